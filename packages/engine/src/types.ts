@@ -1,0 +1,53 @@
+import type { Driver, Logger, Target } from '@paved/driver-api';
+import type { Store } from '@paved/store';
+import type { ProductVersion } from '@paved/model';
+
+/** Encrypted storage of an instance's secret values, keyed by (instance id, name). */
+export interface SecretStore {
+  put(ownerId: string, name: string, values: Record<string, string>): Promise<void>;
+  get(ownerId: string, name: string): Promise<Record<string, string> | undefined>;
+  deleteAll(ownerId: string): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface EngineOptions {
+  store: Store;
+  /** Drivers by type ('postgres', 'secret', 'memory'). */
+  drivers: Record<string, Driver>;
+  targets: Target[];
+  secrets: SecretStore;
+  /** Looks up the product version an instance is pinned to (cached by the caller if it likes). */
+  products?: (name: string, version: string) => Promise<ProductVersion | undefined>;
+  logger?: Logger;
+  clock?: Clock;
+  /** Unique per worker process; defaults to hostname:pid:random. */
+  workerId?: string;
+  /** Default 30 s; renewed while a slow driver call runs. */
+  leaseMs?: number;
+  /** Reconciles run at once by this worker. Default 8. */
+  concurrency?: number;
+  /** Period of the drift check of Ready instances. Default 5 minutes. */
+  driftIntervalMs?: number;
+  /** Exponential backoff with full jitter. Default base 500 ms, cap 5 minutes. */
+  backoff?: { baseMs: number; maxMs: number };
+  /**
+   * Called at named crash points ('create:after-intent', 'create:after-driver',
+   * 'delete:after-intent:<step>', …). Production passes nothing; the crash test makes it
+   * SIGKILL the process at one point (PAVED_CRASH_AT).
+   */
+  failpoint?: (name: string) => void;
+}
+
+export interface Engine {
+  /** Starts the claim loop; woken by store writes, and by the earliest due time otherwise. */
+  start(): void;
+  /** Stops claiming, waits for running reconciles, releases leases. */
+  stop(): Promise<void>;
+  /** Ask the loop to look for work now. */
+  wake(): void;
+  /** Claims and reconciles whatever is due now, once; returns how many were reconciled. For tests and benchmarks. */
+  runOnce(): Promise<number>;
+}

@@ -1,0 +1,182 @@
+/** The vocabulary of DESIGN.md as TypeScript types, shared by every package. */
+
+export type Lifecycle = 'experimental' | 'beta' | 'ga' | 'deprecated';
+export const LIFECYCLES: readonly Lifecycle[] = ['experimental', 'beta', 'ga', 'deprecated'];
+
+export type TeamRole = 'owner' | 'member' | 'viewer';
+export const TEAM_ROLES: readonly TeamRole[] = ['owner', 'member', 'viewer'];
+
+export interface User {
+  id: string;
+  name: string;
+  /** Platform admin: may create teams, publish products and act on every team. */
+  admin: boolean;
+  createdAt: string;
+}
+
+export interface Team {
+  id: string;
+  name: string;
+  title: string;
+  createdAt: string;
+}
+
+export interface Membership {
+  teamId: string;
+  teamName: string;
+  userId: string;
+  userName: string;
+  role: TeamRole;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Products
+
+export interface PlanSpec {
+  default?: boolean;
+  description?: string;
+  /** Values merged over the requester's inputs' defaults and passed to the driver. */
+  values?: Record<string, unknown>;
+  quota?: { perTeam?: number };
+}
+
+export interface OutputSpec {
+  description?: string;
+  /** Secret outputs live only in the secret store and are revealed by an explicit call. */
+  secret?: boolean;
+}
+
+export interface ProductManifest {
+  apiVersion: 'paved.dev/v1alpha1';
+  kind: 'Product';
+  metadata: {
+    name: string;
+    title: string;
+    owner: string;
+    lifecycle: Lifecycle;
+    tags?: string[];
+  };
+  spec: {
+    version: string;
+    description: string;
+    docs?: string;
+    support?: { channel?: string; url?: string };
+    driver: string;
+    targets?: { selector?: Record<string, string> };
+    /** JSON Schema (draft 2020-12 subset that Ajv supports) for what a requester may set. */
+    inputs: Record<string, unknown>;
+    plans: Record<string, PlanSpec>;
+    outputs: Record<string, OutputSpec>;
+    slo?: { timeToReady?: { p95?: string } };
+    /** What the periodic drift check does when the resource changed behind Paved's back. */
+    drift?: 'repair' | 'report';
+  };
+}
+
+/** An immutable published snapshot of a product manifest. */
+export interface ProductVersion {
+  name: string;
+  version: string;
+  manifest: ProductManifest;
+  /** sha256 of the canonical JSON of the manifest: re-applying an identical manifest is a no-op. */
+  digest: string;
+  publishedAt: string;
+}
+
+export interface ProductSummary {
+  name: string;
+  title: string;
+  owner: string;
+  lifecycle: Lifecycle;
+  latestVersion: string;
+  description: string;
+  driver: string;
+  plans: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instances
+
+export type Phase = 'Pending' | 'Provisioning' | 'Ready' | 'Failed' | 'Deleting';
+export const PHASES: readonly Phase[] = ['Pending', 'Provisioning', 'Ready', 'Failed', 'Deleting'];
+
+export type ConditionType = 'Ready' | 'Synced' | 'Deleting';
+
+/**
+ * A condition in the style of Kubernetes/Crossplane: `reason` is a stable CamelCase word for
+ * machines, `message` is one line for people saying what is wrong and what to do. Messages are
+ * deterministic (no timestamps), so an unchanged state does not produce a write.
+ */
+export interface Condition {
+  type: ConditionType;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionAt: string;
+}
+
+export interface InstanceStatus {
+  phase: Phase;
+  conditions: Condition[];
+  /** The underlying error of the last failure, for operators (never contains a secret). */
+  lastError?: string;
+  readyAt?: string;
+}
+
+export interface Instance {
+  id: string;
+  teamId: string;
+  teamName: string;
+  name: string;
+  product: string;
+  productVersion: string;
+  plan: string;
+  /** The requester's inputs, validated against the product version's input schema. */
+  inputs: Record<string, unknown>;
+  /** Deterministic name of the resource on the target, chosen once at creation. */
+  externalName: string;
+  target: string;
+  generation: number;
+  observedGeneration: number;
+  deletionRequested: boolean;
+  status: InstanceStatus;
+  /** Non-secret outputs (host, port, database, username...). Secret ones are in the secret store. */
+  outputs: Record<string, string>;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export type EventKind =
+  | 'instance.requested'
+  | 'instance.updated'
+  | 'instance.ready'
+  | 'instance.failed'
+  | 'instance.drifted'
+  | 'instance.repaired'
+  | 'instance.delete-requested'
+  | 'instance.deleted'
+  | 'credentials.revealed'
+  | 'product.published'
+  | 'team.created'
+  | 'team.member-added'
+  | 'user.created';
+
+export interface PavedEvent {
+  id: string;
+  at: string;
+  kind: EventKind;
+  teamId?: string;
+  instanceId?: string;
+  actor?: string;
+  data: Record<string, unknown>;
+}
+
+/** One page of a listing; `nextCursor` is absent on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}

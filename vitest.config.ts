@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const pkg = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
+// Unit tests import workspace packages from source, so they need no build; the end-to-end
+// tests under e2e/ drive the built CLI and server (npm test builds first).
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@paved\/driver-api\/conformance$/, replacement: pkg('driver-api/src/conformance.ts') },
+      { find: /^@paved\/store\/testing$/, replacement: pkg('store/src/testing.ts') },
+      { find: /^@paved\/driver-(postgres|secret|memory)$/, replacement: pkg('drivers/$1/src/index.ts') },
+      { find: /^@paved\/(model|driver-api|store|secrets|engine|server|client|cli)$/, replacement: pkg('$1/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/**/src/**/*.test.ts', 'e2e/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
