@@ -1,13 +1,8 @@
 import type { Driver, Logger, Target } from '@paved/driver-api';
 import type { Store } from '@paved/store';
 import type { ProductVersion } from '@paved/model';
+import type { SecretStore } from '@paved/secrets';
 
-/** Encrypted storage of an instance's secret values, keyed by (instance id, name). */
-export interface SecretStore {
-  put(ownerId: string, name: string, values: Record<string, string>): Promise<void>;
-  get(ownerId: string, name: string): Promise<Record<string, string> | undefined>;
-  deleteAll(ownerId: string): Promise<void>;
-}
 
 export interface Clock {
   now(): number;
