@@ -1,1 +1,287 @@
-export {};
+/**
+ * The shared driver conformance suite (DESIGN.md §Drivers). Each driver's test file calls
+ * `runDriverConformance({...})` against a real target; the suite declares vitest tests that
+ * check the contract's promises: observe changes nothing, create is idempotent, credentials
+ * work and are isolated, deletion steps can be repeated, and a crash part-way through a create
+ * or a deletion is resumed by simply running the driver again.
+ *
+ * Tests in one suite run in order and share two instances (A and B); the crash tests make their
+ * own. Everything created is deleted in afterAll even when an assertion failed.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { Driver, Target } from './index.js';
+import { buildContext, generateSecrets, interruptingSignal, newSeed, type InstanceSeed } from './conformance-context.js';
+
+export { SimulatedCrash } from './conformance-context.js';
+
+export type Outputs = Record<string, string>;
+
+/** What the option callbacks get besides outputs: the driver under test and its target. */
+export interface ConformanceEnv {
+  driver: Driver;
+  target: Target;
+}
+
+export interface DriverConformanceOptions {
+  /** Shown in test names, e.g. 'postgres (machine server)'. */
+  name: string;
+  createDriver: () => Driver;
+  target: () => Promise<Target> | Target;
+  /** Output keys every create/update must issue, e.g. ['host', 'port', 'username', 'password']. */
+  outputs?: readonly string[];
+  /** Product values of the instances the suite creates. */
+  values?: Record<string, unknown>;
+  /**
+   * A changed value the driver applies on update (e.g. `{ connectionLimit: 5 }`). It must be
+   * visible to observe: before the update observe reports drift, after it none. Omit when the
+   * driver has no such value.
+   */
+  update?: { values: Record<string, unknown> };
+  /** Connects with issued outputs and does a write+read round trip; throws if that fails. */
+  useCredentials?: (outputs: Outputs, env: ConformanceEnv) => Promise<void>;
+  /** Tries to reach resource `victim` with `intruder`'s outputs; must throw (be refused). */
+  crossAccess?: (victim: Outputs, intruder: Outputs, env: ConformanceEnv) => Promise<void>;
+  /** Throws if anything named externalName remains on the target. */
+  assertGone?: (externalName: string, target: Target, env: ConformanceEnv) => Promise<void>;
+  /**
+   * Lists what exists on the target under externalName, one entry per object (e.g.
+   * ['database pv_x', 'role pv_x']). Lets the suite prove "create twice is one resource".
+   */
+  inventory?: (externalName: string, target: Target, env: ConformanceEnv) => Promise<string[]>;
+  /**
+   * The driver keeps nothing outside Paved (its observe always says exists, e.g. 'secret'), so
+   * the existence checks are vacuous and skipped; idempotency, outputs and isolation still run.
+   */
+  stateless?: boolean;
+  /** Why the suite cannot run here (service unreachable). Fails under CI=true, else skips. */
+  skip?: string;
+}
+
+/** Upper bound on the steps of one create; a driver checking its signal more often is a bug here. */
+const MAX_CREATE_STEPS = 20;
+
+export function runDriverConformance(options: DriverConformanceOptions): void {
+  describe(`driver conformance: ${options.name}`, () => {
+    if (options.skip !== undefined) {
+      declareSkipped(options.name, options.skip);
+      return;
+    }
+    const stateless = options.stateless === true;
+    const baseValues = options.values ?? {};
+    let driver: Driver | undefined;
+    let target: Target;
+    // Every instance ever created, so afterAll can remove it whatever failed on the way.
+    const leftovers = new Map<string, InstanceSeed>();
+    let a: InstanceSeed;
+    let b: InstanceSeed;
+    let aOutputs: Outputs;
+    let bOutputs: Outputs;
+
+    const d = (): Driver => {
+      if (!driver) throw new Error('driver was not created (beforeAll failed)');
+      return driver;
+    };
+    const env = (): ConformanceEnv => ({ driver: d(), target });
+    const observe = (seed: InstanceSeed) => d().observe(buildContext(target, seed));
+    const create = async (seed: InstanceSeed, signal?: AbortSignal): Promise<Outputs> => {
+      leftovers.set(seed.externalName, seed);
+      return (await d().create(buildContext(target, seed, signal))).outputs;
+    };
+    const runSteps = async (seed: InstanceSeed, from: number, to: number, times = 1) => {
+      for (const step of d().deletion.slice(from, to)) {
+        for (let i = 0; i < times; i++) await step.run(buildContext(target, seed));
+      }
+    };
+    const deleteFully = (seed: InstanceSeed, times = 1) => runSteps(seed, 0, d().deletion.length, times);
+    const inventory = async (seed: InstanceSeed) => (options.inventory ? [...(await options.inventory(seed.externalName, target, env()))].sort() : []);
+
+    const expectGone = async (seed: InstanceSeed) => {
+      if (!stateless) expect((await observe(seed)).exists, `${seed.externalName} still exists`).toBe(false);
+      await options.assertGone?.(seed.externalName, target, env());
+      expect(await inventory(seed)).toEqual([]);
+      leftovers.delete(seed.externalName);
+    };
+    const expectIssued = (outputs: Outputs) => {
+      const promised = options.outputs ?? [];
+      for (const key of promised) {
+        expect(typeof outputs[key], `output "${key}"`).toBe('string');
+        expect(outputs[key], `output "${key}"`).not.toBe('');
+      }
+      if (promised.length === 0) expect(Object.keys(outputs).length).toBeGreaterThan(0);
+    };
+    const expectWorking = async (seed: InstanceSeed, outputs: Outputs) => {
+      const observation = await observe(seed);
+      expect(observation).toMatchObject({ exists: true, upToDate: true });
+      expect(observation.diff).toEqual([]);
+      // What observe reads off the target must agree with what create issued.
+      for (const [key, value] of Object.entries(observation.outputs ?? {})) expect(outputs[key], `output "${key}"`).toBe(value);
+      expectIssued(outputs);
+      await d().verify?.(target, outputs);
+      await options.useCredentials?.(outputs, env());
+    };
+
+    beforeAll(async () => {
+      driver = options.createDriver();
+      target = await options.target();
+      a = newSeed(driver, 'conformance-a', baseValues);
+      b = newSeed(driver, 'conformance-b', baseValues);
+    });
+
+    afterAll(async () => {
+      if (!driver) return;
+      for (const [name, seed] of leftovers) {
+        for (const step of driver.deletion) {
+          try {
+            await step.run(buildContext(target, seed));
+          } catch (error) {
+            console.warn(`conformance cleanup: step ${step.name} for ${name} failed: ${(error as Error).message}`);
+          }
+        }
+      }
+      await driver.close?.();
+    });
+
+    it.skipIf(stateless)('observe on a missing resource reports it absent and creates nothing', async () => {
+      const observation = await observe(a);
+      expect(observation.exists).toBe(false);
+      await options.assertGone?.(a.externalName, target, env());
+      expect(await inventory(a)).toEqual([]);
+    });
+
+    it('create makes a resource that observe finds existing and up to date', async () => {
+      aOutputs = await create(a);
+      await expectWorking(a, aOutputs);
+      if (options.inventory) expect((await inventory(a)).length).toBeGreaterThan(0);
+    });
+
+    it('create twice is one resource with the same outputs', async () => {
+      const before = await inventory(a);
+      const again = await create(a);
+      expect(again).toEqual(aOutputs);
+      const after = await inventory(a);
+      expect(after).toEqual(before);
+      expect(new Set(after).size).toBe(after.length);
+      await expectWorking(a, again);
+    });
+
+    it('observe never changes anything', async () => {
+      const before = await inventory(a);
+      const first = await observe(a);
+      const second = await observe(a);
+      expect(second).toEqual(first);
+      expect(await inventory(a)).toEqual(before);
+      await expectWorking(a, aOutputs);
+    });
+
+    it("another instance's credentials cannot reach this resource", async () => {
+      bOutputs = await create(b);
+      await expectWorking(b, bOutputs);
+      // No secret of one instance may show up in the other's outputs.
+      for (const secret of Object.values(a.secrets)) expect(Object.values(bOutputs).join('\n')).not.toContain(secret);
+      for (const secret of Object.values(b.secrets)) expect(Object.values(aOutputs).join('\n')).not.toContain(secret);
+      if (options.crossAccess) {
+        await expect(options.crossAccess(aOutputs, bOutputs, env())).rejects.toThrow();
+        await expect(options.crossAccess(bOutputs, aOutputs, env())).rejects.toThrow();
+      }
+      await expectWorking(a, aOutputs);
+    });
+
+    it('update resets the secrets it is given and the new credentials work', async () => {
+      const rotated: InstanceSeed = { ...a, secrets: generateSecrets(d()) };
+      const outputs = (await d().update(buildContext(target, rotated))).outputs;
+      await expectWorking(rotated, outputs);
+      a = rotated;
+      aOutputs = outputs;
+    });
+
+    it.skipIf(!options.update)('update with a changed value converges', async () => {
+      const changed: InstanceSeed = { ...a, values: { ...a.values, ...options.update?.values } };
+      const drifted = await observe(changed);
+      expect(drifted).toMatchObject({ exists: true, upToDate: false });
+      expect(drifted.diff.length).toBeGreaterThan(0);
+      const outputs = (await d().update(buildContext(target, changed))).outputs;
+      await expectWorking(changed, outputs);
+      // The old spec is now the one that differs.
+      if (!stateless) expect((await observe(a)).upToDate).toBe(false);
+      a = changed;
+      aOutputs = outputs;
+    });
+
+    it('running every deletion step twice is fine and leaves nothing behind', async () => {
+      await deleteFully(a, 2);
+      await expectGone(a);
+      await deleteFully(b, 2);
+      await expectGone(b);
+      if (!stateless) {
+        // The deleted resource's credentials no longer reach anything.
+        const verify = d().verify;
+        if (verify) await expect(verify.call(d(), target, aOutputs)).rejects.toThrow();
+        if (options.useCredentials) await expect(options.useCredentials(aOutputs, env())).rejects.toThrow();
+      }
+      // Deleting what was never created is fine too (a crash before the first create).
+      const never = newSeed(d(), 'conformance-c', baseValues);
+      await deleteFully(never);
+      await expectGone(never);
+    });
+
+    it('a create interrupted after any step is resumed by create or cleaned up by delete', async () => {
+      for (let allowed = 0; allowed <= MAX_CREATE_STEPS; allowed++) {
+        const seed = newSeed(d(), 'conformance-crash', baseValues);
+        const interrupted = await createInterrupted(seed, allowed);
+        // Resume by deleting: the engine's path for an instance deleted while pending.
+        await deleteFully(seed);
+        await expectGone(seed);
+        // Resume by creating again: the engine's path after a crash.
+        await createInterrupted(seed, allowed);
+        const outputs = await create(seed);
+        await expectWorking(seed, outputs);
+        await deleteFully(seed);
+        await expectGone(seed);
+        if (!interrupted) return;
+      }
+      throw new Error(`create checked its signal more than ${MAX_CREATE_STEPS} times`);
+    });
+
+    it('a deletion stopped after any step resumes, and a create after it repairs the resource', async () => {
+      const steps = d().deletion.length;
+      for (let done = 0; done < steps; done++) {
+        const seed = newSeed(d(), 'conformance-halfway', baseValues);
+        await create(seed);
+        await runSteps(seed, 0, done);
+        // Resume the ladder where it stopped.
+        await runSteps(seed, done, steps);
+        await expectGone(seed);
+
+        await create(seed);
+        await runSteps(seed, 0, done);
+        // A create after a half-done deletion converges back to a working resource.
+        const outputs = await create(seed);
+        await expectWorking(seed, outputs);
+        await deleteFully(seed);
+        await expectGone(seed);
+      }
+    });
+
+    /** Runs create with a signal that aborts after `allowed` checks; returns whether it was cut short. */
+    async function createInterrupted(seed: InstanceSeed, allowed: number): Promise<boolean> {
+      const crash = interruptingSignal(allowed);
+      try {
+        await create(seed, crash.signal);
+      } catch (error) {
+        if (!crash.interrupted()) throw error;
+      }
+      return crash.interrupted();
+    }
+  });
+}
+
+function declareSkipped(name: string, reason: string): void {
+  if (process.env.CI === 'true') {
+    it('can reach its target', () => {
+      throw new Error(`driver conformance: ${name} cannot run under CI: ${reason}`);
+    });
+    return;
+  }
+  console.warn(`skipping driver conformance for ${name}: ${reason}`);
+  it.skip(`needs a reachable target (${reason})`, () => {});
+}

@@ -1,2 +1,12 @@
-// Placeholder so the package builds; replaced by the manifest module (parse, validate, digest, semver, inputs).
-export {};
+/**
+ * Product manifests (DESIGN.md "A product manifest"): the schema, parsing with errors an author
+ * can act on, digests, plans and the requester's inputs. One concept per file; this is the face.
+ */
+export { productManifestSchema, PRODUCT_API_VERSION } from './manifest-schema.js';
+export { parseProductManifest } from './manifest-parse.js';
+export { parseManifestDocuments, parseProductManifestsFromText } from './manifest-documents.js';
+export { canonicalJson, manifestDigest } from './manifest-digest.js';
+export { defaultPlan, resolvePlan, secretOutputNames } from './manifest-plans.js';
+export { resolveInstanceValues, validateInputs } from './inputs.js';
+export { compareSemver, isSemver, parseSemver, SEMVER_PATTERN, type SemVer } from './semver.js';
+export { exampleProductManifest } from './manifest-example.js';

@@ -1,1 +1,3 @@
 export type * from './types.js';
+export { createStore, isPostgresUrl } from './create-store.js';
+export { compareSemver, highestSemver } from './semver.js';

@@ -41,6 +41,8 @@ export interface ClaimedInstance {
 }
 
 export interface NewInstance {
+  /** Chosen by the caller so the external name can embed it; a random UUID when omitted. */
+  id?: string;
   teamId: string;
   name: string;
   product: string;

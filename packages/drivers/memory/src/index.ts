@@ -1,1 +1,2 @@
-export {};
+export { createMemoryDriver } from './memory-driver.js';
+export type { MemoryConnection, MemoryDriver, MemoryDriverOptions, MemoryMethod, MemoryResource } from './memory-driver.js';

@@ -1,1 +1,2 @@
-export {};
+export { createSecretDriver } from './secret-driver.js';
+export type { SecretDriverOptions } from './secret-driver.js';

@@ -1,0 +1,18 @@
+// Runs every benchmark in turn (each prints one JSON line on stdout and a summary on stderr).
+//   npm run bench            # full size
+//   npm run bench -- --quick # fewer runs, for a smoke check
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const quick = process.argv.includes('--quick');
+const benches = [
+  ['provision-latency.mjs', quick ? ['--runs', '5'] : ['--runs', '30']],
+  ['api-reads.mjs', quick ? ['--seconds', '2'] : ['--seconds', '10']],
+  ['engine-throughput.mjs', quick ? ['--instances', '2000'] : ['--instances', '100000']],
+];
+let failed = 0;
+for (const [file, args] of benches) {
+  const result = spawnSync(process.execPath, [fileURLToPath(new URL(file, import.meta.url)), ...args], { stdio: 'inherit' });
+  if (result.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

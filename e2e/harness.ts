@@ -1,0 +1,189 @@
+/**
+ * Drives the real, built `paved` CLI and server as a user would: separate processes, a fresh
+ * data folder and CLI config per test, real PostgreSQL. Nothing here reaches into the code.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, chmodSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+export const CLI = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
+export const MACHINE_PG = process.env.PAVED_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `paved-${prefix}-`));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `paved ARGS` with the given environment; never throws on a non-zero exit. */
+export function paved(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Like `paved` but fails the test with the CLI's output when the exit code is not 0. */
+export async function pavedOk(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const result = await paved(args, env);
+  if (result.code !== 0) {
+    throw new Error(`paved ${args.join(' ')} exited ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code/signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `paved ARGS` (up or server) and waits until /readyz answers (or, for a worker, until
+ * the process has logged that it started).
+ */
+export async function startServer(args: string[], env: NodeJS.ProcessEnv, options: { port?: number; worker?: boolean; timeoutMs?: number } = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  let done = false;
+  void exited.then(() => (done = true));
+  const url = options.port ? `http://127.0.0.1:${options.port}` : '';
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    if (done) throw new Error(`paved ${args.join(' ')} exited before it was ready:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`paved ${args.join(' ')} was not ready in time:\n${output}`);
+    }
+    if (options.worker) {
+      if (output.includes('paved started')) break;
+    } else {
+      const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+      if (ok) break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    child,
+    output: () => output,
+    exited,
+    async stop() {
+      if (!done) child.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      if (!done) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** A fresh database on the machine's PostgreSQL for a store, dropped by `drop()`. */
+export async function tempDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `paved_${prefix}_${Math.random().toString(16).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: MACHINE_PG });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(MACHINE_PG);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: MACHINE_PG });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** Databases and roles on the machine's PostgreSQL whose names start with `prefix`. */
+export async function resourcesWithPrefix(prefix: string): Promise<{ databases: string[]; roles: string[] }> {
+  const c = new pg.Client({ connectionString: MACHINE_PG });
+  await c.connect();
+  try {
+    const like = prefix.replace(/[\\_%]/g, (ch) => `\\${ch}`) + '%';
+    const databases = await c.query<{ name: string }>('SELECT datname AS name FROM pg_database WHERE datname LIKE $1 ORDER BY 1', [like]);
+    const roles = await c.query<{ name: string }>('SELECT rolname AS name FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1', [like]);
+    return { databases: databases.rows.map((r) => r.name), roles: roles.rows.map((r) => r.name) };
+  } finally {
+    await c.end();
+  }
+}
+
+/** Drops everything named with `prefix` (cleanup after a failed test). */
+export async function dropWithPrefix(prefix: string): Promise<void> {
+  const { databases, roles } = await resourcesWithPrefix(prefix);
+  const c = new pg.Client({ connectionString: MACHINE_PG });
+  await c.connect();
+  try {
+    for (const db of databases) await c.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+    for (const role of roles) await c.query(`DROP ROLE IF EXISTS "${role}"`);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function machinePostgresAvailable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: MACHINE_PG, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Under CI a missing service fails the run; elsewhere the test is skipped with one line saying why. */
+export async function requireMachinePostgres(): Promise<boolean> {
+  if (await machinePostgresAvailable()) return true;
+  if (process.env.CI === 'true') throw new Error(`PostgreSQL is not reachable at ${MACHINE_PG} (CI=true: failing)`);
+  console.warn(`skipping: PostgreSQL is not reachable at ${MACHINE_PG} (start it: scripts/ensure-services.sh)`);
+  return false;
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,269 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCatalogue } from '@paved/model';
+import { createMemoryDriver } from '@paved/driver-memory';
+import { createSecretStore } from '@paved/secrets';
+import { buildApp } from '@paved/server';
+import { createStore, type Store } from '@paved/store';
+import type { SecretStore } from '@paved/secrets';
+import { cliSandbox, newToken } from './test-support.js';
+
+/**
+ * The CLI against a real Paved API (SQLite store, real secret store) listening on a port.
+ * No engine runs, so instances stay Pending unless a test records status as the engine would.
+ */
+let store: Store;
+let secrets: SecretStore;
+let app: FastifyInstance;
+let url: string;
+let adminToken: string;
+let sandbox: Awaited<ReturnType<typeof cliSandbox>>;
+const exit = (kind: keyof typeof errorCatalogue) => errorCatalogue[kind].exitCode;
+
+const manifest = (name: string, version = '1.0.0', extra = '') => `apiVersion: paved.dev/v1alpha1
+kind: Product
+metadata: { name: ${name}, title: Cache ${name}, owner: platform, lifecycle: beta }
+spec:
+  version: ${version}
+  description: An in-memory thing for tests.
+  driver: memory
+  support: { channel: "#platform" }
+  inputs:
+    type: object
+    properties:
+      size: { type: integer, default: 1 }
+      tags: { type: array, items: { type: string }, default: [] }
+    additionalProperties: false
+  plans:
+    small: { default: true, quota: { perTeam: 5 } }
+    large: { values: { size: 8 } }
+  outputs:
+    host: {}
+    password: { secret: true }
+${extra}`;
+
+beforeAll(async () => {
+  sandbox = await cliSandbox();
+  store = await createStore({ url: join(sandbox.dir, 'paved.db') });
+  await store.migrate();
+  secrets = createSecretStore({ store, masterKey: { key: randomBytes(32), id: 'testkey1' } });
+  app = await buildApp({
+    store, secrets, version: 'test', logger: false,
+    targets: [{ name: 'mem', driver: 'memory', labels: {}, config: {} }],
+    drivers: { memory: createMemoryDriver() },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const admin = await store.createUser({ name: 'admin', admin: true });
+  const t = newToken();
+  await store.createToken({ userId: admin.id, name: 'test', hash: t.hash });
+  adminToken = t.token;
+  const platform = await store.createTeam({ name: 'platform', title: 'Platform' });
+  await store.setMembership({ teamId: platform.id, userId: admin.id, role: 'owner' });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await store?.close();
+  await sandbox?.cleanup();
+});
+
+describe('paved against a real API', () => {
+  it('login reads the token from stdin, verifies it and saves a 0600 config', async () => {
+    const bad = await sandbox.run(['login', '--url', url, '--token', '-'], { stdin: 'pvd_wrong\n' });
+    expect(bad.code).toBe(exit('unauthenticated'));
+    expect(bad.stderr).toMatch(/^error: /);
+
+    const ok = await sandbox.run(['login', '--url', url, '--token', '-'], { stdin: `${adminToken}\n` });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('as admin (platform admin)');
+    expect((await stat(sandbox.configPath)).mode & 0o777).toBe(0o600);
+    expect(ok.stdout + ok.stderr).not.toContain(adminToken);
+
+    const me = await sandbox.run(['whoami', '-o', 'json']);
+    expect(JSON.parse(me.stdout).user.name).toBe('admin');
+  });
+
+  it('manages users and teams', async () => {
+    const user = await sandbox.run(['users', 'create', 'ann']);
+    expect(user.code).toBe(0);
+    expect(user.stdout).toMatch(/token: pvd_/);
+    expect(user.stderr).toContain('shown only once');
+
+    expect((await sandbox.run(['teams', 'create', 'payments', '--title', 'Payments'])).code).toBe(0);
+    expect((await sandbox.run(['teams', 'create', 'search'])).code).toBe(0);
+    expect((await sandbox.run(['teams', 'create', 'payments'])).code).toBe(exit('conflict'));
+    expect((await sandbox.run(['teams', 'add-member', 'payments', 'ann', '--role', 'viewer'])).stdout).toContain('ann is now viewer of payments');
+
+    const members = await sandbox.run(['teams', 'members', 'payments', '-o', 'json']);
+    expect(JSON.parse(members.stdout).map((m: { userName: string; role: string }) => `${m.userName}:${m.role}`).sort()).toEqual(['admin:owner', 'ann:viewer']);
+    const teams = await sandbox.run(['teams']);
+    expect(teams.stdout).toMatch(/^NAME\s+TITLE\n/);
+    expect(teams.stdout).toContain('payments   Payments');
+  });
+
+  it('apply validates every file first and publishes nothing when one is invalid', async () => {
+    const dir = join(sandbox.dir, 'products');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'a-good.yaml'), manifest('cache'));
+    await writeFile(join(dir, 'b-bad.yaml'), manifest('queue').replace('version: 1.0.0', 'version: one'));
+    const bad = await sandbox.run(['apply', '-f', dir]);
+    expect(bad.code).toBe(exit('input'));
+    expect(bad.stderr).toContain('nothing was published');
+    expect(bad.stderr).toContain('b-bad.yaml');
+    expect(bad.stderr).toContain('spec.version');
+    expect(JSON.parse((await sandbox.run(['products', '-o', 'json'])).stdout)).toEqual([]);
+
+    await writeFile(join(dir, 'b-bad.yaml'), `${manifest('queue')}---\n${manifest('queue', '1.1.0')}`);
+    const good = await sandbox.run(['apply', '-f', dir]);
+    expect(good.stderr).toBe('');
+    expect(good.stdout).toBe('product cache@1.0.0 created\nproduct queue@1.0.0 created\nproduct queue@1.1.0 created\n');
+    const again = await sandbox.run(['apply', '-f', join(dir, 'a-good.yaml')]);
+    expect(again.stdout).toBe('product cache@1.0.0 unchanged\n');
+  });
+
+  it('lists and shows products', async () => {
+    const list = await sandbox.run(['products']);
+    expect(list.stdout).toMatch(/^NAME\s+VERSION\s+LIFECYCLE/);
+    expect(list.stdout).toMatch(/queue\s+1\.1\.0\s+beta\s+platform/);
+    const show = await sandbox.run(['products', 'show', 'queue']);
+    expect(show.stdout).toMatch(/versions:\s+1\.(0|1)\.0, 1\.(0|1)\.0/);
+    expect(show.stdout).toContain('small (default)');
+    expect(show.stdout).toContain('5 per team');
+    expect(show.stdout).toContain('size: integer, default 1');
+    expect(show.stdout).toContain('password (secret)');
+    expect(show.stdout).toContain('#platform');
+    const version = await sandbox.run(['products', 'show', 'queue', '--version', '1.0.0', '-o', 'yaml']);
+    expect(version.stdout).toContain('version: 1.0.0');
+    expect((await sandbox.run(['products', 'show', 'nope'])).code).toBe(exit('not-found'));
+  });
+
+  it('creates, lists, gets, updates and deletes an instance', async () => {
+    // The admin is in two teams now (platform, payments…): a team must be named.
+    const ambiguous = await sandbox.run(['create', 'cache', 'orders-cache']);
+    expect(ambiguous.code).toBe(exit('input'));
+    expect(ambiguous.stderr).toContain('--team');
+
+    const created = await sandbox.run(['create', 'cache', 'orders-cache', '--team', 'payments', '--set', 'size=3', '--set', 'tags=["a"]']);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('Requested orders-cache (cache@1.0.0, plan small) for team payments');
+    const dup = await sandbox.run(['create', 'cache', 'orders-cache', '--team', 'payments']);
+    expect(dup.code).toBe(exit('conflict'));
+    const badInput = await sandbox.run(['create', 'cache', 'other', '--team', 'payments', '--set', 'size=big']);
+    expect(badInput.code).toBe(exit('input'));
+
+    const env = { PAVED_TEAM: 'payments' };
+    const list = await sandbox.run(['list'], { env });
+    expect(list.stdout).toMatch(/^NAME\s+PRODUCT\s+PLAN\s+PHASE\s+AGE\n/);
+    expect(list.stdout).toMatch(/orders-cache\s+cache@1\.0\.0\s+small\s+Pending\s+\d+s/);
+    const all = await sandbox.run(['list', '--all-teams']);
+    expect(all.stdout).toMatch(/payments\s+orders-cache/);
+
+    const got = await sandbox.run(['get', 'orders-cache', '-o', 'json'], { env });
+    expect(JSON.parse(got.stdout)).toMatchObject({ name: 'orders-cache', inputs: { size: 3, tags: ['a'] }, status: { phase: 'Pending' } });
+    expect((await sandbox.run(['get', 'orders-cache'], { env })).stdout).toMatch(/phase:\s+Pending/);
+
+    const updated = await sandbox.run(['update', 'orders-cache', '--set', 'tags=["b"]', '-o', 'json'], { env });
+    expect(updated.code).toBe(0);
+    expect(JSON.parse(updated.stdout).inputs).toEqual({ size: 3, tags: ['b'] });
+
+    const deleted = await sandbox.run(['delete', 'orders-cache'], { env });
+    expect(deleted.code).toBe(0);
+    expect(JSON.parse((await sandbox.run(['get', 'orders-cache', '-o', 'json'], { env })).stdout).deletionRequested).toBe(true);
+    expect((await sandbox.run(['get', 'missing'], { env })).code).toBe(exit('not-found'));
+  });
+
+  it('env and run hand out the credentials the engine stored', async () => {
+    const env = { PAVED_TEAM: 'payments' };
+    expect((await sandbox.run(['create', 'cache', 'orders-db'], { env })).code).toBe(0);
+    // What the engine does once the driver created the resource.
+    const [claimed] = await store.claimDue({ owner: 'test', leaseMs: 30_000, limit: 10 }).then((c) => c.filter((x) => x.instance.name === 'orders-db'));
+    const password = `it's "s3cret" $x`;
+    await secrets.put(claimed!.instance.id, 'credentials', { host: 'mem.local', password });
+    await store.recordStatus(claimed!.instance.id, claimed!.leaseToken, {
+      status: { phase: 'Ready', conditions: [{ type: 'Ready', status: 'True', reason: 'Available', message: 'ready', lastTransitionAt: new Date().toISOString() }] },
+      outputs: { host: 'mem.local' },
+      observedGeneration: claimed!.instance.generation,
+      engine: {},
+    });
+
+    const dotenv = await sandbox.run(['env', 'orders-db'], { env });
+    expect(dotenv.stdout).toBe(`ORDERS_DB_HOST="mem.local"\nORDERS_DB_PASSWORD="it's \\"s3cret\\" $x"\n`);
+    const shell = await sandbox.run(['env', 'orders-db', '--format', 'shell', '--prefix', 'DB_'], { env });
+    expect(shell.stdout).toContain(`export DB_PASSWORD='it'\\''s "s3cret" $x'\n`);
+    const json = await sandbox.run(['env', 'orders-db', '--format', 'json', '--no-prefix'], { env });
+    expect(JSON.parse(json.stdout)).toEqual({ HOST: 'mem.local', PASSWORD: password });
+
+    const check = `process.exit(process.env.ORDERS_DB_PASSWORD === ${JSON.stringify(password)} ? 42 : 1)`;
+    const run = await sandbox.run(['run', '--instance', 'orders-db', '--', process.execPath, '-e', check], { env });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(42);
+    const missing = await sandbox.run(['run', '--instance', 'orders-db', '--', 'paved-no-such-command'], { env });
+    expect(missing.code).toBe(exit('input'));
+    expect(missing.stderr).not.toContain('s3cret');
+  });
+
+  it('create --wait follows the status stream to Ready or Failed, and stops on timeout or Ctrl-C', async () => {
+    const env = { PAVED_TEAM: 'payments' };
+    /** Records a status for `name` as the engine would, once the CLI has created it. */
+    const engineWrites = async (name: string, phase: 'Ready' | 'Failed') => {
+      for (let i = 0; i < 100; i++) {
+        const claimed = (await store.claimDue({ owner: 'test', leaseMs: 30_000, limit: 50 })).find((c) => c.instance.name === name);
+        if (claimed) {
+          await new Promise((r) => setTimeout(r, 100)); // let the CLI's watch connect first
+          const ok = phase === 'Ready';
+          await store.recordStatus(claimed.instance.id, claimed.leaseToken, {
+            status: {
+              phase,
+              conditions: [{ type: 'Ready', status: ok ? 'True' : 'False', reason: ok ? 'Available' : 'CreateFailed', message: ok ? 'ready' : 'could not create the cache on target mem', lastTransitionAt: new Date().toISOString() }],
+              ...(ok ? {} : { lastError: 'connection refused' }),
+            },
+            engine: {},
+          });
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`${name} never appeared`);
+    };
+
+    const [ready] = await Promise.all([sandbox.run(['create', 'cache', 'wait-ok', '--wait'], { env }), engineWrites('wait-ok', 'Ready')]);
+    expect(ready.code).toBe(0);
+    expect(ready.stdout).toMatch(/wait-ok is Ready \(took \d+\.\ds\)/);
+    expect(ready.stdout).toContain('paved env wait-ok');
+    expect(ready.stderr).toContain('wait-ok: Pending');
+
+    const [failed] = await Promise.all([sandbox.run(['create', 'cache', 'wait-bad', '--wait'], { env }), engineWrites('wait-bad', 'Failed')]);
+    expect(failed.code).toBe(exit('driver'));
+    expect(failed.stderr).toContain('error: wait-bad failed: could not create the cache on target mem');
+    expect(failed.stderr).toContain('status.lastError: connection refused');
+
+    const slow = await sandbox.run(['create', 'cache', 'wait-slow', '--plan', 'large', '--wait', '--timeout', '300ms'], { env });
+    expect(slow.code).toBe(exit('unavailable'));
+    expect(slow.stderr).toContain('not Ready after 300ms');
+
+    const interrupted = await sandbox.run(['create', 'cache', 'wait-int', '--plan', 'large', '--wait'], {
+      env, onIo: (io) => setTimeout(() => io.raise('SIGINT'), 300),
+    });
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('wait-int keeps provisioning in the background');
+  });
+
+  it('maps failures to exit codes and usage errors to 2', async () => {
+    expect((await sandbox.run(['whoami'], { env: { PAVED_TOKEN: 'pvd_nope' } })).code).toBe(exit('unauthenticated'));
+    const down = await sandbox.run(['whoami', '--url', 'http://127.0.0.1:1']);
+    expect(down.code).toBe(exit('unavailable'));
+    expect(down.stderr).toContain('cannot reach Paved at http://127.0.0.1:1');
+    expect((await sandbox.run(['frobnicate'])).code).toBe(2);
+    expect((await sandbox.run(['list', '-o', 'xml'])).code).toBe(2);
+    const help = await sandbox.run(['create', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('paved create postgres orders-db --wait');
+  });
+});

@@ -1,0 +1,189 @@
+import { DriverError, UnavailableError, errorCatalogue, type Instance } from '@paved/model';
+import type { Command } from 'commander';
+import { action, type Context, type Runner } from '../context.js';
+import { formatAge, formatElapsed, parseTimeout } from '../duration.js';
+import { formatFields, formatTable } from '../output.js';
+import { mergeInputs, parseSetValues } from '../set-values.js';
+import { describeStatus, waitForInstance } from '../wait.js';
+import { allPages } from './teams.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const INTERRUPTED_EXIT = 130;
+
+interface CreateOptions { plan?: string; version?: string; set: string[]; wait?: boolean; timeout: string }
+
+export function registerInstanceCommands(program: Command, runner: Runner): void {
+  program
+    .command('create')
+    .description('request an instance of a product for your team')
+    .argument('<product>', 'product name (see: paved products)')
+    .argument('<name>', 'instance name (lowercase letters, digits, "-")')
+    .option('--plan <plan>', 'plan (default: the product\'s default plan)')
+    .option('--version <version>', 'product version (default: the latest)')
+    .option('--set <key=value>', 'an input; JSON values parse (numbers, booleans, arrays), dotted keys nest; repeatable', collect, [])
+    .option('--wait', 'wait until the instance is Ready or Failed, showing progress')
+    .option('--timeout <duration>', 'how long --wait waits', '5m')
+    .addHelpText('after', '\nExamples:\n  paved create postgres orders-db --wait\n  paved create postgres orders-db --team payments --plan large --set extensions=\'["citext"]\'')
+    .action(action(runner, create));
+
+  program
+    .command('list')
+    .description('list your team\'s instances')
+    .option('--all-teams', 'every team you can see (platform admins see all)')
+    .addHelpText('after', '\nExamples:\n  paved list\n  paved list --team payments -o json\n  paved list --all-teams')
+    .action(action(runner, list));
+
+  program
+    .command('get')
+    .description('show an instance: spec, status, conditions and non-secret outputs')
+    .argument('<name>', 'instance name')
+    .addHelpText('after', '\nExample:\n  paved get orders-db -o yaml')
+    .action(action(runner, async (ctx, name: string) => {
+      const team = await ctx.team();
+      const instance = await (await ctx.client()).getInstance(team, name);
+      ctx.print(instance, () => describeInstance(ctx, instance));
+    }));
+
+  program
+    .command('delete')
+    .description('delete an instance and everything it provisioned')
+    .argument('<name>', 'instance name')
+    .option('--wait', 'wait until it is gone')
+    .option('--timeout <duration>', 'how long --wait waits', '5m')
+    .addHelpText('after', '\nExample:\n  paved delete orders-db --wait')
+    .action(action(runner, remove));
+
+  program
+    .command('update')
+    .description('change an instance\'s plan, version or inputs (--set merges into the current inputs)')
+    .argument('<name>', 'instance name')
+    .option('--plan <plan>', 'new plan')
+    .option('--version <version>', 'new product version')
+    .option('--set <key=value>', 'an input to change; repeatable', collect, [])
+    .addHelpText('after', '\nExample:\n  paved update orders-db --plan large --set extensions=\'["citext","pgcrypto"]\'')
+    .action(action(runner, async (ctx, name: string, opts: { plan?: string; version?: string; set: string[] }) => {
+      const team = await ctx.team();
+      const client = await ctx.client();
+      const patch = parseSetValues(opts.set);
+      const request = {
+        ...(opts.plan ? { plan: opts.plan } : {}),
+        ...(opts.version ? { version: opts.version } : {}),
+        ...(opts.set.length > 0 ? { inputs: mergeInputs((await client.getInstance(team, name)).inputs, patch) } : {}),
+      };
+      const instance = await client.updateInstance(team, name, request);
+      ctx.print(instance, () => `Updated ${instance.name} (generation ${instance.generation}); Paved is applying the change.\n`);
+    }));
+}
+
+async function create(ctx: Context, product: string, name: string, opts: CreateOptions) {
+  const timeoutMs = parseTimeout(opts.timeout);
+  const inputs = parseSetValues(opts.set);
+  const team = await ctx.team();
+  const client = await ctx.client();
+  const started = Date.now();
+  const instance = await client.createInstance(team, {
+    name, product,
+    ...(opts.plan ? { plan: opts.plan } : {}),
+    ...(opts.version ? { version: opts.version } : {}),
+    ...(opts.set.length > 0 ? { inputs } : {}),
+  });
+  if (!opts.wait) {
+    ctx.print(instance, () => `Requested ${instance.name} (${instance.product}@${instance.productVersion}, plan ${instance.plan}) for team ${team}.\n`
+      + `Follow it with: paved get ${instance.name}\n`);
+    return;
+  }
+  ctx.err(`Requested ${instance.name} (${instance.product}@${instance.productVersion}, plan ${instance.plan}) for team ${team}.\n`);
+  const waited = await waitForInstance(ctx.io, client, team, name, 'ready', timeoutMs);
+  switch (waited.outcome) {
+    case 'ready':
+      ctx.print(waited.instance, () => `${ctx.colors.green('✔')} ${name} is Ready (took ${formatElapsed(Date.now() - started)}).\n`
+        + `Use its credentials with: paved env ${name}   or   paved run --instance ${name} -- YOUR-COMMAND\n`);
+      return;
+    case 'failed':
+      throw failure(waited.instance);
+    case 'timeout':
+      throw new UnavailableError(`${name} is not Ready after ${opts.timeout}; Paved keeps working on it (paved get ${name})`, { code: 'wait_timeout' });
+    case 'interrupted':
+      ctx.err(`Stopped waiting. ${name} keeps provisioning in the background: paved get ${name}\n`);
+      return INTERRUPTED_EXIT;
+    case 'deleted':
+      throw new DriverError(`${name} was deleted while waiting for it to become Ready`, { code: 'instance_deleted' });
+  }
+}
+
+/** A Failed instance as the error the user sees: the condition's message, then the underlying error. */
+function failure(instance: Instance): DriverError {
+  const ready = instance.status.conditions.find((c) => c.type === 'Ready');
+  const message = ready?.message ? `${instance.name} failed: ${ready.message}` : `${instance.name} failed`;
+  const issues = instance.status.lastError ? [{ path: 'status.lastError', message: instance.status.lastError }] : [];
+  return new DriverError(message, { code: ready?.reason ?? 'instance_failed', issues });
+}
+
+async function remove(ctx: Context, name: string, opts: { wait?: boolean; timeout: string }) {
+  const timeoutMs = parseTimeout(opts.timeout);
+  const team = await ctx.team();
+  const client = await ctx.client();
+  const instance = await client.deleteInstance(team, name);
+  if (!opts.wait) {
+    ctx.print(instance, () => `Deleting ${name}; Paved removes it in the background (paved get ${name}).\n`);
+    return;
+  }
+  const waited = await waitForInstance(ctx.io, client, team, name, 'deleted', timeoutMs);
+  if (waited.outcome === 'deleted') {
+    ctx.print({ deleted: true, team, name }, () => `${ctx.colors.green('✔')} ${name} is deleted.\n`);
+    return;
+  }
+  if (waited.outcome === 'interrupted') {
+    ctx.err(`Stopped waiting. ${name} keeps being deleted in the background: paved get ${name}\n`);
+    return INTERRUPTED_EXIT;
+  }
+  throw new UnavailableError(`${name} is not deleted after ${opts.timeout}; Paved keeps working on it (paved get ${name})`, { code: 'wait_timeout' });
+}
+
+async function list(ctx: Context, opts: { allTeams?: boolean }) {
+  const client = await ctx.client();
+  const teams = opts.allTeams ? (await allPages((cursor) => client.listTeams({ cursor }))).map((t) => t.name) : [await ctx.team()];
+  const items: Instance[] = [];
+  for (const team of teams) {
+    for await (const instance of client.iterateInstances(team)) items.push(instance);
+  }
+  ctx.print(items, () => {
+    if (items.length === 0) return `No instances. Create one with: paved create PRODUCT NAME\n`;
+    const headers = ['NAME', 'PRODUCT', 'PLAN', 'PHASE', 'AGE'];
+    const rows = items.map((i) => [i.name, `${i.product}@${i.productVersion}`, i.plan, phaseColor(ctx, i.status.phase), formatAge(i.createdAt)]);
+    return opts.allTeams
+      ? formatTable(['TEAM', ...headers], rows.map((r, n) => [items[n]!.teamName, ...r]), ctx.colors)
+      : formatTable(headers, rows, ctx.colors);
+  });
+}
+
+function phaseColor(ctx: Context, phase: string): string {
+  const c = ctx.colors;
+  return phase === 'Ready' ? c.green(phase) : phase === 'Failed' ? c.red(phase) : c.yellow(phase);
+}
+
+function describeInstance(ctx: Context, i: Instance): string {
+  const exitHint = i.status.phase === 'Failed' ? ` (exit ${errorCatalogue.driver.exitCode} with --wait)` : '';
+  let text = formatFields([
+    ['name', i.name],
+    ['team', i.teamName],
+    ['product', `${i.product}@${i.productVersion}`],
+    ['plan', i.plan],
+    ['phase', phaseColor(ctx, i.status.phase) + exitHint],
+    ['status', describeStatus(i).slice(i.name.length + 2)],
+    ['inputs', JSON.stringify(i.inputs)],
+    ['target', i.target],
+    ['created', `${i.createdAt} by ${i.createdBy}`],
+    ['ready at', i.status.readyAt],
+    ['last error', i.status.lastError],
+  ], ctx.colors);
+  if (i.status.conditions.length > 0) {
+    text += `\n${ctx.colors.bold('conditions')}\n` + formatTable(['TYPE', 'STATUS', 'REASON', 'MESSAGE'],
+      i.status.conditions.map((c) => [c.type, c.status, c.reason, c.message]), ctx.colors);
+  }
+  const outputs = Object.entries(i.outputs);
+  if (outputs.length > 0) {
+    text += `\n${ctx.colors.bold('outputs')} (secret ones: paved env ${i.name})\n` + outputs.map(([k, v]) => `  ${k}: ${v}\n`).join('');
+  }
+  return text;
+}

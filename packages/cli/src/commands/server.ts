@@ -1,0 +1,88 @@
+import { InputError } from '@paved/model';
+import { Option, type Command } from 'commander';
+import { writeCliConfig } from '../config-file.js';
+import { action, type Context, type Runner } from '../context.js';
+
+type ProcessRole = 'all' | 'api' | 'worker';
+
+/** Loaded on demand: the server (Fastify, drivers, embedded PostgreSQL) is heavy and only `up`/`server` need it. */
+const loadRuntime = () => import('@paved/server');
+
+const parsePort = (value: string): number => {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InputError(`--port must be an integer from 0 to 65535 (got "${value}")`, { issues: [{ path: '--port', message: 'is not a port' }] });
+  }
+  return port;
+};
+
+/** The URL a server on host:port will report, to match it with the CLI config before it starts. */
+function expectedUrl(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(ctx: Context): Promise<string> {
+  return new Promise((resolve) => {
+    const offs = (['SIGINT', 'SIGTERM'] as const).map((signal) => ctx.io.onSignal(signal, () => {
+      offs.forEach((off) => off());
+      resolve(signal);
+    }));
+  });
+}
+
+export function registerServerCommands(program: Command, runner: Runner): void {
+  program
+    .command('up')
+    .description('run Paved locally in one process (API, portal, worker) on SQLite, and sign this CLI in as its admin')
+    .option('--data-dir <dir>', 'data folder (default: $PAVED_DATA_DIR or ~/.local/share/paved)')
+    .option('--port <port>', 'HTTP port (default: $PAVED_PORT or 7468)', parsePort)
+    .option('--host <host>', 'address to listen on (default: 127.0.0.1)')
+    .addHelpText('after', '\nExamples:\n  paved up\n  paved up --data-dir ./.paved --port 8080')
+    .action(action(runner, async (ctx, opts: { dataDir?: string; port?: number; host?: string }) => {
+      const { loadConfig, startPaved } = await loadRuntime();
+      const config = loadConfig(ctx.io.env, {
+        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        ...(opts.host ? { host: opts.host } : {}),
+      });
+      const saved = await ctx.config();
+      // Reuse the saved admin token only for the same server, so `paved up` twice keeps the CLI signed in.
+      const sameServer = saved.url === expectedUrl(config.host, config.port);
+      const running = await startPaved(config, {
+        bootstrap: true,
+        ...(sameServer && saved.token ? { adminToken: saved.token } : {}),
+        onProgress: (line) => ctx.err(`${line}\n`),
+      });
+      if (running.url && running.adminToken) {
+        await writeCliConfig(ctx.configPath, { url: running.url, token: running.adminToken, team: saved.url === running.url ? saved.team : undefined });
+      }
+      const c = ctx.colors;
+      ctx.out(`${c.green('✔')} Paved is listening on ${c.bold(running.url ?? '(no API)')}\n`
+        + `  data folder: ${config.dataDir}\n`
+        + (running.adminToken ? `  this CLI is signed in as the platform admin (${ctx.configPath})\n` : '')
+        + `\nNext steps (in another terminal):\n`
+        + `  paved teams create my-team\n  paved products\n  paved create postgres my-db --team my-team --wait\n  paved env my-db --team my-team\n`
+        + `\nPress Ctrl-C to stop.\n`);
+      const signal = await untilSignal(ctx);
+      ctx.err(`${signal}: stopping Paved…\n`);
+      await running.stop();
+      ctx.err('Paved stopped.\n');
+    }));
+
+  program
+    .command('server')
+    .description('run a Paved server process for production: the API, a worker, or both (configured by PAVED_* variables)')
+    .addOption(new Option('--role <role>', 'which parts to run').choices(['all', 'api', 'worker']).default('all'))
+    .addHelpText('after', '\nExamples:\n  PAVED_DATABASE_URL=postgres://… paved server --role api\n  PAVED_DATABASE_URL=postgres://… paved server --role worker')
+    .action(action(runner, async (ctx, opts: { role: ProcessRole }) => {
+      const { loadConfig, startPaved } = await loadRuntime();
+      const config = loadConfig(ctx.io.env, { role: opts.role });
+      const running = await startPaved(config, { onProgress: (line) => ctx.err(`${line}\n`) });
+      ctx.err(`Paved ${opts.role} process started${running.url ? ` on ${running.url}` : ''}.\n`);
+      const signal = await untilSignal(ctx);
+      ctx.err(`${signal}: stopping…\n`);
+      await running.stop();
+    }));
+}

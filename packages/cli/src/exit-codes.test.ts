@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { DriverError, errorCatalogue, InputError, NotFoundError, UnauthenticatedError } from '@paved/model';
+import { createColors } from './colors.js';
+import { exitCodeFor, formatError } from './exit-codes.js';
+
+const plain = createColors(false);
+
+describe('exit codes', () => {
+  it('come from errorCatalogue', () => {
+    expect(exitCodeFor(new NotFoundError('x'))).toBe(errorCatalogue['not-found'].exitCode);
+    expect(exitCodeFor(new DriverError('x'))).toBe(errorCatalogue.driver.exitCode);
+    expect(exitCodeFor(new Error('bug'))).toBe(errorCatalogue.internal.exitCode);
+  });
+
+  it('prints the message, one line per issue and a hint', () => {
+    const text = formatError(new InputError('bad input', { issues: [{ path: 'spec.version', message: 'must be semver' }] }), plain);
+    expect(text).toBe('error: bad input\n  - spec.version: must be semver\n');
+    expect(formatError(new UnauthenticatedError(), plain)).toContain('hint: sign in with: paved login');
+  });
+
+  it('does not repeat issues that a multi-line message already lists', () => {
+    const text = formatError(new InputError('two problems:\n  a: x\n  b: y', { issues: [{ path: 'a', message: 'x' }] }), plain);
+    expect(text).toBe('error: two problems:\n  a: x\n  b: y\n');
+  });
+});

@@ -1,0 +1,38 @@
+import { errorCatalogue, toPavedError, type PavedError } from '@paved/model';
+import type { Colors } from './colors.js';
+
+/** The exit code of any thrown value, through errorCatalogue and nowhere else. */
+export function exitCodeFor(error: unknown): number {
+  return errorCatalogue[toPavedError(error).kind].exitCode;
+}
+
+const hints: Partial<Record<PavedError['kind'], string>> = {
+  unauthenticated: 'sign in with: paved login --url URL --token -   (or start a local Paved with: paved up)',
+  'not-allowed': 'ask an owner of the team to add you: paved teams add-member TEAM USER --role member',
+};
+
+/** `error: message`, one line per issue, and a hint where one helps. Never includes a secret: messages are the server's. */
+export function formatError(error: unknown, colors: Colors): string {
+  const paved = toPavedError(error);
+  const lines = [`${colors.red('error:')} ${paved.message}`];
+  // A multi-line message already lists its problems (with file and line); don't repeat them.
+  if (!paved.message.includes('\n')) for (const issue of paved.issues) lines.push(`  - ${issue.path}: ${issue.message}`);
+  const hint = hints[paved.kind];
+  if (hint) lines.push(colors.dim(`hint: ${hint}`));
+  if (paved.kind === 'internal' && paved.cause instanceof Error) lines.push(colors.dim(`cause: ${paved.cause.message}`));
+  return lines.join('\n') + '\n';
+}
+
+/** The exit code table of docs/cli.md, generated from errorCatalogue (a test keeps the doc in step). */
+export function exitCodeTable(): string {
+  const rows = Object.values(errorCatalogue).map((e) => `| ${e.exitCode} | ${e.kind} | ${e.status} | ${e.title} |`);
+  return [
+    '| exit code | error kind | HTTP status | meaning |',
+    '| --- | --- | --- | --- |',
+    '| 0 | — | — | success |',
+    ...rows,
+    '| 2 | usage | — | unknown command or option, missing argument (commander) |',
+    '| 130 | — | — | `--wait` interrupted with Ctrl-C (the work goes on in Paved) |',
+    '| 128+N | — | — | `paved run`: the child was killed by signal N; otherwise its own exit code |',
+  ].join('\n');
+}

@@ -1,0 +1,58 @@
+// Test-only helper (imported by *.test.ts files; not exported from the package).
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Io, SignalName } from './io.js';
+import { main } from './program.js';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** An Io that records output and lets a test raise signals. */
+export function captureIo(env: NodeJS.ProcessEnv, stdin = ''): Io & { out: string[]; errs: string[]; raise(signal: SignalName): void } {
+  const out: string[] = [];
+  const errs: string[] = [];
+  const handlers = new Map<SignalName, Set<() => void>>();
+  return {
+    out, errs,
+    stdout: { write: (s: string) => out.push(s), isTTY: false },
+    stderr: { write: (s: string) => errs.push(s), isTTY: false },
+    stdin: Readable.from(stdin ? [stdin] : []),
+    env,
+    onSignal(signal, handler) {
+      const set = handlers.get(signal) ?? new Set();
+      handlers.set(signal, set.add(handler));
+      return () => set.delete(handler);
+    },
+    raise(signal) {
+      for (const handler of handlers.get(signal) ?? []) handler();
+    },
+  };
+}
+
+/** A temporary home for one test file's CLI config, plus a runner of `paved` in-process. */
+export async function cliSandbox() {
+  const dir = await mkdtemp(join(tmpdir(), 'paved-cli-test-'));
+  const baseEnv: NodeJS.ProcessEnv = { PAVED_CLI_CONFIG: join(dir, 'config.json'), NO_COLOR: '1', PATH: process.env.PATH };
+  return {
+    dir,
+    configPath: baseEnv.PAVED_CLI_CONFIG!,
+    async run(argv: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; onIo?: (io: ReturnType<typeof captureIo>) => void } = {}): Promise<RunResult> {
+      const io = captureIo({ ...baseEnv, ...options.env }, options.stdin);
+      options.onIo?.(io);
+      const code = await main(argv, io);
+      return { code, stdout: io.out.join(''), stderr: io.errs.join('') };
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+export function newToken(): { token: string; hash: string } {
+  const token = `pvd_${randomBytes(32).toString('base64url')}`;
+  return { token, hash: createHash('sha256').update(token, 'utf8').digest('hex') };
+}

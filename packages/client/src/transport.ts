@@ -1,0 +1,89 @@
+import { UnavailableError } from '@paved/model';
+import { errorFromResponse } from './problem.js';
+
+export type FetchLike = typeof fetch;
+
+export interface TransportOptions {
+  /** Base URL of the Paved server, e.g. http://127.0.0.1:7780 (a trailing slash is fine). */
+  url: string;
+  token?: string;
+  fetch?: FetchLike;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  query?: Record<string, string | number | undefined>;
+  signal?: AbortSignal;
+  accept?: string;
+}
+
+/** Sends requests to one Paved server and turns failures into PavedErrors. */
+export class Transport {
+  readonly baseUrl: string;
+  private readonly token: string | undefined;
+  private readonly fetchImpl: FetchLike;
+
+  constructor(options: TransportOptions) {
+    this.baseUrl = options.url.replace(/\/+$/, '');
+    this.token = options.token;
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+  }
+
+  urlFor(path: string, query?: RequestOptions['query']): string {
+    const url = new URL(this.baseUrl + path);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+
+  /** Sends a request and returns the raw response when it is 2xx; throws the mapped error otherwise. */
+  async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.urlFor(path, options.query), {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: options.signal,
+      });
+    } catch (error) {
+      throw this.networkError(error, options.signal);
+    }
+    if (!response.ok) throw await this.responseError(response);
+    return response;
+  }
+
+  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.send(method, path, options);
+    const text = await response.text();
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  /** An abort stays an abort (callers check signal.aborted); anything else means we never reached the server. */
+  networkError(error: unknown, signal?: AbortSignal): unknown {
+    if (signal?.aborted) return error;
+    return new UnavailableError(`cannot reach Paved at ${this.baseUrl} — is it running? (paved up)`, {
+      code: 'server_unreachable',
+      cause: error,
+    });
+  }
+
+  private async responseError(response: Response): Promise<Error> {
+    let body: unknown;
+    const type = response.headers.get('content-type') ?? '';
+    if (type.includes('json')) {
+      try {
+        body = await response.json();
+      } catch {
+        body = undefined;
+      }
+    } else {
+      await response.body?.cancel().catch(() => undefined);
+    }
+    return errorFromResponse(response.status, body, response.statusText);
+  }
+}

@@ -1,0 +1,84 @@
+import { describe, it, expect } from 'vitest';
+import { runDriverConformance } from '@paved/driver-api/conformance';
+import { silentLogger, type DriverContext, type Target } from '@paved/driver-api';
+import { DriverError } from '@paved/model';
+import { createMemoryDriver, type MemoryDriver } from './index.js';
+
+const target: Target = { name: 'memory', driver: 'memory', labels: {}, config: {} };
+
+runDriverConformance({
+  name: 'memory',
+  createDriver: () => createMemoryDriver(),
+  target: () => target,
+  outputs: ['name', 'token'],
+  values: { size: 'small' },
+  update: { values: { size: 'large' } },
+  useCredentials: async (outputs, { driver }) => {
+    const connection = (driver as MemoryDriver).connect(outputs);
+    connection.write('greeting', 'hello');
+    expect(connection.read('greeting')).toBe('hello');
+  },
+  crossAccess: async (victim, intruder, { driver }) => {
+    (driver as MemoryDriver).connect({ name: victim.name ?? '', token: intruder.token ?? '' });
+  },
+  inventory: async (externalName, _target, { driver }) =>
+    (driver as MemoryDriver).resources().has(externalName) ? [`resource ${externalName}`] : [],
+});
+
+function context(name: string, token = 'a'.repeat(32)): DriverContext {
+  return {
+    instance: { id: name, team: 'team-a', name, externalName: name, product: 'p', plan: 'small', values: {} },
+    target,
+    secrets: { token },
+    signal: new AbortController().signal,
+    logger: silentLogger,
+  };
+}
+
+describe('memory driver', () => {
+  it('fails the next N calls of a method with a retryable DriverError, then works', async () => {
+    const driver = createMemoryDriver({ failOn: { observe: 1 } });
+    driver.failNext('create', 2);
+    await expect(driver.observe(context('pv_a'))).rejects.toBeInstanceOf(DriverError);
+    const failure = await driver.create(context('pv_a')).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DriverError);
+    expect((failure as DriverError).retryable).toBe(true);
+    await expect(driver.create(context('pv_a'))).rejects.toThrow(/injected create failure/);
+    await driver.create(context('pv_a'));
+    expect(driver.resources().get('pv_a')?.token).toBe('a'.repeat(32));
+    expect(driver.calls().create).toBe(3);
+  });
+
+  it('reports a changed credential as drift and repairs it on update', async () => {
+    const driver = createMemoryDriver();
+    await driver.create(context('pv_b', '1'.repeat(32)));
+    const drifted = await driver.observe(context('pv_b', '2'.repeat(32)));
+    expect(drifted).toMatchObject({ exists: true, upToDate: false });
+    await driver.update(context('pv_b', '2'.repeat(32)));
+    expect(() => driver.connect({ name: 'pv_b', token: '1'.repeat(32) })).toThrow(DriverError);
+    expect(driver.connect({ name: 'pv_b', token: '2'.repeat(32) })).toBeDefined();
+  });
+
+  it('waits latencyMs per call and honours an abort during the wait', async () => {
+    const driver = createMemoryDriver({ latencyMs: 20 });
+    const started = performance.now();
+    await driver.create(context('pv_c'));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(15);
+    const controller = new AbortController();
+    const pending = driver.create({ ...context('pv_d'), signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    expect(driver.resources().has('pv_d')).toBe(false);
+  });
+
+  it('creates 100 000 instances quickly without latency', async () => {
+    const driver = createMemoryDriver();
+    const base = context('pv_x');
+    const started = performance.now();
+    for (let i = 0; i < 100_000; i++) {
+      await driver.create({ ...base, instance: { ...base.instance, externalName: `pv_x_${i}` } });
+    }
+    expect(driver.resources().size).toBe(100_000);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+});

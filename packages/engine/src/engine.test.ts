@@ -1,0 +1,253 @@
+import { DriverError } from '@paved/model';
+import type { DriverContext } from '@paved/driver-api';
+import type { MemoryResource } from '@paved/driver-memory';
+import { eachStore } from '@paved/store/testing';
+import { describe, expect, it } from 'vitest';
+import { CREDENTIALS } from './outputs.js';
+import { drain, kvManifest, makeWorld, publish, type World } from './test-harness.js';
+
+async function kinds(world: World, instanceId: string): Promise<string[]> {
+  const page = await world.store.listEvents({ instanceId, limit: 100 });
+  return page.items.map((event) => event.kind);
+}
+
+function resourcesOf(world: World): Map<string, MemoryResource> {
+  return world.driver.resources() as Map<string, MemoryResource>;
+}
+
+eachStore('engine', (open) => {
+  it('creates an instance: Ready, plain outputs stored, credentials encrypted and working', async () => {
+    const world = await makeWorld(await open());
+    const requested = await world.request('db');
+    expect(await drain(world.engine())).toBe(1);
+
+    const instance = (await world.store.getInstance(requested.id))!;
+    expect(instance.status.phase).toBe('Ready');
+    expect(instance.observedGeneration).toBe(1);
+    expect(instance.status.conditions.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Ready', 'True', 'Available'],
+      ['Synced', 'True', 'ReconcileSuccess'],
+    ]);
+    expect(instance.outputs).toEqual({ name: instance.externalName });
+
+    const credentials = (await world.secrets.get(instance.id, CREDENTIALS))!;
+    expect(credentials.token).toMatch(/^[0-9a-f]{32}$/);
+    const row = (await world.store.getSecret(instance.id, CREDENTIALS))!;
+    expect(row.envelope).not.toContain(credentials.token);
+    // The stored credentials are the ones the resource accepts.
+    expect(() => world.driver.connect({ ...instance.outputs, ...credentials })).not.toThrow();
+    expect(resourcesOf(world).get(instance.externalName)?.values).toEqual({ size: 1, tier: 'small' });
+
+    const events = await world.store.listEvents({ instanceId: instance.id, kinds: ['instance.ready'] });
+    expect(events.items).toHaveLength(1);
+    expect(events.items[0]!.data.timeToReadyMs).toEqual(expect.any(Number));
+    // A second pass with nothing to do calls no mutation and appends no event.
+    await world.store.touch(instance.id);
+    await drain(world.engine());
+    expect(world.driver.calls()).toMatchObject({ create: 1, update: 0 });
+    expect(await kinds(world, instance.id)).toEqual(expect.arrayContaining(['instance.requested', 'instance.ready']));
+    expect((await kinds(world, instance.id)).filter((k) => k === 'instance.ready')).toHaveLength(1);
+  });
+
+  it('applies a spec change and bumps observedGeneration', async () => {
+    const world = await makeWorld(await open());
+    const { id } = await world.request('db');
+    await drain(world.engine());
+    await world.store.updateInstanceSpec(id, { inputs: { size: 3 } }, world.userId);
+    await drain(world.engine());
+    const instance = (await world.store.getInstance(id))!;
+    expect(instance).toMatchObject({ generation: 2, observedGeneration: 2, status: { phase: 'Ready' } });
+    expect(resourcesOf(world).get(instance.externalName)?.values).toEqual({ size: 3, tier: 'small' });
+    expect(world.driver.calls()).toMatchObject({ create: 1, update: 1 });
+  });
+
+  it('deletes: runs every deletion step, then forgets the instance and its secrets', async () => {
+    const world = await makeWorld(await open());
+    const { id, externalName } = await world.request('db');
+    await drain(world.engine());
+    await world.store.requestDeletion(id, world.userId);
+    await drain(world.engine());
+    expect(await world.store.getInstance(id)).toBeUndefined();
+    expect(resourcesOf(world).has(externalName)).toBe(false);
+    expect(world.driver.calls().delete).toBe(2);
+    expect(await world.secrets.get(id, CREDENTIALS)).toBeUndefined();
+    expect(await kinds(world, id)).toContain('instance.deleted');
+  });
+
+  it('retries a retryable failure with backoff, says so, then becomes Ready', async () => {
+    const world = await makeWorld(await open());
+    const { id } = await world.request('db');
+    world.driver.failNext('create', 2);
+    const engine = world.engine();
+    expect(await engine.runOnce()).toBe(1);
+    const retrying = (await world.store.getInstance(id))!;
+    expect(retrying.status.phase).toBe('Provisioning');
+    const ready = retrying.status.conditions.find((c) => c.type === 'Ready')!;
+    expect(ready.reason).toBe('RetryingAfterError');
+    expect(ready.message).toContain('Paved retries automatically (attempt 1 of 5)');
+    expect(retrying.status.lastError).toContain('injected create failure');
+
+    await drain(engine);
+    const instance = (await world.store.getInstance(id))!;
+    expect(instance.status.phase).toBe('Ready');
+    expect(instance.status.lastError).toBeUndefined();
+    expect(world.driver.calls().create).toBe(3);
+    expect(resourcesOf(world).size).toBe(1);
+  });
+
+  it('fails for good on a non-retryable driver error, with a message for people', async () => {
+    const world = await makeWorld(await open());
+    const { id } = await world.request('db');
+    const driver = { ...world.driver, create: async () => { throw new DriverError('the target refuses new resources: disk quota reached', { retryable: false }); } };
+    await world.engine({ drivers: { memory: driver } }).runOnce();
+    const instance = (await world.store.getInstance(id))!;
+    expect(instance.status.phase).toBe('Failed');
+    const ready = instance.status.conditions.find((c) => c.type === 'Ready')!;
+    expect(ready.reason).toBe('ProvisioningFailed');
+    expect(ready.message).toMatch(/^Creating ".+" on target "mem-1" failed: the target refuses new resources: disk quota reached\. Retrying will not help/);
+    expect(ready.message).toContain('#platform');
+    expect(await kinds(world, id)).toContain('instance.failed');
+  });
+
+  it('gives up after 5 retryable failures (Failed), keeps retrying, and recovers', async () => {
+    const world = await makeWorld(await open());
+    const { id } = await world.request('db');
+    world.driver.failNext('create', 5);
+    const engine = world.engine();
+    for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(await engine.runOnce()).toBe(1);
+    }
+    const failed = (await world.store.getInstance(id))!;
+    expect(failed.status.phase).toBe('Failed');
+    expect(failed.status.conditions[0]!.message).toContain('Gave up after 5 attempts');
+    await drain(engine);
+    expect((await world.store.getInstance(id))!.status.phase).toBe('Ready');
+  });
+
+  it('says what to do when the target, driver or product version is missing', async () => {
+    const world = await makeWorld(await open());
+    await publish(world.store, kvManifest({ version: '2.0.0', driver: 'nosuch' }));
+    const noTarget = await world.request('a', { target: 'nowhere' });
+    const noDriver = await world.request('b', { version: '2.0.0' });
+    const noVersion = await world.request('c', { version: '9.9.9' });
+    await world.engine().runOnce();
+    const reason = async (id: string) => (await world.store.getInstance(id))!.status.conditions.find((c) => c.type === 'Ready')!;
+    expect(await reason(noTarget.id)).toMatchObject({ reason: 'TargetNotFound', message: expect.stringContaining('add it to the server configuration') });
+    expect(await reason(noDriver.id)).toMatchObject({ reason: 'DriverNotFound', message: expect.stringContaining('"nosuch"') });
+    expect(await reason(noVersion.id)).toMatchObject({ reason: 'ProductVersionNotFound', message: expect.stringContaining('kv@9.9.9') });
+    expect((await world.store.getInstance(noTarget.id))!.status.phase).toBe('Failed');
+    expect(world.driver.calls().create).toBe(0);
+  });
+
+  it('repairs drift: re-creates a vanished resource and fixes a changed one', async () => {
+    const world = await makeWorld(await open());
+    const { id, externalName } = await world.request('db');
+    await drain(world.engine());
+    const before = (await world.secrets.get(id, CREDENTIALS))!;
+
+    resourcesOf(world).delete(externalName);
+    await world.store.touch(id);
+    await drain(world.engine());
+    expect(resourcesOf(world).has(externalName)).toBe(true);
+    const instance = (await world.store.getInstance(id))!;
+    expect(instance.status.phase).toBe('Ready');
+    expect(await world.secrets.get(id, CREDENTIALS)).toEqual(before);
+    expect(() => world.driver.connect({ ...instance.outputs, ...before })).not.toThrow();
+
+    resourcesOf(world).get(externalName)!.values = { size: 42, tier: 'small' };
+    await world.store.touch(id);
+    await drain(world.engine());
+    expect(resourcesOf(world).get(externalName)!.values).toEqual({ size: 1, tier: 'small' });
+    const events = await kinds(world, id);
+    expect(events.filter((k) => k === 'instance.drifted')).toHaveLength(2);
+    expect(events.filter((k) => k === 'instance.repaired')).toHaveLength(2);
+  });
+
+  it('reports drift in report mode without touching the resource', async () => {
+    const world = await makeWorld(await open());
+    const manifest = kvManifest({ drift: 'report' });
+    manifest.metadata.name = 'kv-report';
+    await publish(world.store, manifest);
+    const { id, externalName } = await world.request('db', { product: 'kv-report' });
+    await drain(world.engine());
+
+    resourcesOf(world).get(externalName)!.values = { size: 7, tier: 'small' };
+    await world.store.touch(id);
+    await drain(world.engine());
+    let instance = (await world.store.getInstance(id))!;
+    expect(instance.status.phase).toBe('Ready');
+    const synced = instance.status.conditions.find((c) => c.type === 'Synced')!;
+    expect(synced).toMatchObject({ status: 'False', reason: 'Drifted' });
+    expect(synced.message).toContain('value "size" is 7, wants 1');
+    expect(resourcesOf(world).get(externalName)!.values).toEqual({ size: 7, tier: 'small' });
+
+    resourcesOf(world).delete(externalName);
+    for (let i = 0; i < 2; i++) {
+      await world.store.touch(id);
+      await drain(world.engine());
+    }
+    instance = (await world.store.getInstance(id))!;
+    expect(instance.status.phase).toBe('Failed');
+    expect(instance.status.conditions.find((c) => c.type === 'Ready')!.reason).toBe('ResourceMissing');
+    expect(resourcesOf(world).has(externalName)).toBe(false);
+    expect(world.driver.calls()).toMatchObject({ create: 1, update: 0 });
+    // Once per distinct drift, not once per check.
+    expect((await kinds(world, id)).filter((k) => k === 'instance.drifted')).toHaveLength(2);
+  });
+
+  it('queues driver mutations beyond the target\'s concurrency instead of failing them', async () => {
+    const world = await makeWorld(await open());
+    let active = 0;
+    let peak = 0;
+    const create = async (ctx: DriverContext) => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      active--;
+      return world.driver.create(ctx);
+    };
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((name) => world.request(name)));
+    const engine = world.engine({ concurrency: 5, targets: [{ ...world.target, concurrency: 2 }], drivers: { memory: { ...world.driver, create } } });
+    expect(await engine.runOnce()).toBe(5);
+    expect(peak).toBe(2);
+    const { items } = await world.store.listInstances({ teamIds: [world.teamId] });
+    expect(items.map((instance) => instance.status.phase)).toEqual(['Ready', 'Ready', 'Ready', 'Ready', 'Ready']);
+  });
+
+  it('runs as a loop: a request is picked up at once, without a poll interval', async () => {
+    const world = await makeWorld(await open());
+    const engine = world.engine();
+    engine.start();
+    try {
+      // Warm up (first-use schema compilation), then let the loop find nothing and sleep.
+      const warm = await world.request('warm-up');
+      while ((await world.store.getInstance(warm.id))?.status.phase !== 'Ready') await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const started = Date.now();
+      const { id } = await world.request('db');
+      for (;;) {
+        const instance = await world.store.getInstance(id);
+        if (instance?.status.phase === 'Ready') break;
+        if (Date.now() - started > 5_000) throw new Error('instance did not become Ready');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(Date.now() - started).toBeLessThan(900);
+    } finally {
+      await engine.stop();
+    }
+    // stop() released the lease: another worker can claim it at once.
+    const { items } = await world.store.listInstances({ teamIds: [world.teamId] });
+    await Promise.all(items.map((instance) => world.store.touch(instance.id)));
+    expect(await world.engine().runOnce()).toBe(2);
+  });
+});
+
+describe('engine options', () => {
+  it('exports a pure plan and backoff from the package face', async () => {
+    const face = await import('./index.js');
+    expect(typeof face.createEngine).toBe('function');
+    expect(face.planReconcile({ generation: 1, observedGeneration: 0, pendingAction: null, hasCredentials: false, drift: 'repair', phase: 'Pending' }, { exists: false, upToDate: false, diff: [] }).action).toBe('create');
+    expect(face.backoffDelay(3, { baseMs: 100, maxMs: 1000 }, () => 0.5)).toBe(200);
+  });
+});

@@ -1,0 +1,151 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { silentLogger } from '@paved/driver-api';
+import type { ProductVersion } from '@paved/model';
+import type { ClaimedInstance } from '@paved/store';
+import { DEFAULT_BACKOFF } from './backoff.js';
+import type { PassDeps } from './pass.js';
+import { runPass } from './run-pass.js';
+import { TargetGate } from './target-gate.js';
+import type { Engine, EngineOptions } from './types.js';
+import { Wakeup } from './wakeup.js';
+
+export const ENGINE_DEFAULTS = Object.freeze({
+  leaseMs: 30_000,
+  concurrency: 8,
+  driftIntervalMs: 5 * 60_000,
+  /**
+   * Longest idle sleep. SQLite has no cross-process notification, so a write by another
+   * process (the CLI on the same file) is only seen on the next look; PostgreSQL's
+   * LISTEN/NOTIFY wakes us at once anyway.
+   */
+  maxIdleMs: 1_000,
+  /** Shortest sleep when something is due but could not be claimed (leased by a peer): no busy loop. */
+  minIdleMs: 20,
+});
+
+/** Product versions never change once published, so a found one is cached for good. */
+function cachedProductLookup(options: EngineOptions): PassDeps['productVersion'] {
+  const lookup = options.products ?? ((name: string, version: string) => options.store.getProductVersion(name, version));
+  const cache = new Map<string, ProductVersion>();
+  return async (name, version) => {
+    const key = `${name}@${version}`;
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const found = await lookup(name, version);
+    if (found !== undefined) cache.set(key, found);
+    return found;
+  };
+}
+
+/**
+ * The reconcile worker: claims due instances from the store (the queue and the lock), runs one
+ * pass per claimed instance, at most `concurrency` at once, and sleeps until woken by a store
+ * write or until the earliest due time.
+ */
+export function createEngine(options: EngineOptions): Engine {
+  const leaseMs = options.leaseMs ?? ENGINE_DEFAULTS.leaseMs;
+  const concurrency = Math.max(1, options.concurrency ?? ENGINE_DEFAULTS.concurrency);
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const logger = options.logger ?? silentLogger;
+  const deps: PassDeps = {
+    store: options.store,
+    secrets: options.secrets,
+    drivers: options.drivers,
+    targets: options.targets,
+    productVersion: cachedProductLookup(options),
+    logger,
+    clock: options.clock ?? { now: () => Date.now() },
+    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    driftIntervalMs: options.driftIntervalMs ?? ENGINE_DEFAULTS.driftIntervalMs,
+    random: Math.random,
+    ...(options.failpoint === undefined ? {} : { failpoint: options.failpoint }),
+    gate: new TargetGate(),
+  };
+
+  const inFlight = new Map<string, Promise<void>>();
+  const wakeup = new Wakeup();
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let unsubscribe: (() => void) | undefined;
+
+  function launch(claimed: ClaimedInstance): Promise<void> {
+    const id = claimed.instance.id;
+    const pass = runPass(deps, claimed, leaseMs)
+      .then(() => undefined)
+      .finally(() => {
+        inFlight.delete(id);
+        // A free slot, and the instance may have been changed while we held it.
+        wakeup.ring();
+      });
+    inFlight.set(id, pass);
+    return pass;
+  }
+
+  async function claim(limit: number): Promise<ClaimedInstance[]> {
+    if (limit <= 0) return [];
+    return options.store.claimDue({ owner: workerId, leaseMs, limit });
+  }
+
+  async function idleDelay(): Promise<number> {
+    const next = await options.store.nextDueAt();
+    if (next === undefined) return ENGINE_DEFAULTS.maxIdleMs;
+    const delay = next - deps.clock.now();
+    return Math.min(ENGINE_DEFAULTS.maxIdleMs, Math.max(ENGINE_DEFAULTS.minIdleMs, delay));
+  }
+
+  async function claimLoop(): Promise<void> {
+    while (running) {
+      try {
+        const free = concurrency - inFlight.size;
+        const claimed = await claim(free);
+        if (!running) {
+          // stop() came while we were claiming: hand these back untouched.
+          await Promise.all(claimed.map((c) => options.store.releaseLease(c.instance.id, c.leaseToken).catch(() => undefined)));
+          break;
+        }
+        for (const c of claimed) void launch(c);
+        if (free > 0 && claimed.length === free) continue; // there may be more due right now
+        // All slots busy: a finishing pass rings. Otherwise sleep until the next due time.
+        await wakeup.wait(free <= claimed.length ? ENGINE_DEFAULTS.maxIdleMs : await idleDelay());
+      } catch (error) {
+        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'claiming due instances failed; retrying');
+        await wakeup.wait(ENGINE_DEFAULTS.maxIdleMs);
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      unsubscribe = options.store.onInstanceChange((change) => {
+        // Our own writes on an instance we hold need no wake-up: its pass ends with one.
+        if (!inFlight.has(change.instanceId)) wakeup.ring();
+      });
+      loop = claimLoop();
+      logger.info({ workerId, concurrency }, 'engine started');
+    },
+
+    async stop() {
+      if (!running) return;
+      running = false;
+      unsubscribe?.();
+      unsubscribe = undefined;
+      wakeup.ring();
+      await loop;
+      await Promise.all(inFlight.values());
+      logger.info({ workerId }, 'engine stopped');
+    },
+
+    wake() {
+      wakeup.ring();
+    },
+
+    async runOnce() {
+      const claimed = await claim(concurrency - inFlight.size);
+      await Promise.all(claimed.map(launch));
+      return claimed.length;
+    },
+  };
+}

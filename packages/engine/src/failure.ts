@@ -1,0 +1,125 @@
+import { DriverError, InputError, type InstanceStatus } from '@paved/model';
+import { deletingCondition, nextStatus, readyCondition, syncedCondition, type ConditionSpec } from './conditions.js';
+import type { StatusSubject } from './status.js';
+
+/** After this many consecutive failures an instance is Failed (Paved still retries, at the backoff cap). */
+export const MAX_ATTEMPTS = 5;
+
+/** What the pass was doing when it failed; names the step in the message. */
+export type FailureStage = 'prepare' | 'observe' | 'create' | 'update' | 'delete';
+
+/** Collapses whitespace so a multi-line driver message stays one line in a condition. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return oneLine(error.message) || error.name;
+  return oneLine(String(error));
+}
+
+/**
+ * The messages of an error and its causes, outermost first ("create failed: connect
+ * ECONNREFUSED 127.0.0.1:5432"), for `status.lastError`. Drivers keep secrets out of their
+ * messages (driver contract), so this adds none. Repeats are dropped (wrappers often copy
+ * their cause's message) and the whole is capped so a runaway message cannot bloat the row.
+ */
+export function errorChain(error: unknown, maxLength = 1000): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 8; depth++) {
+    const message = messageOf(current);
+    if (message !== '' && !parts.some((part) => part.includes(message))) parts.push(message);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  const chain = parts.join(': ');
+  return chain.length > maxLength ? `${chain.slice(0, maxLength - 1)}…` : chain;
+}
+
+/**
+ * A driver that says retrying cannot help, or an instance whose stored inputs no longer fit its
+ * product (InputError), fails for good; anything else (network, bugs) is worth another try.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof DriverError) return error.retryable;
+  return !(error instanceof InputError);
+}
+
+export interface FailureInput {
+  stage: FailureStage;
+  /** The deletion step that failed. */
+  step?: string;
+  error: unknown;
+  /** Consecutive failures including this one. */
+  attempts: number;
+  deleting: boolean;
+  /** Ready at the current generation: a failed drift check leaves a working resource Ready. */
+  wasReady: boolean;
+  /** Where to ask for help: the product's support channel or its owner team. */
+  support: string;
+}
+
+export interface FailureOutcome {
+  status: InstanceStatus;
+  /** Entered (or stays in) phase Failed. */
+  final: boolean;
+}
+
+function what(input: FailureInput, subject: StatusSubject): string {
+  const resource = `"${subject.externalName}" on target "${subject.target}"`;
+  switch (input.stage) {
+    case 'prepare':
+      return `Preparing the credentials of ${resource}`;
+    case 'observe':
+      return `Checking ${resource}`;
+    case 'create':
+      return `Creating ${resource}`;
+    case 'update':
+      return `Updating ${resource}`;
+    case 'delete':
+      return `Deleting ${resource} (step "${input.step ?? 'unknown'}")`;
+  }
+}
+
+/** The status after a failed pass: retrying (Provisioning/Deleting) or Failed, with one line saying what to do. */
+export function failureStatus(previous: InstanceStatus, input: FailureInput, subject: StatusSubject, nowIso: string): FailureOutcome {
+  const retryable = isRetryable(input.error);
+  const lastError = errorChain(input.error);
+  const cause = messageOf(input.error).replace(/\.$/, '');
+
+  if (input.wasReady && input.stage === 'observe' && !input.deleting) {
+    const message = `${what(input, subject)} failed: ${cause}. The resource was ready at the last check; Paved checks again shortly.`;
+    const status = nextStatus(
+      previous,
+      {
+        phase: 'Ready',
+        conditions: [readyCondition('True', 'Available', `${subject.product} "${subject.externalName}" on target "${subject.target}" was ready at the last check.`), syncedCondition('False', 'CheckFailed', message)],
+        lastError,
+      },
+      nowIso,
+    );
+    return { status, final: false };
+  }
+
+  const final = !retryable || input.attempts >= MAX_ATTEMPTS;
+  const advice = !retryable
+    ? `Retrying will not help: fix the cause, then run "paved reconcile"; ask ${input.support} if unsure.`
+    : final
+      ? `Gave up after ${input.attempts} attempts; Paved keeps retrying at longer intervals. Ask ${input.support} if this persists.`
+      : `Paved retries automatically (attempt ${input.attempts} of ${MAX_ATTEMPTS}).`;
+  const message = `${what(input, subject)} failed: ${cause}. ${advice}`;
+  const reason = final ? (input.deleting ? 'DeletionFailed' : 'ProvisioningFailed') : 'RetryingAfterError';
+  const conditions: ConditionSpec[] = [readyCondition('False', reason, message), syncedCondition('False', 'ReconcileError', message)];
+  if (input.deleting) conditions.push(deletingCondition('True', 'DeletionInProgress', `Deleting "${subject.externalName}" from target "${subject.target}".`));
+  const phase = final ? 'Failed' : input.deleting ? 'Deleting' : 'Provisioning';
+  return { status: nextStatus(previous, { phase, conditions, lastError }, nowIso), final };
+}
+
+/** Configuration the instance needs is missing from this server: nothing a retry of the driver fixes. */
+export type MissingReason = 'ProductVersionNotFound' | 'DriverNotFound' | 'TargetNotFound';
+
+export function missingStatus(previous: InstanceStatus, reason: MissingReason, message: string, deleting: boolean, nowIso: string): InstanceStatus {
+  const conditions: ConditionSpec[] = [readyCondition('False', reason, message), syncedCondition('False', reason, message)];
+  if (deleting) conditions.push(deletingCondition('True', 'DeletionInProgress', 'Deletion is waiting for the problem in Ready to be fixed.'));
+  return nextStatus(previous, { phase: 'Failed', conditions, lastError: message }, nowIso);
+}

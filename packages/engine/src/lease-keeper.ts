@@ -1,0 +1,61 @@
+import type { Logger } from '@paved/driver-api';
+import type { Store } from '@paved/store';
+
+/**
+ * Keeps a claimed instance's lease alive while its pass runs: renews every leaseMs/3, so two
+ * renewals can fail (a slow database) before the lease lapses. When a renewal says the lease
+ * is gone, another worker may already be acting on the instance: abort the driver call
+ * (ctx.signal) and let the pass drop everything without writing.
+ */
+export class LeaseKeeper {
+  readonly #controller = new AbortController();
+  readonly #timer: NodeJS.Timeout;
+  #lost = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly instanceId: string,
+    readonly token: string,
+    leaseMs: number,
+    private readonly logger: Logger,
+  ) {
+    this.#timer = setInterval(() => void this.#renew(leaseMs), Math.max(1, Math.floor(leaseMs / 3)));
+    // A pending renewal must not keep a process alive that has nothing else to do.
+    this.#timer.unref();
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get lost(): boolean {
+    return this.#lost;
+  }
+
+  /** Marks the lease as lost (a write came back 'lost-lease') and aborts the driver call. */
+  markLost(): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    this.stop();
+    this.#controller.abort(new Error(`lease on instance ${this.instanceId} was lost to another worker`));
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  async #renew(leaseMs: number): Promise<void> {
+    if (this.#lost) return;
+    try {
+      const outcome = await this.store.renewLease(this.instanceId, this.token, leaseMs);
+      if (outcome === 'lost-lease') {
+        this.logger.warn({ instanceId: this.instanceId }, 'lease lost while reconciling; dropping the pass');
+        this.markLost();
+      }
+    } catch (error) {
+      // A failed renewal is not a lost lease: the next one may succeed, and the guarded
+      // writes will say 'lost-lease' if it really lapsed.
+      this.logger.warn({ instanceId: this.instanceId, err: error instanceof Error ? error.message : String(error) }, 'lease renewal failed');
+    }
+  }
+}

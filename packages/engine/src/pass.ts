@@ -1,0 +1,191 @@
+import type { Driver, Logger, Target } from '@paved/driver-api';
+import type { Instance, InstanceStatus, ProductVersion } from '@paved/model';
+import type { ClaimedInstance, EngineState, NewEvent, StatusWrite, Store, WriteOutcome } from '@paved/store';
+import type { SecretStore } from '@paved/secrets';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { failureStatus, missingStatus, type FailureStage, type MissingReason } from './failure.js';
+import { LeaseLost, SimulatedCrash } from './interruptions.js';
+import type { LeaseKeeper } from './lease-keeper.js';
+import type { StatusSubject } from './status.js';
+import type { TargetGate } from './target-gate.js';
+import type { Clock } from './types.js';
+
+/** Everything a pass needs, resolved once by createEngine from EngineOptions and its defaults. */
+export interface PassDeps {
+  store: Store;
+  secrets: SecretStore;
+  drivers: Record<string, Driver>;
+  targets: Target[];
+  productVersion(name: string, version: string): Promise<ProductVersion | undefined>;
+  logger: Logger;
+  clock: Clock;
+  backoff: BackoffOptions;
+  driftIntervalMs: number;
+  random: () => number;
+  failpoint?: (name: string) => void;
+  gate: TargetGate;
+}
+
+/** What the instance needs from this server's configuration, all found. */
+export interface Resolved {
+  product: ProductVersion;
+  driver: Driver;
+  target: Target;
+}
+
+/**
+ * One reconcile pass over one claimed instance: the lease-guarded writes, the crash points
+ * and the failure record. Every write goes through here so that a lost lease stops the pass
+ * at the first write that notices it.
+ */
+export class Pass {
+  /** Set once forgetInstance succeeded: the row and its lease are gone. */
+  forgotten = false;
+
+  constructor(
+    readonly deps: PassDeps,
+    readonly claimed: ClaimedInstance,
+    readonly lease: LeaseKeeper,
+  ) {}
+
+  get instance(): Instance {
+    return this.claimed.instance;
+  }
+
+  get previous(): InstanceStatus {
+    return this.claimed.instance.status;
+  }
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  nowIso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  /** A named crash point: a failpoint that throws ends the pass as if the process died here. */
+  crashPoint(name: string): void {
+    if (this.deps.failpoint === undefined) return;
+    try {
+      this.deps.failpoint(name);
+    } catch (error) {
+      throw new SimulatedCrash(name, { cause: error });
+    }
+  }
+
+  /** Throws LeaseLost when a renewal already found the lease gone (checked before each side effect). */
+  assertLease(): void {
+    if (this.lease.lost) throw new LeaseLost(this.instance.id);
+  }
+
+  #guard(outcome: WriteOutcome): WriteOutcome {
+    if (outcome === 'lost-lease') {
+      this.lease.markLost();
+      throw new LeaseLost(this.instance.id);
+    }
+    return outcome;
+  }
+
+  async recordEngineState(engine: Partial<EngineState>): Promise<void> {
+    this.assertLease();
+    this.#guard(await this.deps.store.recordEngineState(this.instance.id, this.lease.token, engine));
+  }
+
+  async recordStatus(write: StatusWrite): Promise<WriteOutcome> {
+    this.assertLease();
+    return this.#guard(await this.deps.store.recordStatus(this.instance.id, this.lease.token, write));
+  }
+
+  async forget(): Promise<void> {
+    this.assertLease();
+    this.#guard(await this.deps.store.forgetInstance(this.instance.id, this.lease.token));
+    this.forgotten = true;
+  }
+
+  event(kind: NewEvent['kind'], data?: Record<string, unknown>): NewEvent {
+    return { kind, teamId: this.instance.teamId, instanceId: this.instance.id, ...(data === undefined ? {} : { data }) };
+  }
+
+  subject(targetName: string = this.instance.target): StatusSubject {
+    const { product, productVersion, externalName, generation } = this.instance;
+    return { product, productVersion, target: targetName, externalName, generation };
+  }
+
+  /** Next due time after a failure: exponential backoff with full jitter on the attempt count. */
+  #retryEngineState(): Partial<EngineState> {
+    const attempts = this.claimed.engine.attempts + 1;
+    return { attempts, dueAt: this.now() + backoffDelay(attempts, this.deps.backoff, this.deps.random) };
+  }
+
+  #enteringFailed(status: InstanceStatus, final: boolean): NewEvent[] {
+    if (!final || status.phase !== 'Failed' || this.previous.phase === 'Failed') return [];
+    const ready = status.conditions.find((condition) => condition.type === 'Ready');
+    return [this.event('instance.failed', { reason: ready?.reason, message: ready?.message })];
+  }
+
+  async recordFailure(stage: FailureStage, error: unknown, support: string, step?: string): Promise<void> {
+    const engine = this.#retryEngineState();
+    const { generation, observedGeneration, deletionRequested } = this.instance;
+    const outcome = failureStatus(
+      this.previous,
+      {
+        stage,
+        ...(step === undefined ? {} : { step }),
+        error,
+        attempts: engine.attempts!,
+        deleting: deletionRequested,
+        wasReady: this.previous.phase === 'Ready' && generation === observedGeneration,
+        support,
+      },
+      this.subject(),
+      this.nowIso(),
+    );
+    this.deps.logger.warn(
+      { instanceId: this.instance.id, stage, step, attempts: engine.attempts, final: outcome.final, err: outcome.status.lastError },
+      'reconcile failed',
+    );
+    await this.recordStatus({ status: outcome.status, engine, events: this.#enteringFailed(outcome.status, outcome.final) });
+  }
+
+  async recordMissing(reason: MissingReason, message: string): Promise<void> {
+    const engine = this.#retryEngineState();
+    const status = missingStatus(this.previous, reason, message, this.instance.deletionRequested, this.nowIso());
+    this.deps.logger.warn({ instanceId: this.instance.id, reason }, message);
+    await this.recordStatus({ status, engine, events: this.#enteringFailed(status, true) });
+  }
+}
+
+/** Finds the product version, driver and target of the instance, or says which is missing and what to do. */
+export async function resolveFor(pass: Pass): Promise<Resolved | { missing: MissingReason; message: string }> {
+  const { product: name, productVersion: version, target: targetName } = pass.instance;
+  const product = await pass.deps.productVersion(name, version);
+  if (product === undefined) {
+    return {
+      missing: 'ProductVersionNotFound',
+      message: `Product version ${name}@${version} is not published on this Paved server; publish it with "paved apply -f", or move the instance to a published version.`,
+    };
+  }
+  const driverType = product.manifest.spec.driver;
+  const driver = pass.deps.drivers[driverType];
+  if (driver === undefined) {
+    return {
+      missing: 'DriverNotFound',
+      message: `Product ${name}@${version} uses driver "${driverType}", which this Paved server does not load; enable that driver in the server configuration, or ask the platform team.`,
+    };
+  }
+  const target = pass.deps.targets.find((candidate) => candidate.name === targetName);
+  if (target === undefined) {
+    return {
+      missing: 'TargetNotFound',
+      message: `Target "${targetName}" is not configured on this Paved server; add it to the server configuration, or ask the platform team.`,
+    };
+  }
+  return { product, driver, target };
+}
+
+/** Where a requester should ask for help with this product. */
+export function supportOf(product: ProductVersion | undefined): string {
+  const spec = product?.manifest.spec;
+  return spec?.support?.channel ?? spec?.support?.url ?? (product === undefined ? 'the platform team' : `the ${product.manifest.metadata.owner} team`);
+}

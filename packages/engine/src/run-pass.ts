@@ -1,0 +1,61 @@
+import type { ClaimedInstance } from '@paved/store';
+import { reconcileLive, type Progress } from './apply.js';
+import { reconcileDeletion } from './deletion.js';
+import { isInterruption, LeaseLost, SimulatedCrash } from './interruptions.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { Pass, resolveFor, supportOf, type PassDeps } from './pass.js';
+
+export type PassOutcome = 'done' | 'crashed' | 'lost-lease' | 'store-error';
+
+/**
+ * Runs one pass over a claimed instance and always leaves the lease in a sane state: released
+ * after a normal end (success or recorded failure), left to expire after a simulated crash
+ * (as a dead process would), untouched when another worker owns it.
+ */
+export async function runPass(deps: PassDeps, claimed: ClaimedInstance, leaseMs: number): Promise<PassOutcome> {
+  const { id } = claimed.instance;
+  const lease = new LeaseKeeper(deps.store, id, claimed.leaseToken, leaseMs, deps.logger);
+  const pass = new Pass(deps, claimed, lease);
+  let release = true;
+  try {
+    await reconcileOrRecordFailure(pass);
+    return 'done';
+  } catch (error) {
+    if (error instanceof SimulatedCrash) {
+      release = false;
+      deps.logger.warn({ instanceId: id, point: error.point }, 'simulated crash: pass dropped without writing');
+      return 'crashed';
+    }
+    if (error instanceof LeaseLost) {
+      release = false;
+      deps.logger.warn({ instanceId: id }, 'lease lost: pass dropped without writing');
+      return 'lost-lease';
+    }
+    // The failure could not be recorded (the store is down): the lease lapses and the
+    // instance is retried when the store is back.
+    deps.logger.error({ instanceId: id, err: error instanceof Error ? error.message : String(error) }, 'could not record the reconcile result');
+    return 'store-error';
+  } finally {
+    lease.stop();
+    if (release && !lease.lost && !pass.forgotten) {
+      await deps.store.releaseLease(id, claimed.leaseToken).catch((error: unknown) => {
+        deps.logger.warn({ instanceId: id, err: error instanceof Error ? error.message : String(error) }, 'could not release the lease; it will expire');
+      });
+    }
+  }
+}
+
+async function reconcileOrRecordFailure(pass: Pass): Promise<void> {
+  const progress: Progress = { stage: 'prepare' };
+  let support = supportOf(undefined);
+  try {
+    const resolved = await resolveFor(pass);
+    if ('missing' in resolved) return await pass.recordMissing(resolved.missing, resolved.message);
+    support = supportOf(resolved.product);
+    if (pass.instance.deletionRequested) await reconcileDeletion(pass, resolved, progress);
+    else await reconcileLive(pass, resolved, progress);
+  } catch (error) {
+    if (isInterruption(error)) throw error;
+    await pass.recordFailure(progress.stage, error, support, progress.step);
+  }
+}

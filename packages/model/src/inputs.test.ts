@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from './errors.js';
+import { resolveInstanceValues, validateInputs } from './inputs.js';
+import { exampleProductManifest } from './manifest-example.js';
+import type { ProductManifest } from './types.js';
+
+function withInputs(): ProductManifest {
+  const manifest = exampleProductManifest();
+  manifest.spec.inputs = {
+    type: 'object',
+    properties: {
+      extensions: { type: 'array', items: { enum: ['citext', 'pgcrypto'] }, default: [] },
+      connectionLimit: { type: 'integer', minimum: 1, default: 5 },
+      locale: { type: 'string', default: 'C' },
+    },
+    additionalProperties: false,
+  };
+  return manifest;
+}
+
+function rejected(fn: () => unknown): InputError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).code).toBe('inputs_invalid');
+    return error as InputError;
+  }
+  throw new Error('expected inputs_invalid');
+}
+
+describe('validateInputs', () => {
+  it('fills defaults on a copy and leaves the caller\'s object alone', () => {
+    const inputs = { extensions: ['citext'] };
+    expect(validateInputs(withInputs(), inputs)).toEqual({ extensions: ['citext'], connectionLimit: 5, locale: 'C' });
+    expect(inputs).toEqual({ extensions: ['citext'] });
+    expect(validateInputs(withInputs(), undefined)).toEqual({ extensions: [], connectionLimit: 5, locale: 'C' });
+  });
+
+  it('reports every problem under inputs.<path>', () => {
+    const error = rejected(() => validateInputs(withInputs(), { extensions: ['postgis'], connectionLimit: 0, colour: 'red' }));
+    expect(error.issues).toEqual([
+      { path: 'inputs.colour', message: 'is not a known field (known fields: extensions, connectionLimit, locale)' },
+      { path: 'inputs.extensions.0', message: 'must be one of: "citext", "pgcrypto"' },
+      { path: 'inputs.connectionLimit', message: 'must be at least 1' },
+    ]);
+    expect(error.message).toContain('inputs for product "postgres" 1.2.0 are invalid:\n  inputs.colour: ');
+  });
+
+  it('rejects inputs that are not an object', () => {
+    expect(rejected(() => validateInputs(withInputs(), [1])).issues).toEqual([{ path: 'inputs', message: 'must be an object' }]);
+  });
+
+  it('uses the same validator for equal manifests read twice (cache by digest)', () => {
+    // A fresh object with the same content must validate the same way, not recompile wrongly.
+    for (let i = 0; i < 3; i++) expect(validateInputs(withInputs(), {}).connectionLimit).toBe(5);
+    const changed = withInputs();
+    (changed.spec.inputs.properties as Record<string, { default?: unknown }>).connectionLimit!.default = 7;
+    expect(validateInputs(changed, {}).connectionLimit).toBe(7);
+  });
+
+  it('validates a few thousand requests quickly (the request path)', () => {
+    const manifest = withInputs();
+    const started = performance.now();
+    for (let i = 0; i < 5000; i++) resolveInstanceValues(manifest, 'small', { locale: 'en_US' });
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('resolveInstanceValues', () => {
+  it('merges schema defaults, then inputs, then plan values (the plan wins)', () => {
+    const manifest = withInputs();
+    expect(resolveInstanceValues(manifest, 'small', { connectionLimit: 500, locale: 'en_US' })).toEqual({
+      extensions: [],
+      connectionLimit: 20,
+      locale: 'en_US',
+    });
+    expect(resolveInstanceValues(manifest, 'large', {}).connectionLimit).toBe(200);
+  });
+
+  it('does not hand out the manifest\'s own plan values to mutate', () => {
+    const manifest = withInputs();
+    manifest.spec.plans.small!.values = { nested: { a: 1 } };
+    const values = resolveInstanceValues(manifest, 'small', {});
+    (values.nested as { a: number }).a = 2;
+    expect(manifest.spec.plans.small!.values).toEqual({ nested: { a: 1 } });
+  });
+
+  it('rejects an unknown plan', () => {
+    expect(() => resolveInstanceValues(withInputs(), 'huge', {})).toThrow(/has no plan "huge"/);
+  });
+});

@@ -1,0 +1,73 @@
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { InputError } from './errors.js';
+import { ajvIssues, createAjv, toFieldIssues } from './manifest-ajv.js';
+import { manifestDigest } from './manifest-digest.js';
+import { inputSchemaForCompile, isObject } from './manifest-parse.js';
+import { resolvePlan } from './manifest-plans.js';
+import type { ProductManifest } from './types.js';
+
+/**
+ * Requesters' inputs are validated on every request and resolved on every reconcile, so the
+ * compiled validator of each product version is cached: first by manifest object (no hashing
+ * when the caller keeps the object), then by digest (the store hands out a fresh object per
+ * read). The digest cache is bounded; an evicted validator is also removed from Ajv, which
+ * would otherwise keep every schema it ever compiled.
+ */
+const MAX_CACHED = 256;
+const ajv = createAjv({ useDefaults: true });
+const byObject = new WeakMap<ProductManifest, ValidateFunction>();
+const byDigest = new Map<string, { validate: ValidateFunction; schema: object }>();
+
+function inputValidator(manifest: ProductManifest): ValidateFunction {
+  const known = byObject.get(manifest);
+  if (known) return known;
+  const digest = manifestDigest(manifest);
+  let entry = byDigest.get(digest);
+  if (entry) {
+    // Refresh its place so the most used versions stay.
+    byDigest.delete(digest);
+  } else {
+    const schema = inputSchemaForCompile(manifest.spec.inputs);
+    entry = { validate: ajv.compile(schema), schema };
+  }
+  byDigest.set(digest, entry);
+  if (byDigest.size > MAX_CACHED) {
+    const [oldest, evicted] = byDigest.entries().next().value!;
+    byDigest.delete(oldest);
+    ajv.removeSchema(evicted.schema);
+  }
+  byObject.set(manifest, entry.validate);
+  return entry.validate;
+}
+
+/**
+ * Validates a requester's inputs against the product's `spec.inputs` and returns a copy with
+ * the schema's defaults filled in. Throws InputError (code inputs_invalid) listing every
+ * problem under `inputs.<path>`. Missing inputs mean `{}`.
+ */
+export function validateInputs(manifest: ProductManifest, inputs: unknown): Record<string, unknown> {
+  const product = `product "${manifest.metadata.name}" ${manifest.spec.version}`;
+  if (inputs === undefined || inputs === null) inputs = {};
+  if (!isObject(inputs)) {
+    throw new InputError(`inputs for ${product} must be an object`, { code: 'inputs_invalid', issues: [{ path: 'inputs', message: 'must be an object' }] });
+  }
+  // useDefaults writes into the value it validates: never into the caller's object.
+  const copy = structuredClone(inputs);
+  const validate = inputValidator(manifest);
+  if (validate(copy)) return copy;
+  const issues = toFieldIssues(ajvIssues(validate.errors), ['inputs']);
+  const lines = issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n');
+  throw new InputError(`inputs for ${product} are invalid:\n${lines}`, { code: 'inputs_invalid', issues });
+}
+
+/**
+ * The values handed to the driver: the input schema's defaults, overridden by the requester's
+ * inputs, overridden by the plan's values (top-level keys; the plan's are the platform team's
+ * limits, so a requester cannot lift them). Throws like validateInputs and resolvePlan.
+ */
+export function resolveInstanceValues(manifest: ProductManifest, plan: string, inputs: unknown): Record<string, unknown> {
+  const planName = resolvePlan(manifest, plan);
+  const values = validateInputs(manifest, inputs);
+  const planValues = manifest.spec.plans[planName]?.values ?? {};
+  return { ...values, ...structuredClone(planValues) };
+}

@@ -1,0 +1,156 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { InputError, InternalError } from '@paved/model';
+import type { MasterKey } from './master-key.js';
+
+/**
+ * Envelope encryption (DESIGN.md "Secrets"). Each seal draws a fresh 256-bit data key that
+ * encrypts the values with AES-256-GCM; the master key encrypts (wraps) the data key, also with
+ * AES-256-GCM. The envelope records the master key's id, so a key rotation can re-wrap data
+ * keys without touching the ciphertexts.
+ *
+ * Both encryptions authenticate `aad` (the owner id and secret name): an envelope copied into
+ * another instance's row does not open. The wrapped key is bound to the same aad, so a data
+ * key cannot be lifted from one envelope into another either.
+ */
+export interface SecretEnvelope {
+  v: 1;
+  /** Id of the master key that wrapped the data key. */
+  kid: string;
+  /** The data key encrypted by the master key (all base64). */
+  wrappedKey: { iv: string; tag: string; ciphertext: string };
+  iv: string;
+  tag: string;
+  /** JSON of the values, encrypted by the data key. */
+  ciphertext: string;
+}
+
+export interface SecretBox {
+  readonly keyId: string;
+  /** JSON of a new SecretEnvelope: nothing in it reveals the values. */
+  seal(values: Record<string, string>, aad: string): string;
+  /** Throws InternalError (code secret_unreadable) when the envelope was altered, belongs to another aad or another master key. */
+  open(envelope: string, aad: string): Record<string, string>;
+}
+
+const ALGORITHM = 'aes-256-gcm';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const DATA_KEY_BYTES = 32;
+// Domain separation: the same aad never authenticates both a data key and a payload.
+const WRAP_CONTEXT = 'paved/data-key/v1\u0000';
+const DATA_CONTEXT = 'paved/values/v1\u0000';
+
+function encrypt(key: Buffer, plaintext: Buffer, aad: string): { iv: Buffer; tag: Buffer; ciphertext: Buffer } {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return { iv, tag: cipher.getAuthTag(), ciphertext };
+}
+
+function decrypt(key: Buffer, parts: { iv: Buffer; tag: Buffer; ciphertext: Buffer }, aad: string): Buffer {
+  const decipher = createDecipheriv(ALGORITHM, key, parts.iv, { authTagLength: TAG_BYTES });
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(parts.tag);
+  return Buffer.concat([decipher.update(parts.ciphertext), decipher.final()]);
+}
+
+class Unreadable extends Error {}
+
+function base64Field(value: unknown, bytes?: number): Buffer {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) throw new Unreadable('a field is not base64');
+  const buffer = Buffer.from(value, 'base64');
+  if (bytes !== undefined && buffer.length !== bytes) throw new Unreadable('a field has the wrong length');
+  return buffer;
+}
+
+function parseEnvelope(text: string): SecretEnvelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Unreadable('the envelope is not JSON');
+  }
+  const envelope = parsed as SecretEnvelope;
+  if (typeof parsed !== 'object' || parsed === null || envelope.v !== 1 || typeof envelope.kid !== 'string' || typeof envelope.wrappedKey !== 'object' || envelope.wrappedKey === null) {
+    throw new Unreadable('the envelope is not a version 1 envelope');
+  }
+  return envelope;
+}
+
+function assertValues(values: Record<string, string>): void {
+  for (const [name, value] of Object.entries(values)) {
+    // Name only: the value may be a secret even when it has the wrong type.
+    if (typeof value !== 'string') {
+      throw new InputError(`secret value "${name}" must be a string`, { code: 'secret_values_invalid', issues: [{ path: name, message: 'must be a string' }] });
+    }
+  }
+}
+
+export function createSecretBox(master: MasterKey): SecretBox {
+  if (master.key.length !== DATA_KEY_BYTES) throw new InputError(`the master key must be ${DATA_KEY_BYTES} bytes`, { code: 'master_key_invalid' });
+  const masterKey = Buffer.from(master.key);
+
+  return {
+    keyId: master.id,
+
+    seal(values, aad) {
+      assertValues(values);
+      const dataKey = randomBytes(DATA_KEY_BYTES);
+      try {
+        const wrapped = encrypt(masterKey, dataKey, `${WRAP_CONTEXT}${master.id}\u0000${aad}`);
+        const sealed = encrypt(dataKey, Buffer.from(JSON.stringify(values), 'utf8'), `${DATA_CONTEXT}${aad}`);
+        const envelope: SecretEnvelope = {
+          v: 1,
+          kid: master.id,
+          wrappedKey: { iv: wrapped.iv.toString('base64'), tag: wrapped.tag.toString('base64'), ciphertext: wrapped.ciphertext.toString('base64') },
+          iv: sealed.iv.toString('base64'),
+          tag: sealed.tag.toString('base64'),
+          ciphertext: sealed.ciphertext.toString('base64'),
+        };
+        return JSON.stringify(envelope);
+      } finally {
+        dataKey.fill(0);
+      }
+    },
+
+    open(text, aad) {
+      let wrongKey: string | undefined;
+      try {
+        const envelope = parseEnvelope(text);
+        if (envelope.kid !== master.id) {
+          wrongKey = envelope.kid;
+          throw new Unreadable('wrong key');
+        }
+        const dataKey = decrypt(
+          masterKey,
+          { iv: base64Field(envelope.wrappedKey.iv, IV_BYTES), tag: base64Field(envelope.wrappedKey.tag, TAG_BYTES), ciphertext: base64Field(envelope.wrappedKey.ciphertext, DATA_KEY_BYTES) },
+          `${WRAP_CONTEXT}${master.id}\u0000${aad}`,
+        );
+        try {
+          const plaintext = decrypt(dataKey, { iv: base64Field(envelope.iv, IV_BYTES), tag: base64Field(envelope.tag, TAG_BYTES), ciphertext: base64Field(envelope.ciphertext) }, `${DATA_CONTEXT}${aad}`);
+          return parseValues(plaintext);
+        } finally {
+          dataKey.fill(0);
+        }
+      } catch {
+        // One message for every failed check: saying which one would tell a forger what to
+        // change next. The cause is dropped on purpose: an error about decrypted bytes could
+        // quote them. Key ids are not secret (8 hex of a hash) and help an operator who
+        // started Paved with the wrong key.
+        const why = wrongKey !== undefined
+          ? `it was sealed with master key ${JSON.stringify(wrongKey.slice(0, 16))}, but the loaded master key is "${master.id}" (is PAVED_MASTER_KEY or the key file the one this data was written with?)`
+          : 'it was altered, or it belongs to another owner or name';
+        throw new InternalError(`A stored secret cannot be opened: ${why}.`, { code: 'secret_unreadable' });
+      }
+    },
+  };
+}
+
+function parseValues(plaintext: Buffer): Record<string, string> {
+  const values = JSON.parse(plaintext.toString('utf8')) as unknown;
+  if (typeof values !== 'object' || values === null || Array.isArray(values) || Object.values(values).some((v) => typeof v !== 'string')) {
+    throw new Unreadable('the values are not a string map');
+  }
+  return values as Record<string, string>;
+}

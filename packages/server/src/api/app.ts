@@ -1,0 +1,92 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Driver, Target } from '@paved/driver-api';
+import type { SecretStore } from '@paved/secrets';
+import type { Store } from '@paved/store';
+import { createServices } from '../services/index.js';
+import { bearerAuth } from './auth.js';
+import { isLoggerInstance, loggerOptions } from './logging.js';
+import { handleError, handleRouteNotFound } from './problems.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { instanceRoutes } from './routes/instances.js';
+import { productRoutes } from './routes/products.js';
+import { teamRoutes } from './routes/teams.js';
+import { userRoutes } from './routes/users.js';
+import { watchRoutes } from './routes/watch.js';
+
+export interface AppDeps {
+  store: Store;
+  secrets: SecretStore;
+  targets: Target[];
+  drivers: Record<string, Driver>;
+  /**
+   * Logger options (Fastify builds a pino logger with the Authorization header redacted), or
+   * the process's own pino logger, used as it is; false or absent: no request logs.
+   */
+  logger?: FastifyServerOptions['logger'] | FastifyBaseLogger | false;
+  /** Paved's version, reported by /healthz and the OpenAPI document. */
+  version: string;
+  /** Largest accepted request body in bytes. Default 1 MiB. */
+  bodyLimit?: number;
+  /** Period of the `: keepalive` comment on idle watch streams. Default 15 s. */
+  watchKeepaliveMs?: number;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * The HTTP API as a tree of encapsulated plugins over the domain services (STYLE.md #9):
+ * public health and OpenAPI routes at the root, every /api/v1 route behind the bearer hook.
+ * Building is separate from listening, so tests use `app.inject()`.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(isLoggerInstance(deps.logger) ? { loggerInstance: deps.logger } : { logger: loggerOptions(deps.logger) }),
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Request ids (which tie a 500 to its log line) are ours, never taken from a caller's header.
+    requestIdHeader: false,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleRouteNotFound);
+  // JSON only: a text/plain body is refused (415) rather than validated as a string.
+  app.removeContentTypeParser(['text/plain']);
+  app.decorateRequest('principal', null);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Paved API',
+        version: deps.version,
+        description: 'Self-service infrastructure products. Errors are RFC 9457 problems (application/problem+json) with a stable `code`; see docs/errors.md.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: pvd_…' } } },
+      security: [{ bearer: [] }],
+      tags: ['health', 'users', 'teams', 'products', 'instances', 'events'].map((name) => ({ name })),
+    },
+  });
+
+  const services = createServices(deps);
+
+  await app.register(healthRoutes, { store: deps.store, version: deps.version });
+  app.get('/api/openapi.json', {
+    schema: { hide: true },
+  }, async () => app.swagger());
+
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', bearerAuth(services.identity));
+    await v1.register(userRoutes, { services });
+    await v1.register(teamRoutes, { services });
+    await v1.register(productRoutes, { services });
+    await v1.register(instanceRoutes, { services });
+    await v1.register(watchRoutes, { services, ...(deps.watchKeepaliveMs ? { keepaliveMs: deps.watchKeepaliveMs } : {}) });
+    await v1.register(eventRoutes, { services });
+  }, { prefix: '/api/v1' });
+
+  await app.ready();
+  return app as unknown as FastifyInstance;
+}

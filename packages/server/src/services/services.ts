@@ -1,0 +1,37 @@
+import type { Driver, Target } from '@paved/driver-api';
+import type { SecretStore } from '@paved/secrets';
+import type { Store } from '@paved/store';
+import { AuthorizedCatalogService } from './authorized-catalog-service.js';
+import { AuthorizedIdentityService } from './authorized-identity-service.js';
+import { AuthorizedInstanceService } from './authorized-instance-service.js';
+import { AuthorizedTeamService } from './authorized-team-service.js';
+import { DefaultCatalogService, type CatalogService } from './catalog-service.js';
+import { DefaultIdentityService, type IdentityService } from './identity-service.js';
+import { DefaultInstanceService, type InstanceService } from './instance-service.js';
+import { DefaultTeamService, type TeamService } from './team-service.js';
+
+export interface ServicesDeps {
+  store: Store;
+  secrets: SecretStore;
+  targets: readonly Target[];
+  /** Only the names are used here: a product must name a driver this platform runs. */
+  drivers: Readonly<Record<string, Driver>>;
+}
+
+export interface Services {
+  identity: IdentityService;
+  teams: TeamService;
+  catalog: CatalogService;
+  instances: InstanceService;
+}
+
+/** The domain services with authorization applied, as the API uses them. */
+export function createServices(deps: ServicesDeps): Services {
+  const { store, secrets, targets } = deps;
+  return {
+    identity: new AuthorizedIdentityService(new DefaultIdentityService(store)),
+    teams: new AuthorizedTeamService(new DefaultTeamService(store), store),
+    catalog: new AuthorizedCatalogService(new DefaultCatalogService({ store, driverNames: Object.keys(deps.drivers) }), store),
+    instances: new AuthorizedInstanceService(new DefaultInstanceService({ store, secrets, targets }), store),
+  };
+}

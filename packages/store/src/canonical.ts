@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+
+/** JSON with object keys sorted, so equal values always give equal text (and equal hashes). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** What recordStatus compares to skip writes that change nothing the user can see. */
+export function statusHash(status: unknown, outputs: unknown, observedGeneration: number): string {
+  return sha256(canonicalJson({ status, outputs, observedGeneration }));
+}

@@ -1,0 +1,14 @@
+import type { Kysely } from 'kysely';
+import type { DialectAdapter } from './dialect/adapter.js';
+import type { ChangeFeed } from './change-feed.js';
+import type { Database } from './schema.js';
+
+/** What every repository module shares: the adapter, the clock and the local change feed. */
+export interface StoreContext {
+  adapter: DialectAdapter;
+  db: Kysely<Database>;
+  feed: ChangeFeed;
+  now(): number;
+  /** now() as an ISO string, for human-facing times. */
+  iso(): string;
+}

@@ -1,0 +1,53 @@
+import { sql } from 'kysely';
+import type { Store, StoreOptions } from './types.js';
+import type { DialectAdapter } from './dialect/adapter.js';
+import { createPostgresAdapter } from './dialect/postgres.js';
+import { createSqliteAdapter } from './dialect/sqlite.js';
+import { ChangeFeed } from './change-feed.js';
+import type { StoreContext } from './context.js';
+import { runMigrations } from './migrations.js';
+import { eventsRepo } from './repos/events.js';
+import { engineQueueRepo } from './repos/engine-queue.js';
+import { identityRepo } from './repos/identity.js';
+import { instancesRepo } from './repos/instances.js';
+import { productsRepo } from './repos/products.js';
+import { secretsRepo } from './repos/secrets.js';
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/**
+ * Opens the store: PostgreSQL for a postgres:// URL, SQLite otherwise. Does not migrate;
+ * callers call migrate() (the server at start, `paved migrate`), so a read-only tool never
+ * changes a schema by accident. On PostgreSQL it also starts listening for other processes'
+ * instance changes, so onInstanceChange works from the first write after this resolves.
+ */
+export async function createStore(options: StoreOptions): Promise<Store> {
+  const adapter: DialectAdapter = isPostgresUrl(options.url) ? createPostgresAdapter(options.url) : createSqliteAdapter(options.url);
+  const now = options.now ?? Date.now;
+  const feed = new ChangeFeed();
+  const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: () => new Date(now()).toISOString() };
+  try {
+    await adapter.listen((change) => feed.emit(change));
+  } catch (error) {
+    await adapter.close();
+    throw error;
+  }
+
+  return {
+    dialect: adapter.dialect,
+    migrate: () => runMigrations(adapter),
+    close: () => adapter.close(),
+    async ping() {
+      await sql`select 1`.execute(adapter.db);
+    },
+    ...identityRepo(ctx),
+    ...productsRepo(ctx),
+    ...instancesRepo(ctx),
+    ...engineQueueRepo(ctx),
+    ...secretsRepo(ctx),
+    ...eventsRepo(ctx),
+    onInstanceChange: (listener) => feed.on(listener),
+  };
+}

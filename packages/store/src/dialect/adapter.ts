@@ -1,0 +1,55 @@
+import type { CreateTableBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import type { Dialect } from '../types.js';
+import type { Database } from '../schema.js';
+
+export interface InstanceChange {
+  instanceId: string;
+  teamId: string;
+}
+
+/**
+ * Everything that differs between SQLite and PostgreSQL, behind one contract (STYLE.md #7).
+ * Business code (src/repos) never asks which dialect it runs on; it calls these hooks, which
+ * are no-ops where a dialect needs nothing.
+ */
+export interface DialectAdapter {
+  readonly dialect: Dialect;
+  readonly db: Kysely<Database>;
+
+  /**
+   * Runs `fn` in a write transaction. On SQLite this is BEGIN IMMEDIATE, so the write lock is
+   * taken up front and two processes can never interleave a read-then-write; on PostgreSQL a
+   * plain READ COMMITTED transaction whose row locks come from `forUpdate` / `skipLocked`.
+   */
+  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+
+  /** Locks the selected rows until the transaction ends (PostgreSQL); SQLite's write lock already covers them. */
+  forUpdate<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>): SelectQueryBuilder<Database, TB, O>;
+  /** Locks the selected rows and skips rows another transaction holds (PostgreSQL's work-queue idiom). */
+  skipLocked<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>): SelectQueryBuilder<Database, TB, O>;
+
+  /** Adds an auto-incrementing integer primary key (used for the events' order). */
+  addSerialPrimaryKey<T extends string, C extends string>(table: CreateTableBuilder<T, C>, column: string): CreateTableBuilder<T, C>;
+
+  /** Serialises migrations across processes (pg_advisory_lock on PostgreSQL). */
+  withMigrationLock<T>(fn: () => Promise<T>): Promise<T>;
+
+  isUniqueViolation(error: unknown): boolean;
+  isForeignKeyViolation(error: unknown): boolean;
+
+  /**
+   * Tells other processes about an instance change, from inside the write's transaction so it
+   * is delivered only if (and when) the write commits: NOTIFY on PostgreSQL, nothing on SQLite
+   * (no other process can listen; the local feed is told after commit by the store).
+   */
+  announce(trx: Kysely<Database>, change: InstanceChange): Promise<void>;
+
+  /**
+   * Starts receiving other processes' announcements. Returns when listening. `onChange` is
+   * never called for this adapter's own announcements (the store tells its local listeners
+   * itself, right after commit), so a local listener hears each write once.
+   */
+  listen(onChange: (change: InstanceChange) => void): Promise<void>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type { Database } from '../schema.js';
+import type { DialectAdapter, InstanceChange } from './adapter.js';
+import { startChangeListener, type ChangeListenerHandle } from './postgres-listener.js';
+
+/** NOTIFY channel shared by every process on one database. */
+export const CHANGE_CHANNEL = 'paved_instances';
+/** Two-int advisory lock key for migrations ('pa', 've'); any constant works as long as it is ours. */
+const MIGRATION_LOCK = [0x7061, 0x7665] as const;
+const INT8_OID = 20;
+
+/**
+ * bigint (count(), bigserial, epoch-ms columns) arrives from pg as a string because it may
+ * exceed 2^53. Our bigints are epoch milliseconds and counts, far below that, so they are
+ * parsed as numbers here, per pool, without touching pg's global parsers (drivers use pg too).
+ */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+export function createPostgresAdapter(url: string): DialectAdapter {
+  const pool = new pg.Pool({ connectionString: url, types, max: 10 });
+  // An idle client whose connection dies (server restart, terminated backend) emits 'error' on
+  // the pool; without a handler Node would crash. The next checkout simply opens a new one.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  /** Tags our own NOTIFYs so the listener can ignore them: local listeners are told directly. */
+  const origin = randomUUID();
+  let listener: ChangeListenerHandle | undefined;
+  let closed = false;
+
+  return {
+    dialect: 'postgres',
+    db,
+    transaction: (fn) => db.transaction().execute(fn),
+    forUpdate: (query) => query.forUpdate(),
+    skipLocked: (query) => query.forUpdate().skipLocked(),
+    addSerialPrimaryKey: (table, column) => table.addColumn(column, 'bigserial', (col) => col.primaryKey()),
+    async withMigrationLock(fn) {
+      // A session lock needs one connection for its whole life; the migration itself runs on
+      // other pool connections, which is fine: the lock only has to exclude other processes.
+      return db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${MIGRATION_LOCK[0]}, ${MIGRATION_LOCK[1]})`.execute(conn);
+        try {
+          return await fn();
+        } finally {
+          await sql`select pg_advisory_unlock(${MIGRATION_LOCK[0]}, ${MIGRATION_LOCK[1]})`.execute(conn);
+        }
+      });
+    },
+    isUniqueViolation: (error) => codeOf(error) === '23505',
+    isForeignKeyViolation: (error) => codeOf(error) === '23503',
+    async announce(trx, change: InstanceChange) {
+      // NOTIFY inside the transaction is delivered at commit and dropped on rollback.
+      const payload = JSON.stringify({ instanceId: change.instanceId, teamId: change.teamId, origin });
+      await sql`select pg_notify(${CHANGE_CHANNEL}, ${payload})`.execute(trx);
+    },
+    async listen(onChange) {
+      if (listener) return;
+      listener = await startChangeListener({
+        url,
+        types,
+        channel: CHANGE_CHANNEL,
+        onPayload(payload) {
+          const change = parseChange(payload);
+          if (change && change.origin !== origin) onChange({ instanceId: change.instanceId, teamId: change.teamId });
+        },
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await listener?.stop();
+      await db.destroy();
+    },
+  };
+}
+
+function parseChange(payload: string | undefined): (InstanceChange & { origin?: string }) | undefined {
+  if (!payload) return undefined;
+  try {
+    const value = JSON.parse(payload) as Record<string, unknown>;
+    if (typeof value.instanceId !== 'string' || typeof value.teamId !== 'string') return undefined;
+    return { instanceId: value.instanceId, teamId: value.teamId, origin: typeof value.origin === 'string' ? value.origin : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+function codeOf(error: unknown): string {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
+    ? (error as { code: string }).code
+    : '';
+}

@@ -1,0 +1,68 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { Database } from '../schema.js';
+import type { DialectAdapter } from './adapter.js';
+
+/** better-sqlite3's error codes for constraint failures (extended result codes). */
+const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
+
+/**
+ * SQLite through better-sqlite3: one connection per store, which Kysely guards with a mutex,
+ * so a transaction in this process excludes every other query of this store while it runs.
+ * Across processes, BEGIN IMMEDIATE takes the write lock up front and busy_timeout makes the
+ * other process wait for it instead of failing.
+ *
+ * Caveat: better-sqlite3 is synchronous, so a busy wait blocks the whole thread. Two Store
+ * objects on the same file in one process can therefore stall each other; open one per process.
+ */
+export function createSqliteAdapter(path: string): DialectAdapter {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new BetterSqlite3(path, { timeout: 5000 });
+  database.pragma('journal_mode = WAL');
+  database.pragma('foreign_keys = ON');
+  // WAL makes NORMAL durable against application crashes; only an OS crash can lose the last commits.
+  database.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  let closed = false;
+
+  return {
+    dialect: 'sqlite',
+    db,
+    async transaction(fn) {
+      // db.connection() holds the single connection (and Kysely's mutex) for the whole callback.
+      return db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          if (database.inTransaction) await sql`rollback`.execute(conn);
+          throw error;
+        }
+      });
+    },
+    forUpdate: (query) => query,
+    skipLocked: (query) => query,
+    addSerialPrimaryKey: (table, column) => table.addColumn(column, 'integer', (col) => col.primaryKey().autoIncrement()),
+    // Kysely's migrator runs inside a transaction and SQLite has one writer at a time.
+    withMigrationLock: (fn) => fn(),
+    isUniqueViolation: (error) => UNIQUE_CODES.has(codeOf(error)),
+    isForeignKeyViolation: (error) => codeOf(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY',
+    announce: async () => {},
+    listen: async () => {},
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+function codeOf(error: unknown): string {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
+    ? (error as { code: string }).code
+    : '';
+}

@@ -1,0 +1,129 @@
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import type { DialectAdapter } from './dialect/adapter.js';
+
+/**
+ * One list of migrations for both dialects. Column types are the ones SQLite and PostgreSQL
+ * agree on (text, integer, bigint); the few DDL differences (auto-increment) come from the
+ * adapter. Never edit a published migration: add the next one.
+ */
+function migrations(adapter: DialectAdapter): Record<string, Migration> {
+  return {
+    '0001_initial': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('admin', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('tokens')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('teams')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('memberships')
+          .addColumn('team_id', 'text', (c) => c.notNull().references('teams.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('memberships_pk', ['team_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('memberships_user').on('memberships').column('user_id').execute();
+        await db.schema
+          .createTable('product_versions')
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('manifest', 'text', (c) => c.notNull())
+          .addColumn('digest', 'text', (c) => c.notNull())
+          .addColumn('published_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('product_versions_pk', ['name', 'version'])
+          .execute();
+        await db.schema
+          .createTable('instances')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('team_id', 'text', (c) => c.notNull().references('teams.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('product', 'text', (c) => c.notNull())
+          .addColumn('product_version', 'text', (c) => c.notNull())
+          .addColumn('plan', 'text', (c) => c.notNull())
+          .addColumn('inputs', 'text', (c) => c.notNull())
+          .addColumn('external_name', 'text', (c) => c.notNull())
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('generation', 'integer', (c) => c.notNull())
+          .addColumn('observed_generation', 'integer', (c) => c.notNull())
+          .addColumn('deletion_requested', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('outputs', 'text', (c) => c.notNull())
+          .addColumn('status_hash', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('pending_action', 'text')
+          .addColumn('deletion_step', 'text')
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('due_at', 'bigint', (c) => c.notNull())
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_token', 'text')
+          .addColumn('lease_expires_at', 'bigint')
+          .addUniqueConstraint('instances_team_name', ['team_id', 'name'])
+          .execute();
+        await db.schema.createIndex('instances_due').on('instances').column('due_at').execute();
+        await db.schema.createIndex('instances_quota').on('instances').columns(['team_id', 'product', 'plan']).execute();
+        await db.schema.createIndex('instances_listing').on('instances').columns(['created_at', 'id']).execute();
+        await db.schema
+          .createTable('secrets')
+          .addColumn('owner_id', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('envelope', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('secrets_pk', ['owner_id', 'name'])
+          .execute();
+        // Events outlive what they describe (an instance's history stays after it is forgotten): no foreign keys.
+        await adapter
+          .addSerialPrimaryKey(db.schema.createTable('events'), 'seq')
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('team_id', 'text')
+          .addColumn('instance_id', 'text')
+          .addColumn('actor', 'text')
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('events_team').on('events').columns(['team_id', 'seq']).execute();
+        await db.schema.createIndex('events_instance').on('events').columns(['instance_id', 'seq']).execute();
+      },
+    },
+    // The generation a worker saw when it claimed the instance: a request that arrives during
+    // the pass (generation moves past it) must not wait for the pass's "next check" due time.
+    '0002_claimed_generation': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('instances').addColumn('claimed_generation', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      },
+    },
+  };
+}
+
+/** Runs pending migrations under the adapter's cross-process lock; throws the first failure. */
+export async function runMigrations(adapter: DialectAdapter): Promise<void> {
+  await adapter.withMigrationLock(async () => {
+    const migrator = new Migrator({
+      db: adapter.db,
+      provider: { getMigrations: async () => migrations(adapter) },
+      migrationTableName: 'paved_migrations',
+      migrationLockTableName: 'paved_migrations_lock',
+    });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error;
+  });
+}

@@ -1,0 +1,146 @@
+import { expect, it } from 'vitest';
+import type { InstanceStatus } from '@paved/model';
+import { eachStore, openAnother } from '../testing.js';
+import { fakeClock, newInstance, seedTeam } from '../test-fixtures.js';
+import type { Store } from '../types.js';
+
+const ready: InstanceStatus = {
+  phase: 'Ready',
+  conditions: [{ type: 'Ready', status: 'True', reason: 'Available', message: 'The database is ready.', lastTransitionAt: '2024-01-01T00:00:00.000Z' }],
+};
+
+eachStore('store: engine queue', (open) => {
+  it('hands each due instance to exactly one of several concurrent claimers', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const ids: string[] = [];
+    for (let i = 0; i < 200; i++) ids.push((await store.createInstance(newInstance(team, `db-${i}`))).id);
+    // On PostgreSQL the claimers are separate Store objects (separate pools), as separate
+    // processes would be. On SQLite one process has one Store per file (see openAnother), so
+    // the claimers share it and cross-process exclusion rests on BEGIN IMMEDIATE.
+    const claimers: Store[] = store.dialect === 'postgres' ? [store, ...(await Promise.all([1, 2, 3].map(() => openAnother(store))))] : [store, store, store, store];
+    const claimedBy = new Map<string, string[]>();
+    await Promise.all(
+      claimers.map(async (claimer, n) => {
+        for (;;) {
+          const batch = await claimer.claimDue({ owner: `worker-${n}`, leaseMs: 60_000, limit: 7 });
+          if (batch.length === 0) return;
+          for (const c of batch) claimedBy.set(c.instance.id, [...(claimedBy.get(c.instance.id) ?? []), `worker-${n}`]);
+        }
+      }),
+    );
+    expect([...claimedBy.keys()].sort()).toEqual([...ids].sort());
+    for (const [, owners] of claimedBy) expect(owners).toHaveLength(1);
+    if (store.dialect === 'postgres') expect(new Set([...claimedBy.values()].flat()).size).toBeGreaterThan(1);
+    expect(await store.claimDue({ owner: 'late', leaseMs: 1000, limit: 10 })).toEqual([]);
+  });
+
+  it('claims only due instances, earliest first, with the engine state and a live lease', async () => {
+    const clock = fakeClock();
+    const store = await open({ now: clock.now });
+    const team = await seedTeam(store);
+    const a = await store.createInstance(newInstance(team, 'a'));
+    clock.advance(10);
+    const b = await store.createInstance(newInstance(team, 'b'));
+    const [first] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 });
+    expect(first?.instance.id).toBe(a.id);
+    expect(first?.engine).toEqual({ pendingAction: null, deletionStep: null, attempts: 0, dueAt: clock.now() - 10 });
+    expect(first?.leaseExpiresAt).toBe(clock.now() + 1000);
+    expect(await store.recordEngineState(a.id, first!.leaseToken, { pendingAction: 'create', attempts: 2, dueAt: clock.now() + 500 })).toBe('changed');
+    await store.releaseLease(a.id, first!.leaseToken);
+    const [second] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 5 });
+    expect(second?.instance.id).toBe(b.id);
+    clock.advance(500);
+    const [again] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 5 });
+    expect(again?.instance.id).toBe(a.id); // b is still leased
+    expect(again?.engine).toEqual({ pendingAction: 'create', deletionStep: null, attempts: 2, dueAt: clock.now() });
+  });
+
+  it('keeps an instance due when its spec changes during a pass', async () => {
+    const clock = fakeClock();
+    const store = await open({ now: clock.now });
+    const team = await seedTeam(store);
+    const a = await store.createInstance(newInstance(team, 'a'));
+    const [claimed] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 });
+    // The user changes the spec (or asks for deletion) while the worker is busy with generation 1.
+    await store.updateInstanceSpec(a.id, { plan: 'large' }, 'alice');
+    const write = { status: ready, observedGeneration: 1, engine: { dueAt: clock.now() + 300_000 } };
+    expect(await store.recordStatus(a.id, claimed!.leaseToken, write)).toBe('changed');
+    await store.releaseLease(a.id, claimed!.leaseToken);
+    const [next] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 });
+    expect(next?.instance.generation).toBe(2);
+    // Without a change during the pass, the computed next-check time stands.
+    await store.recordStatus(a.id, next!.leaseToken, { ...write, observedGeneration: 2 });
+    await store.releaseLease(a.id, next!.leaseToken);
+    expect(await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 })).toEqual([]);
+  });
+
+  it('turns every write of a worker whose lease was taken over into lost-lease', async () => {
+    const clock = fakeClock();
+    const store = await open({ now: clock.now });
+    const team = await seedTeam(store);
+    const instance = await store.createInstance(newInstance(team, 'db'));
+    const [mine] = await store.claimDue({ owner: 'slow', leaseMs: 100, limit: 1 });
+    expect(await store.claimDue({ owner: 'other', leaseMs: 100, limit: 1 })).toEqual([]);
+    expect(await store.nextDueAt()).toBeUndefined();
+    expect(await store.renewLease(instance.id, mine!.leaseToken, 100)).toBe('changed');
+    clock.advance(150);
+    const [theirs] = await store.claimDue({ owner: 'other', leaseMs: 10_000, limit: 1 });
+    expect(theirs?.instance.id).toBe(instance.id);
+
+    const token = mine!.leaseToken;
+    expect(await store.renewLease(instance.id, token, 100)).toBe('lost-lease');
+    expect(await store.recordEngineState(instance.id, token, { attempts: 9 })).toBe('lost-lease');
+    expect(await store.recordEngineState(instance.id, token, {})).toBe('lost-lease');
+    expect(await store.recordStatus(instance.id, token, { status: ready, observedGeneration: 1, engine: {} })).toBe('lost-lease');
+    expect(await store.forgetInstance(instance.id, token)).toBe('lost-lease');
+    await store.releaseLease(instance.id, token); // must not release the new owner's lease
+    expect(await store.claimDue({ owner: 'third', leaseMs: 100, limit: 1 })).toEqual([]);
+    expect((await store.getInstance(instance.id))?.status.phase).toBe('Pending');
+    expect(await store.recordStatus(instance.id, theirs!.leaseToken, { status: ready, observedGeneration: 1, engine: {} })).toBe('changed');
+  });
+
+  it('skips a status write that changes nothing, but still moves engine state', async () => {
+    const clock = fakeClock();
+    const store = await open({ now: clock.now });
+    const team = await seedTeam(store);
+    const instance = await store.createInstance(newInstance(team, 'db'));
+    const [claim] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 });
+    const token = claim!.leaseToken;
+
+    // The initial status is already recorded, so writing it again is 'unchanged'.
+    expect(await store.recordStatus(instance.id, token, { status: { phase: 'Pending', conditions: [] }, outputs: {}, observedGeneration: 0, engine: {} })).toBe('unchanged');
+    const write = { status: ready, outputs: { host: 'db.local', port: '5432' }, observedGeneration: 1, engine: { attempts: 0 }, events: [{ kind: 'instance.ready' as const, teamId: team.id, instanceId: instance.id }] };
+    expect(await store.recordStatus(instance.id, token, write)).toBe('changed');
+    // Same content, keys in another order: still unchanged, and no second event.
+    const reordered = { ...write, outputs: { port: '5432', host: 'db.local' }, engine: { dueAt: clock.now() + 300_000 } };
+    expect(await store.recordStatus(instance.id, token, reordered)).toBe('unchanged');
+
+    const after = await store.getInstance(instance.id);
+    expect(after).toMatchObject({ status: ready, outputs: { host: 'db.local', port: '5432' }, observedGeneration: 1 });
+    const kinds = (await store.listEvents({ instanceId: instance.id })).items.map((e) => e.kind);
+    expect(kinds).toEqual(['instance.requested', 'instance.ready']);
+    await store.releaseLease(instance.id, token);
+    expect(await store.nextDueAt()).toBe(clock.now() + 300_000);
+  });
+
+  it('forgets an instance: row and secrets gone, history kept', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const instance = await store.createInstance(newInstance(team, 'db'));
+    await store.putSecret({ ownerId: instance.id, name: 'credentials', envelope: '{}' });
+    await store.putSecret({ ownerId: 'someone-else', name: 'credentials', envelope: '{}' });
+    await store.requestDeletion(instance.id, 'bob');
+    const [claim] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 });
+    expect(await store.forgetInstance(instance.id, claim!.leaseToken)).toBe('changed');
+    expect(await store.getInstance(instance.id)).toBeUndefined();
+    expect(await store.getSecret(instance.id, 'credentials')).toBeUndefined();
+    expect(await store.getSecret('someone-else', 'credentials')).toBeDefined();
+    const events = (await store.listEvents({ instanceId: instance.id })).items;
+    expect(events.map((e) => e.kind)).toEqual(['instance.requested', 'instance.delete-requested', 'instance.deleted']);
+    expect(events[2]?.teamId).toBe(team.id);
+    expect(await store.forgetInstance(instance.id, claim!.leaseToken)).toBe('lost-lease');
+    // The name is free again.
+    await store.createInstance(newInstance(team, 'db'));
+  });
+});

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { StoreContext } from '../context.js';
+import type { Database } from '../schema.js';
+import type { ClaimedInstance, EngineState, StatusWrite, WriteOutcome } from '../types.js';
+import { statusHash } from '../canonical.js';
+import { engineColumns, selectInstances, toEngineState, toInstance } from '../rows.js';
+import { insertEvent } from './events.js';
+
+/**
+ * The store as the engine's work queue. A worker claims due rows with a lease (owner, random
+ * token, expiry); every later write of that pass is guarded by `id AND lease_token`, so a
+ * worker whose lease was taken over finds 0 rows and gets 'lost-lease' instead of
+ * overwriting the new owner's work.
+ */
+export function engineQueueRepo(ctx: StoreContext) {
+  const { adapter, db } = ctx;
+
+  /** Rows that may be claimed at `now`: due, and not under a live lease. */
+  const claimable = (now: number) =>
+    db
+      .selectFrom('instances')
+      .select('id')
+      .where('due_at', '<=', now)
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]));
+
+  const leaseMatches = (executor: Kysely<Database>, id: string, leaseToken: string) =>
+    executor.selectFrom('instances').select('team_id').where('id', '=', id).where('lease_token', '=', leaseToken);
+
+  return {
+    async claimDue(input: { owner: string; leaseMs: number; limit: number }): Promise<ClaimedInstance[]> {
+      if (input.limit < 1) return [];
+      const now = ctx.now();
+      const leaseToken = randomUUID();
+      const leaseExpiresAt = now + input.leaseMs;
+      const rows = await adapter.transaction(async (trx) => {
+        // skipLocked: on PostgreSQL concurrent claimers pass over each other's rows instead of
+        // waiting; a row committed by another claimer meanwhile is re-checked against the WHERE
+        // (its lease is now live) and dropped. On SQLite the immediate transaction excludes them.
+        const picked = adapter.skipLocked(claimable(now).orderBy('due_at').limit(input.limit));
+        const claimed = await trx
+          .updateTable('instances')
+          .set((eb) => ({ lease_owner: input.owner, lease_token: leaseToken, lease_expires_at: leaseExpiresAt, claimed_generation: eb.ref('generation') }))
+          .where('id', 'in', picked)
+          .returning('id')
+          .execute();
+        if (claimed.length === 0) return [];
+        return selectInstances(trx).where('instances.id', 'in', claimed.map((r) => r.id)).orderBy('instances.due_at').execute();
+      });
+      return rows.map((row) => ({ instance: toInstance(row), engine: toEngineState(row), leaseToken, leaseExpiresAt }));
+    },
+
+    async renewLease(id: string, leaseToken: string, leaseMs: number): Promise<'changed' | 'lost-lease'> {
+      const result = await db
+        .updateTable('instances')
+        .set({ lease_expires_at: ctx.now() + leaseMs })
+        .where('id', '=', id)
+        .where('lease_token', '=', leaseToken)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1 ? 'changed' : 'lost-lease';
+    },
+
+    async recordEngineState(id: string, leaseToken: string, engine: Partial<EngineState>): Promise<WriteOutcome> {
+      const set = engineColumns(engine);
+      if (Object.keys(set).length === 0) {
+        return (await leaseMatches(db, id, leaseToken).executeTakeFirst()) ? 'unchanged' : 'lost-lease';
+      }
+      const result = await db.updateTable('instances').set(set).where('id', '=', id).where('lease_token', '=', leaseToken).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1 ? 'changed' : 'lost-lease';
+    },
+
+    async recordStatus(id: string, leaseToken: string, write: StatusWrite): Promise<WriteOutcome> {
+      const outcome = await adapter.transaction(async (trx): Promise<{ outcome: WriteOutcome; teamId?: string }> => {
+        const row = await adapter
+          .forUpdate(trx.selectFrom('instances').selectAll().where('id', '=', id).where('lease_token', '=', leaseToken))
+          .executeTakeFirst();
+        if (!row) return { outcome: 'lost-lease' };
+        const outputs = write.outputs ?? (JSON.parse(row.outputs) as Record<string, string>);
+        const observedGeneration = write.observedGeneration ?? Number(row.observed_generation);
+        const hash = statusHash(write.status, outputs, observedGeneration);
+        const engine = engineColumns(write.engine);
+        // A spec change or delete request that landed during this pass keeps the instance due
+        // now, whatever next-check time the pass computed from the state it started with.
+        if (engine.due_at !== undefined && Number(row.generation) > Number(row.claimed_generation)) {
+          engine.due_at = Math.min(engine.due_at, ctx.now());
+        }
+        if (hash === row.status_hash) {
+          // Nothing the user sees changed; engine bookkeeping (next due time, attempts) still moves.
+          if (Object.keys(engine).length > 0) await trx.updateTable('instances').set(engine).where('id', '=', id).execute();
+          return { outcome: 'unchanged' };
+        }
+        const at = ctx.iso();
+        await trx
+          .updateTable('instances')
+          .set({
+            ...engine,
+            status: JSON.stringify(write.status),
+            outputs: JSON.stringify(outputs),
+            observed_generation: observedGeneration,
+            status_hash: hash,
+            updated_at: at,
+          })
+          .where('id', '=', id)
+          .execute();
+        for (const event of write.events ?? []) await insertEvent(trx, at, event);
+        await adapter.announce(trx, { instanceId: id, teamId: row.team_id });
+        return { outcome: 'changed', teamId: row.team_id };
+      });
+      if (outcome.teamId !== undefined) ctx.feed.emit({ instanceId: id, teamId: outcome.teamId });
+      return outcome.outcome;
+    },
+
+    async releaseLease(id: string, leaseToken: string): Promise<void> {
+      const now = ctx.now();
+      // As in recordStatus: work requested during the pass is due at once.
+      await db
+        .updateTable('instances')
+        .set({ due_at: now })
+        .where('id', '=', id)
+        .where('lease_token', '=', leaseToken)
+        .where('due_at', '>', now)
+        .where((eb) => eb('generation', '>', eb.ref('claimed_generation')))
+        .execute();
+      await db
+        .updateTable('instances')
+        .set({ lease_owner: null, lease_token: null, lease_expires_at: null })
+        .where('id', '=', id)
+        .where('lease_token', '=', leaseToken)
+        .execute();
+    },
+
+    async forgetInstance(id: string, leaseToken: string): Promise<WriteOutcome> {
+      const teamId = await adapter.transaction(async (trx) => {
+        const row = await trx.deleteFrom('instances').where('id', '=', id).where('lease_token', '=', leaseToken).returning(['team_id', 'name']).executeTakeFirst();
+        if (!row) return undefined;
+        await trx.deleteFrom('secrets').where('owner_id', '=', id).execute();
+        // The history stays: events have no foreign key to the instance.
+        await insertEvent(trx, ctx.iso(), { kind: 'instance.deleted', teamId: row.team_id, instanceId: id, data: { name: row.name } });
+        await adapter.announce(trx, { instanceId: id, teamId: row.team_id });
+        return row.team_id;
+      });
+      if (teamId === undefined) return 'lost-lease';
+      ctx.feed.emit({ instanceId: id, teamId });
+      return 'changed';
+    },
+
+    /** Earliest dueAt among instances without a live lease (leased ones are their worker's business). */
+    async nextDueAt(): Promise<number | undefined> {
+      const now = ctx.now();
+      const row = await db
+        .selectFrom('instances')
+        .select((eb) => eb.fn.min('due_at').as('next'))
+        .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]))
+        .executeTakeFirst();
+      return row?.next === null || row?.next === undefined ? undefined : Number(row.next);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { EventKind, Page, PavedEvent } from '@paved/model';
+import type { StoreContext } from '../context.js';
+import type { Database } from '../schema.js';
+import type { NewEvent } from '../types.js';
+import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
+import { toEvent } from '../rows.js';
+
+/** Appends an event with the given executor, so callers can make it part of their transaction. */
+export async function insertEvent(db: Kysely<Database>, at: string, event: NewEvent): Promise<PavedEvent> {
+  const row = await db
+    .insertInto('events')
+    .values({
+      id: randomUUID(),
+      at,
+      kind: event.kind,
+      team_id: event.teamId ?? null,
+      instance_id: event.instanceId ?? null,
+      actor: event.actor ?? null,
+      data: JSON.stringify(event.data ?? {}),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toEvent(row);
+}
+
+export interface EventFilter {
+  teamId?: string;
+  instanceId?: string;
+  kinds?: EventKind[];
+  cursor?: string;
+  limit?: number;
+}
+
+export function eventsRepo(ctx: StoreContext) {
+  return {
+    appendEvent: (event: NewEvent) => insertEvent(ctx.db, ctx.iso(), event),
+
+    /** Oldest first (insertion order), so metrics and audits read history forwards. */
+    async listEvents(filter: EventFilter): Promise<Page<PavedEvent>> {
+      const limit = pageLimit(filter.limit);
+      if (filter.kinds && filter.kinds.length === 0) return { items: [] };
+      let query = ctx.db.selectFrom('events').selectAll();
+      if (filter.teamId !== undefined) query = query.where('team_id', '=', filter.teamId);
+      if (filter.instanceId !== undefined) query = query.where('instance_id', '=', filter.instanceId);
+      if (filter.kinds) query = query.where('kind', 'in', filter.kinds);
+      if (filter.cursor !== undefined) {
+        const [seq] = decodeCursor(filter.cursor, ['number']);
+        query = query.where('seq', '>', seq as number);
+      }
+      const rows = await query.orderBy('seq').limit(limit + 1).execute();
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      return rows.length > limit && last ? { items: items.map(toEvent), nextCursor: encodeCursor([Number(last.seq)]) } : { items: items.map(toEvent) };
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { expect, it } from 'vitest';
+import { ConflictError, NotFoundError } from '@paved/model';
+import { eachStore } from '../testing.js';
+
+eachStore('store: identity', (open) => {
+  it('creates users and finds them by id, name and token hash', async () => {
+    const store = await open();
+    const alice = await store.createUser({ name: 'alice', admin: true });
+    const bob = await store.createUser({ name: 'bob', admin: false });
+    expect(await store.getUser({ id: alice.id })).toEqual(alice);
+    expect(await store.getUser({ name: 'bob' })).toEqual(bob);
+    expect(await store.getUser({ name: 'nobody' })).toBeUndefined();
+    expect((await store.listUsers()).map((u) => [u.name, u.admin])).toEqual([['alice', true], ['bob', false]]);
+
+    await store.createToken({ userId: bob.id, name: 'laptop', hash: 'a'.repeat(64) });
+    expect(await store.findUserByTokenHash('a'.repeat(64))).toEqual(bob);
+    expect(await store.findUserByTokenHash('b'.repeat(64))).toBeUndefined();
+    await expect(store.createToken({ userId: alice.id, name: 'again', hash: 'a'.repeat(64) })).rejects.toMatchObject({ code: 'token_exists' });
+    await expect(store.createToken({ userId: 'no-such-user', name: 'x', hash: 'c'.repeat(64) })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('refuses a second user or team with the same name, naming the field', async () => {
+    const store = await open();
+    await store.createUser({ name: 'alice', admin: false });
+    const userError = await store.createUser({ name: 'alice', admin: true }).catch((e: unknown) => e);
+    expect(userError).toBeInstanceOf(ConflictError);
+    expect(userError).toMatchObject({ code: 'user_exists', issues: [{ path: 'name' }] });
+
+    await store.createTeam({ name: 'payments', title: 'Payments' });
+    await expect(store.createTeam({ name: 'payments', title: 'Other' })).rejects.toMatchObject({ code: 'team_exists', issues: [{ path: 'name' }] });
+  });
+
+  it('upserts memberships and lists teams per user', async () => {
+    const store = await open();
+    const alice = await store.createUser({ name: 'alice', admin: false });
+    const bob = await store.createUser({ name: 'bob', admin: false });
+    const payments = await store.createTeam({ name: 'payments', title: 'Payments' });
+    const search = await store.createTeam({ name: 'search', title: 'Search' });
+    expect(await store.getTeam({ name: 'payments' })).toEqual(payments);
+    expect(await store.getTeam({ id: search.id })).toEqual(search);
+
+    await store.setMembership({ teamId: payments.id, userId: alice.id, role: 'member' });
+    await store.setMembership({ teamId: payments.id, userId: alice.id, role: 'owner' });
+    await store.setMembership({ teamId: payments.id, userId: bob.id, role: 'viewer' });
+    await store.setMembership({ teamId: search.id, userId: bob.id, role: 'member' });
+
+    expect(await store.listMemberships({ teamId: payments.id })).toEqual([
+      { teamId: payments.id, teamName: 'payments', userId: alice.id, userName: 'alice', role: 'owner' },
+      { teamId: payments.id, teamName: 'payments', userId: bob.id, userName: 'bob', role: 'viewer' },
+    ]);
+    expect((await store.listMemberships({ userId: bob.id })).map((m) => [m.teamName, m.role])).toEqual([['payments', 'viewer'], ['search', 'member']]);
+    expect((await store.listTeams({ userId: alice.id })).map((t) => t.name)).toEqual(['payments']);
+    expect((await store.listTeams()).map((t) => t.name)).toEqual(['payments', 'search']);
+    await expect(store.setMembership({ teamId: 'missing', userId: alice.id, role: 'owner' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('answers ping and tolerates a second migrate and close', async () => {
+    const store = await open();
+    await store.ping();
+    await store.migrate();
+    await store.close();
+    await store.close();
+  });
+});

@@ -1,0 +1,157 @@
+import { expect, it } from 'vitest';
+import { ConflictError, InputError, NotFoundError, QuotaError } from '@paved/model';
+import { eachStore } from '../testing.js';
+import { fakeClock, newInstance, seedTeam } from '../test-fixtures.js';
+
+eachStore('store: instances', (open) => {
+  it('creates a pending instance that is due now, with its requested event', async () => {
+    const clock = fakeClock();
+    const store = await open({ now: clock.now });
+    const team = await seedTeam(store, 'payments');
+    const input = newInstance(team, 'orders-db', { inputs: { extensions: ['citext'] } });
+    const instance = await store.createInstance(input);
+    expect(instance).toMatchObject({
+      id: input.id,
+      teamId: team.id,
+      teamName: 'payments',
+      name: 'orders-db',
+      product: 'postgres',
+      productVersion: '1.0.0',
+      plan: 'small',
+      inputs: { extensions: ['citext'] },
+      externalName: input.externalName,
+      generation: 1,
+      observedGeneration: 0,
+      deletionRequested: false,
+      status: { phase: 'Pending', conditions: [] },
+      outputs: {},
+      createdBy: 'alice',
+      createdAt: new Date(clock.now()).toISOString(),
+    });
+    expect(await store.getInstance(instance.id)).toEqual(instance);
+    expect(await store.getInstanceByName(team.id, 'orders-db')).toEqual(instance);
+    expect(await store.nextDueAt()).toBe(clock.now());
+    const events = await store.listEvents({ instanceId: instance.id });
+    expect(events.items.map((e) => [e.kind, e.actor, e.teamId])).toEqual([['instance.requested', 'alice', team.id]]);
+  });
+
+  it('refuses a second instance with the same name in a team, naming the field', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const other = await seedTeam(store);
+    await store.createInstance(newInstance(team, 'cache'));
+    const error = await store.createInstance(newInstance(team, 'cache')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ code: 'instance_exists', issues: [{ path: 'name' }] });
+    await store.createInstance(newInstance(other, 'cache'));
+    expect(await store.countInstances({})).toBe(2);
+    await expect(store.createInstance({ ...newInstance(team, 'x'), teamId: 'missing' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('enforces the quota per team, product and plan, counting instances being deleted', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const quota = { max: 2 };
+    const a = await store.createInstance(newInstance(team, 'a', { quota }));
+    await store.createInstance(newInstance(team, 'b', { quota }));
+    await store.requestDeletion(a.id, 'alice');
+    const error = await store.createInstance(newInstance(team, 'c', { quota })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QuotaError);
+    expect((error as QuotaError).code).toBe('quota_exceeded');
+    // Another plan or product has its own count.
+    await store.createInstance(newInstance(team, 'd', { quota, plan: 'large' }));
+    await store.createInstance(newInstance(team, 'e', { quota, product: 'redis' }));
+    expect(await store.countInstances({ teamId: team.id, product: 'postgres', plan: 'small' })).toBe(2);
+  });
+
+  it('cannot overshoot the quota with concurrent creates', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => store.createInstance(newInstance(team, `db-${i}`, { quota: { max: 3 } }))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(QuotaError);
+    expect(await store.countInstances({ teamId: team.id })).toBe(3);
+  });
+
+  it('updates the spec: bumps the generation, makes it due now, and ignores a no-op update', async () => {
+    const clock = fakeClock();
+    const store = await open({ now: clock.now });
+    const team = await seedTeam(store);
+    const created = await store.createInstance(newInstance(team, 'db'));
+    const [claim] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 });
+    await store.recordEngineState(created.id, claim!.leaseToken, { dueAt: clock.now() + 60_000 });
+    await store.releaseLease(created.id, claim!.leaseToken);
+    clock.advance(5000);
+
+    const updated = await store.updateInstanceSpec(created.id, { plan: 'large', inputs: { size: 2 } }, 'bob');
+    expect(updated).toMatchObject({ plan: 'large', inputs: { size: 2 }, generation: 2, productVersion: '1.0.0' });
+    expect(await store.nextDueAt()).toBe(clock.now());
+    const same = await store.updateInstanceSpec(created.id, { plan: 'large', inputs: { size: 2 } }, 'bob');
+    expect(same.generation).toBe(2);
+    const kinds = (await store.listEvents({ instanceId: created.id })).items.map((e) => [e.kind, e.actor]);
+    expect(kinds).toEqual([['instance.requested', 'alice'], ['instance.updated', 'bob']]);
+    await expect(store.updateInstanceSpec('missing', { plan: 'x' }, 'bob')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('requests deletion once: second call neither bumps nor records again; then refuses updates', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const created = await store.createInstance(newInstance(team, 'db'));
+    const first = await store.requestDeletion(created.id, 'bob');
+    expect(first).toMatchObject({ deletionRequested: true, generation: 2, status: { phase: 'Deleting' } });
+    const second = await store.requestDeletion(created.id, 'bob');
+    expect(second.generation).toBe(2);
+    const kinds = (await store.listEvents({ instanceId: created.id })).items.map((e) => e.kind);
+    expect(kinds).toEqual(['instance.requested', 'instance.delete-requested']);
+    await expect(store.updateInstanceSpec(created.id, { plan: 'large' }, 'bob')).rejects.toMatchObject({ code: 'instance_deleting' });
+  });
+
+  it('touch makes an instance due now', async () => {
+    const clock = fakeClock();
+    const store = await open({ now: clock.now });
+    const team = await seedTeam(store);
+    const created = await store.createInstance(newInstance(team, 'db'));
+    const [claim] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 });
+    await store.recordEngineState(created.id, claim!.leaseToken, { dueAt: clock.now() + 60_000 });
+    await store.releaseLease(created.id, claim!.leaseToken);
+    expect(await store.nextDueAt()).toBe(clock.now() + 60_000);
+    clock.advance(10);
+    await store.touch(created.id);
+    expect(await store.nextDueAt()).toBe(clock.now());
+    await expect(store.touch('missing')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('pages through instances with cursors and filters by team and product', async () => {
+    const clock = fakeClock();
+    const store = await open({ now: clock.now });
+    const team = await seedTeam(store);
+    const other = await seedTeam(store);
+    const names: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      // Every third one shares a timestamp with the previous: the id breaks the tie.
+      if (i % 3) clock.advance(1);
+      names.push(`db-${i}`);
+      await store.createInstance(newInstance(team, `db-${i}`, { product: i === 6 ? 'redis' : 'postgres' }));
+    }
+    await store.createInstance(newInstance(other, 'elsewhere'));
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.listInstances({ teamIds: [team.id], limit: 3, ...(cursor ? { cursor } : {}) });
+      expect(page.items.length).toBeLessThanOrEqual(3);
+      seen.push(...page.items.map((i) => i.name));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect([...seen].sort()).toEqual(names);
+    expect(new Set(seen).size).toBe(7);
+
+    expect((await store.listInstances({})).items).toHaveLength(8);
+    expect((await store.listInstances({ teamIds: [] })).items).toEqual([]);
+    expect((await store.listInstances({ teamIds: [team.id], product: 'redis' })).items.map((i) => i.name)).toEqual(['db-6']);
+    await expect(store.listInstances({ cursor: 'bad' })).rejects.toBeInstanceOf(InputError);
+  });
+});

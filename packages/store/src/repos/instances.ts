@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Updateable } from 'kysely';
+import { ConflictError, NotFoundError, QuotaError, type Instance, type InstanceStatus, type Page } from '@paved/model';
+import type { StoreContext } from '../context.js';
+import type { Database, InstancesTable } from '../schema.js';
+import type { InstanceFilter, NewInstance } from '../types.js';
+import { canonicalJson, statusHash } from '../canonical.js';
+import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
+import { selectInstances, toInstance } from '../rows.js';
+import { insertEvent } from './events.js';
+
+const notFound = (id: string) =>
+  new NotFoundError(`No instance with id ${id}.`, { code: 'instance_not_found', issues: [{ path: 'id', message: 'does not exist' }] });
+
+/**
+ * The requester's side of instances: create, read, change the desired spec, ask for deletion.
+ * Every write that changes desired state makes the instance due now, appends its event in the
+ * same transaction, and tells change listeners after commit.
+ */
+export function instancesRepo(ctx: StoreContext) {
+  const { adapter, db } = ctx;
+
+  const getInstance = async (id: string, executor: Kysely<Database> = db): Promise<Instance | undefined> => {
+    const row = await selectInstances(executor).where('instances.id', '=', id).executeTakeFirst();
+    return row && toInstance(row);
+  };
+
+  /** Locks an instance row for a read-modify-write inside `trx`. */
+  const lockInstance = async (trx: Kysely<Database>, id: string) => {
+    const row = await adapter.forUpdate(trx.selectFrom('instances').selectAll().where('id', '=', id)).executeTakeFirst();
+    if (!row) throw notFound(id);
+    return row;
+  };
+
+  async function createInstance(input: NewInstance): Promise<Instance> {
+    const id = input.id ?? randomUUID();
+    const now = ctx.now();
+    const at = ctx.iso();
+    const status: InstanceStatus = { phase: 'Pending', conditions: [] };
+    try {
+      await adapter.transaction(async (trx) => {
+        // Locking the team row serialises concurrent creates of one team (on PostgreSQL; SQLite's
+        // immediate transaction already does), so the name check and the quota count hold until commit.
+        const team = await adapter.forUpdate(trx.selectFrom('teams').select(['id', 'name']).where('id', '=', input.teamId)).executeTakeFirst();
+        if (!team) throw new NotFoundError('No such team.', { code: 'team_not_found', issues: [{ path: 'teamId', message: 'does not exist' }] });
+        const taken = await trx.selectFrom('instances').select('id').where('team_id', '=', input.teamId).where('name', '=', input.name).executeTakeFirst();
+        if (taken) throw nameTaken(team.name, input.name);
+        if (input.quota) {
+          // Instances being deleted still hold their resource, so they still count.
+          const { count } = await trx
+            .selectFrom('instances')
+            .select((eb) => eb.fn.countAll<number>().as('count'))
+            .where('team_id', '=', input.teamId)
+            .where('product', '=', input.product)
+            .where('plan', '=', input.plan)
+            .executeTakeFirstOrThrow();
+          if (Number(count) >= input.quota.max) {
+            throw new QuotaError(
+              `Team ${team.name} already has ${Number(count)} ${input.product} instance(s) on plan ${input.plan}, the most allowed (${input.quota.max}); delete one or choose another plan.`,
+              { code: 'quota_exceeded', issues: [{ path: 'plan', message: `quota of ${input.quota.max} reached` }] },
+            );
+          }
+        }
+        await trx
+          .insertInto('instances')
+          .values({
+            id,
+            team_id: input.teamId,
+            name: input.name,
+            product: input.product,
+            product_version: input.productVersion,
+            plan: input.plan,
+            inputs: JSON.stringify(input.inputs ?? {}),
+            external_name: input.externalName,
+            target: input.target,
+            generation: 1,
+            observed_generation: 0,
+            deletion_requested: 0,
+            status: JSON.stringify(status),
+            outputs: '{}',
+            status_hash: statusHash(status, {}, 0),
+            created_by: input.createdBy,
+            created_at: at,
+            updated_at: at,
+            pending_action: null,
+            deletion_step: null,
+            attempts: 0,
+            due_at: now,
+            lease_owner: null,
+            lease_token: null,
+            lease_expires_at: null,
+          })
+          .execute();
+        await insertEvent(trx, at, {
+          kind: 'instance.requested',
+          teamId: input.teamId,
+          instanceId: id,
+          actor: input.createdBy,
+          data: { name: input.name, product: input.product, version: input.productVersion, plan: input.plan },
+        });
+        await adapter.announce(trx, { instanceId: id, teamId: input.teamId });
+      });
+    } catch (error) {
+      // The pre-check covers the usual case; this covers a race the lock did not (or a caller-chosen id reused).
+      if (adapter.isUniqueViolation(error)) throw nameTaken(undefined, input.name, error);
+      throw error;
+    }
+    ctx.feed.emit({ instanceId: id, teamId: input.teamId });
+    return (await getInstance(id))!;
+  }
+
+  /** Applies `change` to a locked instance row, appends its event and tells listeners; returns the new instance. */
+  async function changeInstance(
+    id: string,
+    change: (row: InstancesTable) => { set: Updateable<InstancesTable>; event: Parameters<typeof insertEvent>[2] } | undefined,
+  ): Promise<Instance> {
+    let teamId: string | undefined;
+    await adapter.transaction(async (trx) => {
+      const row = await lockInstance(trx, id);
+      const planned = change(row);
+      if (!planned) return;
+      teamId = row.team_id;
+      await trx.updateTable('instances').set({ ...planned.set, updated_at: ctx.iso() }).where('id', '=', id).execute();
+      await insertEvent(trx, ctx.iso(), planned.event);
+      await adapter.announce(trx, { instanceId: id, teamId: row.team_id });
+    });
+    if (teamId !== undefined) ctx.feed.emit({ instanceId: id, teamId });
+    const instance = await getInstance(id);
+    if (!instance) throw notFound(id);
+    return instance;
+  }
+
+  return {
+    createInstance,
+    getInstance: (id: string) => getInstance(id),
+
+    async getInstanceByName(teamId: string, name: string): Promise<Instance | undefined> {
+      const row = await selectInstances(db).where('instances.team_id', '=', teamId).where('instances.name', '=', name).executeTakeFirst();
+      return row && toInstance(row);
+    },
+
+    /** Oldest first, by (createdAt, id). */
+    async listInstances(filter: InstanceFilter): Promise<Page<Instance>> {
+      const limit = pageLimit(filter.limit);
+      if (filter.teamIds && filter.teamIds.length === 0) return { items: [] };
+      let query = selectInstances(db);
+      if (filter.teamIds) query = query.where('instances.team_id', 'in', filter.teamIds);
+      if (filter.product !== undefined) query = query.where('instances.product', '=', filter.product);
+      if (filter.cursor !== undefined) {
+        const [createdAt, id] = decodeCursor(filter.cursor, ['string', 'string']) as [string, string];
+        query = query.where((eb) => eb(eb.refTuple('instances.created_at', 'instances.id'), '>', eb.tuple(createdAt, id)));
+      }
+      const rows = await query.orderBy('instances.created_at').orderBy('instances.id').limit(limit + 1).execute();
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      const page: Page<Instance> = { items: items.map(toInstance) };
+      if (rows.length > limit && last) page.nextCursor = encodeCursor([last.created_at, last.id]);
+      return page;
+    },
+
+    async countInstances(filter: { teamId?: string; product?: string; plan?: string }): Promise<number> {
+      let query = db.selectFrom('instances').select((eb) => eb.fn.countAll<number>().as('count'));
+      if (filter.teamId !== undefined) query = query.where('team_id', '=', filter.teamId);
+      if (filter.product !== undefined) query = query.where('product', '=', filter.product);
+      if (filter.plan !== undefined) query = query.where('plan', '=', filter.plan);
+      return Number((await query.executeTakeFirstOrThrow()).count);
+    },
+
+    /** A spec equal to the current one changes nothing: no new generation, no event. */
+    updateInstanceSpec(id: string, spec: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> }, actor: string) {
+      return changeInstance(id, (row) => {
+        if (row.deletion_requested) {
+          throw new ConflictError('This instance is being deleted and can no longer be changed.', { code: 'instance_deleting', issues: [{ path: 'id', message: 'is being deleted' }] });
+        }
+        const set: Updateable<InstancesTable> = {};
+        const changed: Record<string, unknown> = {};
+        if (spec.plan !== undefined && spec.plan !== row.plan) set.plan = changed.plan = spec.plan;
+        if (spec.productVersion !== undefined && spec.productVersion !== row.product_version) set.product_version = changed.version = spec.productVersion;
+        if (spec.inputs !== undefined && canonicalJson(spec.inputs) !== canonicalJson(JSON.parse(row.inputs))) {
+          set.inputs = JSON.stringify(spec.inputs);
+          changed.inputs = Object.keys(spec.inputs); // names only: inputs are not secret, but events should stay small
+        }
+        if (Object.keys(set).length === 0) return undefined;
+        return {
+          set: { ...set, generation: Number(row.generation) + 1, due_at: ctx.now() },
+          event: { kind: 'instance.updated', teamId: row.team_id, instanceId: id, actor, data: { name: row.name, ...changed } },
+        };
+      });
+    },
+
+    /** Idempotent: a second request neither bumps the generation nor appends a second event. */
+    requestDeletion(id: string, actor: string) {
+      return changeInstance(id, (row) => {
+        if (row.deletion_requested) return undefined;
+        // The phase shows Deleting at once, so the requester sees the request was taken; the
+        // hash moves with it so the engine's first identical recordStatus is 'unchanged'.
+        const status = { ...(JSON.parse(row.status) as InstanceStatus), phase: 'Deleting' as const };
+        return {
+          set: {
+            deletion_requested: 1,
+            generation: Number(row.generation) + 1,
+            due_at: ctx.now(),
+            status: JSON.stringify(status),
+            status_hash: statusHash(status, JSON.parse(row.outputs), Number(row.observed_generation)),
+          },
+          event: { kind: 'instance.delete-requested', teamId: row.team_id, instanceId: id, actor, data: { name: row.name } },
+        };
+      });
+    },
+
+    async touch(id: string): Promise<void> {
+      const row = await db.updateTable('instances').set({ due_at: ctx.now() }).where('id', '=', id).returning(['team_id']).executeTakeFirst();
+      if (!row) throw notFound(id);
+      // A plain UPDATE outside a transaction: announce it as its own statement.
+      await adapter.announce(db, { instanceId: id, teamId: row.team_id });
+      ctx.feed.emit({ instanceId: id, teamId: row.team_id });
+    },
+  };
+}
+
+function nameTaken(teamName: string | undefined, name: string, cause?: unknown): ConflictError {
+  const where = teamName ? ` in team ${teamName}` : '';
+  return new ConflictError(`An instance named ${name} already exists${where}; choose another name.`, {
+    code: 'instance_exists',
+    issues: [{ path: 'name', message: 'is already taken' }],
+    cause,
+  });
+}

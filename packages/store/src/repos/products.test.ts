@@ -1,0 +1,41 @@
+import { expect, it } from 'vitest';
+import { ConflictError } from '@paved/model';
+import { eachStore } from '../testing.js';
+import { productVersion } from '../test-fixtures.js';
+
+eachStore('store: products', (open) => {
+  it('publishes a version once: same digest is unchanged, another digest conflicts', async () => {
+    const store = await open();
+    expect(await store.publishProductVersion(productVersion('postgres', '1.0.0', 'd1'))).toBe('created');
+    expect(await store.publishProductVersion(productVersion('postgres', '1.0.0', 'd1'))).toBe('unchanged');
+    const error = await store.publishProductVersion(productVersion('postgres', '1.0.0', 'd2')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ code: 'product_version_exists', issues: [{ path: 'spec.version' }] });
+    expect((await store.getProductVersion('postgres', '1.0.0'))?.digest).toBe('d1');
+  });
+
+  it('takes the highest semver as latest, not the lexically highest or the newest', async () => {
+    const store = await open();
+    for (const v of ['1.9.0', '1.10.0', '1.2.0', '1.11.0-beta.1', '1.10.1-rc.1']) await store.publishProductVersion(productVersion('redis', v));
+    const latest = await store.getProductVersion('redis');
+    expect(latest?.version).toBe('1.11.0-beta.1');
+    await store.publishProductVersion(productVersion('redis', '1.11.0'));
+    expect((await store.getProductVersion('redis'))?.version).toBe('1.11.0');
+    expect((await store.listProductVersions('redis')).map((v) => v.version)).toEqual(['1.2.0', '1.9.0', '1.10.0', '1.10.1-rc.1', '1.11.0-beta.1', '1.11.0']);
+    expect(latest?.manifest.spec.version).toBe('1.11.0-beta.1');
+    expect(typeof latest?.publishedAt).toBe('string');
+    expect(await store.getProductVersion('nothing')).toBeUndefined();
+    expect(await store.getProductVersion('redis', '9.9.9')).toBeUndefined();
+  });
+
+  it('lists one summary per product from its latest manifest', async () => {
+    const store = await open();
+    await store.publishProductVersion(productVersion('postgres', '1.9.0', 'a', ['small']));
+    await store.publishProductVersion(productVersion('postgres', '1.10.0', 'b', ['small', 'large']));
+    await store.publishProductVersion(productVersion('amqp', '0.1.0', 'c', ['dev']));
+    expect(await store.listProducts()).toEqual([
+      { name: 'amqp', title: 'amqp title', owner: 'platform', lifecycle: 'ga', latestVersion: '0.1.0', description: 'amqp 0.1.0', driver: 'memory', plans: ['dev'] },
+      { name: 'postgres', title: 'postgres title', owner: 'platform', lifecycle: 'ga', latestVersion: '1.10.0', description: 'postgres 1.10.0', driver: 'memory', plans: ['small', 'large'] },
+    ]);
+  });
+});

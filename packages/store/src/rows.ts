@@ -1,0 +1,79 @@
+import type { Selectable, Kysely } from 'kysely';
+import type { Instance, InstanceStatus, PavedEvent, EventKind, Team, User, ProductVersion } from '@paved/model';
+import type { Database, EventsTable, InstancesTable, ProductVersionsTable, TeamsTable, UsersTable } from './schema.js';
+import type { EngineState } from './types.js';
+
+/** Row ↔ domain mapping, shared by the repositories. */
+
+export function toUser(row: Selectable<UsersTable>): User {
+  return { id: row.id, name: row.name, admin: Number(row.admin) === 1, createdAt: row.created_at };
+}
+
+export function toTeam(row: Selectable<TeamsTable>): Team {
+  return { id: row.id, name: row.name, title: row.title, createdAt: row.created_at };
+}
+
+export function toProductVersion(row: Selectable<ProductVersionsTable>): ProductVersion {
+  return { name: row.name, version: row.version, manifest: JSON.parse(row.manifest), digest: row.digest, publishedAt: row.published_at };
+}
+
+export type InstanceRow = Selectable<InstancesTable> & { team_name: string };
+
+/** Instances joined with their team's name, which every Instance carries. */
+export function selectInstances(db: Kysely<Database>) {
+  return db
+    .selectFrom('instances')
+    .innerJoin('teams', 'teams.id', 'instances.team_id')
+    .selectAll('instances')
+    .select('teams.name as team_name');
+}
+
+export function toInstance(row: InstanceRow): Instance {
+  return {
+    id: row.id,
+    teamId: row.team_id,
+    teamName: row.team_name,
+    name: row.name,
+    product: row.product,
+    productVersion: row.product_version,
+    plan: row.plan,
+    inputs: JSON.parse(row.inputs),
+    externalName: row.external_name,
+    target: row.target,
+    generation: Number(row.generation),
+    observedGeneration: Number(row.observed_generation),
+    deletionRequested: Number(row.deletion_requested) === 1,
+    status: JSON.parse(row.status) as InstanceStatus,
+    outputs: JSON.parse(row.outputs),
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toEngineState(row: Selectable<InstancesTable>): EngineState {
+  return {
+    pendingAction: row.pending_action === 'create' || row.pending_action === 'update' ? row.pending_action : null,
+    deletionStep: row.deletion_step,
+    attempts: Number(row.attempts),
+    dueAt: Number(row.due_at),
+  };
+}
+
+/** The engine-state columns to write for a partial EngineState (undefined fields are left alone). */
+export function engineColumns(engine: Partial<EngineState>): Partial<Pick<InstancesTable, 'pending_action' | 'deletion_step' | 'attempts' | 'due_at'>> {
+  const out: Partial<Pick<InstancesTable, 'pending_action' | 'deletion_step' | 'attempts' | 'due_at'>> = {};
+  if (engine.pendingAction !== undefined) out.pending_action = engine.pendingAction;
+  if (engine.deletionStep !== undefined) out.deletion_step = engine.deletionStep;
+  if (engine.attempts !== undefined) out.attempts = engine.attempts;
+  if (engine.dueAt !== undefined) out.due_at = Math.round(engine.dueAt);
+  return out;
+}
+
+export function toEvent(row: Selectable<EventsTable>): PavedEvent {
+  const event: PavedEvent = { id: row.id, at: row.at, kind: row.kind as EventKind, data: JSON.parse(row.data) };
+  if (row.team_id !== null) event.teamId = row.team_id;
+  if (row.instance_id !== null) event.instanceId = row.instance_id;
+  if (row.actor !== null) event.actor = row.actor;
+  return event;
+}

@@ -1,0 +1,104 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The tables as Kysely sees them. Only types both dialects agree on: text (JSON is stored as
+ * text), integers (booleans are 0/1, times used for scheduling are epoch ms) and ISO strings
+ * for human-facing times. The dialect adapter normalises PostgreSQL's bigint strings to numbers.
+ */
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  admin: number;
+  created_at: string;
+}
+
+export interface TokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** sha256 of the token; the token itself is never stored. */
+  hash: string;
+  created_at: string;
+}
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  title: string;
+  created_at: string;
+}
+
+export interface MembershipsTable {
+  team_id: string;
+  user_id: string;
+  role: string;
+}
+
+export interface ProductVersionsTable {
+  name: string;
+  version: string;
+  manifest: string;
+  digest: string;
+  published_at: string;
+}
+
+export interface InstancesTable {
+  id: string;
+  team_id: string;
+  name: string;
+  product: string;
+  product_version: string;
+  plan: string;
+  inputs: string;
+  external_name: string;
+  target: string;
+  generation: number;
+  observed_generation: number;
+  deletion_requested: number;
+  status: string;
+  outputs: string;
+  status_hash: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  // engine state
+  pending_action: string | null;
+  deletion_step: string | null;
+  attempts: number;
+  due_at: number;
+  lease_owner: string | null;
+  lease_token: string | null;
+  lease_expires_at: number | null;
+  claimed_generation: number;
+}
+
+export interface SecretsTable {
+  owner_id: string;
+  name: string;
+  envelope: string;
+  updated_at: string;
+}
+
+export interface EventsTable {
+  /** Insertion order; the cursor of event listings. */
+  seq: Generated<number>;
+  id: string;
+  at: string;
+  kind: string;
+  team_id: string | null;
+  instance_id: string | null;
+  actor: string | null;
+  data: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  tokens: TokensTable;
+  teams: TeamsTable;
+  memberships: MembershipsTable;
+  product_versions: ProductVersionsTable;
+  instances: InstancesTable;
+  secrets: SecretsTable;
+  events: EventsTable;
+}

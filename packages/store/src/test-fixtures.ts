@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { ProductManifest, ProductVersion, Team } from '@paved/model';
+import type { NewInstance, Store } from './types.js';
+
+/** Small builders for the store's own tests (not part of the package's public face). */
+
+export function manifest(name: string, version: string, plans: string[] = ['small', 'large']): ProductManifest {
+  return {
+    apiVersion: 'paved.dev/v1alpha1',
+    kind: 'Product',
+    metadata: { name, title: `${name} title`, owner: 'platform', lifecycle: 'ga' },
+    spec: {
+      version,
+      description: `${name} ${version}`,
+      driver: 'memory',
+      inputs: { type: 'object' },
+      plans: Object.fromEntries(plans.map((p) => [p, {}])),
+      outputs: { host: {} },
+    },
+  };
+}
+
+export function productVersion(name: string, version: string, digest = `digest-${version}`, plans?: string[]): Omit<ProductVersion, 'publishedAt'> {
+  return { name, version, manifest: manifest(name, version, plans), digest };
+}
+
+let teamCounter = 0;
+export async function seedTeam(store: Store, name = `team-${++teamCounter}`): Promise<Team> {
+  return store.createTeam({ name, title: `Team ${name}` });
+}
+
+export function newInstance(team: Team, name: string, overrides: Partial<NewInstance> = {}): NewInstance {
+  const id = randomUUID();
+  return {
+    id,
+    teamId: team.id,
+    name,
+    product: 'postgres',
+    productVersion: '1.0.0',
+    plan: 'small',
+    inputs: {},
+    externalName: `pv_${team.name}_${name}_${id.slice(0, 8)}`.replace(/-/g, '_'),
+    target: 'local',
+    createdBy: 'alice',
+    ...overrides,
+  };
+}
+
+/** A clock a test moves by hand. */
+export function fakeClock(start = 1_700_000_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => void (t += ms), set: (ms: number) => void (t = ms) };
+}
+
+/** Waits until `check` passes or `timeoutMs` elapses (for cross-process notifications). */
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}

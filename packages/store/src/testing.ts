@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, it } from 'vitest';
+import { createStore } from './create-store.js';
+import type { Store, StoreOptions } from './types.js';
+
+/** What a test may choose about the store it opens (the database is always fresh). */
+export type OpenStoreOptions = Omit<StoreOptions, 'url'>;
+export type OpenStore = (options?: OpenStoreOptions) => Promise<Store>;
+
+/** The url of each store opened by eachStore, so a test can open a second Store object on it. */
+const urls = new WeakMap<Store, { url: string; opened: Store[] }>();
+
+/** The url of a store opened by eachStore (e.g. to poke its database from a test). */
+export function databaseUrlOf(store: Store): string {
+  const entry = urls.get(store);
+  if (!entry) throw new Error('databaseUrlOf() needs a store opened by eachStore()');
+  return entry.url;
+}
+
+/**
+ * Opens another Store object on the same database as `store` (which eachStore opened), as a
+ * second process would; it is closed with the block. On SQLite, do not run transactions on two
+ * Store objects of one file concurrently in one process: better-sqlite3 waits for the file lock
+ * synchronously, blocking the very thread that holds it.
+ */
+export async function openAnother(store: Store, options: OpenStoreOptions = {}): Promise<Store> {
+  const entry = urls.get(store);
+  if (!entry) throw new Error('openAnother() needs a store opened by eachStore()');
+  const another = await createStore({ ...options, url: entry.url });
+  entry.opened.push(another);
+  urls.set(another, entry);
+  return another;
+}
+
+/**
+ * Test helpers shared by every package whose tests need a real store (STYLE.md #13: no mocks
+ * of what we store). `eachStore` runs a block once on SQLite and once on PostgreSQL.
+ */
+
+/** The machine's PostgreSQL (trust auth). PAVED_TEST_POSTGRES_URL overrides it for other setups. */
+export const postgresAdminUrl = process.env.PAVED_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TempPostgresDatabase {
+  url: string;
+  /** Terminates the database's connections and drops it. Safe to call twice. */
+  drop(): Promise<void>;
+}
+
+async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 3000 });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** A fresh, uniquely named, empty database on the test PostgreSQL. */
+export async function createTempPostgresDatabase(prefix = 'paved_test'): Promise<TempPostgresDatabase> {
+  // Only [a-z0-9_]: the name is interpolated into DDL (identifiers cannot be bound parameters).
+  const name = `${prefix.replace(/[^a-z0-9_]/g, '_')}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  await withAdmin((client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(postgresAdminUrl);
+  url.pathname = `/${name}`;
+  let dropped = false;
+  return {
+    url: url.toString(),
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      await withAdmin(async (client) => {
+        await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      });
+    },
+  };
+}
+
+/** Why PostgreSQL cannot be used for tests, or undefined when it can. */
+export async function postgresUnavailableReason(): Promise<string | undefined> {
+  try {
+    await withAdmin((client) => client.query('SELECT 1'));
+    return undefined;
+  } catch (error) {
+    return `PostgreSQL at ${new URL(postgresAdminUrl).host} is not reachable (${(error as Error).message})`;
+  }
+}
+
+const postgresProblem = await postgresUnavailableReason();
+let skipNoticeShown = false;
+
+/**
+ * Declares `describe(name)` with one nested describe per dialect, 'sqlite' and 'postgres'.
+ * `open()` returns a new, migrated store on a fresh database (a temp file; a new PostgreSQL
+ * database); everything opened is closed and removed after the block. When PostgreSQL is
+ * unreachable the postgres block fails under CI=true and is otherwise skipped with one line.
+ */
+export function eachStore(name: string, fn: (open: OpenStore) => void): void {
+  describe(name, () => {
+    describe('sqlite', () => {
+      const stores: Store[] = [];
+      const dirs: string[] = [];
+      afterAll(async () => {
+        await Promise.all(stores.map((s) => s.close()));
+        for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+      });
+      fn(async (options = {}) => {
+        const dir = mkdtempSync(join(tmpdir(), 'paved-store-'));
+        dirs.push(dir);
+        const url = join(dir, 'paved.db');
+        const store = await createStore({ ...options, url });
+        stores.push(store);
+        urls.set(store, { url, opened: stores });
+        await store.migrate();
+        return store;
+      });
+    });
+
+    if (postgresProblem !== undefined) {
+      if (process.env.CI === 'true') {
+        describe('postgres', () => {
+          it('needs PostgreSQL', () => {
+            throw new Error(`${postgresProblem}; CI=true requires it.`);
+          });
+        });
+        return;
+      }
+      if (!skipNoticeShown) {
+        skipNoticeShown = true;
+        console.warn(`Skipping PostgreSQL store tests: ${postgresProblem}.`);
+      }
+      describe.skip('postgres', () => fn(() => Promise.reject(new Error(postgresProblem))));
+      return;
+    }
+
+    describe('postgres', () => {
+      const stores: Store[] = [];
+      const databases: TempPostgresDatabase[] = [];
+      afterAll(async () => {
+        await Promise.all(stores.map((s) => s.close()));
+        await Promise.all(databases.map((d) => d.drop()));
+      });
+      fn(async (options = {}) => {
+        const database = await createTempPostgresDatabase();
+        databases.push(database);
+        const store = await createStore({ ...options, url: database.url });
+        stores.push(store);
+        urls.set(store, { url: database.url, opened: stores });
+        await store.migrate();
+        return store;
+      });
+    });
+  });
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Makes sure the machine services Paved's tests use are up: starts each one that is installed
+# but not answering (commands from DESIGN.md). A service that is not installed is reported;
+# the tests that need it fail under CI=true and are skipped with a reason elsewhere.
+set -u
+
+wait_for() { # name, probe command, seconds
+  local name=$1 probe=$2 seconds=$3
+  for _ in $(seq 1 $((seconds * 5))); do
+    if eval "$probe" >/dev/null 2>&1; then echo "services: $name is up"; return 0; fi
+    sleep 0.2
+  done
+  echo "services: $name did not come up within ${seconds}s" >&2
+  return 1
+}
+
+tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+ensure() { # name, port, start command (empty when not installed)
+  local name=$1 port=$2 start=$3
+  if tcp_open "$port"; then echo "services: $name is up"; return 0; fi
+  if [ -z "$start" ]; then echo "services: $name is not installed (port $port closed)"; return 0; fi
+  echo "services: starting $name"
+  eval "$start" >/dev/null 2>&1 || true
+  wait_for "$name" "tcp_open $port" 60 || true
+}
+
+pg_start=""
+if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+  pg_start="pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | head -n 1) main start"
+fi
+ensure PostgreSQL 5432 "$pg_start"
+
+if [ "${PAVED_SERVICES:-postgres}" = "all" ]; then
+  command -v redis-server >/dev/null && ensure Redis 6379 "redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
+  [ -x /usr/sbin/mariadbd ] && ensure MariaDB 3306 "mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld; start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
+  command -v rabbitmq-server >/dev/null && ensure RabbitMQ 5672 "rabbitmq-server -detached"
+  [ -x /usr/sbin/nats-server ] && ensure NATS 4222 "start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log"
+fi
+exit 0
