@@ -41,7 +41,7 @@ describe('scale-out: 2 APIs + 2 workers on one PostgreSQL store', () => {
     const items: any[] = [];
     let cursor: string | undefined;
     do {
-      const page = await api(apis[0]!, 'GET', `${path}?limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = await api(apis[0]!, 'GET', `${path}?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);

@@ -31,7 +31,7 @@ if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
 fi
 ensure PostgreSQL 5432 "$pg_start"
 
-if [ "${PAVED_SERVICES:-postgres}" = "all" ]; then
+if [ "${PAVED_SERVICES:-all}" = "all" ]; then
   command -v redis-server >/dev/null && ensure Redis 6379 "redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
   [ -x /usr/sbin/mariadbd ] && ensure MariaDB 3306 "mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld; start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
   command -v rabbitmq-server >/dev/null && ensure RabbitMQ 5672 "rabbitmq-server -detached"

@@ -1,5 +1,5 @@
 import type { PavedClient } from '@paved/client';
-import type { Instance } from '@paved/model';
+import { NotFoundError, type Instance } from '@paved/model';
 import type { Io } from './io.js';
 import { createProgress } from './progress.js';
 
@@ -51,6 +51,10 @@ export async function waitForInstance(io: Io, client: PavedClient, team: string,
         finish({ outcome: 'deleted' });
       },
     });
+  } catch (error) {
+    // A fast deletion can finish before the stream opens: gone is what we waited for.
+    if (goal === 'deleted' && error instanceof NotFoundError) finish({ outcome: 'deleted' });
+    else throw error;
   } finally {
     clearTimeout(timer);
     for (const off of unsubscribe) off();

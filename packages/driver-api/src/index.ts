@@ -43,6 +43,21 @@ export interface DriverInstance {
   plan: string;
   /** Product input defaults ⊕ plan values ⊕ requester inputs, already validated. */
   values: Record<string, unknown>;
+  /**
+   * Which credential is current: 0 until the first `paved rotate`, then 1, 2, … Drivers that
+   * need one login per credential name it with `credentialName(externalName, rotation)`.
+   * Absent means 0.
+   */
+  rotation?: number;
+}
+
+/**
+ * Name of the login for credential `rotation` of a resource: the external name itself for the
+ * first credential, `<externalName>_r<rotation>` after rotations. externalName is at most 56
+ * characters, so this stays within PostgreSQL's 63 for rotation < 100000.
+ */
+export function credentialName(externalName: string, rotation = 0): string {
+  return rotation === 0 ? externalName : `${externalName}_r${rotation}`;
 }
 
 export interface DriverContext {
@@ -78,12 +93,34 @@ export interface PreflightResult {
   problems: string[];
   /** e.g. 'PostgreSQL 15.4' */
   version?: string;
+  /** Things that work but deserve the operator's attention (ok stays true), each with its fix. */
+  warnings?: string[];
 }
 
 /** One rung of the deletion ladder. Each is idempotent; the engine records which ran. */
 export interface DeletionStep {
   name: string;
   run(ctx: DriverContext): Promise<void>;
+}
+
+/**
+ * A contract check: run by the engine with the freshly issued credentials before an instance
+ * is called Ready (e.g. connect; write then read; cannot touch another tenant's keys). Throws
+ * with a one-line message saying what did not hold; never includes a secret.
+ */
+export interface ContractCheck {
+  /** Stable name used in product manifests (`spec.checks`) and in conditions: 'connect', 'write-read', 'isolation'. */
+  name: string;
+  description: string;
+  run(input: { target: Target; instance: DriverInstance; outputs: Record<string, string>; signal: AbortSignal }): Promise<void>;
+}
+
+/** What a rotation step gets beyond the usual context. */
+export interface RotationContext extends DriverContext {
+  /** Secret values of the credential being retired (ctx.secrets holds the new one's). */
+  previousSecrets: Record<string, string>;
+  /** The rotation number being retired (ctx.instance.rotation is the new, current one). */
+  previousRotation: number;
 }
 
 export interface SecretSpec {
@@ -106,6 +143,17 @@ export interface Driver {
    * Used by the conformance suite and by the engine's readiness check.
    */
   verify?(target: Target, outputs: Record<string, string>, signal?: AbortSignal): Promise<void>;
+  /** Contract checks this driver offers; a product lists the ones to run in `spec.checks`. */
+  readonly checks?: readonly ContractCheck[];
+  /**
+   * Credential rotation, in two calls the engine makes with a grace period between them:
+   * `rotate` issues credential `ctx.instance.rotation` alongside the previous one (both work)
+   * and returns every output with the new credential; `revoke` removes credential
+   * `previousRotation`. Both idempotent. Deletion must remove every credential of the
+   * resource, whatever rotation it is at.
+   */
+  rotate?(ctx: RotationContext): Promise<ApplyResult>;
+  revoke?(ctx: RotationContext): Promise<void>;
   /** Release pooled connections to targets. */
   close?(): Promise<void>;
 }

@@ -38,6 +38,8 @@ export interface PlanSpec {
   /** Values merged over the requester's inputs' defaults and passed to the driver. */
   values?: Record<string, unknown>;
   quota?: { perTeam?: number };
+  /** `paved rotate`: how long the previous credential keeps working (e.g. '1h'). */
+  rotation?: { gracePeriod?: string };
 }
 
 export interface OutputSpec {
@@ -70,6 +72,8 @@ export interface ProductManifest {
     slo?: { timeToReady?: { p95?: string } };
     /** What the periodic drift check does when the resource changed behind Paved's back. */
     drift?: 'repair' | 'report';
+    /** Contract checks (names the driver offers) run with the issued credentials before Ready. */
+    checks?: string[];
   };
 }
 
@@ -159,6 +163,8 @@ export type EventKind =
   | 'instance.repaired'
   | 'instance.delete-requested'
   | 'instance.deleted'
+  /** A webhook automation reported the end of an asynchronous request (driver webhook). */
+  | 'instance.callback-received'
   | 'credentials.revealed'
   | 'product.published'
   | 'team.created'

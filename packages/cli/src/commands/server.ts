@@ -75,10 +75,16 @@ export function registerServerCommands(program: Command, runner: Runner): void {
     .command('server')
     .description('run a Paved server process for production: the API, a worker, or both (configured by PAVED_* variables)')
     .addOption(new Option('--role <role>', 'which parts to run').choices(['all', 'api', 'worker']).default('all'))
-    .addHelpText('after', '\nExamples:\n  PAVED_DATABASE_URL=postgres://… paved server --role api\n  PAVED_DATABASE_URL=postgres://… paved server --role worker')
-    .action(action(runner, async (ctx, opts: { role: ProcessRole }) => {
+    .option('--port <port>', 'HTTP port of the API (default: $PAVED_PORT or 7468)', parsePort)
+    .option('--host <host>', 'address the API listens on (default: $PAVED_HOST or 127.0.0.1)')
+    .addHelpText('after', '\nExamples:\n  PAVED_DATABASE_URL=postgres://… paved server --role api --port 8080\n  PAVED_DATABASE_URL=postgres://… paved server --role worker')
+    .action(action(runner, async (ctx, opts: { role: ProcessRole; port?: number; host?: string }) => {
       const { loadConfig, startPaved } = await loadRuntime();
-      const config = loadConfig(ctx.io.env, { role: opts.role });
+      const config = loadConfig(ctx.io.env, {
+        role: opts.role,
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        ...(opts.host ? { host: opts.host } : {}),
+      });
       const running = await startPaved(config, { onProgress: (line) => ctx.err(`${line}\n`) });
       ctx.err(`Paved ${opts.role} process started${running.url ? ` on ${running.url}` : ''}.\n`);
       const signal = await untilSignal(ctx);

@@ -8,6 +8,7 @@ import { createServices } from '../services/index.js';
 import { bearerAuth } from './auth.js';
 import { isLoggerInstance, loggerOptions } from './logging.js';
 import { handleError, handleRouteNotFound } from './problems.js';
+import { callbackRoutes } from './routes/callbacks.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { instanceRoutes } from './routes/instances.js';
@@ -73,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const services = createServices(deps);
 
   await app.register(healthRoutes, { store: deps.store, version: deps.version });
+  await app.register(callbackRoutes, { prefix: '/api/v1', store: deps.store, targets: deps.targets }); // signed, no bearer token
   app.get('/api/openapi.json', {
     schema: { hide: true },
   }, async () => app.swagger());

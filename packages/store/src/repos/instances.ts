@@ -89,6 +89,7 @@ export function instancesRepo(ctx: StoreContext) {
             lease_owner: null,
             lease_token: null,
             lease_expires_at: null,
+            claimed_generation: 0,
           })
           .execute();
         await insertEvent(trx, at, {

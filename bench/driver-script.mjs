@@ -1,0 +1,70 @@
+// Driver benchmark: the script driver's create against spawning the same script directly
+// (node:child_process, the same JSON on stdin), interleaved in one run, on the example
+// product's provision.mjs with buckets in a temp folder. What the driver adds: config parsing,
+// a process group, bounded output capture, JSON parsing and checks.
+//
+//   npx tsc -b && node bench/driver-script.mjs [--runs 40]
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createScriptDriver } from '@paved/driver-script';
+import { silentLogger } from '@paved/driver-api';
+import { arg, median, percentile, round } from './lib.mjs';
+
+const runs = Math.max(30, Number(arg('runs', '40')));
+const script = fileURLToPath(new URL('../examples/script-product/provision.mjs', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'paved-bench-script-'));
+const target = { name: 'bench-buckets', driver: 'script', labels: {}, config: { executable: script, timeout: '30s', root } };
+const driver = createScriptDriver();
+
+function request(externalName, password) {
+  return {
+    apiVersion: 'paved.dev/v1alpha1',
+    verb: 'create',
+    instance: { id: randomUUID(), team: 'bench', name: externalName.replace(/_/g, '-'), externalName, product: 'object-store', plan: 'small', values: { quotaMb: 10 }, rotation: 0 },
+    secrets: { password },
+    target: { name: target.name, labels: {}, config: { root } },
+  };
+}
+
+/** The same work without the driver: spawn, write stdin, read stdout, parse. */
+function direct(req) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(script, ['create'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['pipe', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`exit ${code}`))));
+    child.stdin.end(JSON.stringify(req));
+  });
+}
+
+const timings = { direct: [], driver: [] };
+try {
+  for (let i = 0; i < runs + 2; i++) {
+    const password = randomBytes(24).toString('hex');
+    const a = request(`pv_bench_d_${randomBytes(5).toString('hex')}`, password);
+    const b = request(`pv_bench_s_${randomBytes(5).toString('hex')}`, password);
+    // Alternate which goes first so neither always meets a warmer cache.
+    const order = i % 2 === 0 ? ['direct', 'driver'] : ['driver', 'direct'];
+    for (const kind of order) {
+      const started = performance.now();
+      if (kind === 'direct') await direct(a);
+      else await driver.create({ instance: b.instance, target, secrets: { password }, signal: new AbortController().signal, logger: silentLogger });
+      // The first two rounds warm up (module cache, page cache) and are not counted.
+      if (i >= 2) timings[kind].push(performance.now() - started);
+    }
+  }
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
+
+const stats = (values) => ({ medianMs: round(median(values)), p95Ms: round(percentile(values, 95)) });
+const result = { benchmark: 'driver-script', runs, direct: stats(timings.direct), driver: stats(timings.driver) };
+result.overheadMs = round(result.driver.medianMs - result.direct.medianMs);
+result.ratio = round(result.driver.medianMs / result.direct.medianMs);
+console.log(JSON.stringify(result));
+console.error(`script create: driver ${result.driver.medianMs} ms (p95 ${result.driver.p95Ms}) vs direct spawn ${result.direct.medianMs} ms (p95 ${result.direct.p95Ms}): +${result.overheadMs} ms, x${result.ratio}`);

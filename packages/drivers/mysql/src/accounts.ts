@@ -1,0 +1,58 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
+import { isMysqlErrno } from './mysql-errors.js';
+import { quoteAccount } from './quote.js';
+
+/**
+ * Every login of a resource, whatever rotation it is at: the external name itself and
+ * `<externalName>_r<digits>` (credentialName in @paved/driver-api).
+ */
+export function isCredentialOf(externalName: string, user: string): boolean {
+  return user === externalName || (user.startsWith(`${externalName}_r`) && /^\d+$/.test(user.slice(externalName.length + 2)));
+}
+
+export interface Account {
+  user: string;
+  host: string;
+}
+
+// LEFT(...) rather than LIKE: the external name holds `_`, a LIKE wildcard, and escaping it
+// with a backslash depends on sql_mode. The exact filter is done in isCredentialOf. Reads go
+// through execute() (parameters sent out of band) so no client-side escaping is involved.
+const ACCOUNTS_SQL = 'SELECT User AS user, Host AS host FROM mysql.user WHERE LEFT(User, ?) = ? ORDER BY User, Host';
+
+/** Every account (any host) of every credential of `externalName`. */
+export async function credentialAccounts(pool: mysql.Pool, externalName: string): Promise<Account[]> {
+  const [rows] = await pool.execute<RowDataPacket[]>(ACCOUNTS_SQL, [externalName.length, externalName]);
+  return rows.map((row) => ({ user: String(row.user), host: String(row.host) })).filter((account) => isCredentialOf(externalName, account.user));
+}
+
+/** Drops the given accounts; an account already gone is fine. */
+export async function dropAccounts(pool: mysql.Pool, accounts: readonly Account[]): Promise<void> {
+  for (const account of accounts) await pool.query(`DROP USER IF EXISTS ${quoteAccount(account.user, account.host)}`);
+}
+
+/**
+ * Ends every session logged in as one of `users`. DROP USER does NOT end them (DRIVERS.md
+ * §MariaDB, confirmed): a session opened before the drop keeps reading and writing. A session
+ * that ends on its own meanwhile (ER_NO_SUCH_THREAD) is fine. Returns how many were killed.
+ */
+export async function killSessions(pool: mysql.Pool, matches: (user: string) => boolean, prefix: string): Promise<number> {
+  const [rows] = await pool.execute<RowDataPacket[]>(
+    'SELECT ID AS id, USER AS user FROM information_schema.PROCESSLIST WHERE LEFT(USER, ?) = ? AND ID <> CONNECTION_ID()',
+    [prefix.length, prefix],
+  );
+  let killed = 0;
+  for (const row of rows) {
+    if (!matches(String(row.user))) continue;
+    const id = Number(row.id);
+    if (!Number.isSafeInteger(id)) continue;
+    try {
+      await pool.query(`KILL CONNECTION ${id}`);
+      killed += 1;
+    } catch (error) {
+      if (!isMysqlErrno(error, 1094)) throw error; // ER_NO_SUCH_THREAD: it ended by itself
+    }
+  }
+  return killed;
+}

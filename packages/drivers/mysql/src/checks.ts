@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
+import { DriverError } from '@paved/model';
+import type { ContractCheck } from '@paved/driver-api';
+import { hasWildcard, quoteIdent } from './quote.js';
+import { isMysqlErrno } from './mysql-errors.js';
+
+type Outputs = Record<string, string>;
+
+/** A failed check: one line saying what did not hold, never a secret. */
+function failed(check: string, message: string, cause?: unknown): DriverError {
+  return new DriverError(`mysql check ${check}: ${message}`, { code: 'check_failed', retryable: true, cause });
+}
+
+/** The server's one-line reason, without anything we sent. */
+function reason(error: unknown, password: string): string {
+  const line = ((error as Error)?.message ?? String(error)).split('\n')[0] ?? '';
+  return password ? line.split(password).join('[redacted]') : line;
+}
+
+/** Opens a session with the issued credentials, runs `work`, closes it. */
+async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal | undefined, work: (session: mysql.Connection) => Promise<T>): Promise<T> {
+  const { host, port, database, username, password } = outputs;
+  if (!host || !port || !database || !username || !password) {
+    throw new DriverError(`mysql check ${check}: needs host, port, database, username and password outputs`, {
+      code: 'outputs_missing',
+      retryable: false,
+      issues: [{ path: 'outputs', message: 'host, port, database, username and password are required' }],
+    });
+  }
+  signal?.throwIfAborted();
+  let session: mysql.Connection;
+  try {
+    session = await mysql.createConnection({ host, port: Number(port), user: username, password, database, connectTimeout: 10_000 });
+  } catch (error) {
+    throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${reason(error, password)}`, error);
+  }
+  // A killed session emits 'error'; without a listener it would crash the process.
+  session.on('error', () => {});
+  const onAbort = () => session.destroy();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await work(session);
+  } catch (error) {
+    if (error instanceof DriverError) throw error;
+    throw failed(check, `login "${username}" in database "${database}": ${reason(error, password)}`, error);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await session.end().catch(() => session.destroy());
+  }
+}
+
+/** Connects and confirms the session landed in the issued database as the issued login. */
+export async function checkConnect(outputs: Outputs, signal?: AbortSignal): Promise<void> {
+  await asTenant('connect', outputs, signal, async (session) => {
+    const [rows] = await session.query<RowDataPacket[]>('SELECT DATABASE() AS db');
+    if (rows[0]?.db !== outputs.database) throw failed('connect', `session is in database "${String(rows[0]?.db)}", not "${outputs.database}"`);
+  });
+}
+
+/** Creates a table, writes a row, reads it back and drops the table (DDL commits, so no rollback). */
+export async function checkWriteRead(outputs: Outputs, signal?: AbortSignal): Promise<void> {
+  await asTenant('write-read', outputs, signal, async (session) => {
+    const table = quoteIdent(`paved_check_${randomBytes(4).toString('hex')}`);
+    const probe = randomBytes(8).toString('hex');
+    await session.query(`CREATE TABLE ${table} (probe VARCHAR(32) NOT NULL)`);
+    try {
+      await session.query(`INSERT INTO ${table} (probe) VALUES (?)`, [probe]);
+      const [rows] = await session.query<RowDataPacket[]>(`SELECT probe FROM ${table}`);
+      if (rows.length !== 1 || rows[0]?.probe !== probe) throw failed('write-read', `read back something else than was written in database "${outputs.database}"`);
+    } finally {
+      await session.query(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
+    }
+  });
+}
+
+/**
+ * The login reaches its own database and nothing else: it sees no other database, holds no
+ * grant on a wildcard pattern (`pv_x` also matches `pvXx`), and is refused the `mysql` schema.
+ */
+export async function checkIsolation(outputs: Outputs, signal?: AbortSignal): Promise<void> {
+  const login = outputs.username ?? '';
+  await asTenant('isolation', outputs, signal, async (session) => {
+    const [databases] = await session.query<RowDataPacket[]>('SHOW DATABASES');
+    const others = databases.map((row) => String(Object.values(row)[0])).filter((name) => name !== outputs.database && name !== 'information_schema');
+    if (others.length > 0) throw failed('isolation', `login "${login}" can see database "${others[0]}" besides its own`);
+    const [grants] = await session.query<RowDataPacket[]>('SHOW GRANTS FOR CURRENT_USER()');
+    for (const row of grants) {
+      const grant = String(Object.values(row)[0]);
+      const on = /\bON\s+`((?:[^`]|``)*)`\.\*/i.exec(grant);
+      if (on?.[1] !== undefined && hasWildcard(on[1].replace(/``/g, '`'))) {
+        throw failed('isolation', `login "${login}" holds a grant on wildcard pattern "${on[1]}", which matches other databases`);
+      }
+      if (/\bON\s+\*\.\*/i.test(grant) && !/^GRANT USAGE ON/i.test(grant)) throw failed('isolation', `login "${login}" holds global privileges`);
+    }
+    try {
+      await session.query('SELECT COUNT(*) FROM mysql.user');
+    } catch (error) {
+      if (isMysqlErrno(error, 1142) || isMysqlErrno(error, 1044)) return; // refused, as it must be
+      throw error;
+    }
+    throw failed('isolation', `login "${login}" can read the mysql system schema`);
+  });
+}
+
+export const contractChecks: readonly ContractCheck[] = Object.freeze([
+  { name: 'connect', description: 'Connects with the issued login to the issued database.', run: ({ outputs, signal }) => checkConnect(outputs, signal) },
+  {
+    name: 'write-read',
+    description: 'Creates a table, writes a row and reads it back, then drops the table.',
+    run: ({ outputs, signal }) => checkWriteRead(outputs, signal),
+  },
+  {
+    name: 'isolation',
+    description: 'The login sees no other database, holds no wildcard or global grant, and cannot read the mysql schema.',
+    run: ({ outputs, signal }) => checkIsolation(outputs, signal),
+  },
+]);

@@ -1,0 +1,47 @@
+import { silentLogger, type Driver, type DriverContext, type Logger } from '@paved/driver-api';
+import { createPools } from './pools.js';
+import { provision } from './provision.js';
+import { observe } from './observe.js';
+import { deletionSteps } from './deletion.js';
+import { preflight } from './preflight.js';
+import { revoke } from './rotation.js';
+import { checkWriteRead, contractChecks } from './checks.js';
+
+export interface MysqlDriverOptions {
+  logger?: Logger;
+  /** Admin connections per target (default 4). */
+  maxConnections?: number;
+}
+
+/**
+ * Driver type 'mysql' (MariaDB): per instance, a database named after the external name and a
+ * login limited to it, one login per credential rotation. See README.md and DRIVERS.md §MariaDB.
+ * Target config: `{ url, host?, port? }`; host/port are what instances are told to connect to.
+ */
+export function createMysqlDriver(options: MysqlDriverOptions = {}): Driver {
+  const pools = createPools({ maxConnections: options.maxConnections ?? 4, logger: options.logger ?? silentLogger });
+  const connect = (ctx: DriverContext) => pools.forTarget(ctx.target);
+  return {
+    type: 'mysql',
+    secrets: Object.freeze({ password: { bytes: 24 } }),
+    deletion: deletionSteps(connect),
+    checks: contractChecks,
+    async preflight(target) {
+      let connection;
+      try {
+        connection = pools.forTarget(target);
+      } catch (error) {
+        return { ok: false, problems: [(error as Error).message] };
+      }
+      return preflight(connection);
+    },
+    observe: async (ctx) => observe(connect(ctx), ctx),
+    create: async (ctx) => provision(connect(ctx), ctx),
+    update: async (ctx) => provision(connect(ctx), ctx),
+    // A rotation is a create of login number ctx.instance.rotation; the previous one is untouched.
+    rotate: async (ctx) => provision(connect(ctx), ctx),
+    revoke: async (ctx) => revoke(connect(ctx), ctx),
+    verify: (_target, outputs, signal) => checkWriteRead(outputs, signal),
+    close: () => pools.closeAll(),
+  };
+}

@@ -1,0 +1,81 @@
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { ApplyResult, DriverContext } from '@paved/driver-api';
+import type { TargetConnection } from './pools.js';
+import { grantPattern, quoteAccount, quoteIdent, quoteLiteral } from './quote.js';
+import { nativePasswordHash } from './native-password.js';
+import { wrapMysqlError } from './mysql-errors.js';
+import { allOutputs } from './outputs.js';
+import { requirePassword, wantedResource } from './spec.js';
+
+/**
+ * Create, update and rotate are the same walk for one login: every step checks what is there
+ * and makes it so, so a retry after a crash anywhere converges, and the password is reset every
+ * time (the secret store holds the only copy of the truth). DDL commits implicitly in MariaDB,
+ * so the steps cannot be one transaction; each is atomic on its own.
+ *
+ * `rotation` picks the login: the instance's current one for create/update and rotate.
+ */
+export async function provision(connection: TargetConnection, ctx: DriverContext): Promise<ApplyResult> {
+  const { database, username, connectionLimit } = wantedResource(ctx);
+  const password = requirePassword(ctx.secrets, database);
+  const hash = nativePasswordHash(password);
+  const { pool } = connection;
+  const account = quoteAccount(username);
+
+  const step = async (stepName: string, run: () => Promise<void>) => {
+    // Between steps is where a crash (or a cancelled reconcile) may stop us.
+    ctx.signal.throwIfAborted();
+    try {
+      await run();
+    } catch (error) {
+      throw wrapMysqlError(error, stepName, database, [password, hash]);
+    }
+  };
+
+  await step('ensure-database', async () => {
+    await pool.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  });
+
+  await step('ensure-user', async () => {
+    // Only the mysql_native_password hash is sent, never the password. Host '%': tenants
+    // connect from anywhere, the password is the gate.
+    const settings = `IDENTIFIED BY PASSWORD ${quoteLiteral(hash)} WITH MAX_USER_CONNECTIONS ${connectionLimit}`;
+    const [created] = await pool.query<ResultSetHeader>(`CREATE USER IF NOT EXISTS ${account} ${settings}`);
+    // A warning means the user was there already (a retry, an update): reset it to the spec.
+    if (created.warningStatus > 0) await pool.query(`ALTER USER ${account} ${settings}`);
+  });
+
+  await step('grant-privileges', async () => {
+    const pattern = grantPattern(database);
+    await pool.query(`GRANT ALL PRIVILEGES ON ${quoteIdent(pattern)}.* TO ${account}`);
+    // Anything else this login holds (a grant on an unescaped pattern, global privileges) was
+    // added behind Paved's back and may reach other tenants: take it all back, then re-grant.
+    if ((await strayPrivileges(connection, username, pattern)).length > 0) {
+      await pool.query(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${account}`);
+      await pool.query(`GRANT ALL PRIVILEGES ON ${quoteIdent(pattern)}.* TO ${account}`);
+    }
+  });
+
+  return { outputs: allOutputs(connection.config, database, username, password) };
+}
+
+/**
+ * Privileges `username`@'%' holds besides ALL on its own database, one human line each, e.g.
+ * 'privileges on database pattern "pv_x"' or 'global privilege SELECT'. Reads only.
+ */
+export async function strayPrivileges(connection: TargetConnection, username: string, pattern: string): Promise<string[]> {
+  const grantee = `'${username}'@'%'`;
+  // execute() sends parameters out of band: the pattern holds backslashes, which a client-side
+  // escaped literal would get wrong under sql_mode NO_BACKSLASH_ESCAPES.
+  const [rows] = await connection.pool.execute<RowDataPacket[]>(
+    `SELECT DISTINCT 'schema' AS kind, TABLE_SCHEMA AS what FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ?
+     UNION SELECT 'global', PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ? AND PRIVILEGE_TYPE <> 'USAGE'
+     UNION SELECT 'table', CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) FROM information_schema.TABLE_PRIVILEGES WHERE GRANTEE = ?`,
+    [grantee, grantee, grantee],
+  );
+  return rows
+    .filter((row) => !(row.kind === 'schema' && String(row.what) === pattern))
+    .map((row) =>
+    row.kind === 'schema' ? `privileges on database pattern "${String(row.what)}"` : row.kind === 'global' ? `global privilege ${String(row.what)}` : `privileges on table ${String(row.what)}`,
+  );
+}

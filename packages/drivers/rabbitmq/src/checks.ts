@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { DriverError } from '@paved/model';
+import type { ContractCheck, Target } from '@paved/driver-api';
+import { openSession, refusalKind, sessionTargetOf, type SessionTarget } from './amqp-session.js';
+import { ManagementApi, type Fetch } from './management-api.js';
+import { readTargetConfig } from './target-config.js';
+
+function failed(check: string, message: string, cause?: unknown): DriverError {
+  return new DriverError(`rabbitmq check ${check}: ${message}`, { code: 'check_failed', retryable: false, ...(cause ? { cause } : {}) });
+}
+
+/** Logs in with the issued credentials and opens a channel on the issued vhost. */
+export async function checkConnect(outputs: Record<string, string>): Promise<void> {
+  const session = sessionTargetOf(outputs, 'connect');
+  const connection = await openSession(session, 'connect');
+  try {
+    await connection.createChannel();
+  } catch (error) {
+    throw failed('connect', `cannot open a channel on vhost "${session.vhost}" as user "${session.username}"`, error);
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
+
+/**
+ * Publishes a random message to a temporary server-named queue and reads it back. The queue is
+ * exclusive, so the broker removes it when the connection closes even if we crash mid-check.
+ */
+export async function checkWriteRead(outputs: Record<string, string>): Promise<void> {
+  const session = sessionTargetOf(outputs, 'write-read');
+  const connection = await openSession(session, 'write-read');
+  const probe = randomBytes(12).toString('hex');
+  try {
+    const channel = await connection.createConfirmChannel();
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+    channel.sendToQueue(queue, Buffer.from(probe));
+    // Confirmed = routed into the queue, so the get below cannot race the publish.
+    await channel.waitForConfirms();
+    const message = await channel.get(queue, { noAck: true });
+    if (!message) throw failed('write-read', `a message published on vhost "${session.vhost}" could not be read back`);
+    if (message.content.toString() !== probe) throw failed('write-read', `the message read back on vhost "${session.vhost}" is not the one written`);
+    await channel.deleteQueue(queue);
+  } catch (error) {
+    if (error instanceof DriverError) throw error;
+    throw failed('write-read', `publish and get on vhost "${session.vhost}" as user "${session.username}" failed (${(error as Error).message.split('\n')[0]})`, error);
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
+
+/**
+ * The issued user cannot open another vhost (the default '/' when the broker has it, else any
+ * other) and cannot use the management API (which would list every tenant's vhosts and users).
+ */
+export async function checkIsolation(target: Target, outputs: Record<string, string>, fetchImpl: Fetch): Promise<void> {
+  const session = sessionTargetOf(outputs, 'isolation');
+  const api = new ManagementApi(readTargetConfig(target), fetchImpl);
+  const vhosts = ((await api.listVhosts('isolation')) ?? []).map((entry) => entry.name).filter((name) => name !== session.vhost);
+  const other = vhosts.includes('/') ? '/' : (vhosts[0] ?? '/');
+  await expectVhostRefused({ ...session, vhost: other }, session.vhost);
+
+  const response = await fetchImpl(`${api.config.managementUrl}/api/whoami`, {
+    headers: { authorization: `Basic ${Buffer.from(`${session.username}:${session.password}`).toString('base64')}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  await response.body?.cancel();
+  if (response.ok) throw failed('isolation', `user "${session.username}" can use the management API (it must have no tags)`);
+}
+
+async function expectVhostRefused(elsewhere: SessionTarget, own: string): Promise<void> {
+  let connection;
+  try {
+    connection = await openSession(elsewhere, 'isolation');
+  } catch (error) {
+    const kind = refusalKind((error as DriverError).cause ?? error);
+    if (kind === 'vhost-refused') return;
+    // A failed login or an unreachable broker proves nothing about isolation.
+    throw failed('isolation', `could not test vhost "${elsewhere.vhost}": ${(error as Error).message.replace(/^rabbitmq check isolation: /, '')}`, error);
+  }
+  await connection.close().catch(() => {});
+  throw failed('isolation', `user "${elsewhere.username}" could open vhost "${elsewhere.vhost}" outside its own "${own}"`);
+}
+
+/** The contract checks a product can list in `spec.checks`. */
+export function contractChecks(fetchImpl: Fetch): ContractCheck[] {
+  return [
+    { name: 'connect', description: 'Log in over AMQP with the issued credentials and open a channel on the vhost.', run: ({ outputs }) => checkConnect(outputs) },
+    {
+      name: 'write-read',
+      description: 'Publish a message to a temporary queue on the vhost and read it back.',
+      run: ({ outputs }) => checkWriteRead(outputs),
+    },
+    {
+      name: 'isolation',
+      description: 'The issued user cannot open another vhost and cannot use the management API.',
+      run: ({ target, outputs }) => checkIsolation(target, outputs, fetchImpl),
+    },
+  ];
+}

@@ -1,0 +1,88 @@
+import { DriverError } from '@paved/model';
+import type { ApplyResult, DriverContext } from '@paved/driver-api';
+import type { ManagementApi, UserRecord } from './management-api.js';
+import { HASHING_ALGORITHM, passwordMatches, rabbitPasswordHash } from './password-hash.js';
+import { credentialName, isCredentialOf, vhostName } from './names.js';
+import { allOutputs } from './outputs.js';
+import { wantedLimits } from './limits.js';
+
+/**
+ * Create, update and rotate are the same walk for the current credential
+ * (`credentialName(externalName, rotation)`): every step makes its object so whatever is there,
+ * so a retry after a crash anywhere converges. The broker has no transaction across vhost, user
+ * and permissions; a crash between steps leaves a vhost without a user, or a user without
+ * rights, which the next run completes and the deletion ladder removes.
+ */
+export async function provision(api: ManagementApi, ctx: DriverContext): Promise<ApplyResult> {
+  const externalName = ctx.instance.externalName;
+  const vhost = vhostName(externalName);
+  const user = credentialName(externalName, ctx.instance.rotation ?? 0);
+  const password = requirePassword(ctx);
+  const limits = wantedLimits(ctx);
+
+  const step = async (run: () => Promise<void>) => {
+    // Between steps is where a crash (or a cancelled reconcile) may stop us.
+    ctx.signal.throwIfAborted();
+    await run();
+  };
+
+  // PUT is idempotent: 201 when created, 204 when it was there.
+  await step(() => api.putVhost('ensure-vhost', vhost, `Paved instance ${ctx.instance.team}/${ctx.instance.name}`));
+
+  await step(async () => {
+    // Before any user exists, so the limits hold from the first connection.
+    const actual = await api.getVhostLimits('apply-limits', vhost);
+    for (const [limit, value] of Object.entries(limits)) {
+      if (actual[limit] === value) continue;
+      if (value === undefined) await api.deleteVhostLimit('apply-limits', vhost, limit);
+      else await api.putVhostLimit('apply-limits', vhost, limit, value);
+    }
+  });
+
+  await step(async () => {
+    // Only a salted hash is sent, never the password. Left alone when already right, so a
+    // repeated create changes nothing on the broker.
+    const found = await api.getUser('ensure-user', user);
+    if (found && userIsCurrent(found, password)) return;
+    await api.putUser('ensure-user', user, rabbitPasswordHash(password), HASHING_ALGORITHM);
+  });
+
+  await step(() => api.putPermissions('grant-permissions', vhost, user));
+
+  await step(async () => {
+    // The vhost is the tenant's whole boundary: nobody else may hold rights on it except the
+    // admin (granted automatically when it created the vhost) and the resource's own logins.
+    for (const grant of await foreignGrants(api, 'restrict-access', externalName)) {
+      await api.deletePermissions('restrict-access', vhost, grant);
+    }
+  });
+
+  return { outputs: allOutputs(api.config, vhost, user, password) };
+}
+
+/** Users other than the admin and the resource's own logins who hold rights on its vhost. */
+export async function foreignGrants(api: ManagementApi, step: string, externalName: string): Promise<string[]> {
+  const grants = await api.listVhostPermissions(step, vhostName(externalName));
+  return grants.map((grant) => grant.user).filter((user) => user !== api.config.adminUser && !isCredentialOf(externalName, user));
+}
+
+export function tagsOf(user: UserRecord): string[] {
+  const tags = Array.isArray(user.tags) ? user.tags : user.tags.split(',');
+  return tags.map((tag) => tag.trim()).filter((tag) => tag !== '');
+}
+
+function userIsCurrent(user: UserRecord, password: string): boolean {
+  return tagsOf(user).length === 0 && user.hashing_algorithm === HASHING_ALGORITHM && passwordMatches(password, user.password_hash);
+}
+
+export function requirePassword(ctx: DriverContext): string {
+  const password = ctx.secrets.password;
+  if (!password) {
+    throw new DriverError(`rabbitmq: no "password" secret was given for "${ctx.instance.externalName}"`, {
+      code: 'secret_missing',
+      retryable: false,
+      issues: [{ path: 'secrets.password', message: 'is required' }],
+    });
+  }
+  return password;
+}

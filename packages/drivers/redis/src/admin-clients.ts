@@ -1,0 +1,79 @@
+import { Redis } from 'ioredis';
+import type { Logger, Target } from '@paved/driver-api';
+import { readTargetConfig, type AclPersistence, type RedisTargetConfig } from './target-config.js';
+
+/** One admin connection per target, and what we learned about the server behind it. */
+export interface TargetConnection {
+  redis: Redis;
+  config: RedisTargetConfig;
+  /** Version and how ACL changes are persisted, read once per connection. */
+  facts(): Promise<ServerFacts>;
+}
+
+export interface ServerFacts {
+  version: string;
+  major: number;
+  minor: number;
+  /** Path of the server's aclfile ('' when it has none). */
+  aclfile: string;
+  /** Path of the config file the server was started with ('' when none). */
+  configFile: string;
+  /** The persistence in force: configured, or detected from the two above. */
+  persistence: AclPersistence;
+}
+
+export function createAdminClients(logger: Logger) {
+  const clients = new Map<string, TargetConnection>();
+
+  function forTarget(target: Target): TargetConnection {
+    const config = readTargetConfig(target);
+    // Keyed by name and URL so a changed target configuration gets a fresh connection.
+    const key = `${target.name}\0${config.url}\0${config.aclPersistence ?? ''}`;
+    const existing = clients.get(key);
+    if (existing) return existing;
+    // One connection is enough: Redis runs commands one at a time anyway. It reconnects on its
+    // own (a restarted server), and a command waits at most one retry for that.
+    const redis = new Redis(config.url, {
+      lazyConnect: true,
+      connectTimeout: 5_000,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => Math.min(times * 100, 2_000),
+    });
+    // Without a listener a lost connection would crash the process; the next command reconnects.
+    redis.on('error', (error: Error) => logger.warn({ target: target.name, err: error.message.split('\n')[0] }, 'redis admin connection error'));
+    let facts: Promise<ServerFacts> | undefined;
+    const connection: TargetConnection = {
+      redis,
+      config,
+      facts() {
+        facts ??= readFacts(redis, config).catch((error: unknown) => {
+          facts = undefined;
+          throw error;
+        });
+        return facts;
+      },
+    };
+    clients.set(key, connection);
+    return connection;
+  }
+
+  async function closeAll(): Promise<void> {
+    const all = [...clients.values()];
+    clients.clear();
+    await Promise.all(all.map((connection) => connection.redis.quit().catch(() => connection.redis.disconnect())));
+  }
+
+  return { forTarget, closeAll };
+}
+
+async function readFacts(redis: Redis, config: RedisTargetConfig): Promise<ServerFacts> {
+  const info = String(await redis.call('INFO', 'server'));
+  const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '';
+  const version = field('redis_version');
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const aclfileReply = (await redis.call('CONFIG', 'GET', 'aclfile')) as string[];
+  const aclfile = aclfileReply[1] ?? '';
+  const configFile = field('config_file');
+  const detected: AclPersistence = aclfile !== '' ? 'aclfile' : configFile !== '' ? 'config-rewrite' : 'none';
+  return { version, major, minor, aclfile, configFile, persistence: config.aclPersistence ?? detected };
+}

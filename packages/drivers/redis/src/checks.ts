@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { DriverError } from '@paved/model';
+import type { ContractCheck } from '@paved/driver-api';
+import { requireOutputs, withTenant, type TenantOutputs } from './tenant-client.js';
+
+function failed(check: string, message: string): DriverError {
+  return new DriverError(`redis ${check}: ${message}`, { code: 'check_failed', retryable: true });
+}
+
+/** Logs in with the issued credentials and PINGs. */
+export async function checkConnect(outputs: TenantOutputs, signal?: AbortSignal): Promise<void> {
+  await withTenant(outputs, 'connect', async (redis) => {
+    const pong = await redis.ping();
+    if (pong !== 'PONG') throw failed('connect', `user "${outputs.username}" got "${pong}" to PING`);
+  }, signal);
+}
+
+/** SET then GET of a fresh key under the prefix, removed afterwards (and expiring anyway). */
+export async function checkWriteRead(outputs: TenantOutputs, signal?: AbortSignal): Promise<void> {
+  await withTenant(outputs, 'write-read', async (redis) => {
+    const key = `${outputs.prefix}paved-check:${randomBytes(6).toString('hex')}`;
+    const value = randomBytes(8).toString('hex');
+    try {
+      await redis.set(key, value, 'PX', 60_000);
+      const read = await redis.get(key);
+      if (read !== value) throw failed('write-read', `user "${outputs.username}" read back something else from "${key}"`);
+    } finally {
+      await redis.unlink(key).catch(() => {});
+    }
+  }, signal);
+}
+
+/**
+ * The credentials must be refused a key outside the prefix (read and write) and the commands
+ * that list the keyspace. The probe key is random and the write is refused, so nothing is left.
+ */
+export async function checkIsolation(outputs: TenantOutputs, signal?: AbortSignal): Promise<void> {
+  await withTenant(outputs, 'isolation', async (redis) => {
+    const outside = `paved-isolation-probe:${randomBytes(6).toString('hex')}`;
+    const attempts: [string, (r: Redis) => Promise<unknown>][] = [
+      [`read key "${outside}" outside its prefix "${outputs.prefix}"`, (r) => r.get(outside)],
+      [`write key "${outside}" outside its prefix "${outputs.prefix}"`, (r) => r.set(outside, 'x', 'PX', 1_000)],
+      ['list keys with SCAN', (r) => r.scan('0', 'COUNT', 10)],
+      ['list keys with KEYS', (r) => r.keys('*')],
+      ['switch database with SELECT', (r) => r.call('SELECT', '1')],
+    ];
+    for (const [what, attempt] of attempts) {
+      const refused = await attempt(redis).then(
+        () => false,
+        (error: Error) => /NOPERM|no permissions/i.test(error.message),
+      );
+      if (!refused) {
+        // Clean up our own probe if the write went through, then report what did not hold.
+        await redis.unlink(outside).catch(() => {});
+        throw failed('isolation', `user "${outputs.username}" could ${what}`);
+      }
+    }
+  }, signal);
+}
+
+export const checks: readonly ContractCheck[] = Object.freeze([
+  {
+    name: 'connect',
+    description: 'Logs in with the issued username and password and gets PONG.',
+    run: ({ outputs, signal }) => checkConnect(requireOutputs(outputs, 'connect'), signal),
+  },
+  {
+    name: 'write-read',
+    description: 'Writes a key under the instance prefix, reads it back and removes it.',
+    run: ({ outputs, signal }) => checkWriteRead(requireOutputs(outputs, 'write-read'), signal),
+  },
+  {
+    name: 'isolation',
+    description: 'Cannot read or write a key outside the prefix, nor list keys (SCAN, KEYS) or SELECT another database.',
+    run: ({ outputs, signal }) => checkIsolation(requireOutputs(outputs, 'isolation'), signal),
+  },
+]);

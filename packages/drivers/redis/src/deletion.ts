@@ -1,0 +1,59 @@
+import type { DeletionStep, DriverContext } from '@paved/driver-api';
+import type { TargetConnection } from './admin-clients.js';
+import { assertExternalName, isCredentialOf, keyPrefix } from './acl-rules.js';
+import { persistAcl } from './persistence.js';
+import { wrapRedisError } from './redis-errors.js';
+
+type Connect = (ctx: DriverContext) => TargetConnection;
+
+/** SCAN COUNT per call: large enough to walk 100 k keys in ~100 calls, small enough not to block. */
+const SCAN_COUNT = 1000;
+
+/**
+ * The deletion ladder, in order. Users go first: ACL DELUSER also disconnects their live
+ * sessions, so nothing can write new keys while the next rung removes them. Each rung is
+ * idempotent and can be resumed after any crash.
+ */
+export function deletionSteps(connect: Connect): DeletionStep[] {
+  const rung = (name: string, run: (connection: TargetConnection, externalName: string, ctx: DriverContext) => Promise<void>): DeletionStep => ({
+    name,
+    async run(ctx) {
+      ctx.signal.throwIfAborted();
+      const externalName = assertExternalName(ctx.instance);
+      try {
+        await run(connect(ctx), externalName, ctx);
+      } catch (error) {
+        throw wrapRedisError(error, name, externalName);
+      }
+    },
+  });
+
+  return [
+    rung('delete-users', async (connection, externalName) => {
+      // Every credential whatever rotation it is at: the name itself and every name_r<n>.
+      const users = ((await connection.redis.call('ACL', 'USERS')) as string[]).filter((user) => isCredentialOf(externalName, user));
+      if (users.length > 0) await connection.redis.call('ACL', 'DELUSER', ...users);
+      // Always, not only when something was deleted: a crash may have come between DELUSER and
+      // the save, and the aclfile would bring the users back at the next restart.
+      await persistAcl(connection);
+    }),
+    rung('delete-keys', async (connection, externalName, ctx) => {
+      await unlinkPrefix(connection, keyPrefix(externalName), ctx.signal);
+    }),
+  ];
+}
+
+/**
+ * SCAN MATCH '<prefix>*' + UNLINK until the cursor comes back to 0. SCAN walks the whole
+ * keyspace (the MATCH filters after reading), so this is O(all keys); UNLINK frees the memory
+ * in the background. Interrupted, it simply starts again: what was unlinked is gone.
+ */
+async function unlinkPrefix(connection: TargetConnection, prefix: string, signal: AbortSignal): Promise<void> {
+  let cursor = '0';
+  do {
+    signal.throwIfAborted();
+    const [next, keys] = (await connection.redis.call('SCAN', cursor, 'MATCH', `${prefix}*`, 'COUNT', String(SCAN_COUNT))) as [string, string[]];
+    if (keys.length > 0) await connection.redis.call('UNLINK', ...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
