@@ -34,7 +34,16 @@ ensure PostgreSQL 5432 "$pg_start"
 if [ "${PAVED_SERVICES:-all}" = "all" ]; then
   command -v redis-server >/dev/null && ensure Redis 6379 "redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
   [ -x /usr/sbin/mariadbd ] && ensure MariaDB 3306 "mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld; start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd"
-  command -v rabbitmq-server >/dev/null && ensure RabbitMQ 5672 "rabbitmq-server -detached"
+  if command -v rabbitmq-server >/dev/null; then
+    ensure RabbitMQ 5672 "rabbitmq-server -detached"
+    # The rabbitmq driver works through the management HTTP API (port 15672), a plugin that a
+    # stock broker does not enable. Enabling it on a live node takes a few seconds.
+    if tcp_open 5672 && ! rabbitmq-plugins list -e 2>/dev/null | grep -q rabbitmq_management; then
+      echo "services: enabling rabbitmq_management"
+      rabbitmq-plugins enable rabbitmq_management >/dev/null 2>&1 || true
+    fi
+    tcp_open 5672 && wait_for "RabbitMQ management" "tcp_open 15672" 60 || true
+  fi
   [ -x /usr/sbin/nats-server ] && ensure NATS 4222 "start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log"
 fi
 exit 0

@@ -38,12 +38,11 @@ function bucketOf(request) {
   return { name, dir: join(rootOf(request), name) };
 }
 
-/** The quota the instance asks for, refused when the target allows less. */
+/** The quota the requester asks for, refused when the plan allows less (the plan sets maxQuotaMb). */
 function quotaOf(request) {
-  const quotaMb = request.instance.values?.quotaMb ?? 100;
+  const { quotaMb = 100, maxQuotaMb } = request.instance.values ?? {};
   if (!Number.isInteger(quotaMb) || quotaMb < 1) throw new Permanent(`quotaMb must be a positive integer, got ${JSON.stringify(quotaMb)}`);
-  const max = request.target.config.maxQuotaMb;
-  if (Number.isInteger(max) && quotaMb > max) throw new Permanent(`quota ${quotaMb} MB is more than target "${request.target.name}" allows (maxQuotaMb ${max})`);
+  if (Number.isInteger(maxQuotaMb) && quotaMb > maxQuotaMb) throw new Permanent(`quota ${quotaMb} MB is more than plan "${request.instance.plan}" allows (maxQuotaMb ${maxQuotaMb})`);
   return quotaMb;
 }
 

@@ -24,6 +24,8 @@
  *   PATCH  /api/v1/teams/{team}/instances/{instance}  UpdateInstanceRequest → 202 Instance
  *   DELETE /api/v1/teams/{team}/instances/{instance}  → 202 Instance (phase Deleting)
  *   POST   /api/v1/teams/{team}/instances/{instance}/credentials:reveal → Credentials (owner/member; audited)
+ *   POST   /api/v1/teams/{team}/instances/{instance}/rotate → 202 Instance (owner/member; new credential,
+ *          the previous one keeps working for the plan's rotation grace period, then is revoked)
  *   GET    /api/v1/teams/{team}/instances/{instance}/watch → text/event-stream of `status` events
  *          (data: Instance JSON; a final `deleted` event when the instance is gone)
  *   GET    /api/v1/teams/{team}/events?cursor&limit   → Page<PavedEvent>

@@ -10,3 +10,4 @@ export { defaultPlan, resolvePlan, secretOutputNames } from './manifest-plans.js
 export { resolveInstanceValues, validateInputs } from './inputs.js';
 export { compareSemver, isSemver, parseSemver, SEMVER_PATTERN, type SemVer } from './semver.js';
 export { exampleProductManifest } from './manifest-example.js';
+export { assertChecksOffered } from './manifest-checks.js';

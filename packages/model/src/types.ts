@@ -104,7 +104,8 @@ export interface ProductSummary {
 export type Phase = 'Pending' | 'Provisioning' | 'Ready' | 'Failed' | 'Deleting';
 export const PHASES: readonly Phase[] = ['Pending', 'Provisioning', 'Ready', 'Failed', 'Deleting'];
 
-export type ConditionType = 'Ready' | 'Synced' | 'Deleting';
+/** ContractChecks: the product's `spec.checks`, run with the issued credentials before Ready. */
+export type ConditionType = 'Ready' | 'Synced' | 'Deleting' | 'ContractChecks';
 
 /**
  * A condition in the style of Kubernetes/Crossplane: `reason` is a stable CamelCase word for
@@ -125,6 +126,25 @@ export interface InstanceStatus {
   /** The underlying error of the last failure, for operators (never contains a secret). */
   lastError?: string;
   readyAt?: string;
+  /** Results of the last contract-check run, in the product's order (absent: the product declares none). */
+  checks?: CheckResult[];
+}
+
+/** One contract check's outcome; `message` is one line and never holds a secret. */
+export interface CheckResult {
+  name: string;
+  passed: boolean;
+  message: string;
+}
+
+/** Where the instance's credentials stand (`paved rotate`). */
+export interface InstanceCredentials {
+  /** The current credential: 0 until the first rotation, then 1, 2, … */
+  rotation: number;
+  /** A rotation was requested and the new credential is not issued yet. */
+  rotating: boolean;
+  /** When the previous credential stops working (ISO time); absent when none is pending revocation. */
+  previousRevokeAt?: string;
 }
 
 export interface Instance {
@@ -149,6 +169,8 @@ export interface Instance {
   createdBy: string;
   createdAt: string;
   updatedAt: string;
+  /** Credential rotation state. */
+  credentials: InstanceCredentials;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -166,6 +188,12 @@ export type EventKind =
   /** A webhook automation reported the end of an asynchronous request (driver webhook). */
   | 'instance.callback-received'
   | 'credentials.revealed'
+  /** `paved rotate`: a new credential was asked for. */
+  | 'credentials.rotation-requested'
+  /** The new credential is issued; the previous one works until its revocation. */
+  | 'credentials.rotated'
+  /** The previous credential was removed after the grace period. */
+  | 'credentials.revoked'
   | 'product.published'
   | 'team.created'
   | 'team.member-added'

@@ -111,6 +111,20 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         await db.schema.alterTable('instances').addColumn('claimed_generation', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       },
     },
+    // Credential rotation (`paved rotate`): the current credential number, the one asked for,
+    // and the previous one waiting for its revocation at revoke_at (epoch ms). The claimed copy
+    // of desired_rotation plays the part claimed_generation plays for spec changes: a rotation
+    // asked for during a pass keeps the instance due now.
+    '0003_credential_rotation': {
+      async up(db: Kysely<any>) {
+        // One column per statement: SQLite's ALTER TABLE adds one column at a time.
+        await db.schema.alterTable('instances').addColumn('rotation', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('instances').addColumn('desired_rotation', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('instances').addColumn('claimed_desired_rotation', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('instances').addColumn('revoke_rotation', 'integer').execute();
+        await db.schema.alterTable('instances').addColumn('revoke_at', 'bigint').execute();
+      },
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Selectable, Kysely } from 'kysely';
-import type { Instance, InstanceStatus, PavedEvent, EventKind, Team, User, ProductVersion } from '@paved/model';
+import type { Instance, InstanceCredentials, InstanceStatus, PavedEvent, EventKind, Team, User, ProductVersion } from '@paved/model';
 import type { Database, EventsTable, InstancesTable, ProductVersionsTable, TeamsTable, UsersTable } from './schema.js';
 import type { EngineState } from './types.js';
 
@@ -48,25 +48,48 @@ export function toInstance(row: InstanceRow): Instance {
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    credentials: toCredentials(row),
   };
+}
+
+function toCredentials(row: Selectable<InstancesTable>): InstanceCredentials {
+  const rotation = Number(row.rotation);
+  const credentials: InstanceCredentials = { rotation, rotating: Number(row.desired_rotation) > rotation };
+  if (row.revoke_at !== null && row.revoke_rotation !== null) credentials.previousRevokeAt = new Date(Number(row.revoke_at)).toISOString();
+  return credentials;
 }
 
 export function toEngineState(row: Selectable<InstancesTable>): EngineState {
   return {
-    pendingAction: row.pending_action === 'create' || row.pending_action === 'update' ? row.pending_action : null,
+    pendingAction: PENDING_ACTIONS.find((action) => action === row.pending_action) ?? null,
     deletionStep: row.deletion_step,
     attempts: Number(row.attempts),
     dueAt: Number(row.due_at),
+    rotation: Number(row.rotation),
+    desiredRotation: Number(row.desired_rotation),
+    revokeRotation: row.revoke_rotation === null ? null : Number(row.revoke_rotation),
+    revokeAt: row.revoke_at === null ? null : Number(row.revoke_at),
   };
 }
 
+const PENDING_ACTIONS = ['create', 'update', 'rotate', 'revoke'] as const;
+
+type EngineColumns = Partial<Pick<InstancesTable, 'pending_action' | 'deletion_step' | 'attempts' | 'due_at' | 'rotation' | 'desired_rotation' | 'revoke_rotation' | 'revoke_at'>>;
+
+/** The credential-rotation columns among `columns`, which a write must never skip as "unchanged". */
+export const ROTATION_COLUMNS = ['rotation', 'desired_rotation', 'revoke_rotation', 'revoke_at'] as const;
+
 /** The engine-state columns to write for a partial EngineState (undefined fields are left alone). */
-export function engineColumns(engine: Partial<EngineState>): Partial<Pick<InstancesTable, 'pending_action' | 'deletion_step' | 'attempts' | 'due_at'>> {
-  const out: Partial<Pick<InstancesTable, 'pending_action' | 'deletion_step' | 'attempts' | 'due_at'>> = {};
+export function engineColumns(engine: Partial<EngineState>): EngineColumns {
+  const out: EngineColumns = {};
   if (engine.pendingAction !== undefined) out.pending_action = engine.pendingAction;
   if (engine.deletionStep !== undefined) out.deletion_step = engine.deletionStep;
   if (engine.attempts !== undefined) out.attempts = engine.attempts;
   if (engine.dueAt !== undefined) out.due_at = Math.round(engine.dueAt);
+  if (engine.rotation !== undefined) out.rotation = engine.rotation;
+  if (engine.desiredRotation !== undefined) out.desired_rotation = engine.desiredRotation;
+  if (engine.revokeRotation !== undefined) out.revoke_rotation = engine.revokeRotation;
+  if (engine.revokeAt !== undefined) out.revoke_at = engine.revokeAt === null ? null : Math.round(engine.revokeAt);
   return out;
 }
 

@@ -71,6 +71,12 @@ export interface InstancesTable {
   lease_token: string | null;
   lease_expires_at: number | null;
   claimed_generation: number;
+  // credential rotation (migration 0003)
+  rotation: number;
+  desired_rotation: number;
+  claimed_desired_rotation: number;
+  revoke_rotation: number | null;
+  revoke_at: number | null;
 }
 
 export interface SecretsTable {

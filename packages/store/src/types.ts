@@ -23,13 +23,24 @@ export interface StoreOptions {
 /** What the engine keeps per instance besides the domain fields. */
 export interface EngineState {
   /** Intent recorded before a side effect: the driver call that may have started. */
-  pendingAction: 'create' | 'update' | null;
+  pendingAction: 'create' | 'update' | 'rotate' | 'revoke' | null;
   /** Name of the deletion step that may have started (engine and driver steps share this). */
   deletionStep: string | null;
   /** Consecutive failed attempts, for exponential backoff. Reset on success. */
   attempts: number;
   /** Epoch ms when the instance is next due for a reconcile (drift check or retry). */
   dueAt: number;
+  /** The current credential: 0 until the first rotation. */
+  rotation: number;
+  /**
+   * The credential asked for (requestRotation sets rotation + 1). Written by the engine only to
+   * drop a request it cannot serve (a driver without rotation).
+   */
+  desiredRotation: number;
+  /** The previous credential, issued and still working until `revokeAt`; null when none. */
+  revokeRotation: number | null;
+  /** Epoch ms when `revokeRotation` is revoked; null when none. */
+  revokeAt: number | null;
 }
 
 /** An instance claimed by a worker, with the token that guards every write of this pass. */
@@ -137,6 +148,12 @@ export interface Store {
   requestDeletion(id: string, actor: string): Promise<Instance>;
   /** Makes the instance due now (e.g. `paved reconcile`). */
   touch(id: string): Promise<void>;
+  /**
+   * Asks for a new credential (`paved rotate`): desiredRotation = rotation + 1, due now, event
+   * `credentials.rotation-requested`. Asking while one is already asked for changes nothing.
+   * ConflictError `instance_deleting` when being deleted, `instance_not_ready` unless Ready.
+   */
+  requestRotation(id: string, actor: string): Promise<Instance>;
 
   // engine
   /**
@@ -161,6 +178,8 @@ export interface Store {
   putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>): Promise<void>;
   getSecret(ownerId: string, name: string): Promise<SecretEnvelopeRow | undefined>;
   deleteSecrets(ownerId: string): Promise<void>;
+  /** Deletes one secret of an owner (a retired credential's generated values). Idempotent. */
+  deleteSecret(ownerId: string, name: string): Promise<void>;
 
   // events
   appendEvent(event: NewEvent): Promise<PavedEvent>;

@@ -146,5 +146,7 @@ describe.skipIf(skipHere)('mysql driver on the machine MariaDB', () => {
     // The log did record our statements (so the test can see a leak), with the hash only.
     expect(await logged(nativePasswordHash(password))).toBeGreaterThan(0);
     expect(await logged(password)).toBe(0);
+    // Leave the log table as found: it was only written to for this test unless it was on before.
+    if (!Number(saved?.enabled)) await adminQuery('TRUNCATE TABLE mysql.general_log');
   });
 });

@@ -59,10 +59,15 @@ export async function checkIsolation(target: Target, outputs: Record<string, str
   const other = vhosts.includes('/') ? '/' : (vhosts[0] ?? '/');
   await expectVhostRefused({ ...session, vhost: other }, session.vhost);
 
-  const response = await fetchImpl(`${api.config.managementUrl}/api/whoami`, {
-    headers: { authorization: `Basic ${Buffer.from(`${session.username}:${session.password}`).toString('base64')}` },
-    signal: AbortSignal.timeout(10_000),
-  });
+  let response: Response;
+  try {
+    response = await fetchImpl(`${api.config.managementUrl}/api/whoami`, {
+      headers: { authorization: `Basic ${Buffer.from(`${session.username}:${session.password}`).toString('base64')}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    throw new DriverError(`rabbitmq check isolation: cannot reach the management API at ${api.config.managementUrl}`, { cause: error, code: 'rabbitmq_unreachable', retryable: true });
+  }
   await response.body?.cancel();
   if (response.ok) throw failed('isolation', `user "${session.username}" can use the management API (it must have no tags)`);
 }

@@ -1,9 +1,9 @@
 import type { DriverContext, Observation } from '@paved/driver-api';
 import { FULL_PERMISSIONS, type ManagementApi } from './management-api.js';
 import { HASHING_ALGORITHM, passwordMatches } from './password-hash.js';
-import { credentialName, isCredentialOf, vhostName } from './names.js';
+import { credentialName, vhostName } from './names.js';
 import { publicOutputs } from './outputs.js';
-import { tagsOf } from './provision.js';
+import { isForeign, tagsOf } from './provision.js';
 import { limitsDiff, wantedLimits } from './limits.js';
 
 /**
@@ -43,7 +43,7 @@ export async function observe(api: ManagementApi, ctx: DriverContext): Promise<O
       diff.push(`user "${user}" permissions on vhost "${vhost}" are configure=${own.configure} write=${own.write} read=${own.read}`);
     }
     for (const grant of grants) {
-      if (grant.user !== api.config.adminUser && !isCredentialOf(externalName, grant.user)) diff.push(`user "${grant.user}" may use vhost "${vhost}"`);
+      if (isForeign(api, externalName, grant.user)) diff.push(`user "${grant.user}" may use vhost "${vhost}"`);
     }
   }
   return { exists: true, upToDate: diff.length === 0, diff, outputs: publicOutputs(api.config, vhost, user) };

@@ -29,11 +29,18 @@ export async function provision(api: ManagementApi, ctx: DriverContext): Promise
   // PUT is idempotent: 201 when created, 204 when it was there.
   await step(() => api.putVhost('ensure-vhost', vhost, `Paved instance ${ctx.instance.team}/${ctx.instance.name}`));
 
+  // The three reads the remaining steps decide on, in one parallel round trip (they do not
+  // depend on each other, and a grant or limit changed meanwhile is caught by the next observe).
+  const [actualLimits, found, grants] = await Promise.all([
+    api.getVhostLimits('apply-limits', vhost),
+    api.getUser('ensure-user', user),
+    api.listVhostPermissions('restrict-access', vhost),
+  ]);
+
   await step(async () => {
     // Before any user exists, so the limits hold from the first connection.
-    const actual = await api.getVhostLimits('apply-limits', vhost);
     for (const [limit, value] of Object.entries(limits)) {
-      if (actual[limit] === value) continue;
+      if (actualLimits[limit] === value) continue;
       if (value === undefined) await api.deleteVhostLimit('apply-limits', vhost, limit);
       else await api.putVhostLimit('apply-limits', vhost, limit, value);
     }
@@ -42,7 +49,6 @@ export async function provision(api: ManagementApi, ctx: DriverContext): Promise
   await step(async () => {
     // Only a salted hash is sent, never the password. Left alone when already right, so a
     // repeated create changes nothing on the broker.
-    const found = await api.getUser('ensure-user', user);
     if (found && userIsCurrent(found, password)) return;
     await api.putUser('ensure-user', user, rabbitPasswordHash(password), HASHING_ALGORITHM);
   });
@@ -52,18 +58,17 @@ export async function provision(api: ManagementApi, ctx: DriverContext): Promise
   await step(async () => {
     // The vhost is the tenant's whole boundary: nobody else may hold rights on it except the
     // admin (granted automatically when it created the vhost) and the resource's own logins.
-    for (const grant of await foreignGrants(api, 'restrict-access', externalName)) {
-      await api.deletePermissions('restrict-access', vhost, grant);
+    for (const grant of grants) {
+      if (isForeign(api, externalName, grant.user)) await api.deletePermissions('restrict-access', vhost, grant.user);
     }
   });
 
   return { outputs: allOutputs(api.config, vhost, user, password) };
 }
 
-/** Users other than the admin and the resource's own logins who hold rights on its vhost. */
-export async function foreignGrants(api: ManagementApi, step: string, externalName: string): Promise<string[]> {
-  const grants = await api.listVhostPermissions(step, vhostName(externalName));
-  return grants.map((grant) => grant.user).filter((user) => user !== api.config.adminUser && !isCredentialOf(externalName, user));
+/** Whether `user` is neither the admin nor one of the resource's own logins. */
+export function isForeign(api: ManagementApi, externalName: string, user: string): boolean {
+  return user !== api.config.adminUser && !isCredentialOf(externalName, user);
 }
 
 export function tagsOf(user: UserRecord): string[] {

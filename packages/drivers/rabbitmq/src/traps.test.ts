@@ -93,9 +93,9 @@ describe.skipIf(skipHere)('rabbitmq traps', () => {
     const first = { password: pw(), rotation: 0 };
     await plain.create(context(target, name, first.password));
     await plain.rotate!(rotationContext(target, name, { password: pw(), rotation: 1 }, first));
-    // A rotation interrupted right after ensure-user: a user with no rights yet.
+    // A rotation interrupted right after ensure-user (3rd step): a user with no rights yet.
     let checks = 0;
-    const signal = { throwIfAborted: () => { if (++checks > 2) throw new Error('crash'); }, aborted: false } as unknown as AbortSignal;
+    const signal = { throwIfAborted: () => { if (++checks > 3) throw new Error('crash'); }, aborted: false } as unknown as AbortSignal;
     await expect(plain.rotate!({ ...rotationContext(target, name, { password: pw(), rotation: 7 }, { password: pw(), rotation: 1 }), signal })).rejects.toThrow('crash');
     // A neighbour whose name merely starts the same must survive.
     const neighbour = `${name}_rx`;

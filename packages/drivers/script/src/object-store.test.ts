@@ -16,7 +16,7 @@ import { context, EXAMPLE_DIR, EXAMPLE_SCRIPT, scriptTarget, tempFolder, thrown 
 const root = tempFolder('buckets');
 afterAll(() => root.cleanup());
 const CHECKS = ['connect', 'write-read', 'isolation'];
-const target = (): Target => ({ ...scriptTarget(EXAMPLE_SCRIPT, { timeout: '30s', checks: CHECKS, root: root.dir, maxQuotaMb: 1000 }), name: 'local-buckets', labels: { kind: 'local-files' } });
+const target = (): Target => ({ ...scriptTarget(EXAMPLE_SCRIPT, { timeout: '30s', checks: CHECKS, root: root.dir }), name: 'local-buckets', labels: { kind: 'local-files' } });
 const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 /** What an application does with the outputs: present the key, then write and read an object. */
@@ -38,7 +38,7 @@ runDriverConformance({
   createDriver: () => createScriptDriver(),
   target,
   outputs: ['name', 'path', 'username', 'password'],
-  values: { quotaMb: 10 },
+  values: { quotaMb: 10, maxQuotaMb: 100 },
   update: { values: { quotaMb: 20 } },
   useCredentials: (outputs) => useBucket(outputs),
   // Team B's key presented for team A's bucket: the connect check must refuse it.
@@ -58,7 +58,7 @@ describe('object-store example: contract checks and failures', () => {
   });
 
   it('passes every check on a good bucket and fails each, with its reason, once tampered with', async () => {
-    const ctx = context(target(), { values: { quotaMb: 10 } });
+    const ctx = context(target(), { values: { quotaMb: 10, maxQuotaMb: 100 } });
     made.push(ctx.instance.externalName);
     const { outputs } = await driver.create(ctx);
     expect(statSync(outputs.path!).mode & 0o777).toBe(0o700);
@@ -88,12 +88,12 @@ describe('object-store example: contract checks and failures', () => {
   });
 
   it('turns a request the store cannot serve into a permanent error with the script\'s reason', async () => {
-    const ctx = context(target(), { values: { quotaMb: 5000 } });
+    const ctx = context(target(), { values: { quotaMb: 5000, maxQuotaMb: 1000 } });
     made.push(ctx.instance.externalName);
     const error = await thrown(() => driver.create(ctx));
     expect(error).toBeInstanceOf(DriverError);
     expect(error.retryable).toBe(false);
-    expect(error.message).toBe('script create exited with code 2: object-store: quota 5000 MB is more than target "local-buckets" allows (maxQuotaMb 1000)');
+    expect(error.message).toBe('script create exited with code 2: object-store: quota 5000 MB is more than plan "small" allows (maxQuotaMb 1000)');
     expect(existsSync(join(root.dir, ctx.instance.externalName))).toBe(false);
   });
 

@@ -8,6 +8,8 @@ import { createStore, type Store } from '@paved/store';
 import { createSecretStore, loadMasterKey } from '@paved/secrets';
 import { createPostgresDriver } from '@paved/driver-postgres';
 import { createSecretDriver } from '@paved/driver-secret';
+import { createWebhookDriver } from '@paved/driver-webhook';
+import { createScriptDriver } from '@paved/driver-script';
 import type { PavedConfig } from '../config.js';
 import { buildApp } from '../api/index.js';
 import { loadConfiguredTargets } from './targets.js';
@@ -43,7 +45,7 @@ function createLogger(config: PavedConfig): pino.Logger {
 }
 
 function driversFor(logger: Logger): Record<string, Driver> {
-  const drivers = [createPostgresDriver({ logger }), createSecretDriver({ logger })];
+  const drivers = [createPostgresDriver({ logger }), createSecretDriver({ logger }), createWebhookDriver({ logger }), createScriptDriver({ logger })];
   return Object.fromEntries(drivers.map((driver) => [driver.type, driver]));
 }
 

@@ -4,7 +4,7 @@ import type { StoreContext } from '../context.js';
 import type { Database } from '../schema.js';
 import type { ClaimedInstance, EngineState, StatusWrite, WriteOutcome } from '../types.js';
 import { statusHash } from '../canonical.js';
-import { engineColumns, selectInstances, toEngineState, toInstance } from '../rows.js';
+import { ROTATION_COLUMNS, engineColumns, selectInstances, toEngineState, toInstance } from '../rows.js';
 import { insertEvent } from './events.js';
 
 /**
@@ -40,7 +40,7 @@ export function engineQueueRepo(ctx: StoreContext) {
         const picked = adapter.skipLocked(claimable(now).orderBy('due_at').limit(input.limit));
         const claimed = await trx
           .updateTable('instances')
-          .set((eb) => ({ lease_owner: input.owner, lease_token: leaseToken, lease_expires_at: leaseExpiresAt, claimed_generation: eb.ref('generation') }))
+          .set((eb) => ({ lease_owner: input.owner, lease_token: leaseToken, lease_expires_at: leaseExpiresAt, claimed_generation: eb.ref('generation'), claimed_desired_rotation: eb.ref('desired_rotation') }))
           .where('id', 'in', picked)
           .returning('id')
           .execute();
@@ -81,10 +81,12 @@ export function engineQueueRepo(ctx: StoreContext) {
         const engine = engineColumns(write.engine);
         // A spec change or delete request that landed during this pass keeps the instance due
         // now, whatever next-check time the pass computed from the state it started with.
-        if (engine.due_at !== undefined && Number(row.generation) > Number(row.claimed_generation)) {
+        if (engine.due_at !== undefined && (Number(row.generation) > Number(row.claimed_generation) || Number(row.desired_rotation) > Number(row.claimed_desired_rotation))) {
           engine.due_at = Math.min(engine.due_at, ctx.now());
         }
-        if (hash === row.status_hash) {
+        // Credential changes are visible (Instance.credentials) and carry events: never "unchanged".
+        const rotationMoved = ROTATION_COLUMNS.some((column) => engine[column] !== undefined && engine[column] !== (row[column] === null ? null : Number(row[column])));
+        if (hash === row.status_hash && !rotationMoved) {
           // Nothing the user sees changed; engine bookkeeping (next due time, attempts) still moves.
           if (Object.keys(engine).length > 0) await trx.updateTable('instances').set(engine).where('id', '=', id).execute();
           return { outcome: 'unchanged' };
@@ -119,7 +121,7 @@ export function engineQueueRepo(ctx: StoreContext) {
         .where('id', '=', id)
         .where('lease_token', '=', leaseToken)
         .where('due_at', '>', now)
-        .where((eb) => eb('generation', '>', eb.ref('claimed_generation')))
+        .where((eb) => eb.or([eb('generation', '>', eb.ref('claimed_generation')), eb('desired_rotation', '>', eb.ref('claimed_desired_rotation'))]))
         .execute();
       await db
         .updateTable('instances')

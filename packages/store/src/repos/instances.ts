@@ -90,6 +90,11 @@ export function instancesRepo(ctx: StoreContext) {
             lease_token: null,
             lease_expires_at: null,
             claimed_generation: 0,
+            rotation: 0,
+            desired_rotation: 0,
+            claimed_desired_rotation: 0,
+            revoke_rotation: null,
+            revoke_at: null,
           })
           .execute();
         await insertEvent(trx, at, {
@@ -205,6 +210,33 @@ export function instancesRepo(ctx: StoreContext) {
             status_hash: statusHash(status, JSON.parse(row.outputs), Number(row.observed_generation)),
           },
           event: { kind: 'instance.delete-requested', teamId: row.team_id, instanceId: id, actor, data: { name: row.name } },
+        };
+      });
+    },
+
+    /**
+     * At most one rotation is asked for at a time: asking again before the engine issued it
+     * changes nothing. Asking during a previous rotation's grace period is allowed; the engine
+     * then revokes that older credential at once before issuing the new one (DESIGN: at most
+     * two credentials work at any moment).
+     */
+    requestRotation(id: string, actor: string) {
+      return changeInstance(id, (row) => {
+        if (row.deletion_requested) {
+          throw new ConflictError('This instance is being deleted; its credentials can no longer be rotated.', { code: 'instance_deleting', issues: [{ path: 'id', message: 'is being deleted' }] });
+        }
+        const phase = (JSON.parse(row.status) as InstanceStatus).phase;
+        if (phase !== 'Ready') {
+          throw new ConflictError(`Only a Ready instance can rotate its credentials; ${row.name} is ${phase}.`, {
+            code: 'instance_not_ready',
+            issues: [{ path: 'status.phase', message: `is ${phase}, must be Ready` }],
+          });
+        }
+        const rotation = Number(row.rotation);
+        if (Number(row.desired_rotation) > rotation) return undefined;
+        return {
+          set: { desired_rotation: rotation + 1, due_at: ctx.now() },
+          event: { kind: 'credentials.rotation-requested', teamId: row.team_id, instanceId: id, actor, data: { name: row.name, rotation: rotation + 1 } },
         };
       });
     },

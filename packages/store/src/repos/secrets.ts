@@ -21,5 +21,9 @@ export function secretsRepo(ctx: StoreContext) {
     async deleteSecrets(ownerId: string): Promise<void> {
       await ctx.db.deleteFrom('secrets').where('owner_id', '=', ownerId).execute();
     },
+
+    async deleteSecret(ownerId: string, name: string): Promise<void> {
+      await ctx.db.deleteFrom('secrets').where('owner_id', '=', ownerId).where('name', '=', name).execute();
+    },
   };
 }
