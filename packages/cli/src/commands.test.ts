@@ -255,6 +255,43 @@ describe('paved against a real API', () => {
     expect(interrupted.stderr).toContain('wait-int keeps provisioning in the background');
   });
 
+  it('rotate asks for new credentials, and --wait says when the old ones stop working', async () => {
+    const env = { PAVED_TEAM: 'payments' };
+    expect((await sandbox.run(['create', 'cache', 'rotating'], { env })).code).toBe(0);
+    const claimFor = async (name: string) => {
+      for (let i = 0; i < 100; i++) {
+        const claimed = (await store.claimDue({ owner: 'test', leaseMs: 30_000, limit: 50 })).find((c) => c.instance.name === name);
+        if (claimed) return claimed;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`${name} never became due`);
+    };
+    const ready = { phase: 'Ready' as const, conditions: [{ type: 'Ready' as const, status: 'True' as const, reason: 'Available', message: 'ready', lastTransitionAt: new Date().toISOString() }] };
+    const first = await claimFor('rotating');
+    await store.recordStatus(first.instance.id, first.leaseToken, { status: ready, observedGeneration: first.instance.generation, engine: {} });
+    await store.releaseLease(first.instance.id, first.leaseToken);
+
+    const asked = await sandbox.run(['rotate', 'rotating', '-o', 'json'], { env });
+    expect(asked.code).toBe(0);
+    expect(JSON.parse(asked.stdout).credentials).toEqual({ rotation: 0, rotating: true });
+
+    // What the engine does once the new credential is issued.
+    const revokeAt = Date.now() + 3_600_000;
+    const engineRotates = async () => {
+      const claimed = await claimFor('rotating');
+      await new Promise((r) => setTimeout(r, 150)); // let the CLI's watch connect first
+      await store.recordStatus(claimed.instance.id, claimed.leaseToken, { status: ready, engine: { rotation: 1, revokeRotation: 0, revokeAt } });
+    };
+    const [waited] = await Promise.all([sandbox.run(['rotate', 'rotating', '--wait'], { env }), engineRotates()]);
+    expect(waited.code).toBe(0);
+    expect(waited.stdout).toContain('rotating has new credentials (credential #1');
+    expect(waited.stdout).toContain(`keep working until ${new Date(revokeAt).toISOString()}`);
+    expect((await sandbox.run(['get', 'rotating'], { env })).stdout).toMatch(/credentials:\s+#1, previous revoked at /);
+
+    const pending = await sandbox.run(['rotate', 'orders-db-missing'], { env });
+    expect(pending.code).toBe(exit('not-found'));
+  });
+
   it('maps failures to exit codes and usage errors to 2', async () => {
     expect((await sandbox.run(['whoami'], { env: { PAVED_TOKEN: 'pvd_nope' } })).code).toBe(exit('unauthenticated'));
     const down = await sandbox.run(['whoami', '--url', 'http://127.0.0.1:1']);

@@ -5,6 +5,7 @@ import { registerAuthCommands } from './commands/auth.js';
 import { registerEnvCommands } from './commands/env.js';
 import { registerInstanceCommands } from './commands/instances.js';
 import { registerProductCommands } from './commands/products.js';
+import { registerRotateCommand } from './commands/rotate.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerTeamCommands } from './commands/teams.js';
 import { registerUserCommands } from './commands/users.js';
@@ -41,6 +42,7 @@ export function buildProgram(runner: Runner): Command {
   registerTeamCommands(program, runner);
   registerProductCommands(program, runner);
   registerInstanceCommands(program, runner);
+  registerRotateCommand(program, runner);
   registerEnvCommands(program, runner);
   registerApplyCommand(program, runner);
   return program;

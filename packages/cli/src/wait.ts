@@ -3,7 +3,7 @@ import { NotFoundError, type Instance } from '@paved/model';
 import type { Io } from './io.js';
 import { createProgress } from './progress.js';
 
-export type WaitGoal = 'ready' | 'deleted';
+export type WaitGoal = 'ready' | 'deleted' | { rotation: number };
 export type WaitOutcome =
   | { outcome: 'ready'; instance: Instance }
   | { outcome: 'failed'; instance: Instance }
@@ -46,6 +46,11 @@ export async function waitForInstance(io: Io, client: PavedClient, team: string,
         progress.update(describeStatus(instance));
         if (goal === 'ready' && instance.status.phase === 'Ready') finish({ outcome: 'ready', instance });
         else if (goal === 'ready' && instance.status.phase === 'Failed') finish({ outcome: 'failed', instance });
+        else if (typeof goal === 'object') {
+          // A rotation is done when the credential asked for is the current one.
+          if (instance.credentials.rotation >= goal.rotation && !instance.credentials.rotating) finish({ outcome: 'ready', instance });
+          else if (instance.status.phase === 'Failed') finish({ outcome: 'failed', instance });
+        }
       },
       onDeleted() {
         finish({ outcome: 'deleted' });

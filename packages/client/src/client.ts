@@ -51,6 +51,8 @@ export interface PavedClient {
   deleteInstance(team: string, name: string): Promise<Instance>;
   /** Every output, secret ones included. The server audits each call. */
   revealCredentials(team: string, name: string): Promise<Credentials>;
+  /** Asks for a new credential; the previous one works for the plan's grace period, then is revoked. */
+  rotateInstance(team: string, name: string): Promise<Instance>;
   listEvents(team: string, options?: PageOptions): Promise<Page<PavedEvent>>;
   /** Follows the live status stream until the instance is deleted or `signal` aborts. */
   watchInstance(team: string, name: string, options: WatchOptions): Promise<void>;
@@ -94,6 +96,7 @@ export function createClient(options: ClientOptions): PavedClient {
     updateInstance: (team, name, request) => http.json('PATCH', instancePath(team, name), { body: request }),
     deleteInstance: (team, name) => http.json('DELETE', instancePath(team, name)),
     revealCredentials: (team, name) => http.json('POST', `${instancePath(team, name)}/credentials:reveal`, { body: {} }),
+    rotateInstance: (team, name) => http.json('POST', `${instancePath(team, name)}/rotate`, { body: {} }),
     listEvents: (team, o) => get(`${teamPath(team)}/events`, o),
     watchInstance: (team, name, o) => watchInstance(http, team, name, o),
   };

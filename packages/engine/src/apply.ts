@@ -1,31 +1,44 @@
 import type { DriverContext, DriverInstance, Observation } from '@paved/driver-api';
 import { resolveInstanceValues, type ProductVersion } from '@paved/model';
 import type { NewEvent } from '@paved/store';
-import { sameStatus } from './conditions.js';
+import { hasCondition, sameStatus } from './conditions.js';
+import type { FailureStage } from './failure.js';
 import { CREDENTIALS, ensureGeneratedSecrets, splitOutputs } from './outputs.js';
 import type { Pass, Resolved } from './pass.js';
 import { planReconcile, type ReconcilePlan } from './plan.js';
-import { driftReportStatus, readyStatus, workingStatus } from './status.js';
+import { followUpDueAt, recordChecksFailed, recordReady, rotationState, runChecks } from './record.js';
+import { revocationDue, revokeDue, rotateCredentials, rotationWanted } from './rotation.js';
+import { driftReportStatus, workingStatus } from './status.js';
 
 /** The stage a failure is attributed to; the pass updates it as it goes. */
 export interface Progress {
-  stage: 'prepare' | 'observe' | 'create' | 'update' | 'delete';
+  stage: FailureStage;
   step?: string;
 }
 
+/** The driver's view of the instance, at its current credential. */
 export function driverInstance(pass: Pass, product: ProductVersion): DriverInstance {
   const { id, teamName, name, externalName, product: productName, plan, inputs } = pass.instance;
-  return { id, team: teamName, name, externalName, product: productName, plan, values: resolveInstanceValues(product.manifest, plan, inputs) };
+  return {
+    id, team: teamName, name, externalName, product: productName, plan,
+    values: resolveInstanceValues(product.manifest, plan, inputs),
+    rotation: pass.claimed.engine.rotation,
+  };
 }
 
-/** observe → plan → apply → record, for an instance that is not being deleted. */
+/**
+ * observe → plan → apply → record, for an instance that is not being deleted. With nothing to
+ * apply, the pass serves a pending rotation, then a due revocation, then re-runs contract
+ * checks that did not pass last time; a plain drift pass runs none of them.
+ */
 export async function reconcileLive(pass: Pass, resolved: Resolved, progress: Progress): Promise<void> {
   const { product, driver, target } = resolved;
   const { id } = pass.instance;
+  const engine = pass.claimed.engine;
 
   progress.stage = 'prepare';
   const instance = driverInstance(pass, product);
-  const generated = await ensureGeneratedSecrets(pass.deps.secrets, id, driver.secrets);
+  const generated = await ensureGeneratedSecrets(pass.deps.secrets, id, driver.secrets, undefined, engine.rotation);
   const ctx: DriverContext = { instance, target, secrets: generated, signal: pass.lease.signal, logger: pass.deps.logger };
 
   progress.stage = 'observe';
@@ -37,7 +50,8 @@ export async function reconcileLive(pass: Pass, resolved: Resolved, progress: Pr
     {
       generation: pass.instance.generation,
       observedGeneration: pass.instance.observedGeneration,
-      pendingAction: pass.claimed.engine.pendingAction,
+      // A rotate/revoke intent is resumed by the rotation steps below, not by an update.
+      pendingAction: engine.pendingAction === 'create' || engine.pendingAction === 'update' ? engine.pendingAction : null,
       hasCredentials,
       drift: product.manifest.spec.drift ?? 'repair',
       phase: pass.instance.status.phase,
@@ -50,15 +64,32 @@ export async function reconcileLive(pass: Pass, resolved: Resolved, progress: Pr
     case 'create':
     case 'update':
       progress.stage = plan.action;
-      return applyChange(pass, resolved, ctx, plan);
+      return applyChange(pass, resolved, ctx, plan, progress);
     case 'report-drift':
       return recordDriftReport(pass, plan, observation);
     case 'none':
-      return recordReady(pass, undefined, plan);
+      if (rotationWanted(pass)) return rotateCredentials(pass, resolved, ctx, progress);
+      if (revocationDue(pass)) return revokeDue(pass, resolved, ctx, progress);
+      if (checksOwed(pass, product)) return recheck(pass, resolved, ctx, progress);
+      return recordReady(pass, { plan });
   }
 }
 
-async function applyChange(pass: Pass, resolved: Resolved, ctx: DriverContext, plan: ReconcilePlan): Promise<void> {
+/** The product declares checks and they did not pass last time (or never ran, e.g. after a failure). */
+function checksOwed(pass: Pass, product: ProductVersion): boolean {
+  if ((product.manifest.spec.checks ?? []).length === 0) return false;
+  return !hasCondition(pass.previous.conditions, { type: 'ContractChecks', status: 'True', reason: 'ChecksPassed' });
+}
+
+async function recheck(pass: Pass, resolved: Resolved, ctx: DriverContext, progress: Progress): Promise<void> {
+  progress.stage = 'check';
+  const secret = (await pass.deps.secrets.get(pass.instance.id, CREDENTIALS)) ?? {};
+  const checks = await runChecks(pass, resolved, ctx.instance, { ...pass.instance.outputs, ...secret });
+  if (checks.failed !== undefined) return recordChecksFailed(pass, resolved, { results: checks.results, failed: checks.failed });
+  await recordReady(pass, { checks: checks.results });
+}
+
+async function applyChange(pass: Pass, resolved: Resolved, ctx: DriverContext, plan: ReconcilePlan, progress: Progress): Promise<void> {
   const action = plan.action as 'create' | 'update';
   const { driver, target, product } = resolved;
 
@@ -79,27 +110,10 @@ async function applyChange(pass: Pass, resolved: Resolved, ctx: DriverContext, p
   await pass.deps.secrets.put(pass.instance.id, CREDENTIALS, secret);
   pass.crashPoint(`${action}:after-secrets`);
 
-  await recordReady(pass, plain, plan);
-}
-
-async function recordReady(pass: Pass, outputs: Record<string, string> | undefined, plan: ReconcilePlan): Promise<void> {
-  const now = pass.now();
-  const status = readyStatus(pass.previous, pass.subject(), pass.nowIso());
-  const events: NewEvent[] = [];
-  if (pass.previous.readyAt === undefined) {
-    events.push(pass.event('instance.ready', { timeToReadyMs: Math.max(0, now - Date.parse(pass.instance.createdAt)) }));
-  }
-  if (plan.drifted && plan.action !== 'none') {
-    events.push(pass.event('instance.drifted', { reason: plan.reason, message: plan.message }));
-    events.push(pass.event('instance.repaired', { reason: plan.reason }));
-  }
-  await pass.recordStatus({
-    status,
-    ...(outputs === undefined ? {} : { outputs }),
-    observedGeneration: pass.instance.generation,
-    engine: { pendingAction: null, attempts: 0, dueAt: now + pass.deps.driftIntervalMs },
-    events,
-  });
+  progress.stage = 'check';
+  const checks = await runChecks(pass, resolved, ctx.instance, result.outputs);
+  if (checks.failed !== undefined) return recordChecksFailed(pass, resolved, { results: checks.results, failed: checks.failed }, plain);
+  await recordReady(pass, { outputs: plain, plan, checks: checks.results });
 }
 
 async function recordDriftReport(pass: Pass, plan: ReconcilePlan, observation: Observation): Promise<void> {
@@ -112,7 +126,7 @@ async function recordDriftReport(pass: Pass, plan: ReconcilePlan, observation: O
   }
   await pass.recordStatus({
     status,
-    engine: { pendingAction: null, attempts: 0, dueAt: pass.now() + pass.deps.driftIntervalMs },
+    engine: { pendingAction: null, attempts: 0, dueAt: followUpDueAt(pass, rotationState(pass)) },
     events,
   });
 }

@@ -1,4 +1,4 @@
-import type { Condition, ConditionType, InstanceStatus, Phase } from '@paved/model';
+import type { CheckResult, Condition, ConditionType, InstanceStatus, Phase } from '@paved/model';
 
 /** A condition as the engine decides it; the transition time is filled in by `mergeConditions`. */
 export type ConditionSpec = Omit<Condition, 'lastTransitionAt'>;
@@ -15,6 +15,10 @@ export function deletingCondition(status: Condition['status'], reason: string, m
   return { type: 'Deleting', status, reason, message };
 }
 
+export function contractChecksCondition(status: Condition['status'], reason: string, message: string): ConditionSpec {
+  return { type: 'ContractChecks', status, reason, message };
+}
+
 export function findCondition(conditions: readonly Condition[] | undefined, type: ConditionType): Condition | undefined {
   return conditions?.find((condition) => condition.type === type);
 }
@@ -25,7 +29,7 @@ export function hasCondition(conditions: readonly Condition[] | undefined, spec:
   return found !== undefined && found.status === spec.status && found.reason === spec.reason;
 }
 
-const ORDER: readonly ConditionType[] = ['Ready', 'Synced', 'Deleting'];
+const ORDER: readonly ConditionType[] = ['Ready', 'Synced', 'ContractChecks', 'Deleting'];
 
 /**
  * The next set of conditions: exactly `next`, in a fixed order. `lastTransitionAt` moves only
@@ -47,6 +51,8 @@ export interface StatusSpec {
   conditions: readonly ConditionSpec[];
   /** Omitted: cleared. */
   lastError?: string;
+  /** Per-check results of the last contract-check run; omitted: none shown. */
+  checks?: CheckResult[];
 }
 
 /** Builds the next InstanceStatus from the previous one; `readyAt` is kept once set, and set on the first Ready. */
@@ -56,6 +62,7 @@ export function nextStatus(previous: InstanceStatus | undefined, spec: StatusSpe
     conditions: mergeConditions(previous?.conditions, spec.conditions, nowIso),
   };
   if (spec.lastError !== undefined) status.lastError = spec.lastError;
+  if (spec.checks !== undefined) status.checks = spec.checks.map((check) => ({ ...check }));
   const readyAt = previous?.readyAt ?? (spec.phase === 'Ready' ? nowIso : undefined);
   if (readyAt !== undefined) status.readyAt = readyAt;
   return status;
@@ -64,6 +71,7 @@ export function nextStatus(previous: InstanceStatus | undefined, spec: StatusSpe
 /** Same phase and the same conditions (ignoring transition times) and error: writing it would change nothing a person sees. */
 export function sameStatus(a: InstanceStatus | undefined, b: InstanceStatus): boolean {
   if (a === undefined || a.phase !== b.phase || a.lastError !== b.lastError || a.conditions.length !== b.conditions.length) return false;
+  if (JSON.stringify(a.checks ?? null) !== JSON.stringify(b.checks ?? null)) return false;
   return b.conditions.every((condition) => {
     const other = findCondition(a.conditions, condition.type);
     return other !== undefined && other.status === condition.status && other.reason === condition.reason && other.message === condition.message;

@@ -1,7 +1,7 @@
 import type { DriverContext } from '@paved/driver-api';
 import { sameStatus } from './conditions.js';
 import { driverInstance, type Progress } from './apply.js';
-import { GENERATED_SECRETS } from './outputs.js';
+import { generatedSecretsName } from './outputs.js';
 import type { Pass, Resolved } from './pass.js';
 import { deletingStatus } from './status.js';
 
@@ -17,7 +17,8 @@ import { deletingStatus } from './status.js';
 export async function reconcileDeletion(pass: Pass, resolved: Resolved, progress: Progress): Promise<void> {
   const { driver, target, product } = resolved;
   progress.stage = 'prepare';
-  const generated = (await pass.deps.secrets.get(pass.instance.id, GENERATED_SECRETS)) ?? {};
+  // The current credential's values; the driver's ladder removes every credential whatever the rotation.
+  const generated = (await pass.deps.secrets.get(pass.instance.id, generatedSecretsName(pass.claimed.engine.rotation))) ?? {};
   const ctx: DriverContext = {
     instance: driverInstance(pass, product),
     target,

@@ -4,6 +4,7 @@ import { silentLogger } from '@paved/driver-api';
 import type { ProductVersion } from '@paved/model';
 import type { ClaimedInstance } from '@paved/store';
 import { DEFAULT_BACKOFF } from './backoff.js';
+import { DEFAULT_CHECK_TIMEOUT_MS } from './contract-checks.js';
 import type { PassDeps } from './pass.js';
 import { runPass } from './run-pass.js';
 import { TargetGate } from './target-gate.js';
@@ -58,6 +59,7 @@ export function createEngine(options: EngineOptions): Engine {
     clock: options.clock ?? { now: () => Date.now() },
     backoff: options.backoff ?? DEFAULT_BACKOFF,
     driftIntervalMs: options.driftIntervalMs ?? ENGINE_DEFAULTS.driftIntervalMs,
+    checkTimeoutMs: options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
     random: Math.random,
     ...(options.failpoint === undefined ? {} : { failpoint: options.failpoint }),
     gate: new TargetGate(),

@@ -6,7 +6,7 @@ import type { StatusSubject } from './status.js';
 export const MAX_ATTEMPTS = 5;
 
 /** What the pass was doing when it failed; names the step in the message. */
-export type FailureStage = 'prepare' | 'observe' | 'create' | 'update' | 'delete';
+export type FailureStage = 'prepare' | 'observe' | 'create' | 'update' | 'delete' | 'rotate' | 'revoke' | 'check';
 
 /** Collapses whitespace so a multi-line driver message stays one line in a condition. */
 function oneLine(text: string): string {
@@ -78,6 +78,12 @@ function what(input: FailureInput, subject: StatusSubject): string {
       return `Updating ${resource}`;
     case 'delete':
       return `Deleting ${resource} (step "${input.step ?? 'unknown'}")`;
+    case 'rotate':
+      return `Issuing a new credential for ${resource}`;
+    case 'revoke':
+      return `Revoking the previous credential of ${resource}`;
+    case 'check':
+      return `Running the contract checks of ${resource}`;
   }
 }
 
@@ -86,6 +92,16 @@ export function failureStatus(previous: InstanceStatus, input: FailureInput, sub
   const retryable = isRetryable(input.error);
   const lastError = errorChain(input.error);
   const cause = messageOf(input.error).replace(/\.$/, '');
+
+  if (input.wasReady && (input.stage === 'rotate' || input.stage === 'revoke') && !input.deleting) {
+    // The resource and its current credential still work: it stays Ready while Paved retries.
+    const message = `${what(input, subject)} failed: ${cause}. The current credential keeps working; Paved retries automatically (attempt ${input.attempts}); ask ${input.support} if this persists.`;
+    const reason = input.stage === 'rotate' ? 'RotationFailed' : 'RevocationFailed';
+    const conditions: ConditionSpec[] = [readyCondition('True', 'Available', `${subject.product} "${subject.externalName}" on target "${subject.target}" is ready with its current credential.`), syncedCondition('False', reason, message)];
+    const checks = previous.conditions.find((condition) => condition.type === 'ContractChecks');
+    if (checks !== undefined) conditions.push({ type: checks.type, status: checks.status, reason: checks.reason, message: checks.message });
+    return { status: nextStatus(previous, { phase: 'Ready', conditions, lastError, ...(previous.checks === undefined ? {} : { checks: previous.checks }) }, nowIso), final: false };
+  }
 
   if (input.wasReady && input.stage === 'observe' && !input.deleting) {
     const message = `${what(input, subject)} failed: ${cause}. The resource was ready at the last check; Paved checks again shortly.`;

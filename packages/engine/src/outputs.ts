@@ -7,6 +7,15 @@ import type { SecretStore } from '@paved/secrets';
 export const GENERATED_SECRETS = 'generated';
 export const CREDENTIALS = 'credentials';
 
+/**
+ * Where the generated values of credential `rotation` live: 'generated' for the first one (as
+ * before rotation existed), 'generated@<n>' after. Each credential keeps its own until revoked,
+ * so a retried rotate sends the same new password and a retried revoke still knows the old one.
+ */
+export function generatedSecretsName(rotation = 0): string {
+  return rotation === 0 ? GENERATED_SECRETS : `${GENERATED_SECRETS}@${rotation}`;
+}
+
 export interface SplitOutputs {
   /** Shown to anyone who may see the instance: stored in plain columns. */
   plain: Record<string, string>;
@@ -41,12 +50,14 @@ export async function ensureGeneratedSecrets(
   instanceId: string,
   specs: Readonly<Record<string, SecretSpec>>,
   generate: (bytes: number) => string = (bytes) => randomBytes(bytes).toString('hex'),
+  rotation = 0,
 ): Promise<Record<string, string>> {
-  const stored = (await secrets.get(instanceId, GENERATED_SECRETS)) ?? {};
+  const name = generatedSecretsName(rotation);
+  const stored = (await secrets.get(instanceId, name)) ?? {};
   const missing = Object.keys(specs).filter((name) => !Object.hasOwn(stored, name));
   if (missing.length === 0) return stored;
   const values = { ...stored };
   for (const name of missing) values[name] = generate(specs[name]!.bytes);
-  await secrets.put(instanceId, GENERATED_SECRETS, values);
+  await secrets.put(instanceId, name, values);
   return values;
 }

@@ -21,6 +21,7 @@ export interface PassDeps {
   clock: Clock;
   backoff: BackoffOptions;
   driftIntervalMs: number;
+  checkTimeoutMs: number;
   random: () => number;
   failpoint?: (name: string) => void;
   gate: TargetGate;

@@ -1,5 +1,5 @@
-import type { InstanceStatus } from '@paved/model';
-import { deletingCondition, nextStatus, readyCondition, syncedCondition } from './conditions.js';
+import type { CheckResult, InstanceStatus } from '@paved/model';
+import { contractChecksCondition, deletingCondition, findCondition, nextStatus, readyCondition, syncedCondition, type ConditionSpec } from './conditions.js';
 import type { ReconcilePlan } from './plan.js';
 
 /** What the status sentences name: enough for a person to know which resource and where. */
@@ -33,7 +33,26 @@ export function workingStatus(previous: InstanceStatus, action: 'create' | 'upda
   );
 }
 
-export function readyStatus(previous: InstanceStatus, subject: StatusSubject, nowIso: string): InstanceStatus {
+/**
+ * The ContractChecks condition and per-check results for a Ready status: from `checks` when
+ * they just ran ([] when the product declares none: no condition), else the previous ones
+ * carried over (a drift pass that changed nothing runs no checks).
+ */
+function checksPart(previous: InstanceStatus, checks: CheckResult[] | undefined): { conditions: ConditionSpec[]; checks?: CheckResult[] } {
+  if (checks === undefined) {
+    const before = findCondition(previous.conditions, 'ContractChecks');
+    if (before === undefined || previous.checks === undefined) return { conditions: [] };
+    return { conditions: [contractChecksCondition(before.status, before.reason, before.message)], checks: previous.checks };
+  }
+  if (checks.length === 0) return { conditions: [] };
+  return {
+    conditions: [contractChecksCondition('True', 'ChecksPassed', `contract checks passed: ${checks.map((check) => check.name).join(', ')}`)],
+    checks,
+  };
+}
+
+export function readyStatus(previous: InstanceStatus, subject: StatusSubject, nowIso: string, checks?: CheckResult[]): InstanceStatus {
+  const part = checksPart(previous, checks);
   return nextStatus(
     previous,
     {
@@ -41,10 +60,50 @@ export function readyStatus(previous: InstanceStatus, subject: StatusSubject, no
       conditions: [
         readyCondition('True', 'Available', `${subject.product} ${where(subject)} is ready; its credentials are in the secret store.`),
         syncedCondition('True', 'ReconcileSuccess', `The resource matches generation ${subject.generation} of the spec.`),
+        ...part.conditions,
       ],
+      ...(part.checks === undefined ? {} : { checks: part.checks }),
     },
     nowIso,
   );
+}
+
+/**
+ * A contract check failed: the resource exists and matches its spec, but the credentials do
+ * not do what the product promises, so the instance is Failed (and retried with backoff).
+ */
+export function checksFailedStatus(
+  previous: InstanceStatus,
+  failure: { results: CheckResult[]; name: string; message: string; lastError: string; support: string },
+  subject: StatusSubject,
+  nowIso: string,
+): InstanceStatus {
+  const line = `contract check '${failure.name}' failed: ${failure.message.replace(/\.$/, '')}`;
+  return nextStatus(
+    previous,
+    {
+      phase: 'Failed',
+      conditions: [
+        readyCondition('False', 'CheckFailed', `${subject.product} ${where(subject)} exists, but ${line}. Paved re-runs the checks automatically; ask ${failure.support} if this persists.`),
+        syncedCondition('True', 'ReconcileSuccess', `The resource matches generation ${subject.generation} of the spec.`),
+        contractChecksCondition('False', 'CheckFailed', line),
+      ],
+      lastError: failure.lastError,
+      checks: failure.results,
+    },
+    nowIso,
+  );
+}
+
+/** A rotation was asked for, but the product's driver cannot rotate: say so and drop the request. */
+export function rotationUnsupportedStatus(previous: InstanceStatus, driverType: string, subject: StatusSubject, nowIso: string): InstanceStatus {
+  const ready = readyStatus(previous, subject, nowIso);
+  const conditions: ConditionSpec[] = ready.conditions.map((condition) =>
+    condition.type === 'Synced'
+      ? syncedCondition('False', 'RotationUnsupported', `Product ${subject.product} (driver "${driverType}") does not support credential rotation; the request was dropped and the current credential stays.`)
+      : { type: condition.type, status: condition.status, reason: condition.reason, message: condition.message },
+  );
+  return nextStatus(previous, { phase: 'Ready', conditions, ...(ready.checks === undefined ? {} : { checks: ready.checks }) }, nowIso);
 }
 
 /**

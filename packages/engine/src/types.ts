@@ -26,11 +26,14 @@ export interface EngineOptions {
   concurrency?: number;
   /** Period of the drift check of Ready instances. Default 5 minutes. */
   driftIntervalMs?: number;
+  /** Longest run of one contract check (product `spec.checks`) before it counts as failed. Default 10 s. */
+  checkTimeoutMs?: number;
   /** Exponential backoff with full jitter. Default base 500 ms, cap 5 minutes. */
   backoff?: { baseMs: number; maxMs: number };
   /**
    * Called at named crash points ('create:after-intent', 'create:after-driver',
-   * 'delete:after-intent:<step>', …). Production passes nothing; the crash test makes it
+   * 'delete:after-intent:<step>', 'rotate:after-intent', 'rotate:after-driver',
+   * 'revoke:after-intent', …). Production passes nothing; the crash test makes it
    * SIGKILL the process at one point (PAVED_CRASH_AT).
    */
   failpoint?: (name: string) => void;

@@ -162,6 +162,15 @@ function phaseColor(ctx: Context, phase: string): string {
   return phase === 'Ready' ? c.green(phase) : phase === 'Failed' ? c.red(phase) : c.yellow(phase);
 }
 
+/** Which credential is current, and whether a rotation or a revocation is pending. */
+function describeCredentials(i: Instance): string {
+  const { rotation, rotating, previousRevokeAt } = i.credentials;
+  const parts = [`#${rotation}`];
+  if (rotating) parts.push(`#${rotation + 1} being issued`);
+  if (previousRevokeAt !== undefined) parts.push(`previous revoked at ${previousRevokeAt}`);
+  return parts.join(', ');
+}
+
 function describeInstance(ctx: Context, i: Instance): string {
   const exitHint = i.status.phase === 'Failed' ? ` (exit ${errorCatalogue.driver.exitCode} with --wait)` : '';
   let text = formatFields([
@@ -175,6 +184,7 @@ function describeInstance(ctx: Context, i: Instance): string {
     ['target', i.target],
     ['created', `${i.createdAt} by ${i.createdBy}`],
     ['ready at', i.status.readyAt],
+    ['credentials', describeCredentials(i)],
     ['last error', i.status.lastError],
   ], ctx.colors);
   if (i.status.conditions.length > 0) {

@@ -82,3 +82,42 @@ describe('memory driver', () => {
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
+
+describe('memory driver: rotation and checks', () => {
+  const rotation = (base: DriverContext, rotationNumber: number, token: string, previousToken: string) => ({
+    ...base,
+    instance: { ...base.instance, rotation: rotationNumber },
+    secrets: { token },
+    previousSecrets: { token: previousToken },
+    previousRotation: rotationNumber - 1,
+  });
+
+  it('rotate issues a second working credential; revoke removes only the previous one', async () => {
+    const driver = createMemoryDriver();
+    const base = context('rot', 'a'.repeat(32));
+    const first = (await driver.create(base)).outputs;
+    const second = (await driver.rotate!(rotation(base, 1, 'b'.repeat(32), 'a'.repeat(32)))).outputs;
+    expect(second.token).toBe('b'.repeat(32));
+    expect(() => driver.connect(first)).not.toThrow();
+    expect(() => driver.connect(second)).not.toThrow();
+    await driver.revoke!(rotation(base, 1, 'b'.repeat(32), 'a'.repeat(32)));
+    await driver.revoke!(rotation(base, 1, 'b'.repeat(32), 'a'.repeat(32)));
+    expect(() => driver.connect(first)).toThrow(DriverError);
+    expect(() => driver.connect(second)).not.toThrow();
+    // The current credential is never revoked by mistake.
+    await expect(driver.revoke!({ ...rotation(base, 1, 'b'.repeat(32), 'a'.repeat(32)), previousRotation: 1 })).rejects.toThrow(/current one/);
+  });
+
+  it('offers connect, write-read and isolation checks that pass with good outputs and fail with bad ones or on demand', async () => {
+    const driver = createMemoryDriver();
+    const outputs = (await driver.create(context('chk'))).outputs;
+    const run = (name: string, o: Record<string, string>) =>
+      driver.checks!.find((c) => c.name === name)!.run({ target, instance: context('chk').instance, outputs: o, signal: new AbortController().signal });
+    expect(driver.checks!.map((c) => c.name)).toEqual(['connect', 'write-read', 'isolation']);
+    for (const name of ['connect', 'write-read', 'isolation']) await run(name, outputs);
+    await expect(run('connect', { ...outputs, token: 'wrong' })).rejects.toThrow(/refused/);
+    driver.failCheck('isolation', 'memory check isolation: can reach "other"');
+    await expect(run('isolation', outputs)).rejects.toThrow('memory check isolation: can reach "other"');
+    await run('isolation', outputs);
+  });
+});

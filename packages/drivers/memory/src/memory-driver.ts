@@ -1,15 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { DriverError } from '@paved/model';
-import type { ApplyResult, DeletionStep, Driver, DriverContext, Observation, PreflightResult, Target } from '@paved/driver-api';
+import type { ApplyResult, ContractCheck, DeletionStep, Driver, DriverContext, Observation, PreflightResult, RotationContext, Target } from '@paved/driver-api';
 
 /** The driver calls a test can make fail; a deletion step counts as 'delete'. */
-export type MemoryMethod = 'preflight' | 'observe' | 'create' | 'update' | 'delete' | 'verify';
+export type MemoryMethod = 'preflight' | 'observe' | 'create' | 'update' | 'delete' | 'verify' | 'rotate' | 'revoke' | 'check';
 
 /** One provisioned resource. `token` is null once its login was revoked (first deletion step). */
 export interface MemoryResource {
   name: string;
   token: string | null;
+  /** Every credential that works, by rotation number (the current one included); cleared on revocation. */
+  credentials: Map<number, string>;
   values: Record<string, unknown>;
   /** What credential holders wrote through `connect`. */
   data: Map<string, string>;
@@ -39,7 +41,12 @@ export interface MemoryDriver extends Driver {
   calls(): Readonly<Record<MemoryMethod, number>>;
   /** Connects with issued outputs; throws DriverError when they do not grant access. */
   connect(outputs: Record<string, string>): MemoryConnection;
+  /** Makes the next `times` runs of contract check `name` fail with `message`. */
+  failCheck(name: string, message?: string, times?: number): void;
 }
+
+/** The contract checks this driver offers (see `checks`). */
+export const MEMORY_CHECKS = ['connect', 'write-read', 'isolation'] as const;
 
 /**
  * An in-memory driver: a Map of resources with a token each. It keeps the whole contract
@@ -51,7 +58,8 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
   const latencyMs = options.latencyMs ?? 0;
   const store = new Map<string, MemoryResource>();
   const pendingFailures: Partial<Record<MemoryMethod, number>> = { ...options.failOn };
-  const callCounts: Record<MemoryMethod, number> = { preflight: 0, observe: 0, create: 0, update: 0, delete: 0, verify: 0 };
+  const callCounts: Record<MemoryMethod, number> = { preflight: 0, observe: 0, create: 0, update: 0, delete: 0, verify: 0, rotate: 0, revoke: 0, check: 0 };
+  const checkFailures = new Map<string, { message: string; times: number }>();
 
   // Every call goes through here: count, maybe fail, maybe wait. No promise or timer is made
   // when latency is 0 and nothing is injected, which keeps 100 000-instance benchmarks cheap.
@@ -84,20 +92,52 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
     const token = tokenOf(ctx);
     let resource = store.get(name);
     if (!resource) {
-      resource = { name, token: null, values: {}, data: new Map() };
+      resource = { name, token: null, credentials: new Map(), values: {}, data: new Map() };
       store.set(name, resource);
     }
     // Crash point: the resource exists but has no credential yet, like a role without password.
     ctx.signal.throwIfAborted();
     resource.token = token;
+    resource.credentials.set(ctx.instance.rotation ?? 0, token);
     resource.values = { ...ctx.instance.values };
     return { outputs: { name, token } };
+  }
+
+  function existing(ctx: DriverContext, method: string): MemoryResource {
+    const resource = store.get(ctx.instance.externalName);
+    if (!resource) {
+      throw new DriverError(`memory driver: cannot ${method} credentials of "${ctx.instance.externalName}": it does not exist`, { code: 'resource_missing', retryable: true });
+    }
+    return resource;
+  }
+
+  /** Issues credential ctx.instance.rotation beside the previous one; both work until revoke. */
+  async function rotate(ctx: RotationContext): Promise<ApplyResult> {
+    const name = ctx.instance.externalName;
+    await enter('rotate', name, ctx.signal);
+    ctx.signal.throwIfAborted();
+    const token = tokenOf(ctx);
+    const resource = existing(ctx, 'rotate');
+    resource.credentials.set(ctx.instance.rotation ?? 0, token);
+    resource.token = token;
+    return { outputs: { name, token } };
+  }
+
+  async function revoke(ctx: RotationContext): Promise<void> {
+    const name = ctx.instance.externalName;
+    await enter('revoke', name, ctx.signal);
+    ctx.signal.throwIfAborted();
+    if (ctx.previousRotation === (ctx.instance.rotation ?? 0)) {
+      throw new DriverError(`memory driver: credential ${ctx.previousRotation} of "${name}" is the current one; it cannot be revoked`, { code: 'invalid_value', retryable: false });
+    }
+    store.get(name)?.credentials.delete(ctx.previousRotation);
   }
 
   function connect(outputs: Record<string, string>): MemoryConnection {
     const name = outputs.name ?? '';
     const resource = store.get(name);
-    if (!resource || resource.token === null || resource.token !== outputs.token) {
+    const token = outputs.token;
+    if (!resource || resource.token === null || token === undefined || ![...resource.credentials.values()].includes(token)) {
       throw new DriverError(`memory driver: access to "${name}" refused`, { code: 'credentials_refused', retryable: false });
     }
     return {
@@ -112,7 +152,10 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
       async run(ctx) {
         await enter('delete', ctx.instance.externalName, ctx.signal);
         const resource = store.get(ctx.instance.externalName);
-        if (resource) resource.token = null;
+        if (resource) {
+          resource.token = null;
+          resource.credentials.clear();
+        }
       },
     },
     {
@@ -124,10 +167,48 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
     },
   ];
 
+  /** A check: injected failures first, then the real probe through `connect`. */
+  function check(name: string, description: string, probe: (outputs: Record<string, string>) => void): ContractCheck {
+    return {
+      name,
+      description,
+      async run({ outputs, signal }) {
+        await enter('check', outputs.name ?? '', signal);
+        const injected = checkFailures.get(name);
+        if (injected && injected.times > 0) {
+          injected.times -= 1;
+          throw new DriverError(injected.message, { code: 'check_failed', retryable: true });
+        }
+        probe(outputs);
+      },
+    };
+  }
+
+  const checks: ContractCheck[] = [
+    check('connect', 'the issued token opens the resource', (outputs) => void connect(outputs)),
+    check('write-read', 'a value written with the issued token reads back', (outputs) => {
+      const connection = connect(outputs);
+      const probe = randomBytes(4).toString('hex');
+      connection.write('paved-check', probe);
+      if (connection.read('paved-check') !== probe) throw new DriverError(`memory check write-read: "${outputs.name}" read back something else`);
+    }),
+    check('isolation', 'the issued token opens no other resource', (outputs) => {
+      for (const other of store.values()) {
+        if (other.name === outputs.name) continue;
+        if (outputs.token !== undefined && [...other.credentials.values()].includes(outputs.token)) {
+          throw new DriverError(`memory check isolation: the token of "${outputs.name}" also opens "${other.name}"`);
+        }
+      }
+    }),
+  ];
+
   return {
     type,
     secrets: Object.freeze({ token: { bytes: 16 } }),
     deletion,
+    checks,
+    rotate,
+    revoke,
     async preflight(_target: Target): Promise<PreflightResult> {
       await enter('preflight', type);
       return { ok: true, problems: [], version: 'memory' };
@@ -157,6 +238,9 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
     },
     calls: () => ({ ...callCounts }),
     connect,
+    failCheck(name, message = `memory check ${name}: injected failure`, times = 1) {
+      checkFailures.set(name, { message, times });
+    },
   };
 }
 

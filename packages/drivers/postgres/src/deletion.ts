@@ -2,6 +2,7 @@ import type { DeletionStep, DriverContext } from '@paved/driver-api';
 import type { TargetConnection } from './pools.js';
 import { quoteIdent } from './quote.js';
 import { isPgCode, wrapPgError } from './pg-errors.js';
+import { credentialRoles, terminateSessions } from './logins.js';
 
 type Connect = (ctx: DriverContext) => TargetConnection;
 
@@ -26,24 +27,29 @@ export function deletionSteps(connect: Connect): DeletionStep[] {
   });
 
   return [
-    rung('revoke-login', async ({ pool }, ident, name) => {
-      const found = await pool.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
-      if (found.rowCount === 0) return;
-      try {
-        await pool.query(`ALTER ROLE ${ident} NOLOGIN`);
-      } catch (error) {
-        if (!isPgCode(error, '42704')) throw error; // undefined_object: dropped meanwhile
+    // Every credential of the resource goes, whatever rotation it is at: the owner role and
+    // each `<ext>_r<n>` login (logins.ts).
+    rung('revoke-login', async ({ pool }, _ident, name) => {
+      for (const role of await credentialRoles(pool, name)) {
+        try {
+          await pool.query(`ALTER ROLE ${quoteIdent(role)} NOLOGIN`);
+        } catch (error) {
+          if (!isPgCode(error, '42704')) throw error; // undefined_object: dropped meanwhile
+        }
       }
     }),
     rung('terminate-sessions', async ({ pool }, _ident, name) => {
-      await pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (datname = $1 OR usename = $1) AND pid <> pg_backend_pid()', [name]);
+      await terminateSessions(pool, await credentialRoles(pool, name));
+      await pool.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
     }),
     rung('drop-database', async (connection, ident) => {
       // FORCE (PostgreSQL 13+) ends sessions that slipped in; without it DROP waits ~5 s then fails.
       const force = (await connection.facts()).versionNum >= 130000 ? ' WITH (FORCE)' : '';
       await connection.pool.query(`DROP DATABASE IF EXISTS ${ident}${force}`);
     }),
-    rung('drop-role', async ({ pool }, ident) => {
+    rung('drop-role', async ({ pool }, ident, name) => {
+      // Logins first: they are members of the owner role.
+      for (const role of await credentialRoles(pool, name)) if (role !== name) await pool.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`);
       await pool.query(`DROP ROLE IF EXISTS ${ident}`);
     }),
   ];

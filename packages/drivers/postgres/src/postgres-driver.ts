@@ -5,6 +5,8 @@ import { observe } from './observe.js';
 import { deletionSteps } from './deletion.js';
 import { preflight } from './preflight.js';
 import { verifyCredentials } from './verify.js';
+import { postgresChecks } from './checks.js';
+import { revoke, rotate } from './rotation.js';
 
 export interface PostgresDriverOptions {
   logger?: Logger;
@@ -37,6 +39,9 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
     create: async (ctx) => provision(connect(ctx), ctx),
     update: async (ctx) => provision(connect(ctx), ctx),
     verify: (_target, outputs, signal) => verifyCredentials(outputs, signal),
+    checks: postgresChecks,
+    rotate: async (ctx) => rotate(connect(ctx), ctx),
+    revoke: async (ctx) => revoke(connect(ctx), ctx),
     close: () => pools.closeAll(),
   };
 }

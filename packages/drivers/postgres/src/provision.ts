@@ -5,6 +5,7 @@ import { quoteIdent, quoteLiteral } from './quote.js';
 import { scramVerifier } from './scram.js';
 import { isPgCode, wrapPgError } from './pg-errors.js';
 import { allOutputs } from './outputs.js';
+import { ensureLogin } from './logins.js';
 
 export const DEFAULT_CONNECTION_LIMIT = 20;
 
@@ -52,13 +53,16 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
     }
   };
 
+  const rotation = ctx.instance.rotation ?? 0;
   await step('ensure-role', async () => {
-    // Only the verifier is sent: a failed statement is logged in full by the server.
-    const settings = `LOGIN PASSWORD ${quoteLiteral(verifier)} CONNECTION LIMIT ${limit}`;
+    // Only the verifier is sent: a failed statement is logged in full by the server. After a
+    // rotation the owner role holds no credential of its own (a login role does, see
+    // logins.ts), so its login and password are left as the rotation steps set them.
+    const settings = rotation === 0 ? `LOGIN PASSWORD ${quoteLiteral(verifier)} CONNECTION LIMIT ${limit}` : `CONNECTION LIMIT ${limit}`;
     const found = await pool.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
     if (found.rowCount === 0) {
       try {
-        await pool.query(`CREATE ROLE ${ident} ${settings}`);
+        await pool.query(`CREATE ROLE ${ident} ${rotation === 0 ? settings : `NOLOGIN ${settings}`}`);
         return;
       } catch (error) {
         // Another worker won the race (duplicate_object): fall through and reset it.
@@ -98,5 +102,12 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
     );
   });
 
-  return { outputs: allOutputs(connection.config, name, password) };
+  let login = name;
+  if (rotation > 0) {
+    await step('ensure-login', async () => {
+      login = await ensureLogin(connection, name, rotation, verifier, limit);
+    });
+  }
+
+  return { outputs: allOutputs(connection.config, name, password, login) };
 }

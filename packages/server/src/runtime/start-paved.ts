@@ -10,6 +10,10 @@ import { createPostgresDriver } from '@paved/driver-postgres';
 import { createSecretDriver } from '@paved/driver-secret';
 import { createWebhookDriver } from '@paved/driver-webhook';
 import { createScriptDriver } from '@paved/driver-script';
+import { createMysqlDriver } from '@paved/driver-mysql';
+import { createRedisDriver } from '@paved/driver-redis';
+import { createRabbitmqDriver } from '@paved/driver-rabbitmq';
+import { createNatsDriver } from '@paved/driver-nats';
 import type { PavedConfig } from '../config.js';
 import { buildApp } from '../api/index.js';
 import { loadConfiguredTargets } from './targets.js';
@@ -45,7 +49,16 @@ function createLogger(config: PavedConfig): pino.Logger {
 }
 
 function driversFor(logger: Logger): Record<string, Driver> {
-  const drivers = [createPostgresDriver({ logger }), createSecretDriver({ logger }), createWebhookDriver({ logger }), createScriptDriver({ logger })];
+  const drivers = [
+    createPostgresDriver({ logger }),
+    createMysqlDriver({ logger }),
+    createRedisDriver({ logger }),
+    createRabbitmqDriver({ logger }),
+    createNatsDriver({ logger }),
+    createSecretDriver({ logger }),
+    createScriptDriver({ logger }),
+    createWebhookDriver({ logger }),
+  ];
   return Object.fromEntries(drivers.map((driver) => [driver.type, driver]));
 }
 

@@ -49,6 +49,11 @@ export class AuthorizedInstanceService implements InstanceService {
     return this.inner.revealCredentials(principal, team, name);
   }
 
+  async rotate(principal: Principal, team: string, name: string): Promise<Instance> {
+    await this.instanceAccess(principal, team, name, 'write');
+    return this.inner.rotate(principal, team, name);
+  }
+
   async watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
     await this.instanceAccess(principal, team, name, 'read');
     return this.inner.watch(principal, team, name, listener);

@@ -1,5 +1,5 @@
 import {
-  ConflictError, InputError, NotFoundError, isPavedError, manifestDigest, parseProductManifest,
+  ConflictError, InputError, NotFoundError, assertChecksOffered, isPavedError, manifestDigest, parseProductManifest,
   type Page, type ProductDetail, type ProductManifest, type ProductSummary, type ProductVersion, type PublishResult,
 } from '@paved/model';
 import type { Store } from '@paved/store';
@@ -19,6 +19,8 @@ export interface CatalogDeps {
   store: Store;
   /** Names of the drivers this platform runs; a product must use one of them. */
   driverNames: readonly string[];
+  /** Contract checks each driver offers, by driver name; a product's `spec.checks` must name only these. */
+  driverChecks?: Readonly<Record<string, readonly string[]>>;
 }
 
 export function productNotFound(name: string, path = 'product'): NotFoundError {
@@ -47,6 +49,7 @@ export class DefaultCatalogService implements CatalogService {
         issues: [{ path: 'spec.driver', message: `must be one of: ${known}` }],
       });
     }
+    assertChecksOffered(manifest, this.deps.driverChecks?.[manifest.spec.driver] ?? []);
     return manifest;
   }
 

@@ -4,7 +4,7 @@ import {
   type CreateInstanceRequest, type Credentials, type Instance, type Page, type PavedEvent, type ProductVersion, type Team,
   type UpdateInstanceRequest,
 } from '@paved/model';
-import type { Target } from '@paved/driver-api';
+import type { Driver, Target } from '@paved/driver-api';
 import type { SecretStore } from '@paved/secrets';
 import type { Store } from '@paved/store';
 import { productNotFound } from './catalog-service.js';
@@ -29,6 +29,11 @@ export interface InstanceService {
   delete(principal: Principal, team: string, name: string): Promise<Instance>;
   /** Every output, secret ones included; recorded as a `credentials.revealed` event. */
   revealCredentials(principal: Principal, team: string, name: string): Promise<Credentials>;
+  /**
+   * Asks for a new credential: the engine issues it, the previous one keeps working for the
+   * plan's grace period, then is revoked. Asking again before it is issued changes nothing.
+   */
+  rotate(principal: Principal, team: string, name: string): Promise<Instance>;
   events(principal: Principal, team: string, page: PageRequest): Promise<Page<PavedEvent>>;
   /**
    * Calls `listener` with the instance now and after every change of its status, and with
@@ -41,6 +46,8 @@ export interface InstanceServiceDeps {
   store: Store;
   secrets: SecretStore;
   targets: readonly Target[];
+  /** The platform's drivers, to refuse a rotation the product's driver cannot do. Absent: not checked. */
+  drivers?: Readonly<Record<string, Driver>>;
 }
 
 export function instanceNotFound(team: string, name: string): NotFoundError {
@@ -128,6 +135,20 @@ export class DefaultInstanceService implements InstanceService {
       data: { instance: instance.name, keys: Object.keys(values).sort() },
     });
     return { instance: instance.name, team: team.name, values };
+  }
+
+  async rotate(principal: Principal, teamName: string, name: string): Promise<Instance> {
+    const { instance } = await this.find(teamName, name);
+    const product = await this.productVersion(instance.product, instance.productVersion);
+    const driverName = product.manifest.spec.driver;
+    const driver = this.deps.drivers?.[driverName];
+    if (this.deps.drivers !== undefined && (driver?.rotate === undefined || driver.revoke === undefined)) {
+      throw new ConflictError(`${instance.product} instances cannot rotate their credentials: driver "${driverName}" does not support rotation; ask the ${product.manifest.metadata.owner} team`, {
+        code: 'rotation_unsupported',
+        issues: [{ path: 'instance', message: `driver "${driverName}" cannot rotate credentials` }],
+      });
+    }
+    return this.deps.store.requestRotation(instance.id, principal.user.name);
   }
 
   async events(_principal: Principal, teamName: string, page: PageRequest): Promise<Page<PavedEvent>> {

@@ -14,7 +14,10 @@ export interface ServicesDeps {
   store: Store;
   secrets: SecretStore;
   targets: readonly Target[];
-  /** Only the names are used here: a product must name a driver this platform runs. */
+  /**
+   * The drivers this platform runs: a product must name one of them and only checks it offers,
+   * and `rotate` is refused up front for a driver that cannot rotate.
+   */
   drivers: Readonly<Record<string, Driver>>;
 }
 
@@ -31,7 +34,11 @@ export function createServices(deps: ServicesDeps): Services {
   return {
     identity: new AuthorizedIdentityService(new DefaultIdentityService(store)),
     teams: new AuthorizedTeamService(new DefaultTeamService(store), store),
-    catalog: new AuthorizedCatalogService(new DefaultCatalogService({ store, driverNames: Object.keys(deps.drivers) }), store),
-    instances: new AuthorizedInstanceService(new DefaultInstanceService({ store, secrets, targets }), store),
+    catalog: new AuthorizedCatalogService(new DefaultCatalogService({ store, driverNames: Object.keys(deps.drivers), driverChecks: checksByDriver(deps.drivers) }), store),
+    instances: new AuthorizedInstanceService(new DefaultInstanceService({ store, secrets, targets, drivers: deps.drivers }), store),
   };
+}
+
+function checksByDriver(drivers: Readonly<Record<string, Driver>>): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(drivers).map(([name, driver]) => [name, (driver.checks ?? []).map((check) => check.name)]));
 }

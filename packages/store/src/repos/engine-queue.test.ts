@@ -44,7 +44,7 @@ eachStore('store: engine queue', (open) => {
     const b = await store.createInstance(newInstance(team, 'b'));
     const [first] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 });
     expect(first?.instance.id).toBe(a.id);
-    expect(first?.engine).toEqual({ pendingAction: null, deletionStep: null, attempts: 0, dueAt: clock.now() - 10 });
+    expect(first?.engine).toEqual({ pendingAction: null, deletionStep: null, attempts: 0, dueAt: clock.now() - 10, rotation: 0, desiredRotation: 0, revokeRotation: null, revokeAt: null });
     expect(first?.leaseExpiresAt).toBe(clock.now() + 1000);
     expect(await store.recordEngineState(a.id, first!.leaseToken, { pendingAction: 'create', attempts: 2, dueAt: clock.now() + 500 })).toBe('changed');
     await store.releaseLease(a.id, first!.leaseToken);
@@ -53,7 +53,7 @@ eachStore('store: engine queue', (open) => {
     clock.advance(500);
     const [again] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 5 });
     expect(again?.instance.id).toBe(a.id); // b is still leased
-    expect(again?.engine).toEqual({ pendingAction: 'create', deletionStep: null, attempts: 2, dueAt: clock.now() });
+    expect(again?.engine).toEqual({ pendingAction: 'create', deletionStep: null, attempts: 2, dueAt: clock.now(), rotation: 0, desiredRotation: 0, revokeRotation: null, revokeAt: null });
   });
 
   it('keeps an instance due when its spec changes during a pass', async () => {

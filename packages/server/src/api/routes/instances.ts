@@ -60,4 +60,15 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       params: InstanceParams, response: { 200: Credentials, ...problemResponses },
     },
   }, async (request) => instances.revealCredentials(principalOf(request), request.params.team, request.params.instance));
+
+  app.post('/teams/:team/instances/:instance/rotate', {
+    schema: {
+      summary: "Rotate an instance's credentials (team owner or member): a new credential is issued; the previous one works for the plan's grace period, then is revoked",
+      tags: ['instances'], operationId: 'rotateInstance',
+      params: InstanceParams, response: { 202: Instance, ...problemResponses },
+    },
+  }, async (request, reply) => {
+    const { team, instance } = request.params;
+    return reply.status(202).send(await instances.rotate(principalOf(request), team, instance));
+  });
 };

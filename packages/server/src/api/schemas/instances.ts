@@ -3,7 +3,7 @@ import { AnyMap, Name, Timestamp } from './common.js';
 
 
 export const Condition = Type.Object({
-  type: Type.String({ description: 'Ready | Synced | Deleting' }),
+  type: Type.String({ description: 'Ready | Synced | ContractChecks | Deleting' }),
   status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')]),
   reason: Type.String({ description: 'Stable CamelCase word for machines' }),
   message: Type.String({ description: 'One line for people: what is wrong and what to do' }),
@@ -15,7 +15,18 @@ export const InstanceStatus = Type.Object({
   conditions: Type.Array(Condition),
   lastError: Type.Optional(Type.String()),
   readyAt: Type.Optional(Timestamp),
+  checks: Type.Optional(Type.Array(Type.Object({
+    name: Type.String(),
+    passed: Type.Boolean(),
+    message: Type.String({ description: 'One line; never a secret' }),
+  }), { description: "Results of the last run of the product's contract checks, in order" })),
 });
+
+export const InstanceCredentials = Type.Object({
+  rotation: Type.Integer({ minimum: 0, description: 'The current credential: 0 until the first rotation' }),
+  rotating: Type.Boolean({ description: 'A rotation was asked for and the new credential is not issued yet' }),
+  previousRevokeAt: Type.Optional(Timestamp),
+}, { description: 'Credential rotation state (paved rotate)' });
 
 export const Instance = Type.Object({
   id: Type.String(),
@@ -36,6 +47,7 @@ export const Instance = Type.Object({
   createdBy: Type.String(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  credentials: InstanceCredentials,
 }, { title: 'Instance' });
 
 export const CreateInstanceRequest = Type.Object({

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { ContractCheck, Target } from '@paved/driver-api';
+import { DriverError } from '@paved/model';
+import { jwtAuthenticator, withConnection, type ConnectOptions } from './connections.js';
+import { parseCreds } from './jwt.js';
+import { nkeyFromSeed } from './nkey.js';
+import { jsm } from './stream.js';
+import { readTargetConfig } from './target-config.js';
+
+type Outputs = Record<string, string>;
+
+/** Connection options a tenant's application would use: the issued url and, in operator mode, its .creds. */
+export function tenantConnectOptions(outputs: Outputs): ConnectOptions {
+  const { url, creds } = outputs;
+  if (!url) throw checkFailed('outputs have no url');
+  const parsed = new URL(url);
+  const servers = `${parsed.hostname}:${parsed.port || '4222'}`;
+  if (!creds) return { servers, name: 'paved-check' };
+  const { jwt, seed } = parseCreds(creds);
+  return { servers, name: 'paved-check', authenticator: jwtAuthenticator(jwt, nkeyFromSeed(seed)) };
+}
+
+function checkFailed(message: string, cause?: unknown): DriverError {
+  return new DriverError(`nats: ${message}`, { code: 'check_failed', retryable: true, ...(cause === undefined ? {} : { cause }) });
+}
+
+function firstLine(error: unknown): string {
+  return ((error as Error)?.message ?? String(error)).split('\n')[0] ?? '';
+}
+
+async function asTenant<T>(outputs: Outputs, what: string, work: (nc: NatsConnection) => Promise<T>): Promise<T> {
+  let options: ConnectOptions;
+  try {
+    options = tenantConnectOptions(outputs);
+  } catch (error) {
+    throw error instanceof DriverError ? error : checkFailed(`${what}: the issued credentials cannot be read`);
+  }
+  try {
+    return await withConnection(options, work);
+  } catch (error) {
+    if (error instanceof DriverError) throw error;
+    throw checkFailed(`${what}: ${firstLine(error)} (stream "${outputs.stream ?? '?'}")`, error);
+  }
+}
+
+export async function checkConnect(outputs: Outputs): Promise<void> {
+  await asTenant(outputs, 'cannot connect with the issued credentials', (nc) => nc.flush());
+}
+
+/** Publishes one acknowledged message into the stream, reads it back by sequence, then deletes it. */
+export async function checkWriteRead(outputs: Outputs): Promise<void> {
+  const stream = outputs.stream ?? '';
+  const prefix = (outputs.subjects ?? '').replace(/>$/, '');
+  await asTenant(outputs, 'write then read through the stream failed', async (nc) => {
+    const probe = randomBytes(8).toString('hex');
+    const ack = await jetstream(nc).publish(`${prefix}paved-check.${probe}`, probe);
+    if (ack.stream !== stream) throw checkFailed(`write landed in stream "${ack.stream}", not "${stream}"`);
+    const manager = await jsm(nc);
+    const stored = await manager.streams.getMessage(stream, { seq: ack.seq });
+    const matches = stored?.string() === probe;
+    await manager.streams.deleteMessage(stream, ack.seq, false);
+    if (!matches) throw checkFailed(`read back something else than was written to stream "${stream}"`);
+  });
+}
+
+/** Resolves when the server refused `subject` to this connection; throws if anything else happened. */
+async function expectRefused(nc: NatsConnection, subject: string, what: string): Promise<void> {
+  try {
+    // noMux: only a dedicated reply subscription receives the server's permission error.
+    await nc.request(subject, new Uint8Array(), { timeout: 2_000, noMux: true });
+  } catch (error) {
+    if (/permission/i.test(firstLine(error))) return;
+    throw checkFailed(`isolation not proven: ${what} was not refused (${firstLine(error)})`);
+  }
+  throw checkFailed(`isolation broken: ${what} was answered`);
+}
+
+/**
+ * Operator mode: the credentials may not publish outside the instance's subjects, nor call the
+ * JetStream API to create a stream (which would escape the plan's limits). Shared mode gives no
+ * isolation at all, and the check says so instead of pretending.
+ */
+export async function checkIsolation(target: Target, outputs: Outputs): Promise<void> {
+  if (readTargetConfig(target).mode === 'shared') {
+    throw checkFailed(`isolation does not hold on shared-mode target "${target.name}": any client of the server can read and write stream "${outputs.stream ?? '?'}"; use an operator-mode target`);
+  }
+  const outside = `paved_isolation_probe.${randomBytes(4).toString('hex')}`;
+  await asTenant(outputs, 'isolation check could not run', async (nc) => {
+    await expectRefused(nc, outside, `publishing to "${outside}" (outside ${outputs.subjects ?? '?'})`);
+    await expectRefused(nc, `$JS.API.STREAM.CREATE.${outputs.stream ?? 'x'}_extra`, 'creating another stream');
+  });
+}
+
+export const checks: readonly ContractCheck[] = [
+  { name: 'connect', description: 'Connects to the server with the issued url and credentials.', run: ({ outputs }) => checkConnect(outputs) },
+  { name: 'write-read', description: 'Publishes a message to the stream, reads it back by sequence and deletes it.', run: ({ outputs }) => checkWriteRead(outputs) },
+  {
+    name: 'isolation',
+    description: 'The credentials cannot publish outside their subjects nor create streams (operator mode); fails on shared-mode targets, which give no isolation.',
+    run: ({ target, outputs }) => checkIsolation(target, outputs),
+  },
+];

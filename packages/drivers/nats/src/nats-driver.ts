@@ -1,0 +1,37 @@
+import type { Driver, Logger } from '@paved/driver-api';
+import { checkConnect, checkWriteRead, checks } from './checks.js';
+import { deletionSteps } from './deletion.js';
+import { observe } from './observe.js';
+import { preflight } from './preflight.js';
+import { provision } from './provision.js';
+
+export interface NatsDriverOptions {
+  logger?: Logger;
+}
+
+/**
+ * Driver type 'nats': per instance, a JetStream stream named like the instance capturing
+ * `<externalName>.>`, with the plan's limits. In operator mode (recommended) the stream lives
+ * in its own account and the instance gets a .creds file that reaches only it; in shared mode
+ * it lives in the server's shared account with no access isolation (development only).
+ * See README.md and DRIVERS.md §NATS.
+ */
+export function createNatsDriver(_options: NatsDriverOptions = {}): Driver {
+  return {
+    type: 'nats',
+    // Only the user credential comes from the engine; the account key is derived on the target
+    // side (keys.ts), so new secrets re-issue the credential without orphaning the account.
+    secrets: Object.freeze({ userSeed: { bytes: 32 } }),
+    deletion: deletionSteps(),
+    preflight,
+    observe,
+    create: provision,
+    update: provision,
+    async verify(_target, outputs, signal) {
+      signal?.throwIfAborted();
+      await checkConnect(outputs);
+      await checkWriteRead(outputs);
+    },
+    checks,
+  };
+}

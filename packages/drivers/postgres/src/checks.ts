@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { DriverError } from '@paved/model';
+import type { ContractCheck } from '@paved/driver-api';
+
+type Outputs = Record<string, string>;
+
+/** A failed check: one line saying what did not hold, never a secret. */
+function failed(check: string, message: string, cause?: unknown): DriverError {
+  return new DriverError(`postgres check ${check}: ${message}`, { code: 'check_failed', retryable: true, ...(cause === undefined ? {} : { cause }) });
+}
+
+function reason(error: unknown, password: string): string {
+  const line = ((error as Error)?.message ?? String(error)).split('\n')[0] ?? '';
+  return password ? line.split(password).join('[redacted]') : line;
+}
+
+/** Opens a session with the issued credentials, runs `work`, closes it. */
+async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const { host, port, database, username, password } = outputs;
+  if (!host || !port || !database || !username || !password) {
+    throw new DriverError(`postgres check ${check}: needs host, port, database, username and password outputs`, {
+      code: 'outputs_missing',
+      retryable: false,
+      issues: [{ path: 'outputs', message: 'host, port, database, username and password are required' }],
+    });
+  }
+  signal.throwIfAborted();
+  const client = new pg.Client({ host, port: Number(port), database, user: username, password, connectionTimeoutMillis: 10_000 });
+  // A terminated session emits 'error'; without a listener it would crash the process.
+  client.on('error', () => {});
+  const onAbort = () => void client.end().catch(() => {});
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    try {
+      await client.connect();
+    } catch (error) {
+      throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${reason(error, password)}`, error);
+    }
+    return await work(client);
+  } catch (error) {
+    if (error instanceof DriverError) throw error;
+    throw failed(check, `login "${username}" in database "${database}": ${reason(error, password)}`, error);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await client.end().catch(() => {});
+  }
+}
+
+/** The login reaches the issued database. */
+async function connect(outputs: Outputs, signal: AbortSignal): Promise<void> {
+  await asTenant('connect', outputs, signal, async (client) => {
+    const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
+    if (rows[0]?.db !== outputs.database) throw failed('connect', `session is in database "${String(rows[0]?.db)}", not "${outputs.database}"`);
+  });
+}
+
+/** Creates a table, writes and reads back a row, all in a transaction that is rolled back. */
+async function writeRead(outputs: Outputs, signal: AbortSignal): Promise<void> {
+  await asTenant('write-read', outputs, signal, async (client) => {
+    const probe = randomBytes(8).toString('hex');
+    await client.query('BEGIN');
+    try {
+      await client.query('CREATE TABLE paved_check (probe text NOT NULL)');
+      await client.query('INSERT INTO paved_check (probe) VALUES ($1)', [probe]);
+      const { rows } = await client.query<{ probe: string }>('SELECT probe FROM paved_check');
+      if (rows.length !== 1 || rows[0]?.probe !== probe) throw failed('write-read', `read back something else than was written in database "${outputs.database}"`);
+    } finally {
+      await client.query('ROLLBACK').catch(() => {});
+    }
+  });
+}
+
+// One query as the tenant: which other Paved databases (still open to connections) it may
+// connect to, and whether the login or the role its sessions run as holds a power that
+// reaches past its own database. has_database_privilege counts inherited and PUBLIC grants.
+const ISOLATION_SQL = `
+SELECT ARRAY(SELECT datname::text FROM pg_database
+              WHERE datname LIKE 'pv\\_%' AND datname <> current_database() AND datallowconn
+                AND has_database_privilege(datname, 'CONNECT') ORDER BY 1) AS others,
+       ARRAY(SELECT rolname || ' is ' || power FROM pg_roles,
+                    LATERAL (VALUES ('superuser', rolsuper), ('createrole', rolcreaterole), ('createdb', rolcreatedb)) p(power, held)
+              WHERE rolname IN (session_user, current_user) AND held ORDER BY 1) AS powers`;
+
+/** The login can reach no other tenant's database and holds no server-wide power. */
+async function isolation(outputs: Outputs, signal: AbortSignal): Promise<void> {
+  await asTenant('isolation', outputs, signal, async (client) => {
+    const { rows } = await client.query<{ others: string[]; powers: string[] }>(ISOLATION_SQL);
+    const { others = [], powers = [] } = rows[0] ?? {};
+    const problems: string[] = [];
+    if (others.length > 0) problems.push(`may connect to other databases: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}`);
+    if (powers.length > 0) problems.push(`holds server-wide powers: ${powers.join(', ')}`);
+    if (problems.length > 0) throw failed('isolation', `login "${outputs.username}" ${problems.join('; ')}`);
+  });
+}
+
+/** The contract checks this driver offers, for a product's `spec.checks`. */
+export const postgresChecks: readonly ContractCheck[] = Object.freeze([
+  { name: 'connect', description: 'the issued login connects to the issued database', run: ({ outputs, signal }) => connect(outputs, signal) },
+  { name: 'write-read', description: 'the login creates a table, writes and reads a row (rolled back)', run: ({ outputs, signal }) => writeRead(outputs, signal) },
+  { name: 'isolation', description: 'the login may connect to no other Paved database and holds no superuser, createrole or createdb power', run: ({ outputs, signal }) => isolation(outputs, signal) },
+]);

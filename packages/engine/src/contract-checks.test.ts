@@ -1,0 +1,80 @@
+import type { ContractCheck } from '@paved/driver-api';
+import { createMemoryDriver } from '@paved/driver-memory';
+import { eachStore } from '@paved/store/testing';
+import { describe, expect, it } from 'vitest';
+import { runContractChecks } from './contract-checks.js';
+import { drain, kvManifest, makeWorld } from './test-harness.js';
+
+const checked = () => kvManifest({ checks: ['connect', 'write-read', 'isolation'] });
+
+eachStore('engine: contract checks', (open) => {
+  it('runs the product checks with the issued credentials before Ready and records each result', async () => {
+    const world = await makeWorld(await open(), { manifest: checked() });
+    const { id } = await world.request('db');
+    await drain(world.engine());
+    const instance = (await world.store.getInstance(id))!;
+    expect(instance.status.phase).toBe('Ready');
+    expect(instance.status.conditions.find((c) => c.type === 'ContractChecks')).toMatchObject({
+      status: 'True', reason: 'ChecksPassed', message: 'contract checks passed: connect, write-read, isolation',
+    });
+    expect(instance.status.checks).toEqual([
+      { name: 'connect', passed: true, message: 'passed' },
+      { name: 'write-read', passed: true, message: 'passed' },
+      { name: 'isolation', passed: true, message: 'passed' },
+    ]);
+    // A drift pass where nothing changed runs no check.
+    const ran = world.driver.calls().check;
+    await world.store.touch(id);
+    await drain(world.engine());
+    expect(world.driver.calls().check).toBe(ran);
+    expect((await world.store.getInstance(id))!.status).toEqual(instance.status);
+  });
+
+  it('a failed check fails the instance, naming the check; a later pass re-runs the checks and it becomes Ready', async () => {
+    const world = await makeWorld(await open(), { manifest: checked() });
+    world.driver.failCheck('isolation', 'memory check isolation: the token also opens "other"');
+    const { id } = await world.request('db');
+    await world.engine().runOnce();
+    const failed = (await world.store.getInstance(id))!;
+    expect(failed.status.phase).toBe('Failed');
+    expect(failed.status.conditions.find((c) => c.type === 'ContractChecks')).toMatchObject({
+      status: 'False', reason: 'CheckFailed', message: `contract check 'isolation' failed: memory check isolation: the token also opens "other"`,
+    });
+    expect(failed.status.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'CheckFailed' });
+    expect(failed.status.lastError).toContain('the token also opens');
+    expect(failed.status.checks?.map((c) => [c.name, c.passed])).toEqual([['connect', true], ['write-read', true], ['isolation', false]]);
+    const events = await world.store.listEvents({ instanceId: id, kinds: ['instance.failed'] });
+    expect(events.items[0]?.data).toMatchObject({ reason: 'CheckFailed', check: 'isolation' });
+
+    await drain(world.engine());
+    const ready = (await world.store.getInstance(id))!;
+    expect(ready.status.phase).toBe('Ready');
+    expect(ready.status.conditions.find((c) => c.type === 'ContractChecks')?.status).toBe('True');
+    expect(ready.status.lastError).toBeUndefined();
+    expect(world.driver.calls()).toMatchObject({ create: 1, update: 0 });
+  });
+});
+
+describe('runContractChecks', () => {
+  const input = (signal = new AbortController().signal) => ({
+    target: { name: 't', driver: 'memory', labels: {}, config: {} },
+    instance: { id: 'i', team: 't', name: 'n', externalName: 'x', product: 'p', plan: 'small', values: {} },
+    outputs: { token: 'sekret-token' },
+    signal,
+    timeoutMs: 50,
+    redact: ['sekret-token'],
+  });
+  const driverWith = (checks: ContractCheck[]) => ({ ...createMemoryDriver(), checks });
+
+  it('times out a check that never finishes, stops at the first failure, and strips secrets from messages', async () => {
+    const hang: ContractCheck = { name: 'hang', description: '', run: () => new Promise(() => {}) };
+    const leaky: ContractCheck = { name: 'leaky', description: '', run: async () => { throw new Error('bad token sekret-token\nsecond line'); } };
+    const never: ContractCheck = { name: 'never', description: '', run: async () => { throw new Error('must not run'); } };
+    const timedOut = await runContractChecks(driverWith([hang, never]), ['hang', 'never'], input());
+    expect(timedOut.results).toEqual([{ name: 'hang', passed: false, message: 'did not finish within 50 ms' }]);
+    const leaked = await runContractChecks(driverWith([leaky]), ['leaky'], input());
+    expect(leaked.failed?.message).toBe('bad token [redacted] second line');
+    const unknown = await runContractChecks(driverWith([]), ['telepathy'], input());
+    expect(unknown.failed?.message).toBe('driver "memory" offers no check "telepathy"');
+  });
+});

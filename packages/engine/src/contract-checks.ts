@@ -1,0 +1,81 @@
+import type { ContractCheck, Driver, DriverInstance, Target } from '@paved/driver-api';
+import type { CheckResult } from '@paved/model';
+
+/** How long one contract check may run before it counts as failed. */
+export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+
+export interface ChecksOutcome {
+  /** One per check that ran, in the product's order. */
+  results: CheckResult[];
+  /** The first check that failed (the run stops there), with its error for lastError. */
+  failed?: { name: string; message: string; error: unknown };
+}
+
+export interface ChecksInput {
+  target: Target;
+  instance: DriverInstance;
+  /** Every output of the current credential, secret ones included. */
+  outputs: Record<string, string>;
+  /** The pass's signal: a lost lease stops the checks. */
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** Values that must never reach a message (the secret outputs), stripped defensively. */
+  redact: readonly string[];
+}
+
+function oneLine(error: unknown, redact: readonly string[]): string {
+  let text = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim() || 'failed without a message';
+  for (const secret of redact) if (secret.length > 0) text = text.split(secret).join('[redacted]');
+  return text;
+}
+
+/** Runs `check` with a deadline; a check that ignores its signal is still cut off by the timer. */
+async function runWithTimeout(check: ContractCheck, input: ChecksInput): Promise<void> {
+  const controller = new AbortController();
+  const abort = () => controller.abort(input.signal.reason);
+  input.signal.addEventListener('abort', abort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const limit = input.timeoutMs % 1000 === 0 ? `${input.timeoutMs / 1000} s` : `${input.timeoutMs} ms`;
+      const error = new Error(`did not finish within ${limit}`);
+      controller.abort(error);
+      reject(error);
+    }, input.timeoutMs);
+  });
+  try {
+    await Promise.race([check.run({ target: input.target, instance: input.instance, outputs: input.outputs, signal: controller.signal }), deadline]);
+  } finally {
+    clearTimeout(timer);
+    input.signal.removeEventListener('abort', abort);
+  }
+}
+
+/**
+ * Runs the product's contract checks in order with the issued credentials; stops at the first
+ * failure (later checks would only repeat its cause, each with its own timeout). A name the
+ * driver does not offer fails like a check would: publishing refuses those, but a driver may
+ * have changed since.
+ */
+export async function runContractChecks(driver: Driver, names: readonly string[], input: ChecksInput): Promise<ChecksOutcome> {
+  const results: CheckResult[] = [];
+  for (const name of names) {
+    const check = driver.checks?.find((candidate) => candidate.name === name);
+    if (check === undefined) {
+      const message = `driver "${driver.type}" offers no check "${name}"`;
+      results.push({ name, passed: false, message });
+      return { results, failed: { name, message, error: new Error(message) } };
+    }
+    try {
+      await runWithTimeout(check, input);
+      results.push({ name, passed: true, message: 'passed' });
+    } catch (error) {
+      // The pass was interrupted (lost lease): not the check's fault; let the pass end.
+      if (input.signal.aborted) throw input.signal.reason;
+      const message = oneLine(error, input.redact);
+      results.push({ name, passed: false, message });
+      return { results, failed: { name, message, error } };
+    }
+  }
+  return { results };
+}

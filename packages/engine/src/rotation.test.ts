@@ -1,0 +1,138 @@
+import type { MemoryDriver, MemoryResource } from '@paved/driver-memory';
+import { eachStore } from '@paved/store/testing';
+import { expect, it } from 'vitest';
+import { CREDENTIALS, generatedSecretsName } from './outputs.js';
+import { drain, kvManifest, makeWorld, type World } from './test-harness.js';
+
+/**
+ * Credential rotation through the engine, on the memory driver (which keeps every issued token
+ * until revoked): rotate → both credentials work → after the grace period the old one is
+ * refused. Grace periods are a few hundred milliseconds so the tests wait for real.
+ */
+
+const GRACE_MS = 300;
+const rotatingManifest = () => kvManifest({ plans: { small: { default: true, values: { tier: 'small' }, rotation: { gracePeriod: `${GRACE_MS}ms` } } } });
+
+async function readyWorld(open: () => Promise<import('@paved/store').Store>, driver?: MemoryDriver) {
+  const world = await makeWorld(await open(), { manifest: rotatingManifest(), ...(driver ? { driver } : {}) });
+  const instance = await world.request('db');
+  await drain(world.engine());
+  const credentials = (await world.secrets.get(instance.id, CREDENTIALS))!;
+  return { world, id: instance.id, first: { ...instance.outputs, name: instance.externalName, ...credentials } };
+}
+
+async function current(world: World, id: string) {
+  const instance = (await world.store.getInstance(id))!;
+  return { instance, outputs: { ...instance.outputs, ...(await world.secrets.get(id, CREDENTIALS))! } };
+}
+
+const kindsOf = async (world: World, id: string) => (await world.store.listEvents({ instanceId: id, limit: 100 })).items.map((e) => e.kind);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+eachStore('engine: credential rotation', (open) => {
+  it('issues a new credential while the old one keeps working, then revokes the old one after the grace period', async () => {
+    const { world, id, first } = await readyWorld(open);
+    await world.store.requestRotation(id, world.userId);
+    const before = Date.now();
+    await drain(world.engine());
+
+    const { instance, outputs: second } = await current(world, id);
+    expect(second.token).not.toBe(first.token);
+    expect(instance.status.phase).toBe('Ready');
+    expect(instance.credentials.rotation).toBe(1);
+    expect(instance.credentials.rotating).toBe(false);
+    expect(Date.parse(instance.credentials.previousRevokeAt!)).toBeGreaterThanOrEqual(before + GRACE_MS);
+    // During the grace period both work.
+    expect(() => world.driver.connect(first)).not.toThrow();
+    expect(() => world.driver.connect(second)).not.toThrow();
+    expect(await world.secrets.get(id, generatedSecretsName(1))).toEqual({ token: second.token });
+
+    await sleep(GRACE_MS + 50);
+    await drain(world.engine());
+    expect(() => world.driver.connect(first)).toThrow(/refused/);
+    expect(() => world.driver.connect(second)).not.toThrow();
+    const after = (await world.store.getInstance(id))!;
+    expect(after.credentials).toEqual({ rotation: 1, rotating: false });
+    // The retired credential's generated secret is gone; the current one stays.
+    expect(await world.secrets.get(id, generatedSecretsName(0))).toBeUndefined();
+    expect(await kindsOf(world, id)).toEqual(expect.arrayContaining(['credentials.rotation-requested', 'credentials.rotated', 'credentials.revoked']));
+    expect(world.driver.calls()).toMatchObject({ rotate: 1, revoke: 1 });
+  });
+
+  it('a second rotation during the grace period revokes the older credential first: never more than two work', async () => {
+    const { world, id, first } = await readyWorld(open);
+    await world.store.requestRotation(id, world.userId);
+    await drain(world.engine());
+    const { outputs: second } = await current(world, id);
+    await world.store.requestRotation(id, world.userId);
+    await drain(world.engine());
+    const { instance, outputs: third } = await current(world, id);
+    expect(instance.credentials.rotation).toBe(2);
+    expect(() => world.driver.connect(first)).toThrow(/refused/);
+    expect(() => world.driver.connect(second)).not.toThrow();
+    expect(() => world.driver.connect(third)).not.toThrow();
+    const resource = (world.driver.resources() as Map<string, MemoryResource>).get(instance.externalName)!;
+    expect([...resource.credentials.keys()].sort()).toEqual([1, 2]);
+  });
+
+  it('a product whose driver cannot rotate says so and drops the request', async () => {
+    const base = (await import('@paved/driver-memory')).createMemoryDriver();
+    const driver = { ...base, rotate: undefined, revoke: undefined } as MemoryDriver;
+    const { world, id, first } = await readyWorld(open, driver);
+    await world.store.requestRotation(id, world.userId);
+    await drain(world.engine());
+    const instance = (await world.store.getInstance(id))!;
+    expect(instance.credentials).toEqual({ rotation: 0, rotating: false });
+    expect(instance.status.conditions.find((c) => c.type === 'Synced')).toMatchObject({ status: 'False', reason: 'RotationUnsupported' });
+    expect(() => world.driver.connect(first)).not.toThrow();
+  });
+
+  it('deletion after a rotation removes the resource and every secret', async () => {
+    const { world, id } = await readyWorld(open);
+    await world.store.requestRotation(id, world.userId);
+    await drain(world.engine());
+    await world.store.requestDeletion(id, world.userId);
+    await drain(world.engine());
+    expect(await world.store.getInstance(id)).toBeUndefined();
+    expect(world.driver.resources().size).toBe(0);
+    expect(await world.secrets.get(id, generatedSecretsName(1))).toBeUndefined();
+  });
+
+  for (const point of ['rotate:after-intent', 'rotate:after-driver', 'revoke:after-intent']) {
+    it(`resumes a rotation interrupted at ${point}`, async () => {
+      const { world, id, first } = await readyWorld(open);
+      await world.store.requestRotation(id, world.userId);
+      const leaseMs = 200;
+      let crashed = false;
+      const crashing = world.engine({
+        leaseMs,
+        failpoint: (name) => {
+          if (name === point && !crashed) {
+            crashed = true;
+            throw new Error(`crash at ${name}`);
+          }
+        },
+      });
+      await drain(crashing);
+      if (point.startsWith('revoke')) {
+        await sleep(GRACE_MS + 50);
+        await drain(crashing);
+      }
+      expect(crashed).toBe(true);
+      await sleep(leaseMs + 50);
+      await drain(world.engine());
+      if (!point.startsWith('revoke')) {
+        await sleep(GRACE_MS + 50);
+        await drain(world.engine());
+      }
+      const { instance, outputs } = await current(world, id);
+      expect(instance.status.phase).toBe('Ready');
+      expect(instance.credentials).toEqual({ rotation: 1, rotating: false });
+      expect(() => world.driver.connect(outputs)).not.toThrow();
+      expect(() => world.driver.connect(first)).toThrow(/refused/);
+      const resource = (world.driver.resources() as Map<string, MemoryResource>).get(instance.externalName)!;
+      expect([...resource.credentials.keys()]).toEqual([1]);
+      expect((await world.store.listEvents({ instanceId: id, kinds: ['credentials.rotated'] })).items).toHaveLength(1);
+    });
+  }
+});
