@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const quick = process.argv.includes('--quick');
 const benches = [
-  ['provision-latency.mjs', quick ? ['--runs', '5'] : ['--runs', '30']],
+  ...['postgres', 'mysql', 'redis', 'amqp'].map((p) => ['time-to-ready.mjs', ['--product', p, '--runs', '30']]),
   ['api-reads.mjs', quick ? ['--seconds', '2'] : ['--seconds', '10']],
   ['engine-throughput.mjs', quick ? ['--instances', '2000'] : ['--instances', '100000']],
 ];
