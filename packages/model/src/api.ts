@@ -29,8 +29,27 @@
  *   GET    /api/v1/teams/{team}/instances/{instance}/watch → text/event-stream of `status` events
  *          (data: Instance JSON; a final `deleted` event when the instance is gone)
  *   GET    /api/v1/teams/{team}/events?cursor&limit   → Page<PavedEvent>
+ *   Services, environments and workloads (docs/workloads.md):
+ *   GET    /api/v1/environments                       → Environment[]
+ *   POST   /api/v1/environments     CreateEnvironmentRequest → 201 Environment (admin)
+ *   GET    /api/v1/environments/{environment}         → Environment
+ *   PUT    /api/v1/environments/{environment}  UpdateEnvironmentRequest → Environment (admin)
+ *   GET    /api/v1/services                           → Page<Service> (the catalog: every team's)
+ *   GET    /api/v1/teams/{team}/services              → Page<Service>
+ *   POST   /api/v1/teams/{team}/services  CreateServiceRequest → 201 Service (owner/member)
+ *   GET    /api/v1/teams/{team}/services/{service}    → Service
+ *   PATCH  /api/v1/teams/{team}/services/{service}  UpdateServiceRequest → Service (owner/member)
+ *   DELETE /api/v1/teams/{team}/services/{service}    → 204 (409 while it has instances)
+ *   POST   /api/v1/teams/{team}/services/{service}/environments/{environment}/workload
+ *          ApplyWorkloadRequest → WorkloadPlan (dryRun: plan only; else 202, applied)
+ *   GET    /api/v1/teams/{team}/services/{service}/environments/{environment}/instances → Page<Instance>
+ *   POST   /api/v1/backstage/import BackstageImportRequest → BackstageImportSummary (platform admin)
+ *   GET    /api/v1/backstage/export                   → BackstageExport (services/instances visible to the caller)
+ *   GET    /api/v1/templates                          → TemplateSummary[] (golden-path templates; docs/golden-paths.md)
+ *   GET    /api/v1/templates/{template}               → TemplateDetail (files raw: the CLI renders them)
  */
 import type { Instance, Membership, ProductManifest, ProductSummary, ProductVersion, Team, TeamRole, User } from './types.js';
+import type { TemplateFile, TemplateSummary } from './catalog.js';
 
 export interface WhoAmI {
   user: User;
@@ -101,3 +120,97 @@ export interface Problem {
 }
 
 export type { Instance, Team, ProductVersion };
+
+// ---------------------------------------------------------------------------------------------
+// Backstage interoperability (docs/backstage.md)
+
+/** A Backstage catalog entity as parsed from catalog-info.yaml (kept loose: Backstage's own schema is open). */
+export interface BackstageEntity {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; title?: string; description?: string; annotations?: Record<string, string>; [key: string]: unknown };
+  spec?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface BackstageImportRequest {
+  /** Entities already parsed from YAML (the CLI reads multi-document files). */
+  entities: Record<string, unknown>[];
+  /** Report what would change without changing anything. */
+  dryRun?: boolean;
+}
+
+/** Names of what an import created, updated or left alone; memberships as "team/user". */
+export interface BackstageImportCounts {
+  teams: string[];
+  users: string[];
+  memberships: string[];
+  services: string[];
+}
+
+export interface BackstageImportSummary {
+  dryRun: boolean;
+  created: BackstageImportCounts;
+  updated: BackstageImportCounts;
+  unchanged: BackstageImportCounts;
+  /** Entities (or relations) not imported, with why. `entity` is a Backstage entity ref. */
+  skipped: { entity: string; reason: string }[];
+  /** Entities whose Backstage name is not a Paved name and was normalised. */
+  renamed: { entity: string; from: string; to: string }[];
+  /** Things worth knowing that did not stop the import (lifecycle mapped, hierarchy flattened…). */
+  notes: { entity: string; message: string }[];
+  /** Resources Paved could provision: request them as this product for this team. */
+  suggestions: { entity: string; product: string; team: string }[];
+  /** dependsOn relations found between components and resources (reported, not stored). */
+  dependencies: { from: string; to: string }[];
+}
+
+export interface BackstageExport {
+  entities: BackstageEntity[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Golden-path templates (docs/golden-paths.md)
+
+/** A value a template asks for besides the built-in service, team and port (`paved init --set name=value`). */
+export interface TemplateParameter {
+  name: string;
+  description: string;
+  default?: string;
+}
+
+/** A template as `paved init` needs it: its files unrendered, so the CLI substitutes the values. */
+export interface TemplateDetail {
+  summary: TemplateSummary;
+  parameters: TemplateParameter[];
+  files: TemplateFile[];
+}
+
+// ------------------------------------------------------------------------------------------
+// Services, environments and workloads
+
+export interface CreateServiceRequest {
+  name: string;
+  description?: string;
+  repositoryUrl?: string;
+  lifecycle?: import('./catalog.js').ServiceLifecycle;
+  system?: string;
+}
+
+export type UpdateServiceRequest = Partial<Omit<CreateServiceRequest, 'name'>>;
+
+export interface CreateEnvironmentRequest {
+  name: string;
+  description?: string;
+  targetSelector?: Record<string, string>;
+  policies?: import('./catalog.js').EnvironmentPolicies;
+}
+
+export type UpdateEnvironmentRequest = Partial<Omit<CreateEnvironmentRequest, 'name'>>;
+
+/** A Score workload document (score.dev/v1b1) as JSON; the server validates it again. */
+export interface ApplyWorkloadRequest {
+  score: Record<string, unknown>;
+  /** Plan only: nothing is written (`paved plan`). */
+  dryRun?: boolean;
+}

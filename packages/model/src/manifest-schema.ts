@@ -107,6 +107,10 @@ export const productManifestSchema = {
             properties: {
               description: { type: 'string' },
               secret: { type: 'boolean' },
+              from: {
+                type: 'string',
+                description: 'Composite products: the part output this one is taken from, as "<part>.<output>".',
+              },
             },
           },
         },
@@ -122,6 +126,28 @@ export const productManifestSchema = {
           },
         },
         drift: { enum: ['repair', 'report'] },
+        bakedIn: {
+          type: 'boolean',
+          description: 'Every service gets an instance of this product in every environment without asking for it.',
+        },
+        includes: {
+          type: 'array',
+          description: 'Composition: the parts (other products) provisioned together as one unit, in dependency order.',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'product'],
+            properties: {
+              name: { type: 'string', pattern: NAME_PATTERN },
+              product: { type: 'string', pattern: NAME_PATTERN },
+              version: { type: 'string' },
+              plan: { type: 'string', pattern: NAME_PATTERN },
+              inputs: { type: 'object' },
+              dependsOn: { type: 'array', items: { type: 'string', pattern: NAME_PATTERN }, uniqueItems: true },
+            },
+          },
+        },
         checks: {
           type: 'array',
           description: 'Contract checks the driver runs with the issued credentials before the instance is Ready.',

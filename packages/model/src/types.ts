@@ -1,4 +1,5 @@
 /** The vocabulary of DESIGN.md as TypeScript types, shared by every package. */
+import type { InstanceWorkloadRef } from './catalog.js';
 
 export type Lifecycle = 'experimental' | 'beta' | 'ga' | 'deprecated';
 export const LIFECYCLES: readonly Lifecycle[] = ['experimental', 'beta', 'ga', 'deprecated'];
@@ -46,6 +47,19 @@ export interface OutputSpec {
   description?: string;
   /** Secret outputs live only in the secret store and are revealed by an explicit call. */
   secret?: boolean;
+  /** Composite products: the part output this one is taken from, "<part>.<output>". */
+  from?: string;
+}
+
+/** One part of a composite product. */
+export interface IncludeSpec {
+  name: string;
+  product: string;
+  version?: string;
+  plan?: string;
+  inputs?: Record<string, unknown>;
+  /** Parts this one needs first; deletion runs in the reverse order. */
+  dependsOn?: string[];
 }
 
 export interface ProductManifest {
@@ -74,6 +88,10 @@ export interface ProductManifest {
     drift?: 'repair' | 'report';
     /** Contract checks (names the driver offers) run with the issued credentials before Ready. */
     checks?: string[];
+    /** Every service gets an instance of this product in every environment without asking. */
+    bakedIn?: boolean;
+    /** Composition: parts provisioned together as one unit (driver `composite`). */
+    includes?: IncludeSpec[];
   };
 }
 
@@ -171,6 +189,8 @@ export interface Instance {
   updatedAt: string;
   /** Credential rotation state. */
   credentials: InstanceCredentials;
+  /** Set when a workload (Score file) asked for this instance: its service, environment and resource. */
+  workload?: InstanceWorkloadRef;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -29,6 +29,8 @@ export interface PavedConfig {
   embeddedPostgres: { enabled: boolean; port: number };
   /** Product manifests published at bootstrap (`paved up`). */
   productsDir: string;
+  /** Golden-path templates served to `paved init` (one folder per template). */
+  templatesDir: string;
   worker: { concurrency: number; driftIntervalMs: number; leaseMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
@@ -61,6 +63,11 @@ function defaultDataDir(env: NodeJS.ProcessEnv): string {
 export function defaultProductsDir(): string {
   // packages/server/{src,dist}/config.* → repository root /products
   return resolve(new URL('../../../products', import.meta.url).pathname);
+}
+
+export function defaultTemplatesDir(): string {
+  // packages/server/{src,dist}/config.* → repository root /templates
+  return resolve(new URL('../../../templates', import.meta.url).pathname);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): PavedConfig {
@@ -122,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       port: int('PAVED_EMBEDDED_POSTGRES_PORT', DEFAULT_EMBEDDED_POSTGRES_PORT, 1, 65535),
     },
     productsDir: resolve(str('PAVED_PRODUCTS_DIR') ?? defaultProductsDir()),
+    templatesDir: resolve(str('PAVED_TEMPLATES_DIR') ?? defaultTemplatesDir()),
     worker: {
       concurrency: int('PAVED_WORKER_CONCURRENCY', 8, 1, 256),
       driftIntervalMs: duration('PAVED_DRIFT_INTERVAL', 5 * 60_000),

@@ -10,8 +10,10 @@ import { eventsRepo } from './repos/events.js';
 import { engineQueueRepo } from './repos/engine-queue.js';
 import { identityRepo } from './repos/identity.js';
 import { instancesRepo } from './repos/instances.js';
+import { logsRepo } from './repos/logs.js';
 import { productsRepo } from './repos/products.js';
 import { secretsRepo } from './repos/secrets.js';
+import { servicesRepo } from './repos/services.js';
 
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
@@ -48,6 +50,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...engineQueueRepo(ctx),
     ...secretsRepo(ctx),
     ...eventsRepo(ctx),
+    ...servicesRepo(ctx),
+    ...logsRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }

@@ -1,4 +1,5 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
+import { DEFAULT_ENVIRONMENTS } from '@paved/model';
 import type { DialectAdapter } from './dialect/adapter.js';
 
 /**
@@ -123,6 +124,70 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         await db.schema.alterTable('instances').addColumn('claimed_desired_rotation', 'integer', (c) => c.notNull().defaultTo(0)).execute();
         await db.schema.alterTable('instances').addColumn('revoke_rotation', 'integer').execute();
         await db.schema.alterTable('instances').addColumn('revoke_at', 'bigint').execute();
+      },
+    },
+    // Services and environments (the catalog) and the workload an instance belongs to (Score
+    // files). The environments every platform starts with are seeded here, once.
+    '0004_services_environments': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('services')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('team_id', 'text', (c) => c.notNull().references('teams.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('repository_url', 'text')
+          .addColumn('lifecycle', 'text', (c) => c.notNull())
+          .addColumn('system', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('services_team_name', ['team_id', 'name'])
+          .execute();
+        await db.schema
+          .createTable('environments')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('target_selector', 'text', (c) => c.notNull())
+          .addColumn('policies', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        // What each service's last apply asked for per environment: which shared ids it names.
+        await db.schema
+          .createTable('workloads')
+          .addColumn('service_id', 'text', (c) => c.notNull().references('services.id').onDelete('cascade'))
+          .addColumn('environment', 'text', (c) => c.notNull())
+          .addColumn('shared_ids', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('workloads_pk', ['service_id', 'environment'])
+          .execute();
+        const at = new Date().toISOString();
+        await db
+          .insertInto('environments')
+          .values(DEFAULT_ENVIRONMENTS.map((e) => ({ name: e.name, description: e.description, target_selector: '{}', policies: '{}', created_at: at })))
+          .execute();
+        await db.schema.alterTable('instances').addColumn('service_id', 'text').execute();
+        await db.schema.alterTable('instances').addColumn('environment', 'text').execute();
+        await db.schema.alterTable('instances').addColumn('resource', 'text').execute();
+        await db.schema.alterTable('instances').addColumn('shared', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.createIndex('instances_workload').on('instances').columns(['service_id', 'environment']).execute();
+      },
+    },
+    // Log streams (baked-in logging): one row per line, per (team, service, environment). No
+    // foreign keys: lines are pruned by age, not by what they describe, like events.
+    '0005_logs': {
+      async up(db: Kysely<any>) {
+        await adapter
+          .addSerialPrimaryKey(db.schema.createTable('log_lines'), 'seq')
+          .addColumn('team_id', 'text', (c) => c.notNull())
+          .addColumn('service', 'text', (c) => c.notNull())
+          .addColumn('environment', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('stream', 'text', (c) => c.notNull())
+          .addColumn('line', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('log_lines_stream').on('log_lines').columns(['team_id', 'service', 'environment', 'seq']).execute();
+        // Retention deletes by age: one range of this index per stream.
+        await db.schema.createIndex('log_lines_stream_at').on('log_lines').columns(['team_id', 'service', 'environment', 'at']).execute();
       },
     },
   };

@@ -17,15 +17,17 @@ export function toProductVersion(row: Selectable<ProductVersionsTable>): Product
   return { name: row.name, version: row.version, manifest: JSON.parse(row.manifest), digest: row.digest, publishedAt: row.published_at };
 }
 
-export type InstanceRow = Selectable<InstancesTable> & { team_name: string };
+export type InstanceRow = Selectable<InstancesTable> & { team_name: string; service_name: string | null };
 
 /** Instances joined with their team's name, which every Instance carries. */
 export function selectInstances(db: Kysely<Database>) {
   return db
     .selectFrom('instances')
     .innerJoin('teams', 'teams.id', 'instances.team_id')
+    // The workload's service name (migration 0004); null for instances made one by one.
+    .leftJoin('services', 'services.id', 'instances.service_id')
     .selectAll('instances')
-    .select('teams.name as team_name');
+    .select(['teams.name as team_name', 'services.name as service_name']);
 }
 
 export function toInstance(row: InstanceRow): Instance {
@@ -49,7 +51,13 @@ export function toInstance(row: InstanceRow): Instance {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     credentials: toCredentials(row),
+    ...workloadOf(row),
   };
+}
+
+function workloadOf(row: InstanceRow): Pick<Instance, 'workload'> {
+  if (row.service_name === null || row.environment === null || row.resource === null) return {};
+  return { workload: { service: row.service_name, environment: row.environment, resource: row.resource, shared: Number(row.shared) === 1 } };
 }
 
 function toCredentials(row: Selectable<InstancesTable>): InstanceCredentials {

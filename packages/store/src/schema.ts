@@ -77,6 +77,11 @@ export interface InstancesTable {
   claimed_desired_rotation: number;
   revoke_rotation: number | null;
   revoke_at: number | null;
+  // workload (migration 0004): set when a Score file asked for the instance
+  service_id: string | null;
+  environment: string | null;
+  resource: string | null;
+  shared: number;
 }
 
 export interface SecretsTable {
@@ -98,6 +103,51 @@ export interface EventsTable {
   data: string;
 }
 
+/** One line of a service's log stream in one environment (migration 0005). */
+export interface LogLinesTable {
+  /** Insertion order: the cursor of listings and of --follow. */
+  seq: Generated<number>;
+  team_id: string;
+  service: string;
+  environment: string;
+  /** ISO 8601 (UTC, fixed width), so text order is time order and pruning is one indexed range. */
+  at: string;
+  stream: string;
+  line: string;
+}
+
+/** The catalog's services (migration 0004). */
+export interface ServicesTable {
+  id: string;
+  team_id: string;
+  name: string;
+  description: string;
+  repository_url: string | null;
+  lifecycle: string;
+  system: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EnvironmentsTable {
+  name: string;
+  description: string;
+  /** JSON object of target labels. */
+  target_selector: string;
+  /** JSON EnvironmentPolicies. */
+  policies: string;
+  created_at: string;
+}
+
+/** A service's last applied workload in one environment: the shared resource ids it names. */
+export interface WorkloadsTable {
+  service_id: string;
+  environment: string;
+  /** JSON array of ids. */
+  shared_ids: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -105,6 +155,10 @@ export interface Database {
   memberships: MembershipsTable;
   product_versions: ProductVersionsTable;
   instances: InstancesTable;
+  services: ServicesTable;
+  environments: EnvironmentsTable;
+  workloads: WorkloadsTable;
   secrets: SecretsTable;
   events: EventsTable;
+  log_lines: LogLinesTable;
 }

@@ -1,6 +1,7 @@
 import type {
-  EventKind, Instance, InstanceStatus, Membership, Page, PavedEvent, ProductSummary, ProductVersion, Team, TeamRole, User,
+  EventKind, Instance, LogLine, InstanceStatus, Membership, Page, PavedEvent, ProductSummary, ProductVersion, Team, TeamRole, User,
 } from '@paved/model';
+import type { Environment, Service, ServiceLifecycle } from '@paved/model';
 
 /**
  * The store is the source of truth and the work queue (DESIGN.md). One interface, two
@@ -65,6 +66,8 @@ export interface NewInstance {
   createdBy: string;
   /** When set, the create fails with QuotaError if the team already has `max` live instances of this product and plan. */
   quota?: { max: number };
+  /** Set when a workload (Score file) asks for the instance (migration 0004). */
+  workload?: { serviceId: string; environment: string; resource: string; shared: boolean };
 }
 
 export interface InstanceFilter {
@@ -104,6 +107,67 @@ export interface SecretEnvelopeRow {
 }
 
 export type InstanceChangeListener = (change: { instanceId: string; teamId: string }) => void;
+
+// ------------------------------------------------------------------------------------------
+// Logs (migration 0005): a log stream per (team, service, environment), stored in the store
+// itself. See docs/workloads.md "Logs" for why.
+
+/** Which log stream: a service of a team in one environment. */
+export interface LogStreamRef {
+  teamId: string;
+  service: string;
+  environment: string;
+}
+
+export interface LogBatch extends LogStreamRef {
+  lines: { at: string; stream: 'stdout' | 'stderr'; line: string }[];
+}
+
+export interface LogLineFilter extends LogStreamRef {
+  /** Only lines after this seq (the cursor). */
+  sinceSeq?: number;
+  /** Only lines at or after this ISO time. */
+  sinceAt?: string;
+  /** Case-sensitive substring the line must contain. */
+  grep?: string;
+  /** Most lines to return (default 100, at most 1000). */
+  limit?: number;
+}
+
+export interface LogLinePage {
+  /** Oldest first. */
+  items: LogLine[];
+  /**
+   * Set when more lines may follow: pass it as `sinceSeq` to continue. With `grep` it can be
+   * set while `items` is short: a listing reads a bounded number of rows per call.
+   */
+  nextSeq?: number;
+}
+
+export type LogAppendListener = (appended: LogStreamRef & { lastSeq: number }) => void;
+
+// ------------------------------------------------------------------------------------------
+// Services, environments and workloads (migration 0004)
+
+export interface NewService {
+  teamId: string;
+  name: string;
+  description: string;
+  repositoryUrl?: string;
+  lifecycle: ServiceLifecycle;
+  system?: string;
+}
+
+export type ServiceChanges = Partial<Pick<NewService, 'description' | 'repositoryUrl' | 'lifecycle' | 'system'>>;
+
+export type NewEnvironment = Omit<Environment, 'createdAt'>;
+
+/** What a service's last apply in one environment named (to know when a shared resource is unused). */
+export interface WorkloadRecord {
+  serviceId: string;
+  environment: string;
+  sharedIds: string[];
+}
 
 export interface Store {
   readonly dialect: Dialect;
@@ -190,4 +254,41 @@ export interface Store {
    * through LISTEN/NOTIFY) in every other process on the same database. Returns unsubscribe.
    */
   onInstanceChange(listener: InstanceChangeListener): () => void;
+
+  // services, environments and workloads (migration 0004)
+  /** ConflictError `service_exists` when the team has a service of that name. */
+  createService(input: NewService): Promise<Service>;
+  getService(teamId: string, name: string): Promise<Service | undefined>;
+  /** Every team's services (teamIds undefined) or some teams', by team name then service name. */
+  listServices(filter?: { teamIds?: string[]; cursor?: string; limit?: number }): Promise<Page<Service>>;
+  updateService(id: string, changes: ServiceChanges): Promise<Service>;
+  /** ConflictError `service_has_instances` while any instance belongs to the service. */
+  deleteService(id: string): Promise<void>;
+  /** ConflictError `environment_exists` for a taken name. */
+  createEnvironment(input: NewEnvironment): Promise<Environment>;
+  getEnvironment(name: string): Promise<Environment | undefined>;
+  listEnvironments(): Promise<Environment[]>;
+  updateEnvironment(name: string, changes: Partial<Omit<NewEnvironment, 'name'>>): Promise<Environment>;
+  /** Instances whose workload is (service, environment), shared ones it created included; oldest first. */
+  listWorkloadInstances(serviceId: string, environment: string): Promise<Instance[]>;
+  /** Records (upserts) what the service's last apply in `environment` named. */
+  putWorkload(record: WorkloadRecord): Promise<void>;
+  /** Every workload record of a team's services in one environment. */
+  listWorkloads(filter: { teamId: string; environment: string }): Promise<WorkloadRecord[]>;
+
+  // logs (migration 0005)
+  /** Appends lines to one stream in one transaction (lines cut at 16 KiB); InputError naming `lines` past 1000 lines. */
+  appendLogLines(batch: LogBatch): Promise<{ appended: number; lastSeq?: number }>;
+  listLogLines(filter: LogLineFilter): Promise<LogLinePage>;
+  /** Deletes lines older than `olderThan` (ISO), in one stream or, without a stream, everywhere; returns how many. */
+  pruneLogLines(filter: Partial<LogStreamRef> & { olderThan: string }): Promise<number>;
+  /** Every stream that has at least one line (for retention). */
+  listLogStreams(): Promise<LogStreamRef[]>;
+  /** The seq of the stream's newest line, 0 when it has none (where a follow without a cursor starts). */
+  lastLogSeq(stream: LogStreamRef): Promise<number>;
+  /**
+   * Called after lines are appended through this Store object (this process only: followers in
+   * other processes poll, see the server's log service). Returns unsubscribe.
+   */
+  onLogLines(listener: LogAppendListener): () => void;
 }

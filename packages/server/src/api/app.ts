@@ -16,6 +16,7 @@ import { productRoutes } from './routes/products.js';
 import { teamRoutes } from './routes/teams.js';
 import { userRoutes } from './routes/users.js';
 import { watchRoutes } from './routes/watch.js';
+import { templateRoutes } from './routes/templates.js';
 
 export interface AppDeps {
   store: Store;
@@ -31,6 +32,8 @@ export interface AppDeps {
   version: string;
   /** Largest accepted request body in bytes. Default 1 MiB. */
   bodyLimit?: number;
+  /** Golden-path templates folder (PAVED_TEMPLATES_DIR); default: this repository's templates/. */
+  templatesDir?: string;
   /** Period of the `: keepalive` comment on idle watch streams. Default 15 s. */
   watchKeepaliveMs?: number;
 }
@@ -67,11 +70,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: pvd_…' } } },
       security: [{ bearer: [] }],
-      tags: ['health', 'users', 'teams', 'products', 'instances', 'events'].map((name) => ({ name })),
+      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates'].map((name) => ({ name })),
     },
   });
 
-  const services = createServices(deps);
+  const services = createServices({ ...deps, onTemplateProblem: (problem) => app.log.warn({ problem }, 'template skipped') });
 
   await app.register(healthRoutes, { store: deps.store, version: deps.version });
   await app.register(callbackRoutes, { prefix: '/api/v1', store: deps.store, targets: deps.targets }); // signed, no bearer token
@@ -87,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(instanceRoutes, { services });
     await v1.register(watchRoutes, { services, ...(deps.watchKeepaliveMs ? { keepaliveMs: deps.watchKeepaliveMs } : {}) });
     await v1.register(eventRoutes, { services });
+    await v1.register(templateRoutes, { templates: services.templates });
   }, { prefix: '/api/v1' });
 
   await app.ready();

@@ -14,6 +14,7 @@ import { createMysqlDriver } from '@paved/driver-mysql';
 import { createRedisDriver } from '@paved/driver-redis';
 import { createRabbitmqDriver } from '@paved/driver-rabbitmq';
 import { createNatsDriver } from '@paved/driver-nats';
+import { createLogStreamDriver } from '@paved/driver-log-stream';
 import type { PavedConfig } from '../config.js';
 import { buildApp } from '../api/index.js';
 import { loadConfiguredTargets } from './targets.js';
@@ -58,6 +59,7 @@ function driversFor(logger: Logger): Record<string, Driver> {
     createSecretDriver({ logger }),
     createScriptDriver({ logger }),
     createWebhookDriver({ logger }),
+    createLogStreamDriver({ logger }),
   ];
   return Object.fromEntries(drivers.map((driver) => [driver.type, driver]));
 }
@@ -120,7 +122,7 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
 
     let url: string | undefined;
     if (config.role !== 'worker') {
-      const app = await buildApp({ store, secrets, targets, drivers, logger, version: PAVED_VERSION });
+      const app = await buildApp({ store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir });
       const address = await app.listen({ host: config.host, port: config.port });
       url = address.replace('://[::1]', '://localhost');
       stops.push(() => app.close());

@@ -16,6 +16,8 @@ import type { PavedConfig } from '../config.js';
 
 /** The target of drivers that need no outside server (the `secret` driver). */
 export const LOCAL_TARGET: Target = Object.freeze({ name: 'local', driver: 'secret', labels: {}, config: {} });
+/** The target of the `log-stream` driver: log lines live in Paved's own store. */
+export const LOCAL_LOGS_TARGET: Target = Object.freeze({ name: 'local-logs', driver: 'log-stream', labels: {}, config: {} });
 
 export function parseTargets(text: string, file: string): Target[] {
   const issues: FieldIssue[] = [];
@@ -59,13 +61,13 @@ export function parseTargets(text: string, file: string): Target[] {
   return targets;
 }
 
-/** Configured targets: the targets file, then the PAVED_POSTGRES_URL shorthand, then `local`. */
+/** Configured targets: the targets file, then the PAVED_POSTGRES_URL shorthand, then `local` and `local-logs`. */
 export async function loadConfiguredTargets(config: PavedConfig): Promise<Target[]> {
   const targets: Target[] = [];
   if (config.targetsFile) targets.push(...parseTargets(await readFile(config.targetsFile, 'utf8'), config.targetsFile));
   if (config.postgresTargetUrl) {
     targets.push({ name: 'postgres', driver: 'postgres', labels: {}, config: { url: config.postgresTargetUrl }, concurrency: 3 });
   }
-  targets.push(LOCAL_TARGET);
+  targets.push(LOCAL_TARGET, LOCAL_LOGS_TARGET);
   return targets;
 }

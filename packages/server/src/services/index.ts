@@ -12,3 +12,4 @@ export {
 } from './instance-service.js';
 export { AuthorizedInstanceService } from './authorized-instance-service.js';
 export { selectTarget } from './target-selection.js';
+export { DefaultTemplateService, type TemplateService, type TemplateServiceDeps } from './templates-service.js';

@@ -9,6 +9,8 @@ import { DefaultCatalogService, type CatalogService } from './catalog-service.js
 import { DefaultIdentityService, type IdentityService } from './identity-service.js';
 import { DefaultInstanceService, type InstanceService } from './instance-service.js';
 import { DefaultTeamService, type TeamService } from './team-service.js';
+import { DefaultTemplateService, type TemplateService } from './templates-service.js';
+import { defaultTemplatesDir } from '../config.js';
 
 export interface ServicesDeps {
   store: Store;
@@ -19,6 +21,10 @@ export interface ServicesDeps {
    * and `rotate` is refused up front for a driver that cannot rotate.
    */
   drivers: Readonly<Record<string, Driver>>;
+  /** Golden-path templates folder (PAVED_TEMPLATES_DIR); default: this repository's templates/. */
+  templatesDir?: string;
+  /** Told once about each template that fails to load (the API logs it as a warning). */
+  onTemplateProblem?: (problem: string) => void;
 }
 
 export interface Services {
@@ -26,6 +32,7 @@ export interface Services {
   teams: TeamService;
   catalog: CatalogService;
   instances: InstanceService;
+  templates: TemplateService;
 }
 
 /** The domain services with authorization applied, as the API uses them. */
@@ -36,6 +43,7 @@ export function createServices(deps: ServicesDeps): Services {
     teams: new AuthorizedTeamService(new DefaultTeamService(store), store),
     catalog: new AuthorizedCatalogService(new DefaultCatalogService({ store, driverNames: Object.keys(deps.drivers), driverChecks: checksByDriver(deps.drivers) }), store),
     instances: new AuthorizedInstanceService(new DefaultInstanceService({ store, secrets, targets, drivers: deps.drivers }), store),
+    templates: new DefaultTemplateService({ dir: deps.templatesDir ?? defaultTemplatesDir(), ...(deps.onTemplateProblem ? { onProblem: deps.onTemplateProblem } : {}) }),
   };
 }
 

@@ -95,6 +95,10 @@ export function instancesRepo(ctx: StoreContext) {
             claimed_desired_rotation: 0,
             revoke_rotation: null,
             revoke_at: null,
+            service_id: input.workload?.serviceId ?? null,
+            environment: input.workload?.environment ?? null,
+            resource: input.workload?.resource ?? null,
+            shared: input.workload?.shared ? 1 : 0,
           })
           .execute();
         await insertEvent(trx, at, {

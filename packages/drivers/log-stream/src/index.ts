@@ -1,0 +1,2 @@
+export { createLogStreamDriver, logStreamName } from './log-stream-driver.js';
+export type { LogStreamDriverOptions } from './log-stream-driver.js';

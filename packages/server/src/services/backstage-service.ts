@@ -1,0 +1,68 @@
+import {
+  NotAllowedError, type BackstageExport, type BackstageImportRequest, type BackstageImportSummary, type Instance, type Team,
+} from '@paved/model';
+import type { Store } from '@paved/store';
+import { allServices, serviceCatalogOf } from './backstage-catalog.js';
+import { exportBackstageEntities, type ExportedInstance } from './backstage-export.js';
+import { applyImportPlan } from './backstage-import.js';
+import { planBackstageImport } from './backstage-import-plan.js';
+import type { Principal } from './principal.js';
+
+/** Backstage interoperability: import catalog-info entities into teams and services; export Paved's catalog as entities. */
+export interface BackstageService {
+  import(principal: Principal, request: BackstageImportRequest): Promise<BackstageImportSummary>;
+  /** The services and instances the caller may see (every team's for platform admins). */
+  export(principal: Principal): Promise<BackstageExport>;
+}
+
+export class DefaultBackstageService implements BackstageService {
+  constructor(private readonly store: Store) {}
+
+  async import(principal: Principal, request: BackstageImportRequest): Promise<BackstageImportSummary> {
+    const products = (await this.store.listProducts()).map((p) => p.name);
+    const plan = planBackstageImport(request.entities, { products });
+    return applyImportPlan({ store: this.store, catalog: serviceCatalogOf(this.store), actor: principal.user.name, dryRun: request.dryRun ?? false }, plan);
+  }
+
+  async export(principal: Principal): Promise<BackstageExport> {
+    const teams = await this.store.listTeams(principal.user.admin ? {} : { userId: principal.user.id });
+    const teamIds = new Set(teams.map((t) => t.id));
+    const services = (await allServices(serviceCatalogOf(this.store))).filter((s) => teamIds.has(s.teamId));
+    const instances = await this.instancesOf(teams);
+    const products = new Map<string, { title: string; driver: string }>();
+    for (const key of new Set(instances.map((i) => `${i.product}@${i.productVersion}`))) {
+      const [name, version] = key.split('@') as [string, string];
+      const found = await this.store.getProductVersion(name, version);
+      if (found) products.set(name, { title: found.manifest.metadata.title, driver: found.manifest.spec.driver });
+    }
+    return { entities: exportBackstageEntities({ teams, services, instances, products }) };
+  }
+
+  private async instancesOf(teams: readonly Team[]): Promise<ExportedInstance[]> {
+    if (teams.length === 0) return [];
+    const instances: Instance[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.listInstances({ teamIds: teams.map((t) => t.id), limit: 500, ...(cursor ? { cursor } : {}) });
+      instances.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return instances;
+  }
+}
+
+/** Import writes teams, users and services for everyone: platform admins only. Export is scoped by the inner service. */
+export class AuthorizedBackstageService implements BackstageService {
+  constructor(private readonly inner: BackstageService) {}
+
+  import(principal: Principal, request: BackstageImportRequest): Promise<BackstageImportSummary> {
+    if (!principal.user.admin) {
+      throw new NotAllowedError('Only platform admins may import from Backstage (it creates teams, users and services)', { code: 'admin_required' });
+    }
+    return this.inner.import(principal, request);
+  }
+
+  export(principal: Principal): Promise<BackstageExport> {
+    return this.inner.export(principal);
+  }
+}
