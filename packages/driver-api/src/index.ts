@@ -14,6 +14,19 @@
  *   no secret ever appears in a thrown error's message.
  */
 
+import { DriverError } from '@paved/model';
+
+/**
+ * The code of a DriverError that means "the work is under way elsewhere, look again later"
+ * (an automation that accepted a request and will call back). The engine shows the instance
+ * as still provisioning, without counting a failed attempt or ever giving up.
+ */
+export const DRIVER_PENDING = 'driver_pending';
+
+export function driverPending(message: string): DriverError {
+  return new DriverError(message, { retryable: true, code: DRIVER_PENDING });
+}
+
 export interface Logger {
   debug(obj: object | string, msg?: string): void;
   info(obj: object | string, msg?: string): void;

@@ -1,5 +1,5 @@
 import { DriverError } from '@paved/model';
-import type { DriverContext } from '@paved/driver-api';
+import { driverPending, type DriverContext } from '@paved/driver-api';
 import type { MemoryResource } from '@paved/driver-memory';
 import { eachStore } from '@paved/store/testing';
 import { describe, expect, it } from 'vitest';
@@ -121,6 +121,33 @@ eachStore('engine', (open) => {
     const failed = (await world.store.getInstance(id))!;
     expect(failed.status.phase).toBe('Failed');
     expect(failed.status.conditions[0]!.message).toContain('Gave up after 5 attempts');
+    await drain(engine);
+    expect((await world.store.getInstance(id))!.status.phase).toBe('Ready');
+  });
+
+  it('waits, without counting failures or giving up, while a driver reports work under way elsewhere', async () => {
+    const world = await makeWorld(await open());
+    const { id } = await world.request('db');
+    let waits = 7; // more than MAX_ATTEMPTS: a slow automation must never turn the instance Failed
+    const driver = {
+      ...world.driver,
+      create: async (ctx: DriverContext) => {
+        if (waits-- > 0) throw driverPending('waiting for the automation to finish create (delivery d-1)');
+        return world.driver.create(ctx);
+      },
+    };
+    const engine = world.engine({ drivers: { memory: driver } });
+    for (let i = 0; i < 7; i++) {
+      await world.store.touch(id); // what the signed callback does; otherwise the next look is in 5 s
+      expect(await engine.runOnce()).toBe(1);
+      const waiting = (await world.store.getInstance(id))!;
+      expect(waiting.status.phase).toBe('Provisioning');
+      const ready = waiting.status.conditions.find((c) => c.type === 'Ready')!;
+      expect(ready.reason).toBe('WaitingForDriver');
+      expect(ready.message).toContain('is under way: waiting for the automation to finish create');
+    }
+    expect(await kinds(world, id)).not.toContain('instance.failed');
+    await world.store.touch(id);
     await drain(engine);
     expect((await world.store.getInstance(id))!.status.phase).toBe('Ready');
   });

@@ -1,9 +1,18 @@
 import { DriverError, InputError, type InstanceStatus } from '@paved/model';
+import { DRIVER_PENDING } from '@paved/driver-api';
 import { deletingCondition, nextStatus, readyCondition, syncedCondition, type ConditionSpec } from './conditions.js';
 import type { StatusSubject } from './status.js';
 
 /** After this many consecutive failures an instance is Failed (Paved still retries, at the backoff cap). */
 export const MAX_ATTEMPTS = 5;
+
+/** How soon a pass that found the work still under way elsewhere looks again (a callback wakes it sooner). */
+export const PENDING_POLL_MS = 5_000;
+
+/** The driver says the work is under way elsewhere (driverPending): not a failure. */
+export function isPending(error: unknown): boolean {
+  return error instanceof DriverError && error.code === DRIVER_PENDING;
+}
 
 /** What the pass was doing when it failed; names the step in the message. */
 export type FailureStage = 'prepare' | 'observe' | 'create' | 'update' | 'delete' | 'rotate' | 'revoke' | 'check';
@@ -115,6 +124,13 @@ export function failureStatus(previous: InstanceStatus, input: FailureInput, sub
       nowIso,
     );
     return { status, final: false };
+  }
+
+  if (isPending(input.error)) {
+    const message = `${what(input, subject)} is under way: ${cause}.`;
+    const conditions: ConditionSpec[] = [readyCondition('False', 'WaitingForDriver', message), syncedCondition('False', 'WaitingForDriver', message)];
+    if (input.deleting) conditions.push(deletingCondition('True', 'DeletionInProgress', `Deleting "${subject.externalName}" from target "${subject.target}".`));
+    return { status: nextStatus(previous, { phase: input.deleting ? 'Deleting' : 'Provisioning', conditions }, nowIso), final: false };
   }
 
   const final = !retryable || input.attempts >= MAX_ATTEMPTS;

@@ -3,7 +3,7 @@ import type { Instance, InstanceStatus, ProductVersion } from '@paved/model';
 import type { ClaimedInstance, EngineState, NewEvent, StatusWrite, Store, WriteOutcome } from '@paved/store';
 import type { SecretStore } from '@paved/secrets';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { failureStatus, missingStatus, type FailureStage, type MissingReason } from './failure.js';
+import { failureStatus, isPending, missingStatus, PENDING_POLL_MS, type FailureStage, type MissingReason } from './failure.js';
 import { LeaseLost, SimulatedCrash } from './interruptions.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import type { StatusSubject } from './status.js';
@@ -126,7 +126,8 @@ export class Pass {
   }
 
   async recordFailure(stage: FailureStage, error: unknown, support: string, step?: string): Promise<void> {
-    const engine = this.#retryEngineState();
+    // Work under way elsewhere is not a failed attempt: poll at a steady pace, never give up.
+    const engine = isPending(error) ? { attempts: this.claimed.engine.attempts, dueAt: this.now() + PENDING_POLL_MS } : this.#retryEngineState();
     const { generation, observedGeneration, deletionRequested } = this.instance;
     const outcome = failureStatus(
       this.previous,

@@ -1,5 +1,5 @@
 import { DriverError } from '@paved/model';
-import type { ApplyResult, Observation } from '@paved/driver-api';
+import { driverPending, type ApplyResult, type Observation } from '@paved/driver-api';
 import type { DeliveryAnswer } from './deliver.js';
 import type { DeliveryBody } from './delivery.js';
 
@@ -11,7 +11,7 @@ import type { DeliveryBody } from './delivery.js';
 
 /** The instance stays Provisioning (or Deleting) with this message until the callback arrives. */
 export function waiting(body: DeliveryBody, verb: string = body.verb, deliveryId: string = body.deliveryId): DriverError {
-  return new DriverError(`waiting for the automation to finish ${verb} (delivery ${deliveryId})`, { retryable: true, code: 'webhook_pending' });
+  return driverPending(`waiting for the automation to finish ${verb} (delivery ${deliveryId})`);
 }
 
 export function readObservation(body: DeliveryBody, answer: DeliveryAnswer, redact: readonly string[] = []): Observation {
