@@ -125,7 +125,46 @@ export interface ContractCheck {
   /** Stable name used in product manifests (`spec.checks`) and in conditions: 'connect', 'write-read', 'isolation'. */
   name: string;
   description: string;
-  run(input: { target: Target; instance: DriverInstance; outputs: Record<string, string>; signal: AbortSignal }): Promise<void>;
+  run(input: { target: Target; instance: DriverInstance; outputs: Record<string, string>; signal: AbortSignal; session?: CheckSession }): Promise<void>;
+}
+
+/**
+ * Shared by the checks of one run, so that connect, write-read and isolation can use one
+ * tenant connection instead of opening three (a SCRAM login costs ~10 ms). The engine closes
+ * the session after the last check; a check run without one opens and closes its own.
+ */
+export interface CheckSession {
+  /** The value under `key`, opened on first use; `close` runs when the session ends. */
+  use<T>(key: string, open: () => Promise<T>, close: (value: T) => Promise<void> | void): Promise<T>;
+}
+
+/** A CheckSession and the function that closes everything it opened (errors ignored). */
+export function createCheckSession(): CheckSession & { close(): Promise<void> } {
+  const opened = new Map<string, { value: Promise<unknown>; close: (value: any) => Promise<void> | void }>();
+  return {
+    use<T>(key: string, open: () => Promise<T>, close: (value: T) => Promise<void> | void): Promise<T> {
+      let entry = opened.get(key);
+      if (entry === undefined) {
+        const value = open();
+        // A failed open is not cached: the next check tries again and reports its own error.
+        value.catch(() => opened.delete(key));
+        entry = { value, close };
+        opened.set(key, entry);
+      }
+      return entry.value as Promise<T>;
+    },
+    async close() {
+      const entries = [...opened.values()];
+      opened.clear();
+      await Promise.all(entries.map(async (entry) => {
+        try {
+          await entry.close(await entry.value);
+        } catch {
+          // Opening failed (already reported by a check) or closing failed: nothing to keep.
+        }
+      }));
+    },
+  };
 }
 
 /** What a rotation step gets beyond the usual context. */

@@ -1,4 +1,4 @@
-import type { ContractCheck, Driver, DriverInstance, Target } from '@paved/driver-api';
+import { createCheckSession, type CheckSession, type ContractCheck, type Driver, type DriverInstance, type Target } from '@paved/driver-api';
 import type { CheckResult } from '@paved/model';
 
 /** How long one contract check may run before it counts as failed. */
@@ -30,7 +30,7 @@ function oneLine(error: unknown, redact: readonly string[]): string {
 }
 
 /** Runs `check` with a deadline; a check that ignores its signal is still cut off by the timer. */
-async function runWithTimeout(check: ContractCheck, input: ChecksInput): Promise<void> {
+async function runWithTimeout(check: ContractCheck, input: ChecksInput, session: CheckSession): Promise<void> {
   const controller = new AbortController();
   const abort = () => controller.abort(input.signal.reason);
   input.signal.addEventListener('abort', abort, { once: true });
@@ -44,7 +44,7 @@ async function runWithTimeout(check: ContractCheck, input: ChecksInput): Promise
     }, input.timeoutMs);
   });
   try {
-    await Promise.race([check.run({ target: input.target, instance: input.instance, outputs: input.outputs, signal: controller.signal }), deadline]);
+    await Promise.race([check.run({ target: input.target, instance: input.instance, outputs: input.outputs, signal: controller.signal, session }), deadline]);
   } finally {
     clearTimeout(timer);
     input.signal.removeEventListener('abort', abort);
@@ -58,6 +58,15 @@ async function runWithTimeout(check: ContractCheck, input: ChecksInput): Promise
  * have changed since.
  */
 export async function runContractChecks(driver: Driver, names: readonly string[], input: ChecksInput): Promise<ChecksOutcome> {
+  const session = createCheckSession();
+  try {
+    return await runChecksIn(session, driver, names, input);
+  } finally {
+    await session.close();
+  }
+}
+
+async function runChecksIn(session: CheckSession, driver: Driver, names: readonly string[], input: ChecksInput): Promise<ChecksOutcome> {
   const results: CheckResult[] = [];
   for (const name of names) {
     const check = driver.checks?.find((candidate) => candidate.name === name);
@@ -67,7 +76,7 @@ export async function runContractChecks(driver: Driver, names: readonly string[]
       return { results, failed: { name, message, error: new Error(message) } };
     }
     try {
-      await runWithTimeout(check, input);
+      await runWithTimeout(check, input, session);
       results.push({ name, passed: true, message: 'passed' });
     } catch (error) {
       // The pass was interrupted (lost lease): not the check's fault; let the pass end.

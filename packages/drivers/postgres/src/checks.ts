@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DriverError } from '@paved/model';
-import type { ContractCheck } from '@paved/driver-api';
+import type { CheckSession, ContractCheck } from '@paved/driver-api';
 
 type Outputs = Record<string, string>;
 
@@ -15,8 +15,22 @@ function reason(error: unknown, password: string): string {
   return password ? line.split(password).join('[redacted]') : line;
 }
 
-/** Opens a session with the issued credentials, runs `work`, closes it. */
-async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in a session with the issued credentials: the check run's shared session when
+ * there is one (one login for all checks), else one opened and closed for this check alone.
+ */
+async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal, session: CheckSession | undefined, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  if (session === undefined) return asTenantAlone(check, outputs, signal, work);
+  const client = await session.use(`postgres:${outputs.username}@${outputs.database}`, () => openTenant(check, outputs, signal), (c) => c.end());
+  try {
+    return await work(client);
+  } catch (error) {
+    if (error instanceof DriverError) throw error;
+    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${reason(error, outputs.password ?? '')}`, error);
+  }
+}
+
+async function openTenant(check: string, outputs: Outputs, signal: AbortSignal): Promise<pg.Client> {
   const { host, port, database, username, password } = outputs;
   if (!host || !port || !database || !username || !password) {
     throw new DriverError(`postgres check ${check}: needs host, port, database, username and password outputs`, {
@@ -29,18 +43,24 @@ async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal,
   const client = new pg.Client({ host, port: Number(port), database, user: username, password, connectionTimeoutMillis: 10_000 });
   // A terminated session emits 'error'; without a listener it would crash the process.
   client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${reason(error, password)}`, error);
+  }
+  return client;
+}
+
+/** Opens a session with the issued credentials, runs `work`, closes it. */
+async function asTenantAlone<T>(check: string, outputs: Outputs, signal: AbortSignal, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await openTenant(check, outputs, signal);
   const onAbort = () => void client.end().catch(() => {});
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    try {
-      await client.connect();
-    } catch (error) {
-      throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${reason(error, password)}`, error);
-    }
     return await work(client);
   } catch (error) {
     if (error instanceof DriverError) throw error;
-    throw failed(check, `login "${username}" in database "${database}": ${reason(error, password)}`, error);
+    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${reason(error, outputs.password ?? '')}`, error);
   } finally {
     signal.removeEventListener('abort', onAbort);
     await client.end().catch(() => {});
@@ -48,16 +68,16 @@ async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal,
 }
 
 /** The login reaches the issued database. */
-async function connect(outputs: Outputs, signal: AbortSignal): Promise<void> {
-  await asTenant('connect', outputs, signal, async (client) => {
+async function connect(outputs: Outputs, signal: AbortSignal, session?: CheckSession): Promise<void> {
+  await asTenant('connect', outputs, signal, session, async (client) => {
     const { rows } = await client.query<{ db: string }>('SELECT current_database() AS db');
     if (rows[0]?.db !== outputs.database) throw failed('connect', `session is in database "${String(rows[0]?.db)}", not "${outputs.database}"`);
   });
 }
 
 /** Creates a table, writes and reads back a row, all in a transaction that is rolled back. */
-async function writeRead(outputs: Outputs, signal: AbortSignal): Promise<void> {
-  await asTenant('write-read', outputs, signal, async (client) => {
+async function writeRead(outputs: Outputs, signal: AbortSignal, session?: CheckSession): Promise<void> {
+  await asTenant('write-read', outputs, signal, session, async (client) => {
     const probe = randomBytes(8).toString('hex');
     await client.query('BEGIN');
     try {
@@ -83,8 +103,8 @@ SELECT ARRAY(SELECT datname::text FROM pg_database
               WHERE rolname IN (session_user, current_user) AND held ORDER BY 1) AS powers`;
 
 /** The login can reach no other tenant's database and holds no server-wide power. */
-async function isolation(outputs: Outputs, signal: AbortSignal): Promise<void> {
-  await asTenant('isolation', outputs, signal, async (client) => {
+async function isolation(outputs: Outputs, signal: AbortSignal, session?: CheckSession): Promise<void> {
+  await asTenant('isolation', outputs, signal, session, async (client) => {
     const { rows } = await client.query<{ others: string[]; powers: string[] }>(ISOLATION_SQL);
     const { others = [], powers = [] } = rows[0] ?? {};
     const problems: string[] = [];
@@ -96,7 +116,7 @@ async function isolation(outputs: Outputs, signal: AbortSignal): Promise<void> {
 
 /** The contract checks this driver offers, for a product's `spec.checks`. */
 export const postgresChecks: readonly ContractCheck[] = Object.freeze([
-  { name: 'connect', description: 'the issued login connects to the issued database', run: ({ outputs, signal }) => connect(outputs, signal) },
-  { name: 'write-read', description: 'the login creates a table, writes and reads a row (rolled back)', run: ({ outputs, signal }) => writeRead(outputs, signal) },
-  { name: 'isolation', description: 'the login may connect to no other Paved database and holds no superuser, createrole or createdb power', run: ({ outputs, signal }) => isolation(outputs, signal) },
+  { name: 'connect', description: 'the issued login connects to the issued database', run: ({ outputs, signal, session }) => connect(outputs, signal, session) },
+  { name: 'write-read', description: 'the login creates a table, writes and reads a row (rolled back)', run: ({ outputs, signal, session }) => writeRead(outputs, signal, session) },
+  { name: 'isolation', description: 'the login may connect to no other Paved database and holds no superuser, createrole or createdb power', run: ({ outputs, signal, session }) => isolation(outputs, signal, session) },
 ]);
