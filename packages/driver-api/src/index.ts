@@ -62,6 +62,8 @@ export interface DriverInstance {
    * Absent means 0.
    */
   rotation?: number;
+  /** Set when a workload (Score file) asked for the instance: which service and environment. */
+  workload?: { service: string; environment: string };
 }
 
 /**

@@ -18,11 +18,12 @@ export interface Progress {
 
 /** The driver's view of the instance, at its current credential. */
 export function driverInstance(pass: Pass, product: ProductVersion): DriverInstance {
-  const { id, teamName, name, externalName, product: productName, plan, inputs } = pass.instance;
+  const { id, teamName, name, externalName, product: productName, plan, inputs, workload } = pass.instance;
   return {
     id, team: teamName, name, externalName, product: productName, plan,
     values: resolveInstanceValues(product.manifest, plan, inputs),
     rotation: pass.claimed.engine.rotation,
+    ...(workload === undefined ? {} : { workload: { service: workload.service, environment: workload.environment } }),
   };
 }
 

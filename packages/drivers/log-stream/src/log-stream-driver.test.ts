@@ -12,13 +12,13 @@ runDriverConformance({
   createDriver: () => createLogStreamDriver(),
   target: () => target,
   outputs: ['stream'],
-  values: { retention: '7d', service: 'shop', environment: 'dev' },
+  values: { retention: '7d' },
   stateless: true,
 });
 
 describe('log-stream driver', () => {
-  const ctx = (values: Record<string, unknown>) => ({
-    instance: { id: '1', team: 'orders', name: 'shop-logs', externalName: 'pv_orders_shop_logs_00000001', product: 'logs', plan: 'default', values },
+  const ctx = (workload: { service: string; environment: string }) => ({
+    instance: { id: '1', team: 'orders', name: 'shop-logs', externalName: 'pv_orders_shop_logs_00000001', product: 'logs', plan: 'default', values: { retention: '7d' }, workload },
     target,
     secrets: {},
     signal: new AbortController().signal,
@@ -28,12 +28,12 @@ describe('log-stream driver', () => {
   it('names the stream team/service/environment and needs no secret', async () => {
     const driver = createLogStreamDriver();
     expect(driver.secrets).toEqual({});
-    expect(await driver.create(ctx({ service: 'shop', environment: 'dev', retention: '7d' }))).toEqual({ outputs: { stream: 'orders/shop/dev' } });
+    expect(await driver.create(ctx({ service: 'shop', environment: 'dev' }))).toEqual({ outputs: { stream: 'orders/shop/dev' } });
     expect((await driver.observe(ctx({ service: 'shop', environment: 'prod' }))).outputs).toEqual({ stream: 'orders/shop/prod' });
     expect(driver.deletion).toEqual([]);
   });
 
   it('falls back to the instance name when taken by hand', () => {
-    expect(logStreamName({ team: 'orders', name: 'my-logs', values: {} })).toBe('orders/my-logs/default');
+    expect(logStreamName({ team: 'orders', name: 'my-logs' })).toBe('orders/my-logs/default');
   });
 });

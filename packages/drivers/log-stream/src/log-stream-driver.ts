@@ -6,13 +6,12 @@ export interface LogStreamDriverOptions {
 }
 
 /**
- * The stream's name, "<team>/<service>/<environment>". A workload apply passes the service and
- * environment as the instance's `service` and `environment` values; an instance taken by hand
- * without them names a stream after itself in environment "default".
+ * The stream's name, "<team>/<service>/<environment>": from the workload that asked for the
+ * instance (every service gets one through the workload apply, the product being baked in);
+ * an instance taken by hand names a stream after itself in environment "default".
  */
-export function logStreamName(instance: Pick<DriverInstance, 'team' | 'name' | 'values'>): string {
-  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-  return `${instance.team}/${text(instance.values.service) ?? instance.name}/${text(instance.values.environment) ?? 'default'}`;
+export function logStreamName(instance: Pick<DriverInstance, 'team' | 'name' | 'workload'>): string {
+  return `${instance.team}/${instance.workload?.service ?? instance.name}/${instance.workload?.environment ?? 'default'}`;
 }
 
 /**
