@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { DriverError } from '@paved/model';
-import type { ContractCheck } from '@paved/driver-api';
+import type { CheckSession, ContractCheck } from '@paved/driver-api';
 import { hasWildcard, quoteIdent } from './quote.js';
 import { isMysqlErrno } from './mysql-errors.js';
 
@@ -19,8 +19,23 @@ function reason(error: unknown, password: string): string {
   return password ? line.split(password).join('[redacted]') : line;
 }
 
-/** Opens a session with the issued credentials, runs `work`, closes it. */
-async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal | undefined, work: (session: mysql.Connection) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in a session with the issued credentials: the check run's shared session when
+ * there is one (one login for all checks), else one opened and closed for this check alone.
+ */
+async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal | undefined, shared: CheckSession | undefined, work: (session: mysql.Connection) => Promise<T>): Promise<T> {
+  if (shared === undefined) return asTenantAlone(check, outputs, signal, work);
+  const connection = await shared.use(`mysql:${outputs.username}@${outputs.database}`, () => openTenant(check, outputs, signal), (c) => c.end().catch(() => c.destroy()));
+  try {
+    return await work(connection);
+  } catch (error) {
+    if (error instanceof DriverError) throw error;
+    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${reason(error, outputs.password ?? '')}`, error);
+  }
+}
+
+/** Logs in with the issued credentials; the caller ends the session. */
+async function openTenant(check: string, outputs: Outputs, signal: AbortSignal | undefined): Promise<mysql.Connection> {
   const { host, port, database, username, password } = outputs;
   if (!host || !port || !database || !username || !password) {
     throw new DriverError(`mysql check ${check}: needs host, port, database, username and password outputs`, {
@@ -38,13 +53,19 @@ async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal 
   }
   // A killed session emits 'error'; without a listener it would crash the process.
   session.on('error', () => {});
+  return session;
+}
+
+/** Opens a session with the issued credentials, runs `work`, closes it. */
+async function asTenantAlone<T>(check: string, outputs: Outputs, signal: AbortSignal | undefined, work: (session: mysql.Connection) => Promise<T>): Promise<T> {
+  const session = await openTenant(check, outputs, signal);
   const onAbort = () => session.destroy();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await work(session);
   } catch (error) {
     if (error instanceof DriverError) throw error;
-    throw failed(check, `login "${username}" in database "${database}": ${reason(error, password)}`, error);
+    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${reason(error, outputs.password ?? '')}`, error);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await session.end().catch(() => session.destroy());
@@ -52,16 +73,16 @@ async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal 
 }
 
 /** Connects and confirms the session landed in the issued database as the issued login. */
-export async function checkConnect(outputs: Outputs, signal?: AbortSignal): Promise<void> {
-  await asTenant('connect', outputs, signal, async (session) => {
+export async function checkConnect(outputs: Outputs, signal?: AbortSignal, shared?: CheckSession): Promise<void> {
+  await asTenant('connect', outputs, signal, shared, async (session) => {
     const [rows] = await session.query<RowDataPacket[]>('SELECT DATABASE() AS db');
     if (rows[0]?.db !== outputs.database) throw failed('connect', `session is in database "${String(rows[0]?.db)}", not "${outputs.database}"`);
   });
 }
 
 /** Creates a table, writes a row, reads it back and drops the table (DDL commits, so no rollback). */
-export async function checkWriteRead(outputs: Outputs, signal?: AbortSignal): Promise<void> {
-  await asTenant('write-read', outputs, signal, async (session) => {
+export async function checkWriteRead(outputs: Outputs, signal?: AbortSignal, shared?: CheckSession): Promise<void> {
+  await asTenant('write-read', outputs, signal, shared, async (session) => {
     const table = quoteIdent(`paved_check_${randomBytes(4).toString('hex')}`);
     const probe = randomBytes(8).toString('hex');
     await session.query(`CREATE TABLE ${table} (probe VARCHAR(32) NOT NULL)`);
@@ -79,9 +100,9 @@ export async function checkWriteRead(outputs: Outputs, signal?: AbortSignal): Pr
  * The login reaches its own database and nothing else: it sees no other database, holds no
  * grant on a wildcard pattern (`pv_x` also matches `pvXx`), and is refused the `mysql` schema.
  */
-export async function checkIsolation(outputs: Outputs, signal?: AbortSignal): Promise<void> {
+export async function checkIsolation(outputs: Outputs, signal?: AbortSignal, shared?: CheckSession): Promise<void> {
   const login = outputs.username ?? '';
-  await asTenant('isolation', outputs, signal, async (session) => {
+  await asTenant('isolation', outputs, signal, shared, async (session) => {
     const [databases] = await session.query<RowDataPacket[]>('SHOW DATABASES');
     const others = databases.map((row) => String(Object.values(row)[0])).filter((name) => name !== outputs.database && name !== 'information_schema');
     if (others.length > 0) throw failed('isolation', `login "${login}" can see database "${others[0]}" besides its own`);
@@ -105,15 +126,15 @@ export async function checkIsolation(outputs: Outputs, signal?: AbortSignal): Pr
 }
 
 export const contractChecks: readonly ContractCheck[] = Object.freeze([
-  { name: 'connect', description: 'Connects with the issued login to the issued database.', run: ({ outputs, signal }) => checkConnect(outputs, signal) },
+  { name: 'connect', description: 'Connects with the issued login to the issued database.', run: ({ outputs, signal, session }) => checkConnect(outputs, signal, session) },
   {
     name: 'write-read',
     description: 'Creates a table, writes a row and reads it back, then drops the table.',
-    run: ({ outputs, signal }) => checkWriteRead(outputs, signal),
+    run: ({ outputs, signal, session }) => checkWriteRead(outputs, signal, session),
   },
   {
     name: 'isolation',
     description: 'The login sees no other database, holds no wildcard or global grant, and cannot read the mysql schema.',
-    run: ({ outputs, signal }) => checkIsolation(outputs, signal),
+    run: ({ outputs, signal, session }) => checkIsolation(outputs, signal, session),
   },
 ]);

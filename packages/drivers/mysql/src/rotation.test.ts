@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialName, type Driver } from '@paved/driver-api';
+import { createCheckSession, credentialName, type CheckSession, type Driver } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
 import { createMysqlDriver } from './index.js';
 import { adminQuery, context, inventory, mysqlTarget, rotationContext, skipReason, tenantSession, uniqueName, withTenant } from './test-support.js';
@@ -113,6 +113,36 @@ describe.skipIf(skipHere)('mysql contract checks', () => {
     for (const check of ['connect', 'write-read', 'isolation']) await run(check, outputs);
     const tables = await adminQuery('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [name]);
     expect(tables).toEqual([]);
+  });
+
+  it('share one tenant connection when run with a check session, which closes it', async () => {
+    const name = uniqueName('pv_chk');
+    names.push(name);
+    const { outputs } = await driver.create(context(target, name));
+    const session = createCheckSession();
+    const keys: string[] = [];
+    let closed = 0;
+    const counting: CheckSession = {
+      use: (key, open, close) =>
+        session.use(key, () => (keys.push(key), open()), async (value) => {
+          closed += 1;
+          await close(value);
+        }),
+    };
+    const sessionsOf = async () => (await inventory(name)).filter((item) => item.startsWith('session '));
+    try {
+      for (const check of driver.checks ?? []) {
+        await check.run({ target, instance: context(target, name).instance, outputs, signal: new AbortController().signal, session: counting });
+      }
+      expect(keys).toEqual([`mysql:${name}@${name}`]);
+      expect(await sessionsOf()).toHaveLength(1);
+    } finally {
+      await session.close();
+    }
+    expect(closed).toBe(1);
+    // COM_QUIT is answered before the server thread is gone: give it a moment.
+    for (let i = 0; i < 50 && (await sessionsOf()).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await sessionsOf()).toEqual([]);
   });
 
   it('each fails with one line naming what did not hold, and no secret', async () => {

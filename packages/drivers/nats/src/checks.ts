@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { ContractCheck, Target } from '@paved/driver-api';
+import type { CheckSession, ContractCheck, Target } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
-import { jwtAuthenticator, withConnection, type ConnectOptions } from './connections.js';
+import { jwtAuthenticator, openConnection, withConnection, type ConnectOptions } from './connections.js';
 import { parseCreds } from './jwt.js';
 import { nkeyFromSeed } from './nkey.js';
 import { jsm } from './stream.js';
@@ -30,7 +30,12 @@ function firstLine(error: unknown): string {
   return ((error as Error)?.message ?? String(error)).split('\n')[0] ?? '';
 }
 
-async function asTenant<T>(outputs: Outputs, what: string, work: (nc: NatsConnection) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` on a connection with the issued credentials: the check run's shared one when there
+ * is one (one login for all checks, closed with the session), else one opened and closed for
+ * this check alone.
+ */
+async function asTenant<T>(outputs: Outputs, what: string, work: (nc: NatsConnection) => Promise<T>, session?: CheckSession): Promise<T> {
   let options: ConnectOptions;
   try {
     options = tenantConnectOptions(outputs);
@@ -38,19 +43,26 @@ async function asTenant<T>(outputs: Outputs, what: string, work: (nc: NatsConnec
     throw error instanceof DriverError ? error : checkFailed(`${what}: the issued credentials cannot be read`);
   }
   try {
-    return await withConnection(options, work);
+    if (session === undefined) return await withConnection(options, work);
+    const nc = await session.use(`nats:${credentialKey(outputs)}@${options.servers}`, () => openConnection(options), (c) => c.close().catch(() => {}));
+    return await work(nc);
   } catch (error) {
     if (error instanceof DriverError) throw error;
     throw checkFailed(`${what}: ${firstLine(error)} (stream "${outputs.stream ?? '?'}")`, error);
   }
 }
 
-export async function checkConnect(outputs: Outputs): Promise<void> {
-  await asTenant(outputs, 'cannot connect with the issued credentials', (nc) => nc.flush());
+/** Who the outputs log in as: the user key of the .creds (operator mode), else nobody in particular (shared mode). */
+function credentialKey(outputs: Outputs): string {
+  return outputs.creds ? nkeyFromSeed(parseCreds(outputs.creds).seed).publicKey : 'anonymous';
+}
+
+export async function checkConnect(outputs: Outputs, session?: CheckSession): Promise<void> {
+  await asTenant(outputs, 'cannot connect with the issued credentials', (nc) => nc.flush(), session);
 }
 
 /** Publishes one acknowledged message into the stream, reads it back by sequence, then deletes it. */
-export async function checkWriteRead(outputs: Outputs): Promise<void> {
+export async function checkWriteRead(outputs: Outputs, session?: CheckSession): Promise<void> {
   const stream = outputs.stream ?? '';
   const prefix = (outputs.subjects ?? '').replace(/>$/, '');
   await asTenant(outputs, 'write then read through the stream failed', async (nc) => {
@@ -62,7 +74,7 @@ export async function checkWriteRead(outputs: Outputs): Promise<void> {
     const matches = stored?.string() === probe;
     await manager.streams.deleteMessage(stream, ack.seq, false);
     if (!matches) throw checkFailed(`read back something else than was written to stream "${stream}"`);
-  });
+  }, session);
 }
 
 /** Resolves when the server refused `subject` to this connection; throws if anything else happened. */
@@ -82,7 +94,7 @@ async function expectRefused(nc: NatsConnection, subject: string, what: string):
  * JetStream API to create a stream (which would escape the plan's limits). Shared mode gives no
  * isolation at all, and the check says so instead of pretending.
  */
-export async function checkIsolation(target: Target, outputs: Outputs): Promise<void> {
+export async function checkIsolation(target: Target, outputs: Outputs, session?: CheckSession): Promise<void> {
   if (readTargetConfig(target).mode === 'shared') {
     throw checkFailed(`isolation does not hold on shared-mode target "${target.name}": any client of the server can read and write stream "${outputs.stream ?? '?'}"; use an operator-mode target`);
   }
@@ -90,15 +102,15 @@ export async function checkIsolation(target: Target, outputs: Outputs): Promise<
   await asTenant(outputs, 'isolation check could not run', async (nc) => {
     await expectRefused(nc, outside, `publishing to "${outside}" (outside ${outputs.subjects ?? '?'})`);
     await expectRefused(nc, `$JS.API.STREAM.CREATE.${outputs.stream ?? 'x'}_extra`, 'creating another stream');
-  });
+  }, session);
 }
 
 export const checks: readonly ContractCheck[] = [
-  { name: 'connect', description: 'Connects to the server with the issued url and credentials.', run: ({ outputs }) => checkConnect(outputs) },
-  { name: 'write-read', description: 'Publishes a message to the stream, reads it back by sequence and deletes it.', run: ({ outputs }) => checkWriteRead(outputs) },
+  { name: 'connect', description: 'Connects to the server with the issued url and credentials.', run: ({ outputs, session }) => checkConnect(outputs, session) },
+  { name: 'write-read', description: 'Publishes a message to the stream, reads it back by sequence and deletes it.', run: ({ outputs, session }) => checkWriteRead(outputs, session) },
   {
     name: 'isolation',
     description: 'The credentials cannot publish outside their subjects nor create streams (operator mode); fails on shared-mode targets, which give no isolation.',
-    run: ({ target, outputs }) => checkIsolation(target, outputs),
+    run: ({ target, outputs, session }) => checkIsolation(target, outputs, session),
   },
 ];

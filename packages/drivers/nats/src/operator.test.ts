@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { runDriverConformance } from '@paved/driver-api/conformance';
-import { silentLogger, type Driver, type DriverContext, type Target } from '@paved/driver-api';
+import { createCheckSession, silentLogger, type CheckSession, type Driver, type DriverContext, type Target } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
 import { createNatsDriver, encodeJwt, formatCreds, nkeyFromRaw, parseCreds, readTargetConfig } from './index.js';
 import { accountKey } from './keys.js';
@@ -106,6 +106,8 @@ describe.skipIf(skipHere)('nats driver in operator mode: traps, checks, prefligh
   };
   const runCheck = (name: string, ctx: DriverContext, outputs: Outputs) =>
     check(name).run({ target: ctx.target, instance: ctx.instance, outputs, signal: new AbortController().signal });
+  const runCheckIn = (name: string, ctx: DriverContext, outputs: Outputs, session: CheckSession) =>
+    check(name).run({ target: ctx.target, instance: ctx.instance, outputs, signal: new AbortController().signal, session });
 
   beforeAll(async () => {
     s = await serverReady();
@@ -224,6 +226,47 @@ describe.skipIf(skipHere)('nats driver in operator mode: traps, checks, prefligh
     expect(error).toBeInstanceOf(DriverError);
     expect((error as Error).message).not.toContain(parseCreds(outputs.creds!).seed);
     expect((error as Error).message.split('\n')).toHaveLength(1);
+  });
+
+  it('checks share one tenant connection when run with a check session, which closes it', async () => {
+    const ctx = fresh();
+    const outputs = (await driver.create(ctx)).outputs;
+    const session = createCheckSession();
+    const keys: string[] = [];
+    const opened: NatsConnection[] = [];
+    const counting: CheckSession = {
+      use: (key, open, close) =>
+        session.use(key, async () => {
+          keys.push(key);
+          const value = await open();
+          opened.push(value as NatsConnection);
+          return value;
+        }, close),
+    };
+    // The server's own count of the account's client connections, asked as the system user.
+    const config = readTargetConfig(s.target);
+    if (config.mode !== 'operator') throw new Error('operator target expected');
+    const connectionsOfAccount = async () => {
+      const sys = await connect({ servers: config.servers, reconnect: false, authenticator: jwtAuthenticator(config.system.jwt, config.system.seed) });
+      try {
+        const reply = JSON.parse(await rawRequest(sys, `$SYS.REQ.ACCOUNT.${outputs.account}.CONNZ`)) as { data?: { num_connections?: number } };
+        return reply.data?.num_connections ?? 0;
+      } finally {
+        await sys.close();
+      }
+    };
+    try {
+      for (const c of driver.checks ?? []) await runCheckIn(c.name, ctx, outputs, counting);
+      expect(keys).toEqual([`nats:${outputs.username}@${config.servers}`]);
+      expect(opened).toHaveLength(1);
+      expect(opened[0]!.isClosed()).toBe(false);
+      expect(await connectionsOfAccount()).toBe(1);
+    } finally {
+      await session.close();
+    }
+    expect(opened[0]!.isClosed()).toBe(true);
+    for (let i = 0; i < 50 && (await connectionsOfAccount()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await connectionsOfAccount()).toBe(0);
   });
 
   it('preflight passes with the right keys and names the fix with a wrong signing key', async () => {

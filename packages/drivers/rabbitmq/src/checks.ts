@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DriverError } from '@paved/model';
-import type { ContractCheck, Target } from '@paved/driver-api';
+import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
+import type { CheckSession, ContractCheck, Target } from '@paved/driver-api';
 import { openSession, refusalKind, sessionTargetOf, type SessionTarget } from './amqp-session.js';
 import { ManagementApi, type Fetch } from './management-api.js';
 import { readTargetConfig } from './target-config.js';
@@ -9,43 +10,66 @@ function failed(check: string, message: string, cause?: unknown): DriverError {
   return new DriverError(`rabbitmq check ${check}: ${message}`, { code: 'check_failed', retryable: false, ...(cause ? { cause } : {}) });
 }
 
-/** Logs in with the issued credentials and opens a channel on the issued vhost. */
-export async function checkConnect(outputs: Record<string, string>): Promise<void> {
-  const session = sessionTargetOf(outputs, 'connect');
-  const connection = await openSession(session, 'connect');
+/**
+ * Runs `work` on an AMQP connection to the tenant's own vhost: the check run's shared one when
+ * there is one (one login for all checks, closed with the session), else one opened and closed
+ * for this check alone.
+ */
+async function asTenant<T>(tenant: SessionTarget, check: string, shared: CheckSession | undefined, work: (connection: ChannelModel) => Promise<T>): Promise<T> {
+  if (shared !== undefined) {
+    const connection = await shared.use(`rabbitmq:${tenant.username}@${tenant.vhost}`, () => openSession(tenant, check), (c) => c.close().catch(() => {}));
+    return work(connection);
+  }
+  const connection = await openSession(tenant, check);
   try {
-    await connection.createChannel();
-  } catch (error) {
-    throw failed('connect', `cannot open a channel on vhost "${session.vhost}" as user "${session.username}"`, error);
+    return await work(connection);
   } finally {
     await connection.close().catch(() => {});
   }
+}
+
+/** Logs in with the issued credentials and opens a channel on the issued vhost. */
+export async function checkConnect(outputs: Record<string, string>, shared?: CheckSession): Promise<void> {
+  const session = sessionTargetOf(outputs, 'connect');
+  await asTenant(session, 'connect', shared, async (connection) => {
+    let channel: Channel;
+    try {
+      channel = await connection.createChannel();
+    } catch (error) {
+      throw failed('connect', `cannot open a channel on vhost "${session.vhost}" as user "${session.username}"`, error);
+    }
+    // Closing the connection would close it too, but a shared connection stays open.
+    await channel.close().catch(() => {});
+  });
 }
 
 /**
  * Publishes a random message to a temporary server-named queue and reads it back. The queue is
  * exclusive, so the broker removes it when the connection closes even if we crash mid-check.
  */
-export async function checkWriteRead(outputs: Record<string, string>): Promise<void> {
+export async function checkWriteRead(outputs: Record<string, string>, shared?: CheckSession): Promise<void> {
   const session = sessionTargetOf(outputs, 'write-read');
-  const connection = await openSession(session, 'write-read');
-  const probe = randomBytes(12).toString('hex');
-  try {
-    const channel = await connection.createConfirmChannel();
-    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-    channel.sendToQueue(queue, Buffer.from(probe));
-    // Confirmed = routed into the queue, so the get below cannot race the publish.
-    await channel.waitForConfirms();
-    const message = await channel.get(queue, { noAck: true });
-    if (!message) throw failed('write-read', `a message published on vhost "${session.vhost}" could not be read back`);
-    if (message.content.toString() !== probe) throw failed('write-read', `the message read back on vhost "${session.vhost}" is not the one written`);
-    await channel.deleteQueue(queue);
-  } catch (error) {
-    if (error instanceof DriverError) throw error;
-    throw failed('write-read', `publish and get on vhost "${session.vhost}" as user "${session.username}" failed (${(error as Error).message.split('\n')[0]})`, error);
-  } finally {
-    await connection.close().catch(() => {});
-  }
+  await asTenant(session, 'write-read', shared, async (connection) => {
+    const probe = randomBytes(12).toString('hex');
+    let channel: ConfirmChannel | undefined;
+    try {
+      channel = await connection.createConfirmChannel();
+      const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+      channel.sendToQueue(queue, Buffer.from(probe));
+      // Confirmed = routed into the queue, so the get below cannot race the publish.
+      await channel.waitForConfirms();
+      const message = await channel.get(queue, { noAck: true });
+      if (!message) throw failed('write-read', `a message published on vhost "${session.vhost}" could not be read back`);
+      if (message.content.toString() !== probe) throw failed('write-read', `the message read back on vhost "${session.vhost}" is not the one written`);
+      await channel.deleteQueue(queue);
+    } catch (error) {
+      if (error instanceof DriverError) throw error;
+      throw failed('write-read', `publish and get on vhost "${session.vhost}" as user "${session.username}" failed (${(error as Error).message.split('\n')[0]})`, error);
+    } finally {
+      // A shared connection stays open: close the channel (a failed one is closed already).
+      await channel?.close().catch(() => {});
+    }
+  });
 }
 
 /**
@@ -89,11 +113,11 @@ async function expectVhostRefused(elsewhere: SessionTarget, own: string): Promis
 /** The contract checks a product can list in `spec.checks`. */
 export function contractChecks(fetchImpl: Fetch): ContractCheck[] {
   return [
-    { name: 'connect', description: 'Log in over AMQP with the issued credentials and open a channel on the vhost.', run: ({ outputs }) => checkConnect(outputs) },
+    { name: 'connect', description: 'Log in over AMQP with the issued credentials and open a channel on the vhost.', run: ({ outputs, session }) => checkConnect(outputs, session) },
     {
       name: 'write-read',
       description: 'Publish a message to a temporary queue on the vhost and read it back.',
-      run: ({ outputs }) => checkWriteRead(outputs),
+      run: ({ outputs, session }) => checkWriteRead(outputs, session),
     },
     {
       name: 'isolation',

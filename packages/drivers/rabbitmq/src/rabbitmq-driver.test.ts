@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDriverConformance } from '@paved/driver-api/conformance';
-import type { ContractCheck, Driver } from '@paved/driver-api';
+import type { ChannelModel } from 'amqplib';
+import { createCheckSession, type CheckSession, type ContractCheck, type Driver } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
 import { createRabbitmqDriver, rabbitPasswordHash } from './index.js';
 import { admin, conformanceOptions, context, newName, openAs, rabbitTarget, unreachable } from './test-support.js';
@@ -116,6 +117,33 @@ describe.skipIf(skipHere)('rabbitmq driver on the machine broker', () => {
     // write-read cleans up after itself: no queue is left in the tenant's vhost.
     const queues = (await admin('GET', `/api/queues/${name}`)).body as unknown[];
     expect(queues).toEqual([]);
+  });
+
+  it('connect and write-read share one tenant connection when run with a check session, which closes it', async () => {
+    const name = fresh();
+    const { outputs } = await driver.create(context(target, name, password()));
+    const session = createCheckSession();
+    const keys: string[] = [];
+    const opened: unknown[] = [];
+    const counting: CheckSession = {
+      use: (key, open, close) =>
+        session.use(key, async () => {
+          keys.push(key);
+          const value = await open();
+          opened.push(value);
+          return value;
+        }, close),
+    };
+    try {
+      // isolation opens its own connection, to another vhost: it must not go through the session.
+      for (const c of driver.checks ?? []) await c.run({ target, instance: context(target, name, '').instance, outputs, signal: new AbortController().signal, session: counting });
+      expect(keys).toEqual([`rabbitmq:${name}@${name}`]);
+      await (opened[0] as ChannelModel).createChannel().then((channel) => channel.close()); // still open
+    } finally {
+      await session.close();
+    }
+    await expect((opened[0] as ChannelModel).createChannel()).rejects.toThrow(/closed/i);
+    expect((await admin('GET', `/api/queues/${name}`)).body).toEqual([]);
   });
 
   it('checks fail with one clear line when the instance is broken behind Paved\'s back', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContractCheck, Driver, DriverContext } from '@paved/driver-api';
+import { createCheckSession, type CheckSession, type ContractCheck, type Driver, type DriverContext } from '@paved/driver-api';
 import { createRedisDriver } from './index.js';
 import { MACHINE_URL, adminCall, context, redisTarget, skipUnlessCi, uniqueName, unreachable } from './test-support.js';
 
@@ -43,6 +43,32 @@ describe.skipIf(skipHere)('redis contract checks (machine server)', () => {
       cursor = next;
     } while (cursor !== '0');
     expect(keys).toEqual([]);
+  });
+
+  it('share one tenant connection when run with a check session, which closes it', async () => {
+    const { name, ctx, outputs } = await created();
+    const session = createCheckSession();
+    const keys: string[] = [];
+    let closed = 0;
+    const counting: CheckSession = {
+      use: (key, open, close) =>
+        session.use(key, () => (keys.push(key), open()), async (value) => {
+          closed += 1;
+          await close(value);
+        }),
+    };
+    const clientsOf = async () => String(await adminCall(MACHINE_URL, 'CLIENT', 'LIST')).split('\n').filter((line) => line.includes(` user=${name} `));
+    try {
+      for (const c of driver.checks ?? []) await c.run({ target, instance: ctx.instance, outputs, signal: new AbortController().signal, session: counting });
+      expect(keys).toEqual([`redis:${name}`]);
+      expect(await clientsOf()).toHaveLength(1);
+    } finally {
+      await session.close();
+    }
+    expect(closed).toBe(1);
+    // disconnect() does not wait for the server to drop the client: give it a moment.
+    for (let i = 0; i < 50 && (await clientsOf()).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await clientsOf()).toEqual([]);
   });
 
   it('connect and write-read fail with one line when the user is deleted behind Paved', async () => {

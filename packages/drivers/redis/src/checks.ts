@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DriverError } from '@paved/model';
-import type { ContractCheck } from '@paved/driver-api';
+import type { CheckSession, ContractCheck } from '@paved/driver-api';
 import { requireOutputs, withTenant, type TenantOutputs } from './tenant-client.js';
 
 function failed(check: string, message: string): DriverError {
@@ -9,15 +9,15 @@ function failed(check: string, message: string): DriverError {
 }
 
 /** Logs in with the issued credentials and PINGs. */
-export async function checkConnect(outputs: TenantOutputs, signal?: AbortSignal): Promise<void> {
+export async function checkConnect(outputs: TenantOutputs, signal?: AbortSignal, session?: CheckSession): Promise<void> {
   await withTenant(outputs, 'connect', async (redis) => {
     const pong = await redis.ping();
     if (pong !== 'PONG') throw failed('connect', `user "${outputs.username}" got "${pong}" to PING`);
-  }, signal);
+  }, signal, session);
 }
 
 /** SET then GET of a fresh key under the prefix, removed afterwards (and expiring anyway). */
-export async function checkWriteRead(outputs: TenantOutputs, signal?: AbortSignal): Promise<void> {
+export async function checkWriteRead(outputs: TenantOutputs, signal?: AbortSignal, session?: CheckSession): Promise<void> {
   await withTenant(outputs, 'write-read', async (redis) => {
     const key = `${outputs.prefix}paved-check:${randomBytes(6).toString('hex')}`;
     const value = randomBytes(8).toString('hex');
@@ -28,14 +28,14 @@ export async function checkWriteRead(outputs: TenantOutputs, signal?: AbortSigna
     } finally {
       await redis.unlink(key).catch(() => {});
     }
-  }, signal);
+  }, signal, session);
 }
 
 /**
  * The credentials must be refused a key outside the prefix (read and write) and the commands
  * that list the keyspace. The probe key is random and the write is refused, so nothing is left.
  */
-export async function checkIsolation(outputs: TenantOutputs, signal?: AbortSignal): Promise<void> {
+export async function checkIsolation(outputs: TenantOutputs, signal?: AbortSignal, session?: CheckSession): Promise<void> {
   await withTenant(outputs, 'isolation', async (redis) => {
     const outside = `paved-isolation-probe:${randomBytes(6).toString('hex')}`;
     const attempts: [string, (r: Redis) => Promise<unknown>][] = [
@@ -56,23 +56,23 @@ export async function checkIsolation(outputs: TenantOutputs, signal?: AbortSigna
         throw failed('isolation', `user "${outputs.username}" could ${what}`);
       }
     }
-  }, signal);
+  }, signal, session);
 }
 
 export const checks: readonly ContractCheck[] = Object.freeze([
   {
     name: 'connect',
     description: 'Logs in with the issued username and password and gets PONG.',
-    run: ({ outputs, signal }) => checkConnect(requireOutputs(outputs, 'connect'), signal),
+    run: ({ outputs, signal, session }) => checkConnect(requireOutputs(outputs, 'connect'), signal, session),
   },
   {
     name: 'write-read',
     description: 'Writes a key under the instance prefix, reads it back and removes it.',
-    run: ({ outputs, signal }) => checkWriteRead(requireOutputs(outputs, 'write-read'), signal),
+    run: ({ outputs, signal, session }) => checkWriteRead(requireOutputs(outputs, 'write-read'), signal, session),
   },
   {
     name: 'isolation',
     description: 'Cannot read or write a key outside the prefix, nor list keys (SCAN, KEYS) or SELECT another database.',
-    run: ({ outputs, signal }) => checkIsolation(requireOutputs(outputs, 'isolation'), signal),
+    run: ({ outputs, signal, session }) => checkIsolation(requireOutputs(outputs, 'isolation'), signal, session),
   },
 ]);

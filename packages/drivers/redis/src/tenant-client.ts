@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { DriverError } from '@paved/model';
+import type { CheckSession } from '@paved/driver-api';
 import { wrapRedisError } from './redis-errors.js';
 
 const REQUIRED = ['host', 'port', 'username', 'password', 'prefix'] as const;
@@ -17,13 +18,18 @@ export function requireOutputs(outputs: Record<string, string>, what: string): T
   return outputs as TenantOutputs;
 }
 
+/** A tenant connection and the first error it reported (a refused AUTH arrives that way). */
+export interface TenantConnection {
+  redis: Redis;
+  refusal?: Error;
+}
+
 /**
- * Connects as the tenant, as an application would, and runs `work`. The ready check is off:
- * ioredis's runs INFO, which tenants are refused. No reconnects and no queued retries, so a
+ * A tenant connection as an application would open one, not yet connected. The ready check is
+ * off: ioredis's runs INFO, which tenants are refused. No reconnects and no queued retries, so a
  * refused login fails at once instead of looping.
  */
-export async function withTenant<T>(outputs: TenantOutputs, what: string, work: (redis: Redis) => Promise<T>, signal?: AbortSignal): Promise<T> {
-  signal?.throwIfAborted();
+function tenantConnection(outputs: TenantOutputs): TenantConnection {
   const redis = new Redis({
     host: outputs.host,
     port: Number(outputs.port),
@@ -36,20 +42,59 @@ export async function withTenant<T>(outputs: TenantOutputs, what: string, work: 
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
+  const connection: TenantConnection = { redis };
   // A refused AUTH arrives as an 'error' event; connect() itself only says the connection
   // closed. Keep the reply so the message says why (WRONGPASS…).
-  let refusal: Error | undefined;
   redis.on('error', (error: Error) => {
-    refusal ??= error;
+    connection.refusal ??= error;
   });
+  return connection;
+}
+
+function tenantError(connection: TenantConnection, error: unknown, what: string, outputs: TenantOutputs): DriverError {
+  const reason = connection.refusal && /Connection is closed/.test((error as Error).message ?? '') ? connection.refusal : error;
+  return wrapRedisError(reason, what, outputs.username, [outputs.password]);
+}
+
+/** Connects as the tenant; the caller disconnects. */
+async function openTenant(outputs: TenantOutputs, what: string, signal?: AbortSignal): Promise<TenantConnection> {
+  signal?.throwIfAborted();
+  const connection = tenantConnection(outputs);
+  try {
+    await connection.redis.connect();
+  } catch (error) {
+    connection.redis.disconnect();
+    throw tenantError(connection, error, what, outputs);
+  }
+  return connection;
+}
+
+/**
+ * Connects as the tenant, as an application would, and runs `work`: on the check run's shared
+ * connection when `session` is given (one login for all checks, closed with the session), else
+ * on one opened for this call and closed after it.
+ */
+export async function withTenant<T>(outputs: TenantOutputs, what: string, work: (redis: Redis) => Promise<T>, signal?: AbortSignal, session?: CheckSession): Promise<T> {
+  if (session === undefined) return withTenantAlone(outputs, what, work, signal);
+  const connection = await session.use(`redis:${outputs.username}`, () => openTenant(outputs, what, signal), (c) => c.redis.disconnect());
+  try {
+    return await work(connection.redis);
+  } catch (error) {
+    throw tenantError(connection, error, what, outputs);
+  }
+}
+
+async function withTenantAlone<T>(outputs: TenantOutputs, what: string, work: (redis: Redis) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  signal?.throwIfAborted();
+  const connection = tenantConnection(outputs);
+  const { redis } = connection;
   const onAbort = () => redis.disconnect();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await redis.connect();
     return await work(redis);
   } catch (error) {
-    const reason = refusal && /Connection is closed/.test((error as Error).message ?? '') ? refusal : error;
-    throw wrapRedisError(reason, what, outputs.username, [outputs.password]);
+    throw tenantError(connection, error, what, outputs);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     redis.disconnect();
