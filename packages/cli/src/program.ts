@@ -2,8 +2,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { colorsEnabled, createColors } from './colors.js';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerAuthCommands } from './commands/auth.js';
+import { registerBackstageCommands } from './commands/backstage.js';
 import { registerEnvCommands } from './commands/env.js';
+import { registerEnvironmentCommands } from './commands/environments.js';
+import { registerServiceCommands } from './commands/services.js';
+import { registerWorkloadCommands } from './commands/workload.js';
+import { registerInitCommands } from './commands/init.js';
 import { registerInstanceCommands } from './commands/instances.js';
+import { registerLogsCommand } from './commands/logs.js';
 import { registerProductCommands } from './commands/products.js';
 import { registerRotateCommand } from './commands/rotate.js';
 import { registerServerCommands } from './commands/server.js';
@@ -44,7 +50,13 @@ export function buildProgram(runner: Runner): Command {
   registerInstanceCommands(program, runner);
   registerRotateCommand(program, runner);
   registerEnvCommands(program, runner);
+  registerLogsCommand(program, runner);
   registerApplyCommand(program, runner);
+  registerServiceCommands(program, runner);
+  registerEnvironmentCommands(program, runner);
+  registerWorkloadCommands(program, runner);
+  registerBackstageCommands(program, runner);
+  registerInitCommands(program, runner);
   return program;
 }
 

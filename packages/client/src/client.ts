@@ -3,8 +3,13 @@ import type {
   PavedEvent, ProductDetail, ProductManifest, ProductSummary, ProductVersion, PublishResult, Team, TeamRole,
   UpdateInstanceRequest, WhoAmI,
 } from '@paved/model';
+import type { ApplyWorkloadRequest, CreateServiceRequest, Service, TemplateDetail, TemplateSummary, WorkloadPlan } from '@paved/model';
+import type { BackstageExport, BackstageImportRequest, BackstageImportSummary } from '@paved/model';
+import type { CreateEnvironmentRequest, Environment, UpdateEnvironmentRequest, UpdateServiceRequest } from '@paved/model';
 import { Transport, type FetchLike } from './transport.js';
 import { watchInstance, type WatchOptions } from './watch.js';
+import type { AppendLogLinesRequest, LogPage, LogQuery, PruneLogsResult } from '@paved/model';
+import { followLogs, type FollowLogsOptions } from './follow-logs.js';
 
 export interface ClientOptions {
   /** Base URL of the Paved server, e.g. http://127.0.0.1:7780. */
@@ -27,7 +32,7 @@ export interface Health {
 }
 
 /** One typed method per route of the HTTP API (packages/model/src/api.ts). */
-export interface PavedClient {
+export interface PavedClient extends LogsClient {
   readonly url: string;
   health(): Promise<Health>;
   whoami(): Promise<WhoAmI>;
@@ -56,12 +61,51 @@ export interface PavedClient {
   listEvents(team: string, options?: PageOptions): Promise<Page<PavedEvent>>;
   /** Follows the live status stream until the instance is deleted or `signal` aborts. */
   watchInstance(team: string, name: string, options: WatchOptions): Promise<void>;
+
+  // services, environments and workloads (docs/workloads.md)
+  listEnvironments(): Promise<Environment[]>;
+  getEnvironment(name: string): Promise<Environment>;
+  createEnvironment(request: CreateEnvironmentRequest): Promise<Environment>;
+  updateEnvironment(name: string, request: UpdateEnvironmentRequest): Promise<Environment>;
+  /** Every team's services (the catalog). */
+  listAllServices(options?: PageOptions): Promise<Page<Service>>;
+  listServices(team: string, options?: PageOptions): Promise<Page<Service>>;
+  // createService and applyWorkload: declared below with paved init's section (same routes).
+  getService(team: string, name: string): Promise<Service>;
+  updateService(team: string, name: string, request: UpdateServiceRequest): Promise<Service>;
+  deleteService(team: string, name: string): Promise<void>;
+  listWorkloadInstances(team: string, service: string, environment: string): Promise<Page<Instance>>;
+
+  // --- Backstage interoperability (docs/backstage.md) ---
+  /** Imports Backstage entities into teams, users and services (platform admins); dryRun changes nothing. */
+  importBackstage(request: BackstageImportRequest): Promise<BackstageImportSummary>;
+  /** The services and instances the caller can see, as Backstage entities. */
+  exportBackstage(): Promise<BackstageExport>;
+
+  // --- Golden-path templates (paved init; docs/golden-paths.md) ---
+  listTemplates(): Promise<TemplateSummary[]>;
+  /** A template with its files unrendered: the caller substitutes the values. */
+  getTemplate(name: string): Promise<TemplateDetail>;
+  createService(team: string, request: CreateServiceRequest): Promise<Service>;
+  /** Plans (dryRun) or applies a Score workload to the service's instances in an environment. */
+  applyWorkload(team: string, service: string, environment: string, request: ApplyWorkloadRequest): Promise<WorkloadPlan>;
+}
+
+// --- Logs (docs/workloads.md "Logs"): a service's log stream in one environment ---
+export interface LogsClient {
+  appendLogLines(team: string, service: string, environment: string, request: AppendLogLinesRequest, options?: { signal?: AbortSignal }): Promise<{ appended: number }>;
+  listLogLines(team: string, service: string, environment: string, query?: LogQuery & { signal?: AbortSignal }): Promise<LogPage>;
+  /** Delivers lines as they arrive until `signal` aborts. */
+  followLogs(team: string, service: string, environment: string, options: FollowLogsOptions): Promise<void>;
+  /** Runs log retention now (platform admins). */
+  pruneLogs(): Promise<PruneLogsResult>;
 }
 
 const seg = encodeURIComponent;
 const teamPath = (team: string) => `/api/v1/teams/${seg(team)}`;
 const instancePath = (team: string, name: string) => `${teamPath(team)}/instances/${seg(name)}`;
 const pageQuery = (options: PageOptions = {}) => ({ cursor: options.cursor, limit: options.limit });
+const logsPath = (team: string, service: string, environment: string) => `${teamPath(team)}/services/${seg(service)}/environments/${seg(environment)}/logs`;
 
 export function createClient(options: ClientOptions): PavedClient {
   const http = new Transport(options);
@@ -99,6 +143,35 @@ export function createClient(options: ClientOptions): PavedClient {
     rotateInstance: (team, name) => http.json('POST', `${instancePath(team, name)}/rotate`, { body: {} }),
     listEvents: (team, o) => get(`${teamPath(team)}/events`, o),
     watchInstance: (team, name, o) => watchInstance(http, team, name, o),
+    listEnvironments: () => http.json('GET', '/api/v1/environments'),
+    getEnvironment: (name) => http.json('GET', `/api/v1/environments/${seg(name)}`),
+    createEnvironment: (request) => http.json('POST', '/api/v1/environments', { body: request }),
+    updateEnvironment: (name, request) => http.json('PUT', `/api/v1/environments/${seg(name)}`, { body: request }),
+    listAllServices: (o) => get('/api/v1/services', o),
+    listServices: (team, o) => get(`${teamPath(team)}/services`, o),
+    getService: (team, name) => http.json('GET', `${teamPath(team)}/services/${seg(name)}`),
+    updateService: (team, name, request) => http.json('PATCH', `${teamPath(team)}/services/${seg(name)}`, { body: request }),
+    deleteService: async (team, name) => {
+      await http.json('DELETE', `${teamPath(team)}/services/${seg(name)}`);
+    },
+    listWorkloadInstances: (team, service, environment) => http.json('GET', `${teamPath(team)}/services/${seg(service)}/environments/${seg(environment)}/instances`),
+    // Backstage interoperability
+    importBackstage: (request) => http.json('POST', '/api/v1/backstage/import', { body: request }),
+    exportBackstage: () => http.json('GET', '/api/v1/backstage/export'),
+    // Golden-path templates
+    listTemplates: () => http.json('GET', '/api/v1/templates'),
+    getTemplate: (name) => http.json('GET', `/api/v1/templates/${seg(name)}`),
+    createService: (team, request) => http.json('POST', `${teamPath(team)}/services`, { body: request }),
+    applyWorkload: (team, service, environment, request) => http.json(
+      'POST', `${teamPath(team)}/services/${seg(service)}/environments/${seg(environment)}/workload`, { body: request },
+    ),
+    // Logs
+    appendLogLines: (team, service, environment, request, o = {}) => http.json('POST', logsPath(team, service, environment), { body: request, signal: o.signal }),
+    listLogLines: (team, service, environment, q = {}) => http.json('GET', logsPath(team, service, environment), {
+      query: { since: q.since, grep: q.grep, cursor: q.cursor, limit: q.limit }, signal: q.signal,
+    }),
+    followLogs: (team, service, environment, o) => followLogs(http, logsPath(team, service, environment), o),
+    pruneLogs: () => http.json('POST', '/api/v1/admin/logs:prune', { body: {} }),
   };
   return client;
 }

@@ -4,3 +4,5 @@ export type { WatchOptions } from './watch.js';
 export type { FetchLike } from './transport.js';
 export { errorFromResponse } from './problem.js';
 export { SseParser, type ServerSentEvent } from './sse.js';
+export type { LogsClient } from './client.js';
+export type { FollowLogsOptions } from './follow-logs.js';

@@ -1,5 +1,6 @@
 import type { ClaimedInstance } from '@paved/store';
 import { reconcileLive, type Progress } from './apply.js';
+import { compositeProduct, reconcileComposite } from './composite.js';
 import { reconcileDeletion } from './deletion.js';
 import { isInterruption, LeaseLost, SimulatedCrash } from './interruptions.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -49,6 +50,12 @@ async function reconcileOrRecordFailure(pass: Pass): Promise<void> {
   const progress: Progress = { stage: 'prepare' };
   let support = supportOf(undefined);
   try {
+    // Composite products have no driver: the engine reconciles their parts itself.
+    const composite = await compositeProduct(pass);
+    if (composite !== undefined) {
+      support = supportOf(composite);
+      return await reconcileComposite(pass, composite, progress);
+    }
     const resolved = await resolveFor(pass);
     if ('missing' in resolved) return await pass.recordMissing(resolved.missing, resolved.message);
     support = supportOf(resolved.product);

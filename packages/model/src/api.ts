@@ -20,7 +20,7 @@
  *   POST   /api/v1/products         ProductManifest   → 201|200 PublishResult (admin or owner team member)
  *   GET    /api/v1/teams/{team}/instances?cursor&limit → Page<Instance>
  *   POST   /api/v1/teams/{team}/instances  CreateInstanceRequest → 202 Instance
- *   GET    /api/v1/teams/{team}/instances/{instance}  → Instance
+ *   GET    /api/v1/teams/{team}/instances/{instance}  → Instance (with `parts` for a composite; a part with `parent` cannot be changed/deleted alone: 409 part_of_composite)
  *   PATCH  /api/v1/teams/{team}/instances/{instance}  UpdateInstanceRequest → 202 Instance
  *   DELETE /api/v1/teams/{team}/instances/{instance}  → 202 Instance (phase Deleting)
  *   POST   /api/v1/teams/{team}/instances/{instance}/credentials:reveal → Credentials (owner/member; audited)
@@ -29,6 +29,11 @@
  *   GET    /api/v1/teams/{team}/instances/{instance}/watch → text/event-stream of `status` events
  *          (data: Instance JSON; a final `deleted` event when the instance is gone)
  *   GET    /api/v1/teams/{team}/events?cursor&limit   → Page<PavedEvent>
+ *   POST   /api/v1/teams/{team}/services/{service}/environments/{environment}/logs AppendLogLinesRequest
+ *          → { appended } (team owner/member; ≤ 1000 lines, body ≤ 1 MiB; a bad line is named `lines[3].line`)
+ *   GET    /api/v1/teams/{team}/services/{service}/environments/{environment}/logs?since&grep&cursor&limit → LogPage
+ *   GET    …/logs/follow?since&grep&cursor → text/event-stream of `log` events (data: LogLine JSON)
+ *   POST   /api/v1/admin/logs:prune                   → PruneLogsResult (platform admin; retention now)
  *   Services, environments and workloads (docs/workloads.md):
  *   GET    /api/v1/environments                       → Environment[]
  *   POST   /api/v1/environments     CreateEnvironmentRequest → 201 Environment (admin)
@@ -50,6 +55,7 @@
  */
 import type { Instance, Membership, ProductManifest, ProductSummary, ProductVersion, Team, TeamRole, User } from './types.js';
 import type { TemplateFile, TemplateSummary } from './catalog.js';
+import type { LogLine } from './catalog.js';
 
 export interface WhoAmI {
   user: User;
@@ -213,4 +219,40 @@ export interface ApplyWorkloadRequest {
   score: Record<string, unknown>;
   /** Plan only: nothing is written (`paved plan`). */
   dryRun?: boolean;
+}
+
+// ------------------------------------------------------------------------------------------
+// Logs (docs/workloads.md "Logs")
+
+export interface ShippedLogLine {
+  /** ISO 8601; the server's receive time when absent. */
+  at?: string;
+  stream: 'stdout' | 'stderr';
+  /** Cut at 16 KiB. */
+  line: string;
+}
+
+export interface AppendLogLinesRequest {
+  lines: ShippedLogLine[];
+}
+
+export interface LogQuery {
+  /** A duration back from now (30s, 10m, 2h, 7d) or an ISO 8601 time. */
+  since?: string;
+  /** Case-sensitive literal substring. */
+  grep?: string;
+  /** A line's seq: only lines after it. */
+  cursor?: string;
+  limit?: number;
+}
+
+export interface LogPage {
+  items: LogLine[];
+  /** Present when more lines may follow now; pass as `cursor`. */
+  nextCursor?: string;
+}
+
+export interface PruneLogsResult {
+  deleted: number;
+  streams: number;
 }

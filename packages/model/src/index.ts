@@ -6,3 +6,4 @@ export * from './api.js';
 export * from './catalog.js';
 export * from './templates.js';
 export * from './score/index.js';
+export * from './composition.js';

@@ -191,6 +191,29 @@ export interface Instance {
   credentials: InstanceCredentials;
   /** Set when a workload (Score file) asked for this instance: its service, environment and resource. */
   workload?: InstanceWorkloadRef;
+  /** Composition (migration 0006): set on a part of a composite instance; the part is managed through its parent. */
+  parent?: InstanceParentRef;
+  /** Composition: the parts of a composite instance, when the API was asked for one instance (get). */
+  parts?: InstancePart[];
+}
+
+/** The composite instance a part belongs to, and which of its `spec.includes` the part is. */
+export interface InstanceParentRef {
+  id: string;
+  name: string;
+  part: string;
+}
+
+/** One part of a composite instance, as shown with its parent. */
+export interface InstancePart {
+  /** The include's name in the composite product (db, key…). */
+  part: string;
+  /** The part's own instance name (`<parent>-<part>`). */
+  name: string;
+  product: string;
+  productVersion: string;
+  plan: string;
+  phase: Phase;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { engineQueueRepo } from './repos/engine-queue.js';
 import { identityRepo } from './repos/identity.js';
 import { instancesRepo } from './repos/instances.js';
 import { logsRepo } from './repos/logs.js';
+import { compositionRepo } from './repos/composition.js';
 import { productsRepo } from './repos/products.js';
 import { secretsRepo } from './repos/secrets.js';
 import { servicesRepo } from './repos/services.js';
@@ -52,6 +53,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...eventsRepo(ctx),
     ...servicesRepo(ctx),
     ...logsRepo(ctx),
+    ...compositionRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }

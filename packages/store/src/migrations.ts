@@ -190,6 +190,16 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         await db.schema.createIndex('log_lines_stream_at').on('log_lines').columns(['team_id', 'service', 'environment', 'at']).execute();
       },
     },
+    // Composition: a part of a composite instance points at its parent and names its include.
+    // No foreign key: the engine forgets parts before their parent, and a dangling parent_id
+    // (a parent forgotten by hand) must not block forgetting the part.
+    '0006_composition': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('instances').addColumn('parent_id', 'text').execute();
+        await db.schema.alterTable('instances').addColumn('part', 'text').execute();
+        await db.schema.createIndex('instances_parent').on('instances').column('parent_id').execute();
+      },
+    },
   };
 }
 

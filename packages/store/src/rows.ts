@@ -17,7 +17,7 @@ export function toProductVersion(row: Selectable<ProductVersionsTable>): Product
   return { name: row.name, version: row.version, manifest: JSON.parse(row.manifest), digest: row.digest, publishedAt: row.published_at };
 }
 
-export type InstanceRow = Selectable<InstancesTable> & { team_name: string; service_name: string | null };
+export type InstanceRow = Selectable<InstancesTable> & { team_name: string; service_name: string | null; parent_name: string | null };
 
 /** Instances joined with their team's name, which every Instance carries. */
 export function selectInstances(db: Kysely<Database>) {
@@ -26,8 +26,10 @@ export function selectInstances(db: Kysely<Database>) {
     .innerJoin('teams', 'teams.id', 'instances.team_id')
     // The workload's service name (migration 0004); null for instances made one by one.
     .leftJoin('services', 'services.id', 'instances.service_id')
+    // The composite parent's name (migration 0006); null for top-level instances.
+    .leftJoin('instances as parents', 'parents.id', 'instances.parent_id')
     .selectAll('instances')
-    .select(['teams.name as team_name', 'services.name as service_name']);
+    .select(['teams.name as team_name', 'services.name as service_name', 'parents.name as parent_name']);
 }
 
 export function toInstance(row: InstanceRow): Instance {
@@ -52,7 +54,14 @@ export function toInstance(row: InstanceRow): Instance {
     updatedAt: row.updated_at,
     credentials: toCredentials(row),
     ...workloadOf(row),
+    ...parentOf(row),
   };
+}
+
+function parentOf(row: InstanceRow): Pick<Instance, 'parent'> {
+  if (row.parent_id === null || row.part === null) return {};
+  // A parent forgotten out of order (by hand) leaves its parts with a dangling id: the id is still the record.
+  return { parent: { id: row.parent_id, name: row.parent_name ?? '', part: row.part } };
 }
 
 function workloadOf(row: InstanceRow): Pick<Instance, 'workload'> {

@@ -82,6 +82,9 @@ export interface InstancesTable {
   environment: string | null;
   resource: string | null;
   shared: number;
+  // composition (migration 0006): set on a part of a composite instance
+  parent_id: string | null;
+  part: string | null;
 }
 
 export interface SecretsTable {

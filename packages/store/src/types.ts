@@ -68,12 +68,16 @@ export interface NewInstance {
   quota?: { max: number };
   /** Set when a workload (Score file) asks for the instance (migration 0004). */
   workload?: { serviceId: string; environment: string; resource: string; shared: boolean };
+  /** Composition (migration 0006): the composite instance this one is a part of, and which include it is. */
+  parent?: { id: string; part: string };
 }
 
 export interface InstanceFilter {
   /** Only these teams (undefined = all, for admins). */
   teamIds?: string[];
   product?: string;
+  /** Composition: only instances that are not a part of a composite (parts are shown under their parent). */
+  topLevel?: boolean;
   cursor?: string;
   limit?: number;
 }
@@ -142,6 +146,8 @@ export interface LogLinePage {
    * set while `items` is short: a listing reads a bounded number of rows per call.
    */
   nextSeq?: number;
+  /** The seq of the last row read, matching or not (else `sinceSeq`, else 0): where a follower resumes. */
+  readTo: number;
 }
 
 export type LogAppendListener = (appended: LogStreamRef & { lastSeq: number }) => void;
@@ -291,4 +297,8 @@ export interface Store {
    * other processes poll, see the server's log service). Returns unsubscribe.
    */
   onLogLines(listener: LogAppendListener): () => void;
+
+  // composition (migration 0006)
+  /** The parts of a composite instance (instances whose parent is `parentId`), oldest first. */
+  listInstanceParts(parentId: string): Promise<Instance[]>;
 }

@@ -4,6 +4,8 @@ import { InputError, type Credentials } from '@paved/model';
 import { Option, type Command } from 'commander';
 import { action, type Context, type Runner } from '../context.js';
 import { credentialVariables, ENV_FORMATS, formatEnv, type EnvFormat, type PrefixOption } from '../env-format.js';
+import { scoreVariables } from './workload.js';
+import { shipChildOutput, type LogShipTarget } from '../log-shipper.js';
 
 /** --prefix P → 'P', --no-prefix → false, neither → undefined (commander leaves it unset). */
 const prefixOf = (value: unknown): PrefixOption => (typeof value === 'string' ? value : value === false ? false : undefined);
@@ -34,23 +36,54 @@ export function registerEnvCommands(program: Command, runner: Runner): void {
   program
     .command('run')
     .description('run a command with instances\' credentials in its environment (never in its arguments or output)')
-    .requiredOption('--instance <name>', 'an instance whose credentials to pass; repeatable', collect, [])
+    .option('--instance <name>', 'an instance whose credentials to pass; repeatable', collect, [])
+    .option('--service <name>', 'ship the command\'s stdout and stderr to this service\'s log stream (with --env)')
+    .option('--env <environment>', 'the environment of --service\'s log stream')
+    .option('-f, --file <path>', "a Score file: pass its containers' rendered variables (with --env)")
+    .option('--container <name>', 'with -f: the container whose variables to pass (needed when there are several)')
     .option('--prefix <prefix>', 'variable name prefix (default: the instance name upper-cased)')
     .option('--no-prefix', 'no prefix')
     .argument('<command...>', 'the command and its arguments, after --')
-    .addHelpText('after', '\nExamples:\n  paved run --instance orders-db -- npm start\n  paved run --instance orders-db --no-prefix -- sh -c \'psql "$URL"\'')
-    .action(action(runner, async (ctx, argv: string[], opts: { instance: string[]; prefix: PrefixOption }) => {
-      if (opts.instance.length === 0) throw new InputError('--instance is required', { issues: [{ path: '--instance', message: 'is required' }] });
+    .addHelpText('after', '\nExamples:\n  paved run --instance orders-db -- npm start\n  paved run --service shop --env dev --instance orders-db -- npm start   # output also shipped to paved logs shop --env dev\n  paved run --instance orders-db --no-prefix -- sh -c \'psql "$URL"\'')
+    .action(action(runner, async (ctx, argv: string[], opts: { instance: string[]; prefix: PrefixOption; service?: string; env?: string; file?: string; container?: string }) => {
+      if (opts.file !== undefined) {
+        // Score: the rendered variables, and the output shipped to the service's log stream.
+        const rendered = await scoreVariables(ctx, { file: opts.file, env: opts.env, service: opts.service, container: opts.container });
+        const target = await logShipTarget(ctx, rendered.service, rendered.env).catch(() => undefined);
+        return runChild(ctx, argv, { ...ctx.io.env, ...rendered.vars }, target);
+      }
+      if (opts.instance.length === 0 && opts.service === undefined) {
+        throw new InputError('--instance (or --service with --env) is required', { issues: [{ path: '--instance', message: 'is required' }] });
+      }
+      const ship = opts.service === undefined ? undefined : await logShipTarget(ctx, opts.service, opts.env);
       const vars = credentialVariables(await reveal(ctx, opts.instance), prefixOf(opts.prefix));
-      return runChild(ctx, argv, { ...ctx.io.env, ...vars });
+      return runChild(ctx, argv, { ...ctx.io.env, ...vars }, ship);
     }));
 }
 
-/** Spawns the command with inherited stdio, forwards SIGINT/SIGTERM, and resolves to its exit code (128+signal when killed). */
-function runChild(ctx: Context, argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** Where `paved run --service S --env E` ships the command's output: S's log stream in E. */
+async function logShipTarget(ctx: Context, service: string, env: string | undefined): Promise<LogShipTarget> {
+  if (env === undefined) throw new InputError('--service needs --env (the environment whose log stream gets the output)', { code: 'env_required', issues: [{ path: '--env', message: 'is required with --service' }] });
+  const team = await ctx.team();
+  const client = await ctx.client();
+  return {
+    send: (lines) => client.appendLogLines(team, service, env, { lines }),
+    stdout: ctx.io.stdout,
+    stderr: ctx.io.stderr,
+    warn: (message) => ctx.err(`${ctx.colors.yellow(message)}\n`),
+  };
+}
+
+/**
+ * Spawns the command, forwards SIGINT/SIGTERM, and resolves to its exit code (128+signal when
+ * killed). Stdio is inherited, or with `ship` stdout and stderr are piped, passed through and
+ * shipped to a log stream; the exit waits for the last lines to be shipped.
+ */
+export function runChild(ctx: Context, argv: string[], env: NodeJS.ProcessEnv, ship?: LogShipTarget): Promise<number> {
   const [command, ...args] = argv;
   return new Promise((resolve, reject) => {
-    const child = spawn(command!, args, { stdio: 'inherit', env });
+    const child = spawn(command!, args, { stdio: ship ? ['inherit', 'pipe', 'pipe'] : 'inherit', env });
+    const shipping = ship ? shipChildOutput(child, ship) : undefined;
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     const offs = [ctx.io.onSignal('SIGINT', forward('SIGINT')), ctx.io.onSignal('SIGTERM', forward('SIGTERM'))];
     const cleanup = () => offs.forEach((off) => off());
@@ -62,7 +95,8 @@ function runChild(ctx: Context, argv: string[], env: NodeJS.ProcessEnv): Promise
     });
     child.on('exit', (code, signal) => {
       cleanup();
-      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+      const exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0);
+      void (shipping?.done ?? Promise.resolve()).then(() => resolve(exitCode));
     });
   });
 }

@@ -150,11 +150,28 @@ async function list(ctx: Context, opts: { allTeams?: boolean }) {
   ctx.print(items, () => {
     if (items.length === 0) return `No instances. Create one with: paved create PRODUCT NAME\n`;
     const headers = ['NAME', 'PRODUCT', 'PLAN', 'PHASE', 'AGE'];
-    const rows = items.map((i) => [i.name, `${i.product}@${i.productVersion}`, i.plan, phaseColor(ctx, i.status.phase), formatAge(i.createdAt)]);
+    const shown = withPartsUnderParents(items);
+    const rows = shown.map(({ instance: i, part }) => [part ? `  └ ${i.name}` : i.name, `${i.product}@${i.productVersion}`, i.plan, phaseColor(ctx, i.status.phase), formatAge(i.createdAt)]);
     return opts.allTeams
-      ? formatTable(['TEAM', ...headers], rows.map((r, n) => [items[n]!.teamName, ...r]), ctx.colors)
+      ? formatTable(['TEAM', ...headers], rows.map((r, n) => [shown[n]!.instance.teamName, ...r]), ctx.colors)
       : formatTable(headers, rows, ctx.colors);
   });
+}
+
+/**
+ * Composition: the parts of a composite instance listed right under it (indented), in their
+ * listing order; a part whose parent is not in the listing stays where it is.
+ */
+function withPartsUnderParents(items: readonly Instance[]): { instance: Instance; part: boolean }[] {
+  const ids = new Set(items.map((i) => i.id));
+  const partsOf = new Map<string, Instance[]>();
+  for (const i of items) {
+    if (i.parent === undefined || !ids.has(i.parent.id)) continue;
+    partsOf.set(i.parent.id, [...(partsOf.get(i.parent.id) ?? []), i]);
+  }
+  return items
+    .filter((i) => i.parent === undefined || !ids.has(i.parent.id))
+    .flatMap((i) => [{ instance: i, part: false }, ...(partsOf.get(i.id) ?? []).map((p) => ({ instance: p, part: true }))]);
 }
 
 function phaseColor(ctx: Context, phase: string): string {
@@ -182,6 +199,7 @@ function describeInstance(ctx: Context, i: Instance): string {
     ['status', describeStatus(i).slice(i.name.length + 2)],
     ['inputs', JSON.stringify(i.inputs)],
     ['target', i.target],
+    ['part of', i.parent === undefined ? undefined : `${i.parent.name} (part "${i.parent.part}"; manage it through ${i.parent.name})`],
     ['created', `${i.createdAt} by ${i.createdBy}`],
     ['ready at', i.status.readyAt],
     ['credentials', describeCredentials(i)],
@@ -190,6 +208,10 @@ function describeInstance(ctx: Context, i: Instance): string {
   if (i.status.conditions.length > 0) {
     text += `\n${ctx.colors.bold('conditions')}\n` + formatTable(['TYPE', 'STATUS', 'REASON', 'MESSAGE'],
       i.status.conditions.map((c) => [c.type, c.status, c.reason, c.message]), ctx.colors);
+  }
+  if (i.parts !== undefined && i.parts.length > 0) {
+    text += `\n${ctx.colors.bold('Parts:')}\n` + formatTable(['PART', 'INSTANCE', 'PRODUCT', 'PLAN', 'PHASE'],
+      i.parts.map((p) => [p.part, p.name, `${p.product}@${p.productVersion}`, p.plan, phaseColor(ctx, p.phase)]), ctx.colors);
   }
   const outputs = Object.entries(i.outputs);
   if (outputs.length > 0) {

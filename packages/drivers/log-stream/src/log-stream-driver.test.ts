@@ -34,6 +34,7 @@ describe('log-stream driver', () => {
   });
 
   it('falls back to the instance name when taken by hand', () => {
-    expect(logStreamName({ team: 'orders', name: 'my-logs' })).toBe('orders/my-logs/default');
+    expect(logStreamName({ team: 'orders', name: 'my-logs', values: {} })).toBe('orders/my-logs/default');
+    expect(logStreamName({ team: 'orders', name: 'my-logs', values: { service: 'shop', environment: 'qa' } })).toBe('orders/shop/qa');
   });
 });

@@ -7,11 +7,15 @@ export interface LogStreamDriverOptions {
 
 /**
  * The stream's name, "<team>/<service>/<environment>": from the workload that asked for the
- * instance (every service gets one through the workload apply, the product being baked in);
- * an instance taken by hand names a stream after itself in environment "default".
+ * instance (every service gets one through the workload apply, the product being baked in),
+ * else from the `service` and `environment` inputs of an instance taken by hand, else after
+ * the instance itself in environment "default".
  */
-export function logStreamName(instance: Pick<DriverInstance, 'team' | 'name' | 'workload'>): string {
-  return `${instance.team}/${instance.workload?.service ?? instance.name}/${instance.workload?.environment ?? 'default'}`;
+export function logStreamName(instance: Pick<DriverInstance, 'team' | 'name' | 'values' | 'workload'>): string {
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const service = instance.workload?.service ?? text(instance.values.service) ?? instance.name;
+  const environment = instance.workload?.environment ?? text(instance.values.environment) ?? 'default';
+  return `${instance.team}/${service}/${environment}`;
 }
 
 /**

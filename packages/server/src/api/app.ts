@@ -12,11 +12,16 @@ import { callbackRoutes } from './routes/callbacks.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { instanceRoutes } from './routes/instances.js';
+import { logRoutes } from './routes/logs.js';
 import { productRoutes } from './routes/products.js';
 import { teamRoutes } from './routes/teams.js';
 import { userRoutes } from './routes/users.js';
 import { watchRoutes } from './routes/watch.js';
+import { environmentRoutes } from './routes/environments.js';
+import { serviceRoutes } from './routes/services.js';
+import { workloadRoutes } from './routes/workloads.js';
 import { templateRoutes } from './routes/templates.js';
+import { backstageRoutes } from './routes/backstage.js';
 
 export interface AppDeps {
   store: Store;
@@ -70,7 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: pvd_…' } } },
       security: [{ bearer: [] }],
-      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates'].map((name) => ({ name })),
+      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads'].map((name) => ({ name })),
     },
   });
 
@@ -90,7 +95,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(instanceRoutes, { services });
     await v1.register(watchRoutes, { services, ...(deps.watchKeepaliveMs ? { keepaliveMs: deps.watchKeepaliveMs } : {}) });
     await v1.register(eventRoutes, { services });
+    await v1.register(environmentRoutes, { services });
+    await v1.register(serviceRoutes, { services });
+    await v1.register(workloadRoutes, { services });
+    await v1.register(logRoutes, { services, ...(deps.watchKeepaliveMs ? { keepaliveMs: deps.watchKeepaliveMs } : {}) });
     await v1.register(templateRoutes, { templates: services.templates });
+    await v1.register(backstageRoutes, { services });
   }, { prefix: '/api/v1' });
 
   await app.ready();

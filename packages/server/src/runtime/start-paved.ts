@@ -17,6 +17,7 @@ import { createNatsDriver } from '@paved/driver-nats';
 import { createLogStreamDriver } from '@paved/driver-log-stream';
 import type { PavedConfig } from '../config.js';
 import { buildApp } from '../api/index.js';
+import { startLogRetention } from '../services/logs-retention.js';
 import { loadConfiguredTargets } from './targets.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 import { bootstrap } from './bootstrap.js';
@@ -126,6 +127,8 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
       const address = await app.listen({ host: config.host, port: config.port });
       url = address.replace('://[::1]', '://localhost');
       stops.push(() => app.close());
+      // Log retention runs where the API runs (role all or api): at start and every 10 minutes.
+      stops.push(startLogRetention({ store, logger }));
     }
     logger.info({ url, role: config.role, store: store.dialect, targets: targets.map((t) => t.name) }, 'paved started');
     return { ...(url ? { url } : {}), ...(adminToken ? { adminToken } : {}), config, stop };

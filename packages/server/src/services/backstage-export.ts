@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BackstageEntity, Instance, InstanceWorkloadRef, Service, Team } from '@paved/model';
+import type { BackstageEntity, Instance, Service, Team } from '@paved/model';
 import { PAVED_ANNOTATIONS, SOURCE_LOCATION } from './backstage-entities.js';
 import { BACKSTAGE_NAME_MAX_LENGTH } from './backstage-refs.js';
 
@@ -14,8 +14,8 @@ import { BACKSTAGE_NAME_MAX_LENGTH } from './backstage-refs.js';
  * the export maps back to the same services.
  */
 
-/** An instance as the export needs it; `workload` is set when a Score workload asked for it. */
-export type ExportedInstance = Instance & { workload?: InstanceWorkloadRef };
+/** An instance as the export needs it (`workload` is set when a Score workload asked for it). */
+export type ExportedInstance = Instance;
 
 export interface ExportInput {
   teams: readonly Team[];

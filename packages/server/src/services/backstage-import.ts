@@ -1,6 +1,6 @@
 import type { BackstageImportCounts, BackstageImportSummary, Service, Team, User } from '@paved/model';
 import type { Store } from '@paved/store';
-import { allServices, type ServiceCatalogStore } from './backstage-catalog.js';
+import { allServices } from './backstage-catalog.js';
 import type { ImportPlan, PlannedService } from './backstage-import-plan.js';
 
 /**
@@ -14,7 +14,6 @@ import type { ImportPlan, PlannedService } from './backstage-import-plan.js';
  */
 export interface ImportDeps {
   store: Store;
-  catalog: ServiceCatalogStore;
   actor: string;
   dryRun: boolean;
 }
@@ -121,7 +120,7 @@ async function applyMemberships(deps: ImportDeps, plan: ImportPlan, summary: Bac
 }
 
 async function applyServices(deps: ImportDeps, plan: ImportPlan, summary: BackstageImportSummary, teams: Known<Team>): Promise<void> {
-  const everyService = plan.services.length > 0 ? await allServices(deps.catalog) : [];
+  const everyService = plan.services.length > 0 ? await allServices(deps.store) : [];
   for (const planned of plan.services) {
     const team = await resolve(teams, planned.team, () => deps.store.getTeam({ name: planned.team }));
     if (!team.found) {
@@ -129,7 +128,7 @@ async function applyServices(deps: ImportDeps, plan: ImportPlan, summary: Backst
       continue;
     }
     const elsewhere = everyService.find((s) => s.name === planned.name && s.teamName !== planned.team);
-    const existing = team.value ? await deps.catalog.getService(team.value.id, planned.name) : undefined;
+    const existing = team.value ? await deps.store.getService(team.value.id, planned.name) : undefined;
     if (!existing && elsewhere) {
       summary.skipped.push({ entity: planned.entity, reason: `service ${planned.name} already belongs to team ${elsewhere.teamName}; import does not move services between teams` });
       continue;
@@ -141,12 +140,12 @@ async function applyServices(deps: ImportDeps, plan: ImportPlan, summary: Backst
         continue;
       }
       summary.updated.services.push(planned.name);
-      if (!deps.dryRun) await deps.catalog.updateService(existing.id, patch);
+      if (!deps.dryRun) await deps.store.updateService(existing.id, patch);
       continue;
     }
     summary.created.services.push(planned.name);
     if (deps.dryRun || !team.value) continue;
-    await deps.catalog.createService({
+    await deps.store.createService({
       teamId: team.value.id, name: planned.name, description: planned.description, lifecycle: planned.lifecycle,
       ...(planned.repositoryUrl ? { repositoryUrl: planned.repositoryUrl } : {}),
       ...(planned.system ? { system: planned.system } : {}),

@@ -2,8 +2,8 @@ import {
   NotAllowedError, type BackstageExport, type BackstageImportRequest, type BackstageImportSummary, type Instance, type Team,
 } from '@paved/model';
 import type { Store } from '@paved/store';
-import { allServices, serviceCatalogOf } from './backstage-catalog.js';
-import { exportBackstageEntities, type ExportedInstance } from './backstage-export.js';
+import { allServices } from './backstage-catalog.js';
+import { exportBackstageEntities } from './backstage-export.js';
 import { applyImportPlan } from './backstage-import.js';
 import { planBackstageImport } from './backstage-import-plan.js';
 import type { Principal } from './principal.js';
@@ -21,13 +21,13 @@ export class DefaultBackstageService implements BackstageService {
   async import(principal: Principal, request: BackstageImportRequest): Promise<BackstageImportSummary> {
     const products = (await this.store.listProducts()).map((p) => p.name);
     const plan = planBackstageImport(request.entities, { products });
-    return applyImportPlan({ store: this.store, catalog: serviceCatalogOf(this.store), actor: principal.user.name, dryRun: request.dryRun ?? false }, plan);
+    return applyImportPlan({ store: this.store, actor: principal.user.name, dryRun: request.dryRun ?? false }, plan);
   }
 
   async export(principal: Principal): Promise<BackstageExport> {
     const teams = await this.store.listTeams(principal.user.admin ? {} : { userId: principal.user.id });
     const teamIds = new Set(teams.map((t) => t.id));
-    const services = (await allServices(serviceCatalogOf(this.store))).filter((s) => teamIds.has(s.teamId));
+    const services = teams.length === 0 ? [] : await allServices(this.store, [...teamIds]);
     const instances = await this.instancesOf(teams);
     const products = new Map<string, { title: string; driver: string }>();
     for (const key of new Set(instances.map((i) => `${i.product}@${i.productVersion}`))) {
@@ -38,7 +38,7 @@ export class DefaultBackstageService implements BackstageService {
     return { entities: exportBackstageEntities({ teams, services, instances, products }) };
   }
 
-  private async instancesOf(teams: readonly Team[]): Promise<ExportedInstance[]> {
+  private async instancesOf(teams: readonly Team[]): Promise<Instance[]> {
     if (teams.length === 0) return [];
     const instances: Instance[] = [];
     let cursor: string | undefined;

@@ -1,9 +1,10 @@
 import {
-  ConflictError, InputError, NotFoundError, assertChecksOffered, isPavedError, manifestDigest, parseProductManifest,
+  COMPOSITE_DRIVER, ConflictError, InputError, NotFoundError, assertChecksOffered, isPavedError, manifestDigest, parseProductManifest,
   type Page, type ProductDetail, type ProductManifest, type ProductSummary, type ProductVersion, type PublishResult,
 } from '@paved/model';
 import type { Store } from '@paved/store';
 import type { Principal } from './principal.js';
+import { assertCompositionValid } from './composition.js';
 
 /** The product catalog: publishing immutable product versions and reading them. */
 export interface CatalogService {
@@ -42,14 +43,16 @@ export class DefaultCatalogService implements CatalogService {
         issues: [{ path: 'metadata.owner', message: 'no such team' }],
       });
     }
-    if (!driverNames.includes(manifest.spec.driver)) {
-      const known = driverNames.length > 0 ? driverNames.join(', ') : 'none';
+    // 'composite' has no Driver object: the engine reconciles composite products itself.
+    if (manifest.spec.driver !== COMPOSITE_DRIVER && !driverNames.includes(manifest.spec.driver)) {
+      const known = [...driverNames, COMPOSITE_DRIVER].join(', ');
       throw new InputError(`spec.driver: this platform has no driver "${manifest.spec.driver}" (known drivers: ${known})`, {
         code: 'driver_unknown',
         issues: [{ path: 'spec.driver', message: `must be one of: ${known}` }],
       });
     }
     assertChecksOffered(manifest, this.deps.driverChecks?.[manifest.spec.driver] ?? []);
+    await assertCompositionValid(manifest, store);
     return manifest;
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ConflictError, NotFoundError, QuotaError, assertName, externalNameFor, resolvePlan, validateInputs,
+  COMPOSITE_DRIVER, COMPOSITE_TARGET, ConflictError, NotFoundError, QuotaError, assertName, externalNameFor, resolvePlan, validateInputs,
   type CreateInstanceRequest, type Credentials, type Instance, type Page, type PavedEvent, type ProductVersion, type Team,
   type UpdateInstanceRequest,
 } from '@paved/model';
@@ -10,6 +10,7 @@ import type { Store } from '@paved/store';
 import { productNotFound } from './catalog-service.js';
 import { findTeam, type Principal } from './principal.js';
 import { selectTarget } from './target-selection.js';
+import { assertNotPart, withParts } from './composition-parts.js';
 
 export interface PageRequest {
   cursor?: string;
@@ -66,7 +67,8 @@ export class DefaultInstanceService implements InstanceService {
     const product = await this.productVersion(request.product, request.version);
     const plan = resolvePlan(product.manifest, request.plan);
     const inputs = validateInputs(product.manifest, request.inputs ?? {});
-    const target = selectTarget(product.manifest, this.deps.targets);
+    // A composite has no target of its own: its parts get theirs when the engine creates them.
+    const target = product.manifest.spec.driver === COMPOSITE_DRIVER ? { name: COMPOSITE_TARGET } : selectTarget(product.manifest, this.deps.targets);
     const id = randomUUID();
     const perTeam = product.manifest.spec.plans[plan]?.quota?.perTeam;
     return this.deps.store.createInstance({
@@ -85,7 +87,7 @@ export class DefaultInstanceService implements InstanceService {
   }
 
   async get(_principal: Principal, team: string, name: string): Promise<Instance> {
-    return (await this.find(team, name)).instance;
+    return withParts(this.deps.store, (await this.find(team, name)).instance);
   }
 
   async list(_principal: Principal, teamName: string, page: PageRequest): Promise<Page<Instance>> {
@@ -95,6 +97,7 @@ export class DefaultInstanceService implements InstanceService {
 
   async update(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
     const { team, instance } = await this.find(teamName, name);
+    assertNotPart(instance, 'changed');
     if (instance.deletionRequested) {
       throw new ConflictError(`${teamName}/${name} is being deleted and can no longer change`, { code: 'instance_deleting' });
     }
@@ -111,6 +114,7 @@ export class DefaultInstanceService implements InstanceService {
 
   async delete(principal: Principal, team: string, name: string): Promise<Instance> {
     const { instance } = await this.find(team, name);
+    assertNotPart(instance, 'deleted');
     if (instance.deletionRequested) return instance;
     return this.deps.store.requestDeletion(instance.id, principal.user.name);
   }
@@ -139,6 +143,7 @@ export class DefaultInstanceService implements InstanceService {
 
   async rotate(principal: Principal, teamName: string, name: string): Promise<Instance> {
     const { instance } = await this.find(teamName, name);
+    assertNotPart(instance, 'rotated');
     const product = await this.productVersion(instance.product, instance.productVersion);
     const driverName = product.manifest.spec.driver;
     const driver = this.deps.drivers?.[driverName];

@@ -9,6 +9,12 @@ import { DefaultCatalogService, type CatalogService } from './catalog-service.js
 import { DefaultIdentityService, type IdentityService } from './identity-service.js';
 import { DefaultInstanceService, type InstanceService } from './instance-service.js';
 import { DefaultTeamService, type TeamService } from './team-service.js';
+import { ServiceCatalogService } from './catalog-services.js';
+import { EnvironmentService } from './environments.js';
+import { WorkloadService } from './workloads.js';
+import { AuthorizedBackstageService, DefaultBackstageService, type BackstageService } from './backstage-service.js';
+import { AuthorizedLogService } from './logs-authorized-service.js';
+import { DefaultLogService, type LogService } from './logs-service.js';
 import { DefaultTemplateService, type TemplateService } from './templates-service.js';
 import { defaultTemplatesDir } from '../config.js';
 
@@ -33,6 +39,11 @@ export interface Services {
   catalog: CatalogService;
   instances: InstanceService;
   templates: TemplateService;
+  services: ServiceCatalogService;
+  environments: EnvironmentService;
+  workloads: WorkloadService;
+  backstage: BackstageService;
+  logs: LogService;
 }
 
 /** The domain services with authorization applied, as the API uses them. */
@@ -43,6 +54,11 @@ export function createServices(deps: ServicesDeps): Services {
     teams: new AuthorizedTeamService(new DefaultTeamService(store), store),
     catalog: new AuthorizedCatalogService(new DefaultCatalogService({ store, driverNames: Object.keys(deps.drivers), driverChecks: checksByDriver(deps.drivers) }), store),
     instances: new AuthorizedInstanceService(new DefaultInstanceService({ store, secrets, targets, drivers: deps.drivers }), store),
+    services: new ServiceCatalogService(store),
+    environments: new EnvironmentService(store),
+    workloads: new WorkloadService({ store, targets }),
+    logs: new AuthorizedLogService(new DefaultLogService({ store }), store),
+    backstage: new AuthorizedBackstageService(new DefaultBackstageService(store)),
     templates: new DefaultTemplateService({ dir: deps.templatesDir ?? defaultTemplatesDir(), ...(deps.onTemplateProblem ? { onProblem: deps.onTemplateProblem } : {}) }),
   };
 }

@@ -1,7 +1,9 @@
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseScoreText, renderTemplateText } from '@paved/model';
 import { defaultTemplatesDir } from '../config.js';
 import { loadTemplates } from './templates-loader.js';
 
@@ -44,6 +46,20 @@ describe('loadTemplates', () => {
     expect(templates.map((t) => t.summary.name)).toContain('node-redis');
   });
 
+  it('renders the shipped templates to files that parse: JavaScript, package.json, Score', async () => {
+    const { templates } = await loadTemplates(defaultTemplatesDir());
+    for (const template of templates) {
+      const values: Record<string, string> = { service: 'shop', team: 'orders', port: '3001' };
+      for (const p of template.parameters) values[p.name] = p.default ?? 'x';
+      const rendered = Object.fromEntries(template.files.map((f) => [f.path, renderTemplateText(f.content, values, f.path)]));
+      expect(JSON.parse(rendered['package.json']!).name, template.summary.name).toBe('shop');
+      expect(parseScoreText(rendered['score.yaml']!, 'score.yaml').workload.metadata.name).toBe('shop');
+      const dir = await templatesDir({ [template.summary.name]: { 'server.js': rendered['server.js']! } });
+      execFileSync(process.execPath, ['--check', join(dir, template.summary.name, 'server.js')]); // throws on a syntax error
+      expect(rendered['README.md']).toContain('paved run -f score.yaml --env dev -- npm start');
+    }
+  });
+
   it('reads files as text, with nested paths, parameters and the executable bit', async () => {
     const dir = await templatesDir({
       good: {
@@ -71,6 +87,7 @@ describe('loadTemplates', () => {
       'other-type': { 'template.yaml': MANIFEST('other-type'), 'files/score.yaml': SCORE.replace('type: postgres', 'type: redis') },
       'wrong-name': { 'template.yaml': MANIFEST('not-the-folder'), 'files/score.yaml': SCORE },
       'no-manifest': { 'files/score.yaml': SCORE },
+      'bad-score': { 'template.yaml': MANIFEST('bad-score'), 'files/score.yaml': SCORE.replace('containers:', 'containerz:') },
     });
     const { templates, problems } = await loadTemplates(dir);
     expect(templates.map((t) => t.summary.name)).toEqual(['good']);
@@ -83,7 +100,8 @@ describe('loadTemplates', () => {
     expect(about('other-type')).toContain('resource types redis are not listed');
     expect(about('wrong-name')).toContain('must be the folder\'s name "wrong-name"');
     expect(about('no-manifest')).toContain('template.yaml: missing');
-    expect(problems).toHaveLength(8);
+    expect(about('bad-score')).toContain('score.yaml: not a valid Score file once rendered');
+    expect(problems).toHaveLength(9);
   });
 
   it('refuses symbolic links, which could hand out files from outside the template', async () => {

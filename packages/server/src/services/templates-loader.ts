@@ -1,8 +1,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import {
-  BUILTIN_TEMPLATE_VARIABLES, renderTemplateText, templatePlaceholders, type TemplateDetail, type TemplateFile,
+  BUILTIN_TEMPLATE_VARIABLES, parseScoreText, renderTemplateText, templatePlaceholders, type ScoreWorkload, type TemplateDetail, type TemplateFile,
 } from '@paved/model';
 import { parseTemplateManifest, type TemplateManifest } from './templates-manifest.js';
 
@@ -147,14 +146,14 @@ function checkFiles(manifest: TemplateManifest, files: readonly TemplateFile[], 
     ['service', 'example'], ['team', 'example'], ['port', '8080'],
     ...manifest.parameters.map((p) => [p.name, p.default ?? 'example']),
   ]);
-  let rendered: unknown;
+  // The Score validator `paved apply` uses, so a template that loads also applies.
+  let workload: ScoreWorkload;
   try {
-    rendered = parseYaml(renderTemplateText(score.content, sample, score.path));
+    workload = parseScoreText(renderTemplateText(score.content, sample, score.path), `${root}/${TEMPLATE_SCORE_FILE}`).workload;
   } catch (error) {
-    return [`${root}/${TEMPLATE_SCORE_FILE}: not valid YAML once rendered (quote values that start with {{): ${(error as Error).message.split('\n')[0]}`];
+    return [`${root}/${TEMPLATE_SCORE_FILE}: not a valid Score file once rendered (quote values that start with {{): ${(error as Error).message.split('\n')[0]}`];
   }
-  const resources = (rendered as { resources?: Record<string, { type?: unknown }> } | null)?.resources ?? {};
-  const types = [...new Set(Object.values(resources).map((resource) => String(resource?.type)))];
+  const types = [...new Set(Object.values(workload.resources ?? {}).map((resource) => resource.type))];
   const unlisted = types.filter((type) => !manifest.resources.includes(type));
   if (unlisted.length > 0) {
     problems.push(`${root}/${TEMPLATE_SCORE_FILE}: resource types ${unlisted.join(', ')} are not listed in template.yaml spec.resources`);

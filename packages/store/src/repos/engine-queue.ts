@@ -6,6 +6,7 @@ import type { ClaimedInstance, EngineState, StatusWrite, WriteOutcome } from '..
 import { statusHash } from '../canonical.js';
 import { ROTATION_COLUMNS, engineColumns, selectInstances, toEngineState, toInstance } from '../rows.js';
 import { insertEvent } from './events.js';
+import { wakeParent } from './composition.js';
 
 /**
  * The store as the engine's work queue. A worker claims due rows with a lease (owner, random
@@ -70,7 +71,7 @@ export function engineQueueRepo(ctx: StoreContext) {
     },
 
     async recordStatus(id: string, leaseToken: string, write: StatusWrite): Promise<WriteOutcome> {
-      const outcome = await adapter.transaction(async (trx): Promise<{ outcome: WriteOutcome; teamId?: string }> => {
+      const outcome = await adapter.transaction(async (trx): Promise<{ outcome: WriteOutcome; teamId?: string; parent?: { instanceId: string; teamId: string } }> => {
         const row = await adapter
           .forUpdate(trx.selectFrom('instances').selectAll().where('id', '=', id).where('lease_token', '=', leaseToken))
           .executeTakeFirst();
@@ -106,9 +107,12 @@ export function engineQueueRepo(ctx: StoreContext) {
           .execute();
         for (const event of write.events ?? []) await insertEvent(trx, at, event);
         await adapter.announce(trx, { instanceId: id, teamId: row.team_id });
-        return { outcome: 'changed', teamId: row.team_id };
+        // A part's visible change is its composite parent's business (composition, 0006).
+        const parent = row.parent_id === null ? undefined : await wakeParent(ctx, trx, row.parent_id);
+        return { outcome: 'changed', teamId: row.team_id, ...(parent === undefined ? {} : { parent }) };
       });
       if (outcome.teamId !== undefined) ctx.feed.emit({ instanceId: id, teamId: outcome.teamId });
+      if (outcome.parent !== undefined) ctx.feed.emit(outcome.parent);
       return outcome.outcome;
     },
 
@@ -132,17 +136,20 @@ export function engineQueueRepo(ctx: StoreContext) {
     },
 
     async forgetInstance(id: string, leaseToken: string): Promise<WriteOutcome> {
-      const teamId = await adapter.transaction(async (trx) => {
-        const row = await trx.deleteFrom('instances').where('id', '=', id).where('lease_token', '=', leaseToken).returning(['team_id', 'name']).executeTakeFirst();
+      const forgotten = await adapter.transaction(async (trx) => {
+        const row = await trx.deleteFrom('instances').where('id', '=', id).where('lease_token', '=', leaseToken).returning(['team_id', 'name', 'parent_id']).executeTakeFirst();
         if (!row) return undefined;
         await trx.deleteFrom('secrets').where('owner_id', '=', id).execute();
         // The history stays: events have no foreign key to the instance.
         await insertEvent(trx, ctx.iso(), { kind: 'instance.deleted', teamId: row.team_id, instanceId: id, data: { name: row.name } });
         await adapter.announce(trx, { instanceId: id, teamId: row.team_id });
-        return row.team_id;
+        // A composite waiting for its parts to go is told at once (composition, 0006).
+        const parent = row.parent_id === null ? undefined : await wakeParent(ctx, trx, row.parent_id);
+        return { teamId: row.team_id, parent };
       });
-      if (teamId === undefined) return 'lost-lease';
-      ctx.feed.emit({ instanceId: id, teamId });
+      if (forgotten === undefined) return 'lost-lease';
+      ctx.feed.emit({ instanceId: id, teamId: forgotten.teamId });
+      if (forgotten.parent !== undefined) ctx.feed.emit(forgotten.parent);
       return 'changed';
     },
 

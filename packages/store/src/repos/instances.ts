@@ -53,6 +53,8 @@ export function instancesRepo(ctx: StoreContext) {
             .where('team_id', '=', input.teamId)
             .where('product', '=', input.product)
             .where('plan', '=', input.plan)
+            // Parts of composites are provisioned for their parent, which is what the quota counts.
+            .where('parent_id', 'is', null)
             .executeTakeFirstOrThrow();
           if (Number(count) >= input.quota.max) {
             throw new QuotaError(
@@ -99,6 +101,8 @@ export function instancesRepo(ctx: StoreContext) {
             environment: input.workload?.environment ?? null,
             resource: input.workload?.resource ?? null,
             shared: input.workload?.shared ? 1 : 0,
+            parent_id: input.parent?.id ?? null,
+            part: input.parent?.part ?? null,
           })
           .execute();
         await insertEvent(trx, at, {
@@ -156,6 +160,7 @@ export function instancesRepo(ctx: StoreContext) {
       let query = selectInstances(db);
       if (filter.teamIds) query = query.where('instances.team_id', 'in', filter.teamIds);
       if (filter.product !== undefined) query = query.where('instances.product', '=', filter.product);
+      if (filter.topLevel === true) query = query.where('instances.parent_id', 'is', null);
       if (filter.cursor !== undefined) {
         const [createdAt, id] = decodeCursor(filter.cursor, ['string', 'string']) as [string, string];
         query = query.where((eb) => eb(eb.refTuple('instances.created_at', 'instances.id'), '>', eb.tuple(createdAt, id)));

@@ -75,14 +75,14 @@ export function logsRepo(ctx: StoreContext) {
         if (filter.sinceAt !== undefined) query = query.where('at', '>=', filter.sinceAt);
         const rows = await query.orderBy('seq').limit(chunk).execute();
         for (const row of rows) {
-          if (items.length === limit) return { items, nextSeq: after };
+          if (items.length === limit) return { items, nextSeq: after, readTo: after };
           after = Number(row.seq);
           if (filter.grep !== undefined && !row.line.includes(filter.grep)) continue;
           items.push({ seq: after, at: row.at, service: row.service, environment: row.environment, stream: row.stream as LogLine['stream'], line: row.line });
         }
         scanned += rows.length;
-        if (rows.length < chunk) return { items };
-        if (items.length === limit || scanned >= MAX_SCANNED) return { items, nextSeq: after };
+        if (rows.length < chunk) return { items, readTo: after };
+        if (items.length === limit || scanned >= MAX_SCANNED) return { items, nextSeq: after, readTo: after };
       }
     },
 

@@ -165,6 +165,8 @@ export function servicesRepo(ctx: StoreContext) {
       const rows = await selectInstances(db)
         .where('instances.service_id', '=', serviceId)
         .where('instances.environment', '=', environment)
+        // Parts of composites carry their parent's workload but are the parent's business (migration 0006).
+        .where('instances.parent_id', 'is', null)
         .orderBy('instances.created_at').orderBy('instances.id')
         .execute();
       return rows.map(toInstance);

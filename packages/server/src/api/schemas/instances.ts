@@ -48,6 +48,25 @@ export const Instance = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   credentials: InstanceCredentials,
+  workload: Type.Optional(Type.Object({
+    service: Type.String(),
+    environment: Type.String(),
+    resource: Type.String({ description: 'The Score resource name, or the shared id' }),
+    shared: Type.Boolean(),
+  }, { description: 'Set when a Score workload asked for the instance' })),
+  parent: Type.Optional(Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    part: Type.String({ description: "Which of the composite product's spec.includes this part is" }),
+  }, { description: 'Set on a part of a composite instance: it is managed through its parent' })),
+  parts: Type.Optional(Type.Array(Type.Object({
+    part: Type.String(),
+    name: Type.String(),
+    product: Type.String(),
+    productVersion: Type.String(),
+    plan: Type.String(),
+    phase: Type.String(),
+  }), { description: "A composite instance's parts (when one instance is read)" })),
 }, { title: 'Instance' });
 
 export const CreateInstanceRequest = Type.Object({

@@ -1,0 +1,36 @@
+import type { Kysely } from 'kysely';
+import type { Instance } from '@paved/model';
+import type { StoreContext } from '../context.js';
+import type { Database } from '../schema.js';
+import { selectInstances, toInstance } from '../rows.js';
+
+/**
+ * Composition (migration 0006): a composite instance's parts are ordinary instance rows with
+ * `parent_id` and `part` set. The engine reconciles the parent by reading its parts, so a
+ * part's change of status must wake the parent: see `wakeParent`.
+ */
+export function compositionRepo(ctx: StoreContext) {
+  return {
+    async listInstanceParts(parentId: string): Promise<Instance[]> {
+      const rows = await selectInstances(ctx.db)
+        .where('instances.parent_id', '=', parentId)
+        .orderBy('instances.created_at')
+        .orderBy('instances.id')
+        .execute();
+      return rows.map(toInstance);
+    },
+  };
+}
+
+/**
+ * Makes a part's parent due now, inside the transaction that changed the part, and announces
+ * it (delivered at commit). Returns the parent's team for the caller's local feed, or
+ * undefined when the parent is gone. A parent that holds a lease keeps it: its pass may
+ * overwrite this due time, which is why the engine also polls a composite that waits on parts.
+ */
+export async function wakeParent(ctx: StoreContext, trx: Kysely<Database>, parentId: string): Promise<{ instanceId: string; teamId: string } | undefined> {
+  const row = await trx.updateTable('instances').set({ due_at: ctx.now() }).where('id', '=', parentId).returning(['team_id']).executeTakeFirst();
+  if (!row) return undefined;
+  await ctx.adapter.announce(trx, { instanceId: parentId, teamId: row.team_id });
+  return { instanceId: parentId, teamId: row.team_id };
+}

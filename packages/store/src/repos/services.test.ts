@@ -1,0 +1,77 @@
+import { expect, it } from 'vitest';
+import { ConflictError, DEFAULT_ENVIRONMENTS, NotFoundError } from '@paved/model';
+import { eachStore } from '../testing.js';
+import { newInstance, seedTeam } from '../test-fixtures.js';
+
+eachStore('store: services and environments', (open) => {
+  it('creates, reads, lists, changes and deletes services, one name per team', async () => {
+    const store = await open();
+    const orders = await seedTeam(store, 'orders');
+    const billing = await seedTeam(store, 'billing');
+    const api = await store.createService({ teamId: orders.id, name: 'api', description: 'Order API', lifecycle: 'experimental', repositoryUrl: 'https://git.example/orders/api' });
+    expect(api).toMatchObject({ teamId: orders.id, teamName: 'orders', name: 'api', description: 'Order API', lifecycle: 'experimental', repositoryUrl: 'https://git.example/orders/api' });
+    expect(api.system).toBeUndefined();
+    await store.createService({ teamId: billing.id, name: 'api', description: '', lifecycle: 'production' });
+    await store.createService({ teamId: orders.id, name: 'worker', description: '', lifecycle: 'production' });
+    await expect(store.createService({ teamId: orders.id, name: 'api', description: '', lifecycle: 'production' })).rejects.toMatchObject({ code: 'service_exists', issues: [{ path: 'name' }] });
+
+    expect(await store.getService(orders.id, 'api')).toEqual(api);
+    expect(await store.getService(orders.id, 'nope')).toBeUndefined();
+    expect((await store.listServices()).items.map((s) => `${s.teamName}/${s.name}`)).toEqual(['billing/api', 'orders/api', 'orders/worker']);
+    expect((await store.listServices({ teamIds: [orders.id] })).items.map((s) => s.name)).toEqual(['api', 'worker']);
+    const first = await store.listServices({ limit: 2 });
+    expect(first.items).toHaveLength(2);
+    expect((await store.listServices({ limit: 2, cursor: first.nextCursor })).items.map((s) => s.name)).toEqual(['worker']);
+
+    const changed = await store.updateService(api.id, { lifecycle: 'production', system: 'shop' });
+    expect(changed).toMatchObject({ lifecycle: 'production', system: 'shop', description: 'Order API' });
+    await store.deleteService(api.id);
+    expect(await store.getService(orders.id, 'api')).toBeUndefined();
+    await expect(store.deleteService(api.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('keeps the workload of an instance and refuses to delete a service that has instances', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const service = await store.createService({ teamId: team.id, name: 'shop', description: '', lifecycle: 'experimental' });
+    const db = await store.createInstance(newInstance(team, 'shop-db-dev', { workload: { serviceId: service.id, environment: 'dev', resource: 'db', shared: false } }));
+    await store.createInstance(newInstance(team, 'cache-dev', { workload: { serviceId: service.id, environment: 'dev', resource: 'cache', shared: true } }));
+    await store.createInstance(newInstance(team, 'shop-db-prod', { workload: { serviceId: service.id, environment: 'prod', resource: 'db', shared: false } }));
+    const plain = await store.createInstance(newInstance(team, 'by-hand'));
+    expect(db.workload).toEqual({ service: 'shop', environment: 'dev', resource: 'db', shared: false });
+    expect(plain.workload).toBeUndefined();
+    expect((await store.listWorkloadInstances(service.id, 'dev')).map((i) => [i.name, i.workload?.shared])).toEqual([['shop-db-dev', false], ['cache-dev', true]]);
+    expect((await store.listInstances({ teamIds: [team.id] })).items.find((i) => i.name === 'cache-dev')?.workload?.resource).toBe('cache');
+
+    const error = await store.deleteService(service.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error).toMatchObject({ code: 'service_has_instances', issues: [{ path: 'service' }] });
+  });
+
+  it('records what each workload named, per team and environment', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const a = await store.createService({ teamId: team.id, name: 'a', description: '', lifecycle: 'experimental' });
+    const b = await store.createService({ teamId: team.id, name: 'b', description: '', lifecycle: 'experimental' });
+    await store.putWorkload({ serviceId: a.id, environment: 'dev', sharedIds: ['cache'] });
+    await store.putWorkload({ serviceId: b.id, environment: 'dev', sharedIds: ['cache', 'bus'] });
+    await store.putWorkload({ serviceId: a.id, environment: 'dev', sharedIds: [] });
+    const records = await store.listWorkloads({ teamId: team.id, environment: 'dev' });
+    expect(records.map((r) => r.sharedIds).sort()).toEqual([[], ['bus', 'cache']]);
+    expect(await store.listWorkloads({ teamId: team.id, environment: 'prod' })).toEqual([]);
+  });
+
+  it('seeds dev, staging and prod, and adds and changes environments', async () => {
+    const store = await open();
+    expect((await store.listEnvironments()).map((e) => e.name)).toEqual(DEFAULT_ENVIRONMENTS.map((e) => e.name));
+    expect(await store.getEnvironment('dev')).toMatchObject({ targetSelector: {}, policies: {} });
+    const qa = await store.createEnvironment({ name: 'qa', description: 'QA', targetSelector: { tier: 'qa' }, policies: { deniedProducts: ['nats'] } });
+    expect(qa).toMatchObject({ name: 'qa', targetSelector: { tier: 'qa' }, policies: { deniedProducts: ['nats'] } });
+    await expect(store.createEnvironment({ ...qa })).rejects.toMatchObject({ code: 'environment_exists' });
+    const prod = await store.updateEnvironment('prod', { policies: { allowedPlans: { postgres: ['large'] } } });
+    expect(prod.policies).toEqual({ allowedPlans: { postgres: ['large'] } });
+    expect(prod.description).toBe('Production.');
+    expect((await store.listEnvironments()).map((e) => e.name)).toEqual(['dev', 'staging', 'prod', 'qa']);
+    await expect(store.updateEnvironment('nope', { description: 'x' })).rejects.toMatchObject({ code: 'environment_not_found' });
+  });
+});
