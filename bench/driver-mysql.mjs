@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { silentLogger } from '@paved/driver-api';
 import { createMysqlDriver, grantPattern, nativePasswordHash } from '@paved/driver-mysql';
-import { arg, median, percentile } from './lib.mjs';
+import { arg, measureInterleaved, reportComparison } from './lib.mjs';
 
 const runs = Math.max(30, Number(arg('runs', '40')));
 const url = arg('url', process.env.PAVED_BENCH_MYSQL_URL ?? 'mysql://root:@127.0.0.1:3306/');
@@ -21,7 +21,6 @@ const admin = await mysql.createConnection({
 });
 const target = { name: 'bench', driver: 'mysql', labels: {}, config: { url } };
 const driver = createMysqlDriver();
-const round = (ms) => Math.round(ms * 100) / 100;
 
 function context(externalName, password) {
   return {
@@ -59,32 +58,15 @@ const tag = randomBytes(3).toString('hex');
 await throughDriver(`pv_bench_${tag}_warm`, randomBytes(24).toString('hex'));
 await direct(`pv_bench_${tag}_warmd`, randomBytes(24).toString('hex'));
 
-const directMs = [];
-const driverMs = [];
-for (let i = 0; i < runs; i++) {
-  const password = randomBytes(24).toString('hex');
-  // Alternate who goes first so neither side always runs on a freshly disturbed server.
-  if (i % 2 === 0) {
-    directMs.push(await direct(`pv_bench_${tag}_d${i}`, password));
-    driverMs.push(await throughDriver(`pv_bench_${tag}_p${i}`, password));
-  } else {
-    driverMs.push(await throughDriver(`pv_bench_${tag}_p${i}`, password));
-    directMs.push(await direct(`pv_bench_${tag}_d${i}`, password));
-  }
-}
+const times = await measureInterleaved(
+  runs,
+  {
+    direct: (i, password) => direct(`pv_bench_${tag}_d${i}`, password),
+    driver: (i, password) => throughDriver(`pv_bench_${tag}_p${i}`, password),
+  },
+  { shared: () => randomBytes(24).toString('hex') },
+);
 await driver.close();
 await admin.end();
 
-const stats = (values) => ({ medianMs: round(median(values)), p95Ms: round(percentile(values, 95)) });
-const result = {
-  benchmark: 'driver-mysql-create',
-  runs,
-  direct: stats(directMs),
-  driver: stats(driverMs),
-  overheadMs: round(median(driverMs) - median(directMs)),
-  ratio: round(median(driverMs) / median(directMs)),
-};
-console.log(JSON.stringify(result));
-console.error(
-  `mysql create: driver ${result.driver.medianMs} ms (p95 ${result.driver.p95Ms}) vs direct ${result.direct.medianMs} ms (p95 ${result.direct.p95Ms}) over ${runs} runs: ${result.overheadMs >= 0 ? '+' : ''}${result.overheadMs} ms, ×${result.ratio}`,
-);
+reportComparison({ benchmark: 'driver-mysql-create' }, times.direct, times.driver, 'driver', { title: 'mysql create' });

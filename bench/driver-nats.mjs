@@ -16,7 +16,7 @@ import * as nkeys from '@nats-io/nkeys';
 import { connect, credsAuthenticator, jwtAuthenticator } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createNatsDriver, nkeyFromRaw } from '@paved/driver-nats';
-import { arg, freePort, median, percentile, round } from './lib.mjs';
+import { arg, freePort, measureInterleaved, reportComparison } from './lib.mjs';
 
 const runs = Number(arg('runs', '40'));
 const te = new TextEncoder();
@@ -99,31 +99,15 @@ async function throughDriver(name, userSeed) {
 try {
   await throughDriver(`pv_bench_warm_${randomBytes(3).toString('hex')}`, randomBytes(32).toString('hex'));
   await direct(`pv_bench_warm_${randomBytes(3).toString('hex')}`, randomBytes(32).toString('hex'));
-  const d = [];
-  const p = [];
-  for (let i = 0; i < runs; i++) {
-    const userSeed = randomBytes(32).toString('hex');
-    // Alternate which goes first so neither always gets a warmer server.
-    if (i % 2 === 0) {
-      d.push(await direct(`pv_bench_d_${i}_${randomBytes(3).toString('hex')}`, userSeed));
-      p.push(await throughDriver(`pv_bench_p_${i}_${randomBytes(3).toString('hex')}`, userSeed));
-    } else {
-      p.push(await throughDriver(`pv_bench_p_${i}_${randomBytes(3).toString('hex')}`, userSeed));
-      d.push(await direct(`pv_bench_d_${i}_${randomBytes(3).toString('hex')}`, userSeed));
-    }
-  }
-  const direct_ = { medianMs: round(median(d), 3), p95Ms: round(percentile(d, 95), 3) };
-  const driver_ = { medianMs: round(median(p), 3), p95Ms: round(percentile(p, 95), 3) };
-  const result = {
-    benchmark: 'driver-nats-create',
+  const times = await measureInterleaved(
     runs,
-    direct: direct_,
-    driver: driver_,
-    overheadMs: round(driver_.medianMs - direct_.medianMs, 3),
-    ratio: round(driver_.medianMs / direct_.medianMs, 2),
-  };
-  console.log(JSON.stringify(result));
-  console.error(`nats create (operator mode): driver ${driver_.medianMs} ms median (p95 ${driver_.p95Ms}) vs direct nkeys.js ${direct_.medianMs} ms (p95 ${direct_.p95Ms}), overhead ${result.overheadMs} ms over ${runs} runs`);
+    {
+      direct: (i, userSeed) => direct(`pv_bench_d_${i}_${randomBytes(3).toString('hex')}`, userSeed),
+      driver: (i, userSeed) => throughDriver(`pv_bench_p_${i}_${randomBytes(3).toString('hex')}`, userSeed),
+    },
+    { shared: () => randomBytes(32).toString('hex') },
+  );
+  reportComparison({ benchmark: 'driver-nats-create' }, times.direct, times.driver, 'driver', { digits: 3, title: 'nats create (operator mode)', directName: 'direct nkeys.js' });
 } finally {
   await sysNc.close().catch(() => {});
   await driver.close?.();

@@ -7,7 +7,7 @@
 // Needs the management plugin (scripts/ensure-services.sh enables it).
 import { randomBytes } from 'node:crypto';
 import { createRabbitmqDriver, rabbitPasswordHash } from '@paved/driver-rabbitmq';
-import { arg, median, percentile, round } from './lib.mjs';
+import { arg, measureInterleaved, reportComparison } from './lib.mjs';
 
 const runs = Math.max(30, Number(arg('runs', '30')));
 const managementUrl = process.env.PAVED_BENCH_RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
@@ -59,31 +59,15 @@ const name = (kind, i) => `pv_bench_${kind}_${i}_${randomBytes(3).toString('hex'
 try {
   await throughDriver(name('warm', 0), randomBytes(24).toString('hex'));
   await direct(name('warm', 1), randomBytes(24).toString('hex'));
-  const d = [];
-  const p = [];
-  for (let i = 0; i < runs; i++) {
-    const password = randomBytes(24).toString('hex');
-    // Alternate which goes first so neither always meets a quieter broker.
-    if (i % 2 === 0) {
-      d.push(await direct(name('d', i), password));
-      p.push(await throughDriver(name('p', i), password));
-    } else {
-      p.push(await throughDriver(name('p', i), password));
-      d.push(await direct(name('d', i), password));
-    }
-  }
-  const direct_ = { medianMs: round(median(d), 3), p95Ms: round(percentile(d, 95), 3) };
-  const driver_ = { medianMs: round(median(p), 3), p95Ms: round(percentile(p, 95), 3) };
-  const result = {
-    benchmark: 'driver-rabbitmq-create',
+  const times = await measureInterleaved(
     runs,
-    direct: direct_,
-    driver: driver_,
-    overheadMs: round(driver_.medianMs - direct_.medianMs, 3),
-    ratio: round(driver_.medianMs / direct_.medianMs, 2),
-  };
-  console.log(JSON.stringify(result));
-  console.error(`rabbitmq create: driver ${driver_.medianMs} ms median (p95 ${driver_.p95Ms}) vs direct ${direct_.medianMs} ms (p95 ${direct_.p95Ms}), overhead ${result.overheadMs} ms over ${runs} runs`);
+    {
+      direct: (i, password) => direct(name('d', i), password),
+      driver: (i, password) => throughDriver(name('p', i), password),
+    },
+    { shared: () => randomBytes(24).toString('hex') },
+  );
+  reportComparison({ benchmark: 'driver-rabbitmq-create' }, times.direct, times.driver, 'driver', { digits: 3, title: 'rabbitmq create' });
 } finally {
   await driver.close();
 }

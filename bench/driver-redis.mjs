@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createRedisDriver, TENANT_COMMAND_RULES } from '@paved/driver-redis';
-import { arg, freePort, median, percentile, round } from './lib.mjs';
+import { arg, freePort, measureInterleaved, reportComparison } from './lib.mjs';
 
 const runs = Math.max(30, Number(arg('runs', '50')));
 const dir = mkdtempSync(join(tmpdir(), 'paved-bench-redis-'));
@@ -66,31 +66,15 @@ try {
   // Warm both paths (connections, facts) before measuring.
   await throughDriver(`pv_bench_warm_${randomBytes(3).toString('hex')}`, randomBytes(24).toString('hex'));
   await direct(`pv_bench_warm_${randomBytes(3).toString('hex')}`, randomBytes(24).toString('hex'));
-  const d = [];
-  const p = [];
-  for (let i = 0; i < runs; i++) {
-    const password = randomBytes(24).toString('hex');
-    // Alternate which goes first so neither always gets a warmer server.
-    if (i % 2 === 0) {
-      d.push(await direct(`pv_bench_d_${i}_${randomBytes(3).toString('hex')}`, password));
-      p.push(await throughDriver(`pv_bench_p_${i}_${randomBytes(3).toString('hex')}`, password));
-    } else {
-      p.push(await throughDriver(`pv_bench_p_${i}_${randomBytes(3).toString('hex')}`, password));
-      d.push(await direct(`pv_bench_d_${i}_${randomBytes(3).toString('hex')}`, password));
-    }
-  }
-  const direct_ = { medianMs: round(median(d), 3), p95Ms: round(percentile(d, 95), 3) };
-  const driver_ = { medianMs: round(median(p), 3), p95Ms: round(percentile(p, 95), 3) };
-  const result = {
-    benchmark: 'driver-redis-create',
+  const times = await measureInterleaved(
     runs,
-    direct: direct_,
-    driver: driver_,
-    overheadMs: round(driver_.medianMs - direct_.medianMs, 3),
-    ratio: round(driver_.medianMs / direct_.medianMs, 2),
-  };
-  console.log(JSON.stringify(result));
-  console.error(`redis create: driver ${driver_.medianMs} ms median (p95 ${driver_.p95Ms}) vs direct ${direct_.medianMs} ms (p95 ${direct_.p95Ms}), overhead ${result.overheadMs} ms over ${runs} runs`);
+    {
+      direct: (i, password) => direct(`pv_bench_d_${i}_${randomBytes(3).toString('hex')}`, password),
+      driver: (i, password) => throughDriver(`pv_bench_p_${i}_${randomBytes(3).toString('hex')}`, password),
+    },
+    { shared: () => randomBytes(24).toString('hex') },
+  );
+  reportComparison({ benchmark: 'driver-redis-create' }, times.direct, times.driver, 'driver', { digits: 3, title: 'redis create' });
 } finally {
   await driver.close();
   admin.disconnect();

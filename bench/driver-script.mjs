@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createScriptDriver } from '@paved/driver-script';
 import { silentLogger } from '@paved/driver-api';
-import { arg, median, percentile, round } from './lib.mjs';
+import { arg, measureInterleaved, reportComparison } from './lib.mjs';
 
 const runs = Math.max(30, Number(arg('runs', '40')));
 const script = fileURLToPath(new URL('../examples/script-product/provision.mjs', import.meta.url));
@@ -42,29 +42,32 @@ function direct(req) {
   });
 }
 
-const timings = { direct: [], driver: [] };
+/** Times one call; the result is not needed. */
+async function timed(work) {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+let timings;
 try {
-  for (let i = 0; i < runs + 2; i++) {
-    const password = randomBytes(24).toString('hex');
-    const a = request(`pv_bench_d_${randomBytes(5).toString('hex')}`, password);
-    const b = request(`pv_bench_s_${randomBytes(5).toString('hex')}`, password);
-    // Alternate which goes first so neither always meets a warmer cache.
-    const order = i % 2 === 0 ? ['direct', 'driver'] : ['driver', 'direct'];
-    for (const kind of order) {
-      const started = performance.now();
-      if (kind === 'direct') await direct(a);
-      else await driver.create({ instance: b.instance, target, secrets: { password }, signal: new AbortController().signal, logger: silentLogger });
-      // The first two rounds warm up (module cache, page cache) and are not counted.
-      if (i >= 2) timings[kind].push(performance.now() - started);
-    }
-  }
+  // The first two rounds warm up (module cache, page cache) and are not counted.
+  timings = await measureInterleaved(
+    runs,
+    {
+      direct: (i, password) => {
+        const req = request(`pv_bench_d_${randomBytes(5).toString('hex')}`, password);
+        return timed(() => direct(req));
+      },
+      driver: (i, password) => {
+        const { instance } = request(`pv_bench_s_${randomBytes(5).toString('hex')}`, password);
+        return timed(() => driver.create({ instance, target, secrets: { password }, signal: new AbortController().signal, logger: silentLogger }));
+      },
+    },
+    { warmup: 2, shared: () => randomBytes(24).toString('hex') },
+  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
 
-const stats = (values) => ({ medianMs: round(median(values)), p95Ms: round(percentile(values, 95)) });
-const result = { benchmark: 'driver-script', runs, direct: stats(timings.direct), driver: stats(timings.driver) };
-result.overheadMs = round(result.driver.medianMs - result.direct.medianMs);
-result.ratio = round(result.driver.medianMs / result.direct.medianMs);
-console.log(JSON.stringify(result));
-console.error(`script create: driver ${result.driver.medianMs} ms (p95 ${result.driver.p95Ms}) vs direct spawn ${result.direct.medianMs} ms (p95 ${result.direct.p95Ms}): +${result.overheadMs} ms, x${result.ratio}`);
+reportComparison({ benchmark: 'driver-script' }, timings.direct, timings.driver, 'driver', { title: 'script create', directName: 'direct spawn' });

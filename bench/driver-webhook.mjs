@@ -4,7 +4,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createWebhookDriver, verifySignature } from '@paved/driver-webhook';
-import { arg, median, percentile } from './lib.mjs';
+import { arg, measureInterleaved, reportComparison } from './lib.mjs';
 
 const runs = Number(arg('runs', '50'));
 const secret = randomBytes(32).toString('hex');
@@ -44,31 +44,34 @@ async function direct(externalName, password) {
   await response.json();
 }
 
-const times = { direct: [], driver: [] };
 // Warm up the connection pool and JIT on both paths.
 for (let i = 0; i < 5; i++) {
   await direct(`pv_bench_warm_${i}`, 'x'.repeat(48));
   await driver.create(ctxFor(`pv_bench_warmd_${i}`, 'x'.repeat(48)));
 }
-for (let i = 0; i < runs; i++) {
-  const password = randomBytes(24).toString('hex');
-  const order = i % 2 === 0 ? ['direct', 'driver'] : ['driver', 'direct'];
-  for (const kind of order) {
-    const name = `pv_bench_${kind}_${randomBytes(4).toString('hex')}`;
-    const started = performance.now();
-    if (kind === 'direct') await direct(name, password);
-    else await driver.create(ctxFor(name, password));
-    times[kind].push(performance.now() - started);
-    if (kind === 'driver') await driver.deletion[0].run(ctxFor(name, password));
-    else resources.delete(name);
-  }
-}
+const name = (kind) => `pv_bench_${kind}_${randomBytes(4).toString('hex')}`;
+const times = await measureInterleaved(
+  runs,
+  {
+    direct: async (i, password) => {
+      const externalName = name('direct');
+      const started = performance.now();
+      await direct(externalName, password);
+      const ms = performance.now() - started;
+      resources.delete(externalName);
+      return ms;
+    },
+    driver: async (i, password) => {
+      const externalName = name('driver');
+      const started = performance.now();
+      await driver.create(ctxFor(externalName, password));
+      const ms = performance.now() - started;
+      await driver.deletion[0].run(ctxFor(externalName, password));
+      return ms;
+    },
+  },
+  { shared: () => randomBytes(24).toString('hex') },
+);
 server.close();
 
-const round = (n) => Math.round(n * 1000) / 1000;
-const stats = (values) => ({ medianMs: round(median(values)), p95Ms: round(percentile(values, 95)) });
-const result = { benchmark: 'driver-webhook create (sync automation, loopback)', runs, direct: stats(times.direct), driver: stats(times.driver) };
-result.overheadMs = round(result.driver.medianMs - result.direct.medianMs);
-result.ratio = round(result.driver.medianMs / result.direct.medianMs);
-console.log(JSON.stringify(result));
-console.error(`webhook create: driver ${result.driver.medianMs} ms median (p95 ${result.driver.p95Ms}) vs direct ${result.direct.medianMs} ms (p95 ${result.direct.p95Ms}): +${result.overheadMs} ms, x${result.ratio}`);
+reportComparison({ benchmark: 'driver-webhook create (sync automation, loopback)' }, times.direct, times.driver, 'driver', { digits: 3, ratioDigits: 3, title: 'webhook create' });

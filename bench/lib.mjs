@@ -59,3 +59,50 @@ export function percentile(values, p) {
 }
 
 export const round = (n, digits = 2) => Number(n.toFixed(digits));
+
+/**
+ * Runs two measured sides interleaved, `runs` rounds, alternating which goes first so neither
+ * always meets a warmer (or freshly disturbed) server. `sides` is `{ direct, driver }` (any two
+ * labels; the first listed goes first on even rounds); each is `(i, shared) => Promise<ms>`.
+ * `shared(i)` makes a value both sides of round i get (e.g. the same password). `warmup` extra
+ * rounds run first (with negative i) and are not counted. Returns `{ [label]: number[] }`.
+ */
+export async function measureInterleaved(runs, sides, { warmup = 0, shared = () => undefined } = {}) {
+  const labels = Object.keys(sides);
+  const times = Object.fromEntries(labels.map((label) => [label, []]));
+  for (let i = -warmup; i < runs; i++) {
+    const value = shared(i);
+    const order = (i & 1) === 0 ? labels : [...labels].reverse();
+    for (const label of order) {
+      const ms = await sides[label](i, value);
+      if (i >= 0) times[label].push(ms);
+    }
+  }
+  return times;
+}
+
+/**
+ * Prints the comparison as one JSON line on stdout ({ ...head, runs, direct, [otherLabel],
+ * overheadMs, ratio, ...trailing }, medians and p95s in ms) and a one-line summary on stderr.
+ * Returns the printed object.
+ */
+export function reportComparison(head, directMs, otherMs, otherLabel = 'driver', options = {}) {
+  const { digits = 2, ratioDigits = 2, trailing = {}, title = head.benchmark, directName = 'direct' } = options;
+  const stats = (values) => ({ medianMs: round(median(values), digits), p95Ms: round(percentile(values, 95), digits) });
+  const result = {
+    ...head,
+    runs: directMs.length,
+    direct: stats(directMs),
+    [otherLabel]: stats(otherMs),
+    overheadMs: round(median(otherMs) - median(directMs), digits),
+    ratio: round(median(otherMs) / median(directMs), ratioDigits),
+    ...trailing,
+  };
+  const other = result[otherLabel];
+  console.log(JSON.stringify(result));
+  console.error(
+    `${title}: ${otherLabel} ${other.medianMs} ms median (p95 ${other.p95Ms}) vs ${directName} ${result.direct.medianMs} ms (p95 ${result.direct.p95Ms}) ` +
+      `over ${result.runs} runs: ${result.overheadMs >= 0 ? '+' : ''}${result.overheadMs} ms, x${result.ratio}`,
+  );
+  return result;
+}

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from '@paved/client';
-import { arg, median, percentile, round, startPaved } from './lib.mjs';
+import { arg, measureInterleaved, reportComparison, startPaved } from './lib.mjs';
 import { directOps, TARGETS } from './direct-ops.mjs';
 
 const product = arg('product', 'postgres');
@@ -58,38 +58,18 @@ async function throughPaved(i) {
   return ms;
 }
 
-const directMs = [];
-const pavedMs = [];
+let times;
 try {
   await direct.provision('warm');
   await throughPaved(1000);
-  for (let i = 0; i < runs; i++) {
-    // Alternate which goes first so neither always meets a warmer server.
-    if (i % 2 === 0) {
-      directMs.push(await direct.provision(i));
-      pavedMs.push(await throughPaved(i));
-    } else {
-      pavedMs.push(await throughPaved(i));
-      directMs.push(await direct.provision(i));
-    }
-  }
+  times = await measureInterleaved(runs, { direct: (i) => direct.provision(i), paved: (i) => throughPaved(i) });
 } finally {
   await direct.close();
   await paved.stop();
 }
 
-const result = {
-  benchmark: 'time-to-ready',
-  product,
-  runs,
-  direct: { medianMs: round(median(directMs)), p95Ms: round(percentile(directMs, 95)) },
-  paved: { medianMs: round(median(pavedMs)), p95Ms: round(percentile(pavedMs, 95)) },
-  overheadMs: round(median(pavedMs) - median(directMs)),
-  ratio: round(median(pavedMs) / median(directMs), 3),
-  targetOverheadMs: 5,
-};
-console.log(JSON.stringify(result));
-console.error(
-  `${product} time-to-credentials: Paved ${result.paved.medianMs} ms vs direct ${result.direct.medianMs} ms (median of ${runs}); ` +
-    `overhead ${result.overheadMs} ms, ratio ${result.ratio}`,
-);
+reportComparison({ benchmark: 'time-to-ready', product }, times.direct, times.paved, 'paved', {
+  ratioDigits: 3,
+  trailing: { targetOverheadMs: 5 },
+  title: `${product} time-to-credentials`,
+});

@@ -22,8 +22,8 @@ import {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TARGETS_FILE = join(ROOT, 'examples/targets/local-services.yaml');
 const NODE_PATH = join(ROOT, 'node_modules');
-/** The Score project's example files, kept unchanged beside the repository (shared/fixtures/score/README.md). */
-const FIXTURES = process.env.PAVED_SCORE_FIXTURES ?? join(ROOT, '../shared/fixtures/score');
+/** The Score project's example files, copied unchanged into fixtures/score (see its README). */
+const FIXTURES = process.env.PAVED_SCORE_FIXTURES ?? join(ROOT, 'fixtures/score');
 const KINDS = ['postgres', 'mysql', 'redis', 'amqp'] as const;
 type Kind = (typeof KINDS)[number];
 const fixture = (kind: Kind) => join(FIXTURES, kind, 'score.yaml');

@@ -58,7 +58,7 @@ export function parseProductManifestsFromText(text: string, file: string): Produ
     // In a multi-document file, paths say which document: "[2] spec.version" (1-based).
     const prefix = parsed.length > 1 ? `[${index + 1}] ` : '';
     for (const issue of collectManifestIssues(value)) {
-      const lineNumber = lineOf(document, issue.segments, lineCounter);
+      const lineNumber = yamlLineOf(document, issue.segments, lineCounter);
       const path = `${prefix}${dottedPath(issue.segments) || '(document)'}`;
       found.push({
         issue: { path, message: issue.message },
@@ -82,13 +82,14 @@ export function parseProductManifestsFromText(text: string, file: string): Produ
 /**
  * The 1-based line of the field at `segments`: its key's line, or, when the field is missing,
  * the line of the deepest key on the way that exists (the object it should be added to).
+ * `lineCounter` must be the one the document was parsed with.
  */
-function lineOf(document: Document, segments: readonly string[], lineCounter: LineCounter): number | undefined {
+export function yamlLineOf(document: Document, segments: readonly (string | number)[], lineCounter: LineCounter): number | undefined {
   let node: unknown = document.contents;
   let line = lineAt(node, lineCounter);
   for (const segment of segments) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)) === segment);
+      const pair = node.items.find((item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)) === String(segment));
       if (!pair) break;
       line = lineAt(pair.key, lineCounter) ?? line;
       node = pair.value;

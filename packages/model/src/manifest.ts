@@ -4,7 +4,7 @@
  */
 export { productManifestSchema, PRODUCT_API_VERSION } from './manifest-schema.js';
 export { parseProductManifest } from './manifest-parse.js';
-export { parseManifestDocuments, parseProductManifestsFromText } from './manifest-documents.js';
+export { parseManifestDocuments, parseProductManifestsFromText, yamlLineOf } from './manifest-documents.js';
 export { canonicalJson, manifestDigest } from './manifest-digest.js';
 export { defaultPlan, resolvePlan, secretOutputNames } from './manifest-plans.js';
 export { resolveInstanceValues, validateInputs } from './inputs.js';

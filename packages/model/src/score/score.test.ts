@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkPlaceholders, parseScoreText, parseTemplate, renderVariables, scoreError, sharedInstanceName, workloadInstanceName } from './index.js';
 
-/** The Score project's own example files, kept unchanged beside the repository (/work/shared/fixtures/score). */
-const FIXTURES = fileURLToPath(new URL('../../../../../shared/fixtures/score', import.meta.url));
+/** The Score project's own example files, copied unchanged into fixtures/score (see its README). */
+const FIXTURES = fileURLToPath(new URL('../../../../fixtures/score', import.meta.url));
 const fixturesPresent = existsSync(FIXTURES);
 if (!fixturesPresent) {
   if (process.env.CI === 'true') throw new Error(`Score fixtures missing at ${FIXTURES} (CI=true: failing)`);

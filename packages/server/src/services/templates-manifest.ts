@@ -1,5 +1,5 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { BUILTIN_TEMPLATE_VARIABLES, isValidName, type TemplateParameter } from '@paved/model';
+import { LineCounter, parseDocument } from 'yaml';
+import { BUILTIN_TEMPLATE_VARIABLES, isValidName, yamlLineOf, type TemplateParameter } from '@paved/model';
 
 /**
  * `template.yaml`: what a golden-path template is, as a platform team writes it.
@@ -40,7 +40,7 @@ export function parseTemplateManifest(text: string, file: string): TemplateManif
     return {
       ok: false,
       problems: issues.map(({ segments, message }) => {
-        const line = lineOf(document, segments, lineCounter);
+        const line = yamlLineOf(document, segments, lineCounter);
         return `${file}${line ? `:${line}` : ''}: ${segments.join('.') || '(document)'}: ${message}`;
       }),
     };
@@ -106,29 +106,4 @@ function checkParameters(value: unknown, report: Report): TemplateParameter[] {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The line of the field, or of its nearest parent when the field is missing. */
-function lineOf(document: Document, segments: Segments, lineCounter: LineCounter): number | undefined {
-  let node: unknown = document.contents;
-  let line = lineAt(node, lineCounter);
-  for (const segment of segments) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)) === String(segment));
-      if (!pair) break;
-      line = lineAt(pair.key, lineCounter) ?? line;
-      node = pair.value;
-    } else if (isSeq(node)) {
-      node = node.items[Number(segment)];
-      line = lineAt(node, lineCounter) ?? line;
-    } else {
-      break;
-    }
-  }
-  return line;
-}
-
-function lineAt(node: unknown, lineCounter: LineCounter): number | undefined {
-  const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-  return range ? lineCounter.linePos(range[0]).line : undefined;
 }
