@@ -94,6 +94,13 @@ describe('paved against a real API', () => {
     expect(user.code).toBe(0);
     expect(user.stdout).toMatch(/token: pvd_/);
     expect(user.stderr).toContain('shown only once');
+    const another = await sandbox.run(['users', 'token', 'ann', '--name', 'ci', '-o', 'json']);
+    expect(another.code).toBe(0);
+    const token = JSON.parse(another.stdout).token as string;
+    expect(token).toMatch(/^pvd_/);
+    expect(token).not.toBe(/token: (\S+)/.exec(user.stdout)![1]);
+    const asAnn = await sandbox.run(['whoami', '-o', 'json', '--token', token]);
+    expect(JSON.parse(asAnn.stdout).user.name).toBe('ann');
 
     expect((await sandbox.run(['teams', 'create', 'payments', '--title', 'Payments'])).code).toBe(0);
     expect((await sandbox.run(['teams', 'create', 'search'])).code).toBe(0);

@@ -35,7 +35,7 @@ function untilSignal(ctx: Context): Promise<string> {
 export function registerServerCommands(program: Command, runner: Runner): void {
   program
     .command('up')
-    .description('run Paved locally in one process (API, portal, worker) on SQLite, and sign this CLI in as its admin')
+    .description('run Paved locally in one process (API and worker) on SQLite, and sign this CLI in as its admin')
     .option('--data-dir <dir>', 'data folder (default: $PAVED_DATA_DIR or ~/.local/share/paved)')
     .option('--port <port>', 'HTTP port (default: $PAVED_PORT or 7468)', parsePort)
     .option('--host <host>', 'address to listen on (default: 127.0.0.1)')

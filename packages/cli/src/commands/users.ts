@@ -14,4 +14,16 @@ export function registerUserCommands(program: Command, runner: Runner): void {
       ctx.err(ctx.colors.yellow('warning: this token is shown only once; store it now (it is kept only as a hash)\n'));
       ctx.print(created, () => `Created user ${created.user.name}${created.user.admin ? ' (platform admin)' : ''}.\ntoken: ${created.token}\n`);
     }));
+
+  users
+    .command('token')
+    .description('issue another API token for a user (platform admins, or yourself); shown once')
+    .argument('<name>', 'user name')
+    .option('--name <label>', 'what the token is for, to tell tokens apart', 'cli')
+    .addHelpText('after', '\nExamples:\n  paved users token ann            # e.g. for a user imported from Backstage\n  paved users token ann --name ci -o json')
+    .action(action(runner, async (ctx, name: string, opts: { name: string }) => {
+      const issued = await (await ctx.client()).createToken(name, opts.name);
+      ctx.err(ctx.colors.yellow('warning: this token is shown only once; store it now (it is kept only as a hash)\n'));
+      ctx.print(issued, () => `Issued a token for ${name}.\ntoken: ${issued.token}\n`);
+    }));
 }
