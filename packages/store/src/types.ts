@@ -190,6 +190,8 @@ export interface Store {
   createToken(input: { userId: string; name: string; hash: string }): Promise<{ id: string }>;
   /** Finds the user of a token by the token's sha256 hash. */
   findUserByTokenHash(hash: string): Promise<User | undefined>;
+  /** The user behind a token hash with their memberships (as listMemberships orders them), in one query. */
+  findPrincipalByTokenHash(hash: string): Promise<{ user: User; memberships: Membership[] } | undefined>;
   createTeam(input: { name: string; title: string }): Promise<Team>;
   getTeam(idOrName: { id: string } | { name: string }): Promise<Team | undefined>;
   listTeams(filter?: { userId?: string }): Promise<Team[]>;
@@ -202,6 +204,8 @@ export interface Store {
   publishProductVersion(version: Omit<ProductVersion, 'publishedAt'>): Promise<'created' | 'unchanged'>;
   /** The given version, or the highest semver version when `version` is omitted. */
   getProductVersion(name: string, version?: string): Promise<ProductVersion | undefined>;
+  /** The highest published version (semver) of a product, without reading its manifest; undefined if none. */
+  latestProductVersion(name: string): Promise<string | undefined>;
   listProductVersions(name: string): Promise<ProductVersion[]>;
   listProducts(): Promise<ProductSummary[]>;
 

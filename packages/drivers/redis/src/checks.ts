@@ -22,8 +22,8 @@ export async function checkWriteRead(outputs: TenantOutputs, signal?: AbortSigna
     const key = `${outputs.prefix}paved-check:${randomBytes(6).toString('hex')}`;
     const value = randomBytes(8).toString('hex');
     try {
-      await redis.set(key, value, 'PX', 60_000);
-      const read = await redis.get(key);
+      // Sent together (one round trip): the server runs one connection's commands in order.
+      const [, read] = await Promise.all([redis.set(key, value, 'PX', 60_000), redis.get(key)]);
       if (read !== value) throw failed('write-read', `user "${outputs.username}" read back something else from "${key}"`);
     } finally {
       await redis.unlink(key).catch(() => {});
@@ -45,11 +45,15 @@ export async function checkIsolation(outputs: TenantOutputs, signal?: AbortSigna
       ['list keys with KEYS', (r) => r.keys('*')],
       ['switch database with SELECT', (r) => r.call('SELECT', '1')],
     ];
-    for (const [what, attempt] of attempts) {
-      const refused = await attempt(redis).then(
-        () => false,
-        (error: Error) => /NOPERM|no permissions/i.test(error.message),
-      );
+    // Every probe is sent at once (one round trip; the server answers them in order) and the
+    // first one that was not refused is reported, as if they had run one by one. SELECT goes
+    // last, so a (wrongly) allowed switch cannot move the earlier probes to another database.
+    const outcomes = await Promise.all(attempts.map(([, attempt]) => attempt(redis).then(
+      () => false,
+      (error: Error) => /NOPERM|no permissions/i.test(error.message),
+    )));
+    for (const [index, [what]] of attempts.entries()) {
+      const refused = outcomes[index];
       if (!refused) {
         // Clean up our own probe if the write went through, then report what did not hold.
         await redis.unlink(outside).catch(() => {});

@@ -22,12 +22,11 @@ export class DefaultIdentityService implements IdentityService {
     // Hash and look up even a malformed token so that both paths cost about the same and a
     // caller learns nothing from timing; the lookup is by hash, never by the token itself.
     const hash = hashToken(token);
-    const user = await this.store.findUserByTokenHash(hash);
-    if (!user || !isWellFormedToken(token)) {
+    const principal = await this.store.findPrincipalByTokenHash(hash);
+    if (!principal || !isWellFormedToken(token)) {
       throw new UnauthenticatedError('The API token is not valid; sign in again with: paved login', { code: 'token_invalid' });
     }
-    const memberships = await this.store.listMemberships({ userId: user.id });
-    return { user, memberships };
+    return principal;
   }
 
   async whoami(principal: Principal): Promise<WhoAmI> {

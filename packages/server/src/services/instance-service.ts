@@ -59,6 +59,14 @@ export function instanceNotFound(team: string, name: string): NotFoundError {
 }
 
 export class DefaultInstanceService implements InstanceService {
+  /**
+   * Published product versions never change (nor go away), so a found one is kept, by
+   * name@version: a create then skips a read and a manifest parse, and validateInputs finds
+   * its compiled validator by object instead of hashing the manifest. Which version is the
+   * latest is still read from the store every time.
+   */
+  private readonly versions = new Map<string, ProductVersion>();
+
   constructor(private readonly deps: InstanceServiceDeps) {}
 
   async create(principal: Principal, teamName: string, request: CreateInstanceRequest): Promise<Instance> {
@@ -207,8 +215,17 @@ export class DefaultInstanceService implements InstanceService {
   }
 
   private async productVersion(product: string, version: string | undefined): Promise<ProductVersion> {
-    const found = await this.deps.store.getProductVersion(product, version);
-    if (found) return found;
+    const wanted = version ?? (await this.deps.store.latestProductVersion(product));
+    const key = `${product}@${wanted}`;
+    const cached = wanted === undefined ? undefined : this.versions.get(key);
+    if (cached) return cached;
+    const found = wanted === undefined ? undefined : await this.deps.store.getProductVersion(product, wanted);
+    if (found) {
+      // Bounded: the shelf is small, but names come from requests.
+      if (this.versions.size >= 256) this.versions.delete(this.versions.keys().next().value!);
+      this.versions.set(key, found);
+      return found;
+    }
     if (version === undefined || !(await this.deps.store.getProductVersion(product))) throw productNotFound(product);
     throw new NotFoundError(`${product} has no version ${version}; see its versions with: paved products get ${product}`, {
       code: 'version_not_found',

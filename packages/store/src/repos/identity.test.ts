@@ -52,6 +52,16 @@ eachStore('store: identity', (open) => {
     expect((await store.listTeams({ userId: alice.id })).map((t) => t.name)).toEqual(['payments']);
     expect((await store.listTeams()).map((t) => t.name)).toEqual(['payments', 'search']);
     await expect(store.setMembership({ teamId: 'missing', userId: alice.id, role: 'owner' })).rejects.toBeInstanceOf(NotFoundError);
+
+    // A token's user with their memberships in one read, equal to the two reads it replaces.
+    await store.createToken({ userId: bob.id, name: 'laptop', hash: 'd'.repeat(64) });
+    await store.createToken({ userId: alice.id, name: 'laptop', hash: 'e'.repeat(64) });
+    expect(await store.findPrincipalByTokenHash('d'.repeat(64))).toEqual({ user: bob, memberships: await store.listMemberships({ userId: bob.id }) });
+    expect(await store.findPrincipalByTokenHash('e'.repeat(64))).toEqual({ user: alice, memberships: await store.listMemberships({ userId: alice.id }) });
+    const carol = await store.createUser({ name: 'carol', admin: true });
+    await store.createToken({ userId: carol.id, name: 'laptop', hash: 'f'.repeat(64) });
+    expect(await store.findPrincipalByTokenHash('f'.repeat(64))).toEqual({ user: carol, memberships: [] });
+    expect(await store.findPrincipalByTokenHash('0'.repeat(64))).toBeUndefined();
   });
 
   it('answers ping and tolerates a second migrate and close', async () => {

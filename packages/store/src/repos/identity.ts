@@ -55,6 +55,31 @@ export function identityRepo(ctx: StoreContext) {
       return row && toUser(row);
     },
 
+    /**
+     * The user behind a token hash and their memberships (ordered like listMemberships), in one
+     * query: every authenticated request needs both.
+     */
+    async findPrincipalByTokenHash(hash: string): Promise<{ user: User; memberships: Membership[] } | undefined> {
+      const rows = await db
+        .selectFrom('tokens')
+        .innerJoin('users', 'users.id', 'tokens.user_id')
+        .leftJoin('memberships', 'memberships.user_id', 'users.id')
+        .leftJoin('teams', 'teams.id', 'memberships.team_id')
+        .select(['users.id', 'users.name', 'users.admin', 'users.created_at', 'memberships.team_id', 'teams.name as team_name', 'memberships.role'])
+        .where('tokens.hash', '=', hash)
+        .orderBy('teams.name')
+        .execute();
+      const first = rows[0];
+      if (first === undefined) return undefined;
+      const user = toUser(first);
+      const memberships: Membership[] = [];
+      for (const r of rows) {
+        if (r.team_id === null || r.team_name === null || r.role === null) continue;
+        memberships.push({ teamId: r.team_id, teamName: r.team_name, userId: user.id, userName: user.name, role: r.role as TeamRole });
+      }
+      return { user, memberships };
+    },
+
     async createTeam(input: { name: string; title: string }): Promise<Team> {
       const team: Team = { id: randomUUID(), name: input.name, title: input.title, createdAt: ctx.iso() };
       await db

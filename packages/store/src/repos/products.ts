@@ -50,6 +50,8 @@ export function productsRepo(ctx: StoreContext) {
       }
     },
 
+    latestProductVersion: (name: string) => latestVersion(name),
+
     async getProductVersion(name: string, version?: string): Promise<ProductVersion | undefined> {
       const wanted = version ?? (await latestVersion(name));
       if (wanted === undefined) return undefined;
