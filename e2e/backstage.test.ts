@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import {
-  dropWithPrefix, freePort, MACHINE_PG, paved, pavedOk, requireMachinePostgres, startServer, tempDir, waitFor, type ServerProcess,
+  dropWithPrefix, paved, pavedOk, signUpMember, startPavedIfMachinePostgres, tempDir, waitFor, type ServerProcess,
 } from './harness.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/backstage/', import.meta.url));
@@ -53,12 +53,8 @@ describe('Backstage import and export', () => {
   const created: string[] = [];
 
   beforeAll(async () => {
-    available = await requireMachinePostgres();
-    if (!available) return;
-    const port = await freePort();
-    server = await startServer(['up'], {
-      ...admin, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_POSTGRES_URL: MACHINE_PG, PAVED_LOG_LEVEL: 'warn',
-    }, { port });
+    server = await startPavedIfMachinePostgres(dir, admin);
+    available = server !== undefined;
   }, 120_000);
 
   afterAll(async () => {
@@ -104,9 +100,7 @@ describe('Backstage import and export', () => {
     }
 
     // A team member provisions the service's database: through its workload when that path exists.
-    const user = JSON.parse(await pavedOk(['users', 'create', danaName, '-o', 'json'], admin)) as { token: string };
-    await pavedOk(['teams', 'add-member', TEAM, danaName, '--role', 'member'], admin);
-    await pavedOk(['login', '--url', server!.url, '--token', user.token], dana);
+    const user = await signUpMember({ admin, team: TEAM, user: danaName, url: server!.url, env: dana });
     const viaWorkload = await provisionForShop(server!.url, user.token, dana, dir);
     const instance = await waitFor('the database to be Ready', async () => {
       const list = items<InstanceJson>(JSON.parse(await pavedOk(['list', '--team', TEAM, '-o', 'json'], dana)));

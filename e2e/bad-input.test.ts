@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, MACHINE_PG, paved, pavedOk, startServer, tempDir, type ServerProcess } from './harness.js';
+import { paved, pavedOk, startPavedOnMachinePostgres, tempDir, type ServerProcess } from './harness.js';
 
 describe('bad input end to end', () => {
   const dir = tempDir('bad-input');
@@ -17,8 +17,7 @@ describe('bad input end to end', () => {
     fetch(`${server!.url}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body });
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = await startServer(['up'], { ...admin, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_POSTGRES_URL: MACHINE_PG, PAVED_LOG_LEVEL: 'warn' }, { port });
+    server = await startPavedOnMachinePostgres(dir, admin);
     token = JSON.parse(readFileSync(admin.PAVED_CLI_CONFIG, 'utf8')).token;
     await pavedOk(['teams', 'create', 'shop'], admin);
   }, 120_000);

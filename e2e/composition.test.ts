@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import pg from 'pg';
 import {
-  dropWithPrefix, freePort, MACHINE_PG, paved, pavedOk, requireMachinePostgres, resourcesWithPrefix, startServer, tempDir, type ServerProcess,
+  dropWithPrefix, paved, pavedOk, resourcesWithPrefix, signUpMember, startPavedIfMachinePostgres, tempDir, type ServerProcess,
 } from './harness.js';
 
 const suffix = Math.random().toString(16).slice(2, 8);
@@ -24,11 +24,8 @@ describe('composite products (service-db)', () => {
   const prefix = `pv_${team.replace(/-/g, '_')}_`;
 
   beforeAll(async () => {
-    available = await requireMachinePostgres();
-    if (!available) return;
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...admin, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_POSTGRES_URL: MACHINE_PG, PAVED_LOG_LEVEL: 'warn' };
-    server = await startServer(['up'], env, { port });
+    server = await startPavedIfMachinePostgres(dir, admin);
+    available = server !== undefined;
   }, 120_000);
 
   afterAll(async () => {
@@ -39,9 +36,7 @@ describe('composite products (service-db)', () => {
   it('provisions, shows, reveals and deletes a database and an API key as one unit', async (ctx) => {
     if (!available) return ctx.skip();
     await pavedOk(['teams', 'create', team], admin);
-    const user = JSON.parse(await pavedOk(['users', 'create', `alice-${suffix}`, '-o', 'json'], admin));
-    await pavedOk(['teams', 'add-member', team, `alice-${suffix}`, '--role', 'member'], admin);
-    await pavedOk(['login', '--url', server!.url, '--token', user.token], alice);
+    await signUpMember({ admin, team, user: `alice-${suffix}`, url: server!.url, env: alice });
 
     const created = await paved(['create', 'service-db', 'orders', '--wait'], alice);
     expect(created.code, created.stderr).toBe(0);

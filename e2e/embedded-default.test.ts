@@ -5,34 +5,21 @@
  * credentials stop working once the instance is deleted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort, paved, pavedOk, startServer, tempDir, type ServerProcess } from './harness.js';
+import { paved, pavedOk, startEmbeddedPaved, tempDir } from './harness.js';
 
 describe('embedded default target', () => {
   const dir = tempDir('embedded');
-  const dataDir = join(dir, 'data');
   const admin = { PAVED_CLI_CONFIG: join(dir, 'admin.json') };
-  let server: ServerProcess | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = await startServer(
-      ['up'],
-      { ...admin, PAVED_DATA_DIR: dataDir, PAVED_PORT: String(port), PAVED_EMBEDDED_POSTGRES_PORT: String(await freePort()), PAVED_LOG_LEVEL: 'warn' },
-      { port, timeoutMs: 120_000 },
-    );
+    cleanup = (await startEmbeddedPaved(dir, admin)).cleanup;
   }, 180_000);
 
   afterAll(async () => {
-    await server?.stop();
-    // As root the cluster lives outside the data folder (see embedded-postgres.ts).
-    if (userInfo().uid === 0) {
-      rmSync(join('/var/lib/paved/embedded-postgres', createHash('sha256').update(dataDir).digest('hex').slice(0, 12)), { recursive: true, force: true });
-    }
+    await cleanup?.();
   });
 
   it('provisions a working, password-protected database with nothing installed', async () => {

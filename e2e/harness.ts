@@ -3,10 +3,11 @@
  * data folder and CLI config per test, real PostgreSQL. Nothing here reaches into the code.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, chmodSync } from 'node:fs';
+import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
@@ -110,6 +111,74 @@ export async function startServer(args: string[], env: NodeJS.ProcessEnv, option
       await exited;
     },
   };
+}
+
+/**
+ * `paved up` on `dir`/data with nothing configured, so it starts its own embedded PostgreSQL;
+ * `admin` is the CLI environment `paved up` signs the admin into. `cleanup()` stops the server
+ * and removes the embedded cluster (also done here if the start fails).
+ */
+export async function startEmbeddedPaved(dir: string, admin: NodeJS.ProcessEnv): Promise<{ server: ServerProcess; cleanup(): Promise<void> }> {
+  const dataDir = join(dir, 'data');
+  // As root the cluster lives outside the data folder (see embedded-postgres.ts).
+  const removeCluster = () => {
+    if (userInfo().uid === 0) {
+      rmSync(join('/var/lib/paved/embedded-postgres', createHash('sha256').update(dataDir).digest('hex').slice(0, 12)), { recursive: true, force: true });
+    }
+  };
+  const port = await freePort();
+  let server: ServerProcess;
+  try {
+    server = await startServer(
+      ['up'],
+      { ...admin, PAVED_DATA_DIR: dataDir, PAVED_PORT: String(port), PAVED_EMBEDDED_POSTGRES_PORT: String(await freePort()), PAVED_LOG_LEVEL: 'warn' },
+      { port, timeoutMs: 120_000 },
+    );
+  } catch (error) {
+    removeCluster();
+    throw error;
+  }
+  return {
+    server,
+    async cleanup() {
+      await server.stop();
+      removeCluster();
+    },
+  };
+}
+
+/**
+ * `paved up` on `dir`/data with the machine's PostgreSQL as its target; `admin` is the CLI
+ * environment `paved up` signs the admin into, `extraEnv` any further settings (a store URL).
+ */
+export async function startPavedOnMachinePostgres(dir: string, admin: NodeJS.ProcessEnv, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  return startServer(['up'], {
+    ...admin, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_POSTGRES_URL: MACHINE_PG, PAVED_LOG_LEVEL: 'warn', ...extraEnv,
+  }, { port });
+}
+
+/**
+ * `startPavedOnMachinePostgres` when the machine's PostgreSQL is reachable; otherwise undefined
+ * (after `requireMachinePostgres` has failed the run under CI or said why the test is skipped).
+ */
+export async function startPavedIfMachinePostgres(dir: string, admin: NodeJS.ProcessEnv): Promise<ServerProcess | undefined> {
+  if (!(await requireMachinePostgres())) return undefined;
+  return startPavedOnMachinePostgres(dir, admin);
+}
+
+/**
+ * The admin creates `user`, adds them to `team` (which must exist) as a member, and the user
+ * logs in to `url` with their token. Returns the member's CLI environment (`env` if given,
+ * otherwise a config file named after the user next to the admin's) and API token.
+ */
+export async function signUpMember(options: { admin: NodeJS.ProcessEnv; team: string; user: string; url: string; env?: NodeJS.ProcessEnv }): Promise<{ env: NodeJS.ProcessEnv; token: string }> {
+  const { admin, team, user, url } = options;
+  const env = options.env ?? { PAVED_CLI_CONFIG: join(dirname(admin.PAVED_CLI_CONFIG!), `${user}.json`) };
+  const created = JSON.parse(await pavedOk(['users', 'create', user, '-o', 'json'], admin)) as { token: string };
+  await pavedOk(['teams', 'add-member', team, user, '--role', 'member'], admin);
+  await pavedOk(['login', '--url', url, '--token', created.token], env);
+  return { env, token: created.token };
 }
 
 /** A fresh database on the machine's PostgreSQL for a store, dropped by `drop()`. */

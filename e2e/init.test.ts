@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CLI, dropWithPrefix, freePort, MACHINE_PG, pavedOk, requireMachinePostgres, resourcesWithPrefix, startServer, tempDir, waitFor,
+  CLI, dropWithPrefix, freePort, pavedOk, resourcesWithPrefix, signUpMember, startPavedIfMachinePostgres, tempDir, waitFor,
   type CliResult, type ServerProcess,
 } from './harness.js';
 
@@ -55,12 +55,8 @@ describe('paved init: from nothing to a running service with a database', () => 
   const prefix = `pv_${team.replace(/-/g, '_')}_`;
 
   beforeAll(async () => {
-    available = await requireMachinePostgres();
-    if (!available) return;
-    const port = await freePort();
-    server = await startServer(['up'], {
-      ...admin, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_POSTGRES_URL: MACHINE_PG, PAVED_LOG_LEVEL: 'warn',
-    }, { port });
+    server = await startPavedIfMachinePostgres(dir, admin);
+    available = server !== undefined;
   }, 120_000);
 
   afterAll(async () => {
@@ -79,9 +75,7 @@ describe('paved init: from nothing to a running service with a database', () => 
     if (!available) return ctx.skip();
     // The only platform action: a team and a member. Templates ship with Paved.
     await pavedOk(['teams', 'create', team], admin);
-    const user = JSON.parse(await pavedOk(['users', 'create', `newbie-${suffix}`, '-o', 'json'], admin));
-    await pavedOk(['teams', 'add-member', team, `newbie-${suffix}`, '--role', 'member'], admin);
-    await pavedOk(['login', '--url', server!.url, '--token', user.token], newbie);
+    await signUpMember({ admin, team, user: `newbie-${suffix}`, url: server!.url, env: newbie });
 
     // One command.
     const appPort = await freePort();

@@ -6,13 +6,11 @@
  * the old session is ended, while the new credentials work.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { userInfo } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Instance } from '@paved/model';
-import { freePort, paved, pavedOk, startServer, tempDir, type ServerProcess } from './harness.js';
+import { paved, pavedOk, startEmbeddedPaved, tempDir } from './harness.js';
 
 const GRACE = '3s';
 
@@ -46,25 +44,16 @@ async function query(env: Record<string, string>, sql = 'SELECT current_user AS 
 
 describe('credential rotation end to end', () => {
   const dir = tempDir('rotation');
-  const dataDir = join(dir, 'data');
   const admin = { PAVED_CLI_CONFIG: join(dir, 'admin.json') };
   const team = ['--team', 'rotators'];
-  let server: ServerProcess | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = await startServer(
-      ['up'],
-      { ...admin, PAVED_DATA_DIR: dataDir, PAVED_PORT: String(port), PAVED_EMBEDDED_POSTGRES_PORT: String(await freePort()), PAVED_LOG_LEVEL: 'warn' },
-      { port, timeoutMs: 120_000 },
-    );
+    cleanup = (await startEmbeddedPaved(dir, admin)).cleanup;
   }, 180_000);
 
   afterAll(async () => {
-    await server?.stop();
-    if (userInfo().uid === 0) {
-      rmSync(join('/var/lib/paved/embedded-postgres', createHash('sha256').update(dataDir).digest('hex').slice(0, 12)), { recursive: true, force: true });
-    }
+    await cleanup?.();
   });
 
   it('keeps the old credentials working through the grace period, then refuses them', async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import pg from 'pg';
 import {
-  dropWithPrefix, freePort, MACHINE_PG, paved, pavedOk, requireMachinePostgres, resourcesWithPrefix, startServer,
+  dropWithPrefix, paved, pavedOk, requireMachinePostgres, resourcesWithPrefix, signUpMember, startPavedOnMachinePostgres,
   tempDatabase, tempDir, type ServerProcess,
 } from './harness.js';
 
@@ -51,14 +51,13 @@ describe.each(['sqlite', 'postgres'] as const)('self-service loop with the state
   beforeAll(async () => {
     available = await requireMachinePostgres();
     if (!available) return;
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...admin, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_POSTGRES_URL: MACHINE_PG, PAVED_LOG_LEVEL: 'warn' };
+    const store: NodeJS.ProcessEnv = {};
     if (storeKind === 'postgres') {
       const db = await tempDatabase('e2e');
-      env.PAVED_DATABASE_URL = db.url;
+      store.PAVED_DATABASE_URL = db.url;
       dropStore = db.drop;
     }
-    server = await startServer(['up'], env, { port });
+    server = await startPavedOnMachinePostgres(dir, admin, store);
   }, 120_000);
 
   afterAll(async () => {
@@ -78,12 +77,8 @@ describe.each(['sqlite', 'postgres'] as const)('self-service loop with the state
     // Teams and people.
     await pavedOk(['teams', 'create', teamA], admin);
     await pavedOk(['teams', 'create', teamB], admin);
-    const aliceUser = JSON.parse(await pavedOk(['users', 'create', `alice-${suffix}`, '-o', 'json'], admin));
-    const bobUser = JSON.parse(await pavedOk(['users', 'create', `bob-${suffix}`, '-o', 'json'], admin));
-    await pavedOk(['teams', 'add-member', teamA, `alice-${suffix}`, '--role', 'member'], admin);
-    await pavedOk(['teams', 'add-member', teamB, `bob-${suffix}`, '--role', 'member'], admin);
-    await pavedOk(['login', '--url', server!.url, '--token', aliceUser.token], alice);
-    await pavedOk(['login', '--url', server!.url, '--token', bobUser.token], bob);
+    await signUpMember({ admin, team: teamA, user: `alice-${suffix}`, url: server!.url, env: alice });
+    await signUpMember({ admin, team: teamB, user: `bob-${suffix}`, url: server!.url, env: bob });
 
     // Self-service: no human in the loop.
     const created = await paved(['create', 'postgres', 'orders-db', '--wait'], alice);
