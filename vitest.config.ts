@@ -11,11 +11,11 @@ export default defineConfig({
       { find: /^@paved\/driver-api\/conformance$/, replacement: pkg('driver-api/src/conformance.ts') },
       { find: /^@paved\/store\/testing$/, replacement: pkg('store/src/testing.ts') },
       { find: /^@paved\/driver-(postgres|secret|memory|mysql|redis|rabbitmq|nats|script|webhook|log-stream)$/, replacement: pkg('drivers/$1/src/index.ts') },
-      { find: /^@paved\/(model|driver-api|store|secrets|engine|server|client|cli)$/, replacement: pkg('$1/src/index.ts') },
+      { find: /^@paved\/(model|driver-api|store|secrets|engine|server|platform|client|cli)$/, replacement: pkg('$1/src/index.ts') },
     ],
   },
   test: {
-    include: ['packages/**/src/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: ['packages/**/src/**/*.test.ts', 'e2e/**/*.test.ts', 'checks/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -182,6 +182,29 @@ export interface SecretSpec {
   bytes: number;
 }
 
+/** What a driver's automation sent back to Paved: the exact bytes, before any parsing. */
+export interface CallbackRequest {
+  target: Target;
+  /** The instance named by the callback's URL. */
+  instanceId: string;
+  /** Request headers, lower-cased names. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The raw body: signatures cover these bytes, and re-serialising parsed JSON would change them. */
+  rawBody: string;
+}
+
+export type CallbackVerdict = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Drivers whose automation finishes asynchronously and calls Paved back (the webhook driver)
+ * authenticate those calls themselves: only the driver knows its signing scheme. The API's one
+ * callback route finds the instance's target and driver and asks it; it never knows a scheme.
+ */
+export interface CallbackVerifier {
+  /** Never throws; a refusal's `reason` is one line for the caller, without any secret. */
+  verify(request: CallbackRequest): CallbackVerdict;
+}
+
 export interface Driver {
   readonly type: string;
   /** Secret values the engine generates and stores before the first create. */
@@ -208,6 +231,8 @@ export interface Driver {
    */
   rotate?(ctx: RotationContext): Promise<ApplyResult>;
   revoke?(ctx: RotationContext): Promise<void>;
+  /** Authenticates callbacks from the driver's automation (POST /api/v1/callbacks/{driver}/{instanceId}). */
+  readonly callbacks?: CallbackVerifier;
   /** Release pooled connections to targets. */
   close?(): Promise<void>;
 }

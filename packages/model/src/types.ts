@@ -257,3 +257,9 @@ export interface Page<T> {
   items: T[];
   nextCursor?: string;
 }
+
+/** Which page of a listing to read: the cursor of the previous page, and how many items at most. */
+export interface PageRequest {
+  cursor?: string;
+  limit?: number;
+}

@@ -1,4 +1,12 @@
-export { loadConfig, parseDuration, DEFAULT_PORT, type PavedConfig, type ProcessRole, type ConfigOverrides } from './config.js';
-export { startPaved, PAVED_VERSION, type RunningPaved, type StartOptions } from './runtime/start-paved.js';
-export { parseTargets } from './runtime/targets.js';
-export { buildApp, type AppDeps } from './api/index.js';
+/**
+ * @paved/server: the HTTP API and the domain services behind it, one folder per capability
+ * (README.md). It receives its store, secrets, targets and drivers from the composition root
+ * (@paved/platform) and knows no concrete driver.
+ */
+export { buildApp, DEFAULT_BODY_LIMIT, type AppDeps } from './app.js';
+export { createServices, type Services, type ServicesDeps } from './services.js';
+export { can, findTeam, roleIn, teamFor, type Principal, type TeamAccess } from './access/principal.js';
+export { generateToken, hashToken, isWellFormedToken, TOKEN_PREFIX } from './identity/tokens.js';
+export { startLogRetention, pruneExpiredLogs, DEFAULT_LOG_RETENTION_MS, LOG_PRUNE_INTERVAL_MS, type PruneResult } from './logs/retention.js';
+export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemParts, toProblem } from './http/problems.js';
+export { isLoggerInstance, loggerOptions } from './http/logging.js';

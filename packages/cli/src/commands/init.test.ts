@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ beforeAll(async () => {
     secrets: createSecretStore({ store, masterKey: { key: randomBytes(32), id: 'testkey1' } }),
     targets: [{ name: 'mem', driver: 'memory', labels: {}, config: {} }],
     drivers: { memory: createMemoryDriver() },
+    templatesDir: fileURLToPath(new URL('../../../../templates', import.meta.url)),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   // A plain team member, not an admin: init must need no platform action.

@@ -1,12 +1,23 @@
-import { InputError } from '@paved/model';
+import { InputError, UnavailableError } from '@paved/model';
 import { Option, type Command } from 'commander';
 import { writeCliConfig } from '../config-file.js';
 import { action, type Context, type Runner } from '../context.js';
 
 type ProcessRole = 'all' | 'api' | 'worker';
 
-/** Loaded on demand: the server (Fastify, drivers, embedded PostgreSQL) is heavy and only `up`/`server` need it. */
-const loadRuntime = () => import('@paved/server');
+/**
+ * Loaded on demand, and only here: the platform (Fastify, every driver, embedded PostgreSQL) is
+ * heavy and only `up`/`server` need it. A CLI installed without @paved/platform (an optional
+ * peer) still runs every other command.
+ */
+async function loadRuntime(): Promise<typeof import('@paved/platform')> {
+  try {
+    return await import('@paved/platform');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String(error).includes('@paved/platform')) throw error;
+    throw new UnavailableError('This paved CLI was installed without the platform: `paved up` and `paved server` need the @paved/platform package (npm install @paved/platform), or run them from a clone of the repository', { code: 'platform_missing', cause: error });
+  }
+}
 
 const parsePort = (value: string): number => {
   const port = Number(value);

@@ -5,6 +5,7 @@ import { readApplyResult, readObservation } from './results.js';
 import { callbackUrlFor, readTargetConfig } from './target-config.js';
 import { preflight } from './preflight.js';
 import { delegatedChecks } from './checks.js';
+import { webhookCallbacks } from './callbacks.js';
 
 export interface WebhookDriverOptions {
   logger?: Logger;
@@ -52,6 +53,7 @@ export function createWebhookDriver(options: WebhookDriverOptions = {}): Driver 
     secrets: Object.freeze({ password: { bytes: 24 } }),
     deletion: [requestDelete],
     checks: delegatedChecks(),
+    callbacks: webhookCallbacks,
     preflight: (target) => preflight(target),
     async observe(ctx) {
       const { body, answer } = await send(ctx, 'observe');

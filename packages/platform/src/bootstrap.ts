@@ -1,0 +1,65 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConflictError, manifestDigest, parseProductManifestsFromText } from '@paved/model';
+import type { Store } from '@paved/store';
+import { generateToken, hashToken } from '@paved/server';
+
+export const ADMIN_USER = 'admin';
+export const PLATFORM_TEAM = 'platform';
+
+/**
+ * First-start set-up for `paved up`, idempotent on every later start: the platform admin, the
+ * platform team that owns the built-in products, the built-in products themselves, and an
+ * admin token for the local CLI (the saved one when it still works).
+ */
+export async function bootstrap(options: {
+  store: Store;
+  productsDir: string;
+  adminToken?: string | undefined;
+  onProgress?: (line: string) => void;
+}): Promise<string> {
+  const { store } = options;
+  const progress = options.onProgress ?? (() => {});
+  let admin = await store.getUser({ name: ADMIN_USER });
+  if (!admin) {
+    admin = await store.createUser({ name: ADMIN_USER, admin: true });
+    await store.appendEvent({ kind: 'user.created', actor: 'paved', data: { user: ADMIN_USER, admin: true } });
+    progress(`created the platform admin "${ADMIN_USER}"`);
+  }
+  let team = await store.getTeam({ name: PLATFORM_TEAM });
+  if (!team) {
+    team = await store.createTeam({ name: PLATFORM_TEAM, title: 'Platform team' });
+    await store.setMembership({ teamId: team.id, userId: admin.id, role: 'owner' });
+    await store.appendEvent({ kind: 'team.created', teamId: team.id, actor: ADMIN_USER, data: { team: PLATFORM_TEAM } });
+  }
+  await publishBuiltInProducts(store, options.productsDir, progress);
+
+  if (options.adminToken) {
+    const user = await store.findUserByTokenHash(hashToken(options.adminToken));
+    if (user?.admin) return options.adminToken;
+  }
+  const token = generateToken();
+  await store.createToken({ userId: admin.id, name: 'paved up', hash: hashToken(token) });
+  return token;
+}
+
+async function publishBuiltInProducts(store: Store, dir: string, progress: (line: string) => void): Promise<void> {
+  const files = (await readdir(dir)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  for (const file of files) {
+    const path = join(dir, file);
+    for (const manifest of parseProductManifestsFromText(await readFile(path, 'utf8'), path)) {
+      const version = { name: manifest.metadata.name, version: manifest.spec.version, manifest, digest: manifestDigest(manifest) };
+      try {
+        const result = await store.publishProductVersion(version);
+        if (result === 'created') {
+          await store.appendEvent({ kind: 'product.published', actor: 'paved', data: { product: version.name, version: version.version } });
+          progress(`published product ${version.name}@${version.version}`);
+        }
+      } catch (error) {
+        // A built-in manifest edited without a version bump: keep the published one, say why.
+        if (error instanceof ConflictError) progress(`kept ${version.name}@${version.version}: ${file} changed without a new spec.version`);
+        else throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import type { Target } from '@paved/driver-api';
+import { createEngine, type Engine } from '@paved/engine';
+import { createStore, type Store } from '@paved/store';
+import { createSecretStore, loadMasterKey } from '@paved/secrets';
+import { buildApp, startLogRetention } from '@paved/server';
+import type { PavedConfig } from './config.js';
+import { createDrivers } from './drivers.js';
+import { loadConfiguredTargets } from './targets.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
+import { bootstrap } from './bootstrap.js';
+
+export interface StartOptions {
+  /** `paved up`: create the first admin and the platform team, publish built-in products, start embedded PostgreSQL. */
+  bootstrap?: boolean;
+  /** The CLI's saved admin token; reused when still valid, otherwise a new one is issued. */
+  adminToken?: string;
+  onProgress?: (line: string) => void;
+}
+
+export interface RunningPaved {
+  /** Base URL of the HTTP API (absent for a worker-only process). */
+  url?: string;
+  /** Set by bootstrap: a token of the platform admin for the local CLI. */
+  adminToken?: string;
+  config: PavedConfig;
+  stop(): Promise<void>;
+}
+
+export const PAVED_VERSION = '0.1.0';
+
+function createLogger(config: PavedConfig): pino.Logger {
+  // Logs go to stderr so a command's data on stdout stays clean; request logging is off (one
+  // line per request drowns `paved up`), warnings and lifecycle events stay.
+  return pino(
+    { level: config.logLevel, base: { pid: process.pid }, redact: ['req.headers.authorization', 'headers.authorization'] },
+    pino.destination(2),
+  );
+}
+
+/**
+ * The composition root: configuration → store → secrets → targets → drivers → engine and/or
+ * HTTP API. The one place that builds the running platform; everything below receives what it
+ * needs as arguments.
+ */
+export async function startPaved(config: PavedConfig, options: StartOptions = {}): Promise<RunningPaved> {
+  const progress = options.onProgress ?? (() => {});
+  const logger = createLogger(config);
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const master = await loadMasterKey({ envValue: config.masterKey, keyFile: config.masterKeyFile });
+  if (master.created) progress(`created the master key ${config.masterKeyFile} (mode 0600): back it up, secrets cannot be read without it`);
+
+  const store: Store = await createStore({ url: config.databaseUrl });
+  const stops: (() => Promise<void>)[] = [() => store.close()];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch((error) => logger.warn({ err: error }, 'error while stopping'));
+    stops.length = 0;
+  };
+  try {
+    await store.migrate();
+    const secrets = createSecretStore({ store, masterKey: master });
+    const targets: Target[] = await loadConfiguredTargets(config);
+    let embedded: EmbeddedPostgresHandle | undefined;
+    const wantsEmbedded = config.role === 'all' && config.embeddedPostgres.enabled && !targets.some((t) => t.driver === 'postgres');
+    if (wantsEmbedded) {
+      embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgres.port, secrets, onProgress: progress });
+      stops.push(() => embedded!.stop());
+      targets.unshift(embedded.target);
+    }
+    const drivers = createDrivers(logger);
+    stops.push(async () => {
+      await Promise.all(Object.values(drivers).map((driver) => driver.close?.()));
+    });
+
+    let adminToken: string | undefined;
+    if (options.bootstrap) {
+      adminToken = await bootstrap({ store, productsDir: config.productsDir, adminToken: options.adminToken, onProgress: progress });
+    }
+
+    let engine: Engine | undefined;
+    if (config.role !== 'api') {
+      const crashAt = config.crashAt;
+      engine = createEngine({
+        store,
+        drivers,
+        targets,
+        secrets,
+        logger,
+        workerId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+        concurrency: config.worker.concurrency,
+        driftIntervalMs: config.worker.driftIntervalMs,
+        leaseMs: config.worker.leaseMs,
+        // Test-only (PAVED_CRASH_AT): die like a power cut at the named point.
+        ...(crashAt ? { failpoint: (name: string) => { if (name === crashAt) process.kill(process.pid, 'SIGKILL'); } } : {}),
+      });
+      engine.start();
+      // Stop the worker before the store and drivers it uses.
+      stops.push(() => engine!.stop());
+    }
+
+    let url: string | undefined;
+    if (config.role !== 'worker') {
+      const app = await buildApp({ store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir });
+      const address = await app.listen({ host: config.host, port: config.port });
+      url = address.replace('://[::1]', '://localhost');
+      stops.push(() => app.close());
+      // Log retention runs where the API runs (role all or api): at start and every 10 minutes.
+      stops.push(startLogRetention({ store, logger }));
+    }
+    logger.info({ url, role: config.role, store: store.dialect, targets: targets.map((t) => t.name) }, 'paved started');
+    return { ...(url ? { url } : {}), ...(adminToken ? { adminToken } : {}), config, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

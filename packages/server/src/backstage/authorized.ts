@@ -1,0 +1,19 @@
+import { NotAllowedError, type BackstageExport, type BackstageImportRequest, type BackstageImportSummary } from '@paved/model';
+import type { Principal } from '../access/principal.js';
+import type { BackstageService } from './service.js';
+
+/** Import writes teams, users and services for everyone: platform admins only. Export is scoped by the inner service. */
+export class AuthorizedBackstageService implements BackstageService {
+  constructor(private readonly inner: BackstageService) {}
+
+  import(principal: Principal, request: BackstageImportRequest): Promise<BackstageImportSummary> {
+    if (!principal.user.admin) {
+      throw new NotAllowedError('Only platform admins may import from Backstage (it creates teams, users and services)', { code: 'admin_required' });
+    }
+    return this.inner.import(principal, request);
+  }
+
+  export(principal: Principal): Promise<BackstageExport> {
+    return this.inner.export(principal);
+  }
+}

@@ -1,0 +1,43 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Services } from '../../services.js';
+import { principalOf } from '../../http/auth.js';
+import { CreateTeamRequest, Membership, SetMembershipRequest, Team } from '../../identity/schemas.js';
+import { Name, PageQuery, TeamParams, page, problemResponses } from '../../http/schemas.js';
+
+/** Teams and their members. */
+export const teamRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const { teams } = services;
+
+  app.get('/teams', {
+    schema: {
+      summary: 'My teams (every team for platform admins)', tags: ['teams'], operationId: 'listTeams',
+      querystring: PageQuery, response: { 200: page(Team), ...problemResponses },
+    },
+  }, async (request) => teams.list(principalOf(request)));
+
+  app.post('/teams', {
+    schema: {
+      summary: 'Create a team (platform admin); the creator becomes its owner', tags: ['teams'], operationId: 'createTeam',
+      body: CreateTeamRequest, response: { 201: Team, ...problemResponses },
+    },
+  }, async (request, reply) => reply.status(201).send(await teams.create(principalOf(request), request.body)));
+
+  app.get('/teams/:team', {
+    schema: { summary: 'A team', tags: ['teams'], operationId: 'getTeam', params: TeamParams, response: { 200: Team, ...problemResponses } },
+  }, async (request) => teams.get(principalOf(request), request.params.team));
+
+  app.get('/teams/:team/members', {
+    schema: {
+      summary: "A team's members", tags: ['teams'], operationId: 'listMembers',
+      params: TeamParams, querystring: PageQuery, response: { 200: page(Membership), ...problemResponses },
+    },
+  }, async (request) => teams.members(principalOf(request), request.params.team));
+
+  app.put('/teams/:team/members/:user', {
+    schema: {
+      summary: "Add a member or change their role (team owner or platform admin)", tags: ['teams'], operationId: 'setMembership',
+      params: Type.Object({ team: Name, user: Name }), body: SetMembershipRequest, response: { 200: Membership, ...problemResponses },
+    },
+  }, async (request) => teams.setMembership(principalOf(request), request.params.team, request.params.user, request.body.role));
+};

@@ -1,0 +1,77 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+/** An open text/event-stream response. */
+export interface EventStream {
+  /** Sends one event; its data is JSON (a data line is needed: EventSource parsers drop events without one). */
+  send(event: string, data: unknown): void;
+  /** Sends several events in one write. */
+  sendAll(event: string, items: readonly unknown[]): void;
+  /** A comment line, which clients ignore: tells proxies and tests the stream is alive. */
+  comment(text: string): void;
+  /** Ends the stream from the server's side. */
+  end(): void;
+  readonly ended: boolean;
+}
+
+export interface EventStreams {
+  /**
+   * Takes the reply over as an event stream: a `: keepalive` comment every `keepaliveMs` so that
+   * proxies keep it open, and `onClose` once when it ends, from either side.
+   */
+  open(reply: FastifyReply, onClose: () => void): EventStream;
+}
+
+/**
+ * The event streams of one route plugin. Open streams never end by themselves, so closing the
+ * server ends them (else `app.close()` would wait for every client to leave).
+ */
+export function eventStreams(app: FastifyInstance, keepaliveMs: number): EventStreams {
+  const open = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const raw of open) raw.end();
+  });
+  return {
+    open(reply, onClose) {
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      open.add(raw);
+      const keepalive = setInterval(() => raw.write(': keepalive\n\n'), keepaliveMs);
+      raw.on('close', () => {
+        clearInterval(keepalive);
+        open.delete(raw);
+        onClose();
+      });
+      const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+      return {
+        send(event, data) {
+          if (!raw.writableEnded) raw.write(frame(event, data));
+        },
+        sendAll(event, items) {
+          if (!raw.writableEnded && items.length > 0) raw.write(items.map((item) => frame(event, item)).join(''));
+        },
+        comment(text) {
+          if (!raw.writableEnded) raw.write(`: ${text}\n\n`);
+        },
+        end() {
+          raw.end();
+        },
+        get ended() {
+          return raw.writableEnded;
+        },
+      };
+    },
+  };
+}
+
+/** The OpenAPI response of an event-stream route. */
+export const eventStreamResponse = { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } as const;
+
+/** Keepalive period of event streams unless the app says otherwise. */
+export const DEFAULT_KEEPALIVE_MS = 15_000;

@@ -1,0 +1,74 @@
+import {
+  NotAllowedError, isPavedError,
+  type CreateInstanceRequest, type Credentials, type Instance, type Page, type PageRequest, type PavedEvent, type UpdateInstanceRequest,
+} from '@paved/model';
+import type { Store } from '@paved/store';
+import { instanceNotFound, type InstanceService, type InstanceWatchEvent } from './service.js';
+import { teamFor, type Principal, type TeamAccess } from '../access/principal.js';
+
+/**
+ * Who may do what with a team's instances: viewers read, members and owners also change and
+ * reveal, platform admins do everything. Instance names of a team the caller is not in are
+ * answered with "not found", so that asking does not reveal whether an instance exists.
+ */
+export class AuthorizedInstanceService implements InstanceService {
+  constructor(private readonly inner: InstanceService, private readonly store: Store) {}
+
+  async create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance> {
+    await teamFor(this.store, principal, team, 'write');
+    return this.inner.create(principal, team, request);
+  }
+
+  async list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>> {
+    await teamFor(this.store, principal, team, 'read');
+    return this.inner.list(principal, team, page);
+  }
+
+  async events(principal: Principal, team: string, page: PageRequest): Promise<Page<PavedEvent>> {
+    await teamFor(this.store, principal, team, 'read');
+    return this.inner.events(principal, team, page);
+  }
+
+  async get(principal: Principal, team: string, name: string): Promise<Instance> {
+    await this.instanceAccess(principal, team, name, 'read');
+    return this.inner.get(principal, team, name);
+  }
+
+  async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
+    await this.instanceAccess(principal, team, name, 'write');
+    return this.inner.update(principal, team, name, request);
+  }
+
+  async delete(principal: Principal, team: string, name: string): Promise<Instance> {
+    await this.instanceAccess(principal, team, name, 'write');
+    return this.inner.delete(principal, team, name);
+  }
+
+  async revealCredentials(principal: Principal, team: string, name: string): Promise<Credentials> {
+    await this.instanceAccess(principal, team, name, 'write');
+    return this.inner.revealCredentials(principal, team, name);
+  }
+
+  async rotate(principal: Principal, team: string, name: string): Promise<Instance> {
+    await this.instanceAccess(principal, team, name, 'write');
+    return this.inner.rotate(principal, team, name);
+  }
+
+  async watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
+    await this.instanceAccess(principal, team, name, 'read');
+    return this.inner.watch(principal, team, name, listener);
+  }
+
+  /** Outsiders get "not found" for every instance name; insiders with too small a role get 403. */
+  private async instanceAccess(principal: Principal, team: string, name: string, access: TeamAccess): Promise<void> {
+    try {
+      await teamFor(this.store, principal, team, access);
+    } catch (error) {
+      if (error instanceof NotAllowedError && error.code === 'not_team_member') throw instanceNotFound(team, name);
+      if (isPavedError(error) && error.code === 'role_insufficient') {
+        await this.inner.get(principal, team, name); // an unknown name is still "not found" for a viewer
+      }
+      throw error;
+    }
+  }
+}

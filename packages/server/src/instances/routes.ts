@@ -1,0 +1,112 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Services } from '../services.js';
+import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams } from '../http/event-stream.js';
+import type { InstanceWatchEvent } from './service.js';
+import { principalOf } from '../http/auth.js';
+import { CreateInstanceRequest, Credentials, Instance, PavedEvent, UpdateInstanceRequest } from './schemas.js';
+import { InstanceParams, PageQuery, TeamParams, page, problemResponses } from '../http/schemas.js';
+
+/**
+ * A team's instances. Changes answer 202: the request is recorded and the engine provisions in
+ * the background; follow progress with GET or the watch stream.
+ */
+export interface InstanceRoutesOptions {
+  services: Services;
+  /** Comment sent on an idle watch stream so that proxies keep it open. Default 15 s. */
+  keepaliveMs?: number;
+}
+
+export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = async (app, { services, keepaliveMs = DEFAULT_KEEPALIVE_MS }) => {
+  const streams = eventStreams(app, keepaliveMs);
+  const { instances } = services;
+
+  app.get('/teams/:team/instances', {
+    schema: {
+      summary: "A team's instances, a page at a time", tags: ['instances'], operationId: 'listInstances',
+      params: TeamParams, querystring: PageQuery, response: { 200: page(Instance), ...problemResponses },
+    },
+  }, async (request) => instances.list(principalOf(request), request.params.team, request.query));
+
+  app.post('/teams/:team/instances', {
+    schema: {
+      summary: 'Request an instance of a product (team owner or member)', tags: ['instances'], operationId: 'createInstance',
+      params: TeamParams, body: CreateInstanceRequest, response: { 202: Instance, ...problemResponses },
+    },
+  }, async (request, reply) => reply.status(202).send(await instances.create(principalOf(request), request.params.team, request.body)));
+
+  app.get('/teams/:team/instances/:instance', {
+    schema: {
+      summary: 'An instance with its status and non-secret outputs', tags: ['instances'], operationId: 'getInstance',
+      params: InstanceParams, response: { 200: Instance, ...problemResponses },
+    },
+  }, async (request) => instances.get(principalOf(request), request.params.team, request.params.instance));
+
+  app.patch('/teams/:team/instances/:instance', {
+    schema: {
+      summary: "Change an instance's plan, version or inputs", tags: ['instances'], operationId: 'updateInstance',
+      params: InstanceParams, body: UpdateInstanceRequest, response: { 202: Instance, ...problemResponses },
+    },
+  }, async (request, reply) => {
+    const { team, instance } = request.params;
+    return reply.status(202).send(await instances.update(principalOf(request), team, instance, request.body));
+  });
+
+  app.delete('/teams/:team/instances/:instance', {
+    schema: {
+      summary: 'Delete an instance (idempotent); it goes to phase Deleting, then disappears', tags: ['instances'], operationId: 'deleteInstance',
+      params: InstanceParams, response: { 202: Instance, ...problemResponses },
+    },
+  }, async (request, reply) => {
+    const { team, instance } = request.params;
+    return reply.status(202).send(await instances.delete(principalOf(request), team, instance));
+  });
+
+  // '::' is Fastify's escape for a literal ':' in a path (Google-style custom method).
+  app.post('/teams/:team/instances/:instance/credentials::reveal', {
+    schema: {
+      summary: 'Reveal every output, secret ones included (team owner or member); audited', tags: ['instances'], operationId: 'revealCredentials',
+      params: InstanceParams, response: { 200: Credentials, ...problemResponses },
+    },
+  }, async (request) => instances.revealCredentials(principalOf(request), request.params.team, request.params.instance));
+
+  app.post('/teams/:team/instances/:instance/rotate', {
+    schema: {
+      summary: "Rotate an instance's credentials (team owner or member): a new credential is issued; the previous one works for the plan's grace period, then is revoked",
+      tags: ['instances'], operationId: 'rotateInstance',
+      params: InstanceParams, response: { 202: Instance, ...problemResponses },
+    },
+  }, async (request, reply) => {
+    const { team, instance } = request.params;
+    return reply.status(202).send(await instances.rotate(principalOf(request), team, instance));
+  });
+
+  app.get('/teams/:team/events', {
+    schema: {
+      summary: "A team's events, a page at a time: instance changes, reveals, membership changes", tags: ['events'], operationId: 'listEvents',
+      params: TeamParams, querystring: PageQuery, response: { 200: page(PavedEvent), ...problemResponses },
+    },
+  }, async (request) => services.instances.events(principalOf(request), request.params.team, request.query));
+
+  // Errors before the stream starts (unknown instance, no access) are ordinary problems.
+  app.get('/teams/:team/instances/:instance/watch', {
+    schema: {
+      summary: "Follow an instance's status (server-sent events)", tags: ['instances'], operationId: 'watchInstance',
+      description: 'Events: `status` (data: Instance JSON) now and after every change; `deleted` once the instance is gone, then the stream ends. A `: keepalive` comment every 15 s.',
+      params: InstanceParams,
+      response: { 200: eventStreamResponse, ...problemResponses },
+    },
+  }, async (request, reply) => {
+    const { team, instance } = request.params;
+    const early: InstanceWatchEvent[] = [];
+    let send: (event: InstanceWatchEvent) => void = (event) => early.push(event);
+    // Subscribing first authorizes and finds the instance, so a refusal is still a problem response.
+    const stop = await services.instances.watch(principalOf(request), team, instance, (event) => send(event));
+    const stream = streams.open(reply, stop);
+    send = (event) => {
+      if (event.type === 'status') return stream.send('status', event.instance);
+      stream.send('deleted', { team, instance });
+      stream.end();
+    };
+    for (const event of early.splice(0)) send(event);
+  });
+};

@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import {
+  COMPOSITE_DRIVER, COMPOSITE_TARGET, ConflictError, NotFoundError, QuotaError, assertName, externalNameFor, resolvePlan, validateInputs,
+  type CreateInstanceRequest, type Credentials, type Instance, type Page, type PavedEvent, type ProductVersion, type Team,
+  type PageRequest, type UpdateInstanceRequest,
+} from '@paved/model';
+import type { Driver, Target } from '@paved/driver-api';
+import type { SecretStore } from '@paved/secrets';
+import type { Store } from '@paved/store';
+import { productNotFound } from '../products/service.js';
+import { findTeam, type Principal } from '../access/principal.js';
+import { selectTarget } from './target-selection.js';
+import { assertNotPart, withParts } from './composition-parts.js';
+
+/** What a watcher of one instance is told: its state on every change, then that it is gone. */
+export type InstanceWatchEvent = { type: 'status'; instance: Instance } | { type: 'deleted' };
+
+/** Requesting, changing, deleting and reading a team's instances. */
+export interface InstanceService {
+  create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance>;
+  get(principal: Principal, team: string, name: string): Promise<Instance>;
+  list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>>;
+  update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance>;
+  /** Asks for deletion; asking again is fine and returns the instance as it is. */
+  delete(principal: Principal, team: string, name: string): Promise<Instance>;
+  /** Every output, secret ones included; recorded as a `credentials.revealed` event. */
+  revealCredentials(principal: Principal, team: string, name: string): Promise<Credentials>;
+  /**
+   * Asks for a new credential: the engine issues it, the previous one keeps working for the
+   * plan's grace period, then is revoked. Asking again before it is issued changes nothing.
+   */
+  rotate(principal: Principal, team: string, name: string): Promise<Instance>;
+  events(principal: Principal, team: string, page: PageRequest): Promise<Page<PavedEvent>>;
+  /**
+   * Calls `listener` with the instance now and after every change of its status, and with
+   * `deleted` once it is gone. Returns the function that stops watching.
+   */
+  watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void>;
+}
+
+export interface InstanceServiceDeps {
+  store: Store;
+  secrets: SecretStore;
+  targets: readonly Target[];
+  /** The platform's drivers, to refuse a rotation the product's driver cannot do. Absent: not checked. */
+  drivers?: Readonly<Record<string, Driver>>;
+}
+
+export function instanceNotFound(team: string, name: string): NotFoundError {
+  return new NotFoundError(`Team "${team}" has no instance "${name}"; list them with: paved list --team ${team}`, {
+    code: 'instance_not_found',
+    issues: [{ path: 'instance', message: 'no such instance' }],
+  });
+}
+
+export class DefaultInstanceService implements InstanceService {
+  /**
+   * Published product versions never change (nor go away), so a found one is kept, by
+   * name@version: a create then skips a read and a manifest parse, and validateInputs finds
+   * its compiled validator by object instead of hashing the manifest. Which version is the
+   * latest is still read from the store every time.
+   */
+  private readonly versions = new Map<string, ProductVersion>();
+
+  constructor(private readonly deps: InstanceServiceDeps) {}
+
+  async create(principal: Principal, teamName: string, request: CreateInstanceRequest): Promise<Instance> {
+    const name = assertName('name', request.name);
+    const team = await findTeam(this.deps.store, teamName);
+    const product = await this.productVersion(request.product, request.version);
+    const plan = resolvePlan(product.manifest, request.plan);
+    const inputs = validateInputs(product.manifest, request.inputs ?? {});
+    // A composite has no target of its own: its parts get theirs when the engine creates them.
+    const target = product.manifest.spec.driver === COMPOSITE_DRIVER ? { name: COMPOSITE_TARGET } : selectTarget(product.manifest, this.deps.targets);
+    const id = randomUUID();
+    const perTeam = product.manifest.spec.plans[plan]?.quota?.perTeam;
+    return this.deps.store.createInstance({
+      id,
+      teamId: team.id,
+      name,
+      product: product.name,
+      productVersion: product.version,
+      plan,
+      inputs,
+      externalName: externalNameFor(team.name, name, id),
+      target: target.name,
+      createdBy: principal.user.name,
+      ...(perTeam === undefined ? {} : { quota: { max: perTeam } }),
+    });
+  }
+
+  async get(_principal: Principal, team: string, name: string): Promise<Instance> {
+    return withParts(this.deps.store, (await this.find(team, name)).instance);
+  }
+
+  async list(_principal: Principal, teamName: string, page: PageRequest): Promise<Page<Instance>> {
+    const team = await findTeam(this.deps.store, teamName);
+    return this.deps.store.listInstances({ teamIds: [team.id], cursor: page.cursor, limit: page.limit });
+  }
+
+  async update(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
+    const { team, instance } = await this.find(teamName, name);
+    assertNotPart(instance, 'changed');
+    if (instance.deletionRequested) {
+      throw new ConflictError(`${teamName}/${name} is being deleted and can no longer change`, { code: 'instance_deleting' });
+    }
+    const product = await this.productVersion(instance.product, request.version ?? instance.productVersion);
+    const plan = resolvePlan(product.manifest, request.plan ?? instance.plan);
+    const inputs = validateInputs(product.manifest, request.inputs ?? instance.inputs);
+    const perTeam = product.manifest.spec.plans[plan]?.quota?.perTeam;
+    if (plan !== instance.plan && perTeam !== undefined) {
+      const used = await this.deps.store.countInstances({ teamId: team.id, product: product.name, plan });
+      if (used >= perTeam) throw quotaExceeded(team, product.name, plan, perTeam);
+    }
+    return this.deps.store.updateInstanceSpec(instance.id, { plan, productVersion: product.version, inputs }, principal.user.name);
+  }
+
+  async delete(principal: Principal, team: string, name: string): Promise<Instance> {
+    const { instance } = await this.find(team, name);
+    assertNotPart(instance, 'deleted');
+    if (instance.deletionRequested) return instance;
+    return this.deps.store.requestDeletion(instance.id, principal.user.name);
+  }
+
+  async revealCredentials(principal: Principal, teamName: string, name: string): Promise<Credentials> {
+    const { team, instance } = await this.find(teamName, name);
+    // Credentials exist from the first time the instance became Ready; before that the
+    // resource may not exist and the secret may not be final.
+    if (instance.status.phase !== 'Ready' && instance.status.readyAt === undefined) {
+      throw new ConflictError(`${teamName}/${name} is not Ready yet (phase ${instance.status.phase}); wait for Ready: paved get ${name}`, {
+        code: 'not_ready',
+      });
+    }
+    const secret = (await this.deps.secrets.get(instance.id, 'credentials')) ?? {};
+    const values = { ...instance.outputs, ...secret };
+    // The audit record names who saw which keys, never the values.
+    await this.deps.store.appendEvent({
+      kind: 'credentials.revealed',
+      teamId: team.id,
+      instanceId: instance.id,
+      actor: principal.user.name,
+      data: { instance: instance.name, keys: Object.keys(values).sort() },
+    });
+    return { instance: instance.name, team: team.name, values };
+  }
+
+  async rotate(principal: Principal, teamName: string, name: string): Promise<Instance> {
+    const { instance } = await this.find(teamName, name);
+    assertNotPart(instance, 'rotated');
+    const product = await this.productVersion(instance.product, instance.productVersion);
+    const driverName = product.manifest.spec.driver;
+    const driver = this.deps.drivers?.[driverName];
+    if (this.deps.drivers !== undefined && (driver?.rotate === undefined || driver.revoke === undefined)) {
+      throw new ConflictError(`${instance.product} instances cannot rotate their credentials: driver "${driverName}" does not support rotation; ask the ${product.manifest.metadata.owner} team`, {
+        code: 'rotation_unsupported',
+        issues: [{ path: 'instance', message: `driver "${driverName}" cannot rotate credentials` }],
+      });
+    }
+    return this.deps.store.requestRotation(instance.id, principal.user.name);
+  }
+
+  async events(_principal: Principal, teamName: string, page: PageRequest): Promise<Page<PavedEvent>> {
+    const team = await findTeam(this.deps.store, teamName);
+    return this.deps.store.listEvents({ teamId: team.id, cursor: page.cursor, limit: page.limit });
+  }
+
+  async watch(_principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
+    const { store } = this.deps;
+    const { instance } = await this.find(team, name);
+    let last = fingerprint(instance);
+    let stopped = false;
+    // Re-reads are chained so that events reach the listener in the order of the changes.
+    let queue = Promise.resolve();
+    const recheck = () => {
+      queue = queue.then(async () => {
+        if (stopped) return;
+        const current = await store.getInstance(instance.id);
+        if (stopped) return;
+        if (!current) {
+          stop();
+          listener({ type: 'deleted' });
+          return;
+        }
+        const next = fingerprint(current);
+        if (next === last) return;
+        last = next;
+        listener({ type: 'status', instance: current });
+      }).catch(() => {
+        // A failed re-read (store briefly unreachable) skips one update; the next change retries.
+      });
+    };
+    const unsubscribe = store.onInstanceChange((change) => {
+      if (change.instanceId === instance.id) recheck();
+    });
+    const stop = () => {
+      stopped = true;
+      unsubscribe();
+    };
+    listener({ type: 'status', instance });
+    // A change between the first read and the subscription would otherwise be missed.
+    recheck();
+    return stop;
+  }
+
+  private async find(teamName: string, name: string): Promise<{ team: Team; instance: Instance }> {
+    const team = await findTeam(this.deps.store, teamName);
+    const instance = await this.deps.store.getInstanceByName(team.id, name);
+    if (!instance) throw instanceNotFound(teamName, name);
+    return { team, instance };
+  }
+
+  private async productVersion(product: string, version: string | undefined): Promise<ProductVersion> {
+    const wanted = version ?? (await this.deps.store.latestProductVersion(product));
+    const key = `${product}@${wanted}`;
+    const cached = wanted === undefined ? undefined : this.versions.get(key);
+    if (cached) return cached;
+    const found = wanted === undefined ? undefined : await this.deps.store.getProductVersion(product, wanted);
+    if (found) {
+      // Bounded: the shelf is small, but names come from requests.
+      if (this.versions.size >= 256) this.versions.delete(this.versions.keys().next().value!);
+      this.versions.set(key, found);
+      return found;
+    }
+    if (version === undefined || !(await this.deps.store.getProductVersion(product))) throw productNotFound(product);
+    throw new NotFoundError(`${product} has no version ${version}; see its versions with: paved products get ${product}`, {
+      code: 'version_not_found',
+      issues: [{ path: 'version', message: 'no such version' }],
+    });
+  }
+}
+
+/** What a watcher compares: a change of anything it would show. */
+function fingerprint(instance: Instance): string {
+  return `${instance.updatedAt}|${JSON.stringify(instance.status)}`;
+}
+
+function quotaExceeded(team: Team, product: string, plan: string, max: number): QuotaError {
+  return new QuotaError(`Team "${team.name}" already has ${max} ${product} instance(s) on plan ${plan}, its quota; delete one or pick another plan`, {
+    code: 'quota_exceeded',
+    issues: [{ path: 'plan', message: `quota of ${max} per team reached` }],
+  });
+}

@@ -1,0 +1,140 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Instance } from '@paved/model';
+import { eachStore } from '@paved/store/testing';
+import { forget, markReady, startHarness, type Caller, type Harness } from '../test-harness.js';
+
+interface Received {
+  event: string;
+  data: string;
+}
+
+/** A real HTTP client on the stream (inject cannot follow a response that stays open). */
+function openStream(base: string, path: string, token: string) {
+  const events: Received[] = [];
+  const comments: string[] = [];
+  let buffer = '';
+  let ended = false;
+  let response: IncomingMessage | undefined;
+  const waiters: (() => void)[] = [];
+  const wake = () => waiters.splice(0).forEach((w) => w());
+  const req = httpRequest(`${base}${path}`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (res) => {
+    response = res;
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) !== -1) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (block.startsWith(':')) { comments.push(block); continue; }
+        const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
+        const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+        events.push({ event, data });
+      }
+      wake();
+    });
+    res.on('end', () => { ended = true; wake(); });
+    wake();
+  });
+  req.on('error', () => {});
+  req.end();
+  return {
+    events,
+    comments,
+    get ended() { return ended; },
+    get response() { return response; },
+    /** Resolves once `predicate` holds, or fails after 5 s saying what arrived. */
+    async until(predicate: () => boolean, what: string): Promise<void> {
+      const deadline = Date.now() + 5_000;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(events.map((e) => e.event))}`);
+        await new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, 100); });
+      }
+    },
+    close: () => req.destroy(),
+  };
+}
+
+eachStore('API watch stream', (open) => {
+  let h: Harness;
+  let ann: Caller;
+  let base: string;
+  beforeAll(async () => {
+    h = await startHarness(await open());
+    ann = await h.user('ann');
+    await h.team('platform');
+    await h.team('alpha', [[ann, 'member']]);
+    await h.product('platform');
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => h.close());
+
+  it('streams the status now, after every change, and `deleted` at the end', async () => {
+    const created = (await h.call(ann, 'POST', '/api/v1/teams/alpha/instances', { name: 'watched', product: 'pgdb' })).json() as Instance;
+    const stream = openStream(base, '/api/v1/teams/alpha/instances/watched/watch', ann.token);
+    await stream.until(() => stream.events.length >= 1, 'the first status');
+    expect(stream.response?.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(stream.events[0]!.event).toBe('status');
+    expect((JSON.parse(stream.events[0]!.data) as Instance).status.phase).toBe('Pending');
+
+    await markReady(h.store, created, { host: 'h' });
+    await stream.until(() => stream.events.length >= 2, 'the Ready status');
+    const ready = JSON.parse(stream.events[1]!.data) as Instance;
+    expect(ready.status.phase).toBe('Ready');
+    expect(ready.outputs).toEqual({ host: 'h' });
+
+    // A write that changes nothing the watcher shows sends nothing.
+    await h.store.touch(created.id);
+    expect((await h.call(ann, 'DELETE', '/api/v1/teams/alpha/instances/watched')).statusCode).toBe(202);
+    await stream.until(() => stream.events.length >= 3, 'the Deleting status');
+    expect((JSON.parse(stream.events[2]!.data) as Instance).status.phase).toBe('Deleting');
+
+    await forget(h.store, created);
+    await stream.until(() => stream.ended, 'the end of the stream');
+    expect(stream.events.map((e) => e.event)).toEqual(['status', 'status', 'status', 'deleted']);
+  });
+
+  it('answers a watch of an unknown instance with a problem, not a stream', async () => {
+    const res = await h.call(ann, 'GET', '/api/v1/teams/alpha/instances/nope/watch');
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe('instance_not_found');
+  });
+
+  it('stops following an instance when the client goes away', async () => {
+    // Count live subscriptions by wrapping the real store's method (the store itself stays real).
+    let active = 0;
+    const subscribe = h.store.onInstanceChange.bind(h.store);
+    h.store.onInstanceChange = (listener) => {
+      active++;
+      const unsubscribe = subscribe(listener);
+      return () => { active--; unsubscribe(); };
+    };
+    try {
+      await h.call(ann, 'POST', '/api/v1/teams/alpha/instances', { name: 'left', product: 'pgdb' });
+      const stream = openStream(base, '/api/v1/teams/alpha/instances/left/watch', ann.token);
+      await stream.until(() => stream.events.length >= 1, 'the first status');
+      expect(active).toBe(1);
+      stream.close();
+      await stream.until(() => active === 0, 'the unsubscribe');
+    } finally {
+      h.store.onInstanceChange = subscribe;
+    }
+  });
+
+  it('keeps an idle stream alive with comments, and ends it when the server closes', async () => {
+    const other = await startHarness(h.store, { watchKeepaliveMs: 50 });
+    await other.app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(other.app.server.address() as AddressInfo).port}`;
+    const stream = openStream(url, '/api/v1/teams/alpha/instances/left/watch', other.admin.token);
+    await stream.until(() => stream.events.length >= 1, 'the first status');
+    await stream.until(() => stream.comments.length >= 1, 'a keepalive comment');
+    expect(stream.comments[0]).toBe(': keepalive');
+    const closed = other.close().then(() => 'closed');
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('hung'), 3_000));
+    expect(await Promise.race([closed, timeout])).toBe('closed');
+    await stream.until(() => stream.ended, 'the end of the stream');
+  });
+});

@@ -1,0 +1,117 @@
+import {
+  COMPOSITE_DRIVER, ConflictError, InputError, NotFoundError, assertChecksOffered, isPavedError, manifestDigest, parseProductManifest,
+  type Page, type ProductDetail, type ProductManifest, type ProductSummary, type ProductVersion, type PublishResult,
+} from '@paved/model';
+import type { Store } from '@paved/store';
+import type { Principal } from '../access/principal.js';
+import { assertCompositionValid } from './composition.js';
+
+/** The product catalog: publishing immutable product versions and reading them. */
+export interface ProductService {
+  publish(principal: Principal, input: unknown): Promise<PublishResult>;
+  list(principal: Principal): Promise<Page<ProductSummary>>;
+  get(principal: Principal, product: string): Promise<ProductDetail>;
+  getVersion(principal: Principal, product: string, version: string): Promise<ProductVersion>;
+  /** A parsed manifest whose owner team and driver exist; the authorized service checks who may publish it. */
+  check(input: unknown): Promise<ProductManifest>;
+}
+
+export interface ProductServiceDeps {
+  store: Store;
+  /** Names of the drivers this platform runs; a product must use one of them. */
+  driverNames: readonly string[];
+  /** Contract checks each driver offers, by driver name; a product's `spec.checks` must name only these. */
+  driverChecks?: Readonly<Record<string, readonly string[]>>;
+}
+
+export function productNotFound(name: string, path = 'product'): NotFoundError {
+  return new NotFoundError(`Product "${name}" does not exist; see the catalog with: paved products`, {
+    code: 'product_not_found',
+    issues: [{ path, message: 'no such product' }],
+  });
+}
+
+export class DefaultProductService implements ProductService {
+  constructor(private readonly deps: ProductServiceDeps) {}
+
+  async check(input: unknown): Promise<ProductManifest> {
+    const manifest = parseProductManifest(input);
+    const { store, driverNames } = this.deps;
+    if (!(await store.getTeam({ name: manifest.metadata.owner }))) {
+      throw new InputError(`metadata.owner: team "${manifest.metadata.owner}" does not exist; create it first (paved teams create)`, {
+        code: 'owner_team_unknown',
+        issues: [{ path: 'metadata.owner', message: 'no such team' }],
+      });
+    }
+    // 'composite' has no Driver object: the engine reconciles composite products itself.
+    if (manifest.spec.driver !== COMPOSITE_DRIVER && !driverNames.includes(manifest.spec.driver)) {
+      const known = [...driverNames, COMPOSITE_DRIVER].join(', ');
+      throw new InputError(`spec.driver: this platform has no driver "${manifest.spec.driver}" (known drivers: ${known})`, {
+        code: 'driver_unknown',
+        issues: [{ path: 'spec.driver', message: `must be one of: ${known}` }],
+      });
+    }
+    assertChecksOffered(manifest, this.deps.driverChecks?.[manifest.spec.driver] ?? []);
+    await assertCompositionValid(manifest, store);
+    return manifest;
+  }
+
+  async publish(principal: Principal, input: unknown): Promise<PublishResult> {
+    const manifest = await this.check(input);
+    const { name } = manifest.metadata;
+    const { version } = manifest.spec;
+    let result: 'created' | 'unchanged';
+    try {
+      result = await this.deps.store.publishProductVersion({ name, version, manifest, digest: manifestDigest(manifest) });
+    } catch (error) {
+      if (isPavedError(error) && error.kind === 'conflict') {
+        throw new ConflictError(
+          `${name} ${version} is already published with a different manifest; a published version never changes: bump spec.version`,
+          { code: 'version_immutable', cause: error, issues: [{ path: 'spec.version', message: 'already published with different content' }] },
+        );
+      }
+      throw error;
+    }
+    if (result === 'created') {
+      await this.deps.store.appendEvent({ kind: 'product.published', actor: principal.user.name, data: { product: name, version, owner: manifest.metadata.owner } });
+    }
+    const product = await this.deps.store.getProductVersion(name, version);
+    if (!product) throw productNotFound(name);
+    return { result, product };
+  }
+
+  async list(): Promise<Page<ProductSummary>> {
+    return { items: await this.deps.store.listProducts() };
+  }
+
+  async get(_principal: Principal, product: string): Promise<ProductDetail> {
+    const latest = await this.deps.store.getProductVersion(product);
+    if (!latest) throw productNotFound(product);
+    const versions = await this.deps.store.listProductVersions(product);
+    return { ...summarize(latest), manifest: latest.manifest, versions: versions.map((v) => v.version) };
+  }
+
+  async getVersion(_principal: Principal, product: string, version: string): Promise<ProductVersion> {
+    const found = await this.deps.store.getProductVersion(product, version);
+    if (found) return found;
+    if (!(await this.deps.store.getProductVersion(product))) throw productNotFound(product);
+    throw new NotFoundError(`${product} has no version ${version}; see its versions with: paved products get ${product}`, {
+      code: 'version_not_found',
+      issues: [{ path: 'version', message: 'no such version' }],
+    });
+  }
+}
+
+export function summarize(version: ProductVersion): ProductSummary {
+  const { metadata, spec } = version.manifest;
+  return {
+    name: metadata.name,
+    title: metadata.title,
+    owner: metadata.owner,
+    lifecycle: metadata.lifecycle,
+    latestVersion: version.version,
+    description: spec.description,
+    driver: spec.driver,
+    plans: Object.keys(spec.plans),
+  };
+}

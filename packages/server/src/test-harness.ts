@@ -1,0 +1,111 @@
+/**
+ * What the API tests share: an app over a real store (no mocks, STYLE.md #13), a first platform
+ * admin, and helpers that drive the store the way the engine would. Not used by production code.
+ */
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { exampleProductManifest, type Instance, type ProductManifest, type TeamRole, type User } from '@paved/model';
+import type { Target } from '@paved/driver-api';
+import { createMemoryDriver } from '@paved/driver-memory';
+import { createSecretStore } from '@paved/secrets';
+import type { Store } from '@paved/store';
+import { DefaultIdentityService } from './identity/service.js';
+import { buildApp, type AppDeps } from './app.js';
+
+export const TEST_TARGETS: Target[] = [{ name: 'test-mem', driver: 'memory', labels: { tier: 'shared' }, config: {} }];
+
+export interface Caller {
+  user: User;
+  token: string;
+}
+
+export interface Harness {
+  app: FastifyInstance;
+  store: Store;
+  secrets: AppDeps['secrets'];
+  admin: Caller;
+  /** app.inject with the caller's bearer token and a JSON body. */
+  call(caller: Caller | undefined, method: InjectOptions['method'], url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  user(name: string, admin?: boolean): Promise<Caller>;
+  /** Creates a team (as admin) and adds `members` with their roles. */
+  team(name: string, members?: [Caller, TeamRole][]): Promise<void>;
+  /** Publishes a product (as admin), by default the DESIGN.md example on the memory driver, owned by `owner`. */
+  product(owner: string, change?: (manifest: ProductManifest) => void): Promise<ProductManifest>;
+  close(): Promise<void>;
+}
+
+export function testManifest(owner: string, change?: (manifest: ProductManifest) => void): ProductManifest {
+  const manifest = exampleProductManifest();
+  manifest.metadata.name = 'pgdb';
+  manifest.metadata.owner = owner;
+  manifest.spec.driver = 'memory';
+  change?.(manifest);
+  return manifest;
+}
+
+export async function startHarness(store: Store, overrides: Partial<AppDeps> = {}): Promise<Harness> {
+  const secrets = createSecretStore({ store, masterKey: { key: Buffer.alloc(32, 7), id: 'test' } });
+  const app = await buildApp({
+    store, secrets, targets: TEST_TARGETS, drivers: { memory: createMemoryDriver() }, version: '0.0.0-test', ...overrides,
+  });
+  const identity = new DefaultIdentityService(store);
+  const adminCreated = await identity.createUser(undefined, { name: `admin-${Math.random().toString(36).slice(2, 8)}`, admin: true });
+  const admin = { user: adminCreated.user, token: adminCreated.token };
+
+  const call: Harness['call'] = (caller, method, url, body) => app.inject({
+    method,
+    url,
+    headers: caller ? { authorization: `Bearer ${caller.token}` } : {},
+    ...(body === undefined ? {} : { payload: body as object }),
+  });
+
+  return {
+    app, store, secrets, admin, call,
+    async user(name, isAdmin = false) {
+      const res = await call(admin, 'POST', '/api/v1/users', { name, admin: isAdmin });
+      if (res.statusCode !== 201) throw new Error(`creating user ${name}: ${res.statusCode} ${res.body}`);
+      return res.json() as Caller;
+    },
+    async team(name, members = []) {
+      const res = await call(admin, 'POST', '/api/v1/teams', { name });
+      if (res.statusCode !== 201) throw new Error(`creating team ${name}: ${res.statusCode} ${res.body}`);
+      for (const [member, role] of members) {
+        const added = await call(admin, 'PUT', `/api/v1/teams/${name}/members/${member.user.name}`, { role });
+        if (added.statusCode !== 200) throw new Error(`adding ${member.user.name}: ${added.statusCode} ${added.body}`);
+      }
+    },
+    async product(owner, change) {
+      const manifest = testManifest(owner, change);
+      const res = await call(admin, 'POST', '/api/v1/products', manifest);
+      if (res.statusCode >= 300) throw new Error(`publishing: ${res.statusCode} ${res.body}`);
+      return manifest;
+    },
+    close: () => app.close(),
+  };
+}
+
+/** Does what the engine does when a create succeeds: claim, record Ready with outputs, release. */
+export async function markReady(store: Store, instance: Instance, outputs: Record<string, string> = {}): Promise<void> {
+  const claimed = (await store.claimDue({ owner: 'test-engine', leaseMs: 30_000, limit: 1000 })).find((c) => c.instance.id === instance.id);
+  if (!claimed) throw new Error(`instance ${instance.name} was not due`);
+  const at = new Date().toISOString();
+  const outcome = await store.recordStatus(instance.id, claimed.leaseToken, {
+    status: {
+      phase: 'Ready',
+      conditions: [{ type: 'Ready', status: 'True', reason: 'Available', message: 'The resource is ready', lastTransitionAt: at }],
+      readyAt: at,
+    },
+    outputs,
+    observedGeneration: claimed.instance.generation,
+    engine: { pendingAction: null, attempts: 0, dueAt: Date.now() + 3_600_000 },
+  });
+  if (outcome !== 'changed') throw new Error(`recordStatus: ${outcome}`);
+  await store.releaseLease(instance.id, claimed.leaseToken);
+}
+
+/** Does what the engine does at the end of a deletion: claim and forget. */
+export async function forget(store: Store, instance: Instance): Promise<void> {
+  const claimed = (await store.claimDue({ owner: 'test-engine', leaseMs: 30_000, limit: 1000 })).find((c) => c.instance.id === instance.id);
+  if (!claimed) throw new Error(`instance ${instance.name} was not due`);
+  const outcome = await store.forgetInstance(instance.id, claimed.leaseToken);
+  if (outcome !== 'changed') throw new Error(`forgetInstance: ${outcome}`);
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import {
+  externalNameFor, scoreError, sharedInstanceName, validateScoreDocument,
+  type Instance, type Page, type ProductVersion, type Service, type Team, type WorkloadPlan,
+} from '@paved/model';
+import type { Target } from '@paved/driver-api';
+import type { Store } from '@paved/store';
+import { serviceNotFound } from '../catalog/services/service.js';
+import { findEnvironment } from '../catalog/environments/service.js';
+import { findTeam, type Principal } from '../access/principal.js';
+import { planWorkload, type DesiredInstance, type PlannedWorkload } from './planner.js';
+
+export interface WorkloadServiceDeps {
+  store: Store;
+  targets: readonly Target[];
+}
+
+export interface ApplyWorkload {
+  team: string;
+  service: string;
+  environment: string;
+  /** The Score document as JSON; validated here again (the CLI already did, with line numbers). */
+  score: unknown;
+  dryRun?: boolean;
+}
+
+/** A team's services as Score workloads: plan, apply, and the instances each one uses. */
+export interface WorkloadService {
+  /** Plans the workload's file against what runs; applies the plan unless `dryRun`. */
+  apply(principal: Principal, request: ApplyWorkload): Promise<WorkloadPlan>;
+  /** The instances the workload uses in the environment: its own and the shared ones it names. */
+  instances(principal: Principal, team: string, service: string, environment: string): Promise<Page<Instance>>;
+}
+
+/**
+ * Score workloads: observe (the service's instances in the environment) → plan (pure, see
+ * planner.ts) → apply. Every problem of the file is found before the first write, so a bad
+ * file changes nothing. The service is registered in the catalog on its first apply.
+ */
+export class DefaultWorkloadService implements WorkloadService {
+  constructor(private readonly deps: WorkloadServiceDeps) {}
+
+  async apply(principal: Principal, request: ApplyWorkload): Promise<WorkloadPlan> {
+    const { store } = this.deps;
+    const team = await findTeam(store, request.team);
+    const environment = await findEnvironment(store, request.environment);
+    const workload = validateScoreDocument(request.score);
+    let service = await store.getService(team.id, request.service);
+    const planned = await this.plan(team, service, request.service, environment, workload);
+    if (planned.problems.length > 0) throw scoreError(planned.problems, undefined, 'score', 'workload_invalid');
+    const result: WorkloadPlan = { service: request.service, environment: environment.name, team: team.name, changes: planned.changes, applied: false };
+    if (planned.notes.length > 0) result.notes = planned.notes;
+    if (request.dryRun) return result;
+
+    service ??= await store.createService({
+      teamId: team.id,
+      name: request.service,
+      description: workload.metadata.annotations?.['paved.dev/description'] ?? '',
+      lifecycle: 'experimental',
+      ...(workload.metadata.annotations?.['paved.dev/repository-url'] ? { repositoryUrl: workload.metadata.annotations['paved.dev/repository-url'] } : {}),
+    });
+    await this.carryOut(principal, team, service, environment.name, planned);
+    await store.putWorkload({ serviceId: service.id, environment: environment.name, sharedIds: planned.sharedIds });
+    return { ...result, applied: true };
+  }
+
+  async instances(_principal: Principal, teamName: string, serviceName: string, environmentName: string): Promise<Page<Instance>> {
+    const { store } = this.deps;
+    const team = await findTeam(store, teamName);
+    const environment = await findEnvironment(store, environmentName);
+    const service = await store.getService(team.id, serviceName);
+    if (!service) throw serviceNotFound(team.name, serviceName);
+    const own = await store.listWorkloadInstances(service.id, environment.name);
+    const record = (await store.listWorkloads({ teamId: team.id, environment: environment.name })).find((r) => r.serviceId === service.id);
+    const items = [...own];
+    for (const id of record?.sharedIds ?? []) {
+      const shared = await this.sharedInstance(team, id, environment.name);
+      if (shared && !items.some((i) => i.id === shared.id)) items.push(shared);
+    }
+    return { items };
+  }
+
+  private async plan(team: Team, service: Service | undefined, serviceName: string, environment: Awaited<ReturnType<typeof findEnvironment>>, workload: ReturnType<typeof validateScoreDocument>): Promise<PlannedWorkload> {
+    const { store } = this.deps;
+    const products = new Map<string, ProductVersion>();
+    for (const summary of await store.listProducts()) {
+      const latest = await store.getProductVersion(summary.name);
+      if (latest) products.set(summary.name, latest);
+    }
+    const existing = service ? await store.listWorkloadInstances(service.id, environment.name) : [];
+    const ids = Object.values(workload.resources ?? {}).flatMap((r) => (r.id === undefined ? [] : [r.id]));
+    const sharedExisting = new Map<string, Instance>();
+    for (const id of ids) {
+      const found = await this.sharedInstance(team, id, environment.name);
+      if (found) sharedExisting.set(id, found);
+    }
+    // A shared id this service named last time and names no more is released when no other
+    // workload of the team names it in this environment.
+    const sharedReleasable = new Map<string, Instance>();
+    if (service) {
+      const records = await store.listWorkloads({ teamId: team.id, environment: environment.name });
+      const mine = records.find((r) => r.serviceId === service.id)?.sharedIds ?? [];
+      const others = new Set(records.filter((r) => r.serviceId !== service.id).flatMap((r) => r.sharedIds));
+      for (const id of mine) {
+        if (ids.includes(id) || others.has(id)) continue;
+        const found = await this.sharedInstance(team, id, environment.name);
+        if (found) sharedReleasable.set(id, found);
+      }
+    }
+    return planWorkload({ service: serviceName, environment, workload, products, targets: this.deps.targets, existing, sharedExisting, sharedReleasable });
+  }
+
+  private async sharedInstance(team: Team, id: string, environment: string): Promise<Instance | undefined> {
+    const found = await this.deps.store.getInstanceByName(team.id, sharedInstanceName(id, environment));
+    return found?.workload?.shared ? found : undefined;
+  }
+
+  /** Deletes first (a replaced resource frees its name), then updates, then creates. */
+  private async carryOut(principal: Principal, team: Team, service: Service, environment: string, planned: PlannedWorkload): Promise<void> {
+    const { store } = this.deps;
+    const actor = principal.user.name;
+    for (const change of planned.changes.filter((c) => c.action === 'delete')) {
+      const instance = await store.getInstanceByName(team.id, change.instance);
+      if (instance && !instance.deletionRequested) await store.requestDeletion(instance.id, actor);
+    }
+    for (const change of planned.changes.filter((c) => c.action === 'update')) {
+      const want = planned.desired.find((d) => d.name === change.instance)!;
+      const instance = await store.getInstanceByName(team.id, change.instance);
+      if (instance) await store.updateInstanceSpec(instance.id, { plan: want.plan, inputs: want.inputs }, actor);
+    }
+    for (const change of planned.changes.filter((c) => c.action === 'create')) {
+      const want = planned.desired.find((d) => d.name === change.instance)!;
+      // The name is still held by an instance being deleted: the next apply creates it.
+      if (await store.getInstanceByName(team.id, want.name)) continue;
+      await store.createInstance(newInstanceFor(team, service, environment, want, actor));
+    }
+  }
+}
+
+function newInstanceFor(team: Team, service: Service, environment: string, want: DesiredInstance, actor: string) {
+  const id = randomUUID();
+  const perTeam = want.product.manifest.spec.plans[want.plan]?.quota?.perTeam;
+  return {
+    id,
+    teamId: team.id,
+    name: want.name,
+    product: want.product.name,
+    productVersion: want.product.version,
+    plan: want.plan,
+    inputs: want.inputs,
+    externalName: externalNameFor(team.name, want.name, id),
+    target: want.target,
+    createdBy: actor,
+    workload: { serviceId: service.id, environment, resource: want.resource, shared: want.shared },
+    ...(perTeam === undefined ? {} : { quota: { max: perTeam } }),
+  };
+}
