@@ -62,7 +62,7 @@ beforeAll(async () => {
   const t = newToken();
   await store.createToken({ userId: admin.id, name: 'test', hash: t.hash });
   adminToken = t.token;
-  const platform = await store.createTeam({ name: 'platform', title: 'Platform' });
+  const platform = await store.createTeam({ name: 'platform', title: 'Platform', platform: true });
   await store.setMembership({ teamId: platform.id, userId: admin.id, role: 'owner' });
 });
 
@@ -102,7 +102,23 @@ describe('paved against a real API', () => {
     const asAnn = await sandbox.run(['whoami', '-o', 'json', '--token', token]);
     expect(JSON.parse(asAnn.stdout).user.name).toBe('ann');
 
+    // Tokens: listed without the token, narrowed, revoked at once.
+    const ci = await sandbox.run(['tokens', 'create', 'ci', '--user', 'ann', '--read-only', '--expires-in', '30d', '-o', 'json']);
+    expect(ci.code, ci.stderr).toBe(0);
+    const issued = JSON.parse(ci.stdout) as { token: string; info: { id: string; scope: { readOnly: boolean }; expiresAt: string } };
+    expect(issued.info.scope.readOnly).toBe(true);
+    expect(Date.parse(issued.info.expiresAt) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    const listed = await sandbox.run(['tokens', '--user', 'ann']);
+    expect(listed.stdout).toMatch(/ci\s+read-only, all teams/);
+    expect(listed.stdout).not.toContain(issued.token);
+    expect((await sandbox.run(['tokens', 'revoke', issued.info.id, '--user', 'ann'])).code).toBe(0);
+    expect((await sandbox.run(['whoami', '--token', issued.token])).code).toBe(exit('unauthenticated'));
+    expect((await sandbox.run(['tokens', 'create', 'x', '--expires-in', '2y'])).code).toBe(exit('input'));
+
     expect((await sandbox.run(['teams', 'create', 'payments', '--title', 'Payments'])).code).toBe(0);
+    expect((await sandbox.run(['teams', 'create', 'infra', '--platform', '-o', 'json'])).stdout).toContain('"platform": true');
+    expect((await sandbox.run(['teams', 'update', 'infra', '--no-platform', '-o', 'json'])).stdout).toContain('"platform": false');
+    expect((await sandbox.run(['teams', 'update', 'infra'])).code).toBe(exit('input'));
     expect((await sandbox.run(['teams', 'create', 'search'])).code).toBe(0);
     expect((await sandbox.run(['teams', 'create', 'payments'])).code).toBe(exit('conflict'));
     expect((await sandbox.run(['teams', 'add-member', 'payments', 'ann', '--role', 'viewer'])).stdout).toContain('ann is now viewer of payments');
@@ -110,7 +126,7 @@ describe('paved against a real API', () => {
     const members = await sandbox.run(['teams', 'members', 'payments', '-o', 'json']);
     expect(JSON.parse(members.stdout).map((m: { userName: string; role: string }) => `${m.userName}:${m.role}`).sort()).toEqual(['admin:owner', 'ann:viewer']);
     const teams = await sandbox.run(['teams']);
-    expect(teams.stdout).toMatch(/^NAME\s+TITLE\n/);
+    expect(teams.stdout).toMatch(/^NAME\s+TITLE\s+PLATFORM\n/);
     expect(teams.stdout).toContain('payments   Payments');
   });
 

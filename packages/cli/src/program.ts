@@ -14,6 +14,7 @@ import { registerProductCommands } from './commands/products.js';
 import { registerRotateCommand } from './commands/rotate.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerTeamCommands } from './commands/teams.js';
+import { registerTokenCommands } from './commands/tokens.js';
 import { registerUserCommands } from './commands/users.js';
 import type { Runner } from './context.js';
 import { exitCodeFor, formatError } from './exit-codes.js';
@@ -45,6 +46,7 @@ export function buildProgram(runner: Runner): Command {
   registerServerCommands(program, runner);
   registerAuthCommands(program, runner);
   registerUserCommands(program, runner);
+  registerTokenCommands(program, runner);
   registerTeamCommands(program, runner);
   registerProductCommands(program, runner);
   registerInstanceCommands(program, runner);

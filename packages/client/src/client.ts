@@ -1,7 +1,7 @@
 import type {
-  CreatedUser, CreateInstanceRequest, CreateTeamRequest, CreateUserRequest, Credentials, Instance, Membership, Page,
-  PavedEvent, ProductDetail, ProductManifest, ProductSummary, ProductVersion, PublishResult, Team, TeamRole,
-  UpdateInstanceRequest, WhoAmI,
+  CreatedUser, CreateInstanceRequest, CreateTeamRequest, CreateTokenRequest, CreateUserRequest, Credentials, Instance, IssuedToken, Membership, Page,
+  PavedEvent, ProductDetail, ProductInstance, ProductManifest, ProductSummary, ProductVersion, PublishResult, Team, TeamRole, TokenInfo,
+  UpdateInstanceRequest, UpdateTeamRequest, UpdateUserRequest, User, WhoAmI,
 } from '@paved/model';
 import type { ApplyWorkloadRequest, CreateServiceRequest, Service, TemplateDetail, TemplateSummary, WorkloadPlan } from '@paved/model';
 import type { BackstageExport, BackstageImportRequest, BackstageImportSummary } from '@paved/model';
@@ -37,16 +37,24 @@ export interface PavedClient extends LogsClient {
   health(): Promise<Health>;
   whoami(): Promise<WhoAmI>;
   createUser(request: CreateUserRequest): Promise<CreatedUser>;
-  createToken(user: string, name: string): Promise<{ token: string }>;
+  listUsers(): Promise<{ items: User[] }>;
+  updateUser(user: string, request: UpdateUserRequest): Promise<User>;
+  listTokens(user: string): Promise<{ items: TokenInfo[] }>;
+  createToken(user: string, request: CreateTokenRequest): Promise<IssuedToken>;
+  revokeToken(user: string, tokenId: string): Promise<void>;
   listTeams(options?: PageOptions): Promise<Page<Team>>;
   createTeam(request: CreateTeamRequest): Promise<Team>;
   getTeam(team: string): Promise<Team>;
+  updateTeam(team: string, request: UpdateTeamRequest): Promise<Team>;
+  removeMember(team: string, user: string): Promise<void>;
   listMembers(team: string, options?: PageOptions): Promise<Page<Membership>>;
   setMembership(team: string, user: string, role: TeamRole): Promise<Membership>;
   listProducts(options?: PageOptions): Promise<Page<ProductSummary>>;
   getProduct(product: string): Promise<ProductDetail>;
   getProductVersion(product: string, version: string): Promise<ProductVersion>;
   publishProduct(manifest: ProductManifest): Promise<PublishResult>;
+  transferProduct(product: string, owner: string): Promise<ProductDetail>;
+  listProductInstances(product: string, options?: PageOptions): Promise<Page<ProductInstance>>;
   listInstances(team: string, options?: PageOptions): Promise<Page<Instance>>;
   /** Every instance of a team, following cursors page by page. */
   iterateInstances(team: string, options?: Omit<PageOptions, 'cursor'>): AsyncIterableIterator<Instance>;
@@ -116,16 +124,28 @@ export function createClient(options: ClientOptions): PavedClient {
     health: () => http.json('GET', '/healthz'),
     whoami: () => http.json('GET', '/api/v1/whoami'),
     createUser: (request) => http.json('POST', '/api/v1/users', { body: request }),
-    createToken: (user, name) => http.json('POST', `/api/v1/users/${seg(user)}/tokens`, { body: { name } }),
+    listUsers: () => http.json('GET', '/api/v1/users'),
+    updateUser: (user, request) => http.json('PATCH', `/api/v1/users/${seg(user)}`, { body: request }),
+    listTokens: (user) => http.json('GET', `/api/v1/users/${seg(user)}/tokens`),
+    createToken: (user, request) => http.json('POST', `/api/v1/users/${seg(user)}/tokens`, { body: request }),
+    revokeToken: async (user, tokenId) => {
+      await http.json('DELETE', `/api/v1/users/${seg(user)}/tokens/${seg(tokenId)}`);
+    },
     listTeams: (o) => get('/api/v1/teams', o),
     createTeam: (request) => http.json('POST', '/api/v1/teams', { body: request }),
     getTeam: (team) => http.json('GET', teamPath(team)),
+    updateTeam: (team, request) => http.json('PATCH', teamPath(team), { body: request }),
+    removeMember: async (team, user) => {
+      await http.json('DELETE', `${teamPath(team)}/members/${seg(user)}`);
+    },
     listMembers: (team, o) => get(`${teamPath(team)}/members`, o),
     setMembership: (team, user, role) => http.json('PUT', `${teamPath(team)}/members/${seg(user)}`, { body: { role } }),
     listProducts: (o) => get('/api/v1/products', o),
     getProduct: (product) => http.json('GET', `/api/v1/products/${seg(product)}`),
     getProductVersion: (product, version) => http.json('GET', `/api/v1/products/${seg(product)}/versions/${seg(version)}`),
     publishProduct: (manifest) => http.json('POST', '/api/v1/products', { body: manifest }),
+    transferProduct: (product, owner) => http.json('PUT', `/api/v1/products/${seg(product)}/owner`, { body: { owner } }),
+    listProductInstances: (product, o) => get(`/api/v1/products/${seg(product)}/instances`, o),
     listInstances: (team, o) => get(`${teamPath(team)}/instances`, o),
     async *iterateInstances(team, o = {}) {
       let cursor: string | undefined;

@@ -53,13 +53,15 @@
  *   GET    /api/v1/templates                          → TemplateSummary[] (golden-path templates; docs/golden-paths.md)
  *   GET    /api/v1/templates/{template}               → TemplateDetail (files raw: the CLI renders them)
  */
-import type { Instance, Membership, ProductManifest, ProductSummary, ProductVersion, Team, TeamRole, User } from './types.js';
+import type { Instance, Membership, Phase, ProductManifest, ProductSummary, ProductVersion, Team, TeamRole, TokenInfo, User } from './types.js';
 import type { TemplateFile, TemplateSummary } from './catalog.js';
 import type { LogLine } from './catalog.js';
 
 export interface WhoAmI {
   user: User;
   memberships: Membership[];
+  /** The token this request was made with: what it may do. */
+  token: TokenInfo;
 }
 
 export interface CreateUserRequest {
@@ -70,11 +72,57 @@ export interface CreatedUser {
   user: User;
   /** Shown once; only its hash is stored. */
   token: string;
+  tokenInfo: TokenInfo;
+}
+
+export interface UpdateUserRequest {
+  disabled?: boolean;
+}
+
+export interface CreateTokenRequest {
+  name: string;
+  /** Days until the token stops working, 1 to 366. Default 90. */
+  expiresInDays?: number;
+  readOnly?: boolean;
+  /** Limit the token to this one team (a CI token). */
+  team?: string;
+}
+
+export interface IssuedToken {
+  /** Shown once; only its hash is stored. */
+  token: string;
+  info: TokenInfo;
 }
 
 export interface CreateTeamRequest {
   name: string;
   title?: string;
+  /** Platform admin only: a platform team publishes products. */
+  platform?: boolean;
+}
+
+export interface UpdateTeamRequest {
+  title?: string;
+  platform?: boolean;
+}
+
+/** An instance as its product's owner team sees it across teams: health only, no inputs or outputs. */
+export interface ProductInstance {
+  team: string;
+  name: string;
+  version: string;
+  plan: string;
+  phase: Phase;
+  /** The Ready condition's reason and message. */
+  reason?: string;
+  message?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TransferProductRequest {
+  /** The team that owns the product from now on. */
+  owner: string;
 }
 
 export interface SetMembershipRequest {

@@ -10,8 +10,10 @@ export const TEAM_ROLES: readonly TeamRole[] = ['owner', 'member', 'viewer'];
 export interface User {
   id: string;
   name: string;
-  /** Platform admin: may create teams, publish products and act on every team. */
+  /** Platform admin: may create teams and users, mark platform teams, move a product's ownership, act on every team. */
   admin: boolean;
+  /** A disabled user's tokens stop working at once; nothing of theirs is deleted. */
+  disabled: boolean;
   createdAt: string;
 }
 
@@ -19,7 +21,33 @@ export interface Team {
   id: string;
   name: string;
   title: string;
+  /**
+   * A platform team publishes and evolves the products it owns and sees the health of their
+   * instances across teams. Set by a platform admin; a developer team never publishes.
+   */
+  platform: boolean;
   createdAt: string;
+}
+
+/**
+ * What an API token may do beyond its user's own rights: never more, possibly less. A
+ * read-only token only reads; a team token acts for one team and nothing else (CI).
+ */
+export interface TokenScope {
+  readOnly: boolean;
+  /** The only team the token may act for (a CI token); absent: every team of its user. */
+  team?: string;
+}
+
+/** An API token as listed: never the token itself, never its hash. */
+export interface TokenInfo {
+  id: string;
+  name: string;
+  user: string;
+  scope: TokenScope;
+  createdAt: string;
+  /** Absent: the token never expires (only the local admin token of `paved up`). */
+  expiresAt?: string;
 }
 
 export interface Membership {
@@ -238,9 +266,19 @@ export type EventKind =
   /** The previous credential was removed after the grace period. */
   | 'credentials.revoked'
   | 'product.published'
+  /** A platform admin moved a product to another owner team. */
+  | 'product.transferred'
   | 'team.created'
+  /** Title or platform flag changed. */
+  | 'team.updated'
   | 'team.member-added'
-  | 'user.created';
+  | 'team.member-removed'
+  | 'user.created'
+  | 'user.disabled'
+  | 'user.enabled'
+  /** An API token was issued (to whom, by whom, with what scope and expiry; never the token). */
+  | 'token.issued'
+  | 'token.revoked';
 
 export interface PavedEvent {
   id: string;

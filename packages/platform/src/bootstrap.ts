@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConflictError, manifestDigest, parseProductManifestsFromText } from '@paved/model';
+import { ConflictError, manifestDigest, parseProductManifestsFromText, type User } from '@paved/model';
 import type { Store } from '@paved/store';
-import { generateToken, hashToken } from '@paved/server';
+import { hashToken, issueToken } from '@paved/server';
 
 export const ADMIN_USER = 'admin';
 export const PLATFORM_TEAM = 'platform';
@@ -28,19 +28,32 @@ export async function bootstrap(options: {
   }
   let team = await store.getTeam({ name: PLATFORM_TEAM });
   if (!team) {
-    team = await store.createTeam({ name: PLATFORM_TEAM, title: 'Platform team' });
+    team = await store.createTeam({ name: PLATFORM_TEAM, title: 'Platform team', platform: true });
     await store.setMembership({ teamId: team.id, userId: admin.id, role: 'owner' });
     await store.appendEvent({ kind: 'team.created', teamId: team.id, actor: ADMIN_USER, data: { team: PLATFORM_TEAM } });
   }
   await publishBuiltInProducts(store, options.productsDir, progress);
 
-  if (options.adminToken) {
-    const user = await store.findUserByTokenHash(hashToken(options.adminToken));
-    if (user?.admin) return options.adminToken;
+  return adminTokenFor(store, admin, options.adminToken);
+}
+
+/** The token `paved up` signs the CLI in with; at most one is live at a time. */
+const UP_TOKEN_NAME = 'paved-up';
+
+/**
+ * Reuses the CLI's saved admin token while it still works; otherwise revokes the tokens earlier
+ * starts issued under the same name and issues one new one (audited like any other).
+ */
+async function adminTokenFor(store: Store, admin: User, saved: string | undefined): Promise<string> {
+  if (saved) {
+    const found = await store.findPrincipalByTokenHash(hashToken(saved));
+    const live = found?.user.id === admin.id && !found.user.disabled && (found.token.expiresAt === undefined || Date.parse(found.token.expiresAt) > Date.now());
+    if (live) return saved;
   }
-  const token = generateToken();
-  await store.createToken({ userId: admin.id, name: 'paved up', hash: hashToken(token) });
-  return token;
+  for (const token of await store.listTokens(admin.id)) {
+    if (token.name === UP_TOKEN_NAME) await store.deleteToken(admin.id, token.id);
+  }
+  return (await issueToken({ store, now: Date.now }, admin, { name: UP_TOKEN_NAME }, 'paved')).token;
 }
 
 async function publishBuiltInProducts(store: Store, dir: string, progress: (line: string) => void): Promise<void> {
@@ -49,6 +62,10 @@ async function publishBuiltInProducts(store: Store, dir: string, progress: (line
     const path = join(dir, file);
     for (const manifest of parseProductManifestsFromText(await readFile(path, 'utf8'), path)) {
       const version = { name: manifest.metadata.name, version: manifest.spec.version, manifest, digest: manifestDigest(manifest) };
+      if (!(await store.getTeam({ name: manifest.metadata.owner }))) {
+        progress(`skipped ${version.name}@${version.version}: ${file} names owner team "${manifest.metadata.owner}", which does not exist`);
+        continue;
+      }
       try {
         const result = await store.publishProductVersion(version);
         if (result === 'created') {
@@ -56,8 +73,10 @@ async function publishBuiltInProducts(store: Store, dir: string, progress: (line
           progress(`published product ${version.name}@${version.version}`);
         }
       } catch (error) {
-        // A built-in manifest edited without a version bump: keep the published one, say why.
-        if (error instanceof ConflictError) progress(`kept ${version.name}@${version.version}: ${file} changed without a new spec.version`);
+        // A built-in manifest edited without a version bump (or moved to another owner by an
+        // admin): keep what is published, say why.
+        if (error instanceof ConflictError && error.code === 'product_owner_mismatch') progress(`kept ${version.name}: ${error.message}`);
+        else if (error instanceof ConflictError) progress(`kept ${version.name}@${version.version}: ${file} changed without a new spec.version`);
         else throw error;
       }
     }

@@ -39,6 +39,8 @@ export interface AppDeps {
   templatesDir?: string;
   /** Period of the `: keepalive` comment on idle watch streams. Default 15 s. */
   watchKeepaliveMs?: number;
+  /** The clock of time checks (token expiry); tests pass a fake. Default Date.now. */
+  now?: () => number;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;

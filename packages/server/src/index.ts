@@ -7,6 +7,7 @@ export { buildApp, DEFAULT_BODY_LIMIT, type AppDeps } from './app.js';
 export { createServices, type Services, type ServicesDeps } from './services.js';
 export { can, findTeam, roleIn, teamFor, type Principal, type TeamAccess } from './access/principal.js';
 export { generateToken, hashToken, isWellFormedToken, TOKEN_PREFIX } from './identity/tokens.js';
+export { issueToken, DefaultIdentityService, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS } from './identity/service.js';
 export { startLogRetention, pruneExpiredLogs, DEFAULT_LOG_RETENTION_MS, LOG_PRUNE_INTERVAL_MS, type PruneResult } from './logs/retention.js';
 export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemParts, toProblem } from './http/problems.js';
 export { isLoggerInstance, loggerOptions } from './http/logging.js';

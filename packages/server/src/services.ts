@@ -34,6 +34,8 @@ export interface ServicesDeps {
   templatesDir?: string;
   /** Told once about each template that fails to load (the API logs it as a warning). */
   onTemplateProblem?: (problem: string) => void;
+  /** The clock of time checks (token expiry). Default Date.now. */
+  now?: () => number;
 }
 
 /** Every capability's service, authorization applied: what the routes call. */
@@ -57,7 +59,7 @@ export interface Services {
 export function createServices(deps: ServicesDeps): Services {
   const { store, secrets, targets } = deps;
   return {
-    identity: new AuthorizedIdentityService(new DefaultIdentityService(store)),
+    identity: new AuthorizedIdentityService(new DefaultIdentityService({ store, ...(deps.now ? { now: deps.now } : {}) })),
     teams: new AuthorizedTeamService(new DefaultTeamService(store), store),
     services: new AuthorizedServiceCatalog(new DefaultServiceCatalog(store), store),
     environments: new AuthorizedEnvironmentService(new DefaultEnvironmentService(store)),

@@ -1,5 +1,5 @@
 /**
- * What the API tests share: an app over a real store (no mocks, STYLE.md #13), a first platform
+ * What the API tests share: an app over a real store (no mocks: docs/architecture.md#testing), a first platform
  * admin, and helpers that drive the store the way the engine would. Not used by production code.
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -26,9 +26,9 @@ export interface Harness {
   /** app.inject with the caller's bearer token and a JSON body. */
   call(caller: Caller | undefined, method: InjectOptions['method'], url: string, body?: unknown): Promise<LightMyRequestResponse>;
   user(name: string, admin?: boolean): Promise<Caller>;
-  /** Creates a team (as admin) and adds `members` with their roles. */
-  team(name: string, members?: [Caller, TeamRole][]): Promise<void>;
-  /** Publishes a product (as admin), by default the DESIGN.md example on the memory driver, owned by `owner`. */
+  /** Creates a team (as admin) and adds `members` with their roles; `platform` makes it a platform team. */
+  team(name: string, members?: [Caller, TeamRole][], options?: { platform?: boolean }): Promise<void>;
+  /** Publishes a product (as admin; `owner` becomes a platform team), by default the example manifest on the memory driver. */
   product(owner: string, change?: (manifest: ProductManifest) => void): Promise<ProductManifest>;
   close(): Promise<void>;
 }
@@ -47,7 +47,7 @@ export async function startHarness(store: Store, overrides: Partial<AppDeps> = {
   const app = await buildApp({
     store, secrets, targets: TEST_TARGETS, drivers: { memory: createMemoryDriver() }, version: '0.0.0-test', ...overrides,
   });
-  const identity = new DefaultIdentityService(store);
+  const identity = new DefaultIdentityService({ store, ...(overrides.now ? { now: overrides.now } : {}) });
   const adminCreated = await identity.createUser(undefined, { name: `admin-${Math.random().toString(36).slice(2, 8)}`, admin: true });
   const admin = { user: adminCreated.user, token: adminCreated.token };
 
@@ -65,8 +65,8 @@ export async function startHarness(store: Store, overrides: Partial<AppDeps> = {
       if (res.statusCode !== 201) throw new Error(`creating user ${name}: ${res.statusCode} ${res.body}`);
       return res.json() as Caller;
     },
-    async team(name, members = []) {
-      const res = await call(admin, 'POST', '/api/v1/teams', { name });
+    async team(name, members = [], options = {}) {
+      const res = await call(admin, 'POST', '/api/v1/teams', { name, ...(options.platform ? { platform: true } : {}) });
       if (res.statusCode !== 201) throw new Error(`creating team ${name}: ${res.statusCode} ${res.body}`);
       for (const [member, role] of members) {
         const added = await call(admin, 'PUT', `/api/v1/teams/${name}/members/${member.user.name}`, { role });
@@ -74,6 +74,9 @@ export async function startHarness(store: Store, overrides: Partial<AppDeps> = {
       }
     },
     async product(owner, change) {
+      // Only platform teams publish: make the owner one (what a platform admin does first).
+      const marked = await call(admin, 'PATCH', `/api/v1/teams/${owner}`, { platform: true });
+      if (marked.statusCode !== 200) throw new Error(`making ${owner} a platform team: ${marked.statusCode} ${marked.body}`);
       const manifest = testManifest(owner, change);
       const res = await call(admin, 'POST', '/api/v1/products', manifest);
       if (res.statusCode >= 300) throw new Error(`publishing: ${res.statusCode} ${res.body}`);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStore } from './create-store.js';
+import { createSqliteAdapter } from './dialect/sqlite.js';
+import { runMigrations } from './migrations.js';
 import { createTempPostgresDatabase, postgresUnavailableReason } from './testing.js';
 
 const problem = await postgresUnavailableReason();
@@ -35,6 +37,41 @@ describe('store: migrations on SQLite', () => {
       expect(await store.countInstances({})).toBe(0);
     } finally {
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('store: data migrations', () => {
+  it('0008_access: the owner of each published product owns it and becomes a platform team', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'paved-migrate-'));
+    const file = join(dir, 'paved.db');
+    const manifest = (owner: string, version: string) => JSON.stringify({ metadata: { owner }, spec: { version } });
+    try {
+      // A store as the release before 0008 left it: a product published by team "data".
+      const before = createSqliteAdapter(file);
+      await runMigrations(before, '0006_composition');
+      const at = new Date().toISOString();
+      await before.db.insertInto('teams').values([{ id: 't1', name: 'data', title: 'Data', created_at: at }, { id: 't2', name: 'web', title: 'Web', created_at: at }] as never).execute();
+      await before.db.insertInto('product_versions').values([
+        { name: 'pg', version: '1.9.0', manifest: manifest('data', '1.9.0'), digest: 'a', published_at: at },
+        { name: 'pg', version: '1.10.0', manifest: manifest('data', '1.10.0'), digest: 'b', published_at: at },
+      ]).execute();
+      await before.close();
+
+      const store = await createStore({ url: file });
+      try {
+        await store.migrate();
+        expect(await store.getProductOwner('pg')).toBe('data');
+        expect((await store.getTeam({ name: 'data' }))?.platform).toBe(true);
+        expect((await store.getTeam({ name: 'web' }))?.platform).toBe(false);
+      } finally {
+        await store.close();
+      }
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

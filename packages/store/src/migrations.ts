@@ -1,5 +1,5 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
-import { DEFAULT_ENVIRONMENTS } from '@paved/model';
+import { DEFAULT_ENVIRONMENTS, compareSemver } from '@paved/model';
 import type { DialectAdapter } from './dialect/adapter.js';
 
 /**
@@ -200,11 +200,48 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         await db.schema.createIndex('instances_parent').on('instances').column('parent_id').execute();
       },
     },
+    // Trust: platform teams, disabled users, token expiry and scopes, and who owns each product
+    // (a row of its own, so that a new version can be compared with it and ownership moves only
+    // by an admin). Existing owners of published products were publishing already: they become
+    // platform teams, and each product is owned by the owner named in its latest version.
+    '0008_access': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('teams').addColumn('platform', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('users').addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('tokens').addColumn('expires_at', 'text').execute();
+        await db.schema.alterTable('tokens').addColumn('read_only', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('tokens').addColumn('team_id', 'text', (c) => c.references('teams.id').onDelete('cascade')).execute();
+        await db.schema.createIndex('tokens_user').on('tokens').column('user_id').execute();
+        // The owner by team name (team names never change), so that the store can compare a
+        // new version's metadata.owner with it without a team lookup.
+        await db.schema
+          .createTable('products')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('owner', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        const versions = await db.selectFrom('product_versions').select(['name', 'version', 'manifest', 'published_at']).execute();
+        const latest = new Map<string, { version: string; owner: string; at: string }>();
+        for (const row of versions) {
+          const current = latest.get(row.name);
+          if (current === undefined || compareSemver(row.version, current.version) > 0) {
+            latest.set(row.name, { version: row.version, owner: JSON.parse(row.manifest).metadata.owner, at: current?.at ?? row.published_at });
+          }
+        }
+        for (const [name, { owner, at }] of latest) {
+          await db.insertInto('products').values({ name, owner, created_at: at }).execute();
+          await db.updateTable('teams').set({ platform: 1 }).where('name', '=', owner).execute();
+        }
+      },
+    },
   };
 }
 
-/** Runs pending migrations under the adapter's cross-process lock; throws the first failure. */
-export async function runMigrations(adapter: DialectAdapter): Promise<void> {
+/**
+ * Runs pending migrations under the adapter's cross-process lock; throws the first failure.
+ * `upTo` stops after the named migration (tests of a data migration set up the state before it).
+ */
+export async function runMigrations(adapter: DialectAdapter, upTo?: string): Promise<void> {
   await adapter.withMigrationLock(async () => {
     const migrator = new Migrator({
       db: adapter.db,
@@ -212,7 +249,7 @@ export async function runMigrations(adapter: DialectAdapter): Promise<void> {
       migrationTableName: 'paved_migrations',
       migrationLockTableName: 'paved_migrations_lock',
     });
-    const { error } = await migrator.migrateToLatest();
+    const { error } = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
     if (error) throw error;
   });
 }

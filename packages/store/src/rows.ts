@@ -6,11 +6,11 @@ import type { EngineState } from './types.js';
 /** Row ↔ domain mapping, shared by the repositories. */
 
 export function toUser(row: Selectable<UsersTable>): User {
-  return { id: row.id, name: row.name, admin: Number(row.admin) === 1, createdAt: row.created_at };
+  return { id: row.id, name: row.name, admin: Number(row.admin) === 1, disabled: Number(row.disabled) === 1, createdAt: row.created_at };
 }
 
 export function toTeam(row: Selectable<TeamsTable>): Team {
-  return { id: row.id, name: row.name, title: row.title, createdAt: row.created_at };
+  return { id: row.id, name: row.name, title: row.title, platform: Number(row.platform) === 1, createdAt: row.created_at };
 }
 
 export function toProductVersion(row: Selectable<ProductVersionsTable>): ProductVersion {

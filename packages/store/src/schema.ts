@@ -10,6 +10,7 @@ export interface UsersTable {
   id: string;
   name: string;
   admin: number;
+  disabled: Generated<number>;
   created_at: string;
 }
 
@@ -20,12 +21,25 @@ export interface TokensTable {
   /** sha256 of the token; the token itself is never stored. */
   hash: string;
   created_at: string;
+  /** ISO time after which the token no longer authenticates; null: never expires. */
+  expires_at: string | null;
+  read_only: Generated<number>;
+  /** The only team a CI token may act for; null: every team of its user. */
+  team_id: string | null;
 }
 
 export interface TeamsTable {
   id: string;
   name: string;
   title: string;
+  platform: Generated<number>;
+  created_at: string;
+}
+
+/** Who owns each product: the team (by name) whose members may publish its next version. */
+export interface ProductsTable {
+  name: string;
+  owner: string;
   created_at: string;
 }
 
@@ -156,6 +170,7 @@ export interface Database {
   tokens: TokensTable;
   teams: TeamsTable;
   memberships: MembershipsTable;
+  products: ProductsTable;
   product_versions: ProductVersionsTable;
   instances: InstancesTable;
   services: ServicesTable;

@@ -175,6 +175,37 @@ export interface WorkloadRecord {
   sharedIds: string[];
 }
 
+/** An API token as stored, without its hash. */
+export interface StoredToken {
+  id: string;
+  userId: string;
+  name: string;
+  createdAt: string;
+  expiresAt?: string;
+  readOnly: boolean;
+  /** The only team the token may act for. */
+  teamId?: string;
+}
+
+export interface NewToken {
+  userId: string;
+  name: string;
+  /** sha256 of the token; the token itself is never stored. */
+  hash: string;
+  expiresAt?: string;
+  readOnly?: boolean;
+  teamId?: string;
+}
+
+/** Everything authentication needs about a token's holder, in one read. */
+export interface StoredPrincipal {
+  user: User;
+  memberships: Membership[];
+  /** The ids of the user's teams that are platform teams. */
+  platformTeamIds: string[];
+  token: StoredToken;
+}
+
 export interface Store {
   readonly dialect: Dialect;
   /** Runs pending migrations. Idempotent; safe to call from several processes at once. */
@@ -187,21 +218,43 @@ export interface Store {
   createUser(input: { name: string; admin: boolean }): Promise<User>;
   getUser(idOrName: { id: string } | { name: string }): Promise<User | undefined>;
   listUsers(): Promise<User[]>;
-  createToken(input: { userId: string; name: string; hash: string }): Promise<{ id: string }>;
+  /** Sets `disabled`; undefined when there is no such user. */
+  updateUser(id: string, change: { disabled?: boolean }): Promise<User | undefined>;
+  createToken(input: NewToken): Promise<StoredToken>;
+  /** A user's tokens, oldest first; never their hashes. */
+  listTokens(userId: string): Promise<StoredToken[]>;
+  /** Deletes one of the user's tokens; false when it has no such token. Effective for the next request. */
+  deleteToken(userId: string, tokenId: string): Promise<boolean>;
   /** Finds the user of a token by the token's sha256 hash. */
   findUserByTokenHash(hash: string): Promise<User | undefined>;
-  /** The user behind a token hash with their memberships (as listMemberships orders them), in one query. */
-  findPrincipalByTokenHash(hash: string): Promise<{ user: User; memberships: Membership[] } | undefined>;
-  createTeam(input: { name: string; title: string }): Promise<Team>;
+  /**
+   * The user behind a token hash, the token, and the user's memberships (as listMemberships
+   * orders them), in one query. Expired tokens and disabled users are returned as they are.
+   */
+  findPrincipalByTokenHash(hash: string): Promise<StoredPrincipal | undefined>;
+  createTeam(input: { name: string; title: string; platform?: boolean }): Promise<Team>;
   getTeam(idOrName: { id: string } | { name: string }): Promise<Team | undefined>;
+  /** Changes a team's title or platform flag; undefined when there is no such team. */
+  updateTeam(id: string, change: { title?: string; platform?: boolean }): Promise<Team | undefined>;
   listTeams(filter?: { userId?: string }): Promise<Team[]>;
   /** Adds or changes a membership (upsert). */
   setMembership(input: { teamId: string; userId: string; role: TeamRole }): Promise<void>;
+  /** Removes a membership; false when there was none. */
+  removeMembership(teamId: string, userId: string): Promise<boolean>;
   listMemberships(filter: { userId?: string; teamId?: string }): Promise<Membership[]>;
 
   // products
-  /** 'created' for a new version, 'unchanged' for the same digest; ConflictError if the version exists with another digest. */
+  /**
+   * 'created' for a new version, 'unchanged' for the same digest; ConflictError if the version
+   * exists with another digest (product_version_exists), or if the product is owned by another
+   * team than the manifest's `metadata.owner` (product_owner_mismatch). The first version
+   * records its owner.
+   */
   publishProductVersion(version: Omit<ProductVersion, 'publishedAt'>): Promise<'created' | 'unchanged'>;
+  /** The name of the team that owns a product; undefined when there is no such product. */
+  getProductOwner(name: string): Promise<string | undefined>;
+  /** Moves a product to another owner team (by name); NotFoundError when there is no such product. */
+  transferProduct(name: string, owner: string): Promise<void>;
   /** The given version, or the highest semver version when `version` is omitted. */
   getProductVersion(name: string, version?: string): Promise<ProductVersion | undefined>;
   /** The highest published version (semver) of a product, without reading its manifest; undefined if none. */

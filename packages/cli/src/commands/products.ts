@@ -31,8 +31,32 @@ export function registerProductCommands(program: Command, runner: Runner): void 
         ctx.print(version, () => describeProduct(version.manifest, [version.version], ctx.colors));
       } else {
         const detail = await client.getProduct(name);
-        ctx.print(detail, () => describeProduct(detail.manifest, detail.versions, ctx.colors));
+        ctx.print(detail, () => describeProduct(detail.manifest, detail.versions, ctx.colors, detail.owner));
       }
+    }));
+
+  products
+    .command('instances')
+    .description("the health of a product's instances across teams (its owner platform team, platform admins)")
+    .argument('<name>', 'product name')
+    .addHelpText('after', '\nExample:\n  paved products instances postgres')
+    .action(action(runner, async (ctx, name: string) => {
+      const client = await ctx.client();
+      const items = await allPages((cursor) => client.listProductInstances(name, { cursor }));
+      ctx.print(items, () => items.length === 0
+        ? `No instances of ${name} yet.\n`
+        : formatTable(['TEAM', 'NAME', 'VERSION', 'PLAN', 'PHASE', 'MESSAGE'], items.map((i) => [i.team, i.name, i.version, i.plan, i.phase, i.message ?? '']), ctx.colors));
+    }));
+
+  products
+    .command('transfer')
+    .description('move a product to another platform team (platform admins); its next version must name that team as owner')
+    .argument('<name>', 'product name')
+    .requiredOption('--to <team>', 'the new owner team (a platform team)')
+    .addHelpText('after', '\nExample:\n  paved products transfer postgres --to data-platform')
+    .action(action(runner, async (ctx, name: string, opts: { to: string }) => {
+      const detail = await (await ctx.client()).transferProduct(name, opts.to);
+      ctx.print(detail, () => `${detail.name} is now owned by ${detail.owner}; its next version must say metadata.owner: ${detail.owner}.\n`);
     }));
 }
 
@@ -60,13 +84,13 @@ export function summarizeInputs(schema: Record<string, unknown>): string[] {
   });
 }
 
-export function describeProduct(manifest: ProductManifest, versions: string[], colors: Colors): string {
+export function describeProduct(manifest: ProductManifest, versions: string[], colors: Colors, owner = manifest.metadata.owner): string {
   const { metadata, spec } = manifest;
   const support = [spec.support?.channel, spec.support?.url].filter(Boolean).join(' ');
   let text = formatFields([
     ['name', metadata.name],
     ['title', metadata.title],
-    ['owner', metadata.owner],
+    ['owner', owner],
     ['lifecycle', metadata.lifecycle],
     ['version', spec.version],
     ['versions', versions.join(', ')],

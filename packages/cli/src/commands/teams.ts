@@ -27,7 +27,7 @@ export function registerTeamCommands(program: Command, runner: Runner): void {
       const items = await allPages((cursor) => client.listTeams({ cursor }));
       ctx.print(items, () => items.length === 0
         ? 'No teams yet. Create one with: paved teams create NAME\n'
-        : formatTable(['NAME', 'TITLE'], items.map((t) => [t.name, t.title]), ctx.colors));
+        : formatTable(['NAME', 'TITLE', 'PLATFORM'], items.map((t) => [t.name, t.title, t.platform ? 'yes' : '']), ctx.colors));
     }));
 
   teams
@@ -35,10 +35,27 @@ export function registerTeamCommands(program: Command, runner: Runner): void {
     .description('create a team (platform admins); you become its owner')
     .argument('<name>', 'team name (lowercase letters, digits, "-")')
     .option('--title <title>', 'human-readable title')
-    .addHelpText('after', '\nExample:\n  paved teams create payments --title "Payments team"')
-    .action(action(runner, async (ctx, name: string, opts: { title?: string }) => {
-      const team = await (await ctx.client()).createTeam({ name, ...(opts.title ? { title: opts.title } : {}) });
-      ctx.print(team, () => `Created team ${team.name}.\nNext: paved teams add-member ${team.name} USER --role member\n`);
+    .option('--platform', 'a platform team: its members publish the products it owns', false)
+    .addHelpText('after', '\nExamples:\n  paved teams create payments --title "Payments team"\n  paved teams create data-platform --platform')
+    .action(action(runner, async (ctx, name: string, opts: { title?: string; platform: boolean }) => {
+      const team = await (await ctx.client()).createTeam({ name, platform: opts.platform, ...(opts.title ? { title: opts.title } : {}) });
+      ctx.print(team, () => `Created ${team.platform ? 'platform team' : 'team'} ${team.name}.\nNext: paved teams add-member ${team.name} USER --role member\n`);
+    }));
+
+  teams
+    .command('update')
+    .description("change a team's title (team owners), or make it a platform team or not (platform admins)")
+    .argument('<team>', 'team name')
+    .option('--title <title>', 'human-readable title')
+    .option('--platform', 'make it a platform team: its members publish the products it owns')
+    .option('--no-platform', 'make it a developer team again')
+    .addHelpText('after', '\nExamples:\n  paved teams update data-platform --platform\n  paved teams update payments --title "Payments"')
+    .action(action(runner, async (ctx, name: string, opts: { title?: string; platform?: boolean }) => {
+      if (opts.title === undefined && opts.platform === undefined) {
+        throw new InputError('say what to change: --title, --platform or --no-platform', { issues: [{ path: '--title', message: 'nothing to change' }] });
+      }
+      const team = await (await ctx.client()).updateTeam(name, { ...(opts.title !== undefined ? { title: opts.title } : {}), ...(opts.platform !== undefined ? { platform: opts.platform } : {}) });
+      ctx.print(team, () => `${team.name}: ${team.title}${team.platform ? ' (platform team)' : ''}.\n`);
     }));
 
   teams
@@ -52,6 +69,17 @@ export function registerTeamCommands(program: Command, runner: Runner): void {
       if (!TEAM_ROLES.includes(opts.role)) throw new InputError(`--role must be one of ${TEAM_ROLES.join(', ')}`, { issues: [{ path: '--role', message: 'unknown role' }] });
       const membership = await (await ctx.client()).setMembership(team, user, opts.role);
       ctx.print(membership, () => `${membership.userName} is now ${membership.role} of ${membership.teamName}.\n`);
+    }));
+
+  teams
+    .command('remove-member')
+    .description('remove a user from a team (team owners and platform admins); a team keeps at least one owner')
+    .argument('<team>', 'team name')
+    .argument('<user>', 'user name')
+    .addHelpText('after', '\nExample:\n  paved teams remove-member payments ann')
+    .action(action(runner, async (ctx, team: string, user: string) => {
+      await (await ctx.client()).removeMember(team, user);
+      ctx.print({ team, user, removed: true }, () => `${user} is no longer a member of ${team}.\n`);
     }));
 
   teams

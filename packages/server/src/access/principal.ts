@@ -1,13 +1,30 @@
 import { NotAllowedError, NotFoundError, type Membership, type Team, type TeamRole, type User } from '@paved/model';
 import type { Store } from '@paved/store';
 
-/** Who is calling: the user behind a bearer token and the teams they belong to. */
+/** The token a request came with: its scope narrows what its user may do, never widens it. */
+export interface PrincipalToken {
+  id: string;
+  name: string;
+  readOnly: boolean;
+  /** The only team the token may act for (a CI token). */
+  teamId?: string;
+  expiresAt?: string;
+  createdAt: string;
+}
+
+/** Who is calling: the user behind a bearer token, the teams they belong to, and the token. */
 export interface Principal {
   user: User;
   memberships: Membership[];
+  /** Ids of the user's teams that are platform teams. */
+  platformTeamIds: readonly string[];
+  token: PrincipalToken;
 }
 
-/** What a caller wants to do with a team; each level includes the ones before it. */
+/**
+ * What a caller wants to do with a team; each level includes the ones before it:
+ * read (viewers), write (members: request, change, delete, reveal, rotate), manage (owners: members).
+ */
 export type TeamAccess = 'read' | 'write' | 'manage';
 
 const ROLE_ACCESS: Readonly<Record<TeamRole, readonly TeamAccess[]>> = {
@@ -20,11 +37,54 @@ export function roleIn(principal: Principal, teamId: string): TeamRole | undefin
   return principal.memberships.find((m) => m.teamId === teamId)?.role;
 }
 
-/** Platform admins may do everything on every team; others by their role in the team. */
+/** Why the token, not the user, stops this action; undefined when the token allows it. */
+function tokenRefusal(principal: Principal, access: TeamAccess, teamId?: string): string | undefined {
+  const { token } = principal;
+  if (token.readOnly && access !== 'read') return 'This token is read-only; use a token that may change things';
+  if (token.teamId !== undefined && token.teamId !== teamId) return 'This token may act only for its own team';
+  return undefined;
+}
+
+/** Platform admins may do everything on every team; others by their role in the team. A token's scope narrows both. */
 export function can(principal: Principal, teamId: string, access: TeamAccess): boolean {
+  if (tokenRefusal(principal, access, teamId) !== undefined) return false;
   if (principal.user.admin) return true;
   const role = roleIn(principal, teamId);
   return role !== undefined && ROLE_ACCESS[role].includes(access);
+}
+
+/**
+ * Platform admins only, and only with a token not narrowed to one team (nor read-only, for a
+ * change). `what` completes "Only platform admins may …".
+ */
+export function requireAdmin(principal: Principal, what: string, access: 'read' | 'write' = 'write'): void {
+  if (!principal.user.admin) {
+    throw new NotAllowedError(`Only platform admins may ${what}`, { code: 'admin_required' });
+  }
+  const refusal = tokenRefusal(principal, access === 'read' ? 'read' : 'write');
+  if (refusal !== undefined) throw new NotAllowedError(`${refusal} (to ${what})`, { code: 'token_scope' });
+}
+
+/** Whether the caller may act on account-level things of their own (their tokens): never with a scoped token. */
+export function requireUnscopedToken(principal: Principal, what: string, access: 'read' | 'write' = 'write'): void {
+  const refusal = tokenRefusal(principal, access === 'read' ? 'read' : 'write');
+  if (refusal !== undefined) throw new NotAllowedError(`${refusal} (to ${what})`, { code: 'token_scope' });
+}
+
+/**
+ * Whether the caller acts for `team` as a platform team: it is a platform team, and the caller
+ * may act for it (a member or owner; platform admins always may). Used for publishing a team's
+ * products and seeing the health of their instances across teams.
+ */
+export function actsForPlatformTeam(principal: Principal, team: Team, access: TeamAccess): boolean {
+  return team.platform && can(principal, team.id, access);
+}
+
+/** The teams a caller sees in listings: every team for platform admins, else their own; a team token sees its team only. */
+export async function visibleTeams(store: Store, principal: Principal): Promise<Team[]> {
+  const teams = await store.listTeams(principal.user.admin ? {} : { userId: principal.user.id });
+  const only = principal.token.teamId;
+  return only === undefined ? teams : teams.filter((team) => team.id === only);
 }
 
 /** The team by name, or NotFoundError naming the `team` field. */
@@ -47,6 +107,10 @@ export async function findTeam(store: Store, name: string): Promise<Team> {
 export async function teamFor(store: Store, principal: Principal, name: string, access: TeamAccess): Promise<Team> {
   const team = await findTeam(store, name);
   if (can(principal, team.id, access)) return team;
+  const refusal = tokenRefusal(principal, access, team.id);
+  if (refusal !== undefined) {
+    throw new NotAllowedError(`${refusal} (team "${name}")`, { code: 'token_scope', issues: [{ path: 'team', message: refusal }] });
+  }
   const role = roleIn(principal, team.id);
   const message = role === undefined
     ? `You are not a member of team "${name}"; ask one of its owners to add you (paved teams members ${name})`

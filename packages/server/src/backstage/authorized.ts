@@ -1,5 +1,5 @@
-import { NotAllowedError, type BackstageExport, type BackstageImportRequest, type BackstageImportSummary } from '@paved/model';
-import type { Principal } from '../access/principal.js';
+import type { BackstageExport, BackstageImportRequest, BackstageImportSummary } from '@paved/model';
+import { requireAdmin, type Principal } from '../access/principal.js';
 import type { BackstageService } from './service.js';
 
 /** Import writes teams, users and services for everyone: platform admins only. Export is scoped by the inner service. */
@@ -7,9 +7,7 @@ export class AuthorizedBackstageService implements BackstageService {
   constructor(private readonly inner: BackstageService) {}
 
   import(principal: Principal, request: BackstageImportRequest): Promise<BackstageImportSummary> {
-    if (!principal.user.admin) {
-      throw new NotAllowedError('Only platform admins may import from Backstage (it creates teams, users and services)', { code: 'admin_required' });
-    }
+    requireAdmin(principal, 'import from Backstage (it creates teams, users and services)');
     return this.inner.import(principal, request);
   }
 

@@ -4,7 +4,6 @@ import { parseAllDocuments } from 'yaml';
 import { Ajv } from 'ajv';
 import type { BackstageEntity, BackstageImportSummary } from '@paved/model';
 import { eachStore } from '@paved/store/testing';
-import { DefaultIdentityService } from '../identity/service.js';
 import { allServices } from './catalog.js';
 import { backstageEntitySchema } from './schema.test-support.js';
 import { startHarness, type Caller, type Harness } from '../test-harness.js';
@@ -99,7 +98,7 @@ eachStore('API backstage', (open) => {
   });
 
   it('exports what the caller can see as valid Backstage entities, and re-importing it duplicates nothing', async () => {
-    const annToken = (await new DefaultIdentityService(h.store).issueToken({ user: h.admin.user, memberships: [] }, 'ann', 'test')).token;
+    const annToken = (await h.call(h.admin, 'POST', '/api/v1/users/ann/tokens', { name: 'test' })).json().token as string;
     const ann: Caller = { user: (await h.store.getUser({ name: 'ann' }))!, token: annToken };
     const created = await h.call(ann, 'POST', '/api/v1/teams/checkout-team/instances', { name: 'orders-db', product: 'postgres' });
     expect(created.statusCode, created.body).toBe(202);

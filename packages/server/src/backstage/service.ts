@@ -6,7 +6,7 @@ import { allServices } from './catalog.js';
 import { exportBackstageEntities } from './export.js';
 import { applyImportPlan } from './import.js';
 import { planBackstageImport } from './import-plan.js';
-import type { Principal } from '../access/principal.js';
+import { visibleTeams, type Principal } from '../access/principal.js';
 
 /** Backstage interoperability: import catalog-info entities into teams and services; export Paved's catalog as entities. */
 export interface BackstageService {
@@ -25,7 +25,7 @@ export class DefaultBackstageService implements BackstageService {
   }
 
   async export(principal: Principal): Promise<BackstageExport> {
-    const teams = await this.store.listTeams(principal.user.admin ? {} : { userId: principal.user.id });
+    const teams = await visibleTeams(this.store, principal);
     const teamIds = new Set(teams.map((t) => t.id));
     const services = teams.length === 0 ? [] : await allServices(this.store, [...teamIds]);
     const instances = await this.instancesOf(teams);

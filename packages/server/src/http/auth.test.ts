@@ -48,7 +48,7 @@ eachStore('API authentication', (open) => {
     expect(await h.store.findUserByTokenHash(fresh)).toBeUndefined(); // the token itself is not a key
 
     const other = await h.call(bob, 'POST', `/api/v1/users/ann/tokens`, { name: 'steal' });
-    expect(other.statusCode).toBe(403);
+    expect(other.statusCode).toBe(404); // another user's tokens are not bob's business
     const create = await h.call(bob, 'POST', '/api/v1/users', { name: 'eve' });
     expect(create.statusCode).toBe(403);
     expect(create.json().code).toBe('admin_required');

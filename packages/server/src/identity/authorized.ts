@@ -1,8 +1,15 @@
-import { NotAllowedError, type CreateUserRequest, type CreatedUser, type WhoAmI } from '@paved/model';
+import {
+  NotAllowedError, NotFoundError,
+  type CreateTokenRequest, type CreateUserRequest, type CreatedUser, type IssuedToken, type TokenInfo, type UpdateUserRequest, type User, type WhoAmI,
+} from '@paved/model';
+import { requireAdmin, requireUnscopedToken, type Principal } from '../access/principal.js';
 import type { IdentityService } from './service.js';
-import type { Principal } from '../access/principal.js';
 
-/** Who may manage users: platform admins create users; a user may also mint their own tokens. */
+/**
+ * Platform admins create, list and disable users, and manage anyone's tokens. Everyone else
+ * manages only their own tokens, with a token that is neither read-only nor narrowed to a team
+ * (a token never mints a wider one), and gets "not found" for another user's.
+ */
 export class AuthorizedIdentityService implements IdentityService {
   constructor(private readonly inner: IdentityService) {}
 
@@ -14,20 +21,43 @@ export class AuthorizedIdentityService implements IdentityService {
     return this.inner.whoami(principal);
   }
 
+  listUsers(principal: Principal): Promise<User[]> {
+    requireAdmin(principal, 'list users', 'read');
+    return this.inner.listUsers(principal);
+  }
+
   createUser(principal: Principal | undefined, request: CreateUserRequest): Promise<CreatedUser> {
-    if (!principal?.user.admin) {
-      throw new NotAllowedError('Only platform admins may create users', { code: 'admin_required' });
-    }
+    if (!principal) throw new NotAllowedError('Only platform admins may create users', { code: 'admin_required' });
+    requireAdmin(principal, 'create users');
     return this.inner.createUser(principal, request);
   }
 
-  issueToken(principal: Principal, userName: string, tokenName: string): Promise<{ token: string }> {
-    if (!principal.user.admin && principal.user.name !== userName) {
-      throw new NotAllowedError(`Only "${userName}" or a platform admin may create tokens for "${userName}"`, {
-        code: 'not_allowed',
-        issues: [{ path: 'user', message: 'not you' }],
-      });
+  updateUser(principal: Principal, userName: string, request: UpdateUserRequest): Promise<User> {
+    requireAdmin(principal, 'disable or enable users');
+    return this.inner.updateUser(principal, userName, request);
+  }
+
+  issueToken(principal: Principal, userName: string, request: CreateTokenRequest): Promise<IssuedToken> {
+    this.ownOrAdmin(principal, userName, 'create tokens', 'write');
+    return this.inner.issueToken(principal, userName, request);
+  }
+
+  listTokens(principal: Principal, userName: string): Promise<TokenInfo[]> {
+    this.ownOrAdmin(principal, userName, 'list tokens', 'read');
+    return this.inner.listTokens(principal, userName);
+  }
+
+  revokeToken(principal: Principal, userName: string, tokenId: string): Promise<void> {
+    this.ownOrAdmin(principal, userName, 'revoke tokens', 'write');
+    return this.inner.revokeToken(principal, userName, tokenId);
+  }
+
+  private ownOrAdmin(principal: Principal, userName: string, what: string, access: 'read' | 'write'): void {
+    if (principal.user.admin) return requireAdmin(principal, `${what} of other users`, access);
+    if (principal.user.name !== userName) {
+      // Whether another user exists is not the caller's business.
+      throw new NotFoundError(`User "${userName}" does not exist`, { code: 'user_not_found', issues: [{ path: 'user', message: 'no such user' }] });
     }
-    return this.inner.issueToken(principal, userName, tokenName);
+    requireUnscopedToken(principal, what, access);
   }
 }

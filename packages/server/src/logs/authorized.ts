@@ -1,8 +1,8 @@
-import { NotAllowedError, type LogLine, type LogPage, type LogQuery } from '@paved/model';
+import type { LogLine, LogPage, LogQuery } from '@paved/model';
 import type { Store } from '@paved/store';
 import type { LogService, LogStreamName } from './service.js';
 import type { PruneResult } from './retention.js';
-import { teamFor, type Principal } from '../access/principal.js';
+import { requireAdmin, teamFor, type Principal } from '../access/principal.js';
 
 /**
  * Team members (and owners) ship lines; anyone in the team, viewers included, reads them;
@@ -27,7 +27,7 @@ export class AuthorizedLogService implements LogService {
   }
 
   prune(principal: Principal): Promise<PruneResult> {
-    if (!principal.user.admin) throw new NotAllowedError('Only platform admins may run log retention by hand', { code: 'admin_required' });
+    requireAdmin(principal, 'run log retention by hand');
     return this.inner.prune(principal);
   }
 }

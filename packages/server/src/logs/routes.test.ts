@@ -75,7 +75,7 @@ eachStore('API: logs', (open) => {
     outsider = await h.user('otto');
     await h.team('orders', [[member, 'member'], [viewer, 'viewer']]);
     await h.team('billing', [[outsider, 'member']]);
-    await h.team('platform');
+    await h.team('platform', [], { platform: true });
     const orders = (await h.store.getTeam({ name: 'orders' }))!;
     await h.store.createService({ teamId: orders.id, name: 'shop', description: 'The shop', lifecycle: 'experimental' });
     const published = await h.call(h.admin, 'POST', '/api/v1/products', logsManifest());

@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../services.js';
 import { principalOf } from '../http/auth.js';
 import { PageQuery, page, problemResponses } from '../http/schemas.js';
-import { ProductDetail, ProductManifest, ProductParams, ProductSummary, ProductVersion, ProductVersionParams, PublishResult } from './schemas.js';
+import {
+  ProductDetail, ProductInstance, ProductManifest, ProductParams, ProductSummary, ProductVersion, ProductVersionParams, PublishResult, TransferProductRequest,
+} from './schemas.js';
 
 /** The product catalog. */
 export const productRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
@@ -31,7 +33,7 @@ export const productRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
 
   app.post('/products', {
     schema: {
-      summary: 'Publish a product version (platform admin or owner team); 201 when new, 200 when identical',
+      summary: "Publish a product version (members of its owner platform team, platform admins); 201 when new, 200 when identical",
       tags: ['products'], operationId: 'publishProduct',
       body: ProductManifest, response: { 200: PublishResult, 201: PublishResult, ...problemResponses },
     },
@@ -39,4 +41,18 @@ export const productRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     const published = await catalog.publish(principalOf(request), request.body);
     return reply.status(published.result === 'created' ? 201 : 200).send(published);
   });
+
+  app.put('/products/:product/owner', {
+    schema: {
+      summary: 'Move a product to another platform team (platform admins); its next version must name that team', tags: ['products'], operationId: 'transferProduct',
+      params: ProductParams, body: TransferProductRequest, response: { 200: ProductDetail, ...problemResponses },
+    },
+  }, async (request) => catalog.transfer(principalOf(request), request.params.product, request.body.owner));
+
+  app.get('/products/:product/instances', {
+    schema: {
+      summary: "The health of a product's instances across teams (its owner platform team, platform admins)", tags: ['products'], operationId: 'listProductInstances',
+      params: ProductParams, querystring: PageQuery, response: { 200: page(ProductInstance), ...problemResponses },
+    },
+  }, async (request) => catalog.instances(principalOf(request), request.params.product, request.query));
 };

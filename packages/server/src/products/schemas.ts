@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Timestamp } from '../http/schemas.js';
+import { Name, Timestamp } from '../http/schemas.js';
 
 export const Lifecycle = Type.Union([Type.Literal('experimental'), Type.Literal('beta'), Type.Literal('ga'), Type.Literal('deprecated')]);
 
@@ -51,3 +51,17 @@ export const ProductVersionParams = Type.Object({
   product: Type.String({ minLength: 1, maxLength: 40 }),
   version: Type.String({ minLength: 1, maxLength: 100 }),
 });
+
+export const TransferProductRequest = Type.Object({ owner: Name }, { additionalProperties: false });
+
+export const ProductInstance = Type.Object({
+  team: Type.String(),
+  name: Type.String(),
+  version: Type.String(),
+  plan: Type.String(),
+  phase: Type.String(),
+  reason: Type.Optional(Type.String({ description: "The Ready condition's reason" })),
+  message: Type.Optional(Type.String({ description: "The Ready condition's message" })),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+}, { title: 'ProductInstance', description: 'An instance as its product\'s owner team sees it across teams: health only' });

@@ -1,9 +1,10 @@
 import {
   COMPOSITE_DRIVER, ConflictError, InputError, NotFoundError, assertChecksOffered, isPavedError, manifestDigest, parseProductManifest,
-  type Page, type ProductDetail, type ProductManifest, type ProductSummary, type ProductVersion, type PublishResult,
+  type Instance, type Page, type PageRequest, type ProductDetail, type ProductInstance, type ProductManifest, type ProductSummary, type ProductVersion,
+  type PublishResult,
 } from '@paved/model';
 import type { Store } from '@paved/store';
-import type { Principal } from '../access/principal.js';
+import { findTeam, type Principal } from '../access/principal.js';
 import { assertCompositionValid } from './composition.js';
 
 /** The product catalog: publishing immutable product versions and reading them. */
@@ -14,6 +15,10 @@ export interface ProductService {
   getVersion(principal: Principal, product: string, version: string): Promise<ProductVersion>;
   /** A parsed manifest whose owner team and driver exist; the authorized service checks who may publish it. */
   check(input: unknown): Promise<ProductManifest>;
+  /** Moves a product to another (platform) owner team; its next version must name that team. */
+  transfer(principal: Principal, product: string, owner: string): Promise<ProductDetail>;
+  /** The health of every instance of the product, across teams, for its owner team. */
+  instances(principal: Principal, product: string, page: PageRequest): Promise<Page<ProductInstance>>;
 }
 
 export interface ProductServiceDeps {
@@ -64,7 +69,7 @@ export class DefaultProductService implements ProductService {
     try {
       result = await this.deps.store.publishProductVersion({ name, version, manifest, digest: manifestDigest(manifest) });
     } catch (error) {
-      if (isPavedError(error) && error.kind === 'conflict') {
+      if (isPavedError(error) && error.code === 'product_version_exists') {
         throw new ConflictError(
           `${name} ${version} is already published with a different manifest; a published version never changes: bump spec.version`,
           { code: 'version_immutable', cause: error, issues: [{ path: 'spec.version', message: 'already published with different content' }] },
@@ -88,7 +93,28 @@ export class DefaultProductService implements ProductService {
     const latest = await this.deps.store.getProductVersion(product);
     if (!latest) throw productNotFound(product);
     const versions = await this.deps.store.listProductVersions(product);
-    return { ...summarize(latest), manifest: latest.manifest, versions: versions.map((v) => v.version) };
+    const owner = await this.deps.store.getProductOwner(product);
+    return { ...summarize(latest, owner), manifest: latest.manifest, versions: versions.map((v) => v.version) };
+  }
+
+  async transfer(principal: Principal, product: string, ownerName: string): Promise<ProductDetail> {
+    const previous = await this.deps.store.getProductOwner(product);
+    if (!previous) throw productNotFound(product);
+    const owner = await findTeam(this.deps.store, ownerName);
+    if (!owner.platform) {
+      throw new InputError(`owner: team "${ownerName}" is not a platform team, so it could not publish ${product}; make it one first (paved teams update ${ownerName} --platform)`, {
+        code: 'owner_not_platform', issues: [{ path: 'owner', message: 'not a platform team' }],
+      });
+    }
+    await this.deps.store.transferProduct(product, owner.name);
+    await this.deps.store.appendEvent({ kind: 'product.transferred', actor: principal.user.name, data: { product, from: previous, to: owner.name } });
+    return this.get(principal, product);
+  }
+
+  async instances(_principal: Principal, product: string, page: PageRequest): Promise<Page<ProductInstance>> {
+    if (!(await this.deps.store.getProductOwner(product))) throw productNotFound(product);
+    const found = await this.deps.store.listInstances({ product, topLevel: false, cursor: page.cursor, limit: page.limit });
+    return { ...found, items: found.items.map(healthOf) };
   }
 
   async getVersion(_principal: Principal, product: string, version: string): Promise<ProductVersion> {
@@ -102,12 +128,28 @@ export class DefaultProductService implements ProductService {
   }
 }
 
-export function summarize(version: ProductVersion): ProductSummary {
+/** What a product's owner team sees of an instance of another team: its health, never its outputs or inputs. */
+function healthOf(instance: Instance): ProductInstance {
+  const ready = instance.status.conditions.find((c) => c.type === 'Ready');
+  return {
+    team: instance.teamName,
+    name: instance.name,
+    version: instance.productVersion,
+    plan: instance.plan,
+    phase: instance.status.phase,
+    ...(ready ? { reason: ready.reason, message: ready.message } : {}),
+    createdAt: instance.createdAt,
+    updatedAt: instance.updatedAt,
+  };
+}
+
+/** The catalog entry of a product version; `owner` is the product's owner team when known (it may have moved since). */
+export function summarize(version: ProductVersion, owner?: string): ProductSummary {
   const { metadata, spec } = version.manifest;
   return {
     name: metadata.name,
     title: metadata.title,
-    owner: metadata.owner,
+    owner: owner ?? metadata.owner,
     lifecycle: metadata.lifecycle,
     latestVersion: version.version,
     description: spec.description,

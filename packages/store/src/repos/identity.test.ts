@@ -54,14 +54,42 @@ eachStore('store: identity', (open) => {
     await expect(store.setMembership({ teamId: 'missing', userId: alice.id, role: 'owner' })).rejects.toBeInstanceOf(NotFoundError);
 
     // A token's user with their memberships in one read, equal to the two reads it replaces.
-    await store.createToken({ userId: bob.id, name: 'laptop', hash: 'd'.repeat(64) });
-    await store.createToken({ userId: alice.id, name: 'laptop', hash: 'e'.repeat(64) });
-    expect(await store.findPrincipalByTokenHash('d'.repeat(64))).toEqual({ user: bob, memberships: await store.listMemberships({ userId: bob.id }) });
-    expect(await store.findPrincipalByTokenHash('e'.repeat(64))).toEqual({ user: alice, memberships: await store.listMemberships({ userId: alice.id }) });
+    const bobs = await store.createToken({ userId: bob.id, name: 'laptop', hash: 'd'.repeat(64) });
+    const alices = await store.createToken({ userId: alice.id, name: 'laptop', hash: 'e'.repeat(64), readOnly: true, teamId: payments.id, expiresAt: '2030-01-01T00:00:00.000Z' });
+    expect(await store.findPrincipalByTokenHash('d'.repeat(64))).toEqual({ user: bob, memberships: await store.listMemberships({ userId: bob.id }), platformTeamIds: [], token: bobs });
+    expect(await store.findPrincipalByTokenHash('e'.repeat(64))).toEqual({ user: alice, memberships: await store.listMemberships({ userId: alice.id }), platformTeamIds: [], token: alices });
+    expect(alices).toMatchObject({ readOnly: true, teamId: payments.id, expiresAt: '2030-01-01T00:00:00.000Z' });
     const carol = await store.createUser({ name: 'carol', admin: true });
-    await store.createToken({ userId: carol.id, name: 'laptop', hash: 'f'.repeat(64) });
-    expect(await store.findPrincipalByTokenHash('f'.repeat(64))).toEqual({ user: carol, memberships: [] });
+    const carols = await store.createToken({ userId: carol.id, name: 'laptop', hash: 'f'.repeat(64) });
+    expect(await store.findPrincipalByTokenHash('f'.repeat(64))).toEqual({ user: carol, memberships: [], platformTeamIds: [], token: carols });
     expect(await store.findPrincipalByTokenHash('0'.repeat(64))).toBeUndefined();
+  });
+
+  it('marks platform teams, disables users, lists and deletes tokens, removes members', async () => {
+    const store = await open();
+    const ann = await store.createUser({ name: 'ann', admin: false });
+    const data = await store.createTeam({ name: 'data', title: 'Data', platform: true });
+    const web = await store.createTeam({ name: 'web', title: 'Web' });
+    expect([data.platform, web.platform]).toEqual([true, false]);
+    expect(await store.updateTeam(web.id, { platform: true, title: 'Web platform' })).toMatchObject({ platform: true, title: 'Web platform' });
+    expect(await store.updateTeam('missing', { title: 'x' })).toBeUndefined();
+    await store.setMembership({ teamId: data.id, userId: ann.id, role: 'member' });
+    const first = await store.createToken({ userId: ann.id, name: 'one', hash: '1'.repeat(64) });
+    const second = await store.createToken({ userId: ann.id, name: 'two', hash: '2'.repeat(64) });
+    expect((await store.findPrincipalByTokenHash('1'.repeat(64)))?.platformTeamIds).toEqual([data.id]);
+    expect((await store.listTokens(ann.id)).map((t) => t.name)).toEqual(['one', 'two']);
+    expect(JSON.stringify(await store.listTokens(ann.id))).not.toContain('1'.repeat(64));
+
+    expect(await store.deleteToken(ann.id, first.id)).toBe(true);
+    expect(await store.deleteToken(ann.id, first.id)).toBe(false);
+    expect(await store.findPrincipalByTokenHash('1'.repeat(64))).toBeUndefined();
+    expect((await store.listTokens(ann.id)).map((t) => t.id)).toEqual([second.id]);
+
+    expect(await store.updateUser(ann.id, { disabled: true })).toMatchObject({ disabled: true });
+    expect((await store.findPrincipalByTokenHash('2'.repeat(64)))?.user.disabled).toBe(true);
+    expect(await store.removeMembership(data.id, ann.id)).toBe(true);
+    expect(await store.removeMembership(data.id, ann.id)).toBe(false);
+    expect(await store.listMemberships({ userId: ann.id })).toEqual([]);
   });
 
   it('answers ping and tolerates a second migrate and close', async () => {

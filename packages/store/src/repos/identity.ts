@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, type Membership, type Team, type TeamRole, type User } from '@paved/model';
+import type { NewToken, StoredPrincipal, StoredToken } from '../types.js';
 import type { StoreContext } from '../context.js';
 import { toTeam, toUser } from '../rows.js';
 
@@ -17,7 +18,7 @@ export function identityRepo(ctx: StoreContext) {
 
   return {
     async createUser(input: { name: string; admin: boolean }): Promise<User> {
-      const user: User = { id: randomUUID(), name: input.name, admin: input.admin, createdAt: ctx.iso() };
+      const user: User = { id: randomUUID(), name: input.name, admin: input.admin, disabled: false, createdAt: ctx.iso() };
       await db
         .insertInto('users')
         .values({ id: user.id, name: user.name, admin: user.admin ? 1 : 0, created_at: user.createdAt })
@@ -36,18 +37,59 @@ export function identityRepo(ctx: StoreContext) {
       return (await db.selectFrom('users').selectAll().orderBy('name').execute()).map(toUser);
     },
 
-    async createToken(input: { userId: string; name: string; hash: string }): Promise<{ id: string }> {
-      const id = randomUUID();
+    async updateUser(id: string, change: { disabled?: boolean }): Promise<User | undefined> {
+      if (change.disabled !== undefined) await db.updateTable('users').set({ disabled: change.disabled ? 1 : 0 }).where('id', '=', id).execute();
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    async createToken(input: NewToken): Promise<StoredToken> {
+      const token: StoredToken = {
+        id: randomUUID(),
+        userId: input.userId,
+        name: input.name,
+        createdAt: ctx.iso(),
+        readOnly: input.readOnly ?? false,
+        ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
+        ...(input.teamId === undefined ? {} : { teamId: input.teamId }),
+      };
       await db
         .insertInto('tokens')
-        .values({ id, user_id: input.userId, name: input.name, hash: input.hash, created_at: ctx.iso() })
+        .values({
+          id: token.id,
+          user_id: token.userId,
+          name: token.name,
+          hash: input.hash,
+          created_at: token.createdAt,
+          expires_at: token.expiresAt ?? null,
+          read_only: token.readOnly ? 1 : 0,
+          team_id: token.teamId ?? null,
+        })
         .execute()
         .catch((error: unknown) => {
-          if (adapter.isForeignKeyViolation(error)) throw new NotFoundError('No such user.', { code: 'user_not_found', issues: [{ path: 'userId', message: 'does not exist' }] });
+          if (adapter.isForeignKeyViolation(error)) throw new NotFoundError('No such user or team.', { code: 'user_not_found', issues: [{ path: 'userId', message: 'does not exist' }] });
           // Never echo the hash: it identifies a credential.
           return conflictOn('token', 'token_exists', 'This token is already registered.')(error);
         });
-      return { id };
+      return token;
+    },
+
+    /** A user's tokens, oldest first (then by id); never their hashes. */
+    async listTokens(userId: string): Promise<StoredToken[]> {
+      const rows = await db
+        .selectFrom('tokens')
+        .select(['id', 'user_id', 'name', 'created_at', 'expires_at', 'read_only', 'team_id'])
+        .where('user_id', '=', userId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(toStoredToken);
+    },
+
+    /** Deletes a token of the user: it stops authenticating with the next request. */
+    async deleteToken(userId: string, tokenId: string): Promise<boolean> {
+      const result = await db.deleteFrom('tokens').where('user_id', '=', userId).where('id', '=', tokenId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
     },
 
     async findUserByTokenHash(hash: string): Promise<User | undefined> {
@@ -56,16 +98,22 @@ export function identityRepo(ctx: StoreContext) {
     },
 
     /**
-     * The user behind a token hash and their memberships (ordered like listMemberships), in one
-     * query: every authenticated request needs both.
+     * The user behind a token hash, the token and the user's memberships (ordered like
+     * listMemberships), in one query: every authenticated request needs all three. Expired
+     * tokens and disabled users are returned as they are: the caller says which it was.
      */
-    async findPrincipalByTokenHash(hash: string): Promise<{ user: User; memberships: Membership[] } | undefined> {
+    async findPrincipalByTokenHash(hash: string): Promise<StoredPrincipal | undefined> {
       const rows = await db
         .selectFrom('tokens')
         .innerJoin('users', 'users.id', 'tokens.user_id')
         .leftJoin('memberships', 'memberships.user_id', 'users.id')
         .leftJoin('teams', 'teams.id', 'memberships.team_id')
-        .select(['users.id', 'users.name', 'users.admin', 'users.created_at', 'memberships.team_id', 'teams.name as team_name', 'memberships.role'])
+        .select([
+          'users.id', 'users.name', 'users.admin', 'users.disabled', 'users.created_at',
+          'tokens.id as token_id', 'tokens.name as token_name', 'tokens.created_at as token_created_at', 'tokens.expires_at',
+          'tokens.read_only', 'tokens.team_id as token_team_id', 'tokens.user_id',
+          'memberships.team_id', 'teams.name as team_name', 'teams.platform', 'memberships.role',
+        ])
         .where('tokens.hash', '=', hash)
         .orderBy('teams.name')
         .execute();
@@ -73,18 +121,24 @@ export function identityRepo(ctx: StoreContext) {
       if (first === undefined) return undefined;
       const user = toUser(first);
       const memberships: Membership[] = [];
+      const platformTeamIds: string[] = [];
       for (const r of rows) {
         if (r.team_id === null || r.team_name === null || r.role === null) continue;
         memberships.push({ teamId: r.team_id, teamName: r.team_name, userId: user.id, userName: user.name, role: r.role as TeamRole });
+        if (Number(r.platform) === 1) platformTeamIds.push(r.team_id);
       }
-      return { user, memberships };
+      const token = toStoredToken({
+        id: first.token_id, user_id: first.user_id, name: first.token_name, created_at: first.token_created_at,
+        expires_at: first.expires_at, read_only: first.read_only, team_id: first.token_team_id,
+      });
+      return { user, memberships, platformTeamIds, token };
     },
 
-    async createTeam(input: { name: string; title: string }): Promise<Team> {
-      const team: Team = { id: randomUUID(), name: input.name, title: input.title, createdAt: ctx.iso() };
+    async createTeam(input: { name: string; title: string; platform?: boolean }): Promise<Team> {
+      const team: Team = { id: randomUUID(), name: input.name, title: input.title, platform: input.platform ?? false, createdAt: ctx.iso() };
       await db
         .insertInto('teams')
-        .values({ id: team.id, name: team.name, title: team.title, created_at: team.createdAt })
+        .values({ id: team.id, name: team.name, title: team.title, platform: team.platform ? 1 : 0, created_at: team.createdAt })
         .execute()
         .catch(conflictOn('name', 'team_exists', `A team named ${input.name} already exists.`));
       return team;
@@ -93,6 +147,15 @@ export function identityRepo(ctx: StoreContext) {
     async getTeam(key: IdOrName): Promise<Team | undefined> {
       const query = db.selectFrom('teams').selectAll();
       const row = await ('id' in key ? query.where('id', '=', key.id) : query.where('name', '=', key.name)).executeTakeFirst();
+      return row && toTeam(row);
+    },
+
+    async updateTeam(id: string, change: { title?: string; platform?: boolean }): Promise<Team | undefined> {
+      const set: { title?: string; platform?: number } = {};
+      if (change.title !== undefined) set.title = change.title;
+      if (change.platform !== undefined) set.platform = change.platform ? 1 : 0;
+      if (Object.keys(set).length > 0) await db.updateTable('teams').set(set).where('id', '=', id).execute();
+      const row = await db.selectFrom('teams').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toTeam(row);
     },
 
@@ -120,6 +183,11 @@ export function identityRepo(ctx: StoreContext) {
         });
     },
 
+    async removeMembership(teamId: string, userId: string): Promise<boolean> {
+      const result = await db.deleteFrom('memberships').where('team_id', '=', teamId).where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+
     async listMemberships(filter: { userId?: string; teamId?: string }): Promise<Membership[]> {
       let query = db
         .selectFrom('memberships')
@@ -131,5 +199,19 @@ export function identityRepo(ctx: StoreContext) {
       const rows = await query.orderBy('teams.name').orderBy('users.name').execute();
       return rows.map((r) => ({ teamId: r.team_id, teamName: r.team_name, userId: r.user_id, userName: r.user_name, role: r.role as TeamRole }));
     },
+  };
+}
+
+function toStoredToken(row: {
+  id: string; user_id: string; name: string; created_at: string; expires_at: string | null; read_only: number | string; team_id: string | null;
+}): StoredToken {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    createdAt: row.created_at,
+    readOnly: Number(row.read_only) === 1,
+    ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
+    ...(row.team_id === null ? {} : { teamId: row.team_id }),
   };
 }

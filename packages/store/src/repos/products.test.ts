@@ -38,4 +38,20 @@ eachStore('store: products', (open) => {
       { name: 'postgres', title: 'postgres title', owner: 'platform', lifecycle: 'ga', latestVersion: '1.10.0', description: 'postgres 1.10.0', driver: 'memory', plans: ['small', 'large'] },
     ]);
   });
+
+  it("records a product's owner with its first version and refuses a version that names another team", async () => {
+    const store = await open();
+    await store.publishProductVersion(productVersion('secret', '1.0.0'));
+    expect(await store.getProductOwner('secret')).toBe('platform');
+    const takeover = productVersion('secret', '99.0.0');
+    takeover.manifest.metadata.owner = 'rival';
+    const error = await store.publishProductVersion(takeover).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'product_owner_mismatch', issues: [{ path: 'metadata.owner' }] });
+    expect((await store.getProductVersion('secret'))?.version).toBe('1.0.0');
+
+    await store.transferProduct('secret', 'rival');
+    expect(await store.publishProductVersion(takeover)).toBe('created');
+    expect((await store.listProducts()).find((p) => p.name === 'secret')?.owner).toBe('rival');
+    await expect(store.transferProduct('nothing', 'rival')).rejects.toMatchObject({ code: 'product_not_found' });
+  });
 });

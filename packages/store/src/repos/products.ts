@@ -1,4 +1,4 @@
-import { ConflictError, type ProductSummary, type ProductVersion } from '@paved/model';
+import { ConflictError, NotFoundError, type ProductSummary, type ProductVersion } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import { toProductVersion } from '../rows.js';
 import { compareSemver, highestSemver } from '../semver.js';
@@ -25,28 +25,59 @@ export function productsRepo(ctx: StoreContext) {
   };
 
   return {
+    /**
+     * Publishes a version owned by the team its manifest names. The first version of a product
+     * records that team as its owner; every later one must name the same team, whoever calls
+     * (defence in depth behind the API's authorization): ownership moves only by transferProduct.
+     */
     async publishProductVersion(version: Omit<ProductVersion, 'publishedAt'>): Promise<'created' | 'unchanged'> {
-      const find = () =>
-        db.selectFrom('product_versions').select('digest').where('name', '=', version.name).where('version', '=', version.version).executeTakeFirst();
-      const existing = await find();
-      if (existing) return existingOutcome(existing, version);
+      const find = (trx = db) =>
+        trx.selectFrom('product_versions').select('digest').where('name', '=', version.name).where('version', '=', version.version).executeTakeFirst();
+      const owner = version.manifest.metadata.owner;
       try {
-        await db
-          .insertInto('product_versions')
-          .values({
-            name: version.name,
-            version: version.version,
-            manifest: JSON.stringify(version.manifest),
-            digest: version.digest,
-            published_at: ctx.iso(),
-          })
-          .execute();
-        return 'created';
+        return await adapter.transaction(async (trx) => {
+          const recorded = await adapter.forUpdate(trx.selectFrom('products').select('owner').where('name', '=', version.name)).executeTakeFirst();
+          if (recorded === undefined) {
+            await trx.insertInto('products').values({ name: version.name, owner, created_at: ctx.iso() }).execute();
+          } else if (recorded.owner !== owner) {
+            throw new ConflictError(
+              `Product ${version.name} is owned by team "${recorded.owner}"; only a platform admin can move it to another team (paved products transfer).`,
+              { code: 'product_owner_mismatch', issues: [{ path: 'metadata.owner', message: `must be "${recorded.owner}", the product's owner` }] },
+            );
+          }
+          const existing = await find(trx);
+          if (existing) return existingOutcome(existing, version);
+          await trx
+            .insertInto('product_versions')
+            .values({
+              name: version.name,
+              version: version.version,
+              manifest: JSON.stringify(version.manifest),
+              digest: version.digest,
+              published_at: ctx.iso(),
+            })
+            .execute();
+          return 'created' as const;
+        });
       } catch (error) {
-        // Another publisher won the race between our read and insert: judge against its row.
-        const winner = adapter.isUniqueViolation(error) ? await find() : undefined;
-        if (!winner) throw error;
-        return existingOutcome(winner, version);
+        // Another publisher won the race for the same new product or version: judge against its row.
+        if (!adapter.isUniqueViolation(error)) throw error;
+        const winner = await find();
+        if (winner) return existingOutcome(winner, version);
+        throw error;
+      }
+    },
+
+    /** The name of the team that owns a product; undefined when the product does not exist. */
+    async getProductOwner(name: string): Promise<string | undefined> {
+      return (await db.selectFrom('products').select('owner').where('name', '=', name).executeTakeFirst())?.owner;
+    },
+
+    /** Moves a product to another owner team (a platform admin's decision; the caller checks the team). */
+    async transferProduct(name: string, owner: string): Promise<void> {
+      const result = await db.updateTable('products').set({ owner }).where('name', '=', name).executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) {
+        throw new NotFoundError(`Product "${name}" does not exist; see the catalog with: paved products`, { code: 'product_not_found', issues: [{ path: 'product', message: 'no such product' }] });
       }
     },
 
@@ -68,6 +99,7 @@ export function productsRepo(ctx: StoreContext) {
     /** One summary per product, from its latest version's manifest, by name. */
     async listProducts(): Promise<ProductSummary[]> {
       const rows = await db.selectFrom('product_versions').select(['name', 'version']).execute();
+      const owners = new Map((await db.selectFrom('products').select(['name', 'owner']).execute()).map((r) => [r.name, r.owner]));
       const versionsByName = new Map<string, string[]>();
       for (const row of rows) versionsByName.set(row.name, [...(versionsByName.get(row.name) ?? []), row.version]);
       const summaries: ProductSummary[] = [];
@@ -78,7 +110,7 @@ export function productsRepo(ctx: StoreContext) {
         summaries.push({
           name,
           title: manifest.metadata.title,
-          owner: manifest.metadata.owner,
+          owner: owners.get(name) ?? manifest.metadata.owner,
           lifecycle: manifest.metadata.lifecycle,
           latestVersion: latest,
           description: manifest.spec.description,

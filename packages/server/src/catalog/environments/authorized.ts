@@ -1,5 +1,5 @@
-import { NotAllowedError, type CreateEnvironmentRequest, type Environment, type UpdateEnvironmentRequest } from '@paved/model';
-import type { Principal } from '../../access/principal.js';
+import type { CreateEnvironmentRequest, Environment, UpdateEnvironmentRequest } from '@paved/model';
+import { requireAdmin, type Principal } from '../../access/principal.js';
 import type { EnvironmentService } from './service.js';
 
 /** Everyone signed in reads environments; only platform admins add or change them. */
@@ -15,17 +15,12 @@ export class AuthorizedEnvironmentService implements EnvironmentService {
   }
 
   create(principal: Principal, request: CreateEnvironmentRequest): Promise<Environment> {
-    requireAdmin(principal);
+    requireAdmin(principal, 'add environments');
     return this.inner.create(principal, request);
   }
 
   update(principal: Principal, name: string, request: UpdateEnvironmentRequest): Promise<Environment> {
-    requireAdmin(principal);
+    requireAdmin(principal, 'change environments');
     return this.inner.update(principal, name, request);
   }
-}
-
-function requireAdmin(principal: Principal): void {
-  if (principal.user.admin) return;
-  throw new NotAllowedError('Only platform admins may add or change environments.', { code: 'admin_required', issues: [{ path: 'environment', message: 'platform admins only' }] });
 }

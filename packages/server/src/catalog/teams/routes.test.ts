@@ -51,4 +51,29 @@ eachStore('API teams', (open) => {
     const whoami = (await h.call(mia, 'GET', '/api/v1/whoami')).json();
     expect(whoami.memberships).toEqual([expect.objectContaining({ teamName: 'alpha', role: 'member' })]);
   });
+
+  it('lets only admins make a team a platform team; owners rename their team', async () => {
+    expect((await h.call(owen, 'PATCH', '/api/v1/teams/alpha', { platform: true })).json().code).toBe('admin_required');
+    expect((await h.call(mia, 'PATCH', '/api/v1/teams/alpha', { title: 'Mine' })).json().code).toBe('role_insufficient');
+    expect((await h.call(owen, 'PATCH', '/api/v1/teams/alpha', { title: 'Alpha squad' })).json()).toMatchObject({ title: 'Alpha squad', platform: false });
+    expect((await h.call(h.admin, 'PATCH', '/api/v1/teams/alpha', { platform: true })).json()).toMatchObject({ platform: true });
+    const created = await h.call(h.admin, 'POST', '/api/v1/teams', { name: 'infra', platform: true });
+    expect(created.json()).toMatchObject({ name: 'infra', platform: true });
+    expect((await h.call(owen, 'GET', '/api/v1/teams')).json().items.find((t: { name: string }) => t.name === 'alpha')).toMatchObject({ platform: true });
+  });
+
+  it('lets owners remove members (their access ends at once), but never the last owner', async () => {
+    expect((await h.call(mia, 'GET', '/api/v1/teams/alpha/members')).statusCode).toBe(200);
+    expect((await h.call(mia, 'DELETE', '/api/v1/teams/alpha/members/owen')).json().code).toBe('role_insufficient');
+    expect((await h.call(owen, 'DELETE', '/api/v1/teams/alpha/members/mia')).statusCode).toBe(204);
+    expect((await h.call(mia, 'GET', '/api/v1/teams/alpha/members')).json().code).toBe('not_team_member');
+    expect((await h.call(owen, 'DELETE', '/api/v1/teams/alpha/members/mia')).json().code).toBe('member_not_found');
+    // The admin who created alpha is an owner too: remove them, then owen is the last one.
+    expect((await h.call(owen, 'DELETE', `/api/v1/teams/alpha/members/${h.admin.user.name}`)).statusCode).toBe(204);
+    const last = await h.call(owen, 'DELETE', '/api/v1/teams/alpha/members/owen');
+    expect(last.statusCode).toBe(409);
+    expect(last.json().code).toBe('last_owner');
+    const events = (await h.call(owen, 'GET', '/api/v1/teams/alpha/events')).json().items as { kind: string; actor: string; data: { user?: string } }[];
+    expect(events.filter((e) => e.kind === 'team.member-removed').map((e) => `${e.actor}:${e.data.user}`)).toEqual(expect.arrayContaining(['owen:mia']));
+  });
 });

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Services } from '../../services.js';
 import { principalOf } from '../../http/auth.js';
-import { CreateTeamRequest, Membership, SetMembershipRequest, Team } from '../../identity/schemas.js';
+import { CreateTeamRequest, Membership, SetMembershipRequest, Team, UpdateTeamRequest } from '../../identity/schemas.js';
 import { Name, PageQuery, TeamParams, page, problemResponses } from '../../http/schemas.js';
 
 /** Teams and their members. */
@@ -40,4 +40,21 @@ export const teamRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       params: Type.Object({ team: Name, user: Name }), body: SetMembershipRequest, response: { 200: Membership, ...problemResponses },
     },
   }, async (request) => teams.setMembership(principalOf(request), request.params.team, request.params.user, request.body.role));
+
+  app.patch('/teams/:team', {
+    schema: {
+      summary: "Change a team's title (team owner or platform admin) or whether it is a platform team (platform admin)", tags: ['teams'], operationId: 'updateTeam',
+      params: TeamParams, body: UpdateTeamRequest, response: { 200: Team, ...problemResponses },
+    },
+  }, async (request) => teams.update(principalOf(request), request.params.team, request.body));
+
+  app.delete('/teams/:team/members/:user', {
+    schema: {
+      summary: 'Remove a member (team owner or platform admin); a team keeps at least one owner', tags: ['teams'], operationId: 'removeMember',
+      params: Type.Object({ team: Name, user: Name }), response: { 204: Type.Null({ description: 'Removed' }), ...problemResponses },
+    },
+  }, async (request, reply) => {
+    await teams.removeMember(principalOf(request), request.params.team, request.params.user);
+    return reply.status(204).send(null);
+  });
 };

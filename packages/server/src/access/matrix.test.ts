@@ -1,0 +1,230 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Instance } from '@paved/model';
+import { createStore } from '@paved/store';
+import { markReady, startHarness, testManifest, type Caller, type Harness } from '../test-harness.js';
+
+/**
+ * The authorization matrix: every route of the OpenAPI document, called by every kind of
+ * caller, must answer as docs/authorization.md says — a generated table, not a hand-picked
+ * sample. A new route fails this test until it has a request below and a row in the doc.
+ *
+ * Callers: `own` is a developer team, `other` another one, `plat` the platform team that owns
+ * product `pgdb`. The `read-only` and `ci-other` columns are the owner of `own` with a narrowed
+ * token: read-only, and limited to team `other` (of which that owner is also a member).
+ * User-scoped routes (`/users/{user}…`) act on the member's account.
+ *
+ * Authorization does not depend on the store's dialect, so this runs on SQLite only.
+ */
+
+const DOC = fileURLToPath(new URL('../../../../docs/authorization.md', import.meta.url));
+const TEMPLATES = fileURLToPath(new URL('../../../../templates', import.meta.url));
+const COLUMNS = ['anonymous', 'outsider', 'viewer', 'member', 'owner', 'platform', 'admin', 'read-only', 'ci-other'] as const;
+type Column = (typeof COLUMNS)[number];
+type Outcome = '✓' | '401' | '403' | '404';
+
+interface Request {
+  url: string;
+  body?: unknown;
+}
+
+/** Per operation: a valid request. Called once per cell, so destructive routes act on something new each time. */
+type RequestFor = (fixture: Fixture) => Promise<Request> | Request;
+
+interface Fixture {
+  h: Harness;
+  instance: Instance;
+  fresh(prefix: string): string;
+}
+
+const own = '/api/v1/teams/own';
+const stream = `${own}/services/web/environments/dev`;
+const score = { apiVersion: 'score.dev/v1b1', metadata: { name: 'web' }, containers: { app: { image: '.' } } };
+
+const REQUESTS: Record<string, RequestFor> = {
+  health: () => ({ url: '/healthz' }),
+  readiness: () => ({ url: '/readyz' }),
+  driverCallback: ({ instance }) => ({ url: `/api/v1/callbacks/webhook/${instance.id}`, body: { deliveryId: 'd', verb: 'create', status: 'succeeded' } }),
+  whoami: () => ({ url: '/api/v1/whoami' }),
+  listUsers: () => ({ url: '/api/v1/users' }),
+  createUser: ({ fresh }) => ({ url: '/api/v1/users', body: { name: fresh('user') } }),
+  updateUser: () => ({ url: '/api/v1/users/member', body: { disabled: false } }),
+  listTokens: () => ({ url: '/api/v1/users/member/tokens' }),
+  createToken: ({ fresh }) => ({ url: '/api/v1/users/member/tokens', body: { name: fresh('token') } }),
+  revokeToken: async ({ h, fresh }) => {
+    const user = (await h.store.getUser({ name: 'member' }))!;
+    const token = await h.store.createToken({ userId: user.id, name: fresh('spare'), hash: fresh('hash').padEnd(64, '0') });
+    return { url: `/api/v1/users/member/tokens/${token.id}` };
+  },
+  listTeams: () => ({ url: '/api/v1/teams' }),
+  createTeam: ({ fresh }) => ({ url: '/api/v1/teams', body: { name: fresh('team') } }),
+  getTeam: () => ({ url: own }),
+  updateTeam: () => ({ url: own, body: { title: 'Own team' } }),
+  listMembers: () => ({ url: `${own}/members` }),
+  setMembership: () => ({ url: `${own}/members/newcomer`, body: { role: 'viewer' } }),
+  removeMember: async ({ h }) => {
+    await h.store.setMembership({ teamId: (await h.store.getTeam({ name: 'own' }))!.id, userId: (await h.store.getUser({ name: 'leaver' }))!.id, role: 'viewer' });
+    return { url: `${own}/members/leaver` };
+  },
+  listEnvironments: () => ({ url: '/api/v1/environments' }),
+  createEnvironment: ({ fresh }) => ({ url: '/api/v1/environments', body: { name: fresh('env') } }),
+  getEnvironment: () => ({ url: '/api/v1/environments/dev' }),
+  updateEnvironment: () => ({ url: '/api/v1/environments/dev', body: { description: 'Development' } }),
+  listAllServices: () => ({ url: '/api/v1/services' }),
+  listServices: () => ({ url: `${own}/services` }),
+  createService: ({ fresh }) => ({ url: `${own}/services`, body: { name: fresh('svc') } }),
+  getService: () => ({ url: `${own}/services/web` }),
+  updateService: () => ({ url: `${own}/services/web`, body: { description: 'The web app' } }),
+  deleteService: async ({ h, fresh }) => {
+    const name = fresh('gone');
+    await h.store.createService({ teamId: (await h.store.getTeam({ name: 'own' }))!.id, name, description: '', lifecycle: 'experimental' });
+    return { url: `${own}/services/${name}` };
+  },
+  listProducts: () => ({ url: '/api/v1/products' }),
+  publishProduct: ({ fresh }) => ({ url: '/api/v1/products', body: testManifest('plat', (m) => { m.spec.version = `1.${fresh('v').replace(/\D/g, '')}.0`; }) }),
+  getProduct: () => ({ url: '/api/v1/products/pgdb' }),
+  getProductVersion: () => ({ url: '/api/v1/products/pgdb/versions/1.2.0' }),
+  transferProduct: () => ({ url: '/api/v1/products/pgdb/owner', body: { owner: 'plat' } }),
+  listProductInstances: () => ({ url: '/api/v1/products/pgdb/instances' }),
+  listInstances: () => ({ url: `${own}/instances` }),
+  createInstance: ({ fresh }) => ({ url: `${own}/instances`, body: { name: fresh('db'), product: 'pgdb' } }),
+  getInstance: () => ({ url: `${own}/instances/db` }),
+  updateInstance: () => ({ url: `${own}/instances/db`, body: { plan: 'small' } }),
+  deleteInstance: async ({ h, fresh }) => {
+    const name = fresh('old');
+    const team = (await h.store.getTeam({ name: 'own' }))!;
+    await h.store.createInstance({ teamId: team.id, name, product: 'pgdb', productVersion: '1.2.0', plan: 'small', inputs: {}, externalName: `pv_${name}`, target: 'test-mem', createdBy: 'test' });
+    return { url: `${own}/instances/${name}` };
+  },
+  revealCredentials: () => ({ url: `${own}/instances/db/credentials:reveal`, body: {} }),
+  rotateInstance: () => ({ url: `${own}/instances/db/rotate`, body: {} }),
+  listEvents: () => ({ url: `${own}/events` }),
+  watchInstance: () => ({ url: `${own}/instances/db/watch` }),
+  applyWorkload: () => ({ url: `${stream}/workload`, body: { score } }),
+  listWorkloadInstances: () => ({ url: `${stream}/instances` }),
+  appendLogLines: () => ({ url: `${stream}/logs`, body: { lines: [{ stream: 'stdout', line: 'hello' }] } }),
+  listLogLines: () => ({ url: `${stream}/logs` }),
+  followLogLines: () => ({ url: `${stream}/logs/follow` }),
+  pruneLogs: () => ({ url: '/api/v1/admin/logs:prune', body: {} }),
+  listTemplates: () => ({ url: '/api/v1/templates' }),
+  getTemplate: () => ({ url: '/api/v1/templates/node-postgres' }),
+  importBackstage: () => ({ url: '/api/v1/backstage/import', body: { entities: [], dryRun: true } }),
+  exportBackstage: () => ({ url: '/api/v1/backstage/export' }),
+};
+
+interface Route {
+  operationId: string;
+  method: string;
+  path: string;
+  eventStream: boolean;
+}
+
+function routesOf(h: Harness): Route[] {
+  const doc = h.app.swagger() as { paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, { content?: Record<string, unknown> }> }>> };
+  return Object.entries(doc.paths).flatMap(([path, operations]) => Object.entries(operations).map(([method, op]) => ({
+    operationId: op.operationId ?? `${method} ${path}`,
+    method: method.toUpperCase(),
+    path,
+    eventStream: op.responses?.['200']?.content?.['text/event-stream'] !== undefined,
+  })));
+}
+
+/** The documented table: operationId → outcome per column. */
+function documented(): Map<string, Record<Column, Outcome>> {
+  const text = readFileSync(DOC, 'utf8');
+  const block = /<!-- matrix:start -->\n([\s\S]*?)\n<!-- matrix:end -->/.exec(text);
+  if (!block) throw new Error('docs/authorization.md has no <!-- matrix:start --> … <!-- matrix:end --> block');
+  const rows = new Map<string, Record<Column, Outcome>>();
+  for (const line of block[1]!.split('\n').slice(2)) {
+    const cells = line.split('|').slice(1, -1).map((cell) => cell.trim());
+    const operationId = cells[0]!.replace(/`/g, '');
+    rows.set(operationId, Object.fromEntries(COLUMNS.map((column, i) => [column, cells[i + 2] as Outcome])) as Record<Column, Outcome>);
+  }
+  return rows;
+}
+
+function outcomeOf(status: number): Outcome {
+  return status === 401 || status === 403 || status === 404 ? (String(status) as Outcome) : '✓';
+}
+
+describe('authorization matrix (docs/authorization.md)', () => {
+  let h: Harness;
+  let base: string;
+  const callers = new Map<Column, Caller | undefined>();
+  let counter = 0;
+  const fixture = (): Fixture => ({ h, instance, fresh: (prefix) => `${prefix}-${++counter}` });
+  let instance: Instance;
+
+  beforeAll(async () => {
+    const store = await createStore({ url: ':memory:' });
+    await store.migrate();
+    h = await startHarness(store, { templatesDir: TEMPLATES });
+    const [outsider, viewer, member, owner, platform] = await Promise.all(['outsider', 'viewer', 'member', 'owner', 'platform'].map((name) => h.user(name)));
+    await Promise.all(['newcomer', 'leaver'].map((name) => h.user(name)));
+    await h.team('own', [[viewer!, 'viewer'], [member!, 'member'], [owner!, 'owner']]);
+    await h.team('other', [[outsider!, 'member'], [owner!, 'member']]);
+    await h.team('plat', [[platform!, 'member']], { platform: true });
+    await h.product('plat');
+    const created = await h.call(member, 'POST', `${own}/instances`, { name: 'db', product: 'pgdb' });
+    instance = created.json() as Instance;
+    await markReady(h.store, instance, { host: 'h' });
+    const team = (await h.store.getTeam({ name: 'own' }))!;
+    await h.store.createService({ teamId: team.id, name: 'web', description: '', lifecycle: 'experimental' });
+    const token = async (body: Record<string, unknown>) => ({ user: owner!.user, token: (await h.call(owner, 'POST', '/api/v1/users/owner/tokens', body)).json().token as string });
+    callers.set('anonymous', undefined).set('outsider', outsider).set('viewer', viewer).set('member', member).set('owner', owner)
+      .set('platform', platform).set('admin', h.admin)
+      .set('read-only', await token({ name: 'reader', readOnly: true }))
+      .set('ci-other', await token({ name: 'ci', team: 'other' }));
+    base = await h.app.listen({ host: '127.0.0.1', port: 0 }).then(() => `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`);
+  });
+  afterAll(() => h.close());
+
+  /** An event stream never ends by itself: read its status line, then hang up. */
+  async function streamStatus(url: string, caller: Caller | undefined): Promise<number> {
+    const abort = new AbortController();
+    const res = await fetch(`${base}${url}`, { headers: caller ? { authorization: `Bearer ${caller.token}` } : {}, signal: abort.signal });
+    abort.abort();
+    return res.status;
+  }
+
+  it('answers every route for every caller as the documented table says', async () => {
+    const routes = routesOf(h);
+    const doc = documented();
+    const problems: string[] = [];
+    const actualTable: string[] = [];
+    for (const route of routes) {
+      const request = REQUESTS[route.operationId];
+      if (!request) {
+        problems.push(`${route.operationId} (${route.method} ${route.path}): no request in REQUESTS of access/matrix.test.ts`);
+        continue;
+      }
+      const cells: Outcome[] = [];
+      for (const column of COLUMNS) {
+        const { url, body } = await request(fixture());
+        const caller = callers.get(column);
+        const status = route.eventStream
+          ? await streamStatus(url, caller)
+          : (await h.call(caller, route.method as 'GET', url, route.method === 'GET' || route.method === 'DELETE' ? undefined : body)).statusCode;
+        expect(status, `${route.operationId} as ${column}: a 5xx is never an authorization answer`).toBeLessThan(500);
+        cells.push(outcomeOf(status));
+      }
+      actualTable.push(`| \`${route.operationId}\` | \`${route.method} ${route.path}\` | ${cells.join(' | ')} |`);
+      const expected = doc.get(route.operationId);
+      if (!expected) {
+        problems.push(`${route.operationId}: no row in docs/authorization.md`);
+        continue;
+      }
+      COLUMNS.forEach((column, i) => {
+        if (expected[column] !== cells[i]) problems.push(`${route.operationId} as ${column}: documented ${expected[column]}, answered ${cells[i]}`);
+      });
+    }
+    for (const operationId of doc.keys()) {
+      if (!routes.some((r) => r.operationId === operationId)) problems.push(`${operationId}: documented but not a route of the OpenAPI document`);
+    }
+    // On a mismatch, the table as answered is printed to compare with (never copy it blindly).
+    expect(problems, `answered:\n${actualTable.join('\n')}`).toEqual([]);
+    expect(routes.length).toBeGreaterThanOrEqual(50);
+  });
+});
