@@ -16,6 +16,9 @@
 
 import { DriverError } from '@paved/model';
 
+// Helpers every driver shares, each in a module of its own.
+export { REDACTED, errorLine, foldLine, redactSecrets } from './error-text.js';
+
 /**
  * The code of a DriverError that means "the work is under way elsewhere, look again later"
  * (an automation that accepted a request and will call back). The engine shows the instance

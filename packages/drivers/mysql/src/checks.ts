@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { DriverError } from '@paved/model';
-import type { CheckSession, ContractCheck } from '@paved/driver-api';
+import { errorLine, type CheckSession, type ContractCheck } from '@paved/driver-api';
 import { hasWildcard, quoteIdent } from './quote.js';
 import { isMysqlErrno } from './mysql-errors.js';
 
@@ -11,12 +11,6 @@ type Outputs = Record<string, string>;
 /** A failed check: one line saying what did not hold, never a secret. */
 function failed(check: string, message: string, cause?: unknown): DriverError {
   return new DriverError(`mysql check ${check}: ${message}`, { code: 'check_failed', retryable: true, cause });
-}
-
-/** The server's one-line reason, without anything we sent. */
-function reason(error: unknown, password: string): string {
-  const line = ((error as Error)?.message ?? String(error)).split('\n')[0] ?? '';
-  return password ? line.split(password).join('[redacted]') : line;
 }
 
 /**
@@ -30,7 +24,7 @@ async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal 
     return await work(connection);
   } catch (error) {
     if (error instanceof DriverError) throw error;
-    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${reason(error, outputs.password ?? '')}`, error);
+    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${errorLine(error, [outputs.password ?? ''])}`, error);
   }
 }
 
@@ -49,7 +43,7 @@ async function openTenant(check: string, outputs: Outputs, signal: AbortSignal |
   try {
     session = await mysql.createConnection({ host, port: Number(port), user: username, password, database, connectTimeout: 10_000 });
   } catch (error) {
-    throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${reason(error, password)}`, error);
+    throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${errorLine(error, [password])}`, error);
   }
   // A killed session emits 'error'; without a listener it would crash the process.
   session.on('error', () => {});
@@ -65,7 +59,7 @@ async function asTenantAlone<T>(check: string, outputs: Outputs, signal: AbortSi
     return await work(session);
   } catch (error) {
     if (error instanceof DriverError) throw error;
-    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${reason(error, outputs.password ?? '')}`, error);
+    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${errorLine(error, [outputs.password ?? ''])}`, error);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await session.end().catch(() => session.destroy());

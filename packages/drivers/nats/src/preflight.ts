@@ -1,4 +1,4 @@
-import type { PreflightResult, Target } from '@paved/driver-api';
+import { errorLine, type PreflightResult, type Target } from '@paved/driver-api';
 import { jsm } from './stream.js';
 import { accountJwt, pushAccount, accountExists, deleteAccount } from './account.js';
 import { adminConnectOptions, tenantAdminConnectOptions, withConnection } from './connections.js';
@@ -31,7 +31,7 @@ export async function preflight(target: Target): Promise<PreflightResult> {
       await accountExists(nc, '');
     });
   } catch (error) {
-    const reason = ((error as Error).message ?? String(error)).split('\n')[0];
+    const reason = errorLine(error, config.pass === undefined ? [] : [config.pass]);
     const fix =
       config.mode === 'operator'
         ? 'check config.url, that systemCreds belongs to the system account, and that the server runs a full resolver (resolver { type: full, allow_delete: true })'
@@ -56,13 +56,13 @@ async function probeAccount(target: Target): Promise<string[]> {
   try {
     await withConnection(adminConnectOptions(config), (sys) => pushAccount(sys, accountJwt(config.operatorKey, account, account, name, values), name));
   } catch (error) {
-    return [`the server refused an account signed with operatorSigningKey (${(error as Error).message.split('\n')[0]}); use the operator's key or one of its signing keys, and allow_delete: true in the resolver`];
+    return [`the server refused an account signed with operatorSigningKey (${errorLine(error)}); use the operator's key or one of its signing keys, and allow_delete: true in the resolver`];
   }
   try {
     await withConnection(tenantAdminConnectOptions(config, account), async (nc) => (await jsm(nc)).getAccountInfo());
     return [];
   } catch (error) {
-    const reason = (error as Error).message.split('\n')[0] ?? '';
+    const reason = errorLine(error);
     // nats-server 2.9 stores an account signed by an untrusted key ("jwt updated") and only
     // refuses its users, so a wrong key shows up here, not at the push.
     if (/authoriz/i.test(reason)) return [`the server refused an account signed with operatorSigningKey (${reason}); use the operator's key or one of its signing_keys`];

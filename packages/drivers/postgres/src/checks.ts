@@ -1,18 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DriverError } from '@paved/model';
-import type { CheckSession, ContractCheck } from '@paved/driver-api';
+import { errorLine, type CheckSession, type ContractCheck } from '@paved/driver-api';
 
 type Outputs = Record<string, string>;
 
 /** A failed check: one line saying what did not hold, never a secret. */
 function failed(check: string, message: string, cause?: unknown): DriverError {
   return new DriverError(`postgres check ${check}: ${message}`, { code: 'check_failed', retryable: true, ...(cause === undefined ? {} : { cause }) });
-}
-
-function reason(error: unknown, password: string): string {
-  const line = ((error as Error)?.message ?? String(error)).split('\n')[0] ?? '';
-  return password ? line.split(password).join('[redacted]') : line;
 }
 
 /**
@@ -26,7 +21,7 @@ async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal,
     return await work(client);
   } catch (error) {
     if (error instanceof DriverError) throw error;
-    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${reason(error, outputs.password ?? '')}`, error);
+    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${errorLine(error, [outputs.password ?? ''])}`, error);
   }
 }
 
@@ -46,7 +41,7 @@ async function openTenant(check: string, outputs: Outputs, signal: AbortSignal):
   try {
     await client.connect();
   } catch (error) {
-    throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${reason(error, password)}`, error);
+    throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${errorLine(error, [password])}`, error);
   }
   return client;
 }
@@ -60,7 +55,7 @@ async function asTenantAlone<T>(check: string, outputs: Outputs, signal: AbortSi
     return await work(client);
   } catch (error) {
     if (error instanceof DriverError) throw error;
-    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${reason(error, outputs.password ?? '')}`, error);
+    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${errorLine(error, [outputs.password ?? ''])}`, error);
   } finally {
     signal.removeEventListener('abort', onAbort);
     await client.end().catch(() => {});

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DriverError } from '@paved/model';
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
-import type { CheckSession, ContractCheck, Target } from '@paved/driver-api';
+import { errorLine, type CheckSession, type ContractCheck, type Target } from '@paved/driver-api';
 import { openSession, refusalKind, sessionTargetOf, type SessionTarget } from './amqp-session.js';
 import { ManagementApi, type Fetch } from './management-api.js';
 import { readTargetConfig } from './target-config.js';
@@ -64,7 +64,7 @@ export async function checkWriteRead(outputs: Record<string, string>, shared?: C
       await channel.deleteQueue(queue);
     } catch (error) {
       if (error instanceof DriverError) throw error;
-      throw failed('write-read', `publish and get on vhost "${session.vhost}" as user "${session.username}" failed (${(error as Error).message.split('\n')[0]})`, error);
+      throw failed('write-read', `publish and get on vhost "${session.vhost}" as user "${session.username}" failed (${errorLine(error, [session.password])})`, error);
     } finally {
       // A shared connection stays open: close the channel (a failed one is closed already).
       await channel?.close().catch(() => {});

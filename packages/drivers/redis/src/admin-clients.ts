@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Logger, Target } from '@paved/driver-api';
+import { errorLine, type Logger, type Target } from '@paved/driver-api';
 import { readTargetConfig, type AclPersistence, type RedisTargetConfig } from './target-config.js';
 
 /** One admin connection per target, and what we learned about the server behind it. */
@@ -40,7 +40,7 @@ export function createAdminClients(logger: Logger) {
       retryStrategy: (times) => Math.min(times * 100, 2_000),
     });
     // Without a listener a lost connection would crash the process; the next command reconnects.
-    redis.on('error', (error: Error) => logger.warn({ target: target.name, err: error.message.split('\n')[0] }, 'redis admin connection error'));
+    redis.on('error', (error: Error) => logger.warn({ target: target.name, err: errorLine(error) }, 'redis admin connection error'));
     let facts: Promise<ServerFacts> | undefined;
     const connection: TargetConnection = {
       redis,
