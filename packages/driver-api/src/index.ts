@@ -18,6 +18,8 @@ import { DriverError } from '@paved/model';
 
 // Helpers every driver shares, each in a module of its own.
 export { REDACTED, errorLine, foldLine, redactSecrets } from './error-text.js';
+export { readPublicAddress, readServerUrl, targetConfigError, urlHost } from './target-url.js';
+export type { ServerUrl, ServerUrlRules } from './target-url.js';
 
 /**
  * The code of a DriverError that means "the work is under way elsewhere, look again later"

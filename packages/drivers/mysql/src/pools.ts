@@ -20,10 +20,14 @@ export function createPools(options: PoolOptions) {
   function forTarget(target: Target): TargetConnection {
     const config = readTargetConfig(target);
     // Keyed by name and URL so a changed target configuration gets a fresh pool.
-    const existing = pools.get(config.key);
+    const key = `${target.name}\0${config.admin.href}`;
+    const existing = pools.get(key);
     if (existing) return existing;
     const pool = mysql.createPool({
-      ...config.admin,
+      host: config.admin.host,
+      port: config.admin.port,
+      user: config.admin.user,
+      password: config.admin.password,
       connectionLimit: options.maxConnections,
       maxIdle: options.maxConnections,
       idleTimeout: 10_000,
@@ -37,7 +41,7 @@ export function createPools(options: PoolOptions) {
       connection.on('error', (error: Error) => options.logger.warn({ target: target.name, err: error.message }, 'mysql admin connection lost'));
     });
     const connection: TargetConnection = { pool, config };
-    pools.set(config.key, connection);
+    pools.set(key, connection);
     return connection;
   }
 

@@ -28,10 +28,10 @@ export function createPools(options: PoolOptions) {
   function forTarget(target: Target): TargetConnection {
     const config = readTargetConfig(target);
     // Keyed by name and URL so a changed target configuration gets a fresh pool.
-    const key = `${target.name}\0${config.url}`;
+    const key = `${target.name}\0${config.admin.href}`;
     const existing = pools.get(key);
     if (existing) return existing;
-    const pool = new pg.Pool({ connectionString: config.url, max: options.maxConnections, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000 });
+    const pool = new pg.Pool({ connectionString: config.admin.href, max: options.maxConnections, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000 });
     // An idle client can die (server restart, terminated backend); without a listener that
     // would crash the process. The next query reconnects.
     pool.on('error', (error) => options.logger.warn({ target: target.name, err: error.message }, 'postgres admin connection lost'));

@@ -21,7 +21,7 @@ export async function preflight(connection: TargetConnection): Promise<Preflight
     );
     row = result.rows[0];
   } catch (error) {
-    return { ok: false, problems: [`cannot connect to PostgreSQL as ${connection.config.display}: ${errorLine(error)}; check config.url and that the server is running`] };
+    return { ok: false, problems: [`cannot connect to PostgreSQL as ${connection.config.admin.display}: ${errorLine(error, [connection.config.admin.password])}; check config.url and that the server is running`] };
   }
   if (!row) return { ok: false, problems: ['the admin role was not found in pg_roles; connect as a role that exists'] };
   const problems: string[] = [];

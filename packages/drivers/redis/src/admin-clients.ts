@@ -28,12 +28,12 @@ export function createAdminClients(logger: Logger) {
   function forTarget(target: Target): TargetConnection {
     const config = readTargetConfig(target);
     // Keyed by name and URL so a changed target configuration gets a fresh connection.
-    const key = `${target.name}\0${config.url}\0${config.aclPersistence ?? ''}`;
+    const key = `${target.name}\0${config.admin.href}\0${config.aclPersistence ?? ''}`;
     const existing = clients.get(key);
     if (existing) return existing;
     // One connection is enough: Redis runs commands one at a time anyway. It reconnects on its
     // own (a restarted server), and a command waits at most one retry for that.
-    const redis = new Redis(config.url, {
+    const redis = new Redis(config.admin.href, {
       lazyConnect: true,
       connectTimeout: 5_000,
       maxRetriesPerRequest: 1,

@@ -21,11 +21,11 @@ export async function preflight(connection: TargetConnection): Promise<Preflight
     await redis.call('PING');
     facts = await connection.facts();
   } catch (error) {
-    const reason = errorLine(error, [config.url]);
+    const reason = errorLine(error, [config.admin.password]);
     if (/NOPERM/.test(reason)) {
-      return { ok: false, problems: [`user ${config.display} cannot read server facts (${reason}); give it +@admin, or at least +info +config|get +@keyspace +acl`] };
+      return { ok: false, problems: [`user ${config.admin.display} cannot read server facts (${reason}); give it +@admin, or at least +info +config|get +@keyspace +acl`] };
     }
-    return { ok: false, problems: [`cannot connect to Redis as ${config.display}: ${reason}; check config.url and that the server is running`] };
+    return { ok: false, problems: [`cannot connect to Redis as ${config.admin.display}: ${reason}; check config.url and that the server is running`] };
   }
   const version = `Redis ${facts.version}`;
   const problems: string[] = [];
@@ -42,7 +42,7 @@ async function missingRights(connection: TargetConnection): Promise<string[]> {
   try {
     user = String(await redis.call('ACL', 'WHOAMI'));
   } catch (error) {
-    return [`user ${config.display} cannot run ACL commands (${errorLine(error)}); give it +@admin +@keyspace (or +acl +scan +unlink +config|get +info)`];
+    return [`user ${config.admin.display} cannot run ACL commands (${errorLine(error)}); give it +@admin +@keyspace (or +acl +scan +unlink +config|get +info)`];
   }
   const missing: string[] = [];
   for (const probe of ADMIN_PROBES) {
