@@ -20,6 +20,8 @@ import { DriverError } from '@paved/model';
 export { REDACTED, errorLine, foldLine, redactSecrets } from './error-text.js';
 export { readPublicAddress, readServerUrl, targetConfigError, urlHost } from './target-url.js';
 export type { ServerUrl, ServerUrlRules } from './target-url.js';
+export { createTargetClients, readOnce } from './target-clients.js';
+export type { TargetClientOptions, TargetClients } from './target-clients.js';
 
 /**
  * The code of a DriverError that means "the work is under way elsewhere, look again later"
