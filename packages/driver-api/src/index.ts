@@ -22,6 +22,7 @@ export { readPublicAddress, readServerUrl, targetConfigError, urlHost } from './
 export type { ServerUrl, ServerUrlRules } from './target-url.js';
 export { createTargetClients, readOnce } from './target-clients.js';
 export type { TargetClientOptions, TargetClients } from './target-clients.js';
+export { cannotConnect, preflightWith } from './preflight.js';
 
 /**
  * The code of a DriverError that means "the work is under way elsewhere, look again later"

@@ -1,9 +1,10 @@
-import type { Driver, Logger } from '@paved/driver-api';
+import { preflightWith, type Driver, type Logger } from '@paved/driver-api';
 import { checkConnect, checkWriteRead, checks } from './checks.js';
 import { deletionSteps } from './deletion.js';
 import { observe } from './observe.js';
 import { preflight } from './preflight.js';
 import { provision } from './provision.js';
+import { readTargetConfig } from './target-config.js';
 
 export interface NatsDriverOptions {
   logger?: Logger;
@@ -23,7 +24,7 @@ export function createNatsDriver(_options: NatsDriverOptions = {}): Driver {
     // side (keys.ts), so new secrets re-issue the credential without orphaning the account.
     secrets: Object.freeze({ userSeed: { bytes: 32 } }),
     deletion: deletionSteps(),
-    preflight,
+    preflight: (target) => preflightWith(target, readTargetConfig, preflight),
     observe,
     create: provision,
     update: provision,

@@ -1,9 +1,9 @@
-import { errorLine, type PreflightResult, type Target } from '@paved/driver-api';
+import { errorLine, type PreflightResult } from '@paved/driver-api';
 import { jsm } from './stream.js';
 import { accountJwt, pushAccount, accountExists, deleteAccount } from './account.js';
 import { adminConnectOptions, tenantAdminConnectOptions, withConnection } from './connections.js';
 import { accountKey } from './keys.js';
-import { readTargetConfig } from './target-config.js';
+import type { NatsTargetConfig, OperatorTargetConfig } from './target-config.js';
 import { readValues } from './values.js';
 
 /**
@@ -11,13 +11,7 @@ import { readValues } from './values.js';
  * a throwaway account (proving the signing key, the system user and JetStream), in shared mode
  * asks for JetStream account info. One line per problem with its fix. Never throws.
  */
-export async function preflight(target: Target): Promise<PreflightResult> {
-  let config;
-  try {
-    config = readTargetConfig(target);
-  } catch (error) {
-    return { ok: false, problems: [(error as Error).message] };
-  }
+export async function preflight(config: NatsTargetConfig): Promise<PreflightResult> {
   let version: string | undefined;
   const problems: string[] = [];
   try {
@@ -39,17 +33,15 @@ export async function preflight(target: Target): Promise<PreflightResult> {
     return { ok: false, problems: [`cannot use ${config.display}: ${reason}; ${fix}`], ...(version ? { version } : {}) };
   }
   if (config.mode === 'shared') {
-    // Not a blocker for development, but nobody should mistake it for isolation.
-    problems.push('mode shared gives NO access isolation: any client of the server can reach every stream; use mode operator outside development');
-    return { ok: true, problems, ...(version ? { version } : {}) };
+    // Not a blocker for development, so a warning (ok stays true); but nobody should mistake it for isolation.
+    const warnings = ['mode shared gives NO access isolation: any client of the server can reach every stream; use mode operator outside development'];
+    return { ok: true, problems, warnings, ...(version ? { version } : {}) };
   }
-  if (problems.length === 0) problems.push(...(await probeAccount(target)));
+  if (problems.length === 0) problems.push(...(await probeAccount(config)));
   return { ok: problems.length === 0, problems, ...(version ? { version } : {}) };
 }
 
-async function probeAccount(target: Target): Promise<string[]> {
-  const config = readTargetConfig(target);
-  if (config.mode !== 'operator') return [];
+async function probeAccount(config: OperatorTargetConfig): Promise<string[]> {
   const name = `paved_preflight_${Date.now().toString(36)}`;
   const account = accountKey(config, name);
   const values = readValues({ maxBytes: 1024 * 1024 });

@@ -1,4 +1,4 @@
-import { silentLogger, type Driver, type DriverContext, type Logger } from '@paved/driver-api';
+import { preflightWith, silentLogger, type Driver, type DriverContext, type Logger } from '@paved/driver-api';
 import { createPools } from './pools.js';
 import { provision } from './provision.js';
 import { observe } from './observe.js';
@@ -26,15 +26,7 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
     type: 'postgres',
     secrets: Object.freeze({ password: { bytes: 24 } }),
     deletion: deletionSteps(connect),
-    async preflight(target) {
-      let connection;
-      try {
-        connection = pools.forTarget(target);
-      } catch (error) {
-        return { ok: false, problems: [(error as Error).message] };
-      }
-      return preflight(connection);
-    },
+    preflight: (target) => preflightWith(target, pools.forTarget, preflight),
     observe: async (ctx) => observe(connect(ctx), ctx),
     create: async (ctx) => provision(connect(ctx), ctx),
     update: async (ctx) => provision(connect(ctx), ctx),

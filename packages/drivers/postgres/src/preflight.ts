@@ -1,4 +1,4 @@
-import { errorLine, type PreflightResult } from '@paved/driver-api';
+import { cannotConnect, type PreflightResult } from '@paved/driver-api';
 import type { TargetConnection } from './pools.js';
 
 interface AdminRow {
@@ -21,7 +21,7 @@ export async function preflight(connection: TargetConnection): Promise<Preflight
     );
     row = result.rows[0];
   } catch (error) {
-    return { ok: false, problems: [`cannot connect to PostgreSQL as ${connection.config.admin.display}: ${errorLine(error, [connection.config.admin.password])}; check config.url and that the server is running`] };
+    return { ok: false, problems: [cannotConnect('PostgreSQL', connection.config.admin, error)] };
   }
   if (!row) return { ok: false, problems: ['the admin role was not found in pg_roles; connect as a role that exists'] };
   const problems: string[] = [];

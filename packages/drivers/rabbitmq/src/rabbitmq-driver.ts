@@ -1,4 +1,4 @@
-import type { Driver, DriverContext, Logger } from '@paved/driver-api';
+import { preflightWith, type Driver, type DriverContext, type Logger, type Target } from '@paved/driver-api';
 import { ManagementApi, type Fetch } from './management-api.js';
 import { readTargetConfig } from './target-config.js';
 import { provision } from './provision.js';
@@ -23,13 +23,14 @@ export interface RabbitmqDriverOptions {
 export function createRabbitmqDriver(options: RabbitmqDriverOptions = {}): Driver {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   // Stateless HTTP: one small client per call, no pool to close.
-  const connect = (ctx: DriverContext) => new ManagementApi(readTargetConfig(ctx.target), fetchImpl);
+  const api = (target: Target) => new ManagementApi(readTargetConfig(target), fetchImpl);
+  const connect = (ctx: DriverContext) => api(ctx.target);
   return {
     type: 'rabbitmq',
     secrets: Object.freeze({ password: { bytes: 24 } }),
     deletion: deletionSteps(connect),
     checks: Object.freeze(contractChecks(fetchImpl)),
-    preflight: (target) => preflight(target, fetchImpl),
+    preflight: (target) => preflightWith(target, api, preflight),
     observe: async (ctx) => observe(connect(ctx), ctx),
     create: async (ctx) => provision(connect(ctx), ctx),
     update: async (ctx) => provision(connect(ctx), ctx),

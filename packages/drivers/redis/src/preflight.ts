@@ -1,4 +1,4 @@
-import { errorLine, type PreflightResult } from '@paved/driver-api';
+import { cannotConnect, errorLine, type PreflightResult } from '@paved/driver-api';
 import type { ServerFacts, TargetConnection } from './admin-clients.js';
 
 /** What the admin user runs, probed with ACL DRYRUN (which itself needs ACL rights). */
@@ -25,7 +25,7 @@ export async function preflight(connection: TargetConnection): Promise<Preflight
     if (/NOPERM/.test(reason)) {
       return { ok: false, problems: [`user ${config.admin.display} cannot read server facts (${reason}); give it +@admin, or at least +info +config|get +@keyspace +acl`] };
     }
-    return { ok: false, problems: [`cannot connect to Redis as ${config.admin.display}: ${reason}; check config.url and that the server is running`] };
+    return { ok: false, problems: [cannotConnect('Redis', config.admin, error)] };
   }
   const version = `Redis ${facts.version}`;
   const problems: string[] = [];

@@ -1,4 +1,4 @@
-import { silentLogger, type Driver, type DriverContext, type Logger } from '@paved/driver-api';
+import { preflightWith, silentLogger, type Driver, type DriverContext, type Logger } from '@paved/driver-api';
 import { createAdminClients } from './admin-clients.js';
 import { provision } from './provision.js';
 import { observe } from './observe.js';
@@ -26,15 +26,7 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
     secrets: Object.freeze({ password: { bytes: 24 } }),
     deletion: deletionSteps(connect),
     checks,
-    async preflight(target) {
-      let connection;
-      try {
-        connection = clients.forTarget(target);
-      } catch (error) {
-        return { ok: false, problems: [(error as Error).message] };
-      }
-      return preflight(connection);
-    },
+    preflight: (target) => preflightWith(target, clients.forTarget, preflight),
     observe: async (ctx) => observe(connect(ctx), ctx),
     create: async (ctx) => provision(connect(ctx), ctx),
     update: async (ctx) => provision(connect(ctx), ctx),

@@ -1,5 +1,5 @@
 import type { ApplyResult, DeletionStep, Driver, DriverContext, Logger, SecretSpec, Target } from '@paved/driver-api';
-import { silentLogger } from '@paved/driver-api';
+import { preflightWith, silentLogger } from '@paved/driver-api';
 import { contextRequest, readApplyResult, readObservation, type Verb } from './protocol.js';
 import { readTargetConfig } from './target-config.js';
 import { invokeScript, type InvokeOptions } from './invoke.js';
@@ -76,7 +76,7 @@ export function createScriptDriver(options: ScriptDriverOptions = {}): Driver {
     secrets,
     deletion: Object.freeze([runDelete]),
     checks: Object.freeze(contractChecks(base)),
-    preflight: (target) => preflight(target),
+    preflight: (target) => preflightWith(target, readTargetConfig, preflight),
     async observe(ctx) {
       const observation = readObservation(await invoke('observe', ctx));
       if (observation.outputs) {
