@@ -23,6 +23,7 @@ export type { ServerUrl, ServerUrlRules } from './target-url.js';
 export { createTargetClients, readOnce } from './target-clients.js';
 export type { TargetClientOptions, TargetClients } from './target-clients.js';
 export { cannotConnect, preflightWith } from './preflight.js';
+export { credentialName, isCredentialName, requireSecret } from './credentials.js';
 
 /**
  * The code of a DriverError that means "the work is under way elsewhere, look again later"
@@ -66,21 +67,13 @@ export interface DriverInstance {
   values: Record<string, unknown>;
   /**
    * Which credential is current: 0 until the first `paved rotate`, then 1, 2, … Drivers that
-   * need one login per credential name it with `credentialName(externalName, rotation)`.
+   * need one login per credential name it with `credentialName(externalName, rotation)`
+   * (credentials.ts).
    * Absent means 0.
    */
   rotation?: number;
   /** Set when a workload (Score file) asked for the instance: which service and environment. */
   workload?: { service: string; environment: string };
-}
-
-/**
- * Name of the login for credential `rotation` of a resource: the external name itself for the
- * first credential, `<externalName>_r<rotation>` after rotations. externalName is at most 56
- * characters, so this stays within PostgreSQL's 63 for rotation < 100000.
- */
-export function credentialName(externalName: string, rotation = 0): string {
-  return rotation === 0 ? externalName : `${externalName}_r${rotation}`;
 }
 
 export interface DriverContext {

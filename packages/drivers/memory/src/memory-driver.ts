@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { DriverError } from '@paved/model';
-import type { ApplyResult, ContractCheck, DeletionStep, Driver, DriverContext, Observation, PreflightResult, RotationContext, Target } from '@paved/driver-api';
+import { requireSecret, type ApplyResult, type ContractCheck, type DeletionStep, type Driver, type DriverContext, type Observation, type PreflightResult, type RotationContext, type Target } from '@paved/driver-api';
 
 /** The driver calls a test can make fail; a deletion step counts as 'delete'. */
 export type MemoryMethod = 'preflight' | 'observe' | 'create' | 'update' | 'delete' | 'verify' | 'rotate' | 'revoke' | 'check';
@@ -73,17 +73,7 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
     return latencyMs > 0 ? sleep(latencyMs, undefined, signal ? { signal } : undefined) : undefined;
   }
 
-  function tokenOf(ctx: DriverContext): string {
-    const token = ctx.secrets.token;
-    if (!token) {
-      throw new DriverError(`memory driver: no "token" secret was given for "${ctx.instance.externalName}"`, {
-        code: 'secret_missing',
-        retryable: false,
-        issues: [{ path: 'secrets.token', message: 'is required' }],
-      });
-    }
-    return token;
-  }
+  const tokenOf = (ctx: DriverContext): string => requireSecret('memory driver', ctx, 'token');
 
   async function apply(method: 'create' | 'update', ctx: DriverContext): Promise<ApplyResult> {
     const name = ctx.instance.externalName;

@@ -1,5 +1,5 @@
 import { DriverError } from '@paved/model';
-import type { ApplyResult, DriverContext } from '@paved/driver-api';
+import { requireSecret, type ApplyResult, type DriverContext } from '@paved/driver-api';
 import type { TargetConnection } from './pools.js';
 import { quoteIdent, quoteLiteral } from './quote.js';
 import { scramVerifier } from './scram.js';
@@ -30,14 +30,7 @@ export function wantedConnectionLimit(ctx: DriverContext): number {
  */
 export async function provision(connection: TargetConnection, ctx: DriverContext): Promise<ApplyResult> {
   const name = ctx.instance.externalName;
-  const password = ctx.secrets.password;
-  if (!password) {
-    throw new DriverError(`postgres: no "password" secret was given for "${name}"`, {
-      code: 'secret_missing',
-      retryable: false,
-      issues: [{ path: 'secrets.password', message: 'is required' }],
-    });
-  }
+  const password = requireSecret('postgres', ctx, 'password');
   const limit = wantedConnectionLimit(ctx);
   const verifier = scramVerifier(password);
   const { pool } = connection;

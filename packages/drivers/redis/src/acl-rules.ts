@@ -87,11 +87,6 @@ export function currentUser(instance: DriverInstance): string {
   return credentialName(assertExternalName(instance), instance.rotation ?? 0);
 }
 
-/** Every user name a credential of `externalName` may have: the name itself or name_r<n>. */
-export function isCredentialOf(externalName: string, user: string): boolean {
-  return user === externalName || new RegExp(`^${externalName}_r[0-9]+$`).test(user);
-}
-
 /** Redis keeps SHA-256 hex of passwords; sending `#<hex>` keeps the plaintext off the server. */
 export function passwordHash(password: string): string {
   return createHash('sha256').update(password, 'utf8').digest('hex');
