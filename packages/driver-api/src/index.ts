@@ -194,11 +194,11 @@ export interface Driver {
   /** The deletion ladder, run in order (e.g. revoke-login, terminate-sessions, drop-database, drop-role). */
   readonly deletion: readonly DeletionStep[];
   /**
-   * Checks that credentials work and are isolated: connect with `outputs` and do a round trip.
-   * Used by the conformance suite and by the engine's readiness check.
+   * How this driver proves that issued credentials work and reach nothing else (connect,
+   * write-read, isolation). The engine runs those a product lists in `spec.checks` before an
+   * instance is Ready; the conformance suite runs all of them after every create and update.
+   * A driver that provisions on a target must offer some.
    */
-  verify?(target: Target, outputs: Record<string, string>, signal?: AbortSignal): Promise<void>;
-  /** Contract checks this driver offers; a product lists the ones to run in `spec.checks`. */
   readonly checks?: readonly ContractCheck[];
   /**
    * Credential rotation, in two calls the engine makes with a grace period between them:

@@ -5,7 +5,7 @@ import { observe } from './observe.js';
 import { deletionSteps } from './deletion.js';
 import { preflight } from './preflight.js';
 import { revoke } from './rotation.js';
-import { checkWriteRead, contractChecks } from './checks.js';
+import { contractChecks } from './checks.js';
 
 export interface MysqlDriverOptions {
   logger?: Logger;
@@ -33,7 +33,6 @@ export function createMysqlDriver(options: MysqlDriverOptions = {}): Driver {
     // A rotation is a create of login number ctx.instance.rotation; the previous one is untouched.
     rotate: async (ctx) => provision(connect(ctx), ctx),
     revoke: async (ctx) => revoke(connect(ctx), ctx),
-    verify: (_target, outputs, signal) => checkWriteRead(outputs, signal),
     close: () => pools.closeAll(),
   };
 }

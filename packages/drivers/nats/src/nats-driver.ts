@@ -1,5 +1,5 @@
 import { preflightWith, type Driver, type Logger } from '@paved/driver-api';
-import { checkConnect, checkWriteRead, checks } from './checks.js';
+import { checks } from './checks.js';
 import { deletionSteps } from './deletion.js';
 import { observe } from './observe.js';
 import { preflight } from './preflight.js';
@@ -28,11 +28,6 @@ export function createNatsDriver(_options: NatsDriverOptions = {}): Driver {
     observe,
     create: provision,
     update: provision,
-    async verify(_target, outputs, signal) {
-      signal?.throwIfAborted();
-      await checkConnect(outputs);
-      await checkWriteRead(outputs);
-    },
     checks,
   };
 }

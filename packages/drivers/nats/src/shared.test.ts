@@ -45,7 +45,9 @@ runDriverConformance({
       expect(stored?.string()).toBe('hello');
     });
   },
-  // No crossAccess: shared mode has no isolation to test (the describe below proves its absence).
+  // Shared mode gives no isolation: its isolation check must fail, and there is no crossAccess
+  // to refuse (the describe below proves the absence).
+  failingChecks: ['isolation'],
   inventory: async (externalName) => (await streamNames()).filter((name) => name === externalName).map((name) => `stream ${name}`),
   assertGone: async (externalName) => {
     if ((await streamNames()).includes(externalName)) throw new Error(`stream ${externalName} is still on the server`);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDriverConformance } from '@paved/driver-api/conformance';
+import { runDriverChecks, runDriverConformance } from '@paved/driver-api/conformance';
 import { silentLogger, type Driver, type DriverContext, type Target } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
 import { createPostgresDriver, quoteIdent, quoteLiteral } from './index.js';
@@ -111,7 +111,7 @@ describe.skipIf(skipHere)('postgres driver on the machine server', () => {
     expect(drifted.diff).toEqual([`role "${name}" cannot log in`, `database "${name}" is owned by "postgres"`, `PUBLIC may connect to database "${name}"`]);
     const { outputs } = await driver.update(ctx);
     expect(await driver.observe(ctx)).toMatchObject({ exists: true, upToDate: true, diff: [] });
-    await driver.verify?.(target, outputs);
+    await runDriverChecks(driver, { target, instance: ctx.instance, outputs });
   });
 
   it('rejects an invalid connectionLimit and a target without url, naming the field', async () => {

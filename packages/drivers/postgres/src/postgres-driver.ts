@@ -4,7 +4,6 @@ import { provision } from './provision.js';
 import { observe } from './observe.js';
 import { deletionSteps } from './deletion.js';
 import { preflight } from './preflight.js';
-import { verifyCredentials } from './verify.js';
 import { postgresChecks } from './checks.js';
 import { revoke, rotate } from './rotation.js';
 
@@ -30,7 +29,6 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
     observe: async (ctx) => observe(connect(ctx), ctx),
     create: async (ctx) => provision(connect(ctx), ctx),
     update: async (ctx) => provision(connect(ctx), ctx),
-    verify: (_target, outputs, signal) => verifyCredentials(outputs, signal),
     checks: postgresChecks,
     rotate: async (ctx) => rotate(connect(ctx), ctx),
     revoke: async (ctx) => revoke(connect(ctx), ctx),

@@ -5,8 +5,7 @@ import { observe } from './observe.js';
 import { deletionSteps } from './deletion.js';
 import { preflight } from './preflight.js';
 import { revoke } from './rotation.js';
-import { checkConnect, checkWriteRead, checks } from './checks.js';
-import { requireOutputs } from './tenant-client.js';
+import { checks } from './checks.js';
 
 export interface RedisDriverOptions {
   logger?: Logger;
@@ -33,11 +32,6 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
     // The new credential's user is made exactly like a create's; the previous one is untouched.
     rotate: async (ctx) => provision(connect(ctx), ctx),
     revoke: async (ctx) => revoke(connect(ctx), ctx),
-    async verify(_target, outputs, signal) {
-      const tenant = requireOutputs(outputs, 'verify');
-      await checkConnect(tenant, signal);
-      await checkWriteRead(tenant, signal);
-    },
     close: () => clients.closeAll(),
   };
 }

@@ -1,4 +1,3 @@
-import { DriverError } from '@paved/model';
 import { requireSecret, type ApplyResult, type Driver, type DriverContext, type Logger, type Observation, type Target } from '@paved/driver-api';
 
 export interface SecretDriverOptions {
@@ -26,15 +25,6 @@ export function createSecretDriver(_options: SecretDriverOptions = {}): Driver {
     },
     create: async (ctx) => issue(ctx),
     update: async (ctx) => issue(ctx),
-    async verify(_target, outputs) {
-      if (!outputs.value) {
-        throw new DriverError('secret driver: the issued outputs hold no "value"', {
-          code: 'secret_missing',
-          retryable: false,
-          issues: [{ path: 'outputs.value', message: 'is required' }],
-        });
-      }
-    },
   };
 }
 
