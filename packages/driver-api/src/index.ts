@@ -24,6 +24,8 @@ export { createTargetClients, readOnce } from './target-clients.js';
 export type { TargetClientOptions, TargetClients } from './target-clients.js';
 export { cannotConnect, preflightWith } from './preflight.js';
 export { credentialName, isCredentialName, requireSecret } from './credentials.js';
+export { wireInstance } from './wire-instance.js';
+export type { WireInstance } from './wire-instance.js';
 
 /**
  * The code of a DriverError that means "the work is under way elsewhere, look again later"
