@@ -15,7 +15,7 @@ export interface MysqlDriverOptions {
 
 /**
  * Driver type 'mysql' (MariaDB): per instance, a database named after the external name and a
- * login limited to it, one login per credential rotation. See README.md and DRIVERS.md §MariaDB.
+ * login limited to it, one login per credential rotation. See README.md and docs/drivers/mysql.md.
  * Target config: `{ url, host?, port? }`; host/port are what instances are told to connect to.
  */
 export function createMysqlDriver(options: MysqlDriverOptions = {}): Driver {

@@ -8,7 +8,7 @@ import { readTargetConfig } from './target-config.js';
 
 /**
  * The deletion ladder. The stream goes first: deleting an account does not delete its stream
- * files, which would stay on disk with nobody able to reach them (DRIVERS.md gotcha a). Then the
+ * files, which would stay on disk with nobody able to reach them (trap (a) of docs/drivers/nats.md). Then the
  * account, which refuses every user of it, whatever credential it was issued. Each rung checks
  * before it acts, so it can be repeated and resumed.
  */

@@ -15,7 +15,7 @@ export interface NatsDriverOptions {
  * `<externalName>.>`, with the plan's limits. In operator mode (recommended) the stream lives
  * in its own account and the instance gets a .creds file that reaches only it; in shared mode
  * it lives in the server's shared account with no access isolation (development only).
- * See README.md and DRIVERS.md §NATS.
+ * See README.md and docs/drivers/nats.md.
  */
 export function createNatsDriver(_options: NatsDriverOptions = {}): Driver {
   return {

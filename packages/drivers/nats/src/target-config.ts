@@ -5,7 +5,7 @@ import { parseCreds } from './jwt.js';
 
 /**
  * 'operator': nats-server in operator/JWT mode with a full resolver; one account per instance,
- * real isolation (DRIVERS.md §NATS mode B). 'shared': a plain server, one stream per instance in
+ * real isolation (docs/drivers/nats.md). 'shared': a plain server, one stream per instance in
  * the shared account: NO access isolation, for development only.
  */
 export type NatsMode = 'operator' | 'shared';

@@ -15,7 +15,7 @@ export interface PostgresDriverOptions {
 
 /**
  * Driver type 'postgres': per instance, a LOGIN role and a database of the same name (the
- * instance's external name) owned by it, closed to everyone else. See DRIVERS.md §PostgreSQL.
+ * instance's external name) owned by it, closed to everyone else. See docs/drivers/postgres.md.
  * Target config: `{ url, host?, port? }`; host/port are what instances are told to connect to.
  */
 export function createPostgresDriver(options: PostgresDriverOptions = {}): Driver {

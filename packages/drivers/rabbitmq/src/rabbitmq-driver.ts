@@ -17,7 +17,7 @@ export interface RabbitmqDriverOptions {
 /**
  * Driver type 'rabbitmq': per instance, a vhost named after the instance's external name and a
  * user with full rights on that vhost only, made through the management HTTP API (never
- * rabbitmqctl: 50–60× slower and it puts the password in argv). See DRIVERS.md §RabbitMQ.
+ * rabbitmqctl: 50–60× slower and it puts the password in argv). See docs/drivers/rabbitmq.md.
  * Target config: `{ managementUrl, amqpUrl?, host?, port? }` (target-config.ts).
  */
 export function createRabbitmqDriver(options: RabbitmqDriverOptions = {}): Driver {

@@ -14,7 +14,7 @@ export interface RedisDriverOptions {
 /**
  * Driver type 'redis': per instance, an ACL user confined to the key and channel prefix
  * `<externalName>:` and refused every command that reaches beyond it. One user per credential
- * (`credentialName`), so rotation and revocation are exact. See README.md and DRIVERS.md §Redis.
+ * (`credentialName`), so rotation and revocation are exact. See README.md and docs/drivers/redis.md.
  * Target config: `{ url, host?, port?, aclPersistence? }`.
  */
 export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
