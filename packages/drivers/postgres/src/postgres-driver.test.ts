@@ -114,6 +114,25 @@ describe.skipIf(skipHere)('postgres driver on the machine server', () => {
     await runDriverChecks(driver, { target, instance: ctx.instance, outputs });
   });
 
+  it('takes CONNECT back from a role granted it behind Paved\'s back', async () => {
+    const name = fresh();
+    const other = `pv_conf_other_${randomBytes(4).toString('hex')}`;
+    const ctx = context(target, name);
+    await driver.create(ctx);
+    await adminQuery(MACHINE_URL, `CREATE ROLE ${quoteIdent(other)}`);
+    try {
+      await adminQuery(MACHINE_URL, `GRANT CONNECT, TEMPORARY ON DATABASE ${quoteIdent(name)} TO ${quoteIdent(other)}`);
+      expect((await driver.observe(ctx)).diff).toEqual([`role "${other}" may connect to database "${name}"`]);
+      await driver.update(ctx);
+      expect(await driver.observe(ctx)).toMatchObject({ exists: true, upToDate: true, diff: [] });
+      const [row] = await adminQuery<{ allowed: boolean }>(MACHINE_URL, `SELECT has_database_privilege($1, $2, 'CONNECT') AS allowed`, [other, name]);
+      expect(row?.allowed).toBe(false);
+    } finally {
+      // DROP OWNED also revokes what the role holds on databases, should the update have failed.
+      await adminQuery(MACHINE_URL, `DROP OWNED BY ${quoteIdent(other)}; DROP ROLE ${quoteIdent(other)}`);
+    }
+  });
+
   it('rejects an invalid connectionLimit and a target without url, naming the field', async () => {
     const bad = await driver.create(context(target, fresh(), { connectionLimit: 'many' })).catch((e: unknown) => e);
     expect((bad as DriverError).issues[0]?.path).toBe('values.connectionLimit');
