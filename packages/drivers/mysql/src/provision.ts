@@ -13,7 +13,8 @@ import { wantedResource } from './spec.js';
  * time (the secret store holds the only copy of the truth). DDL commits implicitly in MariaDB,
  * so the steps cannot be one transaction; each is atomic on its own.
  *
- * `rotation` picks the login: the instance's current one for create/update and rotate.
+ * `ctx.instance.rotation` picks the login, for create and update as for rotate (which is this
+ * walk for the new credential's login, the previous one left alone).
  */
 export async function provision(connection: TargetConnection, ctx: DriverContext): Promise<ApplyResult> {
   const { database, username, connectionLimit } = wantedResource(ctx);
