@@ -20,8 +20,8 @@ import { DriverError } from '@paved/model';
 
 // Helpers every driver shares, each in a module of its own.
 export { REDACTED, errorLine, foldLine, redactSecrets } from './error-text.js';
-export { readPublicAddress, readServerUrl, targetConfigError, urlHost } from './target-url.js';
-export type { ServerUrl, ServerUrlRules } from './target-url.js';
+export { readPublicAddress, readServerTarget, readServerUrl, targetConfigError, urlHost } from './target-url.js';
+export type { ServerTarget, ServerUrl, ServerUrlRules } from './target-url.js';
 export { createTargetClients, readOnce } from './target-clients.js';
 export type { TargetClientOptions, TargetClients } from './target-clients.js';
 export { cannotConnect, preflightWith } from './preflight.js';

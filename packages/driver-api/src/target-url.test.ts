@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DriverError } from '@paved/model';
-import { readPublicAddress, readServerUrl, targetConfigError, urlHost, type ServerUrlRules, type Target } from './index.js';
+import { readPublicAddress, readServerTarget, readServerUrl, targetConfigError, urlHost, type ServerUrlRules, type Target } from './index.js';
 
 const rules: ServerUrlRules = {
   driver: 'postgres',
@@ -71,6 +71,14 @@ describe('readPublicAddress', () => {
   it("defaults to the server's address and takes host and port (a string too) when set", () => {
     expect(readPublicAddress(target({}), 'postgres', server)).toEqual(server);
     expect(readPublicAddress(target({ host: 'db.example', port: '6000' }), 'postgres', server)).toEqual({ host: 'db.example', port: 6000 });
+  });
+
+  it('comes with the admin URL in readServerTarget', () => {
+    expect(readServerTarget(target({ url: 'postgres://admin:pw@db.internal/app', host: 'db.example' }), rules)).toMatchObject({
+      admin: { host: 'db.internal', user: 'admin', password: 'pw' },
+      host: 'db.example',
+      port: 5432,
+    });
   });
 
   it('refuses an empty host and anything that is not a port', () => {

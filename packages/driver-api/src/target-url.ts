@@ -90,6 +90,19 @@ export function readServerUrl(target: Target, rules: ServerUrlRules): ServerUrl 
   };
 }
 
+/** A target that is one server: the admin's URL, and the address instances are told to use. */
+export interface ServerTarget {
+  admin: ServerUrl;
+  host: string;
+  port: number;
+}
+
+/** Reads the admin's URL from `config[rules.field]`, then the public address (readPublicAddress). */
+export function readServerTarget(target: Target, rules: ServerUrlRules): ServerTarget {
+  const admin = readServerUrl(target, rules);
+  return { admin, ...readPublicAddress(target, rules.driver, admin) };
+}
+
 /**
  * Where instances are told to connect: `config.host` and `config.port` when set, else the
  * server's own address. Either may be set alone; a port may be given as a string.

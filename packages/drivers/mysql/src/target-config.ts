@@ -1,16 +1,13 @@
-import { readPublicAddress, readServerUrl, type ServerUrl, type Target } from '@paved/driver-api';
+import { readServerTarget, type ServerTarget, type Target } from '@paved/driver-api';
 
-/** A MariaDB target's settings, read from `target.config`: `{ url, host?, port? }`. */
-export interface MysqlTargetConfig {
-  /** The admin's connection, from config.url (mysql://admin:pw@host:3306/). */
-  admin: ServerUrl;
-  /** Host and port handed to instances in their outputs (the public address of the server). */
-  host: string;
-  port: number;
-}
+/**
+ * A MariaDB target: `{ url: 'mysql://admin:pw@host:3306/', host?, port? }`, the admin's
+ * connection and the address instances are told to use (default: the URL's).
+ */
+export type MysqlTargetConfig = ServerTarget;
 
 export function readTargetConfig(target: Target): MysqlTargetConfig {
-  const admin = readServerUrl(target, {
+  return readServerTarget(target, {
     driver: 'mysql',
     field: 'url',
     schemes: ['mysql', 'mariadb'],
@@ -18,5 +15,4 @@ export function readTargetConfig(target: Target): MysqlTargetConfig {
     defaultPort: 3306,
     defaultUser: 'root',
   });
-  return { admin, ...readPublicAddress(target, 'mysql', admin) };
 }

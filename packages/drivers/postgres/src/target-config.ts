@@ -1,16 +1,13 @@
-import { readPublicAddress, readServerUrl, type ServerUrl, type Target } from '@paved/driver-api';
+import { readServerTarget, type ServerTarget, type Target } from '@paved/driver-api';
 
-/** A PostgreSQL target's settings, read from `target.config`: `{ url, host?, port? }`. */
-export interface PostgresTargetConfig {
-  /** The admin's connection, from config.url (postgres://admin:pw@host:5432/postgres). */
-  admin: ServerUrl;
-  /** Host and port handed to instances in their outputs (the public address of the server). */
-  host: string;
-  port: number;
-}
+/**
+ * A PostgreSQL target: `{ url: 'postgres://admin:pw@host:5432/postgres', host?, port? }`, the
+ * admin's connection and the address instances are told to use (default: the URL's).
+ */
+export type PostgresTargetConfig = ServerTarget;
 
 export function readTargetConfig(target: Target): PostgresTargetConfig {
-  const admin = readServerUrl(target, {
+  return readServerTarget(target, {
     driver: 'postgres',
     field: 'url',
     schemes: ['postgres', 'postgresql'],
@@ -19,5 +16,4 @@ export function readTargetConfig(target: Target): PostgresTargetConfig {
     defaultHost: 'localhost',
     defaultUser: 'postgres',
   });
-  return { admin, ...readPublicAddress(target, 'postgres', admin) };
 }

@@ -1,16 +1,11 @@
-import { readPublicAddress, readServerUrl, targetConfigError, type ServerUrl, type Target } from '@paved/driver-api';
+import { readServerTarget, targetConfigError, type ServerTarget, type Target } from '@paved/driver-api';
 
-/** How ACL users are made to survive a Redis restart (see README: persistence). */
+/** How ACL users are made to survive a Redis restart (docs/drivers/redis.md, target config). */
 export type AclPersistence = 'aclfile' | 'config-rewrite' | 'none';
 const PERSISTENCE_MODES: readonly AclPersistence[] = ['aclfile', 'config-rewrite', 'none'];
 
 /** A Redis target's settings, read from `target.config`: `{ url, host?, port?, aclPersistence? }`. */
-export interface RedisTargetConfig {
-  /** The admin's connection, from config.url (redis://[admin:pw@]host:6379). */
-  admin: ServerUrl;
-  /** Host and port handed to instances in their outputs (the public address of the server). */
-  host: string;
-  port: number;
+export interface RedisTargetConfig extends ServerTarget {
   /** rediss:// targets hand out rediss:// URLs and tenant clients use TLS. */
   tls: boolean;
   /** Undefined means: detect it from the server (aclfile, else config file, else none). */
@@ -18,7 +13,7 @@ export interface RedisTargetConfig {
 }
 
 export function readTargetConfig(target: Target): RedisTargetConfig {
-  const admin = readServerUrl(target, {
+  const server = readServerTarget(target, {
     driver: 'redis',
     field: 'url',
     schemes: ['redis', 'rediss'],
@@ -28,7 +23,7 @@ export function readTargetConfig(target: Target): RedisTargetConfig {
   });
   // Tenants are confined to logical database 0 (SELECT is refused to them), so the admin must
   // work there too, or deletion would clean the wrong database.
-  if (admin.path !== '' && admin.path !== '0') {
+  if (server.admin.path !== '' && server.admin.path !== '0') {
     throw targetConfigError('redis', target, { path: 'config.url', message: 'must use database 0 (tenants cannot SELECT another database)' });
   }
   const { aclPersistence } = target.config;
@@ -36,9 +31,8 @@ export function readTargetConfig(target: Target): RedisTargetConfig {
     throw targetConfigError('redis', target, { path: 'config.aclPersistence', message: `must be one of ${PERSISTENCE_MODES.join(', ')}` });
   }
   return {
-    admin,
-    ...readPublicAddress(target, 'redis', admin),
-    tls: admin.scheme === 'rediss',
+    ...server,
+    tls: server.admin.scheme === 'rediss',
     aclPersistence: aclPersistence as AclPersistence | undefined,
   };
 }
