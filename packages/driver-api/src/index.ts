@@ -27,6 +27,8 @@ export type { TargetClientOptions, TargetClients } from './target-clients.js';
 export { cannotConnect, preflightWith } from './preflight.js';
 export { credentialName, isCredentialName, requireSecret } from './credentials.js';
 export { wireInstance } from './wire-instance.js';
+export { createCheckSession, withCheckConnection } from './check-session.js';
+export type { CheckConnection } from './check-session.js';
 export type { WireInstance } from './wire-instance.js';
 
 /**
@@ -143,35 +145,6 @@ export interface ContractCheck {
 export interface CheckSession {
   /** The value under `key`, opened on first use; `close` runs when the session ends. */
   use<T>(key: string, open: () => Promise<T>, close: (value: T) => Promise<void> | void): Promise<T>;
-}
-
-/** A CheckSession and the function that closes everything it opened (errors ignored). */
-export function createCheckSession(): CheckSession & { close(): Promise<void> } {
-  const opened = new Map<string, { value: Promise<unknown>; close: (value: any) => Promise<void> | void }>();
-  return {
-    use<T>(key: string, open: () => Promise<T>, close: (value: T) => Promise<void> | void): Promise<T> {
-      let entry = opened.get(key);
-      if (entry === undefined) {
-        const value = open();
-        // A failed open is not cached: the next check tries again and reports its own error.
-        value.catch(() => opened.delete(key));
-        entry = { value, close };
-        opened.set(key, entry);
-      }
-      return entry.value as Promise<T>;
-    },
-    async close() {
-      const entries = [...opened.values()];
-      opened.clear();
-      await Promise.all(entries.map(async (entry) => {
-        try {
-          await entry.close(await entry.value);
-        } catch {
-          // Opening failed (already reported by a check) or closing failed: nothing to keep.
-        }
-      }));
-    },
-  };
 }
 
 /** What a rotation step gets beyond the usual context. */

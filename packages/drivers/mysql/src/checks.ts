@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { DriverError } from '@paved/model';
-import { errorLine, type CheckSession, type ContractCheck } from '@paved/driver-api';
+import { errorLine, withCheckConnection, type CheckSession, type ContractCheck } from '@paved/driver-api';
 import { hasWildcard, quoteIdent } from './quote.js';
 import { isMysqlErrno } from './mysql-errors.js';
 
@@ -14,14 +14,18 @@ function failed(check: string, message: string, cause?: unknown): DriverError {
 }
 
 /**
- * Runs `work` in a session with the issued credentials: the check run's shared session when
- * there is one (one login for all checks), else one opened and closed for this check alone.
+ * Runs `work` in a session with the issued credentials (the check run's shared one when there
+ * is one). What goes wrong in it fails the check, in one line naming the login.
  */
 async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal | undefined, shared: CheckSession | undefined, work: (session: mysql.Connection) => Promise<T>): Promise<T> {
-  if (shared === undefined) return asTenantAlone(check, outputs, signal, work);
-  const connection = await shared.use(`mysql:${outputs.username}@${outputs.database}`, () => openTenant(check, outputs, signal), (c) => c.end().catch(() => c.destroy()));
+  const connection = {
+    key: `mysql:${outputs.username}@${outputs.database}`,
+    open: () => openTenant(check, outputs, signal),
+    close: (session: mysql.Connection) => session.end().catch(() => session.destroy()),
+    abort: (session: mysql.Connection) => session.destroy(),
+  };
   try {
-    return await work(connection);
+    return await withCheckConnection(shared, signal, connection, work);
   } catch (error) {
     if (error instanceof DriverError) throw error;
     throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${errorLine(error, [outputs.password ?? ''])}`, error);
@@ -48,22 +52,6 @@ async function openTenant(check: string, outputs: Outputs, signal: AbortSignal |
   // A killed session emits 'error'; without a listener it would crash the process.
   session.on('error', () => {});
   return session;
-}
-
-/** Opens a session with the issued credentials, runs `work`, closes it. */
-async function asTenantAlone<T>(check: string, outputs: Outputs, signal: AbortSignal | undefined, work: (session: mysql.Connection) => Promise<T>): Promise<T> {
-  const session = await openTenant(check, outputs, signal);
-  const onAbort = () => session.destroy();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await work(session);
-  } catch (error) {
-    if (error instanceof DriverError) throw error;
-    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${errorLine(error, [outputs.password ?? ''])}`, error);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    await session.end().catch(() => session.destroy());
-  }
 }
 
 /** Connects and confirms the session landed in the issued database as the issued login. */
