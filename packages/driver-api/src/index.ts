@@ -27,9 +27,9 @@ export type { TargetClientOptions, TargetClients } from './target-clients.js';
 export { cannotConnect, preflightWith } from './preflight.js';
 export { credentialName, isCredentialName, requireSecret } from './credentials.js';
 export { wireInstance } from './wire-instance.js';
+export type { WireInstance } from './wire-instance.js';
 export { createCheckSession, withCheckConnection } from './check-session.js';
 export type { CheckConnection } from './check-session.js';
-export type { WireInstance } from './wire-instance.js';
 
 /**
  * The code of a DriverError that means "the work is under way elsewhere, look again later"
@@ -74,8 +74,7 @@ export interface DriverInstance {
   /**
    * Which credential is current: 0 until the first `paved rotate`, then 1, 2, … Drivers that
    * need one login per credential name it with `credentialName(externalName, rotation)`
-   * (credentials.ts).
-   * Absent means 0.
+   * (credentials.ts). Absent means 0.
    */
   rotation?: number;
   /** Set when a workload (Score file) asked for the instance: which service and environment. */

@@ -26,9 +26,10 @@ export async function dropAccounts(pool: mysql.Pool, accounts: readonly Account[
 }
 
 /**
- * Ends every session logged in as one of `users`. DROP USER does NOT end them (a trap of
- * docs/drivers/mysql.md, reproduced in traps.test.ts): a session opened before the drop keeps reading and writing. A session
- * that ends on its own meanwhile (ER_NO_SUCH_THREAD) is fine. Returns how many were killed.
+ * Ends every session logged in as a login `matches` accepts. DROP USER does NOT end them (a
+ * trap of docs/drivers/mysql.md, reproduced in traps.test.ts): a session opened before the drop
+ * keeps reading and writing. A session that ends on its own meanwhile (ER_NO_SUCH_THREAD) is
+ * fine. Returns how many were killed.
  */
 export async function killSessions(pool: mysql.Pool, matches: (user: string) => boolean, prefix: string): Promise<number> {
   const [rows] = await pool.execute<RowDataPacket[]>(

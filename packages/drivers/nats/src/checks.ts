@@ -37,7 +37,11 @@ async function asTenant<T>(outputs: Outputs, what: string, work: (nc: NatsConnec
   } catch (error) {
     throw error instanceof DriverError ? error : checkFailed(`${what}: the issued credentials cannot be read`);
   }
-  const connection = { key: `nats:${credentialKey(outputs)}@${options.servers}`, open: () => openConnection(options), close: (nc: NatsConnection) => nc.close() };
+  const connection = {
+    key: `nats:${credentialKey(outputs)}@${options.servers}`,
+    open: () => openConnection(options),
+    close: (nc: NatsConnection) => nc.close(),
+  };
   try {
     return await withCheckConnection(session, undefined, connection, work);
   } catch (error) {

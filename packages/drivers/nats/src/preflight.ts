@@ -33,7 +33,8 @@ export async function preflight(config: NatsTargetConfig): Promise<PreflightResu
     return { ok: false, problems: [`cannot use ${config.display}: ${reason}; ${fix}`], ...(version ? { version } : {}) };
   }
   if (config.mode === 'shared') {
-    // Not a blocker for development, so a warning (ok stays true); but nobody should mistake it for isolation.
+    // Not a blocker for development, so a warning (ok stays true), but nobody should mistake
+    // shared mode for isolation.
     const warnings = ['mode shared gives NO access isolation: any client of the server can reach every stream; use mode operator outside development'];
     return { ok: true, problems, warnings, ...(version ? { version } : {}) };
   }

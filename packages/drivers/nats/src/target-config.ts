@@ -47,7 +47,14 @@ export function readTargetConfig(target: Target): NatsTargetConfig {
   const config = target.config;
   const mode = config.mode ?? 'operator';
   if (mode !== 'operator' && mode !== 'shared') throw invalid(target, 'config.mode', "must be 'operator' (isolated accounts) or 'shared' (development only, no isolation)");
-  const server = readServerUrl(target, { driver: 'nats', field: 'url', schemes: ['nats', 'tls'], example: 'nats://host:4222', defaultPort: 4222, fallback: 'nats://127.0.0.1:4222' });
+  const server = readServerUrl(target, {
+    driver: 'nats',
+    field: 'url',
+    schemes: ['nats', 'tls'],
+    example: 'nats://host:4222',
+    defaultPort: 4222,
+    fallback: 'nats://127.0.0.1:4222',
+  });
   const hostPort = `${urlHost(server.host)}:${server.port}`;
   const publicUrl = config.publicUrl ?? `${server.scheme}://${hostPort}`;
   if (typeof publicUrl !== 'string' || !/^(nats|tls):\/\/[^@/]+$/.test(publicUrl)) {

@@ -15,8 +15,8 @@ if (skipHere) console.warn(`skipping postgres driver tests: ${skip}`);
 // (a) The admin is a superuser.
 runDriverConformance({ ...postgresConformance('postgres (machine, superuser admin)', () => MACHINE_URL), ...(skip ? { skip } : {}) });
 
-// (b) The admin is a plain role with CREATEROLE and CREATEDB, as docs/drivers/postgres.md advises; this is
-// the path that needs GRANT role TO admin.
+// (b) The admin is a plain role with CREATEROLE and CREATEDB, as docs/drivers/postgres.md
+// advises; this is the path that needs GRANT role TO admin.
 const provisioner = `pv_conf_admin_${randomBytes(4).toString('hex')}`;
 let provisionerCreated = false;
 runDriverConformance({

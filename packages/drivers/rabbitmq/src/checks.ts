@@ -15,7 +15,11 @@ function failed(check: string, message: string, cause?: unknown): DriverError {
  * there is one).
  */
 function asTenant<T>(tenant: SessionTarget, check: string, shared: CheckSession | undefined, work: (connection: ChannelModel) => Promise<T>): Promise<T> {
-  const connection = { key: `rabbitmq:${tenant.username}@${tenant.vhost}`, open: () => openSession(tenant, check), close: (c: ChannelModel) => c.close() };
+  const connection = {
+    key: `rabbitmq:${tenant.username}@${tenant.vhost}`,
+    open: () => openSession(tenant, check),
+    close: (c: ChannelModel) => c.close(),
+  };
   return withCheckConnection(shared, undefined, connection, work);
 }
 

@@ -7,7 +7,7 @@ const EXTERNAL_NAME = /^[a-z0-9_]{1,56}$/;
 
 /**
  * Command rules of every tenant user, after `~prefix*` and `&prefix*`. Each exclusion closes a
- * way to see or change what lies outside the prefix (docs/drivers/redis.md; tests in traps.test.ts):
+ * way to see or change what lies outside the prefix (docs/drivers/redis.md; traps.test.ts):
  * - @dangerous: KEYS, FLUSHALL/FLUSHDB, SWAPDB, INFO, MONITOR, CLIENT LIST/KILL, MIGRATE,
  *   SORT (its BY/GET patterns read any key), RESTORE, DEBUG, CONFIG, SLOWLOG, ACL…
  * - @admin: whatever a later Redis adds there.

@@ -74,7 +74,11 @@ async function openTenant(outputs: TenantOutputs, what: string, signal?: AbortSi
  * connection when `session` is given, else on one opened for this call and closed after it.
  */
 export async function withTenant<T>(outputs: TenantOutputs, what: string, work: (redis: Redis) => Promise<T>, signal?: AbortSignal, session?: CheckSession): Promise<T> {
-  const connection = { key: `redis:${outputs.username}`, open: () => openTenant(outputs, what, signal), close: (c: TenantConnection) => c.redis.disconnect() };
+  const connection = {
+    key: `redis:${outputs.username}`,
+    open: () => openTenant(outputs, what, signal),
+    close: (c: TenantConnection) => c.redis.disconnect(),
+  };
   return withCheckConnection(session, signal, connection, async (tenant) => {
     try {
       return await work(tenant.redis);

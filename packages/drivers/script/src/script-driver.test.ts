@@ -34,7 +34,7 @@ esac`,
   it('sends the instance and secrets on stdin and returns the outputs it printed', async () => {
     const driver = createScriptDriver();
     const base = context(scriptTarget(script, { env: { CLOUD_TOKEN: 'token-value-1234' }, root: '/srv/buckets' }), { values: { quotaMb: 5 } });
-    // Taken by a workload, so the instance names its service and environment: the script gets those too.
+    // Taken by a workload, the instance names its service and environment; the script gets both.
     const ctx = { ...base, instance: { ...base.instance, workload: { service: 'shop', environment: 'prod' } } };
     const result = await driver.create(ctx);
     expect(result.outputs).toEqual({ name: 'b1', port: '9000', password: 'from-script' });
