@@ -57,7 +57,7 @@ export async function withCheckConnection<C, T>(
   connection: CheckConnection<C>,
   work: (connection: C) => Promise<T>,
 ): Promise<T> {
-  if (session !== undefined) return work(await session.use(connection.key, connection.open, connection.close));
+  if (session !== undefined) return work(await session.use(connection.key, () => connection.open(), (opened) => connection.close(opened)));
   const opened = await connection.open();
   const close = () => Promise.resolve(connection.close(opened)).catch(() => {});
   const onAbort = () => (connection.abort ? connection.abort(opened) : void close());
