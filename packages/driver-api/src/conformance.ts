@@ -1,15 +1,16 @@
 /**
- * The shared driver conformance suite (DESIGN.md §Drivers). Each driver's test file calls
- * `runDriverConformance({...})` against a real target; the suite declares vitest tests that
- * check the contract's promises: observe changes nothing, create is idempotent, credentials
- * work and are isolated, deletion steps can be repeated, and a crash part-way through a create
- * or a deletion is resumed by simply running the driver again.
+ * The shared driver conformance suite (docs/drivers/README.md, "The conformance suite"). Each
+ * driver's test file calls `runDriverConformance({...})` against a real target; the suite
+ * declares vitest tests that check the contract's promises: observe changes nothing, create is
+ * idempotent, the driver's own contract checks pass on what it issued (so credentials work and
+ * are isolated) and fail once it is deleted, deletion steps can be repeated, and a crash
+ * part-way through a create or a deletion is resumed by simply running the driver again.
  *
  * Tests in one suite run in order and share two instances (A and B); the crash tests make their
  * own. Everything created is deleted in afterAll even when an assertion failed.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { Driver, Target } from './index.js';
+import { createCheckSession, type Driver, type DriverInstance, type Target } from './index.js';
 import { buildContext, generateSecrets, interruptingSignal, newSeed, type InstanceSeed } from './conformance-context.js';
 
 export { SimulatedCrash } from './conformance-context.js';
@@ -37,7 +38,16 @@ export interface DriverConformanceOptions {
    * driver has no such value.
    */
   update?: { values: Record<string, unknown> };
-  /** Connects with issued outputs and does a write+read round trip; throws if that fails. */
+  /**
+   * Checks the driver offers that must fail on this target, because the target does not give
+   * what they test (a NATS server in shared mode gives no isolation). The suite asserts that
+   * they fail; every other check must pass.
+   */
+  failingChecks?: readonly string[];
+  /**
+   * Uses issued outputs as an application would (its client library, the issued URL) for a
+   * write and a read; throws if that fails. The driver's own checks run besides.
+   */
   useCredentials?: (outputs: Outputs, env: ConformanceEnv) => Promise<void>;
   /** Tries to reach resource `victim` with `intruder`'s outputs; must throw (be refused). */
   crossAccess?: (victim: Outputs, intruder: Outputs, env: ConformanceEnv) => Promise<void>;
@@ -59,6 +69,33 @@ export interface DriverConformanceOptions {
 
 /** Upper bound on the steps of one create; a driver checking its signal more often is a bug here. */
 const MAX_CREATE_STEPS = 20;
+
+export interface ChecksInput {
+  target: Target;
+  instance: DriverInstance;
+  outputs: Outputs;
+  /** Which of the driver's checks to run, in this order (default: all of them). */
+  names?: readonly string[];
+}
+
+/**
+ * Runs the driver's contract checks on issued outputs as the engine does before an instance is
+ * Ready: in order, sharing one CheckSession, stopping at the first that fails (whose error is
+ * thrown). The session is closed afterwards either way.
+ */
+export async function runDriverChecks(driver: Driver, input: ChecksInput): Promise<void> {
+  const offered = driver.checks ?? [];
+  const session = createCheckSession();
+  try {
+    for (const name of input.names ?? offered.map((check) => check.name)) {
+      const check = offered.find((candidate) => candidate.name === name);
+      if (check === undefined) throw new Error(`driver "${driver.type}" offers no check "${name}"`);
+      await check.run({ target: input.target, instance: input.instance, outputs: input.outputs, signal: new AbortController().signal, session });
+    }
+  } finally {
+    await session.close();
+  }
+}
 
 export function runDriverConformance(options: DriverConformanceOptions): void {
   describe(`driver conformance: ${options.name}`, () => {
@@ -94,6 +131,21 @@ export function runDriverConformance(options: DriverConformanceOptions): void {
     };
     const deleteFully = (seed: InstanceSeed, times = 1) => runSteps(seed, 0, d().deletion.length, times);
     const inventory = async (seed: InstanceSeed) => (options.inventory ? [...(await options.inventory(seed.externalName, target, env()))].sort() : []);
+    const failingChecks = options.failingChecks ?? [];
+    const holdingChecks = () => (d().checks ?? []).map((check) => check.name).filter((name) => !failingChecks.includes(name));
+    const checksInput = (seed: InstanceSeed, outputs: Outputs, names?: readonly string[]): ChecksInput => ({
+      target,
+      instance: buildContext(target, seed).instance,
+      outputs,
+      ...(names === undefined ? {} : { names }),
+    });
+    /** The driver's own proof: every check holds on what it issued, except those expected to fail here. */
+    const expectChecksHold = async (seed: InstanceSeed, outputs: Outputs) => {
+      await runDriverChecks(d(), checksInput(seed, outputs, holdingChecks()));
+      for (const name of failingChecks) {
+        await expect(runDriverChecks(d(), checksInput(seed, outputs, [name])), `check "${name}" was expected to fail on this target`).rejects.toThrow();
+      }
+    };
 
     const expectGone = async (seed: InstanceSeed) => {
       if (!stateless) expect((await observe(seed)).exists, `${seed.externalName} still exists`).toBe(false);
@@ -116,7 +168,7 @@ export function runDriverConformance(options: DriverConformanceOptions): void {
       // What observe reads off the target must agree with what create issued.
       for (const [key, value] of Object.entries(observation.outputs ?? {})) expect(outputs[key], `output "${key}"`).toBe(value);
       expectIssued(outputs);
-      await d().verify?.(target, outputs);
+      await expectChecksHold(seed, outputs);
       await options.useCredentials?.(outputs, env());
     };
 
@@ -139,6 +191,12 @@ export function runDriverConformance(options: DriverConformanceOptions): void {
         }
       }
       await driver.close?.();
+    });
+
+    it.skipIf(stateless)('offers contract checks, the only proof it gives that issued credentials work', () => {
+      const offered = (d().checks ?? []).map((check) => check.name);
+      expect(offered.length, `driver "${d().type}" offers no contract checks`).toBeGreaterThan(0);
+      for (const name of failingChecks) expect(offered, 'failingChecks names a check the driver does not offer').toContain(name);
     });
 
     it.skipIf(stateless)('observe on a missing resource reports it absent and creates nothing', async () => {
@@ -175,6 +233,8 @@ export function runDriverConformance(options: DriverConformanceOptions): void {
 
     it("another instance's credentials cannot reach this resource", async () => {
       bOutputs = await create(b);
+      // B's checks run while A exists: its isolation check is the driver's own proof that B's
+      // credentials reach nothing outside B, A included.
       await expectWorking(b, bOutputs);
       // No secret of one instance may show up in the other's outputs.
       for (const secret of Object.values(a.secrets)) expect(Object.values(bOutputs).join('\n')).not.toContain(secret);
@@ -213,9 +273,8 @@ export function runDriverConformance(options: DriverConformanceOptions): void {
       await deleteFully(b, 2);
       await expectGone(b);
       if (!stateless) {
-        // The deleted resource's credentials no longer reach anything.
-        const verify = d().verify;
-        if (verify) await expect(verify.call(d(), target, aOutputs)).rejects.toThrow();
+        // The deleted resource's credentials no longer reach anything: its checks fail.
+        await expect(runDriverChecks(d(), checksInput(a, aOutputs, holdingChecks()))).rejects.toThrow();
         if (options.useCredentials) await expect(options.useCredentials(aOutputs, env())).rejects.toThrow();
       }
       // Deleting what was never created is fine too (a crash before the first create).

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { DriverError } from '@paved/model';
-import type { ApplyResult, ContractCheck, DeletionStep, Driver, DriverContext, Observation, PreflightResult, RotationContext, Target } from '@paved/driver-api';
+import { requireSecret, type ApplyResult, type ContractCheck, type DeletionStep, type Driver, type DriverContext, type Observation, type PreflightResult, type RotationContext, type Target } from '@paved/driver-api';
 
 /** The driver calls a test can make fail; a deletion step counts as 'delete'. */
-export type MemoryMethod = 'preflight' | 'observe' | 'create' | 'update' | 'delete' | 'verify' | 'rotate' | 'revoke' | 'check';
+export type MemoryMethod = 'preflight' | 'observe' | 'create' | 'update' | 'delete' | 'rotate' | 'revoke' | 'check';
 
 /** One provisioned resource. `token` is null once its login was revoked (first deletion step). */
 export interface MemoryResource {
@@ -58,7 +58,7 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
   const latencyMs = options.latencyMs ?? 0;
   const store = new Map<string, MemoryResource>();
   const pendingFailures: Partial<Record<MemoryMethod, number>> = { ...options.failOn };
-  const callCounts: Record<MemoryMethod, number> = { preflight: 0, observe: 0, create: 0, update: 0, delete: 0, verify: 0, rotate: 0, revoke: 0, check: 0 };
+  const callCounts: Record<MemoryMethod, number> = { preflight: 0, observe: 0, create: 0, update: 0, delete: 0, rotate: 0, revoke: 0, check: 0 };
   const checkFailures = new Map<string, { message: string; times: number }>();
 
   // Every call goes through here: count, maybe fail, maybe wait. No promise or timer is made
@@ -73,17 +73,7 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
     return latencyMs > 0 ? sleep(latencyMs, undefined, signal ? { signal } : undefined) : undefined;
   }
 
-  function tokenOf(ctx: DriverContext): string {
-    const token = ctx.secrets.token;
-    if (!token) {
-      throw new DriverError(`memory driver: no "token" secret was given for "${ctx.instance.externalName}"`, {
-        code: 'secret_missing',
-        retryable: false,
-        issues: [{ path: 'secrets.token', message: 'is required' }],
-      });
-    }
-    return token;
-  }
+  const tokenOf = (ctx: DriverContext): string => requireSecret('memory driver', ctx, 'token');
 
   async function apply(method: 'create' | 'update', ctx: DriverContext): Promise<ApplyResult> {
     const name = ctx.instance.externalName;
@@ -223,15 +213,6 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
     },
     create: (ctx) => apply('create', ctx),
     update: (ctx) => apply('update', ctx),
-    async verify(_target, outputs, signal) {
-      await enter('verify', outputs.name ?? '', signal);
-      const connection = connect(outputs);
-      const probe = randomBytes(4).toString('hex');
-      connection.write('paved-verify', probe);
-      if (connection.read('paved-verify') !== probe) {
-        throw new DriverError(`memory driver: round trip on "${outputs.name}" read back something else`);
-      }
-    },
     resources: () => store,
     failNext(method, times = 1) {
       pendingFailures[method] = (pendingFailures[method] ?? 0) + times;

@@ -1,15 +1,8 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import type mysql from 'mysql2/promise';
+import { isCredentialName } from '@paved/driver-api';
 import { isMysqlErrno } from './mysql-errors.js';
 import { quoteAccount } from './quote.js';
-
-/**
- * Every login of a resource, whatever rotation it is at: the external name itself and
- * `<externalName>_r<digits>` (credentialName in @paved/driver-api).
- */
-export function isCredentialOf(externalName: string, user: string): boolean {
-  return user === externalName || (user.startsWith(`${externalName}_r`) && /^\d+$/.test(user.slice(externalName.length + 2)));
-}
 
 export interface Account {
   user: string;
@@ -17,14 +10,14 @@ export interface Account {
 }
 
 // LEFT(...) rather than LIKE: the external name holds `_`, a LIKE wildcard, and escaping it
-// with a backslash depends on sql_mode. The exact filter is done in isCredentialOf. Reads go
+// with a backslash depends on sql_mode. The exact filter is isCredentialName. Reads go
 // through execute() (parameters sent out of band) so no client-side escaping is involved.
 const ACCOUNTS_SQL = 'SELECT User AS user, Host AS host FROM mysql.user WHERE LEFT(User, ?) = ? ORDER BY User, Host';
 
 /** Every account (any host) of every credential of `externalName`. */
 export async function credentialAccounts(pool: mysql.Pool, externalName: string): Promise<Account[]> {
   const [rows] = await pool.execute<RowDataPacket[]>(ACCOUNTS_SQL, [externalName.length, externalName]);
-  return rows.map((row) => ({ user: String(row.user), host: String(row.host) })).filter((account) => isCredentialOf(externalName, account.user));
+  return rows.map((row) => ({ user: String(row.user), host: String(row.host) })).filter((account) => isCredentialName(externalName, account.user));
 }
 
 /** Drops the given accounts; an account already gone is fine. */
@@ -33,9 +26,10 @@ export async function dropAccounts(pool: mysql.Pool, accounts: readonly Account[
 }
 
 /**
- * Ends every session logged in as one of `users`. DROP USER does NOT end them (DRIVERS.md
- * §MariaDB, confirmed): a session opened before the drop keeps reading and writing. A session
- * that ends on its own meanwhile (ER_NO_SUCH_THREAD) is fine. Returns how many were killed.
+ * Ends every session logged in as a login `matches` accepts. DROP USER does NOT end them (a
+ * trap of docs/drivers/mysql.md, reproduced in traps.test.ts): a session opened before the drop
+ * keeps reading and writing. A session that ends on its own meanwhile (ER_NO_SUCH_THREAD) is
+ * fine. Returns how many were killed.
  */
 export async function killSessions(pool: mysql.Pool, matches: (user: string) => boolean, prefix: string): Promise<number> {
   const [rows] = await pool.execute<RowDataPacket[]>(

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { DriverError } from '@paved/model';
-import type { CheckSession, ContractCheck } from '@paved/driver-api';
+import { errorLine, withCheckConnection, type CheckSession, type ContractCheck } from '@paved/driver-api';
 import { hasWildcard, quoteIdent } from './quote.js';
 import { isMysqlErrno } from './mysql-errors.js';
 
@@ -13,24 +13,22 @@ function failed(check: string, message: string, cause?: unknown): DriverError {
   return new DriverError(`mysql check ${check}: ${message}`, { code: 'check_failed', retryable: true, cause });
 }
 
-/** The server's one-line reason, without anything we sent. */
-function reason(error: unknown, password: string): string {
-  const line = ((error as Error)?.message ?? String(error)).split('\n')[0] ?? '';
-  return password ? line.split(password).join('[redacted]') : line;
-}
-
 /**
- * Runs `work` in a session with the issued credentials: the check run's shared session when
- * there is one (one login for all checks), else one opened and closed for this check alone.
+ * Runs `work` in a session with the issued credentials (the check run's shared one when there
+ * is one). What goes wrong in it fails the check, in one line naming the login.
  */
 async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal | undefined, shared: CheckSession | undefined, work: (session: mysql.Connection) => Promise<T>): Promise<T> {
-  if (shared === undefined) return asTenantAlone(check, outputs, signal, work);
-  const connection = await shared.use(`mysql:${outputs.username}@${outputs.database}`, () => openTenant(check, outputs, signal), (c) => c.end().catch(() => c.destroy()));
+  const connection = {
+    key: `mysql:${outputs.username}@${outputs.database}`,
+    open: () => openTenant(check, outputs, signal),
+    close: (session: mysql.Connection) => session.end().catch(() => session.destroy()),
+    abort: (session: mysql.Connection) => session.destroy(),
+  };
   try {
-    return await work(connection);
+    return await withCheckConnection(shared, signal, connection, work);
   } catch (error) {
     if (error instanceof DriverError) throw error;
-    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${reason(error, outputs.password ?? '')}`, error);
+    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${errorLine(error, [outputs.password ?? ''])}`, error);
   }
 }
 
@@ -49,27 +47,11 @@ async function openTenant(check: string, outputs: Outputs, signal: AbortSignal |
   try {
     session = await mysql.createConnection({ host, port: Number(port), user: username, password, database, connectTimeout: 10_000 });
   } catch (error) {
-    throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${reason(error, password)}`, error);
+    throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${errorLine(error, [password])}`, error);
   }
   // A killed session emits 'error'; without a listener it would crash the process.
   session.on('error', () => {});
   return session;
-}
-
-/** Opens a session with the issued credentials, runs `work`, closes it. */
-async function asTenantAlone<T>(check: string, outputs: Outputs, signal: AbortSignal | undefined, work: (session: mysql.Connection) => Promise<T>): Promise<T> {
-  const session = await openTenant(check, outputs, signal);
-  const onAbort = () => session.destroy();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await work(session);
-  } catch (error) {
-    if (error instanceof DriverError) throw error;
-    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${reason(error, outputs.password ?? '')}`, error);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    await session.end().catch(() => session.destroy());
-  }
 }
 
 /** Connects and confirms the session landed in the issued database as the issued login. */

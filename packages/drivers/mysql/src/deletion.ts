@@ -1,8 +1,8 @@
-import type { DeletionStep, DriverContext } from '@paved/driver-api';
+import { isCredentialName, type DeletionStep, type DriverContext } from '@paved/driver-api';
 import type { TargetConnection } from './pools.js';
 import { quoteIdent } from './quote.js';
 import { wrapMysqlError } from './mysql-errors.js';
-import { credentialAccounts, dropAccounts, isCredentialOf, killSessions } from './accounts.js';
+import { credentialAccounts, dropAccounts, killSessions } from './accounts.js';
 import { wantedResource } from './spec.js';
 
 type Connect = (ctx: DriverContext) => TargetConnection;
@@ -33,7 +33,7 @@ export function deletionSteps(connect: Connect): DeletionStep[] {
       await dropAccounts(pool, await credentialAccounts(pool, database));
     }),
     rung('terminate-sessions', async ({ pool }, database) => {
-      await killSessions(pool, (user) => isCredentialOf(database, user), database);
+      await killSessions(pool, (user) => isCredentialName(database, user), database);
     }),
     rung('drop-database', async ({ pool }, database) => {
       await pool.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}`);

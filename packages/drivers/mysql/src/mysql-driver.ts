@@ -1,11 +1,11 @@
-import { silentLogger, type Driver, type DriverContext, type Logger } from '@paved/driver-api';
+import { preflightWith, silentLogger, type Driver, type DriverContext, type Logger } from '@paved/driver-api';
 import { createPools } from './pools.js';
 import { provision } from './provision.js';
 import { observe } from './observe.js';
 import { deletionSteps } from './deletion.js';
 import { preflight } from './preflight.js';
 import { revoke } from './rotation.js';
-import { checkWriteRead, contractChecks } from './checks.js';
+import { contractChecks } from './checks.js';
 
 export interface MysqlDriverOptions {
   logger?: Logger;
@@ -15,7 +15,7 @@ export interface MysqlDriverOptions {
 
 /**
  * Driver type 'mysql' (MariaDB): per instance, a database named after the external name and a
- * login limited to it, one login per credential rotation. See README.md and DRIVERS.md §MariaDB.
+ * login limited to it, one login per credential rotation. See README.md and docs/drivers/mysql.md.
  * Target config: `{ url, host?, port? }`; host/port are what instances are told to connect to.
  */
 export function createMysqlDriver(options: MysqlDriverOptions = {}): Driver {
@@ -26,22 +26,13 @@ export function createMysqlDriver(options: MysqlDriverOptions = {}): Driver {
     secrets: Object.freeze({ password: { bytes: 24 } }),
     deletion: deletionSteps(connect),
     checks: contractChecks,
-    async preflight(target) {
-      let connection;
-      try {
-        connection = pools.forTarget(target);
-      } catch (error) {
-        return { ok: false, problems: [(error as Error).message] };
-      }
-      return preflight(connection);
-    },
+    preflight: (target) => preflightWith(target, pools.forTarget, preflight),
     observe: async (ctx) => observe(connect(ctx), ctx),
     create: async (ctx) => provision(connect(ctx), ctx),
     update: async (ctx) => provision(connect(ctx), ctx),
     // A rotation is a create of login number ctx.instance.rotation; the previous one is untouched.
     rotate: async (ctx) => provision(connect(ctx), ctx),
     revoke: async (ctx) => revoke(connect(ctx), ctx),
-    verify: (_target, outputs, signal) => checkWriteRead(outputs, signal),
     close: () => pools.closeAll(),
   };
 }

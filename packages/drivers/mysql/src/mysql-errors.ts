@@ -1,4 +1,5 @@
 import { DriverError } from '@paved/model';
+import { REDACTED, errorLine } from '@paved/driver-api';
 
 interface MysqlLikeError {
   code?: string;
@@ -28,9 +29,8 @@ const DENIED = new Set([1044, 1045, 1142, 1227, 1410, 1698]);
 export function wrapMysqlError(error: unknown, step: string, subject: string, redact: readonly string[] = []): DriverError {
   if (error instanceof DriverError) return error;
   const mysqlError = (error ?? {}) as MysqlLikeError;
-  if (typeof mysqlError.sql === 'string') mysqlError.sql = '[redacted]';
-  let detail = (mysqlError.message ?? String(error)).split('\n')[0] ?? '';
-  for (const secret of redact) if (secret) detail = detail.split(secret).join('[redacted]');
+  if (typeof mysqlError.sql === 'string') mysqlError.sql = REDACTED;
+  const detail = errorLine(error, redact);
   const errno = mysqlError.errno;
   // 42xxx is a syntax or access rule violation: the same statement fails the same way again.
   const permanent = (errno !== undefined && PERMANENT.has(errno)) || mysqlError.sqlState?.startsWith('42') === true;

@@ -1,3 +1,4 @@
+import { urlHost } from '@paved/driver-api';
 import type { MysqlTargetConfig } from './target-config.js';
 
 /** The non-secret outputs, the ones observe can read back off the server. */
@@ -8,7 +9,6 @@ export function publicOutputs(config: MysqlTargetConfig, database: string, usern
 
 /** Every output, with the password and a ready-made mysql:// URL (both secret). */
 export function allOutputs(config: MysqlTargetConfig, database: string, username: string, password: string): Record<string, string> {
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `mysql://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${config.port}/${encodeURIComponent(database)}`;
+  const url = `mysql://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${urlHost(config.host)}:${config.port}/${encodeURIComponent(database)}`;
   return { ...publicOutputs(config, database, username), password, url };
 }

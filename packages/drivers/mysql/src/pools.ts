@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise';
-import type { Logger, Target } from '@paved/driver-api';
+import { createTargetClients, errorLine, type Logger, type TargetClients } from '@paved/driver-api';
 import { readTargetConfig, type MysqlTargetConfig } from './target-config.js';
 
 /** One admin pool per target. */
@@ -14,38 +14,30 @@ export interface PoolOptions {
   logger: Logger;
 }
 
-export function createPools(options: PoolOptions) {
-  const pools = new Map<string, TargetConnection>();
-
-  function forTarget(target: Target): TargetConnection {
-    const config = readTargetConfig(target);
-    // Keyed by name and URL so a changed target configuration gets a fresh pool.
-    const existing = pools.get(config.key);
-    if (existing) return existing;
-    const pool = mysql.createPool({
-      ...config.admin,
-      connectionLimit: options.maxConnections,
-      maxIdle: options.maxConnections,
-      idleTimeout: 10_000,
-      connectTimeout: 10_000,
-      // One statement per call: nothing we splice can smuggle a second one in.
-      multipleStatements: false,
-    });
-    // A pooled connection can die (server restart, KILL); the pool drops it and the next query
-    // reconnects. Without a listener the event would crash the process.
-    pool.on('connection', (connection) => {
-      connection.on('error', (error: Error) => options.logger.warn({ target: target.name, err: error.message }, 'mysql admin connection lost'));
-    });
-    const connection: TargetConnection = { pool, config };
-    pools.set(config.key, connection);
-    return connection;
-  }
-
-  async function closeAll(): Promise<void> {
-    const all = [...pools.values()];
-    pools.clear();
-    await Promise.all(all.map((connection) => connection.pool.end().catch(() => {})));
-  }
-
-  return { forTarget, closeAll };
+export function createPools(options: PoolOptions): TargetClients<TargetConnection> {
+  return createTargetClients({
+    open(target) {
+      const config = readTargetConfig(target);
+      const { host, port, user, password } = config.admin;
+      const pool = mysql.createPool({
+        host,
+        port,
+        user,
+        password,
+        connectionLimit: options.maxConnections,
+        maxIdle: options.maxConnections,
+        idleTimeout: 10_000,
+        connectTimeout: 10_000,
+        // One statement per call: nothing we splice can smuggle a second one in.
+        multipleStatements: false,
+      });
+      // A pooled connection can die (server restart, KILL); the pool drops it and the next query
+      // reconnects. Without a listener the event would crash the process.
+      pool.on('connection', (connection) => {
+        connection.on('error', (error: Error) => options.logger.warn({ target: target.name, err: errorLine(error, [password]) }, 'mysql admin connection lost'));
+      });
+      return { pool, config };
+    },
+    close: (connection) => connection.pool.end(),
+  });
 }

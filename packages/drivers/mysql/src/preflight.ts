@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import type { PreflightResult } from '@paved/driver-api';
+import { cannotConnect, type PreflightResult } from '@paved/driver-api';
 import type { TargetConnection } from './pools.js';
 
 /**
@@ -28,8 +28,7 @@ export async function preflight(connection: TargetConnection): Promise<Preflight
     const [anon] = privileges.has('SELECT') ? await pool.query<RowDataPacket[]>("SELECT Host AS host FROM mysql.user WHERE User = ''") : [[]];
     anonymous = (anon as RowDataPacket[]).map((row) => String(row.host));
   } catch (error) {
-    const reason = ((error as Error).message ?? String(error)).split('\n')[0];
-    return { ok: false, problems: [`cannot connect to MariaDB as ${config.display}: ${reason}; check config.url and that the server is running`] };
+    return { ok: false, problems: [cannotConnect('MariaDB', config.admin, error)] };
   }
 
   const problems: string[] = [];

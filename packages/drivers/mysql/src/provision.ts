@@ -1,11 +1,11 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type { ApplyResult, DriverContext } from '@paved/driver-api';
+import { requireSecret, type ApplyResult, type DriverContext } from '@paved/driver-api';
 import type { TargetConnection } from './pools.js';
 import { grantPattern, quoteAccount, quoteIdent, quoteLiteral } from './quote.js';
 import { nativePasswordHash } from './native-password.js';
 import { wrapMysqlError } from './mysql-errors.js';
 import { allOutputs } from './outputs.js';
-import { requirePassword, wantedResource } from './spec.js';
+import { wantedResource } from './spec.js';
 
 /**
  * Create, update and rotate are the same walk for one login: every step checks what is there
@@ -13,11 +13,12 @@ import { requirePassword, wantedResource } from './spec.js';
  * time (the secret store holds the only copy of the truth). DDL commits implicitly in MariaDB,
  * so the steps cannot be one transaction; each is atomic on its own.
  *
- * `rotation` picks the login: the instance's current one for create/update and rotate.
+ * `ctx.instance.rotation` picks the login, for create and update as for rotate (which is this
+ * walk for the new credential's login, the previous one left alone).
  */
 export async function provision(connection: TargetConnection, ctx: DriverContext): Promise<ApplyResult> {
   const { database, username, connectionLimit } = wantedResource(ctx);
-  const password = requirePassword(ctx.secrets, database);
+  const password = requireSecret('mysql', ctx, 'password');
   const hash = nativePasswordHash(password);
   const { pool } = connection;
   const account = quoteAccount(username);

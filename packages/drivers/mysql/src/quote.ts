@@ -31,7 +31,7 @@ export function quoteAccount(user: string, host = '%'): string {
 
 /**
  * The database name as a GRANT pattern. In database-level GRANTs `_` and `%` are wildcards
- * (DRIVERS.md §MariaDB: `GRANT … ON t_wild.*` also opened `tXwild`), so each is escaped with a
+ * (docs/drivers/mysql.md: `GRANT … ON t_wild.*` also opened `tXwild`), so each is escaped with a
  * backslash, and a backslash itself too, making the pattern match this one database only.
  */
 export function grantPattern(database: string): string {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCheckSession, credentialName, type CheckSession, type Driver } from '@paved/driver-api';
+import { runDriverChecks } from '@paved/driver-api/conformance';
 import { DriverError } from '@paved/model';
 import { createMysqlDriver } from './index.js';
 import { adminQuery, context, inventory, mysqlTarget, rotationContext, skipReason, tenantSession, uniqueName, withTenant } from './test-support.js';
@@ -62,7 +63,7 @@ describe.skipIf(skipHere)('mysql credential rotation', () => {
     const error = await driver.revoke!({ ...ctx, previousRotation: 0, previousSecrets: ctx.secrets }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DriverError);
     expect((error as DriverError).issues[0]?.path).toBe('previousRotation');
-    await driver.verify?.(target, outputs);
+    await runDriverChecks(driver, { target, instance: ctx.instance, outputs });
   });
 
   it('deletion removes every login, whatever rotation it is at, and their sessions', async () => {

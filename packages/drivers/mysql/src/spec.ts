@@ -37,16 +37,3 @@ export function wantedResource(ctx: DriverContext, rotation = ctx.instance.rotat
   }
   return { database, username: credentialName(database, rotation), connectionLimit: value };
 }
-
-/** The password secret, required for create, update and rotate. */
-export function requirePassword(secrets: Record<string, string>, subject: string): string {
-  const password = secrets.password;
-  if (!password) {
-    throw new DriverError(`mysql: no "password" secret was given for "${subject}"`, {
-      code: 'secret_missing',
-      retryable: false,
-      issues: [{ path: 'secrets.password', message: 'is required' }],
-    });
-  }
-  return password;
-}

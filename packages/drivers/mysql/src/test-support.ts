@@ -6,10 +6,9 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { expect } from 'vitest';
-import { silentLogger, type DriverContext, type RotationContext, type Target } from '@paved/driver-api';
+import { isCredentialName, silentLogger, type DriverContext, type RotationContext, type Target } from '@paved/driver-api';
 import type { DriverConformanceOptions } from '@paved/driver-api/conformance';
 import { createMysqlDriver, grantPattern } from './index.js';
-import { isCredentialOf } from './accounts.js';
 
 export const ADMIN_URL = 'mysql://root:@127.0.0.1:3306/';
 const ADMIN = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
@@ -104,11 +103,11 @@ export async function inventory(externalName: string): Promise<string[]> {
   const items: string[] = [];
   for (const row of await adminQuery('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [externalName])) items.push(`database ${String(row.name)}`);
   for (const row of await adminQuery('SELECT User AS user, Host AS host FROM mysql.user WHERE LEFT(User, ?) = ?', [externalName.length, externalName])) {
-    if (isCredentialOf(externalName, String(row.user))) items.push(`user ${String(row.user)}@${String(row.host)}`);
+    if (isCredentialName(externalName, String(row.user))) items.push(`user ${String(row.user)}@${String(row.host)}`);
   }
   for (const row of await adminQuery('SELECT User AS user FROM mysql.db WHERE Db = ?', [grantPattern(externalName)])) items.push(`grant to ${String(row.user)}`);
   for (const row of await adminQuery('SELECT ID AS id, USER AS user FROM information_schema.PROCESSLIST WHERE LEFT(USER, ?) = ?', [externalName.length, externalName])) {
-    if (isCredentialOf(externalName, String(row.user))) items.push(`session ${String(row.id)} of ${String(row.user)}`);
+    if (isCredentialName(externalName, String(row.user))) items.push(`session ${String(row.id)} of ${String(row.user)}`);
   }
   return items;
 }

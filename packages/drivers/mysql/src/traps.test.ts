@@ -1,7 +1,7 @@
 /**
- * The two MariaDB traps of DRIVERS.md §MariaDB, each shown to be real on this server and then
- * shown closed by the driver. Reopening either (an unescaped GRANT pattern, a deletion that
- * skips KILL CONNECTION) makes a test here fail.
+ * The two MariaDB traps of docs/drivers/mysql.md that leak across tenants, each shown to be
+ * real on this server and then shown closed by the driver. Reopening either (an unescaped GRANT
+ * pattern, a deletion that skips KILL CONNECTION) makes a test here fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Driver } from '@paved/driver-api';

@@ -9,8 +9,9 @@ const encoder = new TextEncoder();
 
 /**
  * Every limit of a tenant account, set explicitly: encodeAccount applies no defaults and an
- * absent limit reads as 0 to the server ("maximum subscriptions exceeded", DRIVERS.md gotcha d).
- * JetStream gets exactly the stream's bytes, so the reservation can never outgrow the plan.
+ * absent limit reads as 0 to the server ("maximum subscriptions exceeded": trap (d) of
+ * docs/drivers/nats.md). JetStream gets exactly the stream's bytes, so the reservation can never
+ * outgrow the plan.
  */
 export function accountLimits(values: StreamValues): Record<string, number | boolean> {
   return {

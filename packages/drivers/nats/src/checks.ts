@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { CheckSession, ContractCheck, Target } from '@paved/driver-api';
+import { errorLine, withCheckConnection, type CheckSession, type ContractCheck, type Target } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
-import { jwtAuthenticator, openConnection, withConnection, type ConnectOptions } from './connections.js';
+import { jwtAuthenticator, openConnection, type ConnectOptions } from './connections.js';
 import { parseCreds } from './jwt.js';
 import { nkeyFromSeed } from './nkey.js';
 import { jsm } from './stream.js';
@@ -26,14 +26,9 @@ function checkFailed(message: string, cause?: unknown): DriverError {
   return new DriverError(`nats: ${message}`, { code: 'check_failed', retryable: true, ...(cause === undefined ? {} : { cause }) });
 }
 
-function firstLine(error: unknown): string {
-  return ((error as Error)?.message ?? String(error)).split('\n')[0] ?? '';
-}
-
 /**
- * Runs `work` on a connection with the issued credentials: the check run's shared one when there
- * is one (one login for all checks, closed with the session), else one opened and closed for
- * this check alone.
+ * Runs `work` on a connection with the issued credentials (the check run's shared one when there
+ * is one). What goes wrong in it fails the check, in one line naming the stream.
  */
 async function asTenant<T>(outputs: Outputs, what: string, work: (nc: NatsConnection) => Promise<T>, session?: CheckSession): Promise<T> {
   let options: ConnectOptions;
@@ -42,13 +37,16 @@ async function asTenant<T>(outputs: Outputs, what: string, work: (nc: NatsConnec
   } catch (error) {
     throw error instanceof DriverError ? error : checkFailed(`${what}: the issued credentials cannot be read`);
   }
+  const connection = {
+    key: `nats:${credentialKey(outputs)}@${options.servers}`,
+    open: () => openConnection(options),
+    close: (nc: NatsConnection) => nc.close(),
+  };
   try {
-    if (session === undefined) return await withConnection(options, work);
-    const nc = await session.use(`nats:${credentialKey(outputs)}@${options.servers}`, () => openConnection(options), (c) => c.close().catch(() => {}));
-    return await work(nc);
+    return await withCheckConnection(session, undefined, connection, work);
   } catch (error) {
     if (error instanceof DriverError) throw error;
-    throw checkFailed(`${what}: ${firstLine(error)} (stream "${outputs.stream ?? '?'}")`, error);
+    throw checkFailed(`${what}: ${errorLine(error)} (stream "${outputs.stream ?? '?'}")`, error);
   }
 }
 
@@ -83,8 +81,8 @@ async function expectRefused(nc: NatsConnection, subject: string, what: string):
     // noMux: only a dedicated reply subscription receives the server's permission error.
     await nc.request(subject, new Uint8Array(), { timeout: 2_000, noMux: true });
   } catch (error) {
-    if (/permission/i.test(firstLine(error))) return;
-    throw checkFailed(`isolation not proven: ${what} was not refused (${firstLine(error)})`);
+    if (/permission/i.test(errorLine(error))) return;
+    throw checkFailed(`isolation not proven: ${what} was not refused (${errorLine(error)})`);
   }
   throw checkFailed(`isolation broken: ${what} was answered`);
 }

@@ -8,9 +8,9 @@ import { readTargetConfig } from './target-config.js';
 
 /**
  * The deletion ladder. The stream goes first: deleting an account does not delete its stream
- * files, which would stay on disk with nobody able to reach them (DRIVERS.md gotcha a). Then the
- * account, which refuses every user of it, whatever credential it was issued. Each rung checks
- * before it acts, so it can be repeated and resumed.
+ * files, which would stay on disk with nobody able to reach them (trap (a) of
+ * docs/drivers/nats.md). Then the account, which refuses every user of it, whatever credential
+ * it was issued. Each rung checks before it acts, so it can be repeated and resumed.
  */
 export function deletionSteps(): DeletionStep[] {
   const rung = (name: string, run: (ctx: DriverContext) => Promise<void>): DeletionStep => ({

@@ -1,4 +1,5 @@
 import { DriverError } from '@paved/model';
+import { errorLine } from '@paved/driver-api';
 
 /** Server/client failures whose retry cannot succeed until someone changes configuration. */
 const PERMANENT = /authorization violation|authentication|permissions violation|not a valid|insufficient resources|10047|maximum .* exceeded/i;
@@ -9,8 +10,7 @@ const PERMANENT = /authorization violation|authentication|permissions violation|
  */
 export function wrapNatsError(error: unknown, step: string, subject: string, redact: readonly string[] = []): DriverError {
   if (error instanceof DriverError) return error;
-  let detail = ((error as Error | undefined)?.message ?? String(error)).split('\n')[0] ?? '';
-  for (const secret of redact) if (secret) detail = detail.split(secret).join('[redacted]');
+  const detail = errorLine(error, redact);
   return new DriverError(`nats: ${step} failed for "${subject}": ${detail}`, {
     cause: error,
     retryable: !PERMANENT.test(detail),

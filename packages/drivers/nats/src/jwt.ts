@@ -17,7 +17,7 @@ export interface EncodeOptions {
   /**
    * 'unique': a fresh jti and the current iat, so two pushes never carry the same token. The
    * server ignores a re-pushed identical account JWT, and an account deleted earlier stays dead
-   * (DRIVERS.md §NATS gotcha c); a different token revives it.
+   * (trap (c) of docs/drivers/nats.md); a different token revives it.
    * 'stable': no iat and a jti hashed from the claims, so the same inputs give the same token
    * (user credentials handed out twice must be identical).
    */

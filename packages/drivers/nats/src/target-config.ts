@@ -1,11 +1,11 @@
-import { DriverError } from '@paved/model';
-import type { Target } from '@paved/driver-api';
+import type { DriverError } from '@paved/model';
+import { readServerUrl, targetConfigError, urlHost, type Target } from '@paved/driver-api';
 import { nkeyFromSeed, type NKey } from './nkey.js';
 import { parseCreds } from './jwt.js';
 
 /**
  * 'operator': nats-server in operator/JWT mode with a full resolver; one account per instance,
- * real isolation (DRIVERS.md §NATS mode B). 'shared': a plain server, one stream per instance in
+ * real isolation (docs/drivers/nats.md). 'shared': a plain server, one stream per instance in
  * the shared account: NO access isolation, for development only.
  */
 export type NatsMode = 'operator' | 'shared';
@@ -47,25 +47,24 @@ export function readTargetConfig(target: Target): NatsTargetConfig {
   const config = target.config;
   const mode = config.mode ?? 'operator';
   if (mode !== 'operator' && mode !== 'shared') throw invalid(target, 'config.mode', "must be 'operator' (isolated accounts) or 'shared' (development only, no isolation)");
-  const url = config.url ?? 'nats://127.0.0.1:4222';
-  if (typeof url !== 'string') throw invalid(target, 'config.url', 'must be a string like nats://host:4222');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw invalid(target, 'config.url', 'is not a valid URL (nats://host:4222)');
-  }
-  if (parsed.protocol !== 'nats:' && parsed.protocol !== 'tls:') throw invalid(target, 'config.url', 'must start with nats://');
-  const hostPort = `${parsed.hostname}:${parsed.port || '4222'}`;
-  const publicUrl = config.publicUrl ?? `${parsed.protocol}//${hostPort}`;
+  const server = readServerUrl(target, {
+    driver: 'nats',
+    field: 'url',
+    schemes: ['nats', 'tls'],
+    example: 'nats://host:4222',
+    defaultPort: 4222,
+    fallback: 'nats://127.0.0.1:4222',
+  });
+  const hostPort = `${urlHost(server.host)}:${server.port}`;
+  const publicUrl = config.publicUrl ?? `${server.scheme}://${hostPort}`;
   if (typeof publicUrl !== 'string' || !/^(nats|tls):\/\/[^@/]+$/.test(publicUrl)) {
     throw invalid(target, 'config.publicUrl', 'must be nats://host:port without credentials');
   }
   const common: CommonConfig = {
     servers: hostPort,
-    ...(parsed.username ? { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) } : {}),
+    ...(server.user === '' ? {} : { user: server.user, pass: server.password }),
     publicUrl,
-    display: `${parsed.username ? `${decodeURIComponent(parsed.username)}@` : ''}${hostPort}`,
+    display: server.display,
   };
   if (mode === 'shared') return { mode, ...common };
 
@@ -94,9 +93,5 @@ export function readTargetConfig(target: Target): NatsTargetConfig {
 }
 
 function invalid(target: Target, path: string, message: string): DriverError {
-  return new DriverError(`nats target "${target.name}": ${path} ${message}`, {
-    code: 'target_config_invalid',
-    retryable: false,
-    issues: [{ path, message }],
-  });
+  return targetConfigError('nats', target, { path, message });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DriverError } from '@paved/model';
-import type { CheckSession, ContractCheck } from '@paved/driver-api';
+import { errorLine, withCheckConnection, type CheckSession, type ContractCheck } from '@paved/driver-api';
 
 type Outputs = Record<string, string>;
 
@@ -10,23 +10,21 @@ function failed(check: string, message: string, cause?: unknown): DriverError {
   return new DriverError(`postgres check ${check}: ${message}`, { code: 'check_failed', retryable: true, ...(cause === undefined ? {} : { cause }) });
 }
 
-function reason(error: unknown, password: string): string {
-  const line = ((error as Error)?.message ?? String(error)).split('\n')[0] ?? '';
-  return password ? line.split(password).join('[redacted]') : line;
-}
-
 /**
- * Runs `work` in a session with the issued credentials: the check run's shared session when
- * there is one (one login for all checks), else one opened and closed for this check alone.
+ * Runs `work` in a session with the issued credentials (the check run's shared one when there
+ * is one). What goes wrong in it fails the check, in one line naming the login.
  */
 async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal, session: CheckSession | undefined, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  if (session === undefined) return asTenantAlone(check, outputs, signal, work);
-  const client = await session.use(`postgres:${outputs.username}@${outputs.database}`, () => openTenant(check, outputs, signal), (c) => c.end());
+  const connection = {
+    key: `postgres:${outputs.username}@${outputs.database}`,
+    open: () => openTenant(check, outputs, signal),
+    close: (client: pg.Client) => client.end(),
+  };
   try {
-    return await work(client);
+    return await withCheckConnection(session, signal, connection, work);
   } catch (error) {
     if (error instanceof DriverError) throw error;
-    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${reason(error, outputs.password ?? '')}`, error);
+    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${errorLine(error, [outputs.password ?? ''])}`, error);
   }
 }
 
@@ -46,25 +44,9 @@ async function openTenant(check: string, outputs: Outputs, signal: AbortSignal):
   try {
     await client.connect();
   } catch (error) {
-    throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${reason(error, password)}`, error);
+    throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${errorLine(error, [password])}`, error);
   }
   return client;
-}
-
-/** Opens a session with the issued credentials, runs `work`, closes it. */
-async function asTenantAlone<T>(check: string, outputs: Outputs, signal: AbortSignal, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await openTenant(check, outputs, signal);
-  const onAbort = () => void client.end().catch(() => {});
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await work(client);
-  } catch (error) {
-    if (error instanceof DriverError) throw error;
-    throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${reason(error, outputs.password ?? '')}`, error);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    await client.end().catch(() => {});
-  }
 }
 
 /** The login reaches the issued database. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDriverConformance } from '@paved/driver-api/conformance';
+import { runDriverChecks, runDriverConformance } from '@paved/driver-api/conformance';
 import pg from 'pg';
 import { silentLogger, type DriverContext, type RotationContext } from '@paved/driver-api';
 import { createPostgresDriver, scramVerifier } from './index.js';
@@ -84,8 +84,9 @@ describe.skipIf(skip !== undefined && process.env.CI !== 'true')('postgres drive
     const second = randomBytes(24).toString('hex');
     issuedPasswords.add(first).add(second);
     try {
-      const { outputs } = await driver.create(context(url, name, first));
-      await driver.verify?.(context(url, name, first).target, outputs);
+      const ctx = context(url, name, first);
+      const { outputs } = await driver.create(ctx);
+      await runDriverChecks(driver, { target: ctx.target, instance: ctx.instance, outputs });
       await expect(withSession(outputs, { password: 'not-the-password' }, (c) => c.query('SELECT 1'))).rejects.toMatchObject({ code: '28P01' });
       // Another role's password does not open this role either.
       await expect(withSession(outputs, { user: 'postgres' }, (c) => c.query('SELECT 1'))).rejects.toMatchObject({ code: '28P01' });

@@ -1,3 +1,4 @@
+import { urlHost } from '@paved/driver-api';
 import type { PostgresTargetConfig } from './target-config.js';
 
 /**
@@ -10,7 +11,6 @@ export function publicOutputs(config: PostgresTargetConfig, name: string, userna
 
 /** Every output, with the password and a ready-made connection URL (both secret). */
 export function allOutputs(config: PostgresTargetConfig, name: string, password: string, username = name): Record<string, string> {
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `postgres://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${config.port}/${encodeURIComponent(name)}`;
+  const url = `postgres://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${urlHost(config.host)}:${config.port}/${encodeURIComponent(name)}`;
   return { ...publicOutputs(config, name, username), password, url };
 }

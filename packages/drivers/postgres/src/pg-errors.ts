@@ -1,4 +1,5 @@
 import { DriverError } from '@paved/model';
+import { errorLine } from '@paved/driver-api';
 
 interface PgLikeError {
   code?: string;
@@ -15,8 +16,7 @@ const PERMANENT = new Set(['42501', '28000', '28P01', '3D000', '42601', '42704',
 export function wrapPgError(error: unknown, step: string, subject: string, redact: readonly string[] = []): DriverError {
   if (error instanceof DriverError) return error;
   const pgError = (error ?? {}) as PgLikeError;
-  let detail = (pgError.message ?? String(error)).split('\n')[0] ?? '';
-  for (const secret of redact) if (secret) detail = detail.split(secret).join('[redacted]');
+  const detail = errorLine(error, redact);
   const code = pgError.code;
   const retryable = code === undefined ? true : !PERMANENT.has(code) && !code.startsWith('42');
   return new DriverError(`postgres: ${step} failed for "${subject}": ${detail}${code && /^[0-9A-Z]{5}$/.test(code) ? ` (SQLSTATE ${code})` : ''}`, {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Logger, Target } from '@paved/driver-api';
+import { createTargetClients, errorLine, readOnce, type Logger, type TargetClients } from '@paved/driver-api';
 import { readTargetConfig, type PostgresTargetConfig } from './target-config.js';
 
 /** One admin pool per target, and what we learned about the server behind it. */
@@ -22,42 +22,18 @@ export interface PoolOptions {
   logger: Logger;
 }
 
-export function createPools(options: PoolOptions) {
-  const pools = new Map<string, TargetConnection>();
-
-  function forTarget(target: Target): TargetConnection {
-    const config = readTargetConfig(target);
-    // Keyed by name and URL so a changed target configuration gets a fresh pool.
-    const key = `${target.name}\0${config.url}`;
-    const existing = pools.get(key);
-    if (existing) return existing;
-    const pool = new pg.Pool({ connectionString: config.url, max: options.maxConnections, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000 });
-    // An idle client can die (server restart, terminated backend); without a listener that
-    // would crash the process. The next query reconnects.
-    pool.on('error', (error) => options.logger.warn({ target: target.name, err: error.message }, 'postgres admin connection lost'));
-    let facts: Promise<ServerFacts> | undefined;
-    const connection: TargetConnection = {
-      pool,
-      config,
-      facts() {
-        facts ??= readFacts(pool).catch((error: unknown) => {
-          facts = undefined;
-          throw error;
-        });
-        return facts;
-      },
-    };
-    pools.set(key, connection);
-    return connection;
-  }
-
-  async function closeAll(): Promise<void> {
-    const all = [...pools.values()];
-    pools.clear();
-    await Promise.all(all.map((connection) => connection.pool.end()));
-  }
-
-  return { forTarget, closeAll };
+export function createPools(options: PoolOptions): TargetClients<TargetConnection> {
+  return createTargetClients({
+    open(target) {
+      const config = readTargetConfig(target);
+      const pool = new pg.Pool({ connectionString: config.admin.href, max: options.maxConnections, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000 });
+      // An idle client can die (server restart, terminated backend); without a listener that
+      // would crash the process. The next query reconnects.
+      pool.on('error', (error) => options.logger.warn({ target: target.name, err: errorLine(error, [config.admin.password]) }, 'postgres admin connection lost'));
+      return { pool, config, facts: readOnce(() => readFacts(pool)) };
+    },
+    close: (connection) => connection.pool.end(),
+  });
 }
 
 async function readFacts(pool: pg.Pool): Promise<ServerFacts> {

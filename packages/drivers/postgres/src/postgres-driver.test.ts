@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDriverConformance } from '@paved/driver-api/conformance';
+import { runDriverChecks, runDriverConformance } from '@paved/driver-api/conformance';
 import { silentLogger, type Driver, type DriverContext, type Target } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
 import { createPostgresDriver, quoteIdent, quoteLiteral } from './index.js';
@@ -15,8 +15,8 @@ if (skipHere) console.warn(`skipping postgres driver tests: ${skip}`);
 // (a) The admin is a superuser.
 runDriverConformance({ ...postgresConformance('postgres (machine, superuser admin)', () => MACHINE_URL), ...(skip ? { skip } : {}) });
 
-// (b) The admin is a plain role with CREATEROLE and CREATEDB, as DRIVERS.md recommends; this is
-// the path that needs GRANT role TO admin.
+// (b) The admin is a plain role with CREATEROLE and CREATEDB, as docs/drivers/postgres.md
+// advises; this is the path that needs GRANT role TO admin.
 const provisioner = `pv_conf_admin_${randomBytes(4).toString('hex')}`;
 let provisionerCreated = false;
 runDriverConformance({
@@ -111,7 +111,26 @@ describe.skipIf(skipHere)('postgres driver on the machine server', () => {
     expect(drifted.diff).toEqual([`role "${name}" cannot log in`, `database "${name}" is owned by "postgres"`, `PUBLIC may connect to database "${name}"`]);
     const { outputs } = await driver.update(ctx);
     expect(await driver.observe(ctx)).toMatchObject({ exists: true, upToDate: true, diff: [] });
-    await driver.verify?.(target, outputs);
+    await runDriverChecks(driver, { target, instance: ctx.instance, outputs });
+  });
+
+  it('takes CONNECT back from a role granted it behind Paved\'s back', async () => {
+    const name = fresh();
+    const other = `pv_conf_other_${randomBytes(4).toString('hex')}`;
+    const ctx = context(target, name);
+    await driver.create(ctx);
+    await adminQuery(MACHINE_URL, `CREATE ROLE ${quoteIdent(other)}`);
+    try {
+      await adminQuery(MACHINE_URL, `GRANT CONNECT, TEMPORARY ON DATABASE ${quoteIdent(name)} TO ${quoteIdent(other)}`);
+      expect((await driver.observe(ctx)).diff).toEqual([`role "${other}" may connect to database "${name}"`]);
+      await driver.update(ctx);
+      expect(await driver.observe(ctx)).toMatchObject({ exists: true, upToDate: true, diff: [] });
+      const [row] = await adminQuery<{ allowed: boolean }>(MACHINE_URL, `SELECT has_database_privilege($1, $2, 'CONNECT') AS allowed`, [other, name]);
+      expect(row?.allowed).toBe(false);
+    } finally {
+      // DROP OWNED also revokes what the role holds on databases, should the update have failed.
+      await adminQuery(MACHINE_URL, `DROP OWNED BY ${quoteIdent(other)}; DROP ROLE ${quoteIdent(other)}`);
+    }
   });
 
   it('rejects an invalid connectionLimit and a target without url, naming the field', async () => {

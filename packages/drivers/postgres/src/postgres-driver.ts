@@ -1,10 +1,9 @@
-import { silentLogger, type Driver, type DriverContext, type Logger } from '@paved/driver-api';
+import { preflightWith, silentLogger, type Driver, type DriverContext, type Logger } from '@paved/driver-api';
 import { createPools } from './pools.js';
 import { provision } from './provision.js';
 import { observe } from './observe.js';
 import { deletionSteps } from './deletion.js';
 import { preflight } from './preflight.js';
-import { verifyCredentials } from './verify.js';
 import { postgresChecks } from './checks.js';
 import { revoke, rotate } from './rotation.js';
 
@@ -16,7 +15,7 @@ export interface PostgresDriverOptions {
 
 /**
  * Driver type 'postgres': per instance, a LOGIN role and a database of the same name (the
- * instance's external name) owned by it, closed to everyone else. See DRIVERS.md §PostgreSQL.
+ * instance's external name) owned by it, closed to everyone else. See docs/drivers/postgres.md.
  * Target config: `{ url, host?, port? }`; host/port are what instances are told to connect to.
  */
 export function createPostgresDriver(options: PostgresDriverOptions = {}): Driver {
@@ -26,19 +25,10 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
     type: 'postgres',
     secrets: Object.freeze({ password: { bytes: 24 } }),
     deletion: deletionSteps(connect),
-    async preflight(target) {
-      let connection;
-      try {
-        connection = pools.forTarget(target);
-      } catch (error) {
-        return { ok: false, problems: [(error as Error).message] };
-      }
-      return preflight(connection);
-    },
+    preflight: (target) => preflightWith(target, pools.forTarget, preflight),
     observe: async (ctx) => observe(connect(ctx), ctx),
     create: async (ctx) => provision(connect(ctx), ctx),
     update: async (ctx) => provision(connect(ctx), ctx),
-    verify: (_target, outputs, signal) => verifyCredentials(outputs, signal),
     checks: postgresChecks,
     rotate: async (ctx) => rotate(connect(ctx), ctx),
     revoke: async (ctx) => revoke(connect(ctx), ctx),

@@ -1,4 +1,4 @@
-import type { PreflightResult } from '@paved/driver-api';
+import { cannotConnect, type PreflightResult } from '@paved/driver-api';
 import type { TargetConnection } from './pools.js';
 
 interface AdminRow {
@@ -21,8 +21,7 @@ export async function preflight(connection: TargetConnection): Promise<Preflight
     );
     row = result.rows[0];
   } catch (error) {
-    const reason = ((error as Error).message ?? String(error)).split('\n')[0];
-    return { ok: false, problems: [`cannot connect to PostgreSQL as ${connection.config.display}: ${reason}; check config.url and that the server is running`] };
+    return { ok: false, problems: [cannotConnect('PostgreSQL', connection.config.admin, error)] };
   }
   if (!row) return { ok: false, problems: ['the admin role was not found in pg_roles; connect as a role that exists'] };
   const problems: string[] = [];

@@ -1,5 +1,5 @@
 import { DriverError } from '@paved/model';
-import type { ApplyResult, DriverContext } from '@paved/driver-api';
+import { requireSecret, type ApplyResult, type DriverContext } from '@paved/driver-api';
 import type { TargetConnection } from './pools.js';
 import { quoteIdent, quoteLiteral } from './quote.js';
 import { scramVerifier } from './scram.js';
@@ -30,14 +30,7 @@ export function wantedConnectionLimit(ctx: DriverContext): number {
  */
 export async function provision(connection: TargetConnection, ctx: DriverContext): Promise<ApplyResult> {
   const name = ctx.instance.externalName;
-  const password = ctx.secrets.password;
-  if (!password) {
-    throw new DriverError(`postgres: no "password" secret was given for "${name}"`, {
-      code: 'secret_missing',
-      retryable: false,
-      issues: [{ path: 'secrets.password', message: 'is required' }],
-    });
-  }
+  const password = requireSecret('postgres', ctx, 'password');
   const limit = wantedConnectionLimit(ctx);
   const verifier = scramVerifier(password);
   const { pool } = connection;
@@ -95,8 +88,17 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
   });
 
   await step('restrict-access', async () => {
+    // Only the owner may connect: not PUBLIC, which holds CONNECT on every new database, nor any
+    // role granted rights behind Paved's back (observe reports both as drift).
+    const others = await pool.query<{ grantee: string }>(
+      `SELECT DISTINCT pg_get_userbyid(a.grantee) AS grantee
+         FROM pg_database d, aclexplode(d.datacl) a
+        WHERE d.datname = $1 AND a.grantee NOT IN (0, d.datdba)`,
+      [name],
+    );
     await pool.query(
       `REVOKE ALL ON DATABASE ${ident} FROM PUBLIC;
+       ${others.rows.map((row) => `REVOKE ALL ON DATABASE ${ident} FROM ${quoteIdent(row.grantee)};`).join('\n')}
        GRANT CONNECT, TEMPORARY ON DATABASE ${ident} TO ${ident};
        ALTER DATABASE ${ident} ALLOW_CONNECTIONS true`,
     );

@@ -29,7 +29,7 @@ export function sessionTargetOf(outputs: Record<string, string>, check: string):
 /**
  * Opens an AMQP connection. `noDelay: true` is not optional: amqplib leaves Nagle on, and each
  * handshake round trip then stalls ~40 ms on delayed ACKs (connect 46 ms instead of 4,
- * DRIVERS.md §RabbitMQ). Failures become one-line DriverErrors in words, because amqplib
+ * docs/drivers/rabbitmq.md). Failures become one-line DriverErrors in words, because amqplib
  * reports a refused vhost only as "Expected ConnectionOpenOk; got <ConnectionClose…>".
  */
 export async function openSession(target: SessionTarget, check: string): Promise<ChannelModel> {

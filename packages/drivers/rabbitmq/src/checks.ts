@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DriverError } from '@paved/model';
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
-import type { CheckSession, ContractCheck, Target } from '@paved/driver-api';
+import { errorLine, withCheckConnection, type CheckSession, type ContractCheck, type Target } from '@paved/driver-api';
 import { openSession, refusalKind, sessionTargetOf, type SessionTarget } from './amqp-session.js';
 import { ManagementApi, type Fetch } from './management-api.js';
 import { readTargetConfig } from './target-config.js';
@@ -11,21 +11,16 @@ function failed(check: string, message: string, cause?: unknown): DriverError {
 }
 
 /**
- * Runs `work` on an AMQP connection to the tenant's own vhost: the check run's shared one when
- * there is one (one login for all checks, closed with the session), else one opened and closed
- * for this check alone.
+ * Runs `work` on an AMQP connection to the tenant's own vhost (the check run's shared one when
+ * there is one).
  */
-async function asTenant<T>(tenant: SessionTarget, check: string, shared: CheckSession | undefined, work: (connection: ChannelModel) => Promise<T>): Promise<T> {
-  if (shared !== undefined) {
-    const connection = await shared.use(`rabbitmq:${tenant.username}@${tenant.vhost}`, () => openSession(tenant, check), (c) => c.close().catch(() => {}));
-    return work(connection);
-  }
-  const connection = await openSession(tenant, check);
-  try {
-    return await work(connection);
-  } finally {
-    await connection.close().catch(() => {});
-  }
+function asTenant<T>(tenant: SessionTarget, check: string, shared: CheckSession | undefined, work: (connection: ChannelModel) => Promise<T>): Promise<T> {
+  const connection = {
+    key: `rabbitmq:${tenant.username}@${tenant.vhost}`,
+    open: () => openSession(tenant, check),
+    close: (c: ChannelModel) => c.close(),
+  };
+  return withCheckConnection(shared, undefined, connection, work);
 }
 
 /** Logs in with the issued credentials and opens a channel on the issued vhost. */
@@ -64,7 +59,7 @@ export async function checkWriteRead(outputs: Record<string, string>, shared?: C
       await channel.deleteQueue(queue);
     } catch (error) {
       if (error instanceof DriverError) throw error;
-      throw failed('write-read', `publish and get on vhost "${session.vhost}" as user "${session.username}" failed (${(error as Error).message.split('\n')[0]})`, error);
+      throw failed('write-read', `publish and get on vhost "${session.vhost}" as user "${session.username}" failed (${errorLine(error, [session.password])})`, error);
     } finally {
       // A shared connection stays open: close the channel (a failed one is closed already).
       await channel?.close().catch(() => {});

@@ -1,6 +1,6 @@
-import type { DeletionStep, DriverContext } from '@paved/driver-api';
+import { isCredentialName, type DeletionStep, type DriverContext } from '@paved/driver-api';
 import type { ManagementApi } from './management-api.js';
-import { isCredentialOf, vhostName } from './names.js';
+import { vhostName } from './names.js';
 
 type Connect = (ctx: DriverContext) => ManagementApi;
 
@@ -22,7 +22,7 @@ export function deletionSteps(connect: Connect): DeletionStep[] {
         // its revoke may have left older logins (externalName_r<n>) behind.
         const users = await api.listUserNames('delete-users', externalName);
         for (const user of users) {
-          if (user !== api.config.adminUser && isCredentialOf(externalName, user)) await api.deleteUser('delete-users', user);
+          if (user !== api.config.adminUser && isCredentialName(externalName, user)) await api.deleteUser('delete-users', user);
         }
       },
     },

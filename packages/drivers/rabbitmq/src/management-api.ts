@@ -1,4 +1,5 @@
 import { DriverError } from '@paved/model';
+import { errorLine } from '@paved/driver-api';
 import type { RabbitmqTargetConfig } from './target-config.js';
 
 /** The fetch this driver uses; injectable so a test can watch what is sent to the real broker. */
@@ -149,7 +150,7 @@ async function errorReason(response: Response): Promise<string> {
   try {
     const parsed = JSON.parse(text) as { reason?: unknown; error?: unknown };
     const reason = parsed.reason ?? parsed.error;
-    if (typeof reason === 'string') return reason.split('\n')[0]!.slice(0, 200);
+    if (typeof reason === 'string') return errorLine(reason).slice(0, 200);
   } catch {
     // not JSON: fall through to the status text
   }

@@ -1,7 +1,7 @@
-import type { DriverContext, Observation } from '@paved/driver-api';
+import { credentialName, type DriverContext, type Observation } from '@paved/driver-api';
 import { FULL_PERMISSIONS, type ManagementApi } from './management-api.js';
 import { HASHING_ALGORITHM, passwordMatches } from './password-hash.js';
-import { credentialName, vhostName } from './names.js';
+import { vhostName } from './names.js';
 import { publicOutputs } from './outputs.js';
 import { isForeign, tagsOf } from './provision.js';
 import { limitsDiff, wantedLimits } from './limits.js';

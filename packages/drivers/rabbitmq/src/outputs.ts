@@ -1,3 +1,4 @@
+import { urlHost } from '@paved/driver-api';
 import type { RabbitmqTargetConfig } from './target-config.js';
 
 /** The non-secret outputs, the ones observe can read back off the broker. */
@@ -15,6 +16,5 @@ export function allOutputs(config: RabbitmqTargetConfig, vhost: string, username
  * the broker reads another vhost (the default vhost '/' itself is `amqp://host/%2F`).
  */
 export function amqpUrl(scheme: string, host: string, port: number | string, vhost: string, username: string, password: string): string {
-  const bracketed = host.includes(':') ? `[${host}]` : host;
-  return `${scheme}://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${bracketed}:${port}/${encodeURIComponent(vhost)}`;
+  return `${scheme}://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${urlHost(host)}:${port}/${encodeURIComponent(vhost)}`;
 }

@@ -1,18 +1,11 @@
 import { connect } from 'node:net';
 import { DriverError } from '@paved/model';
-import type { PreflightResult, Target } from '@paved/driver-api';
-import { ManagementApi, type Fetch } from './management-api.js';
-import { readTargetConfig } from './target-config.js';
+import type { PreflightResult } from '@paved/driver-api';
+import type { ManagementApi } from './management-api.js';
 import { tagsOf } from './provision.js';
 
 /** Can we provision on this target at all? One line per problem, each with its fix. Never throws. */
-export async function preflight(target: Target, fetchImpl: Fetch): Promise<PreflightResult> {
-  let api: ManagementApi;
-  try {
-    api = new ManagementApi(readTargetConfig(target), fetchImpl);
-  } catch (error) {
-    return { ok: false, problems: [(error as Error).message] };
-  }
+export async function preflight(api: ManagementApi): Promise<PreflightResult> {
   const { config } = api;
   let who;
   try {

@@ -1,8 +1,7 @@
-import { DriverError } from '@paved/model';
-import type { ApplyResult, DriverContext } from '@paved/driver-api';
+import { credentialName, isCredentialName, requireSecret, type ApplyResult, type DriverContext } from '@paved/driver-api';
 import type { ManagementApi, UserRecord } from './management-api.js';
 import { HASHING_ALGORITHM, passwordMatches, rabbitPasswordHash } from './password-hash.js';
-import { credentialName, isCredentialOf, vhostName } from './names.js';
+import { vhostName } from './names.js';
 import { allOutputs } from './outputs.js';
 import { wantedLimits } from './limits.js';
 
@@ -17,7 +16,7 @@ export async function provision(api: ManagementApi, ctx: DriverContext): Promise
   const externalName = ctx.instance.externalName;
   const vhost = vhostName(externalName);
   const user = credentialName(externalName, ctx.instance.rotation ?? 0);
-  const password = requirePassword(ctx);
+  const password = requireSecret('rabbitmq', ctx, 'password');
   const limits = wantedLimits(ctx);
 
   const step = async (run: () => Promise<void>) => {
@@ -68,7 +67,7 @@ export async function provision(api: ManagementApi, ctx: DriverContext): Promise
 
 /** Whether `user` is neither the admin nor one of the resource's own logins. */
 export function isForeign(api: ManagementApi, externalName: string, user: string): boolean {
-  return user !== api.config.adminUser && !isCredentialOf(externalName, user);
+  return user !== api.config.adminUser && !isCredentialName(externalName, user);
 }
 
 export function tagsOf(user: UserRecord): string[] {
@@ -78,16 +77,4 @@ export function tagsOf(user: UserRecord): string[] {
 
 function userIsCurrent(user: UserRecord, password: string): boolean {
   return tagsOf(user).length === 0 && user.hashing_algorithm === HASHING_ALGORITHM && passwordMatches(password, user.password_hash);
-}
-
-export function requirePassword(ctx: DriverContext): string {
-  const password = ctx.secrets.password;
-  if (!password) {
-    throw new DriverError(`rabbitmq: no "password" secret was given for "${ctx.instance.externalName}"`, {
-      code: 'secret_missing',
-      retryable: false,
-      issues: [{ path: 'secrets.password', message: 'is required' }],
-    });
-  }
-  return password;
 }

@@ -1,4 +1,4 @@
-import type { Driver, DriverContext, Logger } from '@paved/driver-api';
+import { preflightWith, type Driver, type DriverContext, type Logger, type Target } from '@paved/driver-api';
 import { ManagementApi, type Fetch } from './management-api.js';
 import { readTargetConfig } from './target-config.js';
 import { provision } from './provision.js';
@@ -6,7 +6,7 @@ import { observe } from './observe.js';
 import { deletionSteps } from './deletion.js';
 import { preflight } from './preflight.js';
 import { rotate, revoke } from './rotation.js';
-import { checkWriteRead, contractChecks } from './checks.js';
+import { contractChecks } from './checks.js';
 
 export interface RabbitmqDriverOptions {
   logger?: Logger;
@@ -17,26 +17,25 @@ export interface RabbitmqDriverOptions {
 /**
  * Driver type 'rabbitmq': per instance, a vhost named after the instance's external name and a
  * user with full rights on that vhost only, made through the management HTTP API (never
- * rabbitmqctl: 50–60× slower and it puts the password in argv). See DRIVERS.md §RabbitMQ.
+ * rabbitmqctl: 50–60× slower and it puts the password in argv). See docs/drivers/rabbitmq.md.
  * Target config: `{ managementUrl, amqpUrl?, host?, port? }` (target-config.ts).
  */
 export function createRabbitmqDriver(options: RabbitmqDriverOptions = {}): Driver {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   // Stateless HTTP: one small client per call, no pool to close.
-  const connect = (ctx: DriverContext) => new ManagementApi(readTargetConfig(ctx.target), fetchImpl);
+  const api = (target: Target) => new ManagementApi(readTargetConfig(target), fetchImpl);
+  const connect = (ctx: DriverContext) => api(ctx.target);
   return {
     type: 'rabbitmq',
     secrets: Object.freeze({ password: { bytes: 24 } }),
     deletion: deletionSteps(connect),
     checks: Object.freeze(contractChecks(fetchImpl)),
-    preflight: (target) => preflight(target, fetchImpl),
+    preflight: (target) => preflightWith(target, api, preflight),
     observe: async (ctx) => observe(connect(ctx), ctx),
     create: async (ctx) => provision(connect(ctx), ctx),
     update: async (ctx) => provision(connect(ctx), ctx),
     rotate: async (ctx) => rotate(connect(ctx), ctx),
     revoke: async (ctx) => revoke(connect(ctx), ctx),
-    // write-read logs in, so it proves connect as well.
-    verify: (_target, outputs) => checkWriteRead(outputs),
     close: async () => {},
   };
 }

@@ -1,7 +1,6 @@
 import { DriverError } from '@paved/model';
-import type { ApplyResult, RotationContext } from '@paved/driver-api';
+import { credentialName, type ApplyResult, type RotationContext } from '@paved/driver-api';
 import type { ManagementApi } from './management-api.js';
-import { credentialName } from './names.js';
 import { provision } from './provision.js';
 
 /**

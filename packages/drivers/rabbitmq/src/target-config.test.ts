@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DriverError } from '@paved/model';
 import { passwordMatches, rabbitPasswordHash, readTargetConfig } from './index.js';
-import { isCredentialOf } from './names.js';
 import { rabbitTarget } from './test-support.js';
 
 describe('rabbitmq target config', () => {
@@ -36,20 +35,12 @@ describe('rabbitmq target config', () => {
   });
 });
 
-describe('rabbitmq password hash and login names', () => {
+describe('rabbitmq password hash', () => {
   it('is base64(salt4 ‖ sha256(salt4 ‖ password)), salted afresh each time', () => {
     const hash = rabbitPasswordHash('secret', Buffer.from([1, 2, 3, 4]));
     expect(hash).toBe('AQIDBDB9kM21iEUzN1lZ+6VReCsdNqS0sERdAQTcY6Xs3PMz'); // computed independently below
     expect(passwordMatches('secret', hash)).toBe(true);
     expect(passwordMatches('Secret', hash)).toBe(false);
     expect(rabbitPasswordHash('secret')).not.toBe(rabbitPasswordHash('secret'));
-  });
-
-  it('recognises every rotation of a resource and nothing else', () => {
-    expect(isCredentialOf('pv_a_12345678', 'pv_a_12345678')).toBe(true);
-    expect(isCredentialOf('pv_a_12345678', 'pv_a_12345678_r12')).toBe(true);
-    expect(isCredentialOf('pv_a_12345678', 'pv_a_12345678_r')).toBe(false);
-    expect(isCredentialOf('pv_a_12345678', 'pv_a_12345678_rx')).toBe(false);
-    expect(isCredentialOf('pv_a_12345678', 'pv_a_123456789')).toBe(false);
   });
 });

@@ -1,5 +1,4 @@
-import { DriverError } from '@paved/model';
-import type { Target } from '@paved/driver-api';
+import { readPublicAddress, readServerUrl, targetConfigError, urlHost, type Target } from '@paved/driver-api';
 
 /** A RabbitMQ target's settings, read from `target.config`. */
 export interface RabbitmqTargetConfig {
@@ -22,56 +21,33 @@ export interface RabbitmqTargetConfig {
  * amqpUrl defaults to amqp://<management host>:5672; host/port default to those of amqpUrl.
  */
 export function readTargetConfig(target: Target): RabbitmqTargetConfig {
-  const { managementUrl, amqpUrl, host, port } = target.config;
-  if (typeof managementUrl !== 'string' || managementUrl === '') {
-    throw invalid(target, 'config.managementUrl', 'is required (http://admin:password@host:15672)');
+  const management = readServerUrl(target, {
+    driver: 'rabbitmq',
+    field: 'managementUrl',
+    schemes: ['http', 'https'],
+    example: 'http://admin:password@host:15672',
+    defaultPort: (scheme) => (scheme === 'https' ? 443 : 80),
+  });
+  if (management.user === '') {
+    throw targetConfigError('rabbitmq', target, { path: 'config.managementUrl', message: 'must name the admin user and password (http://admin:password@host:15672)' });
   }
-  const management = parseUrl(target, 'config.managementUrl', managementUrl);
-  if (management.protocol !== 'http:' && management.protocol !== 'https:') throw invalid(target, 'config.managementUrl', 'must start with http:// or https://');
-  const adminUser = decodeURIComponent(management.username);
-  if (adminUser === '') throw invalid(target, 'config.managementUrl', 'must name the admin user and password (http://admin:password@host:15672)');
-  const adminPassword = decodeURIComponent(management.password);
-
-  if (amqpUrl !== undefined && (typeof amqpUrl !== 'string' || amqpUrl === '')) throw invalid(target, 'config.amqpUrl', 'must be a non-empty string');
-  const amqp = parseUrl(target, 'config.amqpUrl', (amqpUrl as string | undefined) ?? `amqp://${management.host.replace(/:\d+$/, '')}:5672`);
-  if (amqp.protocol !== 'amqp:' && amqp.protocol !== 'amqps:') throw invalid(target, 'config.amqpUrl', 'must start with amqp:// or amqps://');
-  const scheme = amqp.protocol === 'amqps:' ? 'amqps' : 'amqp';
-
-  if (host !== undefined && (typeof host !== 'string' || host === '')) throw invalid(target, 'config.host', 'must be a non-empty string');
-  const portValue = port ?? (amqp.port === '' ? (scheme === 'amqps' ? 5671 : 5672) : Number(amqp.port));
-  const portNumber = typeof portValue === 'string' ? Number(portValue) : portValue;
-  if (typeof portNumber !== 'number' || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) {
-    throw invalid(target, 'config.port', 'must be a port number');
-  }
-  const publicHost = (host as string | undefined) ?? amqp.hostname.replace(/^\[|\]$/g, '');
-
+  const amqp = readServerUrl(target, {
+    driver: 'rabbitmq',
+    field: 'amqpUrl',
+    schemes: ['amqp', 'amqps'],
+    example: 'amqp://host:5672',
+    defaultPort: (scheme) => (scheme === 'amqps' ? 5671 : 5672),
+    fallback: `amqp://${urlHost(management.host)}:5672`,
+  });
   const base = new URL(management.href);
   base.username = '';
   base.password = '';
   return {
     managementUrl: base.href.replace(/\/+$/, ''),
-    authorization: `Basic ${Buffer.from(`${adminUser}:${adminPassword}`).toString('base64')}`,
-    adminUser,
-    scheme,
-    host: publicHost || 'localhost',
-    port: portNumber,
-    display: `${adminUser}@${management.host}`,
+    authorization: `Basic ${Buffer.from(`${management.user}:${management.password}`).toString('base64')}`,
+    adminUser: management.user,
+    scheme: amqp.scheme === 'amqps' ? 'amqps' : 'amqp',
+    ...readPublicAddress(target, 'rabbitmq', amqp),
+    display: management.display,
   };
-}
-
-function parseUrl(target: Target, path: string, value: string): URL {
-  try {
-    return new URL(value);
-  } catch {
-    // The value itself is not repeated: it may hold the admin's password.
-    throw invalid(target, path, 'is not a valid URL');
-  }
-}
-
-function invalid(target: Target, path: string, message: string): DriverError {
-  return new DriverError(`rabbitmq target "${target.name}": ${path} ${message}`, {
-    code: 'target_config_invalid',
-    retryable: false,
-    issues: [{ path, message }],
-  });
 }

@@ -4,10 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import amqp from 'amqplib';
-import { silentLogger, type DriverContext, type RotationContext, type Target } from '@paved/driver-api';
+import { isCredentialName, silentLogger, type DriverContext, type RotationContext, type Target } from '@paved/driver-api';
 import type { DriverConformanceOptions } from '@paved/driver-api/conformance';
 import { createRabbitmqDriver } from './index.js';
-import { isCredentialOf } from './names.js';
 
 export const MANAGEMENT_URL = 'http://guest:guest@127.0.0.1:15672';
 export const AMQP_URL = 'amqp://127.0.0.1:5672';
@@ -52,7 +51,7 @@ export async function inventory(externalName: string): Promise<string[]> {
   const vhost = await admin('GET', `/api/vhosts/${encodeURIComponent(externalName)}`);
   if (vhost.status === 200) items.push(`vhost ${externalName}`);
   const users = (await admin('GET', '/api/users?columns=name')).body as { name: string }[];
-  for (const user of users) if (isCredentialOf(externalName, user.name)) items.push(`user ${user.name}`);
+  for (const user of users) if (isCredentialName(externalName, user.name)) items.push(`user ${user.name}`);
   return items;
 }
 

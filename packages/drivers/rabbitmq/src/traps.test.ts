@@ -1,5 +1,5 @@
 /**
- * One test per RabbitMQ trap in DRIVERS.md §RabbitMQ; each fails if the trap is reopened.
+ * One test per RabbitMQ trap in docs/drivers/rabbitmq.md; each fails if the trap is reopened.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';

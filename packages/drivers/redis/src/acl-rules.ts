@@ -7,7 +7,7 @@ const EXTERNAL_NAME = /^[a-z0-9_]{1,56}$/;
 
 /**
  * Command rules of every tenant user, after `~prefix*` and `&prefix*`. Each exclusion closes a
- * way to see or change what lies outside the prefix (DRIVERS.md §Redis; tests in traps.test.ts):
+ * way to see or change what lies outside the prefix (docs/drivers/redis.md; traps.test.ts):
  * - @dangerous: KEYS, FLUSHALL/FLUSHDB, SWAPDB, INFO, MONITOR, CLIENT LIST/KILL, MIGRATE,
  *   SORT (its BY/GET patterns read any key), RESTORE, DEBUG, CONFIG, SLOWLOG, ACL…
  * - @admin: whatever a later Redis adds there.
@@ -85,11 +85,6 @@ export function keyPrefix(externalName: string): string {
 /** The ACL user of the instance's current credential. */
 export function currentUser(instance: DriverInstance): string {
   return credentialName(assertExternalName(instance), instance.rotation ?? 0);
-}
-
-/** Every user name a credential of `externalName` may have: the name itself or name_r<n>. */
-export function isCredentialOf(externalName: string, user: string): boolean {
-  return user === externalName || new RegExp(`^${externalName}_r[0-9]+$`).test(user);
 }
 
 /** Redis keeps SHA-256 hex of passwords; sending `#<hex>` keeps the plaintext off the server. */

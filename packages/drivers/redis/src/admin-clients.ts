@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Logger, Target } from '@paved/driver-api';
+import { createTargetClients, errorLine, readOnce, type Logger, type TargetClients } from '@paved/driver-api';
 import { readTargetConfig, type AclPersistence, type RedisTargetConfig } from './target-config.js';
 
 /** One admin connection per target, and what we learned about the server behind it. */
@@ -22,48 +22,24 @@ export interface ServerFacts {
   persistence: AclPersistence;
 }
 
-export function createAdminClients(logger: Logger) {
-  const clients = new Map<string, TargetConnection>();
-
-  function forTarget(target: Target): TargetConnection {
-    const config = readTargetConfig(target);
-    // Keyed by name and URL so a changed target configuration gets a fresh connection.
-    const key = `${target.name}\0${config.url}\0${config.aclPersistence ?? ''}`;
-    const existing = clients.get(key);
-    if (existing) return existing;
-    // One connection is enough: Redis runs commands one at a time anyway. It reconnects on its
-    // own (a restarted server), and a command waits at most one retry for that.
-    const redis = new Redis(config.url, {
-      lazyConnect: true,
-      connectTimeout: 5_000,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (times) => Math.min(times * 100, 2_000),
-    });
-    // Without a listener a lost connection would crash the process; the next command reconnects.
-    redis.on('error', (error: Error) => logger.warn({ target: target.name, err: error.message.split('\n')[0] }, 'redis admin connection error'));
-    let facts: Promise<ServerFacts> | undefined;
-    const connection: TargetConnection = {
-      redis,
-      config,
-      facts() {
-        facts ??= readFacts(redis, config).catch((error: unknown) => {
-          facts = undefined;
-          throw error;
-        });
-        return facts;
-      },
-    };
-    clients.set(key, connection);
-    return connection;
-  }
-
-  async function closeAll(): Promise<void> {
-    const all = [...clients.values()];
-    clients.clear();
-    await Promise.all(all.map((connection) => connection.redis.quit().catch(() => connection.redis.disconnect())));
-  }
-
-  return { forTarget, closeAll };
+export function createAdminClients(logger: Logger): TargetClients<TargetConnection> {
+  return createTargetClients({
+    open(target) {
+      const config = readTargetConfig(target);
+      // One connection is enough: Redis runs commands one at a time anyway. It reconnects on its
+      // own (a restarted server), and a command waits at most one retry for that.
+      const redis = new Redis(config.admin.href, {
+        lazyConnect: true,
+        connectTimeout: 5_000,
+        maxRetriesPerRequest: 1,
+        retryStrategy: (times) => Math.min(times * 100, 2_000),
+      });
+      // Without a listener a lost connection would crash the process; the next command reconnects.
+      redis.on('error', (error: Error) => logger.warn({ target: target.name, err: errorLine(error, [config.admin.password]) }, 'redis admin connection error'));
+      return { redis, config, facts: readOnce(() => readFacts(redis, config)) };
+    },
+    close: (connection) => connection.redis.quit().then(() => undefined, () => connection.redis.disconnect()),
+  });
 }
 
 async function readFacts(redis: Redis, config: RedisTargetConfig): Promise<ServerFacts> {

@@ -1,6 +1,6 @@
-import type { DeletionStep, DriverContext } from '@paved/driver-api';
+import { isCredentialName, type DeletionStep, type DriverContext } from '@paved/driver-api';
 import type { TargetConnection } from './admin-clients.js';
-import { assertExternalName, isCredentialOf, keyPrefix } from './acl-rules.js';
+import { assertExternalName, keyPrefix } from './acl-rules.js';
 import { persistAcl } from './persistence.js';
 import { wrapRedisError } from './redis-errors.js';
 
@@ -31,7 +31,7 @@ export function deletionSteps(connect: Connect): DeletionStep[] {
   return [
     rung('delete-users', async (connection, externalName) => {
       // Every credential whatever rotation it is at: the name itself and every name_r<n>.
-      const users = ((await connection.redis.call('ACL', 'USERS')) as string[]).filter((user) => isCredentialOf(externalName, user));
+      const users = ((await connection.redis.call('ACL', 'USERS')) as string[]).filter((user) => isCredentialName(externalName, user));
       if (users.length > 0) await connection.redis.call('ACL', 'DELUSER', ...users);
       // Always, not only when something was deleted: a crash may have come between DELUSER and
       // the save, and the aclfile would bring the users back at the next restart.

@@ -1,3 +1,4 @@
+import { urlHost } from '@paved/driver-api';
 import type { RedisTargetConfig } from './target-config.js';
 import { keyPrefix } from './acl-rules.js';
 
@@ -8,8 +9,7 @@ export function publicOutputs(config: RedisTargetConfig, externalName: string, u
 
 /** Every output, with the password and a ready-made redis:// URL (both secret). */
 export function allOutputs(config: RedisTargetConfig, externalName: string, user: string, password: string): Record<string, string> {
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const scheme = config.tls ? 'rediss' : 'redis';
-  const url = `${scheme}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${config.port}`;
+  const url = `${scheme}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${urlHost(config.host)}:${config.port}`;
   return { ...publicOutputs(config, externalName, user), password, url };
 }

@@ -27,7 +27,7 @@ export async function persistAcl(connection: TargetConnection): Promise<void> {
 }
 
 function notPersistable(connection: TargetConnection, message: string): DriverError {
-  return new DriverError(`redis target ${connection.config.display}: ${message}`, {
+  return new DriverError(`redis target ${connection.config.admin.display}: ${message}`, {
     code: 'target_config_invalid',
     retryable: false,
     issues: [{ path: 'config.aclPersistence', message }],

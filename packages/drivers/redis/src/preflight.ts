@@ -1,6 +1,5 @@
-import type { PreflightResult } from '@paved/driver-api';
+import { cannotConnect, errorLine, type PreflightResult } from '@paved/driver-api';
 import type { ServerFacts, TargetConnection } from './admin-clients.js';
-import { redactedMessage } from './redis-errors.js';
 
 /** What the admin user runs, probed with ACL DRYRUN (which itself needs ACL rights). */
 const ADMIN_PROBES: readonly (readonly string[])[] = [
@@ -22,11 +21,11 @@ export async function preflight(connection: TargetConnection): Promise<Preflight
     await redis.call('PING');
     facts = await connection.facts();
   } catch (error) {
-    const reason = redactedMessage(error, [config.url]);
+    const reason = errorLine(error, [config.admin.password]);
     if (/NOPERM/.test(reason)) {
-      return { ok: false, problems: [`user ${config.display} cannot read server facts (${reason}); give it +@admin, or at least +info +config|get +@keyspace +acl`] };
+      return { ok: false, problems: [`user ${config.admin.display} cannot read server facts (${reason}); give it +@admin, or at least +info +config|get +@keyspace +acl`] };
     }
-    return { ok: false, problems: [`cannot connect to Redis as ${config.display}: ${reason}; check config.url and that the server is running`] };
+    return { ok: false, problems: [cannotConnect('Redis', config.admin, error)] };
   }
   const version = `Redis ${facts.version}`;
   const problems: string[] = [];
@@ -43,11 +42,11 @@ async function missingRights(connection: TargetConnection): Promise<string[]> {
   try {
     user = String(await redis.call('ACL', 'WHOAMI'));
   } catch (error) {
-    return [`user ${config.display} cannot run ACL commands (${redactedMessage(error)}); give it +@admin +@keyspace (or +acl +scan +unlink +config|get +info)`];
+    return [`user ${config.admin.display} cannot run ACL commands (${errorLine(error)}); give it +@admin +@keyspace (or +acl +scan +unlink +config|get +info)`];
   }
   const missing: string[] = [];
   for (const probe of ADMIN_PROBES) {
-    const reply = await redis.call('ACL', 'DRYRUN', user, ...probe).catch((error: Error) => redactedMessage(error));
+    const reply = await redis.call('ACL', 'DRYRUN', user, ...probe).catch((error: Error) => errorLine(error));
     if (reply !== 'OK') missing.push(probe[0] === 'acl' || probe[0] === 'config' ? `${probe[0]}|${probe[1]}` : String(probe[0]));
   }
   return missing.length === 0 ? [] : [`user "${user}" may not run ${missing.join(', ')}; grant them: ACL SETUSER ${user} ${missing.map((c) => `+${c}`).join(' ')}`];

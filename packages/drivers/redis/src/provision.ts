@@ -1,22 +1,9 @@
-import { DriverError } from '@paved/model';
-import type { ApplyResult, DriverContext } from '@paved/driver-api';
+import { requireSecret, type ApplyResult, type DriverContext } from '@paved/driver-api';
 import type { TargetConnection } from './admin-clients.js';
 import { assertExternalName, currentUser, passwordHash, setUserArgs } from './acl-rules.js';
 import { persistAcl } from './persistence.js';
 import { wrapRedisError } from './redis-errors.js';
 import { allOutputs } from './outputs.js';
-
-export function requirePassword(ctx: DriverContext): string {
-  const password = ctx.secrets.password;
-  if (!password) {
-    throw new DriverError(`redis: no "password" secret was given for "${ctx.instance.externalName}"`, {
-      code: 'secret_missing',
-      retryable: false,
-      issues: [{ path: 'secrets.password', message: 'is required' }],
-    });
-  }
-  return password;
-}
 
 /**
  * Create, update and rotate are the same walk: make the current credential's user exactly what
@@ -28,7 +15,7 @@ export function requirePassword(ctx: DriverContext): string {
 export async function provision(connection: TargetConnection, ctx: DriverContext): Promise<ApplyResult> {
   const externalName = assertExternalName(ctx.instance);
   const user = currentUser(ctx.instance);
-  const password = requirePassword(ctx);
+  const password = requireSecret('redis', ctx, 'password');
   const redact = [password, passwordHash(password)];
 
   const step = async (stepName: string, run: () => Promise<unknown>) => {

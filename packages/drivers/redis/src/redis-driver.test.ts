@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDriverConformance } from '@paved/driver-api/conformance';
+import { runDriverChecks, runDriverConformance } from '@paved/driver-api/conformance';
 import type { Driver } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
 import { createRedisDriver, passwordHash } from './index.js';
@@ -103,15 +103,15 @@ describe.skipIf(skipHere)('redis driver on the machine server', () => {
     ]);
     const { outputs } = await driver.update(ctx);
     expect(await driver.observe(ctx)).toEqual({ exists: true, upToDate: true, diff: [], outputs: { host: '127.0.0.1', port: '6379', username: name, prefix: `${name}:` } });
-    await driver.verify?.(target, outputs);
+    await runDriverChecks(driver, { target, instance: ctx.instance, outputs });
   });
 
-  it('a wrong password fails verify with a one-line error that holds no secret', async () => {
+  it('a wrong password fails the checks with a one-line error that holds no secret', async () => {
     const name = fresh();
     const ctx = context(target, name);
     const { outputs } = await driver.create(ctx);
     const wrong = { ...outputs, password: 'not-the-password-0123' };
-    const failure = await driver.verify?.(target, wrong).catch((e: unknown) => e);
+    const failure = await runDriverChecks(driver, { target, instance: ctx.instance, outputs: wrong }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(DriverError);
     const message = (failure as DriverError).message;
     expect(message).toMatch(new RegExp(`^redis: connect failed for "${name}": WRONGPASS`));

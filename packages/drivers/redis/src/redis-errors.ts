@@ -1,14 +1,8 @@
 import { DriverError } from '@paved/model';
+import { errorLine } from '@paved/driver-api';
 
 /** Reply prefixes whose retry cannot succeed until someone changes permissions or configuration. */
 const PERMANENT = ['NOPERM', 'WRONGPASS', 'NOAUTH', 'ERR'];
-
-/** The first line of an error's message with every secret we know of cut out. */
-export function redactedMessage(error: unknown, redact: readonly string[] = []): string {
-  let detail = ((error as Error | undefined)?.message ?? String(error)).split('\n')[0] ?? '';
-  for (const secret of redact) if (secret) detail = detail.split(secret).join('[redacted]');
-  return detail;
-}
 
 /**
  * An ioredis error as a one-line DriverError naming the step and the subject. ioredis attaches
@@ -17,7 +11,7 @@ export function redactedMessage(error: unknown, redact: readonly string[] = []):
  */
 export function wrapRedisError(error: unknown, step: string, subject: string, redact: readonly string[] = []): DriverError {
   if (error instanceof DriverError) return error;
-  const detail = redactedMessage(error, redact);
+  const detail = errorLine(error, redact);
   const replyCode = /^[A-Z]+(?= )/.exec(detail)?.[0];
   const retryable = replyCode === undefined ? true : !PERMANENT.includes(replyCode);
   return new DriverError(`redis: ${step} failed for "${subject}": ${detail}`, {

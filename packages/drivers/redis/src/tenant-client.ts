@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { DriverError } from '@paved/model';
-import type { CheckSession } from '@paved/driver-api';
+import { withCheckConnection, type CheckSession } from '@paved/driver-api';
 import { wrapRedisError } from './redis-errors.js';
 
 const REQUIRED = ['host', 'port', 'username', 'password', 'prefix'] as const;
@@ -71,32 +71,19 @@ async function openTenant(outputs: TenantOutputs, what: string, signal?: AbortSi
 
 /**
  * Connects as the tenant, as an application would, and runs `work`: on the check run's shared
- * connection when `session` is given (one login for all checks, closed with the session), else
- * on one opened for this call and closed after it.
+ * connection when `session` is given, else on one opened for this call and closed after it.
  */
 export async function withTenant<T>(outputs: TenantOutputs, what: string, work: (redis: Redis) => Promise<T>, signal?: AbortSignal, session?: CheckSession): Promise<T> {
-  if (session === undefined) return withTenantAlone(outputs, what, work, signal);
-  const connection = await session.use(`redis:${outputs.username}`, () => openTenant(outputs, what, signal), (c) => c.redis.disconnect());
-  try {
-    return await work(connection.redis);
-  } catch (error) {
-    throw tenantError(connection, error, what, outputs);
-  }
-}
-
-async function withTenantAlone<T>(outputs: TenantOutputs, what: string, work: (redis: Redis) => Promise<T>, signal?: AbortSignal): Promise<T> {
-  signal?.throwIfAborted();
-  const connection = tenantConnection(outputs);
-  const { redis } = connection;
-  const onAbort = () => redis.disconnect();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    await redis.connect();
-    return await work(redis);
-  } catch (error) {
-    throw tenantError(connection, error, what, outputs);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    redis.disconnect();
-  }
+  const connection = {
+    key: `redis:${outputs.username}`,
+    open: () => openTenant(outputs, what, signal),
+    close: (c: TenantConnection) => c.redis.disconnect(),
+  };
+  return withCheckConnection(session, signal, connection, async (tenant) => {
+    try {
+      return await work(tenant.redis);
+    } catch (error) {
+      throw tenantError(tenant, error, what, outputs);
+    }
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * Every way DRIVERS.md §Redis (and our own reading of Redis 7.0) found for a tenant to see or
+ * Every way docs/drivers/redis.md lists for a tenant to see or
  * change what lies outside its prefix, each as a test that fails if the rule closing it is
  * dropped from TENANT_COMMAND_RULES. They run on a private redis-server: a reopened FLUSHALL
  * must not wipe the machine's shared Redis.

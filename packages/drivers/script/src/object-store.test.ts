@@ -66,7 +66,6 @@ describe('object-store example: contract checks and failures', () => {
     // The key file holds a hash, never the key.
     expect(readFileSync(join(outputs.path!, '.paved-access-key'), 'utf8')).not.toContain(outputs.password);
     for (const name of CHECKS) await runCheck(driver, name, outputs);
-    await driver.verify!(target(), outputs);
     // write-read cleans up after itself.
     expect(readdirSync(outputs.path!).filter((f) => f.startsWith('.paved-check-'))).toEqual([]);
 
@@ -80,7 +79,6 @@ describe('object-store example: contract checks and failures', () => {
     const error = await thrown(() => runCheck(driver, 'connect', outputs));
     expect(error.message).toBe(`check "connect" did not hold: script check exited with code 1: object-store: access key refused for bucket ${outputs.name}`);
     expect(error.message).not.toContain(outputs.password);
-    await expect(driver.verify!(target(), outputs)).rejects.toThrow(/access key refused/);
 
     // Drift repair: update puts both back.
     await driver.update(ctx);

@@ -1,21 +1,13 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import type { PreflightResult, Target } from '@paved/driver-api';
-import { DriverError } from '@paved/model';
-import { readTargetConfig } from './target-config.js';
+import type { PreflightResult } from '@paved/driver-api';
+import type { ScriptTargetConfig } from './target-config.js';
 
 /**
  * Can Paved run this target's script? Checks the file, never runs it (running a verb could
  * change something). One line per problem with its fix; never throws.
  */
-export async function preflight(target: Target): Promise<PreflightResult> {
-  let config;
-  try {
-    config = readTargetConfig(target);
-  } catch (error) {
-    const issues = error instanceof DriverError ? error.issues : [];
-    return { ok: false, problems: issues.length > 0 ? issues.map((i) => `${i.path} ${i.message}`) : [(error as Error).message] };
-  }
+export async function preflight(config: ScriptTargetConfig): Promise<PreflightResult> {
   const problems: string[] = [];
   const file = config.executable;
   try {

@@ -3,7 +3,7 @@
  * stdin, one JSON document on stdout, logs on stderr. Exit 0 = success, 2 = permanent failure
  * (bad input: retrying cannot help), anything else = failure worth retrying.
  */
-import type { DriverContext, DriverInstance, Observation } from '@paved/driver-api';
+import { wireInstance, type DriverContext, type DriverInstance, type Observation, type WireInstance } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
 import type { ScriptTargetConfig } from './target-config.js';
 
@@ -15,16 +15,8 @@ export type Verb = 'observe' | 'create' | 'update' | 'delete' | 'check';
 export interface ScriptRequest {
   apiVersion: typeof PROTOCOL_VERSION;
   verb: Verb;
-  instance: {
-    id: string;
-    team: string;
-    name: string;
-    externalName: string;
-    product: string;
-    plan: string;
-    values: Record<string, unknown>;
-    rotation: number;
-  };
+  /** Every field of the instance, the same as a webhook receives (wireInstance). */
+  instance: WireInstance;
   secrets: Record<string, string>;
   /** The target, with `config` minus the driver's own keys (executable, env, timeout…). */
   target: { name: string; labels: Record<string, string>; config: Record<string, unknown> };
@@ -43,16 +35,7 @@ export function buildRequest(
   return {
     apiVersion: PROTOCOL_VERSION,
     verb,
-    instance: {
-      id: instance.id,
-      team: instance.team,
-      name: instance.name,
-      externalName: instance.externalName,
-      product: instance.product,
-      plan: instance.plan,
-      values: instance.values,
-      rotation: instance.rotation ?? 0,
-    },
+    instance: wireInstance(instance),
     secrets,
     target: { name: target.name, labels: target.labels, config: { ...config.settings } },
     ...(check ? { check } : {}),

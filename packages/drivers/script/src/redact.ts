@@ -1,3 +1,5 @@
+import { redactSecrets } from '@paved/driver-api';
+
 /** What replaces a secret in anything we echo back (stderr lines, a bad stdout). */
 export const MASK = '***';
 
@@ -7,12 +9,9 @@ export const MASK = '***';
  */
 const MIN_SECRET_LENGTH = 6;
 
-/** Replaces every occurrence of every secret in `text` with '***'. Longest first, so a secret containing another is masked whole. */
+/** Replaces every occurrence of every secret of MIN_SECRET_LENGTH or more in `text` with '***'. */
 export function redact(text: string, secrets: Iterable<string>): string {
-  const values = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
-  let out = text;
-  for (const value of values) out = out.split(value).join(MASK);
-  return out;
+  return redactSecrets(text, [...secrets].filter((s) => s.length >= MIN_SECRET_LENGTH), MASK);
 }
 
 export interface TailLimits {

@@ -33,14 +33,16 @@ esac`,
 
   it('sends the instance and secrets on stdin and returns the outputs it printed', async () => {
     const driver = createScriptDriver();
-    const ctx = context(scriptTarget(script, { env: { CLOUD_TOKEN: 'token-value-1234' }, root: '/srv/buckets' }), { values: { quotaMb: 5 } });
+    const base = context(scriptTarget(script, { env: { CLOUD_TOKEN: 'token-value-1234' }, root: '/srv/buckets' }), { values: { quotaMb: 5 } });
+    // Taken by a workload, the instance names its service and environment; the script gets both.
+    const ctx = { ...base, instance: { ...base.instance, workload: { service: 'shop', environment: 'prod' } } };
     const result = await driver.create(ctx);
     expect(result.outputs).toEqual({ name: 'b1', port: '9000', password: 'from-script' });
     const request = JSON.parse(readFileSync(join(dir, 'stdin-create.json'), 'utf8'));
     expect(request).toEqual({
       apiVersion: 'paved.dev/v1alpha1',
       verb: 'create',
-      instance: { ...ctx.instance, rotation: 0 },
+      instance: { ...ctx.instance, rotation: 0, workload: { service: 'shop', environment: 'prod' } },
       secrets: ctx.secrets,
       // The driver's own keys (executable, env with its credentials) stay out of the request.
       target: { name: 'test-script', labels: { kind: 'test' }, config: { root: '/srv/buckets' } },

@@ -1,10 +1,10 @@
-import type { ApplyResult, DeletionStep, Driver, DriverContext, Logger, SecretSpec, Target } from '@paved/driver-api';
-import { silentLogger } from '@paved/driver-api';
+import type { ApplyResult, DeletionStep, Driver, DriverContext, Logger, SecretSpec } from '@paved/driver-api';
+import { preflightWith, silentLogger } from '@paved/driver-api';
 import { contextRequest, readApplyResult, readObservation, type Verb } from './protocol.js';
 import { readTargetConfig } from './target-config.js';
 import { invokeScript, type InvokeOptions } from './invoke.js';
 import { preflight } from './preflight.js';
-import { contractChecks, runCheck } from './checks.js';
+import { contractChecks } from './checks.js';
 import { redact } from './redact.js';
 
 export interface ScriptDriverOptions {
@@ -76,7 +76,7 @@ export function createScriptDriver(options: ScriptDriverOptions = {}): Driver {
     secrets,
     deletion: Object.freeze([runDelete]),
     checks: Object.freeze(contractChecks(base)),
-    preflight: (target) => preflight(target),
+    preflight: (target) => preflightWith(target, readTargetConfig, preflight),
     async observe(ctx) {
       const observation = readObservation(await invoke('observe', ctx));
       if (observation.outputs) {
@@ -93,11 +93,5 @@ export function createScriptDriver(options: ScriptDriverOptions = {}): Driver {
     },
     create: (ctx) => apply('create', ctx),
     update: (ctx) => apply('update', ctx),
-    // 'connect' when the script implements it; a script without checks has nothing to verify with.
-    async verify(target: Target, outputs, signal) {
-      if (!readTargetConfig(target).checks.includes('connect')) return;
-      const instance = { id: '', team: '', name: '', externalName: '', product: '', plan: '', values: {} };
-      await runCheck('connect', { target, instance, outputs, ...(signal ? { signal } : {}) }, base);
-    },
   };
 }

@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
-import { DriverError, type FieldIssue } from '@paved/model';
-import type { Target } from '@paved/driver-api';
+import type { FieldIssue } from '@paved/model';
+import { targetConfigError, type Target } from '@paved/driver-api';
 import { parseDuration, type Duration } from './duration.js';
 
 /** A script target's settings, read from `target.config`. */
@@ -69,13 +69,7 @@ export function readTargetConfig(target: Target): ScriptTargetConfig {
     else issues.push({ path: 'config.checks', message: "must be a list of check names, e.g. ['connect', 'write-read']" });
   }
 
-  if (issues.length > 0) {
-    throw new DriverError(`script target "${target.name}": ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, {
-      code: 'target_config_invalid',
-      retryable: false,
-      issues,
-    });
-  }
+  if (issues.length > 0) throw targetConfigError('script', target, ...issues);
   const settings = Object.fromEntries(Object.entries(config).filter(([key]) => !OWN_KEYS.has(key)));
   return Object.freeze({
     executable: executable as string,

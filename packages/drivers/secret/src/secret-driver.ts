@@ -1,5 +1,4 @@
-import { DriverError } from '@paved/model';
-import type { ApplyResult, Driver, DriverContext, Logger, Observation, Target } from '@paved/driver-api';
+import { requireSecret, type ApplyResult, type Driver, type DriverContext, type Logger, type Observation, type Target } from '@paved/driver-api';
 
 export interface SecretDriverOptions {
   /** Accepted for symmetry with other drivers (DriverFactory); this driver has nothing to log. */
@@ -26,26 +25,9 @@ export function createSecretDriver(_options: SecretDriverOptions = {}): Driver {
     },
     create: async (ctx) => issue(ctx),
     update: async (ctx) => issue(ctx),
-    async verify(_target, outputs) {
-      if (!outputs.value) {
-        throw new DriverError('secret driver: the issued outputs hold no "value"', {
-          code: 'secret_missing',
-          retryable: false,
-          issues: [{ path: 'outputs.value', message: 'is required' }],
-        });
-      }
-    },
   };
 }
 
 function issue(ctx: DriverContext): ApplyResult {
-  const value = ctx.secrets.value;
-  if (!value) {
-    throw new DriverError(`secret driver: no "value" secret was given for "${ctx.instance.externalName}"`, {
-      code: 'secret_missing',
-      retryable: false,
-      issues: [{ path: 'secrets.value', message: 'is required' }],
-    });
-  }
-  return { outputs: { value } };
+  return { outputs: { value: requireSecret('secret driver', ctx, 'value') } };
 }

@@ -1,5 +1,5 @@
 import { DriverError } from '@paved/model';
-import type { ContractCheck } from '@paved/driver-api';
+import { foldLine, type ContractCheck } from '@paved/driver-api';
 import { deliver } from './deliver.js';
 import { deliveryBody } from './delivery.js';
 import { broken } from './results.js';
@@ -32,8 +32,9 @@ export function delegatedChecks(): ContractCheck[] {
       const { ok, error } = answer.result;
       if (typeof ok !== 'boolean') throw broken(body, 'ok', 'must be true or false');
       if (ok) return;
-      let detail = typeof error === 'string' && error.trim() !== '' ? error.replace(/\s+/g, ' ').trim().slice(0, 300) : 'no reason given';
-      for (const [key, value] of Object.entries(outputs)) if (SECRET_KEY.test(key) && value) detail = detail.split(value).join('[redacted]');
+      // Redacted before the cut: a cut inside a secret must not leave its beginning behind.
+      const secrets = Object.entries(outputs).filter(([key]) => SECRET_KEY.test(key)).map(([, value]) => value);
+      const detail = typeof error === 'string' && error.trim() !== '' ? foldLine(error, secrets, 300) : 'no reason given';
       throw new DriverError(`check "${name}" of "${instance.externalName}" did not hold: ${detail}`, { retryable: true, code: 'check_failed' });
     },
   }));

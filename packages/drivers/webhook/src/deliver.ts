@@ -1,4 +1,5 @@
 import { DriverError } from '@paved/model';
+import { errorLine, foldLine } from '@paved/driver-api';
 import type { DeliveryBody } from './delivery.js';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.js';
 import type { WebhookTargetConfig } from './target-config.js';
@@ -67,10 +68,7 @@ export async function deliver(config: WebhookTargetConfig, body: DeliveryBody, s
 }
 
 function snippet(text: string, redact: readonly string[]): string {
-  let line = text.replace(/\s+/g, ' ').trim();
-  for (const secret of redact) if (secret) line = line.split(secret).join('[redacted]');
-  if (line === '') return '(empty body)';
-  return line.length > SNIPPET_LENGTH ? `${line.slice(0, SNIPPET_LENGTH)}…` : line;
+  return foldLine(text, redact, SNIPPET_LENGTH) || '(empty body)';
 }
 
 /** fetch hides the useful part (ECONNREFUSED, ENOTFOUND…) in `cause`. */
@@ -80,6 +78,6 @@ function networkReason(error: unknown): string {
   // Several addresses tried (IPv4 and IPv6): an AggregateError holding one error each.
   const codes = [...new Set((cause?.errors ?? []).map((e) => e.code).filter(Boolean))];
   if (codes.length > 0) return codes.join(', ');
-  if (cause && typeof (cause as { message?: unknown }).message === 'string') return (cause as { message: string }).message.split('\n')[0]!;
-  return ((error as Error)?.message ?? String(error)).split('\n')[0] ?? 'unknown error';
+  if (cause && typeof (cause as { message?: unknown }).message === 'string') return errorLine(cause);
+  return errorLine(error) || 'unknown error';
 }

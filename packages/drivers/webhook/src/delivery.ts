@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { DriverInstance } from '@paved/driver-api';
+import { wireInstance, type DriverInstance, type WireInstance } from '@paved/driver-api';
 
 export type Verb = 'observe' | 'create' | 'update' | 'delete' | 'check';
 
@@ -10,16 +10,8 @@ export interface DeliveryBody {
   apiVersion: typeof API_VERSION;
   verb: Verb;
   deliveryId: string;
-  instance: {
-    id: string;
-    team: string;
-    name: string;
-    externalName: string;
-    product: string;
-    plan: string;
-    values: Record<string, unknown>;
-    rotation: number;
-  };
+  /** Every field of the instance, the same as a script receives (wireInstance). */
+  instance: WireInstance;
   /** Only on create and update: the verbs that (re)set credentials. Observe runs on every drift check and needs none. */
   secrets: Record<string, string>;
   callbackUrl?: string;
@@ -49,13 +41,12 @@ export function deliveryBody(
   callbackUrl: string | undefined,
   check?: DeliveryBody['check'],
 ): DeliveryBody {
-  const { id, team, name, externalName, product, plan, values } = instance;
   const sendsSecrets = verb === 'create' || verb === 'update';
   return {
     apiVersion: API_VERSION,
     verb,
     deliveryId: deliveryIdFor(verb, instance, secrets),
-    instance: { id, team, name, externalName, product, plan, values, rotation: instance.rotation ?? 0 },
+    instance: wireInstance(instance),
     secrets: sendsSecrets ? { ...secrets } : {},
     ...(callbackUrl && verb !== 'observe' && verb !== 'check' ? { callbackUrl } : {}),
     ...(check ? { check } : {}),

@@ -1,11 +1,11 @@
-import type { PreflightResult, Target } from '@paved/driver-api';
+import type { DriverInstance, PreflightResult } from '@paved/driver-api';
 import { deliver } from './deliver.js';
 import { deliveryBody } from './delivery.js';
 import { readObservation } from './results.js';
-import { readTargetConfig } from './target-config.js';
+import type { WebhookTargetConfig } from './target-config.js';
 
 /** A probe instance no automation should have: preflight asks about it and expects "absent". */
-const PROBE = {
+const PROBE: DriverInstance = {
   id: '00000000-0000-4000-8000-000000000000',
   team: 'paved',
   name: 'paved-preflight',
@@ -19,20 +19,15 @@ const PROBE = {
  * Can Paved talk to this automation at all? Sends one signed observe for a probe instance and
  * checks the answer follows the protocol. One line per problem, each with its fix. Never throws.
  */
-export async function preflight(target: Target, signal: AbortSignal = new AbortController().signal): Promise<PreflightResult> {
-  let config;
-  try {
-    config = readTargetConfig(target);
-  } catch (error) {
-    return { ok: false, problems: [(error as Error).message] };
-  }
+export async function preflight(config: WebhookTargetConfig, signal: AbortSignal = new AbortController().signal): Promise<PreflightResult> {
   const problems: string[] = [];
   const url = new URL(config.url);
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
     problems.push(`config.url ${config.display} is plain http to another host: create/update requests carry passwords; use https`);
   }
   try {
-    readObservation(deliveryBody('observe', PROBE, {}, undefined), await deliver(config, deliveryBody('observe', PROBE, {}, undefined), signal));
+    const probe = deliveryBody('observe', PROBE, {}, undefined);
+    readObservation(probe, await deliver(config, probe, signal));
   } catch (error) {
     const message = (error as Error).message;
     const fix = /HTTP 40[13]/.test(message)

@@ -1,5 +1,5 @@
 import { DriverError } from '@paved/model';
-import { driverPending, type ApplyResult, type Observation } from '@paved/driver-api';
+import { driverPending, foldLine, type ApplyResult, type Observation } from '@paved/driver-api';
 import type { DeliveryAnswer } from './deliver.js';
 import type { DeliveryBody } from './delivery.js';
 
@@ -25,7 +25,7 @@ export function readObservation(body: DeliveryBody, answer: DeliveryAnswer, reda
     // It decides whether Paved should keep trying; by default a person has to look.
     const retryable = r.retryable === true;
     const at = deliveryId ? ` (delivery ${deliveryId})` : '';
-    throw new DriverError(`the automation reports that ${verb} failed${at}: ${oneLine(error, redact)}`, { retryable, code: 'webhook_failed' });
+    throw new DriverError(`the automation reports that ${verb} failed${at}: ${foldLine(error, redact, 300)}`, { retryable, code: 'webhook_failed' });
   }
   if (r.pending === true) throw waiting(body, optionalString(body, r, 'verb') ?? 'create', deliveryId ?? 'unknown');
   if (typeof r.exists !== 'boolean') throw broken(body, 'exists', 'must be true or false');
@@ -60,12 +60,6 @@ function optionalString(body: DeliveryBody, r: Record<string, unknown>, field: s
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw broken(body, field, 'must be a string');
   return value;
-}
-
-function oneLine(text: string, redact: readonly string[]): string {
-  let line = text.replace(/\s+/g, ' ').trim();
-  for (const secret of redact) if (secret) line = line.split(secret).join('[redacted]');
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 export function broken(body: DeliveryBody, field: string, message: string): DriverError {

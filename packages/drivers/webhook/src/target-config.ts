@@ -1,5 +1,5 @@
-import { DriverError } from '@paved/model';
-import type { Target } from '@paved/driver-api';
+import type { DriverError } from '@paved/model';
+import { targetConfigError, type Target } from '@paved/driver-api';
 
 /** A webhook target's settings, read from `target.config`. */
 export interface WebhookTargetConfig {
@@ -69,9 +69,5 @@ function parseDuration(value: unknown): number | undefined {
 }
 
 function invalid(target: Target, path: string, message: string): DriverError {
-  return new DriverError(`webhook target "${target.name}": ${path} ${message}`, {
-    code: 'target_config_invalid',
-    retryable: false,
-    issues: [{ path, message }],
-  });
+  return targetConfigError('webhook', target, { path, message });
 }

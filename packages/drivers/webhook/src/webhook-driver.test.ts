@@ -36,7 +36,8 @@ const rejection = async (promise: Promise<unknown>): Promise<DriverError> => {
 describe('webhook requests', () => {
   it('signs each request, names the delivery in a header, and sends secrets only with create/update', async () => {
     const target = webhookTarget(sync.url, secret);
-    const ctx = context(target);
+    const base = context(target);
+    const ctx = { ...base, instance: { ...base.instance, workload: { service: 'shop', environment: 'prod' } } };
     sync.requests.length = 0;
     await driver.observe(ctx);
     await driver.create(ctx);
@@ -45,7 +46,8 @@ describe('webhook requests', () => {
     for (const request of [observe!, create!, del!]) {
       expect(request.headers['paved-delivery']).toBe(request.body.deliveryId);
       expect(request.headers['paved-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
-      expect(request.body).toMatchObject({ apiVersion: 'paved.dev/v1alpha1', instance: { id: ctx.instance.id, externalName: ctx.instance.externalName, rotation: 0 } });
+      // Every field of the instance, the workload that asked for it included.
+      expect(request.body).toMatchObject({ apiVersion: 'paved.dev/v1alpha1', instance: { ...ctx.instance, rotation: 0 } });
     }
     expect(create!.body.secrets).toEqual(ctx.secrets);
     expect(observe!.raw).not.toContain(ctx.secrets.password);

@@ -1,4 +1,4 @@
-import { silentLogger, type DeletionStep, type Driver, type DriverContext, type Logger } from '@paved/driver-api';
+import { preflightWith, silentLogger, type DeletionStep, type Driver, type DriverContext, type Logger } from '@paved/driver-api';
 import { deliver } from './deliver.js';
 import { deliveryBody, type Verb } from './delivery.js';
 import { readApplyResult, readObservation } from './results.js';
@@ -54,7 +54,7 @@ export function createWebhookDriver(options: WebhookDriverOptions = {}): Driver 
     deletion: [requestDelete],
     checks: delegatedChecks(),
     callbacks: webhookCallbacks,
-    preflight: (target) => preflight(target),
+    preflight: (target) => preflightWith(target, readTargetConfig, preflight),
     async observe(ctx) {
       const { body, answer } = await send(ctx, 'observe');
       return readObservation(body, answer, Object.values(ctx.secrets));
