@@ -2,7 +2,7 @@ import type { MemoryResource } from '@paved/driver-memory';
 import { eachStore } from '@paved/store/testing';
 import { expect, it } from 'vitest';
 import { CREDENTIALS } from './outputs.js';
-import { drain, makeWorld, type World } from './test-harness.js';
+import { makeWorld, type World } from './test-harness.js';
 
 /**
  * Crash resumption: a failpoint throws at a named point, which ends the pass exactly as a
@@ -11,7 +11,7 @@ import { drain, makeWorld, type World } from './test-harness.js';
  * deletion.
  */
 
-const SHORT_LEASE_MS = 200;
+const LEASE_MS = 5_000;
 
 class Crash extends Error {}
 
@@ -19,7 +19,7 @@ class Crash extends Error {}
 function crashingEngine(world: World, point: string) {
   const reached: string[] = [];
   const engine = world.engine({
-    leaseMs: SHORT_LEASE_MS,
+    leaseMs: LEASE_MS,
     failpoint: (name) => {
       if (name === point && reached.length === 0) {
         reached.push(name);
@@ -30,13 +30,12 @@ function crashingEngine(world: World, point: string) {
   return { engine, reached };
 }
 
-async function resumeAfterLeaseExpiry(world: World, claimedAt: number): Promise<void> {
-  // Right after the crash the instance is still leased: nobody else may touch it. (Checked
-  // only while the lease surely runs, so a slow machine cannot make this flaky.)
-  const peek = world.engine();
-  if (Date.now() - claimedAt < SHORT_LEASE_MS / 2) expect(await peek.runOnce()).toBe(0);
-  await new Promise((resolve) => setTimeout(resolve, SHORT_LEASE_MS + 30));
-  await drain(world.engine());
+async function resumeAfterLeaseExpiry(world: World): Promise<void> {
+  // Until the lease runs out the instance is the dead worker's: nobody else may touch it.
+  world.clock.advance(LEASE_MS - 1);
+  expect(await world.engine().runOnce()).toBe(0);
+  world.clock.advance(1);
+  await world.drain();
 }
 
 async function expectOneWorkingResource(world: World, id: string): Promise<void> {
@@ -52,13 +51,12 @@ async function expectOneWorkingResource(world: World, id: string): Promise<void>
 eachStore('engine crash resumption', (open) => {
   for (const point of ['create:after-intent', 'create:after-driver', 'create:after-secrets']) {
     it(`resumes a create interrupted at ${point}`, async () => {
-      const world = await makeWorld(await open());
+      const world = await makeWorld(open);
       const { id } = await world.request('db');
       const { engine, reached } = crashingEngine(world, point);
-      const claimedAt = Date.now();
       await engine.runOnce();
       expect(reached).toEqual([point]);
-      await resumeAfterLeaseExpiry(world, claimedAt);
+      await resumeAfterLeaseExpiry(world);
       await expectOneWorkingResource(world, id);
       expect((await world.store.listEvents({ instanceId: id, kinds: ['instance.ready'] })).items).toHaveLength(1);
     });
@@ -66,15 +64,14 @@ eachStore('engine crash resumption', (open) => {
 
   for (const point of ['update:after-intent', 'update:after-driver', 'update:after-secrets']) {
     it(`resumes an update interrupted at ${point}`, async () => {
-      const world = await makeWorld(await open());
+      const world = await makeWorld(open);
       const { id, externalName } = await world.request('db');
-      await drain(world.engine());
+      await world.drain();
       await world.store.updateInstanceSpec(id, { inputs: { size: 5 } }, world.userId);
       const { engine, reached } = crashingEngine(world, point);
-      const claimedAt = Date.now();
       await engine.runOnce();
       expect(reached).toEqual([point]);
-      await resumeAfterLeaseExpiry(world, claimedAt);
+      await resumeAfterLeaseExpiry(world);
       await expectOneWorkingResource(world, id);
       expect((world.driver.resources() as Map<string, MemoryResource>).get(externalName)!.values).toEqual({ size: 5, tier: 'small' });
     });
@@ -82,18 +79,17 @@ eachStore('engine crash resumption', (open) => {
 
   for (const point of ['delete:before:revoke-token', 'delete:after:revoke-token', 'delete:before:drop', 'delete:after:drop', 'delete:before-forget']) {
     it(`resumes a deletion interrupted at ${point}`, async () => {
-      const world = await makeWorld(await open());
+      const world = await makeWorld(open);
       const { id } = await world.request('db');
-      await drain(world.engine());
+      await world.drain();
       await world.store.requestDeletion(id, world.userId);
       const { engine, reached } = crashingEngine(world, point);
-      const claimedAt = Date.now();
       await engine.runOnce();
       expect(reached).toEqual([point]);
       const during = (await world.store.getInstance(id))!;
       expect(during.status.phase).toBe('Deleting');
       expect(during.status.conditions.find((c) => c.type === 'Deleting')).toMatchObject({ status: 'True', reason: 'DeletionInProgress' });
-      await resumeAfterLeaseExpiry(world, claimedAt);
+      await resumeAfterLeaseExpiry(world);
       expect(await world.store.getInstance(id)).toBeUndefined();
       expect(world.driver.resources().size).toBe(0);
       expect(await world.secrets.get(id, CREDENTIALS)).toBeUndefined();

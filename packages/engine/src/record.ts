@@ -34,7 +34,7 @@ export async function runChecks(pass: Pass, resolved: Resolved, instance: Driver
   const redact = Object.entries(outputs).filter(([name]) => declared[name]?.secret === true).map(([, value]) => value);
   pass.assertLease();
   const outcome = await runContractChecks(resolved.driver, names, {
-    target: resolved.target, instance, outputs, signal: pass.lease.signal, timeoutMs: pass.deps.checkTimeoutMs, redact,
+    target: resolved.target, instance, outputs, signal: pass.lease.signal, timeoutMs: pass.deps.checkTimeoutMs, clock: pass.deps.clock, redact,
   });
   pass.assertLease();
   return outcome;

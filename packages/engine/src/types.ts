@@ -4,8 +4,16 @@ import type { ProductVersion } from '@paved/model';
 import type { SecretStore } from '@paved/secrets';
 
 
+/**
+ * The engine's only source of time: due times, lease renewal, the claim loop's idle sleep and
+ * contract-check timeouts all go through it, so tests drive every one of them with one fake
+ * clock (shared with the store's `now`) instead of waiting for real time to pass.
+ */
 export interface Clock {
+  /** Epoch milliseconds. */
   now(): number;
+  /** Resolves once `ms` have passed on this clock, or at once when `signal` aborts; never rejects. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export interface EngineOptions {
@@ -17,6 +25,7 @@ export interface EngineOptions {
   /** Looks up the product version an instance is pinned to (cached by the caller if it likes). */
   products?: (name: string, version: string) => Promise<ProductVersion | undefined>;
   logger?: Logger;
+  /** Default: the system clock. Give the store the same clock's `now`, or due times and leases disagree. */
   clock?: Clock;
   /** Unique per worker process; defaults to hostname:pid:random. */
   workerId?: string;
