@@ -1,27 +1,9 @@
 import type { Driver, DriverContext } from '@paved/driver-api';
-import { DriverError, type ProductManifest } from '@paved/model';
+import { DriverError } from '@paved/model';
 import { eachStore, type OpenStore } from '@paved/store/testing';
 import { expect, it } from 'vitest';
 import { CREDENTIALS } from './outputs.js';
-import { kvManifest, makeWorld, publish, type World } from './test-harness.js';
-
-/** A composite of two memory parts: `second` needs `first`. */
-function pairManifest(): ProductManifest {
-  const base = kvManifest({
-    driver: 'composite',
-    inputs: { type: 'object', properties: {}, additionalProperties: false },
-    includes: [
-      { name: 'first', product: 'kv' },
-      { name: 'second', product: 'kv', dependsOn: ['first'], inputs: { size: 2 } },
-    ],
-    outputs: {
-      firstName: { from: 'first.name' },
-      secondName: { from: 'second.name' },
-      token: { from: 'first.token', secret: true },
-    },
-  });
-  return { ...base, metadata: { ...base.metadata, name: 'kvpair', title: 'Two key-value stores' } };
-}
+import { makeWorld, pairManifest, publish, type World } from './test-harness.js';
 
 /** The real memory driver, with the order of its mutating calls recorded per instance. */
 function recording(world: World, failCreateOf?: string): { driver: Driver; log: string[] } {

@@ -1,4 +1,5 @@
 export type * from './types.js';
+export { FAILPOINTS, type Failpoint } from './failpoints.js';
 export { createEngine, ENGINE_DEFAULTS } from './engine.js';
 export { planReconcile, type DriftMode, type PlanInput, type PlannedAction, type PlanReason, type ReconcilePlan } from './plan.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';

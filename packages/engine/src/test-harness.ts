@@ -36,6 +36,24 @@ export function kvManifest(overrides: Partial<ProductManifest['spec']> = {}): Pr
   };
 }
 
+/** A composite of two memory parts: `second` needs `first`. */
+export function pairManifest(): ProductManifest {
+  const base = kvManifest({
+    driver: 'composite',
+    inputs: { type: 'object', properties: {}, additionalProperties: false },
+    includes: [
+      { name: 'first', product: 'kv' },
+      { name: 'second', product: 'kv', dependsOn: ['first'], inputs: { size: 2 } },
+    ],
+    outputs: {
+      firstName: { from: 'first.name' },
+      secondName: { from: 'second.name' },
+      token: { from: 'first.token', secret: true },
+    },
+  });
+  return { ...base, metadata: { ...base.metadata, name: 'kvpair', title: 'Two key-value stores' } };
+}
+
 export interface World {
   /** Time for the store and every engine of this world; it moves only when the test moves it. */
   clock: ManualClock;

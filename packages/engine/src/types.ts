@@ -2,7 +2,7 @@ import type { Driver, Logger, Target } from '@paved/driver-api';
 import type { Store } from '@paved/store';
 import type { ProductVersion } from '@paved/model';
 import type { SecretStore } from '@paved/secrets';
-
+import type { Failpoint } from './failpoints.js';
 
 /**
  * The engine's only source of time: due times, lease renewal, the claim loop's idle sleep and
@@ -40,12 +40,11 @@ export interface EngineOptions {
   /** Exponential backoff with full jitter. Default base 500 ms, cap 5 minutes. */
   backoff?: { baseMs: number; maxMs: number };
   /**
-   * Called at named crash points ('create:after-intent', 'create:after-driver',
-   * 'delete:after-intent:<step>', 'rotate:after-intent', 'rotate:after-driver',
-   * 'revoke:after-intent', …). Production passes nothing; the crash test makes it
-   * SIGKILL the process at one point (PAVED_CRASH_AT).
+   * Called at each named crash point (FAILPOINTS). Production passes nothing; tests throw
+   * from it to end a pass there, and the server's PAVED_CRASH_AT makes it SIGKILL the process
+   * at one point (the end-to-end crash test).
    */
-  failpoint?: (name: string) => void;
+  failpoint?: (name: Failpoint) => void;
 }
 
 export interface Engine {
