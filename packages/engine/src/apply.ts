@@ -118,7 +118,8 @@ async function applyChange(pass: Pass, resolved: Resolved, ctx: DriverContext, p
 }
 
 async function recordDriftReport(pass: Pass, plan: ReconcilePlan, observation: Observation): Promise<void> {
-  const status = driftReportStatus(pass.previous, plan, observation.exists, pass.subject(), pass.nowIso());
+  const reason = plan.reason === 'Drifted' ? 'Drifted' : 'ResourceMissing';
+  const status = driftReportStatus(pass.previous, { reason, message: plan.message }, observation.exists, pass.subject(), pass.nowIso());
   const alreadyReported = pass.previous.conditions.some((c) => c.type === 'Synced' && c.status === 'False' && c.reason === plan.reason);
   const events: NewEvent[] = [];
   if (!alreadyReported) events.push(pass.event('instance.drifted', { reason: plan.reason, message: plan.message, diff: observation.diff, mode: 'report' }));

@@ -1,5 +1,5 @@
 import type { Observation } from '@paved/driver-api';
-import type { Phase } from '@paved/model';
+import type { Phase, ReasonOf } from '@paved/model';
 
 export type DriftMode = 'repair' | 'report';
 
@@ -18,14 +18,7 @@ export interface PlanInput {
 export type PlannedAction = 'create' | 'update' | 'none' | 'report-drift';
 
 /** Stable CamelCase reasons for a plan, for machines; `message` is the sentence for people. */
-export type PlanReason =
-  | 'NotCreated'
-  | 'ResourceMissing'
-  | 'SpecChanged'
-  | 'ResumingInterruptedCall'
-  | 'Drifted'
-  | 'CredentialsMissing'
-  | 'UpToDate';
+export type PlanReason = ReasonOf<'Plan'>;
 
 export interface ReconcilePlan {
   action: PlannedAction;
