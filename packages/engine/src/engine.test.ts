@@ -283,10 +283,11 @@ eachStore('engine', (open) => {
 });
 
 describe('engine options', () => {
-  it('exports a pure plan and backoff from the package face', async () => {
+  it('exports the engine, its pure plans and backoff from the package face', async () => {
     const face = await import('./index.js');
     expect(typeof face.createEngine).toBe('function');
-    expect(face.planReconcile({ generation: 1, observedGeneration: 0, pendingAction: null, hasCredentials: false, drift: 'repair', phase: 'Pending' }, { exists: false, upToDate: false, diff: [] }).action).toBe('create');
+    expect([face.planReconcile, face.planInstance, face.planComposite].map((plan) => typeof plan)).toEqual(['function', 'function', 'function']);
+    expect(face.planComposite({ deletionRequested: true, includes: [], parts: [], specs: new Map() }).steps.map((step) => step.kind)).toEqual(['forget']);
     expect(face.backoffDelay(3, { baseMs: 100, maxMs: 1000 }, () => 0.5)).toBe(200);
   });
 });

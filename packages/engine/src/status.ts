@@ -109,14 +109,9 @@ export function rotationUnsupportedStatus(previous: InstanceStatus, driverType: 
  * Drift found with drift mode 'report': Paved leaves the resource alone and says so. A resource
  * that still exists stays Ready (it works, it differs); one that vanished is Failed.
  */
-export function driftReportStatus(
-  previous: InstanceStatus,
-  drift: { reason: 'Drifted' | 'ResourceMissing'; message: string },
-  exists: boolean,
-  subject: StatusSubject,
-  nowIso: string,
-): InstanceStatus {
-  const synced = syncedCondition('False', drift.reason, drift.message);
+export function driftReportStatus(previous: InstanceStatus, drift: { exists: boolean; message: string }, subject: StatusSubject, nowIso: string): InstanceStatus {
+  const { exists } = drift;
+  const synced = syncedCondition('False', exists ? 'Drifted' : 'ResourceMissing', drift.message);
   const ready = exists
     ? readyCondition('True', 'Available', `${subject.product} ${where(subject)} is available, but differs from its spec (see Synced).`)
     : readyCondition('False', 'ResourceMissing', `${subject.product} ${where(subject)} no longer exists; see Synced for what to do.`);

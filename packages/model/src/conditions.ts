@@ -88,6 +88,14 @@ export const CONDITION_REASONS = {
   },
 
   // Credentials
+  RotationRequested: {
+    on: ['Plan'],
+    meaning: 'New credentials were asked for (`paved rotate`): the pass issues them beside the current ones.',
+  },
+  RevocationDue: {
+    on: ['Plan'],
+    meaning: "The previous credentials' grace period is over: the pass revokes them.",
+  },
   RotationUnsupported: {
     on: ['Synced', 'Plan'],
     meaning: "The product's driver cannot rotate credentials; the request was dropped and the current credentials stay.",
@@ -113,6 +121,10 @@ export const CONDITION_REASONS = {
     on: ['Ready', 'ContractChecks'],
     meaning: "A contract check failed: the resource exists, but its credentials do not do what the product promises; the instance is Failed and Paved re-runs the checks with backoff.",
     action: "If it persists, ask the product's support channel named in the message.",
+  },
+  ChecksNotPassed: {
+    on: ['Plan'],
+    meaning: 'The contract checks did not pass last time (or never ran): the pass runs them again.',
   },
 
   // Failures
@@ -167,6 +179,10 @@ export const CONDITION_REASONS = {
   },
 
   // Deletion
+  DeletionRequested: {
+    on: ['Plan'],
+    meaning: "Deletion was asked for: the pass runs the driver's deletion steps from where they stopped (for a composite: deletes its parts), then forgets the instance.",
+  },
   Deleting: {
     on: ['Ready'],
     meaning: 'The instance is being deleted; it cannot be used any more.',
