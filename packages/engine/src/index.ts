@@ -1,6 +1,7 @@
 export type * from './types.js';
 export { FAILPOINTS, type Failpoint } from './failpoints.js';
 export { createEngine, ENGINE_DEFAULTS } from './engine.js';
+export { systemClock } from './clock.js';
 export {
   planReconcile,
   type CompositeStep,

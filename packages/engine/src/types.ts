@@ -22,14 +22,17 @@ export interface EngineOptions {
   drivers: Record<string, Driver>;
   targets: Target[];
   secrets: SecretStore;
-  /** Looks up the product version an instance is pinned to (cached by the caller if it likes). */
+  /**
+   * Looks up the product version an instance is pinned to; default: the store. The engine
+   * caches what it finds (a published version never changes).
+   */
   products?: (name: string, version: string) => Promise<ProductVersion | undefined>;
   logger?: Logger;
   /** Default: the system clock. Give the store the same clock's `now`, or due times and leases disagree. */
   clock?: Clock;
   /** Unique per worker process; defaults to hostname:pid:random. */
   workerId?: string;
-  /** Default 30 s; renewed while a slow driver call runs. */
+  /** Default 30 s; renewed every leaseMs / 3 while a pass runs. */
   leaseMs?: number;
   /** Reconciles run at once by this worker. Default 8. */
   concurrency?: number;
