@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from './clock.js';
-import { ManualClock } from './test-clock.js';
+import { ManualClock } from './test-harness.js';
 import { Wakeup } from './wakeup.js';
 
 describe('systemClock', () => {

@@ -3,7 +3,7 @@ import { createMemoryDriver } from '@paved/driver-memory';
 import { eachStore } from '@paved/store/testing';
 import { describe, expect, it } from 'vitest';
 import { runContractChecks } from './contract-checks.js';
-import { ManualClock } from './test-clock.js';
+import { ManualClock } from './test-harness.js';
 import { kvManifest, makeWorld } from './test-harness.js';
 
 const checked = () => kvManifest({ checks: ['connect', 'write-read', 'isolation'] });
