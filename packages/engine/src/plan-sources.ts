@@ -38,6 +38,7 @@ function engineFromCredentials(credentials: Instance['credentials']): PlanInput[
   };
 }
 
+/** The plan's input, read from the instance, its product version and its driver. Pure. */
 export function planInputFor(sources: PlanSources): PlanInput {
   const { instance, product, driver } = sources;
   const spec = product.manifest.spec;

@@ -165,7 +165,7 @@ describe('planReconcile', () => {
   it('says which call was interrupted, and which deletion step runs again', () => {
     expect(planReconcile(input({ instance: created, engine: { pendingAction: 'create' } })).message).toContain('create was interrupted');
     const deletion = planReconcile(input({ instance: { deletionRequested: true }, observation: null, engine: { deletionStep: 'drop' } }));
-    expect(deletion.message).toContain('interrupted at step "drop"');
+    expect(deletion.message).toContain('stopped at step "drop"');
     expect(deletion.steps[0]!.message).toContain('again');
   });
 

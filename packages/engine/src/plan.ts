@@ -235,11 +235,11 @@ function planDeletion(input: PlanInput): ReconcilePlan<DriverStep> {
   const steps: DriverStep[] = names.slice(start).map((name, index) => ({
     kind: 'delete-step',
     name,
-    message: index === 0 && resumed ? `Run deletion step "${name}" again: it was interrupted.` : `Run deletion step "${name}".`,
+    message: index === 0 && resumed ? `Run deletion step "${name}" again: it may not have finished.` : `Run deletion step "${name}".`,
   }));
   steps.push({ kind: 'forget', message: 'Forget the instance: its record and its secrets.' });
   const why = resumed
-    ? `Deletion was requested and interrupted at step "${recorded}"; resuming there.`
+    ? `Deletion was requested and stopped at step "${recorded}"; resuming there.`
     : 'Deletion was requested; deleting the resource and its credentials.';
   return plan('DeletionRequested', why, steps);
 }
