@@ -1,13 +1,16 @@
-import type { DriverContext, DriverInstance, Observation } from '@paved/driver-api';
-import { resolveInstanceValues, type ProductVersion } from '@paved/model';
-import type { NewEvent } from '@paved/store';
-import { hasCondition, sameStatus } from './conditions.js';
+import type { DriverContext } from '@paved/driver-api';
+import type { CheckResult } from '@paved/model';
+import type { EngineState, NewEvent } from '@paved/store';
+import { sameStatus } from './conditions.js';
+import { forget, runDeletionStep } from './deletion.js';
 import type { FailureStage } from './failure.js';
-import { CREDENTIALS, ensureGeneratedSecrets, splitOutputs } from './outputs.js';
+import { observe } from './observe.js';
+import { CREDENTIALS, splitOutputs } from './outputs.js';
 import type { Pass, Resolved } from './pass.js';
-import { planReconcile, type ReconcilePlan } from './plan.js';
+import { planInstance } from './plan-sources.js';
+import type { DriverStep, ReconcilePlan } from './plan.js';
 import { followUpDueAt, recordChecksFailed, recordReady, rotationState, runChecks } from './record.js';
-import { revocationDue, revokeDue, rotateCredentials, rotationWanted } from './rotation.js';
+import { dropRotation, revoke, rotate } from './rotation.js';
 import { driftReportStatus, workingStatus } from './status.js';
 
 /** The stage a failure is attributed to; the pass updates it as it goes. */
@@ -16,83 +19,78 @@ export interface Progress {
   step?: string;
 }
 
-/** The driver's view of the instance, at its current credential. */
-export function driverInstance(pass: Pass, product: ProductVersion): DriverInstance {
-  const { id, teamName, name, externalName, product: productName, plan, inputs, workload } = pass.instance;
-  return {
-    id, team: teamName, name, externalName, product: productName, plan,
-    values: resolveInstanceValues(product.manifest, plan, inputs),
-    rotation: pass.claimed.engine.rotation,
-    ...(workload === undefined ? {} : { workload: { service: workload.service, environment: workload.environment } }),
-  };
+/** One pass carrying out its plan: what it works on, and what its steps have done so far. */
+export interface Run {
+  pass: Pass;
+  resolved: Resolved;
+  plan: ReconcilePlan<DriverStep>;
+  progress: Progress;
+  /** The driver's view at the current credential; a rotate step moves it to the new one. */
+  ctx: DriverContext;
+  /** Every output of the last create, update or rotate, secret ones included (what the checks use). */
+  outputs?: Record<string, string>;
+  /** The non-secret part of `outputs`, for the instance's row. */
+  plain?: Record<string, string>;
+  checks?: CheckResult[];
+  /** Engine state and events the final write records. */
+  engine: Partial<EngineState>;
+  events: NewEvent[];
+  /** The status says Deleting (written before the first deletion step). */
+  deletingRecorded?: boolean;
 }
 
 /**
- * observe → plan → apply → record, for an instance that is not being deleted. With nothing to
- * apply, the pass serves a pending rotation, then a due revocation, then re-runs contract
- * checks that did not pass last time; a plain drift pass runs none of them.
+ * A step ends the pass ('recorded') when it wrote the pass's final state itself (forget, a
+ * drift report, a dropped rotation, failed checks); otherwise the next step runs ('next'),
+ * and after the last one the instance is recorded Ready with what the steps did.
  */
-export async function reconcileLive(pass: Pass, resolved: Resolved, progress: Progress): Promise<void> {
-  const { product, driver, target } = resolved;
-  const { id } = pass.instance;
-  const engine = pass.claimed.engine;
+export type StepEnd = 'next' | 'recorded';
 
-  progress.stage = 'prepare';
-  const instance = driverInstance(pass, product);
-  const generated = await ensureGeneratedSecrets(pass.deps.secrets, id, driver.secrets, undefined, engine.rotation);
-  const ctx: DriverContext = { instance, target, secrets: generated, signal: pass.lease.signal, logger: pass.deps.logger };
+/** observe → plan → apply → record, for an instance with a driver. */
+export async function reconcileWithDriver(pass: Pass, resolved: Resolved, progress: Progress): Promise<void> {
+  const { ctx, sources } = await observe(pass, resolved, progress);
+  const plan = planInstance(sources);
+  pass.deps.logger.debug({ instanceId: pass.instance.id, reason: plan.reason, steps: plan.steps.map((step) => step.kind) }, 'planned');
+  const run: Run = { pass, resolved, plan, progress, ctx, engine: {}, events: [] };
+  for (const step of plan.steps) {
+    if ((await applyStep(run, step)) === 'recorded') return;
+  }
+  await recordReady(pass, {
+    ...(run.plain === undefined ? {} : { outputs: run.plain }),
+    ...(plan.drifted ? { repaired: plan } : {}),
+    ...(run.checks === undefined ? {} : { checks: run.checks }),
+    engine: run.engine,
+    events: run.events,
+  });
+}
 
-  progress.stage = 'observe';
-  pass.assertLease();
-  const observation = await driver.observe(ctx);
-  // Only an existing resource needs the answer (a missing one is created either way): saves a read per create.
-  const hasCredentials = observation.exists && (await pass.deps.secrets.get(id, CREDENTIALS)) !== undefined;
-  const plan = planReconcile(
-    {
-      generation: pass.instance.generation,
-      observedGeneration: pass.instance.observedGeneration,
-      // A rotate/revoke intent is resumed by the rotation steps below, not by an update.
-      pendingAction: engine.pendingAction === 'create' || engine.pendingAction === 'update' ? engine.pendingAction : null,
-      hasCredentials,
-      drift: product.manifest.spec.drift ?? 'repair',
-      phase: pass.instance.status.phase,
-    },
-    observation,
-  );
-  pass.deps.logger.debug({ instanceId: id, action: plan.action, reason: plan.reason }, 'planned');
-
-  switch (plan.action) {
+function applyStep(run: Run, step: DriverStep): Promise<StepEnd> {
+  switch (step.kind) {
     case 'create':
     case 'update':
-      progress.stage = plan.action;
-      return applyChange(pass, resolved, ctx, plan, progress);
+      return applyChange(run, step.kind);
+    case 'run-checks':
+      return runPlannedChecks(run, step.checks);
+    case 'rotate':
+      return rotate(run, step);
+    case 'revoke':
+      return revoke(run, step);
+    case 'drop-rotation':
+      return dropRotation(run);
     case 'report-drift':
-      return recordDriftReport(pass, plan, observation);
+      return recordDriftReport(run, step);
+    case 'delete-step':
+      return runDeletionStep(run, step.name);
+    case 'forget':
+      return forget(run);
     case 'none':
-      if (rotationWanted(pass)) return rotateCredentials(pass, resolved, ctx, progress);
-      if (revocationDue(pass)) return revokeDue(pass, resolved, ctx, progress);
-      if (checksOwed(pass, product)) return recheck(pass, resolved, ctx, progress);
-      return recordReady(pass, { plan });
+      return Promise.resolve('next');
   }
 }
 
-/** The product declares checks and they did not pass last time (or never ran, e.g. after a failure). */
-function checksOwed(pass: Pass, product: ProductVersion): boolean {
-  if ((product.manifest.spec.checks ?? []).length === 0) return false;
-  return !hasCondition(pass.previous.conditions, { type: 'ContractChecks', status: 'True', reason: 'ChecksPassed' });
-}
-
-async function recheck(pass: Pass, resolved: Resolved, ctx: DriverContext, progress: Progress): Promise<void> {
-  progress.stage = 'check';
-  const secret = (await pass.deps.secrets.get(pass.instance.id, CREDENTIALS)) ?? {};
-  const checks = await runChecks(pass, resolved, ctx.instance, { ...pass.instance.outputs, ...secret });
-  if (checks.failed !== undefined) return recordChecksFailed(pass, resolved, { results: checks.results, failed: checks.failed });
-  await recordReady(pass, { checks: checks.results });
-}
-
-async function applyChange(pass: Pass, resolved: Resolved, ctx: DriverContext, plan: ReconcilePlan, progress: Progress): Promise<void> {
-  const action = plan.action as 'create' | 'update';
-  const { driver, target, product } = resolved;
+async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepEnd> {
+  const { pass, resolved: { driver, target, product } } = run;
+  run.progress.stage = action;
 
   // Intent before side effect: once this is stored, a crash during the driver call is
   // resumed by observing, never by guessing whether the call happened.
@@ -102,7 +100,7 @@ async function applyChange(pass: Pass, resolved: Resolved, ctx: DriverContext, p
   pass.crashPoint(`${action}:after-intent`);
 
   pass.assertLease();
-  const result = await pass.deps.gate.run(target, () => (action === 'create' ? driver.create(ctx) : driver.update(ctx)));
+  const result = await pass.deps.gate.run(target, () => (action === 'create' ? driver.create(run.ctx) : driver.update(run.ctx)));
   pass.assertLease();
   pass.crashPoint(`${action}:after-driver`);
 
@@ -110,18 +108,33 @@ async function applyChange(pass: Pass, resolved: Resolved, ctx: DriverContext, p
   // Stored even when empty: its presence is how the next pass knows this step completed.
   await pass.deps.secrets.put(pass.instance.id, CREDENTIALS, secret);
   pass.crashPoint(`${action}:after-secrets`);
-
-  progress.stage = 'check';
-  const checks = await runChecks(pass, resolved, ctx.instance, result.outputs);
-  if (checks.failed !== undefined) return recordChecksFailed(pass, resolved, { results: checks.results, failed: checks.failed }, plain);
-  await recordReady(pass, { outputs: plain, plan, checks: checks.results });
+  run.outputs = result.outputs;
+  run.plain = plain;
+  // New credentials: earlier check results do not speak for them (a run-checks step follows if the product has checks).
+  run.checks = [];
+  return 'next';
 }
 
-async function recordDriftReport(pass: Pass, plan: ReconcilePlan, observation: Observation): Promise<void> {
-  const status = driftReportStatus(pass.previous, plan, observation.exists, pass.subject(), pass.nowIso());
+/** With the credentials an earlier step issued, else the stored ones; a failure ends the pass Failed. */
+async function runPlannedChecks(run: Run, names: readonly string[]): Promise<StepEnd> {
+  const { pass, resolved } = run;
+  run.progress.stage = 'check';
+  const outputs = run.outputs ?? { ...pass.instance.outputs, ...((await pass.deps.secrets.get(pass.instance.id, CREDENTIALS)) ?? {}) };
+  const checks = await runChecks(pass, resolved, names, run.ctx.instance, outputs);
+  if (checks.failed !== undefined) {
+    await recordChecksFailed(pass, resolved, { results: checks.results, failed: checks.failed }, run.plain);
+    return 'recorded';
+  }
+  run.checks = checks.results;
+  return 'next';
+}
+
+async function recordDriftReport(run: Run, step: Extract<DriverStep, { kind: 'report-drift' }>): Promise<StepEnd> {
+  const { pass, plan } = run;
+  const status = driftReportStatus(pass.previous, { exists: step.resourceExists, message: plan.message }, pass.subject(), pass.nowIso());
   const alreadyReported = pass.previous.conditions.some((c) => c.type === 'Synced' && c.status === 'False' && c.reason === plan.reason);
   const events: NewEvent[] = [];
-  if (!alreadyReported) events.push(pass.event('instance.drifted', { reason: plan.reason, message: plan.message, diff: observation.diff, mode: 'report' }));
+  if (!alreadyReported) events.push(pass.event('instance.drifted', { reason: plan.reason, message: plan.message, diff: step.diff, mode: 'report' }));
   if (status.phase === 'Failed' && pass.previous.phase !== 'Failed') {
     events.push(pass.event('instance.failed', { reason: 'ResourceMissing', message: plan.message }));
   }
@@ -130,4 +143,5 @@ async function recordDriftReport(pass: Pass, plan: ReconcilePlan, observation: O
     engine: { pendingAction: null, attempts: 0, dueAt: followUpDueAt(pass, rotationState(pass)) },
     events,
   });
+  return 'recorded';
 }

@@ -1,18 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Target } from '@paved/driver-api';
 import {
-  COMPOSITE_DRIVER, COMPOSITE_TARGET, DriverError, canonicalJson, externalNameFor, partInstanceName, resolvePlan, validateInputs,
-  type IncludeSpec, type Instance, type ProductManifest, type ProductVersion,
+  COMPOSITE_DRIVER, COMPOSITE_TARGET, DriverError, externalNameFor, partInstanceName, resolvePlan, validateInputs,
+  type IncludeSpec, type Instance, type ProductManifest,
 } from '@paved/model';
 import type { NewInstance } from '@paved/store';
+import type { PartSpec } from './composite-plan.js';
 import type { Pass } from './pass.js';
-
-/** The spec a part should have, from its include: product version, plan and validated inputs. */
-export interface PartSpec {
-  product: ProductVersion;
-  plan: string;
-  inputs: Record<string, unknown>;
-}
 
 /**
  * The product version of a part: the include's version, or the latest when it names none (the
@@ -26,15 +20,6 @@ export async function partSpec(pass: Pass, include: IncludeSpec, current?: Insta
   }
   // Checked at publish time too; a product edited since is caught here, naming the part.
   return { product, plan: resolvePlan(product.manifest, include.plan), inputs: validateInputs(product.manifest, include.inputs ?? {}) };
-}
-
-/** The spec change a part needs to match its include, or undefined when it matches. */
-export function partChange(part: Instance, spec: PartSpec, include: IncludeSpec): { plan?: string; productVersion?: string; inputs?: Record<string, unknown> } | undefined {
-  const change: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> } = {};
-  if (part.plan !== spec.plan) change.plan = spec.plan;
-  if (include.version !== undefined && part.productVersion !== spec.product.version) change.productVersion = spec.product.version;
-  if (canonicalJson(part.inputs) !== canonicalJson(spec.inputs)) change.inputs = spec.inputs;
-  return Object.keys(change).length === 0 ? undefined : change;
 }
 
 /** As the API picks a target for a new instance: the first configured target of the driver with every selector label. */

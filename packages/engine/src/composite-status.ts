@@ -19,7 +19,7 @@ function partLine(instance: Instance): string {
   return `part ${instance.parent?.part ?? instance.name} (${instance.product} "${instance.name}") failed${why}`;
 }
 
-export function compositeWaitingStatus(previous: InstanceStatus, waits: readonly PartWait[], subject: CompositeSubject, nowIso: string): InstanceStatus {
+export function compositeWaitingStatus(previous: InstanceStatus, waits: readonly PartWait[], nowIso: string): InstanceStatus {
   const message = `Waiting for parts: ${describeWaits(waits)}.`;
   return nextStatus(previous, {
     phase: 'Provisioning',

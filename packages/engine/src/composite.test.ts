@@ -1,27 +1,9 @@
 import type { Driver, DriverContext } from '@paved/driver-api';
-import { DriverError, type ProductManifest } from '@paved/model';
-import { eachStore } from '@paved/store/testing';
+import { DriverError } from '@paved/model';
+import { eachStore, type OpenStore } from '@paved/store/testing';
 import { expect, it } from 'vitest';
 import { CREDENTIALS } from './outputs.js';
-import { drain, kvManifest, makeWorld, publish, type World } from './test-harness.js';
-
-/** A composite of two memory parts: `second` needs `first`. */
-function pairManifest(): ProductManifest {
-  const base = kvManifest({
-    driver: 'composite',
-    inputs: { type: 'object', properties: {}, additionalProperties: false },
-    includes: [
-      { name: 'first', product: 'kv' },
-      { name: 'second', product: 'kv', dependsOn: ['first'], inputs: { size: 2 } },
-    ],
-    outputs: {
-      firstName: { from: 'first.name' },
-      secondName: { from: 'second.name' },
-      token: { from: 'first.token', secret: true },
-    },
-  });
-  return { ...base, metadata: { ...base.metadata, name: 'kvpair', title: 'Two key-value stores' } };
-}
+import { makeWorld, pairManifest, publish, type World } from './test-harness.js';
 
 /** The real memory driver, with the order of its mutating calls recorded per instance. */
 function recording(world: World, failCreateOf?: string): { driver: Driver; log: string[] } {
@@ -45,8 +27,8 @@ function recording(world: World, failCreateOf?: string): { driver: Driver; log: 
   return { driver, log };
 }
 
-async function setUp(open: () => Promise<World['store']>) {
-  const world = await makeWorld(await open());
+async function setUp(open: OpenStore) {
+  const world = await makeWorld(open);
   await publish(world.store, pairManifest());
   return world;
 }
@@ -57,11 +39,12 @@ eachStore('engine: composite products', (open) => {
     const { driver, log } = recording(world);
     const engine = world.engine({ drivers: { memory: driver } });
     const parent = await world.request('pair', { product: 'kvpair', target: 'composite' });
-    await drain(engine);
+    await world.drain(engine);
 
     const ready = (await world.store.getInstance(parent.id))!;
     expect(ready.status.phase).toBe('Ready');
-    const parts = await world.store.listInstanceParts(parent.id);
+    // By name: the world's clock stands still, so both parts share a creation time.
+    const parts = (await world.store.listInstanceParts(parent.id)).sort((a, b) => a.name.localeCompare(b.name));
     expect(parts.map((p) => [p.name, p.parent?.part, p.status.phase, p.inputs])).toEqual([
       ['pair-first', 'first', 'Ready', { size: 1 }],
       ['pair-second', 'second', 'Ready', { size: 2 }],
@@ -83,11 +66,11 @@ eachStore('engine: composite products', (open) => {
     const { driver, log } = recording(world);
     const engine = world.engine({ drivers: { memory: driver } });
     const parent = await world.request('pair', { product: 'kvpair', target: 'composite' });
-    await drain(engine);
+    await world.drain(engine);
     log.length = 0;
 
     await world.store.requestDeletion(parent.id, world.userId);
-    await drain(engine);
+    await world.drain(engine);
     expect(await world.store.getInstance(parent.id)).toBeUndefined();
     expect(await world.store.listInstanceParts(parent.id)).toEqual([]);
     expect(await world.store.getInstanceByName(world.teamId, 'pair-first')).toBeUndefined();
@@ -105,7 +88,7 @@ eachStore('engine: composite products', (open) => {
     const { driver } = recording(world, 'pair-second');
     const engine = world.engine({ drivers: { memory: driver } });
     const parent = await world.request('pair', { product: 'kvpair', target: 'composite' });
-    await drain(engine);
+    await world.drain(engine);
 
     const failed = (await world.store.getInstance(parent.id))!;
     expect(failed.status.phase).toBe('Failed');

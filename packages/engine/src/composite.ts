@@ -4,11 +4,12 @@ import {
 import type { NewEvent } from '@paved/store';
 import type { Progress } from './apply.js';
 import { compositeDeletingStatus, compositeFailedStatus, compositeReadyStatus, compositeWaitingStatus, type CompositeSubject } from './composite-status.js';
-import { partIsReady, partsByName, planDeletion, planProvision } from './composite-plan.js';
+import { includesToResolve, partIsReady, partsByName, planComposite, planDeletion, planProvision, type PartSpec } from './composite-plan.js';
 import { hasCondition } from './conditions.js';
-import { createPart, partChange, partSpec } from './composite-parts.js';
+import { createPart, partSpec } from './composite-parts.js';
 import { CREDENTIALS } from './outputs.js';
 import type { Pass } from './pass.js';
+import type { CompositeStep } from './plan.js';
 
 /**
  * How soon a composite waiting on its parts looks again. A part's status change wakes it at
@@ -29,52 +30,87 @@ export async function compositeProduct(pass: Pass): Promise<ProductVersion | und
 
 /**
  * Reconciles a composite instance: the engine itself keeps one child instance per include
- * (drivers stay store-free), and the parent reflects them. See README "Composition".
+ * (drivers stay store-free), and the parent reflects them. observe (the parts, and the spec
+ * each include wants) → planComposite → apply its steps → record the status the parts add up
+ * to. See README "Composition".
  */
 export async function reconcileComposite(pass: Pass, product: ProductVersion, progress: Progress): Promise<void> {
-  const includes = product.manifest.spec.includes ?? [];
-  const ordered = orderIncludes(includes);
+  const ordered = orderIncludes(product.manifest.spec.includes ?? []);
   if ('cycle' in ordered) {
     // Refused at publish; a product stored another way (bootstrap) is caught here.
     throw new InputError(`spec.includes has a cycle: ${ordered.cycle.join(' → ')}`, { code: 'composition_invalid', issues: [{ path: 'spec.includes', message: 'dependsOn cycle' }] });
   }
-  if (pass.instance.deletionRequested) return deleteComposite(pass, includes, progress);
-  return provisionComposite(pass, product, ordered.order, progress);
+  const includes = ordered.order;
+  const { deletionRequested } = pass.instance;
+  const parts = await pass.deps.store.listInstanceParts(pass.instance.id);
+  const specs = deletionRequested ? new Map<string, PartSpec>() : await resolveSpecs(pass, includes, parts, progress);
+  const plan = planComposite({ deletionRequested, includes, parts, specs });
+  pass.deps.logger.debug({ instanceId: pass.instance.id, reason: plan.reason, steps: plan.steps.map((step) => step.kind) }, 'planned');
+  for (const step of plan.steps) await applyStep(pass, step, progress);
+  if (pass.forgotten) return;
+
+  const after = await pass.deps.store.listInstanceParts(pass.instance.id);
+  if (!deletionRequested) return recordProvisioning(pass, product, includes, after, progress);
+  // The last parts may have gone while we asked (their passes run beside ours): then the plan
+  // for what is left is to forget, now rather than on the next pass.
+  const next = planComposite({ deletionRequested, includes, parts: after, specs });
+  if (next.steps[0]?.kind === 'forget') return applyStep(pass, next.steps[0], progress);
+  const deletion = planDeletion(includes, after);
+  await recordWaiting(pass, compositeDeletingStatus(pass.previous, deletion.remaining, deletion.failed, subjectOf(pass), pass.nowIso()), after);
+}
+
+/** The spec each include wants for its part (a product version lookup each), for the plan. */
+async function resolveSpecs(pass: Pass, includes: readonly IncludeSpec[], parts: readonly Instance[], progress: Progress): Promise<Map<string, PartSpec>> {
+  const byPart = partsByName(parts);
+  const specs = new Map<string, PartSpec>();
+  for (const include of includesToResolve(includes, parts)) {
+    const part = byPart.get(include.name);
+    // A product version that cannot be found fails the step it was needed for.
+    progress.stage = part === undefined ? 'create' : 'update';
+    specs.set(include.name, await partSpec(pass, include, part));
+  }
+  return specs;
+}
+
+async function applyStep(pass: Pass, step: CompositeStep, progress: Progress): Promise<void> {
+  const { store } = pass.deps;
+  switch (step.kind) {
+    case 'update-part':
+      progress.stage = 'update';
+      pass.assertLease();
+      await store.updateInstanceSpec(step.instanceId, step.change, ACTOR);
+      return;
+    case 'create-part':
+      progress.stage = 'create';
+      pass.assertLease();
+      await createPart(pass, step.include, step.spec);
+      pass.crashPoint(`composite:after-create:${step.part}`);
+      return;
+    case 'delete-part':
+      progress.stage = 'delete';
+      progress.step = step.part;
+      pass.assertLease();
+      await store.requestDeletion(step.instanceId, ACTOR);
+      return;
+    case 'forget':
+      progress.stage = 'delete';
+      progress.step = 'forget';
+      pass.crashPoint('delete:before-forget');
+      await pass.forget();
+      pass.deps.logger.info({ instanceId: pass.instance.id }, 'composite instance deleted');
+      return;
+    case 'none':
+      return;
+  }
 }
 
 function subjectOf(pass: Pass): CompositeSubject {
   return { product: pass.instance.product, name: pass.instance.name, generation: pass.instance.generation };
 }
 
-async function provisionComposite(pass: Pass, product: ProductVersion, ordered: IncludeSpec[], progress: Progress): Promise<void> {
-  const { store } = pass.deps;
-  const parentId = pass.instance.id;
-  const before = await store.listInstanceParts(parentId);
-  const plan = planProvision(ordered, before);
-  const byPart = partsByName(before);
-
-  progress.stage = 'update';
-  for (const include of ordered) {
-    const part = byPart.get(include.name);
-    if (part === undefined || part.deletionRequested) continue;
-    const change = partChange(part, await partSpec(pass, include, part), include);
-    pass.assertLease();
-    if (change !== undefined) await store.updateInstanceSpec(part.id, change, ACTOR);
-  }
-  progress.stage = 'create';
-  for (const include of plan.create) {
-    const spec = await partSpec(pass, include);
-    pass.assertLease();
-    await createPart(pass, include, spec);
-    pass.crashPoint(`composite:after-create:${include.name}`);
-  }
-  for (const part of plan.remove) {
-    pass.assertLease();
-    await store.requestDeletion(part.id, ACTOR);
-  }
-
-  const parts = await store.listInstanceParts(parentId);
-  const now = planProvision(ordered, parts);
+/** The status the parts add up to: Failed naming the first failed part, else waiting, else Ready. */
+async function recordProvisioning(pass: Pass, product: ProductVersion, includes: IncludeSpec[], parts: Instance[], progress: Progress): Promise<void> {
+  const now = planProvision(includes, parts);
   const subject = subjectOf(pass);
   if (now.failed !== undefined) {
     return recordWaiting(pass, compositeFailedStatus(pass.previous, now.failed.instance, subject, pass.nowIso()), parts);
@@ -84,10 +120,10 @@ async function provisionComposite(pass: Pass, product: ProductVersion, ordered: 
     return recordWaiting(pass, pass.previous, parts);
   }
   if (now.waiting.length > 0 || now.remove.length > 0) {
-    return recordWaiting(pass, compositeWaitingStatus(pass.previous, now.waiting, subject, pass.nowIso()), parts);
+    return recordWaiting(pass, compositeWaitingStatus(pass.previous, now.waiting, pass.nowIso()), parts);
   }
   progress.stage = 'prepare';
-  await recordCompositeReady(pass, product, ordered, parts);
+  await recordCompositeReady(pass, product, includes, parts);
 }
 
 function retryingAfterPartFailure(pass: Pass, parts: readonly Instance[]): boolean {
@@ -166,35 +202,4 @@ async function recordCompositeReady(pass: Pass, product: ProductVersion, ordered
 
 function sorted(values: Record<string, string>): [string, string][] {
   return Object.entries(values).sort(([a], [b]) => a.localeCompare(b));
-}
-
-/**
- * Deletion: ask for the parts' deletion in reverse dependency order (a part only once every
- * part depending on it is gone), wait for them to be forgotten, then forget the parent (its
- * row, its copied credentials). Each step is idempotent: requestDeletion twice is one request.
- */
-async function deleteComposite(pass: Pass, includes: IncludeSpec[], progress: Progress): Promise<void> {
-  const { store } = pass.deps;
-  progress.stage = 'delete';
-  const before = await store.listInstanceParts(pass.instance.id);
-  if (before.length === 0) {
-    pass.crashPoint('delete:before-forget');
-    await pass.forget();
-    pass.deps.logger.info({ instanceId: pass.instance.id }, 'composite instance deleted');
-    return;
-  }
-  for (const part of planDeletion(includes, before).request) {
-    progress.step = part.parent?.part ?? part.name;
-    pass.assertLease();
-    await store.requestDeletion(part.id, ACTOR);
-  }
-  const parts = await store.listInstanceParts(pass.instance.id);
-  const plan = planDeletion(includes, parts);
-  if (parts.length === 0) {
-    // The last part went while we asked: forget now rather than on the next pass.
-    pass.crashPoint('delete:before-forget');
-    await pass.forget();
-    return;
-  }
-  await recordWaiting(pass, compositeDeletingStatus(pass.previous, plan.remaining, plan.failed, subjectOf(pass), pass.nowIso()), parts);
 }

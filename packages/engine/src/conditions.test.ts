@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { CONDITION_REASONS } from '@paved/model';
 import { describe, expect, it } from 'vitest';
 import { hasCondition, mergeConditions, nextStatus, readyCondition, sameStatus, syncedCondition, deletingCondition } from './conditions.js';
 
@@ -19,7 +21,7 @@ describe('conditions', () => {
   });
 
   it('drops conditions that are no longer given', () => {
-    const merged = mergeConditions([{ type: 'Deleting', status: 'True', reason: 'X', message: 'x', lastTransitionAt: t0 }], [readyCondition('True', 'Available', 'ok')], t1);
+    const merged = mergeConditions([{ type: 'Deleting', status: 'True', reason: 'DeletionInProgress', message: 'x', lastTransitionAt: t0 }], [readyCondition('True', 'Available', 'ok')], t1);
     expect(merged.map((c) => c.type)).toEqual(['Ready']);
   });
 
@@ -47,5 +49,14 @@ describe('conditions', () => {
     expect(sameStatus(undefined, a)).toBe(false);
     expect(hasCondition(a.conditions, { type: 'Ready', status: 'False', reason: 'Creating' })).toBe(true);
     expect(hasCondition(a.conditions, { type: 'Synced', status: 'False', reason: 'Creating' })).toBe(false);
+  });
+});
+
+describe('the closed list of reasons (CONDITION_REASONS)', () => {
+  it('holds no reason the engine never writes', () => {
+    const src = new URL('./', import.meta.url);
+    const production = readdirSync(src).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.startsWith('test-'));
+    const source = production.map((file) => readFileSync(new URL(file, src), 'utf8')).join('\n');
+    expect(Object.keys(CONDITION_REASONS).filter((reason) => !source.includes(`'${reason}'`))).toEqual([]);
   });
 });

@@ -1,22 +1,29 @@
-import type { CheckResult, Condition, ConditionType, InstanceStatus, Phase } from '@paved/model';
+import type { CheckResult, Condition, ConditionType, InstanceStatus, Phase, ReasonOf } from '@paved/model';
 
 /** A condition as the engine decides it; the transition time is filled in by `mergeConditions`. */
 export type ConditionSpec = Omit<Condition, 'lastTransitionAt'>;
 
-export function readyCondition(status: Condition['status'], reason: string, message: string): ConditionSpec {
+// One builder per condition type, each taking only the reasons the closed list allows there.
+
+export function readyCondition(status: Condition['status'], reason: ReasonOf<'Ready'>, message: string): ConditionSpec {
   return { type: 'Ready', status, reason, message };
 }
 
-export function syncedCondition(status: Condition['status'], reason: string, message: string): ConditionSpec {
+export function syncedCondition(status: Condition['status'], reason: ReasonOf<'Synced'>, message: string): ConditionSpec {
   return { type: 'Synced', status, reason, message };
 }
 
-export function deletingCondition(status: Condition['status'], reason: string, message: string): ConditionSpec {
+export function deletingCondition(status: Condition['status'], reason: ReasonOf<'Deleting'>, message: string): ConditionSpec {
   return { type: 'Deleting', status, reason, message };
 }
 
-export function contractChecksCondition(status: Condition['status'], reason: string, message: string): ConditionSpec {
+export function contractChecksCondition(status: Condition['status'], reason: ReasonOf<'ContractChecks'>, message: string): ConditionSpec {
   return { type: 'ContractChecks', status, reason, message };
+}
+
+/** A condition kept as it is (mergeConditions keeps its transition time too). */
+export function keptCondition(condition: Condition): ConditionSpec {
+  return { type: condition.type, status: condition.status, reason: condition.reason, message: condition.message };
 }
 
 export function findCondition(conditions: readonly Condition[] | undefined, type: ConditionType): Condition | undefined {

@@ -3,15 +3,16 @@ import { createMemoryDriver } from '@paved/driver-memory';
 import { eachStore } from '@paved/store/testing';
 import { describe, expect, it } from 'vitest';
 import { runContractChecks } from './contract-checks.js';
-import { drain, kvManifest, makeWorld } from './test-harness.js';
+import { ManualClock } from './test-harness.js';
+import { kvManifest, makeWorld } from './test-harness.js';
 
 const checked = () => kvManifest({ checks: ['connect', 'write-read', 'isolation'] });
 
 eachStore('engine: contract checks', (open) => {
   it('runs the product checks with the issued credentials before Ready and records each result', async () => {
-    const world = await makeWorld(await open(), { manifest: checked() });
+    const world = await makeWorld(open, { manifest: checked() });
     const { id } = await world.request('db');
-    await drain(world.engine());
+    await world.drain();
     const instance = (await world.store.getInstance(id))!;
     expect(instance.status.phase).toBe('Ready');
     expect(instance.status.conditions.find((c) => c.type === 'ContractChecks')).toMatchObject({
@@ -25,13 +26,13 @@ eachStore('engine: contract checks', (open) => {
     // A drift pass where nothing changed runs no check.
     const ran = world.driver.calls().check;
     await world.store.touch(id);
-    await drain(world.engine());
+    await world.drain();
     expect(world.driver.calls().check).toBe(ran);
     expect((await world.store.getInstance(id))!.status).toEqual(instance.status);
   });
 
   it('a failed check fails the instance, naming the check; a later pass re-runs the checks and it becomes Ready', async () => {
-    const world = await makeWorld(await open(), { manifest: checked() });
+    const world = await makeWorld(open, { manifest: checked() });
     world.driver.failCheck('isolation', 'memory check isolation: the token also opens "other"');
     const { id } = await world.request('db');
     await world.engine().runOnce();
@@ -46,7 +47,7 @@ eachStore('engine: contract checks', (open) => {
     const events = await world.store.listEvents({ instanceId: id, kinds: ['instance.failed'] });
     expect(events.items[0]?.data).toMatchObject({ reason: 'CheckFailed', check: 'isolation' });
 
-    await drain(world.engine());
+    await world.drain();
     const ready = (await world.store.getInstance(id))!;
     expect(ready.status.phase).toBe('Ready');
     expect(ready.status.conditions.find((c) => c.type === 'ContractChecks')?.status).toBe('True');
@@ -56,12 +57,13 @@ eachStore('engine: contract checks', (open) => {
 });
 
 describe('runContractChecks', () => {
-  const input = (signal = new AbortController().signal) => ({
+  const input = (clock = new ManualClock()) => ({
     target: { name: 't', driver: 'memory', labels: {}, config: {} },
     instance: { id: 'i', team: 't', name: 'n', externalName: 'x', product: 'p', plan: 'small', values: {} },
     outputs: { token: 'sekret-token' },
-    signal,
+    signal: new AbortController().signal,
     timeoutMs: 50,
+    clock,
     redact: ['sekret-token'],
   });
   const driverWith = (checks: ContractCheck[]) => ({ ...createMemoryDriver(), checks });
@@ -70,7 +72,11 @@ describe('runContractChecks', () => {
     const hang: ContractCheck = { name: 'hang', description: '', run: () => new Promise(() => {}) };
     const leaky: ContractCheck = { name: 'leaky', description: '', run: async () => { throw new Error('bad token sekret-token\nsecond line'); } };
     const never: ContractCheck = { name: 'never', description: '', run: async () => { throw new Error('must not run'); } };
-    const timedOut = await runContractChecks(driverWith([hang, never]), ['hang', 'never'], input());
+    const clock = new ManualClock();
+    const running = runContractChecks(driverWith([hang, never]), ['hang', 'never'], input(clock));
+    await clock.whenSleeping();
+    clock.advance(50);
+    const timedOut = await running;
     expect(timedOut.results).toEqual([{ name: 'hang', passed: false, message: 'did not finish within 50 ms' }]);
     const leaked = await runContractChecks(driverWith([leaky]), ['leaky'], input());
     expect(leaked.failed?.message).toBe('bad token [redacted] second line');

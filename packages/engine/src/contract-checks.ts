@@ -1,5 +1,6 @@
 import { createCheckSession, type CheckSession, type ContractCheck, type Driver, type DriverInstance, type Target } from '@paved/driver-api';
 import type { CheckResult } from '@paved/model';
+import type { Clock } from './types.js';
 
 /** How long one contract check may run before it counts as failed. */
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
@@ -19,6 +20,8 @@ export interface ChecksInput {
   /** The pass's signal: a lost lease stops the checks. */
   signal: AbortSignal;
   timeoutMs: number;
+  /** Times the deadline. */
+  clock: Clock;
   /** Values that must never reach a message (the secret outputs), stripped defensively. */
   redact: readonly string[];
 }
@@ -29,24 +32,24 @@ function oneLine(error: unknown, redact: readonly string[]): string {
   return text;
 }
 
-/** Runs `check` with a deadline; a check that ignores its signal is still cut off by the timer. */
+/** Runs `check` with a deadline; a check that ignores its signal is still cut off by the deadline. */
 async function runWithTimeout(check: ContractCheck, input: ChecksInput, session: CheckSession): Promise<void> {
   const controller = new AbortController();
   const abort = () => controller.abort(input.signal.reason);
   input.signal.addEventListener('abort', abort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const limit = input.timeoutMs % 1000 === 0 ? `${input.timeoutMs / 1000} s` : `${input.timeoutMs} ms`;
-      const error = new Error(`did not finish within ${limit}`);
-      controller.abort(error);
-      reject(error);
-    }, input.timeoutMs);
+  // Ends the deadline's sleep once the check settles, whichever way.
+  const settled = new AbortController();
+  const deadline = input.clock.sleep(input.timeoutMs, settled.signal).then(() => {
+    if (settled.signal.aborted) return;
+    const limit = input.timeoutMs % 1000 === 0 ? `${input.timeoutMs / 1000} s` : `${input.timeoutMs} ms`;
+    const error = new Error(`did not finish within ${limit}`);
+    controller.abort(error);
+    throw error;
   });
   try {
     await Promise.race([check.run({ target: input.target, instance: input.instance, outputs: input.outputs, signal: controller.signal, session }), deadline]);
   } finally {
-    clearTimeout(timer);
+    settled.abort();
     input.signal.removeEventListener('abort', abort);
   }
 }

@@ -4,11 +4,17 @@ import type { MemoryResource } from '@paved/driver-memory';
 import { eachStore } from '@paved/store/testing';
 import { describe, expect, it } from 'vitest';
 import { CREDENTIALS } from './outputs.js';
-import { drain, kvManifest, makeWorld, publish, type World } from './test-harness.js';
+import { kvManifest, makeWorld, publish, TEST_BACKOFF, type World } from './test-harness.js';
 
 async function kinds(world: World, instanceId: string): Promise<string[]> {
   const page = await world.store.listEvents({ instanceId, limit: 100 });
   return page.items.map((event) => event.kind);
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 function resourcesOf(world: World): Map<string, MemoryResource> {
@@ -17,9 +23,9 @@ function resourcesOf(world: World): Map<string, MemoryResource> {
 
 eachStore('engine', (open) => {
   it('creates an instance: Ready, plain outputs stored, credentials encrypted and working', async () => {
-    const world = await makeWorld(await open());
+    const world = await makeWorld(open);
     const requested = await world.request('db');
-    expect(await drain(world.engine())).toBe(1);
+    expect(await world.drain()).toBe(1);
 
     const instance = (await world.store.getInstance(requested.id))!;
     expect(instance.status.phase).toBe('Ready');
@@ -43,18 +49,18 @@ eachStore('engine', (open) => {
     expect(events.items[0]!.data.timeToReadyMs).toEqual(expect.any(Number));
     // A second pass with nothing to do calls no mutation and appends no event.
     await world.store.touch(instance.id);
-    await drain(world.engine());
+    await world.drain();
     expect(world.driver.calls()).toMatchObject({ create: 1, update: 0 });
     expect(await kinds(world, instance.id)).toEqual(expect.arrayContaining(['instance.requested', 'instance.ready']));
     expect((await kinds(world, instance.id)).filter((k) => k === 'instance.ready')).toHaveLength(1);
   });
 
   it('applies a spec change and bumps observedGeneration', async () => {
-    const world = await makeWorld(await open());
+    const world = await makeWorld(open);
     const { id } = await world.request('db');
-    await drain(world.engine());
+    await world.drain();
     await world.store.updateInstanceSpec(id, { inputs: { size: 3 } }, world.userId);
-    await drain(world.engine());
+    await world.drain();
     const instance = (await world.store.getInstance(id))!;
     expect(instance).toMatchObject({ generation: 2, observedGeneration: 2, status: { phase: 'Ready' } });
     expect(resourcesOf(world).get(instance.externalName)?.values).toEqual({ size: 3, tier: 'small' });
@@ -62,11 +68,11 @@ eachStore('engine', (open) => {
   });
 
   it('deletes: runs every deletion step, then forgets the instance and its secrets', async () => {
-    const world = await makeWorld(await open());
+    const world = await makeWorld(open);
     const { id, externalName } = await world.request('db');
-    await drain(world.engine());
+    await world.drain();
     await world.store.requestDeletion(id, world.userId);
-    await drain(world.engine());
+    await world.drain();
     expect(await world.store.getInstance(id)).toBeUndefined();
     expect(resourcesOf(world).has(externalName)).toBe(false);
     expect(world.driver.calls().delete).toBe(2);
@@ -75,7 +81,7 @@ eachStore('engine', (open) => {
   });
 
   it('retries a retryable failure with backoff, says so, then becomes Ready', async () => {
-    const world = await makeWorld(await open());
+    const world = await makeWorld(open);
     const { id } = await world.request('db');
     world.driver.failNext('create', 2);
     const engine = world.engine();
@@ -87,7 +93,7 @@ eachStore('engine', (open) => {
     expect(ready.message).toContain('Paved retries automatically (attempt 1 of 5)');
     expect(retrying.status.lastError).toContain('injected create failure');
 
-    await drain(engine);
+    await world.drain(engine);
     const instance = (await world.store.getInstance(id))!;
     expect(instance.status.phase).toBe('Ready');
     expect(instance.status.lastError).toBeUndefined();
@@ -96,7 +102,7 @@ eachStore('engine', (open) => {
   });
 
   it('fails for good on a non-retryable driver error, with a message for people', async () => {
-    const world = await makeWorld(await open());
+    const world = await makeWorld(open);
     const { id } = await world.request('db');
     const driver = { ...world.driver, create: async () => { throw new DriverError('the target refuses new resources: disk quota reached', { retryable: false }); } };
     await world.engine({ drivers: { memory: driver } }).runOnce();
@@ -110,23 +116,24 @@ eachStore('engine', (open) => {
   });
 
   it('gives up after 5 retryable failures (Failed), keeps retrying, and recovers', async () => {
-    const world = await makeWorld(await open());
+    const world = await makeWorld(open);
     const { id } = await world.request('db');
     world.driver.failNext('create', 5);
     const engine = world.engine();
     for (let i = 0; i < 5; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Past the longest backoff: the retry is due.
+      world.clock.advance(TEST_BACKOFF.maxMs);
       expect(await engine.runOnce()).toBe(1);
     }
     const failed = (await world.store.getInstance(id))!;
     expect(failed.status.phase).toBe('Failed');
     expect(failed.status.conditions[0]!.message).toContain('Gave up after 5 attempts');
-    await drain(engine);
+    await world.drain(engine);
     expect((await world.store.getInstance(id))!.status.phase).toBe('Ready');
   });
 
   it('waits, without counting failures or giving up, while a driver reports work under way elsewhere', async () => {
-    const world = await makeWorld(await open());
+    const world = await makeWorld(open);
     const { id } = await world.request('db');
     let waits = 7; // more than MAX_ATTEMPTS: a slow automation must never turn the instance Failed
     const driver = {
@@ -148,12 +155,12 @@ eachStore('engine', (open) => {
     }
     expect(await kinds(world, id)).not.toContain('instance.failed');
     await world.store.touch(id);
-    await drain(engine);
+    await world.drain(engine);
     expect((await world.store.getInstance(id))!.status.phase).toBe('Ready');
   });
 
   it('says what to do when the target, driver or product version is missing', async () => {
-    const world = await makeWorld(await open());
+    const world = await makeWorld(open);
     await publish(world.store, kvManifest({ version: '2.0.0', driver: 'nosuch' }));
     const noTarget = await world.request('a', { target: 'nowhere' });
     const noDriver = await world.request('b', { version: '2.0.0' });
@@ -168,14 +175,14 @@ eachStore('engine', (open) => {
   });
 
   it('repairs drift: re-creates a vanished resource and fixes a changed one', async () => {
-    const world = await makeWorld(await open());
+    const world = await makeWorld(open);
     const { id, externalName } = await world.request('db');
-    await drain(world.engine());
+    await world.drain();
     const before = (await world.secrets.get(id, CREDENTIALS))!;
 
     resourcesOf(world).delete(externalName);
     await world.store.touch(id);
-    await drain(world.engine());
+    await world.drain();
     expect(resourcesOf(world).has(externalName)).toBe(true);
     const instance = (await world.store.getInstance(id))!;
     expect(instance.status.phase).toBe('Ready');
@@ -184,7 +191,7 @@ eachStore('engine', (open) => {
 
     resourcesOf(world).get(externalName)!.values = { size: 42, tier: 'small' };
     await world.store.touch(id);
-    await drain(world.engine());
+    await world.drain();
     expect(resourcesOf(world).get(externalName)!.values).toEqual({ size: 1, tier: 'small' });
     const events = await kinds(world, id);
     expect(events.filter((k) => k === 'instance.drifted')).toHaveLength(2);
@@ -192,16 +199,16 @@ eachStore('engine', (open) => {
   });
 
   it('reports drift in report mode without touching the resource', async () => {
-    const world = await makeWorld(await open());
+    const world = await makeWorld(open);
     const manifest = kvManifest({ drift: 'report' });
     manifest.metadata.name = 'kv-report';
     await publish(world.store, manifest);
     const { id, externalName } = await world.request('db', { product: 'kv-report' });
-    await drain(world.engine());
+    await world.drain();
 
     resourcesOf(world).get(externalName)!.values = { size: 7, tier: 'small' };
     await world.store.touch(id);
-    await drain(world.engine());
+    await world.drain();
     let instance = (await world.store.getInstance(id))!;
     expect(instance.status.phase).toBe('Ready');
     const synced = instance.status.conditions.find((c) => c.type === 'Synced')!;
@@ -212,7 +219,7 @@ eachStore('engine', (open) => {
     resourcesOf(world).delete(externalName);
     for (let i = 0; i < 2; i++) {
       await world.store.touch(id);
-      await drain(world.engine());
+      await world.drain();
     }
     instance = (await world.store.getInstance(id))!;
     expect(instance.status.phase).toBe('Failed');
@@ -224,57 +231,63 @@ eachStore('engine', (open) => {
   });
 
   it('queues driver mutations beyond the target\'s concurrency instead of failing them', async () => {
-    const world = await makeWorld(await open());
+    const world = await makeWorld(open);
     let active = 0;
     let peak = 0;
+    const release = deferred();
     const create = async (ctx: DriverContext) => {
       active++;
       peak = Math.max(peak, active);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await release.promise;
       active--;
       return world.driver.create(ctx);
     };
+    // A pass enters the target's queue in the same turn as it passes its intent failpoint, so
+    // once all five have passed it, every one is either in a driver call or queued.
+    let atGate = 0;
+    const allAtGate = deferred();
+    const failpoint = (name: string) => {
+      if (name === 'create:after-intent' && ++atGate === 5) allAtGate.resolve();
+    };
     await Promise.all(['a', 'b', 'c', 'd', 'e'].map((name) => world.request(name)));
-    const engine = world.engine({ concurrency: 5, targets: [{ ...world.target, concurrency: 2 }], drivers: { memory: { ...world.driver, create } } });
-    expect(await engine.runOnce()).toBe(5);
+    const engine = world.engine({ concurrency: 5, targets: [{ ...world.target, concurrency: 2 }], drivers: { memory: { ...world.driver, create } }, failpoint });
+    const passes = engine.runOnce();
+    await allAtGate.promise;
+    expect(active).toBe(2);
+    release.resolve();
+    expect(await passes).toBe(5);
     expect(peak).toBe(2);
     const { items } = await world.store.listInstances({ teamIds: [world.teamId] });
     expect(items.map((instance) => instance.status.phase)).toEqual(['Ready', 'Ready', 'Ready', 'Ready', 'Ready']);
   });
 
   it('runs as a loop: a request is picked up at once, without a poll interval', async () => {
-    const world = await makeWorld(await open());
+    const world = await makeWorld(open);
     const engine = world.engine();
     engine.start();
     try {
-      // Warm up (first-use schema compilation), then let the loop find nothing and sleep.
-      const warm = await world.request('warm-up');
-      while ((await world.store.getInstance(warm.id))?.status.phase !== 'Ready') await new Promise((resolve) => setTimeout(resolve, 5));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const started = Date.now();
+      // The loop found nothing and sleeps. The clock never moves in this test, so that sleep
+      // never ends by itself: only the store's change notification can wake the loop.
+      await world.clock.whenSleeping();
       const { id } = await world.request('db');
-      for (;;) {
-        const instance = await world.store.getInstance(id);
-        if (instance?.status.phase === 'Ready') break;
-        if (Date.now() - started > 5_000) throw new Error('instance did not become Ready');
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      expect(Date.now() - started).toBeLessThan(900);
+      const ready = await world.until(id, (instance) => instance?.status.phase === 'Ready');
+      expect(ready?.observedGeneration).toBe(1);
     } finally {
       await engine.stop();
     }
-    // stop() released the lease: another worker can claim it at once.
+    // stop() released the lease (which the still clock would never expire): another worker can claim it at once.
     const { items } = await world.store.listInstances({ teamIds: [world.teamId] });
     await Promise.all(items.map((instance) => world.store.touch(instance.id)));
-    expect(await world.engine().runOnce()).toBe(2);
+    expect(await world.engine().runOnce()).toBe(1);
   });
 });
 
 describe('engine options', () => {
-  it('exports a pure plan and backoff from the package face', async () => {
+  it('exports the engine, its pure plans and backoff from the package face', async () => {
     const face = await import('./index.js');
     expect(typeof face.createEngine).toBe('function');
-    expect(face.planReconcile({ generation: 1, observedGeneration: 0, pendingAction: null, hasCredentials: false, drift: 'repair', phase: 'Pending' }, { exists: false, upToDate: false, diff: [] }).action).toBe('create');
+    expect([face.planReconcile, face.planInstance, face.planComposite].map((plan) => typeof plan)).toEqual(['function', 'function', 'function']);
+    expect(face.planComposite({ deletionRequested: true, includes: [], parts: [], specs: new Map() }).steps.map((step) => step.kind)).toEqual(['forget']);
     expect(face.backoffDelay(3, { baseMs: 100, maxMs: 1000 }, () => 0.5)).toBe(200);
   });
 });

@@ -4,6 +4,7 @@ import { silentLogger } from '@paved/driver-api';
 import type { ProductVersion } from '@paved/model';
 import type { ClaimedInstance } from '@paved/store';
 import { DEFAULT_BACKOFF } from './backoff.js';
+import { systemClock } from './clock.js';
 import { DEFAULT_CHECK_TIMEOUT_MS } from './contract-checks.js';
 import type { PassDeps } from './pass.js';
 import { runPass } from './run-pass.js';
@@ -49,6 +50,7 @@ export function createEngine(options: EngineOptions): Engine {
   const concurrency = Math.max(1, options.concurrency ?? ENGINE_DEFAULTS.concurrency);
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? systemClock;
   const deps: PassDeps = {
     store: options.store,
     secrets: options.secrets,
@@ -56,7 +58,7 @@ export function createEngine(options: EngineOptions): Engine {
     targets: options.targets,
     productVersion: cachedProductLookup(options),
     logger,
-    clock: options.clock ?? { now: () => Date.now() },
+    clock,
     backoff: options.backoff ?? DEFAULT_BACKOFF,
     driftIntervalMs: options.driftIntervalMs ?? ENGINE_DEFAULTS.driftIntervalMs,
     checkTimeoutMs: options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
@@ -66,7 +68,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   const inFlight = new Map<string, Promise<void>>();
-  const wakeup = new Wakeup();
+  const wakeup = new Wakeup(clock);
   let running = false;
   let loop: Promise<void> | undefined;
   let unsubscribe: (() => void) | undefined;

@@ -68,7 +68,7 @@ describe('failureStatus', () => {
     const { status, final } = failureStatus({ phase: 'Ready', conditions: [] }, input({ stage: 'observe', wasReady: true, attempts: 9 }), subject, now);
     expect(final).toBe(false);
     expect(status.phase).toBe('Ready');
-    expect(status.conditions.find((c) => c.type === 'Synced')).toMatchObject({ status: 'False', reason: 'CheckFailed' });
+    expect(status.conditions.find((c) => c.type === 'Synced')).toMatchObject({ status: 'False', reason: 'ObserveFailed' });
   });
 
   it('produces the same status for the same failure (no timestamps in messages)', () => {

@@ -1,6 +1,6 @@
 import { DriverError, InputError, type InstanceStatus } from '@paved/model';
 import { DRIVER_PENDING } from '@paved/driver-api';
-import { deletingCondition, nextStatus, readyCondition, syncedCondition, type ConditionSpec } from './conditions.js';
+import { deletingCondition, keptCondition, nextStatus, readyCondition, syncedCondition, type ConditionSpec } from './conditions.js';
 import type { StatusSubject } from './status.js';
 
 /** After this many consecutive failures an instance is Failed (Paved still retries, at the backoff cap). */
@@ -108,7 +108,7 @@ export function failureStatus(previous: InstanceStatus, input: FailureInput, sub
     const reason = input.stage === 'rotate' ? 'RotationFailed' : 'RevocationFailed';
     const conditions: ConditionSpec[] = [readyCondition('True', 'Available', `${subject.product} "${subject.externalName}" on target "${subject.target}" is ready with its current credential.`), syncedCondition('False', reason, message)];
     const checks = previous.conditions.find((condition) => condition.type === 'ContractChecks');
-    if (checks !== undefined) conditions.push({ type: checks.type, status: checks.status, reason: checks.reason, message: checks.message });
+    if (checks !== undefined) conditions.push(keptCondition(checks));
     return { status: nextStatus(previous, { phase: 'Ready', conditions, lastError, ...(previous.checks === undefined ? {} : { checks: previous.checks }) }, nowIso), final: false };
   }
 
@@ -118,7 +118,7 @@ export function failureStatus(previous: InstanceStatus, input: FailureInput, sub
       previous,
       {
         phase: 'Ready',
-        conditions: [readyCondition('True', 'Available', `${subject.product} "${subject.externalName}" on target "${subject.target}" was ready at the last check.`), syncedCondition('False', 'CheckFailed', message)],
+        conditions: [readyCondition('True', 'Available', `${subject.product} "${subject.externalName}" on target "${subject.target}" was ready at the last check.`), syncedCondition('False', 'ObserveFailed', message)],
         lastError,
       },
       nowIso,

@@ -12,6 +12,12 @@ export function parseDuration(text: string): number | undefined {
   return Number(match[1]) * UNITS[match[2]!]!;
 }
 
+/** The inverse of parseDuration, in the largest unit that is exact: 3_600_000 → '1h', 90_000 → '90s'. */
+export function formatDuration(ms: number): string {
+  const [unit, size] = Object.entries(UNITS).reverse().find(([, size]) => ms % size === 0) ?? ['ms', 1];
+  return `${ms / size}${unit}`;
+}
+
 /**
  * The rotation grace period of `plan`: its `rotation.gracePeriod`, else one hour. The schema
  * already refused a malformed duration at publish time; one that slipped through falls back to

@@ -1,6 +1,19 @@
 export type * from './types.js';
+export { FAILPOINTS, type Failpoint } from './failpoints.js';
 export { createEngine, ENGINE_DEFAULTS } from './engine.js';
-export { planReconcile, type DriftMode, type PlanInput, type PlannedAction, type PlanReason, type ReconcilePlan } from './plan.js';
+export { systemClock } from './clock.js';
+export {
+  planReconcile,
+  type CompositeStep,
+  type DriftMode,
+  type DriverStep,
+  type PlanInput,
+  type PlannedStep,
+  type PlanReason,
+  type ReconcilePlan,
+} from './plan.js';
+export { planInputFor, planInstance, type PlanSources } from './plan-sources.js';
+export { includesToResolve, planComposite, type CompositePlanInput, type PartChange, type PartSpec } from './composite-plan.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export {
   contractChecksCondition,

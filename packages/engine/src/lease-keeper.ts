@@ -1,5 +1,6 @@
 import type { Logger } from '@paved/driver-api';
 import type { Store } from '@paved/store';
+import type { Clock } from './types.js';
 
 /**
  * Keeps a claimed instance's lease alive while its pass runs: renews every leaseMs/3, so two
@@ -9,7 +10,7 @@ import type { Store } from '@paved/store';
  */
 export class LeaseKeeper {
   readonly #controller = new AbortController();
-  readonly #timer: NodeJS.Timeout;
+  readonly #stopped = new AbortController();
   #lost = false;
 
   constructor(
@@ -18,10 +19,9 @@ export class LeaseKeeper {
     readonly token: string,
     leaseMs: number,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {
-    this.#timer = setInterval(() => void this.#renew(leaseMs), Math.max(1, Math.floor(leaseMs / 3)));
-    // A pending renewal must not keep a process alive that has nothing else to do.
-    this.#timer.unref();
+    void this.#keep(leaseMs);
   }
 
   get signal(): AbortSignal {
@@ -40,8 +40,19 @@ export class LeaseKeeper {
     this.#controller.abort(new Error(`lease on instance ${this.instanceId} was lost to another worker`));
   }
 
+  /** Ends the renewals (the pass is over); runPass always calls it, so no timer outlives a pass. */
   stop(): void {
-    clearInterval(this.#timer);
+    this.#stopped.abort();
+  }
+
+  async #keep(leaseMs: number): Promise<void> {
+    const every = Math.max(1, Math.floor(leaseMs / 3));
+    for (;;) {
+      await this.clock.sleep(every, this.#stopped.signal);
+      if (this.#stopped.signal.aborted) return;
+      // Not awaited: a renewal stuck on a slow database must not delay the next one.
+      void this.#renew(leaseMs);
+    }
   }
 
   async #renew(leaseMs: number): Promise<void> {

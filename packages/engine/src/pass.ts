@@ -4,6 +4,7 @@ import type { ClaimedInstance, EngineState, NewEvent, StatusWrite, Store, WriteO
 import type { SecretStore } from '@paved/secrets';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { failureStatus, isPending, missingStatus, PENDING_POLL_MS, type FailureStage, type MissingReason } from './failure.js';
+import type { Failpoint } from './failpoints.js';
 import { LeaseLost, SimulatedCrash } from './interruptions.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import type { StatusSubject } from './status.js';
@@ -23,7 +24,7 @@ export interface PassDeps {
   driftIntervalMs: number;
   checkTimeoutMs: number;
   random: () => number;
-  failpoint?: (name: string) => void;
+  failpoint?: (name: Failpoint) => void;
   gate: TargetGate;
 }
 
@@ -66,7 +67,7 @@ export class Pass {
   }
 
   /** A named crash point: a failpoint that throws ends the pass as if the process died here. */
-  crashPoint(name: string): void {
+  crashPoint(name: Failpoint): void {
     if (this.deps.failpoint === undefined) return;
     try {
       this.deps.failpoint(name);

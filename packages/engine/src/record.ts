@@ -26,24 +26,25 @@ export function rotationState(pass: Pass): Pick<EngineState, 'rotation' | 'desir
   return { rotation, desiredRotation, revokeRotation, revokeAt };
 }
 
-/** Runs the product's `spec.checks` with every output of the current credential. */
-export async function runChecks(pass: Pass, resolved: Resolved, instance: DriverInstance, outputs: Record<string, string>): Promise<ChecksOutcome> {
-  const names = resolved.product.manifest.spec.checks ?? [];
-  if (names.length === 0) return { results: [] };
+/** Runs the contract checks `names` with every output of the current credential. */
+export async function runChecks(pass: Pass, resolved: Resolved, names: readonly string[], instance: DriverInstance, outputs: Record<string, string>): Promise<ChecksOutcome> {
   const declared = resolved.product.manifest.spec.outputs;
   const redact = Object.entries(outputs).filter(([name]) => declared[name]?.secret === true).map(([, value]) => value);
   pass.assertLease();
   const outcome = await runContractChecks(resolved.driver, names, {
-    target: resolved.target, instance, outputs, signal: pass.lease.signal, timeoutMs: pass.deps.checkTimeoutMs, redact,
+    target: resolved.target, instance, outputs, signal: pass.lease.signal, timeoutMs: pass.deps.checkTimeoutMs, clock: pass.deps.clock, redact,
   });
   pass.assertLease();
   return outcome;
 }
 
-/** Status Ready with (optionally) the checks that just ran; clears intent and failures. */
+/**
+ * Status Ready with (optionally) the checks that just ran; clears intent and failures.
+ * `repaired`: the plan that put a drifted resource back, recorded as drifted and repaired.
+ */
 export async function recordReady(
   pass: Pass,
-  options: { outputs?: Record<string, string>; plan?: ReconcilePlan; checks?: CheckResult[]; engine?: Partial<EngineState>; events?: NewEvent[] } = {},
+  options: { outputs?: Record<string, string>; repaired?: Pick<ReconcilePlan, 'reason' | 'message'>; checks?: CheckResult[]; engine?: Partial<EngineState>; events?: NewEvent[] } = {},
 ): Promise<void> {
   const now = pass.now();
   const status = readyStatus(pass.previous, pass.subject(), pass.nowIso(), options.checks);
@@ -51,10 +52,10 @@ export async function recordReady(
   if (pass.previous.readyAt === undefined) {
     events.push(pass.event('instance.ready', { timeToReadyMs: Math.max(0, now - Date.parse(pass.instance.createdAt)) }));
   }
-  const plan = options.plan;
-  if (plan !== undefined && plan.drifted && plan.action !== 'none') {
-    events.push(pass.event('instance.drifted', { reason: plan.reason, message: plan.message }));
-    events.push(pass.event('instance.repaired', { reason: plan.reason }));
+  const repaired = options.repaired;
+  if (repaired !== undefined) {
+    events.push(pass.event('instance.drifted', { reason: repaired.reason, message: repaired.message }));
+    events.push(pass.event('instance.repaired', { reason: repaired.reason }));
   }
   events.push(...(options.events ?? []));
   const state = { ...rotationState(pass), ...options.engine };

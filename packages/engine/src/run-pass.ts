@@ -1,7 +1,6 @@
 import type { ClaimedInstance } from '@paved/store';
-import { reconcileLive, type Progress } from './apply.js';
+import { reconcileWithDriver, type Progress } from './apply.js';
 import { compositeProduct, reconcileComposite } from './composite.js';
-import { reconcileDeletion } from './deletion.js';
 import { isInterruption, LeaseLost, SimulatedCrash } from './interruptions.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { Pass, resolveFor, supportOf, type PassDeps } from './pass.js';
@@ -15,7 +14,7 @@ export type PassOutcome = 'done' | 'crashed' | 'lost-lease' | 'store-error';
  */
 export async function runPass(deps: PassDeps, claimed: ClaimedInstance, leaseMs: number): Promise<PassOutcome> {
   const { id } = claimed.instance;
-  const lease = new LeaseKeeper(deps.store, id, claimed.leaseToken, leaseMs, deps.logger);
+  const lease = new LeaseKeeper(deps.store, id, claimed.leaseToken, leaseMs, deps.logger, deps.clock);
   const pass = new Pass(deps, claimed, lease);
   let release = true;
   try {
@@ -59,8 +58,7 @@ async function reconcileOrRecordFailure(pass: Pass): Promise<void> {
     const resolved = await resolveFor(pass);
     if ('missing' in resolved) return await pass.recordMissing(resolved.missing, resolved.message);
     support = supportOf(resolved.product);
-    if (pass.instance.deletionRequested) await reconcileDeletion(pass, resolved, progress);
-    else await reconcileLive(pass, resolved, progress);
+    await reconcileWithDriver(pass, resolved, progress);
   } catch (error) {
     if (isInterruption(error)) throw error;
     await pass.recordFailure(progress.stage, error, support, progress.step);

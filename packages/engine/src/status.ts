@@ -1,6 +1,5 @@
 import type { CheckResult, InstanceStatus } from '@paved/model';
-import { contractChecksCondition, deletingCondition, findCondition, nextStatus, readyCondition, syncedCondition, type ConditionSpec } from './conditions.js';
-import type { ReconcilePlan } from './plan.js';
+import { contractChecksCondition, deletingCondition, findCondition, keptCondition, nextStatus, readyCondition, syncedCondition, type ConditionSpec } from './conditions.js';
 
 /** What the status sentences name: enough for a person to know which resource and where. */
 export interface StatusSubject {
@@ -42,7 +41,7 @@ function checksPart(previous: InstanceStatus, checks: CheckResult[] | undefined)
   if (checks === undefined) {
     const before = findCondition(previous.conditions, 'ContractChecks');
     if (before === undefined || previous.checks === undefined) return { conditions: [] };
-    return { conditions: [contractChecksCondition(before.status, before.reason, before.message)], checks: previous.checks };
+    return { conditions: [keptCondition(before)], checks: previous.checks };
   }
   if (checks.length === 0) return { conditions: [] };
   return {
@@ -101,7 +100,7 @@ export function rotationUnsupportedStatus(previous: InstanceStatus, driverType: 
   const conditions: ConditionSpec[] = ready.conditions.map((condition) =>
     condition.type === 'Synced'
       ? syncedCondition('False', 'RotationUnsupported', `Product ${subject.product} (driver "${driverType}") does not support credential rotation; the request was dropped and the current credential stays.`)
-      : { type: condition.type, status: condition.status, reason: condition.reason, message: condition.message },
+      : keptCondition(condition),
   );
   return nextStatus(previous, { phase: 'Ready', conditions, ...(ready.checks === undefined ? {} : { checks: ready.checks }) }, nowIso);
 }
@@ -110,8 +109,9 @@ export function rotationUnsupportedStatus(previous: InstanceStatus, driverType: 
  * Drift found with drift mode 'report': Paved leaves the resource alone and says so. A resource
  * that still exists stays Ready (it works, it differs); one that vanished is Failed.
  */
-export function driftReportStatus(previous: InstanceStatus, plan: ReconcilePlan, exists: boolean, subject: StatusSubject, nowIso: string): InstanceStatus {
-  const synced = syncedCondition('False', plan.reason, plan.message);
+export function driftReportStatus(previous: InstanceStatus, drift: { exists: boolean; message: string }, subject: StatusSubject, nowIso: string): InstanceStatus {
+  const { exists } = drift;
+  const synced = syncedCondition('False', exists ? 'Drifted' : 'ResourceMissing', drift.message);
   const ready = exists
     ? readyCondition('True', 'Available', `${subject.product} ${where(subject)} is available, but differs from its spec (see Synced).`)
     : readyCondition('False', 'ResourceMissing', `${subject.product} ${where(subject)} no longer exists; see Synced for what to do.`);

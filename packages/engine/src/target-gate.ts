@@ -6,10 +6,10 @@ interface Lane {
 }
 
 /**
- * Caps the driver mutations (create, update, deletion steps) running at once per target in
- * this process at `target.concurrency` (no cap when unset). The rest wait in FIFO order
- * instead of failing: a target like PostgreSQL serialises CREATE DATABASE anyway, and piling
- * on only turns slow calls into timeouts.
+ * Caps the driver mutations (create, update, rotate, revoke, deletion steps) running at once
+ * per target in this process at `target.concurrency` (no cap when unset). The rest wait in
+ * FIFO order instead of failing: a target like PostgreSQL serialises CREATE DATABASE anyway,
+ * and piling on only turns slow calls into timeouts.
  */
 export class TargetGate {
   readonly #lanes = new Map<string, Lane>();

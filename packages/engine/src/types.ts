@@ -2,10 +2,18 @@ import type { Driver, Logger, Target } from '@paved/driver-api';
 import type { Store } from '@paved/store';
 import type { ProductVersion } from '@paved/model';
 import type { SecretStore } from '@paved/secrets';
+import type { Failpoint } from './failpoints.js';
 
-
+/**
+ * The engine's only source of time: due times, lease renewal, the claim loop's idle sleep and
+ * contract-check timeouts all go through it, so tests drive every one of them with one fake
+ * clock (shared with the store's `now`) instead of waiting for real time to pass.
+ */
 export interface Clock {
+  /** Epoch milliseconds. */
   now(): number;
+  /** Resolves once `ms` have passed on this clock, or at once when `signal` aborts; never rejects. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export interface EngineOptions {
@@ -14,13 +22,17 @@ export interface EngineOptions {
   drivers: Record<string, Driver>;
   targets: Target[];
   secrets: SecretStore;
-  /** Looks up the product version an instance is pinned to (cached by the caller if it likes). */
+  /**
+   * Looks up the product version an instance is pinned to; default: the store. The engine
+   * caches what it finds (a published version never changes).
+   */
   products?: (name: string, version: string) => Promise<ProductVersion | undefined>;
   logger?: Logger;
+  /** Default: the system clock. Give the store the same clock's `now`, or due times and leases disagree. */
   clock?: Clock;
   /** Unique per worker process; defaults to hostname:pid:random. */
   workerId?: string;
-  /** Default 30 s; renewed while a slow driver call runs. */
+  /** Default 30 s; renewed every leaseMs / 3 while a pass runs. */
   leaseMs?: number;
   /** Reconciles run at once by this worker. Default 8. */
   concurrency?: number;
@@ -31,12 +43,11 @@ export interface EngineOptions {
   /** Exponential backoff with full jitter. Default base 500 ms, cap 5 minutes. */
   backoff?: { baseMs: number; maxMs: number };
   /**
-   * Called at named crash points ('create:after-intent', 'create:after-driver',
-   * 'delete:after-intent:<step>', 'rotate:after-intent', 'rotate:after-driver',
-   * 'revoke:after-intent', …). Production passes nothing; the crash test makes it
-   * SIGKILL the process at one point (PAVED_CRASH_AT).
+   * Called at each named crash point (FAILPOINTS). Production passes nothing; tests throw
+   * from it to end a pass there, and the server's PAVED_CRASH_AT makes it SIGKILL the process
+   * at one point (the end-to-end crash test).
    */
-  failpoint?: (name: string) => void;
+  failpoint?: (name: Failpoint) => void;
 }
 
 export interface Engine {

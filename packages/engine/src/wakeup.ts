@@ -1,3 +1,5 @@
+import type { Clock } from './types.js';
+
 /**
  * A level-triggered doorbell for the claim loop: ringing while nobody waits is remembered,
  * so a write that lands between "found nothing due" and "go to sleep" is never lost.
@@ -6,6 +8,8 @@ export class Wakeup {
   #rung = false;
   #waiter: (() => void) | undefined;
 
+  constructor(private readonly clock: Clock) {}
+
   ring(): void {
     this.#rung = true;
     const waiter = this.#waiter;
@@ -13,21 +17,22 @@ export class Wakeup {
     waiter?.();
   }
 
-  /** Resolves when rung (now, if it was rung since the last wait) or after `ms`. */
+  /** Resolves when rung (now, if it was rung since the last wait) or after `ms` on the clock. */
   wait(ms: number): Promise<void> {
     if (this.#rung) {
       this.#rung = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const sleep = new AbortController();
+      void this.clock.sleep(ms, sleep.signal).then(() => {
         this.#waiter = undefined;
         resolve();
-      }, Math.max(0, ms));
+      });
       this.#waiter = () => {
-        clearTimeout(timer);
         this.#rung = false;
-        resolve();
+        // Ends the sleep, which resolves this wait.
+        sleep.abort();
       };
     });
   }

@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './names.js';
 export * from './types.js';
+export * from './conditions.js';
 export * from './manifest.js';
 export * from './api.js';
 export * from './catalog.js';

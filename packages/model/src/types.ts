@@ -1,5 +1,6 @@
 /** The vocabulary of DESIGN.md as TypeScript types, shared by every package. */
 import type { InstanceWorkloadRef } from './catalog.js';
+import type { ConditionReason, ConditionType } from './conditions.js';
 
 export type Lifecycle = 'experimental' | 'beta' | 'ga' | 'deprecated';
 export const LIFECYCLES: readonly Lifecycle[] = ['experimental', 'beta', 'ga', 'deprecated'];
@@ -150,18 +151,16 @@ export interface ProductSummary {
 export type Phase = 'Pending' | 'Provisioning' | 'Ready' | 'Failed' | 'Deleting';
 export const PHASES: readonly Phase[] = ['Pending', 'Provisioning', 'Ready', 'Failed', 'Deleting'];
 
-/** ContractChecks: the product's `spec.checks`, run with the issued credentials before Ready. */
-export type ConditionType = 'Ready' | 'Synced' | 'Deleting' | 'ContractChecks';
-
 /**
  * A condition in the style of Kubernetes/Crossplane: `reason` is a stable CamelCase word for
- * machines, `message` is one line for people saying what is wrong and what to do. Messages are
- * deterministic (no timestamps), so an unchanged state does not produce a write.
+ * machines, from the closed list in conditions.ts; `message` is one line for people saying what
+ * is wrong and what to do. Messages are deterministic (no timestamps), so an unchanged state
+ * does not produce a write.
  */
 export interface Condition {
   type: ConditionType;
   status: 'True' | 'False' | 'Unknown';
-  reason: string;
+  reason: ConditionReason;
   message: string;
   lastTransitionAt: string;
 }

@@ -1,0 +1,45 @@
+import type { DriverContext, DriverInstance } from '@paved/driver-api';
+import { resolveInstanceValues, type ProductVersion } from '@paved/model';
+import type { Progress } from './apply.js';
+import { CREDENTIALS, ensureGeneratedSecrets, generatedSecretsName } from './outputs.js';
+import type { Pass, Resolved } from './pass.js';
+import type { PlanSources } from './plan-sources.js';
+
+/** The driver's view of the instance, at its current credential. */
+export function driverInstance(pass: Pass, product: ProductVersion): DriverInstance {
+  const { id, teamName, name, externalName, product: productName, plan, inputs, workload } = pass.instance;
+  return {
+    id, team: teamName, name, externalName, product: productName, plan,
+    values: resolveInstanceValues(product.manifest, plan, inputs),
+    rotation: pass.claimed.engine.rotation,
+    ...(workload === undefined ? {} : { workload: { service: workload.service, environment: workload.environment } }),
+  };
+}
+
+/**
+ * The observe half of a pass over an instance with a driver: the driver context the steps
+ * will use, and everything the plan is computed from. Reads only, but for generated secrets,
+ * which are stored before any driver sees them (intent before side effect). Deletion does not
+ * observe (the ladder runs whatever exists) and generates nothing: its steps get the current
+ * credential's stored values, kept until the instance is forgotten.
+ */
+export async function observe(pass: Pass, resolved: Resolved, progress: Progress): Promise<{ ctx: DriverContext; sources: PlanSources }> {
+  const { product, driver, target } = resolved;
+  const { id, deletionRequested } = pass.instance;
+  const engine = pass.claimed.engine;
+
+  progress.stage = 'prepare';
+  const secrets = deletionRequested
+    ? ((await pass.deps.secrets.get(id, generatedSecretsName(engine.rotation))) ?? {})
+    : await ensureGeneratedSecrets(pass.deps.secrets, id, driver.secrets, undefined, engine.rotation);
+  const ctx: DriverContext = { instance: driverInstance(pass, product), target, secrets, signal: pass.lease.signal, logger: pass.deps.logger };
+  const sources: PlanSources = { instance: pass.instance, engine, product, driver, hasCredentials: false, now: pass.now() };
+  if (deletionRequested) return { ctx, sources };
+
+  progress.stage = 'observe';
+  pass.assertLease();
+  const observation = await driver.observe(ctx);
+  // Only an existing resource needs the answer (a missing one is created either way): saves a read per create.
+  const hasCredentials = observation.exists && (await pass.deps.secrets.get(id, CREDENTIALS)) !== undefined;
+  return { ctx, sources: { ...sources, observation, hasCredentials } };
+}
