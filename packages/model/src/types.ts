@@ -228,6 +228,8 @@ export type EventKind =
   | 'instance.repaired'
   | 'instance.delete-requested'
   | 'instance.deleted'
+  /** `paved reconcile`: someone asked for a pass now, with the failure backoff reset. */
+  | 'instance.reconcile-requested'
   /** A webhook automation reported the end of an asynchronous request (driver webhook). */
   | 'instance.callback-received'
   | 'credentials.revealed'

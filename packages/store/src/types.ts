@@ -220,8 +220,17 @@ export interface Store {
   updateInstanceSpec(id: string, spec: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> }, actor: string): Promise<Instance>;
   /** Marks for deletion, bumps generation and makes it due now. Idempotent. */
   requestDeletion(id: string, actor: string): Promise<Instance>;
-  /** Makes the instance due now (e.g. `paved reconcile`). */
+  /**
+   * Makes the instance due now and nothing else: no event, the backoff untouched (a driver's
+   * callback, a composite woken by its parts). A person asking uses requestReconcile.
+   */
   touch(id: string): Promise<void>;
+  /**
+   * `paved reconcile`: due now with the failure count reset (the next failure waits the shortest
+   * backoff), a Failed instance shown as Provisioning (Deleting when being deleted) until the
+   * engine's next result, and event `instance.reconcile-requested` naming `actor`.
+   */
+  requestReconcile(id: string, actor: string): Promise<Instance>;
   /**
    * Asks for a new credential (`paved rotate`): desiredRotation = rotation + 1, due now, event
    * `credentials.rotation-requested`. Asking while one is already asked for changes nothing.
