@@ -1,7 +1,10 @@
 import type { PavedClient } from '@paved/client';
-import { NotFoundError, type Instance } from '@paved/model';
+import { DriverError, NotFoundError, type Instance } from '@paved/model';
 import type { Io } from './io.js';
 import { createProgress } from './progress.js';
+
+/** Exit code after Ctrl-C stopped a wait (the shell's 128 + SIGINT); the work goes on in Paved. */
+export const INTERRUPTED_EXIT = 130;
 
 export type WaitGoal = 'ready' | 'deleted' | { rotation: number };
 export type WaitOutcome =
@@ -44,12 +47,16 @@ export async function waitForInstance(io: Io, client: PavedClient, team: string,
       onStatus(instance) {
         last = instance;
         progress.update(describeStatus(instance));
-        if (goal === 'ready' && instance.status.phase === 'Ready') finish({ outcome: 'ready', instance });
-        else if (goal === 'ready' && instance.status.phase === 'Failed') finish({ outcome: 'failed', instance });
-        else if (typeof goal === 'object') {
+        if (typeof goal === 'object') {
           // A rotation is done when the credential asked for is the current one.
           if (instance.credentials.rotation >= goal.rotation && !instance.credentials.rotating) finish({ outcome: 'ready', instance });
           else if (instance.status.phase === 'Failed') finish({ outcome: 'failed', instance });
+        } else if (instance.status.phase === 'Failed') {
+          // Failed ends a wait for deletion too: Paved retries it only at the backoff cap, so
+          // waiting on would just time out, and the condition says what to fix.
+          finish({ outcome: 'failed', instance });
+        } else if (goal === 'ready' && instance.status.phase === 'Ready') {
+          finish({ outcome: 'ready', instance });
         }
       },
       onDeleted() {
@@ -67,4 +74,12 @@ export async function waitForInstance(io: Io, client: PavedClient, team: string,
   }
   // The stream can only end without an outcome if the instance vanished (ready goal) — report as deleted.
   return result ?? { outcome: 'deleted' };
+}
+
+/** A Failed instance as the error the user sees: the Ready condition's message (its reason as the code), then the underlying error. */
+export function instanceFailed(instance: Instance): DriverError {
+  const ready = instance.status.conditions.find((c) => c.type === 'Ready');
+  const message = ready?.message ? `${instance.name} failed: ${ready.message}` : `${instance.name} failed`;
+  const issues = instance.status.lastError ? [{ path: 'status.lastError', message: instance.status.lastError }] : [];
+  return new DriverError(message, { code: ready?.reason ?? 'instance_failed', issues });
 }

@@ -5,10 +5,9 @@ import { action, type Context, type Runner } from '../context.js';
 import { formatElapsed, parseTimeout } from '../duration.js';
 import { formatTable } from '../output.js';
 import { assertEmptyFolder, DEFAULT_PORT, renderScaffold, templateValues, writeScaffold } from '../scaffold.js';
-import { describeStatus, waitForInstance } from '../wait.js';
+import { INTERRUPTED_EXIT, describeStatus, waitForInstance } from '../wait.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-const INTERRUPTED_EXIT = 130;
 export const DEFAULT_TEMPLATE = 'node-postgres';
 const SCORE_FILE = 'score.yaml';
 

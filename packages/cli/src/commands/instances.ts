@@ -4,11 +4,10 @@ import { action, type Context, type Runner } from '../context.js';
 import { formatAge, formatElapsed, parseTimeout } from '../duration.js';
 import { formatFields, formatTable } from '../output.js';
 import { mergeInputs, parseSetValues } from '../set-values.js';
-import { describeStatus, waitForInstance } from '../wait.js';
+import { INTERRUPTED_EXIT, describeStatus, instanceFailed, waitForInstance } from '../wait.js';
 import { allPages } from './teams.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-const INTERRUPTED_EXIT = 130;
 
 interface CreateOptions { plan?: string; version?: string; set: string[]; wait?: boolean; timeout: string }
 
@@ -100,7 +99,7 @@ async function create(ctx: Context, product: string, name: string, opts: CreateO
         + `Use its credentials with: paved env ${name}   or   paved run --instance ${name} -- YOUR-COMMAND\n`);
       return;
     case 'failed':
-      throw failure(waited.instance);
+      throw instanceFailed(waited.instance);
     case 'timeout':
       throw new UnavailableError(`${name} is not Ready after ${opts.timeout}; Paved keeps working on it (paved get ${name})`, { code: 'wait_timeout' });
     case 'interrupted':
@@ -109,14 +108,6 @@ async function create(ctx: Context, product: string, name: string, opts: CreateO
     case 'deleted':
       throw new DriverError(`${name} was deleted while waiting for it to become Ready`, { code: 'instance_deleted' });
   }
-}
-
-/** A Failed instance as the error the user sees: the condition's message, then the underlying error. */
-function failure(instance: Instance): DriverError {
-  const ready = instance.status.conditions.find((c) => c.type === 'Ready');
-  const message = ready?.message ? `${instance.name} failed: ${ready.message}` : `${instance.name} failed`;
-  const issues = instance.status.lastError ? [{ path: 'status.lastError', message: instance.status.lastError }] : [];
-  return new DriverError(message, { code: ready?.reason ?? 'instance_failed', issues });
 }
 
 async function remove(ctx: Context, name: string, opts: { wait?: boolean; timeout: string }) {
@@ -137,6 +128,7 @@ async function remove(ctx: Context, name: string, opts: { wait?: boolean; timeou
     ctx.err(`Stopped waiting. ${name} keeps being deleted in the background: paved get ${name}\n`);
     return INTERRUPTED_EXIT;
   }
+  if (waited.outcome === 'failed') throw instanceFailed(waited.instance);
   throw new UnavailableError(`${name} is not deleted after ${opts.timeout}; Paved keeps working on it (paved get ${name})`, { code: 'wait_timeout' });
 }
 
