@@ -236,7 +236,7 @@ export class DefaultInstanceService implements InstanceService {
       return found;
     }
     if (version === undefined || !(await this.deps.store.getProductVersion(product))) throw productNotFound(product);
-    throw new NotFoundError(`${product} has no version ${version}; see its versions with: paved products get ${product}`, {
+    throw new NotFoundError(`${product} has no version ${version}; see its versions with: paved products show ${product}`, {
       code: 'version_not_found',
       issues: [{ path: 'version', message: 'no such version' }],
     });
