@@ -1,4 +1,4 @@
-/** The vocabulary of DESIGN.md as TypeScript types, shared by every package. */
+/** The vocabulary (docs/architecture.md#vocabulary) as TypeScript types, shared by every package. */
 import type { InstanceWorkloadRef } from './catalog.js';
 
 export type Lifecycle = 'experimental' | 'beta' | 'ga' | 'deprecated';

@@ -1,6 +1,7 @@
 /**
- * What the API tests share: an app over a real store (no mocks, STYLE.md #13), a first platform
- * admin, and helpers that drive the store the way the engine would. Not used by production code.
+ * What the API tests share: an app over a real store (no mocks: docs/architecture.md#testing),
+ * a first platform admin, and helpers that drive the store the way the engine would. Not used
+ * by production code.
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { exampleProductManifest, type Instance, type ProductManifest, type TeamRole, type User } from '@paved/model';
@@ -28,7 +29,7 @@ export interface Harness {
   user(name: string, admin?: boolean): Promise<Caller>;
   /** Creates a team (as admin) and adds `members` with their roles. */
   team(name: string, members?: [Caller, TeamRole][]): Promise<void>;
-  /** Publishes a product (as admin), by default the DESIGN.md example on the memory driver, owned by `owner`. */
+  /** Publishes a product (as admin), by default the example manifest on the memory driver, owned by `owner`. */
   product(owner: string, change?: (manifest: ProductManifest) => void): Promise<ProductManifest>;
   close(): Promise<void>;
 }

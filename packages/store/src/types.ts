@@ -4,9 +4,9 @@ import type {
 import type { Environment, Service, ServiceLifecycle } from '@paved/model';
 
 /**
- * The store is the source of truth and the work queue (DESIGN.md). One interface, two
- * dialects (SQLite by default, PostgreSQL when PAVED_DATABASE_URL is set); every difference
- * between them lives in the dialect adapter. Store functions return plain outcomes instead of
+ * The store is the source of truth and the work queue (docs/architecture.md#the-store). One
+ * interface, two dialects (SQLite by default, PostgreSQL when PAVED_DATABASE_URL is set); every
+ * difference between them lives in the dialect adapter. Store functions return plain outcomes instead of
  * throwing for expected races ('changed' | 'unchanged' | 'lost-lease').
  *
  * Times: ISO strings in the domain types; `dueAt` / lease expiry are epoch milliseconds.
