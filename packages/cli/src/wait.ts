@@ -1,5 +1,6 @@
 import type { PavedClient } from '@paved/client';
-import { DriverError, NotFoundError, type Instance } from '@paved/model';
+import { DriverError, NotFoundError, UnavailableError, type Instance } from '@paved/model';
+import type { Context } from './context.js';
 import type { Io } from './io.js';
 import { createProgress } from './progress.js';
 
@@ -82,4 +83,46 @@ export function instanceFailed(instance: Instance): DriverError {
   const message = ready?.message ? `${instance.name} failed: ${ready.message}` : `${instance.name} failed`;
   const issues = instance.status.lastError ? [{ path: 'status.lastError', message: instance.status.lastError }] : [];
   return new DriverError(message, { code: ready?.reason ?? 'instance_failed', issues });
+}
+
+/**
+ * `--wait` for Ready, ended the same way by every command that waits (create, init --apply,
+ * apply, reconcile): the instance once Ready; Failed, a timeout or a deletion as the error the
+ * user gets (its exit code from the catalogue); Ctrl-C as INTERRUPTED_EXIT, after saying that
+ * the work goes on.
+ */
+export async function waitUntilReady(ctx: Context, team: string, name: string, timeout: { ms: number; text: string }): Promise<Instance | number> {
+  const waited = await waitForInstance(ctx.io, await ctx.client(), team, name, 'ready', timeout.ms);
+  switch (waited.outcome) {
+    case 'ready':
+      return waited.instance;
+    case 'failed':
+      throw instanceFailed(waited.instance);
+    case 'timeout':
+      throw new UnavailableError(`${name} is not Ready after ${timeout.text}; Paved keeps working on it (paved get ${name})`, { code: 'wait_timeout' });
+    case 'interrupted':
+      ctx.err(`Stopped waiting. ${name} keeps provisioning in the background: paved get ${name}\n`);
+      return INTERRUPTED_EXIT;
+    case 'deleted':
+      throw new DriverError(`${name} was deleted while waiting for it to become Ready`, { code: 'instance_deleted' });
+  }
+}
+
+/**
+ * `--wait` for an instance being deleted (delete, reconcile): 'gone' once it is; Failed or a
+ * timeout as the error the user gets; Ctrl-C as INTERRUPTED_EXIT, after saying the work goes on.
+ */
+export async function waitUntilGone(ctx: Context, team: string, name: string, timeout: { ms: number; text: string }): Promise<'gone' | number> {
+  const waited = await waitForInstance(ctx.io, await ctx.client(), team, name, 'deleted', timeout.ms);
+  switch (waited.outcome) {
+    case 'deleted':
+      return 'gone';
+    case 'failed':
+      throw instanceFailed(waited.instance);
+    case 'interrupted':
+      ctx.err(`Stopped waiting. ${name} keeps being deleted in the background: paved get ${name}\n`);
+      return INTERRUPTED_EXIT;
+    default:
+      throw new UnavailableError(`${name} is not deleted after ${timeout.text}; Paved keeps working on it (paved get ${name})`, { code: 'wait_timeout' });
+  }
 }

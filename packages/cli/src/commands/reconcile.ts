@@ -1,8 +1,7 @@
-import { DriverError, UnavailableError } from '@paved/model';
 import type { Command } from 'commander';
 import { action, type Context, type Runner } from '../context.js';
 import { formatElapsed, parseTimeout } from '../duration.js';
-import { INTERRUPTED_EXIT, instanceFailed, waitForInstance } from '../wait.js';
+import { waitUntilGone, waitUntilReady } from '../wait.js';
 
 export function registerReconcileCommand(program: Command, runner: Runner): void {
   program
@@ -30,22 +29,15 @@ async function reconcile(ctx: Context, name: string, opts: { wait?: boolean; tim
     return;
   }
   ctx.err(`Paved reconciles ${name} now, with its retry backoff reset.\n`);
-  const waited = await waitForInstance(ctx.io, client, team, name, deleting ? 'deleted' : 'ready', timeoutMs);
-  const took = `took ${formatElapsed(Date.now() - started)}`;
-  switch (waited.outcome) {
-    case 'ready':
-      ctx.print(waited.instance, () => `${ctx.colors.green('✔')} ${name} is Ready (${took}).\nUse its credentials with: paved env ${name}\n`);
-      return;
-    case 'deleted':
-      if (!deleting) throw new DriverError(`${name} was deleted while waiting for it to become Ready`, { code: 'instance_deleted' });
-      ctx.print({ deleted: true, team, name }, () => `${ctx.colors.green('✔')} ${name} is deleted (${took}).\n`);
-      return;
-    case 'failed':
-      throw instanceFailed(waited.instance);
-    case 'timeout':
-      throw new UnavailableError(`${name} is not ${deleting ? 'deleted' : 'Ready'} after ${opts.timeout}; Paved keeps working on it (paved get ${name})`, { code: 'wait_timeout' });
-    case 'interrupted':
-      ctx.err(`Stopped waiting. Paved keeps reconciling ${name} in the background: paved get ${name}\n`);
-      return INTERRUPTED_EXIT;
+  const timeout = { ms: timeoutMs, text: opts.timeout };
+  const took = () => `took ${formatElapsed(Date.now() - started)}`;
+  if (deleting) {
+    const gone = await waitUntilGone(ctx, team, name, timeout);
+    if (typeof gone === 'number') return gone;
+    ctx.print({ deleted: true, team, name }, () => `${ctx.colors.green('✔')} ${name} is deleted (${took()}).\n`);
+    return;
   }
+  const ready = await waitUntilReady(ctx, team, name, timeout);
+  if (typeof ready === 'number') return ready;
+  ctx.print(ready, () => `${ctx.colors.green('✔')} ${name} is Ready (${took()}).\nUse its credentials with: paved env ${name}\n`);
 }
