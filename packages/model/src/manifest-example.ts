@@ -1,7 +1,7 @@
 import type { ProductManifest } from './types.js';
 
 /**
- * A valid product manifest, the example of docs/product-manifest.md#example (owned by
+ * A valid product manifest like the example of docs/product-manifest.md#example (owned by
  * `data-platform`, at 1.2.0), as a fresh object on every call so tests (here and in other
  * packages) can change it freely.
  */

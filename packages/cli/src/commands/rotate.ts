@@ -4,7 +4,6 @@ import { action, type Context, type Runner } from '../context.js';
 import { formatElapsed, parseTimeout } from '../duration.js';
 import { INTERRUPTED_EXIT, waitForInstance } from '../wait.js';
 
-
 export function registerRotateCommand(program: Command, runner: Runner): void {
   program
     .command('rotate')

@@ -8,8 +8,9 @@ import { teamFor, type Principal, type TeamAccess } from '../access/principal.js
 
 /**
  * Who may do what with a team's instances: viewers read, members and owners also change,
- * delete, reveal, rotate and reconcile, platform admins do everything. Instance names of a team the caller is not in are
- * answered with "not found", so that asking does not reveal whether an instance exists.
+ * delete, reveal, rotate and reconcile, platform admins do everything. Instance names of a team
+ * the caller is not in are answered with "not found", so that asking does not reveal whether an
+ * instance exists.
  */
 export class AuthorizedInstanceService implements InstanceService {
   constructor(private readonly inner: InstanceService, private readonly store: Store) {}
