@@ -119,7 +119,7 @@ describe(`${CATALOGUE}`, () => {
     expect(raisedIn('secret_unreadable', 'packages/secrets/src/secret-box.ts')).toBe(true);
     expect(raisedIn('webhook_timeout', 'packages/drivers/webhook/src/deliver.ts')).toBe(true);
     expect(raisedIn('config_invalid', 'packages/platform/src/config.ts')).toBe(true);
-    expect(raisedIn('wait_timeout', 'packages/cli/src/commands/reconcile.ts')).toBe(true);
+    expect(raisedIn('wait_timeout', 'packages/cli/src/wait.ts')).toBe(true);
     expect(raisedIn('server_unreachable', 'packages/client/src/transport.ts')).toBe(true);
     expect(documented.length).toBeGreaterThan(120);
   });
