@@ -1,5 +1,5 @@
 // Micro-benchmark: the nats driver's create (operator mode) beside the same operations done
-// directly with the client libraries, as DRIVERS.md §NATS mode B measured them: sign an account
+// directly with the client libraries, as docs/drivers/nats.md describes operator mode: sign an account
 // JWT with @nats-io/jwt + @nats-io/nkeys, push it over $SYS.REQ.CLAIMS.UPDATE (on an open system
 // connection), connect as a user of the account, create the stream, sign the user JWT. Same
 // userSeed for both, interleaved, against a nats-server in operator mode started here in a temp

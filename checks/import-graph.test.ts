@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TEST_ONLY, filesUnder, packageDirs, root } from './repository.js';
 
 /**
  * The package boundaries, kept by a machine (docs/architecture.md#packages-and-their-boundaries):
@@ -16,8 +17,6 @@ import { describe, expect, it } from 'vitest';
  * package.json declares; every third-party import is declared too. Test-only modules never reach
  * a package's build, and production code never imports them.
  */
-
-const root = new URL('../', import.meta.url).pathname;
 
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   model: [],
@@ -35,9 +34,6 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 /** The one import that crosses a layer on purpose: `paved up`/`paved server` load the platform on demand. */
 const LAZY_EXCEPTIONS = [{ file: 'packages/cli/src/commands/server.ts', specifier: '@paved/platform' }];
 
-/** Files that exist for tests only: never built into dist, never imported by production code. */
-const TEST_ONLY = /(\.test\.ts|\.test-support\.ts|\/test-support\.ts|\/test-harness\.ts|\/test-fixtures\.ts|\/test-automation\.ts|\/testing\.ts)$/;
-
 interface Pkg {
   dir: string;
   name: string;
@@ -47,11 +43,7 @@ interface Pkg {
 }
 
 function packages(): Pkg[] {
-  const dirs = [
-    ...readdirSync(join(root, 'packages')).filter((d) => d !== 'drivers').map((d) => `packages/${d}`),
-    ...readdirSync(join(root, 'packages/drivers')).map((d) => `packages/drivers/${d}`),
-  ];
-  return dirs.filter((dir) => statSync(join(root, dir, 'package.json'), { throwIfNoEntry: false })).map((dir) => {
+  return packageDirs().map((dir) => {
     const json = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
     const short = (json.name as string).replace('@paved/', '');
     return {
@@ -61,14 +53,6 @@ function packages(): Pkg[] {
       json,
       tsconfig: JSON.parse(readFileSync(join(root, dir, 'tsconfig.json'), 'utf8')),
     };
-  });
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return /\.tsx?$/.test(path) ? [path] : [];
   });
 }
 
@@ -111,7 +95,7 @@ describe('package boundaries', () => {
 
   for (const pkg of all) {
     describe(pkg.name, () => {
-      const files = sourceFiles(join(root, pkg.dir, 'src')).map((path) => ({ path, rel: relative(root, path), text: readFileSync(path, 'utf8') }));
+      const files = filesUnder(join(root, pkg.dir, 'src'), /\.tsx?$/).map((path) => ({ path, rel: relative(root, path), text: readFileSync(path, 'utf8') }));
       const production = files.filter((f) => !TEST_ONLY.test(f.rel));
       const declared = { ...pkg.json.dependencies, ...pkg.json.peerDependencies };
       const declaredForTests = { ...declared, ...pkg.json.devDependencies };

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the machine services Paved's tests use are up: starts each one that is installed
-# but not answering (commands from DESIGN.md). A service that is not installed is reported;
+# but not answering. A service that is not installed is reported;
 # the tests that need it fail under CI=true and are skipped with a reason elsewhere.
 set -u
 

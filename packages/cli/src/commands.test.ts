@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCatalogue } from '@paved/model';
+import { errorCatalogue, type Instance } from '@paved/model';
 import { createMemoryDriver } from '@paved/driver-memory';
 import { createSecretStore } from '@paved/secrets';
 import { buildApp } from '@paved/server';
@@ -71,6 +71,18 @@ afterAll(async () => {
   await store?.close();
   await sandbox?.cleanup();
 });
+
+/** Claims `name` as a worker would once it is due (waiting up to 2 s), releasing what else was due untouched. */
+async function claimWhenDue(name: string, wanted: (instance: Instance) => boolean = () => true) {
+  for (let i = 0; i < 100; i++) {
+    const all = await store.claimDue({ owner: 'test', leaseMs: 30_000, limit: 50 });
+    const claimed = all.find((c) => c.instance.name === name && wanted(c.instance));
+    for (const other of all) if (other !== claimed) await store.releaseLease(other.instance.id, other.leaseToken);
+    if (claimed) return claimed;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${name} never became due`);
+}
 
 describe('paved against a real API', () => {
   it('login reads the token from stdin, verifies it and saves a 0600 config', async () => {
@@ -313,6 +325,91 @@ describe('paved against a real API', () => {
 
     const pending = await sandbox.run(['rotate', 'orders-db-missing'], { env });
     expect(pending.code).toBe(exit('not-found'));
+  });
+
+  it('reconcile retries a Failed instance now, and --wait follows it to Ready, Failed or gone', async () => {
+    const env = { PAVED_TEAM: 'payments' };
+    const condition = (reason: string, message: string) => ({ type: 'Ready', status: reason === 'Available' ? 'True' as const : 'False' as const, reason, message, lastTransitionAt: new Date().toISOString() });
+    const failed = { phase: 'Failed' as const, conditions: [condition('ProvisioningFailed', 'Creating "x" failed: permission denied. Retrying will not help: fix the cause, then run "paved reconcile"')], lastError: 'permission denied' };
+    /** What the engine does when it gives up: Failed after 5 attempts, next look in an hour. */
+    const giveUp = async (name: string) => {
+      const claimed = await claimWhenDue(name);
+      await store.recordStatus(claimed.instance.id, claimed.leaseToken, { status: failed, engine: { attempts: 5, dueAt: Date.now() + 3_600_000 } });
+      await store.releaseLease(claimed.instance.id, claimed.leaseToken);
+      return claimed.instance;
+    };
+
+    expect((await sandbox.run(['create', 'cache', 'stuck', '--plan', 'large'], { env })).code).toBe(0);
+    const stuck = await giveUp('stuck');
+    const asked = await sandbox.run(['reconcile', 'stuck', '-o', 'json'], { env });
+    expect(asked.code).toBe(0);
+    expect(JSON.parse(asked.stdout).status.phase).toBe('Provisioning');
+    const events = (await store.listEvents({ instanceId: stuck.id, kinds: ['instance.reconcile-requested'] })).items;
+    expect(events.map((e) => e.actor)).toEqual(['admin']);
+
+    // The engine retries at once (attempts back to 0) and succeeds this time.
+    const engineSucceeds = async () => {
+      const claimed = await claimWhenDue('stuck');
+      expect(claimed.engine.attempts).toBe(0);
+      await new Promise((r) => setTimeout(r, 150)); // let the CLI's watch connect first
+      await store.recordStatus(claimed.instance.id, claimed.leaseToken, {
+        status: { phase: 'Ready', conditions: [condition('Available', 'ready')] }, observedGeneration: claimed.instance.generation, engine: { attempts: 0 },
+      });
+      await store.releaseLease(claimed.instance.id, claimed.leaseToken);
+    };
+    await giveUp('stuck');
+    const [fixed] = await Promise.all([sandbox.run(['reconcile', 'stuck', '--wait'], { env }), engineSucceeds()]);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(/stuck is Ready \(took \d+\.\ds\)/);
+    expect(fixed.stderr).toContain('stuck: Provisioning');
+
+    // A Ready instance: checked now, nothing to wait for.
+    const ready = await sandbox.run(['reconcile', 'stuck', '--wait'], { env });
+    expect(ready.code).toBe(0);
+    expect(ready.stdout).toContain('stuck is Ready; Paved checks it against its target now');
+
+    // Failing again the same way ends the wait with the condition's message and exit code 8.
+    expect((await sandbox.run(['create', 'cache', 'still-stuck', '--plan', 'large'], { env })).code).toBe(0);
+    await giveUp('still-stuck');
+    const engineFailsAgain = async () => {
+      const claimed = await claimWhenDue('still-stuck');
+      await new Promise((r) => setTimeout(r, 150));
+      await store.recordStatus(claimed.instance.id, claimed.leaseToken, { status: failed, engine: { attempts: 1, dueAt: Date.now() + 3_600_000 } });
+      await store.releaseLease(claimed.instance.id, claimed.leaseToken);
+    };
+    const [again] = await Promise.all([sandbox.run(['reconcile', 'still-stuck', '--wait'], { env }), engineFailsAgain()]);
+    expect(again.code).toBe(exit('driver'));
+    expect(again.stderr).toContain('error: still-stuck failed: Creating "x" failed: permission denied.');
+
+    // Being deleted: --wait waits until it is gone.
+    expect((await sandbox.run(['delete', 'still-stuck'], { env })).code).toBe(0);
+    await giveUp('still-stuck');
+    const engineDeletes = async () => {
+      const claimed = await claimWhenDue('still-stuck');
+      await new Promise((r) => setTimeout(r, 150));
+      await store.forgetInstance(claimed.instance.id, claimed.leaseToken);
+    };
+    const [gone] = await Promise.all([sandbox.run(['reconcile', 'still-stuck', '--wait'], { env }), engineDeletes()]);
+    expect(gone.code).toBe(0);
+    expect(gone.stdout).toContain('still-stuck is deleted');
+
+    expect((await sandbox.run(['reconcile', 'never-was'], { env })).code).toBe(exit('not-found'));
+  });
+
+  it('delete --wait ends with the reason when the deletion fails', async () => {
+    const env = { PAVED_TEAM: 'payments' };
+    expect((await sandbox.run(['create', 'cache', 'undeletable', '--plan', 'large'], { env })).code).toBe(0);
+    const engineFailsDeletion = async () => {
+      const claimed = await claimWhenDue('undeletable', (instance) => instance.deletionRequested);
+      await new Promise((r) => setTimeout(r, 150)); // let the CLI's watch connect first
+      await store.recordStatus(claimed.instance.id, claimed.leaseToken, {
+        status: { phase: 'Failed', conditions: [{ type: 'Ready', status: 'False', reason: 'DeletionFailed', message: 'Deleting "x" failed: the target refused', lastTransitionAt: new Date().toISOString() }] },
+        engine: { attempts: 5, dueAt: Date.now() + 3_600_000 },
+      });
+    };
+    const [res] = await Promise.all([sandbox.run(['delete', 'undeletable', '--wait', '--timeout', '20s'], { env }), engineFailsDeletion()]);
+    expect(res.code).toBe(exit('driver'));
+    expect(res.stderr).toContain('undeletable failed: Deleting "x" failed: the target refused');
   });
 
   it('maps failures to exit codes and usage errors to 2', async () => {

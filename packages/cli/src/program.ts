@@ -11,6 +11,7 @@ import { registerInitCommands } from './commands/init.js';
 import { registerInstanceCommands } from './commands/instances.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerProductCommands } from './commands/products.js';
+import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerRotateCommand } from './commands/rotate.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerTeamCommands } from './commands/teams.js';
@@ -51,6 +52,7 @@ export function buildProgram(runner: Runner): Command {
   registerProductCommands(program, runner);
   registerInstanceCommands(program, runner);
   registerRotateCommand(program, runner);
+  registerReconcileCommand(program, runner);
   registerEnvCommands(program, runner);
   registerLogsCommand(program, runner);
   registerApplyCommand(program, runner);

@@ -1,7 +1,11 @@
 import type { PavedClient } from '@paved/client';
-import { NotFoundError, type Instance } from '@paved/model';
+import { DriverError, NotFoundError, UnavailableError, type Instance } from '@paved/model';
+import type { Context } from './context.js';
 import type { Io } from './io.js';
 import { createProgress } from './progress.js';
+
+/** Exit code after Ctrl-C stopped a wait (the shell's 128 + SIGINT); the work goes on in Paved. */
+export const INTERRUPTED_EXIT = 130;
 
 export type WaitGoal = 'ready' | 'deleted' | { rotation: number };
 export type WaitOutcome =
@@ -44,12 +48,16 @@ export async function waitForInstance(io: Io, client: PavedClient, team: string,
       onStatus(instance) {
         last = instance;
         progress.update(describeStatus(instance));
-        if (goal === 'ready' && instance.status.phase === 'Ready') finish({ outcome: 'ready', instance });
-        else if (goal === 'ready' && instance.status.phase === 'Failed') finish({ outcome: 'failed', instance });
-        else if (typeof goal === 'object') {
+        if (typeof goal === 'object') {
           // A rotation is done when the credential asked for is the current one.
           if (instance.credentials.rotation >= goal.rotation && !instance.credentials.rotating) finish({ outcome: 'ready', instance });
           else if (instance.status.phase === 'Failed') finish({ outcome: 'failed', instance });
+        } else if (instance.status.phase === 'Failed') {
+          // Failed ends a wait for deletion too: Paved retries it only at the backoff cap, so
+          // waiting on would just time out, and the condition says what to fix.
+          finish({ outcome: 'failed', instance });
+        } else if (goal === 'ready' && instance.status.phase === 'Ready') {
+          finish({ outcome: 'ready', instance });
         }
       },
       onDeleted() {
@@ -67,4 +75,54 @@ export async function waitForInstance(io: Io, client: PavedClient, team: string,
   }
   // The stream can only end without an outcome if the instance vanished (ready goal) — report as deleted.
   return result ?? { outcome: 'deleted' };
+}
+
+/** A Failed instance as the error the user sees: the Ready condition's message (its reason as the code), then the underlying error. */
+export function instanceFailed(instance: Instance): DriverError {
+  const ready = instance.status.conditions.find((c) => c.type === 'Ready');
+  const message = ready?.message ? `${instance.name} failed: ${ready.message}` : `${instance.name} failed`;
+  const issues = instance.status.lastError ? [{ path: 'status.lastError', message: instance.status.lastError }] : [];
+  return new DriverError(message, { code: ready?.reason ?? 'instance_failed', issues });
+}
+
+/**
+ * `--wait` for Ready, ended the same way by every command that waits (create, init --apply,
+ * apply, reconcile): the instance once Ready; Failed, a timeout or a deletion as the error the
+ * user gets (its exit code from the catalogue); Ctrl-C as INTERRUPTED_EXIT, after saying that
+ * the work goes on.
+ */
+export async function waitUntilReady(ctx: Context, team: string, name: string, timeout: { ms: number; text: string }): Promise<Instance | number> {
+  const waited = await waitForInstance(ctx.io, await ctx.client(), team, name, 'ready', timeout.ms);
+  switch (waited.outcome) {
+    case 'ready':
+      return waited.instance;
+    case 'failed':
+      throw instanceFailed(waited.instance);
+    case 'timeout':
+      throw new UnavailableError(`${name} is not Ready after ${timeout.text}; Paved keeps working on it (paved get ${name})`, { code: 'wait_timeout' });
+    case 'interrupted':
+      ctx.err(`Stopped waiting. ${name} keeps provisioning in the background: paved get ${name}\n`);
+      return INTERRUPTED_EXIT;
+    case 'deleted':
+      throw new DriverError(`${name} was deleted while waiting for it to become Ready`, { code: 'instance_deleted' });
+  }
+}
+
+/**
+ * `--wait` for an instance being deleted (delete, reconcile): 'gone' once it is; Failed or a
+ * timeout as the error the user gets; Ctrl-C as INTERRUPTED_EXIT, after saying the work goes on.
+ */
+export async function waitUntilGone(ctx: Context, team: string, name: string, timeout: { ms: number; text: string }): Promise<'gone' | number> {
+  const waited = await waitForInstance(ctx.io, await ctx.client(), team, name, 'deleted', timeout.ms);
+  switch (waited.outcome) {
+    case 'deleted':
+      return 'gone';
+    case 'failed':
+      throw instanceFailed(waited.instance);
+    case 'interrupted':
+      ctx.err(`Stopped waiting. ${name} keeps being deleted in the background: paved get ${name}\n`);
+      return INTERRUPTED_EXIT;
+    default:
+      throw new UnavailableError(`${name} is not deleted after ${timeout.text}; Paved keeps working on it (paved get ${name})`, { code: 'wait_timeout' });
+  }
 }

@@ -60,6 +60,16 @@ describe('createClient', () => {
     expect(creds.values.password).toBe('s');
   });
 
+  it('posts to rotate and reconcile, and returns the instance', async () => {
+    routes.set('POST /api/v1/teams/t/instances/db/reconcile', (_q, res) => json(res, 202, instance('Provisioning')));
+    routes.set('POST /api/v1/teams/t/instances/db/rotate', (_q, res) => json(res, 202, instance('Ready')));
+    const client = createClient({ url });
+    expect((await client.reconcileInstance('t', 'db')).status.phase).toBe('Provisioning');
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/api/v1/teams/t/instances/db/reconcile' });
+    expect((await client.rotateInstance('t', 'db')).status.phase).toBe('Ready');
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/api/v1/teams/t/instances/db/rotate' });
+  });
+
   it.each([
     [400, InputError], [401, UnauthenticatedError], [403, NotAllowedError], [404, NotFoundError], [409, ConflictError],
     [429, QuotaError], [502, DriverError], [503, UnavailableError], [500, InternalError], [418, InternalError],

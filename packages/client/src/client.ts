@@ -31,7 +31,10 @@ export interface Health {
   [key: string]: unknown;
 }
 
-/** One typed method per route of the HTTP API (packages/model/src/api.ts). */
+/**
+ * One typed method per route of the HTTP API a person's tools call (the routes are in the
+ * OpenAPI document, /api/openapi.json, and docs/api.md); not the drivers' callback route.
+ */
 export interface PavedClient extends LogsClient {
   readonly url: string;
   health(): Promise<Health>;
@@ -66,6 +69,8 @@ export interface PavedClient extends LogsClient {
   revealCredentials(team: string, name: string): Promise<Credentials>;
   /** Asks for a new credential; the previous one works for the plan's grace period, then is revoked. */
   rotateInstance(team: string, name: string): Promise<Instance>;
+  /** Asks the engine to reconcile now, with the failure backoff reset (e.g. after fixing a cause). */
+  reconcileInstance(team: string, name: string): Promise<Instance>;
   listEvents(team: string, options?: PageOptions): Promise<Page<PavedEvent>>;
   /** Follows the live status stream until the instance is deleted or `signal` aborts. */
   watchInstance(team: string, name: string, options: WatchOptions): Promise<void>;
@@ -161,6 +166,7 @@ export function createClient(options: ClientOptions): PavedClient {
     deleteInstance: (team, name) => http.json('DELETE', instancePath(team, name)),
     revealCredentials: (team, name) => http.json('POST', `${instancePath(team, name)}/credentials:reveal`, { body: {} }),
     rotateInstance: (team, name) => http.json('POST', `${instancePath(team, name)}/rotate`, { body: {} }),
+    reconcileInstance: (team, name) => http.json('POST', `${instancePath(team, name)}/reconcile`, { body: {} }),
     listEvents: (team, o) => get(`${teamPath(team)}/events`, o),
     watchInstance: (team, name, o) => watchInstance(http, team, name, o),
     listEnvironments: () => http.json('GET', '/api/v1/environments'),

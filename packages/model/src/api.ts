@@ -2,56 +2,9 @@
  * Shapes of the HTTP API's requests and responses (`/api/v1`), shared by the server (which
  * also declares them as TypeBox schemas for validation and OpenAPI) and the API client.
  *
- * Routes (all JSON, bearer token, errors as application/problem+json with `code`):
- *   GET    /healthz                                   liveness, no auth
- *   GET    /readyz                                    store reachable, no auth
- *   GET    /api/openapi.json                          OpenAPI 3.1, no auth
- *   GET    /api/v1/whoami                             → WhoAmI
- *   POST   /api/v1/users            CreateUserRequest → 201 CreatedUser      (platform admin)
- *   POST   /api/v1/users/{user}/tokens {name}         → 201 { token }        (admin or self)
- *   GET    /api/v1/teams                              → Page<Team> (mine; all for admins)
- *   POST   /api/v1/teams            CreateTeamRequest → 201 Team (admin; creator becomes owner)
- *   GET    /api/v1/teams/{team}                       → Team
- *   GET    /api/v1/teams/{team}/members               → Page<Membership>
- *   PUT    /api/v1/teams/{team}/members/{user}  {role} → Membership         (team owner or admin)
- *   GET    /api/v1/products                           → Page<ProductSummary>
- *   GET    /api/v1/products/{product}                 → ProductDetail (latest version)
- *   GET    /api/v1/products/{product}/versions/{version} → ProductVersion
- *   POST   /api/v1/products         ProductManifest   → 201|200 PublishResult (admin or owner team member)
- *   GET    /api/v1/teams/{team}/instances?cursor&limit → Page<Instance>
- *   POST   /api/v1/teams/{team}/instances  CreateInstanceRequest → 202 Instance
- *   GET    /api/v1/teams/{team}/instances/{instance}  → Instance (with `parts` for a composite; a part with `parent` cannot be changed/deleted alone: 409 part_of_composite)
- *   PATCH  /api/v1/teams/{team}/instances/{instance}  UpdateInstanceRequest → 202 Instance
- *   DELETE /api/v1/teams/{team}/instances/{instance}  → 202 Instance (phase Deleting)
- *   POST   /api/v1/teams/{team}/instances/{instance}/credentials:reveal → Credentials (owner/member; audited)
- *   POST   /api/v1/teams/{team}/instances/{instance}/rotate → 202 Instance (owner/member; new credential,
- *          the previous one keeps working for the plan's rotation grace period, then is revoked)
- *   GET    /api/v1/teams/{team}/instances/{instance}/watch → text/event-stream of `status` events
- *          (data: Instance JSON; a final `deleted` event when the instance is gone)
- *   GET    /api/v1/teams/{team}/events?cursor&limit   → Page<PavedEvent>
- *   POST   /api/v1/teams/{team}/services/{service}/environments/{environment}/logs AppendLogLinesRequest
- *          → { appended } (team owner/member; ≤ 1000 lines, body ≤ 1 MiB; a bad line is named `lines[3].line`)
- *   GET    /api/v1/teams/{team}/services/{service}/environments/{environment}/logs?since&grep&cursor&limit → LogPage
- *   GET    …/logs/follow?since&grep&cursor → text/event-stream of `log` events (data: LogLine JSON)
- *   POST   /api/v1/admin/logs:prune                   → PruneLogsResult (platform admin; retention now)
- *   Services, environments and workloads (docs/workloads.md):
- *   GET    /api/v1/environments                       → Environment[]
- *   POST   /api/v1/environments     CreateEnvironmentRequest → 201 Environment (admin)
- *   GET    /api/v1/environments/{environment}         → Environment
- *   PUT    /api/v1/environments/{environment}  UpdateEnvironmentRequest → Environment (admin)
- *   GET    /api/v1/services                           → Page<Service> (the catalog: every team's)
- *   GET    /api/v1/teams/{team}/services              → Page<Service>
- *   POST   /api/v1/teams/{team}/services  CreateServiceRequest → 201 Service (owner/member)
- *   GET    /api/v1/teams/{team}/services/{service}    → Service
- *   PATCH  /api/v1/teams/{team}/services/{service}  UpdateServiceRequest → Service (owner/member)
- *   DELETE /api/v1/teams/{team}/services/{service}    → 204 (409 while it has instances)
- *   POST   /api/v1/teams/{team}/services/{service}/environments/{environment}/workload
- *          ApplyWorkloadRequest → WorkloadPlan (dryRun: plan only; else 202, applied)
- *   GET    /api/v1/teams/{team}/services/{service}/environments/{environment}/instances → Page<Instance>
- *   POST   /api/v1/backstage/import BackstageImportRequest → BackstageImportSummary (platform admin)
- *   GET    /api/v1/backstage/export                   → BackstageExport (services/instances visible to the caller)
- *   GET    /api/v1/templates                          → TemplateSummary[] (golden-path templates; docs/golden-paths.md)
- *   GET    /api/v1/templates/{template}               → TemplateDetail (files raw: the CLI renders them)
+ * The routes are not listed here: the OpenAPI document every server serves at
+ * `/api/openapi.json`, generated from the route schemas, is their reference, and docs/api.md is
+ * the guide (its table of routes is checked against the document by the server's tests).
  */
 import type { Instance, Membership, Phase, ProductManifest, ProductSummary, ProductVersion, Team, TeamRole, TokenInfo, User } from './types.js';
 import type { TemplateFile, TemplateSummary } from './catalog.js';

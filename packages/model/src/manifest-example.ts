@@ -1,8 +1,9 @@
 import type { ProductManifest } from './types.js';
 
 /**
- * The product manifest of DESIGN.md, valid, as a fresh object on every call so tests (here and
- * in other packages) can change it freely.
+ * A valid product manifest like the example of docs/product-manifest.md#example (owned by
+ * `data-platform`, at 1.2.0), as a fresh object on every call so tests (here and in other
+ * packages) can change it freely.
  */
 export function exampleProductManifest(): ProductManifest {
   return {

@@ -15,7 +15,7 @@ function problems(input: unknown, file?: string): InputError {
 }
 
 describe('parseProductManifest', () => {
-  it('accepts the example of DESIGN.md and returns it', () => {
+  it('accepts the example manifest and returns it', () => {
     const manifest = exampleManifest();
     expect(parseProductManifest(manifest)).toEqual(manifest);
   });

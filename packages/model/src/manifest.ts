@@ -1,5 +1,5 @@
 /**
- * Product manifests (DESIGN.md "A product manifest"): the schema, parsing with errors an author
+ * Product manifests (docs/product-manifest.md): the schema, parsing with errors an author
  * can act on, digests, plans and the requester's inputs. One concept per file; this is the face.
  */
 export { productManifestSchema, PRODUCT_API_VERSION } from './manifest-schema.js';

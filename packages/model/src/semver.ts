@@ -1,7 +1,7 @@
 /**
  * A small semantic versioning implementation (semver.org 2.0.0): enough to validate product
- * versions and order them. Hand-written rather than a dependency because it is 60 lines and the
- * store, the API and the portal all sort versions with it.
+ * versions and order them. Hand-written rather than a dependency because it is 60 lines, and
+ * the manifest's JSON Schema and parsing, which every package shares, need it.
  */
 
 /** The regular expression recommended by semver.org, anchored. Also used by the manifest's JSON Schema. */

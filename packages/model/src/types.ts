@@ -1,4 +1,4 @@
-/** The vocabulary of DESIGN.md as TypeScript types, shared by every package. */
+/** The vocabulary (docs/architecture.md#vocabulary) as TypeScript types, shared by every package. */
 import type { InstanceWorkloadRef } from './catalog.js';
 import type { ConditionReason, ConditionType } from './conditions.js';
 
@@ -255,6 +255,8 @@ export type EventKind =
   | 'instance.repaired'
   | 'instance.delete-requested'
   | 'instance.deleted'
+  /** `paved reconcile`: someone asked for a pass now, with the failure backoff reset. */
+  | 'instance.reconcile-requested'
   /** A webhook automation reported the end of an asynchronous request (driver webhook). */
   | 'instance.callback-received'
   | 'credentials.revealed'

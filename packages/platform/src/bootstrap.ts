@@ -75,7 +75,7 @@ async function publishBuiltInProducts(store: Store, dir: string, progress: (line
       } catch (error) {
         // A built-in manifest edited without a version bump (or moved to another owner by an
         // admin): keep what is published, say why.
-        if (error instanceof ConflictError && error.code === 'product_owner_mismatch') progress(`kept ${version.name}: ${error.message}`);
+        if (error instanceof ConflictError && error.code === 'product_owner_conflict') progress(`kept ${version.name}: ${error.message}`);
         else if (error instanceof ConflictError) progress(`kept ${version.name}@${version.version}: ${file} changed without a new spec.version`);
         else throw error;
       }

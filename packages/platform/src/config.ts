@@ -5,7 +5,7 @@ import { InputError, type FieldIssue } from '@paved/model';
 /**
  * The platform configuration, read from the environment once at start, validated (every
  * problem reported at once, each naming its variable) and frozen. Inner code receives this
- * object and never reads process.env (STYLE.md #10).
+ * object and never reads process.env (docs/architecture.md#configuration).
  */
 export type ProcessRole = 'all' | 'api' | 'worker';
 

@@ -119,7 +119,7 @@ export async function startEmbeddedPostgres(options: {
     driver: 'postgres',
     labels: { embedded: 'true' },
     config: { url: `postgres://postgres:${password}@127.0.0.1:${options.port}/postgres` },
-    // DRIVERS.md: CREATE DATABASE serialises on WAL/IO; cap concurrent mutations per cluster.
+    // CREATE DATABASE serialises on WAL/IO (docs/drivers/postgres.md): cap concurrent mutations per cluster.
     concurrency: 3,
   };
   return { target, clusterDir, stop: () => server.stop() };

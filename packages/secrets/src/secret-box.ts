@@ -3,7 +3,7 @@ import { InputError, InternalError } from '@paved/model';
 import type { MasterKey } from './master-key.js';
 
 /**
- * Envelope encryption (DESIGN.md "Secrets"). Each seal draws a fresh 256-bit data key that
+ * Envelope encryption (docs/architecture.md#secrets). Each seal draws a fresh 256-bit data key that
  * encrypts the values with AES-256-GCM; the master key encrypts (wraps) the data key, also with
  * AES-256-GCM. The envelope records the master key's id, so a key rotation can re-wrap data
  * keys without touching the ciphertexts.

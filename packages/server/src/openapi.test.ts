@@ -1,60 +1,72 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eachStore } from '@paved/store/testing';
 import { startHarness, type Harness } from './test-harness.js';
 
-/** Every route of the API (model/src/api.ts), as the OpenAPI document must describe it. */
-const ROUTES: [string, string][] = [
-  ['get', '/healthz'],
-  ['get', '/readyz'],
-  ['get', '/api/v1/whoami'],
-  ['post', '/api/v1/users'],
-  ['post', '/api/v1/users/{user}/tokens'],
-  ['get', '/api/v1/teams'],
-  ['post', '/api/v1/teams'],
-  ['get', '/api/v1/teams/{team}'],
-  ['get', '/api/v1/teams/{team}/members'],
-  ['put', '/api/v1/teams/{team}/members/{user}'],
-  ['get', '/api/v1/products'],
-  ['post', '/api/v1/products'],
-  ['get', '/api/v1/products/{product}'],
-  ['get', '/api/v1/products/{product}/versions/{version}'],
-  ['get', '/api/v1/teams/{team}/instances'],
-  ['post', '/api/v1/teams/{team}/instances'],
-  ['get', '/api/v1/teams/{team}/instances/{instance}'],
-  ['patch', '/api/v1/teams/{team}/instances/{instance}'],
-  ['delete', '/api/v1/teams/{team}/instances/{instance}'],
-  ['post', '/api/v1/teams/{team}/instances/{instance}/credentials:reveal'],
-  ['get', '/api/v1/teams/{team}/instances/{instance}/watch'],
-  ['get', '/api/v1/teams/{team}/events'],
-];
+/**
+ * The OpenAPI document, generated from the route schemas, is the reference for the API's routes;
+ * docs/api.md's table of routes is the guide for people. Both are checked here: the document
+ * describes every route with its responses and problems, and the table lists exactly its routes.
+ */
+
+const API_GUIDE = new URL('../../../docs/api.md', import.meta.url);
+/** The route that serves the document itself: documented for people, hidden from the document. */
+const DOCUMENT_ROUTE = 'GET /api/openapi.json';
+const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
+
+/** "GET /api/v1/teams" for every method of every row of the guide's table of routes. */
+function guideRoutes(markdown: string): string[] {
+  const table = markdown.slice(markdown.indexOf('| method | path | what |'));
+  const rows = table.slice(0, table.indexOf('\n\n')).split('\n').slice(2);
+  return rows.flatMap((row) => {
+    const match = /^\| ([A-Z, ]+) \| `([^`]+)` \|/.exec(row);
+    if (!match) throw new Error(`docs/api.md: a route row must be "| METHODS | \`/path\` | what |": ${row}`);
+    return match[1]!.split(', ').map((method) => `${method} ${match[2]}`);
+  });
+}
 
 eachStore('OpenAPI document', (open) => {
   let h: Harness;
-  beforeAll(async () => { h = await startHarness(await open()); });
-  afterAll(() => h.close());
-
-  it('is OpenAPI 3.1 with a bearer scheme and every route, each with its responses and problems', async () => {
+  let doc: { openapi: string; info: { version: string }; security: unknown; components: { securitySchemes: Record<string, unknown> }; paths: Record<string, Record<string, any>> };
+  beforeAll(async () => {
+    h = await startHarness(await open());
     const res = await h.app.inject({ url: '/api/openapi.json' });
     expect(res.statusCode).toBe(200);
-    const doc = res.json();
+    doc = res.json();
+  });
+  afterAll(() => h.close());
+
+  const operations = () => Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).filter(([method]) => METHODS.includes(method)).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, path, operation })));
+
+  it('is OpenAPI 3.1 with a bearer scheme; every route has its responses and problems, and an operationId', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info.version).toBe('0.0.0-test');
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
-    for (const [method, path] of ROUTES) {
-      const operation = doc.paths[path]?.[method];
-      expect(operation, `${method.toUpperCase()} ${path}`).toBeDefined();
-      expect(Object.keys(operation.responses).some((s) => s.startsWith('2'))).toBe(true);
-      if (path !== '/healthz') expect(operation.responses['4XX'] ?? operation.responses['4xx'], `${method} ${path} problems`).toBeDefined();
+    expect(operations().length).toBeGreaterThan(30);
+    for (const { route, path, operation } of operations()) {
+      expect(Object.keys(operation.responses).some((s) => s.startsWith('2')), route).toBe(true);
+      if (path !== '/healthz') expect(operation.responses['4XX'] ?? operation.responses['4xx'], `${route} problems`).toBeDefined();
+      expect(operation.operationId, `${route} operationId`).toMatch(/^[a-z][A-Za-z]+$/);
     }
     // public routes opt out of the bearer requirement; API routes keep it
-    expect(doc.paths['/healthz'].get.security).toEqual([]);
-    expect(doc.paths['/api/v1/whoami'].get.security).toBeUndefined();
+    expect(doc.paths['/healthz']!.get.security).toEqual([]);
+    expect(doc.paths['/api/v1/callbacks/{driver}/{instanceId}']!.post.security).toEqual([]);
+    expect(doc.paths['/api/v1/whoami']!.get.security).toBeUndefined();
     expect(doc.security).toEqual([{ bearer: [] }]);
     // request bodies carry the schema the server validates with
-    const body = doc.paths['/api/v1/teams/{team}/instances'].post.requestBody.content['application/json'].schema;
+    const body = doc.paths['/api/v1/teams/{team}/instances']!.post.requestBody.content['application/json'].schema;
     expect(body.required).toEqual(expect.arrayContaining(['name', 'product']));
     expect(body.properties.name.maxLength).toBe(40);
-    const params = doc.paths['/api/v1/teams/{team}/instances/{instance}'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
+    const params = doc.paths['/api/v1/teams/{team}/instances/{instance}']!.get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
     expect(params).toEqual(expect.arrayContaining(['path:team', 'path:instance']));
+  });
+
+  it("docs/api.md's table lists exactly the routes of the document", () => {
+    const documented = guideRoutes(readFileSync(API_GUIDE, 'utf8'));
+    const served = [...operations().map((o) => o.route), DOCUMENT_ROUTE];
+    expect(served.filter((r) => !documented.includes(r)), 'routes missing from docs/api.md').toEqual([]);
+    expect(documented.filter((r) => !served.includes(r)), 'routes in docs/api.md that the server does not serve').toEqual([]);
+    expect(new Set(documented).size, 'a route listed twice in docs/api.md').toBe(documented.length);
   });
 });

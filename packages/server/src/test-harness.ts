@@ -1,6 +1,7 @@
 /**
- * What the API tests share: an app over a real store (no mocks: docs/architecture.md#testing), a first platform
- * admin, and helpers that drive the store the way the engine would. Not used by production code.
+ * What the API tests share: an app over a real store (no mocks: docs/architecture.md#testing),
+ * a first platform admin, and helpers that drive the store the way the engine would. Not used
+ * by production code.
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { exampleProductManifest, type Instance, type ProductManifest, type TeamRole, type User } from '@paved/model';
@@ -86,10 +87,18 @@ export async function startHarness(store: Store, overrides: Partial<AppDeps> = {
   };
 }
 
+/** Claims `instance` as a worker would; every other instance due now is released again, untouched. */
+async function claimOnly(store: Store, instance: Instance) {
+  const all = await store.claimDue({ owner: 'test-engine', leaseMs: 30_000, limit: 1000 });
+  for (const other of all) if (other.instance.id !== instance.id) await store.releaseLease(other.instance.id, other.leaseToken);
+  const claimed = all.find((c) => c.instance.id === instance.id);
+  if (!claimed) throw new Error(`instance ${instance.name} was not due`);
+  return claimed;
+}
+
 /** Does what the engine does when a create succeeds: claim, record Ready with outputs, release. */
 export async function markReady(store: Store, instance: Instance, outputs: Record<string, string> = {}): Promise<void> {
-  const claimed = (await store.claimDue({ owner: 'test-engine', leaseMs: 30_000, limit: 1000 })).find((c) => c.instance.id === instance.id);
-  if (!claimed) throw new Error(`instance ${instance.name} was not due`);
+  const claimed = await claimOnly(store, instance);
   const at = new Date().toISOString();
   const outcome = await store.recordStatus(instance.id, claimed.leaseToken, {
     status: {
@@ -105,10 +114,24 @@ export async function markReady(store: Store, instance: Instance, outputs: Recor
   await store.releaseLease(instance.id, claimed.leaseToken);
 }
 
+/** Does what the engine does when it gives up: claim, record Failed after 5 attempts, next try in an hour, release. */
+export async function markFailed(store: Store, instance: Instance, message = 'Creating the resource failed: permission denied.'): Promise<void> {
+  const claimed = await claimOnly(store, instance);
+  const outcome = await store.recordStatus(instance.id, claimed.leaseToken, {
+    status: {
+      phase: 'Failed',
+      conditions: [{ type: 'Ready', status: 'False', reason: 'ProvisioningFailed', message, lastTransitionAt: new Date().toISOString() }],
+      lastError: 'permission denied',
+    },
+    engine: { attempts: 5, dueAt: Date.now() + 3_600_000 },
+  });
+  if (outcome !== 'changed') throw new Error(`recordStatus: ${outcome}`);
+  await store.releaseLease(instance.id, claimed.leaseToken);
+}
+
 /** Does what the engine does at the end of a deletion: claim and forget. */
 export async function forget(store: Store, instance: Instance): Promise<void> {
-  const claimed = (await store.claimDue({ owner: 'test-engine', leaseMs: 30_000, limit: 1000 })).find((c) => c.instance.id === instance.id);
-  if (!claimed) throw new Error(`instance ${instance.name} was not due`);
+  const claimed = await claimOnly(store, instance);
   const outcome = await store.forgetInstance(instance.id, claimed.leaseToken);
   if (outcome !== 'changed') throw new Error(`forgetInstance: ${outcome}`);
 }

@@ -22,9 +22,10 @@ export function isPostgresUrl(url: string): boolean {
 
 /**
  * Opens the store: PostgreSQL for a postgres:// URL, SQLite otherwise. Does not migrate;
- * callers call migrate() (the server at start, `paved migrate`), so a read-only tool never
- * changes a schema by accident. On PostgreSQL it also starts listening for other processes'
- * instance changes, so onInstanceChange works from the first write after this resolves.
+ * callers call migrate() (every Paved process at start: `paved up`, `paved server`), so a
+ * read-only tool never changes a schema by accident. On PostgreSQL it also starts listening for
+ * other processes' instance changes, so onInstanceChange works from the first write after this
+ * resolves.
  */
 export async function createStore(options: StoreOptions): Promise<Store> {
   const adapter: DialectAdapter = isPostgresUrl(options.url) ? createPostgresAdapter(options.url) : createSqliteAdapter(options.url);

@@ -37,8 +37,9 @@ export async function openAnother(store: Store, options: OpenStoreOptions = {}):
 }
 
 /**
- * Test helpers shared by every package whose tests need a real store (STYLE.md #13: no mocks
- * of what we store). `eachStore` runs a block once on SQLite and once on PostgreSQL.
+ * Test helpers shared by every package whose tests need a real store: no mocks of what we
+ * store (docs/architecture.md#testing). `eachStore` runs a block once on SQLite and once on
+ * PostgreSQL.
  */
 
 /** The machine's PostgreSQL (trust auth). PAVED_TEST_POSTGRES_URL overrides it for other setups. */

@@ -4,9 +4,9 @@ import type {
 import type { Environment, Service, ServiceLifecycle } from '@paved/model';
 
 /**
- * The store is the source of truth and the work queue (DESIGN.md). One interface, two
- * dialects (SQLite by default, PostgreSQL when PAVED_DATABASE_URL is set); every difference
- * between them lives in the dialect adapter. Store functions return plain outcomes instead of
+ * The store is the source of truth and the work queue (docs/architecture.md#the-store). One
+ * interface, two dialects (SQLite by default, PostgreSQL when PAVED_DATABASE_URL is set); every
+ * difference between them lives in the dialect adapter. Store functions return plain outcomes instead of
  * throwing for expected races ('changed' | 'unchanged' | 'lost-lease').
  *
  * Times: ISO strings in the domain types; `dueAt` / lease expiry are epoch milliseconds.
@@ -247,7 +247,7 @@ export interface Store {
   /**
    * 'created' for a new version, 'unchanged' for the same digest; ConflictError if the version
    * exists with another digest (product_version_exists), or if the product is owned by another
-   * team than the manifest's `metadata.owner` (product_owner_mismatch). The first version
+   * team than the manifest's `metadata.owner` (product_owner_conflict). The first version
    * records its owner.
    */
   publishProductVersion(version: Omit<ProductVersion, 'publishedAt'>): Promise<'created' | 'unchanged'>;
@@ -273,8 +273,17 @@ export interface Store {
   updateInstanceSpec(id: string, spec: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> }, actor: string): Promise<Instance>;
   /** Marks for deletion, bumps generation and makes it due now. Idempotent. */
   requestDeletion(id: string, actor: string): Promise<Instance>;
-  /** Makes the instance due now (e.g. `paved reconcile`). */
+  /**
+   * Makes the instance due now and nothing else: no event, the backoff untouched (a driver's
+   * callback, a composite woken by its parts). A person asking uses requestReconcile.
+   */
   touch(id: string): Promise<void>;
+  /**
+   * `paved reconcile`: due now with the failure count reset (the next failure waits the shortest
+   * backoff), a Failed instance shown as Provisioning (Deleting when being deleted) until the
+   * engine's next result, and event `instance.reconcile-requested` naming `actor`.
+   */
+  requestReconcile(id: string, actor: string): Promise<Instance>;
   /**
    * Asks for a new credential (`paved rotate`): desiredRotation = rotation + 1, due now, event
    * `credentials.rotation-requested`. Asking while one is already asked for changes nothing.

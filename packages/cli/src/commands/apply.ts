@@ -2,7 +2,7 @@ import type { PublishResult } from '@paved/model';
 import type { Command } from 'commander';
 import { action, type Runner } from '../context.js';
 import { loadManifestFiles } from '../manifest-files.js';
-import { applyScoreFile, isScoreFile } from './workload.js';
+import { DEFAULT_APPLY_TIMEOUT, applyScoreFile, isScoreFile } from './workload.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -14,8 +14,9 @@ export function registerApplyCommand(program: Command, runner: Runner): void {
     .option('--env <environment>', 'Score files (apiVersion score.dev/v1b1): the environment to apply to')
     .option('--service <name>', 'Score files: the service (default: metadata.name)')
     .option('--wait', "Score files: wait until every instance of the workload is Ready")
+    .option('--timeout <duration>', 'Score files: how long --wait waits for each instance', DEFAULT_APPLY_TIMEOUT)
     .addHelpText('after', '\nExamples:\n  paved apply -f products/postgres.yaml\n  paved apply -f products/ -f extra.yaml\n  paved apply -f score.yaml --env dev --wait   # a Score workload: see docs/workloads.md')
-    .action(action(runner, async (ctx, opts: { file: string[]; env?: string; service?: string; wait?: boolean }) => {
+    .action(action(runner, async (ctx, opts: { file: string[]; env?: string; service?: string; wait?: boolean; timeout: string }) => {
       // A Score workload file goes to the workload path; paved.dev manifests are published.
       if (opts.file.length === 1 && (await isScoreFile(opts.file[0]!))) return applyScoreFile(ctx, { ...opts, file: opts.file[0]! }, false);
       const files = await loadManifestFiles(opts.file);

@@ -1,14 +1,13 @@
 import { resolve } from 'node:path';
-import { DriverError, parseScoreText, UnavailableError, type TemplateFile, type WorkloadPlan } from '@paved/model';
+import { parseScoreText, UnavailableError, type TemplateFile, type WorkloadPlan } from '@paved/model';
 import type { Command } from 'commander';
 import { action, type Context, type Runner } from '../context.js';
 import { formatElapsed, parseTimeout } from '../duration.js';
 import { formatTable } from '../output.js';
 import { assertEmptyFolder, DEFAULT_PORT, renderScaffold, templateValues, writeScaffold } from '../scaffold.js';
-import { describeStatus, waitForInstance } from '../wait.js';
+import { waitUntilReady } from '../wait.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-const INTERRUPTED_EXIT = 130;
 export const DEFAULT_TEMPLATE = 'node-postgres';
 const SCORE_FILE = 'score.yaml';
 
@@ -78,7 +77,7 @@ async function init(ctx: Context, name: string, opts: InitOptions): Promise<numb
   let plan: WorkloadPlan | undefined;
   if (opts.apply) {
     if (!score) throw new UnavailableError(`template ${template.summary.name} has no ${SCORE_FILE}; nothing to apply`, { code: 'template_invalid' });
-    const outcome = await applyAndWait(ctx, { team, service: name, env: opts.env, score, dir, timeoutMs });
+    const outcome = await applyAndWait(ctx, { team, service: name, env: opts.env, score, dir, timeout: { ms: timeoutMs, text: opts.timeout } });
     if (typeof outcome === 'number') return outcome;
     plan = outcome;
   }
@@ -91,7 +90,7 @@ function withDescription(opts: InitOptions, declared: boolean): string[] {
   return declared && opts.description !== undefined && !explicit ? [...opts.set, `description=${opts.description}`] : opts.set;
 }
 
-interface ApplyTarget { team: string; service: string; env: string; score: TemplateFile; dir: string; timeoutMs: number }
+interface ApplyTarget { team: string; service: string; env: string; score: TemplateFile; dir: string; timeout: { ms: number; text: string } }
 
 async function applyAndWait(ctx: Context, target: ApplyTarget): Promise<WorkloadPlan | number> {
   const client = await ctx.client();
@@ -102,23 +101,9 @@ async function applyAndWait(ctx: Context, target: ApplyTarget): Promise<Workload
   for (const change of plan.changes) ctx.err(`  ${change.action} ${change.instance} (${change.product}, plan ${change.plan})\n`);
   const pending = plan.changes.filter((change) => change.action === 'create' || change.action === 'update');
   for (const change of pending) {
-    const waited = await waitForInstance(ctx.io, client, target.team, change.instance, 'ready', target.timeoutMs);
-    switch (waited.outcome) {
-      case 'ready':
-        ctx.err(`${ctx.colors.green('✔')} ${change.instance} is Ready\n`);
-        break;
-      case 'failed': {
-        const why = describeStatus(waited.instance);
-        throw new DriverError(`${why}; fix it, then re-apply: cd ${target.dir} && paved apply -f ${SCORE_FILE} --env ${target.env}`, { code: 'instance_failed' });
-      }
-      case 'timeout':
-        throw new UnavailableError(`${change.instance} is not Ready after ${formatElapsed(target.timeoutMs)}; Paved keeps working on it (paved get ${change.instance})`, { code: 'wait_timeout' });
-      case 'interrupted':
-        ctx.err(`Stopped waiting. ${change.instance} keeps provisioning in the background: paved get ${change.instance}\n`);
-        return INTERRUPTED_EXIT;
-      case 'deleted':
-        throw new DriverError(`${change.instance} was deleted while waiting for it to become Ready`, { code: 'instance_deleted' });
-    }
+    const ready = await waitUntilReady(ctx, target.team, change.instance, target.timeout);
+    if (typeof ready === 'number') return ready;
+    ctx.err(`${ctx.colors.green('✔')} ${change.instance} is Ready\n`);
   }
   ctx.err(`Environment ${target.env} is ready (took ${formatElapsed(Date.now() - started)}).\n`);
   return plan;

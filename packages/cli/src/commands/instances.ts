@@ -1,14 +1,13 @@
-import { DriverError, UnavailableError, errorCatalogue, type Instance } from '@paved/model';
+import { errorCatalogue, type Instance } from '@paved/model';
 import type { Command } from 'commander';
 import { action, type Context, type Runner } from '../context.js';
 import { formatAge, formatElapsed, parseTimeout } from '../duration.js';
 import { formatFields, formatTable } from '../output.js';
 import { mergeInputs, parseSetValues } from '../set-values.js';
-import { describeStatus, waitForInstance } from '../wait.js';
+import { describeStatus, waitUntilGone, waitUntilReady } from '../wait.js';
 import { allPages } from './teams.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-const INTERRUPTED_EXIT = 130;
 
 interface CreateOptions { plan?: string; version?: string; set: string[]; wait?: boolean; timeout: string }
 
@@ -93,51 +92,23 @@ async function create(ctx: Context, product: string, name: string, opts: CreateO
     return;
   }
   ctx.err(`Requested ${instance.name} (${instance.product}@${instance.productVersion}, plan ${instance.plan}) for team ${team}.\n`);
-  const waited = await waitForInstance(ctx.io, client, team, name, 'ready', timeoutMs);
-  switch (waited.outcome) {
-    case 'ready':
-      ctx.print(waited.instance, () => `${ctx.colors.green('✔')} ${name} is Ready (took ${formatElapsed(Date.now() - started)}).\n`
-        + `Use its credentials with: paved env ${name}   or   paved run --instance ${name} -- YOUR-COMMAND\n`);
-      return;
-    case 'failed':
-      throw failure(waited.instance);
-    case 'timeout':
-      throw new UnavailableError(`${name} is not Ready after ${opts.timeout}; Paved keeps working on it (paved get ${name})`, { code: 'wait_timeout' });
-    case 'interrupted':
-      ctx.err(`Stopped waiting. ${name} keeps provisioning in the background: paved get ${name}\n`);
-      return INTERRUPTED_EXIT;
-    case 'deleted':
-      throw new DriverError(`${name} was deleted while waiting for it to become Ready`, { code: 'instance_deleted' });
-  }
-}
-
-/** A Failed instance as the error the user sees: the condition's message, then the underlying error. */
-function failure(instance: Instance): DriverError {
-  const ready = instance.status.conditions.find((c) => c.type === 'Ready');
-  const message = ready?.message ? `${instance.name} failed: ${ready.message}` : `${instance.name} failed`;
-  const issues = instance.status.lastError ? [{ path: 'status.lastError', message: instance.status.lastError }] : [];
-  return new DriverError(message, { code: ready?.reason ?? 'instance_failed', issues });
+  const ready = await waitUntilReady(ctx, team, name, { ms: timeoutMs, text: opts.timeout });
+  if (typeof ready === 'number') return ready;
+  ctx.print(ready, () => `${ctx.colors.green('✔')} ${name} is Ready (took ${formatElapsed(Date.now() - started)}).\n`
+    + `Use its credentials with: paved env ${name}   or   paved run --instance ${name} -- YOUR-COMMAND\n`);
 }
 
 async function remove(ctx: Context, name: string, opts: { wait?: boolean; timeout: string }) {
   const timeoutMs = parseTimeout(opts.timeout);
   const team = await ctx.team();
-  const client = await ctx.client();
-  const instance = await client.deleteInstance(team, name);
+  const instance = await (await ctx.client()).deleteInstance(team, name);
   if (!opts.wait) {
     ctx.print(instance, () => `Deleting ${name}; Paved removes it in the background (paved get ${name}).\n`);
     return;
   }
-  const waited = await waitForInstance(ctx.io, client, team, name, 'deleted', timeoutMs);
-  if (waited.outcome === 'deleted') {
-    ctx.print({ deleted: true, team, name }, () => `${ctx.colors.green('✔')} ${name} is deleted.\n`);
-    return;
-  }
-  if (waited.outcome === 'interrupted') {
-    ctx.err(`Stopped waiting. ${name} keeps being deleted in the background: paved get ${name}\n`);
-    return INTERRUPTED_EXIT;
-  }
-  throw new UnavailableError(`${name} is not deleted after ${opts.timeout}; Paved keeps working on it (paved get ${name})`, { code: 'wait_timeout' });
+  const gone = await waitUntilGone(ctx, team, name, { ms: timeoutMs, text: opts.timeout });
+  if (typeof gone === 'number') return gone;
+  ctx.print({ deleted: true, team, name }, () => `${ctx.colors.green('✔')} ${name} is deleted.\n`);
 }
 
 async function list(ctx: Context, opts: { allTeams?: boolean }) {

@@ -2,9 +2,7 @@ import { DriverError, UnavailableError, type Instance } from '@paved/model';
 import type { Command } from 'commander';
 import { action, type Context, type Runner } from '../context.js';
 import { formatElapsed, parseTimeout } from '../duration.js';
-import { waitForInstance } from '../wait.js';
-
-const INTERRUPTED_EXIT = 130;
+import { INTERRUPTED_EXIT, waitForInstance } from '../wait.js';
 
 export function registerRotateCommand(program: Command, runner: Runner): void {
   program

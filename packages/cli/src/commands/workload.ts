@@ -8,7 +8,8 @@ import { parse as parseYaml } from 'yaml';
 import { action, type Context, type Runner } from '../context.js';
 import { ENV_FORMATS, formatEnv, type EnvFormat } from '../env-format.js';
 import { formatTable } from '../output.js';
-import { waitForInstance } from '../wait.js';
+import { waitUntilReady } from '../wait.js';
+import { parseTimeout } from '../duration.js';
 
 /** True when the file is a Score workload (apiVersion score.dev/…), which `paved apply` sends to the workload path. */
 export async function isScoreFile(path: string): Promise<boolean> {
@@ -53,6 +54,9 @@ async function checkAgainstProducts(ctx: Context, parsed: ParsedScore): Promise<
   if (problems.length > 0) throw scoreError(problems, parsed.locate, parsed.file);
 }
 
+/** How long `paved apply -f score.yaml --wait` waits for each instance by default. */
+export const DEFAULT_APPLY_TIMEOUT = '10m';
+
 interface WorkloadOptions {
   file: string;
   env?: string;
@@ -64,6 +68,7 @@ interface WorkloadOptions {
 /** `paved apply -f score.yaml --env E` and `paved plan`: send the checked file, print the changes. */
 export async function applyScoreFile(ctx: Context, opts: WorkloadOptions, dryRun: boolean): Promise<number> {
   const env = requireEnv(opts.env);
+  const timeout = { ms: parseTimeout(opts.timeout ?? DEFAULT_APPLY_TIMEOUT), text: opts.timeout ?? DEFAULT_APPLY_TIMEOUT };
   const parsed = await loadScore(opts.file);
   await checkAgainstProducts(ctx, parsed);
   const team = await ctx.team();
@@ -73,11 +78,8 @@ export async function applyScoreFile(ctx: Context, opts: WorkloadOptions, dryRun
   ctx.print(plan, () => formatPlan(ctx, plan));
   if (!dryRun && opts.wait) {
     for (const change of plan.changes.filter((c) => c.action === 'create' || c.action === 'update' || c.action === 'unchanged')) {
-      const outcome = await waitForInstance(ctx.io, client, team, change.instance, 'ready', 600_000);
-      if (outcome.outcome !== 'ready') {
-        ctx.err(`${change.instance}: ${outcome.outcome}\n`);
-        return 1;
-      }
+      const ready = await waitUntilReady(ctx, team, change.instance, timeout);
+      if (typeof ready === 'number') return ready;
     }
   }
   return 0;

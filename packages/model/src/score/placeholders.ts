@@ -40,7 +40,7 @@ export type ResourceOutputs = Record<string, { type: string; outputs: readonly s
 /**
  * Every placeholder problem of the workload's variables, without values: `${metadata.KEY}`
  * must name a metadata field, `${resources.NAME.OUTPUT}` a resource of the file and an output
- * its product declares. Used by `paved plan/apply` before anything happens.
+ * its product declares. Used by `paved plan` and `paved apply` before anything happens.
  */
 export function checkPlaceholders(workload: ScoreWorkload, resources: ResourceOutputs): ScoreProblem[] {
   const problems: ScoreProblem[] = [];

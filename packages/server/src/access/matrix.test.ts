@@ -44,8 +44,8 @@ const stream = `${own}/services/web/environments/dev`;
 const score = { apiVersion: 'score.dev/v1b1', metadata: { name: 'web' }, containers: { app: { image: '.' } } };
 
 const REQUESTS: Record<string, RequestFor> = {
-  health: () => ({ url: '/healthz' }),
-  readiness: () => ({ url: '/readyz' }),
+  getLiveness: () => ({ url: '/healthz' }),
+  getReadiness: () => ({ url: '/readyz' }),
   driverCallback: ({ instance }) => ({ url: `/api/v1/callbacks/webhook/${instance.id}`, body: { deliveryId: 'd', verb: 'create', status: 'succeeded' } }),
   whoami: () => ({ url: '/api/v1/whoami' }),
   listUsers: () => ({ url: '/api/v1/users' }),
@@ -100,6 +100,7 @@ const REQUESTS: Record<string, RequestFor> = {
   },
   revealCredentials: () => ({ url: `${own}/instances/db/credentials:reveal`, body: {} }),
   rotateInstance: () => ({ url: `${own}/instances/db/rotate`, body: {} }),
+  reconcileInstance: () => ({ url: `${own}/instances/db/reconcile`, body: {} }),
   listEvents: () => ({ url: `${own}/events` }),
   watchInstance: () => ({ url: `${own}/instances/db/watch` }),
   applyWorkload: () => ({ url: `${stream}/workload`, body: { score } }),

@@ -114,6 +114,6 @@ export async function teamFor(store: Store, principal: Principal, name: string, 
   const role = roleIn(principal, team.id);
   const message = role === undefined
     ? `You are not a member of team "${name}"; ask one of its owners to add you (paved teams members ${name})`
-    : `Your role in team "${name}" is ${role}, which may not ${access === 'manage' ? 'manage its members' : 'create, change, delete or reveal its instances'}; ask a team owner`;
+    : `Your role in team "${name}" is ${role}, which may not ${access === 'manage' ? 'manage its members' : 'change what it owns (instances, services, workloads, logs)'}; ask a team owner`;
   throw new NotAllowedError(message, { code: role === undefined ? 'not_team_member' : 'role_insufficient', issues: [{ path: 'team', message }] });
 }

@@ -14,12 +14,12 @@ const Health = Type.Object({ status: Type.Literal('ok'), version: Type.String() 
 /** Liveness and readiness, without a token, for load balancers and `paved up`. */
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, { store, version }) => {
   app.get('/healthz', {
-    schema: { summary: 'Liveness: the process serves HTTP', tags: ['health'], operationId: 'health', security: [], response: { 200: Health } },
+    schema: { summary: 'Liveness: the process serves HTTP', tags: ['health'], operationId: 'getLiveness', security: [], response: { 200: Health } },
   }, async () => ({ status: 'ok' as const, version }));
 
   app.get('/readyz', {
     schema: {
-      summary: 'Readiness: the store answers', tags: ['health'], operationId: 'readiness', security: [], response: { 200: Health, ...problemResponses },
+      summary: 'Readiness: the store answers', tags: ['health'], operationId: 'getReadiness', security: [], response: { 200: Health, ...problemResponses },
     },
   }, async () => {
     try {

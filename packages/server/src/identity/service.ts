@@ -102,7 +102,7 @@ export class DefaultIdentityService implements IdentityService {
   async revokeToken(principal: Principal, userName: string, tokenId: string): Promise<void> {
     const user = await this.findUser(userName);
     if (!(await this.store.deleteToken(user.id, tokenId))) {
-      throw new NotFoundError(`User "${userName}" has no token ${tokenId}; list them with: paved tokens --user ${userName}`, {
+      throw new NotFoundError(`User "${userName}" has no token ${tokenId}; list them with: paved tokens list --user ${userName}`, {
         code: 'token_not_found', issues: [{ path: 'token', message: 'no such token' }],
       });
     }

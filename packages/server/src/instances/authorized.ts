@@ -7,9 +7,10 @@ import { instanceNotFound, type InstanceService, type InstanceWatchEvent } from 
 import { teamFor, type Principal, type TeamAccess } from '../access/principal.js';
 
 /**
- * Who may do what with a team's instances: viewers read, members and owners also change and
- * reveal, platform admins do everything. Instance names of a team the caller is not in are
- * answered with "not found", so that asking does not reveal whether an instance exists.
+ * Who may do what with a team's instances: viewers read, members and owners also change,
+ * delete, reveal, rotate and reconcile, platform admins do everything. Instance names of a team
+ * the caller is not in are answered with "not found", so that asking does not reveal whether an
+ * instance exists.
  */
 export class AuthorizedInstanceService implements InstanceService {
   constructor(private readonly inner: InstanceService, private readonly store: Store) {}
@@ -52,6 +53,11 @@ export class AuthorizedInstanceService implements InstanceService {
   async rotate(principal: Principal, team: string, name: string): Promise<Instance> {
     await this.instanceAccess(principal, team, name, 'write');
     return this.inner.rotate(principal, team, name);
+  }
+
+  async reconcile(principal: Principal, team: string, name: string): Promise<Instance> {
+    await this.instanceAccess(principal, team, name, 'write');
+    return this.inner.reconcile(principal, team, name);
   }
 
   async watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {

@@ -80,6 +80,20 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
     return reply.status(202).send(await instances.rotate(principalOf(request), team, instance));
   });
 
+  app.post('/teams/:team/instances/:instance/reconcile', {
+    schema: {
+      summary: 'Reconcile an instance now (team owner or member), e.g. after fixing the cause of a failure',
+      description: 'The engine takes the instance at once, with its failure backoff reset (and, for a composite, its parts). '
+        + 'A Failed instance shows phase Provisioning (Deleting while being deleted) until the result; follow it with GET or the watch stream. '
+        + 'Recorded as an `instance.reconcile-requested` event.',
+      tags: ['instances'], operationId: 'reconcileInstance',
+      params: InstanceParams, response: { 202: Instance, ...problemResponses },
+    },
+  }, async (request, reply) => {
+    const { team, instance } = request.params;
+    return reply.status(202).send(await instances.reconcile(principalOf(request), team, instance));
+  });
+
   app.get('/teams/:team/events', {
     schema: {
       summary: "A team's events, a page at a time: instance changes, reveals, membership changes", tags: ['events'], operationId: 'listEvents',

@@ -30,6 +30,11 @@ export interface InstanceService {
    * plan's grace period, then is revoked. Asking again before it is issued changes nothing.
    */
   rotate(principal: Principal, team: string, name: string): Promise<Instance>;
+  /**
+   * "Try again now": the engine takes the instance (and a composite's parts) at once, with the
+   * failure backoff reset, and a Failed one shows Provisioning (or Deleting) until the result.
+   */
+  reconcile(principal: Principal, team: string, name: string): Promise<Instance>;
   events(principal: Principal, team: string, page: PageRequest): Promise<Page<PavedEvent>>;
   /**
    * Calls `listener` with the instance now and after every change of its status, and with
@@ -159,6 +164,15 @@ export class DefaultInstanceService implements InstanceService {
     return this.deps.store.requestRotation(instance.id, principal.user.name);
   }
 
+  async reconcile(principal: Principal, teamName: string, name: string): Promise<Instance> {
+    const { store } = this.deps;
+    const { instance } = await this.find(teamName, name);
+    // Parts first: a composite's pass then finds them retrying rather than still Failed.
+    // Asking for a part alone is fine too: retrying changes nothing the composite relies on.
+    for (const part of await store.listInstanceParts(instance.id)) await store.requestReconcile(part.id, principal.user.name);
+    return withParts(store, await store.requestReconcile(instance.id, principal.user.name));
+  }
+
   async events(_principal: Principal, teamName: string, page: PageRequest): Promise<Page<PavedEvent>> {
     const team = await findTeam(this.deps.store, teamName);
     return this.deps.store.listEvents({ teamId: team.id, cursor: page.cursor, limit: page.limit });
@@ -222,7 +236,7 @@ export class DefaultInstanceService implements InstanceService {
       return found;
     }
     if (version === undefined || !(await this.deps.store.getProductVersion(product))) throw productNotFound(product);
-    throw new NotFoundError(`${product} has no version ${version}; see its versions with: paved products get ${product}`, {
+    throw new NotFoundError(`${product} has no version ${version}; see its versions with: paved products show ${product}`, {
       code: 'version_not_found',
       issues: [{ path: 'version', message: 'no such version' }],
     });

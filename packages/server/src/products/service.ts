@@ -121,7 +121,7 @@ export class DefaultProductService implements ProductService {
     const found = await this.deps.store.getProductVersion(product, version);
     if (found) return found;
     if (!(await this.deps.store.getProductVersion(product))) throw productNotFound(product);
-    throw new NotFoundError(`${product} has no version ${version}; see its versions with: paved products get ${product}`, {
+    throw new NotFoundError(`${product} has no version ${version}; see its versions with: paved products show ${product}`, {
       code: 'version_not_found',
       issues: [{ path: 'version', message: 'no such version' }],
     });

@@ -8,9 +8,9 @@ export interface InstanceChange {
 }
 
 /**
- * Everything that differs between SQLite and PostgreSQL, behind one contract (STYLE.md #7).
- * Business code (src/repos) never asks which dialect it runs on; it calls these hooks, which
- * are no-ops where a dialect needs nothing.
+ * Everything that differs between SQLite and PostgreSQL, behind one contract
+ * (docs/architecture.md#the-store). Business code (src/repos) never asks which dialect it runs
+ * on; it calls these hooks, which are no-ops where a dialect needs nothing.
  */
 export interface DialectAdapter {
   readonly dialect: Dialect;

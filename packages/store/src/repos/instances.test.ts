@@ -1,7 +1,8 @@
-import { expect, it } from 'vitest';
-import { ConflictError, InputError, NotFoundError, QuotaError } from '@paved/model';
+import { describe, expect, it } from 'vitest';
+import { ConflictError, InputError, NotFoundError, QuotaError, type InstanceStatus } from '@paved/model';
 import { eachStore } from '../testing.js';
 import { fakeClock, newInstance, seedTeam } from '../test-fixtures.js';
+import type { Store } from '../types.js';
 
 eachStore('store: instances', (open) => {
   it('creates a pending instance that is due now, with its requested event', async () => {
@@ -119,6 +120,77 @@ eachStore('store: instances', (open) => {
     await store.touch(created.id);
     expect(await store.nextDueAt()).toBe(clock.now());
     await expect(store.touch('missing')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  describe('requestReconcile', () => {
+    const failed: InstanceStatus = {
+      phase: 'Failed',
+      conditions: [{ type: 'Ready', status: 'False', reason: 'ProvisioningFailed', message: 'Creating "x" failed: permission denied.', lastTransitionAt: '2026-01-01T00:00:00.000Z' }],
+      lastError: 'permission denied',
+    };
+
+    /** An instance the engine gave up on after 5 attempts, next due an hour from now. */
+    async function failedInstance(store: Store, clock: ReturnType<typeof fakeClock>, name = 'db') {
+      const team = await seedTeam(store);
+      const created = await store.createInstance(newInstance(team, name));
+      const [claim] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 });
+      await store.recordStatus(created.id, claim!.leaseToken, { status: failed, engine: { attempts: 5, pendingAction: 'create', dueAt: clock.now() + 3_600_000 } });
+      await store.releaseLease(created.id, claim!.leaseToken);
+      return created;
+    }
+
+    it('makes a Failed instance due now with its failure count reset, shows it Provisioning and records who asked', async () => {
+      const clock = fakeClock();
+      const store = await open({ now: clock.now });
+      const { id, teamId } = await failedInstance(store, clock);
+      clock.advance(10);
+      const heard: string[] = [];
+      const unsubscribe = store.onInstanceChange((change) => heard.push(change.instanceId));
+
+      const asked = await store.requestReconcile(id, 'bob');
+      unsubscribe();
+      expect(asked.status).toEqual({ ...failed, phase: 'Provisioning' });
+      expect(heard).toEqual([id]);
+      expect(await store.nextDueAt()).toBe(clock.now());
+      const [claim] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 });
+      // The intent stays: a resumed pass needs it.
+      expect(claim!.engine).toMatchObject({ attempts: 0, pendingAction: 'create', dueAt: clock.now() });
+      const events = await store.listEvents({ instanceId: id, kinds: ['instance.reconcile-requested'] });
+      expect(events.items.map((e) => [e.actor, e.teamId, e.data])).toEqual([['bob', teamId, { name: 'db', phase: 'Failed' }]]);
+
+      // Failing again the same way is a change a watcher sees, not an 'unchanged' write.
+      expect(await store.recordStatus(id, claim!.leaseToken, { status: failed, engine: { attempts: 1 } })).toBe('changed');
+    });
+
+    it('shows a Failed instance being deleted as Deleting', async () => {
+      const clock = fakeClock();
+      const store = await open({ now: clock.now });
+      const { id } = await failedInstance(store, clock);
+      await store.requestDeletion(id, 'bob');
+      const [claim] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 });
+      await store.recordStatus(id, claim!.leaseToken, { status: failed, engine: { attempts: 5, dueAt: clock.now() + 3_600_000 } });
+      await store.releaseLease(id, claim!.leaseToken);
+
+      expect((await store.requestReconcile(id, 'bob')).status.phase).toBe('Deleting');
+      expect(await store.nextDueAt()).toBe(clock.now());
+    });
+
+    it('leaves the phase of an instance that is not Failed alone, and records every request', async () => {
+      const clock = fakeClock();
+      const store = await open({ now: clock.now });
+      const team = await seedTeam(store);
+      const created = await store.createInstance(newInstance(team, 'db'));
+      const [claim] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 });
+      await store.recordStatus(created.id, claim!.leaseToken, { status: { phase: 'Ready', conditions: [] }, observedGeneration: 1, engine: { dueAt: clock.now() + 60_000 } });
+      await store.releaseLease(created.id, claim!.leaseToken);
+
+      expect((await store.requestReconcile(created.id, 'bob')).status.phase).toBe('Ready');
+      expect((await store.requestReconcile(created.id, 'carol')).status.phase).toBe('Ready');
+      expect(await store.nextDueAt()).toBe(clock.now());
+      const events = await store.listEvents({ instanceId: created.id, kinds: ['instance.reconcile-requested'] });
+      expect(events.items.map((e) => e.actor)).toEqual(['bob', 'carol']);
+      await expect(store.requestReconcile('missing', 'bob')).rejects.toBeInstanceOf(NotFoundError);
+    });
   });
 
   it('pages through instances with cursors and filters by team and product', async () => {

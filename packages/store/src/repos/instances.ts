@@ -250,6 +250,33 @@ export function instancesRepo(ctx: StoreContext) {
       });
     },
 
+    /**
+     * "Try again now" after the cause of a failure was fixed: due now, and the failure count
+     * (which sets the backoff and when an instance counts as Failed) back to 0, so the next
+     * failure waits the shortest backoff and a retryable one gets its full attempts again. A
+     * Failed instance shows Provisioning (or Deleting) at once, as requestDeletion shows
+     * Deleting: the requester sees the request was taken, and the engine's next result, Failed
+     * again included, is a visible change that a watcher (`paved reconcile --wait`) is told of.
+     * Intent (pendingAction, deletionStep) stays: it is what a resumed pass needs.
+     * Every request is recorded, with who asked. A pass already running when the request lands
+     * writes its own next due time and attempts: that pass is the retry.
+     */
+    requestReconcile(id: string, actor: string) {
+      return changeInstance(id, (row) => {
+        const previous = JSON.parse(row.status) as InstanceStatus;
+        const set: Updateable<InstancesTable> = { due_at: ctx.now(), attempts: 0 };
+        if (previous.phase === 'Failed') {
+          const status = { ...previous, phase: row.deletion_requested ? ('Deleting' as const) : ('Provisioning' as const) };
+          set.status = JSON.stringify(status);
+          set.status_hash = statusHash(status, JSON.parse(row.outputs), Number(row.observed_generation));
+        }
+        return {
+          set,
+          event: { kind: 'instance.reconcile-requested', teamId: row.team_id, instanceId: id, actor, data: { name: row.name, phase: previous.phase } },
+        };
+      });
+    },
+
     async touch(id: string): Promise<void> {
       const row = await db.updateTable('instances').set({ due_at: ctx.now() }).where('id', '=', id).returning(['team_id']).executeTakeFirst();
       if (!row) throw notFound(id);

@@ -46,7 +46,7 @@ eachStore('store: products', (open) => {
     const takeover = productVersion('secret', '99.0.0');
     takeover.manifest.metadata.owner = 'rival';
     const error = await store.publishProductVersion(takeover).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'product_owner_mismatch', issues: [{ path: 'metadata.owner' }] });
+    expect(error).toMatchObject({ code: 'product_owner_conflict', issues: [{ path: 'metadata.owner' }] });
     expect((await store.getProductVersion('secret'))?.version).toBe('1.0.0');
 
     await store.transferProduct('secret', 'rival');

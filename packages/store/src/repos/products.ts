@@ -42,7 +42,7 @@ export function productsRepo(ctx: StoreContext) {
           } else if (recorded.owner !== owner) {
             throw new ConflictError(
               `Product ${version.name} is owned by team "${recorded.owner}"; only a platform admin can move it to another team (paved products transfer).`,
-              { code: 'product_owner_mismatch', issues: [{ path: 'metadata.owner', message: `must be "${recorded.owner}", the product's owner` }] },
+              { code: 'product_owner_conflict', issues: [{ path: 'metadata.owner', message: `must be "${recorded.owner}", the product's owner` }] },
             );
           }
           const existing = await find(trx);
