@@ -73,8 +73,8 @@ export interface ServerProcess {
  * Starts `paved ARGS` (up or server) and waits until /readyz answers (or, for a worker, until
  * the process has logged that it started).
  */
-export async function startServer(args: string[], env: NodeJS.ProcessEnv, options: { port?: number; worker?: boolean; timeoutMs?: number } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServer(args: string[], env: NodeJS.ProcessEnv, options: { port?: number; worker?: boolean; timeoutMs?: number; cli?: string } = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [options.cli ?? CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -114,25 +114,30 @@ export async function startServer(args: string[], env: NodeJS.ProcessEnv, option
 }
 
 /**
- * `paved up` on `dir`/data with nothing configured, so it starts its own embedded PostgreSQL;
- * `admin` is the CLI environment `paved up` signs the admin into. `cleanup()` stops the server
- * and removes the embedded cluster (also done here if the start fails).
+ * As root, a data folder the postgres account cannot enter keeps its embedded cluster in a
+ * fixed place (packages/platform/src/embedded-postgres/cluster-place.ts): removes it.
  */
-export async function startEmbeddedPaved(dir: string, admin: NodeJS.ProcessEnv): Promise<{ server: ServerProcess; cleanup(): Promise<void> }> {
+export function removeSharedCluster(dataDir: string): void {
+  if (userInfo().uid !== 0) return;
+  rmSync(join('/var/lib/paved/embedded-postgres', createHash('sha256').update(dataDir).digest('hex').slice(0, 12)), { recursive: true, force: true });
+}
+
+/**
+ * `paved up` on `dir`/data with nothing configured, so it starts its own embedded PostgreSQL;
+ * `admin` is the CLI environment `paved up` signs the admin into; `cli` another copy of the
+ * CLI to run. `cleanup()` stops the server and removes the embedded cluster (also done here if
+ * the start fails).
+ */
+export async function startEmbeddedPaved(dir: string, admin: NodeJS.ProcessEnv, options: { cli?: string } = {}): Promise<{ server: ServerProcess; cleanup(): Promise<void> }> {
   const dataDir = join(dir, 'data');
-  // As root the cluster lives outside the data folder (see embedded-postgres.ts).
-  const removeCluster = () => {
-    if (userInfo().uid === 0) {
-      rmSync(join('/var/lib/paved/embedded-postgres', createHash('sha256').update(dataDir).digest('hex').slice(0, 12)), { recursive: true, force: true });
-    }
-  };
+  const removeCluster = () => removeSharedCluster(dataDir);
   const port = await freePort();
   let server: ServerProcess;
   try {
     server = await startServer(
       ['up'],
       { ...admin, PAVED_DATA_DIR: dataDir, PAVED_PORT: String(port), PAVED_EMBEDDED_POSTGRES_PORT: String(await freePort()), PAVED_LOG_LEVEL: 'warn' },
-      { port, timeoutMs: 120_000 },
+      { port, timeoutMs: 120_000, ...options },
     );
   } catch (error) {
     removeCluster();
