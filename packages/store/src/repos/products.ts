@@ -1,12 +1,12 @@
-import { ConflictError, type ProductSummary, type ProductVersion } from '@paved/model';
+import { compareSemverTotal, ConflictError, highestSemver, InternalError, isSemver, type ProductSummary, type ProductVersion } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import { toProductVersion } from '../rows.js';
-import { compareSemver, highestSemver } from '../semver.js';
 
 /**
  * Published product versions are immutable: publishing the same version again is a no-op when
  * the manifest's digest matches and a ConflictError when it does not. "Latest" is semver
- * precedence, computed here rather than in SQL because neither dialect orders semver.
+ * precedence (@paved/model's semver, the manifest schema's), computed here rather than in SQL
+ * because neither dialect orders semver.
  */
 export function productsRepo(ctx: StoreContext) {
   const { adapter, db } = ctx;
@@ -26,6 +26,9 @@ export function productsRepo(ctx: StoreContext) {
 
   return {
     async publishProductVersion(version: Omit<ProductVersion, 'publishedAt'>): Promise<'created' | 'unchanged'> {
+      // Callers publish validated manifests; a version that is not semver here is a bug, and
+      // stored it would make every listing of the product throw.
+      if (!isSemver(version.version)) throw new InternalError(`product ${version.name}: ${JSON.stringify(version.version)} is not a semantic version`);
       const find = () =>
         db.selectFrom('product_versions').select('digest').where('name', '=', version.name).where('version', '=', version.version).executeTakeFirst();
       const existing = await find();
@@ -59,13 +62,11 @@ export function productsRepo(ctx: StoreContext) {
       return row && toProductVersion(row);
     },
 
-    /** Oldest to newest by semver. */
     async listProductVersions(name: string): Promise<ProductVersion[]> {
       const rows = await db.selectFrom('product_versions').selectAll().where('name', '=', name).execute();
-      return rows.map(toProductVersion).sort((a, b) => compareSemver(a.version, b.version));
+      return rows.map(toProductVersion).sort((a, b) => compareSemverTotal(a.version, b.version));
     },
 
-    /** One summary per product, from its latest version's manifest, by name. */
     async listProducts(): Promise<ProductSummary[]> {
       const rows = await db.selectFrom('product_versions').select(['name', 'version']).execute();
       const versionsByName = new Map<string, string[]>();
