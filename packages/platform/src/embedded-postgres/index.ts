@@ -74,13 +74,13 @@ export async function startEmbeddedPostgres(options: {
       if (account) await chown(clusterDir, account.uid, account.gid);
       await initCluster({ ...run, clusterDir, password });
     }
-    await stopOrphan(clusterDir);
   } catch (error) {
     throw failed(`could not initialise its cluster in ${clusterDir}`, error);
   }
   progress(`starting the embedded PostgreSQL server on 127.0.0.1:${options.port}`);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
+    await stopOrphan(clusterDir);
     // Listen on loopback only; the default would be every interface.
     server = await startServer({ ...run, clusterDir, port: options.port, flags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'] });
   } catch (error) {

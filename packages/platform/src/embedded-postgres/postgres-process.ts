@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ServerAccount } from './server-account.js';
 
 /**
@@ -55,12 +54,13 @@ function spawnFailure(program: string, run: Run, error: NodeJS.ErrnoException): 
 }
 
 /**
- * Creates the cluster in `clusterDir` (made and, as root, handed to the server account, mode
- * 0700 as initdb wants) with a SCRAM-protected `postgres` superuser. The password reaches initdb
- * in a file only the server account can read, removed right after.
+ * Creates the cluster in `clusterDir` (which must exist, owned by the server account, mode 0700
+ * as initdb wants) with a SCRAM-protected `postgres` superuser. The password reaches initdb in
+ * a file only the server account can read, beside the cluster (the account can reach that
+ * folder; the system's temporary folder may be out of its reach), removed right after.
  */
 export async function initCluster(run: Run & { clusterDir: string; password: string }): Promise<void> {
-  const secretDir = await mkdtemp(join(tmpdir(), 'paved-initdb-'));
+  const secretDir = await mkdtemp(join(dirname(run.clusterDir), '.paved-initdb-'));
   try {
     const pwfile = join(secretDir, 'password');
     await writeFile(pwfile, `${run.password}\n`, { mode: 0o600 });
@@ -126,10 +126,17 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Whether `pid` is a postgres process (where /proc tells); a recycled pid is left alone. */
-function isPostgres(pid: number): boolean {
-  const cmdline = `/proc/${pid}/cmdline`;
-  return !existsSync('/proc/self/cmdline') || (existsSync(cmdline) && readFileSync(cmdline, 'utf8').includes('postgres'));
+/**
+ * Whether `pid` is the postgres of `clusterDir` (its command line names the folder, where /proc
+ * tells): a pid recycled by another process, another PostgreSQL included, is left alone.
+ */
+function isServerOf(pid: number, clusterDir: string): boolean {
+  if (!existsSync('/proc/self/cmdline')) return true;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(clusterDir);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -140,7 +147,7 @@ export async function stopOrphan(clusterDir: string): Promise<void> {
   const pidFile = join(clusterDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid) || !isPostgres(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid) || !isServerOf(pid, clusterDir)) return;
   process.kill(pid, 'SIGINT'); // fast shutdown: ends sessions, checkpoints, exits
   for (const deadline = Date.now() + 15_000; Date.now() < deadline && processAlive(pid);) {
     await new Promise((r) => setTimeout(r, 50));

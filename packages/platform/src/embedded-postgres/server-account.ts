@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { userInfo } from 'node:os';
@@ -78,7 +78,12 @@ export async function firstBlockingDirectory(path: string, account: ServerAccoun
 
 /** Creates SHARED_ROOT (0755) when missing; an Error naming the directory that still keeps `account` out. */
 export async function ensureSharedRoot(account: ServerAccount): Promise<void> {
-  await mkdir(SHARED_ROOT, { recursive: true, mode: 0o755 });
+  const first = await mkdir(SHARED_ROOT, { recursive: true });
+  // mkdir's mode is masked by the umask (root's may be 077): set it on each folder made here.
+  for (let dir = SHARED_ROOT; first !== undefined; dir = dirname(dir)) {
+    await chmod(dir, 0o755);
+    if (dir === first) break;
+  }
   const blocking = await firstBlockingDirectory(SHARED_ROOT, account);
   if (blocking) throw new Error(`the ${account.name} account cannot enter ${blocking} (it needs o+x) to reach ${SHARED_ROOT}`);
 }
