@@ -11,9 +11,10 @@ import type { Environment, Service, ServiceLifecycle } from '@paved/model';
  *
  * Times: ISO strings in the domain types; `dueAt` / lease expiry are epoch milliseconds.
  *
- * Order: every listing has a total order, the same on both dialects, stated on its method.
- * Where it is "creation order" it is the store's insertion sequence (a `seq` column), never a
- * timestamp: timestamps tie within a millisecond and come from each process's own clock.
+ * Order: every listing has a total order, stated on its method. Where it is "creation order"
+ * it is the store's insertion sequence (a `seq` column), never a timestamp: timestamps tie
+ * within a millisecond and come from each process's own clock. Names compare in the database's
+ * collation (PostgreSQL's may place `-` differently from SQLite's byte order).
  */
 
 export type Dialect = 'sqlite' | 'postgres';

@@ -4,7 +4,6 @@ import { dirname } from 'node:path';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import type { DialectAdapter } from './adapter.js';
-
 import { numberExisting } from './number-existing.js';
 
 /** better-sqlite3's error codes for constraint failures (extended result codes). */
