@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNatsDriver } from '@paved/driver-nats';
@@ -47,6 +47,7 @@ describe.skipIf(missing)('examples/nats: a NATS server in operator mode for the 
       nats.kill('SIGTERM');
       await exited;
     }
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('writes a targets file, readable only by its owner, whose target the nats driver accepts', async () => {
