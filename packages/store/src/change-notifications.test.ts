@@ -1,8 +1,7 @@
 import { expect, it } from 'vitest';
-import type { InstanceStatus } from '@paved/model';
+import type { InstanceStatus, Team } from '@paved/model';
 import pg from 'pg';
 import { databaseUrlOf, eachStore, openAnother } from './testing.js';
-import type { Team } from '@paved/model';
 import type { Store } from './types.js';
 import { newInstance, seedTeam, whenHeard } from './test-fixtures.js';
 
@@ -85,15 +84,18 @@ eachStore('store: change notifications', (open) => {
 
     const admin = new pg.Client({ connectionString: databaseUrlOf(store) });
     await admin.connect();
+    let killed: number[];
     try {
-      const killed = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'");
-      expect(killed.rowCount).toBe(2); // both stores' listeners
+      const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'");
+      killed = rows.map((row) => row.pid);
+      expect(killed).toHaveLength(2); // both stores' listeners
+      for (const pid of killed) await admin.query('SELECT pg_terminate_backend($1)', [pid]);
     } finally {
       await admin.end();
     }
     // Writes keep working (the pool replaces dead connections) and the listener comes back:
-    // the row that proves it is its LISTEN session in pg_stat_activity again.
-    await listeningSessions(databaseUrlOf(store), 2);
+    // the row that proves it is a new LISTEN session in pg_stat_activity.
+    await listeningSessions(databaseUrlOf(store), 2, killed);
     const input = newInstance(team, 'after-reconnect');
     const heardIt = whenHeard(store, input.id!);
     await other.createInstance(input);
@@ -102,13 +104,19 @@ eachStore('store: change notifications', (open) => {
   });
 });
 
-/** Waits (polling the server, with a deadline) until `count` sessions of this database have run LISTEN. */
-async function listeningSessions(url: string, count: number, timeoutMs = 15_000): Promise<void> {
+/**
+ * Waits (polling the server, with a deadline) until `count` sessions of this database, none of
+ * `dead` (terminated ones linger until they have exited), have run LISTEN.
+ */
+async function listeningSessions(url: string, count: number, dead: number[], timeoutMs = 15_000): Promise<void> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
     for (const deadline = Date.now() + timeoutMs; ;) {
-      const { rows } = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle' AND query ILIKE 'LISTEN%'");
+      const { rows } = await admin.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle' AND query ILIKE 'LISTEN%' AND pid <> ALL($1::int[])",
+        [dead],
+      );
       if (rows[0]!.n >= count) return;
       if (Date.now() > deadline) throw new Error(`${rows[0]!.n} of ${count} stores listen again after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
