@@ -10,12 +10,17 @@
 import { rename, rm, symlink } from 'node:fs/promises';
 import { reachableEmbeddedPostgresPackage } from '@paved/platform';
 
-const moved = await reachableEmbeddedPostgresPackage((line) => console.log(line));
-if (moved) {
-  // Set aside first, so an interrupted run leaves a folder to delete, never a missing package.
-  const aside = `${moved.installed}.replaced-${process.pid}`;
-  await rename(moved.installed, aside);
-  await symlink(moved.reachable, moved.installed, 'dir');
-  await rm(aside, { recursive: true, force: true });
-  console.log(`${moved.installed} now links to ${moved.reachable}, which the postgres account can reach`);
+try {
+  const moved = await reachableEmbeddedPostgresPackage((line) => console.log(line));
+  if (moved) {
+    // Set aside first, so an interrupted run leaves a folder to delete, never a missing package.
+    const aside = `${moved.installed}.replaced-${process.pid}`;
+    await rename(moved.installed, aside);
+    await symlink(moved.reachable, moved.installed, 'dir');
+    await rm(aside, { recursive: true, force: true });
+    console.log(`${moved.installed} now links to ${moved.reachable}, which the postgres account can reach`);
+  }
+} catch (error) {
+  // Never fail the install for this: paved up makes its own reachable copy when it starts.
+  console.warn(`could not make the PostgreSQL binaries reachable for the postgres account (${error.message}); paved up will try again when it starts`);
 }

@@ -117,6 +117,7 @@ async function prepare(dataDir: string, progress: (line: string) => void) {
  */
 export async function reachableEmbeddedPostgresPackage(onCopy?: (line: string) => void): Promise<{ installed: string; reachable: string } | undefined> {
   const account = await serverAccount({ create: false });
+  if (!account) return undefined;
   const installed = await installedBinaries();
   const reachable = await reachableBinaries(installed, account, onCopy);
   return reachable.packageDir === installed.packageDir ? undefined : { installed: installed.packageDir, reachable: reachable.packageDir };
