@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import {
-  dropWithPrefix, paved, pavedOk, signUpMember, startPavedIfMachinePostgres, tempDir, waitFor, type ServerProcess,
+  dropWithPrefix, paved, pavedOk, signUpMember, startPavedIfMachinePostgres, tempDir, watchInstance, type ServerProcess,
 } from './harness.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/backstage/', import.meta.url));
@@ -102,11 +102,10 @@ describe('Backstage import and export', () => {
     // A team member provisions the service's database: through its workload when that path exists.
     const user = await signUpMember({ admin, team: TEAM, user: danaName, url: server!.url, env: dana });
     const viaWorkload = await provisionForShop(server!.url, user.token, dana, dir);
-    const instance = await waitFor('the database to be Ready', async () => {
-      const list = items<InstanceJson>(JSON.parse(await pavedOk(['list', '--team', TEAM, '-o', 'json'], dana)));
-      const db = list.find((i) => i.product === 'postgres');
-      return db?.status.phase === 'Ready' ? db : undefined;
-    }, 90_000);
+    // The apply recorded the instance; its watch stream says when it is Ready.
+    const requested = items<InstanceJson>(JSON.parse(await pavedOk(['list', '--team', TEAM, '-o', 'json'], dana))).find((i) => i.product === 'postgres');
+    expect(requested, 'a postgres instance for the shop').toBeDefined();
+    const instance = (await watchInstance(dana, TEAM, requested!.name, (i) => i.status.phase === 'Ready', 90_000))!;
     created.push(instance.name);
 
     // The member's export: a Backstage catalog of their team.

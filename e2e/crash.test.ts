@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import {
-  dropWithPrefix, freePort, MACHINE_PG, paved, pavedOk, requireMachinePostgres, resourcesWithPrefix, startServer, tempDir, waitFor,
+  dropWithPrefix, freePort, MACHINE_PG, paved, pavedOk, requireMachinePostgres, resourcesWithPrefix, startServer, tempDir, watchInstance,
 } from './harness.js';
 
 const CREATE_POINTS = ['create:after-intent', 'create:after-driver', 'create:after-secrets'];
@@ -73,7 +73,7 @@ describe('crash test: SIGKILL during provisioning and deletion', () => {
     const server = await up();
     try {
       const live = (await instance(name)) ? [name] : [];
-      for (const n of live) await waitFor(`${n} Ready`, async () => (await instance(n))?.status.phase === 'Ready');
+      for (const n of live) await watchInstance(admin, team, n, (i) => i.status.phase === 'Ready');
       await assertNoOrphans(await liveNames());
     } finally {
       await server.stop();
@@ -94,7 +94,7 @@ describe('crash test: SIGKILL during provisioning and deletion', () => {
 
     server = await up();
     try {
-      await waitFor(`${name} gone`, async () => (await instance(name)) === undefined);
+      await watchInstance(admin, team, name, 'deleted');
       await assertNoOrphans(await liveNames());
     } finally {
       await server.stop();

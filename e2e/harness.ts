@@ -3,13 +3,14 @@
  * data folder and CLI config per test, real PostgreSQL. Nothing here reaches into the code.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { mkdtempSync, chmodSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import type { Instance } from '@paved/model';
 
 export const CLI = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
 export const MACHINE_PG = process.env.PAVED_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -69,34 +70,39 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
+/** What `paved up` (stdout) and `paved server` (stderr) print once they serve: the signal that a start is done. */
+const STARTED = /Paved is listening on |Paved (?:all|api|worker) process started/;
+
 /**
- * Starts `paved ARGS` (up or server) and waits until /readyz answers (or, for a worker, until
- * the process has logged that it started).
+ * Starts `paved ARGS` (up or server) and resolves when it says it has started (for `up` and
+ * the API roles: listening, with the store ready); fails if it exits first or has not started
+ * within `timeoutMs` (a bound on a hang, generous for a loaded machine).
  */
-export async function startServer(args: string[], env: NodeJS.ProcessEnv, options: { port?: number; worker?: boolean; timeoutMs?: number } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServer(args: string[], env: NodeJS.ProcessEnv, options: { port?: number; timeoutMs?: number; cli?: string } = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [options.cli ?? CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   let done = false;
   void exited.then(() => (done = true));
   const url = options.port ? `http://127.0.0.1:${options.port}` : '';
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  for (;;) {
-    if (done) throw new Error(`paved ${args.join(' ')} exited before it was ready:\n${output}`);
-    if (Date.now() > deadline) {
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      throw new Error(`paved ${args.join(' ')} was not ready in time:\n${output}`);
-    }
-    if (options.worker) {
-      if (output.includes('paved started')) break;
-    } else {
-      const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
-      if (ok) break;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+      reject(new Error(`paved ${args.join(' ')} was not ready in time:\n${output}`));
+    }, options.timeoutMs ?? 120_000);
+    const onOutput = (chunk: Buffer) => {
+      output += chunk;
+      if (!STARTED.test(output)) return;
+      clearTimeout(timer);
+      resolve();
+    };
+    child.stdout!.on('data', onOutput);
+    child.stderr!.on('data', onOutput);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`paved ${args.join(' ')} exited before it was ready:\n${output}`));
+    });
+  });
   return {
     url,
     child,
@@ -114,25 +120,30 @@ export async function startServer(args: string[], env: NodeJS.ProcessEnv, option
 }
 
 /**
- * `paved up` on `dir`/data with nothing configured, so it starts its own embedded PostgreSQL;
- * `admin` is the CLI environment `paved up` signs the admin into. `cleanup()` stops the server
- * and removes the embedded cluster (also done here if the start fails).
+ * As root, a data folder the postgres account cannot enter keeps its embedded cluster in a
+ * fixed place (packages/platform/src/embedded-postgres/cluster-place.ts): removes it.
  */
-export async function startEmbeddedPaved(dir: string, admin: NodeJS.ProcessEnv): Promise<{ server: ServerProcess; cleanup(): Promise<void> }> {
+export function removeSharedCluster(dataDir: string): void {
+  if (userInfo().uid !== 0) return;
+  rmSync(join('/var/lib/paved/embedded-postgres', createHash('sha256').update(dataDir).digest('hex').slice(0, 12)), { recursive: true, force: true });
+}
+
+/**
+ * `paved up` on `dir`/data with nothing configured, so it starts its own embedded PostgreSQL;
+ * `admin` is the CLI environment `paved up` signs the admin into; `cli` another copy of the
+ * CLI to run. `cleanup()` stops the server and removes the embedded cluster (also done here if
+ * the start fails).
+ */
+export async function startEmbeddedPaved(dir: string, admin: NodeJS.ProcessEnv, options: { cli?: string } = {}): Promise<{ server: ServerProcess; cleanup(): Promise<void> }> {
   const dataDir = join(dir, 'data');
-  // As root the cluster lives outside the data folder (see embedded-postgres.ts).
-  const removeCluster = () => {
-    if (userInfo().uid === 0) {
-      rmSync(join('/var/lib/paved/embedded-postgres', createHash('sha256').update(dataDir).digest('hex').slice(0, 12)), { recursive: true, force: true });
-    }
-  };
+  const removeCluster = () => removeSharedCluster(dataDir);
   const port = await freePort();
   let server: ServerProcess;
   try {
     server = await startServer(
       ['up'],
       { ...admin, PAVED_DATA_DIR: dataDir, PAVED_PORT: String(port), PAVED_EMBEDDED_POSTGRES_PORT: String(await freePort()), PAVED_LOG_LEVEL: 'warn' },
-      { port, timeoutMs: 120_000 },
+      { port, timeoutMs: 120_000, ...options },
     );
   } catch (error) {
     removeCluster();
@@ -245,6 +256,44 @@ export async function requireMachinePostgres(): Promise<boolean> {
   if (process.env.CI === 'true') throw new Error(`PostgreSQL is not reachable at ${MACHINE_PG} (CI=true: failing)`);
   console.warn(`skipping: PostgreSQL is not reachable at ${MACHINE_PG} (start it: scripts/ensure-services.sh)`);
   return false;
+}
+
+/**
+ * Follows an instance's watch stream (server-sent events) as `env`'s CLI user (its config file
+ * names the server and token) until its status satisfies `until`, or, with 'deleted', until it
+ * is gone: the event that proves it, instead of polling. Resolves with the last status (none
+ * when deleted); fails after `timeoutMs`, a bound on a hang, or when the stream ends otherwise.
+ */
+export async function watchInstance(env: NodeJS.ProcessEnv, team: string, name: string, until: ((instance: Instance) => boolean) | 'deleted', timeoutMs = 60_000): Promise<Instance | undefined> {
+  const { url, token } = JSON.parse(readFileSync(env.PAVED_CLI_CONFIG!, 'utf8')) as { url: string; token: string };
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`${name} did not become ${until === 'deleted' ? 'deleted' : 'what the test waits for'} within ${timeoutMs} ms`)), timeoutMs);
+  let last: Instance | undefined;
+  try {
+    const response = await fetch(`${url}/api/v1/teams/${team}/instances/${name}/watch`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: controller.signal });
+    if (response.status === 404 && until === 'deleted') return undefined;
+    if (!response.ok || !response.body) throw new Error(`watch ${team}/${name}: HTTP ${response.status} ${await response.text()}`);
+    const decoder = new TextDecoder();
+    let text = '';
+    for await (const chunk of response.body) {
+      text += decoder.decode(chunk, { stream: true });
+      for (let end = text.indexOf('\n\n'); end !== -1; end = text.indexOf('\n\n')) {
+        const block = text.slice(0, end);
+        text = text.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        if (event === 'deleted' && until === 'deleted') return undefined;
+        if (event !== 'status') continue;
+        last = JSON.parse(block.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6)).join('\n')) as Instance;
+        if (until !== 'deleted' && until(last)) return last;
+      }
+    }
+    throw new Error(`the watch of ${team}/${name} ended first; last status: ${JSON.stringify(last?.status)}`);
+  } catch (error) {
+    throw controller.signal.aborted ? controller.signal.reason : error;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
 }
 
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {

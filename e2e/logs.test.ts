@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CLI, freePort, machinePostgresAvailable, paved, pavedOk, startServer, tempDatabase, tempDir, waitFor, type ServerProcess,
+  CLI, freePort, machinePostgresAvailable, paved, pavedOk, startServer, tempDatabase, tempDir, type ServerProcess,
 } from './harness.js';
 
 const suffix = Math.random().toString(16).slice(2, 8);
@@ -68,14 +68,30 @@ describe.each(['sqlite', 'postgres'] as const)('logs with the state in %s', (sto
     const child = spawn(process.execPath, [CLI, ...logs('--follow', '--grep', 'o')], { env: { ...process.env, NO_COLOR: '1', ...admin }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => (out += d));
+    const waiters: (() => void)[] = [];
+    child.stdout.on('data', (d) => {
+      out += d;
+      waiters.splice(0).forEach((wake) => wake());
+    });
     child.stderr.on('data', (d) => (err += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    /** Resolves when `text` has been printed (checked on each chunk); 30 s bounds a hang. */
+    const printed = async (text: string) => {
+      const deadline = Date.now() + 30_000;
+      while (!out.includes(text)) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`paved logs --follow did not print ${JSON.stringify(text)}; printed: ${out}${err}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => { clearTimeout(timer); resolve(); });
+        });
+      }
+    };
     try {
-      await waitFor('the history', async () => out.includes('stderr oops'), 20_000);
+      await printed('stderr oops');
       const ran = await paved(['run', '--service', 'shop', '--env', 'dev', '--', process.execPath, '-e', "console.log('later on'); console.log('skipped by grep: x')"], admin);
       expect(ran.code).toBe(0);
-      await waitFor('the followed line', async () => out.includes('stdout later on'), 20_000);
+      await printed('stdout later on');
       expect(out).not.toContain('skipped');
     } finally {
       child.kill('SIGINT');

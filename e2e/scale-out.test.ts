@@ -79,7 +79,7 @@ describe('scale-out: 2 APIs + 2 workers on one PostgreSQL store', () => {
       processes.push(await startServer(['server', '--role', 'api', '--port', String(port)], env, { port }));
       apis.push(`http://127.0.0.1:${port}`);
     }
-    for (let i = 0; i < 2; i++) processes.push(await startServer(['server', '--role', 'worker'], env, { worker: true }));
+    for (let i = 0; i < 2; i++) processes.push(await startServer(['server', '--role', 'worker'], env));
   }, 180_000);
 
   afterAll(async () => {

@@ -231,9 +231,11 @@ describe('paved against a real API', () => {
     const dotenv = await sandbox.run(['env', 'orders-db'], { env });
     expect(dotenv.stdout).toBe(`ORDERS_DB_HOST="mem.local"\nORDERS_DB_PASSWORD="it's \\"s3cret\\" $x"\n`);
     const shell = await sandbox.run(['env', 'orders-db', '--format', 'shell', '--prefix', 'DB_'], { env });
-    expect(shell.stdout).toContain(`export DB_PASSWORD='it'\\''s "s3cret" $x'\n`);
+    expect(shell.stdout).toBe(`export DB_HOST='mem.local'\nexport DB_PASSWORD='it'\\''s "s3cret" $x'\n`);
     const json = await sandbox.run(['env', 'orders-db', '--format', 'json', '--no-prefix'], { env });
     expect(JSON.parse(json.stdout)).toEqual({ HOST: 'mem.local', PASSWORD: password });
+    // Every format ends its last line, so the shell prompt or the next appended line starts on its own.
+    for (const output of [dotenv, shell, json]) expect(output.stdout).toMatch(/[^\n]\n$/);
 
     const check = `process.exit(process.env.ORDERS_DB_PASSWORD === ${JSON.stringify(password)} ? 42 : 1)`;
     const run = await sandbox.run(['run', '--instance', 'orders-db', '--', process.execPath, '-e', check], { env });

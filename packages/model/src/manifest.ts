@@ -8,6 +8,6 @@ export { parseManifestDocuments, parseProductManifestsFromText, yamlLineOf } fro
 export { canonicalJson, manifestDigest } from './manifest-digest.js';
 export { defaultPlan, resolvePlan, secretOutputNames } from './manifest-plans.js';
 export { resolveInstanceValues, validateInputs } from './inputs.js';
-export { compareSemver, isSemver, parseSemver, SEMVER_PATTERN, type SemVer } from './semver.js';
+export { compareSemver, compareSemverTotal, highestSemver, isSemver, parseSemver, SEMVER_PATTERN, type SemVer } from './semver.js';
 export { exampleProductManifest } from './manifest-example.js';
 export { assertChecksOffered } from './manifest-checks.js';

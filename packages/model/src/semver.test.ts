@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareSemver, isSemver, parseSemver } from './semver.js';
+import { compareSemver, compareSemverTotal, highestSemver, isSemver, parseSemver } from './semver.js';
 
 describe('isSemver', () => {
   it.each(['0.0.0', '1.2.3', '10.20.30', '1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-0.3.7', '1.0.0-x.7.z.92', '1.0.0+20130313144700', '1.0.0-beta+exp.sha.5114f85', '1.0.0-x-y-z.--'])(
@@ -45,5 +45,20 @@ describe('compareSemver', () => {
   it('throws on something that is not a version', () => {
     expect(() => compareSemver('1.0', '1.0.0')).toThrow(/not a semantic version: "1.0"/);
     expect(() => compareSemver('1.0.0', 'x')).toThrow(TypeError);
+  });
+});
+
+describe('compareSemverTotal and highestSemver', () => {
+  it('orders versions that differ in build metadata only by their text, so a list has one order', () => {
+    expect(['1.0.0+b', '1.0.0', '0.9.0', '1.0.0+a'].sort(compareSemverTotal)).toEqual(['0.9.0', '1.0.0', '1.0.0+a', '1.0.0+b']);
+    expect(compareSemverTotal('1.0.0+a', '1.0.0+a')).toBe(0);
+  });
+  it('picks the highest by precedence, not by text or position', () => {
+    expect(highestSemver(['1.9.0', '1.10.0', '1.2.0', '2.0.0-rc.1'])).toBe('2.0.0-rc.1');
+    expect(highestSemver(['2.0.0', '10.0.0', '9.0.0'])).toBe('10.0.0');
+    expect(highestSemver([])).toBeUndefined();
+  });
+  it('is as strict as the manifest schema: a v prefix is not a version', () => {
+    expect(() => highestSemver(['v2.0.0', '1.0.0'])).toThrow(/not a semantic version: "v2.0.0"/);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A small semantic versioning implementation (semver.org 2.0.0): enough to validate product
  * versions and order them. Hand-written rather than a dependency because it is 60 lines, and
- * the manifest's JSON Schema and parsing, which every package shares, need it.
+ * the one implementation: the manifest schema, the store and the API all use it, so a version
+ * the schema rejects (`v1.2.3`) is not a version anywhere.
  */
 
 /** The regular expression recommended by semver.org, anchored. Also used by the manifest's JSON Schema. */
@@ -55,6 +56,19 @@ export function compareSemver(a: string, b: string): number {
     compareNumbers(left.patch, right.patch) ||
     comparePrerelease(left.prerelease, right.prerelease)
   );
+}
+
+/**
+ * A total order over distinct versions: semver precedence, then (for versions that differ only
+ * in build metadata, which precedence ignores) their text. Sorting with it gives one order.
+ */
+export function compareSemverTotal(a: string, b: string): number {
+  return compareSemver(a, b) || (a === b ? 0 : a < b ? -1 : 1);
+}
+
+/** The highest of `versions` by `compareSemverTotal`; undefined for none. Throws TypeError for a value that is not a version. */
+export function highestSemver(versions: readonly string[]): string | undefined {
+  return versions.reduce<string | undefined>((best, v) => (best === undefined || compareSemverTotal(v, best) > 0 ? v : best), undefined);
 }
 
 function compareNumbers(a: number, b: number): number {

@@ -6,3 +6,4 @@
 export { loadConfig, parseDuration, DEFAULT_PORT, type PavedConfig, type ProcessRole, type ConfigOverrides } from './config.js';
 export { startPaved, PAVED_VERSION, type RunningPaved, type StartOptions } from './start-paved.js';
 export { parseTargets } from './targets.js';
+export { reachableEmbeddedPostgresPackage } from './embedded-postgres/index.js';

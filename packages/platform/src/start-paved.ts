@@ -10,7 +10,7 @@ import { buildApp, startLogRetention } from '@paved/server';
 import type { PavedConfig } from './config.js';
 import { createDrivers } from './drivers.js';
 import { loadConfiguredTargets } from './targets.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres/index.js';
 import { bootstrap } from './bootstrap.js';
 
 export interface StartOptions {

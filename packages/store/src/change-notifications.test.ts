@@ -1,10 +1,23 @@
 import { expect, it } from 'vitest';
-import type { InstanceStatus } from '@paved/model';
+import type { InstanceStatus, Team } from '@paved/model';
 import pg from 'pg';
 import { databaseUrlOf, eachStore, openAnother } from './testing.js';
-import { eventually, newInstance, seedTeam } from './test-fixtures.js';
+import type { Store } from './types.js';
+import { newInstance, seedTeam, whenHeard } from './test-fixtures.js';
 
 const ready: InstanceStatus = { phase: 'Ready', conditions: [] };
+
+/**
+ * Waits until every notification committed so far has reached `listener`'s listeners: `writer`
+ * (another Store, as another process) changes a fresh instance and we wait to hear it.
+ * PostgreSQL delivers notifications in commit order, so anything sent before it came first.
+ */
+async function drained(listener: Store, writer: Store, team: Team): Promise<void> {
+  const marker = newInstance(team, `marker-${Math.random().toString(16).slice(2, 10)}`);
+  const heard = whenHeard(listener, marker.id!);
+  await writer.createInstance(marker);
+  await heard;
+}
 
 eachStore('store: change notifications', (open) => {
   it('tells local listeners once per instance write, and not for writes that change nothing', async () => {
@@ -25,13 +38,15 @@ eachStore('store: change notifications', (open) => {
     await store.requestDeletion(id, 'bob');
     await store.requestDeletion(id, 'bob'); // idempotent
     expect(await store.forgetInstance(id, claim!.leaseToken)).toBe('changed');
-    // Give a NOTIFY of our own writes time to arrive, to prove it is not heard twice.
-    await new Promise((r) => setTimeout(r, store.dialect === 'postgres' ? 200 : 0));
-    expect(heard).toEqual([key, key, key, key, key, key]); // create, update, touch, status, delete request, forget
+    // On PostgreSQL our own NOTIFYs also reach our listening connection: once everything sent
+    // so far has arrived, none of them may have been heard a second time.
+    if (store.dialect === 'postgres') await drained(store, await openAnother(store), team);
+    expect(heard.filter((h) => h === key)).toEqual([key, key, key, key, key, key]); // create, update, touch, status, delete request, forget
 
     stop();
+    const before = heard.length;
     await store.touch((await store.createInstance(newInstance(team, 'other'))).id);
-    expect(heard).toHaveLength(6);
+    expect(heard).toHaveLength(before);
   });
 
   it('reaches listeners of another Store object on the same database (PostgreSQL NOTIFY)', async (ctx) => {
@@ -44,13 +59,19 @@ eachStore('store: change notifications', (open) => {
     store.onInstanceChange((c) => heardHere.push(c.instanceId));
     other.onInstanceChange((c) => heardThere.push(c.instanceId));
 
-    const id = (await store.createInstance(newInstance(team, 'db'))).id;
-    await eventually(() => expect(heardThere).toEqual([id]));
+    const input = newInstance(team, 'db');
+    const id = input.id!;
+    const created = whenHeard(other, id);
+    await store.createInstance(input);
+    await created;
+    const touched = whenHeard(store, id);
     await other.touch(id);
-    await eventually(() => expect(heardHere).toEqual([id, id]));
-    await new Promise((r) => setTimeout(r, 200));
-    expect(heardThere).toEqual([id, id]);
-    expect(heardHere).toEqual([id, id]);
+    await touched;
+    // Everything sent so far has arrived both ways: each write was heard once in each process.
+    await drained(store, other, team);
+    await drained(other, store, team);
+    expect(heardThere.filter((h) => h === id)).toEqual([id, id]);
+    expect(heardHere.filter((h) => h === id)).toEqual([id, id]);
   });
 
   it('keeps hearing other processes after its listening connection is killed', async (ctx) => {
@@ -63,17 +84,44 @@ eachStore('store: change notifications', (open) => {
 
     const admin = new pg.Client({ connectionString: databaseUrlOf(store) });
     await admin.connect();
+    let killed: number[];
     try {
-      const killed = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'");
-      expect(killed.rowCount).toBe(2); // both stores' listeners
+      const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'");
+      killed = rows.map((row) => row.pid);
+      expect(killed).toHaveLength(2); // both stores' listeners
+      for (const pid of killed) await admin.query('SELECT pg_terminate_backend($1)', [pid]);
     } finally {
       await admin.end();
     }
-    // Writes keep working (the pool replaces dead connections) and the listener comes back.
-    await eventually(async () => {
-      const id = (await other.createInstance(newInstance(team, `db-${heard.length}-${Date.now()}`))).id;
-      await new Promise((r) => setTimeout(r, 100));
-      expect(heard).toContain(id);
-    }, 5000);
+    // Writes keep working (the pool replaces dead connections) and the listener comes back:
+    // the row that proves it is a new LISTEN session in pg_stat_activity.
+    await listeningSessions(databaseUrlOf(store), 2, killed);
+    const input = newInstance(team, 'after-reconnect');
+    const heardIt = whenHeard(store, input.id!);
+    await other.createInstance(input);
+    await heardIt;
+    expect(heard).toContain(input.id);
   });
 });
+
+/**
+ * Waits (polling the server, with a deadline) until `count` sessions of this database, none of
+ * `dead` (terminated ones linger until they have exited), have run LISTEN.
+ */
+async function listeningSessions(url: string, count: number, dead: number[], timeoutMs = 15_000): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    for (const deadline = Date.now() + timeoutMs; ;) {
+      const { rows } = await admin.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle' AND query ILIKE 'LISTEN%' AND pid <> ALL($1::int[])",
+        [dead],
+      );
+      if (rows[0]!.n >= count) return;
+      if (Date.now() > deadline) throw new Error(`${rows[0]!.n} of ${count} stores listen again after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await admin.end();
+  }
+}

@@ -1,4 +1,3 @@
 export type * from './types.js';
 export { createStore, isPostgresUrl } from './create-store.js';
-export { compareSemver, highestSemver } from './semver.js';
 export { LOG_BATCH_MAX_LINES, LOG_LINE_MAX_BYTES } from './repos/logs.js';

@@ -200,6 +200,14 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         await db.schema.createIndex('instances_parent').on('instances').column('parent_id').execute();
       },
     },
+    // Insertion order of instances: the order of every instance listing (and its cursor).
+    // created_at alone ties within a millisecond and comes from each process's own clock; the
+    // ids are random. Existing rows keep the order they were listed in until now.
+    '0007_instance_seq': {
+      async up(db: Kysely<any>) {
+        await adapter.addInsertionOrder(db, 'instances', 'seq', 'created_at, id');
+      },
+    },
     // Trust: platform teams, disabled users, token expiry and scopes, and who owns each product
     // (a row of its own, so that a new version can be compared with it and ownership moves only
     // by an admin). Existing owners of published products were publishing already: they become

@@ -58,6 +58,8 @@ export interface ProductVersionsTable {
 }
 
 export interface InstancesTable {
+  /** Insertion order (migration 0007): the order and cursor of instance listings. */
+  seq: Generated<number>;
   id: string;
   team_id: string;
   name: string;

@@ -52,16 +52,22 @@ export function fakeClock(start = 1_700_000_000_000) {
   return { now: () => t, advance: (ms: number) => void (t += ms), set: (ms: number) => void (t = ms) };
 }
 
-/** Waits until `check` passes or `timeoutMs` elapses (for cross-process notifications). */
-export async function eventually(check: () => void | Promise<void>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
+/**
+ * Resolves when `store`'s listeners are told that `instanceId` changed: the signal that a
+ * notification arrived, instead of a sleep. Subscribe before the write. Fails after `timeoutMs`,
+ * which is generous: it bounds a hang, it is not how long delivery takes.
+ */
+export function whenHeard(store: Store, instanceId: string, timeoutMs = 15_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no change notification for instance ${instanceId} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const stop = store.onInstanceChange((change) => {
+      if (change.instanceId !== instanceId) return;
+      clearTimeout(timer);
+      stop();
+      resolve();
+    });
+  });
 }

@@ -10,6 +10,11 @@ import type { Environment, Service, ServiceLifecycle } from '@paved/model';
  * throwing for expected races ('changed' | 'unchanged' | 'lost-lease').
  *
  * Times: ISO strings in the domain types; `dueAt` / lease expiry are epoch milliseconds.
+ *
+ * Order: every listing has a total order, stated on its method. Where it is "creation order"
+ * it is the store's insertion sequence (a `seq` column), never a timestamp: timestamps tie
+ * within a millisecond and come from each process's own clock. Names compare in the database's
+ * collation (PostgreSQL's may place `-` differently from SQLite's byte order).
  */
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -217,6 +222,7 @@ export interface Store {
   // identity
   createUser(input: { name: string; admin: boolean }): Promise<User>;
   getUser(idOrName: { id: string } | { name: string }): Promise<User | undefined>;
+  /** By name. */
   listUsers(): Promise<User[]>;
   /** Sets `disabled`; undefined when there is no such user. */
   updateUser(id: string, change: { disabled?: boolean }): Promise<User | undefined>;
@@ -228,19 +234,21 @@ export interface Store {
   /** Finds the user of a token by the token's sha256 hash. */
   findUserByTokenHash(hash: string): Promise<User | undefined>;
   /**
-   * The user behind a token hash, the token, and the user's memberships (as listMemberships
-   * orders them), in one query. Expired tokens and disabled users are returned as they are.
+   * The user behind a token hash, the token, and the user's memberships (by team name), in one
+   * query. Expired tokens and disabled users are returned as they are.
    */
   findPrincipalByTokenHash(hash: string): Promise<StoredPrincipal | undefined>;
   createTeam(input: { name: string; title: string; platform?: boolean }): Promise<Team>;
   getTeam(idOrName: { id: string } | { name: string }): Promise<Team | undefined>;
   /** Changes a team's title or platform flag; undefined when there is no such team. */
   updateTeam(id: string, change: { title?: string; platform?: boolean }): Promise<Team | undefined>;
+  /** Every team, or the teams `userId` belongs to; by name. */
   listTeams(filter?: { userId?: string }): Promise<Team[]>;
   /** Adds or changes a membership (upsert). */
   setMembership(input: { teamId: string; userId: string; role: TeamRole }): Promise<void>;
   /** Removes a membership; false when there was none. */
   removeMembership(teamId: string, userId: string): Promise<boolean>;
+  /** By team name, then user name. */
   listMemberships(filter: { userId?: string; teamId?: string }): Promise<Membership[]>;
 
   // products
@@ -259,7 +267,9 @@ export interface Store {
   getProductVersion(name: string, version?: string): Promise<ProductVersion | undefined>;
   /** The highest published version (semver) of a product, without reading its manifest; undefined if none. */
   latestProductVersion(name: string): Promise<string | undefined>;
+  /** Oldest to newest by semver precedence; versions differing only in build metadata by their text. */
   listProductVersions(name: string): Promise<ProductVersion[]>;
+  /** One summary per product, from its latest version's manifest; by name. */
   listProducts(): Promise<ProductSummary[]>;
 
   // instances
@@ -267,6 +277,7 @@ export interface Store {
   createInstance(input: NewInstance): Promise<Instance>;
   getInstance(id: string): Promise<Instance | undefined>;
   getInstanceByName(teamId: string, name: string): Promise<Instance | undefined>;
+  /** In creation order (oldest first); the cursor is the last item's place in that order. */
   listInstances(filter: InstanceFilter): Promise<Page<Instance>>;
   countInstances(filter: { teamId?: string; product?: string; plan?: string }): Promise<number>;
   /** Changes the desired spec: bumps generation and makes the instance due now. */
@@ -294,7 +305,8 @@ export interface Store {
   // engine
   /**
    * Claims up to `limit` due instances (dueAt <= now and no live lease) for `owner` for
-   * `leaseMs`. On PostgreSQL uses FOR UPDATE SKIP LOCKED; never hands one instance to two owners.
+   * `leaseMs`, earliest due first (ties in creation order). On PostgreSQL uses FOR UPDATE SKIP
+   * LOCKED; never hands one instance to two owners.
    */
   claimDue(input: { owner: string; leaseMs: number; limit: number }): Promise<ClaimedInstance[]>;
   /** Extends a lease; 'lost-lease' when another owner took it. */
@@ -319,6 +331,7 @@ export interface Store {
 
   // events
   appendEvent(event: NewEvent): Promise<PavedEvent>;
+  /** In the order they were appended (oldest first). */
   listEvents(filter: { teamId?: string; instanceId?: string; kinds?: EventKind[]; cursor?: string; limit?: number }): Promise<Page<PavedEvent>>;
 
   /**
@@ -339,22 +352,24 @@ export interface Store {
   /** ConflictError `environment_exists` for a taken name. */
   createEnvironment(input: NewEnvironment): Promise<Environment>;
   getEnvironment(name: string): Promise<Environment | undefined>;
+  /** Oldest first; environments created in the same millisecond (the three seeded ones) by name. */
   listEnvironments(): Promise<Environment[]>;
   updateEnvironment(name: string, changes: Partial<Omit<NewEnvironment, 'name'>>): Promise<Environment>;
-  /** Instances whose workload is (service, environment), shared ones it created included; oldest first. */
+  /** Instances whose workload is (service, environment), shared ones it created included; in creation order. */
   listWorkloadInstances(serviceId: string, environment: string): Promise<Instance[]>;
   /** Records (upserts) what the service's last apply in `environment` named. */
   putWorkload(record: WorkloadRecord): Promise<void>;
-  /** Every workload record of a team's services in one environment. */
+  /** Every workload record of a team's services in one environment, by service name. */
   listWorkloads(filter: { teamId: string; environment: string }): Promise<WorkloadRecord[]>;
 
   // logs (migration 0005)
   /** Appends lines to one stream in one transaction (lines cut at 16 KiB); InputError naming `lines` past 1000 lines. */
   appendLogLines(batch: LogBatch): Promise<{ appended: number; lastSeq?: number }>;
+  /** In the order they were appended (`seq`, oldest first). */
   listLogLines(filter: LogLineFilter): Promise<LogLinePage>;
   /** Deletes lines older than `olderThan` (ISO), in one stream or, without a stream, everywhere; returns how many. */
   pruneLogLines(filter: Partial<LogStreamRef> & { olderThan: string }): Promise<number>;
-  /** Every stream that has at least one line (for retention). */
+  /** Every stream that has at least one line (for retention), by team id, service, environment. */
   listLogStreams(): Promise<LogStreamRef[]>;
   /** The seq of the stream's newest line, 0 when it has none (where a follow without a cursor starts). */
   lastLogSeq(stream: LogStreamRef): Promise<number>;
@@ -365,6 +380,6 @@ export interface Store {
   onLogLines(listener: LogAppendListener): () => void;
 
   // composition (migration 0006)
-  /** The parts of a composite instance (instances whose parent is `parentId`), oldest first. */
+  /** The parts of a composite instance (instances whose parent is `parentId`), in creation order. */
   listInstanceParts(parentId: string): Promise<Instance[]>;
 }

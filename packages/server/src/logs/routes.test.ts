@@ -17,6 +17,8 @@ async function follow(url: string, token: string) {
   const lines: LogLine[] = [];
   let text = '';
   let comments = 0;
+  const waiters: (() => void)[] = [];
+  const wake = () => waiters.splice(0).forEach((w) => w());
   const reading = (async () => {
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
@@ -32,6 +34,7 @@ async function follow(url: string, token: string) {
           if (block.startsWith(':')) comments++;
           else if (block.startsWith('event: log\n')) lines.push(JSON.parse(block.split('\ndata: ')[1]!) as LogLine);
         }
+        wake();
       }
     } catch {
       /* aborted */
@@ -40,21 +43,26 @@ async function follow(url: string, token: string) {
   return {
     response, lines,
     comments: () => comments,
+    /**
+     * Resolves once `predicate` holds, checked whenever the stream receives data; fails after
+     * 30 s (a bound on a hang, not a wait).
+     */
+    async until(what: string, predicate: () => boolean): Promise<void> {
+      const deadline = Date.now() + 30_000;
+      while (!predicate()) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`timed out waiting for ${what}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => { clearTimeout(timer); resolve(); });
+        });
+      }
+    },
     async close() {
       controller.abort();
       await reading;
     },
   };
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 eachStore('API: logs', (open) => {
@@ -140,15 +148,15 @@ eachStore('API: logs', (open) => {
     const stream = await follow(`${base}${path}/follow?grep=live`, viewer.token);
     expect(stream.response.status).toBe(200);
     expect(stream.response.headers.get('content-type')).toContain('text/event-stream');
-    await until('the stream to open', () => stream.comments() > 0);
+    await stream.until('the stream to open', () => stream.comments() > 0);
     // Lines before connecting are not replayed without `since` or `cursor`.
     await h.call(member, 'POST', path, { lines: [{ stream: 'stdout', line: 'live one' }, { stream: 'stdout', line: 'not this' }, { stream: 'stderr', line: 'live two' }] });
-    await until('two lines', () => stream.lines.length >= 2);
+    await stream.until('two lines', () => stream.lines.length >= 2);
     expect(stream.lines.map((l) => [l.stream, l.line])).toEqual([['stdout', 'live one'], ['stderr', 'live two']]);
     await stream.close();
 
     const replay = await follow(`${base}${path}/follow?since=1h&grep=live`, viewer.token);
-    await until('the replay', () => replay.lines.length >= 2);
+    await replay.until('the replay', () => replay.lines.length >= 2);
     expect(replay.lines.map((l) => l.line)).toEqual(['live one', 'live two']);
     await replay.close();
 

@@ -31,6 +31,14 @@ export interface DialectAdapter {
   /** Adds an auto-incrementing integer primary key (used for the events' order). */
   addSerialPrimaryKey<T extends string, C extends string>(table: CreateTableBuilder<T, C>, column: string): CreateTableBuilder<T, C>;
 
+  /**
+   * Adds to an existing table a unique integer column that numbers new rows in insertion order,
+   * without the insert naming it: a sequence on PostgreSQL; on SQLite (which cannot add such a
+   * column to a table) an AFTER INSERT trigger setting max + 1, safe because SQLite has one
+   * writer at a time. Existing rows are numbered in the order of `existingOrder` (SQL).
+   */
+  addInsertionOrder(db: Kysely<any>, table: string, column: string, existingOrder: string): Promise<void>;
+
   /** Serialises migrations across processes (pg_advisory_lock on PostgreSQL). */
   withMigrationLock<T>(fn: () => Promise<T>): Promise<T>;
 

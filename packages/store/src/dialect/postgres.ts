@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import type { DialectAdapter, InstanceChange } from './adapter.js';
 import { startChangeListener, type ChangeListenerHandle } from './postgres-listener.js';
+import { numberExisting } from './number-existing.js';
 
 /** NOTIFY channel shared by every process on one database. */
 export const CHANGE_CHANNEL = 'paved_instances';
@@ -39,6 +40,15 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     forUpdate: (query) => query.forUpdate(),
     skipLocked: (query) => query.forUpdate().skipLocked(),
     addSerialPrimaryKey: (table, column) => table.addColumn(column, 'bigserial', (col) => col.primaryKey()),
+    async addInsertionOrder(target, table, column, existingOrder) {
+      // bigserial numbers existing rows in storage order; they are renumbered, then the
+      // sequence continues after them. Concurrent inserts take numbers in nextval order, which
+      // may differ from commit order by a few in-flight rows (fine for a listing's order).
+      await target.schema.alterTable(table).addColumn(column, 'bigserial', (col) => col.notNull()).execute();
+      await numberExisting(target, table, column, existingOrder);
+      await sql`select setval(pg_get_serial_sequence(${table}, ${column}), coalesce((select max(${sql.ref(column)}) from ${sql.table(table)}), 0) + 1, false)`.execute(target);
+      await target.schema.createIndex(`${table}_${column}`).unique().on(table).column(column).execute();
+    },
     async withMigrationLock(fn) {
       // A session lock needs one connection for its whole life; the migration itself runs on
       // other pool connections, which is fine: the lock only has to exclude other processes.

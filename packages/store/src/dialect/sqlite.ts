@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import type { DialectAdapter } from './adapter.js';
+import { numberExisting } from './number-existing.js';
 
 /** better-sqlite3's error codes for constraint failures (extended result codes). */
 const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
@@ -47,6 +48,14 @@ export function createSqliteAdapter(path: string): DialectAdapter {
     forUpdate: (query) => query,
     skipLocked: (query) => query,
     addSerialPrimaryKey: (table, column) => table.addColumn(column, 'integer', (col) => col.primaryKey().autoIncrement()),
+    async addInsertionOrder(target, table, column, existingOrder) {
+      await target.schema.alterTable(table).addColumn(column, 'integer').execute();
+      await numberExisting(target, table, column, existingOrder);
+      await target.schema.createIndex(`${table}_${column}`).unique().on(table).column(column).execute();
+      const [t, c] = [sql.table(table), sql.ref(column)];
+      await sql`create trigger ${sql.id(`${table}_${column}`)} after insert on ${t} when new.${c} is null begin
+        update ${t} set ${c} = (select coalesce(max(${c}), 0) + 1 from ${t}) where rowid = new.rowid; end`.execute(target);
+    },
     // Kysely's migrator runs inside a transaction and SQLite has one writer at a time.
     withMigrationLock: (fn) => fn(),
     isUniqueViolation: (error) => UNIQUE_CODES.has(codeOf(error)),

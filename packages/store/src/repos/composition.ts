@@ -14,8 +14,7 @@ export function compositionRepo(ctx: StoreContext) {
     async listInstanceParts(parentId: string): Promise<Instance[]> {
       const rows = await selectInstances(ctx.db)
         .where('instances.parent_id', '=', parentId)
-        .orderBy('instances.created_at')
-        .orderBy('instances.id')
+        .orderBy('instances.seq')
         .execute();
       return rows.map(toInstance);
     },

@@ -38,7 +38,7 @@ export function engineQueueRepo(ctx: StoreContext) {
         // skipLocked: on PostgreSQL concurrent claimers pass over each other's rows instead of
         // waiting; a row committed by another claimer meanwhile is re-checked against the WHERE
         // (its lease is now live) and dropped. On SQLite the immediate transaction excludes them.
-        const picked = adapter.skipLocked(claimable(now).orderBy('due_at').limit(input.limit));
+        const picked = adapter.skipLocked(claimable(now).orderBy('due_at').orderBy('seq').limit(input.limit));
         const claimed = await trx
           .updateTable('instances')
           .set((eb) => ({ lease_owner: input.owner, lease_token: leaseToken, lease_expires_at: leaseExpiresAt, claimed_generation: eb.ref('generation'), claimed_desired_rotation: eb.ref('desired_rotation') }))
@@ -46,7 +46,7 @@ export function engineQueueRepo(ctx: StoreContext) {
           .returning('id')
           .execute();
         if (claimed.length === 0) return [];
-        return selectInstances(trx).where('instances.id', 'in', claimed.map((r) => r.id)).orderBy('instances.due_at').execute();
+        return selectInstances(trx).where('instances.id', 'in', claimed.map((r) => r.id)).orderBy('instances.due_at').orderBy('instances.seq').execute();
       });
       return rows.map((row) => ({ instance: toInstance(row), engine: toEngineState(row), leaseToken, leaseExpiresAt }));
     },

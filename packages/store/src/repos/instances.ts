@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import { ConflictError, NotFoundError, QuotaError, type Instance, type InstanceStatus, type Page } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { Database, InstancesTable } from '../schema.js';
@@ -126,7 +126,7 @@ export function instancesRepo(ctx: StoreContext) {
   /** Applies `change` to a locked instance row, appends its event and tells listeners; returns the new instance. */
   async function changeInstance(
     id: string,
-    change: (row: InstancesTable) => { set: Updateable<InstancesTable>; event: Parameters<typeof insertEvent>[2] } | undefined,
+    change: (row: Selectable<InstancesTable>) => { set: Updateable<InstancesTable>; event: Parameters<typeof insertEvent>[2] } | undefined,
   ): Promise<Instance> {
     let teamId: string | undefined;
     await adapter.transaction(async (trx) => {
@@ -153,7 +153,6 @@ export function instancesRepo(ctx: StoreContext) {
       return row && toInstance(row);
     },
 
-    /** Oldest first, by (createdAt, id). */
     async listInstances(filter: InstanceFilter): Promise<Page<Instance>> {
       const limit = pageLimit(filter.limit);
       if (filter.teamIds && filter.teamIds.length === 0) return { items: [] };
@@ -162,14 +161,14 @@ export function instancesRepo(ctx: StoreContext) {
       if (filter.product !== undefined) query = query.where('instances.product', '=', filter.product);
       if (filter.topLevel === true) query = query.where('instances.parent_id', 'is', null);
       if (filter.cursor !== undefined) {
-        const [createdAt, id] = decodeCursor(filter.cursor, ['string', 'string']) as [string, string];
-        query = query.where((eb) => eb(eb.refTuple('instances.created_at', 'instances.id'), '>', eb.tuple(createdAt, id)));
+        const [seq] = decodeCursor(filter.cursor, ['number']) as [number];
+        query = query.where('instances.seq', '>', seq);
       }
-      const rows = await query.orderBy('instances.created_at').orderBy('instances.id').limit(limit + 1).execute();
+      const rows = await query.orderBy('instances.seq').limit(limit + 1).execute();
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       const page: Page<Instance> = { items: items.map(toInstance) };
-      if (rows.length > limit && last) page.nextCursor = encodeCursor([last.created_at, last.id]);
+      if (rows.length > limit && last) page.nextCursor = encodeCursor([last.seq]);
       return page;
     },
 

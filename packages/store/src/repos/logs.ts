@@ -96,7 +96,8 @@ export function logsRepo(ctx: StoreContext) {
     },
 
     async listLogStreams(): Promise<LogStreamRef[]> {
-      const rows = await ctx.db.selectFrom('log_lines').select(['team_id', 'service', 'environment']).distinct().execute();
+      const rows = await ctx.db.selectFrom('log_lines').select(['team_id', 'service', 'environment']).distinct()
+        .orderBy('team_id').orderBy('service').orderBy('environment').execute();
       return rows.map((r) => ({ teamId: r.team_id, service: r.service, environment: r.environment }));
     },
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { ConflictError } from '@paved/model';
+import { ConflictError, InternalError } from '@paved/model';
 import { eachStore } from '../testing.js';
 import { productVersion } from '../test-fixtures.js';
 
@@ -26,6 +26,14 @@ eachStore('store: products', (open) => {
     expect(typeof latest?.publishedAt).toBe('string');
     expect(await store.getProductVersion('nothing')).toBeUndefined();
     expect(await store.getProductVersion('redis', '9.9.9')).toBeUndefined();
+  });
+
+  it('knows versions as the manifest schema does: build metadata orders by text, a v prefix is refused', async () => {
+    const store = await open();
+    for (const v of ['1.0.0+b', '1.0.0', '1.0.0+a']) await store.publishProductVersion(productVersion('tok', v));
+    expect((await store.listProductVersions('tok')).map((v) => v.version)).toEqual(['1.0.0', '1.0.0+a', '1.0.0+b']);
+    await expect(store.publishProductVersion(productVersion('tok', 'v2.0.0'))).rejects.toBeInstanceOf(InternalError);
+    expect((await store.getProductVersion('tok'))?.version).toBe('1.0.0+b');
   });
 
   it('lists one summary per product from its latest manifest', async () => {

@@ -1,12 +1,12 @@
-import { ConflictError, NotFoundError, type ProductSummary, type ProductVersion } from '@paved/model';
+import { compareSemverTotal, ConflictError, highestSemver, InternalError, isSemver, NotFoundError, type ProductSummary, type ProductVersion } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import { toProductVersion } from '../rows.js';
-import { compareSemver, highestSemver } from '../semver.js';
 
 /**
  * Published product versions are immutable: publishing the same version again is a no-op when
  * the manifest's digest matches and a ConflictError when it does not. "Latest" is semver
- * precedence, computed here rather than in SQL because neither dialect orders semver.
+ * precedence (@paved/model's semver, the manifest schema's), computed here rather than in SQL
+ * because neither dialect orders semver.
  */
 export function productsRepo(ctx: StoreContext) {
   const { adapter, db } = ctx;
@@ -31,6 +31,9 @@ export function productsRepo(ctx: StoreContext) {
      * (defence in depth behind the API's authorization): ownership moves only by transferProduct.
      */
     async publishProductVersion(version: Omit<ProductVersion, 'publishedAt'>): Promise<'created' | 'unchanged'> {
+      // Callers publish validated manifests; a version that is not semver here is a bug, and
+      // stored it would make every listing of the product throw.
+      if (!isSemver(version.version)) throw new InternalError(`product ${version.name}: ${JSON.stringify(version.version)} is not a semantic version`);
       const find = (trx = db) =>
         trx.selectFrom('product_versions').select('digest').where('name', '=', version.name).where('version', '=', version.version).executeTakeFirst();
       const owner = version.manifest.metadata.owner;
@@ -90,13 +93,11 @@ export function productsRepo(ctx: StoreContext) {
       return row && toProductVersion(row);
     },
 
-    /** Oldest to newest by semver. */
     async listProductVersions(name: string): Promise<ProductVersion[]> {
       const rows = await db.selectFrom('product_versions').selectAll().where('name', '=', name).execute();
-      return rows.map(toProductVersion).sort((a, b) => compareSemver(a.version, b.version));
+      return rows.map(toProductVersion).sort((a, b) => compareSemverTotal(a.version, b.version));
     },
 
-    /** One summary per product, from its latest version's manifest, by name. */
     async listProducts(): Promise<ProductSummary[]> {
       const rows = await db.selectFrom('product_versions').select(['name', 'version']).execute();
       const owners = new Map((await db.selectFrom('products').select(['name', 'owner']).execute()).map((r) => [r.name, r.owner]));

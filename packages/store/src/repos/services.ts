@@ -167,7 +167,7 @@ export function servicesRepo(ctx: StoreContext) {
         .where('instances.environment', '=', environment)
         // Parts of composites carry their parent's workload but are the parent's business (migration 0006).
         .where('instances.parent_id', 'is', null)
-        .orderBy('instances.created_at').orderBy('instances.id')
+        .orderBy('instances.seq')
         .execute();
       return rows.map(toInstance);
     },
@@ -183,7 +183,7 @@ export function servicesRepo(ctx: StoreContext) {
       const rows = await db.selectFrom('workloads').innerJoin('services', 'services.id', 'workloads.service_id')
         .select(['workloads.service_id', 'workloads.environment', 'workloads.shared_ids'])
         .where('services.team_id', '=', filter.teamId).where('workloads.environment', '=', filter.environment)
-        .orderBy('workloads.service_id').execute();
+        .orderBy('services.name').execute();
       return rows.map((r) => ({ serviceId: r.service_id, environment: r.environment, sharedIds: JSON.parse(r.shared_ids) as string[] }));
     },
   };
