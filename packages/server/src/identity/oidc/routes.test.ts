@@ -246,6 +246,24 @@ eachStore('sign-in with an identity provider', (open) => {
     expect((await h.app.inject({ method: 'GET', url: '/api/v1/whoami', headers: { cookie: `paved_session=${h.admin.token}` } })).statusCode).toBe(401);
   });
 
+  it('keeps the code, the state and the session token out of the request log', async () => {
+    const lines: string[] = [];
+    const logged = await startHarness(h.store, { now: () => now, oidc: settingsFor(idp), logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } } });
+    try {
+      idp.accounts.set('hal-sub', { preferred_username: 'hal', groups: [] });
+      const started = await logged.app.inject({ method: 'GET', url: '/api/v1/auth/oidc/login' });
+      const state = setCookies(started.headers).paved_oidc_state!;
+      const back = new URL(await new IdpBrowser().interact(started.headers.location as string, { login: 'hal-sub', stopAt: REDIRECT }));
+      const res = await logged.app.inject({ method: 'GET', url: `${back.pathname}${back.search}`, headers: { cookie: `paved_oidc_state=${state}` } });
+      expect(res.statusCode).toBe(200);
+      const log = lines.join('');
+      expect(log).toContain('/api/v1/auth/oidc/login');
+      for (const secret of [back.searchParams.get('code')!, state, setCookies(res.headers).paved_session!]) expect(log).not.toContain(secret);
+    } finally {
+      await logged.close();
+    }
+  });
+
   it('lets in only verified addresses of allowed domains when domains are listed', async () => {
     const strict = await startHarness(h.store, { now: () => now, oidc: settingsFor(idp, { allowedDomains: ['example.com'] }) });
     try {

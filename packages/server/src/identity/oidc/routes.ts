@@ -50,6 +50,8 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { serv
   });
 
   app.get('/callback', {
+    // Its URL holds the authorization code and state: never in a request log line.
+    logLevel: 'warn',
     schema: {
       ...publicRoute, operationId: 'oidcCallback', querystring: CallbackQuery,
       summary: 'Where the identity provider sends the browser back: signs the user in (a session cookie), or hands off to the CLI',
