@@ -69,12 +69,11 @@ async function browserHandoff(ctx: Context, client: PavedClient, signal: AbortSi
     const back = await Promise.race([
       listener.result,
       new Promise<never>((_, reject) => {
-        const fail = (message: string, code: string) => reject(new UnauthenticatedError(message, { code }));
-        timer = setTimeout(() => fail('No browser came back in 10 minutes; run paved login --oidc again', 'oidc_login_expired'), BROWSER_WAIT_MS);
-        signal.addEventListener('abort', () => fail('Sign-in interrupted', 'login_interrupted'));
+        timer = setTimeout(() => reject(new InputError('No browser came back in 10 minutes; run paved login --oidc again', { code: 'oidc_login_expired' })), BROWSER_WAIT_MS);
+        signal.addEventListener('abort', () => reject(new UnauthenticatedError('Sign-in interrupted', { code: 'login_interrupted' })));
       }),
     ]);
-    if ('error' in back) throw new UnauthenticatedError(`Sign-in failed at the server (${back.error}); see docs/errors.md`, { code: back.error });
+    if ('error' in back) throw new UnauthenticatedError(`Sign-in failed at the server: ${back.error} (docs/errors.md says why); run paved login --oidc again`, { code: 'login_failed' });
     return (await client.redeemHandoff(back.code, verifier)).token;
   } finally {
     clearTimeout(timer);
@@ -103,7 +102,7 @@ async function listenForCallback(): Promise<Listener> {
     const ok = code !== null;
     res.writeHead(ok ? 200 : 400, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'" });
     res.end(`<!doctype html><title>Paved</title><h1>${ok ? 'Signed in' : 'Sign-in failed'}</h1><p>Go back to your terminal.</p>\n`);
-    settle(ok ? { code } : { error: /^[a-z_]{1,64}$/.test(error!) ? error! : 'oidc_failed' });
+    settle(ok ? { code } : { error: /^[a-z_]{1,64}$/.test(error!) ? error! : 'an unknown error' });
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   return {
