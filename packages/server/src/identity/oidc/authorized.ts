@@ -1,6 +1,6 @@
-import type { IssuedToken } from '@paved/model';
+import type { DeviceLogin, DevicePoll, IssuedToken, OidcInfo, UserIdentity } from '@paved/model';
 import { requireAdmin, type Principal } from '../../access/principal.js';
-import type { CallbackOutcome, DeviceLogin, DevicePollResult, OidcInfo, OidcService } from './service.js';
+import type { CallbackOutcome, OidcService } from './service.js';
 
 /**
  * Signing in is for anyone who is not signed in yet: those routes authenticate the person
@@ -30,11 +30,11 @@ export class AuthorizedOidcService implements OidcService {
     return this.inner.startDevice();
   }
 
-  pollDevice(request: { loginId: string }): Promise<DevicePollResult> {
+  pollDevice(request: { loginId: string }): Promise<DevicePoll> {
     return this.inner.pollDevice(request);
   }
 
-  linkUser(principal: Principal, userName: string, request: { subject: string }): Promise<{ user: string; issuer: string; subject: string }> {
+  linkUser(principal: Principal, userName: string, request: { subject: string }): Promise<UserIdentity> {
     requireAdmin(principal, 'link users to identity provider subjects');
     return this.inner.linkUser(principal, userName, request);
   }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import {
   ConflictError, InputError, NotFoundError, UnauthenticatedError, isPavedError,
-  type IssuedToken, type User,
+  type DeviceLogin, type DevicePoll, type IssuedToken, type OidcInfo, type User, type UserIdentity,
 } from '@paved/model';
 import type { Store } from '@paved/store';
 import type { Principal } from '../../access/principal.js';
@@ -20,26 +20,10 @@ const SLOW_DOWN_STEP_S = 5;
 /** A poll sooner than this before the interval is up is too quick (the CLI's clock is not ours). */
 const POLL_TOLERANCE_MS = 1000;
 
-export interface OidcInfo {
-  issuer: string;
-  deviceFlow: boolean;
-}
-
 /** Where a browser goes after the callback: it holds a session now, or it hands a code to the CLI. */
 export type CallbackOutcome =
   | { kind: 'session'; session: IssuedToken; user: User; ttlSeconds: number }
   | { kind: 'handoff'; redirect: string };
-
-export interface DeviceLogin {
-  loginId: string;
-  userCode: string;
-  verificationUri: string;
-  verificationUriComplete?: string;
-  expiresIn: number;
-  interval: number;
-}
-
-export type DevicePollResult = { status: 'pending' | 'slow_down'; interval: number } | { status: 'signed-in'; token: string; info: IssuedToken['info'] };
 
 /**
  * Sign-in with the identity provider (docs/sign-in.md): the browser's authorization code flow
@@ -55,9 +39,9 @@ export interface OidcService {
   finishLogin(query: URLSearchParams, browserState: string | undefined): Promise<CallbackOutcome>;
   redeemHandoff(request: { code: string; verifier: string }): Promise<IssuedToken>;
   startDevice(): Promise<DeviceLogin>;
-  pollDevice(request: { loginId: string }): Promise<DevicePollResult>;
+  pollDevice(request: { loginId: string }): Promise<DevicePoll>;
   /** Links an existing user to a subject of the configured provider (platform admins). */
-  linkUser(principal: Principal, userName: string, request: { subject: string }): Promise<{ user: string; issuer: string; subject: string }>;
+  linkUser(principal: Principal, userName: string, request: { subject: string }): Promise<UserIdentity>;
   /** Ends the caller's sign-in session: its token stops working. */
   endSession(principal: Principal): Promise<void>;
 }
@@ -153,7 +137,7 @@ export class DefaultOidcService implements OidcService {
     return { loginId, ...shown };
   }
 
-  async pollDevice(request: { loginId: string }): Promise<DevicePollResult> {
+  async pollDevice(request: { loginId: string }): Promise<DevicePoll> {
     const { settings, idp } = this.configured();
     const id = hashToken(request.loginId);
     const login = await this.store.getLogin(id, 'device');
@@ -187,7 +171,7 @@ export class DefaultOidcService implements OidcService {
     return { status: 'signed-in', token: session.token, info: session.info };
   }
 
-  async linkUser(principal: Principal, userName: string, request: { subject: string }): Promise<{ user: string; issuer: string; subject: string }> {
+  async linkUser(principal: Principal, userName: string, request: { subject: string }): Promise<UserIdentity> {
     const { settings } = this.configured();
     const user = await this.store.getUser({ name: userName });
     if (!user) throw new NotFoundError(`User "${userName}" does not exist`, { code: 'user_not_found', issues: [{ path: 'user', message: 'no such user' }] });
