@@ -68,7 +68,7 @@ export class IdpClient {
       verificationUri: started.verification_uri,
       ...(started.verification_uri_complete ? { verificationUriComplete: started.verification_uri_complete } : {}),
       expiresIn: started.expires_in,
-      interval: started.interval ?? 5,
+      interval: Math.max(started.interval ?? 5, 1),
     };
   }
 

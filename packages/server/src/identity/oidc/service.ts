@@ -15,6 +15,8 @@ import type { OidcSettings } from './settings.js';
 /** How long a sign-in may take at the provider, and a CLI to redeem its hand-off code. */
 export const LOGIN_TTL_MS = 10 * 60_000;
 export const HANDOFF_TTL_MS = 2 * 60_000;
+/** However long the provider lets a device code live, Paved forgets the login after this. */
+const DEVICE_TTL_MAX_MS = 30 * 60_000;
 /** RFC 8628: each slow_down adds 5 seconds to the interval, for good. */
 const SLOW_DOWN_STEP_S = 5;
 /** A poll sooner than this before the interval is up is too quick (the CLI's clock is not ours). */
@@ -131,7 +133,8 @@ export class DefaultOidcService implements OidcService {
     const started = await idp.startDevice();
     const loginId = randomBytes(32).toString('base64url');
     await this.store.putLogin({
-      id: hashToken(loginId), kind: 'device', data: { deviceCode: started.deviceCode, interval: started.interval, polledAt: 0 }, expiresAt: this.now() + started.expiresIn * 1000,
+      id: hashToken(loginId), kind: 'device', data: { deviceCode: started.deviceCode, interval: started.interval, polledAt: 0 },
+      expiresAt: this.now() + Math.min(started.expiresIn * 1000, DEVICE_TTL_MAX_MS),
     });
     const { deviceCode: _secret, ...shown } = started;
     return { loginId, ...shown };
