@@ -67,7 +67,8 @@ eachStore('store: sign-in', (open) => {
   });
 
   it('marks sign-in sessions and prunes only their expired ones', async () => {
-    const store = await open();
+    let tick = Date.parse('2026-06-01T00:00:00Z');
+    const store = await open({ now: () => (tick += 1000) }); // tokens are listed oldest first
     const ann = await store.createUser({ name: 'ann', admin: false });
     const session = await store.createToken({ userId: ann.id, name: 'sign-in', hash: '1'.repeat(64), source: 'oidc', expiresAt: '2026-01-01T00:00:00.000Z' });
     await store.createToken({ userId: ann.id, name: 'ci', hash: '2'.repeat(64), expiresAt: '2026-01-01T00:00:00.000Z' });
