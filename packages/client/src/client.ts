@@ -9,6 +9,7 @@ import type { CreateEnvironmentRequest, Environment, UpdateEnvironmentRequest, U
 import { Transport, type FetchLike } from './transport.js';
 import { watchInstance, type WatchOptions } from './watch.js';
 import type { AppendLogLinesRequest, LogPage, LogQuery, PruneLogsResult } from '@paved/model';
+import type { DeviceLogin, DevicePoll, OidcInfo, UserIdentity } from '@paved/model';
 import { followLogs, type FollowLogsOptions } from './follow-logs.js';
 
 export interface ClientOptions {
@@ -35,7 +36,7 @@ export interface Health {
  * One typed method per route of the HTTP API a person's tools call (the routes are in the
  * OpenAPI document, /api/openapi.json, and docs/api.md); not the drivers' callback route.
  */
-export interface PavedClient extends LogsClient {
+export interface PavedClient extends LogsClient, SignInClient {
   readonly url: string;
   health(): Promise<Health>;
   whoami(): Promise<WhoAmI>;
@@ -102,6 +103,21 @@ export interface PavedClient extends LogsClient {
   createService(team: string, request: CreateServiceRequest): Promise<Service>;
   /** Plans (dryRun) or applies a Score workload to the service's instances in an environment. */
   applyWorkload(team: string, service: string, environment: string, request: ApplyWorkloadRequest): Promise<WorkloadPlan>;
+}
+
+// --- Sign-in with an identity provider (docs/sign-in.md) ---
+export interface SignInClient {
+  /** The provider this Paved signs people in with (oidc_not_configured when none). */
+  oidcInfo(): Promise<OidcInfo>;
+  /** Where a browser starts signing in; with `handoff`, the sign-in ends at the CLI's 127.0.0.1 port. */
+  oidcLoginUrl(handoff?: { port: number; challenge: string }): string;
+  redeemHandoff(code: string, verifier: string): Promise<IssuedToken>;
+  startDeviceLogin(): Promise<DeviceLogin>;
+  pollDeviceLogin(loginId: string): Promise<DevicePoll>;
+  /** Links a user to their subject at the provider (platform admins). */
+  linkUserIdentity(user: string, subject: string): Promise<UserIdentity>;
+  /** Ends the sign-in session in use (token_not_session for an API token). */
+  logout(): Promise<void>;
 }
 
 // --- Logs (docs/workloads.md "Logs"): a service's log stream in one environment ---
@@ -198,6 +214,16 @@ export function createClient(options: ClientOptions): PavedClient {
     }),
     followLogs: (team, service, environment, o) => followLogs(http, logsPath(team, service, environment), o),
     pruneLogs: () => http.json('POST', '/api/v1/admin/logs:prune', { body: {} }),
+    // Sign-in
+    oidcInfo: () => http.json('GET', '/api/v1/auth/oidc'),
+    oidcLoginUrl: (handoff) => http.urlFor('/api/v1/auth/oidc/login', handoff ? { port: handoff.port, challenge: handoff.challenge } : {}),
+    redeemHandoff: (code, verifier) => http.json('POST', '/api/v1/auth/oidc/handoff', { body: { code, verifier } }),
+    startDeviceLogin: () => http.json('POST', '/api/v1/auth/oidc/device', { body: {} }),
+    pollDeviceLogin: (loginId) => http.json('POST', '/api/v1/auth/oidc/device/token', { body: { loginId } }),
+    linkUserIdentity: (user, subject) => http.json('PUT', `/api/v1/users/${seg(user)}/identity`, { body: { subject } }),
+    logout: async () => {
+      await http.json('POST', '/api/v1/auth/logout', { body: {} });
+    },
   };
   return client;
 }

@@ -257,3 +257,35 @@ export interface PruneLogsResult {
   deleted: number;
   streams: number;
 }
+
+// --- Sign-in with an identity provider (docs/sign-in.md) ---
+
+/** GET /api/v1/auth/oidc: the provider Paved signs people in with. */
+export interface OidcInfo {
+  issuer: string;
+  /** Whether the provider offers the device flow. */
+  deviceFlow: boolean;
+}
+
+/** POST /api/v1/auth/oidc/device: a device sign-in started for the CLI. */
+export interface DeviceLogin {
+  /** Secret: poll with it. */
+  loginId: string;
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete?: string;
+  expiresIn: number;
+  interval: number;
+}
+
+/** POST /api/v1/auth/oidc/device/token: still waiting (poll again after `interval` seconds), or signed in. */
+export type DevicePoll =
+  | { status: 'pending' | 'slow_down'; interval: number }
+  | { status: 'signed-in'; token: string; info: TokenInfo };
+
+/** PUT /api/v1/users/{user}/identity: the IdP subject a user is linked to. */
+export interface UserIdentity {
+  user: string;
+  issuer: string;
+  subject: string;
+}

@@ -277,6 +277,10 @@ export type EventKind =
   | 'user.created'
   | 'user.disabled'
   | 'user.enabled'
+  /** Signed in with the identity provider (docs/sign-in.md): how, which subject, the teams and admin flag it gave. */
+  | 'user.signed-in'
+  /** A platform admin linked a user to an identity provider subject. */
+  | 'user.linked'
   /** An API token was issued (to whom, by whom, with what scope and expiry; never the token). */
   | 'token.issued'
   | 'token.revoked';

@@ -1,6 +1,8 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError, type FieldIssue } from '@paved/model';
+import { loadOidcSettings } from './oidc-config.js';
+import type { OidcSettings } from '@paved/server';
 
 /**
  * The platform configuration, read from the environment once at start, validated (every
@@ -33,6 +35,8 @@ export interface PavedConfig {
   templatesDir: string;
   worker: { concurrency: number; driftIntervalMs: number; leaseMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Sign-in with an identity provider (PAVED_OIDC_*, docs/sign-in.md); absent: off. */
+  oidc?: OidcSettings;
   /**
    * Test-only crash point: the process SIGKILLs itself when the engine reaches the named
    * failpoint (e.g. `create:after-driver`). Used by the crash test; never set in production.
@@ -113,12 +117,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   const embeddedSetting = str('PAVED_EMBEDDED_POSTGRES') ?? 'auto';
   if (!['auto', 'off'].includes(embeddedSetting)) issues.push({ path: 'PAVED_EMBEDDED_POSTGRES', message: 'must be "auto" or "off"' });
   const masterKey = str('PAVED_MASTER_KEY');
+  const host = overrides.host ?? str('PAVED_HOST') ?? '127.0.0.1';
+  const port = overrides.port ?? int('PAVED_PORT', DEFAULT_PORT, 0, 65535);
+  const oidc = loadOidcSettings(str, { host, port }, issues);
 
   const config: PavedConfig = {
     dataDir,
     databaseUrl,
-    host: overrides.host ?? str('PAVED_HOST') ?? '127.0.0.1',
-    port: overrides.port ?? int('PAVED_PORT', DEFAULT_PORT, 0, 65535),
+    host,
+    port,
     role,
     ...(masterKey === undefined ? {} : { masterKey }),
     masterKeyFile: resolve(str('PAVED_MASTER_KEY_FILE') ?? join(dataDir, 'master.key')),
@@ -137,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     },
     logLevel,
     ...(str('PAVED_CRASH_AT') === undefined ? {} : { crashAt: str('PAVED_CRASH_AT')! }),
+    ...(oidc === undefined ? {} : { oidc }),
   };
   if (issues.length > 0) {
     const lines = issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n');

@@ -15,6 +15,9 @@ import { serviceRoutes } from './catalog/services/routes.js';
 import { teamRoutes } from './catalog/teams/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { userRoutes } from './identity/routes.js';
+import { SessionCookies } from './identity/oidc/cookies.js';
+import { oidcRoutes, sessionRoutes } from './identity/oidc/routes.js';
+import type { OidcSettings } from './identity/oidc/settings.js';
 import { instanceRoutes } from './instances/routes.js';
 import { logRoutes } from './logs/routes.js';
 import { productRoutes } from './products/routes.js';
@@ -41,6 +44,8 @@ export interface AppDeps {
   watchKeepaliveMs?: number;
   /** The clock of time checks (token expiry); tests pass a fake. Default Date.now. */
   now?: () => number;
+  /** Sign-in with an identity provider (docs/sign-in.md); absent: off, API tokens only. */
+  oidc?: OidcSettings;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -77,7 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: pvd_…' } } },
       security: [{ bearer: [] }],
-      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks'].map((name) => ({ name })),
+      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'sign-in'].map((name) => ({ name })),
     },
   });
 
@@ -87,11 +92,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Signed by the driver's automation, not by a bearer token.
   await app.register(callbackRoutes, { prefix: '/api/v1', store: deps.store, targets: deps.targets, drivers: deps.drivers });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Signing in authenticates the person through the identity provider, not a bearer token.
+  const cookies = new SessionCookies(deps.oidc?.redirectUri);
+  await app.register(oidcRoutes, { prefix: '/api/v1/auth/oidc', services, cookies });
 
   const keepalive = deps.watchKeepaliveMs ? { keepaliveMs: deps.watchKeepaliveMs } : {};
   await app.register(async (v1) => {
-    v1.addHook('onRequest', bearerAuth(services.identity));
+    v1.addHook('onRequest', bearerAuth(services.identity, cookies));
     await v1.register(userRoutes, { services });
+    await v1.register(sessionRoutes, { services, cookies });
     await v1.register(teamRoutes, { services });
     await v1.register(environmentRoutes, { services });
     await v1.register(serviceRoutes, { services });

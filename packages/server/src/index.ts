@@ -11,3 +11,6 @@ export { issueToken, DefaultIdentityService, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS 
 export { startLogRetention, pruneExpiredLogs, DEFAULT_LOG_RETENTION_MS, LOG_PRUNE_INTERVAL_MS, type PruneResult } from './logs/retention.js';
 export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemParts, toProblem } from './http/problems.js';
 export { isLoggerInstance, loggerOptions } from './http/logging.js';
+export {
+  DEFAULT_GROUP_PATTERN, DEFAULT_SESSION_TTL_MS, MAX_SESSION_TTL_MS, isLoopbackUrl, parseGroupPattern, type OidcSettings,
+} from './identity/oidc/settings.js';

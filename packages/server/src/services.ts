@@ -11,6 +11,9 @@ import { AuthorizedTeamService } from './catalog/teams/authorized.js';
 import { DefaultTeamService, type TeamService } from './catalog/teams/service.js';
 import { AuthorizedIdentityService } from './identity/authorized.js';
 import { DefaultIdentityService, type IdentityService } from './identity/service.js';
+import { AuthorizedOidcService } from './identity/oidc/authorized.js';
+import { DefaultOidcService, type OidcService } from './identity/oidc/service.js';
+import type { OidcSettings } from './identity/oidc/settings.js';
 import { AuthorizedInstanceService } from './instances/authorized.js';
 import { DefaultInstanceService, type InstanceService } from './instances/service.js';
 import { AuthorizedLogService } from './logs/authorized.js';
@@ -36,6 +39,8 @@ export interface ServicesDeps {
   onTemplateProblem?: (problem: string) => void;
   /** The clock of time checks (token expiry). Default Date.now. */
   now?: () => number;
+  /** Sign-in with an identity provider (PAVED_OIDC_*); absent: off. */
+  oidc?: OidcSettings;
 }
 
 /** Every capability's service, authorization applied: what the routes call. */
@@ -50,6 +55,7 @@ export interface Services {
   logs: LogService;
   backstage: BackstageService;
   templates: TemplateService;
+  oidc: OidcService;
 }
 
 /**
@@ -68,6 +74,7 @@ export function createServices(deps: ServicesDeps): Services {
     workloads: new AuthorizedWorkloadService(new DefaultWorkloadService({ store, targets }), store),
     logs: new AuthorizedLogService(new DefaultLogService({ store }), store),
     backstage: new AuthorizedBackstageService(new DefaultBackstageService(store)),
+    oidc: new AuthorizedOidcService(new DefaultOidcService({ store, ...(deps.oidc ? { settings: deps.oidc } : {}), ...(deps.now ? { now: deps.now } : {}) })),
     templates: new DefaultTemplateService({ dir: deps.templatesDir, ...(deps.onTemplateProblem ? { onProblem: deps.onTemplateProblem } : {}) }),
   };
 }

@@ -15,6 +15,7 @@ import { compositionRepo } from './repos/composition.js';
 import { productsRepo } from './repos/products.js';
 import { secretsRepo } from './repos/secrets.js';
 import { servicesRepo } from './repos/services.js';
+import { signInRepo } from './repos/sign-in.js';
 
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
@@ -55,6 +56,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...servicesRepo(ctx),
     ...logsRepo(ctx),
     ...compositionRepo(ctx),
+    ...signInRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }

@@ -242,6 +242,32 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         }
       },
     },
+    // Sign-in with an identity provider (docs/sign-in.md): which IdP subject each signed-in user
+    // is, where each membership and token came from (so a sign-in replaces only what the IdP
+    // gave, and prunes only its own expired sessions), and the logins under way: state, nonce
+    // and PKCE verifier kept server-side until the IdP answers, keyed by a hash of the handle.
+    '0010_oidc': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('memberships').addColumn('source', 'text', (c) => c.notNull().defaultTo('local')).execute();
+        await db.schema.alterTable('tokens').addColumn('source', 'text', (c) => c.notNull().defaultTo('api')).execute();
+        await db.schema
+          .createTable('user_identities')
+          .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+          .addColumn('issuer', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('user_identities_subject', ['issuer', 'subject'])
+          .execute();
+        await db.schema
+          .createTable('oidc_logins')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('oidc_logins_expires').on('oidc_logins').column('expires_at').execute();
+      },
+    },
   };
 }
 

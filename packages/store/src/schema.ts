@@ -26,6 +26,8 @@ export interface TokensTable {
   read_only: Generated<number>;
   /** The only team a CI token may act for; null: every team of its user. */
   team_id: string | null;
+  /** 'api' (created by a user or admin) or 'oidc' (a sign-in session; migration 0010). */
+  source: Generated<string>;
 }
 
 export interface TeamsTable {
@@ -47,6 +49,8 @@ export interface MembershipsTable {
   team_id: string;
   user_id: string;
   role: string;
+  /** 'local' (set in Paved) or 'oidc' (from the IdP's groups at sign-in; migration 0010). */
+  source: Generated<string>;
 }
 
 export interface ProductVersionsTable {
@@ -167,6 +171,24 @@ export interface WorkloadsTable {
   updated_at: string;
 }
 
+/** The IdP subject a signed-in user is (migration 0010): one per user, one user per subject. */
+export interface UserIdentitiesTable {
+  user_id: string;
+  issuer: string;
+  subject: string;
+  created_at: string;
+}
+
+/** A sign-in under way (migration 0010), keyed by the SHA-256 of its handle (state, device login id, hand-off code). */
+export interface OidcLoginsTable {
+  id: string;
+  kind: string;
+  /** JSON of what the kind needs (nonce, PKCE verifier, device code…). */
+  data: string;
+  /** Epoch ms after which the login is void. */
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -181,4 +203,6 @@ export interface Database {
   secrets: SecretsTable;
   events: EventsTable;
   log_lines: LogLinesTable;
+  user_identities: UserIdentitiesTable;
+  oidc_logins: OidcLoginsTable;
 }

@@ -190,7 +190,11 @@ export interface StoredToken {
   readOnly: boolean;
   /** The only team the token may act for. */
   teamId?: string;
+  /** 'api': created by a user or admin; 'oidc': a sign-in session (docs/sign-in.md). */
+  source: TokenSource;
 }
+
+export type TokenSource = 'api' | 'oidc';
 
 export interface NewToken {
   userId: string;
@@ -200,6 +204,31 @@ export interface NewToken {
   expiresAt?: string;
   readOnly?: boolean;
   teamId?: string;
+  /** Default 'api'. */
+  source?: TokenSource;
+}
+
+/** An identity provider's user: the issuer and the subject (`sub`) it gives them. */
+export interface SignInIdentity {
+  issuer: string;
+  subject: string;
+}
+
+/** What syncMemberships did, per team. `keptLocal`: teams the IdP names where a membership set in Paved stands. */
+export interface MembershipSync {
+  added: { teamId: string; teamName: string; role: TeamRole }[];
+  changed: { teamId: string; teamName: string; role: TeamRole }[];
+  removed: { teamId: string; teamName: string; role: TeamRole }[];
+  keptLocal: { teamId: string; teamName: string; role: TeamRole }[];
+}
+
+/** A sign-in under way: `id` is the SHA-256 of its handle, never the handle. */
+export interface PendingLogin {
+  id: string;
+  kind: string;
+  data: Record<string, unknown>;
+  /** Epoch ms. */
+  expiresAt: number;
 }
 
 /** Everything authentication needs about a token's holder, in one read. */
@@ -250,6 +279,26 @@ export interface Store {
   removeMembership(teamId: string, userId: string): Promise<boolean>;
   /** By team name, then user name. */
   listMemberships(filter: { userId?: string; teamId?: string }): Promise<Membership[]>;
+
+  // sign-in with an identity provider (docs/sign-in.md)
+  findUserByIdentity(identity: SignInIdentity): Promise<User | undefined>;
+  getIdentity(userId: string): Promise<SignInIdentity | undefined>;
+  /** Creates a user linked to `identity`, both or neither; ConflictError user_exists when the name (or the identity) is taken. */
+  createLinkedUser(input: { name: string; admin: boolean; identity: SignInIdentity }): Promise<User>;
+  /** Links an existing user to an IdP subject; ConflictError identity_linked when either is linked already. */
+  linkIdentity(userId: string, identity: SignInIdentity): Promise<void>;
+  /** Makes the user's IdP-derived memberships exactly `desired`, in one transaction; memberships set in Paved are kept. */
+  syncMemberships(userId: string, desired: readonly { teamId: string; role: TeamRole }[]): Promise<MembershipSync>;
+  setUserAdmin(userId: string, admin: boolean): Promise<User | undefined>;
+  /** Deletes the user's tokens of `source` that expired by `before` (ISO); returns how many. */
+  deleteExpiredTokens(userId: string, source: TokenSource, before: string): Promise<number>;
+  /** Records a login under way (and drops expired ones). */
+  putLogin(login: PendingLogin): Promise<void>;
+  /** An unexpired login of `kind`, not consumed. */
+  getLogin(id: string, kind: string): Promise<PendingLogin | undefined>;
+  updateLogin(id: string, data: Record<string, unknown>): Promise<void>;
+  /** Consumes an unexpired login of `kind`: only one caller ever gets it. */
+  takeLogin(id: string, kind: string): Promise<PendingLogin | undefined>;
 
   // products
   /**

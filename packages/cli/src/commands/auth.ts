@@ -5,12 +5,15 @@ import { writeCliConfig } from '../config-file.js';
 import { action, type Context, type Runner } from '../context.js';
 import { readAll } from '../io.js';
 import { formatFields, formatTable } from '../output.js';
+import { oidcSessionToken } from './oidc-login.js';
 
 export function registerAuthCommands(program: Command, runner: Runner): void {
   program
     .command('login')
     .description('sign in to a Paved server and remember it in the CLI config')
-    .addHelpText('after', '\nExamples:\n  paved login --url http://127.0.0.1:7468 --token -   # reads the token from stdin\n  echo "$TOKEN" | paved login --url https://paved.example.com --token -')
+    .option('--oidc', 'sign in with the identity provider (device flow, else a browser on this machine); the token lasts one session')
+    .option('--browser', 'with --oidc: use a browser on this machine even when the provider offers the device flow')
+    .addHelpText('after', '\nExamples:\n  paved login --url https://paved.example.com --oidc   # sign in with your company account\n  paved login --url http://127.0.0.1:7468 --token -   # reads the token from stdin\n  echo "$TOKEN" | paved login --url https://paved.example.com --token -')
     .action(action(runner, login));
 
   program
@@ -19,8 +22,10 @@ export function registerAuthCommands(program: Command, runner: Runner): void {
     .addHelpText('after', '\nExample:\n  paved logout')
     .action(action(runner, async (ctx) => {
       const config = await ctx.config();
+      // A sign-in session ends at the server too; an API token is only forgotten here (revoke it with paved tokens revoke).
+      const ended = config.url && config.token ? await createClient({ url: config.url, token: config.token }).logout().then(() => true, () => false) : false;
       await writeCliConfig(ctx.configPath, { ...config, token: undefined });
-      ctx.out(config.token ? `Logged out of ${config.url ?? 'Paved'}.\n` : 'Not logged in.\n');
+      ctx.out(config.token ? `Logged out of ${config.url ?? 'Paved'}${ended ? ' (the sign-in session is ended)' : ''}.\n` : 'Not logged in.\n');
     }));
 
   program
@@ -33,14 +38,14 @@ export function registerAuthCommands(program: Command, runner: Runner): void {
     }));
 }
 
-async function login(ctx: Context): Promise<void> {
+async function login(ctx: Context, options: { oidc?: boolean; browser?: boolean }): Promise<void> {
   const config = await ctx.config();
   const url = ctx.options.url ?? ctx.io.env.PAVED_URL ?? config.url;
   if (!url) throw new InputError('--url is required', { code: 'url_required', issues: [{ path: '--url', message: 'is required, e.g. http://127.0.0.1:7468' }] });
-  let token = ctx.options.token ?? ctx.io.env.PAVED_TOKEN;
+  let token = options.oidc ? await oidcSessionToken(ctx, createClient({ url }), { browser: options.browser === true }) : ctx.options.token ?? ctx.io.env.PAVED_TOKEN;
   // `--token -` keeps the token out of shell history and `ps`.
   if (token === '-') token = (await readAll(ctx.io.stdin)).trim();
-  if (!token) throw new InputError('--token is required (use --token - to read it from stdin)', { code: 'token_required', issues: [{ path: '--token', message: 'is required' }] });
+  if (!token) throw new InputError('--token is required (use --token - to read it from stdin), or sign in with --oidc', { code: 'token_required', issues: [{ path: '--token', message: 'is required' }] });
   const me = await createClient({ url, token }).whoami();
   const normalized = url.replace(/\/+$/, '');
   await writeCliConfig(ctx.configPath, { url: normalized, token, team: config.url === normalized ? config.team : undefined });

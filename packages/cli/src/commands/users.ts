@@ -36,6 +36,17 @@ export function registerUserCommands(program: Command, runner: Runner): void {
       printIssued(ctx, await (await ctx.client()).createToken(name, { name: opts.name, expiresInDays: parseExpiryDays(opts.expiresIn) }));
     }));
 
+  users
+    .command('link')
+    .description("link a user to their subject at the identity provider, so that signing in (paved login --oidc) is them")
+    .argument('<name>', 'user name')
+    .requiredOption('--subject <sub>', "the user's subject (sub) at the provider, as the refused sign-in showed it")
+    .addHelpText('after', "\nExample:\n  paved users link admin --subject 'f3a9c2d0-…'   # the first admin signs in with their company account")
+    .action(action(runner, async (ctx, name: string, opts: { subject: string }) => {
+      const linked = await (await ctx.client()).linkUserIdentity(name, opts.subject);
+      ctx.print(linked, () => `${linked.user} is linked to ${linked.subject} at ${linked.issuer}.\n`);
+    }));
+
   for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
     users
       .command(verb)

@@ -5,6 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Instance } from '@paved/model';
 import { createStore } from '@paved/store';
 import { markReady, startHarness, testManifest, type Caller, type Harness } from '../test-harness.js';
+import { csrfTokenFor } from '../identity/oidc/cookies.js';
+import { startTestIdp, type TestIdp } from '../identity/oidc/idp.test-support.js';
+import { DEFAULT_GROUP_PATTERN, parseGroupPattern } from '../identity/oidc/settings.js';
+import { generateToken, hashToken } from '../identity/tokens.js';
 
 /**
  * The authorization matrix: every route of the OpenAPI document, called by every kind of
@@ -113,6 +117,14 @@ const REQUESTS: Record<string, RequestFor> = {
   getTemplate: () => ({ url: '/api/v1/templates/node-postgres' }),
   importBackstage: () => ({ url: '/api/v1/backstage/import', body: { entities: [], dryRun: true } }),
   exportBackstage: () => ({ url: '/api/v1/backstage/export' }),
+  oidcInfo: () => ({ url: '/api/v1/auth/oidc' }),
+  oidcLogin: () => ({ url: '/api/v1/auth/oidc/login' }),
+  oidcCallback: ({ fresh }) => ({ url: `/api/v1/auth/oidc/callback?state=${fresh('state')}&code=c` }),
+  oidcRedeemHandoff: () => ({ url: '/api/v1/auth/oidc/handoff', body: { code: 'c'.repeat(43), verifier: 'v'.repeat(43) } }),
+  oidcStartDevice: () => ({ url: '/api/v1/auth/oidc/device', body: {} }),
+  oidcPollDevice: () => ({ url: '/api/v1/auth/oidc/device/token', body: { loginId: 'l'.repeat(43) } }),
+  linkUserIdentity: ({ fresh }) => ({ url: '/api/v1/users/newcomer/identity', body: { subject: fresh('subject') } }),
+  logout: () => ({ url: '/api/v1/auth/logout', body: {} }),
 };
 
 interface Route {
@@ -157,11 +169,18 @@ describe('authorization matrix (docs/authorization.md)', () => {
   let counter = 0;
   const fixture = (): Fixture => ({ h, instance, fresh: (prefix) => `${prefix}-${++counter}` });
   let instance: Instance;
+  let idp: TestIdp;
 
   beforeAll(async () => {
     const store = await createStore({ url: ':memory:' });
     await store.migrate();
-    h = await startHarness(store, { templatesDir: TEMPLATES });
+    const redirectUri = 'http://127.0.0.1:7468/api/v1/auth/oidc/callback';
+    idp = await startTestIdp({ redirectUris: [redirectUri] });
+    const oidc = {
+      issuer: idp.issuer, clientId: idp.clientId, scopes: ['openid'], redirectUri, usernameClaim: 'preferred_username', groupsClaim: 'groups',
+      groupPattern: parseGroupPattern(DEFAULT_GROUP_PATTERN) as RegExp, sessionTtlMs: 3_600_000,
+    };
+    h = await startHarness(store, { templatesDir: TEMPLATES, oidc });
     const [outsider, viewer, member, owner, platform] = await Promise.all(['outsider', 'viewer', 'member', 'owner', 'platform'].map((name) => h.user(name)));
     await Promise.all(['newcomer', 'leaver'].map((name) => h.user(name)));
     await h.team('own', [[viewer!, 'viewer'], [member!, 'member'], [owner!, 'owner']]);
@@ -180,12 +199,15 @@ describe('authorization matrix (docs/authorization.md)', () => {
       .set('ci-other', await token({ name: 'ci', team: 'other' }));
     base = await h.app.listen({ host: '127.0.0.1', port: 0 }).then(() => `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`);
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    await h.close();
+    await idp.close();
+  });
 
   /** An event stream never ends by itself: read its status line, then hang up. */
-  async function streamStatus(url: string, caller: Caller | undefined): Promise<number> {
+  async function streamStatus(url: string, caller: Caller | undefined, headers?: Record<string, string>): Promise<number> {
     const abort = new AbortController();
-    const res = await fetch(`${base}${url}`, { headers: caller ? { authorization: `Bearer ${caller.token}` } : {}, signal: abort.signal });
+    const res = await fetch(`${base}${url}`, { headers: headers ?? (caller ? { authorization: `Bearer ${caller.token}` } : {}), signal: abort.signal });
     abort.abort();
     return res.status;
   }
@@ -227,5 +249,36 @@ describe('authorization matrix (docs/authorization.md)', () => {
     // On a mismatch, the table as answered is printed to compare with (never copy it blindly).
     expect(problems, `answered:\n${actualTable.join('\n')}`).toEqual([]);
     expect(routes.length).toBeGreaterThanOrEqual(50);
+  });
+
+  it("answers a browser's session cookie as its user's token, and refuses changes without the CSRF header", async () => {
+    const member = callers.get('member')!;
+    // A session of its own for each request: logout ends the one it is sent with.
+    const session = async () => {
+      const token = generateToken();
+      await h.store.createToken({ userId: member.user.id, name: 'browser-session', hash: hashToken(token), source: 'oidc', expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+      return token;
+    };
+    const doc = documented();
+    const problems: string[] = [];
+    for (const route of routesOf(h)) {
+      const request = REQUESTS[route.operationId];
+      const expected = doc.get(route.operationId);
+      if (!request || !expected) continue; // the first test names these
+      const safe = route.method === 'GET';
+      // Routes that take no token (anonymous is served) do not read the cookie either.
+      const takesToken = expected.anonymous === '401' && expected.member !== '401';
+      for (const csrf of [true, false]) {
+        const { url, body } = await request(fixture());
+        const token = await session();
+        const headers: Record<string, string> = { cookie: `paved_session=${token}`, ...(csrf ? { 'x-paved-csrf': csrfTokenFor(token) } : {}) };
+        const status = route.eventStream
+          ? await streamStatus(url, undefined, headers)
+          : (await h.app.inject({ method: route.method as 'GET', url, headers, ...(safe || route.method === 'DELETE' ? {} : { payload: body as object }) })).statusCode;
+        const want = !csrf && !safe && takesToken ? '403' : expected.member;
+        if (outcomeOf(status) !== want) problems.push(`${route.operationId} with a session cookie${csrf ? ' and the CSRF header' : ''}: expected ${want}, answered ${status}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });

@@ -10,6 +10,8 @@ export interface PrincipalToken {
   teamId?: string;
   expiresAt?: string;
   createdAt: string;
+  /** 'oidc': a sign-in session (docs/sign-in.md); 'api': created by a user or admin. */
+  source: 'api' | 'oidc';
 }
 
 /** Who is calling: the user behind a bearer token, the teams they belong to, and the token. */

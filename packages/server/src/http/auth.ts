@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { InternalError, UnauthenticatedError } from '@paved/model';
 import type { IdentityService } from '../identity/service.js';
+import type { SessionCookies } from '../identity/oidc/cookies.js';
 import type { Principal } from '../access/principal.js';
 
 declare module 'fastify' {
@@ -12,10 +13,18 @@ declare module 'fastify' {
 
 const BEARER_RE = /^Bearer +(\S+) *$/i;
 
-/** onRequest hook: the `Authorization: Bearer pvd_…` header becomes `request.principal`. */
-export function bearerAuth(identity: IdentityService) {
+/**
+ * onRequest hook: the `Authorization: Bearer pvd_…` header becomes `request.principal`; without
+ * one, a browser's sign-in session cookie does (CSRF-checked for changes: identity/oidc/cookies.ts).
+ */
+export function bearerAuth(identity: IdentityService, cookies?: SessionCookies) {
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization;
+    const session = header ? undefined : cookies?.sessionOf(request);
+    if (session !== undefined && cookies) {
+      request.principal = await cookies.authenticate(request, identity, session);
+      return;
+    }
     if (header === undefined || header === '') {
       throw new UnauthenticatedError('This route needs an API token: send "Authorization: Bearer <token>" (paved login)', { code: 'token_missing' });
     }

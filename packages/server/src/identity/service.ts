@@ -124,9 +124,12 @@ export class DefaultIdentityService implements IdentityService {
 
 /**
  * Issues a token for `user` and records who issued it to whom, with what scope and expiry
- * (never the token). `actor` is the caller's name, or "paved" for `paved up`'s own.
+ * (never the token). `actor` is the caller's name, or "paved" for `paved up`'s own. A sign-in
+ * session (`session`) is a token like any other, with an expiry in hours and source 'oidc'.
  */
-export async function issueToken(deps: { store: Store; now: () => number }, user: User, request: CreateTokenRequest, actor: string): Promise<IssuedToken> {
+export async function issueToken(
+  deps: { store: Store; now: () => number }, user: User, request: CreateTokenRequest, actor: string, session?: { ttlMs: number },
+): Promise<IssuedToken> {
   const { store } = deps;
   const name = assertName('name', request.name);
   const days = request.expiresInDays ?? TOKEN_DEFAULT_DAYS;
@@ -141,15 +144,16 @@ export async function issueToken(deps: { store: Store; now: () => number }, user
     userId: user.id,
     name,
     hash: hashToken(token),
-    expiresAt: new Date(deps.now() + days * DAY_MS).toISOString(),
+    expiresAt: new Date(deps.now() + (session ? session.ttlMs : days * DAY_MS)).toISOString(),
     readOnly: request.readOnly ?? false,
     ...(teamId === undefined ? {} : { teamId }),
+    ...(session ? { source: 'oidc' as const } : {}),
   });
   const info = await tokenInfo(store, stored, user.name);
   await store.appendEvent({
     kind: 'token.issued',
     actor,
-    data: { user: user.name, token: info.id, name: info.name, scope: info.scope, expiresAt: info.expiresAt },
+    data: { user: user.name, token: info.id, name: info.name, scope: info.scope, expiresAt: info.expiresAt, ...(session ? { source: 'oidc' } : {}) },
   });
   return { token, info };
 }

@@ -66,7 +66,10 @@ eachStore('store: identity', (open) => {
   });
 
   it('marks platform teams, disables users, lists and deletes tokens, removes members', async () => {
-    const store = await open();
+    // A clock that moves between writes: tokens are listed oldest first, and two made in the
+    // same millisecond would be ordered by their random ids.
+    let tick = Date.parse('2026-06-01T00:00:00Z');
+    const store = await open({ now: () => (tick += 1000) });
     const ann = await store.createUser({ name: 'ann', admin: false });
     const data = await store.createTeam({ name: 'data', title: 'Data', platform: true });
     const web = await store.createTeam({ name: 'web', title: 'Web' });

@@ -50,6 +50,7 @@ export function identityRepo(ctx: StoreContext) {
         name: input.name,
         createdAt: ctx.iso(),
         readOnly: input.readOnly ?? false,
+        source: input.source ?? 'api',
         ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
         ...(input.teamId === undefined ? {} : { teamId: input.teamId }),
       };
@@ -64,6 +65,7 @@ export function identityRepo(ctx: StoreContext) {
           expires_at: token.expiresAt ?? null,
           read_only: token.readOnly ? 1 : 0,
           team_id: token.teamId ?? null,
+          source: token.source,
         })
         .execute()
         .catch((error: unknown) => {
@@ -78,7 +80,7 @@ export function identityRepo(ctx: StoreContext) {
     async listTokens(userId: string): Promise<StoredToken[]> {
       const rows = await db
         .selectFrom('tokens')
-        .select(['id', 'user_id', 'name', 'created_at', 'expires_at', 'read_only', 'team_id'])
+        .select(['id', 'user_id', 'name', 'created_at', 'expires_at', 'read_only', 'team_id', 'source'])
         .where('user_id', '=', userId)
         .orderBy('created_at')
         .orderBy('id')
@@ -111,7 +113,7 @@ export function identityRepo(ctx: StoreContext) {
         .select([
           'users.id', 'users.name', 'users.admin', 'users.disabled', 'users.created_at',
           'tokens.id as token_id', 'tokens.name as token_name', 'tokens.created_at as token_created_at', 'tokens.expires_at',
-          'tokens.read_only', 'tokens.team_id as token_team_id', 'tokens.user_id',
+          'tokens.read_only', 'tokens.team_id as token_team_id', 'tokens.user_id', 'tokens.source as token_source',
           'memberships.team_id', 'teams.name as team_name', 'teams.platform', 'memberships.role',
         ])
         .where('tokens.hash', '=', hash)
@@ -129,7 +131,7 @@ export function identityRepo(ctx: StoreContext) {
       }
       const token = toStoredToken({
         id: first.token_id, user_id: first.user_id, name: first.token_name, created_at: first.token_created_at,
-        expires_at: first.expires_at, read_only: first.read_only, team_id: first.token_team_id,
+        expires_at: first.expires_at, read_only: first.read_only, team_id: first.token_team_id, source: first.token_source,
       });
       return { user, memberships, platformTeamIds, token };
     },
@@ -170,8 +172,9 @@ export function identityRepo(ctx: StoreContext) {
     async setMembership(input: { teamId: string; userId: string; role: TeamRole }): Promise<void> {
       await db
         .insertInto('memberships')
-        .values({ team_id: input.teamId, user_id: input.userId, role: input.role })
-        .onConflict((oc) => oc.columns(['team_id', 'user_id']).doUpdateSet({ role: input.role }))
+        // Set in Paved: a membership the IdP gave becomes this team's own (sign-in leaves it be).
+        .values({ team_id: input.teamId, user_id: input.userId, role: input.role, source: 'local' })
+        .onConflict((oc) => oc.columns(['team_id', 'user_id']).doUpdateSet({ role: input.role, source: 'local' }))
         .execute()
         .catch((error: unknown) => {
           if (!adapter.isForeignKeyViolation(error)) throw error;
@@ -203,7 +206,7 @@ export function identityRepo(ctx: StoreContext) {
 }
 
 function toStoredToken(row: {
-  id: string; user_id: string; name: string; created_at: string; expires_at: string | null; read_only: number | string; team_id: string | null;
+  id: string; user_id: string; name: string; created_at: string; expires_at: string | null; read_only: number | string; team_id: string | null; source: string;
 }): StoredToken {
   return {
     id: row.id,
@@ -211,6 +214,7 @@ function toStoredToken(row: {
     name: row.name,
     createdAt: row.created_at,
     readOnly: Number(row.read_only) === 1,
+    source: row.source === 'oidc' ? 'oidc' : 'api',
     ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
     ...(row.team_id === null ? {} : { teamId: row.team_id }),
   };
