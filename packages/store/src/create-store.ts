@@ -6,6 +6,7 @@ import { createSqliteAdapter } from './dialect/sqlite.js';
 import { ChangeFeed } from './change-feed.js';
 import type { StoreContext } from './context.js';
 import { runMigrations } from './migrations.js';
+import { auditRepo } from './repos/audit.js';
 import { eventsRepo } from './repos/events.js';
 import { engineQueueRepo } from './repos/engine-queue.js';
 import { identityRepo } from './repos/identity.js';
@@ -55,6 +56,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...servicesRepo(ctx),
     ...logsRepo(ctx),
     ...compositionRepo(ctx),
+    ...auditRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }
