@@ -11,3 +11,6 @@ export { issueToken, DefaultIdentityService, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS 
 export { startLogRetention, pruneExpiredLogs, DEFAULT_LOG_RETENTION_MS, LOG_PRUNE_INTERVAL_MS, type PruneResult } from './logs/retention.js';
 export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemParts, toProblem } from './http/problems.js';
 export { isLoggerInstance, loggerOptions } from './http/logging.js';
+export { AuditChain, createAuditSigner, type AuditSigner } from './audit/chain.js';
+export { createAuditLog, type AuditLog, type AuditLogEntry } from './audit/log.js';
+export { startAuditCheckpoints, AUDIT_CHECKPOINT_INTERVAL_MS } from './audit/checkpoints.js';
