@@ -113,6 +113,9 @@ const REQUESTS: Record<string, RequestFor> = {
   getTemplate: () => ({ url: '/api/v1/templates/node-postgres' }),
   importBackstage: () => ({ url: '/api/v1/backstage/import', body: { entities: [], dryRun: true } }),
   exportBackstage: () => ({ url: '/api/v1/backstage/export' }),
+  listAudit: () => ({ url: '/api/v1/audit?team=own' }),
+  exportAudit: () => ({ url: '/api/v1/audit/export' }),
+  listAuditKeys: () => ({ url: '/api/v1/audit/keys' }),
 };
 
 interface Route {
