@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -67,8 +68,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(isLoggerInstance(deps.logger) ? { loggerInstance: deps.logger } : { logger: loggerOptions(deps.logger) }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    // Request ids (which tie a 500 to its log line) are ours, never taken from a caller's header.
+    // Request ids (which tie a 500 to its log line) are ours, never taken from a caller's header,
+    // and unique across processes and restarts: audit records of one request share it.
     requestIdHeader: false,
+    genReqId: () => randomUUID(),
     trustProxy: typeof deps.trustProxy === 'number' ? hopsOf(deps.trustProxy) : deps.trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 

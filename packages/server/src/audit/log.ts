@@ -1,4 +1,4 @@
-import type { AuditOutcome } from '@paved/model';
+import { UnavailableError, type AuditEntry, type AuditOutcome } from '@paved/model';
 import { currentOrigin } from '../http/request-context.js';
 import type { AuditChain } from './chain.js';
 import { scrub } from './summaries.js';
@@ -32,7 +32,7 @@ export function createAuditLog(chain: AuditChain): AuditLog {
     async record(entry) {
       const origin = currentOrigin();
       const principal = origin?.principal();
-      await chain.append(scrub({
+      const entryToAppend = scrub<Omit<AuditEntry, 'at'>>({
         stage: 'recorded',
         ...(origin ? { requestId: origin.requestId } : {}),
         actor: entry.actor ?? principal?.user.name ?? 'paved',
@@ -43,7 +43,12 @@ export function createAuditLog(chain: AuditChain): AuditLog {
         ...(entry.outcome === undefined ? {} : { outcome: entry.outcome }),
         ...(origin ? { source: origin.source } : {}),
         ...(entry.summary === undefined ? {} : { summary: entry.summary }),
-      }));
+      });
+      try {
+        await chain.append(entryToAppend);
+      } catch (error) {
+        throw new UnavailableError('The audit log cannot be written right now, so this was not done; try again shortly', { code: 'audit_unavailable', cause: error });
+      }
     },
   };
 }

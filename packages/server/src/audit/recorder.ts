@@ -4,7 +4,7 @@ import { PROBLEM_CONTENT_TYPE } from '../http/problems.js';
 import { sourceOf } from '../http/request-context.js';
 import type { AuditChain } from './chain.js';
 import { RefusalLimiter } from './refusal-limiter.js';
-import { describeRequest } from './summaries.js';
+import { describeRequest, scrub } from './summaries.js';
 
 /**
  * Records every API request that changes or reveals something (docs/audit.md "What is recorded"):
@@ -73,7 +73,8 @@ function entryFor(request: FastifyRequest, action: string, stage: AuditStage, ou
   const { principal } = request;
   const described = describeRequest(action, request.params, request.body);
   const summary = { ...described.summary, ...extra };
-  return {
+  // Scrubbed whole: the user agent and path parameters come from outside too.
+  return scrub({
     stage,
     requestId: request.id,
     actor: principal?.user.name ?? 'anonymous',
@@ -84,7 +85,7 @@ function entryFor(request: FastifyRequest, action: string, stage: AuditStage, ou
     ...(outcome === undefined ? {} : { outcome }),
     source: sourceOf(request),
     ...(Object.keys(summary).length > 0 ? { summary } : {}),
-  };
+  });
 }
 
 function outcomeOf(reply: FastifyReply, payload: unknown): AuditOutcome {

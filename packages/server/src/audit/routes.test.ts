@@ -55,6 +55,9 @@ eachStore('audit log over the API', (open) => {
       const user = await h.call(h.admin, 'POST', '/api/v1/users', { name: 'newbie' });
       issued.push(user.json().token);
       expect((await h.call(ann, 'GET', '/api/v1/teams/own/instances')).statusCode).toBe(200);
+      // A token pasted where it does not belong (a user agent, a path) is blanked.
+      await h.app.inject({ method: 'POST', url: '/api/v1/teams/own/services', payload: { name: 'pasted' }, headers: { authorization: `Bearer ${ann.token}`, 'user-agent': `script ${ann.token}` } });
+      expect((await h.call(ann, 'DELETE', `/api/v1/users/ann/tokens/${ann.token}`)).statusCode).toBe(400);
 
       const items = (await h.call(h.admin, 'GET', '/api/v1/audit?limit=100')).json().items as AuditRecord[];
       const find = (action: string, stage = 'completed') => items.find((r) => r.action === action && r.stage === stage);
@@ -71,13 +74,15 @@ eachStore('audit log over the API', (open) => {
       expect(find('createTeam')).toMatchObject({ actor: 'anonymous', outcome: { result: 'refused', status: 401, code: 'token_missing' } });
       expect(find('createTeam')!.tokenId).toBeUndefined();
       expect(find('createTeam')!.summary).toBeUndefined();
-      expect(find('createService')).toMatchObject({ actor: 'ann', outcome: { result: 'refused', status: 400, code: 'invalid_input' } });
+      expect(items.find((r) => r.action === 'createService' && r.outcome?.status === 400)).toMatchObject({ actor: 'ann', outcome: { result: 'refused', code: 'invalid_input' } });
       const annToken = items.find((r) => r.action === 'token.issue' && r.target?.user === 'ann' && r.summary?.name === 'laptop');
       expect(annToken).toMatchObject({ actor: 'ann', target: { token: token.json().info.id }, summary: { readOnly: true }, source: { address: '127.0.0.1' } });
       expect(items.find((r) => r.action === 'token.issue' && r.target?.user === 'newbie')).toMatchObject({ actor: h.admin.user.name });
       // Reads are not recorded; a served request shows once (its `received` record is in the export).
       expect(items.some((r) => r.action === 'listInstances')).toBe(false);
       expect(items.filter((r) => r.action === 'createInstance')).toHaveLength(1);
+      expect(items.find((r) => r.action === 'createService' && r.target?.service === 'pasted')!.source?.userAgent).toBe('script pvd_[redacted]');
+      expect(find('revokeToken')!.target).toEqual({ user: 'ann', token: 'pvd_[redacted]' });
 
       const lines = await exportLines(h, h.admin);
       const received = recordsOf(lines).find((r) => r.action === 'createInstance' && r.stage === 'received')!;
