@@ -18,7 +18,7 @@ const PAGE = 500;
 export function registerAuditCommands(program: Command, runner: Runner): void {
   const audit = program.command('audit')
     .description('the audit log: who changed or revealed what, when and from where (platform admins; team owners with --team)')
-    .addHelpText('after', '\nExamples:\n  paved audit --since 1d\n  paved audit --actor ann --action revealCredentials -o json\n  paved audit --team payments\n  paved audit export > audit.jsonl\n  paved audit verify\n  paved audit verify --file audit.jsonl --checkpoint last-month.jsonl\n\nDocs: docs/audit.md');
+    .addHelpText('after', '\nExamples:\n  paved audit list --since 1d\n  paved audit list --actor ann --action revealCredentials -o json\n  paved audit --team payments\n  paved audit export > audit.jsonl\n  paved audit verify\n  paved audit verify --file audit.jsonl --checkpoint last-month.jsonl\n\nDocs: docs/audit.md');
 
   audit
     .command('list', { isDefault: true })
