@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCatalogue, type Instance } from '@paved/model';
 import { createMemoryDriver } from '@paved/driver-memory';
 import { createSecretStore } from '@paved/secrets';
-import { buildApp } from '@paved/server';
+import { buildApp, createAuditSigner } from '@paved/server';
 import { createStore, type Store } from '@paved/store';
 import type { SecretStore } from '@paved/secrets';
 import { cliSandbox, newToken } from './test-support.js';
@@ -52,7 +52,7 @@ beforeAll(async () => {
   await store.migrate();
   secrets = createSecretStore({ store, masterKey: { key: randomBytes(32), id: 'testkey1' } });
   app = await buildApp({
-    store, secrets, version: 'test', logger: false,
+    store, secrets, version: 'test', logger: false, auditSigner: createAuditSigner(randomBytes(32)),
     targets: [{ name: 'mem', driver: 'memory', labels: {}, config: {} }],
     drivers: { memory: createMemoryDriver() },
   });

@@ -5,6 +5,7 @@ import { colorsEnabled, createColors, type Colors } from './colors.js';
 import { cliConfigPath, readCliConfig, type CliConfig } from './config-file.js';
 import type { Io } from './io.js';
 import { formatData, type OutputFormat } from './output.js';
+import { CLI_VERSION } from './program.js';
 import { resolveTeam } from './team-resolution.js';
 
 /** Options every command accepts (declared once on the program). */
@@ -52,7 +53,8 @@ export class Context {
   }
 
   async client(): Promise<PavedClient> {
-    this.cachedClient ??= createClient(await this.connection());
+    // Named in every request, so the audit log records that it came from the CLI.
+    this.cachedClient ??= createClient({ ...(await this.connection()), client: `cli/${CLI_VERSION}` });
     return this.cachedClient;
   }
 

@@ -30,6 +30,7 @@ export function exitCodeTable(): string {
     '| exit code | error kind | HTTP status | meaning |',
     '| --- | --- | --- | --- |',
     '| 0 | — | — | success |',
+    '| 1 | — | — | `paved audit verify`: the audit log failed verification (every problem is printed) |',
     ...rows,
     '| 2 | usage | — | unknown command or option, missing argument (commander) |',
     '| 130 | — | — | `--wait` interrupted with Ctrl-C (the work goes on in Paved) |',

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { colorsEnabled, createColors } from './colors.js';
 import { registerApplyCommand } from './commands/apply.js';
+import { registerAuditCommands } from './commands/audit.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerBackstageCommands } from './commands/backstage.js';
 import { registerEnvCommands } from './commands/env.js';
@@ -61,6 +62,7 @@ export function buildProgram(runner: Runner): Command {
   registerWorkloadCommands(program, runner);
   registerBackstageCommands(program, runner);
   registerInitCommands(program, runner);
+  registerAuditCommands(program, runner);
   return program;
 }
 

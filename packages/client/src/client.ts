@@ -11,6 +11,8 @@ import { watchInstance, type WatchOptions } from './watch.js';
 import type { AppendLogLinesRequest, LogPage, LogQuery, PruneLogsResult } from '@paved/model';
 import type { DeviceLogin, DevicePoll, OidcInfo, UserIdentity } from '@paved/model';
 import { followLogs, type FollowLogsOptions } from './follow-logs.js';
+import type { AuditKey, AuditQuery, AuditRecord } from '@paved/model';
+import { exportAuditLines, type AuditExportOptions } from './audit.js';
 
 export interface ClientOptions {
   /** Base URL of the Paved server, e.g. http://127.0.0.1:7780. */
@@ -19,6 +21,8 @@ export interface ClientOptions {
   token?: string;
   /** A fetch implementation; the global one by default. */
   fetch?: FetchLike;
+  /** Who is calling, sent as the Paved-Client header for the audit log (`cli/0.1.0`); absent: a plain API client. */
+  client?: string;
 }
 
 export interface PageOptions {
@@ -36,7 +40,7 @@ export interface Health {
  * One typed method per route of the HTTP API a person's tools call (the routes are in the
  * OpenAPI document, /api/openapi.json, and docs/api.md); not the drivers' callback route.
  */
-export interface PavedClient extends LogsClient, SignInClient {
+export interface PavedClient extends LogsClient, SignInClient, AuditClient {
   readonly url: string;
   health(): Promise<Health>;
   whoami(): Promise<WhoAmI>;
@@ -128,6 +132,16 @@ export interface LogsClient {
   followLogs(team: string, service: string, environment: string, options: FollowLogsOptions): Promise<void>;
   /** Runs log retention now (platform admins). */
   pruneLogs(): Promise<PruneLogsResult>;
+}
+
+// --- The audit log (docs/audit.md) ---
+export interface AuditClient {
+  /** Newest first, one line per request (platform admins; team owners with `team`). */
+  listAudit(query?: AuditQuery & { signal?: AbortSignal }): Promise<Page<AuditRecord>>;
+  /** The export's JSON lines as they stream, oldest first (header, checkpoints, records, head checkpoint). */
+  exportAudit(options?: AuditExportOptions): AsyncIterable<string>;
+  /** The public keys the audit log is signed with. */
+  listAuditKeys(): Promise<{ items: AuditKey[] }>;
 }
 
 const seg = encodeURIComponent;
@@ -224,6 +238,12 @@ export function createClient(options: ClientOptions): PavedClient {
     logout: async () => {
       await http.json('POST', '/api/v1/auth/logout', { body: {} });
     },
+    // The audit log
+    listAudit: ({ signal, ...q } = {}) => http.json('GET', '/api/v1/audit', {
+      query: { since: q.since, until: q.until, actor: q.actor, action: q.action, team: q.team, cursor: q.cursor, limit: q.limit }, signal,
+    }),
+    exportAudit: (o) => exportAuditLines(http, o),
+    listAuditKeys: () => http.json('GET', '/api/v1/audit/keys'),
   };
   return client;
 }

@@ -6,3 +6,5 @@ export { errorFromResponse } from './problem.js';
 export { SseParser, type ServerSentEvent } from './sse.js';
 export type { LogsClient } from './client.js';
 export type { FollowLogsOptions } from './follow-logs.js';
+export type { AuditClient } from './client.js';
+export type { AuditExportOptions } from './audit.js';

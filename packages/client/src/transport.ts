@@ -8,6 +8,8 @@ export interface TransportOptions {
   url: string;
   token?: string;
   fetch?: FetchLike;
+  /** Sent as the Paved-Client header (the interface the audit log records). */
+  client?: string;
 }
 
 export interface RequestOptions {
@@ -22,11 +24,13 @@ export class Transport {
   readonly baseUrl: string;
   private readonly token: string | undefined;
   private readonly fetchImpl: FetchLike;
+  private readonly client: string | undefined;
 
   constructor(options: TransportOptions) {
     this.baseUrl = options.url.replace(/\/+$/, '');
     this.token = options.token;
     this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.client = options.client;
   }
 
   urlFor(path: string, query?: RequestOptions['query']): string {
@@ -41,6 +45,7 @@ export class Transport {
   async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (this.client) headers['paved-client'] = this.client;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {

@@ -8,3 +8,5 @@ export * from './catalog.js';
 export * from './templates.js';
 export * from './score/index.js';
 export * from './composition.js';
+export * from './audit.js';
+export * from './audit-verify.js';

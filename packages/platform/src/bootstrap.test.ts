@@ -1,9 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { AuditChain, createAuditLog, createAuditSigner } from '@paved/server';
+import type { Store } from '@paved/store';
 import { eachStore } from '@paved/store/testing';
-import { bootstrap } from './bootstrap.js';
+import { bootstrap as bootstrapWith } from './bootstrap.js';
 
 const productsDir = fileURLToPath(new URL('../../../products', import.meta.url));
+
+const signer = createAuditSigner(randomBytes(32));
+const bootstrap = (options: { store: Store; productsDir: string; adminToken?: string }) =>
+  bootstrapWith({ ...options, audit: createAuditLog(new AuditChain(options.store, signer)) });
 
 eachStore('bootstrap (paved up)', (open) => {
   it('makes the platform team a platform team that owns the built-in products', async () => {
@@ -30,5 +37,11 @@ eachStore('bootstrap (paved up)', (open) => {
     const issued = (await store.listEvents({ kinds: ['token.issued'], limit: 10 })).items;
     expect(issued).toHaveLength(3);
     expect(issued.every((e) => e.actor === 'paved' && e.data.user === 'admin')).toBe(true);
+    // The audit log has each one too, and each revocation, as the platform's own actions.
+    const audited = await store.readAuditRecords({ afterSeq: 0, limit: 100 });
+    expect(audited.map((r) => `${r.actor} ${r.action} ${r.target?.user}`)).toEqual([
+      'paved token.issue admin', 'paved token.revoke admin', 'paved token.issue admin', 'paved token.revoke admin', 'paved token.issue admin',
+    ]);
+    expect(audited.every((r) => r.source === undefined)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, manifestDigest, parseProductManifestsFromText, type User } from '@paved/model';
 import type { Store } from '@paved/store';
-import { hashToken, issueToken } from '@paved/server';
+import { hashToken, issueToken, type AuditLog } from '@paved/server';
 
 export const ADMIN_USER = 'admin';
 export const PLATFORM_TEAM = 'platform';
@@ -14,6 +14,8 @@ export const PLATFORM_TEAM = 'platform';
  */
 export async function bootstrap(options: {
   store: Store;
+  /** Where the admin tokens it issues and revokes are recorded, as the platform's own actions. */
+  audit: AuditLog;
   productsDir: string;
   adminToken?: string | undefined;
   onProgress?: (line: string) => void;
@@ -34,7 +36,7 @@ export async function bootstrap(options: {
   }
   await publishBuiltInProducts(store, options.productsDir, progress);
 
-  return adminTokenFor(store, admin, options.adminToken);
+  return adminTokenFor(store, options.audit, admin, options.adminToken);
 }
 
 /** The token `paved up` signs the CLI in with; at most one is live at a time. */
@@ -44,16 +46,18 @@ const UP_TOKEN_NAME = 'paved-up';
  * Reuses the CLI's saved admin token while it still works; otherwise revokes the tokens earlier
  * starts issued under the same name and issues one new one (audited like any other).
  */
-async function adminTokenFor(store: Store, admin: User, saved: string | undefined): Promise<string> {
+async function adminTokenFor(store: Store, audit: AuditLog, admin: User, saved: string | undefined): Promise<string> {
   if (saved) {
     const found = await store.findPrincipalByTokenHash(hashToken(saved));
     const live = found?.user.id === admin.id && !found.user.disabled && (found.token.expiresAt === undefined || Date.parse(found.token.expiresAt) > Date.now());
     if (live) return saved;
   }
   for (const token of await store.listTokens(admin.id)) {
-    if (token.name === UP_TOKEN_NAME) await store.deleteToken(admin.id, token.id);
+    if (token.name !== UP_TOKEN_NAME) continue;
+    await audit.record({ action: 'token.revoke', actor: 'paved', target: { user: admin.name, token: token.id } });
+    await store.deleteToken(admin.id, token.id);
   }
-  return (await issueToken({ store, now: Date.now }, admin, { name: UP_TOKEN_NAME }, 'paved')).token;
+  return (await issueToken({ store, audit, now: Date.now }, admin, { name: UP_TOKEN_NAME }, 'paved')).token;
 }
 
 async function publishBuiltInProducts(store: Store, dir: string, progress: (line: string) => void): Promise<void> {

@@ -38,6 +38,12 @@ export interface PavedConfig {
   /** Sign-in with an identity provider (PAVED_OIDC_*, docs/sign-in.md); absent: off. */
   oidc?: OidcSettings;
   /**
+   * Whom the API believes about the client address (X-Forwarded-For), for the audit log's
+   * source: false (the connection's address), true (any proxy), a number of proxy hops, or a
+   * comma-separated list of proxy addresses/CIDRs (PAVED_TRUST_PROXY).
+   */
+  trustProxy: boolean | number | string;
+  /**
    * Test-only crash point: the process SIGKILLs itself when the engine reaches the named
    * failpoint (e.g. `create:after-driver`). Used by the crash test; never set in production.
    */
@@ -72,6 +78,19 @@ export function defaultProductsDir(): string {
 export function defaultTemplatesDir(): string {
   // packages/server/{src,dist}/config.* → repository root /templates
   return resolve(new URL('../../../templates', import.meta.url).pathname);
+}
+
+/** An address or CIDR (IPv4 or IPv6), or one of proxy-addr's names for address ranges. */
+const PROXY_RE = /^(?:[0-9a-fA-F:.]+(?:\/\d{1,3})?|loopback|linklocal|uniquelocal)$/;
+
+function parseTrustProxy(raw: string | undefined, issues: FieldIssue[]): boolean | number | string {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  if (entries.every((entry) => PROXY_RE.test(entry))) return entries.join(',');
+  issues.push({ path: 'PAVED_TRUST_PROXY', message: `must be true, false, a number of proxy hops, or comma-separated proxy addresses/CIDRs (got "${raw}")` });
+  return false;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): PavedConfig {
@@ -120,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   const host = overrides.host ?? str('PAVED_HOST') ?? '127.0.0.1';
   const port = overrides.port ?? int('PAVED_PORT', DEFAULT_PORT, 0, 65535);
   const oidc = loadOidcSettings(str, { host, port }, issues);
+  const trustProxy = parseTrustProxy(str('PAVED_TRUST_PROXY'), issues);
 
   const config: PavedConfig = {
     dataDir,
@@ -143,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       leaseMs: duration('PAVED_LEASE', 30_000),
     },
     logLevel,
+    trustProxy,
     ...(str('PAVED_CRASH_AT') === undefined ? {} : { crashAt: str('PAVED_CRASH_AT')! }),
     ...(oidc === undefined ? {} : { oidc }),
   };

@@ -6,7 +6,7 @@ import type { Target } from '@paved/driver-api';
 import { createEngine, type Engine } from '@paved/engine';
 import { createStore, type Store } from '@paved/store';
 import { createSecretStore, loadMasterKey } from '@paved/secrets';
-import { buildApp, startLogRetention } from '@paved/server';
+import { AuditChain, buildApp, createAuditLog, createAuditSigner, startAuditCheckpoints, startLogRetention } from '@paved/server';
 import type { PavedConfig } from './config.js';
 import { createDrivers } from './drivers.js';
 import { loadConfiguredTargets } from './targets.js';
@@ -62,6 +62,9 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
   try {
     await store.migrate();
     const secrets = createSecretStore({ store, masterKey: master });
+    // The audit log's signing key comes from the master key, never from the database (docs/audit.md).
+    const auditSigner = createAuditSigner(master.key);
+    const auditChain = new AuditChain(store, auditSigner);
     const targets: Target[] = await loadConfiguredTargets(config);
     let embedded: EmbeddedPostgresHandle | undefined;
     const wantsEmbedded = config.role === 'all' && config.embeddedPostgres.enabled && !targets.some((t) => t.driver === 'postgres');
@@ -77,7 +80,7 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
 
     let adminToken: string | undefined;
     if (options.bootstrap) {
-      adminToken = await bootstrap({ store, productsDir: config.productsDir, adminToken: options.adminToken, onProgress: progress });
+      adminToken = await bootstrap({ store, audit: createAuditLog(auditChain), productsDir: config.productsDir, adminToken: options.adminToken, onProgress: progress });
     }
 
     let engine: Engine | undefined;
@@ -104,13 +107,16 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
     let url: string | undefined;
     if (config.role !== 'worker') {
       const app = await buildApp({
-        store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir, ...(config.oidc ? { oidc: config.oidc } : {}),
+        store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir, auditSigner, trustProxy: config.trustProxy,
+        ...(config.oidc ? { oidc: config.oidc } : {}),
       });
       const address = await app.listen({ host: config.host, port: config.port });
       url = address.replace('://[::1]', '://localhost');
       stops.push(() => app.close());
       // Log retention runs where the API runs (role all or api): at start and every 10 minutes.
       stops.push(startLogRetention({ store, logger }));
+      // Checkpoints of the audit chain's head where the API runs: at start, every 10 minutes, at stop.
+      stops.push(startAuditCheckpoints({ chain: auditChain, logger }));
     }
     logger.info({ url, role: config.role, store: store.dialect, targets: targets.map((t) => t.name) }, 'paved started');
     return { ...(url ? { url } : {}), ...(adminToken ? { adminToken } : {}), config, stop };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -5,7 +6,11 @@ import type { Driver, Target } from '@paved/driver-api';
 import type { SecretStore } from '@paved/secrets';
 import type { Store } from '@paved/store';
 import { createServices } from './services.js';
+import { AuditChain, type AuditSigner } from './audit/chain.js';
+import { recordRequests } from './audit/recorder.js';
+import { auditRoutes } from './audit/routes.js';
 import { bearerAuth } from './http/auth.js';
+import { registerRequestContext } from './http/request-context.js';
 import { isLoggerInstance, loggerOptions } from './http/logging.js';
 import { handleError, handleRouteNotFound } from './http/problems.js';
 import { backstageRoutes } from './backstage/routes.js';
@@ -46,6 +51,13 @@ export interface AppDeps {
   now?: () => number;
   /** Sign-in with an identity provider (docs/sign-in.md); absent: off, API tokens only. */
   oidc?: OidcSettings;
+  /** Signs the audit log (createAuditSigner(master key)): docs/audit.md. */
+  auditSigner: AuditSigner;
+  /**
+   * Whom to believe about the client address (X-Forwarded-For), as Fastify's trustProxy: false
+   * (default: the connection's address), true, a number of hops, or addresses/CIDRs.
+   */
+  trustProxy?: boolean | number | string;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -61,8 +73,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(isLoggerInstance(deps.logger) ? { loggerInstance: deps.logger } : { logger: loggerOptions(deps.logger) }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    // Request ids (which tie a 500 to its log line) are ours, never taken from a caller's header.
+    // Request ids (which tie a 500 to its log line) are ours, never taken from a caller's header,
+    // and unique across processes and restarts: audit records of one request share it.
     requestIdHeader: false,
+    genReqId: () => randomUUID(),
+    trustProxy: typeof deps.trustProxy === 'number' ? hopsOf(deps.trustProxy) : deps.trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
@@ -82,11 +97,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: pvd_…' } } },
       security: [{ bearer: [] }],
-      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'sign-in'].map((name) => ({ name })),
+      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'sign-in', 'audit'].map((name) => ({ name })),
     },
   });
 
-  const services = createServices({ ...deps, onTemplateProblem: (problem) => app.log.warn({ problem }, 'template skipped') });
+  const now = deps.now ?? Date.now;
+  const auditChain = new AuditChain(deps.store, deps.auditSigner, now);
+  const services = createServices({ ...deps, auditChain, onTemplateProblem: (problem) => app.log.warn({ problem }, 'template skipped') });
+  // Before any route: every request's origin is known to what it calls, and changes are recorded.
+  await registerRequestContext(app as unknown as FastifyInstance);
+  recordRequests(app as unknown as FastifyInstance, { chain: auditChain, now });
 
   await app.register(healthRoutes, { store: deps.store, version: deps.version });
   // Signed by the driver's automation, not by a bearer token.
@@ -110,8 +130,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(logRoutes, { services, ...keepalive });
     await v1.register(templateRoutes, { services });
     await v1.register(backstageRoutes, { services });
+    await v1.register(auditRoutes, { services });
   }, { prefix: '/api/v1' });
 
   await app.ready();
   return app as unknown as FastifyInstance;
+}
+
+/** trustProxy as a number of hops (Fastify takes it at run time, its types do not). */
+function hopsOf(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }

@@ -14,3 +14,6 @@ export { isLoggerInstance, loggerOptions } from './http/logging.js';
 export {
   DEFAULT_GROUP_PATTERN, DEFAULT_SESSION_TTL_MS, MAX_SESSION_TTL_MS, isLoopbackUrl, parseGroupPattern, type OidcSettings,
 } from './identity/oidc/settings.js';
+export { AuditChain, createAuditSigner, type AuditSigner } from './audit/chain.js';
+export { createAuditLog, type AuditLog, type AuditLogEntry } from './audit/log.js';
+export { startAuditCheckpoints, AUDIT_CHECKPOINT_INTERVAL_MS } from './audit/checkpoints.js';

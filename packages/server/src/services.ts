@@ -1,6 +1,10 @@
 import type { Driver, Target } from '@paved/driver-api';
 import type { SecretStore } from '@paved/secrets';
 import type { Store } from '@paved/store';
+import { AuthorizedAuditService } from './audit/authorized.js';
+import type { AuditChain } from './audit/chain.js';
+import { createAuditLog } from './audit/log.js';
+import { DefaultAuditService, type AuditService } from './audit/service.js';
 import { AuthorizedBackstageService } from './backstage/authorized.js';
 import { DefaultBackstageService, type BackstageService } from './backstage/service.js';
 import { AuthorizedEnvironmentService } from './catalog/environments/authorized.js';
@@ -41,6 +45,8 @@ export interface ServicesDeps {
   now?: () => number;
   /** Sign-in with an identity provider (PAVED_OIDC_*); absent: off. */
   oidc?: OidcSettings;
+  /** The audit chain (docs/audit.md): read by the audit capability, appended to by identity. */
+  auditChain: AuditChain;
 }
 
 /** Every capability's service, authorization applied: what the routes call. */
@@ -56,6 +62,7 @@ export interface Services {
   backstage: BackstageService;
   templates: TemplateService;
   oidc: OidcService;
+  audit: AuditService;
 }
 
 /**
@@ -63,9 +70,10 @@ export interface Services {
  * it): the routes only ever see the wrapped one.
  */
 export function createServices(deps: ServicesDeps): Services {
-  const { store, secrets, targets } = deps;
+  const { store, secrets, targets, auditChain } = deps;
+  const now = deps.now ?? Date.now;
   return {
-    identity: new AuthorizedIdentityService(new DefaultIdentityService({ store, ...(deps.now ? { now: deps.now } : {}) })),
+    identity: new AuthorizedIdentityService(new DefaultIdentityService({ store, audit: createAuditLog(auditChain), now })),
     teams: new AuthorizedTeamService(new DefaultTeamService(store), store),
     services: new AuthorizedServiceCatalog(new DefaultServiceCatalog(store), store),
     environments: new AuthorizedEnvironmentService(new DefaultEnvironmentService(store)),
@@ -74,8 +82,9 @@ export function createServices(deps: ServicesDeps): Services {
     workloads: new AuthorizedWorkloadService(new DefaultWorkloadService({ store, targets }), store),
     logs: new AuthorizedLogService(new DefaultLogService({ store }), store),
     backstage: new AuthorizedBackstageService(new DefaultBackstageService(store)),
-    oidc: new AuthorizedOidcService(new DefaultOidcService({ store, ...(deps.oidc ? { settings: deps.oidc } : {}), ...(deps.now ? { now: deps.now } : {}) })),
+    oidc: new AuthorizedOidcService(new DefaultOidcService({ store, audit: createAuditLog(auditChain), ...(deps.oidc ? { settings: deps.oidc } : {}), ...(deps.now ? { now: deps.now } : {}) })),
     templates: new DefaultTemplateService({ dir: deps.templatesDir, ...(deps.onTemplateProblem ? { onProblem: deps.onTemplateProblem } : {}) }),
+    audit: new AuthorizedAuditService(new DefaultAuditService({ store, chain: auditChain, now }), store),
   };
 }
 

@@ -10,6 +10,8 @@ import { createMemoryDriver } from '@paved/driver-memory';
 import { createSecretStore } from '@paved/secrets';
 import type { Store } from '@paved/store';
 import { DefaultIdentityService } from './identity/service.js';
+import { AuditChain, createAuditSigner } from './audit/chain.js';
+import { createAuditLog } from './audit/log.js';
 import { buildApp, type AppDeps } from './app.js';
 
 export const TEST_TARGETS: Target[] = [{ name: 'test-mem', driver: 'memory', labels: { tier: 'shared' }, config: {} }];
@@ -43,12 +45,18 @@ export function testManifest(owner: string, change?: (manifest: ProductManifest)
   return manifest;
 }
 
+/** The master key of every harness, and the audit signer derived from it as the platform derives it. */
+export const TEST_MASTER_KEY = Buffer.alloc(32, 7);
+export const TEST_AUDIT_SIGNER = createAuditSigner(TEST_MASTER_KEY);
+
 export async function startHarness(store: Store, overrides: Partial<AppDeps> = {}): Promise<Harness> {
-  const secrets = createSecretStore({ store, masterKey: { key: Buffer.alloc(32, 7), id: 'test' } });
+  const secrets = createSecretStore({ store, masterKey: { key: TEST_MASTER_KEY, id: 'test' } });
   const app = await buildApp({
-    store, secrets, targets: TEST_TARGETS, drivers: { memory: createMemoryDriver() }, version: '0.0.0-test', ...overrides,
+    store, secrets, targets: TEST_TARGETS, drivers: { memory: createMemoryDriver() }, version: '0.0.0-test', auditSigner: TEST_AUDIT_SIGNER, ...overrides,
   });
-  const identity = new DefaultIdentityService({ store, ...(overrides.now ? { now: overrides.now } : {}) });
+  // The first admin is made as `paved up` makes its own: outside any request, by the platform.
+  const audit = createAuditLog(new AuditChain(store, TEST_AUDIT_SIGNER));
+  const identity = new DefaultIdentityService({ store, audit, ...(overrides.now ? { now: overrides.now } : {}) });
   const adminCreated = await identity.createUser(undefined, { name: `admin-${Math.random().toString(36).slice(2, 8)}`, admin: true });
   const admin = { user: adminCreated.user, token: adminCreated.token };
 

@@ -6,6 +6,7 @@ import { createSqliteAdapter } from './dialect/sqlite.js';
 import { ChangeFeed } from './change-feed.js';
 import type { StoreContext } from './context.js';
 import { runMigrations } from './migrations.js';
+import { auditRepo } from './repos/audit.js';
 import { eventsRepo } from './repos/events.js';
 import { engineQueueRepo } from './repos/engine-queue.js';
 import { identityRepo } from './repos/identity.js';
@@ -57,6 +58,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...logsRepo(ctx),
     ...compositionRepo(ctx),
     ...signInRepo(ctx),
+    ...auditRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }

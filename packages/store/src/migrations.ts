@@ -1,5 +1,5 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
-import { DEFAULT_ENVIRONMENTS, compareSemver } from '@paved/model';
+import { AUDIT_GENESIS_HASH, DEFAULT_ENVIRONMENTS, compareSemver } from '@paved/model';
 import type { DialectAdapter } from './dialect/adapter.js';
 
 /**
@@ -240,6 +240,55 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
           await db.insertInto('products').values({ name, owner, created_at: at }).execute();
           await db.updateTable('teams').set({ platform: 1 }).where('name', '=', owner).execute();
         }
+      },
+    },
+    // The audit log (docs/audit.md): an append-only hash chain of who did what, apart from the
+    // events (which drive timelines and metrics and are not evidence). `seq` is assigned under
+    // the lock of the one audit_head row, so that appends form one chain on both dialects;
+    // checkpoints are signed statements of the head, kept to show a truncated tail.
+    '0009_audit': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('stage', 'text', (c) => c.notNull())
+          .addColumn('request_id', 'text')
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('token_id', 'text')
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('team', 'text')
+          .addColumn('target', 'text')
+          .addColumn('result', 'text')
+          .addColumn('status', 'integer')
+          .addColumn('code', 'text')
+          .addColumn('source', 'text')
+          .addColumn('summary', 'text')
+          .addColumn('prev_hash', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('signature', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
+        await db.schema.createIndex('audit_log_actor').on('audit_log').columns(['actor', 'seq']).execute();
+        await db.schema.createIndex('audit_log_action').on('audit_log').columns(['action', 'seq']).execute();
+        await db.schema.createIndex('audit_log_team').on('audit_log').columns(['team', 'seq']).execute();
+        await db.schema.createIndex('audit_log_request').on('audit_log').column('request_id').execute();
+        await db.schema
+          .createTable('audit_head')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('seq', 'bigint', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .execute();
+        await db.insertInto('audit_head').values({ id: 1, seq: 0, hash: AUDIT_GENESIS_HASH }).execute();
+        await db.schema
+          .createTable('audit_checkpoints')
+          .addColumn('seq', 'bigint', (c) => c.primaryKey())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('key_id', 'text', (c) => c.notNull())
+          .addColumn('signature', 'text', (c) => c.notNull())
+          .execute();
       },
     },
     // Sign-in with an identity provider (docs/sign-in.md): which IdP subject each signed-in user

@@ -171,6 +171,49 @@ export interface WorkloadsTable {
   updated_at: string;
 }
 
+/**
+ * The audit log (migration 0009): one row per record of the chain (docs/audit.md). JSON columns
+ * hold exactly what was hashed: null when the record has no such part.
+ */
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  stage: string;
+  request_id: string | null;
+  actor: string;
+  token_id: string | null;
+  action: string;
+  team: string | null;
+  /** JSON object. */
+  target: string | null;
+  result: string | null;
+  status: number | null;
+  code: string | null;
+  /** JSON AuditSource. */
+  source: string | null;
+  /** JSON object. */
+  summary: string | null;
+  prev_hash: string;
+  hash: string;
+  key_id: string;
+  signature: string;
+}
+
+/** The chain's head: one row (id 1), locked by every append so appends are serialised. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface AuditCheckpointsTable {
+  seq: number;
+  hash: string;
+  at: string;
+  key_id: string;
+  signature: string;
+}
+
 /** The IdP subject a signed-in user is (migration 0010): one per user, one user per subject. */
 export interface UserIdentitiesTable {
   user_id: string;
@@ -205,4 +248,7 @@ export interface Database {
   log_lines: LogLinesTable;
   user_identities: UserIdentitiesTable;
   oidc_logins: OidcLoginsTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  audit_checkpoints: AuditCheckpointsTable;
 }

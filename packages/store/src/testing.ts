@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, it } from 'vitest';
 import { createStore } from './create-store.js';
@@ -19,6 +20,30 @@ export function databaseUrlOf(store: Store): string {
   const entry = urls.get(store);
   if (!entry) throw new Error('databaseUrlOf() needs a store opened by eachStore()');
   return entry.url;
+}
+
+/**
+ * Runs SQL on a store's database behind the store's back, as someone with write access to the
+ * database alone would (tests that tamper with what the store wrote). Statements run in order.
+ */
+export async function runSqlBehindStore(store: Store, statements: string[]): Promise<void> {
+  const url = databaseUrlOf(store);
+  if (store.dialect === 'sqlite') {
+    const database = new BetterSqlite3(url, { timeout: 5000 });
+    try {
+      for (const statement of statements) database.exec(statement);
+    } finally {
+      database.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const statement of statements) await client.query(statement);
+  } finally {
+    await client.end();
+  }
 }
 
 /**

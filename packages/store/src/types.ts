@@ -2,6 +2,7 @@ import type {
   EventKind, Instance, LogLine, InstanceStatus, Membership, Page, PavedEvent, ProductSummary, ProductVersion, Team, TeamRole, User,
 } from '@paved/model';
 import type { Environment, Service, ServiceLifecycle } from '@paved/model';
+import type { AuditCheckpoint, AuditEntry, AuditRecord } from '@paved/model';
 
 /**
  * The store is the source of truth and the work queue (docs/architecture.md#the-store). One
@@ -240,6 +241,35 @@ export interface StoredPrincipal {
   token: StoredToken;
 }
 
+// ------------------------------------------------------------------------------------------
+// The audit log (migration 0009, docs/audit.md)
+
+/** A record's place in the chain, handed to the sealer under the chain's lock. */
+export interface AuditPlace {
+  seq: number;
+  prevHash: string;
+  entry: AuditEntry;
+}
+
+/**
+ * Hashes and signs a record at its place (the server's, which holds the key). Called inside
+ * the append's transaction: it must not wait on anything.
+ */
+export type AuditSealer = (place: AuditPlace) => { hash: string; keyId: string; signature: string };
+
+export interface AuditRecordFilter {
+  /** ISO time: records at or after it. */
+  since?: string;
+  /** ISO time: records before it. */
+  until?: string;
+  actor?: string;
+  action?: string;
+  /** Only records of these teams (undefined: every record). */
+  teams?: string[];
+  cursor?: string;
+  limit?: number;
+}
+
 export interface Store {
   readonly dialect: Dialect;
   /** Runs pending migrations. Idempotent; safe to call from several processes at once. */
@@ -427,6 +457,27 @@ export interface Store {
    * other processes poll, see the server's log service). Returns unsubscribe.
    */
   onLogLines(listener: LogAppendListener): () => void;
+
+  // audit log (migration 0009)
+  /**
+   * Appends a record to the audit chain: the next seq and the head's hash are read under a lock
+   * that serialises every append (SQLite's write lock; the audit_head row FOR UPDATE on
+   * PostgreSQL), `seal` hashes and signs, and record and head commit together. `at` is the store's clock.
+   */
+  appendAuditRecord(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer): Promise<AuditRecord>;
+  /**
+   * Newest first. A `received` record whose `completed` record exists is left out: the listing
+   * shows one line per request (the export has both).
+   */
+  listAuditRecords(filter: AuditRecordFilter): Promise<Page<AuditRecord>>;
+  /** Oldest first, after `afterSeq`, at most `limit`: what an export streams, page by page. */
+  readAuditRecords(filter: { afterSeq: number; limit: number; team?: string }): Promise<AuditRecord[]>;
+  /** The seq and hash of the chain's last record (seq 0 and the genesis hash when empty). */
+  auditHead(): Promise<{ seq: number; hash: string }>;
+  /** Stores a checkpoint; false when one for that seq exists already. */
+  putAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<boolean>;
+  /** Every stored checkpoint, oldest first. */
+  listAuditCheckpoints(): Promise<AuditCheckpoint[]>;
 
   // composition (migration 0006)
   /** The parts of a composite instance (instances whose parent is `parentId`), in creation order. */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCatalogue } from '@paved/model';
 import { createMemoryDriver } from '@paved/driver-memory';
 import { createSecretStore } from '@paved/secrets';
-import { buildApp } from '@paved/server';
+import { buildApp, createAuditSigner } from '@paved/server';
 import { createStore, type Store } from '@paved/store';
 import { cliSandbox, newToken } from '../test-support.js';
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   store = await createStore({ url: join(sandbox.dir, 'paved.db') });
   await store.migrate();
   app = await buildApp({
-    store, version: 'test', logger: false,
+    store, version: 'test', logger: false, auditSigner: createAuditSigner(randomBytes(32)),
     secrets: createSecretStore({ store, masterKey: { key: randomBytes(32), id: 'testkey1' } }),
     targets: [{ name: 'mem', driver: 'memory', labels: {}, config: {} }],
     drivers: { memory: createMemoryDriver() },

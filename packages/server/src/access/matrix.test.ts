@@ -125,6 +125,9 @@ const REQUESTS: Record<string, RequestFor> = {
   oidcPollDevice: () => ({ url: '/api/v1/auth/oidc/device/token', body: { loginId: 'l'.repeat(43) } }),
   linkUserIdentity: ({ fresh }) => ({ url: '/api/v1/users/newcomer/identity', body: { subject: fresh('subject') } }),
   logout: () => ({ url: '/api/v1/auth/logout', body: {} }),
+  listAudit: () => ({ url: '/api/v1/audit?team=own' }),
+  exportAudit: () => ({ url: '/api/v1/audit/export' }),
+  listAuditKeys: () => ({ url: '/api/v1/audit/keys' }),
 };
 
 interface Route {

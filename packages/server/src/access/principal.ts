@@ -119,3 +119,21 @@ export async function teamFor(store: Store, principal: Principal, name: string, 
     : `Your role in team "${name}" is ${role}, which may not ${access === 'manage' ? 'manage its members' : 'change what it owns (instances, services, workloads, logs)'}; ask a team owner`;
   throw new NotAllowedError(message, { code: role === undefined ? 'not_team_member' : 'role_insufficient', issues: [{ path: 'team', message }] });
 }
+
+/**
+ * The team by name, for a read only its owners may make (its audit records): platform admins
+ * and the team's owners, with any token that may act for the team (a read-only one too).
+ */
+export async function teamForOwnerRead(store: Store, principal: Principal, name: string, what: string): Promise<Team> {
+  const team = await findTeam(store, name);
+  const refusal = tokenRefusal(principal, 'read', team.id);
+  if (refusal !== undefined) {
+    throw new NotAllowedError(`${refusal} (team "${name}")`, { code: 'token_scope', issues: [{ path: 'team', message: refusal }] });
+  }
+  const role = roleIn(principal, team.id);
+  if (principal.user.admin || role === 'owner') return team;
+  const message = role === undefined
+    ? `You are not a member of team "${name}"; only its owners and platform admins may ${what}`
+    : `Your role in team "${name}" is ${role}; only its owners and platform admins may ${what}`;
+  throw new NotAllowedError(message, { code: role === undefined ? 'not_team_member' : 'role_insufficient', issues: [{ path: 'team', message }] });
+}

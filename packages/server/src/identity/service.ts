@@ -4,6 +4,7 @@ import {
 } from '@paved/model';
 import type { Store, StoredToken } from '@paved/store';
 import type { Principal } from '../access/principal.js';
+import type { AuditLog } from '../audit/log.js';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js';
 
 /** Days a token works unless its creator says otherwise, and the most they may say. */
@@ -28,16 +29,20 @@ export interface IdentityService {
 
 export interface IdentityServiceDeps {
   store: Store;
+  /** Where tokens issued and revoked are recorded (docs/audit.md). */
+  audit: AuditLog;
   /** Clock for token expiry; tests pass a fake. */
   now?: () => number;
 }
 
 export class DefaultIdentityService implements IdentityService {
   private readonly store: Store;
+  private readonly audit: AuditLog;
   private readonly now: () => number;
 
   constructor(deps: IdentityServiceDeps) {
     this.store = deps.store;
+    this.audit = deps.audit;
     this.now = deps.now ?? Date.now;
   }
 
@@ -107,10 +112,11 @@ export class DefaultIdentityService implements IdentityService {
       });
     }
     await this.store.appendEvent({ kind: 'token.revoked', actor: principal.user.name, data: { user: user.name, token: tokenId } });
+    await this.audit.record({ action: 'token.revoke', target: { user: user.name, token: tokenId } });
   }
 
   private newToken(principal: Principal | undefined, user: User, request: CreateTokenRequest): Promise<IssuedToken> {
-    return issueToken({ store: this.store, now: this.now }, user, request, principal?.user.name ?? user.name);
+    return issueToken({ store: this.store, audit: this.audit, now: this.now }, user, request, principal?.user.name ?? user.name);
   }
 
   private async findUser(name: string): Promise<User> {
@@ -124,11 +130,13 @@ export class DefaultIdentityService implements IdentityService {
 
 /**
  * Issues a token for `user` and records who issued it to whom, with what scope and expiry
- * (never the token). `actor` is the caller's name, or "paved" for `paved up`'s own. A sign-in
- * session (`session`) is a token like any other, with an expiry in hours and source 'oidc'.
+ * (never the token), as an event and in the audit log. `actor` is the caller's name, or "paved"
+ * for `paved up`'s own. When the audit record cannot be written the token is deleted again and
+ * the error thrown: no token is handed out without its record. A sign-in session (`session`) is
+ * a token like any other, with an expiry in hours and source 'oidc'.
  */
 export async function issueToken(
-  deps: { store: Store; now: () => number }, user: User, request: CreateTokenRequest, actor: string, session?: { ttlMs: number },
+  deps: { store: Store; audit: AuditLog; now: () => number }, user: User, request: CreateTokenRequest, actor: string, session?: { ttlMs: number },
 ): Promise<IssuedToken> {
   const { store } = deps;
   const name = assertName('name', request.name);
@@ -150,6 +158,18 @@ export async function issueToken(
     ...(session ? { source: 'oidc' as const } : {}),
   });
   const info = await tokenInfo(store, stored, user.name);
+  try {
+    await deps.audit.record({
+      action: 'token.issue',
+      actor,
+      ...(info.scope.team === undefined ? {} : { team: info.scope.team }),
+      target: { user: user.name, token: info.id },
+      summary: { name: info.name, readOnly: info.scope.readOnly, ...(info.scope.team === undefined ? {} : { team: info.scope.team }), expiresAt: info.expiresAt },
+    });
+  } catch (error) {
+    await store.deleteToken(user.id, stored.id);
+    throw error;
+  }
   await store.appendEvent({
     kind: 'token.issued',
     actor,

@@ -97,6 +97,11 @@ eachStore('sign-in with an identity provider', (open) => {
     expect(events.find((e) => e.kind === 'user.signed-in')?.data).toMatchObject({ user: 'ann', via: 'browser', subject: 'ann-sub', unknownTeams: ['ghost'] });
     expect(events.find((e) => e.kind === 'token.issued')?.data).toMatchObject({ user: 'ann', source: 'oidc' });
     expect(JSON.stringify(events)).not.toContain(session);
+    // The sign-in and its session are in the audit log, without the session token.
+    const audited = (await h.store.listAuditRecords({ actor: 'ann', limit: 100 })).items;
+    expect(audited.find((r) => r.action === 'signin')).toMatchObject({ target: { user: 'ann' }, summary: { via: 'browser', subject: 'ann-sub' } });
+    expect(audited.some((r) => r.action === 'token.issue')).toBe(true);
+    expect(JSON.stringify(audited)).not.toContain(session);
   });
 
   it('replaces what the groups gave at the next sign-in, keeps memberships set in Paved, and follows the admin group', async () => {
@@ -171,6 +176,9 @@ eachStore('sign-in with an identity provider', (open) => {
     const refused = await signIn('carol-sub');
     expect([refused.res.statusCode, refused.res.json().code]).toEqual([401, 'user_disabled']);
     expect(refused.cookies.paved_session).toBeUndefined();
+    const attempts = (await h.store.listAuditRecords({ actor: 'carol', action: 'signin', limit: 10 })).items;
+    expect(attempts.find((r) => r.outcome !== undefined)?.outcome).toMatchObject({ result: 'refused', code: 'user_disabled' });
+    expect(attempts.filter((r) => r.outcome === undefined)).toHaveLength(1); // the one that succeeded
   });
 
   it('signs the CLI in by the device flow: pacing, slow_down, denial and expiry', async () => {

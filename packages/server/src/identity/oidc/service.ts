@@ -1,3 +1,4 @@
+import type { AuditLog } from '../../audit/log.js';
 import { createHash, randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import {
@@ -50,6 +51,8 @@ export interface OidcService {
 
 export interface OidcServiceDeps {
   store: Store;
+  /** Every sign-in and every session issued is recorded here (docs/audit.md). */
+  audit: AuditLog;
   /** Absent: sign-in is off, and its routes answer oidc_not_configured. */
   settings?: OidcSettings;
   now?: () => number;
@@ -57,12 +60,14 @@ export interface OidcServiceDeps {
 
 export class DefaultOidcService implements OidcService {
   private readonly store: Store;
+  private readonly audit: AuditLog;
   private readonly settings: OidcSettings | undefined;
   private readonly idp: IdpClient | undefined;
   private readonly now: () => number;
 
   constructor(deps: OidcServiceDeps) {
     this.store = deps.store;
+    this.audit = deps.audit;
     this.settings = deps.settings;
     this.idp = deps.settings && new IdpClient(deps.settings);
     this.now = deps.now ?? Date.now;
@@ -202,7 +207,7 @@ export class DefaultOidcService implements OidcService {
   }
 
   private signInDeps(settings: OidcSettings): SignInDeps {
-    return { store: this.store, settings, now: this.now };
+    return { store: this.store, audit: this.audit, settings, now: this.now };
   }
 }
 

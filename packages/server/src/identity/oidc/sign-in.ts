@@ -1,11 +1,13 @@
 import { ConflictError, UnauthenticatedError, type IssuedToken, type User } from '@paved/model';
 import type { MembershipSync, Store } from '@paved/store';
+import type { AuditLog } from '../../audit/log.js';
 import { issueToken } from '../service.js';
 import { grantsFrom, type IdpUser } from './claims.js';
 import type { OidcSettings } from './settings.js';
 
 export interface SignInDeps {
   store: Store;
+  audit: AuditLog;
   settings: OidcSettings;
   now: () => number;
 }
@@ -25,9 +27,9 @@ export interface SignedIn {
  * answer has been validated: finds the user linked to the subject (or creates one, never taking
  * over a user of that name who is not linked), refuses a disabled user, sets the admin flag
  * from the admin group (when one is configured), replaces the memberships the IdP's groups
- * give and keeps those set in Paved, and records a `user.signed-in` event (with
- * `team.member-added`/`-removed` for each change). Everything is checked before the first
- * write, so a refused sign-in writes nothing.
+ * give and keeps those set in Paved, and records the sign-in in the audit log and as a
+ * `user.signed-in` event (with `team.member-added`/`-removed` for each change). Everything is
+ * checked before the first write, so a refused sign-in writes nothing but its audit record.
  */
 export async function signIn(deps: SignInDeps, idp: IdpUser, via: SignInVia): Promise<SignedIn> {
   const { store, settings } = deps;
@@ -44,7 +46,10 @@ export async function signIn(deps: SignInDeps, idp: IdpUser, via: SignInVia): Pr
     });
     await store.appendEvent({ kind: 'user.created', actor: user.name, data: { user: user.name, admin: user.admin, source: 'oidc' } });
   } else {
-    if (user.disabled) throw new UnauthenticatedError(`User "${user.name}" is disabled; ask a platform admin`, { code: 'user_disabled' });
+    if (user.disabled) {
+      await deps.audit.record({ action: 'signin', actor: user.name, target: { user: user.name }, outcome: { result: 'refused', status: 401, code: 'user_disabled' }, summary: { via, issuer: idp.identity.issuer } });
+      throw new UnauthenticatedError(`User "${user.name}" is disabled; ask a platform admin`, { code: 'user_disabled' });
+    }
     if (grants.admin !== undefined && grants.admin !== user.admin) user = (await store.setUserAdmin(user.id, grants.admin)) ?? user;
   }
 
@@ -55,6 +60,12 @@ export async function signIn(deps: SignInDeps, idp: IdpUser, via: SignInVia): Pr
   for (const change of sync.removed) {
     await store.appendEvent({ kind: 'team.member-removed', teamId: change.teamId, actor: user.name, data: { team: change.teamName, user: user.name, role: change.role, source: 'oidc' } });
   }
+  await deps.audit.record({
+    action: 'signin',
+    actor: user.name,
+    target: { user: user.name },
+    summary: { via, issuer: idp.identity.issuer, subject: idp.identity.subject, admin: user.admin, created, teams: grants.teams.map((t) => `${t.team}:${t.role}`) },
+  });
   await store.appendEvent({
     kind: 'user.signed-in',
     actor: user.name,
@@ -69,7 +80,7 @@ export async function signIn(deps: SignInDeps, idp: IdpUser, via: SignInVia): Pr
 /** A sign-in session for the user: an API token that expires after the configured session time. Expired sessions of the user are removed. */
 export async function issueSession(deps: SignInDeps, user: User, via: SignInVia): Promise<IssuedToken> {
   await deps.store.deleteExpiredTokens(user.id, 'oidc', new Date(deps.now()).toISOString());
-  return issueToken({ store: deps.store, now: deps.now }, user, { name: via === 'browser' ? 'browser-session' : 'cli-session' }, user.name, { ttlMs: deps.settings.sessionTtlMs });
+  return issueToken({ store: deps.store, audit: deps.audit, now: deps.now }, user, { name: via === 'browser' ? 'browser-session' : 'cli-session' }, user.name, { ttlMs: deps.settings.sessionTtlMs });
 }
 
 function userConflict(idp: IdpUser): ConflictError {

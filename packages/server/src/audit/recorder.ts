@@ -1,0 +1,108 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { UnavailableError, type AuditEntry, type AuditOutcome, type AuditStage } from '@paved/model';
+import { PROBLEM_CONTENT_TYPE } from '../http/problems.js';
+import { sourceOf } from '../http/request-context.js';
+import type { AuditChain } from './chain.js';
+import { RefusalLimiter } from './refusal-limiter.js';
+import { describeRequest, scrub } from './summaries.js';
+
+/**
+ * Records every API request that changes or reveals something (docs/audit.md "What is recorded"):
+ *
+ * - before it is served (preHandler, after authentication and validation), a `received` record:
+ *   if that cannot be written the request is refused with 503 `audit_unavailable` and nothing
+ *   is changed, so no change is ever made without its record;
+ * - when it is answered (onSend), a `completed` record with the outcome: allowed, or refused
+ *   or failed with the status and the problem's code. Refusals before the handler (401, 400)
+ *   have only this one; unauthenticated ones are kept to a few per address per minute.
+ *
+ * Reads are not recorded (a reveal is a POST), nor two kinds of machine traffic: log lines
+ * shipped by `paved run`, and driver callbacks (signed by the driver, like the engine's work).
+ */
+const UNAUDITED = new Set(['appendLogLines', 'driverCallback']);
+const CHANGING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const UNAUTHENTICATED_PER_MINUTE = 10;
+
+export interface AuditRecorderOptions {
+  chain: AuditChain;
+  now: () => number;
+}
+
+export function recordRequests(app: FastifyInstance, { chain, now }: AuditRecorderOptions): void {
+  const limiter = new RefusalLimiter(UNAUTHENTICATED_PER_MINUTE, now);
+
+  app.addHook('preHandler', async (request) => {
+    const operationId = auditedOperation(request);
+    if (operationId === undefined) return;
+    try {
+      await chain.append(entryFor(request, operationId, 'received'));
+    } catch (error) {
+      request.log.error({ err: error }, 'audit record not written: request refused');
+      throw new UnavailableError('The audit log cannot be written right now, so this request was not served; try again shortly', { code: 'audit_unavailable' });
+    }
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const operationId = auditedOperation(request);
+    if (operationId === undefined) return payload;
+    const outcome = outcomeOf(reply, payload);
+    const extra: Record<string, unknown> = {};
+    if (!request.principal) {
+      const taken = limiter.take(request.ip);
+      if (!taken.record) return payload;
+      if (taken.suppressed > 0) extra.suppressed = taken.suppressed;
+    }
+    try {
+      await chain.append(entryFor(request, operationId, 'completed', outcome, extra));
+    } catch (error) {
+      // Too late to refuse: the request was served, and its `received` record stands.
+      request.log.error({ err: error, status: outcome.status }, 'audit record of a completed request not written');
+    }
+    return payload;
+  });
+}
+
+/** The operationId of a request that is audited; undefined for reads, unknown routes and machine traffic. */
+function auditedOperation(request: FastifyRequest): string | undefined {
+  if (!CHANGING_METHODS.has(request.method) || request.routeOptions.url === undefined) return undefined;
+  const operationId = (request.routeOptions.schema as { operationId?: string } | undefined)?.operationId;
+  return operationId === undefined || UNAUDITED.has(operationId) ? undefined : operationId;
+}
+
+function entryFor(request: FastifyRequest, action: string, stage: AuditStage, outcome?: AuditOutcome, extra: Record<string, unknown> = {}): Omit<AuditEntry, 'at'> {
+  const { principal } = request;
+  const described = describeRequest(action, request.params, request.body);
+  const summary = { ...described.summary, ...extra };
+  // Scrubbed whole: the user agent and path parameters come from outside too.
+  return scrub({
+    stage,
+    requestId: request.id,
+    actor: principal?.user.name ?? 'anonymous',
+    ...(principal ? { tokenId: principal.token.id } : {}),
+    action,
+    ...(described.team === undefined ? {} : { team: described.team }),
+    ...(described.target === undefined ? {} : { target: described.target }),
+    ...(outcome === undefined ? {} : { outcome }),
+    source: sourceOf(request),
+    ...(Object.keys(summary).length > 0 ? { summary } : {}),
+  });
+}
+
+function outcomeOf(reply: FastifyReply, payload: unknown): AuditOutcome {
+  const status = reply.statusCode;
+  const result = status < 400 ? 'allowed' : status < 500 ? 'refused' : 'failed';
+  const code = status >= 400 ? problemCode(reply, payload) : undefined;
+  return { result, status, ...(code === undefined ? {} : { code }) };
+}
+
+/** The `code` of a problem response (only problems are read; never a successful response's body). */
+function problemCode(reply: FastifyReply, payload: unknown): string | undefined {
+  const type = String(reply.getHeader('content-type') ?? '');
+  if (!type.startsWith(PROBLEM_CONTENT_TYPE) || typeof payload !== 'string') return undefined;
+  try {
+    const code = (JSON.parse(payload) as { code?: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,104 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { expect, it } from 'vitest';
+import {
+  AUDIT_GENESIS_HASH, AuditVerifier, auditEntryOf, auditKeyId, auditRecordHash, auditRecordMessage, type AuditEntry, type AuditKey,
+} from '@paved/model';
+import { eachStore, openAnother } from '../testing.js';
+import type { AuditSealer, Store } from '../types.js';
+
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+const raw = publicKey.export({ format: 'jwk' }).x!;
+const key: AuditKey = { id: auditKeyId(raw), algorithm: 'ed25519', publicKey: raw };
+
+/** What the server's sealer does, with a test key. */
+const seal: AuditSealer = ({ prevHash, entry }) => {
+  const hash = auditRecordHash(prevHash, entry);
+  return { hash, keyId: key.id, signature: sign(null, Buffer.from(auditRecordMessage(hash)), privateKey).toString('base64url') };
+};
+
+const entry = (over: Partial<AuditEntry> = {}): Omit<AuditEntry, 'at'> => ({ stage: 'recorded', actor: 'ann', action: 'token.issue', ...over });
+
+async function everyRecord(store: Store) {
+  return store.readAuditRecords({ afterSeq: 0, limit: 10_000 });
+}
+
+eachStore('audit log', (open) => {
+  it('keeps concurrent appends, from two store objects, in one chain that verifies', async () => {
+    const store = await open();
+    // On SQLite two Store objects of one file in one process would block each other's thread (testing.ts).
+    const other = store.dialect === 'postgres' ? await openAnother(store) : store;
+    await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? store : other).appendAuditRecord(entry({ actor: `user-${i}` }), seal)));
+
+    const records = await everyRecord(store);
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(new Set(records.map((r) => r.actor)).size).toBe(40);
+    expect(records[0]!.prevHash).toBe(AUDIT_GENESIS_HASH);
+    records.slice(1).forEach((record, i) => expect(record.prevHash).toBe(records[i]!.hash));
+    expect(await store.auditHead()).toEqual({ seq: 40, hash: records.at(-1)!.hash });
+
+    const verifier = new AuditVerifier({ keys: [key] });
+    for (const record of records) verifier.record(record);
+    expect(verifier.finish()).toMatchObject({ problems: [], records: 40, firstSeq: 1, lastSeq: 40 });
+  });
+
+  it('gives back every part of a record exactly as it was hashed', async () => {
+    const store = await open();
+    const appended = await store.appendAuditRecord(entry({
+      stage: 'completed',
+      requestId: 'req-1',
+      tokenId: 'tok-1',
+      action: 'createInstance',
+      team: 'payments',
+      target: { team: 'payments', instance: 'orders-db' },
+      outcome: { result: 'refused', status: 403, code: 'role_insufficient' },
+      source: { address: '10.1.2.3', userAgent: 'paved-cli/0.1.0 (ünïcode)', interface: 'cli' },
+      summary: { product: 'postgres', plan: 'small', inputKeys: ['extensions'], empty: {} },
+    }), seal);
+    const [read] = await everyRecord(store);
+    expect(read).toEqual(appended);
+    expect(auditRecordHash(read!.prevHash, auditEntryOf(read!))).toBe(read!.hash);
+  });
+
+  it('lists newest first, by actor, action, team and time, one line per request, page by page', async () => {
+    let now = Date.parse('2026-06-01T10:00:00Z');
+    const store = await open({ now: () => now });
+    const add = async (over: Partial<AuditEntry>) => {
+      now += 60_000;
+      return store.appendAuditRecord(entry(over), seal);
+    };
+    await add({ stage: 'received', requestId: 'r1', actor: 'ann', action: 'createInstance', team: 'payments' });
+    await add({ stage: 'completed', requestId: 'r1', actor: 'ann', action: 'createInstance', team: 'payments', outcome: { result: 'allowed', status: 202 } });
+    await add({ stage: 'received', requestId: 'r2', actor: 'bob', action: 'deleteInstance', team: 'search' });
+    await add({ stage: 'completed', requestId: 'r3', actor: 'anonymous', action: 'createTeam', outcome: { result: 'refused', status: 401, code: 'token_missing' } });
+    await add({ stage: 'recorded', actor: 'ann', action: 'token.issue', team: 'payments' });
+
+    const all = await store.listAuditRecords({});
+    // r1's received record is answered by its completed one; r2's is not (the request never finished).
+    expect(all.items.map((r) => r.seq)).toEqual([5, 4, 3, 2]);
+    expect((await store.listAuditRecords({ actor: 'ann' })).items.map((r) => r.seq)).toEqual([5, 2]);
+    expect((await store.listAuditRecords({ action: 'deleteInstance' })).items.map((r) => r.seq)).toEqual([3]);
+    expect((await store.listAuditRecords({ teams: ['payments'] })).items.map((r) => r.seq)).toEqual([5, 2]);
+    expect((await store.listAuditRecords({ teams: [] })).items).toEqual([]);
+    expect((await store.listAuditRecords({ since: '2026-06-01T10:03:00.000Z', until: '2026-06-01T10:05:00.000Z' })).items.map((r) => r.seq)).toEqual([4, 3]);
+
+    const first = await store.listAuditRecords({ limit: 3 });
+    expect(first.items.map((r) => r.seq)).toEqual([5, 4, 3]);
+    const second = await store.listAuditRecords({ limit: 3, cursor: first.nextCursor! });
+    expect(second.items.map((r) => r.seq)).toEqual([2]);
+    expect(second.nextCursor).toBeUndefined();
+    await expect(store.listAuditRecords({ cursor: 'nope' })).rejects.toMatchObject({ code: 'cursor_invalid' });
+
+    expect((await store.readAuditRecords({ afterSeq: 2, limit: 2 })).map((r) => r.seq)).toEqual([3, 4]);
+    expect((await store.readAuditRecords({ afterSeq: 0, limit: 10, team: 'payments' })).map((r) => r.seq)).toEqual([1, 2, 5]);
+  });
+
+  it('stores one checkpoint per seq', async () => {
+    const store = await open();
+    const checkpoint = { seq: 3, hash: 'a'.repeat(64), at: '2026-06-01T10:00:00.000Z', keyId: key.id, signature: 'sig' };
+    expect(await store.putAuditCheckpoint(checkpoint)).toBe(true);
+    expect(await store.putAuditCheckpoint({ ...checkpoint, at: '2026-06-01T11:00:00.000Z' })).toBe(false);
+    expect(await store.putAuditCheckpoint({ ...checkpoint, seq: 1 })).toBe(true);
+    expect(await store.listAuditCheckpoints()).toEqual([{ ...checkpoint, seq: 1 }, checkpoint]);
+    expect(await store.auditHead()).toEqual({ seq: 0, hash: AUDIT_GENESIS_HASH });
+  });
+});

@@ -1,0 +1,134 @@
+import type { Selectable } from 'kysely';
+import type { AuditCheckpoint, AuditEntry, AuditRecord, AuditResult, AuditSource, AuditStage, Page } from '@paved/model';
+import type { StoreContext } from '../context.js';
+import type { AuditCheckpointsTable, AuditLogTable } from '../schema.js';
+import type { AuditRecordFilter, AuditSealer } from '../types.js';
+import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
+
+/**
+ * The audit log (docs/audit.md): an append-only chain. This module knows where a record goes
+ * and keeps appends in one order; the hashing and signing come from the caller (`seal`), which
+ * holds the key. Nothing here updates or deletes a record.
+ */
+export function auditRepo(ctx: StoreContext) {
+  const { adapter, db } = ctx;
+
+  return {
+    async appendAuditRecord(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer): Promise<AuditRecord> {
+      return adapter.transaction(async (trx) => {
+        const head = await adapter.forUpdate(trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1)).executeTakeFirstOrThrow();
+        // The time is taken under the lock, so that `at` never goes backwards along the chain.
+        const full: AuditEntry = { at: ctx.iso(), ...entry };
+        const seq = Number(head.seq) + 1;
+        const sealed = seal({ seq, prevHash: head.hash, entry: full });
+        const record: AuditRecord = { ...full, seq, prevHash: head.hash, ...sealed };
+        await trx.insertInto('audit_log').values(toRow(record)).execute();
+        await trx.updateTable('audit_head').set({ seq, hash: record.hash }).where('id', '=', 1).execute();
+        return record;
+      });
+    },
+
+    async listAuditRecords(filter: AuditRecordFilter): Promise<Page<AuditRecord>> {
+      const limit = pageLimit(filter.limit);
+      if (filter.teams && filter.teams.length === 0) return { items: [] };
+      let query = db.selectFrom('audit_log as a').selectAll('a')
+        // One line per request: its `received` record only while no `completed` one follows.
+        .where((eb) => eb.or([
+          eb('a.stage', '!=', 'received'),
+          eb.not(eb.exists(eb.selectFrom('audit_log as c').select('c.seq').whereRef('c.request_id', '=', 'a.request_id').where('c.stage', '=', 'completed'))),
+        ]));
+      if (filter.since !== undefined) query = query.where('a.at', '>=', filter.since);
+      if (filter.until !== undefined) query = query.where('a.at', '<', filter.until);
+      if (filter.actor !== undefined) query = query.where('a.actor', '=', filter.actor);
+      if (filter.action !== undefined) query = query.where('a.action', '=', filter.action);
+      if (filter.teams !== undefined) query = query.where('a.team', 'in', filter.teams);
+      if (filter.cursor !== undefined) {
+        const [seq] = decodeCursor(filter.cursor, ['number']);
+        query = query.where('a.seq', '<', seq as number);
+      }
+      const rows = await query.orderBy('a.seq', 'desc').limit(limit + 1).execute();
+      const items = rows.slice(0, limit).map(toRecord);
+      const last = items.at(-1);
+      return rows.length > limit && last ? { items, nextCursor: encodeCursor([last.seq]) } : { items };
+    },
+
+    async readAuditRecords(filter: { afterSeq: number; limit: number; team?: string }): Promise<AuditRecord[]> {
+      let query = db.selectFrom('audit_log').selectAll().where('seq', '>', filter.afterSeq);
+      if (filter.team !== undefined) query = query.where('team', '=', filter.team);
+      const rows = await query.orderBy('seq').limit(filter.limit).execute();
+      return rows.map(toRecord);
+    },
+
+    async auditHead(): Promise<{ seq: number; hash: string }> {
+      const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+      return { seq: Number(head.seq), hash: head.hash };
+    },
+
+    async putAuditCheckpoint(checkpoint: AuditCheckpoint): Promise<boolean> {
+      const result = await db
+        .insertInto('audit_checkpoints')
+        .values({ seq: checkpoint.seq, hash: checkpoint.hash, at: checkpoint.at, key_id: checkpoint.keyId, signature: checkpoint.signature })
+        .onConflict((oc) => oc.column('seq').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+
+    async listAuditCheckpoints(): Promise<AuditCheckpoint[]> {
+      const rows = await db.selectFrom('audit_checkpoints').selectAll().orderBy('seq').execute();
+      return rows.map(toCheckpoint);
+    },
+  };
+}
+
+/** Parts a record does not have are null, so that reading a row gives back exactly what was hashed. */
+function toRow(record: AuditRecord): AuditLogTable {
+  const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+  return {
+    seq: record.seq,
+    at: record.at,
+    stage: record.stage,
+    request_id: record.requestId ?? null,
+    actor: record.actor,
+    token_id: record.tokenId ?? null,
+    action: record.action,
+    team: record.team ?? null,
+    target: json(record.target),
+    result: record.outcome?.result ?? null,
+    status: record.outcome?.status ?? null,
+    code: record.outcome?.code ?? null,
+    source: json(record.source),
+    summary: json(record.summary),
+    prev_hash: record.prevHash,
+    hash: record.hash,
+    key_id: record.keyId,
+    signature: record.signature,
+  };
+}
+
+function toRecord(row: Selectable<AuditLogTable>): AuditRecord {
+  const record: AuditRecord = {
+    seq: Number(row.seq),
+    at: row.at,
+    stage: row.stage as AuditStage,
+    actor: row.actor,
+    action: row.action,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    keyId: row.key_id,
+    signature: row.signature,
+  };
+  if (row.request_id !== null) record.requestId = row.request_id;
+  if (row.token_id !== null) record.tokenId = row.token_id;
+  if (row.team !== null) record.team = row.team;
+  if (row.target !== null) record.target = JSON.parse(row.target) as Record<string, string>;
+  if (row.result !== null && row.status !== null) {
+    record.outcome = { result: row.result as AuditResult, status: Number(row.status), ...(row.code === null ? {} : { code: row.code }) };
+  }
+  if (row.source !== null) record.source = JSON.parse(row.source) as AuditSource;
+  if (row.summary !== null) record.summary = JSON.parse(row.summary) as Record<string, unknown>;
+  return record;
+}
+
+function toCheckpoint(row: Selectable<AuditCheckpointsTable>): AuditCheckpoint {
+  return { seq: Number(row.seq), hash: row.hash, at: row.at, keyId: row.key_id, signature: row.signature };
+}
