@@ -8,6 +8,7 @@ import { createServices } from './services.js';
 import { bearerAuth } from './http/auth.js';
 import { isLoggerInstance, loggerOptions } from './http/logging.js';
 import { handleError, handleRouteNotFound } from './http/problems.js';
+import { useGuardedJsonParser } from './http/json-body.js';
 import { backstageRoutes } from './backstage/routes.js';
 import { callbackRoutes } from './callbacks/routes.js';
 import { environmentRoutes } from './catalog/environments/routes.js';
@@ -65,6 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(handleRouteNotFound);
   // JSON only: a text/plain body is refused (415) rather than validated as a string.
   app.removeContentTypeParser(['text/plain']);
+  // A body nested deeper than MAX_JSON_DEPTH is refused before any recursive validator sees it.
+  useGuardedJsonParser(app);
   app.decorateRequest('principal', null);
 
   await app.register(swagger, {
