@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
@@ -6,6 +7,7 @@ import type { Target } from '@paved/driver-api';
 import { createEngine, type Engine } from '@paved/engine';
 import { createStore, type Store } from '@paved/store';
 import { createSecretStore, loadMasterKey } from '@paved/secrets';
+import { InputError } from '@paved/model';
 import { buildApp, startLogRetention } from '@paved/server';
 import type { PavedConfig } from './config.js';
 import { createDrivers } from './drivers.js';
@@ -39,6 +41,21 @@ function createLogger(config: PavedConfig): pino.Logger {
     { level: config.logLevel, base: { pid: process.pid }, redact: ['req.headers.authorization', 'headers.authorization'] },
     pino.destination(2),
   );
+}
+
+/** The TLS certificate and key, checked to be PEM that belong together before the API listens. */
+async function loadTls(files: NonNullable<PavedConfig['tls']>): Promise<{ cert: Buffer; key: Buffer }> {
+  const [cert, key] = await Promise.all([readFile(files.certFile), readFile(files.keyFile)]);
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    const reason = (error as Error).message;
+    throw new InputError(`invalid configuration:\n  PAVED_TLS_CERT_FILE, PAVED_TLS_KEY_FILE: not a PEM certificate and its private key (${reason})`, {
+      code: 'config_invalid',
+      issues: [{ path: 'PAVED_TLS_CERT_FILE', message: `with PAVED_TLS_KEY_FILE, not a PEM certificate and its private key (${reason})` }],
+    });
+  }
+  return { cert, key };
 }
 
 /**
@@ -103,7 +120,12 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
 
     let url: string | undefined;
     if (config.role !== 'worker') {
-      const app = await buildApp({ store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir });
+      const tls = config.tls ? await loadTls(config.tls) : undefined;
+      const { requestsPerHour, authFailuresPerMinute, streamsPerUser } = config.limits;
+      const app = await buildApp({
+        store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir,
+        rateLimits: { requestsPerHour, authFailuresPerMinute }, streamsPerUser, ...(tls ? { tls } : {}),
+      });
       const address = await app.listen({ host: config.host, port: config.port });
       url = address.replace('://[::1]', '://localhost');
       stops.push(() => app.close());

@@ -6,7 +6,10 @@ import type { SecretStore } from '@paved/secrets';
 import type { Store } from '@paved/store';
 import { createServices } from './services.js';
 import { bearerAuth } from './http/auth.js';
-import { isLoggerInstance, loggerOptions } from './http/logging.js';
+import { isLoggerInstance, loggerOptions, logRequest } from './http/logging.js';
+import { DEFAULT_RATE_LIMITS, rateLimits, type RateLimits } from './http/rate-limits.js';
+import { securityHeaders } from './http/security-headers.js';
+import { DEFAULT_STREAMS_PER_USER, StreamSlots } from './http/stream-slots.js';
 import { handleError, handleRouteNotFound } from './http/problems.js';
 import { useGuardedJsonParser } from './http/json-body.js';
 import { backstageRoutes } from './backstage/routes.js';
@@ -42,6 +45,12 @@ export interface AppDeps {
   watchKeepaliveMs?: number;
   /** The clock of time checks (token expiry); tests pass a fake. Default Date.now. */
   now?: () => number;
+  /** Requests per token and failed sign-ins per address (PAVED_RATE_LIMIT, PAVED_AUTH_FAILURE_LIMIT). */
+  rateLimits?: Partial<RateLimits>;
+  /** Open watch and log-follow streams per user (PAVED_STREAMS_PER_USER). Default 20. */
+  streamsPerUser?: number;
+  /** Certificate and key (PEM): the API is served over HTTPS, with HSTS. Absent: plain HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -56,11 +65,18 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(isLoggerInstance(deps.logger) ? { loggerInstance: deps.logger } : { logger: loggerOptions(deps.logger) }),
+    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Request ids (which tie a 500 to its log line) are ours, never taken from a caller's header.
     requestIdHeader: false,
-  }).withTypeProvider<TypeBoxTypeProvider>();
+    // Fastify would log each URL with its query string, where a client may have put a token: logRequest logs the path.
+    disableRequestLogging: true,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
+  app.addHook('onResponse', logRequest);
+  await securityHeaders(app, { tls: deps.tls !== undefined });
+  const limiters = await rateLimits(app, { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits });
+  const slots = new StreamSlots(deps.streamsPerUser ?? DEFAULT_STREAMS_PER_USER);
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleRouteNotFound);
@@ -91,9 +107,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(callbackRoutes, { prefix: '/api/v1', store: deps.store, targets: deps.targets, drivers: deps.drivers });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const keepalive = deps.watchKeepaliveMs ? { keepaliveMs: deps.watchKeepaliveMs } : {};
+  const keepalive = { slots, ...(deps.watchKeepaliveMs ? { keepaliveMs: deps.watchKeepaliveMs } : {}) };
   await app.register(async (v1) => {
-    v1.addHook('onRequest', bearerAuth(services.identity));
+    v1.addHook('onRequest', bearerAuth(services.identity, limiters.authFailures));
+    // After authentication: the limit is per token.
+    v1.addHook('onRequest', limiters.perToken);
     await v1.register(userRoutes, { services });
     await v1.register(teamRoutes, { services });
     await v1.register(environmentRoutes, { services });
@@ -107,5 +125,5 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }, { prefix: '/api/v1' });
 
   await app.ready();
-  return app as unknown as FastifyInstance;
+  return app;
 }

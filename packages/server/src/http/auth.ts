@@ -1,7 +1,8 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InternalError, UnauthenticatedError } from '@paved/model';
 import type { IdentityService } from '../identity/service.js';
 import type { Principal } from '../access/principal.js';
+import type { AuthFailureGuard } from './rate-limits.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,18 +13,28 @@ declare module 'fastify' {
 
 const BEARER_RE = /^Bearer +(\S+) *$/i;
 
-/** onRequest hook: the `Authorization: Bearer pvd_…` header becomes `request.principal`. */
-export function bearerAuth(identity: IdentityService) {
-  return async function authenticate(request: FastifyRequest): Promise<void> {
+/**
+ * onRequest hook: the `Authorization: Bearer pvd_…` header becomes `request.principal`. A
+ * presented credential that does not work counts against the caller's address (`guard`), which
+ * is refused outright once it has failed too often.
+ */
+export function bearerAuth(identity: IdentityService, guard: AuthFailureGuard) {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization;
     if (header === undefined || header === '') {
       throw new UnauthenticatedError('This route needs an API token: send "Authorization: Bearer <token>" (paved login)', { code: 'token_missing' });
     }
-    const match = BEARER_RE.exec(header);
-    if (!match?.[1]) {
-      throw new UnauthenticatedError('The Authorization header must be "Bearer <token>"', { code: 'token_invalid' });
+    await guard.check(request, reply);
+    try {
+      const match = BEARER_RE.exec(header);
+      if (!match?.[1]) {
+        throw new UnauthenticatedError('The Authorization header must be "Bearer <token>"', { code: 'token_invalid' });
+      }
+      request.principal = await identity.authenticate(match[1]);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) await guard.failed(request, reply);
+      throw error;
     }
-    request.principal = await identity.authenticate(match[1]);
   };
 }
 

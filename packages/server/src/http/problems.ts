@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorCatalogue, isPavedError, type FieldIssue, type Problem } from '@paved/model';
+import { pathOf } from './logging.js';
 
 /**
  * The one place where anything thrown while serving a request becomes an RFC 9457 problem.
@@ -105,7 +106,8 @@ export function toProblem(parts: ProblemParts, instance: string): Problem {
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, parts: ProblemParts): FastifyReply {
   if (parts.status === 401) reply.header('www-authenticate', 'Bearer realm="paved"');
-  return reply.status(parts.status).type(PROBLEM_CONTENT_TYPE).send(toProblem(parts, request.url));
+  // The path only: a query string may hold a token, and a problem is often logged or shown.
+  return reply.status(parts.status).type(PROBLEM_CONTENT_TYPE).send(toProblem(parts, pathOf(request.url)));
 }
 
 /** Fastify error handler: every error of every route goes through here. */
@@ -125,6 +127,6 @@ export function handleRouteNotFound(request: FastifyRequest, reply: FastifyReply
     status: 404,
     title: errorCatalogue['not-found'].title,
     code: 'route_not_found',
-    detail: `There is no route ${request.method} ${request.url.split('?')[0]}; see /api/openapi.json`,
+    detail: `There is no route ${request.method} ${pathOf(request.url)}; see /api/openapi.json`,
   });
 }
