@@ -73,7 +73,8 @@ export function shipChildOutput(child: ChildProcess, target: LogShipTarget, opti
 
   const enqueue = (stream: ShippedLogLine['stream'], line: string) => {
     // Masked whole, then cut: a secret is never split by the 16 KiB cut.
-    queue.push({ at: new Date(now()).toISOString(), stream, line: cut(secrets.mask(line.endsWith('\r') ? line.slice(0, -1) : line)) });
+    const text = (line.endsWith('\r') ? line.slice(0, -1) : line).replaceAll('\u0000', '\uFFFD'); // the server refuses NUL characters
+    queue.push({ at: new Date(now()).toISOString(), stream, line: cut(secrets.mask(text)) });
     if (queue.length > maxBuffered) {
       const excess = queue.length - maxBuffered;
       queue.splice(0, excess);

@@ -10,8 +10,8 @@ import { isLoggerInstance, loggerOptions, logRequest } from './http/logging.js';
 import { DEFAULT_RATE_LIMITS, rateLimits, type RateLimits } from './http/rate-limits.js';
 import { securityHeaders } from './http/security-headers.js';
 import { DEFAULT_STREAMS_PER_USER, StreamSlots } from './http/stream-slots.js';
-import { handleError, handleRouteNotFound } from './http/problems.js';
-import { useGuardedJsonParser } from './http/json-body.js';
+import { handleError, handleFrameworkError, handleRouteNotFound } from './http/problems.js';
+import { refuseNulInUrl, useGuardedJsonParser } from './http/json-body.js';
 import { backstageRoutes } from './backstage/routes.js';
 import { callbackRoutes } from './callbacks/routes.js';
 import { environmentRoutes } from './catalog/environments/routes.js';
@@ -71,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     // Fastify would log each URL with its query string, where a client may have put a token: logRequest logs the path.
     disableRequestLogging: true,
+    frameworkErrors: handleFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
   app.addHook('onResponse', logRequest);
@@ -84,6 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser(['text/plain']);
   // A body nested deeper than MAX_JSON_DEPTH is refused before any recursive validator sees it.
   useGuardedJsonParser(app);
+  app.addHook('preValidation', refuseNulInUrl);
   app.decorateRequest('principal', null);
 
   await app.register(swagger, {

@@ -70,6 +70,29 @@ eachStore('API: bad input is a 4xx problem naming the field', (open) => {
     expect(res.json().errors[0].path).toBe('body.title');
   });
 
+  it('refuses a NUL character anywhere in body, query or path, naming where (PostgreSQL text cannot hold one)', async () => {
+    const body = await h.call(h.admin, 'POST', '/api/v1/teams', { name: 'nul', title: 'a\u0000b' });
+    expect(body.statusCode).toBe(400);
+    expect(body.json()).toMatchObject({ code: 'nul_character', errors: [{ path: 'body.title' }] });
+    const line = await h.call(member, 'POST', logs, { lines: [{ stream: 'stdout', line: 'ok' }, { stream: 'stdout', line: 'x\u0000' }] });
+    expect(line.json()).toMatchObject({ code: 'nul_character', errors: [{ path: 'body.lines.1.line' }] });
+    const query = await h.call(member, 'GET', `${logs}?grep=a%00b`);
+    expect(query.statusCode).toBe(400);
+    expect(query.json()).toMatchObject({ code: 'nul_character', errors: [{ path: 'query.grep' }] });
+    expect((await h.call(h.admin, 'GET', '/api/v1/teams/nul')).statusCode).toBe(404); // nothing was written
+  });
+
+  it('refuses a cursor whose key no listing made, on every listing', async () => {
+    for (const key of [[1e308], [-1], ['a\u0000', 'b']]) {
+      const cursor = Buffer.from(JSON.stringify(key)).toString('base64url');
+      for (const url of ['/api/v1/teams/orders/events', '/api/v1/teams/orders/instances', '/api/v1/teams/orders/services', '/api/v1/services']) {
+        const res = await h.call(h.admin, 'GET', `${url}?cursor=${cursor}`);
+        expect(res.statusCode, `${url} ${JSON.stringify(key)}`).toBe(400);
+        expect(res.json().code).toBe('cursor_invalid');
+      }
+    }
+  });
+
   it('still refuses prototype poisoning as invalid JSON', async () => {
     const res = await h.app.inject({
       method: 'POST', url: '/api/v1/teams', headers: { authorization: `Bearer ${h.admin.token}`, 'content-type': 'application/json' },

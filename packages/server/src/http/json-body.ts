@@ -10,38 +10,58 @@ export const MAX_JSON_DEPTH = 64;
 
 type Done = (error: Error | null, body?: unknown) => void;
 
+const NUL = '\u0000';
+
 /**
- * The path of the first object or array nested deeper than `max`, as segments from the body;
- * undefined when there is none. Iterative, so any depth is safe to look at.
+ * The first thing in a parsed value that Paved refuses: an object or array nested deeper than
+ * `max`, or a NUL character in a string or key (PostgreSQL text cannot hold one, and no name,
+ * description or line needs it). Iterative, so any depth is safe to look at.
  */
-export function tooDeepAt(value: unknown, max = MAX_JSON_DEPTH): string[] | undefined {
+export function unacceptableAt(value: unknown, max = MAX_JSON_DEPTH): { path: string[]; problem: 'deep' | 'nul' } | undefined {
   const pending: { value: unknown; path: string[] }[] = [{ value, path: [] }];
   while (pending.length > 0) {
     const { value: node, path } = pending.pop()!;
+    if (typeof node === 'string' && node.includes(NUL)) return { path, problem: 'nul' };
     if (typeof node !== 'object' || node === null) continue;
-    if (path.length >= max) return path;
+    if (path.length >= max) return { path, problem: 'deep' };
     for (const [key, child] of Object.entries(node)) {
-      if (typeof child === 'object' && child !== null) pending.push({ value: child, path: [...path, key] });
+      if (key.includes(NUL)) return { path: [...path, key], problem: 'nul' };
+      if (typeof child === 'string' || (typeof child === 'object' && child !== null)) pending.push({ value: child, path: [...path, key] });
     }
   }
   return undefined;
 }
 
-/** Checks a parsed body's depth; throws InputError `body_too_deep` naming where it goes too deep. */
-export function assertJsonDepth(body: unknown, max = MAX_JSON_DEPTH): void {
-  const path = tooDeepAt(body, max);
-  if (path === undefined) return;
-  // The path down to the limit can be long: name its start, which is enough to find it.
-  const shown = ['body', ...path.slice(0, 8)].join('.') + (path.length > 8 ? '.…' : '');
+/**
+ * Checks a parsed request part (`where`: body, query or params): throws InputError
+ * `body_too_deep` or `nul_character` naming the field.
+ */
+export function assertAcceptable(value: unknown, where = 'body', max = MAX_JSON_DEPTH): void {
+  const found = unacceptableAt(value, max);
+  if (found === undefined) return;
+  // The path down to the depth limit can be long: name its start, which is enough to find it.
+  const shown = [where, ...found.path.slice(0, 8)].join('.').replaceAll(NUL, '\\0') + (found.path.length > 8 ? '.…' : '');
+  if (found.problem === 'nul') {
+    throw new InputError(`${shown} contains a NUL character (\\u0000), which Paved does not store`, {
+      code: 'nul_character',
+      issues: [{ path: shown, message: 'must not contain a NUL character' }],
+    });
+  }
   throw new InputError(`The request body is nested more than ${max} levels deep (at ${shown})`, {
     code: 'body_too_deep',
     issues: [{ path: shown, message: `is nested more than ${max} levels deep` }],
   });
 }
 
+/** preValidation hook: no NUL character in the query string or path parameters either. */
+export async function refuseNulInUrl(request: FastifyRequest): Promise<void> {
+  assertAcceptable(request.params, 'params');
+  assertAcceptable(request.query, 'query');
+}
+
 /**
  * Fastify's own JSON parser (which refuses `__proto__` and `constructor.prototype` keys), then
- * the depth check, before any schema validator walks the body. `onText` sees the raw text
+ * the depth and NUL checks, before any schema validator walks the body. `onText` sees the raw text
  * first (the callbacks route keeps it, because its signature covers the exact bytes).
  */
 export function guardedJsonParser(app: FastifyInstance, onText?: (request: FastifyRequest, text: string) => void) {
@@ -52,9 +72,9 @@ export function guardedJsonParser(app: FastifyInstance, onText?: (request: Fasti
     parse(request, text, (error: Error | null, value?: unknown) => {
       if (error) return done(error, undefined);
       try {
-        assertJsonDepth(value);
-      } catch (tooDeep) {
-        return done(tooDeep as Error, undefined);
+        assertAcceptable(value);
+      } catch (refused) {
+        return done(refused as Error, undefined);
       }
       done(null, value);
     });

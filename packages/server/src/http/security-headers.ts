@@ -1,5 +1,8 @@
 import helmet from '@fastify/helmet';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+/** The API's Content-Security-Policy: a JSON answer loads and frames nothing. */
+const API_CSP = { defaultSrc: ["'none'"], frameAncestors: ["'none'"] };
 
 /** HSTS max-age when Paved serves TLS itself: 180 days. */
 const HSTS_MAX_AGE_S = 180 * 24 * 3600;
@@ -14,9 +17,22 @@ const HSTS_MAX_AGE_S = 180 * 24 * 3600;
 export async function securityHeaders(app: FastifyInstance, options: { tls: boolean }): Promise<void> {
   await app.register(helmet, {
     global: true,
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
     hsts: options.tls ? { maxAge: HSTS_MAX_AGE_S, includeSubDomains: true } : false,
+  });
+}
+
+/**
+ * The API's essential headers, for the few answers Fastify gives before any hook (and so
+ * helmet) runs: a URL it cannot route.
+ */
+export function setSecurityHeaders(reply: FastifyReply): void {
+  reply.headers({
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'content-security-policy': "default-src 'none';frame-ancestors 'none'",
   });
 }
