@@ -105,6 +105,9 @@ eachStore('API stream caps', (open) => {
     const watch = await stream(lena, '/api/v1/teams/orders/instances/db1/watch');
     const follow = await stream(lena, logs);
     expect([watch.response.status, follow.response.status]).toEqual([200, 200]);
+    // A stream takes the reply over from Fastify; the security headers are on it all the same.
+    expect(follow.response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(follow.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
 
     const third = await stream(lena, logs);
     expect(third.response.status).toBe(429);
