@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '@paved/model';
 import { loadConfig } from './config.js';
+import { loadTls } from './tls.js';
 
 function issuesOf(env: NodeJS.ProcessEnv): { path: string; message: string }[] {
   try {
@@ -41,6 +42,13 @@ describe('loadConfig: limits and TLS', () => {
     expect(issuesOf({ PAVED_DATA_DIR: dir, PAVED_TLS_CERT_FILE: cert, PAVED_TLS_KEY_FILE: join(dir, 'missing.pem') })).toEqual([
       { path: 'PAVED_TLS_KEY_FILE', message: `cannot read ${join(dir, 'missing.pem')}` },
     ]);
+  });
+
+  it('refuses at start TLS files that are not a PEM certificate and its key, naming both', async () => {
+    await expect(loadTls({ certFile: cert, keyFile: key })).rejects.toMatchObject({
+      code: 'config_invalid',
+      issues: [{ path: 'PAVED_TLS_CERT_FILE' }, { path: 'PAVED_TLS_KEY_FILE' }],
+    });
   });
 
   it('refuses a duration a timer cannot hold', () => {

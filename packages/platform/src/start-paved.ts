@@ -1,5 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { createSecureContext } from 'node:tls';
+import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
@@ -7,9 +6,9 @@ import type { Target } from '@paved/driver-api';
 import { createEngine, type Engine } from '@paved/engine';
 import { createStore, type Store } from '@paved/store';
 import { createSecretStore, loadMasterKey } from '@paved/secrets';
-import { InputError } from '@paved/model';
 import { buildApp, startLogRetention } from '@paved/server';
 import type { PavedConfig } from './config.js';
+import { loadTls } from './tls.js';
 import { createDrivers } from './drivers.js';
 import { loadConfiguredTargets } from './targets.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
@@ -43,21 +42,6 @@ function createLogger(config: PavedConfig): pino.Logger {
   );
 }
 
-/** The TLS certificate and key, checked to be PEM that belong together before the API listens. */
-async function loadTls(files: NonNullable<PavedConfig['tls']>): Promise<{ cert: Buffer; key: Buffer }> {
-  const [cert, key] = await Promise.all([readFile(files.certFile), readFile(files.keyFile)]);
-  try {
-    createSecureContext({ cert, key });
-  } catch (error) {
-    const reason = (error as Error).message;
-    throw new InputError(`invalid configuration:\n  PAVED_TLS_CERT_FILE, PAVED_TLS_KEY_FILE: not a PEM certificate and its private key (${reason})`, {
-      code: 'config_invalid',
-      issues: [{ path: 'PAVED_TLS_CERT_FILE', message: `with PAVED_TLS_KEY_FILE, not a PEM certificate and its private key (${reason})` }],
-    });
-  }
-  return { cert, key };
-}
-
 /**
  * The composition root: configuration → store → secrets → targets → drivers → engine and/or
  * HTTP API. The one place that builds the running platform; everything below receives what it
@@ -65,6 +49,8 @@ async function loadTls(files: NonNullable<PavedConfig['tls']>): Promise<{ cert: 
  */
 export async function startPaved(config: PavedConfig, options: StartOptions = {}): Promise<RunningPaved> {
   const progress = options.onProgress ?? (() => {});
+  // Checked before anything starts: a bad certificate must not leave a half-started platform.
+  const tls = config.tls && config.role !== 'worker' ? await loadTls(config.tls) : undefined;
   const logger = createLogger(config);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const master = await loadMasterKey({ envValue: config.masterKey, keyFile: config.masterKeyFile });
@@ -120,7 +106,6 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
 
     let url: string | undefined;
     if (config.role !== 'worker') {
-      const tls = config.tls ? await loadTls(config.tls) : undefined;
       const { requestsPerHour, authFailuresPerMinute, streamsPerUser } = config.limits;
       const app = await buildApp({
         store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir,

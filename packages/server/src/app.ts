@@ -83,7 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler(handleRouteNotFound);
   // JSON only: a text/plain body is refused (415) rather than validated as a string.
   app.removeContentTypeParser(['text/plain']);
-  // A body nested deeper than MAX_JSON_DEPTH is refused before any recursive validator sees it.
+  // A body nested too deep, or a NUL character anywhere, is refused before any validator sees it.
   useGuardedJsonParser(app);
   app.addHook('preValidation', refuseNulInUrl);
   app.decorateRequest('principal', null);
@@ -109,7 +109,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(callbackRoutes, { prefix: '/api/v1', store: deps.store, targets: deps.targets, drivers: deps.drivers });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const keepalive = { slots, ...(deps.watchKeepaliveMs ? { keepaliveMs: deps.watchKeepaliveMs } : {}) };
+  // The streaming routes share one count of each user's open streams.
+  const streaming = { slots, ...(deps.watchKeepaliveMs ? { keepaliveMs: deps.watchKeepaliveMs } : {}) };
   await app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(services.identity, limiters.authFailures));
     // After authentication: the limit is per token.
@@ -119,9 +120,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(environmentRoutes, { services });
     await v1.register(serviceRoutes, { services });
     await v1.register(productRoutes, { services });
-    await v1.register(instanceRoutes, { services, ...keepalive });
+    await v1.register(instanceRoutes, { services, ...streaming });
     await v1.register(workloadRoutes, { services });
-    await v1.register(logRoutes, { services, ...keepalive });
+    await v1.register(logRoutes, { services, ...streaming });
     await v1.register(templateRoutes, { services });
     await v1.register(backstageRoutes, { services });
   }, { prefix: '/api/v1' });
