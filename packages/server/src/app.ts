@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Driver, Target } from '@paved/driver-api';
@@ -70,7 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Request ids (which tie a 500 to its log line) are ours, never taken from a caller's header.
     requestIdHeader: false,
     // Fastify would log each URL with its query string, where a client may have put a token: logRequest logs the path.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors: handleFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
