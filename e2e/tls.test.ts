@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from '../packages/server/src/http/certificate.test-support.js';
@@ -45,6 +45,8 @@ describe('paved over HTTPS', () => {
     };
     url = `https://127.0.0.1:${port}`;
     await waitFor(`paved up over HTTPS:\n${output}`, () => (child.exitCode === null ? statusOf(`${url}/readyz`, certificate.cert).then((status) => status === 200) : Promise.reject(new Error(output))));
+    // The API answers before `paved up` has saved the CLI's sign-in: wait for that too.
+    await waitFor('the CLI config of paved up', async () => existsSync(admin.PAVED_CLI_CONFIG));
   }, 120_000);
   afterAll(async () => {
     await stop();
