@@ -11,7 +11,7 @@ import { DEFAULT_RATE_LIMITS, rateLimits, type RateLimits } from './http/rate-li
 import { securityHeaders } from './http/security-headers.js';
 import { DEFAULT_STREAMS_PER_USER, StreamSlots } from './http/stream-slots.js';
 import { handleError, handleFrameworkError, handleRouteNotFound } from './http/problems.js';
-import { refuseNulInUrl, useGuardedJsonParser } from './http/json-body.js';
+import { refuseNulInUrl, useGuardedJsonParser } from './http/input-guards.js';
 import { backstageRoutes } from './backstage/routes.js';
 import { callbackRoutes } from './callbacks/routes.js';
 import { environmentRoutes } from './catalog/environments/routes.js';

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Driver, Target } from '@paved/driver-api';
 import { NotFoundError, UnauthenticatedError } from '@paved/model';
 import type { Store } from '@paved/store';
-import { useGuardedJsonParser } from '../http/json-body.js';
+import { useGuardedJsonParser } from '../http/input-guards.js';
 import { problemResponses } from '../http/schemas.js';
 
 /**

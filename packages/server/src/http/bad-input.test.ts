@@ -5,7 +5,7 @@ import { createMemoryDriver } from '@paved/driver-memory';
 import { createLogStreamDriver } from '@paved/driver-log-stream';
 import { eachStore } from '@paved/store/testing';
 import { startHarness, testManifest, TEST_TARGETS, type Caller, type Harness } from '../test-harness.js';
-import { MAX_JSON_DEPTH } from './json-body.js';
+import { MAX_JSON_DEPTH } from './input-guards.js';
 
 const logsManifest = () => parseProductManifestsFromText(readFileSync(new URL('../../../../products/logs.yaml', import.meta.url), 'utf8'), 'logs.yaml')[0]!;
 

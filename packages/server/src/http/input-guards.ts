@@ -17,7 +17,7 @@ const NUL = '\u0000';
  * `max`, or a NUL character in a string or key (PostgreSQL text cannot hold one, and no name,
  * description or line needs it). Iterative, so any depth is safe to look at.
  */
-export function unacceptableAt(value: unknown, max = MAX_JSON_DEPTH): { path: string[]; problem: 'deep' | 'nul' } | undefined {
+function unacceptableAt(value: unknown, max = MAX_JSON_DEPTH): { path: string[]; problem: 'deep' | 'nul' } | undefined {
   const pending: { value: unknown; path: string[] }[] = [{ value, path: [] }];
   while (pending.length > 0) {
     const { value: node, path } = pending.pop()!;
