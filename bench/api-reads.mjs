@@ -2,13 +2,14 @@
 // list a team's instances (first page of 50, from a team with 100: the secret product's quota). `secret` instances are
 // used so the reads measure Paved, not a target.
 //
-//   npm run build && node bench/api-reads.mjs [--seconds 10]
+//   npm run build && node bench/api-reads.mjs [--seconds 10] [--rate-limit 0 (off)]
 import autocannon from 'autocannon';
 import { createClient } from '@paved/client';
 import { arg, round, startPaved } from './lib.mjs';
 
 const seconds = Number(arg('seconds', '10'));
-const paved = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off' });
+// Every request is counted against the token as in production, with an allowance the load cannot use up.
+const paved = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off', PAVED_RATE_LIMIT: arg('rate-limit', '10000000') });
 const client = createClient({ url: paved.url, token: paved.token });
 await client.createTeam({ name: 'readers' });
 for (let i = 0; i < 100; i += 20) {

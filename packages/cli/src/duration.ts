@@ -1,13 +1,17 @@
 import { InputError } from '@paved/model';
 
-/** '90s', '5m', '1h', '250ms' or bare seconds → milliseconds. */
+/** The longest timeout: a timer past 2^31-1 ms (24.8 days) would fire at once. */
+const MAX_TIMEOUT_MS = 24 * 3_600_000;
+
+/** '90s', '5m', '1h', '250ms' or bare seconds → milliseconds, at most 24h. */
 export function parseTimeout(text: string, flag = '--timeout'): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match || Number(match[1]) <= 0) {
-    throw new InputError(`${flag} must be a duration such as 30s, 5m or 1h (got "${text}")`, { code: 'duration_invalid', issues: [{ path: flag, message: 'is not a duration' }] });
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match?.[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const ms = match ? Math.round(Number(match[1]) * factor) : Number.NaN;
+  if (!(ms > 0 && ms <= MAX_TIMEOUT_MS)) {
+    throw new InputError(`${flag} must be a duration from 1ms to 24h, such as 30s, 5m or 1h (got "${text}")`, { code: 'duration_invalid', issues: [{ path: flag, message: 'is not a duration from 1ms to 24h' }] });
   }
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  return Math.round(Number(match[1]) * factor);
+  return ms;
 }
 
 /** 1234 → "1.2s", 75000 → "1m15s". */

@@ -1,7 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ShippedLogLine } from '@paved/model';
 import { shipChildOutput, type LogShipTarget } from './log-shipper.js';
+import { secretMask } from './secret-mask.js';
 
 /** A target that records what it is sent and shown; `fail` makes sends reject. */
 function recorder(options: { fail?: () => boolean; delayMs?: number } = {}) {
@@ -70,5 +72,28 @@ describe('shipChildOutput', () => {
     expect(r.warnings.some((w) => w.includes('dropping the oldest'))).toBe(true);
     expect(r.warnings.some((w) => w.includes('gave up shipping 10 log lines'))).toBe(true);
     expect(r.warnings.some((w) => w.includes('90 log lines were dropped'))).toBe(true);
+  });
+
+  it('masks secrets in shipped lines whatever the chunk boundaries, and passes the output through as written', async () => {
+    const secret = 'Sup3r-S3cret-Value';
+    const r = recorder();
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const { done } = shipChildOutput({ stdout, stderr } as unknown as ChildProcess, { ...r.target, secrets: secretMask([secret, 'line one\nline two']) });
+    // Chunks cut inside the secret, and a 16 KiB line whose cut would fall inside it.
+    for (const chunk of ['a Sup3r-', 'S3cret-Va', 'lue b\n', 'x'.repeat(16 * 1024 - 4), 'Sup3r-S3c', 'ret-Value tail\n', 'line one\r\nline two\n']) {
+      stdout.write(chunk);
+      // Each chunk is read before the next is written (event-loop order, not a timer).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    stdout.end();
+    stderr.end();
+    await done;
+    const lines = r.lines().map((l) => l.line);
+    expect(lines[0]).toBe('a *** b');
+    expect(lines[1]).toBe('x'.repeat(16 * 1024 - 4));
+    expect(lines[2]).toBe('*** tail');
+    expect(lines.slice(3)).toEqual(['***', '***']);
+    expect(r.shown.stdout).toContain(`a ${secret} b`);
   });
 });

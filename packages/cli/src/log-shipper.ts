@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import type { ShippedLogLine } from '@paved/model';
 import type { OutStream } from './io.js';
+import { NO_SECRETS, type SecretMask } from './secret-mask.js';
 
 /** Where shipped lines go and where the child's output is shown. */
 export interface LogShipTarget {
@@ -12,6 +13,8 @@ export interface LogShipTarget {
   stderr: OutStream;
   /** One-line notices about shipping (never the child's output). */
   warn(message: string): void;
+  /** The secrets revealed for the run: masked in every line sent (the terminal shows the output as written). */
+  secrets?: SecretMask;
 }
 
 export interface ShipOptions {
@@ -52,23 +55,26 @@ function cut(line: string): string {
 
 /**
  * Passes a child's stdout and stderr (spawned with both piped) through to the terminal as they
- * come, and ships them line by line to a log stream in batches. Shipping never blocks or fails
- * the child: output is always read at once, lines wait in a bounded buffer (the oldest dropped,
- * with one warning, when the server is slow or away), and one batch is in flight at a time so
- * lines arrive in order. Used by `paved run` in both its forms (--service and -f score.yaml).
+ * come, and ships them line by line (secrets masked) to a log stream in batches. Shipping never
+ * blocks or fails the child: output is always read at once, lines wait in a bounded buffer (the
+ * oldest dropped, with one warning, when the server is slow or away), and one batch is in flight
+ * at a time so lines arrive in order. Used by `paved run` in both its forms (--service and -f score.yaml).
  */
 export function shipChildOutput(child: ChildProcess, target: LogShipTarget, options: ShipOptions = {}): Shipping {
   const flushMs = options.flushMs ?? 200;
   const batchLines = options.batchLines ?? 500;
   const maxBuffered = options.maxBufferedLines ?? 10_000;
   const now = options.now ?? Date.now;
+  const secrets = target.secrets ?? NO_SECRETS;
   const queue: ShippedLogLine[] = [];
   let dropped = 0;
   let failing = false;
   let sending: Promise<void> | undefined;
 
   const enqueue = (stream: ShippedLogLine['stream'], line: string) => {
-    queue.push({ at: new Date(now()).toISOString(), stream, line: cut(line.endsWith('\r') ? line.slice(0, -1) : line) });
+    // Masked whole, then cut: a secret is never split by the 16 KiB cut.
+    const text = (line.endsWith('\r') ? line.slice(0, -1) : line).replaceAll('\u0000', '\uFFFD'); // the server refuses NUL characters
+    queue.push({ at: new Date(now()).toISOString(), stream, line: cut(secrets.mask(text)) });
     if (queue.length > maxBuffered) {
       const excess = queue.length - maxBuffered;
       queue.splice(0, excess);
@@ -118,11 +124,14 @@ export function shipChildOutput(child: ChildProcess, target: LogShipTarget, opti
       const parts = (partial + text).split('\n');
       partial = parts.pop() ?? '';
       for (const line of parts) enqueue(stream, line);
-      // A very long line without a newline is shipped in pieces rather than held without bound.
+      // A very long line without a newline is shipped in pieces rather than held without bound,
+      // each ending before anything that may be the start of a secret still arriving.
       while (Buffer.byteLength(partial, 'utf8') > LINE_MAX_BYTES) {
         const piece = cut(partial);
-        enqueue(stream, piece);
-        partial = partial.slice(piece.length);
+        const safe = secrets.safeCut(piece);
+        const length = safe > 0 ? safe : piece.length;
+        enqueue(stream, piece.slice(0, length));
+        partial = partial.slice(length);
       }
     };
     return new Promise((resolve) => {

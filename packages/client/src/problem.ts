@@ -28,13 +28,15 @@ function isIssue(value: unknown): value is FieldIssue {
  * when the response was a problem document (or any JSON), undefined otherwise; a response
  * without a problem document still maps by status, with a generic message.
  */
-export function errorFromResponse(status: number, body: unknown, statusText = ''): PavedError {
+export function errorFromResponse(status: number, body: unknown, statusText = '', retryAfter?: string | null): PavedError {
   const problem = (typeof body === 'object' && body !== null ? body : {}) as Partial<Problem>;
-  const message = typeof problem.detail === 'string' && problem.detail !== ''
+  let message = typeof problem.detail === 'string' && problem.detail !== ''
     ? problem.detail
     : typeof problem.title === 'string' && problem.title !== ''
       ? problem.title
       : `Paved answered ${status}${statusText ? ` ${statusText}` : ''}`;
+  // A 429 says when to come back; a proxy's 429 may say it only in the header.
+  if (status === 429 && retryAfter && !/retry/i.test(message)) message = `${message}; retry in ${retryAfter} s`;
   const options: PavedErrorOptions = {};
   if (typeof problem.code === 'string') options.code = problem.code;
   if (Array.isArray(problem.errors)) options.issues = problem.errors.filter(isIssue).map((i) => ({ path: i.path, message: i.message }));

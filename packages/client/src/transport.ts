@@ -19,6 +19,18 @@ export interface RequestOptions {
   accept?: string;
 }
 
+// OpenSSL's verification failures, as Node reports them on the fetch error's cause.
+const TLS_ERROR_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_UNTRUSTED)$/;
+
+/** The certificate-verification code somewhere in an error's causes; undefined when it is not one. */
+function tlsErrorCode(error: unknown): string | undefined {
+  for (let cause = error, depth = 0; cause && depth < 5; cause = (cause as { cause?: unknown }).cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && TLS_ERROR_CODES.test(code)) return code;
+  }
+  return undefined;
+}
+
 /** Sends requests to one Paved server and turns failures into PavedErrors. */
 export class Transport {
   readonly baseUrl: string;
@@ -71,6 +83,13 @@ export class Transport {
   /** An abort stays an abort (callers check signal.aborted); anything else means we never reached the server. */
   networkError(error: unknown, signal?: AbortSignal): unknown {
     if (signal?.aborted) return error;
+    const tlsCode = tlsErrorCode(error);
+    if (tlsCode !== undefined) {
+      return new UnavailableError(
+        `cannot trust the TLS certificate of ${this.baseUrl} (${tlsCode}); if your organisation signs it, point NODE_EXTRA_CA_CERTS at that CA's PEM file`,
+        { code: 'server_untrusted', cause: error },
+      );
+    }
     return new UnavailableError(`cannot reach Paved at ${this.baseUrl} — is it running? (paved up)`, {
       code: 'server_unreachable',
       cause: error,
@@ -89,6 +108,6 @@ export class Transport {
     } else {
       await response.body?.cancel().catch(() => undefined);
     }
-    return errorFromResponse(response.status, body, response.statusText);
+    return errorFromResponse(response.status, body, response.statusText, response.headers.get('retry-after'));
   }
 }

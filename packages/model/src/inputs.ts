@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import { InputError } from './errors.js';
+import { ConflictError, InputError } from './errors.js';
 import { ajvIssues, createAjv, toFieldIssues } from './manifest-ajv.js';
 import { manifestDigest } from './manifest-digest.js';
 import { inputSchemaForCompile, isObject } from './manifest-parse.js';
@@ -28,7 +28,7 @@ function inputValidator(manifest: ProductManifest): ValidateFunction {
     byDigest.delete(digest);
   } else {
     const schema = inputSchemaForCompile(manifest.spec.inputs);
-    entry = { validate: ajv.compile(schema), schema };
+    entry = { validate: compileStored(manifest, schema), schema };
   }
   byDigest.set(digest, entry);
   if (byDigest.size > MAX_CACHED) {
@@ -38,6 +38,23 @@ function inputValidator(manifest: ProductManifest): ValidateFunction {
   }
   byObject.set(manifest, entry.validate);
   return entry.validate;
+}
+
+/**
+ * Publishing checks that `spec.inputs` compiles, so this fails only for a version published
+ * under older rules (a pattern RE2 refuses): its owners must publish a new version.
+ */
+function compileStored(manifest: ProductManifest, schema: object): ValidateFunction {
+  try {
+    return ajv.compile(schema);
+  } catch (error) {
+    ajv.removeSchema(schema);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConflictError(
+      `product "${manifest.metadata.name}" ${manifest.spec.version} has input rules this server cannot run (${reason}); its owners must publish a new version`,
+      { code: 'product_inputs_unsupported', issues: [{ path: 'spec.inputs', message: reason }] },
+    );
+  }
 }
 
 /**

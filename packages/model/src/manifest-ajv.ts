@@ -1,6 +1,7 @@
 import { Ajv2020, type ErrorObject, type Options } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { FieldIssue } from './errors.js';
+import { linearRegExp } from './linear-regexp.js';
 import { NAME_PATTERN } from './names.js';
 import { DURATION_PATTERN, OUTPUT_NAME_PATTERN, TAG_PATTERN } from './manifest-schema.js';
 import { SEMVER_PATTERN } from './semver.js';
@@ -12,10 +13,15 @@ const addFormats = addFormatsModule.default;
  * An Ajv for draft 2020-12 with the standard formats. `verbose` keeps the failing schema on each
  * error so messages can list allowed values and suggest the field the author meant. Strict
  * schema mode turns a misspelt keyword in a product's `spec.inputs` ("defualt") into an error
- * at publish time instead of a constraint that silently does nothing.
+ * at publish time instead of a constraint that silently does nothing. Every `pattern` runs on
+ * RE2 (linear-regexp.ts): a publisher's pattern must not be able to stall the server.
  */
 export function createAjv(options: Options = {}): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strictSchema: true, strictTypes: false, strictTuples: false, strictRequired: false, ...options });
+  const ajv = new Ajv2020({
+    allErrors: true, verbose: true, strictSchema: true, strictTypes: false, strictTuples: false, strictRequired: false,
+    code: { regExp: linearRegExp },
+    ...options,
+  });
   addFormats(ajv);
   return ajv;
 }

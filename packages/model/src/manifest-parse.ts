@@ -1,5 +1,6 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { InputError, type FieldIssue } from './errors.js';
+import { linearRegExpProblem } from './linear-regexp.js';
 import { ajvIssues, createAjv, toFieldIssues, type SegmentIssue } from './manifest-ajv.js';
 import { productManifestSchema } from './manifest-schema.js';
 import { NAME_PATTERN } from './names.js';
@@ -65,6 +66,12 @@ function planIssues(plans: Record<string, unknown>): SegmentIssue[] {
 
 /** `spec.inputs` must itself be a JSON Schema that compiles, or every request would fail later. */
 function inputSchemaIssues(inputs: Record<string, unknown>): SegmentIssue[] {
+  // Each pattern RE2 refuses is named by its path; Ajv would only say the schema failed.
+  const refused = [...schemaPatterns(inputs, ['spec', 'inputs'])].flatMap(({ segments, pattern }) => {
+    const problem = linearRegExpProblem(pattern);
+    return problem ? [{ segments, message: problem }] : [];
+  });
+  if (refused.length > 0) return refused;
   inputsChecker ??= createAjv({ useDefaults: true });
   const schema = inputSchemaForCompile(inputs);
   try {
@@ -75,6 +82,31 @@ function inputSchemaIssues(inputs: Record<string, unknown>): SegmentIssue[] {
     return [{ segments: ['spec', 'inputs'], message: `is not a valid JSON Schema: ${message}` }];
   } finally {
     inputsChecker.removeSchema(schema);
+  }
+}
+
+// Keywords whose values are data, not schemas: a "pattern" inside them is not a regular expression.
+const DATA_KEYWORDS = new Set(['default', 'const', 'enum', 'examples']);
+// Keywords whose keys are names chosen by the author, each mapping to a schema.
+const NAMED_SCHEMAS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+
+/** Every regular expression in a JSON Schema: `pattern` values and `patternProperties` keys, with their paths. */
+function* schemaPatterns(node: unknown, segments: string[], keysAreNames = false): Generator<{ segments: string[]; pattern: string }> {
+  if (Array.isArray(node)) {
+    for (const [index, item] of node.entries()) yield* schemaPatterns(item, [...segments, String(index)]);
+    return;
+  }
+  if (!isObject(node)) return;
+  for (const [key, value] of Object.entries(node)) {
+    const at = [...segments, key];
+    if (keysAreNames) {
+      yield* schemaPatterns(value, at);
+    } else if (key === 'pattern' && typeof value === 'string') {
+      yield { segments: at, pattern: value };
+    } else if (!DATA_KEYWORDS.has(key)) {
+      if (key === 'patternProperties' && isObject(value)) for (const pattern of Object.keys(value)) yield { segments: [...at, pattern], pattern };
+      yield* schemaPatterns(value, at, NAMED_SCHEMAS.has(key));
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError, type FieldIssue } from '@paved/model';
@@ -34,6 +35,17 @@ export interface PavedConfig {
   /** Golden-path templates served to `paved init` (one folder per template). */
   templatesDir: string;
   worker: { concurrency: number; driftIntervalMs: number; leaseMs: number };
+  /** What one caller may use of the API (docs/api.md "Limits"). */
+  limits: {
+    /** Requests per hour per API token (PAVED_RATE_LIMIT); 0: unlimited. */
+    requestsPerHour: number;
+    /** Failed authentications per minute per client address (PAVED_AUTH_FAILURE_LIMIT). */
+    authFailuresPerMinute: number;
+    /** Open watch and log-follow streams per user (PAVED_STREAMS_PER_USER). */
+    streamsPerUser: number;
+  };
+  /** PEM files of the API's TLS certificate (chain) and key: set, the API is served over HTTPS. */
+  tls?: { certFile: string; keyFile: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Sign-in with an identity provider (PAVED_OIDC_*, docs/sign-in.md); absent: off. */
   oidc?: OidcSettings;
@@ -56,6 +68,9 @@ const ROLES: readonly ProcessRole[] = ['all', 'api', 'worker'];
 const LOG_LEVELS: readonly PavedConfig['logLevel'][] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 export const DEFAULT_PORT = 7468;
 export const DEFAULT_EMBEDDED_POSTGRES_PORT = 7469;
+
+/** The longest configurable duration: timers above 2^31-1 ms would fire at once. */
+const MAX_DURATION_MS = 24 * 3_600_000;
 
 /** Parses '250ms', '30s', '5m', '1h' (or a bare number of milliseconds). */
 export function parseDuration(text: string): number | undefined {
@@ -113,8 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     const raw = str(name);
     if (raw === undefined) return fallback;
     const value = parseDuration(raw);
-    if (value === undefined || value <= 0) {
-      issues.push({ path: name, message: `must be a duration such as 500ms, 30s, 5m or 1h (got "${raw}")` });
+    if (value === undefined || value <= 0 || value > MAX_DURATION_MS) {
+      issues.push({ path: name, message: `must be a duration from 1ms to 24h, such as 500ms, 30s, 5m or 1h (got "${raw}")` });
       return fallback;
     }
     return value;
@@ -140,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   const port = overrides.port ?? int('PAVED_PORT', DEFAULT_PORT, 0, 65535);
   const oidc = loadOidcSettings(str, { host, port }, issues);
   const trustProxy = parseTrustProxy(str('PAVED_TRUST_PROXY'), issues);
+  const tls = tlsFiles(str('PAVED_TLS_CERT_FILE'), str('PAVED_TLS_KEY_FILE'), issues);
 
   const config: PavedConfig = {
     dataDir,
@@ -162,6 +178,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       driftIntervalMs: duration('PAVED_DRIFT_INTERVAL', 5 * 60_000),
       leaseMs: duration('PAVED_LEASE', 30_000),
     },
+    limits: {
+      requestsPerHour: int('PAVED_RATE_LIMIT', 7200, 0, 10_000_000),
+      authFailuresPerMinute: int('PAVED_AUTH_FAILURE_LIMIT', 30, 1, 100_000),
+      streamsPerUser: int('PAVED_STREAMS_PER_USER', 20, 1, 10_000),
+    },
+    ...(tls ? { tls } : {}),
     logLevel,
     trustProxy,
     ...(str('PAVED_CRASH_AT') === undefined ? {} : { crashAt: str('PAVED_CRASH_AT')! }),
@@ -171,5 +193,31 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     const lines = issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n');
     throw new InputError(`invalid configuration:\n${lines}`, { code: 'config_invalid', issues });
   }
-  return Object.freeze({ ...config, embeddedPostgres: Object.freeze(config.embeddedPostgres), worker: Object.freeze(config.worker) });
+  return Object.freeze({
+    ...config,
+    embeddedPostgres: Object.freeze(config.embeddedPostgres),
+    worker: Object.freeze(config.worker),
+    limits: Object.freeze(config.limits),
+    ...(config.tls ? { tls: Object.freeze(config.tls) } : {}),
+  });
+}
+
+/** Both TLS files or neither, each readable; problems are added to `issues` naming the variable. */
+function tlsFiles(cert: string | undefined, key: string | undefined, issues: FieldIssue[]): PavedConfig['tls'] {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    const missing = cert === undefined ? 'PAVED_TLS_CERT_FILE' : 'PAVED_TLS_KEY_FILE';
+    const other = cert === undefined ? 'PAVED_TLS_KEY_FILE' : 'PAVED_TLS_CERT_FILE';
+    issues.push({ path: missing, message: `is required with ${other} (set both to serve HTTPS, or neither)` });
+    return undefined;
+  }
+  const files = { certFile: resolve(cert), keyFile: resolve(key) };
+  for (const [name, file] of [['PAVED_TLS_CERT_FILE', files.certFile], ['PAVED_TLS_KEY_FILE', files.keyFile]] as const) {
+    try {
+      accessSync(file, fsConstants.R_OK);
+    } catch {
+      issues.push({ path: name, message: `cannot read ${file}` });
+    }
+  }
+  return files;
 }

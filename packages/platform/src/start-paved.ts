@@ -8,6 +8,7 @@ import { createStore, type Store } from '@paved/store';
 import { createSecretStore, loadMasterKey } from '@paved/secrets';
 import { AuditChain, buildApp, createAuditLog, createAuditSigner, startAuditCheckpoints, startLogRetention } from '@paved/server';
 import type { PavedConfig } from './config.js';
+import { loadTls } from './tls.js';
 import { createDrivers } from './drivers.js';
 import { loadConfiguredTargets } from './targets.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres/index.js';
@@ -48,6 +49,8 @@ function createLogger(config: PavedConfig): pino.Logger {
  */
 export async function startPaved(config: PavedConfig, options: StartOptions = {}): Promise<RunningPaved> {
   const progress = options.onProgress ?? (() => {});
+  // Checked before anything starts: a bad certificate must not leave a half-started platform.
+  const tls = config.tls && config.role !== 'worker' ? await loadTls(config.tls) : undefined;
   const logger = createLogger(config);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const master = await loadMasterKey({ envValue: config.masterKey, keyFile: config.masterKeyFile });
@@ -106,8 +109,10 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
 
     let url: string | undefined;
     if (config.role !== 'worker') {
+      const { requestsPerHour, authFailuresPerMinute, streamsPerUser } = config.limits;
       const app = await buildApp({
         store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir, auditSigner, trustProxy: config.trustProxy,
+        rateLimits: { requestsPerHour, authFailuresPerMinute }, streamsPerUser, ...(tls ? { tls } : {}),
         ...(config.oidc ? { oidc: config.oidc } : {}),
       });
       const address = await app.listen({ host: config.host, port: config.port });

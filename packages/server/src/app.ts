@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Driver, Target } from '@paved/driver-api';
@@ -11,8 +11,12 @@ import { recordRequests } from './audit/recorder.js';
 import { auditRoutes } from './audit/routes.js';
 import { bearerAuth } from './http/auth.js';
 import { registerRequestContext } from './http/request-context.js';
-import { isLoggerInstance, loggerOptions } from './http/logging.js';
-import { handleError, handleRouteNotFound } from './http/problems.js';
+import { isLoggerInstance, loggerOptions, logRequest } from './http/logging.js';
+import { DEFAULT_RATE_LIMITS, rateLimits, type RateLimits } from './http/rate-limits.js';
+import { securityHeaders } from './http/security-headers.js';
+import { DEFAULT_STREAMS_PER_USER, StreamSlots } from './http/stream-slots.js';
+import { handleError, handleFrameworkError, handleRouteNotFound } from './http/problems.js';
+import { refuseNulInUrl, useGuardedJsonParser } from './http/input-guards.js';
 import { backstageRoutes } from './backstage/routes.js';
 import { callbackRoutes } from './callbacks/routes.js';
 import { environmentRoutes } from './catalog/environments/routes.js';
@@ -58,6 +62,12 @@ export interface AppDeps {
    * (default: the connection's address), true, a number of hops, or addresses/CIDRs.
    */
   trustProxy?: boolean | number | string;
+  /** Requests per token and failed sign-ins per address (PAVED_RATE_LIMIT, PAVED_AUTH_FAILURE_LIMIT). */
+  rateLimits?: Partial<RateLimits>;
+  /** Open watch and log-follow streams per user (PAVED_STREAMS_PER_USER). Default 20. */
+  streamsPerUser?: number;
+  /** Certificate and key (PEM): the API is served over HTTPS, with HSTS. Absent: plain HTTP. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -72,19 +82,30 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(isLoggerInstance(deps.logger) ? { loggerInstance: deps.logger } : { logger: loggerOptions(deps.logger) }),
+    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Request ids (which tie a 500 to its log line) are ours, never taken from a caller's header,
     // and unique across processes and restarts: audit records of one request share it.
     requestIdHeader: false,
     genReqId: () => randomUUID(),
     trustProxy: typeof deps.trustProxy === 'number' ? hopsOf(deps.trustProxy) : deps.trustProxy ?? false,
-  }).withTypeProvider<TypeBoxTypeProvider>();
+    // Fastify would log each URL with its query string, where a client may have put a token: logRequest logs the path.
+    logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors: handleFrameworkError,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
+  app.addHook('onResponse', logRequest);
+  await securityHeaders(app, { tls: deps.tls !== undefined });
+  const limiters = await rateLimits(app, { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits });
+  const slots = new StreamSlots(deps.streamsPerUser ?? DEFAULT_STREAMS_PER_USER);
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleRouteNotFound);
   // JSON only: a text/plain body is refused (415) rather than validated as a string.
   app.removeContentTypeParser(['text/plain']);
+  // A body nested too deep, or a NUL character anywhere, is refused before any validator sees it.
+  useGuardedJsonParser(app);
+  app.addHook('preValidation', refuseNulInUrl);
   app.decorateRequest('principal', null);
 
   await app.register(swagger, {
@@ -116,25 +137,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const cookies = new SessionCookies(deps.oidc?.redirectUri);
   await app.register(oidcRoutes, { prefix: '/api/v1/auth/oidc', services, cookies });
 
-  const keepalive = deps.watchKeepaliveMs ? { keepaliveMs: deps.watchKeepaliveMs } : {};
+  // The streaming routes share one count of each user's open streams.
+  const streaming = { slots, ...(deps.watchKeepaliveMs ? { keepaliveMs: deps.watchKeepaliveMs } : {}) };
   await app.register(async (v1) => {
-    v1.addHook('onRequest', bearerAuth(services.identity, cookies));
+    v1.addHook('onRequest', bearerAuth(services.identity, limiters.authFailures, cookies));
+    // After authentication: the limit is per token.
+    v1.addHook('onRequest', limiters.perToken);
     await v1.register(userRoutes, { services });
     await v1.register(sessionRoutes, { services, cookies });
     await v1.register(teamRoutes, { services });
     await v1.register(environmentRoutes, { services });
     await v1.register(serviceRoutes, { services });
     await v1.register(productRoutes, { services });
-    await v1.register(instanceRoutes, { services, ...keepalive });
+    await v1.register(instanceRoutes, { services, ...streaming });
     await v1.register(workloadRoutes, { services });
-    await v1.register(logRoutes, { services, ...keepalive });
+    await v1.register(logRoutes, { services, ...streaming });
     await v1.register(templateRoutes, { services });
     await v1.register(backstageRoutes, { services });
     await v1.register(auditRoutes, { services });
   }, { prefix: '/api/v1' });
 
   await app.ready();
-  return app as unknown as FastifyInstance;
+  return app;
 }
 
 /** trustProxy as a number of hops (Fastify takes it at run time, its types do not). */

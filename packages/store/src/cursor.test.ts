@@ -19,6 +19,13 @@ describe('cursor', () => {
     }
   });
 
+  it('rejects keys the store could not take: numbers past a sequence, NUL in text', () => {
+    expect(decodeCursor(encodeCursor([42]), ['number'])).toEqual([42]);
+    for (const [key, shape] of [[[1e308], ['number']], [[-1], ['number']], [[1.5], ['number']], [['a\u0000', 'b'], ['string', 'string']]] as const) {
+      expect(() => decodeCursor(encodeCursor(key as unknown as (string | number)[]), shape as unknown as ('string' | 'number')[]), JSON.stringify(key)).toThrow(InputError);
+    }
+  });
+
   it('defaults the limit to 50 and caps it at 500', () => {
     expect(pageLimit(undefined)).toBe(50);
     expect(pageLimit(10_000)).toBe(500);

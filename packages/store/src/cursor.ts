@@ -19,7 +19,10 @@ export function decodeCursor<K extends ('string' | 'number')[]>(cursor: string, 
   } catch {
     key = undefined;
   }
-  const valid = Array.isArray(key) && key.length === shape.length && key.every((v, i) => typeof v === shape[i]);
+  // Keys are sequence numbers and plain text: anything else (1e308, a NUL that PostgreSQL text
+  // cannot hold) was not made by encodeCursor and would reach the database as an error.
+  const valid = Array.isArray(key) && key.length === shape.length && key.every((v, i) => typeof v === shape[i]
+    && (typeof v === 'number' ? Number.isSafeInteger(v) && v >= 0 : !String(v).includes('\u0000')));
   if (!valid) {
     throw new InputError('cursor is not one that this listing returned', {
       code: 'cursor_invalid',

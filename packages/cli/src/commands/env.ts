@@ -6,6 +6,7 @@ import { action, type Context, type Runner } from '../context.js';
 import { credentialVariables, ENV_FORMATS, formatEnv, type EnvFormat, type PrefixOption } from '../env-format.js';
 import { scoreVariables } from './workload.js';
 import { shipChildOutput, type LogShipTarget } from '../log-shipper.js';
+import { secretMask } from '../secret-mask.js';
 
 /** --prefix P → 'P', --no-prefix → false, neither → undefined (commander leaves it unset). */
 const prefixOf = (value: unknown): PrefixOption => (typeof value === 'string' ? value : value === false ? false : undefined);
@@ -17,6 +18,17 @@ async function reveal(ctx: Context, names: readonly string[]): Promise<Credentia
   const all: Credentials[] = [];
   for (const name of names) all.push(await client.revealCredentials(team, name));
   return all;
+}
+
+/** The secret values among revealed credentials: those that are not the instance's public outputs. */
+async function secretValues(ctx: Context, all: readonly Credentials[]): Promise<string[]> {
+  const client = await ctx.client();
+  const secrets: string[] = [];
+  for (const creds of all) {
+    const { outputs } = await client.getInstance(creds.team, creds.instance);
+    for (const [key, value] of Object.entries(creds.values)) if (outputs[key] !== value) secrets.push(value);
+  }
+  return secrets;
 }
 
 export function registerEnvCommands(program: Command, runner: Runner): void {
@@ -49,21 +61,25 @@ export function registerEnvCommands(program: Command, runner: Runner): void {
       if (opts.file !== undefined) {
         // Score: the rendered variables, and the output shipped to the service's log stream.
         const rendered = await scoreVariables(ctx, { file: opts.file, env: opts.env, service: opts.service, container: opts.container });
-        const target = await logShipTarget(ctx, rendered.service, rendered.env).catch(() => undefined);
+        const target = await logShipTarget(ctx, rendered.service, rendered.env, rendered.secrets).catch(() => undefined);
         return runChild(ctx, argv, { ...ctx.io.env, ...rendered.vars }, target);
       }
       if (opts.instance.length === 0 && opts.service === undefined) {
         throw new InputError('--instance (or --service with --env) is required', { issues: [{ path: '--instance', message: 'is required' }] });
       }
-      const ship = opts.service === undefined ? undefined : await logShipTarget(ctx, opts.service, opts.env);
-      const vars = credentialVariables(await reveal(ctx, opts.instance), prefixOf(opts.prefix));
+      if (opts.service !== undefined && opts.env === undefined) throw envRequired();
+      const revealed = await reveal(ctx, opts.instance);
+      const vars = credentialVariables(revealed, prefixOf(opts.prefix));
+      const ship = opts.service === undefined ? undefined : await logShipTarget(ctx, opts.service, opts.env, await secretValues(ctx, revealed));
       return runChild(ctx, argv, { ...ctx.io.env, ...vars }, ship);
     }));
 }
 
-/** Where `paved run --service S --env E` ships the command's output: S's log stream in E. */
-async function logShipTarget(ctx: Context, service: string, env: string | undefined): Promise<LogShipTarget> {
-  if (env === undefined) throw new InputError('--service needs --env (the environment whose log stream gets the output)', { code: 'env_required', issues: [{ path: '--env', message: 'is required with --service' }] });
+const envRequired = () => new InputError('--service needs --env (the environment whose log stream gets the output)', { code: 'env_required', issues: [{ path: '--env', message: 'is required with --service' }] });
+
+/** Where `paved run --service S --env E` ships the command's output: S's log stream in E, with `secrets` masked. */
+async function logShipTarget(ctx: Context, service: string, env: string | undefined, secrets: readonly string[]): Promise<LogShipTarget> {
+  if (env === undefined) throw envRequired();
   const team = await ctx.team();
   const client = await ctx.client();
   return {
@@ -71,6 +87,7 @@ async function logShipTarget(ctx: Context, service: string, env: string | undefi
     stdout: ctx.io.stdout,
     stderr: ctx.io.stderr,
     warn: (message) => ctx.err(`${ctx.colors.yellow(message)}\n`),
+    secrets: secretMask(secrets),
   };
 }
 

@@ -28,9 +28,9 @@ const parsePort = (value: string): number => {
 };
 
 /** The URL a server on host:port will report, to match it with the CLI config before it starts. */
-function expectedUrl(host: string, port: number): string {
+function expectedUrl(host: string, port: number, tls: boolean): string {
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `http://${shown}:${port}`;
+  return `${tls ? 'https' : 'http'}://${shown}:${port}`;
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
@@ -60,7 +60,7 @@ export function registerServerCommands(program: Command, runner: Runner): void {
       });
       const saved = await ctx.config();
       // Reuse the saved admin token only for the same server, so `paved up` twice keeps the CLI signed in.
-      const sameServer = saved.url === expectedUrl(config.host, config.port);
+      const sameServer = saved.url === expectedUrl(config.host, config.port, config.tls !== undefined);
       const running = await startPaved(config, {
         bootstrap: true,
         ...(sameServer && saved.token ? { adminToken: saved.token } : {}),

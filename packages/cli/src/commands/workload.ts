@@ -102,7 +102,7 @@ export function formatPlan(ctx: Context, plan: WorkloadPlan): string {
  * service's instances there (audited) and fills in every placeholder. One container: its
  * variables; several: --container picks one.
  */
-export async function scoreVariables(ctx: Context, opts: { file: string; env?: string; service?: string; container?: string }): Promise<{ vars: Record<string, string>; service: string; env: string }> {
+export async function scoreVariables(ctx: Context, opts: { file: string; env?: string; service?: string; container?: string }): Promise<{ vars: Record<string, string>; service: string; env: string; secrets: string[] }> {
   const env = requireEnv(opts.env);
   const parsed = await loadScore(opts.file);
   // A file that cannot apply cannot render either: say where it is wrong (file:line), not that
@@ -118,14 +118,17 @@ export async function scoreVariables(ctx: Context, opts: { file: string; env?: s
   const service = opts.service ?? workload.metadata.name;
   const instances = (await client.listWorkloadInstances(team, service, env)).items;
   const values: Record<string, Record<string, string>> = {};
+  // Revealed values that are not the instance's public outputs: masked in shipped log lines.
+  const secrets: string[] = [];
   for (const [name, resource] of Object.entries(workload.resources ?? {})) {
     const key = resource.id ?? name;
     const instance = instances.find((i) => i.workload?.resource === key && !i.deletionRequested);
     if (!instance) throw new InputError(`resource "${name}" has no instance in ${env} yet; run: paved apply -f ${opts.file} --env ${env}`, { code: 'workload_not_applied', issues: [{ path: `resources.${name}`, message: 'not applied' }] });
     values[name] = (await client.revealCredentials(team, instance.name)).values;
+    for (const [key, value] of Object.entries(values[name]!)) if (instance.outputs[key] !== value) secrets.push(value);
   }
   try {
-    return { vars: renderVariables(workload, values, opts.container === undefined ? undefined : [opts.container]), service, env };
+    return { vars: renderVariables(workload, values, opts.container === undefined ? undefined : [opts.container]), service, env, secrets };
   } catch (error) {
     throw new InputError((error as Error).message, { code: 'score_render_failed', issues: [{ path: 'containers', message: (error as Error).message }] });
   }

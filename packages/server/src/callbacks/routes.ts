@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Driver, Target } from '@paved/driver-api';
 import { NotFoundError, UnauthenticatedError } from '@paved/model';
 import type { Store } from '@paved/store';
+import { useGuardedJsonParser } from '../http/input-guards.js';
 import { problemResponses } from '../http/schemas.js';
 
 /**
@@ -50,15 +50,8 @@ export interface CallbackOptions {
 
 export const callbackRoutes: FastifyPluginAsyncTypebox<CallbackOptions> = async (app, { store, targets, drivers }) => {
   // The signature covers the raw bytes, so this plugin (and only it) keeps them before parsing.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request: FastifyRequest, body: string | Buffer, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+  useGuardedJsonParser(app, (request, text) => {
     request.rawBody = text;
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(Object.assign(new Error('invalid JSON'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 }), undefined);
-    }
   });
 
   app.post('/callbacks/:driver/:instanceId', {

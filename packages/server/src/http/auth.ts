@@ -1,8 +1,9 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InternalError, UnauthenticatedError } from '@paved/model';
 import type { IdentityService } from '../identity/service.js';
 import type { SessionCookies } from '../identity/oidc/cookies.js';
 import type { Principal } from '../access/principal.js';
+import type { AuthFailureGuard } from './rate-limits.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,23 +17,31 @@ const BEARER_RE = /^Bearer +(\S+) *$/i;
 /**
  * onRequest hook: the `Authorization: Bearer pvd_…` header becomes `request.principal`; without
  * one, a browser's sign-in session cookie does (CSRF-checked for changes: identity/oidc/cookies.ts).
+ * A presented credential that does not work counts against the caller's address (`guard`), which
+ * is refused outright once it has failed too often.
  */
-export function bearerAuth(identity: IdentityService, cookies?: SessionCookies) {
-  return async function authenticate(request: FastifyRequest): Promise<void> {
+export function bearerAuth(identity: IdentityService, guard: AuthFailureGuard, cookies?: SessionCookies) {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization;
     const session = header ? undefined : cookies?.sessionOf(request);
-    if (session !== undefined && cookies) {
-      request.principal = await cookies.authenticate(request, identity, session);
-      return;
-    }
-    if (header === undefined || header === '') {
+    if ((header === undefined || header === '') && session === undefined) {
       throw new UnauthenticatedError('This route needs an API token: send "Authorization: Bearer <token>" (paved login)', { code: 'token_missing' });
     }
-    const match = BEARER_RE.exec(header);
-    if (!match?.[1]) {
-      throw new UnauthenticatedError('The Authorization header must be "Bearer <token>"', { code: 'token_invalid' });
+    await guard.check(request, reply);
+    try {
+      if (session !== undefined && cookies) {
+        request.principal = await cookies.authenticate(request, identity, session);
+        return;
+      }
+      const match = BEARER_RE.exec(header ?? '');
+      if (!match?.[1]) {
+        throw new UnauthenticatedError('The Authorization header must be "Bearer <token>"', { code: 'token_invalid' });
+      }
+      request.principal = await identity.authenticate(match[1]);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) await guard.failed(request, reply);
+      throw error;
     }
-    request.principal = await identity.authenticate(match[1]);
   };
 }
 

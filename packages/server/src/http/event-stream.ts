@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { StreamSlots } from './stream-slots.js';
 
 /** An open text/event-stream response. */
 export interface EventStream {
@@ -16,58 +17,80 @@ export interface EventStream {
 
 export interface EventStreams {
   /**
-   * Takes the reply over as an event stream: a `: keepalive` comment every `keepaliveMs` so that
-   * proxies keep it open, and `onClose` once when it ends, from either side.
+   * Opens an event stream for `userId`: takes one of the user's stream slots (429
+   * `too_many_streams` when none is free), runs `subscribe` (a refusal there is still an ordinary
+   * problem response), then takes the reply over: a `: keepalive` comment every `keepaliveMs` so
+   * that proxies keep it open. When it ends, from either side, the subscription is stopped and the
+   * slot freed.
    */
-  open(reply: FastifyReply, onClose: () => void): EventStream;
+  start(reply: FastifyReply, userId: string, subscribe: () => Promise<() => void>): Promise<EventStream>;
 }
 
 /**
- * The event streams of one route plugin. Open streams never end by themselves, so closing the
- * server ends them (else `app.close()` would wait for every client to leave).
+ * The event streams of one route plugin; `slots` is shared by every plugin of the app. Open
+ * streams never end by themselves, so closing the server ends them (else `app.close()` would
+ * wait for every client to leave).
  */
-export function eventStreams(app: FastifyInstance, keepaliveMs: number): EventStreams {
+export function eventStreams(app: FastifyInstance, keepaliveMs: number, slots: StreamSlots = new StreamSlots()): EventStreams {
   const open = new Set<ServerResponse>();
   app.addHook('preClose', async () => {
     for (const raw of open) raw.end();
   });
   return {
-    open(reply, onClose) {
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
+    async start(reply, userId, subscribe) {
+      const release = slots.take(userId);
+      let stop: () => void;
+      try {
+        stop = await subscribe();
+      } catch (error) {
+        release();
+        throw error;
+      }
+      return openStream(reply, () => {
+        stop();
+        release();
       });
-      open.add(raw);
-      const keepalive = setInterval(() => raw.write(': keepalive\n\n'), keepaliveMs);
-      raw.on('close', () => {
-        clearInterval(keepalive);
-        open.delete(raw);
-        onClose();
-      });
-      const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-      return {
-        send(event, data) {
-          if (!raw.writableEnded) raw.write(frame(event, data));
-        },
-        sendAll(event, items) {
-          if (!raw.writableEnded && items.length > 0) raw.write(items.map((item) => frame(event, item)).join(''));
-        },
-        comment(text) {
-          if (!raw.writableEnded) raw.write(`: ${text}\n\n`);
-        },
-        end() {
-          raw.end();
-        },
-        get ended() {
-          return raw.writableEnded;
-        },
-      };
     },
   };
+
+  function openStream(reply: FastifyReply, onClose: () => void): EventStream {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    open.add(raw);
+    const keepalive = setInterval(() => raw.write(': keepalive\n\n'), keepaliveMs);
+    const closed = () => {
+      clearInterval(keepalive);
+      open.delete(raw);
+      onClose();
+    };
+    // A client gone while the subscription was made has already closed: free its slot now.
+    if (raw.destroyed || raw.socket?.destroyed) closed();
+    else raw.on('close', closed);
+    const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    return {
+      send(event, data) {
+        if (!raw.writableEnded) raw.write(frame(event, data));
+      },
+      sendAll(event, items) {
+        if (!raw.writableEnded && items.length > 0) raw.write(items.map((item) => frame(event, item)).join(''));
+      },
+      comment(text) {
+        if (!raw.writableEnded) raw.write(`: ${text}\n\n`);
+      },
+      end() {
+        raw.end();
+      },
+      get ended() {
+        return raw.writableEnded;
+      },
+    };
+  }
 }
 
 /** The OpenAPI response of an event-stream route. */

@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorCatalogue, isPavedError, type FieldIssue, type Problem } from '@paved/model';
+import { pathOf } from './logging.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 /**
  * The one place where anything thrown while serving a request becomes an RFC 9457 problem.
@@ -28,6 +30,8 @@ const REQUEST_ERRORS: Readonly<Record<string, { status: number; code: string; ti
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_json', title: 'Invalid input', detail: 'The request body does not match its Content-Length' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', title: 'Invalid input', detail: 'The request body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', title: 'Invalid input', detail: 'The request body is empty but Content-Type is application/json' },
+  FST_ERR_BAD_URL: { status: 400, code: 'url_invalid', title: 'Invalid input', detail: 'The request path is not a valid URL (a malformed percent-encoding)' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'path_too_long', title: 'Path too long', detail: 'A segment of the request path is longer than any name Paved has' },
 };
 
 interface ValidationItem {
@@ -105,7 +109,8 @@ export function toProblem(parts: ProblemParts, instance: string): Problem {
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, parts: ProblemParts): FastifyReply {
   if (parts.status === 401) reply.header('www-authenticate', 'Bearer realm="paved"');
-  return reply.status(parts.status).type(PROBLEM_CONTENT_TYPE).send(toProblem(parts, request.url));
+  // The path only: a query string may hold a token, and a problem is often logged or shown.
+  return reply.status(parts.status).type(PROBLEM_CONTENT_TYPE).send(toProblem(parts, pathOf(request.url)));
 }
 
 /** Fastify error handler: every error of every route goes through here. */
@@ -119,12 +124,22 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   return sendProblem(reply, request, parts);
 }
 
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot route (bad percent-encoding, an overlong segment)
+ * is answered before any hook runs, so the security headers are set here too.
+ */
+export function handleFrameworkError(error: Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  setSecurityHeaders(reply);
+  request.log.info({ code: (error as FastifyLikeError).code }, 'request refused');
+  return sendProblem(reply, request, problemParts(error));
+}
+
 /** Fastify not-found handler: an unknown route (not an unknown thing: those are NotFoundErrors). */
 export function handleRouteNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return sendProblem(reply, request, {
     status: 404,
     title: errorCatalogue['not-found'].title,
     code: 'route_not_found',
-    detail: `There is no route ${request.method} ${request.url.split('?')[0]}; see /api/openapi.json`,
+    detail: `There is no route ${request.method} ${pathOf(request.url)}; see /api/openapi.json`,
   });
 }

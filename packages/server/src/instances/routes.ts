@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../services.js';
 import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams } from '../http/event-stream.js';
+import type { StreamSlots } from '../http/stream-slots.js';
 import type { InstanceWatchEvent } from './service.js';
 import { principalOf } from '../http/auth.js';
 import { CreateInstanceRequest, Credentials, Instance, PavedEvent, UpdateInstanceRequest } from './schemas.js';
@@ -14,10 +15,12 @@ export interface InstanceRoutesOptions {
   services: Services;
   /** Comment sent on an idle watch stream so that proxies keep it open. Default 15 s. */
   keepaliveMs?: number;
+  /** Open streams per user, shared with the log follow route. */
+  slots?: StreamSlots;
 }
 
-export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = async (app, { services, keepaliveMs = DEFAULT_KEEPALIVE_MS }) => {
-  const streams = eventStreams(app, keepaliveMs);
+export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = async (app, { services, keepaliveMs = DEFAULT_KEEPALIVE_MS, slots }) => {
+  const streams = eventStreams(app, keepaliveMs, slots);
   const { instances } = services;
 
   app.get('/teams/:team/instances', {
@@ -114,8 +117,8 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
     const early: InstanceWatchEvent[] = [];
     let send: (event: InstanceWatchEvent) => void = (event) => early.push(event);
     // Subscribing first authorizes and finds the instance, so a refusal is still a problem response.
-    const stop = await services.instances.watch(principalOf(request), team, instance, (event) => send(event));
-    const stream = streams.open(reply, stop);
+    const principal = principalOf(request);
+    const stream = await streams.start(reply, principal.user.id, () => services.instances.watch(principal, team, instance, (event) => send(event)));
     send = (event) => {
       if (event.type === 'status') return stream.send('status', event.instance);
       stream.send('deleted', { team, instance });

@@ -1,7 +1,7 @@
 import type { Instance, ProductManifest } from '@paved/model';
 import type { Logger } from '@paved/driver-api';
 import type { LogStreamRef, Store } from '@paved/store';
-import { durationMs } from './since.js';
+import { durationMs, MAX_DURATION_MS } from './since.js';
 
 /** Retention of a stream whose service has no `logs` instance in that environment (or whose value is unreadable). */
 export const DEFAULT_LOG_RETENTION_MS = 7 * 86_400_000;
@@ -41,7 +41,9 @@ async function retentionByStream(store: Store): Promise<Map<string, number>> {
       }
       const planValue = manifests.get(instance.productVersion)?.spec.plans[instance.plan]?.values?.retention;
       const value = instance.inputs.retention ?? planValue;
-      const ms = typeof value === 'string' ? durationMs(value) : undefined;
+      // A retention past the longest duration keeps lines as long as any: clamp, do not overflow Date.
+      const parsed = typeof value === 'string' ? durationMs(value) : undefined;
+      const ms = parsed === undefined ? undefined : Math.min(parsed, MAX_DURATION_MS);
       // Two instances for one stream (should not happen): keep the longer, never lose lines early.
       if (ms !== undefined) result.set(keyOf(ref), Math.max(ms, result.get(keyOf(ref)) ?? 0));
     }

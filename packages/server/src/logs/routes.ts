@@ -3,6 +3,7 @@ import type { LogLine } from '@paved/model';
 import type { Services } from '../services.js';
 import { principalOf } from '../http/auth.js';
 import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams } from '../http/event-stream.js';
+import type { StreamSlots } from '../http/stream-slots.js';
 import { problemResponses } from '../http/schemas.js';
 import { AppendLogLinesRequest, AppendLogLinesResponse, LogFollowQuery, LogListQuery, LogPage, LogStreamParams, PruneLogsResponse } from './schemas.js';
 
@@ -10,14 +11,16 @@ export interface LogRoutesOptions {
   services: Services;
   /** Comment sent on an idle follow stream so that proxies keep it open. Default 15 s. */
   keepaliveMs?: number;
+  /** Open streams per user, shared with the instance watch route. */
+  slots?: StreamSlots;
 }
 
 const streamPath = '/teams/:team/services/:service/environments/:environment/logs';
 
 /** A service's log stream in one environment: ship lines, read them, follow them live. */
-export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, { services, keepaliveMs = DEFAULT_KEEPALIVE_MS }) => {
+export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, { services, keepaliveMs = DEFAULT_KEEPALIVE_MS, slots }) => {
   const { logs } = services;
-  const streams = eventStreams(app, keepaliveMs);
+  const streams = eventStreams(app, keepaliveMs, slots);
 
   app.post(streamPath, {
     schema: {
@@ -44,8 +47,8 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
     const early: LogLine[] = [];
     let send: (lines: LogLine[]) => void = (lines) => early.push(...lines);
     // Subscribing first authorizes and checks the stream, so a refusal is still a problem response.
-    const stop = await logs.follow(principalOf(request), request.params, request.query, (lines) => send(lines));
-    const stream = streams.open(reply, stop);
+    const principal = principalOf(request);
+    const stream = await streams.start(reply, principal.user.id, () => logs.follow(principal, request.params, request.query, (lines) => send(lines)));
     // Sent at once so the client knows it is following before any line arrives.
     stream.comment('following');
     send = (lines) => stream.sendAll('log', lines);

@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database } from '../schema.js';
@@ -19,7 +19,7 @@ const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRI
  * objects on the same file in one process can therefore stall each other; open one per process.
  */
 export function createSqliteAdapter(path: string): DialectAdapter {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ownerOnlyFiles(path);
   const database = new BetterSqlite3(path, { timeout: 5000 });
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
@@ -68,6 +68,21 @@ export function createSqliteAdapter(path: string): DialectAdapter {
       await db.destroy();
     },
   };
+}
+
+/**
+ * The store holds password hashes, token hashes and encrypted secrets: it is for the owner only,
+ * whatever the folder's mode or the umask. SQLite creates a file 0644 (less the umask) and
+ * gives its -wal and -shm files the mode of the database file, so creating the database file
+ * 0600 before SQLite opens it is enough for new stores; files left by an older version are
+ * tightened here.
+ */
+function ownerOnlyFiles(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }
 
 function codeOf(error: unknown): string {
