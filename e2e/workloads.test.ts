@@ -161,11 +161,13 @@ const pg = require('pg');
   await c.end();
 })().catch((error) => { console.error(error); process.exit(1); });`;
 
+// MariaDB logins authenticate with ed25519, for which mysql2 needs a client plugin (products/mysql.md).
 const MYSQL_SCRIPT = `
 const mysql = require('mysql2/promise');
+const ed25519 = require('@coresql/mysql2-auth-ed25519').default;
 (async () => {
   const e = process.env;
-  const c = await mysql.createConnection({ host: e.MYSQL_HOST, port: Number(e.MYSQL_PORT), user: e.MYSQL_USERNAME, password: e.MYSQL_PASSWORD, database: e.MYSQL_DATABASE, connectTimeout: 5000 });
+  const c = await mysql.createConnection({ host: e.MYSQL_HOST, port: Number(e.MYSQL_PORT), user: e.MYSQL_USERNAME, password: e.MYSQL_PASSWORD, database: e.MYSQL_DATABASE, connectTimeout: 5000, authPlugins: { client_ed25519: ed25519() } });
   await c.query('CREATE TABLE notes (id INT PRIMARY KEY, body TEXT)');
   await c.query("INSERT INTO notes VALUES (1, 'paved with mysql')");
   const [rows] = await c.query('SELECT body FROM notes WHERE id = 1');

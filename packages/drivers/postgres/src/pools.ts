@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { createTargetClients, errorLine, readOnce, type Logger, type TargetClients } from '@paved/driver-api';
+import { createTargetClients, errorLine, readOnce, readUntil, type Logger, type TargetClients } from '@paved/driver-api';
 import { readTargetConfig, type PostgresTargetConfig } from './target-config.js';
-import { closeServerDatabases, serverDatabasesOnce, type ServerDatabases } from './server-databases.js';
+import { closeServerDatabases, type ServerDatabases } from './server-databases.js';
 
 /** One admin pool per target, and what we learned about the server behind it. */
 export interface TargetConnection {
@@ -34,7 +34,8 @@ export function createPools(options: PoolOptions): TargetClients<TargetConnectio
       // would crash the process. The next query reconnects.
       pool.on('error', (error) => options.logger.warn({ target: target.name, err: errorLine(error, [config.admin.password]) }, 'postgres admin connection lost'));
       const facts = readOnce(() => readFacts(pool));
-      const serverDatabases = serverDatabasesOnce(async () => closeServerDatabases(pool, config, (await facts()).superuser));
+      // Until they are closed: a superuser's fix is seen without restarting Paved.
+      const serverDatabases = readUntil(async () => closeServerDatabases(pool, config, (await facts()).superuser), (result) => result.open.length === 0);
       return { pool, config, facts, serverDatabases };
     },
     close: (connection) => connection.pool.end(),

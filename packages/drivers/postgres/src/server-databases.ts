@@ -36,21 +36,6 @@ export async function closeServerDatabases(pool: pg.Pool, config: PostgresTarget
   return { open, fix: fixFor(open, config) };
 }
 
-/**
- * closeServerDatabases, remembered once everything is closed: a later call costs nothing, while
- * a target left open (an admin that may not close it) is read again, so a superuser's fix is
- * seen without a restart.
- */
-export function serverDatabasesOnce(load: () => Promise<ServerDatabases>): () => Promise<ServerDatabases> {
-  let closed: Promise<ServerDatabases> | undefined;
-  return () =>
-    closed ??
-    load().then((result) => {
-      if (result.open.length === 0) closed = Promise.resolve(result);
-      return result;
-    });
-}
-
 async function publicDatabases(pool: pg.Pool): Promise<string[]> {
   return (await pool.query<{ name: string }>(PUBLIC_CONNECT_SQL)).rows.map((row) => row.name);
 }
