@@ -1,0 +1,94 @@
+/**
+ * The instance's redis-server process: started detached, so it outlives the Paved process that
+ * started it, and found again by its pid file. A pid file can outlive its process and the pid
+ * be reused, so a pid counts as the instance's only while /proc says that process runs
+ * redis-server with the instance's own config file (`set-proc-title no` keeps it there).
+ */
+import { spawn } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DriverError } from '@paved/model';
+import { foldLine } from '@paved/driver-api';
+import type { InstanceFiles } from './layout.js';
+
+/**
+ * The pid of the instance's running server, or undefined when none runs: the pid file's, or,
+ * when that is missing or stale (a server stopped before it wrote one, a crash), the process
+ * /proc shows running the instance's config file.
+ */
+export async function runningPid(files: InstanceFiles): Promise<number | undefined> {
+  const text = await readFile(files.pid, 'utf8').catch(() => '');
+  const pid = Number(text.trim());
+  if (Number.isSafeInteger(pid) && pid > 0 && (await isInstanceProcess(pid, files))) return pid;
+  for (const entry of await readdir('/proc')) {
+    if (/^\d+$/.test(entry) && (await isInstanceProcess(Number(entry), files))) return Number(entry);
+  }
+  return undefined;
+}
+
+async function isInstanceProcess(pid: number, files: InstanceFiles): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return cmdline.split('\0').includes(files.conf);
+}
+
+/** How long a server may take to answer after it is started, and to go after it is stopped. */
+const START_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts the server and resolves once `ready()` says it answers. A server that exits first
+ * (port taken, bad directory) fails with the last lines of its log, which say why.
+ */
+export async function startServer(redisServer: string, files: InstanceFiles, ready: () => Promise<boolean>): Promise<void> {
+  const child = spawn(redisServer, [files.conf], { detached: true, stdio: 'ignore' });
+  let exited: string | undefined;
+  child.once('exit', (code, sig) => {
+    exited = sig ? `was killed by ${sig}` : `exited with code ${code}`;
+  });
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
+  try {
+    await spawned;
+  } catch (error) {
+    throw new DriverError(`redis: cannot run ${redisServer}: ${(error as Error).message}; set config.servers.redisServer`, { code: 'target_config_invalid', retryable: false, cause: error });
+  }
+  // The server lives on its own: Paved neither waits for it nor keeps it from exiting.
+  child.unref();
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (exited !== undefined) throw new DriverError(`redis: the server for ${files.dir} ${exited}: ${await logTail(files)}`, { code: 'server_failed', retryable: true });
+    if (await ready()) return;
+    if (Date.now() > deadline) throw new DriverError(`redis: the server for ${files.dir} did not answer within ${START_TIMEOUT_MS / 1000} s: ${await logTail(files)}`, { code: 'server_failed', retryable: true });
+    // No cancellation here: the start is bounded, and a server left half-started is found by
+    // its config file anyway (runningPid).
+    await sleep(25);
+  }
+}
+
+/** Ends the instance's server, if it runs, with `sig`, and waits until it is gone. */
+export async function stopServer(files: InstanceFiles, sig: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+  const pid = await runningPid(files);
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, sig);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return;
+    throw error;
+  }
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  // A killed child of this very process stays a zombie until Node reaps it, which /proc shows
+  // as an empty command line: isInstanceProcess is then false, as it should be.
+  while (await isInstanceProcess(pid, files)) {
+    if (Date.now() > deadline) throw new DriverError(`redis: the server for ${files.dir} (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS / 1000} s`, { code: 'server_failed', retryable: true });
+    await sleep(25);
+  }
+}
+
+/** The last lines of the server's log, on one line: why it did not start. */
+async function logTail(files: InstanceFiles): Promise<string> {
+  const log = await readFile(files.log, 'utf8').catch(() => '');
+  const lines = log.trim().split('\n').slice(-3).map((line) => line.replace(/^\d+:[A-Z] [^*#.-]*[*#.-] /, ''));
+  return foldLine(lines.join(' | '), [], 300) || `no log at ${files.log}`;
+}
