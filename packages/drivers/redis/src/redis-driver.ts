@@ -1,5 +1,5 @@
 import { preflightWith, silentLogger, type Driver, type DriverContext, type Logger, type PreflightResult, type Target } from '@paved/driver-api';
-import { createAdminClients } from './admin-clients.js';
+import { createAdminClients, type TargetConnection } from './admin-clients.js';
 import { provision } from './provision.js';
 import { observe } from './observe.js';
 import { deletionSteps } from './deletion.js';
@@ -50,7 +50,7 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
 }
 
 /** The shared server's preflight when the target has a `url`, the dedicated servers' when it has `servers`; both when both. */
-async function preflightBoth(target: Target, forTarget: (target: Target) => ReturnType<ReturnType<typeof createAdminClients>['forTarget']>): Promise<PreflightResult> {
+async function preflightBoth(target: Target, forTarget: (target: Target) => TargetConnection): Promise<PreflightResult> {
   const parts: PreflightResult[] = [];
   const hasUrl = target.config.url !== undefined;
   if (hasUrl || !hasServers(target)) parts.push(await preflightWith(target, forTarget, preflight));

@@ -7,17 +7,17 @@ import { rm } from 'node:fs/promises';
 import type { DriverContext } from '@paved/driver-api';
 import { assertExternalName } from '../acl-rules.js';
 import { filesOf, releasePort } from './layout.js';
-import { runningPid, stopServer } from './process.js';
+import { stopServer } from './process.js';
 import { readServersConfig } from './servers-config.js';
 
 export async function stopInstanceServer(ctx: DriverContext): Promise<void> {
-  await stopServer(filesOf(readServersConfig(ctx.target), assertExternalName(ctx.instance)), 'SIGKILL');
+  await stopServer(filesOf(readServersConfig(ctx.target), assertExternalName(ctx.instance)), 'SIGKILL', { scan: true });
 }
 
 export async function removeInstanceFiles(ctx: DriverContext): Promise<void> {
   const files = filesOf(readServersConfig(ctx.target), assertExternalName(ctx.instance));
   // Never delete a running server's files under it (a resumed ladder that skipped a rung).
-  if ((await runningPid(files)) !== undefined) await stopServer(files, 'SIGKILL');
+  await stopServer(files, 'SIGKILL', { scan: true });
   await rm(files.dir, { recursive: true, force: true });
 }
 

@@ -5,21 +5,23 @@
  * redis-server with the instance's own config file (`set-proc-title no` keeps it there).
  */
 import { spawn } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DriverError } from '@paved/model';
 import { foldLine } from '@paved/driver-api';
 import type { InstanceFiles } from './layout.js';
 
 /**
- * The pid of the instance's running server, or undefined when none runs: the pid file's, or,
- * when that is missing or stale (a server stopped before it wrote one, a crash), the process
- * /proc shows running the instance's config file.
+ * The pid of the instance's running server, or undefined when none runs: the pid file's (Paved
+ * writes it as soon as the process exists, the server again when it starts). With `scan`, a
+ * process /proc shows running the instance's config file counts too, whatever the pid file
+ * says (it was removed, or lost with a crash): deletion looks that hard, at ~40 ms a scan.
  */
-export async function runningPid(files: InstanceFiles): Promise<number | undefined> {
+export async function runningPid(files: InstanceFiles, options: { scan?: boolean } = {}): Promise<number | undefined> {
   const text = await readFile(files.pid, 'utf8').catch(() => '');
   const pid = Number(text.trim());
   if (Number.isSafeInteger(pid) && pid > 0 && (await isInstanceProcess(pid, files))) return pid;
+  if (!options.scan) return undefined;
   for (const entry of await readdir('/proc')) {
     if (/^\d+$/.test(entry) && (await isInstanceProcess(Number(entry), files))) return Number(entry);
   }
@@ -54,6 +56,8 @@ export async function startServer(redisServer: string, files: InstanceFiles, rea
   } catch (error) {
     throw new DriverError(`redis: cannot run ${redisServer}: ${(error as Error).message}; set config.servers.redisServer`, { code: 'target_config_invalid', retryable: false, cause: error });
   }
+  // Found again by this pid from now on, even if the server never gets to write its own.
+  await writeFile(files.pid, `${child.pid}\n`, { mode: 0o600 });
   // The server lives on its own: Paved neither waits for it nor keeps it from exiting.
   child.unref();
   const deadline = Date.now() + START_TIMEOUT_MS;
@@ -62,14 +66,14 @@ export async function startServer(redisServer: string, files: InstanceFiles, rea
     if (await ready()) return;
     if (Date.now() > deadline) throw new DriverError(`redis: the server for ${files.dir} did not answer within ${START_TIMEOUT_MS / 1000} s: ${await logTail(files)}`, { code: 'server_failed', retryable: true });
     // No cancellation here: the start is bounded, and a server left half-started is found by
-    // its config file anyway (runningPid).
+    // the pid file written above.
     await sleep(25);
   }
 }
 
 /** Ends the instance's server, if it runs, with `sig`, and waits until it is gone. */
-export async function stopServer(files: InstanceFiles, sig: 'SIGTERM' | 'SIGKILL'): Promise<void> {
-  const pid = await runningPid(files);
+export async function stopServer(files: InstanceFiles, sig: 'SIGTERM' | 'SIGKILL', options: { scan?: boolean } = {}): Promise<void> {
+  const pid = await runningPid(files, options);
   if (pid === undefined) return;
   try {
     process.kill(pid, sig);
