@@ -45,7 +45,8 @@ describe.skipIf(skipHere)('mysql accounts: listed hosts only, ed25519', () => {
 
   it('refuses a login from a host the target does not list, and follows a changed list', async () => {
     const { ctx, outputs } = await create({ clientHosts: ['10.9.9.9'] });
-    await expect(withTenant(outputs, {}, (s) => s.query('SELECT 1'))).rejects.toMatchObject({ errno: 1045 });
+    // 1045 or 1698: for an account it has not, MariaDB fakes an authentication with a plugin of its choosing.
+    await expect(withTenant(outputs, {}, (s) => s.query('SELECT 1'))).rejects.toMatchObject({ errno: expect.toSatisfy((errno: number) => errno === 1045 || errno === 1698), message: expect.stringMatching(/^Access denied for user/) });
     const moved = { ...ctx, target: mysqlTarget('hosts', ADMIN_URL, { clientHosts: [TENANT_HOST] }) };
     expect((await driver.observe(moved)).diff).toEqual([
       `user "${outputs.username}"@"${TENANT_HOST}" is missing`,

@@ -34,7 +34,15 @@ export async function withAdmin<T>(config: ServersConfig, port: number, password
   }
 }
 
-/** Whether the server on `port` answers Paved's user: the readiness probe after a start. */
-export async function answers(config: ServersConfig, port: number, password: string): Promise<boolean> {
-  return withAdmin(config, port, password, async (redis) => (await redis.ping()) === 'PONG').catch(() => false);
+/**
+ * How the server on `port` answers Paved's user: `ready`; `loading` (up, still reading its AOF or
+ * RDB, when it answers every command with LOADING); or `down` (nothing listens, or it refuses
+ * Paved's user).
+ */
+export type Readiness = 'ready' | 'loading' | 'down';
+
+export async function readiness(config: ServersConfig, port: number, password: string): Promise<Readiness> {
+  return withAdmin(config, port, password, async (redis): Promise<Readiness> => ((await redis.ping()) === 'PONG' ? 'ready' : 'down')).catch((error: Error) =>
+    /^LOADING/.test(error.message) ? 'loading' : 'down',
+  );
 }

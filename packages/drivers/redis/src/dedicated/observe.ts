@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import type { Redis } from 'ioredis';
 import type { DriverContext, Observation } from '@paved/driver-api';
 import { assertExternalName, passwordHash } from '../acl-rules.js';
 import { wrapRedisError } from '../redis-errors.js';
@@ -64,7 +65,7 @@ export async function observeServer(ctx: DriverContext): Promise<Observation> {
  * credential during a rotation's grace period), never any password, and refused what reaches
  * past the server (judged by ACL DRYRUN, not by how this Redis version prints rules).
  */
-async function tenantUserDiff(redis: { call(...args: string[]): Promise<unknown>; pipeline(): { call(...args: string[]): unknown; exec(): Promise<[Error | null, unknown][] | null> } }, password: string | undefined): Promise<string[]> {
+async function tenantUserDiff(redis: Redis, password: string | undefined): Promise<string[]> {
   const reply = (await redis.call('ACL', 'GETUSER', TENANT_USER)) as unknown[] | null;
   if (!reply) return [`user "${TENANT_USER}" is missing`];
   const fields = new Map<string, unknown>();

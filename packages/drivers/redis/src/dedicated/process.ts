@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DriverError } from '@paved/model';
 import { foldLine } from '@paved/driver-api';
 import type { InstanceFiles } from './layout.js';
+import type { Readiness } from './admin.js';
 
 /**
  * The pid of the instance's running server, or undefined when none runs: the pid file's (Paved
@@ -41,7 +42,7 @@ const STOP_TIMEOUT_MS = 30_000;
  * Starts the server and resolves once `ready()` says it answers. A server that exits first
  * (port taken, bad directory) fails with the last lines of its log, which say why.
  */
-export async function startServer(redisServer: string, files: InstanceFiles, ready: () => Promise<boolean>): Promise<void> {
+export async function startServer(redisServer: string, files: InstanceFiles, ready: () => Promise<Readiness>): Promise<void> {
   const child = spawn(redisServer, [files.conf], { detached: true, stdio: 'ignore' });
   let exited: string | undefined;
   child.once('exit', (code, sig) => {
@@ -60,13 +61,24 @@ export async function startServer(redisServer: string, files: InstanceFiles, rea
   await writeFile(files.pid, `${child.pid}\n`, { mode: 0o600 });
   // The server lives on its own: Paved neither waits for it nor keeps it from exiting.
   child.unref();
-  const deadline = Date.now() + START_TIMEOUT_MS;
+  // No cancellation while waiting: it is bounded, and a server left half-started is found by
+  // the pid file written above.
+  await waitUntilReady(files, ready, () => exited);
+}
+
+/**
+ * Waits until `ready()` says `ready`: at most START_TIMEOUT_MS while nothing answers, and as
+ * long as the server says it is loading its data (which may take a while for a big AOF).
+ */
+export async function waitUntilReady(files: InstanceFiles, ready: () => Promise<Readiness>, exited: () => string | undefined = () => undefined): Promise<void> {
+  let deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    if (exited !== undefined) throw new DriverError(`redis: the server for ${files.dir} ${exited}: ${await logTail(files)}`, { code: 'server_failed', retryable: true });
-    if (await ready()) return;
-    if (Date.now() > deadline) throw new DriverError(`redis: the server for ${files.dir} did not answer within ${START_TIMEOUT_MS / 1000} s: ${await logTail(files)}`, { code: 'server_failed', retryable: true });
-    // No cancellation here: the start is bounded, and a server left half-started is found by
-    // the pid file written above.
+    const gone = exited();
+    if (gone !== undefined) throw new DriverError(`redis: the server for ${files.dir} ${gone}: ${await logTail(files)}`, { code: 'server_failed', retryable: true });
+    const state = await ready();
+    if (state === 'ready') return;
+    if (state === 'loading') deadline = Date.now() + START_TIMEOUT_MS;
+    else if (Date.now() > deadline) throw new DriverError(`redis: the server for ${files.dir} did not answer within ${START_TIMEOUT_MS / 1000} s: ${await logTail(files)}`, { code: 'server_failed', retryable: true });
     await sleep(25);
   }
 }

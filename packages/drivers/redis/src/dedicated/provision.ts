@@ -5,14 +5,15 @@
  * second one started), and the users and settings are set again.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
+import type { Redis } from 'ioredis';
 import { requireSecret, type ApplyResult, type DriverContext } from '@paved/driver-api';
 import { assertExternalName, passwordHash } from '../acl-rules.js';
 import { wrapRedisError } from '../redis-errors.js';
-import { answers, withAdmin } from './admin.js';
+import { readiness, withAdmin } from './admin.js';
 import { ADMIN_USER, DEFAULT_USER_RULES, TENANT_USER, renderAcl, renderConf, saveDirective } from './conf-file.js';
 import { adminSecret, claimPort, filesOf, type InstanceFiles } from './layout.js';
 import { dedicatedOutputs } from './outputs.js';
-import { runningPid, startServer, stopServer } from './process.js';
+import { runningPid, startServer, stopServer, waitUntilReady } from './process.js';
 import { readServersConfig, wantedServer, type ServersConfig, type WantedServer } from './servers-config.js';
 
 export async function provisionServer(ctx: DriverContext): Promise<ApplyResult> {
@@ -58,17 +59,23 @@ export async function provisionServer(ctx: DriverContext): Promise<ApplyResult> 
   return { outputs: dedicatedOutputs(config, port, password) };
 }
 
-/** Starts the server unless it runs; one that runs but listens elsewhere (a changed bind) is restarted. */
+/**
+ * Starts the server unless it runs. One that runs but is still loading its data is waited for;
+ * one that runs but does not answer Paved where it should (a changed bind) is restarted.
+ */
 async function ensureRunning(config: ServersConfig, files: InstanceFiles, port: number, admin: string): Promise<void> {
+  const ready = () => readiness(config, port, admin);
   if ((await runningPid(files)) !== undefined) {
-    if (await answers(config, port, admin)) return;
+    const state = await ready();
+    if (state === 'ready') return;
+    if (state === 'loading') return waitUntilReady(files, ready);
     await stopServer(files, 'SIGTERM');
   }
-  await startServer(config.redisServer, files, () => answers(config, port, admin));
+  await startServer(config.redisServer, files, ready);
 }
 
-/** The plan's settings, set on the running server where they differ (CONFIG SET takes effect at once). */
-export async function settingsDiff(redis: { call(...args: string[]): Promise<unknown> }, wanted: WantedServer): Promise<[string, string, string][]> {
+/** The plan's settings that differ on the running server: [name, current, wanted]. */
+export async function settingsDiff(redis: Redis, wanted: WantedServer): Promise<[string, string, string][]> {
   const reply = (await redis.call('CONFIG', 'GET', 'maxmemory', 'maxmemory-policy', 'appendonly', 'save')) as string[];
   const current = new Map<string, string>();
   for (let i = 0; i + 1 < reply.length; i += 2) current.set(reply[i]!, reply[i + 1]!);
@@ -81,7 +88,8 @@ export async function settingsDiff(redis: { call(...args: string[]): Promise<unk
   return want.filter(([name, value]) => current.get(name) !== value).map(([name, value]) => [name, current.get(name) ?? '', value]);
 }
 
-async function applySettings(redis: { call(...args: string[]): Promise<unknown> }, wanted: WantedServer): Promise<void> {
+/** Sets them (CONFIG SET takes effect at once; Paved's config file already says the same). */
+async function applySettings(redis: Redis, wanted: WantedServer): Promise<void> {
   for (const [name, , value] of await settingsDiff(redis, wanted)) await redis.call('CONFIG', 'SET', name, value);
 }
 

@@ -109,6 +109,26 @@ describe.skipIf(skipHere)('redis: a dedicated server per instance', () => {
     expect(await driver.observe(ctx)).toMatchObject({ upToDate: true, diff: [] });
   });
 
+  it('persistence follows the plan: rdb snapshots, or nothing on disk; a change is applied to the running server', async () => {
+    const { ctx, outputs } = await create({ ...DEDICATED, persistence: 'rdb', maxmemoryPolicy: 'allkeys-lru' });
+    const settings = async () => {
+      const redis = await tenant(outputs);
+      try {
+        const reply = (await redis.call('CONFIG', 'GET', 'save', 'appendonly', 'maxmemory-policy')) as string[];
+        return Object.fromEntries(reply.flatMap((value, i) => (i % 2 === 0 ? [[value, reply[i + 1]]] : [])));
+      } finally {
+        redis.disconnect();
+      }
+    };
+    expect(await settings()).toEqual({ save: '3600 1 300 100 60 10000', appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
+    expect(await driver.observe(ctx)).toMatchObject({ upToDate: true, diff: [] });
+    const none = { ...ctx, instance: { ...ctx.instance, values: { ...DEDICATED, persistence: 'none', maxmemoryPolicy: 'allkeys-lru' } } };
+    expect((await driver.observe(none)).diff).toEqual(['save is "3600 1 300 100 60 10000", the plan wants ""']);
+    await driver.update(none);
+    expect(await settings()).toEqual({ save: '', appendonly: 'no', 'maxmemory-policy': 'allkeys-lru' });
+    expect(await driver.observe(none)).toMatchObject({ upToDate: true, diff: [] });
+  });
+
   it('rotation: both passwords work in the grace period; revoke keeps the new one and closes every connection', async () => {
     const { ctx, outputs } = await create();
     const old = await tenant(outputs);
