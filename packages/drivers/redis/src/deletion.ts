@@ -3,7 +3,7 @@ import type { TargetConnection } from './admin-clients.js';
 import { assertExternalName, keyPrefix } from './acl-rules.js';
 import { persistAcl } from './persistence.js';
 import { wrapRedisError } from './redis-errors.js';
-import { isDedicated } from './dedicated/servers-config.js';
+import { hasServers, isDedicated } from './dedicated/servers-config.js';
 import { releaseInstancePort, removeInstanceFiles, stopInstanceServer } from './dedicated/deletion.js';
 
 type Connect = (ctx: DriverContext) => TargetConnection;
@@ -20,7 +20,7 @@ export function deletionSteps(connect: Connect): DeletionStep[] {
   const rung = (name: string, run: (connection: TargetConnection, externalName: string, ctx: DriverContext) => Promise<void>): DeletionStep => ({
     name,
     async run(ctx) {
-      if (isDedicated(ctx.instance)) return;
+      if (isDedicated(ctx.instance) && ctx.target.config.url === undefined) return;
       ctx.signal.throwIfAborted();
       const externalName = assertExternalName(ctx.instance);
       try {
@@ -31,12 +31,14 @@ export function deletionSteps(connect: Connect): DeletionStep[] {
     },
   });
 
-  // The rungs of a dedicated server (dedicated/deletion.ts); a shared instance skips them, and
-  // a dedicated one skips the shared rungs: the ladder is one list for the driver.
+  // The rungs of a dedicated server (dedicated/deletion.ts). The ladder is one list for the
+  // driver, and every rung runs wherever the target could hold something of the instance,
+  // whatever its plan says now: a refused plan change (plan-change.ts) still records the new
+  // plan, and deleting that instance must remove what the old one made.
   const serverRung = (name: string, run: (ctx: DriverContext) => Promise<void>): DeletionStep => ({
     name,
     async run(ctx) {
-      if (!isDedicated(ctx.instance)) return;
+      if (!isDedicated(ctx.instance) && !hasServers(ctx.target)) return;
       ctx.signal.throwIfAborted();
       try {
         await run(ctx);

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runDriverChecks } from '@paved/driver-api/conformance';
 import type { DriverContext, RotationContext } from '@paved/driver-api';
 import { createRedisDriver } from '../index.js';
-import { MACHINE_URL, REDIS_SERVER, tenant, unreachable } from '../test-support.js';
+import { MACHINE_URL, REDIS_SERVER, adminCall, tenant, unreachable } from '../test-support.js';
 import { DEDICATED, dedicatedContext, dedicatedTarget, processesRunning, serverInventory } from './test-support.js';
 
 const skip = existsSync(REDIS_SERVER) ? undefined : `${REDIS_SERVER} is not installed`;
@@ -159,6 +159,10 @@ describe.skipIf(skipHere)('redis: a dedicated server per instance', () => {
     const moved = { ...ctx, instance: { ...ctx.instance, values: DEDICATED } };
     await expect(driver.update(moved)).rejects.toMatchObject({ code: 'plan_change_unsupported', retryable: false });
     expect(await serverInventory(target.dataDir, ctx.instance.externalName)).toEqual([]);
+    // The refused plan is recorded all the same: deleting the instance as it now reads still
+    // removes the prefix user its old plan made.
+    for (const step of driver.deletion) await step.run(moved);
+    expect(await adminCall(MACHINE_URL, 'ACL', 'GETUSER', ctx.instance.externalName)).toBeNull();
   });
 
   it('preflight checks the executable, the data folder and the bind address, and rejects a bad config naming the field', async () => {
