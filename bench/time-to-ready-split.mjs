@@ -11,7 +11,7 @@ import { createClient } from '@paved/client';
 import { startPaved, median } from './lib.mjs';
 const product = process.argv[2] ?? 'redis';
 const targetsFile = join(tmpdir(), `paved-split-targets-${process.pid}.yaml`);
-writeFileSync(targetsFile, `apiVersion: paved.dev/v1alpha1\nkind: Target\nmetadata: { name: r }\nspec: { driver: redis, config: { url: "redis://127.0.0.1:6379" } }\n---\napiVersion: paved.dev/v1alpha1\nkind: Target\nmetadata: { name: p }\nspec: { driver: postgres, config: { url: "postgres://postgres@127.0.0.1:5432/postgres" } }\n`);
+writeFileSync(targetsFile, `apiVersion: paved.dev/v1alpha1\nkind: Target\nmetadata: { name: r }\nspec: { driver: redis, config: { url: "redis://127.0.0.1:6379" } }\n---\napiVersion: paved.dev/v1alpha1\nkind: Target\nmetadata: { name: p }\nspec: { driver: postgres, config: { url: "postgres://postgres@127.0.0.1:5432/postgres", closeServerDatabases: false } }\n`);
 const paved = await startPaved({ PAVED_TARGETS_FILE: targetsFile, PAVED_EMBEDDED_POSTGRES: 'off' });
 const client = createClient({ url: paved.url, token: paved.token });
 const team = `s-${randomBytes(3).toString('hex')}`;

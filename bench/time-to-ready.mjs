@@ -16,7 +16,7 @@ const product = arg('product', 'postgres');
 const runs = Math.max(30, Number(arg('runs', '30')));
 
 const targetsYaml = [
-  ['postgres', 'postgres', { url: TARGETS.postgres }],
+  ['postgres', 'postgres', { url: TARGETS.postgres, closeServerDatabases: false }], // the machine's shared server
   ['mysql', 'mysql', { url: TARGETS.mysql }],
   ['redis', 'redis', { url: TARGETS.redis }],
   ['rabbitmq', 'rabbitmq', { managementUrl: TARGETS.rabbitmqManagement, amqpUrl: TARGETS.amqp }],

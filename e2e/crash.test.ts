@@ -48,6 +48,8 @@ describe('crash test: SIGKILL during provisioning and deletion', () => {
       PAVED_DATA_DIR: join(dir, 'data'),
       PAVED_PORT: String(await freePort()),
       PAVED_POSTGRES_URL: MACHINE_PG,
+      // The machine's server is shared with other tests: leave its own databases as they are.
+      PAVED_POSTGRES_CLOSE_SERVER_DATABASES: 'false',
       PAVED_LOG_LEVEL: 'warn',
       // The killed worker's claim must lapse before the restarted one may take the instance over.
       PAVED_LEASE: '2s',

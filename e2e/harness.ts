@@ -165,7 +165,7 @@ export async function startEmbeddedPaved(dir: string, admin: NodeJS.ProcessEnv, 
 export async function startPavedOnMachinePostgres(dir: string, admin: NodeJS.ProcessEnv, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const port = await freePort();
   return startServer(['up'], {
-    ...admin, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_POSTGRES_URL: MACHINE_PG, PAVED_LOG_LEVEL: 'warn', ...extraEnv,
+    ...admin, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_POSTGRES_URL: MACHINE_PG, PAVED_POSTGRES_CLOSE_SERVER_DATABASES: 'false', PAVED_LOG_LEVEL: 'warn', ...extraEnv,
   }, { port });
 }
 

@@ -58,6 +58,8 @@ describe('scale-out: 2 APIs + 2 workers on one PostgreSQL store', () => {
       PAVED_DATA_DIR: join(dir, 'data'),
       PAVED_DATABASE_URL: db.url,
       PAVED_POSTGRES_URL: MACHINE_PG,
+      // The machine's server is shared with other tests: leave its own databases as they are.
+      PAVED_POSTGRES_CLOSE_SERVER_DATABASES: 'false',
       // Every process must share the master key to read each other's secrets.
       PAVED_MASTER_KEY: randomBytes(32).toString('base64'),
       PAVED_LOG_LEVEL: 'info',

@@ -76,7 +76,7 @@ describe('webhook driver through the real server', () => {
     expect(password).toBe(automation.resources.get(externalName)!.password);
 
     // A callback signed with another secret is refused, whatever it claims.
-    const raw = JSON.stringify({ deliveryId: 'forged', verb: 'delete', status: 'succeeded' });
+    const raw = JSON.stringify({ instanceId: got.id, deliveryId: 'forged', verb: 'delete', status: 'succeeded' });
     const forged = await fetch(`${server!.url}/api/v1/callbacks/webhook/${got.id}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'paved-signature': signatureHeader(randomBytes(32).toString('hex'), raw) },

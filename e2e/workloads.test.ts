@@ -7,7 +7,7 @@
  * and gets file:line errors and environment policies. Real CLI and server processes; every
  * instance is deleted at the end and whatever is left on the servers is dropped by prefix.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ const fixture = (kind: Kind) => join(FIXTURES, kind, 'score.yaml');
 
 const MYSQL_ADMIN = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
 const REDIS_ADMIN = 'redis://127.0.0.1:6379';
+/** Where the targets file has Paved run the dedicated redis-servers (the redis product's default plan). */
+const REDIS_SERVERS = '/var/lib/paved/redis-servers';
 const RABBIT_ADMIN = { base: 'http://127.0.0.1:15672', auth: `Basic ${Buffer.from('guest:guest').toString('base64')}` };
 
 const suffix = Math.random().toString(16).slice(2, 8);
@@ -100,9 +102,26 @@ async function inventory(start: string): Promise<string[]> {
     for (const user of (await redis.call('ACL', 'USERS')) as string[]) if (user.startsWith(start)) items.push(`redis user ${user}`);
     items.push(...(await scanKeys(redis, start)).map((k) => `redis key ${k}`));
   });
+  for (const server of redisServers(start)) items.push(`redis server ${server.name}${server.pids.length > 0 ? ` (pid ${server.pids.join(', ')})` : ''}`);
   for (const vhost of (await rabbit('GET', '/api/vhosts?columns=name')).body as { name: string }[]) if (vhost.name.startsWith(start)) items.push(`rabbitmq vhost ${vhost.name}`);
   for (const user of (await rabbit('GET', '/api/users?columns=name')).body as { name: string }[]) if (user.name.startsWith(start)) items.push(`rabbitmq user ${user.name}`);
   return items;
+}
+
+/** Dedicated redis-servers whose folder name starts with `start`, with the processes running their config file. */
+function redisServers(start: string): { name: string; dir: string; pids: number[] }[] {
+  if (!existsSync(REDIS_SERVERS)) return [];
+  const processes = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map((pid) => {
+    try {
+      return { pid: Number(pid), cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8') };
+    } catch {
+      return { pid: Number(pid), cmdline: '' };
+    }
+  });
+  return readdirSync(REDIS_SERVERS).filter((name) => name.startsWith(start)).map((name) => {
+    const conf = join(REDIS_SERVERS, name, 'redis.conf');
+    return { name, dir: join(REDIS_SERVERS, name), pids: processes.filter((p) => p.cmdline.split('\0').includes(conf)).map((p) => p.pid) };
+  });
 }
 
 async function scanKeys(redis: Redis, start: string): Promise<string[]> {
@@ -138,6 +157,14 @@ async function dropEverywhere(start: string): Promise<void> {
       if (keys.length > 0) await redis.unlink(...keys);
     }),
     async () => {
+      for (const server of redisServers(start)) {
+        for (const pid of server.pids) process.kill(pid, 'SIGKILL');
+        rmSync(server.dir, { recursive: true, force: true });
+      }
+      const ports = join(REDIS_SERVERS, 'ports');
+      for (const port of existsSync(ports) ? readdirSync(ports) : []) if (readFileSync(join(ports, port), 'utf8').startsWith(start)) rmSync(join(ports, port), { force: true });
+    },
+    async () => {
       for (const vhost of (await rabbit('GET', '/api/vhosts?columns=name')).body as { name: string }[]) if (vhost.name.startsWith(start)) await rabbit('DELETE', `/api/vhosts/${encodeURIComponent(vhost.name)}`);
       for (const user of (await rabbit('GET', '/api/users?columns=name')).body as { name: string }[]) if (user.name.startsWith(start)) await rabbit('DELETE', `/api/users/${encodeURIComponent(user.name)}`);
     },
@@ -161,11 +188,13 @@ const pg = require('pg');
   await c.end();
 })().catch((error) => { console.error(error); process.exit(1); });`;
 
+// MariaDB logins authenticate with ed25519, for which mysql2 needs a client plugin (products/mysql.md).
 const MYSQL_SCRIPT = `
 const mysql = require('mysql2/promise');
+const ed25519 = require('@coresql/mysql2-auth-ed25519').default;
 (async () => {
   const e = process.env;
-  const c = await mysql.createConnection({ host: e.MYSQL_HOST, port: Number(e.MYSQL_PORT), user: e.MYSQL_USERNAME, password: e.MYSQL_PASSWORD, database: e.MYSQL_DATABASE, connectTimeout: 5000 });
+  const c = await mysql.createConnection({ host: e.MYSQL_HOST, port: Number(e.MYSQL_PORT), user: e.MYSQL_USERNAME, password: e.MYSQL_PASSWORD, database: e.MYSQL_DATABASE, connectTimeout: 5000, authPlugins: { client_ed25519: ed25519() } });
   await c.query('CREATE TABLE notes (id INT PRIMARY KEY, body TEXT)');
   await c.query("INSERT INTO notes VALUES (1, 'paved with mysql')");
   const [rows] = await c.query('SELECT body FROM notes WHERE id = 1');
@@ -173,20 +202,17 @@ const mysql = require('mysql2/promise');
   await c.end();
 })().catch((error) => { console.error(error); process.exit(1); });`;
 
-// The key prefix is an output the fixture does not render: it comes in as the first argument.
+// What the Score project's redis example's container runs (redis-cli SET mykey hello, then
+// GET mykey), as an ordinary program: no prefix, the client's defaults (ready check included).
 const REDIS_SCRIPT = `
 const { Redis } = require('ioredis');
 (async () => {
   const e = process.env;
-  const prefix = process.argv[1];
-  const r = new Redis({ host: e.REDIS_HOST, port: Number(e.REDIS_PORT), username: e.REDIS_USERNAME, password: e.REDIS_PASSWORD, enableReadyCheck: false, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const r = new Redis({ host: e.REDIS_HOST, port: Number(e.REDIS_PORT), username: e.REDIS_USERNAME, password: e.REDIS_PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   r.on('error', () => {});
   await r.connect();
-  await r.set(prefix + 'greeting', 'paved with redis', 'EX', 600);
-  console.log('read: ' + (await r.get(prefix + 'greeting')));
-  let refused = false;
-  try { await r.get('not-my-prefix:greeting'); } catch { refused = true; }
-  console.log('outside the prefix refused: ' + refused);
+  console.log('SET mykey hello: ' + (await r.set('mykey', 'hello')));
+  console.log('GET mykey: ' + (await r.get('mykey')));
   r.disconnect();
 })().catch((error) => { console.error(error); process.exit(1); });`;
 
@@ -284,7 +310,8 @@ describe.skipIf(missing !== undefined)('Score workloads on the machine services'
     const onServers = await inventory(prefix);
     expect(onServers.some((i) => i.startsWith(`postgres database ${externalPrefix(instanceOf('postgres'))}`))).toBe(true);
     expect(onServers.some((i) => i.startsWith(`mysql database ${externalPrefix(instanceOf('mysql'))}`))).toBe(true);
-    expect(onServers.some((i) => i.startsWith(`redis user ${externalPrefix(instanceOf('redis'))}`))).toBe(true);
+    // The redis product's default plan: a server of the instance's own, running.
+    expect(onServers.some((i) => new RegExp(`^redis server ${externalPrefix(instanceOf('redis'))}[0-9a-f]{8} \\(pid \\d+\\)$`).test(i))).toBe(true);
     expect(onServers.some((i) => i.startsWith(`rabbitmq vhost ${externalPrefix(instanceOf('amqp'))}`))).toBe(true);
   }, 120_000);
 
@@ -302,22 +329,21 @@ describe.skipIf(missing !== undefined)('Score workloads on the machine services'
   it('runs programs with the rendered variables that really connect and write', async () => {
     const run = (kind: Kind, script: string, ...args: string[]) =>
       paved(['run', '-f', fixture(kind), '--env', 'dev', '--service', serviceOf[kind], '--', process.execPath, '-e', script, ...args], dev);
-    const redisPrefix = (JSON.parse(await pavedOk(['get', instanceOf('redis'), '-o', 'json'], dev)) as { outputs: { prefix: string; username: string } }).outputs;
-    expect(redisPrefix.prefix).toMatch(new RegExp(`^${externalPrefix(instanceOf('redis'))}[0-9a-f]{8}:$`));
+    const redisOutputs = (JSON.parse(await pavedOk(['get', instanceOf('redis'), '-o', 'json'], dev)) as { plan: string; outputs: { port: string; prefix?: string; username: string } });
+    expect(redisOutputs.plan).toBe('dedicated');
+    expect(redisOutputs.outputs).toMatchObject({ username: 'default', port: expect.stringMatching(/^71\d\d$/) });
 
     const [pgRun, myRun, redisRun, amqpRun] = await Promise.all([
-      run('postgres', POSTGRES_SCRIPT), run('mysql', MYSQL_SCRIPT), run('redis', REDIS_SCRIPT, redisPrefix.prefix), run('amqp', AMQP_SCRIPT),
+      run('postgres', POSTGRES_SCRIPT), run('mysql', MYSQL_SCRIPT), run('redis', REDIS_SCRIPT), run('amqp', AMQP_SCRIPT),
     ]);
     expect(pgRun.code, failed(pgRun)).toBe(0);
     expect(pgRun.stdout).toMatch(new RegExp(`read: paved with postgres from ${externalPrefix(instanceOf('postgres'))}[0-9a-f]{8}\\n`));
     expect(myRun.code, failed(myRun)).toBe(0);
     expect(myRun.stdout).toContain('read: paved with mysql');
     expect(redisRun.code, failed(redisRun)).toBe(0);
-    expect(redisRun.stdout).toContain('read: paved with redis\noutside the prefix refused: true');
+    expect(redisRun.stdout).toContain('SET mykey hello: OK\nGET mykey: hello');
     expect(amqpRun.code, failed(amqpRun)).toBe(0);
     expect(amqpRun.stdout).toContain('read: paved with amqp');
-    // The key is really there, under the instance's prefix.
-    expect(await redisAdmin((r) => r.get(`${redisPrefix.prefix}greeting`))).toBe('paved with redis');
 
     // The program's exit code comes back; its output went to the service's log stream too.
     const exit = await run('postgres', 'console.log("bye"); process.exit(7)');

@@ -22,7 +22,7 @@ import { DriverError } from '@paved/model';
 export { REDACTED, errorLine, foldLine, redactSecrets } from './error-text.js';
 export { readPublicAddress, readServerTarget, readServerUrl, targetConfigError, urlHost } from './target-url.js';
 export type { ServerTarget, ServerUrl, ServerUrlRules } from './target-url.js';
-export { createTargetClients, readOnce } from './target-clients.js';
+export { createTargetClients, readOnce, readUntil } from './target-clients.js';
 export type { TargetClientOptions, TargetClients } from './target-clients.js';
 export { cannotConnect, preflightWith } from './preflight.js';
 export { credentialName, isCredentialName, requireSecret } from './credentials.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTargetClients, readOnce, type Target } from './index.js';
+import { createTargetClients, readOnce, readUntil, type Target } from './index.js';
 
 const target = (name: string, config: Record<string, unknown>): Target => ({ name, driver: 'x', labels: {}, config });
 
@@ -71,5 +71,22 @@ describe('readOnce', () => {
     });
     await expect(version()).rejects.toThrow('server down');
     await expect(version()).resolves.toBe('v2');
+  });
+});
+
+describe('readUntil', () => {
+  it('reads again until a result is settled, then keeps that one; failures are not kept', async () => {
+    const answers = ['open', 'boom', 'closed', 'reopened'];
+    let reads = 0;
+    const state = readUntil(async () => {
+      const answer = answers[reads++]!;
+      if (answer === 'boom') throw new Error('server down');
+      return answer;
+    }, (value) => value === 'closed');
+    expect(await state()).toBe('open');
+    await expect(state()).rejects.toThrow('server down');
+    expect(await state()).toBe('closed');
+    expect(await state()).toBe('closed');
+    expect(reads).toBe(3);
   });
 });

@@ -63,3 +63,18 @@ export function readOnce<T>(load: () => Promise<T>): () => Promise<T> {
     return value;
   };
 }
+
+/**
+ * `load`'s result, kept from the first call whose result is `settled`; until then every call
+ * reads again. For a fact the driver brings about on a target (a plugin loaded, databases
+ * closed) that an operator may complete by hand meanwhile: seen without a restart, then free.
+ */
+export function readUntil<T>(load: () => Promise<T>, settled: (value: T) => boolean): () => Promise<T> {
+  let kept: Promise<T> | undefined;
+  return () =>
+    kept ??
+    load().then((value) => {
+      if (settled(value)) kept = Promise.resolve(value);
+      return value;
+    });
+}

@@ -28,6 +28,8 @@ export interface PavedConfig {
   targetsFile?: string;
   /** Shorthand for one PostgreSQL target named `postgres` (admin URL). */
   postgresTargetUrl?: string;
+  /** That target's `closeServerDatabases` (PAVED_POSTGRES_CLOSE_SERVER_DATABASES); absent: the driver's default, true. */
+  postgresCloseServerDatabases?: boolean;
   /** Run a PostgreSQL server of our own when no PostgreSQL target is configured. */
   embeddedPostgres: { enabled: boolean; port: number };
   /** Product manifests published at bootstrap (`paved up`). */
@@ -148,6 +150,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   if (postgresTargetUrl !== undefined && !/^postgres(ql)?:\/\//i.test(postgresTargetUrl)) {
     issues.push({ path: 'PAVED_POSTGRES_URL', message: 'must be a postgres:// URL of a server where Paved may create roles and databases' });
   }
+  const closeSetting = str('PAVED_POSTGRES_CLOSE_SERVER_DATABASES');
+  if (closeSetting !== undefined && !['true', 'false'].includes(closeSetting)) issues.push({ path: 'PAVED_POSTGRES_CLOSE_SERVER_DATABASES', message: 'must be "true" or "false"' });
   const embeddedSetting = str('PAVED_EMBEDDED_POSTGRES') ?? 'auto';
   if (!['auto', 'off'].includes(embeddedSetting)) issues.push({ path: 'PAVED_EMBEDDED_POSTGRES', message: 'must be "auto" or "off"' });
   const masterKey = str('PAVED_MASTER_KEY');
@@ -167,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     masterKeyFile: resolve(str('PAVED_MASTER_KEY_FILE') ?? join(dataDir, 'master.key')),
     ...(str('PAVED_TARGETS_FILE') === undefined ? {} : { targetsFile: resolve(str('PAVED_TARGETS_FILE')!) }),
     ...(postgresTargetUrl === undefined ? {} : { postgresTargetUrl }),
+    ...(closeSetting === undefined ? {} : { postgresCloseServerDatabases: closeSetting === 'true' }),
     embeddedPostgres: {
       enabled: embeddedSetting === 'auto',
       port: int('PAVED_EMBEDDED_POSTGRES_PORT', DEFAULT_EMBEDDED_POSTGRES_PORT, 1, 65535),

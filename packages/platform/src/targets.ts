@@ -66,7 +66,8 @@ export async function loadConfiguredTargets(config: PavedConfig): Promise<Target
   const targets: Target[] = [];
   if (config.targetsFile) targets.push(...parseTargets(await readFile(config.targetsFile, 'utf8'), config.targetsFile));
   if (config.postgresTargetUrl) {
-    targets.push({ name: 'postgres', driver: 'postgres', labels: {}, config: { url: config.postgresTargetUrl }, concurrency: 3 });
+    const close = config.postgresCloseServerDatabases === undefined ? {} : { closeServerDatabases: config.postgresCloseServerDatabases };
+    targets.push({ name: 'postgres', driver: 'postgres', labels: {}, config: { url: config.postgresTargetUrl, ...close }, concurrency: 3 });
   }
   targets.push(LOCAL_TARGET, LOCAL_LOGS_TARGET);
   return targets;

@@ -5,6 +5,8 @@ import { DriverError } from '@paved/model';
 import { errorLine, withCheckConnection, type CheckSession, type ContractCheck } from '@paved/driver-api';
 import { hasWildcard, quoteIdent } from './quote.js';
 import { isMysqlErrno } from './mysql-errors.js';
+import { tenantAuthPlugins } from './client-auth.js';
+import { readTargetConfig, type MysqlTargetConfig } from './target-config.js';
 
 type Outputs = Record<string, string>;
 
@@ -45,7 +47,7 @@ async function openTenant(check: string, outputs: Outputs, signal: AbortSignal |
   signal?.throwIfAborted();
   let session: mysql.Connection;
   try {
-    session = await mysql.createConnection({ host, port: Number(port), user: username, password, database, connectTimeout: 10_000 });
+    session = await mysql.createConnection({ host, port: Number(port), user: username, password, database, connectTimeout: 10_000, authPlugins: tenantAuthPlugins() });
   } catch (error) {
     throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${errorLine(error, [password])}`, error);
   }
@@ -81,10 +83,13 @@ export async function checkWriteRead(outputs: Outputs, signal?: AbortSignal, sha
 /**
  * The login reaches its own database and nothing else: it sees no other database, holds no
  * grant on a wildcard pattern (`pv_x` also matches `pvXx`), and is refused the `mysql` schema.
+ * With the target's config, also that the account the server let it in through is one of the
+ * host patterns the target lists (never `%` unless listed), with ed25519 where the server has it.
  */
-export async function checkIsolation(outputs: Outputs, signal?: AbortSignal, shared?: CheckSession): Promise<void> {
+export async function checkIsolation(outputs: Outputs, signal?: AbortSignal, shared?: CheckSession, config?: MysqlTargetConfig): Promise<void> {
   const login = outputs.username ?? '';
   await asTenant('isolation', outputs, signal, shared, async (session) => {
+    if (config !== undefined) await checkAccount(session, login, config);
     const [databases] = await session.query<RowDataPacket[]>('SHOW DATABASES');
     const others = databases.map((row) => String(Object.values(row)[0])).filter((name) => name !== outputs.database && name !== 'information_schema');
     if (others.length > 0) throw failed('isolation', `login "${login}" can see database "${others[0]}" besides its own`);
@@ -107,6 +112,21 @@ export async function checkIsolation(outputs: Outputs, signal?: AbortSignal, sha
   });
 }
 
+/** The account this session logged in through: a listed host pattern, and the plugin wanted. */
+async function checkAccount(session: mysql.Connection, login: string, config: MysqlTargetConfig): Promise<void> {
+  const [[who]] = await session.query<RowDataPacket[]>('SELECT CURRENT_USER() AS account');
+  const account = String(who?.account ?? '');
+  const host = account.slice(account.lastIndexOf('@') + 1);
+  if (!config.clientHosts.includes(host)) throw failed('isolation', `login "${login}" got in through account "${account}", whose host is not in the target's clientHosts`);
+  if (config.authPlugin !== 'ed25519') return;
+  const [[plugin]] = await session.query<RowDataPacket[]>("SELECT PLUGIN_STATUS AS status FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'ed25519'");
+  if (plugin?.status !== 'ACTIVE') return; // the fallback preflight warns about
+  const [[created]] = await session.query<RowDataPacket[]>('SHOW CREATE USER CURRENT_USER()');
+  if (!/\bIDENTIFIED VIA ed25519\b/i.test(String(Object.values(created ?? {})[0] ?? ''))) {
+    throw failed('isolation', `login "${login}" authenticates with a weaker plugin than ed25519, which the server has`);
+  }
+}
+
 export const contractChecks: readonly ContractCheck[] = Object.freeze([
   { name: 'connect', description: 'Connects with the issued login to the issued database.', run: ({ outputs, signal, session }) => checkConnect(outputs, signal, session) },
   {
@@ -116,7 +136,7 @@ export const contractChecks: readonly ContractCheck[] = Object.freeze([
   },
   {
     name: 'isolation',
-    description: 'The login sees no other database, holds no wildcard or global grant, and cannot read the mysql schema.',
-    run: ({ outputs, signal, session }) => checkIsolation(outputs, signal, session),
+    description: "The login sees no other database, holds no wildcard or global grant, cannot read the mysql schema, and got in through a listed host with ed25519 where the server has it.",
+    run: ({ target, outputs, signal, session }) => checkIsolation(outputs, signal, session, readTargetConfig(target)),
   },
 ]);

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDriverChecks, runDriverConformance } from '@paved/driver-api/conformance';
 import type { Driver } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
-import { createMysqlDriver, grantPattern, hasWildcard, nativePasswordHash, quoteIdent, quoteLiteral } from './index.js';
-import { ADMIN_URL, adminQuery, context, mysqlConformance, mysqlTarget, newPassword, skipReason, uniqueName } from './test-support.js';
+import { createMysqlDriver, ed25519PublicKey, grantPattern, hasWildcard, nativePasswordHash, quoteIdent, quoteLiteral } from './index.js';
+import { ADMIN_URL, OTHER_HOST, TENANT_HOST, adminQuery, context, inventory, mysqlConformance, mysqlTarget, newPassword, skipReason, uniqueName } from './test-support.js';
 
 const skip = await skipReason('mysql driver tests');
 const skipHere = skip !== undefined && process.env.CI !== 'true';
@@ -106,27 +106,33 @@ describe.skipIf(skipHere)('mysql driver on the machine MariaDB', () => {
     expect((badName as DriverError).issues[0]?.path).toBe('instance.externalName');
   });
 
-  it('reports drift (password, limit, lost privileges, stray global grant) and update repairs it', async () => {
+  it('reports drift (plugin, password, limit, lost privileges, stray global grant, unlisted host) and update repairs it', async () => {
     const name = fresh();
     const ctx = context(target, name);
     await driver.create(ctx);
-    await adminQuery(`ALTER USER '${name}'@'%' IDENTIFIED BY PASSWORD '${nativePasswordHash('other')}' WITH MAX_USER_CONNECTIONS 3`);
-    await adminQuery(`REVOKE INSERT ON \`${grantPattern(name)}\`.* FROM '${name}'@'%'`);
-    await adminQuery(`GRANT SELECT ON *.* TO '${name}'@'%'`);
+    const account = `'${name}'@'${TENANT_HOST}'`;
+    await adminQuery(`ALTER USER ${account} IDENTIFIED BY PASSWORD '${nativePasswordHash(ctx.secrets.password ?? '')}' WITH MAX_USER_CONNECTIONS 3`);
+    await adminQuery(`ALTER USER '${name}'@'${OTHER_HOST}' IDENTIFIED VIA ed25519 USING '${ed25519PublicKey('other')}'`);
+    await adminQuery(`REVOKE INSERT ON \`${grantPattern(name)}\`.* FROM ${account}`);
+    await adminQuery(`GRANT SELECT ON *.* TO ${account}`);
+    await adminQuery(`CREATE USER '${name}'@'%' IDENTIFIED VIA ed25519 USING '${ed25519PublicKey(ctx.secrets.password ?? '')}'`);
     const drifted = await driver.observe(ctx);
     expect(drifted).toMatchObject({ exists: true, upToDate: false });
     expect(drifted.diff).toEqual([
-      `user "${name}" has a different password than the one Paved issued`,
-      `user "${name}" allows 3 connections, wants 20`,
-      `user "${name}" lacks INSERT on database "${name}"`,
-      `user "${name}" holds global privilege SELECT`,
+      `user "${name}"@"${TENANT_HOST}" authenticates with mysql_native_password, wants ed25519`,
+      `user "${name}"@"${TENANT_HOST}" allows 3 connections, wants 20`,
+      `user "${name}"@"${TENANT_HOST}" lacks INSERT on database "${name}"`,
+      `user "${name}"@"${TENANT_HOST}" holds global privilege SELECT`,
+      `user "${name}"@"${OTHER_HOST}" has a different password than the one Paved issued`,
+      `user "${name}" may connect from "%", which the target does not list in clientHosts`,
     ]);
     const { outputs } = await driver.update(ctx);
     expect(await driver.observe(ctx)).toMatchObject({ exists: true, upToDate: true, diff: [] });
+    expect((await inventory(name)).filter((item) => item.startsWith('user '))).toEqual([`user ${name}@${OTHER_HOST}`, `user ${name}@${TENANT_HOST}`]);
     await runDriverChecks(driver, { target, instance: ctx.instance, outputs });
   });
 
-  it('sends only the password hash: the plaintext never reaches the general log', async () => {
+  it('sends only the ed25519 public key: the plaintext never reaches the general log', async () => {
     const [saved] = await adminQuery('SELECT @@global.general_log AS enabled, @@global.log_output AS output');
     const name = fresh();
     const ctx = context(target, name);
@@ -143,8 +149,8 @@ describe.skipIf(skipHere)('mysql driver on the machine MariaDB', () => {
     }
     const logged = (pattern: string) =>
       adminQuery("SELECT COUNT(*) AS n FROM mysql.general_log WHERE CONVERT(argument USING utf8mb4) LIKE CONCAT('%', ?, '%')", [pattern]).then((rows) => Number(rows[0]?.n));
-    // The log did record our statements (so the test can see a leak), with the hash only.
-    expect(await logged(nativePasswordHash(password))).toBeGreaterThan(0);
+    // The log did record our statements (so the test can see a leak), with the public key only.
+    expect(await logged(ed25519PublicKey(password))).toBeGreaterThan(0);
     expect(await logged(password)).toBe(0);
     // Leave the log table as found: it was only written to for this test unless it was on before.
     if (!Number(saved?.enabled)) await adminQuery('TRUNCATE TABLE mysql.general_log');

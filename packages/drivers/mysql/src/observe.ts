@@ -6,19 +6,20 @@ import { publicOutputs } from './outputs.js';
 import { wantedResource } from './spec.js';
 import { credentialAccounts } from './accounts.js';
 import { grantPattern } from './quote.js';
-import { nativePasswordHash } from './native-password.js';
+import { chooseAuth, storedCredential } from './auth.js';
 import { strayPrivileges } from './provision.js';
 
 /** Database-level privileges a tenant needs on its database (a subset of ALL, present on every MariaDB ≥ 10.4). */
 const CORE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX', 'CREATE TEMPORARY TABLES', 'LOCK TABLES'];
 
 /**
- * What exists for an instance and how it differs from what it asks for. Reads only. The stored
- * mysql_native_password hash is unsalted, so the password itself is compared too.
+ * What exists for an instance and how it differs from what it asks for. Reads only: the plugin
+ * wanted is what the server has loaded now (create loads it). Both stored forms, ed25519's
+ * public key and mysql_native_password's hash, are unsalted, so the password is compared too.
  */
 export async function observe(connection: TargetConnection, ctx: DriverContext): Promise<Observation> {
   const { database, username, connectionLimit } = wantedResource(ctx);
-  const { pool } = connection;
+  const { pool, config } = connection;
   try {
     const [schemas] = await pool.execute<RowDataPacket[]>('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]);
     const accounts = await credentialAccounts(pool, database);
@@ -26,17 +27,27 @@ export async function observe(connection: TargetConnection, ctx: DriverContext):
 
     const diff: string[] = [];
     if (schemas.length === 0) diff.push(`database "${database}" is missing`);
+    const { plugin } = await chooseAuth(pool, config, { install: false });
     const [users] = await pool.execute<RowDataPacket[]>(
-      "SELECT authentication_string AS hash, max_user_connections AS max FROM mysql.user WHERE User = ? AND Host = '%'",
+      'SELECT Host AS host, plugin, authentication_string AS stored, max_user_connections AS max FROM mysql.user WHERE User = ?',
       [username],
     );
-    const user = users[0];
-    if (!user) diff.push(`user "${username}" is missing`);
-    else {
+    const byHost = new Map(users.map((user) => [String(user.host), user]));
+    for (const host of config.clientHosts) {
+      const user = byHost.get(host);
+      const account = `"${username}"@"${host}"`;
+      if (!user) {
+        diff.push(`user ${account} is missing`);
+        continue;
+      }
       const password = ctx.secrets.password;
-      if (password && String(user.hash) !== nativePasswordHash(password)) diff.push(`user "${username}" has a different password than the one Paved issued`);
-      if (Number(user.max) !== connectionLimit) diff.push(`user "${username}" allows ${Number(user.max)} connections, wants ${connectionLimit}`);
-      diff.push(...(await privilegeDiff(connection, username, database)));
+      if (String(user.plugin) !== plugin) diff.push(`user ${account} authenticates with ${String(user.plugin) || 'mysql_native_password'}, wants ${plugin}`);
+      else if (password && String(user.stored) !== storedCredential(plugin, password)) diff.push(`user ${account} has a different password than the one Paved issued`);
+      if (Number(user.max) !== connectionLimit) diff.push(`user ${account} allows ${Number(user.max)} connections, wants ${connectionLimit}`);
+      diff.push(...(await privilegeDiff(connection, username, host, database)));
+    }
+    for (const host of byHost.keys()) {
+      if (!config.clientHosts.includes(host)) diff.push(`user "${username}" may connect from "${host}", which the target does not list in clientHosts`);
     }
     return { exists: true, upToDate: diff.length === 0, diff, outputs: publicOutputs(connection.config, database, username) };
   } catch (error) {
@@ -44,15 +55,16 @@ export async function observe(connection: TargetConnection, ctx: DriverContext):
   }
 }
 
-async function privilegeDiff(connection: TargetConnection, username: string, database: string): Promise<string[]> {
+async function privilegeDiff(connection: TargetConnection, username: string, host: string, database: string): Promise<string[]> {
   const pattern = grantPattern(database);
   const [rows] = await connection.pool.execute<RowDataPacket[]>(
     'SELECT TABLE_SCHEMA AS pattern, PRIVILEGE_TYPE AS privilege FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ?',
-    [`'${username}'@'%'`],
+    [`'${username}'@'${host}'`],
   );
+  const account = `"${username}"@"${host}"`;
   const held = new Set(rows.filter((row) => String(row.pattern) === pattern).map((row) => String(row.privilege)));
   const missing = CORE_PRIVILEGES.filter((privilege) => !held.has(privilege));
-  const diff = missing.length > 0 ? [`user "${username}" lacks ${missing.join(', ')} on database "${database}"`] : [];
-  for (const stray of await strayPrivileges(connection, username, pattern)) diff.push(`user "${username}" holds ${stray}`);
+  const diff = missing.length > 0 ? [`user ${account} lacks ${missing.join(', ')} on database "${database}"`] : [];
+  for (const stray of await strayPrivileges(connection, username, host, pattern)) diff.push(`user ${account} holds ${stray}`);
   return diff;
 }

@@ -1,11 +1,14 @@
 import mysql from 'mysql2/promise';
-import { createTargetClients, errorLine, type Logger, type TargetClients } from '@paved/driver-api';
+import { createTargetClients, errorLine, readUntil, type Logger, type TargetClients } from '@paved/driver-api';
 import { readTargetConfig, type MysqlTargetConfig } from './target-config.js';
+import { chooseAuth, type AuthChoice } from './auth.js';
 
 /** One admin pool per target. */
 export interface TargetConnection {
   pool: mysql.Pool;
   config: MysqlTargetConfig;
+  /** The plugin tenant logins get, loading ed25519 if need be (auth.ts); kept once ed25519 is in use. */
+  auth(): Promise<AuthChoice>;
 }
 
 export interface PoolOptions {
@@ -36,7 +39,8 @@ export function createPools(options: PoolOptions): TargetClients<TargetConnectio
       pool.on('connection', (connection) => {
         connection.on('error', (error: Error) => options.logger.warn({ target: target.name, err: errorLine(error, [password]) }, 'mysql admin connection lost'));
       });
-      return { pool, config };
+      const auth = readUntil(() => chooseAuth(pool, config, { install: true }), (choice) => choice.fallback === undefined);
+      return { pool, config, auth };
     },
     close: (connection) => connection.pool.end(),
   });

@@ -1,5 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import { cannotConnect, type PreflightResult } from '@paved/driver-api';
+import { cannotConnect, errorLine, type PreflightResult } from '@paved/driver-api';
 import type { TargetConnection } from './pools.js';
 
 /**
@@ -46,8 +46,20 @@ export async function preflight(connection: TargetConnection): Promise<Preflight
   if (missing.length > 0) problems.push(`admin ${account} lacks ${[...new Set(missing)].join(', ')}; run as root: ${fix}`);
   const notGrantable = GRANTABLE.filter((privilege) => privileges.has(privilege) && !privileges.get(privilege));
   if (notGrantable.length > 0) problems.push(`admin ${account} cannot grant ${notGrantable.join(', ')} to tenants; run as root: ${fix}`);
-  // An anonymous account on a host is a better match than 'tenant'@'%' for clients from that
-  // host, so tenants connecting from there would be refused with their own password.
+  // An anonymous account on a host may be a better match than a tenant's account for clients
+  // from that host (always than 'tenant'@'%'), so tenants would be refused with their own password.
   for (const host of anonymous) problems.push(`anonymous account ''@'${host}' shadows tenant logins from that host; remove it: DROP USER ''@'${host}'`);
-  return { ok: problems.length === 0, problems, version: `MariaDB ${version.split('-')[0]}` };
+  const warnings: string[] = [];
+  if (problems.length === 0) {
+    try {
+      const { fallback } = await connection.auth();
+      if (fallback !== undefined) warnings.push(`tenant logins use mysql_native_password (an unsalted SHA-1 hash) because ${fallback}; as root run INSTALL SONAME 'auth_ed25519' (the library ships with MariaDB), or set config.authPlugin: mysql_native_password to choose it`);
+    } catch (error) {
+      problems.push(`cannot read the server's authentication plugins: ${errorLine(error, [config.admin.password])}`);
+    }
+  }
+  if (config.clientHostsDefaulted) {
+    warnings.push(`config.clientHosts is not set, so tenants may connect from this server's own host only (${config.clientHosts.join(', ')}); list your applications' addresses, e.g. clientHosts: ["10.0.0.0/255.255.0.0"] ("%" for anywhere)`);
+  }
+  return { ok: problems.length === 0, problems, version: `MariaDB ${version.split('-')[0]}`, ...(warnings.length > 0 ? { warnings } : {}) };
 }

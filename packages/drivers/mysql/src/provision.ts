@@ -1,11 +1,12 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { requireSecret, type ApplyResult, type DriverContext } from '@paved/driver-api';
 import type { TargetConnection } from './pools.js';
-import { grantPattern, quoteAccount, quoteIdent, quoteLiteral } from './quote.js';
-import { nativePasswordHash } from './native-password.js';
+import { grantPattern, quoteAccount, quoteIdent } from './quote.js';
 import { wrapMysqlError } from './mysql-errors.js';
 import { allOutputs } from './outputs.js';
 import { wantedResource } from './spec.js';
+import { identifiedClause, storedCredential } from './auth.js';
+import { credentialAccounts, dropAccounts } from './accounts.js';
 
 /**
  * Create, update and rotate are the same walk for one login: every step checks what is there
@@ -13,15 +14,16 @@ import { wantedResource } from './spec.js';
  * time (the secret store holds the only copy of the truth). DDL commits implicitly in MariaDB,
  * so the steps cannot be one transaction; each is atomic on its own.
  *
+ * The login is one account per host pattern the target lists (`config.clientHosts`), all with
+ * the same password and grant; an account of it on any other host is dropped.
  * `ctx.instance.rotation` picks the login, for create and update as for rotate (which is this
  * walk for the new credential's login, the previous one left alone).
  */
 export async function provision(connection: TargetConnection, ctx: DriverContext): Promise<ApplyResult> {
   const { database, username, connectionLimit } = wantedResource(ctx);
   const password = requireSecret('mysql', ctx, 'password');
-  const hash = nativePasswordHash(password);
-  const { pool } = connection;
-  const account = quoteAccount(username);
+  const { pool, config } = connection;
+  const redact = [password];
 
   const step = async (stepName: string, run: () => Promise<void>) => {
     // Between steps is where a crash (or a cancelled reconcile) may stop us.
@@ -29,7 +31,7 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
     try {
       await run();
     } catch (error) {
-      throw wrapMysqlError(error, stepName, database, [password, hash]);
+      throw wrapMysqlError(error, stepName, database, redact);
     }
   };
 
@@ -38,22 +40,34 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
   });
 
   await step('ensure-user', async () => {
-    // Only the mysql_native_password hash is sent, never the password. Host '%': tenants
-    // connect from anywhere, the password is the gate.
-    const settings = `IDENTIFIED BY PASSWORD ${quoteLiteral(hash)} WITH MAX_USER_CONNECTIONS ${connectionLimit}`;
-    const [created] = await pool.query<ResultSetHeader>(`CREATE USER IF NOT EXISTS ${account} ${settings}`);
-    // A warning means the user was there already (a retry, an update): reset it to the spec.
-    if (created.warningStatus > 0) await pool.query(`ALTER USER ${account} ${settings}`);
+    // Only a value derived from the password is sent (auth.ts), never the password itself.
+    const { plugin } = await connection.auth();
+    redact.push(storedCredential(plugin, password));
+    const settings = `${identifiedClause(plugin, password)} WITH MAX_USER_CONNECTIONS ${connectionLimit}`;
+    for (const host of config.clientHosts) {
+      const account = quoteAccount(username, host);
+      const [created] = await pool.query<ResultSetHeader>(`CREATE USER IF NOT EXISTS ${account} ${settings}`);
+      // A warning means the account was there already (a retry, an update): reset it to the spec.
+      if (created.warningStatus > 0) await pool.query(`ALTER USER ${account} ${settings}`);
+    }
+    // An account of this login on a host the target no longer lists (or '%' made by an older
+    // Paved) would keep letting it in from there. Sessions already open from there stay open:
+    // MariaDB does not say which account a session logged in through.
+    const stray = (await credentialAccounts(pool, database)).filter((account) => account.user === username && !config.clientHosts.includes(account.host));
+    await dropAccounts(pool, stray);
   });
 
   await step('grant-privileges', async () => {
     const pattern = grantPattern(database);
-    await pool.query(`GRANT ALL PRIVILEGES ON ${quoteIdent(pattern)}.* TO ${account}`);
-    // Anything else this login holds (a grant on an unescaped pattern, global privileges) was
-    // added behind Paved's back and may reach other tenants: take it all back, then re-grant.
-    if ((await strayPrivileges(connection, username, pattern)).length > 0) {
-      await pool.query(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${account}`);
+    for (const host of config.clientHosts) {
+      const account = quoteAccount(username, host);
       await pool.query(`GRANT ALL PRIVILEGES ON ${quoteIdent(pattern)}.* TO ${account}`);
+      // Anything else this account holds (a grant on an unescaped pattern, global privileges)
+      // was added behind Paved's back and may reach other tenants: take it all back, then re-grant.
+      if ((await strayPrivileges(connection, username, host, pattern)).length > 0) {
+        await pool.query(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${account}`);
+        await pool.query(`GRANT ALL PRIVILEGES ON ${quoteIdent(pattern)}.* TO ${account}`);
+      }
     }
   });
 
@@ -61,11 +75,11 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
 }
 
 /**
- * Privileges `username`@'%' holds besides ALL on its own database, one human line each, e.g.
+ * Privileges `username`@`host` holds besides ALL on its own database, one human line each, e.g.
  * 'privileges on database pattern "pv_x"' or 'global privilege SELECT'. Reads only.
  */
-export async function strayPrivileges(connection: TargetConnection, username: string, pattern: string): Promise<string[]> {
-  const grantee = `'${username}'@'%'`;
+export async function strayPrivileges(connection: TargetConnection, username: string, host: string, pattern: string): Promise<string[]> {
+  const grantee = `'${username}'@'${host}'`;
   // execute() sends parameters out of band: the pattern holds backslashes, which a client-side
   // escaped literal would get wrong under sql_mode NO_BACKSLASH_ESCAPES.
   const [rows] = await connection.pool.execute<RowDataPacket[]>(

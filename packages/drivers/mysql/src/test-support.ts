@@ -8,7 +8,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { expect } from 'vitest';
 import { isCredentialName, silentLogger, type DriverContext, type RotationContext, type Target } from '@paved/driver-api';
 import type { DriverConformanceOptions } from '@paved/driver-api/conformance';
-import { createMysqlDriver, grantPattern } from './index.js';
+import { createMysqlDriver, grantPattern, tenantAuthPlugins } from './index.js';
 
 export const ADMIN_URL = 'mysql://root:@127.0.0.1:3306/';
 const ADMIN = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
@@ -50,6 +50,7 @@ export async function tenantSession(outputs: Record<string, string>, override: {
     password: override.password ?? outputs.password,
     database: override.database ?? outputs.database,
     connectTimeout: 5_000,
+    authPlugins: tenantAuthPlugins(),
   });
   // A killed session emits 'error'; without a listener the test process would crash.
   session.on('error', () => {});
@@ -66,8 +67,13 @@ export async function withTenant<T>(outputs: Record<string, string>, override: {
   }
 }
 
-export function mysqlTarget(name = 'machine', url = ADMIN_URL): Target {
-  return { name, driver: 'mysql', labels: {}, config: { url } };
+/** The account tests log in through: they connect over TCP to 127.0.0.1 (the server skips name resolution). */
+export const TENANT_HOST = '127.0.0.1';
+/** A second pattern no test connects from: every login has an account there too, which rotation and deletion must handle. */
+export const OTHER_HOST = '10.255.255.%';
+
+export function mysqlTarget(name = 'machine', url = ADMIN_URL, config: Record<string, unknown> = {}): Target {
+  return { name, driver: 'mysql', labels: {}, config: { url, clientHosts: [TENANT_HOST, OTHER_HOST], ...config } };
 }
 
 export function uniqueName(prefix = 'pv_my'): string {
@@ -98,14 +104,19 @@ export function rotationContext(ctx: DriverContext, rotation: number, previous: 
   };
 }
 
-/** Everything on the server that belongs to `externalName`: database, logins, leftover grants, sessions. */
-export async function inventory(externalName: string): Promise<string[]> {
+/**
+ * Everything on the server that belongs to `externalName`: database, logins, leftover grants,
+ * and (unless `sessions` is false) sessions. A session a client just ended may still be listed
+ * for a moment, so comparisons of what exists before and after a step leave sessions out.
+ */
+export async function inventory(externalName: string, options: { sessions?: boolean } = {}): Promise<string[]> {
   const items: string[] = [];
   for (const row of await adminQuery('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [externalName])) items.push(`database ${String(row.name)}`);
   for (const row of await adminQuery('SELECT User AS user, Host AS host FROM mysql.user WHERE LEFT(User, ?) = ?', [externalName.length, externalName])) {
     if (isCredentialName(externalName, String(row.user))) items.push(`user ${String(row.user)}@${String(row.host)}`);
   }
-  for (const row of await adminQuery('SELECT User AS user FROM mysql.db WHERE Db = ?', [grantPattern(externalName)])) items.push(`grant to ${String(row.user)}`);
+  for (const row of await adminQuery('SELECT User AS user, Host AS host FROM mysql.db WHERE Db = ?', [grantPattern(externalName)])) items.push(`grant to ${String(row.user)}@${String(row.host)}`);
+  if (options.sessions === false) return items;
   for (const row of await adminQuery('SELECT ID AS id, USER AS user FROM information_schema.PROCESSLIST WHERE LEFT(USER, ?) = ?', [externalName.length, externalName])) {
     if (isCredentialName(externalName, String(row.user))) items.push(`session ${String(row.id)} of ${String(row.user)}`);
   }
@@ -123,7 +134,7 @@ export function mysqlConformance(name: string, extra: Partial<DriverConformanceO
     update: { values: { connectionLimit: 5 } },
     // A lasting write and read through the issued URL, as an application would.
     useCredentials: async (outputs) => {
-      const session = await mysql.createConnection({ uri: outputs.url, connectTimeout: 5_000 });
+      const session = await mysql.createConnection({ uri: outputs.url, connectTimeout: 5_000, authPlugins: tenantAuthPlugins() });
       session.on('error', () => {});
       try {
         await session.query('CREATE TABLE IF NOT EXISTS notes (body TEXT)');
@@ -138,7 +149,7 @@ export function mysqlConformance(name: string, extra: Partial<DriverConformanceO
     crossAccess: async (victim, intruder) => {
       await withTenant(intruder, { database: victim.database }, (session) => session.query('SELECT 1'));
     },
-    inventory: (externalName) => inventory(externalName),
+    inventory: (externalName) => inventory(externalName, { sessions: false }),
     assertGone: async (externalName) => {
       const left = await inventory(externalName);
       if (left.length > 0) throw new Error(`${externalName} is still on the server: ${left.join(', ')}`);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Driver } from '@paved/driver-api';
 import { createMysqlDriver, checkIsolation } from './index.js';
-import { adminQuery, context, inventory, mysqlTarget, skipReason, tenantSession, uniqueName, withTenant } from './test-support.js';
+import { TENANT_HOST, adminQuery, context, inventory, mysqlTarget, skipReason, tenantSession, uniqueName, withTenant } from './test-support.js';
 
 const skip = await skipReason('mysql trap tests');
 const skipHere = skip !== undefined && process.env.CI !== 'true';
@@ -44,12 +44,12 @@ describe.skipIf(skipHere)('mysql traps', () => {
     await checkIsolation(outputs);
 
     // The trap is real: the same GRANT with the pattern unescaped opens the victim...
-    await adminQuery(`GRANT ALL PRIVILEGES ON \`${name}\`.* TO '${name}'@'%'`);
+    await adminQuery(`GRANT ALL PRIVILEGES ON \`${name}\`.* TO '${name}'@'${TENANT_HOST}'`);
     const [leaked] = (await readVictim()) as unknown as [{ v: string }[]];
     expect(leaked[0]?.v).toBe('victim-data');
     // ...the isolation check names it, observe reports it, and update closes it again.
     await expect(checkIsolation(outputs)).rejects.toThrow(`mysql check isolation: login "${name}" can see database "${victim}" besides its own`);
-    expect((await driver.observe(ctx)).diff).toEqual([`user "${name}" holds privileges on database pattern "${name}"`]);
+    expect((await driver.observe(ctx)).diff).toEqual([`user "${name}"@"${TENANT_HOST}" holds privileges on database pattern "${name}"`]);
     await driver.update(ctx);
     await expect(readVictim()).rejects.toMatchObject({ errno: 1142 });
     await checkIsolation(outputs);

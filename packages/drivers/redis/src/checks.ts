@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DriverError } from '@paved/model';
-import type { CheckSession, ContractCheck } from '@paved/driver-api';
+import type { CheckSession, ContractCheck, DriverInstance } from '@paved/driver-api';
 import { requireOutputs, withTenant, type TenantOutputs } from './tenant-client.js';
+import { checkServerIsolation, checkServerWriteRead } from './dedicated/checks.js';
+import { isDedicated } from './dedicated/servers-config.js';
 
 function failed(check: string, message: string): DriverError {
   return new DriverError(`redis ${check}: ${message}`, { code: 'check_failed', retryable: true });
@@ -63,20 +65,32 @@ export async function checkIsolation(outputs: TenantOutputs, signal?: AbortSigna
   }, signal, session);
 }
 
+/** The outputs of the instance's mode: a dedicated server's have no prefix. */
+function tenantOutputs(instance: DriverInstance, outputs: Record<string, string>, what: string): TenantOutputs {
+  return requireOutputs(outputs, what, { prefix: !isDedicated(instance) });
+}
+
 export const checks: readonly ContractCheck[] = Object.freeze([
   {
     name: 'connect',
     description: 'Logs in with the issued username and password and gets PONG.',
-    run: ({ outputs, signal, session }) => checkConnect(requireOutputs(outputs, 'connect'), signal, session),
+    run: ({ instance, outputs, signal, session }) => checkConnect(tenantOutputs(instance, outputs, 'connect'), signal, session),
   },
   {
     name: 'write-read',
-    description: 'Writes a key under the instance prefix, reads it back and removes it.',
-    run: ({ outputs, signal, session }) => checkWriteRead(requireOutputs(outputs, 'write-read'), signal, session),
+    description: 'Writes a key (under the instance prefix on a shared server), reads it back and removes it.',
+    run: ({ instance, outputs, signal, session }) =>
+      isDedicated(instance)
+        ? checkServerWriteRead(tenantOutputs(instance, outputs, 'write-read'), signal, session)
+        : checkWriteRead(tenantOutputs(instance, outputs, 'write-read'), signal, session),
   },
   {
     name: 'isolation',
-    description: 'Cannot read or write a key outside the prefix, nor list keys (SCAN, KEYS) or SELECT another database.',
-    run: ({ outputs, signal, session }) => checkIsolation(requireOutputs(outputs, 'isolation'), signal, session),
+    description:
+      'Shared: cannot read or write a key outside the prefix, nor list keys (SCAN, KEYS) or SELECT another database. Dedicated: the server refuses clients without the password, and the tenant CONFIG SET, ACL, MODULE, REPLICAOF and MIGRATE.',
+    run: ({ instance, outputs, signal, session }) =>
+      isDedicated(instance)
+        ? checkServerIsolation(tenantOutputs(instance, outputs, 'isolation'), signal, session)
+        : checkIsolation(tenantOutputs(instance, outputs, 'isolation'), signal, session),
   },
 ]);

@@ -3,6 +3,8 @@ import type { TargetConnection } from './admin-clients.js';
 import { assertExternalName, keyPrefix } from './acl-rules.js';
 import { persistAcl } from './persistence.js';
 import { wrapRedisError } from './redis-errors.js';
+import { hasServers, isDedicated } from './dedicated/servers-config.js';
+import { releaseInstancePort, removeInstanceFiles, stopInstanceServer } from './dedicated/deletion.js';
 
 type Connect = (ctx: DriverContext) => TargetConnection;
 
@@ -10,7 +12,7 @@ type Connect = (ctx: DriverContext) => TargetConnection;
 const SCAN_COUNT = 1000;
 
 /**
- * The deletion ladder, in order. Users go first: ACL DELUSER also disconnects their live
+ * The deletion ladder, in order. Shared: users go first: ACL DELUSER also disconnects their live
  * sessions, so nothing can write new keys while the next rung removes them. Each rung is
  * idempotent and can be resumed after any crash.
  */
@@ -18,12 +20,30 @@ export function deletionSteps(connect: Connect): DeletionStep[] {
   const rung = (name: string, run: (connection: TargetConnection, externalName: string, ctx: DriverContext) => Promise<void>): DeletionStep => ({
     name,
     async run(ctx) {
+      if (isDedicated(ctx.instance) && ctx.target.config.url === undefined) return;
       ctx.signal.throwIfAborted();
       const externalName = assertExternalName(ctx.instance);
       try {
         await run(connect(ctx), externalName, ctx);
       } catch (error) {
         throw wrapRedisError(error, name, externalName);
+      }
+    },
+  });
+
+  // The rungs of a dedicated server (dedicated/deletion.ts). The ladder is one list for the
+  // driver, and every rung runs wherever the target could hold something of the instance,
+  // whatever its plan says now: a refused plan change (plan-change.ts) still records the new
+  // plan, and deleting that instance must remove what the old one made.
+  const serverRung = (name: string, run: (ctx: DriverContext) => Promise<void>): DeletionStep => ({
+    name,
+    async run(ctx) {
+      if (!isDedicated(ctx.instance) && !hasServers(ctx.target)) return;
+      ctx.signal.throwIfAborted();
+      try {
+        await run(ctx);
+      } catch (error) {
+        throw wrapRedisError(error, name, assertExternalName(ctx.instance));
       }
     },
   });
@@ -40,6 +60,9 @@ export function deletionSteps(connect: Connect): DeletionStep[] {
     rung('delete-keys', async (connection, externalName, ctx) => {
       await unlinkPrefix(connection, keyPrefix(externalName), ctx.signal);
     }),
+    serverRung('stop-server', stopInstanceServer),
+    serverRung('remove-files', removeInstanceFiles),
+    serverRung('release-port', releaseInstancePort),
   ];
 }
 

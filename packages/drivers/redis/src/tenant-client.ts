@@ -6,8 +6,9 @@ import { wrapRedisError } from './redis-errors.js';
 const REQUIRED = ['host', 'port', 'username', 'password', 'prefix'] as const;
 export type TenantOutputs = Record<(typeof REQUIRED)[number], string> & { url?: string };
 
-export function requireOutputs(outputs: Record<string, string>, what: string): TenantOutputs {
-  const missing = REQUIRED.filter((key) => !outputs[key]);
+/** The outputs a tenant connection needs; `prefix` is empty for a dedicated server (the whole server is the instance's). */
+export function requireOutputs(outputs: Record<string, string>, what: string, options: { prefix: boolean } = { prefix: true }): TenantOutputs {
+  const missing = REQUIRED.filter((key) => (key === 'prefix' ? options.prefix && !outputs[key] : !outputs[key]));
   if (missing.length > 0) {
     throw new DriverError(`redis: ${what} needs the outputs ${missing.join(', ')}`, {
       code: 'outputs_missing',
@@ -15,7 +16,7 @@ export function requireOutputs(outputs: Record<string, string>, what: string): T
       issues: missing.map((key) => ({ path: `outputs.${key}`, message: 'is required' })),
     });
   }
-  return outputs as TenantOutputs;
+  return { ...outputs, prefix: outputs.prefix ?? '' } as TenantOutputs;
 }
 
 /** A tenant connection and the first error it reported (a refused AUTH arrives that way). */

@@ -145,10 +145,10 @@ export async function startAutomation(options: AutomationOptions): Promise<Autom
       inFlight.delete(name);
       if (failure) {
         failures.set(name, { verb, deliveryId: body.deliveryId, error: failure });
-        await sendCallback(body.callbackUrl, { deliveryId: body.deliveryId, verb, status: 'failed', error: failure });
+        await sendCallback(body.callbackUrl, { instanceId: body.instance.id, deliveryId: body.deliveryId, verb, status: 'failed', error: failure });
       } else {
         const result = perform(verb, body);
-        await sendCallback(body.callbackUrl, { deliveryId: body.deliveryId, verb, status: 'succeeded', ...result });
+        await sendCallback(body.callbackUrl, { instanceId: body.instance.id, deliveryId: body.deliveryId, verb, status: 'succeeded', ...result });
       }
     })().catch(() => {});
     timers.add(job);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { silentLogger, type DriverContext, type Target } from '@paved/driver-api';
 import type { DriverConformanceOptions } from '@paved/driver-api/conformance';
 import { createWebhookDriver } from './index.js';
-import { verifySignature } from './signature.js';
+import { webhookCallbacks } from './callbacks.js';
 import type { Automation } from './test-automation.js';
 
 export const newSecret = () => randomBytes(32).toString('hex');
@@ -50,14 +50,16 @@ export function webhookConformance(name: string, automation: () => Automation, s
   };
 }
 
-/** Stands in for Paved's callback route: verifies signatures and records what arrived. */
+/** Stands in for Paved's callback route: asks the driver's verifier, as the route does, and records what arrived. */
 export async function startCallbackReceiver(secret: string): Promise<{ url: string; received: { path: string; body: any; valid: boolean }[]; close(): Promise<void> }> {
   const received: { path: string; body: any; valid: boolean }[] = [];
   const server: Server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
-      const valid = verifySignature(req.headers['paved-signature'] as string | undefined, raw, secret).ok;
+      const instanceId = decodeURIComponent((req.url ?? '').split('/').at(-1) ?? '');
+      const target = webhookTarget('http://127.0.0.1:9/unused', secret);
+      const valid = webhookCallbacks.verify({ target, instanceId, headers: req.headers, rawBody: raw }).ok;
       received.push({ path: req.url ?? '', body: JSON.parse(raw), valid });
       res.writeHead(valid ? 202 : 401).end();
     });

@@ -24,6 +24,7 @@ const CallbackParams = Type.Object({
   instanceId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' }),
 });
 const CallbackBody = Type.Object({
+  instanceId: Type.String({ minLength: 1, maxLength: 64, description: 'The instance the callback is for, the same as in the URL: the signature covers it, so a callback cannot be replayed to another instance' }),
   deliveryId: Type.String({ minLength: 1, maxLength: 64 }),
   verb: Type.Union([Type.Literal('create'), Type.Literal('update'), Type.Literal('delete')]),
   status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
