@@ -1,5 +1,5 @@
 import { createMemoryDriver } from '@paved/driver-memory';
-import { createEngine } from '@paved/engine';
+import { createEngine, systemClock } from '@paved/engine';
 import type { ProductManifest } from '@paved/model';
 import { eachStore } from '@paved/store/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -97,7 +97,7 @@ eachStore('composition: publish checks and parts through the API', (open) => {
     // The engine's clock runs a minute behind the store's: every retry or poll it schedules
     // (the composite's, while it waits on its parts) is due at once, so the passes run back
     // to back without waiting for time to pass.
-    const behind = { now: () => Date.now() - 60_000 };
+    const behind = { now: () => Date.now() - 60_000, sleep: systemClock.sleep };
     const engine = createEngine({ store: h.store, secrets: h.secrets, drivers: { memory: createMemoryDriver() }, targets: TEST_TARGETS, clock: behind });
     const created = await h.call(pat, 'POST', '/api/v1/teams/shop/instances', { name: 'orders', product: 'bundle' });
     expect(created.statusCode, created.body).toBe(202);
