@@ -59,12 +59,6 @@ describe('validateInputs', () => {
     expect(validateInputs(changed, {}).connectionLimit).toBe(7);
   });
 
-  it('validates a few thousand requests quickly (the request path)', () => {
-    const manifest = withInputs();
-    const started = performance.now();
-    for (let i = 0; i < 5000; i++) resolveInstanceValues(manifest, 'small', { locale: 'en_US' });
-    expect(performance.now() - started).toBeLessThan(1000);
-  });
 });
 
 describe('resolveInstanceValues', () => {

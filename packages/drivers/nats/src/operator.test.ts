@@ -168,9 +168,7 @@ describe.skipIf(skipHere)('nats driver in operator mode: traps, checks, prefligh
     expect(mine.publicKey).toBe(theirs.getPublicKey());
     const data = new TextEncoder().encode('nonce-123');
     expect(Buffer.from(mine.sign(data)).equals(Buffer.from(theirs.sign(data)))).toBe(true);
-    const started = performance.now();
-    for (let i = 0; i < 100; i++) mine.sign(data);
-    expect((performance.now() - started) / 100).toBeLessThan(2);
+    // How much faster than nkeys.js it signs is a benchmark's business: bench/driver-nats.mjs.
   });
 
   it("another account's unrestricted user cannot even see this stream", async () => {
