@@ -32,6 +32,12 @@ export interface Environment {
   /** Extra target labels required in this environment, e.g. { tier: production }. */
   targetSelector: Record<string, string>;
   policies: EnvironmentPolicies;
+  /**
+   * Values every service's Score `environment` resource sees here (`${resources.env.NAME}`),
+   * set by platform admins; a service's own config overrides them. Not secret: anyone signed in
+   * reads environments.
+   */
+  variables: Record<string, string>;
   createdAt: string;
 }
 

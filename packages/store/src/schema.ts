@@ -155,6 +155,8 @@ export interface EnvironmentsTable {
   target_selector: string;
   /** JSON EnvironmentPolicies. */
   policies: string;
+  /** JSON object of name → value (migration 0017): what every service's `environment` resource sees. */
+  variables: Generated<string>;
   created_at: string;
 }
 
@@ -164,6 +166,10 @@ export interface WorkloadsTable {
   environment: string;
   /** JSON array of ids. */
   shared_ids: string;
+  /** JSON Score service.ports of the last apply (migration 0017). */
+  ports: Generated<string>;
+  /** JSON object of the service's own config values in this environment (migration 0017). */
+  config: Generated<string>;
   updated_at: string;
 }
 
