@@ -92,6 +92,16 @@ export interface WorkloadPlan {
   notes?: string[];
 }
 
+/**
+ * A service's own config values in one environment: what its Score `environment` resource
+ * (`${resources.env.NAME}`) gives, over the environment's variables. Not secret.
+ */
+export interface WorkloadConfig {
+  service: string;
+  environment: string;
+  values: Record<string, string>;
+}
+
 // ------------------------------------------------------------------------------------------
 // Logs
 

@@ -249,7 +249,8 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
     '0017_score': {
       async up(db: Kysely<any>) {
         await db.schema.alterTable('environments').addColumn('variables', 'text', (c) => c.notNull().defaultTo('{}')).execute();
-        await db.schema.alterTable('workloads').addColumn('ports', 'text', (c) => c.notNull().defaultTo('{}')).execute();
+        // NULL: the service was configured there but never applied (it publishes nothing yet).
+        await db.schema.alterTable('workloads').addColumn('ports', 'text').execute();
         await db.schema.alterTable('workloads').addColumn('config', 'text', (c) => c.notNull().defaultTo('{}')).execute();
       },
     },

@@ -166,8 +166,8 @@ export interface WorkloadsTable {
   environment: string;
   /** JSON array of ids. */
   shared_ids: string;
-  /** JSON Score service.ports of the last apply (migration 0017). */
-  ports: Generated<string>;
+  /** JSON Score service.ports of the last apply; NULL before the first apply (migration 0017). */
+  ports: string | null;
   /** JSON object of the service's own config values in this environment (migration 0017). */
   config: Generated<string>;
   updated_at: string;

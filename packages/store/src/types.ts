@@ -184,7 +184,8 @@ export interface WorkloadRecord {
   service: string;
   environment: string;
   sharedIds: string[];
-  ports: Record<string, ScoreServicePort>;
+  /** The ports its last apply published; undefined when it was configured but never applied there. */
+  ports?: Record<string, ScoreServicePort>;
   config: Record<string, string>;
 }
 
@@ -366,7 +367,7 @@ export interface Store {
   /** Instances whose workload is (service, environment), shared ones it created included; in creation order. */
   listWorkloadInstances(serviceId: string, environment: string): Promise<Instance[]>;
   /** Records (upserts) what the service's last apply in `environment` named and published; keeps its config. */
-  putWorkload(record: Pick<WorkloadRecord, 'serviceId' | 'environment' | 'sharedIds'> & { ports?: WorkloadRecord['ports'] }): Promise<void>;
+  putWorkload(record: Pick<WorkloadRecord, 'serviceId' | 'environment' | 'sharedIds' | 'ports'>): Promise<void>;
   /** Sets the service's own config values in `environment` (creating its record before a first apply). */
   putWorkloadConfig(record: Pick<WorkloadRecord, 'serviceId' | 'environment' | 'config'>): Promise<void>;
   /** The service's record in one environment, if it was applied or configured there. */

@@ -1,2 +1,2 @@
-export { createScoreDriver, RESOLVED, WAITING_FOR } from './score-driver.js';
+export { createScoreDriver } from './score-driver.js';
 export type { ScoreDriverOptions } from './score-driver.js';

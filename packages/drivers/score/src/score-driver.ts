@@ -1,4 +1,4 @@
-import { DriverError } from '@paved/model';
+import { DriverError, RESOLVED_VALUE, WAITING_FOR_VALUE } from '@paved/model';
 import { driverPending, type ApplyResult, type Driver, type DriverContext, type Logger, type Observation, type Target } from '@paved/driver-api';
 
 export interface ScoreDriverOptions {
@@ -7,18 +7,11 @@ export interface ScoreDriverOptions {
 }
 
 /**
- * The values Paved's workload apply records on a built-in Score resource (environment, service,
- * service-port, dns, route, volume): `resolved` holds its outputs, worked out by the server from
- * what the platform knows (the environment's variables, another workload's ports, the target's
- * domain); `waitingFor`, when set, says what they still wait for (a workload not applied yet).
- */
-export const RESOLVED = 'resolved';
-export const WAITING_FOR = 'waitingFor';
-
-/**
  * Driver type 'score': the built-in products that serve Score's common resource types on a
  * platform without containers. Their outputs are decided when the workload is applied (the
- * server holds the catalog they come from) and recorded in the instance's values; this driver
+ * server holds the catalog they come from: the environment's variables, another workload's
+ * ports, the target's domain) and recorded in the instance's values (`resolved`; `waitingFor`
+ * while they wait for something, such as a workload not applied yet); this driver
  * hands them out as the instance's outputs. What is real about them lives elsewhere: the
  * hostname a dns resource is given, the route `paved run` serves, the directory a volume is.
  * Stateless like the `secret` driver: nothing to create on a target, nothing to delete.
@@ -41,7 +34,7 @@ export function createScoreDriver(_options: ScoreDriverOptions = {}): Driver {
 }
 
 function resolvedOutputs(ctx: DriverContext): Record<string, string> | undefined {
-  const resolved = ctx.instance.values[RESOLVED];
+  const resolved = ctx.instance.values[RESOLVED_VALUE];
   if (typeof resolved !== 'object' || resolved === null) return undefined;
   return Object.fromEntries(Object.entries(resolved).map(([key, value]) => [key, String(value)]));
 }
@@ -54,7 +47,7 @@ function issue(ctx: DriverContext): ApplyResult {
       code: 'score_resource_without_workload',
     });
   }
-  const waiting = instance.values[WAITING_FOR];
+  const waiting = instance.values[WAITING_FOR_VALUE];
   if (typeof waiting === 'string' && waiting !== '') throw driverPending(`Waits for ${waiting}`);
   return { outputs: resolvedOutputs(ctx) ?? {} };
 }

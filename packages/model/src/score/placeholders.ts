@@ -124,3 +124,18 @@ export function lookup(value: unknown, path: readonly string[]): unknown {
   }
   return current;
 }
+
+/** Every `${resources.NAME.OUTPUT}` the file's values name, as [NAME, OUTPUT] (OUTPUT '' for a whole resource). */
+export function resourceRefs(workload: ScoreWorkload): [string, string][] {
+  const refs: [string, string][] = [];
+  for (const site of templateSites(workload)) {
+    let parts: TemplatePart[];
+    try {
+      parts = parseTemplate(site.value);
+    } catch {
+      continue;
+    }
+    for (const part of parts) if ('ref' in part && part.ref[0] === 'resources' && part.ref[1] !== undefined) refs.push([part.ref[1], part.ref.slice(2).join('.')]);
+  }
+  return refs;
+}

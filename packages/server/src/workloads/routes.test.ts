@@ -76,9 +76,12 @@ eachStore('API services, environments and workloads', (open) => {
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.code).toBe('workload_invalid');
-    expect(body.detail).toContain('resources.q.type: no product "kafka" (available: cache, pgdb)');
+    expect(body.detail).toContain('resources.q.type: no product serves Score type "kafka" here (types served: cache, pgdb)');
+    expect(body.detail).toContain('resources: type kafka needs a product: a platform team maps each to a product of its own by listing it in that product\'s spec.score.types');
     expect(body.detail).toContain('resources.db.class:');
-    expect(body.errors.map((e: { path: string }) => e.path)).toEqual(['resources.db.class', 'resources.q.type', 'containers.web.variables.X']);
+    expect(body.errors.map((e: { path: string }) => e.path)).toEqual(['resources.db.class', 'resources.q.type', 'resources', 'containers.web.variables.X']);
+    // Each issue carries its bare message: a client holding the file says where it is.
+    expect(body.errors[1].message).toBe('no product serves Score type "kafka" here (types served: cache, pgdb)');
     expect(await h.store.countInstances({})).toBe(before);
     expect((await h.call(ann, 'GET', '/api/v1/teams/alpha/services/broken')).statusCode).toBe(404);
     const invalid = await h.call(ann, 'POST', wl('broken'), { score: { apiVersion: 'score.dev/v1b1', metadata: { name: 'x' } } });

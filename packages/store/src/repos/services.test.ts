@@ -67,7 +67,7 @@ eachStore('store: services and environments', (open) => {
     const a = await store.createService({ teamId: team.id, name: 'a', description: '', lifecycle: 'experimental' });
     // Config before the first apply makes the record; the apply keeps it.
     await store.putWorkloadConfig({ serviceId: a.id, environment: 'dev', config: { GREETING: 'hi' } });
-    expect(await store.getWorkload(a.id, 'dev')).toEqual({ serviceId: a.id, service: 'a', environment: 'dev', sharedIds: [], ports: {}, config: { GREETING: 'hi' } });
+    expect(await store.getWorkload(a.id, 'dev')).toEqual({ serviceId: a.id, service: 'a', environment: 'dev', sharedIds: [], config: { GREETING: 'hi' } });
     await store.putWorkload({ serviceId: a.id, environment: 'dev', sharedIds: ['cache'], ports: { web: { port: 8080, targetPort: 3000 } } });
     await store.putWorkloadConfig({ serviceId: a.id, environment: 'dev', config: { GREETING: 'hello', NAME: 'Bob' } });
     expect(await store.getWorkload(a.id, 'dev')).toEqual({

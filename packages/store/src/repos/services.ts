@@ -50,9 +50,10 @@ export function servicesRepo(ctx: StoreContext) {
 
   const selectWorkloads = () => db.selectFrom('workloads').innerJoin('services', 'services.id', 'workloads.service_id')
     .select(['workloads.service_id', 'services.name as service', 'workloads.environment', 'workloads.shared_ids', 'workloads.ports', 'workloads.config']);
-  const toWorkload = (r: { service_id: string; service: string; environment: string; shared_ids: string; ports: string; config: string }): WorkloadRecord => ({
-    serviceId: r.service_id, service: r.service, environment: r.environment,
-    sharedIds: JSON.parse(r.shared_ids) as string[], ports: JSON.parse(r.ports) as WorkloadRecord['ports'], config: JSON.parse(r.config) as WorkloadRecord['config'],
+  const toWorkload = (r: { service_id: string; service: string; environment: string; shared_ids: string; ports: string | null; config: string }): WorkloadRecord => ({
+    serviceId: r.service_id, service: r.service, environment: r.environment, sharedIds: JSON.parse(r.shared_ids) as string[],
+    ...(r.ports === null ? {} : { ports: JSON.parse(r.ports) as NonNullable<WorkloadRecord['ports']> }),
+    config: JSON.parse(r.config) as WorkloadRecord['config'],
   });
 
   return {
