@@ -65,13 +65,13 @@ export async function startRouter(options: { port: number; routes: () => Promise
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void current(hostOf(req), pathOf(req)).then((route) => {
       if (!route) {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end(`paved router: no route for ${hostOf(req)}${pathOf(req)} (routes: ${routes.map((r) => `${r.host}${r.path}`).join(', ') || 'none'})\n`);
+        res.writeHead(404, { 'content-type': 'text/plain' }).end(`Paved router: no route for ${hostOf(req)}${pathOf(req)} (routes: ${routes.map((r) => `${r.host}${r.path}`).join(', ') || 'none'})\n`);
         return;
       }
       proxy.web(req, res, { target: route.target }, (error) => {
         options.onError?.(`route ${route.name}: ${route.target} did not answer (${error.message}): is the workload running?`);
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-        res.end(`paved router: ${route.target} did not answer: is ${route.name}'s workload running?\n`);
+        res.end(`Paved router: ${route.target} did not answer: is ${route.name}'s workload running?\n`);
       });
     });
   });

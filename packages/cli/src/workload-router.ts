@@ -41,7 +41,7 @@ export async function startWorkloadRouter(ctx: Context, rendered: RenderedWorklo
     }
     return all;
   };
-  const router = await startRouter({ port, routes, onError: (message) => ctx.err(`${ctx.colors.yellow(`paved router: ${message}`)}\n`) });
+  const router = await startRouter({ port, routes, onError: (message) => ctx.err(`${ctx.colors.yellow(`Paved router: ${message}`)}\n`) });
   const urls = rendered.instances.filter((i) => routeEntry(i)).map((i) => i.outputs.url).join(', ');
   if (router) ctx.err(ctx.colors.dim(`paved: routes served on 127.0.0.1:${port}: ${urls} (*.localhost names reach this machine from browsers and curl)\n`));
   else ctx.err(ctx.colors.dim(`paved: port ${port} is taken (another paved run serves ${rendered.env}'s routes?): ${urls} are served there, not here\n`));

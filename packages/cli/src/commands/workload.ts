@@ -61,7 +61,7 @@ async function sendWorkload(ctx: Context, parsed: ParsedScore, team: string, ser
   } catch (error) {
     if (!(error instanceof InputError) || (error.code !== 'workload_invalid' && error.code !== 'score_invalid') || error.issues.length === 0) throw error;
     const problems = error.issues.map((issue) => ({ path: issue.path === '(file)' ? [] : parsed.segments(issue.path), message: issue.message }));
-    throw scoreError(problems, parsed.locate, parsed.file, error.code);
+    throw scoreError(problems, parsed.locate, parsed.file, error.code === 'score_invalid' ? 'score_invalid' : 'workload_invalid');
   }
 }
 

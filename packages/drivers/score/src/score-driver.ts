@@ -41,13 +41,15 @@ function resolvedOutputs(ctx: DriverContext): Record<string, string> | undefined
 
 function issue(ctx: DriverContext): ApplyResult {
   const { instance } = ctx;
-  if (!instance.workload) {
-    throw new DriverError(`${instance.product} resources come from a Score file: ask for one under resources: in a score.yaml and run paved apply -f score.yaml --env ENV`, {
+  const waiting = instance.values[WAITING_FOR_VALUE];
+  if (typeof waiting === 'string' && waiting !== '') throw driverPending(`Waits for ${waiting}`);
+  const outputs = resolvedOutputs(ctx);
+  // Taken by hand (paved create dns x): nothing worked its outputs out.
+  if (outputs === undefined) {
+    throw new DriverError(`${instance.product} resources come from a Score file: name one under resources: in a score.yaml and run paved apply -f score.yaml --env ENV`, {
       retryable: false,
       code: 'score_resource_without_workload',
     });
   }
-  const waiting = instance.values[WAITING_FOR_VALUE];
-  if (typeof waiting === 'string' && waiting !== '') throw driverPending(`Waits for ${waiting}`);
-  return { outputs: resolvedOutputs(ctx) ?? {} };
+  return { outputs };
 }
