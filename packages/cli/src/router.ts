@@ -48,13 +48,14 @@ export function findRoute(routes: readonly RouteEntry[], host: string, path: str
  * finds none, so a workload applied later is served without a restart.
  * Undefined when the port is taken (another `paved run` serves the routes already).
  */
-export async function startRouter(options: { port: number; routes: () => Promise<RouteEntry[]>; onError?: (message: string) => void }): Promise<Router | undefined> {
+export async function startRouter(options: { port: number; routes: () => Promise<RouteEntry[]>; onError?: (message: string) => void; now?: () => number }): Promise<Router | undefined> {
+  const now = options.now ?? Date.now;
   let routes = await options.routes();
-  let readAt = Date.now();
+  let readAt = now();
   const current = async (host: string, path: string): Promise<RouteEntry | undefined> => {
     const found = findRoute(routes, host, path);
-    if (found || Date.now() - readAt < 1000) return found;
-    readAt = Date.now();
+    if (found || now() - readAt < 1000) return found;
+    readAt = now();
     routes = await options.routes().catch(() => routes);
     return findRoute(routes, host, path);
   };
