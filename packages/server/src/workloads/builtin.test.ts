@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { exampleProductManifest, parseProductManifestsFromText, parseScoreText, type Environment, type ProductVersion } from '@paved/model';
+import { exampleProductManifest, parseProductManifestsFromText, parseScoreText, type Environment, type Instance, type ProductVersion } from '@paved/model';
 import type { Target } from '@paved/driver-api';
 import { planWorkload, type WorkloadPlanInput } from './planner.js';
 
@@ -26,6 +26,16 @@ function plan(text: string, over: Partial<WorkloadPlanInput> = {}) {
   });
 }
 const resolvedOf = (p: ReturnType<typeof plan>, resource: string) => p.desired.find((d) => d.resource === resource)?.inputs;
+/** The instance the store would hold for a planned resource. */
+function instanceOf(p: ReturnType<typeof plan>, resource: string): Instance {
+  const want = p.desired.find((d) => d.resource === resource)!;
+  return {
+    id: `id-${want.name}`, teamId: 't', teamName: 'alpha', name: want.name, product: want.product.name, productVersion: '1.0.0', plan: want.plan, inputs: want.inputs,
+    externalName: 'pv_x', target: want.target, generation: 1, observedGeneration: 1, deletionRequested: false,
+    status: { phase: 'Ready', conditions: [] }, outputs: {}, createdBy: 'ann', createdAt: '', updatedAt: '', credentials: { rotation: 0, rotating: false },
+    workload: { service: 'workload-b', environment: 'dev', resource, shared: false },
+  } as Instance;
+}
 
 describe('Score types Paved serves itself', () => {
   it('gives a dns resource a hostname under the target\'s domain, and a route its host, path, URL and target', () => {
@@ -74,6 +84,11 @@ resources:
     const workloads = new Map([['workload-a', { web: { port: 8080, targetPort: 80 } }]]);
     expect(resolvedOf(plan(b, { workloads }), 'dependency')).toEqual({
       workload: 'workload-a', port: 'web', resolved: { hostname: '127.0.0.1', host: '127.0.0.1', port: '80', url: 'http://127.0.0.1:80' },
+    });
+    // Applied before workload-a published its port: the next plan says what changes, not the whole record.
+    const existing = [{ ...instanceOf(before, 'dependency'), inputs: resolvedOf(before, 'dependency')! }];
+    expect(plan(b, { workloads, existing }).changes[0]).toMatchObject({
+      action: 'update', details: ['outputs port (none) → 80, url (none) → http://127.0.0.1:80'],
     });
     expect(plan(b.replace('port: web', 'port: grpc'), { workloads }).problems).toEqual([
       { path: ['resources', 'dependency', 'params', 'port'], message: '"grpc" is no port of workload workload-a in dev (its service.ports: web)' },

@@ -295,7 +295,7 @@ function diff(input: WorkloadPlanInput, desired: readonly DesiredInstance[], not
     }
     const details: string[] = [];
     if (have.plan !== want.plan) details.push(`plan ${have.plan} → ${want.plan}`);
-    if (canonical(have.inputs) !== canonical(want.inputs)) details.push(`inputs ${canonical(have.inputs)} → ${canonical(want.inputs)}`);
+    if (canonical(have.inputs) !== canonical(want.inputs)) details.push(describeInputsChange(have.inputs, want.inputs));
     changes.push({ action: details.length > 0 ? 'update' : 'unchanged', ...base, details });
   }
   for (const have of input.existing) {
@@ -307,4 +307,21 @@ function diff(input: WorkloadPlanInput, desired: readonly DesiredInstance[], not
     changes.push({ action: 'delete', resource: id, instance: have.name, product: have.product, plan: have.plan, details: ['shared, and no workload names it any more'] });
   }
   return changes;
+}
+
+/**
+ * What changes in an instance's inputs, for `paved plan`. For a built-in type whose params
+ * stay and whose worked-out outputs change (another workload's port, a config value), the
+ * outputs that change, not two copies of the whole record.
+ */
+function describeInputsChange(have: Record<string, unknown>, want: Record<string, unknown>): string {
+  const { [RESOLVED_VALUE]: before = {}, [WAITING_FOR_VALUE]: _w1, ...haveParams } = have as Record<string, Record<string, string> | undefined>;
+  const { [RESOLVED_VALUE]: after = {}, [WAITING_FOR_VALUE]: _w2, ...wantParams } = want as Record<string, Record<string, string> | undefined>;
+  if (canonical(haveParams) !== canonical(wantParams) || (have[RESOLVED_VALUE] === undefined && want[RESOLVED_VALUE] === undefined)) {
+    return `inputs ${canonical(have)} → ${canonical(want)}`;
+  }
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort().filter((name) => before[name] !== after[name]);
+  const show = (value: string | undefined) => (value === undefined ? '(none)' : value);
+  if (names.length > 0) return `outputs ${names.map((name) => `${name} ${show(before[name])} → ${show(after[name])}`).join(', ')}`;
+  return typeof want[WAITING_FOR_VALUE] === 'string' ? `waits for ${want[WAITING_FOR_VALUE]}` : 'waits no more';
 }

@@ -77,33 +77,22 @@ export class DefaultWorkloadService implements WorkloadService {
   }
 
   async config(_principal: Principal, teamName: string, serviceName: string, environmentName: string): Promise<WorkloadConfig> {
-    const { store } = this.deps;
-    const team = await findTeam(store, teamName);
-    const environment = await findEnvironment(store, environmentName);
-    const service = await store.getService(team.id, serviceName);
-    if (!service) throw serviceNotFound(team.name, serviceName);
-    const record = await store.getWorkload(service.id, environment.name);
+    const { environment, service } = await this.existing(teamName, serviceName, environmentName);
+    const record = await this.deps.store.getWorkload(service.id, environment.name);
     return { service: service.name, environment: environment.name, values: record?.config ?? {} };
   }
 
   async setConfig(principal: Principal, teamName: string, serviceName: string, environmentName: string, values: Record<string, string>): Promise<WorkloadConfig> {
-    const { store } = this.deps;
     checkConfigValues(values, 'values');
-    const team = await findTeam(store, teamName);
-    const environment = await findEnvironment(store, environmentName);
-    const service = await store.getService(team.id, serviceName);
-    if (!service) throw serviceNotFound(team.name, serviceName);
-    await store.putWorkloadConfig({ serviceId: service.id, environment: environment.name, config: values });
+    const { team, environment, service } = await this.existing(teamName, serviceName, environmentName);
+    await this.deps.store.putWorkloadConfig({ serviceId: service.id, environment: environment.name, config: values });
     await this.refresher.environmentValuesOf(team, environment, service, principal.user.name);
     return { service: service.name, environment: environment.name, values };
   }
 
   async instances(_principal: Principal, teamName: string, serviceName: string, environmentName: string): Promise<Page<Instance>> {
     const { store } = this.deps;
-    const team = await findTeam(store, teamName);
-    const environment = await findEnvironment(store, environmentName);
-    const service = await store.getService(team.id, serviceName);
-    if (!service) throw serviceNotFound(team.name, serviceName);
+    const { team, environment, service } = await this.existing(teamName, serviceName, environmentName);
     const own = await store.listWorkloadInstances(service.id, environment.name);
     const record = (await store.listWorkloads({ teamId: team.id, environment: environment.name })).find((r) => r.serviceId === service.id);
     const items = [...own];
@@ -147,6 +136,16 @@ export class DefaultWorkloadService implements WorkloadService {
     workloads.set(serviceName, servicePorts(workload));
     const config = records.find((r) => r.service === serviceName)?.config ?? {};
     return planWorkload({ team: team.name, service: serviceName, environment, workload, products, targets: this.deps.targets, existing, sharedExisting, sharedReleasable, workloads, config });
+  }
+
+  /** The team, environment and registered service a request names, or the not-found error for the first missing. */
+  private async existing(teamName: string, serviceName: string, environmentName: string) {
+    const { store } = this.deps;
+    const team = await findTeam(store, teamName);
+    const environment = await findEnvironment(store, environmentName);
+    const service = await store.getService(team.id, serviceName);
+    if (!service) throw serviceNotFound(team.name, serviceName);
+    return { team, environment, service };
   }
 
   private async sharedInstance(team: Team, id: string, environment: string): Promise<Instance | undefined> {
