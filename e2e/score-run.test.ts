@@ -178,7 +178,9 @@ describe('Score workloads run on a developer\'s machine', () => {
   it('fills a service-port\'s port in once the workload it names is applied', async () => {
     const b = join(project('score-compose/examples/08-service-port-resource'), 'scoreB.yaml');
     const a = b.replace('scoreB.yaml', 'scoreA.yaml');
-    expect((await paved(['apply', '-f', b, '--env', 'dev', ...t], admin)).code).toBe(0);
+    const early = await paved(['apply', '-f', b, '--env', 'dev', '--wait', ...t], admin);
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stderr).toContain('note: workload-b-dependency-dev waits for workload workload-a to be applied in dev (its service.ports give the port); not waited for');
     const waiting = await paved(['score', 'render', '-f', b, '--env', 'dev', ...t], admin);
     expect(waiting.code).toBe(2);
     expect(waiting.stderr).toContain('Waits for workload workload-a to be applied in dev');

@@ -42,7 +42,7 @@ export function registerEnvCommands(program: Command, runner: Runner): void {
     .option('--instance <name>', 'an instance whose credentials to pass; repeatable', collect, [])
     .option('--service <name>', 'ship the command\'s stdout and stderr to this service\'s log stream (with --env)')
     .option('--env <environment>', 'the environment of --service\'s log stream')
-    .option('-f, --file <path>', "a Score file: pass its containers' rendered variables (with --env)")
+    .option('-f, --file <path>', "a Score file (with --env): its container's rendered variables, files and volumes in .paved/, and its routes served")
     .option('--container <name>', 'with -f: the container whose variables to pass (needed when there are several)')
     .option('--prefix <prefix>', 'variable name prefix (default: the instance name upper-cased)')
     .option('--no-prefix', 'no prefix')

@@ -86,7 +86,15 @@ export async function applyScoreFile(ctx: Context, opts: WorkloadOptions, dryRun
   const plan = await sendWorkload(ctx, parsed, team, service, env, dryRun);
   ctx.print(plan, () => formatPlan(ctx, plan));
   if (!dryRun && opts.wait) {
+    const client = await ctx.client();
     for (const change of plan.changes.filter((c) => c.action === 'create' || c.action === 'update' || c.action === 'unchanged')) {
+      // One that waits for another workload (a service-port naming one not applied yet) is
+      // Ready when that one is applied: waiting here would only run into the timeout.
+      const waitingFor = (await client.getInstance(team, change.instance)).inputs[WAITING_FOR_VALUE];
+      if (typeof waitingFor === 'string') {
+        ctx.err(`note: ${change.instance} waits for ${waitingFor}; not waited for\n`);
+        continue;
+      }
       const ready = await waitUntilReady(ctx, team, change.instance, timeout);
       if (typeof ready === 'number') return ready;
     }
