@@ -456,7 +456,7 @@ ${withShared ? 'resources:\n  db:\n    type: postgres\n    id: common-db\n' : ''
     const noOutput = scoreFile('no-output.yaml', `${head}      DB_HOST: \${resources.db.hots}\nresources:\n  db:\n    type: postgres\n`);
     const badYaml = scoreFile('bad-yaml.yaml', `${head}      DB_HOST: "\${resources.db.host}\nresources:\n  db: [\n`);
     const cases: [string, RegExp][] = [
-      [unknownType, new RegExp(`${escape(unknownType)}:13:11: resources\\.queue\\.type: no product "kafka-nope" \\(available: [a-z, -]*postgres`)],
+      [unknownType, new RegExp(`${escape(unknownType)}:13:11: resources\\.queue\\.type: no product serves Score type "kafka-nope" here \\(types served: [a-z, -]*postgres`)],
       [noOutput, new RegExp(`${escape(noOutput)}:8:16: containers\\.web\\.variables\\.DB_HOST: \\$\\{resources\\.db\\.hots\\} names no output of resource "db" \\(postgres outputs: host, port`)],
       [badYaml, new RegExp(`${escape(badYaml)}:\\d+:\\d+: invalid YAML`)],
     ];

@@ -15,8 +15,11 @@ const hints: Partial<Record<PavedError['kind'], string>> = {
 export function formatError(error: unknown, colors: Colors): string {
   const paved = toPavedError(error);
   const lines = [`${colors.red('error:')} ${paved.message}`];
-  // A multi-line message already lists its problems (with file and line); don't repeat them.
-  if (!paved.message.includes('\n')) for (const issue of paved.issues) lines.push(`  - ${issue.path}: ${issue.message}`);
+  // A multi-line message already lists its problems (with file and line), and a one-line
+  // message often is its one issue: don't repeat them.
+  if (!paved.message.includes('\n')) {
+    for (const issue of paved.issues) if (!paved.message.includes(issue.message)) lines.push(`  - ${issue.path}: ${issue.message}`);
+  }
   const hint = hints[paved.kind];
   if (hint) lines.push(colors.dim(`hint: ${hint}`));
   if (paved.kind === 'internal' && paved.cause instanceof Error) lines.push(colors.dim(`cause: ${paved.cause.message}`));

@@ -5,7 +5,7 @@ import type {
 } from '@paved/model';
 import type { ApplyWorkloadRequest, CreateServiceRequest, Service, TemplateDetail, TemplateSummary, WorkloadPlan } from '@paved/model';
 import type { BackstageExport, BackstageImportRequest, BackstageImportSummary } from '@paved/model';
-import type { CreateEnvironmentRequest, Environment, UpdateEnvironmentRequest, UpdateServiceRequest } from '@paved/model';
+import type { CreateEnvironmentRequest, Environment, SetWorkloadConfigRequest, UpdateEnvironmentRequest, UpdateServiceRequest, WorkloadConfig } from '@paved/model';
 import { Transport, type FetchLike } from './transport.js';
 import { watchInstance, type WatchOptions } from './watch.js';
 import type { AppendLogLinesRequest, LogPage, LogQuery, PruneLogsResult } from '@paved/model';
@@ -93,6 +93,9 @@ export interface PavedClient extends LogsClient, SignInClient, AuditClient {
   updateService(team: string, name: string, request: UpdateServiceRequest): Promise<Service>;
   deleteService(team: string, name: string): Promise<void>;
   listWorkloadInstances(team: string, service: string, environment: string): Promise<Page<Instance>>;
+  /** A service's own config values in an environment (its Score `environment` resource's outputs, over the environment's variables). */
+  getWorkloadConfig(team: string, service: string, environment: string): Promise<WorkloadConfig>;
+  setWorkloadConfig(team: string, service: string, environment: string, request: SetWorkloadConfigRequest): Promise<WorkloadConfig>;
 
   // --- Backstage interoperability (docs/backstage.md) ---
   /** Imports Backstage entities into teams, users and services (platform admins); dryRun changes nothing. */
@@ -211,6 +214,8 @@ export function createClient(options: ClientOptions): PavedClient {
       await http.json('DELETE', `${teamPath(team)}/services/${seg(name)}`);
     },
     listWorkloadInstances: (team, service, environment) => http.json('GET', `${teamPath(team)}/services/${seg(service)}/environments/${seg(environment)}/instances`),
+    getWorkloadConfig: (team, service, environment) => http.json('GET', `${teamPath(team)}/services/${seg(service)}/environments/${seg(environment)}/config`),
+    setWorkloadConfig: (team, service, environment, request) => http.json('PUT', `${teamPath(team)}/services/${seg(service)}/environments/${seg(environment)}/config`, { body: request }),
     // Backstage interoperability
     importBackstage: (request) => http.json('POST', '/api/v1/backstage/import', { body: request }),
     exportBackstage: () => http.json('GET', '/api/v1/backstage/export'),

@@ -104,7 +104,7 @@ async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepE
   pass.assertLease();
   pass.crashPoint(`${action}:after-driver`);
 
-  const { plain, secret } = splitOutputs(result.outputs, product.manifest.spec.outputs);
+  const { plain, secret } = splitOutputs(result.outputs, product.manifest.spec.outputs, product.manifest.spec.score?.openOutputs === true);
   // Stored even when empty: its presence is how the next pass knows this step completed.
   await pass.deps.secrets.put(pass.instance.id, CREDENTIALS, secret);
   pass.crashPoint(`${action}:after-secrets`);

@@ -26,13 +26,15 @@ export interface SplitOutputs {
 /**
  * Splits a driver's outputs by the product's declared outputs. Undeclared outputs are dropped:
  * the product is the contract with the requester, and a driver that returns more (say, an
- * admin URL) must not leak it into plain columns by accident.
+ * admin URL) must not leak it into plain columns by accident. A product with open outputs
+ * (`spec.score.openOutputs`, the built-in environment: each variable is an output) keeps
+ * undeclared ones as plain values: its contract is "whatever the environment holds".
  */
-export function splitOutputs(outputs: Record<string, string>, declared: Record<string, OutputSpec>): SplitOutputs {
+export function splitOutputs(outputs: Record<string, string>, declared: Record<string, OutputSpec>, open = false): SplitOutputs {
   const plain: Record<string, string> = {};
   const secret: Record<string, string> = {};
   for (const [name, value] of Object.entries(outputs)) {
-    const spec = Object.hasOwn(declared, name) ? declared[name] : undefined;
+    const spec = Object.hasOwn(declared, name) ? declared[name] : open ? {} : undefined;
     if (spec === undefined) continue;
     if (spec.secret === true) secret[name] = value;
     else plain[name] = value;

@@ -34,7 +34,7 @@ export async function rotate(run: Run, step: Extract<DriverStep, { kind: 'rotate
   pass.assertLease();
   pass.crashPoint('rotate:after-driver');
 
-  const { plain, secret } = splitOutputs(result.outputs, product.manifest.spec.outputs);
+  const { plain, secret } = splitOutputs(result.outputs, product.manifest.spec.outputs, product.manifest.spec.score?.openOutputs === true);
   await pass.deps.secrets.put(id, CREDENTIALS, secret);
 
   const revokeAt = pass.now() + step.gracePeriodMs;

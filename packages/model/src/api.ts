@@ -211,9 +211,16 @@ export interface CreateEnvironmentRequest {
   description?: string;
   targetSelector?: Record<string, string>;
   policies?: import('./catalog.js').EnvironmentPolicies;
+  /** What every service's Score `environment` resource sees here (not secret). */
+  variables?: Record<string, string>;
 }
 
 export type UpdateEnvironmentRequest = Partial<Omit<CreateEnvironmentRequest, 'name'>>;
+
+/** A service's own config values in one environment, replacing what it had. */
+export interface SetWorkloadConfigRequest {
+  values: Record<string, string>;
+}
 
 /** A Score workload document (score.dev/v1b1) as JSON; the server validates it again. */
 export interface ApplyWorkloadRequest {

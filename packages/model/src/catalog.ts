@@ -32,6 +32,12 @@ export interface Environment {
   /** Extra target labels required in this environment, e.g. { tier: production }. */
   targetSelector: Record<string, string>;
   policies: EnvironmentPolicies;
+  /**
+   * Values every service's Score `environment` resource sees here (`${resources.env.NAME}`),
+   * set by platform admins; a service's own config overrides them. Not secret: anyone signed in
+   * reads environments.
+   */
+  variables: Record<string, string>;
   createdAt: string;
 }
 
@@ -84,6 +90,16 @@ export interface WorkloadPlan {
   applied: boolean;
   /** One line each: what was left out and why (e.g. a baked-in product with no target). */
   notes?: string[];
+}
+
+/**
+ * A service's own config values in one environment: what its Score `environment` resource
+ * (`${resources.env.NAME}`) gives, over the environment's variables. Not secret.
+ */
+export interface WorkloadConfig {
+  service: string;
+  environment: string;
+  values: Record<string, string>;
 }
 
 // ------------------------------------------------------------------------------------------

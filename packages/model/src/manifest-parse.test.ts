@@ -85,14 +85,17 @@ describe('parseProductManifest', () => {
     ]);
   });
 
-  it('requires at least one plan and one output', () => {
+  it('requires at least one plan; outputs may be none (a Score type such as an autoscaler has none)', () => {
     const manifest = exampleManifest();
     manifest.spec.plans = {};
     manifest.spec.outputs = {};
-    expect(problems(manifest).issues).toEqual([
-      { path: 'spec.plans', message: 'must have at least 1 entry' },
-      { path: 'spec.outputs', message: 'must have at least 1 entry' },
-    ]);
+    expect(problems(manifest).issues).toEqual([{ path: 'spec.plans', message: 'must have at least 1 entry' }]);
+  });
+
+  it('reads spec.score: the Score types a product serves, which must be type names', () => {
+    const manifest = exampleManifest();
+    manifest.spec.score = { types: ['mongodb', 'Kafka_Topic'] };
+    expect(problems(manifest).issues).toEqual([{ path: 'spec.score.types.1', message: 'must be a string matching ^[a-z0-9][a-z0-9-]{0,62}$' }]);
   });
 
   it('requires spec.inputs to be an object schema that compiles', () => {

@@ -8,6 +8,8 @@ export const PRODUCT_API_VERSION = 'paved.dev/v1alpha1';
 /** Output names end up as environment variable suffixes and Score placeholders: keep them plain. */
 export const OUTPUT_NAME_PATTERN = '^[a-z][a-zA-Z0-9_]{0,62}$';
 export const TAG_PATTERN = '^[a-z0-9][a-z0-9-]{0,39}$';
+/** A Score resource type: lowercase words joined by "-" (Score types such as kafka-topic, service-port). */
+export const SCORE_TYPE_PATTERN = '^[a-z0-9][a-z0-9-]{0,62}$';
 /** A duration such as 500ms, 5s, 2m or 1h. */
 export const DURATION_PATTERN = '^[0-9]+(ms|s|m|h)$';
 
@@ -99,7 +101,6 @@ export const productManifestSchema = {
         },
         outputs: {
           type: 'object',
-          minProperties: 1,
           propertyNames: { pattern: OUTPUT_NAME_PATTERN },
           additionalProperties: {
             type: 'object',
@@ -129,6 +130,23 @@ export const productManifestSchema = {
         bakedIn: {
           type: 'boolean',
           description: 'Every service gets an instance of this product in every environment without asking for it.',
+        },
+        score: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'How Score workload files use this product (docs/workloads.md#types-a-platform-maps).',
+          properties: {
+            types: {
+              type: 'array',
+              uniqueItems: true,
+              description: 'Score resource types this product serves, besides its own name (e.g. [mongodb]).',
+              items: { type: 'string', pattern: SCORE_TYPE_PATTERN },
+            },
+            openOutputs: {
+              type: 'boolean',
+              description: 'Placeholders may name any output, not only those in spec.outputs: the instance has whatever outputs its driver returns (the built-in environment).',
+            },
+          },
         },
         includes: {
           type: 'array',

@@ -121,7 +121,17 @@ export interface ProductManifest {
     bakedIn?: boolean;
     /** Composition: parts provisioned together as one unit (driver `composite`). */
     includes?: IncludeSpec[];
+    /** How Score files use it: further resource types it serves, and whether any output name is allowed. */
+    score?: ScoreSpec;
   };
+}
+
+/** `spec.score` of a product manifest (docs/workloads.md#types-a-platform-maps). */
+export interface ScoreSpec {
+  /** Score resource types this product serves besides its own name, e.g. ['mongodb']. */
+  types?: string[];
+  /** Placeholders may name any output: the instance's outputs are whatever its driver returns. */
+  openOutputs?: boolean;
 }
 
 /** An immutable published snapshot of a product manifest. */

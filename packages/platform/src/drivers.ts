@@ -5,6 +5,7 @@ import { createNatsDriver } from '@paved/driver-nats';
 import { createPostgresDriver } from '@paved/driver-postgres';
 import { createRabbitmqDriver } from '@paved/driver-rabbitmq';
 import { createRedisDriver } from '@paved/driver-redis';
+import { createScoreDriver } from '@paved/driver-score';
 import { createScriptDriver } from '@paved/driver-script';
 import { createSecretDriver } from '@paved/driver-secret';
 import { createWebhookDriver } from '@paved/driver-webhook';
@@ -24,6 +25,7 @@ export function createDrivers(logger: Logger): Record<string, Driver> {
     createScriptDriver({ logger }),
     createWebhookDriver({ logger }),
     createLogStreamDriver({ logger }),
+    createScoreDriver({ logger }),
   ];
   return Object.fromEntries(drivers.map((driver) => [driver.type, driver]));
 }

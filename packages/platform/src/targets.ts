@@ -19,6 +19,20 @@ export const LOCAL_TARGET: Target = Object.freeze({ name: 'local', driver: 'secr
 /** The target of the `log-stream` driver: log lines live in Paved's own store. */
 export const LOCAL_LOGS_TARGET: Target = Object.freeze({ name: 'local-logs', driver: 'log-stream', labels: {}, config: {} });
 
+/**
+ * The target of the `score` driver (Score's built-in types: dns, route, service…) for a
+ * developer's machine: hostnames under `localhost`, which browsers and curl send to this
+ * machine, and `paved run`'s router on port 7470 (next to Paved's 7468 and the embedded
+ * PostgreSQL's 7469). A platform team puts its own `driver: score` target first in the targets
+ * file (or labels one per environment) to use its own domain, router and workload addresses.
+ */
+export const LOCAL_WORKLOADS_TARGET: Target = Object.freeze({
+  name: 'local-workloads',
+  driver: 'score',
+  labels: {},
+  config: Object.freeze({ domain: 'localhost', routerPort: 7470, workloadHost: '127.0.0.1' }),
+});
+
 export function parseTargets(text: string, file: string): Target[] {
   const issues: FieldIssue[] = [];
   const targets: Target[] = [];
@@ -61,7 +75,7 @@ export function parseTargets(text: string, file: string): Target[] {
   return targets;
 }
 
-/** Configured targets: the targets file, then the PAVED_POSTGRES_URL shorthand, then `local` and `local-logs`. */
+/** Configured targets: the targets file, then the PAVED_POSTGRES_URL shorthand, then `local`, `local-logs` and `local-workloads`. */
 export async function loadConfiguredTargets(config: PavedConfig): Promise<Target[]> {
   const targets: Target[] = [];
   if (config.targetsFile) targets.push(...parseTargets(await readFile(config.targetsFile, 'utf8'), config.targetsFile));
@@ -69,6 +83,6 @@ export async function loadConfiguredTargets(config: PavedConfig): Promise<Target
     const close = config.postgresCloseServerDatabases === undefined ? {} : { closeServerDatabases: config.postgresCloseServerDatabases };
     targets.push({ name: 'postgres', driver: 'postgres', labels: {}, config: { url: config.postgresTargetUrl, ...close }, concurrency: 3 });
   }
-  targets.push(LOCAL_TARGET, LOCAL_LOGS_TARGET);
+  targets.push(LOCAL_TARGET, LOCAL_LOGS_TARGET, LOCAL_WORKLOADS_TARGET);
   return targets;
 }

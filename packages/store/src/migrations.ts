@@ -317,6 +317,18 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         await db.schema.createIndex('oidc_logins_expires').on('oidc_logins').column('expires_at').execute();
       },
     },
+    // Score's built-in types (docs/workloads.md#score-types-paved-serves-itself): the
+    // variables an environment gives every service's `environment` resource; per workload, the
+    // ports its last apply published (another workload's `service` resource reaches them) and
+    // the service's own config values there.
+    '0017_score': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('environments').addColumn('variables', 'text', (c) => c.notNull().defaultTo('{}')).execute();
+        // NULL: the service was configured there but never applied (it publishes nothing yet).
+        await db.schema.alterTable('workloads').addColumn('ports', 'text').execute();
+        await db.schema.alterTable('workloads').addColumn('config', 'text', (c) => c.notNull().defaultTo('{}')).execute();
+      },
+    },
   };
 }
 

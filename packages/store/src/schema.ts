@@ -159,6 +159,8 @@ export interface EnvironmentsTable {
   target_selector: string;
   /** JSON EnvironmentPolicies. */
   policies: string;
+  /** JSON object of name → value (migration 0017): what every service's `environment` resource sees. */
+  variables: Generated<string>;
   created_at: string;
 }
 
@@ -168,6 +170,10 @@ export interface WorkloadsTable {
   environment: string;
   /** JSON array of ids. */
   shared_ids: string;
+  /** JSON Score service.ports of the last apply; NULL before the first apply (migration 0017). */
+  ports: string | null;
+  /** JSON object of the service's own config values in this environment (migration 0017). */
+  config: Generated<string>;
   updated_at: string;
 }
 

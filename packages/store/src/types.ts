@@ -1,7 +1,7 @@
 import type {
   EventKind, Instance, LogLine, InstanceStatus, Membership, Page, PavedEvent, ProductSummary, ProductVersion, Team, TeamRole, User,
 } from '@paved/model';
-import type { Environment, Service, ServiceLifecycle } from '@paved/model';
+import type { Environment, ScoreServicePort, Service, ServiceLifecycle } from '@paved/model';
 import type { AuditCheckpoint, AuditEntry, AuditRecord } from '@paved/model';
 
 /**
@@ -172,13 +172,22 @@ export interface NewService {
 
 export type ServiceChanges = Partial<Pick<NewService, 'description' | 'repositoryUrl' | 'lifecycle' | 'system'>>;
 
-export type NewEnvironment = Omit<Environment, 'createdAt'>;
+export type NewEnvironment = Omit<Environment, 'createdAt' | 'variables'> & { variables?: Record<string, string> };
 
-/** What a service's last apply in one environment named (to know when a shared resource is unused). */
+/**
+ * A service's workload in one environment: what its last apply named (to know when a shared
+ * resource is unused) and published (its ports, which other workloads reach), and the
+ * service's own config values there (migration 0017).
+ */
 export interface WorkloadRecord {
   serviceId: string;
+  /** The service's name. */
+  service: string;
   environment: string;
   sharedIds: string[];
+  /** The ports its last apply published; undefined when it was configured but never applied there. */
+  ports?: Record<string, ScoreServicePort>;
+  config: Record<string, string>;
 }
 
 /** An API token as stored, without its hash. */
@@ -436,8 +445,12 @@ export interface Store {
   updateEnvironment(name: string, changes: Partial<Omit<NewEnvironment, 'name'>>): Promise<Environment>;
   /** Instances whose workload is (service, environment), shared ones it created included; in creation order. */
   listWorkloadInstances(serviceId: string, environment: string): Promise<Instance[]>;
-  /** Records (upserts) what the service's last apply in `environment` named. */
-  putWorkload(record: WorkloadRecord): Promise<void>;
+  /** Records (upserts) what the service's last apply in `environment` named and published; keeps its config. */
+  putWorkload(record: Pick<WorkloadRecord, 'serviceId' | 'environment' | 'sharedIds' | 'ports'>): Promise<void>;
+  /** Sets the service's own config values in `environment` (creating its record before a first apply). */
+  putWorkloadConfig(record: Pick<WorkloadRecord, 'serviceId' | 'environment' | 'config'>): Promise<void>;
+  /** The service's record in one environment, if it was applied or configured there. */
+  getWorkload(serviceId: string, environment: string): Promise<WorkloadRecord | undefined>;
   /** Every workload record of a team's services in one environment, by service name. */
   listWorkloads(filter: { teamId: string; environment: string }): Promise<WorkloadRecord[]>;
 

@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
+import { relative } from 'node:path';
 import { constants } from 'node:os';
 import { InputError, type Credentials } from '@paved/model';
 import { Option, type Command } from 'commander';
 import { action, type Context, type Runner } from '../context.js';
 import { credentialVariables, ENV_FORMATS, formatEnv, type EnvFormat, type PrefixOption } from '../env-format.js';
-import { scoreVariables } from './workload.js';
+import { renderedVariables, renderWorkload } from './workload.js';
 import { shipChildOutput, type LogShipTarget } from '../log-shipper.js';
 import { secretMask } from '../secret-mask.js';
+import { startWorkloadRouter } from '../workload-router.js';
+import { placeFilesAndVolumes } from '../workload-files.js';
 
 /** --prefix P → 'P', --no-prefix → false, neither → undefined (commander leaves it unset). */
 const prefixOf = (value: unknown): PrefixOption => (typeof value === 'string' ? value : value === false ? false : undefined);
@@ -51,7 +54,7 @@ export function registerEnvCommands(program: Command, runner: Runner): void {
     .option('--instance <name>', 'an instance whose credentials to pass; repeatable', collect, [])
     .option('--service <name>', 'ship the command\'s stdout and stderr to this service\'s log stream (with --env)')
     .option('--env <environment>', 'the environment of --service\'s log stream')
-    .option('-f, --file <path>', "a Score file: pass its containers' rendered variables (with --env)")
+    .option('-f, --file <path>', "a Score file (with --env): its container's rendered variables, files and volumes in .paved/, and its routes served")
     .option('--container <name>', 'with -f: the container whose variables to pass (needed when there are several)')
     .option('--prefix <prefix>', 'variable name prefix (default: the instance name upper-cased)')
     .option('--no-prefix', 'no prefix')
@@ -59,10 +62,18 @@ export function registerEnvCommands(program: Command, runner: Runner): void {
     .addHelpText('after', '\nExamples:\n  paved run --instance orders-db -- npm start\n  paved run --service shop --env dev --instance orders-db -- npm start   # output also shipped to paved logs shop --env dev\n  paved run --instance orders-db --no-prefix -- sh -c \'psql "$URL"\'')
     .action(action(runner, async (ctx, argv: string[], opts: { instance: string[]; prefix: PrefixOption; service?: string; env?: string; file?: string; container?: string }) => {
       if (opts.file !== undefined) {
-        // Score: the rendered variables, and the output shipped to the service's log stream.
-        const rendered = await scoreVariables(ctx, { file: opts.file, env: opts.env, service: opts.service, container: opts.container });
+        // Score: the rendered variables, the container's files and volumes, the routes served,
+        // and the output shipped to the service's log stream.
+        const rendered = await renderWorkload(ctx, { file: opts.file, env: opts.env, service: opts.service, container: opts.container });
+        const vars = renderedVariables(rendered);
+        for (const placed of await placeFilesAndVolumes(rendered)) ctx.err(ctx.colors.dim(`paved: ${placed.kind} ${placed.target} is ${relative(process.cwd(), placed.path) || '.'}\n`));
+        const router = await startWorkloadRouter(ctx, rendered);
         const target = await logShipTarget(ctx, rendered.service, rendered.env, rendered.secrets).catch(() => undefined);
-        return runChild(ctx, argv, { ...ctx.io.env, ...rendered.vars }, target);
+        try {
+          return await runChild(ctx, argv, { ...ctx.io.env, ...vars }, target);
+        } finally {
+          await router?.close();
+        }
       }
       if (opts.instance.length === 0 && opts.service === undefined) {
         throw new InputError('--instance (or --service with --env) is required', { issues: [{ path: '--instance', message: 'is required' }] });

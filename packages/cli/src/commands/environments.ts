@@ -33,8 +33,9 @@ export function registerEnvironmentCommands(program: Command, runner: Runner): v
     .option('--selector <key=value>', 'target label required in this environment; repeatable', collect, [])
     .option('--allow-plan <product=plan>', "only these plans of a product ('*' for all products); repeatable", collect, [])
     .option('--deny-product <product>', 'a product that may not be used here; repeatable', collect, [])
-    .addHelpText('after', '\nExamples:\n  paved environments create qa --selector tier=qa --allow-plan postgres=small')
-    .action(action(runner, async (ctx, name: string, opts: { description?: string; selector: string[]; allowPlan: string[]; denyProduct: string[] }) => {
+    .option('--var <name=value>', "a value every service's Score environment resource sees here (not secret); repeatable", collect, [])
+    .addHelpText('after', '\nExamples:\n  paved environments create qa --selector tier=qa --allow-plan postgres=small --var LOG_LEVEL=debug')
+    .action(action(runner, async (ctx, name: string, opts: { description?: string; selector: string[]; allowPlan: string[]; denyProduct: string[]; var: string[] }) => {
       const policies: EnvironmentPolicies = {};
       const allowed: Record<string, string[]> = {};
       for (const value of opts.allowPlan) {
@@ -43,8 +44,23 @@ export function registerEnvironmentCommands(program: Command, runner: Runner): v
       }
       if (Object.keys(allowed).length > 0) policies.allowedPlans = allowed;
       if (opts.denyProduct.length > 0) policies.deniedProducts = opts.denyProduct;
-      const env = await (await ctx.client()).createEnvironment({ name, description: opts.description ?? '', targetSelector: pairs(opts.selector, '--selector'), policies });
+      const env = await (await ctx.client()).createEnvironment({ name, description: opts.description ?? '', targetSelector: pairs(opts.selector, '--selector'), policies, variables: pairs(opts.var, '--var') });
       ctx.print(env, () => `environment ${env.name} created\n`);
+    }));
+  environments
+    .command('update')
+    .description("change an environment's description or variables (platform admin); services take new variables at their next apply")
+    .argument('<name>')
+    .option('--description <text>')
+    .option('--var <name=value>', 'set a variable; repeatable', collect, [])
+    .option('--unset-var <name>', 'remove a variable; repeatable', collect, [])
+    .addHelpText('after', '\nExamples:\n  paved environments update dev --var LOG_LEVEL=debug --unset-var OLD')
+    .action(action(runner, async (ctx, name: string, opts: { description?: string; var: string[]; unsetVar: string[] }) => {
+      const client = await ctx.client();
+      const current = await client.getEnvironment(name);
+      const variables = Object.fromEntries(Object.entries({ ...current.variables, ...pairs(opts.var, '--var') }).filter(([key]) => !opts.unsetVar.includes(key)));
+      const env = await client.updateEnvironment(name, { ...(opts.description === undefined ? {} : { description: opts.description }), variables });
+      ctx.print(env, () => `environment ${env.name} updated\n`);
     }));
   environments
     .command('show')
@@ -57,6 +73,7 @@ export function registerEnvironmentCommands(program: Command, runner: Runner): v
         ['Selector', Object.entries(env.targetSelector).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)'],
         ['Allowed plans', Object.entries(env.policies.allowedPlans ?? {}).map(([p, plans]) => `${p}=${plans.join('|')}`).join(', ') || '(any)'],
         ['Denied products', (env.policies.deniedProducts ?? []).join(', ') || '(none)'],
+        ['Variables', Object.entries(env.variables ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)'],
       ], ctx.colors));
     }));
 }

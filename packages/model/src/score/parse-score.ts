@@ -6,8 +6,13 @@ import type { ScoreLocation, ScoreLocator, ScoreWorkload } from './types.js';
 export interface ParsedScore {
   file: string;
   workload: ScoreWorkload;
-  /** file:line:column of a dotted path, for errors found later (unknown type, bad placeholder). */
+  /** file:line:column of a path, for errors found later (unknown type, bad placeholder). */
   locate: ScoreLocator;
+  /**
+   * The path of a problem the server reported as a dotted string ("containers.web.files./etc/app.conf"):
+   * its segments as they are in this file, keys with dots (file targets) included.
+   */
+  segments(dotted: string): string[];
 }
 
 /**
@@ -49,5 +54,20 @@ export function parseScoreText(text: string, file: string): ParsedScore {
     return range ? position(range[0]) : { file, line: 1, column: 1 };
   };
   const workload = validateScoreDocument(document.toJS(), locate, file);
-  return { file, workload, locate };
+  const segments = (dotted: string): string[] => {
+    const out: string[] = [];
+    let node: unknown = document.contents;
+    let rest = dotted;
+    while (rest !== '') {
+      // The longest key of this mapping that the rest starts with (a key may hold dots).
+      const keys = isMap(node) ? node.items.map((item) => (isScalar(item.key) ? String(item.key.value) : '')) : isSeq(node) ? node.items.map((_, i) => String(i)) : [];
+      const key = keys.filter((k) => k !== '' && (rest === k || rest.startsWith(`${k}.`))).sort((a, b) => b.length - a.length)[0];
+      if (key === undefined) return [...out, ...rest.split('.')];
+      out.push(key);
+      node = isMap(node) ? node.items.find((item) => isScalar(item.key) && String(item.key.value) === key)?.value : isSeq(node) ? node.items[Number(key)] : undefined;
+      rest = rest.slice(key.length + 1);
+    }
+    return out;
+  };
+  return { file, workload, locate, segments };
 }

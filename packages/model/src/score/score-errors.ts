@@ -17,11 +17,12 @@ export function describeProblem(problem: ScoreProblem, locate: ScoreLocator | un
 
 /**
  * Every problem of a Score file as one InputError (code `score_invalid`): the message lists them
- * all, one per line, each naming file:line:column and the path; `issues` carries the paths.
+ * all, one per line, each naming file:line:column and the path; `issues` carries each path and
+ * its bare message, so that a client holding the file can say where each one is.
  */
 export function scoreError(problems: readonly ScoreProblem[], locate?: ScoreLocator, file?: string, code = 'score_invalid'): InputError {
   const lines = problems.map((p) => describeProblem(p, locate, file));
-  const issues: FieldIssue[] = problems.map((p, i) => ({ path: p.path.join('.') || '(file)', message: lines[i]! }));
+  const issues: FieldIssue[] = problems.map((p) => ({ path: p.path.join('.') || '(file)', message: p.message }));
   const message = lines.length === 1 ? lines[0]! : `${lines.length} problems in the Score file:\n${lines.map((l) => `  ${l}`).join('\n')}`;
   return new InputError(message, { code, issues });
 }

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkPlaceholders, parseScoreText, parseTemplate, renderVariables, scoreError, sharedInstanceName, workloadInstanceName } from './index.js';
+import { checkPlaceholders, parseScoreText, parseTemplate, renderFiles, renderVariables, scoreError, sharedInstanceName, workloadInstanceName } from './index.js';
 
 /** The Score project's own example files, copied unchanged into fixtures/score (see its README). */
 const FIXTURES = fileURLToPath(new URL('../../../../fixtures/score', import.meta.url));
@@ -42,7 +42,7 @@ const outputs = {
 
 describe('score: parsing', () => {
   it.runIf(fixturesPresent)('parses every Score example fixture unchanged', () => {
-    const dirs = readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory());
+    const dirs = readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'wild');
     expect(dirs.map((d) => d.name).sort()).toEqual(['amqp', 'mysql', 'postgres', 'redis']);
     for (const dir of dirs) {
       const file = join(FIXTURES, dir.name, 'score.yaml');
@@ -52,6 +52,46 @@ describe('score: parsing', () => {
       expect(resource?.type).toBe(dir.name);
       expect(checkPlaceholders(workload, Object.fromEntries(Object.entries(workload.resources ?? {}).map(([n, r]) => [n, { type: r.type, outputs: ['host', 'port', 'vhost', 'database', 'username', 'password'] }])))).toEqual([]);
     }
+  });
+
+  it.runIf(fixturesPresent)('parses all 73 files the Score project publishes (fixtures/score/wild), unchanged', () => {
+    const files: string[] = [];
+    const walk = (dir: string) => readdirSync(dir, { withFileTypes: true }).forEach((d) => (d.isDirectory() ? walk(join(dir, d.name)) : /^score.*\.ya?ml$/.test(d.name) && files.push(join(dir, d.name))));
+    walk(join(FIXTURES, 'wild'));
+    expect(files).toHaveLength(73);
+    for (const file of files) expect(() => parseScoreText(readFileSync(file, 'utf8'), file), file).not.toThrow();
+  });
+
+  it('checks service ports, files and volumes in both of Score\'s forms, each problem at its line', () => {
+    const text = `apiVersion: score.dev/v1b1
+metadata: { name: w }
+containers:
+  web:
+    image: .
+    files:
+      - { target: /a.txt, content: hi, source: a.txt }
+      - { content: x }
+    volumes:
+      /data: { source: "\${resources.data}", readOnly: maybe }
+service:
+  ports:
+    web: { port: 70000, protocol: SCTP }
+`;
+    const error = (() => { try { parseScoreText(text, 'score.yaml'); } catch (e) { return e as Error; } })();
+    expect(error?.message.split('\n').slice(1).map((l) => l.trim())).toEqual([
+      'score.yaml:8:9: containers.web.files.1.target: is required in the list form (the path in the container)',
+      'score.yaml:7:9: containers.web.files.0: must have exactly one of source, content or binaryContent (has source, content)',
+      'score.yaml:10:55: containers.web.volumes./data.readOnly: must be true or false',
+      'score.yaml:13:18: service.ports.web.port: must be an integer from 1 to 65535',
+      'score.yaml:13:35: service.ports.web.protocol: must be TCP or UDP',
+    ]);
+  });
+
+  it('locates a path the server reports as a dotted string, file targets with dots included', () => {
+    const parsed = parseScoreText('apiVersion: score.dev/v1b1\nmetadata: { name: w }\ncontainers:\n  web:\n    image: .\n    files:\n      /etc/app.conf: { content: "${resources.x.y}" }\n', 'score.yaml');
+    expect(parsed.segments('containers.web.files./etc/app.conf.content')).toEqual(['containers', 'web', 'files', '/etc/app.conf', 'content']);
+    expect(parsed.locate(parsed.segments('containers.web.files./etc/app.conf.content'))).toEqual({ file: 'score.yaml', line: 7, column: 33 });
+    expect(parsed.segments('resources.db.type')).toEqual(['resources', 'db', 'type']);
   });
 
   it('reads the fields Paved uses and turns scalar variables into strings', () => {
@@ -102,6 +142,45 @@ describe('score: placeholders', () => {
     expect(vars).toEqual({ DB_HOST: 'h', DB_URL: 'postgres://u@h/x', NAME: 'orders', LITERAL: '${not.a.placeholder}', PORT: '8080' });
     expect(() => renderVariables(workload, { db: {} })).toThrow(/DB_HOST: \$\{resources\.db\.host\} has no value/);
     expect(() => renderVariables(workload, {}, ['worker'])).toThrow(/no container "worker"/);
+  });
+});
+
+describe('score: files and volumes', () => {
+  const text = `apiVersion: score.dev/v1b1
+metadata: { name: w }
+containers:
+  web:
+    image: .
+    files:
+      /etc/a.conf: { content: "host=\${resources.db.host} name=\${metadata.name}" }
+      /etc/raw: { content: "keep \${resources.db.host}", noExpand: true }
+      /bin/blob: { binaryContent: aGVsbG8= , mode: "0600" }
+      /etc/from: { source: from.txt }
+    volumes:
+      /data: { source: "\${resources.data}" }
+      /bad: { source: plain }
+resources:
+  db: { type: postgres }
+  data: { type: volume }
+`;
+
+  it('checks placeholders in file contents and volume sources; a volume names a whole resource', () => {
+    const parsed = parseScoreText(text, 'score.yaml');
+    const problems = checkPlaceholders(parsed.workload, { db: { type: 'postgres', outputs: ['host'] }, data: { type: 'volume', outputs: ['source'] } });
+    expect(problems).toEqual([{ path: ['containers', 'web', 'volumes', '/bad', 'source'], message: '"plain" names no resource: use ${resources.NAME} for a volume resource of this file' }]);
+    // A resource whose type no product serves was reported already: no second problem for it.
+    expect(checkPlaceholders(parsed.workload, { data: { type: 'volume', outputs: ['source'] } }, new Set(['db']))).toHaveLength(1);
+  });
+
+  it('renders file contents, leaves noExpand and binary content alone, and reads sources beside the file', async () => {
+    const parsed = parseScoreText(text, 'score.yaml');
+    const files = await renderFiles(parsed.workload, 'web', { db: { host: 'h' }, data: { source: 'w-data-dev' } }, async (path) => `read ${path} for \${metadata.name}`);
+    expect(files.map((f) => [f.target, f.content.toString('utf8'), f.mode])).toEqual([
+      ['/etc/a.conf', 'host=h name=w', undefined],
+      ['/etc/raw', 'keep ${resources.db.host}', undefined],
+      ['/bin/blob', 'hello', 0o600],
+      ['/etc/from', 'read from.txt for w', undefined],
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The subset of the Score workload specification (score.dev/v1b1) Paved uses. Fields Paved
- * does not act on (command, args, files, volumes, probes, container resources) are accepted
- * and kept as they are, so a real Score file applies unchanged.
+ * does not act on (command, args, probes, container resources) are accepted and kept as they
+ * are, so a real Score file applies unchanged. `files` and `volumes` are used by `paved run`.
  */
 
 export const SCORE_API_VERSION = 'score.dev/v1b1';
@@ -10,7 +10,36 @@ export interface ScoreContainer {
   image: string;
   /** Environment variables; values may hold ${…} placeholders. */
   variables?: Record<string, string>;
+  /** Files to mount, by target path (the array form, with `target`, is Score's deprecated one). */
+  files?: Record<string, ScoreFile> | (ScoreFile & { target: string })[];
+  /** Volumes to mount, by target path (the array form, with `target`, is deprecated). */
+  volumes?: Record<string, ScoreVolume> | (ScoreVolume & { target: string })[];
   [field: string]: unknown;
+}
+
+/** A file of a container: exactly one of source (a path beside the Score file), content, binaryContent. */
+export interface ScoreFile {
+  mode?: string;
+  source?: string;
+  content?: string;
+  /** Standard base64; never expanded. */
+  binaryContent?: string;
+  /** true: placeholders in the content are left as they are. */
+  noExpand?: boolean;
+}
+
+/** A volume of a container: `source` names a resource, `${resources.NAME}`. */
+export interface ScoreVolume {
+  source: string;
+  path?: string;
+  readOnly?: boolean;
+}
+
+/** A port the workload publishes (service.ports.NAME): others reach it on targetPort (default: port). */
+export interface ScoreServicePort {
+  port: number;
+  targetPort?: number;
+  protocol?: 'TCP' | 'UDP';
 }
 
 export interface ScoreResource {
@@ -29,7 +58,7 @@ export interface ScoreWorkload {
   apiVersion: typeof SCORE_API_VERSION;
   metadata: { name: string; annotations?: Record<string, string>; [field: string]: unknown };
   containers: Record<string, ScoreContainer>;
-  service?: { ports?: Record<string, unknown> };
+  service?: { ports?: Record<string, ScoreServicePort> };
   resources?: Record<string, ScoreResource>;
 }
 

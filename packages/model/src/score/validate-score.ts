@@ -1,6 +1,7 @@
 import { isValidName } from '../names.js';
 import { scoreError, type ScoreProblem } from './score-errors.js';
-import { SCORE_API_VERSION, type ScoreLocator, type ScoreWorkload } from './types.js';
+import { SCORE_API_VERSION, type ScoreContainer, type ScoreLocator, type ScoreWorkload } from './types.js';
+import { checkMounts, checkServicePorts } from './validate-mounts.js';
 
 const TOP_LEVEL = new Set(['apiVersion', 'metadata', 'containers', 'service', 'resources']);
 const RESOURCE_FIELDS = new Set(['type', 'class', 'id', 'metadata', 'params']);
@@ -29,10 +30,7 @@ export function validateScoreDocument(value: unknown, locate?: ScoreLocator, fil
   }
   checkMetadata(doc.metadata, add);
   checkContainers(doc.containers, add);
-  if (doc.service !== undefined) {
-    if (!isObject(doc.service)) add(['service'], 'must be a mapping');
-    else if (doc.service.ports !== undefined && !isObject(doc.service.ports)) add(['service', 'ports'], 'must be a mapping of port names');
-  }
+  checkServicePorts(doc.service, add);
   checkResources(doc.resources, add);
 
   if (problems.length > 0) throw scoreError(problems, locate, file);
@@ -63,6 +61,7 @@ function checkContainers(containers: unknown, add: Add): void {
       continue;
     }
     if (typeof container.image !== 'string' || container.image === '') add([...path, 'image'], 'is required (a container image, or "." for the one built from this repository)');
+    checkMounts(name, container as ScoreContainer, add);
     const variables = container.variables;
     if (variables === undefined) continue;
     if (!isObject(variables)) {

@@ -41,6 +41,7 @@ export const Environment = Type.Object({
   description: Type.String(),
   targetSelector: StringMap,
   policies: EnvironmentPolicies,
+  variables: StringMap,
   createdAt: Timestamp,
 }, { title: 'Environment' });
 
@@ -49,12 +50,14 @@ export const CreateEnvironmentRequest = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 1000 })),
   targetSelector: Type.Optional(StringMap),
   policies: Type.Optional(EnvironmentPolicies),
+  variables: Type.Optional(StringMap),
 }, { additionalProperties: false });
 
 export const UpdateEnvironmentRequest = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 1000 })),
   targetSelector: Type.Optional(StringMap),
   policies: Type.Optional(EnvironmentPolicies),
+  variables: Type.Optional(StringMap),
 }, { additionalProperties: false });
 
 export const WorkloadChange = Type.Object({
@@ -83,3 +86,13 @@ export const ApplyWorkloadRequest = Type.Object({
 export const EnvironmentParams = Type.Object({ environment: Name });
 export const ServiceParams = Type.Object({ team: Name, service: Name });
 export const WorkloadParams = Type.Object({ team: Name, service: Name, environment: Name });
+
+export const WorkloadConfig = Type.Object({
+  service: Type.String(),
+  environment: Type.String(),
+  values: StringMap,
+}, { title: 'WorkloadConfig' });
+
+export const SetWorkloadConfigRequest = Type.Object({
+  values: StringMap,
+}, { additionalProperties: false });

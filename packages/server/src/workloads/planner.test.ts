@@ -39,7 +39,7 @@ const TARGETS: Target[] = [
   { name: 'local', driver: 'secret', labels: {}, config: {} },
   { name: 'local-logs', driver: 'log-stream', labels: {}, config: {} },
 ];
-const DEV: Environment = { name: 'dev', description: '', targetSelector: {}, policies: {}, createdAt: '' };
+const DEV: Environment = { name: 'dev', description: '', targetSelector: {}, policies: {}, variables: {}, createdAt: '' };
 
 function score(resources: string, variables = ''): ScoreWorkload {
   const text = `apiVersion: score.dev/v1b1\nmetadata:\n  name: shop\ncontainers:\n  web:\n    image: .\n${variables ? `    variables:\n${variables}` : ''}${resources ? `resources:\n${resources}` : ''}`;
@@ -47,7 +47,7 @@ function score(resources: string, variables = ''): ScoreWorkload {
 }
 
 function input(workload: ScoreWorkload, over: Partial<WorkloadPlanInput> = {}): WorkloadPlanInput {
-  return { service: 'shop', environment: DEV, workload, products: PRODUCTS, targets: TARGETS, existing: [], sharedExisting: new Map(), sharedReleasable: new Map(), ...over };
+  return { team: 'alpha', service: 'shop', environment: DEV, workload, products: PRODUCTS, targets: TARGETS, existing: [], sharedExisting: new Map(), sharedReleasable: new Map(), ...over };
 }
 
 /** An instance as the store would hold it after applying `plan`'s desired state. */
@@ -162,12 +162,13 @@ describe('planWorkload', () => {
     ].join(''), '      X: ${resources.db3.hots}\n'), { environment: env }));
     const problems = plan.problems.map((p) => `${p.path.join('.')}: ${p.message}`);
     expect(problems).toEqual([
-      expect.stringMatching(/^resources\.q\.type: no product "kafka" \(available: bundle, logs, postgres, redis, secret\)$/),
       'resources.cache.type: redis may not be used in environment prod (its policy denies it)',
       'resources.db.class: plan small of postgres is not allowed in environment prod (allowed: large)',
       expect.stringMatching(/^resources\.db2\.class: .*huge/),
-      expect.stringMatching(/^resources\.db3\.params: .*nope/),
       expect.stringMatching(/^resources\.key\.type: No target is configured for driver "secret" with labels tier=shared/),
+      'resources.q.type: no product serves Score type "kafka" here (types served: bundle, logs, postgres, redis, secret)',
+      expect.stringMatching(/^resources: type kafka needs a product: a platform team maps each to a product of its own/),
+      expect.stringMatching(/^resources\.db3\.params: .*nope/),
       expect.stringMatching(/^containers\.web\.variables\.X: \$\{resources\.db3\.hots\} names no output of resource "db3" \(postgres outputs: host, port/),
     ]);
     expect(plan.desired.filter((d) => d.resource !== 'logs')).toEqual([]);

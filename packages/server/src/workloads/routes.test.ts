@@ -1,7 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Instance, WorkloadPlan } from '@paved/model';
+import { manifestDigest, parseProductManifestsFromText, type Instance, type WorkloadPlan } from '@paved/model';
 import { eachStore } from '@paved/store/testing';
-import { startHarness, type Caller, type Harness } from '../test-harness.js';
+import { startHarness, TEST_TARGETS, type Caller, type Harness } from '../test-harness.js';
+
+/** A built-in product exactly as `paved up` publishes it. */
+function builtIn(name: string) {
+  const file = new URL(`../../../../products/${name}.yaml`, import.meta.url);
+  const [manifest] = parseProductManifestsFromText(readFileSync(file, 'utf8'), `${name}.yaml`);
+  return { name, version: manifest!.spec.version, manifest: manifest!, digest: manifestDigest(manifest!) };
+}
 
 const score = (resources: Record<string, unknown>, variables: Record<string, string> = {}) => ({
   apiVersion: 'score.dev/v1b1',
@@ -18,7 +26,7 @@ eachStore('API services, environments and workloads', (open) => {
   const wl = (service: string, env = 'dev', team = 'alpha') => `/api/v1/teams/${team}/services/${service}/environments/${env}/workload`;
 
   beforeAll(async () => {
-    h = await startHarness(await open());
+    h = await startHarness(await open(), { targets: [...TEST_TARGETS, { name: 'local-workloads', driver: 'score', labels: {}, config: {} }] });
     ann = await h.user('ann');
     vic = await h.user('vic');
     bob = await h.user('bob');
@@ -27,6 +35,7 @@ eachStore('API services, environments and workloads', (open) => {
     await h.team('beta', [[bob, 'member']]);
     await h.product('platform'); // "pgdb": plans small (default) and large
     await h.product('platform', (m) => { m.metadata.name = 'cache'; });
+    for (const name of ['environment', 'service']) await h.store.publishProductVersion(builtIn(name));
   });
   afterAll(() => h.close());
 
@@ -76,9 +85,12 @@ eachStore('API services, environments and workloads', (open) => {
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.code).toBe('workload_invalid');
-    expect(body.detail).toContain('resources.q.type: no product "kafka" (available: cache, pgdb)');
+    expect(body.detail).toContain('resources.q.type: no product serves Score type "kafka" here (types served: cache, environment, pgdb, service)');
+    expect(body.detail).toContain('resources: type kafka needs a product: a platform team maps each to a product of its own by listing it in that product\'s spec.score.types');
     expect(body.detail).toContain('resources.db.class:');
-    expect(body.errors.map((e: { path: string }) => e.path)).toEqual(['resources.db.class', 'resources.q.type', 'containers.web.variables.X']);
+    expect(body.errors.map((e: { path: string }) => e.path)).toEqual(['resources.db.class', 'resources.q.type', 'resources', 'containers.web.variables.X']);
+    // Each issue carries its bare message: a client holding the file says where it is.
+    expect(body.errors[1].message).toBe('no product serves Score type "kafka" here (types served: cache, environment, pgdb, service)');
     expect(await h.store.countInstances({})).toBe(before);
     expect((await h.call(ann, 'GET', '/api/v1/teams/alpha/services/broken')).statusCode).toBe(404);
     const invalid = await h.call(ann, 'POST', wl('broken'), { score: { apiVersion: 'score.dev/v1b1', metadata: { name: 'x' } } });
@@ -119,5 +131,26 @@ eachStore('API services, environments and workloads', (open) => {
     expect((await h.call(bob, 'PATCH', '/api/v1/teams/beta/services/ledger', { lifecycle: 'production' })).json().lifecycle).toBe('production');
     expect((await h.call(bob, 'DELETE', '/api/v1/teams/beta/services/ledger')).statusCode).toBe(204);
     expect((await h.call(bob, 'GET', '/api/v1/teams/beta/services/ledger')).json().code).toBe('service_not_found');
+  });
+  it('keeps a service\'s own config per environment: viewers read it, members set it, and its environment resource takes it at once', async () => {
+    await h.call(h.admin, 'PUT', '/api/v1/environments/dev', { variables: { LOG_LEVEL: 'debug', NAME: 'Ann' } });
+    const cfg = (service: string, team = 'alpha') => `/api/v1/teams/${team}/services/${service}/environments/dev/config`;
+    const doc = { ...score({ env: { type: 'environment' }, peer: { type: 'service', params: { workload: 'shop' } } }, { NAME: '${resources.env.NAME}' }), metadata: { name: 'configured' } };
+    expect((await h.call(ann, 'POST', wl('configured'), { score: doc })).statusCode).toBe(202);
+    const envInstance = async () => h.store.getInstanceByName((await h.store.getTeam({ name: 'alpha' }))!.id, 'configured-env-dev');
+    expect((await envInstance())?.inputs).toEqual({ resolved: { LOG_LEVEL: 'debug', NAME: 'Ann' } });
+
+    expect((await h.call(vic, 'GET', cfg('configured'))).json()).toEqual({ service: 'configured', environment: 'dev', values: {} });
+    expect((await h.call(vic, 'PUT', cfg('configured'), { values: { NAME: 'Vic' } })).statusCode).toBe(403);
+    expect((await h.call(bob, 'GET', cfg('configured'))).statusCode).toBe(403);
+    const set = await h.call(ann, 'PUT', cfg('configured'), { values: { NAME: 'Bob' } });
+    expect(set.json()).toEqual({ service: 'configured', environment: 'dev', values: { NAME: 'Bob' } });
+    expect((await envInstance())?.inputs).toEqual({ resolved: { LOG_LEVEL: 'debug', NAME: 'Bob' } });
+    expect((await h.call(ann, 'POST', wl('configured'), { score: doc, dryRun: true })).json().changes.map((c: { action: string }) => c.action)).toEqual(['unchanged', 'unchanged']);
+
+    const bad = await h.call(ann, 'PUT', cfg('configured'), { values: { '1BAD': 'x' } });
+    expect(bad.json()).toMatchObject({ code: 'config_values_invalid', errors: [{ path: 'values.1BAD' }] });
+    expect((await h.call(ann, 'GET', cfg('nobody'))).json().code).toBe('service_not_found');
+    await h.call(h.admin, 'PUT', '/api/v1/environments/dev', { variables: {} });
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../services.js';
 import { principalOf } from '../http/auth.js';
-import { ApplyWorkloadRequest, WorkloadParams, WorkloadPlan } from '../catalog/schemas.js';
+import { ApplyWorkloadRequest, SetWorkloadConfigRequest, WorkloadConfig, WorkloadParams, WorkloadPlan } from '../catalog/schemas.js';
 import { Instance } from '../instances/schemas.js';
 import { page, problemResponses } from '../http/schemas.js';
 
@@ -28,5 +28,25 @@ export const workloadRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   }, async (request) => {
     const { team, service, environment } = request.params;
     return workloads.instances(principalOf(request), team, service, environment);
+  });
+
+  app.get('/teams/:team/services/:service/environments/:environment/config', {
+    schema: {
+      summary: "A service's own config values in an environment: what its Score environment resource gives, over the environment's variables",
+      tags: ['workloads'], operationId: 'getWorkloadConfig', params: WorkloadParams, response: { 200: WorkloadConfig, ...problemResponses },
+    },
+  }, async (request) => {
+    const { team, service, environment } = request.params;
+    return workloads.config(principalOf(request), team, service, environment);
+  });
+
+  app.put('/teams/:team/services/:service/environments/:environment/config', {
+    schema: {
+      summary: "Replace a service's own config values in an environment; its environment resources there take them at once",
+      tags: ['workloads'], operationId: 'setWorkloadConfig', params: WorkloadParams, body: SetWorkloadConfigRequest, response: { 200: WorkloadConfig, ...problemResponses },
+    },
+  }, async (request) => {
+    const { team, service, environment } = request.params;
+    return workloads.setConfig(principalOf(request), team, service, environment, request.body.values);
   });
 };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
-  externalNameFor, scoreError, sharedInstanceName, validateScoreDocument,
-  type Instance, type Page, type ProductVersion, type Service, type Team, type WorkloadPlan,
+  checkConfigValues, externalNameFor, scoreError, servicePorts, sharedInstanceName, validateScoreDocument,
+  type Instance, type Page, type ProductVersion, type Service, type Team, type WorkloadConfig, type WorkloadPlan,
 } from '@paved/model';
 import type { Target } from '@paved/driver-api';
 import type { Store } from '@paved/store';
@@ -9,6 +9,7 @@ import { serviceNotFound } from '../catalog/services/service.js';
 import { findEnvironment } from '../catalog/environments/service.js';
 import { findTeam, type Principal } from '../access/principal.js';
 import { planWorkload, type DesiredInstance, type PlannedWorkload } from './planner.js';
+import { BuiltInRefresher } from './refresh.js';
 
 export interface WorkloadServiceDeps {
   store: Store;
@@ -24,12 +25,16 @@ export interface ApplyWorkload {
   dryRun?: boolean;
 }
 
-/** A team's services as Score workloads: plan, apply, and the instances each one uses. */
+/** A team's services as Score workloads: plan, apply, the instances each one uses, its own config. */
 export interface WorkloadService {
   /** Plans the workload's file against what runs; applies the plan unless `dryRun`. */
   apply(principal: Principal, request: ApplyWorkload): Promise<WorkloadPlan>;
   /** The instances the workload uses in the environment: its own and the shared ones it names. */
   instances(principal: Principal, team: string, service: string, environment: string): Promise<Page<Instance>>;
+  /** The service's own config values in the environment (its `environment` resource's outputs, over the environment's variables). */
+  config(principal: Principal, team: string, service: string, environment: string): Promise<WorkloadConfig>;
+  /** Replaces them; the service's `environment` instances there take the new values at once. */
+  setConfig(principal: Principal, team: string, service: string, environment: string, values: Record<string, string>): Promise<WorkloadConfig>;
 }
 
 /**
@@ -38,7 +43,11 @@ export interface WorkloadService {
  * file changes nothing. The service is registered in the catalog on its first apply.
  */
 export class DefaultWorkloadService implements WorkloadService {
-  constructor(private readonly deps: WorkloadServiceDeps) {}
+  private readonly refresher: BuiltInRefresher;
+
+  constructor(private readonly deps: WorkloadServiceDeps) {
+    this.refresher = new BuiltInRefresher(deps);
+  }
 
   async apply(principal: Principal, request: ApplyWorkload): Promise<WorkloadPlan> {
     const { store } = this.deps;
@@ -60,16 +69,30 @@ export class DefaultWorkloadService implements WorkloadService {
       ...(workload.metadata.annotations?.['paved.dev/repository-url'] ? { repositoryUrl: workload.metadata.annotations['paved.dev/repository-url'] } : {}),
     });
     await this.carryOut(principal, team, service, environment.name, planned);
-    await store.putWorkload({ serviceId: service.id, environment: environment.name, sharedIds: planned.sharedIds });
+    await store.putWorkload({ serviceId: service.id, environment: environment.name, sharedIds: planned.sharedIds, ports: servicePorts(workload) });
+    // Other workloads reaching this one (service, service-port resources) get its new ports now.
+    const refreshed = await this.refresher.endpointsOn(team, environment, service.name, principal.user.name);
+    if (refreshed.length > 0) result.notes = [...(result.notes ?? []), ...refreshed.map((name) => `updated ${name}: it reaches ${service!.name}`)];
     return { ...result, applied: true };
+  }
+
+  async config(_principal: Principal, teamName: string, serviceName: string, environmentName: string): Promise<WorkloadConfig> {
+    const { environment, service } = await this.existing(teamName, serviceName, environmentName);
+    const record = await this.deps.store.getWorkload(service.id, environment.name);
+    return { service: service.name, environment: environment.name, values: record?.config ?? {} };
+  }
+
+  async setConfig(principal: Principal, teamName: string, serviceName: string, environmentName: string, values: Record<string, string>): Promise<WorkloadConfig> {
+    checkConfigValues(values, 'values');
+    const { team, environment, service } = await this.existing(teamName, serviceName, environmentName);
+    await this.deps.store.putWorkloadConfig({ serviceId: service.id, environment: environment.name, config: values });
+    await this.refresher.environmentValuesOf(team, environment, service, principal.user.name);
+    return { service: service.name, environment: environment.name, values };
   }
 
   async instances(_principal: Principal, teamName: string, serviceName: string, environmentName: string): Promise<Page<Instance>> {
     const { store } = this.deps;
-    const team = await findTeam(store, teamName);
-    const environment = await findEnvironment(store, environmentName);
-    const service = await store.getService(team.id, serviceName);
-    if (!service) throw serviceNotFound(team.name, serviceName);
+    const { team, environment, service } = await this.existing(teamName, serviceName, environmentName);
     const own = await store.listWorkloadInstances(service.id, environment.name);
     const record = (await store.listWorkloads({ teamId: team.id, environment: environment.name })).find((r) => r.serviceId === service.id);
     const items = [...own];
@@ -107,7 +130,22 @@ export class DefaultWorkloadService implements WorkloadService {
         if (found) sharedReleasable.set(id, found);
       }
     }
-    return planWorkload({ service: serviceName, environment, workload, products, targets: this.deps.targets, existing, sharedExisting, sharedReleasable });
+    const records = await store.listWorkloads({ teamId: team.id, environment: environment.name });
+    const workloads = new Map(records.flatMap((r) => (r.ports === undefined ? [] : [[r.service, r.ports] as const])));
+    // A resource naming this very workload sees the ports of the file being applied.
+    workloads.set(serviceName, servicePorts(workload));
+    const config = records.find((r) => r.service === serviceName)?.config ?? {};
+    return planWorkload({ team: team.name, service: serviceName, environment, workload, products, targets: this.deps.targets, existing, sharedExisting, sharedReleasable, workloads, config });
+  }
+
+  /** The team, environment and registered service a request names, or the not-found error for the first missing. */
+  private async existing(teamName: string, serviceName: string, environmentName: string) {
+    const { store } = this.deps;
+    const team = await findTeam(store, teamName);
+    const environment = await findEnvironment(store, environmentName);
+    const service = await store.getService(team.id, serviceName);
+    if (!service) throw serviceNotFound(team.name, serviceName);
+    return { team, environment, service };
   }
 
   private async sharedInstance(team: Team, id: string, environment: string): Promise<Instance | undefined> {

@@ -61,10 +61,28 @@ eachStore('store: services and environments', (open) => {
     expect(await store.listWorkloads({ teamId: team.id, environment: 'prod' })).toEqual([]);
   });
 
+  it('keeps each workload\'s published ports and its own config apart: an apply never clears the config', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const a = await store.createService({ teamId: team.id, name: 'a', description: '', lifecycle: 'experimental' });
+    // Config before the first apply makes the record; the apply keeps it.
+    await store.putWorkloadConfig({ serviceId: a.id, environment: 'dev', config: { GREETING: 'hi' } });
+    expect(await store.getWorkload(a.id, 'dev')).toEqual({ serviceId: a.id, service: 'a', environment: 'dev', sharedIds: [], config: { GREETING: 'hi' } });
+    await store.putWorkload({ serviceId: a.id, environment: 'dev', sharedIds: ['cache'], ports: { web: { port: 8080, targetPort: 3000 } } });
+    await store.putWorkloadConfig({ serviceId: a.id, environment: 'dev', config: { GREETING: 'hello', NAME: 'Bob' } });
+    expect(await store.getWorkload(a.id, 'dev')).toEqual({
+      serviceId: a.id, service: 'a', environment: 'dev', sharedIds: ['cache'], ports: { web: { port: 8080, targetPort: 3000 } }, config: { GREETING: 'hello', NAME: 'Bob' },
+    });
+    expect(await store.getWorkload(a.id, 'prod')).toBeUndefined();
+    expect((await store.listWorkloads({ teamId: team.id, environment: 'dev' }))[0]?.ports).toEqual({ web: { port: 8080, targetPort: 3000 } });
+  });
+
   it('seeds dev, staging and prod, and adds and changes environments', async () => {
     const store = await open();
     expect((await store.listEnvironments()).map((e) => e.name)).toEqual(DEFAULT_ENVIRONMENTS.map((e) => e.name));
-    expect(await store.getEnvironment('dev')).toMatchObject({ targetSelector: {}, policies: {} });
+    expect(await store.getEnvironment('dev')).toMatchObject({ targetSelector: {}, policies: {}, variables: {} });
+    const withVariables = await store.updateEnvironment('staging', { variables: { LOG_LEVEL: 'info' } });
+    expect(withVariables.variables).toEqual({ LOG_LEVEL: 'info' });
     const qa = await store.createEnvironment({ name: 'qa', description: 'QA', targetSelector: { tier: 'qa' }, policies: { deniedProducts: ['nats'] } });
     expect(qa).toMatchObject({ name: 'qa', targetSelector: { tier: 'qa' }, policies: { deniedProducts: ['nats'] } });
     await expect(store.createEnvironment({ ...qa })).rejects.toMatchObject({ code: 'environment_exists' });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import type { Selectable, Updateable } from 'kysely';
 import { ConflictError, NotFoundError, type Environment, type Instance, type Page, type Service, type ServiceLifecycle } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { EnvironmentsTable, ServicesTable } from '../schema.js';
-import type { NewEnvironment, NewService, ServiceChanges, WorkloadRecord } from '../types.js';
+import type { NewEnvironment, NewService, ServiceChanges, Store, WorkloadRecord } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { selectInstances, toInstance } from '../rows.js';
 
@@ -26,7 +26,10 @@ function toService(row: ServiceRow): Service {
 }
 
 function toEnvironment(row: Selectable<EnvironmentsTable>): Environment {
-  return { name: row.name, description: row.description, targetSelector: JSON.parse(row.target_selector), policies: JSON.parse(row.policies), createdAt: row.created_at };
+  return {
+    name: row.name, description: row.description, targetSelector: JSON.parse(row.target_selector), policies: JSON.parse(row.policies),
+    variables: JSON.parse(row.variables), createdAt: row.created_at,
+  };
 }
 
 const serviceNotFound = (id: string) => new NotFoundError(`No service with id ${id}.`, { code: 'service_not_found', issues: [{ path: 'service', message: 'does not exist' }] });
@@ -44,6 +47,14 @@ export function servicesRepo(ctx: StoreContext) {
     const row = await db.selectFrom('environments').selectAll().where('name', '=', name).executeTakeFirst();
     return row && toEnvironment(row);
   };
+
+  const selectWorkloads = () => db.selectFrom('workloads').innerJoin('services', 'services.id', 'workloads.service_id')
+    .select(['workloads.service_id', 'services.name as service', 'workloads.environment', 'workloads.shared_ids', 'workloads.ports', 'workloads.config']);
+  const toWorkload = (r: { service_id: string; service: string; environment: string; shared_ids: string; ports: string | null; config: string }): WorkloadRecord => ({
+    serviceId: r.service_id, service: r.service, environment: r.environment, sharedIds: JSON.parse(r.shared_ids) as string[],
+    ...(r.ports === null ? {} : { ports: JSON.parse(r.ports) as NonNullable<WorkloadRecord['ports']> }),
+    config: JSON.parse(r.config) as WorkloadRecord['config'],
+  });
 
   return {
     async createService(input: NewService): Promise<Service> {
@@ -127,6 +138,7 @@ export function servicesRepo(ctx: StoreContext) {
           description: input.description,
           target_selector: JSON.stringify(input.targetSelector),
           policies: JSON.stringify(input.policies),
+          variables: JSON.stringify(input.variables ?? {}),
           created_at: ctx.iso(),
         }).execute();
       } catch (error) {
@@ -148,10 +160,11 @@ export function servicesRepo(ctx: StoreContext) {
     },
 
     async updateEnvironment(name: string, changes: Partial<Omit<NewEnvironment, 'name'>>): Promise<Environment> {
-      const set: Partial<EnvironmentsTable> = {};
+      const set: Updateable<EnvironmentsTable> = {};
       if (changes.description !== undefined) set.description = changes.description;
       if (changes.targetSelector !== undefined) set.target_selector = JSON.stringify(changes.targetSelector);
       if (changes.policies !== undefined) set.policies = JSON.stringify(changes.policies);
+      if (changes.variables !== undefined) set.variables = JSON.stringify(changes.variables);
       if (Object.keys(set).length > 0) {
         const result = await db.updateTable('environments').set(set).where('name', '=', name).executeTakeFirst();
         if (Number(result.numUpdatedRows) === 0) throw environmentNotFound(name);
@@ -172,19 +185,32 @@ export function servicesRepo(ctx: StoreContext) {
       return rows.map(toInstance);
     },
 
-    async putWorkload(record: WorkloadRecord): Promise<void> {
-      const values = { service_id: record.serviceId, environment: record.environment, shared_ids: JSON.stringify([...record.sharedIds].sort()), updated_at: ctx.iso() };
+    async putWorkload(record: Parameters<Store['putWorkload']>[0]): Promise<void> {
+      const values = {
+        service_id: record.serviceId, environment: record.environment, shared_ids: JSON.stringify([...record.sharedIds].sort()),
+        ports: JSON.stringify(record.ports ?? {}), updated_at: ctx.iso(),
+      };
       await db.insertInto('workloads').values(values)
-        .onConflict((oc) => oc.columns(['service_id', 'environment']).doUpdateSet({ shared_ids: values.shared_ids, updated_at: values.updated_at }))
+        .onConflict((oc) => oc.columns(['service_id', 'environment']).doUpdateSet({ shared_ids: values.shared_ids, ports: values.ports, updated_at: values.updated_at }))
         .execute();
     },
 
+    async putWorkloadConfig(record: Parameters<Store['putWorkloadConfig']>[0]): Promise<void> {
+      const values = { service_id: record.serviceId, environment: record.environment, shared_ids: '[]', config: JSON.stringify(record.config), updated_at: ctx.iso() };
+      await db.insertInto('workloads').values(values)
+        .onConflict((oc) => oc.columns(['service_id', 'environment']).doUpdateSet({ config: values.config, updated_at: values.updated_at }))
+        .execute();
+    },
+
+    async getWorkload(serviceId: string, environment: string): Promise<WorkloadRecord | undefined> {
+      const row = await selectWorkloads().where('workloads.service_id', '=', serviceId).where('workloads.environment', '=', environment).executeTakeFirst();
+      return row && toWorkload(row);
+    },
+
     async listWorkloads(filter: { teamId: string; environment: string }): Promise<WorkloadRecord[]> {
-      const rows = await db.selectFrom('workloads').innerJoin('services', 'services.id', 'workloads.service_id')
-        .select(['workloads.service_id', 'workloads.environment', 'workloads.shared_ids'])
-        .where('services.team_id', '=', filter.teamId).where('workloads.environment', '=', filter.environment)
+      const rows = await selectWorkloads().where('services.team_id', '=', filter.teamId).where('workloads.environment', '=', filter.environment)
         .orderBy('services.name').execute();
-      return rows.map((r) => ({ serviceId: r.service_id, environment: r.environment, sharedIds: JSON.parse(r.shared_ids) as string[] }));
+      return rows.map(toWorkload);
     },
   };
 }

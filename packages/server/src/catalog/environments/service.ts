@@ -1,4 +1,4 @@
-import { NotFoundError, assertName, type CreateEnvironmentRequest, type Environment, type UpdateEnvironmentRequest } from '@paved/model';
+import { NotFoundError, assertName, checkConfigValues, type CreateEnvironmentRequest, type Environment, type UpdateEnvironmentRequest } from '@paved/model';
 import type { Store } from '@paved/store';
 import type { Principal } from '../../access/principal.js';
 
@@ -22,15 +22,19 @@ export class DefaultEnvironmentService implements EnvironmentService {
   }
 
   create(_principal: Principal, request: CreateEnvironmentRequest): Promise<Environment> {
+    if (request.variables) checkConfigValues(request.variables, 'variables');
     return this.store.createEnvironment({
       name: assertName('name', request.name),
       description: request.description ?? '',
       targetSelector: request.targetSelector ?? {},
       policies: request.policies ?? {},
+      variables: request.variables ?? {},
     });
   }
 
+  /** A change of `variables` reaches each service's `environment` resource at its next apply (`paved plan` shows it). */
   async update(_principal: Principal, name: string, request: UpdateEnvironmentRequest): Promise<Environment> {
+    if (request.variables) checkConfigValues(request.variables, 'variables');
     await findEnvironment(this.store, name);
     return this.store.updateEnvironment(name, request);
   }

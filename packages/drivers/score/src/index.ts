@@ -1,0 +1,2 @@
+export { createScoreDriver } from './score-driver.js';
+export type { ScoreDriverOptions } from './score-driver.js';
