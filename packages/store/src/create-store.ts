@@ -12,6 +12,8 @@ import { identityRepo } from './repos/identity.js';
 import { instancesRepo } from './repos/instances.js';
 import { logsRepo } from './repos/logs.js';
 import { compositionRepo } from './repos/composition.js';
+import { feedbackRepo } from './repos/feedback.js';
+import { measuresRepo } from './repos/measures.js';
 import { productsRepo } from './repos/products.js';
 import { secretsRepo } from './repos/secrets.js';
 import { servicesRepo } from './repos/services.js';
@@ -55,6 +57,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...servicesRepo(ctx),
     ...logsRepo(ctx),
     ...compositionRepo(ctx),
+    ...measuresRepo(ctx),
+    ...feedbackRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }
