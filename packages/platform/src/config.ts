@@ -34,6 +34,12 @@ export interface PavedConfig {
   worker: { concurrency: number; driftIntervalMs: number; leaseMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /**
+   * Where this process serves its Prometheus metrics (`GET /metrics`, no token; see
+   * docs/metrics/prometheus.md): PAVED_METRICS_PORT, on PAVED_METRICS_HOST (default: the API's
+   * host). Absent: no metrics listener. Each process of a deployment needs its own port.
+   */
+  metrics?: { host: string; port: number };
+  /**
    * Test-only crash point: the process SIGKILLs itself when the engine reaches the named
    * failpoint (e.g. `create:after-driver`). Used by the crash test; never set in production.
    */
@@ -113,11 +119,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   const embeddedSetting = str('PAVED_EMBEDDED_POSTGRES') ?? 'auto';
   if (!['auto', 'off'].includes(embeddedSetting)) issues.push({ path: 'PAVED_EMBEDDED_POSTGRES', message: 'must be "auto" or "off"' });
   const masterKey = str('PAVED_MASTER_KEY');
+  const host = overrides.host ?? str('PAVED_HOST') ?? '127.0.0.1';
+  const metricsPort = str('PAVED_METRICS_PORT') === undefined ? undefined : int('PAVED_METRICS_PORT', 0, 0, 65535);
 
   const config: PavedConfig = {
     dataDir,
     databaseUrl,
-    host: overrides.host ?? str('PAVED_HOST') ?? '127.0.0.1',
+    host,
     port: overrides.port ?? int('PAVED_PORT', DEFAULT_PORT, 0, 65535),
     role,
     ...(masterKey === undefined ? {} : { masterKey }),
@@ -136,11 +144,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       leaseMs: duration('PAVED_LEASE', 30_000),
     },
     logLevel,
+    ...(metricsPort === undefined ? {} : { metrics: { host: str('PAVED_METRICS_HOST') ?? host, port: metricsPort } }),
     ...(str('PAVED_CRASH_AT') === undefined ? {} : { crashAt: str('PAVED_CRASH_AT')! }),
   };
   if (issues.length > 0) {
     const lines = issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n');
     throw new InputError(`invalid configuration:\n${lines}`, { code: 'config_invalid', issues });
   }
-  return Object.freeze({ ...config, embeddedPostgres: Object.freeze(config.embeddedPostgres), worker: Object.freeze(config.worker) });
+  return Object.freeze({
+    ...config,
+    embeddedPostgres: Object.freeze(config.embeddedPostgres),
+    worker: Object.freeze(config.worker),
+    ...(config.metrics === undefined ? {} : { metrics: Object.freeze(config.metrics) }),
+  });
 }

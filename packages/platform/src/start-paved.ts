@@ -6,7 +6,7 @@ import type { Target } from '@paved/driver-api';
 import { createEngine, type Engine } from '@paved/engine';
 import { createStore, type Store } from '@paved/store';
 import { createSecretStore, loadMasterKey } from '@paved/secrets';
-import { buildApp, startLogRetention } from '@paved/server';
+import { buildApp, PlatformMetrics, startLogRetention, startMetricsEndpoint } from '@paved/server';
 import type { PavedConfig } from './config.js';
 import { createDrivers } from './drivers.js';
 import { loadConfiguredTargets } from './targets.js';
@@ -26,6 +26,8 @@ export interface RunningPaved {
   url?: string;
   /** Set by bootstrap: a token of the platform admin for the local CLI. */
   adminToken?: string;
+  /** Where this process serves its Prometheus metrics (PAVED_METRICS_PORT); absent when it does not. */
+  metricsUrl?: string;
   config: PavedConfig;
   stop(): Promise<void>;
 }
@@ -80,6 +82,9 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
       adminToken = await bootstrap({ store, productsDir: config.productsDir, adminToken: options.adminToken, onProgress: progress });
     }
 
+    // Every process counts its own work; the queue depth is the store's, the same in each.
+    const metrics = config.metrics === undefined ? undefined : new PlatformMetrics({ store, role: config.role });
+
     let engine: Engine | undefined;
     if (config.role !== 'api') {
       const crashAt = config.crashAt;
@@ -93,6 +98,7 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
         concurrency: config.worker.concurrency,
         driftIntervalMs: config.worker.driftIntervalMs,
         leaseMs: config.worker.leaseMs,
+        ...(metrics === undefined ? {} : { observer: metrics.engineObserver }),
         // Test-only (PAVED_CRASH_AT): die like a power cut at the named point.
         ...(crashAt ? { failpoint: (name: string) => { if (name === crashAt) process.kill(process.pid, 'SIGKILL'); } } : {}),
       });
@@ -103,15 +109,23 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
 
     let url: string | undefined;
     if (config.role !== 'worker') {
-      const app = await buildApp({ store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir });
+      const app = await buildApp({
+        store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir, ...(metrics === undefined ? {} : { metrics }),
+      });
       const address = await app.listen({ host: config.host, port: config.port });
       url = address.replace('://[::1]', '://localhost');
       stops.push(() => app.close());
       // Log retention runs where the API runs (role all or api): at start and every 10 minutes.
       stops.push(startLogRetention({ store, logger }));
     }
-    logger.info({ url, role: config.role, store: store.dialect, targets: targets.map((t) => t.name) }, 'paved started');
-    return { ...(url ? { url } : {}), ...(adminToken ? { adminToken } : {}), config, stop };
+    let metricsUrl: string | undefined;
+    if (metrics !== undefined && config.metrics !== undefined) {
+      const endpoint = await startMetricsEndpoint(metrics, config.metrics);
+      metricsUrl = endpoint.url;
+      stops.push(() => endpoint.close());
+    }
+    logger.info({ url, metricsUrl, role: config.role, store: store.dialect, targets: targets.map((t) => t.name) }, 'paved started');
+    return { ...(url ? { url } : {}), ...(adminToken ? { adminToken } : {}), ...(metricsUrl ? { metricsUrl } : {}), config, stop };
   } catch (error) {
     await stop();
     throw error;

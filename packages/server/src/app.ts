@@ -20,6 +20,12 @@ import { logRoutes } from './logs/routes.js';
 import { productRoutes } from './products/routes.js';
 import { templateRoutes } from './templates/routes.js';
 import { workloadRoutes } from './workloads/routes.js';
+import { feedbackRoutes } from './feedback/routes.js';
+import { adoptionRoutes } from './metrics/adoption/routes.js';
+import { interventionRoutes } from './metrics/interventions/routes.js';
+import { productMeasuresRoutes } from './metrics/products/routes.js';
+import { countHttpRequests } from './metrics/prometheus/http-metrics.js';
+import type { PlatformMetrics } from './metrics/prometheus/platform-metrics.js';
 
 export interface AppDeps {
   store: Store;
@@ -41,6 +47,8 @@ export interface AppDeps {
   watchKeepaliveMs?: number;
   /** The clock of time checks (token expiry); tests pass a fake. Default Date.now. */
   now?: () => number;
+  /** This process's Prometheus metrics: every answered request is counted there. Absent: not counted. */
+  metrics?: PlatformMetrics;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -66,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: a text/plain body is refused (415) rather than validated as a string.
   app.removeContentTypeParser(['text/plain']);
   app.decorateRequest('principal', null);
+  if (deps.metrics) countHttpRequests(app as unknown as FastifyInstance, deps.metrics);
 
   await app.register(swagger, {
     openapi: {
@@ -77,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: pvd_…' } } },
       security: [{ bearer: [] }],
-      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks'].map((name) => ({ name })),
+      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'metrics', 'feedback'].map((name) => ({ name })),
     },
   });
 
@@ -101,6 +110,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(logRoutes, { services, ...keepalive });
     await v1.register(templateRoutes, { services });
     await v1.register(backstageRoutes, { services });
+    await v1.register(productMeasuresRoutes, { services });
+    await v1.register(adoptionRoutes, { services });
+    await v1.register(interventionRoutes, { services });
+    await v1.register(feedbackRoutes, { services });
   }, { prefix: '/api/v1' });
 
   await app.ready();

@@ -20,6 +20,14 @@ import { DefaultProductService, type ProductService } from './products/service.j
 import { DefaultTemplateService, type TemplateService } from './templates/service.js';
 import { AuthorizedWorkloadService } from './workloads/authorized.js';
 import { DefaultWorkloadService, type WorkloadService } from './workloads/service.js';
+import { AuthorizedFeedbackService } from './feedback/authorized.js';
+import { DefaultFeedbackService, type FeedbackService } from './feedback/service.js';
+import { AuthorizedAdoptionService } from './metrics/adoption/authorized.js';
+import { DefaultAdoptionService, type AdoptionService } from './metrics/adoption/service.js';
+import { AuthorizedInterventionService } from './metrics/interventions/authorized.js';
+import { DefaultInterventionService, type InterventionService } from './metrics/interventions/service.js';
+import { AuthorizedProductMeasuresService } from './metrics/products/authorized.js';
+import { DefaultProductMeasuresService, type ProductMeasuresService } from './metrics/products/service.js';
 
 export interface ServicesDeps {
   store: Store;
@@ -34,7 +42,7 @@ export interface ServicesDeps {
   templatesDir?: string;
   /** Told once about each template that fails to load (the API logs it as a warning). */
   onTemplateProblem?: (problem: string) => void;
-  /** The clock of time checks (token expiry). Default Date.now. */
+  /** The clock of time checks (token expiry) and of the measures' windows. Default Date.now. */
   now?: () => number;
 }
 
@@ -50,6 +58,10 @@ export interface Services {
   logs: LogService;
   backstage: BackstageService;
   templates: TemplateService;
+  productMeasures: ProductMeasuresService;
+  adoption: AdoptionService;
+  interventions: InterventionService;
+  feedback: FeedbackService;
 }
 
 /**
@@ -58,6 +70,7 @@ export interface Services {
  */
 export function createServices(deps: ServicesDeps): Services {
   const { store, secrets, targets } = deps;
+  const measured = { store, now: deps.now ?? Date.now };
   return {
     identity: new AuthorizedIdentityService(new DefaultIdentityService({ store, ...(deps.now ? { now: deps.now } : {}) })),
     teams: new AuthorizedTeamService(new DefaultTeamService(store), store),
@@ -69,6 +82,10 @@ export function createServices(deps: ServicesDeps): Services {
     logs: new AuthorizedLogService(new DefaultLogService({ store }), store),
     backstage: new AuthorizedBackstageService(new DefaultBackstageService(store)),
     templates: new DefaultTemplateService({ dir: deps.templatesDir, ...(deps.onTemplateProblem ? { onProblem: deps.onTemplateProblem } : {}) }),
+    productMeasures: new AuthorizedProductMeasuresService(new DefaultProductMeasuresService(measured), store),
+    adoption: new AuthorizedAdoptionService(new DefaultAdoptionService(measured), store),
+    interventions: new AuthorizedInterventionService(new DefaultInterventionService(measured), store),
+    feedback: new AuthorizedFeedbackService(new DefaultFeedbackService(measured), store),
   };
 }
 
