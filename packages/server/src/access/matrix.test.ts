@@ -113,6 +113,15 @@ const REQUESTS: Record<string, RequestFor> = {
   getTemplate: () => ({ url: '/api/v1/templates/node-postgres' }),
   importBackstage: () => ({ url: '/api/v1/backstage/import', body: { entities: [], dryRun: true } }),
   exportBackstage: () => ({ url: '/api/v1/backstage/export' }),
+  listProductMeasures: () => ({ url: '/api/v1/metrics/products' }),
+  getProductMeasures: () => ({ url: '/api/v1/metrics/products/pgdb' }),
+  getAdoption: () => ({ url: '/api/v1/metrics/adoption' }),
+  getInterventions: () => ({ url: '/api/v1/metrics/interventions?team=own' }),
+  recordIntervention: () => ({ url: `${own}/instances/db/interventions`, body: { kind: 'manual-fix', note: 'Fixed by hand' } }),
+  giveFeedback: () => ({ url: '/api/v1/products/pgdb/feedback', body: { score: 4 } }),
+  getProductFeedback: () => ({ url: '/api/v1/products/pgdb/feedback' }),
+  requestHelp: () => ({ url: `${own}/instances/db/help`, body: { message: 'Please help' } }),
+  listHelpRequests: () => ({ url: '/api/v1/products/pgdb/help-requests' }),
 };
 
 interface Route {
