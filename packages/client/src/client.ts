@@ -10,6 +10,7 @@ import { Transport, type FetchLike } from './transport.js';
 import { watchInstance, type WatchOptions } from './watch.js';
 import type { AppendLogLinesRequest, LogPage, LogQuery, PruneLogsResult } from '@paved/model';
 import { followLogs, type FollowLogsOptions } from './follow-logs.js';
+import { measuresClient, type MeasuresClient } from './measures.js';
 
 export interface ClientOptions {
   /** Base URL of the Paved server, e.g. http://127.0.0.1:7780. */
@@ -35,7 +36,7 @@ export interface Health {
  * One typed method per route of the HTTP API a person's tools call (the routes are in the
  * OpenAPI document, /api/openapi.json, and docs/api.md); not the drivers' callback route.
  */
-export interface PavedClient extends LogsClient {
+export interface PavedClient extends LogsClient, MeasuresClient {
   readonly url: string;
   health(): Promise<Health>;
   whoami(): Promise<WhoAmI>;
@@ -198,6 +199,8 @@ export function createClient(options: ClientOptions): PavedClient {
     }),
     followLogs: (team, service, environment, o) => followLogs(http, logsPath(team, service, environment), o),
     pruneLogs: () => http.json('POST', '/api/v1/admin/logs:prune', { body: {} }),
+    // The platform's measures, feedback and help requests
+    ...measuresClient(http),
   };
   return client;
 }

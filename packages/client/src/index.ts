@@ -6,3 +6,4 @@ export { errorFromResponse } from './problem.js';
 export { SseParser, type ServerSentEvent } from './sse.js';
 export type { LogsClient } from './client.js';
 export type { FollowLogsOptions } from './follow-logs.js';
+export type { MeasuresClient } from './measures.js';
