@@ -15,7 +15,7 @@
 export type InterventionKind = 'retry' | 'act-for-team' | 'help' | 'manual-fix' | 'approval';
 export const INTERVENTION_KINDS: readonly InterventionKind[] = ['retry', 'act-for-team', 'help', 'manual-fix', 'approval'];
 
-/** How the requests made in a window ended first (docs/metrics/README.md#requests). */
+/** How the requests made in a window ended first (docs/metrics/README.md#words). */
 export interface RequestOutcomes {
   requested: number;
   /** Reached Ready before failing and before a deletion was asked for. */
