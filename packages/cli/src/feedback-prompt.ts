@@ -64,7 +64,8 @@ function promptOutput(io: Io): Writable {
       done();
     },
   });
-  return Object.assign(out, { columns: (io.stderr as { columns?: number }).columns ?? 80, isTTY: true });
+  // A terminal of unknown size (a pty nobody sized says 0 columns) gets 80, or every character would wrap.
+  return Object.assign(out, { columns: (io.stderr as { columns?: number }).columns || 80, isTTY: true });
 }
 
 export interface FeedbackAnswer {
