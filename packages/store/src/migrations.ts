@@ -263,10 +263,13 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
           .addColumn('delete_requested_at', 'bigint')
           .addColumn('deleted_at', 'bigint')
           .execute();
-        await db.schema.createIndex('instance_requests_product').on('instance_requests').columns(['product', 'requested_at']).execute();
+        // Covering indexes: the measures read only these columns, so with 100,000 requests they
+        // scan an index instead of visiting every row (bench/measures.mjs: 2–7× faster).
+        await db.schema.createIndex('instance_requests_product').on('instance_requests')
+          .columns(['product', 'requested_at', 'parent_id', 'ready_at', 'failed_at', 'delete_requested_at', 'product_version']).execute();
         await db.schema.createIndex('instance_requests_team').on('instance_requests').columns(['team_id', 'requested_at']).execute();
         await db.schema.createIndex('instance_requests_ready').on('instance_requests').columns(['ready_at']).execute();
-        await db.schema.createIndex('instance_requests_service').on('instance_requests').columns(['service_id', 'requested_at']).execute();
+        await db.schema.createIndex('instance_requests_service').on('instance_requests').columns(['service_id', 'requested_at', 'delete_requested_at', 'parent_id']).execute();
         await adapter
           .addSerialPrimaryKey(db.schema.createTable('interventions'), 'seq')
           .addColumn('id', 'text', (c) => c.notNull().unique())
@@ -291,8 +294,8 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
           .addColumn('deleted_at', 'bigint')
           .execute();
         await db.schema.createIndex('service_lifetimes_team').on('service_lifetimes').columns(['team_id', 'created_at']).execute();
-        // Version spread and live counts per product group the live instances by these.
-        await db.schema.createIndex('instances_product_version').on('instances').columns(['product', 'product_version']).execute();
+        // Version spread and live counts per product: the live instances grouped, from the index alone.
+        await db.schema.createIndex('instances_live_by_product').on('instances').columns(['product', 'product_version', 'deletion_requested', 'parent_id', 'team_id']).execute();
         await backfillMeasures(db);
       },
     },
