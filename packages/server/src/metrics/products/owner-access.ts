@@ -15,6 +15,9 @@ export async function requireProductOwner(store: Store, principal: Principal, pr
   const owner = await store.getTeam({ name: ownerName });
   // can() lets platform admins read every team, unless their token is narrowed to another one.
   if (owner && (actsForPlatformTeam(principal, owner, access) || (principal.user.admin && can(principal, owner.id, access)))) return ownerName;
+  if (principal.token.readOnly && access !== 'read') {
+    throw new NotAllowedError(`This token is read-only; use a token that may change things (to ${what})`, { code: 'token_scope' });
+  }
   throw new NotAllowedError(`Only the owner team of ${product} ("${ownerName}") and platform admins see ${what}`, {
     code: 'not_platform_team', issues: [{ path: 'product', message: `owned by team "${ownerName}"` }],
   });
