@@ -14,6 +14,8 @@ export interface GlobalOptions {
   token?: string;
   team?: string;
   output: OutputFormat;
+  /** false with --no-feedback: never ask for feedback after a wait. */
+  feedback?: boolean;
 }
 
 /** What one command run needs: where to write, whom to talk to, as whom, for which team. */

@@ -6,6 +6,8 @@ import { registerAuthCommands } from './commands/auth.js';
 import { registerBackstageCommands } from './commands/backstage.js';
 import { registerEnvCommands } from './commands/env.js';
 import { registerEnvironmentCommands } from './commands/environments.js';
+import { registerFeedbackCommands } from './commands/feedback.js';
+import { registerMetricsCommands } from './commands/metrics.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerWorkloadCommands } from './commands/workload.js';
 import { registerInitCommands } from './commands/init.js';
@@ -35,6 +37,7 @@ export function buildProgram(runner: Runner): Command {
     .option('--token <token>', 'API token (env PAVED_TOKEN; default from paved login / paved up)')
     .option('--team <team>', 'team to act for (env PAVED_TEAM; default: the CLI config\'s team, else your only team)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS as string[]).default('table'))
+    .option('--no-feedback', 'never ask for feedback after --wait (env PAVED_NO_FEEDBACK=1; never asked outside a terminal or with CI set)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -63,6 +66,8 @@ export function buildProgram(runner: Runner): Command {
   registerBackstageCommands(program, runner);
   registerInitCommands(program, runner);
   registerAuditCommands(program, runner);
+  registerMetricsCommands(program, runner);
+  registerFeedbackCommands(program, runner);
   return program;
 }
 

@@ -91,8 +91,12 @@ export function instanceFailed(instance: Instance): DriverError {
  * user gets (its exit code from the catalogue); Ctrl-C as INTERRUPTED_EXIT, after saying that
  * the work goes on.
  */
-export async function waitUntilReady(ctx: Context, team: string, name: string, timeout: { ms: number; text: string }): Promise<Instance | number> {
+export async function waitUntilReady(
+  ctx: Context, team: string, name: string, timeout: { ms: number; text: string }, onSettled?: (instance: Instance) => void,
+): Promise<Instance | number> {
   const waited = await waitForInstance(ctx.io, await ctx.client(), team, name, 'ready', timeout.ms);
+  // Ready or Failed: where the feedback question may follow (feedback-prompt.ts).
+  if (waited.outcome === 'ready' || waited.outcome === 'failed') onSettled?.(waited.instance);
   switch (waited.outcome) {
     case 'ready':
       return waited.instance;

@@ -13,6 +13,7 @@ import type { DeviceLogin, DevicePoll, OidcInfo, UserIdentity } from '@paved/mod
 import { followLogs, type FollowLogsOptions } from './follow-logs.js';
 import type { AuditKey, AuditQuery, AuditRecord } from '@paved/model';
 import { exportAuditLines, type AuditExportOptions } from './audit.js';
+import { measuresClient, type MeasuresClient } from './measures.js';
 
 export interface ClientOptions {
   /** Base URL of the Paved server, e.g. http://127.0.0.1:7780. */
@@ -40,7 +41,7 @@ export interface Health {
  * One typed method per route of the HTTP API a person's tools call (the routes are in the
  * OpenAPI document, /api/openapi.json, and docs/api.md); not the drivers' callback route.
  */
-export interface PavedClient extends LogsClient, SignInClient, AuditClient {
+export interface PavedClient extends LogsClient, SignInClient, AuditClient, MeasuresClient {
   readonly url: string;
   health(): Promise<Health>;
   whoami(): Promise<WhoAmI>;
@@ -249,6 +250,8 @@ export function createClient(options: ClientOptions): PavedClient {
     }),
     exportAudit: (o) => exportAuditLines(http, o),
     listAuditKeys: () => http.json('GET', '/api/v1/audit/keys'),
+    // The platform's measures, feedback and help requests
+    ...measuresClient(http),
   };
   return client;
 }

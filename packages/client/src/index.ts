@@ -8,3 +8,4 @@ export type { LogsClient } from './client.js';
 export type { FollowLogsOptions } from './follow-logs.js';
 export type { AuditClient } from './client.js';
 export type { AuditExportOptions } from './audit.js';
+export type { MeasuresClient } from './measures.js';

@@ -64,6 +64,7 @@ export function createEngine(options: EngineOptions): Engine {
     checkTimeoutMs: options.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS,
     random: Math.random,
     ...(options.failpoint === undefined ? {} : { failpoint: options.failpoint }),
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
     gate: new TargetGate(),
   };
 

@@ -9,7 +9,7 @@ import { LeaseLost, SimulatedCrash } from './interruptions.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import type { StatusSubject } from './status.js';
 import type { TargetGate } from './target-gate.js';
-import type { Clock } from './types.js';
+import type { Clock, EngineObserver } from './types.js';
 
 /** Everything a pass needs, resolved once by createEngine from EngineOptions and its defaults. */
 export interface PassDeps {
@@ -26,6 +26,7 @@ export interface PassDeps {
   random: () => number;
   failpoint?: (name: Failpoint) => void;
   gate: TargetGate;
+  observer?: EngineObserver;
 }
 
 /** What the instance needs from this server's configuration, all found. */
@@ -43,6 +44,8 @@ export interface Resolved {
 export class Pass {
   /** Set once forgetInstance succeeded: the row and its lease are gone. */
   forgotten = false;
+  /** The last status this pass wrote (what it leaves the instance as), for the observer. */
+  lastWrite: StatusWrite | undefined;
 
   constructor(
     readonly deps: PassDeps,
@@ -96,7 +99,13 @@ export class Pass {
 
   async recordStatus(write: StatusWrite): Promise<WriteOutcome> {
     this.assertLease();
-    return this.#guard(await this.deps.store.recordStatus(this.instance.id, this.lease.token, write));
+    const outcome = this.#guard(await this.deps.store.recordStatus(this.instance.id, this.lease.token, write));
+    this.lastWrite = write;
+    const ready = outcome === 'changed' ? write.events?.find((event) => event.kind === 'instance.ready') : undefined;
+    if (ready !== undefined) {
+      observe(this.deps, (observer) => observer.firstReady({ product: this.instance.product, timeToReadyMs: Number(ready.data?.timeToReadyMs ?? 0) }));
+    }
+    return outcome;
   }
 
   async forget(): Promise<void> {
@@ -156,6 +165,16 @@ export class Pass {
     const status = missingStatus(this.previous, reason, message, this.instance.deletionRequested, this.nowIso());
     this.deps.logger.warn({ instanceId: this.instance.id, reason }, message);
     await this.recordStatus({ status, engine, events: this.#enteringFailed(status, true) });
+  }
+}
+
+/** Tells the observer, if any; an observer's failure never reaches the pass. */
+export function observe(deps: PassDeps, tell: (observer: EngineObserver) => void): void {
+  if (deps.observer === undefined) return;
+  try {
+    tell(deps.observer);
+  } catch (error) {
+    deps.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'the engine observer failed');
   }
 }
 

@@ -3,7 +3,8 @@ import { reconcileWithDriver, type Progress } from './apply.js';
 import { compositeProduct, reconcileComposite } from './composite.js';
 import { isInterruption, LeaseLost, SimulatedCrash } from './interruptions.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import { Pass, resolveFor, supportOf, type PassDeps } from './pass.js';
+import { observe, Pass, resolveFor, supportOf, type PassDeps } from './pass.js';
+import type { PassResult } from './types.js';
 
 export type PassOutcome = 'done' | 'crashed' | 'lost-lease' | 'store-error';
 
@@ -16,27 +17,31 @@ export async function runPass(deps: PassDeps, claimed: ClaimedInstance, leaseMs:
   const { id } = claimed.instance;
   const lease = new LeaseKeeper(deps.store, id, claimed.leaseToken, leaseMs, deps.logger, deps.clock);
   const pass = new Pass(deps, claimed, lease);
+  const started = deps.clock.now();
   let release = true;
+  let outcome: PassOutcome = 'done';
   try {
     await reconcileOrRecordFailure(pass);
-    return 'done';
+    return outcome;
   } catch (error) {
     if (error instanceof SimulatedCrash) {
       release = false;
       deps.logger.warn({ instanceId: id, point: error.point }, 'simulated crash: pass dropped without writing');
-      return 'crashed';
-    }
-    if (error instanceof LeaseLost) {
+      outcome = 'crashed';
+    } else if (error instanceof LeaseLost) {
       release = false;
       deps.logger.warn({ instanceId: id }, 'lease lost: pass dropped without writing');
-      return 'lost-lease';
+      outcome = 'lost-lease';
+    } else {
+      // The failure could not be recorded (the store is down): the lease lapses and the
+      // instance is retried when the store is back.
+      deps.logger.error({ instanceId: id, err: error instanceof Error ? error.message : String(error) }, 'could not record the reconcile result');
+      outcome = 'store-error';
     }
-    // The failure could not be recorded (the store is down): the lease lapses and the
-    // instance is retried when the store is back.
-    deps.logger.error({ instanceId: id, err: error instanceof Error ? error.message : String(error) }, 'could not record the reconcile result');
-    return 'store-error';
+    return outcome;
   } finally {
     lease.stop();
+    observe(deps, (observer) => observer.passEnded({ product: claimed.instance.product, result: resultOf(pass, outcome), durationMs: deps.clock.now() - started }));
     if (release && !lease.lost && !pass.forgotten) {
       await deps.store.releaseLease(id, claimed.leaseToken).catch((error: unknown) => {
         deps.logger.warn({ instanceId: id, err: error instanceof Error ? error.message : String(error) }, 'could not release the lease; it will expire');
@@ -63,4 +68,15 @@ async function reconcileOrRecordFailure(pass: Pass): Promise<void> {
     if (isInterruption(error)) throw error;
     await pass.recordFailure(progress.stage, error, support, progress.step);
   }
+}
+
+/** What the pass left the instance as, from the last status it wrote. */
+function resultOf(pass: Pass, outcome: PassOutcome): PassResult {
+  if (outcome !== 'done') return outcome;
+  if (pass.forgotten) return 'deleted';
+  const write = pass.lastWrite;
+  if (write === undefined) return 'progressing';
+  if (write.status.phase === 'Failed') return 'failed';
+  if ((write.engine.attempts ?? 0) > 0) return 'retrying';
+  return write.status.phase === 'Ready' ? 'ready' : 'progressing';
 }

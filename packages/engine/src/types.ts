@@ -16,6 +16,23 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * What a pass left its instance as: Ready, Failed, still on its way (`progressing`), retrying
+ * after a failure, forgotten (`deleted`); or it ended without a result (a crash, a lost lease,
+ * a store that could not record the result).
+ */
+export type PassResult = 'ready' | 'progressing' | 'retrying' | 'failed' | 'deleted' | 'crashed' | 'lost-lease' | 'store-error';
+
+/**
+ * Told about the engine's work, for the platform's metrics (Prometheus). Called after the fact
+ * and never allowed to break a pass: an observer that throws is ignored.
+ */
+export interface EngineObserver {
+  passEnded(pass: { product: string; result: PassResult; durationMs: number }): void;
+  /** The instance reached Ready for the first time, `timeToReadyMs` after it was requested. */
+  firstReady(instance: { product: string; timeToReadyMs: number }): void;
+}
+
 export interface EngineOptions {
   store: Store;
   /** Drivers by type ('postgres', 'secret', 'memory'). */
@@ -48,6 +65,8 @@ export interface EngineOptions {
    * at one point (the end-to-end crash test).
    */
   failpoint?: (name: Failpoint) => void;
+  /** Told when each pass ends and when an instance is first Ready (the platform's metrics). */
+  observer?: EngineObserver;
 }
 
 export interface Engine {

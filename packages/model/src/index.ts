@@ -10,3 +10,4 @@ export * from './score/index.js';
 export * from './composition.js';
 export * from './audit.js';
 export * from './audit-verify.js';
+export * from './measures.js';

@@ -58,6 +58,12 @@ export interface PavedConfig {
    */
   trustProxy: boolean | number | string;
   /**
+   * Where this process serves its Prometheus metrics (`GET /metrics`, no token; see
+   * docs/metrics/prometheus.md): PAVED_METRICS_PORT, on PAVED_METRICS_HOST (default: the API's
+   * host). Absent: no metrics listener. Each process of a deployment needs its own port.
+   */
+  metrics?: { host: string; port: number };
+  /**
    * Test-only crash point: the process SIGKILLs itself when the engine reaches the named
    * failpoint (e.g. `create:after-driver`). Used by the crash test; never set in production.
    */
@@ -160,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   const oidc = loadOidcSettings(str, { host, port }, issues);
   const trustProxy = parseTrustProxy(str('PAVED_TRUST_PROXY'), issues);
   const tls = tlsFiles(str('PAVED_TLS_CERT_FILE'), str('PAVED_TLS_KEY_FILE'), issues);
+  const metricsPort = str('PAVED_METRICS_PORT') === undefined ? undefined : int('PAVED_METRICS_PORT', 0, 0, 65535);
 
   const config: PavedConfig = {
     dataDir,
@@ -191,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     ...(tls ? { tls } : {}),
     logLevel,
     trustProxy,
+    ...(metricsPort === undefined ? {} : { metrics: { host: str('PAVED_METRICS_HOST') ?? host, port: metricsPort } }),
     ...(str('PAVED_CRASH_AT') === undefined ? {} : { crashAt: str('PAVED_CRASH_AT')! }),
     ...(oidc === undefined ? {} : { oidc }),
   };
@@ -204,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     worker: Object.freeze(config.worker),
     limits: Object.freeze(config.limits),
     ...(config.tls ? { tls: Object.freeze(config.tls) } : {}),
+    ...(config.metrics === undefined ? {} : { metrics: Object.freeze(config.metrics) }),
   });
 }
 

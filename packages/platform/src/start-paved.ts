@@ -6,7 +6,7 @@ import type { Target } from '@paved/driver-api';
 import { createEngine, type Engine } from '@paved/engine';
 import { createStore, type Store } from '@paved/store';
 import { createSecretStore, loadMasterKey } from '@paved/secrets';
-import { AuditChain, buildApp, createAuditLog, createAuditSigner, startAuditCheckpoints, startLogRetention } from '@paved/server';
+import { AuditChain, buildApp, createAuditLog, createAuditSigner, PlatformMetrics, startAuditCheckpoints, startLogRetention, startMetricsEndpoint } from '@paved/server';
 import type { PavedConfig } from './config.js';
 import { loadTls } from './tls.js';
 import { createDrivers } from './drivers.js';
@@ -27,6 +27,8 @@ export interface RunningPaved {
   url?: string;
   /** Set by bootstrap: a token of the platform admin for the local CLI. */
   adminToken?: string;
+  /** Where this process serves its Prometheus metrics (PAVED_METRICS_PORT); absent when it does not. */
+  metricsUrl?: string;
   config: PavedConfig;
   stop(): Promise<void>;
 }
@@ -86,6 +88,9 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
       adminToken = await bootstrap({ store, audit: createAuditLog(auditChain), productsDir: config.productsDir, adminToken: options.adminToken, onProgress: progress });
     }
 
+    // Every process counts its own work; the queue depth is the store's, the same in each.
+    const metrics = config.metrics === undefined ? undefined : new PlatformMetrics({ store, role: config.role });
+
     let engine: Engine | undefined;
     if (config.role !== 'api') {
       const crashAt = config.crashAt;
@@ -99,6 +104,7 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
         concurrency: config.worker.concurrency,
         driftIntervalMs: config.worker.driftIntervalMs,
         leaseMs: config.worker.leaseMs,
+        ...(metrics === undefined ? {} : { observer: metrics.engineObserver }),
         // Test-only (PAVED_CRASH_AT): die like a power cut at the named point.
         ...(crashAt ? { failpoint: (name: string) => { if (name === crashAt) process.kill(process.pid, 'SIGKILL'); } } : {}),
       });
@@ -114,6 +120,7 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
         store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir, auditSigner, trustProxy: config.trustProxy,
         rateLimits: { requestsPerHour, authFailuresPerMinute }, streamsPerUser, ...(tls ? { tls } : {}),
         ...(config.oidc ? { oidc: config.oidc } : {}),
+        ...(metrics === undefined ? {} : { metrics }),
       });
       const address = await app.listen({ host: config.host, port: config.port });
       url = address.replace('://[::1]', '://localhost');
@@ -123,8 +130,14 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
       // Checkpoints of the audit chain's head where the API runs: at start, every 10 minutes, at stop.
       stops.push(startAuditCheckpoints({ chain: auditChain, logger }));
     }
-    logger.info({ url, role: config.role, store: store.dialect, targets: targets.map((t) => t.name) }, 'paved started');
-    return { ...(url ? { url } : {}), ...(adminToken ? { adminToken } : {}), config, stop };
+    let metricsUrl: string | undefined;
+    if (metrics !== undefined && config.metrics !== undefined) {
+      const endpoint = await startMetricsEndpoint(metrics, config.metrics);
+      metricsUrl = endpoint.url;
+      stops.push(() => endpoint.close());
+    }
+    logger.info({ url, metricsUrl, role: config.role, store: store.dialect, targets: targets.map((t) => t.name) }, 'paved started');
+    return { ...(url ? { url } : {}), ...(adminToken ? { adminToken } : {}), ...(metricsUrl ? { metricsUrl } : {}), config, stop };
   } catch (error) {
     await stop();
     throw error;

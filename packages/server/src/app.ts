@@ -32,6 +32,12 @@ import { logRoutes } from './logs/routes.js';
 import { productRoutes } from './products/routes.js';
 import { templateRoutes } from './templates/routes.js';
 import { workloadRoutes } from './workloads/routes.js';
+import { feedbackRoutes } from './feedback/routes.js';
+import { adoptionRoutes } from './metrics/adoption/routes.js';
+import { interventionRoutes } from './metrics/interventions/routes.js';
+import { productMeasuresRoutes } from './metrics/products/routes.js';
+import { countHttpRequests } from './metrics/prometheus/http-metrics.js';
+import type { PlatformMetrics } from './metrics/prometheus/platform-metrics.js';
 
 export interface AppDeps {
   store: Store;
@@ -68,6 +74,8 @@ export interface AppDeps {
   streamsPerUser?: number;
   /** Certificate and key (PEM): the API is served over HTTPS, with HSTS. Absent: plain HTTP. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** This process's Prometheus metrics: every answered request is counted there. Absent: not counted. */
+  metrics?: PlatformMetrics;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -107,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   useGuardedJsonParser(app);
   app.addHook('preValidation', refuseNulInUrl);
   app.decorateRequest('principal', null);
+  if (deps.metrics) countHttpRequests(app as unknown as FastifyInstance, deps.metrics);
 
   await app.register(swagger, {
     openapi: {
@@ -118,7 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: pvd_…' } } },
       security: [{ bearer: [] }],
-      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'sign-in', 'audit'].map((name) => ({ name })),
+      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'sign-in', 'audit', 'metrics', 'feedback'].map((name) => ({ name })),
     },
   });
 
@@ -155,6 +164,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(templateRoutes, { services });
     await v1.register(backstageRoutes, { services });
     await v1.register(auditRoutes, { services });
+    await v1.register(productMeasuresRoutes, { services });
+    await v1.register(adoptionRoutes, { services });
+    await v1.register(interventionRoutes, { services });
+    await v1.register(feedbackRoutes, { services });
   }, { prefix: '/api/v1' });
 
   await app.ready();

@@ -17,3 +17,5 @@ export {
 export { AuditChain, createAuditSigner, type AuditSigner } from './audit/chain.js';
 export { createAuditLog, type AuditLog, type AuditLogEntry } from './audit/log.js';
 export { startAuditCheckpoints, AUDIT_CHECKPOINT_INTERVAL_MS } from './audit/checkpoints.js';
+export { PlatformMetrics, MAX_PRODUCTS, UNMATCHED_ROUTE, type PlatformMetricsOptions } from './metrics/prometheus/platform-metrics.js';
+export { startMetricsEndpoint, type MetricsEndpoint } from './metrics/prometheus/endpoint.js';

@@ -27,6 +27,14 @@ import { DefaultProductService, type ProductService } from './products/service.j
 import { DefaultTemplateService, type TemplateService } from './templates/service.js';
 import { AuthorizedWorkloadService } from './workloads/authorized.js';
 import { DefaultWorkloadService, type WorkloadService } from './workloads/service.js';
+import { AuthorizedFeedbackService } from './feedback/authorized.js';
+import { DefaultFeedbackService, type FeedbackService } from './feedback/service.js';
+import { AuthorizedAdoptionService } from './metrics/adoption/authorized.js';
+import { DefaultAdoptionService, type AdoptionService } from './metrics/adoption/service.js';
+import { AuthorizedInterventionService } from './metrics/interventions/authorized.js';
+import { DefaultInterventionService, type InterventionService } from './metrics/interventions/service.js';
+import { AuthorizedProductMeasuresService } from './metrics/products/authorized.js';
+import { DefaultProductMeasuresService, type ProductMeasuresService } from './metrics/products/service.js';
 
 export interface ServicesDeps {
   store: Store;
@@ -41,7 +49,7 @@ export interface ServicesDeps {
   templatesDir?: string;
   /** Told once about each template that fails to load (the API logs it as a warning). */
   onTemplateProblem?: (problem: string) => void;
-  /** The clock of time checks (token expiry). Default Date.now. */
+  /** The clock of time checks (token expiry) and of the measures' windows. Default Date.now. */
   now?: () => number;
   /** Sign-in with an identity provider (PAVED_OIDC_*); absent: off. */
   oidc?: OidcSettings;
@@ -63,6 +71,10 @@ export interface Services {
   templates: TemplateService;
   oidc: OidcService;
   audit: AuditService;
+  productMeasures: ProductMeasuresService;
+  adoption: AdoptionService;
+  interventions: InterventionService;
+  feedback: FeedbackService;
 }
 
 /**
@@ -72,6 +84,7 @@ export interface Services {
 export function createServices(deps: ServicesDeps): Services {
   const { store, secrets, targets, auditChain } = deps;
   const now = deps.now ?? Date.now;
+  const measured = { store, now };
   return {
     identity: new AuthorizedIdentityService(new DefaultIdentityService({ store, audit: createAuditLog(auditChain), now })),
     teams: new AuthorizedTeamService(new DefaultTeamService(store), store),
@@ -85,6 +98,10 @@ export function createServices(deps: ServicesDeps): Services {
     oidc: new AuthorizedOidcService(new DefaultOidcService({ store, audit: createAuditLog(auditChain), ...(deps.oidc ? { settings: deps.oidc } : {}), ...(deps.now ? { now: deps.now } : {}) })),
     templates: new DefaultTemplateService({ dir: deps.templatesDir, ...(deps.onTemplateProblem ? { onProblem: deps.onTemplateProblem } : {}) }),
     audit: new AuthorizedAuditService(new DefaultAuditService({ store, chain: auditChain, now }), store),
+    productMeasures: new AuthorizedProductMeasuresService(new DefaultProductMeasuresService(measured), store),
+    adoption: new AuthorizedAdoptionService(new DefaultAdoptionService(measured), store),
+    interventions: new AuthorizedInterventionService(new DefaultInterventionService(measured), store),
+    feedback: new AuthorizedFeedbackService(new DefaultFeedbackService(measured), store),
   };
 }
 

@@ -13,6 +13,8 @@ import { identityRepo } from './repos/identity.js';
 import { instancesRepo } from './repos/instances.js';
 import { logsRepo } from './repos/logs.js';
 import { compositionRepo } from './repos/composition.js';
+import { feedbackRepo } from './repos/feedback.js';
+import { measuresRepo } from './repos/measures.js';
 import { productsRepo } from './repos/products.js';
 import { secretsRepo } from './repos/secrets.js';
 import { servicesRepo } from './repos/services.js';
@@ -59,6 +61,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...compositionRepo(ctx),
     ...signInRepo(ctx),
     ...auditRepo(ctx),
+    ...measuresRepo(ctx),
+    ...feedbackRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }

@@ -1,3 +1,4 @@
 export type * from './types.js';
 export { createStore, isPostgresUrl } from './create-store.js';
 export { LOG_BATCH_MAX_LINES, LOG_LINE_MAX_BYTES } from './repos/logs.js';
+export { WEEK_MS, weekStartOf } from './repos/measures.js';

@@ -238,6 +238,73 @@ export interface OidcLoginsTable {
   expires_at: number;
 }
 
+/**
+ * One row per instance ever requested (migration 0013): when it was asked for and when it first
+ * reached each outcome, in epoch ms. Written with the instance's events, in their transaction,
+ * and kept after the instance is forgotten, so the platform's measures are sums over indexed
+ * columns rather than replays of the event log (docs/metrics/).
+ */
+export interface InstanceRequestsTable {
+  instance_id: string;
+  team_id: string;
+  product: string;
+  /** The version asked for at request time. */
+  product_version: string;
+  /** The catalogued service whose workload asked for it; null for an instance asked for by hand. */
+  service_id: string | null;
+  /** Set on a part of a composite: the composite's id. Parts are not requests of their own. */
+  parent_id: string | null;
+  requested_at: number;
+  ready_at: number | null;
+  failed_at: number | null;
+  delete_requested_at: number | null;
+  deleted_at: number | null;
+}
+
+/** A person from outside a team had to act for one of its requests (migration 0013). */
+export interface InterventionsTable {
+  seq: Generated<number>;
+  id: string;
+  /** Epoch ms. */
+  at: number;
+  /** The requesting team. */
+  team_id: string;
+  product: string;
+  /** The request (top-level instance) it was for. */
+  instance_id: string;
+  /** The instance's name when it happened (the row outlives the instance). */
+  instance_name: string;
+  kind: string;
+  /** The user's name; null when recorded by the platform itself. */
+  actor: string | null;
+  /** A help request's message, or what a manual fix or approval was about. */
+  note: string;
+}
+
+/** When each catalogued service existed (migration 0013): adoption over time needs the deleted ones too. */
+export interface ServiceLifetimesTable {
+  service_id: string;
+  team_id: string;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+/** A person's 1–5 score of a product, with an optional comment (migration 0014). */
+export interface FeedbackTable {
+  seq: Generated<number>;
+  id: string;
+  /** Epoch ms. */
+  at: number;
+  product: string;
+  product_version: string | null;
+  user_id: string;
+  /** The team of the instance it is about; null for feedback on the product alone. */
+  team_id: string | null;
+  instance_id: string | null;
+  score: number;
+  comment: string;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -257,4 +324,8 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
+  instance_requests: InstanceRequestsTable;
+  interventions: InterventionsTable;
+  service_lifetimes: ServiceLifetimesTable;
+  feedback: FeedbackTable;
 }

@@ -190,6 +190,124 @@ export interface WorkloadRecord {
   config: Record<string, string>;
 }
 
+// ------------------------------------------------------------------------------------------
+// Measures (migrations 0013 and 0014): the platform's own product analytics. Every figure is an
+// aggregate computed in SQL over indexed columns; docs/metrics/README.md defines each one.
+
+/** A half-open window of epoch ms: `since` <= t < `until`. */
+export interface MeasureWindow {
+  since: number;
+  until: number;
+}
+
+/** Which requests a measure is about (undefined: all). */
+export interface MeasureScope {
+  products?: string[];
+  teamIds?: string[];
+}
+
+/** Requests of one product version made in a window, by how each first ended. */
+export interface RequestOutcomeRow {
+  product: string;
+  version: string;
+  requested: number;
+  ready: number;
+  failed: number;
+  abandoned: number;
+}
+
+/** Nearest-rank percentiles of request → first Ready (ms); `version` absent for a whole product. */
+export interface TimeToReadyRow {
+  product: string;
+  version?: string;
+  count: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+/** Live (not being deleted) top-level instances now; `version` absent for a whole product. */
+export interface LiveInstancesRow {
+  product: string;
+  version?: string;
+  instances: number;
+  teams: number;
+}
+
+/** A team's first request that reached Ready, and when the team was created. */
+export interface FirstReadyRow {
+  teamId: string;
+  teamCreatedAt: string;
+  firstReadyAt: number;
+}
+
+/** Catalogued services existing at `at`, and how many of them had a live instance from Paved then. */
+export interface AdoptionRow {
+  at: number;
+  services: number;
+  adopted: number;
+}
+
+/** Interventions on one team's requests in one week (epoch ms of its Monday), of one kind. */
+export interface InterventionCountRow {
+  teamName: string;
+  weekStart: number;
+  kind: string;
+  count: number;
+}
+
+/** Requests that first reached Ready in one week, and how many without an intervention before. */
+export interface UnassistedRow {
+  weekStart: number;
+  ready: number;
+  unassisted: number;
+}
+
+export interface NewIntervention {
+  /** The instance acted on; the intervention is recorded against its request (a composite's part: its composite). */
+  instanceId: string;
+  kind: string;
+  actor?: string;
+  note?: string;
+}
+
+export interface StoredIntervention {
+  id: string;
+  seq: number;
+  at: number;
+  teamId: string;
+  teamName: string;
+  product: string;
+  instanceId: string;
+  instanceName: string;
+  kind: string;
+  actor?: string;
+  note: string;
+}
+
+export interface NewFeedback {
+  product: string;
+  version?: string;
+  userId: string;
+  teamId?: string;
+  instanceId?: string;
+  score: number;
+  comment: string;
+}
+
+export interface StoredFeedback extends NewFeedback {
+  id: string;
+  at: number;
+  /** The name of `teamId`'s team, when set. */
+  teamName?: string;
+}
+
+/** Responses of one score in one week (epoch ms of its Monday). */
+export interface SatisfactionRow {
+  weekStart: number;
+  score: number;
+  count: number;
+}
+
 /** An API token as stored, without its hash. */
 export interface StoredToken {
   id: string;
@@ -495,4 +613,37 @@ export interface Store {
   // composition (migration 0006)
   /** The parts of a composite instance (instances whose parent is `parentId`), in creation order. */
   listInstanceParts(parentId: string): Promise<Instance[]>;
+
+  // measures (migration 0013): parts of composites are never requests of their own
+  /** Requests made in the window, per product and version, by first outcome. By product, then version. */
+  requestOutcomes(window: MeasureWindow, scope?: MeasureScope): Promise<RequestOutcomeRow[]>;
+  /** p50/p95 of request → first Ready over the window's requests that reached Ready; per product, or per product and version. */
+  timeToReady(window: MeasureWindow, by: 'product' | 'version', scope?: MeasureScope): Promise<TimeToReadyRow[]>;
+  /** Live instances and adopting teams now, per product, or per product and version. */
+  liveInstances(by: 'product' | 'version', scope?: MeasureScope): Promise<LiveInstancesRow[]>;
+  /** Each team's first request that reached Ready (of `scope`'s products), with the team's creation time; by team id. */
+  firstReadyByTeam(scope?: MeasureScope): Promise<FirstReadyRow[]>;
+  /** Adoption at each cut-off (epoch ms), in the order given. */
+  adoptionAt(cutoffs: number[], scope?: Pick<MeasureScope, 'teamIds'>): Promise<AdoptionRow[]>;
+  /** Interventions in the window per requesting team, week and kind; by week, then team name, then kind. */
+  interventionCounts(window: MeasureWindow, scope?: MeasureScope): Promise<InterventionCountRow[]>;
+  /** Per week of first Ready in the window: requests that reached Ready, and those with no intervention before; by week. */
+  unassistedReady(window: MeasureWindow, scope?: MeasureScope): Promise<UnassistedRow[]>;
+  /**
+   * Records an intervention against the request of `instanceId` (its team and product; a part's
+   * composite). NotFoundError `instance_not_found` when the instance was never requested.
+   */
+  recordIntervention(input: NewIntervention): Promise<StoredIntervention>;
+  /** One product's interventions of the given kinds, newest first (the cursor continues to older ones). */
+  listInterventions(filter: { product: string; kinds: string[]; cursor?: string; limit?: number }): Promise<Page<StoredIntervention>>;
+  /** Instances due now and not leased (waiting for a worker), and those under a live lease (being reconciled). */
+  queueDepth(): Promise<{ due: number; leased: number }>;
+
+  // feedback (migration 0014)
+  /** ConflictError `feedback_exists` when the user already gave feedback on that instance. */
+  recordFeedback(input: NewFeedback): Promise<StoredFeedback>;
+  /** Responses per week and score for one product in the window; by week, then score. */
+  satisfaction(product: string, window: MeasureWindow): Promise<SatisfactionRow[]>;
+  /** One product's feedback with a comment, newest first. */
+  listFeedbackComments(filter: { product: string; cursor?: string; limit?: number }): Promise<Page<StoredFeedback>>;
 }

@@ -4,7 +4,8 @@ import { action, type Context, type Runner } from '../context.js';
 import { formatAge, formatElapsed, parseTimeout } from '../duration.js';
 import { formatFields, formatTable } from '../output.js';
 import { mergeInputs, parseSetValues } from '../set-values.js';
-import { describeStatus, waitUntilGone, waitUntilReady } from '../wait.js';
+import { askForFeedback, waitShowingFailureFirst } from '../feedback-prompt.js';
+import { describeStatus, waitUntilGone } from '../wait.js';
 import { allPages } from './teams.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -92,10 +93,11 @@ async function create(ctx: Context, product: string, name: string, opts: CreateO
     return;
   }
   ctx.err(`Requested ${instance.name} (${instance.product}@${instance.productVersion}, plan ${instance.plan}) for team ${team}.\n`);
-  const ready = await waitUntilReady(ctx, team, name, { ms: timeoutMs, text: opts.timeout });
+  const ready = await waitShowingFailureFirst(ctx, team, name, { ms: timeoutMs, text: opts.timeout });
   if (typeof ready === 'number') return ready;
   ctx.print(ready, () => `${ctx.colors.green('✔')} ${name} is Ready (took ${formatElapsed(Date.now() - started)}).\n`
     + `Use its credentials with: paved env ${name}   or   paved run --instance ${name} -- YOUR-COMMAND\n`);
+  await askForFeedback(ctx, ready);
 }
 
 async function remove(ctx: Context, name: string, opts: { wait?: boolean; timeout: string }) {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { action, type Context, type Runner } from '../context.js';
 import { formatElapsed, parseTimeout } from '../duration.js';
-import { waitUntilGone, waitUntilReady } from '../wait.js';
+import { askForFeedback, waitShowingFailureFirst } from '../feedback-prompt.js';
+import { waitUntilGone } from '../wait.js';
 
 export function registerReconcileCommand(program: Command, runner: Runner): void {
   program
@@ -37,7 +38,8 @@ async function reconcile(ctx: Context, name: string, opts: { wait?: boolean; tim
     ctx.print({ deleted: true, team, name }, () => `${ctx.colors.green('✔')} ${name} is deleted (${took()}).\n`);
     return;
   }
-  const ready = await waitUntilReady(ctx, team, name, timeout);
+  const ready = await waitShowingFailureFirst(ctx, team, name, timeout);
   if (typeof ready === 'number') return ready;
   ctx.print(ready, () => `${ctx.colors.green('✔')} ${name} is Ready (${took()}).\nUse its credentials with: paved env ${name}\n`);
+  await askForFeedback(ctx, ready);
 }

@@ -72,6 +72,7 @@ export function registerServerCommands(program: Command, runner: Runner): void {
       const c = ctx.colors;
       ctx.out(`${c.green('✔')} Paved is listening on ${c.bold(running.url ?? '(no API)')}\n`
         + `  data folder: ${config.dataDir}\n`
+        + (running.metricsUrl ? `  Prometheus metrics: ${running.metricsUrl}\n` : '')
         + (running.adminToken ? `  this CLI is signed in as the platform admin (${ctx.configPath})\n` : '')
         + `\nNext steps (in another terminal):\n`
         + `  paved teams create my-team\n  paved products\n  paved create postgres my-db --team my-team --wait\n  paved env my-db --team my-team\n`
@@ -97,7 +98,7 @@ export function registerServerCommands(program: Command, runner: Runner): void {
         ...(opts.host ? { host: opts.host } : {}),
       });
       const running = await startPaved(config, { onProgress: (line) => ctx.err(`${line}\n`) });
-      ctx.err(`Paved ${opts.role} process started${running.url ? ` on ${running.url}` : ''}.\n`);
+      ctx.err(`Paved ${opts.role} process started${running.url ? ` on ${running.url}` : ''}${running.metricsUrl ? `; Prometheus metrics at ${running.metricsUrl}` : ''}.\n`);
       const signal = await untilSignal(ctx);
       ctx.err(`${signal}: stopping…\n`);
       await running.stop();

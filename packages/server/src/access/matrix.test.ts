@@ -130,6 +130,15 @@ const REQUESTS: Record<string, RequestFor> = {
   listAudit: () => ({ url: '/api/v1/audit?team=own' }),
   exportAudit: () => ({ url: '/api/v1/audit/export' }),
   listAuditKeys: () => ({ url: '/api/v1/audit/keys' }),
+  listProductMeasures: () => ({ url: '/api/v1/metrics/products' }),
+  getProductMeasures: () => ({ url: '/api/v1/metrics/products/pgdb' }),
+  getAdoption: () => ({ url: '/api/v1/metrics/adoption' }),
+  getInterventions: () => ({ url: '/api/v1/metrics/interventions?team=own' }),
+  recordIntervention: () => ({ url: `${own}/instances/db/interventions`, body: { kind: 'manual-fix', note: 'Fixed by hand' } }),
+  giveFeedback: () => ({ url: '/api/v1/products/pgdb/feedback', body: { score: 4 } }),
+  getProductFeedback: () => ({ url: '/api/v1/products/pgdb/feedback' }),
+  requestHelp: () => ({ url: `${own}/instances/db/help`, body: { message: 'Please help' } }),
+  listHelpRequests: () => ({ url: '/api/v1/products/pgdb/help-requests' }),
 };
 
 interface Route {

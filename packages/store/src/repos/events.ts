@@ -6,8 +6,12 @@ import type { Database } from '../schema.js';
 import type { NewEvent } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { toEvent } from '../rows.js';
+import { projectEvent } from './measures-projection.js';
 
-/** Appends an event with the given executor, so callers can make it part of their transaction. */
+/**
+ * Appends an event with the given executor, so callers can make it part of their transaction,
+ * and keeps the measures it feeds in step (migration 0013, in the same transaction).
+ */
 export async function insertEvent(db: Kysely<Database>, at: string, event: NewEvent): Promise<PavedEvent> {
   const row = await db
     .insertInto('events')
@@ -22,6 +26,7 @@ export async function insertEvent(db: Kysely<Database>, at: string, event: NewEv
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  await projectEvent(db, at, event);
   return toEvent(row);
 }
 

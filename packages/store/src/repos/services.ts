@@ -61,17 +61,21 @@ export function servicesRepo(ctx: StoreContext) {
       const id = randomUUID();
       const at = ctx.iso();
       try {
-        await db.insertInto('services').values({
-          id,
-          team_id: input.teamId,
-          name: input.name,
-          description: input.description,
-          repository_url: input.repositoryUrl ?? null,
-          lifecycle: input.lifecycle,
-          system: input.system ?? null,
-          created_at: at,
-          updated_at: at,
-        }).execute();
+        await adapter.transaction(async (trx) => {
+          await trx.insertInto('services').values({
+            id,
+            team_id: input.teamId,
+            name: input.name,
+            description: input.description,
+            repository_url: input.repositoryUrl ?? null,
+            lifecycle: input.lifecycle,
+            system: input.system ?? null,
+            created_at: at,
+            updated_at: at,
+          }).execute();
+          // Adoption over time counts services that existed then, deleted ones included (migration 0013).
+          await trx.insertInto('service_lifetimes').values({ service_id: id, team_id: input.teamId, created_at: Date.parse(at), deleted_at: null }).execute();
+        });
       } catch (error) {
         if (adapter.isUniqueViolation(error)) {
           throw new ConflictError(`A service named ${input.name} already exists in this team; choose another name.`, { code: 'service_exists', issues: [{ path: 'name', message: 'is already taken' }], cause: error });
@@ -128,6 +132,7 @@ export function servicesRepo(ctx: StoreContext) {
         }
         await trx.deleteFrom('workloads').where('service_id', '=', id).execute();
         await trx.deleteFrom('services').where('id', '=', id).execute();
+        await trx.updateTable('service_lifetimes').set({ deleted_at: ctx.now() }).where('service_id', '=', id).execute();
       });
     },
 

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { EventKind } from '@paved/model';
+import type { Database } from '../schema.js';
+import type { NewEvent } from '../types.js';
+
+/**
+ * Keeps the measures tables (migration 0013) in step with the events they summarise: called
+ * with every event as it is appended, with the same executor, so on every instance write the
+ * event and its measures commit together or not at all. docs/metrics/README.md defines what is
+ * recorded; this file is where it happens.
+ */
+
+/** Each outcome column holds the first time it happened: later events of the same kind change nothing. */
+const FIRST_OUTCOME: Partial<Record<EventKind, 'ready_at' | 'failed_at' | 'delete_requested_at' | 'deleted_at'>> = {
+  'instance.ready': 'ready_at',
+  'instance.failed': 'failed_at',
+  'instance.delete-requested': 'delete_requested_at',
+  'instance.deleted': 'deleted_at',
+};
+
+/** Writes to an instance that, made by a user outside its team, are interventions (and of which kind). */
+const ACTS: Partial<Record<EventKind, 'retry' | 'act-for-team'>> = {
+  'instance.reconcile-requested': 'retry',
+  'instance.requested': 'act-for-team',
+  'instance.updated': 'act-for-team',
+  'instance.delete-requested': 'act-for-team',
+  'credentials.rotation-requested': 'act-for-team',
+};
+
+/**
+ * Repeats of one kind of act by one person on one request within this time are one
+ * intervention: `paved reconcile` on a composite retries each part too, and a person who
+ * retries three times in a row has stepped in once.
+ */
+export const REPEAT_WINDOW_MS = 60_000;
+
+export async function projectEvent(db: Kysely<Database>, at: string, event: NewEvent): Promise<void> {
+  const instanceId = event.instanceId;
+  if (instanceId === undefined) return;
+  const atMs = Date.parse(at);
+  if (event.kind === 'instance.requested') await recordRequest(db, instanceId, atMs);
+  const column = FIRST_OUTCOME[event.kind];
+  if (column !== undefined) {
+    await db.updateTable('instance_requests').set({ [column]: atMs }).where('instance_id', '=', instanceId).where(column, 'is', null).execute();
+  }
+  const act = ACTS[event.kind];
+  if (act !== undefined && event.actor !== undefined && event.teamId !== undefined) {
+    await recordIfOutsider(db, { instanceId, teamId: event.teamId, actor: event.actor, kind: act, at: atMs, isRequest: event.kind === 'instance.requested' });
+  }
+}
+
+/** The request row, copied from the instance row the same transaction just inserted. */
+async function recordRequest(db: Kysely<Database>, instanceId: string, atMs: number): Promise<void> {
+  const row = await db.selectFrom('instances').select(['team_id', 'product', 'product_version', 'service_id', 'parent_id']).where('id', '=', instanceId).executeTakeFirst();
+  if (!row) return;
+  await db
+    .insertInto('instance_requests')
+    .values({ instance_id: instanceId, ...row, requested_at: atMs, ready_at: null, failed_at: null, delete_requested_at: null, deleted_at: null })
+    .onConflict((oc) => oc.column('instance_id').doNothing())
+    .execute();
+}
+
+/** An existing user who is not a member of the instance's team acted on it: a platform-team member or an admin stepping in. */
+async function recordIfOutsider(
+  db: Kysely<Database>,
+  act: { instanceId: string; teamId: string; actor: string; kind: string; at: number; isRequest: boolean },
+): Promise<void> {
+  const user = await db.selectFrom('users').select('id').where('name', '=', act.actor).executeTakeFirst();
+  if (!user) return; // not a person (Paved itself)
+  const member = await db.selectFrom('memberships').select('user_id').where('team_id', '=', act.teamId).where('user_id', '=', user.id).executeTakeFirst();
+  if (member) return;
+  const request = await requestOf(db, act.instanceId);
+  // A part is created by the engine for its composite, not by the person who asked for the composite.
+  if (request === undefined || (act.isRequest && request.id !== act.instanceId)) return;
+  const repeated = await db
+    .selectFrom('interventions')
+    .select('id')
+    .where('instance_id', '=', request.id)
+    .where('kind', '=', act.kind)
+    .where('actor', '=', act.actor)
+    .where('at', '>', act.at - REPEAT_WINDOW_MS)
+    .executeTakeFirst();
+  if (repeated) return;
+  await insertIntervention(db, { at: act.at, request, kind: act.kind, actor: act.actor, note: '' });
+}
+
+export interface RequestRef {
+  id: string;
+  teamId: string;
+  product: string;
+  name: string;
+}
+
+/** The request an instance belongs to: itself, or for a part its composite. */
+export async function requestOf(db: Kysely<Database>, instanceId: string): Promise<RequestRef | undefined> {
+  const own = await db.selectFrom('instance_requests').select(['instance_id', 'parent_id']).where('instance_id', '=', instanceId).executeTakeFirst();
+  const id = own?.parent_id ?? instanceId;
+  const row = await db
+    .selectFrom('instance_requests')
+    .leftJoin('instances', 'instances.id', 'instance_requests.instance_id')
+    .select(['instance_requests.instance_id as id', 'instance_requests.team_id', 'instance_requests.product', 'instances.name'])
+    .where('instance_requests.instance_id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return { id: row.id, teamId: row.team_id, product: row.product, name: row.name ?? (await forgottenName(db, id)) };
+}
+
+/** The name a forgotten instance had, from its deletion event. */
+async function forgottenName(db: Kysely<Database>, instanceId: string): Promise<string> {
+  const event = await db.selectFrom('events').select('data').where('instance_id', '=', instanceId).where('kind', '=', 'instance.requested').executeTakeFirst();
+  const name = event === undefined ? undefined : (JSON.parse(event.data) as { name?: unknown }).name;
+  return typeof name === 'string' ? name : instanceId;
+}
+
+export async function insertIntervention(
+  db: Kysely<Database>,
+  input: { at: number; request: RequestRef; kind: string; actor?: string; note: string },
+): Promise<{ id: string; seq: number }> {
+  const id = randomUUID();
+  const row = await db
+    .insertInto('interventions')
+    .values({
+      id,
+      at: input.at,
+      team_id: input.request.teamId,
+      product: input.request.product,
+      instance_id: input.request.id,
+      instance_name: input.request.name,
+      kind: input.kind,
+      actor: input.actor ?? null,
+      note: input.note,
+    })
+    .returning('seq')
+    .executeTakeFirstOrThrow();
+  return { id, seq: Number(row.seq) };
+}
