@@ -7,3 +7,4 @@ export * from './catalog.js';
 export * from './templates.js';
 export * from './score/index.js';
 export * from './composition.js';
+export * from './delivery.js';

@@ -12,6 +12,8 @@ import { identityRepo } from './repos/identity.js';
 import { instancesRepo } from './repos/instances.js';
 import { logsRepo } from './repos/logs.js';
 import { compositionRepo } from './repos/composition.js';
+import { deliveryRepo } from './repos/delivery.js';
+import { doraRepo } from './repos/dora.js';
 import { productsRepo } from './repos/products.js';
 import { secretsRepo } from './repos/secrets.js';
 import { servicesRepo } from './repos/services.js';
@@ -54,6 +56,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...servicesRepo(ctx),
     ...logsRepo(ctx),
     ...compositionRepo(ctx),
+    ...deliveryRepo(ctx),
+    ...doraRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }
