@@ -61,7 +61,6 @@ export interface RecordIncidentRequest {
   createdAt: string;
   /** Absent while the incident is open. */
   resolvedAt?: string;
-  url?: string;
 }
 
 export interface DeliveryRecorded {

@@ -20,6 +20,10 @@ import { logRoutes } from './logs/routes.js';
 import { productRoutes } from './products/routes.js';
 import { templateRoutes } from './templates/routes.js';
 import { workloadRoutes } from './workloads/routes.js';
+import { deliveryRoutes, webhookRoutes } from './delivery/routes.js';
+import { DEFAULT_DELIVERY_SETTINGS, deliveryRules } from './delivery/settings.js';
+import { doraRoutes } from './metrics/dora/routes.js';
+import type { DeliveryConfig } from './services.js';
 
 export interface AppDeps {
   store: Store;
@@ -41,6 +45,8 @@ export interface AppDeps {
   watchKeepaliveMs?: number;
   /** The clock of time checks (token expiry); tests pass a fake. Default Date.now. */
   now?: () => number;
+  /** Delivery events and DORA metrics: patterns, time zone, webhook secrets (docs/metrics/dora.md). */
+  delivery?: DeliveryConfig;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -77,15 +83,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: pvd_…' } } },
       security: [{ bearer: [] }],
-      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks'].map((name) => ({ name })),
+      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'webhooks', 'delivery', 'metrics'].map((name) => ({ name })),
     },
   });
 
   const services = createServices({ ...deps, onTemplateProblem: (problem) => app.log.warn({ problem }, 'template skipped') });
+  // Facts derived with other patterns (production environments, incident labels) are re-derived before any is served.
+  await deps.store.applyDeliveryRules(deliveryRules(deps.delivery?.settings ?? DEFAULT_DELIVERY_SETTINGS));
 
   await app.register(healthRoutes, { store: deps.store, version: deps.version });
   // Signed by the driver's automation, not by a bearer token.
   await app.register(callbackRoutes, { prefix: '/api/v1', store: deps.store, targets: deps.targets, drivers: deps.drivers });
+  // Signed by GitHub or GitLab, not by a bearer token.
+  await app.register(webhookRoutes, { prefix: '/api/v1', services });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const keepalive = deps.watchKeepaliveMs ? { keepaliveMs: deps.watchKeepaliveMs } : {};
@@ -101,6 +111,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(logRoutes, { services, ...keepalive });
     await v1.register(templateRoutes, { services });
     await v1.register(backstageRoutes, { services });
+    await v1.register(deliveryRoutes, { services });
+    await v1.register(doraRoutes, { services });
   }, { prefix: '/api/v1' });
 
   await app.ready();
