@@ -5,6 +5,8 @@ import { registerAuthCommands } from './commands/auth.js';
 import { registerBackstageCommands } from './commands/backstage.js';
 import { registerEnvCommands } from './commands/env.js';
 import { registerEnvironmentCommands } from './commands/environments.js';
+import { registerEventCommands } from './commands/events.js';
+import { registerMetricsCommands } from './commands/metrics.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerWorkloadCommands } from './commands/workload.js';
 import { registerInitCommands } from './commands/init.js';
@@ -59,6 +61,8 @@ export function buildProgram(runner: Runner): Command {
   registerWorkloadCommands(program, runner);
   registerBackstageCommands(program, runner);
   registerInitCommands(program, runner);
+  registerEventCommands(program, runner);
+  registerMetricsCommands(program, runner);
   return program;
 }
 

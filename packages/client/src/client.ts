@@ -10,6 +10,10 @@ import { Transport, type FetchLike } from './transport.js';
 import { watchInstance, type WatchOptions } from './watch.js';
 import type { AppendLogLinesRequest, LogPage, LogQuery, PruneLogsResult } from '@paved/model';
 import { followLogs, type FollowLogsOptions } from './follow-logs.js';
+import type {
+  DeliveryRecorded, DoraMetrics, DoraQuery, RecordChangeRequest, RecordDeploymentRequest, RecordIncidentRequest, SetWebhookSecretRequest,
+  WebhookSettings, WebhookSource,
+} from '@paved/model';
 
 export interface ClientOptions {
   /** Base URL of the Paved server, e.g. http://127.0.0.1:7780. */
@@ -32,7 +36,7 @@ export interface Health {
 }
 
 /** One typed method per route of the HTTP API (packages/model/src/api.ts). */
-export interface PavedClient extends LogsClient {
+export interface PavedClient extends LogsClient, DeliveryClient {
   readonly url: string;
   health(): Promise<Health>;
   whoami(): Promise<WhoAmI>;
@@ -107,6 +111,18 @@ export interface LogsClient {
   followLogs(team: string, service: string, environment: string, options: FollowLogsOptions): Promise<void>;
   /** Runs log retention now (platform admins). */
   pruneLogs(): Promise<PruneLogsResult>;
+}
+
+// --- Delivery events and DORA metrics (docs/metrics/dora.md) ---
+export interface DeliveryClient {
+  recordDeployment(team: string, service: string, request: RecordDeploymentRequest): Promise<DeliveryRecorded>;
+  recordChange(team: string, service: string, request: RecordChangeRequest): Promise<DeliveryRecorded>;
+  recordIncident(team: string, service: string, request: RecordIncidentRequest): Promise<DeliveryRecorded>;
+  /** A service's (team and service), a team's (team), or every service you may see (neither). */
+  doraMetrics(query: DoraQuery): Promise<DoraMetrics>;
+  /** Where each webhook source's secret comes from (platform admins). */
+  webhookSettings(): Promise<WebhookSettings[]>;
+  setWebhookSecret(source: WebhookSource, request: SetWebhookSecretRequest): Promise<WebhookSettings>;
 }
 
 const seg = encodeURIComponent;
@@ -192,6 +208,13 @@ export function createClient(options: ClientOptions): PavedClient {
     }),
     followLogs: (team, service, environment, o) => followLogs(http, logsPath(team, service, environment), o),
     pruneLogs: () => http.json('POST', '/api/v1/admin/logs:prune', { body: {} }),
+    // Delivery events and DORA metrics
+    recordDeployment: (team, service, request) => http.json('POST', `${teamPath(team)}/services/${seg(service)}/deployments`, { body: request }),
+    recordChange: (team, service, request) => http.json('POST', `${teamPath(team)}/services/${seg(service)}/changes`, { body: request }),
+    recordIncident: (team, service, request) => http.json('POST', `${teamPath(team)}/services/${seg(service)}/incidents`, { body: request }),
+    doraMetrics: (q) => http.json('GET', '/api/v1/metrics/dora', { query: { from: q.from, to: q.to, team: q.team, service: q.service } }),
+    webhookSettings: () => http.json('GET', '/api/v1/admin/webhooks'),
+    setWebhookSecret: (source, request) => http.json('PUT', `/api/v1/admin/webhooks/${seg(source)}/secret`, { body: request }),
   };
   return client;
 }

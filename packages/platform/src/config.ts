@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { InputError, type FieldIssue } from '@paved/model';
+import { InputError, isPavedError, type FieldIssue } from '@paved/model';
+import { DEFAULT_DELIVERY_SETTINGS, compilePattern, isTimeZone, type DeliveryConfig } from '@paved/server';
 
 /**
  * The platform configuration, read from the environment once at start, validated (every
@@ -33,6 +34,8 @@ export interface PavedConfig {
   templatesDir: string;
   worker: { concurrency: number; driftIntervalMs: number; leaseMs: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Delivery events and DORA metrics (docs/metrics/dora.md "Configuration"). */
+  delivery: DeliveryConfig & { settings: NonNullable<DeliveryConfig['settings']> };
   /**
    * Test-only crash point: the process SIGKILLs itself when the engine reaches the named
    * failpoint (e.g. `create:after-driver`). Used by the crash test; never set in production.
@@ -113,6 +116,24 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   const embeddedSetting = str('PAVED_EMBEDDED_POSTGRES') ?? 'auto';
   if (!['auto', 'off'].includes(embeddedSetting)) issues.push({ path: 'PAVED_EMBEDDED_POSTGRES', message: 'must be "auto" or "off"' });
   const masterKey = str('PAVED_MASTER_KEY');
+  const pattern = (name: string, fallback: string): string => {
+    const value = str(name) ?? fallback;
+    try {
+      compilePattern(value, name);
+    } catch (error) {
+      if (!isPavedError(error)) throw error;
+      issues.push({ path: name, message: error.message.replace(`${name} `, '') });
+    }
+    return value;
+  };
+  const deliverySettings = {
+    productionEnvironments: pattern('PAVED_DORA_PRODUCTION_ENVIRONMENTS', DEFAULT_DELIVERY_SETTINGS.productionEnvironments),
+    incidentLabel: pattern('PAVED_DORA_INCIDENT_LABEL', DEFAULT_DELIVERY_SETTINGS.incidentLabel),
+    timeZone: str('PAVED_DORA_TIME_ZONE') ?? DEFAULT_DELIVERY_SETTINGS.timeZone,
+  };
+  if (!isTimeZone(deliverySettings.timeZone)) issues.push({ path: 'PAVED_DORA_TIME_ZONE', message: `must be an IANA time zone such as UTC or Europe/Berlin (got "${deliverySettings.timeZone}")` });
+  const githubWebhookSecret = str('PAVED_GITHUB_WEBHOOK_SECRET');
+  const gitlabWebhookToken = str('PAVED_GITLAB_WEBHOOK_TOKEN');
 
   const config: PavedConfig = {
     dataDir,
@@ -136,11 +157,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       leaseMs: duration('PAVED_LEASE', 30_000),
     },
     logLevel,
+    delivery: {
+      settings: deliverySettings,
+      ...(githubWebhookSecret === undefined ? {} : { githubWebhookSecret }),
+      ...(gitlabWebhookToken === undefined ? {} : { gitlabWebhookToken }),
+    },
     ...(str('PAVED_CRASH_AT') === undefined ? {} : { crashAt: str('PAVED_CRASH_AT')! }),
   };
   if (issues.length > 0) {
     const lines = issues.map((issue) => `  ${issue.path}: ${issue.message}`).join('\n');
     throw new InputError(`invalid configuration:\n${lines}`, { code: 'config_invalid', issues });
   }
-  return Object.freeze({ ...config, embeddedPostgres: Object.freeze(config.embeddedPostgres), worker: Object.freeze(config.worker) });
+  return Object.freeze({ ...config, embeddedPostgres: Object.freeze(config.embeddedPostgres), worker: Object.freeze(config.worker), delivery: Object.freeze(config.delivery) });
 }

@@ -36,7 +36,7 @@ function createLogger(config: PavedConfig): pino.Logger {
   // Logs go to stderr so a command's data on stdout stays clean; request logging is off (one
   // line per request drowns `paved up`), warnings and lifecycle events stay.
   return pino(
-    { level: config.logLevel, base: { pid: process.pid }, redact: ['req.headers.authorization', 'headers.authorization'] },
+    { level: config.logLevel, base: { pid: process.pid }, redact: ['req.headers.authorization', 'headers.authorization', 'req.headers["x-gitlab-token"]', 'req.headers["x-hub-signature-256"]'] },
     pino.destination(2),
   );
 }
@@ -103,7 +103,7 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
 
     let url: string | undefined;
     if (config.role !== 'worker') {
-      const app = await buildApp({ store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir });
+      const app = await buildApp({ store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir, delivery: config.delivery });
       const address = await app.listen({ host: config.host, port: config.port });
       url = address.replace('://[::1]', '://localhost');
       stops.push(() => app.close());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, type Store } from '@paved/store';
-import { fixture, github, githubDelivery, gitlab, gitlabDelivery, sha, signGithub, type Delivery } from '../../../../fixtures/webhooks/deliveries.js';
+import { fixture, github, githubDelivery, gitlab, gitlabDelivery, sha, signGithub, type Delivery } from './deliveries.test-support.js';
 import { startHarness, type Caller, type Harness } from '../test-harness.js';
 
 /**

@@ -13,7 +13,7 @@ export class AuthorizedDoraService implements DoraService {
 
   async metrics(principal: Principal, query: DoraQuery): Promise<DoraMetrics> {
     if (query.service !== undefined && query.team === undefined) {
-      throw new InputError('A service is named within its team: pass team with service', { code: 'team_required', issues: [{ path: 'team', message: 'is required with service' }] });
+      throw new InputError('A service is named within its team: pass team with service', { code: 'service_team_required', issues: [{ path: 'team', message: 'is required with service' }] });
     }
     if (query.team !== undefined) await teamFor(this.store, principal, query.team, 'read');
     return this.inner.metrics(principal, query);
