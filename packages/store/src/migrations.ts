@@ -317,6 +317,10 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
           .addColumn('updated_ms', 'bigint', (c) => c.notNull())
           .addColumn('deployment_id', 'bigint')
           .addColumn('deployment_ref', 'text')
+          // Copied from the deployment that shipped it, with the lead time they make, by the linker:
+          // the lead-time metric then reads one index range, without a join.
+          .addColumn('shipped_ms', 'bigint')
+          .addColumn('lead_minutes', 'bigint')
           .addUniqueConstraint('delivery_changes_key', ['repo_id', 'source', 'external_id'])
           .execute();
         await adapter
@@ -361,8 +365,9 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         await db.schema.createIndex('delivery_pushes_ref').on('delivery_pushes').columns(['repo_id', 'ref']).execute();
         await db.schema.createIndex('delivery_push_commits_sha').on('delivery_push_commits').columns(['repo_id', 'sha']).execute();
         await db.schema.createIndex('delivery_deployment_commits_sha').on('delivery_deployment_commits').columns(['repo_id', 'sha']).execute();
-        // Lead time: the changes of each deployment with the times it needs, from the index alone.
-        await db.schema.createIndex('delivery_changes_shipped').on('delivery_changes').columns(['deployment_id', 'first_commit_ms', 'opened_ms', 'merged_ms']).execute();
+        // Lead time: the changes shipped in a window, with their lead times, from the index alone.
+        await db.schema.createIndex('delivery_changes_lead').on('delivery_changes').columns(['repo_id', 'shipped_ms', 'lead_minutes']).execute();
+        await db.schema.createIndex('delivery_changes_deployment').on('delivery_changes').column('deployment_id').execute();
         await db.schema.createIndex('delivery_changes_merge').on('delivery_changes').columns(['repo_id', 'merge_sha']).execute();
         await db.schema.createIndex('delivery_changes_branch').on('delivery_changes').columns(['repo_id', 'head_ref']).execute();
         await db.schema.createIndex('delivery_changes_deployment_ref').on('delivery_changes').columns(['repo_id', 'deployment_ref']).execute();

@@ -267,6 +267,9 @@ export interface DeliveryChangesTable {
   /** The deployment that shipped it: named by the API (deployment_ref), or found through its merge commit. */
   deployment_id: number | null;
   deployment_ref: string | null;
+  /** The shipping deployment's shipped_ms, and the lead time it makes (kept by the linker). */
+  shipped_ms: number | null;
+  lead_minutes: number | null;
 }
 
 /** Issues (incidents when a label matches the configured pattern) and incidents recorded through the API. */

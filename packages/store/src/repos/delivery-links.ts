@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { refreshLeadOfChange, refreshLeadsOfDeployments, refreshLeadsOfRepository } from './lead-time.js';
 
 /**
  * Which changes each successful production deployment shipped, kept as data
@@ -54,6 +55,8 @@ export async function relinkDeployment(trx: Trx, repoId: number, deploymentId: n
   }
   for (const id of successors) await linkRange(trx, repoId, id, touched);
   await relinkChanges(trx, repoId, [...touched]);
+  // Changes that stay with this deployment (named by the API, or not moved) follow its new finish.
+  await refreshLeadsOfDeployments(trx, [deploymentId]);
 }
 
 /** A push arrived: deployments whose walk stopped for want of it are linked again. */
@@ -80,6 +83,7 @@ export async function relinkRepository(trx: Trx, repoId: number): Promise<void> 
   const merged = await trx.selectFrom('delivery_changes').select('merge_sha').where('repo_id', '=', repoId).where('merge_sha', 'is not', null).execute();
   for (const row of merged) touched.add(row.merge_sha!);
   await relinkChanges(trx, repoId, [...touched]);
+  await refreshLeadsOfRepository(trx, repoId);
 }
 
 async function clearRange(trx: Trx, deploymentId: number, touched: Set<string>): Promise<void> {
@@ -201,6 +205,7 @@ export async function relinkChanges(trx: Trx, repoId: number, shas: readonly str
       const wanted = firsts.get(change.merge_sha!) ?? null;
       if (current === wanted) continue;
       await trx.updateTable('delivery_changes').set({ deployment_id: wanted }).where('id', '=', change.id).execute();
+      await refreshLeadOfChange(trx, Number(change.id));
       if (current !== null) recount.add(current);
       if (wanted !== null) recount.add(wanted);
     }

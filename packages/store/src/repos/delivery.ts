@@ -6,6 +6,7 @@ import type {
   DeploymentStatusFact, IssueFact, PushFact,
 } from '../types.js';
 import { firstDeploymentsOf, recountChanges, relinkDeployment, relinkGaps, relinkRepository } from './delivery-links.js';
+import { refreshLeadOfChange, refreshLeadsOfBranch, refreshLeadsOfDeployments } from './lead-time.js';
 
 /**
  * Delivery events (migration 0011): each delivery's facts applied in one transaction, by the
@@ -183,6 +184,7 @@ export function deliveryRepo(ctx: StoreContext) {
       await trx.updateTable('delivery_changes').set({ deployment_id: wanted }).where('id', '=', id).execute();
       await recountChanges(trx, [current, wanted].filter((d): d is number => d !== null));
     }
+    await refreshLeadOfChange(trx, id);
   }
 
   async function applyIssue(trx: Trx, repoId: number, fact: IssueFact, rules: DeliveryRules): Promise<void> {
@@ -294,6 +296,7 @@ async function refreshFirstCommits(trx: Trx, repoId: number, branch: string, cha
     .where('repo_id', '=', repoId).where('head_ref', '=', branch).where('first_commit_given', '=', 0);
   if (changeId !== undefined) query = query.where('id', '=', changeId);
   await query.execute();
+  await refreshLeadsOfBranch(trx, repoId, branch);
 }
 
 /** An API deployment arrived: the changes that named it are now linked to it. */
@@ -304,6 +307,7 @@ async function linkNamedChanges(trx: Trx, repoId: number, externalId: string, de
   await trx.updateTable('delivery_changes').set({ deployment_id: deploymentId }).where('repo_id', '=', repoId).where('deployment_ref', '=', externalId).execute();
   const previous = named.map((c) => c.deployment_id).filter((d): d is number => d !== null).map(Number);
   await recountChanges(trx, [...new Set([deploymentId, ...previous])]);
+  await refreshLeadsOfDeployments(trx, [deploymentId]);
 }
 
 async function reclassifyEnvironments(trx: Trx, rules: DeliveryRules): Promise<void> {

@@ -1,12 +1,12 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { StoreContext } from '../context.js';
 import type { DoraFacts, DoraFactsQuery, DoraIncidentFact } from '../types.js';
 
 /**
  * The facts behind the DORA metrics, aggregated in the database (docs/metrics/dora.md
  * "Storage"): one index range of delivery_deployments per repository for the days and counts,
- * the same range joined to the changes' covering index for the lead times (returned as a
- * histogram, so a median over millions of changes moves a few thousand rows), and the scope's
+ * one of delivery_changes for the lead times (returned as a histogram, so a median over
+ * millions of changes moves a few thousand rows), and the scope's
  * incidents (few) with the deployment each is counted against. Medians and levels are the
  * server's job (packages/server/src/metrics/dora).
  */
@@ -14,27 +14,6 @@ import type { DoraFacts, DoraFactsQuery, DoraIncidentFact } from '../types.js';
 const DAY_MS = 86_400_000;
 /** Rows per VALUES list: well below both dialects' bound-parameter limits. */
 const VALUES_CHUNK = 300;
-
-/** Whole minutes from `a` to `b`, rounded up; null when either is unknown or b is a minute or more before a (DevLake's computeTimeSpan). */
-function span(a: RawBuilder<unknown>, b: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`(case when ${a} is null or ${b} is null then null when ${b} - ${a} >= 0 then (${b} - ${a} + 59999) / 60000 when ${b} - ${a} > -60000 then 0 else null end)`;
-}
-
-/**
- * A change's lead time: first commit → opened → merged → deployed, each step in whole minutes
- * rounded up and left out when negative; a missing point is skipped (an API change may have no
- * opening time).
- */
-const LEAD_MINUTES = (() => {
-  const f = sql.ref('c.first_commit_ms');
-  const o = sql.ref('c.opened_ms');
-  const m = sql.ref('c.merged_ms');
-  const d = sql.ref('d.shipped_ms');
-  const coding = span(f, sql`coalesce(${o}, ${m}, ${d})`);
-  const review = span(o, sql`coalesce(${m}, ${d})`);
-  const deploy = span(m, d);
-  return sql`coalesce(${coding}, 0) + coalesce(${review}, 0) + coalesce(${deploy}, 0)`;
-})();
 
 const int = (value: number) => sql`cast(${Math.trunc(value)} as bigint)`;
 
@@ -69,12 +48,11 @@ export function doraRepo(ctx: StoreContext) {
         }
       }
 
+      // Each change carries its deployment's finish and its lead time (repos/lead-time.ts).
       const leads = await sql<{ minutes: number; n: number }>`
-        select x.minutes, count(*) as n from (
-          select ${LEAD_MINUTES} as minutes
-          from delivery_deployments d join delivery_changes c on c.deployment_id = d.id
-          where d.repo_id in (${repos}) and d.shipped_ms >= ${int(fromMs)} and d.shipped_ms < ${int(toMs)}
-        ) x group by x.minutes order by x.minutes`.execute(db);
+        select c.lead_minutes as minutes, count(*) as n from delivery_changes c
+        where c.repo_id in (${repos}) and c.shipped_ms >= ${int(fromMs)} and c.shipped_ms < ${int(toMs)}
+        group by c.lead_minutes order by c.lead_minutes`.execute(db);
 
       const serviceOfRepo = new Map<number, string>();
       for (const service of query.services) for (const id of service.repositoryIds) if (!serviceOfRepo.has(id)) serviceOfRepo.set(id, service.key);
