@@ -120,7 +120,8 @@ export function doraRepo(ctx: StoreContext) {
    * Deployments of the window that finished while an incident of their service was open
    * (created ≤ finished ≤ resolved, or still open): each service's incident intervals merged,
    * spread over its repositories, merged again per repository (so a deployment counts once),
-   * then counted by index ranges.
+   * then counted one index range per interval (a correlated count: a join lets SQLite's planner
+   * scan every deployment instead).
    */
   async function reworked(query: DoraFactsQuery, incidents: DoraIncidentFact[]): Promise<number> {
     const perRepo = new Map<number, [number, number][]>();
@@ -135,7 +136,8 @@ export function doraRepo(ctx: StoreContext) {
     for (let i = 0; i < intervals.length; i += VALUES_CHUNK) {
       const result = await sql<{ n: number }>`
         with iv(repo, a, b) as (values ${sql.join(intervals.slice(i, i + VALUES_CHUNK))})
-        select count(*) as n from iv join delivery_deployments d on d.repo_id = iv.repo and d.shipped_ms >= iv.a and d.shipped_ms <= iv.b`.execute(db);
+        select sum((select count(*) from delivery_deployments d where d.repo_id = iv.repo and d.shipped_ms >= iv.a and d.shipped_ms <= iv.b)) as n
+        from iv`.execute(db);
       total += Number(result.rows[0]?.n ?? 0);
     }
     return total;
