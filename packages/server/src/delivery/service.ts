@@ -165,6 +165,7 @@ function bodyJson(headers: WebhookHeaders, rawBody: Buffer): Buffer {
     return Buffer.from(payload, 'utf8');
   }
   if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
+    // Fastify's own error for this case, so http/problems.ts answers it as every other route does (415).
     throw Object.assign(new Error('unsupported media type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 });
   }
   return rawBody;
