@@ -41,7 +41,8 @@ function deliveries(r, count, secret) {
   let statusId = r * 10_000_000;
   for (let k = 0; out.length < count; k++) {
     const repo = k % REPOS;
-    const t = Date.parse('2025-03-03T08:00:00Z') + ((r % 100) * 100_000 + k) * 60_000;
+    // Rounds follow each other in March, a minute a change.
+    const t = Date.parse('2025-03-03T08:00:00Z') + ((r % 100) * 10_000 + k) * 60_000;
     const id = `${r}-${k}`;
     const before = head.get(repo) ?? '0'.repeat(40);
     const commit = sha(`c${id}`);

@@ -93,9 +93,10 @@ async function clearRange(trx: Trx, deploymentId: number, touched: Set<string>):
 }
 
 async function nextShipped(trx: Trx, repoId: number, at: number, exceptId: number): Promise<ShippedDeployment | undefined> {
+  // A row-value range, so both dialects seek the (repo_id, shipped_ms, id) index instead of scanning it.
   const row = await trx.selectFrom('delivery_deployments').select(['id', 'sha', 'shipped_ms'])
-    .where('repo_id', '=', repoId).where('id', '!=', exceptId)
-    .where((eb) => eb.or([eb('shipped_ms', '>', at), eb.and([eb('shipped_ms', '=', at), eb('id', '>', exceptId)])]))
+    .where('repo_id', '=', repoId)
+    .where((eb) => eb(eb.refTuple('shipped_ms', 'id'), '>', eb.tuple(at, exceptId)))
     .orderBy('shipped_ms').orderBy('id').limit(1).executeTakeFirst();
   return row ? { id: Number(row.id), sha: row.sha, shipped_ms: Number(row.shipped_ms) } : undefined;
 }
@@ -106,9 +107,10 @@ async function linkRange(trx: Trx, repoId: number, deploymentId: number, touched
   const self = await trx.selectFrom('delivery_deployments').select(['id', 'sha', 'shipped_ms']).where('id', '=', deploymentId).executeTakeFirst();
   if (!self || self.shipped_ms === null) return;
   const at = Number(self.shipped_ms);
-  const earlier = (eb: ExpressionBuilder<Database, 'delivery_deployments'>) => eb.or([eb('shipped_ms', '<', at), eb.and([eb('shipped_ms', '=', at), eb('id', '<', deploymentId)])]);
+  const earlier = (eb: ExpressionBuilder<Database, 'delivery_deployments'>) => eb(eb.refTuple('shipped_ms', 'id'), '<', eb.tuple(at, deploymentId));
   const previous = await trx.selectFrom('delivery_deployments').select('id')
-    .where('repo_id', '=', repoId).where('shipped_ms', 'is not', null).where(earlier).limit(1).executeTakeFirst();
+    .where('repo_id', '=', repoId).where('shipped_ms', 'is not', null).where(earlier)
+    .orderBy('shipped_ms', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
   let gap: string | null = null;
   const range: string[] = [];
   if (previous !== undefined && self.sha !== null) {

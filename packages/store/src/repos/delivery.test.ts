@@ -198,4 +198,18 @@ eachStore('delivery facts', (open) => {
     expect(facts.leadTimes).toEqual([{ minutes: 30, count: 1 }, { minutes: 120, count: 1 }]);
     expect(await store.countDeliveryEvents(repositoryIds)).toEqual([{ repositoryId: repositoryIds[0], deployments: 2, changes: 2, incidents: 0 }]);
   });
+
+  it('writes deliveries that arrive together in one transaction, and fails only the one that breaks', async () => {
+    const store = await open();
+    const broken: DeliveryFact = { ...(issue(1, ['Incident'], '2025-01-06T10:00:00Z', undefined, '2025-01-06T10:00:00Z') as Extract<DeliveryFact, { kind: 'issue' }>), createdAt: Number.NaN };
+    const outcomes = await Promise.allSettled([
+      ...Array.from({ length: 8 }, (_, i) => deliver(store, status(String(i), 'production', `s${i}`, 'success', `2025-01-0${1 + (i % 7)}T10:00:00Z`))),
+      deliver(store, broken),
+      deliver(store, status('9', 'production', 's9', 'success', '2025-01-08T10:00:00Z')),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([...Array(8).fill('fulfilled'), 'rejected', 'fulfilled']);
+    const facts = await store.doraFacts(await query(store, '2025-01-01T00:00:00Z', '2025-01-13T00:00:00Z'));
+    expect(facts.days.reduce((sum, d) => sum + d.deployments, 0)).toBe(9);
+    expect(facts.incidents).toEqual([]);
+  });
 });

@@ -6,6 +6,7 @@ import type {
   DeploymentStatusFact, IssueFact, PushFact,
 } from '../types.js';
 import { firstDeploymentsOf, recountChanges, relinkDeployment, relinkGaps, relinkRepository } from './delivery-links.js';
+import { groupCommit } from './group-commit.js';
 import { refreshLeadOfChange, refreshLeadsOfBranch, refreshLeadsOfDeployments } from './lead-time.js';
 
 /**
@@ -217,22 +218,40 @@ export function deliveryRepo(ctx: StoreContext) {
     }
   }
 
-  return {
-    async recordDelivery(delivery: DeliveryRecord, rules: DeliveryRules): Promise<'recorded' | 'duplicate'> {
-      const seen = new Map<string, EnvironmentRow>();
-      const outcome = await adapter.transaction(async (trx) => {
-        if (delivery.deliveryId !== undefined) {
-          const inserted = await trx.insertInto('delivery_deliveries')
-            .values({ source: delivery.source, delivery_id: delivery.deliveryId, event: delivery.event, received_at: ctx.iso() })
-            .onConflict((oc) => oc.columns(['source', 'delivery_id']).doNothing()).returning('delivery_id').executeTakeFirst();
-          if (inserted === undefined) return 'duplicate' as const;
-        }
-        for (const fact of delivery.facts) await applyFact(trx, fact, rules, seen);
-        return 'recorded' as const;
-      });
-      // Only now committed: environments first seen by this delivery may be remembered.
+  interface Write {
+    delivery: DeliveryRecord;
+    rules: DeliveryRules;
+    /** Environments this delivery saw first: remembered once it committed. */
+    seen: Map<string, EnvironmentRow>;
+  }
+
+  const record = groupCommit<Write, 'recorded' | 'duplicate'>({
+    transaction: (fn) => adapter.transaction(fn),
+    async prepare(trx, writes) {
+      // The batch's repositories (locked on PostgreSQL) and new environments, each in one order.
+      const repos = new Map(writes.flatMap((w) => w.delivery.facts.map((f) => [`${f.repo.host} ${f.repo.path}`, f.repo] as const)));
+      for (const key of [...repos.keys()].sort()) await repositoryId(trx, repos.get(key)!);
+      const names = new Set(writes.flatMap((w) => w.delivery.facts.flatMap((f) => (f.kind === 'deployment-status' ? [f.environment] : []))));
+      for (const name of [...names].sort()) if (!environments.has(name)) await environmentOf(trx, name, writes[0]!.rules, writes[0]!.seen);
+    },
+    async apply(trx, { delivery, rules, seen }) {
+      if (delivery.deliveryId !== undefined) {
+        const inserted = await trx.insertInto('delivery_deliveries')
+          .values({ source: delivery.source, delivery_id: delivery.deliveryId, event: delivery.event, received_at: ctx.iso() })
+          .onConflict((oc) => oc.columns(['source', 'delivery_id']).doNothing()).returning('delivery_id').executeTakeFirst();
+        if (inserted === undefined) return 'duplicate';
+      }
+      for (const fact of delivery.facts) await applyFact(trx, fact, rules, seen);
+      return 'recorded';
+    },
+    committed({ seen }) {
       for (const [name, env] of seen) environments.set(name, env);
-      return outcome;
+    },
+  });
+
+  return {
+    recordDelivery(delivery: DeliveryRecord, rules: DeliveryRules): Promise<'recorded' | 'duplicate'> {
+      return record({ delivery, rules, seen: new Map() });
     },
 
     async applyDeliveryRules(rules: DeliveryRules): Promise<boolean> {
