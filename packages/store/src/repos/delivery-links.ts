@@ -120,7 +120,8 @@ async function linkRange(trx: Trx, repoId: number, deploymentId: number, touched
         .where('repo_id', '=', repoId).where('sha', 'in', shas).where('shipped_ms', 'is not', null).where(earlier).execute();
       return new Set(rows.map((r) => r.sha!));
     };
-    gap = await walk(trx, repoId, self.sha, shippedBefore, range);
+    const repo = await trx.selectFrom('delivery_repositories').select('default_branch').where('id', '=', repoId).executeTakeFirst();
+    gap = await walk(trx, repoId, repo?.default_branch ?? null, self.sha, shippedBefore, range);
   }
   if (range.length > 0) {
     for (let i = 0; i < range.length; i += CHUNK) {
@@ -134,14 +135,14 @@ async function linkRange(trx: Trx, repoId: number, deploymentId: number, touched
 }
 
 /** Collects into `range` the commits from `head` back to what earlier deployments shipped; returns the gap commit, if any. */
-async function walk(trx: Trx, repoId: number, head: string, shippedBefore: (shas: string[]) => Promise<Set<string>>, range: string[]): Promise<string | null> {
+async function walk(trx: Trx, repoId: number, defaultBranch: string | null, head: string, shippedBefore: (shas: string[]) => Promise<Set<string>>, range: string[]): Promise<string | null> {
   let cursor = head;
   const seen = new Set<string>();
   const inRange = new Set<string>();
   for (let step = 0; step < MAX_PUSHES; step++) {
     if (ZERO_SHA.test(cursor) || seen.has(cursor)) return null;
     seen.add(cursor);
-    const push = await pushEndingAt(trx, repoId, cursor);
+    const push = await pushEndingAt(trx, repoId, defaultBranch, cursor);
     if (push === undefined) {
       // The cursor may itself have been shipped before (a rollback to an older deployment's sha).
       return (await shippedBefore([cursor])).has(cursor) ? null : cursor;
@@ -168,12 +169,11 @@ async function walk(trx: Trx, repoId: number, head: string, shippedBefore: (shas
  * among its commits (a deployment of a commit in the middle of a push). Its commits are cut
  * after `sha`.
  */
-async function pushEndingAt(trx: Trx, repoId: number, sha: string): Promise<{ before: string; commits: string[] } | undefined> {
-  const repo = await trx.selectFrom('delivery_repositories').select('default_branch').where('id', '=', repoId).executeTakeFirst();
+async function pushEndingAt(trx: Trx, repoId: number, defaultBranch: string | null, sha: string): Promise<{ before: string; commits: string[] } | undefined> {
   const byAfter = await trx.selectFrom('delivery_pushes').select(['id', 'ref', 'before_sha'])
     .where('repo_id', '=', repoId).where('after_sha', '=', sha).orderBy('id').execute();
   if (byAfter.length > 0) {
-    const rank = (p: { ref: string; before_sha: string }) => (p.ref === repo?.default_branch ? 0 : 2) + (ZERO_SHA.test(p.before_sha) ? 1 : 0);
+    const rank = (p: { ref: string; before_sha: string }) => (p.ref === defaultBranch ? 0 : 2) + (ZERO_SHA.test(p.before_sha) ? 1 : 0);
     const push = [...byAfter].sort((a, b) => rank(a) - rank(b))[0]!;
     const commits = await trx.selectFrom('delivery_push_commits').select('sha').where('push_id', '=', push.id).orderBy('position').execute();
     const shas = commits.map((c) => c.sha);

@@ -208,8 +208,8 @@ export function deliveryRepo(ctx: StoreContext) {
     }
   }
 
-  async function applyFact(trx: Trx, fact: DeliveryFact, rules: DeliveryRules, seen: Map<string, EnvironmentRow>): Promise<void> {
-    const repoId = await repositoryId(trx, fact.repo);
+  async function applyFact(trx: Trx, fact: DeliveryFact, rules: DeliveryRules, seen: Map<string, EnvironmentRow>, repoIds: ReadonlyMap<string, number>): Promise<void> {
+    const repoId = repoIds.get(repoKey(fact.repo)) ?? await repositoryId(trx, fact.repo);
     switch (fact.kind) {
       case 'push': return applyPush(trx, repoId, fact);
       case 'deployment-status': return applyDeploymentStatus(trx, repoId, fact, rules, seen);
@@ -223,25 +223,29 @@ export function deliveryRepo(ctx: StoreContext) {
     rules: DeliveryRules;
     /** Environments this delivery saw first: remembered once it committed. */
     seen: Map<string, EnvironmentRow>;
+    /** The batch's repositories, found (and locked) once by `prepare`. */
+    repoIds: Map<string, number>;
   }
 
   const record = groupCommit<Write, 'recorded' | 'duplicate'>({
     transaction: (fn) => adapter.transaction(fn),
     async prepare(trx, writes) {
       // The batch's repositories (locked on PostgreSQL) and new environments, each in one order.
-      const repos = new Map(writes.flatMap((w) => w.delivery.facts.map((f) => [`${f.repo.host} ${f.repo.path}`, f.repo] as const)));
-      for (const key of [...repos.keys()].sort()) await repositoryId(trx, repos.get(key)!);
+      const repos = new Map(writes.flatMap((w) => w.delivery.facts.map((f) => [repoKey(f.repo), f.repo] as const)));
+      const ids = new Map<string, number>();
+      for (const key of [...repos.keys()].sort()) ids.set(key, await repositoryId(trx, repos.get(key)!));
+      for (const write of writes) write.repoIds = ids;
       const names = new Set(writes.flatMap((w) => w.delivery.facts.flatMap((f) => (f.kind === 'deployment-status' ? [f.environment] : []))));
       for (const name of [...names].sort()) if (!environments.has(name)) await environmentOf(trx, name, writes[0]!.rules, writes[0]!.seen);
     },
-    async apply(trx, { delivery, rules, seen }) {
+    async apply(trx, { delivery, rules, seen, repoIds }) {
       if (delivery.deliveryId !== undefined) {
         const inserted = await trx.insertInto('delivery_deliveries')
           .values({ source: delivery.source, delivery_id: delivery.deliveryId, event: delivery.event, received_at: ctx.iso() })
           .onConflict((oc) => oc.columns(['source', 'delivery_id']).doNothing()).returning('delivery_id').executeTakeFirst();
         if (inserted === undefined) return 'duplicate';
       }
-      for (const fact of delivery.facts) await applyFact(trx, fact, rules, seen);
+      for (const fact of delivery.facts) await applyFact(trx, fact, rules, seen, repoIds);
       return 'recorded';
     },
     committed({ seen }) {
@@ -251,7 +255,7 @@ export function deliveryRepo(ctx: StoreContext) {
 
   return {
     recordDelivery(delivery: DeliveryRecord, rules: DeliveryRules): Promise<'recorded' | 'duplicate'> {
-      return record({ delivery, rules, seen: new Map() });
+      return record({ delivery, rules, seen: new Map(), repoIds: new Map() });
     },
 
     async applyDeliveryRules(rules: DeliveryRules): Promise<boolean> {
@@ -287,6 +291,10 @@ export function deliveryRepo(ctx: StoreContext) {
       return ids.map((id) => ({ repositoryId: id, deployments: count(deployments, id), changes: count(changes, id), incidents: count(incidents, id) }));
     },
   };
+}
+
+function repoKey(repo: DeliveryRepositoryRef): string {
+  return `${repo.host} ${repo.path}`;
 }
 
 /** A deployment's result and finish from its latest status (docs/metrics/dora.md "Deployments"). */

@@ -4,8 +4,8 @@ import type { Database } from '../schema.js';
 /**
  * Writes that arrive together go into one transaction: a commit costs more than a webhook
  * delivery's own statements (SQLite has one writer; PostgreSQL waits for the WAL flush), so
- * under load deliveries share commits. Nothing waits to be batched: the first write starts at
- * once, and those arriving meanwhile form the next batch. Each write runs in a savepoint of its
+ * under load deliveries share commits. A batch waits one turn of the event loop and no more:
+ * the writes whose requests were already received join it, later ones form the next batch. Each write runs in a savepoint of its
  * own, so one that fails is undone alone and gets its own error; the others commit. Each is
  * answered only after the commit.
  */
@@ -35,6 +35,9 @@ export function groupCommit<I, O>(write: GroupedWrite<I, O>): (item: I) => Promi
     flushing = true;
     try {
       while (queue.length > 0) {
+        // One turn of the event loop, so requests already received reach the queue: on SQLite a
+        // transaction runs without yielding to I/O, so nothing else could join it otherwise.
+        await new Promise((resolve) => setImmediate(resolve));
         const batch = queue.splice(0, MAX_BATCH);
         try {
           await write.transaction(async (trx) => {
