@@ -38,7 +38,15 @@ export async function startPaved(extraEnv = {}) {
     if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const token = JSON.parse(readFileSync(cliConfig, 'utf8')).token;
+  // The server answers /readyz a moment before `paved up` has written the admin's CLI config.
+  let token;
+  for (let i = 0; i < 600 && token === undefined; i++) {
+    try {
+      token = JSON.parse(readFileSync(cliConfig, 'utf8')).token;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   return {
     url,
     token,

@@ -9,6 +9,8 @@ const benches = [
   ...['postgres', 'mysql', 'redis', 'amqp'].map((p) => ['time-to-ready.mjs', ['--product', p, '--runs', '30']]),
   ['api-reads.mjs', quick ? ['--seconds', '2'] : ['--seconds', '10']],
   ['engine-throughput.mjs', quick ? ['--instances', '2000'] : ['--instances', '100000']],
+  ...['sqlite', 'postgres'].map((store) => ['dora-query.mjs', ['--store', store, ...(quick ? ['--deployments', '20000', '--runs', '5'] : [])]]),
+  ['webhook-ingestion.mjs', quick ? ['--deliveries', '2000', '--rounds', '1'] : []],
 ];
 let failed = 0;
 for (const [file, args] of benches) {

@@ -7,6 +7,7 @@ import { registerBackstageCommands } from './commands/backstage.js';
 import { registerEnvCommands } from './commands/env.js';
 import { registerEnvironmentCommands } from './commands/environments.js';
 import { registerFeedbackCommands } from './commands/feedback.js';
+import { registerEventCommands } from './commands/events.js';
 import { registerMetricsCommands } from './commands/metrics.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerWorkloadCommands } from './commands/workload.js';
@@ -66,6 +67,7 @@ export function buildProgram(runner: Runner): Command {
   registerBackstageCommands(program, runner);
   registerInitCommands(program, runner);
   registerAuditCommands(program, runner);
+  registerEventCommands(program, runner);
   registerMetricsCommands(program, runner);
   registerFeedbackCommands(program, runner);
   return program;

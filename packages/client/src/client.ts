@@ -14,6 +14,10 @@ import { followLogs, type FollowLogsOptions } from './follow-logs.js';
 import type { AuditKey, AuditQuery, AuditRecord } from '@paved/model';
 import { exportAuditLines, type AuditExportOptions } from './audit.js';
 import { measuresClient, type MeasuresClient } from './measures.js';
+import type {
+  DeliveryRecorded, DoraMetrics, DoraQuery, RecordChangeRequest, RecordDeploymentRequest, RecordIncidentRequest, SetWebhookSecretRequest,
+  WebhookSettings, WebhookSource,
+} from '@paved/model';
 
 export interface ClientOptions {
   /** Base URL of the Paved server, e.g. http://127.0.0.1:7780. */
@@ -41,7 +45,7 @@ export interface Health {
  * One typed method per route of the HTTP API a person's tools call (the routes are in the
  * OpenAPI document, /api/openapi.json, and docs/api.md); not the drivers' callback route.
  */
-export interface PavedClient extends LogsClient, SignInClient, AuditClient, MeasuresClient {
+export interface PavedClient extends LogsClient, SignInClient, AuditClient, MeasuresClient, DeliveryClient {
   readonly url: string;
   health(): Promise<Health>;
   whoami(): Promise<WhoAmI>;
@@ -148,6 +152,18 @@ export interface AuditClient {
   listAuditKeys(): Promise<{ items: AuditKey[] }>;
 }
 
+// --- Delivery events and DORA metrics (docs/metrics/dora.md) ---
+export interface DeliveryClient {
+  recordDeployment(team: string, service: string, request: RecordDeploymentRequest): Promise<DeliveryRecorded>;
+  recordChange(team: string, service: string, request: RecordChangeRequest): Promise<DeliveryRecorded>;
+  recordIncident(team: string, service: string, request: RecordIncidentRequest): Promise<DeliveryRecorded>;
+  /** A service's (team and service), a team's (team), or every service you may see (neither). */
+  doraMetrics(query: DoraQuery): Promise<DoraMetrics>;
+  /** Where each webhook source's secret comes from (platform admins). */
+  webhookSettings(): Promise<WebhookSettings[]>;
+  setWebhookSecret(source: WebhookSource, request: SetWebhookSecretRequest): Promise<WebhookSettings>;
+}
+
 const seg = encodeURIComponent;
 const teamPath = (team: string) => `/api/v1/teams/${seg(team)}`;
 const instancePath = (team: string, name: string) => `${teamPath(team)}/instances/${seg(name)}`;
@@ -252,6 +268,13 @@ export function createClient(options: ClientOptions): PavedClient {
     listAuditKeys: () => http.json('GET', '/api/v1/audit/keys'),
     // The platform's measures, feedback and help requests
     ...measuresClient(http),
+    // Delivery events and DORA metrics
+    recordDeployment: (team, service, request) => http.json('POST', `${teamPath(team)}/services/${seg(service)}/deployments`, { body: request }),
+    recordChange: (team, service, request) => http.json('POST', `${teamPath(team)}/services/${seg(service)}/changes`, { body: request }),
+    recordIncident: (team, service, request) => http.json('POST', `${teamPath(team)}/services/${seg(service)}/incidents`, { body: request }),
+    doraMetrics: (q) => http.json('GET', '/api/v1/metrics/dora', { query: { from: q.from, to: q.to, team: q.team, service: q.service } }),
+    webhookSettings: () => http.json('GET', '/api/v1/admin/webhooks'),
+    setWebhookSecret: (source, request) => http.json('PUT', `/api/v1/admin/webhooks/${seg(source)}/secret`, { body: request }),
   };
   return client;
 }

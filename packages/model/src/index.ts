@@ -11,3 +11,4 @@ export * from './composition.js';
 export * from './audit.js';
 export * from './audit-verify.js';
 export * from './measures.js';
+export * from './delivery.js';

@@ -1,9 +1,9 @@
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { InputError, type FieldIssue } from '@paved/model';
+import { InputError, isPavedError, type FieldIssue } from '@paved/model';
+import { DEFAULT_DELIVERY_SETTINGS, compilePattern, isTimeZone, type DeliveryConfig, type OidcSettings } from '@paved/server';
 import { loadOidcSettings } from './oidc-config.js';
-import type { OidcSettings } from '@paved/server';
 
 /**
  * The platform configuration, read from the environment once at start, validated (every
@@ -63,6 +63,8 @@ export interface PavedConfig {
    * host). Absent: no metrics listener. Each process of a deployment needs its own port.
    */
   metrics?: { host: string; port: number };
+  /** Delivery events and DORA metrics (docs/metrics/dora.md "Configuration"). */
+  delivery: DeliveryConfig & { settings: NonNullable<DeliveryConfig['settings']> };
   /**
    * Test-only crash point: the process SIGKILLs itself when the engine reaches the named
    * failpoint (e.g. `create:after-driver`). Used by the crash test; never set in production.
@@ -167,6 +169,24 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   const trustProxy = parseTrustProxy(str('PAVED_TRUST_PROXY'), issues);
   const tls = tlsFiles(str('PAVED_TLS_CERT_FILE'), str('PAVED_TLS_KEY_FILE'), issues);
   const metricsPort = str('PAVED_METRICS_PORT') === undefined ? undefined : int('PAVED_METRICS_PORT', 0, 0, 65535);
+  const pattern = (name: string, fallback: string): string => {
+    const value = str(name) ?? fallback;
+    try {
+      compilePattern(value, name);
+    } catch (error) {
+      if (!isPavedError(error)) throw error;
+      issues.push({ path: name, message: error.message.replace(`${name} `, '') });
+    }
+    return value;
+  };
+  const deliverySettings = {
+    productionEnvironments: pattern('PAVED_DORA_PRODUCTION_ENVIRONMENTS', DEFAULT_DELIVERY_SETTINGS.productionEnvironments),
+    incidentLabel: pattern('PAVED_DORA_INCIDENT_LABEL', DEFAULT_DELIVERY_SETTINGS.incidentLabel),
+    timeZone: str('PAVED_DORA_TIME_ZONE') ?? DEFAULT_DELIVERY_SETTINGS.timeZone,
+  };
+  if (!isTimeZone(deliverySettings.timeZone)) issues.push({ path: 'PAVED_DORA_TIME_ZONE', message: `must be an IANA time zone such as UTC or Europe/Berlin (got "${deliverySettings.timeZone}")` });
+  const githubWebhookSecret = str('PAVED_GITHUB_WEBHOOK_SECRET');
+  const gitlabWebhookToken = str('PAVED_GITLAB_WEBHOOK_TOKEN');
 
   const config: PavedConfig = {
     dataDir,
@@ -199,6 +219,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     logLevel,
     trustProxy,
     ...(metricsPort === undefined ? {} : { metrics: { host: str('PAVED_METRICS_HOST') ?? host, port: metricsPort } }),
+    delivery: {
+      settings: deliverySettings,
+      ...(githubWebhookSecret === undefined ? {} : { githubWebhookSecret }),
+      ...(gitlabWebhookToken === undefined ? {} : { gitlabWebhookToken }),
+    },
     ...(str('PAVED_CRASH_AT') === undefined ? {} : { crashAt: str('PAVED_CRASH_AT')! }),
     ...(oidc === undefined ? {} : { oidc }),
   };
@@ -211,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     embeddedPostgres: Object.freeze(config.embeddedPostgres),
     worker: Object.freeze(config.worker),
     limits: Object.freeze(config.limits),
+    delivery: Object.freeze(config.delivery),
     ...(config.tls ? { tls: Object.freeze(config.tls) } : {}),
     ...(config.metrics === undefined ? {} : { metrics: Object.freeze(config.metrics) }),
   });

@@ -39,7 +39,11 @@ function createLogger(config: PavedConfig): pino.Logger {
   // Logs go to stderr so a command's data on stdout stays clean; request logging is off (one
   // line per request drowns `paved up`), warnings and lifecycle events stay.
   return pino(
-    { level: config.logLevel, base: { pid: process.pid }, redact: ['req.headers.authorization', 'headers.authorization', 'req.headers.cookie', 'headers.cookie'] },
+    {
+      level: config.logLevel,
+      base: { pid: process.pid },
+      redact: ['req.headers.authorization', 'headers.authorization', 'req.headers.cookie', 'headers.cookie', 'req.headers["x-gitlab-token"]', 'req.headers["x-hub-signature-256"]'],
+    },
     pino.destination(2),
   );
 }
@@ -121,6 +125,7 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
         rateLimits: { requestsPerHour, authFailuresPerMinute }, streamsPerUser, ...(tls ? { tls } : {}),
         ...(config.oidc ? { oidc: config.oidc } : {}),
         ...(metrics === undefined ? {} : { metrics }),
+        delivery: config.delivery,
       });
       const address = await app.listen({ host: config.host, port: config.port });
       url = address.replace('://[::1]', '://localhost');

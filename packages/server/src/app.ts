@@ -38,6 +38,10 @@ import { interventionRoutes } from './metrics/interventions/routes.js';
 import { productMeasuresRoutes } from './metrics/products/routes.js';
 import { countHttpRequests } from './metrics/prometheus/http-metrics.js';
 import type { PlatformMetrics } from './metrics/prometheus/platform-metrics.js';
+import { deliveryRoutes, webhookRoutes } from './delivery/routes.js';
+import { DEFAULT_DELIVERY_SETTINGS, deliveryRules } from './delivery/settings.js';
+import { doraRoutes } from './metrics/dora/routes.js';
+import type { DeliveryConfig } from './services.js';
 
 export interface AppDeps {
   store: Store;
@@ -76,6 +80,8 @@ export interface AppDeps {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** This process's Prometheus metrics: every answered request is counted there. Absent: not counted. */
   metrics?: PlatformMetrics;
+  /** Delivery events and DORA metrics: patterns, time zone, webhook secrets (docs/metrics/dora.md). */
+  delivery?: DeliveryConfig;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -127,13 +133,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: pvd_…' } } },
       security: [{ bearer: [] }],
-      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'sign-in', 'audit', 'metrics', 'feedback'].map((name) => ({ name })),
+      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'sign-in', 'audit', 'webhooks', 'delivery', 'metrics', 'feedback'].map((name) => ({ name })),
     },
   });
 
   const now = deps.now ?? Date.now;
   const auditChain = new AuditChain(deps.store, deps.auditSigner, now);
   const services = createServices({ ...deps, auditChain, onTemplateProblem: (problem) => app.log.warn({ problem }, 'template skipped') });
+  // Facts derived with other patterns (production environments, incident labels) are re-derived before any is served.
+  await deps.store.applyDeliveryRules(deliveryRules(deps.delivery?.settings ?? DEFAULT_DELIVERY_SETTINGS));
   // Before any route: every request's origin is known to what it calls, and changes are recorded.
   await registerRequestContext(app as unknown as FastifyInstance);
   recordRequests(app as unknown as FastifyInstance, { chain: auditChain, now });
@@ -141,6 +149,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { store: deps.store, version: deps.version });
   // Signed by the driver's automation, not by a bearer token.
   await app.register(callbackRoutes, { prefix: '/api/v1', store: deps.store, targets: deps.targets, drivers: deps.drivers });
+  // Signed by GitHub or GitLab, not by a bearer token.
+  await app.register(webhookRoutes, { prefix: '/api/v1', services });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Signing in authenticates the person through the identity provider, not a bearer token.
   const cookies = new SessionCookies(deps.oidc?.redirectUri);
@@ -168,6 +178,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(adoptionRoutes, { services });
     await v1.register(interventionRoutes, { services });
     await v1.register(feedbackRoutes, { services });
+    await v1.register(deliveryRoutes, { services });
+    await v1.register(doraRoutes, { services });
   }, { prefix: '/api/v1' });
 
   await app.ready();

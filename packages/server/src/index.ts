@@ -19,3 +19,5 @@ export { createAuditLog, type AuditLog, type AuditLogEntry } from './audit/log.j
 export { startAuditCheckpoints, AUDIT_CHECKPOINT_INTERVAL_MS } from './audit/checkpoints.js';
 export { PlatformMetrics, MAX_PRODUCTS, UNMATCHED_ROUTE, type PlatformMetricsOptions } from './metrics/prometheus/platform-metrics.js';
 export { startMetricsEndpoint, type MetricsEndpoint } from './metrics/prometheus/endpoint.js';
+export { compilePattern, isTimeZone, DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './delivery/settings.js';
+export type { DeliveryConfig } from './services.js';

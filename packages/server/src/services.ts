@@ -25,6 +25,12 @@ import { DefaultLogService, type LogService } from './logs/service.js';
 import { AuthorizedProductService } from './products/authorized.js';
 import { DefaultProductService, type ProductService } from './products/service.js';
 import { DefaultTemplateService, type TemplateService } from './templates/service.js';
+import { AuthorizedDeliveryService } from './delivery/authorized.js';
+import { DefaultDeliveryService, type DeliveryService } from './delivery/service.js';
+import { DEFAULT_DELIVERY_SETTINGS, deliveryRules, type DeliverySettings } from './delivery/settings.js';
+import { WebhookSecrets } from './delivery/webhook-secrets.js';
+import { AuthorizedDoraService } from './metrics/dora/authorized.js';
+import { DefaultDoraService, type DoraService } from './metrics/dora/service.js';
 import { AuthorizedWorkloadService } from './workloads/authorized.js';
 import { DefaultWorkloadService, type WorkloadService } from './workloads/service.js';
 import { AuthorizedFeedbackService } from './feedback/authorized.js';
@@ -55,6 +61,16 @@ export interface ServicesDeps {
   oidc?: OidcSettings;
   /** The audit chain (docs/audit.md): read by the audit capability, appended to by identity. */
   auditChain: AuditChain;
+  /** Delivery events and DORA metrics (docs/metrics/dora.md): patterns, time zone, webhook secrets from the environment. */
+  delivery?: DeliveryConfig;
+}
+
+export interface DeliveryConfig {
+  settings?: DeliverySettings;
+  /** PAVED_GITHUB_WEBHOOK_SECRET: used until a platform admin sets one at runtime. */
+  githubWebhookSecret?: string;
+  /** PAVED_GITLAB_WEBHOOK_TOKEN: likewise. */
+  gitlabWebhookToken?: string;
 }
 
 /** Every capability's service, authorization applied: what the routes call. */
@@ -75,6 +91,8 @@ export interface Services {
   adoption: AdoptionService;
   interventions: InterventionService;
   feedback: FeedbackService;
+  delivery: DeliveryService;
+  dora: DoraService;
 }
 
 /**
@@ -102,6 +120,22 @@ export function createServices(deps: ServicesDeps): Services {
     adoption: new AuthorizedAdoptionService(new DefaultAdoptionService(measured), store),
     interventions: new AuthorizedInterventionService(new DefaultInterventionService(measured), store),
     feedback: new AuthorizedFeedbackService(new DefaultFeedbackService(measured), store),
+    ...deliveryServices(deps),
+  };
+}
+
+function deliveryServices(deps: ServicesDeps): Pick<Services, 'delivery' | 'dora'> {
+  const { store } = deps;
+  const now = deps.now ?? Date.now;
+  const settings = deps.delivery?.settings ?? DEFAULT_DELIVERY_SETTINGS;
+  const fromEnvironment = {
+    ...(deps.delivery?.githubWebhookSecret ? { github: deps.delivery.githubWebhookSecret } : {}),
+    ...(deps.delivery?.gitlabWebhookToken ? { gitlab: deps.delivery.gitlabWebhookToken } : {}),
+  };
+  const secrets = new WebhookSecrets(deps.secrets, fromEnvironment, now);
+  return {
+    delivery: new AuthorizedDeliveryService(new DefaultDeliveryService({ store, rules: deliveryRules(settings), secrets, now }), store),
+    dora: new AuthorizedDoraService(new DefaultDoraService({ store, timeZone: settings.timeZone }), store),
   };
 }
 

@@ -15,6 +15,8 @@ import { logsRepo } from './repos/logs.js';
 import { compositionRepo } from './repos/composition.js';
 import { feedbackRepo } from './repos/feedback.js';
 import { measuresRepo } from './repos/measures.js';
+import { deliveryRepo } from './repos/delivery.js';
+import { doraRepo } from './repos/dora.js';
 import { productsRepo } from './repos/products.js';
 import { secretsRepo } from './repos/secrets.js';
 import { servicesRepo } from './repos/services.js';
@@ -63,6 +65,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...auditRepo(ctx),
     ...measuresRepo(ctx),
     ...feedbackRepo(ctx),
+    ...deliveryRepo(ctx),
+    ...doraRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }

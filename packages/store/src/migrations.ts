@@ -318,6 +318,146 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         await db.schema.createIndex('oidc_logins_expires').on('oidc_logins').column('expires_at').execute();
       },
     },
+    // Delivery events (docs/metrics/dora.md): facts from webhooks and the generic API, kept by
+    // their own identities (so a redelivery or an older event changes nothing) and by repository
+    // (a service claims a repository by its URL when the metrics are computed, so events that
+    // arrive before any service claims their repository count once one does). No foreign keys
+    // to the catalog for the same reason.
+    '0011_delivery': {
+      async up(db: Kysely<any>) {
+        await adapter
+          .addSerialPrimaryKey(db.schema.createTable('delivery_repositories'), 'id')
+          .addColumn('host', 'text', (c) => c.notNull())
+          .addColumn('path', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('default_branch', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('delivery_repositories_key', ['host', 'path'])
+          .execute();
+        await adapter
+          .addSerialPrimaryKey(db.schema.createTable('delivery_environments'), 'id')
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('production', 'integer', (c) => c.notNull())
+          .execute();
+        await adapter
+          .addSerialPrimaryKey(db.schema.createTable('delivery_deployments'), 'id')
+          .addColumn('repo_id', 'bigint', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('external_id', 'text', (c) => c.notNull())
+          .addColumn('environment_id', 'bigint', (c) => c.notNull())
+          .addColumn('sha', 'text')
+          .addColumn('ref', 'text')
+          .addColumn('started_ms', 'bigint')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('status_ms', 'bigint', (c) => c.notNull())
+          .addColumn('status_seq', 'bigint', (c) => c.notNull())
+          .addColumn('success_ms', 'bigint')
+          .addColumn('result', 'text', (c) => c.notNull())
+          .addColumn('finished_ms', 'bigint')
+          .addColumn('shipped_ms', 'bigint')
+          .addColumn('changes', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('gap_sha', 'text')
+          .addUniqueConstraint('delivery_deployments_key', ['repo_id', 'source', 'external_id'])
+          .execute();
+        await adapter
+          .addSerialPrimaryKey(db.schema.createTable('delivery_pushes'), 'id')
+          .addColumn('repo_id', 'bigint', (c) => c.notNull())
+          .addColumn('ref', 'text', (c) => c.notNull())
+          .addColumn('before_sha', 'text', (c) => c.notNull())
+          .addColumn('after_sha', 'text', (c) => c.notNull())
+          .addColumn('pushed_ms', 'bigint')
+          .addUniqueConstraint('delivery_pushes_key', ['repo_id', 'ref', 'before_sha', 'after_sha'])
+          .execute();
+        await db.schema
+          .createTable('delivery_push_commits')
+          .addColumn('push_id', 'bigint', (c) => c.notNull())
+          .addColumn('repo_id', 'bigint', (c) => c.notNull())
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('sha', 'text', (c) => c.notNull())
+          .addColumn('at_ms', 'bigint')
+          .addColumn('is_distinct', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('delivery_push_commits_pk', ['push_id', 'position'])
+          .execute();
+        await db.schema
+          .createTable('delivery_deployment_commits')
+          .addColumn('deployment_id', 'bigint', (c) => c.notNull())
+          .addColumn('repo_id', 'bigint', (c) => c.notNull())
+          .addColumn('sha', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('delivery_deployment_commits_pk', ['deployment_id', 'sha'])
+          .execute();
+        await adapter
+          .addSerialPrimaryKey(db.schema.createTable('delivery_changes'), 'id')
+          .addColumn('repo_id', 'bigint', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('external_id', 'text', (c) => c.notNull())
+          .addColumn('title', 'text')
+          .addColumn('head_ref', 'text')
+          .addColumn('merge_sha', 'text')
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('opened_ms', 'bigint')
+          .addColumn('merged_ms', 'bigint')
+          .addColumn('first_commit_ms', 'bigint')
+          .addColumn('first_commit_given', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+          .addColumn('deployment_id', 'bigint')
+          .addColumn('deployment_ref', 'text')
+          // Copied from the deployment that shipped it, with the lead time they make, by the linker:
+          // the lead-time metric then reads one index range, without a join.
+          .addColumn('shipped_ms', 'bigint')
+          .addColumn('lead_minutes', 'bigint')
+          .addUniqueConstraint('delivery_changes_key', ['repo_id', 'source', 'external_id'])
+          .execute();
+        await adapter
+          .addSerialPrimaryKey(db.schema.createTable('delivery_issues'), 'id')
+          .addColumn('repo_id', 'bigint', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('external_id', 'text', (c) => c.notNull())
+          .addColumn('title', 'text')
+          .addColumn('labels', 'text', (c) => c.notNull())
+          .addColumn('incident', 'integer', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('created_ms', 'bigint', (c) => c.notNull())
+          .addColumn('resolved_ms', 'bigint')
+          .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('delivery_issues_key', ['repo_id', 'source', 'external_id'])
+          .execute();
+        await db.schema
+          .createTable('delivery_deliveries')
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('delivery_id', 'text', (c) => c.notNull())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('delivery_deliveries_pk', ['source', 'delivery_id'])
+          .execute();
+        await db.schema
+          .createTable('delivery_settings')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
+    // The indexes the ingestion's look-ups and the DORA queries use (docs/metrics/dora.md
+    // "Storage"): each metric reads one index range per repository and window, never a table scan.
+    '0012_delivery_indexes': {
+      async up(db: Kysely<any>) {
+        // Deployment days, counts and "shipped before" look-ups: a range of shipped_ms per repository;
+        // `changes` rides along so counting deployments without changes reads the index only.
+        await db.schema.createIndex('delivery_deployments_shipped').on('delivery_deployments').columns(['repo_id', 'shipped_ms', 'id', 'changes']).execute();
+        await db.schema.createIndex('delivery_deployments_sha').on('delivery_deployments').columns(['repo_id', 'sha']).execute();
+        await db.schema.createIndex('delivery_deployments_gap').on('delivery_deployments').columns(['repo_id', 'gap_sha']).execute();
+        await db.schema.createIndex('delivery_pushes_after').on('delivery_pushes').columns(['repo_id', 'after_sha']).execute();
+        await db.schema.createIndex('delivery_pushes_ref').on('delivery_pushes').columns(['repo_id', 'ref']).execute();
+        await db.schema.createIndex('delivery_push_commits_sha').on('delivery_push_commits').columns(['repo_id', 'sha']).execute();
+        await db.schema.createIndex('delivery_deployment_commits_sha').on('delivery_deployment_commits').columns(['repo_id', 'sha']).execute();
+        // Lead time: the changes shipped in a window, with their lead times, from the index alone.
+        await db.schema.createIndex('delivery_changes_lead').on('delivery_changes').columns(['repo_id', 'shipped_ms', 'lead_minutes']).execute();
+        await db.schema.createIndex('delivery_changes_deployment').on('delivery_changes').column('deployment_id').execute();
+        await db.schema.createIndex('delivery_changes_merge').on('delivery_changes').columns(['repo_id', 'merge_sha']).execute();
+        await db.schema.createIndex('delivery_changes_branch').on('delivery_changes').columns(['repo_id', 'head_ref']).execute();
+        await db.schema.createIndex('delivery_changes_deployment_ref').on('delivery_changes').columns(['repo_id', 'deployment_ref']).execute();
+        await db.schema.createIndex('delivery_issues_incidents').on('delivery_issues').columns(['repo_id', 'incident', 'created_ms']).execute();
+      },
+    },
     // The platform's own measures (docs/metrics/): a ledger of requests and their first
     // outcomes, interventions, and the lifetimes of catalogued services. Rows are written with
     // the events they summarise from now on; the history before this migration is read once

@@ -305,6 +305,144 @@ export interface FeedbackTable {
   comment: string;
 }
 
+// ------------------------------------------------------------------------------------------
+// Delivery events (migration 0011): facts from webhooks and the generic API, from which the DORA
+// metrics are computed. Times are epoch milliseconds (bigint): the metric queries do arithmetic
+// on them (day buckets, lead-time minutes) the same way on both dialects.
+
+/** Every repository (or Paved service, for events recorded through the API) that sent events. */
+export interface DeliveryRepositoriesTable {
+  id: Generated<number>;
+  /** Lowercase host ('github.com'), '' when the payload named none, 'paved' for a service's own events. */
+  host: string;
+  /** Lowercase path: 'acme/payments-api', 'group/sub/project', or 'team/service' for host 'paved'. */
+  path: string;
+  /** As the source spelled it, for people. */
+  name: string;
+  default_branch: string | null;
+  created_at: string;
+}
+
+/** Environment names seen on deployments, with whether they count as production (the configured pattern). */
+export interface DeliveryEnvironmentsTable {
+  id: Generated<number>;
+  name: string;
+  production: number;
+}
+
+export interface DeliveryDeploymentsTable {
+  id: Generated<number>;
+  repo_id: number;
+  /** 'github' | 'gitlab' | 'api' */
+  source: string;
+  external_id: string;
+  environment_id: number;
+  sha: string | null;
+  ref: string | null;
+  started_ms: number | null;
+  /** The latest status by the source's own time (never arrival order), its time and its tie-breaker. */
+  status: string;
+  status_ms: number;
+  status_seq: number;
+  /** Time of the latest `success` status. */
+  success_ms: number | null;
+  /** 'success' | 'failure' | 'pending' */
+  result: string;
+  finished_ms: number | null;
+  /** finished_ms when this is a successful production deployment (what every metric counts), else null. */
+  shipped_ms: number | null;
+  /** Changes linked to this deployment (kept in step by the linker). */
+  changes: Generated<number>;
+  /** The commit where the walk back through the pushes found no push: relinked when that push arrives. */
+  gap_sha: string | null;
+}
+
+export interface DeliveryPushesTable {
+  id: Generated<number>;
+  repo_id: number;
+  /** Branch name without refs/heads/. */
+  ref: string;
+  before_sha: string;
+  after_sha: string;
+  pushed_ms: number | null;
+}
+
+/** The commits of a push, oldest first, as the source listed them. */
+export interface DeliveryPushCommitsTable {
+  push_id: number;
+  repo_id: number;
+  position: number;
+  sha: string;
+  at_ms: number | null;
+  /** GitHub's `distinct`: new to the repository with this push (GitLab: always 1). */
+  is_distinct: number;
+}
+
+/** Which commits each successful production deployment shipped (between it and the previous one). */
+export interface DeliveryDeploymentCommitsTable {
+  deployment_id: number;
+  repo_id: number;
+  sha: string;
+}
+
+/** A change: a pull/merge request, or a change recorded through the API. */
+export interface DeliveryChangesTable {
+  id: Generated<number>;
+  repo_id: number;
+  source: string;
+  external_id: string;
+  title: string | null;
+  head_ref: string | null;
+  merge_sha: string | null;
+  /** 'open' | 'merged' | 'closed' */
+  state: string;
+  opened_ms: number | null;
+  merged_ms: number | null;
+  /** From the API, or the earliest distinct commit pushed to head_ref before the merge. */
+  first_commit_ms: number | null;
+  /** 1 when first_commit_ms was given (API) rather than derived from pushes. */
+  first_commit_given: number;
+  /** The event time of the last update applied: an older event never overwrites a newer one. */
+  updated_ms: number;
+  /** The deployment that shipped it: named by the API (deployment_ref), or found through its merge commit. */
+  deployment_id: number | null;
+  deployment_ref: string | null;
+  /** The shipping deployment's shipped_ms, and the lead time it makes (kept by the linker). */
+  shipped_ms: number | null;
+  lead_minutes: number | null;
+}
+
+/** Issues (incidents when a label matches the configured pattern) and incidents recorded through the API. */
+export interface DeliveryIssuesTable {
+  id: Generated<number>;
+  repo_id: number;
+  source: string;
+  external_id: string;
+  title: string | null;
+  /** JSON array of label names. */
+  labels: string;
+  incident: number;
+  /** 'open' | 'closed' | 'deleted' */
+  state: string;
+  created_ms: number;
+  resolved_ms: number | null;
+  updated_ms: number;
+}
+
+/** Webhook deliveries seen, by the source's delivery id: a redelivery is recognised and not applied twice. */
+export interface DeliveryDeliveriesTable {
+  source: string;
+  delivery_id: string;
+  event: string;
+  received_at: string;
+}
+
+/** Settings the derived columns were computed with (the patterns); changing one re-derives them. */
+export interface DeliverySettingsTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -328,4 +466,14 @@ export interface Database {
   interventions: InterventionsTable;
   service_lifetimes: ServiceLifetimesTable;
   feedback: FeedbackTable;
+  delivery_repositories: DeliveryRepositoriesTable;
+  delivery_environments: DeliveryEnvironmentsTable;
+  delivery_deployments: DeliveryDeploymentsTable;
+  delivery_pushes: DeliveryPushesTable;
+  delivery_push_commits: DeliveryPushCommitsTable;
+  delivery_deployment_commits: DeliveryDeploymentCommitsTable;
+  delivery_changes: DeliveryChangesTable;
+  delivery_issues: DeliveryIssuesTable;
+  delivery_deliveries: DeliveryDeliveriesTable;
+  delivery_settings: DeliverySettingsTable;
 }

@@ -3,6 +3,9 @@ import type {
 } from '@paved/model';
 import type { Environment, ScoreServicePort, Service, ServiceLifecycle } from '@paved/model';
 import type { AuditCheckpoint, AuditEntry, AuditRecord } from '@paved/model';
+import type { DeliveryEventCounts, DeliveryRecord, DeliveryRepository, DeliveryRules, DoraFacts, DoraFactsQuery } from './delivery-types.js';
+
+export type * from './delivery-types.js';
 
 /**
  * The store is the source of truth and the work queue (docs/architecture.md#the-store). One
@@ -646,4 +649,23 @@ export interface Store {
   satisfaction(product: string, window: MeasureWindow): Promise<SatisfactionRow[]>;
   /** One product's feedback with a comment, newest first. */
   listFeedbackComments(filter: { product: string; cursor?: string; limit?: number }): Promise<Page<StoredFeedback>>;
+
+  // delivery events (migration 0011)
+  /**
+   * Applies a delivery's facts in one transaction, after recording its delivery id: 'duplicate'
+   * (nothing applied) when that id was recorded before. Facts are applied by their own times,
+   * so deliveries may arrive in any order; links between deployments and changes are kept.
+   */
+  recordDelivery(delivery: DeliveryRecord, rules: DeliveryRules): Promise<'recorded' | 'duplicate'>;
+  /**
+   * Re-derives what depends on the rules (production environments, incident issues, and so the
+   * links) when their fingerprint differs from the one recorded; call at start. True when it did.
+   */
+  applyDeliveryRules(rules: DeliveryRules): Promise<boolean>;
+  /** Every repository that sent events (a small table: one row per repository). */
+  listDeliveryRepositories(): Promise<DeliveryRepository[]>;
+  /** How many deployments, changes and incidents each of these repositories has. */
+  countDeliveryEvents(repositoryIds: readonly number[]): Promise<DeliveryEventCounts[]>;
+  /** The facts the DORA metrics are computed from, aggregated in the database. */
+  doraFacts(query: DoraFactsQuery): Promise<DoraFacts>;
 }

@@ -5,6 +5,7 @@ import { action, type Context, type Runner } from '../context.js';
 import { formatElapsed } from '../duration.js';
 import { formatFields, formatTable } from '../output.js';
 import { allPages } from './teams.js';
+import { registerDoraCommand } from './metrics-dora.js';
 
 /**
  * `paved metrics …`: the platform's own measures (docs/metrics/README.md), as the API returns
@@ -13,8 +14,10 @@ import { allPages } from './teams.js';
 export function registerMetricsCommands(program: Command, runner: Runner): void {
   const metrics = program
     .command('metrics')
-    .description('the platform\'s own measures: product analytics, adoption, interventions, feedback')
-    .addHelpText('after', '\nDefinitions: docs/metrics/README.md');
+    .description('the platform\'s own measures: DORA delivery metrics, product analytics, adoption, interventions, feedback')
+    .addHelpText('after', '\nDefinitions: docs/metrics/README.md and docs/metrics/dora.md');
+
+  registerDoraCommand(metrics, runner);
 
   metrics
     .command('products')

@@ -139,6 +139,14 @@ const REQUESTS: Record<string, RequestFor> = {
   getProductFeedback: () => ({ url: '/api/v1/products/pgdb/feedback' }),
   requestHelp: () => ({ url: `${own}/instances/db/help`, body: { message: 'Please help' } }),
   listHelpRequests: () => ({ url: '/api/v1/products/pgdb/help-requests' }),
+  githubWebhook: () => ({ url: '/api/v1/webhooks/github', body: { zen: 'Keep it logically awesome.' } }),
+  gitlabWebhook: () => ({ url: '/api/v1/webhooks/gitlab', body: { object_kind: 'push' } }),
+  recordDeployment: ({ fresh }) => ({ url: `${own}/services/web/deployments`, body: { id: fresh('deploy'), environment: 'production', finishedAt: '2025-03-03T10:00:00Z' } }),
+  recordChange: ({ fresh }) => ({ url: `${own}/services/web/changes`, body: { id: fresh('change'), mergedAt: '2025-03-03T09:00:00Z' } }),
+  recordIncident: ({ fresh }) => ({ url: `${own}/services/web/incidents`, body: { id: fresh('incident'), createdAt: '2025-03-03T11:00:00Z' } }),
+  getDoraMetrics: () => ({ url: '/api/v1/metrics/dora?team=own&from=2025-03-03&to=2025-03-09' }),
+  listWebhookSettings: () => ({ url: '/api/v1/admin/webhooks' }),
+  setWebhookSecret: ({ fresh }) => ({ url: '/api/v1/admin/webhooks/github/secret', body: { secret: `${fresh('secret')}-0123456789abcdef` } }),
 };
 
 interface Route {

@@ -1,0 +1,137 @@
+// Webhook ingestion throughput: signed GitHub deliveries per second into `paved up` on SQLite.
+//
+//   node bench/webhook-ingestion.mjs [--deliveries 20000] [--connections 16] [--rounds 3]
+//
+// The deliveries are the octokit payload examples (fixtures/webhooks/github/) shaped as a
+// stream of work on 20 repositories: per change a push to a branch, the pull request merged,
+// the push to main, and the production deployment's in_progress and success statuses (which
+// link the change); an incident issue every tenth change. Every delivery has its own id and a
+// valid X-Hub-Signature-256. Baseline, in the same run against the same server: the same
+// deliveries signed with a wrong secret, refused with 401 after the HMAC check (the request
+// path without the store). Rounds alternate which goes first; each round sends new deliveries.
+import autocannon from 'autocannon';
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { arg, median, round, startPaved } from './lib.mjs';
+
+const total = Number(arg('deliveries', '20000'));
+const connections = Number(arg('connections', '16'));
+const rounds = Number(arg('rounds', '3'));
+const SECRET = 'bench-webhook-secret-0123456789';
+const REPOS = 20;
+
+const fixture = (name) => JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/webhooks/github/${name}.json`, import.meta.url)), 'utf8'));
+const templates = { push: fixture('push'), pr: fixture('pull_request-closed'), status: fixture('deployment_status'), issue: fixture('issues-opened') };
+const sha = (text) => createHmac('sha1', 'sha').update(text).digest('hex');
+const at = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+function withRepo(body, repo) {
+  body.repository.full_name = `bench/r${repo}`;
+  body.repository.name = `r${repo}`;
+  body.repository.html_url = `https://github.com/bench/r${repo}`;
+  body.repository.default_branch = 'main';
+  return body;
+}
+
+/** `count` deliveries of round `r`, oldest first, each serialised and signed once. */
+function deliveries(r, count, secret) {
+  const out = [];
+  const head = new Map();
+  let statusId = r * 10_000_000;
+  for (let k = 0; out.length < count; k++) {
+    const repo = k % REPOS;
+    // Rounds follow each other in March, a minute a change.
+    const t = Date.parse('2025-03-03T08:00:00Z') + ((r % 100) * 10_000 + k) * 60_000;
+    const id = `${r}-${k}`;
+    const before = head.get(repo) ?? '0'.repeat(40);
+    const commit = sha(`c${id}`);
+    const merge = sha(`m${id}`);
+    const push = (branch, from, to, commits) => {
+      const body = withRepo(structuredClone(templates.push), repo);
+      const c0 = body.commits[0];
+      Object.assign(body, { ref: `refs/heads/${branch}`, before: from, after: to, created: /^0+$/.test(from) });
+      body.commits = commits.map(([s, when, distinct]) => ({ ...c0, id: s, tree_id: s, timestamp: at(when), distinct }));
+      body.head_commit = body.commits.at(-1);
+      return ['push', body];
+    };
+    const pr = withRepo(structuredClone(templates.pr), repo);
+    const number = r * 1_000_000 + k + 1;
+    Object.assign(pr, { number, action: 'closed' });
+    Object.assign(pr.pull_request, { number, merged: true, state: 'closed', created_at: at(t + 10_000), updated_at: at(t + 20_000), merged_at: at(t + 20_000), closed_at: at(t + 20_000), merge_commit_sha: merge });
+    pr.pull_request.head.ref = `b${id}`;
+    const status = (state, when) => {
+      const body = withRepo(structuredClone(templates.status), repo);
+      Object.assign(body.deployment, { id: r * 10_000_000 + k, sha: merge, environment: 'production', created_at: at(t + 30_000) });
+      Object.assign(body.deployment_status, { id: ++statusId, state, environment: 'production', created_at: at(when), updated_at: at(when) });
+      return ['deployment_status', body];
+    };
+    const events = [
+      push(`b${id}`, '0'.repeat(40), commit, [[commit, t, true]]),
+      ['pull_request', pr],
+      push('main', before, merge, [[commit, t, false], [merge, t + 20_000, true]]),
+      status('in_progress', t + 35_000),
+      status('success', t + 50_000),
+    ];
+    if (k % 10 === 9) {
+      const issue = withRepo(structuredClone(templates.issue), repo);
+      Object.assign(issue.issue, { number: r * 1_000_000 + 500_000 + k, labels: [{ ...issue.issue.labels?.[0], name: 'incident' }], created_at: at(t + 55_000), updated_at: at(t + 55_000), closed_at: null, state: 'open' });
+      events.push(['issues', issue]);
+    }
+    head.set(repo, merge);
+    for (const [event, body] of events) {
+      const bytes = Buffer.from(JSON.stringify(body));
+      out.push({ body: bytes, headers: {
+        'content-type': 'application/json', 'x-github-event': event, 'x-github-delivery': `bench-${id}-${out.length}`,
+        'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(bytes).digest('hex')}`,
+      } });
+    }
+  }
+  return out.slice(0, count);
+}
+
+async function blast(url, list) {
+  let next = 0;
+  const result = await autocannon({
+    url, connections, amount: list.length,
+    requests: [{ method: 'POST', path: '/api/v1/webhooks/github', setupRequest: (req) => {
+      const d = list[next++ % list.length];
+      return { ...req, headers: d.headers, body: d.body };
+    } }],
+  });
+  const seconds = result.duration;
+  return { perSecond: list.length / seconds, non2xx: result.non2xx, errors: result.errors, statuses: result.statusCodeStats };
+}
+
+const paved = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off', PAVED_GITHUB_WEBHOOK_SECRET: SECRET });
+const api = (method, path, body) => fetch(`${paved.url}${path}`, { method, headers: { authorization: `Bearer ${paved.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+await api('POST', '/api/v1/teams', { name: 'bench' });
+for (let repo = 0; repo < REPOS; repo++) await api('POST', '/api/v1/teams/bench/services', { name: `r${repo}`, repositoryUrl: `https://github.com/bench/r${repo}` });
+
+const ingest = [];
+const refused = [];
+for (let r = 0; r < rounds; r++) {
+  const good = deliveries(r + 1, total, SECRET);
+  const bad = deliveries(r + 101, total, 'not-the-secret');
+  const sides = [['ingest', good, ingest], ['refused', bad, refused]];
+  for (const [label, list, into] of r % 2 === 0 ? sides : sides.reverse()) {
+    const outcome = await blast(paved.url, list);
+    const expectedStatus = label === 'ingest' ? 202 : 401;
+    if (outcome.errors > 0 || (outcome.statuses[expectedStatus]?.count ?? 0) !== list.length) {
+      throw new Error(`${label}: expected ${list.length} × ${expectedStatus}, got ${JSON.stringify(outcome.statuses)} and ${outcome.errors} errors`);
+    }
+    into.push(outcome.perSecond);
+    console.error(`round ${r + 1} ${label}: ${round(outcome.perSecond, 0)} deliveries/s`);
+  }
+}
+
+// The store got everything: the last round's deployments are all linked to their change.
+const report = await (await fetch(`${paved.url}/api/v1/metrics/dora?team=bench&from=2025-03-03&to=2025-03-31`, { headers: { authorization: `Bearer ${paved.token}` } })).json();
+const result = {
+  benchmark: 'webhook-ingestion', store: 'sqlite', deliveries: total, connections, rounds,
+  ingestPerSecond: round(median(ingest), 0), refusedPerSecond: round(median(refused), 0), ratio: round(median(ingest) / median(refused), 2),
+  deployments: report.deployments, changes: report.leadTime.changes, deploymentsWithoutChanges: report.dataQuality.deploymentsWithoutChanges.count,
+};
+console.log(JSON.stringify(result));
+console.error(`webhook ingestion: ${result.ingestPerSecond} deliveries/s median (refused unsigned: ${result.refusedPerSecond}/s), x${result.ratio}`);
+await paved.stop();

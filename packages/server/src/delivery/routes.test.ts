@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore, type Store } from '@paved/store';
+import { fixture, github, githubDelivery, gitlab, gitlabDelivery, sha, signGithub, type Delivery } from './deliveries.test-support.js';
+import { startHarness, type Caller, type Harness } from '../test-harness.js';
+
+/**
+ * Webhooks and the generic events API through the real routes (app.inject) over a real store.
+ * Bodies are the fixtures' real shapes (fixtures/webhooks/), signed over the bytes sent.
+ */
+
+const GITHUB_SECRET = "It's a Secret to Everybody";
+const GITLAB_TOKEN = 'gitlab-secret-token-1234';
+
+describe('webhook deliveries', () => {
+  let h: Harness;
+  let now = Date.parse('2025-03-10T12:00:00Z');
+  const repo = github('acme/payments-api');
+
+  beforeAll(async () => {
+    const store = await createStore({ url: ':memory:' });
+    await store.migrate();
+    h = await startHarness(store, { now: () => now, delivery: { githubWebhookSecret: GITHUB_SECRET, gitlabWebhookToken: GITLAB_TOKEN } });
+  });
+  afterAll(() => h.close());
+
+  const send = (d: Delivery) => h.app.inject({ method: 'POST', url: d.path, headers: d.headers, payload: d.body });
+  const repositories = () => h.store.listDeliveryRepositories();
+
+  it("verifies GitHub's HMAC over the raw bytes (GitHub's documented test vector)", () => {
+    expect(signGithub(Buffer.from('Hello, World!'), GITHUB_SECRET)).toBe('sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17');
+  });
+
+  it('records a signed delivery, and a redelivery with the same id once', async () => {
+    const delivery = githubDelivery('deployment_status', repo.deploymentStatus({ deployment: 1, status: 11, environment: 'production', sha: sha('A'), created: '2025-03-03T10:00:00Z', state: 'success', at: '2025-03-03T10:05:00Z' }), { secret: GITHUB_SECRET, id: 'delivery-1' });
+    const first = await send(delivery);
+    expect(first.statusCode).toBe(202);
+    expect(first.json()).toEqual({ outcome: 'recorded' });
+    const again = await send(delivery);
+    expect(again.json()).toEqual({ outcome: 'duplicate' });
+    expect((await repositories()).map((r) => [r.host, r.path])).toEqual([['github.com', 'acme/payments-api']]);
+  });
+
+  it('refuses a forged or unsigned delivery with 401 and stores nothing', async () => {
+    const other = github('evil/forged');
+    const payload = other.issue('opened', { number: 1, labels: ['incident'], created: '2025-03-03T10:00:00Z', updated: '2025-03-03T10:00:00Z' });
+    const forged = githubDelivery('issues', payload, { secret: 'not the secret' });
+    const res = await send(forged);
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('webhook_signature_invalid');
+    // Signed, then the body changed by one byte on the way.
+    const signed = githubDelivery('issues', payload, { secret: GITHUB_SECRET });
+    const tampered = { ...signed, body: Buffer.from(signed.body.toString('utf8').replace('"incident"', '"incidenT"')) };
+    expect((await send(tampered)).statusCode).toBe(401);
+    const unsigned = { ...signed, headers: { ...signed.headers, 'x-hub-signature-256': '' } };
+    expect((await send(unsigned)).statusCode).toBe(401);
+    // Not even malformed JSON is reported to an unsigned caller.
+    expect((await send({ ...unsigned, body: Buffer.from('{not json') })).statusCode).toBe(401);
+    expect((await repositories()).map((r) => r.path)).not.toContain('evil/forged');
+  });
+
+  it('accepts and ignores ping, deployment and tag pushes', async () => {
+    for (const [event, body] of [['ping', fixture('github', 'ping')], ['deployment', fixture('github', 'deployment')], ['push', fixture('github', 'push-tag-deleted')]] as const) {
+      const res = await send(githubDelivery(event, body, { secret: GITHUB_SECRET }));
+      expect(res.statusCode, event).toBe(202);
+      expect(res.json().outcome, event).toBe('ignored');
+    }
+  });
+
+  it('takes a form-encoded delivery (GitHub\'s other content type)', async () => {
+    const json = JSON.stringify(repo.issue('opened', { number: 9, labels: ['bug'], created: '2025-03-04T10:00:00Z', updated: '2025-03-04T10:00:00Z' }));
+    const body = Buffer.from(`payload=${encodeURIComponent(json)}`);
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/webhooks/github', payload: body, headers: {
+      'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'issues', 'x-github-delivery': 'form-1', 'x-hub-signature-256': signGithub(body, GITHUB_SECRET),
+    } });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ outcome: 'recorded' });
+  });
+
+  it('names the field of a signed delivery that cannot be read, and stores none of it', async () => {
+    const payload = repo.push('main', sha('A'), sha('B'), [{ sha: sha('B'), at: '2025-03-04 10:00:00' }]);
+    payload.repository.full_name = 'acme/half-written';
+    const res = await send(githubDelivery('push', payload, { secret: GITHUB_SECRET }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('timestamp_invalid');
+    expect(res.json().errors).toEqual([{ path: 'body.commits[0].timestamp', message: expect.stringContaining('UTC offset') }]);
+    expect((await repositories()).map((r) => r.path)).not.toContain('acme/half-written');
+  });
+
+  it('verifies GitLab by its secret token and reads its local-time offsets', async () => {
+    const project = gitlab('acme/billing');
+    const deployment = project.deployment({ id: 15, status: 'success', at: '2025-03-21 00:40:10 +0100', environment: 'production', sha: sha('G1') });
+    expect((await send(gitlabDelivery('Deployment Hook', deployment, { token: 'wrong-token-wrong-token' }))).statusCode).toBe(401);
+    expect((await send(gitlabDelivery('Deployment Hook', deployment, { token: GITLAB_TOKEN }))).json()).toEqual({ outcome: 'recorded' });
+    expect((await send(gitlabDelivery('Pipeline Hook', project.pipeline(), { token: GITLAB_TOKEN }))).json().outcome).toBe('ignored');
+    // The documented bodies as they are.
+    for (const [event, name] of [['Push Hook', 'push'], ['Merge Request Hook', 'merge_request'], ['Issue Hook', 'issue'], ['Deployment Hook', 'deployment']] as const) {
+      expect((await send(gitlabDelivery(event, fixture('gitlab', name), { token: GITLAB_TOKEN }))).json(), name).toEqual({ outcome: 'recorded' });
+    }
+    const paths = (await repositories()).map((r) => `${r.host}/${r.path}`);
+    expect(paths).toEqual(expect.arrayContaining(['gitlab.example.com/acme/billing', 'example.com/mike/diaspora', 'example.com/gitlabhq/gitlab-test', '10.126.0.2/root/test-deployment-webhooks']));
+  });
+
+  it('takes a secret set at runtime, keeps the previous one for its grace period, then refuses it', async () => {
+    const admin = h.admin;
+    const next = 'a-new-github-secret-0001';
+    const set = await h.call(admin, 'PUT', '/api/v1/admin/webhooks/github/secret', { secret: next, previousValidForSeconds: 60 });
+    expect(set.statusCode).toBe(200);
+    expect(set.json()).toMatchObject({ source: 'github', origin: 'runtime' });
+    expect(JSON.stringify(set.json())).not.toContain(next);
+    const payload = () => repo.issue('opened', { number: 50, labels: [], created: '2025-03-05T10:00:00Z', updated: '2025-03-05T10:00:00Z' });
+    expect((await send(githubDelivery('issues', payload(), { secret: next }))).statusCode).toBe(202);
+    expect((await send(githubDelivery('issues', payload(), { secret: GITHUB_SECRET }))).statusCode).toBe(202);
+    now += 61_000;
+    expect((await send(githubDelivery('issues', payload(), { secret: GITHUB_SECRET }))).statusCode).toBe(401);
+    expect((await send(githubDelivery('issues', payload(), { secret: next }))).statusCode).toBe(202);
+    const settings = await h.call(admin, 'GET', '/api/v1/admin/webhooks');
+    expect(settings.json()).toEqual([
+      { source: 'github', origin: 'runtime', updatedAt: expect.any(String) },
+      { source: 'gitlab', origin: 'environment' },
+    ]);
+  });
+});
+
+describe('webhooks without a secret', () => {
+  let store: Store;
+  let h: Harness;
+  beforeAll(async () => {
+    store = await createStore({ url: ':memory:' });
+    await store.migrate();
+    h = await startHarness(store);
+  });
+  afterAll(() => h.close());
+
+  it('refuses every delivery and says how to set a secret', async () => {
+    const d = githubDelivery('ping', fixture('github', 'ping'), { secret: 'anything-at-all-1234' });
+    const res = await h.app.inject({ method: 'POST', url: d.path, headers: d.headers, payload: d.body });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'webhook_secret_missing', detail: expect.stringContaining('paved events webhook-secret github') });
+  });
+});
+
+describe('the generic events API', () => {
+  let h: Harness;
+  let member: Caller;
+  beforeAll(async () => {
+    const store = await createStore({ url: ':memory:' });
+    await store.migrate();
+    h = await startHarness(store);
+    member = await h.user('dev');
+    await h.team('shop', [[member, 'member']]);
+    expect((await h.call(member, 'POST', '/api/v1/teams/shop/services', { name: 'cart' })).statusCode).toBe(201);
+  });
+  afterAll(() => h.close());
+
+  it('records deployments, changes and incidents for a service, and names a bad field', async () => {
+    const base = '/api/v1/teams/shop/services/cart';
+    const deployed = await h.call(member, 'POST', `${base}/deployments`, { id: 'D-1', environment: 'production', finishedAt: '2025-03-03T10:00:00+01:00' });
+    expect(deployed.statusCode).toBe(200);
+    expect(deployed.json()).toEqual({ kind: 'deployment', id: 'D-1', team: 'shop', service: 'cart' });
+    expect((await h.call(member, 'POST', `${base}/changes`, { id: 'C-1', mergedAt: '2025-03-03T08:00:00Z', deployment: 'D-1' })).statusCode).toBe(200);
+    expect((await h.call(member, 'POST', `${base}/incidents`, { id: 'INC-1', createdAt: '2025-03-03T12:00:00Z' })).statusCode).toBe(200);
+
+    const noOffset = await h.call(member, 'POST', `${base}/deployments`, { id: 'D-2', environment: 'production', finishedAt: '2025-03-03 10:00:00' });
+    expect(noOffset.statusCode).toBe(400);
+    expect(noOffset.json()).toMatchObject({ code: 'timestamp_invalid', errors: [{ path: 'finishedAt' }] });
+    const backwards = await h.call(member, 'POST', `${base}/incidents`, { id: 'INC-2', createdAt: '2025-03-03T12:00:00Z', resolvedAt: '2025-03-03T11:00:00Z' });
+    expect(backwards.json()).toMatchObject({ code: 'incident_times_invalid', errors: [{ path: 'resolvedAt' }] });
+    const unknown = await h.call(member, 'POST', '/api/v1/teams/shop/services/nope/deployments', { id: 'D-3', environment: 'production', finishedAt: '2025-03-03T10:00:00Z' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().code).toBe('service_not_found');
+
+    const metrics = await h.call(member, 'GET', '/api/v1/metrics/dora?team=shop&service=cart&from=2025-03-03&to=2025-03-03');
+    expect(metrics.json()).toMatchObject({ deployments: 1, leadTime: { changes: 1, medianMinutes: 60 }, changeFailureRate: { failed: 1, deployments: 1 } });
+  });
+});

@@ -1,0 +1,368 @@
+import type { Kysely } from 'kysely';
+import type { StoreContext } from '../context.js';
+import type { Database } from '../schema.js';
+import type {
+  ChangeFact, DeliveryEventCounts, DeliveryFact, DeliveryRecord, DeliveryRepository, DeliveryRepositoryRef, DeliveryRules,
+  DeploymentStatusFact, IssueFact, PushFact,
+} from '../types.js';
+import { firstDeploymentsOf, recountChanges, relinkDeployment, relinkGaps, relinkRepository } from './delivery-links.js';
+import { groupCommit } from './group-commit.js';
+import { refreshLeadOfChange, refreshLeadsOfBranch, refreshLeadsOfDeployments } from './lead-time.js';
+
+/**
+ * Delivery events (migration 0011): each delivery's facts applied in one transaction, by the
+ * facts' own identities and times, so that a redelivery changes nothing and deliveries may
+ * arrive in any order. docs/metrics/dora.md says what each fact means for the metrics.
+ */
+
+type Trx = Kysely<Database>;
+const ZERO_SHA = /^0+$/;
+const CHUNK = 200;
+const RULES_SETTING = 'rules';
+
+interface EnvironmentRow {
+  id: number;
+  production: boolean;
+}
+
+/** Ordering of deployment states at the same instant: a terminal state outranks one still under way. */
+const STATE_RANK: Readonly<Record<DeploymentStatusFact['state'], number>> = { pending: 0, inactive: 1, failure: 2, success: 2 };
+
+export function deliveryRepo(ctx: StoreContext) {
+  const { adapter } = ctx;
+  /** Environment name → row; only rows known to be committed, and cleared when the rules change. */
+  const environments = new Map<string, EnvironmentRow>();
+
+  async function repositoryId(trx: Trx, ref: DeliveryRepositoryRef): Promise<number> {
+    const find = () => adapter.forUpdate(trx.selectFrom('delivery_repositories').select(['id', 'default_branch'])
+      .where('host', '=', ref.host).where('path', '=', ref.path)).executeTakeFirst();
+    let row = await find();
+    if (row === undefined) {
+      await trx.insertInto('delivery_repositories')
+        .values({ host: ref.host, path: ref.path, name: ref.name, default_branch: ref.defaultBranch ?? null, created_at: ctx.iso() })
+        .onConflict((oc) => oc.columns(['host', 'path']).doNothing()).execute();
+      row = await find();
+      if (row === undefined) throw new Error(`repository ${ref.host}/${ref.path} vanished`);
+    } else if (ref.defaultBranch !== undefined && row.default_branch !== ref.defaultBranch) {
+      await trx.updateTable('delivery_repositories').set({ default_branch: ref.defaultBranch }).where('id', '=', row.id).execute();
+    }
+    return Number(row.id);
+  }
+
+  async function environmentOf(trx: Trx, name: string, rules: DeliveryRules, seen: Map<string, EnvironmentRow>): Promise<EnvironmentRow> {
+    const known = environments.get(name) ?? seen.get(name);
+    if (known) return known;
+    await trx.insertInto('delivery_environments').values({ name, production: rules.isProduction(name) ? 1 : 0 })
+      .onConflict((oc) => oc.column('name').doNothing()).execute();
+    const row = await trx.selectFrom('delivery_environments').select(['id', 'production']).where('name', '=', name).executeTakeFirstOrThrow();
+    const env = { id: Number(row.id), production: Number(row.production) === 1 };
+    seen.set(name, env);
+    return env;
+  }
+
+  async function applyPush(trx: Trx, repoId: number, fact: PushFact): Promise<void> {
+    // A deleted branch brings no commits.
+    if (ZERO_SHA.test(fact.after)) return;
+    const inserted = await trx.insertInto('delivery_pushes')
+      .values({ repo_id: repoId, ref: fact.branch, before_sha: fact.before, after_sha: fact.after, pushed_ms: fact.pushedAt ?? null })
+      .onConflict((oc) => oc.columns(['repo_id', 'ref', 'before_sha', 'after_sha']).doNothing())
+      .returning('id').executeTakeFirst();
+    if (inserted === undefined) return;
+    const pushId = Number(inserted.id);
+    for (let i = 0; i < fact.commits.length; i += CHUNK) {
+      await trx.insertInto('delivery_push_commits').values(fact.commits.slice(i, i + CHUNK).map((c, j) => ({
+        push_id: pushId, repo_id: repoId, position: i + j, sha: c.sha, at_ms: c.at ?? null, is_distinct: c.distinct ? 1 : 0,
+      }))).execute();
+    }
+    await refreshFirstCommits(trx, repoId, fact.branch);
+    await relinkGaps(trx, repoId, [fact.after, ...fact.commits.map((c) => c.sha)]);
+  }
+
+  async function applyDeploymentStatus(trx: Trx, repoId: number, fact: DeploymentStatusFact, rules: DeliveryRules, seen: Map<string, EnvironmentRow>): Promise<void> {
+    const existing = await trx.selectFrom('delivery_deployments').selectAll()
+      .where('repo_id', '=', repoId).where('source', '=', fact.source).where('external_id', '=', fact.id).executeTakeFirst();
+    const environment = existing && !fact.replace
+      ? { id: Number(existing.environment_id), production: await isProductionEnvironment(trx, Number(existing.environment_id)) }
+      : await environmentOf(trx, fact.environment, rules, seen);
+    const factSuccess = fact.state === 'success' ? fact.at : null;
+    let status: { status: string; status_ms: number; status_seq: number };
+    let successMs: number | null;
+    if (existing === undefined || fact.replace) {
+      status = { status: fact.state, status_ms: fact.at, status_seq: fact.seq };
+      successMs = factSuccess;
+    } else {
+      const old = { at: Number(existing.status_ms), seq: Number(existing.status_seq), rank: STATE_RANK[existing.status as DeploymentStatusFact['state']] ?? 0 };
+      const newer = fact.at > old.at || (fact.at === old.at && (fact.seq > old.seq || (fact.seq === old.seq && STATE_RANK[fact.state] > old.rank)));
+      status = newer ? { status: fact.state, status_ms: fact.at, status_seq: fact.seq } : { status: existing.status, status_ms: old.at, status_seq: old.seq };
+      const oldSuccess = existing.success_ms === null ? null : Number(existing.success_ms);
+      successMs = factSuccess === null ? oldSuccess : oldSuccess === null ? factSuccess : Math.max(oldSuccess, factSuccess);
+    }
+    const { result, finished } = outcomeOf(status.status as DeploymentStatusFact['state'], status.status_ms, successMs);
+    const shipped = result === 'success' && environment.production ? finished : null;
+    const keep = existing !== undefined && !fact.replace;
+    const startedMs = keep && existing.started_ms !== null ? Number(existing.started_ms) : fact.startedAt ?? null;
+    const values = {
+      environment_id: environment.id,
+      sha: keep ? existing.sha ?? fact.sha ?? null : fact.sha ?? null,
+      ref: keep ? existing.ref ?? fact.ref ?? null : fact.ref ?? null,
+      started_ms: startedMs,
+      ...status,
+      success_ms: successMs,
+      result,
+      finished_ms: finished,
+      shipped_ms: shipped,
+    };
+    let id: number;
+    if (existing === undefined) {
+      const row = await trx.insertInto('delivery_deployments')
+        .values({ repo_id: repoId, source: fact.source, external_id: fact.id, ...values }).returning('id').executeTakeFirstOrThrow();
+      id = Number(row.id);
+      if (fact.source === 'api') await linkNamedChanges(trx, repoId, fact.id, id);
+    } else {
+      id = Number(existing.id);
+      await trx.updateTable('delivery_deployments').set(values).where('id', '=', id).execute();
+    }
+    const before = existing?.shipped_ms === null || existing === undefined ? null : Number(existing.shipped_ms);
+    const shaChanged = existing !== undefined && existing.sha !== values.sha;
+    if (before !== shipped || (shaChanged && shipped !== null)) await relinkDeployment(trx, repoId, id, before, shipped);
+  }
+
+  async function isProductionEnvironment(trx: Trx, environmentId: number): Promise<boolean> {
+    for (const env of environments.values()) if (env.id === environmentId) return env.production;
+    const row = await trx.selectFrom('delivery_environments').select('production').where('id', '=', environmentId).executeTakeFirstOrThrow();
+    return Number(row.production) === 1;
+  }
+
+  async function applyChange(trx: Trx, repoId: number, fact: ChangeFact): Promise<void> {
+    const existing = await trx.selectFrom('delivery_changes').selectAll()
+      .where('repo_id', '=', repoId).where('source', '=', fact.source).where('external_id', '=', fact.id).executeTakeFirst();
+    const merged = fact.state === 'merged';
+    let id: number;
+    if (existing === undefined) {
+      const row = await trx.insertInto('delivery_changes').values({
+        repo_id: repoId, source: fact.source, external_id: fact.id, title: fact.title ?? null, head_ref: fact.headBranch ?? null,
+        merge_sha: merged ? fact.mergeSha ?? null : null, state: fact.state, opened_ms: fact.openedAt ?? null,
+        merged_ms: merged ? fact.mergedAt ?? null : null, first_commit_ms: fact.firstCommitAt ?? null,
+        first_commit_given: fact.firstCommitAt === undefined ? 0 : 1, updated_ms: fact.at, deployment_id: null, deployment_ref: fact.deployment ?? null,
+      }).returning('id').executeTakeFirstOrThrow();
+      id = Number(row.id);
+    } else {
+      id = Number(existing.id);
+      if (fact.replace || fact.at >= Number(existing.updated_ms)) {
+        await trx.updateTable('delivery_changes').set({
+          title: fact.title ?? existing.title,
+          head_ref: fact.headBranch ?? existing.head_ref,
+          state: fact.state,
+          merge_sha: merged ? fact.mergeSha ?? existing.merge_sha : null,
+          opened_ms: fact.openedAt ?? existing.opened_ms,
+          merged_ms: merged ? fact.mergedAt ?? existing.merged_ms : null,
+          ...(fact.firstCommitAt !== undefined ? { first_commit_ms: fact.firstCommitAt, first_commit_given: 1 } : fact.replace ? { first_commit_given: 0 } : {}),
+          updated_ms: fact.at,
+          deployment_ref: fact.replace ? fact.deployment ?? null : fact.deployment ?? existing.deployment_ref,
+        }).where('id', '=', id).execute();
+      } else {
+        // An older event: it may still know what no newer one said (GitLab sends the merge time only with the merge).
+        await trx.updateTable('delivery_changes').set({
+          head_ref: existing.head_ref ?? fact.headBranch ?? null,
+          opened_ms: existing.opened_ms ?? fact.openedAt ?? null,
+          ...(existing.state === 'merged' ? { merge_sha: existing.merge_sha ?? fact.mergeSha ?? null, merged_ms: existing.merged_ms ?? fact.mergedAt ?? null } : {}),
+        }).where('id', '=', id).execute();
+      }
+    }
+    const change = await trx.selectFrom('delivery_changes').select(['head_ref', 'first_commit_given', 'deployment_id', 'deployment_ref', 'merge_sha', 'state'])
+      .where('id', '=', id).executeTakeFirstOrThrow();
+    if (change.head_ref !== null && Number(change.first_commit_given) === 0) await refreshFirstCommits(trx, repoId, change.head_ref, id);
+    let wanted: number | null = null;
+    if (change.deployment_ref !== null) {
+      const named = await trx.selectFrom('delivery_deployments').select('id')
+        .where('repo_id', '=', repoId).where('source', '=', 'api').where('external_id', '=', change.deployment_ref).executeTakeFirst();
+      wanted = named === undefined ? null : Number(named.id);
+    } else if (change.state === 'merged' && change.merge_sha !== null) {
+      wanted = (await firstDeploymentsOf(trx, repoId, [change.merge_sha])).get(change.merge_sha) ?? null;
+    }
+    const current = change.deployment_id === null ? null : Number(change.deployment_id);
+    if (current !== wanted) {
+      await trx.updateTable('delivery_changes').set({ deployment_id: wanted }).where('id', '=', id).execute();
+      await recountChanges(trx, [current, wanted].filter((d): d is number => d !== null));
+    }
+    await refreshLeadOfChange(trx, id);
+  }
+
+  async function applyIssue(trx: Trx, repoId: number, fact: IssueFact, rules: DeliveryRules): Promise<void> {
+    const existing = await trx.selectFrom('delivery_issues').select(['id', 'updated_ms'])
+      .where('repo_id', '=', repoId).where('source', '=', fact.source).where('external_id', '=', fact.id).executeTakeFirst();
+    if (existing !== undefined && !fact.replace && fact.at < Number(existing.updated_ms)) return;
+    const values = {
+      title: fact.title ?? null,
+      labels: JSON.stringify(fact.labels),
+      incident: fact.incident === true || rules.isIncident(fact.labels) ? 1 : 0,
+      state: fact.state,
+      created_ms: fact.createdAt,
+      resolved_ms: fact.state === 'open' ? null : fact.resolvedAt ?? null,
+      updated_ms: fact.at,
+    };
+    if (existing === undefined) {
+      await trx.insertInto('delivery_issues').values({ repo_id: repoId, source: fact.source, external_id: fact.id, ...values }).execute();
+    } else {
+      await trx.updateTable('delivery_issues').set(values).where('id', '=', existing.id).execute();
+    }
+  }
+
+  async function applyFact(trx: Trx, fact: DeliveryFact, rules: DeliveryRules, seen: Map<string, EnvironmentRow>, repoIds: ReadonlyMap<string, number>): Promise<void> {
+    const repoId = repoIds.get(repoKey(fact.repo)) ?? await repositoryId(trx, fact.repo);
+    switch (fact.kind) {
+      case 'push': return applyPush(trx, repoId, fact);
+      case 'deployment-status': return applyDeploymentStatus(trx, repoId, fact, rules, seen);
+      case 'change': return applyChange(trx, repoId, fact);
+      case 'issue': return applyIssue(trx, repoId, fact, rules);
+    }
+  }
+
+  interface Write {
+    delivery: DeliveryRecord;
+    rules: DeliveryRules;
+    /** Environments this delivery saw first: remembered once it committed. */
+    seen: Map<string, EnvironmentRow>;
+    /** The batch's repositories, found (and locked) once by `prepare`. */
+    repoIds: Map<string, number>;
+  }
+
+  const record = groupCommit<Write, 'recorded' | 'duplicate'>({
+    transaction: (fn) => adapter.transaction(fn),
+    async prepare(trx, writes) {
+      // The batch's repositories (locked on PostgreSQL) and new environments, each in one order.
+      const repos = new Map(writes.flatMap((w) => w.delivery.facts.map((f) => [repoKey(f.repo), f.repo] as const)));
+      const ids = new Map<string, number>();
+      for (const key of [...repos.keys()].sort()) ids.set(key, await repositoryId(trx, repos.get(key)!));
+      for (const write of writes) write.repoIds = ids;
+      const names = new Set(writes.flatMap((w) => w.delivery.facts.flatMap((f) => (f.kind === 'deployment-status' ? [f.environment] : []))));
+      for (const name of [...names].sort()) if (!environments.has(name)) await environmentOf(trx, name, writes[0]!.rules, writes[0]!.seen);
+    },
+    async apply(trx, { delivery, rules, seen, repoIds }) {
+      if (delivery.deliveryId !== undefined) {
+        const inserted = await trx.insertInto('delivery_deliveries')
+          .values({ source: delivery.source, delivery_id: delivery.deliveryId, event: delivery.event, received_at: ctx.iso() })
+          .onConflict((oc) => oc.columns(['source', 'delivery_id']).doNothing()).returning('delivery_id').executeTakeFirst();
+        if (inserted === undefined) return 'duplicate';
+      }
+      for (const fact of delivery.facts) await applyFact(trx, fact, rules, seen, repoIds);
+      return 'recorded';
+    },
+    committed({ seen }) {
+      for (const [name, env] of seen) environments.set(name, env);
+    },
+  });
+
+  return {
+    recordDelivery(delivery: DeliveryRecord, rules: DeliveryRules): Promise<'recorded' | 'duplicate'> {
+      return record({ delivery, rules, seen: new Map(), repoIds: new Map() });
+    },
+
+    async applyDeliveryRules(rules: DeliveryRules): Promise<boolean> {
+      const changed = await adapter.transaction(async (trx) => {
+        const recorded = await trx.selectFrom('delivery_settings').select('value').where('name', '=', RULES_SETTING).executeTakeFirst();
+        if (recorded?.value === rules.fingerprint) return false;
+        await reclassifyEnvironments(trx, rules);
+        await reclassifyIssues(trx, rules);
+        await trx.insertInto('delivery_settings').values({ name: RULES_SETTING, value: rules.fingerprint })
+          .onConflict((oc) => oc.column('name').doUpdateSet({ value: rules.fingerprint })).execute();
+        return true;
+      });
+      if (changed) environments.clear();
+      return changed;
+    },
+
+    async listDeliveryRepositories(): Promise<DeliveryRepository[]> {
+      const rows = await ctx.db.selectFrom('delivery_repositories').select(['id', 'host', 'path', 'name', 'default_branch']).orderBy('id').execute();
+      return rows.map((r) => ({ id: Number(r.id), host: r.host, path: r.path, name: r.name, ...(r.default_branch === null ? {} : { defaultBranch: r.default_branch }) }));
+    },
+
+    async countDeliveryEvents(repositoryIds: readonly number[]): Promise<DeliveryEventCounts[]> {
+      if (repositoryIds.length === 0) return [];
+      const ids = [...repositoryIds];
+      const [deployments, changes, incidents] = await Promise.all([
+        ctx.db.selectFrom('delivery_deployments').select(['repo_id', (eb) => eb.fn.countAll().as('n')])
+          .where('repo_id', 'in', ids).where('shipped_ms', 'is not', null).groupBy('repo_id').execute(),
+        ctx.db.selectFrom('delivery_changes').select(['repo_id', (eb) => eb.fn.countAll().as('n')]).where('repo_id', 'in', ids).groupBy('repo_id').execute(),
+        ctx.db.selectFrom('delivery_issues').select(['repo_id', (eb) => eb.fn.countAll().as('n')])
+          .where('repo_id', 'in', ids).where('incident', '=', 1).where('state', '!=', 'deleted').groupBy('repo_id').execute(),
+      ]);
+      const count = (rows: { repo_id: number; n: unknown }[], id: number) => Number(rows.find((r) => Number(r.repo_id) === id)?.n ?? 0);
+      return ids.map((id) => ({ repositoryId: id, deployments: count(deployments, id), changes: count(changes, id), incidents: count(incidents, id) }));
+    },
+  };
+}
+
+function repoKey(repo: DeliveryRepositoryRef): string {
+  return `${repo.host} ${repo.path}`;
+}
+
+/** A deployment's result and finish from its latest status (docs/metrics/dora.md "Deployments"). */
+function outcomeOf(state: DeploymentStatusFact['state'], statusMs: number, successMs: number | null): { result: string; finished: number | null } {
+  switch (state) {
+    case 'success': return { result: 'success', finished: successMs ?? statusMs };
+    // GitHub marks a deployment inactive when a newer one replaces it: it succeeded if it ever had a success status.
+    case 'inactive': return successMs === null ? { result: 'pending', finished: null } : { result: 'success', finished: successMs };
+    case 'failure': return { result: 'failure', finished: statusMs };
+    default: return { result: 'pending', finished: null };
+  }
+}
+
+/**
+ * The earliest distinct commit pushed to the change's branch, no later than its merge: when the
+ * work on it began. Recomputed for the branch's changes whenever a push to the branch arrives.
+ */
+async function refreshFirstCommits(trx: Trx, repoId: number, branch: string, changeId?: number): Promise<void> {
+  let query = trx.updateTable('delivery_changes')
+    .set((eb) => ({
+      first_commit_ms: eb.selectFrom('delivery_push_commits as c').innerJoin('delivery_pushes as p', 'p.id', 'c.push_id')
+        .select((s) => s.fn.min('c.at_ms').as('first'))
+        .where('p.repo_id', '=', repoId).where('p.ref', '=', branch).where('c.is_distinct', '=', 1).where('c.at_ms', 'is not', null)
+        .where((w) => w.or([w('delivery_changes.merged_ms', 'is', null), w('c.at_ms', '<=', w.ref('delivery_changes.merged_ms'))])),
+    }))
+    .where('repo_id', '=', repoId).where('head_ref', '=', branch).where('first_commit_given', '=', 0);
+  if (changeId !== undefined) query = query.where('id', '=', changeId);
+  await query.execute();
+  await refreshLeadsOfBranch(trx, repoId, branch);
+}
+
+/** An API deployment arrived: the changes that named it are now linked to it. */
+async function linkNamedChanges(trx: Trx, repoId: number, externalId: string, deploymentId: number): Promise<void> {
+  const named = await trx.selectFrom('delivery_changes').select(['id', 'deployment_id'])
+    .where('repo_id', '=', repoId).where('deployment_ref', '=', externalId).execute();
+  if (named.length === 0) return;
+  await trx.updateTable('delivery_changes').set({ deployment_id: deploymentId }).where('repo_id', '=', repoId).where('deployment_ref', '=', externalId).execute();
+  const previous = named.map((c) => c.deployment_id).filter((d): d is number => d !== null).map(Number);
+  await recountChanges(trx, [...new Set([deploymentId, ...previous])]);
+  await refreshLeadsOfDeployments(trx, [deploymentId]);
+}
+
+async function reclassifyEnvironments(trx: Trx, rules: DeliveryRules): Promise<void> {
+  const rows = await trx.selectFrom('delivery_environments').select(['id', 'name', 'production']).execute();
+  const flipped = rows.filter((r) => (Number(r.production) === 1) !== rules.isProduction(r.name));
+  if (flipped.length === 0) return;
+  for (const env of flipped) {
+    const production = rules.isProduction(env.name);
+    await trx.updateTable('delivery_environments').set({ production: production ? 1 : 0 }).where('id', '=', env.id).execute();
+    await trx.updateTable('delivery_deployments')
+      .set((eb) => ({ shipped_ms: production ? eb.case().when('result', '=', 'success').then(eb.ref('finished_ms')).else(null).end() : null }))
+      .where('environment_id', '=', env.id).execute();
+  }
+  const repos = await trx.selectFrom('delivery_deployments').select('repo_id').distinct()
+    .where('environment_id', 'in', flipped.map((e) => e.id)).execute();
+  for (const repo of repos) await relinkRepository(trx, Number(repo.repo_id));
+}
+
+async function reclassifyIssues(trx: Trx, rules: DeliveryRules): Promise<void> {
+  let after = 0;
+  for (;;) {
+    const rows = await trx.selectFrom('delivery_issues').select(['id', 'labels', 'incident'])
+      .where('id', '>', after).where('source', '!=', 'api').orderBy('id').limit(1000).execute();
+    if (rows.length === 0) return;
+    for (const row of rows) {
+      const incident = rules.isIncident(JSON.parse(row.labels) as string[]) ? 1 : 0;
+      if (incident !== Number(row.incident)) await trx.updateTable('delivery_issues').set({ incident }).where('id', '=', row.id).execute();
+    }
+    after = Number(rows.at(-1)!.id);
+  }
+}

@@ -1,0 +1,78 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+
+/**
+ * Writes that arrive together go into one transaction: a commit costs more than a webhook
+ * delivery's own statements (SQLite has one writer; PostgreSQL waits for the WAL flush), so
+ * under load deliveries share commits. A batch waits one turn of the event loop and no more:
+ * the writes whose requests were already received join it, later ones form the next batch. Each write runs in a savepoint of its
+ * own, so one that fails is undone alone and gets its own error; the others commit. Each is
+ * answered only after the commit.
+ */
+export interface GroupedWrite<I, O> {
+  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Runs first in each batch's transaction (to take its locks in one order, so batches of two processes never deadlock). */
+  prepare(trx: Kysely<Database>, items: readonly I[]): Promise<void>;
+  apply(trx: Kysely<Database>, item: I): Promise<O>;
+  /** Told each write that committed. */
+  committed?(item: I): void;
+}
+
+interface Pending<I, O> {
+  item: I;
+  resolve(value: O): void;
+  reject(error: unknown): void;
+  outcome?: { ok: true; value: O } | { ok: false; error: unknown };
+}
+
+const MAX_BATCH = 64;
+
+export function groupCommit<I, O>(write: GroupedWrite<I, O>): (item: I) => Promise<O> {
+  const queue: Pending<I, O>[] = [];
+  let flushing = false;
+
+  async function flush(): Promise<void> {
+    flushing = true;
+    try {
+      while (queue.length > 0) {
+        // One turn of the event loop, so requests already received reach the queue: on SQLite a
+        // transaction runs without yielding to I/O, so nothing else could join it otherwise.
+        await new Promise((resolve) => setImmediate(resolve));
+        const batch = queue.splice(0, MAX_BATCH);
+        try {
+          await write.transaction(async (trx) => {
+            await write.prepare(trx, batch.map((p) => p.item));
+            for (const pending of batch) {
+              await sql`savepoint paved_write`.execute(trx);
+              try {
+                pending.outcome = { ok: true, value: await write.apply(trx, pending.item) };
+              } catch (error) {
+                await sql`rollback to savepoint paved_write`.execute(trx);
+                pending.outcome = { ok: false, error };
+              }
+              await sql`release savepoint paved_write`.execute(trx);
+            }
+          });
+        } catch (error) {
+          for (const pending of batch) pending.reject(error);
+          continue;
+        }
+        for (const pending of batch) {
+          if (pending.outcome?.ok) {
+            write.committed?.(pending.item);
+            pending.resolve(pending.outcome.value);
+          } else {
+            pending.reject(pending.outcome?.error);
+          }
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+
+  return (item) => new Promise<O>((resolve, reject) => {
+    queue.push({ item, resolve, reject });
+    if (!flushing) void flush();
+  });
+}
