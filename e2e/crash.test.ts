@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import {
-  dropWithPrefix, freePort, MACHINE_PG, paved, pavedOk, requireMachinePostgres, resourcesWithPrefix, startServer, tempDir, watchInstance,
+  dropWithPrefix, freePort, MACHINE_PG, MACHINE_PG_TARGET, paved, pavedOk, requireMachinePostgres, resourcesWithPrefix, startServer, tempDir, watchInstance,
 } from './harness.js';
 
 const CREATE_POINTS = ['create:after-intent', 'create:after-driver', 'create:after-secrets'];
@@ -47,9 +47,7 @@ describe('crash test: SIGKILL during provisioning and deletion', () => {
       ...admin,
       PAVED_DATA_DIR: join(dir, 'data'),
       PAVED_PORT: String(await freePort()),
-      PAVED_POSTGRES_URL: MACHINE_PG,
-      // The machine's server is shared with other tests: leave its own databases as they are.
-      PAVED_POSTGRES_CLOSE_SERVER_DATABASES: 'false',
+      ...MACHINE_PG_TARGET,
       PAVED_LOG_LEVEL: 'warn',
       // The killed worker's claim must lapse before the restarted one may take the instance over.
       PAVED_LEASE: '2s',

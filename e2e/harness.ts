@@ -14,6 +14,13 @@ import type { Instance } from '@paved/model';
 
 export const CLI = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
 export const MACHINE_PG = process.env.PAVED_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/**
+ * The settings that give a Paved under test the machine's PostgreSQL as its target. The
+ * machine's server is shared with every other test: the driver must not take CONNECT on
+ * `postgres` and `template1` away from PUBLIC there (its default), or roles other tests create
+ * can no longer log in.
+ */
+export const MACHINE_PG_TARGET = Object.freeze({ PAVED_POSTGRES_URL: MACHINE_PG, PAVED_POSTGRES_CLOSE_SERVER_DATABASES: 'false' });
 
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `paved-${prefix}-`));
@@ -131,26 +138,25 @@ export function removeSharedCluster(dataDir: string): void {
 /**
  * `paved up` on `dir`/data with nothing configured, so it starts its own embedded PostgreSQL;
  * `admin` is the CLI environment `paved up` signs the admin into; `cli` another copy of the
- * CLI to run. `cleanup()` stops the server and removes the embedded cluster (also done here if
- * the start fails).
+ * CLI to run. Returns the server's environment too (`env`, for commands run beside it, such as
+ * `paved backup`). `cleanup()` stops the server and removes the embedded cluster (also done here
+ * if the start fails).
  */
-export async function startEmbeddedPaved(dir: string, admin: NodeJS.ProcessEnv, options: { cli?: string } = {}): Promise<{ server: ServerProcess; cleanup(): Promise<void> }> {
+export async function startEmbeddedPaved(dir: string, admin: NodeJS.ProcessEnv, options: { cli?: string } = {}): Promise<{ server: ServerProcess; env: NodeJS.ProcessEnv; cleanup(): Promise<void> }> {
   const dataDir = join(dir, 'data');
   const removeCluster = () => removeSharedCluster(dataDir);
   const port = await freePort();
   let server: ServerProcess;
+  const env = { ...admin, PAVED_DATA_DIR: dataDir, PAVED_PORT: String(port), PAVED_EMBEDDED_POSTGRES_PORT: String(await freePort()), PAVED_LOG_LEVEL: 'warn' };
   try {
-    server = await startServer(
-      ['up'],
-      { ...admin, PAVED_DATA_DIR: dataDir, PAVED_PORT: String(port), PAVED_EMBEDDED_POSTGRES_PORT: String(await freePort()), PAVED_LOG_LEVEL: 'warn' },
-      { port, timeoutMs: 120_000, ...options },
-    );
+    server = await startServer(['up'], env, { port, timeoutMs: 120_000, ...options });
   } catch (error) {
     removeCluster();
     throw error;
   }
   return {
     server,
+    env,
     async cleanup() {
       await server.stop();
       removeCluster();
@@ -165,7 +171,7 @@ export async function startEmbeddedPaved(dir: string, admin: NodeJS.ProcessEnv, 
 export async function startPavedOnMachinePostgres(dir: string, admin: NodeJS.ProcessEnv, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const port = await freePort();
   return startServer(['up'], {
-    ...admin, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_POSTGRES_URL: MACHINE_PG, PAVED_POSTGRES_CLOSE_SERVER_DATABASES: 'false', PAVED_LOG_LEVEL: 'warn', ...extraEnv,
+    ...admin, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), ...MACHINE_PG_TARGET, PAVED_LOG_LEVEL: 'warn', ...extraEnv,
   }, { port });
 }
 
@@ -304,4 +310,29 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The HTTP API as a token holder calls it: `call` throws on a non-2xx answer; `listAll` follows every page. */
+export function apiAs(token: string) {
+  const call = async (base: string, method: string, path: string, body?: unknown): Promise<any> => {
+    const response = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  const listAll = async (base: string, path: string): Promise<any[]> => {
+    const items: any[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await call(base, 'GET', `${path}${path.includes('?') ? '&' : '?'}limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  };
+  return { call, listAll };
 }

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import {
-  dropWithPrefix, freePort, MACHINE_PG, pavedOk, requireMachinePostgres, resourcesWithPrefix, startServer, tempDatabase, tempDir,
+  dropWithPrefix, freePort, MACHINE_PG, MACHINE_PG_TARGET, pavedOk, requireMachinePostgres, resourcesWithPrefix, startServer, tempDatabase, tempDir,
   waitFor, type ServerProcess,
 } from './harness.js';
 
@@ -57,9 +57,7 @@ describe('scale-out: 2 APIs + 2 workers on one PostgreSQL store', () => {
       ...admin,
       PAVED_DATA_DIR: join(dir, 'data'),
       PAVED_DATABASE_URL: db.url,
-      PAVED_POSTGRES_URL: MACHINE_PG,
-      // The machine's server is shared with other tests: leave its own databases as they are.
-      PAVED_POSTGRES_CLOSE_SERVER_DATABASES: 'false',
+      ...MACHINE_PG_TARGET,
       // Every process must share the master key to read each other's secrets.
       PAVED_MASTER_KEY: randomBytes(32).toString('base64'),
       PAVED_LOG_LEVEL: 'info',

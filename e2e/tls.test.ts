@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from '../packages/server/src/http/certificate.test-support.js';
-import { CLI, MACHINE_PG, freePort, paved, pavedOk, tempDir, waitFor } from './harness.js';
+import { CLI, MACHINE_PG_TARGET, freePort, paved, pavedOk, tempDir, waitFor } from './harness.js';
 
 /** The status of GET url for a client trusting only `ca`; 0 when it could not connect. */
 const statusOf = (url: string, ca: string, headers: Record<string, string> = {}) => new Promise<number>((resolve) => {
@@ -25,7 +25,7 @@ describe('paved over HTTPS', () => {
   const dir = tempDir('tls');
   const certificate = selfSignedCertificate(dir);
   const admin = { PAVED_CLI_CONFIG: join(dir, 'admin.json'), NODE_EXTRA_CA_CERTS: certificate.certFile };
-  const serverEnv = { PAVED_DATA_DIR: join(dir, 'data'), PAVED_POSTGRES_URL: MACHINE_PG, PAVED_LOG_LEVEL: 'warn', PAVED_TLS_CERT_FILE: certificate.certFile, PAVED_TLS_KEY_FILE: certificate.keyFile };
+  const serverEnv = { PAVED_DATA_DIR: join(dir, 'data'), ...MACHINE_PG_TARGET, PAVED_LOG_LEVEL: 'warn', PAVED_TLS_CERT_FILE: certificate.certFile, PAVED_TLS_KEY_FILE: certificate.keyFile };
   let stop: () => Promise<void> = async () => {};
   let url = '';
 

@@ -4,6 +4,7 @@ import { registerApplyCommand } from './commands/apply.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerBackstageCommands } from './commands/backstage.js';
+import { registerBackupCommands } from './commands/backup.js';
 import { registerEnvCommands } from './commands/env.js';
 import { registerEnvironmentCommands } from './commands/environments.js';
 import { registerFeedbackCommands } from './commands/feedback.js';
@@ -13,6 +14,7 @@ import { registerServiceCommands } from './commands/services.js';
 import { registerWorkloadCommands } from './commands/workload.js';
 import { registerInitCommands } from './commands/init.js';
 import { registerInstanceCommands } from './commands/instances.js';
+import { registerKeysCommands } from './commands/keys.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerProductCommands } from './commands/products.js';
 import { registerReconcileCommand } from './commands/reconcile.js';
@@ -70,6 +72,8 @@ export function buildProgram(runner: Runner): Command {
   registerEventCommands(program, runner);
   registerMetricsCommands(program, runner);
   registerFeedbackCommands(program, runner);
+  registerKeysCommands(program, runner);
+  registerBackupCommands(program, runner);
   return program;
 }
 

@@ -30,6 +30,7 @@ export { wireInstance } from './wire-instance.js';
 export type { WireInstance } from './wire-instance.js';
 export { createCheckSession, withCheckConnection } from './check-session.js';
 export type { CheckConnection } from './check-session.js';
+export { isTargetUnreachable, TARGET_UNREACHABLE, targetUnreachable } from './unreachable.js';
 
 /**
  * The code of a DriverError that means "the work is under way elsewhere, look again later"

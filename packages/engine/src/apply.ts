@@ -1,4 +1,4 @@
-import type { DriverContext } from '@paved/driver-api';
+import { isTargetUnreachable, type DriverContext } from '@paved/driver-api';
 import type { CheckResult } from '@paved/model';
 import type { EngineState, NewEvent } from '@paved/store';
 import { sameStatus } from './conditions.js';
@@ -6,7 +6,7 @@ import { forget, runDeletionStep } from './deletion.js';
 import type { FailureStage } from './failure.js';
 import { observe } from './observe.js';
 import { CREDENTIALS, splitOutputs } from './outputs.js';
-import type { Pass, Resolved } from './pass.js';
+import { supportOf, type Pass, type Resolved } from './pass.js';
 import { planInstance } from './plan-sources.js';
 import type { DriverStep, ReconcilePlan } from './plan.js';
 import { followUpDueAt, recordChecksFailed, recordReady, rotationState, runChecks } from './record.js';
@@ -121,6 +121,15 @@ async function runPlannedChecks(run: Run, names: readonly string[]): Promise<Ste
   run.progress.stage = 'check';
   const outputs = run.outputs ?? { ...pass.instance.outputs, ...((await pass.deps.secrets.get(pass.instance.id, CREDENTIALS)) ?? {}) };
   const checks = await runChecks(pass, resolved, names, run.ctx.instance, outputs);
+  if (checks.failed !== undefined && isTargetUnreachable(checks.failed.error)) {
+    // Says nothing about the credentials: the target is down. Wait for it, keeping what this pass issued.
+    await pass.recordFailure('check', checks.failed.error, supportOf(resolved.product), undefined, {
+      observedGeneration: pass.instance.generation,
+      ...(run.plain === undefined ? {} : { outputs: run.plain }),
+      engine: { pendingAction: null },
+    });
+    return 'recorded';
+  }
   if (checks.failed !== undefined) {
     await recordChecksFailed(pass, resolved, { results: checks.results, failed: checks.failed }, run.plain);
     return 'recorded';

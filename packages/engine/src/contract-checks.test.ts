@@ -1,4 +1,4 @@
-import type { ContractCheck } from '@paved/driver-api';
+import { targetUnreachable, type ContractCheck } from '@paved/driver-api';
 import { createMemoryDriver } from '@paved/driver-memory';
 import { eachStore } from '@paved/store/testing';
 import { describe, expect, it } from 'vitest';
@@ -52,6 +52,31 @@ eachStore('engine: contract checks', (open) => {
     expect(ready.status.phase).toBe('Ready');
     expect(ready.status.conditions.find((c) => c.type === 'ContractChecks')?.status).toBe('True');
     expect(ready.status.lastError).toBeUndefined();
+    expect(world.driver.calls()).toMatchObject({ create: 1, update: 0 });
+  });
+
+  it('a check that cannot reach the target waits for it instead of failing, keeping what the create issued', async () => {
+    const world = await makeWorld(open, { manifest: checked() });
+    let down = 3;
+    const checks = world.driver.checks!.map((check) => check.name !== 'connect' ? check : {
+      ...check,
+      run: async (ctx: Parameters<ContractCheck['run']>[0]) => {
+        if (down-- > 0) throw targetUnreachable('memory: connect ECONNREFUSED 127.0.0.1:1');
+        return check.run(ctx);
+      },
+    });
+    const engine = world.engine({ drivers: { memory: { ...world.driver, checks } } });
+    const { id } = await world.request('db');
+    await engine.runOnce();
+    const waiting = (await world.store.getInstance(id))!;
+    expect(waiting.status.phase).toBe('Provisioning');
+    expect(waiting.status.conditions.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'TargetUnreachable', message: expect.stringContaining('Running the contract checks of') });
+    expect(Object.keys(waiting.outputs).length).toBeGreaterThan(0);
+    expect(await world.store.listEvents({ instanceId: id, kinds: ['instance.failed'] })).toMatchObject({ items: [] });
+
+    await world.drain(engine);
+    expect((await world.store.getInstance(id))!.status.phase).toBe('Ready');
+    // The create was not repeated: only the checks ran again.
     expect(world.driver.calls()).toMatchObject({ create: 1, update: 0 });
   });
 });

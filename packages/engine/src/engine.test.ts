@@ -1,8 +1,9 @@
 import { DriverError } from '@paved/model';
-import { driverPending, type DriverContext } from '@paved/driver-api';
+import { driverPending, targetUnreachable, type DriverContext } from '@paved/driver-api';
 import type { MemoryResource } from '@paved/driver-memory';
 import { eachStore } from '@paved/store/testing';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BACKOFF, UNREACHABLE_RETRY_MAX_MS } from './backoff.js';
 import { CREDENTIALS } from './outputs.js';
 import { kvManifest, makeWorld, publish, TEST_BACKOFF, type World } from './test-harness.js';
 
@@ -157,6 +158,58 @@ eachStore('engine', (open) => {
     await world.store.touch(id);
     await world.drain(engine);
     expect((await world.store.getInstance(id))!.status.phase).toBe('Ready');
+  });
+
+  it('waits for an unreachable target without ever failing, tries again within the short cap, and carries on when it answers', async () => {
+    const world = await makeWorld(open);
+    const { id } = await world.request('db');
+    let down = 12; // far more than MAX_ATTEMPTS
+    const driver = {
+      ...world.driver,
+      create: async (ctx: DriverContext) => {
+        if (down-- > 0) throw targetUnreachable('memory: create failed: connect ECONNREFUSED 127.0.0.1:1');
+        return world.driver.create(ctx);
+      },
+    };
+    // The production backoff, whose cap (5 min) the unreachable cap must override.
+    const engine = world.engine({ drivers: { memory: driver }, backoff: DEFAULT_BACKOFF });
+    for (let i = 0; i < 12; i++) {
+      world.clock.advance(UNREACHABLE_RETRY_MAX_MS);
+      expect(await engine.runOnce()).toBe(1);
+      const waiting = (await world.store.getInstance(id))!;
+      expect(waiting.status.phase).toBe('Provisioning');
+      const ready = waiting.status.conditions.find((c) => c.type === 'Ready')!;
+      expect(ready.reason).toBe('TargetUnreachable');
+      expect(ready.message).toMatch(/^Target "mem-1" cannot be reached: memory: create failed: connect ECONNREFUSED 127\.0\.0\.1:1\. Creating ".+" waits for it; this is not a failure of the request: Paved tries again at least every 10 s/);
+      expect((await world.store.nextDueAt())! - world.clock.now()).toBeLessThanOrEqual(UNREACHABLE_RETRY_MAX_MS);
+    }
+    expect(await kinds(world, id)).not.toContain('instance.failed');
+    world.clock.advance(UNREACHABLE_RETRY_MAX_MS);
+    await world.drain(engine);
+    expect((await world.store.getInstance(id))!.status.phase).toBe('Ready');
+  });
+
+  it('counts a real failure after a wait for the target from attempt 1, and fails for good on one that retrying cannot fix', async () => {
+    const world = await makeWorld(open);
+    const { id } = await world.request('db');
+    const errors = [
+      ...Array.from({ length: 6 }, () => targetUnreachable('memory: connect ECONNREFUSED 127.0.0.1:1')),
+      new DriverError('memory: create failed: lock timeout'),
+      new DriverError('memory: create failed: permission denied', { retryable: false }),
+    ];
+    const driver = { ...world.driver, create: async () => { throw errors.shift()!; } };
+    const engine = world.engine({ drivers: { memory: driver } });
+    for (let i = 0; i < 7; i++) {
+      world.clock.advance(UNREACHABLE_RETRY_MAX_MS);
+      await engine.runOnce();
+    }
+    const retrying = (await world.store.getInstance(id))!;
+    expect(retrying.status.conditions.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'RetryingAfterError', message: expect.stringContaining('(attempt 1 of 5)') });
+    world.clock.advance(UNREACHABLE_RETRY_MAX_MS);
+    await engine.runOnce();
+    const failed = (await world.store.getInstance(id))!;
+    expect(failed.status.phase).toBe('Failed');
+    expect(failed.status.conditions.find((c) => c.type === 'Ready')?.reason).toBe('ProvisioningFailed');
   });
 
   it('says what to do when the target, driver or product version is missing', async () => {

@@ -1,5 +1,6 @@
 import { DriverError, InputError, type InstanceStatus } from '@paved/model';
-import { DRIVER_PENDING } from '@paved/driver-api';
+import { DRIVER_PENDING, isTargetUnreachable } from '@paved/driver-api';
+import { UNREACHABLE_RETRY_MAX_MS } from './backoff.js';
 import { deletingCondition, keptCondition, nextStatus, readyCondition, syncedCondition, type ConditionSpec } from './conditions.js';
 import type { StatusSubject } from './status.js';
 
@@ -131,6 +132,16 @@ export function failureStatus(previous: InstanceStatus, input: FailureInput, sub
     const conditions: ConditionSpec[] = [readyCondition('False', 'WaitingForDriver', message), syncedCondition('False', 'WaitingForDriver', message)];
     if (input.deleting) conditions.push(deletingCondition('True', 'DeletionInProgress', `Deleting "${subject.externalName}" from target "${subject.target}".`));
     return { status: nextStatus(previous, { phase: input.deleting ? 'Deleting' : 'Provisioning', conditions }, nowIso), final: false };
+  }
+
+  if (isTargetUnreachable(input.error)) {
+    // The request is fine and the target is down: waiting, never Failed for this alone.
+    const message =
+      `Target "${subject.target}" cannot be reached: ${cause}. ${what(input, subject)} waits for it; this is not a failure of the request: ` +
+      `Paved tries again at least every ${UNREACHABLE_RETRY_MAX_MS / 1000} s and carries on as soon as the target answers; ask ${input.support} if this lasts.`;
+    const conditions: ConditionSpec[] = [readyCondition('False', 'TargetUnreachable', message), syncedCondition('False', 'TargetUnreachable', message)];
+    if (input.deleting) conditions.push(deletingCondition('True', 'DeletionInProgress', `Deleting "${subject.externalName}" from target "${subject.target}".`));
+    return { status: nextStatus(previous, { phase: input.deleting ? 'Deleting' : 'Provisioning', conditions, lastError }, nowIso), final: false };
   }
 
   const final = !retryable || input.attempts >= MAX_ATTEMPTS;

@@ -1,8 +1,8 @@
-import type { Driver, Logger, Target } from '@paved/driver-api';
+import { isTargetUnreachable, type Driver, type Logger, type Target } from '@paved/driver-api';
 import type { Instance, InstanceStatus, ProductVersion } from '@paved/model';
 import type { ClaimedInstance, EngineState, NewEvent, StatusWrite, Store, WriteOutcome } from '@paved/store';
 import type { SecretStore } from '@paved/secrets';
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay, UNREACHABLE_RETRY_MAX_MS, type BackoffOptions } from './backoff.js';
 import { failureStatus, isPending, missingStatus, PENDING_POLL_MS, type FailureStage, type MissingReason } from './failure.js';
 import type { Failpoint } from './failpoints.js';
 import { LeaseLost, SimulatedCrash } from './interruptions.js';
@@ -123,10 +123,18 @@ export class Pass {
     return { product, productVersion, target: targetName, externalName, generation };
   }
 
-  /** Next due time after a failure: exponential backoff with full jitter on the attempt count. */
-  #retryEngineState(): Partial<EngineState> {
-    const attempts = this.claimed.engine.attempts + 1;
-    return { attempts, dueAt: this.now() + backoffDelay(attempts, this.deps.backoff, this.deps.random) };
+  /**
+   * Next due time after a failure: exponential backoff with full jitter on the attempt count.
+   * An unreachable target caps it at UNREACHABLE_RETRY_MAX_MS, so the instance resumes soon
+   * after the target is back. A real error after waiting for the target counts from one: the
+   * waiting was no failed attempt of the request.
+   */
+  #retryEngineState(error?: unknown): Partial<EngineState> {
+    const unreachable = error !== undefined && isTargetUnreachable(error);
+    const waited = this.previous.conditions.some((condition) => condition.type === 'Ready' && condition.reason === 'TargetUnreachable');
+    const attempts = !unreachable && waited ? 1 : this.claimed.engine.attempts + 1;
+    const backoff = unreachable ? { ...this.deps.backoff, maxMs: Math.min(this.deps.backoff.maxMs, UNREACHABLE_RETRY_MAX_MS) } : this.deps.backoff;
+    return { attempts, dueAt: this.now() + backoffDelay(attempts, backoff, this.deps.random) };
   }
 
   #enteringFailed(status: InstanceStatus, final: boolean): NewEvent[] {
@@ -135,9 +143,21 @@ export class Pass {
     return [this.event('instance.failed', { reason: ready?.reason, message: ready?.message })];
   }
 
-  async recordFailure(stage: FailureStage, error: unknown, support: string, step?: string): Promise<void> {
+  /**
+   * `applied`: what this pass already achieved and must keep (a create whose checks could not
+   * reach the target: its outputs, the generation it applied, and that no call is pending).
+   */
+  async recordFailure(
+    stage: FailureStage,
+    error: unknown,
+    support: string,
+    step?: string,
+    applied: Pick<StatusWrite, 'outputs' | 'observedGeneration'> & { engine?: Partial<EngineState> } = {},
+  ): Promise<void> {
     // Work under way elsewhere is not a failed attempt: poll at a steady pace, never give up.
-    const engine = isPending(error) ? { attempts: this.claimed.engine.attempts, dueAt: this.now() + PENDING_POLL_MS } : this.#retryEngineState();
+    const retry = isPending(error) ? { attempts: this.claimed.engine.attempts, dueAt: this.now() + PENDING_POLL_MS } : this.#retryEngineState(error);
+    const { engine: appliedEngine, ...appliedStatus } = applied;
+    const engine = { ...appliedEngine, ...retry };
     const { generation, observedGeneration, deletionRequested } = this.instance;
     const outcome = failureStatus(
       this.previous,
@@ -157,7 +177,7 @@ export class Pass {
       { instanceId: this.instance.id, stage, step, attempts: engine.attempts, final: outcome.final, err: outcome.status.lastError },
       'reconcile failed',
     );
-    await this.recordStatus({ status: outcome.status, engine, events: this.#enteringFailed(outcome.status, outcome.final) });
+    await this.recordStatus({ ...appliedStatus, status: outcome.status, engine, events: this.#enteringFailed(outcome.status, outcome.final) });
   }
 
   async recordMissing(reason: MissingReason, message: string): Promise<void> {

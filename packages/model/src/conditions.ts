@@ -132,6 +132,11 @@ export const CONDITION_REASONS = {
     on: ['Ready'],
     meaning: 'The last attempt failed; Paved retries automatically with backoff (the message names the attempt and the error).',
   },
+  TargetUnreachable: {
+    on: ['Ready', 'Synced'],
+    meaning: "Paved cannot reach the instance's target (connection refused or timed out, or its name does not resolve): the request is waiting, not failed. Paved tries again at least every 10 s and carries on as soon as the target answers.",
+    action: 'Nothing, unless it lasts: then ask the platform team whether the target named in the message is down.',
+  },
   ReconcileError: {
     on: ['Synced'],
     meaning: 'The last pass failed before the resource matched its spec; Ready says whether Paved is still retrying or gave up.',

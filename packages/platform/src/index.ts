@@ -7,3 +7,6 @@ export { loadConfig, parseDuration, DEFAULT_PORT, type PavedConfig, type Process
 export { startPaved, PAVED_VERSION, type RunningPaved, type StartOptions } from './start-paved.js';
 export { parseTargets } from './targets.js';
 export { reachableEmbeddedPostgresPackage } from './embedded-postgres/index.js';
+export { keysStatus, rotateKeys, type KeysStatus } from './keys.js';
+export { backupPaved, type BackupReport } from './backup/backup.js';
+export { restorePaved, type RestoreOptions, type RestoreReport } from './backup/restore.js';

@@ -5,8 +5,9 @@ import pino from 'pino';
 import type { Target } from '@paved/driver-api';
 import { createEngine, type Engine } from '@paved/engine';
 import { createStore, type Store } from '@paved/store';
-import { createSecretStore, loadMasterKey } from '@paved/secrets';
+import { createSecretStore, openKeyring, registerKeyring } from '@paved/secrets';
 import { AuditChain, buildApp, createAuditLog, createAuditSigner, PlatformMetrics, startAuditCheckpoints, startLogRetention, startMetricsEndpoint } from '@paved/server';
+import { auditKeyMaterial } from './audit-key.js';
 import type { PavedConfig } from './config.js';
 import { loadTls } from './tls.js';
 import { createDrivers } from './drivers.js';
@@ -59,8 +60,8 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
   const tls = config.tls && config.role !== 'worker' ? await loadTls(config.tls) : undefined;
   const logger = createLogger(config);
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const master = await loadMasterKey({ envValue: config.masterKey, keyFile: config.masterKeyFile });
-  if (master.created) progress(`created the master key ${config.masterKeyFile} (mode 0600): back it up, secrets cannot be read without it`);
+  const keyring = openKeyring({ envValue: config.masterKey, keyFile: config.masterKeyFile });
+  if (keyring.created) progress(`created the master key ${config.masterKeyFile} (mode 0600): back it up, secrets cannot be read without it`);
 
   const store: Store = await createStore({ url: config.databaseUrl });
   const stops: (() => Promise<void>)[] = [() => store.close()];
@@ -70,9 +71,11 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
   };
   try {
     await store.migrate();
-    const secrets = createSecretStore({ store, masterKey: master });
-    // The audit log's signing key comes from the master key, never from the database (docs/audit.md).
-    const auditSigner = createAuditSigner(master.key);
+    const active = await registerKeyring(store, keyring.source);
+    const secrets = createSecretStore({ store, keyring: keyring.source });
+    // The audit log's signing key comes from key material in the secret store, sealed by the
+    // master key and never readable from the database alone (docs/audit.md); it outlives key rotations.
+    const auditSigner = createAuditSigner(await auditKeyMaterial(secrets, keyring.source.keys().find((key) => key.id === active.keyId)!));
     const auditChain = new AuditChain(store, auditSigner);
     const targets: Target[] = await loadConfiguredTargets(config);
     let embedded: EmbeddedPostgresHandle | undefined;

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '@paved/model';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadMasterKey, masterKeyId } from './master-key.js';
+import { openKeyring, type OpenKeyringOptions } from './keyring.js';
+import { masterKeyId } from './master-key.js';
+
+/** The newest key of the keyring the options open, and whether the file was created. */
+function loadMasterKey(options: OpenKeyringOptions) {
+  const { source, created } = openKeyring(options);
+  return { ...source.keys().at(-1)!, created };
+}
 
 const dirs: string[] = [];
 function tempDir(): string {

@@ -8,20 +8,8 @@ export const MASTER_KEY_BYTES = 32;
 /** The master key that wraps every data key, and its id (recorded in each envelope). */
 export interface MasterKey {
   key: Buffer;
-  /** First 8 hex of sha256(key): names the key without revealing it, so rotation can come later. */
+  /** First 8 hex of sha256(key): names the key without revealing it (each envelope records it). */
   id: string;
-}
-
-export interface LoadedMasterKey extends MasterKey {
-  /** True when this call generated the key file (first start). */
-  created: boolean;
-}
-
-export interface LoadMasterKeyOptions {
-  /** PAVED_MASTER_KEY as read by the configuration; wins over the file when set. */
-  envValue?: string;
-  /** Where the key lives when PAVED_MASTER_KEY is unset; created at first start. */
-  keyFile: string;
 }
 
 export function masterKeyId(key: Buffer): string {
@@ -47,39 +35,18 @@ export function decodeMasterKey(text: string): { key: Buffer } | { problem: stri
   return { problem: `it is ${value.length} characters that are neither hex nor base64` };
 }
 
-const HOW_TO_MAKE = 'generate one with: openssl rand -base64 32';
-
-function fromEnv(value: string): MasterKey {
-  const decoded = decodeMasterKey(value);
-  if ('problem' in decoded) {
-    const message = `must be ${MASTER_KEY_BYTES} bytes encoded as base64 (44 characters) or hex (64 characters), but ${decoded.problem}; ${HOW_TO_MAKE}`;
-    throw new InputError(`PAVED_MASTER_KEY ${message}`, { code: 'master_key_invalid', issues: [{ path: 'PAVED_MASTER_KEY', message }] });
-  }
-  return { key: decoded.key, id: masterKeyId(decoded.key) };
-}
-
 /**
  * A key file readable by others is refused, not merely warned about: every credential Paved
  * hands out is one read of this file away, and a warning in a start-up log is easy to miss.
  * The fix is one command, which the message gives.
  */
-function checkMode(keyFile: string): void {
+export function checkKeyFileMode(keyFile: string): void {
   if (process.platform === 'win32') return; // POSIX modes mean nothing there.
   const mode = statSync(keyFile).mode & 0o777;
   if ((mode & 0o077) !== 0) {
     const message = `is readable or writable by group or others (mode ${mode.toString(8).padStart(4, '0')}); run: chmod 600 ${keyFile}`;
     throw new InputError(`The master key file ${keyFile} ${message}`, { code: 'master_key_file_insecure', issues: [{ path: 'keyFile', message }] });
   }
-}
-
-function fromFile(keyFile: string): MasterKey {
-  checkMode(keyFile);
-  const decoded = decodeMasterKey(readKeyFile(keyFile));
-  if ('problem' in decoded) {
-    const message = `must hold ${MASTER_KEY_BYTES} bytes as base64 or hex, but ${decoded.problem}; restore it from a backup (secrets sealed with the old key cannot be opened without it)`;
-    throw new InputError(`The master key file ${keyFile} ${message}`, { code: 'master_key_invalid', issues: [{ path: 'keyFile', message }] });
-  }
-  return { key: decoded.key, id: masterKeyId(decoded.key) };
 }
 
 /**
@@ -89,7 +56,7 @@ function fromFile(keyFile: string): MasterKey {
  * name: link() fails with EEXIST instead of replacing, unlike rename(), so exactly one
  * process wins and the other reads the winner's key. Readers never see a half-written file.
  */
-function createKeyFile(keyFile: string): boolean {
+export function createKeyFile(keyFile: string): boolean {
   mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
   const temp = `${keyFile}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(temp, 'wx', 0o600);
@@ -134,27 +101,10 @@ function createKeyFileInPlace(keyFile: string, content: string): boolean {
   return true;
 }
 
-function readKeyFile(keyFile: string): string {
+export function readKeyFile(keyFile: string): string {
   for (let attempt = 0; ; attempt++) {
     const text = readFileSync(keyFile, 'utf8');
     if (text.trim() !== '' || attempt >= 20) return text;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
   }
-}
-
-/**
- * Loads the master key: from PAVED_MASTER_KEY when given, otherwise from `keyFile`, created
- * with a new random key (mode 0600) at first start. Throws InputError with a message that
- * says what to do and never contains the key.
- */
-export function loadMasterKey(options: LoadMasterKeyOptions): LoadedMasterKey {
-  if (options.envValue !== undefined && options.envValue.trim() !== '') return { ...fromEnv(options.envValue), created: false };
-  let created = false;
-  try {
-    statSync(options.keyFile);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    created = createKeyFile(options.keyFile);
-  }
-  return { ...fromFile(options.keyFile), created };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { InternalError } from '@paved/model';
 import { describe, expect, it } from 'vitest';
 import { masterKeyId, type MasterKey } from './master-key.js';
-import { createSecretBox, type SecretEnvelope } from './secret-box.js';
+import { createSecretBox, envelopeKeyId, rewrapEnvelope, type SecretEnvelope } from './secret-box.js';
 
 function newMaster(): MasterKey {
   const key = randomBytes(32);
@@ -100,5 +100,22 @@ describe('createSecretBox', () => {
   it('refuses a value that is not a string, naming only the field', () => {
     const box = createSecretBox(newMaster());
     expect(() => box.seal({ password: 42 as unknown as string }, aad)).toThrow('secret value "password" must be a string');
+  });
+
+  it('re-wraps only the data key: the values stay as they were encrypted, and only the new key opens it', () => {
+    const [from, to] = [newMaster(), newMaster()];
+    const sealed = createSecretBox(from).seal(values, aad);
+    const rewrapped = rewrapEnvelope(sealed, aad, from, to);
+    const before = JSON.parse(sealed) as SecretEnvelope;
+    const after = JSON.parse(rewrapped) as SecretEnvelope;
+    expect(envelopeKeyId(rewrapped)).toBe(to.id);
+    expect({ ...after, kid: '', wrappedKey: null }).toEqual({ ...before, kid: '', wrappedKey: null });
+    expect(after.wrappedKey).not.toEqual(before.wrappedKey);
+    expect(createSecretBox(to).open(rewrapped, aad)).toEqual(values);
+    unreadable(() => createSecretBox(from).open(rewrapped, aad));
+    // Not the key it was sealed with, or another owner's aad: refused, naming no value.
+    expect(() => rewrapEnvelope(sealed, aad, to, from)).toThrow(/cannot be re-wrapped/);
+    expect(() => rewrapEnvelope(sealed, JSON.stringify(['instance-2', 'credentials']), from, to)).toThrow(/cannot be re-wrapped/);
+    expect(envelopeKeyId('not json')).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@ import type { MasterKey } from './master-key.js';
  * Envelope encryption (docs/architecture.md#secrets). Each seal draws a fresh 256-bit data key that
  * encrypts the values with AES-256-GCM; the master key encrypts (wraps) the data key, also with
  * AES-256-GCM. The envelope records the master key's id, so a key rotation can re-wrap data
- * keys without touching the ciphertexts.
+ * keys without touching the ciphertexts (`rewrapEnvelope`).
  *
  * Both encryptions authenticate `aad` (the owner id and secret name): an envelope copied into
  * another instance's row does not open. The wrapped key is bound to the same aad, so a data
@@ -145,6 +145,47 @@ export function createSecretBox(master: MasterKey): SecretBox {
       }
     },
   };
+}
+
+/** The id of the master key that wrapped an envelope's data key; undefined when the text is not an envelope. */
+export function envelopeKeyId(text: string): string | undefined {
+  try {
+    return parseEnvelope(text).kid;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The envelope with its data key re-wrapped from master key `from` to `to` (a rotation): only
+ * `kid` and `wrappedKey` change; the values stay encrypted under the same data key, which is
+ * never written anywhere. Throws InternalError (secret_unreadable) when `from` does not open it.
+ */
+export function rewrapEnvelope(text: string, aad: string, from: MasterKey, to: MasterKey): string {
+  let envelope: SecretEnvelope;
+  let dataKey: Buffer;
+  try {
+    envelope = parseEnvelope(text);
+    if (envelope.kid !== from.id) throw new Unreadable('wrong key');
+    dataKey = decrypt(
+      from.key,
+      { iv: base64Field(envelope.wrappedKey.iv, IV_BYTES), tag: base64Field(envelope.wrappedKey.tag, TAG_BYTES), ciphertext: base64Field(envelope.wrappedKey.ciphertext, DATA_KEY_BYTES) },
+      `${WRAP_CONTEXT}${from.id}\u0000${aad}`,
+    );
+  } catch {
+    throw new InternalError(`A stored secret cannot be re-wrapped: master key "${from.id}" does not open it (it was altered, or it belongs to another owner or name).`, { code: 'secret_unreadable' });
+  }
+  try {
+    const wrapped = encrypt(to.key, dataKey, `${WRAP_CONTEXT}${to.id}\u0000${aad}`);
+    const next: SecretEnvelope = {
+      ...envelope,
+      kid: to.id,
+      wrappedKey: { iv: wrapped.iv.toString('base64'), tag: wrapped.tag.toString('base64'), ciphertext: wrapped.ciphertext.toString('base64') },
+    };
+    return JSON.stringify(next);
+  } finally {
+    dataKey.fill(0);
+  }
 }
 
 function parseValues(plaintext: Buffer): Record<string, string> {

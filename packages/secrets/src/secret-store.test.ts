@@ -54,7 +54,7 @@ eachStore('createSecretStore', (open) => {
     const [victim, attacker] = [randomUUID(), randomUUID()];
     await secrets.put(victim, 'credentials', { password: 'victim-secret' });
     const row = await store.getSecret(victim, 'credentials');
-    await store.putSecret({ ownerId: attacker, name: 'credentials', envelope: row!.envelope });
+    await store.putSecret({ ownerId: attacker, name: 'credentials', envelope: row!.envelope, keyId: row!.keyId });
     await expect(secrets.get(attacker, 'credentials')).rejects.toMatchObject({ code: 'secret_unreadable' });
     await expect(createSecretStore({ store, masterKey: newMaster() }).get(victim, 'credentials')).rejects.toThrow(/sealed with master key/);
   });

@@ -49,6 +49,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     dialect: adapter.dialect,
     migrate: () => runMigrations(adapter),
     close: () => adapter.close(),
+    snapshot: (path) => adapter.snapshot(path),
     async ping() {
       await sql`select 1`.execute(adapter.db);
     },

@@ -75,4 +75,34 @@ describe('store: data migrations', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('0016_keys: each existing secret is recorded under the key its envelope names', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'paved-migrate-'));
+    const file = join(dir, 'paved.db');
+    try {
+      const before = createSqliteAdapter(file);
+      await runMigrations(before, '0008_access');
+      const at = new Date().toISOString();
+      await before.db.insertInto('secrets').values([
+        { owner_id: 'o1', name: 'credentials', envelope: JSON.stringify({ v: 1, kid: '1a2b3c4d' }), updated_at: at },
+        { owner_id: 'o2', name: 'credentials', envelope: 'not json', updated_at: at },
+      ] as never).execute();
+      await before.close();
+
+      const store = await createStore({ url: file });
+      try {
+        await store.migrate();
+        expect((await store.getSecret('o1', 'credentials'))?.keyId).toBe('1a2b3c4d');
+        expect(await store.countSecretsByKey()).toEqual({ '1a2b3c4d': 1, '': 1 });
+        expect(await store.activeMasterKey()).toBeUndefined();
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -535,6 +535,26 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         await db.schema.createIndex('feedback_user_instance').unique().on('feedback').columns(['user_id', 'instance_id']).execute();
       },
     },
+    // Master-key rotation: which key wraps each secret (so a rotation finds what it has left to
+    // re-wrap, and a start finds keys it does not hold) and which key seals new ones.
+    '0016_keys': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('secrets').addColumn('key_id', 'text').execute();
+        const rows = await db.selectFrom('secrets').select(['owner_id', 'name', 'envelope']).execute();
+        for (const row of rows) {
+          const kid = keyIdOf(row.envelope);
+          if (kid !== undefined) await db.updateTable('secrets').set({ key_id: kid }).where('owner_id', '=', row.owner_id).where('name', '=', row.name).execute();
+        }
+        await db.schema.createIndex('secrets_key').on('secrets').column('key_id').execute();
+        await db.schema
+          .createTable('keyring')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('active_key_id', 'text', (c) => c.notNull())
+          .addColumn('active_version', 'integer', (c) => c.notNull())
+          .addColumn('activated_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
     // Score's built-in types (docs/workloads.md#score-types-paved-serves-itself): the
     // variables an environment gives every service's `environment` resource; per workload, the
     // ports its last apply published (another workload's `service` resource reaches them) and
@@ -548,6 +568,16 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
       },
     },
   };
+}
+
+/** The `kid` of a stored envelope (JSON written by @paved/secrets), undefined when it has none. */
+function keyIdOf(envelope: string): string | undefined {
+  try {
+    const kid = (JSON.parse(envelope) as { kid?: unknown }).kid;
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -112,6 +112,16 @@ export interface SecretsTable {
   name: string;
   envelope: string;
   updated_at: string;
+  // migration 0016: the master key that wraps the envelope's data key
+  key_id: string | null;
+}
+
+/** One row (id 1) once a master key is registered: the key that seals new secrets (migration 0016). */
+export interface KeyringTable {
+  id: number;
+  active_key_id: string;
+  active_version: number;
+  activated_at: string;
 }
 
 export interface EventsTable {
@@ -455,6 +465,7 @@ export interface Database {
   environments: EnvironmentsTable;
   workloads: WorkloadsTable;
   secrets: SecretsTable;
+  keyring: KeyringTable;
   events: EventsTable;
   log_lines: LogLinesTable;
   user_identities: UserIdentitiesTable;

@@ -116,8 +116,21 @@ export interface SecretEnvelopeRow {
   name: string;
   /** JSON of the envelope (key id, wrapped data key, iv, tag, ciphertext), never plaintext. */
   envelope: string;
+  /** Id of the master key that wrapped the envelope's data key (its `kid`). */
+  keyId: string;
   updatedAt: string;
 }
+
+/** Which master key seals new secrets (migration 0016): every process checks it before it writes one. */
+export interface ActiveMasterKey {
+  keyId: string;
+  /** The key's version in the keyring (v1, v2, …). */
+  version: number;
+  activatedAt: string;
+}
+
+/** A secret write refused because its envelope is sealed with a master key that is no longer the active one. */
+export type SecretWriteOutcome = 'written' | 'stale-key';
 
 export type InstanceChangeListener = (change: { instanceId: string; teamId: string }) => void;
 
@@ -532,11 +545,38 @@ export interface Store {
   nextDueAt(): Promise<number | undefined>;
 
   // secrets (already encrypted by @paved/secrets)
-  putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>): Promise<void>;
+  /**
+   * Writes an envelope, unless a master key is active and `keyId` is not it ('stale-key': the
+   * keys were rotated; seal again with the active key). The check and the write are one
+   * transaction that excludes `activateMasterKey`, so once a rotation has switched keys no
+   * envelope under the old key can land behind its re-wrap.
+   */
+  putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>): Promise<SecretWriteOutcome>;
   getSecret(ownerId: string, name: string): Promise<SecretEnvelopeRow | undefined>;
   deleteSecrets(ownerId: string): Promise<void>;
   /** Deletes one secret of an owner (a retired credential's generated values). Idempotent. */
   deleteSecret(ownerId: string, name: string): Promise<void>;
+  /**
+   * A consistent copy of the whole store in the file `path` while others keep writing (SQLite's
+   * online backup API); InputError `backup_unsupported_store` on PostgreSQL (use pg_dump there).
+   */
+  snapshot(path: string): Promise<void>;
+  /** The master key that seals new secrets; undefined until one was registered. */
+  activeMasterKey(): Promise<ActiveMasterKey | undefined>;
+  /**
+   * Makes `next` the active master key if the active one is still `expectedKeyId` (undefined:
+   * none yet); false when another process changed it first. Waits for secret writes in flight.
+   */
+  activateMasterKey(next: { keyId: string; version: number }, expectedKeyId: string | undefined): Promise<boolean>;
+  /** Up to `limit` secrets not sealed with `keyId`, in (owner, name) order after `after`: a re-wrap's worklist. */
+  secretsNotSealedWith(keyId: string, options: { after?: { ownerId: string; name: string }; limit: number }): Promise<SecretEnvelopeRow[]>;
+  /**
+   * Replaces one envelope with its re-wrapped form if it still is `previousEnvelope` and `keyId`
+   * is the active key; 'stale-key' when it is not, false when the secret changed or went away.
+   */
+  rewrapSecret(row: { ownerId: string; name: string; keyId: string; envelope: string }, previousEnvelope: string): Promise<boolean | 'stale-key'>;
+  /** How many secrets each master key seals, by key id. */
+  countSecretsByKey(): Promise<Record<string, number>>;
 
   // events
   appendEvent(event: NewEvent): Promise<PavedEvent>;

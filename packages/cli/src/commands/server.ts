@@ -6,16 +6,17 @@ import { action, type Context, type Runner } from '../context.js';
 type ProcessRole = 'all' | 'api' | 'worker';
 
 /**
- * Loaded on demand, and only here: the platform (Fastify, every driver, embedded PostgreSQL) is
- * heavy and only `up`/`server` need it. A CLI installed without @paved/platform (an optional
- * peer) still runs every other command.
+ * Loaded on demand, through here only: the platform (Fastify, every driver, embedded PostgreSQL)
+ * is heavy and only the commands that run on a server's machine need it (`up`, `server`, `keys`,
+ * `backup`, `restore`). A CLI installed without @paved/platform (an optional peer) still runs
+ * every other command.
  */
-async function loadRuntime(): Promise<typeof import('@paved/platform')> {
+export async function loadRuntime(): Promise<typeof import('@paved/platform')> {
   try {
     return await import('@paved/platform');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !String(error).includes('@paved/platform')) throw error;
-    throw new UnavailableError('This paved CLI was installed without the platform: `paved up` and `paved server` need the @paved/platform package (npm install @paved/platform), or run them from a clone of the repository', { code: 'platform_missing', cause: error });
+    throw new UnavailableError('This paved CLI was installed without the platform: `paved up`, `server`, `keys`, `backup` and `restore` need the @paved/platform package (npm install @paved/platform), or run them from a clone of the repository', { code: 'platform_missing', cause: error });
   }
 }
 

@@ -22,6 +22,7 @@ let provisionerCreated = false;
 runDriverConformance({
   ...postgresConformance('postgres (machine, CREATEROLE admin)', async () => {
     await adminQuery(MACHINE_URL, `CREATE ROLE ${quoteIdent(provisioner)} LOGIN CREATEROLE CREATEDB`);
+    await grantConnect(provisioner);
     provisionerCreated = true;
     return `postgres://${provisioner}@127.0.0.1:5432/postgres`;
   }, { config: MACHINE_CONFIG }),
@@ -30,6 +31,15 @@ runDriverConformance({
 afterAll(async () => {
   if (provisionerCreated) await adminQuery(MACHINE_URL, `DROP ROLE IF EXISTS ${quoteIdent(provisioner)}`);
 });
+
+/**
+ * The roles these tests create log in to `postgres`: granted by name, so they still get in if
+ * anything on this shared server has taken CONNECT from PUBLIC (a Paved run with the
+ * driver's default closeServerDatabases does exactly that).
+ */
+async function grantConnect(role: string): Promise<void> {
+  await adminQuery(MACHINE_URL, `GRANT CONNECT ON DATABASE postgres TO ${quoteIdent(role)}`);
+}
 
 function context(target: Target, externalName: string, values: Record<string, unknown> = {}): DriverContext {
   return {
@@ -76,6 +86,7 @@ describe.skipIf(skipHere)('postgres driver on the machine server', () => {
   it('preflight names each missing privilege with its fix, and an unreachable server', async () => {
     const weak = `pv_conf_weak_${randomBytes(4).toString('hex')}`;
     await adminQuery(MACHINE_URL, `CREATE ROLE ${quoteIdent(weak)} LOGIN`);
+    await grantConnect(weak);
     try {
       const result = await driver.preflight(postgresTarget('weak', `postgres://${weak}@127.0.0.1:5432/postgres`, MACHINE_CONFIG));
       expect(result.ok).toBe(false);

@@ -98,4 +98,20 @@ describe.skipIf(skipHere)('redis contract checks (machine server)', () => {
     await adminCall(MACHINE_URL, 'ACL', 'SETUSER', name, '+scan');
     await expect(run('isolation', ctx, outputs)).rejects.toThrow(`redis isolation: user "${name}" could list keys with SCAN`);
   });
+
+  it('isolation says the server went away, not that isolation failed, when its connection drops mid-check', async () => {
+    const { name, ctx, outputs } = await created();
+    const session: CheckSession = createCheckSession();
+    try {
+      const inSession = (c: string) => check(c).run({ target, instance: ctx.instance, outputs, signal: new AbortController().signal, session });
+      await inSession('connect');
+      // The session's connection is gone (a restart of the server looks the same to it).
+      await adminCall(MACHINE_URL, 'CLIENT', 'KILL', 'USER', name);
+      const error = await inSession('isolation').then(() => undefined, (e: unknown) => e as { code?: string; message: string });
+      expect(error?.message).not.toMatch(/could read/);
+      expect(error?.code).toBe('target_unreachable');
+    } finally {
+      await session.close();
+    }
+  });
 });

@@ -50,13 +50,16 @@ export async function checkIsolation(outputs: TenantOutputs, signal?: AbortSigna
     // Every probe is sent at once (one round trip; the server answers them in order) and the
     // first one that was not refused is reported, as if they had run one by one. SELECT goes
     // last, so a (wrongly) allowed switch cannot move the earlier probes to another database.
+    // A probe that failed for another reason (the server went away mid-check) proves nothing
+    // either way: that error is the check's outcome, not a breach of isolation.
     const outcomes = await Promise.all(attempts.map(([, attempt]) => attempt(redis).then(
-      () => false,
-      (error: Error) => /NOPERM|no permissions/i.test(error.message),
+      () => ({ refused: false }),
+      (error: Error) => (/NOPERM|no permissions/i.test(error.message) ? { refused: true } : { refused: false, error }),
     )));
     for (const [index, [what]] of attempts.entries()) {
-      const refused = outcomes[index];
-      if (!refused) {
+      const outcome = outcomes[index]!;
+      if ('error' in outcome) throw outcome.error;
+      if (!outcome.refused) {
         // Clean up our own probe if the write went through, then report what did not hold.
         await redis.unlink(outside).catch(() => {});
         throw failed('isolation', `user "${outputs.username}" could ${what}`);

@@ -1,8 +1,18 @@
 import { DriverError } from '@paved/model';
-import { errorLine } from '@paved/driver-api';
+import { errorLine, isTargetUnreachable, TARGET_UNREACHABLE } from '@paved/driver-api';
 
 /** Reply prefixes whose retry cannot succeed until someone changes permissions or configuration. */
 const PERMANENT = ['NOPERM', 'WRONGPASS', 'NOAUTH', 'ERR'];
+
+/**
+ * ioredis's words for a server it cannot reach: after `maxRetriesPerRequest` reconnects a queued
+ * command fails with MaxRetriesPerRequestError, and a connection that dropped (or never opened,
+ * with retries off) with "Connection is closed."; neither carries a network error code.
+ */
+function lostServer(error: unknown): boolean {
+  const e = error as { name?: unknown; message?: unknown } | null;
+  return isTargetUnreachable(error) || e?.name === 'MaxRetriesPerRequestError' || (typeof e?.message === 'string' && /^Connection is closed\.?$/.test(e.message));
+}
 
 /**
  * An ioredis error as a one-line DriverError naming the step and the subject. ioredis attaches
@@ -17,6 +27,6 @@ export function wrapRedisError(error: unknown, step: string, subject: string, re
   return new DriverError(`redis: ${step} failed for "${subject}": ${detail}`, {
     cause: new Error(detail),
     retryable,
-    code: replyCode === 'NOPERM' ? 'permission_denied' : 'redis_failed',
+    code: replyCode === 'NOPERM' ? 'permission_denied' : lostServer(error) ? TARGET_UNREACHABLE : 'redis_failed',
   });
 }

@@ -8,7 +8,7 @@ import { UnavailableError } from '@paved/model';
 import { binDir, installedBinaries, reachableBinaries } from './binaries.js';
 import { clusterPlace } from './cluster-place.js';
 import { initCluster, serverLog, startServer, stopOrphan } from './postgres-process.js';
-import { ensureSharedRoot, serverAccount } from './server-account.js';
+import { ensureSharedRoot, serverAccount, type ServerAccount } from './server-account.js';
 
 /**
  * The embedded default target: when no PostgreSQL target is configured, `paved up` runs a
@@ -25,6 +25,8 @@ import { ensureSharedRoot, serverAccount } from './server-account.js';
 
 const SECRET_OWNER = 'platform';
 const SECRET_NAME = 'embedded-postgres';
+/** Where the admin password lives in the secret store (a backup reads it to copy the cluster). */
+export const EMBEDDED_SECRET = Object.freeze({ owner: SECRET_OWNER, name: SECRET_NAME });
 const WHAT_TO_DO = 'set PAVED_POSTGRES_URL to provision on another PostgreSQL server, or PAVED_EMBEDDED_POSTGRES=off';
 
 export interface EmbeddedPostgresHandle {
@@ -95,6 +97,16 @@ export async function startEmbeddedPostgres(options: {
     concurrency: 3,
   };
   return { target, clusterDir, stop: () => server.stop() };
+}
+
+/**
+ * Where `dataDir`'s cluster is (or would be put by the next start), and the account that owns
+ * it (undefined when not root): for `paved backup` and `paved restore`.
+ */
+export async function embeddedCluster(dataDir: string, options: { createAccount: boolean }): Promise<{ dir: string; account?: ServerAccount }> {
+  const account = await serverAccount({ create: options.createAccount });
+  const place = await clusterPlace(dataDir, account);
+  return { dir: place.dir, ...(account === undefined ? {} : { account }) };
 }
 
 /** Who runs the server, from which binaries, on which cluster folder; says where when it is not the data folder. */

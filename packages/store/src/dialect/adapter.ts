@@ -59,5 +59,11 @@ export interface DialectAdapter {
    */
   listen(onChange: (change: InstanceChange) => void): Promise<void>;
 
+  /**
+   * A consistent copy of the whole database in the file `path`, taken while others write
+   * (SQLite's online backup API). PostgreSQL: InputError, since pg_dump is the tool for that.
+   */
+  snapshot(path: string): Promise<void>;
+
   close(): Promise<void>;
 }

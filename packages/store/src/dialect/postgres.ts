@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import { InputError } from '@paved/model';
 import type { Database } from '../schema.js';
 import type { DialectAdapter, InstanceChange } from './adapter.js';
 import { startChangeListener, type ChangeListenerHandle } from './postgres-listener.js';
@@ -78,6 +79,11 @@ export function createPostgresAdapter(url: string): DialectAdapter {
           const change = parseChange(payload);
           if (change && change.origin !== origin) onChange({ instanceId: change.instanceId, teamId: change.teamId });
         },
+      });
+    },
+    async snapshot() {
+      throw new InputError('A PostgreSQL store is backed up with PostgreSQL\'s own tools (pg_dump, or your provider\'s backups); paved backup covers the SQLite store of the embedded default', {
+        code: 'backup_unsupported_store',
       });
     },
     async close() {

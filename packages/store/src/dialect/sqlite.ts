@@ -62,6 +62,9 @@ export function createSqliteAdapter(path: string): DialectAdapter {
     isForeignKeyViolation: (error) => codeOf(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY',
     announce: async () => {},
     listen: async () => {},
+    async snapshot(path) {
+      await database.backup(path);
+    },
     async close() {
       if (closed) return;
       closed = true;

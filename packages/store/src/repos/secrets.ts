@@ -1,21 +1,44 @@
+import type { Kysely } from 'kysely';
 import type { StoreContext } from '../context.js';
-import type { SecretEnvelopeRow } from '../types.js';
+import type { Database, SecretsTable } from '../schema.js';
+import type { ActiveMasterKey, SecretEnvelopeRow, SecretWriteOutcome } from '../types.js';
+
+const KEYRING_ROW = 1;
+
+function toRow(row: SecretsTable): SecretEnvelopeRow {
+  return { ownerId: row.owner_id, name: row.name, envelope: row.envelope, keyId: row.key_id ?? '', updatedAt: row.updated_at };
+}
 
 /** Encrypted envelopes only: @paved/secrets encrypts before calling, so nothing here is plaintext. */
 export function secretsRepo(ctx: StoreContext) {
+  /**
+   * The active key id, read under a lock that `activateMasterKey` also takes: on PostgreSQL a
+   * row lock on the one keyring row (a write holding it finishes before the switch, and one that
+   * waits for it reads the new key), on SQLite the write lock every transaction takes.
+   */
+  async function lockedActiveKey(trx: Kysely<Database>): Promise<string | undefined> {
+    const row = await ctx.adapter.forUpdate(trx.selectFrom('keyring').select('active_key_id').where('id', '=', KEYRING_ROW)).executeTakeFirst();
+    return row?.active_key_id;
+  }
+
   return {
-    async putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>): Promise<void> {
+    async putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>): Promise<SecretWriteOutcome> {
       const updatedAt = ctx.iso();
-      await ctx.db
-        .insertInto('secrets')
-        .values({ owner_id: row.ownerId, name: row.name, envelope: row.envelope, updated_at: updatedAt })
-        .onConflict((oc) => oc.columns(['owner_id', 'name']).doUpdateSet({ envelope: row.envelope, updated_at: updatedAt }))
-        .execute();
+      return ctx.adapter.transaction(async (trx) => {
+        const active = await lockedActiveKey(trx);
+        if (active !== undefined && active !== row.keyId) return 'stale-key';
+        await trx
+          .insertInto('secrets')
+          .values({ owner_id: row.ownerId, name: row.name, envelope: row.envelope, key_id: row.keyId, updated_at: updatedAt })
+          .onConflict((oc) => oc.columns(['owner_id', 'name']).doUpdateSet({ envelope: row.envelope, key_id: row.keyId, updated_at: updatedAt }))
+          .execute();
+        return 'written';
+      });
     },
 
     async getSecret(ownerId: string, name: string): Promise<SecretEnvelopeRow | undefined> {
       const row = await ctx.db.selectFrom('secrets').selectAll().where('owner_id', '=', ownerId).where('name', '=', name).executeTakeFirst();
-      return row && { ownerId: row.owner_id, name: row.name, envelope: row.envelope, updatedAt: row.updated_at };
+      return row && toRow(row);
     },
 
     async deleteSecrets(ownerId: string): Promise<void> {
@@ -24,6 +47,56 @@ export function secretsRepo(ctx: StoreContext) {
 
     async deleteSecret(ownerId: string, name: string): Promise<void> {
       await ctx.db.deleteFrom('secrets').where('owner_id', '=', ownerId).where('name', '=', name).execute();
+    },
+
+    async activeMasterKey(): Promise<ActiveMasterKey | undefined> {
+      const row = await ctx.db.selectFrom('keyring').selectAll().where('id', '=', KEYRING_ROW).executeTakeFirst();
+      return row && { keyId: row.active_key_id, version: Number(row.active_version), activatedAt: row.activated_at };
+    },
+
+    async activateMasterKey(next: { keyId: string; version: number }, expectedKeyId: string | undefined): Promise<boolean> {
+      const activatedAt = ctx.iso();
+      return ctx.adapter.transaction(async (trx) => {
+        if ((await lockedActiveKey(trx)) !== expectedKeyId) return false;
+        await trx
+          .insertInto('keyring')
+          .values({ id: KEYRING_ROW, active_key_id: next.keyId, active_version: next.version, activated_at: activatedAt })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ active_key_id: next.keyId, active_version: next.version, activated_at: activatedAt }))
+          .execute();
+        return true;
+      });
+    },
+
+    async secretsNotSealedWith(keyId: string, options: { after?: { ownerId: string; name: string }; limit: number }): Promise<SecretEnvelopeRow[]> {
+      let query = ctx.db
+        .selectFrom('secrets')
+        .selectAll()
+        .where((eb) => eb.or([eb('key_id', '<>', keyId), eb('key_id', 'is', null)]));
+      const after = options.after;
+      if (after !== undefined) {
+        query = query.where((eb) => eb.or([eb('owner_id', '>', after.ownerId), eb.and([eb('owner_id', '=', after.ownerId), eb('name', '>', after.name)])]));
+      }
+      const rows = await query.orderBy('owner_id').orderBy('name').limit(options.limit).execute();
+      return rows.map(toRow);
+    },
+
+    async rewrapSecret(row: { ownerId: string; name: string; keyId: string; envelope: string }, previousEnvelope: string): Promise<boolean | 'stale-key'> {
+      return ctx.adapter.transaction(async (trx) => {
+        if ((await lockedActiveKey(trx)) !== row.keyId) return 'stale-key';
+        const result = await trx
+          .updateTable('secrets')
+          .set({ envelope: row.envelope, key_id: row.keyId })
+          .where('owner_id', '=', row.ownerId)
+          .where('name', '=', row.name)
+          .where('envelope', '=', previousEnvelope)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) === 1;
+      });
+    },
+
+    async countSecretsByKey(): Promise<Record<string, number>> {
+      const rows = await ctx.db.selectFrom('secrets').select(['key_id']).select((eb) => eb.fn.countAll().as('count')).groupBy('key_id').execute();
+      return Object.fromEntries(rows.map((row) => [row.key_id ?? '', Number(row.count)]));
     },
   };
 }
