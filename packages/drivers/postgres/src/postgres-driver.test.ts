@@ -29,7 +29,7 @@ runDriverConformance({
   ...(skip ? { skip } : {}),
 });
 afterAll(async () => {
-  if (provisionerCreated) await adminQuery(MACHINE_URL, `DROP ROLE IF EXISTS ${quoteIdent(provisioner)}`);
+  if (provisionerCreated) await dropRole(provisioner);
 });
 
 /**
@@ -39,6 +39,12 @@ afterAll(async () => {
  */
 async function grantConnect(role: string): Promise<void> {
   await adminQuery(MACHINE_URL, `GRANT CONNECT ON DATABASE postgres TO ${quoteIdent(role)}`);
+}
+
+/** The grant above goes first: a role that holds a privilege cannot be dropped. */
+async function dropRole(role: string): Promise<void> {
+  await adminQuery(MACHINE_URL, `REVOKE CONNECT ON DATABASE postgres FROM ${quoteIdent(role)}`);
+  await adminQuery(MACHINE_URL, `DROP ROLE IF EXISTS ${quoteIdent(role)}`);
 }
 
 function context(target: Target, externalName: string, values: Record<string, unknown> = {}): DriverContext {
@@ -103,7 +109,7 @@ describe.skipIf(skipHere)('postgres driver on the machine server', () => {
     } finally {
       await driver.close?.();
       driver = createPostgresDriver();
-      await adminQuery(MACHINE_URL, `DROP ROLE IF EXISTS ${quoteIdent(weak)}`);
+      await dropRole(weak);
     }
     const down = await driver.preflight(postgresTarget('down', 'postgres://admin:s3cret-pw@127.0.0.1:1/postgres', MACHINE_CONFIG));
     expect(down.ok).toBe(false);
