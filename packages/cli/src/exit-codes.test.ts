@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DriverError, errorCatalogue, InputError, NotFoundError, UnauthenticatedError } from '@paved/model';
+import { DriverError, errorCatalogue, InputError, NotAllowedError, NotFoundError, UnauthenticatedError } from '@paved/model';
 import { createColors } from './colors.js';
 import { exitCodeFor, formatError } from './exit-codes.js';
 
@@ -16,6 +16,8 @@ describe('exit codes', () => {
     const text = formatError(new InputError('bad input', { issues: [{ path: 'spec.version', message: 'must be semver' }] }), plain);
     expect(text).toBe('error: bad input\n  - spec.version: must be semver\n');
     expect(formatError(new UnauthenticatedError(), plain)).toContain('hint: sign in with: paved login');
+    expect(formatError(new NotAllowedError('You may not publish x: team "t" is not a platform team (paved teams update t --platform)'), plain)).not.toContain('hint:');
+    expect(formatError(new NotAllowedError('You may not read team t'), plain)).toContain('hint: ask an owner of the team');
   });
 
   it('does not repeat issues that a multi-line message already lists', () => {

@@ -20,7 +20,9 @@ export function formatError(error: unknown, colors: Colors): string {
   if (!paved.message.includes('\n')) {
     for (const issue of paved.issues) if (!paved.message.includes(issue.message)) lines.push(`  - ${issue.path}: ${issue.message}`);
   }
-  const hint = hints[paved.kind];
+  // A refusal that already names the command to run next (a platform team, an admin's step)
+  // needs no generic "ask to be added" beside it.
+  const hint = paved.kind === 'not-allowed' && paved.message.includes('paved ') ? undefined : hints[paved.kind];
   if (hint) lines.push(colors.dim(`hint: ${hint}`));
   if (paved.kind === 'internal' && paved.cause instanceof Error) lines.push(colors.dim(`cause: ${paved.cause.message}`));
   return lines.join('\n') + '\n';

@@ -26,7 +26,7 @@ export class AuthorizedAuditService implements AuditService {
   }
 
   private async check(principal: Principal, team: string | undefined): Promise<void> {
-    if (team === undefined) requireAdmin(principal, 'read the whole audit log (team owners: pass team)', 'read');
+    if (team === undefined) requireAdmin(principal, 'read the whole audit log (team owners read their team\'s: team=TEAM, paved audit --team TEAM)', 'read');
     else await teamForOwnerRead(this.store, principal, team, "read the team's audit records");
   }
 }
