@@ -104,6 +104,8 @@ export interface ProductManifest {
   spec: {
     version: string;
     description: string;
+    /** What changed in this version, for the product's users (docs/product-versions.md#changelog). */
+    changelog?: string;
     docs?: string;
     support?: { channel?: string; url?: string };
     driver: string;
