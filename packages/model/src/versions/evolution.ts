@@ -60,3 +60,13 @@ export interface ChangelogEntry {
   publishedAt: string;
   changelog?: string;
 }
+
+/** One team's live instances on a deprecated version or product (product analytics: who still has to move). */
+export interface DeprecatedUse {
+  team: string;
+  instances: number;
+  /** The deprecated versions they are on, oldest first. */
+  versions: string[];
+  /** The earliest deprecation date among them. */
+  date: string;
+}
