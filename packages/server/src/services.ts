@@ -115,7 +115,7 @@ export function createServices(deps: ServicesDeps): Services {
     products: new AuthorizedProductService(new DefaultProductService({ store, driverNames: Object.keys(deps.drivers), driverChecks: checksByDriver(deps.drivers) }), store),
     productEvolution: new AuthorizedProductEvolutionService(new DefaultProductEvolutionService({ store, now }), store),
     instances: new AuthorizedInstanceService(new DeprecationAwareInstanceService(new DefaultInstanceService({ store, secrets, targets, drivers: deps.drivers }), { store, now }), store),
-    workloads: new AuthorizedWorkloadService(new DefaultWorkloadService({ store, targets }), store),
+    workloads: new AuthorizedWorkloadService(new DefaultWorkloadService({ store, targets, now }), store),
     logs: new AuthorizedLogService(new DefaultLogService({ store }), store),
     backstage: new AuthorizedBackstageService(new DefaultBackstageService(store)),
     oidc: new AuthorizedOidcService(new DefaultOidcService({ store, audit: createAuditLog(auditChain), ...(deps.oidc ? { settings: deps.oidc } : {}), ...(deps.now ? { now: deps.now } : {}) })),

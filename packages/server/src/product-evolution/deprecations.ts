@@ -97,3 +97,21 @@ export function assertNotPastDeprecation(deprecations: readonly Deprecation[], p
     issues: [{ path: 'version', message: to === undefined ? `deprecated since ${found.date}` : `deprecated since ${found.date}; use ${to}` }],
   });
 }
+
+/**
+ * The same refusal for several instances about to be created (a workload's resources), checked
+ * all before any is: an apply either creates them all or none.
+ */
+export async function assertNonePastDeprecation(
+  store: { listDeprecations(product?: string): Promise<Deprecation[]>; listProductVersions(product: string): Promise<{ version: string }[]> },
+  wanted: readonly { product: string; version: string }[],
+  now: number,
+): Promise<void> {
+  if (wanted.length === 0) return;
+  const deprecations = await store.listDeprecations();
+  for (const { product, version } of wanted) {
+    if (!deprecations.some((d) => d.product === product)) continue;
+    const versions = (await store.listProductVersions(product)).map((v) => v.version);
+    assertNotPastDeprecation(deprecations, product, version, versions, now);
+  }
+}

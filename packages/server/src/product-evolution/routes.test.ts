@@ -134,6 +134,11 @@ eachStore('API: product versions over time', (open) => {
     const gone = await h.call(dev, 'POST', '/api/v1/teams/shop/instances', { name: 'db6', product: 'pgdb' });
     expect([gone.statusCode, gone.json().code]).toEqual([409, 'deprecation_date_passed']);
     expect(gone.json().detail).toContain('pgdb takes no new instances');
+    // A workload asking for it is refused before anything is written.
+    const score = { apiVersion: 'score.dev/v1b1', metadata: { name: 'web' }, containers: { app: { image: '.' } }, resources: { db: { type: 'pgdb' } } };
+    const applied = await h.call(dev, 'POST', '/api/v1/teams/shop/services/web/environments/dev/workload', { score });
+    expect([applied.statusCode, applied.json().code]).toEqual([409, 'deprecation_date_passed']);
+    expect((await h.call(dev, 'GET', '/api/v1/teams/shop/services')).json().items).toEqual([]);
 
     // Changelog: one entry per version, newest first.
     expect((await h.call(dev, 'GET', '/api/v1/products/pgdb/changelog')).json().items.map((e: { version: string; changelog?: string }) => [e.version, e.changelog])).toEqual([

@@ -2,11 +2,7 @@ import { Type } from 'typebox';
 import { SEMVER_PATTERN } from '@paved/model';
 import { Timestamp } from '../http/schemas.js';
 
-export const ProductParams = Type.Object({ product: Type.String({ minLength: 1, maxLength: 40 }) });
-export const ProductVersionParams = Type.Object({
-  product: Type.String({ minLength: 1, maxLength: 40 }),
-  version: Type.String({ minLength: 1, maxLength: 100 }),
-});
+export { ProductParams, ProductVersionParams } from '../products/schemas.js';
 export const RoadmapItemParams = Type.Object({
   product: Type.String({ minLength: 1, maxLength: 40 }),
   item: Type.Integer({ minimum: 1 }),
