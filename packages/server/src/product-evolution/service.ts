@@ -74,7 +74,11 @@ export class DefaultProductEvolutionService implements ProductEvolutionService {
 
   async diff(_principal: Principal, product: string, from: string, to: string): Promise<VersionDiff> {
     const versions = await this.versions(product);
-    const find = (version: string, path: string) => versions.find((v) => v.version === version) ?? (() => { throw versionNotFound(product, version, path); })();
+    const find = (version: string, path: string): ProductVersion => {
+      const found = versions.find((v) => v.version === version);
+      if (!found) throw versionNotFound(product, version, path);
+      return found;
+    };
     return diffProductVersions(find(from, 'from').manifest, find(to, 'to').manifest);
   }
 
