@@ -51,6 +51,12 @@ export const productManifestSchema = {
       properties: {
         version: { type: 'string', pattern: SEMVER_PATTERN, description: 'Semantic version; a published version never changes.' },
         description: { type: 'string', minLength: 1 },
+        changelog: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 10000,
+          description: 'What changed in this version, for the people who use the product (Markdown). Published with the version; paved products show lists it per version.',
+        },
         docs: { type: 'string', minLength: 1, description: 'Path (relative to the manifest) or URL of the product documentation.' },
         support: {
           type: 'object',

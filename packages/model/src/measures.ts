@@ -4,6 +4,8 @@
  * docs/metrics/README.md; times are milliseconds, weeks start on Monday 00:00 UTC.
  */
 
+import type { DeprecatedUse } from './versions/evolution.js';
+
 /**
  * Why a person from outside a team had to act for one of its requests:
  * - `retry`: `paved reconcile` by someone who is not a member of the instance's team;
@@ -64,6 +66,8 @@ export interface ProductMeasures {
   teamOnboarding: Onboarding;
   /** Newest version first; only versions with live instances or requests in the window. */
   versions: VersionMeasures[];
+  /** Per team, live instances on a deprecated version (or of the product, when it is deprecated): who still has to move. */
+  deprecatedInstances: DeprecatedUse[];
 }
 
 export interface Onboarding {

@@ -1,4 +1,5 @@
 /** The vocabulary (docs/architecture.md#vocabulary) as TypeScript types, shared by every package. */
+import type { InstanceDeprecation } from './versions/evolution.js';
 import type { InstanceWorkloadRef } from './catalog.js';
 import type { ConditionReason, ConditionType } from './conditions.js';
 
@@ -104,6 +105,8 @@ export interface ProductManifest {
   spec: {
     version: string;
     description: string;
+    /** What changed in this version, for the product's users (docs/product-versions.md#changelog). */
+    changelog?: string;
     docs?: string;
     support?: { channel?: string; url?: string };
     driver: string;
@@ -232,6 +235,8 @@ export interface Instance {
   parent?: InstanceParentRef;
   /** Composition: the parts of a composite instance, when the API was asked for one instance (get). */
   parts?: InstancePart[];
+  /** Set when its product version (or product) is deprecated (docs/product-versions.md#deprecation). */
+  deprecation?: InstanceDeprecation;
 }
 
 /** The composite instance a part belongs to, and which of its `spec.includes` the part is. */
@@ -279,6 +284,10 @@ export type EventKind =
   | 'product.published'
   /** A platform admin moved a product to another owner team. */
   | 'product.transferred'
+  /** A version, or the whole product (no `version` in data), was deprecated with a date (docs/product-versions.md). */
+  | 'product.deprecated'
+  /** A deprecation was withdrawn. */
+  | 'product.undeprecated'
   | 'team.created'
   /** Title or platform flag changed. */
   | 'team.updated'

@@ -30,6 +30,7 @@ import type { OidcSettings } from './identity/oidc/settings.js';
 import { instanceRoutes } from './instances/routes.js';
 import { logRoutes } from './logs/routes.js';
 import { productRoutes } from './products/routes.js';
+import { productEvolutionRoutes } from './product-evolution/routes.js';
 import { templateRoutes } from './templates/routes.js';
 import { workloadRoutes } from './workloads/routes.js';
 import { feedbackRoutes } from './feedback/routes.js';
@@ -168,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(environmentRoutes, { services });
     await v1.register(serviceRoutes, { services });
     await v1.register(productRoutes, { services });
+    await v1.register(productEvolutionRoutes, { services });
     await v1.register(instanceRoutes, { services, ...streaming });
     await v1.register(workloadRoutes, { services });
     await v1.register(logRoutes, { services, ...streaming });

@@ -23,6 +23,9 @@ import { DefaultInstanceService, type InstanceService } from './instances/servic
 import { AuthorizedLogService } from './logs/authorized.js';
 import { DefaultLogService, type LogService } from './logs/service.js';
 import { AuthorizedProductService } from './products/authorized.js';
+import { AuthorizedProductEvolutionService } from './product-evolution/authorized.js';
+import { DeprecationAwareInstanceService } from './product-evolution/deprecation-aware-instances.js';
+import { DefaultProductEvolutionService, type ProductEvolutionService } from './product-evolution/service.js';
 import { DefaultProductService, type ProductService } from './products/service.js';
 import { DefaultTemplateService, type TemplateService } from './templates/service.js';
 import { AuthorizedDeliveryService } from './delivery/authorized.js';
@@ -80,6 +83,7 @@ export interface Services {
   services: ServiceCatalog;
   environments: EnvironmentService;
   products: ProductService;
+  productEvolution: ProductEvolutionService;
   instances: InstanceService;
   workloads: WorkloadService;
   logs: LogService;
@@ -109,8 +113,9 @@ export function createServices(deps: ServicesDeps): Services {
     services: new AuthorizedServiceCatalog(new DefaultServiceCatalog(store), store),
     environments: new AuthorizedEnvironmentService(new DefaultEnvironmentService(store)),
     products: new AuthorizedProductService(new DefaultProductService({ store, driverNames: Object.keys(deps.drivers), driverChecks: checksByDriver(deps.drivers) }), store),
-    instances: new AuthorizedInstanceService(new DefaultInstanceService({ store, secrets, targets, drivers: deps.drivers }), store),
-    workloads: new AuthorizedWorkloadService(new DefaultWorkloadService({ store, targets }), store),
+    productEvolution: new AuthorizedProductEvolutionService(new DefaultProductEvolutionService({ store, now }), store),
+    instances: new AuthorizedInstanceService(new DeprecationAwareInstanceService(new DefaultInstanceService({ store, secrets, targets, drivers: deps.drivers }), { store, now }), store),
+    workloads: new AuthorizedWorkloadService(new DefaultWorkloadService({ store, targets, now }), store),
     logs: new AuthorizedLogService(new DefaultLogService({ store }), store),
     backstage: new AuthorizedBackstageService(new DefaultBackstageService(store)),
     oidc: new AuthorizedOidcService(new DefaultOidcService({ store, audit: createAuditLog(auditChain), ...(deps.oidc ? { settings: deps.oidc } : {}), ...(deps.now ? { now: deps.now } : {}) })),

@@ -18,6 +18,8 @@ import { measuresRepo } from './repos/measures.js';
 import { deliveryRepo } from './repos/delivery.js';
 import { doraRepo } from './repos/dora.js';
 import { productsRepo } from './repos/products.js';
+import { productDeprecationsRepo } from './repos/product-deprecations.js';
+import { productRoadmapRepo } from './repos/product-roadmap.js';
 import { secretsRepo } from './repos/secrets.js';
 import { servicesRepo } from './repos/services.js';
 import { signInRepo } from './repos/sign-in.js';
@@ -68,6 +70,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...feedbackRepo(ctx),
     ...deliveryRepo(ctx),
     ...doraRepo(ctx),
+    ...productDeprecationsRepo(ctx),
+    ...productRoadmapRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }

@@ -567,6 +567,49 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         await db.schema.alterTable('workloads').addColumn('config', 'text', (c) => c.notNull().defaultTo('{}')).execute();
       },
     },
+    // Product versions over time (docs/product-versions.md): deprecations with a date (of a
+    // version, or of the whole product where `version` is ''), the owner's roadmap, and the
+    // requests developers make and vote on (one vote per person and request).
+    '0018_product_evolution': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('product_deprecations')
+          .addColumn('product', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('sunset', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('deprecated_by', 'text', (c) => c.notNull())
+          .addColumn('deprecated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('product_deprecations_pk', ['product', 'version'])
+          .execute();
+        await adapter
+          .addSerialPrimaryKey(db.schema.createTable('product_roadmap'), 'id')
+          .addColumn('product', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('target_version', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('product_roadmap_product').on('product_roadmap').columns(['product', 'id']).execute();
+        await adapter
+          .addSerialPrimaryKey(db.schema.createTable('product_requests'), 'id')
+          .addColumn('product', 'text', (c) => c.notNull())
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('author_id', 'text', (c) => c.notNull())
+          .addColumn('votes', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('product_requests_product').on('product_requests').columns(['product', 'votes']).execute();
+        await db.schema
+          .createTable('product_request_votes')
+          .addColumn('request_id', 'bigint', (c) => c.notNull().references('product_requests.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('voted_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('product_request_votes_pk', ['request_id', 'user_id'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { ProductDeprecationsTable, ProductRequestsTable, ProductRequestVotesTable, ProductRoadmapTable } from './schema-product-evolution.js';
 
 /**
  * The tables as Kysely sees them. Only types both dialects agree on: text (JSON is stored as
@@ -487,4 +488,8 @@ export interface Database {
   delivery_issues: DeliveryIssuesTable;
   delivery_deliveries: DeliveryDeliveriesTable;
   delivery_settings: DeliverySettingsTable;
+  product_deprecations: ProductDeprecationsTable;
+  product_roadmap: ProductRoadmapTable;
+  product_requests: ProductRequestsTable;
+  product_request_votes: ProductRequestVotesTable;
 }

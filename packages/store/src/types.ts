@@ -6,6 +6,8 @@ import type { AuditCheckpoint, AuditEntry, AuditRecord } from '@paved/model';
 import type { DeliveryEventCounts, DeliveryRecord, DeliveryRepository, DeliveryRules, DoraFacts, DoraFactsQuery } from './delivery-types.js';
 
 export type * from './delivery-types.js';
+export type * from './product-evolution-types.js';
+import type { ProductEvolutionStore } from './product-evolution-types.js';
 
 /**
  * The store is the source of truth and the work queue (docs/architecture.md#the-store). One
@@ -413,7 +415,7 @@ export interface AuditRecordFilter {
   limit?: number;
 }
 
-export interface Store {
+export interface Store extends ProductEvolutionStore {
   readonly dialect: Dialect;
   /** Runs pending migrations. Idempotent; safe to call from several processes at once. */
   migrate(): Promise<void>;
@@ -485,9 +487,9 @@ export interface Store {
   getProductOwner(name: string): Promise<string | undefined>;
   /** Moves a product to another owner team (by name); NotFoundError when there is no such product. */
   transferProduct(name: string, owner: string): Promise<void>;
-  /** The given version, or the highest semver version when `version` is omitted. */
+  /** The given version, or the latest (the highest release; see latestVersionOf) when `version` is omitted. */
   getProductVersion(name: string, version?: string): Promise<ProductVersion | undefined>;
-  /** The highest published version (semver) of a product, without reading its manifest; undefined if none. */
+  /** The latest version of a product (the highest release, a pre-release only when it has no release), without reading its manifest; undefined if none. */
   latestProductVersion(name: string): Promise<string | undefined>;
   /** Oldest to newest by semver precedence; versions differing only in build metadata by their text. */
   listProductVersions(name: string): Promise<ProductVersion[]>;

@@ -6,6 +6,7 @@ import { formatFields, formatTable } from '../output.js';
 import { mergeInputs, parseSetValues } from '../set-values.js';
 import { askForFeedback, waitShowingFailureFirst } from '../feedback-prompt.js';
 import { describeStatus, waitUntilGone } from '../wait.js';
+import { deprecationText, warnDeprecated } from './product-evolution.js';
 import { allPages } from './teams.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -129,6 +130,7 @@ async function list(ctx: Context, opts: { allTeams?: boolean }) {
       ? formatTable(['TEAM', ...headers], rows.map((r, n) => [shown[n]!.instance.teamName, ...r]), ctx.colors)
       : formatTable(headers, rows, ctx.colors);
   });
+  warnDeprecated(ctx, items);
 }
 
 /**
@@ -167,6 +169,7 @@ function describeInstance(ctx: Context, i: Instance): string {
     ['name', i.name],
     ['team', i.teamName],
     ['product', `${i.product}@${i.productVersion}`],
+    ['deprecated', deprecationText(i)],
     ['plan', i.plan],
     ['phase', phaseColor(ctx, i.status.phase) + exitHint],
     ['status', describeStatus(i).slice(i.name.length + 2)],

@@ -113,10 +113,12 @@ function describeProduct(ctx: Context, m: ProductMeasures): string {
     ['time to Ready', `p50 ${formatDuration(m.timeToReady.p50Ms)}, p95 ${formatDuration(m.timeToReady.p95Ms)} over ${m.timeToReady.count}; SLO p95 ${slo(m.timeToReady)}`],
     ['team onboarding', onboarding(m.teamOnboarding)],
   ], ctx.colors);
-  if (m.versions.length === 0) return fields;
+  const deprecated = m.deprecatedInstances.length === 0 ? '' : `\n${ctx.colors.bold('on deprecated versions')}\n${formatTable(['TEAM', 'INSTANCES', 'VERSIONS', 'DATE'],
+    m.deprecatedInstances.map((d) => [d.team, String(d.instances), d.versions.join(', '), d.date]), ctx.colors)}`;
+  if (m.versions.length === 0) return fields + deprecated;
   return `${fields}\n${formatTable(['VERSION', 'LIVE', 'TEAMS', 'REQUESTS', 'SUCCESS', 'READY P50', 'READY P95', 'SLO P95'],
     m.versions.map((v) => [v.version, String(v.liveInstances), String(v.adoptingTeams), String(v.requests.requested), percent(v.requests.successRate),
-      formatDuration(v.timeToReady.p50Ms), formatDuration(v.timeToReady.p95Ms), slo(v.timeToReady)]), ctx.colors)}`;
+      formatDuration(v.timeToReady.p50Ms), formatDuration(v.timeToReady.p95Ms), slo(v.timeToReady)]), ctx.colors)}${deprecated}`;
 }
 
 async function adoption(ctx: Context, opts: { weeks: string }) {

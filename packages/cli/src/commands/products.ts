@@ -4,10 +4,11 @@ import type { Colors } from '../colors.js';
 import { action, type Runner } from '../context.js';
 import { formatFields, formatTable } from '../output.js';
 import { allPages } from './teams.js';
+import { describeOutlook, productOutlook, registerProductEvolutionCommands } from './product-evolution.js';
 
 export function registerProductCommands(program: Command, runner: Runner): void {
   const products = program.command('products').description('browse the product catalogue')
-    .addHelpText('after', '\nExamples:\n  paved products\n  paved products show postgres\n  paved products show postgres --version 1.2.0 -o yaml');
+    .addHelpText('after', '\nExamples:\n  paved products\n  paved products show postgres\n  paved products show postgres --version 1.2.0 -o yaml\n  paved products diff postgres 1.2.0 2.0.0');
 
   products
     .command('list', { isDefault: true })
@@ -20,7 +21,7 @@ export function registerProductCommands(program: Command, runner: Runner): void 
 
   products
     .command('show')
-    .description('show a product: owner, lifecycle, versions, plans, inputs and outputs')
+    .description('show a product: owner, lifecycle, versions, plans, inputs and outputs; deprecations, changelog, roadmap and requests')
     .argument('<name>', 'product name')
     .option('--version <version>', 'a published version (default: the latest)')
     .addHelpText('after', '\nExample:\n  paved products show postgres --version 1.2.0')
@@ -30,8 +31,8 @@ export function registerProductCommands(program: Command, runner: Runner): void 
         const version = await client.getProductVersion(name, opts.version);
         ctx.print(version, () => describeProduct(version.manifest, [version.version], ctx.colors));
       } else {
-        const detail = await client.getProduct(name);
-        ctx.print(detail, () => describeProduct(detail.manifest, detail.versions, ctx.colors, detail.owner));
+        const [detail, outlook] = await Promise.all([client.getProduct(name), productOutlook(client, name)]);
+        ctx.print({ ...detail, ...outlook }, () => describeProduct(detail.manifest, detail.versions, ctx.colors, detail.owner) + describeOutlook(name, outlook, ctx.colors));
       }
     }));
 
@@ -47,6 +48,8 @@ export function registerProductCommands(program: Command, runner: Runner): void 
         ? `No instances of ${name} yet.\n`
         : formatTable(['TEAM', 'NAME', 'VERSION', 'PLAN', 'PHASE', 'MESSAGE'], items.map((i) => [i.team, i.name, i.version, i.plan, i.phase, i.message ?? '']), ctx.colors));
     }));
+
+  registerProductEvolutionCommands(products, runner);
 
   products
     .command('transfer')

@@ -92,6 +92,30 @@ const REQUESTS: Record<string, RequestFor> = {
   getProductVersion: () => ({ url: '/api/v1/products/pgdb/versions/1.2.0' }),
   transferProduct: () => ({ url: '/api/v1/products/pgdb/owner', body: { owner: 'plat' } }),
   listProductInstances: () => ({ url: '/api/v1/products/pgdb/instances' }),
+  diffProductVersions: () => ({ url: '/api/v1/products/pgdb/diff?from=1.2.0&to=1.2.0' }),
+  getProductChangelog: () => ({ url: '/api/v1/products/pgdb/changelog' }),
+  listProductDeprecations: () => ({ url: '/api/v1/products/pgdb/deprecations' }),
+  // Dates far ahead: a deprecation left behind never refuses another row's new instance.
+  deprecateProduct: () => ({ url: '/api/v1/products/pgdb/deprecation', body: { date: '2099-12-31', reason: 'matrix' } }),
+  undeprecateProduct: async ({ h }) => {
+    await h.store.setDeprecation({ product: 'pgdb', date: '2099-12-31', reason: 'matrix', by: 'test' });
+    return { url: '/api/v1/products/pgdb/deprecation' };
+  },
+  deprecateProductVersion: () => ({ url: '/api/v1/products/pgdb/versions/1.2.0/deprecation', body: { date: '2099-12-31', reason: 'matrix' } }),
+  undeprecateProductVersion: async ({ h }) => {
+    await h.store.setDeprecation({ product: 'pgdb', version: '1.2.0', date: '2099-12-31', reason: 'matrix', by: 'test' });
+    return { url: '/api/v1/products/pgdb/versions/1.2.0/deprecation' };
+  },
+  getProductRoadmap: () => ({ url: '/api/v1/products/pgdb/roadmap' }),
+  addRoadmapItem: () => ({ url: '/api/v1/products/pgdb/roadmap', body: { title: 'matrix' } }),
+  changeRoadmapItem: async ({ h }) => ({ url: `/api/v1/products/pgdb/roadmap/${(await h.store.addRoadmapItem({ product: 'pgdb', title: 'm', status: 'planned' })).id}`, body: { status: 'shipped' } }),
+  removeRoadmapItem: async ({ h }) => ({ url: `/api/v1/products/pgdb/roadmap/${(await h.store.addRoadmapItem({ product: 'pgdb', title: 'm', status: 'planned' })).id}` }),
+  listProductRequests: () => ({ url: '/api/v1/products/pgdb/requests' }),
+  addProductRequest: () => ({ url: '/api/v1/products/pgdb/requests', body: { text: 'matrix' } }),
+  voteProductRequest: async ({ h }) => {
+    const request = await h.store.addProductRequest({ product: 'pgdb', text: 'm', authorId: h.admin.user.id });
+    return { url: `/api/v1/products/pgdb/requests/${request.id}/votes` };
+  },
   listInstances: () => ({ url: `${own}/instances` }),
   createInstance: ({ fresh }) => ({ url: `${own}/instances`, body: { name: fresh('db'), product: 'pgdb' } }),
   getInstance: () => ({ url: `${own}/instances/db` }),

@@ -1,3 +1,4 @@
+import { InstanceDeprecation } from '../product-evolution/schemas.js';
 import { Type } from 'typebox';
 import { AnyMap, Name, Timestamp } from '../http/schemas.js';
 
@@ -67,6 +68,7 @@ export const Instance = Type.Object({
     plan: Type.String(),
     phase: Type.String(),
   }), { description: "A composite instance's parts (when one instance is read)" })),
+  deprecation: Type.Optional(InstanceDeprecation),
 }, { title: 'Instance' });
 
 export const CreateInstanceRequest = Type.Object({

@@ -27,6 +27,7 @@ eachStore('API: measures', (open) => {
         requests: { requested: 2, ready: 1, failed: 1, abandoned: 0, pending: 0, successRate: 0.5 },
         timeToReady: { count: 2, p50Ms: 2_000, p95Ms: 240_000, slo: { p95Ms: 5_000, met: false } },
       }],
+      deprecatedInstances: [],
     };
     expect(res.json()).toEqual(expected);
     expect((await h.call(h.admin, 'GET', '/api/v1/metrics/products?since=7d')).json()).toEqual({ items: [expected] });

@@ -6,6 +6,7 @@ import {
 import type { Store } from '@paved/store';
 import { findTeam, type Principal } from '../access/principal.js';
 import { assertCompositionValid } from './composition.js';
+import { assertCompatibleWithPublished } from '../product-evolution/publish-check.js';
 
 /** The product catalog: publishing immutable product versions and reading them. */
 export interface ProductService {
@@ -65,6 +66,7 @@ export class DefaultProductService implements ProductService {
     const manifest = await this.check(input);
     const { name } = manifest.metadata;
     const { version } = manifest.spec;
+    await assertCompatibleWithPublished(this.deps.store, manifest);
     let result: 'created' | 'unchanged';
     try {
       result = await this.deps.store.publishProductVersion({ name, version, manifest, digest: manifestDigest(manifest) });

@@ -7,6 +7,7 @@ import type { Target } from '@paved/driver-api';
 import type { Store } from '@paved/store';
 import { serviceNotFound } from '../catalog/services/service.js';
 import { findEnvironment } from '../catalog/environments/service.js';
+import { assertNonePastDeprecation } from '../product-evolution/deprecations.js';
 import { findTeam, type Principal } from '../access/principal.js';
 import { planWorkload, type DesiredInstance, type PlannedWorkload } from './planner.js';
 import { BuiltInRefresher } from './refresh.js';
@@ -14,6 +15,8 @@ import { BuiltInRefresher } from './refresh.js';
 export interface WorkloadServiceDeps {
   store: Store;
   targets: readonly Target[];
+  /** The clock of deprecation dates (docs/product-versions.md#deprecation). Default Date.now. */
+  now?: () => number;
 }
 
 export interface ApplyWorkload {
@@ -60,6 +63,9 @@ export class DefaultWorkloadService implements WorkloadService {
     const result: WorkloadPlan = { service: request.service, environment: environment.name, team: team.name, changes: planned.changes, applied: false };
     if (planned.notes.length > 0) result.notes = planned.notes;
     if (request.dryRun) return result;
+    // A resource that would be created on a version past its deprecation date refuses the whole apply, before anything changes.
+    const creates = new Set(planned.changes.filter((c) => c.action === 'create').map((c) => c.instance));
+    await assertNonePastDeprecation(store, planned.desired.filter((d) => creates.has(d.name)).map((d) => ({ product: d.product.name, version: d.product.version })), (this.deps.now ?? Date.now)());
 
     service ??= await store.createService({
       teamId: team.id,

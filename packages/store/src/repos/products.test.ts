@@ -14,18 +14,28 @@ eachStore('store: products', (open) => {
     expect((await store.getProductVersion('postgres', '1.0.0'))?.digest).toBe('d1');
   });
 
-  it('takes the highest semver as latest, not the lexically highest or the newest', async () => {
+  it('takes the highest release as latest, not the lexically highest, the newest or a pre-release', async () => {
     const store = await open();
     for (const v of ['1.9.0', '1.10.0', '1.2.0', '1.11.0-beta.1', '1.10.1-rc.1']) await store.publishProductVersion(productVersion('redis', v));
     const latest = await store.getProductVersion('redis');
-    expect(latest?.version).toBe('1.11.0-beta.1');
+    expect(latest?.version).toBe('1.10.0');
+    expect(await store.latestProductVersion('redis')).toBe('1.10.0');
+    expect((await store.listProducts()).find((p) => p.name === 'redis')?.latestVersion).toBe('1.10.0');
+    // A pre-release is there when asked for by version.
+    expect((await store.getProductVersion('redis', '1.11.0-beta.1'))?.version).toBe('1.11.0-beta.1');
     await store.publishProductVersion(productVersion('redis', '1.11.0'));
     expect((await store.getProductVersion('redis'))?.version).toBe('1.11.0');
     expect((await store.listProductVersions('redis')).map((v) => v.version)).toEqual(['1.2.0', '1.9.0', '1.10.0', '1.10.1-rc.1', '1.11.0-beta.1', '1.11.0']);
-    expect(latest?.manifest.spec.version).toBe('1.11.0-beta.1');
+    expect(latest?.manifest.spec.version).toBe('1.10.0');
     expect(typeof latest?.publishedAt).toBe('string');
     expect(await store.getProductVersion('nothing')).toBeUndefined();
     expect(await store.getProductVersion('redis', '9.9.9')).toBeUndefined();
+  });
+
+  it('takes the highest pre-release as latest of a product that has nothing else', async () => {
+    const store = await open();
+    for (const v of ['0.1.0-alpha.2', '0.1.0-alpha.10']) await store.publishProductVersion(productVersion('kafka', v));
+    expect(await store.latestProductVersion('kafka')).toBe('0.1.0-alpha.10');
   });
 
   it('knows versions as the manifest schema does: build metadata orders by text, a v prefix is refused', async () => {

@@ -1,12 +1,13 @@
-import { compareSemverTotal, ConflictError, highestSemver, InternalError, isSemver, NotFoundError, type ProductSummary, type ProductVersion } from '@paved/model';
+import { compareSemverTotal, ConflictError, InternalError, isSemver, latestVersionOf, NotFoundError, type ProductSummary, type ProductVersion } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import { toProductVersion } from '../rows.js';
 
 /**
  * Published product versions are immutable: publishing the same version again is a no-op when
  * the manifest's digest matches and a ConflictError when it does not. "Latest" is semver
- * precedence (@paved/model's semver, the manifest schema's), computed here rather than in SQL
- * because neither dialect orders semver.
+ * precedence (@paved/model's semver, the manifest schema's) over releases: a pre-release is
+ * latest only for a product that has nothing else (latestVersionOf). Computed here rather than
+ * in SQL because neither dialect orders semver.
  */
 export function productsRepo(ctx: StoreContext) {
   const { adapter, db } = ctx;
@@ -21,7 +22,7 @@ export function productsRepo(ctx: StoreContext) {
 
   const latestVersion = async (name: string): Promise<string | undefined> => {
     const rows = await db.selectFrom('product_versions').select('version').where('name', '=', name).execute();
-    return highestSemver(rows.map((r) => r.version));
+    return latestVersionOf(rows.map((r) => r.version));
   };
 
   return {
@@ -105,7 +106,7 @@ export function productsRepo(ctx: StoreContext) {
       for (const row of rows) versionsByName.set(row.name, [...(versionsByName.get(row.name) ?? []), row.version]);
       const summaries: ProductSummary[] = [];
       for (const [name, versions] of [...versionsByName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        const latest = highestSemver(versions)!;
+        const latest = latestVersionOf(versions)!;
         const row = await db.selectFrom('product_versions').selectAll().where('name', '=', name).where('version', '=', latest).executeTakeFirstOrThrow();
         const { manifest } = toProductVersion(row);
         summaries.push({

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { Name } from '../../http/schemas.js';
 import { Ms, Onboarding, Since } from '../window/schemas.js';
+import { DeprecatedUse } from '../../product-evolution/schemas.js';
 
 export const ProductMeasuresQuery = Type.Object({ since: Since }, { additionalProperties: false });
 export const ProductParams = Type.Object({ product: Name });
@@ -43,6 +44,7 @@ export const ProductMeasures = Type.Object({
   timeToReady: TimeToReady,
   teamOnboarding: Onboarding,
   versions: Type.Array(VersionMeasures, { description: 'Newest first; versions with live instances or requests in the window' }),
+  deprecatedInstances: Type.Array(DeprecatedUse, { description: 'Per team, live instances on a deprecated version or product, most first' }),
 }, { $id: 'ProductMeasures', title: 'ProductMeasures' });
 
 export const ProductMeasuresList = Type.Object({ items: Type.Array(ProductMeasures) });

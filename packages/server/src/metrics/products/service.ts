@@ -5,6 +5,7 @@ import type { FirstReadyRow, MeasureWindow, RequestOutcomeRow, Store, TimeToRead
 import type { Principal } from '../../access/principal.js';
 import { productNotFound } from '../../products/service.js';
 import { nearestRank, share, sinceWindow } from '../window/window.js';
+import { deprecatedUse } from '../../product-evolution/deprecated-use.js';
 
 export interface ProductMeasuresQuery {
   /** The window of requests: a duration back from now (30d) or an ISO time. Default 30d. */
@@ -54,7 +55,9 @@ export class DefaultProductMeasuresService implements ProductMeasuresService {
       store.liveInstances('version', scope),
     ]);
     return Promise.all(products.map(async (product): Promise<ProductMeasures> => {
-      const [versions, firstReady] = await Promise.all([store.listProductVersions(product.name), store.firstReadyByTeam({ products: [product.name] })]);
+      const [versions, firstReady, deprecated] = await Promise.all([
+        store.listProductVersions(product.name), store.firstReadyByTeam({ products: [product.name] }), deprecatedUse(store, product.name),
+      ]);
       const slos = new Map(versions.map((v) => [v.version, sloMs(v.manifest)]));
       const mine = <T extends { product: string }>(rows: T[]) => rows.filter((r) => r.product === product.name);
       const myOutcomes = mine(outcomes);
@@ -85,6 +88,7 @@ export class DefaultProductMeasuresService implements ProductMeasuresService {
         timeToReady: timeToReady(mine(ttrProduct)[0], slos.get(product.latestVersion)),
         teamOnboarding: onboarding(firstReady),
         versions: versionRows,
+        deprecatedInstances: deprecated,
       };
     }));
   }

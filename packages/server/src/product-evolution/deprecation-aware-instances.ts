@@ -1,0 +1,86 @@
+import type { CreateInstanceRequest, Credentials, Deprecation, Instance, Page, PageRequest, PavedEvent, UpdateInstanceRequest } from '@paved/model';
+import type { Store } from '@paved/store';
+import type { Principal } from '../access/principal.js';
+import type { InstanceService, InstanceWatchEvent } from '../instances/service.js';
+import { assertNotPastDeprecation, instanceDeprecation } from './deprecations.js';
+
+/**
+ * The instance service with deprecations applied: an instance on a deprecated version (or
+ * product) carries a `deprecation` (date, reason, the command that upgrades it), and after the
+ * date no new instance, nor a move, lands on that version. A wrapper rather than edits of the
+ * instance service, so the deprecation rules live in one capability; authorization wraps it.
+ */
+export class DeprecationAwareInstanceService implements InstanceService {
+  constructor(private readonly inner: InstanceService, private readonly deps: { store: Store; now: () => number }) {}
+
+  async create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance> {
+    const version = request.version ?? (await this.deps.store.latestProductVersion(request.product));
+    // An unknown product or version: the inner service names it.
+    if (version !== undefined) await this.refusePastDate(request.product, version);
+    return this.annotate(await this.inner.create(principal, team, request));
+  }
+
+  async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
+    if (request.version !== undefined) {
+      const current = await this.inner.get(principal, team, name);
+      if (current.productVersion !== request.version) await this.refusePastDate(current.product, request.version);
+    }
+    return this.annotate(await this.inner.update(principal, team, name, request));
+  }
+
+  async get(principal: Principal, team: string, name: string): Promise<Instance> {
+    return this.annotate(await this.inner.get(principal, team, name));
+  }
+
+  async list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>> {
+    const found = await this.inner.list(principal, team, page);
+    const deprecations = await this.deps.store.listDeprecations();
+    if (deprecations.length === 0) return found;
+    const versions = new Map<string, string[]>();
+    const items: Instance[] = [];
+    for (const instance of found.items) items.push(await this.annotate(instance, deprecations, versions));
+    return { ...found, items };
+  }
+
+  delete(principal: Principal, team: string, name: string): Promise<Instance> {
+    return this.inner.delete(principal, team, name);
+  }
+
+  revealCredentials(principal: Principal, team: string, name: string): Promise<Credentials> {
+    return this.inner.revealCredentials(principal, team, name);
+  }
+
+  async rotate(principal: Principal, team: string, name: string): Promise<Instance> {
+    return this.annotate(await this.inner.rotate(principal, team, name));
+  }
+
+  async reconcile(principal: Principal, team: string, name: string): Promise<Instance> {
+    return this.annotate(await this.inner.reconcile(principal, team, name));
+  }
+
+  events(principal: Principal, team: string, page: PageRequest): Promise<Page<PavedEvent>> {
+    return this.inner.events(principal, team, page);
+  }
+
+  watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
+    return this.inner.watch(principal, team, name, listener);
+  }
+
+  private async refusePastDate(product: string, version: string): Promise<void> {
+    const deprecations = await this.deps.store.listDeprecations(product);
+    if (deprecations.length === 0) return;
+    assertNotPastDeprecation(deprecations, product, version, await this.versionsOf(product), this.deps.now());
+  }
+
+  private async annotate(instance: Instance, known?: Deprecation[], versions = new Map<string, string[]>()): Promise<Instance> {
+    const deprecations = known ?? (await this.deps.store.listDeprecations(instance.product));
+    if (!deprecations.some((d) => d.product === instance.product)) return instance;
+    if (!versions.has(instance.product)) versions.set(instance.product, await this.versionsOf(instance.product));
+    const deprecation = instanceDeprecation(deprecations, instance, versions.get(instance.product)!, this.deps.now());
+    return deprecation === undefined ? instance : { ...instance, deprecation };
+  }
+
+  private async versionsOf(product: string): Promise<string[]> {
+    return (await this.deps.store.listProductVersions(product)).map((v) => v.version);
+  }
+}
