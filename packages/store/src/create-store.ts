@@ -18,6 +18,7 @@ import { measuresRepo } from './repos/measures.js';
 import { deliveryRepo } from './repos/delivery.js';
 import { doraRepo } from './repos/dora.js';
 import { productsRepo } from './repos/products.js';
+import { rolloutsRepo } from './repos/rollouts.js';
 import { secretsRepo } from './repos/secrets.js';
 import { servicesRepo } from './repos/services.js';
 import { signInRepo } from './repos/sign-in.js';
@@ -68,6 +69,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...feedbackRepo(ctx),
     ...deliveryRepo(ctx),
     ...doraRepo(ctx),
+    ...rolloutsRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }

@@ -4,8 +4,10 @@ import type {
 import type { Environment, ScoreServicePort, Service, ServiceLifecycle } from '@paved/model';
 import type { AuditCheckpoint, AuditEntry, AuditRecord } from '@paved/model';
 import type { DeliveryEventCounts, DeliveryRecord, DeliveryRepository, DeliveryRules, DoraFacts, DoraFactsQuery } from './delivery-types.js';
+import type { RolloutStore } from './rollout-types.js';
 
 export type * from './delivery-types.js';
+export type * from './rollout-types.js';
 
 /**
  * The store is the source of truth and the work queue (docs/architecture.md#the-store). One
@@ -413,7 +415,7 @@ export interface AuditRecordFilter {
   limit?: number;
 }
 
-export interface Store {
+export interface Store extends RolloutStore {
   readonly dialect: Dialect;
   /** Runs pending migrations. Idempotent; safe to call from several processes at once. */
   migrate(): Promise<void>;
