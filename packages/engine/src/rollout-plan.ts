@@ -1,35 +1,10 @@
 import type { Instance, Rollout, RolloutTarget } from '@paved/model';
 
 /**
- * The pure half of fleet rollouts (docs/rollouts.md): how instances split into waves, and what
- * an instance's status says about its health after a version move. No I/O, so the server's
- * preview and the worker share it and tests need no fakes.
+ * The pure half of the rollout worker (docs/rollouts.md): what an instance's status says about
+ * its health after a version move. No I/O, so tests need no fakes. How instances split into
+ * waves is the model's (the API plans them when a rollout starts).
  */
-
-/** Defaults of `paved rollout`: a 10 % canary, each wave twice the one before, 30 s of soak, 10 min to be Ready. */
-export const ROLLOUT_DEFAULTS = Object.freeze({ canaryPercent: 10, batchGrowth: 2, soakMs: 30_000, readyTimeoutMs: 10 * 60_000 });
-
-/**
- * Wave sizes for `count` instances: the canary is `canaryPercent` of them rounded up (at least
- * one), each later wave `batchGrowth` times the one before (rounded up), the last takes the rest.
- */
-export function waveSizes(count: number, canaryPercent: number, batchGrowth: number): number[] {
-  const sizes: number[] = [];
-  let left = count;
-  let next = Math.max(1, Math.ceil((count * canaryPercent) / 100));
-  while (left > 0) {
-    const size = Math.min(left, next);
-    sizes.push(size);
-    left -= size;
-    next = Math.max(size + 1, Math.ceil(size * batchGrowth));
-  }
-  return sizes;
-}
-
-/** The wave of each of `count` instances, in order (0: canary). */
-export function assignWaves(count: number, canaryPercent: number, batchGrowth: number): number[] {
-  return waveSizes(count, canaryPercent, batchGrowth).flatMap((size, wave) => Array.from({ length: size }, () => wave));
-}
 
 export type Health = { kind: 'healthy' } | { kind: 'waiting' } | { kind: 'failed'; message: string };
 
@@ -68,11 +43,4 @@ export function judgeHealth(instance: Instance | undefined, version: string, sin
 /** The targets of `wave`, with their positions in the rollout. */
 export function targetsOfWave(rollout: Rollout, wave: number): { position: number; target: RolloutTarget }[] {
   return rollout.targets.map((target, position) => ({ position, target })).filter(({ target }) => target.wave === wave);
-}
-
-/** One line summing up a rollout's targets by state, for messages and the CLI. */
-export function rolloutCounts(rollout: Rollout): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const target of rollout.targets) counts[target.state] = (counts[target.state] ?? 0) + 1;
-  return counts;
 }

@@ -1,7 +1,7 @@
 import { eachStore } from '@paved/store/testing';
-import type { Instance, Rollout, RolloutSettings } from '@paved/model';
+import { assignWaves, waveSizes, type Instance, type Rollout, type RolloutSettings } from '@paved/model';
 import { describe, expect, it } from 'vitest';
-import { assignWaves, judgeHealth, waveSizes } from './rollout-plan.js';
+import { judgeHealth } from './rollout-plan.js';
 import { kvManifest, makeWorld, publish, type World } from './test-harness.js';
 import type { Engine } from './types.js';
 import type { Failpoint } from './failpoints.js';

@@ -122,3 +122,28 @@ export interface UpgradeResult {
   /** Whether the instance was moved (false on a dry run or when it already runs `to`). */
   upgraded: boolean;
 }
+
+/** Defaults of `paved rollout`: a 10 % canary, each wave twice the one before, 30 s of soak, 10 min to be Ready. */
+export const ROLLOUT_DEFAULTS = Object.freeze({ canaryPercent: 10, batchGrowth: 2, soakMs: 30_000, readyTimeoutMs: 10 * 60_000 });
+
+/**
+ * Wave sizes for `count` instances: the canary is `canaryPercent` of them rounded up (at least
+ * one), each later wave `batchGrowth` times the one before (rounded up), the last takes the rest.
+ */
+export function waveSizes(count: number, canaryPercent: number, batchGrowth: number): number[] {
+  const sizes: number[] = [];
+  let left = count;
+  let next = Math.max(1, Math.ceil((count * canaryPercent) / 100));
+  while (left > 0) {
+    const size = Math.min(left, next);
+    sizes.push(size);
+    left -= size;
+    next = Math.max(size + 1, Math.ceil(size * batchGrowth));
+  }
+  return sizes;
+}
+
+/** The wave of each of `count` instances, in order (0: canary). */
+export function assignWaves(count: number, canaryPercent: number, batchGrowth: number): number[] {
+  return waveSizes(count, canaryPercent, batchGrowth).flatMap((size, wave) => Array.from({ length: size }, () => wave));
+}

@@ -1,9 +1,8 @@
 import {
-  ConflictError, InputError, NotFoundError, compareSemver, parseSemver, validateInputs,
+  ConflictError, InputError, NotFoundError, ROLLOUT_DEFAULTS, assignWaves, compareSemver, parseSemver, validateInputs,
   type Instance, type InstanceHold, type Page, type PageRequest, type ProductVersion, type Rollout, type RolloutTargetState,
   type StartRolloutRequest, type Team, type UpgradePreview, type UpgradeRequest, type UpgradeResult,
 } from '@paved/model';
-import { assignWaves, ROLLOUT_DEFAULTS } from '@paved/engine';
 import type { Store } from '@paved/store';
 import { findTeam, type Principal } from '../access/principal.js';
 import { assertNotPart } from '../instances/composition-parts.js';
