@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { Rollout } from '@paved/model';
 import { apiAs, dropWithPrefix, freePort, MACHINE_PG, MACHINE_PG_TARGET, paved, pavedOk, requireMachinePostgres, startServer, tempDir, waitFor, type ServerProcess } from './harness.js';
 
@@ -102,8 +102,10 @@ describe('fleet rollouts and upgrades end to end', () => {
     await pavedOk(['teams', 'create', team], admin);
   }, 120_000);
 
+  // A failure shows what the server said (its warnings name each failed check and halt).
+  beforeEach(() => onTestFailed(() => console.error(`server output:\n${server?.output() ?? '(none)'}`)));
+
   afterAll(async () => {
-    if (process.env.ROLLOUT_DEBUG) writeFileSync(process.env.ROLLOUT_DEBUG, server?.output() ?? '');
     await server?.stop();
     if (available) await dropWithPrefix(prefix);
   });
