@@ -1,4 +1,4 @@
-import { validateInputs, type Rollout, type RolloutTarget, type RolloutTargetState, type ProductVersion } from '@paved/model';
+import { validateInputs, type Instance, type Rollout, type RolloutTarget, type RolloutTargetState, type ProductVersion } from '@paved/model';
 import type { Driver, Logger } from '@paved/driver-api';
 import type { ClaimedRollout, NewEvent, RolloutProgress, Store } from '@paved/store';
 import type { Failpoint } from './failpoints.js';
@@ -37,6 +37,8 @@ export class RolloutStep {
   private readonly rollout: Rollout;
   private readonly now: number;
   private readonly actor: string;
+  /** The product's instances as this step found them, read once (a page per 500), not one query per instance. */
+  private found: Promise<Map<string, Instance>> | undefined;
 
   constructor(private readonly deps: RolloutDeps, private readonly claimed: ClaimedRollout) {
     this.rollout = claimed.rollout;
@@ -54,6 +56,21 @@ export class RolloutStep {
         // Paused or final: nothing is due until a resume.
         return this.write({ dueAt: null });
     }
+  }
+
+  /** An instance as this step found it; undefined when it is gone. */
+  private async instance(id: string): Promise<Instance | undefined> {
+    this.found ??= (async () => {
+      const byId = new Map<string, Instance>();
+      let cursor: string | undefined;
+      do {
+        const page = await this.deps.store.listInstances({ product: this.rollout.product, topLevel: true, limit: 500, ...(cursor === undefined ? {} : { cursor }) });
+        for (const instance of page.items) byId.set(instance.id, instance);
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+      return byId;
+    })();
+    return (await this.found).get(id);
   }
 
   private get next(): number {
@@ -86,7 +103,7 @@ export class RolloutStep {
   /** Whether a pending target may be upgraded, or what it is instead (held, skipped, current). */
   private async admit(target: RolloutTarget): Promise<{ state: RolloutTargetState; message: string } | 'go'> {
     const { store } = this.deps;
-    const instance = await store.getInstance(target.instanceId);
+    const instance = await this.instance(target.instanceId);
     if (instance === undefined) return { state: 'skipped', message: 'deleted before its wave' };
     if (instance.deletionRequested) return { state: 'skipped', message: 'being deleted' };
     const hold = await store.getHold(instance.id);
@@ -106,7 +123,7 @@ export class RolloutStep {
 
   /** Health of a target moved to `version` when it last changed state. */
   private async health(position: number, target: RolloutTarget, version: string) {
-    const instance = await this.deps.store.getInstance(target.instanceId);
+    const instance = await this.instance(target.instanceId);
     const since = this.claimed.changedAt[position] ?? this.now;
     const health = judgeHealth(instance, version, since);
     if (health.kind === 'waiting' && this.now - since > this.rollout.settings.readyTimeoutMs) {
@@ -136,7 +153,7 @@ export class RolloutStep {
         this.claimed.changedAt[position] = this.now;
       }
       if (state !== 'upgrading') continue;
-      const instance = await store.getInstance(target.instanceId);
+      const instance = await this.instance(target.instanceId);
       if (instance !== undefined && !instance.deletionRequested && instance.productVersion === target.fromVersion) {
         await store.moveInstanceVersion(instance.id, { from: target.fromVersion, to: toVersion, actor: this.actor, kind: 'instance.upgraded', rollout: this.rollout.id });
         unsettled++;
@@ -230,7 +247,7 @@ export class RolloutStep {
         this.claimed.changedAt[position] = this.now;
       }
       if (state !== 'rolling-back') continue;
-      const instance = await store.getInstance(target.instanceId);
+      const instance = await this.instance(target.instanceId);
       if (instance !== undefined && !instance.deletionRequested && instance.productVersion === toVersion) {
         await store.moveInstanceVersion(instance.id, { from: toVersion, to: target.fromVersion, actor: this.actor, kind: 'instance.rolled-back', rollout: this.rollout.id });
         unsettled++;
