@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { Rollout } from '@paved/model';
-import { apiAs, dropWithPrefix, freePort, MACHINE_PG, MACHINE_PG_TARGET, paved, pavedOk, requireMachinePostgres, startServer, tempDir, waitFor, type ServerProcess } from './harness.js';
+import { apiAs, crashableUpEnv, dropWithPrefix, MACHINE_PG, paved, pavedOk, requireMachinePostgres, startServer, tempDir, waitFor, type ServerProcess } from './harness.js';
 
 const suffix = Math.random().toString(16).slice(2, 8);
 const team = `ro-${suffix}`;
@@ -88,16 +88,7 @@ describe('fleet rollouts and upgrades end to end', () => {
   beforeAll(async () => {
     available = await requireMachinePostgres();
     if (!available) return;
-    env = {
-      ...admin,
-      PAVED_DATA_DIR: join(dir, 'data'),
-      PAVED_PORT: String(await freePort()),
-      ...MACHINE_PG_TARGET,
-      PAVED_EMBEDDED_POSTGRES: 'off',
-      PAVED_LOG_LEVEL: 'warn',
-      // The killed worker's claim on the rollout must lapse before the restarted one takes it over.
-      PAVED_LEASE: '2s',
-    };
+    env = { ...(await crashableUpEnv(dir, admin)), PAVED_EMBEDDED_POSTGRES: 'off' };
     server = await up();
     await pavedOk(['teams', 'create', team], admin);
   }, 120_000);

@@ -1,14 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCatalogue, exampleProductManifest, type Rollout } from '@paved/model';
-import { createMemoryDriver } from '@paved/driver-memory';
-import { createSecretStore } from '@paved/secrets';
-import { buildApp, createAuditSigner } from '@paved/server';
-import { createStore, type Store } from '@paved/store';
-import { cliSandbox, newToken } from './test-support.js';
+import type { Store } from '@paved/store';
+import { cliSandbox, startTestApi } from './test-support.js';
 
 /**
  * `paved upgrade`, `hold`, `unhold` and `rollout` against a real API (SQLite store). No engine
@@ -21,16 +15,8 @@ const exit = (kind: keyof typeof errorCatalogue) => errorCatalogue[kind].exitCod
 
 beforeAll(async () => {
   sandbox = await cliSandbox();
-  store = await createStore({ url: join(sandbox.dir, 'paved.db') });
-  await store.migrate();
-  const secrets = createSecretStore({ store, masterKey: { key: randomBytes(32), id: 'testkey1' } });
-  app = await buildApp({ store, secrets, version: 'test', logger: false, auditSigner: createAuditSigner(randomBytes(32)), targets: [{ name: 'mem', driver: 'memory', labels: {}, config: {} }], drivers: { memory: createMemoryDriver() } });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const admin = await store.createUser({ name: 'admin', admin: true });
-  const token = newToken();
-  await store.createToken({ userId: admin.id, name: 'test', hash: token.hash });
-  const platform = await store.createTeam({ name: 'platform', title: 'Platform', platform: true });
-  await store.setMembership({ teamId: platform.id, userId: admin.id, role: 'owner' });
+  const api = await startTestApi(sandbox.dir);
+  ({ store, app } = api);
   for (const [version, limit] of [['1.0.0', 20], ['1.1.0', 30]] as const) {
     const manifest = exampleProductManifest();
     manifest.metadata.owner = 'platform';
@@ -44,8 +30,7 @@ beforeAll(async () => {
   for (const name of ['db', 'cache']) {
     await store.createInstance({ teamId: shop.id, name, product: 'postgres', productVersion: '1.0.0', plan: 'small', inputs: {}, externalName: name, target: 'mem', createdBy: 'admin' });
   }
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  await sandbox.run(['login', '--url', url, '--token', '-'], { stdin: `${token.token}\n` });
+  await sandbox.run(['login', '--url', api.url, '--token', '-'], { stdin: `${api.adminToken}\n` });
 });
 
 afterAll(async () => {
