@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import {
-  dropWithPrefix, freePort, MACHINE_PG, MACHINE_PG_TARGET, paved, pavedOk, requireMachinePostgres, resourcesWithPrefix, startServer, tempDir, watchInstance,
+  crashableUpEnv, dropWithPrefix, MACHINE_PG, paved, pavedOk, requireMachinePostgres, resourcesWithPrefix, startServer, tempDir, watchInstance,
 } from './harness.js';
 
 const CREATE_POINTS = ['create:after-intent', 'create:after-driver', 'create:after-secrets'];
@@ -43,15 +43,7 @@ describe('crash test: SIGKILL during provisioning and deletion', () => {
   beforeAll(async () => {
     available = await requireMachinePostgres();
     if (!available) return;
-    env = {
-      ...admin,
-      PAVED_DATA_DIR: join(dir, 'data'),
-      PAVED_PORT: String(await freePort()),
-      ...MACHINE_PG_TARGET,
-      PAVED_LOG_LEVEL: 'warn',
-      // The killed worker's claim must lapse before the restarted one may take the instance over.
-      PAVED_LEASE: '2s',
-    };
+    env = await crashableUpEnv(dir, admin);
     const server = await up();
     await pavedOk(['teams', 'create', team], admin);
     await server.stop();

@@ -22,6 +22,15 @@ export const MACHINE_PG = process.env.PAVED_TEST_POSTGRES_URL ?? 'postgres://pos
  */
 export const MACHINE_PG_TARGET = Object.freeze({ PAVED_POSTGRES_URL: MACHINE_PG, PAVED_POSTGRES_CLOSE_SERVER_DATABASES: 'false' });
 
+/**
+ * The environment of a `paved up` that crash tests kill and start again: its data folder in
+ * `dir`, a free port, the machine's PostgreSQL as its postgres target, and a 2 s lease so that
+ * the killed worker's claims lapse before the restarted one takes the work over.
+ */
+export async function crashableUpEnv(dir: string, admin: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  return { ...admin, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(await freePort()), ...MACHINE_PG_TARGET, PAVED_LOG_LEVEL: 'warn', PAVED_LEASE: '2s' };
+}
+
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `paved-${prefix}-`));
   chmodSync(dir, 0o755);

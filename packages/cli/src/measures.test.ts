@@ -1,19 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCatalogue, exampleProductManifest, type Instance } from '@paved/model';
-import { createMemoryDriver } from '@paved/driver-memory';
-import { createSecretStore } from '@paved/secrets';
-import { buildApp, createAuditSigner } from '@paved/server';
-import { createStore, type Store } from '@paved/store';
+import type { Store } from '@paved/store';
 import { Context } from './context.js';
 import { askForFeedback, askedPath } from './feedback-prompt.js';
 import type { Io } from './io.js';
-import { cliSandbox, newToken } from './test-support.js';
+import { cliSandbox, newToken, startTestApi } from './test-support.js';
 
 /**
  * The measures' commands, `paved feedback` and `paved help` against a real API (SQLite store),
@@ -30,17 +24,8 @@ const exit = (kind: keyof typeof errorCatalogue) => errorCatalogue[kind].exitCod
 
 beforeAll(async () => {
   sandbox = await cliSandbox();
-  store = await createStore({ url: join(sandbox.dir, 'paved.db') });
-  await store.migrate();
-  const secrets = createSecretStore({ store, masterKey: { key: randomBytes(32), id: 'testkey1' } });
-  app = await buildApp({ store, secrets, version: 'test', logger: false, auditSigner: createAuditSigner(randomBytes(32)), targets: [{ name: 'mem', driver: 'memory', labels: {}, config: {} }], drivers: { memory: createMemoryDriver() } });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const admin = await store.createUser({ name: 'admin', admin: true });
-  const a = newToken();
-  await store.createToken({ userId: admin.id, name: 'test', hash: a.hash });
-  const platform = await store.createTeam({ name: 'platform', title: 'Platform', platform: true });
-  await store.setMembership({ teamId: platform.id, userId: admin.id, role: 'owner' });
+  const api = await startTestApi(sandbox.dir);
+  ({ store, app, url } = api);
   const manifest = exampleProductManifest();
   manifest.metadata.owner = 'platform';
   manifest.spec.driver = 'memory';
@@ -53,7 +38,7 @@ beforeAll(async () => {
   const shop = await store.createTeam({ name: 'shop', title: 'Shop' });
   await store.setMembership({ teamId: shop.id, userId: dev.id, role: 'member' });
   db = await store.createInstance({ teamId: shop.id, name: 'db', product: 'postgres', productVersion: '1.2.0', plan: 'small', inputs: {}, externalName: 'db', target: 'mem', createdBy: 'dev' });
-  await sandbox.run(['login', '--url', url, '--token', '-'], { stdin: `${a.token}\n` });
+  await sandbox.run(['login', '--url', url, '--token', '-'], { stdin: `${api.adminToken}\n` });
 });
 
 afterAll(async () => {

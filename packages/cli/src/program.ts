@@ -19,6 +19,7 @@ import { registerLogsCommand } from './commands/logs.js';
 import { registerProductCommands } from './commands/products.js';
 import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerRotateCommand } from './commands/rotate.js';
+import { registerRolloutCommands } from './commands/rollouts.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerTeamCommands } from './commands/teams.js';
 import { registerTokenCommands } from './commands/tokens.js';
@@ -58,6 +59,7 @@ export function buildProgram(runner: Runner): Command {
   registerTeamCommands(program, runner);
   registerProductCommands(program, runner);
   registerInstanceCommands(program, runner);
+  registerRolloutCommands(program, runner);
   registerRotateCommand(program, runner);
   registerReconcileCommand(program, runner);
   registerEnvCommands(program, runner);

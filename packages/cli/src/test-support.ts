@@ -4,6 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { createMemoryDriver } from '@paved/driver-memory';
+import { createSecretStore } from '@paved/secrets';
+import { buildApp, createAuditSigner } from '@paved/server';
+import { createStore, type Store } from '@paved/store';
 import type { Io, SignalName } from './io.js';
 import { main } from './program.js';
 
@@ -55,4 +61,23 @@ export async function cliSandbox() {
 export function newToken(): { token: string; hash: string } {
   const token = `pvd_${randomBytes(32).toString('base64url')}`;
   return { token, hash: createHash('sha256').update(token, 'utf8').digest('hex') };
+}
+
+/**
+ * A real Paved API for CLI tests: a SQLite store in `dir`, the memory driver on target `mem`,
+ * listening on a free port; a platform admin (`admin`, owner of the platform team `platform`)
+ * and their token. No engine runs.
+ */
+export async function startTestApi(dir: string): Promise<{ store: Store; app: FastifyInstance; url: string; adminToken: string }> {
+  const store = await createStore({ url: join(dir, 'paved.db') });
+  await store.migrate();
+  const secrets = createSecretStore({ store, masterKey: { key: randomBytes(32), id: 'testkey1' } });
+  const app = await buildApp({ store, secrets, version: 'test', logger: false, auditSigner: createAuditSigner(randomBytes(32)), targets: [{ name: 'mem', driver: 'memory', labels: {}, config: {} }], drivers: { memory: createMemoryDriver() } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const admin = await store.createUser({ name: 'admin', admin: true });
+  const token = newToken();
+  await store.createToken({ userId: admin.id, name: 'test', hash: token.hash });
+  const platform = await store.createTeam({ name: 'platform', title: 'Platform', platform: true });
+  await store.setMembership({ teamId: platform.id, userId: admin.id, role: 'owner' });
+  return { store, app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, adminToken: token.token };
 }

@@ -10,3 +10,4 @@ export type { AuditClient } from './client.js';
 export type { AuditExportOptions } from './audit.js';
 export type { MeasuresClient } from './measures.js';
 export type { ProductEvolutionClient } from './product-evolution.js';
+export type { RolloutsClient } from './rollouts.js';

@@ -191,6 +191,12 @@ export interface Driver {
   observe(ctx: DriverContext): Promise<Observation>;
   create(ctx: DriverContext): Promise<ApplyResult>;
   update(ctx: DriverContext): Promise<ApplyResult>;
+  /**
+   * False when `update` cannot take a resource back to an older product version's spec (a
+   * rollout then leaves a failed instance where it is and says so, docs/rollouts.md). Default:
+   * it can, as `update` converges the resource on whatever spec it is given.
+   */
+  readonly rollback?: boolean;
   /** The deletion ladder, run in order (e.g. revoke-login, terminate-sessions, drop-database, drop-role). */
   readonly deletion: readonly DeletionStep[];
   /**

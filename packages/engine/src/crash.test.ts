@@ -20,6 +20,8 @@ const UPDATE: Failpoint[] = ['update:after-intent', 'update:after-driver', 'upda
 const DELETE: Failpoint[] = ['delete:before:revoke-token', 'delete:after:revoke-token', 'delete:before:drop', 'delete:after:drop', 'delete:before-forget'];
 const ROTATE: Failpoint[] = ['rotate:after-intent', 'rotate:after-driver', 'revoke:after-intent'];
 const COMPOSITE: Failpoint[] = ['composite:after-create:first'];
+/** Resumed in rollout.test.ts (a rollout step, not a pass). */
+const ROLLOUT: Failpoint[] = ['rollout:after-intent', 'rollout:after-wave'];
 
 class Crash extends Error {}
 
@@ -60,7 +62,7 @@ async function expectOneWorkingResource(world: World, id: string): Promise<void>
 describe('crash tests', () => {
   it('cover every failpoint', () => {
     const pattern = (point: string) => FAILPOINTS.find((p) => new RegExp(`^${p.replace(/<[a-z]+>/, '.+')}$`).test(point));
-    const covered = new Set([...CREATE, ...UPDATE, ...DELETE, ...ROTATE, ...COMPOSITE].map(pattern));
+    const covered = new Set([...CREATE, ...UPDATE, ...DELETE, ...ROTATE, ...COMPOSITE, ...ROLLOUT].map(pattern));
     expect([...FAILPOINTS].filter((point) => !covered.has(point))).toEqual([]);
   });
 });

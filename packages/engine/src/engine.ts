@@ -8,6 +8,7 @@ import { systemClock } from './clock.js';
 import { DEFAULT_CHECK_TIMEOUT_MS } from './contract-checks.js';
 import type { PassDeps } from './pass.js';
 import { runPass } from './run-pass.js';
+import { createRolloutLoop } from './rollout-worker.js';
 import { TargetGate } from './target-gate.js';
 import type { Engine, EngineOptions } from './types.js';
 import { Wakeup } from './wakeup.js';
@@ -22,6 +23,8 @@ export const ENGINE_DEFAULTS = Object.freeze({
    * LISTEN/NOTIFY wakes us at once anyway.
    */
   maxIdleMs: 1_000,
+  /** How often a running rollout is looked at: its instances' health and its soak (docs/rollouts.md). */
+  rolloutTickMs: 1_000,
   /** Shortest sleep when something is due but could not be claimed (leased by a peer): no busy loop. */
   minIdleMs: 20,
 });
@@ -67,6 +70,13 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.observer === undefined ? {} : { observer: options.observer }),
     gate: new TargetGate(),
   };
+
+  // Rollouts are advanced by the same worker, claimed with leases like instances.
+  const rollouts = createRolloutLoop({
+    store: options.store, drivers: options.drivers, productVersion: deps.productVersion, clock, logger, workerId, leaseMs,
+    tickMs: options.rolloutTickMs ?? ENGINE_DEFAULTS.rolloutTickMs,
+    ...(options.failpoint === undefined ? {} : { failpoint: options.failpoint }),
+  });
 
   const inFlight = new Map<string, Promise<void>>();
   const wakeup = new Wakeup(clock);
@@ -129,6 +139,7 @@ export function createEngine(options: EngineOptions): Engine {
         if (!inFlight.has(change.instanceId)) wakeup.ring();
       });
       loop = claimLoop();
+      rollouts.start();
       logger.info({ workerId, concurrency }, 'engine started');
     },
 
@@ -138,7 +149,7 @@ export function createEngine(options: EngineOptions): Engine {
       unsubscribe?.();
       unsubscribe = undefined;
       wakeup.ring();
-      await loop;
+      await Promise.all([loop, rollouts.stop()]);
       await Promise.all(inFlight.values());
       logger.info({ workerId }, 'engine stopped');
     },
@@ -146,6 +157,8 @@ export function createEngine(options: EngineOptions): Engine {
     wake() {
       wakeup.ring();
     },
+
+    runRolloutOnce: () => rollouts.runOnce(),
 
     async runOnce() {
       const claimed = await claim(concurrency - inFlight.size);

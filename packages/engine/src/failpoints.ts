@@ -19,6 +19,9 @@ export const FAILPOINTS = [
   'delete:after:<step>',
   'delete:before-forget',
   'composite:after-create:<part>',
+  // Fleet rollouts (rollout-worker.ts): an instance marked upgrading before its version moves; a wave soaked and the next one recorded.
+  'rollout:after-intent',
+  'rollout:after-wave',
 ] as const;
 
 type Expand<P> = P extends `${infer Head}<${string}>` ? `${Head}${string}` : P;

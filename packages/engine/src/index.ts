@@ -32,3 +32,4 @@ export { errorChain, isRetryable, MAX_ATTEMPTS } from './failure.js';
 export { splitOutputs, generatedSecretsName, CREDENTIALS, GENERATED_SECRETS } from './outputs.js';
 export { runContractChecks, DEFAULT_CHECK_TIMEOUT_MS, type ChecksOutcome } from './contract-checks.js';
 export { gracePeriodMs, parseDuration, DEFAULT_GRACE_PERIOD_MS } from './grace-period.js';
+export { judgeHealth, type Health } from './rollout-plan.js';

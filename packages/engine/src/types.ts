@@ -67,6 +67,8 @@ export interface EngineOptions {
   failpoint?: (name: Failpoint) => void;
   /** Told when each pass ends and when an instance is first Ready (the platform's metrics). */
   observer?: EngineObserver;
+  /** How often a running rollout is looked at (its instances' health, its soak). Default 1 s. */
+  rolloutTickMs?: number;
 }
 
 export interface Engine {
@@ -78,4 +80,6 @@ export interface Engine {
   wake(): void;
   /** Claims and reconciles whatever is due now, once; returns how many were reconciled. For tests and benchmarks. */
   runOnce(): Promise<number>;
+  /** Claims one due rollout and runs one step of it; false when none was due. For tests. */
+  runRolloutOnce(): Promise<boolean>;
 }

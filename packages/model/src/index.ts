@@ -13,3 +13,4 @@ export * from './audit-verify.js';
 export * from './measures.js';
 export * from './delivery.js';
 export * from './versions/index.js';
+export * from './rollouts.js';

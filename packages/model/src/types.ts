@@ -274,6 +274,19 @@ export type EventKind =
   | 'instance.reconcile-requested'
   /** A webhook automation reported the end of an asynchronous request (driver webhook). */
   | 'instance.callback-received'
+  /** Moved to another version of its product (`paved upgrade` or a rollout): data `from`, `to`, and `rollout` when one did it. */
+  | 'instance.upgraded'
+  /** A rollout moved a failed instance back to the version it ran before: data `from`, `to`, `rollout`. */
+  | 'instance.rolled-back'
+  /** `paved hold`: rollouts skip the instance (data `reason`); `paved unhold` lifts it. */
+  | 'instance.held'
+  | 'instance.unheld'
+  /** A fleet rollout of a product (docs/rollouts.md): started, paused, resumed, halted, completed. */
+  | 'rollout.started'
+  | 'rollout.paused'
+  | 'rollout.resumed'
+  | 'rollout.halted'
+  | 'rollout.completed'
   | 'credentials.revealed'
   /** `paved rotate`: a new credential was asked for. */
   | 'credentials.rotation-requested'

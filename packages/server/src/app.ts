@@ -42,6 +42,7 @@ import type { PlatformMetrics } from './metrics/prometheus/platform-metrics.js';
 import { deliveryRoutes, webhookRoutes } from './delivery/routes.js';
 import { DEFAULT_DELIVERY_SETTINGS, deliveryRules } from './delivery/settings.js';
 import { doraRoutes } from './metrics/dora/routes.js';
+import { rolloutRoutes } from './rollouts/routes.js';
 import type { DeliveryConfig } from './services.js';
 
 export interface AppDeps {
@@ -134,7 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: pvd_…' } } },
       security: [{ bearer: [] }],
-      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'sign-in', 'audit', 'webhooks', 'delivery', 'metrics', 'feedback'].map((name) => ({ name })),
+      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'sign-in', 'audit', 'webhooks', 'delivery', 'metrics', 'feedback', 'rollouts'].map((name) => ({ name })),
     },
   });
 
@@ -182,6 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(feedbackRoutes, { services });
     await v1.register(deliveryRoutes, { services });
     await v1.register(doraRoutes, { services });
+    await v1.register(rolloutRoutes, { services });
   }, { prefix: '/api/v1' });
 
   await app.ready();

@@ -42,6 +42,8 @@ import { AuthorizedAdoptionService } from './metrics/adoption/authorized.js';
 import { DefaultAdoptionService, type AdoptionService } from './metrics/adoption/service.js';
 import { AuthorizedInterventionService } from './metrics/interventions/authorized.js';
 import { DefaultInterventionService, type InterventionService } from './metrics/interventions/service.js';
+import { AuthorizedRolloutService } from './rollouts/authorized.js';
+import { DefaultRolloutService, type RolloutService } from './rollouts/service.js';
 import { AuthorizedProductMeasuresService } from './metrics/products/authorized.js';
 import { DefaultProductMeasuresService, type ProductMeasuresService } from './metrics/products/service.js';
 
@@ -97,6 +99,7 @@ export interface Services {
   feedback: FeedbackService;
   delivery: DeliveryService;
   dora: DoraService;
+  rollouts: RolloutService;
 }
 
 /**
@@ -126,6 +129,7 @@ export function createServices(deps: ServicesDeps): Services {
     interventions: new AuthorizedInterventionService(new DefaultInterventionService(measured), store),
     feedback: new AuthorizedFeedbackService(new DefaultFeedbackService(measured), store),
     ...deliveryServices(deps),
+    rollouts: new AuthorizedRolloutService(new DefaultRolloutService(store), store),
   };
 }
 

@@ -20,6 +20,7 @@ import { doraRepo } from './repos/dora.js';
 import { productsRepo } from './repos/products.js';
 import { productDeprecationsRepo } from './repos/product-deprecations.js';
 import { productRoadmapRepo } from './repos/product-roadmap.js';
+import { rolloutsRepo } from './repos/rollouts.js';
 import { secretsRepo } from './repos/secrets.js';
 import { servicesRepo } from './repos/services.js';
 import { signInRepo } from './repos/sign-in.js';
@@ -72,6 +73,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...doraRepo(ctx),
     ...productDeprecationsRepo(ctx),
     ...productRoadmapRepo(ctx),
+    ...rolloutsRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }

@@ -610,6 +610,58 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
           .execute();
       },
     },
+    // Upgrades and fleet rollouts (docs/rollouts.md): holds that keep an instance where it is;
+    // a rollout per product with its lease (the engine advances it like an instance), and the
+    // instances it covers, each with the version it ran before and its wave.
+    '0020_rollouts': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('instance_holds')
+          .addColumn('instance_id', 'text', (c) => c.primaryKey())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('held_by', 'text', (c) => c.notNull())
+          .addColumn('held_at', 'text', (c) => c.notNull())
+          .execute();
+        await adapter
+          .addSerialPrimaryKey(db.schema.createTable('rollouts'), 'seq')
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('product', 'text', (c) => c.notNull())
+          // The product while the rollout is not final, else NULL: one live rollout per product.
+          .addColumn('live_product', 'text', (c) => c.unique())
+          .addColumn('to_version', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('settings', 'text', (c) => c.notNull())
+          .addColumn('wave', 'integer', (c) => c.notNull())
+          .addColumn('waves', 'integer', (c) => c.notNull())
+          .addColumn('stage', 'text', (c) => c.notNull())
+          .addColumn('soak_started_at', 'bigint')
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('due_at', 'bigint')
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_token', 'text')
+          .addColumn('lease_expires_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('rollouts_product').on('rollouts').columns(['product', 'seq']).execute();
+        await db.schema.createIndex('rollouts_due').on('rollouts').column('due_at').execute();
+        await db.schema
+          .createTable('rollout_targets')
+          .addColumn('rollout_id', 'text', (c) => c.notNull())
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('instance_id', 'text', (c) => c.notNull())
+          .addColumn('team_name', 'text', (c) => c.notNull())
+          .addColumn('instance_name', 'text', (c) => c.notNull())
+          .addColumn('from_version', 'text', (c) => c.notNull())
+          .addColumn('wave', 'integer', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('changed_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('rollout_targets_pk', ['rollout_id', 'position'])
+          .execute();
+      },
+    },
   };
 }
 

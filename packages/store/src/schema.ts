@@ -454,7 +454,54 @@ export interface DeliverySettingsTable {
   value: string;
 }
 
+/** Migration 0020 (docs/rollouts.md). */
+export interface InstanceHoldsTable {
+  instance_id: string;
+  reason: string;
+  held_by: string;
+  held_at: string;
+}
+
+export interface RolloutsTable {
+  seq: Generated<number>;
+  id: string;
+  product: string;
+  live_product: string | null;
+  to_version: string;
+  state: string;
+  settings: string;
+  wave: number;
+  waves: number;
+  stage: string;
+  soak_started_at: number | null;
+  message: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  due_at: number | null;
+  lease_owner: string | null;
+  lease_token: string | null;
+  lease_expires_at: number | null;
+}
+
+export interface RolloutTargetsTable {
+  rollout_id: string;
+  position: number;
+  instance_id: string;
+  team_name: string;
+  instance_name: string;
+  from_version: string;
+  wave: number;
+  state: string;
+  message: string;
+  /** Epoch ms of the last state change (a wave's ready deadline counts from it). */
+  changed_at: number;
+}
+
 export interface Database {
+  instance_holds: InstanceHoldsTable;
+  rollouts: RolloutsTable;
+  rollout_targets: RolloutTargetsTable;
   users: UsersTable;
   tokens: TokensTable;
   teams: TeamsTable;

@@ -4,10 +4,12 @@ import type {
 import type { Environment, ScoreServicePort, Service, ServiceLifecycle } from '@paved/model';
 import type { AuditCheckpoint, AuditEntry, AuditRecord } from '@paved/model';
 import type { DeliveryEventCounts, DeliveryRecord, DeliveryRepository, DeliveryRules, DoraFacts, DoraFactsQuery } from './delivery-types.js';
+import type { RolloutStore } from './rollout-types.js';
 
 export type * from './delivery-types.js';
 export type * from './product-evolution-types.js';
 import type { ProductEvolutionStore } from './product-evolution-types.js';
+export type * from './rollout-types.js';
 
 /**
  * The store is the source of truth and the work queue (docs/architecture.md#the-store). One
@@ -415,7 +417,7 @@ export interface AuditRecordFilter {
   limit?: number;
 }
 
-export interface Store extends ProductEvolutionStore {
+export interface Store extends ProductEvolutionStore, RolloutStore {
   readonly dialect: Dialect;
   /** Runs pending migrations. Idempotent; safe to call from several processes at once. */
   migrate(): Promise<void>;

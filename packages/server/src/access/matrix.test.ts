@@ -171,7 +171,25 @@ const REQUESTS: Record<string, RequestFor> = {
   getDoraMetrics: () => ({ url: '/api/v1/metrics/dora?team=own&from=2025-03-03&to=2025-03-09' }),
   listWebhookSettings: () => ({ url: '/api/v1/admin/webhooks' }),
   setWebhookSecret: ({ fresh }) => ({ url: '/api/v1/admin/webhooks/github/secret', body: { secret: `${fresh('secret')}-0123456789abcdef` } }),
+  upgradeInstance: () => ({ url: `${own}/instances/db/upgrade`, body: { to: '1.3.0', dryRun: true } }),
+  holdInstance: () => ({ url: `${own}/instances/db/hold`, body: { reason: 'freeze' } }),
+  unholdInstance: () => ({ url: `${own}/instances/db/hold` }),
+  listRollouts: () => ({ url: '/api/v1/rollouts' }),
+  startRollout: () => ({ url: '/api/v1/products/pgdb/rollouts', body: { to: '1.3.0' } }),
+  getRollout: async ({ h }) => ({ url: `/api/v1/products/${await withRollout(h)}/rollout` }),
+  pauseRollout: async ({ h }) => ({ url: `/api/v1/products/${await withRollout(h)}/rollout/pause`, body: {} }),
+  resumeRollout: async ({ h }) => ({ url: `/api/v1/products/${await withRollout(h)}/rollout/resume`, body: {} }),
 };
+
+/** pgdb, with a rollout (started through the store when no request started one yet). */
+async function withRollout(h: Harness): Promise<string> {
+  if ((await h.store.latestRollout('pgdb')) === undefined) {
+    const plat = (await h.store.getTeam({ name: 'plat' }))!;
+    const settings = { canaryPercent: 10, batchGrowth: 2, soakMs: 1000, readyTimeoutMs: 60_000 };
+    await h.store.createRollout({ product: 'pgdb', toVersion: '1.3.0', settings, createdBy: 'platform', ownerTeamId: plat.id, targets: [], waves: 1 });
+  }
+  return 'pgdb';
+}
 
 interface Route {
   operationId: string;
@@ -233,6 +251,8 @@ describe('authorization matrix (docs/authorization.md)', () => {
     await h.team('other', [[outsider!, 'member'], [owner!, 'member']]);
     await h.team('plat', [[platform!, 'member']], { platform: true });
     await h.product('plat');
+    await h.product('plat', (m) => { m.spec.version = '1.3.0'; });
+    await h.product('plat', (m) => { m.spec.version = '1.3.0'; });
     const created = await h.call(member, 'POST', `${own}/instances`, { name: 'db', product: 'pgdb' });
     instance = created.json() as Instance;
     await markReady(h.store, instance, { host: 'h' });

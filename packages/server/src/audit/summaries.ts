@@ -51,6 +51,11 @@ const OPERATIONS: Readonly<Record<string, OperationSummary>> = {
   applyWorkload: { fields: ['dryRun', 'score.metadata.name'] },
   pruneLogs: {},
   importBackstage: { fields: ['dryRun'] },
+  // Upgrades and rollouts (docs/rollouts.md): which version, and how a rollout goes.
+  upgradeInstance: { fields: ['to', 'dryRun', 'allowDowngrade'] },
+  holdInstance: { fields: ['reason'] },
+  unholdInstance: {},
+  startRollout: { fields: ['to', 'canaryPercent', 'batchGrowth', 'soakSeconds', 'readyTimeoutSeconds'] },
 };
 
 const MAX_STRING = 200;
