@@ -12,3 +12,4 @@ export * from './audit.js';
 export * from './audit-verify.js';
 export * from './measures.js';
 export * from './delivery.js';
+export * from './policies/index.js';
