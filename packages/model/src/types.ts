@@ -158,8 +158,13 @@ export interface ProductSummary {
 // ---------------------------------------------------------------------------------------------
 // Instances
 
-export type Phase = 'Pending' | 'Provisioning' | 'Ready' | 'Failed' | 'Deleting';
-export const PHASES: readonly Phase[] = ['Pending', 'Provisioning', 'Ready', 'Failed', 'Deleting'];
+/**
+ * AwaitingApproval: a requireApproval policy holds the request until a member of the approving
+ * team decides (the engine does not touch it meanwhile); Denied: they refused it, `status.approval`
+ * says who and why. Both come before any provisioning (docs/policies.md#approvals).
+ */
+export type Phase = 'AwaitingApproval' | 'Denied' | 'Pending' | 'Provisioning' | 'Ready' | 'Failed' | 'Deleting';
+export const PHASES: readonly Phase[] = ['AwaitingApproval', 'Denied', 'Pending', 'Provisioning', 'Ready', 'Failed', 'Deleting'];
 
 /**
  * A condition in the style of Kubernetes/Crossplane: `reason` is a stable CamelCase word for
@@ -183,6 +188,20 @@ export interface InstanceStatus {
   readyAt?: string;
   /** Results of the last contract-check run, in the product's order (absent: the product declares none). */
   checks?: CheckResult[];
+  /** Set while a request waits for approval, and after the decision (docs/policies.md#approvals). */
+  approval?: InstanceApproval;
+}
+
+/** The approval an instance's request waited for: who may decide, and what they decided. */
+export interface InstanceApproval {
+  id: string;
+  state: 'Waiting' | 'Approved' | 'Denied';
+  /** The team whose owners and members may decide (never the requester). */
+  approvers: string;
+  /** The policies that asked for it. */
+  policies: string[];
+  decidedBy?: string;
+  reason?: string;
 }
 
 /** One contract check's outcome; `message` is one line and never holds a secret. */
@@ -232,6 +251,8 @@ export interface Instance {
   parent?: InstanceParentRef;
   /** Composition: the parts of a composite instance, when the API was asked for one instance (get). */
   parts?: InstancePart[];
+  /** The environment the instance serves: its workload's, or the one named when it was asked for (policies see it). */
+  environment?: string;
 }
 
 /** The composite instance a part belongs to, and which of its `spec.includes` the part is. */
@@ -267,6 +288,10 @@ export type EventKind =
   | 'instance.deleted'
   /** `paved reconcile`: someone asked for a pass now, with the failure backoff reset. */
   | 'instance.reconcile-requested'
+  /** A requireApproval policy held the request; data names the approval and the approving team. */
+  | 'instance.approval-requested'
+  | 'instance.approved'
+  | 'instance.denied'
   /** A webhook automation reported the end of an asynchronous request (driver webhook). */
   | 'instance.callback-received'
   | 'credentials.revealed'

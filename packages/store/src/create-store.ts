@@ -18,6 +18,8 @@ import { measuresRepo } from './repos/measures.js';
 import { deliveryRepo } from './repos/delivery.js';
 import { doraRepo } from './repos/dora.js';
 import { productsRepo } from './repos/products.js';
+import { policiesRepo } from './repos/policies.js';
+import { approvalsRepo } from './repos/approvals.js';
 import { secretsRepo } from './repos/secrets.js';
 import { servicesRepo } from './repos/services.js';
 import { signInRepo } from './repos/sign-in.js';
@@ -68,6 +70,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...feedbackRepo(ctx),
     ...deliveryRepo(ctx),
     ...doraRepo(ctx),
+    ...policiesRepo(ctx),
+    ...approvalsRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }
