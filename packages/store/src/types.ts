@@ -564,7 +564,7 @@ export interface Store {
   listInstances(filter: InstanceFilter): Promise<Page<Instance>>;
   countInstances(filter: { teamId?: string; product?: string; plan?: string }): Promise<number>;
   /** Changes the desired spec: bumps generation and makes the instance due now. */
-  updateInstanceSpec(id: string, spec: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> }, actor: string): Promise<Instance>;
+  updateInstanceSpec(id: string, spec: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> }, actor: string, provenance?: RequestProvenance): Promise<Instance>;
   /** Marks for deletion, bumps generation and makes it due now. Idempotent. */
   requestDeletion(id: string, actor: string): Promise<Instance>;
   /**

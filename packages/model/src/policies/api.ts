@@ -28,6 +28,7 @@ export interface Approval {
   id: string;
   team: string;
   instance: string;
+  instanceId: string;
   /** The team whose owners and members may decide. */
   approvers: string;
   decisions: PolicyDecision[];

@@ -27,7 +27,7 @@ type ApprovalRow = Selectable<ApprovalsTable> & { team_name: string };
 
 function toApproval(row: ApprovalRow): Approval {
   return {
-    id: row.id, team: row.team_name, instance: row.instance_name, approvers: row.approver_team,
+    id: row.id, team: row.team_name, instance: row.instance_name, instanceId: row.instance_id, approvers: row.approver_team,
     decisions: JSON.parse(row.decisions) as PolicyDecision[], requestedBy: row.requested_by, requestedAt: row.requested_at,
     state: row.state as Approval['state'],
     ...(row.decided_by === null ? {} : { decidedBy: row.decided_by }),

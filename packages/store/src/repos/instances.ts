@@ -3,7 +3,7 @@ import type { Kysely, Selectable, Updateable } from 'kysely';
 import { ConflictError, NotFoundError, QuotaError, type Instance, type InstanceStatus, type Page } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { Database, InstancesTable } from '../schema.js';
-import type { InstanceFilter, NewInstance, QuotaClaim } from '../types.js';
+import type { InstanceFilter, NewInstance, QuotaClaim, RequestProvenance } from '../types.js';
 import { insertApproval } from './approvals.js';
 import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
@@ -172,7 +172,7 @@ export function instancesRepo(ctx: StoreContext) {
     },
 
     /** A spec equal to the current one changes nothing: no new generation, no event. */
-    updateInstanceSpec(id: string, spec: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> }, actor: string) {
+    updateInstanceSpec(id: string, spec: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> }, actor: string, provenance?: RequestProvenance) {
       return changeInstance(id, (row) => {
         if (row.deletion_requested) {
           throw new ConflictError('This instance is being deleted and can no longer be changed.', { code: 'instance_deleting', issues: [{ path: 'id', message: 'is being deleted' }] });
@@ -188,7 +188,10 @@ export function instancesRepo(ctx: StoreContext) {
         if (Object.keys(set).length === 0) return undefined;
         return {
           set: { ...set, generation: Number(row.generation) + 1, due_at: ctx.now() },
-          event: { kind: 'instance.updated', teamId: row.team_id, instanceId: id, actor, data: { name: row.name, ...changed } },
+          event: {
+            kind: 'instance.updated', teamId: row.team_id, instanceId: id, actor,
+            data: { name: row.name, ...changed, ...(provenance ? { productVersion: spec.productVersion ?? row.product_version } : {}), ...(provenance ? { interface: provenance.interface, policies: provenance.decisions } : {}) },
+          },
         };
       });
     },
