@@ -236,7 +236,8 @@ function newInstanceFor(team: Team, service: Service, environment: string, want:
 }
 
 function withJudgement(change: WorkloadChange, judged: GateResult | undefined): WorkloadChange {
-  if (!judged) return change;
+  // With no policy in force and every quota passing there is nothing to say: the plan stays as it was.
+  if (!judged || (judged.decisions.length === 0 && judged.quotas.every((q) => q.passed))) return change;
   const refused = judged.denied.length > 0 || judged.quotas.some((q) => !q.passed);
   return {
     ...change,
