@@ -14,6 +14,7 @@ import { followLogs, type FollowLogsOptions } from './follow-logs.js';
 import type { AuditKey, AuditQuery, AuditRecord } from '@paved/model';
 import { exportAuditLines, type AuditExportOptions } from './audit.js';
 import { measuresClient, type MeasuresClient } from './measures.js';
+import { policiesClient, type PoliciesClient } from './policies.js';
 import type {
   DeliveryRecorded, DoraMetrics, DoraQuery, RecordChangeRequest, RecordDeploymentRequest, RecordIncidentRequest, SetWebhookSecretRequest,
   WebhookSettings, WebhookSource,
@@ -45,7 +46,7 @@ export interface Health {
  * One typed method per route of the HTTP API a person's tools call (the routes are in the
  * OpenAPI document, /api/openapi.json, and docs/api.md); not the drivers' callback route.
  */
-export interface PavedClient extends LogsClient, SignInClient, AuditClient, MeasuresClient, DeliveryClient {
+export interface PavedClient extends LogsClient, SignInClient, AuditClient, MeasuresClient, DeliveryClient, PoliciesClient {
   readonly url: string;
   health(): Promise<Health>;
   whoami(): Promise<WhoAmI>;
@@ -268,6 +269,8 @@ export function createClient(options: ClientOptions): PavedClient {
     listAuditKeys: () => http.json('GET', '/api/v1/audit/keys'),
     // The platform's measures, feedback and help requests
     ...measuresClient(http),
+    // Policies, approvals, dry runs and history
+    ...policiesClient(http),
     // Delivery events and DORA metrics
     recordDeployment: (team, service, request) => http.json('POST', `${teamPath(team)}/services/${seg(service)}/deployments`, { body: request }),
     recordChange: (team, service, request) => http.json('POST', `${teamPath(team)}/services/${seg(service)}/changes`, { body: request }),

@@ -9,3 +9,4 @@ export type { FollowLogsOptions } from './follow-logs.js';
 export type { AuditClient } from './client.js';
 export type { AuditExportOptions } from './audit.js';
 export type { MeasuresClient } from './measures.js';
+export type { PoliciesClient } from './policies.js';

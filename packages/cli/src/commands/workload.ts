@@ -1,3 +1,4 @@
+import { formatDecisions } from './policies.js';
 import { readFile } from 'node:fs/promises';
 import {
   InputError, parseScoreText, renderVariables, RESOLVED_VALUE, resourceRefs, scoreError, SCORE_API_VERSION, WAITING_FOR_VALUE,
@@ -111,7 +112,10 @@ export function formatPlan(ctx: Context, plan: WorkloadPlan): string {
   const changed = plan.changes.filter((c) => c.action !== 'unchanged').length;
   const summary = changed === 0 ? 'No changes.\n' : `${changed} change(s)${plan.applied ? ' requested' : ''}.\n`;
   const notes = (plan.notes ?? []).map((n) => `note: ${n}\n`).join('');
-  return header + table + summary + notes;
+  // Every policy decision and quota of each create or update, before anything is written.
+  const judged = plan.changes.filter((c) => c.policies !== undefined || c.quotas !== undefined)
+    .map((c) => `${c.instance}: ${c.outcome === 'denied' ? 'refused' : c.outcome === 'awaitingApproval' ? 'waits for approval' : 'allowed'}\n${formatDecisions(c.policies ?? [], c.quotas ?? [])}`).join('');
+  return header + table + summary + (judged ? `Policies:\n${judged}` : '') + notes;
 }
 
 /** A Score file with the values of its resources in an environment, ready to render. */

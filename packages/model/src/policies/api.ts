@@ -58,3 +58,31 @@ export interface QuotaCheck {
   max: number;
   passed: boolean;
 }
+
+/** One line of an instance's history (`paved history`). */
+export interface HistoryEntry {
+  at: string;
+  /** The event kind: instance.requested, instance.updated, instance.approved, instance.ready… */
+  event: string;
+  /** Who asked or decided; absent for the engine's own results. */
+  actor?: string;
+  /** cli, api, portal or score: the door a request came through. */
+  interface?: string;
+  /** The product version the request was for. */
+  version?: string;
+  plan?: string;
+  /** What each policy decided about the request. */
+  policies?: PolicyDecision[];
+  /** Approval events: the approving team, the reason of a denial. */
+  approvers?: string;
+  reason?: string;
+  /** A reconcile's outcome in one line (ready, failed with why, drift). */
+  outcome?: string;
+}
+
+export interface InstanceHistory {
+  team: string;
+  instance: string;
+  product: string;
+  entries: HistoryEntry[];
+}

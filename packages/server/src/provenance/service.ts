@@ -1,35 +1,7 @@
-import type { PavedEvent, PolicyDecision } from '@paved/model';
+import type { HistoryEntry, InstanceHistory, PavedEvent, PolicyDecision } from '@paved/model';
 import type { Store } from '@paved/store';
 import type { Principal } from '../access/principal.js';
 import type { InstanceService } from '../instances/service.js';
-
-/** One line of an instance's history (`paved history`). */
-export interface HistoryEntry {
-  at: string;
-  /** The event kind: instance.requested, instance.updated, instance.approved, instance.ready… */
-  event: string;
-  /** Who asked or decided; absent for the engine's own results. */
-  actor?: string;
-  /** cli, api, portal or score: the door a request came through. */
-  interface?: string;
-  /** The product version the request was for. */
-  version?: string;
-  plan?: string;
-  /** What each policy decided about the request. */
-  policies?: PolicyDecision[];
-  /** Approval events: the approving team, the reason of a denial. */
-  approvers?: string;
-  reason?: string;
-  /** A reconcile's outcome in one line (ready, failed with why, drift). */
-  outcome?: string;
-}
-
-export interface InstanceHistory {
-  team: string;
-  instance: string;
-  product: string;
-  entries: HistoryEntry[];
-}
 
 /** The most history one answer carries: older events are in `paved events` and the audit log. */
 const MAX_EVENTS = 1000;
