@@ -107,7 +107,7 @@ async function create(ctx: Context, product: string, name: string, opts: CreateO
     const approvers = instance.status.approval?.approvers ?? 'its approvers';
     ctx.print(instance, () => `Requested ${instance.name}; it waits for approval by team ${approvers} (policies: ${instance.status.approval?.policies.join(', ') ?? '?'}).
 `
-      + `Follow it with: paved get ${instance.name}   (they decide with: paved approvals approve|deny ID)
+      + `Follow it with: paved get ${instance.name}   (its approvers decide with: paved approvals list)
 `);
     return;
   }
