@@ -134,4 +134,15 @@ describe('policies through the CLI', () => {
     expect(text).toContain('via cli');
     expect(text).toContain('policy large-needs-approval@1.0.0: failed (requireApproval)');
   }, 120_000);
+
+  it('tells the requester why a request was denied, and a denied request is deleted without ever being provisioned', async () => {
+    await pavedOk(['create', 'object-store', 'huge', '--team', team, '--plan', 'large', '--env', 'prod'], dev);
+    const waiting = JSON.parse(await pavedOk(['approvals', 'list', '--state', 'Waiting', '-o', 'json'], admin)) as { id: string; instance: string }[];
+    const id = waiting.find((a) => a.instance === 'huge')!.id;
+    expect(await pavedOk(['approvals', 'deny', id, '--reason', 'one large bucket per team is enough'], admin)).toContain('Denied');
+    const denied = JSON.parse(await pavedOk(['get', 'huge', '--team', team, '-o', 'json'], dev));
+    expect(denied.status).toMatchObject({ phase: 'Denied', approval: { state: 'Denied', reason: 'one large bucket per team is enough' } });
+    const gone = await paved(['delete', 'huge', '--team', team, '--wait', '--timeout', '60s'], dev);
+    expect(gone.code, gone.stdout + gone.stderr).toBe(0);
+  }, 120_000);
 });
