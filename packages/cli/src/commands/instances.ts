@@ -173,7 +173,7 @@ function withPartsUnderParents(items: readonly Instance[]): { instance: Instance
 
 function phaseColor(ctx: Context, phase: string): string {
   const c = ctx.colors;
-  return phase === 'Ready' ? c.green(phase) : phase === 'Failed' ? c.red(phase) : c.yellow(phase);
+  return phase === 'Ready' ? c.green(phase) : phase === 'Failed' || phase === 'Denied' ? c.red(phase) : c.yellow(phase);
 }
 
 /** Which credential is current, and whether a rotation or a revocation is pending. */
@@ -185,6 +185,15 @@ function describeCredentials(i: Instance): string {
   return parts.join(', ');
 }
 
+/** Who decides a held request, or who decided it and why (docs/policies.md#approvals). */
+function describeApproval(i: Instance): string | undefined {
+  const approval = i.status.approval;
+  if (approval === undefined) return undefined;
+  const policies = approval.policies.join(', ');
+  if (approval.state === 'Waiting') return `waiting for team ${approval.approvers} (policies: ${policies}; paved approvals list)`;
+  return `${approval.state.toLowerCase()} by ${approval.decidedBy ?? '?'}${approval.reason ? `: ${approval.reason}` : ''} (policies: ${policies}; paved history ${i.name})`;
+}
+
 function describeInstance(ctx: Context, i: Instance): string {
   const exitHint = i.status.phase === 'Failed' ? ` (exit ${errorCatalogue.driver.exitCode} with --wait)` : '';
   let text = formatFields([
@@ -192,7 +201,9 @@ function describeInstance(ctx: Context, i: Instance): string {
     ['team', i.teamName],
     ['product', `${i.product}@${i.productVersion}`],
     ['plan', i.plan],
+    ['environment', i.environment],
     ['phase', phaseColor(ctx, i.status.phase) + exitHint],
+    ['approval', describeApproval(i)],
     ['status', describeStatus(i).slice(i.name.length + 2)],
     ['inputs', JSON.stringify(i.inputs)],
     ['target', i.target],

@@ -91,7 +91,13 @@ export async function applyScoreFile(ctx: Context, opts: WorkloadOptions, dryRun
     for (const change of plan.changes.filter((c) => c.action === 'create' || c.action === 'update' || c.action === 'unchanged')) {
       // One that waits for another workload (a service-port naming one not applied yet) is
       // Ready when that one is applied: waiting here would only run into the timeout.
-      const waitingFor = (await client.getInstance(team, change.instance)).inputs[WAITING_FOR_VALUE];
+      const current = await client.getInstance(team, change.instance);
+      // Held for approval: waiting would only run into the timeout; the approvers decide when they do.
+      if (current.status.phase === 'AwaitingApproval') {
+        ctx.err(`note: ${change.instance} waits for approval by team ${current.status.approval?.approvers ?? '?'}; not waited for\n`);
+        continue;
+      }
+      const waitingFor = current.inputs[WAITING_FOR_VALUE];
       if (typeof waitingFor === 'string') {
         ctx.err(`note: ${change.instance} waits for ${waitingFor}; not waited for\n`);
         continue;
