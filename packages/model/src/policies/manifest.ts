@@ -35,8 +35,15 @@ export interface PolicyManifest {
     validations: PolicyValidation[];
     /** Default deny. */
     action?: PolicyAction;
+    /**
+     * requireApproval: who decides. `policyOwner` (default): the policy's owner team;
+     * `productOwner`: the owner team of the product asked for; or a team's name.
+     */
+    approvers?: string;
   };
 }
+
+export const APPROVER_KEYWORDS = ['policyOwner', 'productOwner'] as const;
 
 /** The most validations one policy may hold, and the longest expression: evaluation stays cheap. */
 export const MAX_VALIDATIONS = 20;
@@ -71,6 +78,10 @@ export function policyShapeIssues(value: unknown): FieldIssue[] {
   if (spec.description !== undefined && (typeof spec.description !== 'string' || spec.description.length > 2000)) issue('spec.description', 'must be a string of at most 2000 characters');
   if (spec.action !== undefined && !POLICY_ACTIONS.includes(spec.action as PolicyAction)) issue('spec.action', `must be one of ${POLICY_ACTIONS.join(', ')}`);
   matchIssues(spec.match, issue);
+  if (spec.approvers !== undefined) {
+    if (!(APPROVER_KEYWORDS as readonly unknown[]).includes(spec.approvers) && !isName(spec.approvers)) issue('spec.approvers', 'must be policyOwner, productOwner or the name of a team');
+    else if (spec.action !== 'requireApproval') issue('spec.approvers', 'is only for action requireApproval');
+  }
   if (!Array.isArray(spec.validations) || spec.validations.length === 0 || spec.validations.length > MAX_VALIDATIONS) {
     issue('spec.validations', `must be a list of 1 to ${MAX_VALIDATIONS} rules, each {expression, message}`);
   } else {
@@ -86,7 +97,7 @@ export function policyShapeIssues(value: unknown): FieldIssue[] {
       unknownKeys(validation, ['expression', 'message'], path, issue);
     });
   }
-  unknownKeys(spec, ['version', 'description', 'match', 'validations', 'action'], 'spec', issue);
+  unknownKeys(spec, ['version', 'description', 'match', 'validations', 'action', 'approvers'], 'spec', issue);
   unknownKeys(value, ['apiVersion', 'kind', 'metadata', 'spec'], '', issue);
   return issues;
 }

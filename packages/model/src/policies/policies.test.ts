@@ -80,6 +80,13 @@ describe('policies', () => {
     expect(error.issues.map((i) => i.path).sort()).toEqual(['metadata.name', 'spec.action', 'spec.extra', 'spec.validations', 'spec.version']);
   });
 
+  it('names who approves only for requireApproval policies', () => {
+    const approve = { ...LARGE_ONLY_IN_PROD, spec: { ...LARGE_ONLY_IN_PROD.spec, action: 'requireApproval' as const } };
+    for (const approvers of ['policyOwner', 'productOwner', 'data-platform']) expect(() => compilePolicy({ ...approve, spec: { ...approve.spec, approvers } })).not.toThrow();
+    expect(invalid({ ...approve, spec: { ...approve.spec, approvers: 'Nobody!' } }).issues[0]!.path).toBe('spec.approvers');
+    expect(invalid({ ...LARGE_ONLY_IN_PROD, spec: { ...LARGE_ONLY_IN_PROD.spec, approvers: 'productOwner' } }).issues[0]!.message).toMatch(/only for action requireApproval/);
+  });
+
   it('gives expressions no function beyond CEL itself', () => {
     const error = invalid(examplePolicy('sneaky', { validations: [{ expression: 'fetch("http://x") == ""', message: 'x' }] }));
     expect(error.issues[0]!.message).toMatch(/fetch/);

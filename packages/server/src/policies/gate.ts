@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   NotAllowedError, canonicalJson, compareSemverTotal, compilePolicy, evaluatePolicies,
-  type CompiledPolicy, type Environment, type PolicyDecision, type PolicyInput, type PolicyOperation, type PolicyVerdict,
+  type CompiledPolicy, type Environment, type PolicyDecision, type PolicyManifest, type PolicyInput, type PolicyOperation, type PolicyVerdict,
   type ProductVersion, type QuotaCheck, type RequestInterface, type Team,
 } from '@paved/model';
 import type { QuotaClaim, Store } from '@paved/store';
@@ -84,9 +84,17 @@ export class PolicyGate {
       return { ...claim, used, passed: used + claim.adding <= claim.max };
     }));
     const approver = verdict.denied.length === 0 ? verdict.approvals[0] : undefined;
-    const owner = approver ? (await this.inForce()).find((p) => p.manifest.metadata.name === approver.policy)?.manifest.metadata.owner : undefined;
-    return { ...verdict, quotas, ...(owner ? { approvers: owner } : {}) };
+    const held = approver ? (await this.inForce()).find((p) => p.manifest.metadata.name === approver.policy)?.manifest : undefined;
+    const approvers = held === undefined ? undefined : approversOf(held, manifest.metadata.owner);
+    return { ...verdict, quotas, ...(approvers ? { approvers } : {}) };
   }
+}
+
+/** The team that decides a request `policy` holds: its owner, the product's owner, or a named team. */
+function approversOf(policy: PolicyManifest, productOwner: string): string {
+  const { approvers } = policy.spec;
+  if (approvers === undefined || approvers === 'policyOwner') return policy.metadata.owner;
+  return approvers === 'productOwner' ? productOwner : approvers;
 }
 
 /** The digest a policy version is stored under: same content, same digest. */

@@ -21,7 +21,7 @@ const POLICIES = [
 
 const LARGE_NEEDS_APPROVAL = {
   apiVersion: 'paved.dev/v1alpha1', kind: 'Policy', metadata: { name: 'large-needs-approval', owner: 'platform' },
-  spec: { version: '1.0.0', action: 'requireApproval', match: { plans: ['large'], environments: ['prod'] }, validations: [{ expression: 'false', message: 'large databases in prod are approved by the platform team' }] },
+  spec: { version: '1.0.0', action: 'requireApproval', approvers: 'productOwner', match: { plans: ['large'], environments: ['prod'] }, validations: [{ expression: 'false', message: 'large databases in prod are approved by the platform team' }] },
 };
 
 eachStore('policies through the API', (open) => {

@@ -1,5 +1,5 @@
 import {
-  NotFoundError, compareSemverTotal, compilePolicy,
+  APPROVER_KEYWORDS, InputError, NotFoundError, compareSemverTotal, compilePolicy,
   type ApplyPolicyResult, type PolicyDetail, type PolicyManifest, type PolicySummary,
 } from '@paved/model';
 import type { Store, StoredPolicyVersion } from '@paved/store';
@@ -29,6 +29,10 @@ export class DefaultPolicyService implements PolicyService {
   async apply(principal: Principal, input: unknown): Promise<ApplyPolicyResult> {
     const manifest = this.check(input);
     const { name, owner } = manifest.metadata;
+    const approvers = manifest.spec.approvers;
+    if (approvers !== undefined && !(APPROVER_KEYWORDS as readonly string[]).includes(approvers) && !(await this.store.getTeam({ name: approvers }))) {
+      throw new InputError(`the policy is invalid:\n  spec.approvers: there is no team "${approvers}"`, { code: 'policy_invalid', issues: [{ path: 'spec.approvers', message: `there is no team "${approvers}"` }] });
+    }
     const result = await this.store.putPolicyVersion({ name, version: manifest.spec.version, owner, manifest, digest: policyDigest(manifest), appliedBy: principal.user.name });
     return { policy: { name, version: manifest.spec.version }, result };
   }
