@@ -1,12 +1,17 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { InputError, isPavedError, parseProductManifestsFromText, type FieldIssue, type ProductManifest } from '@paved/model';
+import {
+  InputError, compilePolicy, isPavedError, isPolicyDocument, parseManifestDocuments, parseProductManifest, parseProductManifestsFromText,
+  type FieldIssue, type PolicyManifest, type ProductManifest,
+} from '@paved/model';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 export interface ManifestFile {
   file: string;
   manifests: ProductManifest[];
+  /** `kind: Policy` documents (docs/policies.md), checked here as the server checks them. */
+  policies: PolicyManifest[];
 }
 
 /** The manifest files named by `-f`: files as given, directories searched (recursively, sorted) for .yaml/.yml/.json. */
@@ -44,7 +49,7 @@ export async function loadManifestFiles(paths: readonly string[]): Promise<Manif
   const issues: FieldIssue[] = [];
   for (const file of await collectManifestPaths(paths)) {
     try {
-      loaded.push({ file, manifests: parseProductManifestsFromText(await readFile(file, 'utf8'), file) });
+      loaded.push(parseManifestFile(file, await readFile(file, 'utf8')));
     } catch (error) {
       if (!isPavedError(error)) throw error;
       messages.push(error.message);
@@ -59,4 +64,32 @@ export async function loadManifestFiles(paths: readonly string[]): Promise<Manif
     });
   }
   return loaded;
+}
+
+/**
+ * A file of products keeps its line numbers (parseProductManifestsFromText); policies are checked
+ * whole, their CEL with line and column inside the expression; a file mixing both kinds checks
+ * each document by its kind.
+ */
+function parseManifestFile(file: string, text: string): ManifestFile {
+  const documents = parseManifestDocuments(text, file);
+  const policyDocuments = documents.filter(isPolicyDocument);
+  if (policyDocuments.length === 0) return { file, manifests: parseProductManifestsFromText(text, file), policies: [] };
+  const issues: FieldIssue[] = [];
+  const policies: PolicyManifest[] = [];
+  const manifests: ProductManifest[] = [];
+  documents.forEach((document, index) => {
+    const prefix = documents.length > 1 ? `[${index + 1}] ` : '';
+    try {
+      if (isPolicyDocument(document)) policies.push(compilePolicy(document).manifest);
+      else manifests.push(parseProductManifest(document, { file }));
+    } catch (error) {
+      if (!isPavedError(error)) throw error;
+      issues.push(...error.issues.map((issue) => ({ path: `${file}: ${prefix}${issue.path}`, message: issue.message })));
+    }
+  });
+  if (issues.length > 0) {
+    throw new InputError(`${file} is invalid:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, { code: 'policy_invalid', issues });
+  }
+  return { file, manifests, policies };
 }

@@ -17,6 +17,7 @@ import { registerInstanceCommands } from './commands/instances.js';
 import { registerKeysCommands } from './commands/keys.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerProductCommands } from './commands/products.js';
+import { registerPolicyCommands } from './commands/policies.js';
 import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerRotateCommand } from './commands/rotate.js';
 import { registerRolloutCommands } from './commands/rollouts.js';
@@ -60,6 +61,7 @@ export function buildProgram(runner: Runner): Command {
   registerProductCommands(program, runner);
   registerInstanceCommands(program, runner);
   registerRolloutCommands(program, runner);
+  registerPolicyCommands(program, runner);
   registerRotateCommand(program, runner);
   registerReconcileCommand(program, runner);
   registerEnvCommands(program, runner);

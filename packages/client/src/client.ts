@@ -16,6 +16,7 @@ import { exportAuditLines, type AuditExportOptions } from './audit.js';
 import { measuresClient, type MeasuresClient } from './measures.js';
 import { productEvolutionClient, type ProductEvolutionClient } from './product-evolution.js';
 import { rolloutsClient, type RolloutsClient } from './rollouts.js';
+import { policiesClient, type PoliciesClient } from './policies.js';
 import type {
   DeliveryRecorded, DoraMetrics, DoraQuery, RecordChangeRequest, RecordDeploymentRequest, RecordIncidentRequest, SetWebhookSecretRequest,
   WebhookSettings, WebhookSource,
@@ -47,7 +48,7 @@ export interface Health {
  * One typed method per route of the HTTP API a person's tools call (the routes are in the
  * OpenAPI document, /api/openapi.json, and docs/api.md); not the drivers' callback route.
  */
-export interface PavedClient extends LogsClient, SignInClient, AuditClient, MeasuresClient, DeliveryClient, ProductEvolutionClient, RolloutsClient {
+export interface PavedClient extends LogsClient, SignInClient, AuditClient, MeasuresClient, DeliveryClient, ProductEvolutionClient, RolloutsClient, PoliciesClient {
   readonly url: string;
   health(): Promise<Health>;
   whoami(): Promise<WhoAmI>;
@@ -273,6 +274,8 @@ export function createClient(options: ClientOptions): PavedClient {
     ...productEvolutionClient(http),
     // Upgrades, holds and fleet rollouts
     ...rolloutsClient(http),
+    // Policies, approvals, dry runs and history
+    ...policiesClient(http),
     // Delivery events and DORA metrics
     recordDeployment: (team, service, request) => http.json('POST', `${teamPath(team)}/services/${seg(service)}/deployments`, { body: request }),
     recordChange: (team, service, request) => http.json('POST', `${teamPath(team)}/services/${seg(service)}/changes`, { body: request }),

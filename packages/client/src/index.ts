@@ -11,3 +11,4 @@ export type { AuditExportOptions } from './audit.js';
 export type { MeasuresClient } from './measures.js';
 export type { ProductEvolutionClient } from './product-evolution.js';
 export type { RolloutsClient } from './rollouts.js';
+export type { PoliciesClient } from './policies.js';

@@ -60,7 +60,7 @@ export async function createPart(pass: Pass, include: IncludeSpec, spec: PartSpe
     externalName: externalNameFor(parent.teamName, name, id),
     target: partTarget(spec.product.manifest, pass.deps.targets),
     createdBy: parent.createdBy,
-    // No quota: the parent was counted when it was requested (docs/workloads.md, Composition).
+    // No quota here: the parent's request claimed each part's product and plan (docs/policies.md#quotas).
     parent: { id: parent.id, part: include.name },
   };
   const workload = parent.workload;

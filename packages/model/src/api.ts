@@ -100,12 +100,18 @@ export interface CreateInstanceRequest {
   /** Defaults to the latest published version. */
   version?: string;
   inputs?: Record<string, unknown>;
+  /** The environment the instance serves (dev, prod…): policies judge by it. */
+  environment?: string;
+  /** Judge the request (policies, quotas) and say what would happen, creating nothing. */
+  dryRun?: boolean;
 }
 
 export interface UpdateInstanceRequest {
   plan?: string;
   version?: string;
   inputs?: Record<string, unknown>;
+  /** Judge the change (policies, quotas) and say what would happen, changing nothing. */
+  dryRun?: boolean;
 }
 
 export interface Credentials {

@@ -1,3 +1,4 @@
+import type { PolicyDecision, QuotaCheck } from './policies/index.js';
 /**
  * Services, environments and workloads (issue: Score files, plan/apply, composition, logging,
  * golden paths, Backstage). Shared by store, server, client and CLI.
@@ -79,6 +80,10 @@ export interface WorkloadChange {
   plan: string;
   /** Human-readable reasons for update (e.g. 'plan small → large'). */
   details: string[];
+  /** For a create or update: what the policies and quotas make of it (docs/policies.md). */
+  outcome?: 'allowed' | 'denied' | 'awaitingApproval';
+  policies?: PolicyDecision[];
+  quotas?: QuotaCheck[];
 }
 
 export interface WorkloadPlan {

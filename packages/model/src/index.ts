@@ -14,3 +14,4 @@ export * from './measures.js';
 export * from './delivery.js';
 export * from './versions/index.js';
 export * from './rollouts.js';
+export * from './policies/index.js';

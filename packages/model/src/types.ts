@@ -161,8 +161,13 @@ export interface ProductSummary {
 // ---------------------------------------------------------------------------------------------
 // Instances
 
-export type Phase = 'Pending' | 'Provisioning' | 'Ready' | 'Failed' | 'Deleting';
-export const PHASES: readonly Phase[] = ['Pending', 'Provisioning', 'Ready', 'Failed', 'Deleting'];
+/**
+ * AwaitingApproval: a requireApproval policy holds the request until a member of the approving
+ * team decides (the engine does not touch it meanwhile); Denied: they refused it, `status.approval`
+ * says who and why. Both come before any provisioning (docs/policies.md#approvals).
+ */
+export type Phase = 'AwaitingApproval' | 'Denied' | 'Pending' | 'Provisioning' | 'Ready' | 'Failed' | 'Deleting';
+export const PHASES: readonly Phase[] = ['AwaitingApproval', 'Denied', 'Pending', 'Provisioning', 'Ready', 'Failed', 'Deleting'];
 
 /**
  * A condition in the style of Kubernetes/Crossplane: `reason` is a stable CamelCase word for
@@ -186,6 +191,20 @@ export interface InstanceStatus {
   readyAt?: string;
   /** Results of the last contract-check run, in the product's order (absent: the product declares none). */
   checks?: CheckResult[];
+  /** Set while a request waits for approval, and after the decision (docs/policies.md#approvals). */
+  approval?: InstanceApproval;
+}
+
+/** The approval an instance's request waited for: who may decide, and what they decided. */
+export interface InstanceApproval {
+  id: string;
+  state: 'Waiting' | 'Approved' | 'Denied';
+  /** The team whose owners and members may decide (never the requester). */
+  approvers: string;
+  /** The policies that asked for it. */
+  policies: string[];
+  decidedBy?: string;
+  reason?: string;
 }
 
 /** One contract check's outcome; `message` is one line and never holds a secret. */
@@ -237,6 +256,8 @@ export interface Instance {
   parts?: InstancePart[];
   /** Set when its product version (or product) is deprecated (docs/product-versions.md#deprecation). */
   deprecation?: InstanceDeprecation;
+  /** The environment the instance serves: its workload's, or the one named when it was asked for (policies see it). */
+  environment?: string;
 }
 
 /** The composite instance a part belongs to, and which of its `spec.includes` the part is. */
@@ -272,6 +293,10 @@ export type EventKind =
   | 'instance.deleted'
   /** `paved reconcile`: someone asked for a pass now, with the failure backoff reset. */
   | 'instance.reconcile-requested'
+  /** A requireApproval policy held the request; data names the approval and the approving team. */
+  | 'instance.approval-requested'
+  | 'instance.approved'
+  | 'instance.denied'
   /** A webhook automation reported the end of an asynchronous request (driver webhook). */
   | 'instance.callback-received'
   /** Moved to another version of its product (`paved upgrade` or a rollout): data `from`, `to`, and `rollout` when one did it. */

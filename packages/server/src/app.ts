@@ -43,6 +43,9 @@ import { deliveryRoutes, webhookRoutes } from './delivery/routes.js';
 import { DEFAULT_DELIVERY_SETTINGS, deliveryRules } from './delivery/settings.js';
 import { doraRoutes } from './metrics/dora/routes.js';
 import { rolloutRoutes } from './rollouts/routes.js';
+import { policyRoutes } from './policies/routes.js';
+import { approvalRoutes } from './approvals/routes.js';
+import { historyRoutes } from './provenance/routes.js';
 import type { DeliveryConfig } from './services.js';
 
 export interface AppDeps {
@@ -135,7 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: pvd_…' } } },
       security: [{ bearer: [] }],
-      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'sign-in', 'audit', 'webhooks', 'delivery', 'metrics', 'feedback', 'rollouts'].map((name) => ({ name })),
+      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'sign-in', 'audit', 'webhooks', 'delivery', 'metrics', 'feedback', 'rollouts', 'policies', 'approvals'].map((name) => ({ name })),
     },
   });
 
@@ -184,6 +187,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(deliveryRoutes, { services });
     await v1.register(doraRoutes, { services });
     await v1.register(rolloutRoutes, { services });
+    await v1.register(policyRoutes, { services });
+    await v1.register(approvalRoutes, { services });
+    await v1.register(historyRoutes, { services });
   }, { prefix: '/api/v1' });
 
   await app.ready();

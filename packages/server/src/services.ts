@@ -45,6 +45,12 @@ import { DefaultInterventionService, type InterventionService } from './metrics/
 import { AuthorizedRolloutService } from './rollouts/authorized.js';
 import { DefaultRolloutService, type RolloutService } from './rollouts/service.js';
 import { AuthorizedProductMeasuresService } from './metrics/products/authorized.js';
+import { AuthorizedPolicyService } from './policies/authorized.js';
+import { PolicyGate } from './policies/gate.js';
+import { DefaultPolicyService, type PolicyService } from './policies/service.js';
+import { AuthorizedApprovalService } from './approvals/authorized.js';
+import { DefaultApprovalService, type ApprovalService } from './approvals/service.js';
+import { HistoryService } from './provenance/service.js';
 import { DefaultProductMeasuresService, type ProductMeasuresService } from './metrics/products/service.js';
 
 export interface ServicesDeps {
@@ -100,6 +106,9 @@ export interface Services {
   delivery: DeliveryService;
   dora: DoraService;
   rollouts: RolloutService;
+  policies: PolicyService;
+  approvals: ApprovalService;
+  history: HistoryService;
 }
 
 /**
@@ -110,6 +119,9 @@ export function createServices(deps: ServicesDeps): Services {
   const { store, secrets, targets, auditChain } = deps;
   const now = deps.now ?? Date.now;
   const measured = { store, now };
+  const gate = new PolicyGate(store);
+  const instances = new AuthorizedInstanceService(new DeprecationAwareInstanceService(new DefaultInstanceService({ store, secrets, targets, drivers: deps.drivers, gate }), { store, now }), store);
+  const interventions = new DefaultInterventionService(measured);
   return {
     identity: new AuthorizedIdentityService(new DefaultIdentityService({ store, audit: createAuditLog(auditChain), now })),
     teams: new AuthorizedTeamService(new DefaultTeamService(store), store),
@@ -117,8 +129,8 @@ export function createServices(deps: ServicesDeps): Services {
     environments: new AuthorizedEnvironmentService(new DefaultEnvironmentService(store)),
     products: new AuthorizedProductService(new DefaultProductService({ store, driverNames: Object.keys(deps.drivers), driverChecks: checksByDriver(deps.drivers) }), store),
     productEvolution: new AuthorizedProductEvolutionService(new DefaultProductEvolutionService({ store, now }), store),
-    instances: new AuthorizedInstanceService(new DeprecationAwareInstanceService(new DefaultInstanceService({ store, secrets, targets, drivers: deps.drivers }), { store, now }), store),
-    workloads: new AuthorizedWorkloadService(new DefaultWorkloadService({ store, targets, now }), store),
+    instances,
+    workloads: new AuthorizedWorkloadService(new DefaultWorkloadService({ store, targets, now, gate }), store),
     logs: new AuthorizedLogService(new DefaultLogService({ store }), store),
     backstage: new AuthorizedBackstageService(new DefaultBackstageService(store)),
     oidc: new AuthorizedOidcService(new DefaultOidcService({ store, audit: createAuditLog(auditChain), ...(deps.oidc ? { settings: deps.oidc } : {}), ...(deps.now ? { now: deps.now } : {}) })),
@@ -126,7 +138,11 @@ export function createServices(deps: ServicesDeps): Services {
     audit: new AuthorizedAuditService(new DefaultAuditService({ store, chain: auditChain, now }), store),
     productMeasures: new AuthorizedProductMeasuresService(new DefaultProductMeasuresService(measured), store),
     adoption: new AuthorizedAdoptionService(new DefaultAdoptionService(measured), store),
-    interventions: new AuthorizedInterventionService(new DefaultInterventionService(measured), store),
+    interventions: new AuthorizedInterventionService(interventions, store),
+    policies: new AuthorizedPolicyService(new DefaultPolicyService(store), store),
+    // Deciding is authorized by the approval service; the intervention is recorded as the approver.
+    approvals: new AuthorizedApprovalService(new DefaultApprovalService({ store, interventions }), store),
+    history: new HistoryService({ store, instances }),
     feedback: new AuthorizedFeedbackService(new DefaultFeedbackService(measured), store),
     ...deliveryServices(deps),
     rollouts: new AuthorizedRolloutService(new DefaultRolloutService(store), store),

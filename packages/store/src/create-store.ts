@@ -21,6 +21,8 @@ import { productsRepo } from './repos/products.js';
 import { productDeprecationsRepo } from './repos/product-deprecations.js';
 import { productRoadmapRepo } from './repos/product-roadmap.js';
 import { rolloutsRepo } from './repos/rollouts.js';
+import { policiesRepo } from './repos/policies.js';
+import { approvalsRepo } from './repos/approvals.js';
 import { secretsRepo } from './repos/secrets.js';
 import { servicesRepo } from './repos/services.js';
 import { signInRepo } from './repos/sign-in.js';
@@ -74,6 +76,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...productDeprecationsRepo(ctx),
     ...productRoadmapRepo(ctx),
     ...rolloutsRepo(ctx),
+    ...policiesRepo(ctx),
+    ...approvalsRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
   };
 }

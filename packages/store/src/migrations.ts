@@ -662,6 +662,40 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
           .execute();
       },
     },
+    // Guardrails as policy (docs/policies.md): every applied version of every policy (the
+    // highest semver one is in force), and the approvals a requireApproval policy asks for.
+    '0019_policies': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('policy_versions')
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('owner', 'text', (c) => c.notNull())
+          .addColumn('manifest', 'text', (c) => c.notNull())
+          .addColumn('digest', 'text', (c) => c.notNull())
+          .addColumn('applied_by', 'text', (c) => c.notNull())
+          .addColumn('applied_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('policy_versions_pk', ['name', 'version'])
+          .execute();
+        await adapter
+          .addSerialPrimaryKey(db.schema.createTable('approvals'), 'seq')
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('instance_id', 'text', (c) => c.notNull())
+          .addColumn('team_id', 'text', (c) => c.notNull())
+          .addColumn('instance_name', 'text', (c) => c.notNull())
+          .addColumn('approver_team', 'text', (c) => c.notNull())
+          .addColumn('decisions', 'text', (c) => c.notNull())
+          .addColumn('requested_by', 'text', (c) => c.notNull())
+          .addColumn('requested_at', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('decided_by', 'text')
+          .addColumn('decided_at', 'text')
+          .addColumn('reason', 'text')
+          .execute();
+        await db.schema.createIndex('approvals_state').on('approvals').columns(['state', 'approver_team']).execute();
+        await db.schema.createIndex('approvals_instance').on('approvals').column('instance_id').execute();
+      },
+    },
   };
 }
 

@@ -55,6 +55,7 @@ export function toInstance(row: InstanceRow): Instance {
     credentials: toCredentials(row),
     ...workloadOf(row),
     ...parentOf(row),
+    ...(row.environment === null ? {} : { environment: row.environment }),
   };
 }
 

@@ -300,6 +300,38 @@ export interface ServiceLifetimesTable {
   deleted_at: number | null;
 }
 
+/** Every applied version of every policy (migration 0019). */
+export interface PolicyVersionsTable {
+  name: string;
+  version: string;
+  /** The platform team that owns the policy (metadata.owner of its first version). */
+  owner: string;
+  manifest: string;
+  digest: string;
+  applied_by: string;
+  applied_at: string;
+}
+
+/** A request held by a requireApproval policy (migration 0019). */
+export interface ApprovalsTable {
+  seq: Generated<number>;
+  id: string;
+  instance_id: string;
+  team_id: string;
+  instance_name: string;
+  /** The team whose members may decide. */
+  approver_team: string;
+  /** JSON: the policy decisions that asked for approval. */
+  decisions: string;
+  requested_by: string;
+  requested_at: string;
+  /** Waiting | Approved | Denied */
+  state: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  reason: string | null;
+}
+
 /** A person's 1–5 score of a product, with an optional comment (migration 0014). */
 export interface FeedbackTable {
   seq: Generated<number>;
@@ -525,6 +557,8 @@ export interface Database {
   interventions: InterventionsTable;
   service_lifetimes: ServiceLifetimesTable;
   feedback: FeedbackTable;
+  policy_versions: PolicyVersionsTable;
+  approvals: ApprovalsTable;
   delivery_repositories: DeliveryRepositoriesTable;
   delivery_environments: DeliveryEnvironmentsTable;
   delivery_deployments: DeliveryDeploymentsTable;

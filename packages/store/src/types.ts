@@ -3,6 +3,7 @@ import type {
 } from '@paved/model';
 import type { Environment, ScoreServicePort, Service, ServiceLifecycle } from '@paved/model';
 import type { AuditCheckpoint, AuditEntry, AuditRecord } from '@paved/model';
+import type { Approval, PolicyDecision, PolicyManifest } from '@paved/model';
 import type { DeliveryEventCounts, DeliveryRecord, DeliveryRepository, DeliveryRules, DoraFacts, DoraFactsQuery } from './delivery-types.js';
 import type { RolloutStore } from './rollout-types.js';
 
@@ -77,12 +78,72 @@ export interface NewInstance {
   externalName: string;
   target: string;
   createdBy: string;
-  /** When set, the create fails with QuotaError if the team already has `max` live instances of this product and plan. */
+  /** When set, the create fails with QuotaError if the team already has `max` live instances of this product and plan (composite parts included). */
   quota?: { max: number };
+  /**
+   * Further quotas the request counts against (a composite's parts, by their product and plan):
+   * each fails the create when the team's instances of that product and plan plus `adding` would
+   * pass `max`. Checked in the create's transaction, with `quota`.
+   */
+  quotas?: QuotaClaim[];
+  /** An instance asked for outside a workload may still name its environment (policies see it). */
+  environment?: string;
+  /** Recorded in the `instance.requested` event (`paved history`): the interface and the policy decisions. */
+  provenance?: RequestProvenance;
+  /** Set when a requireApproval policy holds the request: the instance waits, untouched by the engine. */
+  approval?: { id: string; approvers: string; decisions: PolicyDecision[] };
   /** Set when a workload (Score file) asks for the instance (migration 0004). */
   workload?: { serviceId: string; environment: string; resource: string; shared: boolean };
   /** Composition (migration 0006): the composite instance this one is a part of, and which include it is. */
   parent?: { id: string; part: string };
+}
+
+export interface QuotaClaim {
+  product: string;
+  plan: string;
+  max: number;
+  adding: number;
+}
+
+/** Who asked, through which door, and what the policies said: kept with each change's event. */
+export interface RequestProvenance {
+  interface: string;
+  decisions: PolicyDecision[];
+}
+
+export interface NewPolicyVersion {
+  name: string;
+  version: string;
+  owner: string;
+  manifest: PolicyManifest;
+  digest: string;
+  appliedBy: string;
+}
+
+export interface StoredPolicyVersion extends NewPolicyVersion {
+  appliedAt: string;
+}
+
+/** A team's instance counts as policies see them (PolicyInput.usage). */
+export interface InstanceUsage {
+  team: number;
+  product: number;
+  plan: number;
+  environment: number;
+  inEnvironment: number;
+}
+
+export interface ApprovalFilter {
+  state?: Approval['state'];
+  /** Approvals these teams (by name) may decide, or asked for by these teams (ids); undefined both: all. */
+  approverTeams?: string[];
+  teamIds?: string[];
+}
+
+export interface ApprovalDecision {
+  state: 'Approved' | 'Denied';
+  by: string;
+  reason?: string;
 }
 
 export interface InstanceFilter {
@@ -507,7 +568,7 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   listInstances(filter: InstanceFilter): Promise<Page<Instance>>;
   countInstances(filter: { teamId?: string; product?: string; plan?: string }): Promise<number>;
   /** Changes the desired spec: bumps generation and makes the instance due now. */
-  updateInstanceSpec(id: string, spec: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> }, actor: string): Promise<Instance>;
+  updateInstanceSpec(id: string, spec: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> }, actor: string, provenance?: RequestProvenance): Promise<Instance>;
   /** Marks for deletion, bumps generation and makes it due now. Idempotent. */
   requestDeletion(id: string, actor: string): Promise<Instance>;
   /**
@@ -527,6 +588,18 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * ConflictError `instance_deleting` when being deleted, `instance_not_ready` unless Ready.
    */
   requestRotation(id: string, actor: string): Promise<Instance>;
+
+  // policies and approvals (migration 0019, docs/policies.md)
+  /** 'created' or 'unchanged'; ConflictError policy_version_exists / policy_owner_conflict. */
+  putPolicyVersion(input: NewPolicyVersion): Promise<'created' | 'unchanged'>;
+  /** Every applied version of every policy (or of `name`), by name. */
+  listPolicyVersions(name?: string): Promise<StoredPolicyVersion[]>;
+  /** The team's instance counts as policies see them, composite parts included. */
+  instanceUsage(filter: { teamId: string; product: string; plan: string; environment?: string }): Promise<InstanceUsage>;
+  getApproval(id: string): Promise<Approval | undefined>;
+  listApprovals(filter: ApprovalFilter): Promise<Approval[]>;
+  /** Decides a Waiting approval and moves its instance (Pending and due now, or Denied); ConflictError approval_decided. */
+  decideApproval(id: string, decision: ApprovalDecision): Promise<Approval>;
 
   // engine
   /**

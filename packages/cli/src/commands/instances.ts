@@ -8,10 +8,11 @@ import { askForFeedback, waitShowingFailureFirst } from '../feedback-prompt.js';
 import { describeStatus, waitUntilGone } from '../wait.js';
 import { deprecationText, warnDeprecated } from './product-evolution.js';
 import { allPages } from './teams.js';
+import { formatPreview } from './policies.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-interface CreateOptions { plan?: string; version?: string; set: string[]; wait?: boolean; timeout: string }
+interface CreateOptions { plan?: string; version?: string; set: string[]; env?: string; dryRun?: boolean; wait?: boolean; timeout: string }
 
 export function registerInstanceCommands(program: Command, runner: Runner): void {
   program
@@ -22,9 +23,11 @@ export function registerInstanceCommands(program: Command, runner: Runner): void
     .option('--plan <plan>', 'plan (default: the product\'s default plan)')
     .option('--version <version>', 'product version (default: the latest)')
     .option('--set <key=value>', 'an input; JSON values parse (numbers, booleans, arrays), dotted keys nest; repeatable', collect, [])
+    .option('--env <environment>', 'the environment it serves (dev, staging, prod…): policies judge by it')
+    .option('--dry-run', 'show every policy decision and quota, and create nothing')
     .option('--wait', 'wait until the instance is Ready or Failed, showing progress')
     .option('--timeout <duration>', 'how long --wait waits', '5m')
-    .addHelpText('after', '\nExamples:\n  paved create postgres orders-db --wait\n  paved create postgres orders-db --team payments --plan large --set extensions=\'["citext"]\'')
+    .addHelpText('after', '\nExamples:\n  paved create postgres orders-db --wait\n  paved create postgres orders-db --team payments --plan large --set extensions=\'["citext"]\'\n  paved create postgres orders-db --plan large --env prod --dry-run')
     .action(action(runner, create));
 
   program
@@ -61,8 +64,9 @@ export function registerInstanceCommands(program: Command, runner: Runner): void
     .option('--plan <plan>', 'new plan')
     .option('--version <version>', 'new product version')
     .option('--set <key=value>', 'an input to change; repeatable', collect, [])
+    .option('--dry-run', 'show every policy decision and quota, and change nothing')
     .addHelpText('after', '\nExample:\n  paved update orders-db --plan large --set extensions=\'["citext","pgcrypto"]\'')
-    .action(action(runner, async (ctx, name: string, opts: { plan?: string; version?: string; set: string[] }) => {
+    .action(action(runner, async (ctx, name: string, opts: { plan?: string; version?: string; set: string[]; dryRun?: boolean }) => {
       const team = await ctx.team();
       const client = await ctx.client();
       const patch = parseSetValues(opts.set);
@@ -71,6 +75,11 @@ export function registerInstanceCommands(program: Command, runner: Runner): void
         ...(opts.version ? { version: opts.version } : {}),
         ...(opts.set.length > 0 ? { inputs: mergeInputs((await client.getInstance(team, name)).inputs, patch) } : {}),
       };
+      if (opts.dryRun) {
+        const preview = await client.previewUpdateInstance(team, name, request);
+        ctx.print(preview, () => formatPreview(ctx, preview).replace('would be created', 'would be changed'));
+        return preview.outcome === 'denied' ? errorCatalogue['not-allowed'].exitCode : 0;
+      }
       const instance = await client.updateInstance(team, name, request);
       ctx.print(instance, () => `Updated ${instance.name} (generation ${instance.generation}); Paved is applying the change.\n`);
     }));
@@ -82,12 +91,27 @@ async function create(ctx: Context, product: string, name: string, opts: CreateO
   const team = await ctx.team();
   const client = await ctx.client();
   const started = Date.now();
-  const instance = await client.createInstance(team, {
+  const request = {
     name, product,
     ...(opts.plan ? { plan: opts.plan } : {}),
     ...(opts.version ? { version: opts.version } : {}),
     ...(opts.set.length > 0 ? { inputs } : {}),
-  });
+    ...(opts.env ? { environment: opts.env } : {}),
+  };
+  if (opts.dryRun) {
+    const preview = await client.previewCreateInstance(team, request);
+    ctx.print(preview, () => formatPreview(ctx, preview));
+    return preview.outcome === 'denied' ? errorCatalogue['not-allowed'].exitCode : 0;
+  }
+  const instance = await client.createInstance(team, request);
+  if (instance.status.phase === 'AwaitingApproval') {
+    const approvers = instance.status.approval?.approvers ?? 'its approvers';
+    ctx.print(instance, () => `Requested ${instance.name}; it waits for approval by team ${approvers} (policies: ${instance.status.approval?.policies.join(', ') ?? '?'}).
+`
+      + `Follow it with: paved get ${instance.name}   (its approvers decide with: paved approvals list)
+`);
+    return;
+  }
   if (!opts.wait) {
     ctx.print(instance, () => `Requested ${instance.name} (${instance.product}@${instance.productVersion}, plan ${instance.plan}) for team ${team}.\n`
       + `Follow it with: paved get ${instance.name}\n`);
@@ -151,7 +175,7 @@ function withPartsUnderParents(items: readonly Instance[]): { instance: Instance
 
 function phaseColor(ctx: Context, phase: string): string {
   const c = ctx.colors;
-  return phase === 'Ready' ? c.green(phase) : phase === 'Failed' ? c.red(phase) : c.yellow(phase);
+  return phase === 'Ready' ? c.green(phase) : phase === 'Failed' || phase === 'Denied' ? c.red(phase) : c.yellow(phase);
 }
 
 /** Which credential is current, and whether a rotation or a revocation is pending. */
@@ -163,6 +187,15 @@ function describeCredentials(i: Instance): string {
   return parts.join(', ');
 }
 
+/** Who decides a held request, or who decided it and why (docs/policies.md#approvals). */
+function describeApproval(i: Instance): string | undefined {
+  const approval = i.status.approval;
+  if (approval === undefined) return undefined;
+  const policies = approval.policies.join(', ');
+  if (approval.state === 'Waiting') return `waiting for team ${approval.approvers} (policies: ${policies}; paved approvals list)`;
+  return `${approval.state.toLowerCase()} by ${approval.decidedBy ?? '?'}${approval.reason ? `: ${approval.reason}` : ''} (policies: ${policies}; paved history ${i.name})`;
+}
+
 function describeInstance(ctx: Context, i: Instance): string {
   const exitHint = i.status.phase === 'Failed' ? ` (exit ${errorCatalogue.driver.exitCode} with --wait)` : '';
   let text = formatFields([
@@ -171,7 +204,9 @@ function describeInstance(ctx: Context, i: Instance): string {
     ['product', `${i.product}@${i.productVersion}`],
     ['deprecated', deprecationText(i)],
     ['plan', i.plan],
+    ['environment', i.environment],
     ['phase', phaseColor(ctx, i.status.phase) + exitHint],
+    ['approval', describeApproval(i)],
     ['status', describeStatus(i).slice(i.name.length + 2)],
     ['inputs', JSON.stringify(i.inputs)],
     ['target', i.target],

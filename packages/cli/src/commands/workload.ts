@@ -1,3 +1,4 @@
+import { formatDecisions } from './policies.js';
 import { readFile } from 'node:fs/promises';
 import {
   InputError, parseScoreText, renderVariables, RESOLVED_VALUE, resourceRefs, scoreError, SCORE_API_VERSION, WAITING_FOR_VALUE,
@@ -90,7 +91,13 @@ export async function applyScoreFile(ctx: Context, opts: WorkloadOptions, dryRun
     for (const change of plan.changes.filter((c) => c.action === 'create' || c.action === 'update' || c.action === 'unchanged')) {
       // One that waits for another workload (a service-port naming one not applied yet) is
       // Ready when that one is applied: waiting here would only run into the timeout.
-      const waitingFor = (await client.getInstance(team, change.instance)).inputs[WAITING_FOR_VALUE];
+      const current = await client.getInstance(team, change.instance);
+      // Held for approval: waiting would only run into the timeout; the approvers decide when they do.
+      if (current.status.phase === 'AwaitingApproval') {
+        ctx.err(`note: ${change.instance} waits for approval by team ${current.status.approval?.approvers ?? '?'}; not waited for\n`);
+        continue;
+      }
+      const waitingFor = current.inputs[WAITING_FOR_VALUE];
       if (typeof waitingFor === 'string') {
         ctx.err(`note: ${change.instance} waits for ${waitingFor}; not waited for\n`);
         continue;
@@ -111,7 +118,10 @@ export function formatPlan(ctx: Context, plan: WorkloadPlan): string {
   const changed = plan.changes.filter((c) => c.action !== 'unchanged').length;
   const summary = changed === 0 ? 'No changes.\n' : `${changed} change(s)${plan.applied ? ' requested' : ''}.\n`;
   const notes = (plan.notes ?? []).map((n) => `note: ${n}\n`).join('');
-  return header + table + summary + notes;
+  // Every policy decision and quota of each create or update, before anything is written.
+  const judged = plan.changes.filter((c) => c.policies !== undefined || c.quotas !== undefined)
+    .map((c) => `${c.instance}: ${c.outcome === 'denied' ? 'refused' : c.outcome === 'awaitingApproval' ? 'waits for approval' : 'allowed'}\n${formatDecisions(c.policies ?? [], c.quotas ?? [])}`).join('');
+  return header + table + summary + (judged ? `Policies:\n${judged}` : '') + notes;
 }
 
 /** A Score file with the values of its resources in an environment, ready to render. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Instance } from '@paved/model';
-import { createStore } from '@paved/store';
+import { createStore, newApprovalId } from '@paved/store';
 import { markReady, startHarness, testManifest, type Caller, type Harness } from '../test-harness.js';
 import { csrfTokenFor } from '../identity/oidc/cookies.js';
 import { startTestIdp, type TestIdp } from '../identity/oidc/idp.test-support.js';
@@ -179,7 +179,10 @@ const REQUESTS: Record<string, RequestFor> = {
   getRollout: async ({ h }) => ({ url: `/api/v1/products/${await withRollout(h)}/rollout` }),
   pauseRollout: async ({ h }) => ({ url: `/api/v1/products/${await withRollout(h)}/rollout/pause`, body: {} }),
   resumeRollout: async ({ h }) => ({ url: `/api/v1/products/${await withRollout(h)}/rollout/resume`, body: {} }),
-};
+  listPolicies: () => ({ url: '/api/v1/policies' }),
+  getPolicy: async ({ h }) => {
+    await h.store.putPolicyVersion({ name: 'guard', version: '1.0.0', owner: 'plat', manifest: matrixPolicy('1.0.0'), digest: 'guard-1', appliedBy: 'platform' });
+    return { url: '/api/v1/policies/guard' };
 
 /** pgdb, with a rollout (started through the store when no request started one yet). */
 async function withRollout(h: Harness): Promise<string> {
@@ -189,6 +192,30 @@ async function withRollout(h: Harness): Promise<string> {
     await h.store.createRollout({ product: 'pgdb', toVersion: '1.3.0', settings, createdBy: 'platform', ownerTeamId: plat.id, targets: [], waves: 1 });
   }
   return 'pgdb';
+}
+  },
+  applyPolicy: ({ fresh }) => ({ url: '/api/v1/policies', body: matrixPolicy(`1.${fresh('v').replace(/\D/g, '')}.0`) }),
+  listApprovals: () => ({ url: '/api/v1/approvals' }),
+  getApproval: async ({ h, fresh }) => ({ url: `/api/v1/approvals/${await heldRequest(h, fresh('held'))}` }),
+  approveRequest: async ({ h, fresh }) => ({ url: `/api/v1/approvals/${await heldRequest(h, fresh('held'))}/approve`, body: {} }),
+  denyRequest: async ({ h, fresh }) => ({ url: `/api/v1/approvals/${await heldRequest(h, fresh('held'))}/deny`, body: { reason: 'use small' } }),
+  getInstanceHistory: () => ({ url: `${own}/instances/db/history` }),
+};
+
+function matrixPolicy(version: string) {
+  return { apiVersion: 'paved.dev/v1alpha1', kind: 'Policy', metadata: { name: 'guard', owner: 'plat' }, spec: { version, match: { plans: ['huge'] }, validations: [{ expression: 'true', message: 'always passes' }] } } as const;
+}
+
+/** An instance of team own waiting for approval by team plat, asked for by someone who is no caller; its approval id. */
+async function heldRequest(h: Harness, name: string): Promise<string> {
+  const team = (await h.store.getTeam({ name: 'own' }))!;
+  const id = newApprovalId();
+  const decisions = [{ policy: 'guard', version: '1.0.0', action: 'requireApproval' as const, result: 'failed' as const, message: 'needs approval' }];
+  await h.store.createInstance({
+    teamId: team.id, name, product: 'pgdb', productVersion: '1.2.0', plan: 'small', inputs: {}, externalName: `pv_${name}`, target: 'test-mem', createdBy: 'requester',
+    approval: { id, approvers: 'plat', decisions },
+  });
+  return id;
 }
 
 interface Route {

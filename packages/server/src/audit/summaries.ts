@@ -9,7 +9,7 @@
  */
 
 /** Path parameters that name what a request acts on. */
-const TARGET_PARAMS = ['team', 'instance', 'service', 'environment', 'product', 'version', 'user', 'token', 'template'] as const;
+const TARGET_PARAMS = ['team', 'instance', 'service', 'environment', 'product', 'version', 'user', 'token', 'template', 'policy', 'approval'] as const;
 
 interface OperationSummary {
   /** Body fields kept as they are (dotted paths into the body). */
@@ -42,8 +42,15 @@ const OPERATIONS: Readonly<Record<string, OperationSummary>> = {
     team: 'metadata.owner',
   },
   transferProduct: { fields: ['owner'] },
-  createInstance: { fields: ['name', 'product', 'version', 'plan'], keysOf: ['inputs'], target: { instance: 'name' } },
-  updateInstance: { fields: ['version', 'plan'], keysOf: ['inputs'] },
+  createInstance: { fields: ['name', 'product', 'version', 'plan', 'environment', 'dryRun'], keysOf: ['inputs'], target: { instance: 'name' } },
+  updateInstance: { fields: ['version', 'plan', 'dryRun'], keysOf: ['inputs'] },
+  applyPolicy: {
+    fields: ['metadata.name', 'metadata.owner', 'spec.version', 'spec.action'],
+    target: { policy: 'metadata.name', version: 'spec.version' },
+    team: 'metadata.owner',
+  },
+  approveRequest: { fields: ['reason'] },
+  denyRequest: { fields: ['reason'] },
   deleteInstance: {},
   // The credentials are in the response, never read here; the request body says nothing.
   revealCredentials: {},

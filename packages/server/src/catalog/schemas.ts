@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { PolicyDecision, QuotaCheck } from '../instances/schemas.js';
 import { AnyMap, Name, StringMap, Timestamp } from '../http/schemas.js';
 
 const Lifecycle = Type.Union([Type.Literal('experimental'), Type.Literal('production'), Type.Literal('deprecated')]);
@@ -67,6 +68,9 @@ export const WorkloadChange = Type.Object({
   product: Type.String(),
   plan: Type.String(),
   details: Type.Array(Type.String()),
+  outcome: Type.Optional(Type.Union([Type.Literal('allowed'), Type.Literal('denied'), Type.Literal('awaitingApproval')], { description: 'What the policies and quotas make of a create or update' })),
+  policies: Type.Optional(Type.Array(PolicyDecision, { description: 'Every policy decision about this change (docs/policies.md)' })),
+  quotas: Type.Optional(Type.Array(QuotaCheck)),
 });
 
 export const WorkloadPlan = Type.Object({

@@ -1,6 +1,6 @@
 import {
   NotAllowedError, isPavedError,
-  type CreateInstanceRequest, type Credentials, type Instance, type Page, type PageRequest, type PavedEvent, type UpdateInstanceRequest,
+  type CreateInstanceRequest, type Credentials, type Instance, type Page, type PageRequest, type PavedEvent, type RequestPreview, type UpdateInstanceRequest,
 } from '@paved/model';
 import type { Store } from '@paved/store';
 import { instanceNotFound, type InstanceService, type InstanceWatchEvent } from './service.js';
@@ -18,6 +18,17 @@ export class AuthorizedInstanceService implements InstanceService {
   async create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance> {
     await teamFor(this.store, principal, team, 'write');
     return this.inner.create(principal, team, request);
+  }
+
+  /** A dry run needs the right to do it: it tells what the team's usage is. */
+  async previewCreate(principal: Principal, team: string, request: CreateInstanceRequest): Promise<RequestPreview> {
+    await teamFor(this.store, principal, team, 'write');
+    return this.inner.previewCreate(principal, team, request);
+  }
+
+  async previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview> {
+    await this.instanceAccess(principal, team, name, 'write');
+    return this.inner.previewUpdate(principal, team, name, request);
   }
 
   async list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>> {

@@ -4,7 +4,7 @@ import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams } from '../http
 import type { StreamSlots } from '../http/stream-slots.js';
 import type { InstanceWatchEvent } from './service.js';
 import { principalOf } from '../http/auth.js';
-import { CreateInstanceRequest, Credentials, Instance, PavedEvent, UpdateInstanceRequest } from './schemas.js';
+import { CreateInstanceRequest, Credentials, Instance, PavedEvent, RequestPreview, UpdateInstanceRequest } from './schemas.js';
 import { InstanceParams, PageQuery, TeamParams, page, problemResponses } from '../http/schemas.js';
 
 /**
@@ -33,9 +33,15 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
   app.post('/teams/:team/instances', {
     schema: {
       summary: 'Request an instance of a product (team owner or member)', tags: ['instances'], operationId: 'createInstance',
-      params: TeamParams, body: CreateInstanceRequest, response: { 202: Instance, ...problemResponses },
+      description: 'Policies judge the request (docs/policies.md): a deny policy refuses it (403 policy_denied), a requireApproval one holds it in phase AwaitingApproval. '
+        + 'With `dryRun: true` the answer is 200 with every decision and quota, and nothing is created.',
+      params: TeamParams, body: CreateInstanceRequest, response: { 200: RequestPreview, 202: Instance, ...problemResponses },
     },
-  }, async (request, reply) => reply.status(202).send(await instances.create(principalOf(request), request.params.team, request.body)));
+  }, async (request, reply) => {
+    const { dryRun, ...body } = request.body;
+    if (dryRun) return reply.status(200).send(await instances.previewCreate(principalOf(request), request.params.team, body));
+    return reply.status(202).send(await instances.create(principalOf(request), request.params.team, body));
+  });
 
   app.get('/teams/:team/instances/:instance', {
     schema: {
@@ -47,11 +53,14 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
   app.patch('/teams/:team/instances/:instance', {
     schema: {
       summary: "Change an instance's plan, version or inputs", tags: ['instances'], operationId: 'updateInstance',
-      params: InstanceParams, body: UpdateInstanceRequest, response: { 202: Instance, ...problemResponses },
+      description: 'Judged by the policies like a create; with `dryRun: true` the answer is 200 with every decision and quota, and nothing changes.',
+      params: InstanceParams, body: UpdateInstanceRequest, response: { 200: RequestPreview, 202: Instance, ...problemResponses },
     },
   }, async (request, reply) => {
     const { team, instance } = request.params;
-    return reply.status(202).send(await instances.update(principalOf(request), team, instance, request.body));
+    const { dryRun, ...body } = request.body;
+    if (dryRun) return reply.status(200).send(await instances.previewUpdate(principalOf(request), team, instance, body));
+    return reply.status(202).send(await instances.update(principalOf(request), team, instance, body));
   });
 
   app.delete('/teams/:team/instances/:instance', {

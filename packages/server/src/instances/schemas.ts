@@ -12,7 +12,10 @@ export const Condition = Type.Object({
 });
 
 export const InstanceStatus = Type.Object({
-  phase: Type.Union([Type.Literal('Pending'), Type.Literal('Provisioning'), Type.Literal('Ready'), Type.Literal('Failed'), Type.Literal('Deleting')]),
+  phase: Type.Union([
+    Type.Literal('AwaitingApproval'), Type.Literal('Denied'),
+    Type.Literal('Pending'), Type.Literal('Provisioning'), Type.Literal('Ready'), Type.Literal('Failed'), Type.Literal('Deleting'),
+  ], { description: 'AwaitingApproval: a requireApproval policy holds the request (status.approval names who may approve); Denied: refused by an approver' }),
   conditions: Type.Array(Condition),
   lastError: Type.Optional(Type.String()),
   readyAt: Type.Optional(Timestamp),
@@ -21,6 +24,14 @@ export const InstanceStatus = Type.Object({
     passed: Type.Boolean(),
     message: Type.String({ description: 'One line; never a secret' }),
   }), { description: "Results of the last run of the product's contract checks, in order" })),
+  approval: Type.Optional(Type.Object({
+    id: Type.String(),
+    state: Type.Union([Type.Literal('Waiting'), Type.Literal('Approved'), Type.Literal('Denied')]),
+    approvers: Type.String({ description: 'The team whose owners and members may decide (never the requester)' }),
+    policies: Type.Array(Type.String()),
+    decidedBy: Type.Optional(Type.String()),
+    reason: Type.Optional(Type.String()),
+  }, { description: 'The approval the request waited for (docs/policies.md#approvals)' })),
 });
 
 export const InstanceCredentials = Type.Object({
@@ -69,6 +80,7 @@ export const Instance = Type.Object({
     phase: Type.String(),
   }), { description: "A composite instance's parts (when one instance is read)" })),
   deprecation: Type.Optional(InstanceDeprecation),
+  environment: Type.Optional(Type.String({ description: "The environment it serves: its workload's, or the one named when it was asked for" })),
 }, { title: 'Instance' });
 
 export const CreateInstanceRequest = Type.Object({
@@ -77,13 +89,39 @@ export const CreateInstanceRequest = Type.Object({
   plan: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: "Default: the product's default plan" })),
   version: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Default: the latest published version' })),
   inputs: Type.Optional(AnyMap),
+  environment: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'The environment it serves (dev, prod…); policies judge by it' })),
+  dryRun: Type.Optional(Type.Boolean({ description: 'Judge only: answer 200 with every policy decision and quota, create nothing' })),
 }, { additionalProperties: false });
 
 export const UpdateInstanceRequest = Type.Object({
   plan: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
   version: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   inputs: Type.Optional(AnyMap),
+  dryRun: Type.Optional(Type.Boolean({ description: 'Judge only: answer 200 with every policy decision and quota, change nothing' })),
 }, { additionalProperties: false });
+
+export const PolicyDecision = Type.Object({
+  policy: Type.String(),
+  version: Type.String(),
+  action: Type.Union([Type.Literal('deny'), Type.Literal('warn'), Type.Literal('requireApproval')]),
+  result: Type.Union([Type.Literal('passed'), Type.Literal('failed'), Type.Literal('skipped')], { description: 'skipped: the policy does not match this request' }),
+  message: Type.Optional(Type.String({ description: 'For a failed policy: what would pass' })),
+}, { title: 'PolicyDecision' });
+
+export const QuotaCheck = Type.Object({
+  product: Type.String(), plan: Type.String(),
+  used: Type.Integer(), adding: Type.Integer({ description: 'How many this request adds (a composite: one per part of that product and plan)' }),
+  max: Type.Integer(), passed: Type.Boolean(),
+}, { title: 'QuotaCheck' });
+
+export const RequestPreview = Type.Object({
+  outcome: Type.Union([Type.Literal('allowed'), Type.Literal('denied'), Type.Literal('awaitingApproval')]),
+  request: Type.Object({
+    name: Type.String(), product: Type.String(), version: Type.String(), plan: Type.String(), environment: Type.Optional(Type.String()),
+  }),
+  decisions: Type.Array(PolicyDecision),
+  quotas: Type.Array(QuotaCheck),
+}, { title: 'RequestPreview', description: 'What the request would do (dryRun): nothing was written' });
 
 export const Credentials = Type.Object({
   instance: Type.String(),

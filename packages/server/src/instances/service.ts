@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   COMPOSITE_DRIVER, COMPOSITE_TARGET, ConflictError, NotFoundError, QuotaError, assertName, externalNameFor, resolvePlan, validateInputs,
-  type CreateInstanceRequest, type Credentials, type Instance, type Page, type PavedEvent, type ProductVersion, type Team,
-  type PageRequest, type UpdateInstanceRequest,
+  type CreateInstanceRequest, type Credentials, type Environment, type Instance, type Page, type PavedEvent, type ProductVersion, type Team,
+  type PageRequest, type RequestInterface, type RequestPreview, type UpdateInstanceRequest,
 } from '@paved/model';
+import { newApprovalId } from '@paved/store';
 import type { Driver, Target } from '@paved/driver-api';
 import type { SecretStore } from '@paved/secrets';
 import type { Store } from '@paved/store';
@@ -11,13 +12,22 @@ import { productNotFound } from '../products/service.js';
 import { findTeam, type Principal } from '../access/principal.js';
 import { selectTarget } from './target-selection.js';
 import { assertNotPart, withParts } from './composition-parts.js';
+import { quotaClaims } from './quota-claims.js';
+import { findEnvironment } from '../catalog/environments/service.js';
+import { currentOrigin } from '../http/request-context.js';
+import { PolicyGate, policyDenied, type GateResult } from '../policies/gate.js';
 
 /** What a watcher of one instance is told: its state on every change, then that it is gone. */
 export type InstanceWatchEvent = { type: 'status'; instance: Instance } | { type: 'deleted' };
 
 /** Requesting, changing, deleting and reading a team's instances. */
 export interface InstanceService {
+  /** Refused (403 policy_denied) when a deny policy fails; held in AwaitingApproval when a requireApproval one does. */
   create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance>;
+  /** What create would do: every policy decision and quota, nothing written (`--dry-run`). */
+  previewCreate(principal: Principal, team: string, request: CreateInstanceRequest): Promise<RequestPreview>;
+  /** What update would do, nothing written. */
+  previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview>;
   get(principal: Principal, team: string, name: string): Promise<Instance>;
   list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>>;
   update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance>;
@@ -49,6 +59,20 @@ export interface InstanceServiceDeps {
   targets: readonly Target[];
   /** The platform's drivers, to refuse a rotation the product's driver cannot do. Absent: not checked. */
   drivers?: Readonly<Record<string, Driver>>;
+  /** The policies in force (docs/policies.md); absent: a gate over the same store. */
+  gate?: PolicyGate;
+}
+
+/** A create as judged, before it is written. */
+interface PreparedCreate {
+  team: Team;
+  name: string;
+  product: ProductVersion;
+  plan: string;
+  inputs: Record<string, unknown>;
+  environment?: Environment;
+  judged: GateResult;
+  via: RequestInterface;
 }
 
 export function instanceNotFound(team: string, name: string): NotFoundError {
@@ -70,15 +94,14 @@ export class DefaultInstanceService implements InstanceService {
   constructor(private readonly deps: InstanceServiceDeps) {}
 
   async create(principal: Principal, teamName: string, request: CreateInstanceRequest): Promise<Instance> {
-    const name = assertName('name', request.name);
-    const team = await findTeam(this.deps.store, teamName);
-    const product = await this.productVersion(request.product, request.version);
-    const plan = resolvePlan(product.manifest, request.plan);
-    const inputs = validateInputs(product.manifest, request.inputs ?? {});
+    const prepared = await this.prepareCreate(principal, teamName, request);
+    const { team, name, product, plan, inputs, environment, judged } = prepared;
+    if (judged.denied.length > 0) throw policyDenied(judged.denied);
     // A composite has no target of its own: its parts get theirs when the engine creates them.
     const target = product.manifest.spec.driver === COMPOSITE_DRIVER ? { name: COMPOSITE_TARGET } : selectTarget(product.manifest, this.deps.targets);
     const id = randomUUID();
-    const perTeam = product.manifest.spec.plans[plan]?.quota?.perTeam;
+    // The quotas are counted again in the insert's transaction, under the team's lock.
+    const quotas = judged.quotas.map(({ product: p, plan: q, max, adding }) => ({ product: p, plan: q, max, adding }));
     return this.deps.store.createInstance({
       id,
       teamId: team.id,
@@ -90,9 +113,44 @@ export class DefaultInstanceService implements InstanceService {
       externalName: externalNameFor(team.name, name, id),
       target: target.name,
       createdBy: principal.user.name,
-      ...(perTeam === undefined ? {} : { quota: { max: perTeam } }),
+      ...(quotas.length > 0 ? { quotas } : {}),
+      ...(environment ? { environment: environment.name } : {}),
+      provenance: { interface: prepared.via, decisions: judged.decisions },
+      ...(judged.approvers ? { approval: { id: newApprovalId(), approvers: judged.approvers, decisions: judged.approvals } } : {}),
     });
   }
+
+  async previewCreate(principal: Principal, teamName: string, request: CreateInstanceRequest): Promise<RequestPreview> {
+    const { name, product, plan, environment, judged } = await this.prepareCreate(principal, teamName, request);
+    return preview(judged, { name, product: product.name, version: product.version, plan, ...(environment ? { environment: environment.name } : {}) });
+  }
+
+  async previewUpdate(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview> {
+    const { instance, product, plan, judged } = await this.prepareUpdate(principal, teamName, name, request);
+    return preview(judged, { name, product: product.name, version: product.version, plan, ...(instance.environment ? { environment: instance.environment } : {}) });
+  }
+
+  private async prepareCreate(principal: Principal, teamName: string, request: CreateInstanceRequest): Promise<PreparedCreate> {
+    const { store } = this.deps;
+    const name = assertName('name', request.name);
+    const team = await findTeam(store, teamName);
+    const product = await this.productVersion(request.product, request.version);
+    const plan = resolvePlan(product.manifest, request.plan);
+    const inputs = validateInputs(product.manifest, request.inputs ?? {});
+    const environment = request.environment === undefined ? undefined : await findEnvironment(store, request.environment);
+    const via = requestInterface();
+    const judged = await this.gate().judge({
+      operation: 'create', team, name, product, plan, inputs, ...(environment ? { environment } : {}), interface: via, user: principal.user.name,
+      quotas: await quotaClaims(store, product, plan),
+    });
+    return { team, name, product, plan, inputs, ...(environment ? { environment } : {}), judged, via };
+  }
+
+  private gate(): PolicyGate {
+    return this.deps.gate ?? (this.ownGate ??= new PolicyGate(this.deps.store));
+  }
+
+  private ownGate: PolicyGate | undefined;
 
   async get(_principal: Principal, team: string, name: string): Promise<Instance> {
     return withParts(this.deps.store, (await this.find(team, name)).instance);
@@ -104,20 +162,36 @@ export class DefaultInstanceService implements InstanceService {
   }
 
   async update(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
+    const { team, instance, product, plan, inputs, judged } = await this.prepareUpdate(principal, teamName, name, request);
+    if (judged.denied.length > 0) throw policyDenied(judged.denied);
+    const quota = judged.quotas.find((q) => !q.passed);
+    if (quota) throw quotaExceeded(team, quota.product, quota.plan, quota.max);
+    return this.deps.store.updateInstanceSpec(instance.id, { plan, productVersion: product.version, inputs }, principal.user.name, { interface: requestInterface(), decisions: judged.decisions });
+  }
+
+  private async prepareUpdate(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest) {
+    const { store } = this.deps;
     const { team, instance } = await this.find(teamName, name);
     assertNotPart(instance, 'changed');
     if (instance.deletionRequested) {
       throw new ConflictError(`${teamName}/${name} is being deleted and can no longer change`, { code: 'instance_deleting' });
     }
+    assertDecided(instance);
     const product = await this.productVersion(instance.product, request.version ?? instance.productVersion);
     const plan = resolvePlan(product.manifest, request.plan ?? instance.plan);
     const inputs = validateInputs(product.manifest, request.inputs ?? instance.inputs);
     const perTeam = product.manifest.spec.plans[plan]?.quota?.perTeam;
-    if (plan !== instance.plan && perTeam !== undefined) {
-      const used = await this.deps.store.countInstances({ teamId: team.id, product: product.name, plan });
-      if (used >= perTeam) throw quotaExceeded(team, product.name, plan, perTeam);
-    }
-    return this.deps.store.updateInstanceSpec(instance.id, { plan, productVersion: product.version, inputs }, principal.user.name);
+    const environment = instance.environment === undefined ? undefined : await store.getEnvironment(instance.environment);
+    const judged = await this.gate().judge({
+      operation: 'update', team, name, product, plan, inputs, ...(environment ? { environment } : {}),
+      ...(instance.workload ? { service: instance.workload.service } : {}), interface: requestInterface(), user: principal.user.name,
+      // Only a move to another plan takes one more of that plan.
+      quotas: plan !== instance.plan && perTeam !== undefined ? [{ product: product.name, plan, max: perTeam, adding: 1 }] : [],
+    });
+    // A change is judged like a create, but approvals hold new requests only: a change a
+    // requireApproval policy fails is refused like a denied one.
+    const { approvers: _unused, ...rest } = judged;
+    return { team, instance, product, plan, inputs, judged: { ...rest, denied: [...judged.denied, ...judged.approvals], approvals: [] } as GateResult };
   }
 
   async delete(principal: Principal, team: string, name: string): Promise<Instance> {
@@ -167,6 +241,7 @@ export class DefaultInstanceService implements InstanceService {
   async reconcile(principal: Principal, teamName: string, name: string): Promise<Instance> {
     const { store } = this.deps;
     const { instance } = await this.find(teamName, name);
+    assertDecided(instance);
     // Parts first: a composite's pass then finds them retrying rather than still Failed.
     // Asking for a part alone is fine too: retrying changes nothing the composite relies on.
     for (const part of await store.listInstanceParts(instance.id)) await store.requestReconcile(part.id, principal.user.name);
@@ -241,6 +316,26 @@ export class DefaultInstanceService implements InstanceService {
       issues: [{ path: 'version', message: 'no such version' }],
     });
   }
+}
+
+/** The interface the request being served came through (the CLI and portal name themselves). */
+function requestInterface(): RequestInterface {
+  return currentOrigin()?.source.interface ?? 'api';
+}
+
+/** A request waiting for approval, or denied, is not the engine's yet: nothing may change or retry it. */
+function assertDecided(instance: Instance): void {
+  const { phase, approval } = instance.status;
+  if (phase !== 'AwaitingApproval' && phase !== 'Denied') return;
+  const message = phase === 'AwaitingApproval'
+    ? `${instance.name} is waiting for approval by team ${approval?.approvers ?? '?'} (paved approvals list); it can change once decided`
+    : `${instance.name} was denied${approval?.reason ? ` (${approval.reason})` : ''}; delete it (paved delete ${instance.name}) and ask again`;
+  throw new ConflictError(message, { code: phase === 'AwaitingApproval' ? 'awaiting_approval' : 'approval_denied', issues: [{ path: 'instance', message: phase }] });
+}
+
+function preview(judged: GateResult, request: RequestPreview['request']): RequestPreview {
+  const refused = judged.denied.length > 0 || judged.quotas.some((q) => !q.passed);
+  return { outcome: refused ? 'denied' : judged.approvers ? 'awaitingApproval' : 'allowed', request, decisions: judged.decisions, quotas: judged.quotas };
 }
 
 /** What a watcher compares: a change of anything it would show. */

@@ -1,4 +1,4 @@
-import type { CreateInstanceRequest, Credentials, Deprecation, Instance, Page, PageRequest, PavedEvent, UpdateInstanceRequest } from '@paved/model';
+import type { CreateInstanceRequest, Credentials, Deprecation, Instance, Page, PageRequest, PavedEvent, RequestPreview, UpdateInstanceRequest } from '@paved/model';
 import type { Store } from '@paved/store';
 import type { Principal } from '../access/principal.js';
 import type { InstanceService, InstanceWatchEvent } from '../instances/service.js';
@@ -21,11 +21,20 @@ export class DeprecationAwareInstanceService implements InstanceService {
   }
 
   async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
-    if (request.version !== undefined) {
-      const current = await this.inner.get(principal, team, name);
-      if (current.productVersion !== request.version) await this.refusePastDate(current.product, request.version);
-    }
+    await this.refuseMovePastDate(principal, team, name, request);
     return this.annotate(await this.inner.update(principal, team, name, request));
+  }
+
+  /** A dry run is refused as the request itself would be: past the date, nothing would be created. */
+  async previewCreate(principal: Principal, team: string, request: CreateInstanceRequest): Promise<RequestPreview> {
+    const version = request.version ?? (await this.deps.store.latestProductVersion(request.product));
+    if (version !== undefined) await this.refusePastDate(request.product, version);
+    return this.inner.previewCreate(principal, team, request);
+  }
+
+  async previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview> {
+    await this.refuseMovePastDate(principal, team, name, request);
+    return this.inner.previewUpdate(principal, team, name, request);
   }
 
   async get(principal: Principal, team: string, name: string): Promise<Instance> {
@@ -64,6 +73,12 @@ export class DeprecationAwareInstanceService implements InstanceService {
 
   watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
     return this.inner.watch(principal, team, name, listener);
+  }
+
+  private async refuseMovePastDate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<void> {
+    if (request.version === undefined) return;
+    const current = await this.inner.get(principal, team, name);
+    if (current.productVersion !== request.version) await this.refusePastDate(current.product, request.version);
   }
 
   private async refusePastDate(product: string, version: string): Promise<void> {

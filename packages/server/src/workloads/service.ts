@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   checkConfigValues, externalNameFor, scoreError, servicePorts, sharedInstanceName, validateScoreDocument,
-  type Instance, type Page, type ProductVersion, type Service, type Team, type WorkloadConfig, type WorkloadPlan,
+  type Instance, type Page, type ProductVersion, type Service, type Team, type WorkloadChange, type WorkloadConfig, type WorkloadPlan,
 } from '@paved/model';
+import { newApprovalId, type NewInstance } from '@paved/store';
 import type { Target } from '@paved/driver-api';
 import type { Store } from '@paved/store';
 import { serviceNotFound } from '../catalog/services/service.js';
@@ -11,12 +12,16 @@ import { assertNonePastDeprecation } from '../product-evolution/deprecations.js'
 import { findTeam, type Principal } from '../access/principal.js';
 import { planWorkload, type DesiredInstance, type PlannedWorkload } from './planner.js';
 import { BuiltInRefresher } from './refresh.js';
+import { PolicyGate, policyDenied, type GateResult } from '../policies/gate.js';
+import { quotaClaims } from '../instances/quota-claims.js';
 
 export interface WorkloadServiceDeps {
   store: Store;
   targets: readonly Target[];
   /** The clock of deprecation dates (docs/product-versions.md#deprecation). Default Date.now. */
   now?: () => number;
+  /** The policies in force; absent: a gate over the same store. */
+  gate?: PolicyGate;
 }
 
 export interface ApplyWorkload {
@@ -60,12 +65,17 @@ export class DefaultWorkloadService implements WorkloadService {
     let service = await store.getService(team.id, request.service);
     const planned = await this.plan(team, service, request.service, environment, workload);
     if (planned.problems.length > 0) throw scoreError(planned.problems, undefined, 'score', 'workload_invalid');
-    const result: WorkloadPlan = { service: request.service, environment: environment.name, team: team.name, changes: planned.changes, applied: false };
+    // Every create and update is judged before anything is written: `paved plan` shows each decision.
+    const judged = await this.judge(principal, team, environment, request.service, planned);
+    const changes = planned.changes.map((change) => withJudgement(change, judged.get(change.instance)));
+    const result: WorkloadPlan = { service: request.service, environment: environment.name, team: team.name, changes, applied: false };
     if (planned.notes.length > 0) result.notes = planned.notes;
     if (request.dryRun) return result;
     // A resource that would be created on a version past its deprecation date refuses the whole apply, before anything changes.
     const creates = new Set(planned.changes.filter((c) => c.action === 'create').map((c) => c.instance));
     await assertNonePastDeprecation(store, planned.desired.filter((d) => creates.has(d.name)).map((d) => ({ product: d.product.name, version: d.product.version })), (this.deps.now ?? Date.now)());
+    const denied = [...judged.values()].flatMap((j) => j.denied);
+    if (denied.length > 0) throw policyDenied(denied);
 
     service ??= await store.createService({
       teamId: team.id,
@@ -74,7 +84,7 @@ export class DefaultWorkloadService implements WorkloadService {
       lifecycle: 'experimental',
       ...(workload.metadata.annotations?.['paved.dev/repository-url'] ? { repositoryUrl: workload.metadata.annotations['paved.dev/repository-url'] } : {}),
     });
-    await this.carryOut(principal, team, service, environment.name, planned);
+    await this.carryOut(principal, team, service, environment.name, planned, judged);
     await store.putWorkload({ serviceId: service.id, environment: environment.name, sharedIds: planned.sharedIds, ports: servicePorts(workload) });
     // Other workloads reaching this one (service, service-port resources) get its new ports now.
     const refreshed = await this.refresher.endpointsOn(team, environment, service.name, principal.user.name);
@@ -144,6 +154,34 @@ export class DefaultWorkloadService implements WorkloadService {
     return planWorkload({ team: team.name, service: serviceName, environment, workload, products, targets: this.deps.targets, existing, sharedExisting, sharedReleasable, workloads, config });
   }
 
+  /** The gate's verdict on each create and update of the plan, by instance name. */
+  private async judge(principal: Principal, team: Team, environment: Awaited<ReturnType<typeof findEnvironment>>, service: string, planned: PlannedWorkload): Promise<Map<string, GateResult>> {
+    const { store } = this.deps;
+    this.ownGate ??= this.deps.gate ?? new PolicyGate(store);
+    const judged = new Map<string, GateResult>();
+    for (const change of planned.changes) {
+      if (change.action !== 'create' && change.action !== 'update') continue;
+      const want = planned.desired.find((d) => d.name === change.instance);
+      if (!want) continue;
+      const current = change.action === 'update' ? await store.getInstanceByName(team.id, want.name) : undefined;
+      const perTeam = want.product.manifest.spec.plans[want.plan]?.quota?.perTeam;
+      const quotas = change.action === 'create'
+        ? await quotaClaims(store, want.product, want.plan)
+        : current && current.plan !== want.plan && perTeam !== undefined ? [{ product: want.product.name, plan: want.plan, max: perTeam, adding: 1 }] : [];
+      const verdict = await this.ownGate.judge({
+        operation: change.action, team, name: want.name, product: want.product, plan: want.plan, inputs: want.inputs, environment, service,
+        interface: 'score', user: principal.user.name, quotas,
+      });
+      // Approvals hold new requests only: a change a requireApproval policy fails is refused.
+      judged.set(want.name, change.action === 'update'
+        ? { ...verdict, denied: [...verdict.denied, ...verdict.approvals], approvals: [], approvers: undefined } as GateResult
+        : verdict);
+    }
+    return judged;
+  }
+
+  private ownGate: PolicyGate | undefined;
+
   /** The team, environment and registered service a request names, or the not-found error for the first missing. */
   private async existing(teamName: string, serviceName: string, environmentName: string) {
     const { store } = this.deps;
@@ -160,7 +198,7 @@ export class DefaultWorkloadService implements WorkloadService {
   }
 
   /** Deletes first (a replaced resource frees its name), then updates, then creates. */
-  private async carryOut(principal: Principal, team: Team, service: Service, environment: string, planned: PlannedWorkload): Promise<void> {
+  private async carryOut(principal: Principal, team: Team, service: Service, environment: string, planned: PlannedWorkload, judged: Map<string, GateResult>): Promise<void> {
     const { store } = this.deps;
     const actor = principal.user.name;
     for (const change of planned.changes.filter((c) => c.action === 'delete')) {
@@ -170,20 +208,21 @@ export class DefaultWorkloadService implements WorkloadService {
     for (const change of planned.changes.filter((c) => c.action === 'update')) {
       const want = planned.desired.find((d) => d.name === change.instance)!;
       const instance = await store.getInstanceByName(team.id, change.instance);
-      if (instance) await store.updateInstanceSpec(instance.id, { plan: want.plan, inputs: want.inputs }, actor);
+      const provenance = { interface: 'score', decisions: judged.get(want.name)?.decisions ?? [] };
+      if (instance) await store.updateInstanceSpec(instance.id, { plan: want.plan, inputs: want.inputs }, actor, provenance);
     }
     for (const change of planned.changes.filter((c) => c.action === 'create')) {
       const want = planned.desired.find((d) => d.name === change.instance)!;
       // The name is still held by an instance being deleted: the next apply creates it.
       if (await store.getInstanceByName(team.id, want.name)) continue;
-      await store.createInstance(newInstanceFor(team, service, environment, want, actor));
+      await store.createInstance(newInstanceFor(team, service, environment, want, actor, judged.get(want.name)));
     }
   }
 }
 
-function newInstanceFor(team: Team, service: Service, environment: string, want: DesiredInstance, actor: string) {
+function newInstanceFor(team: Team, service: Service, environment: string, want: DesiredInstance, actor: string, judged: GateResult | undefined): NewInstance {
   const id = randomUUID();
-  const perTeam = want.product.manifest.spec.plans[want.plan]?.quota?.perTeam;
+  const quotas = (judged?.quotas ?? []).map(({ product, plan, max, adding }) => ({ product, plan, max, adding }));
   return {
     id,
     teamId: team.id,
@@ -196,6 +235,20 @@ function newInstanceFor(team: Team, service: Service, environment: string, want:
     target: want.target,
     createdBy: actor,
     workload: { serviceId: service.id, environment, resource: want.resource, shared: want.shared },
-    ...(perTeam === undefined ? {} : { quota: { max: perTeam } }),
+    ...(quotas.length > 0 ? { quotas } : {}),
+    provenance: { interface: 'score', decisions: judged?.decisions ?? [] },
+    ...(judged?.approvers ? { approval: { id: newApprovalId(), approvers: judged.approvers, decisions: judged.approvals } } : {}),
+  };
+}
+
+function withJudgement(change: WorkloadChange, judged: GateResult | undefined): WorkloadChange {
+  // With no policy in force and every quota passing there is nothing to say: the plan stays as it was.
+  if (!judged || (judged.decisions.length === 0 && judged.quotas.every((q) => q.passed))) return change;
+  const refused = judged.denied.length > 0 || judged.quotas.some((q) => !q.passed);
+  return {
+    ...change,
+    outcome: refused ? 'denied' : judged.approvers ? 'awaitingApproval' : 'allowed',
+    policies: judged.decisions,
+    ...(judged.quotas.length > 0 ? { quotas: judged.quotas } : {}),
   };
 }

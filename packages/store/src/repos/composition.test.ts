@@ -22,13 +22,13 @@ eachStore('store: composition', (open) => {
     expect(top.items.map((i) => i.name)).toEqual(['orders', 'other']);
   });
 
-  it('does not count parts against the team quota', async () => {
+  it('counts parts against the team quota of their product and plan', async () => {
     const store = await open();
     const team = await seedTeam(store);
     const parent = await store.createInstance(newInstance(team, 'orders', { product: 'service-db' }));
     await store.createInstance(newInstance(team, 'orders-db', { parent: { id: parent.id, part: 'db' } }));
-    // The only postgres/small is a part: a quota of one still allows a top-level one.
-    await expect(store.createInstance(newInstance(team, 'mine', { quota: { max: 1 } }))).resolves.toMatchObject({ name: 'mine' });
+    // The only postgres/small is a part, and it holds a database: a quota of one is used up.
+    await expect(store.createInstance(newInstance(team, 'mine', { quota: { max: 1 } }))).rejects.toMatchObject({ code: 'quota_exceeded' });
   });
 
   it("wakes the parent when a part's status changes and when a part is forgotten", async () => {

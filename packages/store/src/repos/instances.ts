@@ -3,7 +3,8 @@ import type { Kysely, Selectable, Updateable } from 'kysely';
 import { ConflictError, NotFoundError, QuotaError, type Instance, type InstanceStatus, type Page } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { Database, InstancesTable } from '../schema.js';
-import type { InstanceFilter, NewInstance } from '../types.js';
+import type { InstanceFilter, NewInstance, QuotaClaim, RequestProvenance } from '../types.js';
+import { insertApproval } from './approvals.js';
 import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { selectInstances, toInstance } from '../rows.js';
@@ -36,7 +37,10 @@ export function instancesRepo(ctx: StoreContext) {
     const id = input.id ?? randomUUID();
     const now = ctx.now();
     const at = ctx.iso();
-    const status: InstanceStatus = { phase: 'Pending', conditions: [] };
+    // A request held for approval waits where the engine never looks (due at the end of time) until decided.
+    const status: InstanceStatus = input.approval
+      ? { phase: 'AwaitingApproval', conditions: [], approval: { id: input.approval.id, state: 'Waiting', approvers: input.approval.approvers, policies: input.approval.decisions.map((d) => d.policy) } }
+      : { phase: 'Pending', conditions: [] };
     try {
       await adapter.transaction(async (trx) => {
         // Locking the team row serialises concurrent creates of one team (on PostgreSQL; SQLite's
@@ -45,24 +49,7 @@ export function instancesRepo(ctx: StoreContext) {
         if (!team) throw new NotFoundError('No such team.', { code: 'team_not_found', issues: [{ path: 'teamId', message: 'does not exist' }] });
         const taken = await trx.selectFrom('instances').select('id').where('team_id', '=', input.teamId).where('name', '=', input.name).executeTakeFirst();
         if (taken) throw nameTaken(team.name, input.name);
-        if (input.quota) {
-          // Instances being deleted still hold their resource, so they still count.
-          const { count } = await trx
-            .selectFrom('instances')
-            .select((eb) => eb.fn.countAll<number>().as('count'))
-            .where('team_id', '=', input.teamId)
-            .where('product', '=', input.product)
-            .where('plan', '=', input.plan)
-            // Parts of composites are provisioned for their parent, which is what the quota counts.
-            .where('parent_id', 'is', null)
-            .executeTakeFirstOrThrow();
-          if (Number(count) >= input.quota.max) {
-            throw new QuotaError(
-              `Team ${team.name} already has ${Number(count)} ${input.product} instance(s) on plan ${input.plan}, the most allowed (${input.quota.max}); delete one or choose another plan.`,
-              { code: 'quota_exceeded', issues: [{ path: 'plan', message: `quota of ${input.quota.max} reached` }] },
-            );
-          }
-        }
+        for (const claim of quotaClaims(input)) await checkQuota(trx, team.name, input.teamId, claim);
         await trx
           .insertInto('instances')
           .values({
@@ -87,7 +74,7 @@ export function instancesRepo(ctx: StoreContext) {
             pending_action: null,
             deletion_step: null,
             attempts: 0,
-            due_at: now,
+            due_at: input.approval ? NEVER_DUE : now,
             lease_owner: null,
             lease_token: null,
             lease_expires_at: null,
@@ -98,7 +85,7 @@ export function instancesRepo(ctx: StoreContext) {
             revoke_rotation: null,
             revoke_at: null,
             service_id: input.workload?.serviceId ?? null,
-            environment: input.workload?.environment ?? null,
+            environment: input.workload?.environment ?? input.environment ?? null,
             resource: input.workload?.resource ?? null,
             shared: input.workload?.shared ? 1 : 0,
             parent_id: input.parent?.id ?? null,
@@ -110,8 +97,12 @@ export function instancesRepo(ctx: StoreContext) {
           teamId: input.teamId,
           instanceId: id,
           actor: input.createdBy,
-          data: { name: input.name, product: input.product, version: input.productVersion, plan: input.plan },
+          data: {
+            name: input.name, product: input.product, version: input.productVersion, plan: input.plan,
+            ...(input.provenance ? { interface: input.provenance.interface, policies: input.provenance.decisions } : {}),
+          },
         });
+        if (input.approval) await insertApproval(trx, at, { ...input.approval, instanceId: id, teamId: input.teamId, instanceName: input.name, requestedBy: input.createdBy });
         await adapter.announce(trx, { instanceId: id, teamId: input.teamId });
       });
     } catch (error) {
@@ -181,7 +172,7 @@ export function instancesRepo(ctx: StoreContext) {
     },
 
     /** A spec equal to the current one changes nothing: no new generation, no event. */
-    updateInstanceSpec(id: string, spec: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> }, actor: string) {
+    updateInstanceSpec(id: string, spec: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> }, actor: string, provenance?: RequestProvenance) {
       return changeInstance(id, (row) => {
         if (row.deletion_requested) {
           throw new ConflictError('This instance is being deleted and can no longer be changed.', { code: 'instance_deleting', issues: [{ path: 'id', message: 'is being deleted' }] });
@@ -197,7 +188,10 @@ export function instancesRepo(ctx: StoreContext) {
         if (Object.keys(set).length === 0) return undefined;
         return {
           set: { ...set, generation: Number(row.generation) + 1, due_at: ctx.now() },
-          event: { kind: 'instance.updated', teamId: row.team_id, instanceId: id, actor, data: { name: row.name, ...changed } },
+          event: {
+            kind: 'instance.updated', teamId: row.team_id, instanceId: id, actor,
+            data: { name: row.name, ...changed, ...(provenance ? { productVersion: spec.productVersion ?? row.product_version } : {}), ...(provenance ? { interface: provenance.interface, policies: provenance.decisions } : {}) },
+          },
         };
       });
     },
@@ -284,6 +278,43 @@ export function instancesRepo(ctx: StoreContext) {
       ctx.feed.emit({ instanceId: id, teamId: row.team_id });
     },
   };
+}
+
+/** The due time of an instance the engine must leave alone (waiting for approval, denied). */
+export const NEVER_DUE = 8_640_000_000_000_000;
+
+/** The instance's own quota and any further claims (a composite's parts), merged per product and plan. */
+function quotaClaims(input: NewInstance): QuotaClaim[] {
+  const claims = new Map<string, QuotaClaim>();
+  const all = [...(input.quota ? [{ product: input.product, plan: input.plan, max: input.quota.max, adding: 1 }] : []), ...(input.quotas ?? [])];
+  for (const claim of all) {
+    const key = `${claim.product}\u0000${claim.plan}`;
+    const seen = claims.get(key);
+    claims.set(key, seen ? { ...seen, adding: seen.adding + claim.adding, max: Math.min(seen.max, claim.max) } : { ...claim });
+  }
+  return [...claims.values()];
+}
+
+/**
+ * Every instance of the product and plan counts, parts of composites included (a composite of
+ * three large databases uses three large databases), and instances being deleted (they still
+ * hold their resource).
+ */
+async function checkQuota(trx: Kysely<Database>, teamName: string, teamId: string, claim: QuotaClaim): Promise<void> {
+  const { count } = await trx
+    .selectFrom('instances')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('team_id', '=', teamId)
+    .where('product', '=', claim.product)
+    .where('plan', '=', claim.plan)
+    .executeTakeFirstOrThrow();
+  const used = Number(count);
+  if (used + claim.adding <= claim.max) return;
+  const parts = claim.adding > 1 ? ` and this request adds ${claim.adding} (composite parts count)` : '';
+  throw new QuotaError(
+    `Team ${teamName} already has ${used} ${claim.product} instance(s) on plan ${claim.plan}${parts}; the most allowed is ${claim.max}. Delete one or choose another plan.`,
+    { code: 'quota_exceeded', issues: [{ path: 'plan', message: `quota of ${claim.max} ${claim.product}/${claim.plan} per team: ${used} used, ${claim.adding} more asked` }] },
+  );
 }
 
 function nameTaken(teamName: string | undefined, name: string, cause?: unknown): ConflictError {
