@@ -24,13 +24,18 @@ export async function applyImportPlan(deps: ImportDeps, plan: ImportPlan): Promi
   const summary: BackstageImportSummary = {
     dryRun: deps.dryRun, created: emptyCounts(), updated: emptyCounts(), unchanged: emptyCounts(),
     skipped: [...plan.skipped], renamed: plan.renamed, notes: [...plan.notes], suggestions: [], dependencies: plan.dependencies,
+    ownersMapped: [],
   };
   const teams = await applyTeams(deps, plan, summary);
   const users = await applyUsers(deps, plan, summary);
   await applyMemberships(deps, plan, summary, teams, users);
   await applyServices(deps, plan, summary, teams);
+  const imported = new Set([...summary.created.services, ...summary.updated.services, ...summary.unchanged.services]);
+  const serviceOf = new Map(plan.services.map((s) => [s.entity, s.name]));
+  summary.ownersMapped = plan.ownersMapped.filter((o) => imported.has(serviceOf.get(o.entity) ?? ''));
   for (const suggestion of plan.suggestions) {
-    if (teams.has(suggestion.team)) summary.suggestions.push(suggestion);
+    const team = await resolve(teams, suggestion.team, () => deps.store.getTeam({ name: suggestion.team }), deps.dryRun && plan.importedTeams.includes(suggestion.team));
+    if (team.found) summary.suggestions.push(suggestion);
     else summary.skipped.push({ entity: suggestion.entity, reason: `owner team ${suggestion.team} does not exist in Paved and is not imported` });
   }
   return summary;
@@ -85,19 +90,22 @@ async function applyUsers(deps: ImportDeps, plan: ImportPlan, summary: Backstage
   return known;
 }
 
-/** A team or user named by a relation: imported in this run, or already in Paved. */
-async function resolve<T>(known: Known<T>, name: string, lookup: () => Promise<T | undefined>): Promise<{ found: boolean; value?: T }> {
+/**
+ * A team or user named by a relation: imported in this run, or already in Paved. In a dry run,
+ * one that another request of the same import would create (`pending`) counts as found.
+ */
+async function resolve<T>(known: Known<T>, name: string, lookup: () => Promise<T | undefined>, pending: boolean): Promise<{ found: boolean; value?: T }> {
   if (known.has(name)) return { found: true, value: known.get(name) };
   const value = await lookup();
   if (value) known.set(name, value);
-  return value ? { found: true, value } : { found: false };
+  return value ? { found: true, value } : { found: pending };
 }
 
 async function applyMemberships(deps: ImportDeps, plan: ImportPlan, summary: BackstageImportSummary, teams: Known<Team>, users: Known<User>): Promise<void> {
   for (const planned of plan.memberships) {
     const key = `${planned.team}/${planned.user}`;
-    const team = await resolve(teams, planned.team, () => deps.store.getTeam({ name: planned.team }));
-    const user = await resolve(users, planned.user, () => deps.store.getUser({ name: planned.user }));
+    const team = await resolve(teams, planned.team, () => deps.store.getTeam({ name: planned.team }), deps.dryRun && plan.importedTeams.includes(planned.team));
+    const user = await resolve(users, planned.user, () => deps.store.getUser({ name: planned.user }), deps.dryRun && plan.importedUsers.includes(planned.user));
     if (!team.found || !user.found) {
       const missing = !team.found ? `team ${planned.team}` : `user ${planned.user}`;
       summary.skipped.push({ entity: planned.entity, reason: `membership ${key}: ${missing} does not exist in Paved and is not imported` });
@@ -120,17 +128,20 @@ async function applyMemberships(deps: ImportDeps, plan: ImportPlan, summary: Bac
 }
 
 async function applyServices(deps: ImportDeps, plan: ImportPlan, summary: BackstageImportSummary, teams: Known<Team>): Promise<void> {
-  const everyService = plan.services.length > 0 ? await allServices(deps.store) : [];
+  // Service name → its teams, to refuse moving a service between teams (a map: imports hold thousands).
+  const teamsOfService = new Map<string, string[]>();
+  for (const s of plan.services.length > 0 ? await allServices(deps.store) : []) teamsOfService.set(s.name, [...(teamsOfService.get(s.name) ?? []), s.teamName]);
+  const pendingTeams = new Set(deps.dryRun ? plan.importedTeams : []);
   for (const planned of plan.services) {
-    const team = await resolve(teams, planned.team, () => deps.store.getTeam({ name: planned.team }));
+    const team = await resolve(teams, planned.team, () => deps.store.getTeam({ name: planned.team }), pendingTeams.has(planned.team));
     if (!team.found) {
       summary.skipped.push({ entity: planned.entity, reason: `owner team ${planned.team} does not exist in Paved and is not imported` });
       continue;
     }
-    const elsewhere = everyService.find((s) => s.name === planned.name && s.teamName !== planned.team);
+    const elsewhere = teamsOfService.get(planned.name)?.find((t) => t !== planned.team);
     const existing = team.value ? await deps.store.getService(team.value.id, planned.name) : undefined;
     if (!existing && elsewhere) {
-      summary.skipped.push({ entity: planned.entity, reason: `service ${planned.name} already belongs to team ${elsewhere.teamName}; import does not move services between teams` });
+      summary.skipped.push({ entity: planned.entity, reason: `service ${planned.name} already belongs to team ${elsewhere}; import does not move services between teams` });
       continue;
     }
     if (existing) {

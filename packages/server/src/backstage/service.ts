@@ -20,7 +20,7 @@ export class DefaultBackstageService implements BackstageService {
 
   async import(principal: Principal, request: BackstageImportRequest): Promise<BackstageImportSummary> {
     const products = (await this.store.listProducts()).map((p) => p.name);
-    const plan = planBackstageImport(request.entities, { products });
+    const plan = planBackstageImport(request.entities, { products, ...(request.context ? { context: request.context } : {}) });
     return applyImportPlan({ store: this.store, actor: principal.user.name, dryRun: request.dryRun ?? false }, plan);
   }
 
