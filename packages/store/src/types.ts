@@ -592,6 +592,8 @@ export interface Store {
   // services, environments and workloads (migration 0004)
   /** ConflictError `service_exists` when the team has a service of that name. */
   createService(input: NewService): Promise<Service>;
+  /** Many services in one transaction (a catalog import): all or none; ConflictError `service_exists` when one exists. */
+  createServices(inputs: readonly NewService[]): Promise<void>;
   getService(teamId: string, name: string): Promise<Service | undefined>;
   /** Every team's services (teamIds undefined) or some teams', by team name then service name. */
   listServices(filter?: { teamIds?: string[]; cursor?: string; limit?: number }): Promise<Page<Service>>;

@@ -1,5 +1,5 @@
-import type { BackstageImportCounts, BackstageImportSummary, Service, Team, User } from '@paved/model';
-import type { Store } from '@paved/store';
+import { ConflictError, type BackstageImportCounts, type BackstageImportSummary, type Service, type Team, type User } from '@paved/model';
+import type { NewService, Store } from '@paved/store';
 import { allServices } from './catalog.js';
 import type { ImportPlan, PlannedService } from './import-plan.js';
 
@@ -26,10 +26,12 @@ export async function applyImportPlan(deps: ImportDeps, plan: ImportPlan): Promi
     skipped: [...plan.skipped], renamed: plan.renamed, notes: [...plan.notes], suggestions: [], dependencies: plan.dependencies,
     ownersMapped: [],
   };
-  const teams = await applyTeams(deps, plan, summary);
-  const users = await applyUsers(deps, plan, summary);
-  await applyMemberships(deps, plan, summary, teams, users);
-  await applyServices(deps, plan, summary, teams);
+  // Ids of the teams and users this request created: they have no memberships or services yet, so those are not looked up.
+  const fresh = new Set<string>();
+  const teams = await applyTeams(deps, plan, summary, fresh);
+  const users = await applyUsers(deps, plan, summary, fresh);
+  await applyMemberships(deps, plan, summary, teams, users, fresh);
+  await applyServices(deps, plan, summary, teams, fresh);
   const imported = new Set([...summary.created.services, ...summary.updated.services, ...summary.unchanged.services]);
   const serviceOf = new Map(plan.services.map((s) => [s.entity, s.name]));
   summary.ownersMapped = plan.ownersMapped.filter((o) => imported.has(serviceOf.get(o.entity) ?? ''));
@@ -44,10 +46,12 @@ export async function applyImportPlan(deps: ImportDeps, plan: ImportPlan): Promi
 /** Team name → the team (undefined id while a dry run only plans to create it). */
 type Known<T> = Map<string, T | undefined>;
 
-async function applyTeams(deps: ImportDeps, plan: ImportPlan, summary: BackstageImportSummary): Promise<Known<Team>> {
+async function applyTeams(deps: ImportDeps, plan: ImportPlan, summary: BackstageImportSummary, fresh: Set<string>): Promise<Known<Team>> {
   const known: Known<Team> = new Map();
+  // One query for every team instead of one per planned team: imports hold thousands.
+  const all = plan.teams.length > 0 ? new Map((await deps.store.listTeams()).map((t) => [t.name, t])) : new Map<string, Team>();
   for (const planned of plan.teams) {
-    const existing = await deps.store.getTeam({ name: planned.name });
+    const existing = all.get(planned.name);
     if (existing) {
       known.set(planned.name, existing);
       summary.unchanged.teams.push(planned.name);
@@ -64,14 +68,16 @@ async function applyTeams(deps: ImportDeps, plan: ImportPlan, summary: Backstage
     const team = await deps.store.createTeam({ name: planned.name, title: planned.title });
     await deps.store.appendEvent({ kind: 'team.created', teamId: team.id, actor: deps.actor, data: { team: team.name, source: 'backstage' } });
     known.set(planned.name, team);
+    fresh.add(team.id);
   }
   return known;
 }
 
-async function applyUsers(deps: ImportDeps, plan: ImportPlan, summary: BackstageImportSummary): Promise<Known<User>> {
+async function applyUsers(deps: ImportDeps, plan: ImportPlan, summary: BackstageImportSummary, fresh: Set<string>): Promise<Known<User>> {
   const known: Known<User> = new Map();
+  const all = plan.users.length > 0 ? new Map((await deps.store.listUsers()).map((u) => [u.name, u])) : new Map<string, User>();
   for (const planned of plan.users) {
-    const existing = await deps.store.getUser({ name: planned.name });
+    const existing = all.get(planned.name);
     if (existing) {
       known.set(planned.name, existing);
       summary.unchanged.users.push(planned.name);
@@ -86,6 +92,7 @@ async function applyUsers(deps: ImportDeps, plan: ImportPlan, summary: Backstage
     const user = await deps.store.createUser({ name: planned.name, admin: false });
     await deps.store.appendEvent({ kind: 'user.created', actor: deps.actor, data: { user: user.name, admin: false, source: 'backstage' } });
     known.set(planned.name, user);
+    fresh.add(user.id);
   }
   return known;
 }
@@ -101,7 +108,7 @@ async function resolve<T>(known: Known<T>, name: string, lookup: () => Promise<T
   return value ? { found: true, value } : { found: pending };
 }
 
-async function applyMemberships(deps: ImportDeps, plan: ImportPlan, summary: BackstageImportSummary, teams: Known<Team>, users: Known<User>): Promise<void> {
+async function applyMemberships(deps: ImportDeps, plan: ImportPlan, summary: BackstageImportSummary, teams: Known<Team>, users: Known<User>, fresh: Set<string>): Promise<void> {
   for (const planned of plan.memberships) {
     const key = `${planned.team}/${planned.user}`;
     const team = await resolve(teams, planned.team, () => deps.store.getTeam({ name: planned.team }), deps.dryRun && plan.importedTeams.includes(planned.team));
@@ -111,7 +118,7 @@ async function applyMemberships(deps: ImportDeps, plan: ImportPlan, summary: Bac
       summary.skipped.push({ entity: planned.entity, reason: `membership ${key}: ${missing} does not exist in Paved and is not imported` });
       continue;
     }
-    if (team.value && user.value) {
+    if (team.value && user.value && !fresh.has(team.value.id) && !fresh.has(user.value.id)) {
       const current = await deps.store.listMemberships({ teamId: team.value.id, userId: user.value.id });
       if (current.some((m) => m.userId === user.value!.id)) {
         summary.unchanged.memberships.push(key);
@@ -127,11 +134,17 @@ async function applyMemberships(deps: ImportDeps, plan: ImportPlan, summary: Bac
   }
 }
 
-async function applyServices(deps: ImportDeps, plan: ImportPlan, summary: BackstageImportSummary, teams: Known<Team>): Promise<void> {
-  // Service name → its teams, to refuse moving a service between teams (a map: imports hold thousands).
+async function applyServices(deps: ImportDeps, plan: ImportPlan, summary: BackstageImportSummary, teams: Known<Team>, fresh: Set<string>): Promise<void> {
+  // Every service once (not one query per planned service: imports hold thousands), by name
+  // (to refuse moving a service between teams) and by team and name.
   const teamsOfService = new Map<string, string[]>();
-  for (const s of plan.services.length > 0 ? await allServices(deps.store) : []) teamsOfService.set(s.name, [...(teamsOfService.get(s.name) ?? []), s.teamName]);
+  const byTeamAndName = new Map<string, Service>();
+  for (const s of plan.services.length > 0 ? await allServices(deps.store) : []) {
+    teamsOfService.set(s.name, [...(teamsOfService.get(s.name) ?? []), s.teamName]);
+    byTeamAndName.set(`${s.teamId}/${s.name}`, s);
+  }
   const pendingTeams = new Set(deps.dryRun ? plan.importedTeams : []);
+  const toCreate: { planned: PlannedService; input: NewService }[] = [];
   for (const planned of plan.services) {
     const team = await resolve(teams, planned.team, () => deps.store.getTeam({ name: planned.team }), pendingTeams.has(planned.team));
     if (!team.found) {
@@ -139,7 +152,7 @@ async function applyServices(deps: ImportDeps, plan: ImportPlan, summary: Backst
       continue;
     }
     const elsewhere = teamsOfService.get(planned.name)?.find((t) => t !== planned.team);
-    const existing = team.value ? await deps.store.getService(team.value.id, planned.name) : undefined;
+    const existing = team.value && !fresh.has(team.value.id) ? byTeamAndName.get(`${team.value.id}/${planned.name}`) : undefined;
     if (!existing && elsewhere) {
       summary.skipped.push({ entity: planned.entity, reason: `service ${planned.name} already belongs to team ${elsewhere}; import does not move services between teams` });
       continue;
@@ -156,11 +169,37 @@ async function applyServices(deps: ImportDeps, plan: ImportPlan, summary: Backst
     }
     summary.created.services.push(planned.name);
     if (deps.dryRun || !team.value) continue;
-    await deps.store.createService({
-      teamId: team.value.id, name: planned.name, description: planned.description, lifecycle: planned.lifecycle,
-      ...(planned.repositoryUrl ? { repositoryUrl: planned.repositoryUrl } : {}),
-      ...(planned.system ? { system: planned.system } : {}),
+    toCreate.push({
+      planned,
+      input: {
+        teamId: team.value.id, name: planned.name, description: planned.description, lifecycle: planned.lifecycle,
+        ...(planned.repositoryUrl ? { repositoryUrl: planned.repositoryUrl } : {}),
+        ...(planned.system ? { system: planned.system } : {}),
+      },
     });
+  }
+  await createServices(deps, summary, toCreate);
+}
+
+/**
+ * New services in one transaction (thousands in an import). When one was created meanwhile by
+ * someone else, the slower way: one by one, skipping those that exist, so the rest still lands.
+ */
+async function createServices(deps: ImportDeps, summary: BackstageImportSummary, toCreate: { planned: PlannedService; input: NewService }[]): Promise<void> {
+  try {
+    await deps.store.createServices(toCreate.map((c) => c.input));
+    return;
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+  }
+  for (const { planned, input } of toCreate) {
+    try {
+      await deps.store.createService(input);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      summary.created.services.splice(summary.created.services.indexOf(planned.name), 1);
+      summary.skipped.push({ entity: planned.entity, reason: `service ${planned.name} was created in Paved while importing; import again to compare it` });
+    }
   }
 }
 
