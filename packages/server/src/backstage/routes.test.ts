@@ -108,9 +108,9 @@ eachStore('API backstage', (open) => {
     const seen = (mine.json() as { entities: BackstageEntity[] }).entities;
     const validate = new Ajv({ strict: false }).compile(backstageEntitySchema);
     for (const e of seen) expect(validate(e), JSON.stringify(validate.errors)).toBe(true);
-    expect(seen.map((e) => `${e.kind}:${e.metadata.name}`)).toEqual(['Group:checkout-team', 'Component:shop', 'Resource:orders-db']);
-    expect(seen[1]!.spec).toMatchObject({ owner: 'group:default/checkout-team', lifecycle: 'production', system: 'checkout' });
-    expect(seen[2]).toMatchObject({
+    expect(seen.map((e) => `${e.kind}:${e.metadata.name}`)).toEqual(['Group:checkout-team', 'User:ann', 'User:carla', 'System:checkout', 'Component:shop', 'Resource:orders-db']);
+    expect(seen[4]!.spec).toMatchObject({ owner: 'group:default/checkout-team', lifecycle: 'production', system: 'checkout' });
+    expect(seen[5]).toMatchObject({
       metadata: { description: 'PostgreSQL database', annotations: { 'paved.dev/product': expect.stringMatching(/^postgres@/), 'paved.dev/phase': 'Pending' } },
       spec: { owner: 'group:default/checkout-team' },
     });
