@@ -184,9 +184,11 @@ export interface NewService {
   repositoryUrl?: string;
   lifecycle: ServiceLifecycle;
   system?: string;
+  /** Backstage component type (service, website, library…), when imported. */
+  type?: string;
 }
 
-export type ServiceChanges = Partial<Pick<NewService, 'description' | 'repositoryUrl' | 'lifecycle' | 'system'>>;
+export type ServiceChanges = Partial<Pick<NewService, 'description' | 'repositoryUrl' | 'lifecycle' | 'system' | 'type'>>;
 
 export type NewEnvironment = Omit<Environment, 'createdAt' | 'variables'> & { variables?: Record<string, string> };
 
@@ -443,7 +445,7 @@ export interface Store {
   createTeam(input: { name: string; title: string; platform?: boolean }): Promise<Team>;
   getTeam(idOrName: { id: string } | { name: string }): Promise<Team | undefined>;
   /** Changes a team's title or platform flag; undefined when there is no such team. */
-  updateTeam(id: string, change: { title?: string; platform?: boolean }): Promise<Team | undefined>;
+  updateTeam(id: string, change: { title?: string; platform?: boolean; parent?: string }): Promise<Team | undefined>;
   /** Every team, or the teams `userId` belongs to; by name. */
   listTeams(filter?: { userId?: string }): Promise<Team[]>;
   /** Adds or changes a membership (upsert). */

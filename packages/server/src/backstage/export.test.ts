@@ -96,6 +96,20 @@ describe('exportBackstageEntities', () => {
     expect(get('Component', 'indexer')!.spec).not.toHaveProperty('dependsOn');
   });
 
+  it('keeps component types and the team hierarchy (a parent only when it is exported too)', () => {
+    const out = exportBackstageEntities({
+      teams: [team('org'), { ...team('web'), parent: 'org' }, { ...team('lone'), parent: 'hidden' }],
+      services: [service('web', 'site', { type: 'website' }), service('web', 'sdk', { type: 'library' }), service('org', 'api')],
+      instances: [], products,
+    });
+    const get = (kind: string, name: string) => out.find((e) => e.kind === kind && e.metadata.name === name)!;
+    expect(get('Group', 'org').spec).toMatchObject({ children: ['group:default/web'] });
+    expect(get('Group', 'org').spec).not.toHaveProperty('parent');
+    expect(get('Group', 'web').spec).toMatchObject({ parent: 'group:default/org', children: [] });
+    expect(get('Group', 'lone').spec).not.toHaveProperty('parent');
+    expect([get('Component', 'site').spec!.type, get('Component', 'sdk').spec!.type, get('Component', 'api').spec!.type]).toEqual(['website', 'library', 'service']);
+  });
+
   it('keeps long names within 63 characters and distinct', () => {
     const long = 'a'.repeat(40);
     const name = uniqueNames([{ team: `x${'b'.repeat(39)}`, name: long }, { team: `y${'c'.repeat(39)}`, name: long }]);

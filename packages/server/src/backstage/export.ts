@@ -44,7 +44,8 @@ export function exportBackstageEntities(input: ExportInput): BackstageEntity[] {
   const live = input.instances.filter((i) => !i.deletionRequested);
   const serviceName = uniqueNames(input.services.map((s) => ({ team: s.teamName, name: s.name })));
   const resourceName = uniqueNames(live.map((i) => ({ team: i.teamName, name: i.name })));
-  const groups = [...input.teams].sort(byName).map(groupEntity);
+  const exported = new Set(input.teams.map((t) => t.name));
+  const groups = [...input.teams].sort(byName).map((team) => groupEntity(team, input.teams.filter((t) => t.parent === team.name).map((t) => t.name).sort(), exported));
   const shared = new Map<string, Set<string>>();
   for (const use of input.sharedUses ?? []) shared.set(use.serviceId, (shared.get(use.serviceId) ?? new Set()).add(use.instanceId));
   const components = [...input.services].sort(byTeamThenName).map((service) => {
@@ -94,19 +95,24 @@ const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompar
 const byTeamThenName = (a: { teamName: string; name: string }, b: { teamName: string; name: string }) =>
   a.teamName.localeCompare(b.teamName) || a.name.localeCompare(b.name);
 
-function groupEntity(team: Team): BackstageEntity {
+/** A team as a Group; its parent is written only when exported too, so every reference resolves. */
+function groupEntity(team: Team, children: string[], exported: ReadonlySet<string>): BackstageEntity {
   return {
     apiVersion: API_VERSION,
     kind: 'Group',
     metadata: { name: team.name, title: team.title, annotations: { [PAVED_ANNOTATIONS.team]: team.name } },
-    spec: { type: 'team', profile: { displayName: team.title }, children: [] },
+    spec: {
+      type: 'team', profile: { displayName: team.title },
+      ...(team.parent && exported.has(team.parent) ? { parent: owner(team.parent) } : {}),
+      children: children.map(owner),
+    },
   };
 }
 
 function componentEntity(service: Service, name: string, dependsOn: string[]): BackstageEntity {
   const annotations: Record<string, string> = { [PAVED_ANNOTATIONS.team]: service.teamName, [PAVED_ANNOTATIONS.service]: service.name };
   if (service.repositoryUrl) annotations[SOURCE_LOCATION] = `url:${service.repositoryUrl}`;
-  const spec: Record<string, unknown> = { type: 'service', lifecycle: service.lifecycle, owner: owner(service.teamName) };
+  const spec: Record<string, unknown> = { type: service.type ?? 'service', lifecycle: service.lifecycle, owner: owner(service.teamName) };
   if (service.system) spec.system = service.system;
   if (dependsOn.length > 0) spec.dependsOn = dependsOn;
   return {

@@ -42,19 +42,18 @@ describe('planBackstageImport', () => {
 
     expect(plan.teams).toEqual([
       { name: 'payments-team', title: 'Payments', entity: 'group:default/Payments_Team' },
-      { name: 'payments-web', title: 'Web', entity: 'group:default/payments-web' },
+      { name: 'payments-web', title: 'Web', entity: 'group:default/payments-web', parent: 'payments-team' },
     ]);
     expect(plan.users.map((u) => u.name)).toEqual(['ann']);
     expect(plan.memberships.map((m) => `${m.team}/${m.user}`).sort()).toEqual(['payments-team/ann', 'payments-web/ann']);
     expect(plan.services).toEqual([
-      { name: 'shop', team: 'payments-team', description: 'The shop', lifecycle: 'production', repositoryUrl: 'https://github.com/acme/shop', system: 'checkout', entity: 'component:default/shop' },
-      { name: 'admin', team: 'payments-web', description: '', lifecycle: 'experimental', repositoryUrl: 'https://git.example.com/admin/', system: 'checkout', entity: 'component:default/admin' },
+      { name: 'shop', team: 'payments-team', description: 'The shop', lifecycle: 'production', repositoryUrl: 'https://github.com/acme/shop', system: 'checkout', type: 'service', entity: 'component:default/shop' },
+      { name: 'admin', team: 'payments-web', description: '', lifecycle: 'experimental', repositoryUrl: 'https://git.example.com/admin/', system: 'checkout', type: 'website', entity: 'component:default/admin' },
     ]);
     expect(plan.renamed).toEqual([{ entity: 'group:default/Payments_Team', from: 'Payments_Team', to: 'payments-team' }]);
     expect(plan.dependencies).toEqual([{ from: 'component:default/shop', to: 'resource:default/orders-db' }]);
     const notes = plan.notes.map((n) => `${n.entity}: ${n.message}`);
     expect(notes).toEqual(expect.arrayContaining([
-      expect.stringMatching(/payments-web: child of .*hierarchy is not kept/),
       expect.stringMatching(/admin: lifecycle beta .*recorded as experimental/),
       expect.stringMatching(/admin: system checkout is owned by payments-team, the component by payments-web/),
       expect.stringMatching(/no API token/),

@@ -8,7 +8,7 @@ import { formatEntityRef, parseEntityRef, toPavedName, type EntityRef } from './
  * referenced team or user exists in Paved already is decided later, by the apply step.
  */
 
-export interface PlannedTeam { name: string; title: string; entity: string }
+export interface PlannedTeam { name: string; title: string; entity: string; parent?: string }
 export interface PlannedUser { name: string; entity: string }
 export interface PlannedMembership { team: string; user: string; entity: string }
 export interface PlannedService {
@@ -18,6 +18,8 @@ export interface PlannedService {
   repositoryUrl?: string;
   lifecycle: ServiceLifecycle;
   system?: string;
+  /** Backstage component type (service, website, library…). */
+  type?: string;
   entity: string;
 }
 export interface PlannedSuggestion { entity: string; product: string; team: string }
@@ -106,9 +108,9 @@ export function planBackstageImport(raw: readonly unknown[], context: PlanContex
 
   for (const group of groups) {
     const spec = specOf(group.entity);
-    if (group.inBatch) plan.teams.push({ name: group.name, title: displayTitle(group.entity) ?? group.name, entity: group.label });
-    const parent = stringField(spec, 'parent');
-    if (parent && group.inBatch) plan.notes.push({ entity: group.label, message: `child of ${parent}: Paved teams are flat, so the hierarchy is not kept` });
+    const parentRef = stringField(spec, 'parent');
+    const parent = parentRef ? groupName(parentRef, 'group') : undefined;
+    if (group.inBatch) plan.teams.push({ name: group.name, title: displayTitle(group.entity) ?? group.name, entity: group.label, ...(parent ? { parent } : {}) });
     for (const member of stringList(spec, 'members')) addMembership(formatEntityRef(group.ref), member, group, group.inBatch);
   }
   for (const user of users) {
@@ -277,6 +279,8 @@ function planComponent(component: Accepted, plan: ImportPlan, catalog: Catalog):
     plan.notes.push({ entity: label, message: `lifecycle ${declared ?? '(none)'} is not one of Paved's (experimental, production, deprecated); recorded as experimental` });
   }
   const service: PlannedService = { name: component.name, team, description: stringField(entity.metadata, 'description') ?? '', lifecycle, entity: label };
+  const type = stringField(spec, 'type');
+  if (type) service.type = type;
   const repositoryUrl = repositoryUrlOf(entity);
   if (repositoryUrl) service.repositoryUrl = repositoryUrl;
   const systemRef = parseEntityRef(stringField(spec, 'system'), 'system');

@@ -54,9 +54,18 @@ async function applyTeams(deps: ImportDeps, plan: ImportPlan, summary: Backstage
     const existing = all.get(planned.name);
     if (existing) {
       known.set(planned.name, existing);
-      summary.unchanged.teams.push(planned.name);
       if (existing.title !== planned.title) {
         summary.notes.push({ entity: planned.entity, message: `team ${planned.name} exists with title "${existing.title}"; import does not change titles` });
+      }
+      // The hierarchy is recorded where Paved has none yet; a parent set in Paved stays.
+      if (planned.parent && existing.parent === undefined) {
+        summary.updated.teams.push(planned.name);
+        if (!deps.dryRun) known.set(planned.name, await deps.store.updateTeam(existing.id, { parent: planned.parent }) ?? existing);
+      } else {
+        summary.unchanged.teams.push(planned.name);
+        if (planned.parent && existing.parent !== planned.parent) {
+          summary.notes.push({ entity: planned.entity, message: `team ${planned.name} has parent ${existing.parent} in Paved; import does not move teams` });
+        }
       }
       continue;
     }
@@ -65,7 +74,8 @@ async function applyTeams(deps: ImportDeps, plan: ImportPlan, summary: Backstage
       known.set(planned.name, undefined);
       continue;
     }
-    const team = await deps.store.createTeam({ name: planned.name, title: planned.title });
+    const created = await deps.store.createTeam({ name: planned.name, title: planned.title });
+    const team = planned.parent ? await deps.store.updateTeam(created.id, { parent: planned.parent }) ?? created : created;
     await deps.store.appendEvent({ kind: 'team.created', teamId: team.id, actor: deps.actor, data: { team: team.name, source: 'backstage' } });
     known.set(planned.name, team);
     fresh.add(team.id);
@@ -175,6 +185,7 @@ async function applyServices(deps: ImportDeps, plan: ImportPlan, summary: Backst
         teamId: team.value.id, name: planned.name, description: planned.description, lifecycle: planned.lifecycle,
         ...(planned.repositoryUrl ? { repositoryUrl: planned.repositoryUrl } : {}),
         ...(planned.system ? { system: planned.system } : {}),
+        ...(planned.type ? { type: planned.type } : {}),
       },
     });
   }
@@ -207,11 +218,12 @@ async function createServices(deps: ImportDeps, summary: BackstageImportSummary,
  * The fields Backstage says differently. A field Backstage leaves out (no repository
  * annotation, no system) is not cleared: it may have been set in Paved on purpose.
  */
-export function servicePatch(existing: Service, planned: PlannedService): { description?: string; repositoryUrl?: string; lifecycle?: Service['lifecycle']; system?: string } {
+export function servicePatch(existing: Service, planned: PlannedService): { description?: string; repositoryUrl?: string; lifecycle?: Service['lifecycle']; system?: string; type?: string } {
   const patch: ReturnType<typeof servicePatch> = {};
   if (planned.description !== '' && planned.description !== existing.description) patch.description = planned.description;
   if (planned.lifecycle !== existing.lifecycle) patch.lifecycle = planned.lifecycle;
   if (planned.repositoryUrl && planned.repositoryUrl !== existing.repositoryUrl) patch.repositoryUrl = planned.repositoryUrl;
   if (planned.system && planned.system !== existing.system) patch.system = planned.system;
+  if (planned.type && planned.type !== existing.type) patch.type = planned.type;
   return patch;
 }

@@ -152,9 +152,10 @@ export function identityRepo(ctx: StoreContext) {
       return row && toTeam(row);
     },
 
-    async updateTeam(id: string, change: { title?: string; platform?: boolean }): Promise<Team | undefined> {
-      const set: { title?: string; platform?: number } = {};
+    async updateTeam(id: string, change: { title?: string; platform?: boolean; parent?: string }): Promise<Team | undefined> {
+      const set: { title?: string; platform?: number; parent?: string } = {};
       if (change.title !== undefined) set.title = change.title;
+      if (change.parent !== undefined) set.parent = change.parent;
       if (change.platform !== undefined) set.platform = change.platform ? 1 : 0;
       if (Object.keys(set).length > 0) await db.updateTable('teams').set(set).where('id', '=', id).execute();
       const row = await db.selectFrom('teams').selectAll().where('id', '=', id).executeTakeFirst();

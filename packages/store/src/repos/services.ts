@@ -17,6 +17,7 @@ function toService(row: ServiceRow): Service {
     name: row.name,
     description: row.description,
     lifecycle: row.lifecycle as ServiceLifecycle,
+    ...(row.component_type ? { type: row.component_type } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -62,7 +63,7 @@ export function servicesRepo(ctx: StoreContext) {
       const at = ctx.iso();
       const rows = inputs.map((input) => ({
         id: randomUUID(), team_id: input.teamId, name: input.name, description: input.description, repository_url: input.repositoryUrl ?? null,
-        lifecycle: input.lifecycle, system: input.system ?? null, created_at: at, updated_at: at,
+        lifecycle: input.lifecycle, system: input.system ?? null, component_type: input.type ?? null, created_at: at, updated_at: at,
       }));
       try {
         await adapter.transaction(async (trx) => {
@@ -94,6 +95,7 @@ export function servicesRepo(ctx: StoreContext) {
             repository_url: input.repositoryUrl ?? null,
             lifecycle: input.lifecycle,
             system: input.system ?? null,
+            component_type: input.type ?? null,
             created_at: at,
             updated_at: at,
           }).execute();
@@ -137,6 +139,7 @@ export function servicesRepo(ctx: StoreContext) {
       if (changes.repositoryUrl !== undefined) set.repository_url = changes.repositoryUrl;
       if (changes.lifecycle !== undefined) set.lifecycle = changes.lifecycle;
       if (changes.system !== undefined) set.system = changes.system;
+      if (changes.type !== undefined) set.component_type = changes.type;
       const result = await db.updateTable('services').set({ ...set, updated_at: ctx.iso() }).where('id', '=', id).executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw serviceNotFound(id);
       return getById(id);
