@@ -139,6 +139,11 @@ describe('Backstage catalogs from the wild', () => {
     const byName = new Map(exported.map((e) => [`${e.kind}:${e.metadata.name}`, e]));
     expect(byName.get('Component:playback-order')?.spec).toMatchObject({ owner: 'group:default/team-a', system: 'audio-playback' });
     expect(byName.has('System:artist-engagement-portal')).toBe(true);
+    // Component types and the Group hierarchy come back as Backstage had them.
+    expect(byName.get('Component:playback-sdk')?.spec.type).toBe('library');
+    expect(byName.get('Component:www-artist')?.spec.type).toBe('website');
+    expect(byName.get('Group:team-a')?.spec).toMatchObject({ parent: 'group:default/backstage' });
+    expect(byName.get('Group:boxoffice')?.spec.children).toEqual(['group:default/team-c', 'group:default/team-d', 'group:default/team-e']);
     expect(byName.has('User:janelle-dawe')).toBe(true);
 
     const file = join(dir, 'export.yaml');
