@@ -425,6 +425,8 @@ export interface Store {
 
   // identity
   createUser(input: { name: string; admin: boolean }): Promise<User>;
+  /** Many users in one transaction (an import): all or none; ConflictError `user_exists` when one exists. */
+  createUsers(inputs: readonly { name: string; admin: boolean }[]): Promise<User[]>;
   getUser(idOrName: { id: string } | { name: string }): Promise<User | undefined>;
   /** By name. */
   listUsers(): Promise<User[]>;
@@ -450,6 +452,8 @@ export interface Store {
   listTeams(filter?: { userId?: string }): Promise<Team[]>;
   /** Adds or changes a membership (upsert). */
   setMembership(input: { teamId: string; userId: string; role: TeamRole }): Promise<void>;
+  /** Adds memberships in one transaction; one that exists is left as it is (its role is not changed). */
+  addMemberships(list: readonly { teamId: string; userId: string; role: TeamRole }[]): Promise<void>;
   /** Removes a membership; false when there was none. */
   removeMembership(teamId: string, userId: string): Promise<boolean>;
   /** By team name, then user name. */
@@ -582,6 +586,8 @@ export interface Store {
 
   // events
   appendEvent(event: NewEvent): Promise<PavedEvent>;
+  /** Many events in one transaction, in order. */
+  appendEvents(events: readonly NewEvent[]): Promise<void>;
   /** In the order they were appended (oldest first). */
   listEvents(filter: { teamId?: string; instanceId?: string; kinds?: EventKind[]; cursor?: string; limit?: number }): Promise<Page<PavedEvent>>;
 

@@ -1,5 +1,5 @@
 import { ConflictError, type BackstageImportCounts, type BackstageImportSummary, type Service, type Team, type User } from '@paved/model';
-import type { NewService, Store } from '@paved/store';
+import type { NewEvent, NewService, Store } from '@paved/store';
 import { allServices } from './catalog.js';
 import type { ImportPlan, PlannedService } from './import-plan.js';
 
@@ -94,14 +94,21 @@ async function applyUsers(deps: ImportDeps, plan: ImportPlan, summary: Backstage
       continue;
     }
     summary.created.users.push(planned.name);
-    if (deps.dryRun) {
-      known.set(planned.name, undefined);
-      continue;
-    }
-    // No token: an imported person signs in only after an admin issues them one.
-    const user = await deps.store.createUser({ name: planned.name, admin: false });
-    await deps.store.appendEvent({ kind: 'user.created', actor: deps.actor, data: { user: user.name, admin: false, source: 'backstage' } });
-    known.set(planned.name, user);
+    known.set(planned.name, undefined);
+  }
+  const names = [...known].filter(([, user]) => user === undefined).map(([name]) => name);
+  if (deps.dryRun || names.length === 0) return known;
+  // No token: an imported person signs in only after an admin issues them one. All in one
+  // transaction; if one was created meanwhile, one by one so the others still land.
+  const created = await deps.store.createUsers(names.map((name) => ({ name, admin: false }))).catch(async (error: unknown) => {
+    if (!(error instanceof ConflictError)) throw error;
+    const users: User[] = [];
+    for (const name of names) users.push(await deps.store.createUser({ name, admin: false }).catch(async () => (await deps.store.getUser({ name }))!));
+    return users;
+  });
+  await deps.store.appendEvents(created.map((user) => ({ kind: 'user.created' as const, actor: deps.actor, data: { user: user.name, admin: false, source: 'backstage' } })));
+  for (const user of created) {
+    known.set(user.name, user);
     fresh.add(user.id);
   }
   return known;
@@ -119,6 +126,8 @@ async function resolve<T>(known: Known<T>, name: string, lookup: () => Promise<T
 }
 
 async function applyMemberships(deps: ImportDeps, plan: ImportPlan, summary: BackstageImportSummary, teams: Known<Team>, users: Known<User>, fresh: Set<string>): Promise<void> {
+  const added: { teamId: string; userId: string; role: 'member' }[] = [];
+  const events: NewEvent[] = [];
   for (const planned of plan.memberships) {
     const key = `${planned.team}/${planned.user}`;
     const team = await resolve(teams, planned.team, () => deps.store.getTeam({ name: planned.team }), deps.dryRun && plan.importedTeams.includes(planned.team));
@@ -137,11 +146,12 @@ async function applyMemberships(deps: ImportDeps, plan: ImportPlan, summary: Bac
     }
     summary.created.memberships.push(key);
     if (deps.dryRun || !team.value || !user.value) continue;
-    await deps.store.setMembership({ teamId: team.value.id, userId: user.value.id, role: 'member' });
-    await deps.store.appendEvent({
-      kind: 'team.member-added', teamId: team.value.id, actor: deps.actor, data: { team: planned.team, user: planned.user, role: 'member', source: 'backstage' },
-    });
+    added.push({ teamId: team.value.id, userId: user.value.id, role: 'member' });
+    events.push({ kind: 'team.member-added', teamId: team.value.id, actor: deps.actor, data: { team: planned.team, user: planned.user, role: 'member', source: 'backstage' } });
   }
+  // One transaction each; a membership added meanwhile is left as it is (never lowered).
+  await deps.store.addMemberships(added);
+  await deps.store.appendEvents(events);
 }
 
 async function applyServices(deps: ImportDeps, plan: ImportPlan, summary: BackstageImportSummary, teams: Known<Team>, fresh: Set<string>): Promise<void> {
