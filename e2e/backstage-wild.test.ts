@@ -90,8 +90,8 @@ describe('Backstage catalogs from the wild', () => {
     write('people.yaml', Array.from({ length: 200 }, (_, i) => entity('User', `big.user.${i}`, { memberOf: [`big-team-${i % 20}`] })));
     write('systems.yaml', Array.from({ length: 50 }, (_, i) => entity('System', `big-system-${i}`, { owner: `big-team-${i % 20}` })));
     for (let f = 0; f < 3; f++) {
-      write(`components-${f}.yaml`, Array.from({ length: 1000 }, (_, k) => {
-        const i = f * 1000 + k;
+      write(`components-${f}.yaml`, Array.from({ length: 2000 }, (_, k) => {
+        const i = f * 2000 + k;
         return entity('Component', `big-service-${i}`, { type: 'service', lifecycle: 'production', owner: i % 10 === 0 ? `user:big.user.${i % 200}` : `big-team-${i % 20}`, system: `big-system-${i % 50}` });
       }));
     }
@@ -99,20 +99,20 @@ describe('Backstage catalogs from the wild', () => {
 
     const run = await paved(['backstage', 'import', '-f', join(folder, 'all.yaml'), '-o', 'json'], admin);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain('3,270 entities');
-    expect(run.stderr).toMatch(/imported 3,270\/3,270 \(batch 2\/2\)/);
+    expect(run.stderr).toContain('6,270 entities');
+    expect(run.stderr).toMatch(/imported 6,270\/6,270 \(batch 2\/2\)/);
     const summary = JSON.parse(run.stdout) as Summary;
     expect(summary.created.teams).toHaveLength(20);
     expect(summary.created.users).toHaveLength(200);
     expect(summary.created.memberships).toHaveLength(200);
-    expect(summary.created.services).toHaveLength(3000);
-    expect(summary.ownersMapped).toHaveLength(300);
+    expect(summary.created.services).toHaveLength(6000);
+    expect(summary.ownersMapped).toHaveLength(600);
     expect(summary.skipped).toEqual([]);
     expect(summary.notes.filter((n) => n.message.includes('not among the imported entities'))).toEqual([]);
 
     // `paved services --all` prints every page, not the first hundred.
     const all = JSON.parse(await pavedOk(['services', '--all', '-o', 'json'], admin)) as { name: string }[];
-    expect(all.filter((s) => s.name.startsWith('big-service-'))).toHaveLength(3000);
+    expect(all.filter((s) => s.name.startsWith('big-service-'))).toHaveLength(6000);
   }, 180_000);
 
   it('exports what it imported so that every reference resolves, and the export imports back without duplicates', async (ctx) => {
