@@ -1,4 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +85,32 @@ describe('readBackstageCatalog', () => {
       'target https://example.com/catalog.yaml is a URL: not fetched (paved backstage import --follow-urls fetches URL targets)',
       'target ./missing.yaml does not exist',
     ]);
+  });
+});
+
+describe('readBackstageCatalog --follow-urls', () => {
+  it('fetches URL targets when allowed, and resolves their relative targets against the URL', async () => {
+    const files: Record<string, string> = {
+      '/catalog/all.yaml': 'apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: { name: remote }\nspec:\n  targets: [./team.yaml, ./gone.yaml]\n',
+      '/catalog/team.yaml': 'apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: { name: remote-team }\nspec: { type: team, children: [] }\n',
+    };
+    const server = createServer((req, res) => {
+      const body = files[req.url ?? ''];
+      res.writeHead(body ? 200 : 404).end(body ?? 'not found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const dir = await mkdtemp(join(tmpdir(), 'paved-backstage-url-'));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/catalog/all.yaml`;
+      const root = join(dir, 'root.yaml');
+      await writeFile(root, `apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: { name: root }\nspec: { type: url, target: '${url}' }\n`);
+      const read = await readBackstageCatalog([root], { followUrls: true });
+      expect(names(read.entities)).toEqual(['Group:remote-team']);
+      expect(read.skipped).toEqual([{ entity: url.replace('all.yaml', 'gone.yaml'), reason: 'fetching it answered HTTP 404' }]);
+    } finally {
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
