@@ -12,6 +12,7 @@ const benches = [
   ...['sqlite', 'postgres'].map((store) => ['dora-query.mjs', ['--store', store, ...(quick ? ['--deployments', '20000', '--runs', '5'] : [])]]),
   ['webhook-ingestion.mjs', quick ? ['--deliveries', '2000', '--rounds', '1'] : []],
   ['policy-eval.mjs', quick ? ['--evaluations', '20000', '--rounds', '3'] : []],
+  ['backstage-import.mjs', quick ? ['--runs', '1', '--scale', '0.2'] : ['--runs', '5']],
 ];
 let failed = 0;
 for (const [file, args] of benches) {

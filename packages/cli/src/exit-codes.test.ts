@@ -24,4 +24,12 @@ describe('exit codes', () => {
     const text = formatError(new InputError('two problems:\n  a: x\n  b: y', { issues: [{ path: 'a', message: 'x' }] }), plain);
     expect(text).toBe('error: two problems:\n  a: x\n  b: y\n');
   });
+
+  it('prints a one-problem error once: the message already names its subject', () => {
+    const missing = new NotFoundError('Team "nope" does not exist; see your teams with: paved teams', { issues: [{ path: 'team', message: 'no such team' }] });
+    expect(formatError(missing, plain)).toBe('error: Team "nope" does not exist; see your teams with: paved teams\n');
+    // Two issues are still listed, each on its line.
+    const two = new InputError('the service has problems', { issues: [{ path: 'service.name', message: 'x' }, { path: 'service.repo', message: 'y' }] });
+    expect(formatError(two, plain)).toBe('error: the service has problems\n  - service.name: x\n  - service.repo: y\n');
+  });
 });

@@ -17,7 +17,7 @@ export function formatError(error: unknown, colors: Colors): string {
   const lines = [`${colors.red('error:')} ${paved.message}`];
   // A multi-line message already lists its problems (with file and line), and a one-line
   // message often is its one issue: don't repeat them.
-  if (!paved.message.includes('\n')) {
+  if (!paved.message.includes('\n') && !saysItsOneIssue(paved.message, paved.issues)) {
     for (const issue of paved.issues) if (!paved.message.includes(issue.message)) lines.push(`  - ${issue.path}: ${issue.message}`);
   }
   // A refusal that already names the command to run next (a platform team, an admin's step)
@@ -26,6 +26,16 @@ export function formatError(error: unknown, colors: Colors): string {
   if (hint) lines.push(colors.dim(`hint: ${hint}`));
   if (paved.kind === 'internal' && paved.cause instanceof Error) lines.push(colors.dim(`cause: ${paved.cause.message}`));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * A message about one problem that names what the problem is about ("Team "x" does not exist"
+ * for `team: no such team`) already says it: printing the issue too says it twice.
+ */
+function saysItsOneIssue(message: string, issues: readonly { path: string; message: string }[]): boolean {
+  if (issues.length !== 1) return false;
+  const subject = issues[0]!.path.split(/[./]/).pop()?.toLowerCase() ?? '';
+  return subject !== '' && message.toLowerCase().includes(subject);
 }
 
 /** The exit code table of docs/cli.md, generated from errorCatalogue (a test keeps the doc in step). */

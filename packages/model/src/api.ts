@@ -149,6 +149,11 @@ export interface BackstageEntity {
 export interface BackstageImportRequest {
   /** Entities already parsed from YAML (the CLI reads multi-document files). */
   entities: Record<string, unknown>[];
+  /**
+   * Entities of the same import sent in other requests (a large catalog goes in batches): they
+   * resolve owners, systems, memberships and user owners, and are not imported by this request.
+   */
+  context?: Record<string, unknown>[];
   /** Report what would change without changing anything. */
   dryRun?: boolean;
 }
@@ -176,6 +181,8 @@ export interface BackstageImportSummary {
   suggestions: { entity: string; product: string; team: string }[];
   /** dependsOn relations found between components and resources (reported, not stored). */
   dependencies: { from: string; to: string }[];
+  /** Components owned by a user (`owner: user:guest`), imported into that user's team. */
+  ownersMapped: { entity: string; user: string; team: string }[];
 }
 
 export interface BackstageExport {

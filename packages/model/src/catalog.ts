@@ -18,6 +18,8 @@ export interface Service {
   lifecycle: ServiceLifecycle;
   /** Backstage System it belongs to, when imported or set. */
   system?: string;
+  /** Backstage component type (service, website, library…), when imported; the export writes `service` otherwise. */
+  type?: string;
   createdAt: string;
   updatedAt: string;
 }

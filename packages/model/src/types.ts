@@ -28,6 +28,8 @@ export interface Team {
    * instances across teams. Set by a platform admin; a developer team never publishes.
    */
   platform: boolean;
+  /** The team this team belongs to (a Backstage Group's parent), when imported. */
+  parent?: string;
   createdAt: string;
 }
 

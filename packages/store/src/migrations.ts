@@ -696,6 +696,14 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         await db.schema.createIndex('approvals_instance').on('approvals').column('instance_id').execute();
       },
     },
+    '0021_backstage_kinds': {
+      async up(db: Kysely<any>) {
+        // What a Backstage import understood and its export writes back: the component type
+        // (service, website, library…) and the team a team belongs to (Group spec.parent, by name).
+        await db.schema.alterTable('services').addColumn('component_type', 'text').execute();
+        await db.schema.alterTable('teams').addColumn('parent', 'text').execute();
+      },
+    },
   };
 }
 

@@ -10,7 +10,7 @@ export function toUser(row: Selectable<UsersTable>): User {
 }
 
 export function toTeam(row: Selectable<TeamsTable>): Team {
-  return { id: row.id, name: row.name, title: row.title, platform: Number(row.platform) === 1, createdAt: row.created_at };
+  return { id: row.id, name: row.name, title: row.title, platform: Number(row.platform) === 1, ...(row.parent ? { parent: row.parent } : {}), createdAt: row.created_at };
 }
 
 export function toProductVersion(row: Selectable<ProductVersionsTable>): ProductVersion {

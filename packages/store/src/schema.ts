@@ -36,6 +36,8 @@ export interface TeamsTable {
   name: string;
   title: string;
   platform: Generated<number>;
+  /** The parent team's name (a Backstage Group's spec.parent; migration 0021). */
+  parent: string | null;
   created_at: string;
 }
 
@@ -159,6 +161,8 @@ export interface ServicesTable {
   repository_url: string | null;
   lifecycle: string;
   system: string | null;
+  /** Backstage component type: service, website, library… (migration 0021). */
+  component_type: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -249,9 +249,11 @@ export interface NewService {
   repositoryUrl?: string;
   lifecycle: ServiceLifecycle;
   system?: string;
+  /** Backstage component type (service, website, library…), when imported. */
+  type?: string;
 }
 
-export type ServiceChanges = Partial<Pick<NewService, 'description' | 'repositoryUrl' | 'lifecycle' | 'system'>>;
+export type ServiceChanges = Partial<Pick<NewService, 'description' | 'repositoryUrl' | 'lifecycle' | 'system' | 'type'>>;
 
 export type NewEnvironment = Omit<Environment, 'createdAt' | 'variables'> & { variables?: Record<string, string> };
 
@@ -488,6 +490,8 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
 
   // identity
   createUser(input: { name: string; admin: boolean }): Promise<User>;
+  /** Many users in one transaction (an import): all or none; ConflictError `user_exists` when one exists. */
+  createUsers(inputs: readonly { name: string; admin: boolean }[]): Promise<User[]>;
   getUser(idOrName: { id: string } | { name: string }): Promise<User | undefined>;
   /** By name. */
   listUsers(): Promise<User[]>;
@@ -508,11 +512,13 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   createTeam(input: { name: string; title: string; platform?: boolean }): Promise<Team>;
   getTeam(idOrName: { id: string } | { name: string }): Promise<Team | undefined>;
   /** Changes a team's title or platform flag; undefined when there is no such team. */
-  updateTeam(id: string, change: { title?: string; platform?: boolean }): Promise<Team | undefined>;
+  updateTeam(id: string, change: { title?: string; platform?: boolean; parent?: string }): Promise<Team | undefined>;
   /** Every team, or the teams `userId` belongs to; by name. */
   listTeams(filter?: { userId?: string }): Promise<Team[]>;
   /** Adds or changes a membership (upsert). */
   setMembership(input: { teamId: string; userId: string; role: TeamRole }): Promise<void>;
+  /** Adds memberships in one transaction; one that exists is left as it is (its role is not changed). */
+  addMemberships(list: readonly { teamId: string; userId: string; role: TeamRole }[]): Promise<void>;
   /** Removes a membership; false when there was none. */
   removeMembership(teamId: string, userId: string): Promise<boolean>;
   /** By team name, then user name. */
@@ -657,6 +663,8 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
 
   // events
   appendEvent(event: NewEvent): Promise<PavedEvent>;
+  /** Many events in one transaction, in order. */
+  appendEvents(events: readonly NewEvent[]): Promise<void>;
   /** In the order they were appended (oldest first). */
   listEvents(filter: { teamId?: string; instanceId?: string; kinds?: EventKind[]; cursor?: string; limit?: number }): Promise<Page<PavedEvent>>;
 
@@ -669,6 +677,8 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   // services, environments and workloads (migration 0004)
   /** ConflictError `service_exists` when the team has a service of that name. */
   createService(input: NewService): Promise<Service>;
+  /** Many services in one transaction (a catalog import): all or none; ConflictError `service_exists` when one exists. */
+  createServices(inputs: readonly NewService[]): Promise<void>;
   getService(teamId: string, name: string): Promise<Service | undefined>;
   /** Every team's services (teamIds undefined) or some teams', by team name then service name. */
   listServices(filter?: { teamIds?: string[]; cursor?: string; limit?: number }): Promise<Page<Service>>;

@@ -2,6 +2,7 @@ import type { Service } from '@paved/model';
 import type { Command } from 'commander';
 import { action, type Runner } from '../context.js';
 import { formatFields, formatTable } from '../output.js';
+import { allPages } from './teams.js';
 
 export function registerServiceCommands(program: Command, runner: Runner): void {
   const services = program.command('services').description("the catalog's services (a team's workloads)");
@@ -11,8 +12,13 @@ export function registerServiceCommands(program: Command, runner: Runner): void 
     .option('--all', "every team's services (the whole catalog)")
     .action(action(runner, async (ctx, opts: { all?: boolean }) => {
       const client = await ctx.client();
-      const page = opts.all ? await client.listAllServices({ limit: 100 }) : await client.listServices(await ctx.team(), { limit: 100 });
-      ctx.print(page.items, () => formatTable(['TEAM', 'NAME', 'LIFECYCLE', 'DESCRIPTION'], page.items.map((s) => [s.teamName, s.name, s.lifecycle, s.description]), ctx.colors));
+      // Every page (docs/cli.md: listings print every page), not the first hundred.
+      const team = opts.all ? undefined : await ctx.team();
+      const items = await allPages((cursor) => {
+        const page = { limit: 100, ...(cursor ? { cursor } : {}) };
+        return team === undefined ? client.listAllServices(page) : client.listServices(team, page);
+      });
+      ctx.print(items, () => formatTable(['TEAM', 'NAME', 'LIFECYCLE', 'DESCRIPTION'], items.map((s) => [s.teamName, s.name, s.lifecycle, s.description]), ctx.colors));
     }));
   services
     .command('create')

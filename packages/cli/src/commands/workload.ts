@@ -1,7 +1,7 @@
 import { formatDecisions } from './policies.js';
 import { readFile } from 'node:fs/promises';
 import {
-  InputError, parseScoreText, renderVariables, RESOLVED_VALUE, resourceRefs, scoreError, SCORE_API_VERSION, WAITING_FOR_VALUE,
+  InputError, isPavedError, parseScoreText, renderVariables, RESOLVED_VALUE, resourceRefs, scoreError, SCORE_API_VERSION, WAITING_FOR_VALUE,
   type Instance, type ParsedScore, type ResourceValues, type WorkloadPlan,
 } from '@paved/model';
 import { Option, type Command } from 'commander';
@@ -172,7 +172,15 @@ export async function renderWorkload(ctx: Context, opts: { file: string; env?: s
   if (changed.length > 0) ctx.err(`${ctx.colors.yellow(`warning: the file differs from what is applied in ${env} (${changed.join(', ')}); values may be out of date: ${apply}`)}\n`);
 
   const client = await ctx.client();
-  const instances = (await client.listWorkloadInstances(team, service, env)).items.filter((i) => !i.deletionRequested);
+  const instances = (await client.listWorkloadInstances(team, service, env).catch((error: unknown) => {
+    // Before the first apply the service itself does not exist: say what to do, not what is missing.
+    if (isPavedError(error) && error.code === 'service_not_found') {
+      throw new InputError(`${service} is not applied in ${env} yet: apply the file first: ${apply}`, {
+        code: 'workload_not_applied', issues: [{ path: 'metadata.name', message: 'not applied' }],
+      });
+    }
+    throw error;
+  })).items.filter((i) => !i.deletionRequested);
   const wanted = resourceRefs(workload);
   const values: ResourceValues = {};
   // Revealed values that are not the instance's public outputs: masked in shipped log lines.
@@ -190,7 +198,7 @@ export async function renderWorkload(ctx: Context, opts: { file: string; env?: s
     if (!missing) continue;
     if (instance.status.phase !== 'Ready' && instance.status.readyAt === undefined) {
       const why = instance.status.conditions.find((c) => c.type === 'Ready')?.message ?? instance.status.phase;
-      throw new InputError(`resource "${name}" (${instance.name}) is not Ready yet: ${why}; see: paved get ${instance.name}`, {
+      throw new InputError(`resource "${name}" (${instance.name}) is not Ready yet: ${why}; see: paved get ${instance.name}${ctx.options.team !== undefined ? ` --team ${ctx.options.team}` : ''}`, {
         code: 'score_render_failed', issues: [{ path: `resources.${name}`, message: 'not Ready' }],
       });
     }

@@ -40,7 +40,7 @@ describe('exportBackstageEntities', () => {
     const validate = new Ajv({ allErrors: true, strict: false }).compile(backstageEntitySchema);
     for (const e of entities) expect(validate(e), `${e.kind} ${e.metadata.name}: ${JSON.stringify(validate.errors)}`).toBe(true);
     expect(entities.map((e) => `${e.kind}:${e.metadata.name}`)).toEqual([
-      'Group:payments', 'Group:search',
+      'Group:payments', 'Group:search', 'System:checkout',
       'Component:payments-shop', 'Component:indexer', 'Component:search-shop',
       'Resource:payments-orders-db', 'Resource:search-orders-db', 'Resource:token',
     ]);
@@ -76,6 +76,38 @@ describe('exportBackstageEntities', () => {
     expect(find('Resource', 'search-orders-db')!.spec).toEqual({ type: 'cache', owner: 'group:default/search' });
     expect(find('Resource', 'token')!.spec!.type).toBe('secret');
     expect(find('Resource', 'gone')).toBeUndefined();
+  });
+
+  it('writes Users with their teams, Systems with an owner, and a shared resource in the dependsOn of every service using it', () => {
+    const shopService = service('payments', 'shop', { system: 'checkout' });
+    const cart = service('payments', 'cart', { system: 'checkout' });
+    const db = instance('payments', 'orders-db', 'postgres', { workload: { service: 'shop', environment: 'dev', resource: 'db', shared: true } });
+    const out = exportBackstageEntities({
+      teams: [team('payments'), team('search')], services: [shopService, cart, service('search', 'indexer', { system: 'checkout' })], instances: [db], products,
+      members: [{ team: 'payments', user: 'ann' }, { team: 'search', user: 'ann' }, { team: 'search', user: 'bob' }],
+      sharedUses: [{ serviceId: shopService.id, instanceId: db.id }, { serviceId: cart.id, instanceId: db.id }],
+    });
+    const get = (kind: string, name: string) => out.find((e) => e.kind === kind && e.metadata.name === name);
+    expect(get('User', 'ann')!.spec).toEqual({ memberOf: ['group:default/payments', 'group:default/search'] });
+    expect(get('User', 'bob')!.spec).toEqual({ memberOf: ['group:default/search'] });
+    expect(get('System', 'checkout')!.spec).toEqual({ owner: 'group:default/payments' });
+    expect(get('Component', 'shop')!.spec!.dependsOn).toEqual(['resource:default/orders-db']);
+    expect(get('Component', 'cart')!.spec!.dependsOn).toEqual(['resource:default/orders-db']);
+    expect(get('Component', 'indexer')!.spec).not.toHaveProperty('dependsOn');
+  });
+
+  it('keeps component types and the team hierarchy (a parent only when it is exported too)', () => {
+    const out = exportBackstageEntities({
+      teams: [team('org'), { ...team('web'), parent: 'org' }, { ...team('lone'), parent: 'hidden' }],
+      services: [service('web', 'site', { type: 'website' }), service('web', 'sdk', { type: 'library' }), service('org', 'api')],
+      instances: [], products,
+    });
+    const get = (kind: string, name: string) => out.find((e) => e.kind === kind && e.metadata.name === name)!;
+    expect(get('Group', 'org').spec).toMatchObject({ children: ['group:default/web'] });
+    expect(get('Group', 'org').spec).not.toHaveProperty('parent');
+    expect(get('Group', 'web').spec).toMatchObject({ parent: 'group:default/org', children: [] });
+    expect(get('Group', 'lone').spec).not.toHaveProperty('parent');
+    expect([get('Component', 'site').spec!.type, get('Component', 'sdk').spec!.type, get('Component', 'api').spec!.type]).toEqual(['website', 'library', 'service']);
   });
 
   it('keeps long names within 63 characters and distinct', () => {

@@ -23,6 +23,10 @@ export interface ExportInput {
   instances: readonly ExportedInstance[];
   /** Product title and driver by product name (the instance's version's manifest). */
   products: ReadonlyMap<string, { title: string; driver: string }>;
+  /** Memberships of the exported teams (team name, user name): one User entity per person, memberOf their teams. */
+  members?: readonly { team: string; user: string }[];
+  /** Shared instances a service's workload uses (Score `id:`): the instance belongs to one workload, every user depends on it. */
+  sharedUses?: readonly { serviceId: string; instanceId: string }[];
 }
 
 const API_VERSION = 'backstage.io/v1alpha1';
@@ -40,16 +44,50 @@ export function exportBackstageEntities(input: ExportInput): BackstageEntity[] {
   const live = input.instances.filter((i) => !i.deletionRequested);
   const serviceName = uniqueNames(input.services.map((s) => ({ team: s.teamName, name: s.name })));
   const resourceName = uniqueNames(live.map((i) => ({ team: i.teamName, name: i.name })));
-  const groups = [...input.teams].sort(byName).map(groupEntity);
+  const exported = new Set(input.teams.map((t) => t.name));
+  const groups = [...input.teams].sort(byName).map((team) => groupEntity(team, input.teams.filter((t) => t.parent === team.name).map((t) => t.name).sort(), exported));
+  const shared = new Map<string, Set<string>>();
+  for (const use of input.sharedUses ?? []) shared.set(use.serviceId, (shared.get(use.serviceId) ?? new Set()).add(use.instanceId));
   const components = [...input.services].sort(byTeamThenName).map((service) => {
-    const parts = live.filter((i) => i.teamName === service.teamName && i.workload?.service === service.name);
-    return componentEntity(service, serviceName(service.teamName, service.name), parts.map((i) => `resource:default/${resourceName(i.teamName, i.name)}`).sort());
+    const parts = live.filter((i) => (i.teamName === service.teamName && i.workload?.service === service.name) || shared.get(service.id)?.has(i.id));
+    return componentEntity(service, serviceName(service.teamName, service.name), [...new Set(parts.map((i) => `resource:default/${resourceName(i.teamName, i.name)}`))].sort());
   });
   const resources = [...live].sort(byTeamThenName).map((instance) => {
     const service = input.services.find((s) => s.teamName === instance.teamName && s.name === instance.workload?.service);
     return resourceEntity(instance, resourceName(instance.teamName, instance.name), input.products.get(instance.product), service);
   });
-  return [...groups, ...components, ...resources];
+  return [...groups, ...userEntities(input.members ?? []), ...systemEntities(input.services), ...components, ...resources];
+}
+
+/** One User per member of an exported team, memberOf those teams, so the groups' people resolve in Backstage. */
+function userEntities(members: readonly { team: string; user: string }[]): BackstageEntity[] {
+  const teamsOf = new Map<string, Set<string>>();
+  for (const m of members) teamsOf.set(m.user, (teamsOf.get(m.user) ?? new Set()).add(m.team));
+  return [...teamsOf.keys()].sort().map((user) => ({
+    apiVersion: API_VERSION,
+    kind: 'User',
+    metadata: { name: user },
+    spec: { memberOf: [...teamsOf.get(user)!].sort().map(owner) },
+  }));
+}
+
+/**
+ * One System per system the services name, so `spec.system` resolves. Paved records a system
+ * by name on its services only: its owner is the team with most of its services (ties: the
+ * first by name).
+ */
+function systemEntities(services: readonly Service[]): BackstageEntity[] {
+  const counts = new Map<string, Map<string, number>>();
+  for (const s of services) {
+    if (!s.system || s.system.includes('/')) continue; // a system of another namespace is not Paved's to declare
+    const teams = counts.get(s.system) ?? new Map<string, number>();
+    teams.set(s.teamName, (teams.get(s.teamName) ?? 0) + 1);
+    counts.set(s.system, teams);
+  }
+  return [...counts.keys()].sort().map((system) => {
+    const [team] = [...counts.get(system)!].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]!;
+    return { apiVersion: API_VERSION, kind: 'System', metadata: { name: system }, spec: { owner: owner(team) } };
+  });
 }
 
 const owner = (team: string) => `group:default/${team}`;
@@ -57,19 +95,24 @@ const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompar
 const byTeamThenName = (a: { teamName: string; name: string }, b: { teamName: string; name: string }) =>
   a.teamName.localeCompare(b.teamName) || a.name.localeCompare(b.name);
 
-function groupEntity(team: Team): BackstageEntity {
+/** A team as a Group; its parent is written only when exported too, so every reference resolves. */
+function groupEntity(team: Team, children: string[], exported: ReadonlySet<string>): BackstageEntity {
   return {
     apiVersion: API_VERSION,
     kind: 'Group',
     metadata: { name: team.name, title: team.title, annotations: { [PAVED_ANNOTATIONS.team]: team.name } },
-    spec: { type: 'team', profile: { displayName: team.title }, children: [] },
+    spec: {
+      type: 'team', profile: { displayName: team.title },
+      ...(team.parent && exported.has(team.parent) ? { parent: owner(team.parent) } : {}),
+      children: children.map(owner),
+    },
   };
 }
 
 function componentEntity(service: Service, name: string, dependsOn: string[]): BackstageEntity {
   const annotations: Record<string, string> = { [PAVED_ANNOTATIONS.team]: service.teamName, [PAVED_ANNOTATIONS.service]: service.name };
   if (service.repositoryUrl) annotations[SOURCE_LOCATION] = `url:${service.repositoryUrl}`;
-  const spec: Record<string, unknown> = { type: 'service', lifecycle: service.lifecycle, owner: owner(service.teamName) };
+  const spec: Record<string, unknown> = { type: service.type ?? 'service', lifecycle: service.lifecycle, owner: owner(service.teamName) };
   if (service.system) spec.system = service.system;
   if (dependsOn.length > 0) spec.dependsOn = dependsOn;
   return {

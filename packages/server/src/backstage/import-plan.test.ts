@@ -42,19 +42,18 @@ describe('planBackstageImport', () => {
 
     expect(plan.teams).toEqual([
       { name: 'payments-team', title: 'Payments', entity: 'group:default/Payments_Team' },
-      { name: 'payments-web', title: 'Web', entity: 'group:default/payments-web' },
+      { name: 'payments-web', title: 'Web', entity: 'group:default/payments-web', parent: 'payments-team' },
     ]);
     expect(plan.users.map((u) => u.name)).toEqual(['ann']);
     expect(plan.memberships.map((m) => `${m.team}/${m.user}`).sort()).toEqual(['payments-team/ann', 'payments-web/ann']);
     expect(plan.services).toEqual([
-      { name: 'shop', team: 'payments-team', description: 'The shop', lifecycle: 'production', repositoryUrl: 'https://github.com/acme/shop', system: 'checkout', entity: 'component:default/shop' },
-      { name: 'admin', team: 'payments-web', description: '', lifecycle: 'experimental', repositoryUrl: 'https://git.example.com/admin/', system: 'checkout', entity: 'component:default/admin' },
+      { name: 'shop', team: 'payments-team', description: 'The shop', lifecycle: 'production', repositoryUrl: 'https://github.com/acme/shop', system: 'checkout', type: 'service', entity: 'component:default/shop' },
+      { name: 'admin', team: 'payments-web', description: '', lifecycle: 'experimental', repositoryUrl: 'https://git.example.com/admin/', system: 'checkout', type: 'website', entity: 'component:default/admin' },
     ]);
     expect(plan.renamed).toEqual([{ entity: 'group:default/Payments_Team', from: 'Payments_Team', to: 'payments-team' }]);
     expect(plan.dependencies).toEqual([{ from: 'component:default/shop', to: 'resource:default/orders-db' }]);
     const notes = plan.notes.map((n) => `${n.entity}: ${n.message}`);
     expect(notes).toEqual(expect.arrayContaining([
-      expect.stringMatching(/payments-web: child of .*hierarchy is not kept/),
       expect.stringMatching(/admin: lifecycle beta .*recorded as experimental/),
       expect.stringMatching(/admin: system checkout is owned by payments-team, the component by payments-web/),
       expect.stringMatching(/no API token/),
@@ -76,7 +75,7 @@ describe('planBackstageImport', () => {
     const reasons = Object.fromEntries(plan.skipped.map((s) => [s.entity, s.reason]));
     expect(reasons['group:default/x']).toMatch(/apiVersion/);
     expect(reasons['api:default/orders-api']).toMatch(/no Paved equivalent/);
-    expect(reasons['component:default/solo']).toMatch(/owner user:jdoe is a user/);
+    expect(reasons['component:default/solo']).toMatch(/owner user:default\/jdoe is a user who is not among the imported entities/);
     expect(reasons['component:default/nameless-owner']).toMatch(/spec.owner is missing/);
     expect(reasons['group:default/Team.A']).toMatch(/ambiguous/);
     expect(reasons['group:default/team-a']).toMatch(/ambiguous/);
@@ -106,4 +105,55 @@ describe('planBackstageImport', () => {
     expect(plan.services.map((s) => `${s.team}/${s.name}`)).toEqual(['team-a/shop']);
     expect(plan.skipped).toEqual([]);
   });
+
+  it('maps a component owned by a user to the team of a group the user is in, and says so', () => {
+    const plan = planBackstageImport([
+      entity('Group', 'team-a', { type: 'team', children: [] }),
+      entity('Group', 'team-b', { type: 'team', children: [], members: ['guest'] }),
+      entity('User', 'guest', { memberOf: ['team-a'] }),
+      entity('User', 'loner', {}),
+      entity('Component', 'playback-order', { type: 'service', lifecycle: 'production', owner: 'user:guest' }),
+      entity('Component', 'orphan', { type: 'service', lifecycle: 'production', owner: 'user:loner' }),
+    ], context);
+    expect(plan.services.map((s) => `${s.team}/${s.name}`)).toEqual(['team-a/playback-order']);
+    expect(plan.ownersMapped).toEqual([{ entity: 'component:default/playback-order', user: 'user:default/guest', team: 'team-a' }]);
+    expect(plan.notes.map((n) => n.message)).toContain('owner user:default/guest is in team-a, team-b; imported into team-a, the first');
+    expect(plan.skipped).toEqual([{ entity: 'component:default/orphan', reason: expect.stringMatching(/user:default\/loner belongs to no group/) }]);
+  });
+
+  it('suggests the product for a conventional Resource type (database → postgres, as Paved exports it)', () => {
+    const plan = planBackstageImport([entity('Resource', 'artists-db', { type: 'database', owner: 'team-a' })], context);
+    expect(plan.suggestions).toEqual([{ entity: 'resource:default/artists-db', product: 'postgres', team: 'team-a' }]);
+    const none = planBackstageImport([entity('Resource', 'artists-db', { type: 'database', owner: 'team-a' })], { products: ['redis'] });
+    expect(none.suggestions).toEqual([]);
+  });
+
+  it('resolves against context entities (other batches of the same import) without importing them', () => {
+    const org = [
+      entity('Group', 'team-a', { type: 'team', children: [], members: ['ann'] }),
+      entity('User', 'ann', { memberOf: ['team-a'] }),
+      entity('User', 'guest', { memberOf: ['team-a'] }),
+      entity('System', 'portal', { owner: 'team-a' }),
+    ];
+    const components = [
+      entity('Component', 'web', { type: 'website', lifecycle: 'production', owner: 'team-a', system: 'portal' }),
+      entity('Component', 'sdk', { type: 'library', lifecycle: 'production', owner: 'user:guest', system: 'portal' }),
+    ];
+    const plan = planBackstageImport(components, { ...context, context: org });
+    expect(plan.teams).toEqual([]);
+    expect(plan.users).toEqual([]);
+    expect(plan.memberships).toEqual([]);
+    expect(plan.services.map((s) => `${s.team}/${s.name}`)).toEqual(['team-a/web', 'team-a/sdk']);
+    expect(plan.notes).toEqual([]); // no "system portal is not among the imported entities"
+    expect(plan.importedTeams).toEqual(['team-a']);
+
+    // A membership is planned with its user: not in the groups' batch when the user comes later.
+    const groups = planBackstageImport([org[0]], { ...context, context: org.slice(1) });
+    expect(groups.teams.map((t) => t.name)).toEqual(['team-a']);
+    expect(groups.memberships).toEqual([]);
+    const users = planBackstageImport([org[1], org[2]], { ...context, context: [org[0], org[3]] });
+    expect(users.memberships.map((m) => `${m.team}/${m.user}`).sort()).toEqual(['team-a/ann', 'team-a/guest']);
+    expect(users.skipped).toEqual([]);
+  });
 });
+

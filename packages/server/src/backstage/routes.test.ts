@@ -37,6 +37,26 @@ eachStore('API backstage', (open) => {
     expect((await importAs(h.admin, { entities: 'nope' })).statusCode).toBe(400);
   });
 
+  it('takes a catalog in batches: a later batch resolves against the context of the others, dry run included', async () => {
+    const e = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'backstage.io/v1alpha1', kind, metadata: { name }, spec });
+    const org = [e('Group', 'batch-team', { type: 'team', children: [] }), e('User', 'batch-user', { memberOf: ['batch-team'] }), e('System', 'batch-system', { owner: 'batch-team' })];
+    const components = [e('Component', 'batch-svc', { type: 'library', lifecycle: 'production', owner: 'user:batch-user', system: 'batch-system' })];
+    // Dry run of the components' batch before the organisation exists: the team it would create counts.
+    const dry = (await importAs(h.admin, { entities: components, context: org, dryRun: true })).json() as BackstageImportSummary;
+    expect(dry.created.services).toEqual(['batch-svc']);
+    expect(dry.skipped).toEqual([]);
+    expect(dry.ownersMapped).toEqual([{ entity: 'component:default/batch-svc', user: 'user:default/batch-user', team: 'batch-team' }]);
+    // For real: the organisation's batch (its membership waits for the user's batch), then the users', then the components'.
+    const groups = (await importAs(h.admin, { entities: [org[0]], context: org.slice(1) })).json() as BackstageImportSummary;
+    expect(groups.created).toMatchObject({ teams: ['batch-team'], memberships: [] });
+    const users = (await importAs(h.admin, { entities: [org[1], org[2]], context: [org[0]] })).json() as BackstageImportSummary;
+    expect(users.created).toMatchObject({ users: ['batch-user'], memberships: ['batch-team/batch-user'] });
+    const services = (await importAs(h.admin, { entities: components, context: org })).json() as BackstageImportSummary;
+    expect(services.created.services).toEqual(['batch-svc']);
+    expect(services.notes).toEqual([]);
+    expect((await h.store.getService((await h.store.getTeam({ name: 'batch-team' }))!.id, 'batch-svc'))).toMatchObject({ type: 'library', system: 'batch-system' });
+  });
+
   it('reports a dry run without changing anything', async () => {
     const res = await importAs(h.admin, { entities, dryRun: true });
     expect(res.statusCode, res.body).toBe(200);
@@ -108,16 +128,16 @@ eachStore('API backstage', (open) => {
     const seen = (mine.json() as { entities: BackstageEntity[] }).entities;
     const validate = new Ajv({ strict: false }).compile(backstageEntitySchema);
     for (const e of seen) expect(validate(e), JSON.stringify(validate.errors)).toBe(true);
-    expect(seen.map((e) => `${e.kind}:${e.metadata.name}`)).toEqual(['Group:checkout-team', 'Component:shop', 'Resource:orders-db']);
-    expect(seen[1]!.spec).toMatchObject({ owner: 'group:default/checkout-team', lifecycle: 'production', system: 'checkout' });
-    expect(seen[2]).toMatchObject({
+    expect(seen.map((e) => `${e.kind}:${e.metadata.name}`)).toEqual(['Group:checkout-team', 'User:ann', 'User:carla', 'System:checkout', 'Component:shop', 'Resource:orders-db']);
+    expect(seen[4]!.spec).toMatchObject({ owner: 'group:default/checkout-team', lifecycle: 'production', system: 'checkout' });
+    expect(seen[5]).toMatchObject({
       metadata: { description: 'PostgreSQL database', annotations: { 'paved.dev/product': expect.stringMatching(/^postgres@/), 'paved.dev/phase': 'Pending' } },
       spec: { owner: 'group:default/checkout-team' },
     });
     expect((await h.call(undefined, 'GET', '/api/v1/backstage/export')).statusCode).toBe(401);
 
     const all = (await h.call(h.admin, 'GET', '/api/v1/backstage/export')).json() as { entities: BackstageEntity[] };
-    expect(all.entities.filter((e) => e.kind === 'Component').map((e) => e.metadata.name)).toEqual(['shop', 'order-tracker']);
+    expect(all.entities.filter((e) => e.kind === 'Component' && e.metadata.name !== 'batch-svc').map((e) => e.metadata.name)).toEqual(['shop', 'order-tracker']);
     const teamsBefore = (await h.store.listTeams()).length;
     const back = (await importAs(h.admin, { entities: all.entities })).json() as BackstageImportSummary;
     expect(back.created).toEqual({ teams: [], users: [], memberships: [], services: [] });

@@ -9,10 +9,20 @@ const Entity = Type.Object({
   spec: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 }, { additionalProperties: true, title: 'BackstageEntity' });
 
+/** One request's entities; the CLI sends larger catalogs in batches (docs/backstage.md). */
+export const IMPORT_MAX_ENTITIES = 5000;
+export const IMPORT_MAX_CONTEXT = 100_000;
+/** A batch of 5,000 entities plus the organisation as context is far above Paved's default 1 MiB body. */
+export const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
+
 export const BackstageImportRequest = Type.Object({
   entities: Type.Array(Type.Record(Type.String(), Type.Unknown()), {
-    maxItems: 5000, description: 'Entities as parsed from catalog-info.yaml files; each is checked and skipped with a reason when it cannot be imported',
+    maxItems: IMPORT_MAX_ENTITIES, description: 'Entities as parsed from catalog-info.yaml files; each is checked and skipped with a reason when it cannot be imported',
   }),
+  context: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+    maxItems: IMPORT_MAX_CONTEXT,
+    description: 'Entities of the same import sent in other requests (Groups, Users, Systems): they resolve owners, systems and memberships and are not imported by this request',
+  })),
   dryRun: Type.Optional(Type.Boolean({ description: 'Report what would change and change nothing' })),
 }, { additionalProperties: false });
 
@@ -29,6 +39,7 @@ export const BackstageImportSummary = Type.Object({
   notes: Type.Array(Type.Object({ entity: Type.String(), message: Type.String() })),
   suggestions: Type.Array(Type.Object({ entity: Type.String(), product: Type.String(), team: Type.String() })),
   dependencies: Type.Array(Type.Object({ from: Type.String(), to: Type.String() })),
+  ownersMapped: Type.Array(Type.Object({ entity: Type.String(), user: Type.String(), team: Type.String() })),
 }, { title: 'BackstageImportSummary' });
 
 export const BackstageExport = Type.Object({ entities: Type.Array(Entity) }, { title: 'BackstageExport' });

@@ -20,7 +20,7 @@ export class DefaultBackstageService implements BackstageService {
 
   async import(principal: Principal, request: BackstageImportRequest): Promise<BackstageImportSummary> {
     const products = (await this.store.listProducts()).map((p) => p.name);
-    const plan = planBackstageImport(request.entities, { products });
+    const plan = planBackstageImport(request.entities, { products, ...(request.context ? { context: request.context } : {}) });
     return applyImportPlan({ store: this.store, actor: principal.user.name, dryRun: request.dryRun ?? false }, plan);
   }
 
@@ -35,7 +35,22 @@ export class DefaultBackstageService implements BackstageService {
       const found = await this.store.getProductVersion(name, version);
       if (found) products.set(name, { title: found.manifest.metadata.title, driver: found.manifest.spec.driver });
     }
-    return { entities: exportBackstageEntities({ teams, services, instances, products }) };
+    const members = (await Promise.all(teams.map((t) => this.store.listMemberships({ teamId: t.id })))).flat().map((m) => ({ team: m.teamName, user: m.userName }));
+    return { entities: exportBackstageEntities({ teams, services, instances, products, members, sharedUses: await this.sharedUses(teams) }) };
+  }
+
+  /** The shared instances each service's workload uses, in every environment. */
+  private async sharedUses(teams: readonly Team[]): Promise<{ serviceId: string; instanceId: string }[]> {
+    const environments = teams.length === 0 ? [] : await this.store.listEnvironments();
+    const uses: { serviceId: string; instanceId: string }[] = [];
+    for (const team of teams) {
+      for (const environment of environments) {
+        for (const workload of await this.store.listWorkloads({ teamId: team.id, environment: environment.name })) {
+          for (const instanceId of workload.sharedIds) uses.push({ serviceId: workload.serviceId, instanceId });
+        }
+      }
+    }
+    return uses;
   }
 
   private async instancesOf(teams: readonly Team[]): Promise<Instance[]> {

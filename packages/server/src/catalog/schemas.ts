@@ -13,6 +13,7 @@ export const Service = Type.Object({
   repositoryUrl: Type.Optional(Type.String()),
   lifecycle: Lifecycle,
   system: Type.Optional(Type.String()),
+  type: Type.Optional(Type.String({ description: 'Backstage component type (service, website, library…), when imported from Backstage' })),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 }, { title: 'Service' });

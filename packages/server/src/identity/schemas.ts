@@ -16,6 +16,7 @@ export const Team = Type.Object({
   name: Type.String(),
   title: Type.String(),
   platform: Type.Boolean({ description: 'A platform team publishes the products it owns' }),
+  parent: Type.Optional(Type.String({ description: 'The team this team belongs to (a Backstage Group parent), when imported' })),
   createdAt: Timestamp,
 }, { title: 'Team' });
 

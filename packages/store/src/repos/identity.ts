@@ -6,6 +6,9 @@ import { toTeam, toUser } from '../rows.js';
 
 type IdOrName = { id: string } | { name: string };
 
+/** Rows per multi-row insert: well under SQLite's 32,766 bound values a statement. */
+const BULK_ROWS = 500;
+
 /** Users, API tokens (by hash), teams and memberships. */
 export function identityRepo(ctx: StoreContext) {
   const { adapter, db } = ctx;
@@ -25,6 +28,17 @@ export function identityRepo(ctx: StoreContext) {
         .execute()
         .catch(conflictOn('name', 'user_exists', `A user named ${input.name} already exists.`));
       return user;
+    },
+
+    async createUsers(inputs: readonly { name: string; admin: boolean }[]): Promise<User[]> {
+      const at = ctx.iso();
+      const users: User[] = inputs.map((input) => ({ id: randomUUID(), name: input.name, admin: input.admin, disabled: false, createdAt: at }));
+      await adapter.transaction(async (trx) => {
+        for (let i = 0; i < users.length; i += BULK_ROWS) {
+          await trx.insertInto('users').values(users.slice(i, i + BULK_ROWS).map((u) => ({ id: u.id, name: u.name, admin: u.admin ? 1 : 0, created_at: u.createdAt }))).execute();
+        }
+      }).catch(conflictOn('name', 'user_exists', 'One of the users already exists; none was created.'));
+      return users;
     },
 
     async getUser(key: IdOrName): Promise<User | undefined> {
@@ -152,9 +166,10 @@ export function identityRepo(ctx: StoreContext) {
       return row && toTeam(row);
     },
 
-    async updateTeam(id: string, change: { title?: string; platform?: boolean }): Promise<Team | undefined> {
-      const set: { title?: string; platform?: number } = {};
+    async updateTeam(id: string, change: { title?: string; platform?: boolean; parent?: string }): Promise<Team | undefined> {
+      const set: { title?: string; platform?: number; parent?: string } = {};
       if (change.title !== undefined) set.title = change.title;
+      if (change.parent !== undefined) set.parent = change.parent;
       if (change.platform !== undefined) set.platform = change.platform ? 1 : 0;
       if (Object.keys(set).length > 0) await db.updateTable('teams').set(set).where('id', '=', id).execute();
       const row = await db.selectFrom('teams').selectAll().where('id', '=', id).executeTakeFirst();
@@ -184,6 +199,17 @@ export function identityRepo(ctx: StoreContext) {
             cause: error,
           });
         });
+    },
+
+    async addMemberships(list: readonly { teamId: string; userId: string; role: TeamRole }[]): Promise<void> {
+      await adapter.transaction(async (trx) => {
+        for (let i = 0; i < list.length; i += BULK_ROWS) {
+          await trx.insertInto('memberships')
+            .values(list.slice(i, i + BULK_ROWS).map((m) => ({ team_id: m.teamId, user_id: m.userId, role: m.role, source: 'local' })))
+            .onConflict((oc) => oc.columns(['team_id', 'user_id']).doNothing())
+            .execute();
+        }
+      });
     },
 
     async removeMembership(teamId: string, userId: string): Promise<boolean> {

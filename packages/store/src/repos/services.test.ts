@@ -30,6 +30,20 @@ eachStore('store: services and environments', (open) => {
     await expect(store.deleteService(api.id)).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('creates many services in one transaction (an import), all or none, with their component type; teams keep a parent', async () => {
+    const store = await open();
+    const web = await seedTeam(store, 'web');
+    await store.createServices(Array.from({ length: 1200 }, (_, i) => ({ teamId: web.id, name: `svc-${i}`, description: `n${i}`, lifecycle: 'production' as const, ...(i === 0 ? { type: 'website', system: 'portal' } : {}) })));
+    expect(await store.getService(web.id, 'svc-0')).toMatchObject({ type: 'website', system: 'portal', description: 'n0' });
+    expect((await store.getService(web.id, 'svc-1199'))?.type).toBeUndefined();
+    expect((await store.updateService((await store.getService(web.id, 'svc-1'))!.id, { type: 'library' })).type).toBe('library');
+    await expect(store.createServices([{ teamId: web.id, name: 'fresh', description: '', lifecycle: 'production' }, { teamId: web.id, name: 'svc-5', description: '', lifecycle: 'production' }]))
+      .rejects.toBeInstanceOf(ConflictError);
+    expect(await store.getService(web.id, 'fresh')).toBeUndefined();
+    expect((await store.updateTeam(web.id, { parent: 'org' }))?.parent).toBe('org');
+    expect((await store.getTeam({ name: 'web' }))?.parent).toBe('org');
+  });
+
   it('keeps the workload of an instance and refuses to delete a service that has instances', async () => {
     const store = await open();
     const team = await seedTeam(store);

@@ -17,6 +17,7 @@ function toService(row: ServiceRow): Service {
     name: row.name,
     description: row.description,
     lifecycle: row.lifecycle as ServiceLifecycle,
+    ...(row.component_type ? { type: row.component_type } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -57,6 +58,30 @@ export function servicesRepo(ctx: StoreContext) {
   });
 
   return {
+    async createServices(inputs: readonly NewService[]): Promise<void> {
+      if (inputs.length === 0) return;
+      const at = ctx.iso();
+      const rows = inputs.map((input) => ({
+        id: randomUUID(), team_id: input.teamId, name: input.name, description: input.description, repository_url: input.repositoryUrl ?? null,
+        lifecycle: input.lifecycle, system: input.system ?? null, component_type: input.type ?? null, created_at: at, updated_at: at,
+      }));
+      try {
+        await adapter.transaction(async (trx) => {
+          // Multi-row inserts in slices: SQLite allows at most 32,766 bound values a statement.
+          for (let i = 0; i < rows.length; i += 500) {
+            const slice = rows.slice(i, i + 500);
+            await trx.insertInto('services').values(slice).execute();
+            await trx.insertInto('service_lifetimes').values(slice.map((r) => ({ service_id: r.id, team_id: r.team_id, created_at: Date.parse(at), deleted_at: null }))).execute();
+          }
+        });
+      } catch (error) {
+        if (adapter.isUniqueViolation(error)) {
+          throw new ConflictError('One of the services already exists in its team; nothing was created.', { code: 'service_exists', issues: [{ path: 'name', message: 'is already taken' }], cause: error });
+        }
+        throw error;
+      }
+    },
+
     async createService(input: NewService): Promise<Service> {
       const id = randomUUID();
       const at = ctx.iso();
@@ -70,6 +95,7 @@ export function servicesRepo(ctx: StoreContext) {
             repository_url: input.repositoryUrl ?? null,
             lifecycle: input.lifecycle,
             system: input.system ?? null,
+            component_type: input.type ?? null,
             created_at: at,
             updated_at: at,
           }).execute();
@@ -113,6 +139,7 @@ export function servicesRepo(ctx: StoreContext) {
       if (changes.repositoryUrl !== undefined) set.repository_url = changes.repositoryUrl;
       if (changes.lifecycle !== undefined) set.lifecycle = changes.lifecycle;
       if (changes.system !== undefined) set.system = changes.system;
+      if (changes.type !== undefined) set.component_type = changes.type;
       const result = await db.updateTable('services').set({ ...set, updated_at: ctx.iso() }).where('id', '=', id).executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw serviceNotFound(id);
       return getById(id);
