@@ -183,6 +183,14 @@ const REQUESTS: Record<string, RequestFor> = {
   getPolicy: async ({ h }) => {
     await h.store.putPolicyVersion({ name: 'guard', version: '1.0.0', owner: 'plat', manifest: matrixPolicy('1.0.0'), digest: 'guard-1', appliedBy: 'platform' });
     return { url: '/api/v1/policies/guard' };
+  },
+  applyPolicy: ({ fresh }) => ({ url: '/api/v1/policies', body: matrixPolicy(`1.${fresh('v').replace(/\D/g, '')}.0`) }),
+  listApprovals: () => ({ url: '/api/v1/approvals' }),
+  getApproval: async ({ h, fresh }) => ({ url: `/api/v1/approvals/${await heldRequest(h, fresh('held'))}` }),
+  approveRequest: async ({ h, fresh }) => ({ url: `/api/v1/approvals/${await heldRequest(h, fresh('held'))}/approve`, body: {} }),
+  denyRequest: async ({ h, fresh }) => ({ url: `/api/v1/approvals/${await heldRequest(h, fresh('held'))}/deny`, body: { reason: 'use small' } }),
+  getInstanceHistory: () => ({ url: `${own}/instances/db/history` }),
+};
 
 /** pgdb, with a rollout (started through the store when no request started one yet). */
 async function withRollout(h: Harness): Promise<string> {
@@ -193,14 +201,6 @@ async function withRollout(h: Harness): Promise<string> {
   }
   return 'pgdb';
 }
-  },
-  applyPolicy: ({ fresh }) => ({ url: '/api/v1/policies', body: matrixPolicy(`1.${fresh('v').replace(/\D/g, '')}.0`) }),
-  listApprovals: () => ({ url: '/api/v1/approvals' }),
-  getApproval: async ({ h, fresh }) => ({ url: `/api/v1/approvals/${await heldRequest(h, fresh('held'))}` }),
-  approveRequest: async ({ h, fresh }) => ({ url: `/api/v1/approvals/${await heldRequest(h, fresh('held'))}/approve`, body: {} }),
-  denyRequest: async ({ h, fresh }) => ({ url: `/api/v1/approvals/${await heldRequest(h, fresh('held'))}/deny`, body: { reason: 'use small' } }),
-  getInstanceHistory: () => ({ url: `${own}/instances/db/history` }),
-};
 
 function matrixPolicy(version: string) {
   return { apiVersion: 'paved.dev/v1alpha1', kind: 'Policy', metadata: { name: 'guard', owner: 'plat' }, spec: { version, match: { plans: ['huge'] }, validations: [{ expression: 'true', message: 'always passes' }] } } as const;
