@@ -24,12 +24,16 @@ export async function freePort() {
   });
 }
 
-/** Starts `paved up` on a fresh data folder; returns { url, token, stop }. */
-export async function startPaved(extraEnv = {}) {
+/**
+ * Starts `paved up` on a fresh data folder; returns { url, token, stop }. `nodeArgs` go to node
+ * before the CLI (e.g. `--cpu-prof` to profile the server under a benchmark's load); `cli` is
+ * another build's packages/cli/dist/main.js, to compare two builds in one run.
+ */
+export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'paved-bench-'));
   const port = await freePort();
   const cliConfig = join(dir, 'cli.json');
-  const child = spawn(process.execPath, [CLI, 'up'], {
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'up'], {
     env: { ...process.env, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_CLI_CONFIG: cliConfig, PAVED_LOG_LEVEL: 'warn', NO_COLOR: '1', ...extraEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import { AUDIT_GENESIS_HASH, DEFAULT_ENVIRONMENTS, compareSemver } from '@paved/model';
 import type { DialectAdapter } from './dialect/adapter.js';
 import { backfillMeasures } from './measures-backfill.js';
@@ -565,6 +565,34 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         // NULL: the service was configured there but never applied (it publishes nothing yet).
         await db.schema.alterTable('workloads').addColumn('ports', 'text').execute();
         await db.schema.alterTable('workloads').addColumn('config', 'text', (c) => c.notNull().defaultTo('{}')).execute();
+      },
+    },
+    // A counter that moves whenever something a request's authentication depends on changes (a
+    // token revoked or changed; a user disabled, changed or removed; a membership added, changed
+    // or removed; a team changed or removed), so that the server may keep verified tokens and
+    // still honour a revocation with the very next request (AuthEpoch in types.ts). Triggers
+    // bump it in the changing transaction itself: every writer, this process or another, a
+    // restore or a hand-made fix, moves it.
+    '0022_auth_epoch': {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable('auth_epoch').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('epoch', 'bigint', (c) => c.notNull()).execute();
+        await db.insertInto('auth_epoch').values({ id: 1, epoch: 1 }).execute();
+        const watched: Array<[string, string[]]> = [
+          ['tokens', ['update', 'delete']], ['users', ['update', 'delete']], ['memberships', ['insert', 'update', 'delete']], ['teams', ['update', 'delete']],
+        ];
+        if (adapter.dialect === 'postgres') {
+          await sql`create function paved_bump_auth_epoch() returns trigger language plpgsql as $$
+            begin update auth_epoch set epoch = epoch + 1 where id = 1; return null; end $$`.execute(db);
+          for (const [table, events] of watched) {
+            await sql.raw(`create trigger ${table}_auth_epoch after ${events.join(' or ')} on ${table} for each statement execute function paved_bump_auth_epoch()`).execute(db);
+          }
+        } else {
+          for (const [table, events] of watched) {
+            for (const event of events) {
+              await sql.raw(`create trigger ${table}_${event}_auth_epoch after ${event} on ${table} begin update auth_epoch set epoch = epoch + 1 where id = 1; end`).execute(db);
+            }
+          }
+        }
       },
     },
   };

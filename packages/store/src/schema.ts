@@ -453,7 +453,14 @@ export interface DeliverySettingsTable {
   value: string;
 }
 
+/** One row (id 1): see migration 0022 and Store.authEpoch. */
+export interface AuthEpochTable {
+  id: number;
+  epoch: number | string;
+}
+
 export interface Database {
+  auth_epoch: AuthEpochTable;
   users: UsersTable;
   tokens: TokensTable;
   teams: TeamsTable;

@@ -16,10 +16,15 @@ import { assertNotPart, withParts } from './composition-parts.js';
 export type InstanceWatchEvent = { type: 'status'; instance: Instance } | { type: 'deleted' };
 
 /** Requesting, changing, deleting and reading a team's instances. */
+/** A page of a team's instances, of one product when `product` is given. */
+export interface InstanceListRequest extends PageRequest {
+  product?: string;
+}
+
 export interface InstanceService {
   create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance>;
   get(principal: Principal, team: string, name: string): Promise<Instance>;
-  list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>>;
+  list(principal: Principal, team: string, page: InstanceListRequest): Promise<Page<Instance>>;
   update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance>;
   /** Asks for deletion; asking again is fine and returns the instance as it is. */
   delete(principal: Principal, team: string, name: string): Promise<Instance>;
@@ -98,9 +103,9 @@ export class DefaultInstanceService implements InstanceService {
     return withParts(this.deps.store, (await this.find(team, name)).instance);
   }
 
-  async list(_principal: Principal, teamName: string, page: PageRequest): Promise<Page<Instance>> {
+  async list(_principal: Principal, teamName: string, page: InstanceListRequest): Promise<Page<Instance>> {
     const team = await findTeam(this.deps.store, teamName);
-    return this.deps.store.listInstances({ teamIds: [team.id], cursor: page.cursor, limit: page.limit });
+    return this.deps.store.listInstances({ teamIds: [team.id], cursor: page.cursor, limit: page.limit, product: page.product });
   }
 
   async update(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {

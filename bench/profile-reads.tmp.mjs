@@ -1,0 +1,14 @@
+import autocannon from 'autocannon';
+import { createClient } from '@paved/client';
+import { startPaved, arg } from './lib.mjs';
+const which = arg('which', 'get');
+const env = { PAVED_EMBEDDED_POSTGRES: 'off', PAVED_RATE_LIMIT: '10000000' };
+if (arg('db')) env.PAVED_DATABASE_URL = arg('db');
+const paved = await startPaved(env, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir=/tmp/perfwork/prof-' + which] });
+const client = createClient({ url: paved.url, token: paved.token });
+await client.createTeam({ name: 'readers' });
+for (let i = 0; i < 100; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => client.createInstance('readers', { name: `key-${i + j}`, product: 'secret' })));
+const path = which === 'get' ? '/api/v1/teams/readers/instances/key-7' : '/api/v1/teams/readers/instances?limit=50';
+const r = await autocannon({ url: paved.url + path, connections: 32, duration: Number(arg('seconds', '6')), headers: { authorization: `Bearer ${paved.token}` } });
+console.log(which, r.requests.average, r.latency.p50, r.latency.p99, r.non2xx);
+await paved.stop();
