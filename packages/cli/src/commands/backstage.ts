@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InputError, type BackstageImportSummary, type FieldIssue } from '@paved/model';
 import type { Command } from 'commander';
-import { LineCounter, parseAllDocuments, stringify } from 'yaml';
+import { yamlLib } from '../lazy-yaml.js';
 import type { Colors } from '../colors.js';
 import { action, type Runner } from '../context.js';
 import { collectManifestPaths } from '../manifest-files.js';
@@ -19,6 +19,7 @@ export async function readBackstageFiles(paths: readonly string[]): Promise<Reco
   const entities: Record<string, unknown>[] = [];
   const issues: FieldIssue[] = [];
   for (const file of await collectManifestPaths(paths)) {
+    const { LineCounter, parseAllDocuments } = yamlLib();
     const lineCounter = new LineCounter();
     const text = await readFile(file, 'utf8');
     const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
@@ -95,6 +96,6 @@ export function registerBackstageCommands(program: Command, runner: Runner): voi
       const exported = await (await ctx.client()).exportBackstage();
       if (ctx.output === 'json') return ctx.print(exported, () => '');
       // Table or yaml: the format Backstage reads, one document per entity.
-      ctx.out(exported.entities.map((entity) => stringify(entity)).join('---\n'));
+      ctx.out(exported.entities.map((entity) => yamlLib().stringify(entity)).join('---\n'));
     }));
 }
