@@ -27,10 +27,10 @@ export async function freePort() {
 /**
  * Starts `paved up` on a fresh data folder; returns { url, token, stop }. `nodeArgs` go to node
  * before the CLI (e.g. `--cpu-prof` to profile the server under a benchmark's load); `cli` is
- * another build's packages/cli/dist/main.js, to compare two builds in one run.
+ * another build's packages/cli/dist/main.js, to compare two builds in one run; `dir` an earlier
+ * run's folder, to start it again on its data.
  */
-export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'paved-bench-'));
+export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI, dir = mkdtempSync(join(tmpdir(), 'paved-bench-')) } = {}) {
   const port = await freePort();
   const cliConfig = join(dir, 'cli.json');
   const child = spawn(process.execPath, [...nodeArgs, cli, 'up'], {
@@ -55,6 +55,7 @@ export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI } = {
     url,
     token,
     dir,
+    pid: child.pid,
     stop: () => new Promise((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); }),
   };
 }
