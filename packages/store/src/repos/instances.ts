@@ -6,14 +6,14 @@ import type { Database, InstancesTable } from '../schema.js';
 import type { InstanceFilter, NewInstance } from '../types.js';
 import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
-import { selectInstances, toInstance } from '../rows.js';
+import { selectInstanceViews, selectInstances, toInstance } from '../rows.js';
 import { compiledRead } from '../compiled.js';
 import { insertEvent } from './events.js';
 
 // The reads the API serves most, compiled once (compiled.ts): one instance by name, and a
 // team's page, with or without a product, from the start or after a cursor.
-const instanceByName = compiledRead((db, teamId: string, name: string) => selectInstances(db).where('instances.team_id', '=', teamId).where('instances.name', '=', name));
-const ofTeam = (db: Kysely<Database>, teamId: string) => selectInstances(db).where('instances.team_id', '=', teamId);
+const instanceByName = compiledRead((db, teamId: string, name: string) => selectInstanceViews(db).where('instances.team_id', '=', teamId).where('instances.name', '=', name));
+const ofTeam = (db: Kysely<Database>, teamId: string) => selectInstanceViews(db).where('instances.team_id', '=', teamId);
 const teamPage = {
   first: compiledRead((db, teamId: string, limit: number) => ofTeam(db, teamId).orderBy('instances.seq').limit(limit)),
   after: compiledRead((db, teamId: string, seq: number, limit: number) => ofTeam(db, teamId).where('instances.seq', '>', seq).orderBy('instances.seq').limit(limit)),
