@@ -1,7 +1,7 @@
 // Footprint: how long the CLI takes to start beside `node -e 0` (hyperfine, Debian's package:
 // apt-get install hyperfine), and how much memory an idle `paved up` holds with N instances.
 //
-//   npm run build && node bench/footprint.mjs [--instances 10000] [--runs 30] [--baseline-cli other/packages/cli/dist/main.js]
+//   npm run build && node bench/footprint.mjs [--instances 10000] [--runs 30] [--idle-seconds 60] [--baseline-cli other/packages/cli/dist/main.js]
 //
 // `paved get` asks a running `paved up` (SQLite) for one `secret` instance. Instances beyond the
 // first are written straight through the store into that server's database before it starts
@@ -34,7 +34,10 @@ function rssMiB(pid) {
   return round(Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024, 1);
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 5000));
+// Idle long enough for V8's memory reducer to shrink the heap grown while provisioning (it
+// acts after some quiet seconds; 5 s measured the burst's heap, not an idle server's).
+const idleSeconds = Number(arg('idle-seconds', '60'));
+const settle = () => new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
 
 // Start-up, against a running server for `paved get`.
 let paved = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off' });

@@ -35,7 +35,7 @@ export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI, dir 
   const cliConfig = join(dir, 'cli.json');
   const child = spawn(process.execPath, [...nodeArgs, cli, 'up'], {
     env: { ...process.env, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_CLI_CONFIG: cliConfig, PAVED_LOG_LEVEL: 'warn', NO_COLOR: '1', ...extraEnv },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.PAVED_BENCH_STDOUT ? 'inherit' : 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
