@@ -35,6 +35,7 @@ export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI, dir 
   const cliConfig = join(dir, 'cli.json');
   const child = spawn(process.execPath, [...nodeArgs, cli, 'up'], {
     env: { ...process.env, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_CLI_CONFIG: cliConfig, PAVED_LOG_LEVEL: 'warn', NO_COLOR: '1', ...extraEnv },
+    // PAVED_BENCH_STDOUT=1 shows the server's stdout too (e.g. node's --trace-gc through nodeArgs).
     stdio: ['ignore', process.env.PAVED_BENCH_STDOUT ? 'inherit' : 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
