@@ -589,7 +589,8 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
           await sql`create function paved_bump_auth_epoch() returns trigger language plpgsql as $$
             begin update auth_epoch set epoch = epoch + 1 where id = 1; return null; end $$`.execute(db);
           for (const [table, events] of watched) {
-            await sql.raw(`create trigger ${table}_auth_epoch after ${events.join(' or ')} on ${table} for each statement execute function paved_bump_auth_epoch()`).execute(db);
+            // TRUNCATE too (PostgreSQL's own event; SQLite has none): a hand-made reload must move it as well.
+            await sql.raw(`create trigger ${table}_auth_epoch after ${[...events, 'truncate'].join(' or ')} on ${table} for each statement execute function paved_bump_auth_epoch()`).execute(db);
           }
         } else {
           for (const [table, events] of watched) {
