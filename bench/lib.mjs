@@ -24,14 +24,19 @@ export async function freePort() {
   });
 }
 
-/** Starts `paved up` on a fresh data folder; returns { url, token, stop }. */
-export async function startPaved(extraEnv = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'paved-bench-'));
+/**
+ * Starts `paved up` on a fresh data folder; returns { url, token, stop }. `nodeArgs` go to node
+ * before the CLI (e.g. `--cpu-prof` to profile the server under a benchmark's load); `cli` is
+ * another build's packages/cli/dist/main.js, to compare two builds in one run; `dir` an earlier
+ * run's folder, to start it again on its data.
+ */
+export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI, dir = mkdtempSync(join(tmpdir(), 'paved-bench-')) } = {}) {
   const port = await freePort();
   const cliConfig = join(dir, 'cli.json');
-  const child = spawn(process.execPath, [CLI, 'up'], {
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'up'], {
     env: { ...process.env, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_CLI_CONFIG: cliConfig, PAVED_LOG_LEVEL: 'warn', NO_COLOR: '1', ...extraEnv },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // PAVED_BENCH_STDOUT=1 shows the server's stdout too (e.g. node's --trace-gc through nodeArgs).
+    stdio: ['ignore', process.env.PAVED_BENCH_STDOUT ? 'inherit' : 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
@@ -51,6 +56,7 @@ export async function startPaved(extraEnv = {}) {
     url,
     token,
     dir,
+    pid: child.pid,
     stop: () => new Promise((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); }),
   };
 }

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 const quick = process.argv.includes('--quick');
 const benches = [
   ...['postgres', 'mysql', 'redis', 'amqp'].map((p) => ['time-to-ready.mjs', ['--product', p, '--runs', '30']]),
-  ['api-reads.mjs', quick ? ['--seconds', '2'] : ['--seconds', '10']],
+  ['api-reads.mjs', quick ? ['--seconds', '2', '--rounds', '1'] : ['--seconds', '5', '--rounds', '5']],
+  ['footprint.mjs', quick ? ['--instances', '1000', '--runs', '10'] : ['--instances', '10000', '--runs', '30']],
   ['engine-throughput.mjs', quick ? ['--instances', '2000'] : ['--instances', '100000']],
   ...['sqlite', 'postgres'].map((store) => ['dora-query.mjs', ['--store', store, ...(quick ? ['--deployments', '20000', '--runs', '5'] : [])]]),
   ['webhook-ingestion.mjs', quick ? ['--deliveries', '2000', '--rounds', '1'] : []],

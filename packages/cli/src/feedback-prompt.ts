@@ -1,7 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
-import { isCancel, select, text } from '@clack/prompts';
 import type { Instance } from '@paved/model';
 import { colorsEnabled, createColors } from './colors.js';
 import type { Context } from './context.js';
@@ -78,6 +77,8 @@ export interface FeedbackAnswer {
  * (Esc, Ctrl-C) or not answered within `timeoutMs`; a comment left unanswered sends the score alone.
  */
 export async function promptForFeedback(io: Io, question: string, timeoutMs = FEEDBACK_TIMEOUT_MS): Promise<FeedbackAnswer | undefined> {
+  // Loaded here: only a terminal that is asked for feedback needs it.
+  const { isCancel, select, text } = await import('@clack/prompts');
   const common = { input: io.stdin as Readable, output: promptOutput(io), signal: AbortSignal.timeout(timeoutMs) };
   const score = await select({
     ...common,

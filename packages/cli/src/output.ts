@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { stringify } from 'yaml';
+import { yamlLib } from './lazy-yaml.js';
 import type { Colors } from './colors.js';
 
 export type OutputFormat = 'table' | 'json' | 'yaml';
@@ -7,7 +7,7 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'yaml']
 
 /** json/yaml print the API object unchanged, so scripts see exactly what the API returns. */
 export function formatData(data: unknown, format: Exclude<OutputFormat, 'table'>): string {
-  return format === 'json' ? JSON.stringify(data, null, 2) + '\n' : stringify(data);
+  return format === 'json' ? JSON.stringify(data, null, 2) + '\n' : yamlLib().stringify(data);
 }
 
 const borderless = {

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createProxyServer } from 'http-proxy-3';
 
 /** A route as Paved recorded it: requests for `host` whose path matches `path` go to `target`. */
 export interface RouteEntry {
@@ -59,6 +58,8 @@ export async function startRouter(options: { port: number; routes: () => Promise
     routes = await options.routes().catch(() => routes);
     return findRoute(routes, host, path);
   };
+  // Loaded here: every other command starts without it.
+  const { createProxyServer } = await import('http-proxy-3');
   const proxy = createProxyServer({ xfwd: true });
   const hostOf = (req: IncomingMessage) => (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
   const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0]!;

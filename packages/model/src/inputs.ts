@@ -14,7 +14,9 @@ import type { ProductManifest } from './types.js';
  * would otherwise keep every schema it ever compiled.
  */
 const MAX_CACHED = 256;
-const ajv = createAjv({ useDefaults: true });
+// Created on first use: importing @paved/model should not pay for Ajv (lazy-deps.ts).
+let shared: ReturnType<typeof createAjv> | undefined;
+const sharedAjv = () => (shared ??= createAjv({ useDefaults: true }));
 const byObject = new WeakMap<ProductManifest, ValidateFunction>();
 const byDigest = new Map<string, { validate: ValidateFunction; schema: object }>();
 
@@ -34,7 +36,7 @@ function inputValidator(manifest: ProductManifest): ValidateFunction {
   if (byDigest.size > MAX_CACHED) {
     const [oldest, evicted] = byDigest.entries().next().value!;
     byDigest.delete(oldest);
-    ajv.removeSchema(evicted.schema);
+    sharedAjv().removeSchema(evicted.schema);
   }
   byObject.set(manifest, entry.validate);
   return entry.validate;
@@ -46,9 +48,9 @@ function inputValidator(manifest: ProductManifest): ValidateFunction {
  */
 function compileStored(manifest: ProductManifest, schema: object): ValidateFunction {
   try {
-    return ajv.compile(schema);
+    return sharedAjv().compile(schema);
   } catch (error) {
-    ajv.removeSchema(schema);
+    sharedAjv().removeSchema(schema);
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConflictError(
       `product "${manifest.metadata.name}" ${manifest.spec.version} has input rules this server cannot run (${reason}); its owners must publish a new version`,

@@ -1,4 +1,4 @@
-import { RE2JS } from 're2js';
+import { re2js } from './lazy-deps.js';
 import type { RegExpEngine } from 'ajv/dist/types/index.js';
 
 /**
@@ -10,7 +10,7 @@ import type { RegExpEngine } from 'ajv/dist/types/index.js';
  */
 export const linearRegExp: RegExpEngine = Object.assign(
   // Ajv passes "u" (Unicode mode); RE2 always matches by code point, so the flag adds nothing.
-  (pattern: string, _flags: string) => RE2JS.compile(pattern),
+  (pattern: string, _flags: string) => re2js().compile(pattern),
   // Only used by Ajv's standalone code generation, which Paved does not use.
   { code: 'require("re2js").RE2JS.compile' },
 );
@@ -18,7 +18,7 @@ export const linearRegExp: RegExpEngine = Object.assign(
 /** Why RE2 cannot run `pattern`, in words for a publisher; undefined when it can. */
 export function linearRegExpProblem(pattern: string): string | undefined {
   try {
-    RE2JS.compile(pattern);
+    re2js().compile(pattern);
     return undefined;
   } catch (error) {
     const reason = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : String(error);

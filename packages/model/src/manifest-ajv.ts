@@ -1,13 +1,10 @@
-import { Ajv2020, type ErrorObject, type Options } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv2020, ErrorObject, Options } from 'ajv/dist/2020.js';
+import { ajvLib } from './lazy-deps.js';
 import type { FieldIssue } from './errors.js';
 import { linearRegExp } from './linear-regexp.js';
 import { NAME_PATTERN } from './names.js';
 import { DURATION_PATTERN, OUTPUT_NAME_PATTERN, TAG_PATTERN } from './manifest-schema.js';
 import { SEMVER_PATTERN } from './semver.js';
-
-// ajv-formats is CommonJS; under NodeNext its function is the `.default` of the namespace.
-const addFormats = addFormatsModule.default;
 
 /**
  * An Ajv for draft 2020-12 with the standard formats. `verbose` keeps the failing schema on each
@@ -17,6 +14,7 @@ const addFormats = addFormatsModule.default;
  * RE2 (linear-regexp.ts): a publisher's pattern must not be able to stall the server.
  */
 export function createAjv(options: Options = {}): Ajv2020 {
+  const { Ajv2020, addFormats } = ajvLib();
   const ajv = new Ajv2020({
     allErrors: true, verbose: true, strictSchema: true, strictTypes: false, strictTuples: false, strictRequired: false,
     code: { regExp: linearRegExp },

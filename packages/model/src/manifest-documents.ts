@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { isMap, isScalar, isSeq, newLineCounter, parseAllDocuments } from './lazy-deps.js';
 import { InputError, type FieldIssue } from './errors.js';
 import { dottedPath } from './manifest-ajv.js';
 import { collectManifestIssues, manifestInvalid } from './manifest-parse.js';
@@ -42,7 +43,7 @@ function firstLine(message: string): string {
 }
 
 export function parseManifestDocuments(text: string, file: string): unknown[] {
-  return parseDocuments(text, file, new LineCounter()).map((parsed) => parsed.value);
+  return parseDocuments(text, file, newLineCounter()).map((parsed) => parsed.value);
 }
 
 /**
@@ -51,7 +52,7 @@ export function parseManifestDocuments(text: string, file: string): unknown[] {
  * field, or of its parent when the field is missing).
  */
 export function parseProductManifestsFromText(text: string, file: string): ProductManifest[] {
-  const lineCounter = new LineCounter();
+  const lineCounter = newLineCounter();
   const parsed = parseDocuments(text, file, lineCounter);
   const found: { issue: FieldIssue; line: string; document: number; lineNumber: number }[] = [];
   parsed.forEach(({ value, document }, index) => {

@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import { AUDIT_GENESIS_HASH, DEFAULT_ENVIRONMENTS, compareSemver } from '@paved/model';
 import type { DialectAdapter } from './dialect/adapter.js';
 import { backfillMeasures } from './measures-backfill.js';
@@ -702,6 +702,40 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         // (service, website, library…) and the team a team belongs to (Group spec.parent, by name).
         await db.schema.alterTable('services').addColumn('component_type', 'text').execute();
         await db.schema.alterTable('teams').addColumn('parent', 'text').execute();
+      },
+    },
+    // Reads the API serves most. A counter that moves whenever something a request's
+    // authentication depends on changes (a
+    // token revoked or changed; a user disabled, changed or removed; a membership added, changed
+    // or removed; a team changed or removed), so that the server may keep verified tokens and
+    // still honour a revocation with the very next request (AuthEpoch in types.ts). Triggers
+    // bump it in the changing transaction itself: every writer, this process or another, a
+    // restore or a hand-made fix, moves it.
+    '0022_auth_epoch': {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable('auth_epoch').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('epoch', 'bigint', (c) => c.notNull()).execute();
+        await db.insertInto('auth_epoch').values({ id: 1, epoch: 1 }).execute();
+        // A team's page in order, all of it or of one product, read from the index in order and
+        // stopped at the page's end, instead of every row of the team sorted (bench/api-reads.mjs).
+        await db.schema.createIndex('instances_team_page').on('instances').columns(['team_id', 'seq']).execute();
+        await db.schema.createIndex('instances_team_product_page').on('instances').columns(['team_id', 'product', 'seq']).execute();
+        const watched: Array<[string, string[]]> = [
+          ['tokens', ['update', 'delete']], ['users', ['update', 'delete']], ['memberships', ['insert', 'update', 'delete']], ['teams', ['update', 'delete']],
+        ];
+        if (adapter.dialect === 'postgres') {
+          await sql`create function paved_bump_auth_epoch() returns trigger language plpgsql as $$
+            begin update auth_epoch set epoch = epoch + 1 where id = 1; return null; end $$`.execute(db);
+          for (const [table, events] of watched) {
+            // TRUNCATE too (PostgreSQL's own event; SQLite has none): a hand-made reload must move it as well.
+            await sql.raw(`create trigger ${table}_auth_epoch after ${[...events, 'truncate'].join(' or ')} on ${table} for each statement execute function paved_bump_auth_epoch()`).execute(db);
+          }
+        } else {
+          for (const [table, events] of watched) {
+            for (const event of events) {
+              await sql.raw(`create trigger ${table}_${event}_auth_epoch after ${event} on ${table} begin update auth_epoch set epoch = epoch + 1 where id = 1; end`).execute(db);
+            }
+          }
+        }
       },
     },
   };

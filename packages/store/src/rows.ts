@@ -19,6 +19,30 @@ export function toProductVersion(row: Selectable<ProductVersionsTable>): Product
 
 export type InstanceRow = Selectable<InstancesTable> & { team_name: string; service_name: string | null; parent_name: string | null };
 
+/** The instance columns an Instance is made of (toInstance); the engine's own state stays out. */
+const INSTANCE_VIEW_COLUMNS = [
+  'id', 'team_id', 'name', 'product', 'product_version', 'plan', 'inputs', 'external_name', 'target', 'generation',
+  'observed_generation', 'deletion_requested', 'status', 'outputs', 'created_by', 'created_at', 'updated_at', 'rotation',
+  'desired_rotation', 'revoke_at', 'revoke_rotation', 'environment', 'resource', 'shared', 'parent_id', 'part', 'seq',
+] as const satisfies ReadonlyArray<keyof InstancesTable>;
+
+/** What toInstance reads of a row. */
+export type InstanceViewRow = Pick<InstanceRow, (typeof INSTANCE_VIEW_COLUMNS)[number] | 'team_name' | 'service_name' | 'parent_name'>;
+
+/**
+ * Like selectInstances, with only the columns toInstance reads: the API's reads (one instance,
+ * a page of 50) materialise a third fewer values a row.
+ */
+export function selectInstanceViews(db: Kysely<Database>) {
+  return db
+    .selectFrom('instances')
+    .innerJoin('teams', 'teams.id', 'instances.team_id')
+    .leftJoin('services', 'services.id', 'instances.service_id')
+    .leftJoin('instances as parents', 'parents.id', 'instances.parent_id')
+    .select(INSTANCE_VIEW_COLUMNS.map((column) => `instances.${column}` as const))
+    .select(['teams.name as team_name', 'services.name as service_name', 'parents.name as parent_name']);
+}
+
 /** Instances joined with their team's name, which every Instance carries. */
 export function selectInstances(db: Kysely<Database>) {
   return db
@@ -32,7 +56,7 @@ export function selectInstances(db: Kysely<Database>) {
     .select(['teams.name as team_name', 'services.name as service_name', 'parents.name as parent_name']);
 }
 
-export function toInstance(row: InstanceRow): Instance {
+export function toInstance(row: InstanceViewRow): Instance {
   return {
     id: row.id,
     teamId: row.team_id,
@@ -59,18 +83,18 @@ export function toInstance(row: InstanceRow): Instance {
   };
 }
 
-function parentOf(row: InstanceRow): Pick<Instance, 'parent'> {
+function parentOf(row: InstanceViewRow): Pick<Instance, 'parent'> {
   if (row.parent_id === null || row.part === null) return {};
   // A parent forgotten out of order (by hand) leaves its parts with a dangling id: the id is still the record.
   return { parent: { id: row.parent_id, name: row.parent_name ?? '', part: row.part } };
 }
 
-function workloadOf(row: InstanceRow): Pick<Instance, 'workload'> {
+function workloadOf(row: InstanceViewRow): Pick<Instance, 'workload'> {
   if (row.service_name === null || row.environment === null || row.resource === null) return {};
   return { workload: { service: row.service_name, environment: row.environment, resource: row.resource, shared: Number(row.shared) === 1 } };
 }
 
-function toCredentials(row: Selectable<InstancesTable>): InstanceCredentials {
+function toCredentials(row: Pick<InstancesTable, 'rotation' | 'desired_rotation' | 'revoke_at' | 'revoke_rotation'>): InstanceCredentials {
   const rotation = Number(row.rotation);
   const credentials: InstanceCredentials = { rotation, rotating: Number(row.desired_rotation) > rotation };
   if (row.revoke_at !== null && row.revoke_rotation !== null) credentials.previousRevokeAt = new Date(Number(row.revoke_at)).toISOString();

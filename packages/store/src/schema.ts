@@ -534,10 +534,17 @@ export interface RolloutTargetsTable {
   changed_at: number;
 }
 
+/** One row (id 1): see migration 0022 and Store.authEpoch. */
+export interface AuthEpochTable {
+  id: number;
+  epoch: number | string;
+}
+
 export interface Database {
   instance_holds: InstanceHoldsTable;
   rollouts: RolloutsTable;
   rollout_targets: RolloutTargetsTable;
+  auth_epoch: AuthEpochTable;
   users: UsersTable;
   tokens: TokensTable;
   teams: TeamsTable;

@@ -509,6 +509,12 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * query. Expired tokens and disabled users are returned as they are.
    */
   findPrincipalByTokenHash(hash: string): Promise<StoredPrincipal | undefined>;
+  /**
+   * A number that changes (in the same transaction) whenever a token, user, membership or team
+   * changes or goes (migration 0022's triggers): a principal found while it read N is still
+   * right while it reads N. One primary-key read, for a cache of verified tokens.
+   */
+  authEpoch(): Promise<number>;
   createTeam(input: { name: string; title: string; platform?: boolean }): Promise<Team>;
   getTeam(idOrName: { id: string } | { name: string }): Promise<Team | undefined>;
   /** Changes a team's title or platform flag; undefined when there is no such team. */

@@ -1,10 +1,9 @@
 import type { BackstageImportSummary } from '@paved/model';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { readBackstageCatalog } from '../backstage-catalog.js';
 import { importCatalog } from '../backstage-import.js';
 import type { Colors } from '../colors.js';
 import { action, type Runner } from '../context.js';
+import { yamlLib } from '../lazy-yaml.js';
 import { formatTable } from '../output.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -39,6 +38,8 @@ export function registerBackstageCommands(program: Command, runner: Runner): voi
     .option('--follow-urls', 'also fetch Location targets that are http(s) URLs (by default they are reported and not fetched)')
     .addHelpText('after', '\nExamples:\n  paved backstage import -f catalog-info.yaml\n  paved backstage import -f acme-corp.yaml -f all-components.yaml\n  paved backstage import -f org.yaml -f services/ --dry-run -o json')
     .action(action(runner, async (ctx, opts: { file: string[]; dryRun?: boolean; followUrls?: boolean }) => {
+      // The catalog reader brings two YAML parsers: loaded by this command only (bench/footprint.mjs).
+      const { readBackstageCatalog } = await import('../backstage-catalog.js');
       const catalog = await readBackstageCatalog(opts.file, { followUrls: opts.followUrls ?? false });
       const client = await ctx.client();
       const total = catalog.entities.length.toLocaleString('en-US');
@@ -59,6 +60,6 @@ export function registerBackstageCommands(program: Command, runner: Runner): voi
       const exported = await (await ctx.client()).exportBackstage();
       if (ctx.output === 'json') return ctx.print(exported, () => '');
       // Table or yaml: the format Backstage reads, one document per entity.
-      ctx.out(exported.entities.map((entity) => stringify(entity)).join('---\n'));
+      ctx.out(exported.entities.map((entity) => yamlLib().stringify(entity)).join('---\n'));
     }));
 }

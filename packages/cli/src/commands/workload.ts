@@ -5,7 +5,7 @@ import {
   type Instance, type ParsedScore, type ResourceValues, type WorkloadPlan,
 } from '@paved/model';
 import { Option, type Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
+import { yamlLib } from '../lazy-yaml.js';
 import { action, type Context, type Runner } from '../context.js';
 import { ENV_FORMATS, formatEnv, type EnvFormat } from '../env-format.js';
 import { formatTable } from '../output.js';
@@ -17,7 +17,7 @@ import { registerConfigCommands } from './config.js';
 export async function isScoreFile(path: string): Promise<boolean> {
   try {
     const text = await readFile(path, 'utf8');
-    return /^apiVersion:\s*["']?score\.dev\//m.test(text) || (parseYaml(text) as { apiVersion?: string } | null)?.apiVersion === SCORE_API_VERSION;
+    return /^apiVersion:\s*["']?score\.dev\//m.test(text) || (yamlLib().parse(text) as { apiVersion?: string } | null)?.apiVersion === SCORE_API_VERSION;
   } catch {
     return false;
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
+import { mysql2 } from './mysql2.js';
 import type { RowDataPacket } from 'mysql2/promise';
 import { DriverError } from '@paved/model';
 import { errorLine, withCheckConnection, type CheckSession, type ContractCheck } from '@paved/driver-api';
@@ -47,7 +48,7 @@ async function openTenant(check: string, outputs: Outputs, signal: AbortSignal |
   signal?.throwIfAborted();
   let session: mysql.Connection;
   try {
-    session = await mysql.createConnection({ host, port: Number(port), user: username, password, database, connectTimeout: 10_000, authPlugins: tenantAuthPlugins() });
+    session = await mysql2().createConnection({ host, port: Number(port), user: username, password, database, connectTimeout: 10_000, authPlugins: tenantAuthPlugins() });
   } catch (error) {
     throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${errorLine(error, [password])}`, error);
   }

@@ -1,4 +1,5 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
+import { mysql2 } from './mysql2.js';
 import { createTargetClients, errorLine, readUntil, type Logger, type TargetClients } from '@paved/driver-api';
 import { readTargetConfig, type MysqlTargetConfig } from './target-config.js';
 import { chooseAuth, type AuthChoice } from './auth.js';
@@ -22,7 +23,7 @@ export function createPools(options: PoolOptions): TargetClients<TargetConnectio
     open(target) {
       const config = readTargetConfig(target);
       const { host, port, user, password } = config.admin;
-      const pool = mysql.createPool({
+      const pool = mysql2().createPool({
         host,
         port,
         user,

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { RedisClient } from './ioredis.js';
 import { createTargetClients, errorLine, readOnce, type Logger, type TargetClients } from '@paved/driver-api';
 import { readTargetConfig, type AclPersistence, type RedisTargetConfig } from './target-config.js';
 
@@ -28,7 +29,7 @@ export function createAdminClients(logger: Logger): TargetClients<TargetConnecti
       const config = readTargetConfig(target);
       // One connection is enough: Redis runs commands one at a time anyway. It reconnects on its
       // own (a restarted server), and a command waits at most one retry for that.
-      const redis = new Redis(config.admin.href, {
+      const redis = new (RedisClient())(config.admin.href, {
         lazyConnect: true,
         connectTimeout: 5_000,
         maxRetriesPerRequest: 1,

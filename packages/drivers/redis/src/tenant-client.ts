@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { RedisClient } from './ioredis.js';
 import { DriverError } from '@paved/model';
 import { withCheckConnection, type CheckSession } from '@paved/driver-api';
 import { wrapRedisError } from './redis-errors.js';
@@ -31,7 +32,7 @@ export interface TenantConnection {
  * refused login fails at once instead of looping.
  */
 function tenantConnection(outputs: TenantOutputs): TenantConnection {
-  const redis = new Redis({
+  const redis = new (RedisClient())({
     host: outputs.host,
     port: Number(outputs.port),
     username: outputs.username,

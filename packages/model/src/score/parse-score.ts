@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Node } from 'yaml';
+import { isMap, isScalar, isSeq, newLineCounter, parseDocument } from '../lazy-deps.js';
 import { InputError } from '../errors.js';
 import { validateScoreDocument } from './validate-score.js';
 import type { ScoreLocation, ScoreLocator, ScoreWorkload } from './types.js';
@@ -20,7 +21,7 @@ export interface ParsedScore {
  * `file:line:column` and the path. One document per file, as Score has it.
  */
 export function parseScoreText(text: string, file: string): ParsedScore {
-  const lineCounter = new LineCounter();
+  const lineCounter = newLineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number): ScoreLocation => {
     const { line, col } = lineCounter.linePos(offset);

@@ -6,6 +6,7 @@ import type { Store, StoredToken } from '@paved/store';
 import type { Principal } from '../access/principal.js';
 import type { AuditLog } from '../audit/log.js';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /** Days a token works unless its creator says otherwise, and the most they may say. */
 export const TOKEN_DEFAULT_DAYS = 90;
@@ -39,17 +40,19 @@ export class DefaultIdentityService implements IdentityService {
   private readonly store: Store;
   private readonly audit: AuditLog;
   private readonly now: () => number;
+  private readonly verified: VerifiedTokens;
 
   constructor(deps: IdentityServiceDeps) {
     this.store = deps.store;
     this.audit = deps.audit;
     this.now = deps.now ?? Date.now;
+    this.verified = new VerifiedTokens(deps.store);
   }
 
   async authenticate(token: string): Promise<Principal> {
     // Hash and look up even a malformed token so that both paths cost about the same and a
     // caller learns nothing from timing; the lookup is by hash, never by the token itself.
-    const found = await this.store.findPrincipalByTokenHash(hashToken(token));
+    const found = await this.verified.find(hashToken(token));
     if (!found || !isWellFormedToken(token)) {
       throw new UnauthenticatedError('The API token is not valid; sign in again with: paved login', { code: 'token_invalid' });
     }

@@ -3,7 +3,7 @@ import {
   type CreateInstanceRequest, type Credentials, type Instance, type Page, type PageRequest, type PavedEvent, type RequestPreview, type UpdateInstanceRequest,
 } from '@paved/model';
 import type { Store } from '@paved/store';
-import { instanceNotFound, type InstanceService, type InstanceWatchEvent } from './service.js';
+import { instanceNotFound, type InstanceListRequest, type InstanceService, type InstanceWatchEvent } from './service.js';
 import { teamFor, type Principal, type TeamAccess } from '../access/principal.js';
 
 /**
@@ -31,7 +31,7 @@ export class AuthorizedInstanceService implements InstanceService {
     return this.inner.previewUpdate(principal, team, name, request);
   }
 
-  async list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>> {
+  async list(principal: Principal, team: string, page: InstanceListRequest): Promise<Page<Instance>> {
     await teamFor(this.store, principal, team, 'read');
     return this.inner.list(principal, team, page);
   }

@@ -4,7 +4,7 @@ import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams } from '../http
 import type { StreamSlots } from '../http/stream-slots.js';
 import type { InstanceWatchEvent } from './service.js';
 import { principalOf } from '../http/auth.js';
-import { CreateInstanceRequest, Credentials, Instance, PavedEvent, RequestPreview, UpdateInstanceRequest } from './schemas.js';
+import { CreateInstanceRequest, Credentials, Instance, InstanceListQuery, PavedEvent, RequestPreview, UpdateInstanceRequest } from './schemas.js';
 import { InstanceParams, PageQuery, TeamParams, page, problemResponses } from '../http/schemas.js';
 
 /**
@@ -26,7 +26,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
   app.get('/teams/:team/instances', {
     schema: {
       summary: "A team's instances, a page at a time", tags: ['instances'], operationId: 'listInstances',
-      params: TeamParams, querystring: PageQuery, response: { 200: page(Instance), ...problemResponses },
+      params: TeamParams, querystring: InstanceListQuery, response: { 200: page(Instance), ...problemResponses },
     },
   }, async (request) => instances.list(principalOf(request), request.params.team, request.query));
 

@@ -1,6 +1,12 @@
 import { InstanceDeprecation } from '../product-evolution/schemas.js';
 import { Type } from 'typebox';
-import { AnyMap, Name, Timestamp } from '../http/schemas.js';
+import { AnyMap, Name, PageQuery, Timestamp } from '../http/schemas.js';
+
+/** A team's instances, a page at a time, optionally of one product only. */
+export const InstanceListQuery = Type.Object({
+  ...PageQuery.properties,
+  product: Type.Optional(Name),
+}, { additionalProperties: false });
 
 
 export const Condition = Type.Object({

@@ -21,6 +21,11 @@ import { PolicyGate, policyDenied, type GateResult } from '../policies/gate.js';
 export type InstanceWatchEvent = { type: 'status'; instance: Instance } | { type: 'deleted' };
 
 /** Requesting, changing, deleting and reading a team's instances. */
+/** A page of a team's instances, of one product when `product` is given. */
+export interface InstanceListRequest extends PageRequest {
+  product?: string;
+}
+
 export interface InstanceService {
   /** Refused (403 policy_denied) when a deny policy fails; held in AwaitingApproval when a requireApproval one does. */
   create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance>;
@@ -29,7 +34,7 @@ export interface InstanceService {
   /** What update would do, nothing written. */
   previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview>;
   get(principal: Principal, team: string, name: string): Promise<Instance>;
-  list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>>;
+  list(principal: Principal, team: string, page: InstanceListRequest): Promise<Page<Instance>>;
   update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance>;
   /** Asks for deletion; asking again is fine and returns the instance as it is. */
   delete(principal: Principal, team: string, name: string): Promise<Instance>;
@@ -156,9 +161,9 @@ export class DefaultInstanceService implements InstanceService {
     return withParts(this.deps.store, (await this.find(team, name)).instance);
   }
 
-  async list(_principal: Principal, teamName: string, page: PageRequest): Promise<Page<Instance>> {
+  async list(_principal: Principal, teamName: string, page: InstanceListRequest): Promise<Page<Instance>> {
     const team = await findTeam(this.deps.store, teamName);
-    return this.deps.store.listInstances({ teamIds: [team.id], cursor: page.cursor, limit: page.limit });
+    return this.deps.store.listInstances({ teamIds: [team.id], cursor: page.cursor, limit: page.limit, product: page.product });
   }
 
   async update(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {

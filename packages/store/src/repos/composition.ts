@@ -2,7 +2,11 @@ import type { Kysely } from 'kysely';
 import type { Instance } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { Database } from '../schema.js';
-import { selectInstances, toInstance } from '../rows.js';
+import { selectInstanceViews, toInstance } from '../rows.js';
+import { compiledRead } from '../compiled.js';
+
+// Read with every instance the API returns (GET answers a composite with its parts).
+const partsOf = compiledRead((db, parentId: string) => selectInstanceViews(db).where('instances.parent_id', '=', parentId).orderBy('instances.seq'));
 
 /**
  * Composition (migration 0006): a composite instance's parts are ordinary instance rows with
@@ -12,11 +16,7 @@ import { selectInstances, toInstance } from '../rows.js';
 export function compositionRepo(ctx: StoreContext) {
   return {
     async listInstanceParts(parentId: string): Promise<Instance[]> {
-      const rows = await selectInstances(ctx.db)
-        .where('instances.parent_id', '=', parentId)
-        .orderBy('instances.seq')
-        .execute();
-      return rows.map(toInstance);
+      return (await partsOf(ctx.db, parentId)).map(toInstance);
     },
   };
 }

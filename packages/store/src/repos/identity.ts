@@ -3,11 +3,29 @@ import { ConflictError, NotFoundError, type Membership, type Team, type TeamRole
 import type { NewToken, StoredPrincipal, StoredToken } from '../types.js';
 import type { StoreContext } from '../context.js';
 import { toTeam, toUser } from '../rows.js';
+import { compiledRead } from '../compiled.js';
 
 type IdOrName = { id: string } | { name: string };
 
 /** Rows per multi-row insert: well under SQLite's 32,766 bound values a statement. */
 const BULK_ROWS = 500;
+// Read on every request (authentication, then the team named in the path): compiled once.
+const teamById = compiledRead((db, id: string) => db.selectFrom('teams').selectAll().where('id', '=', id));
+const teamByName = compiledRead((db, name: string) => db.selectFrom('teams').selectAll().where('name', '=', name));
+const authEpochRow = compiledRead((db) => db.selectFrom('auth_epoch').select('epoch').where('id', '=', 1));
+const principalByTokenHash = compiledRead((db, hash: string) => db
+  .selectFrom('tokens')
+  .innerJoin('users', 'users.id', 'tokens.user_id')
+  .leftJoin('memberships', 'memberships.user_id', 'users.id')
+  .leftJoin('teams', 'teams.id', 'memberships.team_id')
+  .select([
+    'users.id', 'users.name', 'users.admin', 'users.disabled', 'users.created_at',
+    'tokens.id as token_id', 'tokens.name as token_name', 'tokens.created_at as token_created_at', 'tokens.expires_at',
+    'tokens.read_only', 'tokens.team_id as token_team_id', 'tokens.user_id', 'tokens.source as token_source',
+    'memberships.team_id', 'teams.name as team_name', 'teams.platform', 'memberships.role',
+  ])
+  .where('tokens.hash', '=', hash)
+  .orderBy('teams.name'));
 
 /** Users, API tokens (by hash), teams and memberships. */
 export function identityRepo(ctx: StoreContext) {
@@ -119,20 +137,7 @@ export function identityRepo(ctx: StoreContext) {
      * tokens and disabled users are returned as they are: the caller says which it was.
      */
     async findPrincipalByTokenHash(hash: string): Promise<StoredPrincipal | undefined> {
-      const rows = await db
-        .selectFrom('tokens')
-        .innerJoin('users', 'users.id', 'tokens.user_id')
-        .leftJoin('memberships', 'memberships.user_id', 'users.id')
-        .leftJoin('teams', 'teams.id', 'memberships.team_id')
-        .select([
-          'users.id', 'users.name', 'users.admin', 'users.disabled', 'users.created_at',
-          'tokens.id as token_id', 'tokens.name as token_name', 'tokens.created_at as token_created_at', 'tokens.expires_at',
-          'tokens.read_only', 'tokens.team_id as token_team_id', 'tokens.user_id', 'tokens.source as token_source',
-          'memberships.team_id', 'teams.name as team_name', 'teams.platform', 'memberships.role',
-        ])
-        .where('tokens.hash', '=', hash)
-        .orderBy('teams.name')
-        .execute();
+      const rows = await principalByTokenHash(db, hash);
       const first = rows[0];
       if (first === undefined) return undefined;
       const user = toUser(first);
@@ -160,9 +165,14 @@ export function identityRepo(ctx: StoreContext) {
       return team;
     },
 
+    async authEpoch(): Promise<number> {
+      const [row] = await authEpochRow(db);
+      if (row === undefined) throw new Error('the auth_epoch row is missing (migration 0022)');
+      return Number(row.epoch);
+    },
+
     async getTeam(key: IdOrName): Promise<Team | undefined> {
-      const query = db.selectFrom('teams').selectAll();
-      const row = await ('id' in key ? query.where('id', '=', key.id) : query.where('name', '=', key.name)).executeTakeFirst();
+      const [row] = 'id' in key ? await teamById(db, key.id) : await teamByName(db, key.name);
       return row && toTeam(row);
     },
 

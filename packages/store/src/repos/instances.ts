@@ -7,8 +7,30 @@ import type { InstanceFilter, NewInstance, QuotaClaim, RequestProvenance } from 
 import { insertApproval } from './approvals.js';
 import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
-import { selectInstances, toInstance } from '../rows.js';
+import { selectInstanceViews, selectInstances, toInstance } from '../rows.js';
+import { compiledRead } from '../compiled.js';
 import { insertEvent } from './events.js';
+
+// The reads the API serves most, compiled once (compiled.ts): one instance by name, and a
+// team's page, with or without a product, from the start or after a cursor.
+const instanceByName = compiledRead((db, teamId: string, name: string) => selectInstanceViews(db).where('instances.team_id', '=', teamId).where('instances.name', '=', name));
+const ofTeam = (db: Kysely<Database>, teamId: string) => selectInstanceViews(db).where('instances.team_id', '=', teamId);
+const teamPage = {
+  first: compiledRead((db, teamId: string, limit: number) => ofTeam(db, teamId).orderBy('instances.seq').limit(limit)),
+  after: compiledRead((db, teamId: string, seq: number, limit: number) => ofTeam(db, teamId).where('instances.seq', '>', seq).orderBy('instances.seq').limit(limit)),
+  productFirst: compiledRead((db, teamId: string, product: string, limit: number) =>
+    ofTeam(db, teamId).where('instances.product', '=', product).orderBy('instances.seq').limit(limit)),
+  productAfter: compiledRead((db, teamId: string, product: string, seq: number, limit: number) =>
+    ofTeam(db, teamId).where('instances.product', '=', product).where('instances.seq', '>', seq).orderBy('instances.seq').limit(limit)),
+};
+
+/** One team's page through the compiled reads; undefined for a filter they do not cover. */
+function teamPageRows(db: Kysely<Database>, filter: InstanceFilter, seq: number | undefined, limit: number) {
+  const teamId = filter.teamIds?.length === 1 ? filter.teamIds[0] : undefined;
+  if (teamId === undefined || filter.topLevel === true) return undefined;
+  if (filter.product === undefined) return seq === undefined ? teamPage.first(db, teamId, limit) : teamPage.after(db, teamId, seq, limit);
+  return seq === undefined ? teamPage.productFirst(db, teamId, filter.product, limit) : teamPage.productAfter(db, teamId, filter.product, seq, limit);
+}
 
 const notFound = (id: string) =>
   new NotFoundError(`No instance with id ${id}.`, { code: 'instance_not_found', issues: [{ path: 'id', message: 'does not exist' }] });
@@ -140,22 +162,22 @@ export function instancesRepo(ctx: StoreContext) {
     getInstance: (id: string) => getInstance(id),
 
     async getInstanceByName(teamId: string, name: string): Promise<Instance | undefined> {
-      const row = await selectInstances(db).where('instances.team_id', '=', teamId).where('instances.name', '=', name).executeTakeFirst();
+      const [row] = await instanceByName(db, teamId, name);
       return row && toInstance(row);
     },
 
     async listInstances(filter: InstanceFilter): Promise<Page<Instance>> {
       const limit = pageLimit(filter.limit);
       if (filter.teamIds && filter.teamIds.length === 0) return { items: [] };
-      let query = selectInstances(db);
-      if (filter.teamIds) query = query.where('instances.team_id', 'in', filter.teamIds);
-      if (filter.product !== undefined) query = query.where('instances.product', '=', filter.product);
-      if (filter.topLevel === true) query = query.where('instances.parent_id', 'is', null);
-      if (filter.cursor !== undefined) {
-        const [seq] = decodeCursor(filter.cursor, ['number']) as [number];
-        query = query.where('instances.seq', '>', seq);
-      }
-      const rows = await query.orderBy('instances.seq').limit(limit + 1).execute();
+      const seq = filter.cursor === undefined ? undefined : (decodeCursor(filter.cursor, ['number']) as [number])[0];
+      const rows = await (teamPageRows(db, filter, seq, limit + 1) ?? (() => {
+        let query = selectInstances(db);
+        if (filter.teamIds) query = query.where('instances.team_id', 'in', filter.teamIds);
+        if (filter.product !== undefined) query = query.where('instances.product', '=', filter.product);
+        if (filter.topLevel === true) query = query.where('instances.parent_id', 'is', null);
+        if (seq !== undefined) query = query.where('instances.seq', '>', seq);
+        return query.orderBy('instances.seq').limit(limit + 1).execute();
+      })());
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       const page: Page<Instance> = { items: items.map(toInstance) };

@@ -1,0 +1,38 @@
+import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/**
+ * A read whose SQL never changes, only its values: built and compiled by Kysely once per
+ * database, then run with new parameters. Building and compiling a query was a third of the
+ * server's CPU time under read load (bench/api-reads.mjs), more than SQLite's own work, for
+ * the same few statements on every request.
+ *
+ * `build` is called once with placeholder values standing for its arguments; every one of them
+ * must reach the SQL as a bound parameter (a value in a where, a limit), never shape it: a
+ * builder that branches on its arguments or inlines one is refused at its first use. The
+ * compiled query still runs through Kysely's executor, so on SQLite it waits for a transaction
+ * in progress as every other query does.
+ */
+export function compiledRead<A extends unknown[], R>(
+  build: (db: Kysely<Database>, ...args: A) => Compilable<R>,
+): (db: Kysely<Database>, ...args: A) => Promise<R[]> {
+  const compiled = new WeakMap<Kysely<Database>, { sql: string; slots: Array<{ arg: number } | { value: unknown }> }>();
+  const compile = (db: Kysely<Database>, arity: number) => {
+    const placeholders = Array.from({ length: arity }, (_, i) => `\u0000paved-arg-${i}\u0000`);
+    const query = build(db, ...(placeholders as A)).compile();
+    const slots = query.parameters.map((value) => {
+      const arg = placeholders.indexOf(value as string);
+      return arg >= 0 ? { arg } : { value };
+    });
+    const used = new Set(slots.flatMap((slot) => ('arg' in slot ? [slot.arg] : [])));
+    if (used.size !== arity || query.sql.includes('\u0000')) throw new Error(`compiledRead: every argument must be a bound parameter (${query.sql})`);
+    const entry = { sql: query.sql, slots };
+    compiled.set(db, entry);
+    return entry;
+  };
+  return async (db, ...args) => {
+    const { sql, slots } = compiled.get(db) ?? compile(db, args.length);
+    const parameters = slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.value));
+    return (await db.executeQuery<R>(CompiledQuery.raw(sql, parameters))).rows;
+  };
+}
