@@ -117,6 +117,7 @@ export function productsRepo(ctx: StoreContext) {
           description: manifest.spec.description,
           driver: manifest.spec.driver,
           plans: Object.keys(manifest.spec.plans ?? {}),
+          tags: manifest.metadata.tags ?? [],
         });
       }
       return summaries;

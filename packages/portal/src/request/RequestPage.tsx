@@ -1,0 +1,124 @@
+import { useId, useMemo, useState, type FormEvent } from 'react';
+import { Link, useLocation } from 'wouter';
+import { JsonForms } from '@jsonforms/react';
+import { vanillaCells, vanillaRenderers } from '@jsonforms/vanilla-renderers';
+import type { ProductDetail } from '@paved/model';
+import { useApi } from '../app/api.js';
+import { useSession } from '../app/session.js';
+import { ApiError, Loaded } from '../app/errors.js';
+import { useWritableTeams } from '../team/teams.js';
+
+/** The request form: loaded on its own (JSON Forms and its validator are the largest part of the portal). */
+export default function RequestPage({ product }: { product: string }) {
+  const detail = useApi(`product:${product}`, (c) => c.getProduct(product));
+  return (
+    <Loaded data={detail.data} error={detail.error} what={`the product ${product}`}>
+      {(p) => <RequestForm product={p} />}
+    </Loaded>
+  );
+}
+
+/** JSON Forms renders what Ajv's default draft knows; the manifest's `$schema` line would make it refuse the schema. */
+function formSchema(inputs: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _ignored, ...schema } = inputs;
+  return schema;
+}
+
+function hasFields(schema: Record<string, unknown>): boolean {
+  const properties = schema.properties as Record<string, unknown> | undefined;
+  return properties !== undefined && Object.keys(properties).length > 0;
+}
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+
+function RequestForm({ product }: { product: ProductDetail }) {
+  const { client } = useSession();
+  const [, navigate] = useLocation();
+  const id = useId();
+  const teams = useWritableTeams();
+  const plans = Object.entries(product.manifest.spec.plans);
+  const defaultPlan = plans.find(([, p]) => p.default)?.[0] ?? plans[0]?.[0] ?? '';
+  const schema = useMemo(() => formSchema(product.manifest.spec.inputs), [product]);
+  const [team, setTeam] = useState('');
+  const [name, setName] = useState('');
+  const [plan, setPlan] = useState(defaultPlan);
+  const [inputs, setInputs] = useState<Record<string, unknown>>({});
+  const [inputErrors, setInputErrors] = useState<readonly unknown[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const chosenTeam = team || teams.data?.[0] || '';
+  const nameProblem = name === '' ? null : NAME_PATTERN.test(name) ? null
+    : 'Use lowercase letters, digits and “-”, starting with a letter, at most 40 characters.';
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (nameProblem || inputErrors.length > 0 || !chosenTeam) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await client.createInstance(chosenTeam, { name, product: product.name, plan, inputs });
+      navigate(`/requests/${encodeURIComponent(chosenTeam)}/${encodeURIComponent(name)}`);
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+
+  if (teams.data && teams.data.length === 0) {
+    return (
+      <>
+        <h1>Request {product.title}</h1>
+        <p className="empty">You are not an owner or member of any team, so you cannot request instances. A team owner adds you with <code>paved teams add-member</code>.</p>
+      </>
+    );
+  }
+
+  return (
+    <>
+      <h1>Request {product.title}</h1>
+      <p><Link href={`/products/${encodeURIComponent(product.name)}`}>Back to {product.title}</Link></p>
+      <form onSubmit={submit} className="request" noValidate>
+        <div className="field">
+          <label htmlFor={`${id}-team`}>Team</label>
+          <select id={`${id}-team`} value={chosenTeam} onChange={(e) => setTeam(e.target.value)} required>
+            {(teams.data ?? []).map((t) => <option key={t} value={t}>{t}</option>)}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-name`}>Instance name</label>
+          <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value.trim())} required maxLength={40}
+            aria-invalid={nameProblem ? true : undefined} aria-describedby={`${id}-name-help`} autoComplete="off" spellCheck={false} />
+          <p id={`${id}-name-help`} className={nameProblem ? 'field-error' : 'muted'}>
+            {nameProblem ?? 'Lowercase letters, digits and “-”; your app reads its credentials as NAME_… variables.'}
+          </p>
+        </div>
+        <fieldset>
+          <legend>Plan</legend>
+          {plans.map(([planName, p]) => (
+            <label key={planName} className="choice">
+              <input type="radio" name={`${id}-plan`} value={planName} checked={plan === planName} onChange={() => setPlan(planName)} />
+              <span><strong>{planName}</strong>{p.default ? ' (default)' : ''}{p.description ? ` — ${p.description}` : ''}</span>
+            </label>
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>Settings</legend>
+          {hasFields(schema) ? (
+            <JsonForms schema={schema} data={inputs} renderers={vanillaRenderers} cells={vanillaCells}
+              onChange={({ data, errors }) => { setInputs(data as Record<string, unknown>); setInputErrors(errors ?? []); }} />
+          ) : <p className="muted">This product takes no settings: the plan decides everything.</p>}
+        </fieldset>
+        <section aria-labelledby={`${id}-preview`} className="preview">
+          <h2 id={`${id}-preview`}>What will happen</h2>
+          <ul>
+            <li>Paved creates <strong>{name || 'the instance'}</strong> for team <strong>{chosenTeam || '…'}</strong>: {product.title} version {product.latestVersion}, plan <strong>{plan}</strong>.</li>
+            <li>The {product.manifest.spec.driver} driver provisions it{product.manifest.spec.checks?.length ? `, then checks ${product.manifest.spec.checks.join(', ')} with the new credentials` : ''}; you follow its status here until it is Ready.</li>
+            {product.manifest.spec.plans[plan]?.quota?.perTeam ? <li>A team may hold {product.manifest.spec.plans[plan]!.quota!.perTeam} instances of this plan.</li> : null}
+          </ul>
+        </section>
+        <button type="submit" disabled={busy || !name || nameProblem !== null || inputErrors.length > 0}>{busy ? 'Requesting…' : 'Request'}</button>
+      </form>
+      {error ? <ApiError error={error}>The request was refused.</ApiError> : null}
+    </>
+  );
+}
