@@ -42,6 +42,32 @@ async function signIn(page: Page, url: string, token: string): Promise<void> {
   await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
 }
 
+/** A database product with settings, so the request form has fields generated from its JSON Schema. */
+const REPORTING_DB = {
+  apiVersion: 'paved.dev/v1alpha1',
+  kind: 'Product',
+  metadata: { name: 'reporting-db', title: 'Reporting database', owner: 'platform', lifecycle: 'beta', tags: ['database', 'reporting'] },
+  spec: {
+    version: '1.0.0',
+    description: 'A PostgreSQL database for **reports**, with a retention setting.',
+    support: { channel: '#data' },
+    driver: 'postgres',
+    inputs: {
+      type: 'object',
+      properties: {
+        retentionDays: { type: 'integer', minimum: 1, maximum: 365, default: 30, title: 'Retention days', description: 'How long reports are kept' },
+        purpose: { type: 'string', enum: ['analytics', 'billing'], title: 'Purpose' },
+      },
+      additionalProperties: false,
+    },
+    plans: { small: { default: true, description: 'Up to 5 connections.', values: { connectionLimit: 5 }, quota: { perTeam: 3 } } },
+    outputs: {
+      host: {}, port: {}, database: {}, username: {}, password: { secret: true }, url: { secret: true },
+    },
+    slo: { timeToReady: { p95: '10s' } },
+  },
+} as const;
+
 /** Nine weeks of deliveries for one service, relative to today, so every DORA window has data. */
 async function recordDeliveries(client: PavedClient, team: string, service: string): Promise<void> {
   const day = 86_400_000;
@@ -70,7 +96,8 @@ describe('the web portal in Chromium', () => {
   let admin: PavedClient;
   const dir = tempDir('e2e-portal');
   const adminEnv = { PAVED_CLI_CONFIG: join(dir, 'admin.json') };
-  const console: string[] = [];
+  const consoleLines: string[] = [];
+  const pageErrors: string[] = [];
   let alicePage: Page;
 
   beforeAll(async () => {
@@ -84,21 +111,23 @@ describe('the web portal in Chromium', () => {
     aliceToken = (await signUpMember({ admin: adminEnv, team: TEAM, user: `alice-${suffix}`, url: server.url })).token;
     await admin.setMembership(LONG_TEAM, `alice-${suffix}`, 'member');
     await admin.createService(TEAM, { name: 'checkout', description: 'Takes the money.' });
+    await admin.publishProduct(REPORTING_DB as never);
     await recordDeliveries(admin, TEAM, 'checkout');
     // An instance with the longest name, to see that pages wrap it.
     await admin.createInstance(LONG_TEAM, { name: LONG_INSTANCE, product: 'secret' });
     browser = await launchChromium(server.url);
+    // Any script error on any page (a Content-Security-Policy refusal included) fails the last test.
+    browser.context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`)));
     alicePage = await browser.page();
-    alicePage.on('console', (m) => console.push(m.text()));
+    alicePage.on('console', (m) => consoleLines.push(m.text()));
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
     if (available) {
-      for (const [team, name] of [[TEAM, 'orders-db'], [TEAM, 'api-key'], [LONG_TEAM, LONG_INSTANCE]] as const) {
+      for (const [team, name] of [[TEAM, 'orders-db'], [TEAM, 'reports'], [LONG_TEAM, LONG_INSTANCE]] as const) {
         await admin.deleteInstance(team, name).catch(() => undefined);
       }
-      await pavedOk(['get', 'orders-db', '--team', TEAM], adminEnv).catch(() => undefined);
     }
     await server?.stop();
     if (available) for (const prefix of PREFIXES) await dropWithPrefix(prefix);
@@ -192,8 +221,8 @@ describe('the web portal in Chromium', () => {
     const audit = await admin.listAudit({ action: 'revealCredentials', actor: `alice-${suffix}` });
     expect(audit.items.some((r) => r.source?.interface === 'portal' && r.target?.instance === 'orders-db')).toBe(true);
     const password = /^ORDERS_DB_PASSWORD="(.*)"$/m.exec(lines)![1]!;
-    expect(console.join('\n')).not.toContain(password);
-    expect(console.join('\n')).not.toContain(aliceToken);
+    expect(consoleLines.join('\n')).not.toContain(password);
+    expect(consoleLines.join('\n')).not.toContain(aliceToken);
     await page.getByRole('button', { name: 'Hide' }).click();
     expect(await page.locator('textarea.secret').count()).toBe(0);
   }, 150_000);
@@ -222,25 +251,38 @@ describe('the web portal in Chromium', () => {
     await page.keyboard.type(aliceToken);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
-    await tabTo(page, /^Generated secret$/);
+    await tabTo(page, /^Reporting database$/);
     expect(await focusIsVisible(page)).toBe(true);
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { level: 1, name: 'Generated secret' }).waitFor();
-    await tabTo(page, /^Request Generated secret$/);
+    await page.getByRole('heading', { level: 1, name: 'Reporting database' }).waitFor();
+    await tabTo(page, /^Request Reporting database$/);
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { level: 1, name: 'Request Generated secret' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Request Reporting database' }).waitFor();
     await tabTo(page, /^Team/);
     await page.keyboard.type('s'); // a focused list picks the option that starts with what is typed: TEAM, not LONG_TEAM
     await tabTo(page, /^Instance name/);
-    await page.keyboard.type('api-key');
+    await page.keyboard.type('reports');
+    // The settings are the form JSON Forms generates from the product's schema, default filled in.
+    await tabTo(page, /Retention days/);
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).value)).toBe('30');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('400');
+    await page.getByText('400 is greater than 365').waitFor(); // the schema's limit, said before sending
+    expect(await page.getByRole('button', { name: 'Request' }).isDisabled()).toBe(true);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('90');
+    await tabTo(page, /^Purpose/);
+    await page.keyboard.press('ArrowDown'); // None → analytics
+    await page.keyboard.press('ArrowDown'); // → billing
     await tabTo(page, /^Request$/);
     expect(await focusIsVisible(page)).toBe(true);
     await page.keyboard.press('Enter');
-    await page.waitForURL(`**/requests/${TEAM}/api-key`);
+    await page.waitForURL(`**/requests/${TEAM}/reports`);
     await page.getByTestId('status').filter({ hasText: 'Ready' }).waitFor({ timeout: READY_BOUND_MS });
     await tabTo(page, /^Reveal credentials$/);
     await page.keyboard.press('Enter');
-    expect(await page.getByLabel('Env lines').inputValue()).toMatch(/^API_KEY_VALUE="/m);
+    expect(await page.getByLabel('Env lines').inputValue()).toMatch(/^REPORTS_PASSWORD="/m);
+    expect((await admin.getInstance(TEAM, 'reports')).inputs).toEqual({ retentionDays: 90, purpose: 'billing' });
     await page.close();
   }, 150_000);
 
@@ -256,7 +298,7 @@ describe('the web portal in Chromium', () => {
     expect(await page.getByRole('heading', { name: 'checkout' }).count()).toBe(1);
     const graph = page.getByRole('img', { name: /services, \d+ instances/ });
     await graph.waitFor();
-    expect(await graph.locator('g.node').count()).toBeGreaterThanOrEqual(4); // checkout, orders-db, api-key, postgres, secret
+    expect(await graph.locator('g.node').count()).toBe(5); // checkout, orders-db, reports, postgres, reporting-db
     await screenshot(page, 'team');
   });
 
@@ -322,4 +364,9 @@ describe('the web portal in Chromium', () => {
     expect(await horizontalOverflow(page)).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('raised no script error on any page', (ctx) => {
+    if (!available) return ctx.skip();
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -7,6 +7,7 @@ import { useApi } from '../app/api.js';
 import { useSession } from '../app/session.js';
 import { ApiError, Loaded } from '../app/errors.js';
 import { useWritableTeams } from '../team/teams.js';
+import { createInputValidator } from './validate-inputs.js';
 
 /** The request form: loaded on its own (JSON Forms and its validator are the largest part of the portal). */
 export default function RequestPage({ product }: { product: string }) {
@@ -22,6 +23,12 @@ export default function RequestPage({ product }: { product: string }) {
 function formSchema(inputs: Record<string, unknown>): Record<string, unknown> {
   const { $schema: _ignored, ...schema } = inputs;
   return schema;
+}
+
+/** The schema's top-level defaults, filled in at the start (JSON Forms shows a blank field otherwise). */
+function defaultsOf(schema: Record<string, unknown>): Record<string, unknown> {
+  const properties = (schema.properties ?? {}) as Record<string, { default?: unknown }>;
+  return Object.fromEntries(Object.entries(properties).filter(([, p]) => p.default !== undefined).map(([k, p]) => [k, p.default]));
 }
 
 function hasFields(schema: Record<string, unknown>): boolean {
@@ -42,8 +49,9 @@ function RequestForm({ product }: { product: ProductDetail }) {
   const [team, setTeam] = useState('');
   const [name, setName] = useState('');
   const [plan, setPlan] = useState(defaultPlan);
-  const [inputs, setInputs] = useState<Record<string, unknown>>({});
-  const [inputErrors, setInputErrors] = useState<readonly unknown[]>([]);
+  const [inputs, setInputs] = useState<Record<string, unknown>>(() => defaultsOf(schema));
+  const validate = useMemo(() => createInputValidator(schema), [schema]);
+  const inputErrors = useMemo(() => validate(inputs), [validate, inputs]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const chosenTeam = team || teams.data?.[0] || '';
@@ -105,7 +113,8 @@ function RequestForm({ product }: { product: ProductDetail }) {
           <legend>Settings</legend>
           {hasFields(schema) ? (
             <JsonForms schema={schema} data={inputs} renderers={vanillaRenderers} cells={vanillaCells}
-              onChange={({ data, errors }) => { setInputs(data as Record<string, unknown>); setInputErrors(errors ?? []); }} />
+              validationMode="NoValidation" additionalErrors={inputErrors as never}
+              onChange={({ data }) => setInputs(data as Record<string, unknown>)} />
           ) : <p className="muted">This product takes no settings: the plan decides everything.</p>}
         </fieldset>
         <section aria-labelledby={`${id}-preview`} className="preview">
