@@ -11,6 +11,7 @@ const benches = [
   ['engine-throughput.mjs', quick ? ['--instances', '2000'] : ['--instances', '100000']],
   ...['sqlite', 'postgres'].map((store) => ['dora-query.mjs', ['--store', store, ...(quick ? ['--deployments', '20000', '--runs', '5'] : [])]]),
   ['webhook-ingestion.mjs', quick ? ['--deliveries', '2000', '--rounds', '1'] : []],
+  ['portal-budget.mjs', quick ? ['--products', '200', '--instances', '2000', '--runs', '5'] : []],
 ];
 let failed = 0;
 for (const [file, args] of benches) {
