@@ -4,8 +4,10 @@ import { dirname, join } from 'node:path';
 
 /**
  * Where the built web portal is (@paved/portal's dist, made by `npm run build`); undefined
- * when it was not built, and Paved then serves the API alone. Found through the package, not a
- * path relative to this file, so it works wherever npm put the workspace.
+ * when it was not built, and Paved then serves the API alone. Found through the workspace's
+ * link to the package, not a path relative to this file, so it works wherever npm put it. Not
+ * a declared dependency: the platform imports no code of the portal's (a browser bundle), it
+ * only hands the folder to the server.
  */
 export function findPortalDir(): string | undefined {
   let packageJson: string;
