@@ -24,6 +24,9 @@ export function matches(product: ProductSummary, f: Filters): boolean {
 
 const distinct = (values: string[]) => [...new Set(values)].sort();
 
+/** Cards drawn at first and per "show more": a catalog of a thousand stays quick to draw and to filter. */
+const PAGE = 60;
+
 export function Catalog() {
   const products = useApi('products', (c) => c.listProducts());
   return (
@@ -38,6 +41,7 @@ export function Catalog() {
 
 function CatalogList({ items }: { items: ProductSummary[] }) {
   const [filters, setFilters] = useState<Filters>({ text: '', tag: '', lifecycle: '', owner: '' });
+  const [limit, setLimit] = useState(PAGE);
   // Typing stays responsive with a thousand products: the list filters behind the keystrokes.
   const deferred = useDeferredValue(filters);
   const shown = useMemo(() => items.filter((p) => matches(p, deferred)), [items, deferred]);
@@ -47,7 +51,10 @@ function CatalogList({ items }: { items: ProductSummary[] }) {
     owners: distinct(items.map((p) => p.owner)),
   }), [items]);
   const id = useId();
-  const set = (key: keyof Filters) => (e: { target: { value: string } }) => setFilters({ ...filters, [key]: e.target.value });
+  const set = (key: keyof Filters) => (e: { target: { value: string } }) => {
+    setFilters({ ...filters, [key]: e.target.value });
+    setLimit(PAGE);
+  };
 
   if (items.length === 0) {
     return <p className="empty">No products are published yet. A platform team publishes one with <code>paved apply -f products/</code>.</p>;
@@ -68,7 +75,7 @@ function CatalogList({ items }: { items: ProductSummary[] }) {
       </p>
       {shown.length === 0 ? <p className="empty">No product matches these filters.</p> : (
         <ul className="cards" aria-label="Products found">
-          {shown.map((p) => (
+          {shown.slice(0, limit).map((p) => (
             <li key={p.name} className="card">
               <h2><Link href={`/products/${encodeURIComponent(p.name)}`}>{p.title}</Link></h2>
               <p className="meta"><code>{p.name}</code> <LifecycleBadge lifecycle={p.lifecycle} /> <span>v{p.latestVersion}</span></p>
@@ -78,6 +85,13 @@ function CatalogList({ items }: { items: ProductSummary[] }) {
           ))}
         </ul>
       )}
+      {shown.length > limit ? (
+        <p>
+          <button type="button" className="secondary" onClick={() => setLimit(limit + PAGE)}>
+            Show {Math.min(PAGE, shown.length - limit)} more (of {shown.length - limit} not shown)
+          </button>
+        </p>
+      ) : null}
     </>
   );
 }
