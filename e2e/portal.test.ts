@@ -191,7 +191,6 @@ describe('the web portal in Chromium', () => {
     await page.getByLabel('Instance name').fill('orders-db');
     await page.getByRole('radio', { name: /small/ }).check();
     expect(await page.locator('.preview').textContent()).toContain('plan small');
-    await screenshot(page, 'request');
     await page.getByRole('button', { name: 'Request' }).click();
     await page.waitForURL(`**/requests/${TEAM}/orders-db`);
     const status = page.getByTestId('status');
@@ -274,6 +273,7 @@ describe('the web portal in Chromium', () => {
     await tabTo(page, /^Purpose/);
     await page.keyboard.press('ArrowDown'); // None → analytics
     await page.keyboard.press('ArrowDown'); // → billing
+    await screenshot(page, 'request');
     await tabTo(page, /^Request$/);
     expect(await focusIsVisible(page)).toBe(true);
     await page.keyboard.press('Enter');
