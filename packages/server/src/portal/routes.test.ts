@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '@paved/store';
 import { startHarness, type Harness } from '../test-harness.js';
@@ -15,6 +16,7 @@ describe('the portal beside the API', () => {
     mkdirSync(join(dir, 'assets'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Paved</title><script type="module" src="/assets/index-abc123.js"></script>');
     writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log("portal")');
+    writeFileSync(join(dir, 'assets', 'index-abc123.js.gz'), gzipSync('console.log("portal")'));
     const store = await createStore({ url: ':memory:' });
     await store.migrate();
     h = await startHarness(store, { portalDir: dir });
@@ -44,6 +46,10 @@ describe('the portal beside the API', () => {
     expect(script.statusCode).toBe(200);
     expect(script.headers['content-type']).toMatch(/javascript/);
     expect(script.headers['cache-control']).toMatch(/immutable/);
+    // Compressed once at build time, sent to a browser that takes it.
+    const zipped = await h.app.inject({ method: 'GET', url: '/assets/index-abc123.js', headers: { 'accept-encoding': 'gzip' } });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(zipped.rawPayload).toString()).toBe('console.log("portal")');
     const missing = await h.app.inject({ method: 'GET', url: '/assets/nope.js' });
     expect(missing.statusCode).toBe(404);
   });

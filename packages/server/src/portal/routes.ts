@@ -42,6 +42,8 @@ export async function portalRoutes(app: FastifyInstance, { dir }: PortalOptions)
     index: false,
     immutable: true,
     maxAge: '365d',
+    // The build writes .br and .gz beside each script and style sheet: sent when the browser takes them.
+    preCompressed: true,
   });
   for (const url of PORTAL_PAGES) {
     app.get(url, { schema: { hide: true }, helmet: { contentSecurityPolicy: { useDefaults: false, directives: PAGE_CSP } } }, async (_request, reply) => {
