@@ -273,6 +273,8 @@ describe('the web portal in Chromium', () => {
     await tabTo(page, /^Purpose/);
     await page.keyboard.press('ArrowDown'); // None → analytics
     await page.keyboard.press('ArrowDown'); // → billing
+    // What will be sent, as the preview says it, before sending.
+    await page.getByTestId('preview-settings').filter({ hasText: 'Settings: Retention days 90, Purpose billing.' }).waitFor();
     await screenshot(page, 'request');
     await tabTo(page, /^Request$/);
     expect(await focusIsVisible(page)).toBe(true);

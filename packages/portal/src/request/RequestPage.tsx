@@ -7,7 +7,7 @@ import { useApi } from '../app/api.js';
 import { useSession } from '../app/session.js';
 import { ApiError, Loaded } from '../app/errors.js';
 import { useWritableTeams } from '../team/teams.js';
-import { createInputValidator } from './validate-inputs.js';
+import { createInputValidator, type FieldError } from './validate-inputs.js';
 
 /** The request form: loaded on its own (JSON Forms and its validator are the largest part of the portal). */
 export default function RequestPage({ product }: { product: string }) {
@@ -31,6 +31,17 @@ function defaultsOf(schema: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(properties).filter(([, p]) => p.default !== undefined).map(([k, p]) => [k, p.default]));
 }
 
+/** A setting's title in the schema, else its name. */
+function titleOf(schema: Record<string, unknown>, name: string): string {
+  return (schema.properties as Record<string, { title?: string }> | undefined)?.[name]?.title ?? name;
+}
+
+/** The setting an error is about. */
+function fieldTitle(schema: Record<string, unknown>, error: FieldError): string {
+  const name = (error.params.missingProperty as string | undefined) ?? error.instancePath.split('/')[1] ?? '';
+  return name ? titleOf(schema, name) : 'Settings';
+}
+
 function hasFields(schema: Record<string, unknown>): boolean {
   const properties = schema.properties as Record<string, unknown> | undefined;
   return properties !== undefined && Object.keys(properties).length > 0;
@@ -49,7 +60,12 @@ function RequestForm({ product }: { product: ProductDetail }) {
   const [team, setTeam] = useState('');
   const [name, setName] = useState('');
   const [plan, setPlan] = useState(defaultPlan);
-  const [inputs, setInputs] = useState<Record<string, unknown>>(() => defaultsOf(schema));
+  // JSON Forms keeps the form's state: it gets its starting data once and reports every change,
+  // and its props do not change after. (A new prop makes it re-apply its `data` prop: passing
+  // the errors back in as `additionalErrors` over a fixed `data` reset the form, so the errors
+  // are listed under the form instead; the preview says what will be sent.)
+  const initialInputs = useMemo(() => defaultsOf(schema), [schema]);
+  const [inputs, setInputs] = useState<Record<string, unknown>>(initialInputs);
   const validate = useMemo(() => createInputValidator(schema), [schema]);
   const inputErrors = useMemo(() => validate(inputs), [validate, inputs]);
   const [error, setError] = useState<unknown>(null);
@@ -112,16 +128,25 @@ function RequestForm({ product }: { product: ProductDetail }) {
         <fieldset>
           <legend>Settings</legend>
           {hasFields(schema) ? (
-            <JsonForms schema={schema} data={inputs} renderers={vanillaRenderers} cells={vanillaCells}
-              validationMode="NoValidation" additionalErrors={inputErrors as never}
-              onChange={({ data }) => setInputs(data as Record<string, unknown>)} />
+            <JsonForms schema={schema} data={initialInputs} renderers={vanillaRenderers} cells={vanillaCells}
+              validationMode="NoValidation" onChange={({ data }) => setInputs(data as Record<string, unknown>)} />
           ) : <p className="muted">This product takes no settings: the plan decides everything.</p>}
+          <div role="status" aria-live="polite">
+            {inputErrors.length > 0 ? (
+              <ul className="field-errors" aria-label="Settings to correct">
+                {inputErrors.map((e) => <li key={e.instancePath + e.keyword}><strong>{fieldTitle(schema, e)}</strong>: {e.message}</li>)}
+              </ul>
+            ) : null}
+          </div>
         </fieldset>
         <section aria-labelledby={`${id}-preview`} className="preview">
           <h2 id={`${id}-preview`}>What will happen</h2>
           <ul>
             <li>Paved creates <strong>{name || 'the instance'}</strong> for team <strong>{chosenTeam || '…'}</strong>: {product.title} version {product.latestVersion}, plan <strong>{plan}</strong>.</li>
             <li>The {product.manifest.spec.driver} driver provisions it{product.manifest.spec.checks?.length ? `, then checks ${product.manifest.spec.checks.join(', ')} with the new credentials` : ''}; you follow its status here until it is Ready.</li>
+            {hasFields(schema) ? (
+              <li data-testid="preview-settings">Settings: {Object.keys(inputs).length === 0 ? 'the defaults' : Object.entries(inputs).map(([k, v]) => `${titleOf(schema, k)} ${String(v)}`).join(', ')}.</li>
+            ) : null}
             {product.manifest.spec.plans[plan]?.quota?.perTeam ? <li>A team may hold {product.manifest.spec.plans[plan]!.quota!.perTeam} instances of this plan.</li> : null}
           </ul>
         </section>

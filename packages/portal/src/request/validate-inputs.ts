@@ -1,6 +1,6 @@
 import { Validator } from '@cfworker/json-schema';
 
-/** An error in the shape JSON Forms shows beside its control (Ajv's ErrorObject). */
+/** One thing wrong with a request's settings: where (a JSON pointer), which rule, and what, in words. */
 export interface FieldError {
   instancePath: string;
   schemaPath: string;
@@ -17,7 +17,7 @@ const WRAPPERS = new Set(['properties', 'items', 'prefixItems', 'allOf', 'anyOf'
  * does) before they are sent. @cfworker/json-schema interprets the schema instead of compiling
  * it to code, so it runs under the page's Content-Security-Policy, which forbids eval (JSON
  * Forms' own Ajv validation compiles with `new Function` and is switched off for that reason).
- * The server validates again: this is for saying it early, beside the field.
+ * The server validates again: this is for saying it early, under the form.
  */
 export function createInputValidator(schema: Record<string, unknown>): (data: unknown) => FieldError[] {
   const validator = new Validator(schema as never, '2020-12', false);
