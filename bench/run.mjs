@@ -14,6 +14,7 @@ const benches = [
   ['webhook-ingestion.mjs', quick ? ['--deliveries', '2000', '--rounds', '1'] : []],
   ['policy-eval.mjs', quick ? ['--evaluations', '20000', '--rounds', '3'] : []],
   ['backstage-import.mjs', quick ? ['--runs', '1', '--scale', '0.2'] : ['--runs', '5']],
+  ['portal-budget.mjs', quick ? ['--products', '200', '--instances', '2000', '--runs', '5'] : []],
 ];
 let failed = 0;
 for (const [file, args] of benches) {

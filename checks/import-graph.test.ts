@@ -12,6 +12,7 @@ import { TEST_ONLY, filesUnder, packageDirs, root } from './repository.js';
  *   model, driver-api, store, secrets ← server   (the HTTP API knows no concrete driver, no engine)
  *   everything ← platform                    (the one composition root)
  *   model ← client ← cli                     (the CLI loads @paved/platform lazily, for `up`/`server` only)
+ *   model ← client ← portal                  (the web portal: the API only, through the client)
  *
  * Production code may import only the workspace packages its layer allows, and only ones its
  * package.json declares; every third-party import is declared too. Test-only modules never reach
@@ -29,6 +30,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   platform: ['model', 'driver-api', 'store', 'secrets', 'engine', 'server', 'driver'],
   client: ['model'],
   cli: ['model', 'client'],
+  portal: ['model', 'client'],
 };
 
 /** The one import that crosses a layer on purpose: `paved up`/`paved server` load the platform on demand. */

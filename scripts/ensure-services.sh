@@ -44,6 +44,15 @@ if [ "${PAVED_SERVICES:-all}" = "all" ]; then
     fi
     tcp_open 5672 && wait_for "RabbitMQ management" "tcp_open 15672" 60 || true
   fi
+  # The portal's browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+  if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "services: installing chromium (apt-get)"
+      { apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; } >/dev/null 2>&1 || echo "services: could not install chromium" >&2
+    else
+      echo "services: chromium is not installed (apt-get install -y chromium)"
+    fi
+  fi
   [ -x /usr/sbin/nats-server ] && ensure NATS 4222 "start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log"
 fi
 exit 0

@@ -158,6 +158,8 @@ export interface ProductSummary {
   description: string;
   driver: string;
   plans: string[];
+  /** The manifest's `metadata.tags` (empty when it has none): what the catalog filters by. */
+  tags: string[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import type { Target } from '@paved/driver-api';
 import { createEngine, type Engine } from '@paved/engine';
 import { createStore, type Store } from '@paved/store';
 import { createSecretStore, openKeyring, registerKeyring } from '@paved/secrets';
+import { findPortalDir } from './portal.js';
 import { AuditChain, buildApp, createAuditLog, createAuditSigner, PlatformMetrics, startAuditCheckpoints, startLogRetention, startMetricsEndpoint } from '@paved/server';
 import { auditKeyMaterial } from './audit-key.js';
 import type { PavedConfig } from './config.js';
@@ -121,6 +122,7 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
     }
 
     let url: string | undefined;
+    const portalDir = config.role === 'worker' ? undefined : findPortalDir();
     if (config.role !== 'worker') {
       const { requestsPerHour, authFailuresPerMinute, streamsPerUser } = config.limits;
       const app = await buildApp({
@@ -129,6 +131,7 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
         ...(config.oidc ? { oidc: config.oidc } : {}),
         ...(metrics === undefined ? {} : { metrics }),
         delivery: config.delivery,
+        ...(portalDir ? { portalDir } : {}),
       });
       const address = await app.listen({ host: config.host, port: config.port });
       url = address.replace('://[::1]', '://localhost');
@@ -144,7 +147,7 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
       metricsUrl = endpoint.url;
       stops.push(() => endpoint.close());
     }
-    logger.info({ url, metricsUrl, role: config.role, store: store.dialect, targets: targets.map((t) => t.name) }, 'paved started');
+    logger.info({ url, portal: portalDir !== undefined, metricsUrl, role: config.role, store: store.dialect, targets: targets.map((t) => t.name) }, 'paved started');
     return { ...(url ? { url } : {}), ...(adminToken ? { adminToken } : {}), ...(metricsUrl ? { metricsUrl } : {}), config, stop };
   } catch (error) {
     await stop();

@@ -46,6 +46,7 @@ import { rolloutRoutes } from './rollouts/routes.js';
 import { policyRoutes } from './policies/routes.js';
 import { approvalRoutes } from './approvals/routes.js';
 import { historyRoutes } from './provenance/routes.js';
+import { portalRoutes } from './portal/routes.js';
 import type { DeliveryConfig } from './services.js';
 
 export interface AppDeps {
@@ -87,6 +88,8 @@ export interface AppDeps {
   metrics?: PlatformMetrics;
   /** Delivery events and DORA metrics: patterns, time zone, webhook secrets (docs/metrics/dora.md). */
   delivery?: DeliveryConfig;
+  /** The web portal's built files (packages/portal/dist); absent: no portal, the API only. */
+  portalDir?: string;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -157,6 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Signed by GitHub or GitLab, not by a bearer token.
   await app.register(webhookRoutes, { prefix: '/api/v1', services });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (deps.portalDir) await app.register(portalRoutes, { dir: deps.portalDir });
   // Signing in authenticates the person through the identity provider, not a bearer token.
   const cookies = new SessionCookies(deps.oidc?.redirectUri);
   await app.register(oidcRoutes, { prefix: '/api/v1/auth/oidc', services, cookies });

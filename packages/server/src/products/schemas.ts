@@ -31,6 +31,7 @@ const summaryFields = {
   description: Type.String(),
   driver: Type.String(),
   plans: Type.Array(Type.String()),
+  tags: Type.Array(Type.String(), { description: "The manifest's metadata.tags" }),
 };
 
 export const ProductSummary = Type.Object(summaryFields, { title: 'ProductSummary' });

@@ -157,5 +157,6 @@ export function summarize(version: ProductVersion, owner?: string): ProductSumma
     description: spec.description,
     driver: spec.driver,
     plans: Object.keys(spec.plans),
+    tags: metadata.tags ?? [],
   };
 }

@@ -52,8 +52,8 @@ eachStore('store: products', (open) => {
     await store.publishProductVersion(productVersion('postgres', '1.10.0', 'b', ['small', 'large']));
     await store.publishProductVersion(productVersion('amqp', '0.1.0', 'c', ['dev']));
     expect(await store.listProducts()).toEqual([
-      { name: 'amqp', title: 'amqp title', owner: 'platform', lifecycle: 'ga', latestVersion: '0.1.0', description: 'amqp 0.1.0', driver: 'memory', plans: ['dev'] },
-      { name: 'postgres', title: 'postgres title', owner: 'platform', lifecycle: 'ga', latestVersion: '1.10.0', description: 'postgres 1.10.0', driver: 'memory', plans: ['small', 'large'] },
+      { name: 'amqp', title: 'amqp title', owner: 'platform', lifecycle: 'ga', latestVersion: '0.1.0', description: 'amqp 0.1.0', driver: 'memory', plans: ['dev'], tags: [] },
+      { name: 'postgres', title: 'postgres title', owner: 'platform', lifecycle: 'ga', latestVersion: '1.10.0', description: 'postgres 1.10.0', driver: 'memory', plans: ['small', 'large'], tags: [] },
     ]);
   });
 

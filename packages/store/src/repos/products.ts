@@ -100,15 +100,21 @@ export function productsRepo(ctx: StoreContext) {
     },
 
     async listProducts(): Promise<ProductSummary[]> {
-      const rows = await db.selectFrom('product_versions').select(['name', 'version']).execute();
+      // One read of every version (a query per product made the catalog of 1,000 products slow);
+      // only each product's latest manifest is parsed.
+      const rows = await db.selectFrom('product_versions').selectAll().execute();
       const owners = new Map((await db.selectFrom('products').select(['name', 'owner']).execute()).map((r) => [r.name, r.owner]));
-      const versionsByName = new Map<string, string[]>();
-      for (const row of rows) versionsByName.set(row.name, [...(versionsByName.get(row.name) ?? []), row.version]);
+      const rowsByName = new Map<string, typeof rows>();
+      for (const row of rows) {
+        const list = rowsByName.get(row.name);
+        if (list) list.push(row);
+        else rowsByName.set(row.name, [row]);
+      }
       const summaries: ProductSummary[] = [];
-      for (const [name, versions] of [...versionsByName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        const latest = latestVersionOf(versions)!;
-        const row = await db.selectFrom('product_versions').selectAll().where('name', '=', name).where('version', '=', latest).executeTakeFirstOrThrow();
-        const { manifest } = toProductVersion(row);
+      for (const [name, versions] of [...rowsByName].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        // The highest release, a pre-release only for a product that has nothing else (latestVersionOf).
+        const latest = latestVersionOf(versions.map((v) => v.version))!;
+        const { manifest } = toProductVersion(versions.find((v) => v.version === latest)!);
         summaries.push({
           name,
           title: manifest.metadata.title,
@@ -118,6 +124,7 @@ export function productsRepo(ctx: StoreContext) {
           description: manifest.spec.description,
           driver: manifest.spec.driver,
           plans: Object.keys(manifest.spec.plans ?? {}),
+          tags: manifest.metadata.tags ?? [],
         });
       }
       return summaries;

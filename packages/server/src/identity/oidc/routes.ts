@@ -121,5 +121,5 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { s
 function signedInPage(user: string): string {
   const name = user.replace(/[^a-z0-9-]/g, '');
   return `<!doctype html><html><head><meta charset="utf-8"><title>Signed in to Paved</title></head>`
-    + `<body><h1>Signed in to Paved as ${name}</h1><p>You can close this window.</p></body></html>\n`;
+    + `<body><h1>Signed in to Paved as ${name}</h1><p><a href="/products">Open the portal</a>, or close this window.</p></body></html>\n`;
 }
