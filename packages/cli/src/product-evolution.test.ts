@@ -103,6 +103,12 @@ describe('paved products: versions over time', () => {
     const list = await sandbox.run(['list', '--team', 'shop']);
     expect(list.stderr).toBe('warning: shop/cache1: kv 1.0.0 is deprecated (new instances refused after 2026-06-30): Old TLS; upgrade: paved upgrade cache1 --to 2.0.0 --team shop\n');
     expect(list.stdout).toMatch(/cache1\s+kv@1\.0\.0/);
+    // The hint is a real command line: run as shown (a dry run, as no terminal can confirm here).
+    const hint = /upgrade: (paved upgrade .*)$/m.exec(get.stdout)![1]!;
+    const [, ...argv] = hint.split(' ');
+    const tried = await sandbox.run([...argv, '--dry-run']);
+    expect([tried.code, tried.stderr]).toEqual([0, '']);
+    expect(tried.stdout).toContain('shop/cache1: kv 1.0.0 → 2.0.0');
 
     now = Date.UTC(2026, 6, 1, 8);
     const refused = await sandbox.run(['create', 'kv', 'cache2', '--team', 'shop', '--version', '1.0.0']);
