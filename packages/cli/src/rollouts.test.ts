@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCatalogue, exampleProductManifest, type Rollout } from '@paved/model';
+import { errorCatalogue, exampleProductManifest, type Instance, type Rollout } from '@paved/model';
 import type { Store } from '@paved/store';
 import { cliSandbox, startTestApi } from './test-support.js';
 
@@ -69,6 +69,13 @@ describe('paved upgrade, hold and rollout', () => {
     expect((await sandbox.run(['upgrade', 'cache', '--hold'], shop)).code).toBe(exit('input')); // no --reason
     const held = await sandbox.run(['upgrade', 'cache', '--hold', '--reason', 'freeze'], shop);
     expect(held.stdout).toBe('cache is held on its version: rollouts skip it. Lift it with: paved unhold cache\n');
+    const get = await sandbox.run(['get', 'cache'], shop);
+    expect(get.stdout).toMatch(/held:\s+freeze \(by admin at \d{4}-\d\d-\d\dT[^;]+; rollouts skip it; lift it with: paved unhold cache\)\n/);
+    const listed = await sandbox.run(['list'], shop);
+    expect(listed.stdout).toMatch(/cache\s+postgres@1\.0\.0 \(held\)\s+small/);
+    expect(listed.stdout).not.toMatch(/db\s+postgres@1\.1\.0 \(held\)/);
+    const json = JSON.parse((await sandbox.run(['get', 'cache', '-o', 'json'], shop)).stdout) as Instance;
+    expect(json.hold).toEqual({ reason: 'freeze', heldBy: 'admin', heldAt: expect.any(String) });
 
     const missing = await sandbox.run(['rollout', 'postgres']);
     expect(missing.code).toBe(exit('input'));

@@ -260,6 +260,8 @@ export interface Instance {
   parts?: InstancePart[];
   /** Set when its product version (or product) is deprecated (docs/product-versions.md#deprecation). */
   deprecation?: InstanceDeprecation;
+  /** Set while the instance is held on its version (`paved hold`): rollouts skip it. */
+  hold?: { reason: string; heldBy: string; heldAt: string };
   /** The environment the instance serves: its workload's, or the one named when it was asked for (policies see it). */
   environment?: string;
 }

@@ -25,6 +25,7 @@ import { DefaultLogService, type LogService } from './logs/service.js';
 import { AuthorizedProductService } from './products/authorized.js';
 import { AuthorizedProductEvolutionService } from './product-evolution/authorized.js';
 import { DeprecationAwareInstanceService } from './product-evolution/deprecation-aware-instances.js';
+import { HoldAwareInstanceService } from './rollouts/hold-aware-instances.js';
 import { DefaultProductEvolutionService, type ProductEvolutionService } from './product-evolution/service.js';
 import { DefaultProductService, type ProductService } from './products/service.js';
 import { DefaultTemplateService, type TemplateService } from './templates/service.js';
@@ -120,7 +121,10 @@ export function createServices(deps: ServicesDeps): Services {
   const now = deps.now ?? Date.now;
   const measured = { store, now };
   const gate = new PolicyGate(store);
-  const instances = new AuthorizedInstanceService(new DeprecationAwareInstanceService(new DefaultInstanceService({ store, secrets, targets, drivers: deps.drivers, gate }), { store, now }), store);
+  const instances = new AuthorizedInstanceService(
+    new HoldAwareInstanceService(new DeprecationAwareInstanceService(new DefaultInstanceService({ store, secrets, targets, drivers: deps.drivers, gate }), { store, now }), store),
+    store,
+  );
   const interventions = new DefaultInterventionService(measured);
   return {
     identity: new AuthorizedIdentityService(new DefaultIdentityService({ store, audit: createAuditLog(auditChain), now })),

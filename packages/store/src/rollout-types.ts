@@ -47,6 +47,8 @@ export interface RolloutStore {
   /** Lifts a hold; false when there was none. Event `instance.unheld`. */
   unholdInstance(instanceId: string, actor: string): Promise<boolean>;
   getHold(instanceId: string): Promise<InstanceHold | undefined>;
+  /** The holds among these instances (a listing's page), in one read; instances without one are left out. */
+  listHolds(instanceIds: readonly string[]): Promise<InstanceHold[]>;
   /**
    * Moves an instance from version `from` to `to` if it still runs `from` (else 'moved'), and
    * is not being deleted: generation + 1, due now, and event `kind` with `from`, `to` and

@@ -149,7 +149,7 @@ async function list(ctx: Context, opts: { allTeams?: boolean }) {
     if (items.length === 0) return `No instances. Create one with: paved create PRODUCT NAME\n`;
     const headers = ['NAME', 'PRODUCT', 'PLAN', 'PHASE', 'AGE'];
     const shown = withPartsUnderParents(items);
-    const rows = shown.map(({ instance: i, part }) => [part ? `  └ ${i.name}` : i.name, `${i.product}@${i.productVersion}`, i.plan, phaseColor(ctx, i.status.phase), formatAge(i.createdAt)]);
+    const rows = shown.map(({ instance: i, part }) => [part ? `  └ ${i.name}` : i.name, `${i.product}@${i.productVersion}${i.hold === undefined ? '' : ' (held)'}`, i.plan, phaseColor(ctx, i.status.phase), formatAge(i.createdAt)]);
     return opts.allTeams
       ? formatTable(['TEAM', ...headers], rows.map((r, n) => [shown[n]!.instance.teamName, ...r]), ctx.colors)
       : formatTable(headers, rows, ctx.colors);
@@ -203,6 +203,7 @@ function describeInstance(ctx: Context, i: Instance): string {
     ['team', i.teamName],
     ['product', `${i.product}@${i.productVersion}`],
     ['deprecated', deprecationText(i)],
+    ['held', i.hold === undefined ? undefined : `${i.hold.reason} (by ${i.hold.heldBy} at ${i.hold.heldAt}; rollouts skip it; lift it with: paved unhold ${i.name})`],
     ['plan', i.plan],
     ['environment', i.environment],
     ['phase', phaseColor(ctx, i.status.phase) + exitHint],

@@ -86,6 +86,11 @@ export const Instance = Type.Object({
     phase: Type.String(),
   }), { description: "A composite instance's parts (when one instance is read)" })),
   deprecation: Type.Optional(InstanceDeprecation),
+  hold: Type.Optional(Type.Object({
+    reason: Type.String(),
+    heldBy: Type.String({ description: 'Who held it' }),
+    heldAt: Timestamp,
+  }, { description: 'Set while the instance is held on its version (paved hold): rollouts skip it' })),
   environment: Type.Optional(Type.String({ description: "The environment it serves: its workload's, or the one named when it was asked for" })),
 }, { title: 'Instance' });
 

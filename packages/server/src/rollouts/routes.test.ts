@@ -80,6 +80,11 @@ describe('API upgrades, holds and rollouts', () => {
   it('starts a rollout of the older instances in waves, reporting held ones; one at a time per product', async () => {
     const held = await h.call(bob, 'PUT', `${instances('beta')}/b1/hold`, { reason: 'load test' });
     expect(held.statusCode, held.body).toBe(200);
+    // The instance shows its hold, read alone and in its team's listing.
+    const shown = { reason: 'load test', heldBy: 'bob', heldAt: held.json().heldAt };
+    expect((await h.call(bob, 'GET', `${instances('beta')}/b1`)).json().hold).toEqual(shown);
+    const listed = (await h.call(bob, 'GET', instances('beta'))).json() as { items: { name: string; hold?: unknown }[] };
+    expect(listed.items.map((i) => [i.name, i.hold])).toEqual(listed.items.map((i) => [i.name, i.name === 'b1' ? shown : undefined]));
     const started = await h.call(pat, 'POST', '/api/v1/products/pgdb/rollouts', { to: '2.0.0', canaryPercent: 50, soakSeconds: 0 });
     expect(started.statusCode, started.body).toBe(202);
     const rollout = started.json() as Rollout;
@@ -105,6 +110,7 @@ describe('API upgrades, holds and rollouts', () => {
     const resumed = await h.call(pat, 'POST', '/api/v1/products/pgdb/rollout/resume');
     expect([resumed.statusCode, (resumed.json() as Rollout).state]).toEqual([200, 'Running']);
     expect((await h.call(bob, 'DELETE', `${instances('beta')}/b1/hold`)).statusCode).toBe(204);
+    expect((await h.call(bob, 'GET', `${instances('beta')}/b1`)).json().hold).toBeUndefined();
     expect(await h.store.getHold((await h.store.getInstanceByName((await h.store.getTeam({ name: 'beta' }))!.id, 'b1'))!.id)).toBeUndefined();
   });
 

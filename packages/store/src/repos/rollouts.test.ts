@@ -108,6 +108,9 @@ eachStore('store: rollouts', (open) => {
     await store.holdInstance(instance.id, 'freeze', 'alice');
     const held = await store.holdInstance(instance.id, 'quarter-end freeze', 'bob');
     expect(await store.getHold(instance.id)).toEqual(held);
+    const other = await store.createInstance(newInstance(team, 'db2'));
+    expect(await store.listHolds([instance.id, other.id, 'no-such-id'])).toEqual([held]);
+    expect(await store.listHolds([])).toEqual([]);
     expect(held).toMatchObject({ reason: 'quarter-end freeze', heldBy: 'bob' });
     expect(await store.unholdInstance(instance.id, 'bob')).toBe(true);
     expect(await store.unholdInstance(instance.id, 'bob')).toBe(false);

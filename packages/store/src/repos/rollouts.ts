@@ -99,6 +99,12 @@ export function rolloutsRepo(ctx: StoreContext) {
       return row && toHold(row);
     },
 
+    async listHolds(instanceIds: readonly string[]): Promise<InstanceHold[]> {
+      if (instanceIds.length === 0) return [];
+      const rows = await db.selectFrom('instance_holds').selectAll().where('instance_id', 'in', [...instanceIds]).orderBy('instance_id').execute();
+      return rows.map(toHold);
+    },
+
     async moveInstanceVersion(id: string, move: { from: string; to: string; actor: string; kind: 'instance.upgraded' | 'instance.rolled-back'; rollout?: string }): Promise<VersionMove> {
       const result = await adapter.transaction(async (trx): Promise<{ outcome: VersionMove; teamId?: string }> => {
         const row = await adapter.forUpdate(trx.selectFrom('instances').selectAll().where('id', '=', id)).executeTakeFirst();
