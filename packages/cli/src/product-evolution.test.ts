@@ -103,6 +103,9 @@ describe('paved products: versions over time', () => {
     const list = await sandbox.run(['list', '--team', 'shop']);
     expect(list.stderr).toBe('warning: shop/cache1: kv 1.0.0 is deprecated (new instances refused after 2026-06-30): Old TLS; upgrade: paved upgrade cache1 --to 2.0.0 --team shop\n');
     expect(list.stdout).toMatch(/cache1\s+kv@1\.0\.0/);
+    const catalog = await sandbox.run(['products']);
+    expect(catalog.stdout).toMatch(/NAME\s+VERSION\s+LIFECYCLE\s+OWNER\s+PLANS\s+DEPRECATED\s+DESCRIPTION\n/);
+    expect(catalog.stdout).toMatch(/kv\s+2\.0\.0\s+ga\s+platform\s+small\s+1\.0\.0 \(2026-06-30\)\s+A key-value store/);
     // The hint is a real command line: run as shown (a dry run, as no terminal can confirm here).
     const hint = /upgrade: (paved upgrade .*)$/m.exec(get.stdout)![1]!;
     const [, ...argv] = hint.split(' ');
@@ -120,6 +123,7 @@ describe('paved products: versions over time', () => {
 
     expect((await sandbox.run(['products', 'undeprecate', 'kv', '--version', '1.0.0'])).stdout).toBe('kv 1.0.0 is no longer deprecated.\n');
     expect((await sandbox.run(['list', '--team', 'shop'])).stderr).toBe('');
+    expect((await sandbox.run(['products'])).stdout).toMatch(/kv\s+2\.0\.0\s+ga\s+platform\s+small\s+-\s+A key-value store/);
     const past = await sandbox.run(['products', 'deprecate', 'kv', '--date', '2026-01-01', '--reason', 'x']);
     expect([past.code, past.stderr]).toEqual([exit('input'), expect.stringContaining('2026-01-01 is in the past')]);
   });

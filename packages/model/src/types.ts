@@ -160,6 +160,10 @@ export interface ProductSummary {
   plans: string[];
   /** The manifest's `metadata.tags` (empty when it has none): what the catalog filters by. */
   tags: string[];
+  /** In the catalog listing: set when the whole product is deprecated (docs/product-versions.md#deprecation). */
+  deprecation?: { date: string; reason: string };
+  /** In the catalog listing: the versions deprecated one by one, by version text; absent when none is. */
+  deprecatedVersions?: { version: string; date: string }[];
 }
 
 // ---------------------------------------------------------------------------------------------

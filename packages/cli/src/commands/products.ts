@@ -65,10 +65,19 @@ export function registerProductCommands(program: Command, runner: Runner): void 
 
 function productTable(items: ProductSummary[], colors: Colors): string {
   return formatTable(
-    ['NAME', 'VERSION', 'LIFECYCLE', 'OWNER', 'PLANS', 'DESCRIPTION'],
-    items.map((p) => [p.name, p.latestVersion, p.lifecycle, p.owner, p.plans.join(','), p.description]),
+    ['NAME', 'VERSION', 'LIFECYCLE', 'OWNER', 'PLANS', 'DEPRECATED', 'DESCRIPTION'],
+    items.map((p) => [p.name, p.latestVersion, p.lifecycle, p.owner, p.plans.join(','), deprecatedText(p), p.description]),
     colors,
   );
+}
+
+/** What of a product is deprecated, each with its date: `product (DATE)`, `VERSION (DATE)`, or `-`. */
+function deprecatedText(p: ProductSummary): string {
+  const parts = [
+    ...(p.deprecation === undefined ? [] : [`product (${p.deprecation.date})`]),
+    ...(p.deprecatedVersions ?? []).map((v) => `${v.version} (${v.date})`),
+  ];
+  return parts.length === 0 ? '-' : parts.join(', ');
 }
 
 /** One line per input property: name, type, default, allowed values. */

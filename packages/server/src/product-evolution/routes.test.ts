@@ -102,6 +102,10 @@ eachStore('API: product versions over time', (open) => {
     const expected = { version: '1.0.0', date: '2026-03-31', reason: 'TLS 1.0 support ends', pastDate: false, upgradeTo: '1.1.0', upgradeCommand: 'paved upgrade db1 --to 1.1.0 --team shop' };
     expect((await h.call(dev, 'GET', `/api/v1/teams/shop/instances/${db.name}`)).json().deprecation).toEqual(expected);
     expect((await h.call(dev, 'GET', '/api/v1/teams/shop/instances')).json().items[0].deprecation).toEqual(expected);
+    // The catalog listing marks it: the version, with its date.
+    const catalog = () => h.call(dev, 'GET', '/api/v1/products').then((r) => (r.json().items as { name: string }[]).find((p) => p.name === 'pgdb'));
+    expect(await catalog()).toMatchObject({ deprecatedVersions: [{ version: '1.0.0', date: '2026-03-31' }] });
+    expect(await catalog()).not.toHaveProperty('deprecation');
     // On the deadline day new instances are still taken; from the day after, refused with the way out.
     clock.set(Date.UTC(2026, 2, 31, 23, 59));
     expect((await h.call(dev, 'POST', '/api/v1/teams/shop/instances', { name: 'db2', product: 'pgdb', version: '1.0.0' })).statusCode).toBe(202);
@@ -126,6 +130,9 @@ eachStore('API: product versions over time', (open) => {
 
     // A whole product: no version to go to.
     expect((await h.call(h.admin, 'PUT', '/api/v1/products/pgdb/deprecation', { date: '2026-04-02', reason: 'Moving to managed databases' })).statusCode).toBe(200);
+    const listed = await catalog();
+    expect(listed).toMatchObject({ deprecation: { date: '2026-04-02', reason: 'Moving to managed databases' } });
+    expect(listed).not.toHaveProperty('deprecatedVersions');
     expect((await h.call(dev, 'GET', '/api/v1/products/pgdb/deprecations')).json().items).toEqual([
       { product: 'pgdb', date: '2026-04-02', reason: 'Moving to managed databases', by: h.admin.user.name, at: new Date(Date.UTC(2026, 3, 1)).toISOString() },
     ]);

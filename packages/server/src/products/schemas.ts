@@ -34,7 +34,16 @@ const summaryFields = {
   tags: Type.Array(Type.String(), { description: "The manifest's metadata.tags" }),
 };
 
-export const ProductSummary = Type.Object(summaryFields, { title: 'ProductSummary' });
+export const ProductSummary = Type.Object({
+  ...summaryFields,
+  deprecation: Type.Optional(Type.Object({
+    date: Type.String({ description: 'YYYY-MM-DD: the last day new instances may be created' }),
+    reason: Type.String(),
+  }, { description: 'Set when the whole product is deprecated' })),
+  deprecatedVersions: Type.Optional(Type.Array(Type.Object({ version: Type.String(), date: Type.String() }), {
+    description: 'Its versions deprecated one by one (absent when none is)',
+  })),
+}, { title: 'ProductSummary' });
 
 export const ProductDetail = Type.Object({
   ...summaryFields,

@@ -1,6 +1,6 @@
 import {
   COMPOSITE_DRIVER, ConflictError, InputError, NotFoundError, assertChecksOffered, isPavedError, manifestDigest, parseProductManifest,
-  type Instance, type Page, type PageRequest, type ProductDetail, type ProductInstance, type ProductManifest, type ProductSummary, type ProductVersion,
+  type Deprecation, type Instance, type Page, type PageRequest, type ProductDetail, type ProductInstance, type ProductManifest, type ProductSummary, type ProductVersion,
   type PublishResult,
 } from '@paved/model';
 import type { Store } from '@paved/store';
@@ -88,7 +88,8 @@ export class DefaultProductService implements ProductService {
   }
 
   async list(): Promise<Page<ProductSummary>> {
-    return { items: await this.deps.store.listProducts() };
+    const [items, deprecations] = await Promise.all([this.deps.store.listProducts(), this.deps.store.listDeprecations()]);
+    return { items: deprecations.length === 0 ? items : items.map((p) => withDeprecations(p, deprecations)) };
   }
 
   async get(_principal: Principal, product: string): Promise<ProductDetail> {
@@ -142,6 +143,19 @@ function healthOf(instance: Instance): ProductInstance {
     ...(ready ? { reason: ready.reason, message: ready.message } : {}),
     createdAt: instance.createdAt,
     updatedAt: instance.updatedAt,
+  };
+}
+
+/** A catalog entry marked with its deprecations (docs/product-versions.md#deprecation): the whole product's, and each version's. */
+function withDeprecations(summary: ProductSummary, deprecations: readonly Deprecation[]): ProductSummary {
+  const own = deprecations.filter((d) => d.product === summary.name);
+  if (own.length === 0) return summary;
+  const whole = own.find((d) => d.version === undefined);
+  const versions = own.flatMap((d) => (d.version === undefined ? [] : [{ version: d.version, date: d.date }]));
+  return {
+    ...summary,
+    ...(whole === undefined ? {} : { deprecation: { date: whole.date, reason: whole.reason } }),
+    ...(versions.length === 0 ? {} : { deprecatedVersions: versions }),
   };
 }
 
