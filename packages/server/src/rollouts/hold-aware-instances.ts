@@ -9,7 +9,7 @@ function withHold(instance: Instance, hold: InstanceHold | undefined): Instance 
 }
 
 /**
- * The instance service with holds shown (docs/rollouts.md#holds): an instance held on its
+ * The instance service with holds shown (docs/rollouts.md#holding-an-instance): an instance held on its
  * version (`paved hold`) carries `hold`, in one read and in a listing (one query for the page).
  * A wrapper, so that holds stay the rollouts capability's; authorization wraps it.
  */
