@@ -76,6 +76,7 @@ export function createEngine(options: EngineOptions): Engine {
     store: options.store, drivers: options.drivers, productVersion: deps.productVersion, clock, logger, workerId, leaseMs,
     tickMs: options.rolloutTickMs ?? ENGINE_DEFAULTS.rolloutTickMs,
     ...(options.failpoint === undefined ? {} : { failpoint: options.failpoint }),
+    ...(options.rolloutPolicyCheck === undefined ? {} : { policyCheck: options.rolloutPolicyCheck }),
   });
 
   const inFlight = new Map<string, Promise<void>>();

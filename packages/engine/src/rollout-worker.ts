@@ -4,7 +4,7 @@ import type { ClaimedRollout, NewEvent, RolloutProgress, Store } from '@paved/st
 import type { Failpoint } from './failpoints.js';
 import { SimulatedCrash } from './interruptions.js';
 import { judgeHealth, targetsOfWave } from './rollout-plan.js';
-import type { Clock } from './types.js';
+import type { Clock, RolloutPolicyCheck } from './types.js';
 
 /** Everything a rollout step needs, resolved by createEngine. */
 export interface RolloutDeps {
@@ -18,6 +18,8 @@ export interface RolloutDeps {
   /** How often a running rollout is looked at (its instances' health, its soak). */
   tickMs: number;
   failpoint?: (name: Failpoint) => void;
+  /** The policies' say on each instance when its wave starts (EngineOptions.rolloutPolicyCheck). */
+  policyCheck?: RolloutPolicyCheck;
 }
 
 type TargetChange = NonNullable<RolloutProgress['targets']>[number];
@@ -118,6 +120,9 @@ export class RolloutStep {
     } catch (error) {
       return { state: 'skipped', message: `its inputs do not fit ${this.rollout.toVersion}: ${error instanceof Error ? error.message : String(error)}` };
     }
+    // Judged now, not when the rollout started: the policies in force when its wave comes decide.
+    const refused = await this.deps.policyCheck?.(instance, product, this.actor);
+    if (refused !== undefined) return { state: 'skipped', message: `${refused}; the rollout goes on without it` };
     return 'go';
   }
 

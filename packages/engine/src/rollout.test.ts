@@ -102,6 +102,30 @@ eachStore('engine: fleet rollouts', (open) => {
     expect((await world.store.listEvents({ kinds: ['rollout.completed'] })).items).toHaveLength(1);
   });
 
+  it('asks the policies about each instance when its wave starts, and goes on without one they refuse', async () => {
+    const world = await makeWorld(open);
+    const asked: string[] = [];
+    // The server's gate stands behind this in the platform (tested in server/src/rollouts/upgrade-policies.test.ts).
+    const rolloutPolicyCheck = async (instance: Instance, to: { version: string }, actor: string) => {
+      asked.push(`${instance.name}→${to.version} by ${actor}`);
+      return instance.name === 'db-2' ? 'refused by policy frozen-db (db-2 is frozen)' : undefined;
+    };
+    const engine = world.engine({ rolloutTickMs: TICK_MS, rolloutPolicyCheck });
+    const instances = await fleet(world, engine, 3);
+    const rollout = await startRollout(world, instances);
+    await tickUntil(world, engine, rollout.id, (r) => r.stage === 'soaking');
+    // Only the canary's wave has started: the others are not judged yet.
+    expect(asked).toEqual(['db-0→1.1.0 by owner']);
+    const done = await tickUntil(world, engine, rollout.id, (r) => r.state === 'Completed');
+    expect(done.targets.map((t) => [t.instance, t.state, t.message])).toEqual([
+      ['db-0', 'upgraded', ''],
+      ['db-1', 'upgraded', ''],
+      ['db-2', 'skipped', 'refused by policy frozen-db (db-2 is frozen); the rollout goes on without it'],
+    ]);
+    expect(done.message).toBe('completed: 2 upgraded to 1.1.0; 1 skipped');
+    expect(await versions(world, instances)).toEqual(['1.1.0', '1.1.0', '1.0.0']);
+  });
+
   it('halts on an unhealthy canary and rolls it back; later waves are never touched', async () => {
     const world = await makeWorld(open);
     const engine = world.engine({ rolloutTickMs: TICK_MS });

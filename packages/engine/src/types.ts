@@ -1,6 +1,6 @@
 import type { Driver, Logger, Target } from '@paved/driver-api';
 import type { Store } from '@paved/store';
-import type { ProductVersion } from '@paved/model';
+import type { Instance, ProductVersion } from '@paved/model';
 import type { SecretStore } from '@paved/secrets';
 import type { Failpoint } from './failpoints.js';
 
@@ -69,7 +69,16 @@ export interface EngineOptions {
   observer?: EngineObserver;
   /** How often a running rollout is looked at (its instances' health, its soak). Default 1 s. */
   rolloutTickMs?: number;
+  /**
+   * The policies' say on moving one instance of a rollout, asked when its wave starts: why they
+   * refuse it (the instance is then skipped, with that message), or undefined. The platform
+   * passes the server's policy gate; absent, no policy is asked.
+   */
+  rolloutPolicyCheck?: RolloutPolicyCheck;
 }
+
+/** Why the policies refuse moving `instance` to `to` for `actor`, or undefined when they let it through. */
+export type RolloutPolicyCheck = (instance: Instance, to: ProductVersion, actor: string) => Promise<string | undefined>;
 
 export interface Engine {
   /** Starts the claim loop; woken by store writes, and by the earliest due time otherwise. */

@@ -1,3 +1,5 @@
+import type { PolicyDecision } from './policies/evaluate.js';
+
 /**
  * Upgrades and fleet rollouts (docs/rollouts.md): one instance moved to a newer version of its
  * product, or every instance of a product moved in health-gated waves, and the holds that keep
@@ -106,6 +108,8 @@ export interface UpgradePreview {
   changes: UpgradeChange[];
   /** Set when the upgrade cannot go ahead, with why (inputs that no longer fit, a missing plan, a hold…). */
   blocked?: string;
+  /** What each policy in force decided about the move (judged as an update); absent when no policy is in force. */
+  decisions?: PolicyDecision[];
 }
 
 export interface UpgradeRequest {

@@ -7,7 +7,7 @@ import { createEngine, type Engine } from '@paved/engine';
 import { createStore, type Store } from '@paved/store';
 import { createSecretStore, openKeyring, registerKeyring } from '@paved/secrets';
 import { findPortalDir } from './portal.js';
-import { AuditChain, buildApp, createAuditLog, createAuditSigner, PlatformMetrics, startAuditCheckpoints, startLogRetention, startMetricsEndpoint } from '@paved/server';
+import { AuditChain, buildApp, rolloutPolicyCheck, createAuditLog, createAuditSigner, PlatformMetrics, startAuditCheckpoints, startLogRetention, startMetricsEndpoint } from '@paved/server';
 import { auditKeyMaterial } from './audit-key.js';
 import type { PavedConfig } from './config.js';
 import { loadTls } from './tls.js';
@@ -113,6 +113,8 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
         driftIntervalMs: config.worker.driftIntervalMs,
         leaseMs: config.worker.leaseMs,
         ...(metrics === undefined ? {} : { observer: metrics.engineObserver }),
+        // A rollout's instances are judged by the policies when their wave starts, like an update.
+        rolloutPolicyCheck: rolloutPolicyCheck(store),
         // Test-only (PAVED_CRASH_AT): die like a power cut at the named point.
         ...(crashAt ? { failpoint: (name: string) => { if (name === crashAt) process.kill(process.pid, 'SIGKILL'); } } : {}),
       });

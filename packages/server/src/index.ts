@@ -5,6 +5,7 @@
  */
 export { buildApp, DEFAULT_BODY_LIMIT, type AppDeps } from './app.js';
 export { createServices, type Services, type ServicesDeps } from './services.js';
+export { rolloutPolicyCheck } from './rollouts/upgrade-policies.js';
 export { can, findTeam, roleIn, teamFor, type Principal, type TeamAccess } from './access/principal.js';
 export { generateToken, hashToken, isWellFormedToken, TOKEN_PREFIX } from './identity/tokens.js';
 export { issueToken, DefaultIdentityService, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS } from './identity/service.js';

@@ -149,7 +149,7 @@ export function createServices(deps: ServicesDeps): Services {
     history: new HistoryService({ store, instances }),
     feedback: new AuthorizedFeedbackService(new DefaultFeedbackService(measured), store),
     ...deliveryServices(deps),
-    rollouts: new AuthorizedRolloutService(new DefaultRolloutService(store), store),
+    rollouts: new AuthorizedRolloutService(new DefaultRolloutService(store, gate), store),
   };
 }
 

@@ -6,6 +6,7 @@ import { action, type Context, type Runner } from '../context.js';
 import { formatElapsed, parseTimeout } from '../duration.js';
 import { formatFields, formatTable } from '../output.js';
 import { instanceFailed } from '../wait.js';
+import { formatDecisions } from './policies.js';
 
 /** Upgrades, holds and fleet rollouts (docs/rollouts.md). */
 export function registerRolloutCommands(program: Command, runner: Runner): void {
@@ -68,7 +69,7 @@ function previewText(result: UpgradeResult): string {
   else if (preview.changes.length === 0) lines.push('  no change to inputs, outputs or plan limits');
   for (const change of preview.changes) lines.push(`  ${change.change === 'added' ? '+' : change.change === 'removed' ? '-' : '~'} ${change.message}`);
   if (preview.blocked !== undefined) lines.push(`  cannot upgrade: ${preview.blocked}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n${formatDecisions(preview.decisions ?? [])}`;
 }
 
 async function upgrade(ctx: Context, name: string, opts: UpgradeOptions) {

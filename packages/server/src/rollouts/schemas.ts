@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { Name, Timestamp } from '../http/schemas.js';
+import { PolicyDecision } from '../instances/schemas.js';
 
 const Version = Type.String({ minLength: 5, maxLength: 64, pattern: '^\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$', examples: ['1.2.0'] });
 
@@ -22,7 +23,8 @@ export const UpgradeResult = Type.Object({
   preview: Type.Object({
     team: Type.String(), instance: Type.String(), product: Type.String(), from: Type.String(), to: Type.String(), plan: Type.String(),
     changes: Type.Array(UpgradeChange),
-    blocked: Type.Optional(Type.String({ description: 'Why the instance cannot move as it is (its plan or inputs)' })),
+    blocked: Type.Optional(Type.String({ description: 'Why the instance cannot move as it is (its plan or inputs, or the policies that refuse the move)' })),
+    decisions: Type.Optional(Type.Array(PolicyDecision, { description: 'What each policy in force decided about the move, judged as an update' })),
   }),
   upgraded: Type.Boolean({ description: 'False on a dry run, or when the instance already runs that version' }),
 });

@@ -8,7 +8,10 @@ import { findTeam, type Principal } from '../access/principal.js';
 import { assertNotPart } from '../instances/composition-parts.js';
 import { instanceNotFound } from '../instances/service.js';
 import { productNotFound } from '../products/service.js';
+import { currentOrigin } from '../http/request-context.js';
+import { PolicyGate, policyDenied } from '../policies/gate.js';
 import { upgradeChanges } from './preview.js';
+import { judgeUpgrade, refusalText } from './upgrade-policies.js';
 
 /** Moving instances to newer versions of their products: one at a time, or a product's fleet in waves (docs/rollouts.md). */
 export interface RolloutService {
@@ -42,7 +45,7 @@ export function latestRelease(versions: readonly ProductVersion[]): ProductVersi
 }
 
 export class DefaultRolloutService implements RolloutService {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, private readonly gate = new PolicyGate(store)) {}
 
   async upgrade(principal: Principal, teamName: string, name: string, request: UpgradeRequest): Promise<UpgradeResult> {
     const { instance } = await this.find(teamName, name);
@@ -62,10 +65,16 @@ export class DefaultRolloutService implements RolloutService {
     };
     const blocked = blockedBy(instance, to);
     if (blocked !== undefined) preview.blocked = blocked;
-    if (request.dryRun === true || from.version === to.version) return { preview, upgraded: false };
+    if (from.version === to.version) return { preview, upgraded: false };
+    // The policies judge the move as they judge an update (docs/policies.md); a dry run shows their decisions.
+    const judged = await judgeUpgrade({ store: this.store, gate: this.gate }, instance, to, principal.user.name, currentOrigin()?.source.interface ?? 'api');
+    if (judged.decisions.length > 0) preview.decisions = judged.decisions;
+    if (judged.denied.length > 0) preview.blocked ??= refusalText(judged.denied);
+    if (request.dryRun === true) return { preview, upgraded: false };
     if (blocked !== undefined) {
       throw new ConflictError(`${name} cannot move to ${to.version}: ${blocked}`, { code: 'upgrade_blocked', issues: [{ path: 'to', message: blocked }] });
     }
+    if (judged.denied.length > 0) throw policyDenied(judged.denied);
     const moved = await this.store.moveInstanceVersion(instance.id, { from: from.version, to: to.version, actor: principal.user.name, kind: 'instance.upgraded' });
     if (moved === 'moved') throw new ConflictError(`${name} changed version while this upgrade was prepared; look again with: paved upgrade ${name} --dry-run`, { code: 'instance_changed' });
     if (moved === 'deleting' || moved === 'gone') throw new ConflictError(`${teamName}/${name} is being deleted and can no longer change`, { code: 'instance_deleting' });
