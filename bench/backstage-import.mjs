@@ -1,6 +1,6 @@
 // Backstage catalog import: a whole generated catalog in one `paved backstage import` command.
 //
-//   node bench/backstage-import.mjs [--runs 3] [--scale 1] [--generate-only]
+//   node bench/backstage-import.mjs [--runs 3] [--scale 1] [--before DIR] [--generate-only]
 //
 // The catalog (generated into a temporary folder, --scale 1 = 11,650 entities in 25 files):
 // 150 Groups (a hierarchy: 10 departments of 14 teams each), 1,500 Users (each in one team),
@@ -10,16 +10,20 @@
 // reading the files to the summary) against a fresh `paved up` on SQLite each run (products
 // target the machine's PostgreSQL, so no embedded cluster is started). Baseline in the same run,
 // interleaved: parsing the same 25 files alone, in this process, with js-yaml (the parser the
-// CLI uses); also measured, with `yaml` (the parser the CLI used before).
+// CLI uses); also measured, with `yaml` (the parser the CLI used before). With --before DIR (a
+// built checkout of an earlier commit, e.g. a `git worktree` of the branch base), the same import
+// with that checkout's CLI and server, interleaved too: the before/after of a change in one run.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import jsYaml from 'js-yaml';
 import { parseAllDocuments, stringify } from 'yaml';
-import { CLI, MACHINE_PG, arg, measureInterleaved, median, reportComparison, round, startPaved } from './lib.mjs';
+import { CLI, MACHINE_PG, arg, measureInterleaved, median, percentile, reportComparison, round, startPaved } from './lib.mjs';
 
 const runs = Number(arg('runs', '3'));
+const before = arg('before', undefined);
+const beforeCli = before === undefined ? undefined : resolve(before, 'packages/cli/dist/main.js');
 const scale = Number(arg('scale', '1'));
 const n = (count) => Math.round(count * scale);
 const entity = (kind, name, spec, extra = {}) => ({ apiVersion: 'backstage.io/v1alpha1', kind, metadata: { name, ...extra }, spec });
@@ -66,6 +70,7 @@ if (process.argv.includes('--generate-only')) {
 }
 console.error(`catalog: ${catalog.entities} entities (and the root Location) in ${catalog.files} files`);
 let imported;
+let importedBefore;
 try {
   const times = await measureInterleaved(runs, {
     parse: async () => {
@@ -78,27 +83,40 @@ try {
       for (const file of readdirSync(catalog.dir)) for (const doc of parseAllDocuments(readFileSync(join(catalog.dir, file), 'utf8'))) doc.toJS();
       return performance.now() - start;
     },
-    import: async () => {
-      const paved = await startPaved({ PAVED_POSTGRES_URL: MACHINE_PG, PAVED_POSTGRES_CLOSE_SERVER_DATABASES: 'false' });
-      try {
-        const start = performance.now();
-        const result = spawnSync(process.execPath, [CLI, 'backstage', 'import', '-f', catalog.root, '-o', 'json'], {
-          env: { ...process.env, PAVED_URL: paved.url, PAVED_TOKEN: paved.token, NO_COLOR: '1' }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
-        });
-        const ms = performance.now() - start;
-        if (result.status !== 0) throw new Error(`import failed: ${result.stderr}`);
-        const summary = JSON.parse(result.stdout);
-        imported = { teams: summary.created.teams.length, users: summary.created.users.length, services: summary.created.services.length, ownersMapped: summary.ownersMapped.length, systemNotes: summary.notes.filter((x) => /system .* is not among/.test(x.message)).length };
-        return ms;
-      } finally {
-        await paved.stop();
-        rmSync(paved.dir, { recursive: true, force: true });
-      }
-    },
+    import: () => importWith(CLI),
+    ...(beforeCli === undefined ? {} : { importBefore: () => importWith(beforeCli) }),
   });
   reportComparison({ benchmark: 'backstage-import', store: 'sqlite', entities: catalog.entities, files: catalog.files }, times.parse, times.import, 'import', {
-    directName: 'parse alone (js-yaml)', trailing: { parseWithYamlMs: round(median(times.parseYaml)), imported },
+    directName: 'parse alone (js-yaml)',
+    trailing: {
+      parseWithYamlMs: round(median(times.parseYaml)), imported,
+      ...(times.importBefore === undefined ? {} : {
+        before: { repo: before, medianMs: round(median(times.importBefore)), p95Ms: round(percentile(times.importBefore, 95)), importedBefore },
+        afterToBefore: round(median(times.import) / median(times.importBefore)),
+      }),
+    },
   });
 } finally {
   rmSync(catalog.dir, { recursive: true, force: true });
+}
+
+/** One whole import with `cli` (its own `paved up` on SQLite): ms from the CLI's start to its summary. */
+async function importWith(cli) {
+  const paved = await startPaved({ PAVED_POSTGRES_URL: MACHINE_PG, PAVED_POSTGRES_CLOSE_SERVER_DATABASES: 'false' }, { cli });
+  try {
+    const start = performance.now();
+    const result = spawnSync(process.execPath, [cli, 'backstage', 'import', '-f', catalog.root, '-o', 'json'], {
+      env: { ...process.env, PAVED_URL: paved.url, PAVED_TOKEN: paved.token, NO_COLOR: '1' }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+    });
+    const ms = performance.now() - start;
+    if (result.status !== 0) throw new Error(`import failed: ${result.stderr}`);
+    const summary = JSON.parse(result.stdout);
+    const counted = { teams: summary.created.teams.length, users: summary.created.users.length, services: summary.created.services.length, ownersMapped: summary.ownersMapped.length, systemNotes: summary.notes.filter((x) => /system .* is not among/.test(x.message)).length };
+    if (cli === CLI) imported = counted;
+    else importedBefore = counted;
+    return ms;
+  } finally {
+    await paved.stop();
+    rmSync(paved.dir, { recursive: true, force: true });
+  }
 }

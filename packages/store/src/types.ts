@@ -516,6 +516,11 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    */
   authEpoch(): Promise<number>;
   createTeam(input: { name: string; title: string; platform?: boolean }): Promise<Team>;
+  /**
+   * Many teams (not platform teams) in one transaction with multi-row inserts (a Backstage
+   * import holds hundreds): all or none; ConflictError `team_exists` when one name is taken.
+   */
+  createTeams(inputs: readonly { name: string; title: string; parent?: string }[]): Promise<Team[]>;
   getTeam(idOrName: { id: string } | { name: string }): Promise<Team | undefined>;
   /** Changes a team's title or platform flag; undefined when there is no such team. */
   updateTeam(id: string, change: { title?: string; platform?: boolean; parent?: string }): Promise<Team | undefined>;

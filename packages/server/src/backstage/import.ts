@@ -70,14 +70,29 @@ async function applyTeams(deps: ImportDeps, plan: ImportPlan, summary: Backstage
       continue;
     }
     summary.created.teams.push(planned.name);
-    if (deps.dryRun) {
-      known.set(planned.name, undefined);
-      continue;
+    known.set(planned.name, undefined);
+  }
+  const toCreate = plan.teams.filter((planned) => !all.has(planned.name));
+  if (deps.dryRun || toCreate.length === 0) return known;
+  const inputs = toCreate.map((planned) => ({ name: planned.name, title: planned.title, ...(planned.parent ? { parent: planned.parent } : {}) }));
+  // All in one transaction; if one was created meanwhile, one by one so the others still land
+  // (the one found is used as it is: it is not new, so its memberships are looked up).
+  const created = await deps.store.createTeams(inputs).catch(async (error: unknown) => {
+    if (!(error instanceof ConflictError)) throw error;
+    const teams: Team[] = [];
+    for (const input of inputs) {
+      const team = await deps.store.createTeams([input]).then(([t]) => t, (e: unknown) => {
+        if (!(e instanceof ConflictError)) throw e;
+        return undefined;
+      });
+      if (team) teams.push(team);
+      else known.set(input.name, await deps.store.getTeam({ name: input.name }));
     }
-    const created = await deps.store.createTeam({ name: planned.name, title: planned.title });
-    const team = planned.parent ? await deps.store.updateTeam(created.id, { parent: planned.parent }) ?? created : created;
-    await deps.store.appendEvent({ kind: 'team.created', teamId: team.id, actor: deps.actor, data: { team: team.name, source: 'backstage' } });
-    known.set(planned.name, team);
+    return teams;
+  });
+  await deps.store.appendEvents(created.map((team) => ({ kind: 'team.created' as const, teamId: team.id, actor: deps.actor, data: { team: team.name, source: 'backstage' } })));
+  for (const team of created) {
+    known.set(team.name, team);
     fresh.add(team.id);
   }
   return known;

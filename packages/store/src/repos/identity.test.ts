@@ -30,6 +30,20 @@ eachStore('store: identity', (open) => {
     await expect(store.createTeam({ name: 'payments', title: 'Other' })).rejects.toMatchObject({ code: 'team_exists', issues: [{ path: 'name' }] });
   });
 
+  it('creates many teams at once (more than one multi-row insert), with parents; all or none', async () => {
+    const store = await open();
+    const inputs = Array.from({ length: 1201 }, (_, i) => ({ name: `team-${i}`, title: `Team ${i}`, ...(i > 0 ? { parent: 'team-0' } : {}) }));
+    const created = await store.createTeams(inputs);
+    expect(created).toHaveLength(1201);
+    expect(await store.getTeam({ name: 'team-1200' })).toEqual(created[1200]);
+    expect(created[1200]).toMatchObject({ title: 'Team 1200', platform: false, parent: 'team-0' });
+    expect(await store.getTeam({ name: 'team-0' })).not.toHaveProperty('parent');
+    const clash = store.createTeams([{ name: 'fresh', title: 'Fresh' }, { name: 'team-5', title: 'Again' }]);
+    await expect(clash).rejects.toMatchObject({ code: 'team_exists', issues: [{ path: 'name' }] });
+    expect(await store.getTeam({ name: 'fresh' })).toBeUndefined();
+    expect(await store.createTeams([])).toEqual([]);
+  });
+
   it('upserts memberships and lists teams per user', async () => {
     const store = await open();
     const alice = await store.createUser({ name: 'alice', admin: false });

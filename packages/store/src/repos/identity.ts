@@ -165,6 +165,21 @@ export function identityRepo(ctx: StoreContext) {
       return team;
     },
 
+    async createTeams(inputs: readonly { name: string; title: string; parent?: string }[]): Promise<Team[]> {
+      const at = ctx.iso();
+      const teams: Team[] = inputs.map((input) => ({
+        id: randomUUID(), name: input.name, title: input.title, platform: false, ...(input.parent === undefined ? {} : { parent: input.parent }), createdAt: at,
+      }));
+      await adapter.transaction(async (trx) => {
+        for (let i = 0; i < teams.length; i += BULK_ROWS) {
+          await trx.insertInto('teams')
+            .values(teams.slice(i, i + BULK_ROWS).map((t) => ({ id: t.id, name: t.name, title: t.title, platform: 0, parent: t.parent ?? null, created_at: t.createdAt })))
+            .execute();
+        }
+      }).catch(conflictOn('name', 'team_exists', 'One of the teams already exists; none was created.'));
+      return teams;
+    },
+
     async authEpoch(): Promise<number> {
       const [row] = await authEpochRow(db);
       if (row === undefined) throw new Error('the auth_epoch row is missing (migration 0022)');
