@@ -1,7 +1,8 @@
-import type { CreateInstanceRequest, Credentials, Deprecation, Instance, Page, PageRequest, PavedEvent, RequestPreview, UpdateInstanceRequest } from '@paved/model';
+import type { CreateInstanceRequest, Deprecation, Instance, Page, PageRequest, RequestPreview, UpdateInstanceRequest } from '@paved/model';
 import type { Store } from '@paved/store';
 import type { Principal } from '../access/principal.js';
-import type { InstanceService, InstanceWatchEvent } from '../instances/service.js';
+import { DelegatingInstanceService } from '../instances/delegating.js';
+import type { InstanceService } from '../instances/service.js';
 import { assertNotPastDeprecation, instanceDeprecation } from './deprecations.js';
 
 /**
@@ -10,38 +11,40 @@ import { assertNotPastDeprecation, instanceDeprecation } from './deprecations.js
  * date no new instance, nor a move, lands on that version. A wrapper rather than edits of the
  * instance service, so the deprecation rules live in one capability; authorization wraps it.
  */
-export class DeprecationAwareInstanceService implements InstanceService {
-  constructor(private readonly inner: InstanceService, private readonly deps: { store: Store; now: () => number }) {}
+export class DeprecationAwareInstanceService extends DelegatingInstanceService {
+  constructor(inner: InstanceService, private readonly deps: { store: Store; now: () => number }) {
+    super(inner);
+  }
 
-  async create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance> {
+  override async create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance> {
     const version = request.version ?? (await this.deps.store.latestProductVersion(request.product));
     // An unknown product or version: the inner service names it.
     if (version !== undefined) await this.refusePastDate(request.product, version);
     return this.annotate(await this.inner.create(principal, team, request));
   }
 
-  async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
+  override async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
     await this.refuseMovePastDate(principal, team, name, request);
     return this.annotate(await this.inner.update(principal, team, name, request));
   }
 
   /** A dry run is refused as the request itself would be: past the date, nothing would be created. */
-  async previewCreate(principal: Principal, team: string, request: CreateInstanceRequest): Promise<RequestPreview> {
+  override async previewCreate(principal: Principal, team: string, request: CreateInstanceRequest): Promise<RequestPreview> {
     const version = request.version ?? (await this.deps.store.latestProductVersion(request.product));
     if (version !== undefined) await this.refusePastDate(request.product, version);
     return this.inner.previewCreate(principal, team, request);
   }
 
-  async previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview> {
+  override async previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview> {
     await this.refuseMovePastDate(principal, team, name, request);
     return this.inner.previewUpdate(principal, team, name, request);
   }
 
-  async get(principal: Principal, team: string, name: string): Promise<Instance> {
+  override async get(principal: Principal, team: string, name: string): Promise<Instance> {
     return this.annotate(await this.inner.get(principal, team, name));
   }
 
-  async list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>> {
+  override async list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>> {
     const found = await this.inner.list(principal, team, page);
     const deprecations = await this.deps.store.listDeprecations();
     if (deprecations.length === 0) return found;
@@ -51,28 +54,12 @@ export class DeprecationAwareInstanceService implements InstanceService {
     return { ...found, items };
   }
 
-  delete(principal: Principal, team: string, name: string): Promise<Instance> {
-    return this.inner.delete(principal, team, name);
-  }
-
-  revealCredentials(principal: Principal, team: string, name: string): Promise<Credentials> {
-    return this.inner.revealCredentials(principal, team, name);
-  }
-
-  async rotate(principal: Principal, team: string, name: string): Promise<Instance> {
+  override async rotate(principal: Principal, team: string, name: string): Promise<Instance> {
     return this.annotate(await this.inner.rotate(principal, team, name));
   }
 
-  async reconcile(principal: Principal, team: string, name: string): Promise<Instance> {
+  override async reconcile(principal: Principal, team: string, name: string): Promise<Instance> {
     return this.annotate(await this.inner.reconcile(principal, team, name));
-  }
-
-  events(principal: Principal, team: string, page: PageRequest): Promise<Page<PavedEvent>> {
-    return this.inner.events(principal, team, page);
-  }
-
-  watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
-    return this.inner.watch(principal, team, name, listener);
   }
 
   private async refuseMovePastDate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<void> {

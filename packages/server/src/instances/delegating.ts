@@ -1,0 +1,59 @@
+import type { CreateInstanceRequest, Credentials, Instance, Page, PageRequest, PavedEvent, RequestPreview, UpdateInstanceRequest } from '@paved/model';
+import type { Principal } from '../access/principal.js';
+import type { InstanceListRequest, InstanceService, InstanceWatchEvent } from './service.js';
+
+/**
+ * An instance service that hands every call to `inner`: what a capability that adds to
+ * instances (deprecations, holds) extends, overriding only the calls it changes.
+ */
+export class DelegatingInstanceService implements InstanceService {
+  constructor(protected readonly inner: InstanceService) {}
+
+  create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance> {
+    return this.inner.create(principal, team, request);
+  }
+
+  previewCreate(principal: Principal, team: string, request: CreateInstanceRequest): Promise<RequestPreview> {
+    return this.inner.previewCreate(principal, team, request);
+  }
+
+  previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview> {
+    return this.inner.previewUpdate(principal, team, name, request);
+  }
+
+  get(principal: Principal, team: string, name: string): Promise<Instance> {
+    return this.inner.get(principal, team, name);
+  }
+
+  list(principal: Principal, team: string, page: InstanceListRequest): Promise<Page<Instance>> {
+    return this.inner.list(principal, team, page);
+  }
+
+  update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
+    return this.inner.update(principal, team, name, request);
+  }
+
+  delete(principal: Principal, team: string, name: string): Promise<Instance> {
+    return this.inner.delete(principal, team, name);
+  }
+
+  revealCredentials(principal: Principal, team: string, name: string): Promise<Credentials> {
+    return this.inner.revealCredentials(principal, team, name);
+  }
+
+  rotate(principal: Principal, team: string, name: string): Promise<Instance> {
+    return this.inner.rotate(principal, team, name);
+  }
+
+  reconcile(principal: Principal, team: string, name: string): Promise<Instance> {
+    return this.inner.reconcile(principal, team, name);
+  }
+
+  events(principal: Principal, team: string, page: PageRequest): Promise<Page<PavedEvent>> {
+    return this.inner.events(principal, team, page);
+  }
+
+  watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
+    return this.inner.watch(principal, team, name, listener);
+  }
+}
