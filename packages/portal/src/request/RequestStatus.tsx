@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import type { Credentials, Instance } from '@paved/model';
 import { useSession } from '../app/session.js';
+import { useApi } from '../app/api.js';
 import { ApiError } from '../app/errors.js';
 import { PhaseBadge } from '../ui/badges.js';
 import { envLines } from './env-lines.js';
@@ -47,7 +48,7 @@ export function RequestStatus({ team, name }: { team: string; name: string }) {
           {instance ? <p><PhaseBadge phase={instance.status.phase} /> {statusMessage(instance)}</p> : <p className="muted">Connecting to the status stream…</p>}
         </div>
         {instance ? <ApprovalNote instance={instance} /> : null}
-        {instance?.deprecation ? <DeprecationWarning deprecation={instance.deprecation} /> : null}
+        {instance ? <Deprecated team={team} name={name} version={instance.productVersion} /> : null}
         {phase === 'Pending' || phase === 'Provisioning' || phase === 'AwaitingApproval' ? <p className="muted">This page updates by itself; you may leave it and come back.</p> : null}
         {instance?.status.checks?.length ? (
           <ul className="checks" aria-label="Contract checks">
@@ -63,6 +64,12 @@ export function RequestStatus({ team, name }: { team: string; name: string }) {
       ) : null}
     </>
   );
+}
+
+/** The deprecation is on the instance as read (the status stream carries the status only): read again when the version moves. */
+function Deprecated({ team, name, version }: { team: string; name: string; version: string }) {
+  const read = useApi(`instance:${team}/${name}@${version}`, (c) => c.getInstance(team, name));
+  return read.data?.deprecation ? <DeprecationWarning deprecation={read.data.deprecation} /> : null;
 }
 
 /** Who may approve a held request, or who decided and why. */
