@@ -1,6 +1,7 @@
-import type { Rollout, RolloutTarget } from '@paved/model';
+import { useEffect, useState } from 'react';
+import type { Page, Rollout, RolloutTarget } from '@paved/model';
 import { Link } from 'wouter';
-import { useApi } from '../app/api.js';
+import { useSession } from '../app/session.js';
 import { Loaded } from '../app/errors.js';
 import { duration } from '../ui/badges.js';
 
@@ -11,10 +12,26 @@ const TROUBLE = new Set(['failed', 'rollback-failed', 'rollback-unsupported', 'h
 
 /** Every product's rollouts (docs/rollouts.md), newest first: waves, state, and the instances held or failed. Read-only. */
 export default function Rollouts() {
-  // Re-read while a rollout is still moving, so its waves and states stay current on the page.
-  const rollouts = useApi('rollouts', (c) => c.listRollouts({ limit: 100 }), {
-    refreshInterval: (page) => (page?.items.some((r) => MOVING.has(r.state)) ? REFRESH_MS : 0),
-  });
+  const { client } = useSession();
+  const [rollouts, setRollouts] = useState<{ data?: Page<Rollout>; error?: unknown }>({});
+  // Read on each visit (My team reads the list too, maybe before a rollout began), then again
+  // every few seconds while a rollout still moves, so its waves and states stay current.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const read = async () => {
+      try {
+        const data = await client.listRollouts({ limit: 100 });
+        if (stopped) return;
+        setRollouts({ data });
+        if (data.items.some((r) => MOVING.has(r.state))) timer = setTimeout(() => void read(), REFRESH_MS);
+      } catch (error) {
+        if (!stopped) setRollouts({ error });
+      }
+    };
+    void read();
+    return () => { stopped = true; clearTimeout(timer); };
+  }, [client]);
   return (
     <>
       <h1>Rollouts</h1>
