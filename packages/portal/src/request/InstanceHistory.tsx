@@ -3,7 +3,7 @@ import type { HistoryEntry } from '@paved/model';
 import { useApi } from '../app/api.js';
 import { useSession } from '../app/session.js';
 import { ApiError, Loaded } from '../app/errors.js';
-import { decisionText } from './PolicyPreview.js';
+import { decisionClass, decisionText } from './PolicyPreview.js';
 
 /** The hold in force, from the last instance.held / instance.unheld event (the API has no read of holds of its own). */
 export function currentHold(entries: HistoryEntry[]): HistoryEntry | undefined {
@@ -44,7 +44,7 @@ export default function InstanceHistory({ team, name, phase }: { team: string; n
                   {entries.map((e, i) => (
                     <li key={`${e.at}-${i}`}>
                       <time dateTime={e.at}>{e.at.replace('T', ' ').slice(0, 19)}</time> <span className="wrap">{entryText(e)}</span>
-                      {e.policies?.length ? <ul>{e.policies.filter((d) => d.result !== 'skipped').map((d) => <li key={d.policy} className={`decision-${d.result}`}>{decisionText(d)}</li>)}</ul> : null}
+                      {e.policies?.length ? <ul>{e.policies.filter((d) => d.result !== 'skipped').map((d) => <li key={d.policy} className={decisionClass(d)}>{decisionText(d)}</li>)}</ul> : null}
                     </li>
                   ))}
                 </ol>

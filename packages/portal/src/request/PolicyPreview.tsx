@@ -28,6 +28,11 @@ export function decisionText(d: PolicyDecision): string {
   return `${who} refuses it${message}`;
 }
 
+/** A refusal in red, a warning or a request for approval in amber, a pass in green (the words carry the meaning). */
+export function decisionClass(d: PolicyDecision): string {
+  return d.result !== 'failed' ? `decision-${d.result}` : d.action === 'deny' ? 'decision-failed' : 'decision-warn';
+}
+
 function quotaText(q: QuotaCheck): string {
   return `Quota of plan ${q.plan} of ${q.product}: your team has ${q.used} of ${q.max}; this adds ${q.adding} — ${q.passed ? 'within the quota' : 'over the quota, so it is refused'}.`;
 }
@@ -61,7 +66,7 @@ function PreviewAnswer({ preview }: { preview: RequestPreview }) {
       </p>
       <ul aria-label="Policy decisions and quotas">
         {applying.length === 0 ? <li>No policy applies to this request.</li> : null}
-        {applying.map((d) => <li key={d.policy} className={`decision-${d.result}`}>{decisionText(d)}</li>)}
+        {applying.map((d) => <li key={d.policy} className={decisionClass(d)}>{decisionText(d)}</li>)}
         {preview.quotas.map((q) => <li key={`${q.product}/${q.plan}`} className={q.passed ? '' : 'decision-failed'}>{quotaText(q)}</li>)}
       </ul>
     </>
