@@ -1,5 +1,5 @@
 import { createClient, type PavedClient } from '@paved/client';
-import useSWR, { type SWRConfiguration, type SWRResponse } from 'swr';
+import useSWR, { type SWRResponse } from 'swr';
 import { useSession } from './session.js';
 
 /** Named in the Paved-Client header, so the audit log records the portal as the interface. */
@@ -35,7 +35,7 @@ export function portalClient(token?: string): PavedClient {
  * Reads from the API with SWR (cached per key, revalidated on reconnect). `key` null: nothing
  * is read yet (a dependency is missing).
  */
-export function useApi<T>(key: string | null, read: (client: PavedClient) => Promise<T>, options?: SWRConfiguration<T, Error>): SWRResponse<T, Error> {
+export function useApi<T>(key: string | null, read: (client: PavedClient) => Promise<T>): SWRResponse<T, Error> {
   const { client } = useSession();
-  return useSWR<T, Error>(key, () => read(client), options);
+  return useSWR<T, Error>(key, () => read(client));
 }
