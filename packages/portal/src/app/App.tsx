@@ -12,10 +12,14 @@ import { AdminPage } from '../admin/AdminPage.js';
 // graph load when their page is opened (bench/portal-budget.mjs measures it).
 const RequestPage = lazy(() => import('../request/RequestPage.js'));
 const Dashboards = lazy(() => import('../dashboards/Dashboards.js'));
+const Approvals = lazy(() => import('../governance/Approvals.js'));
+const Rollouts = lazy(() => import('../governance/Rollouts.js'));
 
 const NAV = [
   { href: '/products', label: 'Products' },
   { href: '/team', label: 'My team' },
+  { href: '/approvals', label: 'Approvals' },
+  { href: '/rollouts', label: 'Rollouts' },
   { href: '/dashboards', label: 'Dashboards' },
   { href: '/admin', label: 'Admin' },
 ];
@@ -70,6 +74,8 @@ function Shell() {
             <Route path="/requests/:team/:name">{(p) => <RequestStatus team={p.team} name={p.name} />}</Route>
             <Route path="/team"><TeamPage /></Route>
             <Route path="/team/:team">{(p) => <TeamPage team={p.team} />}</Route>
+            <Route path="/approvals" component={Approvals} />
+            <Route path="/rollouts" component={Rollouts} />
             <Route path="/dashboards" component={Dashboards} />
             <Route path="/admin" component={AdminPage} />
             <Route>

@@ -7,6 +7,7 @@ import { ApiError, Loaded, describeError } from '../app/errors.js';
 import { LifecycleBadge, duration, percent } from '../ui/badges.js';
 
 const Markdown = lazy(() => import('./Markdown.js'));
+const Evolution = lazy(() => import('./Evolution.js'));
 
 export function ProductPage({ name }: { name: string }) {
   const product = useApi(`product:${name}`, (c) => c.getProduct(name));
@@ -68,10 +69,10 @@ function Product({ product }: { product: ProductDetail }) {
 
       <TimeToReady product={product} />
 
-      <section aria-labelledby="versions">
-        <h2 id="versions">Versions</h2>
-        <ul className="inline">{[...product.versions].reverse().map((v) => <li key={v}><code>{v}</code>{v === product.latestVersion ? ' (latest)' : ''}</li>)}</ul>
-      </section>
+      {/* Versions, changelog, deprecations, roadmap and requests: their own chunk, loaded after the page. */}
+      <Suspense fallback={<p className="muted" role="status">Loading versions and roadmap…</p>}>
+        <Evolution product={product} />
+      </Suspense>
 
       <section aria-labelledby="outputs">
         <h2 id="outputs">What an instance gives you</h2>

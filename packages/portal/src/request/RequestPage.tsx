@@ -8,6 +8,7 @@ import { useSession } from '../app/session.js';
 import { ApiError, Loaded } from '../app/errors.js';
 import { useWritableTeams } from '../team/teams.js';
 import { createInputValidator, type FieldError } from './validate-inputs.js';
+import { PolicyPreview } from './PolicyPreview.js';
 
 /** The request form: loaded on its own (JSON Forms and its validator are the largest part of the portal). */
 export default function RequestPage({ product }: { product: string }) {
@@ -149,6 +150,9 @@ function RequestForm({ product }: { product: ProductDetail }) {
             ) : null}
             {product.manifest.spec.plans[plan]?.quota?.perTeam ? <li>A team may hold {product.manifest.spec.plans[plan]!.quota!.perTeam} instances of this plan.</li> : null}
           </ul>
+          <h3>Policies and quotas</h3>
+          <PolicyPreview request={name && !nameProblem && chosenTeam && inputErrors.length === 0
+            ? { team: chosenTeam, name, product: product.name, plan, inputs } : null} />
         </section>
         <button type="submit" disabled={busy || !name || nameProblem !== null || inputErrors.length > 0}>{busy ? 'Requesting…' : 'Request'}</button>
       </form>

@@ -1,10 +1,14 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import type { Credentials, Instance } from '@paved/model';
 import { useSession } from '../app/session.js';
+import { useApi } from '../app/api.js';
 import { ApiError } from '../app/errors.js';
 import { PhaseBadge } from '../ui/badges.js';
 import { envLines } from './env-lines.js';
+import { DeprecationWarning } from './DeprecationWarning.js';
+
+const InstanceHistory = lazy(() => import('./InstanceHistory.js'));
 
 /** The status in words: the message of the condition that explains the phase, else the last error. */
 export function statusMessage(instance: Instance): string {
@@ -43,7 +47,9 @@ export function RequestStatus({ team, name }: { team: string; name: string }) {
         <div role="status" aria-live="polite" data-testid="status">
           {instance ? <p><PhaseBadge phase={instance.status.phase} /> {statusMessage(instance)}</p> : <p className="muted">Connecting to the status stream…</p>}
         </div>
-        {phase === 'Pending' || phase === 'Provisioning' ? <p className="muted">This page updates by itself; you may leave it and come back.</p> : null}
+        {instance ? <ApprovalNote instance={instance} /> : null}
+        {instance ? <Deprecated team={team} name={name} version={instance.productVersion} /> : null}
+        {phase === 'Pending' || phase === 'Provisioning' || phase === 'AwaitingApproval' ? <p className="muted">This page updates by itself; you may leave it and come back.</p> : null}
         {instance?.status.checks?.length ? (
           <ul className="checks" aria-label="Contract checks">
             {instance.status.checks.map((c) => <li key={c.name}>{c.passed ? '✓' : '✗'} <strong>{c.name}</strong>: {c.message}</li>)}
@@ -51,7 +57,32 @@ export function RequestStatus({ team, name }: { team: string; name: string }) {
         ) : null}
       </section>
       {phase === 'Ready' && instance ? <CredentialsPanel instance={instance} /> : null}
+      {instance ? (
+        <Suspense fallback={<p className="muted" role="status">Loading the history…</p>}>
+          <InstanceHistory team={team} name={name} phase={phase} />
+        </Suspense>
+      ) : null}
     </>
+  );
+}
+
+/** The deprecation is on the instance as read (the status stream carries the status only): read again when the version moves. */
+function Deprecated({ team, name, version }: { team: string; name: string; version: string }) {
+  const read = useApi(`instance:${team}/${name}@${version}`, (c) => c.getInstance(team, name));
+  return read.data?.deprecation ? <DeprecationWarning deprecation={read.data.deprecation} /> : null;
+}
+
+/** Who may approve a held request, or who decided and why. */
+function ApprovalNote({ instance }: { instance: Instance }) {
+  const approval = instance.status.approval;
+  if (!approval) return null;
+  const policies = approval.policies.join(', ');
+  if (approval.state === 'Waiting') {
+    return <p data-testid="approval">Waiting for approval by an owner or member of team <strong>{approval.approvers}</strong> (policy {policies}). They decide in the portal’s Approvals page or with <code>paved approvals approve {approval.id}</code>.</p>;
+  }
+  return (
+    <p data-testid="approval">{approval.state === 'Approved' ? 'Approved' : 'Denied'}{approval.decidedBy ? ` by ${approval.decidedBy}` : ''} (team {approval.approvers}){approval.reason ? `: ${approval.reason}` : '.'}
+      {approval.state === 'Denied' ? ' Delete it and ask again with what the approvers need.' : ''}</p>
   );
 }
 
