@@ -282,7 +282,8 @@ describe('governance in the web portal, in Chromium', () => {
     await page.getByRole('link', { name: 'My team' }).click();
     const frozen = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'frozen-keys' }) });
     await frozen.getByText('Held.').waitFor();
-    expect(await frozen.textContent()).toContain(`The rollout of ${PRODUCT} to v1.1.0`);
+    // The hold as the instance carries it: who and why, for as long as it stands.
+    expect(await frozen.textContent()).toMatch(new RegExp(`held by alice-${suffix}: quarter-end freeze`));
     // old-keys moved to 1.1.0: no longer deprecated.
     await page.getByRole('row').filter({ has: page.getByRole('link', { name: 'old-keys' }) }).filter({ hasText: 'v1.1.0' }).waitFor();
     await screenshot(page, 'team-governance');

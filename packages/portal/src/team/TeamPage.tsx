@@ -1,6 +1,6 @@
 import { lazy, Suspense, useId } from 'react';
 import { Link, useLocation } from 'wouter';
-import type { Instance, Rollout, Service } from '@paved/model';
+import type { Instance, Service } from '@paved/model';
 import { useApi } from '../app/api.js';
 import { Loaded } from '../app/errors.js';
 import { PhaseBadge } from '../ui/badges.js';
@@ -44,26 +44,15 @@ async function allInstances(iterate: AsyncIterableIterator<Instance>): Promise<I
   return items;
 }
 
-/** The instances of `team` that rollouts report held, by instance name, with why (a rollout's note names who and why). */
-function heldIn(rollouts: Rollout[] | undefined, team: string): Map<string, string> {
-  const held = new Map<string, string>();
-  for (const r of rollouts ?? []) {
-    for (const t of r.targets) if (t.team === team && t.state === 'held' && !held.has(t.instance)) held.set(t.instance, `The rollout of ${r.product} to v${r.toVersion} (${r.state}) skips it${t.message ? `: ${t.message}` : '.'}`);
-  }
-  return held;
-}
-
 function TeamDetail({ team }: { team: string }) {
   const instances = useApi(`instances:${team}`, (c) => allInstances(c.iterateInstances(team, { limit: 100 })));
-  // Holds are read from the rollouts that met them; the instance's own page reads the hold from its history.
-  const rollouts = useApi('rollouts', (c) => c.listRollouts({ limit: 100 }));
   const services = useApi(`services:${team}`, (c) => c.listServices(team, { limit: 100 }));
   return (
     <>
       <section aria-labelledby="inst-h">
         <h2 id="inst-h">Instances by environment</h2>
         <Loaded data={instances.data} error={instances.error} what="the instances">
-          {(items) => <InstancesByEnvironment team={team} items={items.filter((i) => !i.parent)} held={heldIn(rollouts.data?.items, team)} />}
+          {(items) => <InstancesByEnvironment team={team} items={items.filter((i) => !i.parent)} />}
         </Loaded>
       </section>
       <section aria-labelledby="svc-h">
@@ -84,7 +73,7 @@ function TeamDetail({ team }: { team: string }) {
   );
 }
 
-function InstancesByEnvironment({ team, items, held }: { team: string; items: Instance[]; held: Map<string, string> }) {
+function InstancesByEnvironment({ team, items }: { team: string; items: Instance[] }) {
   if (items.length === 0) {
     return <p className="empty">This team has no instances yet. <Link href="/products">Pick a product</Link> and request one.</p>;
   }
@@ -111,7 +100,7 @@ function InstancesByEnvironment({ team, items, held }: { team: string; items: In
                     <td className="wrap">
                       {statusMessage(i)}
                       {i.deprecation ? <DeprecationWarning deprecation={i.deprecation} /> : null}
-                      {held.has(i.name) ? <p className="warning"><strong>Held.</strong> {held.get(i.name)}</p> : null}
+                      {i.hold ? <p className="warning"><strong>Held.</strong> Rollouts skip it; held by {i.hold.heldBy}: {i.hold.reason}</p> : null}
                     </td>
                   </tr>
                 ))}
