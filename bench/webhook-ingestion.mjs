@@ -1,6 +1,12 @@
 // Webhook ingestion throughput: signed GitHub deliveries per second into `paved up` on SQLite.
 //
-//   node bench/webhook-ingestion.mjs [--deliveries 20000] [--connections 16] [--rounds 3]
+//   node bench/webhook-ingestion.mjs [--deliveries 20000] [--connections 16] [--rounds 3] [--cli other/packages/cli/dist/main.js]
+//
+// Two figures per round: accepted/s (deliveries answered 202 ÷ the time to send them) and
+// applied/s (the same deliveries ÷ the time from the first sent until the inbox of deliveries
+// accepted and not yet applied is empty, read from the server's Prometheus gauge
+// paved_webhook_inbox_waiting_deliveries; a build without the inbox applies before answering,
+// so there both are the same). `--cli` runs another build (e.g. the one before a change).
 //
 // The deliveries are the octokit payload examples (fixtures/webhooks/github/) shaped as a
 // stream of work on 20 repositories: per change a push to a branch, the pull request merged,
@@ -13,7 +19,7 @@ import autocannon from 'autocannon';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { arg, median, round, startPaved } from './lib.mjs';
+import { arg, freePort, median, round, startPaved } from './lib.mjs';
 
 const total = Number(arg('deliveries', '20000'));
 const connections = Number(arg('connections', '16'));
@@ -90,6 +96,13 @@ function deliveries(r, count, secret) {
   return out.slice(0, count);
 }
 
+/** Deliveries accepted and not yet applied, from the server's /metrics; 0 for a build that has no inbox. */
+async function waiting(metricsUrl) {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('paved_webhook_inbox_waiting_deliveries'));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
+
 async function blast(url, list) {
   let next = 0;
   const result = await autocannon({
@@ -103,25 +116,38 @@ async function blast(url, list) {
   return { perSecond: list.length / seconds, non2xx: result.non2xx, errors: result.errors, statuses: result.statusCodeStats };
 }
 
-const paved = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off', PAVED_GITHUB_WEBHOOK_SECRET: SECRET });
+const metricsPort = await freePort();
+const cli = arg('cli', undefined);
+const paved = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off', PAVED_GITHUB_WEBHOOK_SECRET: SECRET, PAVED_METRICS_PORT: String(metricsPort) }, cli ? { cli } : {});
+const metricsUrl = `http://127.0.0.1:${metricsPort}`;
 const api = (method, path, body) => fetch(`${paved.url}${path}`, { method, headers: { authorization: `Bearer ${paved.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 await api('POST', '/api/v1/teams', { name: 'bench' });
 for (let repo = 0; repo < REPOS; repo++) await api('POST', '/api/v1/teams/bench/services', { name: `r${repo}`, repositoryUrl: `https://github.com/bench/r${repo}` });
 
 const ingest = [];
+const applied = [];
 const refused = [];
 for (let r = 0; r < rounds; r++) {
   const good = deliveries(r + 1, total, SECRET);
   const bad = deliveries(r + 101, total, 'not-the-secret');
   const sides = [['ingest', good, ingest], ['refused', bad, refused]];
   for (const [label, list, into] of r % 2 === 0 ? sides : sides.reverse()) {
+    const started = performance.now();
     const outcome = await blast(paved.url, list);
     const expectedStatus = label === 'ingest' ? 202 : 401;
     if (outcome.errors > 0 || (outcome.statuses[expectedStatus]?.count ?? 0) !== list.length) {
       throw new Error(`${label}: expected ${list.length} × ${expectedStatus}, got ${JSON.stringify(outcome.statuses)} and ${outcome.errors} errors`);
     }
     into.push(outcome.perSecond);
-    console.error(`round ${r + 1} ${label}: ${round(outcome.perSecond, 0)} deliveries/s`);
+    let tail = '';
+    if (label === 'ingest') {
+      const sent = performance.now();
+      while (await waiting(metricsUrl) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      const done = performance.now();
+      applied.push(list.length / ((done - started) / 1000));
+      tail = `, all applied ${round((done - sent) / 1000, 1)} s after the last was answered: ${round(applied.at(-1), 0)} applied/s`;
+    }
+    console.error(`round ${r + 1} ${label}: ${round(outcome.perSecond, 0)} deliveries/s${tail}`);
   }
 }
 
@@ -129,9 +155,11 @@ for (let r = 0; r < rounds; r++) {
 const report = await (await fetch(`${paved.url}/api/v1/metrics/dora?team=bench&from=2025-03-03&to=2025-03-31`, { headers: { authorization: `Bearer ${paved.token}` } })).json();
 const result = {
   benchmark: 'webhook-ingestion', store: 'sqlite', deliveries: total, connections, rounds,
-  ingestPerSecond: round(median(ingest), 0), refusedPerSecond: round(median(refused), 0), ratio: round(median(ingest) / median(refused), 2),
+  build: cli ?? 'this',
+  acceptedPerSecond: round(median(ingest), 0), appliedPerSecond: round(median(applied), 0), refusedPerSecond: round(median(refused), 0),
+  acceptedRatio: round(median(ingest) / median(refused), 2), appliedRatio: round(median(applied) / median(refused), 2),
   deployments: report.deployments, changes: report.leadTime.changes, deploymentsWithoutChanges: report.dataQuality.deploymentsWithoutChanges.count,
 };
 console.log(JSON.stringify(result));
-console.error(`webhook ingestion: ${result.ingestPerSecond} deliveries/s median (refused unsigned: ${result.refusedPerSecond}/s), x${result.ratio}`);
+console.error(`webhook ingestion: ${result.acceptedPerSecond} accepted/s, ${result.appliedPerSecond} applied/s median (refused unsigned: ${result.refusedPerSecond}/s), x${result.acceptedRatio} / x${result.appliedRatio}`);
 await paved.stop();

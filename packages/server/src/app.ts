@@ -150,7 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const services = createServices({
     ...deps, auditChain,
     onTemplateProblem: (problem) => app.log.warn({ problem }, 'template skipped'),
-    onInboxError: (error) => app.log.error({ err: error }, 'applying queued webhook deliveries failed; retried on the next delivery or poll'),
+    onInboxError: (error) => app.log.error({ err: error }, 'webhook inbox: queued deliveries not applied (a failed pass is retried on the next delivery or poll; a failed delivery keeps its error)'),
   });
   // Facts derived with other patterns (production environments, incident labels) are re-derived before any is served.
   await deps.store.applyDeliveryRules(deliveryRules(deps.delivery?.settings ?? DEFAULT_DELIVERY_SETTINGS));

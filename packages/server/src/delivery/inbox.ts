@@ -85,12 +85,17 @@ export class DeliveryInbox {
     if (mark === null) return;
     for (;;) {
       const drained = await this.#pass(mark);
+      this.#reportFailed(drained.failed);
       if (drained.applied + drained.failed > 0) continue;
       const { oldestWaiting } = await this.options.store.deliveryInboxDepth();
       if (oldestWaiting === null || oldestWaiting > mark) return;
       // Rows up to the mark are held by another process applying them: look again after its commit.
       await sleep(SETTLE_RETRY_MS);
     }
+  }
+
+  #reportFailed(failed: number): void {
+    if (failed > 0) this.options.onError?.(new Error(`${failed} queued webhook deliveries could not be applied; each keeps its error in delivery_inbox.error`));
   }
 
   #pass(upTo?: number) {
@@ -112,6 +117,7 @@ export class DeliveryInbox {
         return;
       }
       if (drained.applied + drained.failed === 0) return;
+      this.#reportFailed(drained.failed);
       const took = performance.now() - started;
       // Let the requests that arrived meanwhile run first; while deliveries keep arriving, pause longer.
       await new Promise((resolve) => setImmediate(resolve));
