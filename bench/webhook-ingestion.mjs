@@ -96,6 +96,20 @@ function deliveries(r, count, secret) {
   return out.slice(0, count);
 }
 
+/**
+ * The server's CPU time so far (user + system, ms), from /proc: on a machine shared with other
+ * work the rates above swing with the neighbours' load, while the server's CPU time per
+ * delivery does not, so it is reported too.
+ */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in ticks of 10 ms (USER_HZ 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Deliveries accepted and not yet applied, from the server's /metrics; 0 for a build that has no inbox. */
 async function waiting(metricsUrl) {
   const text = await (await fetch(`${metricsUrl}/metrics`)).text();
@@ -127,13 +141,18 @@ for (let repo = 0; repo < REPOS; repo++) await api('POST', '/api/v1/teams/bench/
 const ingest = [];
 const applied = [];
 const refused = [];
+/** Server CPU ms per delivery: to answer an ingested one, to answer and apply it, to refuse one. */
+const cpu = { accept: [], apply: [], refuse: [] };
 for (let r = 0; r < rounds; r++) {
   const good = deliveries(r + 1, total, SECRET);
   const bad = deliveries(r + 101, total, 'not-the-secret');
   const sides = [['ingest', good, ingest], ['refused', bad, refused]];
   for (const [label, list, into] of r % 2 === 0 ? sides : sides.reverse()) {
     const started = performance.now();
+    const cpuStart = cpuMs(paved.pid);
     const outcome = await blast(paved.url, list);
+    const cpuSent = cpuMs(paved.pid);
+    (label === 'ingest' ? cpu.accept : cpu.refuse).push((cpuSent - cpuStart) / list.length);
     const expectedStatus = label === 'ingest' ? 202 : 401;
     if (outcome.errors > 0 || (outcome.statuses[expectedStatus]?.count ?? 0) !== list.length) {
       throw new Error(`${label}: expected ${list.length} × ${expectedStatus}, got ${JSON.stringify(outcome.statuses)} and ${outcome.errors} errors`);
@@ -144,9 +163,11 @@ for (let r = 0; r < rounds; r++) {
       const sent = performance.now();
       while (await waiting(metricsUrl) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
       const done = performance.now();
+      cpu.apply.push((cpuMs(paved.pid) - cpuStart) / list.length);
       applied.push(list.length / ((done - started) / 1000));
-      tail = `, all applied ${round((done - sent) / 1000, 1)} s after the last was answered: ${round(applied.at(-1), 0)} applied/s`;
+      tail = `, all applied ${round((done - sent) / 1000, 1)} s after the last was answered: ${round(applied.at(-1), 0)} applied/s; server CPU ${round(cpu.accept.at(-1), 3)} ms to accept, ${round(cpu.apply.at(-1), 3)} ms to accept and apply`;
     }
+    if (label === 'refused') tail = `; server CPU ${round(cpu.refuse.at(-1), 3)} ms each`;
     console.error(`round ${r + 1} ${label}: ${round(outcome.perSecond, 0)} deliveries/s${tail}`);
   }
 }
@@ -158,6 +179,9 @@ const result = {
   build: cli ?? 'this',
   acceptedPerSecond: round(median(ingest), 0), appliedPerSecond: round(median(applied), 0), refusedPerSecond: round(median(refused), 0),
   acceptedRatio: round(median(ingest) / median(refused), 2), appliedRatio: round(median(applied) / median(refused), 2),
+  cpuMsPerDelivery: { accept: round(median(cpu.accept), 3), acceptAndApply: round(median(cpu.apply), 3), refuse: round(median(cpu.refuse), 3) },
+  // What one core of the server could sustain, from its CPU time alone (the neighbours' load set aside).
+  perCoreSecond: { accepted: round(1000 / median(cpu.accept), 0), applied: round(1000 / median(cpu.apply), 0), refused: round(1000 / median(cpu.refuse), 0) },
   deployments: report.deployments, changes: report.leadTime.changes, deploymentsWithoutChanges: report.dataQuality.deploymentsWithoutChanges.count,
 };
 console.log(JSON.stringify(result));
