@@ -1,12 +1,13 @@
 // Webhook ingestion throughput: signed GitHub deliveries per second into `paved up` on SQLite.
 //
-//   node bench/webhook-ingestion.mjs [--deliveries 20000] [--connections 16] [--rounds 3] [--cli other/packages/cli/dist/main.js]
+//   node bench/webhook-ingestion.mjs [--deliveries 20000] [--connections 16] [--rounds 3] [--compare other/packages/cli/dist/main.js]
 //
 // Two figures per round: accepted/s (deliveries answered 202 ÷ the time to send them) and
 // applied/s (the same deliveries ÷ the time from the first sent until the inbox of deliveries
 // accepted and not yet applied is empty, read from the server's Prometheus gauge
 // paved_webhook_inbox_waiting_deliveries; a build without the inbox applies before answering,
-// so there both are the same). `--cli` runs another build (e.g. the one before a change).
+// so there both are the same). `--compare` starts another build beside this one (e.g. the one
+// before a change) and interleaves its rounds with this one's, so both meet the same load.
 //
 // The deliveries are the octokit payload examples (fixtures/webhooks/github/) shaped as a
 // stream of work on 20 repositories: per change a push to a branch, the pull request merged,
@@ -119,6 +120,7 @@ async function waiting(metricsUrl) {
 
 async function blast(url, list) {
   let next = 0;
+  const started = performance.now();
   const result = await autocannon({
     url, connections, amount: list.length,
     requests: [{ method: 'POST', path: '/api/v1/webhooks/github', setupRequest: (req) => {
@@ -126,64 +128,75 @@ async function blast(url, list) {
       return { ...req, headers: d.headers, body: d.body };
     } }],
   });
-  const seconds = result.duration;
+  // autocannon's own duration counts whole seconds of its ticks; the clock here is exact.
+  const seconds = (performance.now() - started) / 1000;
   return { perSecond: list.length / seconds, non2xx: result.non2xx, errors: result.errors, statuses: result.statusCodeStats };
 }
 
-const metricsPort = await freePort();
-const cli = arg('cli', undefined);
-const paved = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off', PAVED_GITHUB_WEBHOOK_SECRET: SECRET, PAVED_METRICS_PORT: String(metricsPort) }, cli ? { cli } : {});
-const metricsUrl = `http://127.0.0.1:${metricsPort}`;
-const api = (method, path, body) => fetch(`${paved.url}${path}`, { method, headers: { authorization: `Bearer ${paved.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-await api('POST', '/api/v1/teams', { name: 'bench' });
-for (let repo = 0; repo < REPOS; repo++) await api('POST', '/api/v1/teams/bench/services', { name: `r${repo}`, repositoryUrl: `https://github.com/bench/r${repo}` });
+/** A server of one build, with its figures. */
+async function server(name, cli) {
+  const metricsPort = await freePort();
+  const paved = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off', PAVED_GITHUB_WEBHOOK_SECRET: SECRET, PAVED_METRICS_PORT: String(metricsPort) }, cli ? { cli } : {});
+  const api = (method, path, body) => fetch(`${paved.url}${path}`, { method, headers: { authorization: `Bearer ${paved.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await api('POST', '/api/v1/teams', { name: 'bench' });
+  for (let repo = 0; repo < REPOS; repo++) await api('POST', '/api/v1/teams/bench/services', { name: `r${repo}`, repositoryUrl: `https://github.com/bench/r${repo}` });
+  /** Server CPU ms per delivery: to answer an ingested one, to answer and apply it, to refuse one. */
+  return { name, paved, metricsUrl: `http://127.0.0.1:${metricsPort}`, accepted: [], applied: [], refused: [], cpu: { accept: [], apply: [], refuse: [] } };
+}
 
-const ingest = [];
-const applied = [];
-const refused = [];
-/** Server CPU ms per delivery: to answer an ingested one, to answer and apply it, to refuse one. */
-const cpu = { accept: [], apply: [], refuse: [] };
+async function side(s, label, list, r) {
+  const { paved } = s;
+  const started = performance.now();
+  const cpuStart = cpuMs(paved.pid);
+  const outcome = await blast(paved.url, list);
+  const cpuSent = cpuMs(paved.pid);
+  const expectedStatus = label === 'ingest' ? 202 : 401;
+  if (outcome.errors > 0 || (outcome.statuses[expectedStatus]?.count ?? 0) !== list.length) {
+    throw new Error(`${s.name} ${label}: expected ${list.length} × ${expectedStatus}, got ${JSON.stringify(outcome.statuses)} and ${outcome.errors} errors`);
+  }
+  let tail;
+  if (label === 'ingest') {
+    s.accepted.push(outcome.perSecond);
+    s.cpu.accept.push((cpuSent - cpuStart) / list.length);
+    const sent = performance.now();
+    while (await waiting(s.metricsUrl) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    const done = performance.now();
+    s.cpu.apply.push((cpuMs(paved.pid) - cpuStart) / list.length);
+    s.applied.push(list.length / ((done - started) / 1000));
+    tail = `, all applied ${round((done - sent) / 1000, 1)} s after the last was answered: ${round(s.applied.at(-1), 0)} applied/s; server CPU ${round(s.cpu.accept.at(-1), 3)} ms to accept, ${round(s.cpu.apply.at(-1), 3)} ms to accept and apply`;
+  } else {
+    s.refused.push(outcome.perSecond);
+    s.cpu.refuse.push((cpuSent - cpuStart) / list.length);
+    tail = `; server CPU ${round(s.cpu.refuse.at(-1), 3)} ms each`;
+  }
+  console.error(`round ${r + 1} ${s.name} ${label}: ${round(outcome.perSecond, 0)} deliveries/s${tail}`);
+}
+
+const compare = arg('compare', undefined);
+const servers = [await server('this', undefined), ...(compare ? [await server(compare, compare)] : [])];
 for (let r = 0; r < rounds; r++) {
   const good = deliveries(r + 1, total, SECRET);
   const bad = deliveries(r + 101, total, 'not-the-secret');
-  const sides = [['ingest', good, ingest], ['refused', bad, refused]];
-  for (const [label, list, into] of r % 2 === 0 ? sides : sides.reverse()) {
-    const started = performance.now();
-    const cpuStart = cpuMs(paved.pid);
-    const outcome = await blast(paved.url, list);
-    const cpuSent = cpuMs(paved.pid);
-    (label === 'ingest' ? cpu.accept : cpu.refuse).push((cpuSent - cpuStart) / list.length);
-    const expectedStatus = label === 'ingest' ? 202 : 401;
-    if (outcome.errors > 0 || (outcome.statuses[expectedStatus]?.count ?? 0) !== list.length) {
-      throw new Error(`${label}: expected ${list.length} × ${expectedStatus}, got ${JSON.stringify(outcome.statuses)} and ${outcome.errors} errors`);
-    }
-    into.push(outcome.perSecond);
-    let tail = '';
-    if (label === 'ingest') {
-      const sent = performance.now();
-      while (await waiting(metricsUrl) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
-      const done = performance.now();
-      cpu.apply.push((cpuMs(paved.pid) - cpuStart) / list.length);
-      applied.push(list.length / ((done - started) / 1000));
-      tail = `, all applied ${round((done - sent) / 1000, 1)} s after the last was answered: ${round(applied.at(-1), 0)} applied/s; server CPU ${round(cpu.accept.at(-1), 3)} ms to accept, ${round(cpu.apply.at(-1), 3)} ms to accept and apply`;
-    }
-    if (label === 'refused') tail = `; server CPU ${round(cpu.refuse.at(-1), 3)} ms each`;
-    console.error(`round ${r + 1} ${label}: ${round(outcome.perSecond, 0)} deliveries/s${tail}`);
-  }
+  // Each build ingests the same deliveries (each into its own store) and refuses the same forgeries; the order turns each round.
+  const sides = servers.flatMap((s) => [[s, 'ingest', good], [s, 'refused', bad]]);
+  const turn = r % sides.length;
+  for (const [s, label, list] of [...sides.slice(turn), ...sides.slice(0, turn)]) await side(s, label, list, r);
 }
 
-// The store got everything: the last round's deployments are all linked to their change.
-const report = await (await fetch(`${paved.url}/api/v1/metrics/dora?team=bench&from=2025-03-03&to=2025-03-31`, { headers: { authorization: `Bearer ${paved.token}` } })).json();
-const result = {
-  benchmark: 'webhook-ingestion', store: 'sqlite', deliveries: total, connections, rounds,
-  build: cli ?? 'this',
-  acceptedPerSecond: round(median(ingest), 0), appliedPerSecond: round(median(applied), 0), refusedPerSecond: round(median(refused), 0),
-  acceptedRatio: round(median(ingest) / median(refused), 2), appliedRatio: round(median(applied) / median(refused), 2),
-  cpuMsPerDelivery: { accept: round(median(cpu.accept), 3), acceptAndApply: round(median(cpu.apply), 3), refuse: round(median(cpu.refuse), 3) },
-  // What one core of the server could sustain, from its CPU time alone (the neighbours' load set aside).
-  perCoreSecond: { accepted: round(1000 / median(cpu.accept), 0), applied: round(1000 / median(cpu.apply), 0), refused: round(1000 / median(cpu.refuse), 0) },
-  deployments: report.deployments, changes: report.leadTime.changes, deploymentsWithoutChanges: report.dataQuality.deploymentsWithoutChanges.count,
-};
-console.log(JSON.stringify(result));
-console.error(`webhook ingestion: ${result.acceptedPerSecond} accepted/s, ${result.appliedPerSecond} applied/s median (refused unsigned: ${result.refusedPerSecond}/s), x${result.acceptedRatio} / x${result.appliedRatio}`);
-await paved.stop();
+for (const s of servers) {
+  // The store got everything: the last round's deployments are all linked to their change.
+  const report = await (await fetch(`${s.paved.url}/api/v1/metrics/dora?team=bench&from=2025-03-03&to=2025-03-31`, { headers: { authorization: `Bearer ${s.paved.token}` } })).json();
+  const { cpu } = s;
+  const result = {
+    benchmark: 'webhook-ingestion', store: 'sqlite', deliveries: total, connections, rounds, build: s.name,
+    acceptedPerSecond: round(median(s.accepted), 0), appliedPerSecond: round(median(s.applied), 0), refusedPerSecond: round(median(s.refused), 0),
+    acceptedRatio: round(median(s.accepted) / median(s.refused), 2), appliedRatio: round(median(s.applied) / median(s.refused), 2),
+    cpuMsPerDelivery: { accept: round(median(cpu.accept), 3), acceptAndApply: round(median(cpu.apply), 3), refuse: round(median(cpu.refuse), 3) },
+    // What one core of the server could sustain, from its CPU time alone (the neighbours' load set aside).
+    perCoreSecond: { accepted: round(1000 / median(cpu.accept), 0), applied: round(1000 / median(cpu.apply), 0), refused: round(1000 / median(cpu.refuse), 0) },
+    deployments: report.deployments, changes: report.leadTime.changes, deploymentsWithoutChanges: report.dataQuality.deploymentsWithoutChanges.count,
+  };
+  console.log(JSON.stringify(result));
+  console.error(`webhook ingestion (${s.name}): ${result.acceptedPerSecond} accepted/s, ${result.appliedPerSecond} applied/s median (refused unsigned: ${result.refusedPerSecond}/s), x${result.acceptedRatio} / x${result.appliedRatio}`);
+  await s.paved.stop();
+}
