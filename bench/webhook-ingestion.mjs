@@ -1,6 +1,6 @@
 // Webhook ingestion throughput: signed GitHub deliveries per second into `paved up` on SQLite.
 //
-//   node bench/webhook-ingestion.mjs [--deliveries 20000] [--connections 16] [--rounds 3] [--compare other/packages/cli/dist/main.js]
+//   node bench/webhook-ingestion.mjs [--deliveries 20000] [--connections 16] [--rounds 3] [--compare other/packages/cli/dist/main.js] [--profile DIR]
 //
 // Two figures per round: accepted/s (deliveries answered 202 ÷ the time to send them) and
 // applied/s (the same deliveries ÷ the time from the first sent until the inbox of deliveries
@@ -8,6 +8,7 @@
 // paved_webhook_inbox_waiting_deliveries; a build without the inbox applies before answering,
 // so there both are the same). `--compare` starts another build beside this one (e.g. the one
 // before a change) and interleaves its rounds with this one's, so both meet the same load.
+// `--profile DIR` writes a CPU profile of this build's server there (node --cpu-prof).
 //
 // The deliveries are the octokit payload examples (fixtures/webhooks/github/) shaped as a
 // stream of work on 20 repositories: per change a push to a branch, the pull request merged,
@@ -136,7 +137,10 @@ async function blast(url, list) {
 /** A server of one build, with its figures. */
 async function server(name, cli) {
   const metricsPort = await freePort();
-  const paved = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off', PAVED_GITHUB_WEBHOOK_SECRET: SECRET, PAVED_METRICS_PORT: String(metricsPort) }, cli ? { cli } : {});
+  const profile = cli === undefined ? arg('profile', undefined) : undefined;
+  const paved = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off', PAVED_GITHUB_WEBHOOK_SECRET: SECRET, PAVED_METRICS_PORT: String(metricsPort) }, {
+    ...(cli ? { cli } : {}), ...(profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profile] } : {}),
+  });
   const api = (method, path, body) => fetch(`${paved.url}${path}`, { method, headers: { authorization: `Bearer ${paved.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   await api('POST', '/api/v1/teams', { name: 'bench' });
   for (let repo = 0; repo < REPOS; repo++) await api('POST', '/api/v1/teams/bench/services', { name: `r${repo}`, repositoryUrl: `https://github.com/bench/r${repo}` });
