@@ -35,6 +35,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class DeliveryInbox {
   #receiving = 0;
   #running: Promise<void> | undefined;
+  /** Kicked while the loop ran: it looks once more before it ends, so a delivery queued as it ended is not left for the poll. */
+  #again = false;
   /** Drain passes run one at a time in this process (the background loop and settles). */
   #turn: Promise<unknown> = Promise.resolve();
   #stopped = false;
@@ -62,7 +64,7 @@ export class DeliveryInbox {
     await this.#turn.catch(() => undefined);
   }
 
-  /** A delivery is being received: the drainer yields until `done` is called. */
+  /** A delivery is being received (until `done` is called): meanwhile the drainer pauses longer between batches. */
   receiving(): () => void {
     this.#receiving++;
     let done = false;
@@ -75,7 +77,11 @@ export class DeliveryInbox {
 
   /** Something was queued: make sure the loop runs. */
   kick(): void {
-    if (this.#stopped || this.#running !== undefined) return;
+    if (this.#stopped) return;
+    if (this.#running !== undefined) {
+      this.#again = true;
+      return;
+    }
     this.#running = this.#loop().finally(() => { this.#running = undefined; });
   }
 
@@ -108,6 +114,7 @@ export class DeliveryInbox {
 
   async #loop(): Promise<void> {
     while (!this.#stopped) {
+      this.#again = false;
       const started = performance.now();
       let drained;
       try {
@@ -116,7 +123,10 @@ export class DeliveryInbox {
         this.options.onError?.(error);
         return;
       }
-      if (drained.applied + drained.failed === 0) return;
+      if (drained.applied + drained.failed === 0) {
+        if (this.#again) continue;
+        return;
+      }
       this.#reportFailed(drained.failed);
       const took = performance.now() - started;
       // Let the requests that arrived meanwhile run first; while deliveries keep arriving, pause longer.
