@@ -92,6 +92,8 @@ export class DeliveryInbox {
     for (;;) {
       const drained = await this.#pass(mark);
       this.#reportFailed(drained.failed);
+      // Requests that arrived meanwhile are answered between batches (a SQLite transaction holds the event loop).
+      await new Promise((resolve) => setImmediate(resolve));
       if (drained.applied + drained.failed > 0) continue;
       const { oldestWaiting } = await this.options.store.deliveryInboxDepth();
       if (oldestWaiting === null || oldestWaiting > mark) return;
