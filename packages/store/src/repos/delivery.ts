@@ -29,6 +29,19 @@ const RULES_SETTING = 'rules';
 const rememberDelivery = compiledRead((db, source: string, deliveryId: string, event: string, at: string) => db.insertInto('delivery_deliveries')
   .values({ source, delivery_id: deliveryId, event, received_at: at })
   .onConflict((oc) => oc.columns(['source', 'delivery_id']).doNothing()).returning('delivery_id'));
+/** The look-ups every applied fact makes, compiled once too (see above). */
+const deploymentByKey = compiledRead((db, repoId: number, source: string, id: string) => db.selectFrom('delivery_deployments').selectAll()
+  .where('repo_id', '=', repoId).where('source', '=', source).where('external_id', '=', id));
+const changeByKey = compiledRead((db, repoId: number, source: string, id: string) => db.selectFrom('delivery_changes').selectAll()
+  .where('repo_id', '=', repoId).where('source', '=', source).where('external_id', '=', id));
+const changeLinks = compiledRead((db, id: number) => db.selectFrom('delivery_changes')
+  .select(['head_ref', 'first_commit_given', 'deployment_id', 'deployment_ref', 'merge_sha', 'state']).where('id', '=', id));
+const issueByKey = compiledRead((db, repoId: number, source: string, id: string) => db.selectFrom('delivery_issues').select(['id', 'updated_ms'])
+  .where('repo_id', '=', repoId).where('source', '=', source).where('external_id', '=', id));
+const insertPush = compiledRead((db, repoId: number, ref: string, before: string, after: string, pushedMs: number | null) => db.insertInto('delivery_pushes')
+  .values({ repo_id: repoId, ref, before_sha: before, after_sha: after, pushed_ms: pushedMs })
+  .onConflict((oc) => oc.columns(['repo_id', 'ref', 'before_sha', 'after_sha']).doNothing())
+  .returning('id'));
 const queueDelivery = compiledRead((db, source: string, event: string, facts: string, at: string) => db.insertInto('delivery_inbox')
   .values({ source, event, facts, received_at: at }));
 
@@ -75,10 +88,7 @@ export function deliveryRepo(ctx: StoreContext) {
   async function applyPush(trx: Trx, repoId: number, fact: PushFact): Promise<void> {
     // A deleted branch brings no commits.
     if (ZERO_SHA.test(fact.after)) return;
-    const inserted = await trx.insertInto('delivery_pushes')
-      .values({ repo_id: repoId, ref: fact.branch, before_sha: fact.before, after_sha: fact.after, pushed_ms: fact.pushedAt ?? null })
-      .onConflict((oc) => oc.columns(['repo_id', 'ref', 'before_sha', 'after_sha']).doNothing())
-      .returning('id').executeTakeFirst();
+    const [inserted] = await insertPush(trx, repoId, fact.branch, fact.before, fact.after, fact.pushedAt ?? null);
     if (inserted === undefined) return;
     const pushId = Number(inserted.id);
     for (let i = 0; i < fact.commits.length; i += CHUNK) {
@@ -91,8 +101,7 @@ export function deliveryRepo(ctx: StoreContext) {
   }
 
   async function applyDeploymentStatus(trx: Trx, repoId: number, fact: DeploymentStatusFact, rules: DeliveryRules, seen: Map<string, EnvironmentRow>): Promise<void> {
-    const existing = await trx.selectFrom('delivery_deployments').selectAll()
-      .where('repo_id', '=', repoId).where('source', '=', fact.source).where('external_id', '=', fact.id).executeTakeFirst();
+    const [existing] = await deploymentByKey(trx, repoId, fact.source, fact.id);
     const environment = existing && !fact.replace
       ? { id: Number(existing.environment_id), production: await isProductionEnvironment(trx, Number(existing.environment_id)) }
       : await environmentOf(trx, fact.environment, rules, seen);
@@ -146,8 +155,7 @@ export function deliveryRepo(ctx: StoreContext) {
   }
 
   async function applyChange(trx: Trx, repoId: number, fact: ChangeFact): Promise<void> {
-    const existing = await trx.selectFrom('delivery_changes').selectAll()
-      .where('repo_id', '=', repoId).where('source', '=', fact.source).where('external_id', '=', fact.id).executeTakeFirst();
+    const [existing] = await changeByKey(trx, repoId, fact.source, fact.id);
     const merged = fact.state === 'merged';
     let id: number;
     if (existing === undefined) {
@@ -181,8 +189,8 @@ export function deliveryRepo(ctx: StoreContext) {
         }).where('id', '=', id).execute();
       }
     }
-    const change = await trx.selectFrom('delivery_changes').select(['head_ref', 'first_commit_given', 'deployment_id', 'deployment_ref', 'merge_sha', 'state'])
-      .where('id', '=', id).executeTakeFirstOrThrow();
+    const [change] = await changeLinks(trx, id);
+    if (change === undefined) throw new Error(`change ${id} vanished`);
     if (change.head_ref !== null && Number(change.first_commit_given) === 0) await refreshFirstCommits(trx, repoId, change.head_ref, id);
     let wanted: number | null = null;
     if (change.deployment_ref !== null) {
@@ -201,8 +209,7 @@ export function deliveryRepo(ctx: StoreContext) {
   }
 
   async function applyIssue(trx: Trx, repoId: number, fact: IssueFact, rules: DeliveryRules): Promise<void> {
-    const existing = await trx.selectFrom('delivery_issues').select(['id', 'updated_ms'])
-      .where('repo_id', '=', repoId).where('source', '=', fact.source).where('external_id', '=', fact.id).executeTakeFirst();
+    const [existing] = await issueByKey(trx, repoId, fact.source, fact.id);
     if (existing !== undefined && !fact.replace && fact.at < Number(existing.updated_ms)) return;
     const values = {
       title: fact.title ?? null,
