@@ -16,7 +16,7 @@
 // link the change); an incident issue every tenth change. Every delivery has its own id and a
 // valid X-Hub-Signature-256. Baseline, in the same run against the same server: the same
 // deliveries signed with a wrong secret, refused with 401 after the HMAC check (the request
-// path without the store). Rounds alternate which goes first; each round sends new deliveries.
+// path without the delivery's facts; its audit record is written). Rounds alternate which goes first; each round sends new deliveries.
 import autocannon from 'autocannon';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
