@@ -15,9 +15,13 @@
 export type WebhookSource = 'github' | 'gitlab';
 export const WEBHOOK_SOURCES: readonly WebhookSource[] = ['github', 'gitlab'];
 
-/** What a webhook delivery came to: recorded, a redelivery of one already recorded, or not a delivery event Paved uses. */
+/**
+ * What a webhook delivery came to: queued (accepted, durably stored, applied shortly after; a
+ * DORA metrics read waits for every delivery accepted before it), a redelivery of one already
+ * accepted, or not a delivery event Paved uses.
+ */
 export interface WebhookOutcome {
-  outcome: 'recorded' | 'duplicate' | 'ignored';
+  outcome: 'queued' | 'duplicate' | 'ignored';
   /** For `ignored`: why (e.g. "ping", "a deployment event alone carries no outcome"). */
   reason?: string;
 }

@@ -147,9 +147,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const now = deps.now ?? Date.now;
   const auditChain = new AuditChain(deps.store, deps.auditSigner, now);
-  const services = createServices({ ...deps, auditChain, onTemplateProblem: (problem) => app.log.warn({ problem }, 'template skipped') });
+  const services = createServices({
+    ...deps, auditChain,
+    onTemplateProblem: (problem) => app.log.warn({ problem }, 'template skipped'),
+    onInboxError: (error) => app.log.error({ err: error }, 'webhook inbox: queued deliveries not applied (a failed pass is retried on the next delivery or poll; a failed delivery keeps its error)'),
+  });
   // Facts derived with other patterns (production environments, incident labels) are re-derived before any is served.
   await deps.store.applyDeliveryRules(deliveryRules(deps.delivery?.settings ?? DEFAULT_DELIVERY_SETTINGS));
+  // Webhook deliveries accepted and not yet applied (this process's or one that stopped) are applied in the background.
+  services.deliveryInbox.start();
+  app.addHook('onClose', async () => services.deliveryInbox.stop());
   // Before any route: every request's origin is known to what it calls, and changes are recorded.
   await registerRequestContext(app as unknown as FastifyInstance);
   recordRequests(app as unknown as FastifyInstance, { chain: auditChain, now });

@@ -30,6 +30,7 @@ import { DefaultProductEvolutionService, type ProductEvolutionService } from './
 import { DefaultProductService, type ProductService } from './products/service.js';
 import { DefaultTemplateService, type TemplateService } from './templates/service.js';
 import { AuthorizedDeliveryService } from './delivery/authorized.js';
+import { DeliveryInbox } from './delivery/inbox.js';
 import { DefaultDeliveryService, type DeliveryService } from './delivery/service.js';
 import { DEFAULT_DELIVERY_SETTINGS, deliveryRules, type DeliverySettings } from './delivery/settings.js';
 import { WebhookSecrets } from './delivery/webhook-secrets.js';
@@ -67,6 +68,8 @@ export interface ServicesDeps {
   templatesDir?: string;
   /** Told once about each template that fails to load (the API logs it as a warning). */
   onTemplateProblem?: (problem: string) => void;
+  /** A pass of the webhook inbox's drainer failed (the store unreachable, say); it runs again on the next delivery or poll. */
+  onInboxError?: (error: unknown) => void;
   /** The clock of time checks (token expiry) and of the measures' windows. Default Date.now. */
   now?: () => number;
   /** Sign-in with an identity provider (PAVED_OIDC_*); absent: off. */
@@ -105,6 +108,8 @@ export interface Services {
   interventions: InterventionService;
   feedback: FeedbackService;
   delivery: DeliveryService;
+  /** Webhook deliveries accepted and waiting to be applied; buildApp starts and stops its drainer. */
+  deliveryInbox: DeliveryInbox;
   dora: DoraService;
   rollouts: RolloutService;
   policies: PolicyService;
@@ -153,7 +158,7 @@ export function createServices(deps: ServicesDeps): Services {
   };
 }
 
-function deliveryServices(deps: ServicesDeps): Pick<Services, 'delivery' | 'dora'> {
+function deliveryServices(deps: ServicesDeps): Pick<Services, 'delivery' | 'deliveryInbox' | 'dora'> {
   const { store } = deps;
   const now = deps.now ?? Date.now;
   const settings = deps.delivery?.settings ?? DEFAULT_DELIVERY_SETTINGS;
@@ -162,9 +167,13 @@ function deliveryServices(deps: ServicesDeps): Pick<Services, 'delivery' | 'dora
     ...(deps.delivery?.gitlabWebhookToken ? { gitlab: deps.delivery.gitlabWebhookToken } : {}),
   };
   const secrets = new WebhookSecrets(deps.secrets, fromEnvironment, now);
+  const rules = deliveryRules(settings);
+  const inbox = new DeliveryInbox({ store, rules, ...(deps.onInboxError ? { onError: deps.onInboxError } : {}) });
   return {
-    delivery: new AuthorizedDeliveryService(new DefaultDeliveryService({ store, rules: deliveryRules(settings), secrets, now }), store),
-    dora: new AuthorizedDoraService(new DefaultDoraService({ store, timeZone: settings.timeZone }), store),
+    delivery: new AuthorizedDeliveryService(new DefaultDeliveryService({ store, rules, secrets, inbox, now }), store),
+    deliveryInbox: inbox,
+    // Read-your-writes: every delivery accepted before the read is applied before it.
+    dora: new AuthorizedDoraService(new DefaultDoraService({ store, timeZone: settings.timeZone, settle: () => inbox.settle() }), store),
   };
 }
 

@@ -114,6 +114,22 @@ export interface DeliveryRecord {
   facts: DeliveryFact[];
 }
 
+/** What one pass over the inbox did. */
+export interface DrainedDeliveries {
+  applied: number;
+  failed: number;
+}
+
+export interface DeliveryInboxDepth {
+  /** Deliveries accepted and not yet applied. */
+  waiting: number;
+  /** Deliveries whose facts could not be applied (each keeps its error). */
+  failed: number;
+  /** The ids of the oldest and newest waiting deliveries; null when none waits. */
+  oldestWaiting: number | null;
+  lastWaiting: number | null;
+}
+
 /** How facts are classified; from the platform's configuration (docs/metrics/dora.md). */
 export interface DeliveryRules {
   isProduction(environment: string): boolean;

@@ -738,6 +738,22 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         }
       },
     },
+    // Webhook deliveries acknowledged before they are applied (docs/metrics/dora.md "Ingestion"):
+    // a delivery's normalised facts wait here, durably, until a drainer of an API process applies
+    // them and deletes the row in the same transaction. A row whose facts could not be applied
+    // keeps its error and is not retried.
+    '0023_delivery_inbox': {
+      async up(db: Kysely<any>) {
+        await adapter
+          .addSerialPrimaryKey(db.schema.createTable('delivery_inbox'), 'id')
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('facts', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addColumn('error', 'text')
+          .execute();
+      },
+    },
   };
 }
 

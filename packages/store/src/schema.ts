@@ -484,6 +484,18 @@ export interface DeliveryDeliveriesTable {
   received_at: string;
 }
 
+/** Webhook deliveries acknowledged and not yet applied (migration 0023), oldest first by id. */
+export interface DeliveryInboxTable {
+  id: Generated<number>;
+  source: string;
+  event: string;
+  /** The delivery's DeliveryFact[] as JSON. */
+  facts: string;
+  received_at: string;
+  /** Why its facts could not be applied; null while it waits. */
+  error: string | null;
+}
+
 /** Settings the derived columns were computed with (the patterns); changing one re-derives them. */
 export interface DeliverySettingsTable {
   name: string;
@@ -579,6 +591,7 @@ export interface Database {
   delivery_changes: DeliveryChangesTable;
   delivery_issues: DeliveryIssuesTable;
   delivery_deliveries: DeliveryDeliveriesTable;
+  delivery_inbox: DeliveryInboxTable;
   delivery_settings: DeliverySettingsTable;
   product_deprecations: ProductDeprecationsTable;
   product_roadmap: ProductRoadmapTable;

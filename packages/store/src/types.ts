@@ -4,7 +4,7 @@ import type {
 import type { Environment, ScoreServicePort, Service, ServiceLifecycle } from '@paved/model';
 import type { AuditCheckpoint, AuditEntry, AuditRecord } from '@paved/model';
 import type { Approval, PolicyDecision, PolicyManifest } from '@paved/model';
-import type { DeliveryEventCounts, DeliveryRecord, DeliveryRepository, DeliveryRules, DoraFacts, DoraFactsQuery } from './delivery-types.js';
+import type { DeliveryEventCounts, DeliveryInboxDepth, DeliveryRecord, DeliveryRepository, DeliveryRules, DoraFacts, DoraFactsQuery, DrainedDeliveries } from './delivery-types.js';
 import type { RolloutStore } from './rollout-types.js';
 
 export type * from './delivery-types.js';
@@ -795,6 +795,21 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * so deliveries may arrive in any order; links between deployments and changes are kept.
    */
   recordDelivery(delivery: DeliveryRecord, rules: DeliveryRules): Promise<'recorded' | 'duplicate'>;
+  /**
+   * Accepts a webhook delivery without applying it (migration 0023): records its delivery id
+   * ('duplicate', nothing queued, when that id was seen before) and puts its facts in the inbox,
+   * durably, in a transaction shared with the deliveries that arrive together.
+   */
+  queueDelivery(delivery: DeliveryRecord): Promise<'queued' | 'duplicate'>;
+  /**
+   * Applies up to `limit` of the oldest waiting deliveries (with ids up to `upTo`, when given)
+   * as recordDelivery would, in one transaction that also removes them from the inbox: each is
+   * applied exactly once, even across a crash. On PostgreSQL rows another process is applying
+   * are skipped. A delivery whose facts fail keeps its error in the inbox and is not retried.
+   */
+  applyQueuedDeliveries(rules: DeliveryRules, options: { limit: number; upTo?: number }): Promise<DrainedDeliveries>;
+  /** How many deliveries wait in the inbox, how many failed, and the id of the newest waiting one. */
+  deliveryInboxDepth(): Promise<DeliveryInboxDepth>;
   /**
    * Re-derives what depends on the rules (production environments, incident issues, and so the
    * links) when their fingerprint differs from the one recorded; call at start. True when it did.

@@ -135,5 +135,6 @@ function at(value: unknown, path: string): unknown {
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  // A raw body (a webhook's Buffer) has no fields: listing its keys walked every byte (bench/README.md §6).
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
 }

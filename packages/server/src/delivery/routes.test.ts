@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore, type Store } from '@paved/store';
-import { fixture, github, githubDelivery, gitlab, gitlabDelivery, sha, signGithub, type Delivery } from './deliveries.test-support.js';
+import { applyQueued, fixture, github, githubDelivery, gitlab, gitlabDelivery, sha, signGithub, type Delivery } from './deliveries.test-support.js';
 import { startHarness, type Caller, type Harness } from '../test-harness.js';
 
 /**
@@ -24,7 +24,10 @@ describe('webhook deliveries', () => {
   afterAll(() => h.close());
 
   const send = (d: Delivery) => h.app.inject({ method: 'POST', url: d.path, headers: d.headers, payload: d.body });
-  const repositories = () => h.store.listDeliveryRepositories();
+  const repositories = async () => {
+    await applyQueued(h.store);
+    return h.store.listDeliveryRepositories();
+  };
 
   it("verifies GitHub's HMAC over the raw bytes (GitHub's documented test vector)", () => {
     expect(signGithub(Buffer.from('Hello, World!'), GITHUB_SECRET)).toBe('sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17');
@@ -34,10 +37,32 @@ describe('webhook deliveries', () => {
     const delivery = githubDelivery('deployment_status', repo.deploymentStatus({ deployment: 1, status: 11, environment: 'production', sha: sha('A'), created: '2025-03-03T10:00:00Z', state: 'success', at: '2025-03-03T10:05:00Z' }), { secret: GITHUB_SECRET, id: 'delivery-1' });
     const first = await send(delivery);
     expect(first.statusCode).toBe(202);
-    expect(first.json()).toEqual({ outcome: 'recorded' });
+    expect(first.json()).toEqual({ outcome: 'queued' });
     const again = await send(delivery);
     expect(again.json()).toEqual({ outcome: 'duplicate' });
     expect((await repositories()).map((r) => [r.host, r.path])).toEqual([['github.com', 'acme/payments-api']]);
+  });
+
+  it('answers queued at once, and a metrics read right after sees every delivery accepted before it', async () => {
+    const shop = github('acme/read-after');
+    expect((await h.call(h.admin, 'POST', '/api/v1/teams', { name: 'readers' })).statusCode).toBe(201);
+    expect((await h.call(h.admin, 'POST', '/api/v1/teams/readers/services', { name: 'read-after', repositoryUrl: 'https://github.com/acme/read-after' })).statusCode).toBe(201);
+    const [c, m0, m1] = [sha('RA-c'), sha('RA-m0'), sha('RA-m1')];
+    const deliveries = [
+      shop.push('main', '0'.repeat(40), m0, [{ sha: m0, at: '2025-03-04T08:00:00Z' }]),
+      shop.deploymentStatus({ deployment: 70, status: 701, environment: 'production', sha: m0, created: '2025-03-04T08:10:00Z', state: 'success', at: '2025-03-04T08:15:00Z' }),
+      shop.push('feat/ra', '0'.repeat(40), c, [{ sha: c, at: '2025-03-04T09:00:00Z' }]),
+      shop.pullRequest(71, { head: 'feat/ra', opened: '2025-03-04T09:30:00Z', updated: '2025-03-04T10:00:00Z', merged: { at: '2025-03-04T10:00:00Z', sha: m1 } }),
+      shop.push('main', m0, m1, [{ sha: c, at: '2025-03-04T09:00:00Z', distinct: false }, { sha: m1, at: '2025-03-04T10:00:00Z' }]),
+      shop.deploymentStatus({ deployment: 72, status: 721, environment: 'production', sha: m1, created: '2025-03-04T10:50:00Z', state: 'success', at: '2025-03-04T11:00:00Z' }),
+    ];
+    const events = ['push', 'deployment_status', 'push', 'pull_request', 'push', 'deployment_status'];
+    // All sent at once: each is answered once it is durably queued, before it is applied.
+    const answers = await Promise.all(deliveries.map((body, i) => send(githubDelivery(events[i]!, body, { secret: GITHUB_SECRET }))));
+    expect(answers.map((a) => [a.statusCode, a.json()])).toEqual(deliveries.map(() => [202, { outcome: 'queued' }]));
+    // 09:00 → 09:30 (30) → 10:00 (30) → 11:00 (60).
+    const metrics = await h.call(h.admin, 'GET', '/api/v1/metrics/dora?team=readers&from=2025-03-04&to=2025-03-04');
+    expect(metrics.json()).toMatchObject({ deployments: 2, leadTime: { changes: 1, medianMinutes: 120 }, dataQuality: { deploymentsWithoutChanges: { count: 1 } } });
   });
 
   it('refuses a forged or unsigned delivery with 401 and stores nothing', async () => {
@@ -73,7 +98,7 @@ describe('webhook deliveries', () => {
       'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'issues', 'x-github-delivery': 'form-1', 'x-hub-signature-256': signGithub(body, GITHUB_SECRET),
     } });
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ outcome: 'recorded' });
+    expect(res.json()).toEqual({ outcome: 'queued' });
   });
 
   it('names the field of a signed delivery that cannot be read, and stores none of it', async () => {
@@ -90,11 +115,11 @@ describe('webhook deliveries', () => {
     const project = gitlab('acme/billing');
     const deployment = project.deployment({ id: 15, status: 'success', at: '2025-03-21 00:40:10 +0100', environment: 'production', sha: sha('G1') });
     expect((await send(gitlabDelivery('Deployment Hook', deployment, { token: 'wrong-token-wrong-token' }))).statusCode).toBe(401);
-    expect((await send(gitlabDelivery('Deployment Hook', deployment, { token: GITLAB_TOKEN }))).json()).toEqual({ outcome: 'recorded' });
+    expect((await send(gitlabDelivery('Deployment Hook', deployment, { token: GITLAB_TOKEN }))).json()).toEqual({ outcome: 'queued' });
     expect((await send(gitlabDelivery('Pipeline Hook', project.pipeline(), { token: GITLAB_TOKEN }))).json().outcome).toBe('ignored');
     // The documented bodies as they are.
     for (const [event, name] of [['Push Hook', 'push'], ['Merge Request Hook', 'merge_request'], ['Issue Hook', 'issue'], ['Deployment Hook', 'deployment']] as const) {
-      expect((await send(gitlabDelivery(event, fixture('gitlab', name), { token: GITLAB_TOKEN }))).json(), name).toEqual({ outcome: 'recorded' });
+      expect((await send(gitlabDelivery(event, fixture('gitlab', name), { token: GITLAB_TOKEN }))).json(), name).toEqual({ outcome: 'queued' });
     }
     const paths = (await repositories()).map((r) => `${r.host}/${r.path}`);
     expect(paths).toEqual(expect.arrayContaining(['gitlab.example.com/acme/billing', 'example.com/mike/diaspora', 'example.com/gitlabhq/gitlab-test', '10.126.0.2/root/test-deployment-webhooks']));

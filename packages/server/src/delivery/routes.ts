@@ -16,7 +16,7 @@ export const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
 const WEBHOOKS: readonly { source: WebhookSource; operationId: string; summary: string; description: string }[] = [
   {
     source: 'github', operationId: 'githubWebhook', summary: 'An organisation webhook delivery from GitHub (authenticated by its signature, not a token)',
-    description: 'Headers: X-GitHub-Event (push, pull_request, deployment_status, issues; deployment and ping are accepted and ignored), X-GitHub-Delivery (a redelivery is recorded once), X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the webhook secret). Body: the event payload as JSON (or form-encoded `payload`). 401 when the signature does not match; see docs/metrics/dora.md.',
+    description: 'Headers: X-GitHub-Event (push, pull_request, deployment_status, issues; deployment and ping are accepted and ignored), X-GitHub-Delivery (a redelivery is recorded once), X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the webhook secret). Body: the event payload as JSON (or form-encoded `payload`). 202 `queued`: authenticated, understood and durably stored, applied shortly after (a DORA metrics read waits for it). 401 when the signature does not match; see docs/metrics/dora.md.',
   },
   {
     source: 'gitlab', operationId: 'gitlabWebhook', summary: 'A group or project webhook delivery from GitLab (authenticated by its secret token, not a bearer token)',

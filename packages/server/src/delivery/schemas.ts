@@ -9,7 +9,7 @@ export const DeliveryParams = Type.Object({ team: Name, service: Name });
 export const WebhookSourceParams = Type.Object({ source: Type.Union([Type.Literal('github'), Type.Literal('gitlab')]) });
 
 export const WebhookOutcome = Type.Object({
-  outcome: Type.Union([Type.Literal('recorded'), Type.Literal('duplicate'), Type.Literal('ignored')]),
+  outcome: Type.Union([Type.Literal('queued'), Type.Literal('duplicate'), Type.Literal('ignored')], { description: 'queued: accepted and durably stored, applied shortly after (the DORA metrics wait for it); duplicate: a redelivery of one already accepted; ignored: not an event Paved uses' }),
   reason: Type.Optional(Type.String()),
 }, { title: 'WebhookOutcome' });
 

@@ -7,6 +7,7 @@ import type { DeliveryFact, DeliveryRules, Store } from '@paved/store';
 import { findTeam, type Principal } from '../access/principal.js';
 import { serviceNotFound } from '../catalog/services/service.js';
 import { githubFacts, type Normalised } from './github.js';
+import type { DeliveryInbox } from './inbox.js';
 import { gitlabFacts } from './gitlab.js';
 import { Payload } from './payload.js';
 import { serviceRepository } from './repositories.js';
@@ -19,7 +20,10 @@ export type WebhookHeaders = Record<string, string | string[] | undefined>;
 
 /** Delivery events in: signed webhooks from GitHub and GitLab, and the generic API for anything else. */
 export interface DeliveryService {
-  /** Authenticates a delivery by its signature, then records its facts. No principal: the signature is the caller. */
+  /**
+   * Authenticates a delivery by its signature, then queues its facts (applied shortly after by
+   * the inbox's drainer; docs/metrics/dora.md "Ingestion"). No principal: the signature is the caller.
+   */
   receiveWebhook(source: WebhookSource, headers: WebhookHeaders, rawBody: Buffer): Promise<WebhookOutcome>;
   recordDeployment(principal: Principal, team: string, service: string, request: RecordDeploymentRequest): Promise<DeliveryRecorded>;
   recordChange(principal: Principal, team: string, service: string, request: RecordChangeRequest): Promise<DeliveryRecorded>;
@@ -32,6 +36,8 @@ export interface DeliveryServiceDeps {
   store: Store;
   rules: DeliveryRules;
   secrets: WebhookSecrets;
+  /** Where webhook deliveries wait until they are applied. */
+  inbox: DeliveryInbox;
   now: () => number;
 }
 
@@ -49,6 +55,15 @@ export class DefaultDeliveryService implements DeliveryService {
   constructor(private readonly deps: DeliveryServiceDeps) {}
 
   async receiveWebhook(source: WebhookSource, headers: WebhookHeaders, rawBody: Buffer): Promise<WebhookOutcome> {
+    const done = this.deps.inbox.receiving();
+    try {
+      return await this.receive(source, headers, rawBody);
+    } finally {
+      done();
+    }
+  }
+
+  private async receive(source: WebhookSource, headers: WebhookHeaders, rawBody: Buffer): Promise<WebhookOutcome> {
     await this.authenticate(source, headers, rawBody);
     const event = source === 'github' ? header(headers, 'x-github-event') : header(headers, 'x-gitlab-event');
     if (event === undefined || event === '') {
@@ -63,9 +78,10 @@ export class DefaultDeliveryService implements DeliveryService {
     const deliveryId = source === 'github'
       ? header(headers, 'x-github-delivery')
       : header(headers, 'x-gitlab-event-uuid') ?? header(headers, 'idempotency-key');
-    const outcome = await this.deps.store.recordDelivery({
+    const outcome = await this.deps.store.queueDelivery({
       source, event, facts: normalised.facts, ...(deliveryId ? { deliveryId: deliveryId.slice(0, 200) } : {}),
-    }, this.deps.rules);
+    });
+    if (outcome === 'queued') this.deps.inbox.kick();
     return { outcome };
   }
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { eachStore } from '../testing.js';
+import { eachStore, openAnother } from '../testing.js';
 import type { DeliveryFact, DeliveryRules, DoraFactsQuery, Store } from '../types.js';
 
 /**
@@ -211,5 +211,40 @@ eachStore('delivery facts', (open) => {
     const facts = await store.doraFacts(await query(store, '2025-01-01T00:00:00Z', '2025-01-13T00:00:00Z'));
     expect(facts.days.reduce((sum, d) => sum + d.deployments, 0)).toBe(9);
     expect(facts.incidents).toEqual([]);
+  });
+
+  it('queues webhook deliveries durably, once each, and applies them as if recorded at once, in any process', async () => {
+    const store = await open();
+    const queued = [];
+    // In reverse order, so applying must resolve order as recording does.
+    for (const [i, facts] of [...history].reverse().entries()) queued.push(await store.queueDelivery({ source: 'github', deliveryId: `q-${i}`, event: 'test', facts }));
+    expect(queued).toEqual(history.map(() => 'queued'));
+    expect(await store.queueDelivery({ source: 'github', deliveryId: 'q-0', event: 'test', facts: history.at(-1)! })).toBe('duplicate');
+    const broken: DeliveryFact = { ...(issue(7, ['Incident'], '2025-01-06T10:00:00Z', undefined, '2025-01-06T10:00:00Z') as Extract<DeliveryFact, { kind: 'issue' }>), createdAt: Number.NaN };
+    expect(await store.queueDelivery({ source: 'github', deliveryId: 'q-broken', event: 'test', facts: [broken] })).toBe('queued');
+    const depth = await store.deliveryInboxDepth();
+    expect(depth).toMatchObject({ waiting: history.length + 1, failed: 0 });
+    expect(depth.lastWaiting! - depth.oldestWaiting!).toBe(history.length);
+    // Nothing is applied before a drain.
+    expect(await store.listDeliveryRepositories()).toEqual([]);
+
+    // A pass limited by id takes only those; then another process (as after a restart) applies the rest.
+    expect(await store.applyQueuedDeliveries(rules, { limit: 100, upTo: depth.oldestWaiting! })).toEqual({ applied: 1, failed: 0 });
+    const other = await openAnother(store);
+    let total = { applied: 1, failed: 0 };
+    for (;;) {
+      const drained = await other.applyQueuedDeliveries(rules, { limit: 5 });
+      if (drained.applied + drained.failed === 0) break;
+      total = { applied: total.applied + drained.applied, failed: total.failed + drained.failed };
+    }
+    expect(total).toEqual({ applied: history.length, failed: 1 });
+    expect(await store.applyQueuedDeliveries(rules, { limit: 100 })).toEqual({ applied: 0, failed: 0 });
+    expect(await store.deliveryInboxDepth()).toEqual({ waiting: 0, failed: 1, oldestWaiting: null, lastWaiting: null });
+
+    // The same as recording them at once in the order they were accepted (store ids included).
+    const recorded = await open();
+    for (const facts of [...history].reverse()) await deliver(recorded, ...facts);
+    expect(await store.doraFacts(await query(store))).toEqual(await recorded.doraFacts(await query(recorded)));
+    expect((await store.doraFacts(await query(store))).leadTimes).toEqual([{ minutes: 45, count: 1 }, { minutes: 1265, count: 1 }, { minutes: 2825, count: 1 }]);
   });
 });

@@ -1,9 +1,10 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { compiledRead } from '../compiled.js';
 import type { StoreContext } from '../context.js';
 import type { Database } from '../schema.js';
 import type {
   ChangeFact, DeliveryEventCounts, DeliveryFact, DeliveryRecord, DeliveryRepository, DeliveryRepositoryRef, DeliveryRules,
-  DeploymentStatusFact, IssueFact, PushFact,
+  DeliveryInboxDepth, DeploymentStatusFact, DrainedDeliveries, IssueFact, PushFact,
 } from '../types.js';
 import { firstDeploymentsOf, recountChanges, relinkDeployment, relinkGaps, relinkRepository } from './delivery-links.js';
 import { groupCommit } from './group-commit.js';
@@ -19,6 +20,30 @@ type Trx = Kysely<Database>;
 const ZERO_SHA = /^0+$/;
 const CHUNK = 200;
 const RULES_SETTING = 'rules';
+
+/**
+ * Accepting a webhook delivery is two inserts, compiled once (building and compiling statements
+ * with Kysely was the largest part of ingestion's CPU time): its id into delivery_deliveries (a
+ * redelivery inserts nothing and is answered "duplicate"), then its facts into the inbox.
+ */
+const rememberDelivery = compiledRead((db, source: string, deliveryId: string, event: string, at: string) => db.insertInto('delivery_deliveries')
+  .values({ source, delivery_id: deliveryId, event, received_at: at })
+  .onConflict((oc) => oc.columns(['source', 'delivery_id']).doNothing()).returning('delivery_id'));
+/** The look-ups every applied fact makes, compiled once too (see above). */
+const deploymentByKey = compiledRead((db, repoId: number, source: string, id: string) => db.selectFrom('delivery_deployments').selectAll()
+  .where('repo_id', '=', repoId).where('source', '=', source).where('external_id', '=', id));
+const changeByKey = compiledRead((db, repoId: number, source: string, id: string) => db.selectFrom('delivery_changes').selectAll()
+  .where('repo_id', '=', repoId).where('source', '=', source).where('external_id', '=', id));
+const changeLinks = compiledRead((db, id: number) => db.selectFrom('delivery_changes')
+  .select(['head_ref', 'first_commit_given', 'deployment_id', 'deployment_ref', 'merge_sha', 'state']).where('id', '=', id));
+const issueByKey = compiledRead((db, repoId: number, source: string, id: string) => db.selectFrom('delivery_issues').select(['id', 'updated_ms'])
+  .where('repo_id', '=', repoId).where('source', '=', source).where('external_id', '=', id));
+const insertPush = compiledRead((db, repoId: number, ref: string, before: string, after: string, pushedMs: number | null) => db.insertInto('delivery_pushes')
+  .values({ repo_id: repoId, ref, before_sha: before, after_sha: after, pushed_ms: pushedMs })
+  .onConflict((oc) => oc.columns(['repo_id', 'ref', 'before_sha', 'after_sha']).doNothing())
+  .returning('id'));
+const queueDelivery = compiledRead((db, source: string, event: string, facts: string, at: string) => db.insertInto('delivery_inbox')
+  .values({ source, event, facts, received_at: at }));
 
 interface EnvironmentRow {
   id: number;
@@ -63,10 +88,7 @@ export function deliveryRepo(ctx: StoreContext) {
   async function applyPush(trx: Trx, repoId: number, fact: PushFact): Promise<void> {
     // A deleted branch brings no commits.
     if (ZERO_SHA.test(fact.after)) return;
-    const inserted = await trx.insertInto('delivery_pushes')
-      .values({ repo_id: repoId, ref: fact.branch, before_sha: fact.before, after_sha: fact.after, pushed_ms: fact.pushedAt ?? null })
-      .onConflict((oc) => oc.columns(['repo_id', 'ref', 'before_sha', 'after_sha']).doNothing())
-      .returning('id').executeTakeFirst();
+    const [inserted] = await insertPush(trx, repoId, fact.branch, fact.before, fact.after, fact.pushedAt ?? null);
     if (inserted === undefined) return;
     const pushId = Number(inserted.id);
     for (let i = 0; i < fact.commits.length; i += CHUNK) {
@@ -79,8 +101,7 @@ export function deliveryRepo(ctx: StoreContext) {
   }
 
   async function applyDeploymentStatus(trx: Trx, repoId: number, fact: DeploymentStatusFact, rules: DeliveryRules, seen: Map<string, EnvironmentRow>): Promise<void> {
-    const existing = await trx.selectFrom('delivery_deployments').selectAll()
-      .where('repo_id', '=', repoId).where('source', '=', fact.source).where('external_id', '=', fact.id).executeTakeFirst();
+    const [existing] = await deploymentByKey(trx, repoId, fact.source, fact.id);
     const environment = existing && !fact.replace
       ? { id: Number(existing.environment_id), production: await isProductionEnvironment(trx, Number(existing.environment_id)) }
       : await environmentOf(trx, fact.environment, rules, seen);
@@ -134,8 +155,7 @@ export function deliveryRepo(ctx: StoreContext) {
   }
 
   async function applyChange(trx: Trx, repoId: number, fact: ChangeFact): Promise<void> {
-    const existing = await trx.selectFrom('delivery_changes').selectAll()
-      .where('repo_id', '=', repoId).where('source', '=', fact.source).where('external_id', '=', fact.id).executeTakeFirst();
+    const [existing] = await changeByKey(trx, repoId, fact.source, fact.id);
     const merged = fact.state === 'merged';
     let id: number;
     if (existing === undefined) {
@@ -169,8 +189,8 @@ export function deliveryRepo(ctx: StoreContext) {
         }).where('id', '=', id).execute();
       }
     }
-    const change = await trx.selectFrom('delivery_changes').select(['head_ref', 'first_commit_given', 'deployment_id', 'deployment_ref', 'merge_sha', 'state'])
-      .where('id', '=', id).executeTakeFirstOrThrow();
+    const [change] = await changeLinks(trx, id);
+    if (change === undefined) throw new Error(`change ${id} vanished`);
     if (change.head_ref !== null && Number(change.first_commit_given) === 0) await refreshFirstCommits(trx, repoId, change.head_ref, id);
     let wanted: number | null = null;
     if (change.deployment_ref !== null) {
@@ -189,8 +209,7 @@ export function deliveryRepo(ctx: StoreContext) {
   }
 
   async function applyIssue(trx: Trx, repoId: number, fact: IssueFact, rules: DeliveryRules): Promise<void> {
-    const existing = await trx.selectFrom('delivery_issues').select(['id', 'updated_ms'])
-      .where('repo_id', '=', repoId).where('source', '=', fact.source).where('external_id', '=', fact.id).executeTakeFirst();
+    const [existing] = await issueByKey(trx, repoId, fact.source, fact.id);
     if (existing !== undefined && !fact.replace && fact.at < Number(existing.updated_ms)) return;
     const values = {
       title: fact.title ?? null,
@@ -229,21 +248,11 @@ export function deliveryRepo(ctx: StoreContext) {
 
   const record = groupCommit<Write, 'recorded' | 'duplicate'>({
     transaction: (fn) => adapter.transaction(fn),
-    async prepare(trx, writes) {
-      // The batch's repositories (locked on PostgreSQL) and new environments, each in one order.
-      const repos = new Map(writes.flatMap((w) => w.delivery.facts.map((f) => [repoKey(f.repo), f.repo] as const)));
-      const ids = new Map<string, number>();
-      for (const key of [...repos.keys()].sort()) ids.set(key, await repositoryId(trx, repos.get(key)!));
-      for (const write of writes) write.repoIds = ids;
-      const names = new Set(writes.flatMap((w) => w.delivery.facts.flatMap((f) => (f.kind === 'deployment-status' ? [f.environment] : []))));
-      for (const name of [...names].sort()) if (!environments.has(name)) await environmentOf(trx, name, writes[0]!.rules, writes[0]!.seen);
-    },
+    prepare: (trx, writes) => prepareBatch(trx, writes),
     async apply(trx, { delivery, rules, seen, repoIds }) {
       if (delivery.deliveryId !== undefined) {
-        const inserted = await trx.insertInto('delivery_deliveries')
-          .values({ source: delivery.source, delivery_id: delivery.deliveryId, event: delivery.event, received_at: ctx.iso() })
-          .onConflict((oc) => oc.columns(['source', 'delivery_id']).doNothing()).returning('delivery_id').executeTakeFirst();
-        if (inserted === undefined) return 'duplicate';
+        const inserted = await rememberDelivery(trx, delivery.source, delivery.deliveryId, delivery.event, ctx.iso());
+        if (inserted.length === 0) return 'duplicate';
       }
       for (const fact of delivery.facts) await applyFact(trx, fact, rules, seen, repoIds);
       return 'recorded';
@@ -253,9 +262,87 @@ export function deliveryRepo(ctx: StoreContext) {
     },
   });
 
+  /** Batch preparation shared by both paths: the repositories (locked on PostgreSQL) and new environments, each in one order. */
+  async function prepareBatch(trx: Trx, writes: readonly Write[]): Promise<void> {
+    const repos = new Map(writes.flatMap((w) => w.delivery.facts.map((f) => [repoKey(f.repo), f.repo] as const)));
+    const ids = new Map<string, number>();
+    for (const key of [...repos.keys()].sort()) ids.set(key, await repositoryId(trx, repos.get(key)!));
+    for (const write of writes) write.repoIds = ids;
+    const names = new Set(writes.flatMap((w) => w.delivery.facts.flatMap((f) => (f.kind === 'deployment-status' ? [f.environment] : []))));
+    for (const name of [...names].sort()) if (!environments.has(name)) await environmentOf(trx, name, writes[0]!.rules, writes[0]!.seen);
+  }
+
+  const enqueue = groupCommit<DeliveryRecord, 'queued' | 'duplicate'>({
+    transaction: (fn) => adapter.transaction(fn),
+    async prepare() {},
+    async apply(trx, delivery) {
+      const at = ctx.iso();
+      if (delivery.deliveryId !== undefined) {
+        const inserted = await rememberDelivery(trx, delivery.source, delivery.deliveryId, delivery.event, at);
+        if (inserted.length === 0) return 'duplicate';
+      }
+      await queueDelivery(trx, delivery.source, delivery.event, JSON.stringify(delivery.facts), at);
+      return 'queued';
+    },
+  });
+
+  /** Applies the oldest waiting deliveries (up to `upTo`, by id) in one transaction; see DeliveryRepositoryOps.applyQueuedDeliveries. */
+  async function applyQueued(rules: DeliveryRules, options: { limit: number; upTo?: number }): Promise<DrainedDeliveries> {
+    const seen = new Map<string, EnvironmentRow>();
+    const result = await adapter.transaction(async (trx) => {
+      let query = trx.selectFrom('delivery_inbox').select(['id', 'source', 'event', 'facts']).where('error', 'is', null);
+      if (options.upTo !== undefined) query = query.where('id', '<=', options.upTo);
+      // Two API processes drain side by side on PostgreSQL: each takes rows the other has not locked.
+      const rows = await adapter.skipLocked(query.orderBy('id').limit(options.limit)).execute();
+      if (rows.length === 0) return { applied: 0, failed: 0 };
+      const writes: Write[] = rows.map((row) => ({
+        delivery: { source: row.source as DeliveryRecord['source'], event: row.event, facts: JSON.parse(row.facts) as DeliveryFact[] },
+        rules, seen, repoIds: new Map(),
+      }));
+      await prepareBatch(trx, writes);
+      const done: number[] = [];
+      const failed: { id: number; error: string }[] = [];
+      for (const [i, write] of writes.entries()) {
+        const id = Number(rows[i]!.id);
+        await sql`savepoint paved_inbox`.execute(trx);
+        try {
+          for (const fact of write.delivery.facts) await applyFact(trx, fact, rules, seen, write.repoIds);
+          done.push(id);
+        } catch (error) {
+          await sql`rollback to savepoint paved_inbox`.execute(trx);
+          failed.push({ id, error: error instanceof Error ? error.message.slice(0, 1000) : String(error) });
+        }
+        await sql`release savepoint paved_inbox`.execute(trx);
+      }
+      for (let i = 0; i < done.length; i += 500) await trx.deleteFrom('delivery_inbox').where('id', 'in', done.slice(i, i + 500)).execute();
+      for (const f of failed) await trx.updateTable('delivery_inbox').set({ error: f.error }).where('id', '=', f.id).execute();
+      return { applied: done.length, failed: failed.length };
+    });
+    for (const [name, env] of seen) environments.set(name, env);
+    return result;
+  }
+
   return {
     recordDelivery(delivery: DeliveryRecord, rules: DeliveryRules): Promise<'recorded' | 'duplicate'> {
       return record({ delivery, rules, seen: new Map(), repoIds: new Map() });
+    },
+
+    queueDelivery(delivery: DeliveryRecord): Promise<'queued' | 'duplicate'> {
+      return enqueue(delivery);
+    },
+
+    applyQueuedDeliveries: applyQueued,
+
+    async deliveryInboxDepth(): Promise<DeliveryInboxDepth> {
+      const row = await ctx.db.selectFrom('delivery_inbox')
+        .select((eb) => [
+          eb.fn.count<number>('id').filterWhere('error', 'is', null).as('waiting'),
+          eb.fn.count<number>('id').filterWhere('error', 'is not', null).as('failed'),
+          eb.fn.min('id').filterWhere('error', 'is', null).as('first'),
+          eb.fn.max('id').filterWhere('error', 'is', null).as('last'),
+        ]).executeTakeFirstOrThrow();
+      const id = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+      return { waiting: Number(row.waiting), failed: Number(row.failed), oldestWaiting: id(row.first), lastWaiting: id(row.last) };
     },
 
     async applyDeliveryRules(rules: DeliveryRules): Promise<boolean> {

@@ -18,6 +18,8 @@ export interface DoraServiceDeps {
   store: Store;
   /** IANA zone of days, weeks and months. */
   timeZone: string;
+  /** Applies the webhook deliveries accepted so far (the inbox), so the metrics include them. */
+  settle?: () => Promise<void>;
 }
 
 const EXAMPLES = 10;
@@ -29,6 +31,7 @@ export class DefaultDoraService implements DoraService {
     const window = doraWindow(query.from, query.to, this.deps.timeZone);
     const { store } = this.deps;
     const scope = await this.scope(principal, query);
+    await this.deps.settle?.();
     const repositories = await store.listDeliveryRepositories();
     const owned = repositoriesOf(scope.services, repositories);
     const facts = await store.doraFacts({ services: owned, fromMs: window.fromMs, toMs: window.toMs, offsets: window.offsets, examples: EXAMPLES });

@@ -3,8 +3,8 @@ import type { Store } from '@paved/store';
 
 /**
  * The platform's own metrics in the Prometheus text format (docs/metrics/prometheus.md): HTTP
- * requests by route pattern and status, webhook deliveries, reconciles by result, time to Ready
- * by product, the work queue's depth, and the process's own (CPU, memory, event loop). One
+ * requests by route pattern and status, webhook deliveries and the inbox of those not yet
+ * applied, reconciles by result, time to Ready by product, the work queue's depth, and the process's own (CPU, memory, event loop). One
  * registry per process; a worker-only process exposes its own on its own port.
  *
  * Labels are bounded: route patterns (never raw URLs), methods, status codes, results, and
@@ -21,8 +21,8 @@ export const UNMATCHED_ROUTE = 'unmatched';
 const WEBHOOK_PREFIX = '/api/v1/webhooks/';
 
 export interface PlatformMetricsOptions {
-  /** For the queue-depth gauges, read from the store at each scrape; absent: not exported. */
-  store?: Pick<Store, 'queueDepth'>;
+  /** For the queue-depth gauges (the engine's and the webhook inbox's), read from the store at each scrape; absent: not exported. */
+  store?: Pick<Store, 'queueDepth'> & Partial<Pick<Store, 'deliveryInboxDepth'>>;
   /** Which parts this process runs (all, api, worker): a label on every series. */
   role?: string;
   /** Node.js process metrics (CPU, memory, event loop lag, GC). Default true. */
@@ -79,6 +79,23 @@ export class PlatformMetrics {
         async collect() {
           const found = await depth();
           if (found !== undefined) this.set(found.leased);
+        },
+      });
+    }
+    if (store?.deliveryInboxDepth !== undefined) {
+      const inbox = async () => store.deliveryInboxDepth!().catch(() => undefined);
+      new Gauge({
+        name: 'paved_webhook_inbox_waiting_deliveries', help: 'Webhook deliveries accepted (answered 202) and not yet applied (the whole platform, from the store)', registers,
+        async collect() {
+          const found = await inbox();
+          if (found !== undefined) this.set(found.waiting);
+        },
+      });
+      new Gauge({
+        name: 'paved_webhook_inbox_failed_deliveries', help: 'Webhook deliveries accepted whose facts could not be applied; each keeps its error in delivery_inbox', registers,
+        async collect() {
+          const found = await inbox();
+          if (found !== undefined) this.set(found.failed);
         },
       });
     }

@@ -74,6 +74,21 @@ describe('Prometheus metrics', () => {
     expect(sample(text, 'paved_queue_leased_instances')).toBe(1);
   });
 
+  it('exports the depth of the webhook inbox: deliveries accepted and not yet applied', async () => {
+    // A store no server drains, so what waits stays put.
+    const own = await createStore({ url: ':memory:' });
+    try {
+      await own.migrate();
+      const local = new PlatformMetrics({ store: own, processMetrics: false });
+      for (const id of ['inbox-1', 'inbox-2', 'inbox-1']) await own.queueDelivery({ source: 'github', deliveryId: id, event: 'push', facts: [] });
+      const text = await local.registry.metrics();
+      expect(sample(text, 'paved_webhook_inbox_waiting_deliveries')).toBe(2);
+      expect(sample(text, 'paved_webhook_inbox_failed_deliveries')).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('caps the product label, and answers only GET /metrics', async () => {
     const local = new PlatformMetrics({ processMetrics: false });
     for (let i = 0; i <= MAX_PRODUCTS; i++) local.engineObserver.firstReady({ product: `p${i}`, timeToReadyMs: 1 });
