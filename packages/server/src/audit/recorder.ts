@@ -18,8 +18,12 @@ import { describeRequest, scrub } from './summaries.js';
  *
  * Reads are not recorded (a reveal is a POST), nor two kinds of machine traffic: log lines
  * shipped by `paved run`, and driver callbacks (signed by the driver, like the engine's work).
+ * Webhook deliveries from GitHub and GitLab are delivery data, not changes a person made (and
+ * two signed records each were the largest cost of ingesting them, bench/README.md §6): only
+ * the ones refused are recorded, so a forged or unsigned delivery still leaves a trace.
  */
 const UNAUDITED = new Set(['appendLogLines', 'driverCallback']);
+const REFUSALS_ONLY = new Set(['githubWebhook', 'gitlabWebhook']);
 const CHANGING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const UNAUTHENTICATED_PER_MINUTE = 10;
 
@@ -33,7 +37,7 @@ export function recordRequests(app: FastifyInstance, { chain, now }: AuditRecord
 
   app.addHook('preHandler', async (request) => {
     const operationId = auditedOperation(request);
-    if (operationId === undefined) return;
+    if (operationId === undefined || REFUSALS_ONLY.has(operationId)) return;
     try {
       await chain.append(entryFor(request, operationId, 'received'));
     } catch (error) {
@@ -46,6 +50,7 @@ export function recordRequests(app: FastifyInstance, { chain, now }: AuditRecord
     const operationId = auditedOperation(request);
     if (operationId === undefined) return payload;
     const outcome = outcomeOf(reply, payload);
+    if (outcome.result === 'allowed' && REFUSALS_ONLY.has(operationId)) return payload;
     const extra: Record<string, unknown> = {};
     if (!request.principal) {
       const taken = limiter.take(request.ip);

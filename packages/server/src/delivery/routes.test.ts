@@ -83,6 +83,18 @@ describe('webhook deliveries', () => {
     expect((await repositories()).map((r) => r.path)).not.toContain('evil/forged');
   });
 
+  it('leaves an accepted delivery out of the audit log, and records a forged one there', async () => {
+    const webhookRecords = async () => (await h.store.listAuditRecords({ limit: 1000 })).items.filter((r) => r.action === 'githubWebhook');
+    const before = (await webhookRecords()).length;
+    const payload = github('acme/audited').issue('opened', { number: 9, labels: [], created: '2025-03-03T10:00:00Z', updated: '2025-03-03T10:00:00Z' });
+    expect((await send(githubDelivery('issues', payload, { secret: GITHUB_SECRET }))).statusCode).toBe(202);
+    expect(await webhookRecords()).toHaveLength(before);
+    expect((await send(githubDelivery('issues', payload, { secret: 'not the secret' }))).statusCode).toBe(401);
+    const records = await webhookRecords();
+    expect(records).toHaveLength(before + 1);
+    expect(records.at(-1)).toMatchObject({ stage: 'completed', actor: 'anonymous', outcome: { result: 'refused', status: 401, code: 'webhook_signature_invalid' } });
+  });
+
   it('accepts and ignores ping, deployment and tag pushes', async () => {
     for (const [event, body] of [['ping', fixture('github', 'ping')], ['deployment', fixture('github', 'deployment')], ['push', fixture('github', 'push-tag-deleted')]] as const) {
       const res = await send(githubDelivery(event, body, { secret: GITHUB_SECRET }));
