@@ -18,6 +18,8 @@ describe('exit codes', () => {
     expect(formatError(new UnauthenticatedError(), plain)).toContain('hint: sign in with: paved login');
     expect(formatError(new NotAllowedError('You may not publish x: team "t" is not a platform team (paved teams update t --platform)'), plain)).not.toContain('hint:');
     expect(formatError(new NotAllowedError('You may not read team t'), plain)).toContain('hint: ask an owner of the team');
+    expect(formatError(new NotAllowedError('You are not a member of team t', { code: 'not_team_member' }), plain)).toContain('hint: ask an owner of the team');
+    expect(formatError(new NotAllowedError('Refused by a policy:\n  policy p: plan large is for prod only', { code: 'policy_denied' }), plain)).not.toContain('hint:');
   });
 
   it('does not repeat issues that a multi-line message already lists', () => {

@@ -11,6 +11,15 @@ const hints: Partial<Record<PavedError['kind'], string>> = {
   'not-allowed': 'ask an owner of the team to add you: paved teams add-member TEAM USER --role member',
 };
 
+/**
+ * "Ask to be added" helps only a refusal for not being in the team (or one with no more precise
+ * code); a policy's refusal, a four-eyes rule or a message that already names the command to run
+ * next would be misled by it.
+ */
+function needsMembershipHint(error: PavedError): boolean {
+  return (error.code === 'not_team_member' || error.code === 'not_allowed') && !error.message.includes('paved ');
+}
+
 /** `error: message`, one line per issue, and a hint where one helps. Never includes a secret: messages are the server's. */
 export function formatError(error: unknown, colors: Colors): string {
   const paved = toPavedError(error);
@@ -20,9 +29,7 @@ export function formatError(error: unknown, colors: Colors): string {
   if (!paved.message.includes('\n') && !saysItsOneIssue(paved.message, paved.issues)) {
     for (const issue of paved.issues) if (!paved.message.includes(issue.message)) lines.push(`  - ${issue.path}: ${issue.message}`);
   }
-  // A refusal that already names the command to run next (a platform team, an admin's step)
-  // needs no generic "ask to be added" beside it.
-  const hint = paved.kind === 'not-allowed' && paved.message.includes('paved ') ? undefined : hints[paved.kind];
+  const hint = paved.kind === 'not-allowed' && !needsMembershipHint(paved) ? undefined : hints[paved.kind];
   if (hint) lines.push(colors.dim(`hint: ${hint}`));
   if (paved.kind === 'internal' && paved.cause instanceof Error) lines.push(colors.dim(`cause: ${paved.cause.message}`));
   return lines.join('\n') + '\n';
