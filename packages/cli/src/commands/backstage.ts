@@ -42,11 +42,11 @@ export function registerBackstageCommands(program: Command, runner: Runner): voi
       const { readBackstageCatalog } = await import('../backstage-catalog.js');
       const catalog = await readBackstageCatalog(opts.file, { followUrls: opts.followUrls ?? false });
       const client = await ctx.client();
-      const total = catalog.entities.length.toLocaleString('en-US');
-      ctx.err(`Read ${catalog.files} files (${catalog.locations} locations followed): ${total} entities, ${catalog.skipped.length} skipped.\n`);
+      const count = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+      ctx.err(`Read ${count(catalog.files, 'file', 'files')} (${count(catalog.locations, 'location', 'locations')} followed): ${count(catalog.entities.length, 'entity', 'entities')}, ${catalog.skipped.length} skipped.\n`);
       const summary = await importCatalog(client, catalog.entities, {
         dryRun: opts.dryRun ?? false,
-        onBatch: (p) => { if (p.batches > 1) ctx.err(`  ${opts.dryRun ? 'checked' : 'imported'} ${p.done.toLocaleString('en-US')}/${total} (batch ${p.batch}/${p.batches})\n`); },
+        onBatch: (p) => { if (p.batches > 1) ctx.err(`  ${opts.dryRun ? 'checked' : 'imported'} ${p.done.toLocaleString('en-US')}/${catalog.entities.length.toLocaleString('en-US')} (batch ${p.batch}/${p.batches})\n`); },
       });
       summary.skipped.unshift(...catalog.skipped);
       ctx.print(summary, () => formatImportSummary(summary, ctx.colors));

@@ -194,11 +194,13 @@ function counts(rollout: Rollout): string {
 }
 
 function rolloutText(ctx: Context, rollout: Rollout): string {
-  const soak = rollout.stage === 'soaking' && rollout.soakStartedAt !== undefined ? ` (soaking since ${rollout.soakStartedAt})` : '';
+  // A finished rollout has no stage in progress: its last wave's stage would read as if it still soaked.
+  const finished = rollout.state === 'Completed' || rollout.state === 'Halted';
+  const soak = !finished && rollout.stage === 'soaking' && rollout.soakStartedAt !== undefined ? ` (soaking since ${rollout.soakStartedAt})` : '';
   const head = formatFields([
     ['Product', `${rollout.product} → ${rollout.toVersion}`],
     ['State', rollout.state],
-    ['Wave', `${rollout.wave + 1} of ${rollout.waves}, ${rollout.stage}${soak}`],
+    ['Wave', finished ? `${rollout.wave + 1} of ${rollout.waves}` : `${rollout.wave + 1} of ${rollout.waves}, ${rollout.stage}${soak}`],
     ['Settings', `canary ${rollout.settings.canaryPercent}%, growth ×${rollout.settings.batchGrowth}, soak ${rollout.settings.soakMs / 1000}s`],
     ['Instances', counts(rollout)],
     ['Message', rollout.message || undefined],
