@@ -29,6 +29,8 @@ describe('paved up', () => {
 
     const saved = await readCliConfig(sandbox.configPath);
     expect(out).toContain(saved.url!);
+    // npm test builds the portal first, so this process serves it and says where.
+    expect(out).toContain(`web portal: ${saved.url!} (sign in with an API token: paved tokens create NAME)`);
     const me = await createClient({ url: saved.url!, token: saved.token! }).whoami();
     expect(me.user.admin).toBe(true);
 

@@ -31,6 +31,8 @@ export interface RunningPaved {
   adminToken?: string;
   /** Where this process serves its Prometheus metrics (PAVED_METRICS_PORT); absent when it does not. */
   metricsUrl?: string;
+  /** Set when this process serves the web portal (at `url`): its pages were built. */
+  portal?: boolean;
   config: PavedConfig;
   stop(): Promise<void>;
 }
@@ -150,7 +152,7 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
       stops.push(() => endpoint.close());
     }
     logger.info({ url, portal: portalDir !== undefined, metricsUrl, role: config.role, store: store.dialect, targets: targets.map((t) => t.name) }, 'paved started');
-    return { ...(url ? { url } : {}), ...(adminToken ? { adminToken } : {}), ...(metricsUrl ? { metricsUrl } : {}), config, stop };
+    return { ...(url ? { url } : {}), ...(adminToken ? { adminToken } : {}), ...(metricsUrl ? { metricsUrl } : {}), ...(url && portalDir ? { portal: true } : {}), config, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -73,6 +73,7 @@ export function registerServerCommands(program: Command, runner: Runner): void {
       const c = ctx.colors;
       ctx.out(`${c.green('✔')} Paved is listening on ${c.bold(running.url ?? '(no API)')}\n`
         + `  data folder: ${config.dataDir}\n`
+        + (running.portal ? `  web portal: ${running.url} (sign in with an API token: paved tokens create NAME)\n` : '')
         + (running.metricsUrl ? `  Prometheus metrics: ${running.metricsUrl}\n` : '')
         + (running.adminToken ? `  this CLI is signed in as the platform admin (${ctx.configPath})\n` : '')
         + `\nNext steps (in another terminal):\n`
