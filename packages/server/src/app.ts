@@ -47,6 +47,7 @@ import { policyRoutes } from './policies/routes.js';
 import { approvalRoutes } from './approvals/routes.js';
 import { historyRoutes } from './provenance/routes.js';
 import { portalRoutes } from './portal/routes.js';
+import { targetRoutes } from './targets/routes.js';
 import type { DeliveryConfig } from './services.js';
 
 export interface AppDeps {
@@ -141,7 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: pvd_…' } } },
       security: [{ bearer: [] }],
-      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'sign-in', 'audit', 'webhooks', 'delivery', 'metrics', 'feedback', 'rollouts', 'policies', 'approvals'].map((name) => ({ name })),
+      tags: ['health', 'users', 'teams', 'products', 'instances', 'events', 'templates', 'backstage', 'logs', 'environments', 'services', 'workloads', 'callbacks', 'sign-in', 'audit', 'webhooks', 'delivery', 'metrics', 'feedback', 'rollouts', 'policies', 'approvals', 'targets'].map((name) => ({ name })),
     },
   });
 
@@ -201,6 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(policyRoutes, { services });
     await v1.register(approvalRoutes, { services });
     await v1.register(historyRoutes, { services });
+    await v1.register(targetRoutes, { services });
   }, { prefix: '/api/v1' });
 
   await app.ready();

@@ -54,6 +54,8 @@ import { AuthorizedApprovalService } from './approvals/authorized.js';
 import { DefaultApprovalService, type ApprovalService } from './approvals/service.js';
 import { HistoryService } from './provenance/service.js';
 import { DefaultProductMeasuresService, type ProductMeasuresService } from './metrics/products/service.js';
+import { AuthorizedTargetService } from './targets/authorized.js';
+import { DefaultTargetService, type TargetService } from './targets/service.js';
 
 export interface ServicesDeps {
   store: Store;
@@ -115,6 +117,7 @@ export interface Services {
   policies: PolicyService;
   approvals: ApprovalService;
   history: HistoryService;
+  targets: TargetService;
 }
 
 /**
@@ -155,6 +158,7 @@ export function createServices(deps: ServicesDeps): Services {
     feedback: new AuthorizedFeedbackService(new DefaultFeedbackService(measured), store),
     ...deliveryServices(deps),
     rollouts: new AuthorizedRolloutService(new DefaultRolloutService(store, gate), store),
+    targets: new AuthorizedTargetService(new DefaultTargetService({ targets, drivers: deps.drivers })),
   };
 }
 

@@ -171,6 +171,7 @@ const REQUESTS: Record<string, RequestFor> = {
   getDoraMetrics: () => ({ url: '/api/v1/metrics/dora?team=own&from=2025-03-03&to=2025-03-09' }),
   listWebhookSettings: () => ({ url: '/api/v1/admin/webhooks' }),
   setWebhookSecret: ({ fresh }) => ({ url: '/api/v1/admin/webhooks/github/secret', body: { secret: `${fresh('secret')}-0123456789abcdef` } }),
+  listTargets: () => ({ url: '/api/v1/admin/targets' }),
   upgradeInstance: () => ({ url: `${own}/instances/db/upgrade`, body: { to: '1.3.0', dryRun: true } }),
   holdInstance: () => ({ url: `${own}/instances/db/hold`, body: { reason: 'freeze' } }),
   unholdInstance: () => ({ url: `${own}/instances/db/hold` }),
