@@ -339,6 +339,8 @@ describe('the web portal in Chromium', () => {
 
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('heading', { level: 1, name: 'Admin' }).waitFor();
+    // `local` (the secret driver, in process) is always configured and healthy: the Targets table shows it so.
+    await page.getByRole('table', { name: 'Targets' }).locator('tr').filter({ has: page.locator('th', { hasText: /^local(\s|$)/ }) }).filter({ hasText: 'healthy' }).waitFor();
     await page.getByRole('button', { name: TEAM }).click();
     await page.getByText(`alice-${suffix} — member`).waitFor();
     await page.getByLabel('Action').fill('revealCredentials');

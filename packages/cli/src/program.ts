@@ -22,6 +22,7 @@ import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerRotateCommand } from './commands/rotate.js';
 import { registerRolloutCommands } from './commands/rollouts.js';
 import { registerServerCommands } from './commands/server.js';
+import { registerTargetCommands } from './commands/targets.js';
 import { registerTeamCommands } from './commands/teams.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerUserCommands } from './commands/users.js';
@@ -78,6 +79,7 @@ export function buildProgram(runner: Runner): Command {
   registerFeedbackCommands(program, runner);
   registerKeysCommands(program, runner);
   registerBackupCommands(program, runner);
+  registerTargetCommands(program, runner);
   return program;
 }
 

@@ -21,6 +21,7 @@ import type {
   DeliveryRecorded, DoraMetrics, DoraQuery, RecordChangeRequest, RecordDeploymentRequest, RecordIncidentRequest, SetWebhookSecretRequest,
   WebhookSettings, WebhookSource,
 } from '@paved/model';
+import type { TargetHealth } from '@paved/model';
 
 export interface ClientOptions {
   /** Base URL of the Paved server, e.g. http://127.0.0.1:7780. */
@@ -48,7 +49,7 @@ export interface Health {
  * One typed method per route of the HTTP API a person's tools call (the routes are in the
  * OpenAPI document, /api/openapi.json, and docs/api.md); not the drivers' callback route.
  */
-export interface PavedClient extends LogsClient, SignInClient, AuditClient, MeasuresClient, DeliveryClient, ProductEvolutionClient, RolloutsClient, PoliciesClient {
+export interface PavedClient extends LogsClient, SignInClient, AuditClient, MeasuresClient, DeliveryClient, TargetsClient, ProductEvolutionClient, RolloutsClient, PoliciesClient {
   readonly url: string;
   health(): Promise<Health>;
   whoami(): Promise<WhoAmI>;
@@ -167,6 +168,12 @@ export interface DeliveryClient {
   setWebhookSecret(source: WebhookSource, request: SetWebhookSecretRequest): Promise<WebhookSettings>;
 }
 
+// --- Targets (platform admins) ---
+export interface TargetsClient {
+  /** Every configured target and its driver's preflight, never its config (platform admins). */
+  listTargets(): Promise<{ items: TargetHealth[] }>;
+}
+
 const seg = encodeURIComponent;
 const teamPath = (team: string) => `/api/v1/teams/${seg(team)}`;
 const instancePath = (team: string, name: string) => `${teamPath(team)}/instances/${seg(name)}`;
@@ -283,6 +290,7 @@ export function createClient(options: ClientOptions): PavedClient {
     doraMetrics: (q) => http.json('GET', '/api/v1/metrics/dora', { query: { from: q.from, to: q.to, team: q.team, service: q.service } }),
     webhookSettings: () => http.json('GET', '/api/v1/admin/webhooks'),
     setWebhookSecret: (source, request) => http.json('PUT', `/api/v1/admin/webhooks/${seg(source)}/secret`, { body: request }),
+    listTargets: () => http.json('GET', '/api/v1/admin/targets'),
   };
   return client;
 }

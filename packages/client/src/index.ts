@@ -7,6 +7,7 @@ export { SseParser, type ServerSentEvent } from './sse.js';
 export type { LogsClient } from './client.js';
 export type { FollowLogsOptions } from './follow-logs.js';
 export type { AuditClient } from './client.js';
+export type { TargetsClient } from './client.js';
 export type { AuditExportOptions } from './audit.js';
 export type { MeasuresClient } from './measures.js';
 export type { ProductEvolutionClient } from './product-evolution.js';

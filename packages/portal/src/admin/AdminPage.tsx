@@ -1,10 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { AuditRecord } from '@paved/model';
+import type { AuditRecord, TargetHealth } from '@paved/model';
 import { useApi } from '../app/api.js';
 import { useSession } from '../app/session.js';
 import { ApiError, Loaded } from '../app/errors.js';
 
-/** Platform administration: what `paved teams`, `paved users`, `paved tokens` and `paved audit` show, read side. */
+/** Platform administration: what `paved targets`, `paved teams`, `paved users`, `paved tokens` and `paved audit` show, read side. */
 export function AdminPage() {
   const { me } = useSession();
   if (!me.user.admin) {
@@ -34,8 +34,42 @@ function Health() {
       <Loaded data={health.data} error={health.error} what="the health">
         {(h) => <p>The API answers: <strong>{h.status}</strong>{typeof h.version === 'string' ? `, version ${h.version}` : ''}.</p>}
       </Loaded>
-      <p className="muted">The API does not list targets yet: the server’s start line names them, and <code>/metrics</code> reports each target’s reconcile errors.</p>
+      <Targets />
     </section>
+  );
+}
+
+/** Each target's driver preflight, as `paved targets` shows it; the server gives each 5 s, so a dead one cannot hold the page. */
+function Targets() {
+  const targets = useApi('admin:targets', (c) => c.listTargets());
+  return (
+    <Loaded data={targets.data?.items} error={targets.error} what="the targets">
+      {(items) => items.length === 0 ? <p className="empty">No targets are configured: set <code>PAVED_TARGETS</code>.</p> : (
+        <div className="scroll">
+          <table aria-label="Targets">
+            <thead><tr><th scope="col">Target</th><th scope="col">Driver</th><th scope="col">Health</th><th scope="col">Problems</th></tr></thead>
+            <tbody>{items.map((t) => <TargetRow key={t.name} target={t} />)}</tbody>
+          </table>
+        </div>
+      )}
+    </Loaded>
+  );
+}
+
+function TargetRow({ target }: { target: TargetHealth }) {
+  const { ok, problems, version, warnings = [] } = target.health;
+  return (
+    <tr>
+      <th scope="row">{target.name}{Object.keys(target.labels).length > 0 ? <span className="muted"> {Object.entries(target.labels).map(([k, v]) => `${k}=${v}`).join(', ')}</span> : null}</th>
+      <td>{target.driver}{version ? <span className="muted"> {version}</span> : null}</td>
+      <td><span className={`badge ${ok ? 'phase-ready' : 'phase-failed'}`}>{ok ? 'healthy' : 'failing'}</span></td>
+      <td className="wrap">{problems.length === 0 && warnings.length === 0 ? '—' : (
+        <ul>
+          {problems.map((p) => <li key={p}>{p}</li>)}
+          {warnings.map((w) => <li key={w} className="muted">Warning: {w}</li>)}
+        </ul>
+      )}</td>
+    </tr>
   );
 }
 

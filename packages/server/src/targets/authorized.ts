@@ -1,5 +1,6 @@
 import { requireAdmin, type Principal } from '../access/principal.js';
-import type { TargetHealth, TargetService } from './service.js';
+import type { TargetHealth } from '@paved/model';
+import type { TargetService } from './service.js';
 
 /** Targets are the platform's own plumbing: platform admins only (a read-only token will do). */
 export class AuthorizedTargetService implements TargetService {

@@ -1,15 +1,7 @@
 import type { Driver, PreflightResult, Target } from '@paved/driver-api';
 import { REDACTED, errorLine, redactSecrets } from '@paved/driver-api';
+import type { TargetHealth } from '@paved/model';
 import type { Principal } from '../access/principal.js';
-
-/** A configured target as platform admins see it: never its config, which holds admin URLs with passwords. */
-export interface TargetHealth {
-  name: string;
-  driver: string;
-  labels: Record<string, string>;
-  concurrency?: number;
-  health: { ok: boolean; problems: string[]; version?: string; warnings?: string[] };
-}
 
 /** The targets this platform acts on (PAVED_TARGETS) and whether each driver can act on its target now. */
 export interface TargetService {
