@@ -5,7 +5,8 @@ import { InputError } from '@paved/model';
  *   2025-03-03T10:12:33+01:00   2025-03-03T09:12:33Z   2025-03-03T09:12:33.123Z   (ISO 8601, GitHub)
  *   2025-03-21 00:40:10 +0100   2016-08-12 15:23:28 UTC                         (GitLab)
  * A time without an offset is refused rather than guessed: reading it as UTC would shift every
- * deployment of a server in another zone (the bug DORA.md records in Four Keys).
+ * deployment of a server in another zone (docs/metrics/dora.md, "Time zones", and its
+ * comparison with Four Keys, which reads such times as UTC).
  */
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)? ?(Z|UTC|[+-]\d{2}(?::?\d{2})?)$/i;
 

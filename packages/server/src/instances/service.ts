@@ -15,7 +15,7 @@ import { assertNotPart, withParts } from './composition-parts.js';
 import { quotaClaims } from './quota-claims.js';
 import { findEnvironment } from '../catalog/environments/service.js';
 import { currentOrigin } from '../http/request-context.js';
-import { PolicyGate, policyDenied, type GateResult } from '../policies/gate.js';
+import { PolicyGate, policyDenied, type GateRequest, type GateResult } from '../policies/gate.js';
 
 /** What a watcher of one instance is told: its state on every change, then that it is gone. */
 export type InstanceWatchEvent = { type: 'status'; instance: Instance } | { type: 'deleted' };
@@ -68,17 +68,11 @@ export interface InstanceServiceDeps {
   gate?: PolicyGate;
 }
 
-/** A create as judged, before it is written. */
-interface PreparedCreate {
-  team: Team;
-  name: string;
-  product: ProductVersion;
-  plan: string;
-  inputs: Record<string, unknown>;
-  environment?: Environment;
+/** A create as judged, before it is written: what the gate was asked, and its answer. */
+type PreparedCreate = Pick<GateRequest, 'team' | 'name' | 'product' | 'plan' | 'inputs' | 'environment'> & {
   judged: GateResult;
   via: RequestInterface;
-}
+};
 
 export function instanceNotFound(team: string, name: string): NotFoundError {
   return new NotFoundError(`Team "${team}" has no instance "${name}"; list them with: paved list --team ${team}`, {
