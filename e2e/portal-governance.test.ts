@@ -10,16 +10,14 @@
  *
  * `npm run screenshots` runs this file too and writes the governance pages to docs/screenshots/.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type PavedClient } from '@paved/client';
 import { pavedOk, requireMachinePostgres, signUpMember, startPavedOnMachinePostgres, tempDir, type ServerProcess } from './harness.js';
-import { focusIsVisible, horizontalOverflow, launchChromium, requireChromium, tabTo, type Browser } from './portal/browser.js';
+import { focusIsVisible, horizontalOverflow, launchChromium, requireChromium, screenshot, signIn, tabTo, type Browser } from './portal/browser.js';
 
-const SCREENSHOTS = process.env.PAVED_SCREENSHOTS ? fileURLToPath(new URL('../docs/screenshots/', import.meta.url)) : undefined;
 const suffix = Math.random().toString(16).slice(2, 8);
 const TEAM = `apps-${suffix}`;
 const APPROVERS = `guard-${suffix}`;
@@ -28,19 +26,6 @@ const PHONE = { width: 390, height: 844 };
 const READY_BOUND_MS = 90_000; // a bound on a hang, not a speed target
 /** A year from now, as the deprecation's last day (new instances stay allowed meanwhile). */
 const DEPRECATION_DATE = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
-
-async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
-}
-
-async function signIn(page: Page, url: string, token: string): Promise<void> {
-  await page.goto(`${url}/products`);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
-}
 
 /**
  * Moves within the portal to `path` as a link would (a page load would forget the session: the

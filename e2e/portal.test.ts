@@ -8,17 +8,15 @@
  *
  * `npm run screenshots` runs this file with PAVED_SCREENSHOTS=1 and writes docs/screenshots/.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type PavedClient } from '@paved/client';
 import { dropWithPrefix, pavedOk, requireMachinePostgres, signUpMember, startPavedOnMachinePostgres, tempDir, type ServerProcess } from './harness.js';
-import { focusIsVisible, launchChromium, horizontalOverflow, requireChromium, tabTo, type Browser } from './portal/browser.js';
+import { focusIsVisible, launchChromium, horizontalOverflow, requireChromium, screenshot, signIn, tabTo, type Browser } from './portal/browser.js';
 
-const SCREENSHOTS = process.env.PAVED_SCREENSHOTS ? fileURLToPath(new URL('../docs/screenshots/', import.meta.url)) : undefined;
 const suffix = Math.random().toString(16).slice(2, 8);
 const TEAM = `shop-${suffix}`;
 /** The longest name Paved allows (40 characters): the layout must wrap it, not overflow. */
@@ -27,20 +25,6 @@ const LONG_INSTANCE = `a-very-long-instance-name-to-wrap-${suffix}`;
 const PREFIXES = [TEAM, LONG_TEAM].map((t) => `pv_${t.replace(/-/g, '_')}_`);
 const PHONE = { width: 390, height: 844 };
 const READY_BOUND_MS = 90_000; // a bound on a hang, not a speed target
-
-async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
-}
-
-/** Opens the portal and signs in with `token` by typing it, as a person would. */
-async function signIn(page: Page, url: string, token: string): Promise<void> {
-  await page.goto(`${url}/products`);
-  await page.getByLabel('API token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
-}
 
 /** A database product with settings, so the request form has fields generated from its JSON Schema. */
 const REPORTING_DB = {

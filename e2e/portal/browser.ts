@@ -2,7 +2,9 @@
  * Real Chromium for the portal's tests: Debian's `chromium` package driven by playwright-core
  * (never `playwright install`). Each launch gets a fresh profile folder, removed on close.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { tempDir } from '../harness.js';
 
@@ -94,4 +96,22 @@ export async function horizontalOverflow(page: Page): Promise<string[]> {
     return wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)))
       .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} "${(el.textContent ?? '').slice(0, 40)}"`);
   });
+}
+
+/** Where `npm run screenshots` (PAVED_SCREENSHOTS=1) writes the portal's pictures; undefined otherwise. */
+const SCREENSHOTS = process.env.PAVED_SCREENSHOTS ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url)) : undefined;
+
+/** Saves the page as docs/screenshots/`name`.png when screenshots are asked for. */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+}
+
+/** Opens the portal and signs in with `token` by typing it, as a person would. */
+export async function signIn(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(`${url}/products`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
 }
