@@ -40,6 +40,11 @@ function duration(minutes: number | null): string {
   return `${(minutes / 1440).toFixed(1)} days (${minutes} min)`;
 }
 
+/** "1 change", "2 changes". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function percent(rate: number | null): string {
   return rate === null ? 'n/a' : `${(rate * 100).toFixed(1)} %`;
 }
@@ -47,13 +52,13 @@ function percent(rate: number | null): string {
 export function doraTable(ctx: Context, r: DoraMetrics): string {
   const scope = r.scope.kind === 'service' ? `service ${r.scope.team}/${r.scope.service}`
     : r.scope.kind === 'team' ? `team ${r.scope.team}` : r.scope.kind === 'organisation' ? 'the organisation' : 'your teams';
-  const head = `DORA metrics of ${scope} (${r.scope.services.length} service${r.scope.services.length === 1 ? '' : 's'}), ${r.window.from} to ${r.window.to} (${r.window.timeZone}), ${r.deployments} production deployment${r.deployments === 1 ? '' : 's'}\n\n`;
+  const head = `DORA metrics of ${scope} (${count(r.scope.services.length, 'service')}), ${r.window.from} to ${r.window.to} (${r.window.timeZone}), ${count(r.deployments, 'production deployment')}\n\n`;
   const table = formatTable(['METRIC', 'VALUE', 'LEVEL'], [
     ['deployment frequency', `median ${r.deploymentFrequency.medianDeploymentDaysPerWeek} deployment days/week, ${r.deploymentFrequency.medianDeploymentDaysPerMonth}/month`, level(r.deploymentFrequency.level)],
-    ['lead time for changes', `${duration(r.leadTime.medianMinutes)} median over ${r.leadTime.changes} changes`, level(r.leadTime.level)],
-    ['change failure rate', `${percent(r.changeFailureRate.rate)} (${r.changeFailureRate.failed} of ${r.changeFailureRate.deployments} deployments)`, level(r.changeFailureRate.level)],
-    ['failed deployment recovery time', `${duration(r.failedDeploymentRecoveryTime.medianMinutes)} median over ${r.failedDeploymentRecoveryTime.incidents} incidents`, level(r.failedDeploymentRecoveryTime.level)],
-    ['deployment rework rate', `${percent(r.reworkRate.rate)} (${r.reworkRate.reworked} of ${r.reworkRate.deployments} deployments)`, 'no DORA levels'],
+    ['lead time for changes', `${duration(r.leadTime.medianMinutes)} median over ${count(r.leadTime.changes, 'change')}`, level(r.leadTime.level)],
+    ['change failure rate', `${percent(r.changeFailureRate.rate)} (${r.changeFailureRate.failed} of ${count(r.changeFailureRate.deployments, 'deployment')})`, level(r.changeFailureRate.level)],
+    ['failed deployment recovery time', `${duration(r.failedDeploymentRecoveryTime.medianMinutes)} median over ${count(r.failedDeploymentRecoveryTime.incidents, 'incident')}`, level(r.failedDeploymentRecoveryTime.level)],
+    ['deployment rework rate', `${percent(r.reworkRate.rate)} (${r.reworkRate.reworked} of ${count(r.reworkRate.deployments, 'deployment')})`, 'no DORA levels'],
   ], ctx.colors);
   const problems = r.dataQuality.problems.length === 0 ? '\nNo data-quality problems found.\n' : `\nData quality:\n${r.dataQuality.problems.map((p) => `  - ${p}\n`).join('')}`;
   return head + table + problems;
