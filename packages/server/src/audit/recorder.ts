@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UnavailableError, type AuditEntry, type AuditOutcome, type AuditStage } from '@paved/model';
-import { PROBLEM_CONTENT_TYPE } from '../http/problems.js';
+import { PROBLEM_CONTENT_TYPE, problemParts } from '../http/problems.js';
 import { sourceOf } from '../http/request-context.js';
 import type { AuditChain } from './chain.js';
 import { RefusalLimiter } from './refusal-limiter.js';
@@ -65,6 +65,45 @@ export function recordRequests(app: FastifyInstance, { chain, now }: AuditRecord
     }
     return payload;
   });
+}
+
+/** Runs an operation served inside another request, recorded as `recordOperation` does. */
+export type RecordedOperation = <T>(request: FastifyRequest, operationId: string, run: () => Promise<T>) => Promise<T>;
+
+/**
+ * Records an operation served inside another request as its own route's request is recorded:
+ * the credentials revealed on a watch stream's Ready event (docs/api.md) as a `revealCredentials`
+ * request, with the same records: `received` before it (when that cannot be written the
+ * operation is not run: UnavailableError `audit_unavailable`), `completed` with the outcome
+ * after, under the stream's request id.
+ */
+export function operationRecorder(chain: AuditChain): RecordedOperation {
+  return async (request, operationId, run) => {
+    try {
+      await chain.append(entryFor(request, operationId, 'received', undefined, within(request)));
+    } catch (error) {
+      request.log.error({ err: error }, 'audit record not written: operation not served');
+      throw new UnavailableError('The audit log cannot be written right now, so this was not served; try again shortly', { code: 'audit_unavailable' });
+    }
+    let outcome: AuditOutcome = { result: 'allowed', status: 200 };
+    try {
+      return await run();
+    } catch (error) {
+      const { status, code } = problemParts(error);
+      outcome = { result: status < 500 ? 'refused' : 'failed', status, code };
+      throw error;
+    } finally {
+      await chain.append(entryFor(request, operationId, 'completed', outcome, within(request))).catch((error: unknown) => {
+        request.log.error({ err: error, status: outcome.status }, 'audit record of a completed operation not written');
+      });
+    }
+  };
+}
+
+/** Which request an operation was served within: its operationId, for whoever reads the record. */
+function within(request: FastifyRequest): Record<string, unknown> {
+  const operationId = (request.routeOptions.schema as { operationId?: string } | undefined)?.operationId;
+  return operationId === undefined ? {} : { within: operationId };
 }
 
 /** The operationId of a request that is audited; undefined for reads, unknown routes and machine traffic. */
