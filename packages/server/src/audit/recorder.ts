@@ -67,7 +67,7 @@ export function recordRequests(app: FastifyInstance, { chain, now }: AuditRecord
   });
 }
 
-/** Runs an operation served inside another request, recorded as `recordOperation` does. */
+/** Runs an operation served inside another request, recorded as `operationRecorder` says. */
 export type RecordedOperation = <T>(request: FastifyRequest, operationId: string, run: () => Promise<T>) => Promise<T>;
 
 /**
@@ -75,7 +75,8 @@ export type RecordedOperation = <T>(request: FastifyRequest, operationId: string
  * the credentials revealed on a watch stream's Ready event (docs/api.md) as a `revealCredentials`
  * request, with the same records: `received` before it (when that cannot be written the
  * operation is not run: UnavailableError `audit_unavailable`), `completed` with the outcome
- * after, under the stream's request id.
+ * after, under the stream's request id. `run` should hand its result over itself (as a route's
+ * reply goes out): the `completed` record, which can no longer refuse anything, then follows.
  */
 export function operationRecorder(chain: AuditChain): RecordedOperation {
   return async (request, operationId, run) => {

@@ -138,8 +138,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
     const principal = principalOf(request);
     const stream = await streams.start(reply, principal.user.id, () => services.instances.watch(principal, team, instance, (event) => send(event), { forReveal: reveal }));
     const deliver = (event: InstanceWatchEvent, credentials?: RevealedCredentials) => {
-      if (credentials) stream.send('credentials', credentials);
-      if (event.type === 'status') return stream.send('status', event.instance);
+      if (event.type === 'status') return stream.sendEach([...(credentials ? [['credentials', credentials] as const] : []), ['status', event.instance]]);
       stream.send('deleted', { team, instance });
       stream.end();
     };

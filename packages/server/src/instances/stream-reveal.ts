@@ -28,19 +28,25 @@ export function revealingOnReady(
 ): (event: InstanceWatchEvent) => void {
   let revealed = false;
   let queue = Promise.resolve();
-  const reveal = () => deps.record(request, 'revealCredentials', async () => {
-    const principal = await deps.reauthenticate(request);
-    return deps.instances.revealCredentials(principal, team, instance);
-  });
+  // Delivered inside the recorded operation, as a route's reply goes out before its `completed` record.
+  const revealAndDeliver = async (event: InstanceWatchEvent) => {
+    let delivered = false;
+    try {
+      await deps.record(request, 'revealCredentials', async () => {
+        const principal = await deps.reauthenticate(request);
+        deliver(event, await deps.instances.revealCredentials(principal, team, instance));
+        delivered = true;
+      });
+    } catch (error) {
+      request.log.warn({ code: problemParts(error).code }, 'credentials not revealed on the watch stream');
+    }
+    if (!delivered) deliver(event);
+  };
   return (event) => {
     queue = queue.then(async () => {
       if (revealed || event.type !== 'status' || event.instance.status.phase !== 'Ready' || !isOpen()) return deliver(event);
       revealed = true;
-      const credentials = await reveal().catch((error: unknown) => {
-        request.log.warn({ code: problemParts(error).code }, 'credentials not revealed on the watch stream');
-        return undefined;
-      });
-      deliver(event, credentials);
+      await revealAndDeliver(event);
     });
   };
 }
