@@ -67,37 +67,45 @@ export function recordRequests(app: FastifyInstance, { chain, now }: AuditRecord
   });
 }
 
-/** Runs an operation served inside another request, recorded as `operationRecorder` says. */
-export type RecordedOperation = <T>(request: FastifyRequest, operationId: string, run: () => Promise<T>) => Promise<T>;
+/** An operation served inside another request, recorded `received`; `completed` records its outcome (once). */
+export interface OperationRecord {
+  /** Allowed without `error`; refused or failed, with its status and code, with one. */
+  completed(error?: unknown): Promise<void>;
+}
+
+/** Starts the record of an operation served inside another request (see operationRecorder). */
+export type RecordOperation = (request: FastifyRequest, operationId: string) => Promise<OperationRecord>;
 
 /**
  * Records an operation served inside another request as its own route's request is recorded:
  * the credentials revealed on a watch stream's Ready event (docs/api.md) as a `revealCredentials`
- * request, with the same records: `received` before it (when that cannot be written the
- * operation is not run: UnavailableError `audit_unavailable`), `completed` with the outcome
- * after, under the stream's request id. `run` should hand its result over itself (as a route's
- * reply goes out): the `completed` record, which can no longer refuse anything, then follows.
+ * request, with the same records under the stream's request id: `received` when it is asked
+ * for (when that cannot be written, UnavailableError `audit_unavailable`: the caller must not
+ * serve it), `completed` with the outcome once it is known, after the result went out (as a
+ * route's reply goes out before its `completed` record).
  */
-export function operationRecorder(chain: AuditChain): RecordedOperation {
-  return async (request, operationId, run) => {
+export function operationRecorder(chain: AuditChain): RecordOperation {
+  return async (request, operationId) => {
     try {
       await chain.append(entryFor(request, operationId, 'received', undefined, within(request)));
     } catch (error) {
       request.log.error({ err: error }, 'audit record not written: operation not served');
       throw new UnavailableError('The audit log cannot be written right now, so this was not served; try again shortly', { code: 'audit_unavailable' });
     }
-    let outcome: AuditOutcome = { result: 'allowed', status: 200 };
-    try {
-      return await run();
-    } catch (error) {
-      const { status, code } = problemParts(error);
-      outcome = { result: status < 500 ? 'refused' : 'failed', status, code };
-      throw error;
-    } finally {
-      await chain.append(entryFor(request, operationId, 'completed', outcome, within(request))).catch((error: unknown) => {
-        request.log.error({ err: error, status: outcome.status }, 'audit record of a completed operation not written');
-      });
-    }
+    let done = false;
+    return {
+      async completed(error) {
+        if (done) return;
+        done = true;
+        const parts = error === undefined ? undefined : problemParts(error);
+        const outcome: AuditOutcome = parts === undefined
+          ? { result: 'allowed', status: 200 }
+          : { result: parts.status < 500 ? 'refused' : 'failed', status: parts.status, code: parts.code };
+        await chain.append(entryFor(request, operationId, 'completed', outcome, within(request))).catch((failure: unknown) => {
+          request.log.error({ err: failure, status: outcome.status }, 'audit record of a completed operation not written');
+        });
+      },
+    };
   };
 }
 

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../services.js';
-import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams } from '../http/event-stream.js';
+import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams, type EventStream } from '../http/event-stream.js';
 import type { StreamSlots } from '../http/stream-slots.js';
 import type { Credentials as RevealedCredentials } from '@paved/model';
 import type { InstanceWatchEvent } from './service.js';
 import { principalOf, type Reauthenticate } from '../http/auth.js';
-import type { RecordedOperation } from '../audit/recorder.js';
-import { revealingOnReady } from './stream-reveal.js';
+import type { RecordOperation } from '../audit/recorder.js';
+import { streamReveal } from './stream-reveal.js';
 import { CreateInstanceRequest, Credentials, Instance, InstanceListQuery, PavedEvent, RequestPreview, UpdateInstanceRequest, WatchQuery } from './schemas.js';
 import { InstanceParams, PageQuery, TeamParams, page, problemResponses } from '../http/schemas.js';
 
@@ -22,7 +22,7 @@ export interface InstanceRoutesOptions {
   slots?: StreamSlots;
   /** For the watch stream's reveal: the caller's credential verified again, and the audit records of a reveal. */
   reauthenticate: Reauthenticate;
-  record: RecordedOperation;
+  record: RecordOperation;
 }
 
 export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = async (app, { services, keepaliveMs = DEFAULT_KEEPALIVE_MS, slots, reauthenticate, record }) => {
@@ -136,13 +136,28 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
     let send: (event: InstanceWatchEvent) => void = (event) => early.push(event);
     // Subscribing first authorizes and finds the instance, so a refusal is still a problem response.
     const principal = principalOf(request);
-    const stream = await streams.start(reply, principal.user.id, () => services.instances.watch(principal, team, instance, (event) => send(event), { forReveal: reveal }));
+    // Asked for now, so recorded now, before anything is served (as the reveal route's request is).
+    const revealing = reveal ? await streamReveal({ instances: services.instances, reauthenticate, record }, request, team, instance) : undefined;
+    const subscribe = async () => {
+      const stop = await services.instances.watch(principal, team, instance, (event) => send(event), { forReveal: reveal });
+      return () => {
+        stop();
+        void revealing?.ended();
+      };
+    };
+    let stream: EventStream;
+    try {
+      stream = await streams.start(reply, principal.user.id, subscribe);
+    } catch (error) {
+      await revealing?.ended(error);
+      throw error;
+    }
     const deliver = (event: InstanceWatchEvent, credentials?: RevealedCredentials) => {
       if (event.type === 'status') return stream.sendEach([...(credentials ? [['credentials', credentials] as const] : []), ['status', event.instance]]);
       stream.send('deleted', { team, instance });
       stream.end();
     };
-    send = reveal ? revealingOnReady({ instances: services.instances, reauthenticate, record }, request, team, instance, deliver, () => !stream.ended) : deliver;
+    send = revealing ? revealing.sender(deliver, () => !stream.ended) : deliver;
     for (const event of early.splice(0)) send(event);
   });
 };

@@ -156,7 +156,11 @@ eachStore('API watch stream', (open) => {
     expect(events.some((e) => e.kind === 'credentials.revealed')).toBe(false);
     const audit = ((await h.call(h.admin, 'GET', '/api/v1/audit?limit=100')).json().items as AuditRecord[])
       .filter((r) => r.action === 'revealCredentials' && r.target?.instance === 'kept' && r.stage === 'completed');
-    expect(audit).toMatchObject([{ actor: 'bob', outcome: { result: 'refused', status: 404, code: 'instance_not_found' } }]);
+    // Newest first.
+    expect(audit.map((r) => [r.actor, r.outcome])).toEqual([
+      ['bob', { result: 'refused', status: 404, code: 'instance_not_found' }],
+      ['vic', { result: 'refused', status: 403, code: 'role_insufficient' }],
+    ]);
   });
 
   it('answers a watch of an unknown instance with a problem, not a stream', async () => {
