@@ -3,6 +3,9 @@
 // the driver runs, without Paved. Each `provision` returns the elapsed milliseconds and
 // cleans up afterwards (cleanup is not timed).
 import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
@@ -15,6 +18,28 @@ export const TARGETS = {
   rabbitmqManagement: 'http://guest:guest@127.0.0.1:15672',
   amqp: 'amqp://127.0.0.1:5672',
 };
+
+/** A targets file with one target per driver the benchmarks use, on this machine's services. */
+export function benchTargetsFile() {
+  const yaml = [
+    ['postgres', { url: TARGETS.postgres, closeServerDatabases: false }], // the machine's shared server
+    ['mysql', { url: TARGETS.mysql }],
+    ['redis', { url: TARGETS.redis }],
+    ['rabbitmq', { managementUrl: TARGETS.rabbitmqManagement, amqpUrl: TARGETS.amqp }],
+  ].map(([driver, config]) => `apiVersion: paved.dev/v1alpha1\nkind: Target\nmetadata: { name: bench-${driver} }\nspec: { driver: ${driver}, config: ${JSON.stringify(config)} }\n`).join('---\n');
+  const file = join(tmpdir(), `paved-bench-targets-${process.pid}.yaml`);
+  writeFileSync(file, yaml);
+  return file;
+}
+
+/**
+ * The create request matching the direct operations: redis's default plan is a dedicated
+ * server, while the direct operations make an ACL user with a key prefix on the shared one,
+ * which is plan small.
+ */
+export function requestFor(product, name) {
+  return { name, product, ...(product === 'redis' ? { plan: 'small' } : {}) };
+}
 
 export async function directOps(product) {
   const make = { postgres: postgresOps, mysql: mysqlOps, redis: redisOps, amqp: amqpOps }[product];

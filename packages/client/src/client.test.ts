@@ -180,4 +180,36 @@ describe('watchInstance', () => {
     routes.set(watchPath, (_q, res) => problem(res, 404, { code: 'instance_not_found', detail: 'no instance orders-db in team t' }));
     await expect(createClient({ url }).watchInstance('t', 'orders-db', { onStatus: () => {} })).rejects.toThrow(NotFoundError);
   });
+  it('waitForCredentials takes the credentials from the stream, asking the reveal route only when they did not come', async () => {
+    const credentials = { instance: 'orders-db', team: 't', values: { password: 'pw' } };
+    const revealPath = 'POST /api/v1/teams/t/instances/orders-db/credentials:reveal';
+    let reveals = 0;
+    routes.set(revealPath, (_q, res) => { reveals++; json(res, 200, { ...credentials, values: { password: 'from-route' } }); });
+    let query = '';
+    routes.set(watchPath, (req, res) => {
+      query = new URL(req.url!, url).search;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`event: status\ndata: ${JSON.stringify(instance('Provisioning'))}\n\n`);
+      res.write(`event: credentials\ndata: ${JSON.stringify(credentials)}\n\nevent: status\ndata: ${JSON.stringify(instance('Ready'))}\n\n`);
+    });
+    const ready = await createClient({ url }).waitForCredentials('t', 'orders-db');
+    expect(query).toBe('?reveal=true');
+    expect(ready.instance.status.phase).toBe('Ready');
+    expect(ready.credentials).toEqual(credentials);
+    expect(reveals).toBe(0);
+
+    // A reveal the stream could not make: the route is asked (and says why, if it refuses).
+    routes.set(watchPath, (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`event: status\ndata: ${JSON.stringify(instance('Ready'))}\n\n`);
+    });
+    expect((await createClient({ url }).waitForCredentials('t', 'orders-db')).credentials.values).toEqual({ password: 'from-route' });
+    expect(reveals).toBe(1);
+
+    routes.set(watchPath, (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`event: status\ndata: ${JSON.stringify({ ...instance('Failed'), status: { phase: 'Failed', conditions: [{ type: 'Ready', reason: 'ProvisioningFailed', message: 'no disk' }] } })}\n\n`);
+    });
+    await expect(createClient({ url }).waitForCredentials('t', 'orders-db')).rejects.toThrow(DriverError);
+  });
 });

@@ -7,7 +7,7 @@ import type { ApplyWorkloadRequest, CreateServiceRequest, Service, TemplateDetai
 import type { BackstageExport, BackstageImportRequest, BackstageImportSummary } from '@paved/model';
 import type { CreateEnvironmentRequest, Environment, SetWorkloadConfigRequest, UpdateEnvironmentRequest, UpdateServiceRequest, WorkloadConfig } from '@paved/model';
 import { Transport, type FetchLike } from './transport.js';
-import { watchInstance, type WatchOptions } from './watch.js';
+import { waitForCredentials, watchInstance, type ReadyCredentials, type WatchOptions } from './watch.js';
 import type { AppendLogLinesRequest, LogPage, LogQuery, PruneLogsResult } from '@paved/model';
 import type { DeviceLogin, DevicePoll, OidcInfo, UserIdentity } from '@paved/model';
 import { followLogs, type FollowLogsOptions } from './follow-logs.js';
@@ -88,6 +88,12 @@ export interface PavedClient extends LogsClient, SignInClient, AuditClient, Meas
   listEvents(team: string, options?: PageOptions): Promise<Page<PavedEvent>>;
   /** Follows the live status stream until the instance is deleted or `signal` aborts. */
   watchInstance(team: string, name: string, options: WatchOptions): Promise<void>;
+  /**
+   * Waits until the instance is Ready and returns it with its credentials, revealed on the
+   * status stream (audited like revealCredentials): no request after Ready. Failed is a
+   * DriverError; deleted a NotFoundError.
+   */
+  waitForCredentials(team: string, name: string, options?: { signal?: AbortSignal }): Promise<ReadyCredentials>;
 
   // services, environments and workloads (docs/workloads.md)
   listEnvironments(): Promise<Environment[]>;
@@ -229,6 +235,7 @@ export function createClient(options: ClientOptions): PavedClient {
     reconcileInstance: (team, name) => http.json('POST', `${instancePath(team, name)}/reconcile`, { body: {} }),
     listEvents: (team, o) => get(`${teamPath(team)}/events`, o),
     watchInstance: (team, name, o) => watchInstance(http, team, name, o),
+    waitForCredentials: (team, name, o) => waitForCredentials(http, team, name, () => client.revealCredentials(team, name), o),
     listEnvironments: () => http.json('GET', '/api/v1/environments'),
     getEnvironment: (name) => http.json('GET', `/api/v1/environments/${seg(name)}`),
     createEnvironment: (request) => http.json('POST', '/api/v1/environments', { body: request }),

@@ -1,6 +1,6 @@
 export { createClient } from './client.js';
 export type { ClientOptions, Health, PageOptions, PavedClient } from './client.js';
-export type { WatchOptions } from './watch.js';
+export type { ReadyCredentials, WatchOptions } from './watch.js';
 export type { FetchLike } from './transport.js';
 export { errorFromResponse } from './problem.js';
 export { SseParser, type ServerSentEvent } from './sse.js';

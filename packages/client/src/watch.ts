@@ -1,9 +1,17 @@
-import { NotFoundError, UnavailableError, type Instance } from '@paved/model';
+import { DriverError, NotFoundError, UnavailableError, type Credentials, type Instance } from '@paved/model';
 import { SseParser } from './sse.js';
 import type { Transport } from './transport.js';
 
 export interface WatchOptions {
   signal?: AbortSignal;
+  /**
+   * Have the server reveal the credentials on the stream once Ready (audited like
+   * revealCredentials, and needing the same role): `onCredentials` is called with them right
+   * before `onStatus` with the first Ready status. When that reveal was refused or failed, the
+   * Ready status comes alone; revealCredentials then says why.
+   */
+  reveal?: boolean;
+  onCredentials?(credentials: Credentials): void;
   /** Called with the instance on every `status` event (the first one is its current state). */
   onStatus(instance: Instance): void;
   /** Called once when the instance is gone; the watch then resolves. */
@@ -43,7 +51,7 @@ export async function watchInstance(transport: Transport, team: string, name: st
 }
 
 async function readStream(transport: Transport, path: string, options: WatchOptions, progress: () => void): Promise<StreamEnd> {
-  const response = await transport.send('GET', path, { accept: 'text/event-stream', signal: options.signal });
+  const response = await transport.send('GET', path, { accept: 'text/event-stream', signal: options.signal, ...(options.reveal ? { query: { reveal: 'true' } } : {}) });
   if (!response.body) return 'dropped';
   const parser = new SseParser();
   const reader = response.body.getReader();
@@ -61,6 +69,8 @@ async function readStream(transport: Transport, path: string, options: WatchOpti
         if (event.event === 'status') {
           progress();
           options.onStatus(JSON.parse(event.data) as Instance);
+        } else if (event.event === 'credentials') {
+          options.onCredentials?.(JSON.parse(event.data) as Credentials);
         } else if (event.event === 'deleted') {
           options.onDeleted?.();
           return 'deleted';
@@ -70,4 +80,50 @@ async function readStream(transport: Transport, path: string, options: WatchOpti
   } finally {
     await reader.cancel().catch(() => undefined);
   }
+}
+
+/** An instance once Ready, with its credentials. */
+export interface ReadyCredentials {
+  instance: Instance;
+  credentials: Credentials;
+}
+
+/**
+ * Waits on the status stream until the instance is Ready and returns it with its credentials,
+ * revealed on the stream itself (one request from here to credentials). A Failed instance is a
+ * DriverError with its Ready condition's message; a deleted one NotFoundError. If the stream's
+ * reveal was refused or failed, revealCredentials is asked, so the error is the reveal route's.
+ */
+export async function waitForCredentials(
+  transport: Transport, team: string, name: string, reveal: () => Promise<Credentials>, options: { signal?: AbortSignal } = {},
+): Promise<ReadyCredentials> {
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  let credentials: Credentials | undefined;
+  let outcome: { ready: Instance } | { failed: Instance } | undefined;
+  try {
+    await watchInstance(transport, team, name, {
+      signal: stop.signal,
+      reveal: true,
+      onCredentials: (revealed) => (credentials = revealed),
+      onStatus(instance) {
+        if (instance.status.phase === 'Ready') outcome = { ready: instance };
+        else if (instance.status.phase === 'Failed') outcome = { failed: instance };
+        else return;
+        stop.abort();
+      },
+    });
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
+  if (outcome === undefined) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    throw new NotFoundError(`${team}/${name} was deleted while waiting for it to become Ready`, { code: 'instance_deleted' });
+  }
+  if ('failed' in outcome) {
+    const ready = outcome.failed.status.conditions.find((c) => c.type === 'Ready');
+    throw new DriverError(`${name} failed${ready?.message ? `: ${ready.message}` : ''}`, { code: ready?.reason ?? 'instance_failed' });
+  }
+  return { instance: outcome.ready, credentials: credentials ?? (await reveal()) };
 }

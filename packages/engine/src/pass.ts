@@ -46,12 +46,17 @@ export class Pass {
   forgotten = false;
   /** The last status this pass wrote (what it leaves the instance as), for the observer. */
   lastWrite: StatusWrite | undefined;
+  /** When the instance was claimed (the pass starts at once), and the time its contract checks took: where a time to Ready went. */
+  readonly claimedAt: number;
+  checksMs = 0;
 
   constructor(
     readonly deps: PassDeps,
     readonly claimed: ClaimedInstance,
     readonly lease: LeaseKeeper,
-  ) {}
+  ) {
+    this.claimedAt = deps.clock.now();
+  }
 
   get instance(): Instance {
     return this.claimed.instance;

@@ -1,5 +1,7 @@
 import type { Clock } from './types.js';
 
+const RUNG = 'rung';
+
 /**
  * A level-triggered doorbell for the claim loop: ringing while nobody waits is remembered,
  * so a write that lands between "found nothing due" and "go to sleep" is never lost.
@@ -31,8 +33,9 @@ export class Wakeup {
       });
       this.#waiter = () => {
         this.#rung = false;
-        // Ends the sleep, which resolves this wait.
-        sleep.abort();
+        // Ends the sleep, which resolves this wait. With a reason of its own: abort() without
+        // one builds a DOMException and its stack, inside the write that rang (a create's request).
+        sleep.abort(RUNG);
       };
     });
   }

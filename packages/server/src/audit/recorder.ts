@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UnavailableError, type AuditEntry, type AuditOutcome, type AuditStage } from '@paved/model';
-import { PROBLEM_CONTENT_TYPE } from '../http/problems.js';
+import { PROBLEM_CONTENT_TYPE, problemParts } from '../http/problems.js';
 import { sourceOf } from '../http/request-context.js';
 import type { AuditChain } from './chain.js';
 import { RefusalLimiter } from './refusal-limiter.js';
@@ -65,6 +65,54 @@ export function recordRequests(app: FastifyInstance, { chain, now }: AuditRecord
     }
     return payload;
   });
+}
+
+/** An operation served inside another request, recorded `received`; `completed` records its outcome (once). */
+export interface OperationRecord {
+  /** Allowed without `error`; refused or failed, with its status and code, with one. */
+  completed(error?: unknown): Promise<void>;
+}
+
+/** Starts the record of an operation served inside another request (see operationRecorder). */
+export type RecordOperation = (request: FastifyRequest, operationId: string) => Promise<OperationRecord>;
+
+/**
+ * Records an operation served inside another request as its own route's request is recorded:
+ * the credentials revealed on a watch stream's Ready event (docs/api.md) as a `revealCredentials`
+ * request, with the same records under the stream's request id: `received` when it is asked
+ * for (when that cannot be written, UnavailableError `audit_unavailable`: the caller must not
+ * serve it), `completed` with the outcome once it is known, after the result went out (as a
+ * route's reply goes out before its `completed` record).
+ */
+export function operationRecorder(chain: AuditChain): RecordOperation {
+  return async (request, operationId) => {
+    try {
+      await chain.append(entryFor(request, operationId, 'received', undefined, within(request)));
+    } catch (error) {
+      request.log.error({ err: error }, 'audit record not written: operation not served');
+      throw new UnavailableError('The audit log cannot be written right now, so this was not served; try again shortly', { code: 'audit_unavailable' });
+    }
+    let done = false;
+    return {
+      async completed(error) {
+        if (done) return;
+        done = true;
+        const parts = error === undefined ? undefined : problemParts(error);
+        const outcome: AuditOutcome = parts === undefined
+          ? { result: 'allowed', status: 200 }
+          : { result: parts.status < 500 ? 'refused' : 'failed', status: parts.status, code: parts.code };
+        await chain.append(entryFor(request, operationId, 'completed', outcome, within(request))).catch((failure: unknown) => {
+          request.log.error({ err: failure, status: outcome.status }, 'audit record of a completed operation not written');
+        });
+      },
+    };
+  };
+}
+
+/** Which request an operation was served within: its operationId, for whoever reads the record. */
+function within(request: FastifyRequest): Record<string, unknown> {
+  const operationId = (request.routeOptions.schema as { operationId?: string } | undefined)?.operationId;
+  return operationId === undefined ? {} : { within: operationId };
 }
 
 /** The operationId of a request that is audited; undefined for reads, unknown routes and machine traffic. */

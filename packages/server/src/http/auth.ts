@@ -29,20 +29,39 @@ export function bearerAuth(identity: IdentityService, guard: AuthFailureGuard, c
     }
     await guard.check(request, reply);
     try {
-      if (session !== undefined && cookies) {
-        request.principal = await cookies.authenticate(request, identity, session);
-        return;
-      }
-      const match = BEARER_RE.exec(header ?? '');
-      if (!match?.[1]) {
-        throw new UnauthenticatedError('The Authorization header must be "Bearer <token>"', { code: 'token_invalid' });
-      }
-      request.principal = await identity.authenticate(match[1]);
+      request.principal = await verify(request, identity, cookies, header, session);
     } catch (error) {
       if (error instanceof UnauthenticatedError) await guard.failed(request, reply);
       throw error;
     }
   };
+}
+
+/** Verifies an authenticated request's credential again: see `reauthenticator`. */
+export type Reauthenticate = (request: FastifyRequest) => Promise<Principal>;
+
+/**
+ * Verifies the credential an open request came with again, now, as for a request that changes
+ * something (a browser session must have sent the CSRF header): what a stream does before it
+ * reveals credentials, since the token may have been revoked, or the user's roles changed,
+ * while it waited.
+ */
+export function reauthenticator(identity: IdentityService, cookies?: SessionCookies): Reauthenticate {
+  return (request) => {
+    const header = request.headers.authorization;
+    return verify(request, identity, cookies, header, header ? undefined : cookies?.sessionOf(request), true);
+  };
+}
+
+async function verify(
+  request: FastifyRequest, identity: IdentityService, cookies: SessionCookies | undefined, header: string | undefined, session: string | undefined, changing?: boolean,
+): Promise<Principal> {
+  if (session !== undefined && cookies) return cookies.authenticate(request, identity, session, changing);
+  const match = BEARER_RE.exec(header ?? '');
+  if (!match?.[1]) {
+    throw new UnauthenticatedError('The Authorization header must be "Bearer <token>"', { code: 'token_invalid' });
+  }
+  return identity.authenticate(match[1]);
 }
 
 /** The caller of an authenticated route. */

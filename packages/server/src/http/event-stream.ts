@@ -8,6 +8,8 @@ export interface EventStream {
   send(event: string, data: unknown): void;
   /** Sends several events in one write. */
   sendAll(event: string, items: readonly unknown[]): void;
+  /** Sends several events of different names, in this order, in one write. */
+  sendEach(events: readonly (readonly [event: string, data: unknown])[]): void;
   /** A comment line, which clients ignore: tells proxies and tests the stream is alive. */
   comment(text: string): void;
   /** Ends the stream from the server's side. */
@@ -79,6 +81,9 @@ export function eventStreams(app: FastifyInstance, keepaliveMs: number, slots: S
       },
       sendAll(event, items) {
         if (!raw.writableEnded && items.length > 0) raw.write(items.map((item) => frame(event, item)).join(''));
+      },
+      sendEach(events) {
+        if (!raw.writableEnded && events.length > 0) raw.write(events.map(([event, data]) => frame(event, data)).join(''));
       },
       comment(text) {
         if (!raw.writableEnded) raw.write(`: ${text}\n\n`);

@@ -3,7 +3,7 @@ import {
   type CreateInstanceRequest, type Credentials, type Instance, type Page, type PageRequest, type PavedEvent, type RequestPreview, type UpdateInstanceRequest,
 } from '@paved/model';
 import type { Store } from '@paved/store';
-import { instanceNotFound, type InstanceListRequest, type InstanceService, type InstanceWatchEvent } from './service.js';
+import { instanceNotFound, type InstanceListRequest, type InstanceService, type InstanceWatchEvent, type InstanceWatchRequest } from './service.js';
 import { teamFor, type Principal, type TeamAccess } from '../access/principal.js';
 
 /**
@@ -71,9 +71,10 @@ export class AuthorizedInstanceService implements InstanceService {
     return this.inner.reconcile(principal, team, name);
   }
 
-  async watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
-    await this.instanceAccess(principal, team, name, 'read');
-    return this.inner.watch(principal, team, name, listener);
+  /** A watch that will reveal the credentials needs what a reveal needs. */
+  async watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void, request: InstanceWatchRequest = {}): Promise<() => void> {
+    await this.instanceAccess(principal, team, name, request.forReveal ? 'write' : 'read');
+    return this.inner.watch(principal, team, name, listener, request);
   }
 
   /** Outsiders get "not found" for every instance name; insiders with too small a role get 403. */

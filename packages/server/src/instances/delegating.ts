@@ -1,6 +1,6 @@
 import type { CreateInstanceRequest, Credentials, Instance, Page, PageRequest, PavedEvent, RequestPreview, UpdateInstanceRequest } from '@paved/model';
 import type { Principal } from '../access/principal.js';
-import type { InstanceListRequest, InstanceService, InstanceWatchEvent } from './service.js';
+import type { InstanceListRequest, InstanceService, InstanceWatchEvent, InstanceWatchRequest } from './service.js';
 
 /**
  * An instance service that hands every call to `inner`: what a capability that adds to
@@ -53,7 +53,7 @@ export class DelegatingInstanceService implements InstanceService {
     return this.inner.events(principal, team, page);
   }
 
-  watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
-    return this.inner.watch(principal, team, name, listener);
+  watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void, request?: InstanceWatchRequest): Promise<() => void> {
+    return this.inner.watch(principal, team, name, listener, request);
   }
 }

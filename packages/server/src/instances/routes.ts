@@ -1,10 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../services.js';
-import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams } from '../http/event-stream.js';
+import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams, type EventStream } from '../http/event-stream.js';
 import type { StreamSlots } from '../http/stream-slots.js';
+import type { Credentials as RevealedCredentials } from '@paved/model';
 import type { InstanceWatchEvent } from './service.js';
-import { principalOf } from '../http/auth.js';
-import { CreateInstanceRequest, Credentials, Instance, InstanceListQuery, PavedEvent, RequestPreview, UpdateInstanceRequest } from './schemas.js';
+import { principalOf, type Reauthenticate } from '../http/auth.js';
+import type { RecordOperation } from '../audit/recorder.js';
+import { streamReveal } from './stream-reveal.js';
+import { CreateInstanceRequest, Credentials, Instance, InstanceListQuery, PavedEvent, RequestPreview, UpdateInstanceRequest, WatchQuery } from './schemas.js';
 import { InstanceParams, PageQuery, TeamParams, page, problemResponses } from '../http/schemas.js';
 
 /**
@@ -17,9 +20,12 @@ export interface InstanceRoutesOptions {
   keepaliveMs?: number;
   /** Open streams per user, shared with the log follow route. */
   slots?: StreamSlots;
+  /** For the watch stream's reveal: the caller's credential verified again, and the audit records of a reveal. */
+  reauthenticate: Reauthenticate;
+  record: RecordOperation;
 }
 
-export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = async (app, { services, keepaliveMs = DEFAULT_KEEPALIVE_MS, slots }) => {
+export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = async (app, { services, keepaliveMs = DEFAULT_KEEPALIVE_MS, slots, reauthenticate, record }) => {
   const streams = eventStreams(app, keepaliveMs, slots);
   const { instances } = services;
 
@@ -117,22 +123,41 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
   app.get('/teams/:team/instances/:instance/watch', {
     schema: {
       summary: "Follow an instance's status (server-sent events)", tags: ['instances'], operationId: 'watchInstance',
-      description: 'Events: `status` (data: Instance JSON) now and after every change; `deleted` once the instance is gone, then the stream ends. A `: keepalive` comment every 15 s.',
-      params: InstanceParams,
+      description: 'Events: `status` (data: Instance JSON) now and after every change; `deleted` once the instance is gone, then the stream ends. A `: keepalive` comment every 15 s. '
+        + 'With `reveal=true` (team owner or member), a `credentials` event (data: Credentials) comes right before the first Ready `status`, revealed and audited as by credentials:reveal; '
+        + 'when that reveal is refused or fails, the Ready `status` comes without it (credentials:reveal then says why).',
+      params: InstanceParams, querystring: WatchQuery,
       response: { 200: eventStreamResponse, ...problemResponses },
     },
   }, async (request, reply) => {
     const { team, instance } = request.params;
+    const reveal = request.query.reveal === true;
     const early: InstanceWatchEvent[] = [];
     let send: (event: InstanceWatchEvent) => void = (event) => early.push(event);
     // Subscribing first authorizes and finds the instance, so a refusal is still a problem response.
     const principal = principalOf(request);
-    const stream = await streams.start(reply, principal.user.id, () => services.instances.watch(principal, team, instance, (event) => send(event)));
-    send = (event) => {
-      if (event.type === 'status') return stream.send('status', event.instance);
+    // Asked for now, so recorded now, before anything is served (as the reveal route's request is).
+    const revealing = reveal ? await streamReveal({ instances: services.instances, reauthenticate, record }, request, team, instance) : undefined;
+    const subscribe = async () => {
+      const stop = await services.instances.watch(principal, team, instance, (event) => send(event), { forReveal: reveal });
+      return () => {
+        stop();
+        void revealing?.ended();
+      };
+    };
+    let stream: EventStream;
+    try {
+      stream = await streams.start(reply, principal.user.id, subscribe);
+    } catch (error) {
+      await revealing?.ended(error);
+      throw error;
+    }
+    const deliver = (event: InstanceWatchEvent, credentials?: RevealedCredentials) => {
+      if (event.type === 'status') return stream.sendEach([...(credentials ? [['credentials', credentials] as const] : []), ['status', event.instance]]);
       stream.send('deleted', { team, instance });
       stream.end();
     };
+    send = revealing ? revealing.sender(deliver, () => !stream.ended) : deliver;
     for (const event of early.splice(0)) send(event);
   });
 };

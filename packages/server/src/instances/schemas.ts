@@ -140,6 +140,13 @@ export const Credentials = Type.Object({
   values: Type.Record(Type.String(), Type.String(), { description: 'Every output, secret ones included' }),
 });
 
+export const WatchQuery = Type.Object({
+  reveal: Type.Optional(Type.Boolean({
+    description: 'Reveal the credentials on the stream once Ready: a `credentials` event (data: as from credentials:reveal) right before the first Ready `status`. '
+      + 'Needs what the reveal route needs, and is audited as it is (a `revealCredentials` record, a `credentials.revealed` event).',
+  })),
+}, { additionalProperties: false });
+
 export const PavedEvent = Type.Object({
   id: Type.String(),
   at: Timestamp,

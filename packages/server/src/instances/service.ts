@@ -20,6 +20,15 @@ import { PolicyGate, policyDenied, type GateRequest, type GateResult } from '../
 /** What a watcher of one instance is told: its state on every change, then that it is gone. */
 export type InstanceWatchEvent = { type: 'status'; instance: Instance } | { type: 'deleted' };
 
+/** How an instance is watched. */
+export interface InstanceWatchRequest {
+  /**
+   * The watcher will have the credentials revealed on the stream once Ready (`?reveal=true`):
+   * watching then needs the right to reveal, so a caller who may not is refused before the wait.
+   */
+  forReveal?: boolean;
+}
+
 /** Requesting, changing, deleting and reading a team's instances. */
 /** A page of a team's instances, of one product when `product` is given. */
 export interface InstanceListRequest extends PageRequest {
@@ -55,7 +64,7 @@ export interface InstanceService {
    * Calls `listener` with the instance now and after every change of its status, and with
    * `deleted` once it is gone. Returns the function that stops watching.
    */
-  watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void>;
+  watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void, request?: InstanceWatchRequest): Promise<() => void>;
 }
 
 export interface InstanceServiceDeps {

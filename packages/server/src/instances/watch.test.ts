@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Instance } from '@paved/model';
+import type { AuditRecord, Credentials, Instance, PavedEvent } from '@paved/model';
 import { eachStore } from '@paved/store/testing';
 import { forget, markReady, startHarness, type Caller, type Harness } from '../test-harness.js';
 
@@ -102,6 +102,65 @@ eachStore('API watch stream', (open) => {
     await forget(h.store, created);
     await stream.until(() => stream.ended, 'the end of the stream');
     expect(stream.events.map((e) => e.event)).toEqual(['status', 'status', 'status', 'deleted']);
+  });
+
+  it('reveals the credentials right before the first Ready status when asked, audited like the reveal route', async () => {
+    const created = (await h.call(ann, 'POST', '/api/v1/teams/alpha/instances', { name: 'revealed', product: 'pgdb' })).json() as Instance;
+    const asking = openStream(base, '/api/v1/teams/alpha/instances/revealed/watch?reveal=true', ann.token);
+    const notAsking = openStream(base, '/api/v1/teams/alpha/instances/revealed/watch', ann.token);
+    await asking.until(() => asking.events.length >= 1, 'the first status');
+    await notAsking.until(() => notAsking.events.length >= 1, 'the first status');
+    await markReady(h.store, created, { host: 'h', password: 'pw' });
+    await asking.until(() => asking.events.length >= 3, 'the credentials and the Ready status');
+    await notAsking.until(() => notAsking.events.length >= 2, 'the Ready status');
+    expect(asking.events.map((e) => e.event)).toEqual(['status', 'credentials', 'status']);
+    expect(JSON.parse(asking.events[1]!.data) as Credentials).toEqual({ instance: 'revealed', team: 'alpha', values: { host: 'h', password: 'pw' } });
+    expect((JSON.parse(asking.events[2]!.data) as Instance).status.phase).toBe('Ready');
+    // Never to a watcher that did not ask.
+    expect(notAsking.events.map((e) => e.event)).toEqual(['status', 'status']);
+
+    // Once per stream: a later change is a status alone.
+    await h.store.requestRotation(created.id, 'ann');
+    await asking.until(() => asking.events.length >= 4, 'the next status');
+    expect(asking.events[3]!.event).toBe('status');
+    asking.close();
+    notAsking.close();
+
+    const events = (await h.call(ann, 'GET', '/api/v1/teams/alpha/events?limit=100')).json().items as PavedEvent[];
+    expect(events.filter((e) => e.kind === 'credentials.revealed' && e.instanceId === created.id)).toMatchObject([{ actor: 'ann', data: { instance: 'revealed', keys: ['host', 'password'] } }]);
+    const audit = ((await h.call(h.admin, 'GET', '/api/v1/audit?limit=100')).json().items as AuditRecord[])
+      .filter((r) => r.action === 'revealCredentials' && r.target?.instance === 'revealed');
+    // One line per request (its `received` record is shown only until a `completed` one follows).
+    expect(audit).toMatchObject([{ actor: 'ann', team: 'alpha', outcome: { result: 'allowed', status: 200 }, summary: { within: 'watchInstance' } }]);
+  });
+
+  it('refuses a reveal on the stream to whoever may not reveal, before and while waiting', async () => {
+    const vic = await h.user('vic');
+    const bob = await h.user('bob');
+    await h.team('beta', [[vic, 'viewer'], [bob, 'member']]);
+    const created = (await h.call(bob, 'POST', '/api/v1/teams/beta/instances', { name: 'kept', product: 'pgdb' })).json() as Instance;
+    // A viewer may watch, not reveal: refused before the stream starts, as the reveal route would.
+    const refused = await h.call(vic, 'GET', '/api/v1/teams/beta/instances/kept/watch?reveal=true');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().code).toBe('role_insufficient');
+
+    // A member removed while waiting gets the Ready status without credentials.
+    const stream = openStream(base, '/api/v1/teams/beta/instances/kept/watch?reveal=true', bob.token);
+    await stream.until(() => stream.events.length >= 1, 'the first status');
+    expect((await h.call(h.admin, 'DELETE', '/api/v1/teams/beta/members/bob')).statusCode).toBe(204);
+    await markReady(h.store, created, { host: 'h' });
+    await stream.until(() => stream.events.length >= 2, 'the Ready status');
+    expect(stream.events.map((e) => e.event)).toEqual(['status', 'status']);
+    stream.close();
+    const events = (await h.call(h.admin, 'GET', '/api/v1/teams/beta/events?limit=100')).json().items as PavedEvent[];
+    expect(events.some((e) => e.kind === 'credentials.revealed')).toBe(false);
+    const audit = ((await h.call(h.admin, 'GET', '/api/v1/audit?limit=100')).json().items as AuditRecord[])
+      .filter((r) => r.action === 'revealCredentials' && r.target?.instance === 'kept' && r.stage === 'completed');
+    // Newest first.
+    expect(audit.map((r) => [r.actor, r.outcome])).toEqual([
+      ['bob', { result: 'refused', status: 404, code: 'instance_not_found' }],
+      ['vic', { result: 'refused', status: 403, code: 'role_insufficient' }],
+    ]);
   });
 
   it('answers a watch of an unknown instance with a problem, not a stream', async () => {

@@ -69,14 +69,15 @@ export class SessionCookies {
   /**
    * The principal of a request that carries a session cookie and no Authorization header:
    * only a sign-in session's token is accepted from a cookie, and a request that may change
-   * something must prove it comes from Paved's own page (the CSRF header).
+   * something must prove it comes from Paved's own page (the CSRF header). `changing` says
+   * whether it does; by default, when its method is not a safe one.
    */
-  async authenticate(request: FastifyRequest, identity: IdentityService, token: string): Promise<Principal> {
+  async authenticate(request: FastifyRequest, identity: IdentityService, token: string, changing = !SAFE_METHODS.has(request.method)): Promise<Principal> {
     const principal = await identity.authenticate(token);
     if (principal.token.source !== 'oidc') {
       throw new UnauthenticatedError('A session cookie must hold a sign-in session; send API tokens as "Authorization: Bearer <token>"', { code: 'token_invalid' });
     }
-    if (!SAFE_METHODS.has(request.method) && !csrfMatches(request.headers[CSRF_HEADER], token)) {
+    if (changing && !csrfMatches(request.headers[CSRF_HEADER], token)) {
       throw new NotAllowedError(`A request that changes something with a browser session must send the ${CSRF} cookie's value in the X-Paved-CSRF header`, { code: 'csrf_failed' });
     }
     return principal;

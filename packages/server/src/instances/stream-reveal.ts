@@ -1,0 +1,65 @@
+import type { FastifyRequest } from 'fastify';
+import { ConflictError, type Credentials } from '@paved/model';
+import type { OperationRecord, RecordOperation } from '../audit/recorder.js';
+import type { Reauthenticate } from '../http/auth.js';
+import { problemParts } from '../http/problems.js';
+import type { InstanceService, InstanceWatchEvent } from './service.js';
+
+/** What a watch stream with `?reveal=true` needs to reveal as the reveal route does. */
+export interface StreamRevealDeps {
+  instances: InstanceService;
+  reauthenticate: Reauthenticate;
+  record: RecordOperation;
+}
+
+/** The reveal a watch stream was asked for. */
+export interface StreamReveal {
+  /**
+   * Wraps the stream's sender: the first Ready status is sent with the credentials. Events keep
+   * their order: those after the Ready one wait for the reveal.
+   */
+  sender(deliver: (event: InstanceWatchEvent, credentials?: Credentials) => void, isOpen: () => boolean): (event: InstanceWatchEvent) => void;
+  /** The stream could not start (`error`) or has ended: a reveal not made is recorded as refused. */
+  ended(error?: unknown): Promise<void>;
+}
+
+/**
+ * The watch stream's `?reveal=true` (docs/api.md): the first Ready status comes with a
+ * `credentials` event, so that whoever waited for Ready has what it waited for without another
+ * request. The reveal is the reveal route's: its audit records (`received` now, when the stream
+ * is asked for, as the route records a request before serving it; `completed` with the
+ * outcome), the caller's credential verified again when Ready (it may have been revoked while
+ * the stream was open), the same permission check and `credentials.revealed` event (the
+ * instance service). A reveal refused or failed at that moment sends no credentials; the Ready
+ * status still comes, and the reveal route says why.
+ */
+export async function streamReveal(deps: StreamRevealDeps, request: FastifyRequest, team: string, instance: string): Promise<StreamReveal> {
+  const record: OperationRecord = await deps.record(request, 'revealCredentials');
+  let revealed = false;
+  const revealAndDeliver = async (event: InstanceWatchEvent, deliver: (event: InstanceWatchEvent, credentials?: Credentials) => void) => {
+    let credentials: Credentials | undefined;
+    try {
+      credentials = await deps.instances.revealCredentials(await deps.reauthenticate(request), team, instance);
+    } catch (error) {
+      request.log.warn({ code: problemParts(error).code }, 'credentials not revealed on the watch stream');
+      deliver(event);
+      return record.completed(error);
+    }
+    deliver(event, credentials);
+    await record.completed();
+  };
+  return {
+    sender(deliver, isOpen) {
+      let queue = Promise.resolve();
+      return (event) => {
+        queue = queue.then(async () => {
+          if (revealed || event.type !== 'status' || event.instance.status.phase !== 'Ready' || !isOpen()) return deliver(event);
+          revealed = true;
+          await revealAndDeliver(event, deliver);
+        });
+      };
+    },
+    // A reveal under way records its own outcome.
+    ended: async (error) => revealed ? undefined : record.completed(error ?? new ConflictError(`${team}/${instance}: the stream ended before Ready; nothing was revealed`, { code: 'not_ready' })),
+  };
+}
