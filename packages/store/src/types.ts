@@ -754,6 +754,8 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   // composition (migration 0006)
   /** The parts of a composite instance (instances whose parent is `parentId`), in creation order. */
   listInstanceParts(parentId: string): Promise<Instance[]>;
+  /** An instance by name with its parts (none unless it is a composite), the parts read only when there are some. */
+  getInstanceWithParts(teamId: string, name: string): Promise<{ instance: Instance; parts: Instance[] } | undefined>;
 
   // measures (migration 0013): parts of composites are never requests of their own
   /** Requests made in the window, per product and version, by first outcome. By product, then version. */

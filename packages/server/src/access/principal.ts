@@ -21,6 +21,17 @@ export interface Principal {
   /** Ids of the user's teams that are platform teams. */
   platformTeamIds: readonly string[];
   token: PrincipalToken;
+  /**
+   * Teams by name as of the auth epoch the request was authenticated at (identity/verified-tokens.ts):
+   * a team's change or removal moves the epoch, so this is what a read of the teams table would
+   * answer. Absent (a principal made by hand): teams are read from the store.
+   */
+  teams?: TeamDirectory;
+}
+
+/** Teams by name; undefined for a name no team has. */
+export interface TeamDirectory {
+  byName(name: string): Promise<Team | undefined>;
 }
 
 /**
@@ -89,9 +100,9 @@ export async function visibleTeams(store: Store, principal: Principal): Promise<
   return only === undefined ? teams : teams.filter((team) => team.id === only);
 }
 
-/** The team by name, or NotFoundError naming the `team` field. */
-export async function findTeam(store: Store, name: string): Promise<Team> {
-  const team = await store.getTeam({ name });
+/** The team by name (through the caller's `teams` when given), or NotFoundError naming the `team` field. */
+export async function findTeam(store: Store, name: string, principal?: Principal): Promise<Team> {
+  const team = principal?.teams ? await principal.teams.byName(name) : await store.getTeam({ name });
   if (!team) {
     throw new NotFoundError(`Team "${name}" does not exist; see your teams with: paved teams`, {
       code: 'team_not_found',
@@ -107,7 +118,7 @@ export async function findTeam(store: Store, name: string): Promise<Team> {
  * (instance names) is hidden separately by the instance service.
  */
 export async function teamFor(store: Store, principal: Principal, name: string, access: TeamAccess): Promise<Team> {
-  const team = await findTeam(store, name);
+  const team = await findTeam(store, name, principal);
   if (can(principal, team.id, access)) return team;
   const refusal = tokenRefusal(principal, access, team.id);
   if (refusal !== undefined) {
@@ -125,7 +136,7 @@ export async function teamFor(store: Store, principal: Principal, name: string, 
  * and the team's owners, with any token that may act for the team (a read-only one too).
  */
 export async function teamForOwnerRead(store: Store, principal: Principal, name: string, what: string): Promise<Team> {
-  const team = await findTeam(store, name);
+  const team = await findTeam(store, name, principal);
   const refusal = tokenRefusal(principal, 'read', team.id);
   if (refusal !== undefined) {
     throw new NotAllowedError(`${refusal} (team "${name}")`, { code: 'token_scope', issues: [{ path: 'team', message: refusal }] });

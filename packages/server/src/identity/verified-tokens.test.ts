@@ -53,6 +53,20 @@ eachStore('verified tokens', (open) => {
     expect(await verified.find(hash)).toBeUndefined();
   });
 
+  it('answers teams by name as of the epoch: a team changed or removed is read afresh, an unknown name is never kept', async () => {
+    const { store, team, hash, verified } = await setUp('eve');
+    const teams = (await verified.find(hash))!.teams;
+    expect((await teams.byName(team.name))?.platform).toBe(false);
+    expect(await teams.byName('eve-later')).toBeUndefined();
+    const later = await store.createTeam({ name: 'eve-later', title: 'L' });
+    expect((await teams.byName('eve-later'))?.id).toBe(later.id);
+    await runSqlBehindStore(store, [`update teams set platform = 1 where id = '${team.id}'`]);
+    const afterChange = (await verified.find(hash))!.teams;
+    expect((await afterChange.byName(team.name))?.platform).toBe(true);
+    await runSqlBehindStore(store, [`delete from teams where id = '${later.id}'`]);
+    expect(await (await verified.find(hash))!.teams.byName('eve-later')).toBeUndefined();
+  });
+
   it('does not keep a principal read while a revocation landed', async () => {
     const { store, user, token, hash } = await setUp('dee');
     // The revocation commits between the epoch read and the principal's lookup.
