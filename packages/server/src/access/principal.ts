@@ -1,4 +1,4 @@
-import { NotAllowedError, NotFoundError, type Membership, type Team, type TeamRole, type User } from '@paved/model';
+import { NotAllowedError, NotFoundError, type Deprecation, type Membership, type Team, type TeamRole, type User } from '@paved/model';
 import type { Store } from '@paved/store';
 
 /** The token a request came with: its scope narrows what its user may do, never widens it. */
@@ -22,16 +22,19 @@ export interface Principal {
   platformTeamIds: readonly string[];
   token: PrincipalToken;
   /**
-   * Teams by name as of the auth epoch the request was authenticated at (identity/verified-tokens.ts):
-   * a team's change or removal moves the epoch, so this is what a read of the teams table would
-   * answer. Absent (a principal made by hand): teams are read from the store.
+   * Reads as of the auth epoch the request was authenticated at (identity/verified-tokens.ts):
+   * a change to what they return moves the epoch, so they answer what the store would. Absent
+   * (a principal made by hand): read from the store.
    */
-  teams?: TeamDirectory;
+  reads?: EpochReads;
 }
 
-/** Teams by name; undefined for a name no team has. */
-export interface TeamDirectory {
-  byName(name: string): Promise<Team | undefined>;
+/** What the store's auth epoch vouches for besides the principal (Store.authEpoch). */
+export interface EpochReads {
+  /** The team by name; undefined for a name no team has. */
+  team(name: string): Promise<Team | undefined>;
+  /** The deprecations of `product`, or of every product, as Store.listDeprecations. */
+  deprecations(product?: string): Promise<Deprecation[]>;
 }
 
 /**
@@ -100,9 +103,9 @@ export async function visibleTeams(store: Store, principal: Principal): Promise<
   return only === undefined ? teams : teams.filter((team) => team.id === only);
 }
 
-/** The team by name (through the caller's `teams` when given), or NotFoundError naming the `team` field. */
+/** The team by name (through the caller's epoch reads when given), or NotFoundError naming the `team` field. */
 export async function findTeam(store: Store, name: string, principal?: Principal): Promise<Team> {
-  const team = principal?.teams ? await principal.teams.byName(name) : await store.getTeam({ name });
+  const team = principal?.reads ? await principal.reads.team(name) : await store.getTeam({ name });
   if (!team) {
     throw new NotFoundError(`Team "${name}" does not exist; see your teams with: paved teams`, {
       code: 'team_not_found',

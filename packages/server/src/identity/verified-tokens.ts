@@ -1,26 +1,30 @@
-import type { Team } from '@paved/model';
+import type { Deprecation, Team } from '@paved/model';
 import type { Store, StoredPrincipal } from '@paved/store';
-import type { TeamDirectory } from '../access/principal.js';
+import type { EpochReads } from '../access/principal.js';
 
-/** Entries kept at most, of each kind; past that the kind starts again (a new epoch empties both anyway). */
+/** Entries kept at most, of each kind; past that the kind starts again (a new epoch empties them all anyway). */
 const MAX_ENTRIES = 10_000;
 
-/** A principal as kept: with the teams as of the same epoch, for the authorization of its request. */
-export type VerifiedPrincipal = StoredPrincipal & { teams: TeamDirectory };
+/** A principal as kept: with what else its epoch vouches for, for the rest of its request. */
+export type VerifiedPrincipal = StoredPrincipal & { reads: EpochReads };
+
+/** The key of every product's deprecations (product names are never empty). */
+const ALL_PRODUCTS = '';
 
 /**
- * Principals found by token hash, and teams found by name, kept while the store's auth epoch
- * (Store.authEpoch, migration 0022) stays what it was when they were read. Every request still
- * asks the store: one primary-key read of the epoch instead of the token, user, membership and
- * team join, and a token revoked, a user disabled, a membership removed or a team changed or
- * deleted — by this process, another one sharing the PostgreSQL store, or by hand — moves the
- * epoch in the same transaction, so the next request reads afresh and is refused. Expiry is
- * checked by the caller on every request. Unknown hashes and team names are not kept: a miss
- * always asks the store (a team created since is found).
+ * Principals found by token hash, kept while the store's auth epoch (Store.authEpoch, migrations
+ * 0022 and 0024) stays what it was when they were read. Every request still asks the store: one
+ * primary-key read of the epoch instead of the token, user, membership and team join, and a
+ * token revoked, a user disabled, a membership removed or a team changed or deleted — by this
+ * process, another one sharing the PostgreSQL store, or by hand — moves the epoch in the same
+ * transaction, so the next request reads afresh and is refused. Expiry is checked by the caller
+ * on every request. Unknown hashes are not kept: a miss always asks the store.
  *
- * Teams are kept with their epoch because the authorization of every team route looks its team
- * up by name (access/principal.ts teamFor), and the service behind it again: two reads a request
- * that the epoch read already vouches for.
+ * Teams by name and product deprecations are kept the same way (VerifiedPrincipal.reads): every
+ * team route's authorization looks its team up by name, the service behind it again, and every
+ * instance answered shows its product's deprecation; the epoch read vouches for them. A team name
+ * not found is not kept (creating a team does not move the epoch); a product without
+ * deprecations is (setting one does).
  */
 export class VerifiedTokens {
   private current: EpochSnapshot | undefined;
@@ -35,7 +39,7 @@ export class VerifiedTokens {
     if (kept !== undefined) return kept;
     const found = await this.store.findPrincipalByTokenHash(hash);
     if (found === undefined) return undefined;
-    const principal = { ...found, teams: snapshot.teams };
+    const principal = { ...found, reads: snapshot.reads };
     // Kept only if nothing moved the epoch since it was read before this lookup: a lookup that
     // raced a revocation may have seen the old state, and must not outlive the new epoch.
     if (snapshot.isCurrent()) keep(snapshot.principals, hash, principal);
@@ -46,23 +50,30 @@ export class VerifiedTokens {
 /** What was read under one epoch; a new epoch starts a new snapshot, so nothing read before it is served after. */
 class EpochSnapshot {
   readonly principals = new Map<string, VerifiedPrincipal>();
-  readonly teams: TeamDirectory;
+  readonly reads: EpochReads;
+  readonly isCurrent: () => boolean;
 
   constructor(readonly epoch: number, store: Store, current: (snapshot: EpochSnapshot) => boolean) {
-    const teams = new Map<string, Team>();
     this.isCurrent = () => current(this);
-    this.teams = {
-      byName: async (name) => {
+    const teams = new Map<string, Team>();
+    const deprecations = new Map<string, Deprecation[]>();
+    this.reads = {
+      team: async (name) => {
         const kept = teams.get(name);
         if (kept !== undefined) return kept;
         const found = await store.getTeam({ name });
         if (found !== undefined && this.isCurrent()) keep(teams, name, found);
         return found;
       },
+      deprecations: async (product = ALL_PRODUCTS) => {
+        const kept = deprecations.get(product);
+        if (kept !== undefined) return kept;
+        const found = await store.listDeprecations(product === ALL_PRODUCTS ? undefined : product);
+        if (this.isCurrent()) keep(deprecations, product, found);
+        return found;
+      },
     };
   }
-
-  readonly isCurrent: () => boolean;
 }
 
 function keep<V>(entries: Map<string, V>, key: string, value: V): void {
