@@ -14,6 +14,20 @@ import type { Database } from './schema.js';
  * compiled query still runs through Kysely's executor, so on SQLite it waits for a transaction
  * in progress as every other query does.
  */
+/** The SQL of every compiled statement, each with a number of its own: see preparedName. */
+const fixedStatements = new Map<string, number>();
+
+/**
+ * The name a compiled statement is prepared under on a PostgreSQL connection (dialect/postgres.ts),
+ * undefined for any other SQL. PostgreSQL then parses it once a connection and, after a few runs,
+ * keeps a generic plan, instead of parsing and planning the same joins for every request. Never
+ * for a `*`: a prepared `select *` fails once another process's migration changes the table.
+ */
+export function preparedName(sql: string): string | undefined {
+  const n = fixedStatements.get(sql);
+  return n === undefined ? undefined : `paved_${n}`;
+}
+
 export function compiledRead<A extends unknown[], R>(
   build: (db: Kysely<Database>, ...args: A) => Compilable<R>,
 ): (db: Kysely<Database>, ...args: A) => Promise<R[]> {
@@ -28,6 +42,7 @@ export function compiledRead<A extends unknown[], R>(
     const used = new Set(slots.flatMap((slot) => ('arg' in slot ? [slot.arg] : [])));
     if (used.size !== arity || query.sql.includes('\u0000')) throw new Error(`compiledRead: every argument must be a bound parameter (${query.sql})`);
     const entry = { sql: query.sql, slots };
+    if (!fixedStatements.has(query.sql) && !/\*/.test(query.sql)) fixedStatements.set(query.sql, fixedStatements.size);
     compiled.set(db.getExecutor().adapter, entry);
     return entry;
   };

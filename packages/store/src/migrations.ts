@@ -754,6 +754,21 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
           .execute();
       },
     },
+    // Product deprecations move the auth epoch too (migration 0022): every instance the API
+    // answers shows its product's deprecation, so the server keeps them with the verified tokens
+    // for as long as the epoch stays, instead of reading them with every GET. They change by a
+    // platform team's hand, rarely; each change starts the server's kept reads afresh.
+    '0024_deprecations_move_auth_epoch': {
+      async up(db: Kysely<any>) {
+        if (adapter.dialect === 'postgres') {
+          await sql.raw('create trigger product_deprecations_auth_epoch after insert or update or delete or truncate on product_deprecations for each statement execute function paved_bump_auth_epoch()').execute(db);
+          return;
+        }
+        for (const event of ['insert', 'update', 'delete']) {
+          await sql.raw(`create trigger product_deprecations_${event}_auth_epoch after ${event} on product_deprecations begin update auth_epoch set epoch = epoch + 1 where id = 1; end`).execute(db);
+        }
+      },
+    },
   };
 }
 

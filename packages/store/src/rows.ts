@@ -26,12 +26,20 @@ const INSTANCE_VIEW_COLUMNS = [
   'desired_rotation', 'revoke_at', 'revoke_rotation', 'environment', 'resource', 'shared', 'parent_id', 'part', 'seq',
 ] as const satisfies ReadonlyArray<keyof InstancesTable>;
 
-/** What toInstance reads of a row. */
-export type InstanceViewRow = Pick<InstanceRow, (typeof INSTANCE_VIEW_COLUMNS)[number] | 'team_name' | 'service_name' | 'parent_name'>;
+/** The hold of an instance (rollouts, migration 0020) as selectInstanceViews reads it; null when not held. */
+interface HoldColumns {
+  hold_reason: string | null;
+  hold_by: string | null;
+  hold_at: string | null;
+}
+
+/** What toInstance reads of a row (a view's row also has its hold). */
+export type InstanceViewRow = Pick<InstanceRow, (typeof INSTANCE_VIEW_COLUMNS)[number] | 'team_name' | 'service_name' | 'parent_name'> & Partial<HoldColumns>;
 
 /**
- * Like selectInstances, with only the columns toInstance reads: the API's reads (one instance,
- * a page of 50) materialise a third fewer values a row.
+ * Like selectInstances, with only the columns toInstance reads, and the instance's hold (`paved
+ * hold`): the API's reads (one instance, a page of 50) materialise a third fewer values a row,
+ * and show a hold without a query of their own.
  */
 export function selectInstanceViews(db: Kysely<Database>) {
   return db
@@ -39,8 +47,10 @@ export function selectInstanceViews(db: Kysely<Database>) {
     .innerJoin('teams', 'teams.id', 'instances.team_id')
     .leftJoin('services', 'services.id', 'instances.service_id')
     .leftJoin('instances as parents', 'parents.id', 'instances.parent_id')
+    .leftJoin('instance_holds as holds', 'holds.instance_id', 'instances.id')
     .select(INSTANCE_VIEW_COLUMNS.map((column) => `instances.${column}` as const))
-    .select(['teams.name as team_name', 'services.name as service_name', 'parents.name as parent_name']);
+    .select(['teams.name as team_name', 'services.name as service_name', 'parents.name as parent_name'])
+    .select(['holds.reason as hold_reason', 'holds.held_by as hold_by', 'holds.held_at as hold_at']);
 }
 
 /** Instances joined with their team's name, which every Instance carries. */
@@ -80,7 +90,13 @@ export function toInstance(row: InstanceViewRow): Instance {
     ...workloadOf(row),
     ...parentOf(row),
     ...(row.environment === null ? {} : { environment: row.environment }),
+    ...holdOf(row),
   };
+}
+
+function holdOf(row: InstanceViewRow): Pick<Instance, 'hold'> {
+  if (row.hold_reason == null || row.hold_by == null || row.hold_at == null) return {};
+  return { hold: { reason: row.hold_reason, heldBy: row.hold_by, heldAt: row.hold_at } };
 }
 
 function parentOf(row: InstanceViewRow): Pick<Instance, 'parent'> {

@@ -511,8 +511,9 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   findPrincipalByTokenHash(hash: string): Promise<StoredPrincipal | undefined>;
   /**
    * A number that changes (in the same transaction) whenever a token, user, membership or team
-   * changes or goes (migration 0022's triggers): a principal found while it read N is still
-   * right while it reads N. One primary-key read, for a cache of verified tokens.
+   * changes or goes (migration 0022's triggers), or a product deprecation is set, changed or
+   * removed (0024): a principal, team or deprecation found while it read N is still right while
+   * it reads N. One primary-key read, for the server's cache of verified tokens.
    */
   authEpoch(): Promise<number>;
   createTeam(input: { name: string; title: string; platform?: boolean }): Promise<Team>;
@@ -754,6 +755,8 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   // composition (migration 0006)
   /** The parts of a composite instance (instances whose parent is `parentId`), in creation order. */
   listInstanceParts(parentId: string): Promise<Instance[]>;
+  /** An instance by name with its parts (none unless it is a composite), the parts read only when there are some. */
+  getInstanceWithParts(teamId: string, name: string): Promise<{ instance: Instance; parts: Instance[] } | undefined>;
 
   // measures (migration 0013): parts of composites are never requests of their own
   /** Requests made in the window, per product and version, by first outcome. By product, then version. */

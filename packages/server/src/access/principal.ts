@@ -1,4 +1,4 @@
-import { NotAllowedError, NotFoundError, type Membership, type Team, type TeamRole, type User } from '@paved/model';
+import { NotAllowedError, NotFoundError, type Deprecation, type Membership, type Team, type TeamRole, type User } from '@paved/model';
 import type { Store } from '@paved/store';
 
 /** The token a request came with: its scope narrows what its user may do, never widens it. */
@@ -21,6 +21,20 @@ export interface Principal {
   /** Ids of the user's teams that are platform teams. */
   platformTeamIds: readonly string[];
   token: PrincipalToken;
+  /**
+   * Reads as of the auth epoch the request was authenticated at (identity/verified-tokens.ts):
+   * a change to what they return moves the epoch, so they answer what the store would. Absent
+   * (a principal made by hand): read from the store.
+   */
+  reads?: EpochReads;
+}
+
+/** What the store's auth epoch vouches for besides the principal (Store.authEpoch). */
+export interface EpochReads {
+  /** The team by name; undefined for a name no team has. */
+  team(name: string): Promise<Team | undefined>;
+  /** The deprecations of `product`, or of every product, as Store.listDeprecations. */
+  deprecations(product?: string): Promise<Deprecation[]>;
 }
 
 /**
@@ -89,9 +103,9 @@ export async function visibleTeams(store: Store, principal: Principal): Promise<
   return only === undefined ? teams : teams.filter((team) => team.id === only);
 }
 
-/** The team by name, or NotFoundError naming the `team` field. */
-export async function findTeam(store: Store, name: string): Promise<Team> {
-  const team = await store.getTeam({ name });
+/** The team by name (through the caller's epoch reads when given), or NotFoundError naming the `team` field. */
+export async function findTeam(store: Store, name: string, principal?: Principal): Promise<Team> {
+  const team = principal?.reads ? await principal.reads.team(name) : await store.getTeam({ name });
   if (!team) {
     throw new NotFoundError(`Team "${name}" does not exist; see your teams with: paved teams`, {
       code: 'team_not_found',
@@ -107,7 +121,7 @@ export async function findTeam(store: Store, name: string): Promise<Team> {
  * (instance names) is hidden separately by the instance service.
  */
 export async function teamFor(store: Store, principal: Principal, name: string, access: TeamAccess): Promise<Team> {
-  const team = await findTeam(store, name);
+  const team = await findTeam(store, name, principal);
   if (can(principal, team.id, access)) return team;
   const refusal = tokenRefusal(principal, access, team.id);
   if (refusal !== undefined) {
@@ -125,7 +139,7 @@ export async function teamFor(store: Store, principal: Principal, name: string, 
  * and the team's owners, with any token that may act for the team (a read-only one too).
  */
 export async function teamForOwnerRead(store: Store, principal: Principal, name: string, what: string): Promise<Team> {
-  const team = await findTeam(store, name);
+  const team = await findTeam(store, name, principal);
   const refusal = tokenRefusal(principal, 'read', team.id);
   if (refusal !== undefined) {
     throw new NotAllowedError(`${refusal} (team "${name}")`, { code: 'token_scope', issues: [{ path: 'team', message: refusal }] });

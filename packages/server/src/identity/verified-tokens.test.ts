@@ -53,6 +53,34 @@ eachStore('verified tokens', (open) => {
     expect(await verified.find(hash)).toBeUndefined();
   });
 
+  it('answers teams by name as of the epoch: a team changed or removed is read afresh, an unknown name is never kept', async () => {
+    const { store, team, hash, verified } = await setUp('eve');
+    const reads = (await verified.find(hash))!.reads;
+    expect((await reads.team(team.name))?.platform).toBe(false);
+    expect(await reads.team('eve-later')).toBeUndefined();
+    const later = await store.createTeam({ name: 'eve-later', title: 'L' });
+    expect((await reads.team('eve-later'))?.id).toBe(later.id);
+    await runSqlBehindStore(store, [`update teams set platform = 1 where id = '${team.id}'`]);
+    const afterChange = (await verified.find(hash))!.reads;
+    expect((await afterChange.team(team.name))?.platform).toBe(true);
+    await runSqlBehindStore(store, [`delete from teams where id = '${later.id}'`]);
+    expect(await (await verified.find(hash))!.reads.team('eve-later')).toBeUndefined();
+  });
+
+  it('answers deprecations as of the epoch: one set, changed or removed, here or by hand, is read afresh', async () => {
+    const { store, hash, verified } = await setUp('fay');
+    const reads = async () => (await verified.find(hash))!.reads;
+    expect(await (await reads()).deprecations('fay-db')).toEqual([]);
+    await store.setDeprecation({ product: 'fay-db', version: '1.0.0', date: '2030-01-01', reason: 'old', by: 'fay' });
+    expect((await (await reads()).deprecations('fay-db')).map((d) => d.reason)).toEqual(['old']);
+    expect((await (await reads()).deprecations()).map((d) => d.product)).toEqual(['fay-db']);
+    await runSqlBehindStore(store, ["update product_deprecations set reason = 'older' where product = 'fay-db'"]);
+    expect((await (await reads()).deprecations('fay-db')).map((d) => d.reason)).toEqual(['older']);
+    await store.removeDeprecation('fay-db', '1.0.0');
+    expect(await (await reads()).deprecations('fay-db')).toEqual([]);
+    expect(await (await reads()).deprecations()).toEqual([]);
+  });
+
   it('does not keep a principal read while a revocation landed', async () => {
     const { store, user, token, hash } = await setUp('dee');
     // The revocation commits between the epoch read and the principal's lookup.

@@ -1,38 +1,82 @@
+import type { Deprecation, Team } from '@paved/model';
 import type { Store, StoredPrincipal } from '@paved/store';
+import type { EpochReads } from '../access/principal.js';
 
-/** Entries kept at most; past that the cache starts again (a new epoch empties it anyway). */
+/** Entries kept at most, of each kind; past that the kind starts again (a new epoch empties them all anyway). */
 const MAX_ENTRIES = 10_000;
 
+/** A principal as kept: with what else its epoch vouches for, for the rest of its request. */
+export type VerifiedPrincipal = StoredPrincipal & { reads: EpochReads };
+
+/** The key of every product's deprecations (product names are never empty). */
+const ALL_PRODUCTS = '';
+
 /**
- * Principals found by token hash, kept while the store's auth epoch (Store.authEpoch, migration
- * 0022) stays what it was when they were read. Every request still asks the store: one
+ * Principals found by token hash, kept while the store's auth epoch (Store.authEpoch, migrations
+ * 0022 and 0024) stays what it was when they were read. Every request still asks the store: one
  * primary-key read of the epoch instead of the token, user, membership and team join, and a
- * token revoked, a user disabled or a membership removed — by this process, another one
- * sharing the PostgreSQL store, or by hand — moves the epoch in the same transaction, so the
- * next request reads afresh and is refused. Expiry is checked by the caller on every request.
- * Unknown hashes are not kept: a miss always asks the store.
+ * token revoked, a user disabled, a membership removed or a team changed or deleted — by this
+ * process, another one sharing the PostgreSQL store, or by hand — moves the epoch in the same
+ * transaction, so the next request reads afresh and is refused. Expiry is checked by the caller
+ * on every request. Unknown hashes are not kept: a miss always asks the store.
+ *
+ * Teams by name and product deprecations are kept the same way (VerifiedPrincipal.reads): every
+ * team route's authorization looks its team up by name, the service behind it again, and every
+ * instance answered shows its product's deprecation; the epoch read vouches for them. A team name
+ * not found is not kept (creating a team does not move the epoch); a product without
+ * deprecations is (setting one does).
  */
 export class VerifiedTokens {
-  private readonly entries = new Map<string, StoredPrincipal>();
-  private epoch: number | undefined;
+  private current: EpochSnapshot | undefined;
 
   constructor(private readonly store: Store) {}
 
-  async find(hash: string): Promise<StoredPrincipal | undefined> {
+  async find(hash: string): Promise<VerifiedPrincipal | undefined> {
     const epoch = await this.store.authEpoch();
-    if (epoch !== this.epoch) {
-      this.entries.clear();
-      this.epoch = epoch;
-    }
-    const kept = this.entries.get(hash);
+    if (this.current?.epoch !== epoch) this.current = new EpochSnapshot(epoch, this.store, (s) => s === this.current);
+    const snapshot = this.current;
+    const kept = snapshot.principals.get(hash);
     if (kept !== undefined) return kept;
     const found = await this.store.findPrincipalByTokenHash(hash);
+    if (found === undefined) return undefined;
+    const principal = { ...found, reads: snapshot.reads };
     // Kept only if nothing moved the epoch since it was read before this lookup: a lookup that
     // raced a revocation may have seen the old state, and must not outlive the new epoch.
-    if (found !== undefined && this.epoch === epoch) {
-      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-      this.entries.set(hash, found);
-    }
-    return found;
+    if (snapshot.isCurrent()) keep(snapshot.principals, hash, principal);
+    return principal;
   }
+}
+
+/** What was read under one epoch; a new epoch starts a new snapshot, so nothing read before it is served after. */
+class EpochSnapshot {
+  readonly principals = new Map<string, VerifiedPrincipal>();
+  readonly reads: EpochReads;
+  readonly isCurrent: () => boolean;
+
+  constructor(readonly epoch: number, store: Store, current: (snapshot: EpochSnapshot) => boolean) {
+    this.isCurrent = () => current(this);
+    const teams = new Map<string, Team>();
+    const deprecations = new Map<string, Deprecation[]>();
+    this.reads = {
+      team: async (name) => {
+        const kept = teams.get(name);
+        if (kept !== undefined) return kept;
+        const found = await store.getTeam({ name });
+        if (found !== undefined && this.isCurrent()) keep(teams, name, found);
+        return found;
+      },
+      deprecations: async (product = ALL_PRODUCTS) => {
+        const kept = deprecations.get(product);
+        if (kept !== undefined) return kept;
+        const found = await store.listDeprecations(product === ALL_PRODUCTS ? undefined : product);
+        if (this.isCurrent()) keep(deprecations, product, found);
+        return found;
+      },
+    };
+  }
+}
+
+function keep<V>(entries: Map<string, V>, key: string, value: V): void {
+  if (entries.size >= MAX_ENTRIES) entries.clear();
+  entries.set(key, value);
 }

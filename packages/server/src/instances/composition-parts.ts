@@ -16,7 +16,11 @@ export function assertNotPart(instance: Instance, action: 'changed' | 'deleted' 
 
 /** The instance with its parts (for a composite; others unchanged), as `GET` shows one instance. */
 export async function withParts(store: Store, instance: Instance): Promise<Instance> {
-  const parts = await store.listInstanceParts(instance.id);
+  return withPartsOf(instance, await store.listInstanceParts(instance.id));
+}
+
+/** The instance with `parts` summarised in it, as `GET` shows one instance; unchanged when there are none. */
+export function withPartsOf(instance: Instance, parts: readonly Instance[]): Instance {
   if (parts.length === 0) return instance;
   return { ...instance, parts: parts.map(summarizePart) };
 }

@@ -11,7 +11,7 @@ import type { Store } from '@paved/store';
 import { productNotFound } from '../products/service.js';
 import { findTeam, type Principal } from '../access/principal.js';
 import { selectTarget } from './target-selection.js';
-import { assertNotPart, withParts } from './composition-parts.js';
+import { assertNotPart, withParts, withPartsOf } from './composition-parts.js';
 import { quotaClaims } from './quota-claims.js';
 import { findEnvironment } from '../catalog/environments/service.js';
 import { currentOrigin } from '../http/request-context.js';
@@ -141,7 +141,7 @@ export class DefaultInstanceService implements InstanceService {
   private async prepareCreate(principal: Principal, teamName: string, request: CreateInstanceRequest): Promise<PreparedCreate> {
     const { store } = this.deps;
     const name = assertName('name', request.name);
-    const team = await findTeam(store, teamName);
+    const team = await findTeam(store, teamName, principal);
     const product = await this.productVersion(request.product, request.version);
     const plan = resolvePlan(product.manifest, request.plan);
     const inputs = validateInputs(product.manifest, request.inputs ?? {});
@@ -160,12 +160,15 @@ export class DefaultInstanceService implements InstanceService {
 
   private ownGate: PolicyGate | undefined;
 
-  async get(_principal: Principal, team: string, name: string): Promise<Instance> {
-    return withParts(this.deps.store, (await this.find(team, name)).instance);
+  async get(principal: Principal, teamName: string, name: string): Promise<Instance> {
+    const team = await findTeam(this.deps.store, teamName, principal);
+    const found = await this.deps.store.getInstanceWithParts(team.id, name);
+    if (!found) throw instanceNotFound(teamName, name);
+    return withPartsOf(found.instance, found.parts);
   }
 
-  async list(_principal: Principal, teamName: string, page: InstanceListRequest): Promise<Page<Instance>> {
-    const team = await findTeam(this.deps.store, teamName);
+  async list(principal: Principal, teamName: string, page: InstanceListRequest): Promise<Page<Instance>> {
+    const team = await findTeam(this.deps.store, teamName, principal);
     return this.deps.store.listInstances({ teamIds: [team.id], cursor: page.cursor, limit: page.limit, product: page.product });
   }
 
@@ -179,7 +182,7 @@ export class DefaultInstanceService implements InstanceService {
 
   private async prepareUpdate(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest) {
     const { store } = this.deps;
-    const { team, instance } = await this.find(teamName, name);
+    const { team, instance } = await this.find(teamName, name, principal);
     assertNotPart(instance, 'changed');
     if (instance.deletionRequested) {
       throw new ConflictError(`${teamName}/${name} is being deleted and can no longer change`, { code: 'instance_deleting' });
@@ -203,14 +206,14 @@ export class DefaultInstanceService implements InstanceService {
   }
 
   async delete(principal: Principal, team: string, name: string): Promise<Instance> {
-    const { instance } = await this.find(team, name);
+    const { instance } = await this.find(team, name, principal);
     assertNotPart(instance, 'deleted');
     if (instance.deletionRequested) return instance;
     return this.deps.store.requestDeletion(instance.id, principal.user.name);
   }
 
   async revealCredentials(principal: Principal, teamName: string, name: string): Promise<Credentials> {
-    const { team, instance } = await this.find(teamName, name);
+    const { team, instance } = await this.find(teamName, name, principal);
     // Credentials exist from the first time the instance became Ready; before that the
     // resource may not exist and the secret may not be final.
     if (instance.status.phase !== 'Ready' && instance.status.readyAt === undefined) {
@@ -232,7 +235,7 @@ export class DefaultInstanceService implements InstanceService {
   }
 
   async rotate(principal: Principal, teamName: string, name: string): Promise<Instance> {
-    const { instance } = await this.find(teamName, name);
+    const { instance } = await this.find(teamName, name, principal);
     assertNotPart(instance, 'rotated');
     const product = await this.productVersion(instance.product, instance.productVersion);
     const driverName = product.manifest.spec.driver;
@@ -248,7 +251,7 @@ export class DefaultInstanceService implements InstanceService {
 
   async reconcile(principal: Principal, teamName: string, name: string): Promise<Instance> {
     const { store } = this.deps;
-    const { instance } = await this.find(teamName, name);
+    const { instance } = await this.find(teamName, name, principal);
     assertDecided(instance);
     // Parts first: a composite's pass then finds them retrying rather than still Failed.
     // Asking for a part alone is fine too: retrying changes nothing the composite relies on.
@@ -256,14 +259,14 @@ export class DefaultInstanceService implements InstanceService {
     return withParts(store, await store.requestReconcile(instance.id, principal.user.name));
   }
 
-  async events(_principal: Principal, teamName: string, page: PageRequest): Promise<Page<PavedEvent>> {
-    const team = await findTeam(this.deps.store, teamName);
+  async events(principal: Principal, teamName: string, page: PageRequest): Promise<Page<PavedEvent>> {
+    const team = await findTeam(this.deps.store, teamName, principal);
     return this.deps.store.listEvents({ teamId: team.id, cursor: page.cursor, limit: page.limit });
   }
 
-  async watch(_principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
+  async watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
     const { store } = this.deps;
-    const { instance } = await this.find(team, name);
+    const { instance } = await this.find(team, name, principal);
     let last = fingerprint(instance);
     let stopped = false;
     // Re-reads are chained so that events reach the listener in the order of the changes.
@@ -299,8 +302,8 @@ export class DefaultInstanceService implements InstanceService {
     return stop;
   }
 
-  private async find(teamName: string, name: string): Promise<{ team: Team; instance: Instance }> {
-    const team = await findTeam(this.deps.store, teamName);
+  private async find(teamName: string, name: string, principal: Principal): Promise<{ team: Team; instance: Instance }> {
+    const team = await findTeam(this.deps.store, teamName, principal);
     const instance = await this.deps.store.getInstanceByName(team.id, name);
     if (!instance) throw instanceNotFound(teamName, name);
     return { team, instance };

@@ -46,7 +46,7 @@ export async function portalRoutes(app: FastifyInstance, { dir }: PortalOptions)
     preCompressed: true,
   });
   for (const url of PORTAL_PAGES) {
-    app.get(url, { schema: { hide: true }, helmet: { contentSecurityPolicy: { useDefaults: false, directives: PAGE_CSP } } }, async (_request, reply) => {
+    app.get(url, { schema: { hide: true }, securityHeaders: { contentSecurityPolicy: { useDefaults: false, directives: PAGE_CSP } } }, async (_request, reply) => {
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page);
     });
   }

@@ -41,12 +41,13 @@ export class DeprecationAwareInstanceService extends DelegatingInstanceService {
   }
 
   override async get(principal: Principal, team: string, name: string): Promise<Instance> {
-    return this.annotate(await this.inner.get(principal, team, name));
+    const instance = await this.inner.get(principal, team, name);
+    return this.annotate(instance, await this.deprecations(principal, instance.product));
   }
 
   override async list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>> {
     const found = await this.inner.list(principal, team, page);
-    const deprecations = await this.deps.store.listDeprecations();
+    const deprecations = await this.deprecations(principal);
     if (deprecations.length === 0) return found;
     const versions = new Map<string, string[]>();
     const items: Instance[] = [];
@@ -60,6 +61,11 @@ export class DeprecationAwareInstanceService extends DelegatingInstanceService {
 
   override async reconcile(principal: Principal, team: string, name: string): Promise<Instance> {
     return this.annotate(await this.inner.reconcile(principal, team, name));
+  }
+
+  /** Read with every instance answered: through the request's epoch reads (kept while nothing changes), else from the store. */
+  private deprecations(principal: Principal, product?: string): Promise<Deprecation[]> {
+    return principal.reads ? principal.reads.deprecations(product) : this.deps.store.listDeprecations(product);
   }
 
   private async refuseMovePastDate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<void> {

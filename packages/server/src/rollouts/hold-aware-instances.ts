@@ -1,8 +1,8 @@
-import type { Instance, InstanceHold, Page, UpdateInstanceRequest } from '@paved/model';
+import type { Instance, InstanceHold, UpdateInstanceRequest } from '@paved/model';
 import type { Store } from '@paved/store';
 import type { Principal } from '../access/principal.js';
 import { DelegatingInstanceService } from '../instances/delegating.js';
-import type { InstanceListRequest, InstanceService } from '../instances/service.js';
+import type { InstanceService } from '../instances/service.js';
 
 /** What an instance shows of its hold: why, who and when (its id is the instance's own). */
 function withHold(instance: Instance, hold: InstanceHold | undefined): Instance {
@@ -11,23 +11,14 @@ function withHold(instance: Instance, hold: InstanceHold | undefined): Instance 
 
 /**
  * The instance service with holds shown (docs/rollouts.md#holding-an-instance): an instance held
- * on its version (`paved hold`) carries `hold`, read alone and in a listing (one query for the
- * page). A wrapper, so that holds stay the rollouts capability's; authorization wraps it. A new
- * instance has no hold yet, and deleting or revealing shows none.
+ * on its version (`paved hold`) carries `hold`. Reads (one instance, a page) have it from the
+ * store's instance view, in the same statement (store rows.ts selectInstanceViews); this wrapper
+ * adds it to what the changes answer. Authorization wraps it. A new instance has no hold yet,
+ * and deleting or revealing shows none.
  */
 export class HoldAwareInstanceService extends DelegatingInstanceService {
   constructor(inner: InstanceService, private readonly store: Store) {
     super(inner);
-  }
-
-  override async get(principal: Principal, team: string, name: string): Promise<Instance> {
-    return this.annotate(await this.inner.get(principal, team, name));
-  }
-
-  override async list(principal: Principal, team: string, page: InstanceListRequest): Promise<Page<Instance>> {
-    const found = await this.inner.list(principal, team, page);
-    const holds = new Map((await this.store.listHolds(found.items.map((i) => i.id))).map((h) => [h.instanceId, h]));
-    return holds.size === 0 ? found : { ...found, items: found.items.map((i) => withHold(i, holds.get(i.id))) };
   }
 
   override async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {

@@ -99,15 +99,18 @@ function codeOf(error: unknown): string {
  * CPU time in a profile of the request → Ready path. The store's queries come from a fixed set
  * of builders, so their SQL text repeats: keep the prepared statements, by SQL text, in a
  * bounded map (oldest dropped first). Safe because one connection runs one query at a time
- * (Kysely's mutex) and the store never streams a statement while running another.
+ * (Kysely's mutex) and the store never streams a statement while running another. A statement
+ * that changes the schema empties the map: a kept `select *` would answer other columns.
  */
 export function withStatementCache(database: BetterSqlite3.Database, limit = 500): { prepare: BetterSqlite3.Database['prepare']; close(): void } {
-  const statements = new Map<string, BetterSqlite3.Statement>();
+  const statements = new Map<string, RowStatement | BetterSqlite3.Statement>();
   return {
     prepare(source: string) {
       let statement = statements.get(source);
       if (statement === undefined) {
-        statement = database.prepare(source);
+        if (SCHEMA_CHANGE.test(source)) statements.clear();
+        const prepared = database.prepare(source);
+        statement = prepared.reader ? rowsMadeInJs(prepared) : prepared;
         if (statements.size >= limit) statements.delete(statements.keys().next().value!);
         statements.set(source, statement);
       }
@@ -117,6 +120,47 @@ export function withStatementCache(database: BetterSqlite3.Database, limit = 500
       statements.clear();
       database.close();
     },
-  } as { prepare: BetterSqlite3.Database['prepare']; close(): void };
+  } as unknown as { prepare: BetterSqlite3.Database['prepare']; close(): void };
 }
 
+const SCHEMA_CHANGE = /^\s*(create|alter|drop)\b/i;
+
+/** What Kysely's SQLite driver uses of a statement that returns rows. */
+interface RowStatement {
+  reader: true;
+  all(parameters: readonly unknown[]): Record<string, unknown>[];
+  iterate(parameters: readonly unknown[]): IterableIterator<Record<string, unknown>>;
+}
+
+/**
+ * A statement that returns rows, its rows made in JavaScript from better-sqlite3's arrays by a
+ * function made for its columns: better-sqlite3 builds each row object property by property in
+ * C++, which cost about as much again as the query (a page of 50 instances, 33 columns: twice
+ * as fast this way, bench/README.md §2). The same objects: a name that comes twice keeps the last
+ * value, as better-sqlite3's do. Rebuilt if the columns change under it (another process's
+ * migration): SQLite prepares the statement again, and its rows are checked against its width.
+ */
+function rowsMadeInJs(statement: BetterSqlite3.Statement): RowStatement | BetterSqlite3.Statement {
+  let width = -1;
+  let make: (row: unknown[]) => Record<string, unknown> = () => ({});
+  const shape = () => {
+    const names = statement.columns().map((column) => column.name);
+    width = names.length;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a literal of the statement's own column names, quoted by JSON.stringify
+    make = new Function('row', `return {${names.map((name, i) => `${JSON.stringify(name)}: row[${i}]`).join(', ')}};`) as typeof make;
+  };
+  if (statement.columns().some((column) => column.name === '__proto__')) return statement;
+  statement.raw(true);
+  const toObject = (row: unknown[]) => {
+    if (row.length !== width) shape();
+    return make(row);
+  };
+  const rows: RowStatement = {
+    reader: true,
+    all: (parameters) => (statement.all(parameters) as unknown[][]).map(toObject),
+    *iterate(parameters) {
+      for (const row of statement.iterate(parameters) as IterableIterator<unknown[]>) yield toObject(row);
+    },
+  };
+  return rows;
+}

@@ -16,6 +16,13 @@ eachStore('store: composition', (open) => {
     expect((await store.listInstanceParts(parent.id)).map((i) => [i.name, i.parent?.part])).toEqual([['orders-db', 'db'], ['orders-key', 'key']]);
     expect(await store.listInstanceParts(key.id)).toEqual([]);
 
+    // By name, with the parts read only for the one that has some.
+    const composite = await store.getInstanceWithParts(team.id, 'orders');
+    expect(composite?.instance.id).toBe(parent.id);
+    expect(composite?.parts.map((i) => i.name)).toEqual(['orders-db', 'orders-key']);
+    expect((await store.getInstanceWithParts(team.id, 'other'))?.parts).toEqual([]);
+    expect(await store.getInstanceWithParts(team.id, 'nope')).toBeUndefined();
+
     const all = await store.listInstances({ teamIds: [team.id] });
     expect(all.items.map((i) => i.name)).toEqual(['orders', 'orders-db', 'orders-key', 'other']);
     const top = await store.listInstances({ teamIds: [team.id], topLevel: true });

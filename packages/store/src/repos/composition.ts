@@ -7,6 +7,11 @@ import { compiledRead } from '../compiled.js';
 
 // Read with every instance the API returns (GET answers a composite with its parts).
 const partsOf = compiledRead((db, parentId: string) => selectInstanceViews(db).where('instances.parent_id', '=', parentId).orderBy('instances.seq'));
+// One instance by name and whether it has parts (through the parent_id index), so that the parts
+// are read only for a composite: most instances are not, and that read was one more each GET.
+const instanceByNameWithPartsFlag = compiledRead((db, teamId: string, name: string) => selectInstanceViews(db)
+  .select((eb) => eb.exists(eb.selectFrom('instances as part').select('part.id').whereRef('part.parent_id', '=', 'instances.id')).as('has_parts'))
+  .where('instances.team_id', '=', teamId).where('instances.name', '=', name));
 
 /**
  * Composition (migration 0006): a composite instance's parts are ordinary instance rows with
@@ -17,6 +22,14 @@ export function compositionRepo(ctx: StoreContext) {
   return {
     async listInstanceParts(parentId: string): Promise<Instance[]> {
       return (await partsOf(ctx.db, parentId)).map(toInstance);
+    },
+
+    async getInstanceWithParts(teamId: string, name: string): Promise<{ instance: Instance; parts: Instance[] } | undefined> {
+      const [row] = await instanceByNameWithPartsFlag(ctx.db, teamId, name);
+      if (row === undefined) return undefined;
+      // A boolean on PostgreSQL, 0 or 1 on SQLite.
+      const parts = row.has_parts === true || Number(row.has_parts) === 1 ? (await partsOf(ctx.db, row.id)).map(toInstance) : [];
+      return { instance: toInstance(row), parts };
     },
   };
 }

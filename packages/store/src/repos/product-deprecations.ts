@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Deprecation } from '@paved/model';
 import type { StoreContext } from '../context.js';
+import { compiledRead } from '../compiled.js';
 import type { ProductDeprecationsTable } from '../schema-product-evolution.js';
 
 /** The whole product's deprecation is stored under this version, so (product, version) stays a primary key. */
@@ -16,6 +17,10 @@ function toDeprecation(row: Selectable<ProductDeprecationsTable>): Deprecation {
     at: row.deprecated_at,
   };
 }
+
+// Read with every instance the API answers (its deprecation, product-evolution/deprecation-aware-instances.ts).
+const allDeprecations = compiledRead((db) => db.selectFrom('product_deprecations').selectAll());
+const deprecationsOf = compiledRead((db, product: string) => db.selectFrom('product_deprecations').selectAll().where('product', '=', product));
 
 /** Deprecations with a date (migration 0018): of one version, or of a whole product. */
 export function productDeprecationsRepo(ctx: StoreContext) {
@@ -44,9 +49,7 @@ export function productDeprecationsRepo(ctx: StoreContext) {
     },
 
     async listDeprecations(product?: string): Promise<Deprecation[]> {
-      let query = db.selectFrom('product_deprecations').selectAll();
-      if (product !== undefined) query = query.where('product', '=', product);
-      const rows = await query.execute();
+      const rows = product === undefined ? await allDeprecations(db) : await deprecationsOf(db, product);
       // Sorted here: the two dialects' collations may order '' and versions differently.
       return rows
         .sort((a, b) => (a.product === b.product ? (a.version < b.version ? -1 : a.version > b.version ? 1 : 0) : a.product < b.product ? -1 : 1))
