@@ -1,7 +1,7 @@
 // Footprint: how long the CLI takes to start beside `node -e 0` (hyperfine, Debian's package:
 // apt-get install hyperfine), and how much memory an idle `paved up` holds with N instances.
 //
-//   npm run build && node bench/footprint.mjs [--instances 10000] [--runs 30] [--idle-seconds 60] [--baseline-cli other/packages/cli/dist/main.js]
+//   npm run build && node bench/footprint.mjs [--instances 10000] [--runs 30] [--idle-seconds 120] [--baseline-cli other/packages/cli/dist/main.js]
 //
 // `paved get` asks a running `paved up` (SQLite) for one `secret` instance. For memory, each
 // build's `paved up` runs on a copy of that data; instances beyond the first are written straight
@@ -14,21 +14,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@paved/client';
 import { createStore } from '@paved/store';
-import { CLI, arg, round, startPaved } from './lib.mjs';
+import { CLI, arg, median, round, startPaved } from './lib.mjs';
 
 const instances = Number(arg('instances', '10000'));
 const runs = Number(arg('runs', '30'));
 const baselineCli = arg('baseline-cli');
 
-/** hyperfine's medians in ms, by command name. */
+/**
+ * hyperfine's medians in ms, by command name. hyperfine runs one command's runs back to back, and
+ * on this shared machine the load drifts within minutes: so it runs in rounds of 5 runs, the
+ * commands' order reversed every other round, and the median is taken over every round's times.
+ */
 function hyperfine(commands, env) {
   const out = join(process.env.TMPDIR ?? '/tmp', `paved-hyperfine-${process.pid}.json`);
-  const args = ['-N', '--warmup', '3', '--runs', String(runs), '--export-json', out];
-  for (const [name, command] of Object.entries(commands)) args.push('-n', name, command);
-  execFileSync('hyperfine', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
-  const { results } = JSON.parse(readFileSync(out, 'utf8'));
+  const times = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
+  const perRound = Math.min(5, runs);
+  for (let round = 0; round * perRound < runs; round++) {
+    const args = ['-N', '--warmup', round === 0 ? '3' : '1', '--runs', String(perRound), '--export-json', out];
+    const order = round % 2 === 0 ? Object.entries(commands) : Object.entries(commands).reverse();
+    for (const [name, command] of order) args.push('-n', name, command);
+    execFileSync('hyperfine', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
+    for (const r of JSON.parse(readFileSync(out, 'utf8')).results) times[r.command].push(...r.times);
+  }
   rmSync(out, { force: true });
-  return Object.fromEntries(results.map((r) => [r.command, round(r.median * 1000, 1)]));
+  return Object.fromEntries(Object.entries(times).map(([name, t]) => [name, round(median(t) * 1000, 1)]));
 }
 
 function rssMiB(pid) {
@@ -36,9 +45,9 @@ function rssMiB(pid) {
   return round(Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024, 1);
 }
 
-// Idle long enough for V8's memory reducer to shrink the heap grown while provisioning (it
-// acts after some quiet seconds; 5 s measured the burst's heap, not an idle server's).
-const idleSeconds = Number(arg('idle-seconds', '60'));
+// Idle long enough for V8's memory reducer to shrink the heap grown while provisioning: it acts
+// after some quiet seconds, and at 60 s it had not yet in one run of two (210 MiB, 143 at 120 s).
+const idleSeconds = Number(arg('idle-seconds', '120'));
 const settle = () => new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
 
 // Start-up, against a running server for `paved get`.
