@@ -3,7 +3,8 @@
  * did must still hold, against real servers — TLS trust and its explained failure, the headers
  * the audit log records, streamed bodies, aborts, and a caller's own fetch when given one.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QuotaError, UnavailableError } from '@paved/model';
-import { selfSignedCertificate } from '../../server/src/http/certificate.test-support.js';
 import { createClient } from './index.js';
 
 const listen = async (server: Server) => {
@@ -103,8 +103,11 @@ describe('the client over node:http', () => {
 });
 
 describe('the client over node:https', () => {
+  // A self-signed certificate for 127.0.0.1 (Debian's openssl), which no client trusts.
   const dir = mkdtempSync(join(tmpdir(), 'paved-client-tls-'));
-  const certificate = selfSignedCertificate(dir);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'pipe' });
+  const certificate = { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
   let server: Server;
   let url = '';
 
