@@ -40,7 +40,7 @@ interface Pkg {
   dir: string;
   name: string;
   layer: string;
-  json: { dependencies?: Record<string, string>; devDependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+  json: { dependencies?: Record<string, string>; devDependencies?: Record<string, string>; peerDependencies?: Record<string, string>; imports?: Record<string, unknown> };
   tsconfig: { exclude?: string[]; references?: { path: string }[] };
 }
 
@@ -125,6 +125,11 @@ describe('package boundaries', () => {
         for (const file of production) {
           for (const { specifier } of importsOf(file.text)) {
             if (specifier.startsWith('.') || specifier.startsWith('@paved/') || isBuiltin(specifier)) continue;
+            // A subpath import (#name) is the package's own, mapped by package.json "imports".
+            if (specifier.startsWith('#')) {
+              if (!(specifier in (pkg.json.imports ?? {}))) problems.push(`${file.rel}: imports ${specifier}, which package.json "imports" does not map`);
+              continue;
+            }
             if (!(packageOf(specifier) in declared)) problems.push(`${file.rel}: imports ${packageOf(specifier)}, which package.json does not declare`);
           }
         }

@@ -21,14 +21,20 @@ export async function* exportAuditLines(http: Transport, options: AuditExportOpt
   if (!response.body) return;
   const decoder = new TextDecoder('utf-8');
   let buffer = '';
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let newline = buffer.indexOf('\n');
-    while (newline !== -1) {
-      yield buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf('\n');
+  const reader = response.body.getReader();
+  try {
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      buffer += decoder.decode(chunk.value, { stream: true });
+      let newline = buffer.indexOf('\n');
+      while (newline !== -1) {
+        yield buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        newline = buffer.indexOf('\n');
+      }
     }
+  } finally {
+    // A caller that stops early (break) closes the connection instead of leaving it open.
+    await reader.cancel().catch(() => undefined);
   }
   buffer += decoder.decode();
   if (buffer !== '') yield buffer;

@@ -1,6 +1,7 @@
 import { UnavailableError, type LogLine } from '@paved/model';
 import { SseParser } from './sse.js';
 import type { Transport } from './transport.js';
+import type { HttpResponse } from './http-types.js';
 
 export interface FollowLogsOptions {
   /** Only lines at or after this time (10m, ISO). */
@@ -24,7 +25,7 @@ export async function followLogs(transport: Transport, path: string, options: Fo
   for (;;) {
     let progressed = false;
     const query = { cursor, since, grep: options.grep };
-    let response: Response;
+    let response: HttpResponse;
     try {
       response = await transport.send('GET', `${path}/follow`, { accept: 'text/event-stream', query, signal: options.signal });
     } catch (error) {

@@ -1,5 +1,7 @@
 import { UnavailableError } from '@paved/model';
 import { errorFromResponse } from './problem.js';
+import type { HttpRequest, HttpResponse } from './http-types.js';
+import { defaultRequest } from '#default-request';
 
 export type FetchLike = typeof fetch;
 
@@ -7,6 +9,7 @@ export interface TransportOptions {
   /** Base URL of the Paved server, e.g. http://127.0.0.1:7780 (a trailing slash is fine). */
   url: string;
   token?: string;
+  /** Sends with this fetch; by default node:http under Node, the global fetch elsewhere. */
   fetch?: FetchLike;
   /** Sent as the Paved-Client header (the interface the audit log records). */
   client?: string;
@@ -19,7 +22,7 @@ export interface RequestOptions {
   accept?: string;
 }
 
-// OpenSSL's verification failures, as Node reports them on the fetch error's cause.
+// OpenSSL's verification failures, as Node reports them on the error (node:http) or its cause (fetch).
 const TLS_ERROR_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_UNTRUSTED)$/;
 
 /** The certificate-verification code somewhere in an error's causes; undefined when it is not one. */
@@ -35,13 +38,14 @@ function tlsErrorCode(error: unknown): string | undefined {
 export class Transport {
   readonly baseUrl: string;
   private readonly token: string | undefined;
-  private readonly fetchImpl: FetchLike;
+  private readonly request: HttpRequest;
   private readonly client: string | undefined;
 
   constructor(options: TransportOptions) {
     this.baseUrl = options.url.replace(/\/+$/, '');
     this.token = options.token;
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    const fetchImpl = options.fetch;
+    this.request = fetchImpl ? (url, init) => fetchImpl(url, init) : defaultRequest;
     this.client = options.client;
   }
 
@@ -54,18 +58,18 @@ export class Transport {
   }
 
   /** Sends a request and returns the raw response when it is 2xx; throws the mapped error otherwise. */
-  async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+  async send(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse> {
     const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (this.client) headers['paved-client'] = this.client;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
+    let response: HttpResponse;
     try {
-      response = await this.fetchImpl(this.urlFor(path, options.query), {
+      response = await this.request(this.urlFor(path, options.query), {
         method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: options.signal,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
       throw this.networkError(error, options.signal);
@@ -96,7 +100,7 @@ export class Transport {
     });
   }
 
-  private async responseError(response: Response): Promise<Error> {
+  private async responseError(response: HttpResponse): Promise<Error> {
     let body: unknown;
     const type = response.headers.get('content-type') ?? '';
     if (type.includes('json')) {
@@ -106,7 +110,7 @@ export class Transport {
         body = undefined;
       }
     } else {
-      await response.body?.cancel().catch(() => undefined);
+      await response.body?.getReader().cancel().catch(() => undefined);
     }
     return errorFromResponse(response.status, body, response.statusText, response.headers.get('retry-after'));
   }

@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { nodeCrypto } from './lazy-deps.js';
 import { canonicalJson } from './manifest-digest.js';
 
 /**
@@ -128,7 +129,7 @@ export function auditEntryOf(record: AuditRecord): AuditEntry {
 }
 
 export function auditRecordHash(prevHash: string, entry: AuditEntry): string {
-  return createHash('sha256').update(`${prevHash}\n${canonicalJson(entry)}`).digest('hex');
+  return nodeCrypto().createHash('sha256').update(`${prevHash}\n${canonicalJson(entry)}`).digest('hex');
 }
 
 /** What a record's signature signs; distinct from a checkpoint's, so one can never pass for the other. */
@@ -142,16 +143,16 @@ export function auditCheckpointMessage(checkpoint: Pick<AuditCheckpoint, 'seq' |
 
 /** The key id of a raw Ed25519 public key: the first 16 hex of its SHA-256. */
 export function auditKeyId(publicKey: string): string {
-  return createHash('sha256').update(Buffer.from(publicKey, 'base64url')).digest('hex').slice(0, 16);
+  return nodeCrypto().createHash('sha256').update(Buffer.from(publicKey, 'base64url')).digest('hex').slice(0, 16);
 }
 
 export function auditPublicKeyObject(publicKey: string): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' });
+  return nodeCrypto().createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' });
 }
 
 export function verifyAuditSignature(key: KeyObject, message: string, signature: string): boolean {
   try {
-    return verify(null, Buffer.from(message, 'utf8'), key, Buffer.from(signature, 'base64url'));
+    return nodeCrypto().verify(null, Buffer.from(message, 'utf8'), key, Buffer.from(signature, 'base64url'));
   } catch {
     return false;
   }

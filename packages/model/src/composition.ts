@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from './lazy-deps.js';
 import { NAME_MAX_LENGTH } from './names.js';
 import type { IncludeSpec } from './types.js';
 
@@ -22,7 +22,7 @@ export const COMPOSITE_TARGET = 'composite';
 export function partInstanceName(parent: string, part: string): string {
   const full = `${parent}-${part}`;
   if (full.length <= NAME_MAX_LENGTH) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, 6);
+  const hash = nodeCrypto().createHash('sha256').update(full).digest('hex').slice(0, 6);
   const prefix = full.slice(0, NAME_MAX_LENGTH - hash.length - 1).replace(/-+$/, '');
   return `${prefix}-${hash}`;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from './lazy-deps.js';
 import type { ProductManifest } from './types.js';
 
 /**
@@ -23,5 +23,5 @@ function sortKeys(value: unknown): unknown {
 
 /** sha256 (hex) of the manifest's canonical JSON: re-publishing an identical manifest is a no-op. */
 export function manifestDigest(manifest: ProductManifest): string {
-  return createHash('sha256').update(canonicalJson(manifest)).digest('hex');
+  return nodeCrypto().createHash('sha256').update(canonicalJson(manifest)).digest('hex');
 }

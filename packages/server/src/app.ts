@@ -17,7 +17,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { DEFAULT_STREAMS_PER_USER, StreamSlots } from './http/stream-slots.js';
 import { handleError, handleFrameworkError, handleRouteNotFound } from './http/problems.js';
 import { refuseNulInUrl, useGuardedJsonParser } from './http/input-guards.js';
-import { validatorCompiler } from './http/validation.js';
+import { lazySerializerFactory, lazyValidatorCompiler } from './http/lazy-compilers.js';
 import { backstageRoutes } from './backstage/routes.js';
 import { callbackRoutes } from './callbacks/routes.js';
 import { environmentRoutes } from './catalog/environments/routes.js';
@@ -116,13 +116,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Fastify would log each URL with its query string, where a client may have put a token: logRequest logs the path.
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors: handleFrameworkError,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory() } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
   app.addHook('onResponse', logRequest);
   await securityHeaders(app, { tls: deps.tls !== undefined });
   const limiters = await rateLimits(app, { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits });
   const slots = new StreamSlots(deps.streamsPerUser ?? DEFAULT_STREAMS_PER_USER);
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(lazyValidatorCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleRouteNotFound);
   // JSON only: a text/plain body is refused (415) rather than validated as a string.

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Store, StoreOptions } from './types.js';
 import type { DialectAdapter } from './dialect/adapter.js';
-import { createPostgresAdapter } from './dialect/postgres.js';
 import { createSqliteAdapter } from './dialect/sqlite.js';
 import { ChangeFeed } from './change-feed.js';
 import type { StoreContext } from './context.js';
@@ -39,7 +38,10 @@ export function isPostgresUrl(url: string): boolean {
  * resolves.
  */
 export async function createStore(options: StoreOptions): Promise<Store> {
-  const adapter: DialectAdapter = isPostgresUrl(options.url) ? createPostgresAdapter(options.url) : createSqliteAdapter(options.url);
+  // pg (≈ 4 MiB of an idle server) is loaded by a PostgreSQL store only, not by SQLite's.
+  const adapter: DialectAdapter = isPostgresUrl(options.url)
+    ? (await import('./dialect/postgres.js')).createPostgresAdapter(options.url)
+    : createSqliteAdapter(options.url);
   const now = options.now ?? Date.now;
   const feed = new ChangeFeed();
   const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: () => new Date(now()).toISOString() };

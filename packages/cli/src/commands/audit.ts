@@ -2,7 +2,7 @@ import { InputError, type AuditRecord } from '@paved/model';
 import type { Command } from 'commander';
 import { action, type Context, type Runner } from '../context.js';
 import { formatTable } from '../output.js';
-import { verifyAudit, type VerifyOptions } from './audit-verify.js';
+import type { VerifyOptions } from './audit-verify.js';
 
 interface ListOptions {
   since?: string;
@@ -44,7 +44,7 @@ export function registerAuditCommands(program: Command, runner: Runner): void {
     .option('--file <file>', 'verify this export (paved audit export) instead of the server\'s log')
     .option('--checkpoint <file>', 'a checkpoint you trust: the last one in this file (an earlier export); the log must still hold it, unchanged')
     .option('--public-key <key>', 'the audit public key to trust (paved audit keys on a server you trust), instead of asking the server')
-    .action(action(runner, (ctx, opts: VerifyOptions) => verifyAudit(ctx, opts)));
+    .action(action(runner, async (ctx, opts: VerifyOptions) => (await import('./audit-verify.js')).verifyAudit(ctx, opts)));
 
   audit
     .command('keys')

@@ -5,7 +5,6 @@ import { writeCliConfig } from '../config-file.js';
 import { action, type Context, type Runner } from '../context.js';
 import { readAll } from '../io.js';
 import { formatFields, formatTable } from '../output.js';
-import { oidcSessionToken } from './oidc-login.js';
 
 export function registerAuthCommands(program: Command, runner: Runner): void {
   program
@@ -42,7 +41,8 @@ async function login(ctx: Context, options: { oidc?: boolean; browser?: boolean 
   const config = await ctx.config();
   const url = ctx.options.url ?? ctx.io.env.PAVED_URL ?? config.url;
   if (!url) throw new InputError('--url is required', { code: 'url_required', issues: [{ path: '--url', message: 'is required, e.g. http://127.0.0.1:7468' }] });
-  let token = options.oidc ? await oidcSessionToken(ctx, createClient({ url }), { browser: options.browser === true }) : ctx.options.token ?? ctx.io.env.PAVED_TOKEN;
+  // oidc-login.js (a local HTTP server, crypto, a browser) is loaded by the sign-ins that use it.
+  let token = options.oidc ? await (await import('./oidc-login.js')).oidcSessionToken(ctx, createClient({ url }), { browser: options.browser === true }) : ctx.options.token ?? ctx.io.env.PAVED_TOKEN;
   // `--token -` keeps the token out of shell history and `ps`.
   if (token === '-') token = (await readAll(ctx.io.stdin)).trim();
   if (!token) throw new InputError('--token is required (use --token - to read it from stdin), or sign in with --oidc', { code: 'token_required', issues: [{ path: '--token', message: 'is required' }] });

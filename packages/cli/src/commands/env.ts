@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { relative } from 'node:path';
 import { constants } from 'node:os';
 import { InputError, type Credentials } from '@paved/model';
@@ -8,7 +7,6 @@ import { credentialVariables, ENV_FORMATS, formatEnv, type EnvFormat, type Prefi
 import { renderedVariables, renderWorkload } from './workload.js';
 import { shipChildOutput, type LogShipTarget } from '../log-shipper.js';
 import { secretMask } from '../secret-mask.js';
-import { startWorkloadRouter } from '../workload-router.js';
 import { placeFilesAndVolumes } from '../workload-files.js';
 
 /** --prefix P → 'P', --no-prefix → false, neither → undefined (commander leaves it unset). */
@@ -67,7 +65,8 @@ export function registerEnvCommands(program: Command, runner: Runner): void {
         const rendered = await renderWorkload(ctx, { file: opts.file, env: opts.env, service: opts.service, container: opts.container });
         const vars = renderedVariables(rendered);
         for (const placed of await placeFilesAndVolumes(rendered)) ctx.err(ctx.colors.dim(`paved: ${placed.kind} ${placed.target} is ${relative(process.cwd(), placed.path) || '.'}\n`));
-        const router = await startWorkloadRouter(ctx, rendered);
+        // The router (node:http, http-proxy-3) is loaded by the `paved run` that serves routes.
+        const router = await (await import('../workload-router.js')).startWorkloadRouter(ctx, rendered);
         const target = await logShipTarget(ctx, rendered.service, rendered.env, rendered.secrets).catch(() => undefined);
         try {
           return await runChild(ctx, argv, { ...ctx.io.env, ...vars }, target);
@@ -107,8 +106,10 @@ async function logShipTarget(ctx: Context, service: string, env: string | undefi
  * killed). Stdio is inherited, or with `ship` stdout and stderr are piped, passed through and
  * shipped to a log stream; the exit waits for the last lines to be shipped.
  */
-export function runChild(ctx: Context, argv: string[], env: NodeJS.ProcessEnv, ship?: LogShipTarget): Promise<number> {
+export async function runChild(ctx: Context, argv: string[], env: NodeJS.ProcessEnv, ship?: LogShipTarget): Promise<number> {
   const [command, ...args] = argv;
+  // Loaded by the command that starts a child, not by every `paved` (node:child_process loads net and dgram).
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(command!, args, { stdio: ship ? ['inherit', 'pipe', 'pipe'] : 'inherit', env });
     const shipping = ship ? shipChildOutput(child, ship) : undefined;

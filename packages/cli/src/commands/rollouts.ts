@@ -1,4 +1,3 @@
-import { confirm, isCancel } from '@clack/prompts';
 import type { Readable } from 'node:stream';
 import { InputError, UnavailableError, type Instance, type Rollout, type UpgradeResult } from '@paved/model';
 import type { Command } from 'commander';
@@ -110,6 +109,8 @@ async function confirmed(ctx: Context, question: string): Promise<boolean> {
       code: 'confirmation_required', issues: [{ path: '--yes', message: 'required without a terminal' }],
     });
   }
+  // Loaded here: only an interactive upgrade asks (clack is ≈ 30 KB the other commands skip).
+  const { confirm, isCancel } = await import('@clack/prompts');
   const answer = await confirm({ message: question, input: ctx.io.stdin as Readable, initialValue: false });
   return !isCancel(answer) && answer === true;
 }

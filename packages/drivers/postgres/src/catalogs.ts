@@ -8,7 +8,8 @@
  * (plain or `-Fc`) and `\d` read them, and role names cannot be hidden anyway
  * (`pg_get_userbyid` names any role from its oid).
  */
-import pg from 'pg';
+import type pg from 'pg';
+import { pgLib } from './pg.js';
 import type { PostgresTargetConfig } from './target-config.js';
 
 export const HIDDEN_CATALOGS = Object.freeze([
@@ -28,7 +29,7 @@ export const HIDDEN_CATALOGS = Object.freeze([
 export async function restrictCatalogs(config: PostgresTargetConfig, database: string): Promise<void> {
   const url = new URL(config.admin.href);
   url.pathname = `/${encodeURIComponent(database)}`;
-  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 10_000 });
+  const client = new (pgLib().Client)({ connectionString: url.toString(), connectionTimeoutMillis: 10_000 });
   client.on('error', () => {});
   await client.connect();
   try {

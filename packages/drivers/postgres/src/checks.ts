@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgLib } from './pg.js';
 import { DriverError } from '@paved/model';
 import { errorLine, withCheckConnection, type CheckSession, type ContractCheck, type Target } from '@paved/driver-api';
 import { HIDDEN_CATALOGS } from './catalogs.js';
@@ -40,7 +41,7 @@ async function openTenant(check: string, outputs: Outputs, signal: AbortSignal):
     });
   }
   signal.throwIfAborted();
-  const client = new pg.Client({ host, port: Number(port), database, user: username, password, connectionTimeoutMillis: 10_000 });
+  const client = new (pgLib().Client)({ host, port: Number(port), database, user: username, password, connectionTimeoutMillis: 10_000 });
   // A terminated session emits 'error'; without a listener it would crash the process.
   client.on('error', () => {});
   try {

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { pgLib } from './pg.js';
 import { createTargetClients, errorLine, readOnce, readUntil, type Logger, type TargetClients } from '@paved/driver-api';
 import { readTargetConfig, type PostgresTargetConfig } from './target-config.js';
 import { closeServerDatabases, type ServerDatabases } from './server-databases.js';
@@ -29,7 +30,7 @@ export function createPools(options: PoolOptions): TargetClients<TargetConnectio
   return createTargetClients({
     open(target) {
       const config = readTargetConfig(target);
-      const pool = new pg.Pool({ connectionString: config.admin.href, max: options.maxConnections, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000 });
+      const pool = new (pgLib().Pool)({ connectionString: config.admin.href, max: options.maxConnections, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000 });
       // An idle client can die (server restart, terminated backend); without a listener that
       // would crash the process. The next query reconnects.
       pool.on('error', (error) => options.logger.warn({ target: target.name, err: errorLine(error, [config.admin.password]) }, 'postgres admin connection lost'));

@@ -1,4 +1,5 @@
-import { Environment } from '@marcbachmann/cel-js';
+import type { Environment } from '@marcbachmann/cel-js';
+import { celLib } from '../lazy-deps.js';
 import type { FieldIssue } from '../errors.js';
 import type { PolicyInput } from './context.js';
 
@@ -9,7 +10,7 @@ import type { PolicyInput } from './context.js';
  * read its inputs. Parse limits keep one expression small (GOVERNANCE: 10k nodes, depth 50).
  */
 function policyEnvironment(): Environment {
-  return new Environment({ limits: { maxAstNodes: 10_000, maxDepth: 50, maxListElements: 1000, maxMapEntries: 1000, maxCallArguments: 32 } })
+  return new (celLib().Environment)({ limits: { maxAstNodes: 10_000, maxDepth: 50, maxListElements: 1000, maxMapEntries: 1000, maxCallArguments: 32 } })
     .registerVariable({
       name: 'request',
       schema: { operation: 'string', name: 'string', product: 'string', version: 'string', plan: 'string', inputs: 'map', environment: 'string', service: 'string', interface: 'string', user: 'string' },

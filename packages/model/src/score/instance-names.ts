@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-deps.js';
 import { isValidName, NAME_MAX_LENGTH } from '../names.js';
 
 /**
@@ -18,7 +18,7 @@ export function sharedInstanceName(id: string, environment: string): string {
 function fitName(base: string, environment: string, key: string): string {
   const plain = `${base}-${environment}`;
   if (isValidName(plain)) return plain;
-  const hash = createHash('sha256').update(key).digest('hex').slice(0, 6);
+  const hash = nodeCrypto().createHash('sha256').update(key).digest('hex').slice(0, 6);
   const tail = `-${hash}-${environment}`;
   let head = base.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-');
   if (!/^[a-z]/.test(head)) head = `r${head}`;

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, copyFile, lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
+
+/** pg, loaded by a backup or a restore: `paved up` imports these modules and never needs it. */
+export const pgClient = async (): Promise<typeof pg.Client> => (await import('pg')).default.Client;
 
 /**
  * A copy of the embedded PostgreSQL cluster taken while it runs, as pg_basebackup takes one (the
@@ -65,7 +68,7 @@ async function copyTree(source: string, target: string, top: string, counts: { f
 
 /** Copies the running cluster at `clusterDir` (reached as its superuser through `url`) into `target`. */
 export async function copyRunningCluster(clusterDir: string, url: string, target: string, progress: (line: string) => void): Promise<ClusterCopy> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new (await pgClient())({ connectionString: url });
   client.on('error', () => {});
   await client.connect();
   try {

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import pg from 'pg';
 import { InputError, UnavailableError } from '@paved/model';
 import { createSecretStore, openKeyring, registerKeyring, type KeyringSource } from '@paved/secrets';
 import { createStore } from '@paved/store';
@@ -10,7 +9,7 @@ import { sharedClusterDir } from '../embedded-postgres/cluster-place.js';
 import { embeddedCluster, EMBEDDED_SECRET, startEmbeddedPostgres } from '../embedded-postgres/index.js';
 import { CLUSTER_DIR, readArchive, STORE_FILE, type BackupManifest } from './archive.js';
 import { requireSqliteStore } from './backup.js';
-import { claimCluster } from './cluster-copy.js';
+import { claimCluster, pgClient } from './cluster-copy.js';
 
 export interface RestoreOptions {
   /** A key file to open the backup's secrets with; copied into the data folder as its key file. */
@@ -89,7 +88,7 @@ async function restoreCluster(
   const server = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgres.port, secrets, onProgress: progress });
   try {
     const password = (await secrets.get(EMBEDDED_SECRET.owner, EMBEDDED_SECRET.name))!.password!;
-    const client = new pg.Client({ connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${config.embeddedPostgres.port}/postgres` });
+    const client = new (await pgClient())({ connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${config.embeddedPostgres.port}/postgres` });
     await client.connect();
     try {
       const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres' ORDER BY datname");

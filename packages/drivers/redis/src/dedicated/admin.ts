@@ -1,5 +1,6 @@
 /** Paved's own connection to an instance's server, as its `paved` user, for one piece of work. */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { RedisClient } from '../ioredis.js';
 import { ADMIN_USER } from './conf-file.js';
 import type { ServersConfig } from './servers-config.js';
 
@@ -9,7 +10,7 @@ export function reachAt(bind: string): string {
 }
 
 function adminClient(config: ServersConfig, port: number, password: string): Redis {
-  const redis = new Redis({
+  const redis = new (RedisClient())({
     host: reachAt(config.bind),
     port,
     username: ADMIN_USER,
