@@ -91,8 +91,9 @@ export interface ReadyCredentials {
 /**
  * Waits on the status stream until the instance is Ready and returns it with its credentials,
  * revealed on the stream itself (one request from here to credentials). A Failed instance is a
- * DriverError with its Ready condition's message; a deleted one NotFoundError. If the stream's
- * reveal was refused or failed, revealCredentials is asked, so the error is the reveal route's.
+ * DriverError with its Ready condition's message; a deleted one a DriverError `instance_deleted`,
+ * as `paved create --wait` says it (docs/errors.md). If the stream's reveal was refused or
+ * failed, revealCredentials is asked, so the error is the reveal route's.
  */
 export async function waitForCredentials(
   transport: Transport, team: string, name: string, reveal: () => Promise<Credentials>, options: { signal?: AbortSignal } = {},
@@ -119,7 +120,7 @@ export async function waitForCredentials(
   }
   if (outcome === undefined) {
     if (options.signal?.aborted) throw options.signal.reason;
-    throw new NotFoundError(`${team}/${name} was deleted while waiting for it to become Ready`, { code: 'instance_deleted' });
+    throw new DriverError(`${team}/${name} was deleted while waiting for it to become Ready`, { code: 'instance_deleted' });
   }
   if ('failed' in outcome) {
     const ready = outcome.failed.status.conditions.find((c) => c.type === 'Ready');
