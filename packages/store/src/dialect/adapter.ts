@@ -23,6 +23,13 @@ export interface DialectAdapter {
    */
   transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
 
+  /**
+   * Runs a write that needs no transaction of its own (its statements hold alone, guarded by
+   * their WHERE): as is on PostgreSQL, where it saves BEGIN and COMMIT; on SQLite it shares the
+   * commit of the transactions running with it, as `transaction` does.
+   */
+  write<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+
   /** Locks the selected rows until the transaction ends (PostgreSQL); SQLite's write lock already covers them. */
   forUpdate<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>): SelectQueryBuilder<Database, TB, O>;
   /** Locks the selected rows and skips rows another transaction holds (PostgreSQL's work-queue idiom). */

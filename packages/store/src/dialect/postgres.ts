@@ -38,6 +38,7 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     dialect: 'postgres',
     db,
     transaction: (fn) => db.transaction().execute(fn),
+    write: (fn) => fn(db),
     forUpdate: (query) => query.forUpdate(),
     skipLocked: (query) => query.forUpdate().skipLocked(),
     addSerialPrimaryKey: (table, column) => table.addColumn(column, 'bigserial', (col) => col.primaryKey()),

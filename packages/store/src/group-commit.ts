@@ -1,18 +1,19 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../schema.js';
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
 
 /**
- * Writes that arrive together go into one transaction: a commit costs more than a webhook
- * delivery's own statements (SQLite has one writer; PostgreSQL waits for the WAL flush), so
- * under load deliveries share commits. A batch waits one turn of the event loop and no more:
- * the writes whose requests were already received join it, later ones form the next batch. Each write runs in a savepoint of its
- * own, so one that fails is undone alone and gets its own error; the others commit. Each is
- * answered only after the commit.
+ * Writes that arrive together go into one transaction: a commit costs more than most writes'
+ * own statements (SQLite writes the pages to its WAL and checkpoints; PostgreSQL waits for the
+ * WAL flush), so under load writes share commits. Webhook deliveries use it on both dialects,
+ * and every SQLite transaction goes through it (dialect/sqlite.ts). A batch waits one turn of
+ * the event loop and no more: the writes whose requests were already received join it, later
+ * ones form the next batch. Each write runs in a savepoint of its own, so one that fails is
+ * undone alone and gets its own error; the others commit. Each is answered only after the commit.
  */
 export interface GroupedWrite<I, O> {
   transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /** Runs first in each batch's transaction (to take its locks in one order, so batches of two processes never deadlock). */
-  prepare(trx: Kysely<Database>, items: readonly I[]): Promise<void>;
+  prepare?(trx: Kysely<Database>, items: readonly I[]): Promise<void>;
   apply(trx: Kysely<Database>, item: I): Promise<O>;
   /** Told each write that committed. */
   committed?(item: I): void;
@@ -26,6 +27,9 @@ interface Pending<I, O> {
 }
 
 const MAX_BATCH = 64;
+const SAVEPOINT = CompiledQuery.raw('savepoint paved_write');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint paved_write');
+const RELEASE = CompiledQuery.raw('release savepoint paved_write');
 
 export function groupCommit<I, O>(write: GroupedWrite<I, O>): (item: I) => Promise<O> {
   const queue: Pending<I, O>[] = [];
@@ -41,16 +45,21 @@ export function groupCommit<I, O>(write: GroupedWrite<I, O>): (item: I) => Promi
         const batch = queue.splice(0, MAX_BATCH);
         try {
           await write.transaction(async (trx) => {
-            await write.prepare(trx, batch.map((p) => p.item));
+            await write.prepare?.(trx, batch.map((p) => p.item));
+            // Alone in its batch, a write needs no savepoint: its failure undoes the transaction, which holds nothing else.
+            if (batch.length === 1) {
+              batch[0]!.outcome = { ok: true, value: await write.apply(trx, batch[0]!.item) };
+              return;
+            }
             for (const pending of batch) {
-              await sql`savepoint paved_write`.execute(trx);
+              await trx.executeQuery(SAVEPOINT);
               try {
                 pending.outcome = { ok: true, value: await write.apply(trx, pending.item) };
               } catch (error) {
-                await sql`rollback to savepoint paved_write`.execute(trx);
+                await trx.executeQuery(ROLLBACK_TO);
                 pending.outcome = { ok: false, error };
               }
-              await sql`release savepoint paved_write`.execute(trx);
+              await trx.executeQuery(RELEASE);
             }
           });
         } catch (error) {
