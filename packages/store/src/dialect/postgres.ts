@@ -6,6 +6,7 @@ import type { Database } from '../schema.js';
 import type { DialectAdapter, InstanceChange } from './adapter.js';
 import { startChangeListener, type ChangeListenerHandle } from './postgres-listener.js';
 import { numberExisting } from './number-existing.js';
+import { groupCommit } from '../group-commit.js';
 
 /** NOTIFY channel shared by every process on one database. */
 export const CHANGE_CHANNEL = 'paved_instances';
@@ -33,13 +34,21 @@ export function createPostgresAdapter(url: string): DialectAdapter {
   const origin = randomUUID();
   let listener: ChangeListenerHandle | undefined;
   let closed = false;
+  // A commit waits for the WAL flush, and one that notifies holds PostgreSQL's notify lock (one
+  // for the whole cluster) while it does: the engine's writes, arriving together, share commits.
+  type Work = (trx: Kysely<Database>) => Promise<unknown>;
+  // Should two processes' batches wake the same composite parents in different orders, PostgreSQL
+  // fails one write (in its savepoint) as a deadlock: that pass ends as a store error, its lease
+  // lapses and the instance is reconciled again, as after a crash.
+  const shared = groupCommit<Work, unknown>({ transaction: (fn) => db.transaction().execute(fn), apply: (trx, fn) => fn(trx) });
 
   return {
     dialect: 'postgres',
     db,
     transaction: (fn) => db.transaction().execute(fn),
-    write: (fn) => fn(db),
+    write: (fn) => shared(fn) as Promise<never>,
     forUpdate: (query) => query.forUpdate(),
+    forShare: (query) => query.forShare(),
     skipLocked: (query) => query.forUpdate().skipLocked(),
     addSerialPrimaryKey: (table, column) => table.addColumn(column, 'bigserial', (col) => col.primaryKey()),
     async addInsertionOrder(target, table, column, existingOrder) {

@@ -58,6 +58,7 @@ export function createSqliteAdapter(path: string): DialectAdapter {
     transaction: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     forUpdate: (query) => query,
+    forShare: (query) => query,
     skipLocked: (query) => query,
     addSerialPrimaryKey: (table, column) => table.addColumn(column, 'integer', (col) => col.primaryKey().autoIncrement()),
     async addInsertionOrder(target, table, column, existingOrder) {

@@ -45,6 +45,10 @@ export function engineQueueRepo(ctx: StoreContext) {
       .where('due_at', '<=', now)
       .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]));
 
+  /** The row a pass writes, locked; compiled once (compiled.ts), as every pass reads it once or twice. */
+  const leasedRow = compiledRead((executor, id: string, leaseToken: string) =>
+    adapter.forUpdate(executor.selectFrom('instances').selectAll().where('id', '=', id).where('lease_token', '=', leaseToken)));
+
   const leaseMatches = (executor: Kysely<Database>, id: string, leaseToken: string) =>
     executor.selectFrom('instances').select('team_id').where('id', '=', id).where('lease_token', '=', leaseToken);
 
@@ -86,10 +90,9 @@ export function engineQueueRepo(ctx: StoreContext) {
     },
 
     async recordStatus(id: string, leaseToken: string, write: StatusWrite): Promise<WriteOutcome> {
-      const outcome = await adapter.transaction(async (trx): Promise<{ outcome: WriteOutcome; teamId?: string; parent?: { instanceId: string; teamId: string } }> => {
-        const row = await adapter
-          .forUpdate(trx.selectFrom('instances').selectAll().where('id', '=', id).where('lease_token', '=', leaseToken))
-          .executeTakeFirst();
+      // Locks this worker's leased row (and a composite parent's when waking it): may share a commit.
+      const outcome = await adapter.write(async (trx): Promise<{ outcome: WriteOutcome; teamId?: string; parent?: { instanceId: string; teamId: string } }> => {
+        const [row] = await leasedRow(trx, id, leaseToken);
         if (!row) return { outcome: 'lost-lease' };
         const outputs = write.outputs ?? (JSON.parse(row.outputs) as Record<string, string>);
         const observedGeneration = write.observedGeneration ?? Number(row.observed_generation);
