@@ -15,6 +15,13 @@ export interface GroupedWrite<I, O> {
   /** Runs first in each batch's transaction (to take its locks in one order, so batches of two processes never deadlock). */
   prepare?(trx: Kysely<Database>, items: readonly I[]): Promise<void>;
   apply(trx: Kysely<Database>, item: I): Promise<O>;
+  /**
+   * How many batches may be in their transactions at once (1 unless said): more where the
+   * database runs transactions side by side (PostgreSQL's pool), so that a batch waiting for
+   * the network or a commit does not hold up the next. Writes of one batch never wait for
+   * another's, as long as they lock only rows their caller owns.
+   */
+  parallel?: number;
   /** Told each write that committed. */
   committed?(item: I): void;
 }
@@ -33,16 +40,18 @@ const RELEASE = CompiledQuery.raw('release savepoint paved_write');
 
 export function groupCommit<I, O>(write: GroupedWrite<I, O>): (item: I) => Promise<O> {
   const queue: Pending<I, O>[] = [];
-  let flushing = false;
+  const parallel = write.parallel ?? 1;
+  let flushing = 0;
 
   async function flush(): Promise<void> {
-    flushing = true;
+    flushing++;
     try {
       while (queue.length > 0) {
         // One turn of the event loop, so requests already received reach the queue: on SQLite a
         // transaction runs without yielding to I/O, so nothing else could join it otherwise.
         await new Promise((resolve) => setImmediate(resolve));
         const batch = queue.splice(0, MAX_BATCH);
+        if (batch.length === 0) break; // a parallel flush took them
         try {
           await write.transaction(async (trx) => {
             await write.prepare?.(trx, batch.map((p) => p.item));
@@ -76,12 +85,12 @@ export function groupCommit<I, O>(write: GroupedWrite<I, O>): (item: I) => Promi
         }
       }
     } finally {
-      flushing = false;
+      flushing--;
     }
   }
 
   return (item) => new Promise<O>((resolve, reject) => {
     queue.push({ item, resolve, reject });
-    if (!flushing) void flush();
+    if (flushing < parallel) void flush();
   });
 }
