@@ -158,9 +158,11 @@ async function runWorker() {
   const engine = engineFor(p, store, driver);
   await tell({ ready: true });
   await new Promise((go) => process.once('message', go));
+  const cpu = process.cpuUsage();
   const passes = await drain(store, engine);
+  const used = process.cpuUsage(cpu);
   await store.close();
-  await tell({ passes, created });
+  await tell({ passes, created, cpuSeconds: round((used.user + used.system) / 1e6) });
 }
 
 /** Sends the parent a message and waits until it is out (the process then ends). */
@@ -229,7 +231,7 @@ async function runPostgres(buildRoot, workerCounts) {
         }
       });
       if (readyCount !== instances) throw new Error(`expected ${instances} Ready instances with ${workers} worker(s), found ${readyCount}`);
-      result.workers[workers] = { seconds: round(seconds), reconcilesPerSecond: Math.round(instances / seconds), passes: reports.map((r) => r.passes) };
+      result.workers[workers] = { seconds: round(seconds), reconcilesPerSecond: Math.round(instances / seconds), passes: reports.map((r) => r.passes), cpuSeconds: reports.map((r) => r.cpuSeconds) };
     }
     return result;
   } finally {
