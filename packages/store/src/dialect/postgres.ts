@@ -49,7 +49,7 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     dialect: 'postgres',
     db,
     transaction: (fn) => db.transaction().execute(fn),
-    write: (fn) => shared(fn) as Promise<never>,
+    write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     forUpdate: (query) => query.forUpdate(),
     forShare: (query) => query.forShare(),
     skipLocked: (query) => query.forUpdate().skipLocked(),
