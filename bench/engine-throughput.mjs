@@ -1,20 +1,29 @@
-// Engine throughput: how many instances one engine takes from requested to Ready per second,
-// on the default SQLite store with the in-memory driver (so the figure is the engine's and the
-// store's own cost, not a target's). Needs a build first (npm run bench does `tsc -b`).
-//   node bench/engine-throughput.mjs [--instances 100000] [--concurrency 64] [--batch 500]
-// Prints one JSON line on stdout and a one-line summary on stderr.
+// Engine throughput: how many instances the engine takes from requested to Ready per second,
+// with the in-memory driver (so the figure is the engine's and the store's own cost, not a
+// target's). Needs a build first (npm run bench does `tsc -b`).
+//   node bench/engine-throughput.mjs [--instances 100000] [--concurrency 64] [--batch 500] [--runs 1]
+//     one engine on a fresh SQLite store per run: inserting the requests, the first page of 50,
+//     then the engine until every instance is Ready.
+//   node bench/engine-throughput.mjs --store postgres [--workers 1,2] [--instances 20000] [--runs 3]
+//     a fresh database on this machine's PostgreSQL per run, the requests inserted once, then
+//     copied (CREATE DATABASE … TEMPLATE) for each worker count: that many engine processes on
+//     it at once, interleaved; each instance must have been created by the driver exactly once.
+//   --baseline ../other-checkout  runs another build's packages too, interleaved with this one.
+// Each run is a child process. Prints one JSON line on stdout and a summary on stderr.
+import { fork } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createMemoryDriver } from '@paved/driver-memory';
-import { createEngine } from '@paved/engine';
-import { externalNameFor } from '@paved/model';
-import { createSecretStore, masterKeyId } from '@paved/secrets';
-import { createStore } from '@paved/store';
-import { arg, median, percentile } from './lib.mjs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { arg, MACHINE_PG, median, percentile, round } from './lib.mjs';
 
-const instances = Number(arg('instances', '100000'));
+const SCRIPT = fileURLToPath(import.meta.url);
+const HERE = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const role = arg('role');
+const root = resolve(arg('root', HERE));
+const instances = Number(arg('instances', arg('store', 'sqlite') === 'postgres' ? '20000' : '100000'));
 const concurrency = Number(arg('concurrency', '64'));
 const batch = Number(arg('batch', '500'));
 
@@ -32,21 +41,39 @@ const manifest = {
   },
 };
 
-const dir = mkdtempSync(join(tmpdir(), 'paved-bench-engine-'));
-const store = await createStore({ url: join(dir, 'paved.db') });
-try {
+/** The packages of the build under `root` (this checkout, or the baseline's). */
+async function packages() {
+  const load = (path) => import(pathToFileURL(join(root, 'packages', path, 'dist/index.js')).href);
+  const [store, engine, model, secrets, memory] = await Promise.all([load('store'), load('engine'), load('model'), load('secrets'), load('drivers/memory')]);
+  return { ...store, ...engine, ...model, ...secrets, ...memory };
+}
+
+/** The in-memory driver, counting its creates per instance (exactly-once is checked on them). */
+function countingDriver(p) {
+  const driver = p.createMemoryDriver();
+  const created = [];
+  const counted = Object.create(driver);
+  counted.create = (ctx) => {
+    created.push(ctx.instance.id);
+    return driver.create(ctx);
+  };
+  return { driver: counted, created };
+}
+
+function secretsFor(p, store) {
+  // Every process of a run seals with the same key, as the servers of one deployment do.
+  const key = createHash('sha256').update('paved-bench-engine-throughput').digest();
+  return p.createSecretStore({ store, masterKey: { key, id: p.masterKeyId(key) } });
+}
+
+/** The requests, through createInstance, `batch` at a time; then the API's first page of 50, timed. */
+async function insertRequests(p, store) {
   await store.migrate();
-  const key = randomBytes(32);
-  const secrets = createSecretStore({ store, masterKey: { key, id: masterKeyId(key) } });
-  const driver = createMemoryDriver();
   const team = await store.createTeam({ name: 'bench', title: 'Benchmark team' });
   const user = await store.createUser({ name: 'bench', admin: false });
   const digest = createHash('sha256').update(JSON.stringify(manifest)).digest('hex');
   await store.publishProductVersion({ name: 'kv', version: '1.0.0', manifest, digest });
-
-  // Insert in concurrent batches: the store serialises them on SQLite, but the batch keeps
-  // the event loop busy instead of paying one round trip of latency per row.
-  const insertStart = performance.now();
+  const start = performance.now();
   for (let i = 0; i < instances; i += batch) {
     const size = Math.min(batch, instances - i);
     await Promise.all(
@@ -55,47 +82,216 @@ try {
         const name = `i${i + j}`;
         return store.createInstance({
           id, teamId: team.id, name, product: 'kv', productVersion: '1.0.0', plan: 'small', inputs: {},
-          externalName: externalNameFor(team.name, name, id), target: 'mem', createdBy: user.id,
+          externalName: p.externalNameFor(team.name, name, id), target: 'mem', createdBy: user.id,
         });
       }),
     );
   }
-  const insertSeconds = (performance.now() - insertStart) / 1000;
-
-  // The first page of 50 of the team's `instances` (the API's list, through the store), timed.
+  const insertSeconds = (performance.now() - start) / 1000;
   const pageMs = [];
   for (let i = 0; i < 220; i++) {
     const t = performance.now();
     await store.listInstances({ teamIds: [team.id], limit: 51 });
     if (i >= 20) pageMs.push(performance.now() - t);
   }
+  return { insertSeconds: round(insertSeconds), firstPage: { medianMs: round(median(pageMs)), p99Ms: round(percentile(pageMs, 99)) } };
+}
 
-  const engine = createEngine({
-    store, secrets, drivers: { memory: driver }, targets: [{ name: 'mem', driver: 'memory', labels: {}, config: {} }],
+function engineFor(p, store, driver) {
+  return p.createEngine({
+    store, secrets: secretsFor(p, store), drivers: { memory: driver }, targets: [{ name: 'mem', driver: 'memory', labels: {}, config: {} }],
     concurrency, leaseMs: 60_000, driftIntervalMs: 3_600_000,
   });
-  const start = performance.now();
-  let passes = 0;
-  for (let ran = await engine.runOnce(); ran > 0; ran = await engine.runOnce()) passes += ran;
-  const seconds = (performance.now() - start) / 1000;
+}
 
-  const created = driver.resources().size;
-  if (created !== instances || passes !== instances) {
-    throw new Error(`expected ${instances} resources from ${instances} passes, got ${created} resources from ${passes} passes`);
+/** Passes until nothing is due; with peers, instances they hold are theirs to finish. */
+async function drain(store, engine) {
+  let passes = 0;
+  for (;;) {
+    const ran = await engine.runOnce();
+    passes += ran;
+    if (ran > 0) continue;
+    const next = await store.nextDueAt();
+    if (next === undefined || next > Date.now()) return passes;
+    await new Promise((done) => setTimeout(done, 5));
   }
-  const result = {
-    bench: 'engine-throughput',
-    instances,
-    concurrency,
-    seconds: Number(seconds.toFixed(2)),
-    reconcilesPerSecond: Math.round(instances / seconds),
-    insertSeconds: Number(insertSeconds.toFixed(2)),
-    firstPage: { medianMs: Number(median(pageMs).toFixed(2)), p99Ms: Number(percentile(pageMs, 99).toFixed(2)) },
-  };
-  console.log(JSON.stringify(result));
-  console.error(`engine-throughput: ${instances} instances Ready in ${result.seconds} s with one engine on SQLite = ${result.reconcilesPerSecond} reconciles/s (inserting them took ${result.insertSeconds} s; `
-    + `the first page of 50 of them: median ${result.firstPage.medianMs} ms, p99 ${result.firstPage.p99Ms} ms)`);
-} finally {
+}
+
+/** Every instance created exactly once, over all processes' counts. */
+function verifyOnce(createdLists) {
+  const counts = new Map();
+  for (const list of createdLists) for (const id of list) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const twice = [...counts.values()].filter((n) => n > 1).length;
+  if (counts.size !== instances || twice > 0) {
+    throw new Error(`expected ${instances} instances created once each; ${counts.size} created, ${twice} of them more than once`);
+  }
+}
+
+/** SQLite, one process: insert, first page, engine. */
+async function runSqlite() {
+  const p = await packages();
+  const dir = mkdtempSync(join(tmpdir(), 'paved-bench-engine-'));
+  const store = await p.createStore({ url: join(dir, 'paved.db') });
+  try {
+    const inserted = await insertRequests(p, store);
+    const { driver, created } = countingDriver(p);
+    const engine = engineFor(p, store, driver);
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    const passes = await drain(store, engine);
+    const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    verifyOnce([created]);
+    if (passes !== instances) throw new Error(`expected ${instances} passes, got ${passes}`);
+    return { seconds: round(seconds), reconcilesPerSecond: Math.round(instances / seconds), cpuSeconds: round((used.user + used.system) / 1e6), ...inserted };
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** PostgreSQL worker process: an engine on `--url`, started by the parent's 'go', reporting its creates. */
+async function runWorker() {
+  const p = await packages();
+  const store = await p.createStore({ url: arg('url') });
+  const { driver, created } = countingDriver(p);
+  const engine = engineFor(p, store, driver);
+  await tell({ ready: true });
+  await new Promise((go) => process.once('message', go));
+  const cpu = process.cpuUsage();
+  const passes = await drain(store, engine);
+  const used = process.cpuUsage(cpu);
   await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  await tell({ passes, created, cpuSeconds: round((used.user + used.system) / 1e6) });
+}
+
+/** Sends the parent a message and waits until it is out (the process then ends). */
+const tell = (message) => new Promise((sent) => process.send(message, sent));
+
+async function withAdmin(fn) {
+  const admin = new pg.Client({ connectionString: MACHINE_PG });
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+function urlOf(name) {
+  const url = new URL(MACHINE_PG);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A child running this script in `childRole` for build `buildRoot`; resolves with its last message. */
+function child(childRole, buildRoot, extra = [], onMessage = () => {}) {
+  const args = ['--role', childRole, '--root', buildRoot, '--instances', String(instances), '--concurrency', String(concurrency), '--batch', String(batch), ...extra];
+  const proc = fork(SCRIPT, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  let out = '';
+  proc.stdout.on('data', (chunk) => { out += chunk; });
+  let last;
+  proc.on('message', (message) => { last = message; onMessage(message, proc); });
+  return new Promise((done, fail) => proc.on('exit', (code) => (code === 0 ? done(last ?? JSON.parse(out.trim().split('\n').at(-1))) : fail(new Error(`${childRole} exited with ${code}`)))));
+}
+
+/** PostgreSQL: insert into a fresh database once, then each worker count on its own copy of it. */
+async function runPostgres(buildRoot, workerCounts) {
+  const base = `paved_bench_engine_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${base}`));
+  const copies = [];
+  try {
+    const inserted = await child('insert', buildRoot, ['--url', urlOf(base)]);
+    const result = { ...inserted, workers: {} };
+    for (const workers of workerCounts) {
+      const copy = `${base}_w${workers}`;
+      copies.push(copy);
+      await withAdmin((admin) => admin.query(`CREATE DATABASE ${copy} TEMPLATE ${base}`));
+      let ready = 0;
+      let go;
+      const started = new Promise((resolveStart) => { go = resolveStart; });
+      const procs = [];
+      const finished = Array.from({ length: workers }, () => child('worker', buildRoot, ['--url', urlOf(copy)], (message, proc) => {
+        if (!message.ready) return;
+        procs.push(proc);
+        if (++ready === workers) go(performance.now());
+      }));
+      const start = await started;
+      for (const proc of procs) proc.send('go');
+      const reports = await Promise.all(finished);
+      const seconds = (performance.now() - start) / 1000;
+      verifyOnce(reports.map((r) => r.created));
+      const readyCount = await withAdmin(async (admin) => {
+        const db = new pg.Client({ connectionString: urlOf(copy) });
+        await db.connect();
+        try {
+          return Number((await db.query(`select count(*) as n from instances where status::jsonb->>'phase' = 'Ready'`)).rows[0].n);
+        } finally {
+          await db.end();
+        }
+      });
+      if (readyCount !== instances) throw new Error(`expected ${instances} Ready instances with ${workers} worker(s), found ${readyCount}`);
+      result.workers[workers] = { seconds: round(seconds), reconcilesPerSecond: Math.round(instances / seconds), passes: reports.map((r) => r.passes), cpuSeconds: reports.map((r) => r.cpuSeconds) };
+    }
+    return result;
+  } finally {
+    await withAdmin(async (admin) => {
+      for (const name of [...copies, base]) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    });
+  }
+}
+
+if (role === 'sqlite') {
+  console.log(JSON.stringify(await runSqlite()));
+} else if (role === 'insert') {
+  const p = await packages();
+  const store = await p.createStore({ url: arg('url') });
+  try {
+    await tell(await insertRequests(p, store));
+  } finally {
+    await store.close();
+  }
+} else if (role === 'worker') {
+  await runWorker();
+} else {
+  await orchestrate();
+}
+// A forked child's IPC channel would keep it alive.
+process.disconnect?.();
+
+async function orchestrate() {
+  const storeKind = arg('store', 'sqlite');
+  const runs = Number(arg('runs', '1'));
+  const baseline = arg('baseline');
+  const workerCounts = arg('workers', '1,2').split(',').map(Number);
+  const builds = [{ label: 'this', root: HERE }, ...(baseline ? [{ label: 'baseline', root: resolve(baseline) }] : [])];
+  const results = Object.fromEntries(builds.map((b) => [b.label, []]));
+  for (let i = 0; i < runs; i++) {
+    const order = i % 2 === 0 ? builds : [...builds].reverse();
+    for (const build of order) {
+      // Which worker count goes first alternates too: the second meets a warmer (or busier) machine.
+      const counts = i % 2 === 0 ? workerCounts : [...workerCounts].reverse();
+      const result = storeKind === 'postgres' ? await runPostgres(build.root, counts) : await child('sqlite', build.root);
+      console.error(`  run ${i + 1} ${build.label}: ${JSON.stringify(result)}`);
+      results[build.label].push(result);
+    }
+  }
+  const med = (label, pick) => median(results[label].map(pick));
+  const summary = (label) => ({
+    insertSeconds: med(label, (r) => r.insertSeconds),
+    firstPageP99Ms: med(label, (r) => r.firstPage.p99Ms),
+    ...(storeKind === 'postgres'
+      ? Object.fromEntries(workerCounts.map((w) => [`workers${w}ReconcilesPerSecond`, med(label, (r) => r.workers[w].reconcilesPerSecond)]))
+      : { reconcilesPerSecond: med(label, (r) => r.reconcilesPerSecond), cpuSeconds: med(label, (r) => r.cpuSeconds) }),
+  });
+  const out = { bench: 'engine-throughput', store: storeKind, instances, concurrency, runs, medians: Object.fromEntries(builds.map((b) => [b.label, summary(b.label)])) };
+  if (storeKind === 'postgres' && workerCounts.includes(1) && workerCounts.includes(2)) {
+    out.twoWorkersOverOne = Object.fromEntries(builds.map((b) => [b.label, round(median(results[b.label].map((r) => r.workers[2].reconcilesPerSecond / r.workers[1].reconcilesPerSecond)))]));
+  }
+  if (baseline) {
+    const [a, b] = [out.medians.this, out.medians.baseline];
+    out.ratios = Object.fromEntries(Object.keys(a).map((k) => [k, round(a[k] / b[k])]));
+  }
+  console.log(JSON.stringify(out));
+  console.error(`engine-throughput (${storeKind}, ${instances} instances, medians of ${runs}): ${JSON.stringify(out.medians)}${out.ratios ? ` ratios this/baseline ${JSON.stringify(out.ratios)}` : ''}${out.twoWorkersOverOne ? ` two workers over one ${JSON.stringify(out.twoWorkersOverOne)}` : ''}`);
 }

@@ -23,8 +23,19 @@ export interface DialectAdapter {
    */
   transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
 
+  /**
+   * Runs `fn` in a transaction it may share with other writes arriving together, each in a
+   * savepoint (one that fails is undone alone) and each answered after the shared commit: one
+   * WAL flush, and on PostgreSQL one hold of the notify lock, for many. For writes that lock
+   * only rows their caller owns (the engine's, guarded by its lease), so that a shared
+   * transaction cannot deadlock with another process's. On SQLite every transaction is shared.
+   */
+  write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+
   /** Locks the selected rows until the transaction ends (PostgreSQL); SQLite's write lock already covers them. */
   forUpdate<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>): SelectQueryBuilder<Database, TB, O>;
+  /** Locks the selected rows against writers but not against each other (PostgreSQL's FOR SHARE); nothing on SQLite. */
+  forShare<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>): SelectQueryBuilder<Database, TB, O>;
   /** Locks the selected rows and skips rows another transaction holds (PostgreSQL's work-queue idiom). */
   skipLocked<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>): SelectQueryBuilder<Database, TB, O>;
 

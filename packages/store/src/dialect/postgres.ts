@@ -7,12 +7,16 @@ import type { Database } from '../schema.js';
 import type { DialectAdapter, InstanceChange } from './adapter.js';
 import { startChangeListener, type ChangeListenerHandle } from './postgres-listener.js';
 import { numberExisting } from './number-existing.js';
+import { groupCommit } from '../group-commit.js';
 
 /** NOTIFY channel shared by every process on one database. */
 export const CHANGE_CHANNEL = 'paved_instances';
 /** Two-int advisory lock key for migrations ('pa', 've'); any constant works as long as it is ours. */
 const MIGRATION_LOCK = [0x7061, 0x7665] as const;
 const INT8_OID = 20;
+/** Pool connections the engine's grouped writes may hold at once (of POOL_SIZE): reads and requests keep the rest. */
+const WRITE_BATCHES = 4;
+const POOL_SIZE = 10;
 
 /**
  * bigint (count(), bigserial, epoch-ms columns) arrives from pg as a string because it may
@@ -25,7 +29,7 @@ const types = {
 };
 
 export function createPostgresAdapter(url: string): DialectAdapter {
-  const pool = new pg.Pool({ connectionString: url, types, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, types, max: POOL_SIZE });
   // An idle client whose connection dies (server restart, terminated backend) emits 'error' on
   // the pool; without a handler Node would crash. The next checkout simply opens a new one.
   pool.on('error', () => {});
@@ -35,12 +39,21 @@ export function createPostgresAdapter(url: string): DialectAdapter {
   const origin = randomUUID();
   let listener: ChangeListenerHandle | undefined;
   let closed = false;
+  // A commit waits for the WAL flush, and one that notifies holds PostgreSQL's notify lock (one
+  // for the whole cluster) while it does: the engine's writes, arriving together, share commits.
+  type Work = (trx: Kysely<Database>) => Promise<unknown>;
+  // Should two processes' batches wake the same composite parents in different orders, PostgreSQL
+  // fails one write (in its savepoint) as a deadlock: that pass ends as a store error, its lease
+  // lapses and the instance is reconciled again, as after a crash.
+  const shared = groupCommit<Work, unknown>({ transaction: (fn) => db.transaction().execute(fn), apply: (trx, fn) => fn(trx), parallel: WRITE_BATCHES });
 
   return {
     dialect: 'postgres',
     db,
     transaction: (fn) => db.transaction().execute(fn),
+    write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     forUpdate: (query) => query.forUpdate(),
+    forShare: (query) => query.forShare(),
     skipLocked: (query) => query.forUpdate().skipLocked(),
     addSerialPrimaryKey: (table, column) => table.addColumn(column, 'bigserial', (col) => col.primaryKey()),
     async addInsertionOrder(target, table, column, existingOrder) {

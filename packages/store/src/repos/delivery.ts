@@ -7,7 +7,7 @@ import type {
   DeliveryInboxDepth, DeploymentStatusFact, DrainedDeliveries, IssueFact, PushFact,
 } from '../types.js';
 import { firstDeploymentsOf, recountChanges, relinkDeployment, relinkGaps, relinkRepository } from './delivery-links.js';
-import { groupCommit } from './group-commit.js';
+import { groupCommit } from '../group-commit.js';
 import { refreshLeadOfChange, refreshLeadsOfBranch, refreshLeadsOfDeployments } from './lead-time.js';
 
 /**

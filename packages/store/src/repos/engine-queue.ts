@@ -5,8 +5,28 @@ import type { Database } from '../schema.js';
 import type { ClaimedInstance, EngineState, StatusWrite, WriteOutcome } from '../types.js';
 import { statusHash } from '../canonical.js';
 import { ROTATION_COLUMNS, engineColumns, selectInstances, toEngineState, toInstance } from '../rows.js';
+import { compiledRead } from '../compiled.js';
 import { insertEvent } from './events.js';
 import { wakeParent } from './composition.js';
+
+/**
+ * Ends a pass's lease. Work requested during the pass (a spec change, a delete or a rotation
+ * asked for while the lease was held) is due at once, as in recordStatus: one statement, so
+ * the release shares its commit with others (adapter.write).
+ */
+const releaseLease = compiledRead((db, id: string, leaseToken: string, now: number) => db
+  .updateTable('instances')
+  .set((eb) => ({
+    lease_owner: null, lease_token: null, lease_expires_at: null,
+    due_at: eb.case()
+      .when(eb.and([eb('due_at', '>', now), eb.or([eb('generation', '>', eb.ref('claimed_generation')), eb('desired_rotation', '>', eb.ref('claimed_desired_rotation'))])]))
+      .then(now).else(eb.ref('due_at')).end(),
+  }))
+  .where('id', '=', id)
+  .where('lease_token', '=', leaseToken));
+
+const renewLease = compiledRead((db, id: string, leaseToken: string, expiresAt: number) => db
+  .updateTable('instances').set({ lease_expires_at: expiresAt }).where('id', '=', id).where('lease_token', '=', leaseToken).returning('id'));
 
 /**
  * The store as the engine's work queue. A worker claims due rows with a lease (owner, random
@@ -24,6 +44,10 @@ export function engineQueueRepo(ctx: StoreContext) {
       .select('id')
       .where('due_at', '<=', now)
       .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]));
+
+  /** The row a pass writes, locked; compiled once (compiled.ts), as every pass reads it once or twice. */
+  const leasedRow = compiledRead((executor, id: string, leaseToken: string) =>
+    adapter.forUpdate(executor.selectFrom('instances').selectAll().where('id', '=', id).where('lease_token', '=', leaseToken)));
 
   const leaseMatches = (executor: Kysely<Database>, id: string, leaseToken: string) =>
     executor.selectFrom('instances').select('team_id').where('id', '=', id).where('lease_token', '=', leaseToken);
@@ -52,13 +76,8 @@ export function engineQueueRepo(ctx: StoreContext) {
     },
 
     async renewLease(id: string, leaseToken: string, leaseMs: number): Promise<'changed' | 'lost-lease'> {
-      const result = await db
-        .updateTable('instances')
-        .set({ lease_expires_at: ctx.now() + leaseMs })
-        .where('id', '=', id)
-        .where('lease_token', '=', leaseToken)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1 ? 'changed' : 'lost-lease';
+      const renewed = await adapter.write((executor) => renewLease(executor, id, leaseToken, ctx.now() + leaseMs));
+      return renewed.length === 1 ? 'changed' : 'lost-lease';
     },
 
     async recordEngineState(id: string, leaseToken: string, engine: Partial<EngineState>): Promise<WriteOutcome> {
@@ -66,15 +85,14 @@ export function engineQueueRepo(ctx: StoreContext) {
       if (Object.keys(set).length === 0) {
         return (await leaseMatches(db, id, leaseToken).executeTakeFirst()) ? 'unchanged' : 'lost-lease';
       }
-      const result = await db.updateTable('instances').set(set).where('id', '=', id).where('lease_token', '=', leaseToken).executeTakeFirst();
+      const result = await adapter.write((executor) => executor.updateTable('instances').set(set).where('id', '=', id).where('lease_token', '=', leaseToken).executeTakeFirst());
       return Number(result.numUpdatedRows) === 1 ? 'changed' : 'lost-lease';
     },
 
     async recordStatus(id: string, leaseToken: string, write: StatusWrite): Promise<WriteOutcome> {
-      const outcome = await adapter.transaction(async (trx): Promise<{ outcome: WriteOutcome; teamId?: string; parent?: { instanceId: string; teamId: string } }> => {
-        const row = await adapter
-          .forUpdate(trx.selectFrom('instances').selectAll().where('id', '=', id).where('lease_token', '=', leaseToken))
-          .executeTakeFirst();
+      // Locks this worker's leased row (and a composite parent's when waking it): may share a commit.
+      const outcome = await adapter.write(async (trx): Promise<{ outcome: WriteOutcome; teamId?: string; parent?: { instanceId: string; teamId: string } }> => {
+        const [row] = await leasedRow(trx, id, leaseToken);
         if (!row) return { outcome: 'lost-lease' };
         const outputs = write.outputs ?? (JSON.parse(row.outputs) as Record<string, string>);
         const observedGeneration = write.observedGeneration ?? Number(row.observed_generation);
@@ -117,22 +135,7 @@ export function engineQueueRepo(ctx: StoreContext) {
     },
 
     async releaseLease(id: string, leaseToken: string): Promise<void> {
-      const now = ctx.now();
-      // As in recordStatus: work requested during the pass is due at once.
-      await db
-        .updateTable('instances')
-        .set({ due_at: now })
-        .where('id', '=', id)
-        .where('lease_token', '=', leaseToken)
-        .where('due_at', '>', now)
-        .where((eb) => eb.or([eb('generation', '>', eb.ref('claimed_generation')), eb('desired_rotation', '>', eb.ref('claimed_desired_rotation'))]))
-        .execute();
-      await db
-        .updateTable('instances')
-        .set({ lease_owner: null, lease_token: null, lease_expires_at: null })
-        .where('id', '=', id)
-        .where('lease_token', '=', leaseToken)
-        .execute();
+      await adapter.write((executor) => releaseLease(executor, id, leaseToken, ctx.now()));
     },
 
     async forgetInstance(id: string, leaseToken: string): Promise<WriteOutcome> {

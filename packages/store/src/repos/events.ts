@@ -7,28 +7,23 @@ import type { NewEvent } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { toEvent } from '../rows.js';
 import { projectEvent } from './measures-projection.js';
+import { compiledRead } from '../compiled.js';
 
 /**
  * Appends an event with the given executor, so callers can make it part of their transaction,
  * and keeps the measures it feeds in step (migration 0013, in the same transaction).
  */
 export async function insertEvent(db: Kysely<Database>, at: string, event: NewEvent): Promise<PavedEvent> {
-  const row = await db
-    .insertInto('events')
-    .values({
-      id: randomUUID(),
-      at,
-      kind: event.kind,
-      team_id: event.teamId ?? null,
-      instance_id: event.instanceId ?? null,
-      actor: event.actor ?? null,
-      data: JSON.stringify(event.data ?? {}),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const [row] = await insertEventRow(db, randomUUID(), at, event.kind, event.teamId ?? null, event.instanceId ?? null, event.actor ?? null, JSON.stringify(event.data ?? {}));
   await projectEvent(db, at, event);
-  return toEvent(row);
+  return toEvent(row!);
 }
+
+/** Every instance write appends one or two: compiled once (compiled.ts). */
+const insertEventRow = compiledRead((db, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string) => db
+  .insertInto('events')
+  .values({ id, at, kind, team_id: teamId, instance_id: instanceId, actor, data })
+  .returningAll());
 
 export interface EventFilter {
   teamId?: string;

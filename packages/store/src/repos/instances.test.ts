@@ -74,6 +74,24 @@ eachStore('store: instances', (open) => {
     expect(await store.countInstances({ teamId: team.id })).toBe(3);
   });
 
+  it('answers each of many concurrent creates on its own: a refused one (its name taken) leaves the others and their events', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const names = ['a', 'b', 'a', 'c', 'd'];
+    const results = await Promise.allSettled(names.map((name) => store.createInstance(newInstance(team, name))));
+    // One of the two 'a' is refused (on PostgreSQL either may take the team lock first).
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toBeInstanceOf(ConflictError);
+    const created = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(created.map((i) => i.name).sort()).toEqual(['a', 'b', 'c', 'd']);
+    for (const instance of created) {
+      expect(await store.getInstance(instance.id)).toEqual(instance);
+      expect((await store.listEvents({ instanceId: instance.id })).items.map((e) => e.kind)).toEqual(['instance.requested']);
+    }
+    expect(await store.countInstances({ teamId: team.id })).toBe(4);
+  });
+
   it('updates the spec: bumps the generation, makes it due now, and ignores a no-op update', async () => {
     const clock = fakeClock();
     const store = await open({ now: clock.now });

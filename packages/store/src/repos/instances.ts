@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { ConflictError, NotFoundError, QuotaError, type Instance, type InstanceStatus, type Page } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { Database, InstancesTable } from '../schema.js';
@@ -32,6 +32,27 @@ function teamPageRows(db: Kysely<Database>, filter: InstanceFilter, seq: number 
   return seq === undefined ? teamPage.productFirst(db, teamId, filter.product, limit) : teamPage.productAfter(db, teamId, filter.product, seq, limit);
 }
 
+const instanceById = compiledRead((db, id: string) => selectInstances(db).where('instances.id', '=', id));
+const nameInTeam = compiledRead((db, teamId: string, name: string) => db.selectFrom('instances').select('id').where('team_id', '=', teamId).where('name', '=', name));
+
+/** A new instance's row, every column named, so its insert is compiled once (compiled.ts). */
+type NewInstanceRow = Required<Insertable<InstancesTable>>;
+const insertInstanceColumns = compiledRead((db, ...values: unknown[]) =>
+  db.insertInto('instances').values(Object.fromEntries(INSTANCE_INSERT_COLUMNS.map((column, i) => [column, values[i]])) as unknown as NewInstanceRow));
+function insertInstanceRow(trx: Kysely<Database>, row: Omit<NewInstanceRow, 'seq'>) {
+  void covered;
+  return insertInstanceColumns(trx, ...INSTANCE_INSERT_COLUMNS.map((column) => row[column]));
+}
+const INSTANCE_INSERT_COLUMNS = [
+  'id', 'team_id', 'name', 'product', 'product_version', 'plan', 'inputs', 'external_name', 'target', 'generation', 'observed_generation',
+  'deletion_requested', 'status', 'outputs', 'status_hash', 'created_by', 'created_at', 'updated_at', 'pending_action', 'deletion_step',
+  'attempts', 'due_at', 'lease_owner', 'lease_token', 'lease_expires_at', 'claimed_generation', 'rotation', 'desired_rotation',
+  'claimed_desired_rotation', 'revoke_rotation', 'revoke_at', 'service_id', 'environment', 'resource', 'shared', 'parent_id', 'part',
+] as const satisfies ReadonlyArray<Exclude<keyof InstancesTable, 'seq'>>;
+/** Does not compile when the table gains a column the list above lacks (its value would be dropped). */
+export type InstanceInsertCoversTable = Exclude<keyof InstancesTable, 'seq' | (typeof INSTANCE_INSERT_COLUMNS)[number]> extends never ? true : never;
+const covered: InstanceInsertCoversTable = true;
+
 const notFound = (id: string) =>
   new NotFoundError(`No instance with id ${id}.`, { code: 'instance_not_found', issues: [{ path: 'id', message: 'does not exist' }] });
 
@@ -44,9 +65,12 @@ export function instancesRepo(ctx: StoreContext) {
   const { adapter, db } = ctx;
 
   const getInstance = async (id: string, executor: Kysely<Database> = db): Promise<Instance | undefined> => {
-    const row = await selectInstances(executor).where('instances.id', '=', id).executeTakeFirst();
+    const [row] = await instanceById(executor, id);
     return row && toInstance(row);
   };
+
+  // createInstance's statements, compiled once (compiled.ts): an import or a burst of requests runs them thousands of times.
+  const lockedTeam = compiledRead((trx, teamId: string) => adapter.forUpdate(trx.selectFrom('teams').select(['id', 'name']).where('id', '=', teamId)));
 
   /** Locks an instance row for a read-modify-write inside `trx`. */
   const lockInstance = async (trx: Kysely<Database>, id: string) => {
@@ -67,14 +91,12 @@ export function instancesRepo(ctx: StoreContext) {
       await adapter.transaction(async (trx) => {
         // Locking the team row serialises concurrent creates of one team (on PostgreSQL; SQLite's
         // immediate transaction already does), so the name check and the quota count hold until commit.
-        const team = await adapter.forUpdate(trx.selectFrom('teams').select(['id', 'name']).where('id', '=', input.teamId)).executeTakeFirst();
+        const [team] = await lockedTeam(trx, input.teamId);
         if (!team) throw new NotFoundError('No such team.', { code: 'team_not_found', issues: [{ path: 'teamId', message: 'does not exist' }] });
-        const taken = await trx.selectFrom('instances').select('id').where('team_id', '=', input.teamId).where('name', '=', input.name).executeTakeFirst();
+        const [taken] = await nameInTeam(trx, input.teamId, input.name);
         if (taken) throw nameTaken(team.name, input.name);
         for (const claim of quotaClaims(input)) await checkQuota(trx, team.name, input.teamId, claim);
-        await trx
-          .insertInto('instances')
-          .values({
+        await insertInstanceRow(trx, {
             id,
             team_id: input.teamId,
             name: input.name,
@@ -112,8 +134,7 @@ export function instancesRepo(ctx: StoreContext) {
             shared: input.workload?.shared ? 1 : 0,
             parent_id: input.parent?.id ?? null,
             part: input.parent?.part ?? null,
-          })
-          .execute();
+        });
         await insertEvent(trx, at, {
           kind: 'instance.requested',
           teamId: input.teamId,

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { EventKind } from '@paved/model';
 import type { Database } from '../schema.js';
 import type { NewEvent } from '../types.js';
+import { compiledRead } from '../compiled.js';
 
 /**
  * Keeps the measures tables (migration 0013) in step with the events they summarise: called
@@ -41,24 +42,30 @@ export async function projectEvent(db: Kysely<Database>, at: string, event: NewE
   const atMs = Date.parse(at);
   if (event.kind === 'instance.requested') await recordRequest(db, instanceId, atMs);
   const column = FIRST_OUTCOME[event.kind];
-  if (column !== undefined) {
-    await db.updateTable('instance_requests').set({ [column]: atMs }).where('instance_id', '=', instanceId).where(column, 'is', null).execute();
-  }
+  if (column !== undefined) await firstOutcome[column](db, atMs, instanceId);
   const act = ACTS[event.kind];
   if (act !== undefined && event.actor !== undefined && event.teamId !== undefined) {
     await recordIfOutsider(db, { instanceId, teamId: event.teamId, actor: event.actor, kind: act, at: atMs, isRequest: event.kind === 'instance.requested' });
   }
 }
 
-/** The request row, copied from the instance row the same transaction just inserted. */
+/** Each outcome's first time, compiled once (compiled.ts): every request and every first Ready writes one. */
+const outcomeUpdate = (column: OutcomeColumn) => compiledRead((db, atMs: number, instanceId: string) => db
+  .updateTable('instance_requests').set({ [column]: atMs }).where('instance_id', '=', instanceId).where(column, 'is', null));
+type OutcomeColumn = NonNullable<(typeof FIRST_OUTCOME)[EventKind]>;
+const firstOutcome = Object.fromEntries((['ready_at', 'failed_at', 'delete_requested_at', 'deleted_at'] as const).map((c) => [c, outcomeUpdate(c)])) as Record<OutcomeColumn, ReturnType<typeof outcomeUpdate>>;
+
+/** The request row, copied from the instance row the same transaction just inserted (one statement, compiled once). */
+const copyRequest = compiledRead((db, atMs: number, instanceId: string) => db
+  .insertInto('instance_requests')
+  .columns(['instance_id', 'team_id', 'product', 'product_version', 'service_id', 'parent_id', 'requested_at'])
+  .expression((eb) => eb.selectFrom('instances').select((s) => [
+    'id', 'team_id', 'product', 'product_version', 'service_id', 'parent_id', s.cast<number>(s.val(atMs), 'bigint').as('requested_at'),
+  ]).where('id', '=', instanceId))
+  .onConflict((oc) => oc.column('instance_id').doNothing()));
+
 async function recordRequest(db: Kysely<Database>, instanceId: string, atMs: number): Promise<void> {
-  const row = await db.selectFrom('instances').select(['team_id', 'product', 'product_version', 'service_id', 'parent_id']).where('id', '=', instanceId).executeTakeFirst();
-  if (!row) return;
-  await db
-    .insertInto('instance_requests')
-    .values({ instance_id: instanceId, ...row, requested_at: atMs, ready_at: null, failed_at: null, delete_requested_at: null, deleted_at: null })
-    .onConflict((oc) => oc.column('instance_id').doNothing())
-    .execute();
+  await copyRequest(db, atMs, instanceId);
 }
 
 /** An existing user who is not a member of the instance's team acted on it: a platform-team member or an admin stepping in. */

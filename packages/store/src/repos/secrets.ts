@@ -1,9 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { StoreContext } from '../context.js';
+import { compiledRead } from '../compiled.js';
 import type { Database, SecretsTable } from '../schema.js';
 import type { ActiveMasterKey, SecretEnvelopeRow, SecretWriteOutcome } from '../types.js';
 
 const KEYRING_ROW = 1;
+
+const upsertSecret = compiledRead((db, ownerId: string, name: string, envelope: string, keyId: string, updatedAt: string) => db
+  .insertInto('secrets')
+  .values({ owner_id: ownerId, name, envelope, key_id: keyId, updated_at: updatedAt })
+  .onConflict((oc) => oc.columns(['owner_id', 'name']).doUpdateSet((eb) => ({ envelope: eb.ref('excluded.envelope'), key_id: eb.ref('excluded.key_id'), updated_at: eb.ref('excluded.updated_at') }))));
+const secretByName = compiledRead((db, ownerId: string, name: string) => db.selectFrom('secrets').selectAll().where('owner_id', '=', ownerId).where('name', '=', name));
 
 function toRow(row: SecretsTable): SecretEnvelopeRow {
   return { ownerId: row.owner_id, name: row.name, envelope: row.envelope, keyId: row.key_id ?? '', updatedAt: row.updated_at };
@@ -14,30 +21,32 @@ export function secretsRepo(ctx: StoreContext) {
   /**
    * The active key id, read under a lock that `activateMasterKey` also takes: on PostgreSQL a
    * row lock on the one keyring row (a write holding it finishes before the switch, and one that
-   * waits for it reads the new key), on SQLite the write lock every transaction takes.
+   * waits for it reads the new key), on SQLite the write lock every transaction takes. Writes
+   * of secrets take it shared (activeKeyShared), so they do not wait for each other's commits.
    */
   async function lockedActiveKey(trx: Kysely<Database>): Promise<string | undefined> {
     const row = await ctx.adapter.forUpdate(trx.selectFrom('keyring').select('active_key_id').where('id', '=', KEYRING_ROW)).executeTakeFirst();
     return row?.active_key_id;
   }
 
+  // What every pass of the engine reads and writes (its generated secrets and credentials), compiled once (compiled.ts).
+  const activeKeyOf = compiledRead((db, id: number) => ctx.adapter.forShare(db.selectFrom('keyring').select('active_key_id').where('id', '=', id)));
+  const activeKeyShared = (db: Kysely<Database>) => activeKeyOf(db, KEYRING_ROW);
+
   return {
     async putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>): Promise<SecretWriteOutcome> {
       const updatedAt = ctx.iso();
-      return ctx.adapter.transaction(async (trx) => {
-        const active = await lockedActiveKey(trx);
-        if (active !== undefined && active !== row.keyId) return 'stale-key';
-        await trx
-          .insertInto('secrets')
-          .values({ owner_id: row.ownerId, name: row.name, envelope: row.envelope, key_id: row.keyId, updated_at: updatedAt })
-          .onConflict((oc) => oc.columns(['owner_id', 'name']).doUpdateSet({ envelope: row.envelope, key_id: row.keyId, updated_at: updatedAt }))
-          .execute();
+      // One owner's secret row (the engine's under its lease): it may share a commit (adapter.write).
+      return ctx.adapter.write(async (trx) => {
+        const [active] = await activeKeyShared(trx);
+        if (active !== undefined && active.active_key_id !== row.keyId) return 'stale-key';
+        await upsertSecret(trx, row.ownerId, row.name, row.envelope, row.keyId, updatedAt);
         return 'written';
       });
     },
 
     async getSecret(ownerId: string, name: string): Promise<SecretEnvelopeRow | undefined> {
-      const row = await ctx.db.selectFrom('secrets').selectAll().where('owner_id', '=', ownerId).where('name', '=', name).executeTakeFirst();
+      const [row] = await secretByName(ctx.db, ownerId, name);
       return row && toRow(row);
     },
 

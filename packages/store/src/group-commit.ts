@@ -1,0 +1,96 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/**
+ * Writes that arrive together go into one transaction: a commit costs more than most writes'
+ * own statements (SQLite writes the pages to its WAL and checkpoints; PostgreSQL waits for the
+ * WAL flush), so under load writes share commits. Webhook deliveries use it on both dialects,
+ * and every SQLite transaction goes through it (dialect/sqlite.ts). A batch waits one turn of
+ * the event loop and no more: the writes whose requests were already received join it, later
+ * ones form the next batch. Each write runs in a savepoint of its own, so one that fails is
+ * undone alone and gets its own error; the others commit. Each is answered only after the commit.
+ */
+export interface GroupedWrite<I, O> {
+  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Runs first in each batch's transaction (to take its locks in one order, so batches of two processes never deadlock). */
+  prepare?(trx: Kysely<Database>, items: readonly I[]): Promise<void>;
+  apply(trx: Kysely<Database>, item: I): Promise<O>;
+  /**
+   * How many batches may be in their transactions at once (1 unless said): more where the
+   * database runs transactions side by side (PostgreSQL's pool), so that a batch waiting for
+   * the network or a commit does not hold up the next. Writes of one batch never wait for
+   * another's, as long as they lock only rows their caller owns.
+   */
+  parallel?: number;
+  /** Told each write that committed. */
+  committed?(item: I): void;
+}
+
+interface Pending<I, O> {
+  item: I;
+  resolve(value: O): void;
+  reject(error: unknown): void;
+  outcome?: { ok: true; value: O } | { ok: false; error: unknown };
+}
+
+const MAX_BATCH = 64;
+const SAVEPOINT = CompiledQuery.raw('savepoint paved_write');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint paved_write');
+const RELEASE = CompiledQuery.raw('release savepoint paved_write');
+
+export function groupCommit<I, O>(write: GroupedWrite<I, O>): (item: I) => Promise<O> {
+  const queue: Pending<I, O>[] = [];
+  const parallel = write.parallel ?? 1;
+  let flushing = 0;
+
+  async function flush(): Promise<void> {
+    flushing++;
+    try {
+      while (queue.length > 0) {
+        // One turn of the event loop, so requests already received reach the queue: on SQLite a
+        // transaction runs without yielding to I/O, so nothing else could join it otherwise.
+        await new Promise((resolve) => setImmediate(resolve));
+        const batch = queue.splice(0, MAX_BATCH);
+        if (batch.length === 0) break; // a parallel flush took them
+        try {
+          await write.transaction(async (trx) => {
+            await write.prepare?.(trx, batch.map((p) => p.item));
+            // Alone in its batch, a write needs no savepoint: its failure undoes the transaction, which holds nothing else.
+            if (batch.length === 1) {
+              batch[0]!.outcome = { ok: true, value: await write.apply(trx, batch[0]!.item) };
+              return;
+            }
+            for (const pending of batch) {
+              await trx.executeQuery(SAVEPOINT);
+              try {
+                pending.outcome = { ok: true, value: await write.apply(trx, pending.item) };
+              } catch (error) {
+                await trx.executeQuery(ROLLBACK_TO);
+                pending.outcome = { ok: false, error };
+              }
+              await trx.executeQuery(RELEASE);
+            }
+          });
+        } catch (error) {
+          for (const pending of batch) pending.reject(error);
+          continue;
+        }
+        for (const pending of batch) {
+          if (pending.outcome?.ok) {
+            write.committed?.(pending.item);
+            pending.resolve(pending.outcome.value);
+          } else {
+            pending.reject(pending.outcome?.error);
+          }
+        }
+      }
+    } finally {
+      flushing--;
+    }
+  }
+
+  return (item) => new Promise<O>((resolve, reject) => {
+    queue.push({ item, resolve, reject });
+    if (flushing < parallel) void flush();
+  });
+}
