@@ -42,8 +42,10 @@ export async function streamReveal(deps: StreamRevealDeps, request: FastifyReque
       credentials = await deps.instances.revealCredentials(await deps.reauthenticate(request), team, instance);
     } catch (error) {
       request.log.warn({ code: problemParts(error).code }, 'credentials not revealed on the watch stream');
-      deliver(event);
-      return record.completed(error);
+      // A refusal is off the fast path: its record is written before the Ready status goes out,
+      // so whoever sees Ready without credentials finds why in the audit log already.
+      await record.completed(error);
+      return deliver(event);
     }
     deliver(event, credentials);
     await record.completed();
