@@ -97,10 +97,10 @@ async function insertRequests(p, store) {
   return { insertSeconds: round(insertSeconds), firstPage: { medianMs: round(median(pageMs)), p99Ms: round(percentile(pageMs, 99)) } };
 }
 
-function engineFor(p, store, driver) {
+function engineFor(p, store, driver, extra = {}) {
   return p.createEngine({
     store, secrets: secretsFor(p, store), drivers: { memory: driver }, targets: [{ name: 'mem', driver: 'memory', labels: {}, config: {} }],
-    concurrency, leaseMs: 60_000, driftIntervalMs: 3_600_000,
+    concurrency, leaseMs: 60_000, driftIntervalMs: 3_600_000, ...extra,
   });
 }
 
@@ -123,11 +123,7 @@ async function drain(store, engine) {
  */
 async function runLoop(p, store, driver, created) {
   let passes = 0;
-  const engine = p.createEngine({
-    store, secrets: secretsFor(p, store), drivers: { memory: driver }, targets: [{ name: 'mem', driver: 'memory', labels: {}, config: {} }],
-    concurrency, leaseMs: 60_000, driftIntervalMs: 3_600_000,
-    observer: { passEnded: () => { passes++; }, firstReady: () => {} },
-  });
+  const engine = engineFor(p, store, driver, { observer: { passEnded: () => { passes++; }, firstReady: () => {} } });
   engine.start();
   for (;;) {
     await new Promise((done) => setTimeout(done, 20));
