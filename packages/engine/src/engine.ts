@@ -110,11 +110,30 @@ export function createEngine(options: EngineOptions): Engine {
     return Math.min(ENGINE_DEFAULTS.maxIdleMs, Math.max(ENGINE_DEFAULTS.minIdleMs, delay));
   }
 
+  // With a backlog, a slot freed by one pass is not claimed alone: each claim is a transaction
+  // and a query of its own, and one or two rows a claim spent more on claiming than a batch
+  // does. The loop waits for a batch of free slots, but no longer than minIdleMs, so a few
+  // slow passes never keep free slots idle. Below 16 slots a batch is one slot, as before.
+  const claimBatch = Math.max(1, Math.floor(concurrency / 8));
+  let backlog = false;
+  let deferredSince: number | undefined;
+
   async function claimLoop(): Promise<void> {
     while (running) {
       try {
         const free = concurrency - inFlight.size;
+        if (backlog && free > 0 && free < claimBatch) {
+          const now = clock.now();
+          deferredSince ??= now;
+          const waited = now - deferredSince;
+          if (waited < ENGINE_DEFAULTS.minIdleMs) {
+            await wakeup.wait(ENGINE_DEFAULTS.minIdleMs - waited);
+            continue;
+          }
+        }
+        deferredSince = undefined;
         const claimed = await claim(free);
+        if (free > 0) backlog = claimed.length === free;
         if (!running) {
           // stop() came while we were claiming: hand these back untouched.
           await Promise.all(claimed.map((c) => options.store.releaseLease(c.instance.id, c.leaseToken).catch(() => undefined)));

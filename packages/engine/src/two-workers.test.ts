@@ -62,7 +62,9 @@ describe.skipIf(problem !== undefined && process.env.CI !== 'true')('two engines
       const world = await makeWorld(open, { driver: memory, masterKey: key });
       const a = world.store;
       const b = await open({ now: world.clock.now });
-      const common = { drivers: { memory: counting }, concurrency: 8 };
+      // 16 slots: with a backlog each loop claims in batches of two free slots (engine.ts), and
+      // with the clock frozen only finishing passes end that wait.
+      const common = { drivers: { memory: counting }, concurrency: 16 };
       const engines = [
         world.engine({ ...common, workerId: 'worker-a' }),
         world.engine({ ...common, store: b, secrets: secretStoreFor(b, key), workerId: 'worker-b' }),
