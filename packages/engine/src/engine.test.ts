@@ -114,6 +114,14 @@ eachStore('engine', (open) => {
     expect(ready.message).toMatch(/^Creating ".+" on target "mem-1" failed: the target refuses new resources: disk quota reached\. Retrying will not help/);
     expect(ready.message).toContain('#platform');
     expect(await kinds(world, id)).toContain('instance.failed');
+
+    // Not retried: the same refused work would run again at every backoff. `paved reconcile` asks again.
+    const engine = world.engine({ drivers: { memory: driver } });
+    world.clock.advance(TEST_BACKOFF.maxMs * 10);
+    expect(await engine.runOnce()).toBe(0);
+    expect((await world.store.getInstance(id))!.status.phase).toBe('Failed');
+    await world.store.requestReconcile(id, 'ann');
+    expect(await engine.runOnce()).toBe(1);
   });
 
   it('gives up after 5 retryable failures (Failed), keeps retrying, and recovers', async () => {

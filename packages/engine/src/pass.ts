@@ -1,9 +1,9 @@
 import { isTargetUnreachable, type Driver, type Logger, type Target } from '@paved/driver-api';
 import type { Instance, InstanceStatus, ProductVersion } from '@paved/model';
-import type { ClaimedInstance, EngineState, NewEvent, StatusWrite, Store, WriteOutcome } from '@paved/store';
+import { NEVER_DUE, type ClaimedInstance, type EngineState, type NewEvent, type StatusWrite, type Store, type WriteOutcome } from '@paved/store';
 import type { SecretStore } from '@paved/secrets';
 import { backoffDelay, UNREACHABLE_RETRY_MAX_MS, type BackoffOptions } from './backoff.js';
-import { failureStatus, isPending, missingStatus, PENDING_POLL_MS, type FailureStage, type MissingReason } from './failure.js';
+import { failureStatus, isPending, isRetryable, missingStatus, PENDING_POLL_MS, type FailureStage, type MissingReason } from './failure.js';
 import type { Failpoint } from './failpoints.js';
 import { LeaseLost, SimulatedCrash } from './interruptions.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -159,8 +159,13 @@ export class Pass {
     step?: string,
     applied: Pick<StatusWrite, 'outputs' | 'observedGeneration'> & { engine?: Partial<EngineState> } = {},
   ): Promise<void> {
-    // Work under way elsewhere is not a failed attempt: poll at a steady pace, never give up.
-    const retry = isPending(error) ? { attempts: this.claimed.engine.attempts, dueAt: this.now() + PENDING_POLL_MS } : this.#retryEngineState(error);
+    // Work under way elsewhere is not a failed attempt: poll at a steady pace, never give up. A
+    // failure retrying cannot help (a script's exit code 2, inputs the product no longer takes)
+    // waits for a change or `paved reconcile`, as its message says: retried, it would flip the
+    // instance back to Provisioning and run the same refused work again at every backoff.
+    const retry = isPending(error) ? { attempts: this.claimed.engine.attempts, dueAt: this.now() + PENDING_POLL_MS }
+      : isRetryable(error) || isTargetUnreachable(error) ? this.#retryEngineState(error)
+        : { attempts: this.claimed.engine.attempts + 1, dueAt: NEVER_DUE };
     const { engine: appliedEngine, ...appliedStatus } = applied;
     const engine = { ...appliedEngine, ...retry };
     const { generation, observedGeneration, deletionRequested } = this.instance;
