@@ -29,17 +29,27 @@ export const ENGINE_DEFAULTS = Object.freeze({
   minIdleMs: 20,
 });
 
-/** Product versions never change once published, so a found one is cached for good. */
+/**
+ * Product versions never change once published, so a found one is cached for good. The passes
+ * that ask for one while it is being read share the read (a first claim of 64 used to read it 64 times).
+ */
 function cachedProductLookup(options: EngineOptions): PassDeps['productVersion'] {
   const lookup = options.products ?? ((name: string, version: string) => options.store.getProductVersion(name, version));
   const cache = new Map<string, ProductVersion>();
+  const reading = new Map<string, Promise<ProductVersion | undefined>>();
   return async (name, version) => {
     const key = `${name}@${version}`;
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
-    const found = await lookup(name, version);
-    if (found !== undefined) cache.set(key, found);
-    return found;
+    let read = reading.get(key);
+    if (read === undefined) {
+      read = lookup(name, version).then((found) => {
+        if (found !== undefined) cache.set(key, found);
+        return found;
+      }).finally(() => reading.delete(key));
+      reading.set(key, read);
+    }
+    return read;
   };
 }
 

@@ -2,6 +2,9 @@ import type { Logger } from '@paved/driver-api';
 import type { Store } from '@paved/store';
 import type { Clock } from './types.js';
 
+/** Why the renewals stop; nobody reads it. */
+const PASS_ENDED = new Error('the pass ended');
+
 /**
  * Keeps a claimed instance's lease alive while its pass runs: renews every leaseMs/3, so two
  * renewals can fail (a slow database) before the lease lapses. When a renewal says the lease
@@ -42,7 +45,8 @@ export class LeaseKeeper {
 
   /** Ends the renewals (the pass is over); runPass always calls it, so no timer outlives a pass. */
   stop(): void {
-    this.#stopped.abort();
+    // A reason of our own: without one, abort() builds a DOMException (and its stack) every pass.
+    this.#stopped.abort(PASS_ENDED);
   }
 
   async #keep(leaseMs: number): Promise<void> {
@@ -59,7 +63,8 @@ export class LeaseKeeper {
     if (this.#lost) return;
     try {
       const outcome = await this.store.renewLease(this.instanceId, this.token, leaseMs);
-      if (outcome === 'lost-lease') {
+      // Once stopped, the pass's last write may have ended the lease itself (Pass.recordLast).
+      if (outcome === 'lost-lease' && !this.#stopped.signal.aborted) {
         this.logger.warn({ instanceId: this.instanceId }, 'lease lost while reconciling; dropping the pass');
         this.markLost();
       }

@@ -44,6 +44,8 @@ export interface Resolved {
 export class Pass {
   /** Set once forgetInstance succeeded: the row and its lease are gone. */
   forgotten = false;
+  /** Set once the pass's last write ended the lease with it (recordLast): runPass has none to release. */
+  released = false;
   /** The last status this pass wrote (what it leaves the instance as), for the observer. */
   lastWrite: StatusWrite | undefined;
   /** When the instance was claimed (the pass starts at once), and the time its contract checks took: where a time to Ready went. */
@@ -113,6 +115,18 @@ export class Pass {
     return outcome;
   }
 
+  /**
+   * The pass's last write: the lease ends in the same statement (StatusWrite.releaseLease), so a
+   * pass writes once less. Only for a write after which the pass returns: any later write would
+   * find the lease gone.
+   */
+  async recordLast(write: StatusWrite): Promise<WriteOutcome> {
+    const outcome = await this.recordStatus({ ...write, releaseLease: true });
+    this.released = true;
+    this.lease.stop();
+    return outcome;
+  }
+
   async forget(): Promise<void> {
     this.assertLease();
     this.#guard(await this.deps.store.forgetInstance(this.instance.id, this.lease.token));
@@ -149,7 +163,7 @@ export class Pass {
   }
 
   /**
-   * `applied`: what this pass already achieved and must keep (a create whose checks could not
+   * The pass's last write (it ends the lease). `applied`: what this pass already achieved and must keep (a create whose checks could not
    * reach the target: its outputs, the generation it applied, and that no call is pending).
    */
   async recordFailure(
@@ -187,14 +201,14 @@ export class Pass {
       { instanceId: this.instance.id, stage, step, attempts: engine.attempts, final: outcome.final, err: outcome.status.lastError },
       'reconcile failed',
     );
-    await this.recordStatus({ ...appliedStatus, status: outcome.status, engine, events: this.#enteringFailed(outcome.status, outcome.final) });
+    await this.recordLast({ ...appliedStatus, status: outcome.status, engine, events: this.#enteringFailed(outcome.status, outcome.final) });
   }
 
   async recordMissing(reason: MissingReason, message: string): Promise<void> {
     const engine = this.#retryEngineState();
     const status = missingStatus(this.previous, reason, message, this.instance.deletionRequested, this.nowIso());
     this.deps.logger.warn({ instanceId: this.instance.id, reason }, message);
-    await this.recordStatus({ status, engine, events: this.#enteringFailed(status, true) });
+    await this.recordLast({ status, engine, events: this.#enteringFailed(status, true) });
   }
 }
 

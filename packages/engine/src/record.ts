@@ -41,7 +41,8 @@ export async function runChecks(pass: Pass, resolved: Resolved, names: readonly 
 }
 
 /**
- * Status Ready with (optionally) the checks that just ran; clears intent and failures.
+ * Status Ready with (optionally) the checks that just ran; clears intent and failures. The
+ * pass's last write, as recordChecksFailed's: it ends the lease.
  * `repaired`: the plan that put a drifted resource back, recorded as drifted and repaired.
  */
 export async function recordReady(
@@ -65,7 +66,7 @@ export async function recordReady(
   }
   events.push(...(options.events ?? []));
   const state = { ...rotationState(pass), ...options.engine };
-  await pass.recordStatus({
+  await pass.recordLast({
     status,
     ...(options.outputs === undefined ? {} : { outputs: options.outputs }),
     observedGeneration: pass.instance.generation,
@@ -93,7 +94,7 @@ export async function recordChecksFailed(pass: Pass, resolved: Resolved, outcome
     events.push(pass.event('instance.failed', { reason: 'CheckFailed', check: outcome.failed.name, message: ready?.message }));
   }
   pass.deps.logger.warn({ instanceId: pass.instance.id, check: outcome.failed.name, attempts, err: status.lastError }, 'contract check failed');
-  await pass.recordStatus({
+  await pass.recordLast({
     status,
     ...(outputs === undefined ? {} : { outputs }),
     observedGeneration: pass.instance.generation,

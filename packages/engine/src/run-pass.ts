@@ -42,7 +42,7 @@ export async function runPass(deps: PassDeps, claimed: ClaimedInstance, leaseMs:
   } finally {
     lease.stop();
     observe(deps, (observer) => observer.passEnded({ product: claimed.instance.product, result: resultOf(pass, outcome), durationMs: deps.clock.now() - started }));
-    if (release && !lease.lost && !pass.forgotten) {
+    if (release && !lease.lost && !pass.forgotten && !pass.released) {
       await deps.store.releaseLease(id, claimed.leaseToken).catch((error: unknown) => {
         deps.logger.warn({ instanceId: id, err: error instanceof Error ? error.message : String(error) }, 'could not release the lease; it will expire');
       });

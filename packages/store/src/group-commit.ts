@@ -24,6 +24,14 @@ export interface GroupedWrite<I, O> {
   parallel?: number;
   /** Told each write that committed. */
   committed?(item: I): void;
+  /**
+   * Savepoints only after a failure: a batch first runs without them and, should one of its
+   * writes fail, is rolled back and run again, each write in its savepoint. For writes that
+   * rarely fail and touch only the database (run again, they do the same), where a savepoint
+   * costs a round trip each way (PostgreSQL: two of a pass's five). `apply` must then be safe
+   * to run twice for an item whose first run was rolled back.
+   */
+  savepointsAfterFailure?: boolean;
 }
 
 interface Pending<I, O> {
@@ -52,25 +60,34 @@ export function groupCommit<I, O>(write: GroupedWrite<I, O>): (item: I) => Promi
         await new Promise((resolve) => setImmediate(resolve));
         const batch = queue.splice(0, MAX_BATCH);
         if (batch.length === 0) break; // a parallel flush took them
+        const run = (savepoints: boolean) => write.transaction(async (trx) => {
+          await write.prepare?.(trx, batch.map((p) => p.item));
+          // Alone in its batch, a write needs no savepoint: its failure undoes the transaction, which holds nothing else.
+          if (batch.length === 1 || !savepoints) {
+            for (const pending of batch) pending.outcome = { ok: true, value: await write.apply(trx, pending.item) };
+            return;
+          }
+          for (const pending of batch) {
+            await trx.executeQuery(SAVEPOINT);
+            try {
+              pending.outcome = { ok: true, value: await write.apply(trx, pending.item) };
+            } catch (error) {
+              await trx.executeQuery(ROLLBACK_TO);
+              pending.outcome = { ok: false, error };
+            }
+            await trx.executeQuery(RELEASE);
+          }
+        });
+        const optimistic = write.savepointsAfterFailure === true && batch.length > 1;
         try {
-          await write.transaction(async (trx) => {
-            await write.prepare?.(trx, batch.map((p) => p.item));
-            // Alone in its batch, a write needs no savepoint: its failure undoes the transaction, which holds nothing else.
-            if (batch.length === 1) {
-              batch[0]!.outcome = { ok: true, value: await write.apply(trx, batch[0]!.item) };
-              return;
-            }
-            for (const pending of batch) {
-              await trx.executeQuery(SAVEPOINT);
-              try {
-                pending.outcome = { ok: true, value: await write.apply(trx, pending.item) };
-              } catch (error) {
-                await trx.executeQuery(ROLLBACK_TO);
-                pending.outcome = { ok: false, error };
-              }
-              await trx.executeQuery(RELEASE);
-            }
-          });
+          try {
+            await run(!optimistic);
+          } catch (error) {
+            if (!optimistic) throw error;
+            // Rolled back whole: again, each write in its savepoint, so only the failing one fails.
+            for (const pending of batch) delete pending.outcome;
+            await run(true);
+          }
         } catch (error) {
           for (const pending of batch) pending.reject(error);
           continue;

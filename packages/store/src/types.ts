@@ -163,6 +163,12 @@ export interface StatusWrite {
   engine: Partial<EngineState>;
   /** Events to append in the same transaction (only when something changed). */
   events?: NewEvent[];
+  /**
+   * The pass's last write: the lease ends in the same statement, as releaseLease would end it
+   * just after (a spec change, delete or rotation asked for during the pass stays due now). It
+   * saves each pass a write of its own; a crash between the two used to leave the lease to expire.
+   */
+  releaseLease?: boolean;
 }
 
 export type WriteOutcome = 'changed' | 'unchanged' | 'lost-lease';

@@ -1,4 +1,4 @@
-import type { CreateTableBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import type { CreateTableBuilder, Kysely, RawBuilder, SelectQueryBuilder } from 'kysely';
 import type { Dialect } from '../types.js';
 import type { Database } from '../schema.js';
 
@@ -29,6 +29,8 @@ export interface DialectAdapter {
    * WAL flush, and on PostgreSQL one hold of the notify lock, for many. For writes that lock
    * only rows their caller owns (the engine's, guarded by its lease), so that a shared
    * transaction cannot deadlock with another process's. On SQLite every transaction is shared.
+   * On PostgreSQL the savepoints are taken only when a batch runs again after a failure, so `fn`
+   * must touch nothing but the database through `trx` (it may run twice).
    */
   write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
 
@@ -62,6 +64,13 @@ export interface DialectAdapter {
    * (no other process can listen; the local feed is told after commit by the store).
    */
   announce(trx: Kysely<Database>, change: InstanceChange): Promise<void>;
+
+  /**
+   * announce as part of a statement the write runs anyway, for a RETURNING list (PostgreSQL's
+   * pg_notify, saving the write a round trip): `payload` is what `announcement` gives for the
+   * change. Undefined where there is nothing to announce (SQLite).
+   */
+  announcing?: { expression(payload: string): RawBuilder<unknown>; announcement(change: InstanceChange): string };
 
   /**
    * Starts receiving other processes' announcements. Returns when listening. `onChange` is

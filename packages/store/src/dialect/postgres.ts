@@ -37,6 +37,7 @@ export function createPostgresAdapter(url: string): DialectAdapter {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   /** Tags our own NOTIFYs so the listener can ignore them: local listeners are told directly. */
   const origin = randomUUID();
+  const announcement = (change: InstanceChange) => JSON.stringify({ instanceId: change.instanceId, teamId: change.teamId, origin });
   let listener: ChangeListenerHandle | undefined;
   let closed = false;
   // A commit waits for the WAL flush, and one that notifies holds PostgreSQL's notify lock (one
@@ -45,7 +46,11 @@ export function createPostgresAdapter(url: string): DialectAdapter {
   // Should two processes' batches wake the same composite parents in different orders, PostgreSQL
   // fails one write (in its savepoint) as a deadlock: that pass ends as a store error, its lease
   // lapses and the instance is reconciled again, as after a crash.
-  const shared = groupCommit<Work, unknown>({ transaction: (fn) => db.transaction().execute(fn), apply: (trx, fn) => fn(trx), parallel: WRITE_BATCHES });
+  // The engine's writes touch only the database and seldom fail: savepoints, a round trip each
+  // way per write, only when a batch has to run again after a failure (group-commit.ts).
+  const shared = groupCommit<Work, unknown>({
+    transaction: (fn) => db.transaction().execute(fn), apply: (trx, fn) => fn(trx), parallel: WRITE_BATCHES, savepointsAfterFailure: true,
+  });
 
   return {
     dialect: 'postgres',
@@ -81,8 +86,11 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     isForeignKeyViolation: (error) => codeOf(error) === '23503',
     async announce(trx, change: InstanceChange) {
       // NOTIFY inside the transaction is delivered at commit and dropped on rollback.
-      const payload = JSON.stringify({ instanceId: change.instanceId, teamId: change.teamId, origin });
-      await sql`select pg_notify(${CHANGE_CHANNEL}, ${payload})`.execute(trx);
+      await sql`select pg_notify(${CHANGE_CHANNEL}, ${announcement(change)})`.execute(trx);
+    },
+    announcing: {
+      expression: (payload) => sql`pg_notify(${CHANGE_CHANNEL}, ${payload})`,
+      announcement,
     },
     async listen(onChange) {
       if (listener) return;

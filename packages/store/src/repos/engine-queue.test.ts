@@ -75,6 +75,28 @@ eachStore('store: engine queue', (open) => {
     expect(await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 })).toEqual([]);
   });
 
+  it("ends the lease with a pass's last write, keeping a change made during the pass due now", async () => {
+    const clock = fakeClock();
+    const store = await open({ now: clock.now });
+    const team = await seedTeam(store);
+    const a = await store.createInstance(newInstance(team, 'a'));
+    const b = await store.createInstance(newInstance(team, 'b'));
+    const claimed = await store.claimDue({ owner: 'w', leaseMs: 60_000, limit: 2 });
+    const lease = (id: string) => claimed.find((c) => c.instance.id === id)!.leaseToken;
+    // a is changed during its pass; its last write computed a next check far off, or none at all.
+    await store.updateInstanceSpec(a.id, { plan: 'large' }, 'alice');
+    expect(await store.recordStatus(a.id, lease(a.id), { status: ready, observedGeneration: 1, engine: {}, releaseLease: true })).toBe('changed');
+    // b's write changes nothing visible the second time: the lease still ends with it.
+    const write = { status: ready, observedGeneration: 1, engine: { dueAt: clock.now() + 300_000 } };
+    expect(await store.recordStatus(b.id, lease(b.id), write)).toBe('changed');
+    expect(await store.recordStatus(b.id, lease(b.id), { ...write, releaseLease: true })).toBe('unchanged');
+    // Released: the lease token no longer guards a write, and a is claimable at once (b is not due).
+    expect(await store.recordEngineState(b.id, lease(b.id), { attempts: 1 })).toBe('lost-lease');
+    const [next] = await store.claimDue({ owner: 'w', leaseMs: 60_000, limit: 2 }).then((rows) => rows.map((c) => c.instance));
+    expect(next?.id).toBe(a.id);
+    expect(next?.generation).toBe(2);
+  });
+
   it('turns every write of a worker whose lease was taken over into lost-lease', async () => {
     const clock = fakeClock();
     const store = await open({ now: clock.now });

@@ -19,11 +19,19 @@ export async function insertEvent(db: Kysely<Database>, at: string, event: NewEv
   return toEvent(row!);
 }
 
+/** insertEvent for a caller that does not need the event back (the engine's status writes): no row is returned and read. */
+export async function writeEvent(db: Kysely<Database>, at: string, event: NewEvent): Promise<void> {
+  await writeEventRow(db, randomUUID(), at, event.kind, event.teamId ?? null, event.instanceId ?? null, event.actor ?? null, JSON.stringify(event.data ?? {}));
+  await projectEvent(db, at, event);
+}
+
 /** Every instance write appends one or two: compiled once (compiled.ts). */
-const insertEventRow = compiledRead((db, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string) => db
+const eventRow = (db: Kysely<Database>, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string) => db
   .insertInto('events')
-  .values({ id, at, kind, team_id: teamId, instance_id: instanceId, actor, data })
-  .returningAll());
+  .values({ id, at, kind, team_id: teamId, instance_id: instanceId, actor, data });
+const insertEventRow = compiledRead((db, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string) =>
+  eventRow(db, id, at, kind, teamId, instanceId, actor, data).returningAll());
+const writeEventRow = compiledRead(eventRow);
 
 export interface EventFilter {
   teamId?: string;

@@ -6,10 +6,6 @@ import type { ActiveMasterKey, SecretEnvelopeRow, SecretWriteOutcome } from '../
 
 const KEYRING_ROW = 1;
 
-const upsertSecret = compiledRead((db, ownerId: string, name: string, envelope: string, keyId: string, updatedAt: string) => db
-  .insertInto('secrets')
-  .values({ owner_id: ownerId, name, envelope, key_id: keyId, updated_at: updatedAt })
-  .onConflict((oc) => oc.columns(['owner_id', 'name']).doUpdateSet((eb) => ({ envelope: eb.ref('excluded.envelope'), key_id: eb.ref('excluded.key_id'), updated_at: eb.ref('excluded.updated_at') }))));
 const secretByName = compiledRead((db, ownerId: string, name: string) => db.selectFrom('secrets').selectAll().where('owner_id', '=', ownerId).where('name', '=', name));
 
 function toRow(row: SecretsTable): SecretEnvelopeRow {
@@ -29,19 +25,30 @@ export function secretsRepo(ctx: StoreContext) {
     return row?.active_key_id;
   }
 
-  // What every pass of the engine reads and writes (its generated secrets and credentials), compiled once (compiled.ts).
-  const activeKeyOf = compiledRead((db, id: number) => ctx.adapter.forShare(db.selectFrom('keyring').select('active_key_id').where('id', '=', id)));
-  const activeKeyShared = (db: Kysely<Database>) => activeKeyOf(db, KEYRING_ROW);
+  /**
+   * What every pass of the engine writes (its generated secrets and credentials), compiled once
+   * (compiled.ts): the upsert, unless the keyring names another active key than the envelope's,
+   * in one statement (on PostgreSQL one round trip instead of two). The keyring row is read
+   * under a shared lock (the CTE, evaluated whatever its key), so writes of secrets do not wait
+   * for each other's commits but a master-key switch waits for them. Returns the row when written.
+   */
+  const upsertUnderActiveKey = compiledRead((db, keyring: number, ownerId: string, name: string, envelope: string, keyId: string, updatedAt: string) => db
+    .with('active', (qb) => ctx.adapter.forShare(qb.selectFrom('keyring').select('active_key_id').where('id', '=', keyring)))
+    .insertInto('secrets')
+    .columns(['owner_id', 'name', 'envelope', 'key_id', 'updated_at'])
+    .expression((db as unknown as Kysely<Database & { active: { active_key_id: string } }>)
+      .selectNoFrom((eb) => [eb.val(ownerId).as('owner_id'), eb.val(name).as('name'), eb.val(envelope).as('envelope'), eb.val(keyId).as('key_id'), eb.val(updatedAt).as('updated_at')])
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('active').select('active_key_id').where('active_key_id', '<>', keyId)))))
+    .onConflict((oc) => oc.columns(['owner_id', 'name']).doUpdateSet((eb) => ({ envelope: eb.ref('excluded.envelope'), key_id: eb.ref('excluded.key_id'), updated_at: eb.ref('excluded.updated_at') })))
+    .returning('owner_id'));
 
   return {
     async putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>): Promise<SecretWriteOutcome> {
       const updatedAt = ctx.iso();
       // One owner's secret row (the engine's under its lease): it may share a commit (adapter.write).
       return ctx.adapter.write(async (trx) => {
-        const [active] = await activeKeyShared(trx);
-        if (active !== undefined && active.active_key_id !== row.keyId) return 'stale-key';
-        await upsertSecret(trx, row.ownerId, row.name, row.envelope, row.keyId, updatedAt);
-        return 'written';
+        const written = await upsertUnderActiveKey(trx, KEYRING_ROW, row.ownerId, row.name, row.envelope, row.keyId, updatedAt);
+        return written.length === 1 ? 'written' : 'stale-key';
       });
     },
 

@@ -1,0 +1,57 @@
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { groupCommit } from './group-commit.js';
+
+interface Db {
+  t: { x: number };
+}
+
+describe('groupCommit', () => {
+  let db: Kysely<Db>;
+  afterEach(() => db?.destroy());
+
+  async function table(): Promise<void> {
+    db = new Kysely<Db>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+    await sql`create table t (x integer unique)`.execute(db);
+  }
+
+  for (const savepointsAfterFailure of [false, true]) {
+    it(`undoes a failing write alone, the others commit${savepointsAfterFailure ? ' (savepoints only after a failure)' : ''}`, async () => {
+      await table();
+      const runs: number[] = [];
+      const write = groupCommit<number, number>({
+        transaction: (fn) => db.transaction().execute(fn as (trx: Kysely<Db>) => Promise<unknown>) as never,
+        apply: async (trx, x) => {
+          runs.push(x);
+          await (trx as unknown as Kysely<Db>).insertInto('t').values({ x }).execute();
+          return x;
+        },
+        savepointsAfterFailure,
+      });
+      // Submitted in one turn: one batch, whose third write breaks the unique constraint.
+      const outcomes = await Promise.allSettled([1, 2, 2, 3].map((x) => write(x)));
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      const rows = await db.selectFrom('t').select('x').orderBy('x').execute();
+      expect(rows.map((r) => r.x)).toEqual([1, 2, 3]);
+      // Without savepoints first, the batch ran to its failure (1, 2, 2), was rolled back and ran again.
+      expect(runs).toEqual(savepointsAfterFailure ? [1, 2, 2, 1, 2, 2, 3] : [1, 2, 2, 3]);
+    });
+  }
+
+  it('runs a batch without savepoints when nothing fails', async () => {
+    await table();
+    const runs: number[] = [];
+    const write = groupCommit<number, number>({
+      transaction: (fn) => db.transaction().execute(fn as (trx: Kysely<Db>) => Promise<unknown>) as never,
+      apply: async (trx, x) => {
+        runs.push(x);
+        await (trx as unknown as Kysely<Db>).insertInto('t').values({ x }).execute();
+        return x;
+      },
+      savepointsAfterFailure: true,
+    });
+    expect(await Promise.all([1, 2, 3].map((x) => write(x)))).toEqual([1, 2, 3]);
+    expect(runs).toEqual([1, 2, 3]);
+  });
+});
