@@ -769,16 +769,6 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         }
       },
     },
-    // The engine claims due instances in (due_at, seq) order: with due_at alone, every claim
-    // sorted the instances due at the same millisecond by seq (a burst of requests shares
-    // many), and read past the ones under a live lease to do it. This index replaces it, and
-    // still serves nextDueAt's min(due_at).
-    '0025_claim_order': {
-      async up(db: Kysely<any>) {
-        await db.schema.createIndex('instances_due_seq').on('instances').columns(['due_at', 'seq']).execute();
-        await db.schema.dropIndex('instances_due').execute();
-      },
-    },
   };
 }
 
