@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import {
   checkConfigValues, externalNameFor, scoreError, servicePorts, sharedInstanceName, validateScoreDocument,
   type Instance, type Page, type ProductVersion, type Service, type Team, type WorkloadChange, type WorkloadConfig, type WorkloadPlan,
+  newId,
 } from '@paved/model';
 import { newApprovalId, type NewInstance } from '@paved/store';
 import type { Target } from '@paved/driver-api';
@@ -221,7 +221,7 @@ export class DefaultWorkloadService implements WorkloadService {
 }
 
 function newInstanceFor(team: Team, service: Service, environment: string, want: DesiredInstance, actor: string, judged: GateResult | undefined): NewInstance {
-  const id = randomUUID();
+  const id = newId();
   const quotas = (judged?.quotas ?? []).map(({ product, plan, max, adding }) => ({ product, plan, max, adding }));
   return {
     id,
