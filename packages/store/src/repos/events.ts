@@ -6,7 +6,7 @@ import type { NewEvent } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { toEvent } from '../rows.js';
 import { projectEvent } from './measures-projection.js';
-import { compiledRead } from '../compiled.js';
+import { compiledRead, compiledRows } from '../compiled.js';
 
 /**
  * Appends an event with the given executor, so callers can make it part of their transaction,
@@ -21,11 +21,13 @@ export async function insertEvent(db: Kysely<Database>, at: string, event: NewEv
 /** Events' rows only, in order, in multi-row inserts; the caller projects them (measures-projection.ts). */
 export async function insertEventRows(db: Kysely<Database>, at: string, events: readonly NewEvent[]): Promise<void> {
   for (let i = 0; i < events.length; i += 500) {
-    await db.insertInto('events').values(events.slice(i, i + 500).map((event) => ({
+    await insertEventsRows(db, events.slice(i, i + 500).map((event) => ({
       id: newId(), at, kind: event.kind, team_id: event.teamId ?? null, instance_id: event.instanceId ?? null, actor: event.actor ?? null, data: JSON.stringify(event.data ?? {}),
-    }))).execute();
+    })));
   }
 }
+
+const insertEventsRows = compiledRows(['id', 'at', 'kind', 'team_id', 'instance_id', 'actor', 'data'], (db, rows) => db.insertInto('events').values(rows));
 
 /** Every instance write appends one or two: compiled once (compiled.ts). */
 const insertEventRow = compiledRead((db, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string) => db

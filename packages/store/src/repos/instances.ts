@@ -7,7 +7,7 @@ import { insertApproval } from './approvals.js';
 import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { selectInstanceViews, selectInstances, toInstance } from '../rows.js';
-import { compiledRead } from '../compiled.js';
+import { compiledRead, compiledRows } from '../compiled.js';
 import { insertEvent, insertEventRows } from './events.js';
 import { projectRequests } from './measures-projection.js';
 
@@ -52,6 +52,10 @@ const INSTANCE_INSERT_COLUMNS = [
 /** Does not compile when the table gains a column the list above lacks (its value would be dropped). */
 export type InstanceInsertCoversTable = Exclude<keyof InstancesTable, 'seq' | (typeof INSTANCE_INSERT_COLUMNS)[number]> extends never ? true : never;
 const covered: InstanceInsertCoversTable = true;
+
+/** createInstances' multi-row inserts (compiled.ts), with the insertion order (SQLite, nextInsertionOrder) or without (PostgreSQL's sequence). */
+const insertInstanceRows = compiledRows(INSTANCE_INSERT_COLUMNS, (db, rows) => db.insertInto('instances').values(rows));
+const insertNumberedInstanceRows = compiledRows([...INSTANCE_INSERT_COLUMNS, 'seq'], (db, rows) => db.insertInto('instances').values(rows));
 
 const notFound = (id: string) =>
   new NotFoundError(`No instance with id ${id}.`, { code: 'instance_not_found', issues: [{ path: 'id', message: 'does not exist' }] });
@@ -127,8 +131,9 @@ export function instancesRepo(ctx: StoreContext) {
         outcomes = await checkBatch(trx, planned);
         const created = planned.filter((_, i) => outcomes[i] === undefined);
         const firstSeq = created.length > 0 ? await adapter.nextInsertionOrder(trx, 'instances', 'seq') : undefined;
-        const rows = created.map((input, i) => ({ ...instanceRow(input, input.id, firstStatus(input), now, at), ...(firstSeq === undefined ? {} : { seq: firstSeq + i }) }));
-        for (let i = 0; i < rows.length; i += INSTANCE_ROWS_PER_INSERT) await trx.insertInto('instances').values(rows.slice(i, i + INSTANCE_ROWS_PER_INSERT)).execute();
+        const rows = created.map((input, i) => ({ ...instanceRow(input, input.id, firstStatus(input), now, at), seq: firstSeq === undefined ? undefined : firstSeq + i }));
+        const insert = firstSeq === undefined ? insertInstanceRows : insertNumberedInstanceRows;
+        for (let i = 0; i < rows.length; i += INSTANCE_ROWS_PER_INSERT) await insert(trx, rows.slice(i, i + INSTANCE_ROWS_PER_INSERT));
         await insertEventRows(trx, at, created.map((input) => requestedEvent(input, input.id)));
         await projectRequests(trx, at, created.map((input) => ({
           instanceId: input.id, teamId: input.teamId, product: input.product, productVersion: input.productVersion,

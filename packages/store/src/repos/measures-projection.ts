@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { EventKind } from '@paved/model';
 import type { Database } from '../schema.js';
 import type { NewEvent } from '../types.js';
-import { compiledRead } from '../compiled.js';
+import { compiledRead, compiledRows } from '../compiled.js';
 
 /**
  * Keeps the measures tables (migration 0013) in step with the events they summarise: called
@@ -87,10 +87,10 @@ export interface RequestedRow {
 export async function projectRequests(db: Kysely<Database>, at: string, rows: readonly RequestedRow[]): Promise<void> {
   const atMs = Date.parse(at);
   for (let i = 0; i < rows.length; i += REQUEST_ROWS_PER_INSERT) {
-    await db.insertInto('instance_requests').values(rows.slice(i, i + REQUEST_ROWS_PER_INSERT).map((row) => ({
+    await insertRequestRows(db, rows.slice(i, i + REQUEST_ROWS_PER_INSERT).map((row) => ({
       instance_id: row.instanceId, team_id: row.teamId, product: row.product, product_version: row.productVersion,
       service_id: row.serviceId, parent_id: row.parentId, requested_at: atMs,
-    }))).onConflict((oc) => oc.column('instance_id').doNothing()).execute();
+    })));
   }
   const outsider = new Map<string, boolean>();
   for (const row of rows) {
@@ -105,6 +105,9 @@ export async function projectRequests(db: Kysely<Database>, at: string, rows: re
     if (isOutsider) await recordIfOutsider(db, { instanceId: row.instanceId, teamId: row.teamId, actor: row.actor, kind: 'act-for-team', at: atMs, isRequest: true });
   }
 }
+
+const insertRequestRows = compiledRows(['instance_id', 'team_id', 'product', 'product_version', 'service_id', 'parent_id', 'requested_at'], (db, rows) => db
+  .insertInto('instance_requests').values(rows).onConflict((oc) => oc.column('instance_id').doNothing()));
 
 /** 7 columns a row: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
 const REQUEST_ROWS_PER_INSERT = 1000;
