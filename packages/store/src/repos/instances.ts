@@ -444,6 +444,10 @@ function firstStatus(input: NewInstance): InstanceStatus {
     : { phase: 'Pending', conditions: [] };
 }
 
+/** Every request not held for approval starts with the same status: its hash (a canonical JSON and a sha256) made once. */
+let pendingHash: string | undefined;
+const PENDING_HASH = () => (pendingHash ??= statusHash({ phase: 'Pending', conditions: [] }, {}, 0));
+
 /** A new instance's row: generation 1, nothing observed yet, due now (or never, while it awaits approval). */
 function instanceRow(input: NewInstance, id: string, status: InstanceStatus, now: number, at: string): Omit<NewInstanceRow, 'seq'> {
   return {
@@ -461,7 +465,7 @@ function instanceRow(input: NewInstance, id: string, status: InstanceStatus, now
     deletion_requested: 0,
     status: JSON.stringify(status),
     outputs: '{}',
-    status_hash: statusHash(status, {}, 0),
+    status_hash: status.phase === 'Pending' ? PENDING_HASH() : statusHash(status, {}, 0),
     created_by: input.createdBy,
     created_at: at,
     updated_at: at,
