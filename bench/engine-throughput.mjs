@@ -8,6 +8,9 @@
 //     a fresh database on this machine's PostgreSQL per run, the requests inserted once, then
 //     copied (CREATE DATABASE … TEMPLATE) for each worker count: that many engine processes on
 //     it at once, interleaved; each instance must have been created by the driver exactly once.
+//   --insert-only  the requests and the first page only, no engine (either store).
+//   --single  inserts through createInstance, `batch` in flight at once, instead of createInstances
+//     (`batch` requests a call); a baseline build without createInstances always does.
 //   --baseline ../other-checkout  runs another build's packages too, interleaved with this one.
 // Each run is a child process. Prints one JSON line on stdout and a summary on stderr.
 import { fork } from 'node:child_process';
@@ -26,6 +29,11 @@ const root = resolve(arg('root', HERE));
 const instances = Number(arg('instances', arg('store', 'sqlite') === 'postgres' ? '20000' : '100000'));
 const concurrency = Number(arg('concurrency', '64'));
 const batch = Number(arg('batch', '500'));
+// Only the requests and the first page, no engine: the insert path alone.
+const insertOnly = process.argv.includes('--insert-only');
+// Each `batch` through createInstances (one transaction) where the build has it, unless
+// --single: then `batch` createInstance calls in flight at once, as concurrent API requests.
+const useBatch = !process.argv.includes('--single');
 
 const manifest = {
   apiVersion: 'paved.dev/v1alpha1',
@@ -74,27 +82,35 @@ async function insertRequests(p, store) {
   const digest = createHash('sha256').update(JSON.stringify(manifest)).digest('hex');
   await store.publishProductVersion({ name: 'kv', version: '1.0.0', manifest, digest });
   const start = performance.now();
+  const cpu = process.cpuUsage();
   for (let i = 0; i < instances; i += batch) {
     const size = Math.min(batch, instances - i);
-    await Promise.all(
-      Array.from({ length: size }, (_, j) => {
-        const id = randomUUID();
-        const name = `i${i + j}`;
-        return store.createInstance({
-          id, teamId: team.id, name, product: 'kv', productVersion: '1.0.0', plan: 'small', inputs: {},
-          externalName: p.externalNameFor(team.name, name, id), target: 'mem', createdBy: user.id,
-        });
-      }),
-    );
+    const requests = Array.from({ length: size }, (_, j) => {
+      // The ids the server makes: time-ordered (newId) where the build has it.
+      const id = p.newId ? p.newId() : randomUUID();
+      const name = `i${i + j}`;
+      return {
+        id, teamId: team.id, name, product: 'kv', productVersion: '1.0.0', plan: 'small', inputs: {},
+        externalName: p.externalNameFor(team.name, name, id), target: 'mem', createdBy: user.id,
+      };
+    });
+    if (useBatch && store.createInstances) {
+      const outcomes = await store.createInstances(requests);
+      const refused = outcomes.find((o) => o.status === 'rejected');
+      if (refused) throw refused.reason;
+    } else {
+      await Promise.all(requests.map((request) => store.createInstance(request)));
+    }
   }
   const insertSeconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
   const pageMs = [];
   for (let i = 0; i < 220; i++) {
     const t = performance.now();
     await store.listInstances({ teamIds: [team.id], limit: 51 });
     if (i >= 20) pageMs.push(performance.now() - t);
   }
-  return { insertSeconds: round(insertSeconds), firstPage: { medianMs: round(median(pageMs)), p99Ms: round(percentile(pageMs, 99)) } };
+  return { insertSeconds: round(insertSeconds), insertCpuSeconds: round((used.user + used.system) / 1e6), firstPage: { medianMs: round(median(pageMs)), p99Ms: round(percentile(pageMs, 99)) } };
 }
 
 function engineFor(p, store, driver, extra = {}) {
@@ -152,6 +168,7 @@ async function runSqlite() {
   const store = await p.createStore({ url: join(dir, 'paved.db') });
   try {
     const inserted = await insertRequests(p, store);
+    if (insertOnly) return inserted;
     const { driver, created } = countingDriver(p);
     const cpu = process.cpuUsage();
     const start = performance.now();
@@ -203,7 +220,7 @@ function urlOf(name) {
 
 /** A child running this script in `childRole` for build `buildRoot`; resolves with its last message. */
 function child(childRole, buildRoot, extra = [], onMessage = () => {}) {
-  const args = ['--role', childRole, '--root', buildRoot, '--instances', String(instances), '--concurrency', String(concurrency), '--batch', String(batch), ...extra];
+  const args = ['--role', childRole, '--root', buildRoot, '--instances', String(instances), '--concurrency', String(concurrency), '--batch', String(batch), ...(insertOnly ? ['--insert-only'] : []), ...(useBatch ? [] : ['--single']), ...extra];
   const proc = fork(SCRIPT, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let out = '';
   proc.stdout.on('data', (chunk) => { out += chunk; });
@@ -220,6 +237,7 @@ async function runPostgres(buildRoot, workerCounts) {
   try {
     const inserted = await child('insert', buildRoot, ['--url', urlOf(base)]);
     const result = { ...inserted, workers: {} };
+    if (insertOnly) return inserted;
     for (const workers of workerCounts) {
       const copy = `${base}_w${workers}`;
       copies.push(copy);
@@ -296,13 +314,15 @@ async function orchestrate() {
   const med = (label, pick) => median(results[label].map(pick));
   const summary = (label) => ({
     insertSeconds: med(label, (r) => r.insertSeconds),
+    // This process's CPU for the inserts (SQLite's work included; PostgreSQL's own is not): steadier than seconds on a shared machine.
+    insertCpuSeconds: med(label, (r) => r.insertCpuSeconds),
     firstPageP99Ms: med(label, (r) => r.firstPage.p99Ms),
-    ...(storeKind === 'postgres'
+    ...(insertOnly ? {} : storeKind === 'postgres'
       ? Object.fromEntries(workerCounts.map((w) => [`workers${w}ReconcilesPerSecond`, med(label, (r) => r.workers[w].reconcilesPerSecond)]))
       : { reconcilesPerSecond: med(label, (r) => r.reconcilesPerSecond), cpuSeconds: med(label, (r) => r.cpuSeconds) }),
   });
   const out = { bench: 'engine-throughput', store: storeKind, instances, concurrency, runs, medians: Object.fromEntries(builds.map((b) => [b.label, summary(b.label)])) };
-  if (storeKind === 'postgres' && workerCounts.includes(1) && workerCounts.includes(2)) {
+  if (!insertOnly && storeKind === 'postgres' && workerCounts.includes(1) && workerCounts.includes(2)) {
     out.twoWorkersOverOne = Object.fromEntries(builds.map((b) => [b.label, round(median(results[b.label].map((r) => r.workers[2].reconcilesPerSecond / r.workers[1].reconcilesPerSecond)))]));
   }
   if (baseline) {

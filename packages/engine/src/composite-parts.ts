@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Target } from '@paved/driver-api';
 import {
   COMPOSITE_DRIVER, COMPOSITE_TARGET, DriverError, externalNameFor, partInstanceName, resolvePlan, validateInputs,
   type IncludeSpec, type Instance, type ProductManifest,
+  newId,
 } from '@paved/model';
 import type { NewInstance } from '@paved/store';
 import type { PartSpec } from './composite-plan.js';
@@ -48,7 +48,7 @@ export async function createPart(pass: Pass, include: IncludeSpec, spec: PartSpe
     if (existing.parent?.id === parent.id) return existing;
     throw new DriverError(`part ${include.name} would be instance "${name}", but team ${parent.teamName} already has an instance of that name; delete or rename it`, { retryable: false });
   }
-  const id = randomUUID();
+  const id = newId();
   const input: NewInstance = {
     id,
     teamId: parent.teamId,

@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './names.js';
+export * from './ids.js';
 export * from './types.js';
 export * from './conditions.js';
 export * from './manifest.js';

@@ -32,13 +32,14 @@ export function assertName(field: string, value: unknown): string {
 
 /**
  * The deterministic name of an instance's resource on its target, chosen once when the
- * instance is created and stored (intent before side effect). `pv_<team>_<name>_<8 hex of id>`
+ * instance is created and stored (intent before side effect). `pv_<team>_<name>_<last 8 hex of id>`
  * with '-' folded to '_', truncated to at most 56 characters so that, with a rotation suffix
  * (`_r<n>`), it stays within PostgreSQL's 63-byte identifier limit and MariaDB's 64. Only [a-z0-9_]: safe unquoted in SQL, Redis key prefixes and NATS
  * subjects. The id suffix keeps names unique when a team re-creates an instance after deleting it.
  */
 export function externalNameFor(team: string, name: string, id: string): string {
   const slug = `${team}_${name}`.replace(/-/g, '_').replace(/[^a-z0-9_]/g, '').slice(0, 44);
-  const suffix = id.replace(/[^a-f0-9]/g, '').slice(0, 8).padEnd(8, '0');
+  // The last 8 hex digits: random in every UUID, while a version 7 id (newId) starts with its creation time.
+  const suffix = id.replace(/[^a-f0-9]/g, '').slice(-8).padStart(8, '0');
   return `pv_${slug}_${suffix}`;
 }

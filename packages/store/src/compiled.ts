@@ -52,3 +52,40 @@ export function compiledRead<A extends unknown[], R>(
     return (await db.executeQuery<R>(CompiledQuery.raw(sql, parameters))).rows;
   };
 }
+
+/**
+ * compiledRead for a statement of many rows (a multi-row insert): built and compiled by Kysely
+ * once per dialect and number of rows, then run with the rows' values. Parsing and compiling
+ * 500 rows of 38 values took Kysely longer than SQLite took to insert them. `build` gets rows
+ * whose values are placeholders, each of which must reach the SQL as a bound parameter.
+ * Not prepared by name on PostgreSQL (preparedName): a batch's row count varies.
+ */
+export function compiledRows<C extends string>(
+  columns: readonly C[],
+  build: (db: Kysely<Database>, rows: Array<Record<C, never>>) => Compilable<unknown>,
+): (db: Kysely<Database>, rows: ReadonlyArray<Record<C, unknown>>) => Promise<void> {
+  const compiled = new WeakMap<object, Map<number, { sql: string; slots: Array<{ row: number; column: C }> }>>();
+  const compile = (db: Kysely<Database>, count: number) => {
+    const placeholders = new Map<string, { row: number; column: C }>();
+    const rows = Array.from({ length: count }, (_, row) => Object.fromEntries(columns.map((column) => {
+      const placeholder = `\u0000paved-row-${row}-${column}\u0000`;
+      placeholders.set(placeholder, { row, column });
+      return [column, placeholder];
+    })) as Record<C, never>);
+    const query = build(db, rows).compile();
+    const slots = query.parameters.map((value) => placeholders.get(value as string));
+    if (slots.some((slot) => slot === undefined) || slots.length !== placeholders.size || query.sql.includes('\u0000')) {
+      throw new Error(`compiledRows: every value must be a bound parameter, once (${query.sql.slice(0, 200)})`);
+    }
+    return { sql: query.sql, slots: slots as Array<{ row: number; column: C }> };
+  };
+  return async (db, rows) => {
+    if (rows.length === 0) return;
+    const adapter = db.getExecutor().adapter;
+    let byCount = compiled.get(adapter);
+    if (!byCount) compiled.set(adapter, (byCount = new Map()));
+    let entry = byCount.get(rows.length);
+    if (!entry) byCount.set(rows.length, (entry = compile(db, rows.length)));
+    await db.executeQuery(CompiledQuery.raw(entry.sql, entry.slots.map(({ row, column }) => rows[row]![column])));
+  };
+}

@@ -586,6 +586,13 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   // instances
   /** ConflictError (code instance_exists) when the team already has an instance with that name. */
   createInstance(input: NewInstance): Promise<Instance>;
+  /**
+   * Many requests in one transaction (a workload's resources, an import, a benchmark), in order:
+   * each is checked as createInstance checks it (its team, its name, its quotas, counting the
+   * batch's requests before it) and is created whole or not at all; one refused does not stop
+   * the others. One outcome per request, in the order given.
+   */
+  createInstances(inputs: readonly NewInstance[]): Promise<PromiseSettledResult<Instance>[]>;
   getInstance(id: string): Promise<Instance | undefined>;
   getInstanceByName(teamId: string, name: string): Promise<Instance | undefined>;
   /** In creation order (oldest first); the cursor is the last item's place in that order. */

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import {
   COMPOSITE_DRIVER, COMPOSITE_TARGET, ConflictError, NotFoundError, QuotaError, assertName, externalNameFor, resolvePlan, validateInputs,
   type CreateInstanceRequest, type Credentials, type Environment, type Instance, type Page, type PavedEvent, type ProductVersion, type Team,
   type PageRequest, type RequestInterface, type RequestPreview, type UpdateInstanceRequest,
+  newId,
 } from '@paved/model';
 import { newApprovalId } from '@paved/store';
 import type { Driver, Target } from '@paved/driver-api';
@@ -107,7 +107,7 @@ export class DefaultInstanceService implements InstanceService {
     if (judged.denied.length > 0) throw policyDenied(judged.denied);
     // A composite has no target of its own: its parts get theirs when the engine creates them.
     const target = product.manifest.spec.driver === COMPOSITE_DRIVER ? { name: COMPOSITE_TARGET } : selectTarget(product.manifest, this.deps.targets);
-    const id = randomUUID();
+    const id = newId();
     // The quotas are counted again in the insert's transaction, under the team's lock.
     const quotas = judged.quotas.map(({ product: p, plan: q, max, adding }) => ({ product: p, plan: q, max, adding }));
     return this.deps.store.createInstance({

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import {
   checkConfigValues, externalNameFor, scoreError, servicePorts, sharedInstanceName, validateScoreDocument,
   type Instance, type Page, type ProductVersion, type Service, type Team, type WorkloadChange, type WorkloadConfig, type WorkloadPlan,
+  newId,
 } from '@paved/model';
 import { newApprovalId, type NewInstance } from '@paved/store';
 import type { Target } from '@paved/driver-api';
@@ -211,17 +211,22 @@ export class DefaultWorkloadService implements WorkloadService {
       const provenance = { interface: 'score', decisions: judged.get(want.name)?.decisions ?? [] };
       if (instance) await store.updateInstanceSpec(instance.id, { plan: want.plan, inputs: want.inputs }, actor, provenance);
     }
+    const creates: NewInstance[] = [];
     for (const change of planned.changes.filter((c) => c.action === 'create')) {
       const want = planned.desired.find((d) => d.name === change.instance)!;
       // The name is still held by an instance being deleted: the next apply creates it.
       if (await store.getInstanceByName(team.id, want.name)) continue;
-      await store.createInstance(newInstanceFor(team, service, environment, want, actor, judged.get(want.name)));
+      creates.push(newInstanceFor(team, service, environment, want, actor, judged.get(want.name)));
     }
+    // One transaction for the file's new resources; each is created whole or not at all, and the
+    // first refused (a quota passed meanwhile, a name taken meanwhile) is the apply's error.
+    const refused = (await store.createInstances(creates)).find((outcome) => outcome.status === 'rejected');
+    if (refused) throw refused.reason;
   }
 }
 
 function newInstanceFor(team: Team, service: Service, environment: string, want: DesiredInstance, actor: string, judged: GateResult | undefined): NewInstance {
-  const id = randomUUID();
+  const id = newId();
   const quotas = (judged?.quotas ?? []).map(({ product, plan, max, adding }) => ({ product, plan, max, adding }));
   return {
     id,

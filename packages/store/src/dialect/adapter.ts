@@ -51,6 +51,13 @@ export interface DialectAdapter {
    * writer at a time. Existing rows are numbered in the order of `existingOrder` (SQL).
    */
   addInsertionOrder(db: Kysely<any>, table: string, column: string, existingOrder: string): Promise<void>;
+  /**
+   * The number the next row inserted into `table` in this transaction would get from
+   * addInsertionOrder, for an insert of many rows that numbers them itself (first, first + 1…):
+   * on SQLite max + 1, which spares each row the trigger's UPDATE (a fifth of an instance
+   * insert's cost); undefined on PostgreSQL, whose sequence numbers rows as they come.
+   */
+  nextInsertionOrder(trx: Kysely<Database>, table: 'instances', column: 'seq'): Promise<number | undefined>;
 
   /** Serialises migrations across processes (pg_advisory_lock on PostgreSQL). */
   withMigrationLock<T>(fn: () => Promise<T>): Promise<T>;
@@ -64,6 +71,8 @@ export interface DialectAdapter {
    * (no other process can listen; the local feed is told after commit by the store).
    */
   announce(trx: Kysely<Database>, change: InstanceChange): Promise<void>;
+  /** `announce` for many changes of one transaction in one statement (a batch of new instances). */
+  announceAll(trx: Kysely<Database>, changes: readonly InstanceChange[]): Promise<void>;
 
   /**
    * announce as part of a statement the write runs anyway, for a RETURNING list (PostgreSQL's

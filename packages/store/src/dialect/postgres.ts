@@ -70,6 +70,7 @@ export function createPostgresAdapter(url: string): DialectAdapter {
       await sql`select setval(pg_get_serial_sequence(${table}, ${column}), coalesce((select max(${sql.ref(column)}) from ${sql.table(table)}), 0) + 1, false)`.execute(target);
       await target.schema.createIndex(`${table}_${column}`).unique().on(table).column(column).execute();
     },
+    nextInsertionOrder: async () => undefined,
     async withMigrationLock(fn) {
       // A session lock needs one connection for its whole life; the migration itself runs on
       // other pool connections, which is fine: the lock only has to exclude other processes.
@@ -91,6 +92,11 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     announcing: {
       expression: (payload) => sql`pg_notify(${CHANGE_CHANNEL}, ${payload})`,
       announcement,
+    },
+    async announceAll(trx, changes: readonly InstanceChange[]) {
+      if (changes.length === 0) return;
+      const payloads = changes.map((change) => JSON.stringify({ instanceId: change.instanceId, teamId: change.teamId, origin }));
+      await sql`select pg_notify(${CHANGE_CHANNEL}, p) from unnest(${payloads}::text[]) as p`.execute(trx);
     },
     async listen(onChange) {
       if (listener) return;

@@ -69,11 +69,17 @@ export function createSqliteAdapter(path: string): DialectAdapter {
       await sql`create trigger ${sql.id(`${table}_${column}`)} after insert on ${t} when new.${c} is null begin
         update ${t} set ${c} = (select coalesce(max(${c}), 0) + 1 from ${t}) where rowid = new.rowid; end`.execute(target);
     },
+    async nextInsertionOrder(trx, table, column) {
+      // Inside BEGIN IMMEDIATE: no other writer can take a number before this transaction commits.
+      const row = await trx.selectFrom(table).select((eb) => eb.fn.max(column).as('last')).executeTakeFirst();
+      return Number(row?.last ?? 0) + 1;
+    },
     // Kysely's migrator runs inside a transaction and SQLite has one writer at a time.
     withMigrationLock: (fn) => fn(),
     isUniqueViolation: (error) => UNIQUE_CODES.has(codeOf(error)),
     isForeignKeyViolation: (error) => codeOf(error) === 'SQLITE_CONSTRAINT_FOREIGNKEY',
     announce: async () => {},
+    announceAll: async () => {},
     listen: async () => {},
     async snapshot(path) {
       await database.backup(path);

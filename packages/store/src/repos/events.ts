@@ -1,29 +1,39 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { EventKind, Page, PavedEvent } from '@paved/model';
+import { newId, type EventKind, type Page, type PavedEvent } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { Database } from '../schema.js';
 import type { NewEvent } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { toEvent } from '../rows.js';
 import { projectEvent } from './measures-projection.js';
-import { compiledRead } from '../compiled.js';
+import { compiledRead, compiledRows } from '../compiled.js';
 
 /**
  * Appends an event with the given executor, so callers can make it part of their transaction,
  * and keeps the measures it feeds in step (migration 0013, in the same transaction).
  */
 export async function insertEvent(db: Kysely<Database>, at: string, event: NewEvent): Promise<PavedEvent> {
-  const [row] = await insertEventRow(db, randomUUID(), at, event.kind, event.teamId ?? null, event.instanceId ?? null, event.actor ?? null, JSON.stringify(event.data ?? {}));
+  const [row] = await insertEventRow(db, newId(), at, event.kind, event.teamId ?? null, event.instanceId ?? null, event.actor ?? null, JSON.stringify(event.data ?? {}));
   await projectEvent(db, at, event);
   return toEvent(row!);
 }
 
 /** insertEvent for a caller that does not need the event back (the engine's status writes): no row is returned and read. */
 export async function writeEvent(db: Kysely<Database>, at: string, event: NewEvent): Promise<void> {
-  await writeEventRow(db, randomUUID(), at, event.kind, event.teamId ?? null, event.instanceId ?? null, event.actor ?? null, JSON.stringify(event.data ?? {}));
+  await writeEventRow(db, newId(), at, event.kind, event.teamId ?? null, event.instanceId ?? null, event.actor ?? null, JSON.stringify(event.data ?? {}));
   await projectEvent(db, at, event);
 }
+
+/** Events' rows only, in order, in multi-row inserts; the caller projects them (measures-projection.ts). */
+export async function insertEventRows(db: Kysely<Database>, at: string, events: readonly NewEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 500) {
+    await insertEventsRows(db, events.slice(i, i + 500).map((event) => ({
+      id: newId(), at, kind: event.kind, team_id: event.teamId ?? null, instance_id: event.instanceId ?? null, actor: event.actor ?? null, data: JSON.stringify(event.data ?? {}),
+    })));
+  }
+}
+
+const insertEventsRows = compiledRows(['id', 'at', 'kind', 'team_id', 'instance_id', 'actor', 'data'], (db, rows) => db.insertInto('events').values(rows));
 
 /** Every instance write appends one or two: compiled once (compiled.ts). */
 const eventRow = (db: Kysely<Database>, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string) => db
@@ -50,13 +60,8 @@ export function eventsRepo(ctx: StoreContext) {
       if (events.length === 0) return;
       const at = ctx.iso();
       await ctx.adapter.transaction(async (trx) => {
-        for (let i = 0; i < events.length; i += 500) {
-          const slice = events.slice(i, i + 500);
-          await trx.insertInto('events').values(slice.map((event) => ({
-            id: randomUUID(), at, kind: event.kind, team_id: event.teamId ?? null, instance_id: event.instanceId ?? null, actor: event.actor ?? null, data: JSON.stringify(event.data ?? {}),
-          }))).execute();
-          for (const event of slice) await projectEvent(trx, at, event);
-        }
+        await insertEventRows(trx, at, events);
+        for (const event of events) await projectEvent(trx, at, event);
       });
     },
 

@@ -1,15 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
-import { ConflictError, NotFoundError, QuotaError, type Instance, type InstanceStatus, type Page } from '@paved/model';
+import { ConflictError, NotFoundError, QuotaError, newId, type Instance, type InstanceStatus, type Page } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { Database, InstancesTable } from '../schema.js';
-import type { InstanceFilter, NewInstance, QuotaClaim, RequestProvenance } from '../types.js';
+import type { InstanceFilter, NewEvent, NewInstance, QuotaClaim, RequestProvenance } from '../types.js';
 import { insertApproval } from './approvals.js';
 import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { selectInstanceViews, selectInstances, toInstance } from '../rows.js';
-import { compiledRead } from '../compiled.js';
-import { insertEvent } from './events.js';
+import { compiledRead, compiledRows } from '../compiled.js';
+import { insertEvent, insertEventRows } from './events.js';
+import { projectRequests } from './measures-projection.js';
 
 // The reads the API serves most, compiled once (compiled.ts): one instance by name, and a
 // team's page, with or without a product, from the start or after a cursor.
@@ -53,6 +53,10 @@ const INSTANCE_INSERT_COLUMNS = [
 export type InstanceInsertCoversTable = Exclude<keyof InstancesTable, 'seq' | (typeof INSTANCE_INSERT_COLUMNS)[number]> extends never ? true : never;
 const covered: InstanceInsertCoversTable = true;
 
+/** createInstances' multi-row inserts (compiled.ts), with the insertion order (SQLite, nextInsertionOrder) or without (PostgreSQL's sequence). */
+const insertInstanceRows = compiledRows(INSTANCE_INSERT_COLUMNS, (db, rows) => db.insertInto('instances').values(rows));
+const insertNumberedInstanceRows = compiledRows([...INSTANCE_INSERT_COLUMNS, 'seq'], (db, rows) => db.insertInto('instances').values(rows));
+
 const notFound = (id: string) =>
   new NotFoundError(`No instance with id ${id}.`, { code: 'instance_not_found', issues: [{ path: 'id', message: 'does not exist' }] });
 
@@ -80,71 +84,21 @@ export function instancesRepo(ctx: StoreContext) {
   };
 
   async function createInstance(input: NewInstance): Promise<Instance> {
-    const id = input.id ?? randomUUID();
+    const id = input.id ?? newId();
     const now = ctx.now();
     const at = ctx.iso();
-    // A request held for approval waits where the engine never looks (due at the end of time) until decided.
-    const status: InstanceStatus = input.approval
-      ? { phase: 'AwaitingApproval', conditions: [], approval: { id: input.approval.id, state: 'Waiting', approvers: input.approval.approvers, policies: input.approval.decisions.map((d) => d.policy) } }
-      : { phase: 'Pending', conditions: [] };
+    const status = firstStatus(input);
     try {
       await adapter.transaction(async (trx) => {
         // Locking the team row serialises concurrent creates of one team (on PostgreSQL; SQLite's
         // immediate transaction already does), so the name check and the quota count hold until commit.
         const [team] = await lockedTeam(trx, input.teamId);
-        if (!team) throw new NotFoundError('No such team.', { code: 'team_not_found', issues: [{ path: 'teamId', message: 'does not exist' }] });
+        if (!team) throw teamNotFound();
         const [taken] = await nameInTeam(trx, input.teamId, input.name);
         if (taken) throw nameTaken(team.name, input.name);
         for (const claim of quotaClaims(input)) await checkQuota(trx, team.name, input.teamId, claim);
-        await insertInstanceRow(trx, {
-            id,
-            team_id: input.teamId,
-            name: input.name,
-            product: input.product,
-            product_version: input.productVersion,
-            plan: input.plan,
-            inputs: JSON.stringify(input.inputs ?? {}),
-            external_name: input.externalName,
-            target: input.target,
-            generation: 1,
-            observed_generation: 0,
-            deletion_requested: 0,
-            status: JSON.stringify(status),
-            outputs: '{}',
-            status_hash: statusHash(status, {}, 0),
-            created_by: input.createdBy,
-            created_at: at,
-            updated_at: at,
-            pending_action: null,
-            deletion_step: null,
-            attempts: 0,
-            due_at: input.approval ? NEVER_DUE : now,
-            lease_owner: null,
-            lease_token: null,
-            lease_expires_at: null,
-            claimed_generation: 0,
-            rotation: 0,
-            desired_rotation: 0,
-            claimed_desired_rotation: 0,
-            revoke_rotation: null,
-            revoke_at: null,
-            service_id: input.workload?.serviceId ?? null,
-            environment: input.workload?.environment ?? input.environment ?? null,
-            resource: input.workload?.resource ?? null,
-            shared: input.workload?.shared ? 1 : 0,
-            parent_id: input.parent?.id ?? null,
-            part: input.parent?.part ?? null,
-        });
-        await insertEvent(trx, at, {
-          kind: 'instance.requested',
-          teamId: input.teamId,
-          instanceId: id,
-          actor: input.createdBy,
-          data: {
-            name: input.name, product: input.product, version: input.productVersion, plan: input.plan,
-            ...(input.provenance ? { interface: input.provenance.interface, policies: input.provenance.decisions } : {}),
-          },
-        });
+        await insertInstanceRow(trx, instanceRow(input, id, status, now, at));
+        await insertEvent(trx, at, requestedEvent(input, id));
         if (input.approval) await insertApproval(trx, at, { ...input.approval, instanceId: id, teamId: input.teamId, instanceName: input.name, requestedBy: input.createdBy });
         await adapter.announce(trx, { instanceId: id, teamId: input.teamId });
       });
@@ -155,6 +109,105 @@ export function instancesRepo(ctx: StoreContext) {
     }
     ctx.feed.emit({ instanceId: id, teamId: input.teamId });
     return (await getInstance(id))!;
+  }
+
+  /**
+   * Many requests in one transaction, checked as createInstance checks each one, in order: a
+   * request counts against the quotas and holds its name for the requests after it. Each
+   * request is created whole (row, event, measures, approval) or not at all, and one refused
+   * (team, name, quota) does not stop the others. The rows go in multi-row inserts, so a
+   * statement and a commit serve hundreds of requests. Should the transaction fail anyway (a
+   * caller-chosen id reused, a lost connection), nothing of it stays and each request is tried
+   * again alone, in order, through createInstance, to get its own answer.
+   */
+  async function createInstances(inputs: readonly NewInstance[]): Promise<PromiseSettledResult<Instance>[]> {
+    if (inputs.length === 0) return [];
+    const now = ctx.now();
+    const at = ctx.iso();
+    const planned = inputs.map((input) => ({ ...input, id: input.id ?? newId() }));
+    let outcomes: Array<{ refused: unknown } | undefined> = [];
+    try {
+      await adapter.transaction(async (trx) => {
+        outcomes = await checkBatch(trx, planned);
+        const created = planned.filter((_, i) => outcomes[i] === undefined);
+        const firstSeq = created.length > 0 ? await adapter.nextInsertionOrder(trx, 'instances', 'seq') : undefined;
+        const rows = created.map((input, i) => ({ ...instanceRow(input, input.id, firstStatus(input), now, at), seq: firstSeq === undefined ? undefined : firstSeq + i }));
+        const insert = firstSeq === undefined ? insertInstanceRows : insertNumberedInstanceRows;
+        for (let i = 0; i < rows.length; i += INSTANCE_ROWS_PER_INSERT) await insert(trx, rows.slice(i, i + INSTANCE_ROWS_PER_INSERT));
+        await insertEventRows(trx, at, created.map((input) => requestedEvent(input, input.id)));
+        await projectRequests(trx, at, created.map((input) => ({
+          instanceId: input.id, teamId: input.teamId, product: input.product, productVersion: input.productVersion,
+          serviceId: input.workload?.serviceId ?? null, parentId: input.parent?.id ?? null, actor: input.createdBy,
+        })));
+        for (const input of created) {
+          if (input.approval) await insertApproval(trx, at, { ...input.approval, instanceId: input.id, teamId: input.teamId, instanceName: input.name, requestedBy: input.createdBy });
+        }
+        await adapter.announceAll(trx, created.map((input) => ({ instanceId: input.id, teamId: input.teamId })));
+      });
+    } catch {
+      const alone: PromiseSettledResult<Instance>[] = [];
+      for (const input of planned) alone.push(await createInstance(input).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason })));
+      return alone;
+    }
+    const created = planned.filter((_, i) => outcomes[i] === undefined);
+    for (const input of created) ctx.feed.emit({ instanceId: input.id, teamId: input.teamId });
+    const createdIds = created.map((input) => input.id);
+    const instances = new Map<string, Instance>();
+    for (let i = 0; i < createdIds.length; i += INSTANCE_ROWS_PER_INSERT) {
+      for (const row of await selectInstances(db).where('instances.id', 'in', createdIds.slice(i, i + INSTANCE_ROWS_PER_INSERT)).execute()) instances.set(row.id, toInstance(row));
+    }
+    return planned.map((input, i) => {
+      const outcome = outcomes[i];
+      return outcome === undefined ? { status: 'fulfilled', value: instances.get(input.id)! } : { status: 'rejected', reason: outcome.refused };
+    });
+  }
+
+  /**
+   * createInstance's checks for a batch, under the same locks: each team row locked (in id
+   * order, so two batches never wait for each other crosswise), the names taken read per team,
+   * each quota counted once and then kept up to date as requests are accepted. Undefined for a
+   * request accepted, its error for one refused.
+   */
+  async function checkBatch(trx: Kysely<Database>, inputs: readonly NewInstance[]): Promise<Array<{ refused: unknown } | undefined>> {
+    const teamNames = new Map<string, string>();
+    for (const teamId of [...new Set(inputs.map((input) => input.teamId))].sort()) {
+      const [team] = await lockedTeam(trx, teamId);
+      if (team) teamNames.set(teamId, team.name);
+    }
+    const key = (...parts: string[]) => parts.join('\u0000');
+    const names = new Set<string>();
+    for (const teamId of teamNames.keys()) {
+      const asked = [...new Set(inputs.filter((input) => input.teamId === teamId).map((input) => input.name))];
+      for (let i = 0; i < asked.length; i += INSTANCE_ROWS_PER_INSERT) {
+        const rows = await trx.selectFrom('instances').select('name').where('team_id', '=', teamId).where('name', 'in', asked.slice(i, i + INSTANCE_ROWS_PER_INSERT)).execute();
+        for (const row of rows) names.add(key(teamId, row.name));
+      }
+    }
+    // Instances of a product and plan: counted in the table when a quota first asks, plus those this batch accepted.
+    const counted = new Map<string, number>();
+    const accepted = new Map<string, number>();
+    const used = async (teamId: string, product: string, plan: string) => {
+      const k = key(teamId, product, plan);
+      if (!counted.has(k)) counted.set(k, await countQuota(trx, teamId, product, plan));
+      return counted.get(k)! + (accepted.get(k) ?? 0);
+    };
+    const outcomes: Array<{ refused: unknown } | undefined> = [];
+    for (const input of inputs) {
+      outcomes.push(await (async () => {
+        const teamName = teamNames.get(input.teamId);
+        if (teamName === undefined) return { refused: teamNotFound() };
+        if (names.has(key(input.teamId, input.name))) return { refused: nameTaken(teamName, input.name) };
+        for (const claim of quotaClaims(input)) {
+          const n = await used(input.teamId, claim.product, claim.plan);
+          if (n + claim.adding > claim.max) return { refused: quotaExceeded(teamName, claim, n) };
+        }
+        names.add(key(input.teamId, input.name));
+        const own = key(input.teamId, input.product, input.plan);
+        accepted.set(own, (accepted.get(own) ?? 0) + 1);
+        return undefined;
+      })());
+    }
+    return outcomes;
   }
 
   /** Applies `change` to a locked instance row, appends its event and tells listeners; returns the new instance. */
@@ -180,6 +233,7 @@ export function instancesRepo(ctx: StoreContext) {
 
   return {
     createInstance,
+    createInstances,
     getInstance: (id: string) => getInstance(id),
 
     async getInstanceByName(teamId: string, name: string): Promise<Instance | undefined> {
@@ -344,20 +398,34 @@ function quotaClaims(input: NewInstance): QuotaClaim[] {
  * hold their resource).
  */
 async function checkQuota(trx: Kysely<Database>, teamName: string, teamId: string, claim: QuotaClaim): Promise<void> {
+  const used = await countQuota(trx, teamId, claim.product, claim.plan);
+  if (used + claim.adding > claim.max) throw quotaExceeded(teamName, claim, used);
+}
+
+async function countQuota(trx: Kysely<Database>, teamId: string, product: string, plan: string): Promise<number> {
   const { count } = await trx
     .selectFrom('instances')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('team_id', '=', teamId)
-    .where('product', '=', claim.product)
-    .where('plan', '=', claim.plan)
+    .where('product', '=', product)
+    .where('plan', '=', plan)
     .executeTakeFirstOrThrow();
-  const used = Number(count);
-  if (used + claim.adding <= claim.max) return;
+  return Number(count);
+}
+
+function quotaExceeded(teamName: string, claim: QuotaClaim, used: number): QuotaError {
   const parts = claim.adding > 1 ? ` and this request adds ${claim.adding} (composite parts count)` : '';
-  throw new QuotaError(
+  return new QuotaError(
     `Team ${teamName} already has ${used} ${claim.product} instance(s) on plan ${claim.plan}${parts}; the most allowed is ${claim.max}. Delete one or choose another plan.`,
     { code: 'quota_exceeded', issues: [{ path: 'plan', message: `quota of ${claim.max} ${claim.product}/${claim.plan} per team: ${used} used, ${claim.adding} more asked` }] },
   );
+}
+
+/** 37 columns a row: 18,500 bound parameters, under SQLite's 32,766 and PostgreSQL's 65,535. */
+const INSTANCE_ROWS_PER_INSERT = 500;
+
+function teamNotFound(): NotFoundError {
+  return new NotFoundError('No such team.', { code: 'team_not_found', issues: [{ path: 'teamId', message: 'does not exist' }] });
 }
 
 function nameTaken(teamName: string | undefined, name: string, cause?: unknown): ConflictError {
@@ -367,4 +435,72 @@ function nameTaken(teamName: string | undefined, name: string, cause?: unknown):
     issues: [{ path: 'name', message: 'is already taken' }],
     cause,
   });
+}
+
+/** A request held for approval waits where the engine never looks (due at the end of time) until decided. */
+function firstStatus(input: NewInstance): InstanceStatus {
+  return input.approval
+    ? { phase: 'AwaitingApproval', conditions: [], approval: { id: input.approval.id, state: 'Waiting', approvers: input.approval.approvers, policies: input.approval.decisions.map((d) => d.policy) } }
+    : { phase: 'Pending', conditions: [] };
+}
+
+/** Every request not held for approval starts with the same status: its hash (a canonical JSON and a sha256) made once. */
+let pendingHash: string | undefined;
+const PENDING_HASH = () => (pendingHash ??= statusHash({ phase: 'Pending', conditions: [] }, {}, 0));
+
+/** A new instance's row: generation 1, nothing observed yet, due now (or never, while it awaits approval). */
+function instanceRow(input: NewInstance, id: string, status: InstanceStatus, now: number, at: string): Omit<NewInstanceRow, 'seq'> {
+  return {
+    id,
+    team_id: input.teamId,
+    name: input.name,
+    product: input.product,
+    product_version: input.productVersion,
+    plan: input.plan,
+    inputs: JSON.stringify(input.inputs ?? {}),
+    external_name: input.externalName,
+    target: input.target,
+    generation: 1,
+    observed_generation: 0,
+    deletion_requested: 0,
+    status: JSON.stringify(status),
+    outputs: '{}',
+    status_hash: status.phase === 'Pending' ? PENDING_HASH() : statusHash(status, {}, 0),
+    created_by: input.createdBy,
+    created_at: at,
+    updated_at: at,
+    pending_action: null,
+    deletion_step: null,
+    attempts: 0,
+    due_at: input.approval ? NEVER_DUE : now,
+    lease_owner: null,
+    lease_token: null,
+    lease_expires_at: null,
+    claimed_generation: 0,
+    rotation: 0,
+    desired_rotation: 0,
+    claimed_desired_rotation: 0,
+    revoke_rotation: null,
+    revoke_at: null,
+    service_id: input.workload?.serviceId ?? null,
+    environment: input.workload?.environment ?? input.environment ?? null,
+    resource: input.workload?.resource ?? null,
+    shared: input.workload?.shared ? 1 : 0,
+    parent_id: input.parent?.id ?? null,
+    part: input.parent?.part ?? null,
+  };
+}
+
+/** The `instance.requested` event of a new instance. */
+function requestedEvent(input: NewInstance, id: string): NewEvent {
+  return {
+    kind: 'instance.requested',
+    teamId: input.teamId,
+    instanceId: id,
+    actor: input.createdBy,
+    data: {
+      name: input.name, product: input.product, version: input.productVersion, plan: input.plan,
+      ...(input.provenance ? { interface: input.provenance.interface, policies: input.provenance.decisions } : {}),
+    },
+  };
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { EventKind } from '@paved/model';
 import type { Database } from '../schema.js';
 import type { NewEvent } from '../types.js';
-import { compiledRead } from '../compiled.js';
+import { compiledRead, compiledRows } from '../compiled.js';
 
 /**
  * Keeps the measures tables (migration 0013) in step with the events they summarise: called
@@ -67,6 +67,50 @@ const copyRequest = compiledRead((db, atMs: number, instanceId: string) => db
 async function recordRequest(db: Kysely<Database>, instanceId: string, atMs: number): Promise<void> {
   await copyRequest(db, atMs, instanceId);
 }
+
+/** A request row as copyRequest makes it, given directly (a batch knows the values it inserted). */
+export interface RequestedRow {
+  instanceId: string;
+  teamId: string;
+  product: string;
+  productVersion: string;
+  serviceId: string | null;
+  parentId: string | null;
+  actor: string;
+}
+
+/**
+ * projectEvent for many `instance.requested` events of one transaction (createInstances): the
+ * request rows in multi-row inserts, and whether each actor is an outsider to the team asked
+ * once per actor and team; an outsider's requests then go through recordIfOutsider one by one.
+ */
+export async function projectRequests(db: Kysely<Database>, at: string, rows: readonly RequestedRow[]): Promise<void> {
+  const atMs = Date.parse(at);
+  for (let i = 0; i < rows.length; i += REQUEST_ROWS_PER_INSERT) {
+    await insertRequestRows(db, rows.slice(i, i + REQUEST_ROWS_PER_INSERT).map((row) => ({
+      instance_id: row.instanceId, team_id: row.teamId, product: row.product, product_version: row.productVersion,
+      service_id: row.serviceId, parent_id: row.parentId, requested_at: atMs,
+    })));
+  }
+  const outsider = new Map<string, boolean>();
+  for (const row of rows) {
+    const key = `${row.actor}\u0000${row.teamId}`;
+    let isOutsider = outsider.get(key);
+    if (isOutsider === undefined) {
+      const user = await db.selectFrom('users').select('id').where('name', '=', row.actor).executeTakeFirst();
+      const member = user && await db.selectFrom('memberships').select('user_id').where('team_id', '=', row.teamId).where('user_id', '=', user.id).executeTakeFirst();
+      isOutsider = user !== undefined && member === undefined;
+      outsider.set(key, isOutsider);
+    }
+    if (isOutsider) await recordIfOutsider(db, { instanceId: row.instanceId, teamId: row.teamId, actor: row.actor, kind: 'act-for-team', at: atMs, isRequest: true });
+  }
+}
+
+const insertRequestRows = compiledRows(['instance_id', 'team_id', 'product', 'product_version', 'service_id', 'parent_id', 'requested_at'], (db, rows) => db
+  .insertInto('instance_requests').values(rows).onConflict((oc) => oc.column('instance_id').doNothing()));
+
+/** 7 columns a row: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
+const REQUEST_ROWS_PER_INSERT = 1000;
 
 /** An existing user who is not a member of the instance's team acted on it: a platform-team member or an admin stepping in. */
 async function recordIfOutsider(
