@@ -11,6 +11,7 @@
 //   npm run build && node bench/time-to-ready.mjs --product postgres [--runs 30] [--baseline ../base]
 //   products: postgres (machine PostgreSQL), mysql (MariaDB), redis, amqp (RabbitMQ)
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createClient } from '@paved/client';
 import { arg, median, reportComparison, round, startPaved } from './lib.mjs';
@@ -83,8 +84,23 @@ async function measureRotated(n, sides) {
   return out;
 }
 
+/**
+ * CPU time the process has used, in ms (Linux /proc, 10 ms ticks): over a whole run, divided by
+ * the runs, what one request (create, wait, delete) costs the server, whatever the machine's
+ * load does to the wall-clock times. Undefined where /proc is not there.
+ */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 let times;
 let split;
+let cpu;
 let baseSplit;
 try {
   await direct.provision('warm');
@@ -93,9 +109,14 @@ try {
   else await thenRevealRoute(-1);
   // Against a baseline build, the two servers get the same traffic (the reveal route's side, on
   // this one only, made it the warmer: an A/A run measured 0.82 with it, and 1.0 without).
+  const cpuBefore = [cpuMs(paved.pid), base && cpuMs(base.pid)];
   times = await measureRotated(runs, {
     direct: (i) => direct.provision(i), paved: (i) => throughPaved(i), ...(base ? { baseline: throughBaseline } : { revealRoute: (i) => thenRevealRoute(i) }),
   });
+  const cpuAfter = [cpuMs(paved.pid), base && cpuMs(base.pid)];
+  if (cpuBefore[0] !== undefined) {
+    cpu = { pavedMsPerRequest: round((cpuAfter[0] - cpuBefore[0]) / runs), ...(base ? { baselineMsPerRequest: round((cpuAfter[1] - cpuBefore[1]) / runs) } : {}) };
+  }
   split = await splitMedians(client, team, timings);
   if (base) baseSplit = await splitMedians(baseClient, team, baseTimings);
 } finally {
@@ -116,6 +137,7 @@ reportComparison({ benchmark: 'time-to-ready', product }, times.direct, times.pa
   trailing: {
     targetOverheadMs: 5,
     split,
+    ...(cpu ? { serverCpu: cpu } : {}),
     ...baselineFigures,
     ...(base ? {} : { revealRoute: { medianMs: round(median(times.revealRoute)), overheadMs: round(median(times.revealRoute) - median(times.direct)), ratio: round(median(times.revealRoute) / median(times.direct), 3) } }),
   },
@@ -127,3 +149,4 @@ if (base) {
   console.error(`  baseline (${baselineRoot}): ${round(median(times.baseline))} ms median, ${round(median(times.baseline) - median(times.direct))} ms over direct; this ÷ baseline ${round(median(times.paved) / median(times.baseline), 3)}`);
   console.error(`  baseline split: ${describeSplit(baseSplit)}`);
 }
+if (cpu) console.error(`  server CPU per request (create, wait, delete): ${cpu.pavedMsPerRequest} ms${base ? `, baseline ${cpu.baselineMsPerRequest} ms` : ''}`);
