@@ -5,40 +5,50 @@
 // measured two ways: as the client waits (waitForCredentials: the status stream reveals the
 // credentials with its Ready event), and the earlier way (watch until Ready, then the reveal
 // route), so the gain shows against a baseline of the same run. The split of the first way
-// (bench/ready-split.mjs) is printed as well.
+// (bench/ready-split.mjs) is printed as well. `--baseline ../other-checkout` starts that build's
+// `paved up` too and measures it the same way (the client's waitForCredentials), interleaved.
 //
-//   npm run build && node bench/time-to-ready.mjs --product postgres [--runs 30]
+//   npm run build && node bench/time-to-ready.mjs --product postgres [--runs 30] [--baseline ../base]
 //   products: postgres (machine PostgreSQL), mysql (MariaDB), redis, amqp (RabbitMQ)
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createClient } from '@paved/client';
-import { arg, measureInterleaved, median, reportComparison, round, startPaved } from './lib.mjs';
+import { arg, median, reportComparison, round, startPaved } from './lib.mjs';
 import { benchTargetsFile, directOps, requestFor } from './direct-ops.mjs';
 import { createAndWait, describeSplit, splitMedians } from './ready-split.mjs';
 
 const product = arg('product', 'postgres');
 const runs = Math.max(30, Number(arg('runs', '30')));
+const baselineRoot = arg('baseline');
 
-const paved = await startPaved({ PAVED_TARGETS_FILE: benchTargetsFile(), PAVED_EMBEDDED_POSTGRES: 'off' });
+const env = { PAVED_TARGETS_FILE: benchTargetsFile(), PAVED_EMBEDDED_POSTGRES: 'off' };
+const paved = await startPaved(env);
 const client = createClient({ url: paved.url, token: paved.token });
 const team = `bench-${randomBytes(3).toString('hex')}`;
 await client.createTeam({ name: team });
+const base = baselineRoot ? await startPaved(env, { cli: join(resolve(baselineRoot), 'packages/cli/dist/main.js') }) : undefined;
+const baseClient = base ? createClient({ url: base.url, token: base.token }) : undefined;
+if (baseClient) await baseClient.createTeam({ name: team });
 const direct = await directOps(product);
 const timings = [];
+const baseTimings = [];
 
-async function removed(name) {
-  await client.deleteInstance(team, name);
-  await client.watchInstance(team, name, { onStatus() {} }).catch(() => {});
+async function removed(name, through = client) {
+  await through.deleteInstance(team, name);
+  await through.watchInstance(team, name, { onStatus() {} }).catch(() => {});
 }
 
 /** Request → Ready with the credentials on the status stream, as the client waits. */
-async function throughPaved(i) {
-  const name = `r-${i}`;
-  const timing = await createAndWait(client, team, requestFor(product, name));
+async function throughPaved(i, through = client, into = timings, prefix = 'r') {
+  const name = `${prefix}-${i}`;
+  const timing = await createAndWait(through, team, requestFor(product, name));
   if (!timing.credentials.values.password && !timing.credentials.values.creds) throw new Error('no credential revealed');
-  if (i >= 0) timings.push(timing);
-  await removed(name);
+  if (i >= 0) into.push(timing);
+  await removed(name, through);
   return timing.t2 - timing.t0;
 }
+const throughBaseline = (i) => throughPaved(i, baseClient, baseTimings, 'b');
 
 /** The earlier way: watch until Ready, close the stream, then ask the reveal route. */
 async function thenRevealRoute(i) {
@@ -59,27 +69,84 @@ async function thenRevealRoute(i) {
   return ms;
 }
 
+/**
+ * Like measureInterleaved, with every side in every position in turn (that one alternates the
+ * order, which keeps the middle one of three in the middle: an A/A run measured it 4 % faster).
+ */
+async function measureRotated(n, sides) {
+  const labels = Object.keys(sides);
+  const out = Object.fromEntries(labels.map((label) => [label, []]));
+  for (let i = 0; i < n; i++) {
+    const k = i % labels.length;
+    const rotated = [...labels.slice(k), ...labels.slice(0, k)];
+    for (const label of Math.floor(i / labels.length) % 2 ? rotated.reverse() : rotated) out[label].push(await sides[label](i));
+  }
+  return out;
+}
+
+/**
+ * CPU time the process has used, in ms (Linux /proc, 10 ms ticks): over a whole run, divided by
+ * the runs, what one request (create, wait, delete) costs the server, whatever the machine's
+ * load does to the wall-clock times. Undefined where /proc is not there.
+ */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 let times;
 let split;
+let cpu;
+let baseSplit;
 try {
   await direct.provision('warm');
   await throughPaved(-1);
-  await thenRevealRoute(-1);
-  times = await measureInterleaved(runs, { direct: (i) => direct.provision(i), paved: (i) => throughPaved(i), revealRoute: (i) => thenRevealRoute(i) });
+  if (base) await throughBaseline(-1);
+  else await thenRevealRoute(-1);
+  // Against a baseline build, the two servers get the same traffic (the reveal route's side, on
+  // this one only, made it the warmer: an A/A run measured 0.82 with it, and 1.0 without).
+  const cpuBefore = [cpuMs(paved.pid), base && cpuMs(base.pid)];
+  times = await measureRotated(runs, {
+    direct: (i) => direct.provision(i), paved: (i) => throughPaved(i), ...(base ? { baseline: throughBaseline } : { revealRoute: (i) => thenRevealRoute(i) }),
+  });
+  const cpuAfter = [cpuMs(paved.pid), base && cpuMs(base.pid)];
+  if (cpuBefore[0] !== undefined) {
+    cpu = { pavedMsPerRequest: round((cpuAfter[0] - cpuBefore[0]) / runs), ...(base ? { baselineMsPerRequest: round((cpuAfter[1] - cpuBefore[1]) / runs) } : {}) };
+  }
   split = await splitMedians(client, team, timings);
+  if (base) baseSplit = await splitMedians(baseClient, team, baseTimings);
 } finally {
   await direct.close();
   await paved.stop();
+  await base?.stop();
 }
+
+const baselineFigures = base ? {
+  baseline: {
+    medianMs: round(median(times.baseline)), overheadMs: round(median(times.baseline) - median(times.direct)), split: baseSplit,
+    ratio: round(median(times.paved) / median(times.baseline), 3),
+  },
+} : {};
 
 reportComparison({ benchmark: 'time-to-ready', product }, times.direct, times.paved, 'paved', {
   ratioDigits: 3,
   trailing: {
     targetOverheadMs: 5,
     split,
-    revealRoute: { medianMs: round(median(times.revealRoute)), overheadMs: round(median(times.revealRoute) - median(times.direct)), ratio: round(median(times.revealRoute) / median(times.direct), 3) },
+    ...(cpu ? { serverCpu: cpu } : {}),
+    ...baselineFigures,
+    ...(base ? {} : { revealRoute: { medianMs: round(median(times.revealRoute)), overheadMs: round(median(times.revealRoute) - median(times.direct)), ratio: round(median(times.revealRoute) / median(times.direct), 3) } }),
   },
   title: `${product} time-to-credentials`,
 });
 console.error(`  split: ${describeSplit(split)}`);
-console.error(`  the earlier way (watch, then the reveal route): ${round(median(times.revealRoute))} ms median, ${round(median(times.revealRoute) - median(times.direct))} ms over direct`);
+if (!base) console.error(`  the earlier way (watch, then the reveal route): ${round(median(times.revealRoute))} ms median, ${round(median(times.revealRoute) - median(times.direct))} ms over direct`);
+if (base) {
+  console.error(`  baseline (${baselineRoot}): ${round(median(times.baseline))} ms median, ${round(median(times.baseline) - median(times.direct))} ms over direct; this ÷ baseline ${round(median(times.paved) / median(times.baseline), 3)}`);
+  console.error(`  baseline split: ${describeSplit(baseSplit)}`);
+}
+if (cpu) console.error(`  server CPU per request (create, wait, delete): ${cpu.pavedMsPerRequest} ms${base ? `, baseline ${cpu.baselineMsPerRequest} ms` : ''}`);

@@ -75,6 +75,9 @@ async function readStream(transport: Transport, path: string, options: WatchOpti
           options.onDeleted?.();
           return 'deleted';
         }
+        // Stopped from a callback (waitForCredentials, once Ready): done now, without waiting for
+        // the aborted read to fail.
+        if (options.signal?.aborted) return 'aborted';
       }
     }
   } finally {

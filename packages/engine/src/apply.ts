@@ -37,6 +37,12 @@ export interface Run {
   events: NewEvent[];
   /** The status says Deleting (written before the first deletion step). */
   deletingRecorded?: boolean;
+  /**
+   * The credentials a create or update issued, being stored (sealed and written): the contract
+   * checks that follow run meanwhile, with `outputs`; every other step, and the final write,
+   * waits for it first. Settled (never an unhandled rejection): awaiting it throws the failure.
+   */
+  storing?: { action: 'create' | 'update'; done: Promise<void> };
 }
 
 /**
@@ -53,8 +59,10 @@ export async function reconcileWithDriver(pass: Pass, resolved: Resolved, progre
   pass.deps.logger.debug({ instanceId: pass.instance.id, reason: plan.reason, steps: plan.steps.map((step) => step.kind) }, 'planned');
   const run: Run = { pass, resolved, plan, progress, ctx, engine: {}, events: [] };
   for (const step of plan.steps) {
+    if (step.kind !== 'run-checks') await stored(run);
     if ((await applyStep(run, step)) === 'recorded') return;
   }
+  await stored(run);
   await recordReady(pass, {
     ...(run.plain === undefined ? {} : { outputs: run.plain }),
     ...(plan.drifted ? { repaired: plan } : {}),
@@ -105,9 +113,14 @@ async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepE
   pass.crashPoint(`${action}:after-driver`);
 
   const { plain, secret } = splitOutputs(result.outputs, product.manifest.spec.outputs, product.manifest.spec.score?.openOutputs === true);
-  // Stored even when empty: its presence is how the next pass knows this step completed.
-  await pass.deps.secrets.put(pass.instance.id, CREDENTIALS, secret);
-  pass.crashPoint(`${action}:after-secrets`);
+  // Stored even when empty: its presence is how the next pass knows this step completed. The
+  // contract checks run while it is written (they use the outputs in hand, and only read the
+  // resource); nothing is recorded before it is stored (see `stored`), so a crash or a failed
+  // write leaves the instance as it did when the checks waited for it: intent recorded, to
+  // be observed again.
+  const done = pass.deps.secrets.put(pass.instance.id, CREDENTIALS, secret).then(() => pass.crashPoint(`${action}:after-secrets`));
+  done.catch(() => undefined);
+  run.storing = { action, done };
   run.outputs = result.outputs;
   run.plain = plain;
   // New credentials: earlier check results do not speak for them (a run-checks step follows if the product has checks).
@@ -115,12 +128,33 @@ async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepE
   return 'next';
 }
 
+/**
+ * Waits for the credentials being stored (applyChange), if any; a failure to store them is the
+ * failure of the step that issued them.
+ */
+async function stored(run: Run): Promise<void> {
+  const storing = run.storing;
+  if (storing === undefined) return;
+  const stage = run.progress.stage;
+  run.progress.stage = storing.action;
+  await storing.done;
+  run.storing = undefined;
+  run.progress.stage = stage;
+}
+
 /** With the credentials an earlier step issued, else the stored ones; a failure ends the pass Failed. */
 async function runPlannedChecks(run: Run, names: readonly string[]): Promise<StepEnd> {
   const { pass, resolved } = run;
   run.progress.stage = 'check';
   const outputs = run.outputs ?? { ...pass.instance.outputs, ...((await pass.deps.secrets.get(pass.instance.id, CREDENTIALS)) ?? {}) };
-  const checks = await runChecks(pass, resolved, names, run.ctx.instance, outputs);
+  const checking = runChecks(pass, resolved, names, run.ctx.instance, outputs);
+  checking.catch(() => undefined); // awaited below, after the credentials' write
+  // The credentials' write (if any) first: its failure is the create's, whatever the checks say.
+  await stored(run).catch(async (error: unknown) => {
+    await checking.catch(() => undefined);
+    throw error;
+  });
+  const checks = await checking;
   if (checks.failed !== undefined && isTargetUnreachable(checks.failed.error)) {
     // Says nothing about the credentials: the target is down. Wait for it, keeping what this pass issued.
     await pass.recordFailure('check', checks.failed.error, supportOf(resolved.product), undefined, {

@@ -1,6 +1,7 @@
 import { targetUnreachable, type ContractCheck } from '@paved/driver-api';
 import { createMemoryDriver } from '@paved/driver-memory';
 import { eachStore } from '@paved/store/testing';
+import type { SecretStore } from '@paved/secrets';
 import { describe, expect, it } from 'vitest';
 import { runContractChecks } from './contract-checks.js';
 import { ManualClock } from './test-harness.js';
@@ -53,6 +54,39 @@ eachStore('engine: contract checks', (open) => {
     expect(ready.status.conditions.find((c) => c.type === 'ContractChecks')?.status).toBe('True');
     expect(ready.status.lastError).toBeUndefined();
     expect(world.driver.calls()).toMatchObject({ create: 1, update: 0 });
+  });
+
+  it('runs the checks while the issued credentials are stored; a failed write is the create\'s failure, with nothing recorded Ready', async () => {
+    const world = await makeWorld(open, { manifest: checked() });
+    // The credentials' write waits for a check to start, so this pass only ends if they overlap.
+    let checkStarted!: () => void;
+    const started = new Promise<void>((resolve) => (checkStarted = resolve));
+    const driver = { ...world.driver, checks: world.driver.checks!.map((c) => ({ ...c, run: (ctx: Parameters<ContractCheck['run']>[0]) => (checkStarted(), c.run(ctx)) })) };
+    let refuse = true;
+    const secrets: SecretStore = {
+      ...world.secrets,
+      async put(ownerId, name, values) {
+        if (name === 'credentials' && refuse) {
+          refuse = false;
+          await started;
+          throw new Error('the store is briefly unreachable');
+        }
+        return world.secrets.put(ownerId, name, values);
+      },
+    };
+    const engine = world.engine({ secrets, drivers: { memory: driver } });
+    const { id } = await world.request('db');
+    await engine.runOnce();
+    const failed = (await world.store.getInstance(id))!;
+    expect(failed.status.phase).toBe('Provisioning');
+    expect(failed.status.conditions.find((c) => c.type === 'Ready')?.message).toMatch(/^Creating .* failed: .*the store is briefly unreachable/);
+    expect(failed.status.readyAt).toBeUndefined();
+    expect(await world.secrets.get(id, 'credentials')).toBeUndefined();
+
+    await world.drain(engine);
+    const ready = (await world.store.getInstance(id))!;
+    expect(ready.status.phase).toBe('Ready');
+    expect(await world.secrets.get(id, 'credentials')).toBeDefined();
   });
 
   it('a check that cannot reach the target waits for it instead of failing, keeping what the create issued', async () => {

@@ -266,7 +266,24 @@ export class DefaultInstanceService implements InstanceService {
 
   async watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
     const { store } = this.deps;
-    const { instance } = await this.find(team, name, principal);
+    // Subscribed before the first read, so that no change is missed; the changes that arrive
+    // during that read (any instance's: its id is not known yet) are noted, and only when the
+    // watched one changed is it read again. Re-reading unconditionally cost a store read on every
+    // watch, on the path from a request to its credentials (bench/README.md §1).
+    let watched: string | undefined;
+    const changedDuringRead = new Set<string>();
+    const unsubscribe = store.onInstanceChange((change) => {
+      if (watched === undefined) changedDuringRead.add(change.instanceId);
+      else if (change.instanceId === watched) recheck();
+    });
+    let instance: Instance;
+    try {
+      ({ instance } = await this.find(team, name, principal));
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    watched = instance.id;
     let last = fingerprint(instance);
     let stopped = false;
     // Re-reads are chained so that events reach the listener in the order of the changes.
@@ -289,16 +306,13 @@ export class DefaultInstanceService implements InstanceService {
         // A failed re-read (store briefly unreachable) skips one update; the next change retries.
       });
     };
-    const unsubscribe = store.onInstanceChange((change) => {
-      if (change.instanceId === instance.id) recheck();
-    });
     const stop = () => {
       stopped = true;
       unsubscribe();
     };
     listener({ type: 'status', instance });
-    // A change between the first read and the subscription would otherwise be missed.
-    recheck();
+    if (changedDuringRead.has(instance.id)) recheck();
+    changedDuringRead.clear();
     return stop;
   }
 

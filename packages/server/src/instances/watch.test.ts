@@ -163,6 +163,29 @@ eachStore('API watch stream', (open) => {
     ]);
   });
 
+  it('misses no change made while the stream reads the instance for the first time', async () => {
+    const created = (await h.call(ann, 'POST', '/api/v1/teams/alpha/instances', { name: 'raced', product: 'pgdb' })).json() as Instance;
+    // The stream's first read returns the row as it was, and the instance becomes Ready before
+    // the stream has it: the change must still reach the stream (the real store, wrapped).
+    const read = h.store.getInstanceByName.bind(h.store);
+    h.store.getInstanceByName = async (teamId, name) => {
+      const row = await read(teamId, name);
+      if (name === 'raced') {
+        h.store.getInstanceByName = read;
+        await markReady(h.store, created, { host: 'h' });
+      }
+      return row;
+    };
+    try {
+      const stream = openStream(base, '/api/v1/teams/alpha/instances/raced/watch', ann.token);
+      await stream.until(() => stream.events.length >= 2, 'the first status, then Ready');
+      expect(stream.events.map((e) => (JSON.parse(e.data) as Instance).status.phase)).toEqual(['Pending', 'Ready']);
+      stream.close();
+    } finally {
+      h.store.getInstanceByName = read;
+    }
+  });
+
   it('answers a watch of an unknown instance with a problem, not a stream', async () => {
     const res = await h.call(ann, 'GET', '/api/v1/teams/alpha/instances/nope/watch');
     expect(res.statusCode).toBe(404);

@@ -4,6 +4,20 @@ import type { StoreContext } from '../context.js';
 import type { AuditCheckpointsTable, AuditLogTable } from '../schema.js';
 import type { AuditRecordFilter, AuditSealer } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
+import { compiledRead } from '../compiled.js';
+
+/** The columns of a record, in the order the compiled insert binds them. */
+const AUDIT_COLUMNS = [
+  'seq', 'at', 'stage', 'request_id', 'actor', 'token_id', 'action', 'team', 'target', 'result', 'status', 'code', 'source', 'summary',
+  'prev_hash', 'hash', 'key_id', 'signature',
+] as const satisfies readonly (keyof AuditLogTable)[];
+
+// Every audited request appends one or two records (three statements each, under the head's
+// lock): compiled once (compiled.ts) rather than built and compiled by Kysely for each.
+const insertAuditRow = compiledRead((db, ...values: unknown[]) => db
+  .insertInto('audit_log')
+  .values(Object.fromEntries(AUDIT_COLUMNS.map((column, i) => [column, values[i]])) as unknown as AuditLogTable));
+const moveAuditHead = compiledRead((db, seq: number, hash: string) => db.updateTable('audit_head').set({ seq, hash }).where('id', '=', 1));
 
 /**
  * The audit log (docs/audit.md): an append-only chain. This module knows where a record goes
@@ -12,18 +26,21 @@ import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
  */
 export function auditRepo(ctx: StoreContext) {
   const { adapter, db } = ctx;
+  const lockedHead = compiledRead((trx, id: number) => adapter.forUpdate(trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', id)));
 
   return {
     async appendAuditRecord(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer): Promise<AuditRecord> {
       return adapter.transaction(async (trx) => {
-        const head = await adapter.forUpdate(trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1)).executeTakeFirstOrThrow();
+        const [head] = await lockedHead(trx, 1);
+        if (head === undefined) throw new Error('the audit log has no head row (migration 0009)');
         // The time is taken under the lock, so that `at` never goes backwards along the chain.
         const full: AuditEntry = { at: ctx.iso(), ...entry };
         const seq = Number(head.seq) + 1;
         const sealed = seal({ seq, prevHash: head.hash, entry: full });
         const record: AuditRecord = { ...full, seq, prevHash: head.hash, ...sealed };
-        await trx.insertInto('audit_log').values(toRow(record)).execute();
-        await trx.updateTable('audit_head').set({ seq, hash: record.hash }).where('id', '=', 1).execute();
+        const row = toRow(record);
+        await insertAuditRow(trx, ...AUDIT_COLUMNS.map((column) => row[column]));
+        await moveAuditHead(trx, seq, record.hash);
         return record;
       });
     },
