@@ -1,5 +1,5 @@
 import type {
-  EventKind, Instance, LogLine, InstanceStatus, Membership, Page, PavedEvent, ProductSummary, ProductVersion, Team, TeamRole, User,
+  EventKind, Instance, LogLine, InstanceStatus, Membership, Page, Phase, PavedEvent, ProductSummary, ProductVersion, Team, TeamRole, User,
 } from '@paved/model';
 import type { Environment, ScoreServicePort, Service, ServiceLifecycle } from '@paved/model';
 import type { AuditCheckpoint, AuditEntry, AuditRecord } from '@paved/model';
@@ -150,6 +150,8 @@ export interface InstanceFilter {
   /** Only these teams (undefined = all, for admins). */
   teamIds?: string[];
   product?: string;
+  /** Only instances whose status is in this phase. */
+  phase?: Phase;
   /** Composition: only instances that are not a part of a composite (parts are shown under their parent). */
   topLevel?: boolean;
   cursor?: string;

@@ -1,4 +1,4 @@
-import type { CreateTableBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import type { CreateTableBuilder, Kysely, RawBuilder, SelectQueryBuilder } from 'kysely';
 import type { Dialect } from '../types.js';
 import type { Database } from '../schema.js';
 
@@ -38,6 +38,12 @@ export interface DialectAdapter {
   forShare<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>): SelectQueryBuilder<Database, TB, O>;
   /** Locks the selected rows and skips rows another transaction holds (PostgreSQL's work-queue idiom). */
   skipLocked<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>): SelectQueryBuilder<Database, TB, O>;
+
+  /**
+   * A top-level field of a JSON object kept in a text column (`instances.status`), as text:
+   * SQLite's json_extract, PostgreSQL's `->>` on the text cast to json. `field` is SQL: a literal, never a value.
+   */
+  jsonField(column: string, field: string): RawBuilder<string | null>;
 
   /** Adds an auto-incrementing integer primary key (used for the events' order). */
   addSerialPrimaryKey<T extends string, C extends string>(table: CreateTableBuilder<T, C>, column: string): CreateTableBuilder<T, C>;

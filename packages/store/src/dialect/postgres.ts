@@ -54,6 +54,7 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     forUpdate: (query) => query.forUpdate(),
     forShare: (query) => query.forShare(),
+    jsonField: (column, field) => sql<string | null>`(${sql.ref(column)}::json ->> ${sql.lit(field)})`,
     skipLocked: (query) => query.forUpdate().skipLocked(),
     addSerialPrimaryKey: (table, column) => table.addColumn(column, 'bigserial', (col) => col.primaryKey()),
     async addInsertionOrder(target, table, column, existingOrder) {

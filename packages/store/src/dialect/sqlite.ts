@@ -59,6 +59,7 @@ export function createSqliteAdapter(path: string): DialectAdapter {
     write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     forUpdate: (query) => query,
     forShare: (query) => query,
+    jsonField: (column, field) => sql<string | null>`json_extract(${sql.ref(column)}, ${sql.lit(`$.${field}`)})`,
     skipLocked: (query) => query,
     addSerialPrimaryKey: (table, column) => table.addColumn(column, 'integer', (col) => col.primaryKey().autoIncrement()),
     async addInsertionOrder(target, table, column, existingOrder) {
