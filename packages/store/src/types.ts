@@ -585,6 +585,7 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   getInstance(id: string): Promise<Instance | undefined>;
   getInstanceByName(teamId: string, name: string): Promise<Instance | undefined>;
   /** In creation order (oldest first); the cursor is the last item's place in that order. */
+  /** A page of one team (and no topLevel) is frozen: answered again while the database is unchanged (unchanged-reads.ts). */
   listInstances(filter: InstanceFilter): Promise<Page<Instance>>;
   countInstances(filter: { teamId?: string; product?: string; plan?: string }): Promise<number>;
   /** Changes the desired spec: bumps generation and makes the instance due now. */
@@ -757,7 +758,10 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   // composition (migration 0006)
   /** The parts of a composite instance (instances whose parent is `parentId`), in creation order. */
   listInstanceParts(parentId: string): Promise<Instance[]>;
-  /** An instance by name with its parts (none unless it is a composite), the parts read only when there are some. */
+  /**
+   * An instance by name with its parts (none unless it is a composite), the parts read only when
+   * there are some. Frozen: answered again while the database is unchanged (unchanged-reads.ts).
+   */
   getInstanceWithParts(teamId: string, name: string): Promise<{ instance: Instance; parts: Instance[] } | undefined>;
 
   // measures (migration 0013): parts of composites are never requests of their own

@@ -183,12 +183,17 @@ eachStore('API instances', (open) => {
     await h.team('delta', [[ann, 'member'], [vic, 'viewer']]);
     const created: Instance[] = [];
     for (const name of ['f-one', 'f-two', 'f-three']) created.push((await create(ann, name, {}, 'delta')).json() as Instance);
-    await markReady(h.store, created[1]!);
     const list = async (caller: Caller, query: string) => {
       const res = await h.call(caller, 'GET', `/api/v1/teams/delta/instances?${query}`);
       expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
       return (res.json() as { items: Instance[] }).items.map((i) => [i.name, i.status.phase]);
     };
+    // Read before and after the change: a read answered again (store/unchanged-reads.ts) never hides it.
+    for (let i = 0; i < 2; i++) expect(await list(vic, 'phase=Ready')).toEqual([]);
+    expect((await h.call(vic, 'GET', '/api/v1/teams/delta/instances/f-two')).json().status.phase).toBe('Pending');
+    await markReady(h.store, created[1]!);
+    expect((await h.call(vic, 'GET', '/api/v1/teams/delta/instances/f-two')).json().status.phase).toBe('Ready');
     expect(await list(vic, 'phase=Ready')).toEqual([['f-two', 'Ready']]);
     expect(await list(ann, 'phase=Pending')).toEqual([['f-one', 'Pending'], ['f-three', 'Pending']]);
     expect(await list(ann, 'phase=Pending&product=pgdb&limit=1')).toEqual([['f-one', 'Pending']]);

@@ -45,6 +45,13 @@ export interface DialectAdapter {
    */
   jsonField(column: string, field: string): RawBuilder<string | null>;
 
+  /**
+   * A value that differs after any change to the database, by this connection or any other,
+   * taken without waiting (unchanged-reads.ts); undefined when it cannot be known now (a
+   * transaction of this connection is in progress) or at all (PostgreSQL).
+   */
+  changeCounter(): string | undefined;
+
   /** Adds an auto-incrementing integer primary key (used for the events' order). */
   addSerialPrimaryKey<T extends string, C extends string>(table: CreateTableBuilder<T, C>, column: string): CreateTableBuilder<T, C>;
 

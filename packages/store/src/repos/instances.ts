@@ -8,7 +8,7 @@ import type { InstanceFilter, NewInstance, QuotaClaim, RequestProvenance } from 
 import { insertApproval } from './approvals.js';
 import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
-import { selectInstanceViews, selectInstances, toInstance } from '../rows.js';
+import { selectInstanceViews, selectInstances, toInstance, type InstanceViewRow } from '../rows.js';
 import { compiledRead } from '../compiled.js';
 import { insertEvent } from './events.js';
 
@@ -41,10 +41,8 @@ function teamPageReads(adapter: DialectAdapter) {
       return query.orderBy('instances.seq').limit(values[i] as number);
     });
   }
-  /** One team's page through the compiled reads; undefined for a filter they do not cover. */
-  return (db: Kysely<Database>, filter: InstanceFilter, seq: number | undefined, limit: number) => {
-    const teamId = filter.teamIds?.length === 1 ? filter.teamIds[0] : undefined;
-    if (teamId === undefined || filter.topLevel === true) return undefined;
+  /** One team's page through the compiled reads (the filter's teamIds and topLevel are not looked at). */
+  return (db: Kysely<Database>, teamId: string, filter: InstanceFilter, seq: number | undefined, limit: number) => {
     const shape = { product: filter.product !== undefined, phase: filter.phase !== undefined, after: seq !== undefined };
     const key = `${shape.product}/${shape.phase}/${shape.after}`;
     let read = reads.get(key);
@@ -214,20 +212,26 @@ export function instancesRepo(ctx: StoreContext) {
       const limit = pageLimit(filter.limit);
       if (filter.teamIds && filter.teamIds.length === 0) return { items: [] };
       const seq = filter.cursor === undefined ? undefined : (decodeCursor(filter.cursor, ['number']) as [number])[0];
-      const rows = await (teamPageRows(db, filter, seq, limit + 1) ?? (() => {
-        let query = selectInstances(db);
-        if (filter.teamIds) query = query.where('instances.team_id', 'in', filter.teamIds);
-        if (filter.product !== undefined) query = query.where('instances.product', '=', filter.product);
-        if (filter.phase !== undefined) query = query.where(adapter.jsonField('instances.status', 'phase'), '=', filter.phase);
-        if (filter.topLevel === true) query = query.where('instances.parent_id', 'is', null);
-        if (seq !== undefined) query = query.where('instances.seq', '>', seq);
-        return query.orderBy('instances.seq').limit(limit + 1).execute();
-      })());
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      const page: Page<Instance> = { items: items.map(toInstance) };
-      if (rows.length > limit && last) page.nextCursor = encodeCursor([last.seq]);
-      return page;
+      const toPage = (rows: ReadonlyArray<InstanceViewRow & { seq: number }>) => {
+        const items = rows.slice(0, limit);
+        const last = items[items.length - 1];
+        const page: Page<Instance> = { items: items.map(toInstance) };
+        if (rows.length > limit && last) page.nextCursor = encodeCursor([last.seq]);
+        return page;
+      };
+      // A team's page, as the API reads it: through the compiled reads, answered again while nothing changed.
+      const teamId = filter.teamIds?.length === 1 && filter.topLevel !== true ? filter.teamIds[0] : undefined;
+      if (teamId !== undefined) {
+        const key = ['page', teamId, filter.product ?? '', filter.phase ?? '', seq ?? '', limit].join('\u0000');
+        return ctx.unchanged(key, async () => toPage(await teamPageRows(db, teamId, filter, seq, limit + 1)));
+      }
+      let query = selectInstances(db);
+      if (filter.teamIds) query = query.where('instances.team_id', 'in', filter.teamIds);
+      if (filter.product !== undefined) query = query.where('instances.product', '=', filter.product);
+      if (filter.phase !== undefined) query = query.where(adapter.jsonField('instances.status', 'phase'), '=', filter.phase);
+      if (filter.topLevel === true) query = query.where('instances.parent_id', 'is', null);
+      if (seq !== undefined) query = query.where('instances.seq', '>', seq);
+      return toPage(await query.orderBy('instances.seq').limit(limit + 1).execute());
     },
 
     async countInstances(filter: { teamId?: string; product?: string; plan?: string }): Promise<number> {
