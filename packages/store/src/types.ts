@@ -515,7 +515,8 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * A number that changes (in the same transaction) whenever a token, user, membership or team
    * changes or goes (migration 0022's triggers), or a product deprecation is set, changed or
    * removed (0024): a principal, team or deprecation found while it read N is still right while
-   * it reads N. One primary-key read, for the server's cache of verified tokens.
+   * it reads N. One primary-key read, for the server's cache of verified tokens; on SQLite none
+   * while the database is unchanged (unchanged-reads.ts: any change is seen by the next call).
    */
   authEpoch(): Promise<number>;
   createTeam(input: { name: string; title: string; platform?: boolean }): Promise<Team>;
