@@ -199,6 +199,11 @@ describe('paved against a real API', () => {
     expect(list.stdout).toMatch(/orders-cache\s+cache@1\.0\.0\s+small\s+Pending\s+\d+s/);
     const all = await sandbox.run(['list', '--all-teams']);
     expect(all.stdout).toMatch(/payments\s+orders-cache/);
+    const pending = await sandbox.run(['list', '--phase', 'Pending', '--product', 'cache'], { env });
+    expect(pending.stdout).toMatch(/orders-cache\s+cache@1\.0\.0\s+small\s+Pending/);
+    expect((await sandbox.run(['list', '--phase', 'Ready'], { env })).stdout).toBe('No instances match.\n');
+    expect((await sandbox.run(['list', '--phase', 'Ready', '-o', 'json'], { env })).stdout.trim()).toBe('[]');
+    expect((await sandbox.run(['list', '--phase', 'ready'], { env })).code).toBe(2);
 
     const got = await sandbox.run(['get', 'orders-cache', '-o', 'json'], { env });
     expect(JSON.parse(got.stdout)).toMatchObject({ name: 'orders-cache', inputs: { size: 3, tags: ['a'] }, status: { phase: 'Pending' } });

@@ -108,6 +108,19 @@ describe('createClient', () => {
     for await (const i of createClient({ url }).iterateInstances('t')) names.push(i.name);
     expect(names).toEqual(['a', 'b', 'c']);
   });
+
+  it('keeps the product and phase filters on every page', async () => {
+    const queries: string[] = [];
+    routes.set('GET /api/v1/teams/t/instances', (req, res) => {
+      const params = new URL(req.url!, url).searchParams;
+      queries.push(`${params.get('product')}/${params.get('phase')}/${params.get('cursor')}`);
+      json(res, 200, params.get('cursor') ? { items: [{ name: 'b' }] } : { items: [{ name: 'a' }], nextCursor: 'c2' });
+    });
+    const names: string[] = [];
+    for await (const i of createClient({ url }).iterateInstances('t', { product: 'redis', phase: 'Failed' })) names.push(i.name);
+    expect(names).toEqual(['a', 'b']);
+    expect(queries).toEqual(['redis/Failed/null', 'redis/Failed/c2']);
+  });
 });
 
 describe('watchInstance', () => {

@@ -1,6 +1,6 @@
 import type {
   CreatedUser, CreateInstanceRequest, CreateTeamRequest, CreateTokenRequest, CreateUserRequest, Credentials, Instance, IssuedToken, Membership, Page,
-  PavedEvent, ProductDetail, ProductInstance, ProductManifest, ProductSummary, ProductVersion, PublishResult, Team, TeamRole, TokenInfo,
+  PavedEvent, Phase, ProductDetail, ProductInstance, ProductManifest, ProductSummary, ProductVersion, PublishResult, Team, TeamRole, TokenInfo,
   UpdateInstanceRequest, UpdateTeamRequest, UpdateUserRequest, User, WhoAmI,
 } from '@paved/model';
 import type { ApplyWorkloadRequest, CreateServiceRequest, Service, TemplateDetail, TemplateSummary, WorkloadPlan } from '@paved/model';
@@ -40,6 +40,12 @@ export interface PageOptions {
   signal?: AbortSignal;
 }
 
+/** A page of a team's instances, of one product and in one phase when given. */
+export interface InstanceListOptions extends PageOptions {
+  product?: string;
+  phase?: Phase;
+}
+
 export interface Health {
   status: string;
   [key: string]: unknown;
@@ -72,9 +78,9 @@ export interface PavedClient extends LogsClient, SignInClient, AuditClient, Meas
   publishProduct(manifest: ProductManifest): Promise<PublishResult>;
   transferProduct(product: string, owner: string): Promise<ProductDetail>;
   listProductInstances(product: string, options?: PageOptions): Promise<Page<ProductInstance>>;
-  listInstances(team: string, options?: PageOptions): Promise<Page<Instance>>;
-  /** Every instance of a team, following cursors page by page. */
-  iterateInstances(team: string, options?: Omit<PageOptions, 'cursor'>): AsyncIterableIterator<Instance>;
+  listInstances(team: string, options?: InstanceListOptions): Promise<Page<Instance>>;
+  /** Every instance of a team (of one product, in one phase when given), following cursors page by page. */
+  iterateInstances(team: string, options?: Omit<InstanceListOptions, 'cursor'>): AsyncIterableIterator<Instance>;
   createInstance(team: string, request: CreateInstanceRequest): Promise<Instance>;
   getInstance(team: string, name: string): Promise<Instance>;
   updateInstance(team: string, name: string, request: UpdateInstanceRequest): Promise<Instance>;
@@ -217,7 +223,7 @@ export function createClient(options: ClientOptions): PavedClient {
     publishProduct: (manifest) => http.json('POST', '/api/v1/products', { body: manifest }),
     transferProduct: (product, owner) => http.json('PUT', `/api/v1/products/${seg(product)}/owner`, { body: { owner } }),
     listProductInstances: (product, o) => get(`/api/v1/products/${seg(product)}/instances`, o),
-    listInstances: (team, o) => get(`${teamPath(team)}/instances`, o),
+    listInstances: (team, o = {}) => http.json('GET', `${teamPath(team)}/instances`, { query: { ...pageQuery(o), product: o.product, phase: o.phase }, signal: o.signal }),
     async *iterateInstances(team, o = {}) {
       let cursor: string | undefined;
       do {

@@ -1,5 +1,5 @@
 export { createClient } from './client.js';
-export type { ClientOptions, Health, PageOptions, PavedClient } from './client.js';
+export type { ClientOptions, Health, InstanceListOptions, PageOptions, PavedClient } from './client.js';
 export type { ReadyCredentials, WatchOptions } from './watch.js';
 export type { FetchLike } from './transport.js';
 export { errorFromResponse } from './problem.js';

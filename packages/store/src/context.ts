@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DialectAdapter } from './dialect/adapter.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './schema.js';
+import type { UnchangedReads } from './unchanged-reads.js';
 
 /** What every repository module shares: the adapter, the clock and the local change feed. */
 export interface StoreContext {
@@ -11,4 +12,6 @@ export interface StoreContext {
   now(): number;
   /** now() as an ISO string, for human-facing times. */
   iso(): string;
+  /** The API's hottest reads, answered again while the database is unchanged (unchanged-reads.ts). */
+  unchanged: UnchangedReads;
 }

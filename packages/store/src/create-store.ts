@@ -3,6 +3,7 @@ import type { Store, StoreOptions } from './types.js';
 import type { DialectAdapter } from './dialect/adapter.js';
 import { createSqliteAdapter } from './dialect/sqlite.js';
 import { ChangeFeed } from './change-feed.js';
+import { unchangedReads } from './unchanged-reads.js';
 import type { StoreContext } from './context.js';
 import { runMigrations } from './migrations.js';
 import { auditRepo } from './repos/audit.js';
@@ -44,7 +45,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     : createSqliteAdapter(options.url);
   const now = options.now ?? Date.now;
   const feed = new ChangeFeed();
-  const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: () => new Date(now()).toISOString() };
+  const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: () => new Date(now()).toISOString(), unchanged: unchangedReads(adapter) };
   try {
     await adapter.listen((change) => feed.emit(change));
   } catch (error) {

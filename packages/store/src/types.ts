@@ -1,5 +1,5 @@
 import type {
-  EventKind, Instance, LogLine, InstanceStatus, Membership, Page, PavedEvent, ProductSummary, ProductVersion, Team, TeamRole, User,
+  EventKind, Instance, LogLine, InstanceStatus, Membership, Page, Phase, PavedEvent, ProductSummary, ProductVersion, Team, TeamRole, User,
 } from '@paved/model';
 import type { Environment, ScoreServicePort, Service, ServiceLifecycle } from '@paved/model';
 import type { AuditCheckpoint, AuditEntry, AuditRecord } from '@paved/model';
@@ -150,6 +150,8 @@ export interface InstanceFilter {
   /** Only these teams (undefined = all, for admins). */
   teamIds?: string[];
   product?: string;
+  /** Only instances whose status is in this phase. */
+  phase?: Phase;
   /** Composition: only instances that are not a part of a composite (parts are shown under their parent). */
   topLevel?: boolean;
   cursor?: string;
@@ -519,7 +521,8 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * A number that changes (in the same transaction) whenever a token, user, membership or team
    * changes or goes (migration 0022's triggers), or a product deprecation is set, changed or
    * removed (0024): a principal, team or deprecation found while it read N is still right while
-   * it reads N. One primary-key read, for the server's cache of verified tokens.
+   * it reads N. One primary-key read, for the server's cache of verified tokens; on SQLite none
+   * while the database is unchanged (unchanged-reads.ts: any change is seen by the next call).
    */
   authEpoch(): Promise<number>;
   createTeam(input: { name: string; title: string; platform?: boolean }): Promise<Team>;
@@ -596,6 +599,7 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   getInstance(id: string): Promise<Instance | undefined>;
   getInstanceByName(teamId: string, name: string): Promise<Instance | undefined>;
   /** In creation order (oldest first); the cursor is the last item's place in that order. */
+  /** A page of one team (and no topLevel) is frozen: answered again while the database is unchanged (unchanged-reads.ts). */
   listInstances(filter: InstanceFilter): Promise<Page<Instance>>;
   countInstances(filter: { teamId?: string; product?: string; plan?: string }): Promise<number>;
   /** Changes the desired spec: bumps generation and makes the instance due now. */
@@ -768,7 +772,10 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   // composition (migration 0006)
   /** The parts of a composite instance (instances whose parent is `parentId`), in creation order. */
   listInstanceParts(parentId: string): Promise<Instance[]>;
-  /** An instance by name with its parts (none unless it is a composite), the parts read only when there are some. */
+  /**
+   * An instance by name with its parts (none unless it is a composite), the parts read only when
+   * there are some. Frozen: answered again while the database is unchanged (unchanged-reads.ts).
+   */
   getInstanceWithParts(teamId: string, name: string): Promise<{ instance: Instance; parts: Instance[] } | undefined>;
 
   // measures (migration 0013): parts of composites are never requests of their own

@@ -1,5 +1,5 @@
-import { errorCatalogue, type Instance } from '@paved/model';
-import type { Command } from 'commander';
+import { PHASES, errorCatalogue, type Instance, type Phase } from '@paved/model';
+import { Option, type Command } from 'commander';
 import { action, type Context, type Runner } from '../context.js';
 import { formatAge, formatElapsed, parseTimeout } from '../duration.js';
 import { formatFields, formatTable } from '../output.js';
@@ -34,7 +34,9 @@ export function registerInstanceCommands(program: Command, runner: Runner): void
     .command('list')
     .description('list your team\'s instances')
     .option('--all-teams', 'every team you can see (platform admins see all)')
-    .addHelpText('after', '\nExamples:\n  paved list\n  paved list --team payments -o json\n  paved list --all-teams')
+    .option('--product <product>', 'only instances of this product')
+    .addOption(new Option('--phase <phase>', 'only instances in this phase').choices([...PHASES]))
+    .addHelpText('after', '\nExamples:\n  paved list\n  paved list --team payments -o json\n  paved list --all-teams\n  paved list --phase Failed\n  paved list --product postgres --phase Ready')
     .action(action(runner, list));
 
   program
@@ -138,15 +140,18 @@ async function remove(ctx: Context, name: string, opts: { wait?: boolean; timeou
   ctx.print({ deleted: true, team, name }, () => `${ctx.colors.green('✔')} ${name} is deleted.\n`);
 }
 
-async function list(ctx: Context, opts: { allTeams?: boolean }) {
+async function list(ctx: Context, opts: { allTeams?: boolean; product?: string; phase?: Phase }) {
   const client = await ctx.client();
   const teams = opts.allTeams ? (await allPages((cursor) => client.listTeams({ cursor }))).map((t) => t.name) : [await ctx.team()];
+  const filter = { ...(opts.product ? { product: opts.product } : {}), ...(opts.phase ? { phase: opts.phase } : {}) };
   const items: Instance[] = [];
   for (const team of teams) {
-    for await (const instance of client.iterateInstances(team)) items.push(instance);
+    for await (const instance of client.iterateInstances(team, filter)) items.push(instance);
   }
   ctx.print(items, () => {
-    if (items.length === 0) return `No instances. Create one with: paved create PRODUCT NAME\n`;
+    if (items.length === 0) {
+      return Object.keys(filter).length > 0 ? 'No instances match.\n' : `No instances. Create one with: paved create PRODUCT NAME\n`;
+    }
     const headers = ['NAME', 'PRODUCT', 'PLAN', 'PHASE', 'AGE'];
     const shown = withPartsUnderParents(items);
     const rows = shown.map(({ instance: i, part }) => [part ? `  └ ${i.name}` : i.name, `${i.product}@${i.productVersion}${i.hold === undefined ? '' : ' (held)'}`, i.plan, phaseColor(ctx, i.status.phase), formatAge(i.createdAt)]);

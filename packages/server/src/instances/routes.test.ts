@@ -179,6 +179,36 @@ eachStore('API instances', (open) => {
     expect(bad.json().errors[0].path).toBe('query.limit');
   });
 
+  it('lists the instances in one phase (with a product or not), and refuses an unknown phase naming the field', async () => {
+    await h.team('delta', [[ann, 'member'], [vic, 'viewer']]);
+    const created: Instance[] = [];
+    for (const name of ['f-one', 'f-two', 'f-three']) created.push((await create(ann, name, {}, 'delta')).json() as Instance);
+    const list = async (caller: Caller, query: string) => {
+      const res = await h.call(caller, 'GET', `/api/v1/teams/delta/instances?${query}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      return (res.json() as { items: Instance[] }).items.map((i) => [i.name, i.status.phase]);
+    };
+    // Read before and after the change: a read answered again (store/unchanged-reads.ts) never hides it.
+    for (let i = 0; i < 2; i++) expect(await list(vic, 'phase=Ready')).toEqual([]);
+    expect((await h.call(vic, 'GET', '/api/v1/teams/delta/instances/f-two')).json().status.phase).toBe('Pending');
+    await markReady(h.store, created[1]!);
+    expect((await h.call(vic, 'GET', '/api/v1/teams/delta/instances/f-two')).json().status.phase).toBe('Ready');
+    expect(await list(vic, 'phase=Ready')).toEqual([['f-two', 'Ready']]);
+    expect(await list(ann, 'phase=Pending')).toEqual([['f-one', 'Pending'], ['f-three', 'Pending']]);
+    expect(await list(ann, 'phase=Pending&product=pgdb&limit=1')).toEqual([['f-one', 'Pending']]);
+    expect(await list(ann, 'phase=Failed')).toEqual([]);
+    for (const phase of ['ready', 'Unknown', '']) {
+      const bad = await h.call(ann, 'GET', `/api/v1/teams/delta/instances?phase=${phase}`);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ code: 'invalid_input', errors: [{ path: 'query.phase' }] });
+    }
+    // The filter changes nothing of who may list: an outsider is refused as without it.
+    const outsider = await h.call(bob, 'GET', '/api/v1/teams/delta/instances?phase=Ready');
+    expect(outsider.statusCode).toBe(403);
+    expect(outsider.json().code).toBe('not_team_member');
+  });
+
   it('reveals credentials only once Ready, and records who revealed them', async () => {
     const instance = (await create(ann, 'reveal-me')).json() as Instance;
     const early = await h.call(ann, 'POST', `${alpha}/reveal-me/credentials:reveal`, {});

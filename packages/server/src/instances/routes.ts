@@ -7,6 +7,7 @@ import type { InstanceWatchEvent } from './service.js';
 import { principalOf, type Reauthenticate } from '../http/auth.js';
 import type { RecordOperation } from '../audit/recorder.js';
 import { streamReveal } from './stream-reveal.js';
+import { sendSerializedOnce } from '../http/serialized-once.js';
 import { CreateInstanceRequest, Credentials, Instance, InstanceListQuery, PavedEvent, RequestPreview, UpdateInstanceRequest, WatchQuery } from './schemas.js';
 import { InstanceParams, PageQuery, TeamParams, page, problemResponses } from '../http/schemas.js';
 
@@ -34,7 +35,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
       summary: "A team's instances, a page at a time", tags: ['instances'], operationId: 'listInstances',
       params: TeamParams, querystring: InstanceListQuery, response: { 200: page(Instance), ...problemResponses },
     },
-  }, async (request) => instances.list(principalOf(request), request.params.team, request.query));
+  }, async (request, reply) => sendSerializedOnce(reply, await instances.list(principalOf(request), request.params.team, request.query)));
 
   app.post('/teams/:team/instances', {
     schema: {
@@ -54,7 +55,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
       summary: 'An instance with its status and non-secret outputs', tags: ['instances'], operationId: 'getInstance',
       params: InstanceParams, response: { 200: Instance, ...problemResponses },
     },
-  }, async (request) => instances.get(principalOf(request), request.params.team, request.params.instance));
+  }, async (request, reply) => sendSerializedOnce(reply, await instances.get(principalOf(request), request.params.team, request.params.instance)));
 
   app.patch('/teams/:team/instances/:instance', {
     schema: {

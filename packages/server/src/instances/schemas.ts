@@ -1,11 +1,26 @@
 import { InstanceDeprecation } from '../product-evolution/schemas.js';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
+import type { Phase } from '@paved/model';
 import { AnyMap, Name, PageQuery, Timestamp } from '../http/schemas.js';
 
-/** A team's instances, a page at a time, optionally of one product only. */
+/** The phases an instance goes through (InstanceStatus.phase), which a listing may keep one of. */
+export const InstancePhase = Type.Union([
+  Type.Literal('AwaitingApproval'), Type.Literal('Denied'),
+  Type.Literal('Pending'), Type.Literal('Provisioning'), Type.Literal('Ready'), Type.Literal('Failed'), Type.Literal('Deleting'),
+], {
+  description: 'AwaitingApproval: a requireApproval policy holds the request (status.approval names who may approve); Denied: refused by an approver',
+});
+
+/** Does not compile when the model's phases and these differ. */
+export type InstancePhaseMatchesModel = [Static<typeof InstancePhase>] extends [Phase] ? ([Phase] extends [Static<typeof InstancePhase>] ? true : never) : never;
+const phasesMatch: InstancePhaseMatchesModel = true;
+void phasesMatch;
+
+/** A team's instances, a page at a time, optionally of one product and one phase only. */
 export const InstanceListQuery = Type.Object({
   ...PageQuery.properties,
   product: Type.Optional(Name),
+  phase: Type.Optional(InstancePhase),
 }, { additionalProperties: false });
 
 
@@ -18,10 +33,7 @@ export const Condition = Type.Object({
 });
 
 export const InstanceStatus = Type.Object({
-  phase: Type.Union([
-    Type.Literal('AwaitingApproval'), Type.Literal('Denied'),
-    Type.Literal('Pending'), Type.Literal('Provisioning'), Type.Literal('Ready'), Type.Literal('Failed'), Type.Literal('Deleting'),
-  ], { description: 'AwaitingApproval: a requireApproval policy holds the request (status.approval names who may approve); Denied: refused by an approver' }),
+  phase: InstancePhase,
   conditions: Type.Array(Condition),
   lastError: Type.Optional(Type.String()),
   readyAt: Type.Optional(Timestamp),

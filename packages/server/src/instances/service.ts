@@ -1,7 +1,7 @@
 import {
   COMPOSITE_DRIVER, COMPOSITE_TARGET, ConflictError, NotFoundError, QuotaError, assertName, externalNameFor, resolvePlan, validateInputs,
   type CreateInstanceRequest, type Credentials, type Environment, type Instance, type Page, type PavedEvent, type ProductVersion, type Team,
-  type PageRequest, type RequestInterface, type RequestPreview, type UpdateInstanceRequest,
+  type PageRequest, type Phase, type RequestInterface, type RequestPreview, type UpdateInstanceRequest,
   newId,
 } from '@paved/model';
 import { newApprovalId } from '@paved/store';
@@ -30,9 +30,10 @@ export interface InstanceWatchRequest {
 }
 
 /** Requesting, changing, deleting and reading a team's instances. */
-/** A page of a team's instances, of one product when `product` is given. */
+/** A page of a team's instances, of one product when `product` is given, in one phase when `phase` is. */
 export interface InstanceListRequest extends PageRequest {
   product?: string;
+  phase?: Phase;
 }
 
 export interface InstanceService {
@@ -169,7 +170,7 @@ export class DefaultInstanceService implements InstanceService {
 
   async list(principal: Principal, teamName: string, page: InstanceListRequest): Promise<Page<Instance>> {
     const team = await findTeam(this.deps.store, teamName, principal);
-    return this.deps.store.listInstances({ teamIds: [team.id], cursor: page.cursor, limit: page.limit, product: page.product });
+    return this.deps.store.listInstances({ teamIds: [team.id], cursor: page.cursor, limit: page.limit, product: page.product, phase: page.phase });
   }
 
   async update(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {

@@ -41,6 +41,19 @@ export interface DialectAdapter {
   /** Locks the selected rows and skips rows another transaction holds (PostgreSQL's work-queue idiom). */
   skipLocked<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>): SelectQueryBuilder<Database, TB, O>;
 
+  /**
+   * A top-level field of a JSON object kept in a text column (`instances.status`), as text:
+   * SQLite's json_extract, PostgreSQL's `->>` on the text cast to json. `field` is SQL: a literal, never a value.
+   */
+  jsonField(column: string, field: string): RawBuilder<string | null>;
+
+  /**
+   * A value that differs after any change to the database, by this connection or any other,
+   * taken without waiting (unchanged-reads.ts); undefined when it cannot be known now (a
+   * transaction of this connection is in progress) or at all (PostgreSQL).
+   */
+  changeCounter(): string | undefined;
+
   /** Adds an auto-incrementing integer primary key (used for the events' order). */
   addSerialPrimaryKey<T extends string, C extends string>(table: CreateTableBuilder<T, C>, column: string): CreateTableBuilder<T, C>;
 

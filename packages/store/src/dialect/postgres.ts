@@ -59,6 +59,10 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     forUpdate: (query) => query.forUpdate(),
     forShare: (query) => query.forShare(),
+    // No cheap counter of this database's changes: pg_current_snapshot() moves with every write
+    // transaction of the whole cluster, and reading it is a round trip of its own.
+    changeCounter: () => undefined,
+    jsonField: (column, field) => sql<string | null>`(${sql.ref(column)}::json ->> ${sql.lit(field)})`,
     skipLocked: (query) => query.forUpdate().skipLocked(),
     addSerialPrimaryKey: (table, column) => table.addColumn(column, 'bigserial', (col) => col.primaryKey()),
     async addInsertionOrder(target, table, column, existingOrder) {

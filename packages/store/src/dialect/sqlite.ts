@@ -30,7 +30,14 @@ export function createSqliteAdapter(path: string): DialectAdapter {
   database.pragma('foreign_keys = ON');
   // WAL makes NORMAL durable against application crashes; only an OS crash can lose the last commits.
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  // Statements of this connection that may change something, counted before they run: with
+  // total_changes() (rows this connection changed) and data_version (moved by other
+  // connections' commits), the change counter. total_changes() alone misses a `delete from t`
+  // without a where (SQLite's truncate optimisation is not counted).
+  let writes = 0;
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database, undefined, () => { writes++; }) }) });
+  const changes = database.prepare('select total_changes(), data_version from pragma_data_version');
+  changes.raw(true);
   let closed = false;
 
   // db.connection() holds the single connection (and Kysely's mutex) for the whole callback.
@@ -59,6 +66,12 @@ export function createSqliteAdapter(path: string): DialectAdapter {
     write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     forUpdate: (query) => query,
     forShare: (query) => query,
+    changeCounter: () => {
+      if (closed || database.inTransaction) return undefined;
+      const [changed, dataVersion] = changes.get() as [number, number];
+      return `${writes}/${changed}/${dataVersion}`;
+    },
+    jsonField: (column, field) => sql<string | null>`json_extract(${sql.ref(column)}, ${sql.lit(`$.${field}`)})`,
     skipLocked: (query) => query,
     addSerialPrimaryKey: (table, column) => table.addColumn(column, 'integer', (col) => col.primaryKey().autoIncrement()),
     async addInsertionOrder(target, table, column, existingOrder) {
@@ -121,10 +134,14 @@ function codeOf(error: unknown): string {
  * (Kysely's mutex) and the store never streams a statement while running another. A statement
  * that changes the schema empties the map: a kept `select *` would answer other columns.
  */
-export function withStatementCache(database: BetterSqlite3.Database, limit = 500): { prepare: BetterSqlite3.Database['prepare']; close(): void } {
+export function withStatementCache(
+  database: BetterSqlite3.Database, limit = 500, onWrite?: () => void,
+): { prepare: BetterSqlite3.Database['prepare']; close(): void } {
   const statements = new Map<string, RowStatement | BetterSqlite3.Statement>();
   return {
     prepare(source: string) {
+      // Kysely prepares every statement right before running it: anything but a select may write.
+      if (onWrite !== undefined && !SELECT.test(source)) onWrite();
       let statement = statements.get(source);
       if (statement === undefined) {
         if (SCHEMA_CHANGE.test(source)) statements.clear();
@@ -143,6 +160,7 @@ export function withStatementCache(database: BetterSqlite3.Database, limit = 500
 }
 
 const SCHEMA_CHANGE = /^\s*(create|alter|drop)\b/i;
+const SELECT = /^\s*select\b/i;
 
 /** What Kysely's SQLite driver uses of a statement that returns rows. */
 interface RowStatement {

@@ -24,12 +24,14 @@ export function compositionRepo(ctx: StoreContext) {
       return (await partsOf(ctx.db, parentId)).map(toInstance);
     },
 
-    async getInstanceWithParts(teamId: string, name: string): Promise<{ instance: Instance; parts: Instance[] } | undefined> {
-      const [row] = await instanceByNameWithPartsFlag(ctx.db, teamId, name);
-      if (row === undefined) return undefined;
-      // A boolean on PostgreSQL, 0 or 1 on SQLite.
-      const parts = row.has_parts === true || Number(row.has_parts) === 1 ? (await partsOf(ctx.db, row.id)).map(toInstance) : [];
-      return { instance: toInstance(row), parts };
+    getInstanceWithParts(teamId: string, name: string): Promise<{ instance: Instance; parts: Instance[] } | undefined> {
+      return ctx.unchanged(`instance\u0000${teamId}\u0000${name}`, async () => {
+        const [row] = await instanceByNameWithPartsFlag(ctx.db, teamId, name);
+        if (row === undefined) return undefined;
+        // A boolean on PostgreSQL, 0 or 1 on SQLite.
+        const parts = row.has_parts === true || Number(row.has_parts) === 1 ? (await partsOf(ctx.db, row.id)).map(toInstance) : [];
+        return { instance: toInstance(row), parts };
+      });
     },
   };
 }

@@ -180,10 +180,14 @@ export function identityRepo(ctx: StoreContext) {
       return teams;
     },
 
-    async authEpoch(): Promise<number> {
-      const [row] = await authEpochRow(db);
-      if (row === undefined) throw new Error('the auth_epoch row is missing (migration 0022)');
-      return Number(row.epoch);
+    // Read by every request: while the database is unchanged (unchanged-reads.ts) the epoch is too,
+    // and a revocation, by any process or by hand, is a change seen by the very next call.
+    authEpoch(): Promise<number> {
+      return ctx.unchanged('auth-epoch', async () => {
+        const [row] = await authEpochRow(db);
+        if (row === undefined) throw new Error('the auth_epoch row is missing (migration 0022)');
+        return Number(row.epoch);
+      });
     },
 
     async getTeam(key: IdOrName): Promise<Team | undefined> {

@@ -245,4 +245,34 @@ eachStore('store: instances', (open) => {
     expect((await store.listInstances({ teamIds: [team.id], product: 'redis' })).items.map((i) => i.name)).toEqual(['db-6']);
     await expect(store.listInstances({ cursor: 'bad' })).rejects.toBeInstanceOf(InputError);
   });
+
+  it('lists one phase, with a product or not, a page at a time, for one team or several', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const other = await seedTeam(store);
+    const ids: Record<string, string> = {};
+    for (let i = 0; i < 7; i++) ids[`db-${i}`] = (await store.createInstance(newInstance(team, `db-${i}`, { product: i === 4 ? 'redis' : 'postgres' }))).id;
+    const elsewhere = await store.createInstance(newInstance(other, 'elsewhere'));
+    // Asking for deletion shows phase Deleting at once; the rest stay Pending.
+    for (const name of ['db-1', 'db-2', 'db-4', 'db-5']) await store.requestDeletion(ids[name]!, 'alice');
+    await store.requestDeletion(elsewhere.id, 'alice');
+    const names = async (filter: Parameters<Store['listInstances']>[0]) => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listInstances({ ...filter, limit: 2, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items.map((i) => i.name));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return seen;
+    };
+    expect(await names({ teamIds: [team.id], phase: 'Deleting' })).toEqual(['db-1', 'db-2', 'db-4', 'db-5']);
+    expect(await names({ teamIds: [team.id], phase: 'Pending' })).toEqual(['db-0', 'db-3', 'db-6']);
+    expect(await names({ teamIds: [team.id], phase: 'Deleting', product: 'postgres' })).toEqual(['db-1', 'db-2', 'db-5']);
+    expect(await names({ teamIds: [team.id], phase: 'Ready' })).toEqual([]);
+    // Several teams (and the top-level filter) take the general query, filtered the same way.
+    expect(await names({ teamIds: [team.id, other.id], phase: 'Deleting' })).toEqual(['db-1', 'db-2', 'db-4', 'db-5', 'elsewhere']);
+    expect(await names({ teamIds: [team.id], phase: 'Pending', topLevel: true })).toEqual(['db-0', 'db-3', 'db-6']);
+    for (const instance of (await store.listInstances({ teamIds: [team.id], phase: 'Deleting' })).items) expect(instance.status.phase).toBe('Deleting');
+  });
 });

@@ -1,35 +1,55 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { ConflictError, NotFoundError, QuotaError, newId, type Instance, type InstanceStatus, type Page } from '@paved/model';
 import type { StoreContext } from '../context.js';
+import type { DialectAdapter } from '../dialect/adapter.js';
 import type { Database, InstancesTable } from '../schema.js';
 import type { InstanceFilter, NewEvent, NewInstance, QuotaClaim, RequestProvenance } from '../types.js';
 import { insertApproval } from './approvals.js';
 import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
-import { selectInstanceViews, selectInstances, toInstance } from '../rows.js';
+import { selectInstanceViews, selectInstances, toInstance, type InstanceViewRow } from '../rows.js';
 import { compiledRead, compiledRows } from '../compiled.js';
 import { insertEvent, insertEventRows } from './events.js';
 import { projectRequests } from './measures-projection.js';
 
-// The reads the API serves most, compiled once (compiled.ts): one instance by name, and a
-// team's page, with or without a product, from the start or after a cursor.
+// The read the API serves most, compiled once (compiled.ts): one instance by name. A team's
+// pages are compiled too, in the repository (teamPageRows), as the phase filter needs the dialect.
 const instanceByName = compiledRead((db, teamId: string, name: string) => selectInstanceViews(db).where('instances.team_id', '=', teamId).where('instances.name', '=', name));
-const ofTeam = (db: Kysely<Database>, teamId: string) => selectInstanceViews(db).where('instances.team_id', '=', teamId);
-const teamPage = {
-  first: compiledRead((db, teamId: string, limit: number) => ofTeam(db, teamId).orderBy('instances.seq').limit(limit)),
-  after: compiledRead((db, teamId: string, seq: number, limit: number) => ofTeam(db, teamId).where('instances.seq', '>', seq).orderBy('instances.seq').limit(limit)),
-  productFirst: compiledRead((db, teamId: string, product: string, limit: number) =>
-    ofTeam(db, teamId).where('instances.product', '=', product).orderBy('instances.seq').limit(limit)),
-  productAfter: compiledRead((db, teamId: string, product: string, seq: number, limit: number) =>
-    ofTeam(db, teamId).where('instances.product', '=', product).where('instances.seq', '>', seq).orderBy('instances.seq').limit(limit)),
-};
 
-/** One team's page through the compiled reads; undefined for a filter they do not cover. */
-function teamPageRows(db: Kysely<Database>, filter: InstanceFilter, seq: number | undefined, limit: number) {
-  const teamId = filter.teamIds?.length === 1 ? filter.teamIds[0] : undefined;
-  if (teamId === undefined || filter.topLevel === true) return undefined;
-  if (filter.product === undefined) return seq === undefined ? teamPage.first(db, teamId, limit) : teamPage.after(db, teamId, seq, limit);
-  return seq === undefined ? teamPage.productFirst(db, teamId, filter.product, limit) : teamPage.productAfter(db, teamId, filter.product, seq, limit);
+/** Which filters a team's page read has: each shape is its own compiled statement. */
+interface TeamPageShape {
+  product: boolean;
+  phase: boolean;
+  after: boolean;
+}
+
+/**
+ * One team's page reads, compiled once per shape at its first use: the `(team_id, seq)` and
+ * `(team_id, product, seq)` indexes read in order and stopped at the page's end. The phase is in
+ * the status JSON (no column of its own): rows of the team are filtered by it as they are read.
+ */
+function teamPageReads(adapter: DialectAdapter) {
+  const reads = new Map<string, ReturnType<typeof teamPageRead>>();
+  function teamPageRead(shape: TeamPageShape) {
+    // The values come in order: team, [product], [phase], [seq], limit.
+    return compiledRead((db, ...values: unknown[]) => {
+      let i = 0;
+      let query = selectInstanceViews(db).where('instances.team_id', '=', values[i++] as string);
+      if (shape.product) query = query.where('instances.product', '=', values[i++] as string);
+      if (shape.phase) query = query.where(adapter.jsonField('instances.status', 'phase'), '=', values[i++] as string);
+      if (shape.after) query = query.where('instances.seq', '>', values[i++] as number);
+      return query.orderBy('instances.seq').limit(values[i] as number);
+    });
+  }
+  /** One team's page through the compiled reads (the filter's teamIds and topLevel are not looked at). */
+  return (db: Kysely<Database>, teamId: string, filter: InstanceFilter, seq: number | undefined, limit: number) => {
+    const shape = { product: filter.product !== undefined, phase: filter.phase !== undefined, after: seq !== undefined };
+    const key = `${shape.product}/${shape.phase}/${shape.after}`;
+    let read = reads.get(key);
+    if (read === undefined) reads.set(key, (read = teamPageRead(shape)));
+    const values = [teamId, filter.product, filter.phase, seq, limit].filter((value) => value !== undefined);
+    return read(db, ...values);
+  };
 }
 
 const instanceById = compiledRead((db, id: string) => selectInstances(db).where('instances.id', '=', id));
@@ -67,6 +87,7 @@ const notFound = (id: string) =>
  */
 export function instancesRepo(ctx: StoreContext) {
   const { adapter, db } = ctx;
+  const teamPageRows = teamPageReads(adapter);
 
   const getInstance = async (id: string, executor: Kysely<Database> = db): Promise<Instance | undefined> => {
     const [row] = await instanceById(executor, id);
@@ -245,19 +266,26 @@ export function instancesRepo(ctx: StoreContext) {
       const limit = pageLimit(filter.limit);
       if (filter.teamIds && filter.teamIds.length === 0) return { items: [] };
       const seq = filter.cursor === undefined ? undefined : (decodeCursor(filter.cursor, ['number']) as [number])[0];
-      const rows = await (teamPageRows(db, filter, seq, limit + 1) ?? (() => {
-        let query = selectInstances(db);
-        if (filter.teamIds) query = query.where('instances.team_id', 'in', filter.teamIds);
-        if (filter.product !== undefined) query = query.where('instances.product', '=', filter.product);
-        if (filter.topLevel === true) query = query.where('instances.parent_id', 'is', null);
-        if (seq !== undefined) query = query.where('instances.seq', '>', seq);
-        return query.orderBy('instances.seq').limit(limit + 1).execute();
-      })());
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      const page: Page<Instance> = { items: items.map(toInstance) };
-      if (rows.length > limit && last) page.nextCursor = encodeCursor([last.seq]);
-      return page;
+      const toPage = (rows: ReadonlyArray<InstanceViewRow & { seq: number }>) => {
+        const items = rows.slice(0, limit);
+        const last = items[items.length - 1];
+        const page: Page<Instance> = { items: items.map(toInstance) };
+        if (rows.length > limit && last) page.nextCursor = encodeCursor([last.seq]);
+        return page;
+      };
+      // A team's page, as the API reads it: through the compiled reads, answered again while nothing changed.
+      const teamId = filter.teamIds?.length === 1 && filter.topLevel !== true ? filter.teamIds[0] : undefined;
+      if (teamId !== undefined) {
+        const key = ['page', teamId, filter.product ?? '', filter.phase ?? '', seq ?? '', limit].join('\u0000');
+        return ctx.unchanged(key, async () => toPage(await teamPageRows(db, teamId, filter, seq, limit + 1)));
+      }
+      let query = selectInstances(db);
+      if (filter.teamIds) query = query.where('instances.team_id', 'in', filter.teamIds);
+      if (filter.product !== undefined) query = query.where('instances.product', '=', filter.product);
+      if (filter.phase !== undefined) query = query.where(adapter.jsonField('instances.status', 'phase'), '=', filter.phase);
+      if (filter.topLevel === true) query = query.where('instances.parent_id', 'is', null);
+      if (seq !== undefined) query = query.where('instances.seq', '>', seq);
+      return toPage(await query.orderBy('instances.seq').limit(limit + 1).execute());
     },
 
     async countInstances(filter: { teamId?: string; product?: string; plan?: string }): Promise<number> {
