@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Command, Help } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_GROUPS, type CommandGroup } from './command-groups.js';
 import { COMMAND_TABLE, type TopLevelCommand } from './command-table.js';
 import { standInProgram } from './dispatch.js';
-import { buildProgram } from './program.js';
+import { buildProgram, main } from './program.js';
 import { rootProgram } from './root-program.js';
 import { captureIo } from './test-support.js';
 
@@ -50,5 +50,20 @@ describe('the top-level command table', () => {
     expect(standIn.helpInformation()).toBe(whole.helpInformation());
     const names = (program: Command) => help.visibleCommands(program).map((command) => [command.name(), command.aliases()]);
     expect(names(standIn)).toEqual(names(whole));
+  });
+
+  it('makes paved answer help, unknown commands and usage errors as the whole program does', async () => {
+    const cases = [[], ['--help'], ['gett'], ['help'], ['help', 'get'], ['get', '--help'], ['--team', 't', 'get', '--help'], ['teams', 'lst'], ['teams', 'help', 'create'], ['-o', 'yamlx', 'get', 'x'], ['get'], ['get', 'x', '--bogus']];
+    for (const argv of cases) {
+      const io = captureIo({ NO_COLOR: '1' });
+      const code = await main(argv, io);
+      const wholeIo = captureIo({ NO_COLOR: '1' });
+      let wholeCode = 0;
+      await buildProgram({ io: wholeIo, setExitCode: () => {} }).parseAsync(argv, { from: 'user' }).catch((error: unknown) => {
+        if (!(error instanceof CommanderError)) throw error;
+        wholeCode = error.exitCode === 0 ? 0 : 2;
+      });
+      expect({ argv, code, out: io.out.join(''), err: io.errs.join('') }).toEqual({ argv, code: wholeCode, out: wholeIo.out.join(''), err: wholeIo.errs.join('') });
+    }
   });
 });

@@ -65,19 +65,24 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   let exitCode = 0;
   const runner: Runner = { io, setExitCode: (code) => (exitCode = code) };
   try {
-    try {
-      await standInProgram(runner).parseAsync([...argv], { from: 'user' });
-      return exitCode;
-    } catch (error) {
-      if (!(error instanceof GroupInvoked)) throw error;
-      // The same arguments again, through the program with the named command's group.
-      const program = rootProgram(runner);
-      const groups = groupsFor(error.command);
-      const registers = await Promise.all(groups.map((group) => COMMAND_GROUPS[group]()));
-      for (const register of registers) register(program, runner);
-      await program.parseAsync([...argv], { from: 'user' });
-      return exitCode;
+    // `paved get …`: a command named first is the one the stand-ins would dispatch to (or the
+    // root's options after it fail the same way in both programs), so its group loads at once.
+    let command = COMMAND_TABLE.find((entry) => entry.name === argv[0] || entry.aliases.includes(argv[0] ?? ''));
+    if (command === undefined) {
+      try {
+        await standInProgram(runner).parseAsync([...argv], { from: 'user' });
+        return exitCode;
+      } catch (error) {
+        if (!(error instanceof GroupInvoked)) throw error;
+        command = error.command;
+      }
     }
+    // The same arguments again, through the program with the named command's group.
+    const program = rootProgram(runner);
+    const registers = await Promise.all(groupsFor(command).map((group) => COMMAND_GROUPS[group]()));
+    for (const register of registers) register(program, runner);
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
     const { exitCodeFor, formatError } = await import('./exit-codes.js');
