@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^@paved\/driver-api\/conformance$/, replacement: pkg('driver-api/src/conformance.ts') },
       { find: /^@paved\/store\/testing$/, replacement: pkg('store/src/testing.ts') },
+      { find: /^@paved\/server\/prometheus$/, replacement: pkg('server/src/metrics/prometheus/index.ts') },
       { find: /^@paved\/driver-(postgres|secret|memory|mysql|redis|rabbitmq|nats|script|webhook|log-stream)$/, replacement: pkg('drivers/$1/src/index.ts') },
       { find: /^@paved\/(model|driver-api|store|secrets|engine|server|platform|client|cli)$/, replacement: pkg('$1/src/index.ts') },
     ],

@@ -105,7 +105,7 @@ describe('command lines in messages, comments and docs', () => {
   it('finds them where they are known to be (a scan that matches nothing would pass on nothing)', () => {
     expect(mentions.length).toBeGreaterThan(300);
     const has = (file: string, text: string) => mentions.some((m) => m.file === file && m.text.startsWith(text));
-    expect(has('packages/cli/src/program.ts', 'paved create postgres orders-db --team my-team --wait')).toBe(true);
+    expect(has('packages/cli/src/root-program.ts', 'paved create postgres orders-db --team my-team --wait')).toBe(true);
     expect(has('packages/engine/src/failure.ts', 'paved reconcile')).toBe(true);
     expect(has('README.md', 'paved up')).toBe(true);
     expect(has('docs/cli.md', 'paved reconcile NAME [--team T] [--wait]')).toBe(true);

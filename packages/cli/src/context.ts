@@ -5,7 +5,7 @@ import { colorsEnabled, createColors, type Colors } from './colors.js';
 import { cliConfigPath, readCliConfig, type CliConfig } from './config-file.js';
 import type { Io } from './io.js';
 import { formatData, type OutputFormat } from './output.js';
-import { CLI_VERSION } from './program.js';
+import { CLI_VERSION } from './root-program.js';
 import { resolveTeam } from './team-resolution.js';
 
 /** Options every command accepts (declared once on the program). */

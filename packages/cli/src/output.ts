@@ -2,8 +2,8 @@ import Table from 'cli-table3';
 import { yamlLib } from './lazy-yaml.js';
 import type { Colors } from './colors.js';
 
-export type OutputFormat = 'table' | 'json' | 'yaml';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'yaml'];
+export { OUTPUT_FORMATS, type OutputFormat } from './output-formats.js';
+import type { OutputFormat } from './output-formats.js';
 
 /** json/yaml print the API object unchanged, so scripts see exactly what the API returns. */
 export function formatData(data: unknown, format: Exclude<OutputFormat, 'table'>): string {

@@ -1,5 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
-import { colorsEnabled, createColors } from './colors.js';
+import type { Command } from 'commander';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerAuthCommands } from './commands/auth.js';
@@ -27,33 +26,18 @@ import { registerTeamCommands } from './commands/teams.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerUserCommands } from './commands/users.js';
 import type { Runner } from './context.js';
-import { exitCodeFor, formatError } from './exit-codes.js';
-import { processIo, type Io } from './io.js';
-import { OUTPUT_FORMATS } from './output.js';
+import { rootProgram } from './root-program.js';
 
-/** Commander's own usage errors (unknown option, missing argument) exit 2, like every shell tool. */
-export const USAGE_EXIT_CODE = 2;
-export const CLI_VERSION = '0.1.0';
+export { USAGE_EXIT_CODE, CLI_VERSION } from './root-program.js';
+export { main } from './dispatch.js';
 
+/**
+ * The whole program, every command group registered: for tests, docs checks and callers of
+ * @paved/cli. `paved` itself builds only the group it runs (dispatch.ts); command-groups.ts
+ * lists the same groups in the same order, and command-table.test.ts checks they agree.
+ */
 export function buildProgram(runner: Runner): Command {
-  const { io } = runner;
-  const program = new Command('paved')
-    .description('Paved: infrastructure as a product. Self-service instances of your platform team\'s products.')
-    .option('--url <url>', 'Paved server URL (env PAVED_URL; default from paved login / paved up)')
-    .option('--token <token>', 'API token (env PAVED_TOKEN; default from paved login / paved up)')
-    .option('--team <team>', 'team to act for (env PAVED_TEAM; default: the CLI config\'s team, else your only team)')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS as string[]).default('table'))
-    .option('--no-feedback', 'never ask for feedback after --wait (env PAVED_NO_FEEDBACK=1; never asked outside a terminal or with CI set)')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(createColors(colorsEnabled(io)).red(s)),
-    })
-    .configureHelp({ showGlobalOptions: true })
-    .showSuggestionAfterError()
-    .showHelpAfterError('(run with --help for usage and examples)')
-    .addHelpText('after', '\nGetting started:\n  paved up                              # a local Paved, CLI signed in as admin\n  paved teams create my-team\n  paved create postgres orders-db --team my-team --wait\n  paved run --instance orders-db --team my-team -- npm start\n\npaved --version prints the version. Docs: docs/cli.md');
+  const program = rootProgram(runner);
   registerServerCommands(program, runner);
   registerAuthCommands(program, runner);
   registerUserCommands(program, runner);
@@ -81,23 +65,4 @@ export function buildProgram(runner: Runner): Command {
   registerBackupCommands(program, runner);
   registerTargetCommands(program, runner);
   return program;
-}
-
-/** Runs the CLI with `argv` (without node and script) and returns the exit code; never calls process.exit. */
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
-  // Not commander's .version(): its global --version would swallow `create --version 1.2.0`.
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    io.stdout.write(`${CLI_VERSION}\n`);
-    return 0;
-  }
-  let exitCode = 0;
-  const program = buildProgram({ io, setExitCode: (code) => (exitCode = code) });
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
-    io.stderr.write(formatError(error, createColors(colorsEnabled(io) && io.stderr.isTTY === true)));
-    return exitCodeFor(error);
-  }
 }

@@ -1,6 +1,6 @@
 // The CLI as a process: runs main() on argv and sets the exit code. Started by main.ts, from the
 // bundle when it is current, else from these modules.
-import { main } from './program.js';
+import { main } from './dispatch.js';
 
 // `paved products | head` closes stdout early: that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,4 +1,11 @@
-export * from './errors.js';
+// Named, not `export *`: the CLI's bundle keeps errors.js a module of its own (@paved/model/errors,
+// packages/cli/rolldown.config.mjs), and a star re-export of it made the bundler keep every
+// export of the model in one object, so each command loaded all of it.
+export {
+  errorCatalogue, PavedError, InputError, UnauthenticatedError, NotAllowedError, NotFoundError, ConflictError, QuotaError,
+  DriverError, UnavailableError, InternalError, isPavedError, toPavedError,
+  type ErrorKind, type ErrorCatalogueEntry, type FieldIssue, type PavedErrorOptions,
+} from './errors.js';
 export * from './names.js';
 export * from './ids.js';
 export * from './types.js';

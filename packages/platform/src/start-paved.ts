@@ -7,7 +7,7 @@ import { createEngine, type Engine } from '@paved/engine';
 import { createStore, type Store } from '@paved/store';
 import { createSecretStore, openKeyring, registerKeyring } from '@paved/secrets';
 import { findPortalDir } from './portal.js';
-import { AuditChain, buildApp, rolloutPolicyCheck, createAuditLog, createAuditSigner, PlatformMetrics, startAuditCheckpoints, startLogRetention, startMetricsEndpoint } from '@paved/server';
+import { AuditChain, buildApp, rolloutPolicyCheck, createAuditLog, createAuditSigner, startAuditCheckpoints, startLogRetention } from '@paved/server';
 import { auditKeyMaterial } from './audit-key.js';
 import type { PavedConfig } from './config.js';
 import { loadTls } from './tls.js';
@@ -99,7 +99,9 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
     }
 
     // Every process counts its own work; the queue depth is the store's, the same in each.
-    const metrics = config.metrics === undefined ? undefined : new PlatformMetrics({ store, role: config.role });
+    // prom-client is loaded only where metrics are configured (bench/README.md §9).
+    const prometheus = config.metrics === undefined ? undefined : await import('@paved/server/prometheus');
+    const metrics = prometheus === undefined ? undefined : new prometheus.PlatformMetrics({ store, role: config.role });
 
     let engine: Engine | undefined;
     if (config.role !== 'api') {
@@ -146,8 +148,8 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
       stops.push(startAuditCheckpoints({ chain: auditChain, logger }));
     }
     let metricsUrl: string | undefined;
-    if (metrics !== undefined && config.metrics !== undefined) {
-      const endpoint = await startMetricsEndpoint(metrics, config.metrics);
+    if (prometheus !== undefined && metrics !== undefined && config.metrics !== undefined) {
+      const endpoint = await prometheus.startMetricsEndpoint(metrics, config.metrics);
       metricsUrl = endpoint.url;
       stops.push(() => endpoint.close());
     }

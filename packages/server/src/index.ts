@@ -18,7 +18,9 @@ export {
 export { AuditChain, createAuditSigner, type AuditSigner } from './audit/chain.js';
 export { createAuditLog, type AuditLog, type AuditLogEntry } from './audit/log.js';
 export { startAuditCheckpoints, AUDIT_CHECKPOINT_INTERVAL_MS } from './audit/checkpoints.js';
-export { PlatformMetrics, MAX_PRODUCTS, UNMATCHED_ROUTE, type PlatformMetricsOptions } from './metrics/prometheus/platform-metrics.js';
-export { startMetricsEndpoint, type MetricsEndpoint } from './metrics/prometheus/endpoint.js';
+// The Prometheus registry and its endpoint are @paved/server/prometheus, loaded only where
+// metrics are configured: prom-client is ~100 KB of source an idle `paved up` need not hold.
+export type { PlatformMetrics, PlatformMetricsOptions } from './metrics/prometheus/platform-metrics.js';
+export type { MetricsEndpoint } from './metrics/prometheus/endpoint.js';
 export { compilePattern, isTimeZone, DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './delivery/settings.js';
 export type { DeliveryConfig } from './services.js';

@@ -12,13 +12,19 @@
  * where the server cannot, which preflight reports as a warning.
  */
 import { createHash } from 'node:crypto';
-import { Point } from '@noble/ed25519';
+import { createRequire } from 'node:module';
+import type * as Noble from '@noble/ed25519';
 import type { RowDataPacket } from 'mysql2/promise';
 import type mysql from 'mysql2/promise';
 import { errorLine } from '@paved/driver-api';
 import { nativePasswordHash } from './native-password.js';
 import { quoteLiteral } from './quote.js';
 import type { AuthPlugin, MysqlTargetConfig } from './target-config.js';
+
+const require = createRequire(import.meta.url);
+let noble: typeof Noble | undefined;
+/** @noble/ed25519, loaded on the first ed25519 login issued: most Paveds never reach MySQL (bench/footprint.mjs). Node ≥ 20.19 requires an ES module. */
+const ed25519Point = (): typeof Noble.Point => (noble ??= require('@noble/ed25519') as typeof Noble).Point;
 
 export interface AuthChoice {
   plugin: AuthPlugin;
@@ -41,6 +47,7 @@ export function ed25519PublicKey(password: string): string {
   for (let i = 31; i >= 0; i--) n = (n << 8n) | BigInt(scalar[i]!);
   // The base point has order L, so reducing the clamped scalar changes nothing but lets the
   // library's constant-time multiplication take it.
+  const Point = ed25519Point();
   const point = Point.BASE.multiply(n % Point.CURVE().n);
   return Buffer.from(point.toBytes()).toString('base64').replace(/=+$/, '');
 }

@@ -4,15 +4,23 @@
  * checks, like an application, pass MariaDB's client side of it (@coresql/mysql2-auth-ed25519,
  * a fork of the MariaDB Node connector's implementation). Harmless for native-password logins.
  */
-import ed25519Module from '@coresql/mysql2-auth-ed25519';
+import { createRequire } from 'node:module';
+import type Ed25519Module from '@coresql/mysql2-auth-ed25519';
 import type { ConnectionOptions } from 'mysql2';
 
-// A CommonJS module whose `exports.default` is the plugin factory: Node hands ESM the whole
-// exports object, while a bundler's interop (vitest) may hand the factory itself.
-type Factory = typeof ed25519Module.default;
-const ed25519: Factory = typeof ed25519Module === 'function' ? (ed25519Module as Factory) : ed25519Module.default;
+// A CommonJS module whose `exports.default` is the plugin factory; loaded on the first tenant
+// login a check makes, as most Paveds never reach MySQL (bench/footprint.mjs). A bundler's
+// interop may hand the factory itself.
+type Factory = typeof Ed25519Module.default;
+const require = createRequire(import.meta.url);
+let ed25519: Factory | undefined;
+function ed25519Factory(): Factory {
+  if (ed25519) return ed25519;
+  const loaded = require('@coresql/mysql2-auth-ed25519') as typeof Ed25519Module | Factory;
+  return (ed25519 = typeof loaded === 'function' ? (loaded as Factory) : loaded.default);
+}
 
 /** `authPlugins` for mysql2's connection options. */
 export function tenantAuthPlugins(): NonNullable<ConnectionOptions['authPlugins']> {
-  return { client_ed25519: ed25519() as NonNullable<ConnectionOptions['authPlugins']>[string] };
+  return { client_ed25519: ed25519Factory()() as NonNullable<ConnectionOptions['authPlugins']>[string] };
 }

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { errorLine, withCheckConnection, type CheckSession, type ContractCheck, type Target } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
 import { jwtAuthenticator, openConnection, type ConnectOptions } from './connections.js';
 import { parseCreds } from './jwt.js';
 import { nkeyFromSeed } from './nkey.js';
+import { natsJetStream } from './nats-client.js';
 import { jsm } from './stream.js';
 import { readTargetConfig } from './target-config.js';
 
@@ -65,7 +65,7 @@ export async function checkWriteRead(outputs: Outputs, session?: CheckSession): 
   const prefix = (outputs.subjects ?? '').replace(/>$/, '');
   await asTenant(outputs, 'write then read through the stream failed', async (nc) => {
     const probe = randomBytes(8).toString('hex');
-    const ack = await jetstream(nc).publish(`${prefix}paved-check.${probe}`, probe);
+    const ack = await natsJetStream().jetstream(nc).publish(`${prefix}paved-check.${probe}`, probe);
     if (ack.stream !== stream) throw checkFailed(`write landed in stream "${ack.stream}", not "${stream}"`);
     const manager = await jsm(nc);
     const stored = await manager.streams.getMessage(stream, { seq: ack.seq });

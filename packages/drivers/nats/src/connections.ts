@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { connect, type Authenticator, type NatsConnection } from '@nats-io/transport-node';
+import type { Authenticator, NatsConnection } from '@nats-io/transport-node';
+import { natsTransport } from './nats-client.js';
 import { encodeJwt } from './jwt.js';
 import { nkeyFromRaw, type NKey } from './nkey.js';
 import type { NatsTargetConfig, OperatorTargetConfig } from './target-config.js';
@@ -19,7 +20,7 @@ export interface ConnectOptions {
 
 /** One short-lived connection: no reconnects, so a refused login fails fast instead of looping. */
 export function openConnection(options: ConnectOptions): Promise<NatsConnection> {
-  return connect({
+  return natsTransport().connect({
     servers: options.servers,
     name: options.name,
     reconnect: false,

@@ -1,6 +1,7 @@
-import { jetstreamManager, type JetStreamManager, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
+import type { JetStreamManager, StreamConfig, StreamInfo } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DriverError } from '@paved/model';
+import { natsJetStream } from './nats-client.js';
 import type { StreamValues } from './values.js';
 
 const NANOS = 1_000_000_000;
@@ -27,7 +28,7 @@ export function subjectsOf(externalName: string): string {
 }
 
 export function jsm(nc: NatsConnection): Promise<JetStreamManager> {
-  return jetstreamManager(nc, { timeout: 5_000 });
+  return natsJetStream().jetstreamManager(nc, { timeout: 5_000 });
 }
 
 export function isStreamMissing(error: unknown): boolean {

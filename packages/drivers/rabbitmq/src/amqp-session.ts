@@ -1,6 +1,19 @@
-import amqp, { type ChannelModel } from 'amqplib';
+import { createRequire } from 'node:module';
+import type Amqp from 'amqplib';
+import type { ChannelModel } from 'amqplib';
 import { DriverError } from '@paved/model';
 import { amqpUrl } from './outputs.js';
+
+const require = createRequire(import.meta.url);
+let amqplib: typeof Amqp | undefined;
+
+/**
+ * amqplib, loaded when the first AMQP session opens: every Paved loads this driver, most never
+ * reach a RabbitMQ target, and the library is 250 KB of source held by every idle `paved up`
+ * (bench/footprint.mjs). The management API (plain HTTP) does the provisioning; AMQP sessions
+ * are the contract checks'.
+ */
+const amqp = (): typeof Amqp => (amqplib ??= require('amqplib') as typeof Amqp);
 
 /** Who a session logs in as, and where. */
 export interface SessionTarget {
@@ -36,7 +49,7 @@ export async function openSession(target: SessionTarget, check: string): Promise
   const url = amqpUrl(target.scheme, target.host, target.port, target.vhost, target.username, target.password);
   let connection: ChannelModel;
   try {
-    connection = await amqp.connect(url, { noDelay: true, timeout: 5_000 });
+    connection = await amqp().connect(url, { noDelay: true, timeout: 5_000 });
   } catch (error) {
     throw sessionError(error, target, check);
   }

@@ -3,8 +3,11 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import * as tar from 'tar';
+import type * as Tar from 'tar';
 import { InputError } from '@paved/model';
+
+/** tar, loaded by a backup or a restore: `paved up` imports these modules and never needs it. */
+const tarModule = (): Promise<typeof Tar> => import('tar');
 
 /**
  * A backup is one gzipped tar: `manifest.json` (what is in it and each file's sha256), `store/`
@@ -55,7 +58,7 @@ export async function writeArchive(staging: string, manifest: BackupManifest, fi
   const partial = `${file}.partial-${randomBytes(4).toString('hex')}`;
   try {
     const entries = (await readdir(staging)).sort();
-    await tar.create({ gzip: true, file: partial, cwd: staging, portable: true, mode: 0o600 } as tar.TarOptionsWithAliasesAsyncFile, entries);
+    await (await tarModule()).create({ gzip: true, file: partial, cwd: staging, portable: true, mode: 0o600 } as Tar.TarOptionsWithAliasesAsyncFile, entries);
     await rename(partial, file);
   } catch (error) {
     await rm(partial, { force: true });
@@ -70,7 +73,7 @@ function invalid(file: string, why: string): InputError {
 /** Unpacks `file` into `into` and checks it: the manifest's format, and every file against its sha256. */
 export async function readArchive(file: string, into: string): Promise<BackupManifest> {
   try {
-    await tar.extract({ file, cwd: into, strict: true, preserveOwner: false });
+    await (await tarModule()).extract({ file, cwd: into, strict: true, preserveOwner: false });
   } catch (error) {
     throw invalid(file, `it cannot be unpacked (${(error as Error).message})`);
   }

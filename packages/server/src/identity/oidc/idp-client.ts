@@ -1,4 +1,4 @@
-import * as oidc from 'openid-client';
+import type * as Oidc from 'openid-client';
 import { InputError, NotAllowedError, UnauthenticatedError, UnavailableError, isPavedError, type PavedError } from '@paved/model';
 import { isLoopbackUrl, type OidcSettings } from './settings.js';
 
@@ -19,6 +19,19 @@ export type DevicePoll = { status: 'pending' | 'slow_down' } | { status: 'approv
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
+let openid: Promise<typeof Oidc> | undefined;
+/** The openid-client module, whose `instanceof` checks `failure` makes once it has been loaded. */
+let loaded: typeof Oidc | undefined;
+
+/**
+ * openid-client (and oauth4webapi, 200 KB of source), loaded on the first sign-in request: most
+ * Paveds run without OIDC, and an idle `paved up` held it from the start (bench/footprint.mjs).
+ */
+export function openidClient(): Promise<typeof Oidc> {
+  openid ??= import('openid-client').then((module) => (loaded = module));
+  return openid;
+}
+
 /**
  * Paved as the provider's client, through openid-client: discovery (once, retried after a
  * failure, so Paved starts while the provider is down and API tokens keep working), the
@@ -29,7 +42,7 @@ const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
  * echoed but its error code.
  */
 export class IdpClient {
-  private config: Promise<oidc.Configuration> | undefined;
+  private config: Promise<Oidc.Configuration> | undefined;
 
   constructor(private readonly settings: OidcSettings) {}
 
@@ -38,7 +51,8 @@ export class IdpClient {
   }
 
   async authorizationUrl(checks: { state: string; nonce: string; codeChallenge: string }): Promise<URL> {
-    return oidc.buildAuthorizationUrl(await this.configuration(), {
+    const config = await this.configuration();
+    return (await openidClient()).buildAuthorizationUrl(config, {
       redirect_uri: this.settings.redirectUri,
       scope: this.settings.scopes.join(' '),
       state: checks.state,
@@ -53,6 +67,7 @@ export class IdpClient {
     const config = await this.configuration();
     const currentUrl = new URL(this.settings.redirectUri);
     currentUrl.search = callbackQuery.toString();
+    const oidc = await openidClient();
     const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
       pkceCodeVerifier: checks.codeVerifier, expectedState: checks.state, expectedNonce: checks.nonce, idTokenExpected: true,
     }).catch(failure);
@@ -61,7 +76,7 @@ export class IdpClient {
 
   async startDevice(): Promise<DeviceStart> {
     const config = await this.configuration();
-    const started = await oidc.initiateDeviceAuthorization(config, { scope: this.settings.scopes.join(' ') }).catch(failure);
+    const started = await (await openidClient()).initiateDeviceAuthorization(config, { scope: this.settings.scopes.join(' ') }).catch(failure);
     return {
       deviceCode: started.device_code,
       userCode: started.user_code,
@@ -75,7 +90,8 @@ export class IdpClient {
   /** One poll of the token endpoint for a device code (the caller keeps the pace). */
   async pollDevice(deviceCode: string): Promise<DevicePoll> {
     const config = await this.configuration();
-    let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+    const oidc = await openidClient();
+    let tokens: Oidc.TokenEndpointResponse & Oidc.TokenEndpointResponseHelpers;
     try {
       tokens = await oidc.genericGrantRequest(config, DEVICE_GRANT, { device_code: deviceCode });
     } catch (error) {
@@ -86,16 +102,16 @@ export class IdpClient {
     return { status: 'approved', claims: await this.claimsOf(config, tokens) };
   }
 
-  private async claimsOf(config: oidc.Configuration, tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers): Promise<IdpClaims> {
+  private async claimsOf(config: Oidc.Configuration, tokens: Oidc.TokenEndpointResponse & Oidc.TokenEndpointResponseHelpers): Promise<IdpClaims> {
     const idToken = tokens.claims();
     if (!idToken) throw new UnauthenticatedError('The identity provider sent no ID token', { code: 'oidc_id_token_invalid' });
     if (config.serverMetadata().userinfo_endpoint === undefined) return idToken;
     // Many providers send groups and profile claims only here; the subject must be the same.
-    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub).catch(failure);
+    const userinfo = await (await openidClient()).fetchUserInfo(config, tokens.access_token, idToken.sub).catch(failure);
     return { ...userinfo, ...idToken };
   }
 
-  private configuration(): Promise<oidc.Configuration> {
+  private configuration(): Promise<Oidc.Configuration> {
     this.config ??= this.discover().catch((error: unknown) => {
       this.config = undefined;
       throw new UnavailableError(`The identity provider ${this.settings.issuer} cannot be reached or does not describe itself (OpenID discovery); try again later`, {
@@ -105,8 +121,9 @@ export class IdpClient {
     return this.config;
   }
 
-  private async discover(): Promise<oidc.Configuration> {
+  private async discover(): Promise<Oidc.Configuration> {
     const issuer = new URL(this.settings.issuer);
+    const oidc = await openidClient();
     const auth = this.settings.clientSecret === undefined ? oidc.None() : oidc.ClientSecretBasic(this.settings.clientSecret);
     const execute = issuer.protocol === 'http:' && isLoopbackUrl(issuer) ? [oidc.allowInsecureRequests] : [];
     const config = await oidc.discovery(issuer, this.settings.clientId, undefined, auth, { execute, timeout: 10 });
@@ -121,7 +138,9 @@ function failure(error: unknown): never {
 }
 
 function paved(error: unknown): PavedError {
-  if (error instanceof oidc.AuthorizationResponseError || error instanceof oidc.ResponseBodyError) {
+  // Nothing fails inside openid-client before it is loaded.
+  const oidc = loaded;
+  if (oidc && (error instanceof oidc.AuthorizationResponseError || error instanceof oidc.ResponseBodyError)) {
     const code = error.error;
     if (code === 'access_denied') return new NotAllowedError('Sign-in was refused at the identity provider (access denied)', { code: 'oidc_denied', cause: error });
     if (code === 'expired_token') return new InputError('The sign-in expired before it was approved; sign in again', { code: 'oidc_login_expired', cause: error });
@@ -132,7 +151,7 @@ function paved(error: unknown): PavedError {
       code: 'oidc_provider_error', cause: error,
     });
   }
-  if (error instanceof oidc.ClientError) {
+  if (oidc && error instanceof oidc.ClientError) {
     if (error.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' || error.code === 'OAUTH_RESPONSE_IS_NOT_JSON') {
       return new UnavailableError('The identity provider answered with something that is not OAuth; try again later', { code: 'oidc_provider_error', cause: error });
     }

@@ -1,6 +1,5 @@
 import type { AuditLog } from '../../audit/log.js';
 import { createHash, randomBytes } from 'node:crypto';
-import * as oidc from 'openid-client';
 import {
   ConflictError, InputError, NotFoundError, UnauthenticatedError, isPavedError,
   type DeviceLogin, type DevicePoll, type IssuedToken, type OidcInfo, type User, type UserIdentity,
@@ -9,7 +8,7 @@ import type { Store } from '@paved/store';
 import type { Principal } from '../../access/principal.js';
 import { hashToken } from '../tokens.js';
 import { idpUserFrom } from './claims.js';
-import { IdpClient } from './idp-client.js';
+import { IdpClient, openidClient } from './idp-client.js';
 import { issueSession, signIn, type SignInDeps } from './sign-in.js';
 import type { OidcSettings } from './settings.js';
 
@@ -80,6 +79,7 @@ export class DefaultOidcService implements OidcService {
 
   async startLogin(request: { handoff?: { port: number; challenge: string } }): Promise<{ url: string; state: string; ttlSeconds: number }> {
     const { idp } = this.configured();
+    const oidc = await openidClient();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const codeVerifier = oidc.randomPKCECodeVerifier();
