@@ -16,19 +16,25 @@ describe('groupCommit', () => {
     await sql`create table t (x integer unique)`.execute(db);
   }
 
+  /** A group commit inserting each x into t, recording the order in which writes ran. */
+  function inserter(savepointsAfterFailure: boolean) {
+    const runs: number[] = [];
+    const write = groupCommit<number, number>({
+      transaction: (fn) => db.transaction().execute(fn as (trx: Kysely<Db>) => Promise<unknown>) as never,
+      apply: async (trx, x) => {
+        runs.push(x);
+        await (trx as unknown as Kysely<Db>).insertInto('t').values({ x }).execute();
+        return x;
+      },
+      savepointsAfterFailure,
+    });
+    return { runs, write };
+  }
+
   for (const savepointsAfterFailure of [false, true]) {
     it(`undoes a failing write alone, the others commit${savepointsAfterFailure ? ' (savepoints only after a failure)' : ''}`, async () => {
       await table();
-      const runs: number[] = [];
-      const write = groupCommit<number, number>({
-        transaction: (fn) => db.transaction().execute(fn as (trx: Kysely<Db>) => Promise<unknown>) as never,
-        apply: async (trx, x) => {
-          runs.push(x);
-          await (trx as unknown as Kysely<Db>).insertInto('t').values({ x }).execute();
-          return x;
-        },
-        savepointsAfterFailure,
-      });
+      const { runs, write } = inserter(savepointsAfterFailure);
       // Submitted in one turn: one batch, whose third write breaks the unique constraint.
       const outcomes = await Promise.allSettled([1, 2, 2, 3].map((x) => write(x)));
       expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
@@ -41,16 +47,7 @@ describe('groupCommit', () => {
 
   it('runs a batch without savepoints when nothing fails', async () => {
     await table();
-    const runs: number[] = [];
-    const write = groupCommit<number, number>({
-      transaction: (fn) => db.transaction().execute(fn as (trx: Kysely<Db>) => Promise<unknown>) as never,
-      apply: async (trx, x) => {
-        runs.push(x);
-        await (trx as unknown as Kysely<Db>).insertInto('t').values({ x }).execute();
-        return x;
-      },
-      savepointsAfterFailure: true,
-    });
+    const { runs, write } = inserter(true);
     expect(await Promise.all([1, 2, 3].map((x) => write(x)))).toEqual([1, 2, 3]);
     expect(runs).toEqual([1, 2, 3]);
   });
