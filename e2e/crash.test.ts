@@ -13,14 +13,12 @@ import {
 const CREATE_POINTS = ['create:after-intent', 'create:after-driver', 'create:after-secrets'];
 const DELETE_POINTS = ['delete:before:revoke-login', 'delete:after:drop-database', 'delete:after:drop-role', 'delete:before-forget'];
 const suffix = Math.random().toString(16).slice(2, 8);
+const team = `crash-${suffix}`;
+const prefix = `pv_${team.replace(/-/g, '_')}_`;
 
-// Once with the engine on the API's event loop, once on a thread of its own (PAVED_ENGINE_THREAD):
-// the thread's SIGKILL is the process's, and the restarted process resumes either way.
-describe.each(['off', 'on'])('crash test: SIGKILL during provisioning and deletion (engine thread %s)', (thread) => {
-  const team = `crash-${thread}-${suffix}`;
-  const prefix = `pv_${team.replace(/-/g, '_')}_`;
+describe('crash test: SIGKILL during provisioning and deletion', () => {
   let available = false;
-  const dir = tempDir(`crash-${thread}`);
+  const dir = tempDir('crash');
   const admin = { PAVED_CLI_CONFIG: join(dir, 'admin.json') };
   let env: NodeJS.ProcessEnv;
 
@@ -45,7 +43,7 @@ describe.each(['off', 'on'])('crash test: SIGKILL during provisioning and deleti
   beforeAll(async () => {
     available = await requireMachinePostgres();
     if (!available) return;
-    env = { ...(await crashableUpEnv(dir, admin)), PAVED_ENGINE_THREAD: thread };
+    env = await crashableUpEnv(dir, admin);
     const server = await up();
     await pavedOk(['teams', 'create', team], admin);
     await server.stop();

@@ -37,12 +37,6 @@ export interface PavedConfig {
   /** Golden-path templates served to `paved init` (one folder per template). */
   templatesDir: string;
   worker: { concurrency: number; driftIntervalMs: number; leaseMs: number };
-  /**
-   * Run the engine of a process that runs it (role all or worker) on a thread of its own, with
-   * its own store connection, instead of on the API's event loop (PAVED_ENGINE_THREAD=on|off,
-   * default off; docs/configuration.md).
-   */
-  engineThread: boolean;
   /** What one caller may use of the API (docs/api.md "Limits"). */
   limits: {
     /** Requests per hour per API token (PAVED_RATE_LIMIT); 0: unlimited. */
@@ -166,10 +160,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   }
   const closeSetting = str('PAVED_POSTGRES_CLOSE_SERVER_DATABASES');
   if (closeSetting !== undefined && !['true', 'false'].includes(closeSetting)) issues.push({ path: 'PAVED_POSTGRES_CLOSE_SERVER_DATABASES', message: 'must be "true" or "false"' });
-  const engineThread = str('PAVED_ENGINE_THREAD') ?? 'off';
-  if (!['on', 'off'].includes(engineThread)) issues.push({ path: 'PAVED_ENGINE_THREAD', message: `must be "on" or "off" (got "${engineThread}")` });
-  // A thread's second connection to ':memory:' would be a second, empty database.
-  if (engineThread === 'on' && databaseUrl === ':memory:') issues.push({ path: 'PAVED_ENGINE_THREAD', message: 'needs a database file or a postgres:// URL, not :memory:' });
   const embeddedSetting = str('PAVED_EMBEDDED_POSTGRES') ?? 'auto';
   if (!['auto', 'off'].includes(embeddedSetting)) issues.push({ path: 'PAVED_EMBEDDED_POSTGRES', message: 'must be "auto" or "off"' });
   const masterKey = str('PAVED_MASTER_KEY');
@@ -220,7 +210,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
       driftIntervalMs: duration('PAVED_DRIFT_INTERVAL', 5 * 60_000),
       leaseMs: duration('PAVED_LEASE', 30_000),
     },
-    engineThread: engineThread === 'on',
     limits: {
       requestsPerHour: int('PAVED_RATE_LIMIT', 7200, 0, 10_000_000),
       authFailuresPerMinute: int('PAVED_AUTH_FAILURE_LIMIT', 30, 1, 100_000),

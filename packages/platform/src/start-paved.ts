@@ -1,19 +1,17 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import pino from 'pino';
 import type { Target } from '@paved/driver-api';
-import { createEngine } from '@paved/engine';
+import { createEngine, type Engine } from '@paved/engine';
 import { createStore, type Store } from '@paved/store';
 import { createSecretStore, openKeyring, registerKeyring } from '@paved/secrets';
 import { findPortalDir } from './portal.js';
-import { AuditChain, buildApp, createAuditLog, createAuditSigner, startAuditCheckpoints, startLogRetention } from '@paved/server';
+import { AuditChain, buildApp, rolloutPolicyCheck, createAuditLog, createAuditSigner, startAuditCheckpoints, startLogRetention } from '@paved/server';
 import { auditKeyMaterial } from './audit-key.js';
 import type { PavedConfig } from './config.js';
 import { loadTls } from './tls.js';
 import { createDrivers } from './drivers.js';
-import { engineOptions } from './engine-options.js';
-import { startEngineThread } from './engine-thread.js';
-import { createLogger } from './logger.js';
 import { loadConfiguredTargets } from './targets.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres/index.js';
 import { bootstrap } from './bootstrap.js';
@@ -40,6 +38,19 @@ export interface RunningPaved {
 }
 
 export const PAVED_VERSION = '0.1.0';
+
+function createLogger(config: PavedConfig): pino.Logger {
+  // Logs go to stderr so a command's data on stdout stays clean; request logging is off (one
+  // line per request drowns `paved up`), warnings and lifecycle events stay.
+  return pino(
+    {
+      level: config.logLevel,
+      base: { pid: process.pid },
+      redact: ['req.headers.authorization', 'headers.authorization', 'req.headers.cookie', 'headers.cookie', 'req.headers["x-gitlab-token"]', 'req.headers["x-hub-signature-256"]'],
+    },
+    pino.destination(2),
+  );
+}
 
 /**
  * The composition root: configuration → store → secrets → targets → drivers → engine and/or
@@ -92,18 +103,28 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
     const prometheus = config.metrics === undefined ? undefined : await import('@paved/server/prometheus');
     const metrics = prometheus === undefined ? undefined : new prometheus.PlatformMetrics({ store, role: config.role });
 
+    let engine: Engine | undefined;
     if (config.role !== 'api') {
-      const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-      const observer = metrics?.engineObserver;
-      if (config.engineThread) {
-        // Off the API's event loop: its own store connection, drivers and logger (engine-thread.ts).
-        stops.push(await startEngineThread({ config, store, targets, workerId, logger, ...(observer === undefined ? {} : { observer }) }));
-      } else {
-        const engine = createEngine(engineOptions({ config, store, drivers, targets, secrets, logger, workerId, ...(observer === undefined ? {} : { observer }) }));
-        engine.start();
-        // Stop the worker before the store and drivers it uses.
-        stops.push(() => engine.stop());
-      }
+      const crashAt = config.crashAt;
+      engine = createEngine({
+        store,
+        drivers,
+        targets,
+        secrets,
+        logger,
+        workerId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+        concurrency: config.worker.concurrency,
+        driftIntervalMs: config.worker.driftIntervalMs,
+        leaseMs: config.worker.leaseMs,
+        ...(metrics === undefined ? {} : { observer: metrics.engineObserver }),
+        // A rollout's instances are judged by the policies when their wave starts, like an update.
+        rolloutPolicyCheck: rolloutPolicyCheck(store),
+        // Test-only (PAVED_CRASH_AT): die like a power cut at the named point.
+        ...(crashAt ? { failpoint: (name: string) => { if (name === crashAt) process.kill(process.pid, 'SIGKILL'); } } : {}),
+      });
+      engine.start();
+      // Stop the worker before the store and drivers it uses.
+      stops.push(() => engine!.stop());
     }
 
     let url: string | undefined;
