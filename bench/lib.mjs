@@ -14,7 +14,7 @@ export function arg(name, fallback) {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
-/** `--NAME K=V,K2=V2` as an environment for a server (e.g. `--env PAVED_ENGINE_THREAD=on`); {} when absent. */
+/** `--NAME K=V,K2=V2` as an environment for a server (e.g. `--env PAVED_WORKER_CONCURRENCY=1`); {} when absent. */
 export function envArg(name) {
   const raw = arg(name);
   if (raw === undefined) return {};

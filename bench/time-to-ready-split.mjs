@@ -1,7 +1,7 @@
 // Diagnostic beside time-to-ready.mjs: where an instance's time from request to credentials goes
 // (the segments: bench/ready-split.mjs), as medians over --runs requests (default 25) through
 // the client's waitForCredentials, with no direct baseline in between.
-//   npm run build && node bench/time-to-ready-split.mjs [redis|postgres|mysql|amqp] [--runs 25] [--env PAVED_ENGINE_THREAD=on]
+//   npm run build && node bench/time-to-ready-split.mjs [redis|postgres|mysql|amqp] [--runs 25] [--env K=V[,K=V]]
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@paved/client';
 import { arg, envArg, startPaved } from './lib.mjs';

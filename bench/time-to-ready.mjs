@@ -8,7 +8,7 @@
 // (bench/ready-split.mjs) is printed as well. `--baseline ../other-checkout` starts that build's
 // `paved up` too and measures it the same way (the client's waitForCredentials), interleaved.
 // `--env K=V[,K=V]` and `--baseline-env K=V[,K=V]` set each server's environment: one build, a
-// setting on and off (`--baseline . --env PAVED_ENGINE_THREAD=on --baseline-env PAVED_ENGINE_THREAD=off`).
+// setting two ways (`--baseline . --env PAVED_WORKER_CONCURRENCY=1 --baseline-env PAVED_WORKER_CONCURRENCY=8`).
 //
 //   npm run build && node bench/time-to-ready.mjs --product postgres [--runs 30] [--baseline ../base] [--env K=V] [--baseline-env K=V]
 //   products: postgres (machine PostgreSQL), mysql (MariaDB), redis, amqp (RabbitMQ)

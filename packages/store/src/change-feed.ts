@@ -5,9 +5,7 @@ import type { InstanceChange } from './dialect/adapter.js';
 /**
  * The in-process side of onInstanceChange. The store emits here right after a write commits;
  * the dialect adapter emits here for other processes' writes (PostgreSQL NOTIFY), never for
- * ours, so each change reaches a local listener once. Changes heard from elsewhere (NOTIFY, or
- * relayed from another connection on the same SQLite file) reach every listener, but not the
- * listeners of this store's own commits (`onOwn`), so a relay never echoes a change back.
+ * ours, so each change reaches a local listener once.
  */
 export class ChangeFeed {
   readonly #emitter = new EventEmitter();
@@ -17,29 +15,13 @@ export class ChangeFeed {
     this.#emitter.setMaxListeners(0);
   }
 
-  /** This store's own commits. */
   emit(changes: InstanceChange | InstanceChange[]): void {
     for (const change of Array.isArray(changes) ? changes : [changes]) {
-      const event = { instanceId: change.instanceId, teamId: change.teamId };
-      this.#emitter.emit('change', event);
-      this.#emitter.emit('own', event);
+      this.#emitter.emit('change', { instanceId: change.instanceId, teamId: change.teamId });
     }
   }
 
-  /** A change another connection committed. */
-  heard(change: InstanceChange): void {
-    this.#emitter.emit('change', { instanceId: change.instanceId, teamId: change.teamId });
-  }
-
   on(listener: InstanceChangeListener): () => void {
-    return this.#listen('change', listener);
-  }
-
-  onOwn(listener: InstanceChangeListener): () => void {
-    return this.#listen('own', listener);
-  }
-
-  #listen(event: 'change' | 'own', listener: InstanceChangeListener): () => void {
     // A throwing listener must not break the write that triggered it, nor the other listeners.
     const safe: InstanceChangeListener = (change) => {
       try {
@@ -48,7 +30,7 @@ export class ChangeFeed {
         /* the listener's own problem */
       }
     };
-    this.#emitter.on(event, safe);
-    return () => this.#emitter.off(event, safe);
+    this.#emitter.on('change', safe);
+    return () => this.#emitter.off('change', safe);
   }
 }

@@ -47,7 +47,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   const feed = new ChangeFeed();
   const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: () => new Date(now()).toISOString(), unchanged: unchangedReads(adapter) };
   try {
-    await adapter.listen((change) => feed.heard(change));
+    await adapter.listen((change) => feed.emit(change));
   } catch (error) {
     await adapter.close();
     throw error;
@@ -55,7 +55,6 @@ export async function createStore(options: StoreOptions): Promise<Store> {
 
   return {
     dialect: adapter.dialect,
-    hearsOtherConnections: adapter.hearsOtherConnections,
     migrate: () => runMigrations(adapter),
     close: () => adapter.close(),
     snapshot: (path) => adapter.snapshot(path),
@@ -83,7 +82,5 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...policiesRepo(ctx),
     ...approvalsRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
-    onOwnInstanceChange: (listener) => feed.onOwn(listener),
-    relayInstanceChange: (change) => feed.heard(change),
   };
 }

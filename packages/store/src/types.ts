@@ -702,23 +702,6 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * through LISTEN/NOTIFY) in every other process on the same database. Returns unsubscribe.
    */
   onInstanceChange(listener: InstanceChangeListener): () => void;
-  /**
-   * Whether onInstanceChange hears what other connections to the database commit (PostgreSQL,
-   * through LISTEN/NOTIFY), or only this Store's own commits and what is relayed to it (SQLite).
-   */
-  readonly hearsOtherConnections: boolean;
-  /**
-   * Only the changes this Store's own writes committed, not those heard from elsewhere: what a
-   * relay passes on to another connection on the same SQLite file (the engine's thread), which
-   * SQLite cannot tell of a commit. Returns unsubscribe.
-   */
-  onOwnInstanceChange(listener: InstanceChangeListener): () => void;
-  /**
-   * Tells this Store's onInstanceChange listeners of a change another connection committed
-   * (relayed from the other side of a thread); not its onOwnInstanceChange listeners, so a
-   * relay both ways never sends a change back.
-   */
-  relayInstanceChange(change: { instanceId: string; teamId: string }): void;
 
   // services, environments and workloads (migration 0004)
   /** ConflictError `service_exists` when the team has a service of that name. */

@@ -15,8 +15,6 @@ export interface InstanceChange {
 export interface DialectAdapter {
   readonly dialect: Dialect;
   readonly db: Kysely<Database>;
-  /** Whether `listen` hears the commits of other connections to the database (PostgreSQL), or nothing (SQLite). */
-  readonly hearsOtherConnections: boolean;
 
   /**
    * Runs `fn` in a write transaction. On SQLite this is BEGIN IMMEDIATE, so the write lock is

@@ -55,7 +55,6 @@ export function createPostgresAdapter(url: string): DialectAdapter {
   return {
     dialect: 'postgres',
     db,
-    hearsOtherConnections: true,
     transaction: (fn) => db.transaction().execute(fn),
     write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     forUpdate: (query) => query.forUpdate(),

@@ -62,7 +62,6 @@ export function createSqliteAdapter(path: string): DialectAdapter {
   return {
     dialect: 'sqlite',
     db,
-    hearsOtherConnections: false,
     transaction: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     forUpdate: (query) => query,
