@@ -14,6 +14,17 @@ export function arg(name, fallback) {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
+/** `--NAME K=V,K2=V2` as an environment for a server (e.g. `--env PAVED_WORKER_CONCURRENCY=1`); {} when absent. */
+export function envArg(name) {
+  const raw = arg(name);
+  if (raw === undefined) return {};
+  return Object.fromEntries(raw.split(',').map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new Error(`--${name} wants KEY=VALUE[,KEY=VALUE…], got "${pair}"`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }));
+}
+
 export async function freePort() {
   return new Promise((resolve) => {
     const s = createServer();

@@ -7,14 +7,16 @@
 // route), so the gain shows against a baseline of the same run. The split of the first way
 // (bench/ready-split.mjs) is printed as well. `--baseline ../other-checkout` starts that build's
 // `paved up` too and measures it the same way (the client's waitForCredentials), interleaved.
+// `--env K=V[,K=V]` and `--baseline-env K=V[,K=V]` set each server's environment: one build, a
+// setting two ways (`--baseline . --env PAVED_WORKER_CONCURRENCY=1 --baseline-env PAVED_WORKER_CONCURRENCY=8`).
 //
-//   npm run build && node bench/time-to-ready.mjs --product postgres [--runs 30] [--baseline ../base]
+//   npm run build && node bench/time-to-ready.mjs --product postgres [--runs 30] [--baseline ../base] [--env K=V] [--baseline-env K=V]
 //   products: postgres (machine PostgreSQL), mysql (MariaDB), redis, amqp (RabbitMQ)
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createClient } from '@paved/client';
-import { arg, median, reportComparison, round, startPaved } from './lib.mjs';
+import { arg, envArg, median, reportComparison, round, startPaved } from './lib.mjs';
 import { benchTargetsFile, directOps, requestFor } from './direct-ops.mjs';
 import { createAndWait, describeSplit, splitMedians } from './ready-split.mjs';
 
@@ -23,11 +25,11 @@ const runs = Math.max(30, Number(arg('runs', '30')));
 const baselineRoot = arg('baseline');
 
 const env = { PAVED_TARGETS_FILE: benchTargetsFile(), PAVED_EMBEDDED_POSTGRES: 'off' };
-const paved = await startPaved(env);
+const paved = await startPaved({ ...env, ...envArg('env') });
 const client = createClient({ url: paved.url, token: paved.token });
 const team = `bench-${randomBytes(3).toString('hex')}`;
 await client.createTeam({ name: team });
-const base = baselineRoot ? await startPaved(env, { cli: join(resolve(baselineRoot), 'packages/cli/dist/main.js') }) : undefined;
+const base = baselineRoot ? await startPaved({ ...env, ...envArg('baseline-env') }, { cli: join(resolve(baselineRoot), 'packages/cli/dist/main.js') }) : undefined;
 const baseClient = base ? createClient({ url: base.url, token: base.token }) : undefined;
 if (baseClient) await baseClient.createTeam({ name: team });
 const direct = await directOps(product);
@@ -132,7 +134,7 @@ const baselineFigures = base ? {
   },
 } : {};
 
-reportComparison({ benchmark: 'time-to-ready', product }, times.direct, times.paved, 'paved', {
+reportComparison({ benchmark: 'time-to-ready', product, ...(arg('env') || arg('baseline-env') ? { env: envArg('env'), baselineEnv: envArg('baseline-env') } : {}) }, times.direct, times.paved, 'paved', {
   ratioDigits: 3,
   trailing: {
     targetOverheadMs: 5,

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import type { InstanceStatus, Team } from '@paved/model';
+import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { databaseUrlOf, eachStore, openAnother } from './testing.js';
 import type { Store } from './types.js';
@@ -72,6 +73,26 @@ eachStore('store: change notifications', (open) => {
     await drained(other, store, team);
     expect(heardThere.filter((h) => h === id)).toEqual([id, id]);
     expect(heardHere.filter((h) => h === id)).toEqual([id, id]);
+  });
+
+  it('answers a deletion request with the instance as requested, even when a worker forgot it right after the commit', async (ctx) => {
+    const store = await open();
+    // SQLite only: the worker's forget must land between the commit and the answer, which a
+    // synchronous connection can do from inside the change listener.
+    if (store.dialect !== 'sqlite') ctx.skip();
+    const team = await seedTeam(store);
+    const id = (await store.createInstance(newInstance(team, 'gone'))).id;
+    const worker = new BetterSqlite3(databaseUrlOf(store), { timeout: 5000 });
+    try {
+      store.onInstanceChange((c) => {
+        if (c.instanceId === id) worker.prepare('delete from instances where id = ?').run(id);
+      });
+      const requested = await store.requestDeletion(id, 'bob');
+      expect([requested.id, requested.status.phase]).toEqual([id, 'Deleting']);
+      expect(await store.getInstance(id)).toBeUndefined();
+    } finally {
+      worker.close();
+    }
   });
 
   it('keeps hearing other processes after its listening connection is killed', async (ctx) => {

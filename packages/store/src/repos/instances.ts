@@ -237,17 +237,20 @@ export function instancesRepo(ctx: StoreContext) {
     change: (row: Selectable<InstancesTable>) => { set: Updateable<InstancesTable>; event: Parameters<typeof insertEvent>[2] } | undefined,
   ): Promise<Instance> {
     let teamId: string | undefined;
-    await adapter.transaction(async (trx) => {
+    // Read back inside the transaction: after the commit, a worker (another process, or the
+    // engine's thread) may already have acted on the change, and forgotten a deleted instance.
+    const instance = await adapter.transaction(async (trx) => {
       const row = await lockInstance(trx, id);
       const planned = change(row);
-      if (!planned) return;
-      teamId = row.team_id;
-      await trx.updateTable('instances').set({ ...planned.set, updated_at: ctx.iso() }).where('id', '=', id).execute();
-      await insertEvent(trx, ctx.iso(), planned.event);
-      await adapter.announce(trx, { instanceId: id, teamId: row.team_id });
+      if (planned) {
+        teamId = row.team_id;
+        await trx.updateTable('instances').set({ ...planned.set, updated_at: ctx.iso() }).where('id', '=', id).execute();
+        await insertEvent(trx, ctx.iso(), planned.event);
+        await adapter.announce(trx, { instanceId: id, teamId: row.team_id });
+      }
+      return getInstance(id, trx);
     });
     if (teamId !== undefined) ctx.feed.emit({ instanceId: id, teamId });
-    const instance = await getInstance(id);
     if (!instance) throw notFound(id);
     return instance;
   }
