@@ -90,7 +90,7 @@ async function writeRead(outputs: Outputs, signal: AbortSignal, session?: CheckS
 // the login or the role its sessions run as holds a power that reaches past its own database;
 // and which of the catalogs the driver hides it can still read, when the target's admin ($2)
 // is a superuser and so hid them. has_database_privilege counts inherited and PUBLIC grants.
-const ISOLATION_SQL = `
+export const ISOLATION_SQL = `
 SELECT ARRAY(SELECT datname::text FROM pg_database
               WHERE ($1::boolean OR datname LIKE 'pv\\_%') AND datname <> current_database() AND datallowconn
                 AND has_database_privilege(datname, 'CONNECT') ORDER BY 1) AS others,
