@@ -93,7 +93,11 @@ async function mysqlSameOps() {
   };
 }
 
-async function postgresSameOps() {
+/**
+ * A PostgreSQL baseline: `timed(admin, name, password)` is what is measured; what it returns in
+ * `after` is awaited once the clock has stopped; the database and role are dropped after.
+ */
+async function postgresOpsWith(timed) {
   const admin = new pg.Client({ connectionString: TARGETS.postgres });
   await admin.connect();
   return {
@@ -101,25 +105,9 @@ async function postgresSameOps() {
       const name = `bench_direct_${process.pid}_${i}`;
       const password = randomBytes(24).toString('hex');
       const start = performance.now();
-      // The server hashes the password (SCRAM-SHA-256, 4096 iterations, as the driver's verifier).
-      await admin.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${password}' CONNECTION LIMIT 20`);
-      await admin.query(`CREATE DATABASE "${name}" OWNER "${name}"`);
-      await admin.query(`REVOKE ALL ON DATABASE "${name}" FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE "${name}" TO "${name}"`);
-      // The catalogs the driver hides, closed as the admin connected to the new database.
-      const inside = new pg.Client({ connectionString: TARGETS.postgres.replace(/\/postgres$/, `/${name}`) });
-      await inside.connect();
-      await inside.query(`REVOKE SELECT ON ${HIDDEN_CATALOGS.join(', ')} FROM PUBLIC`);
-      await inside.end();
-      // The checks, as packages/drivers/postgres/src/checks.ts sends them.
-      const tenant = new pg.Client({ host: '127.0.0.1', port: 5432, user: name, password, database: name });
-      await tenant.connect();
-      await tenant.query('SELECT current_database() AS db');
-      await tenant.query("BEGIN; CREATE TABLE paved_check (probe text NOT NULL); INSERT INTO paved_check (probe) VALUES ('x'); SELECT probe FROM paved_check; ROLLBACK");
-      await tenant.query(ISOLATION_SQL, [false, 'postgres', HIDDEN_CATALOGS]);
-      // Like the checks, not waiting for the backend to exit (it is waited for below, untimed).
-      const ended = tenant.end();
+      const { after } = await timed(admin, name, password);
       const ms = performance.now() - start;
-      await ended;
+      await after;
       await admin.query(`DROP DATABASE "${name}"`);
       await admin.query(`DROP ROLE "${name}"`);
       return ms;
@@ -128,7 +116,33 @@ async function postgresSameOps() {
   };
 }
 
-async function redisSameOps() {
+function postgresSameOps() {
+  return postgresOpsWith(async (admin, name, password) => {
+    // The server hashes the password (SCRAM-SHA-256, 4096 iterations, as the driver's verifier).
+    await admin.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${password}' CONNECTION LIMIT 20`);
+    await admin.query(`CREATE DATABASE "${name}" OWNER "${name}"`);
+    await admin.query(`REVOKE ALL ON DATABASE "${name}" FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE "${name}" TO "${name}"`);
+    // The catalogs the driver hides, closed as the admin connected to the new database.
+    const inside = new pg.Client({ connectionString: TARGETS.postgres.replace(/\/postgres$/, `/${name}`) });
+    await inside.connect();
+    await inside.query(`REVOKE SELECT ON ${HIDDEN_CATALOGS.join(', ')} FROM PUBLIC`);
+    await inside.end();
+    // The checks, as packages/drivers/postgres/src/checks.ts sends them.
+    const tenant = new pg.Client({ host: '127.0.0.1', port: 5432, user: name, password, database: name });
+    await tenant.connect();
+    await tenant.query('SELECT current_database() AS db');
+    await tenant.query("BEGIN; CREATE TABLE paved_check (probe text NOT NULL); INSERT INTO paved_check (probe) VALUES ('x'); SELECT probe FROM paved_check; ROLLBACK");
+    await tenant.query(ISOLATION_SQL, [false, 'postgres', HIDDEN_CATALOGS]);
+    // Like the checks, not waiting for the backend to exit.
+    return { after: tenant.end() };
+  });
+}
+
+/**
+ * A Redis baseline: the ACL user with `rules` (and the key and channel prefix), then `checks`
+ * as that user over a fresh login (`tenantOptions` added to the client's).
+ */
+function redisOpsWith(rules, tenantOptions, checks) {
   const admin = new Redis(TARGETS.redis);
   return {
     async provision(i) {
@@ -136,17 +150,10 @@ async function redisSameOps() {
       const password = randomBytes(24).toString('hex');
       const hash = createHash('sha256').update(password).digest('hex');
       const start = performance.now();
-      await admin.call('ACL', 'SETUSER', name, 'reset', 'on', `#${hash}`, `~${name}:*`, `&${name}:*`, ...TENANT_COMMAND_RULES);
-      // The checks, as packages/drivers/redis/src/checks.ts sends them (each group one round trip).
-      const tenant = new Redis({ host: '127.0.0.1', port: 6379, username: name, password, enableReadyCheck: false, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      await admin.call('ACL', 'SETUSER', name, 'reset', 'on', `#${hash}`, `~${name}:*`, `&${name}:*`, ...rules);
+      const tenant = new Redis({ host: '127.0.0.1', port: 6379, username: name, password, enableReadyCheck: false, lazyConnect: true, ...tenantOptions });
       await tenant.connect();
-      await tenant.ping();
-      await Promise.all([tenant.set(`${name}:check`, 'x', 'PX', 60_000), tenant.get(`${name}:check`), tenant.unlink(`${name}:check`)]);
-      const refused = () => undefined;
-      await Promise.all([
-        tenant.get('other:key').catch(refused), tenant.set('other:key', 'x', 'PX', 1_000).catch(refused), tenant.scan('0', 'COUNT', 10).catch(refused),
-        tenant.keys('*').catch(refused), tenant.call('SELECT', '1').catch(refused),
-      ]);
+      await checks(tenant, name);
       tenant.disconnect();
       const ms = performance.now() - start;
       await admin.call('ACL', 'DELUSER', name);
@@ -154,6 +161,19 @@ async function redisSameOps() {
     },
     close: async () => admin.disconnect(),
   };
+}
+
+async function redisSameOps() {
+  // The checks, as packages/drivers/redis/src/checks.ts sends them (each group one round trip).
+  return redisOpsWith(TENANT_COMMAND_RULES, { maxRetriesPerRequest: 0, retryStrategy: () => null }, async (tenant, name) => {
+    await tenant.ping();
+    await Promise.all([tenant.set(`${name}:check`, 'x', 'PX', 60_000), tenant.get(`${name}:check`), tenant.unlink(`${name}:check`)]);
+    const refused = () => undefined;
+    await Promise.all([
+      tenant.get('other:key').catch(refused), tenant.set('other:key', 'x', 'PX', 1_000).catch(refused), tenant.scan('0', 'COUNT', 10).catch(refused),
+      tenant.keys('*').catch(refused), tenant.call('SELECT', '1').catch(refused),
+    ]);
+  });
 }
 
 /** The management API as the admin: `call` returns the status, `must` throws on an error but 404. */
@@ -173,8 +193,12 @@ function managementApi() {
   return { call, must };
 }
 
-async function amqpSameOps() {
-  const { call, must } = managementApi();
+/**
+ * A RabbitMQ baseline: the vhost, `limits`, the user (a salted SHA-256 hash) and its rights made
+ * through the management API, then `checks({ name, password, api })` as that user.
+ */
+function amqpOpsWith(limits, checks) {
+  const api = managementApi();
   return {
     async provision(i) {
       const name = `bench_direct_${process.pid}_${i}`;
@@ -182,64 +206,58 @@ async function amqpSameOps() {
       const salt = randomBytes(4);
       const hash = Buffer.concat([salt, createHash('sha256').update(Buffer.concat([salt, Buffer.from(password)])).digest()]).toString('base64');
       const start = performance.now();
-      await must('PUT', `/vhosts/${name}`);
-      await must('PUT', `/vhost-limits/${name}/max-connections`, { value: 20 });
-      await must('PUT', `/vhost-limits/${name}/max-queues`, { value: 100 });
-      await must('PUT', `/users/${name}`, { password_hash: hash, hashing_algorithm: 'rabbit_password_hashing_sha256', tags: '' });
-      await must('PUT', `/permissions/${name}/${name}`, { configure: '.*', write: '.*', read: '.*' });
-      // The checks, as packages/drivers/rabbitmq/src/checks.ts runs them.
-      const connection = await amqp.connect(`amqp://${name}:${password}@127.0.0.1:5672/${name}`, { noDelay: true });
-      const channel = await connection.createConfirmChannel();
-      const queue = `paved-check.${name}`;
-      const declared = channel.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false });
-      channel.sendToQueue(queue, Buffer.from('x'));
-      await Promise.all([declared, channel.waitForConfirms()]);
-      await channel.get(queue, { noAck: true });
-      await channel.deleteQueue(queue);
-      // Isolation: the vhosts listed, '/' refused and the management API refused, at once.
-      await Promise.all([
-        call('GET', '/vhosts?columns=name'),
-        amqp.connect(`amqp://${name}:${password}@127.0.0.1:5672/%2F`, { noDelay: true }).then((other) => other.close(), () => undefined),
-        call('GET', '/whoami', undefined, 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64')),
-      ]);
-      await connection.close();
+      await api.must('PUT', `/vhosts/${name}`);
+      for (const [limit, value] of Object.entries(limits)) await api.must('PUT', `/vhost-limits/${name}/${limit}`, { value });
+      await api.must('PUT', `/users/${name}`, { password_hash: hash, hashing_algorithm: 'rabbit_password_hashing_sha256', tags: '' });
+      await api.must('PUT', `/permissions/${name}/${name}`, { configure: '.*', write: '.*', read: '.*' });
+      await checks({ name, password, api });
       const ms = performance.now() - start;
-      await must('DELETE', `/users/${name}`);
-      await must('DELETE', `/vhosts/${name}`);
+      await api.must('DELETE', `/users/${name}`);
+      await api.must('DELETE', `/vhosts/${name}`);
       return ms;
     },
     close: async () => {},
   };
 }
 
-async function postgresOps() {
-  const admin = new pg.Client({ connectionString: TARGETS.postgres });
-  await admin.connect();
-  return {
-    async provision(i) {
-      const name = `bench_direct_${process.pid}_${i}`;
-      const password = randomBytes(24).toString('hex');
-      const start = performance.now();
-      await admin.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${password}' CONNECTION LIMIT 20`);
-      await admin.query(`CREATE DATABASE "${name}" OWNER "${name}"`);
-      await admin.query(`REVOKE ALL ON DATABASE "${name}" FROM PUBLIC`);
-      // The product's contract checks: connect, write-read, isolation.
-      const tenant = new pg.Client({ host: '127.0.0.1', port: 5432, user: name, password, database: name });
-      await tenant.connect();
-      await tenant.query('BEGIN');
-      await tenant.query('CREATE TABLE paved_check (v text)');
-      await tenant.query("INSERT INTO paved_check VALUES ('x')");
-      await tenant.query('SELECT v FROM paved_check');
-      await tenant.query('ROLLBACK');
-      await tenant.query("SELECT datname FROM pg_database WHERE datname LIKE 'pv\\_%' AND has_database_privilege(datname, 'CONNECT')");
-      await tenant.end();
-      const ms = performance.now() - start;
-      await admin.query(`DROP DATABASE "${name}"`);
-      await admin.query(`DROP ROLE "${name}"`);
-      return ms;
-    },
-    close: () => admin.end(),
-  };
+async function amqpSameOps() {
+  // The checks, as packages/drivers/rabbitmq/src/checks.ts runs them.
+  return amqpOpsWith({ 'max-connections': 20, 'max-queues': 100 }, async ({ name, password, api }) => {
+    const connection = await amqp.connect(`amqp://${name}:${password}@127.0.0.1:5672/${name}`, { noDelay: true });
+    const channel = await connection.createConfirmChannel();
+    const queue = `paved-check.${name}`;
+    const declared = channel.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false });
+    channel.sendToQueue(queue, Buffer.from('x'));
+    await Promise.all([declared, channel.waitForConfirms()]);
+    await channel.get(queue, { noAck: true });
+    await channel.deleteQueue(queue);
+    // Isolation: the vhosts listed, '/' refused and the management API refused, at once.
+    await Promise.all([
+      api.call('GET', '/vhosts?columns=name'),
+      amqp.connect(`amqp://${name}:${password}@127.0.0.1:5672/%2F`, { noDelay: true }).then((other) => other.close(), () => undefined),
+      api.call('GET', '/whoami', undefined, 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64')),
+    ]);
+    await connection.close();
+  });
+}
+
+function postgresOps() {
+  return postgresOpsWith(async (admin, name, password) => {
+    await admin.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${password}' CONNECTION LIMIT 20`);
+    await admin.query(`CREATE DATABASE "${name}" OWNER "${name}"`);
+    await admin.query(`REVOKE ALL ON DATABASE "${name}" FROM PUBLIC`);
+    // The product's contract checks: connect, write-read, isolation.
+    const tenant = new pg.Client({ host: '127.0.0.1', port: 5432, user: name, password, database: name });
+    await tenant.connect();
+    await tenant.query('BEGIN');
+    await tenant.query('CREATE TABLE paved_check (v text)');
+    await tenant.query("INSERT INTO paved_check VALUES ('x')");
+    await tenant.query('SELECT v FROM paved_check');
+    await tenant.query('ROLLBACK');
+    await tenant.query("SELECT datname FROM pg_database WHERE datname LIKE 'pv\\_%' AND has_database_privilege(datname, 'CONNECT')");
+    await tenant.end();
+    return {};
+  });
 }
 
 async function mysqlOps() {
@@ -270,52 +288,22 @@ async function mysqlOps() {
 }
 
 async function redisOps() {
-  const admin = new Redis(TARGETS.redis);
-  return {
-    async provision(i) {
-      const name = `bench_direct_${process.pid}_${i}`;
-      const password = randomBytes(24).toString('hex');
-      const hash = createHash('sha256').update(password).digest('hex');
-      const start = performance.now();
-      await admin.call('ACL', 'SETUSER', name, 'reset', 'on', `#${hash}`, `~${name}:*`, `&${name}:*`, '+@all', '-@dangerous', '-@admin', '-scan', '-randomkey', '-select', '-swapdb', '-move');
-      const tenant = new Redis({ host: '127.0.0.1', port: 6379, username: name, password, enableReadyCheck: false, lazyConnect: true });
-      await tenant.connect();
-      await tenant.set(`${name}:check`, 'x');
-      await tenant.get(`${name}:check`);
-      await tenant.del(`${name}:check`);
-      await tenant.get('other:key').catch(() => undefined); // isolation: refused
-      tenant.disconnect();
-      const ms = performance.now() - start;
-      await admin.call('ACL', 'DELUSER', name);
-      return ms;
-    },
-    close: async () => admin.disconnect(),
-  };
+  const rules = ['+@all', '-@dangerous', '-@admin', '-scan', '-randomkey', '-select', '-swapdb', '-move'];
+  return redisOpsWith(rules, {}, async (tenant, name) => {
+    await tenant.set(`${name}:check`, 'x');
+    await tenant.get(`${name}:check`);
+    await tenant.del(`${name}:check`);
+    await tenant.get('other:key').catch(() => undefined); // isolation: refused
+  });
 }
 
 async function amqpOps() {
-  const { must: call } = managementApi();
-  return {
-    async provision(i) {
-      const name = `bench_direct_${process.pid}_${i}`;
-      const password = randomBytes(24).toString('hex');
-      const salt = randomBytes(4);
-      const hash = Buffer.concat([salt, createHash('sha256').update(Buffer.concat([salt, Buffer.from(password)])).digest()]).toString('base64');
-      const start = performance.now();
-      await call('PUT', `/vhosts/${name}`);
-      await call('PUT', `/users/${name}`, { password_hash: hash, hashing_algorithm: 'rabbit_password_hashing_sha256', tags: '' });
-      await call('PUT', `/permissions/${name}/${name}`, { configure: '.*', write: '.*', read: '.*' });
-      const connection = await amqp.connect(`amqp://${name}:${password}@127.0.0.1:5672/${name}`, { noDelay: true });
-      const channel = await connection.createChannel();
-      const { queue } = await channel.assertQueue('', { exclusive: true });
-      channel.sendToQueue(queue, Buffer.from('x'));
-      await channel.get(queue);
-      await connection.close();
-      const ms = performance.now() - start;
-      await call('DELETE', `/users/${name}`);
-      await call('DELETE', `/vhosts/${name}`);
-      return ms;
-    },
-    close: async () => {},
-  };
+  return amqpOpsWith({}, async ({ name, password }) => {
+    const connection = await amqp.connect(`amqp://${name}:${password}@127.0.0.1:5672/${name}`, { noDelay: true });
+    const channel = await connection.createChannel();
+    const { queue } = await channel.assertQueue('', { exclusive: true });
+    channel.sendToQueue(queue, Buffer.from('x'));
+    await channel.get(queue);
+    await connection.close();
+  });
 }
