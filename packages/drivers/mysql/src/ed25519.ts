@@ -8,7 +8,8 @@
  * USING …`) and the signature of the server's challenge a client sends (`client_ed25519`). The
  * signature is deterministic, so it is byte for byte what MariaDB's own client and its Node port
  * send (ed25519.test.ts); it is computed here because that port does the arithmetic in plain
- * JavaScript, which took 6–30 ms of every contract check run's login (bench/README.md §1, round 3).
+ * JavaScript, which took 10–30 ms of every contract check run's login at load 6–11, against
+ * 0.5–0.8 ms here (bench/README.md §1, round 3).
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
