@@ -1,7 +1,14 @@
 // The baselines of bench/time-to-ready.mjs: what a person with admin access would run by hand
-// to give a team the same resource and check that its credentials work — the same statements
-// the driver runs, without Paved. Each `provision` returns the elapsed milliseconds and
-// cleans up afterwards (cleanup is not timed).
+// to give a team the same resource and check that its credentials work, without Paved. Two
+// variants, measured side by side:
+//   same     the statements the driver's create runs that change something (not its
+//            defensive reads), with the same login scheme (MariaDB ed25519, PostgreSQL SCRAM with
+//            4096 iterations, the same Redis ACL rules, RabbitMQ's vhost limits), then the same
+//            contract checks, round trip for round trip (packages/drivers/*/src/checks.ts);
+//   minimal  the earlier baseline: fewer statements (MariaDB mysql_native_password and one
+//            account, no RabbitMQ limits, no PostgreSQL catalog restriction) and lighter checks
+//            (no AMQP isolation at all, one Redis probe, one MariaDB SHOW GRANTS).
+// Each `provision` returns the elapsed milliseconds and cleans up afterwards (not timed).
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +17,9 @@ import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import amqp from 'amqplib';
+import { ed25519PublicKey, tenantAuthPlugins } from '@paved/driver-mysql';
+import { HIDDEN_CATALOGS, ISOLATION_SQL } from '@paved/driver-postgres';
+import { TENANT_COMMAND_RULES } from '@paved/driver-redis';
 
 export const TARGETS = {
   postgres: 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -41,13 +51,53 @@ export function requestFor(product, name) {
   return { name, product, ...(product === 'redis' ? { plan: 'small' } : {}) };
 }
 
-export async function directOps(product) {
-  const make = { postgres: postgresOps, mysql: mysqlOps, redis: redisOps, amqp: amqpOps }[product];
-  if (!make) throw new Error(`no direct baseline for product ${product}`);
+/** `variant`: 'same' (what the driver does) or 'minimal' (the earlier, lighter baseline). */
+export async function directOps(product, variant = 'same') {
+  const variants = {
+    same: { postgres: postgresSameOps, mysql: mysqlSameOps, redis: redisSameOps, amqp: amqpSameOps },
+    minimal: { postgres: postgresOps, mysql: mysqlOps, redis: redisOps, amqp: amqpOps },
+  };
+  const make = variants[variant]?.[product];
+  if (!make) throw new Error(`no direct baseline for product ${product} (${variant})`);
   return make();
 }
 
-async function postgresOps() {
+/** The driver's default clientHosts: one account per host pattern (packages/drivers/mysql/src/target-config.ts). */
+const MYSQL_CLIENT_HOSTS = ['localhost', '127.0.0.1', '::1'];
+
+async function mysqlSameOps() {
+  const admin = await mysql.createConnection(TARGETS.mysql);
+  return {
+    async provision(i) {
+      const name = `bench_direct_${process.pid}_${i}`;
+      const password = randomBytes(24).toString('hex');
+      const publicKey = ed25519PublicKey(password);
+      const accounts = MYSQL_CLIENT_HOSTS.map((host) => `'${name}'@'${host}'`);
+      const start = performance.now();
+      await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      for (const account of accounts) await admin.query(`CREATE USER ${account} IDENTIFIED VIA ed25519 USING '${publicKey}' WITH MAX_USER_CONNECTIONS 20`);
+      for (const account of accounts) await admin.query(`GRANT ALL PRIVILEGES ON \`${name.replace(/_/g, '\\_')}\`.* TO ${account}`);
+      // The checks: connect, write-read, isolation, as packages/drivers/mysql/src/checks.ts sends them.
+      const tenant = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: name, password, database: name, authPlugins: tenantAuthPlugins(), multipleStatements: true });
+      await tenant.query('SELECT DATABASE() AS db');
+      await tenant.query("CREATE TABLE paved_check (probe VARCHAR(32) NOT NULL); INSERT INTO paved_check (probe) VALUES ('x'); SELECT probe FROM paved_check; DROP TABLE paved_check");
+      await tenant.query("SELECT CURRENT_USER() AS account; SELECT PLUGIN_STATUS AS status FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'ed25519'; SHOW CREATE USER CURRENT_USER(); SHOW DATABASES; SHOW GRANTS FOR CURRENT_USER()");
+      await tenant.query('SELECT COUNT(*) FROM mysql.user').catch(() => undefined); // refused
+      await tenant.end();
+      const ms = performance.now() - start;
+      for (const account of accounts) await admin.query(`DROP USER ${account}`);
+      await admin.query(`DROP DATABASE \`${name}\``);
+      return ms;
+    },
+    close: () => admin.end(),
+  };
+}
+
+/**
+ * A PostgreSQL baseline: `timed(admin, name, password)` is what is measured; what it returns in
+ * `after` is awaited once the clock has stopped; the database and role are dropped after.
+ */
+async function postgresOpsWith(timed) {
   const admin = new pg.Client({ connectionString: TARGETS.postgres });
   await admin.connect();
   return {
@@ -55,26 +105,159 @@ async function postgresOps() {
       const name = `bench_direct_${process.pid}_${i}`;
       const password = randomBytes(24).toString('hex');
       const start = performance.now();
-      await admin.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${password}' CONNECTION LIMIT 20`);
-      await admin.query(`CREATE DATABASE "${name}" OWNER "${name}"`);
-      await admin.query(`REVOKE ALL ON DATABASE "${name}" FROM PUBLIC`);
-      // The product's contract checks: connect, write-read, isolation.
-      const tenant = new pg.Client({ host: '127.0.0.1', port: 5432, user: name, password, database: name });
-      await tenant.connect();
-      await tenant.query('BEGIN');
-      await tenant.query('CREATE TABLE paved_check (v text)');
-      await tenant.query("INSERT INTO paved_check VALUES ('x')");
-      await tenant.query('SELECT v FROM paved_check');
-      await tenant.query('ROLLBACK');
-      await tenant.query("SELECT datname FROM pg_database WHERE datname LIKE 'pv\\_%' AND has_database_privilege(datname, 'CONNECT')");
-      await tenant.end();
+      const { after } = await timed(admin, name, password);
       const ms = performance.now() - start;
+      await after;
       await admin.query(`DROP DATABASE "${name}"`);
       await admin.query(`DROP ROLE "${name}"`);
       return ms;
     },
     close: () => admin.end(),
   };
+}
+
+function postgresSameOps() {
+  return postgresOpsWith(async (admin, name, password) => {
+    // The server hashes the password (SCRAM-SHA-256, 4096 iterations, as the driver's verifier).
+    await admin.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${password}' CONNECTION LIMIT 20`);
+    await admin.query(`CREATE DATABASE "${name}" OWNER "${name}"`);
+    await admin.query(`REVOKE ALL ON DATABASE "${name}" FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE "${name}" TO "${name}"`);
+    // The catalogs the driver hides, closed as the admin connected to the new database.
+    const inside = new pg.Client({ connectionString: TARGETS.postgres.replace(/\/postgres$/, `/${name}`) });
+    await inside.connect();
+    await inside.query(`REVOKE SELECT ON ${HIDDEN_CATALOGS.join(', ')} FROM PUBLIC`);
+    await inside.end();
+    // The checks, as packages/drivers/postgres/src/checks.ts sends them.
+    const tenant = new pg.Client({ host: '127.0.0.1', port: 5432, user: name, password, database: name });
+    await tenant.connect();
+    await tenant.query('SELECT current_database() AS db');
+    await tenant.query("BEGIN; CREATE TABLE paved_check (probe text NOT NULL); INSERT INTO paved_check (probe) VALUES ('x'); SELECT probe FROM paved_check; ROLLBACK");
+    await tenant.query(ISOLATION_SQL, [false, 'postgres', HIDDEN_CATALOGS]);
+    // Like the checks, not waiting for the backend to exit.
+    return { after: tenant.end() };
+  });
+}
+
+/**
+ * A Redis baseline: the ACL user with `rules` (and the key and channel prefix), then `checks`
+ * as that user over a fresh login (`tenantOptions` added to the client's).
+ */
+function redisOpsWith(rules, tenantOptions, checks) {
+  const admin = new Redis(TARGETS.redis);
+  return {
+    async provision(i) {
+      const name = `bench_direct_${process.pid}_${i}`;
+      const password = randomBytes(24).toString('hex');
+      const hash = createHash('sha256').update(password).digest('hex');
+      const start = performance.now();
+      await admin.call('ACL', 'SETUSER', name, 'reset', 'on', `#${hash}`, `~${name}:*`, `&${name}:*`, ...rules);
+      const tenant = new Redis({ host: '127.0.0.1', port: 6379, username: name, password, enableReadyCheck: false, lazyConnect: true, ...tenantOptions });
+      await tenant.connect();
+      await checks(tenant, name);
+      tenant.disconnect();
+      const ms = performance.now() - start;
+      await admin.call('ACL', 'DELUSER', name);
+      return ms;
+    },
+    close: async () => admin.disconnect(),
+  };
+}
+
+async function redisSameOps() {
+  // The checks, as packages/drivers/redis/src/checks.ts sends them (each group one round trip).
+  return redisOpsWith(TENANT_COMMAND_RULES, { maxRetriesPerRequest: 0, retryStrategy: () => null }, async (tenant, name) => {
+    await tenant.ping();
+    await Promise.all([tenant.set(`${name}:check`, 'x', 'PX', 60_000), tenant.get(`${name}:check`), tenant.unlink(`${name}:check`)]);
+    const refused = () => undefined;
+    await Promise.all([
+      tenant.get('other:key').catch(refused), tenant.set('other:key', 'x', 'PX', 1_000).catch(refused), tenant.scan('0', 'COUNT', 10).catch(refused),
+      tenant.keys('*').catch(refused), tenant.call('SELECT', '1').catch(refused),
+    ]);
+  });
+}
+
+/** The management API as the admin: `call` returns the status, `must` throws on an error but 404. */
+function managementApi() {
+  const management = new URL(TARGETS.rabbitmqManagement);
+  const auth = 'Basic ' + Buffer.from(`${management.username}:${management.password}`).toString('base64');
+  const base = `${management.protocol}//${management.host}/api`;
+  const call = async (method, path, body, authorization = auth) => {
+    const response = await fetch(`${base}${path}`, { method, headers: { authorization, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    await response.body?.cancel();
+    return response.status;
+  };
+  const must = async (...args) => {
+    const status = await call(...args);
+    if (status >= 300 && status !== 404) throw new Error(`${args[0]} ${args[1]}: ${status}`);
+  };
+  return { call, must };
+}
+
+/**
+ * A RabbitMQ baseline: the vhost, `limits`, the user (a salted SHA-256 hash) and its rights made
+ * through the management API, then `checks({ name, password, api })` as that user.
+ */
+function amqpOpsWith(limits, checks) {
+  const api = managementApi();
+  return {
+    async provision(i) {
+      const name = `bench_direct_${process.pid}_${i}`;
+      const password = randomBytes(24).toString('hex');
+      const salt = randomBytes(4);
+      const hash = Buffer.concat([salt, createHash('sha256').update(Buffer.concat([salt, Buffer.from(password)])).digest()]).toString('base64');
+      const start = performance.now();
+      await api.must('PUT', `/vhosts/${name}`);
+      for (const [limit, value] of Object.entries(limits)) await api.must('PUT', `/vhost-limits/${name}/${limit}`, { value });
+      await api.must('PUT', `/users/${name}`, { password_hash: hash, hashing_algorithm: 'rabbit_password_hashing_sha256', tags: '' });
+      await api.must('PUT', `/permissions/${name}/${name}`, { configure: '.*', write: '.*', read: '.*' });
+      await checks({ name, password, api });
+      const ms = performance.now() - start;
+      await api.must('DELETE', `/users/${name}`);
+      await api.must('DELETE', `/vhosts/${name}`);
+      return ms;
+    },
+    close: async () => {},
+  };
+}
+
+async function amqpSameOps() {
+  // The checks, as packages/drivers/rabbitmq/src/checks.ts runs them.
+  return amqpOpsWith({ 'max-connections': 20, 'max-queues': 100 }, async ({ name, password, api }) => {
+    const connection = await amqp.connect(`amqp://${name}:${password}@127.0.0.1:5672/${name}`, { noDelay: true });
+    const channel = await connection.createConfirmChannel();
+    const queue = `paved-check.${name}`;
+    const declared = channel.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false });
+    channel.sendToQueue(queue, Buffer.from('x'));
+    await Promise.all([declared, channel.waitForConfirms()]);
+    await channel.get(queue, { noAck: true });
+    await channel.deleteQueue(queue);
+    // Isolation: the vhosts listed, '/' refused and the management API refused, at once.
+    await Promise.all([
+      api.call('GET', '/vhosts?columns=name'),
+      amqp.connect(`amqp://${name}:${password}@127.0.0.1:5672/%2F`, { noDelay: true }).then((other) => other.close(), () => undefined),
+      api.call('GET', '/whoami', undefined, 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64')),
+    ]);
+    await connection.close();
+  });
+}
+
+function postgresOps() {
+  return postgresOpsWith(async (admin, name, password) => {
+    await admin.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${password}' CONNECTION LIMIT 20`);
+    await admin.query(`CREATE DATABASE "${name}" OWNER "${name}"`);
+    await admin.query(`REVOKE ALL ON DATABASE "${name}" FROM PUBLIC`);
+    // The product's contract checks: connect, write-read, isolation.
+    const tenant = new pg.Client({ host: '127.0.0.1', port: 5432, user: name, password, database: name });
+    await tenant.connect();
+    await tenant.query('BEGIN');
+    await tenant.query('CREATE TABLE paved_check (v text)');
+    await tenant.query("INSERT INTO paved_check VALUES ('x')");
+    await tenant.query('SELECT v FROM paved_check');
+    await tenant.query('ROLLBACK');
+    await tenant.query("SELECT datname FROM pg_database WHERE datname LIKE 'pv\\_%' AND has_database_privilege(datname, 'CONNECT')");
+    await tenant.end();
+    return {};
+  });
 }
 
 async function mysqlOps() {
@@ -105,58 +288,22 @@ async function mysqlOps() {
 }
 
 async function redisOps() {
-  const admin = new Redis(TARGETS.redis);
-  return {
-    async provision(i) {
-      const name = `bench_direct_${process.pid}_${i}`;
-      const password = randomBytes(24).toString('hex');
-      const hash = createHash('sha256').update(password).digest('hex');
-      const start = performance.now();
-      await admin.call('ACL', 'SETUSER', name, 'reset', 'on', `#${hash}`, `~${name}:*`, `&${name}:*`, '+@all', '-@dangerous', '-@admin', '-scan', '-randomkey', '-select', '-swapdb', '-move');
-      const tenant = new Redis({ host: '127.0.0.1', port: 6379, username: name, password, enableReadyCheck: false, lazyConnect: true });
-      await tenant.connect();
-      await tenant.set(`${name}:check`, 'x');
-      await tenant.get(`${name}:check`);
-      await tenant.del(`${name}:check`);
-      await tenant.get('other:key').catch(() => undefined); // isolation: refused
-      tenant.disconnect();
-      const ms = performance.now() - start;
-      await admin.call('ACL', 'DELUSER', name);
-      return ms;
-    },
-    close: async () => admin.disconnect(),
-  };
+  const rules = ['+@all', '-@dangerous', '-@admin', '-scan', '-randomkey', '-select', '-swapdb', '-move'];
+  return redisOpsWith(rules, {}, async (tenant, name) => {
+    await tenant.set(`${name}:check`, 'x');
+    await tenant.get(`${name}:check`);
+    await tenant.del(`${name}:check`);
+    await tenant.get('other:key').catch(() => undefined); // isolation: refused
+  });
 }
 
 async function amqpOps() {
-  const management = new URL(TARGETS.rabbitmqManagement);
-  const auth = 'Basic ' + Buffer.from(`${management.username}:${management.password}`).toString('base64');
-  const base = `${management.protocol}//${management.host}/api`;
-  const call = async (method, path, body) => {
-    const response = await fetch(`${base}${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-    if (!response.ok && response.status !== 404) throw new Error(`${method} ${path}: ${response.status}`);
-  };
-  return {
-    async provision(i) {
-      const name = `bench_direct_${process.pid}_${i}`;
-      const password = randomBytes(24).toString('hex');
-      const salt = randomBytes(4);
-      const hash = Buffer.concat([salt, createHash('sha256').update(Buffer.concat([salt, Buffer.from(password)])).digest()]).toString('base64');
-      const start = performance.now();
-      await call('PUT', `/vhosts/${name}`);
-      await call('PUT', `/users/${name}`, { password_hash: hash, hashing_algorithm: 'rabbit_password_hashing_sha256', tags: '' });
-      await call('PUT', `/permissions/${name}/${name}`, { configure: '.*', write: '.*', read: '.*' });
-      const connection = await amqp.connect(`amqp://${name}:${password}@127.0.0.1:5672/${name}`, { noDelay: true });
-      const channel = await connection.createChannel();
-      const { queue } = await channel.assertQueue('', { exclusive: true });
-      channel.sendToQueue(queue, Buffer.from('x'));
-      await channel.get(queue);
-      await connection.close();
-      const ms = performance.now() - start;
-      await call('DELETE', `/users/${name}`);
-      await call('DELETE', `/vhosts/${name}`);
-      return ms;
-    },
-    close: async () => {},
-  };
+  return amqpOpsWith({}, async ({ name, password }) => {
+    const connection = await amqp.connect(`amqp://${name}:${password}@127.0.0.1:5672/${name}`, { noDelay: true });
+    const channel = await connection.createChannel();
+    const { queue } = await channel.assertQueue('', { exclusive: true });
+    channel.sendToQueue(queue, Buffer.from('x'));
+    await channel.get(queue);
+    await connection.close();
+  });
 }

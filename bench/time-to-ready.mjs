@@ -1,5 +1,6 @@
 // Time from the API request to usable credentials, per product, beside the same operations
-// done directly (bench/direct-ops.mjs) in the same run against the same server, interleaved.
+// done directly (bench/direct-ops.mjs: `direct` what the driver does, `directMinimal` the
+// earlier, lighter baseline) in the same run against the same server, interleaved.
 // Paved's time includes the driver's work, its contract checks, the engine and the API; the
 // direct time includes the same statements and the same credential checks, by hand. Paved is
 // measured two ways: as the client waits (waitForCredentials: the status stream reveals the
@@ -33,6 +34,7 @@ const base = baselineRoot ? await startPaved({ ...env, ...envArg('baseline-env')
 const baseClient = base ? createClient({ url: base.url, token: base.token }) : undefined;
 if (baseClient) await baseClient.createTeam({ name: team });
 const direct = await directOps(product);
+const directMinimal = await directOps(product, 'minimal');
 const timings = [];
 const baseTimings = [];
 
@@ -106,6 +108,7 @@ let cpu;
 let baseSplit;
 try {
   await direct.provision('warm');
+  await directMinimal.provision('mwarm');
   await throughPaved(-1);
   if (base) await throughBaseline(-1);
   else await thenRevealRoute(-1);
@@ -113,7 +116,7 @@ try {
   // this one only, made it the warmer: an A/A run measured 0.82 with it, and 1.0 without).
   const cpuBefore = [cpuMs(paved.pid), base && cpuMs(base.pid)];
   times = await measureRotated(runs, {
-    direct: (i) => direct.provision(i), paved: (i) => throughPaved(i), ...(base ? { baseline: throughBaseline } : { revealRoute: (i) => thenRevealRoute(i) }),
+    direct: (i) => direct.provision(i), directMinimal: (i) => directMinimal.provision(`m${i}`), paved: (i) => throughPaved(i), ...(base ? { baseline: throughBaseline } : { revealRoute: (i) => thenRevealRoute(i) }),
   });
   const cpuAfter = [cpuMs(paved.pid), base && cpuMs(base.pid)];
   if (cpuBefore[0] !== undefined) {
@@ -123,6 +126,7 @@ try {
   if (base) baseSplit = await splitMedians(baseClient, team, baseTimings);
 } finally {
   await direct.close();
+  await directMinimal.close();
   await paved.stop();
   await base?.stop();
 }
@@ -139,6 +143,7 @@ reportComparison({ benchmark: 'time-to-ready', product, ...(arg('env') || arg('b
   trailing: {
     targetOverheadMs: 5,
     split,
+    directMinimal: { medianMs: round(median(times.directMinimal)), overheadMs: round(median(times.paved) - median(times.directMinimal)) },
     ...(cpu ? { serverCpu: cpu } : {}),
     ...baselineFigures,
     ...(base ? {} : { revealRoute: { medianMs: round(median(times.revealRoute)), overheadMs: round(median(times.revealRoute) - median(times.direct)), ratio: round(median(times.revealRoute) / median(times.direct), 3) } }),
@@ -146,6 +151,7 @@ reportComparison({ benchmark: 'time-to-ready', product, ...(arg('env') || arg('b
   title: `${product} time-to-credentials`,
 });
 console.error(`  split: ${describeSplit(split)}`);
+console.error(`  the earlier, minimal direct operations: ${round(median(times.directMinimal))} ms median; paved ${round(median(times.paved) - median(times.directMinimal))} ms over them`);
 if (!base) console.error(`  the earlier way (watch, then the reveal route): ${round(median(times.revealRoute))} ms median, ${round(median(times.revealRoute) - median(times.direct))} ms over direct`);
 if (base) {
   console.error(`  baseline (${baselineRoot}): ${round(median(times.baseline))} ms median, ${round(median(times.baseline) - median(times.direct))} ms over direct; this ÷ baseline ${round(median(times.paved) / median(times.baseline), 3)}`);

@@ -11,45 +11,18 @@
  * (`INSTALL SONAME 'auth_ed25519'`, which persists) and falls back to mysql_native_password only
  * where the server cannot, which preflight reports as a warning.
  */
-import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import type * as Noble from '@noble/ed25519';
 import type { RowDataPacket } from 'mysql2/promise';
 import type mysql from 'mysql2/promise';
 import { errorLine } from '@paved/driver-api';
 import { nativePasswordHash } from './native-password.js';
+import { ed25519PublicKey } from './ed25519.js';
 import { quoteLiteral } from './quote.js';
 import type { AuthPlugin, MysqlTargetConfig } from './target-config.js';
-
-const require = createRequire(import.meta.url);
-let noble: typeof Noble | undefined;
-/** @noble/ed25519, loaded on the first ed25519 login issued: most Paveds never reach MySQL (bench/footprint.mjs). Node ≥ 20.19 requires an ES module. */
-const ed25519Point = (): typeof Noble.Point => (noble ??= require('@noble/ed25519') as typeof Noble).Point;
 
 export interface AuthChoice {
   plugin: AuthPlugin;
   /** Why ed25519 was wanted but is not used: for preflight's warning. */
   fallback?: string;
-}
-
-/**
- * MariaDB's ed25519 "password hash": the Ed25519 public key whose secret scalar comes from
- * SHA-512 of the password itself (not of a 32-byte seed, as in RFC 8032, which is why
- * node:crypto's Ed25519 keys cannot be used), base64 without padding, as `mysql.user` keeps it.
- */
-export function ed25519PublicKey(password: string): string {
-  const digest = createHash('sha512').update(password, 'utf8').digest();
-  const scalar = Buffer.from(digest.subarray(0, 32));
-  scalar[0]! &= 248;
-  scalar[31]! &= 127;
-  scalar[31]! |= 64;
-  let n = 0n;
-  for (let i = 31; i >= 0; i--) n = (n << 8n) | BigInt(scalar[i]!);
-  // The base point has order L, so reducing the clamped scalar changes nothing but lets the
-  // library's constant-time multiplication take it.
-  const Point = ed25519Point();
-  const point = Point.BASE.multiply(n % Point.CURVE().n);
-  return Buffer.from(point.toBytes()).toString('base64').replace(/=+$/, '');
 }
 
 /** What `mysql.user.authentication_string` holds for `password` under `plugin`. */

@@ -48,7 +48,11 @@ async function openTenant(check: string, outputs: Outputs, signal: AbortSignal |
   signal?.throwIfAborted();
   let session: mysql.Connection;
   try {
-    session = await mysql2().createConnection({ host, port: Number(port), user: username, password, database, connectTimeout: 10_000, authPlugins: tenantAuthPlugins() });
+    // Several statements a round trip (multipleStatements): a check's statements are all its
+    // own text, nothing the tenant wrote, and each round trip waits on a loaded machine.
+    session = await mysql2().createConnection({
+      host, port: Number(port), user: username, password, database, connectTimeout: 10_000, authPlugins: tenantAuthPlugins(), multipleStatements: true,
+    });
   } catch (error) {
     throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${errorLine(error, [password])}`, error);
   }
@@ -65,19 +69,27 @@ export async function checkConnect(outputs: Outputs, signal?: AbortSignal, share
   });
 }
 
-/** Creates a table, writes a row, reads it back and drops the table (DDL commits, so no rollback). */
+/**
+ * Creates a table, writes a row, reads it back and drops the table, in one round trip (DDL
+ * commits, so no rollback). A statement that fails stops the rest, so the table is dropped
+ * again on its own then.
+ */
 export async function checkWriteRead(outputs: Outputs, signal?: AbortSignal, shared?: CheckSession): Promise<void> {
   await asTenant('write-read', outputs, signal, shared, async (session) => {
     const table = quoteIdent(`paved_check_${randomBytes(4).toString('hex')}`);
     const probe = randomBytes(8).toString('hex');
-    await session.query(`CREATE TABLE ${table} (probe VARCHAR(32) NOT NULL)`);
+    let results: RowDataPacket[][];
     try {
-      await session.query(`INSERT INTO ${table} (probe) VALUES (?)`, [probe]);
-      const [rows] = await session.query<RowDataPacket[]>(`SELECT probe FROM ${table}`);
-      if (rows.length !== 1 || rows[0]?.probe !== probe) throw failed('write-read', `read back something else than was written in database "${outputs.database}"`);
-    } finally {
+      [results] = await session.query<RowDataPacket[][]>(
+        `CREATE TABLE ${table} (probe VARCHAR(32) NOT NULL); INSERT INTO ${table} (probe) VALUES (?); SELECT probe FROM ${table}; DROP TABLE ${table}`,
+        [probe],
+      );
+    } catch (error) {
       await session.query(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
+      throw error;
     }
+    const rows = results[2] ?? [];
+    if (rows.length !== 1 || rows[0]?.probe !== probe) throw failed('write-read', `read back something else than was written in database "${outputs.database}"`);
   });
 }
 
@@ -90,11 +102,13 @@ export async function checkWriteRead(outputs: Outputs, signal?: AbortSignal, sha
 export async function checkIsolation(outputs: Outputs, signal?: AbortSignal, shared?: CheckSession, config?: MysqlTargetConfig): Promise<void> {
   const login = outputs.username ?? '';
   await asTenant('isolation', outputs, signal, shared, async (session) => {
-    if (config !== undefined) await checkAccount(session, login, config);
-    const [databases] = await session.query<RowDataPacket[]>('SHOW DATABASES');
+    // Every read in one round trip; the account's, when there is a config, first.
+    const account = config === undefined ? [] : accountReads(config);
+    const [results] = await session.query<RowDataPacket[][]>([...account, 'SHOW DATABASES', 'SHOW GRANTS FOR CURRENT_USER()'].join('; '));
+    if (config !== undefined) checkAccount(results.slice(0, account.length), login, config);
+    const [databases = [], grants = []] = results.slice(account.length);
     const others = databases.map((row) => String(Object.values(row)[0])).filter((name) => name !== outputs.database && name !== 'information_schema');
     if (others.length > 0) throw failed('isolation', `login "${login}" can see database "${others[0]}" besides its own`);
-    const [grants] = await session.query<RowDataPacket[]>('SHOW GRANTS FOR CURRENT_USER()');
     for (const row of grants) {
       const grant = String(Object.values(row)[0]);
       const on = /\bON\s+`((?:[^`]|``)*)`\.\*/i.exec(grant);
@@ -104,6 +118,7 @@ export async function checkIsolation(outputs: Outputs, signal?: AbortSignal, sha
       if (/\bON\s+\*\.\*/i.test(grant) && !/^GRANT USAGE ON/i.test(grant)) throw failed('isolation', `login "${login}" holds global privileges`);
     }
     try {
+      // Its own round trip: an error ends a multi-statement and mysql2 drops the earlier results.
       await session.query('SELECT COUNT(*) FROM mysql.user');
     } catch (error) {
       if (isMysqlErrno(error, 1142) || isMysqlErrno(error, 1044)) return; // refused, as it must be
@@ -113,16 +128,21 @@ export async function checkIsolation(outputs: Outputs, signal?: AbortSignal, sha
   });
 }
 
+/** What checkAccount reads: the account the session logged in through and, where ed25519 is wanted, whether the server has it and how the account authenticates. */
+function accountReads(config: MysqlTargetConfig): string[] {
+  const account = 'SELECT CURRENT_USER() AS account';
+  if (config.authPlugin !== 'ed25519') return [account];
+  return [account, "SELECT PLUGIN_STATUS AS status FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'ed25519'", 'SHOW CREATE USER CURRENT_USER()'];
+}
+
 /** The account this session logged in through: a listed host pattern, and the plugin wanted. */
-async function checkAccount(session: mysql.Connection, login: string, config: MysqlTargetConfig): Promise<void> {
-  const [[who]] = await session.query<RowDataPacket[]>('SELECT CURRENT_USER() AS account');
+function checkAccount(results: RowDataPacket[][], login: string, config: MysqlTargetConfig): void {
+  const [who, plugin, created] = results.map((rows) => rows[0]);
   const account = String(who?.account ?? '');
   const host = account.slice(account.lastIndexOf('@') + 1);
   if (!config.clientHosts.includes(host)) throw failed('isolation', `login "${login}" got in through account "${account}", whose host is not in the target's clientHosts`);
   if (config.authPlugin !== 'ed25519') return;
-  const [[plugin]] = await session.query<RowDataPacket[]>("SELECT PLUGIN_STATUS AS status FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'ed25519'");
   if (plugin?.status !== 'ACTIVE') return; // the fallback preflight warns about
-  const [[created]] = await session.query<RowDataPacket[]>('SHOW CREATE USER CURRENT_USER()');
   if (!/\bIDENTIFIED VIA ed25519\b/i.test(String(Object.values(created ?? {})[0] ?? ''))) {
     throw failed('isolation', `login "${login}" authenticates with a weaker plugin than ed25519, which the server has`);
   }

@@ -4,6 +4,7 @@ import { pgLib } from './pg.js';
 import { DriverError } from '@paved/model';
 import { errorLine, withCheckConnection, type CheckSession, type ContractCheck, type Target } from '@paved/driver-api';
 import { HIDDEN_CATALOGS } from './catalogs.js';
+import { quoteLiteral } from './quote.js';
 import { readTargetConfig } from './target-config.js';
 
 type Outputs = Record<string, string>;
@@ -21,7 +22,9 @@ async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal,
   const connection = {
     key: `postgres:${outputs.username}@${outputs.database}`,
     open: () => openTenant(check, outputs, signal),
-    close: (client: pg.Client) => client.end(),
+    // Not waited for: the server acknowledges a goodbye only when the backend has exited (1–5
+    // ms), nothing after the checks needs that, and deletion ends a session still closing.
+    close: (client: pg.Client) => void client.end().catch(() => {}),
   };
   try {
     return await withCheckConnection(session, signal, connection, work);
@@ -60,19 +63,25 @@ async function connect(outputs: Outputs, signal: AbortSignal, session?: CheckSes
   });
 }
 
-/** Creates a table, writes and reads back a row, all in a transaction that is rolled back. */
+/**
+ * Creates a table, writes and reads back a row, all in a transaction that is rolled back, in
+ * one round trip: the simple query protocol runs the statements in order and stops at the first
+ * that fails, which leaves the transaction open and failed, so it is rolled back on its own then.
+ */
 async function writeRead(outputs: Outputs, signal: AbortSignal, session?: CheckSession): Promise<void> {
   await asTenant('write-read', outputs, signal, session, async (client) => {
     const probe = randomBytes(8).toString('hex');
-    await client.query('BEGIN');
+    let results: pg.QueryResult<{ probe: string }>[];
     try {
-      await client.query('CREATE TABLE paved_check (probe text NOT NULL)');
-      await client.query('INSERT INTO paved_check (probe) VALUES ($1)', [probe]);
-      const { rows } = await client.query<{ probe: string }>('SELECT probe FROM paved_check');
-      if (rows.length !== 1 || rows[0]?.probe !== probe) throw failed('write-read', `read back something else than was written in database "${outputs.database}"`);
-    } finally {
+      // Several statements take no bind parameters: the probe is spliced as a literal (hex only).
+      const statements = ['BEGIN', 'CREATE TABLE paved_check (probe text NOT NULL)', `INSERT INTO paved_check (probe) VALUES (${quoteLiteral(probe)})`, 'SELECT probe FROM paved_check', 'ROLLBACK'];
+      results = (await client.query(statements.join('; '))) as unknown as pg.QueryResult<{ probe: string }>[];
+    } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
+      throw error;
     }
+    const rows = results[3]?.rows ?? [];
+    if (rows.length !== 1 || rows[0]?.probe !== probe) throw failed('write-read', `read back something else than was written in database "${outputs.database}"`);
   });
 }
 
@@ -81,7 +90,7 @@ async function writeRead(outputs: Outputs, signal: AbortSignal, session?: CheckS
 // the login or the role its sessions run as holds a power that reaches past its own database;
 // and which of the catalogs the driver hides it can still read, when the target's admin ($2)
 // is a superuser and so hid them. has_database_privilege counts inherited and PUBLIC grants.
-const ISOLATION_SQL = `
+export const ISOLATION_SQL = `
 SELECT ARRAY(SELECT datname::text FROM pg_database
               WHERE ($1::boolean OR datname LIKE 'pv\\_%') AND datname <> current_database() AND datallowconn
                 AND has_database_privilege(datname, 'CONNECT') ORDER BY 1) AS others,

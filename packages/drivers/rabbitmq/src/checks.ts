@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DriverError } from '@paved/model';
-import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { errorLine, withCheckConnection, type CheckSession, type ContractCheck, type Target } from '@paved/driver-api';
 import { openSession, refusalKind, sessionTargetOf, type SessionTarget } from './amqp-session.js';
 import { ManagementApi, type Fetch } from './management-api.js';
@@ -23,36 +23,54 @@ function asTenant<T>(tenant: SessionTarget, check: string, shared: CheckSession 
   return withCheckConnection(shared, undefined, connection, work);
 }
 
-/** Logs in with the issued credentials and opens a channel on the issued vhost. */
-export async function checkConnect(outputs: Record<string, string>, shared?: CheckSession): Promise<void> {
-  const session = sessionTargetOf(outputs, 'connect');
-  await asTenant(session, 'connect', shared, async (connection) => {
-    let channel: Channel;
+/**
+ * Runs `work` on a confirm channel of the tenant's connection. A check run's session keeps the
+ * channel connect opened for write-read (opening one is two round trips: open, confirm.select);
+ * on its own, a check opens one and closes it. A channel the broker closed (a refused
+ * operation) fails the check that used it, and the run stops there.
+ */
+async function onChannel<T>(tenant: SessionTarget, check: string, shared: CheckSession | undefined, work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
+  return asTenant(tenant, check, shared, async (connection) => {
+    const open = async () => {
+      try {
+        return await connection.createConfirmChannel();
+      } catch (error) {
+        throw failed(check, `cannot open a channel on vhost "${tenant.vhost}" as user "${tenant.username}"`, error);
+      }
+    };
+    // Closing the connection closes its channels too; a failed channel is closed already.
+    const close = (channel: ConfirmChannel) => void channel.close().catch(() => {});
+    if (shared !== undefined) return work(await shared.use(`rabbitmq-channel:${tenant.username}@${tenant.vhost}`, open, close));
+    const channel = await open();
     try {
-      channel = await connection.createChannel();
-    } catch (error) {
-      throw failed('connect', `cannot open a channel on vhost "${session.vhost}" as user "${session.username}"`, error);
+      return await work(channel);
+    } finally {
+      close(channel);
     }
-    // Closing the connection would close it too, but a shared connection stays open.
-    await channel.close().catch(() => {});
   });
 }
 
+/** Logs in with the issued credentials and opens a channel on the issued vhost. */
+export async function checkConnect(outputs: Record<string, string>, shared?: CheckSession): Promise<void> {
+  await onChannel(sessionTargetOf(outputs, 'connect'), 'connect', shared, async () => {});
+}
+
 /**
- * Publishes a random message to a temporary server-named queue and reads it back. The queue is
- * exclusive, so the broker removes it when the connection closes even if we crash mid-check.
+ * Publishes a random message to a temporary queue and reads it back. The queue is exclusive, so
+ * the broker removes it when the connection closes even if we crash mid-check; it is named here,
+ * not by the broker, so the publish follows its declaration without waiting for the reply (the
+ * broker runs one channel's commands in order).
  */
 export async function checkWriteRead(outputs: Record<string, string>, shared?: CheckSession): Promise<void> {
   const session = sessionTargetOf(outputs, 'write-read');
-  await asTenant(session, 'write-read', shared, async (connection) => {
+  await onChannel(session, 'write-read', shared, async (channel) => {
     const probe = randomBytes(12).toString('hex');
-    let channel: ConfirmChannel | undefined;
+    const queue = `paved-check.${randomBytes(8).toString('hex')}`;
     try {
-      channel = await connection.createConfirmChannel();
-      const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+      const declared = channel.assertQueue(queue, { exclusive: true, autoDelete: true, durable: false });
       channel.sendToQueue(queue, Buffer.from(probe));
       // Confirmed = routed into the queue, so the get below cannot race the publish.
-      await channel.waitForConfirms();
+      await Promise.all([declared, channel.waitForConfirms()]);
       const message = await channel.get(queue, { noAck: true });
       if (!message) throw failed('write-read', `a message published on vhost "${session.vhost}" could not be read back`);
       if (message.content.toString() !== probe) throw failed('write-read', `the message read back on vhost "${session.vhost}" is not the one written`);
@@ -60,9 +78,6 @@ export async function checkWriteRead(outputs: Record<string, string>, shared?: C
     } catch (error) {
       if (error instanceof DriverError) throw error;
       throw failed('write-read', `publish and get on vhost "${session.vhost}" as user "${session.username}" failed (${errorLine(error, [session.password])})`, error);
-    } finally {
-      // A shared connection stays open: close the channel (a failed one is closed already).
-      await channel?.close().catch(() => {});
     }
   });
 }
@@ -70,14 +85,29 @@ export async function checkWriteRead(outputs: Record<string, string>, shared?: C
 /**
  * The issued user cannot open another vhost (the default '/' when the broker has it, else any
  * other) and cannot use the management API (which would list every tenant's vhosts and users).
+ * The three round trips run at once: '/' is tried while the vhosts are listed, and tried again
+ * elsewhere only when the broker has no '/' (a vhost that does not exist is refused too, which
+ * proves nothing).
  */
 export async function checkIsolation(target: Target, outputs: Record<string, string>, fetchImpl: Fetch): Promise<void> {
   const session = sessionTargetOf(outputs, 'isolation');
   const api = new ManagementApi(readTargetConfig(target), fetchImpl);
-  const vhosts = ((await api.listVhosts('isolation')) ?? []).map((entry) => entry.name).filter((name) => name !== session.vhost);
-  const other = vhosts.includes('/') ? '/' : (vhosts[0] ?? '/');
-  await expectVhostRefused({ ...session, vhost: other }, session.vhost);
+  const vhosts = api.listVhosts('isolation').then((listed) => (listed ?? []).map((entry) => entry.name).filter((name) => name !== session.vhost));
+  const defaultRefused = expectVhostRefused({ ...session, vhost: '/' }, session.vhost);
+  const management = expectManagementRefused(api, session, fetchImpl);
+  // Every outcome is awaited before the first failure is reported, so none is left unhandled.
+  const [others, onDefault, onManagement] = await Promise.allSettled([vhosts, defaultRefused, management]);
+  if (others.status === 'rejected') throw others.reason;
+  const other = others.value.includes('/') ? '/' : others.value[0];
+  if (other === undefined || other === '/') {
+    if (onDefault.status === 'rejected') throw onDefault.reason;
+  } else {
+    await expectVhostRefused({ ...session, vhost: other }, session.vhost);
+  }
+  if (onManagement.status === 'rejected') throw onManagement.reason;
+}
 
+async function expectManagementRefused(api: ManagementApi, session: SessionTarget, fetchImpl: Fetch): Promise<void> {
   let response: Response;
   try {
     response = await fetchImpl(`${api.config.managementUrl}/api/whoami`, {

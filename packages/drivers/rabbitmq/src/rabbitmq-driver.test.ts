@@ -119,7 +119,7 @@ describe.skipIf(skipHere)('rabbitmq driver on the machine broker', () => {
     expect(queues).toEqual([]);
   });
 
-  it('connect and write-read share one tenant connection when run with a check session, which closes it', async () => {
+  it('connect and write-read share one tenant connection and channel when run with a check session, which closes them', async () => {
     const name = fresh();
     const { outputs } = await driver.create(context(target, name, password()));
     const session = createCheckSession();
@@ -137,7 +137,7 @@ describe.skipIf(skipHere)('rabbitmq driver on the machine broker', () => {
     try {
       // isolation opens its own connection, to another vhost: it must not go through the session.
       for (const c of driver.checks ?? []) await c.run({ target, instance: context(target, name, '').instance, outputs, signal: new AbortController().signal, session: counting });
-      expect(keys).toEqual([`rabbitmq:${name}@${name}`]);
+      expect(keys).toEqual([`rabbitmq:${name}@${name}`, `rabbitmq-channel:${name}@${name}`]);
       await (opened[0] as ChannelModel).createChannel().then((channel) => channel.close()); // still open
     } finally {
       await session.close();

@@ -1,0 +1,122 @@
+// The contract checks alone, the way the engine runs them (runContractChecks: one shared
+// session, the checks in order, the session closed at the end), with the issued credentials of
+// an instance the driver has just created: each check's time (the first one includes the
+// login), the session's close, and the total (what instance.ready's checksMs measures). No
+// server, store or HTTP: only the driver against this machine's real service.
+// `--baseline ../other-checkout` loads that build's driver and engine too and measures them in
+// the same run, interleaved (each side in each position in turn), each run on an instance of its own.
+// `--concurrent` runs this build's checks all at once on one session instead (what an engine
+// that did so would gain; the engine runs them in order), measured beside the ordered run.
+//
+//   npm run build && node bench/contract-checks.mjs --product mysql [--runs 30] [--baseline /work/base] [--concurrent]
+//   products: postgres, mysql (MariaDB), redis (plan small), amqp (RabbitMQ)
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { arg, median, round } from './lib.mjs';
+import { TARGETS } from './direct-ops.mjs';
+
+const product = arg('product', 'mysql');
+const runs = Number(arg('runs', '30'));
+const baselineRoot = arg('baseline');
+const concurrent = process.argv.includes('--concurrent');
+
+const DRIVERS = {
+  postgres: { dir: 'postgres', factory: 'createPostgresDriver', config: { url: TARGETS.postgres, closeServerDatabases: false }, values: { connectionLimit: 20 } },
+  mysql: { dir: 'mysql', factory: 'createMysqlDriver', config: { url: TARGETS.mysql }, values: { connectionLimit: 20 } },
+  redis: { dir: 'redis', factory: 'createRedisDriver', config: { url: TARGETS.redis }, values: {} },
+  amqp: { dir: 'rabbitmq', factory: 'createRabbitmqDriver', config: { managementUrl: TARGETS.rabbitmqManagement, amqpUrl: TARGETS.amqp }, values: { maxConnections: 20, maxQueues: 100 } },
+};
+const spec = DRIVERS[product];
+if (!spec) throw new Error(`no driver for product ${product}`);
+const CHECKS = ['connect', 'write-read', 'isolation'];
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** One build's driver and engine, loaded from its dist folders. */
+async function loadSide(root, { atOnce = false, tag = root === ROOT ? 'a' : 'b' } = {}) {
+  const load = (path) => import(pathToFileURL(join(root, path)).href);
+  const drivers = await load(`packages/drivers/${spec.dir}/dist/index.js`);
+  const engine = await load('packages/engine/dist/index.js');
+  const driverApi = await load('packages/driver-api/dist/index.js');
+  const driver = drivers[spec.factory]({ logger: silent });
+  const target = { name: `bench-${spec.dir}`, driver: driver.type, labels: {}, config: spec.config };
+  // Each check timed where the engine calls it; the session's close is the rest of the total.
+  const timed = [];
+  const timedDriver = {
+    ...driver,
+    checks: driver.checks.map((check) => ({
+      ...check,
+      async run(input) {
+        const start = performance.now();
+        try {
+          return await check.run(input);
+        } finally {
+          timed.push([check.name, performance.now() - start]);
+        }
+      },
+    })),
+  };
+  let n = 0;
+  return {
+    async run() {
+      const externalName = `pv_bench_checks_${process.pid}_${tag}_${n++}`;
+      const ctx = {
+        instance: { id: externalName, team: 'bench', name: externalName, externalName, product, plan: 'small', values: spec.values, rotation: 0 },
+        target,
+        secrets: Object.fromEntries(Object.entries(driver.secrets).map(([name, { bytes }]) => [name, randomBytes(bytes).toString('hex')])),
+        signal: new AbortController().signal,
+        logger: silent,
+      };
+      const { outputs } = await driver.create(ctx);
+      timed.length = 0;
+      const start = performance.now();
+      if (atOnce) {
+        const session = driverApi.createCheckSession();
+        await Promise.all(driver.checks.map((check) => check.run({ target, instance: ctx.instance, outputs, signal: ctx.signal, session })));
+        await session.close();
+        const total = performance.now() - start;
+        for (const step of driver.deletion) await step.run(ctx);
+        return { total };
+      }
+      const outcome = await engine.runContractChecks(timedDriver, CHECKS, {
+        target, instance: ctx.instance, outputs, signal: ctx.signal, timeoutMs: 10_000, clock: engine.systemClock, redact: [],
+      });
+      const total = performance.now() - start;
+      if (outcome.failed) throw new Error(`${outcome.failed.name}: ${outcome.failed.message}`);
+      const byCheck = Object.fromEntries(timed);
+      const result = { total, ...byCheck, close: total - timed.reduce((sum, [, ms]) => sum + ms, 0) };
+      for (const step of driver.deletion) await step.run(ctx);
+      return result;
+    },
+    close: () => driver.close(),
+  };
+}
+
+const ROOT = resolve(import.meta.dirname, '..');
+const sides = {
+  this: await loadSide(ROOT),
+  ...(baselineRoot ? { baseline: await loadSide(resolve(baselineRoot)) } : {}),
+  ...(concurrent ? { concurrent: await loadSide(ROOT, { atOnce: true, tag: 'c' }) } : {}),
+};
+const labels = Object.keys(sides);
+const results = Object.fromEntries(labels.map((label) => [label, []]));
+try {
+  for (const label of labels) await sides[label].run(); // warm-up: modules loaded, pools open
+  // Every side in every position in turn (alternating the order alone keeps a middle one there).
+  for (let i = 0; i < runs; i++) {
+    const k = i % labels.length;
+    const rotated = [...labels.slice(k), ...labels.slice(0, k)];
+    for (const label of Math.floor(i / labels.length) % 2 ? rotated.reverse() : rotated) results[label].push(await sides[label].run());
+  }
+} finally {
+  for (const side of Object.values(sides)) await side.close();
+}
+
+const medians = (rows) => Object.fromEntries(Object.keys(rows[0]).map((key) => [key, round(median(rows.map((row) => row[key])))]));
+const report = { benchmark: 'contract-checks', product, runs, loadavg: (await import('node:os')).loadavg().map((l) => round(l)) };
+for (const label of labels) report[label] = medians(results[label]);
+const total = (label) => median(results[label].map((r) => r.total));
+if (baselineRoot) report.ratio = round(total('this') / total('baseline'), 3);
+if (concurrent) report.concurrentRatio = round(total('concurrent') / total('this'), 3);
+console.log(JSON.stringify(report));
