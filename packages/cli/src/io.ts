@@ -18,8 +18,14 @@ export interface Io {
 export function processIo(): Io {
   return {
     stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+    // Node makes process.stderr and process.stdin on first use: stdin (a terminal, pipe or file
+    // stream) took ≈ 3 ms of `paved get`, which never reads it.
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     onSignal(signal, handler) {
       process.on(signal, handler);
