@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import * as zlib from 'node:zlib';
 
@@ -16,7 +16,8 @@ import * as zlib from 'node:zlib';
  * when all match (chunk names also carry a hash of their content). V8 itself rejects code from
  * another V8 version or other flags; the folder is per Node version and architecture. Anything
  * else (no entry, another source, damage, V8 refusing it) compiles the source as usual and
- * writes the entry anew when the process exits, atomically (a temporary file renamed). The cache
+ * writes the entry anew when the process exits, atomically (a temporary file renamed), and drops
+ * the entries of files no longer beside the sources compiled (an earlier build's chunks). The cache
  * is an optimisation only: every failure to read or write it is ignored, and without zlib's crc32
  * (Node < 20.15, 22.0–22.1) it is not used. CRC-32, not a cryptographic hash: node:crypto took
  * ≈ 3 ms to load, a tenth of what the cache saves, and whoever can write the cache folder can
@@ -35,7 +36,7 @@ export function codeCacheDir(env: NodeJS.ProcessEnv): string {
 
 export class CodeCache {
   /** Scripts compiled without a usable entry: their code is written when the process exits. */
-  private readonly pending: { script: Script; file: string; header: Buffer }[] = [];
+  private readonly pending: { script: Script; file: string; header: Buffer; source: string }[] = [];
 
   constructor(readonly dir: string) {}
 
@@ -50,7 +51,7 @@ export class CodeCache {
     const script = new Script(source, { filename, ...(cachedData ? { cachedData } : {}) });
     if (cachedData === undefined || script.cachedDataRejected === true) {
       if (this.pending.length === 0) process.once('exit', () => this.flush());
-      this.pending.push({ script, file, header });
+      this.pending.push({ script, file, header, source: filename });
     }
     return script;
   }
@@ -80,6 +81,7 @@ export class CodeCache {
     } catch {
       return; // A read-only home: the next run compiles as this one did.
     }
+    this.prune(dirname(this.pending[0]!.source));
     for (const { script, file, header } of this.pending.splice(0)) {
       const tmp = `${file}.${process.pid}.tmp`;
       try {
@@ -95,6 +97,22 @@ export class CodeCache {
           // Nothing more to do without a writable folder.
         }
       }
+    }
+  }
+
+  /**
+   * Removes the entries whose source is not in `sources` (a chunk of an earlier build: chunk
+   * names carry a hash of their content) and temporary files a killed process left. Only when
+   * something is written, so at most once per new build.
+   */
+  private prune(sources: string): void {
+    try {
+      for (const name of readdirSync(this.dir)) {
+        const stale = name.endsWith('.tmp') || (name.endsWith('.bin') && !existsSync(join(sources, name.slice(0, -'.bin'.length))));
+        if (stale) rmSync(join(this.dir, name), { force: true });
+      }
+    } catch {
+      // Pruning is housekeeping: the entries in use are checked when read.
     }
   }
 }
