@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { CodeCache, codeCacheDir } from './code-cache.js';
+
+// Not `import`ed: see code-cache.ts.
+const { readFileSync } = process.getBuiltinModule('node:fs');
+const { createRequire } = process.getBuiltinModule('node:module');
+const { dirname, join } = process.getBuiltinModule('node:path');
 
 /**
  * Runs the CLI's bundle (dist/bundle/, CommonJS chunks made by rolldown.config.mjs): a CommonJS

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import * as modelErrors from '@paved/model/errors';
 import { requireBundle } from './bundle-loader.js';
+
+// Not `import`ed: see code-cache.ts.
+const { statSync } = process.getBuiltinModule('node:fs');
+const { fileURLToPath } = process.getBuiltinModule('node:url');
 
 /**
  * The `paved` process starts here and runs run-process.ts: from dist/bundle/ (made by `npm run
@@ -11,8 +13,7 @@ import { requireBundle } from './bundle-loader.js';
  * ~160 of them; the bundle, CommonJS chunks compiled through V8's code cache (bundle-loader.ts),
  * starts in less than half the time (bench/README.md §9). A `tsc -b` after the last bundle makes
  * a tsbuildinfo newer than the bundle, so a stale bundle is never run. No static import here
- * beyond node: modules, the bundle's loader and @paved/model's errors: each would load before
- * this check.
+ * beyond the bundle's loader and @paved/model's errors: each would load before this check.
  */
 const bundle = fileURLToPath(new URL('./bundle/run.cjs', import.meta.url));
 // The projects whose code the bundle holds; absent ones (an installed package) cannot be newer.
