@@ -18,8 +18,8 @@ export interface Io {
 export function processIo(): Io {
   return {
     stdout: process.stdout,
-    // Node makes process.stderr and process.stdin on first use: stdin (a terminal, pipe or file
-    // stream) took ≈ 3 ms of `paved get`, which never reads it.
+    // Node makes process.stderr and process.stdin on first use: making them took ≈ 3–4 ms of
+    // `paved get` (part of it stream code its request loads anyway), which never reads stdin.
     get stderr() {
       return process.stderr;
     },
