@@ -22,7 +22,7 @@ const wrap = (source: string) => `(function (exports, require, module, __filenam
 
 export function requireBundle(entry: string, loaded: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
   const dir = dirname(entry);
-  const cache = new CodeCache(codeCacheDir(env));
+  const cache = new CodeCache(codeCacheDir(env, dir));
   const nodeRequire = createRequire(entry);
   const chunks = new Map<string, Chunk>();
 

@@ -29,11 +29,13 @@ function cached(text: string): string {
 }
 
 describe('V8 code cache', () => {
-  it('is per Node version and architecture, under PAVED_CODE_CACHE_DIR, XDG_CACHE_HOME or ~/.cache', () => {
-    const tail = `node-${process.version}-${process.arch}`;
-    expect(codeCacheDir({ PAVED_CODE_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x' })).toBe(`/c/${tail}`);
-    expect(codeCacheDir({ XDG_CACHE_HOME: '/x', HOME: '/h' })).toBe(`/x/paved/code-cache/${tail}`);
-    expect(codeCacheDir({ HOME: '/h' })).toBe(`/h/.cache/paved/code-cache/${tail}`);
+  it('is per Node version, architecture and bundle, under PAVED_CODE_CACHE_DIR, XDG_CACHE_HOME or ~/.cache', () => {
+    const tail = new RegExp(`/node-${process.version.replace(/\./g, '\\.')}-${process.arch}-[0-9a-f]{8}$`);
+    expect(codeCacheDir({ PAVED_CODE_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x' }, '/b')).toMatch(new RegExp(`^/c${tail.source}`));
+    expect(codeCacheDir({ XDG_CACHE_HOME: '/x', HOME: '/h' }, '/b')).toMatch(new RegExp(`^/x/paved/code-cache${tail.source}`));
+    expect(codeCacheDir({ HOME: '/h' }, '/b')).toMatch(new RegExp(`^/h/\\.cache/paved/code-cache${tail.source}`));
+    expect(codeCacheDir({ HOME: '/h' }, '/b')).toBe(codeCacheDir({ HOME: '/h' }, '/b'));
+    expect(codeCacheDir({ HOME: '/h' }, '/other/b')).not.toBe(codeCacheDir({ HOME: '/h' }, '/b'));
   });
 
   it('compiles a script with the code an earlier run cached', () => {

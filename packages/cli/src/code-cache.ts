@@ -16,7 +16,7 @@ type Script = InstanceType<typeof Script>;
  * the data's checksum, and it compares only the source's length): so each entry carries the
  * length and CRC-32 of the source it was made from and the CRC-32 of its data, and is used only
  * when all match (chunk names also carry a hash of their content). V8 itself rejects code from
- * another V8 version or other flags; the folder is per Node version and architecture. Anything
+ * another V8 version or other flags; the folder is per Node version, architecture and bundle. Anything
  * else (no entry, another source, damage, V8 refusing it) compiles the source as usual and
  * writes the entry anew when the process exits, atomically (a temporary file renamed), and drops
  * the entries of files no longer beside the sources compiled (an earlier build's chunks). The cache
@@ -29,11 +29,15 @@ const HEADER_BYTES = 12; // source length, source CRC-32, data CRC-32: three uin
 
 const { crc32 } = process.getBuiltinModule('node:zlib') as { crc32?: (data: string | Uint8Array) => number };
 
-/** $PAVED_CODE_CACHE_DIR, else $XDG_CACHE_HOME/paved/code-cache, else ~/.cache/paved/code-cache; per Node version. */
-export function codeCacheDir(env: NodeJS.ProcessEnv): string {
+/**
+ * $PAVED_CODE_CACHE_DIR, else $XDG_CACHE_HOME/paved/code-cache, else ~/.cache/paved/code-cache;
+ * a folder per Node version and per folder of sources (`sources`, the bundle's): two checkouts
+ * or installs side by side would otherwise drop each other's entries (see prune) at every run.
+ */
+export function codeCacheDir(env: NodeJS.ProcessEnv, sources: string): string {
   const root = env.PAVED_CODE_CACHE_DIR
     ?? join(env.XDG_CACHE_HOME ? env.XDG_CACHE_HOME : join(env.HOME ?? homedir(), '.cache'), 'paved', 'code-cache');
-  return join(root, `node-${process.version}-${process.arch}`);
+  return join(root, `node-${process.version}-${process.arch}-${(crc32?.(sources) ?? 0).toString(16).padStart(8, '0')}`);
 }
 
 export class CodeCache {
