@@ -1,8 +1,9 @@
-// The CLI's bundle (dist/bundle/run.js, see src/main.ts for why and when it is used): the CLI,
-// @paved/model, @paved/client and their libraries in one module. What a command loads with
+// The CLI's bundle (dist/bundle/run.cjs, see src/main.ts for why and when it is used): the CLI,
+// @paved/model, @paved/client and their libraries in a few chunks. What a command loads with
 // import() stays a separate chunk, loaded only by that command; the server side (paved up,
 // @paved/platform and what it reaches) is not bundled: it did not hold less memory bundled
-// (bench/README.md §9).
+// (bench/README.md §9). CommonJS, not ES modules: src/bundle-loader.ts runs the chunks through
+// V8's code cache, which Node 20 has for scripts only.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,22 +25,35 @@ const modelErrorsShared = {
 // apart: `paved get` parsed 200 KB more with every helper in this chunk.
 const SHARED = /packages[\\/]client[\\/]dist[\\/]|cli[\\/]dist[\\/](context|config-file|output|lazy-yaml|exit-codes|team-resolution|duration|wait|feedback-prompt|set-values|progress)\.js$|node_modules[\\/](cli-table3|string-width|strip-ansi|ansi-regex|is-fullwidth-code-point|emoji-regex|@colors)[\\/]/;
 
+// commander loads node:child_process (≈ 3 ms) for subcommands that are executables of their own,
+// which paved has none of: loaded when one would be spawned instead.
+const commanderSpawnsLazily = {
+  name: 'paved-commander-spawns-lazily',
+  transform(code, id) {
+    if (!/node_modules[\\/]commander[\\/]lib[\\/]command\.js$/.test(id)) return null;
+    const eager = "const childProcess = require('node:child_process');";
+    if (!code.includes(eager)) this.error('commander no longer requires node:child_process as expected: update rolldown.config.mjs');
+    return code.replace(eager, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };");
+  },
+};
+
 export default {
-  input: { run: 'dist/run.js' },
+  input: { run: 'dist/run-process.js' },
   platform: 'node',
-  plugins: [modelErrorsShared],
+  plugins: [modelErrorsShared, commanderSpawnsLazily],
   external: [/^node:/, /^@paved\/(?!model$|client$)/],
   // @paved/model's modules only define (schemas, parsers, classes): a command that imports one
   // name from the package need not evaluate the rest, which then stay out of its chunks.
   treeshake: { moduleSideEffects: (id) => !/packages[\\/]model[\\/]dist[\\/]/.test(id) },
   logLevel: 'warn',
   output: {
-    dir: 'dist/bundle', format: 'esm', cleanDir: true, chunkFileNames: '[name]-[hash].js', sourcemap: false,
+    dir: 'dist/bundle', format: 'cjs', cleanDir: true, entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', sourcemap: false,
+    // `import('@paved/platform')` (paved up) as a require: Node's require loads an ES module
+    // (Node ≥ 20.19), and an import() in a script compiled by hand needs a flag (bundle-loader.ts).
+    dynamicImportInCjs: false,
     // `paved --help` loads the root chunk only; a command loads it, the shared chunk and its
     // group's (src/command-groups.ts). Left to itself the bundler made ~15 small chunks of the
-    // helpers, each an ES module Node loads for ≈ 0.5 ms, and `paved get` loaded 14. run.js (the
-    // entry, which awaits main) stays out of the root chunk: a command's chunk imports that chunk,
-    // and importing a module still in its top-level await never settles.
+    // helpers, each a file to read and compile, and `paved get` loaded 14.
     codeSplitting: {
       groups: [
         { name: 'root', test: /node_modules[\\/](commander|picocolors)[\\/]|cli[\\/]dist[\\/](dispatch|root-program|colors|io|output-formats|command-table|command-groups)\.js$/, priority: 2 },

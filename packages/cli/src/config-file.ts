@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile, chmod } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile, chmod } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError } from '@paved/model';
@@ -20,7 +21,8 @@ export function cliConfigPath(env: NodeJS.ProcessEnv): string {
 export async function readCliConfig(path: string): Promise<CliConfig> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Read at once: fs/promises' file handles cost `paved get` ≈ 2 ms more for a few bytes.
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw error;

