@@ -17,16 +17,16 @@ export type UnchangedReads = <T>(key: string, read: () => Promise<T>) => Promise
  *
  * The counter is taken after the caller asked and before the statement runs, so a result is at
  * least as new as the counter it is kept under, and the counter is at least as new as the
- * caller's question. Callers under the same counter also share a read still under way (32
- * connections asking for the same page at once make one read, not 32). A counter other than the
- * last one seen empties the kept results, so a result read under an older one is kept no longer
- * than the next newer caller. Results are frozen and shared by every caller: answered again, it
+ * caller's question. On PostgreSQL, where taking the counter is a round trip, callers under the
+ * same counter also share a read still under way (32 connections asking for the same page at once
+ * make one read, not 32). A counter other than the last one seen empties the kept results, so a
+ * result read under an older one is kept no longer than the next newer caller. Results are frozen and shared by every caller: answered again, it
  * is the same object (the API keeps its JSON by object: server/src/http/serialized-once.ts,
  * through isUnchangedRead).
  */
 export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
   let counter: string | undefined;
-  const kept = new Map<string, Promise<unknown>>();
+  const kept = new Map<string, Kept>();
   return async <T>(key: string, read: () => Promise<T>): Promise<T> => {
     const taken = adapter.changeCounter();
     const now = typeof taken === 'object' ? await taken : taken;
@@ -36,17 +36,33 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
       counter = now;
     }
     const known = kept.get(key);
-    if (known !== undefined) return known as Promise<T>;
+    if (known !== undefined) return (known.read ? known.value : known.reading) as T | Promise<T>;
+    if (typeof taken !== 'object') {
+      // A counter read without waiting (SQLite): kept once read, if no caller saw a newer one meanwhile.
+      const value = deepFreeze(await read());
+      if (counter === now) {
+        if (kept.size >= MAX_KEPT) kept.clear();
+        kept.set(key, { read: true, value });
+      }
+      return value;
+    }
     const reading = read().then(deepFreeze);
+    const entry: Kept = { read: false, reading };
     if (kept.size >= MAX_KEPT) kept.clear();
-    kept.set(key, reading);
-    // A failed read is not kept: the next caller tries again (those already waiting get the failure).
-    reading.catch(() => {
-      if (kept.get(key) === reading) kept.delete(key);
+    kept.set(key, entry);
+    // Once read, the value itself is answered (no promise to wait on); a failed read is not kept:
+    // the next caller tries again (those already waiting get the failure).
+    reading.then((value) => {
+      if (kept.get(key) === entry) kept.set(key, { read: true, value });
+    }, () => {
+      if (kept.get(key) === entry) kept.delete(key);
     });
     return reading;
   };
 }
+
+/** A kept result, or the read of it still under way (shared by the callers under the same counter). */
+type Kept = { read: true; value: unknown } | { read: false; reading: Promise<unknown> };
 
 /** Every object a kept read answered, and each object within it: frozen, all the way down. */
 const frozenResults = new WeakSet<object>();
