@@ -49,10 +49,12 @@ export interface DialectAdapter {
 
   /**
    * A value that differs after any change to the database, by this connection or any other,
-   * taken without waiting (unchanged-reads.ts); undefined when it cannot be known now (a
-   * transaction of this connection is in progress) or at all (PostgreSQL).
+   * taken after the call (unchanged-reads.ts); undefined when it cannot be known now. SQLite:
+   * read without waiting, none while a transaction of this connection is in progress.
+   * PostgreSQL: the current snapshot, one small round trip shared by the callers who ask while
+   * one is out (dialect/postgres-snapshots.ts).
    */
-  changeCounter(): string | undefined;
+  changeCounter(): string | undefined | Promise<string | undefined>;
 
   /** Adds an auto-incrementing integer primary key (used for the events' order). */
   addSerialPrimaryKey<T extends string, C extends string>(table: CreateTableBuilder<T, C>, column: string): CreateTableBuilder<T, C>;

@@ -8,6 +8,7 @@ import type { DialectAdapter, InstanceChange } from './adapter.js';
 import { startChangeListener, type ChangeListenerHandle } from './postgres-listener.js';
 import { numberExisting } from './number-existing.js';
 import { groupCommit } from '../group-commit.js';
+import { currentSnapshots } from './postgres-snapshots.js';
 
 /** NOTIFY channel shared by every process on one database. */
 export const CHANGE_CHANNEL = 'paved_instances';
@@ -17,6 +18,8 @@ const INT8_OID = 20;
 /** Pool connections the engine's grouped writes may hold at once (of POOL_SIZE): reads and requests keep the rest. */
 const WRITE_BATCHES = 4;
 const POOL_SIZE = 10;
+/** The change counter's statement, prepared once a connection (it is read all the time under load). */
+const CURRENT_SNAPSHOT = { name: 'paved_snapshot', text: 'select pg_current_snapshot()::text as snapshot' };
 
 /**
  * bigint (count(), bigserial, epoch-ms columns) arrives from pg as a string because it may
@@ -48,6 +51,8 @@ export function createPostgresAdapter(url: string): DialectAdapter {
   // lapses and the instance is reconciled again, as after a crash.
   // The engine's writes touch only the database and seldom fail: savepoints, a round trip each
   // way per write, only when a batch has to run again after a failure (group-commit.ts).
+  // The change counter of the kept reads: outside any transaction, so never this process's uncommitted writes.
+  const snapshots = currentSnapshots(async () => (await pool.query<{ snapshot: string }>(CURRENT_SNAPSHOT)).rows[0]!.snapshot);
   const shared = groupCommit<Work, unknown>({
     transaction: (fn) => db.transaction().execute(fn), apply: (trx, fn) => fn(trx), parallel: WRITE_BATCHES, savepointsAfterFailure: true,
   });
@@ -59,9 +64,7 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     forUpdate: (query) => query.forUpdate(),
     forShare: (query) => query.forShare(),
-    // No cheap counter of this database's changes: pg_current_snapshot() moves with every write
-    // transaction of the whole cluster, and reading it is a round trip of its own.
-    changeCounter: () => undefined,
+    changeCounter: snapshots,
     jsonField: (column, field) => sql<string | null>`(${sql.ref(column)}::json ->> ${sql.lit(field)})`,
     skipLocked: (query) => query.forUpdate().skipLocked(),
     addSerialPrimaryKey: (table, column) => table.addColumn(column, 'bigserial', (col) => col.primaryKey()),
