@@ -9,8 +9,8 @@ export const HEAP_GROWING_PERCENT = 30;
  * provisioned 10,000 instances its old generation went from 26 to 98 MB (36 MB live) without a
  * full GC, and V8 gave the pages back only 100 s after the last full GC (its memory reducer's
  * watchdog), so the idle server held ~190 MiB a minute after the burst (bench/README.md §9,
- * round 3). At 30 % (V8's own factor for memory-constrained devices is 1.3) the burst ran ~10
- * full GCs of ~20 ms instead of 1, at no measured cost in provisioning time.
+ * round 3). At 30 % (V8's own factor for memory-constrained devices is 1.3) the process ran ~9
+ * full GCs of ~20 ms instead of 2 (both at start-up), at no measured cost in provisioning time.
  *
  * A V8 flag read at each full GC, so setting it after start takes effect; set once per process,
  * before the platform starts its work.
