@@ -15,6 +15,8 @@ import { createDrivers } from './drivers.js';
 import { loadConfiguredTargets } from './targets.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres/index.js';
 import { bootstrap } from './bootstrap.js';
+import { boundHeapGrowth } from './heap-growth.js';
+import { startHeapTrim } from './heap-trim.js';
 
 export interface StartOptions {
   /** `paved up`: create the first admin and the platform team, publish built-in products, start embedded PostgreSQL. */
@@ -59,6 +61,7 @@ function createLogger(config: PavedConfig): pino.Logger {
  */
 export async function startPaved(config: PavedConfig, options: StartOptions = {}): Promise<RunningPaved> {
   const progress = options.onProgress ?? (() => {});
+  boundHeapGrowth();
   // Checked before anything starts: a bad certificate must not leave a half-started platform.
   const tls = config.tls && config.role !== 'worker' ? await loadTls(config.tls) : undefined;
   const logger = createLogger(config);
@@ -153,6 +156,7 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
       metricsUrl = endpoint.url;
       stops.push(() => endpoint.close());
     }
+    stops.push(startHeapTrim());
     logger.info({ url, portal: portalDir !== undefined, metricsUrl, role: config.role, store: store.dialect, targets: targets.map((t) => t.name) }, 'paved started');
     return { ...(url ? { url } : {}), ...(adminToken ? { adminToken } : {}), ...(metricsUrl ? { metricsUrl } : {}), ...(url && portalDir ? { portal: true } : {}), config, stop };
   } catch (error) {
