@@ -56,6 +56,16 @@ eachStore('store: engine queue', (open) => {
     expect(again?.engine).toEqual({ pendingAction: 'create', deletionStep: null, attempts: 2, dueAt: clock.now(), rotation: 0, desiredRotation: 0, revokeRotation: null, revokeAt: null });
   });
 
+  it('says whether any secret of a claimed instance is stored, so a pass on a new one need not read them', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const fresh = await store.createInstance(newInstance(team, 'fresh'));
+    const kept = await store.createInstance(newInstance(team, 'kept'));
+    expect(await store.putSecret({ ownerId: kept.id, name: 'generated', envelope: '{}', keyId: '' })).toBe('written');
+    const claimed = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 5 });
+    expect(Object.fromEntries(claimed.map((c) => [c.instance.id, c.secretsStored]))).toEqual({ [fresh.id]: false, [kept.id]: true });
+  });
+
   it('keeps an instance due when its spec changes during a pass', async () => {
     const clock = fakeClock();
     const store = await open({ now: clock.now });

@@ -29,6 +29,12 @@ const releaseLease = compiledRead((db, id: string, leaseToken: string, now: numb
 const renewLease = compiledRead((db, id: string, leaseToken: string, expiresAt: number) => db
   .updateTable('instances').set({ lease_expires_at: expiresAt }).where('id', '=', id).where('lease_token', '=', leaseToken).returning('id'));
 
+/** The columns recordStatus decides and writes with (leasedRow). */
+const LEASED_ROW_COLUMNS = [
+  'team_id', 'parent_id', 'outputs', 'observed_generation', 'status_hash', 'due_at',
+  'generation', 'claimed_generation', 'claimed_desired_rotation', ...ROTATION_COLUMNS,
+] as const;
+
 /** The lease columns of a row no pass holds. */
 const RELEASED = { lease_owner: null, lease_token: null, lease_expires_at: null } as const;
 
@@ -81,9 +87,14 @@ export function engineQueueRepo(ctx: StoreContext) {
       .where('due_at', '<=', now)
       .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]));
 
-  /** The row a pass writes, locked; compiled once (compiled.ts), as every pass reads it once or twice. */
+  /**
+   * What recordStatus reads of the row a pass writes, locked; compiled once (compiled.ts), as
+   * every pass reads it twice. Only these columns: the whole row is some forty values to make
+   * into an object, and a statement that names its columns is prepared once a connection on
+   * PostgreSQL (preparedName), which a `select *` is not.
+   */
   const leasedRow = compiledRead((executor, id: string, leaseToken: string) =>
-    adapter.forUpdate(executor.selectFrom('instances').selectAll().where('id', '=', id).where('lease_token', '=', leaseToken)));
+    adapter.forUpdate(executor.selectFrom('instances').select(LEASED_ROW_COLUMNS).where('id', '=', id).where('lease_token', '=', leaseToken)));
 
   const leaseMatches = (executor: Kysely<Database>, id: string, leaseToken: string) =>
     executor.selectFrom('instances').select('team_id').where('id', '=', id).where('lease_token', '=', leaseToken);
@@ -106,9 +117,13 @@ export function engineQueueRepo(ctx: StoreContext) {
           .returning('id')
           .execute();
         if (claimed.length === 0) return [];
-        return selectInstances(trx).where('instances.id', 'in', claimed.map((r) => r.id)).orderBy('instances.due_at').orderBy('instances.seq').execute();
+        return selectInstances(trx)
+          .select((eb) => eb.exists(eb.selectFrom('secrets').select('secrets.owner_id').whereRef('secrets.owner_id', '=', 'instances.id')).as('secrets_stored'))
+          .where('instances.id', 'in', claimed.map((r) => r.id)).orderBy('instances.due_at').orderBy('instances.seq').execute();
       });
-      return rows.map((row) => ({ instance: toInstance(row), engine: toEngineState(row), leaseToken, leaseExpiresAt }));
+      return rows.map((row) => ({
+        instance: toInstance(row), engine: toEngineState(row), leaseToken, leaseExpiresAt, secretsStored: row.secrets_stored === true || Number(row.secrets_stored) === 1,
+      }));
     },
 
     async renewLease(id: string, leaseToken: string, leaseMs: number): Promise<'changed' | 'lost-lease'> {
