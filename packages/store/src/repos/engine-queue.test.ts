@@ -132,6 +132,23 @@ eachStore('store: engine queue', (open) => {
     expect(await store.recordStatus(instance.id, theirs!.leaseToken, { status: ready, observedGeneration: 1, engine: {} })).toBe('changed');
   });
 
+  it('sees a status changed during a pass, though a pass writes without reading its row first', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const instance = await store.createInstance(newInstance(team, 'db'));
+    const failed: InstanceStatus = { phase: 'Failed', conditions: [], lastError: 'refused' };
+    const [first] = await store.claimDue({ owner: 'w', leaseMs: 60_000, limit: 1 });
+    expect(await store.recordStatus(instance.id, first!.leaseToken, { status: failed, engine: { dueAt: 0 }, releaseLease: true })).toBe('changed');
+    const [second] = await store.claimDue({ owner: 'w', leaseMs: 60_000, limit: 1 });
+    // "Try again now" lands during the pass: Failed shows Provisioning (status and hash), the generation stays.
+    await store.requestReconcile(instance.id, 'someone');
+    // The same status as the pass last wrote is a change again: the row says Provisioning now.
+    expect(await store.recordStatus(instance.id, second!.leaseToken, { status: failed, engine: { attempts: 1 } })).toBe('changed');
+    expect((await store.getInstance(instance.id))?.status.phase).toBe('Failed');
+    // And a write the row still matches is 'unchanged', guarded as before by the lease.
+    expect(await store.recordStatus(instance.id, second!.leaseToken, { status: failed, engine: { attempts: 2 } })).toBe('unchanged');
+  });
+
   it('skips a status write that changes nothing, but still moves engine state', async () => {
     const clock = fakeClock();
     const store = await open({ now: clock.now });
