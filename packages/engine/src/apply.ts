@@ -118,7 +118,7 @@ async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepE
   // resource); nothing is recorded before it is stored (see `stored`), so a crash or a failed
   // write leaves the instance as it did when the checks waited for it: intent recorded, to
   // be observed again.
-  const done = pass.deps.secrets.put(pass.instance.id, CREDENTIALS, secret).then(() => pass.crashPoint(`${action}:after-secrets`));
+  const done = pass.secrets.put(pass.instance.id, CREDENTIALS, secret).then(() => pass.crashPoint(`${action}:after-secrets`));
   done.catch(() => undefined);
   run.storing = { action, done };
   run.outputs = result.outputs;
@@ -146,7 +146,7 @@ async function stored(run: Run): Promise<void> {
 async function runPlannedChecks(run: Run, names: readonly string[]): Promise<StepEnd> {
   const { pass, resolved } = run;
   run.progress.stage = 'check';
-  const outputs = run.outputs ?? { ...pass.instance.outputs, ...((await pass.deps.secrets.get(pass.instance.id, CREDENTIALS)) ?? {}) };
+  const outputs = run.outputs ?? { ...pass.instance.outputs, ...((await pass.secrets.get(pass.instance.id, CREDENTIALS)) ?? {}) };
   const checking = runChecks(pass, resolved, names, run.ctx.instance, outputs);
   checking.catch(() => undefined); // awaited below, after the credentials' write
   // The credentials' write (if any) first: its failure is the create's, whatever the checks say.

@@ -101,8 +101,10 @@ export function createEngine(options: EngineOptions): Engine {
       .then(() => undefined)
       .finally(() => {
         inFlight.delete(id);
-        // A free slot, and the instance may have been changed while we held it.
-        wakeup.ring();
+        // A free slot, and the instance may have been changed while we held it. While the loop
+        // waits for a batch of free slots, only the slot that completes one wakes it: it claims
+        // at the end of that wait anyway, and each wake-up made a timer and an AbortController.
+        if (!deferring || concurrency - inFlight.size >= claimBatch) wakeup.ring();
       });
     inFlight.set(id, pass);
     return pass;
@@ -127,6 +129,8 @@ export function createEngine(options: EngineOptions): Engine {
   const claimBatch = Math.max(1, Math.floor(concurrency / 8));
   let backlog = false;
   let deferredSince: number | undefined;
+  /** The loop is waiting for a batch of free slots (at most until minIdleMs after deferredSince). */
+  let deferring = false;
 
   async function claimLoop(): Promise<void> {
     while (running) {
@@ -137,7 +141,12 @@ export function createEngine(options: EngineOptions): Engine {
           deferredSince ??= now;
           const waited = now - deferredSince;
           if (waited < ENGINE_DEFAULTS.minIdleMs) {
-            await wakeup.wait(ENGINE_DEFAULTS.minIdleMs - waited);
+            deferring = true;
+            try {
+              await wakeup.wait(ENGINE_DEFAULTS.minIdleMs - waited);
+            } finally {
+              deferring = false;
+            }
             continue;
           }
         }

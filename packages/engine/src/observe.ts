@@ -30,8 +30,8 @@ export async function observe(pass: Pass, resolved: Resolved, progress: Progress
 
   progress.stage = 'prepare';
   const secrets = deletionRequested
-    ? ((await pass.deps.secrets.get(id, generatedSecretsName(engine.rotation))) ?? {})
-    : await ensureGeneratedSecrets(pass.deps.secrets, id, driver.secrets, undefined, engine.rotation);
+    ? ((await pass.secrets.get(id, generatedSecretsName(engine.rotation))) ?? {})
+    : await ensureGeneratedSecrets(pass.secrets, id, driver.secrets, undefined, engine.rotation);
   const ctx: DriverContext = { instance: driverInstance(pass, product), target, secrets, signal: pass.lease.signal, logger: pass.deps.logger };
   const sources: PlanSources = { instance: pass.instance, engine, product, driver, hasCredentials: false, now: pass.now() };
   if (deletionRequested) return { ctx, sources };
@@ -40,6 +40,6 @@ export async function observe(pass: Pass, resolved: Resolved, progress: Progress
   pass.assertLease();
   const observation = await driver.observe(ctx);
   // Only an existing resource needs the answer (a missing one is created either way): saves a read per create.
-  const hasCredentials = observation.exists && (await pass.deps.secrets.get(id, CREDENTIALS)) !== undefined;
+  const hasCredentials = observation.exists && (await pass.secrets.get(id, CREDENTIALS)) !== undefined;
   return { ctx, sources: { ...sources, observation, hasCredentials } };
 }

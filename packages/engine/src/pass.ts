@@ -9,6 +9,7 @@ import { LeaseLost, SimulatedCrash } from './interruptions.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import type { StatusSubject } from './status.js';
 import type { TargetGate } from './target-gate.js';
+import { passSecrets } from './pass-secrets.js';
 import type { Clock, EngineObserver } from './types.js';
 
 /** Everything a pass needs, resolved once by createEngine from EngineOptions and its defaults. */
@@ -51,6 +52,8 @@ export class Pass {
   /** When the instance was claimed (the pass starts at once), and the time its contract checks took: where a time to Ready went. */
   readonly claimedAt: number;
   checksMs = 0;
+  /** The secret store as this pass sees it (pass-secrets.ts): what the claim knew spares a read. */
+  readonly secrets: SecretStore;
 
   constructor(
     readonly deps: PassDeps,
@@ -58,6 +61,7 @@ export class Pass {
     readonly lease: LeaseKeeper,
   ) {
     this.claimedAt = deps.clock.now();
+    this.secrets = passSecrets(deps.secrets, claimed);
   }
 
   get instance(): Instance {

@@ -22,7 +22,7 @@ export async function rotate(run: Run, step: Extract<DriverStep, { kind: 'rotate
   const next = step.rotation;
   const previous = next - 1;
 
-  const secrets = await ensureGeneratedSecrets(pass.deps.secrets, id, driver.secrets, undefined, next);
+  const secrets = await ensureGeneratedSecrets(pass.secrets, id, driver.secrets, undefined, next);
   await pass.recordEngineState({ pendingAction: 'rotate' });
   pass.crashPoint('rotate:after-intent');
 
@@ -35,7 +35,7 @@ export async function rotate(run: Run, step: Extract<DriverStep, { kind: 'rotate
   pass.crashPoint('rotate:after-driver');
 
   const { plain, secret } = splitOutputs(result.outputs, product.manifest.spec.outputs, product.manifest.spec.score?.openOutputs === true);
-  await pass.deps.secrets.put(id, CREDENTIALS, secret);
+  await pass.secrets.put(id, CREDENTIALS, secret);
 
   const revokeAt = pass.now() + step.gracePeriodMs;
   run.ctx = { ...current, instance, secrets };
@@ -62,7 +62,7 @@ export async function revoke(run: Run, step: Extract<DriverStep, { kind: 'revoke
   const name = generatedSecretsName(retired);
   await pass.recordEngineState({ pendingAction: 'revoke' });
   pass.crashPoint('revoke:after-intent');
-  const previousSecrets = (await pass.deps.secrets.get(pass.instance.id, name)) ?? {};
+  const previousSecrets = (await pass.secrets.get(pass.instance.id, name)) ?? {};
   const revokeCall = driver.revoke;
   // A driver that lost `revoke` since the rotation (an upgrade) has nothing to call; the secrets still go.
   if (revokeCall !== undefined) {

@@ -17,7 +17,7 @@ describe('groupCommit', () => {
   }
 
   /** A group commit inserting each x into t, recording the order in which writes ran. */
-  function inserter(savepointsAfterFailure: boolean) {
+  function inserter(savepointsAfterFailure: boolean | ((x: number) => boolean)) {
     const runs: number[] = [];
     const write = groupCommit<number, number>({
       transaction: (fn) => db.transaction().execute(fn as (trx: Kysely<Db>) => Promise<unknown>) as never,
@@ -50,5 +50,29 @@ describe('groupCommit', () => {
     const { runs, write } = inserter(true);
     expect(await Promise.all([1, 2, 3].map((x) => write(x)))).toEqual([1, 2, 3]);
     expect(runs).toEqual([1, 2, 3]);
+  });
+  describe('when only some writes may run again (SQLite: writes, not transactions)', () => {
+    // Below 100 a write may run again; from 100 on it may not (a transaction whose caller keeps what it saw).
+    const mayRunAgain = (x: number) => x < 100;
+
+    it('runs the others first, each in its savepoint, once; a failure among the rest runs only the rest again', async () => {
+      await table();
+      const { runs, write } = inserter(mayRunAgain);
+      const outcomes = await Promise.allSettled([100, 1, 2, 2, 101, 3].map((x) => write(x)));
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      const rows = await db.selectFrom('t').select('x').orderBy('x').execute();
+      expect(rows.map((r) => r.x)).toEqual([1, 2, 3, 100, 101]);
+      expect(runs).toEqual([100, 101, 1, 2, 2, 1, 2, 2, 3]);
+    });
+
+    it('fails a write that may not run again alone, and runs the rest once', async () => {
+      await table();
+      const { runs, write } = inserter(mayRunAgain);
+      const outcomes = await Promise.allSettled([100, 100, 1, 2].map((x) => write(x)));
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      const rows = await db.selectFrom('t').select('x').orderBy('x').execute();
+      expect(rows.map((r) => r.x)).toEqual([1, 2, 100]);
+      expect(runs).toEqual([100, 100, 1, 2]);
+    });
   });
 });

@@ -28,10 +28,13 @@ export interface GroupedWrite<I, O> {
    * Savepoints only after a failure: a batch first runs without them and, should one of its
    * writes fail, is rolled back and run again, each write in its savepoint. For writes that
    * rarely fail and touch only the database (run again, they do the same), where a savepoint
-   * costs a round trip each way (PostgreSQL: two of a pass's five). `apply` must then be safe
-   * to run twice for an item whose first run was rolled back.
+   * costs a round trip each way (PostgreSQL: two of a pass's five) or two statements of a
+   * pass's seventeen (SQLite). `apply` must then be safe to run twice for an item whose first
+   * run was rolled back. A function says it per item: the others (SQLite's transactions, whose
+   * callers may keep what they saw) run first, each in its savepoint as before, and never run
+   * again; the rest follow under one savepoint of the batch, to which a failure rolls back.
    */
-  savepointsAfterFailure?: boolean;
+  savepointsAfterFailure?: boolean | ((item: I) => boolean);
 }
 
 interface Pending<I, O> {
@@ -45,10 +48,15 @@ const MAX_BATCH = 64;
 const SAVEPOINT = CompiledQuery.raw('savepoint paved_write');
 const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint paved_write');
 const RELEASE = CompiledQuery.raw('release savepoint paved_write');
+const SAVEPOINT_BATCH = CompiledQuery.raw('savepoint paved_batch');
+const ROLLBACK_TO_BATCH = CompiledQuery.raw('rollback to savepoint paved_batch');
+const RELEASE_BATCH = CompiledQuery.raw('release savepoint paved_batch');
 
 export function groupCommit<I, O>(write: GroupedWrite<I, O>): (item: I) => Promise<O> {
   const queue: Pending<I, O>[] = [];
   const parallel = write.parallel ?? 1;
+  const all = write.savepointsAfterFailure;
+  const rerunnable: ((item: I) => boolean) | undefined = all === true ? () => true : typeof all === 'function' ? all : undefined;
   let flushing = 0;
 
   async function flush(): Promise<void> {
@@ -60,30 +68,50 @@ export function groupCommit<I, O>(write: GroupedWrite<I, O>): (item: I) => Promi
         await new Promise((resolve) => setImmediate(resolve));
         const batch = queue.splice(0, MAX_BATCH);
         if (batch.length === 0) break; // a parallel flush took them
+        const optimistic = rerunnable !== undefined && batch.length > 1 ? batch.filter((p) => rerunnable(p.item)) : [];
+        const once = optimistic.length === 0 ? batch : batch.filter((p) => !rerunnable!(p.item));
+        const inSavepoint = async (trx: Kysely<Database>, pending: Pending<I, O>) => {
+          await trx.executeQuery(SAVEPOINT);
+          try {
+            pending.outcome = { ok: true, value: await write.apply(trx, pending.item) };
+          } catch (error) {
+            await trx.executeQuery(ROLLBACK_TO);
+            pending.outcome = { ok: false, error };
+          }
+          await trx.executeQuery(RELEASE);
+        };
         const run = (savepoints: boolean) => write.transaction(async (trx) => {
           await write.prepare?.(trx, batch.map((p) => p.item));
           // Alone in its batch, a write needs no savepoint: its failure undoes the transaction, which holds nothing else.
-          if (batch.length === 1 || !savepoints) {
+          if (batch.length === 1 || (!savepoints && once.length === 0)) {
             for (const pending of batch) pending.outcome = { ok: true, value: await write.apply(trx, pending.item) };
             return;
           }
-          for (const pending of batch) {
-            await trx.executeQuery(SAVEPOINT);
-            try {
-              pending.outcome = { ok: true, value: await write.apply(trx, pending.item) };
-            } catch (error) {
-              await trx.executeQuery(ROLLBACK_TO);
-              pending.outcome = { ok: false, error };
-            }
-            await trx.executeQuery(RELEASE);
+          for (const pending of once) await inSavepoint(trx, pending);
+          if (once === batch) return;
+          if (savepoints) {
+            for (const pending of optimistic) await inSavepoint(trx, pending);
+            return;
           }
+          // The writes that may run again, under one savepoint: a failure undoes them all, and they run again each in its own.
+          await trx.executeQuery(SAVEPOINT_BATCH);
+          try {
+            for (const pending of optimistic) pending.outcome = { ok: true, value: await write.apply(trx, pending.item) };
+          } catch {
+            await trx.executeQuery(ROLLBACK_TO_BATCH);
+            for (const pending of optimistic) {
+              delete pending.outcome;
+              await inSavepoint(trx, pending);
+            }
+          }
+          await trx.executeQuery(RELEASE_BATCH);
         });
-        const optimistic = write.savepointsAfterFailure === true && batch.length > 1;
         try {
           try {
-            await run(!optimistic);
+            await run(optimistic.length === 0);
           } catch (error) {
-            if (!optimistic) throw error;
+            // Only a batch of writes that may all run again fails whole here (the mixed one rolled back to its savepoint).
+            if (optimistic.length === 0 || once.length > 0) throw error;
             // Rolled back whole: again, each write in its savepoint, so only the failing one fails.
             for (const pending of batch) delete pending.outcome;
             await run(true);

@@ -64,6 +64,13 @@ export interface ClaimedInstance {
   engine: EngineState;
   leaseToken: string;
   leaseExpiresAt: number;
+  /**
+   * Whether the secret store held any secret of the instance when it was claimed. Only a pass
+   * holding its lease stores an instance's secrets, so `false` means the pass finds none but
+   * those it stores itself, and need not read them (a read a pass on a new instance); absent
+   * when not known.
+   */
+  secretsStored?: boolean;
 }
 
 export interface NewInstance {

@@ -29,8 +29,9 @@ export interface DialectAdapter {
    * WAL flush, and on PostgreSQL one hold of the notify lock, for many. For writes that lock
    * only rows their caller owns (the engine's, guarded by its lease), so that a shared
    * transaction cannot deadlock with another process's. On SQLite every transaction is shared.
-   * On PostgreSQL the savepoints are taken only when a batch runs again after a failure, so `fn`
-   * must touch nothing but the database through `trx` (it may run twice).
+   * The savepoints are taken only when a batch's writes run again after a failure (on SQLite
+   * they share one savepoint until then), so `fn` must touch nothing but the database through
+   * `trx` (it may run twice).
    */
   write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
 

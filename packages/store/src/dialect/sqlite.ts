@@ -63,14 +63,22 @@ export function createSqliteAdapter(path: string): DialectAdapter {
   // together share one BEGIN…COMMIT, each in a savepoint (group-commit.ts). A commit writes every
   // page the transaction touched to the WAL (and now and then checkpoints), which cost more than
   // the engine's and createInstance's statements themselves; a shared commit writes a shared page once.
-  type Work = (trx: Kysely<Database>) => Promise<unknown>;
-  const shared = groupCommit<Work, unknown>({ transaction: exclusive, apply: (trx, fn) => fn(trx) });
+  // A write (adapter.write) touches only the database, so it may run again after a failure: the
+  // writes of a batch share one savepoint instead of one each (two statements a write, eight a
+  // pass of the engine); a transaction's caller may keep what it saw, so each keeps its own.
+  interface Work {
+    fn: (trx: Kysely<Database>) => Promise<unknown>;
+    rerunnable: boolean;
+  }
+  const shared = groupCommit<Work, unknown>({
+    transaction: exclusive, apply: (trx, work) => work.fn(trx), savepointsAfterFailure: (work) => work.rerunnable,
+  });
 
   return {
     dialect: 'sqlite',
     db,
-    transaction: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
-    write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
+    transaction: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared({ fn, rerunnable: false }) as Promise<T>,
+    write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared({ fn, rerunnable: true }) as Promise<T>,
     forUpdate: (query) => query,
     forShare: (query) => query,
     changeCounter: () => {

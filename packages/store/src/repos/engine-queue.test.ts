@@ -56,6 +56,16 @@ eachStore('store: engine queue', (open) => {
     expect(again?.engine).toEqual({ pendingAction: 'create', deletionStep: null, attempts: 2, dueAt: clock.now(), rotation: 0, desiredRotation: 0, revokeRotation: null, revokeAt: null });
   });
 
+  it('says whether any secret of a claimed instance is stored, so a pass on a new one need not read them', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const fresh = await store.createInstance(newInstance(team, 'fresh'));
+    const kept = await store.createInstance(newInstance(team, 'kept'));
+    expect(await store.putSecret({ ownerId: kept.id, name: 'generated', envelope: '{}', keyId: '' })).toBe('written');
+    const claimed = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 5 });
+    expect(Object.fromEntries(claimed.map((c) => [c.instance.id, c.secretsStored]))).toEqual({ [fresh.id]: false, [kept.id]: true });
+  });
+
   it('keeps an instance due when its spec changes during a pass', async () => {
     const clock = fakeClock();
     const store = await open({ now: clock.now });
@@ -120,6 +130,23 @@ eachStore('store: engine queue', (open) => {
     expect(await store.claimDue({ owner: 'third', leaseMs: 100, limit: 1 })).toEqual([]);
     expect((await store.getInstance(instance.id))?.status.phase).toBe('Pending');
     expect(await store.recordStatus(instance.id, theirs!.leaseToken, { status: ready, observedGeneration: 1, engine: {} })).toBe('changed');
+  });
+
+  it('sees a status changed during a pass, though a pass writes without reading its row first', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const instance = await store.createInstance(newInstance(team, 'db'));
+    const failed: InstanceStatus = { phase: 'Failed', conditions: [], lastError: 'refused' };
+    const [first] = await store.claimDue({ owner: 'w', leaseMs: 60_000, limit: 1 });
+    expect(await store.recordStatus(instance.id, first!.leaseToken, { status: failed, engine: { dueAt: 0 }, releaseLease: true })).toBe('changed');
+    const [second] = await store.claimDue({ owner: 'w', leaseMs: 60_000, limit: 1 });
+    // "Try again now" lands during the pass: Failed shows Provisioning (status and hash), the generation stays.
+    await store.requestReconcile(instance.id, 'someone');
+    // The same status as the pass last wrote is a change again: the row says Provisioning now.
+    expect(await store.recordStatus(instance.id, second!.leaseToken, { status: failed, engine: { attempts: 1 } })).toBe('changed');
+    expect((await store.getInstance(instance.id))?.status.phase).toBe('Failed');
+    // And a write the row still matches is 'unchanged', guarded as before by the lease.
+    expect(await store.recordStatus(instance.id, second!.leaseToken, { status: failed, engine: { attempts: 2 } })).toBe('unchanged');
   });
 
   it('skips a status write that changes nothing, but still moves engine state', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { StoreContext } from '../context.js';
 import type { Database, InstancesTable } from '../schema.js';
 import type { DialectAdapter } from '../dialect/adapter.js';
@@ -9,6 +9,7 @@ import { ROTATION_COLUMNS, engineColumns, selectInstances, toEngineState, toInst
 import { compiledRead } from '../compiled.js';
 import { insertEvent, writeEvent } from './events.js';
 import { wakeParent } from './composition.js';
+import { HeldRows } from './held-rows.js';
 
 /**
  * Ends a pass's lease. Work requested during the pass (a spec change, a delete or a rotation
@@ -29,6 +30,34 @@ const releaseLease = compiledRead((db, id: string, leaseToken: string, now: numb
 const renewLease = compiledRead((db, id: string, leaseToken: string, expiresAt: number) => db
   .updateTable('instances').set({ lease_expires_at: expiresAt }).where('id', '=', id).where('lease_token', '=', leaseToken).returning('id'));
 
+/** The columns recordStatus decides and writes with (leasedRow). */
+const LEASED_ROW_COLUMNS = [
+  'team_id', 'parent_id', 'outputs', 'observed_generation', 'status_hash', 'due_at',
+  'generation', 'claimed_generation', 'claimed_desired_rotation', ...ROTATION_COLUMNS,
+] as const;
+
+/** What recordStatus reads of a leased row (leasedRow). */
+type LeasedRow = Pick<Selectable<InstancesTable>, (typeof LEASED_ROW_COLUMNS)[number]>;
+
+/** What a status write did, and the row as it left it (kept for the pass's next write). */
+interface StatusWritten {
+  outcome: WriteOutcome;
+  teamId?: string;
+  parent?: { instanceId: string; teamId: string };
+  row?: LeasedRow;
+}
+
+/** A claimed row as recordStatus reads it; as claimed, nothing was asked for during the pass yet. */
+function heldRowOf(row: Selectable<InstancesTable>): LeasedRow {
+  const picked = Object.fromEntries(LEASED_ROW_COLUMNS.map((column) => [column, row[column]])) as LeasedRow;
+  return { ...picked, claimed_generation: row.generation, claimed_desired_rotation: row.desired_rotation };
+}
+
+/** The rotation columns an engine-state write sets. */
+function pickRotation(engine: ReturnType<typeof engineColumns>): Partial<LeasedRow> {
+  return Object.fromEntries(ROTATION_COLUMNS.filter((column) => engine[column] !== undefined).map((column) => [column, engine[column]]));
+}
+
 /** The lease columns of a row no pass holds. */
 const RELEASED = { lease_owner: null, lease_token: null, lease_expires_at: null } as const;
 
@@ -45,22 +74,31 @@ interface Announce {
  * lease holds; with `announce`, it NOTIFYs too. It returns the ids of the rows it changed.
  */
 const updatesByColumns = new Map<string, (db: Kysely<Database>, ...args: unknown[]) => Promise<Array<{ id: string }>>>();
-function updateInstance(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: { leaseToken?: string; announce?: Announce } = {}) {
-  const { leaseToken, announce } = options;
+function updateInstance(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: { leaseToken?: string; announce?: Announce; unchangedSince?: string } = {}) {
+  const { leaseToken, announce, unchangedSince } = options;
   const columns = Object.keys(set).sort();
-  const key = `${leaseToken === undefined ? '' : 'leased'}:${announce === undefined ? '' : 'announced'}:${columns.join(',')}`;
+  const key = `${leaseToken === undefined ? '' : 'leased'}:${announce === undefined ? '' : 'announced'}:${unchangedSince === undefined ? '' : 'unchanged'}:${columns.join(',')}`;
   let update = updatesByColumns.get(key);
   if (update === undefined) {
     update = compiledRead((executor, rowId: unknown, ...rest: unknown[]) => {
       const token = leaseToken === undefined ? undefined : rest.shift();
       const payload = announce === undefined ? undefined : rest.shift();
+      const hash = unchangedSince === undefined ? undefined : rest.shift();
       let query = executor.updateTable('instances').set(Object.fromEntries(columns.map((column, i) => [column, rest[i]])) as Updateable<InstancesTable>).where('id', '=', rowId as string);
       if (token !== undefined) query = query.where('lease_token', '=', token as string);
+      if (hash !== undefined) {
+        // Nothing changed the row since the pass last knew it (HeldRows): its status, and no spec change or rotation asked for.
+        query = query.where('status_hash', '=', hash as string)
+          .whereRef('generation', '=', 'claimed_generation').whereRef('desired_rotation', '=', 'claimed_desired_rotation');
+      }
       return payload === undefined ? query.returning('id') : query.returning(['id', announce!.announcing.expression(payload as string).as('announced')]);
     }) as (db: Kysely<Database>, ...args: unknown[]) => Promise<Array<{ id: string }>>;
     updatesByColumns.set(key, update);
   }
-  const args: unknown[] = [...(leaseToken === undefined ? [] : [leaseToken]), ...(announce === undefined ? [] : [announce.payload]), ...columns.map((column) => (set as Record<string, unknown>)[column])];
+  const args: unknown[] = [
+    ...(leaseToken === undefined ? [] : [leaseToken]), ...(announce === undefined ? [] : [announce.payload]), ...(unchangedSince === undefined ? [] : [unchangedSince]),
+    ...columns.map((column) => (set as Record<string, unknown>)[column]),
+  ];
   return update(db, id, ...args);
 }
 
@@ -72,6 +110,7 @@ function updateInstance(db: Kysely<Database>, id: string, set: Updateable<Instan
  */
 export function engineQueueRepo(ctx: StoreContext) {
   const { adapter, db } = ctx;
+  const held = new HeldRows<LeasedRow>();
 
   /** Rows that may be claimed at `now`: due, and not under a live lease. */
   const claimable = (now: number) =>
@@ -81,9 +120,68 @@ export function engineQueueRepo(ctx: StoreContext) {
       .where('due_at', '<=', now)
       .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]));
 
-  /** The row a pass writes, locked; compiled once (compiled.ts), as every pass reads it once or twice. */
+  /**
+   * What recordStatus reads of the row a pass writes, locked; compiled once (compiled.ts), as
+   * every pass reads it twice. Only these columns: the whole row is some forty values to make
+   * into an object, and a statement that names its columns is prepared once a connection on
+   * PostgreSQL (preparedName), which a `select *` is not.
+   */
   const leasedRow = compiledRead((executor, id: string, leaseToken: string) =>
-    adapter.forUpdate(executor.selectFrom('instances').selectAll().where('id', '=', id).where('lease_token', '=', leaseToken)));
+    adapter.forUpdate(executor.selectFrom('instances').select(LEASED_ROW_COLUMNS).where('id', '=', id).where('lease_token', '=', leaseToken)));
+
+  /**
+   * recordStatus's decision and writes, from `row` as read under the lock, or as held
+   * (`unchangedSince`: its status hash): then every update is guarded by it, and undefined
+   * means it changed no row (the caller reads the row and decides again).
+   */
+  async function writeStatus(trx: Kysely<Database>, id: string, leaseToken: string, write: StatusWrite, row: LeasedRow, unchangedSince?: string): Promise<StatusWritten | undefined> {
+    const outputs = write.outputs ?? (JSON.parse(row.outputs) as Record<string, string>);
+    const observedGeneration = write.observedGeneration ?? Number(row.observed_generation);
+    const hash = statusHash(write.status, outputs, observedGeneration);
+    const engine: Updateable<InstancesTable> & ReturnType<typeof engineColumns> = engineColumns(write.engine);
+    // A spec change or delete request that landed during this pass keeps the instance due
+    // now, whatever next-check time the pass computed from the state it started with.
+    if (Number(row.generation) > Number(row.claimed_generation) || Number(row.desired_rotation) > Number(row.claimed_desired_rotation)) {
+      if (engine.due_at !== undefined) engine.due_at = Math.min(engine.due_at, ctx.now());
+      else if (write.releaseLease) engine.due_at = Math.min(Number(row.due_at), ctx.now());
+    }
+    // Credential changes are visible (Instance.credentials) and carry events: never "unchanged".
+    const rotationMoved = ROTATION_COLUMNS.some((column) => engine[column] !== undefined && engine[column] !== (row[column] === null ? null : Number(row[column])));
+    const after = { ...row, ...pickRotation(engine) };
+    if (write.releaseLease) Object.assign(engine, RELEASED);
+    const guard = unchangedSince === undefined ? {} : { leaseToken, unchangedSince };
+    if (hash === row.status_hash && !rotationMoved) {
+      // Nothing the user sees changed; engine bookkeeping (next due time, attempts) still moves.
+      if (Object.keys(engine).length > 0) {
+        const updated = await updateInstance(trx, id, engine, guard);
+        if (unchangedSince !== undefined && updated.length === 0) return undefined;
+      } else if (unchangedSince !== undefined) {
+        return undefined; // nothing to write, so nothing would say the held row is still the row
+      }
+      return { outcome: 'unchanged', row: after };
+    }
+    const at = ctx.iso();
+    // Announced by the update itself where the dialect can (a round trip less on PostgreSQL).
+    const change = { instanceId: id, teamId: row.team_id };
+    const announcing = adapter.announcing;
+    const updated = await updateInstance(trx, id, {
+      ...engine,
+      status: JSON.stringify(write.status),
+      outputs: JSON.stringify(outputs),
+      observed_generation: observedGeneration,
+      status_hash: hash,
+      updated_at: at,
+    }, { ...guard, ...(announcing === undefined ? {} : { announce: { announcing, payload: announcing.announcement(change) } }) });
+    if (unchangedSince !== undefined && updated.length === 0) return undefined;
+    for (const event of write.events ?? []) await writeEvent(trx, at, event);
+    if (announcing === undefined) await adapter.announce(trx, change);
+    // A part's visible change is its composite parent's business (composition, 0006).
+    const parent = row.parent_id === null ? undefined : await wakeParent(ctx, trx, row.parent_id);
+    return {
+      outcome: 'changed', teamId: row.team_id, ...(parent === undefined ? {} : { parent }),
+      row: { ...after, status_hash: hash, outputs: JSON.stringify(outputs), observed_generation: observedGeneration },
+    };
+  }
 
   const leaseMatches = (executor: Kysely<Database>, id: string, leaseToken: string) =>
     executor.selectFrom('instances').select('team_id').where('id', '=', id).where('lease_token', '=', leaseToken);
@@ -106,9 +204,14 @@ export function engineQueueRepo(ctx: StoreContext) {
           .returning('id')
           .execute();
         if (claimed.length === 0) return [];
-        return selectInstances(trx).where('instances.id', 'in', claimed.map((r) => r.id)).orderBy('instances.due_at').orderBy('instances.seq').execute();
+        return selectInstances(trx)
+          .select((eb) => eb.exists(eb.selectFrom('secrets').select('secrets.owner_id').whereRef('secrets.owner_id', '=', 'instances.id')).as('secrets_stored'))
+          .where('instances.id', 'in', claimed.map((r) => r.id)).orderBy('instances.due_at').orderBy('instances.seq').execute();
       });
-      return rows.map((row) => ({ instance: toInstance(row), engine: toEngineState(row), leaseToken, leaseExpiresAt }));
+      for (const row of rows) held.keep(row.id, leaseToken, heldRowOf(row));
+      return rows.map((row) => ({
+        instance: toInstance(row), engine: toEngineState(row), leaseToken, leaseExpiresAt, secretsStored: row.secrets_stored === true || Number(row.secrets_stored) === 1,
+      }));
     },
 
     async renewLease(id: string, leaseToken: string, leaseMs: number): Promise<'changed' | 'lost-lease'> {
@@ -121,61 +224,38 @@ export function engineQueueRepo(ctx: StoreContext) {
       if (Object.keys(set).length === 0) {
         return (await leaseMatches(db, id, leaseToken).executeTakeFirst()) ? 'unchanged' : 'lost-lease';
       }
+      // The rotation columns may move: the next status write reads the row.
+      held.forget(id);
       const updated = await adapter.write((executor) => updateInstance(executor, id, set, { leaseToken }));
       return updated.length === 1 ? 'changed' : 'lost-lease';
     },
 
     async recordStatus(id: string, leaseToken: string, write: StatusWrite): Promise<WriteOutcome> {
+      const known = held.get(id, leaseToken);
       // Locks this worker's leased row (and a composite parent's when waking it): may share a commit.
-      const outcome = await adapter.write(async (trx): Promise<{ outcome: WriteOutcome; teamId?: string; parent?: { instanceId: string; teamId: string } }> => {
+      const outcome = await adapter.write(async (trx): Promise<StatusWritten> => {
+        // First as the row was when this pass last wrote it (or claimed it), without reading it:
+        // the update then changes no row if anything changed it since, and it is read as always.
+        const guessed = known === undefined ? undefined : await writeStatus(trx, id, leaseToken, write, known, known.status_hash);
+        if (guessed !== undefined) return guessed;
         const [row] = await leasedRow(trx, id, leaseToken);
         if (!row) return { outcome: 'lost-lease' };
-        const outputs = write.outputs ?? (JSON.parse(row.outputs) as Record<string, string>);
-        const observedGeneration = write.observedGeneration ?? Number(row.observed_generation);
-        const hash = statusHash(write.status, outputs, observedGeneration);
-        const engine: Updateable<InstancesTable> & ReturnType<typeof engineColumns> = engineColumns(write.engine);
-        // A spec change or delete request that landed during this pass keeps the instance due
-        // now, whatever next-check time the pass computed from the state it started with.
-        if (Number(row.generation) > Number(row.claimed_generation) || Number(row.desired_rotation) > Number(row.claimed_desired_rotation)) {
-          if (engine.due_at !== undefined) engine.due_at = Math.min(engine.due_at, ctx.now());
-          else if (write.releaseLease) engine.due_at = Math.min(Number(row.due_at), ctx.now());
-        }
-        // Credential changes are visible (Instance.credentials) and carry events: never "unchanged".
-        const rotationMoved = ROTATION_COLUMNS.some((column) => engine[column] !== undefined && engine[column] !== (row[column] === null ? null : Number(row[column])));
-        if (write.releaseLease) Object.assign(engine, RELEASED);
-        if (hash === row.status_hash && !rotationMoved) {
-          // Nothing the user sees changed; engine bookkeeping (next due time, attempts) still moves.
-          if (Object.keys(engine).length > 0) await updateInstance(trx, id, engine);
-          return { outcome: 'unchanged' };
-        }
-        const at = ctx.iso();
-        // Announced by the update itself where the dialect can (a round trip less on PostgreSQL).
-        const change = { instanceId: id, teamId: row.team_id };
-        const announcing = adapter.announcing;
-        await updateInstance(trx, id, {
-          ...engine,
-          status: JSON.stringify(write.status),
-          outputs: JSON.stringify(outputs),
-          observed_generation: observedGeneration,
-          status_hash: hash,
-          updated_at: at,
-        }, announcing === undefined ? {} : { announce: { announcing, payload: announcing.announcement(change) } });
-        for (const event of write.events ?? []) await writeEvent(trx, at, event);
-        if (announcing === undefined) await adapter.announce(trx, change);
-        // A part's visible change is its composite parent's business (composition, 0006).
-        const parent = row.parent_id === null ? undefined : await wakeParent(ctx, trx, row.parent_id);
-        return { outcome: 'changed', teamId: row.team_id, ...(parent === undefined ? {} : { parent }) };
+        return (await writeStatus(trx, id, leaseToken, write, row))!;
       });
+      if (outcome.outcome === 'lost-lease' || write.releaseLease) held.forget(id);
+      else if (outcome.row !== undefined) held.keep(id, leaseToken, outcome.row);
       if (outcome.teamId !== undefined) ctx.feed.emit({ instanceId: id, teamId: outcome.teamId });
       if (outcome.parent !== undefined) ctx.feed.emit(outcome.parent);
       return outcome.outcome;
     },
 
     async releaseLease(id: string, leaseToken: string): Promise<void> {
+      held.forget(id);
       await adapter.write((executor) => releaseLease(executor, id, leaseToken, ctx.now()));
     },
 
     async forgetInstance(id: string, leaseToken: string): Promise<WriteOutcome> {
+      held.forget(id);
       const forgotten = await adapter.transaction(async (trx) => {
         const row = await trx.deleteFrom('instances').where('id', '=', id).where('lease_token', '=', leaseToken).returning(['team_id', 'name', 'parent_id']).executeTakeFirst();
         if (!row) return undefined;
