@@ -20,9 +20,9 @@ export type UnchangedReads = <T>(key: string, read: () => Promise<T>) => Promise
  * caller's question. On PostgreSQL, where taking the counter is a round trip, callers under the
  * same counter also share a read still under way (32 connections asking for the same page at once
  * make one read, not 32). A counter other than the last one seen empties the kept results, so a
- * result read under an older one is kept no longer than the next newer caller. Results are frozen and shared by every caller: answered again, it
- * is the same object (the API keeps its JSON by object: server/src/http/serialized-once.ts,
- * through isUnchangedRead).
+ * result read under an older one is kept no longer than the next newer caller. Results are
+ * frozen and shared by every caller: answered again, it is the same object (the API keeps its
+ * JSON by object: server/src/http/serialized-once.ts, through isUnchangedRead).
  */
 export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
   let counter: string | undefined;

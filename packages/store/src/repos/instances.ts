@@ -237,8 +237,8 @@ export function instancesRepo(ctx: StoreContext) {
     change: (row: Selectable<InstancesTable>) => { set: Updateable<InstancesTable>; event: Parameters<typeof insertEvent>[2] } | undefined,
   ): Promise<Instance> {
     let teamId: string | undefined;
-    // Read back inside the transaction: after the commit, a worker (another process, or the
-    // engine's thread) may already have acted on the change, and forgotten a deleted instance.
+    // Read back inside the transaction: after the commit, a worker (another process) may
+    // already have acted on the change, and forgotten a deleted instance.
     const instance = await adapter.transaction(async (trx) => {
       const row = await lockInstance(trx, id);
       const planned = change(row);
