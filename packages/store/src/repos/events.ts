@@ -33,7 +33,7 @@ export async function insertEventRows(db: Kysely<Database>, at: string, events: 
   }
 }
 
-const insertEventsRows = compiledRows(['id', 'at', 'kind', 'team_id', 'instance_id', 'actor', 'data'], (db, rows) => db.insertInto('events').values(rows));
+const insertEventsRows = compiledRows('events', ['id', 'at', 'kind', 'team_id', 'instance_id', 'actor', 'data']);
 
 /** Every instance write appends one or two: compiled once (compiled.ts). */
 const eventRow = (db: Kysely<Database>, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string) => db

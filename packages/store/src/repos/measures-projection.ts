@@ -106,8 +106,8 @@ export async function projectRequests(db: Kysely<Database>, at: string, rows: re
   }
 }
 
-const insertRequestRows = compiledRows(['instance_id', 'team_id', 'product', 'product_version', 'service_id', 'parent_id', 'requested_at'], (db, rows) => db
-  .insertInto('instance_requests').values(rows).onConflict((oc) => oc.column('instance_id').doNothing()));
+const insertRequestRows = compiledRows('instance_requests', ['instance_id', 'team_id', 'product', 'product_version', 'service_id', 'parent_id', 'requested_at'], (insert) => insert
+  .onConflict((oc) => oc.column('instance_id').doNothing()));
 
 /** 7 columns a row: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
 const REQUEST_ROWS_PER_INSERT = 1000;
