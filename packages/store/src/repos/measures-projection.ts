@@ -49,10 +49,20 @@ export async function projectEvent(db: Kysely<Database>, at: string, event: NewE
   }
 }
 
+/**
+ * The outcome column an event's whole projection is, when it is only that (no request row, no
+ * act to weigh): the engine's Ready, Failed, Deleted. Its event and measures update can then be
+ * one statement (events.ts, writeEvent).
+ */
+export function outcomeOnly(event: NewEvent): OutcomeColumn | undefined {
+  if (event.instanceId === undefined || event.kind === 'instance.requested' || ACTS[event.kind] !== undefined) return undefined;
+  return FIRST_OUTCOME[event.kind];
+}
+
 /** Each outcome's first time, compiled once (compiled.ts): every request and every first Ready writes one. */
 const outcomeUpdate = (column: OutcomeColumn) => compiledRead((db, atMs: number, instanceId: string) => db
   .updateTable('instance_requests').set({ [column]: atMs }).where('instance_id', '=', instanceId).where(column, 'is', null));
-type OutcomeColumn = NonNullable<(typeof FIRST_OUTCOME)[EventKind]>;
+export type OutcomeColumn = NonNullable<(typeof FIRST_OUTCOME)[EventKind]>;
 const firstOutcome = Object.fromEntries((['ready_at', 'failed_at', 'delete_requested_at', 'deleted_at'] as const).map((c) => [c, outcomeUpdate(c)])) as Record<OutcomeColumn, ReturnType<typeof outcomeUpdate>>;
 
 /** The request row, copied from the instance row the same transaction just inserted (one statement, compiled once). */
