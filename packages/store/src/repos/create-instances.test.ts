@@ -105,6 +105,24 @@ eachStore('store: createInstances', (open) => {
     expect(interventions.items.map((i) => [i.instanceName, i.actor]).sort()).toEqual([['again', 'root'], ['for-them', 'root']]);
   });
 
+  it('stores and answers any text as given: quotes, backslashes, unicode, JSON in inputs', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const odd = 'a "quoted" \\ back\\slash, \'single\', ünïcødé ✓, tab\tand\nnewline';
+    const inputs = [
+      newInstance(team, 'ünïcødé-✓', { inputs: { text: odd, nested: { list: [1, null, 'x'] }, big: 9_007_199_254_740_991 } }),
+      newInstance(team, 'plain', { environment: 'staging' }),
+    ];
+    const instances = created(await store.createInstances(inputs));
+    expect(instances[0]!.inputs).toEqual(inputs[0]!.inputs);
+    expect(instances[0]!.name).toBe('ünïcødé-✓');
+    // Each answer is what a read of the stored row gives.
+    for (const instance of instances) expect(await store.getInstance(instance.id)).toEqual(instance);
+    // A name stored so is found taken by the next batch.
+    const again = await store.createInstances([newInstance(team, 'ünïcødé-✓')]);
+    expect(again[0]!.status).toBe('rejected');
+  });
+
   it('answers an empty batch with nothing', async () => {
     const store = await open();
     expect(await store.createInstances([])).toEqual([]);
