@@ -5,7 +5,7 @@ import type { Database } from '../schema.js';
 import type { NewEvent } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { toEvent } from '../rows.js';
-import { outcomeOnly, projectEvent, type OutcomeColumn } from './measures-projection.js';
+import { OUTCOME_COLUMNS, outcomeOnly, projectEvent, type OutcomeColumn } from './measures-projection.js';
 import { compiledRead, compiledRows } from '../compiled.js';
 
 /**
@@ -57,7 +57,7 @@ const writeEventRow = compiledRead(eventRow);
 const eventAndOutcome = (column: OutcomeColumn) => compiledRead((db, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string, atMs: number) => db
   .with('appended', (qc) => qc.insertInto('events').values({ id, at, kind, team_id: teamId, instance_id: instanceId, actor, data }))
   .updateTable('instance_requests').set({ [column]: atMs }).where('instance_id', '=', instanceId!).where(column, 'is', null));
-const writeEventAndOutcome = Object.fromEntries((['ready_at', 'failed_at', 'delete_requested_at', 'deleted_at'] as const).map((c) => [c, eventAndOutcome(c)])) as Record<OutcomeColumn, ReturnType<typeof eventAndOutcome>>;
+const writeEventAndOutcome = Object.fromEntries(OUTCOME_COLUMNS.map((c) => [c, eventAndOutcome(c)])) as Record<OutcomeColumn, ReturnType<typeof eventAndOutcome>>;
 
 export interface EventFilter {
   teamId?: string;

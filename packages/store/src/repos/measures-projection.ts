@@ -63,7 +63,8 @@ export function outcomeOnly(event: NewEvent): OutcomeColumn | undefined {
 const outcomeUpdate = (column: OutcomeColumn) => compiledRead((db, atMs: number, instanceId: string) => db
   .updateTable('instance_requests').set({ [column]: atMs }).where('instance_id', '=', instanceId).where(column, 'is', null));
 export type OutcomeColumn = NonNullable<(typeof FIRST_OUTCOME)[EventKind]>;
-const firstOutcome = Object.fromEntries((['ready_at', 'failed_at', 'delete_requested_at', 'deleted_at'] as const).map((c) => [c, outcomeUpdate(c)])) as Record<OutcomeColumn, ReturnType<typeof outcomeUpdate>>;
+export const OUTCOME_COLUMNS = ['ready_at', 'failed_at', 'delete_requested_at', 'deleted_at'] as const satisfies readonly OutcomeColumn[];
+const firstOutcome = Object.fromEntries(OUTCOME_COLUMNS.map((c) => [c, outcomeUpdate(c)])) as Record<OutcomeColumn, ReturnType<typeof outcomeUpdate>>;
 
 /** The request row, copied from the instance row the same transaction just inserted (one statement, compiled once). */
 const copyRequest = compiledRead((db, atMs: number, instanceId: string) => db
