@@ -43,7 +43,9 @@ const DATA_CONTEXT = 'paved/values/v1\u0000';
 function encrypt(key: Buffer, iv: Buffer, plaintext: Buffer, aad: string): { iv: Buffer; tag: Buffer; ciphertext: Buffer } {
   const cipher = createCipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(aad, 'utf8'));
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const ciphertext = cipher.update(plaintext);
+  // GCM is a stream mode: final() adds no bytes, only computes the tag (no concat, no copy).
+  if (cipher.final().length !== 0) throw new Error('AES-GCM returned bytes at final()');
   return { iv, tag: cipher.getAuthTag(), ciphertext };
 }
 
