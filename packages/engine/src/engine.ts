@@ -9,6 +9,7 @@ import { DEFAULT_CHECK_TIMEOUT_MS } from './contract-checks.js';
 import type { PassDeps } from './pass.js';
 import { runPass } from './run-pass.js';
 import { createRolloutLoop } from './rollout-worker.js';
+import { LeaseRenewals } from './lease-renewals.js';
 import { TargetGate } from './target-gate.js';
 import type { Engine, EngineOptions } from './types.js';
 import { Wakeup } from './wakeup.js';
@@ -79,6 +80,7 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.failpoint === undefined ? {} : { failpoint: options.failpoint }),
     ...(options.observer === undefined ? {} : { observer: options.observer }),
     gate: new TargetGate(),
+    leases: new LeaseRenewals(clock, Math.max(1, Math.floor(leaseMs / 3))),
   };
 
   // Rollouts are advanced by the same worker, claimed with leases like instances.

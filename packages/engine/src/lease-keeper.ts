@@ -1,30 +1,27 @@
 import type { Logger } from '@paved/driver-api';
 import type { Store } from '@paved/store';
-import type { Clock } from './types.js';
-
-/** Why the renewals stop; nobody reads it. */
-const PASS_ENDED = new Error('the pass ended');
+import type { LeaseRenewals, Renewable } from './lease-renewals.js';
 
 /**
- * Keeps a claimed instance's lease alive while its pass runs: renews every leaseMs/3, so two
- * renewals can fail (a slow database) before the lease lapses. When a renewal says the lease
- * is gone, another worker may already be acting on the instance: abort the driver call
- * (ctx.signal) and let the pass drop everything without writing.
+ * Keeps a claimed instance's lease alive while its pass runs: renewed every leaseMs/3 (by the
+ * engine's LeaseRenewals), so two renewals can fail (a slow database) before the lease lapses.
+ * When a renewal says the lease is gone, another worker may already be acting on the instance:
+ * abort the driver call (ctx.signal) and let the pass drop everything without writing.
  */
-export class LeaseKeeper {
+export class LeaseKeeper implements Renewable {
   readonly #controller = new AbortController();
-  readonly #stopped = new AbortController();
+  #stopped = false;
   #lost = false;
 
   constructor(
     private readonly store: Store,
     private readonly instanceId: string,
     readonly token: string,
-    leaseMs: number,
+    private readonly leaseMs: number,
     private readonly logger: Logger,
-    private readonly clock: Clock,
+    private readonly renewals: LeaseRenewals,
   ) {
-    void this.#keep(leaseMs);
+    renewals.add(this);
   }
 
   get signal(): AbortSignal {
@@ -45,26 +42,22 @@ export class LeaseKeeper {
 
   /** Ends the renewals (the pass is over); runPass always calls it, so no timer outlives a pass. */
   stop(): void {
-    // A reason of our own: without one, abort() builds a DOMException (and its stack) every pass.
-    this.#stopped.abort(PASS_ENDED);
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.renewals.remove(this);
   }
 
-  async #keep(leaseMs: number): Promise<void> {
-    const every = Math.max(1, Math.floor(leaseMs / 3));
-    for (;;) {
-      await this.clock.sleep(every, this.#stopped.signal);
-      if (this.#stopped.signal.aborted) return;
-      // Not awaited: a renewal stuck on a slow database must not delay the next one.
-      void this.#renew(leaseMs);
-    }
+  /** Called by the renewals every leaseMs/3; not awaited there: a renewal stuck on a slow database must not delay the next one. */
+  renew(): void {
+    void this.#renew();
   }
 
-  async #renew(leaseMs: number): Promise<void> {
+  async #renew(): Promise<void> {
     if (this.#lost) return;
     try {
-      const outcome = await this.store.renewLease(this.instanceId, this.token, leaseMs);
+      const outcome = await this.store.renewLease(this.instanceId, this.token, this.leaseMs);
       // Once stopped, the pass's last write may have ended the lease itself (Pass.recordLast).
-      if (outcome === 'lost-lease' && !this.#stopped.signal.aborted) {
+      if (outcome === 'lost-lease' && !this.#stopped) {
         this.logger.warn({ instanceId: this.instanceId }, 'lease lost while reconciling; dropping the pass');
         this.markLost();
       }

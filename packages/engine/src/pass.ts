@@ -7,10 +7,12 @@ import { failureStatus, isPending, isRetryable, missingStatus, PENDING_POLL_MS, 
 import type { Failpoint } from './failpoints.js';
 import { LeaseLost, SimulatedCrash } from './interruptions.js';
 import type { LeaseKeeper } from './lease-keeper.js';
+import type { LeaseRenewals } from './lease-renewals.js';
 import type { StatusSubject } from './status.js';
 import type { TargetGate } from './target-gate.js';
 import { passSecrets } from './pass-secrets.js';
 import type { Clock, EngineObserver } from './types.js';
+import { isoAt } from './clock.js';
 
 /** Everything a pass needs, resolved once by createEngine from EngineOptions and its defaults. */
 export interface PassDeps {
@@ -27,6 +29,8 @@ export interface PassDeps {
   random: () => number;
   failpoint?: (name: Failpoint) => void;
   gate: TargetGate;
+  /** Renews the leases of the passes under way (every leaseMs/3), on one sleep for them all. */
+  leases: LeaseRenewals;
   observer?: EngineObserver;
 }
 
@@ -77,7 +81,7 @@ export class Pass {
   }
 
   nowIso(): string {
-    return new Date(this.now()).toISOString();
+    return isoAt(this.now());
   }
 
   /** A named crash point: a failpoint that throws ends the pass as if the process died here. */

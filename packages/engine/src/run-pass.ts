@@ -15,7 +15,7 @@ export type PassOutcome = 'done' | 'crashed' | 'lost-lease' | 'store-error';
  */
 export async function runPass(deps: PassDeps, claimed: ClaimedInstance, leaseMs: number): Promise<PassOutcome> {
   const { id } = claimed.instance;
-  const lease = new LeaseKeeper(deps.store, id, claimed.leaseToken, leaseMs, deps.logger, deps.clock);
+  const lease = new LeaseKeeper(deps.store, id, claimed.leaseToken, leaseMs, deps.logger, deps.leases);
   const pass = new Pass(deps, claimed, lease);
   const started = deps.clock.now();
   let release = true;

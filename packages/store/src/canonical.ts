@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** JSON with object keys sorted, so equal values always give equal text (and equal hashes). */
 export function canonicalJson(value: unknown): string {
@@ -18,8 +18,9 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+/** Hex SHA-256 of `text`; one-shot (no Hash object a call): twice a pass of the engine (statusHash). */
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** What recordStatus compares to skip writes that change nothing the user can see. */

@@ -10,9 +10,9 @@ import type { Database } from './schema.js';
  *
  * `build` is called once with placeholder values standing for its arguments; every one of them
  * must reach the SQL as a bound parameter (a value in a where, a limit), never shape it: a
- * builder that branches on its arguments or inlines one is refused at its first use. The
- * compiled query still runs through Kysely's executor, so on SQLite it waits for a transaction
- * in progress as every other query does.
+ * builder that branches on its arguments or inlines one is refused at its first use. Outside a
+ * SQLite transaction the compiled query still runs through Kysely's executor, so it waits for a
+ * transaction in progress as every other query does; inside one it runs at once (runDirectly).
  */
 /** The SQL of every compiled statement, each with a number of its own: see preparedName. */
 const fixedStatements = new Map<string, number>();
@@ -26,6 +26,25 @@ const fixedStatements = new Map<string, number>();
 export function preparedName(sql: string): string | undefined {
   const n = fixedStatements.get(sql);
   return n === undefined ? undefined : `paved_${n}`;
+}
+
+/**
+ * Runs a statement on the connection a transaction holds, at once and without Kysely's executor
+ * (its connection provider, mutex and result transform are some promises a statement): SQLite's
+ * transactions register theirs (dialect/sqlite.ts), as better-sqlite3 runs a statement
+ * synchronously. Only while the transaction runs; compiled statements on any other handle go
+ * through Kysely as before. Returns the statement's rows ([] for one that returns none).
+ */
+export type DirectRunner = (sql: string, parameters: readonly unknown[]) => unknown[];
+const directRunners = new WeakMap<object, DirectRunner>();
+
+/** `db` runs compiled statements through `runner` until `withdrawDirect(db)`. */
+export function runDirectly(db: Kysely<Database>, runner: DirectRunner): void {
+  directRunners.set(db, runner);
+}
+
+export function withdrawDirect(db: Kysely<Database>): void {
+  directRunners.delete(db);
 }
 
 export function compiledRead<A extends unknown[], R>(
@@ -49,6 +68,8 @@ export function compiledRead<A extends unknown[], R>(
   return async (db, ...args) => {
     const { sql, slots } = compiled.get(db.getExecutor().adapter) ?? compile(db, args.length);
     const parameters = slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.value));
+    const direct = directRunners.get(db);
+    if (direct !== undefined) return direct(sql, parameters) as R[];
     return (await db.executeQuery<R>(CompiledQuery.raw(sql, parameters))).rows;
   };
 }
@@ -108,6 +129,9 @@ export function compiledRows<T extends keyof Database & string, C extends keyof 
     if (!byCount) compiled.set(adapter, (byCount = new Map()));
     let entry = byCount.get(rows.length);
     if (!entry) byCount.set(rows.length, (entry = compile(db, rows.length)));
-    await db.executeQuery(CompiledQuery.raw(entry.sql, entry.slots.map(({ row, column }) => rows[row]![column])));
+    const parameters = entry.slots.map(({ row, column }) => rows[row]![column]);
+    const direct = directRunners.get(db);
+    if (direct !== undefined) direct(entry.sql, parameters);
+    else await db.executeQuery(CompiledQuery.raw(entry.sql, parameters));
   };
 }

@@ -38,6 +38,23 @@ export function isPostgresUrl(url: string): boolean {
  * other processes' instance changes, so onInstanceChange works from the first write after this
  * resolves.
  */
+/**
+ * `now()` as an ISO timestamp, the text kept for the last millisecond asked: the engine's writes
+ * of one millisecond (a dozen and more at a few thousand passes a second) ask for the same one.
+ */
+function isoClock(now: () => number): () => string {
+  let at = Number.NaN;
+  let text = '';
+  return () => {
+    const ms = now();
+    if (ms !== at) {
+      text = new Date(ms).toISOString();
+      at = ms;
+    }
+    return text;
+  };
+}
+
 export async function createStore(options: StoreOptions): Promise<Store> {
   // pg (≈ 4 MiB of an idle server) is loaded by a PostgreSQL store only, not by SQLite's.
   const adapter: DialectAdapter = isPostgresUrl(options.url)
@@ -45,7 +62,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     : createSqliteAdapter(options.url);
   const now = options.now ?? Date.now;
   const feed = new ChangeFeed();
-  const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: () => new Date(now()).toISOString(), unchanged: unchangedReads(adapter) };
+  const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: isoClock(now), unchanged: unchangedReads(adapter) };
   try {
     await adapter.listen((change) => feed.emit(change));
   } catch (error) {

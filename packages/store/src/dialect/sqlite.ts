@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { CompiledQuery, Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import { groupCommit } from '../group-commit.js';
+import { runDirectly, withdrawDirect, type DirectRunner } from '../compiled.js';
 import type { DialectAdapter } from './adapter.js';
 import { numberExisting } from './number-existing.js';
 
@@ -42,7 +43,16 @@ export function createSqliteAdapter(path: string): DialectAdapter {
   // connections' commits), the change counter. total_changes() alone misses a `delete from t`
   // without a where (SQLite's truncate optimisation is not counted).
   let writes = 0;
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database, undefined, () => { writes++; }) }) });
+  const statements = withStatementCache(database, undefined, () => { writes++; });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  // A transaction's compiled statements skip Kysely's executor (compiled.ts): the same prepared
+  // statements (and write count), run where Kysely's SQLite connection would run them.
+  const direct: DirectRunner = (source, parameters) => {
+    const statement = statements.prepare(source) as unknown as RowStatement | BetterSqlite3.Statement;
+    if (statement.reader) return statement.all(parameters);
+    statement.run(parameters);
+    return [];
+  };
   const changes = database.prepare('select total_changes(), data_version from pragma_data_version');
   changes.raw(true);
   let closed = false;
@@ -50,6 +60,7 @@ export function createSqliteAdapter(path: string): DialectAdapter {
   // db.connection() holds the single connection (and Kysely's mutex) for the whole callback.
   const exclusive = <T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> => db.connection().execute(async (conn) => {
     await conn.executeQuery(BEGIN);
+    runDirectly(conn, direct);
     try {
       const result = await fn(conn);
       await conn.executeQuery(COMMIT);
@@ -57,6 +68,8 @@ export function createSqliteAdapter(path: string): DialectAdapter {
     } catch (error) {
       if (database.inTransaction) await conn.executeQuery(ROLLBACK);
       throw error;
+    } finally {
+      withdrawDirect(conn);
     }
   });
   // One writer, so transactions of this process run one after another anyway: those that arrive
