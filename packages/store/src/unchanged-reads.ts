@@ -1,10 +1,28 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DialectAdapter } from './dialect/adapter.js';
 
 /** Results kept at most; past that they all go (a change of the database empties them anyway). */
 const MAX_KEPT = 1_000;
+/** Counters remembered as superseded at most; past that they are forgotten (see unchangedReads). */
+const MAX_SUPERSEDED = 64;
 
 /** Reads whose results are kept while the database stays unchanged; see unchangedReads. */
-export type UnchangedReads = <T>(key: string, read: () => Promise<T>) => Promise<T>;
+export interface UnchangedReads {
+  <T>(key: string, read: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` as one question (an API request): its kept reads share the change counter taken
+   * by the first of them, as long as this process writes nothing meanwhile. Taken after the
+   * question was asked, that counter is new enough for every read of it; a write of this
+   * process since (the question's own, say) makes the next read take a counter afresh.
+   */
+  asOneQuestion<T>(fn: () => T): T;
+}
+
+/** The change counter a question's reads share, and this process's writes when it was taken. */
+interface Question {
+  counter: ReturnType<DialectAdapter['changeCounter']>;
+  writes: number;
+}
 
 /**
  * The API's hottest reads (one instance by name, a team's page of instances, the auth epoch)
@@ -27,11 +45,29 @@ export type UnchangedReads = <T>(key: string, read: () => Promise<T>) => Promise
 export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
   let counter: string | undefined;
   const kept = new Map<string, Kept>();
-  return async <T>(key: string, read: () => Promise<T>): Promise<T> => {
-    const taken = adapter.changeCounter();
+  // A question's counter may be older than the last one seen (it was taken at the question's
+  // first read): it is answered by a read of its own, without emptying the newer results.
+  const superseded = new Set<string>();
+  const questions = new AsyncLocalStorage<Question | undefined>();
+  const counterNow = (): ReturnType<DialectAdapter['changeCounter']> => {
+    const question = questions.getStore();
+    if (question === undefined) return adapter.changeCounter();
+    const writes = adapter.ownWrites();
+    if (question.counter === undefined || question.writes !== writes) {
+      question.counter = adapter.changeCounter();
+      question.writes = writes;
+    }
+    return question.counter;
+  };
+  const answer = async <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    const taken = counterNow();
     const now = typeof taken === 'object' ? await taken : taken;
-    if (now === undefined) return read();
+    if (now === undefined || superseded.has(now)) return read();
     if (now !== counter) {
+      if (counter !== undefined) {
+        if (superseded.size >= MAX_SUPERSEDED) superseded.clear();
+        superseded.add(counter);
+      }
       kept.clear();
       counter = now;
     }
@@ -59,6 +95,9 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
     });
     return reading;
   };
+  return Object.assign(answer, {
+    asOneQuestion: <T>(fn: () => T): T => questions.run({ counter: undefined, writes: 0 }, fn),
+  });
 }
 
 /** A kept result, or the read of it still under way (shared by the callers under the same counter). */
