@@ -41,27 +41,38 @@ interface Question {
  * result read under an older one is kept no longer than the next newer caller. Results are
  * frozen and shared by every caller: answered again, it is the same object (the API keeps its
  * JSON by object: server/src/http/serialized-once.ts, through isUnchangedRead).
+ *
+ * Within a question (asOneQuestion: a read request, authentication and the route's read) the
+ * counter is taken once, by the first read, and serves the later ones while this process has
+ * written nothing (DialectAdapter.ownWrites): it was taken after the question was asked, which
+ * is all a read owes its caller. Such a counter may have been superseded by a newer caller's
+ * meanwhile: the read then takes a counter afresh (rather than empty the newer results).
  */
 export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
   let counter: string | undefined;
   const kept = new Map<string, Kept>();
-  // A question's counter may be older than the last one seen (it was taken at the question's
-  // first read): it is answered by a read of its own, without emptying the newer results.
+  // Counters a newer one replaced: a question's counter may be one (it was taken at the
+  // question's first read), and must not empty the results kept under the newer.
   const superseded = new Set<string>();
   const questions = new AsyncLocalStorage<Question | undefined>();
-  const counterNow = (): ReturnType<DialectAdapter['changeCounter']> => {
+  const counterNow = (afresh: boolean): ReturnType<DialectAdapter['changeCounter']> => {
     const question = questions.getStore();
     if (question === undefined) return adapter.changeCounter();
     const writes = adapter.ownWrites();
-    if (question.counter === undefined || question.writes !== writes) {
+    if (afresh || question.counter === undefined || question.writes !== writes) {
       question.counter = adapter.changeCounter();
       question.writes = writes;
     }
     return question.counter;
   };
   const answer = async <T>(key: string, read: () => Promise<T>): Promise<T> => {
-    const taken = counterNow();
-    const now = typeof taken === 'object' ? await taken : taken;
+    let taken = counterNow(false);
+    let now = typeof taken === 'object' ? await taken : taken;
+    if (now !== undefined && superseded.has(now)) {
+      // The question's counter is older than another caller's: a newer one serves what they keep.
+      taken = counterNow(true);
+      now = typeof taken === 'object' ? await taken : taken;
+    }
     if (now === undefined || superseded.has(now)) return read();
     if (now !== counter) {
       if (counter !== undefined) {
