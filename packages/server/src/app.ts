@@ -11,6 +11,7 @@ import { operationRecorder, recordRequests } from './audit/recorder.js';
 import { auditRoutes } from './audit/routes.js';
 import { bearerAuth, reauthenticator } from './http/auth.js';
 import { registerRequestContext } from './http/request-context.js';
+import { readsAsOneQuestion } from './http/one-question.js';
 import { isLoggerInstance, loggerOptions, logRequest } from './http/logging.js';
 import { DEFAULT_RATE_LIMITS, rateLimits, type RateLimits } from './http/rate-limits.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -160,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Webhook deliveries accepted and not yet applied (this process's or one that stopped) are applied in the background.
   services.deliveryInbox.start();
   app.addHook('onClose', async () => services.deliveryInbox.stop());
+  readsAsOneQuestion(app as unknown as FastifyInstance, deps.store);
   // Before any route: every request's origin is known to what it calls, and changes are recorded.
   await registerRequestContext(app as unknown as FastifyInstance);
   recordRequests(app as unknown as FastifyInstance, { chain: auditChain, now });

@@ -75,6 +75,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     migrate: () => runMigrations(adapter),
     close: () => adapter.close(),
     snapshot: (path) => adapter.snapshot(path),
+    asOneQuestion: (fn) => ctx.unchanged.asOneQuestion(fn),
     async ping() {
       await sql`select 1`.execute(adapter.db);
     },

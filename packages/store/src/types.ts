@@ -502,6 +502,15 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   close(): Promise<void>;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
+  /**
+   * Runs `fn` as one question (an API request that only reads): the kept reads within it
+   * (authEpoch, a team's page, an instance by name) share one change counter, taken at the
+   * first of them, instead of one each; a write of this process since makes the next take it
+   * afresh (unchanged-reads.ts). Every read within is as new as the question (the counter is
+   * taken after it was asked), never older; a change committed elsewhere while it runs is for
+   * the next question.
+   */
+  asOneQuestion<T>(fn: () => T): T;
 
   // identity
   createUser(input: { name: string; admin: boolean }): Promise<User>;

@@ -63,6 +63,57 @@ eachStore('store: reads kept while the database is unchanged', (open) => {
     expect(await phaseNow()).toEqual([undefined, undefined]);
   });
 
+  it('shares one counter within a question: its own writes are seen at once, another connection\'s by the next question', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const instance = await store.createInstance(newInstance(team, 'asked'));
+    const other = await openAnother(store);
+    const one = () => store.getInstanceWithParts(team.id, 'asked');
+    await store.asOneQuestion(async () => {
+      const first = await one();
+      await other.holdInstance(instance.id, 'a freeze', 'bob');
+      // The hold committed after the question was asked: its counter still answers what it kept.
+      expect(await one()).toBe(first);
+      // A write of this store within the question: the next read takes a counter afresh.
+      await store.requestDeletion(instance.id, 'alice');
+      expect((await one())?.instance).toMatchObject({ deletionRequested: true, hold: { reason: 'a freeze' } });
+    });
+    await store.asOneQuestion(async () => {
+      expect(await one()).toBeDefined();
+      await runSqlBehindStore(store, ['delete from instance_holds']);
+    });
+    // Outside the question, and in the next one, the change by hand is seen.
+    expect((await one())?.instance.hold).toBeUndefined();
+    await other.holdInstance(instance.id, 'again', 'bob');
+    expect(await store.asOneQuestion(async () => (await one())?.instance.hold?.reason)).toBe('again');
+    // A question's counter superseded meanwhile by a newer caller's: it takes a counter afresh
+    // (never answering older than what it kept), the newer caller's results still kept.
+    let firstRead!: () => void;
+    let resume!: () => void;
+    const readOnce = new Promise<void>((r) => { firstRead = r; });
+    const gate = new Promise<void>((r) => { resume = r; });
+    const asked = store.asOneQuestion(async () => {
+      const before = await one();
+      firstRead();
+      await gate;
+      return [before, await one()] as const;
+    });
+    await readOnce;
+    await other.holdInstance(instance.id, 'third', 'bob');
+    const newer = await one();
+    expect(newer?.instance.hold?.reason).toBe('third');
+    resume();
+    const [before, late] = await asked;
+    expect(before?.instance.hold?.reason).toBe('again');
+    expect(late).not.toBe(before);
+    expect(late?.instance.hold?.reason).toBe('third');
+    // PostgreSQL's snapshot is the whole cluster's: another database's commit may have moved it since.
+    if (store.dialect === 'sqlite') {
+      expect(late).toBe(newer);
+      expect(await one()).toBe(newer);
+    }
+  });
+
   it('answers what was committed when it was asked, never a transaction still open (PostgreSQL: other connections)', async () => {
     const store = await open();
     if (store.dialect !== 'postgres') return;

@@ -1,10 +1,28 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DialectAdapter } from './dialect/adapter.js';
 
 /** Results kept at most; past that they all go (a change of the database empties them anyway). */
 const MAX_KEPT = 1_000;
+/** Counters remembered as superseded at most; past that they are forgotten (see unchangedReads). */
+const MAX_SUPERSEDED = 64;
 
 /** Reads whose results are kept while the database stays unchanged; see unchangedReads. */
-export type UnchangedReads = <T>(key: string, read: () => Promise<T>) => Promise<T>;
+export interface UnchangedReads {
+  <T>(key: string, read: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` as one question (an API request): its kept reads share the change counter taken
+   * by the first of them, as long as this process writes nothing meanwhile. Taken after the
+   * question was asked, that counter is new enough for every read of it; a write of this
+   * process since (the question's own, say) makes the next read take a counter afresh.
+   */
+  asOneQuestion<T>(fn: () => T): T;
+}
+
+/** The change counter a question's reads share, and this process's writes when it was taken. */
+interface Question {
+  counter: ReturnType<DialectAdapter['changeCounter']>;
+  writes: number;
+}
 
 /**
  * The API's hottest reads (one instance by name, a team's page of instances, the auth epoch)
@@ -23,15 +41,44 @@ export type UnchangedReads = <T>(key: string, read: () => Promise<T>) => Promise
  * result read under an older one is kept no longer than the next newer caller. Results are
  * frozen and shared by every caller: answered again, it is the same object (the API keeps its
  * JSON by object: server/src/http/serialized-once.ts, through isUnchangedRead).
+ *
+ * Within a question (asOneQuestion: a read request, authentication and the route's read) the
+ * counter is taken once, by the first read, and serves the later ones while this process has
+ * written nothing (DialectAdapter.ownWrites): it was taken after the question was asked, which
+ * is all a read owes its caller. Such a counter may have been superseded by a newer caller's
+ * meanwhile: the read then takes a counter afresh (rather than empty the newer results).
  */
 export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
   let counter: string | undefined;
   const kept = new Map<string, Kept>();
-  return async <T>(key: string, read: () => Promise<T>): Promise<T> => {
-    const taken = adapter.changeCounter();
-    const now = typeof taken === 'object' ? await taken : taken;
-    if (now === undefined) return read();
+  // Counters a newer one replaced: a question's counter may be one (it was taken at the
+  // question's first read), and must not empty the results kept under the newer.
+  const superseded = new Set<string>();
+  const questions = new AsyncLocalStorage<Question | undefined>();
+  const counterNow = (afresh: boolean): ReturnType<DialectAdapter['changeCounter']> => {
+    const question = questions.getStore();
+    if (question === undefined) return adapter.changeCounter();
+    const writes = adapter.ownWrites();
+    if (afresh || question.counter === undefined || question.writes !== writes) {
+      question.counter = adapter.changeCounter();
+      question.writes = writes;
+    }
+    return question.counter;
+  };
+  const answer = async <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    let taken = counterNow(false);
+    let now = typeof taken === 'object' ? await taken : taken;
+    if (now !== undefined && superseded.has(now)) {
+      // The question's counter is older than another caller's: a newer one serves what they keep.
+      taken = counterNow(true);
+      now = typeof taken === 'object' ? await taken : taken;
+    }
+    if (now === undefined || superseded.has(now)) return read();
     if (now !== counter) {
+      if (counter !== undefined) {
+        if (superseded.size >= MAX_SUPERSEDED) superseded.clear();
+        superseded.add(counter);
+      }
       kept.clear();
       counter = now;
     }
@@ -59,6 +106,9 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
     });
     return reading;
   };
+  return Object.assign(answer, {
+    asOneQuestion: <T>(fn: () => T): T => questions.run({ counter: undefined, writes: 0 }, fn),
+  });
 }
 
 /** A kept result, or the read of it still under way (shared by the callers under the same counter). */

@@ -8,6 +8,7 @@ import { principalOf, type Reauthenticate } from '../http/auth.js';
 import type { RecordOperation } from '../audit/recorder.js';
 import { streamReveal } from './stream-reveal.js';
 import { sendSerializedOnce } from '../http/serialized-once.js';
+import { ONE_QUESTION } from '../http/one-question.js';
 import { CreateInstanceRequest, Credentials, Instance, InstanceListQuery, PavedEvent, RequestPreview, UpdateInstanceRequest, WatchQuery } from './schemas.js';
 import { InstanceParams, PageQuery, TeamParams, page, problemResponses } from '../http/schemas.js';
 
@@ -31,6 +32,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
   const { instances } = services;
 
   app.get('/teams/:team/instances', {
+    config: ONE_QUESTION,
     schema: {
       summary: "A team's instances, a page at a time", tags: ['instances'], operationId: 'listInstances',
       params: TeamParams, querystring: InstanceListQuery, response: { 200: page(Instance), ...problemResponses },
@@ -51,6 +53,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
   });
 
   app.get('/teams/:team/instances/:instance', {
+    config: ONE_QUESTION,
     schema: {
       summary: 'An instance with its status and non-secret outputs', tags: ['instances'], operationId: 'getInstance',
       params: InstanceParams, response: { 200: Instance, ...problemResponses },

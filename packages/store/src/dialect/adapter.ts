@@ -56,6 +56,12 @@ export interface DialectAdapter {
    * one is out (dialect/postgres-snapshots.ts).
    */
   changeCounter(): string | undefined | Promise<string | undefined>;
+  /**
+   * Statements of this process, through this adapter, that may change something (anything but
+   * a select), counted before they run: a change counter taken earlier may serve again only
+   * while this has not moved (unchanged-reads.ts, one request's reads under one counter).
+   */
+  ownWrites(): number;
 
   /** Adds an auto-incrementing integer primary key (used for the events' order). */
   addSerialPrimaryKey<T extends string, C extends string>(table: CreateTableBuilder<T, C>, column: string): CreateTableBuilder<T, C>;

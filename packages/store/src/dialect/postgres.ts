@@ -19,6 +19,7 @@ const INT8_OID = 20;
 const WRITE_BATCHES = 4;
 const POOL_SIZE = 10;
 /** The change counter's statement, prepared once a connection (it is read all the time under load). */
+const SELECT = /^\s*select\b/i;
 const CURRENT_SNAPSHOT = { name: 'paved_snapshot', text: 'select pg_current_snapshot()::text as snapshot' };
 
 /**
@@ -36,7 +37,9 @@ export function createPostgresAdapter(url: string): DialectAdapter {
   // An idle client whose connection dies (server restart, terminated backend) emits 'error' on
   // the pool; without a handler Node would crash. The next checkout simply opens a new one.
   pool.on('error', () => {});
-  pool.on('connect', prepareCompiledStatements);
+  // Statements that may change something, counted as they are sent (DialectAdapter.ownWrites).
+  let writes = 0;
+  pool.on('connect', (client) => prepareCompiledStatements(client, () => { writes++; }));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   /** Tags our own NOTIFYs so the listener can ignore them: local listeners are told directly. */
   const origin = randomUUID();
@@ -65,6 +68,7 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     forUpdate: (query) => query.forUpdate(),
     forShare: (query) => query.forShare(),
     changeCounter: snapshots,
+    ownWrites: () => writes,
     jsonField: (column, field) => sql<string | null>`(${sql.ref(column)}::json ->> ${sql.lit(field)})`,
     skipLocked: (query) => query.forUpdate().skipLocked(),
     addSerialPrimaryKey: (table, column) => table.addColumn(column, 'bigserial', (col) => col.primaryKey()),
@@ -151,11 +155,15 @@ function codeOf(error: unknown): string {
 /**
  * The compiled reads (compiled.ts) run as named prepared statements on `client`: the same SQL
  * on every request, parsed once a connection and planned once PostgreSQL settles on a generic
- * plan (instance by name, a team's page: four joins each). Every other query as it was.
+ * plan (instance by name, a team's page: four joins each). Every other query as it was. Every
+ * statement that may write is counted on the way (`onWrite`, DialectAdapter.ownWrites).
  */
-function prepareCompiledStatements(client: pg.PoolClient): void {
+function prepareCompiledStatements(client: pg.PoolClient, onWrite: () => void): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   client.query = ((text: unknown, ...rest: unknown[]) => {
+    // Every statement of the pool passes here (Kysely's, BEGIN and COMMIT too): anything but a select may write.
+    const source = typeof text === 'string' ? text : (text as { text?: unknown } | null)?.text;
+    if (typeof source !== 'string' || !SELECT.test(source)) onWrite();
     const name = typeof text === 'string' && Array.isArray(rest[0]) && rest.length === 1 ? preparedName(text) : undefined;
     return name === undefined ? query(text, ...rest) : query({ name, text, values: rest[0] });
   }) as typeof client.query;

@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '@paved/store';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route only reads and answers at once (no stream, no second look at the credential): see readsAsOneQuestion. */
+    oneQuestion?: boolean;
+  }
+}
+
+/** Route config of a read served as one question to the store (readsAsOneQuestion). */
+export const ONE_QUESTION = { oneQuestion: true } as const;
+
+/**
+ * onRequest hook, before the request context is made (so its preValidation hook, which enters the
+ * request's context again, keeps this too): a route configured with ONE_QUESTION is one question
+ * to the store (Store.asOneQuestion): authentication's auth epoch and the route's kept reads share
+ * one change counter, taken after the request arrived, instead of one each (on SQLite a read lock
+ * taken and released, on PostgreSQL a round trip). A revocation committed before the request
+ * arrived is under that counter; one committed while it is served is seen by the next request.
+ * Opt-in per route: a stream's later reads, or a credential verified again before a reveal, must
+ * take a counter of their own.
+ */
+export function readsAsOneQuestion(app: FastifyInstance, store: Pick<Store, 'asOneQuestion'>): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.routeOptions.config?.oneQuestion === true) store.asOneQuestion(done);
+    else done();
+  });
+}
