@@ -94,6 +94,9 @@ export function createEngine(options: EngineOptions): Engine {
   let running = false;
   let loop: Promise<void> | undefined;
   let unsubscribe: (() => void) | undefined;
+  let stopTaking: (() => void) | undefined;
+  /** Slots promised to creates under way (claimOnCreate said yes; the create has not committed yet). */
+  let handing = 0;
 
   function launch(claimed: ClaimedInstance): Promise<void> {
     const id = claimed.instance.id;
@@ -108,6 +111,32 @@ export function createEngine(options: EngineOptions): Engine {
       });
     inFlight.set(id, pass);
     return pass;
+  }
+
+  /**
+   * A create of this process hands its new instance over in its own transaction when a slot is
+   * free (Store.claimOnCreate): the pass starts at its commit, with no claim of its own waiting
+   * for a turn of the store behind the request's other writes. The lease is claimDue's.
+   */
+  function takeOnCreate(): () => void {
+    return options.store.claimOnCreate({
+      owner: workerId,
+      leaseMs,
+      wants() {
+        if (!running || inFlight.size + handing >= concurrency) return false;
+        handing++;
+        return true;
+      },
+      take(claimed) {
+        handing--;
+        // Stopped while the create committed: handed back untouched, as the claim loop does.
+        if (running) void launch(claimed);
+        else void options.store.releaseLease(claimed.instance.id, claimed.leaseToken).catch(() => undefined);
+      },
+      release() {
+        handing--;
+      },
+    });
   }
 
   async function claim(limit: number): Promise<ClaimedInstance[]> {
@@ -135,7 +164,7 @@ export function createEngine(options: EngineOptions): Engine {
   async function claimLoop(): Promise<void> {
     while (running) {
       try {
-        const free = concurrency - inFlight.size;
+        const free = concurrency - inFlight.size - handing;
         if (backlog && free > 0 && free < claimBatch) {
           const now = clock.now();
           deferredSince ??= now;
@@ -177,6 +206,7 @@ export function createEngine(options: EngineOptions): Engine {
         // Our own writes on an instance we hold need no wake-up: its pass ends with one.
         if (!inFlight.has(change.instanceId)) wakeup.ring();
       });
+      stopTaking = takeOnCreate();
       loop = claimLoop();
       rollouts.start();
       logger.info({ workerId, concurrency }, 'engine started');
@@ -187,6 +217,8 @@ export function createEngine(options: EngineOptions): Engine {
       running = false;
       unsubscribe?.();
       unsubscribe = undefined;
+      stopTaking?.();
+      stopTaking = undefined;
       wakeup.ring();
       await Promise.all([loop, rollouts.stop()]);
       await Promise.all(inFlight.values());
@@ -200,7 +232,7 @@ export function createEngine(options: EngineOptions): Engine {
     runRolloutOnce: () => rollouts.runOnce(),
 
     async runOnce() {
-      const claimed = await claim(concurrency - inFlight.size);
+      const claimed = await claim(concurrency - inFlight.size - handing);
       await Promise.all(claimed.map(launch));
       return claimed.length;
     },
