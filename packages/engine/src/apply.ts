@@ -4,8 +4,9 @@ import type { EngineState, NewEvent } from '@paved/store';
 import { sameStatus } from './conditions.js';
 import { forget, runDeletionStep } from './deletion.js';
 import type { FailureStage } from './failure.js';
+import { isInterruption } from './interruptions.js';
 import { observe } from './observe.js';
-import { CREDENTIALS, splitOutputs } from './outputs.js';
+import { CREDENTIALS, splitOutputs, type UnstoredSecrets } from './outputs.js';
 import { supportOf, type Pass, type Resolved } from './pass.js';
 import { planInstance } from './plan-sources.js';
 import type { DriverStep, ReconcilePlan } from './plan.js';
@@ -43,6 +44,11 @@ export interface Run {
    * waits for it first. Settled (never an unhandled rejection): awaiting it throws the failure.
    */
   storing?: { action: 'create' | 'update'; done: Promise<void> };
+  /**
+   * Generated secrets observe made and nothing stored yet: stored before the first step that
+   * changes anything, a create's or update's in the commit of its intent record.
+   */
+  unstored?: UnstoredSecrets;
 }
 
 /**
@@ -54,15 +60,18 @@ export type StepEnd = 'next' | 'recorded';
 
 /** observe → plan → apply → record, for an instance with a driver. */
 export async function reconcileWithDriver(pass: Pass, resolved: Resolved, progress: Progress): Promise<void> {
-  const { ctx, sources } = await observe(pass, resolved, progress);
+  const { ctx, sources, unstored } = await observe(pass, resolved, progress);
   const plan = planInstance(sources);
   pass.deps.logger.debug({ instanceId: pass.instance.id, reason: plan.reason, steps: plan.steps.map((step) => step.kind) }, 'planned');
-  const run: Run = { pass, resolved, plan, progress, ctx, engine: {}, events: [] };
+  const run: Run = { pass, resolved, plan, progress, ctx, engine: {}, events: [], ...(unstored === undefined ? {} : { unstored }) };
   for (const step of plan.steps) {
     if (step.kind !== 'run-checks') await stored(run);
+    // A create or update stores them with its intent record (applyChange).
+    if (step.kind !== 'create' && step.kind !== 'update') await storeGeneratedAlone(run);
     if ((await applyStep(run, step)) === 'recorded') return;
   }
   await stored(run);
+  await storeGeneratedAlone(run);
   await recordReady(pass, {
     ...(run.plain === undefined ? {} : { outputs: run.plain }),
     ...(plan.drifted ? { repaired: plan } : {}),
@@ -102,9 +111,20 @@ async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepE
 
   // Intent before side effect: once this is stored, a crash during the driver call is
   // resumed by observing, never by guessing whether the call happened.
+  // Generated secrets still unstored (a new instance's) are written beside it, in the same tick,
+  // so that both share one commit (the store's group commit); the driver is called only once both are stored.
   const working = workingStatus(pass.previous, action, pass.subject(target.name), pass.nowIso());
-  if (sameStatus(pass.previous, working)) await pass.recordEngineState({ pendingAction: action });
-  else await pass.recordStatus({ status: working, engine: { pendingAction: action } });
+  const generated = storeGenerated(run);
+  const intent = sameStatus(pass.previous, working)
+    ? pass.recordEngineState({ pendingAction: action })
+    : pass.recordStatus({ status: working, engine: { pendingAction: action } });
+  const [secrets, recorded] = await Promise.allSettled([generated, intent]);
+  // A lost lease first; then the secrets' failure, the prepare stage's (as when they were written alone); then the intent's.
+  if (recorded.status === 'rejected' && (isInterruption(recorded.reason) || secrets.status === 'fulfilled')) throw recorded.reason;
+  if (secrets.status === 'rejected') {
+    if (!isInterruption(secrets.reason)) run.progress.stage = 'prepare';
+    throw secrets.reason;
+  }
   pass.crashPoint(`${action}:after-intent`);
 
   pass.assertLease();
@@ -126,6 +146,24 @@ async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepE
   // New credentials: earlier check results do not speak for them (a run-checks step follows if the product has checks).
   run.checks = [];
   return 'next';
+}
+
+/** Stores the generated secrets observe made, if any (see Run.unstored). */
+async function storeGenerated(run: Run): Promise<void> {
+  const unstored = run.unstored;
+  if (unstored === undefined) return;
+  run.pass.assertLease();
+  await run.pass.secrets.put(run.pass.instance.id, unstored.name, unstored.values);
+  run.unstored = undefined;
+}
+
+/** storeGenerated before a step that records no intent of its own: a failure is the prepare stage's. */
+async function storeGeneratedAlone(run: Run): Promise<void> {
+  if (run.unstored === undefined) return;
+  const stage = run.progress.stage;
+  run.progress.stage = 'prepare';
+  await storeGenerated(run);
+  run.progress.stage = stage;
 }
 
 /**

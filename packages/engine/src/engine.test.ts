@@ -4,7 +4,8 @@ import type { MemoryResource } from '@paved/driver-memory';
 import { eachStore } from '@paved/store/testing';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BACKOFF, UNREACHABLE_RETRY_MAX_MS } from './backoff.js';
-import { CREDENTIALS } from './outputs.js';
+import type { SecretStore } from '@paved/secrets';
+import { CREDENTIALS, GENERATED_SECRETS } from './outputs.js';
 import { kvManifest, makeWorld, publish, TEST_BACKOFF, type World } from './test-harness.js';
 
 async function kinds(world: World, instanceId: string): Promise<string[]> {
@@ -54,6 +55,38 @@ eachStore('engine', (open) => {
     expect(world.driver.calls()).toMatchObject({ create: 1, update: 0 });
     expect(await kinds(world, instance.id)).toEqual(expect.arrayContaining(['instance.requested', 'instance.ready']));
     expect((await kinds(world, instance.id)).filter((k) => k === 'instance.ready')).toHaveLength(1);
+  });
+
+  it('stores a new instance\'s generated secrets with its intent record, before the driver sees them; a failed write creates nothing', async () => {
+    const world = await makeWorld(open);
+    const writes: string[] = [];
+    let refuse = true;
+    const secrets: SecretStore = {
+      ...world.secrets,
+      async put(ownerId, name, values) {
+        writes.push(name);
+        if (name === GENERATED_SECRETS && refuse) {
+          refuse = false;
+          throw new Error('the store is briefly unreachable');
+        }
+        return world.secrets.put(ownerId, name, values);
+      },
+    };
+    const engine = world.engine({ secrets });
+    const { id } = await world.request('db');
+    await engine.runOnce();
+    const failed = (await world.store.getInstance(id))!;
+    expect(world.driver.calls().create).toBe(0);
+    expect(failed.status.conditions.find((c) => c.type === 'Ready')?.message).toMatch(/^Preparing the credentials of .*the store is briefly unreachable/);
+    expect(await world.secrets.get(id, GENERATED_SECRETS)).toBeUndefined();
+
+    await world.drain(engine);
+    expect((await world.store.getInstance(id))!.status.phase).toBe('Ready');
+    expect(world.driver.calls().create).toBe(1);
+    // Stored once, before the credentials the create issued; the driver was given those values.
+    expect(writes.slice(1)).toEqual([GENERATED_SECRETS, CREDENTIALS]);
+    const [resource] = resourcesOf(world).values();
+    expect(resource!.token).toBe((await world.secrets.get(id, GENERATED_SECRETS))!.token);
   });
 
   it('applies a spec change and bumps observedGeneration', async () => {

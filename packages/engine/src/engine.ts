@@ -96,6 +96,9 @@ export function createEngine(options: EngineOptions): Engine {
   let running = false;
   let loop: Promise<void> | undefined;
   let unsubscribe: (() => void) | undefined;
+  let stopTaking: (() => void) | undefined;
+  /** Slots promised to creates under way (claimOnCreate said yes; the create has not committed yet). */
+  let handing = 0;
 
   function launch(claimed: ClaimedInstance): Promise<void> {
     const id = claimed.instance.id;
@@ -110,6 +113,32 @@ export function createEngine(options: EngineOptions): Engine {
       });
     inFlight.set(id, pass);
     return pass;
+  }
+
+  /**
+   * A create of this process hands its new instance over in its own transaction when a slot is
+   * free (Store.claimOnCreate): the pass starts at its commit, with no claim of its own waiting
+   * for a turn of the store behind the request's other writes. The lease is claimDue's.
+   */
+  function takeOnCreate(): () => void {
+    return options.store.claimOnCreate({
+      owner: workerId,
+      leaseMs,
+      wants() {
+        if (!running || inFlight.size + handing >= concurrency) return false;
+        handing++;
+        return true;
+      },
+      take(claimed) {
+        handing--;
+        // Stopped while the create committed: handed back untouched, as the claim loop does.
+        if (running) void launch(claimed);
+        else void options.store.releaseLease(claimed.instance.id, claimed.leaseToken).catch(() => undefined);
+      },
+      release() {
+        handing--;
+      },
+    });
   }
 
   async function claim(limit: number): Promise<ClaimedInstance[]> {
@@ -137,7 +166,7 @@ export function createEngine(options: EngineOptions): Engine {
   async function claimLoop(): Promise<void> {
     while (running) {
       try {
-        const free = concurrency - inFlight.size;
+        const free = concurrency - inFlight.size - handing;
         if (backlog && free > 0 && free < claimBatch) {
           const now = clock.now();
           deferredSince ??= now;
@@ -179,6 +208,7 @@ export function createEngine(options: EngineOptions): Engine {
         // Our own writes on an instance we hold need no wake-up: its pass ends with one.
         if (!inFlight.has(change.instanceId)) wakeup.ring();
       });
+      stopTaking = takeOnCreate();
       loop = claimLoop();
       rollouts.start();
       logger.info({ workerId, concurrency }, 'engine started');
@@ -189,6 +219,8 @@ export function createEngine(options: EngineOptions): Engine {
       running = false;
       unsubscribe?.();
       unsubscribe = undefined;
+      stopTaking?.();
+      stopTaking = undefined;
       wakeup.ring();
       await Promise.all([loop, rollouts.stop()]);
       await Promise.all(inFlight.values());
@@ -202,7 +234,7 @@ export function createEngine(options: EngineOptions): Engine {
     runRolloutOnce: () => rollouts.runOnce(),
 
     async runOnce() {
-      const claimed = await claim(concurrency - inFlight.size);
+      const claimed = await claim(concurrency - inFlight.size - handing);
       await Promise.all(claimed.map(launch));
       return claimed.length;
     },

@@ -1,7 +1,7 @@
 import type { DriverContext, DriverInstance } from '@paved/driver-api';
 import { resolveInstanceValues, type ProductVersion } from '@paved/model';
 import type { Progress } from './apply.js';
-import { CREDENTIALS, ensureGeneratedSecrets, generatedSecretsName } from './outputs.js';
+import { CREDENTIALS, generatedSecrets, generatedSecretsName, type UnstoredSecrets } from './outputs.js';
 import type { Pass, Resolved } from './pass.js';
 import type { PlanSources } from './plan-sources.js';
 
@@ -18,20 +18,24 @@ export function driverInstance(pass: Pass, product: ProductVersion): DriverInsta
 
 /**
  * The observe half of a pass over an instance with a driver: the driver context the steps
- * will use, and everything the plan is computed from. Reads only, but for generated secrets,
- * which are stored before any driver sees them (intent before side effect). Deletion does not
- * observe (the ladder runs whatever exists) and generates nothing: its steps get the current
- * credential's stored values, kept until the instance is forgotten.
+ * will use, and everything the plan is computed from. Reads only. Generated secrets that were
+ * missing are made here and returned `unstored`: the driver's observe may see them (it changes
+ * nothing), and the pass stores them before its first step that changes anything, in the same
+ * commit as that step's intent record (apply.ts). Deletion does not observe (the ladder runs
+ * whatever exists) and generates nothing: its steps get the current credential's stored
+ * values, kept until the instance is forgotten.
  */
-export async function observe(pass: Pass, resolved: Resolved, progress: Progress): Promise<{ ctx: DriverContext; sources: PlanSources }> {
+export async function observe(
+  pass: Pass, resolved: Resolved, progress: Progress,
+): Promise<{ ctx: DriverContext; sources: PlanSources; unstored?: UnstoredSecrets }> {
   const { product, driver, target } = resolved;
   const { id, deletionRequested } = pass.instance;
   const engine = pass.claimed.engine;
 
   progress.stage = 'prepare';
-  const secrets = deletionRequested
-    ? ((await pass.secrets.get(id, generatedSecretsName(engine.rotation))) ?? {})
-    : await ensureGeneratedSecrets(pass.secrets, id, driver.secrets, undefined, engine.rotation);
+  const { values: secrets, unstored } = deletionRequested
+    ? { values: (await pass.secrets.get(id, generatedSecretsName(engine.rotation))) ?? {} }
+    : await generatedSecrets(pass.secrets, id, driver.secrets, undefined, engine.rotation);
   const ctx: DriverContext = { instance: driverInstance(pass, product), target, secrets, signal: pass.lease.signal, logger: pass.deps.logger };
   const sources: PlanSources = { instance: pass.instance, engine, product, driver, hasCredentials: false, now: pass.now() };
   if (deletionRequested) return { ctx, sources };
@@ -41,5 +45,5 @@ export async function observe(pass: Pass, resolved: Resolved, progress: Progress
   const observation = await driver.observe(ctx);
   // Only an existing resource needs the answer (a missing one is created either way): saves a read per create.
   const hasCredentials = observation.exists && (await pass.secrets.get(id, CREDENTIALS)) !== undefined;
-  return { ctx, sources: { ...sources, observation, hasCredentials } };
+  return { ctx, sources: { ...sources, observation, hasCredentials }, ...(unstored === undefined ? {} : { unstored }) };
 }

@@ -42,24 +42,45 @@ export function splitOutputs(outputs: Record<string, string>, declared: Record<s
   return { plain, secret };
 }
 
+/** Generated secret values not stored yet: the caller stores them before any driver side effect. */
+export interface UnstoredSecrets {
+  name: string;
+  values: Record<string, string>;
+}
+
 /**
- * The instance's generated secret values, creating and storing any that are missing BEFORE the
- * driver sees them (intent before side effect): a retry after a crash then sends the same
- * password the secret store holds, never one that was lost with the process.
+ * The instance's generated secret values, with any that are missing created, and what of them
+ * is still to be stored (`unstored`). A read-only driver call (observe) may see them at once;
+ * they must be stored BEFORE a call that changes anything (intent before side effect), so
+ * that a retry after a crash sends the same password the secret store holds, never one that
+ * was lost with the process. The engine stores them in the commit of the intent record that
+ * precedes that call (apply.ts), one commit fewer on a new instance's path.
  */
-export async function ensureGeneratedSecrets(
+export async function generatedSecrets(
   secrets: SecretStore,
   instanceId: string,
   specs: Readonly<Record<string, SecretSpec>>,
   generate: (bytes: number) => string = (bytes) => randomBytes(bytes).toString('hex'),
   rotation = 0,
-): Promise<Record<string, string>> {
+): Promise<{ values: Record<string, string>; unstored?: UnstoredSecrets }> {
   const name = generatedSecretsName(rotation);
   const stored = (await secrets.get(instanceId, name)) ?? {};
   const missing = Object.keys(specs).filter((name) => !Object.hasOwn(stored, name));
-  if (missing.length === 0) return stored;
+  if (missing.length === 0) return { values: stored };
   const values = { ...stored };
   for (const name of missing) values[name] = generate(specs[name]!.bytes);
-  await secrets.put(instanceId, name, values);
+  return { values, unstored: { name, values } };
+}
+
+/** generatedSecrets, with what was missing stored before it returns. */
+export async function ensureGeneratedSecrets(
+  secrets: SecretStore,
+  instanceId: string,
+  specs: Readonly<Record<string, SecretSpec>>,
+  generate?: (bytes: number) => string,
+  rotation = 0,
+): Promise<Record<string, string>> {
+  const { values, unstored } = await generatedSecrets(secrets, instanceId, specs, generate, rotation);
+  if (unstored !== undefined) await secrets.put(instanceId, unstored.name, unstored.values);
   return values;
 }

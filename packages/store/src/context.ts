@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectAdapter } from './dialect/adapter.js';
 import type { ChangeFeed } from './change-feed.js';
+import type { CreateClaims } from './create-claims.js';
 import type { Database } from './schema.js';
 import type { UnchangedReads } from './unchanged-reads.js';
 
@@ -14,4 +15,6 @@ export interface StoreContext {
   iso(): string;
   /** The API's hottest reads, answered again while the database is unchanged (unchanged-reads.ts). */
   unchanged: UnchangedReads;
+  /** Workers of this process that take instances as they are created (Store.claimOnCreate). */
+  createClaims: CreateClaims;
 }

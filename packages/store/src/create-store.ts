@@ -3,6 +3,7 @@ import type { Store, StoreOptions } from './types.js';
 import type { DialectAdapter } from './dialect/adapter.js';
 import { createSqliteAdapter } from './dialect/sqlite.js';
 import { ChangeFeed } from './change-feed.js';
+import { CreateClaims } from './create-claims.js';
 import { unchangedReads } from './unchanged-reads.js';
 import type { StoreContext } from './context.js';
 import { runMigrations } from './migrations.js';
@@ -62,7 +63,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     : createSqliteAdapter(options.url);
   const now = options.now ?? Date.now;
   const feed = new ChangeFeed();
-  const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: isoClock(now), unchanged: unchangedReads(adapter) };
+  const createClaims = new CreateClaims();
+  const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: isoClock(now), unchanged: unchangedReads(adapter), createClaims };
   try {
     await adapter.listen((change) => feed.emit(change));
   } catch (error) {
@@ -100,5 +102,6 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...policiesRepo(ctx),
     ...approvalsRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
+    claimOnCreate: (claimer) => createClaims.add(claimer),
   };
 }

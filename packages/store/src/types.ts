@@ -58,6 +58,20 @@ export interface EngineState {
   revokeAt: number | null;
 }
 
+/**
+ * A worker of this process that takes instances as they are created (Store.claimOnCreate): a
+ * request is inserted already leased to it, in its create's own transaction, so that its pass
+ * starts with no claim of its own to wait for. `wants` is asked inside that transaction; when it
+ * said yes, exactly one of `take` (after the commit) or `release` (the create failed) follows.
+ */
+export interface CreateClaimer {
+  owner: string;
+  leaseMs: number;
+  wants(): boolean;
+  take(claimed: ClaimedInstance): void;
+  release(): void;
+}
+
 /** An instance claimed by a worker, with the token that guards every write of this pass. */
 export interface ClaimedInstance {
   instance: Instance;
@@ -659,6 +673,13 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * LOCKED; never hands one instance to two owners.
    */
   claimDue(input: { owner: string; leaseMs: number; limit: number }): Promise<ClaimedInstance[]>;
+  /**
+   * Instances created through this store object from now on, due at once (not held for
+   * approval), are leased to `claimer` when it wants them, as claimDue would lease them, in the
+   * create's transaction. Returns the function that stops it. Other workers (other processes)
+   * see them leased, as any claimed instance.
+   */
+  claimOnCreate(claimer: CreateClaimer): () => void;
   /** Extends a lease; 'lost-lease' when another owner took it. */
   renewLease(id: string, leaseToken: string, leaseMs: number): Promise<'changed' | 'lost-lease'>;
   /** Writes intent or progress (EngineState only) under the lease. */

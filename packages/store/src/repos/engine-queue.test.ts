@@ -1,8 +1,9 @@
 import { expect, it } from 'vitest';
 import type { InstanceStatus } from '@paved/model';
 import { eachStore, openAnother } from '../testing.js';
+import { newApprovalId } from './approvals.js';
 import { fakeClock, newInstance, seedTeam } from '../test-fixtures.js';
-import type { Store } from '../types.js';
+import type { ClaimedInstance, Store } from '../types.js';
 
 const ready: InstanceStatus = {
   phase: 'Ready',
@@ -33,6 +34,53 @@ eachStore('store: engine queue', (open) => {
     for (const [, owners] of claimedBy) expect(owners).toHaveLength(1);
     if (store.dialect === 'postgres') expect(new Set([...claimedBy.values()].flat()).size).toBeGreaterThan(1);
     expect(await store.claimDue({ owner: 'late', leaseMs: 1000, limit: 10 })).toEqual([]);
+  });
+
+  it('leases a new instance to a worker of this process in its create (claimOnCreate), as claimDue would, and to no one else', async () => {
+    const clock = fakeClock();
+    const store = await open({ now: clock.now });
+    const team = await seedTeam(store);
+    const taken: ClaimedInstance[] = [];
+    let slots = 1;
+    let released = 0;
+    const stop = store.claimOnCreate({
+      owner: 'local', leaseMs: 1000,
+      wants: () => slots-- > 0,
+      take: (claimed) => taken.push(claimed),
+      release: () => released++,
+    });
+    const a = await store.createInstance(newInstance(team, 'a'));
+    expect(taken.map((c) => c.instance.id)).toEqual([a.id]);
+    expect(taken[0]).toMatchObject({ leaseExpiresAt: clock.now() + 1000, secretsStored: false, instance: { id: a.id, generation: 1, status: { phase: 'Pending' } } });
+    expect(taken[0]!.engine).toEqual({ pendingAction: null, deletionStep: null, attempts: 0, dueAt: clock.now(), rotation: 0, desiredRotation: 0, revokeRotation: null, revokeAt: null });
+    expect(taken[0]!.instance).not.toBe(a);
+    // Leased: no other claimer gets it; the lease token guards the writes.
+    expect(await store.claimDue({ owner: 'other', leaseMs: 1000, limit: 10 })).toEqual([]);
+    expect(await store.recordEngineState(a.id, taken[0]!.leaseToken, { pendingAction: 'create' })).toBe('changed');
+
+    // No free slot: created as before, for claimDue.
+    const b = await store.createInstance(newInstance(team, 'b'));
+    expect(taken).toHaveLength(1);
+    expect((await store.claimDue({ owner: 'other', leaseMs: 1000, limit: 10 })).map((c) => c.instance.id)).toEqual([b.id]);
+
+    // A create that fails after the worker said yes (its id is taken) hands the promised slot back.
+    slots = 1;
+    await expect(store.createInstance(newInstance(team, 'a2', { id: a.id }))).rejects.toMatchObject({ code: 'instance_exists' });
+    expect(released).toBe(1);
+    expect(taken).toHaveLength(1);
+
+    // Held for approval: never due, never taken.
+    slots = 1;
+    const decisions = [{ policy: 'p', version: '1.0.0', action: 'requireApproval' as const, result: 'failed' as const, message: 'needs approval' }];
+    await store.createInstance(newInstance(team, 'held', { approval: { id: newApprovalId(), approvers: 'platform', decisions } }));
+    expect(taken).toHaveLength(1);
+
+    stop();
+    const c = await store.createInstance(newInstance(team, 'c'));
+    expect(taken).toHaveLength(1);
+    // The lease lapses as any claim's does.
+    clock.advance(1000);
+    expect((await store.claimDue({ owner: 'other', leaseMs: 1000, limit: 10 })).map((claimed) => claimed.instance.id).sort()).toEqual([a.id, b.id, c.id].sort());
   });
 
   it('claims only due instances, earliest first, with the engine state and a live lease', async () => {

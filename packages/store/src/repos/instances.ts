@@ -3,11 +3,12 @@ import { ConflictError, NotFoundError, QuotaError, newId, type Instance, type In
 import type { StoreContext } from '../context.js';
 import type { DialectAdapter } from '../dialect/adapter.js';
 import type { Database, InstancesTable } from '../schema.js';
-import type { InstanceFilter, NewEvent, NewInstance, QuotaClaim, RequestProvenance } from '../types.js';
+import type { ClaimedInstance, InstanceFilter, NewEvent, NewInstance, QuotaClaim, RequestProvenance } from '../types.js';
+import type { CreateLease } from '../create-claims.js';
 import { insertApproval } from './approvals.js';
 import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
-import { selectInstanceViews, selectInstances, toInstance, type InstanceViewRow } from '../rows.js';
+import { selectInstanceViews, selectInstances, toEngineState, toInstance, type InstanceViewRow } from '../rows.js';
 import { compiledRead, compiledRows } from '../compiled.js';
 import { insertEvent, insertEventRows } from './events.js';
 import { projectRequests } from './measures-projection.js';
@@ -125,6 +126,9 @@ export function instancesRepo(ctx: StoreContext) {
     const now = ctx.now();
     const at = ctx.iso();
     const status = firstStatus(input);
+    // A worker of this process may take the new instance in this transaction (Store.claimOnCreate).
+    let lease: CreateLease | undefined;
+    let claimed: { claim: ClaimedInstance; created: Instance } | undefined;
     try {
       await adapter.transaction(async (trx) => {
         // Locking the team row serialises concurrent creates of one team (on PostgreSQL; SQLite's
@@ -134,18 +138,43 @@ export function instancesRepo(ctx: StoreContext) {
         const [taken] = await nameInTeam(trx, input.teamId, input.name);
         if (taken) throw nameTaken(team.name, input.name);
         for (const claim of quotaClaims(input)) await checkQuota(trx, team.name, input.teamId, claim);
-        await insertInstanceRow(trx, instanceRow(input, id, status, now, at));
+        // Asked once (a write may run again after a rolled-back batch): a yes is answered by take or release below.
+        if (!input.approval) lease ??= ctx.createClaims.lease(now);
+        const row = instanceRow(input, id, status, now, at);
+        await insertInstanceRow(trx, lease === undefined ? row : leasedTo(row, lease));
         await insertEvent(trx, at, requestedEvent(input, id));
         if (input.approval) await insertApproval(trx, at, { ...input.approval, instanceId: id, teamId: input.teamId, instanceName: input.name, requestedBy: input.createdBy });
         await adapter.announce(trx, { instanceId: id, teamId: input.teamId });
+        if (lease !== undefined) claimed = await claimedAtCreate(trx, id, lease);
       });
     } catch (error) {
+      lease?.claimer.release();
       // The pre-check covers the usual case; this covers a race the lock did not (or a caller-chosen id reused).
       if (adapter.isUniqueViolation(error)) throw nameTaken(undefined, input.name, error);
       throw error;
     }
+    if (claimed !== undefined) {
+      // Handed over before the change is told, so the worker's own listener knows it holds it.
+      lease!.claimer.take(claimed.claim);
+      ctx.feed.emit({ instanceId: id, teamId: input.teamId });
+      return claimed.created;
+    }
     ctx.feed.emit({ instanceId: id, teamId: input.teamId });
     return (await getInstance(id))!;
+  }
+
+  /** The new row as claimDue hands a claimed one over, read in the create's transaction. */
+  async function claimedAtCreate(trx: Kysely<Database>, id: string, lease: CreateLease): Promise<{ claim: ClaimedInstance; created: Instance }> {
+    const row = await selectInstances(trx)
+      .select((eb) => eb.exists(eb.selectFrom('secrets').select('secrets.owner_id').whereRef('secrets.owner_id', '=', 'instances.id')).as('secrets_stored'))
+      .where('instances.id', '=', id)
+      .executeTakeFirstOrThrow();
+    const claim = {
+      instance: toInstance(row), engine: toEngineState(row), leaseToken: lease.token, leaseExpiresAt: lease.expiresAt,
+      secretsStored: row.secrets_stored === true || Number(row.secrets_stored) === 1,
+    };
+    // The create's answer is an object of its own: the pass keeps the claim's.
+    return { claim, created: toInstance(row) };
   }
 
   /**
@@ -545,6 +574,14 @@ function instanceRow(input: NewInstance, id: string, status: InstanceStatus, now
     shared: input.workload?.shared ? 1 : 0,
     parent_id: input.parent?.id ?? null,
     part: input.parent?.part ?? null,
+  };
+}
+
+/** The lease columns claimDue sets, for a row inserted already claimed (Store.claimOnCreate). */
+function leasedTo(row: Omit<NewInstanceRow, 'seq'>, lease: CreateLease): Omit<NewInstanceRow, 'seq'> {
+  return {
+    ...row, lease_owner: lease.claimer.owner, lease_token: lease.token, lease_expires_at: lease.expiresAt,
+    claimed_generation: row.generation, claimed_desired_rotation: row.desired_rotation,
   };
 }
 
