@@ -41,6 +41,9 @@ export interface RunningPaved {
 
 export const PAVED_VERSION = '0.1.0';
 
+/** Bytes as MiB with one decimal, for the log. */
+const mib = (bytes: number): number => Math.round(bytes / 104857.6) / 10;
+
 function createLogger(config: PavedConfig): pino.Logger {
   // Logs go to stderr so a command's data on stdout stays clean; request logging is off (one
   // line per request drowns `paved up`), warnings and lifecycle events stay.
@@ -156,7 +159,9 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
       metricsUrl = endpoint.url;
       stops.push(() => endpoint.close());
     }
-    stops.push(startHeapTrim());
+    stops.push(startHeapTrim(({ totalBefore, totalAfter }) => {
+      logger.debug({ heapMiB: { before: mib(totalBefore), after: mib(totalAfter) } }, 'heap trimmed at a quiet moment');
+    }));
     logger.info({ url, portal: portalDir !== undefined, metricsUrl, role: config.role, store: store.dialect, targets: targets.map((t) => t.name) }, 'paved started');
     return { ...(url ? { url } : {}), ...(adminToken ? { adminToken } : {}), ...(metricsUrl ? { metricsUrl } : {}), ...(url && portalDir ? { portal: true } : {}), config, stop };
   } catch (error) {
