@@ -72,7 +72,12 @@ for (const [build, { bin, main }] of Object.entries(clis)) {
   commands[`${build} get`] = `${process.execPath} ${bin} get key-0 --team bench`;
   commands[`${build} get (dist/main.js)`] = `${process.execPath} ${main} get key-0 --team bench`;
 }
-const startup = hyperfine(commands, { PAVED_URL: first.url, PAVED_TOKEN: first.token, NO_COLOR: '1' });
+// A code cache of this run's own (code-cache.ts): each entry holds what the run that wrote it had
+// compiled, so a cache written earlier by another command (a failed `get`, `paved up`) would make
+// one build faster or slower than the other. Here each build's first `--help` and `get` write them.
+const codeCache = mkdtempSync(join(tmpdir(), 'paved-footprint-code-cache-'));
+const startup = hyperfine(commands, { PAVED_URL: first.url, PAVED_TOKEN: first.token, NO_COLOR: '1', PAVED_CODE_CACHE_DIR: codeCache });
+rmSync(codeCache, { recursive: true, force: true });
 const node = startup['node -e 0'];
 await first.stop();
 
