@@ -12,13 +12,14 @@ const { join } = require('node:path');
 const dist = join(__dirname, '..', 'dist');
 
 /**
- * The commands that load @paved/platform (the server group's, command-table.ts; checked by
- * command-table.test.ts). The platform imports @paved/model's errors as an ES module and `paved
- * up` tells them from bugs with instanceof, so these run through dist/main.js, which shares that
- * one module with the bundle (rolldown.config.mjs). Any argument naming one is enough: `paved get
- * up` only takes the slower path.
+ * The commands that load @paved/platform (src/commands/server.ts's loadRuntime: the groups server,
+ * keys and backup; checked against command-table.ts by src/bin.test.ts). The platform imports
+ * @paved/model's errors as an ES module and these commands tell its errors (a bad configuration)
+ * from bugs with instanceof, so they run through dist/main.js, which shares that one module with
+ * the bundle (rolldown.config.mjs). Any argument naming one is enough: `paved get up` only takes
+ * the slower path.
  */
-const PLATFORM_COMMANDS = ['up', 'server'];
+const PLATFORM_COMMANDS = ['up', 'server', 'keys', 'backup', 'restore'];
 
 // As src/main.ts: the bundle, unless a TypeScript build of the projects it holds is newer (a
 // `tsc -b` after the last `npm run build`); absent builds (an installed package) are not newer.
