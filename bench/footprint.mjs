@@ -1,17 +1,19 @@
 // Footprint: how long the CLI takes to start beside `node -e 0` (hyperfine, Debian's package:
 // apt-get install hyperfine), and how much memory an idle `paved up` holds with N instances.
 //
-//   npm run build && node bench/footprint.mjs [--instances 10000] [--runs 30] [--idle-seconds 120] [--baseline-cli other/packages/cli/dist/main.js]
+//   npm run build && node bench/footprint.mjs [--instances 10000] [--runs 30] [--idle-seconds 120] [--baseline-cli other/packages/cli/bin/paved.cjs]
 //
-// `paved get` asks a running `paved up` (SQLite) for one `secret` instance. For memory, each
+// Start-up is timed through the `paved` bin users run (packages/cli/bin/paved.cjs; bin/paved.js
+// in builds before it), and `paved get` also through dist/main.js, labelled so. `--baseline-cli`
+// takes another build's bin or dist/main.js: either names its CLI package. `paved get` asks a running `paved up` (SQLite) for one `secret` instance. For memory, each
 // build's `paved up` runs on a copy of that data; instances beyond the first are written straight
 // through the store into its database before it starts again (the API would take minutes; what
 // is measured is what the idle server holds). Prints
 // one JSON line on stdout and a summary on stderr.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createClient } from '@paved/client';
 import { createStore } from '@paved/store';
 import { CLI, arg, median, round, startPaved } from './lib.mjs';
@@ -19,6 +21,14 @@ import { CLI, arg, median, round, startPaved } from './lib.mjs';
 const instances = Number(arg('instances', '10000'));
 const runs = Number(arg('runs', '30'));
 const baselineCli = arg('baseline-cli');
+
+/** The CLI package's bin and dist/main.js, from a path to either (bin/… or dist/main.js). */
+function cliPaths(cli) {
+  const pkg = join(dirname(cli), '..');
+  const bin = ['paved.cjs', 'paved.js'].map((name) => join(pkg, 'bin', name)).find((file) => existsSync(file));
+  if (bin === undefined) throw new Error(`no bin/paved.cjs or bin/paved.js in ${pkg}`);
+  return { bin, main: join(pkg, 'dist', 'main.js') };
+}
 
 /**
  * hyperfine's medians in ms, by command name. hyperfine runs one command's runs back to back, and
@@ -55,13 +65,19 @@ const first = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off' });
 const client = createClient({ url: first.url, token: first.token });
 await client.createTeam({ name: 'bench' });
 await client.createInstance('bench', { name: 'key-0', product: 'secret' });
-const clis = { paved: CLI, ...(baselineCli ? { baseline: baselineCli } : {}) };
+const clis = { paved: cliPaths(CLI), ...(baselineCli ? { baseline: cliPaths(baselineCli) } : {}) };
 const commands = { 'node -e 0': `${process.execPath} -e 0` };
-for (const [build, cli] of Object.entries(clis)) {
-  commands[`${build} --help`] = `${process.execPath} ${cli} --help`;
-  commands[`${build} get`] = `${process.execPath} ${cli} get key-0 --team bench`;
+for (const [build, { bin, main }] of Object.entries(clis)) {
+  commands[`${build} --help`] = `${process.execPath} ${bin} --help`;
+  commands[`${build} get`] = `${process.execPath} ${bin} get key-0 --team bench`;
+  commands[`${build} get (dist/main.js)`] = `${process.execPath} ${main} get key-0 --team bench`;
 }
-const startup = hyperfine(commands, { PAVED_URL: first.url, PAVED_TOKEN: first.token, NO_COLOR: '1' });
+// A code cache of this run's own (code-cache.ts): each entry holds what the run that wrote it had
+// compiled, so a cache written earlier by another command (a failed `get`, `paved up`) would make
+// one build faster or slower than the other. Here each build's first `--help` and `get` write them.
+const codeCache = mkdtempSync(join(tmpdir(), 'paved-footprint-code-cache-'));
+const startup = hyperfine(commands, { PAVED_URL: first.url, PAVED_TOKEN: first.token, NO_COLOR: '1', PAVED_CODE_CACHE_DIR: codeCache });
+rmSync(codeCache, { recursive: true, force: true });
 const node = startup['node -e 0'];
 await first.stop();
 
@@ -107,7 +123,8 @@ async function idleMemory(cli) {
 }
 
 const idleRssMiB = {};
-for (const [build, cli] of Object.entries(clis)) idleRssMiB[build] = await idleMemory(cli);
+// dist/main.js, as in earlier rounds' figures (the bin runs `paved up` through it).
+for (const [build, { main }] of Object.entries(clis)) idleRssMiB[build] = await idleMemory(main);
 const fullMiB = idleRssMiB.paved[`with ${instances} instances`];
 
 const result = {

@@ -38,7 +38,11 @@ const commanderSpawnsLazily = {
 };
 
 export default {
-  input: { run: 'dist/run-process.js' },
+  // `run`, the CLI; `loader` and `model-errors`, for bin/paved.cjs, which runs the bundle without
+  // Node's ES module loader: the bundle's loader, and @paved/model's errors as CommonJS for the
+  // commands that do not load the platform (bin/paved.cjs says which). Neither shares a module
+  // with `run`, so the chunks stay as they were.
+  input: { run: 'dist/run-process.js', loader: 'dist/bundle-loader.js', 'model-errors': errorsFile },
   platform: 'node',
   plugins: [modelErrorsShared, commanderSpawnsLazily],
   external: [/^node:/, /^@paved\/(?!model$|client$)/],
