@@ -7,10 +7,11 @@ const { statSync } = process.getBuiltinModule('node:fs');
 const { fileURLToPath } = process.getBuiltinModule('node:url');
 
 /**
- * The ES module entry of `paved`: bin/paved.cjs, the command users run, comes here for `paved up`
- * and `paved server` and when the bundle is not current (it checks as this module does). Runs
- * run-process.ts from dist/bundle/ (made by `npm run build`) when that is newer than the
- * TypeScript builds it was made from, else from the modules tsc wrote. Node 20 spends ≈ 0.5 ms on each ES module it loads, and the CLI's commands reach
+ * The ES module entry of `paved`: bin/paved.cjs, the command users run, comes here for the
+ * commands that load the platform (up, server, keys, backup, restore: its PLATFORM_COMMANDS) and
+ * when the bundle is not current (it checks as this module does). Runs run-process.ts from
+ * dist/bundle/ (made by `npm run build`) when that is newer than the TypeScript builds it was
+ * made from, else from the modules tsc wrote. Node 20 spends ≈ 0.5 ms on each ES module it loads, and the CLI's commands reach
  * ~160 of them; the bundle, CommonJS chunks compiled through V8's code cache (bundle-loader.ts),
  * starts in less than half the time (bench/README.md §9). A `tsc -b` after the last bundle makes
  * a tsbuildinfo newer than the bundle, so a stale bundle is never run. No static import here
