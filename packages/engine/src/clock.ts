@@ -16,19 +16,3 @@ export const systemClock: Clock = {
     });
   },
 };
-
-let isoMs = Number.NaN;
-let isoText = '';
-
-/**
- * `new Date(ms).toISOString()`, the text kept for the last millisecond asked: the passes of one
- * millisecond each ask for it (every status they write is stamped), a dozen and more of them at
- * a few thousand passes a second.
- */
-export function isoAt(ms: number): string {
-  if (ms !== isoMs) {
-    isoText = new Date(ms).toISOString();
-    isoMs = ms;
-  }
-  return isoText;
-}

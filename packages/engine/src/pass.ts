@@ -1,6 +1,6 @@
 import { isTargetUnreachable, type Driver, type Logger, type Target } from '@paved/driver-api';
 import type { Instance, InstanceStatus, ProductVersion } from '@paved/model';
-import { NEVER_DUE, type ClaimedInstance, type EngineState, type NewEvent, type StatusWrite, type Store, type WriteOutcome } from '@paved/store';
+import { NEVER_DUE, isoAt, type ClaimedInstance, type EngineState, type NewEvent, type StatusWrite, type Store, type WriteOutcome } from '@paved/store';
 import type { SecretStore } from '@paved/secrets';
 import { backoffDelay, UNREACHABLE_RETRY_MAX_MS, type BackoffOptions } from './backoff.js';
 import { failureStatus, isPending, isRetryable, missingStatus, PENDING_POLL_MS, type FailureStage, type MissingReason } from './failure.js';
@@ -12,7 +12,6 @@ import type { StatusSubject } from './status.js';
 import type { TargetGate } from './target-gate.js';
 import { passSecrets } from './pass-secrets.js';
 import type { Clock, EngineObserver } from './types.js';
-import { isoAt } from './clock.js';
 
 /** Everything a pass needs, resolved once by createEngine from EngineOptions and its defaults. */
 export interface PassDeps {

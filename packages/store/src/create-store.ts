@@ -4,6 +4,7 @@ import type { DialectAdapter } from './dialect/adapter.js';
 import { createSqliteAdapter } from './dialect/sqlite.js';
 import { ChangeFeed } from './change-feed.js';
 import { CreateClaims } from './create-claims.js';
+import { isoAt } from './iso-time.js';
 import { unchangedReads } from './unchanged-reads.js';
 import type { StoreContext } from './context.js';
 import { runMigrations } from './migrations.js';
@@ -39,23 +40,6 @@ export function isPostgresUrl(url: string): boolean {
  * other processes' instance changes, so onInstanceChange works from the first write after this
  * resolves.
  */
-/**
- * `now()` as an ISO timestamp, the text kept for the last millisecond asked: the engine's writes
- * of one millisecond (a dozen and more at a few thousand passes a second) ask for the same one.
- */
-function isoClock(now: () => number): () => string {
-  let at = Number.NaN;
-  let text = '';
-  return () => {
-    const ms = now();
-    if (ms !== at) {
-      text = new Date(ms).toISOString();
-      at = ms;
-    }
-    return text;
-  };
-}
-
 export async function createStore(options: StoreOptions): Promise<Store> {
   // pg (≈ 4 MiB of an idle server) is loaded by a PostgreSQL store only, not by SQLite's.
   const adapter: DialectAdapter = isPostgresUrl(options.url)
@@ -64,7 +48,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   const now = options.now ?? Date.now;
   const feed = new ChangeFeed();
   const createClaims = new CreateClaims();
-  const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: isoClock(now), unchanged: unchangedReads(adapter), createClaims };
+  const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: () => isoAt(now()), unchanged: unchangedReads(adapter), createClaims };
   try {
     await adapter.listen((change) => feed.emit(change));
   } catch (error) {

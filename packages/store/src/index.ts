@@ -5,3 +5,4 @@ export { WEEK_MS, weekStartOf } from './repos/measures.js';
 export { NEVER_DUE } from './repos/instances.js';
 export { newApprovalId } from './repos/approvals.js';
 export { isUnchangedRead } from './unchanged-reads.js';
+export { isoAt } from './iso-time.js';
