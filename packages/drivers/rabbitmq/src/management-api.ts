@@ -40,8 +40,9 @@ export class ManagementApi {
   getVhost(step: string, vhost: string): Promise<object | undefined> {
     return this.get(step, vhost, `/api/vhosts/${enc(vhost)}`);
   }
-  async putVhost(step: string, vhost: string, description: string): Promise<void> {
-    await this.send(step, vhost, 'PUT', `/api/vhosts/${enc(vhost)}`, { description });
+  /** Creates or updates the vhost; true when this call created it (201; 204 when it was there). */
+  async putVhost(step: string, vhost: string, description: string): Promise<boolean> {
+    return (await this.send(step, vhost, 'PUT', `/api/vhosts/${enc(vhost)}`, { description })) === 201;
   }
   async deleteVhost(step: string, vhost: string): Promise<void> {
     await this.send(step, vhost, 'DELETE', `/api/vhosts/${enc(vhost)}`);
@@ -102,9 +103,11 @@ export class ManagementApi {
     return (await response.json()) as T;
   }
 
-  private async send(step: string, subject: string, method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<void> {
+  /** PUT or DELETE: the response's status. */
+  private async send(step: string, subject: string, method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<number> {
     const response = await this.request(step, subject, method, path, body);
     await response.body?.cancel();
+    return response.status;
   }
 
   private async request(step: string, subject: string, method: string, path: string, body?: unknown): Promise<Response> {

@@ -180,6 +180,42 @@ describe.skipIf(skipHere)('rabbitmq driver on the machine broker', () => {
     expect((bad as DriverError).issues[0]?.path).toBe('values.maxQueues');
   });
 
+
+  it('a create that makes the vhost reads nothing back; on an existing vhost it reads and repairs', async () => {
+    const calls: string[] = [];
+    // Watches what is asked of the real broker; it changes nothing.
+    const watching: typeof fetch = async (input, init) => {
+      calls.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+      return fetch(input, init);
+    };
+    const watched = createRabbitmqDriver({ fetch: watching });
+    const name = fresh();
+    const ctx = { ...context(target, name, password()), instance: { ...context(target, name, '').instance, values: { maxConnections: 20, maxQueues: 100 } } };
+    await watched.create(ctx);
+    // The vhost first, the limits (in order) beside the user, the permissions last.
+    expect(calls[0]).toBe(`PUT /api/vhosts/${name}`);
+    expect(calls.slice(1, 4).sort()).toEqual([`PUT /api/users/${name}`, `PUT /api/vhost-limits/${name}/max-connections`, `PUT /api/vhost-limits/${name}/max-queues`]);
+    expect(calls.filter((call) => call.includes('/vhost-limits/'))).toEqual([`PUT /api/vhost-limits/${name}/max-connections`, `PUT /api/vhost-limits/${name}/max-queues`]);
+    expect(calls.slice(4)).toEqual([`PUT /api/permissions/${name}/${name}`]);
+    expect(await driver.observe(ctx)).toMatchObject({ exists: true, upToDate: true, diff: [] });
+
+    // The vhost there already (a retry, an update): what it holds is read, and a foreign grant revoked.
+    const intruder = `${name}x_other`;
+    extraUsers.push(intruder);
+    await putUser(intruder);
+    await admin('PUT', `/api/permissions/${name}/${intruder}`, { configure: '.*', write: '.*', read: '.*' });
+    calls.length = 0;
+    await watched.create(ctx);
+    expect(calls.filter((call) => call.startsWith('GET'))).toHaveLength(3);
+    expect(calls).toContain(`DELETE /api/permissions/${name}/${intruder}`);
+    expect(await driver.observe(ctx)).toMatchObject({ exists: true, upToDate: true, diff: [] });
+
+    // A limit wanted absent is read even on a new vhost (a broker may give new vhosts default limits).
+    const other = fresh();
+    calls.length = 0;
+    await watched.create({ ...ctx, instance: { ...ctx.instance, id: other, externalName: other, values: { maxQueues: 100 } } });
+    expect(calls.filter((call) => call.startsWith('GET'))).toEqual([`GET /api/vhost-limits/${other}`]);
+  });
   it('rejects a target config without managementUrl or admin, naming the field', async () => {
     const missing = await driver.observe(context(rabbitTarget('bad', { managementUrl: undefined }), fresh(), password())).catch((e: unknown) => e);
     expect((missing as DriverError).issues[0]?.path).toBe('config.managementUrl');
