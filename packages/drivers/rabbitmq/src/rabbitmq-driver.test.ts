@@ -181,7 +181,7 @@ describe.skipIf(skipHere)('rabbitmq driver on the machine broker', () => {
   });
 
 
-  it('a create that makes the vhost reads nothing back; on an existing vhost it reads and repairs', async () => {
+  it('a new instance is observed with two GETs and created without reading back; an existing vhost is read and repaired', async () => {
     const calls: string[] = [];
     // Watches what is asked of the real broker; it changes nothing.
     const watching: typeof fetch = async (input, init) => {
@@ -191,6 +191,10 @@ describe.skipIf(skipHere)('rabbitmq driver on the machine broker', () => {
     const watched = createRabbitmqDriver({ fetch: watching });
     const name = fresh();
     const ctx = { ...context(target, name, password()), instance: { ...context(target, name, '').instance, values: { maxConnections: 20, maxQueues: 100 } } };
+    // A new instance's observe asks only for the vhost and the user.
+    expect(await watched.observe(ctx)).toMatchObject({ exists: false });
+    expect(calls.sort()).toEqual([`GET /api/users/${name}`, `GET /api/vhosts/${name}`]);
+    calls.length = 0;
     await watched.create(ctx);
     // The vhost first, the limits (in order) beside the user, the permissions last.
     expect(calls[0]).toBe(`PUT /api/vhosts/${name}`);
