@@ -51,11 +51,18 @@ export class ManagementApi {
     const entries = await this.get<{ value: Record<string, number> }[]>(step, vhost, `/api/vhost-limits/${enc(vhost)}`);
     return entries?.[0]?.value ?? {};
   }
-  async putVhostLimit(step: string, vhost: string, limit: string, value: number): Promise<void> {
-    await this.send(step, vhost, 'PUT', `/api/vhost-limits/${enc(vhost)}/${enc(limit)}`, { value });
+  /**
+   * Sets the vhost's limits to exactly `limits`, in one PUT of the runtime parameter the broker
+   * keeps them in (what `rabbitmqctl set_vhost_limits` does). The per-limit route
+   * (`/api/vhost-limits/x/name`) rewrites that parameter from what it read, so two of them at
+   * once lose one; this replaces it whole, any limit not named included.
+   */
+  async setVhostLimits(step: string, vhost: string, limits: Record<string, number>): Promise<void> {
+    await this.send(step, vhost, 'PUT', `/api/parameters/vhost-limits/${enc(vhost)}/limits`, { value: limits });
   }
-  async deleteVhostLimit(step: string, vhost: string, limit: string): Promise<void> {
-    await this.send(step, vhost, 'DELETE', `/api/vhost-limits/${enc(vhost)}/${enc(limit)}`);
+  /** Removes every limit of the vhost (gone already is fine). */
+  async clearVhostLimits(step: string, vhost: string): Promise<void> {
+    await this.send(step, vhost, 'DELETE', `/api/parameters/vhost-limits/${enc(vhost)}/limits`);
   }
   listVhosts(step: string): Promise<{ name: string }[] | undefined> {
     return this.get(step, 'vhosts', '/api/vhosts?columns=name');

@@ -3,7 +3,7 @@ import type { ManagementApi, UserRecord } from './management-api.js';
 import { HASHING_ALGORITHM, passwordMatches, rabbitPasswordHash } from './password-hash.js';
 import { vhostName } from './names.js';
 import { allOutputs } from './outputs.js';
-import { wantedLimits } from './limits.js';
+import { limitsDiff, wantedLimits } from './limits.js';
 
 /**
  * Create, update and rotate are the same walk for the current credential
@@ -34,12 +34,11 @@ export async function provision(api: ManagementApi, ctx: DriverContext): Promise
   // The three reads the remaining steps decide on, in one parallel round trip (they do not
   // depend on each other, and a grant or limit changed meanwhile is caught by the next observe).
   // A vhost this call has just created needs none of them: it holds no grant but its creator's
-  // (the admin's), and no limit but a broker's default ones (`default_limits`), which matter
-  // only where a limit is wanted absent; the user is then written whatever it holds (a new
-  // vhost is a first create, or one deleted behind Paved's back).
-  const wantsNoLimit = Object.values(limits).some((value) => value === undefined);
+  // (the admin's), its limits are set whole whatever they are (a broker's `default_limits`
+  // included), and the user is written whatever it holds (a new vhost is a first create, or one
+  // deleted behind Paved's back).
   const [actualLimits, found, grants] = await Promise.all([
-    created && !wantsNoLimit ? ({} as Record<string, number>) : api.getVhostLimits('apply-limits', vhost),
+    created ? undefined : api.getVhostLimits('apply-limits', vhost),
     created ? undefined : api.getUser('ensure-user', user),
     created ? [] : api.listVhostPermissions('restrict-access', vhost),
   ]);
@@ -48,13 +47,11 @@ export async function provision(api: ManagementApi, ctx: DriverContext): Promise
   // it, so the limits still hold from its first connection.
   await Promise.all([
     step(async () => {
-      // One at a time: the broker keeps a vhost's limits as one value and each PUT or DELETE
-      // rewrites it from what it read, so two at once lose one (seen in the driver's tests).
-      for (const [limit, value] of Object.entries(limits)) {
-        if (actualLimits[limit] === value) continue;
-        if (value === undefined) await api.deleteVhostLimit('apply-limits', vhost, limit);
-        else await api.putVhostLimit('apply-limits', vhost, limit, value);
-      }
+      // Left alone when already right, so a repeated create changes nothing on the broker.
+      if (actualLimits !== undefined && limitsDiff(vhost, actualLimits, limits).length === 0) return;
+      const wanted = Object.fromEntries(Object.entries(limits).filter((entry): entry is [string, number] => entry[1] !== undefined));
+      if (Object.keys(wanted).length === 0) await api.clearVhostLimits('apply-limits', vhost);
+      else await api.setVhostLimits('apply-limits', vhost, wanted);
     }),
     step(async () => {
       // Only a salted hash is sent, never the password. Left alone when already right, so a

@@ -196,11 +196,11 @@ describe.skipIf(skipHere)('rabbitmq driver on the machine broker', () => {
     expect(calls.sort()).toEqual([`GET /api/users/${name}`, `GET /api/vhosts/${name}`]);
     calls.length = 0;
     await watched.create(ctx);
-    // The vhost first, the limits (in order) beside the user, the permissions last.
+    // The vhost first, its limits (in one PUT) beside the user, the permissions last.
     expect(calls[0]).toBe(`PUT /api/vhosts/${name}`);
-    expect(calls.slice(1, 4).sort()).toEqual([`PUT /api/users/${name}`, `PUT /api/vhost-limits/${name}/max-connections`, `PUT /api/vhost-limits/${name}/max-queues`]);
-    expect(calls.filter((call) => call.includes('/vhost-limits/'))).toEqual([`PUT /api/vhost-limits/${name}/max-connections`, `PUT /api/vhost-limits/${name}/max-queues`]);
-    expect(calls.slice(4)).toEqual([`PUT /api/permissions/${name}/${name}`]);
+    expect(calls.slice(1, 3).sort()).toEqual([`PUT /api/parameters/vhost-limits/${name}/limits`, `PUT /api/users/${name}`]);
+    expect(calls.slice(3)).toEqual([`PUT /api/permissions/${name}/${name}`]);
+    expect((await admin('GET', `/api/vhost-limits/${name}`)).body).toEqual([{ vhost: name, value: { 'max-connections': 20, 'max-queues': 100 } }]);
     expect(await driver.observe(ctx)).toMatchObject({ exists: true, upToDate: true, diff: [] });
 
     // The vhost there already (a retry, an update): what it holds is read, and a foreign grant revoked.
@@ -214,11 +214,15 @@ describe.skipIf(skipHere)('rabbitmq driver on the machine broker', () => {
     expect(calls).toContain(`DELETE /api/permissions/${name}/${intruder}`);
     expect(await driver.observe(ctx)).toMatchObject({ exists: true, upToDate: true, diff: [] });
 
-    // A limit wanted absent is read even on a new vhost (a broker may give new vhosts default limits).
-    const other = fresh();
+    // A repeated create sends only the two PUTs that are always sent (same values); a limit
+    // wanted absent goes, the other stays.
     calls.length = 0;
-    await watched.create({ ...ctx, instance: { ...ctx.instance, id: other, externalName: other, values: { maxQueues: 100 } } });
-    expect(calls.filter((call) => call.startsWith('GET'))).toEqual([`GET /api/vhost-limits/${other}`]);
+    await watched.create(ctx);
+    expect(calls.filter((call) => !call.startsWith('GET'))).toEqual([`PUT /api/vhosts/${name}`, `PUT /api/permissions/${name}/${name}`]);
+    await watched.update({ ...ctx, instance: { ...ctx.instance, values: { maxQueues: 50 } } });
+    expect((await admin('GET', `/api/vhost-limits/${name}`)).body).toEqual([{ vhost: name, value: { 'max-queues': 50 } }]);
+    await watched.update({ ...ctx, instance: { ...ctx.instance, values: {} } });
+    expect((await admin('GET', `/api/vhost-limits/${name}`)).body).toEqual([]);
   });
   it('rejects a target config without managementUrl or admin, naming the field', async () => {
     const missing = await driver.observe(context(rabbitTarget('bad', { managementUrl: undefined }), fresh(), password())).catch((e: unknown) => e);
