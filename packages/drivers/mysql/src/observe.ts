@@ -21,8 +21,11 @@ export async function observe(connection: TargetConnection, ctx: DriverContext):
   const { database, username, connectionLimit } = wantedResource(ctx);
   const { pool, config } = connection;
   try {
-    const [schemas] = await pool.execute<RowDataPacket[]>('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]);
-    const accounts = await credentialAccounts(pool, database);
+    // Both reads at once (the pool has connections to spare): a new instance needs only these.
+    const [[schemas], accounts] = await Promise.all([
+      pool.execute<RowDataPacket[]>('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]),
+      credentialAccounts(pool, database),
+    ]);
     if (schemas.length === 0 && accounts.length === 0) return { exists: false, upToDate: false, diff: [] };
 
     const diff: string[] = [];

@@ -35,39 +35,45 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
     }
   };
 
-  await step('ensure-database', async () => {
-    await pool.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  });
-
-  await step('ensure-user', async () => {
-    // Only a value derived from the password is sent (auth.ts), never the password itself.
-    const { plugin } = await connection.auth();
-    redact.push(storedCredential(plugin, password));
-    const settings = `${identifiedClause(plugin, password)} WITH MAX_USER_CONNECTIONS ${connectionLimit}`;
-    for (const host of config.clientHosts) {
-      const account = quoteAccount(username, host);
-      const [created] = await pool.query<ResultSetHeader>(`CREATE USER IF NOT EXISTS ${account} ${settings}`);
-      // A warning means the account was there already (a retry, an update): reset it to the spec.
-      if (created.warningStatus > 0) await pool.query(`ALTER USER ${account} ${settings}`);
-    }
-    // An account of this login on a host the target no longer lists (or '%' made by an older
-    // Paved) would keep letting it in from there. Sessions already open from there stay open:
-    // MariaDB does not say which account a session logged in through.
-    const stray = (await credentialAccounts(pool, database)).filter((account) => account.user === username && !config.clientHosts.includes(account.host));
-    await dropAccounts(pool, stray);
-  });
+  // The database and the accounts do not depend on each other (a grant names a pattern, not
+  // a database that must exist), so their statements go out together over the pool's
+  // connections; each step still converges on its own after a crash anywhere.
+  await Promise.all([
+    step('ensure-database', async () => {
+      await pool.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    }),
+    step('ensure-user', async () => {
+      // Only a value derived from the password is sent (auth.ts), never the password itself.
+      const { plugin } = await connection.auth();
+      redact.push(storedCredential(plugin, password));
+      const settings = `${identifiedClause(plugin, password)} WITH MAX_USER_CONNECTIONS ${connectionLimit}`;
+      // An account of this login on a host the target no longer lists (or '%' made by an older
+      // Paved) would keep letting it in from there. Sessions already open from there stay open:
+      // MariaDB does not say which account a session logged in through.
+      const [stray] = await Promise.all([
+        credentialAccounts(pool, database).then((accounts) => accounts.filter((account) => account.user === username && !config.clientHosts.includes(account.host))),
+        ...config.clientHosts.map(async (host) => {
+          const account = quoteAccount(username, host);
+          const [created] = await pool.query<ResultSetHeader>(`CREATE USER IF NOT EXISTS ${account} ${settings}`);
+          // A warning means the account was there already (a retry, an update): reset it to the spec.
+          if (created.warningStatus > 0) await pool.query(`ALTER USER ${account} ${settings}`);
+        }),
+      ]);
+      await dropAccounts(pool, stray);
+    }),
+  ]);
 
   await step('grant-privileges', async () => {
     const pattern = grantPattern(database);
+    const grant = (host: string) => pool.query(`GRANT ALL PRIVILEGES ON ${quoteIdent(pattern)}.* TO ${quoteAccount(username, host)}`);
+    await Promise.all(config.clientHosts.map(grant));
+    // Anything else an account holds (a grant on an unescaped pattern, global privileges) was
+    // added behind Paved's back and may reach other tenants: take it all back, then re-grant.
+    const strays = await strayPrivilegesByHost(connection, username, config.clientHosts, pattern);
     for (const host of config.clientHosts) {
-      const account = quoteAccount(username, host);
-      await pool.query(`GRANT ALL PRIVILEGES ON ${quoteIdent(pattern)}.* TO ${account}`);
-      // Anything else this account holds (a grant on an unescaped pattern, global privileges)
-      // was added behind Paved's back and may reach other tenants: take it all back, then re-grant.
-      if ((await strayPrivileges(connection, username, host, pattern)).length > 0) {
-        await pool.query(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${account}`);
-        await pool.query(`GRANT ALL PRIVILEGES ON ${quoteIdent(pattern)}.* TO ${account}`);
-      }
+      if ((strays.get(host) ?? []).length === 0) continue;
+      await pool.query(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${quoteAccount(username, host)}`);
+      await grant(host);
     }
   });
 
@@ -79,18 +85,29 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
  * 'privileges on database pattern "pv_x"' or 'global privilege SELECT'. Reads only.
  */
 export async function strayPrivileges(connection: TargetConnection, username: string, host: string, pattern: string): Promise<string[]> {
-  const grantee = `'${username}'@'${host}'`;
+  return (await strayPrivilegesByHost(connection, username, [host], pattern)).get(host) ?? [];
+}
+
+/** strayPrivileges of the login's account on each of `hosts`, in one round trip. */
+export async function strayPrivilegesByHost(connection: TargetConnection, username: string, hosts: readonly string[], pattern: string): Promise<Map<string, string[]>> {
+  const grantees = hosts.map((host) => `'${username}'@'${host}'`);
+  const among = `GRANTEE IN (${grantees.map(() => '?').join(', ')})`;
   // execute() sends parameters out of band: the pattern holds backslashes, which a client-side
   // escaped literal would get wrong under sql_mode NO_BACKSLASH_ESCAPES.
   const [rows] = await connection.pool.execute<RowDataPacket[]>(
-    `SELECT DISTINCT 'schema' AS kind, TABLE_SCHEMA AS what FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ?
-     UNION SELECT 'global', PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ? AND PRIVILEGE_TYPE <> 'USAGE'
-     UNION SELECT 'table', CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) FROM information_schema.TABLE_PRIVILEGES WHERE GRANTEE = ?`,
-    [grantee, grantee, grantee],
+    `SELECT DISTINCT GRANTEE AS grantee, 'schema' AS kind, TABLE_SCHEMA AS what FROM information_schema.SCHEMA_PRIVILEGES WHERE ${among}
+     UNION SELECT GRANTEE, 'global', PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE ${among} AND PRIVILEGE_TYPE <> 'USAGE'
+     UNION SELECT GRANTEE, 'table', CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) FROM information_schema.TABLE_PRIVILEGES WHERE ${among}`,
+    [...grantees, ...grantees, ...grantees],
   );
-  return rows
-    .filter((row) => !(row.kind === 'schema' && String(row.what) === pattern))
-    .map((row) =>
-    row.kind === 'schema' ? `privileges on database pattern "${String(row.what)}"` : row.kind === 'global' ? `global privilege ${String(row.what)}` : `privileges on table ${String(row.what)}`,
-  );
+  const byHost = new Map(hosts.map((host) => [host, [] as string[]]));
+  for (const row of rows) {
+    if (row.kind === 'schema' && String(row.what) === pattern) continue;
+    const host = hosts[grantees.indexOf(String(row.grantee))];
+    if (host === undefined) continue;
+    byHost.get(host)?.push(
+      row.kind === 'schema' ? `privileges on database pattern "${String(row.what)}"` : row.kind === 'global' ? `global privilege ${String(row.what)}` : `privileges on table ${String(row.what)}`,
+    );
+  }
+  return byHost;
 }

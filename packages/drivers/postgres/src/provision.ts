@@ -57,13 +57,21 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
     }
   });
 
+  // What ensure-role and ensure-database decide on, in one read: the role, and the database's
+  // owner (a database created or given away meanwhile is handled where it is met: 42P04).
+  let existing: { role: boolean; owner: string | null } = { role: false, owner: null };
   await step('ensure-role', async () => {
     // Only the verifier is sent: a failed statement is logged in full by the server. After a
     // rotation the owner role holds no credential of its own (a login role does, see
     // logins.ts), so its login and password are left as the rotation steps set them.
     const settings = rotation === 0 ? `LOGIN PASSWORD ${quoteLiteral(verifier)} CONNECTION LIMIT ${limit}` : `CONNECTION LIMIT ${limit}`;
-    const found = await pool.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
-    if (found.rowCount === 0) {
+    const found = await pool.query<{ role: boolean; owner: string | null }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS role,
+              (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = $1) AS owner`,
+      [name],
+    );
+    existing = found.rows[0] ?? existing;
+    if (!existing.role) {
       try {
         await pool.query(`CREATE ROLE ${ident} ${rotation === 0 ? settings : `NOLOGIN ${settings}`}`);
         return;
@@ -81,16 +89,20 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
     if (!(await connection.facts()).superuser) await pool.query(`GRANT ${ident} TO CURRENT_USER`);
   });
 
+  // Whether this call created the database: then its ACL is still the default one (the owner
+  // and PUBLIC only), and no other grantee needs looking for.
+  let created = false;
   await step('ensure-database', async () => {
-    const found = await pool.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [name]);
-    const owner = found.rows[0]?.owner;
-    if (owner === undefined) {
+    const { owner } = existing;
+    if (owner === null) {
       try {
         // Created closed to connections: PUBLIC holds CONNECT on a new database, and until the
         // next step revokes it, a crash would leave it open to every other tenant.
         await pool.query(`CREATE DATABASE ${ident} OWNER ${ident} ALLOW_CONNECTIONS false`);
+        created = true;
       } catch (error) {
         if (!isPgCode(error, '42P04')) throw error; // duplicate_database: a concurrent create won
+        await pool.query(`ALTER DATABASE ${ident} OWNER TO ${ident}`);
       }
     } else if (owner !== name) {
       await pool.query(`ALTER DATABASE ${ident} OWNER TO ${ident}`);
@@ -100,15 +112,17 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
   await step('restrict-access', async () => {
     // Only the owner may connect: not PUBLIC, which holds CONNECT on every new database, nor any
     // role granted rights behind Paved's back (observe reports both as drift).
-    const others = await pool.query<{ grantee: string }>(
-      `SELECT DISTINCT pg_get_userbyid(a.grantee) AS grantee
-         FROM pg_database d, aclexplode(d.datacl) a
-        WHERE d.datname = $1 AND a.grantee NOT IN (0, d.datdba)`,
-      [name],
-    );
+    const others = created
+      ? []
+      : (await pool.query<{ grantee: string }>(
+          `SELECT DISTINCT pg_get_userbyid(a.grantee) AS grantee
+             FROM pg_database d, aclexplode(d.datacl) a
+            WHERE d.datname = $1 AND a.grantee NOT IN (0, d.datdba)`,
+          [name],
+        )).rows;
     await pool.query(
       `REVOKE ALL ON DATABASE ${ident} FROM PUBLIC;
-       ${others.rows.map((row) => `REVOKE ALL ON DATABASE ${ident} FROM ${quoteIdent(row.grantee)};`).join('\n')}
+       ${others.map((row) => `REVOKE ALL ON DATABASE ${ident} FROM ${quoteIdent(row.grantee)};`).join('\n')}
        GRANT CONNECT, TEMPORARY ON DATABASE ${ident} TO ${ident};
        ALTER DATABASE ${ident} ALLOW_CONNECTIONS true`,
     );

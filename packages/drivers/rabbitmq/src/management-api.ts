@@ -40,8 +40,9 @@ export class ManagementApi {
   getVhost(step: string, vhost: string): Promise<object | undefined> {
     return this.get(step, vhost, `/api/vhosts/${enc(vhost)}`);
   }
-  async putVhost(step: string, vhost: string, description: string): Promise<void> {
-    await this.send(step, vhost, 'PUT', `/api/vhosts/${enc(vhost)}`, { description });
+  /** Creates or updates the vhost; true when this call created it (201; 204 when it was there). */
+  async putVhost(step: string, vhost: string, description: string): Promise<boolean> {
+    return (await this.send(step, vhost, 'PUT', `/api/vhosts/${enc(vhost)}`, { description })) === 201;
   }
   async deleteVhost(step: string, vhost: string): Promise<void> {
     await this.send(step, vhost, 'DELETE', `/api/vhosts/${enc(vhost)}`);
@@ -50,11 +51,18 @@ export class ManagementApi {
     const entries = await this.get<{ value: Record<string, number> }[]>(step, vhost, `/api/vhost-limits/${enc(vhost)}`);
     return entries?.[0]?.value ?? {};
   }
-  async putVhostLimit(step: string, vhost: string, limit: string, value: number): Promise<void> {
-    await this.send(step, vhost, 'PUT', `/api/vhost-limits/${enc(vhost)}/${enc(limit)}`, { value });
+  /**
+   * Sets the vhost's limits to exactly `limits`, in one PUT of the runtime parameter the broker
+   * keeps them in (what `rabbitmqctl set_vhost_limits` does). The per-limit route
+   * (`/api/vhost-limits/x/name`) rewrites that parameter from what it read, so two of them at
+   * once lose one; this replaces it whole, any limit not named included.
+   */
+  async setVhostLimits(step: string, vhost: string, limits: Record<string, number>): Promise<void> {
+    await this.send(step, vhost, 'PUT', `/api/parameters/vhost-limits/${enc(vhost)}/limits`, { value: limits });
   }
-  async deleteVhostLimit(step: string, vhost: string, limit: string): Promise<void> {
-    await this.send(step, vhost, 'DELETE', `/api/vhost-limits/${enc(vhost)}/${enc(limit)}`);
+  /** Removes every limit of the vhost (gone already is fine). */
+  async clearVhostLimits(step: string, vhost: string): Promise<void> {
+    await this.send(step, vhost, 'DELETE', `/api/parameters/vhost-limits/${enc(vhost)}/limits`);
   }
   listVhosts(step: string): Promise<{ name: string }[] | undefined> {
     return this.get(step, 'vhosts', '/api/vhosts?columns=name');
@@ -102,9 +110,11 @@ export class ManagementApi {
     return (await response.json()) as T;
   }
 
-  private async send(step: string, subject: string, method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<void> {
+  /** PUT or DELETE: the response's status. */
+  private async send(step: string, subject: string, method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<number> {
     const response = await this.request(step, subject, method, path, body);
     await response.body?.cancel();
+    return response.status;
   }
 
   private async request(step: string, subject: string, method: string, path: string, body?: unknown): Promise<Response> {

@@ -3,7 +3,7 @@ import type { ManagementApi, UserRecord } from './management-api.js';
 import { HASHING_ALGORITHM, passwordMatches, rabbitPasswordHash } from './password-hash.js';
 import { vhostName } from './names.js';
 import { allOutputs } from './outputs.js';
-import { wantedLimits } from './limits.js';
+import { limitsDiff, wantedLimits } from './limits.js';
 
 /**
  * Create, update and rotate are the same walk for the current credential
@@ -26,31 +26,40 @@ export async function provision(api: ManagementApi, ctx: DriverContext): Promise
   };
 
   // PUT is idempotent: 201 when created, 204 when it was there.
-  await step(() => api.putVhost('ensure-vhost', vhost, `Paved instance ${ctx.instance.team}/${ctx.instance.name}`));
+  let created = false;
+  await step(async () => {
+    created = await api.putVhost('ensure-vhost', vhost, `Paved instance ${ctx.instance.team}/${ctx.instance.name}`);
+  });
 
   // The three reads the remaining steps decide on, in one parallel round trip (they do not
   // depend on each other, and a grant or limit changed meanwhile is caught by the next observe).
+  // A vhost this call has just created needs none of them: it holds no grant but its creator's
+  // (the admin's), its limits are set whole whatever they are (a broker's `default_limits`
+  // included), and the user is written whatever it holds (a new vhost is a first create, or one
+  // deleted behind Paved's back).
   const [actualLimits, found, grants] = await Promise.all([
-    api.getVhostLimits('apply-limits', vhost),
-    api.getUser('ensure-user', user),
-    api.listVhostPermissions('restrict-access', vhost),
+    created ? undefined : api.getVhostLimits('apply-limits', vhost),
+    created ? undefined : api.getUser('ensure-user', user),
+    created ? [] : api.listVhostPermissions('restrict-access', vhost),
   ]);
 
-  await step(async () => {
-    // Before any user exists, so the limits hold from the first connection.
-    for (const [limit, value] of Object.entries(limits)) {
-      if (actualLimits[limit] === value) continue;
-      if (value === undefined) await api.deleteVhostLimit('apply-limits', vhost, limit);
-      else await api.putVhostLimit('apply-limits', vhost, limit, value);
-    }
-  });
-
-  await step(async () => {
-    // Only a salted hash is sent, never the password. Left alone when already right, so a
-    // repeated create changes nothing on the broker.
-    if (found && userIsCurrent(found, password)) return;
-    await api.putUser('ensure-user', user, rabbitPasswordHash(password), HASHING_ALGORITHM);
-  });
+  // The limits and the user at once: the user can open the vhost only once the next step grants
+  // it, so the limits still hold from its first connection.
+  await Promise.all([
+    step(async () => {
+      // Left alone when already right, so a repeated create changes nothing on the broker.
+      if (actualLimits !== undefined && limitsDiff(vhost, actualLimits, limits).length === 0) return;
+      const wanted = Object.fromEntries(Object.entries(limits).filter((entry): entry is [string, number] => entry[1] !== undefined));
+      if (Object.keys(wanted).length === 0) await api.clearVhostLimits('apply-limits', vhost);
+      else await api.setVhostLimits('apply-limits', vhost, wanted);
+    }),
+    step(async () => {
+      // Only a salted hash is sent, never the password. Left alone when already right, so a
+      // repeated create changes nothing on the broker.
+      if (found && userIsCurrent(found, password)) return;
+      await api.putUser('ensure-user', user, rabbitPasswordHash(password), HASHING_ALGORITHM);
+    }),
+  ]);
 
   await step(() => api.putPermissions('grant-permissions', vhost, user));
 

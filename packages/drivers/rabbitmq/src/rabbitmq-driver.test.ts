@@ -180,6 +180,50 @@ describe.skipIf(skipHere)('rabbitmq driver on the machine broker', () => {
     expect((bad as DriverError).issues[0]?.path).toBe('values.maxQueues');
   });
 
+
+  it('a new instance is observed with two GETs and created without reading back; an existing vhost is read and repaired', async () => {
+    const calls: string[] = [];
+    // Watches what is asked of the real broker; it changes nothing.
+    const watching: typeof fetch = async (input, init) => {
+      calls.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+      return fetch(input, init);
+    };
+    const watched = createRabbitmqDriver({ fetch: watching });
+    const name = fresh();
+    const ctx = { ...context(target, name, password()), instance: { ...context(target, name, '').instance, values: { maxConnections: 20, maxQueues: 100 } } };
+    // A new instance's observe asks only for the vhost and the user.
+    expect(await watched.observe(ctx)).toMatchObject({ exists: false });
+    expect(calls.sort()).toEqual([`GET /api/users/${name}`, `GET /api/vhosts/${name}`]);
+    calls.length = 0;
+    await watched.create(ctx);
+    // The vhost first, its limits (in one PUT) beside the user, the permissions last.
+    expect(calls[0]).toBe(`PUT /api/vhosts/${name}`);
+    expect(calls.slice(1, 3).sort()).toEqual([`PUT /api/parameters/vhost-limits/${name}/limits`, `PUT /api/users/${name}`]);
+    expect(calls.slice(3)).toEqual([`PUT /api/permissions/${name}/${name}`]);
+    expect((await admin('GET', `/api/vhost-limits/${name}`)).body).toEqual([{ vhost: name, value: { 'max-connections': 20, 'max-queues': 100 } }]);
+    expect(await driver.observe(ctx)).toMatchObject({ exists: true, upToDate: true, diff: [] });
+
+    // The vhost there already (a retry, an update): what it holds is read, and a foreign grant revoked.
+    const intruder = `${name}x_other`;
+    extraUsers.push(intruder);
+    await putUser(intruder);
+    await admin('PUT', `/api/permissions/${name}/${intruder}`, { configure: '.*', write: '.*', read: '.*' });
+    calls.length = 0;
+    await watched.create(ctx);
+    expect(calls.filter((call) => call.startsWith('GET'))).toHaveLength(3);
+    expect(calls).toContain(`DELETE /api/permissions/${name}/${intruder}`);
+    expect(await driver.observe(ctx)).toMatchObject({ exists: true, upToDate: true, diff: [] });
+
+    // A repeated create sends only the two PUTs that are always sent (same values); a limit
+    // wanted absent goes, the other stays.
+    calls.length = 0;
+    await watched.create(ctx);
+    expect(calls.filter((call) => !call.startsWith('GET'))).toEqual([`PUT /api/vhosts/${name}`, `PUT /api/permissions/${name}/${name}`]);
+    await watched.update({ ...ctx, instance: { ...ctx.instance, values: { maxQueues: 50 } } });
+    expect((await admin('GET', `/api/vhost-limits/${name}`)).body).toEqual([{ vhost: name, value: { 'max-queues': 50 } }]);
+    await watched.update({ ...ctx, instance: { ...ctx.instance, values: {} } });
+    expect((await admin('GET', `/api/vhost-limits/${name}`)).body).toEqual([]);
+  });
   it('rejects a target config without managementUrl or admin, naming the field', async () => {
     const missing = await driver.observe(context(rabbitTarget('bad', { managementUrl: undefined }), fresh(), password())).catch((e: unknown) => e);
     expect((missing as DriverError).issues[0]?.path).toBe('config.managementUrl');
