@@ -348,6 +348,8 @@ export function instancesRepo(ctx: StoreContext) {
     },
 
     async countInstances(filter: { teamId?: string; product?: string; plan?: string }): Promise<number> {
+      // The policy gate's count of a quota, for every create: the compiled statement.
+      if (filter.teamId !== undefined && filter.product !== undefined && filter.plan !== undefined) return countQuota(db, filter.teamId, filter.product, filter.plan);
       let query = db.selectFrom('instances').select((eb) => eb.fn.countAll<number>().as('count'));
       if (filter.teamId !== undefined) query = query.where('team_id', '=', filter.teamId);
       if (filter.product !== undefined) query = query.where('product', '=', filter.product);
