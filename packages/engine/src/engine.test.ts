@@ -374,7 +374,7 @@ eachStore('engine', (open) => {
     await Promise.all(items.map((instance) => world.store.touch(instance.id)));
     expect(await world.engine().runOnce()).toBe(1);
   });
-  it('claims nothing after a pass that left its instance Ready and due later, while the loop sleeps for want of work', async () => {
+  it('claims nothing after a pass that left its instance Ready and due later, or forgot it, while the loop sleeps for want of work', async () => {
     const world = await makeWorld(open);
     const engine = world.engine();
     let claims = 0;
@@ -393,6 +393,12 @@ eachStore('engine', (open) => {
       await new Promise((resolve) => setImmediate(resolve));
       await world.clock.whenSleeping();
       expect(claims).toBe(before);
+      // A delete request wakes it (the instance is not held then); the pass that forgets the instance does not.
+      await world.store.requestDeletion(id, 'someone');
+      await world.until(id, (instance) => instance === undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+      await world.clock.whenSleeping();
+      expect(claims).toBe(before + 1);
       // Anything else still wakes the loop at once (the clock never moves here).
       const other = await world.request('other');
       expect((await world.until(other.id, (instance) => instance?.status.phase === 'Ready'))?.status.phase).toBe('Ready');

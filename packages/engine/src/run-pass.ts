@@ -15,7 +15,8 @@ export interface PassEnd {
   ownChanges: number;
   /**
    * When the pass made the instance due next, if its last write set that and ended the lease
-   * (recordLast); undefined when it left that to others (the release, a lease that lapses).
+   * (recordLast), or never (Infinity) when it forgot the instance; undefined when it left that
+   * to others (the release, a lease that lapses).
    */
   dueAt?: number;
 }
@@ -33,7 +34,8 @@ export async function runPass(deps: PassDeps, claimed: ClaimedInstance, leaseMs:
   let release = true;
   let outcome: PassOutcome = 'done';
   const end = (): PassEnd => {
-    const dueAt = outcome === 'done' && pass.released ? pass.lastWrite?.engine.dueAt : undefined;
+    // A forgotten instance is never due again: its row is gone.
+    const dueAt = outcome !== 'done' ? undefined : pass.forgotten ? Number.POSITIVE_INFINITY : pass.released ? pass.lastWrite?.engine.dueAt : undefined;
     return { outcome, ownChanges: pass.ownChanges, ...(dueAt === undefined ? {} : { dueAt }) };
   };
   try {
