@@ -157,7 +157,8 @@ export function instancesRepo(ctx: StoreContext) {
       throw error;
     }
     if (claimed !== undefined) {
-      // Handed over before the change is told, so the worker's own listener knows it holds it.
+      // Handed over before the change is told (once), so the worker's own listener knows it holds
+      // it and counts that change as its pass's own (engine.ts, launch).
       lease!.claimer.take(claimed.claim);
       ctx.feed.emit({ instanceId: id, teamId: input.teamId });
       return claimed.created;
