@@ -26,13 +26,22 @@ type StreamEnd = 'deleted' | 'aborted' | 'dropped';
  * going away, which is reported as UnavailableError instead of retrying forever.
  */
 export async function watchInstance(transport: Transport, team: string, name: string, options: WatchOptions): Promise<void> {
+  return watchUntil(transport, team, name, options, () => false);
+}
+
+/**
+ * watchInstance, ended also once `stopped()` says so after an event (waitForCredentials, once
+ * Ready): the stream is closed then, without aborting the request through its signal (an abort
+ * builds an error and its stack on the way to the caller's credentials).
+ */
+async function watchUntil(transport: Transport, team: string, name: string, options: WatchOptions, stopped: () => boolean): Promise<void> {
   const path = `/api/v1/teams/${encodeURIComponent(team)}/instances/${encodeURIComponent(name)}/watch`;
   let reconnects = 0;
   for (;;) {
     let progressed = false;
     let end: StreamEnd;
     try {
-      end = await readStream(transport, path, options, () => (progressed = true));
+      end = await readStream(transport, path, options, () => (progressed = true), stopped);
     } catch (error) {
       if (options.signal?.aborted) return;
       // An instance forgotten while we were reconnecting has been deleted.
@@ -50,7 +59,7 @@ export async function watchInstance(transport: Transport, team: string, name: st
   }
 }
 
-async function readStream(transport: Transport, path: string, options: WatchOptions, progress: () => void): Promise<StreamEnd> {
+async function readStream(transport: Transport, path: string, options: WatchOptions, progress: () => void, stopped: () => boolean): Promise<StreamEnd> {
   const response = await transport.send('GET', path, { accept: 'text/event-stream', signal: options.signal, ...(options.reveal ? { query: { reveal: 'true' } } : {}) });
   if (!response.body) return 'dropped';
   const parser = new SseParser();
@@ -75,9 +84,8 @@ async function readStream(transport: Transport, path: string, options: WatchOpti
           options.onDeleted?.();
           return 'deleted';
         }
-        // Stopped from a callback (waitForCredentials, once Ready): done now, without waiting for
-        // the aborted read to fail.
-        if (options.signal?.aborted) return 'aborted';
+        // Stopped from a callback: done now, without waiting for the aborted read to fail.
+        if (options.signal?.aborted || stopped()) return 'aborted';
       }
     }
   } finally {
@@ -107,17 +115,15 @@ export async function waitForCredentials(
   let credentials: Credentials | undefined;
   let outcome: { ready: Instance } | { failed: Instance } | undefined;
   try {
-    await watchInstance(transport, team, name, {
+    await watchUntil(transport, team, name, {
       signal: stop.signal,
       reveal: true,
       onCredentials: (revealed) => (credentials = revealed),
       onStatus(instance) {
         if (instance.status.phase === 'Ready') outcome = { ready: instance };
         else if (instance.status.phase === 'Failed') outcome = { failed: instance };
-        else return;
-        stop.abort();
       },
-    });
+    }, () => outcome !== undefined);
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }

@@ -32,6 +32,9 @@ function oneLine(error: unknown, redact: readonly string[]): string {
   return text;
 }
 
+/** Why a check's deadline sleep ends early: the check settled. */
+const SETTLED = 'settled';
+
 /** Runs `check` with a deadline; a check that ignores its signal is still cut off by the deadline. */
 async function runWithTimeout(check: ContractCheck, input: ChecksInput, session: CheckSession): Promise<void> {
   const controller = new AbortController();
@@ -49,7 +52,8 @@ async function runWithTimeout(check: ContractCheck, input: ChecksInput, session:
   try {
     await Promise.race([check.run({ target: input.target, instance: input.instance, outputs: input.outputs, signal: controller.signal, session }), deadline]);
   } finally {
-    settled.abort();
+    // With a reason of its own: abort() without one builds a DOMException and its stack, after every check.
+    settled.abort(SETTLED);
     input.signal.removeEventListener('abort', abort);
   }
 }

@@ -374,6 +374,64 @@ eachStore('engine', (open) => {
     await Promise.all(items.map((instance) => world.store.touch(instance.id)));
     expect(await world.engine().runOnce()).toBe(1);
   });
+  it('claims nothing after a pass that left its instance Ready and due later, or forgot it, while the loop sleeps for want of work', async () => {
+    const world = await makeWorld(open);
+    const engine = world.engine();
+    let claims = 0;
+    const claimDue = world.store.claimDue.bind(world.store);
+    world.store.claimDue = (input) => {
+      claims++;
+      return claimDue(input);
+    };
+    engine.start();
+    try {
+      await world.clock.whenSleeping();
+      const before = claims;
+      // Handed to the engine by the create itself (Store.claimOnCreate): no claim, before or after.
+      const { id } = await world.request('db');
+      await world.until(id, (instance) => instance?.status.phase === 'Ready');
+      await new Promise((resolve) => setImmediate(resolve));
+      await world.clock.whenSleeping();
+      expect(claims).toBe(before);
+      // A delete request wakes it (the instance is not held then); the pass that forgets the instance does not.
+      await world.store.requestDeletion(id, 'someone');
+      await world.until(id, (instance) => instance === undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+      await world.clock.whenSleeping();
+      expect(claims).toBe(before + 1);
+      // Anything else still wakes the loop at once (the clock never moves here).
+      const other = await world.request('other');
+      expect((await world.until(other.id, (instance) => instance?.status.phase === 'Ready'))?.status.phase).toBe('Ready');
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('takes an instance again at once when it was changed while its pass held it', async () => {
+    const world = await makeWorld(open);
+    const started = deferred();
+    const release = deferred();
+    const create = async (ctx: DriverContext) => {
+      started.resolve();
+      await release.promise;
+      return world.driver.create(ctx);
+    };
+    const engine = world.engine({ drivers: { memory: { ...world.driver, create } } });
+    engine.start();
+    try {
+      await world.clock.whenSleeping();
+      const { id } = await world.request('db');
+      await started.promise;
+      // A spec change while the pass holds the lease: the store keeps it due now, and the
+      // pass's end must wake the loop for it (the clock never moves in this test).
+      await world.store.updateInstanceSpec(id, { plan: 'small', productVersion: '1.0.0', inputs: { size: 2 } }, 'someone');
+      release.resolve();
+      const updated = await world.until(id, (instance) => instance?.status.phase === 'Ready' && instance.observedGeneration === 2);
+      expect(updated?.generation).toBe(2);
+    } finally {
+      await engine.stop();
+    }
+  });
 });
 
 describe('engine options', () => {

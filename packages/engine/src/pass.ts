@@ -52,6 +52,11 @@ export class Pass {
   released = false;
   /** The last status this pass wrote (what it leaves the instance as), for the observer. */
   lastWrite: StatusWrite | undefined;
+  /**
+   * How many of this pass's writes changed the instance as a watcher sees it (each one told on the
+   * store's change feed): the engine tells these from changes made by others while it held the instance.
+   */
+  ownChanges = 0;
   /** When the instance was claimed (the pass starts at once), and the time its contract checks took: where a time to Ready went. */
   readonly claimedAt: number;
   checksMs = 0;
@@ -115,6 +120,7 @@ export class Pass {
     this.assertLease();
     const outcome = this.#guard(await this.deps.store.recordStatus(this.instance.id, this.lease.token, write));
     this.lastWrite = write;
+    if (outcome === 'changed') this.ownChanges++;
     const ready = outcome === 'changed' ? write.events?.find((event) => event.kind === 'instance.ready') : undefined;
     if (ready !== undefined) {
       observe(this.deps, (observer) => observer.firstReady({ product: this.instance.product, timeToReadyMs: Number(ready.data?.timeToReadyMs ?? 0) }));
@@ -138,6 +144,7 @@ export class Pass {
     this.assertLease();
     this.#guard(await this.deps.store.forgetInstance(this.instance.id, this.lease.token));
     this.forgotten = true;
+    this.ownChanges++;
   }
 
   event(kind: NewEvent['kind'], data?: Record<string, unknown>): NewEvent {

@@ -8,21 +8,39 @@ import type { PassResult } from './types.js';
 
 export type PassOutcome = 'done' | 'crashed' | 'lost-lease' | 'store-error';
 
+/** How a pass ended, for the claim loop (engine.ts): whether the instance may need a pass again soon. */
+export interface PassEnd {
+  outcome: PassOutcome;
+  /** The pass's writes told on the change feed (Pass.ownChanges). */
+  ownChanges: number;
+  /**
+   * When the pass made the instance due next, if its last write set that and ended the lease
+   * (recordLast), or never (Infinity) when it forgot the instance; undefined when it left that
+   * to others (the release, a lease that lapses).
+   */
+  dueAt?: number;
+}
+
 /**
  * Runs one pass over a claimed instance and always leaves the lease in a sane state: released
  * after a normal end (success or recorded failure), left to expire after a simulated crash
  * (as a dead process would), untouched when another worker owns it.
  */
-export async function runPass(deps: PassDeps, claimed: ClaimedInstance, leaseMs: number): Promise<PassOutcome> {
+export async function runPass(deps: PassDeps, claimed: ClaimedInstance, leaseMs: number): Promise<PassEnd> {
   const { id } = claimed.instance;
   const lease = new LeaseKeeper(deps.store, id, claimed.leaseToken, leaseMs, deps.logger, deps.leases);
   const pass = new Pass(deps, claimed, lease);
   const started = deps.clock.now();
   let release = true;
   let outcome: PassOutcome = 'done';
+  const end = (): PassEnd => {
+    // A forgotten instance is never due again: its row is gone.
+    const dueAt = outcome !== 'done' ? undefined : pass.forgotten ? Number.POSITIVE_INFINITY : pass.released ? pass.lastWrite?.engine.dueAt : undefined;
+    return { outcome, ownChanges: pass.ownChanges, ...(dueAt === undefined ? {} : { dueAt }) };
+  };
   try {
     await reconcileOrRecordFailure(pass);
-    return outcome;
+    return end();
   } catch (error) {
     if (error instanceof SimulatedCrash) {
       release = false;
@@ -38,7 +56,7 @@ export async function runPass(deps: PassDeps, claimed: ClaimedInstance, leaseMs:
       deps.logger.error({ instanceId: id, err: error instanceof Error ? error.message : String(error) }, 'could not record the reconcile result');
       outcome = 'store-error';
     }
-    return outcome;
+    return end();
   } finally {
     lease.stop();
     observe(deps, (observer) => observer.passEnded({ product: claimed.instance.product, result: resultOf(pass, outcome), durationMs: deps.clock.now() - started }));

@@ -16,6 +16,9 @@ import { projectRequests } from './measures-projection.js';
 // The read the API serves most, compiled once (compiled.ts): one instance by name. A team's
 // pages are compiled too, in the repository (teamPageRows), as the phase filter needs the dialect.
 const instanceByName = compiledRead((db, teamId: string, name: string) => selectInstanceViews(db).where('instances.team_id', '=', teamId).where('instances.name', '=', name));
+const claimedRow = compiledRead((db, id: string) => selectInstances(db)
+  .select((eb) => eb.exists(eb.selectFrom('secrets').select('secrets.owner_id').whereRef('secrets.owner_id', '=', 'instances.id')).as('secrets_stored'))
+  .where('instances.id', '=', id));
 
 /** Which filters a team's page read has: each shape is its own compiled statement. */
 interface TeamPageShape {
@@ -154,7 +157,8 @@ export function instancesRepo(ctx: StoreContext) {
       throw error;
     }
     if (claimed !== undefined) {
-      // Handed over before the change is told, so the worker's own listener knows it holds it.
+      // Handed over before the change is told (once), so the worker's own listener knows it holds
+      // it and counts that change as its pass's own (engine.ts, launch).
       lease!.claimer.take(claimed.claim);
       ctx.feed.emit({ instanceId: id, teamId: input.teamId });
       return claimed.created;
@@ -163,12 +167,10 @@ export function instancesRepo(ctx: StoreContext) {
     return (await getInstance(id))!;
   }
 
-  /** The new row as claimDue hands a claimed one over, read in the create's transaction. */
+  /** The new row as claimDue hands a claimed one over, read in the create's transaction (compiled once: every create taken at once reads it). */
   async function claimedAtCreate(trx: Kysely<Database>, id: string, lease: CreateLease): Promise<{ claim: ClaimedInstance; created: Instance }> {
-    const row = await selectInstances(trx)
-      .select((eb) => eb.exists(eb.selectFrom('secrets').select('secrets.owner_id').whereRef('secrets.owner_id', '=', 'instances.id')).as('secrets_stored'))
-      .where('instances.id', '=', id)
-      .executeTakeFirstOrThrow();
+    const [row] = await claimedRow(trx, id);
+    if (row === undefined) throw new Error(`instance ${id} not found in the transaction that inserted it`);
     const claim = {
       instance: toInstance(row), engine: toEngineState(row), leaseToken: lease.token, leaseExpiresAt: lease.expiresAt,
       secretsStored: row.secrets_stored === true || Number(row.secrets_stored) === 1,
@@ -347,6 +349,8 @@ export function instancesRepo(ctx: StoreContext) {
     },
 
     async countInstances(filter: { teamId?: string; product?: string; plan?: string }): Promise<number> {
+      // The policy gate's count of a quota, for every create: the compiled statement.
+      if (filter.teamId !== undefined && filter.product !== undefined && filter.plan !== undefined) return countQuota(db, filter.teamId, filter.product, filter.plan);
       let query = db.selectFrom('instances').select((eb) => eb.fn.countAll<number>().as('count'));
       if (filter.teamId !== undefined) query = query.where('team_id', '=', filter.teamId);
       if (filter.product !== undefined) query = query.where('product', '=', filter.product);
@@ -488,15 +492,17 @@ async function checkQuota(trx: Kysely<Database>, teamName: string, teamId: strin
   if (used + claim.adding > claim.max) throw quotaExceeded(teamName, claim, used);
 }
 
+/** Every create of a product with a quota counts: compiled once (compiled.ts). */
+const quotaCount = compiledRead((db, teamId: string, product: string, plan: string) => db
+  .selectFrom('instances')
+  .select((eb) => eb.fn.countAll<number>().as('count'))
+  .where('team_id', '=', teamId)
+  .where('product', '=', product)
+  .where('plan', '=', plan));
+
 async function countQuota(trx: Kysely<Database>, teamId: string, product: string, plan: string): Promise<number> {
-  const { count } = await trx
-    .selectFrom('instances')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('team_id', '=', teamId)
-    .where('product', '=', product)
-    .where('plan', '=', plan)
-    .executeTakeFirstOrThrow();
-  return Number(count);
+  const [row] = await quotaCount(trx, teamId, product, plan);
+  return Number(row!.count);
 }
 
 function quotaExceeded(teamName: string, claim: QuotaClaim, used: number): QuotaError {

@@ -108,8 +108,8 @@ export async function projectRequests(db: Kysely<Database>, at: string, rows: re
     const key = `${row.actor}\u0000${row.teamId}`;
     let isOutsider = outsider.get(key);
     if (isOutsider === undefined) {
-      const user = await db.selectFrom('users').select('id').where('name', '=', row.actor).executeTakeFirst();
-      const member = user && await db.selectFrom('memberships').select('user_id').where('team_id', '=', row.teamId).where('user_id', '=', user.id).executeTakeFirst();
+      const [user] = await userNamed(db, row.actor);
+      const [member] = user === undefined ? [] : await membership(db, row.teamId, user.id);
       isOutsider = user !== undefined && member === undefined;
       outsider.set(key, isOutsider);
     }
@@ -123,14 +123,18 @@ const insertRequestRows = compiledRows('instance_requests', ['instance_id', 'tea
 /** 7 columns a row: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
 const REQUEST_ROWS_PER_INSERT = 1000;
 
+// Asked for every request a person makes (most are members: nothing more is read), so compiled once (compiled.ts).
+const userNamed = compiledRead((db, name: string) => db.selectFrom('users').select('id').where('name', '=', name));
+const membership = compiledRead((db, teamId: string, userId: string) => db.selectFrom('memberships').select('user_id').where('team_id', '=', teamId).where('user_id', '=', userId));
+
 /** An existing user who is not a member of the instance's team acted on it: a platform-team member or an admin stepping in. */
 async function recordIfOutsider(
   db: Kysely<Database>,
   act: { instanceId: string; teamId: string; actor: string; kind: string; at: number; isRequest: boolean },
 ): Promise<void> {
-  const user = await db.selectFrom('users').select('id').where('name', '=', act.actor).executeTakeFirst();
+  const [user] = await userNamed(db, act.actor);
   if (!user) return; // not a person (Paved itself)
-  const member = await db.selectFrom('memberships').select('user_id').where('team_id', '=', act.teamId).where('user_id', '=', user.id).executeTakeFirst();
+  const [member] = await membership(db, act.teamId, user.id);
   if (member) return;
   const request = await requestOf(db, act.instanceId);
   // A part is created by the engine for its composite, not by the person who asked for the composite.

@@ -1,8 +1,24 @@
 import { sql, type Kysely } from 'kysely';
 import { ConflictError, InternalError, isSemver, type PolicyManifest } from '@paved/model';
 import type { StoreContext } from '../context.js';
+import { compiledRead } from '../compiled.js';
 import type { Database } from '../schema.js';
 import type { InstanceUsage, NewPolicyVersion, StoredPolicyVersion } from '../types.js';
+
+// Every create and change is judged against the policies and counts the team's instances: these
+// statements are compiled once (compiled.ts) rather than built by Kysely for each request.
+const allPolicyVersions = compiledRead((db) => db.selectFrom('policy_versions').selectAll().orderBy('name'));
+const policyVersionsNamed = compiledRead((db, name: string) => db.selectFrom('policy_versions').selectAll().where('name', '=', name).orderBy('name'));
+const usageOf = compiledRead((db, teamId: string, product: string, plan: string, environment: string | null) => db
+  .selectFrom('instances')
+  .select([
+    sql<number>`count(*)`.as('team'),
+    sql<number>`coalesce(sum(case when product = ${product} then 1 else 0 end), 0)`.as('product'),
+    sql<number>`coalesce(sum(case when product = ${product} and plan = ${plan} then 1 else 0 end), 0)`.as('plan'),
+    sql<number>`coalesce(sum(case when product = ${product} and environment = ${environment} then 1 else 0 end), 0)`.as('environment'),
+    sql<number>`coalesce(sum(case when environment = ${environment} then 1 else 0 end), 0)`.as('in_environment'),
+  ])
+  .where('team_id', '=', teamId));
 
 /**
  * Policy versions (migration 0019) are immutable like product versions: the same version again
@@ -51,9 +67,7 @@ export function policiesRepo(ctx: StoreContext) {
 
     /** Every version of every policy (or of one), by name; callers pick the highest semver. */
     async listPolicyVersions(name?: string): Promise<StoredPolicyVersion[]> {
-      let query = db.selectFrom('policy_versions').selectAll().orderBy('name');
-      if (name !== undefined) query = query.where('name', '=', name);
-      const rows = await query.execute();
+      const rows = name === undefined ? await allPolicyVersions(db) : await policyVersionsNamed(db, name);
       return rows.map((row) => ({
         name: row.name, version: row.version, owner: row.owner, manifest: JSON.parse(row.manifest) as PolicyManifest, digest: row.digest,
         appliedBy: row.applied_by, appliedAt: row.applied_at,
@@ -65,18 +79,8 @@ export function policiesRepo(ctx: StoreContext) {
      * counts, parts of composites included, and those being deleted (they still hold resources).
      */
     async instanceUsage(filter: { teamId: string; product: string; plan: string; environment?: string }): Promise<InstanceUsage> {
-      const env = filter.environment ?? null;
-      const row = await db
-        .selectFrom('instances')
-        .select([
-          sql<number>`count(*)`.as('team'),
-          sql<number>`coalesce(sum(case when product = ${filter.product} then 1 else 0 end), 0)`.as('product'),
-          sql<number>`coalesce(sum(case when product = ${filter.product} and plan = ${filter.plan} then 1 else 0 end), 0)`.as('plan'),
-          sql<number>`coalesce(sum(case when product = ${filter.product} and environment = ${env} then 1 else 0 end), 0)`.as('environment'),
-          sql<number>`coalesce(sum(case when environment = ${env} then 1 else 0 end), 0)`.as('in_environment'),
-        ])
-        .where('team_id', '=', filter.teamId)
-        .executeTakeFirstOrThrow();
+      const [row] = await usageOf(db, filter.teamId, filter.product, filter.plan, filter.environment ?? null);
+      if (row === undefined) throw new InternalError('counting instances returned no row');
       return { team: Number(row.team), product: Number(row.product), plan: Number(row.plan), environment: Number(row.environment), inEnvironment: Number(row.in_environment) };
     },
   };

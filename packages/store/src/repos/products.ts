@@ -1,6 +1,10 @@
 import { compareSemverTotal, ConflictError, InternalError, isSemver, latestVersionOf, NotFoundError, type ProductSummary, type ProductVersion } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import { toProductVersion } from '../rows.js';
+import { compiledRead } from '../compiled.js';
+
+/** A product's versions, for its latest: every request that names no version asks (compiled once, compiled.ts). */
+const versionsOf = compiledRead((db, name: string) => db.selectFrom('product_versions').select('version').where('name', '=', name));
 
 /**
  * Published product versions are immutable: publishing the same version again is a no-op when
@@ -21,7 +25,7 @@ export function productsRepo(ctx: StoreContext) {
   };
 
   const latestVersion = async (name: string): Promise<string | undefined> => {
-    const rows = await db.selectFrom('product_versions').select('version').where('name', '=', name).execute();
+    const rows = await versionsOf(db, name);
     return latestVersionOf(rows.map((r) => r.version));
   };
 
