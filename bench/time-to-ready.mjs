@@ -10,27 +10,54 @@
 // `paved up` too and measures it the same way (the client's waitForCredentials), interleaved.
 // `--env K=V[,K=V]` and `--baseline-env K=V[,K=V]` set each server's environment: one build, a
 // setting two ways (`--baseline . --env PAVED_WORKER_CONCURRENCY=1 --baseline-env PAVED_WORKER_CONCURRENCY=8`).
+// `--store postgres` puts each server (this build's and the baseline's alike) on the PostgreSQL
+// store: a fresh database of its own on this machine's PostgreSQL (PAVED_DATABASE_URL), dropped
+// at the end; `--store both` runs the whole measurement on SQLite, then on PostgreSQL.
 //
-//   npm run build && node bench/time-to-ready.mjs --product postgres [--runs 30] [--baseline ../base] [--env K=V] [--baseline-env K=V]
+//   npm run build && node bench/time-to-ready.mjs --product postgres [--runs 30] [--store sqlite|postgres|both]
+//     [--baseline ../base] [--env K=V] [--baseline-env K=V]
 //   products: postgres (machine PostgreSQL), mysql (MariaDB), redis, amqp (RabbitMQ)
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createClient } from '@paved/client';
-import { arg, envArg, median, percentile, reportComparison, round, startPaved } from './lib.mjs';
+import { arg, envArg, freshDatabase, median, percentile, reportComparison, round, startPaved } from './lib.mjs';
 import { benchTargetsFile, directOps, requestFor } from './direct-ops.mjs';
 import { createAndWait, describeSplit, splitMedians } from './ready-split.mjs';
 
 const product = arg('product', 'postgres');
 const runs = Math.max(30, Number(arg('runs', '30')));
 const baselineRoot = arg('baseline');
+const store = arg('store', 'sqlite');
+if (!['sqlite', 'postgres', 'both'].includes(store)) throw new Error(`--store wants sqlite, postgres or both, got "${store}"`);
+if (store === 'both') {
+  // Each store in a process of its own, one after the other, with the same arguments.
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--store');
+  let failed = 0;
+  for (const one of ['sqlite', 'postgres']) {
+    args[at + 1] = one;
+    failed += spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...args], { stdio: 'inherit' }).status !== 0 ? 1 : 0;
+  }
+  process.exit(failed ? 1 : 0);
+}
 
 const env = { PAVED_TARGETS_FILE: benchTargetsFile(), PAVED_EMBEDDED_POSTGRES: 'off' };
-const paved = await startPaved({ ...env, ...envArg('env') });
+const databases = [];
+/** The server's store: SQLite in its data folder, or a fresh PostgreSQL database of its own. */
+async function storeEnv() {
+  if (store !== 'postgres') return {};
+  const database = await freshDatabase('paved_bench_ready');
+  databases.push(database);
+  return { PAVED_DATABASE_URL: database.url };
+}
+const paved = await startPaved({ ...env, ...(await storeEnv()), ...envArg('env') });
 const client = createClient({ url: paved.url, token: paved.token });
 const team = `bench-${randomBytes(3).toString('hex')}`;
 await client.createTeam({ name: team });
-const base = baselineRoot ? await startPaved({ ...env, ...envArg('baseline-env') }, { cli: join(resolve(baselineRoot), 'packages/cli/dist/main.js') }) : undefined;
+const base = baselineRoot ? await startPaved({ ...env, ...(await storeEnv()), ...envArg('baseline-env') }, { cli: join(resolve(baselineRoot), 'packages/cli/dist/main.js') }) : undefined;
 const baseClient = base ? createClient({ url: base.url, token: base.token }) : undefined;
 if (baseClient) await baseClient.createTeam({ name: team });
 const direct = await directOps(product);
@@ -129,6 +156,7 @@ try {
   await directMinimal.close();
   await paved.stop();
   await base?.stop();
+  for (const database of databases) await database.drop();
 }
 
 // PostgreSQL: the direct path's CREATE DATABASE alone, and the rest of it, run by run (the
@@ -146,7 +174,7 @@ const baselineFigures = base ? {
   },
 } : {};
 
-reportComparison({ benchmark: 'time-to-ready', product, ...(arg('env') || arg('baseline-env') ? { env: envArg('env'), baselineEnv: envArg('baseline-env') } : {}) }, times.direct, times.paved, 'paved', {
+reportComparison({ benchmark: 'time-to-ready', product, store, ...(arg('env') || arg('baseline-env') ? { env: envArg('env'), baselineEnv: envArg('baseline-env') } : {}) }, times.direct, times.paved, 'paved', {
   ratioDigits: 3,
   trailing: {
     targetOverheadMs: 5,
@@ -157,7 +185,7 @@ reportComparison({ benchmark: 'time-to-ready', product, ...(arg('env') || arg('b
     ...baselineFigures,
     ...(base ? {} : { revealRoute: { medianMs: round(median(times.revealRoute)), overheadMs: round(median(times.revealRoute) - median(times.direct)), ratio: round(median(times.revealRoute) / median(times.direct), 3) } }),
   },
-  title: `${product} time-to-credentials`,
+  title: `${product} time-to-credentials (${store === 'postgres' ? 'PostgreSQL' : 'SQLite'} store)`,
 });
 console.error(`  split: ${describeSplit(split)}`);
 if (createDatabaseMs) console.error(`  direct: CREATE DATABASE ${directParts.directCreateDatabase.medianMs} ms median (p95 ${directParts.directCreateDatabase.p95Ms}), the rest ${directParts.directWithoutCreateDatabaseMs} ms`);
