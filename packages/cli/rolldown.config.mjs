@@ -66,6 +66,9 @@ export default {
   logLevel: 'warn',
   output: {
     dir: 'dist/bundle', format: 'cjs', cleanDir: true, entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', sourcemap: false,
+    // Non-ASCII characters escaped: V8 keeps a script's source for the life of the process, and
+    // one non-ASCII character (the root chunk had one, a "…") makes it two bytes a character.
+    charset: 'ascii',
     // `import('@paved/platform')` (paved up) as a require: Node's require loads an ES module
     // (Node ≥ 20.19), and an import() in a script compiled by hand needs a flag (bundle-loader.ts).
     dynamicImportInCjs: false,
