@@ -1,14 +1,17 @@
 // Footprint: how long the CLI takes to start beside `node -e 0` (hyperfine, Debian's package:
 // apt-get install hyperfine), and how much memory an idle `paved up` holds with N instances.
 //
-//   npm run build && node bench/footprint.mjs [--instances 10000] [--runs 30] [--idle-seconds 120] [--baseline-cli other/packages/cli/bin/paved.cjs]
+//   npm run build && node bench/footprint.mjs [--instances 10000] [--runs 30] [--idle-seconds 120]
+//     [--store sqlite|postgres|both] [--baseline-cli other/packages/cli/bin/paved.cjs]
 //
 // Start-up is timed through the `paved` bin users run (packages/cli/bin/paved.cjs; bin/paved.js
 // in builds before it), and `paved get` also through dist/main.js, labelled so. `--baseline-cli`
 // takes another build's bin or dist/main.js: either names its CLI package. `paved get` asks a running `paved up` (SQLite) for one `secret` instance. For memory, each
 // build's `paved up` runs on a copy of that data; instances beyond the first are written straight
 // through the store into its database before it starts again (the API would take minutes; what
-// is measured is what the idle server holds). Prints
+// is measured is what the idle server holds). `--store postgres` (or `both`) measures the memory
+// on the PostgreSQL store too (PAVED_DATABASE_URL, a fresh database on this machine's PostgreSQL
+// for each build; start-up is timed against SQLite only). Prints
 // one JSON line on stdout and a summary on stderr.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,11 +19,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createClient } from '@paved/client';
 import { createStore } from '@paved/store';
-import { CLI, arg, median, round, startPaved } from './lib.mjs';
+import { CLI, arg, freshDatabase, median, round, startPaved } from './lib.mjs';
 
 const instances = Number(arg('instances', '10000'));
 const runs = Number(arg('runs', '30'));
 const baselineCli = arg('baseline-cli');
+const storeArg = arg('store', 'sqlite');
+const stores = storeArg === 'both' ? ['sqlite', 'postgres'] : [storeArg];
 
 /** The CLI package's bin and dist/main.js, from a path to either (bin/… or dist/main.js). */
 function cliPaths(cli) {
@@ -82,27 +87,36 @@ const node = startup['node -e 0'];
 await first.stop();
 
 /**
- * The idle RSS of one build's `paved up` on a copy of the data above: empty, then holding
- * `instances` instances (written through the store while it is stopped, provisioned by it).
+ * The idle RSS of one build's `paved up` on `store`: empty (team `bench` holding `key-0`), then
+ * holding `instances` instances (written through the store while it is stopped, provisioned by
+ * it). SQLite: on a copy of the data above; PostgreSQL: a fresh database, `key-0` created through
+ * the API as above.
  */
-async function idleMemory(cli) {
+async function idleMemory(cli, store) {
   const dir = mkdtempSync(join(tmpdir(), 'paved-footprint-'));
-  cpSync(first.dir, dir, { recursive: true });
-  let paved = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off' }, { dir, cli });
+  const database = store === 'postgres' ? await freshDatabase('paved_bench_footprint') : undefined;
+  const env = { PAVED_EMBEDDED_POSTGRES: 'off', ...(database ? { PAVED_DATABASE_URL: database.url } : {}) };
+  if (!database) cpSync(first.dir, dir, { recursive: true });
+  let paved = await startPaved(env, { dir, cli });
+  if (database) {
+    const client = createClient({ url: paved.url, token: paved.token });
+    await client.createTeam({ name: 'bench' });
+    await client.createInstance('bench', { name: 'key-0', product: 'secret' });
+  }
   await settle();
   const empty = rssMiB(paved.pid);
   await paved.stop();
-  const store = await createStore({ url: join(dir, 'data', 'paved.db') });
-  const team = await store.getTeam({ name: 'bench' });
+  const writer = await createStore({ url: database ? database.url : join(dir, 'data', 'paved.db') });
+  const team = await writer.getTeam({ name: 'bench' });
   const batch = 500;
   for (let i = 1; i < instances; i += batch) {
-    await Promise.all(Array.from({ length: Math.min(batch, instances - i) }, (_, j) => store.createInstance({
+    await Promise.all(Array.from({ length: Math.min(batch, instances - i) }, (_, j) => writer.createInstance({
       teamId: team.id, name: `key-${i + j}`, product: 'secret', productVersion: '1.0.0', plan: 'default', inputs: {},
       externalName: `bench-key-${i + j}`, target: 'local', createdBy: 'admin',
     })));
   }
-  await store.close();
-  paved = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off' }, { dir, cli });
+  await writer.close();
+  paved = await startPaved(env, { dir, cli });
   // The engine provisions them all (the `secret` driver), then the server idles. The CLI config
   // startPaved read may still be the previous run's until `paved up` has signed the CLI in
   // again: read the token anew until it is accepted.
@@ -118,14 +132,17 @@ async function idleMemory(cli) {
   await settle();
   const full = rssMiB(paved.pid);
   await paved.stop();
+  await database?.drop();
   rmSync(dir, { recursive: true, force: true });
   return { empty, [`with ${instances} instances`]: full };
 }
 
+// By store, then build; dist/main.js, as in earlier rounds' figures (the bin runs `paved up` through it).
 const idleRssMiB = {};
-// dist/main.js, as in earlier rounds' figures (the bin runs `paved up` through it).
-for (const [build, { main }] of Object.entries(clis)) idleRssMiB[build] = await idleMemory(main);
-const fullMiB = idleRssMiB.paved[`with ${instances} instances`];
+for (const store of stores) {
+  idleRssMiB[store] = {};
+  for (const [build, { main }] of Object.entries(clis)) idleRssMiB[store][build] = await idleMemory(main, store);
+}
 
 const result = {
   benchmark: 'footprint', runs, startupMs: startup,
@@ -136,7 +153,10 @@ console.log(JSON.stringify(result));
 for (const [k, ratio] of Object.entries(result.ratios)) {
   console.error(`footprint: ${k} ${startup[k]} ms median, ${ratio}× node -e 0 (${node} ms); target ≤ 1.5×: ${ratio <= 1.5 ? 'met' : 'not met'}`);
 }
-for (const [build, rss] of Object.entries(idleRssMiB)) {
-  console.error(`footprint: idle ${build} up ${rss.empty} MiB empty, ${rss[`with ${instances} instances`]} MiB with ${instances} instances`);
+for (const [store, builds] of Object.entries(idleRssMiB)) {
+  for (const [build, rss] of Object.entries(builds)) {
+    console.error(`footprint: idle ${build} up (${store}) ${rss.empty} MiB empty, ${rss[`with ${instances} instances`]} MiB with ${instances} instances`);
+  }
+  const fullMiB = builds.paved[`with ${instances} instances`];
+  console.error(`footprint (${store}): target ≤ 100 MiB with ${instances} instances: ${fullMiB <= 100 ? 'met' : 'not met'}`);
 }
-console.error(`footprint: target ≤ 100 MiB with ${instances} instances: ${fullMiB <= 100 ? 'met' : 'not met'}`);

@@ -9,7 +9,7 @@ const benches = [
   // Time to credentials on the SQLite default, then on the PostgreSQL store.
   ...['postgres', 'mysql', 'redis', 'amqp'].map((p) => ['time-to-ready.mjs', ['--product', p, '--runs', '30', '--store', 'both']]),
   ['api-reads.mjs', quick ? ['--seconds', '2', '--rounds', '1'] : ['--seconds', '5', '--rounds', '5']],
-  ['footprint.mjs', quick ? ['--instances', '1000', '--runs', '10'] : ['--instances', '10000', '--runs', '30']],
+  ['footprint.mjs', [...(quick ? ['--instances', '1000', '--runs', '10'] : ['--instances', '10000', '--runs', '30']), '--store', 'both']],
   ['engine-throughput.mjs', quick ? ['--instances', '2000'] : ['--instances', '100000']],
   // The PostgreSQL store: inserting 100,000, then one worker process against two.
   ['engine-throughput.mjs', ['--store', 'postgres', '--insert-only', '--instances', quick ? '5000' : '100000', '--runs', '1']],

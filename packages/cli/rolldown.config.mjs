@@ -37,6 +37,20 @@ const commanderSpawnsLazily = {
   },
 };
 
+// cli-table3 measures every cell with string-width, whose emoji pattern V8 compiles on its first
+// use: ≈ 2–4 ms of a `paved get` or `paved list` printing a table of plain text. Printable ASCII is
+// one column a character (no escape sequence to strip, no emoji: checked over every such string
+// of up to three characters and random longer ones), so such text is measured by its length.
+const stringWidthAsciiFirst = {
+  name: 'paved-string-width-ascii-first',
+  transform(code, id) {
+    if (!/node_modules[\\/]string-width[\\/]index\.js$/.test(id)) return null;
+    const strip = '\tstring = stripAnsi(string);\n';
+    if (!code.includes(strip)) this.error('string-width no longer strips ANSI codes as expected: update rolldown.config.mjs');
+    return code.replace(strip, `\tif (/^[\\x20-\\x7e]*$/.test(string)) {\n\t\treturn string.length;\n\t}\n\n${strip}`);
+  },
+};
+
 export default {
   // `run`, the CLI; `loader` and `model-errors`, for bin/paved.cjs, which runs the bundle without
   // Node's ES module loader: the bundle's loader, and @paved/model's errors as CommonJS for the
@@ -44,7 +58,7 @@ export default {
   // with `run`, so the chunks stay as they were.
   input: { run: 'dist/run-process.js', loader: 'dist/bundle-loader.js', 'model-errors': errorsFile },
   platform: 'node',
-  plugins: [modelErrorsShared, commanderSpawnsLazily],
+  plugins: [modelErrorsShared, commanderSpawnsLazily, stringWidthAsciiFirst],
   external: [/^node:/, /^@paved\/(?!model$|client$)/],
   // @paved/model's modules only define (schemas, parsers, classes): a command that imports one
   // name from the package need not evaluate the rest, which then stay out of its chunks.
@@ -52,6 +66,9 @@ export default {
   logLevel: 'warn',
   output: {
     dir: 'dist/bundle', format: 'cjs', cleanDir: true, entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', sourcemap: false,
+    // Non-ASCII characters escaped: V8 keeps a script's source for the life of the process, and
+    // one non-ASCII character (the root chunk had one, a "…") makes it two bytes a character.
+    charset: 'ascii',
     // `import('@paved/platform')` (paved up) as a require: Node's require loads an ES module
     // (Node ≥ 20.19), and an import() in a script compiled by hand needs a flag (bundle-loader.ts).
     dynamicImportInCjs: false,

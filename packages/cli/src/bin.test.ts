@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createColors } from './colors.js';
 import { COMMAND_TABLE } from './command-table.js';
+import { formatTable } from './output.js';
+
+// Cells of every kind string-width tells apart: printable ASCII, wide (CJK), emoji, combining marks, ANSI codes.
+const TABLE_ROWS = [['key-0', 'Ready'], ['数据库', 'wide'], ['🚀 launch', 'emoji ✅'], ['cafe\u0301', '\u001b[31mred\u001b[39m'], ['tab\there', '~!@#$%^&*()']];
 
 // bin/paved.cjs, the `paved` users run: the bundle without Node's ES module loader when it is
 // current and the command does not load the platform, else dist/main.js (see the bin's comments).
@@ -54,6 +59,34 @@ describe('bin/paved.cjs', () => {
     const result = run(bin, ['--version'], {}, ['--require', probe]);
     expect(result.stdout.trim()).toBe('0.1.0');
     expect(result.stderr).toBe('none');
+  });
+
+  it('sends `paved get` without loading what only other commands need', () => {
+    // node:module (Node's ES module loader comes with it), fs/promises (readline, fs watchers with
+    // it) and node:os: each ≈ 0.3–1 ms of every `paved get` (bench/README.md §9, round 5).
+    const probe = join(mkdtempSync(join(tmpdir(), 'paved-bin-probe-')), 'probe.cjs');
+    temporary.push(join(probe, '..'));
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write('\\nloaded: ' + process.moduleLoadList.filter((m) => /^NativeModule (module|fs\\/promises|os|internal\\/modules\\/esm\\/loader|_http_client)$/.test(m)).join(',')));");
+    const env = { PAVED_URL: 'http://127.0.0.1:9', PAVED_TOKEN: 'x', PAVED_CLI_CONFIG: '/nonexistent/cli.json', HOME: '/nonexistent' };
+    const result = run(bin, ['get', 'key-0', '--team', 'bench'], env, ['--require', probe]);
+    expect(result.status).not.toBe(0); // nothing listens on port 9: the request was sent and failed
+    expect(result.stderr.split('\nloaded: ').at(-1)).toBe('NativeModule _http_client');
+  });
+
+  it('measures plain text in tables as the bundled string-width does, by its length when it is printable ASCII', () => {
+    // rolldown.config.mjs gives string-width a fast path for printable ASCII; the bundle's
+    // formatTable must lay out every kind of cell as the unbundled one does.
+    const bundle = join(main, '..', 'bundle');
+    const shared = readdirSync(bundle).find((file) => /^shared-.*\.cjs$/.test(file))!;
+    const probe = join(mkdtempSync(join(tmpdir(), 'paved-bin-probe-')), 'table.cjs');
+    temporary.push(join(probe, '..'));
+    writeFileSync(probe, `const { requireBundle } = require(${JSON.stringify(join(bundle, 'loader.cjs'))});
+const errors = require(${JSON.stringify(join(bundle, 'model-errors.cjs'))});
+const { formatTable } = requireBundle(${JSON.stringify(join(bundle, shared))}, { '@paved/model/errors': errors });
+const colors = { bold: (s) => s, dim: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s, cyan: (s) => s };
+process.stdout.write(JSON.stringify(formatTable(['NAME', 'NOTE'], ${JSON.stringify(TABLE_ROWS)}, colors)));`);
+    const bundled = JSON.parse(run(probe, [], { PAVED_CODE_CACHE_DIR: join(probe, '..', 'cache') }).stdout) as string;
+    expect(bundled).toBe(formatTable(['NAME', 'NOTE'], TABLE_ROWS, createColors(false)));
   });
 
   it('leaves the commands that load the platform to dist/main.js, which shares the model\'s errors with it', () => {

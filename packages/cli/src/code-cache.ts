@@ -1,7 +1,6 @@
 // Node's modules through process.getBuiltinModule, not `import`: each node: module an ES module
 // imports is wrapped in a module of its own, ≈ 0.3 ms apiece at every start (main.ts).
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = process.getBuiltinModule('node:fs');
-const { homedir } = process.getBuiltinModule('node:os');
 const { basename, dirname, join } = process.getBuiltinModule('node:path');
 const { Script } = process.getBuiltinModule('node:vm');
 type Script = InstanceType<typeof Script>;
@@ -36,7 +35,7 @@ const { crc32 } = process.getBuiltinModule('node:zlib') as { crc32?: (data: stri
  */
 export function codeCacheDir(env: NodeJS.ProcessEnv, sources: string): string {
   const root = env.PAVED_CODE_CACHE_DIR
-    ?? join(env.XDG_CACHE_HOME ? env.XDG_CACHE_HOME : join(env.HOME ?? homedir(), '.cache'), 'paved', 'code-cache');
+    ?? join(env.XDG_CACHE_HOME ? env.XDG_CACHE_HOME : join(env.HOME ?? process.getBuiltinModule('node:os').homedir(), '.cache'), 'paved', 'code-cache');
   return join(root, `node-${process.version}-${process.arch}-${(crc32?.(sources) ?? 0).toString(16).padStart(8, '0')}`);
 }
 

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile, chmod } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError } from '@paved/model';
 
@@ -14,7 +12,7 @@ export interface CliConfig {
 /** PAVED_CLI_CONFIG, else $XDG_CONFIG_HOME/paved/config.json, else ~/.config/paved/config.json. */
 export function cliConfigPath(env: NodeJS.ProcessEnv): string {
   if (env.PAVED_CLI_CONFIG) return env.PAVED_CLI_CONFIG;
-  const base = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : join(env.HOME ?? homedir(), '.config');
+  const base = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : join(env.HOME ?? process.getBuiltinModule('node:os').homedir(), '.config');
   return join(base, 'paved', 'config.json');
 }
 
@@ -52,6 +50,9 @@ export async function readCliConfig(path: string): Promise<CliConfig> {
  * does not survive.
  */
 export async function writeCliConfig(path: string, config: CliConfig): Promise<void> {
+  // Loaded here, not at the top: a command that only reads the config (`paved get`) then loads
+  // neither fs/promises nor what it loads (readline, fs watchers), ≈ 1 ms (bench/README.md §9).
+  const { mkdir, rename, writeFile, chmod } = await import('node:fs/promises');
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;

@@ -1,4 +1,3 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import type { Instance } from '@paved/model';
@@ -35,7 +34,12 @@ export function askedPath(configPath: string): string {
   return join(dirname(configPath), 'feedback-asked.json');
 }
 
+// node:fs/promises loaded where used: this module is in every command's chunk, and most never
+// ask (fs/promises loads readline and the fs watchers with it, ≈ 1 ms of `paved get`).
+const fsPromises = () => import('node:fs/promises');
+
 async function readAsked(path: string): Promise<string[]> {
+  const { readFile } = await fsPromises();
   try {
     const parsed = JSON.parse(await readFile(path, 'utf8')) as unknown;
     return Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === 'string') : [];
@@ -48,6 +52,7 @@ async function readAsked(path: string): Promise<string[]> {
 async function rememberAsked(path: string, id: string): Promise<boolean> {
   const asked = await readAsked(path);
   if (asked.includes(id)) return false;
+  const { mkdir, rename, writeFile } = await fsPromises();
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify([...asked, id].slice(-REMEMBERED)) + '\n', { mode: 0o600 });
