@@ -58,6 +58,7 @@ class EpochSnapshot {
     const teams = new Map<string, Team>();
     const deprecations = new Map<string, Deprecation[]>();
     this.reads = {
+      keptTeam: (name) => teams.get(name),
       team: async (name) => {
         const kept = teams.get(name);
         if (kept !== undefined) return kept;
