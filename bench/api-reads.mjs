@@ -15,9 +15,8 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { createClient } from '@paved/client';
-import { CLI, MACHINE_PG, arg, median, round, startPaved } from './lib.mjs';
+import { CLI, arg, freshDatabase, median, round, startPaved } from './lib.mjs';
 
 const seconds = Number(arg('seconds', '5'));
 const rounds = Number(arg('rounds', '3'));
@@ -42,28 +41,9 @@ async function load(url, token, duration) {
   return { requestsPerSecond: result.requests.average, p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
 }
 
-async function freshDatabase() {
-  const name = `paved_bench_reads_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const admin = new pg.Client({ connectionString: MACHINE_PG });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(MACHINE_PG);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: MACHINE_PG });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
-}
-
 /** A `paved up` of `cli` on `store`, with team `readers` holding 100 `secret` instances. */
 async function startReader(store, cli) {
-  const database = store === 'postgres' ? await freshDatabase() : undefined;
+  const database = store === 'postgres' ? await freshDatabase('reads') : undefined;
   // Every request is counted against the token as in production, with an allowance the load cannot use up.
   const paved = await startPaved({
     PAVED_EMBEDDED_POSTGRES: 'off', PAVED_RATE_LIMIT: arg('rate-limit', '10000000'), ...(database ? { PAVED_DATABASE_URL: database.url } : {}),

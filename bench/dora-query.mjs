@@ -13,7 +13,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import pg from 'pg';
-import { MACHINE_PG, arg, measureInterleaved, median, reportComparison, round, startPaved } from './lib.mjs';
+import { arg, freshDatabase, measureInterleaved, median, reportComparison, round, startPaved } from './lib.mjs';
 
 const storeKind = arg('store', 'sqlite');
 const deployments = Number(arg('deployments', '1000000'));
@@ -27,17 +27,8 @@ const SPAN = Date.parse('2026-01-01T00:00:00Z') - START;
 const FROM = Date.parse('2025-01-01T00:00:00Z');
 const TO = Date.parse('2026-01-01T00:00:00Z');
 
-let databaseUrl;
-if (storeKind === 'postgres') {
-  const name = `paved_bench_dora_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: MACHINE_PG });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(MACHINE_PG);
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
-}
+const database = storeKind === 'postgres' ? await freshDatabase('dora') : undefined;
+const databaseUrl = database?.url;
 
 const paved = await startPaved({ PAVED_EMBEDDED_POSTGRES: 'off', ...(databaseUrl ? { PAVED_DATABASE_URL: databaseUrl } : {}) });
 // Whatever happens, the server stops and a PostgreSQL database made for the run goes.
@@ -153,10 +144,5 @@ try {
 } finally {
   await close?.();
   await paved.stop();
-  if (databaseUrl) {
-    const admin = new pg.Client({ connectionString: MACHINE_PG });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${new URL(databaseUrl).pathname.slice(1)} WITH (FORCE)`);
-    await admin.end();
-  }
+  await database?.drop();
 }

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 export const CLI = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
 export const MACHINE_PG = process.env.PAVED_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -130,4 +131,24 @@ export function reportComparison(head, directMs, otherMs, otherLabel = 'driver',
       `over ${result.runs} runs: ${result.overheadMs >= 0 ? '+' : ''}${result.overheadMs} ms, x${result.ratio}`,
   );
   return result;
+}
+
+/** A new database on this machine's PostgreSQL, named for the benchmark (`kind`); `drop()` removes it. */
+export async function freshDatabase(kind) {
+  const name = `paved_bench_${kind}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const admin = new pg.Client({ connectionString: MACHINE_PG });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(MACHINE_PG);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: MACHINE_PG });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
 }
