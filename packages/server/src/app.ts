@@ -163,7 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => services.deliveryInbox.stop());
   readsAsOneQuestion(app as unknown as FastifyInstance, deps.store);
   // Before any route: every request's origin is known to what it calls, and changes are recorded.
-  await registerRequestContext(app as unknown as FastifyInstance);
+  registerRequestContext(app as unknown as FastifyInstance);
   recordRequests(app as unknown as FastifyInstance, { chain: auditChain, now });
 
   await app.register(healthRoutes, { store: deps.store, version: deps.version });

@@ -33,8 +33,12 @@ export interface Principal {
 export interface EpochReads {
   /** The team by name; undefined for a name no team has. */
   team(name: string): Promise<Team | undefined>;
+  /** The team by name if already read under this epoch (no promise: the usual case for findTeam); undefined otherwise. */
+  keptTeam(name: string): Team | undefined;
   /** The deprecations of `product`, or of every product, as Store.listDeprecations. */
   deprecations(product?: string): Promise<Deprecation[]>;
+  /** The deprecations of `product` if already read under this epoch (no promise); undefined otherwise. */
+  keptDeprecations(product: string): Deprecation[] | undefined;
 }
 
 /**
@@ -104,7 +108,14 @@ export async function visibleTeams(store: Store, principal: Principal): Promise<
 }
 
 /** The team by name (through the caller's epoch reads when given), or NotFoundError naming the `team` field. */
-export async function findTeam(store: Store, name: string, principal?: Principal): Promise<Team> {
+export function findTeam(store: Store, name: string, principal?: Principal): Promise<Team> {
+  // A team already read under the request's auth epoch is answered without awaiting a read
+  // (every team route looks its team up twice: authorization, then the service).
+  const kept = principal?.reads?.keptTeam(name);
+  return kept !== undefined ? Promise.resolve(kept) : readTeam(store, name, principal);
+}
+
+async function readTeam(store: Store, name: string, principal?: Principal): Promise<Team> {
   const team = principal?.reads ? await principal.reads.team(name) : await store.getTeam({ name });
   if (!team) {
     throw new NotFoundError(`Team "${name}" does not exist; see your teams with: paved teams`, {

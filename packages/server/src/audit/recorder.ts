@@ -35,35 +35,43 @@ export interface AuditRecorderOptions {
 export function recordRequests(app: FastifyInstance, { chain, now }: AuditRecorderOptions): void {
   const limiter = new RefusalLimiter(UNAUTHENTICATED_PER_MINUTE, now);
 
-  app.addHook('preHandler', async (request) => {
+  // Callback hooks, not async ones: a read (most requests) passes both without a promise made for it.
+  app.addHook('preHandler', (request, _reply, done) => {
     const operationId = auditedOperation(request);
-    if (operationId === undefined || REFUSALS_ONLY.has(operationId)) return;
-    try {
-      await chain.append(entryFor(request, operationId, 'received'));
-    } catch (error) {
-      request.log.error({ err: error }, 'audit record not written: request refused');
-      throw new UnavailableError('The audit log cannot be written right now, so this request was not served; try again shortly', { code: 'audit_unavailable' });
+    if (operationId === undefined || REFUSALS_ONLY.has(operationId)) {
+      done();
+      return;
     }
+    chain.append(entryFor(request, operationId, 'received')).then(() => done(), (error: unknown) => {
+      request.log.error({ err: error }, 'audit record not written: request refused');
+      done(new UnavailableError('The audit log cannot be written right now, so this request was not served; try again shortly', { code: 'audit_unavailable' }));
+    });
   });
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const operationId = auditedOperation(request);
-    if (operationId === undefined) return payload;
+    if (operationId === undefined) {
+      done(null, payload);
+      return;
+    }
     const outcome = outcomeOf(reply, payload);
-    if (outcome.result === 'allowed' && REFUSALS_ONLY.has(operationId)) return payload;
+    if (outcome.result === 'allowed' && REFUSALS_ONLY.has(operationId)) {
+      done(null, payload);
+      return;
+    }
     const extra: Record<string, unknown> = {};
     if (!request.principal) {
       const taken = limiter.take(request.ip);
-      if (!taken.record) return payload;
+      if (!taken.record) {
+        done(null, payload);
+        return;
+      }
       if (taken.suppressed > 0) extra.suppressed = taken.suppressed;
     }
-    try {
-      await chain.append(entryFor(request, operationId, 'completed', outcome, extra));
-    } catch (error) {
+    chain.append(entryFor(request, operationId, 'completed', outcome, extra)).catch((error: unknown) => {
       // Too late to refuse: the request was served, and its `received` record stands.
       request.log.error({ err: error, status: outcome.status }, 'audit record of a completed request not written');
-    }
-    return payload;
+    }).then(() => done(null, payload), () => done(null, payload));
   });
 }
 

@@ -27,7 +27,8 @@ export function bearerAuth(identity: IdentityService, guard: AuthFailureGuard, c
     if ((header === undefined || header === '') && session === undefined) {
       throw new UnauthenticatedError('This route needs an API token: send "Authorization: Bearer <token>" (paved login)', { code: 'token_missing' });
     }
-    await guard.check(request, reply);
+    const checking = guard.check(request, reply);
+    if (checking !== undefined) await checking;
     try {
       request.principal = await verify(request, identity, cookies, header, session);
     } catch (error) {

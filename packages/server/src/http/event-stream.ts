@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { StreamSlots } from './stream-slots.js';
 
@@ -58,7 +58,9 @@ export function eventStreams(app: FastifyInstance, keepaliveMs: number, slots: S
   function openStream(reply: FastifyReply, onClose: () => void): EventStream {
     reply.hijack();
     const raw = reply.raw;
+    // The headers set on the reply so far (the security headers, the rate limit's) go out too.
     raw.writeHead(200, {
+      ...(reply.getHeaders() as OutgoingHttpHeaders),
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',

@@ -38,8 +38,9 @@ export function pathOf(url: string): string {
 /**
  * onResponse hook, in place of Fastify's own request logging (which logs the URL as sent, query
  * and all): one line per request with its route pattern and path, never the query string.
+ * A callback hook: an async one makes a promise for every request.
  */
-export async function logRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export function logRequest(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
   // Flat fields, not `req`: Fastify's and pino's `req` serializers would put the URL back.
   request.log.info({
     method: request.method,
@@ -48,4 +49,5 @@ export async function logRequest(request: FastifyRequest, reply: FastifyReply): 
     statusCode: reply.statusCode,
     responseTime: Math.round(reply.elapsedTime),
   }, 'request completed');
+  done();
 }

@@ -12,8 +12,8 @@ declare module 'fastify' {
 export const ONE_QUESTION = { oneQuestion: true } as const;
 
 /**
- * onRequest hook, before the request context is made (so its preValidation hook, which enters the
- * request's context again, keeps this too): a route configured with ONE_QUESTION is one question
+ * onRequest hook, before the request context is entered (which runs the rest of the request
+ * inside this): a route configured with ONE_QUESTION is one question
  * to the store (Store.asOneQuestion): authentication's auth epoch and the route's kept reads share
  * one change counter, taken after the request arrived, instead of one each (on SQLite a read lock
  * taken and released, on PostgreSQL a round trip). A revocation committed before the request

@@ -1,4 +1,4 @@
-import { fastifyRequestContext, requestContext } from '@fastify/request-context';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditInterface, AuditSource } from '@paved/model';
 import type { Principal } from '../access/principal.js';
@@ -6,7 +6,7 @@ import type { Principal } from '../access/principal.js';
 /**
  * Where the request being served comes from, for anything it calls, however deep (the audit
  * log's explicit records: token issued, sign-in), without passing it through every service.
- * Held in AsyncLocalStorage by @fastify/request-context, which keeps it across body parsing.
+ * Held in AsyncLocalStorage: the request itself, its origin made only when asked.
  */
 export interface RequestOrigin {
   requestId: string;
@@ -15,23 +15,28 @@ export interface RequestOrigin {
   principal(): Principal | undefined;
 }
 
-declare module '@fastify/request-context' {
-  interface RequestContextData {
-    origin: RequestOrigin;
-  }
-}
-
 /** The header the CLI and the portal name themselves in: `cli/0.1.0`, `portal/…`. */
 export const CLIENT_HEADER = 'paved-client';
 const USER_AGENT_MAX = 200;
 
-export async function registerRequestContext(app: FastifyInstance): Promise<void> {
-  await app.register(fastifyRequestContext, { defaultStoreValues: (request) => ({ origin: originOf(request) }) });
+const requests = new AsyncLocalStorage<FastifyRequest>();
+
+/**
+ * onRequest hook: the rest of the request (its hooks, body parsing, handler) runs with the request
+ * as its context. Fastify carries the context across body parsing itself (its content-type parser
+ * resumes in the request's async scope), so no AsyncResource of ours is needed, and the origin is
+ * made only when something asks for it (an audit record), not for every read: under read load
+ * @fastify/request-context's resource, its second hook and an origin per request were ≈ 5 % of
+ * the server's CPU (bench/README.md §2).
+ */
+export function registerRequestContext(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, _reply, done) => requests.run(request, done));
 }
 
 /** The origin of the request being served; undefined outside a request (`paved up`'s own actions). */
 export function currentOrigin(): RequestOrigin | undefined {
-  return requestContext.get('origin');
+  const request = requests.getStore();
+  return request === undefined ? undefined : originOf(request);
 }
 
 export function originOf(request: FastifyRequest): RequestOrigin {

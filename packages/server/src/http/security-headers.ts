@@ -45,9 +45,11 @@ export async function securityHeaders(app: FastifyInstance, options: { tls: bool
     if (route.securityHeaders === undefined) return;
     route.config = { ...route.config, paved_securityHeaders: headersOf({ ...api, ...route.securityHeaders } as HelmetOptions) };
   });
+  // Into the reply's own headers, not the raw response's: Node then takes them as they are given
+  // to writeHead instead of checking and storing each one twice (setHeader, then writeHead). A
+  // route that writes its raw response itself (an event stream) passes reply.getHeaders() on.
   const apply: onRequestHookHandler = (request, reply, done) => {
-    const raw = reply.raw;
-    for (const [name, value] of request.routeOptions.config.paved_securityHeaders ?? apiHeaders) raw.setHeader(name, value);
+    for (const [name, value] of request.routeOptions.config.paved_securityHeaders ?? apiHeaders) reply.header(name, value);
     done();
   };
   app.addHook('onRequest', apply);

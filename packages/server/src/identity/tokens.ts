@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * API tokens: `pvd_` + 32 random bytes in base64url. Only the sha256 hex of a token is stored,
@@ -11,8 +11,9 @@ export function generateToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('base64url');
 }
 
+/** Once per authenticated request: crypto.hash, one call, takes half the time of a Hash object's three. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 export function isWellFormedToken(token: string): boolean {

@@ -58,6 +58,7 @@ class EpochSnapshot {
     const teams = new Map<string, Team>();
     const deprecations = new Map<string, Deprecation[]>();
     this.reads = {
+      keptTeam: (name) => teams.get(name),
       team: async (name) => {
         const kept = teams.get(name);
         if (kept !== undefined) return kept;
@@ -65,6 +66,7 @@ class EpochSnapshot {
         if (found !== undefined && this.isCurrent()) keep(teams, name, found);
         return found;
       },
+      keptDeprecations: (product) => deprecations.get(product),
       deprecations: async (product = ALL_PRODUCTS) => {
         const kept = deprecations.get(product);
         if (kept !== undefined) return kept;

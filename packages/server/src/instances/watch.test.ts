@@ -84,6 +84,9 @@ eachStore('API watch stream', (open) => {
     const stream = openStream(base, '/api/v1/teams/alpha/instances/watched/watch', ann.token);
     await stream.until(() => stream.events.length >= 1, 'the first status');
     expect(stream.response?.headers['content-type']).toMatch(/^text\/event-stream/);
+    // The security headers and the rate limit's count go out on a stream too.
+    expect(stream.response?.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
+    expect(stream.response?.headers['x-ratelimit-limit']).toBeDefined();
     expect(stream.events[0]!.event).toBe('status');
     expect((JSON.parse(stream.events[0]!.data) as Instance).status.phase).toBe('Pending');
 

@@ -42,7 +42,9 @@ export class DeprecationAwareInstanceService extends DelegatingInstanceService {
 
   override async get(principal: Principal, team: string, name: string): Promise<Instance> {
     const instance = await this.inner.get(principal, team, name);
-    return this.annotate(instance, await this.deprecations(principal, instance.product));
+    const deprecations = principal.reads?.keptDeprecations(instance.product) ?? (await this.deprecations(principal, instance.product));
+    // Most products have no deprecation: the instance as it is, without annotate's promise.
+    return deprecations.some((d) => d.product === instance.product) ? this.annotate(instance, deprecations) : instance;
   }
 
   override async list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>> {

@@ -7,7 +7,7 @@ import type { PlatformMetrics } from './platform-metrics.js';
  * names. Registered on the root instance, before the routes, so it sees every route.
  */
 export function countHttpRequests(app: FastifyInstance, metrics: PlatformMetrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.httpRequest({
       method: request.method,
       // Unset when no route matched (the not-found handler answered).
@@ -15,5 +15,6 @@ export function countHttpRequests(app: FastifyInstance, metrics: PlatformMetrics
       status: reply.statusCode,
       durationMs: reply.elapsedTime,
     });
+    done();
   });
 }
