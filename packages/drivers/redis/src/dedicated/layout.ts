@@ -6,11 +6,12 @@
  * once) never hand out the same port, and a retry finds the port it claimed before.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, unlink, writeFile } from 'node:fs/promises';
+import { readFile, readdir, unlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DriverError } from '@paved/model';
 import type { ServersConfig } from './servers-config.js';
+import { makePrivateFolder } from './private-folder.js';
 
 export interface InstanceFiles {
   dir: string;
@@ -62,7 +63,7 @@ export async function claimedPort(config: ServersConfig, externalName: string): 
 export async function claimPort(config: ServersConfig, externalName: string): Promise<number> {
   const existing = await claimedPort(config, externalName);
   if (existing !== undefined) return existing;
-  await mkdir(portsDir(config), { recursive: true, mode: 0o700 });
+  await makePrivateFolder(config.dataDir, portsDir(config));
   for (let port = config.firstPort; port <= config.lastPort; port++) {
     const claim = join(portsDir(config), String(port));
     try {

@@ -4,12 +4,13 @@
  * server is recognised as the instance's). Never throws.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { errorLine, type PreflightResult } from '@paved/driver-api';
 import { portFree } from './layout.js';
 import type { ServersConfig } from './servers-config.js';
+import { makePrivateFolder } from './private-folder.js';
 
 const run = promisify(execFile);
 
@@ -25,7 +26,7 @@ export async function preflightServers(config: ServersConfig): Promise<Preflight
     problems.push(`cannot run ${config.redisServer} (${errorLine(error)}); install redis-server or set config.servers.redisServer to its path`);
   }
   try {
-    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    await makePrivateFolder(config.dataDir);
     const probe = join(config.dataDir, `.paved-preflight-${process.pid}`);
     await writeFile(probe, '');
     await unlink(probe);

@@ -4,7 +4,7 @@
  * the port claim is found again, the files are rewritten, a running server is adopted (never a
  * second one started), and the users and settings are set again.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import { requireSecret, type ApplyResult, type DriverContext } from '@paved/driver-api';
 import { assertExternalName, passwordHash } from '../acl-rules.js';
@@ -15,6 +15,7 @@ import { adminSecret, claimPort, filesOf, type InstanceFiles } from './layout.js
 import { dedicatedOutputs } from './outputs.js';
 import { runningPid, startServer, stopServer, waitUntilReady } from './process.js';
 import { readServersConfig, wantedServer, type ServersConfig, type WantedServer } from './servers-config.js';
+import { makePrivateFolder } from './private-folder.js';
 
 export async function provisionServer(ctx: DriverContext): Promise<ApplyResult> {
   const externalName = assertExternalName(ctx.instance);
@@ -36,7 +37,7 @@ export async function provisionServer(ctx: DriverContext): Promise<ApplyResult> 
 
   const port = await step('claim-port', () => claimPort(config, externalName));
   const admin = await step('write-files', async () => {
-    await mkdir(files.data, { recursive: true, mode: 0o700 });
+    await makePrivateFolder(config.dataDir, files.data);
     const secret = await adminSecret(files);
     await writeWhole(files.conf, renderConf(config, files, port, wanted, externalName));
     // A running server keeps its users in memory (and saves them itself); one about to start
