@@ -41,6 +41,24 @@ eachStore('audit log', (open) => {
     expect(verifier.finish()).toMatchObject({ problems: [], records: 40, firstSeq: 1, lastSeq: 40 });
   });
 
+  it('follows a head another store object moved since its own last append', async () => {
+    // On PostgreSQL a store appends after the head its last append left, in one statement
+    // (audit.ts): when another writer moved the head in between, that statement writes nothing
+    // and the append takes the head's lock instead.
+    const store = await open();
+    const other = store.dialect === 'postgres' ? await openAnother(store) : store;
+    const order = [store, store, other, store, other, other, store, store];
+    for (const [i, writer] of order.entries()) await writer.appendAuditRecord(entry({ actor: `user-${i}` }), seal);
+
+    const records = await everyRecord(store);
+    expect(records.map((r) => [r.seq, r.actor])).toEqual(order.map((_, i) => [i + 1, `user-${i}`]));
+    records.slice(1).forEach((record, i) => expect(record.prevHash).toBe(records[i]!.hash));
+    expect(await other.auditHead()).toEqual({ seq: order.length, hash: records.at(-1)!.hash });
+    const verifier = new AuditVerifier({ keys: [key] });
+    for (const record of records) verifier.record(record);
+    expect(verifier.finish()).toMatchObject({ problems: [], records: order.length });
+  });
+
   it('gives back every part of a record exactly as it was hashed', async () => {
     const store = await open();
     const appended = await store.appendAuditRecord(entry({

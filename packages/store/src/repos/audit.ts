@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AuditCheckpoint, AuditEntry, AuditRecord, AuditResult, AuditSource, AuditStage, Page } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { AuditCheckpointsTable, AuditLogTable, Database } from '../schema.js';
@@ -30,6 +30,28 @@ const appendAndMoveHead = compiledRead((db, seq: number, hash: string, ...values
   .updateTable('audit_head').set({ seq, hash }).where('id', '=', 1));
 
 /**
+ * PostgreSQL's append without a transaction, from the head this store last saw: one statement,
+ * one round trip, where BEGIN, the head's lock, the append and COMMIT were four (and four an
+ * append is sixteen a request). The head moves only if it is still the one the record was sealed
+ * on (`prevSeq`, `prevHash`), and the record takes its seq from that move: if another writer
+ * (another process, another store object) moved the head first, the update moves nothing, the
+ * seq is null, and the insert fails on the NOT NULL of the key with nothing written (one
+ * statement is atomic). A concurrent writer's update is waited for, then the condition is
+ * checked again on the row it left (READ COMMITTED's rule for UPDATE), so two appends can never
+ * both follow the same head. SQLite keeps the locked path: a statement there is no round trip.
+ */
+const appendAfterHead = compiledRead((db, prevSeq: number, prevHash: string, seq: number, hash: string, ...values: unknown[]) => db
+  .with('moved', (qc) => qc.updateTable('audit_head').set({ seq, hash })
+    .where('id', '=', 1).where('seq', '=', prevSeq).where('hash', '=', prevHash).returning('seq'))
+  .insertInto('audit_log')
+  .values({
+    ...Object.fromEntries(AUDIT_COLUMNS.slice(1).map((column, i) => [column, values[i]])),
+    seq: sql`(select "seq" from "moved")`,
+  } as unknown as AuditLogTable));
+/** PostgreSQL's not_null_violation: appendAfterHead's head had moved. */
+const headMoved = (error: unknown) => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23502';
+
+/**
  * The audit log (docs/audit.md): an append-only chain. This module knows where a record goes
  * and keeps appends in one order; the hashing and signing come from the caller (`seal`), which
  * holds the key. Nothing here updates or deletes a record.
@@ -37,27 +59,67 @@ const appendAndMoveHead = compiledRead((db, seq: number, hash: string, ...values
 export function auditRepo(ctx: StoreContext) {
   const { adapter, db } = ctx;
   const lockedHead = compiledRead((trx, id: number) => adapter.forUpdate(trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', id)));
+  /** The head as this store's last append left it (PostgreSQL): what the next one is sealed on. */
+  let knownHead: { seq: number; hash: string } | undefined;
+  let appends: Promise<void> = Promise.resolve();
+
+  /** The record that follows `head`, sealed; `at` is taken after the head was read or written. */
+  function sealAfter(head: { seq: number; hash: string }, entry: Omit<AuditEntry, 'at'>, seal: AuditSealer) {
+    const full: AuditEntry = { at: ctx.iso(), ...entry };
+    const seq = head.seq + 1;
+    const record: AuditRecord = { ...full, seq, prevHash: head.hash, ...seal({ seq, prevHash: head.hash, entry: full }) };
+    const row = toRow(record);
+    return { record, values: AUDIT_COLUMNS.map((column) => row[column]) };
+  }
+
+  /** The head read under its lock, the record appended and the head moved, in one transaction. */
+  function appendLocked(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer): Promise<AuditRecord> {
+    return adapter.transaction(async (trx) => {
+      const [found] = await lockedHead(trx, 1);
+      if (found === undefined) throw new Error('the audit log has no head row (migration 0009)');
+      // The time is taken under the lock, so that `at` never goes backwards along the chain.
+      const { record, values } = sealAfter({ seq: Number(found.seq), hash: found.hash }, entry, seal);
+      if (adapter.dialect === 'postgres') {
+        await appendAndMoveHead(trx, record.seq, record.hash, ...values);
+      } else {
+        await insertAuditRow(trx, ...values);
+        await moveAuditHead(trx, record.seq, record.hash);
+      }
+      return record;
+    });
+  }
+
+  /**
+   * PostgreSQL: one statement after the head this store last left (appendAfterHead); the locked
+   * transaction when there is none yet or another writer moved it since. `at` stays in order
+   * along the chain: the head's own record was committed before this one's time is taken.
+   */
+  async function appendAfterKnownHead(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer): Promise<AuditRecord> {
+    const head = knownHead;
+    knownHead = undefined; // until this append is known to have moved it
+    if (head !== undefined) {
+      const { record, values } = sealAfter(head, entry, seal);
+      try {
+        await appendAfterHead(db, head.seq, head.hash, record.seq, record.hash, ...values.slice(1));
+        knownHead = { seq: record.seq, hash: record.hash };
+        return record;
+      } catch (error) {
+        if (!headMoved(error)) throw error;
+      }
+    }
+    const record = await appendLocked(entry, seal);
+    knownHead = { seq: record.seq, hash: record.hash };
+    return record;
+  }
 
   return {
-    async appendAuditRecord(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer): Promise<AuditRecord> {
-      return adapter.transaction(async (trx) => {
-        const [head] = await lockedHead(trx, 1);
-        if (head === undefined) throw new Error('the audit log has no head row (migration 0009)');
-        // The time is taken under the lock, so that `at` never goes backwards along the chain.
-        const full: AuditEntry = { at: ctx.iso(), ...entry };
-        const seq = Number(head.seq) + 1;
-        const sealed = seal({ seq, prevHash: head.hash, entry: full });
-        const record: AuditRecord = { ...full, seq, prevHash: head.hash, ...sealed };
-        const row = toRow(record);
-        const values = AUDIT_COLUMNS.map((column) => row[column]);
-        if (adapter.dialect === 'postgres') {
-          await appendAndMoveHead(trx, seq, record.hash, ...values);
-        } else {
-          await insertAuditRow(trx, ...values);
-          await moveAuditHead(trx, seq, record.hash);
-        }
-        return record;
-      });
+    appendAuditRecord(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer): Promise<AuditRecord> {
+      if (adapter.dialect !== 'postgres') return appendLocked(entry, seal);
+      // This store's appends go one after another, so that each follows the head the one before
+      // it left and the one-statement append finds the head where it expects it.
+      const appended = appends.then(() => appendAfterKnownHead(entry, seal));
+      appends = appended.then(() => undefined, () => undefined);
+      return appended;
     },
 
     async listAuditRecords(filter: AuditRecordFilter): Promise<Page<AuditRecord>> {

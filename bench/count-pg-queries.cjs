@@ -1,0 +1,35 @@
+// Preload (node --require) that counts the PostgreSQL round trips a server makes: every pg
+// Client.query (one round trip each; pg sends a client's queries one at a time) is tallied by
+// the statement's first words. The tally is written as JSON to $PAVED_COUNT_PG_FILE on SIGUSR2
+// (then reset), so a bench can read the count of a stretch of work. Used by pg-round-trips.mjs.
+// $PAVED_COUNT_PG_ROOT names the checkout whose store's `pg` to hook (this one's or a baseline's).
+'use strict';
+const Module = require('node:module');
+const { writeFileSync } = require('node:fs');
+
+const counts = new Map();
+let patched = false;
+function label(text) {
+  const s = String(text).replace(/\s+/g, ' ').trim();
+  const head = s.slice(0, 60);
+  return head;
+}
+function patch(pg) {
+  if (patched || !pg || !pg.Client) return;
+  patched = true;
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function countedQuery(config, ...rest) {
+    const text = typeof config === 'string' ? config : config && (config.text ?? (config.submit ? config.text ?? 'cursor' : ''));
+    const key = label(text ?? '?');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    return query.call(this, config, ...rest);
+  };
+}
+// The store's pg, loaded now into the require cache: the store's ESM `import pg` finds it there.
+const root = process.env.PAVED_COUNT_PG_ROOT ?? process.cwd();
+patch(Module.createRequire(require('node:path').join(root, 'packages/store/package.json'))('pg'));
+process.on('SIGUSR2', () => {
+  const file = process.env.PAVED_COUNT_PG_FILE;
+  if (file) writeFileSync(file, JSON.stringify(Object.fromEntries(counts)));
+  counts.clear();
+});

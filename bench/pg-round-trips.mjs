@@ -1,0 +1,75 @@
+// Round trips and transactions a request makes on the PostgreSQL store: the load-independent
+// measure of §1's PostgreSQL path. Starts `paved up` (and the baseline's, with --baseline) on a
+// fresh database each, with bench/count-pg-queries.cjs preloaded; after a warm-up, makes
+// --requests redis requests one at a time (create, wait for the credentials on the stream,
+// as the client does; then delete it and let the engine's pass run, counted apart), and prints the server's
+// pg queries per request: total, COMMITs, and by statement (with --by-statement).
+//
+//   npm run build && node bench/pg-round-trips.mjs [--requests 20] [--baseline /work/base] [--by-statement]
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { createClient } from '@paved/client';
+import { arg, freshDatabase, startPaved } from './lib.mjs';
+import { benchTargetsFile, requestFor } from './direct-ops.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const requests = Number(arg('requests', '20'));
+const byStatement = process.argv.includes('--by-statement');
+const baselineRoot = arg('baseline');
+const sides = [{ name: 'this build', root: resolve(here, '..') }, ...(baselineRoot ? [{ name: 'baseline', root: resolve(baselineRoot) }] : [])];
+
+const settle = () => new Promise((r) => setTimeout(r, 300));
+async function tally(server, file) {
+  await settle(); // the engine's follow-up work (the loop's claim after the pass) is part of the request
+  process.kill(server.pid, 'SIGUSR2');
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    try { const t = JSON.parse(readFileSync(file, 'utf8')); return t; } catch { /* not written yet */ }
+  }
+  throw new Error('no tally from the server');
+}
+const sum = (t) => Object.values(t).reduce((a, b) => a + b, 0);
+const commits = (t) => Object.entries(t).filter(([k]) => /^COMMIT\b/i.test(k) || /;\s*COMMIT/i.test(k)).reduce((a, [, n]) => a + n, 0);
+
+for (const side of sides) {
+  const database = await freshDatabase('paved_bench_rt');
+  const dir = mkdtempSync(join(tmpdir(), 'paved-rt-'));
+  const file = join(dir, 'count.json');
+  const server = await startPaved({
+    PAVED_TARGETS_FILE: benchTargetsFile(), PAVED_EMBEDDED_POSTGRES: 'off', PAVED_DATABASE_URL: database.url,
+    PAVED_COUNT_PG_FILE: file, PAVED_COUNT_PG_ROOT: side.root,
+  }, { nodeArgs: ['--require', join(here, 'count-pg-queries.cjs')], cli: join(side.root, 'packages/cli/dist/main.js') });
+  try {
+    const client = createClient({ url: server.url, token: server.token });
+    const team = `rt-${randomBytes(3).toString('hex')}`;
+    await client.createTeam({ name: team });
+    const one = async (i, count) => {
+      const request = requestFor('redis', `rt${i}-${randomBytes(2).toString('hex')}`);
+      const { unlinkSync } = await import('node:fs');
+      try { unlinkSync(file); } catch {}
+      await client.createInstance(team, request);
+      await client.waitForCredentials(team, request.name);
+      const create = await tally(server, file);
+      try { unlinkSync(file); } catch {}
+      await client.deleteInstance(team, request.name);
+      const del = await tally(server, file);
+      if (count) return { create, del };
+    };
+    for (let i = 0; i < 3; i++) await one(`w${i}`, false);
+    const all = [];
+    for (let i = 0; i < requests; i++) all.push(await one(i, true));
+    const per = (pick) => (all.reduce((a, r) => a + pick(r), 0) / all.length).toFixed(1);
+    console.log(`${side.name}: a create → credentials ${per((r) => sum(r.create))} round trips (${per((r) => commits(r.create))} COMMIT); a delete and its pass ${per((r) => sum(r.del))} (${per((r) => commits(r.del))} COMMIT)`);
+    if (byStatement) {
+      const merged = {};
+      for (const r of all) for (const [k, n] of Object.entries(r.create)) merged[k] = (merged[k] ?? 0) + n;
+      for (const [k, n] of Object.entries(merged).sort((a, b) => b[1] - a[1])) console.log(`  ${(n / all.length).toFixed(2).padStart(6)}  ${k}`);
+    }
+  } finally {
+    await server.stop();
+    await database.drop();
+  }
+}
