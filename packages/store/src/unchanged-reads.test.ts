@@ -63,6 +63,25 @@ eachStore('store: reads kept while the database is unchanged', (open) => {
     expect(await phaseNow()).toEqual([undefined, undefined]);
   });
 
+  it('reads the auth epoch anew after a change by this store, another connection and SQL by hand', async () => {
+    // On PostgreSQL the epoch comes with the change counter, in the counter's own statement
+    // (dialect/postgres.ts): it must be the epoch of that very snapshot, moved by every change.
+    const store = await open();
+    const team = await seedTeam(store);
+    const user = await store.createUser({ name: 'epoch-watcher', admin: false });
+    const before = await store.authEpoch();
+    expect(await store.authEpoch()).toBe(before);
+    await store.setMembership({ teamId: team.id, userId: user.id, role: 'viewer' });
+    const afterMember = await store.authEpoch();
+    expect(afterMember).toBeGreaterThan(before);
+    const other = await openAnother(store);
+    await other.setMembership({ teamId: team.id, userId: user.id, role: 'owner' });
+    const afterRole = await store.authEpoch();
+    expect(afterRole).toBeGreaterThan(afterMember);
+    await runSqlBehindStore(store, ['delete from memberships']);
+    expect(await store.authEpoch()).toBeGreaterThan(afterRole);
+  });
+
   it('shares one counter within a question: its own writes are seen at once, another connection\'s by the next question', async () => {
     const store = await open();
     const team = await seedTeam(store);

@@ -8,7 +8,8 @@ const MAX_SUPERSEDED = 64;
 
 /** Reads whose results are kept while the database stays unchanged; see unchangedReads. */
 export interface UnchangedReads {
-  <T>(key: string, read: () => Promise<T>): Promise<T>;
+  /** `read` is given the change counter it is read under, when one is known. */
+  <T>(key: string, read: (counter: string | undefined) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` as one question (an API request): its kept reads share the change counter taken
    * by the first of them, as long as this process writes nothing meanwhile. Taken after the
@@ -65,7 +66,7 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
     }
     return question.counter;
   };
-  const answer = async <T>(key: string, read: () => Promise<T>): Promise<T> => {
+  const answer = async <T>(key: string, read: (counter: string | undefined) => Promise<T>): Promise<T> => {
     let taken = counterNow(false);
     let now = typeof taken === 'object' ? await taken : taken;
     if (now !== undefined && superseded.has(now)) {
@@ -73,7 +74,7 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
       taken = counterNow(true);
       now = typeof taken === 'object' ? await taken : taken;
     }
-    if (now === undefined || superseded.has(now)) return read();
+    if (now === undefined || superseded.has(now)) return read(undefined);
     if (now !== counter) {
       if (counter !== undefined) {
         if (superseded.size >= MAX_SUPERSEDED) superseded.clear();
@@ -86,14 +87,14 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
     if (known !== undefined) return (known.read ? known.value : known.reading) as T | Promise<T>;
     if (typeof taken !== 'object') {
       // A counter read without waiting (SQLite): kept once read, if no caller saw a newer one meanwhile.
-      const value = deepFreeze(await read());
+      const value = deepFreeze(await read(now));
       if (counter === now) {
         if (kept.size >= MAX_KEPT) kept.clear();
         kept.set(key, { read: true, value });
       }
       return value;
     }
-    const reading = read().then(deepFreeze);
+    const reading = read(now).then(deepFreeze);
     const entry: Kept = { read: false, reading };
     if (kept.size >= MAX_KEPT) kept.clear();
     kept.set(key, entry);

@@ -57,6 +57,11 @@ export interface DialectAdapter {
    */
   changeCounter(): string | undefined | Promise<string | undefined>;
   /**
+   * The auth epoch as of change counter `counter`, when the counter's own read brought it along
+   * (PostgreSQL: one statement, one snapshot, for both); undefined otherwise (read it then).
+   */
+  authEpochAt?(counter: string): number | undefined;
+  /**
    * Statements of this process, through this adapter, that may change something (anything but
    * a select), counted before they run: a change counter taken earlier may serve again only
    * while this has not moved (unchanged-reads.ts, one request's reads under one counter).

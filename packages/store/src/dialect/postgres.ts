@@ -18,9 +18,18 @@ const INT8_OID = 20;
 /** Pool connections the engine's grouped writes may hold at once (of POOL_SIZE): reads and requests keep the rest. */
 const WRITE_BATCHES = 4;
 const POOL_SIZE = 10;
-/** The change counter's statement, prepared once a connection (it is read all the time under load). */
 const SELECT = /^\s*select\b/i;
-const CURRENT_SNAPSHOT = { name: 'paved_snapshot', text: 'select pg_current_snapshot()::text as snapshot' };
+/**
+ * The change counter's statement, prepared once a connection (it is read all the time under
+ * load), with the auth epoch, which every request reads right after it (identity.ts): one
+ * statement has one snapshot, so the epoch is the one the counter stands for, a round trip a
+ * request fewer. Before migration 0022 made the epoch's table this fails, and reads go to the
+ * database as when any counter read fails.
+ */
+const CURRENT_SNAPSHOT = {
+  name: 'paved_snapshot_epoch',
+  text: 'select pg_current_snapshot()::text as snapshot, (select "epoch" from "auth_epoch" where "id" = 1) as epoch',
+};
 
 /**
  * bigint (count(), bigserial, epoch-ms columns) arrives from pg as a string because it may
@@ -55,7 +64,13 @@ export function createPostgresAdapter(url: string): DialectAdapter {
   // The engine's writes touch only the database and seldom fail: savepoints, a round trip each
   // way per write, only when a batch has to run again after a failure (group-commit.ts).
   // The change counter of the kept reads: outside any transaction, so never this process's uncommitted writes.
-  const snapshots = currentSnapshots(async () => (await pool.query<{ snapshot: string }>(CURRENT_SNAPSHOT)).rows[0]!.snapshot);
+  // The last counter read and the auth epoch it brought (two reads of one snapshot agree on it).
+  let epochAt: { snapshot: string; epoch: number } | undefined;
+  const snapshots = currentSnapshots(async () => {
+    const row = (await pool.query<{ snapshot: string; epoch: number | null }>(CURRENT_SNAPSHOT)).rows[0]!;
+    if (row.epoch !== null) epochAt = { snapshot: row.snapshot, epoch: Number(row.epoch) };
+    return row.snapshot;
+  });
   const shared = groupCommit<Work, unknown>({
     transaction: (fn) => db.transaction().execute(fn), apply: (trx, fn) => fn(trx), parallel: WRITE_BATCHES, savepointsAfterFailure: true,
   });
@@ -68,6 +83,7 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     forUpdate: (query) => query.forUpdate(),
     forShare: (query) => query.forShare(),
     changeCounter: snapshots,
+    authEpochAt: (counter) => (epochAt?.snapshot === counter ? epochAt.epoch : undefined),
     ownWrites: () => writes,
     jsonField: (column, field) => sql<string | null>`(${sql.ref(column)}::json ->> ${sql.lit(field)})`,
     skipLocked: (query) => query.forUpdate().skipLocked(),

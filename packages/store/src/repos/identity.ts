@@ -183,7 +183,9 @@ export function identityRepo(ctx: StoreContext) {
     // Read by every request: while the database is unchanged (unchanged-reads.ts) the epoch is too,
     // and a revocation, by any process or by hand, is a change seen by the very next call.
     authEpoch(): Promise<number> {
-      return ctx.unchanged('auth-epoch', async () => {
+      return ctx.unchanged('auth-epoch', async (counter) => {
+        const known = counter === undefined ? undefined : adapter.authEpochAt?.(counter);
+        if (known !== undefined) return known;
         const [row] = await authEpochRow(db);
         if (row === undefined) throw new Error('the auth_epoch row is missing (migration 0022)');
         return Number(row.epoch);
