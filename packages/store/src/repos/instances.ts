@@ -67,6 +67,23 @@ function insertInstanceRow(trx: Kysely<Database>, row: Omit<NewInstanceRow, 'seq
   void covered;
   return insertInstanceColumns(trx, ...INSTANCE_INSERT_COLUMNS.map((column) => row[column]));
 }
+/**
+ * The insert that also announces the new instance (DialectAdapter.announcing: PostgreSQL's
+ * pg_notify in its RETURNING, delivered at commit as a NOTIFY statement would be): the create's
+ * transaction sends one statement fewer, a round trip a create. Compiled once per announcing
+ * adapter, the payload a bound value like the row's.
+ */
+const insertAnnouncedInstanceColumns = new WeakMap<NonNullable<DialectAdapter['announcing']>, ReturnType<typeof compiledRead<unknown[], unknown>>>();
+function insertAnnouncedInstanceRow(trx: Kysely<Database>, row: Omit<NewInstanceRow, 'seq'>, announcing: NonNullable<DialectAdapter['announcing']>, payload: string) {
+  let insert = insertAnnouncedInstanceColumns.get(announcing);
+  if (insert === undefined) {
+    insert = compiledRead((db, payloadValue: unknown, ...values: unknown[]) => db.insertInto('instances')
+      .values(Object.fromEntries(INSTANCE_INSERT_COLUMNS.map((column, i) => [column, values[i]])) as unknown as NewInstanceRow)
+      .returning(announcing.expression(payloadValue as string).as('announced')));
+    insertAnnouncedInstanceColumns.set(announcing, insert);
+  }
+  return insert(trx, payload, ...INSTANCE_INSERT_COLUMNS.map((column) => row[column]));
+}
 const INSTANCE_INSERT_COLUMNS = [
   'id', 'team_id', 'name', 'product', 'product_version', 'plan', 'inputs', 'external_name', 'target', 'generation', 'observed_generation',
   'deletion_requested', 'status', 'outputs', 'status_hash', 'created_by', 'created_at', 'updated_at', 'pending_action', 'deletion_step',
@@ -144,10 +161,13 @@ export function instancesRepo(ctx: StoreContext) {
         // Asked once (a write may run again after a rolled-back batch): a yes is answered by take or release below.
         if (!input.approval) lease ??= ctx.createClaims.lease(now);
         const row = instanceRow(input, id, status, now, at);
-        await insertInstanceRow(trx, lease === undefined ? row : leasedTo(row, lease));
+        const leased = lease === undefined ? row : leasedTo(row, lease);
+        const { announcing } = adapter;
+        if (announcing === undefined) await insertInstanceRow(trx, leased);
+        else await insertAnnouncedInstanceRow(trx, leased, announcing, announcing.announcement({ instanceId: id, teamId: input.teamId }));
         await insertEvent(trx, at, requestedEvent(input, id));
         if (input.approval) await insertApproval(trx, at, { ...input.approval, instanceId: id, teamId: input.teamId, instanceName: input.name, requestedBy: input.createdBy });
-        await adapter.announce(trx, { instanceId: id, teamId: input.teamId });
+        if (announcing === undefined) await adapter.announce(trx, { instanceId: id, teamId: input.teamId });
         if (lease !== undefined) claimed = await claimedAtCreate(trx, id, lease);
       });
     } catch (error) {
