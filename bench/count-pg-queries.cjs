@@ -8,6 +8,8 @@ const Module = require('node:module');
 const { writeFileSync } = require('node:fs');
 
 const counts = new Map();
+/** The tally's entry for commits (not a statement: left out of the round trips). */
+const COMMITS = '(commits)';
 let patched = false;
 function label(text) {
   const s = String(text).replace(/\s+/g, ' ').trim();
@@ -22,6 +24,13 @@ function patch(pg) {
     const text = typeof config === 'string' ? config : config && (config.text ?? (config.submit ? config.text ?? 'cursor' : ''));
     const key = label(text ?? '?');
     counts.set(key, (counts.get(key) ?? 0) + 1);
+    // Commits, each a WAL flush to wait for: a COMMIT, and a write sent outside a transaction
+    // (it commits by itself). A client is in a transaction from its BEGIN to its COMMIT/ROLLBACK.
+    if (/^begin\b/i.test(key)) this.countedInTransaction = true;
+    else if (/^(commit|rollback)\b/i.test(key)) {
+      this.countedInTransaction = false;
+      if (/^commit/i.test(key)) counts.set(COMMITS, (counts.get(COMMITS) ?? 0) + 1);
+    } else if (!this.countedInTransaction && !/^select\b/i.test(key)) counts.set(COMMITS, (counts.get(COMMITS) ?? 0) + 1);
     return query.call(this, config, ...rest);
   };
 }

@@ -3,7 +3,8 @@
 // fresh database each, with bench/count-pg-queries.cjs preloaded; after a warm-up, makes
 // --requests redis requests one at a time (create, wait for the credentials on the stream,
 // as the client does; then delete it and let the engine's pass run, counted apart), and prints the server's
-// pg queries per request: total, COMMITs, and by statement (with --by-statement).
+// pg queries per request: round trips, commits (a COMMIT, or a write outside a transaction:
+// each waits for a WAL flush), transactions, and by statement (with --by-statement).
 //
 //   npm run build && node bench/pg-round-trips.mjs [--requests 20] [--baseline /work/base] [--by-statement]
 import { readFileSync, mkdtempSync } from 'node:fs';
@@ -31,8 +32,10 @@ async function tally(server, file) {
   }
   throw new Error('no tally from the server');
 }
-const sum = (t) => Object.values(t).reduce((a, b) => a + b, 0);
-const commits = (t) => Object.entries(t).filter(([k]) => /^COMMIT\b/i.test(k) || /;\s*COMMIT/i.test(k)).reduce((a, [, n]) => a + n, 0);
+const COMMITS = '(commits)';
+const sum = (t) => Object.entries(t).reduce((a, [k, n]) => (k === COMMITS ? a : a + n), 0);
+const commits = (t) => t[COMMITS] ?? 0;
+const transactions = (t) => Object.entries(t).filter(([k]) => /^begin\b/i.test(k)).reduce((a, [, n]) => a + n, 0);
 
 for (const side of sides) {
   const database = await freshDatabase('paved_bench_rt');
@@ -62,7 +65,7 @@ for (const side of sides) {
     const all = [];
     for (let i = 0; i < requests; i++) all.push(await one(i, true));
     const per = (pick) => (all.reduce((a, r) => a + pick(r), 0) / all.length).toFixed(1);
-    console.log(`${side.name}: a create → credentials ${per((r) => sum(r.create))} round trips (${per((r) => commits(r.create))} COMMIT); a delete and its pass ${per((r) => sum(r.del))} (${per((r) => commits(r.del))} COMMIT)`);
+    console.log(`${side.name}: a create → credentials ${per((r) => sum(r.create))} round trips, ${per((r) => commits(r.create))} commits (${per((r) => transactions(r.create))} BEGIN…COMMIT); a delete and its pass ${per((r) => sum(r.del))}, ${per((r) => commits(r.del))} commits (${per((r) => transactions(r.del))})`);
     if (byStatement) {
       const merged = {};
       for (const r of all) for (const [k, n] of Object.entries(r.create)) merged[k] = (merged[k] ?? 0) + n;
