@@ -8,6 +8,9 @@ const Module = require('node:module');
 const { writeFileSync } = require('node:fs');
 
 const counts = new Map();
+// PAVED_COUNT_PG_SEQUENCE=1: the statements in the order sent, each with its connection's number.
+const sequence = process.env.PAVED_COUNT_PG_SEQUENCE ? [] : undefined;
+let clients = 0;
 /** The tally's entry for commits (not a statement: left out of the round trips). */
 const COMMITS = '(commits)';
 let patched = false;
@@ -24,6 +27,7 @@ function patch(pg) {
     const text = typeof config === 'string' ? config : config && (config.text ?? (config.submit ? config.text ?? 'cursor' : ''));
     const key = label(text ?? '?');
     counts.set(key, (counts.get(key) ?? 0) + 1);
+    if (sequence) sequence.push(`${(this.countedId ??= ++clients)} ${key}`);
     // Commits, each a WAL flush to wait for: a COMMIT, and a write sent outside a transaction
     // (it commits by itself). A client is in a transaction from its BEGIN to its COMMIT/ROLLBACK.
     if (/^begin\b/i.test(key)) this.countedInTransaction = true;
@@ -40,5 +44,7 @@ patch(Module.createRequire(require('node:path').join(root, 'packages/store/packa
 process.on('SIGUSR2', () => {
   const file = process.env.PAVED_COUNT_PG_FILE;
   if (file) writeFileSync(file, JSON.stringify(Object.fromEntries(counts)));
+  if (file && sequence) writeFileSync(`${file}.sequence`, sequence.join('\n'));
   counts.clear();
+  sequence?.splice(0);
 });

@@ -43,7 +43,7 @@ for (const side of sides) {
   const file = join(dir, 'count.json');
   const server = await startPaved({
     PAVED_TARGETS_FILE: benchTargetsFile(), PAVED_EMBEDDED_POSTGRES: 'off', PAVED_DATABASE_URL: database.url,
-    PAVED_COUNT_PG_FILE: file, PAVED_COUNT_PG_ROOT: side.root,
+    PAVED_COUNT_PG_FILE: file, PAVED_COUNT_PG_SEQUENCE: process.env.PAVED_COUNT_PG_SEQUENCE ?? '', PAVED_COUNT_PG_ROOT: side.root,
   }, { nodeArgs: ['--require', join(here, 'count-pg-queries.cjs')], cli: join(side.root, 'packages/cli/dist/main.js') });
   try {
     const client = createClient({ url: server.url, token: server.token });
@@ -56,6 +56,7 @@ for (const side of sides) {
       await client.createInstance(team, request);
       await client.waitForCredentials(team, request.name);
       const create = await tally(server, file);
+      if (process.env.PAVED_COUNT_PG_SEQUENCE) console.log(readFileSync(`${file}.sequence`, 'utf8'));
       try { unlinkSync(file); } catch {}
       await client.deleteInstance(team, request.name);
       const del = await tally(server, file);

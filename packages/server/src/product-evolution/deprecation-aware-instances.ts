@@ -18,9 +18,13 @@ export class DeprecationAwareInstanceService extends DelegatingInstanceService {
 
   override async create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance> {
     const version = request.version ?? (await this.deps.store.latestProductVersion(request.product));
+    // Through the request's epoch reads, as get and list read them: setting a deprecation moves
+    // the epoch, so they are as new as the request's authentication, and a create reads none of
+    // its own (two statements a create, each a round trip on the PostgreSQL store).
+    const deprecations = await this.deprecations(principal, request.product);
     // An unknown product or version: the inner service names it.
-    if (version !== undefined) await this.refusePastDate(request.product, version);
-    return this.annotate(await this.inner.create(principal, team, request));
+    if (version !== undefined) await this.refusePastDate(request.product, version, deprecations);
+    return this.annotate(await this.inner.create(principal, team, request), deprecations);
   }
 
   override async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
@@ -76,8 +80,8 @@ export class DeprecationAwareInstanceService extends DelegatingInstanceService {
     if (current.productVersion !== request.version) await this.refusePastDate(current.product, request.version);
   }
 
-  private async refusePastDate(product: string, version: string): Promise<void> {
-    const deprecations = await this.deps.store.listDeprecations(product);
+  private async refusePastDate(product: string, version: string, known?: Deprecation[]): Promise<void> {
+    const deprecations = known ?? (await this.deps.store.listDeprecations(product));
     if (deprecations.length === 0) return;
     assertNotPastDeprecation(deprecations, product, version, await this.versionsOf(product), this.deps.now());
   }
