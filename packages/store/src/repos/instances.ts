@@ -321,9 +321,13 @@ export function instancesRepo(ctx: StoreContext) {
       const planned = change(row);
       if (planned) {
         teamId = row.team_id;
-        await trx.updateTable('instances').set({ ...planned.set, updated_at: ctx.iso() }).where('id', '=', id).execute();
+        const update = trx.updateTable('instances').set({ ...planned.set, updated_at: ctx.iso() }).where('id', '=', id);
+        // PostgreSQL's NOTIFY rides on the update (DialectAdapter.announcing): a round trip a change.
+        const { announcing } = adapter;
+        if (announcing === undefined) await update.execute();
+        else await update.returning(announcing.expression(announcing.announcement({ instanceId: id, teamId: row.team_id })).as('announced')).execute();
         await insertEvent(trx, ctx.iso(), planned.event);
-        await adapter.announce(trx, { instanceId: id, teamId: row.team_id });
+        if (announcing === undefined) await adapter.announce(trx, { instanceId: id, teamId: row.team_id });
       }
       return getInstance(id, trx);
     });
