@@ -17,13 +17,16 @@ export class DeprecationAwareInstanceService extends DelegatingInstanceService {
   }
 
   override async create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance> {
-    const version = request.version ?? (await this.deps.store.latestProductVersion(request.product));
     // Through the request's epoch reads, as get and list read them: setting a deprecation moves
     // the epoch, so they are as new as the request's authentication, and a create reads none of
-    // its own (two statements a create, each a round trip on the PostgreSQL store).
+    // its own (two statements a create, each a round trip on the PostgreSQL store). The version
+    // matters only to a product with a deprecation: the inner service resolves the latest too.
     const deprecations = await this.deprecations(principal, request.product);
-    // An unknown product or version: the inner service names it.
-    if (version !== undefined) await this.refusePastDate(request.product, version, deprecations);
+    if (deprecations.length > 0) {
+      const version = request.version ?? (await this.deps.store.latestProductVersion(request.product));
+      // An unknown product or version: the inner service names it.
+      if (version !== undefined) await this.refusePastDate(request.product, version, deprecations);
+    }
     return this.annotate(await this.inner.create(principal, team, request), deprecations);
   }
 
