@@ -108,9 +108,8 @@ export async function projectRequests(db: Kysely<Database>, at: string, rows: re
     const key = `${row.actor}\u0000${row.teamId}`;
     let isOutsider = outsider.get(key);
     if (isOutsider === undefined) {
-      const [user] = await userNamed(db, row.actor);
-      const [member] = user === undefined ? [] : await membership(db, row.teamId, user.id);
-      isOutsider = user !== undefined && member === undefined;
+      const [user] = await userAndMembership(db, row.actor, row.teamId);
+      isOutsider = user !== undefined && user.member === null;
       outsider.set(key, isOutsider);
     }
     if (isOutsider) await recordIfOutsider(db, { instanceId: row.instanceId, teamId: row.teamId, actor: row.actor, kind: 'act-for-team', at: atMs, isRequest: true });
@@ -126,6 +125,15 @@ const REQUEST_ROWS_PER_INSERT = 1000;
 // Asked for every request a person makes (most are members: nothing more is read), so compiled once (compiled.ts).
 const userNamed = compiledRead((db, name: string) => db.selectFrom('users').select('id').where('name', '=', name));
 const membership = compiledRead((db, teamId: string, userId: string) => db.selectFrom('memberships').select('user_id').where('team_id', '=', teamId).where('user_id', '=', userId));
+/**
+ * The user of that name (none: not a person) and whether they are a member of the team, one
+ * statement: it runs in the create's transaction, under the team's lock, where each is a round
+ * trip on PostgreSQL.
+ */
+const userAndMembership = compiledRead((db, name: string, teamId: string) => db.selectFrom('users')
+  .leftJoin('memberships', (join) => join.onRef('memberships.user_id', '=', 'users.id').on('memberships.team_id', '=', teamId))
+  .select(['users.id', 'memberships.user_id as member'])
+  .where('users.name', '=', name));
 
 /** An existing user who is not a member of the instance's team acted on it: a platform-team member or an admin stepping in. */
 async function recordIfOutsider(
