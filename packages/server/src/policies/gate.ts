@@ -80,7 +80,11 @@ export class PolicyGate {
     };
     const verdict = evaluatePolicies(await this.inForce(), input);
     const quotas = await Promise.all(request.quotas.map(async (claim) => {
-      const used = await store.countInstances({ teamId: request.team.id, product: claim.product, plan: claim.plan });
+      // The request's own product and plan were just counted for the policies (usage.plan, the
+      // same count): a statement a create. A composite's parts are counted on their own.
+      const used = claim.product === request.product.name && claim.plan === request.plan
+        ? usage.plan
+        : await store.countInstances({ teamId: request.team.id, product: claim.product, plan: claim.plan });
       return { ...claim, used, passed: used + claim.adding <= claim.max };
     }));
     const approver = verdict.denied.length === 0 ? verdict.approvals[0] : undefined;
