@@ -122,13 +122,11 @@ const insertRequestRows = compiledRows('instance_requests', ['instance_id', 'tea
 /** 7 columns a row: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
 const REQUEST_ROWS_PER_INSERT = 1000;
 
-// Asked for every request a person makes (most are members: nothing more is read), so compiled once (compiled.ts).
-const userNamed = compiledRead((db, name: string) => db.selectFrom('users').select('id').where('name', '=', name));
-const membership = compiledRead((db, teamId: string, userId: string) => db.selectFrom('memberships').select('user_id').where('team_id', '=', teamId).where('user_id', '=', userId));
 /**
  * The user of that name (none: not a person) and whether they are a member of the team, one
- * statement: it runs in the create's transaction, under the team's lock, where each is a round
- * trip on PostgreSQL.
+ * statement. Asked for every request a person makes (most are members: nothing more is read),
+ * so compiled once (compiled.ts); it runs in the create's transaction, under the team's lock,
+ * where the user and the membership read apart were two round trips on PostgreSQL.
  */
 const userAndMembership = compiledRead((db, name: string, teamId: string) => db.selectFrom('users')
   .leftJoin('memberships', (join) => join.onRef('memberships.user_id', '=', 'users.id').on('memberships.team_id', '=', teamId))
@@ -140,10 +138,9 @@ async function recordIfOutsider(
   db: Kysely<Database>,
   act: { instanceId: string; teamId: string; actor: string; kind: string; at: number; isRequest: boolean },
 ): Promise<void> {
-  const [user] = await userNamed(db, act.actor);
+  const [user] = await userAndMembership(db, act.actor, act.teamId);
   if (!user) return; // not a person (Paved itself)
-  const [member] = await membership(db, act.teamId, user.id);
-  if (member) return;
+  if (user.member !== null) return;
   const request = await requestOf(db, act.instanceId);
   // A part is created by the engine for its composite, not by the person who asked for the composite.
   if (request === undefined || (act.isRequest && request.id !== act.instanceId)) return;
