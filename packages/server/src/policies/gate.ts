@@ -62,7 +62,12 @@ export class PolicyGate {
 
   async judge(request: GateRequest): Promise<GateResult> {
     const { store } = this;
-    const usage = await store.instanceUsage({ teamId: request.team.id, product: request.product.name, plan: request.plan, ...(request.environment ? { environment: request.environment.name } : {}) });
+    // Two reads that do not wait for each other, sent together: on the PostgreSQL store each is a
+    // round trip, and the create's answer waits for the gate.
+    const [usage, inForce] = await Promise.all([
+      store.instanceUsage({ teamId: request.team.id, product: request.product.name, plan: request.plan, ...(request.environment ? { environment: request.environment.name } : {}) }),
+      this.inForce(),
+    ]);
     const manifest = request.product.manifest;
     const input: PolicyInput = {
       request: {
@@ -78,7 +83,7 @@ export class PolicyGate {
       environment: { name: request.environment?.name ?? '', targetSelector: request.environment?.targetSelector ?? {} },
       usage,
     };
-    const verdict = evaluatePolicies(await this.inForce(), input);
+    const verdict = evaluatePolicies(inForce, input);
     const quotas = await Promise.all(request.quotas.map(async (claim) => {
       // The request's own product and plan were just counted for the policies (usage.plan, the
       // same count): a statement a create. A composite's parts are counted on their own.
@@ -88,7 +93,7 @@ export class PolicyGate {
       return { ...claim, used, passed: used + claim.adding <= claim.max };
     }));
     const approver = verdict.denied.length === 0 ? verdict.approvals[0] : undefined;
-    const held = approver ? (await this.inForce()).find((p) => p.manifest.metadata.name === approver.policy)?.manifest : undefined;
+    const held = approver ? inForce.find((p) => p.manifest.metadata.name === approver.policy)?.manifest : undefined;
     const approvers = held === undefined ? undefined : approversOf(held, manifest.metadata.owner);
     return { ...verdict, quotas, ...(approvers ? { approvers } : {}) };
   }
