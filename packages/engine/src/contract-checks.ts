@@ -60,7 +60,8 @@ async function runWithTimeout(check: ContractCheck, input: ChecksInput, session:
 
 /**
  * Runs the product's contract checks in order with the issued credentials; stops at the first
- * failure (later checks would only repeat its cause, each with its own timeout). A name the
+ * failure (later checks would only repeat its cause, each with its own timeout). A driver whose
+ * checks may run together (`checksTogether`) has them all started at once, reported the same way. A name the
  * driver does not offer fails like a check would: publishing refuses those, but a driver may
  * have changed since.
  */
@@ -74,8 +75,21 @@ export async function runContractChecks(driver: Driver, names: readonly string[]
 }
 
 async function runChecksIn(session: CheckSession, driver: Driver, names: readonly string[], input: ChecksInput): Promise<ChecksOutcome> {
+  // Started now when the driver allows it (one round of the checks on the session's connection
+  // instead of one each); otherwise each starts once the one before it passed.
+  const started = driver.checksTogether === true ? startAll(session, driver, names, input) : undefined;
+  try {
+    return await inOrder(session, driver, names, input, started);
+  } finally {
+    // Nothing runs on the session once it closes: the checks after a failure settle first.
+    if (started !== undefined) await Promise.allSettled(started);
+  }
+}
+
+/** Reads the outcomes (or runs the checks) in the product's order, up to the first failure. */
+async function inOrder(session: CheckSession, driver: Driver, names: readonly string[], input: ChecksInput, started?: (Promise<void> | undefined)[]): Promise<ChecksOutcome> {
   const results: CheckResult[] = [];
-  for (const name of names) {
+  for (const [index, name] of names.entries()) {
     const check = driver.checks?.find((candidate) => candidate.name === name);
     if (check === undefined) {
       const message = `driver "${driver.type}" offers no check "${name}"`;
@@ -83,7 +97,7 @@ async function runChecksIn(session: CheckSession, driver: Driver, names: readonl
       return { results, failed: { name, message, error: new Error(message) } };
     }
     try {
-      await runWithTimeout(check, input, session);
+      await (started?.[index] ?? runWithTimeout(check, input, session));
       results.push({ name, passed: true, message: 'passed' });
     } catch (error) {
       // The pass was interrupted (lost lease): not the check's fault; let the pass end.
@@ -94,4 +108,21 @@ async function runChecksIn(session: CheckSession, driver: Driver, names: readonl
     }
   }
   return { results };
+}
+
+/**
+ * Starts every check at once, in the product's order (so their first commands go out in that
+ * order on a shared connection). The caller reads the outcomes in order and stops at the first
+ * failure, as if they had run one by one; the later ones settle before the session closes
+ * (each within its deadline), and their outcomes are not reported.
+ */
+function startAll(session: CheckSession, driver: Driver, names: readonly string[], input: ChecksInput): (Promise<void> | undefined)[] {
+  return names.map((name) => {
+    const check = driver.checks?.find((candidate) => candidate.name === name);
+    if (check === undefined) return undefined;
+    const outcome = runWithTimeout(check, input, session);
+    // Read in order by the caller, or never when an earlier one failed: not an unhandled rejection.
+    outcome.catch(() => {});
+    return outcome;
+  });
 }
