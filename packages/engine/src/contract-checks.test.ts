@@ -170,7 +170,7 @@ describe('runContractChecks', () => {
     const outcome = await running;
     expect(outcome.results).toEqual([{ name: 'a', passed: true, message: 'passed' }, { name: 'b', passed: false, message: 'b did not hold' }]);
     expect(outcome.failed?.name).toBe('b');
-    expect(opened).toEqual(['a', 'closed']);
+    await vi.waitFor(() => expect(opened).toEqual(['a', 'closed']));
   });
 
   it('closes the session only once the checks after a failure have settled', async () => {
