@@ -173,6 +173,25 @@ describe('runContractChecks', () => {
     await vi.waitFor(() => expect(opened).toEqual(['a', 'closed']));
   });
 
+  it('cuts off checks run together at their one deadline, and a lost lease stops them', async () => {
+    const hang: ContractCheck = { name: 'hang', description: '', run: () => new Promise(() => {}) };
+    const quick: ContractCheck = { name: 'quick', description: '', run: async () => {} };
+    const clock = new ManualClock();
+    const running = runContractChecks({ ...driverWith([quick, hang]), checksTogether: true }, ['quick', 'hang'], input(clock));
+    await clock.whenSleeping();
+    clock.advance(50);
+    expect((await running).results).toEqual([{ name: 'quick', passed: true, message: 'passed' }, { name: 'hang', passed: false, message: 'did not finish within 50 ms' }]);
+
+    const lease = new AbortController();
+    const heard: unknown[] = [];
+    const listening: ContractCheck = { name: 'listening', description: '', run: ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => { heard.push(signal.reason); reject(signal.reason); })) };
+    const lost = runContractChecks({ ...driverWith([quick, listening]), checksTogether: true }, ['quick', 'listening'], { ...input(new ManualClock()), signal: lease.signal });
+    const reason = new Error('lease lost');
+    lease.abort(reason);
+    await expect(lost).rejects.toBe(reason);
+    expect(heard).toEqual([reason]);
+  });
+
   it('closes the session only once the checks after a failure have settled', async () => {
     let laterDone = false;
     let closedEarly = false;
