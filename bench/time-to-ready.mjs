@@ -13,6 +13,8 @@
 // `--store postgres` puts each server (this build's and the baseline's alike) on the PostgreSQL
 // store: a fresh database of its own on this machine's PostgreSQL (PAVED_DATABASE_URL), dropped
 // at the end; `--store both` runs the whole measurement on SQLite, then on PostgreSQL.
+// `--node-args "ARGS"` (space-separated) go to this build's server's node, e.g. `--node-args
+// "--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile it (NODE_OPTIONS refuses --cpu-prof).
 //
 //   npm run build && node bench/time-to-ready.mjs --product postgres [--runs 30] [--store sqlite|postgres|both]
 //     [--baseline ../base] [--env K=V] [--baseline-env K=V]
@@ -53,7 +55,8 @@ async function storeEnv() {
   databases.push(database);
   return { PAVED_DATABASE_URL: database.url };
 }
-const paved = await startPaved({ ...env, ...(await storeEnv()), ...envArg('env') });
+const nodeArgs = arg('node-args', '').split(' ').filter(Boolean);
+const paved = await startPaved({ ...env, ...(await storeEnv()), ...envArg('env') }, { nodeArgs });
 const client = createClient({ url: paved.url, token: paved.token });
 const team = `bench-${randomBytes(3).toString('hex')}`;
 await client.createTeam({ name: team });

@@ -10,7 +10,7 @@
  * own. Everything created is deleted in afterAll even when an assertion failed.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createCheckSession, type Driver, type DriverInstance, type Target } from './index.js';
+import { createCheckSession, type ContractCheck, type Driver, type DriverInstance, type Target } from './index.js';
 import { buildContext, generateSecrets, interruptingSignal, newSeed, type InstanceSeed } from './conformance-context.js';
 
 export { SimulatedCrash } from './conformance-context.js';
@@ -80,19 +80,25 @@ export interface ChecksInput {
 
 /**
  * Runs the driver's contract checks on issued outputs as the engine does before an instance is
- * Ready: in order, sharing one CheckSession, stopping at the first that fails (whose error is
- * thrown). The session is closed afterwards either way.
+ * Ready: sharing one CheckSession, in order (all started at once when the driver says
+ * `checksTogether`, their outcomes read in order), stopping at the first that fails (whose error
+ * is thrown). The session is closed afterwards either way, once every started check settled.
  */
 export async function runDriverChecks(driver: Driver, input: ChecksInput): Promise<void> {
   const offered = driver.checks ?? [];
   const session = createCheckSession();
+  const checks = (input.names ?? offered.map((check) => check.name)).map((name) => {
+    const check = offered.find((candidate) => candidate.name === name);
+    if (check === undefined) throw new Error(`driver "${driver.type}" offers no check "${name}"`);
+    return check;
+  });
+  const run = (check: ContractCheck) => check.run({ target: input.target, instance: input.instance, outputs: input.outputs, signal: new AbortController().signal, session });
+  const started = driver.checksTogether === true ? checks.map(run) : [];
+  for (const outcome of started) outcome.catch(() => {}); // read in order below, or not after a failure
   try {
-    for (const name of input.names ?? offered.map((check) => check.name)) {
-      const check = offered.find((candidate) => candidate.name === name);
-      if (check === undefined) throw new Error(`driver "${driver.type}" offers no check "${name}"`);
-      await check.run({ target: input.target, instance: input.instance, outputs: input.outputs, signal: new AbortController().signal, session });
-    }
+    for (const [index, check] of checks.entries()) await (started[index] ?? run(check));
   } finally {
+    await Promise.allSettled(started);
     await session.close();
   }
 }

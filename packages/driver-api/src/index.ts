@@ -207,6 +207,15 @@ export interface Driver {
    */
   readonly checks?: readonly ContractCheck[];
   /**
+   * True when the checks a run lists may all start at once on its session: none changes what
+   * another sees (their keys, queues or tables are their own, and a probe that wrongly passed
+   * only fails its own check), and the session's connection takes several commands at a time.
+   * The engine then waits for one round of the checks instead of one each, and reports them
+   * as if they had run in order (the first failure in the product's order, nothing after it).
+   * Default: in order, each after the last passed.
+   */
+  readonly checksTogether?: boolean;
+  /**
    * Credential rotation, in two calls the engine makes with a grace period between them:
    * `rotate` issues credential `ctx.instance.rotation` alongside the previous one (both work)
    * and returns every output with the new credential; `revoke` removes credential

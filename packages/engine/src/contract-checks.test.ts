@@ -2,7 +2,7 @@ import { targetUnreachable, type ContractCheck } from '@paved/driver-api';
 import { createMemoryDriver } from '@paved/driver-memory';
 import { eachStore } from '@paved/store/testing';
 import type { SecretStore } from '@paved/secrets';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runContractChecks } from './contract-checks.js';
 import { ManualClock } from './test-harness.js';
 import { kvManifest, makeWorld } from './test-harness.js';
@@ -141,5 +141,72 @@ describe('runContractChecks', () => {
     expect(leaked.failed?.message).toBe('bad token [redacted] second line');
     const unknown = await runContractChecks(driverWith([]), ['telepathy'], input());
     expect(unknown.failed?.message).toBe('driver "memory" offers no check "telepathy"');
+  });
+
+  it('starts the checks of a driver that allows it together, on one session, and reports them as if run in order', async () => {
+    const started: string[] = [];
+    const finish = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
+    const opened: string[] = [];
+    const check = (name: string): ContractCheck => ({
+      name, description: '',
+      run: async ({ session }) => {
+        await session!.use('tenant', async () => { opened.push(name); return 'connection'; }, () => { opened.push('closed'); });
+        started.push(name);
+        await new Promise<void>((resolve, reject) => finish.set(name, { resolve, reject }));
+      },
+    });
+    const driver = { ...driverWith([check('a'), check('b'), check('c')]), checksTogether: true };
+    const running = runContractChecks(driver, ['a', 'b', 'c'], input());
+    await vi.waitFor(() => expect(started).toEqual(['a', 'b', 'c']));
+    // One login for the three; the later ones' outcomes are read only after the earlier ones'.
+    expect(opened).toEqual(['a']);
+    finish.get('c')!.resolve();
+    finish.get('b')!.reject(new Error('b did not hold'));
+    let settled = false;
+    void running.then(() => { settled = true; });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    finish.get('a')!.resolve();
+    const outcome = await running;
+    expect(outcome.results).toEqual([{ name: 'a', passed: true, message: 'passed' }, { name: 'b', passed: false, message: 'b did not hold' }]);
+    expect(outcome.failed?.name).toBe('b');
+    await vi.waitFor(() => expect(opened).toEqual(['a', 'closed']));
+  });
+
+  it('cuts off checks run together at their one deadline, and a lost lease stops them', async () => {
+    const hang: ContractCheck = { name: 'hang', description: '', run: () => new Promise(() => {}) };
+    const quick: ContractCheck = { name: 'quick', description: '', run: async () => {} };
+    const clock = new ManualClock();
+    const running = runContractChecks({ ...driverWith([quick, hang]), checksTogether: true }, ['quick', 'hang'], input(clock));
+    await clock.whenSleeping();
+    clock.advance(50);
+    expect((await running).results).toEqual([{ name: 'quick', passed: true, message: 'passed' }, { name: 'hang', passed: false, message: 'did not finish within 50 ms' }]);
+
+    const lease = new AbortController();
+    const heard: unknown[] = [];
+    const listening: ContractCheck = { name: 'listening', description: '', run: ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => { heard.push(signal.reason); reject(signal.reason); })) };
+    const lost = runContractChecks({ ...driverWith([quick, listening]), checksTogether: true }, ['quick', 'listening'], { ...input(new ManualClock()), signal: lease.signal });
+    const reason = new Error('lease lost');
+    lease.abort(reason);
+    await expect(lost).rejects.toBe(reason);
+    expect(heard).toEqual([reason]);
+  });
+
+  it('closes the session only once the checks after a failure have settled', async () => {
+    let laterDone = false;
+    let closedEarly = false;
+    let releaseLater!: () => void;
+    const use = (session: any) => session.use('tenant', async () => 'connection', () => { if (!laterDone) closedEarly = true; });
+    const first: ContractCheck = { name: 'first', description: '', run: async ({ session }) => { await use(session); throw new Error('refused'); } };
+    const later: ContractCheck = {
+      name: 'later', description: '',
+      run: async ({ session }) => { await use(session); await new Promise<void>((resolve) => { releaseLater = resolve; }); laterDone = true; },
+    };
+    const running = runContractChecks({ ...driverWith([first, later]), checksTogether: true }, ['first', 'later'], input());
+    await vi.waitFor(() => expect(releaseLater).toBeDefined());
+    releaseLater();
+    const outcome = await running;
+    expect(outcome.results).toEqual([{ name: 'first', passed: false, message: 'refused' }]);
+    expect(closedEarly).toBe(false);
   });
 });

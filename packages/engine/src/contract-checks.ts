@@ -35,32 +35,59 @@ function oneLine(error: unknown, redact: readonly string[]): string {
 /** Why a check's deadline sleep ends early: the check settled. */
 const SETTLED = 'settled';
 
-/** Runs `check` with a deadline; a check that ignores its signal is still cut off by the deadline. */
-async function runWithTimeout(check: ContractCheck, input: ChecksInput, session: CheckSession): Promise<void> {
+/** A deadline for checks started together: their signal, the deadline's rejection, and its end. */
+interface Deadline {
+  signal: AbortSignal;
+  /** Rejects when the time is up (and aborts `signal`); never settles once `end` was called. */
+  reached: Promise<never>;
+  /** Ends the deadline's sleep and stops following the pass's signal. */
+  end(): void;
+}
+
+function startDeadline(input: ChecksInput): Deadline {
   const controller = new AbortController();
   const abort = () => controller.abort(input.signal.reason);
   input.signal.addEventListener('abort', abort, { once: true });
-  // Ends the deadline's sleep once the check settles, whichever way.
+  // Ends the deadline's sleep once the checks settle, whichever way.
   const settled = new AbortController();
-  const deadline = input.clock.sleep(input.timeoutMs, settled.signal).then(() => {
-    if (settled.signal.aborted) return;
+  const reached = input.clock.sleep(input.timeoutMs, settled.signal).then(() => {
+    if (settled.signal.aborted) return new Promise<never>(() => {});
     const limit = input.timeoutMs % 1000 === 0 ? `${input.timeoutMs / 1000} s` : `${input.timeoutMs} ms`;
     const error = new Error(`did not finish within ${limit}`);
     controller.abort(error);
     throw error;
   });
+  reached.catch(() => {}); // raced by each check; not an unhandled rejection when none is left
+  return {
+    signal: controller.signal,
+    reached,
+    end() {
+      // With a reason of its own: abort() without one builds a DOMException and its stack.
+      settled.abort(SETTLED);
+      input.signal.removeEventListener('abort', abort);
+    },
+  };
+}
+
+/** Runs `check` until `deadline`; a check that ignores its signal is still cut off by the deadline. */
+async function runUntil(check: ContractCheck, input: ChecksInput, session: CheckSession, deadline: Deadline): Promise<void> {
+  await Promise.race([check.run({ target: input.target, instance: input.instance, outputs: input.outputs, signal: deadline.signal, session }), deadline.reached]);
+}
+
+/** Runs `check` with a deadline of its own. */
+async function runWithTimeout(check: ContractCheck, input: ChecksInput, session: CheckSession): Promise<void> {
+  const deadline = startDeadline(input);
   try {
-    await Promise.race([check.run({ target: input.target, instance: input.instance, outputs: input.outputs, signal: controller.signal, session }), deadline]);
+    await runUntil(check, input, session, deadline);
   } finally {
-    // With a reason of its own: abort() without one builds a DOMException and its stack, after every check.
-    settled.abort(SETTLED);
-    input.signal.removeEventListener('abort', abort);
+    deadline.end();
   }
 }
 
 /**
  * Runs the product's contract checks in order with the issued credentials; stops at the first
- * failure (later checks would only repeat its cause, each with its own timeout). A name the
+ * failure (later checks would only repeat its cause, each with its own timeout). A driver whose
+ * checks may run together (`checksTogether`) has them all started at once, reported the same way. A name the
  * driver does not offer fails like a check would: publishing refuses those, but a driver may
  * have changed since.
  */
@@ -69,13 +96,33 @@ export async function runContractChecks(driver: Driver, names: readonly string[]
   try {
     return await runChecksIn(session, driver, names, input);
   } finally {
-    await session.close();
+    // Closed in the background: the outcome is known, and waiting for the tenant's logout (an
+    // AMQP close is a round trip to the broker, ≈ 2 ms) would only delay the pass's next write.
+    // The session's close ignores errors; every check has settled, so nothing still uses it.
+    void session.close();
   }
 }
 
 async function runChecksIn(session: CheckSession, driver: Driver, names: readonly string[], input: ChecksInput): Promise<ChecksOutcome> {
+  // Started now when the driver allows it (one round of the checks on the session's connection
+  // instead of one each); otherwise each starts once the one before it passed.
+  if (driver.checksTogether !== true) return inOrder(session, driver, names, input);
+  // One deadline for them all: started at the same moment, each one's own would end with it.
+  const deadline = startDeadline(input);
+  const started = startAll(session, driver, names, input, deadline);
+  try {
+    return await inOrder(session, driver, names, input, started);
+  } finally {
+    // Nothing runs on the session once it closes: the checks after a failure settle first.
+    await Promise.allSettled(started);
+    deadline.end();
+  }
+}
+
+/** Reads the outcomes (or runs the checks) in the product's order, up to the first failure. */
+async function inOrder(session: CheckSession, driver: Driver, names: readonly string[], input: ChecksInput, started?: (Promise<void> | undefined)[]): Promise<ChecksOutcome> {
   const results: CheckResult[] = [];
-  for (const name of names) {
+  for (const [index, name] of names.entries()) {
     const check = driver.checks?.find((candidate) => candidate.name === name);
     if (check === undefined) {
       const message = `driver "${driver.type}" offers no check "${name}"`;
@@ -83,7 +130,7 @@ async function runChecksIn(session: CheckSession, driver: Driver, names: readonl
       return { results, failed: { name, message, error: new Error(message) } };
     }
     try {
-      await runWithTimeout(check, input, session);
+      await (started?.[index] ?? runWithTimeout(check, input, session));
       results.push({ name, passed: true, message: 'passed' });
     } catch (error) {
       // The pass was interrupted (lost lease): not the check's fault; let the pass end.
@@ -94,4 +141,21 @@ async function runChecksIn(session: CheckSession, driver: Driver, names: readonl
     }
   }
   return { results };
+}
+
+/**
+ * Starts every check at once, in the product's order (so their first commands go out in that
+ * order on a shared connection). The caller reads the outcomes in order and stops at the first
+ * failure, as if they had run one by one; the later ones settle before the session closes
+ * (each within its deadline), and their outcomes are not reported.
+ */
+function startAll(session: CheckSession, driver: Driver, names: readonly string[], input: ChecksInput, deadline: Deadline): (Promise<void> | undefined)[] {
+  return names.map((name) => {
+    const check = driver.checks?.find((candidate) => candidate.name === name);
+    if (check === undefined) return undefined;
+    const outcome = runUntil(check, input, session, deadline);
+    // Read in order by the caller, or never when an earlier one failed: not an unhandled rejection.
+    outcome.catch(() => {});
+    return outcome;
+  });
 }

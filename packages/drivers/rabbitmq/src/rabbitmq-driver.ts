@@ -30,6 +30,10 @@ export function createRabbitmqDriver(options: RabbitmqDriverOptions = {}): Drive
     secrets: Object.freeze({ password: { bytes: 24 } }),
     deletion: deletionSteps(connect),
     checks: Object.freeze(contractChecks(fetchImpl)),
+    // write-read's queue is its own (exclusive, random name) on the channel connect opened;
+    // isolation uses connections and management calls of its own: its refused logins overlap
+    // the other two instead of following them.
+    checksTogether: true,
     preflight: (target) => preflightWith(target, api, preflight),
     observe: async (ctx) => observe(connect(ctx), ctx),
     create: async (ctx) => provision(connect(ctx), ctx),

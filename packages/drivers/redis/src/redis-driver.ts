@@ -38,6 +38,9 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
     secrets: Object.freeze({ password: { bytes: 24 } }),
     deletion: deletionSteps(connect),
     checks,
+    // Each check's keys are its own (random, under the prefix; isolation's probes are refused or
+    // harmless), and one connection takes them all in one round trip, answered in order.
+    checksTogether: true,
     preflight: (target) => preflightBoth(target, clients.forTarget),
     observe: async (ctx) => (isDedicated(ctx.instance) ? observeServer(ctx) : observe(connect(ctx), ctx)),
     create: apply,
