@@ -56,6 +56,8 @@ export interface DialectAdapter {
    * one is out (dialect/postgres-snapshots.ts).
    */
   changeCounter(): string | undefined | Promise<string | undefined>;
+  /** Whether changeCounter answers without a promise (SQLite): then a kept read can be answered at once (UnchangedReads.kept). */
+  readonly changeCounterIsImmediate: boolean;
   /**
    * Statements of this process, through this adapter, that may change something (anything but
    * a select), counted before they run: a change counter taken earlier may serve again only

@@ -68,6 +68,7 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     forUpdate: (query) => query.forUpdate(),
     forShare: (query) => query.forShare(),
     changeCounter: snapshots,
+    changeCounterIsImmediate: false,
     ownWrites: () => writes,
     jsonField: (column, field) => sql<string | null>`(${sql.ref(column)}::json ->> ${sql.lit(field)})`,
     skipLocked: (query) => query.forUpdate().skipLocked(),

@@ -99,6 +99,7 @@ export function createSqliteAdapter(path: string): DialectAdapter {
       const [changed, dataVersion] = changes.get() as [number, number];
       return `${writes}/${changed}/${dataVersion}`;
     },
+    changeCounterIsImmediate: true,
     ownWrites: () => writes,
     jsonField: (column, field) => sql<string | null>`json_extract(${sql.ref(column)}, ${sql.lit(`$.${field}`)})`,
     skipLocked: (query) => query,
