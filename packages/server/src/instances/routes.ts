@@ -58,7 +58,20 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
       summary: 'An instance with its status and non-secret outputs', tags: ['instances'], operationId: 'getInstance',
       params: InstanceParams, response: { 200: Instance, ...problemResponses },
     },
-  }, async (request, reply) => sendSerializedOnce(reply, await instances.get(principalOf(request), request.params.team, request.params.instance)));
+  }, (request, reply) => {
+    // Not an async handler: an instance kept and still current (InstanceService.getKept) is sent
+    // at once, without the promises of the awaits through the services; any other takes them.
+    const principal = principalOf(request);
+    const { team, instance } = request.params;
+    const kept = instances.getKept?.(principal, team, instance);
+    if (kept === undefined) {
+      return instances.get(principal, team, instance).then((found) => {
+        sendSerializedOnce(reply, found);
+      });
+    }
+    sendSerializedOnce(reply, kept);
+    return undefined;
+  });
 
   app.patch('/teams/:team/instances/:instance', {
     schema: {
