@@ -637,6 +637,8 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   /** In creation order (oldest first); the cursor is the last item's place in that order. */
   /** A page of one team (and no topLevel) is frozen: answered again while the database is unchanged (unchanged-reads.ts). */
   listInstances(filter: InstanceFilter): Promise<Page<Instance>>;
+  /** listInstances's page of one team without a promise when it is kept and the database unchanged (as keptAuthEpoch); undefined otherwise. */
+  keptInstancePage(filter: InstanceFilter): Page<Instance> | undefined;
   countInstances(filter: { teamId?: string; product?: string; plan?: string }): Promise<number>;
   /** Changes the desired spec: bumps generation and makes the instance due now. */
   updateInstanceSpec(id: string, spec: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> }, actor: string, provenance?: RequestProvenance): Promise<Instance>;

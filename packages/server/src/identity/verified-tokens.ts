@@ -76,7 +76,7 @@ class EpochSnapshot {
         if (found !== undefined && this.isCurrent()) keep(teams, name, found);
         return found;
       },
-      keptDeprecations: (product) => deprecations.get(product),
+      keptDeprecations: (product = ALL_PRODUCTS) => deprecations.get(product),
       deprecations: async (product = ALL_PRODUCTS) => {
         const kept = deprecations.get(product);
         if (kept !== undefined) return kept;

@@ -36,6 +36,12 @@ export class AuthorizedInstanceService implements InstanceService {
     return this.inner.list(principal, team, page);
   }
 
+  /** For a caller who may read the team, as getKept; any refusal is `list`'s to say. */
+  listKept(principal: Principal, team: string, page: InstanceListRequest): Page<Instance> | undefined {
+    const found = principal.reads?.keptTeam(team);
+    return found !== undefined && can(principal, found.id, 'read') ? this.inner.listKept?.(principal, team, page) : undefined;
+  }
+
   async events(principal: Principal, team: string, page: PageRequest): Promise<Page<PavedEvent>> {
     await teamFor(this.store, principal, team, 'read');
     return this.inner.events(principal, team, page);

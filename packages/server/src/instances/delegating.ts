@@ -36,6 +36,12 @@ export class DelegatingInstanceService implements InstanceService {
     return this.inner.list(principal, team, page);
   }
 
+  listKept(principal: Principal, team: string, page: InstanceListRequest): Page<Instance> | undefined {
+    // As getKept: only a capability that leaves `list` as it is passes inner's page through.
+    if (this.list !== DelegatingInstanceService.prototype.list) return undefined;
+    return this.inner.listKept?.(principal, team, page);
+  }
+
   update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
     return this.inner.update(principal, team, name, request);
   }

@@ -37,7 +37,18 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
       summary: "A team's instances, a page at a time", tags: ['instances'], operationId: 'listInstances',
       params: TeamParams, querystring: InstanceListQuery, response: { 200: page(Instance), ...problemResponses },
     },
-  }, async (request, reply) => sendSerializedOnce(reply, await instances.list(principalOf(request), request.params.team, request.query)));
+  }, (request, reply) => {
+    // As get one below: a page kept and still current is sent at once (InstanceService.listKept).
+    const principal = principalOf(request);
+    const kept = instances.listKept?.(principal, request.params.team, request.query);
+    if (kept === undefined) {
+      return instances.list(principal, request.params.team, request.query).then((found) => {
+        sendSerializedOnce(reply, found);
+      });
+    }
+    sendSerializedOnce(reply, kept);
+    return undefined;
+  });
 
   app.post('/teams/:team/instances', {
     schema: {

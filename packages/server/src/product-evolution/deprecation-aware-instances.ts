@@ -55,6 +55,11 @@ export class DeprecationAwareInstanceService extends DelegatingInstanceService {
     return deprecations !== undefined && !deprecations.some((d) => d.product === instance.product) ? instance : undefined;
   }
 
+  /** As `list` when no product has a deprecation kept under the request's epoch; undefined otherwise (then `list`, which annotates). */
+  override listKept(principal: Principal, team: string, page: PageRequest): Page<Instance> | undefined {
+    return principal.reads?.keptDeprecations()?.length === 0 ? this.inner.listKept?.(principal, team, page) : undefined;
+  }
+
   override async list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>> {
     const found = await this.inner.list(principal, team, page);
     const deprecations = await this.deprecations(principal);
