@@ -74,19 +74,19 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
     }
     return question.counter;
   };
-  const arrived = async (taken: Promise<string | undefined>): Promise<string | undefined> => {
-    const now = await taken;
+  // A function, not an await of its own: PostgreSQL's reads make no promise more for it.
+  const arrived = (taken: Promise<string | undefined>, now: string | undefined): string | undefined => {
     const question = questions.getStore();
     if (question?.counter === taken) question.arrived = { from: taken, counter: now };
     return now;
   };
   const answer = async <T>(key: string, read: () => Promise<T>): Promise<T> => {
     let taken = counterNow(false);
-    let now = typeof taken === 'object' ? await arrived(taken) : taken;
+    let now = typeof taken === 'object' ? arrived(taken, await taken) : taken;
     if (now !== undefined && superseded.has(now)) {
       // The question's counter is older than another caller's: a newer one serves what they keep.
       taken = counterNow(true);
-      now = typeof taken === 'object' ? await arrived(taken) : taken;
+      now = typeof taken === 'object' ? arrived(taken, await taken) : taken;
     }
     if (now === undefined || superseded.has(now)) return read();
     if (now !== counter) {

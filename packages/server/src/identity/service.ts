@@ -56,7 +56,7 @@ export class DefaultIdentityService implements IdentityService {
   }
 
   authenticateKept(token: string): Principal | undefined {
-    const found = this.verified.findKept(hashToken(token));
+    const found = this.verified.findKept(() => hashToken(token));
     return found !== undefined && isWellFormedToken(token) && this.usable(found) ? found : undefined;
   }
 

@@ -34,11 +34,12 @@ export class VerifiedTokens {
   /**
    * The principal kept for `hash`, without a promise, when the store's auth epoch is known now
    * (Store.keptAuthEpoch: the same check of the database as `find`'s) and is this snapshot's;
-   * undefined otherwise (then `find`). Most requests come with a token already verified.
+   * undefined otherwise (then `find`). Most requests come with a token already verified. The
+   * hash is made only once the epoch is known (never, on PostgreSQL, for a request's first read).
    */
-  findKept(hash: string): VerifiedPrincipal | undefined {
+  findKept(hashOf: () => string): VerifiedPrincipal | undefined {
     const epoch = this.store.keptAuthEpoch();
-    return epoch !== undefined && this.current?.epoch === epoch ? this.current.principals.get(hash) : undefined;
+    return epoch !== undefined && this.current?.epoch === epoch ? this.current.principals.get(hashOf()) : undefined;
   }
 
   async find(hash: string): Promise<VerifiedPrincipal | undefined> {
