@@ -555,6 +555,12 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * while the database is unchanged (unchanged-reads.ts: any change is seen by the next call).
    */
   authEpoch(): Promise<number>;
+  /**
+   * authEpoch's answer without a promise when it is known now: kept, and the database unchanged
+   * since (on SQLite always checked; on PostgreSQL once the request's change counter has arrived).
+   * undefined when it is not: then ask authEpoch. The same check, without the wait.
+   */
+  keptAuthEpoch(): number | undefined;
   createTeam(input: { name: string; title: string; platform?: boolean }): Promise<Team>;
   /**
    * Many teams (not platform teams) in one transaction with multi-row inserts (a Backstage
@@ -631,6 +637,8 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   /** In creation order (oldest first); the cursor is the last item's place in that order. */
   /** A page of one team (and no topLevel) is frozen: answered again while the database is unchanged (unchanged-reads.ts). */
   listInstances(filter: InstanceFilter): Promise<Page<Instance>>;
+  /** listInstances's page of one team without a promise when it is kept and the database unchanged (as keptAuthEpoch); undefined otherwise. */
+  keptInstancePage(filter: InstanceFilter): Page<Instance> | undefined;
   countInstances(filter: { teamId?: string; product?: string; plan?: string }): Promise<number>;
   /** Changes the desired spec: bumps generation and makes the instance due now. */
   updateInstanceSpec(id: string, spec: { plan?: string; productVersion?: string; inputs?: Record<string, unknown> }, actor: string, provenance?: RequestProvenance): Promise<Instance>;
@@ -814,6 +822,8 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * there are some. Frozen: answered again while the database is unchanged (unchanged-reads.ts).
    */
   getInstanceWithParts(teamId: string, name: string): Promise<{ instance: Instance; parts: Instance[] } | undefined>;
+  /** getInstanceWithParts's answer without a promise when it is kept and the database unchanged (as keptAuthEpoch); undefined otherwise, an unknown name included. */
+  keptInstanceWithParts(teamId: string, name: string): { instance: Instance; parts: Instance[] } | undefined;
 
   // measures (migration 0013): parts of composites are never requests of their own
   /** Requests made in the window, per product and version, by first outcome. By product, then version. */

@@ -17,12 +17,21 @@ export interface UnchangedReads {
    * process since (the question's own, say) makes the next read take a counter afresh.
    */
   asOneQuestion<T>(fn: () => T): T;
+  /**
+   * The result kept under `key`, answered without a promise when the counter this read would
+   * take is known now and is the one it was kept under: on SQLite always, on PostgreSQL once the
+   * question's counter has arrived (a question's later reads). The same check as a read through
+   * the function itself; undefined when it cannot be answered now (then read through it).
+   */
+  kept<T>(key: string): T | undefined;
 }
 
 /** The change counter a question's reads share, and this process's writes when it was taken. */
 interface Question {
   counter: ReturnType<DialectAdapter['changeCounter']>;
   writes: number;
+  /** The counter once a read of this question awaited it (PostgreSQL), for `kept`; undefined before. */
+  arrived?: { from: Promise<string | undefined>; counter: string | undefined };
 }
 
 /**
@@ -66,13 +75,19 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
     }
     return question.counter;
   };
+  // A function, not an await of its own: PostgreSQL's reads make no promise more for it.
+  const arrived = (taken: Promise<string | undefined>, now: string | undefined): string | undefined => {
+    const question = questions.getStore();
+    if (question?.counter === taken) question.arrived = { from: taken, counter: now };
+    return now;
+  };
   const answer = async <T>(key: string, read: (counter: string | undefined) => Promise<T>): Promise<T> => {
     let taken = counterNow(false);
-    let now = typeof taken === 'object' ? await taken : taken;
+    let now = typeof taken === 'object' ? arrived(taken, await taken) : taken;
     if (now !== undefined && superseded.has(now)) {
       // The question's counter is older than another caller's: a newer one serves what they keep.
       taken = counterNow(true);
-      now = typeof taken === 'object' ? await taken : taken;
+      now = typeof taken === 'object' ? arrived(taken, await taken) : taken;
     }
     if (now === undefined || superseded.has(now)) return read(undefined);
     if (now !== counter) {
@@ -107,8 +122,26 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
     });
     return reading;
   };
+  const keptNow = <T>(key: string): T | undefined => {
+    // The counter `answer` would take, where that needs no waiting; a PostgreSQL counter not yet
+    // in this question is left to `answer` (taking one here would be a round trip unused).
+    const question = questions.getStore();
+    let now: string | undefined;
+    if (question !== undefined && typeof question.counter === 'object' && question.writes === adapter.ownWrites()) {
+      if (question.arrived?.from !== question.counter) return undefined;
+      now = question.arrived.counter;
+    } else if (adapter.changeCounterIsImmediate) {
+      now = counterNow(false) as string | undefined;
+    } else {
+      return undefined;
+    }
+    if (now === undefined || now !== counter || superseded.has(now)) return undefined;
+    const known = kept.get(key);
+    return known?.read ? (known.value as T) : undefined;
+  };
   return Object.assign(answer, {
     asOneQuestion: <T>(fn: () => T): T => questions.run({ counter: undefined, writes: 0 }, fn),
+    kept: keptNow,
   });
 }
 

@@ -37,8 +37,8 @@ export interface EpochReads {
   keptTeam(name: string): Team | undefined;
   /** The deprecations of `product`, or of every product, as Store.listDeprecations. */
   deprecations(product?: string): Promise<Deprecation[]>;
-  /** The deprecations of `product` if already read under this epoch (no promise); undefined otherwise. */
-  keptDeprecations(product: string): Deprecation[] | undefined;
+  /** The deprecations of `product` (or of every product) if already read under this epoch (no promise); undefined otherwise. */
+  keptDeprecations(product?: string): Deprecation[] | undefined;
 }
 
 /**

@@ -17,6 +17,10 @@ export class AuthorizedIdentityService implements IdentityService {
     return this.inner.authenticate(token);
   }
 
+  authenticateKept(token: string): Principal | undefined {
+    return this.inner.authenticateKept(token);
+  }
+
   whoami(principal: Principal): Promise<WhoAmI> {
     return this.inner.whoami(principal);
   }

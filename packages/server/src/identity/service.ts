@@ -16,6 +16,12 @@ const DAY_MS = 86_400_000;
 /** Users, their API tokens, and turning a token into a Principal. */
 export interface IdentityService {
   authenticate(token: string): Promise<Principal>;
+  /**
+   * `authenticate`'s principal without a promise when the token was verified under the store's
+   * auth epoch as it is now (a token revoked or a user disabled since moved it); undefined when
+   * that is not known now, or the token would be refused: then `authenticate` (which says why).
+   */
+  authenticateKept(token: string): Principal | undefined;
   whoami(principal: Principal): Promise<WhoAmI>;
   listUsers(principal: Principal): Promise<User[]>;
   createUser(principal: Principal | undefined, request: CreateUserRequest): Promise<CreatedUser>;
@@ -49,6 +55,11 @@ export class DefaultIdentityService implements IdentityService {
     this.verified = new VerifiedTokens(deps.store);
   }
 
+  authenticateKept(token: string): Principal | undefined {
+    const found = this.verified.findKept(() => hashToken(token));
+    return found !== undefined && isWellFormedToken(token) && this.usable(found) ? found : undefined;
+  }
+
   async authenticate(token: string): Promise<Principal> {
     // Hash and look up even a malformed token so that both paths cost about the same and a
     // caller learns nothing from timing; the lookup is by hash, never by the token itself.
@@ -63,6 +74,11 @@ export class DefaultIdentityService implements IdentityService {
       throw new UnauthenticatedError(`User "${found.user.name}" is disabled; ask a platform admin`, { code: 'user_disabled' });
     }
     return found;
+  }
+
+  /** Neither expired nor its user disabled: what `authenticate` checks on every request, kept principal or not. */
+  private usable(found: Principal): boolean {
+    return (found.token.expiresAt === undefined || Date.parse(found.token.expiresAt) > this.now()) && !found.user.disabled;
   }
 
   async whoami(principal: Principal): Promise<WhoAmI> {

@@ -31,6 +31,17 @@ export class VerifiedTokens {
 
   constructor(private readonly store: Store) {}
 
+  /**
+   * The principal kept for `hash`, without a promise, when the store's auth epoch is known now
+   * (Store.keptAuthEpoch: the same check of the database as `find`'s) and is this snapshot's;
+   * undefined otherwise (then `find`). Most requests come with a token already verified. The
+   * hash is made only once the epoch is known (never, on PostgreSQL, for a request's first read).
+   */
+  findKept(hashOf: () => string): VerifiedPrincipal | undefined {
+    const epoch = this.store.keptAuthEpoch();
+    return epoch !== undefined && this.current?.epoch === epoch ? this.current.principals.get(hashOf()) : undefined;
+  }
+
   async find(hash: string): Promise<VerifiedPrincipal | undefined> {
     const epoch = await this.store.authEpoch();
     if (this.current?.epoch !== epoch) this.current = new EpochSnapshot(epoch, this.store, (s) => s === this.current);
@@ -66,7 +77,7 @@ class EpochSnapshot {
         if (found !== undefined && this.isCurrent()) keep(teams, name, found);
         return found;
       },
-      keptDeprecations: (product) => deprecations.get(product),
+      keptDeprecations: (product = ALL_PRODUCTS) => deprecations.get(product),
       deprecations: async (product = ALL_PRODUCTS) => {
         const kept = deprecations.get(product);
         if (kept !== undefined) return kept;

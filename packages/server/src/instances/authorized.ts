@@ -4,7 +4,7 @@ import {
 } from '@paved/model';
 import type { Store } from '@paved/store';
 import { instanceNotFound, type InstanceListRequest, type InstanceService, type InstanceWatchEvent, type InstanceWatchRequest } from './service.js';
-import { teamFor, type Principal, type TeamAccess } from '../access/principal.js';
+import { can, teamFor, type Principal, type TeamAccess } from '../access/principal.js';
 
 /**
  * Who may do what with a team's instances: viewers read, members and owners also change,
@@ -36,6 +36,12 @@ export class AuthorizedInstanceService implements InstanceService {
     return this.inner.list(principal, team, page);
   }
 
+  /** For a caller who may read the team, as getKept; any refusal is `list`'s to say. */
+  listKept(principal: Principal, team: string, page: InstanceListRequest): Page<Instance> | undefined {
+    const found = principal.reads?.keptTeam(team);
+    return found !== undefined && can(principal, found.id, 'read') ? this.inner.listKept?.(principal, team, page) : undefined;
+  }
+
   async events(principal: Principal, team: string, page: PageRequest): Promise<Page<PavedEvent>> {
     await teamFor(this.store, principal, team, 'read');
     return this.inner.events(principal, team, page);
@@ -44,6 +50,12 @@ export class AuthorizedInstanceService implements InstanceService {
   async get(principal: Principal, team: string, name: string): Promise<Instance> {
     await this.instanceAccess(principal, team, name, 'read');
     return this.inner.get(principal, team, name);
+  }
+
+  /** For a caller who may read the team, as found under the request's auth epoch (teamFor's check); any refusal is `get`'s to say. */
+  getKept(principal: Principal, team: string, name: string): Instance | undefined {
+    const found = principal.reads?.keptTeam(team);
+    return found !== undefined && can(principal, found.id, 'read') ? this.inner.getKept?.(principal, team, name) : undefined;
   }
 
   async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {

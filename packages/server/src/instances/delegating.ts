@@ -25,8 +25,21 @@ export class DelegatingInstanceService implements InstanceService {
     return this.inner.get(principal, team, name);
   }
 
+  getKept(principal: Principal, team: string, name: string): Instance | undefined {
+    // A capability that changes `get` must answer this itself: passing inner's answer through
+    // would skip what it adds. Until it does, its gets take the promise.
+    if (this.get !== DelegatingInstanceService.prototype.get) return undefined;
+    return this.inner.getKept?.(principal, team, name);
+  }
+
   list(principal: Principal, team: string, page: InstanceListRequest): Promise<Page<Instance>> {
     return this.inner.list(principal, team, page);
+  }
+
+  listKept(principal: Principal, team: string, page: InstanceListRequest): Page<Instance> | undefined {
+    // As getKept: only a capability that leaves `list` as it is passes inner's page through.
+    if (this.list !== DelegatingInstanceService.prototype.list) return undefined;
+    return this.inner.listKept?.(principal, team, page);
   }
 
   update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {

@@ -37,7 +37,18 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
       summary: "A team's instances, a page at a time", tags: ['instances'], operationId: 'listInstances',
       params: TeamParams, querystring: InstanceListQuery, response: { 200: page(Instance), ...problemResponses },
     },
-  }, async (request, reply) => sendSerializedOnce(reply, await instances.list(principalOf(request), request.params.team, request.query)));
+  }, (request, reply) => {
+    // As get one below: a page kept and still current is sent at once (InstanceService.listKept).
+    const principal = principalOf(request);
+    const kept = instances.listKept?.(principal, request.params.team, request.query);
+    if (kept === undefined) {
+      return instances.list(principal, request.params.team, request.query).then((found) => {
+        sendSerializedOnce(reply, found);
+      });
+    }
+    sendSerializedOnce(reply, kept);
+    return undefined;
+  });
 
   app.post('/teams/:team/instances', {
     schema: {
@@ -58,7 +69,20 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
       summary: 'An instance with its status and non-secret outputs', tags: ['instances'], operationId: 'getInstance',
       params: InstanceParams, response: { 200: Instance, ...problemResponses },
     },
-  }, async (request, reply) => sendSerializedOnce(reply, await instances.get(principalOf(request), request.params.team, request.params.instance)));
+  }, (request, reply) => {
+    // Not an async handler: an instance kept and still current (InstanceService.getKept) is sent
+    // at once, without the promises of the awaits through the services; any other takes them.
+    const principal = principalOf(request);
+    const { team, instance } = request.params;
+    const kept = instances.getKept?.(principal, team, instance);
+    if (kept === undefined) {
+      return instances.get(principal, team, instance).then((found) => {
+        sendSerializedOnce(reply, found);
+      });
+    }
+    sendSerializedOnce(reply, kept);
+    return undefined;
+  });
 
   app.patch('/teams/:team/instances/:instance', {
     schema: {

@@ -44,7 +44,16 @@ export interface InstanceService {
   /** What update would do, nothing written. */
   previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview>;
   get(principal: Principal, team: string, name: string): Promise<Instance>;
+  /**
+   * `get`'s answer without a promise when everything it needs is kept and still current (the
+   * team and deprecations under the request's auth epoch, the instance under the store's change
+   * counter: the same checks `get` makes, without their waits); undefined when something is not
+   * known now or the answer would be an error: then `get`. Absent: always `get`.
+   */
+  getKept?(principal: Principal, team: string, name: string): Instance | undefined;
   list(principal: Principal, team: string, page: InstanceListRequest): Promise<Page<Instance>>;
+  /** `list`'s page without a promise when all it needs is kept and current, as getKept; undefined otherwise: then `list`. */
+  listKept?(principal: Principal, team: string, page: InstanceListRequest): Page<Instance> | undefined;
   update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance>;
   /** Asks for deletion; asking again is fine and returns the instance as it is. */
   delete(principal: Principal, team: string, name: string): Promise<Instance>;
@@ -161,11 +170,22 @@ export class DefaultInstanceService implements InstanceService {
 
   private ownGate: PolicyGate | undefined;
 
+  getKept(principal: Principal, teamName: string, name: string): Instance | undefined {
+    const team = principal.reads?.keptTeam(teamName);
+    const found = team && this.deps.store.keptInstanceWithParts(team.id, name);
+    return found && withPartsOf(found.instance, found.parts);
+  }
+
   async get(principal: Principal, teamName: string, name: string): Promise<Instance> {
     const team = await findTeam(this.deps.store, teamName, principal);
     const found = await this.deps.store.getInstanceWithParts(team.id, name);
     if (!found) throw instanceNotFound(teamName, name);
     return withPartsOf(found.instance, found.parts);
+  }
+
+  listKept(principal: Principal, teamName: string, page: InstanceListRequest): Page<Instance> | undefined {
+    const team = principal.reads?.keptTeam(teamName);
+    return team && this.deps.store.keptInstancePage({ teamIds: [team.id], cursor: page.cursor, limit: page.limit, product: page.product, phase: page.phase });
   }
 
   async list(principal: Principal, teamName: string, page: InstanceListRequest): Promise<Page<Instance>> {

@@ -54,6 +54,19 @@ export class DeprecationAwareInstanceService extends DelegatingInstanceService {
     return deprecations.some((d) => d.product === instance.product) ? this.annotate(instance, deprecations) : instance;
   }
 
+  /** As `get` when the instance's product has no deprecation kept under the request's epoch; undefined otherwise (then `get`, which annotates). */
+  override getKept(principal: Principal, team: string, name: string): Instance | undefined {
+    const instance = this.inner.getKept?.(principal, team, name);
+    if (instance === undefined) return undefined;
+    const deprecations = principal.reads?.keptDeprecations(instance.product);
+    return deprecations !== undefined && !deprecations.some((d) => d.product === instance.product) ? instance : undefined;
+  }
+
+  /** As `list` when no product has a deprecation kept under the request's epoch; undefined otherwise (then `list`, which annotates). */
+  override listKept(principal: Principal, team: string, page: PageRequest): Page<Instance> | undefined {
+    return principal.reads?.keptDeprecations()?.length === 0 ? this.inner.listKept?.(principal, team, page) : undefined;
+  }
+
   override async list(principal: Principal, team: string, page: PageRequest): Promise<Page<Instance>> {
     const found = await this.inner.list(principal, team, page);
     const deprecations = await this.deprecations(principal);

@@ -56,6 +56,8 @@ export interface DialectAdapter {
    * one is out (dialect/postgres-snapshots.ts).
    */
   changeCounter(): string | undefined | Promise<string | undefined>;
+  /** Whether changeCounter answers without a promise (SQLite): then a kept read can be answered at once (UnchangedReads.kept). */
+  readonly changeCounterIsImmediate: boolean;
   /**
    * The auth epoch as of change counter `counter`, when the counter's own read brought it along
    * (PostgreSQL: one statement, one snapshot, for both); undefined otherwise (read it then).

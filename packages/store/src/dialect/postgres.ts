@@ -84,6 +84,7 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     forShare: (query) => query.forShare(),
     changeCounter: snapshots,
     authEpochAt: (counter) => (epochAt?.snapshot === counter ? epochAt.epoch : undefined),
+    changeCounterIsImmediate: false,
     ownWrites: () => writes,
     jsonField: (column, field) => sql<string | null>`(${sql.ref(column)}::json ->> ${sql.lit(field)})`,
     skipLocked: (query) => query.forUpdate().skipLocked(),

@@ -53,8 +53,13 @@ export function createSqliteAdapter(path: string): DialectAdapter {
     statement.run(parameters);
     return [];
   };
-  const changes = database.prepare('select total_changes(), data_version from pragma_data_version');
-  changes.raw(true);
+  // Two statements rather than `select total_changes(), data_version from pragma_data_version`:
+  // the pragma itself is a third cheaper than the table-valued function (2.1 against 3.1 µs, its
+  // read lock most of it), and total_changes() takes no lock (0.2 µs). Read on every API request.
+  const dataVersion = database.prepare('pragma data_version');
+  dataVersion.raw(true);
+  const totalChanges = database.prepare('select total_changes()');
+  totalChanges.raw(true);
   let closed = false;
 
   // db.connection() holds the single connection (and Kysely's mutex) for the whole callback.
@@ -96,9 +101,11 @@ export function createSqliteAdapter(path: string): DialectAdapter {
     forShare: (query) => query,
     changeCounter: () => {
       if (closed || database.inTransaction) return undefined;
-      const [changed, dataVersion] = changes.get() as [number, number];
-      return `${writes}/${changed}/${dataVersion}`;
+      const [changed] = totalChanges.get() as [number];
+      const [version] = dataVersion.get() as [number];
+      return `${writes}/${changed}/${version}`;
     },
+    changeCounterIsImmediate: true,
     ownWrites: () => writes,
     jsonField: (column, field) => sql<string | null>`json_extract(${sql.ref(column)}, ${sql.lit(`$.${field}`)})`,
     skipLocked: (query) => query,

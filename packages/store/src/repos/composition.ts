@@ -25,7 +25,7 @@ export function compositionRepo(ctx: StoreContext) {
     },
 
     getInstanceWithParts(teamId: string, name: string): Promise<{ instance: Instance; parts: Instance[] } | undefined> {
-      return ctx.unchanged(`instance\u0000${teamId}\u0000${name}`, async () => {
+      return ctx.unchanged(instanceKey(teamId, name), async () => {
         const [row] = await instanceByNameWithPartsFlag(ctx.db, teamId, name);
         if (row === undefined) return undefined;
         // A boolean on PostgreSQL, 0 or 1 on SQLite.
@@ -33,8 +33,15 @@ export function compositionRepo(ctx: StoreContext) {
         return { instance: toInstance(row), parts };
       });
     },
+
+    keptInstanceWithParts(teamId: string, name: string): { instance: Instance; parts: Instance[] } | undefined {
+      return ctx.unchanged.kept(instanceKey(teamId, name));
+    },
   };
 }
+
+/** The key getInstanceWithParts keeps its result under (unchanged-reads.ts). */
+const instanceKey = (teamId: string, name: string): string => `instance\u0000${teamId}\u0000${name}`;
 
 /**
  * Makes a part's parent due now, inside the transaction that changed the part, and announces

@@ -192,6 +192,10 @@ export function identityRepo(ctx: StoreContext) {
       });
     },
 
+    keptAuthEpoch(): number | undefined {
+      return ctx.unchanged.kept<number>('auth-epoch');
+    },
+
     async getTeam(key: IdOrName): Promise<Team | undefined> {
       const [row] = 'id' in key ? await teamById(db, key.id) : await teamByName(db, key.name);
       return row && toTeam(row);

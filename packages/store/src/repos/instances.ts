@@ -106,6 +106,16 @@ const notFound = (id: string) =>
  * Every write that changes desired state makes the instance due now, appends its event in the
  * same transaction, and tells change listeners after commit.
  */
+/** The team of a page the API reads (one team, not top-level only), kept while nothing changed; undefined for other listings. */
+function keptPageTeam(filter: InstanceFilter): string | undefined {
+  return filter.teamIds?.length === 1 && filter.topLevel !== true ? filter.teamIds[0] : undefined;
+}
+
+/** The key a team's page is kept under (unchanged-reads.ts). */
+function teamPageKey(teamId: string, filter: InstanceFilter, seq: number | undefined, limit: number): string {
+  return ['page', teamId, filter.product ?? '', filter.phase ?? '', seq ?? '', limit].join('\u0000');
+}
+
 export function instancesRepo(ctx: StoreContext) {
   const { adapter, db } = ctx;
   const teamPageRows = teamPageReads(adapter);
@@ -346,6 +356,13 @@ export function instancesRepo(ctx: StoreContext) {
       return row && toInstance(row);
     },
 
+    keptInstancePage(filter: InstanceFilter): Page<Instance> | undefined {
+      const teamId = keptPageTeam(filter);
+      if (teamId === undefined) return undefined;
+      const seq = filter.cursor === undefined ? undefined : (decodeCursor(filter.cursor, ['number']) as [number])[0];
+      return ctx.unchanged.kept(teamPageKey(teamId, filter, seq, pageLimit(filter.limit)));
+    },
+
     async listInstances(filter: InstanceFilter): Promise<Page<Instance>> {
       const limit = pageLimit(filter.limit);
       if (filter.teamIds && filter.teamIds.length === 0) return { items: [] };
@@ -358,10 +375,9 @@ export function instancesRepo(ctx: StoreContext) {
         return page;
       };
       // A team's page, as the API reads it: through the compiled reads, answered again while nothing changed.
-      const teamId = filter.teamIds?.length === 1 && filter.topLevel !== true ? filter.teamIds[0] : undefined;
+      const teamId = keptPageTeam(filter);
       if (teamId !== undefined) {
-        const key = ['page', teamId, filter.product ?? '', filter.phase ?? '', seq ?? '', limit].join('\u0000');
-        return ctx.unchanged(key, async () => toPage(await teamPageRows(db, teamId, filter, seq, limit + 1)));
+        return ctx.unchanged(teamPageKey(teamId, filter, seq, limit), async () => toPage(await teamPageRows(db, teamId, filter, seq, limit + 1)));
       }
       let query = selectInstances(db);
       if (filter.teamIds) query = query.where('instances.team_id', 'in', filter.teamIds);
