@@ -112,7 +112,7 @@ export function compiledRows<T extends keyof Database & string, C extends keyof 
   const compileJson = (db: Kysely<Database>) => {
     const base = '\u0000paved-base\u0000';
     const placeholder = '\u0000paved-rows\u0000';
-    const rows = db.selectFrom(sql<Record<C, unknown>>`json_populate_recordset(json_populate_record(null::${sql.table(table)}, ${base}::json), ${placeholder}::json)`.as('r')).select(columns as never);
+    const rows = rowsFromJson(db, table, columns, base, placeholder);
     const query = finish(db.insertInto(table).columns(columns as never).expression(rows as never)).compile();
     if (query.parameters.length !== 2 || query.parameters[0] !== base || query.parameters[1] !== placeholder || query.sql.includes('\u0000')) {
       throw new Error(`compiledRows: every value must come from the rows (${query.sql.slice(0, 200)})`);
@@ -138,6 +138,14 @@ export function compiledRows<T extends keyof Database & string, C extends keyof 
     if (direct !== undefined) direct(entry.sql, parameters);
     else await db.executeQuery(CompiledQuery.raw(entry.sql, parameters));
   };
+}
+
+/**
+ * PostgreSQL: `columns` of the rows that rowsAgainstBase's two JSON texts describe, as a select
+ * an insert can take (`insertInto(table).columns(columns).expression(…)`).
+ */
+export function rowsFromJson<T extends keyof Database & string>(db: Kysely<Database>, table: T, columns: readonly string[], base: unknown, rows: unknown) {
+  return db.selectFrom(sql<Record<string, unknown>>`json_populate_recordset(json_populate_record(null::${sql.table(table)}, ${base}::json), ${rows}::json)`.as('r')).select(columns as never);
 }
 
 /**

@@ -2,6 +2,7 @@ import { sql, type Insertable, type Kysely, type Selectable, type Updateable } f
 import { ConflictError, NotFoundError, QuotaError, newId, type Instance, type InstanceStatus, type Page } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { DialectAdapter } from '../dialect/adapter.js';
+import { CHANGE_CHANNEL } from '../dialect/change-channel.js';
 import type { Database, InstancesTable } from '../schema.js';
 import type { ClaimedInstance, InstanceFilter, NewEvent, NewInstance, QuotaClaim, RequestProvenance } from '../types.js';
 import type { CreateLease } from '../create-claims.js';
@@ -9,9 +10,9 @@ import { insertApproval } from './approvals.js';
 import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { selectInstanceViews, selectInstances, toEngineState, toInstance, type InstanceViewRow } from '../rows.js';
-import { compiledRead, compiledRows } from '../compiled.js';
-import { insertEvent, insertEventRows } from './events.js';
-import { projectRequests } from './measures-projection.js';
+import { compiledRead, compiledRows, rowsAgainstBase, rowsFromJson } from '../compiled.js';
+import { EVENT_COLUMNS, eventRowsOf, insertEvent, insertEventRows } from './events.js';
+import { REQUEST_COLUMNS, projectRequests, recordOutsiders, requestRowsOf, type RequestedRow } from './measures-projection.js';
 
 // The read the API serves most, compiled once (compiled.ts): one instance by name. A team's
 // pages are compiled too, in the repository (teamPageRows), as the phase filter needs the dialect.
@@ -80,6 +81,23 @@ const covered: InstanceInsertCoversTable = true;
 /** createInstances' multi-row inserts (compiled.ts), with the insertion order (SQLite, nextInsertionOrder) or without (PostgreSQL's sequence). */
 const insertInstanceRows = compiledRows('instances', INSTANCE_INSERT_COLUMNS);
 const insertNumberedInstanceRows = compiledRows('instances', [...INSTANCE_INSERT_COLUMNS, 'seq']);
+
+/**
+ * PostgreSQL: createInstances' writes in one statement, its inserts as data-modifying WITHs
+ * (each runs once, to completion, whether or not the select reads it): the instance rows, their
+ * `instance.requested` events, their request rows (ON CONFLICT as projectRequests), and the
+ * announcements. Four round trips a batch became one: each costs both processes a socket
+ * write and a wake-up, more than the statement's own parse and plan (it is prepared once a
+ * connection, compiled.ts). The rows go as compiledRows sends them (rowsAgainstBase), all of
+ * a batch at once: one JSON parameter has no parameter limit to keep under.
+ */
+const writeRequestedBatch = compiledRead((db, instanceBase: string, instanceRows: string, eventBase: string, eventRows: string, requestBase: string, requestRows: string, channel: string, announcements: string[]) => db
+  .with('written_instances', (qc) => qc.insertInto('instances').columns(INSTANCE_INSERT_COLUMNS).expression(rowsFromJson(qc as never, 'instances', INSTANCE_INSERT_COLUMNS, instanceBase, instanceRows) as never))
+  .with('written_events', (qc) => qc.insertInto('events').columns(EVENT_COLUMNS).expression(rowsFromJson(qc as never, 'events', EVENT_COLUMNS, eventBase, eventRows) as never))
+  .with('written_requests', (qc) => qc.insertInto('instance_requests').columns(REQUEST_COLUMNS).expression(rowsFromJson(qc as never, 'instance_requests', REQUEST_COLUMNS, requestBase, requestRows) as never)
+    .onConflict((oc) => oc.column('instance_id').doNothing()))
+  .selectFrom(sql<{ announcement: string }>`unnest(${announcements}::text[])`.as('a'))
+  .select(sql<void>`pg_notify(${channel}, a)`.as('announced')));
 
 const notFound = (id: string) =>
   new NotFoundError(`No instance with id ${id}.`, { code: 'instance_not_found', issues: [{ path: 'id', message: 'does not exist' }] });
@@ -202,17 +220,28 @@ export function instancesRepo(ctx: StoreContext) {
         const created = planned.filter((_, i) => outcomes[i] === undefined);
         const firstSeq = created.length > 0 ? await adapter.nextInsertionOrder(trx, 'instances', 'seq') : undefined;
         rows = created.map((input, i) => ({ ...instanceRow(input, input.id, firstStatus(input), now, at), seq: firstSeq === undefined ? undefined : firstSeq + i }));
-        const insert = firstSeq === undefined ? insertInstanceRows : insertNumberedInstanceRows;
-        for (let i = 0; i < rows.length; i += INSTANCE_ROWS_PER_INSERT) await insert(trx, rows.slice(i, i + INSTANCE_ROWS_PER_INSERT));
-        await insertEventRows(trx, at, created.map((input) => requestedEvent(input, input.id)));
-        await projectRequests(trx, at, created.map((input) => ({
+        const events = created.map((input) => requestedEvent(input, input.id));
+        const requests = created.map((input): RequestedRow => ({
           instanceId: input.id, teamId: input.teamId, product: input.product, productVersion: input.productVersion,
           serviceId: input.workload?.serviceId ?? null, parentId: input.parent?.id ?? null, actor: input.createdBy,
-        })));
+        }));
+        const changes = created.map((input) => ({ instanceId: input.id, teamId: input.teamId }));
+        const { announcing } = adapter;
+        if (adapter.dialect === 'postgres' && announcing !== undefined && created.length > 0) {
+          await writeRequestedBatch(trx,
+            ...rowsAgainstBase(rows, INSTANCE_INSERT_COLUMNS), ...rowsAgainstBase(eventRowsOf(at, events), EVENT_COLUMNS), ...rowsAgainstBase(requestRowsOf(at, requests), REQUEST_COLUMNS),
+            CHANGE_CHANNEL, changes.map((change) => announcing.announcement(change)));
+          await recordOutsiders(trx, at, requests);
+        } else {
+          const insert = firstSeq === undefined ? insertInstanceRows : insertNumberedInstanceRows;
+          for (let i = 0; i < rows.length; i += INSTANCE_ROWS_PER_INSERT) await insert(trx, rows.slice(i, i + INSTANCE_ROWS_PER_INSERT));
+          await insertEventRows(trx, at, events);
+          await projectRequests(trx, at, requests);
+        }
         for (const input of created) {
           if (input.approval) await insertApproval(trx, at, { ...input.approval, instanceId: input.id, teamId: input.teamId, instanceName: input.name, requestedBy: input.createdBy });
         }
-        await adapter.announceAll(trx, created.map((input) => ({ instanceId: input.id, teamId: input.teamId })));
+        if (adapter.dialect !== 'postgres' || announcing === undefined) await adapter.announceAll(trx, changes);
       });
     } catch {
       const alone: PromiseSettledResult<Instance>[] = [];
