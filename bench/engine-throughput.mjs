@@ -15,7 +15,7 @@
 // Each run is a child process. Prints one JSON line on stdout and a summary on stderr.
 import { fork } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -75,7 +75,7 @@ function secretsFor(p, store) {
 }
 
 /** The requests, through createInstance, `batch` at a time; then the API's first page of 50, timed. */
-async function insertRequests(p, store) {
+async function insertRequests(p, store, backends = undefined) {
   await store.migrate();
   const team = await store.createTeam({ name: 'bench', title: 'Benchmark team' });
   const user = await store.createUser({ name: 'bench', admin: false });
@@ -83,6 +83,7 @@ async function insertRequests(p, store) {
   await store.publishProductVersion({ name: 'kv', version: '1.0.0', manifest, digest });
   const start = performance.now();
   const cpu = process.cpuUsage();
+  const serverCpu = await backends?.sample();
   for (let i = 0; i < instances; i += batch) {
     const size = Math.min(batch, instances - i);
     const requests = Array.from({ length: size }, (_, j) => {
@@ -104,13 +105,15 @@ async function insertRequests(p, store) {
   }
   const insertSeconds = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);
+  const serverSeconds = serverCpu === undefined ? undefined : round((await backends.sample()) - serverCpu);
+  await backends?.end();
   const pageMs = [];
   for (let i = 0; i < 220; i++) {
     const t = performance.now();
     await store.listInstances({ teamIds: [team.id], limit: 51 });
     if (i >= 20) pageMs.push(performance.now() - t);
   }
-  return { insertSeconds: round(insertSeconds), insertCpuSeconds: round((used.user + used.system) / 1e6), firstPage: { medianMs: round(median(pageMs)), p99Ms: round(percentile(pageMs, 99)) } };
+  return { insertSeconds: round(insertSeconds), insertCpuSeconds: round((used.user + used.system) / 1e6), ...(serverSeconds === undefined ? {} : { insertServerCpuSeconds: serverSeconds }), firstPage: { medianMs: round(median(pageMs)), p99Ms: round(percentile(pageMs, 99)) } };
 }
 
 function engineFor(p, store, driver, extra = {}) {
@@ -199,6 +202,29 @@ async function runWorker() {
   await tell({ passes, created, cpuSeconds: round((used.user + used.system) / 1e6) });
 }
 
+/**
+ * The CPU seconds (user + system, /proc) that PostgreSQL's backends for `url`'s database have
+ * used so far, the sampler's own excepted: the server's share of the inserts, which wall-clock
+ * time on a shared machine hides. Counts backends alive when sampled (a pool keeps its own).
+ */
+async function backendsCpu(url) {
+  const sampler = new pg.Client({ connectionString: url });
+  await sampler.connect();
+  const tick = 100; // USER_HZ on Linux
+  const sample = async () => {
+    const { rows } = await sampler.query('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    let seconds = 0;
+    for (const { pid } of rows) {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        seconds += (Number(fields[11]) + Number(fields[12])) / tick;
+      } catch { /* gone since */ }
+    }
+    return seconds;
+  };
+  return { sample, end: () => sampler.end() };
+}
+
 /** Sends the parent a message and waits until it is out (the process then ends). */
 const tell = (message) => new Promise((sent) => process.send(message, sent));
 
@@ -282,7 +308,7 @@ if (role === 'sqlite') {
   const p = await packages();
   const store = await p.createStore({ url: arg('url') });
   try {
-    await tell(await insertRequests(p, store));
+    await tell(await insertRequests(p, store, await backendsCpu(arg('url'))));
   } finally {
     await store.close();
   }
@@ -316,6 +342,7 @@ async function orchestrate() {
     insertSeconds: med(label, (r) => r.insertSeconds),
     // This process's CPU for the inserts (SQLite's work included; PostgreSQL's own is not): steadier than seconds on a shared machine.
     insertCpuSeconds: med(label, (r) => r.insertCpuSeconds),
+    ...(storeKind === 'postgres' ? { insertServerCpuSeconds: med(label, (r) => r.insertServerCpuSeconds) } : {}),
     firstPageP99Ms: med(label, (r) => r.firstPage.p99Ms),
     ...(insertOnly ? {} : storeKind === 'postgres'
       ? Object.fromEntries(workerCounts.map((w) => [`workers${w}ReconcilesPerSecond`, med(label, (r) => r.workers[w].reconcilesPerSecond)]))

@@ -75,6 +75,21 @@ eachStore('store: change notifications', (open) => {
     expect(heardHere.filter((h) => h === id)).toEqual([id, id]);
   });
 
+  it("tells another Store of each instance of a createInstances batch, once (the batch's NOTIFYs ride its insert on PostgreSQL)", async (ctx) => {
+    const store = await open();
+    if (store.dialect !== 'postgres') ctx.skip();
+    const other = await openAnother(store);
+    const team = await seedTeam(store);
+    const heardThere: string[] = [];
+    other.onInstanceChange((c) => heardThere.push(`${c.teamId}/${c.instanceId}`));
+    const inputs = ['a', 'b', 'c'].map((name) => newInstance(team, name));
+    const heard = Promise.all(inputs.map((input) => whenHeard(other, input.id!)));
+    await store.createInstances(inputs);
+    await heard;
+    await drained(other, store, team);
+    for (const input of inputs) expect(heardThere.filter((h) => h === `${team.id}/${input.id}`)).toHaveLength(1);
+  });
+
   it('answers a deletion request with the instance as requested, even when a worker forgot it right after the commit', async (ctx) => {
     const store = await open();
     // SQLite only: the worker's forget must land between the commit and the answer, which a

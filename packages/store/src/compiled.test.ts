@@ -2,7 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Database } from './schema.js';
-import { compiledRead, preparedName } from './compiled.js';
+import { compiledRead, preparedName, rowsAgainstBase } from './compiled.js';
 
 describe('compiled reads', () => {
   it('run with new values, and are named for preparing unless they select *', async () => {
@@ -19,5 +19,28 @@ describe('compiled reads', () => {
     expect(preparedName(compiledSql(db.selectFrom('teams').selectAll().where('name', '=', 'a')))).toBeUndefined();
     expect(preparedName('select 1')).toBeUndefined();
     await db.destroy();
+  });
+});
+
+describe('rowsAgainstBase (PostgreSQL multi-row inserts)', () => {
+  it('sends the first row whole and each row only where it differs, a null or undefined over a value as null, nothing but the columns', () => {
+    const stamp = new Date(0);
+    const rows = [
+      { id: 'a', plan: 'small', parent_id: 'p', inputs: '{"x":1}', at: stamp, extra: 'never sent' },
+      { id: 'b', plan: 'small', parent_id: null, inputs: '{"x":1}', at: stamp },
+      { id: 'c', plan: 'large', parent_id: undefined, inputs: '{"x":"\\u0000 \\"q\\""}', at: new Date(1) },
+      { id: 'd', plan: 'small', parent_id: 'p', inputs: '{"x":1}', at: stamp },
+    ];
+    const [base, diffs] = rowsAgainstBase(rows, ['id', 'plan', 'parent_id', 'inputs', 'at']);
+    expect(JSON.parse(base)).toEqual({ id: 'a', plan: 'small', parent_id: 'p', inputs: '{"x":1}', at: stamp.toJSON() });
+    expect(JSON.parse(diffs)).toEqual([
+      {},
+      { id: 'b', parent_id: null },
+      { id: 'c', plan: 'large', parent_id: null, inputs: rows[2]!.inputs, at: new Date(1).toJSON() },
+      { id: 'd' },
+    ]);
+    // Each row, its base's values under its own, is the row as it was sent whole.
+    const whole = JSON.parse(diffs).map((diff: object) => ({ ...JSON.parse(base), ...diff }));
+    expect(whole).toEqual(JSON.parse(JSON.stringify(rows.map(({ extra: _, ...row }) => ({ ...row, parent_id: row.parent_id ?? null })))));
   });
 });

@@ -82,7 +82,11 @@ export function compiledRead<A extends unknown[], R>(
  * number of rows. On PostgreSQL they go as one JSON parameter that `json_populate_recordset`
  * turns into the table's row type: one statement whatever the row count, prepared by name
  * (preparedName), where 500 rows of `values` were 18,500 parameters for the server to parse
- * and plan on every batch (a third of the insert's time there).
+ * and plan on every batch (a third of the insert's time there). The first row goes whole, as
+ * the base record, and each row only with the values that differ from it (rowsAgainstBase): a
+ * batch of requests shares most of its 37 instance columns (product, plan, target, timestamps,
+ * the first status, nulls), so the JSON the client writes and the server parses is a few
+ * values a row, not all of them.
  */
 export function compiledRows<T extends keyof Database & string, C extends keyof Database[T] & string>(
   table: T,
@@ -106,10 +110,11 @@ export function compiledRows<T extends keyof Database & string, C extends keyof 
   };
   const asJson = new WeakMap<object, string>();
   const compileJson = (db: Kysely<Database>) => {
+    const base = '\u0000paved-base\u0000';
     const placeholder = '\u0000paved-rows\u0000';
-    const rows = db.selectFrom(sql<Record<C, unknown>>`json_populate_recordset(null::${sql.table(table)}, ${placeholder}::json)`.as('r')).select(columns as never);
+    const rows = rowsFromJson(db, table, columns, base, placeholder);
     const query = finish(db.insertInto(table).columns(columns as never).expression(rows as never)).compile();
-    if (query.parameters.length !== 1 || query.parameters[0] !== placeholder || query.sql.includes('\u0000')) {
+    if (query.parameters.length !== 2 || query.parameters[0] !== base || query.parameters[1] !== placeholder || query.sql.includes('\u0000')) {
       throw new Error(`compiledRows: every value must come from the rows (${query.sql.slice(0, 200)})`);
     }
     if (!fixedStatements.has(query.sql)) fixedStatements.set(query.sql, fixedStatements.size);
@@ -121,8 +126,7 @@ export function compiledRows<T extends keyof Database & string, C extends keyof 
     if (adapter instanceof PostgresAdapter) {
       let text = asJson.get(adapter);
       if (text === undefined) asJson.set(adapter, (text = compileJson(db)));
-      // Only the named columns: a row's other properties must not reach the table.
-      await db.executeQuery(CompiledQuery.raw(text, [JSON.stringify(rows, columns as readonly string[] as string[])]));
+      await db.executeQuery(CompiledQuery.raw(text, rowsAgainstBase(rows, columns)));
       return;
     }
     let byCount = compiled.get(adapter);
@@ -134,4 +138,37 @@ export function compiledRows<T extends keyof Database & string, C extends keyof 
     if (direct !== undefined) direct(entry.sql, parameters);
     else await db.executeQuery(CompiledQuery.raw(entry.sql, parameters));
   };
+}
+
+/**
+ * PostgreSQL: `columns` of the rows that rowsAgainstBase's two JSON texts describe, as a select
+ * an insert can take (`insertInto(table).columns(columns).expression(…)`).
+ */
+export function rowsFromJson<T extends keyof Database & string>(db: Kysely<Database>, table: T, columns: readonly string[], base: unknown, rows: unknown) {
+  return db.selectFrom(sql<Record<string, unknown>>`json_populate_recordset(json_populate_record(null::${sql.table(table)}, ${base}::json), ${rows}::json)`.as('r')).select(columns as never);
+}
+
+/**
+ * compiledRows' two JSON parameters on PostgreSQL: the first row, every named column, as the
+ * base record; then each row as the columns whose value is not the base's (`===`: an object
+ * value always goes), which `json_populate_recordset` takes from the base. Only the named
+ * columns: a row's other properties must not reach the table. An undefined value is sent as
+ * null, as it was when the rows went whole (a missing key was a null column).
+ */
+export function rowsAgainstBase(rows: ReadonlyArray<Record<string, unknown>>, columns: readonly string[]): [string, string] {
+  const first = rows[0]!;
+  const base = columns.map((column) => first[column] ?? null);
+  const keys = columns.map((column) => `${JSON.stringify(column)}:`);
+  let out = '[';
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    let text = '';
+    for (let i = 0; i < columns.length; i++) {
+      const value = row[columns[i]!] ?? null;
+      if (value === base[i]) continue;
+      text += `${text === '' ? '' : ','}${keys[i]}${JSON.stringify(value)}`;
+    }
+    out += `${r === 0 ? '' : ','}{${text}}`;
+  }
+  return [JSON.stringify(Object.fromEntries(columns.map((column, i) => [column, base[i]]))), `${out}]`];
 }

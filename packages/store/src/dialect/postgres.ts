@@ -10,8 +10,9 @@ import { numberExisting } from './number-existing.js';
 import { groupCommit } from '../group-commit.js';
 import { currentSnapshots } from './postgres-snapshots.js';
 
-/** NOTIFY channel shared by every process on one database. */
-export const CHANGE_CHANNEL = 'paved_instances';
+import { CHANGE_CHANNEL } from './change-channel.js';
+
+export { CHANGE_CHANNEL };
 /** Two-int advisory lock key for migrations ('pa', 've'); any constant works as long as it is ours. */
 const MIGRATION_LOCK = [0x7061, 0x7665] as const;
 const INT8_OID = 20;

@@ -91,6 +91,22 @@ eachStore('store: createInstances', (open) => {
     expect(await written(store, team.id)).toEqual({ names: ['existing', 'x', 'y'], eventNames: ['existing', 'x', 'y'] });
   });
 
+  it('a batch larger than one statement (PostgreSQL sends it in several) failing in a later statement leaves nothing of the earlier ones', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const existing = await store.createInstance(newInstance(team, 'existing'));
+    const inputs = Array.from({ length: 300 }, (_, i) => (i === 280 ? newInstance(team, 'reused', { id: existing.id }) : newInstance(team, `n${String(i).padStart(3, '0')}`)));
+    const outcomes = await store.createInstances(inputs);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(1);
+    expect(outcomes[280]?.status).toBe('rejected');
+    const names = inputs.filter((_, i) => i !== 280).map((input) => input.name);
+    const all = (await store.listInstances({ teamIds: [team.id], limit: 500 })).items.map((i) => i.name);
+    expect(all).toEqual(['existing', ...names]);
+    const events = (await store.listEvents({ teamId: team.id, kinds: ['instance.requested'], limit: 500 })).items;
+    expect(events.map((e) => (e.data as { name: string }).name)).toEqual(['existing', ...names]);
+    expect((await store.requestOutcomes({ since: 0, until: Date.now() + 60_000 })).reduce((n, r) => n + r.requested, 0)).toBe(300);
+  });
+
   it('records an outsider\'s requests as interventions, a member\'s not', async () => {
     const clock = fakeClock();
     const store = await open({ now: clock.now });

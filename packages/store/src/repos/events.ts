@@ -37,14 +37,18 @@ export async function writeEvent(db: Kysely<Database>, at: string, event: NewEve
 
 /** Events' rows only, in order, in multi-row inserts; the caller projects them (measures-projection.ts). */
 export async function insertEventRows(db: Kysely<Database>, at: string, events: readonly NewEvent[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 500) {
-    await insertEventsRows(db, events.slice(i, i + 500).map((event) => ({
-      id: newId(), at, kind: event.kind, team_id: event.teamId ?? null, instance_id: event.instanceId ?? null, actor: event.actor ?? null, data: JSON.stringify(event.data ?? {}),
-    })));
-  }
+  for (let i = 0; i < events.length; i += 500) await insertEventsRows(db, eventRowsOf(at, events.slice(i, i + 500)));
 }
 
-const insertEventsRows = compiledRows('events', ['id', 'at', 'kind', 'team_id', 'instance_id', 'actor', 'data']);
+/** The columns of a new event's row, and the rows of `events` (each a new id). */
+export const EVENT_COLUMNS = ['id', 'at', 'kind', 'team_id', 'instance_id', 'actor', 'data'] as const;
+export function eventRowsOf(at: string, events: readonly NewEvent[]): Array<Record<(typeof EVENT_COLUMNS)[number], unknown>> {
+  return events.map((event) => ({
+    id: newId(), at, kind: event.kind, team_id: event.teamId ?? null, instance_id: event.instanceId ?? null, actor: event.actor ?? null, data: JSON.stringify(event.data ?? {}),
+  }));
+}
+
+const insertEventsRows = compiledRows('events', EVENT_COLUMNS);
 
 /** Every instance write appends one or two: compiled once (compiled.ts). */
 const eventRow = (db: Kysely<Database>, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string) => db

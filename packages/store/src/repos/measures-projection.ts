@@ -96,13 +96,23 @@ export interface RequestedRow {
  * once per actor and team; an outsider's requests then go through recordIfOutsider one by one.
  */
 export async function projectRequests(db: Kysely<Database>, at: string, rows: readonly RequestedRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += REQUEST_ROWS_PER_INSERT) await insertRequestRows(db, requestRowsOf(at, rows.slice(i, i + REQUEST_ROWS_PER_INSERT)));
+  await recordOutsiders(db, at, rows);
+}
+
+/** The `instance_requests` columns a request fills, and its rows (inserted with ON CONFLICT (instance_id) DO NOTHING). */
+export const REQUEST_COLUMNS = ['instance_id', 'team_id', 'product', 'product_version', 'service_id', 'parent_id', 'requested_at'] as const;
+export function requestRowsOf(at: string, rows: readonly RequestedRow[]): Array<Record<(typeof REQUEST_COLUMNS)[number], unknown>> {
   const atMs = Date.parse(at);
-  for (let i = 0; i < rows.length; i += REQUEST_ROWS_PER_INSERT) {
-    await insertRequestRows(db, rows.slice(i, i + REQUEST_ROWS_PER_INSERT).map((row) => ({
-      instance_id: row.instanceId, team_id: row.teamId, product: row.product, product_version: row.productVersion,
-      service_id: row.serviceId, parent_id: row.parentId, requested_at: atMs,
-    })));
-  }
+  return rows.map((row) => ({
+    instance_id: row.instanceId, team_id: row.teamId, product: row.product, product_version: row.productVersion,
+    service_id: row.serviceId, parent_id: row.parentId, requested_at: atMs,
+  }));
+}
+
+/** projectRequests' other half: the requests of an actor who is not a member of the team (asked once per actor and team). */
+export async function recordOutsiders(db: Kysely<Database>, at: string, rows: readonly RequestedRow[]): Promise<void> {
+  const atMs = Date.parse(at);
   const outsider = new Map<string, boolean>();
   for (const row of rows) {
     const key = `${row.actor}\u0000${row.teamId}`;
@@ -116,7 +126,7 @@ export async function projectRequests(db: Kysely<Database>, at: string, rows: re
   }
 }
 
-const insertRequestRows = compiledRows('instance_requests', ['instance_id', 'team_id', 'product', 'product_version', 'service_id', 'parent_id', 'requested_at'], (insert) => insert
+const insertRequestRows = compiledRows('instance_requests', REQUEST_COLUMNS, (insert) => insert
   .onConflict((oc) => oc.column('instance_id').doNothing()));
 
 /** 7 columns a row: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
