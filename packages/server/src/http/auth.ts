@@ -27,12 +27,11 @@ export function bearerAuth(identity: IdentityService, guard: AuthFailureGuard, c
     if ((header === undefined || header === '') && session === undefined) {
       throw new UnauthenticatedError('This route needs an API token: send "Authorization: Bearer <token>" (paved login)', { code: 'token_missing' });
     }
-    const checking = guard.check(request, reply);
-    if (checking !== undefined) await checking;
+    guard.check(request, reply);
     try {
       request.principal = await verify(request, identity, cookies, header, session);
     } catch (error) {
-      if (error instanceof UnauthenticatedError) await guard.failed(request, reply);
+      if (error instanceof UnauthenticatedError) guard.failed(request, reply);
       throw error;
     }
   };
