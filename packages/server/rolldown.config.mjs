@@ -10,8 +10,23 @@ import { fileURLToPath } from 'node:url';
 
 const typebox = (path) => fileURLToPath(new URL(`../../node_modules/typebox/build/${path}`, import.meta.url));
 
-export default {
+const vendorTypebox = {
   input: { index: typebox('index.mjs'), compile: typebox('compile/index.mjs'), value: typebox('value/index.mjs') },
   platform: 'node',
   output: { dir: 'dist/vendor/typebox', cleanDir: true, format: 'esm', charset: 'ascii', comments: { legal: true, annotation: false, jsdoc: false }, entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
 };
+
+// The server itself as one ES module (dist/bundle/index.js, and /prometheus; package.json
+// "exports" points there), made from what tsc wrote to dist/: its ~175 modules cost an idle
+// `paved up` ~1.2 MB of heap more than one (bench/README.md §9, round 6). Only the server's own
+// modules are in it: every package it imports stays the one module every other package loads,
+// so there is one copy of each class (errors told apart with instanceof). `tsc -b` alone
+// leaves this bundle stale: build with `npm run build`, which runs tsc first, then this.
+const server = {
+  input: { index: 'dist/index.js', prometheus: 'dist/metrics/prometheus/index.js' },
+  platform: 'node',
+  external: (id) => !id.startsWith('.') && !id.startsWith('/'),
+  output: { dir: 'dist/bundle', cleanDir: true, format: 'esm', charset: 'ascii', comments: { legal: true, annotation: false, jsdoc: false }, entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+};
+
+export default [vendorTypebox, server];
