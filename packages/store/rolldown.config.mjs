@@ -6,8 +6,22 @@
 // a character, and without the JSDoc comments, which only cost memory here (licences are kept).
 import { fileURLToPath } from 'node:url';
 
-export default {
+const vendorKysely = {
   input: { index: fileURLToPath(new URL('../../node_modules/kysely/dist/esm/index.js', import.meta.url)) },
   platform: 'node',
   output: { dir: 'dist/vendor/kysely', cleanDir: true, format: 'esm', charset: 'ascii', comments: { legal: true, annotation: false, jsdoc: false }, entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
 };
+
+// The store itself as one ES module (dist/bundle/index.js, with the PostgreSQL adapter a chunk
+// of its own, loaded only for a PostgreSQL store; package.json "exports" points there), made
+// from what tsc wrote to dist/: fewer ES modules again, as the server's (packages/server/
+// rolldown.config.mjs). Only the store's own modules are in it. `tsc -b` alone leaves this bundle
+// stale: build with `npm run build`, which runs tsc first, then this.
+const store = {
+  input: { index: 'dist/index.js' },
+  platform: 'node',
+  external: (id) => !id.startsWith('.') && !id.startsWith('/'),
+  output: { dir: 'dist/bundle', cleanDir: true, format: 'esm', charset: 'ascii', comments: { legal: true, annotation: false, jsdoc: false }, entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+};
+
+export default [vendorKysely, store];
