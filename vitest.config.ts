@@ -13,6 +13,10 @@ export default defineConfig({
       { find: /^@paved\/server\/prometheus$/, replacement: pkg('server/src/metrics/prometheus/index.ts') },
       { find: /^@paved\/driver-(postgres|secret|memory|mysql|redis|rabbitmq|nats|script|webhook|log-stream)$/, replacement: pkg('drivers/$1/src/index.ts') },
       { find: /^@paved\/(model|driver-api|store|secrets|engine|server|platform|client|cli)$/, replacement: pkg('$1/src/index.ts') },
+      // The server's TypeBox is a bundle of the package that its build makes (packages/server/rolldown.config.mjs): from source, the package itself.
+      { find: /^#typebox(\/compile|\/value)?$/, replacement: 'typebox$1' },
+      // The store's Kysely, likewise (packages/store/rolldown.config.mjs).
+      { find: /^#kysely$/, replacement: 'kysely' },
     ],
   },
   test: {

@@ -122,7 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onResponse', logRequest);
   await securityHeaders(app, { tls: deps.tls !== undefined });
-  const limiters = await rateLimits(app, { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits });
+  const limiters = rateLimits({ ...DEFAULT_RATE_LIMITS, ...deps.rateLimits });
   const slots = new StreamSlots(deps.streamsPerUser ?? DEFAULT_STREAMS_PER_USER);
   app.setValidatorCompiler(lazyValidatorCompiler);
   app.setErrorHandler(handleError);

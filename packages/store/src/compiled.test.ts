@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql } from '#kysely';
 import { describe, expect, it } from 'vitest';
 import type { Database } from './schema.js';
 import { compiledRead, preparedName, rowsAgainstBase } from './compiled.js';

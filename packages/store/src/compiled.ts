@@ -1,4 +1,4 @@
-import { CompiledQuery, PostgresAdapter, sql, type Compilable, type InsertQueryBuilder, type InsertResult, type Kysely } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql, type Compilable, type InsertQueryBuilder, type InsertResult, type Kysely } from '#kysely';
 import type { Database } from './schema.js';
 
 /**

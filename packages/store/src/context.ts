@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { DialectAdapter } from './dialect/adapter.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { CreateClaims } from './create-claims.js';

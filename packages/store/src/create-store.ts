@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import type { Store, StoreOptions } from './types.js';
 import type { DialectAdapter } from './dialect/adapter.js';
 import { createSqliteAdapter } from './dialect/sqlite.js';

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql } from '#kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { groupCommit } from './group-commit.js';
 

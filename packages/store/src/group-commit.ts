@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from '#kysely';
 import type { Database } from './schema.js';
 
 /**

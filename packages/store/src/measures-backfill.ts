@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import { REPEAT_WINDOW_MS } from './repos/measures-projection.js';
 
 /**

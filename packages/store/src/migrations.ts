@@ -1,4 +1,4 @@
-import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration } from '#kysely';
 import { AUDIT_GENESIS_HASH, DEFAULT_ENVIRONMENTS, compareSemver } from '@paved/model';
 import type { DialectAdapter } from './dialect/adapter.js';
 import { backfillMeasures } from './measures-backfill.js';

@@ -1,4 +1,4 @@
-import type { Selectable, Kysely } from 'kysely';
+import type { Selectable, Kysely } from '#kysely';
 import type { Instance, InstanceCredentials, InstanceStatus, PavedEvent, EventKind, Team, User, ProductVersion } from '@paved/model';
 import type { Database, EventsTable, InstancesTable, ProductVersionsTable, TeamsTable, UsersTable } from './schema.js';
 import type { EngineState } from './types.js';

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Generated } from '#kysely';
 
 /** Tables of migration 0018 (docs/product-versions.md), kept apart from schema.ts so the capability reads in one place. */
 

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Generated } from '#kysely';
 import type { ProductDeprecationsTable, ProductRequestsTable, ProductRequestVotesTable, ProductRoadmapTable } from './schema-product-evolution.js';
 
 /**

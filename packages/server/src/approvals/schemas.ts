@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import { Timestamp } from '../http/schemas.js';
 import { PolicyDecision } from '../instances/schemas.js';
 

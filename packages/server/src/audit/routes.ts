@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import type { AuditExportLine } from '@paved/model';
 import type { Services } from '../services.js';
 import { principalOf } from '../http/auth.js';

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 
 /** Backstage import/export (docs/backstage.md). Entities stay open objects: Backstage's own schema is extensible. */
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import type { Driver, Target } from '@paved/driver-api';
 import { NotFoundError, UnauthenticatedError } from '@paved/model';
 import type { Store } from '@paved/store';

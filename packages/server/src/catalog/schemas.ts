@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import { PolicyDecision, QuotaCheck } from '../instances/schemas.js';
 import { AnyMap, Name, StringMap, Timestamp } from '../http/schemas.js';
 

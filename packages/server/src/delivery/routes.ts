@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import type { WebhookSource } from '@paved/model';
 import type { Services } from '../services.js';
 import { principalOf } from '../http/auth.js';

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import { Name, Timestamp } from '../http/schemas.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 200, description: 'Your id for it; recording the same id again replaces what was recorded' });

@@ -21,18 +21,17 @@ const BEARER_RE = /^Bearer +(\S+) *$/i;
  * is refused outright once it has failed too often.
  */
 export function bearerAuth(identity: IdentityService, guard: AuthFailureGuard, cookies?: SessionCookies) {
-  async function authenticateAfterCheck(request: FastifyRequest, reply: FastifyReply, checking: Promise<void> | undefined, header: string | undefined, session: string | undefined): Promise<void> {
-    if (checking !== undefined) await checking;
+  async function verifyCounted(request: FastifyRequest, reply: FastifyReply, header: string | undefined, session: string | undefined): Promise<void> {
     try {
       request.principal = await verify(request, identity, cookies, header, session);
     } catch (error) {
-      if (error instanceof UnauthenticatedError) await guard.failed(request, reply);
+      if (error instanceof UnauthenticatedError) guard.failed(request, reply);
       throw error;
     }
   }
   // A callback hook, not an async one: a token already verified under the store's auth epoch as
   // it is now (IdentityService.authenticateKept, the same check of the store) goes on at once,
-  // without the five promises of the awaits below; every other request takes them.
+  // without the promises of the awaits in verifyCounted; every other request takes them.
   return function authenticate(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const header = request.headers.authorization;
     const session = header ? undefined : cookies?.sessionOf(request);
@@ -40,8 +39,13 @@ export function bearerAuth(identity: IdentityService, guard: AuthFailureGuard, c
       done(new UnauthenticatedError('This route needs an API token: send "Authorization: Bearer <token>" (paved login)', { code: 'token_missing' }));
       return;
     }
-    const checking = guard.check(request, reply);
-    if (checking === undefined && session === undefined) {
+    try {
+      guard.check(request, reply); // an address over its failures is refused before its token is looked at
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    if (session === undefined) {
       const token = BEARER_RE.exec(header ?? '')?.[1];
       const kept = token ? identity.authenticateKept(token) : undefined;
       if (kept !== undefined) {
@@ -50,7 +54,7 @@ export function bearerAuth(identity: IdentityService, guard: AuthFailureGuard, c
         return;
       }
     }
-    authenticateAfterCheck(request, reply, checking, header, session).then(() => done(), done);
+    verifyCounted(request, reply, header, session).then(() => done(), done);
   };
 }
 

@@ -14,6 +14,20 @@ describe('FixedWindows', () => {
     expect(windows.take('b')).toEqual({ count: 2, ttlMs: 10_000 });
   });
 
+  it('peeks at a key\'s current window without counting, and has none once it is over', () => {
+    let now = 0;
+    const windows = new FixedWindows(100, 10, () => now);
+    expect(windows.peek('a')).toBeUndefined();
+    windows.take('a');
+    windows.take('a');
+    now = 30;
+    expect(windows.peek('a')).toEqual({ count: 2, ttlMs: 70 });
+    expect(windows.peek('a')).toEqual({ count: 2, ttlMs: 70 });
+    now = 100;
+    expect(windows.peek('a')).toBeUndefined();
+    expect(windows.take('a')).toEqual({ count: 1, ttlMs: 100 });
+  });
+
   it('keeps at most its capacity: the expired go first, then the oldest', () => {
     let now = 0;
     const windows = new FixedWindows(100, 2, () => now);

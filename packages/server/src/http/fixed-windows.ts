@@ -36,6 +36,14 @@ export class FixedWindows {
     return { count: window.count, ttlMs: window.startMs + this.windowMs - nowMs };
   }
 
+  /** What `take` last counted for `key` in its current window, counting nothing; undefined when it has none. */
+  peek(key: string): WindowCount | undefined {
+    const nowMs = this.now();
+    const window = this.windows.get(key);
+    if (window === undefined || window.startMs + this.windowMs <= nowMs) return undefined;
+    return { count: window.count, ttlMs: window.startMs + this.windowMs - nowMs };
+  }
+
   private makeRoom(nowMs: number): void {
     for (const [key, window] of this.windows) if (window.startMs + this.windowMs <= nowMs) this.windows.delete(key);
     if (this.windows.size < this.capacity) return;

@@ -1,6 +1,6 @@
 import { SerializerSelector, type SerializerFactory } from '@fastify/fast-json-stringify-compiler';
 import type { FastifySchemaCompiler } from 'fastify';
-import type { TSchema } from 'typebox';
+import type { TSchema } from '#typebox';
 import { validatorCompiler } from './validation.js';
 
 /**

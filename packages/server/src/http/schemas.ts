@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type TSchema } from '#typebox';
 import { NAME_MAX_LENGTH, NAME_PATTERN } from '@paved/model';
 
 /** A user-chosen name (team, instance, product, plan, user): a DNS label, see @paved/model names.ts. */

@@ -1,8 +1,8 @@
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
-import type { TSchema } from 'typebox';
+import type { TSchema } from '#typebox';
 import { createRequire } from 'node:module';
-import type * as TypeboxCompile from 'typebox/compile';
-import type * as TypeboxValue from 'typebox/value';
+import type * as TypeboxCompile from '#typebox/compile';
+import type * as TypeboxValue from '#typebox/value';
 
 const require = createRequire(import.meta.url);
 let typebox: { Compile: typeof TypeboxCompile.Compile; Value: typeof TypeboxValue.Value } | undefined;
@@ -14,8 +14,8 @@ let typebox: { Compile: typeof TypeboxCompile.Compile; Value: typeof TypeboxValu
  */
 function typeboxCompiler(): NonNullable<typeof typebox> {
   return (typebox ??= {
-    Compile: (require('typebox/compile') as typeof TypeboxCompile).Compile,
-    Value: (require('typebox/value') as typeof TypeboxValue).Value,
+    Compile: (require('#typebox/compile') as typeof TypeboxCompile).Compile,
+    Value: (require('#typebox/value') as typeof TypeboxValue).Value,
   });
 }
 

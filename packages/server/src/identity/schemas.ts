@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import { Name, Timestamp } from '../http/schemas.js';
 
 export const TeamRole = Type.Union([Type.Literal('owner'), Type.Literal('member'), Type.Literal('viewer')]);

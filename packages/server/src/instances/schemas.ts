@@ -1,5 +1,5 @@
 import { InstanceDeprecation } from '../product-evolution/schemas.js';
-import { Type, type Static } from 'typebox';
+import { Type, type Static } from '#typebox';
 import type { Phase } from '@paved/model';
 import { AnyMap, Name, PageQuery, Timestamp } from '../http/schemas.js';
 

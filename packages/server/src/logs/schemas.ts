@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import { Name, Timestamp } from '../http/schemas.js';
 
 export const LogStreamParams = Type.Object({ team: Name, service: Name, environment: Name });

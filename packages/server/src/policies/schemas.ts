@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import { AnyMap, Name, Timestamp } from '../http/schemas.js';
 
 export const PolicyParams = Type.Object({ policy: Name });

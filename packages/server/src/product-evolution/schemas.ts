@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import { SEMVER_PATTERN } from '@paved/model';
 import { Timestamp } from '../http/schemas.js';
 

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import { Name, Timestamp } from '../http/schemas.js';
 
 export const Lifecycle = Type.Union([Type.Literal('experimental'), Type.Literal('beta'), Type.Literal('ga'), Type.Literal('deprecated')]);

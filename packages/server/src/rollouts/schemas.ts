@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import { Name, Timestamp } from '../http/schemas.js';
 import { PolicyDecision } from '../instances/schemas.js';
 

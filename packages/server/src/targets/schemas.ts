@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 
 export const TargetHealth = Type.Object({
   name: Type.String(),

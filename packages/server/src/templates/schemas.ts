@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import { Name } from '../http/schemas.js';
 
 /** Golden-path templates (docs/golden-paths.md); shapes as in @paved/model api.ts and catalog.ts. */

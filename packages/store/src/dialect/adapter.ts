@@ -1,4 +1,4 @@
-import type { CreateTableBuilder, Kysely, RawBuilder, SelectQueryBuilder } from 'kysely';
+import type { CreateTableBuilder, Kysely, RawBuilder, SelectQueryBuilder } from '#kysely';
 import type { Dialect } from '../types.js';
 import type { Database } from '../schema.js';
 

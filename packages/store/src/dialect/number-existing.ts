@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 
 /**
  * Numbers a table's existing rows 1, 2, … in `order` (SQL), into `column`: the first values of

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from '#kysely';
 import { preparedName } from '../compiled.js';
 import { InputError } from '@paved/model';
 import type { Database } from '../schema.js';

@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CompiledQuery, Kysely, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, sql } from '#kysely';
 import type { Database } from '../schema.js';
 import { groupCommit } from '../group-commit.js';
 import { runDirectly, withdrawDirect, type DirectRunner } from '../compiled.js';

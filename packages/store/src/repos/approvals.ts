@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable } from '#kysely';
 import { ConflictError, NotFoundError, type Approval, type InstanceStatus, type PolicyDecision } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { ApprovalsTable, Database } from '../schema.js';

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from '#kysely';
 import type { AuditCheckpoint, AuditEntry, AuditRecord, AuditResult, AuditSource, AuditStage, Page } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { AuditCheckpointsTable, AuditLogTable, Database } from '../schema.js';

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { Instance } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { Database } from '../schema.js';

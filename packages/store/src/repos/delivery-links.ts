@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from '#kysely';
 import type { Database } from '../schema.js';
 import { refreshLeadOfChange, refreshLeadsOfDeployments, refreshLeadsOfRepository } from './lead-time.js';
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import { compiledRead } from '../compiled.js';
 import type { StoreContext } from '../context.js';
 import type { Database } from '../schema.js';

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '#kysely';
 import type { StoreContext } from '../context.js';
 import type { DoraFacts, DoraFactsQuery, DoraIncidentFact } from '../types.js';
 

@@ -1,4 +1,4 @@
-import { PostgresAdapter, type Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely } from '#kysely';
 import { newId, type EventKind, type Page, type PavedEvent } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { Database } from '../schema.js';

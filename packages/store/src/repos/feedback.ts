@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import type { Selectable } from '#kysely';
 import { ConflictError, type Page } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { FeedbackTable } from '../schema.js';

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from '#kysely';
 import type { Database } from '../schema.js';
 
 /**

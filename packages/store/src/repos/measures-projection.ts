@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { EventKind } from '@paved/model';
 import type { Database } from '../schema.js';
 import type { NewEvent } from '../types.js';

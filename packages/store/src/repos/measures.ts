@@ -1,4 +1,4 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type SqlBool } from '#kysely';
 import { NotFoundError, type Page } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type {

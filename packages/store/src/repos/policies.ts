@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from '#kysely';
 import { ConflictError, InternalError, isSemver, type PolicyManifest } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import { compiledRead } from '../compiled.js';

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Selectable } from '#kysely';
 import type { Deprecation } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import { compiledRead } from '../compiled.js';

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Selectable } from '#kysely';
 import type { ProductRequest, RoadmapItem, RoadmapStatus } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { ProductRoadmapTable } from '../schema-product-evolution.js';

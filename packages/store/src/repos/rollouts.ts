@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable } from '#kysely';
 import { ConflictError, type InstanceHold, type Page, type Rollout, type RolloutSettings, type RolloutState, type RolloutTargetState, type WaveStage } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { Database, InstanceHoldsTable, RolloutTargetsTable, RolloutsTable } from '../schema.js';

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely } from '#kysely';
 import type { StoreContext } from '../context.js';
 import { compiledRead } from '../compiled.js';
 import type { Database, SecretsTable } from '../schema.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable, Updateable } from 'kysely';
+import type { Selectable, Updateable } from '#kysely';
 import { ConflictError, NotFoundError, type Environment, type Instance, type Page, type Service, type ServiceLifecycle } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { EnvironmentsTable, ServicesTable } from '../schema.js';

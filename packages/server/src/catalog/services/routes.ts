@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import type { Services } from '../../services.js';
 import { principalOf } from '../../http/auth.js';
 import { CreateServiceRequest, Service, ServiceParams, UpdateServiceRequest } from '../schemas.js';

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import { IssuedToken } from '../schemas.js';
 
 /** A base64url secret handed out by Paved (a login id, a hand-off code) or made by the CLI (a PKCE verifier). */

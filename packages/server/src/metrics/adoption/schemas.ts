@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import { Name } from '../../http/schemas.js';
 import { Onboarding, Share, WeekLabel, Weeks } from '../window/schemas.js';
 

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 import { Name } from '../../http/schemas.js';
 import { Ms, Onboarding, Since } from '../window/schemas.js';
 import { DeprecatedUse } from '../../product-evolution/schemas.js';

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type } from '#typebox';
 
 /** Query parameters the measures share (docs/metrics/README.md#words). */
 export const Since = Type.Optional(Type.String({ maxLength: 64, description: 'Requests made since: a duration back from now (7d, 12h) or an ISO 8601 time. Default 30d' }));
