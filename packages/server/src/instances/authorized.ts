@@ -68,9 +68,9 @@ export class AuthorizedInstanceService implements InstanceService {
     return this.inner.delete(principal, team, name);
   }
 
-  async revealCredentials(principal: Principal, team: string, name: string): Promise<Credentials> {
+  async revealCredentials(principal: Principal, team: string, name: string, watched?: Instance): Promise<Credentials> {
     await this.instanceAccess(principal, team, name, 'write');
-    return this.inner.revealCredentials(principal, team, name);
+    return this.inner.revealCredentials(principal, team, name, watched);
   }
 
   async rotate(principal: Principal, team: string, name: string): Promise<Instance> {

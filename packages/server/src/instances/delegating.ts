@@ -50,8 +50,8 @@ export class DelegatingInstanceService implements InstanceService {
     return this.inner.delete(principal, team, name);
   }
 
-  revealCredentials(principal: Principal, team: string, name: string): Promise<Credentials> {
-    return this.inner.revealCredentials(principal, team, name);
+  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance): Promise<Credentials> {
+    return this.inner.revealCredentials(principal, team, name, watched);
   }
 
   rotate(principal: Principal, team: string, name: string): Promise<Instance> {

@@ -57,8 +57,12 @@ export interface InstanceService {
   update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance>;
   /** Asks for deletion; asking again is fine and returns the instance as it is. */
   delete(principal: Principal, team: string, name: string): Promise<Instance>;
-  /** Every output, secret ones included; recorded as a `credentials.revealed` event. */
-  revealCredentials(principal: Principal, team: string, name: string): Promise<Credentials>;
+  /**
+   * Every output, secret ones included; recorded as a `credentials.revealed` event. `watched`:
+   * the instance as a watch stream (`?reveal=true`) has just read it for its Ready status, so it
+   * is not read again (the team and the caller's access are checked as always).
+   */
+  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance): Promise<Credentials>;
   /**
    * Asks for a new credential: the engine issues it, the previous one keeps working for the
    * plan's grace period, then is revoked. Asking again before it is issued changes nothing.
@@ -233,8 +237,8 @@ export class DefaultInstanceService implements InstanceService {
     return this.deps.store.requestDeletion(instance.id, principal.user.name);
   }
 
-  async revealCredentials(principal: Principal, teamName: string, name: string): Promise<Credentials> {
-    const { team, instance } = await this.find(teamName, name, principal);
+  async revealCredentials(principal: Principal, teamName: string, name: string, watched?: Instance): Promise<Credentials> {
+    const { team, instance } = watched === undefined ? await this.find(teamName, name, principal) : await this.watchedIn(teamName, watched, principal);
     // Credentials exist from the first time the instance became Ready; before that the
     // resource may not exist and the secret may not be final.
     if (instance.status.phase !== 'Ready' && instance.status.readyAt === undefined) {
@@ -335,6 +339,13 @@ export class DefaultInstanceService implements InstanceService {
     if (changedDuringRead.has(instance.id)) recheck();
     changedDuringRead.clear();
     return stop;
+  }
+
+  /** The team of an instance a watch read: its own team's, or not found (the watch was of that name in that team). */
+  private async watchedIn(teamName: string, watched: Instance, principal: Principal): Promise<{ team: Team; instance: Instance }> {
+    const team = await findTeam(this.deps.store, teamName, principal);
+    if (watched.teamId !== team.id) throw instanceNotFound(teamName, watched.name);
+    return { team, instance: watched };
   }
 
   private async find(teamName: string, name: string, principal: Principal): Promise<{ team: Team; instance: Instance }> {
