@@ -80,6 +80,25 @@ describe('resolveInstanceValues', () => {
     expect(manifest.spec.plans.small!.values).toEqual({ nested: { a: 1 } });
   });
 
+  it('copies inputs and plan values deeply, never sharing or changing the caller\'s objects', () => {
+    const manifest = withInputs();
+    manifest.spec.inputs = { type: 'object', properties: { tags: { type: 'array', items: { type: 'object' } }, locale: { type: 'string', default: 'C' } } };
+    manifest.spec.plans.small!.values = { limits: { cpu: [1, 2], mem: null } };
+    const inputs = JSON.parse('{"tags":[{"a":{"b":[true,null,"x"]}}],"__proto__":{"polluted":1}}') as Record<string, unknown>;
+    const values = resolveInstanceValues(manifest, 'small', inputs);
+    // As structuredClone did: an own `__proto__` key stays an own key, and sets no prototype.
+    expect(JSON.stringify(values)).toBe('{"tags":[{"a":{"b":[true,null,"x"]}}],"__proto__":{"polluted":1},"locale":"C","limits":{"cpu":[1,2],"mem":null}}');
+    expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(inputs).not.toHaveProperty('locale');
+    expect(values.tags).not.toBe(inputs.tags);
+    expect((values.tags as unknown[])[0]).not.toBe((inputs.tags as unknown[])[0]);
+    expect(values.limits).not.toBe(manifest.spec.plans.small!.values!.limits);
+    // Anything but plain data is copied as structuredClone copies it.
+    const dated = validateInputs(manifest, { nested: { when: new Date(0) } });
+    expect((dated.nested as { when: unknown }).when).toEqual(new Date(0));
+  });
+
   it('rejects an unknown plan', () => {
     expect(() => resolveInstanceValues(withInputs(), 'huge', {})).toThrow(/has no plan "huge"/);
   });

@@ -60,6 +60,26 @@ function compileStored(manifest: ProductManifest, schema: object): ValidateFunct
 }
 
 /**
+ * A deep copy of data parsed from JSON or YAML (inputs, a plan's values): plain objects, arrays
+ * and primitives copied directly, anything else by structuredClone, as before. structuredClone
+ * serialises and deserialises even a one-key object (about 0.8 µs against 0.05), and the engine
+ * resolves an instance's values on every pass. A key named `__proto__` also goes to
+ * structuredClone, which copies it as an own property where an assignment would not.
+ */
+function copyOfData(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyOfData);
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return structuredClone(value);
+    copy[key] = copyOfData((value as Record<string, unknown>)[key]);
+  }
+  return copy;
+}
+
+/**
  * Validates a requester's inputs against the product's `spec.inputs` and returns a copy with
  * the schema's defaults filled in. Throws InputError (code inputs_invalid) listing every
  * problem under `inputs.<path>`. Missing inputs mean `{}`.
@@ -71,7 +91,7 @@ export function validateInputs(manifest: ProductManifest, inputs: unknown): Reco
     throw new InputError(`inputs for ${product} must be an object`, { code: 'inputs_invalid', issues: [{ path: 'inputs', message: 'must be an object' }] });
   }
   // useDefaults writes into the value it validates: never into the caller's object.
-  const copy = structuredClone(inputs);
+  const copy = copyOfData(inputs) as Record<string, unknown>;
   const validate = inputValidator(manifest);
   if (validate(copy)) return copy;
   const issues = toFieldIssues(ajvIssues(validate.errors), ['inputs']);
@@ -88,5 +108,5 @@ export function resolveInstanceValues(manifest: ProductManifest, plan: string, i
   const planName = resolvePlan(manifest, plan);
   const values = validateInputs(manifest, inputs);
   const planValues = manifest.spec.plans[planName]?.values ?? {};
-  return { ...values, ...structuredClone(planValues) };
+  return { ...values, ...(copyOfData(planValues) as Record<string, unknown>) };
 }

@@ -25,5 +25,8 @@ export function sha256(text: string): string {
 
 /** What recordStatus compares to skip writes that change nothing the user can see. */
 export function statusHash(status: unknown, outputs: unknown, observedGeneration: number): string {
-  return sha256(canonicalJson({ status, outputs, observedGeneration }));
+  if (status === undefined || outputs === undefined || observedGeneration === undefined) return sha256(canonicalJson({ status, outputs, observedGeneration }));
+  // The same text as canonicalJson({ status, outputs, observedGeneration }) (its keys in that
+  // sorted order), without the wrapping object and its copy: twice a pass of the engine.
+  return sha256(`{"observedGeneration":${JSON.stringify(observedGeneration)},"outputs":${canonicalJson(outputs)},"status":${canonicalJson(status)}}`);
 }

@@ -35,7 +35,12 @@ export function preparedName(sql: string): string | undefined {
  * synchronously. Only while the transaction runs; compiled statements on any other handle go
  * through Kysely as before. Returns the statement's rows ([] for one that returns none).
  */
-export type DirectRunner = (sql: string, parameters: readonly unknown[]) => unknown[];
+export interface DirectRunner {
+  /** The statement's rows ([] for one that returns none). */
+  rows(sql: string, parameters: readonly unknown[]): unknown[];
+  /** How many rows the statement changed (compiledChange). */
+  changes(sql: string, parameters: readonly unknown[]): number;
+}
 const directRunners = new WeakMap<object, DirectRunner>();
 
 /** `db` runs compiled statements through `runner` until `withdrawDirect(db)`. */
@@ -50,6 +55,39 @@ export function withdrawDirect(db: Kysely<Database>): void {
 export function compiledRead<A extends unknown[], R>(
   build: (db: Kysely<Database>, ...args: A) => Compilable<R>,
 ): (db: Kysely<Database>, ...args: A) => Promise<R[]> {
+  const compiledFor = compiledStatement(build);
+  return async (db, ...args) => {
+    const { sql, slots } = compiledFor(db, args.length);
+    const parameters = slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.value));
+    const direct = directRunners.get(db);
+    if (direct !== undefined) return direct.rows(sql, parameters) as R[];
+    return (await db.executeQuery<R>(CompiledQuery.raw(sql, parameters))).rows;
+  };
+}
+
+/**
+ * compiledRead for an update or delete whose caller needs only how many rows it changed: no
+ * RETURNING list. On SQLite a RETURNING clause made an update cost about twice as much (its
+ * rows are collected in a temporary table, then read back: 2.4 against 5.9 µs and more a
+ * statement, timed alone), and the engine's lease-guarded writes only count their rows.
+ */
+export function compiledChange<A extends unknown[]>(
+  build: (db: Kysely<Database>, ...args: A) => Compilable<unknown>,
+): (db: Kysely<Database>, ...args: A) => Promise<number> {
+  const compiledFor = compiledStatement(build);
+  return async (db, ...args) => {
+    const { sql, slots } = compiledFor(db, args.length);
+    const parameters = slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.value));
+    const direct = directRunners.get(db);
+    if (direct !== undefined) return direct.changes(sql, parameters);
+    return Number((await db.executeQuery(CompiledQuery.raw(sql, parameters))).numAffectedRows ?? 0n);
+  };
+}
+
+/** A statement built and compiled once per dialect (compiledRead): its SQL, and where each argument goes. */
+function compiledStatement<A extends unknown[]>(
+  build: (db: Kysely<Database>, ...args: A) => Compilable<unknown>,
+): (db: Kysely<Database>, arity: number) => { sql: string; slots: Array<{ arg: number } | { value: unknown }> } {
   const compiled = new WeakMap<object, { sql: string; slots: Array<{ arg: number } | { value: unknown }> }>();
   const compile = (db: Kysely<Database>, arity: number) => {
     const placeholders = Array.from({ length: arity }, (_, i) => `\u0000paved-arg-${i}\u0000`);
@@ -65,13 +103,7 @@ export function compiledRead<A extends unknown[], R>(
     compiled.set(db.getExecutor().adapter, entry);
     return entry;
   };
-  return async (db, ...args) => {
-    const { sql, slots } = compiled.get(db.getExecutor().adapter) ?? compile(db, args.length);
-    const parameters = slots.map((slot) => ('arg' in slot ? args[slot.arg] : slot.value));
-    const direct = directRunners.get(db);
-    if (direct !== undefined) return direct(sql, parameters) as R[];
-    return (await db.executeQuery<R>(CompiledQuery.raw(sql, parameters))).rows;
-  };
+  return (db, arity) => compiled.get(db.getExecutor().adapter) ?? compile(db, arity);
 }
 
 /**
@@ -135,7 +167,7 @@ export function compiledRows<T extends keyof Database & string, C extends keyof 
     if (!entry) byCount.set(rows.length, (entry = compile(db, rows.length)));
     const parameters = entry.slots.map(({ row, column }) => rows[row]![column]);
     const direct = directRunners.get(db);
-    if (direct !== undefined) direct(entry.sql, parameters);
+    if (direct !== undefined) direct.rows(entry.sql, parameters);
     else await db.executeQuery(CompiledQuery.raw(entry.sql, parameters));
   };
 }

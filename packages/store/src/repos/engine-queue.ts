@@ -6,7 +6,7 @@ import type { DialectAdapter } from '../dialect/adapter.js';
 import type { ClaimedInstance, EngineState, StatusWrite, WriteOutcome } from '../types.js';
 import { statusHash } from '../canonical.js';
 import { ROTATION_COLUMNS, engineColumns, selectInstances, toEngineState, toInstance } from '../rows.js';
-import { compiledRead } from '../compiled.js';
+import { compiledChange, compiledRead } from '../compiled.js';
 import { insertEvent, writeEvent } from './events.js';
 import { wakeParent } from './composition.js';
 import { HeldRows } from './held-rows.js';
@@ -58,9 +58,17 @@ function heldRowOf(row: Selectable<InstancesTable>): LeasedRow {
   };
 }
 
-/** The rotation columns an engine-state write sets. */
-function pickRotation(engine: ReturnType<typeof engineColumns>): Partial<LeasedRow> {
-  return Object.fromEntries(ROTATION_COLUMNS.filter((column) => engine[column] !== undefined).map((column) => [column, engine[column]]));
+/**
+ * The row as a write leaves it: `row` with the rotation columns `engine` sets. One copy, made
+ * column by column (twice a pass: a filter, a map, Object.fromEntries and two spreads made garbage).
+ */
+function rowAfter(row: LeasedRow, engine: ReturnType<typeof engineColumns>): LeasedRow {
+  const after = { ...row };
+  for (const column of ROTATION_COLUMNS) {
+    const value = engine[column];
+    if (value !== undefined) (after as Record<string, unknown>)[column] = value;
+  }
+  return after;
 }
 
 /** The lease columns of a row no pass holds. */
@@ -76,16 +84,23 @@ interface Announce {
  * An update of an instance's columns `set` (the engine's writes: which columns varies with the
  * step), compiled once per set of column names (compiled.ts): building it with Kysely each time
  * was about a tenth of the engine's CPU time on SQLite. With `leaseToken`, only while that
- * lease holds; with `announce`, it NOTIFYs too. It returns the ids of the rows it changed.
+ * lease holds; with `announce`, it NOTIFYs too. It returns how many rows it changed (0 or 1):
+ * counted, not RETURNING their ids, unless it announces (the NOTIFY is in the RETURNING list).
  */
-const updatesByColumns = new Map<string, (db: Kysely<Database>, ...args: unknown[]) => Promise<Array<{ id: string }>>>();
+type CompiledUpdate = (db: Kysely<Database>, ...args: unknown[]) => Promise<number>;
+/**
+ * By the options and `set`'s keys in their given order (each call site's own, so a handful of
+ * entries): its columns sorted, and its update. Keyed as given so that a write sorts nothing.
+ */
+const updatesByColumns = new Map<string, { columns: string[]; update: CompiledUpdate }>();
 function updateInstance(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: { leaseToken?: string; announce?: Announce; unchangedSince?: string } = {}) {
   const { leaseToken, announce, unchangedSince } = options;
-  const columns = Object.keys(set).sort();
-  const key = `${leaseToken === undefined ? '' : 'leased'}:${announce === undefined ? '' : 'announced'}:${unchangedSince === undefined ? '' : 'unchanged'}:${columns.join(',')}`;
-  let update = updatesByColumns.get(key);
-  if (update === undefined) {
-    update = compiledRead((executor, rowId: unknown, ...rest: unknown[]) => {
+  const given = Object.keys(set);
+  const key = `${leaseToken === undefined ? '' : 'leased'}:${announce === undefined ? '' : 'announced'}:${unchangedSince === undefined ? '' : 'unchanged'}:${given.join(',')}`;
+  let entry = updatesByColumns.get(key);
+  if (entry === undefined) {
+    const columns = given.sort();
+    const build = (executor: Kysely<Database>, rowId: unknown, ...rest: unknown[]) => {
       const token = leaseToken === undefined ? undefined : rest.shift();
       const payload = announce === undefined ? undefined : rest.shift();
       const hash = unchangedSince === undefined ? undefined : rest.shift();
@@ -96,15 +111,25 @@ function updateInstance(db: Kysely<Database>, id: string, set: Updateable<Instan
         query = query.where('status_hash', '=', hash as string)
           .whereRef('generation', '=', 'claimed_generation').whereRef('desired_rotation', '=', 'claimed_desired_rotation');
       }
-      return payload === undefined ? query.returning('id') : query.returning(['id', announce!.announcing.expression(payload as string).as('announced')]);
-    }) as (db: Kysely<Database>, ...args: unknown[]) => Promise<Array<{ id: string }>>;
-    updatesByColumns.set(key, update);
+      return payload === undefined ? query : query.returning(['id', announce!.announcing.expression(payload as string).as('announced')]);
+    };
+    let update: CompiledUpdate;
+    if (announce === undefined) {
+      update = compiledChange(build) as CompiledUpdate;
+    } else {
+      const announced = compiledRead(build) as (db: Kysely<Database>, ...args: unknown[]) => Promise<unknown[]>;
+      update = async (db, ...args) => (await announced(db, ...args)).length;
+    }
+    entry = { columns, update };
+    updatesByColumns.set(key, entry);
   }
-  const args: unknown[] = [
-    ...(leaseToken === undefined ? [] : [leaseToken]), ...(announce === undefined ? [] : [announce.payload]), ...(unchangedSince === undefined ? [] : [unchangedSince]),
-    ...columns.map((column) => (set as Record<string, unknown>)[column]),
-  ];
-  return update(db, id, ...args);
+  const { columns, update } = entry;
+  const args: unknown[] = [id];
+  if (leaseToken !== undefined) args.push(leaseToken);
+  if (announce !== undefined) args.push(announce.payload);
+  if (unchangedSince !== undefined) args.push(unchangedSince);
+  for (const column of columns) args.push((set as Record<string, unknown>)[column]);
+  return update(db, ...args);
 }
 
 /**
@@ -152,14 +177,14 @@ export function engineQueueRepo(ctx: StoreContext) {
     }
     // Credential changes are visible (Instance.credentials) and carry events: never "unchanged".
     const rotationMoved = ROTATION_COLUMNS.some((column) => engine[column] !== undefined && engine[column] !== (row[column] === null ? null : Number(row[column])));
-    const after = { ...row, ...pickRotation(engine) };
+    const after = rowAfter(row, engine);
     if (write.releaseLease) Object.assign(engine, RELEASED);
     const guard = unchangedSince === undefined ? {} : { leaseToken, unchangedSince };
     if (hash === row.status_hash && !rotationMoved) {
       // Nothing the user sees changed; engine bookkeeping (next due time, attempts) still moves.
       if (Object.keys(engine).length > 0) {
         const updated = await updateInstance(trx, id, engine, guard);
-        if (unchangedSince !== undefined && updated.length === 0) return undefined;
+        if (unchangedSince !== undefined && updated === 0) return undefined;
       } else if (unchangedSince !== undefined) {
         return undefined; // nothing to write, so nothing would say the held row is still the row
       }
@@ -178,14 +203,16 @@ export function engineQueueRepo(ctx: StoreContext) {
     set.status_hash = hash;
     set.updated_at = at;
     const updated = await updateInstance(trx, id, set, { ...guard, ...(announcing === undefined ? {} : { announce: { announcing, payload: announcing.announcement(change) } }) });
-    if (unchangedSince !== undefined && updated.length === 0) return undefined;
+    if (unchangedSince !== undefined && updated === 0) return undefined;
     for (const event of write.events ?? []) await writeEvent(trx, at, event);
-    if (announcing === undefined) await adapter.announce(trx, change);
+    // SQLite announces nothing (no other process listens): no call, no promise to wait for.
+    if (announcing === undefined && adapter.dialect !== 'sqlite') await adapter.announce(trx, change);
     // A part's visible change is its composite parent's business (composition, 0006).
     const parent = row.parent_id === null ? undefined : await wakeParent(ctx, trx, row.parent_id);
     return {
       outcome: 'changed', teamId: row.team_id, ...(parent === undefined ? {} : { parent }),
-      row: { ...after, status_hash: hash, outputs: outputsJson, observed_generation: observedGeneration },
+      // `after` is this write's own copy: kept as it is, with what the write changed.
+      row: Object.assign(after, { status_hash: hash, outputs: outputsJson, observed_generation: observedGeneration }),
     };
   }
 
@@ -233,7 +260,7 @@ export function engineQueueRepo(ctx: StoreContext) {
       // The rotation columns may move: the next status write reads the row.
       held.forget(id);
       const updated = await adapter.write((executor) => updateInstance(executor, id, set, { leaseToken }));
-      return updated.length === 1 ? 'changed' : 'lost-lease';
+      return updated === 1 ? 'changed' : 'lost-lease';
     },
 
     async recordStatus(id: string, leaseToken: string, write: StatusWrite): Promise<WriteOutcome> {

@@ -1,6 +1,6 @@
 import type { Kysely } from '#kysely';
 import type { StoreContext } from '../context.js';
-import { compiledRead } from '../compiled.js';
+import { compiledChange, compiledRead } from '../compiled.js';
 import type { Database, SecretsTable } from '../schema.js';
 import type { ActiveMasterKey, SecretEnvelopeRow, SecretWriteOutcome } from '../types.js';
 
@@ -30,17 +30,17 @@ export function secretsRepo(ctx: StoreContext) {
    * (compiled.ts): the upsert, unless the keyring names another active key than the envelope's,
    * in one statement (on PostgreSQL one round trip instead of two). The keyring row is read
    * under a shared lock (the CTE, evaluated whatever its key), so writes of secrets do not wait
-   * for each other's commits but a master-key switch waits for them. Returns the row when written.
+   * for each other's commits but a master-key switch waits for them. Returns how many rows it
+   * wrote (1, or 0 under another key): counted, no RETURNING (compiledChange).
    */
-  const upsertUnderActiveKey = compiledRead((db, keyring: number, ownerId: string, name: string, envelope: string, keyId: string, updatedAt: string) => db
+  const upsertUnderActiveKey = compiledChange((db, keyring: number, ownerId: string, name: string, envelope: string, keyId: string, updatedAt: string) => db
     .with('active', (qb) => ctx.adapter.forShare(qb.selectFrom('keyring').select('active_key_id').where('id', '=', keyring)))
     .insertInto('secrets')
     .columns(['owner_id', 'name', 'envelope', 'key_id', 'updated_at'])
     .expression((db as unknown as Kysely<Database & { active: { active_key_id: string } }>)
       .selectNoFrom((eb) => [eb.val(ownerId).as('owner_id'), eb.val(name).as('name'), eb.val(envelope).as('envelope'), eb.val(keyId).as('key_id'), eb.val(updatedAt).as('updated_at')])
       .where((eb) => eb.not(eb.exists(eb.selectFrom('active').select('active_key_id').where('active_key_id', '<>', keyId)))))
-    .onConflict((oc) => oc.columns(['owner_id', 'name']).doUpdateSet((eb) => ({ envelope: eb.ref('excluded.envelope'), key_id: eb.ref('excluded.key_id'), updated_at: eb.ref('excluded.updated_at') })))
-    .returning('owner_id'));
+    .onConflict((oc) => oc.columns(['owner_id', 'name']).doUpdateSet((eb) => ({ envelope: eb.ref('excluded.envelope'), key_id: eb.ref('excluded.key_id'), updated_at: eb.ref('excluded.updated_at') }))));
 
   return {
     async putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>): Promise<SecretWriteOutcome> {
@@ -48,7 +48,7 @@ export function secretsRepo(ctx: StoreContext) {
       // One owner's secret row (the engine's under its lease): it may share a commit (adapter.write).
       return ctx.adapter.write(async (trx) => {
         const written = await upsertUnderActiveKey(trx, KEYRING_ROW, row.ownerId, row.name, row.envelope, row.keyId, updatedAt);
-        return written.length === 1 ? 'written' : 'stale-key';
+        return written === 1 ? 'written' : 'stale-key';
       });
     },
 
