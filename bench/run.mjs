@@ -8,6 +8,8 @@ const quick = process.argv.includes('--quick');
 const benches = [
   // Time to credentials on the SQLite default, then on the PostgreSQL store.
   ...['postgres', 'mysql', 'redis', 'amqp'].map((p) => ['time-to-ready.mjs', ['--product', p, '--runs', '30', '--store', 'both']]),
+  // The PostgreSQL store's round trips a request (load-independent, §1).
+  ['pg-round-trips.mjs', ['--requests', quick ? '5' : '20']],
   ['api-reads.mjs', quick ? ['--seconds', '2', '--rounds', '1'] : ['--seconds', '5', '--rounds', '5']],
   ['footprint.mjs', [...(quick ? ['--instances', '1000', '--runs', '10'] : ['--instances', '10000', '--runs', '30']), '--store', 'both']],
   ['engine-throughput.mjs', quick ? ['--instances', '2000'] : ['--instances', '100000']],
