@@ -154,11 +154,6 @@ const writeRequestedBatch = compiledRead((db, instanceBase: string, instanceRows
 const notFound = (id: string) =>
   new NotFoundError(`No instance with id ${id}.`, { code: 'instance_not_found', issues: [{ path: 'id', message: 'does not exist' }] });
 
-/**
- * The requester's side of instances: create, read, change the desired spec, ask for deletion.
- * Every write that changes desired state makes the instance due now, appends its event in the
- * same transaction, and tells change listeners after commit.
- */
 /** The team of a page the API reads (one team, not top-level only), kept while nothing changed; undefined for other listings. */
 function keptPageTeam(filter: InstanceFilter): string | undefined {
   return filter.teamIds?.length === 1 && filter.topLevel !== true ? filter.teamIds[0] : undefined;
@@ -169,6 +164,11 @@ function teamPageKey(teamId: string, filter: InstanceFilter, seq: number | undef
   return ['page', teamId, filter.product ?? '', filter.phase ?? '', seq ?? '', limit].join('\u0000');
 }
 
+/**
+ * The requester's side of instances: create, read, change the desired spec, ask for deletion.
+ * Every write that changes desired state makes the instance due now, appends its event in the
+ * same transaction, and tells change listeners after commit.
+ */
 export function instancesRepo(ctx: StoreContext) {
   const { adapter, db } = ctx;
   const teamPageRows = teamPageReads(adapter);
