@@ -281,10 +281,11 @@ describe('the web portal in Chromium', () => {
     const instances = await page.locator('section', { has: page.getByRole('heading', { name: 'Instances by environment' }) }).textContent();
     expect(instances).toContain('Requested directly');
     expect(instances).toMatch(/orders-db.*postgres.*Ready/s);
-    expect(await page.getByRole('heading', { name: 'checkout' }).count()).toBe(1);
+    // The services and the graph come from their own requests, drawn after the instances: waited for, not counted at once.
+    await expect.poll(() => page.getByRole('heading', { name: 'checkout' }).count()).toBe(1);
     const graph = page.getByRole('img', { name: /services, \d+ instances/ });
     await graph.waitFor();
-    expect(await graph.locator('g.node').count()).toBe(5); // checkout, orders-db, reports, postgres, reporting-db
+    await expect.poll(() => graph.locator('g.node').count()).toBe(5); // checkout, orders-db, reports, postgres, reporting-db
     await screenshot(page, 'team');
   });
 
