@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AuditRecord, Credentials, Instance, PavedEvent } from '@paved/model';
-import { eachStore } from '@paved/store/testing';
+import { eachStore, runSqlBehindStore } from '@paved/store/testing';
 import { forget, markReady, startHarness, type Caller, type Harness } from '../test-harness.js';
 
 interface Received {
@@ -186,6 +186,35 @@ eachStore('API watch stream', (open) => {
       stream.close();
     } finally {
       h.store.getInstanceByName = read;
+    }
+  });
+
+  it('answers a reveal stream whose audit record cannot be written with a problem, not a stream, following nothing', async () => {
+    // Its own server: the chain's head is broken below. The watch subscribes while the record is written.
+    const own = await startHarness(await open());
+    try {
+      const cid = await own.user('cid');
+      await own.team('platform');
+      await own.team('gamma', [[cid, 'member']]);
+      await own.product('platform');
+      await own.call(cid, 'POST', '/api/v1/teams/gamma/instances', { name: 'unrecorded', product: 'pgdb' });
+      let active = 0;
+      const subscribe = own.store.onInstanceChange.bind(own.store);
+      own.store.onInstanceChange = (listener) => {
+        active++;
+        const unsubscribe = subscribe(listener);
+        return () => {
+          unsubscribe();
+          active--;
+        };
+      };
+      await runSqlBehindStore(own.store, ['DELETE FROM audit_head']);
+      const res = await own.call(cid, 'GET', '/api/v1/teams/gamma/instances/unrecorded/watch?reveal=true');
+      expect(res.statusCode).toBe(503);
+      expect(res.json().code).toBe('audit_unavailable');
+      expect(active).toBe(0);
+    } finally {
+      await own.close();
     }
   });
 
