@@ -1,6 +1,7 @@
 // Preload (node --require) that counts the PostgreSQL round trips a server makes: every pg
-// Client.query (one round trip each; pg sends a client's queries one at a time) is tallied by
-// the statement's first words. The tally is written as JSON to $PAVED_COUNT_PG_FILE on SIGUSR2
+// Client.query (one statement: a round trip of its own, unless pg's pipeline mode wrote it behind
+// one still unanswered on its connection, tallied as "(pipelined)") is tallied by the
+// statement's first words. The tally is written as JSON to $PAVED_COUNT_PG_FILE on SIGUSR2
 // (then reset), so a bench can read the count of a stretch of work. Used by pg-round-trips.mjs.
 // $PAVED_COUNT_PG_ROOT names the checkout whose store's `pg` to hook (this one's or a baseline's).
 'use strict';
@@ -13,6 +14,11 @@ const sequence = process.env.PAVED_COUNT_PG_SEQUENCE ? [] : undefined;
 let clients = 0;
 /** The tally's entry for commits (not a statement: left out of the round trips). */
 const COMMITS = '(commits)';
+/**
+ * The tally's entry for statements written behind another still unanswered on the same connection
+ * (pg's pipeline mode): they share its wait, so the waits are the statements less these.
+ */
+const PIPELINED = '(pipelined)';
 let patched = false;
 function label(text) {
   const s = String(text).replace(/\s+/g, ' ').trim();
@@ -27,7 +33,9 @@ function patch(pg) {
     const text = typeof config === 'string' ? config : config && (config.text ?? (config.submit ? config.text ?? 'cursor' : ''));
     const key = label(text ?? '?');
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    if (sequence) sequence.push(`${(this.countedId ??= ++clients)} ${key}`);
+    const inFlight = this.pipeline && (this._activeQuery || this._sentQueryQueue?.length || this._queryQueue?.length);
+    if (inFlight) counts.set(PIPELINED, (counts.get(PIPELINED) ?? 0) + 1);
+    if (sequence) sequence.push(`${(this.countedId ??= ++clients)}${inFlight ? '+' : ' '}${key}`);
     // Commits, each a WAL flush to wait for: a COMMIT, and a write sent outside a transaction
     // (it commits by itself). A client is in a transaction from its BEGIN to its COMMIT/ROLLBACK.
     if (/^begin\b/i.test(key)) this.countedInTransaction = true;

@@ -3,8 +3,9 @@
 // fresh database each, with bench/count-pg-queries.cjs preloaded; after a warm-up, makes
 // --requests redis requests one at a time (create, wait for the credentials on the stream,
 // as the client does; then delete it and let the engine's pass run, counted apart), and prints the server's
-// pg queries per request: round trips, commits (a COMMIT, or a write outside a transaction:
-// each waits for a WAL flush), transactions, and by statement (with --by-statement).
+// pg queries per request: statements, round trips (the statements less those written behind an
+// unanswered one), commits (a COMMIT, or a write outside a transaction: each waits for a WAL
+// flush), transactions, and by statement (with --by-statement).
 //
 //   npm run build && node bench/pg-round-trips.mjs [--requests 20] [--baseline /work/base] [--by-statement]
 import { readFileSync, mkdtempSync } from 'node:fs';
@@ -33,7 +34,10 @@ async function tally(server, file) {
   throw new Error('no tally from the server');
 }
 const COMMITS = '(commits)';
-const sum = (t) => Object.entries(t).reduce((a, [k, n]) => (k === COMMITS ? a : a + n), 0);
+const PIPELINED = '(pipelined)';
+const sum = (t) => Object.entries(t).reduce((a, [k, n]) => (k === COMMITS || k === PIPELINED ? a : a + n), 0);
+/** Statements that waited for their own answer: those written behind an unanswered one (pg's pipeline mode) share its wait. */
+const waits = (t) => sum(t) - (t[PIPELINED] ?? 0);
 const commits = (t) => t[COMMITS] ?? 0;
 const transactions = (t) => Object.entries(t).filter(([k]) => /^begin\b/i.test(k)).reduce((a, [, n]) => a + n, 0);
 
@@ -66,7 +70,7 @@ for (const side of sides) {
     const all = [];
     for (let i = 0; i < requests; i++) all.push(await one(i, true));
     const per = (pick) => (all.reduce((a, r) => a + pick(r), 0) / all.length).toFixed(1);
-    console.log(`${side.name}: a create → credentials ${per((r) => sum(r.create))} round trips, ${per((r) => commits(r.create))} commits (${per((r) => transactions(r.create))} BEGIN…COMMIT); a delete and its pass ${per((r) => sum(r.del))}, ${per((r) => commits(r.del))} commits (${per((r) => transactions(r.del))})`);
+    console.log(`${side.name}: a create → credentials ${per((r) => sum(r.create))} statements, ${per((r) => waits(r.create))} round trips, ${per((r) => commits(r.create))} commits (${per((r) => transactions(r.create))} BEGIN…COMMIT); a delete and its pass ${per((r) => sum(r.del))} statements, ${per((r) => waits(r.del))} round trips, ${per((r) => commits(r.del))} commits (${per((r) => transactions(r.del))})`);
     if (byStatement) {
       const merged = {};
       for (const r of all) for (const [k, n] of Object.entries(r.create)) merged[k] = (merged[k] ?? 0) + n;

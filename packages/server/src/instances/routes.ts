@@ -6,7 +6,7 @@ import type { Credentials as RevealedCredentials } from '@paved/model';
 import type { InstanceWatchEvent } from './service.js';
 import { principalOf, type Reauthenticate } from '../http/auth.js';
 import type { RecordOperation } from '../audit/recorder.js';
-import { streamReveal } from './stream-reveal.js';
+import { streamReveal, type StreamReveal } from './stream-reveal.js';
 import { sendSerializedOnce } from '../http/serialized-once.js';
 import { ONE_QUESTION } from '../http/one-question.js';
 import { CreateInstanceRequest, Credentials, Instance, InstanceListQuery, PavedEvent, RequestPreview, UpdateInstanceRequest, WatchQuery } from './schemas.js';
@@ -165,9 +165,24 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
     // Subscribing first authorizes and finds the instance, so a refusal is still a problem response.
     const principal = principalOf(request);
     // Asked for now, so recorded now, before anything is served (as the reveal route's request is).
-    const revealing = reveal ? await streamReveal({ instances: services.instances, reauthenticate, record }, request, team, instance) : undefined;
+    // The watch subscribes and reads the instance meanwhile (on PostgreSQL the record's commit and
+    // that read are round trips of their own): the stream opens, and its first status goes out,
+    // only once the record is written; a record that fails is the request's failure, as before.
+    const recording = reveal ? streamReveal({ instances: services.instances, reauthenticate, record }, request, team, instance) : undefined;
+    // Its failure is thrown below, where it is awaited.
+    recording?.catch(() => {});
+    let revealing: StreamReveal | undefined;
     const subscribe = async () => {
-      const stop = await services.instances.watch(principal, team, instance, (event) => send(event), { forReveal: reveal });
+      const watching = services.instances.watch(principal, team, instance, (event) => send(event), { forReveal: reveal });
+      // Both settle before either's failure is thrown: a refusal is recorded as the reveal's outcome.
+      const [watched, recorded] = await Promise.allSettled([watching, recording]);
+      if (recorded.status === 'rejected') {
+        if (watched.status === 'fulfilled') watched.value();
+        throw recorded.reason;
+      }
+      revealing = recorded.value;
+      if (watched.status === 'rejected') throw watched.reason;
+      const stop = watched.value;
       return () => {
         stop();
         void revealing?.ended();
@@ -177,7 +192,9 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
     try {
       stream = await streams.start(reply, principal.user.id, subscribe);
     } catch (error) {
-      await revealing?.ended(error);
+      // Also when the stream was refused before subscribing (too many open): the record is under way.
+      const recorded = await recording?.catch(() => undefined);
+      await recorded?.ended(error);
       throw error;
     }
     const deliver = (event: InstanceWatchEvent, credentials?: RevealedCredentials) => {

@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AuditRecord, Credentials, Instance, PavedEvent } from '@paved/model';
-import { eachStore } from '@paved/store/testing';
+import { eachStore, runSqlBehindStore } from '@paved/store/testing';
 import { forget, markReady, startHarness, type Caller, type Harness } from '../test-harness.js';
 
 interface Received {
@@ -62,6 +62,23 @@ function openStream(base: string, path: string, token: string) {
     },
     close: () => req.destroy(),
   };
+}
+
+/** Counts a store's live change subscriptions by wrapping its method (the store itself stays real). */
+function countSubscriptions(store: Harness['store']) {
+  let active = 0;
+  let allGone!: () => void;
+  const gone = new Promise<void>((resolve) => (allGone = resolve));
+  const subscribe = store.onInstanceChange.bind(store);
+  store.onInstanceChange = (listener) => {
+    active++;
+    const unsubscribe = subscribe(listener);
+    return () => {
+      unsubscribe();
+      if (--active === 0) allGone();
+    };
+  };
+  return { active: () => active, allGone: gone, restore: () => { store.onInstanceChange = subscribe; } };
 }
 
 eachStore('API watch stream', (open) => {
@@ -189,6 +206,28 @@ eachStore('API watch stream', (open) => {
     }
   });
 
+  it('answers a reveal stream whose audit record cannot be written with a problem, not a stream, following nothing', async () => {
+    // Its own server: the chain's head is broken below. The watch subscribes while the record is written.
+    const own = await startHarness(await open());
+    let subscriptions: ReturnType<typeof countSubscriptions> | undefined;
+    try {
+      const cid = await own.user('cid');
+      await own.team('platform');
+      await own.team('gamma', [[cid, 'member']]);
+      await own.product('platform');
+      await own.call(cid, 'POST', '/api/v1/teams/gamma/instances', { name: 'unrecorded', product: 'pgdb' });
+      subscriptions = countSubscriptions(own.store);
+      await runSqlBehindStore(own.store, ['DELETE FROM audit_head']);
+      const res = await own.call(cid, 'GET', '/api/v1/teams/gamma/instances/unrecorded/watch?reveal=true');
+      expect(res.statusCode).toBe(503);
+      expect(res.json().code).toBe('audit_unavailable');
+      expect(subscriptions.active()).toBe(0);
+    } finally {
+      subscriptions?.restore();
+      await own.close();
+    }
+  });
+
   it('answers a watch of an unknown instance with a problem, not a stream', async () => {
     const res = await h.call(ann, 'GET', '/api/v1/teams/alpha/instances/nope/watch');
     expect(res.statusCode).toBe(404);
@@ -196,29 +235,17 @@ eachStore('API watch stream', (open) => {
   });
 
   it('stops following an instance when the client goes away', async () => {
-    // Count live subscriptions by wrapping the real store's method (the store itself stays real).
-    let active = 0;
-    let allGone!: () => void;
-    const unsubscribed = new Promise<void>((resolve) => (allGone = resolve));
-    const subscribe = h.store.onInstanceChange.bind(h.store);
-    h.store.onInstanceChange = (listener) => {
-      active++;
-      const unsubscribe = subscribe(listener);
-      return () => {
-        unsubscribe();
-        if (--active === 0) allGone();
-      };
-    };
+    const subscriptions = countSubscriptions(h.store);
     try {
       await h.call(ann, 'POST', '/api/v1/teams/alpha/instances', { name: 'left', product: 'pgdb' });
       const stream = openStream(base, '/api/v1/teams/alpha/instances/left/watch', ann.token);
       await stream.until(() => stream.events.length >= 1, 'the first status');
-      expect(active).toBe(1);
+      expect(subscriptions.active()).toBe(1);
       stream.close();
-      await unsubscribed;
-      expect(active).toBe(0);
+      await subscriptions.allGone;
+      expect(subscriptions.active()).toBe(0);
     } finally {
-      h.store.onInstanceChange = subscribe;
+      subscriptions.restore();
     }
   });
 

@@ -9,6 +9,7 @@ import { startChangeListener, type ChangeListenerHandle } from './postgres-liste
 import { numberExisting } from './number-existing.js';
 import { groupCommit } from '../group-commit.js';
 import { currentSnapshots } from './postgres-snapshots.js';
+import { beginWithFirstStatement } from './postgres-begin.js';
 
 import { CHANGE_CHANNEL } from './change-channel.js';
 
@@ -43,13 +44,19 @@ const types = {
 };
 
 export function createPostgresAdapter(url: string): DialectAdapter {
-  const pool = new pg.Pool({ connectionString: url, types, max: POOL_SIZE });
+  // Pipeline mode: a connection writes a query without waiting for the answer to the one before
+  // (each still has its own Sync, so one's error does not touch the others' outcome outside a
+  // transaction); a transaction's BEGIN goes out with its first statement (postgres-begin.ts).
+  const pool = new pg.Pool({ connectionString: url, types, max: POOL_SIZE, pipeline: true });
   // An idle client whose connection dies (server restart, terminated backend) emits 'error' on
   // the pool; without a handler Node would crash. The next checkout simply opens a new one.
   pool.on('error', () => {});
   // Statements that may change something, counted as they are sent (DialectAdapter.ownWrites).
   let writes = 0;
-  pool.on('connect', (client) => prepareCompiledStatements(client, () => { writes++; }));
+  pool.on('connect', (client) => {
+    prepareCompiledStatements(client, () => { writes++; });
+    beginWithFirstStatement(client);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   /** Tags our own NOTIFYs so the listener can ignore them: local listeners are told directly. */
   const origin = randomUUID();

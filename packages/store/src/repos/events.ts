@@ -1,11 +1,11 @@
-import { PostgresAdapter, type Kysely } from '#kysely';
+import { PostgresAdapter, type Kysely, type QueryCreator } from '#kysely';
 import { newId, type EventKind, type Page, type PavedEvent } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { Database } from '../schema.js';
 import type { NewEvent } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { toEvent } from '../rows.js';
-import { OUTCOME_COLUMNS, outcomeOnly, projectEvent, type OutcomeColumn } from './measures-projection.js';
+import { OUTCOME_COLUMNS, outcomeOnly, personsRequest, projectEvent, recordOutsiderAct, requestCopy, userAndMembershipOf, type OutcomeColumn } from './measures-projection.js';
 import { compiledRead, compiledRows } from '../compiled.js';
 
 /**
@@ -26,9 +26,16 @@ export async function insertEvent(db: Kysely<Database>, at: string, event: NewEv
  */
 export async function writeEvent(db: Kysely<Database>, at: string, event: NewEvent): Promise<void> {
   const values = [newId(), at, event.kind, event.teamId ?? null, event.instanceId ?? null, event.actor ?? null, JSON.stringify(event.data ?? {})] as const;
-  const outcome = db.getExecutor().adapter instanceof PostgresAdapter ? outcomeOnly(event) : undefined;
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const outcome = postgres ? outcomeOnly(event) : undefined;
   if (outcome !== undefined) {
     await writeEventAndOutcome[outcome](db, ...values, Date.parse(at));
+    return;
+  }
+  if (postgres && personsRequest(event)) {
+    const atMs = Date.parse(at);
+    const [user] = await writeEventAndRequest(db, values[0], at, event.kind, event.teamId, event.instanceId, event.actor, values[6], atMs);
+    await recordOutsiderAct(db, { instanceId: event.instanceId, teamId: event.teamId, actor: event.actor, kind: 'act-for-team', at: atMs, isRequest: true }, user);
     return;
   }
   await writeEventRow(db, ...values);
@@ -62,6 +69,18 @@ const eventAndOutcome = (column: OutcomeColumn) => compiledRead((db, id: string,
   .with('appended', (qc) => qc.insertInto('events').values({ id, at, kind, team_id: teamId, instance_id: instanceId, actor, data }))
   .updateTable('instance_requests').set({ [column]: atMs }).where('instance_id', '=', instanceId!).where(column, 'is', null));
 const writeEventAndOutcome = Object.fromEntries(OUTCOME_COLUMNS.map((c) => [c, eventAndOutcome(c)])) as Record<OutcomeColumn, ReturnType<typeof eventAndOutcome>>;
+/**
+ * A person's request (measures-projection.ts, personsRequest): its event, its request row and the
+ * actor's user and membership (the statement's rows), one statement on PostgreSQL, compiled once.
+ * The request row reads the instance row an earlier statement of the same transaction inserted,
+ * which a WITH's sub-statements see (they do not see each other's rows, and need not).
+ */
+const writeEventAndRequest = compiledRead((db, id: string, at: string, kind: EventKind, teamId: string, instanceId: string, actor: string, data: string, atMs: number) => {
+  // The WITHs add tables of their own to the query's type; the statements take the schema's.
+  const withEvent = db.with('appended', (qc) => qc.insertInto('events').values({ id, at, kind, team_id: teamId, instance_id: instanceId, actor, data }));
+  const withRequest = withEvent.with('requested', (qc) => requestCopy(qc as unknown as QueryCreator<Database>, atMs, instanceId));
+  return userAndMembershipOf(withRequest as unknown as QueryCreator<Database>, actor, teamId);
+});
 
 export interface EventFilter {
   teamId?: string;

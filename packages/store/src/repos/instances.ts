@@ -11,7 +11,7 @@ import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { selectInstanceViews, selectInstances, toEngineState, toInstance, type InstanceViewRow } from '../rows.js';
 import { compiledRead, compiledRows, rowsAgainstBase, rowsFromJson } from '../compiled.js';
-import { EVENT_COLUMNS, eventRowsOf, insertEvent, insertEventRows } from './events.js';
+import { EVENT_COLUMNS, eventRowsOf, insertEvent, insertEventRows, writeEvent } from './events.js';
 import { REQUEST_COLUMNS, projectRequests, recordOutsiders, requestRowsOf, type RequestedRow } from './measures-projection.js';
 
 // The read the API serves most, compiled once (compiled.ts): one instance by name. A team's
@@ -218,9 +218,12 @@ export function instancesRepo(ctx: StoreContext) {
         // immediate transaction already does), so the name check and the quota count hold until commit.
         const [team] = await lockedTeam(trx, input.teamId);
         if (!team) throw teamNotFound();
-        const [taken] = await nameInTeam(trx, input.teamId, input.name);
+        // The name and the first quota's usage are one statement (a round trip on PostgreSQL).
+        const [first, ...others] = quotaClaims(input);
+        const { taken, used } = await nameAndUsage(trx, input.teamId, input.name, first);
         if (taken) throw nameTaken(team.name, input.name);
-        for (const claim of quotaClaims(input)) await checkQuota(trx, team.name, input.teamId, claim);
+        if (first !== undefined) withinQuota(team.name, first, used);
+        for (const claim of others) await checkQuota(trx, team.name, input.teamId, claim);
         // Asked once (a write may run again after a rolled-back batch): a yes is answered by take or release below.
         if (!input.approval) lease ??= ctx.createClaims.lease(now);
         const row = instanceRow(input, id, status, now, at);
@@ -228,7 +231,7 @@ export function instancesRepo(ctx: StoreContext) {
         const { announcing } = adapter;
         if (announcing === undefined) await insertInstanceRow(trx, leased);
         else await insertAnnouncedInstanceRow(trx, leased, announcing, announcing.announcement({ instanceId: id, teamId: input.teamId }));
-        await insertEvent(trx, at, requestedEvent(input, id));
+        await writeEvent(trx, at, requestedEvent(input, id));
         if (input.approval) await insertApproval(trx, at, { ...input.approval, instanceId: id, teamId: input.teamId, instanceName: input.name, requestedBy: input.createdBy });
         if (announcing === undefined) await adapter.announce(trx, { instanceId: id, teamId: input.teamId });
         if (lease !== undefined) claimed = await claimedAtCreate(trx, id, lease);
@@ -596,9 +599,28 @@ function quotaClaims(input: NewInstance): QuotaClaim[] {
  * hold their resource).
  */
 async function checkQuota(trx: Kysely<Database>, teamName: string, teamId: string, claim: QuotaClaim): Promise<void> {
-  const used = await countQuota(trx, teamId, claim.product, claim.plan);
+  withinQuota(teamName, claim, await countQuota(trx, teamId, claim.product, claim.plan));
+}
+
+function withinQuota(teamName: string, claim: QuotaClaim, used: number): void {
   if (used + claim.adding > claim.max) throw quotaExceeded(teamName, claim, used);
 }
+
+/** Whether the team has an instance of that name and, with a quota claim, how many of its product and plan it has: one statement. */
+async function nameAndUsage(trx: Kysely<Database>, teamId: string, name: string, claim: QuotaClaim | undefined): Promise<{ taken: boolean; used: number }> {
+  if (claim === undefined) {
+    const [taken] = await nameInTeam(trx, teamId, name);
+    return { taken: taken !== undefined, used: 0 };
+  }
+  const [row] = await nameAndQuotaCount(trx, teamId, name, claim.product, claim.plan);
+  return { taken: row!.taken !== null, used: Number(row!.used) };
+}
+
+/** nameInTeam and quotaCount together, compiled once (compiled.ts): every create of a product with a quota asks both. */
+const nameAndQuotaCount = compiledRead((db, teamId: string, name: string, product: string, plan: string) => db.selectNoFrom((eb) => [
+  eb.selectFrom('instances').select('id').where('team_id', '=', teamId).where('name', '=', name).limit(1).as('taken'),
+  eb.selectFrom('instances').select((count) => count.fn.countAll<number>().as('count')).where('team_id', '=', teamId).where('product', '=', product).where('plan', '=', plan).as('used'),
+]));
 
 /** Every create of a product with a quota counts: compiled once (compiled.ts). */
 const quotaCount = compiledRead((db, teamId: string, product: string, plan: string) => db

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from '#kysely';
+import type { Kysely, QueryCreator } from '#kysely';
 import type { EventKind } from '@paved/model';
 import type { Database } from '../schema.js';
 import type { NewEvent } from '../types.js';
@@ -66,14 +66,26 @@ export type OutcomeColumn = NonNullable<(typeof FIRST_OUTCOME)[EventKind]>;
 export const OUTCOME_COLUMNS = ['ready_at', 'failed_at', 'delete_requested_at', 'deleted_at'] as const satisfies readonly OutcomeColumn[];
 const firstOutcome = Object.fromEntries(OUTCOME_COLUMNS.map((c) => [c, outcomeUpdate(c)])) as Record<OutcomeColumn, ReturnType<typeof outcomeUpdate>>;
 
-/** The request row, copied from the instance row the same transaction just inserted (one statement, compiled once). */
-const copyRequest = compiledRead((db, atMs: number, instanceId: string) => db
+/**
+ * A person's request (`instance.requested` by an actor, of a team): its projection is the request
+ * row and whether the actor stepped in from outside the team. On PostgreSQL its event, the request
+ * row and the actor's user and membership are then one statement (events.ts, writeEvent), the
+ * rest of an outsider's act (recordOutsiderAct) only for an outsider.
+ */
+export function personsRequest(event: NewEvent): event is NewEvent & { instanceId: string; teamId: string; actor: string } {
+  return event.kind === 'instance.requested' && event.instanceId !== undefined && event.teamId !== undefined && event.actor !== undefined;
+}
+
+/** The request row, copied from the instance row the same transaction just inserted. */
+export const requestCopy = (db: QueryCreator<Database>, atMs: number, instanceId: string) => db
   .insertInto('instance_requests')
   .columns(['instance_id', 'team_id', 'product', 'product_version', 'service_id', 'parent_id', 'requested_at'])
   .expression((eb) => eb.selectFrom('instances').select((s) => [
     'id', 'team_id', 'product', 'product_version', 'service_id', 'parent_id', s.cast<number>(s.val(atMs), 'bigint').as('requested_at'),
   ]).where('id', '=', instanceId))
-  .onConflict((oc) => oc.column('instance_id').doNothing()));
+  .onConflict((oc) => oc.column('instance_id').doNothing());
+/** requestCopy, one statement compiled once. */
+const copyRequest = compiledRead((db, atMs: number, instanceId: string) => requestCopy(db, atMs, instanceId));
 
 async function recordRequest(db: Kysely<Database>, instanceId: string, atMs: number): Promise<void> {
   await copyRequest(db, atMs, instanceId);
@@ -138,17 +150,36 @@ const REQUEST_ROWS_PER_INSERT = 1000;
  * so compiled once (compiled.ts); it runs in the create's transaction, under the team's lock,
  * where the user and the membership read apart were two round trips on PostgreSQL.
  */
-const userAndMembership = compiledRead((db, name: string, teamId: string) => db.selectFrom('users')
+export const userAndMembershipOf = (db: QueryCreator<Database>, name: string, teamId: string) => db.selectFrom('users')
   .leftJoin('memberships', (join) => join.onRef('memberships.user_id', '=', 'users.id').on('memberships.team_id', '=', teamId))
   .select(['users.id', 'memberships.user_id as member'])
-  .where('users.name', '=', name));
+  .where('users.name', '=', name);
+const userAndMembership = compiledRead((db, name: string, teamId: string) => userAndMembershipOf(db, name, teamId));
+
+/** A user as userAndMembershipOf reads them: `member` null when not a member of the team. */
+export interface UserAndMembership {
+  id: string;
+  member: string | null;
+}
+
+/** What recordIfOutsider weighs: an act on an instance by a person. */
+export interface Act {
+  instanceId: string;
+  teamId: string;
+  actor: string;
+  kind: string;
+  at: number;
+  isRequest: boolean;
+}
 
 /** An existing user who is not a member of the instance's team acted on it: a platform-team member or an admin stepping in. */
-async function recordIfOutsider(
-  db: Kysely<Database>,
-  act: { instanceId: string; teamId: string; actor: string; kind: string; at: number; isRequest: boolean },
-): Promise<void> {
+async function recordIfOutsider(db: Kysely<Database>, act: Act): Promise<void> {
   const [user] = await userAndMembership(db, act.actor, act.teamId);
+  await recordOutsiderAct(db, act, user);
+}
+
+/** recordIfOutsider once the actor's user and membership are read (`user` undefined: no such person). */
+export async function recordOutsiderAct(db: Kysely<Database>, act: Act, user: UserAndMembership | undefined): Promise<void> {
   if (!user) return; // not a person (Paved itself)
   if (user.member !== null) return;
   const request = await requestOf(db, act.instanceId);
