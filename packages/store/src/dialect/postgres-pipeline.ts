@@ -24,7 +24,10 @@ export function pipelinedTransactions(options: ClientOptions & { connections: nu
   const pool = new pg.Pool({ ...clientOptions, max: connections, pipeline: true });
   // As the main pool's: a dead idle connection must not crash the process; the next checkout opens another.
   pool.on('error', () => {});
-  pool.on('connect', onConnect);
+  pool.on('connect', (client) => {
+    onConnect(client);
+    coalesceWrites(client);
+  });
   /**
    * A Kysely handle a connection: every query goes straight to it (its "pool" hands out that
    * one connection and never waits for it), so statements issued together are pipelined.
@@ -69,4 +72,30 @@ export function pipelinedTransactions(options: ClientOptions & { connections: nu
     },
     close: () => pool.end(),
   };
+}
+
+/**
+ * The statements `client` is given in one turn of the event loop go out in one socket write:
+ * its socket is corked at the first and uncorked once the turn's other work (the other writes'
+ * statements, issued from their own promise callbacks) is done. pg writes each statement as it
+ * is given, one write system call each, the largest item of the engine's CPU on PostgreSQL
+ * (bench/README §3). A statement waits at most for the end of the turn.
+ */
+function coalesceWrites(client: pg.PoolClient): void {
+  // pg's connection and its socket: not in pg's types, but what pg corks itself around each statement.
+  const socket = (client as unknown as { connection: { stream: NodeJS.WritableStream & { cork(): void; uncork(): void } } }).connection.stream;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  client.query = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(uncork);
+    }
+    return query(...args);
+  }) as typeof client.query;
 }
