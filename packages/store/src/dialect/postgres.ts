@@ -17,9 +17,14 @@ export { CHANGE_CHANNEL };
 /** Two-int advisory lock key for migrations ('pa', 've'); any constant works as long as it is ours. */
 const MIGRATION_LOCK = [0x7061, 0x7665] as const;
 const INT8_OID = 20;
-/** Connections of their own for the engine's grouped writes, one a batch in flight (postgres-pipeline.ts). */
-const WRITE_BATCHES = 4;
-const POOL_SIZE = 10;
+/**
+ * Connections of their own for the engine's grouped writes, one a batch in flight
+ * (postgres-pipeline.ts): a pipelined batch holds its connection for a few round trips, not
+ * one a statement, so two do the work the four shared ones did. The pool keeps the rest of
+ * the ten connections a process has always used at most (it had 10, of which the writes could take 4).
+ */
+const WRITE_BATCHES = 2;
+const POOL_SIZE = 10 - WRITE_BATCHES;
 const SELECT = /^\s*select\b/i;
 /**
  * The change counter's statement, prepared once a connection (it is read all the time under
