@@ -52,6 +52,8 @@ export function pipelinedTransactions(options: ClientOptions & { connections: nu
         // Sent with the writes' first statements, not awaited before them: should BEGIN fail,
         // they fail too (pg answers each in turn), and so does the transaction.
         const begun = client.query('begin');
+        // Handled where awaited below; until then a failure must not count as an unhandled rejection.
+        begun.catch(() => {});
         let result;
         try {
           result = await fn(handleOf(client));
