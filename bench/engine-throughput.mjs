@@ -193,13 +193,19 @@ async function runWorker() {
   const store = await p.createStore({ url: arg('url') });
   const { driver, created } = countingDriver(p);
   const engine = engineFor(p, store, driver);
+  // The database's backends' CPU over the passes (all workers' backends: with two workers each
+  // reports the pair's, overlapping; the parent keeps the largest): the server's share of a pass.
+  const backends = await backendsCpu(arg('url'));
   await tell({ ready: true });
   await new Promise((go) => process.once('message', go));
+  const serverCpu = await backends.sample();
   const cpu = process.cpuUsage();
   const passes = await drain(store, engine);
   const used = process.cpuUsage(cpu);
+  const serverSeconds = round((await backends.sample()) - serverCpu);
+  await backends.end();
   await store.close();
-  await tell({ passes, created, cpuSeconds: round((used.user + used.system) / 1e6) });
+  await tell({ passes, created, cpuSeconds: round((used.user + used.system) / 1e6), serverCpuSeconds: serverSeconds });
 }
 
 /**
@@ -292,7 +298,7 @@ async function runPostgres(buildRoot, workerCounts) {
         }
       });
       if (readyCount !== instances) throw new Error(`expected ${instances} Ready instances with ${workers} worker(s), found ${readyCount}`);
-      result.workers[workers] = { seconds: round(seconds), reconcilesPerSecond: Math.round(instances / seconds), passes: reports.map((r) => r.passes), cpuSeconds: reports.map((r) => r.cpuSeconds) };
+      result.workers[workers] = { seconds: round(seconds), reconcilesPerSecond: Math.round(instances / seconds), passes: reports.map((r) => r.passes), cpuSeconds: reports.map((r) => r.cpuSeconds), serverCpuSeconds: Math.max(...reports.map((r) => r.serverCpuSeconds)) };
     }
     return result;
   } finally {
@@ -345,7 +351,12 @@ async function orchestrate() {
     ...(storeKind === 'postgres' ? { insertServerCpuSeconds: med(label, (r) => r.insertServerCpuSeconds) } : {}),
     firstPageP99Ms: med(label, (r) => r.firstPage.p99Ms),
     ...(insertOnly ? {} : storeKind === 'postgres'
-      ? Object.fromEntries(workerCounts.map((w) => [`workers${w}ReconcilesPerSecond`, med(label, (r) => r.workers[w].reconcilesPerSecond)]))
+      ? Object.fromEntries(workerCounts.flatMap((w) => [
+        [`workers${w}ReconcilesPerSecond`, med(label, (r) => r.workers[w].reconcilesPerSecond)],
+        // The workers' CPU together, and their backends' (a baseline's workers may not report it).
+        [`workers${w}CpuSeconds`, med(label, (r) => r.workers[w].cpuSeconds.reduce((a, b) => a + b, 0))],
+        [`workers${w}ServerCpuSeconds`, med(label, (r) => r.workers[w].serverCpuSeconds ?? Number.NaN)],
+      ]))
       : { reconcilesPerSecond: med(label, (r) => r.reconcilesPerSecond), cpuSeconds: med(label, (r) => r.cpuSeconds) }),
   });
   const out = { bench: 'engine-throughput', store: storeKind, instances, concurrency, runs, medians: Object.fromEntries(builds.map((b) => [b.label, summary(b.label)])) };

@@ -35,6 +35,15 @@ export interface GroupedWrite<I, O> {
    * again; the rest follow under one savepoint of the batch, to which a failure rolls back.
    */
   savepointsAfterFailure?: boolean | ((item: I) => boolean);
+  /**
+   * Writes that run again after a failure (savepointsAfterFailure) start together in their
+   * batch's first run instead of one after another, for a transaction whose connection pipelines
+   * them (PostgreSQL, dialect/postgres-pipeline.ts): their statements go out in one flight. They
+   * must not depend on each other's effects (the engine's lock only rows their own lease holds).
+   * Should one fail, the batch waits for the others to settle before it rolls back and runs them
+   * again, one after another, each in its savepoint, as without this.
+   */
+  concurrent?: boolean;
 }
 
 interface Pending<I, O> {
@@ -82,6 +91,13 @@ export function groupCommit<I, O>(write: GroupedWrite<I, O>): (item: I) => Promi
         };
         const run = (savepoints: boolean) => write.transaction(async (trx) => {
           await write.prepare?.(trx, batch.map((p) => p.item));
+          if (!savepoints && once.length === 0 && write.concurrent && batch.length > 1) {
+            const settled = await Promise.allSettled(batch.map((pending) => write.apply(trx, pending.item)));
+            const failed = settled.find((outcome) => outcome.status === 'rejected');
+            if (failed !== undefined) throw failed.reason;
+            settled.forEach((outcome, i) => { batch[i]!.outcome = { ok: true, value: (outcome as PromiseFulfilledResult<O>).value }; });
+            return;
+          }
           // Alone in its batch, a write needs no savepoint: its failure undoes the transaction, which holds nothing else.
           if (batch.length === 1 || (!savepoints && once.length === 0)) {
             for (const pending of batch) pending.outcome = { ok: true, value: await write.apply(trx, pending.item) };

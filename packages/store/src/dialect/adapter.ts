@@ -31,7 +31,9 @@ export interface DialectAdapter {
    * transaction cannot deadlock with another process's. On SQLite every transaction is shared.
    * The savepoints are taken only when a batch's writes run again after a failure (on SQLite
    * they share one savepoint until then), so `fn` must touch nothing but the database through
-   * `trx` (it may run twice).
+   * `trx` (it may run twice). On PostgreSQL the writes of a batch run at once, their statements
+   * pipelined on one connection (postgres-pipeline.ts), so `fn` must not rely on another write's
+   * effects either (the engine's writes lock only the rows their own lease holds).
    */
   write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
 

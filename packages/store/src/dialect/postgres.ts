@@ -10,6 +10,7 @@ import { numberExisting } from './number-existing.js';
 import { groupCommit } from '../group-commit.js';
 import { currentSnapshots } from './postgres-snapshots.js';
 import { beginWithFirstStatement } from './postgres-begin.js';
+import { pipelinedTransactions } from './postgres-pipeline.js';
 
 import { CHANGE_CHANNEL } from './change-channel.js';
 
@@ -17,9 +18,14 @@ export { CHANGE_CHANNEL };
 /** Two-int advisory lock key for migrations ('pa', 've'); any constant works as long as it is ours. */
 const MIGRATION_LOCK = [0x7061, 0x7665] as const;
 const INT8_OID = 20;
-/** Pool connections the engine's grouped writes may hold at once (of POOL_SIZE): reads and requests keep the rest. */
-const WRITE_BATCHES = 4;
-const POOL_SIZE = 10;
+/**
+ * Connections of their own for the engine's grouped writes, one a batch in flight
+ * (postgres-pipeline.ts): a pipelined batch holds its connection for a few round trips, not
+ * one a statement, so two do the work the four shared ones did. The pool keeps the rest of
+ * the ten connections a process has always used at most (it had 10, of which the writes could take 4).
+ */
+const WRITE_BATCHES = 2;
+const POOL_SIZE = 10 - WRITE_BATCHES;
 const SELECT = /^\s*select\b/i;
 /**
  * The change counter's statement, prepared once a connection (it is read all the time under
@@ -79,8 +85,13 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     if (row.epoch !== null) epochAt = { snapshot: row.snapshot, epoch: Number(row.epoch) };
     return row.snapshot;
   });
+  // The batches run on pipelined connections of their own, their writes started together: the
+  // statements of a batch go out in a few flights, not one round trip each (postgres-pipeline.ts).
+  const pipelined = pipelinedTransactions({
+    connectionString: url, types, connections: WRITE_BATCHES, onConnect: (client) => prepareCompiledStatements(client, () => { writes++; }),
+  });
   const shared = groupCommit<Work, unknown>({
-    transaction: (fn) => db.transaction().execute(fn), apply: (trx, fn) => fn(trx), parallel: WRITE_BATCHES, savepointsAfterFailure: true,
+    transaction: (fn) => pipelined.transaction(fn), apply: (trx, fn) => fn(trx), parallel: WRITE_BATCHES, savepointsAfterFailure: true, concurrent: true,
   });
 
   return {
@@ -155,6 +166,7 @@ export function createPostgresAdapter(url: string): DialectAdapter {
       if (closed) return;
       closed = true;
       await listener?.stop();
+      await pipelined.close();
       await db.destroy();
     },
   };

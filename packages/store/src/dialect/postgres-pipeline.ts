@@ -1,0 +1,103 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect } from '#kysely';
+import type { Database } from '../schema.js';
+
+/**
+ * Transactions whose statements are pipelined (pg's `pipeline` mode): a statement is sent at
+ * once, without waiting for the answer to the one before, and the answers come back in order.
+ * For the engine's shared writes (adapter.write): the writes of a batch start together
+ * (group-commit.ts `concurrent`), so BEGIN and their first statements reach PostgreSQL in one
+ * flight, their next statements in the next, then COMMIT: a batch of 12 passes' writes waits
+ * for three or four round trips instead of one a statement, and each side wakes up once a
+ * flight instead of once a statement (round trips were most of a pass's cost, bench/README §3).
+ * What a transaction guarantees is unchanged: the same statements, one connection, one commit.
+ */
+export interface PipelinedTransactions {
+  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+type ClientOptions = Pick<pg.PoolConfig, 'connectionString' | 'types'>;
+
+export function pipelinedTransactions(options: ClientOptions & { connections: number; onConnect(client: pg.PoolClient): void }): PipelinedTransactions {
+  const { connections, onConnect, ...clientOptions } = options;
+  const pool = new pg.Pool({ ...clientOptions, max: connections, pipeline: true });
+  // As the main pool's: a dead idle connection must not crash the process; the next checkout opens another.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    onConnect(client);
+    coalesceWrites(client);
+  });
+  /**
+   * A Kysely handle a connection: every query goes straight to it (its "pool" hands out that
+   * one connection and never waits for it), so statements issued together are pipelined.
+   * Kysely's own transactions would run them one at a time (one connection, one query at a time).
+   */
+  const handles = new WeakMap<pg.PoolClient, Kysely<Database>>();
+  const handleOf = (client: pg.PoolClient) => {
+    let handle = handles.get(client);
+    if (handle === undefined) {
+      const lent = { query: client.query.bind(client), release() {} };
+      handle = new Kysely<Database>({ dialect: new PostgresDialect({ pool: { connect: async () => lent, end: async () => {} } as never }) });
+      handles.set(client, handle);
+    }
+    return handle;
+  };
+
+  return {
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken: unknown;
+      try {
+        // Sent with the writes' first statements, not awaited before them: should BEGIN fail,
+        // they fail too (pg answers each in turn), and so does the transaction.
+        const begun = client.query('begin');
+        // Handled where awaited below; until then a failure must not count as an unhandled rejection.
+        begun.catch(() => {});
+        let result;
+        try {
+          result = await fn(handleOf(client));
+          await begun;
+        } catch (error) {
+          await begun.catch(() => {});
+          await client.query('rollback').catch((rollbackError: unknown) => { broken = rollbackError; });
+          throw error;
+        }
+        // A transaction that failed without its caller seeing it (an error it caught) ends in a ROLLBACK.
+        const committed = await client.query('commit').catch((error: unknown) => { broken = error; throw error; });
+        if (committed.command === 'ROLLBACK') throw new Error('the transaction was rolled back at commit (a statement of it had failed)');
+        return result;
+      } finally {
+        // A connection whose rollback or commit failed is in an unknown state: closed, not reused.
+        client.release(broken !== undefined);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * The statements `client` is given in one turn of the event loop go out in one socket write:
+ * its socket is corked at the first and uncorked once the turn's other work (the other writes'
+ * statements, issued from their own promise callbacks) is done. pg writes each statement as it
+ * is given, one write system call each, the largest item of the engine's CPU on PostgreSQL
+ * (bench/README §3). A statement waits at most for the end of the turn.
+ */
+function coalesceWrites(client: pg.PoolClient): void {
+  // pg's connection and its socket: not in pg's types, but what pg corks itself around each statement.
+  const socket = (client as unknown as { connection: { stream: NodeJS.WritableStream & { cork(): void; uncork(): void } } }).connection.stream;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  client.query = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(uncork);
+    }
+    return query(...args);
+  }) as typeof client.query;
+}
