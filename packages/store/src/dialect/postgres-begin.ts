@@ -11,7 +11,8 @@ type Query = (...args: unknown[]) => unknown;
  * The pool's connections are in pg's pipeline mode (a query is written without waiting for the
  * answer to the one before), so BEGIN is written at once and reported done at once; the statement
  * that follows on this connection is written right behind it, and its answer also waits for
- * BEGIN's: a failed BEGIN fails the transaction's first statement, and Kysely rolls back.
+ * BEGIN's: a failed BEGIN fails the transaction's first statement, and the transaction (Kysely's,
+ * or postgres-pipeline.ts's for the engine's grouped writes) rolls back.
  *
  * That the first statement runs before BEGIN is known to have succeeded is safe because a BEGIN on
  * a connection the pool hands out fails only with its session (connection lost, backend

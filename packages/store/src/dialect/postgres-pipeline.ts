@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from '#kysely';
 import type { Database } from '../schema.js';
+import { beginWithFirstStatement } from './postgres-begin.js';
 
 /**
  * Transactions whose statements are pipelined (pg's `pipeline` mode): a statement is sent at
@@ -26,6 +27,9 @@ export function pipelinedTransactions(options: ClientOptions & { connections: nu
   pool.on('error', () => {});
   pool.on('connect', (client) => {
     onConnect(client);
+    // BEGIN goes out with the writes' first statements, not awaited before them: should it fail,
+    // the first statement fails too, and so does the transaction.
+    beginWithFirstStatement(client);
     coalesceWrites(client);
   });
   /**
@@ -49,17 +53,11 @@ export function pipelinedTransactions(options: ClientOptions & { connections: nu
       const client = await pool.connect();
       let broken: unknown;
       try {
-        // Sent with the writes' first statements, not awaited before them: should BEGIN fail,
-        // they fail too (pg answers each in turn), and so does the transaction.
-        const begun = client.query('begin');
-        // Handled where awaited below; until then a failure must not count as an unhandled rejection.
-        begun.catch(() => {});
+        await client.query('begin');
         let result;
         try {
           result = await fn(handleOf(client));
-          await begun;
         } catch (error) {
-          await begun.catch(() => {});
           await client.query('rollback').catch((rollbackError: unknown) => { broken = rollbackError; });
           throw error;
         }
