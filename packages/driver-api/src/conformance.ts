@@ -10,7 +10,7 @@
  * own. Everything created is deleted in afterAll even when an assertion failed.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createCheckSession, type ContractCheck, type Driver, type DriverInstance, type Target } from './index.js';
+import { createCheckSession, isResourceExists, type ContractCheck, type Driver, type DriverInstance, type Target } from './index.js';
 import { buildContext, generateSecrets, interruptingSignal, newSeed, type InstanceSeed } from './conformance-context.js';
 
 export { SimulatedCrash } from './conformance-context.js';
@@ -126,9 +126,17 @@ export function runDriverConformance(options: DriverConformanceOptions): void {
     };
     const env = (): ConformanceEnv => ({ driver: d(), target });
     const observe = (seed: InstanceSeed) => d().observe(buildContext(target, seed));
+    // As the engine calls create: one that says the resource is already there (a driver that
+    // declares createsUnobserved may) is followed by update, which the engine plans after observing.
     const create = async (seed: InstanceSeed, signal?: AbortSignal): Promise<Outputs> => {
       leftovers.set(seed.externalName, seed);
-      return (await d().create(buildContext(target, seed, signal))).outputs;
+      const ctx = buildContext(target, seed, signal);
+      try {
+        return (await d().create(ctx)).outputs;
+      } catch (error) {
+        if (d().createsUnobserved !== true || !isResourceExists(error)) throw error;
+        return (await d().update(ctx)).outputs;
+      }
     };
     const runSteps = async (seed: InstanceSeed, from: number, to: number, times = 1) => {
       for (const step of d().deletion.slice(from, to)) {
@@ -257,6 +265,30 @@ export function runDriverConformance(options: DriverConformanceOptions): void {
       const outputs = (await d().update(buildContext(target, rotated))).outputs;
       await expectWorking(rotated, outputs);
       a = rotated;
+      aOutputs = outputs;
+    });
+
+    it('create on a resource nobody observed converges it as update would, or says it exists and leaves it (createsUnobserved)', async (test) => {
+      // The engine's first pass over a new instance calls create without observing when the
+      // driver declares this (engine first-pass.ts); the resource may already be there.
+      if (d().createsUnobserved !== true) test.skip();
+      const before = await inventory(a);
+      const fresh: InstanceSeed = { ...a, secrets: generateSecrets(d()) };
+      let outputs: Outputs | undefined;
+      try {
+        outputs = (await d().create(buildContext(target, fresh))).outputs;
+      } catch (error) {
+        if (!isResourceExists(error)) throw error;
+      }
+      expect(await inventory(a)).toEqual(before);
+      if (outputs === undefined) {
+        // Refused: nothing that matters changed, the credentials issued before still work.
+        await expectWorking(a, aOutputs);
+        return;
+      }
+      // Converged, as update would: the secrets it was given are the ones that work now.
+      await expectWorking(fresh, outputs);
+      a = fresh;
       aOutputs = outputs;
     });
 

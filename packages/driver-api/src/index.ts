@@ -31,6 +31,7 @@ export type { WireInstance } from './wire-instance.js';
 export { createCheckSession, withCheckConnection } from './check-session.js';
 export type { CheckConnection } from './check-session.js';
 export { isTargetUnreachable, TARGET_UNREACHABLE, targetUnreachable } from './unreachable.js';
+export { isResourceExists, RESOURCE_EXISTS, resourceExists } from './resource-exists.js';
 
 /**
  * The code of a DriverError that means "the work is under way elsewhere, look again later"
@@ -191,6 +192,18 @@ export interface Driver {
   observe(ctx: DriverContext): Promise<Observation>;
   create(ctx: DriverContext): Promise<ApplyResult>;
   update(ctx: DriverContext): Promise<ApplyResult>;
+  /**
+   * True when `create` may be called on a resource nobody has observed, one that may already
+   * exist (made by an earlier create whose record was lost, or by someone else under the same
+   * external name). Then `create` either converges that resource exactly as `update` would, or
+   * throws `resourceExists(…)` (resource-exists.ts) having changed nothing that matters. With it,
+   * the engine skips `observe` on a new instance's first pass (no intent, no stored secret, no
+   * applied generation: nothing to find) and creates at once; on the exists-error it observes
+   * and plans again, an update. One target round trip less on the way to a new instance's
+   * credentials. Default: false, the engine observes before every create. The conformance suite
+   * checks the promise for drivers that make it.
+   */
+  readonly createsUnobserved?: boolean;
   /**
    * False when `update` cannot take a resource back to an older product version's spec (a
    * rollout then leaves a failed instance where it is and says so, docs/rollouts.md). Default:

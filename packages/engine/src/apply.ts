@@ -1,8 +1,9 @@
-import { isTargetUnreachable, type DriverContext } from '@paved/driver-api';
+import { isResourceExists, isTargetUnreachable, type DriverContext } from '@paved/driver-api';
 import type { CheckResult } from '@paved/model';
 import type { EngineState, NewEvent } from '@paved/store';
 import { sameStatus } from './conditions.js';
 import { forget, runDeletionStep } from './deletion.js';
+import { createsUnobserved } from './first-pass.js';
 import type { FailureStage } from './failure.js';
 import { isInterruption } from './interruptions.js';
 import { observe } from './observe.js';
@@ -44,6 +45,8 @@ export interface Run {
    * waits for it first. Settled (never an unhandled rejection): awaiting it throws the failure.
    */
   storing?: { action: 'create' | 'update'; done: Promise<void> };
+  /** The plan was made without the driver's observe (first-pass.ts): a create may find the resource there. */
+  unobserved?: boolean;
   /**
    * Generated secrets observe made and nothing stored yet: stored before the first step that
    * changes anything, a create's or update's in the commit of its intent record.
@@ -54,27 +57,30 @@ export interface Run {
 /**
  * A step ends the pass ('recorded') when it wrote the pass's final state itself (forget, a
  * drift report, a dropped rotation, failed checks); otherwise the next step runs ('next'),
- * and after the last one the instance is recorded Ready with what the steps did.
+ * and after the last one the instance is recorded Ready with what the steps did. 'exists': a
+ * create planned without observing found the resource there and changed nothing; the pass
+ * observes and plans again.
  */
-export type StepEnd = 'next' | 'recorded';
+export type StepEnd = 'next' | 'recorded' | 'exists';
 
 /** observe → plan → apply → record, for an instance with a driver. */
 export async function reconcileWithDriver(pass: Pass, resolved: Resolved, progress: Progress): Promise<void> {
-  const { ctx, sources, unstored } = await observe(pass, resolved, progress);
-  const plan = planInstance(sources);
-  pass.deps.logger.debug({ instanceId: pass.instance.id, reason: plan.reason, steps: plan.steps.map((step) => step.kind) }, 'planned');
-  const run: Run = { pass, resolved, plan, progress, ctx, engine: {}, events: [], ...(unstored === undefined ? {} : { unstored }) };
-  for (const step of plan.steps) {
-    if (step.kind !== 'run-checks') await stored(run);
-    // A create or update stores them with its intent record (applyChange).
-    if (step.kind !== 'create' && step.kind !== 'update') await storeGeneratedAlone(run);
-    if ((await applyStep(run, step)) === 'recorded') return;
+  const unobserved = createsUnobserved(pass, resolved.driver);
+  let run = await observeAndPlan(pass, resolved, progress, unobserved);
+  let end = await applyPlan(run);
+  // The create met the resource (an earlier create's, or one made under the same name): look at
+  // it as any pass would. Its intent and generated secrets are stored, so this plans an update
+  // with the same secrets, and a crash from here on is resumed by observing, as always.
+  if (end === 'exists') {
+    run = await observeAndPlan(pass, resolved, progress, false);
+    end = await applyPlan(run);
   }
+  if (end !== 'next') return;
   await stored(run);
   await storeGeneratedAlone(run);
   await recordReady(pass, {
     ...(run.plain === undefined ? {} : { outputs: run.plain }),
-    ...(plan.drifted ? { repaired: plan } : {}),
+    ...(run.plan.drifted ? { repaired: run.plan } : {}),
     ...(run.checks === undefined ? {} : { checks: run.checks }),
     engine: run.engine,
     events: run.events,
@@ -105,6 +111,25 @@ function applyStep(run: Run, step: DriverStep): Promise<StepEnd> {
   }
 }
 
+async function observeAndPlan(pass: Pass, resolved: Resolved, progress: Progress, unobserved: boolean): Promise<Run> {
+  const { ctx, sources, unstored } = await observe(pass, resolved, progress, { unobserved });
+  const plan = planInstance(sources);
+  pass.deps.logger.debug({ instanceId: pass.instance.id, reason: plan.reason, steps: plan.steps.map((step) => step.kind), unobserved }, 'planned');
+  return { pass, resolved, plan, progress, ctx, engine: {}, events: [], ...(unobserved ? { unobserved } : {}), ...(unstored === undefined ? {} : { unstored }) };
+}
+
+/** The plan's steps in order, until one ends the pass or finds the resource there; 'next' when all ran. */
+async function applyPlan(run: Run): Promise<StepEnd> {
+  for (const step of run.plan.steps) {
+    if (step.kind !== 'run-checks') await stored(run);
+    // A create or update stores them with its intent record (applyChange).
+    if (step.kind !== 'create' && step.kind !== 'update') await storeGeneratedAlone(run);
+    const end = await applyStep(run, step);
+    if (end !== 'next') return end;
+  }
+  return 'next';
+}
+
 async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepEnd> {
   const { pass, resolved: { driver, target, product } } = run;
   run.progress.stage = action;
@@ -128,8 +153,11 @@ async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepE
   pass.crashPoint(`${action}:after-intent`);
 
   pass.assertLease();
-  const result = await pass.deps.gate.run(target, () => (action === 'create' ? driver.create(run.ctx) : driver.update(run.ctx)));
+  const calling = pass.deps.gate.run(target, () => (action === 'create' ? driver.create(run.ctx) : driver.update(run.ctx)));
+  // Only a create planned without observing may meet the resource: after an observe, the error is a failure like any other.
+  const result = run.unobserved === true ? await calling.catch((error: unknown) => (isResourceExists(error) ? undefined : Promise.reject(error))) : await calling;
   pass.assertLease();
+  if (result === undefined) return 'exists';
   pass.crashPoint(`${action}:after-driver`);
 
   const { plain, secret } = splitOutputs(result.outputs, product.manifest.spec.outputs, product.manifest.spec.score?.openOutputs === true);

@@ -1,9 +1,12 @@
-import type { DriverContext, DriverInstance } from '@paved/driver-api';
+import type { DriverContext, DriverInstance, Observation } from '@paved/driver-api';
 import { resolveInstanceValues, type ProductVersion } from '@paved/model';
 import type { Progress } from './apply.js';
 import { CREDENTIALS, generatedSecrets, generatedSecretsName, type UnstoredSecrets } from './outputs.js';
 import type { Pass, Resolved } from './pass.js';
 import type { PlanSources } from './plan-sources.js';
+
+/** What a pass that skips observe plans from: nothing there, so a create (plan.ts NotCreated). */
+const UNOBSERVED: Observation = Object.freeze({ exists: false, upToDate: false, diff: [] });
 
 /** The driver's view of the instance, at its current credential. */
 export function driverInstance(pass: Pass, product: ProductVersion): DriverInstance {
@@ -26,7 +29,7 @@ export function driverInstance(pass: Pass, product: ProductVersion): DriverInsta
  * values, kept until the instance is forgotten.
  */
 export async function observe(
-  pass: Pass, resolved: Resolved, progress: Progress,
+  pass: Pass, resolved: Resolved, progress: Progress, options: { unobserved?: boolean } = {},
 ): Promise<{ ctx: DriverContext; sources: PlanSources; unstored?: UnstoredSecrets }> {
   const { product, driver, target } = resolved;
   const { id, deletionRequested } = pass.instance;
@@ -39,6 +42,11 @@ export async function observe(
   const ctx: DriverContext = { instance: driverInstance(pass, product), target, secrets, signal: pass.lease.signal, logger: pass.deps.logger };
   const sources: PlanSources = { instance: pass.instance, engine, product, driver, hasCredentials: false, now: pass.now() };
   if (deletionRequested) return { ctx, sources };
+
+  // A new instance whose driver may create without looking (first-pass.ts): planned as absent,
+  // so the pass creates at once; a create that finds the resource there says so and the pass
+  // observes then (apply.ts). One round trip to the target fewer on a new instance's path.
+  if (options.unobserved === true) return { ctx, sources: { ...sources, observation: UNOBSERVED }, ...(unstored === undefined ? {} : { unstored }) };
 
   progress.stage = 'observe';
   pass.assertLease();

@@ -25,6 +25,19 @@ runDriverConformance({
     (driver as MemoryDriver).resources().has(externalName) ? [`resource ${externalName}`] : [],
 });
 
+// The same, declaring createsUnobserved both ways: the suite's unobserved-create case runs.
+for (const mode of ['converges', 'refuses'] as const) {
+  runDriverConformance({
+    name: `memory (create ${mode} an existing resource)`,
+    createDriver: () => createMemoryDriver({ createsUnobserved: mode }),
+    target: () => target,
+    outputs: ['name', 'token'],
+    values: { size: 'small' },
+    inventory: async (externalName, _target, { driver }) =>
+      (driver as MemoryDriver).resources().has(externalName) ? [`resource ${externalName}`] : [],
+  });
+}
+
 function context(name: string, token = 'a'.repeat(32)): DriverContext {
   return {
     instance: { id: name, team: 'team-a', name, externalName: name, product: 'p', plan: 'small', values: {} },

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { DriverError } from '@paved/model';
-import { requireSecret, type ApplyResult, type ContractCheck, type DeletionStep, type Driver, type DriverContext, type Observation, type PreflightResult, type RotationContext, type Target } from '@paved/driver-api';
+import { requireSecret, resourceExists, type ApplyResult, type ContractCheck, type DeletionStep, type Driver, type DriverContext, type Observation, type PreflightResult, type RotationContext, type Target } from '@paved/driver-api';
 
 /** The driver calls a test can make fail; a deletion step counts as 'delete'. */
 export type MemoryMethod = 'preflight' | 'observe' | 'create' | 'update' | 'delete' | 'rotate' | 'revoke' | 'check';
@@ -24,6 +24,12 @@ export interface MemoryDriverOptions {
   latencyMs?: number;
   /** Fail the first N calls of each listed method with a retryable DriverError. */
   failOn?: Partial<Record<MemoryMethod, number>>;
+  /**
+   * Declare Driver.createsUnobserved, and what create does on a resource already there: converge
+   * it as update does ('converges'), or throw the exists-error and change nothing ('refuses').
+   * Off by default: the engine then observes before every create, as for most drivers.
+   */
+  createsUnobserved?: 'converges' | 'refuses';
 }
 
 /** A credential holder's view of one resource, as a client library would give it. */
@@ -81,6 +87,9 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
     ctx.signal.throwIfAborted();
     const token = tokenOf(ctx);
     let resource = store.get(name);
+    if (method === 'create' && resource !== undefined && options.createsUnobserved === 'refuses') {
+      throw resourceExists(`memory driver: "${name}" already exists`);
+    }
     if (!resource) {
       resource = { name, token: null, credentials: new Map(), values: {}, data: new Map() };
       store.set(name, resource);
@@ -211,6 +220,7 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
       const diff = describeDrift(resource, ctx);
       return { exists: true, upToDate: diff.length === 0, diff, outputs: { name } };
     },
+    ...(options.createsUnobserved === undefined ? {} : { createsUnobserved: true }),
     create: (ctx) => apply('create', ctx),
     update: (ctx) => apply('update', ctx),
     resources: () => store,

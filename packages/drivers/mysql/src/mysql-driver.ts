@@ -28,6 +28,9 @@ export function createMysqlDriver(options: MysqlDriverOptions = {}): Driver {
     checks: contractChecks,
     preflight: (target) => preflightWith(target, pools.forTarget, preflight),
     observe: async (ctx) => observe(connect(ctx), ctx),
+    // create is update (CREATE … IF NOT EXISTS, then ALTER USER and the grants set whole): on a
+    // database and user already there it converges them, so the engine need not observe a new instance first.
+    createsUnobserved: true,
     create: async (ctx) => provision(connect(ctx), ctx),
     update: async (ctx) => provision(connect(ctx), ctx),
     // A rotation is a create of login number ctx.instance.rotation; the previous one is untouched.

@@ -27,6 +27,9 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
     deletion: deletionSteps(connect),
     preflight: (target) => preflightWith(target, pools.forTarget, preflight),
     observe: async (ctx) => observe(connect(ctx), ctx),
+    // create is update (the role and database are made when missing, else altered to the spec):
+    // it converges an existing one, so the engine need not observe a new instance first.
+    createsUnobserved: true,
     create: async (ctx) => provision(connect(ctx), ctx),
     update: async (ctx) => provision(connect(ctx), ctx),
     checks: postgresChecks,

@@ -36,6 +36,9 @@ export function createRabbitmqDriver(options: RabbitmqDriverOptions = {}): Drive
     checksTogether: true,
     preflight: (target) => preflightWith(target, api, preflight),
     observe: async (ctx) => observe(connect(ctx), ctx),
+    // create is update (PUT vhost answers 204 when it was there, and the user, limits and grants
+    // are then read and set whole): it converges an existing vhost, so the engine need not observe a new instance first.
+    createsUnobserved: true,
     create: async (ctx) => provision(connect(ctx), ctx),
     update: async (ctx) => provision(connect(ctx), ctx),
     rotate: async (ctx) => rotate(connect(ctx), ctx),

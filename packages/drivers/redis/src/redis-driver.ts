@@ -43,6 +43,9 @@ export function createRedisDriver(options: RedisDriverOptions = {}): Driver {
     checksTogether: true,
     preflight: (target) => preflightBoth(target, clients.forTarget),
     observe: async (ctx) => (isDedicated(ctx.instance) ? observeServer(ctx) : observe(connect(ctx), ctx)),
+    // create is update (ACL SETUSER … reset replaces the whole user; a dedicated server is converged):
+    // on a user already there it converges it, so the engine need not observe a new instance first.
+    createsUnobserved: true,
     create: apply,
     update: apply,
     // A rotation is a create of the new credential; the previous one is left working.
