@@ -8,6 +8,7 @@
 // flush), transactions, and by statement (with --by-statement).
 //
 //   npm run build && node bench/pg-round-trips.mjs [--requests 20] [--baseline /work/base] [--by-statement]
+//     [--way one-request|two-requests] [--baseline-way two-requests|one-request]
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -16,12 +17,18 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from '@paved/client';
 import { arg, freshDatabase, startPaved } from './lib.mjs';
 import { benchTargetsFile, requestFor } from './direct-ops.mjs';
+import { createAndWait } from './ready-split.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const requests = Number(arg('requests', '20'));
 const byStatement = process.argv.includes('--by-statement');
 const baselineRoot = arg('baseline');
-const sides = [{ name: 'this build', root: resolve(here, '..') }, ...(baselineRoot ? [{ name: 'baseline', root: resolve(baselineRoot) }] : [])];
+// Each side creates and waits as time-to-ready.mjs has it (ready-split.mjs createAndWait): this
+// build in one request, the baseline (a build before the create's stream) in two; `--way`, `--baseline-way`.
+const sides = [
+  { name: 'this build', root: resolve(here, '..'), way: arg('way', 'one-request') },
+  ...(baselineRoot ? [{ name: 'baseline', root: resolve(baselineRoot), way: arg('baseline-way', 'two-requests') }] : []),
+];
 
 const settle = () => new Promise((r) => setTimeout(r, 300));
 async function tally(server, file) {
@@ -57,8 +64,7 @@ for (const side of sides) {
       const request = requestFor('redis', `rt${i}-${randomBytes(2).toString('hex')}`);
       const { unlinkSync } = await import('node:fs');
       try { unlinkSync(file); } catch {}
-      await client.createInstance(team, request);
-      await client.waitForCredentials(team, request.name);
+      await createAndWait(client, team, request, side.way);
       const create = await tally(server, file);
       if (process.env.PAVED_COUNT_PG_SEQUENCE) console.log(readFileSync(`${file}.sequence`, 'utf8'));
       try { unlinkSync(file); } catch {}

@@ -17,7 +17,7 @@
 // "--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile it (NODE_OPTIONS refuses --cpu-prof).
 //
 //   npm run build && node bench/time-to-ready.mjs --product postgres [--runs 30] [--store sqlite|postgres|both]
-//     [--baseline ../base] [--env K=V] [--baseline-env K=V]
+//     [--baseline ../base] [--env K=V] [--baseline-env K=V] [--way one-request|two-requests] [--baseline-way two-requests|one-request]
 //   products: postgres (machine PostgreSQL), mysql (MariaDB), redis, amqp (RabbitMQ)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -33,6 +33,13 @@ const product = arg('product', 'postgres');
 const runs = Math.max(30, Number(arg('runs', '30')));
 const baselineRoot = arg('baseline');
 const store = arg('store', 'sqlite');
+// How each side creates and waits (ready-split.mjs createAndWait): this build in one request (the
+// create answers with its status stream); the baseline, a build before that answer, the create
+// then the watch stream. `--way`/`--baseline-way one-request|two-requests` to choose (an A/A run:
+// `--baseline . --baseline-way one-request`).
+const thisWay = arg('way', 'one-request');
+const baselineWay = arg('baseline-way', 'two-requests');
+for (const way of [thisWay, baselineWay]) if (!['one-request', 'two-requests'].includes(way)) throw new Error(`--way and --baseline-way want one-request or two-requests, got "${way}"`);
 if (!['sqlite', 'postgres', 'both'].includes(store)) throw new Error(`--store wants sqlite, postgres or both, got "${store}"`);
 if (store === 'both') {
   // Each store in a process of its own, one after the other, with the same arguments.
@@ -74,15 +81,15 @@ async function removed(name, through = client) {
 }
 
 /** Request → Ready with the credentials on the status stream, as the client waits. */
-async function throughPaved(i, through = client, into = timings, prefix = 'r') {
+async function throughPaved(i, through = client, into = timings, prefix = 'r', way = thisWay) {
   const name = `${prefix}-${i}`;
-  const timing = await createAndWait(through, team, requestFor(product, name));
+  const timing = await createAndWait(through, team, requestFor(product, name), way);
   if (!timing.credentials.values.password && !timing.credentials.values.creds) throw new Error('no credential revealed');
   if (i >= 0) into.push(timing);
   await removed(name, through);
   return timing.t2 - timing.t0;
 }
-const throughBaseline = (i) => throughPaved(i, baseClient, baseTimings, 'b');
+const throughBaseline = (i) => throughPaved(i, baseClient, baseTimings, 'b', baselineWay);
 
 /** The earlier way: watch until Ready, close the stream, then ask the reveal route. */
 async function thenRevealRoute(i) {

@@ -5,7 +5,7 @@ import { colorsEnabled, createColors } from './colors.js';
 import type { Context } from './context.js';
 import { exitCodeFor, formatError } from './exit-codes.js';
 import type { Io } from './io.js';
-import { waitUntilReady } from './wait.js';
+import { waitUntilReady, type FollowInstance } from './wait.js';
 
 /**
  * The feedback prompt after an instance became Ready or Failed under `--wait`
@@ -121,10 +121,10 @@ export async function askForFeedback(ctx: Context, instance: Instance, timeoutMs
  * shown first and the feedback question follows it (the command's exit code stays the
  * failure's). After Ready the command prints its result, then calls askForFeedback.
  */
-export async function waitShowingFailureFirst(ctx: Context, team: string, name: string, timeout: { ms: number; text: string }): Promise<Instance | number> {
+export async function waitShowingFailureFirst(ctx: Context, team: string, name: string, timeout: { ms: number; text: string }, follow?: FollowInstance): Promise<Instance | number> {
   let settled: Instance | undefined;
   try {
-    return await waitUntilReady(ctx, team, name, timeout, (instance) => (settled = instance));
+    return await waitUntilReady(ctx, team, name, timeout, (instance) => (settled = instance), follow);
   } catch (error) {
     if (settled?.status.phase !== 'Failed') throw error;
     ctx.err(formatError(error, createColors(colorsEnabled(ctx.io) && ctx.io.stderr.isTTY === true)));

@@ -1,4 +1,4 @@
-import type { PavedClient } from '@paved/client';
+import type { PavedClient, WatchOptions } from '@paved/client';
 import { DriverError, NotFoundError, UnavailableError, type Instance } from '@paved/model';
 import type { Context } from './context.js';
 import type { Io } from './io.js';
@@ -6,6 +6,9 @@ import { createProgress } from './progress.js';
 
 /** Exit code after Ctrl-C stopped a wait (the shell's 128 + SIGINT); the work goes on in Paved. */
 export const INTERRUPTED_EXIT = 130;
+
+/** Follows the instance's status stream: the watch's, or the one its create answered with (`paved create --wait`). */
+export type FollowInstance = (options: WatchOptions) => Promise<void>;
 
 export type WaitGoal = 'ready' | 'deleted' | { rotation: number };
 export type WaitOutcome =
@@ -28,7 +31,9 @@ export function describeStatus(instance: Instance): string {
  * Follows the status stream until the goal is reached, the instance fails, the timeout
  * passes or the user presses Ctrl-C. Stopping the wait never stops the work on the server.
  */
-export async function waitForInstance(io: Io, client: PavedClient, team: string, name: string, goal: WaitGoal, timeoutMs: number): Promise<WaitOutcome> {
+export async function waitForInstance(
+  io: Io, client: PavedClient, team: string, name: string, goal: WaitGoal, timeoutMs: number, follow: FollowInstance = (options) => client.watchInstance(team, name, options),
+): Promise<WaitOutcome> {
   const controller = new AbortController();
   const progress = createProgress(io);
   let result: WaitOutcome | undefined;
@@ -43,7 +48,7 @@ export async function waitForInstance(io: Io, client: PavedClient, team: string,
     io.onSignal('SIGTERM', () => finish({ outcome: 'interrupted', instance: last })),
   ];
   try {
-    await client.watchInstance(team, name, {
+    await follow({
       signal: controller.signal,
       onStatus(instance) {
         last = instance;
@@ -92,9 +97,9 @@ export function instanceFailed(instance: Instance): DriverError {
  * the work goes on.
  */
 export async function waitUntilReady(
-  ctx: Context, team: string, name: string, timeout: { ms: number; text: string }, onSettled?: (instance: Instance) => void,
+  ctx: Context, team: string, name: string, timeout: { ms: number; text: string }, onSettled?: (instance: Instance) => void, follow?: FollowInstance,
 ): Promise<Instance | number> {
-  const waited = await waitForInstance(ctx.io, await ctx.client(), team, name, 'ready', timeout.ms);
+  const waited = await waitForInstance(ctx.io, await ctx.client(), team, name, 'ready', timeout.ms, follow);
   // Ready or Failed: where the feedback question may follow (feedback-prompt.ts).
   if (waited.outcome === 'ready' || waited.outcome === 'failed') onSettled?.(waited.instance);
   switch (waited.outcome) {

@@ -226,3 +226,67 @@ describe('watchInstance', () => {
     await expect(createClient({ url }).waitForCredentials('t', 'orders-db')).rejects.toThrow(DriverError);
   });
 });
+
+describe('createAndWaitForCredentials', () => {
+  const createPath = 'POST /api/v1/teams/t/instances';
+  const watchPath = 'GET /api/v1/teams/t/instances/orders-db/watch';
+  const credentials = { instance: 'orders-db', team: 't', values: { password: 'pw' } };
+  const request = { name: 'orders-db', product: 'pgdb' };
+  const requestsTo = (since: number) => seen.slice(since).map((r) => `${r.method} ${r.url}`);
+
+  it('creates and has the credentials in one request when the create answers with its status stream', async () => {
+    routes.delete(watchPath);
+    let accept: string | undefined;
+    routes.set(createPath, (req, res, body) => {
+      accept = req.headers.accept;
+      expect(JSON.parse(body)).toEqual(request);
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+      res.write(`event: status\ndata: ${JSON.stringify(instance('Pending'))}\n\n`);
+      res.write(`event: status\ndata: ${JSON.stringify(instance('Provisioning'))}\n\n`);
+      res.write(`event: credentials\ndata: ${JSON.stringify(credentials)}\n\nevent: status\ndata: ${JSON.stringify(instance('Ready'))}\n\n`);
+    });
+    const since = seen.length;
+    const created: string[] = [];
+    const ready = await createClient({ url }).createAndWaitForCredentials('t', request, { onCreated: (i) => created.push(i.status.phase) });
+    expect(ready.instance.status.phase).toBe('Ready');
+    expect(ready.credentials).toEqual(credentials);
+    expect(created).toEqual(['Pending']);
+    expect(accept).toMatch(/text\/event-stream/);
+    expect(requestsTo(since)).toEqual(['POST /api/v1/teams/t/instances?wait=ready&reveal=true']);
+  });
+
+  it('follows on the watch stream when the server answers the create with JSON (an older one), with no failed request', async () => {
+    routes.set(createPath, (_req, res) => json(res, 202, instance('Pending')));
+    routes.set(watchPath, (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`event: status\ndata: ${JSON.stringify(instance('Provisioning'))}\n\n`);
+      res.write(`event: credentials\ndata: ${JSON.stringify(credentials)}\n\nevent: status\ndata: ${JSON.stringify(instance('Ready'))}\n\n`);
+    });
+    const since = seen.length;
+    const created: string[] = [];
+    const ready = await createClient({ url }).createAndWaitForCredentials('t', request, { onCreated: (i) => created.push(i.status.phase) });
+    expect(ready.credentials).toEqual(credentials);
+    expect(created).toEqual(['Pending']);
+    expect(requestsTo(since)).toEqual(['POST /api/v1/teams/t/instances?wait=ready&reveal=true', 'GET /api/v1/teams/t/instances/orders-db/watch?reveal=true']);
+
+    // Asked for two requests (a benchmark's baseline): the plain create, then the watch.
+    const before = seen.length;
+    await createClient({ url }).createAndWaitForCredentials('t', request, { way: 'two-requests' });
+    expect(requestsTo(before)).toEqual(['POST /api/v1/teams/t/instances', 'GET /api/v1/teams/t/instances/orders-db/watch?reveal=true']);
+  });
+
+  it('follows on the watch stream when the create\'s stream drops before Ready; a refused create is its error', async () => {
+    routes.set(createPath, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`event: status\ndata: ${JSON.stringify(instance('Pending'))}\n\n`);
+    });
+    routes.set(watchPath, (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`event: credentials\ndata: ${JSON.stringify(credentials)}\n\nevent: status\ndata: ${JSON.stringify(instance('Ready'))}\n\n`);
+    });
+    expect((await createClient({ url }).createAndWaitForCredentials('t', request)).credentials).toEqual(credentials);
+
+    routes.set(createPath, (_req, res) => problem(res, 409, { code: 'instance_exists', detail: 'taken' }));
+    await expect(createClient({ url }).createAndWaitForCredentials('t', request)).rejects.toThrow(ConflictError);
+  });
+});

@@ -7,6 +7,7 @@ import type { ApplyWorkloadRequest, CreateServiceRequest, Service, TemplateDetai
 import type { BackstageExport, BackstageImportRequest, BackstageImportSummary } from '@paved/model';
 import type { CreateEnvironmentRequest, Environment, SetWorkloadConfigRequest, UpdateEnvironmentRequest, UpdateServiceRequest, WorkloadConfig } from '@paved/model';
 import { Transport, type FetchLike } from './transport.js';
+import { createAndWaitForCredentials, createWatched, type CreateAndWaitOptions, type CreatedWatch, type CreateWatchedOptions } from './create-wait.js';
 import { waitForCredentials, watchInstance, type ReadyCredentials, type WatchOptions } from './watch.js';
 import type { AppendLogLinesRequest, LogPage, LogQuery, PruneLogsResult } from '@paved/model';
 import type { DeviceLogin, DevicePoll, OidcInfo, UserIdentity } from '@paved/model';
@@ -100,6 +101,18 @@ export interface PavedClient extends LogsClient, SignInClient, AuditClient, Meas
    * DriverError; deleted a NotFoundError.
    */
   waitForCredentials(team: string, name: string, options?: { signal?: AbortSignal }): Promise<ReadyCredentials>;
+  /**
+   * Creates an instance and follows it in one request: the create answers with its status
+   * stream (`?wait=ready`), or, from a server older than that, with JSON, and the watch stream
+   * follows (create-wait.ts). A refused create is the usual error.
+   */
+  createWatched(team: string, request: CreateInstanceRequest, options?: CreateWatchedOptions): Promise<CreatedWatch>;
+  /**
+   * createInstance then waitForCredentials in one request where the server offers it: the
+   * create's status stream reveals the credentials with the Ready status (audited as
+   * revealCredentials); the two requests from an older server.
+   */
+  createAndWaitForCredentials(team: string, request: CreateInstanceRequest, options?: CreateAndWaitOptions): Promise<ReadyCredentials>;
 
   // services, environments and workloads (docs/workloads.md)
   listEnvironments(): Promise<Environment[]>;
@@ -242,6 +255,8 @@ export function createClient(options: ClientOptions): PavedClient {
     listEvents: (team, o) => get(`${teamPath(team)}/events`, o),
     watchInstance: (team, name, o) => watchInstance(http, team, name, o),
     waitForCredentials: (team, name, o) => waitForCredentials(http, team, name, () => client.revealCredentials(team, name), o),
+    createWatched: (team, request, o) => createWatched(http, team, request, o),
+    createAndWaitForCredentials: (team, request, o) => createAndWaitForCredentials(http, team, request, () => client.revealCredentials(team, request.name), o),
     listEnvironments: () => http.json('GET', '/api/v1/environments'),
     getEnvironment: (name) => http.json('GET', `/api/v1/environments/${seg(name)}`),
     createEnvironment: (request) => http.json('POST', '/api/v1/environments', { body: request }),

@@ -1,6 +1,7 @@
 export { createClient } from './client.js';
 export type { ClientOptions, Health, InstanceListOptions, PageOptions, PavedClient } from './client.js';
 export type { ReadyCredentials, WatchOptions } from './watch.js';
+export type { CreateAndWaitOptions, CreatedWatch, CreateWatchedOptions } from './create-wait.js';
 export type { FetchLike } from './transport.js';
 export { errorFromResponse } from './problem.js';
 export { SseParser, type ServerSentEvent } from './sse.js';

@@ -1,5 +1,5 @@
 import { DriverError, NotFoundError, UnavailableError, type Credentials, type Instance } from '@paved/model';
-import { SseParser } from './sse.js';
+import { StreamEvents } from './stream-events.js';
 import type { Transport } from './transport.js';
 
 export interface WatchOptions {
@@ -18,7 +18,7 @@ export interface WatchOptions {
   onDeleted?(): void;
 }
 
-type StreamEnd = 'deleted' | 'aborted' | 'dropped';
+export type StreamEnd = 'deleted' | 'aborted' | 'dropped';
 
 /**
  * Follows an instance's status stream until it is deleted or `signal` aborts. A dropped
@@ -34,7 +34,7 @@ export async function watchInstance(transport: Transport, team: string, name: st
  * Ready): the stream is closed then, without aborting the request through its signal (an abort
  * builds an error and its stack on the way to the caller's credentials).
  */
-async function watchUntil(transport: Transport, team: string, name: string, options: WatchOptions, stopped: () => boolean): Promise<void> {
+export async function watchUntil(transport: Transport, team: string, name: string, options: WatchOptions, stopped: () => boolean): Promise<void> {
   const path = `/api/v1/teams/${encodeURIComponent(team)}/instances/${encodeURIComponent(name)}/watch`;
   let reconnects = 0;
   for (;;) {
@@ -61,35 +61,32 @@ async function watchUntil(transport: Transport, team: string, name: string, opti
 
 async function readStream(transport: Transport, path: string, options: WatchOptions, progress: () => void, stopped: () => boolean): Promise<StreamEnd> {
   const response = await transport.send('GET', path, { accept: 'text/event-stream', signal: options.signal, ...(options.reveal ? { query: { reveal: 'true' } } : {}) });
-  if (!response.body) return 'dropped';
-  const parser = new SseParser();
-  const reader = response.body.getReader();
+  return readEvents(new StreamEvents(response), options, progress, stopped);
+}
+
+/**
+ * Reads an instance's status stream (the watch's, or a create's with `?wait=ready`) until it
+ * ends, calling `options`' callbacks; the stream is closed then.
+ */
+export async function readEvents(events: StreamEvents, options: WatchOptions, progress: () => void, stopped: () => boolean): Promise<StreamEnd> {
   try {
     for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        chunk = await reader.read();
-      } catch {
-        if (options.signal?.aborted) return 'aborted';
-        return 'dropped'; // connection reset mid-stream
+      const event = await events.next();
+      if (event === undefined) return options.signal?.aborted ? 'aborted' : 'dropped';
+      if (event.event === 'status') {
+        progress();
+        options.onStatus(JSON.parse(event.data) as Instance);
+      } else if (event.event === 'credentials') {
+        options.onCredentials?.(JSON.parse(event.data) as Credentials);
+      } else if (event.event === 'deleted') {
+        options.onDeleted?.();
+        return 'deleted';
       }
-      if (chunk.done) return options.signal?.aborted ? 'aborted' : 'dropped';
-      for (const event of parser.push(chunk.value)) {
-        if (event.event === 'status') {
-          progress();
-          options.onStatus(JSON.parse(event.data) as Instance);
-        } else if (event.event === 'credentials') {
-          options.onCredentials?.(JSON.parse(event.data) as Credentials);
-        } else if (event.event === 'deleted') {
-          options.onDeleted?.();
-          return 'deleted';
-        }
-        // Stopped from a callback: done now, without waiting for the aborted read to fail.
-        if (options.signal?.aborted || stopped()) return 'aborted';
-      }
+      // Stopped from a callback: done now, without waiting for the aborted read to fail.
+      if (options.signal?.aborted || stopped()) return 'aborted';
     }
   } finally {
-    await reader.cancel().catch(() => undefined);
+    await events.close();
   }
 }
 
@@ -112,28 +109,52 @@ export async function waitForCredentials(
   const stop = new AbortController();
   const abort = () => stop.abort();
   options.signal?.addEventListener('abort', abort, { once: true });
+  const waiting = readyWait();
+  try {
+    await watchUntil(transport, team, name, { signal: stop.signal, ...waiting.callbacks }, waiting.done);
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
+  return waiting.result(team, name, reveal, options.signal);
+}
+
+/** What waiting for Ready on a status stream keeps: the credentials revealed with Ready, and Ready or Failed. */
+export interface ReadyWait {
+  /** The stream's callbacks, with reveal=true. */
+  callbacks: Pick<WatchOptions, 'reveal' | 'onCredentials' | 'onStatus'>;
+  /** Ready or Failed has come: stop reading. */
+  done(): boolean;
+  /**
+   * Once the stream has ended: the instance with its credentials (the reveal route asked when the
+   * stream's reveal was refused or failed, so the error is its); Failed is a DriverError with its
+   * Ready condition's message; no outcome, the signal's reason or a DriverError `instance_deleted`.
+   */
+  result(team: string, name: string, reveal: () => Promise<Credentials>, signal?: AbortSignal): Promise<ReadyCredentials>;
+}
+
+export function readyWait(): ReadyWait {
   let credentials: Credentials | undefined;
   let outcome: { ready: Instance } | { failed: Instance } | undefined;
-  try {
-    await watchUntil(transport, team, name, {
-      signal: stop.signal,
+  return {
+    callbacks: {
       reveal: true,
       onCredentials: (revealed) => (credentials = revealed),
       onStatus(instance) {
         if (instance.status.phase === 'Ready') outcome = { ready: instance };
         else if (instance.status.phase === 'Failed') outcome = { failed: instance };
       },
-    }, () => outcome !== undefined);
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
-  }
-  if (outcome === undefined) {
-    if (options.signal?.aborted) throw options.signal.reason;
-    throw new DriverError(`${team}/${name} was deleted while waiting for it to become Ready`, { code: 'instance_deleted' });
-  }
-  if ('failed' in outcome) {
-    const ready = outcome.failed.status.conditions.find((c) => c.type === 'Ready');
-    throw new DriverError(`${name} failed${ready?.message ? `: ${ready.message}` : ''}`, { code: ready?.reason ?? 'instance_failed' });
-  }
-  return { instance: outcome.ready, credentials: credentials ?? (await reveal()) };
+    },
+    done: () => outcome !== undefined,
+    async result(team, name, reveal, signal) {
+      if (outcome === undefined) {
+        if (signal?.aborted) throw signal.reason;
+        throw new DriverError(`${team}/${name} was deleted while waiting for it to become Ready`, { code: 'instance_deleted' });
+      }
+      if ('failed' in outcome) {
+        const ready = outcome.failed.status.conditions.find((c) => c.type === 'Ready');
+        throw new DriverError(`${name} failed${ready?.message ? `: ${ready.message}` : ''}`, { code: ready?.reason ?? 'instance_failed' });
+      }
+      return { instance: outcome.ready, credentials: credentials ?? (await reveal()) };
+    },
+  };
 }

@@ -7,7 +7,7 @@ import type { SecretStore } from '@paved/secrets';
 import type { Store } from '@paved/store';
 import { createServices } from './services.js';
 import { AuditChain, type AuditSigner } from './audit/chain.js';
-import { operationRecorder, recordRequests } from './audit/recorder.js';
+import { operationRecorder, recordRequests, streamedRecorder } from './audit/recorder.js';
 import { auditRoutes } from './audit/routes.js';
 import { bearerAuth, reauthenticator } from './http/auth.js';
 import { registerRequestContext } from './http/request-context.js';
@@ -190,7 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(serviceRoutes, { services });
     await v1.register(productRoutes, { services });
     await v1.register(productEvolutionRoutes, { services });
-    await v1.register(instanceRoutes, { services, ...streaming, reauthenticate: reauthenticator(services.identity, cookies), record: operationRecorder(auditChain) });
+    await v1.register(instanceRoutes, { services, ...streaming, reauthenticate: reauthenticator(services.identity, cookies), record: operationRecorder(auditChain), recordStreamed: streamedRecorder(auditChain) });
     await v1.register(workloadRoutes, { services });
     await v1.register(logRoutes, { services, ...streaming });
     await v1.register(templateRoutes, { services });

@@ -105,8 +105,11 @@ async function create(ctx: Context, product: string, name: string, opts: CreateO
     ctx.print(preview, () => formatPreview(ctx, preview));
     return preview.outcome === 'denied' ? errorCatalogue['not-allowed'].exitCode : 0;
   }
-  const instance = await client.createInstance(team, request);
+  // With --wait, one request: the create answers with the status stream the wait follows.
+  const created = opts.wait ? await client.createWatched(team, request) : undefined;
+  const instance = created ? created.instance : await client.createInstance(team, request);
   if (instance.status.phase === 'AwaitingApproval') {
+    await created?.close();
     const approvers = instance.status.approval?.approvers ?? 'its approvers';
     ctx.print(instance, () => `Requested ${instance.name}; it waits for approval by team ${approvers} (policies: ${instance.status.approval?.policies.join(', ') ?? '?'}).
 `
@@ -120,7 +123,7 @@ async function create(ctx: Context, product: string, name: string, opts: CreateO
     return;
   }
   ctx.err(`Requested ${instance.name} (${instance.product}@${instance.productVersion}, plan ${instance.plan}) for team ${team}.\n`);
-  const ready = await waitShowingFailureFirst(ctx, team, name, { ms: timeoutMs, text: opts.timeout });
+  const ready = await waitShowingFailureFirst(ctx, team, name, { ms: timeoutMs, text: opts.timeout }, created && ((options) => created.follow(options)));
   if (typeof ready === 'number') return ready;
   ctx.print(ready, () => `${ctx.colors.green('✔')} ${name} is Ready (took ${formatElapsed(Date.now() - started)}).\n`
     + `Use its credentials with: paved env ${name}   or   paved run --instance ${name} -- YOUR-COMMAND\n`);

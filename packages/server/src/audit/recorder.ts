@@ -117,6 +117,24 @@ export function operationRecorder(chain: AuditChain): RecordOperation {
   };
 }
 
+/**
+ * The `completed` record of a request answered with an event stream (a create with
+ * `?wait=ready`): the reply is taken over, so the onSend hook never sees it. Written, as onSend
+ * writes it, before the answer goes out; allowed, with the stream's status.
+ */
+export type RecordStreamed = (request: FastifyRequest, status: number) => Promise<void>;
+
+export function streamedRecorder(chain: AuditChain): RecordStreamed {
+  return async (request, status) => {
+    const operationId = auditedOperation(request);
+    if (operationId === undefined) return;
+    await chain.append(entryFor(request, operationId, 'completed', { result: 'allowed', status })).catch((error: unknown) => {
+      // Too late to refuse: the request was served, and its `received` record stands.
+      request.log.error({ err: error, status }, 'audit record of a completed request not written');
+    });
+  };
+}
+
 /** Which request an operation was served within: its operationId, for whoever reads the record. */
 function within(request: FastifyRequest): Record<string, unknown> {
   const operationId = (request.routeOptions.schema as { operationId?: string } | undefined)?.operationId;

@@ -53,7 +53,8 @@ const OPERATIONS: Readonly<Record<string, OperationSummary>> = {
   denyRequest: { fields: ['reason'] },
   deleteInstance: {},
   // The credentials are in the response, never read here; the request body says nothing.
-  revealCredentials: {},
+  // The instance by its path, or, for the reveal on a create's stream (`?wait=ready&reveal=true`), by the create's body.
+  revealCredentials: { target: { instance: 'name' } },
   rotateInstance: {},
   applyWorkload: { fields: ['dryRun', 'score.metadata.name'] },
   pruneLogs: {},

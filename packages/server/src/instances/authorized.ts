@@ -4,6 +4,7 @@ import {
 } from '@paved/model';
 import type { Store } from '@paved/store';
 import { instanceNotFound, type InstanceListRequest, type InstanceService, type InstanceWatchEvent, type InstanceWatchRequest } from './service.js';
+import type { InstanceFollow } from './follow.js';
 import { can, teamFor, type Principal, type TeamAccess } from '../access/principal.js';
 
 /**
@@ -87,6 +88,11 @@ export class AuthorizedInstanceService implements InstanceService {
   async watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void, request: InstanceWatchRequest = {}): Promise<() => void> {
     await this.instanceAccess(principal, team, name, request.forReveal ? 'write' : 'read');
     return this.inner.watch(principal, team, name, listener, request);
+  }
+
+  /** Nothing to authorize: it follows only an instance the caller's own (authorized) create returned. */
+  followNew(listener: (event: InstanceWatchEvent) => void): InstanceFollow {
+    return this.inner.followNew(listener);
   }
 
   /** Outsiders get "not found" for every instance name; insiders with too small a role get 403. */

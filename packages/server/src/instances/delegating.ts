@@ -1,5 +1,6 @@
 import type { CreateInstanceRequest, Credentials, Instance, Page, PageRequest, PavedEvent, RequestPreview, UpdateInstanceRequest } from '@paved/model';
 import type { Principal } from '../access/principal.js';
+import type { InstanceFollow } from './follow.js';
 import type { InstanceListRequest, InstanceService, InstanceWatchEvent, InstanceWatchRequest } from './service.js';
 
 /**
@@ -68,5 +69,9 @@ export class DelegatingInstanceService implements InstanceService {
 
   watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void, request?: InstanceWatchRequest): Promise<() => void> {
     return this.inner.watch(principal, team, name, listener, request);
+  }
+
+  followNew(listener: (event: InstanceWatchEvent) => void): InstanceFollow {
+    return this.inner.followNew(listener);
   }
 }

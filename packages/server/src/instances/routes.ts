@@ -1,15 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InputError, type CreateInstanceRequest as CreateInstanceRequestBody } from '@paved/model';
 import type { Services } from '../services.js';
-import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams, type EventStream } from '../http/event-stream.js';
+import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams } from '../http/event-stream.js';
 import type { StreamSlots } from '../http/stream-slots.js';
-import type { Credentials as RevealedCredentials } from '@paved/model';
-import type { InstanceWatchEvent } from './service.js';
 import { principalOf, type Reauthenticate } from '../http/auth.js';
-import type { RecordOperation } from '../audit/recorder.js';
-import { streamReveal, type StreamReveal } from './stream-reveal.js';
+import type { RecordOperation, RecordStreamed } from '../audit/recorder.js';
+import { problemParts } from '../http/problems.js';
+import { serveStatusStream } from './status-stream.js';
+import { createWatched } from './create-watched.js';
 import { sendSerializedOnce } from '../http/serialized-once.js';
 import { ONE_QUESTION } from '../http/one-question.js';
-import { CreateInstanceRequest, Credentials, Instance, InstanceListQuery, PavedEvent, RequestPreview, UpdateInstanceRequest, WatchQuery } from './schemas.js';
+import { CreateInstanceRequest, CreateQuery, Credentials, Instance, InstanceListQuery, PavedEvent, RequestPreview, UpdateInstanceRequest, WatchQuery } from './schemas.js';
 import { InstanceParams, PageQuery, TeamParams, page, problemResponses } from '../http/schemas.js';
 
 /**
@@ -25,9 +27,11 @@ export interface InstanceRoutesOptions {
   /** For the watch stream's reveal: the caller's credential verified again, and the audit records of a reveal. */
   reauthenticate: Reauthenticate;
   record: RecordOperation;
+  /** The `completed` record of a create answered with its status stream (onSend does not see a stream). */
+  recordStreamed: RecordStreamed;
 }
 
-export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = async (app, { services, keepaliveMs = DEFAULT_KEEPALIVE_MS, slots, reauthenticate, record }) => {
+export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = async (app, { services, keepaliveMs = DEFAULT_KEEPALIVE_MS, slots, reauthenticate, record, recordStreamed }) => {
   const streams = eventStreams(app, keepaliveMs, slots);
   const { instances } = services;
 
@@ -54,14 +58,38 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
     schema: {
       summary: 'Request an instance of a product (team owner or member)', tags: ['instances'], operationId: 'createInstance',
       description: 'Policies judge the request (docs/policies.md): a deny policy refuses it (403 policy_denied), a requireApproval one holds it in phase AwaitingApproval. '
-        + 'With `dryRun: true` the answer is 200 with every decision and quota, and nothing is created.',
-      params: TeamParams, body: CreateInstanceRequest, response: { 200: RequestPreview, 202: Instance, ...problemResponses },
+        + 'With `dryRun: true` the answer is 200 with every decision and quota, and nothing is created. '
+        + 'With `?wait=ready` the answer is the instance\'s status stream (200, text/event-stream, as watchInstance\'s, `reveal=true` included): '
+        + 'one request from the create to the credentials; a refused create is still the usual problem response.',
+      params: TeamParams, querystring: CreateQuery, body: CreateInstanceRequest,
+      response: { 200: { description: 'With `dryRun: true`: every decision and quota (RequestPreview). With `?wait=ready`: the status stream', content: { 'application/json': { schema: RequestPreview }, ...eventStreamResponse.content } }, 202: Instance, ...problemResponses },
     },
   }, async (request, reply) => {
     const { dryRun, ...body } = request.body;
+    const { wait, reveal } = request.query;
+    if (reveal !== undefined && wait === undefined) throw new InputError('reveal needs wait=ready: the credentials come on the status stream', { code: 'reveal_without_wait', issues: [{ path: 'query.reveal', message: 'needs wait=ready' }] });
+    if (dryRun && wait !== undefined) throw new InputError('A dry run creates nothing to wait for: leave out wait', { code: 'wait_with_dry_run', issues: [{ path: 'query.wait', message: 'not with dryRun' }] });
     if (dryRun) return reply.status(200).send(await instances.previewCreate(principalOf(request), request.params.team, body));
+    if (wait === 'ready') return createStreamed(request, reply, request.params.team, body, reveal === true);
     return reply.status(202).send(await instances.create(principalOf(request), request.params.team, body));
   });
+
+  /**
+   * A create answered with its status stream: the watch's stream without the watch's request
+   * (its parse, authentication, team and instance reads, bench/README.md §1). Create needs the
+   * role a reveal needs (team owner or member), so `reveal=true` asks for nothing more.
+   */
+  const createStreamed = (request: FastifyRequest, reply: FastifyReply, team: string, body: CreateInstanceRequestBody, reveal: boolean) => {
+    const principal = principalOf(request);
+    return serveStatusStream(streams, {
+      request, reply, userId: principal.user.id, team, instance: body.name,
+      ...(reveal ? { reveal: { instances, reauthenticate, record } } : {}),
+      follow: async (listener) => (await createWatched(instances, principal, team, body, listener)).stop,
+      revealRecordFailed: (error) => request.log.warn({ code: problemParts(error).code }, 'the create\'s stream goes on without its reveal: its audit record was not written'),
+      recordRevealAfterFollow: true,
+      beforeOpen: () => recordStreamed(request, 200),
+    });
+  };
 
   app.get('/teams/:team/instances/:instance', {
     config: ONE_QUESTION,
@@ -159,50 +187,16 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
     },
   }, async (request, reply) => {
     const { team, instance } = request.params;
-    const reveal = request.query.reveal === true;
-    const early: InstanceWatchEvent[] = [];
-    let send: (event: InstanceWatchEvent) => void = (event) => early.push(event);
-    // Subscribing first authorizes and finds the instance, so a refusal is still a problem response.
     const principal = principalOf(request);
-    // Asked for now, so recorded now, before anything is served (as the reveal route's request is).
-    // The watch subscribes and reads the instance meanwhile (on PostgreSQL the record's commit and
-    // that read are round trips of their own): the stream opens, and its first status goes out,
-    // only once the record is written; a record that fails is the request's failure, as before.
-    const recording = reveal ? streamReveal({ instances: services.instances, reauthenticate, record }, request, team, instance) : undefined;
-    // Its failure is thrown below, where it is awaited.
-    recording?.catch(() => {});
-    let revealing: StreamReveal | undefined;
-    const subscribe = async () => {
-      const watching = services.instances.watch(principal, team, instance, (event) => send(event), { forReveal: reveal });
-      // Both settle before either's failure is thrown: a refusal is recorded as the reveal's outcome.
-      const [watched, recorded] = await Promise.allSettled([watching, recording]);
-      if (recorded.status === 'rejected') {
-        if (watched.status === 'fulfilled') watched.value();
-        throw recorded.reason;
-      }
-      revealing = recorded.value;
-      if (watched.status === 'rejected') throw watched.reason;
-      const stop = watched.value;
-      return () => {
-        stop();
-        void revealing?.ended();
-      };
-    };
-    let stream: EventStream;
-    try {
-      stream = await streams.start(reply, principal.user.id, subscribe);
-    } catch (error) {
-      // Also when the stream was refused before subscribing (too many open): the record is under way.
-      const recorded = await recording?.catch(() => undefined);
-      await recorded?.ended(error);
-      throw error;
-    }
-    const deliver = (event: InstanceWatchEvent, credentials?: RevealedCredentials) => {
-      if (event.type === 'status') return stream.sendEach([...(credentials ? [['credentials', credentials] as const] : []), ['status', event.instance]]);
-      stream.send('deleted', { team, instance });
-      stream.end();
-    };
-    send = revealing ? revealing.sender(deliver, () => !stream.ended) : deliver;
-    for (const event of early.splice(0)) send(event);
+    return serveStatusStream(streams, {
+      request, reply, userId: principal.user.id, team, instance,
+      ...(request.query.reveal === true ? { reveal: { instances, reauthenticate, record } } : {}),
+      // Subscribing first authorizes and finds the instance, so a refusal is still a problem response.
+      follow: (listener) => instances.watch(principal, team, instance, listener, { forReveal: request.query.reveal === true }),
+      // Nothing is served without the reveal's record: the request fails, as before.
+      revealRecordFailed: (error) => {
+        throw error;
+      },
+    });
   });
 };

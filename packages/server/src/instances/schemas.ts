@@ -152,6 +152,16 @@ export const Credentials = Type.Object({
   values: Type.Record(Type.String(), Type.String(), { description: 'Every output, secret ones included' }),
 });
 
+export const CreateQuery = Type.Object({
+  wait: Type.Optional(Type.Literal('ready', {
+    description: 'Answer with the instance\'s status stream (text/event-stream, as the watch route\'s) instead of 202 JSON: the created instance as the first `status`, '
+      + 'then every change, until the client closes it. A refused create is still the usual problem response. Not with `dryRun`.',
+  })),
+  reveal: Type.Optional(Type.Boolean({
+    description: 'With `wait=ready`: as the watch route\'s `reveal=true`, a `credentials` event right before the first Ready `status`, audited as credentials:reveal.',
+  })),
+});
+
 export const WatchQuery = Type.Object({
   reveal: Type.Optional(Type.Boolean({
     description: 'Reveal the credentials on the stream once Ready: a `credentials` event (data: as from credentials:reveal) right before the first Ready `status`. '

@@ -11,6 +11,7 @@ import type { Store } from '@paved/store';
 import { productNotFound } from '../products/service.js';
 import { findTeam, type Principal } from '../access/principal.js';
 import { selectTarget } from './target-selection.js';
+import { followInstance, type InstanceFollow } from './follow.js';
 import { assertNotPart, withParts, withPartsOf } from './composition-parts.js';
 import { quotaClaims } from './quota-claims.js';
 import { findEnvironment } from '../catalog/environments/service.js';
@@ -79,6 +80,12 @@ export interface InstanceService {
    * `deleted` once it is gone. Returns the function that stops watching.
    */
   watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void, request?: InstanceWatchRequest): Promise<() => void>;
+  /**
+   * Follows an instance about to be created (createWatched): subscribed now, so that none of its
+   * changes is missed; `start` takes only the instance `create` returned to the same caller,
+   * whose create was authorized (so this checks nothing itself).
+   */
+  followNew(listener: (event: InstanceWatchEvent) => void): InstanceFollow;
 }
 
 export interface InstanceServiceDeps {
@@ -290,55 +297,20 @@ export class DefaultInstanceService implements InstanceService {
   }
 
   async watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
-    const { store } = this.deps;
-    // Subscribed before the first read, so that no change is missed; the changes that arrive
-    // during that read (any instance's: its id is not known yet) are noted, and only when the
-    // watched one changed is it read again. Re-reading unconditionally cost a store read on every
-    // watch, on the path from a request to its credentials (bench/README.md §1).
-    let watched: string | undefined;
-    const changedDuringRead = new Set<string>();
-    const unsubscribe = store.onInstanceChange((change) => {
-      if (watched === undefined) changedDuringRead.add(change.instanceId);
-      else if (change.instanceId === watched) recheck();
-    });
+    const following = followInstance(this.deps.store, listener);
     let instance: Instance;
     try {
       ({ instance } = await this.find(team, name, principal));
     } catch (error) {
-      unsubscribe();
+      following.stop();
       throw error;
     }
-    watched = instance.id;
-    let last = fingerprint(instance);
-    let stopped = false;
-    // Re-reads are chained so that events reach the listener in the order of the changes.
-    let queue = Promise.resolve();
-    const recheck = () => {
-      queue = queue.then(async () => {
-        if (stopped) return;
-        const current = await store.getInstance(instance.id);
-        if (stopped) return;
-        if (!current) {
-          stop();
-          listener({ type: 'deleted' });
-          return;
-        }
-        const next = fingerprint(current);
-        if (next === last) return;
-        last = next;
-        listener({ type: 'status', instance: current });
-      }).catch(() => {
-        // A failed re-read (store briefly unreachable) skips one update; the next change retries.
-      });
-    };
-    const stop = () => {
-      stopped = true;
-      unsubscribe();
-    };
-    listener({ type: 'status', instance });
-    if (changedDuringRead.has(instance.id)) recheck();
-    changedDuringRead.clear();
-    return stop;
+    following.start(instance);
+    return following.stop;
+  }
+
+  followNew(listener: (event: InstanceWatchEvent) => void): InstanceFollow {
+    return followInstance(this.deps.store, listener);
   }
 
   /** The team of an instance a watch read: its own team's, or not found (the watch was of that name in that team). */
@@ -393,11 +365,6 @@ function assertDecided(instance: Instance): void {
 function preview(judged: GateResult, request: RequestPreview['request']): RequestPreview {
   const refused = judged.denied.length > 0 || judged.quotas.some((q) => !q.passed);
   return { outcome: refused ? 'denied' : judged.approvers ? 'awaitingApproval' : 'allowed', request, decisions: judged.decisions, quotas: judged.quotas };
-}
-
-/** What a watcher compares: a change of anything it would show. */
-function fingerprint(instance: Instance): string {
-  return `${instance.updatedAt}|${JSON.stringify(instance.status)}`;
 }
 
 function quotaExceeded(team: Team, product: string, plan: string, max: number): QuotaError {

@@ -1,0 +1,111 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { AuditRecord, Credentials, Instance, PavedEvent } from '@paved/model';
+import { eachStore } from '@paved/store/testing';
+import { markReady, startHarness, type Caller, type Harness } from '../test-harness.js';
+import { openStream } from './event-stream-client.test-support.js';
+
+eachStore('API create answered with its status stream (?wait=ready)', (open) => {
+  let h: Harness;
+  let ann: Caller;
+  let vic: Caller;
+  let base: string;
+  const auditOf = async (action: string, instance: string) => ((await h.call(h.admin, 'GET', '/api/v1/audit?limit=200')).json().items as AuditRecord[])
+    .filter((r) => r.action === action && r.target?.instance === instance);
+  beforeAll(async () => {
+    h = await startHarness(await open());
+    ann = await h.user('ann');
+    vic = await h.user('vic');
+    await h.team('platform');
+    await h.team('alpha', [[ann, 'member'], [vic, 'viewer']]);
+    await h.product('platform');
+    await h.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => h.close());
+
+  it('streams the created instance, then its changes, with the credentials right before the first Ready status', async () => {
+    const stream = openStream(base, '/api/v1/teams/alpha/instances?wait=ready&reveal=true', ann.token, { name: 'streamed', product: 'pgdb' });
+    await stream.until(() => stream.events.length >= 1, 'the created status');
+    expect(stream.response?.statusCode).toBe(200);
+    expect(stream.response?.headers['content-type']).toMatch(/^text\/event-stream/);
+    const created = JSON.parse(stream.events[0]!.data) as Instance;
+    expect(stream.events[0]!.event).toBe('status');
+    expect(created).toMatchObject({ name: 'streamed', product: 'pgdb', status: { phase: 'Pending' } });
+
+    await markReady(h.store, created, { host: 'h', password: 'pw' });
+    await stream.until(() => stream.events.length >= 3, 'the credentials and the Ready status');
+    expect(stream.events.map((e) => e.event)).toEqual(['status', 'credentials', 'status']);
+    expect(JSON.parse(stream.events[1]!.data) as Credentials).toEqual({ instance: 'streamed', team: 'alpha', values: { host: 'h', password: 'pw' } });
+    expect((JSON.parse(stream.events[2]!.data) as Instance).status.phase).toBe('Ready');
+    stream.close();
+
+    // Audited as the create and the reveal route are: each request's records, the reveal within the create.
+    expect(await auditOf('createInstance', 'streamed')).toMatchObject([{ actor: 'ann', team: 'alpha', stage: 'completed', outcome: { result: 'allowed', status: 200 } }]);
+    expect(await auditOf('revealCredentials', 'streamed')).toMatchObject([{ actor: 'ann', stage: 'completed', outcome: { result: 'allowed', status: 200 }, summary: { within: 'createInstance' } }]);
+    const events = (await h.call(ann, 'GET', '/api/v1/teams/alpha/events?limit=100')).json().items as PavedEvent[];
+    expect(events.filter((e) => e.kind === 'credentials.revealed' && e.instanceId === created.id)).toMatchObject([{ actor: 'ann', data: { instance: 'streamed', keys: ['host', 'password'] } }]);
+  });
+
+  it('reveals nothing on a stream not asked to, and misses no change made before the create returned', async () => {
+    // The instance becomes Ready between the insert and the create's answer (as a fast engine
+    // may make it): the stream still has it (the real store, wrapped).
+    const insert = h.store.createInstance.bind(h.store);
+    h.store.createInstance = async (input) => {
+      const row = await insert(input);
+      h.store.createInstance = insert;
+      await markReady(h.store, row, { host: 'h' });
+      return row;
+    };
+    try {
+      const stream = openStream(base, '/api/v1/teams/alpha/instances?wait=ready', ann.token, { name: 'raced', product: 'pgdb' });
+      await stream.until(() => stream.events.length >= 2, 'the created status, then Ready');
+      expect(stream.events.map((e) => [e.event, (JSON.parse(e.data) as Instance).status.phase])).toEqual([['status', 'Pending'], ['status', 'Ready']]);
+      stream.close();
+    } finally {
+      h.store.createInstance = insert;
+    }
+    expect(await auditOf('revealCredentials', 'raced')).toEqual([]);
+  });
+
+  it('answers a refused create with the usual problem, not a stream, creating nothing', async () => {
+    // A viewer may not create (nor reveal).
+    const refused = await h.call(vic, 'POST', '/api/v1/teams/alpha/instances?wait=ready&reveal=true', { name: 'viewed', product: 'pgdb' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.json().code).toBe('role_insufficient');
+    expect((await h.call(ann, 'GET', '/api/v1/teams/alpha/instances/viewed')).statusCode).toBe(404);
+    expect(await auditOf('createInstance', 'viewed')).toMatchObject([{ actor: 'vic', outcome: { result: 'refused', status: 403, code: 'role_insufficient' } }]);
+    // Nothing was revealed or asked to be: no reveal record.
+    expect(await auditOf('revealCredentials', 'viewed')).toEqual([]);
+
+    // A name taken: 409, as a plain create.
+    expect((await h.call(ann, 'POST', '/api/v1/teams/alpha/instances', { name: 'twice', product: 'pgdb' })).statusCode).toBe(202);
+    const again = await h.call(ann, 'POST', '/api/v1/teams/alpha/instances?wait=ready&reveal=true', { name: 'twice', product: 'pgdb' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe('instance_exists');
+  });
+
+  it('refuses a bad query with 400 naming the field', async () => {
+    const cases: [string, unknown, string][] = [
+      ['wait=soon', {}, 'wait'],
+      ['wait=ready&reveal=maybe', {}, 'reveal'],
+      ['reveal=true', {}, 'reveal'],
+      ['wait=ready', { dryRun: true }, 'wait'],
+    ];
+    for (const [query, extra, field] of cases) {
+      const res = await h.call(ann, 'POST', `/api/v1/teams/alpha/instances?${query}`, { name: 'badq', product: 'pgdb', ...(extra as object) });
+      expect(res.statusCode, query).toBe(400);
+      expect((res.json().errors as { path: string }[]).map((e) => e.path), query).toContain(`query.${field}`);
+    }
+    expect((await h.call(ann, 'GET', '/api/v1/teams/alpha/instances/badq')).statusCode).toBe(404);
+  });
+
+  it('answers a create that does not ask as before: 202 with the instance as JSON', async () => {
+    const res = await h.call(ann, 'POST', '/api/v1/teams/alpha/instances', { name: 'plain', product: 'pgdb' });
+    expect(res.statusCode).toBe(202);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json()).toMatchObject({ name: 'plain', status: { phase: 'Pending' } });
+    expect(await auditOf('createInstance', 'plain')).toMatchObject([{ stage: 'completed', outcome: { result: 'allowed', status: 202 } }]);
+  });
+});
