@@ -97,4 +97,18 @@ eachStore('store: the engine\'s writes made together', (open) => {
     expect(await store.getSecret(ids[1]!, 'generated')).toBeUndefined();
     expect((await store.getSecret(ids[1]!, 'other'))?.envelope).toBe('{"v":5}');
   });
+
+  it('answers stale-key to each upsert sealed under a key that is no longer the active one, written beside others', async () => {
+    const store = await open();
+    expect(await store.activateMasterKey({ keyId: 'k2', version: 2 }, undefined)).toBe(true);
+    // Under PostgreSQL the combined upsert writes fewer rows than given: the batch runs again one upsert at a time.
+    const outcomes = await Promise.all([
+      store.putSecret({ ownerId: 'o1', name: 'credentials', envelope: '{"v":1}', keyId: 'k1' }),
+      store.putSecret({ ownerId: 'o2', name: 'credentials', envelope: '{"v":2}', keyId: 'k2' }),
+      store.putSecret({ ownerId: 'o3', name: 'credentials', envelope: '{"v":3}', keyId: 'k1' }),
+    ]);
+    expect(outcomes).toEqual(['stale-key', 'written', 'stale-key']);
+    expect(await store.getSecret('o1', 'credentials')).toBeUndefined();
+    expect((await store.getSecret('o2', 'credentials'))?.envelope).toBe('{"v":2}');
+  });
 });
