@@ -29,6 +29,15 @@ export function preparedName(sql: string): string | undefined {
 }
 
 /**
+ * `sql`, a statement written out by hand whose text never changes (only its parameters: a
+ * combined write's arrays, combined-write.ts), prepared by name on PostgreSQL as a compiled one is.
+ */
+export function preparedStatement(sql: string): string {
+  if (!fixedStatements.has(sql)) fixedStatements.set(sql, fixedStatements.size);
+  return sql;
+}
+
+/**
  * Runs a statement on the connection a transaction holds, at once and without Kysely's executor
  * (its connection provider, mutex and result transform are some promises a statement): SQLite's
  * transactions register theirs (dialect/sqlite.ts), as better-sqlite3 runs a statement

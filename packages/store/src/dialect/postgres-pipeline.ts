@@ -2,6 +2,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect } from '#kysely';
 import type { Database } from '../schema.js';
 import { beginWithFirstStatement } from './postgres-begin.js';
+import { combineOn } from '../combined-write.js';
 
 /**
  * Transactions whose statements are pipelined (pg's `pipeline` mode): a statement is sent at
@@ -43,6 +44,8 @@ export function pipelinedTransactions(options: ClientOptions & { connections: nu
     if (handle === undefined) {
       const lent = { query: client.query.bind(client), release() {} };
       handle = new Kysely<Database>({ dialect: new PostgresDialect({ pool: { connect: async () => lent, end: async () => {} } as never }) });
+      // The writes' statements of a turn, one multi-row statement a kind where they say how (combined-write.ts).
+      combineOn(handle);
       handles.set(client, handle);
     }
     return handle;

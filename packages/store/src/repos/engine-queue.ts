@@ -10,6 +10,8 @@ import { compiledChange, compiledRead } from '../compiled.js';
 import { insertEvent, writeEvent } from './events.js';
 import { wakeParent } from './composition.js';
 import { HeldRows } from './held-rows.js';
+import { combinedInstanceUpdate } from './instance-updates.js';
+import { combinedOrAlone, type CombinedStatement } from '../combined-write.js';
 
 /**
  * Ends a pass's lease. Work requested during the pass (a spec change, a delete or a rotation
@@ -92,7 +94,7 @@ type CompiledUpdate = (db: Kysely<Database>, ...args: unknown[]) => Promise<numb
  * By the options and `set`'s keys in their given order (each call site's own, so a handful of
  * entries): its columns sorted, and its update. Keyed as given so that a write sorts nothing.
  */
-const updatesByColumns = new Map<string, { columns: string[]; update: CompiledUpdate }>();
+const updatesByColumns = new Map<string, { columns: string[]; update: CompiledUpdate; combined: CombinedStatement<readonly unknown[], number> | undefined }>();
 function updateInstance(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: { leaseToken?: string; announce?: Announce; unchangedSince?: string } = {}) {
   const { leaseToken, announce, unchangedSince } = options;
   const given = Object.keys(set);
@@ -120,16 +122,18 @@ function updateInstance(db: Kysely<Database>, id: string, set: Updateable<Instan
       const announced = compiledRead(build) as (db: Kysely<Database>, ...args: unknown[]) => Promise<unknown[]>;
       update = async (db, ...args) => (await announced(db, ...args)).length;
     }
-    entry = { columns, update };
+    // With the same shape's other updates of a turn, one statement on PostgreSQL's pipelined writes (instance-updates.ts).
+    const combined = combinedInstanceUpdate({ columns, leased: leaseToken !== undefined, announced: announce !== undefined, unchangedSince: unchangedSince !== undefined });
+    entry = { columns, update, combined };
     updatesByColumns.set(key, entry);
   }
-  const { columns, update } = entry;
+  const { columns, update, combined } = entry;
   const args: unknown[] = [id];
   if (leaseToken !== undefined) args.push(leaseToken);
   if (announce !== undefined) args.push(announce.payload);
   if (unchangedSince !== undefined) args.push(unchangedSince);
   for (const column of columns) args.push((set as Record<string, unknown>)[column]);
-  return update(db, ...args);
+  return combined === undefined ? update(db, ...args) : combinedOrAlone(db, combined, args, () => update(db, ...args));
 }
 
 /**

@@ -7,6 +7,8 @@ import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { toEvent } from '../rows.js';
 import { OUTCOME_COLUMNS, outcomeOnly, personsRequest, projectEvent, recordOutsiderAct, requestCopy, userAndMembershipOf, type OutcomeColumn } from './measures-projection.js';
 import { compiledRead, compiledRows } from '../compiled.js';
+import { combinedOrAlone } from '../combined-write.js';
+import { combinedEventsAndOutcome } from './event-appends.js';
 
 /**
  * Appends an event with the given executor, so callers can make it part of their transaction,
@@ -29,7 +31,9 @@ export async function writeEvent(db: Kysely<Database>, at: string, event: NewEve
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   const outcome = postgres ? outcomeOnly(event) : undefined;
   if (outcome !== undefined) {
-    await writeEventAndOutcome[outcome](db, ...values, Date.parse(at));
+    const row = [...values, Date.parse(at)] as const;
+    // With the turn's other outcome events, one statement on PostgreSQL's pipelined writes (event-appends.ts).
+    await combinedOrAlone(db, combinedEventsAndOutcome(outcome), row, () => writeEventAndOutcome[outcome](db, ...row));
     return;
   }
   if (postgres && personsRequest(event)) {

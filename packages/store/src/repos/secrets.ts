@@ -3,6 +3,8 @@ import type { StoreContext } from '../context.js';
 import { compiledChange, compiledRead } from '../compiled.js';
 import type { Database, SecretsTable } from '../schema.js';
 import type { ActiveMasterKey, SecretEnvelopeRow, SecretWriteOutcome } from '../types.js';
+import { secretUpserts } from './secret-upserts.js';
+import { combinedOrAlone } from '../combined-write.js';
 
 const KEYRING_ROW = 1;
 
@@ -45,11 +47,12 @@ export function secretsRepo(ctx: StoreContext) {
   return {
     async putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>): Promise<SecretWriteOutcome> {
       const updatedAt = ctx.iso();
-      // One owner's secret row (the engine's under its lease): it may share a commit (adapter.write).
-      return ctx.adapter.write(async (trx) => {
+      // One owner's secret row (the engine's under its lease): it may share a commit (adapter.write),
+      // and on PostgreSQL one statement with the other secret upserts of its batch (secret-upserts.ts).
+      return ctx.adapter.write((trx) => combinedOrAlone(trx, secretUpserts, { ownerId: row.ownerId, name: row.name, envelope: row.envelope, keyId: row.keyId, updatedAt }, async () => {
         const written = await upsertUnderActiveKey(trx, KEYRING_ROW, row.ownerId, row.name, row.envelope, row.keyId, updatedAt);
-        return written === 1 ? 'written' : 'stale-key';
-      });
+        return written === 1 ? 'written' as const : 'stale-key' as const;
+      }));
     },
 
     async getSecret(ownerId: string, name: string): Promise<SecretEnvelopeRow | undefined> {

@@ -1,0 +1,62 @@
+import { CompiledQuery } from '#kysely';
+import type { CombinedStatement } from '../combined-write.js';
+import { preparedStatement } from '../compiled.js';
+import { CHANGE_CHANNEL } from '../dialect/change-channel.js';
+
+/**
+ * PostgreSQL's types of the instance columns the engine's writes set (migrations.ts): a
+ * combined update's rows go as one typed array a column. A write setting any other column is
+ * not combined (combinedInstanceUpdate answers undefined) and runs as its own statement.
+ */
+const COLUMN_TYPES: Readonly<Record<string, string>> = {
+  status: 'text', outputs: 'text', observed_generation: 'integer', status_hash: 'text', updated_at: 'text',
+  pending_action: 'text', deletion_step: 'text', attempts: 'integer', due_at: 'bigint',
+  lease_owner: 'text', lease_token: 'text', lease_expires_at: 'bigint',
+  rotation: 'integer', desired_rotation: 'integer', revoke_rotation: 'integer', revoke_at: 'bigint',
+};
+
+/** The shape of one of engine-queue.ts's updateInstance statements, and so of its arguments: id, then the guards', then the columns'. */
+export interface InstanceUpdateShape {
+  columns: readonly string[];
+  leased: boolean;
+  announced: boolean;
+  unchangedSince: boolean;
+}
+
+/**
+ * The updates of one shape made in one turn (combined-write.ts), one `update … from unnest(…)`
+ * (PostgreSQL): the same guards a row (its lease token, the status hash it was last known by),
+ * the same NOTIFY for each row it changes (pg_notify on CHANGE_CHANNEL, as the adapter's
+ * `announcing`). RETURNING the ids it changed tells each write its own count, 1 or 0, so a
+ * write whose lease is gone, or whose row changed since, is refused alone, as by its own
+ * statement. Two writes of one row cannot be told apart: the statement is not run (it fails,
+ * and its batch runs again one write at a time).
+ */
+export function combinedInstanceUpdate(shape: InstanceUpdateShape): CombinedStatement<readonly unknown[], number> | undefined {
+  if (shape.columns.some((column) => COLUMN_TYPES[column] === undefined)) return undefined;
+  const given: Array<[alias: string, type: string]> = [['id', 'text']];
+  if (shape.leased) given.push(['paved_lease_token', 'text']);
+  if (shape.announced) given.push(['paved_announcement', 'text']);
+  if (shape.unchangedSince) given.push(['paved_unchanged_since', 'text']);
+  for (const column of shape.columns) given.push([column, COLUMN_TYPES[column]!]);
+  const where = ['i."id" = v."id"'];
+  if (shape.leased) where.push('i."lease_token" = v."paved_lease_token"');
+  if (shape.unchangedSince) {
+    where.push('i."status_hash" = v."paved_unchanged_since"', 'i."generation" = i."claimed_generation"', 'i."desired_rotation" = i."claimed_desired_rotation"');
+  }
+  const text = preparedStatement(
+    `update "instances" as i set ${shape.columns.map((column) => `"${column}" = v."${column}"`).join(', ')} `
+    + `from unnest(${given.map(([, type], n) => `$${n + 1}::${type}[]`).join(', ')}) as v(${given.map(([alias]) => `"${alias}"`).join(', ')}) `
+    + `where ${where.join(' and ')} returning i."id"${shape.announced ? `, pg_notify('${CHANGE_CHANNEL}', v."paved_announcement") as "announced"` : ''}`,
+  );
+  return {
+    async run(trx, rows) {
+      const ids = new Set(rows.map((args) => args[0] as string));
+      if (ids.size !== rows.length) throw new Error('two updates of one instance in one combined statement: run again one at a time');
+      const arrays = given.map((_, n) => rows.map((args) => args[n]));
+      const result = await trx.executeQuery<{ id: string }>(CompiledQuery.raw(text, arrays));
+      const changed = new Set(result.rows.map((row) => row.id));
+      return rows.map((args) => (changed.has(args[0] as string) ? 1 : 0));
+    },
+  };
+}
