@@ -232,7 +232,9 @@ function routesOf(h: Harness): Route[] {
     operationId: op.operationId ?? `${method} ${path}`,
     method: method.toUpperCase(),
     path,
-    eventStream: op.responses?.['200']?.content?.['text/event-stream'] !== undefined,
+    // Only a route that answers nothing but a stream is asked as one (a GET): createInstance's 200
+    // is also a stream with `?wait=ready`, but the matrix asks its plain create, a POST.
+    eventStream: method === 'get' && op.responses?.['200']?.content?.['text/event-stream'] !== undefined,
   })));
 }
 
