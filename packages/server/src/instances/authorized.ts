@@ -69,16 +69,9 @@ export class AuthorizedInstanceService implements InstanceService {
     return this.inner.delete(principal, team, name);
   }
 
-  async revealCredentials(caller: Principal | Promise<Principal>, team: string, name: string, watched?: Instance): Promise<Credentials> {
-    const authorizing = (async () => {
-      const principal = await caller;
-      await this.instanceAccess(principal, team, name, 'write');
-      return principal;
-    })();
-    // A watched instance: the inner service reads its secret while the caller is checked, and
-    // waits for this check before anything leaves it (service.ts).
-    if (watched !== undefined) return this.inner.revealCredentials(authorizing, team, name, watched);
-    return this.inner.revealCredentials(await authorizing, team, name, watched);
+  async revealCredentials(principal: Principal, team: string, name: string, watched?: Instance): Promise<Credentials> {
+    await this.instanceAccess(principal, team, name, 'write');
+    return this.inner.revealCredentials(principal, team, name, watched);
   }
 
   async rotate(principal: Principal, team: string, name: string): Promise<Instance> {

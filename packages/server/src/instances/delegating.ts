@@ -51,8 +51,8 @@ export class DelegatingInstanceService implements InstanceService {
     return this.inner.delete(principal, team, name);
   }
 
-  revealCredentials(caller: Principal | Promise<Principal>, team: string, name: string, watched?: Instance): Promise<Credentials> {
-    return this.inner.revealCredentials(caller, team, name, watched);
+  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance): Promise<Credentials> {
+    return this.inner.revealCredentials(principal, team, name, watched);
   }
 
   rotate(principal: Principal, team: string, name: string): Promise<Instance> {

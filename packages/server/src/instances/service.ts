@@ -61,11 +61,9 @@ export interface InstanceService {
   /**
    * Every output, secret ones included; recorded as a `credentials.revealed` event. `watched`:
    * the instance as a watch stream (`?reveal=true`) has just read it for its Ready status, so it
-   * is not read again (the team and the caller's access are checked as always). With `watched`,
-   * the caller may still be being verified (a promise): the stream verifies it again at Ready,
-   * and the secret is read meanwhile; nothing is returned or recorded before it is verified.
+   * is not read again (the team and the caller's access are checked as always).
    */
-  revealCredentials(caller: Principal | Promise<Principal>, team: string, name: string, watched?: Instance): Promise<Credentials>;
+  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance): Promise<Credentials>;
   /**
    * Asks for a new credential: the engine issues it, the previous one keeps working for the
    * plan's grace period, then is revoked. Asking again before it is issued changes nothing.
@@ -246,13 +244,7 @@ export class DefaultInstanceService implements InstanceService {
     return this.deps.store.requestDeletion(instance.id, principal.user.name);
   }
 
-  async revealCredentials(caller: Principal | Promise<Principal>, teamName: string, name: string, watched?: Instance): Promise<Credentials> {
-    // A watched instance's id is known before the caller is verified again: its secret is read
-    // during that verification, one database round trip fewer before the credentials go out.
-    // Only read, never returned nor recorded unless the caller is verified and allowed.
-    const reading = watched === undefined ? undefined : this.deps.secrets.get(watched.id, 'credentials');
-    reading?.catch(() => {}); // a refused caller leaves it unread; its failure is thrown below otherwise
-    const principal = await caller;
+  async revealCredentials(principal: Principal, teamName: string, name: string, watched?: Instance): Promise<Credentials> {
     const { team, instance } = watched === undefined ? await this.find(teamName, name, principal) : await this.watchedIn(teamName, watched, principal);
     // Credentials exist from the first time the instance became Ready; before that the
     // resource may not exist and the secret may not be final.
@@ -261,7 +253,7 @@ export class DefaultInstanceService implements InstanceService {
         code: 'not_ready',
       });
     }
-    const secret = (await (reading ?? this.deps.secrets.get(instance.id, 'credentials'))) ?? {};
+    const secret = (await this.deps.secrets.get(instance.id, 'credentials')) ?? {};
     const values = { ...instance.outputs, ...secret };
     // The audit record names who saw which keys, never the values.
     await this.deps.store.appendEvent({

@@ -39,9 +39,8 @@ export async function streamReveal(deps: StreamRevealDeps, request: FastifyReque
   const revealAndDeliver = async (event: InstanceWatchEvent, deliver: (event: InstanceWatchEvent, credentials?: Credentials) => void) => {
     let credentials: Credentials | undefined;
     try {
-      // The instance as the watch just read it for this status: not read again. The caller is,
-      // while the service reads the secret (it waits for the caller before revealing anything).
-      credentials = await deps.instances.revealCredentials(deps.reauthenticate(request), team, instance, event.type === 'status' ? event.instance : undefined);
+      // The instance as the watch just read it for this status: not read again. The caller is.
+      credentials = await deps.instances.revealCredentials(await deps.reauthenticate(request), team, instance, event.type === 'status' ? event.instance : undefined);
     } catch (error) {
       request.log.warn({ code: problemParts(error).code }, 'credentials not revealed on the watch stream');
       // A refusal is off the fast path: its record is written before the Ready status goes out,
