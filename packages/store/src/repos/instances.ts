@@ -30,7 +30,7 @@ interface TeamPageShape {
 
 /**
  * One team's page reads, compiled once per shape at its first use: the `(team_id, seq)` and
- * `(team_id, product, seq)` indexes read in order and stopped at the page's end. The phase is in
+ * `(team_id, product, seq, plan)` indexes read in order and stopped at the page's end. The phase is in
  * the status JSON (no column of its own): rows of the team are filtered by it as they are read.
  */
 function teamPageReads(adapter: DialectAdapter) {
