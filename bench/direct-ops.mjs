@@ -239,7 +239,6 @@ async function amqpSameOps() {
     channel.sendToQueue(queue, Buffer.from('x'));
     await Promise.all([declared, channel.waitForConfirms()]);
     await channel.get(queue, { noAck: true });
-    await channel.deleteQueue(queue);
     // Isolation: the vhosts listed, '/' refused and the management API refused, at once.
     await Promise.all([
       api.call('GET', '/vhosts?columns=name'),

@@ -66,10 +66,11 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
   await step('grant-privileges', async () => {
     const pattern = grantPattern(database);
     const grant = (host: string) => pool.query(`GRANT ALL PRIVILEGES ON ${quoteIdent(pattern)}.* TO ${quoteAccount(username, host)}`);
-    await Promise.all(config.clientHosts.map(grant));
     // Anything else an account holds (a grant on an unescaped pattern, global privileges) was
     // added behind Paved's back and may reach other tenants: take it all back, then re-grant.
-    const strays = await strayPrivilegesByHost(connection, username, config.clientHosts, pattern);
+    // The read goes out beside the grants, not after them: it leaves out the grant they make
+    // (the pattern's own), and a stray is there before them, so one round trip fewer.
+    const [strays] = await Promise.all([strayPrivilegesByHost(connection, username, config.clientHosts, pattern), ...config.clientHosts.map(grant)]);
     for (const host of config.clientHosts) {
       if ((strays.get(host) ?? []).length === 0) continue;
       await pool.query(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${quoteAccount(username, host)}`);

@@ -57,7 +57,7 @@ export async function checkConnect(outputs: Record<string, string>, shared?: Che
 
 /**
  * Publishes a random message to a temporary queue and reads it back. The queue is exclusive, so
- * the broker removes it when the connection closes even if we crash mid-check; it is named here,
+ * the broker removes it when the connection closes, also if we crash mid-check; it is named here,
  * not by the broker, so the publish follows its declaration without waiting for the reply (the
  * broker runs one channel's commands in order).
  */
@@ -74,7 +74,8 @@ export async function checkWriteRead(outputs: Record<string, string>, shared?: C
       const message = await channel.get(queue, { noAck: true });
       if (!message) throw failed('write-read', `a message published on vhost "${session.vhost}" could not be read back`);
       if (message.content.toString() !== probe) throw failed('write-read', `the message read back on vhost "${session.vhost}" is not the one written`);
-      await channel.deleteQueue(queue);
+      // No deleteQueue: the queue is exclusive, so the broker removes it when the session's
+      // connection closes (in the background, after the run), and its round trip is off the path.
     } catch (error) {
       if (error instanceof DriverError) throw error;
       throw failed('write-read', `publish and get on vhost "${session.vhost}" as user "${session.username}" failed (${errorLine(error, [session.password])})`, error);
