@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { arg, median, round } from './lib.mjs';
+import { arg, compareSides } from './lib.mjs';
 import { TARGETS } from './direct-ops.mjs';
 
 const product = arg('product', 'mysql');
@@ -59,23 +59,5 @@ const sides = {
   this: await loadSide(ROOT),
   ...(baselineRoot ? { baseline: await loadSide(resolve(baselineRoot)) } : {}),
 };
-const labels = Object.keys(sides);
-const results = Object.fromEntries(labels.map((label) => [label, []]));
-try {
-  for (const label of labels) await sides[label].run(); // warm-up: modules loaded, pools open
-  // Every side in every position in turn (alternating the order alone keeps a middle one there).
-  for (let i = 0; i < runs; i++) {
-    const k = i % labels.length;
-    const rotated = [...labels.slice(k), ...labels.slice(0, k)];
-    for (const label of Math.floor(i / labels.length) % 2 ? rotated.reverse() : rotated) results[label].push(await sides[label].run());
-  }
-} finally {
-  for (const side of Object.values(sides)) await side.close();
-}
-
-const medians = (rows) => Object.fromEntries(Object.keys(rows[0]).map((key) => [key, round(median(rows.map((row) => row[key])))]));
-const report = { benchmark: 'driver-create', product, runs, loadavg: (await import('node:os')).loadavg().map((l) => round(l)) };
-for (const label of labels) report[label] = medians(results[label]);
-const total = (label) => median(results[label].map((r) => r.total));
-if (baselineRoot) report.ratio = round(total('this') / total('baseline'), 3);
+const { report } = await compareSides('driver-create', product, runs, sides);
 console.log(JSON.stringify(report));

@@ -155,3 +155,30 @@ export function reportComparison(head, directMs, otherMs, otherLabel = 'driver',
   );
   return result;
 }
+
+/**
+ * Runs each side (`{ run(): Promise<row>, close() }`, rows of ms by step with a `total`) once to
+ * warm up, then `runs` times with every side in every position in turn (alternating the order
+ * alone keeps a middle one there), closes them, and reports each side's medians by step and,
+ * with a `baseline` side, this side's total over the baseline's. contract-checks.mjs, driver-create.mjs.
+ */
+export async function compareSides(benchmark, product, runs, sides) {
+  const labels = Object.keys(sides);
+  const results = Object.fromEntries(labels.map((label) => [label, []]));
+  try {
+    for (const label of labels) await sides[label].run(); // warm-up: modules loaded, pools open
+    for (let i = 0; i < runs; i++) {
+      const k = i % labels.length;
+      const rotated = [...labels.slice(k), ...labels.slice(0, k)];
+      for (const label of Math.floor(i / labels.length) % 2 ? rotated.reverse() : rotated) results[label].push(await sides[label].run());
+    }
+  } finally {
+    for (const side of Object.values(sides)) await side.close();
+  }
+  const medians = (rows) => Object.fromEntries(Object.keys(rows[0]).map((key) => [key, round(median(rows.map((row) => row[key])))]));
+  const report = { benchmark, product, runs, loadavg: (await import('node:os')).loadavg().map((l) => round(l)) };
+  for (const label of labels) report[label] = medians(results[label]);
+  const total = (label) => median(results[label].map((r) => r.total));
+  if (sides.baseline) report.ratio = round(total('this') / total('baseline'), 3);
+  return { report, total };
+}
