@@ -7,14 +7,14 @@
 // Start-up is timed through the `paved` bin users run (packages/cli/bin/paved.cjs; bin/paved.js
 // in builds before it), and `paved get` also through dist/main.js, labelled so. `--baseline-cli`
 // takes another build's bin or dist/main.js: either names its CLI package. `paved get` asks a running `paved up` (SQLite) for one `secret` instance. For memory, each
-// build's `paved up` runs on a copy of that data; instances beyond the first are written straight
+// build's `paved up` starts on data of its own with that one instance; the others are written straight
 // through the store into its database before it starts again (the API would take minutes; what
 // is measured is what the idle server holds). `--store postgres` (or `both`) measures the memory
 // on the PostgreSQL store too (PAVED_DATABASE_URL, a fresh database on this machine's PostgreSQL
 // for each build; start-up is timed against SQLite only). Prints
 // one JSON line on stdout and a summary on stderr.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createClient } from '@paved/client';
@@ -89,20 +89,19 @@ await first.stop();
 /**
  * The idle RSS of one build's `paved up` on `store`: empty (team `bench` holding `key-0`), then
  * holding `instances` instances (written through the store while it is stopped, provisioned by
- * it). SQLite: on a copy of the data above; PostgreSQL: a fresh database, `key-0` created through
- * the API as above.
+ * it). Each on data of its own (SQLite: a fresh data folder; PostgreSQL: a fresh database), `key-0`
+ * created through the API as above.
  */
 async function idleMemory(cli, store) {
   const dir = mkdtempSync(join(tmpdir(), 'paved-footprint-'));
   const database = store === 'postgres' ? await freshDatabase('paved_bench_footprint') : undefined;
   const env = { PAVED_EMBEDDED_POSTGRES: 'off', ...(database ? { PAVED_DATABASE_URL: database.url } : {}) };
-  if (!database) cpSync(first.dir, dir, { recursive: true });
+  // Each build makes its own data, migrated by itself: a copy of this build's would hold
+  // migrations an older build does not know, and it refuses to start on them.
   let paved = await startPaved(env, { dir, cli });
-  if (database) {
-    const client = createClient({ url: paved.url, token: paved.token });
-    await client.createTeam({ name: 'bench' });
-    await client.createInstance('bench', { name: 'key-0', product: 'secret' });
-  }
+  const client = createClient({ url: paved.url, token: paved.token });
+  await client.createTeam({ name: 'bench' });
+  await client.createInstance('bench', { name: 'key-0', product: 'secret' });
   await settle();
   const empty = rssMiB(paved.pid);
   await paved.stop();
