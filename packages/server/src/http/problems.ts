@@ -88,6 +88,11 @@ export function validationIssues(items: ValidationItem[], context = 'body'): Fie
       for (const name of Array.isArray(extra) ? extra : [extra]) add([...segments, String(name)], 'is not allowed');
     } else if (item.keyword === 'boolean') {
       add(segments, 'is not allowed');
+    } else if (item.keyword === 'const') {
+      // Ajv's own wording ("must be equal to constant") does not say what the constant is.
+      add(segments, `must be ${JSON.stringify(params.allowedValue)}`);
+    } else if (item.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+      add(segments, `must be one of: ${params.allowedValues.map((value) => JSON.stringify(value)).join(', ')}`);
     } else {
       add(segments, item.message ?? 'is invalid');
     }

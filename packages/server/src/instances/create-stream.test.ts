@@ -99,6 +99,9 @@ eachStore('API create answered with its status stream (?wait=ready)', (open) => 
       expect((res.json().errors as { path: string }[]).map((e) => e.path), query).toContain(`query.${field}`);
     }
     expect((await h.call(ann, 'GET', '/api/v1/teams/alpha/instances/badq')).statusCode).toBe(404);
+    // The message says what the value must be, not only that it is wrong.
+    const soon = await h.call(ann, 'POST', '/api/v1/teams/alpha/instances?wait=soon', { name: 'badq', product: 'pgdb' });
+    expect(soon.json().errors).toContainEqual({ path: 'query.wait', message: 'must be "ready"' });
   });
 
   it('answers a create that does not ask as before: 202 with the instance as JSON', async () => {
