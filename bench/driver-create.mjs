@@ -6,26 +6,17 @@
 //
 //   npm run build && node bench/driver-create.mjs --product mysql [--runs 100] [--baseline /work/base8]
 //   products: postgres, mysql (MariaDB), redis (plan small), amqp (RabbitMQ)
-import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { arg, compareSides } from './lib.mjs';
-import { TARGETS } from './direct-ops.mjs';
+import { DRIVERS, driverContext, silentLogger as silent } from './bench-drivers.mjs';
 
 const product = arg('product', 'mysql');
 const runs = Number(arg('runs', '30'));
 const baselineRoot = arg('baseline');
 
-const DRIVERS = {
-  postgres: { dir: 'postgres', factory: 'createPostgresDriver', config: { url: TARGETS.postgres, closeServerDatabases: false }, values: { connectionLimit: 20 } },
-  mysql: { dir: 'mysql', factory: 'createMysqlDriver', config: { url: TARGETS.mysql }, values: { connectionLimit: 20 } },
-  redis: { dir: 'redis', factory: 'createRedisDriver', config: { url: TARGETS.redis }, values: {} },
-  amqp: { dir: 'rabbitmq', factory: 'createRabbitmqDriver', config: { managementUrl: TARGETS.rabbitmqManagement, amqpUrl: TARGETS.amqp }, values: { maxConnections: 20, maxQueues: 100 } },
-};
 const spec = DRIVERS[product];
 if (!spec) throw new Error(`no driver for product ${product}`);
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** One build's driver, loaded from its dist folder. */
 async function loadSide(root, { tag = root === ROOT ? 'a' : 'b' } = {}) {
@@ -37,13 +28,7 @@ async function loadSide(root, { tag = root === ROOT ? 'a' : 'b' } = {}) {
   return {
     async run() {
       const externalName = `pv_bench_create_${process.pid}_${tag}_${n++}`;
-      const ctx = {
-        instance: { id: externalName, team: 'bench', name: externalName, externalName, product, plan: 'small', values: spec.values, rotation: 0 },
-        target,
-        secrets: Object.fromEntries(Object.entries(driver.secrets).map(([name, { bytes }]) => [name, randomBytes(bytes).toString('hex')])),
-        signal: new AbortController().signal,
-        logger: silent,
-      };
+      const ctx = driverContext(driver, target, product, spec, externalName);
       const start = performance.now();
       await driver.create(ctx);
       const total = performance.now() - start;

@@ -271,7 +271,7 @@ export function runDriverConformance(options: DriverConformanceOptions): void {
     it('create on a resource nobody observed converges it as update would, or says it exists and leaves it (createsUnobserved)', async (test) => {
       // The engine's first pass over a new instance calls create without observing when the
       // driver declares this (engine first-pass.ts); the resource may already be there.
-      if (d().createsUnobserved !== true) test.skip();
+      if (d().createsUnobserved !== true) test.skip('the driver does not declare createsUnobserved: the engine always observes before its create');
       const before = await inventory(a);
       const fresh: InstanceSeed = { ...a, secrets: generateSecrets(d()) };
       let outputs: Outputs | undefined;
