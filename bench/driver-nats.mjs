@@ -13,10 +13,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as jwtLib from '@nats-io/jwt';
 import * as nkeys from '@nats-io/nkeys';
-import { connect, credsAuthenticator, jwtAuthenticator } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { createNatsDriver, nkeyFromRaw } from '@paved/driver-nats';
 import { arg, freePort, measureInterleaved, reportComparison } from './lib.mjs';
+
+// The nats client libraries are the driver's own dependencies, and the lockfile installs them
+// under its package (packages/drivers/nats/node_modules), not at the root: load them from there.
+const fromNatsDriver = createRequire(new URL('../packages/drivers/nats/package.json', import.meta.url));
+const natsDriverDependency = (name) => import(pathToFileURL(fromNatsDriver.resolve(name)).href);
+const { connect, credsAuthenticator, jwtAuthenticator } = await natsDriverDependency('@nats-io/transport-node');
+const { jetstreamManager } = await natsDriverDependency('@nats-io/jetstream');
 
 const runs = Number(arg('runs', '40'));
 const te = new TextEncoder();

@@ -7,6 +7,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
+// `--help` (or `-h`) on any benchmark prints its header comment, which says what it measures
+// and which flags it takes, instead of starting a measurement. This module is imported before
+// the benchmark's own body runs, so nothing has been started yet.
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  const header = [];
+  for (const line of readFileSync(process.argv[1], 'utf8').split('\n')) {
+    if (!line.startsWith('//')) break;
+    header.push(line.replace(/^\/\/ ?/, ''));
+  }
+  process.stdout.write(`${header.join('\n')}\n`);
+  process.exit(0);
+}
+
 export const CLI = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
 export const MACHINE_PG = process.env.PAVED_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

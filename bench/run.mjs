@@ -4,6 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write('npm run bench [-- --quick]: every benchmark in turn (bench/README.md lists them); `node bench/NAME.mjs --help` tells one\'s flags\n');
+  process.exit(0);
+}
 const quick = process.argv.includes('--quick');
 const benches = [
   // Time to credentials on the SQLite default, then on the PostgreSQL store.
