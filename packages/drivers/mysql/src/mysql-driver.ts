@@ -31,6 +31,11 @@ export function createMysqlDriver(options: MysqlDriverOptions = {}): Driver {
     secrets: Object.freeze({ password: { bytes: 24 } }),
     deletion: deletionSteps(connect),
     checks: contractChecks,
+    // Started together on the run's one tenant connection: mysql2 queues them and sends each
+    // command as the one before it ends, with no turn of the event loop between checks (a busy
+    // server's loop made each turn cost). No check sees another's work: write-read's table is
+    // its own, and isolation reads databases and grants, not tables.
+    checksTogether: true,
     preflight: (target) => preflightWith(target, pools.forTarget, preflight),
     observe: async (ctx) => observe(connect(ctx), ctx),
     // create is update (CREATE … IF NOT EXISTS, then ALTER USER and the grants set whole): on a
