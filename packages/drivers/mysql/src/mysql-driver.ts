@@ -11,9 +11,9 @@ export interface MysqlDriverOptions {
   logger?: Logger;
   /**
    * Admin connections per target (default 8). A create's first wave sends the database, the
-   * accounts' read and one CREATE USER per client host at once (five with the default three
-   * hosts): with 4, the fifth waited for a connection on every create (≈ 3.6 ms, bench/README §1
-   * round 8b), and two passes at once wait more.
+   * accounts' read and the accounts' CREATE USER at once (three statements; five before the
+   * accounts went in one, when with 4 the fifth waited for a connection on every create: ≈ 3.6
+   * ms, bench/README §1 round 8b); two passes at once send twice as many.
    */
   maxConnections?: number;
 }
