@@ -80,11 +80,13 @@ export async function checkConnect(outputs: Outputs, signal?: AbortSignal, share
 const PROBE_ENGINE = 'ENGINE=MEMORY';
 
 /**
- * A server that will not make a MEMORY table: `enforce_storage_engine` with NO_ENGINE_SUBSTITUTION
- * (1290), or an engine it does not have (1286). The probe then takes the server's default engine.
+ * Whether a failed MEMORY probe is worth running again on the server's default engine: yes
+ * unless the login was refused (the default engine meets the same refusal) or the session is
+ * gone. Servers may refuse MEMORY tables in ways of their own: `enforce_storage_engine` with
+ * NO_ENGINE_SUBSTITUTION (1290), an engine left out (1286), a Galera cluster's strict replication.
  */
-function engineRefused(error: unknown): boolean {
-  return isMysqlErrno(error, 1290) || isMysqlErrno(error, 1286);
+function worthRetrying(error: unknown): boolean {
+  return !isMysqlErrno(error, 1142) && !isMysqlErrno(error, 1044) && (error as { fatal?: boolean } | null)?.fatal !== true;
 }
 
 /**
@@ -96,25 +98,23 @@ export async function checkWriteRead(outputs: Outputs, signal?: AbortSignal, sha
   await asTenant('write-read', outputs, signal, shared, async (session) => {
     const table = quoteIdent(`paved_check_${randomBytes(4).toString('hex')}`);
     const probe = randomBytes(8).toString('hex');
-    const roundTrip = (engine: string) =>
-      session.query<RowDataPacket[][]>(
-        `CREATE TABLE ${table} (probe VARCHAR(32) NOT NULL)${engine}; INSERT INTO ${table} (probe) VALUES (?); SELECT probe FROM ${table}; DROP TABLE ${table}`,
-        [probe],
-      );
+    const statements = (engine: string) =>
+      `CREATE TABLE ${table} (probe VARCHAR(32) NOT NULL)${engine}; INSERT INTO ${table} (probe) VALUES (?); SELECT probe FROM ${table}; DROP TABLE ${table}`;
     let results: RowDataPacket[][];
     try {
       try {
-        [results] = await roundTrip(` ${PROBE_ENGINE}`);
+        [results] = await session.query<RowDataPacket[][]>(statements(` ${PROBE_ENGINE}`), [probe]);
       } catch (error) {
-        // Refused at CREATE, so there is no table to drop before the second try.
-        if (!engineRefused(error)) throw error;
-        [results] = await roundTrip('');
+        if (!worthRetrying(error)) throw error;
+        // On the default engine, after the MEMORY table if it was made; a failure now is the check's.
+        [results] = await session.query<RowDataPacket[][]>(`DROP TABLE IF EXISTS ${table}; ${statements('')}`, [probe]);
       }
     } catch (error) {
       await session.query(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
       throw error;
     }
-    const rows = results[2] ?? [];
+    // The SELECT's rows: second to last, before the DROP's answer.
+    const rows = results.at(-2) ?? [];
     if (rows.length !== 1 || rows[0]?.probe !== probe) throw failed('write-read', `read back something else than was written in database "${outputs.database}"`);
   });
 }
