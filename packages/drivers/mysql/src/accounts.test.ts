@@ -43,6 +43,22 @@ describe.skipIf(skipHere)('mysql accounts: listed hosts only, ed25519', () => {
     await expect(mysql.createConnection({ uri: outputs.url })).rejects.toThrow(/unknown plugin client_ed25519/);
   });
 
+  it('a create retried over some of its accounts (one missing, one with another password and limit) converges them all in its one CREATE USER', async () => {
+    const hosts = [TENANT_HOST, 'localhost', '::1'];
+    const { ctx, outputs } = await create({ clientHosts: hosts });
+    const login = outputs.username!;
+    await adminQuery(`DROP USER '${login}'@'localhost'`);
+    await adminQuery(`ALTER USER '${login}'@'${TENANT_HOST}' IDENTIFIED BY 'someone-elses' WITH MAX_USER_CONNECTIONS 3`);
+    await expect(withTenant(outputs, {}, (s) => s.query('SELECT 1'))).rejects.toMatchObject({ errno: 1045 });
+    expect((await driver.create(ctx)).outputs).toEqual(outputs);
+    expect(await accounts(login)).toEqual(['127.0.0.1 ed25519', '::1 ed25519', 'localhost ed25519']);
+    const limits = await adminQuery('SELECT DISTINCT max_user_connections AS n FROM mysql.user WHERE User = ?', [login]);
+    expect(limits.map((row) => Number(row.n))).toEqual([20]);
+    const grants = await adminQuery('SELECT COUNT(*) AS n FROM mysql.db WHERE User = ?', [login]);
+    expect(Number(grants[0]?.n)).toBe(3);
+    await runDriverChecks(driver, { target: ctx.target, instance: ctx.instance, outputs });
+  });
+
   it('refuses a login from a host the target does not list, and follows a changed list', async () => {
     const { ctx, outputs } = await create({ clientHosts: ['10.9.9.9'] });
     // 1045 or 1698: for an account it has not, MariaDB fakes an authentication with a plugin of its choosing.

@@ -3,7 +3,8 @@ import { createCheckSession, credentialName, type CheckSession, type Driver } fr
 import { runDriverChecks } from '@paved/driver-api/conformance';
 import { DriverError } from '@paved/model';
 import { createMysqlDriver } from './index.js';
-import { OTHER_HOST, TENANT_HOST, adminQuery, context, inventory, mysqlTarget, rotationContext, skipReason, tenantSession, uniqueName, withTenant } from './test-support.js';
+import mysql from 'mysql2/promise';
+import { ADMIN_URL, OTHER_HOST, TENANT_HOST, adminQuery, context, inventory, mysqlTarget, rotationContext, skipReason, tenantSession, uniqueName, withTenant } from './test-support.js';
 
 const skip = await skipReason('mysql rotation and check tests');
 const skipHere = skip !== undefined && process.env.CI !== 'true';
@@ -145,6 +146,52 @@ describe.skipIf(skipHere)('mysql contract checks', () => {
     // COM_QUIT is answered before the server thread is gone: give it a moment.
     for (let i = 0; i < 50 && (await sessionsOf()).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await sessionsOf()).toEqual([]);
+  });
+
+  it('run together on one tenant connection, in one login, and a failure is reported as the first in order', async () => {
+    expect(driver.checksTogether).toBe(true);
+    const name = uniqueName('pv_chk');
+    names.push(name);
+    const ctx = context(target, name);
+    const { outputs } = await driver.create(ctx);
+    // Each login the checks open, counted where the session opens it.
+    const opened: string[] = [];
+    const counting: Driver = {
+      ...driver,
+      checks: driver.checks?.map((check) => ({
+        ...check,
+        run: (input) => {
+          const session = input.session;
+          return check.run({ ...input, ...(session && { session: { use: (key, open, close) => session.use(key, () => (opened.push(key), open()), close) } }) });
+        },
+      })),
+    };
+    await runDriverChecks(counting, { target, instance: ctx.instance, outputs });
+    expect(opened).toEqual([`mysql:${name}@${name}`]);
+    expect(await adminQuery('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [name])).toEqual([]);
+
+    // write-read fails, isolation (started with it) would pass: write-read is what is reported.
+    await adminQuery(`REVOKE CREATE ON \`${name.replace(/_/g, '\\_')}\`.* FROM '${name}'@'${TENANT_HOST}'`);
+    await expect(runDriverChecks(counting, { target, instance: ctx.instance, outputs })).rejects.toThrow(/^mysql check write-read: .*CREATE command denied/);
+  });
+
+  it("write-read takes the server's default engine where MEMORY tables are refused, and leaves no table", async () => {
+    const name = uniqueName('pv_chk');
+    names.push(name);
+    const ctx = context(target, name);
+    const { outputs } = await driver.create(ctx);
+    // A session that may not make MEMORY tables (enforce_storage_engine needs SUPER to set: the
+    // admin's session in the tenant's database stands in for a server configured so).
+    const refusing = await mysql.createConnection({ uri: ADMIN_URL, database: name, multipleStatements: true });
+    await refusing.query("SET SESSION enforce_storage_engine = 'InnoDB', SESSION sql_mode = CONCAT(@@sql_mode, ',NO_ENGINE_SUBSTITUTION')");
+    await expect(refusing.query('CREATE TABLE refused (v INT) ENGINE=MEMORY')).rejects.toMatchObject({ errno: 1290 });
+    const session: CheckSession = { use: async <T>() => refusing as unknown as T };
+    try {
+      await driver.checks?.find((check) => check.name === 'write-read')?.run({ target, instance: ctx.instance, outputs, signal: new AbortController().signal, session });
+    } finally {
+      await refusing.end();
+    }
+    expect(await adminQuery('SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [name])).toEqual([]);
   });
 
   it('each fails with one line naming what did not hold, and no secret', async () => {
