@@ -17,7 +17,7 @@ export class ChangeFeed {
 
   emit(changes: InstanceChange | InstanceChange[]): void {
     for (const change of Array.isArray(changes) ? changes : [changes]) {
-      this.#emitter.emit('change', change.phase === undefined ? { instanceId: change.instanceId, teamId: change.teamId } : { instanceId: change.instanceId, teamId: change.teamId, phase: change.phase });
+      this.#emitter.emit('change', { instanceId: change.instanceId, teamId: change.teamId });
     }
   }
 

@@ -226,7 +226,7 @@ export interface ActiveMasterKey {
 /** A secret write refused because its envelope is sealed with a master key that is no longer the active one. */
 export type SecretWriteOutcome = 'written' | 'stale-key';
 
-export type InstanceChangeListener = (change: { instanceId: string; teamId: string; phase?: string }) => void;
+export type InstanceChangeListener = (change: { instanceId: string; teamId: string }) => void;
 
 // ------------------------------------------------------------------------------------------
 // Logs (migration 0005): a log stream per (team, service, environment), stored in the store

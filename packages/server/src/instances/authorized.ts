@@ -3,7 +3,7 @@ import {
   type CreateInstanceRequest, type Credentials, type Instance, type Page, type PageRequest, type PavedEvent, type RequestPreview, type UpdateInstanceRequest,
 } from '@paved/model';
 import type { Store } from '@paved/store';
-import { instanceNotFound, type InstanceListRequest, type InstanceService, type InstanceWatchEvent, type InstanceWatchRequest, type WatchedReveal } from './service.js';
+import { instanceNotFound, type InstanceListRequest, type InstanceService, type InstanceWatchEvent, type InstanceWatchRequest } from './service.js';
 import type { InstanceFollow } from './follow.js';
 import { can, teamFor, type Principal, type TeamAccess } from '../access/principal.js';
 
@@ -69,16 +69,9 @@ export class AuthorizedInstanceService implements InstanceService {
     return this.inner.delete(principal, team, name);
   }
 
-  async revealCredentials(caller: Principal | Promise<Principal>, team: string, name: string, watched?: Instance | WatchedReveal): Promise<Credentials> {
-    const authorizing = (async () => {
-      const principal = await caller;
-      await this.instanceAccess(principal, team, name, 'write');
-      return principal;
-    })();
-    // A reveal stream's, started before its instance is read: the inner service reads the secret
-    // while this check runs, and waits for it before anything leaves it (service.ts).
-    if (watched !== undefined && 'read' in watched && 'instanceId' in watched) return this.inner.revealCredentials(authorizing, team, name, watched);
-    return this.inner.revealCredentials(await authorizing, team, name, watched);
+  async revealCredentials(principal: Principal, team: string, name: string, watched?: Instance): Promise<Credentials> {
+    await this.instanceAccess(principal, team, name, 'write');
+    return this.inner.revealCredentials(principal, team, name, watched);
   }
 
   async rotate(principal: Principal, team: string, name: string): Promise<Instance> {
@@ -98,8 +91,8 @@ export class AuthorizedInstanceService implements InstanceService {
   }
 
   /** Nothing to authorize: it follows only an instance the caller's own (authorized) create returned. */
-  followNew(listener: (event: InstanceWatchEvent) => void, request?: InstanceWatchRequest): InstanceFollow {
-    return this.inner.followNew(listener, request);
+  followNew(listener: (event: InstanceWatchEvent) => void): InstanceFollow {
+    return this.inner.followNew(listener);
   }
 
   /** Outsiders get "not found" for every instance name; insiders with too small a role get 403. */

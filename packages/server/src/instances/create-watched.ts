@@ -1,6 +1,6 @@
 import type { CreateInstanceRequest, Instance } from '@paved/model';
 import type { Principal } from '../access/principal.js';
-import type { InstanceService, InstanceWatchEvent, InstanceWatchRequest } from './service.js';
+import type { InstanceService, InstanceWatchEvent } from './service.js';
 
 /**
  * A create followed as the watch follows an instance (a create with `?wait=ready`): subscribed
@@ -12,9 +12,8 @@ import type { InstanceService, InstanceWatchEvent, InstanceWatchRequest } from '
  */
 export async function createWatched(
   instances: InstanceService, principal: Principal, team: string, request: CreateInstanceRequest, listener: (event: InstanceWatchEvent) => void,
-  watching: InstanceWatchRequest = {},
 ): Promise<{ instance: Instance; stop: () => void }> {
-  const following = instances.followNew(listener, watching);
+  const following = instances.followNew(listener);
   let instance: Instance;
   try {
     instance = await instances.create(principal, team, request);

@@ -1,7 +1,7 @@
 import type { CreateInstanceRequest, Credentials, Instance, Page, PageRequest, PavedEvent, RequestPreview, UpdateInstanceRequest } from '@paved/model';
 import type { Principal } from '../access/principal.js';
 import type { InstanceFollow } from './follow.js';
-import type { InstanceListRequest, InstanceService, InstanceWatchEvent, InstanceWatchRequest, WatchedReveal } from './service.js';
+import type { InstanceListRequest, InstanceService, InstanceWatchEvent, InstanceWatchRequest } from './service.js';
 
 /**
  * An instance service that hands every call to `inner`: what a capability that adds to
@@ -51,8 +51,8 @@ export class DelegatingInstanceService implements InstanceService {
     return this.inner.delete(principal, team, name);
   }
 
-  revealCredentials(caller: Principal | Promise<Principal>, team: string, name: string, watched?: Instance | WatchedReveal): Promise<Credentials> {
-    return this.inner.revealCredentials(caller, team, name, watched);
+  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance): Promise<Credentials> {
+    return this.inner.revealCredentials(principal, team, name, watched);
   }
 
   rotate(principal: Principal, team: string, name: string): Promise<Instance> {
@@ -71,7 +71,7 @@ export class DelegatingInstanceService implements InstanceService {
     return this.inner.watch(principal, team, name, listener, request);
   }
 
-  followNew(listener: (event: InstanceWatchEvent) => void, request?: InstanceWatchRequest): InstanceFollow {
-    return this.inner.followNew(listener, request);
+  followNew(listener: (event: InstanceWatchEvent) => void): InstanceFollow {
+    return this.inner.followNew(listener);
   }
 }

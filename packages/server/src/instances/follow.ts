@@ -19,20 +19,15 @@ export interface InstanceFollow {
  * missed; the changes that arrive before `start` (any instance's: its id is not known yet) are
  * noted, and only when the followed one changed is it read again. Re-reading unconditionally
  * cost a store read on every watch, on the path from a request to its credentials
- * (bench/README.md §1). With `changes`, the listener is also told each change as it is
- * noticed, before its read (InstanceChangedEvent).
+ * (bench/README.md §1).
  */
-export function followInstance(store: Store, listener: (event: InstanceWatchEvent) => void, options: { changes?: boolean } = {}): InstanceFollow {
+export function followInstance(store: Store, listener: (event: InstanceWatchEvent) => void): InstanceFollow {
   let followed: string | undefined;
   let stopped = false;
   const changedBeforeStart = new Map<string, number>();
   const unsubscribe = store.onInstanceChange((change) => {
     if (followed === undefined) changedBeforeStart.set(change.instanceId, (changedBeforeStart.get(change.instanceId) ?? 0) + 1);
-    else if (change.instanceId === followed) {
-      // Before the read: a reveal stream starts its own reads beside it (InstanceChangedEvent).
-      if (options.changes) listener(change.phase === undefined ? { type: 'changed', instanceId: followed } : { type: 'changed', instanceId: followed, phase: change.phase });
-      recheck();
-    }
+    else if (change.instanceId === followed) recheck();
   });
   let last = '';
   // Re-reads are chained so that events reach the listener in the order of the changes.

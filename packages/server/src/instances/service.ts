@@ -19,28 +19,7 @@ import { currentOrigin } from '../http/request-context.js';
 import { PolicyGate, policyDenied, type GateRequest, type GateResult } from '../policies/gate.js';
 
 /** What a watcher of one instance is told: its state on every change, then that it is gone. */
-export type InstanceWatchEvent = { type: 'status'; instance: Instance } | { type: 'deleted' } | InstanceChangedEvent;
-
-/**
- * Told to a watcher that asked for them (InstanceWatchRequest.forReveal) when the instance
- * changed, before it is read again: with the phase the change left, where the store says (the
- * engine's writes in this process). Nothing a client is sent; a `status` follows once read.
- */
-export interface InstanceChangedEvent {
-  type: 'changed';
-  instanceId: string;
-  phase?: string;
-}
-
-/**
- * The instance a reveal stream will reveal, before it has read it: its id, and its state once
- * read (rejected when the stream finds no Ready status to reveal with). The secret is read
- * meanwhile; nothing is returned or recorded before the state, the caller and its access are in.
- */
-export interface WatchedReveal {
-  instanceId: string;
-  read: Promise<Instance>;
-}
+export type InstanceWatchEvent = { type: 'status'; instance: Instance } | { type: 'deleted' };
 
 /** How an instance is watched. */
 export interface InstanceWatchRequest {
@@ -84,7 +63,7 @@ export interface InstanceService {
    * the instance as a watch stream (`?reveal=true`) has just read it for its Ready status, so it
    * is not read again (the team and the caller's access are checked as always).
    */
-  revealCredentials(caller: Principal | Promise<Principal>, team: string, name: string, watched?: Instance | WatchedReveal): Promise<Credentials>;
+  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance): Promise<Credentials>;
   /**
    * Asks for a new credential: the engine issues it, the previous one keeps working for the
    * plan's grace period, then is revoked. Asking again before it is issued changes nothing.
@@ -106,7 +85,7 @@ export interface InstanceService {
    * changes is missed; `start` takes only the instance `create` returned to the same caller,
    * whose create was authorized (so this checks nothing itself).
    */
-  followNew(listener: (event: InstanceWatchEvent) => void, request?: InstanceWatchRequest): InstanceFollow;
+  followNew(listener: (event: InstanceWatchEvent) => void): InstanceFollow;
 }
 
 export interface InstanceServiceDeps {
@@ -265,16 +244,8 @@ export class DefaultInstanceService implements InstanceService {
     return this.deps.store.requestDeletion(instance.id, principal.user.name);
   }
 
-  async revealCredentials(caller: Principal | Promise<Principal>, teamName: string, name: string, watched?: Instance | WatchedReveal): Promise<Credentials> {
-    // A reveal stream's, started at the Ready change (stream-reveal.ts): the secret is read while
-    // the instance is read again and the caller verified again, one flight instead of three waits.
-    const pending = watched !== undefined && isWatchedReveal(watched) ? watched : undefined;
-    const reading = pending === undefined ? undefined : this.deps.secrets.get(pending.instanceId, 'credentials');
-    reading?.catch(() => {}); // dropped if refused below; its own failure is thrown where it is awaited
-    pending?.read.catch(() => {}); // likewise the state, when the caller is refused before it comes
-    const principal = await caller;
-    const seen = pending === undefined ? watched as Instance | undefined : await pending.read;
-    const { team, instance } = seen === undefined ? await this.find(teamName, name, principal) : await this.watchedIn(teamName, seen, principal);
+  async revealCredentials(principal: Principal, teamName: string, name: string, watched?: Instance): Promise<Credentials> {
+    const { team, instance } = watched === undefined ? await this.find(teamName, name, principal) : await this.watchedIn(teamName, watched, principal);
     // Credentials exist from the first time the instance became Ready; before that the
     // resource may not exist and the secret may not be final.
     if (instance.status.phase !== 'Ready' && instance.status.readyAt === undefined) {
@@ -282,7 +253,7 @@ export class DefaultInstanceService implements InstanceService {
         code: 'not_ready',
       });
     }
-    const secret = (await (reading !== undefined && pending!.instanceId === instance.id ? reading : this.deps.secrets.get(instance.id, 'credentials'))) ?? {};
+    const secret = (await this.deps.secrets.get(instance.id, 'credentials')) ?? {};
     const values = { ...instance.outputs, ...secret };
     // The audit record names who saw which keys, never the values.
     await this.deps.store.appendEvent({
@@ -325,8 +296,8 @@ export class DefaultInstanceService implements InstanceService {
     return this.deps.store.listEvents({ teamId: team.id, cursor: page.cursor, limit: page.limit });
   }
 
-  async watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void, request: InstanceWatchRequest = {}): Promise<() => void> {
-    const following = followInstance(this.deps.store, listener, { changes: request.forReveal === true });
+  async watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
+    const following = followInstance(this.deps.store, listener);
     let instance: Instance;
     try {
       ({ instance } = await this.find(team, name, principal));
@@ -338,8 +309,8 @@ export class DefaultInstanceService implements InstanceService {
     return following.stop;
   }
 
-  followNew(listener: (event: InstanceWatchEvent) => void, request: InstanceWatchRequest = {}): InstanceFollow {
-    return followInstance(this.deps.store, listener, { changes: request.forReveal === true });
+  followNew(listener: (event: InstanceWatchEvent) => void): InstanceFollow {
+    return followInstance(this.deps.store, listener);
   }
 
   /** The team of an instance a watch read: its own team's, or not found (the watch was of that name in that team). */
@@ -401,8 +372,4 @@ function quotaExceeded(team: Team, product: string, plan: string, max: number): 
     code: 'quota_exceeded',
     issues: [{ path: 'plan', message: `quota of ${max} per team reached` }],
   });
-}
-
-function isWatchedReveal(watched: Instance | WatchedReveal): watched is WatchedReveal {
-  return 'read' in watched && 'instanceId' in watched;
 }

@@ -94,7 +94,6 @@ export async function serveStatusStream(streams: EventStreams, asked: StatusStre
     throw error;
   }
   const deliver = (event: InstanceWatchEvent, credentials?: Credentials) => {
-    if (event.type === 'changed') return; // the reveal's business (stream-reveal.ts), nothing to send
     if (event.type === 'status') return stream.sendEach([...(credentials ? [['credentials', credentials] as const] : []), ['status', event.instance]]);
     stream.send('deleted', { team, instance });
     stream.end();

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { ConflictError, type Credentials, type Instance } from '@paved/model';
+import { ConflictError, type Credentials } from '@paved/model';
 import type { OperationRecord, RecordOperation } from '../audit/recorder.js';
 import type { Reauthenticate } from '../http/auth.js';
 import { problemParts } from '../http/problems.js';
@@ -36,36 +36,11 @@ export interface StreamReveal {
 export async function streamReveal(deps: StreamRevealDeps, request: FastifyRequest, team: string, instance: string): Promise<StreamReveal> {
   const record: OperationRecord = await deps.record(request, 'revealCredentials');
   let revealed = false;
-  /**
-   * The reveal started at a change the store says left the instance Ready (InstanceChangedEvent),
-   * before the watch has read it: the caller's verification and the secret's read go beside that
-   * read instead of after it, in turn (on PostgreSQL three round trips after the Ready commit,
-   * now one; bench/README.md §1, round 9). Both start after the Ready commit, as they did when
-   * they followed the read. It reveals only with the next status, if Ready; any other drops it.
-   */
-  let prepared: { reveal: Promise<Credentials>; read(instance: Instance): void; drop(): void } | undefined;
-  const prepare = (instanceId: string) => {
-    let read!: (instance: Instance) => void;
-    let drop!: (reason: Error) => void;
-    const reading = new Promise<Instance>((resolve, reject) => { read = resolve; drop = reject; });
-    reading.catch(() => {}); // dropped after the service gave up on a refused caller: nobody awaits it then
-    const reveal = deps.instances.revealCredentials(deps.reauthenticate(request), team, instance, { instanceId, read: reading });
-    // Awaited when the Ready status comes; dropped otherwise (nothing was recorded: the service waits for the read first).
-    reveal.catch(() => {});
-    prepared = { reveal, read, drop: () => drop(new Error('no Ready status followed the change')) };
-  };
-  const revealAndDeliver = async (event: InstanceWatchEvent & { type: 'status' }, deliver: (event: InstanceWatchEvent, credentials?: Credentials) => void) => {
+  const revealAndDeliver = async (event: InstanceWatchEvent, deliver: (event: InstanceWatchEvent, credentials?: Credentials) => void) => {
     let credentials: Credentials | undefined;
-    const started = prepared;
-    prepared = undefined;
     try {
-      if (started !== undefined) {
-        started.read(event.instance);
-        credentials = await started.reveal;
-      } else {
-        // The instance as the watch just read it for this status: not read again. The caller is.
-        credentials = await deps.instances.revealCredentials(await deps.reauthenticate(request), team, instance, event.instance);
-      }
+      // The instance as the watch just read it for this status: not read again. The caller is.
+      credentials = await deps.instances.revealCredentials(await deps.reauthenticate(request), team, instance, event.type === 'status' ? event.instance : undefined);
     } catch (error) {
       request.log.warn({ code: problemParts(error).code }, 'credentials not revealed on the watch stream');
       // A refusal is off the fast path: its record is written before the Ready status goes out,
@@ -80,27 +55,14 @@ export async function streamReveal(deps: StreamRevealDeps, request: FastifyReque
     sender(deliver, isOpen) {
       let queue = Promise.resolve();
       return (event) => {
-        if (event.type === 'changed') {
-          // At once, not behind the queue: the reads start while the status is read.
-          if (!revealed && prepared === undefined && event.phase === 'Ready' && isOpen()) prepare(event.instanceId);
-          return;
-        }
         queue = queue.then(async () => {
-          if (revealed || event.type !== 'status' || event.instance.status.phase !== 'Ready' || !isOpen()) {
-            prepared?.drop();
-            prepared = undefined;
-            return deliver(event);
-          }
+          if (revealed || event.type !== 'status' || event.instance.status.phase !== 'Ready' || !isOpen()) return deliver(event);
           revealed = true;
           await revealAndDeliver(event, deliver);
         });
       };
     },
     // A reveal under way records its own outcome.
-    ended: async (error) => {
-      prepared?.drop();
-      prepared = undefined;
-      return revealed ? undefined : record.completed(error ?? new ConflictError(`${team}/${instance}: the stream ended before Ready; nothing was revealed`, { code: 'not_ready' }));
-    },
+    ended: async (error) => revealed ? undefined : record.completed(error ?? new ConflictError(`${team}/${instance}: the stream ended before Ready; nothing was revealed`, { code: 'not_ready' })),
   };
 }

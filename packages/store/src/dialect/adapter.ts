@@ -5,13 +5,6 @@ import type { Database } from '../schema.js';
 export interface InstanceChange {
   instanceId: string;
   teamId: string;
-  /**
-   * The phase the change left the instance in, where the write that made it knows (the engine's
-   * status writes, told in this process once committed): a watcher may start what that phase
-   * calls for before it has read the row (a reveal stream's reads at Ready, server
-   * stream-reveal.ts). Absent for other processes' changes (their NOTIFY names the row only).
-   */
-  phase?: string;
 }
 
 /**

@@ -126,20 +126,6 @@ eachStore('store: engine queue', (open) => {
     expect(Object.fromEntries(claimed.map((c) => [c.instance.id, c.secretsStored]))).toEqual({ [fresh.id]: false, [kept.id]: true });
   });
 
-  it('tells the phase a status write left with its change, once committed; other changes say none', async () => {
-    const store = await open();
-    const team = await seedTeam(store);
-    const changes: Array<{ instanceId: string; phase?: string }> = [];
-    const stop = store.onInstanceChange((change) => changes.push(change));
-    const a = await store.createInstance(newInstance(team, 'a'));
-    const [claimed] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 1 });
-    expect(await store.recordStatus(a.id, claimed!.leaseToken, { status: ready, observedGeneration: 1, engine: {} })).toBe('changed');
-    stop();
-    expect(changes).toEqual([{ instanceId: a.id, teamId: team.id }, { instanceId: a.id, teamId: team.id, phase: 'Ready' }]);
-    // Told after the commit: a read at the change finds what the write wrote.
-    expect((await store.getInstance(a.id))?.status.phase).toBe('Ready');
-  });
-
   it('keeps an instance due when its spec changes during a pass', async () => {
     const clock = fakeClock();
     const store = await open({ now: clock.now });

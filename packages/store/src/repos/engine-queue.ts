@@ -281,8 +281,7 @@ export function engineQueueRepo(ctx: StoreContext) {
       });
       if (outcome.outcome === 'lost-lease' || write.releaseLease) held.forget(id);
       else if (outcome.row !== undefined) held.keep(id, leaseToken, outcome.row);
-      // With the phase written: a reveal stream waiting for Ready starts its reads at once (InstanceChange.phase).
-      if (outcome.teamId !== undefined) ctx.feed.emit({ instanceId: id, teamId: outcome.teamId, phase: write.status.phase });
+      if (outcome.teamId !== undefined) ctx.feed.emit({ instanceId: id, teamId: outcome.teamId });
       if (outcome.parent !== undefined) ctx.feed.emit(outcome.parent);
       return outcome.outcome;
     },
