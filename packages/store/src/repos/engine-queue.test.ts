@@ -54,6 +54,9 @@ eachStore('store: engine queue', (open) => {
     expect(taken[0]).toMatchObject({ leaseExpiresAt: clock.now() + 1000, secretsStored: false, instance: { id: a.id, generation: 1, status: { phase: 'Pending' } } });
     expect(taken[0]!.engine).toEqual({ pendingAction: null, deletionStep: null, attempts: 0, dueAt: clock.now(), rotation: 0, desiredRotation: 0, revokeRotation: null, revokeAt: null });
     expect(taken[0]!.instance).not.toBe(a);
+    // The claim's row is the new row as read (on PostgreSQL the insert's own answer: instances.ts insertClaimedInstanceRow).
+    expect(taken[0]!.instance).toEqual(a);
+    expect(taken[0]!.instance).toEqual(await store.getInstance(a.id));
     // Leased: no other claimer gets it; the lease token guards the writes.
     expect(await store.claimDue({ owner: 'other', leaseMs: 1000, limit: 10 })).toEqual([]);
     expect(await store.recordEngineState(a.id, taken[0]!.leaseToken, { pendingAction: 'create' })).toBe('changed');
@@ -69,6 +72,15 @@ eachStore('store: engine queue', (open) => {
     expect(released).toBe(1);
     expect(taken).toHaveLength(1);
 
+    // A workload's instance: the claim names its service, as a read does.
+    slots = 1;
+    const service = await store.createService({ teamId: team.id, name: 'api', description: '', lifecycle: 'production' });
+    const w = await store.createInstance(newInstance(team, 'w', { workload: { serviceId: service.id, environment: 'dev', resource: 'cache', shared: false } }));
+    expect(taken.map((claimed) => claimed.instance.id)).toEqual([a.id, w.id]);
+    expect(taken[1]!.instance.workload).toMatchObject({ service: 'api' });
+    expect(taken[1]!.instance).toEqual(await store.getInstance(w.id));
+    taken.pop();
+
     // Held for approval: never due, never taken.
     slots = 1;
     const decisions = [{ policy: 'p', version: '1.0.0', action: 'requireApproval' as const, result: 'failed' as const, message: 'needs approval' }];
@@ -80,7 +92,7 @@ eachStore('store: engine queue', (open) => {
     expect(taken).toHaveLength(1);
     // The lease lapses as any claim's does.
     clock.advance(1000);
-    expect((await store.claimDue({ owner: 'other', leaseMs: 1000, limit: 10 })).map((claimed) => claimed.instance.id).sort()).toEqual([a.id, b.id, c.id].sort());
+    expect((await store.claimDue({ owner: 'other', leaseMs: 1000, limit: 10 })).map((claimed) => claimed.instance.id).sort()).toEqual([a.id, b.id, c.id, w.id].sort());
   });
 
   it('claims only due instances, earliest first, with the engine state and a live lease', async () => {
