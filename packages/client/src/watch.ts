@@ -86,7 +86,7 @@ export async function readEvents(events: StreamEvents, options: WatchOptions, pr
         // The server ends the stream right after `deleted`; read to that end so the connection
         // goes back to the pool for the caller's next request instead of being closed (a new
         // connection on the next create's path, bench/README.md §1, round 9). Bounded, should it not end.
-        await events.ended(DELETED_END_MS);
+        if (!options.signal?.aborted) await events.ended(DELETED_END_MS);
         return 'deleted';
       }
       // Stopped from a callback: done now, without waiting for the aborted read to fail.
