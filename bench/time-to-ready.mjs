@@ -18,12 +18,13 @@
 //
 //   npm run build && node bench/time-to-ready.mjs --product postgres [--runs 30] [--store sqlite|postgres|both]
 //     [--baseline ../base] [--env K=V] [--baseline-env K=V] [--way one-request|two-requests] [--baseline-way two-requests|one-request]
+//     [--baseline-client this|own|../checkout]
 //   products: postgres (machine PostgreSQL), mysql (MariaDB), redis, amqp (RabbitMQ)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClient } from '@paved/client';
 import { arg, envArg, freshDatabase, median, percentile, reportComparison, round, startPaved } from './lib.mjs';
 import { benchTargetsFile, directOps, requestFor } from './direct-ops.mjs';
@@ -68,7 +69,16 @@ const client = createClient({ url: paved.url, token: paved.token });
 const team = `bench-${randomBytes(3).toString('hex')}`;
 await client.createTeam({ name: team });
 const base = baselineRoot ? await startPaved({ ...env, ...(await storeEnv()), ...envArg('baseline-env') }, { cli: join(resolve(baselineRoot), 'packages/cli/dist/main.js') }) : undefined;
-const baseClient = base ? createClient({ url: base.url, token: base.token }) : undefined;
+// `--baseline-client own`: the baseline is asked through its own build's client (the client is
+// on the path too: how it sends, reads the stream, keeps its connections); `this` (default, as
+// before round 9): through this build's client, so that only the servers differ; or a checkout's
+// path: through that build's client (`--baseline . --baseline-client ../base` measures a client alone).
+const baselineClient = arg('baseline-client', 'this');
+const clientRoot = baselineClient === 'own' ? baselineRoot : baselineClient === 'this' ? undefined : baselineClient;
+const createBaseClient = base && clientRoot !== undefined
+  ? (await import(pathToFileURL(join(resolve(clientRoot), 'packages/client/dist/index.js')).href)).createClient
+  : createClient;
+const baseClient = base ? createBaseClient({ url: base.url, token: base.token }) : undefined;
 if (baseClient) await baseClient.createTeam({ name: team });
 const direct = await directOps(product);
 const directMinimal = await directOps(product, 'minimal');

@@ -129,3 +129,52 @@ describe('the client over node:https', () => {
     expect((error as Error).message).toBe(`cannot trust the TLS certificate of ${url} (DEPTH_ZERO_SELF_SIGNED_CERT); if your organisation signs it, point NODE_EXTRA_CA_CERTS at that CA's PEM file`);
   });
 });
+
+describe('the client over node:http, a watch that ends on deleted', () => {
+  /** Each request's connection, in order: the same object again is a connection kept and reused. */
+  const connections: object[] = [];
+  let endsAfterDeleted = true;
+  let server: Server;
+  let url = '';
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      connections.push(req.socket);
+      if (req.url?.endsWith('/watch')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('event: status\ndata: {"name":"db","status":{"phase":"Deleting"}}\n\n');
+        setTimeout(() => {
+          res.write('event: deleted\ndata: {"team":"alpha","instance":"db"}\n\n');
+          if (endsAfterDeleted) res.end();
+          // …else it stays open: the client closes it itself, after a short wait.
+        }, 5);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"items":[]}');
+      }
+    });
+    url = `http://127.0.0.1:${await listen(server)}`;
+  });
+  afterAll(() => close(server));
+
+  it('leaves its connection to the next request once the server has ended the stream', async () => {
+    const client = createClient({ url });
+    const deleted: string[] = [];
+    await client.watchInstance('alpha', 'db', { onStatus() {}, onDeleted: () => deleted.push('db') });
+    await client.listEvents('alpha');
+    expect(deleted).toEqual(['db']);
+    expect(connections).toHaveLength(2);
+    expect(connections[1]).toBe(connections[0]);
+  });
+
+  it('closes a stream that does not end after deleted, and the next request opens a connection of its own', async () => {
+    endsAfterDeleted = false;
+    connections.length = 0;
+    const client = createClient({ url });
+    const deleted: string[] = [];
+    await client.watchInstance('alpha', 'db', { onStatus() {}, onDeleted: () => deleted.push('db') });
+    await client.listEvents('alpha');
+    expect(deleted).toEqual(['db']);
+    expect(connections).toHaveLength(2);
+    expect(connections[1]).not.toBe(connections[0]);
+  });
+});

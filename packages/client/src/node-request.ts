@@ -20,13 +20,13 @@ export const nodeRequest: HttpRequest = (url, init) => new Promise<HttpResponse>
   const send = process.getBuiltinModule(target.protocol === 'https:' ? 'node:https' : 'node:http').request;
   const headers: Record<string, string> = { 'user-agent': 'node', ...init.headers };
   if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
-  const req = send(target, { method: init.method, headers, ...(init.signal ? { signal: init.signal } : {}) }, (res) => resolve(responseOf(res)));
+  const req = send(target, { method: init.method, headers, ...(init.signal ? { signal: init.signal } : {}) }, (res) => resolve(responseOf(res, init.signal)));
   req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no answer from ${target.origin} in ${IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
   req.on('error', reject);
   req.end(init.body);
 });
 
-function responseOf(res: IncomingMessage): HttpResponse {
+function responseOf(res: IncomingMessage, signal: AbortSignal | undefined): HttpResponse {
   const status = res.statusCode ?? 0;
   const text = async () => {
     const chunks: Buffer[] = [];
@@ -54,7 +54,13 @@ function responseOf(res: IncomingMessage): HttpResponse {
             return next.done ? { done: true, value: undefined } : { done: false, value: next.value as Uint8Array };
           },
           cancel: async () => {
-            res.destroy();
+            // A response the server has ended already (a watch's `deleted`, the server's end of
+            // the stream) leaves a connection the next request can use: it is drained back to
+            // the agent instead of closed, so that request opens no new TCP connection
+            // (bench/README.md §1, round 9). Anything still being sent is cut off as before.
+            // An aborted request's connection goes, as before: the abort has destroyed it already.
+            if (res.complete && signal?.aborted !== true) res.resume();
+            else res.destroy();
           },
         };
       },

@@ -31,6 +31,25 @@ export class StreamEvents {
     return this.pending.shift();
   }
 
+  /**
+   * Reads what is left until the server ends the stream, for at most `ms`: a stream the server
+   * ends (after `deleted`) read to its end keeps its connection for the next request (a response
+   * cut off mid-stream closes it, node-request.ts). True when it ended.
+   */
+  async ended(ms: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+    const drained = (async () => {
+      while ((await this.next()) !== undefined) { /* nothing is expected after the last event */ }
+      return true as const;
+    })();
+    try {
+      return await Promise.race([drained, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Stops reading: the connection is released. */
   async close(): Promise<void> {
     if (this.closed) return;

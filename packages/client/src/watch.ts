@@ -20,6 +20,9 @@ export interface WatchOptions {
 
 export type StreamEnd = 'deleted' | 'aborted' | 'dropped';
 
+/** How long a stream may take to end after its `deleted` event before it is closed anyway. */
+const DELETED_END_MS = 100;
+
 /**
  * Follows an instance's status stream until it is deleted or `signal` aborts. A dropped
  * connection is reopened once; a second drop with no event in between means the server is
@@ -80,6 +83,10 @@ export async function readEvents(events: StreamEvents, options: WatchOptions, pr
         options.onCredentials?.(JSON.parse(event.data) as Credentials);
       } else if (event.event === 'deleted') {
         options.onDeleted?.();
+        // The server ends the stream right after `deleted`; read to that end so the connection
+        // goes back to the pool for the caller's next request instead of being closed (a new
+        // connection on the next create's path, bench/README.md §1, round 9). Bounded, should it not end.
+        if (!options.signal?.aborted) await events.ended(DELETED_END_MS);
         return 'deleted';
       }
       // Stopped from a callback: done now, without waiting for the aborted read to fail.

@@ -32,6 +32,9 @@ eachStore('API create answered with its status stream (?wait=ready)', (open) => 
     const created = JSON.parse(stream.events[0]!.data) as Instance;
     expect(stream.events[0]!.event).toBe('status');
     expect(created).toMatchObject({ name: 'streamed', product: 'pgdb', status: { phase: 'Pending' } });
+    // Written before the stream opened, in this order along the chain (the last two started together).
+    const chain = (await h.store.readAuditRecords({ afterSeq: 0, limit: 10_000 })).filter((r) => r.target?.instance === 'streamed');
+    expect(chain.map((r) => `${r.action} ${r.stage}`)).toEqual(['createInstance received', 'revealCredentials received', 'createInstance completed']);
 
     await markReady(h.store, created, { host: 'h', password: 'pw' });
     await stream.until(() => stream.events.length >= 3, 'the credentials and the Ready status');

@@ -32,7 +32,10 @@ export interface StatusStreamRequest {
    * opens, long before Ready.
    */
   recordRevealAfterFollow?: boolean;
-  /** Awaited once `follow` succeeded, before the stream opens (the create's `completed` record). */
+  /**
+   * Awaited once `follow` succeeded, before the stream opens (the create's `completed` record);
+   * with `recordRevealAfterFollow`, started right after the reveal's `received` record, not after it is written.
+   */
   beforeOpen?(): Promise<void>;
 }
 
@@ -58,9 +61,20 @@ export async function serveStatusStream(streams: EventStreams, asked: StatusStre
   // Asked for now, so recorded now, before anything is served (as the reveal route's request is).
   if (!asked.recordRevealAfterFollow) startRecording();
   let revealing: StreamReveal | undefined;
+  let opening: Promise<void> | undefined;
   const subscribe = async () => {
     const following = asked.follow((event) => send(event));
-    if (asked.recordRevealAfterFollow) await following.then(startRecording, () => {});
+    if (asked.recordRevealAfterFollow) {
+      await following.then(() => {
+        // The reveal's `received` record and the create's `completed` one started together (in
+        // this order in the chain): on SQLite they share one commit, the engine's intent record's
+        // (group-commit.ts), where one after the other took a commit more while the driver
+        // worked, on the loop the pass's replies wait for (bench/README.md §1, round 9).
+        startRecording();
+        opening = asked.beforeOpen?.();
+        opening?.catch(() => {}); // awaited below, once the reveal's record has settled
+      }, () => {});
+    }
     // Both settle before either's failure is thrown: a refusal is recorded as the reveal's outcome.
     const [followed, recorded] = await Promise.allSettled([following, recording]);
     if (recorded.status === 'rejected') {
@@ -74,7 +88,7 @@ export async function serveStatusStream(streams: EventStreams, asked: StatusStre
     if (followed.status === 'rejected') throw followed.reason;
     const stop = followed.value;
     try {
-      await asked.beforeOpen?.();
+      await (opening ?? asked.beforeOpen?.());
     } catch (error) {
       stop();
       throw error;

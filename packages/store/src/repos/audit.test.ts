@@ -41,6 +41,27 @@ eachStore('audit log', (open) => {
     expect(verifier.finish()).toMatchObject({ problems: [], records: 40, firstSeq: 1, lastSeq: 40 });
   });
 
+  it('keeps appends that shared a commit with a failing one, each once, in a chain that verifies', async () => {
+    // On SQLite appends started together share one commit and run without savepoints
+    // (audit.ts): one that fails rolls the commit back and the others run again, sealed anew.
+    const store = await open();
+    const refusing: AuditSealer = (input) => {
+      if (input.entry.actor === 'user-3') throw new Error('cannot seal this one');
+      return seal(input);
+    };
+    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => store.appendAuditRecord(entry({ actor: `user-${i}` }), refusing)));
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const records = await everyRecord(store);
+    expect(records.map((r) => [r.seq, r.actor])).toEqual(['user-0', 'user-1', 'user-2', 'user-4', 'user-5'].map((actor, i) => [i + 1, actor]));
+    // What each caller was given is what was kept.
+    expect(outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.hash] : []))).toEqual(records.map((r) => r.hash));
+    expect(await store.auditHead()).toEqual({ seq: 5, hash: records.at(-1)!.hash });
+    const verifier = new AuditVerifier({ keys: [key] });
+    for (const record of records) verifier.record(record);
+    expect(verifier.finish()).toMatchObject({ problems: [], records: 5 });
+  });
+
   it('follows a head another store object moved since its own last append', async () => {
     // On PostgreSQL a store appends after the head its last append left, in one statement
     // (audit.ts): when another writer moved the head in between, that statement writes nothing

@@ -72,9 +72,18 @@ export function auditRepo(ctx: StoreContext) {
     return { record, values: AUDIT_COLUMNS.map((column) => row[column]) };
   }
 
-  /** The head read under its lock, the record appended and the head moved, in one transaction. */
+  /**
+   * The head read under its lock, the record appended and the head moved, in one transaction.
+   * On SQLite as a write (adapter.write) that may run again: it touches only the database, and
+   * run again it reads the head again and seals anew, so a failure elsewhere in its commit
+   * costs nothing but the rerun. A transaction there would take two savepoint statements, and
+   * the commit's other writes one more pair (group-commit.ts), whenever it shares a commit with
+   * them, as a create's stream's records share the engine's intent record (bench/README.md §1,
+   * round 9). On PostgreSQL the head's lock must not be held across other writes' statements.
+   */
   function appendLocked(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer): Promise<AuditRecord> {
-    return adapter.transaction(async (trx) => {
+    const run = adapter.dialect === 'sqlite' ? adapter.write : adapter.transaction;
+    return run(async (trx) => {
       const [found] = await lockedHead(trx, 1);
       if (found === undefined) throw new Error('the audit log has no head row (migration 0009)');
       // The time is taken under the lock, so that `at` never goes backwards along the chain.
