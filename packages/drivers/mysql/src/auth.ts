@@ -30,15 +30,10 @@ export function storedCredential(plugin: AuthPlugin, password: string): string {
   return plugin === 'ed25519' ? ed25519PublicKey(password) : nativePasswordHash(password);
 }
 
-/**
- * The IDENTIFIED clause of CREATE/ALTER USER for `stored` (storedCredential's value): a derived
- * value only, never the password. It takes the stored value, not the password, so a create
- * derives it once (an ed25519 public key is a scalar multiplication, ≈ 0.13–1 ms of the loop's
- * CPU, bench/README §1 round 10) for both its redaction and its statement.
- */
-export function identifiedClause(plugin: AuthPlugin, stored: string): string {
-  const literal = quoteLiteral(stored);
-  return plugin === 'ed25519' ? `IDENTIFIED VIA ed25519 USING ${literal}` : `IDENTIFIED BY PASSWORD ${literal}`;
+/** The IDENTIFIED clause of CREATE/ALTER USER: a derived value only, never the password. */
+export function identifiedClause(plugin: AuthPlugin, password: string): string {
+  const stored = quoteLiteral(storedCredential(plugin, password));
+  return plugin === 'ed25519' ? `IDENTIFIED VIA ed25519 USING ${stored}` : `IDENTIFIED BY PASSWORD ${stored}`;
 }
 
 async function ed25519Active(pool: mysql.Pool): Promise<boolean> {

@@ -45,9 +45,8 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
     step('ensure-user', async () => {
       // Only a value derived from the password is sent (auth.ts), never the password itself.
       const { plugin } = await connection.auth();
-      const stored = storedCredential(plugin, password);
-      redact.push(stored);
-      const identified = identifiedClause(plugin, stored);
+      redact.push(storedCredential(plugin, password));
+      const identified = identifiedClause(plugin, password);
       // Every host's account in one statement (MariaDB takes a list, and the options after it
       // hold for each): one pass over the grant tables, where a statement per account, even sent
       // at once, waited on the others' (3 accounts: 0.6 ms against 1.7, bench/README.md §1 round 9).
