@@ -3,7 +3,8 @@ import { DriverError } from '@paved/model';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { errorLine, withCheckConnection, type CheckSession, type ContractCheck, type Target } from '@paved/driver-api';
 import { openSession, refusalKind, sessionTargetOf, type SessionTarget } from './amqp-session.js';
-import { ManagementApi, type Fetch } from './management-api.js';
+import { ManagementApi } from './management-api.js';
+import type { HttpCall } from './http-call.js';
 import { readTargetConfig } from './target-config.js';
 
 function failed(check: string, message: string, cause?: unknown): DriverError {
@@ -90,12 +91,12 @@ export async function checkWriteRead(outputs: Record<string, string>, shared?: C
  * elsewhere only when the broker has no '/' (a vhost that does not exist is refused too, which
  * proves nothing).
  */
-export async function checkIsolation(target: Target, outputs: Record<string, string>, fetchImpl: Fetch): Promise<void> {
+export async function checkIsolation(target: Target, outputs: Record<string, string>, call: HttpCall): Promise<void> {
   const session = sessionTargetOf(outputs, 'isolation');
-  const api = new ManagementApi(readTargetConfig(target), fetchImpl);
+  const api = new ManagementApi(readTargetConfig(target), call);
   const vhosts = api.listVhosts('isolation').then((listed) => (listed ?? []).map((entry) => entry.name).filter((name) => name !== session.vhost));
   const defaultRefused = expectVhostRefused({ ...session, vhost: '/' }, session.vhost);
-  const management = expectManagementRefused(api, session, fetchImpl);
+  const management = expectManagementRefused(api, session);
   // Every outcome is awaited before the first failure is reported, so none is left unhandled.
   const [others, onDefault, onManagement] = await Promise.allSettled([vhosts, defaultRefused, management]);
   if (others.status === 'rejected') throw others.reason;
@@ -108,18 +109,19 @@ export async function checkIsolation(target: Target, outputs: Record<string, str
   if (onManagement.status === 'rejected') throw onManagement.reason;
 }
 
-async function expectManagementRefused(api: ManagementApi, session: SessionTarget, fetchImpl: Fetch): Promise<void> {
-  let response: Response;
+async function expectManagementRefused(api: ManagementApi, session: SessionTarget): Promise<void> {
+  let status: number;
   try {
-    response = await fetchImpl(`${api.config.managementUrl}/api/whoami`, {
+    ({ status } = await api.call({
+      method: 'GET',
+      url: `${api.config.managementUrl}/api/whoami`,
       headers: { authorization: `Basic ${Buffer.from(`${session.username}:${session.password}`).toString('base64')}` },
-      signal: AbortSignal.timeout(10_000),
-    });
+      timeoutMs: 10_000,
+    }));
   } catch (error) {
     throw new DriverError(`rabbitmq check isolation: cannot reach the management API at ${api.config.managementUrl}`, { cause: error, code: 'rabbitmq_unreachable', retryable: true });
   }
-  await response.body?.cancel();
-  if (response.ok) throw failed('isolation', `user "${session.username}" can use the management API (it must have no tags)`);
+  if (status >= 200 && status < 300) throw failed('isolation', `user "${session.username}" can use the management API (it must have no tags)`);
 }
 
 async function expectVhostRefused(elsewhere: SessionTarget, own: string): Promise<void> {
@@ -137,7 +139,7 @@ async function expectVhostRefused(elsewhere: SessionTarget, own: string): Promis
 }
 
 /** The contract checks a product can list in `spec.checks`. */
-export function contractChecks(fetchImpl: Fetch): ContractCheck[] {
+export function contractChecks(call: HttpCall): ContractCheck[] {
   return [
     { name: 'connect', description: 'Log in over AMQP with the issued credentials and open a channel on the vhost.', run: ({ outputs, session }) => checkConnect(outputs, session) },
     {
@@ -148,7 +150,7 @@ export function contractChecks(fetchImpl: Fetch): ContractCheck[] {
     {
       name: 'isolation',
       description: 'The issued user cannot open another vhost and cannot use the management API.',
-      run: ({ target, outputs }) => checkIsolation(target, outputs, fetchImpl),
+      run: ({ target, outputs }) => checkIsolation(target, outputs, call),
     },
   ];
 }

@@ -1,9 +1,9 @@
 import { DriverError } from '@paved/model';
 import { errorLine } from '@paved/driver-api';
 import type { RabbitmqTargetConfig } from './target-config.js';
+import { nodeHttpCall, type HttpAnswer, type HttpCall } from './http-call.js';
 
-/** The fetch this driver uses; injectable so a test can watch what is sent to the real broker. */
-export type Fetch = typeof globalThis.fetch;
+export type { Fetch } from './http-call.js';
 
 export interface UserRecord {
   name: string;
@@ -34,7 +34,8 @@ const TIMEOUT_MS = 10_000;
 export class ManagementApi {
   constructor(
     readonly config: RabbitmqTargetConfig,
-    private readonly fetchImpl: Fetch = globalThis.fetch,
+    /** How a call goes out: node:http by default; a test's watching fetch through `fetchCall`. */
+    readonly call: HttpCall = nodeHttpCall,
   ) {}
 
   getVhost(step: string, vhost: string): Promise<object | undefined> {
@@ -105,27 +106,26 @@ export class ManagementApi {
 
   /** GET: the parsed body, or undefined on 404. */
   async get<T>(step: string, subject: string, path: string): Promise<T | undefined> {
-    const response = await this.request(step, subject, 'GET', path);
-    if (response.status === 404) return undefined;
-    return (await response.json()) as T;
+    const answer = await this.request(step, subject, 'GET', path);
+    if (answer.status === 404) return undefined;
+    return JSON.parse(answer.text) as T;
   }
 
   /** PUT or DELETE: the response's status. */
   private async send(step: string, subject: string, method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<number> {
-    const response = await this.request(step, subject, method, path, body);
-    await response.body?.cancel();
-    return response.status;
+    return (await this.request(step, subject, method, path, body)).status;
   }
 
-  private async request(step: string, subject: string, method: string, path: string, body?: unknown): Promise<Response> {
-    let response: Response;
+  private async request(step: string, subject: string, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
+    let response: HttpAnswer;
     try {
-      response = await this.fetchImpl(`${this.config.managementUrl}${path}`, {
+      response = await this.call({
         method,
+        url: `${this.config.managementUrl}${path}`,
         headers: { authorization: this.config.authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         // Not the reconcile's signal: an HTTP call is one step and runs to its end or times out.
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        timeoutMs: TIMEOUT_MS,
       });
     } catch (error) {
       const reason = networkReason(error);
@@ -135,8 +135,8 @@ export class ManagementApi {
         code: 'rabbitmq_unreachable',
       });
     }
-    if (response.ok || (response.status === 404 && (method === 'GET' || method === 'DELETE'))) return response;
-    const reason = await errorReason(response);
+    if ((response.status >= 200 && response.status < 300) || (response.status === 404 && (method === 'GET' || method === 'DELETE'))) return response;
+    const reason = errorReason(response);
     const status = response.status;
     const hint = status === 401 ? ` (user "${this.config.adminUser}" was refused: check the credentials in config.managementUrl)` : '';
     throw new DriverError(`rabbitmq: ${step} failed for "${subject}": HTTP ${status} ${reason}${hint}`, {
@@ -155,10 +155,9 @@ function networkReason(error: unknown): string {
 }
 
 /** The broker's own one-line reason; it never echoes a password (we only ever send hashes). */
-async function errorReason(response: Response): Promise<string> {
-  const text = await response.text().catch(() => '');
+function errorReason(response: HttpAnswer): string {
   try {
-    const parsed = JSON.parse(text) as { reason?: unknown; error?: unknown };
+    const parsed = JSON.parse(response.text) as { reason?: unknown; error?: unknown };
     const reason = parsed.reason ?? parsed.error;
     if (typeof reason === 'string') return errorLine(reason).slice(0, 200);
   } catch {

@@ -1,5 +1,6 @@
 import { preflightWith, type Driver, type DriverContext, type Logger, type Target } from '@paved/driver-api';
-import { ManagementApi, type Fetch } from './management-api.js';
+import { ManagementApi } from './management-api.js';
+import { fetchCall, nodeHttpCall, type Fetch } from './http-call.js';
 import { readTargetConfig } from './target-config.js';
 import { provision } from './provision.js';
 import { observe } from './observe.js';
@@ -10,7 +11,7 @@ import { contractChecks } from './checks.js';
 
 export interface RabbitmqDriverOptions {
   logger?: Logger;
-  /** The HTTP client for the management API (default: global fetch). */
+  /** A fetch for the management API instead of node:http (a test watching what is sent). */
   fetch?: Fetch;
 }
 
@@ -21,15 +22,16 @@ export interface RabbitmqDriverOptions {
  * Target config: `{ managementUrl, amqpUrl?, host?, port? }` (target-config.ts).
  */
 export function createRabbitmqDriver(options: RabbitmqDriverOptions = {}): Driver {
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  // Stateless HTTP: one small client per call, no pool to close.
-  const api = (target: Target) => new ManagementApi(readTargetConfig(target), fetchImpl);
+  const call = options.fetch ? fetchCall(options.fetch) : nodeHttpCall;
+  // Stateless HTTP: one small client per call; node:http's global agent keeps the connections
+  // and lets idle ones go, so there is no pool to close.
+  const api = (target: Target) => new ManagementApi(readTargetConfig(target), call);
   const connect = (ctx: DriverContext) => api(ctx.target);
   return {
     type: 'rabbitmq',
     secrets: Object.freeze({ password: { bytes: 24 } }),
     deletion: deletionSteps(connect),
-    checks: Object.freeze(contractChecks(fetchImpl)),
+    checks: Object.freeze(contractChecks(call)),
     // write-read's queue is its own (exclusive, random name) on the channel connect opened;
     // isolation uses connections and management calls of its own: its refused logins overlap
     // the other two instead of following them.
