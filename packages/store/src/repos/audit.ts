@@ -175,7 +175,11 @@ export function auditRepo(ctx: StoreContext) {
   function appendWaiting(): Promise<void> {
     const batch = waiting.slice(0, MAX_BATCH);
     waiting = waiting.slice(MAX_BATCH);
-    const done = appendBatch(batch);
+    // appendBatch settles every append itself; should it throw all the same, none is left waiting
+    // and the appends after it still run.
+    const done = appendBatch(batch).catch((error: unknown) => {
+      for (const asked of batch) asked.reject(error);
+    });
     return waiting.length > 0 ? done.then(appendWaiting) : done;
   }
 
