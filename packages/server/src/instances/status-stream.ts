@@ -69,7 +69,8 @@ export async function serveStatusStream(streams: EventStreams, asked: StatusStre
         // The reveal's `received` record and the create's `completed` one started together (in
         // this order in the chain): on SQLite they share one commit, the engine's intent record's
         // (group-commit.ts), where one after the other took a commit more while the driver
-        // worked, on the loop the pass's replies wait for (bench/README.md §1, round 9).
+        // worked, on the loop the pass's replies wait for (bench/README.md §1, round 9); on
+        // PostgreSQL they go in one statement and one commit (store/src/repos/audit.ts, round 10).
         startRecording();
         opening = asked.beforeOpen?.();
         opening?.catch(() => {}); // awaited below, once the reveal's record has settled

@@ -3,7 +3,8 @@ import { expect, it } from 'vitest';
 import {
   AUDIT_GENESIS_HASH, AuditVerifier, auditEntryOf, auditKeyId, auditRecordHash, auditRecordMessage, type AuditEntry, type AuditKey,
 } from '@paved/model';
-import { eachStore, openAnother } from '../testing.js';
+import pg from 'pg';
+import { databaseUrlOf, eachStore, openAnother } from '../testing.js';
 import type { AuditSealer, Store } from '../types.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -78,6 +79,43 @@ eachStore('audit log', (open) => {
     const verifier = new AuditVerifier({ keys: [key] });
     for (const record of records) verifier.record(record);
     expect(verifier.finish()).toMatchObject({ problems: [], records: order.length });
+  });
+
+  it('writes the appends asked for together in one commit on PostgreSQL, after its own head and after one another writer moved', async () => {
+    // audit.ts: a store's appends asked for in one turn (a create's stream asks for two) go in
+    // one statement; when another writer moved the head since, in one transaction under its lock.
+    const store = await open();
+    if (store.dialect !== 'postgres') return;
+    const other = await openAnother(store);
+    const together = (from: number) => Promise.all([0, 1, 2].map((i) => store.appendAuditRecord(entry({ actor: `user-${from + i}` }), seal)));
+    await store.appendAuditRecord(entry({ actor: 'user-0' }), seal);
+    const after = await together(1); // after the head this store left
+    await other.appendAuditRecord(entry({ actor: 'user-4' }), seal);
+    const followed = await together(5); // after the head the other moved
+    expect(after.map((r) => r.seq)).toEqual([2, 3, 4]);
+    expect(followed.map((r) => r.seq)).toEqual([6, 7, 8]);
+
+    const records = await everyRecord(store);
+    expect(records.map((r) => [r.seq, r.actor])).toEqual(Array.from({ length: 8 }, (_, i) => [i + 1, `user-${i}`]));
+    // `at` never goes backwards along the chain.
+    records.slice(1).forEach((record, i) => expect(record.at >= records[i]!.at).toBe(true));
+    const verifier = new AuditVerifier({ keys: [key] });
+    for (const record of records) verifier.record(record);
+    expect(verifier.finish()).toMatchObject({ problems: [], records: 8 });
+    expect(await store.auditHead()).toEqual({ seq: 8, hash: records.at(-1)!.hash });
+
+    // The transaction that wrote each record: one for each batch of three.
+    const client = new pg.Client({ connectionString: databaseUrlOf(store) });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ seq: string; xmin: string }>('select seq, xmin::text from audit_log order by seq');
+      const writer = rows.map((row) => row.xmin);
+      expect(new Set(writer.slice(1, 4)).size).toBe(1);
+      expect(new Set(writer.slice(5, 8)).size).toBe(1);
+      expect(new Set(writer).size).toBe(4);
+    } finally {
+      await client.end();
+    }
   });
 
   it('gives back every part of a record exactly as it was hashed', async () => {

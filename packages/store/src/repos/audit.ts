@@ -12,42 +12,43 @@ const AUDIT_COLUMNS = [
   'prev_hash', 'hash', 'key_id', 'signature',
 ] as const satisfies readonly (keyof AuditLogTable)[];
 
-// Every audited request appends one or two records (three statements each, under the head's
-// lock): compiled once (compiled.ts) rather than built and compiled by Kysely for each.
+// SQLite's append (two statements under the head's lock): compiled once (compiled.ts) rather than built and compiled by Kysely for each.
 const auditRow = (db: Kysely<Database>, values: readonly unknown[]) => db
   .insertInto('audit_log')
   .values(Object.fromEntries(AUDIT_COLUMNS.map((column, i) => [column, values[i]])) as unknown as AuditLogTable);
 const insertAuditRow = compiledRead((db, ...values: unknown[]) => auditRow(db, values));
 const moveAuditHead = compiledRead((db, seq: number, hash: string) => db.updateTable('audit_head').set({ seq, hash }).where('id', '=', 1));
 /**
- * The record and the head moved to it, one statement (PostgreSQL's data-modifying WITH): an
- * append is then BEGIN, the head's lock, this and COMMIT, a round trip fewer, and the head's
- * lock, which every request's appends wait for in turn, is held a round trip less. SQLite has
- * no such WITH, and a statement there costs no round trip.
- */
-const appendAndMoveHead = compiledRead((db, seq: number, hash: string, ...values: unknown[]) => db
-  .with('appended', (qc) => auditRow(qc as unknown as Kysely<Database>, values))
-  .updateTable('audit_head').set({ seq, hash }).where('id', '=', 1));
-
-/**
  * PostgreSQL's append without a transaction, from the head this store last saw: one statement,
- * one round trip, where BEGIN, the head's lock, the append and COMMIT were four (and four an
- * append is sixteen a request). The head moves only if it is still the one the record was sealed
- * on (`prevSeq`, `prevHash`), and the record takes its seq from that move: if another writer
- * (another process, another store object) moved the head first, the update moves nothing, the
- * seq is null, and the insert fails on the NOT NULL of the key with nothing written (one
- * statement is atomic). A concurrent writer's update is waited for, then the condition is
- * checked again on the row it left (READ COMMITTED's rule for UPDATE), so two appends can never
- * both follow the same head. SQLite keeps the locked path: a statement there is no round trip.
+ * one round trip and one commit for `rows` records that arrived together (a create's stream
+ * starts the reveal's `received` record and the create's `completed` one at once), where BEGIN,
+ * the head's lock, the append and COMMIT were four a record. The head moves only if it is still
+ * the one the first record was sealed on (`prevSeq`, `prevHash`), to the last record's seq and
+ * hash, and each record takes its seq from that move: if another writer (another process,
+ * another store object) moved the head first, the update moves nothing, every seq is null, and
+ * the insert fails on the NOT NULL of the key with nothing written (one statement is atomic). A
+ * concurrent writer's update is waited for, then the condition is checked again on the row it
+ * left (READ COMMITTED's rule for UPDATE), so two appends can never both follow the same head.
+ * SQLite keeps the locked path: a statement there is no round trip. One compiled statement per
+ * number of records (up to MAX_BATCH).
  */
-const appendAfterHead = compiledRead((db, prevSeq: number, prevHash: string, seq: number, hash: string, ...values: unknown[]) => db
+const appendAfterHeadFor = new Map<number, ReturnType<typeof appendAfterHeadOf>>();
+const appendAfterHeadOf = (rows: number) => compiledRead((db, prevSeq: number, prevHash: string, seq: number, hash: string, ...values: unknown[]) => db
   .with('moved', (qc) => qc.updateTable('audit_head').set({ seq, hash })
     .where('id', '=', 1).where('seq', '=', prevSeq).where('hash', '=', prevHash).returning('seq'))
   .insertInto('audit_log')
-  .values({
-    ...Object.fromEntries(AUDIT_COLUMNS.slice(1).map((column, i) => [column, values[i]])),
-    seq: sql`(select "seq" from "moved")`,
-  } as unknown as AuditLogTable));
+  .values(Array.from({ length: rows }, (_, row) => ({
+    ...Object.fromEntries(AUDIT_COLUMNS.slice(1).map((column, i) => [column, values[row * (AUDIT_COLUMNS.length - 1) + i]])),
+    // The last record is the head's; the ones before it count back from there.
+    seq: rows - 1 - row === 0 ? sql`(select "seq" from "moved")` : sql`(select "seq" from "moved") - ${sql.lit(rows - 1 - row)}`,
+  }) as unknown as AuditLogTable)));
+function appendAfterHead(rows: number) {
+  let statement = appendAfterHeadFor.get(rows);
+  if (statement === undefined) appendAfterHeadFor.set(rows, statement = appendAfterHeadOf(rows));
+  return statement;
+}
+/** The most records one PostgreSQL append statement carries; more waiting go in the next. */
+const MAX_BATCH = 16;
 /** PostgreSQL's not_null_violation: appendAfterHead's head had moved. */
 const headMoved = (error: unknown) => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23502';
 
@@ -61,6 +62,8 @@ export function auditRepo(ctx: StoreContext) {
   const lockedHead = compiledRead((trx, id: number) => adapter.forUpdate(trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', id)));
   /** The head as this store's last append left it (PostgreSQL): what the next one is sealed on. */
   let knownHead: { seq: number; hash: string } | undefined;
+  /** PostgreSQL: appends asked for and not yet taken by a batch, in the order they were asked. */
+  let waiting: WaitingAppend[] = [];
   let appends: Promise<void> = Promise.resolve();
 
   /** The record that follows `head`, sealed; `at` is taken after the head was read or written. */
@@ -73,62 +76,124 @@ export function auditRepo(ctx: StoreContext) {
   }
 
   /**
-   * The head read under its lock, the record appended and the head moved, in one transaction.
-   * On SQLite as a write (adapter.write) that may run again: it touches only the database, and
-   * run again it reads the head again and seals anew, so a failure elsewhere in its commit
-   * costs nothing but the rerun. A transaction there would take two savepoint statements, and
-   * the commit's other writes one more pair (group-commit.ts), whenever it shares a commit with
-   * them, as a create's stream's records share the engine's intent record (bench/README.md §1,
-   * round 9). On PostgreSQL the head's lock must not be held across other writes' statements.
+   * SQLite: the head read, the record appended and the head moved, as a write (adapter.write)
+   * that may run again: it touches only the database, and run again it reads the head again and
+   * seals anew, so a failure elsewhere in its commit costs nothing but the rerun. A transaction
+   * there would take two savepoint statements, and the commit's other writes one more pair
+   * (group-commit.ts), whenever it shares a commit with them, as a create's stream's records
+   * share the engine's intent record (bench/README.md §1, round 9).
    */
   function appendLocked(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer): Promise<AuditRecord> {
-    const run = adapter.dialect === 'sqlite' ? adapter.write : adapter.transaction;
-    return run(async (trx) => {
-      const [found] = await lockedHead(trx, 1);
-      if (found === undefined) throw new Error('the audit log has no head row (migration 0009)');
+    return adapter.write(async (trx) => {
+      const found = await headUnderLock(trx);
       // The time is taken under the lock, so that `at` never goes backwards along the chain.
-      const { record, values } = sealAfter({ seq: Number(found.seq), hash: found.hash }, entry, seal);
-      if (adapter.dialect === 'postgres') {
-        await appendAndMoveHead(trx, record.seq, record.hash, ...values);
-      } else {
-        await insertAuditRow(trx, ...values);
-        await moveAuditHead(trx, record.seq, record.hash);
-      }
+      const { record, values } = sealAfter(found, entry, seal);
+      await insertAuditRow(trx, ...values);
+      await moveAuditHead(trx, record.seq, record.hash);
       return record;
     });
   }
 
+  async function headUnderLock(trx: Kysely<Database>): Promise<{ seq: number; hash: string }> {
+    const [found] = await lockedHead(trx, 1);
+    if (found === undefined) throw new Error('the audit log has no head row (migration 0009)');
+    return { seq: Number(found.seq), hash: found.hash };
+  }
+
   /**
-   * PostgreSQL: one statement after the head this store last left (appendAfterHead); the locked
-   * transaction when there is none yet or another writer moved it since. `at` stays in order
-   * along the chain: the head's own record was committed before this one's time is taken.
+   * `batch` sealed in its order after `head`, each record on the one before it. One whose sealing
+   * fails is refused at once and left out: the next follows the record before it.
    */
-  async function appendAfterKnownHead(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer): Promise<AuditRecord> {
-    const head = knownHead;
-    knownHead = undefined; // until this append is known to have moved it
-    if (head !== undefined) {
-      const { record, values } = sealAfter(head, entry, seal);
+  function sealBatch(head: { seq: number; hash: string }, batch: readonly WaitingAppend[]): SealedAppend[] {
+    const sealed: SealedAppend[] = [];
+    let previous = head;
+    for (const asked of batch) {
       try {
-        await appendAfterHead(db, head.seq, head.hash, record.seq, record.hash, ...values.slice(1));
-        knownHead = { seq: record.seq, hash: record.hash };
-        return record;
+        const { record, values } = sealAfter(previous, asked.entry, asked.seal);
+        sealed.push({ asked, record, values });
+        previous = record;
       } catch (error) {
-        if (!headMoved(error)) throw error;
+        asked.reject(error);
       }
     }
-    const record = await appendLocked(entry, seal);
-    knownHead = { seq: record.seq, hash: record.hash };
-    return record;
+    return sealed;
+  }
+
+  /** `sealed` (records following `head`, in order) written and the head moved to the last, in one statement. */
+  async function writeAfter(on: Kysely<Database>, head: { seq: number; hash: string }, sealed: readonly SealedAppend[]): Promise<void> {
+    const last = sealed.at(-1)!.record;
+    await appendAfterHead(sealed.length)(on, head.seq, head.hash, last.seq, last.hash, ...sealed.flatMap(({ values }) => values.slice(1)));
+  }
+
+  /**
+   * PostgreSQL: the appends of `batch` in one statement after the head this store last left
+   * (appendAfterHead), no transaction; under the head's lock in a transaction when there is none
+   * yet or another writer moved it since, and then sealed again on the head found. `at` stays in
+   * order along the chain: the head's own record was committed (or is locked) before the first
+   * one's time is taken, and each record's is taken after the one before it. Settles every
+   * append of the batch; never throws.
+   */
+  async function appendBatch(batch: readonly WaitingAppend[]): Promise<void> {
+    const head = knownHead;
+    knownHead = undefined; // until this batch is known to have moved it
+    let unwritten = batch;
+    if (head !== undefined) {
+      const sealed = sealBatch(head, batch);
+      if (sealed.length === 0) {
+        knownHead = head;
+        return;
+      }
+      try {
+        await writeAfter(db, head, sealed);
+        knownHead = sealed.at(-1)!.record;
+        for (const { asked, record } of sealed) asked.resolve(record);
+        return;
+      } catch (error) {
+        if (!headMoved(error)) {
+          for (const { asked } of sealed) asked.reject(error);
+          return;
+        }
+      }
+      unwritten = sealed.map(({ asked }) => asked);
+    }
+    try {
+      const { found, sealed } = await adapter.transaction(async (trx) => {
+        const found = await headUnderLock(trx);
+        // Sealed under the lock, so that `at` never goes backwards along the chain.
+        const sealed = sealBatch(found, unwritten);
+        if (sealed.length > 0) await writeAfter(trx, found, sealed);
+        return { found, sealed };
+      });
+      knownHead = sealed.at(-1)?.record ?? found;
+      for (const { asked, record } of sealed) asked.resolve(record);
+    } catch (error) {
+      for (const asked of unwritten) asked.reject(error); // those refused already stay refused
+    }
+  }
+
+  /** The appends waiting, up to MAX_BATCH of them, then (after them) the rest. */
+  function appendWaiting(): Promise<void> {
+    const batch = waiting.slice(0, MAX_BATCH);
+    waiting = waiting.slice(MAX_BATCH);
+    // appendBatch settles every append itself; should it throw all the same, none is left waiting
+    // and the appends after it still run.
+    const done = appendBatch(batch).catch((error: unknown) => {
+      for (const asked of batch) asked.reject(error);
+    });
+    return waiting.length > 0 ? done.then(appendWaiting) : done;
   }
 
   return {
     appendAuditRecord(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer): Promise<AuditRecord> {
       if (adapter.dialect !== 'postgres') return appendLocked(entry, seal);
-      // This store's appends go one after another, so that each follows the head the one before
-      // it left and the one-statement append finds the head where it expects it.
-      const appended = appends.then(() => appendAfterKnownHead(entry, seal));
-      appends = appended.then(() => undefined, () => undefined);
-      return appended;
+      // This store's appends go one batch after another, so that each follows the head the one
+      // before it left and the one-statement append finds the head where it expects it. Appends
+      // asked for while a batch is written, or in the same turn (a create's stream asks for two
+      // at once, status-stream.ts), go together in the next batch: one statement and one commit.
+      return new Promise<AuditRecord>((resolve, reject) => {
+        waiting.push({ entry, seal, resolve, reject });
+        if (waiting.length === 1) appends = appends.then(appendWaiting);
+      });
     },
 
     async listAuditRecords(filter: AuditRecordFilter): Promise<Page<AuditRecord>> {
@@ -181,6 +246,21 @@ export function auditRepo(ctx: StoreContext) {
       return rows.map(toCheckpoint);
     },
   };
+}
+
+/** An append asked of this store and not yet settled (PostgreSQL). */
+interface WaitingAppend {
+  entry: Omit<AuditEntry, 'at'>;
+  seal: AuditSealer;
+  resolve(record: AuditRecord): void;
+  reject(error: unknown): void;
+}
+
+interface SealedAppend {
+  asked: WaitingAppend;
+  record: AuditRecord;
+  /** The row's values, in AUDIT_COLUMNS' order. */
+  values: unknown[];
 }
 
 /** Parts a record does not have are null, so that reading a row gives back exactly what was hashed. */
