@@ -12,6 +12,7 @@ import { wakeParent } from './composition.js';
 import { HeldRows } from './held-rows.js';
 import { combinedInstanceUpdate } from './instance-updates.js';
 import { combinedOrAlone, type CombinedStatement } from '../combined-write.js';
+import { claimInOneStatement } from './claim-statement.js';
 
 /**
  * Ends a pass's lease. Work requested during the pass (a spec change, a delete or a rotation
@@ -229,7 +230,8 @@ export function engineQueueRepo(ctx: StoreContext) {
       const now = ctx.now();
       const leaseToken = randomUUID();
       const leaseExpiresAt = now + input.leaseMs;
-      const rows = await adapter.transaction(async (trx) => {
+      // PostgreSQL's claim is one statement, without a transaction (claim-statement.ts); SQLite's, within its immediate transaction.
+      const rows = adapter.dialect === 'postgres' ? await claimInOneStatement(db, { owner: input.owner, leaseToken, leaseExpiresAt, now, limit: input.limit }) : await adapter.transaction(async (trx) => {
         // skipLocked: on PostgreSQL concurrent claimers pass over each other's rows instead of
         // waiting; a row committed by another claimer meanwhile is re-checked against the WHERE
         // (its lease is now live) and dropped. On SQLite the immediate transaction excludes them.

@@ -1,6 +1,7 @@
 import { CompiledQuery } from '#kysely';
 import type { CombinedStatement } from '../combined-write.js';
 import { preparedStatement } from '../compiled.js';
+import { binaryArray } from '../dialect/postgres-binary-arrays.js';
 import type { OutcomeColumn } from './measures-projection.js';
 
 /** One event and its outcome's first time, as events.ts's writeEventAndOutcome takes them. */
@@ -26,7 +27,8 @@ function eventsAndOutcome(column: OutcomeColumn): CombinedStatement<EventAndOutc
   return {
     async run(trx, rows) {
       if (new Set(rows.map((row) => row[4])).size !== rows.length) throw new Error('two outcome events of one instance in one combined statement: run again one at a time');
-      await trx.executeQuery(CompiledQuery.raw(text, Array.from({ length: 8 }, (_, n) => rows.map((row) => row[n]))));
+      // Binary arrays: nothing escaped by the client, nothing parsed by the server (postgres-binary-arrays.ts).
+      await trx.executeQuery(CompiledQuery.raw(text, Array.from({ length: 8 }, (_, n) => binaryArray(n === 7 ? 'bigint' : 'text', rows.map((row) => row[n])))));
       return rows.map(() => []);
     },
   };

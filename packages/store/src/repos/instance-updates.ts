@@ -1,6 +1,7 @@
 import { CompiledQuery } from '#kysely';
 import type { CombinedStatement } from '../combined-write.js';
 import { preparedStatement } from '../compiled.js';
+import { binaryArray, type BinaryElementType } from '../dialect/postgres-binary-arrays.js';
 import { CHANGE_CHANNEL } from '../dialect/change-channel.js';
 
 /**
@@ -8,7 +9,7 @@ import { CHANGE_CHANNEL } from '../dialect/change-channel.js';
  * combined update's rows go as one typed array a column. A write setting any other column is
  * not combined (combinedInstanceUpdate answers undefined) and runs as its own statement.
  */
-const COLUMN_TYPES: Readonly<Record<string, string>> = {
+const COLUMN_TYPES: Readonly<Record<string, BinaryElementType>> = {
   status: 'text', outputs: 'text', observed_generation: 'integer', status_hash: 'text', updated_at: 'text',
   pending_action: 'text', deletion_step: 'text', attempts: 'integer', due_at: 'bigint',
   lease_owner: 'text', lease_token: 'text', lease_expires_at: 'bigint',
@@ -34,7 +35,7 @@ export interface InstanceUpdateShape {
  */
 export function combinedInstanceUpdate(shape: InstanceUpdateShape): CombinedStatement<readonly unknown[], number> | undefined {
   if (shape.columns.some((column) => COLUMN_TYPES[column] === undefined)) return undefined;
-  const given: Array<[alias: string, type: string]> = [['id', 'text']];
+  const given: Array<[alias: string, type: BinaryElementType]> = [['id', 'text']];
   if (shape.leased) given.push(['paved_lease_token', 'text']);
   if (shape.announced) given.push(['paved_announcement', 'text']);
   if (shape.unchangedSince) given.push(['paved_unchanged_since', 'text']);
@@ -53,7 +54,8 @@ export function combinedInstanceUpdate(shape: InstanceUpdateShape): CombinedStat
     async run(trx, rows) {
       const ids = new Set(rows.map((args) => args[0] as string));
       if (ids.size !== rows.length) throw new Error('two updates of one instance in one combined statement: run again one at a time');
-      const arrays = given.map((_, n) => rows.map((args) => args[n]));
+      // Binary arrays: nothing escaped by the client, nothing parsed by the server (postgres-binary-arrays.ts).
+      const arrays = given.map(([, type], n) => binaryArray(type, rows.map((args) => args[n])));
       const result = await trx.executeQuery<{ id: string }>(CompiledQuery.raw(text, arrays));
       const changed = new Set(result.rows.map((row) => row.id));
       return rows.map((args) => (changed.has(args[0] as string) ? 1 : 0));

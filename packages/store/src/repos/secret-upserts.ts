@@ -1,6 +1,7 @@
 import { CompiledQuery } from '#kysely';
 import type { CombinedStatement } from '../combined-write.js';
 import { preparedStatement } from '../compiled.js';
+import { binaryArray } from '../dialect/postgres-binary-arrays.js';
 import type { SecretWriteOutcome } from '../types.js';
 
 /** One secret upsert's row (secrets.ts, putSecret). */
@@ -36,9 +37,11 @@ const UPSERT_ROWS = preparedStatement(
  */
 export const secretUpserts: CombinedStatement<SecretUpsert, SecretWriteOutcome> = {
   async run(trx, rows) {
+    // Binary arrays: nothing escaped by the client, nothing parsed by the server (postgres-binary-arrays.ts).
     const result = await trx.executeQuery(CompiledQuery.raw(UPSERT_ROWS, [
-      rows.map((row) => row.ownerId), rows.map((row) => row.name), rows.map((row) => row.envelope),
-      rows.map((row) => row.keyId), rows.map((row) => row.updatedAt),
+      binaryArray('text', rows.map((row) => row.ownerId)), binaryArray('text', rows.map((row) => row.name)),
+      binaryArray('text', rows.map((row) => row.envelope)), binaryArray('text', rows.map((row) => row.keyId)),
+      binaryArray('text', rows.map((row) => row.updatedAt)),
     ]));
     const written = Number(result.numAffectedRows ?? 0n);
     if (written !== rows.length) throw new Error(`a combined secret upsert wrote ${written} of its ${rows.length} rows: run again one at a time`);
