@@ -231,6 +231,34 @@ async function backendsCpu(url) {
   return { sample, end: () => sampler.end() };
 }
 
+/**
+ * The engine's writes to the tables a pass touches, from the copy's statistics (the copy starts
+ * at zero): updates and how many of them were heap-only (HOT, no index entry), and inserts, each
+ * of which enters every index of its table. Read after the workers' backends have ended (a
+ * backend hands its counts over when it ends).
+ */
+async function tableWrites(db) {
+  let last = '';
+  for (let i = 0; i < 10; i++) {
+    const now = JSON.stringify(await tableWritesOnce(db));
+    if (now === last) break;
+    last = now;
+    await new Promise((later) => setTimeout(later, 200));
+  }
+  return JSON.parse(last);
+}
+
+async function tableWritesOnce(db) {
+  const { rows } = await db.query(`select relname, n_tup_ins, n_tup_upd, n_tup_hot_upd,
+      (select count(*) from pg_index i where i.indrelid = t.relid) as indexes
+    from pg_stat_user_tables t where relname in ('instances', 'instance_requests', 'events', 'secrets') order by relname`);
+  return Object.fromEntries(rows.map((r) => [r.relname, { ins: Number(r.n_tup_ins), upd: Number(r.n_tup_upd), hot: Number(r.n_tup_hot_upd), indexes: Number(r.indexes) }]));
+}
+
+const indexEntriesAPass = (updates) => (updates === undefined ? Number.NaN
+  : round(Object.values(updates).reduce((sum, t) => sum + (t.ins + t.upd - t.hot) * t.indexes, 0) / instances));
+const hotShare = (table) => (table === undefined || table.upd === 0 ? Number.NaN : round(table.hot / table.upd));
+
 /** Sends the parent a message and waits until it is out (the process then ends). */
 const tell = (message) => new Promise((sent) => process.send(message, sent));
 
@@ -288,17 +316,18 @@ async function runPostgres(buildRoot, workerCounts) {
       const reports = await Promise.all(finished);
       const seconds = (performance.now() - start) / 1000;
       verifyOnce(reports.map((r) => r.created));
-      const readyCount = await withAdmin(async (admin) => {
+      const { readyCount, updates } = await withAdmin(async (admin) => {
         const db = new pg.Client({ connectionString: urlOf(copy) });
         await db.connect();
         try {
-          return Number((await db.query(`select count(*) as n from instances where status::jsonb->>'phase' = 'Ready'`)).rows[0].n);
+          const n = Number((await db.query(`select count(*) as n from instances where status::jsonb->>'phase' = 'Ready'`)).rows[0].n);
+          return { readyCount: n, updates: await tableWrites(db) };
         } finally {
           await db.end();
         }
       });
       if (readyCount !== instances) throw new Error(`expected ${instances} Ready instances with ${workers} worker(s), found ${readyCount}`);
-      result.workers[workers] = { seconds: round(seconds), reconcilesPerSecond: Math.round(instances / seconds), passes: reports.map((r) => r.passes), cpuSeconds: reports.map((r) => r.cpuSeconds), serverCpuSeconds: Math.max(...reports.map((r) => r.serverCpuSeconds)) };
+      result.workers[workers] = { seconds: round(seconds), reconcilesPerSecond: Math.round(instances / seconds), passes: reports.map((r) => r.passes), cpuSeconds: reports.map((r) => r.cpuSeconds), serverCpuSeconds: Math.max(...reports.map((r) => r.serverCpuSeconds)), updates };
     }
     return result;
   } finally {
@@ -356,6 +385,9 @@ async function orchestrate() {
         // The workers' CPU together, and their backends' (a baseline's workers may not report it).
         [`workers${w}CpuSeconds`, med(label, (r) => r.workers[w].cpuSeconds.reduce((a, b) => a + b, 0))],
         [`workers${w}ServerCpuSeconds`, med(label, (r) => r.workers[w].serverCpuSeconds ?? Number.NaN)],
+        // Index entries a pass (inserts and non-HOT updates, times their table's indexes; partial indexes counted as whole), and the share of instance_requests' updates that were heap-only.
+        [`workers${w}IndexEntriesAPass`, med(label, (r) => indexEntriesAPass(r.workers[w].updates))],
+        [`workers${w}RequestsHotShare`, med(label, (r) => hotShare(r.workers[w].updates?.instance_requests))],
       ]))
       : { reconcilesPerSecond: med(label, (r) => r.reconcilesPerSecond), cpuSeconds: med(label, (r) => r.cpuSeconds) }),
   });

@@ -3,17 +3,31 @@
 // on PostgreSQL. Rows are bulk-inserted straight into the tables (the ledger is what the
 // queries read); the queries are the store's own, through the built @paved/store.
 //
-//   node bench/measures.mjs [--requests 100000] [--runs 15]
+//   node bench/measures.mjs [--requests 100000] [--runs 15] [--dialects sqlite,postgres] [--baseline ../other-checkout] [--chronological]
+//
+// --baseline: the same history in a second store of another build (its own migrations), the
+// queries asked of both interleaved (each run asks each build once, the order alternating).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createStore } from '../packages/store/dist/index.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MACHINE_PG, arg } from './lib.mjs';
+
+if (process.argv.includes('--help')) {
+  console.log('node bench/measures.mjs [--requests 100000] [--runs 15] [--dialects sqlite,postgres] [--baseline <checkout, built>] [--chronological]');
+  process.exit(0);
+}
 
 const REQUESTS = Number(arg('requests', '100000'));
 const RUNS = Number(arg('runs', '15'));
+const DIALECTS = arg('dialects', 'sqlite,postgres').split(',');
+// The ledger's rows in the order of their request times, as the store appends them (each row is
+// written with its request); without it, in the history's random order (the bench before round 11).
+const CHRONOLOGICAL = process.argv.includes('--chronological');
+const HERE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BUILDS = [{ label: 'this', root: HERE }, ...(arg('baseline') ? [{ label: 'baseline', root: resolve(arg('baseline')) }] : [])];
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 11, 2);
 const TEAMS = 200;
@@ -81,7 +95,7 @@ async function seed(store, url, h) {
   await insertAll(run, 'service_lifetimes', ['service_id', 'team_id', 'created_at', 'deleted_at'], h.services.map((s) => [s.id, s.team.id, s.created, null]));
   await insertAll(run, 'instance_requests',
     ['instance_id', 'team_id', 'product', 'product_version', 'service_id', 'parent_id', 'requested_at', 'ready_at', 'failed_at', 'delete_requested_at', 'deleted_at'],
-    h.requests.map((q) => [q.id, q.team.id, q.product, q.version, q.service?.id ?? null, null, q.requested, q.ready, q.failed, q.deleted, q.deleted]));
+    (CHRONOLOGICAL ? [...h.requests].sort((a, b) => a.requested - b.requested) : h.requests).map((q) => [q.id, q.team.id, q.product, q.version, q.service?.id ?? null, null, q.requested, q.ready, q.failed, q.deleted, q.deleted]));
   const live = h.requests.filter((q) => q.deleted === null);
   await insertAll(run, 'instances',
     ['id', 'team_id', 'name', 'product', 'product_version', 'plan', 'inputs', 'external_name', 'target', 'generation', 'observed_generation', 'deletion_requested',
@@ -95,18 +109,21 @@ async function seed(store, url, h) {
   return live.length;
 }
 
-async function time(fn) {
-  const samples = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    await fn();
-    samples.push(performance.now() - start);
-  }
-  samples.sort((a, b) => a - b);
-  return { median: samples[Math.floor(samples.length / 2)], p95: samples[Math.min(samples.length - 1, Math.ceil(samples.length * 0.95) - 1)] };
+/** Times one call of `fn` into `samples`. */
+async function sample(fn, samples) {
+  const start = performance.now();
+  await fn();
+  samples.push(performance.now() - start);
 }
 
-async function measure(dialect) {
+const stats = (samples) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], p95: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] };
+};
+
+/** A fresh store of `dialect` from build `root`, migrated by that build and seeded with history `h`. */
+async function openSeeded(dialect, root, label, h) {
+  const { createStore } = await import(pathToFileURL(join(root, 'packages/store/dist/index.js')).href);
   let url;
   let cleanup;
   if (dialect === 'sqlite') {
@@ -114,7 +131,7 @@ async function measure(dialect) {
     url = join(dir, 'paved.db');
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   } else {
-    const name = `paved_bench_measures_${Date.now().toString(36)}`;
+    const name = `paved_bench_measures_${label}_${Date.now().toString(36)}`;
     const admin = new pg.Client({ connectionString: MACHINE_PG });
     await admin.connect();
     await admin.query(`create database ${name}`);
@@ -129,35 +146,54 @@ async function measure(dialect) {
   const store = await createStore({ url, now: () => NOW });
   try {
     await store.migrate();
-    const h = history();
     const seeded = performance.now();
     const live = await seed(store, url, h);
-    const seedMs = performance.now() - seeded;
+    return { label, store, live, seedMs: performance.now() - seeded, close: async () => { await store.close(); await cleanup(); } };
+  } catch (error) {
+    await store.close();
+    await cleanup();
+    throw error;
+  }
+}
+
+async function measure(dialect) {
+  const h = history();
+  const sides = [];
+  try {
+    for (const build of BUILDS) sides.push(await openSeeded(dialect, build.root, build.label, h));
     const month = { since: NOW - 30 * DAY, until: NOW + 1 };
     const quarter = { since: NOW - 13 * 7 * DAY, until: NOW + 1 };
     const weeks = Array.from({ length: 12 }, (_, i) => NOW - (11 - i) * 7 * DAY);
     const rows = [
-      ['requestOutcomes, 30 days, all products', () => store.requestOutcomes(month)],
-      ['timeToReady by version, 30 days', () => store.timeToReady(month, 'version')],
-      ['timeToReady by product, 365 days', () => store.timeToReady({ since: NOW - 365 * DAY, until: NOW + 1 }, 'product')],
-      ['liveInstances by version', () => store.liveInstances('version')],
-      ['firstReadyByTeam, one product', () => store.firstReadyByTeam({ products: ['product-3'] })],
-      ['adoptionAt, 12 weekly cut-offs', () => store.adoptionAt(weeks)],
-      ['interventionCounts, 13 weeks', () => store.interventionCounts(quarter)],
-      ['unassistedReady, 13 weeks', () => store.unassistedReady(quarter)],
-      ['queueDepth', () => store.queueDepth()],
+      ['requestOutcomes, 30 days, all products', (s) => s.requestOutcomes(month)],
+      ['requestOutcomes, 30 days, one product', (s) => s.requestOutcomes(month, { products: ['product-3'] })],
+      ['timeToReady by version, 30 days', (s) => s.timeToReady(month, 'version')],
+      ['timeToReady by product, 365 days', (s) => s.timeToReady({ since: NOW - 365 * DAY, until: NOW + 1 }, 'product')],
+      ['liveInstances by version', (s) => s.liveInstances('version')],
+      ['firstReadyByTeam, one product', (s) => s.firstReadyByTeam({ products: ['product-3'] })],
+      ['firstReadyByTeam, all products', (s) => s.firstReadyByTeam()],
+      ['adoptionAt, 12 weekly cut-offs', (s) => s.adoptionAt(weeks)],
+      ['interventionCounts, 13 weeks', (s) => s.interventionCounts(quarter)],
+      ['unassistedReady, 13 weeks', (s) => s.unassistedReady(quarter)],
+      ['queueDepth', (s) => s.queueDepth()],
     ];
-    console.log(`\n${dialect}: ${REQUESTS} requests (${live} live instances), ${h.interventions.length} interventions, ${SERVICES} services; seeded in ${(seedMs / 1000).toFixed(1)} s`);
-    console.log('| query | median ms | p95 ms |\n| --- | --- | --- |');
+    console.log(`\n${dialect}: ${REQUESTS} requests (${sides[0].live} live instances), ${h.interventions.length} interventions, ${SERVICES} services; seeded in ${sides.map((s) => `${(s.seedMs / 1000).toFixed(1)} s (${s.label})`).join(', ')}`);
+    const head = sides.map((s) => `${s.label} median ms (p95)`);
+    console.log(`| query | ${head.join(' | ')}${sides.length > 1 ? ' | ratio |' : ' |'}\n|${' --- |'.repeat(head.length + (sides.length > 1 ? 2 : 1))}`);
     for (const [what, fn] of rows) {
-      const t = await time(fn);
-      console.log(`| ${what} | ${t.median.toFixed(1)} | ${t.p95.toFixed(1)} |`);
+      // Interleaved: each run asks every build once, which goes first alternating.
+      const samples = sides.map(() => []);
+      for (let i = 0; i < RUNS; i++) {
+        const order = i % 2 === 0 ? sides.map((_, n) => n) : sides.map((_, n) => n).reverse();
+        for (const n of order) await sample(() => fn(sides[n].store), samples[n]);
+      }
+      const t = samples.map(stats);
+      const cells = t.map((x) => `${x.median.toFixed(1)} (${x.p95.toFixed(1)})`);
+      console.log(`| ${what} | ${cells.join(' | ')}${t.length > 1 ? ` | ${(t[0].median / t[1].median).toFixed(2)}× |` : ' |'}`);
     }
   } finally {
-    await store.close();
-    await cleanup();
+    for (const side of sides) await side.close();
   }
 }
 
-await measure('sqlite');
-await measure('postgres');
+for (const dialect of DIALECTS) await measure(dialect);
