@@ -29,21 +29,31 @@ function header(buffer: Buffer, type: BinaryElementType, length: number, hasNull
   buffer.writeInt32BE(1, 16);
 }
 
-function textArray(values: readonly unknown[]): Buffer | undefined {
+/**
+ * The array's size in bytes and whether an element is null; undefined when an element is not of
+ * the kind `elementBytes` takes (it answers undefined for it).
+ */
+function measure(values: readonly unknown[], elementBytes: (value: unknown) => number | undefined): { bytes: number; hasNull: boolean } | undefined {
   let bytes = HEADER_BYTES;
   let hasNull = false;
   for (const value of values) {
     if (value === null || value === undefined) {
       hasNull = true;
       bytes += 4;
-    } else if (typeof value === 'string') {
-      bytes += 4 + Buffer.byteLength(value, 'utf8');
-    } else {
-      return undefined;
+      continue;
     }
+    const size = elementBytes(value);
+    if (size === undefined) return undefined;
+    bytes += 4 + size;
   }
-  const buffer = Buffer.allocUnsafe(bytes);
-  header(buffer, 'text', values.length, hasNull);
+  return { bytes, hasNull };
+}
+
+function textArray(values: readonly unknown[]): Buffer | undefined {
+  const measured = measure(values, (value) => (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : undefined));
+  if (measured === undefined) return undefined;
+  const buffer = Buffer.allocUnsafe(measured.bytes);
+  header(buffer, 'text', values.length, measured.hasNull);
   let at = HEADER_BYTES;
   for (const value of values) {
     if (typeof value !== 'string') {
@@ -60,20 +70,11 @@ function textArray(values: readonly unknown[]): Buffer | undefined {
 
 function integerArray(values: readonly unknown[], type: 'integer' | 'bigint'): Buffer | undefined {
   const size = type === 'integer' ? 4 : 8;
-  let bytes = HEADER_BYTES;
-  let hasNull = false;
-  for (const value of values) {
-    if (value === null || value === undefined) {
-      hasNull = true;
-      bytes += 4;
-    } else if (typeof value === 'number' && Number.isSafeInteger(value) && (type === 'bigint' || (value >= -2147483648 && value <= 2147483647))) {
-      bytes += 4 + size;
-    } else {
-      return undefined;
-    }
-  }
-  const buffer = Buffer.allocUnsafe(bytes);
-  header(buffer, type, values.length, hasNull);
+  const fits = (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value) && (type === 'bigint' || (value >= -2147483648 && value <= 2147483647));
+  const measured = measure(values, (value) => (fits(value) ? size : undefined));
+  if (measured === undefined) return undefined;
+  const buffer = Buffer.allocUnsafe(measured.bytes);
+  header(buffer, type, values.length, measured.hasNull);
   let at = HEADER_BYTES;
   for (const value of values) {
     if (typeof value !== 'number') {
