@@ -10,6 +10,7 @@ import { insertApproval } from './approvals.js';
 import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { selectInstanceViews, selectInstances, toEngineState, toInstance, type InstanceViewRow } from '../rows.js';
+import type { ClaimedRow } from './claim-statement.js';
 import { compiledRead, compiledRows, rowsAgainstBase, rowsFromJson } from '../compiled.js';
 import { EVENT_COLUMNS, eventRowsOf, insertEvent, insertEventRows, writeEvent } from './events.js';
 import { REQUEST_COLUMNS, projectRequests, recordOutsiders, requestRowsOf, type RequestedRow } from './measures-projection.js';
@@ -131,7 +132,6 @@ function insertAnnouncedInstanceRow(trx: Kysely<Database>, row: Omit<NewInstance
  * before the commit, so the insert's answer is what the read would have found.
  */
 const insertClaimedInstanceColumns = new WeakMap<NonNullable<DialectAdapter['announcing']>, ReturnType<typeof compiledRead<unknown[], ClaimedRow>>>();
-type ClaimedRow = InstanceViewRow & Selectable<InstancesTable> & { secrets_stored: unknown };
 function insertClaimedInstanceRow(trx: Kysely<Database>, row: Omit<NewInstanceRow, 'seq'>, announcing: NonNullable<DialectAdapter['announcing']>, payload: string) {
   let insert = insertClaimedInstanceColumns.get(announcing);
   if (insert === undefined) {
