@@ -161,7 +161,7 @@ export function eachStore(name: string, fn: (open: OpenStore) => void): void {
         skipNoticeShown = true;
         console.warn(`Skipping PostgreSQL store tests: ${postgresProblem}.`);
       }
-      describe.skip('postgres', () => fn(() => Promise.reject(new Error(postgresProblem))));
+      describe.skip(`postgres (skipped: ${postgresProblem})`, () => fn(() => Promise.reject(new Error(postgresProblem))));
       return;
     }
 
