@@ -4,6 +4,7 @@ import type { ChangeFeed } from './change-feed.js';
 import type { CreateClaims } from './create-claims.js';
 import type { Database } from './schema.js';
 import type { UnchangedReads } from './unchanged-reads.js';
+import type { HeldRows, LeasedRow } from './repos/held-rows.js';
 
 /** What every repository module shares: the adapter, the clock and the local change feed. */
 export interface StoreContext {
@@ -17,4 +18,6 @@ export interface StoreContext {
   unchanged: UnchangedReads;
   /** Workers of this process that take instances as they are created (Store.claimOnCreate). */
   createClaims: CreateClaims;
+  /** The rows this process's passes hold leases on (repos/held-rows.ts): kept by a claim, and by a create a worker took. */
+  heldRows: HeldRows<LeasedRow>;
 }

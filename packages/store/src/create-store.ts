@@ -4,6 +4,7 @@ import type { DialectAdapter } from './dialect/adapter.js';
 import { createSqliteAdapter } from './dialect/sqlite.js';
 import { ChangeFeed } from './change-feed.js';
 import { CreateClaims } from './create-claims.js';
+import { HeldRows } from './repos/held-rows.js';
 import { isoAt } from './iso-time.js';
 import { unchangedReads } from './unchanged-reads.js';
 import type { StoreContext } from './context.js';
@@ -48,7 +49,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   const now = options.now ?? Date.now;
   const feed = new ChangeFeed();
   const createClaims = new CreateClaims();
-  const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: () => isoAt(now()), unchanged: unchangedReads(adapter), createClaims };
+  const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: () => isoAt(now()), unchanged: unchangedReads(adapter), createClaims, heldRows: new HeldRows() };
   try {
     await adapter.listen((change) => feed.emit(change));
   } catch (error) {

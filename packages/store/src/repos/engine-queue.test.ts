@@ -1,4 +1,5 @@
-import { expect, it } from 'vitest';
+import pg from 'pg';
+import { expect, it, vi } from 'vitest';
 import type { InstanceStatus } from '@paved/model';
 import { eachStore, openAnother } from '../testing.js';
 import { newApprovalId } from './approvals.js';
@@ -190,6 +191,42 @@ eachStore('store: engine queue', (open) => {
     expect(await store.claimDue({ owner: 'third', leaseMs: 100, limit: 1 })).toEqual([]);
     expect((await store.getInstance(instance.id))?.status.phase).toBe('Pending');
     expect(await store.recordStatus(instance.id, theirs!.leaseToken, { status: ready, observedGeneration: 1, engine: {} })).toBe('changed');
+  });
+
+  it('writes a created-and-taken row\'s first status without reading it (held from the create, as a claim\'s), and sees a change made meanwhile', async () => {
+    // The SQL each pg client is sent (PostgreSQL), in order: watched from before the store connects.
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      const config = args[0] as string | { text?: string };
+      sent.push(typeof config === 'string' ? config : config.text ?? '');
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as never);
+    try {
+      const store = await open();
+      const team = await seedTeam(store);
+      const taken: ClaimedInstance[] = [];
+      store.claimOnCreate({ owner: 'local', leaseMs: 60_000, wants: () => true, take: (claimed) => taken.push(claimed), release: () => {} });
+      const leasedRowRead = (text: string) => /"lease_token" = \$\d+ for update$/.test(text.trim());
+      const failed: InstanceStatus = { phase: 'Failed', conditions: [], lastError: 'refused' };
+
+      sent.length = 0;
+      const a = await store.createInstance(newInstance(team, 'a'));
+      sent.length = 0;
+      expect(await store.recordStatus(a.id, taken[0]!.leaseToken, { status: failed, engine: { attempts: 1 } })).toBe('changed');
+      expect(sent.filter(leasedRowRead)).toEqual([]);
+      expect((await store.getInstance(a.id))?.status.phase).toBe('Failed');
+
+      // A change during the pass, before its first write: the guess changes no row, the row is read and decided on.
+      const b = await store.createInstance(newInstance(team, 'b'));
+      await store.updateInstanceSpec(b.id, { inputs: { changed: 'during the pass' } }, 'someone');
+      sent.length = 0;
+      expect(await store.recordStatus(b.id, taken[1]!.leaseToken, { status: failed, engine: { attempts: 1 } })).toBe('changed');
+      if (store.dialect === 'postgres') expect(sent.filter(leasedRowRead)).toHaveLength(1);
+      expect((await store.getInstance(b.id))?.status.phase).toBe('Failed');
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('sees a status changed during a pass, though a pass writes without reading its row first', async () => {

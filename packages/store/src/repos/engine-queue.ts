@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable, Updateable } from '#kysely';
+import type { Kysely, Updateable } from '#kysely';
 import type { StoreContext } from '../context.js';
 import type { Database, InstancesTable } from '../schema.js';
 import type { DialectAdapter } from '../dialect/adapter.js';
@@ -9,7 +9,7 @@ import { ROTATION_COLUMNS, engineColumns, selectInstances, toEngineState, toInst
 import { compiledChange, compiledRead } from '../compiled.js';
 import { insertEvent, writeEvent } from './events.js';
 import { wakeParent } from './composition.js';
-import { HeldRows } from './held-rows.js';
+import { LEASED_ROW_COLUMNS, heldRowOf, type LeasedRow } from './held-rows.js';
 import { combinedInstanceUpdate } from './instance-updates.js';
 import { combinedOrAlone, type CombinedStatement } from '../combined-write.js';
 import { claimInOneStatement } from './claim-statement.js';
@@ -33,32 +33,12 @@ const releaseLease = compiledRead((db, id: string, leaseToken: string, now: numb
 const renewLease = compiledRead((db, id: string, leaseToken: string, expiresAt: number) => db
   .updateTable('instances').set({ lease_expires_at: expiresAt }).where('id', '=', id).where('lease_token', '=', leaseToken).returning('id'));
 
-/** The columns recordStatus decides and writes with (leasedRow). */
-const LEASED_ROW_COLUMNS = [
-  'team_id', 'parent_id', 'outputs', 'observed_generation', 'status_hash', 'due_at',
-  'generation', 'claimed_generation', 'claimed_desired_rotation', ...ROTATION_COLUMNS,
-] as const;
-
-/** What recordStatus reads of a leased row (leasedRow). */
-type LeasedRow = Pick<Selectable<InstancesTable>, (typeof LEASED_ROW_COLUMNS)[number]>;
-
 /** What a status write did, and the row as it left it (kept for the pass's next write). */
 interface StatusWritten {
   outcome: WriteOutcome;
   teamId?: string;
   parent?: { instanceId: string; teamId: string };
   row?: LeasedRow;
-}
-
-/** A claimed row as recordStatus reads it; as claimed, nothing was asked for during the pass yet. */
-function heldRowOf(row: Selectable<InstancesTable>): LeasedRow {
-  // Spelled out (as LEASED_ROW_COLUMNS, checked by the type): Object.fromEntries of a list, 64 rows a claim, made garbage.
-  return {
-    team_id: row.team_id, parent_id: row.parent_id, outputs: row.outputs, observed_generation: row.observed_generation,
-    status_hash: row.status_hash, due_at: row.due_at, generation: row.generation,
-    claimed_generation: row.generation, claimed_desired_rotation: row.desired_rotation,
-    rotation: row.rotation, desired_rotation: row.desired_rotation, revoke_rotation: row.revoke_rotation, revoke_at: row.revoke_at,
-  };
 }
 
 /**
@@ -145,7 +125,8 @@ function updateInstance(db: Kysely<Database>, id: string, set: Updateable<Instan
  */
 export function engineQueueRepo(ctx: StoreContext) {
   const { adapter, db } = ctx;
-  const held = new HeldRows<LeasedRow>();
+  // Shared with the create (instances.ts): a row inserted already claimed is held from its commit.
+  const held = ctx.heldRows;
 
   /** Rows that may be claimed at `now`: due, and not under a live lease. */
   const claimable = (now: number) =>

@@ -11,6 +11,7 @@ import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { selectInstanceViews, selectInstances, toEngineState, toInstance, type InstanceViewRow } from '../rows.js';
 import type { ClaimedRow } from './claim-statement.js';
+import { heldRowOf, type LeasedRow } from './held-rows.js';
 import { compiledRead, compiledRows, rowsAgainstBase, rowsFromJson } from '../compiled.js';
 import { EVENT_COLUMNS, eventRowsOf, insertEvent, insertEventRows, writeEvent } from './events.js';
 import { REQUEST_COLUMNS, projectRequests, recordOutsiders, requestRowsOf, type RequestedRow } from './measures-projection.js';
@@ -239,7 +240,7 @@ export function instancesRepo(ctx: StoreContext) {
     const status = firstStatus(input);
     // A worker of this process may take the new instance in this transaction (Store.claimOnCreate).
     let lease: CreateLease | undefined;
-    let claimed: { claim: ClaimedInstance; created: Instance } | undefined;
+    let claimed: { claim: ClaimedInstance; created: Instance; held: LeasedRow } | undefined;
     try {
       await adapter.transaction(async (trx) => {
         // Locking the team row serialises concurrent creates of one team (on PostgreSQL; SQLite's
@@ -274,6 +275,10 @@ export function instancesRepo(ctx: StoreContext) {
       throw error;
     }
     if (claimed !== undefined) {
+      // Held as a claim's row is (held-rows.ts): the pass's first write, its intent record, then
+      // updates on the guess that nothing changed the row since, without reading it under a lock
+      // first (a round trip on PostgreSQL, between the create's commit and the driver's call).
+      ctx.heldRows.keep(id, lease!.token, claimed.held);
       // Handed over before the change is told (once), so the worker's own listener knows it holds
       // it and counts that change as its pass's own (engine.ts, launch).
       lease!.claimer.take(claimed.claim);
@@ -288,7 +293,7 @@ export function instancesRepo(ctx: StoreContext) {
    * The new row as claimDue hands a claimed one over, read in the create's transaction (compiled
    * once: every create taken at once reads it), or as its insert returned it (PostgreSQL).
    */
-  async function claimedAtCreate(trx: Kysely<Database>, id: string, lease: CreateLease, inserted?: ClaimedRow): Promise<{ claim: ClaimedInstance; created: Instance }> {
+  async function claimedAtCreate(trx: Kysely<Database>, id: string, lease: CreateLease, inserted?: ClaimedRow): Promise<{ claim: ClaimedInstance; created: Instance; held: LeasedRow }> {
     const row = inserted ?? (await claimedRow(trx, id))[0];
     if (row === undefined) throw new Error(`instance ${id} not found in the transaction that inserted it`);
     const claim = {
@@ -296,7 +301,7 @@ export function instancesRepo(ctx: StoreContext) {
       secretsStored: row.secrets_stored === true || Number(row.secrets_stored) === 1,
     };
     // The create's answer is an object of its own: the pass keeps the claim's.
-    return { claim, created: toInstance(row) };
+    return { claim, created: toInstance(row), held: heldRowOf(row) };
   }
 
   /**
