@@ -33,48 +33,60 @@ export function pipelinedTransactions(options: ClientOptions & { connections: nu
     beginWithFirstStatement(client);
     coalesceWrites(client);
   });
-  /**
-   * A Kysely handle a connection: every query goes straight to it (its "pool" hands out that
-   * one connection and never waits for it), so statements issued together are pipelined.
-   * Kysely's own transactions would run them one at a time (one connection, one query at a time).
-   */
+  const handleOf = lentHandles({ combine: true });
+  return {
+    transaction: (fn) => transactionOn(pool, handleOf, fn),
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * A Kysely handle a connection: every query goes straight to it (its "pool" hands out that
+ * one connection and never waits for it), so statements issued together are pipelined.
+ * Kysely's own transactions would run them one at a time (one connection, one query at a time).
+ * `combine`: the writes' statements of a turn, one multi-row statement a kind where they say how
+ * (combined-write.ts), for the engine's grouped writes.
+ */
+export function lentHandles(options: { combine: boolean }): (client: pg.PoolClient) => Kysely<Database> {
   const handles = new WeakMap<pg.PoolClient, Kysely<Database>>();
-  const handleOf = (client: pg.PoolClient) => {
+  return (client) => {
     let handle = handles.get(client);
     if (handle === undefined) {
       const lent = { query: client.query.bind(client), release() {} };
       handle = new Kysely<Database>({ dialect: new PostgresDialect({ pool: { connect: async () => lent, end: async () => {} } as never }) });
-      // The writes' statements of a turn, one multi-row statement a kind where they say how (combined-write.ts).
-      combineOn(handle);
+      if (options.combine) combineOn(handle);
       handles.set(client, handle);
     }
     return handle;
   };
+}
 
-  return {
-    async transaction(fn) {
-      const client = await pool.connect();
-      let broken: unknown;
-      try {
-        await client.query('begin');
-        let result;
-        try {
-          result = await fn(handleOf(client));
-        } catch (error) {
-          await client.query('rollback').catch((rollbackError: unknown) => { broken = rollbackError; });
-          throw error;
-        }
-        // A transaction that failed without its caller seeing it (an error it caught) ends in a ROLLBACK.
-        const committed = await client.query('commit').catch((error: unknown) => { broken = error; throw error; });
-        if (committed.command === 'ROLLBACK') throw new Error('the transaction was rolled back at commit (a statement of it had failed)');
-        return result;
-      } finally {
-        // A connection whose rollback or commit failed is in an unknown state: closed, not reused.
-        client.release(broken !== undefined);
-      }
-    },
-    close: () => pool.end(),
-  };
+/**
+ * `fn` in a transaction on a connection of `pool` (in pipeline mode, its BEGIN sent with the
+ * first statement: postgres-begin.ts), through its lent handle: what `fn` issues together goes
+ * out together. Rolled back when `fn` throws; a statement that failed unseen makes the COMMIT a
+ * ROLLBACK, which fails the transaction.
+ */
+export async function transactionOn<T>(pool: pg.Pool, handleOf: (client: pg.PoolClient) => Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: unknown;
+  try {
+    await client.query('begin');
+    let result;
+    try {
+      result = await fn(handleOf(client));
+    } catch (error) {
+      await client.query('rollback').catch((rollbackError: unknown) => { broken = rollbackError; });
+      throw error;
+    }
+    // A transaction that failed without its caller seeing it (an error it caught) ends in a ROLLBACK.
+    const committed = await client.query('commit').catch((error: unknown) => { broken = error; throw error; });
+    if (committed.command === 'ROLLBACK') throw new Error('the transaction was rolled back at commit (a statement of it had failed)');
+    return result;
+  } finally {
+    // A connection whose rollback or commit failed is in an unknown state: closed, not reused.
+    client.release(broken !== undefined);
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import { numberExisting } from './number-existing.js';
 import { groupCommit } from '../group-commit.js';
 import { currentSnapshots } from './postgres-snapshots.js';
 import { beginWithFirstStatement } from './postgres-begin.js';
-import { pipelinedTransactions } from './postgres-pipeline.js';
+import { lentHandles, pipelinedTransactions, transactionOn } from './postgres-pipeline.js';
 
 import { CHANGE_CHANNEL } from './change-channel.js';
 
@@ -64,6 +64,9 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     beginWithFirstStatement(client);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A transaction's statements issued together are pipelined on its connection (the create's
+  // independent ones, repos/instances.ts), where Kysely's own transaction sends one at a time.
+  const transactionHandles = lentHandles({ combine: false });
   /** Tags our own NOTIFYs so the listener can ignore them: local listeners are told directly. */
   const origin = randomUUID();
   const announcement = (change: InstanceChange) => JSON.stringify({ instanceId: change.instanceId, teamId: change.teamId, origin });
@@ -97,7 +100,7 @@ export function createPostgresAdapter(url: string): DialectAdapter {
   return {
     dialect: 'postgres',
     db,
-    transaction: (fn) => db.transaction().execute(fn),
+    transaction: (fn) => transactionOn(pool, transactionHandles, fn),
     write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     forUpdate: (query) => query.forUpdate(),
     forShare: (query) => query.forShare(),

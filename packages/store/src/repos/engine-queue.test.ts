@@ -212,6 +212,13 @@ eachStore('store: engine queue', (open) => {
 
       sent.length = 0;
       const a = await store.createInstance(newInstance(team, 'a'));
+      if (store.dialect === 'postgres') {
+        // Sent together, in this order: the team's lock before the name read, the insert before its event.
+        const at = (pattern: RegExp) => sent.findIndex((text) => pattern.test(text));
+        expect(at(/from "teams" where "id" = \$1 for update/)).toBeGreaterThanOrEqual(0);
+        expect(at(/from "instances" where "team_id" = \$1 and "name" =/)).toBeGreaterThan(at(/from "teams" where "id" = \$1 for update/));
+        expect(at(/insert into "events"/)).toBeGreaterThan(at(/^insert into "instances"/));
+      }
       sent.length = 0;
       expect(await store.recordStatus(a.id, taken[0]!.leaseToken, { status: failed, engine: { attempts: 1 } })).toBe('changed');
       expect(sent.filter(leasedRowRead)).toEqual([]);

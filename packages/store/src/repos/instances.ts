@@ -245,11 +245,16 @@ export function instancesRepo(ctx: StoreContext) {
       await adapter.transaction(async (trx) => {
         // Locking the team row serialises concurrent creates of one team (on PostgreSQL; SQLite's
         // immediate transaction already does), so the name check and the quota count hold until commit.
-        const [team] = await lockedTeam(trx, input.teamId);
-        if (!team) throw teamNotFound();
-        // The name and the first quota's usage are one statement (a round trip on PostgreSQL).
+        // The name and the first quota's usage are one statement, asked right behind the lock, not
+        // after its answer: on PostgreSQL both go out in one flight (pipelined, postgres-pipeline.ts),
+        // still in this order on the connection, so the read (a statement of its own, with its own
+        // snapshot under READ COMMITTED) runs once the lock is held and sees every create of the team
+        // committed before. A team not found fails the create whatever the read found.
         const [first, ...others] = quotaClaims(input);
-        const { taken, used } = await nameAndUsage(trx, input.teamId, input.name, first);
+        const locked = lockedTeam(trx, input.teamId);
+        const read = nameAndUsage(trx, input.teamId, input.name, first);
+        const [[team], { taken, used }] = await Promise.all([locked, read]);
+        if (!team) throw teamNotFound();
         if (taken) throw nameTaken(team.name, input.name);
         if (first !== undefined) withinQuota(team.name, first, used);
         for (const claim of others) await checkQuota(trx, team.name, input.teamId, claim);
@@ -259,11 +264,14 @@ export function instancesRepo(ctx: StoreContext) {
         const leased = lease === undefined ? row : leasedTo(row, lease);
         const { announcing } = adapter;
         // A taken create on PostgreSQL: the claim's row is the insert's answer (insertClaimedInstanceRow).
-        let claimedRowRead: ClaimedRow | undefined;
-        if (announcing === undefined) await insertInstanceRow(trx, leased);
-        else if (lease !== undefined) [claimedRowRead] = await insertClaimedInstanceRow(trx, leased, announcing, announcing.announcement({ instanceId: id, teamId: input.teamId }));
-        else await insertAnnouncedInstanceRow(trx, leased, announcing, announcing.announcement({ instanceId: id, teamId: input.teamId }));
-        await writeEvent(trx, at, requestedEvent(input, id));
+        const payload = announcing?.announcement({ instanceId: id, teamId: input.teamId });
+        const inserted = announcing === undefined ? insertInstanceRow(trx, leased)
+          : lease !== undefined ? insertClaimedInstanceRow(trx, leased, announcing, payload!)
+          : insertAnnouncedInstanceRow(trx, leased, announcing, payload!);
+        // The event (and its request row, copied from the new row) asked right behind the insert,
+        // in this order: one flight on PostgreSQL; should the insert fail, the event fails with it.
+        const [insertedRows] = await Promise.all([inserted, writeEvent(trx, at, requestedEvent(input, id))]);
+        const claimedRowRead = lease !== undefined && announcing !== undefined ? (insertedRows as ClaimedRow[])[0] : undefined;
         if (input.approval) await insertApproval(trx, at, { ...input.approval, instanceId: id, teamId: input.teamId, instanceName: input.name, requestedBy: input.createdBy });
         if (announcing === undefined) await adapter.announce(trx, { instanceId: id, teamId: input.teamId });
         if (lease !== undefined) claimed = await claimedAtCreate(trx, id, lease, claimedRowRead);
