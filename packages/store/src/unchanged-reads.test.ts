@@ -82,7 +82,7 @@ eachStore('store: reads kept while the database is unchanged', (open) => {
     expect(await store.authEpoch()).toBeGreaterThan(afterRole);
   });
 
-  it('shares one counter within a question: its own writes are seen at once, another connection\'s by the next question', async () => {
+  it('shares one counter within a question (PostgreSQL): its own writes are seen at once, another connection\'s by the next question', async () => {
     const store = await open();
     const team = await seedTeam(store);
     const instance = await store.createInstance(newInstance(team, 'asked'));
@@ -91,8 +91,13 @@ eachStore('store: reads kept while the database is unchanged', (open) => {
     await store.asOneQuestion(async () => {
       const first = await one();
       await other.holdInstance(instance.id, 'a freeze', 'bob');
-      // The hold committed after the question was asked: its counter still answers what it kept.
-      expect(await one()).toBe(first);
+      if (store.dialect === 'postgres') {
+        // The hold committed after the question was asked: its counter still answers what it kept.
+        expect(await one()).toBe(first);
+      } else {
+        // SQLite has no questions (its counter is read at once, unchanged-reads.ts): each read takes its own.
+        expect((await one())?.instance.hold?.reason).toBe('a freeze');
+      }
       // A write of this store within the question: the next read takes a counter afresh.
       await store.requestDeletion(instance.id, 'alice');
       expect((await one())?.instance).toMatchObject({ deletionRequested: true, hold: { reason: 'a freeze' } });
@@ -162,9 +167,10 @@ eachStore('store: reads kept while the database is unchanged', (open) => {
       expect(store.keptAuthEpoch()).toBe(epoch);
       const first = await one();
       expect(kept()).toBe(first);
-      // …another connection's commit since is the next question's (as for the awaited read)…
+      // …another connection's commit since is the next question's (as for the awaited read;
+      // SQLite has no questions: its counter, read at once, sees the commit)…
       await other.holdInstance(instance.id, 'later', 'bob');
-      expect(kept()).toBe(first);
+      expect(kept()).toBe(store.dialect === 'postgres' ? first : undefined);
       // …and a write of this store is seen at once: nothing kept answers until read again.
       await store.requestDeletion(instance.id, 'alice');
       expect(kept()).toBeUndefined();
