@@ -179,6 +179,31 @@ eachStore('store: reads kept while the database is unchanged', (open) => {
     });
   });
 
+  it('holds a question on SQLite while its function runs synchronously, not after an await', async () => {
+    const store = await open();
+    if (store.dialect !== 'sqlite') return;
+    const team = await seedTeam(store);
+    const instance = await store.createInstance(newInstance(team, 'sync'));
+    const [first] = await readTwiceUnchanged(() => store.getInstanceWithParts(team.id, 'sync'));
+    const kept = () => store.keptInstanceWithParts(team.id, 'sync');
+    const bump = `update instances set attempts = attempts + 1 where id = '${instance.id}'`;
+    const [before, after, later] = await store.asOneQuestion(async () => {
+      const answers = [kept()];
+      // A commit by hand, made synchronously (SQLite's runSqlBehindStore runs before its first
+      // await): the question's counter was taken before it, and still answers.
+      void runSqlBehindStore(store, [bump]);
+      answers.push(kept());
+      await Promise.resolve();
+      // After an await the question is over: the read takes its own counter and sees the commit.
+      answers.push(kept());
+      return answers;
+    });
+    expect(before).toBe(first);
+    expect(after).toBe(first);
+    expect(later).toBeUndefined();
+    expect((await store.getInstanceWithParts(team.id, 'sync'))?.instance).not.toBe(first?.instance);
+  });
+
   it('answers what was committed when it was asked, never a transaction still open (PostgreSQL: other connections)', async () => {
     const store = await open();
     if (store.dialect !== 'postgres') return;
