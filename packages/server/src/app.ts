@@ -10,7 +10,6 @@ import { AuditChain, type AuditSigner } from './audit/chain.js';
 import { operationRecorder, recordRequests, streamedRecorder } from './audit/recorder.js';
 import { auditRoutes } from './audit/routes.js';
 import { bearerAuth, reauthenticator } from './http/auth.js';
-import { registerRequestContext } from './http/request-context.js';
 import { readsAsOneQuestion } from './http/one-question.js';
 import { isLoggerInstance, loggerOptions, logRequest } from './http/logging.js';
 import { DEFAULT_RATE_LIMITS, rateLimits, type RateLimits } from './http/rate-limits.js';
@@ -162,8 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   services.deliveryInbox.start();
   app.addHook('onClose', async () => services.deliveryInbox.stop());
   readsAsOneQuestion(app as unknown as FastifyInstance, deps.store);
-  // Before any route: every request's origin is known to what it calls, and changes are recorded.
-  registerRequestContext(app as unknown as FastifyInstance);
+  // Before any route: changes are recorded.
   recordRequests(app as unknown as FastifyInstance, { chain: auditChain, now });
 
   await app.register(healthRoutes, { store: deps.store, version: deps.version });

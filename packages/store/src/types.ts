@@ -522,7 +522,8 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * first of them, instead of one each; a write of this process since makes the next take it
    * afresh (unchanged-reads.ts). Every read within is as new as the question (the counter is
    * taken after it was asked), never older; a change committed elsewhere while it runs is for
-   * the next question.
+   * the next question. Where the counter is read at once (SQLite) the question lasts while `fn`
+   * runs synchronously; a read after an await takes its own counter, as new or newer.
    */
   asOneQuestion<T>(fn: () => T): T;
 

@@ -14,7 +14,9 @@ export interface UnchangedReads {
    * Runs `fn` as one question (an API request): its kept reads share the change counter taken
    * by the first of them, as long as this process writes nothing meanwhile. Taken after the
    * question was asked, that counter is new enough for every read of it; a write of this
-   * process since (the question's own, say) makes the next read take a counter afresh.
+   * process since (the question's own, say) makes the next read take a counter afresh. Where
+   * the counter is read without waiting (SQLite) the question lasts while `fn` runs synchronously
+   * (a kept read request, all of it); a read after an await of it takes its own counter.
    */
   asOneQuestion<T>(fn: () => T): T;
   /**
@@ -57,6 +59,14 @@ interface Question {
  * written nothing (DialectAdapter.ownWrites): it was taken after the question was asked, which
  * is all a read owes its caller. Such a counter may have been superseded by a newer caller's
  * meanwhile: the read then takes a counter afresh (rather than empty the newer results).
+ * On PostgreSQL, where the counter is a round trip, a question is held in an AsyncLocalStorage
+ * and lasts across its awaits. On SQLite, where it is read without waiting and without a lock
+ * (wal-index-header.ts), it lasts only while the question's function runs synchronously (nothing
+ * else runs meanwhile, so the reads then are the question's): a kept read request is answered
+ * within it, without a promise; a read after an await takes a counter of its own, as new or
+ * newer. No AsyncLocalStorage there: on Node 20 one store entered turns on promise hooks for every
+ * promise the process makes from then on, the engine's and the store's writes too
+ * (bench/README.md §1, round 12).
  */
 export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
   let counter: string | undefined;
@@ -64,9 +74,12 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
   // Counters a newer one replaced: a question's counter may be one (it was taken at the
   // question's first read), and must not empty the results kept under the newer.
   const superseded = new Set<string>();
-  const questions = new AsyncLocalStorage<Question | undefined>();
+  const questions = adapter.changeCounterIsImmediate ? undefined : new AsyncLocalStorage<Question | undefined>();
+  // SQLite: the question whose function is running now, synchronously; undefined outside one.
+  let running: Question | undefined;
+  const currentQuestion = (): Question | undefined => (questions === undefined ? running : questions.getStore());
   const counterNow = (afresh: boolean): ReturnType<DialectAdapter['changeCounter']> => {
-    const question = questions.getStore();
+    const question = currentQuestion();
     if (question === undefined) return adapter.changeCounter();
     const writes = adapter.ownWrites();
     if (afresh || question.counter === undefined || question.writes !== writes) {
@@ -77,7 +90,7 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
   };
   // A function, not an await of its own: PostgreSQL's reads make no promise more for it.
   const arrived = (taken: Promise<string | undefined>, now: string | undefined): string | undefined => {
-    const question = questions.getStore();
+    const question = currentQuestion();
     if (question?.counter === taken) question.arrived = { from: taken, counter: now };
     return now;
   };
@@ -125,7 +138,7 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
   const keptNow = <T>(key: string): T | undefined => {
     // The counter `answer` would take, where that needs no waiting; a PostgreSQL counter not yet
     // in this question is left to `answer` (taking one here would be a round trip unused).
-    const question = questions.getStore();
+    const question = currentQuestion();
     let now: string | undefined;
     if (question !== undefined && typeof question.counter === 'object' && question.writes === adapter.ownWrites()) {
       if (question.arrived?.from !== question.counter) return undefined;
@@ -140,7 +153,16 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
     return known?.read ? (known.value as T) : undefined;
   };
   return Object.assign(answer, {
-    asOneQuestion: <T>(fn: () => T): T => questions.run({ counter: undefined, writes: 0 }, fn),
+    asOneQuestion: <T>(fn: () => T): T => {
+      if (questions !== undefined) return questions.run({ counter: undefined, writes: 0 }, fn);
+      const outer = running;
+      running = { counter: undefined, writes: 0 };
+      try {
+        return fn();
+      } finally {
+        running = outer;
+      }
+    },
     kept: keptNow,
   });
 }

@@ -1,17 +1,17 @@
 import { UnavailableError, type AuditEntry, type AuditOutcome } from '@paved/model';
-import { currentOrigin } from '../http/request-context.js';
+import type { RequestOrigin } from '../http/request-context.js';
 import type { AuditChain } from './chain.js';
 import { scrub } from './summaries.js';
 
 /**
  * What other capabilities call to record what a route's own record cannot say: a token issued
- * or revoked (with its id, scope and expiry), a sign-in. The request being served supplies
- * the source, the request id, the actor and their token; outside a request (`paved up`) the
- * actor is `paved` unless named.
+ * or revoked (with its id, scope and expiry), a sign-in. The request being served (its origin,
+ * given by its route) supplies the source, the request id, the actor and their token; outside a
+ * request (`paved up`) the actor is `paved` unless named.
  */
 export interface AuditLog {
   /** Appends the record; throws when it cannot, and then the caller's action must fail too. */
-  record(entry: AuditLogEntry): Promise<void>;
+  record(entry: AuditLogEntry, origin?: RequestOrigin): Promise<void>;
 }
 
 export interface AuditLogEntry {
@@ -29,8 +29,7 @@ export interface AuditLogEntry {
 
 export function createAuditLog(chain: AuditChain): AuditLog {
   return {
-    async record(entry) {
-      const origin = currentOrigin();
+    async record(entry, origin) {
       const principal = origin?.principal();
       const entryToAppend = scrub<Omit<AuditEntry, 'at'>>({
         stage: 'recorded',

@@ -12,11 +12,11 @@ declare module 'fastify' {
 export const ONE_QUESTION = { oneQuestion: true } as const;
 
 /**
- * onRequest hook, before the request context is entered (which runs the rest of the request
- * inside this): a route configured with ONE_QUESTION is one question
- * to the store (Store.asOneQuestion): authentication's auth epoch and the route's kept reads share
- * one change counter, taken after the request arrived, instead of one each (on SQLite a read lock
- * taken and released, on PostgreSQL a round trip). A revocation committed before the request
+ * onRequest hook: a route configured with ONE_QUESTION is one question to the store
+ * (Store.asOneQuestion): authentication's auth epoch and the route's kept reads share one change
+ * counter, taken after the request arrived, instead of one each (on PostgreSQL a round trip; on
+ * SQLite, where the counter is read without waiting, as long as the request runs synchronously:
+ * a kept read all along, unchanged-reads.ts). A revocation committed before the request
  * arrived is under that counter; one committed while it is served is seen by the next request.
  * Opt-in per route: a stream's later reads, or a credential verified again before a reveal, must
  * take a counter of their own.

@@ -1,43 +1,22 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { currentOrigin, registerRequestContext } from './request-context.js';
+import { originOf, requestInterfaceOf } from './request-context.js';
 
-describe('request context', () => {
-  it('is the request being served in its handler, after a body that arrived over time on a real socket', async () => {
+describe('request origin', () => {
+  it('is the request the route passes on: its id, its address and agent, the interface it names', async () => {
     const app = Fastify();
-    registerRequestContext(app);
-    app.post('/echo', async (request) => {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      const origin = currentOrigin();
-      return { same: origin?.requestId === request.id, interface: origin?.source.interface, body: request.body };
+    app.get('/origin', async (request) => {
+      const origin = originOf(request);
+      return { same: origin.requestId === request.id, source: origin.source, via: requestInterfaceOf(request), principal: origin.principal() ?? null };
     });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     try {
-      const sendSlowly = (text: string) => {
-        const encoder = new TextEncoder();
-        return new ReadableStream<Uint8Array>({
-          async start(controller) {
-            for (const part of [text.slice(0, 5), text.slice(5)]) {
-              controller.enqueue(encoder.encode(part));
-              await new Promise((resolve) => setTimeout(resolve, 20));
-            }
-            controller.close();
-          },
-        });
-      };
-      const answers = await Promise.all(['cli/1', 'portal/1', undefined].map(async (client, i) => {
-        const response = await fetch(`${url}/echo`, {
-          method: 'POST', body: sendSlowly(JSON.stringify({ i })), duplex: 'half',
-          headers: { 'content-type': 'application/json', ...(client ? { 'paved-client': client } : {}) },
-        } as RequestInit);
+      const answers = await Promise.all(['cli/1', 'Portal/2.0', 'curl/8', undefined].map(async (client) => {
+        const response = await fetch(`${url}/origin`, { headers: { 'user-agent': 'agent/1', ...(client ? { 'paved-client': client } : {}) } });
         return response.json();
       }));
-      expect(answers).toEqual([
-        { same: true, interface: 'cli', body: { i: 0 } },
-        { same: true, interface: 'portal', body: { i: 1 } },
-        { same: true, interface: 'api', body: { i: 2 } },
-      ]);
-      expect(currentOrigin()).toBeUndefined();
+      const source = (via: string) => ({ same: true, source: { address: '127.0.0.1', userAgent: 'agent/1', interface: via }, via, principal: null });
+      expect(answers).toEqual([source('cli'), source('portal'), source('api'), source('api')]);
     } finally {
       await app.close();
     }

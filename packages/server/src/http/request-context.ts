@@ -1,12 +1,12 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { AuditInterface, AuditSource } from '@paved/model';
 import type { Principal } from '../access/principal.js';
 
 /**
- * Where the request being served comes from, for anything it calls, however deep (the audit
- * log's explicit records: token issued, sign-in), without passing it through every service.
- * Held in AsyncLocalStorage: the request itself, its origin made only when asked.
+ * Where a request comes from, for the audit log's explicit records (token issued, sign-in):
+ * the route passes it to what it calls (originOf), as it passes the principal. Not held in
+ * AsyncLocalStorage: on Node 20 one store entered turns on promise hooks for every promise the
+ * process makes, the engine's and the store's too (bench/README.md §1, round 12).
  */
 export interface RequestOrigin {
   requestId: string;
@@ -19,26 +19,7 @@ export interface RequestOrigin {
 export const CLIENT_HEADER = 'paved-client';
 const USER_AGENT_MAX = 200;
 
-const requests = new AsyncLocalStorage<FastifyRequest>();
-
-/**
- * onRequest hook: the rest of the request (its hooks, body parsing, handler) runs with the request
- * as its context. Fastify carries the context across body parsing itself (its content-type parser
- * resumes in the request's async scope), so no AsyncResource of ours is needed, and the origin is
- * made only when something asks for it (an audit record), not for every read: under read load
- * @fastify/request-context's resource, its second hook and an origin per request were ≈ 5 % of
- * the server's CPU (bench/README.md §2).
- */
-export function registerRequestContext(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, _reply, done) => requests.run(request, done));
-}
-
-/** The origin of the request being served; undefined outside a request (`paved up`'s own actions). */
-export function currentOrigin(): RequestOrigin | undefined {
-  const request = requests.getStore();
-  return request === undefined ? undefined : originOf(request);
-}
-
+/** The origin of `request`, made by a route that records one (not for every request). */
 export function originOf(request: FastifyRequest): RequestOrigin {
   return { requestId: request.id, source: sourceOf(request), principal: () => request.principal ?? undefined };
 }
@@ -49,7 +30,12 @@ export function originOf(request: FastifyRequest): RequestOrigin {
  */
 export function sourceOf(request: FastifyRequest): AuditSource {
   const userAgent = single(request.headers['user-agent'])?.slice(0, USER_AGENT_MAX);
-  return { address: request.ip, ...(userAgent ? { userAgent } : {}), interface: interfaceOf(single(request.headers[CLIENT_HEADER])) };
+  return { address: request.ip, ...(userAgent ? { userAgent } : {}), interface: requestInterfaceOf(request) };
+}
+
+/** The interface `request` came through (its `paved-client` header): what policies and provenance are given. */
+export function requestInterfaceOf(request: FastifyRequest): AuditInterface {
+  return interfaceOf(single(request.headers[CLIENT_HEADER]));
 }
 
 function interfaceOf(header: string | undefined): AuditInterface {

@@ -3,6 +3,7 @@ import {
   type CreateTokenRequest, type CreateUserRequest, type CreatedUser, type IssuedToken, type TokenInfo, type UpdateUserRequest, type User, type WhoAmI,
 } from '@paved/model';
 import { requireAdmin, requireUnscopedToken, type Principal } from '../access/principal.js';
+import type { RequestOrigin } from '../http/request-context.js';
 import type { IdentityService } from './service.js';
 
 /**
@@ -30,10 +31,10 @@ export class AuthorizedIdentityService implements IdentityService {
     return this.inner.listUsers(principal);
   }
 
-  createUser(principal: Principal | undefined, request: CreateUserRequest): Promise<CreatedUser> {
+  createUser(principal: Principal | undefined, request: CreateUserRequest, origin?: RequestOrigin): Promise<CreatedUser> {
     if (!principal) throw new NotAllowedError('Only platform admins may create users', { code: 'admin_required' });
     requireAdmin(principal, 'create users');
-    return this.inner.createUser(principal, request);
+    return this.inner.createUser(principal, request, origin);
   }
 
   updateUser(principal: Principal, userName: string, request: UpdateUserRequest): Promise<User> {
@@ -41,9 +42,9 @@ export class AuthorizedIdentityService implements IdentityService {
     return this.inner.updateUser(principal, userName, request);
   }
 
-  issueToken(principal: Principal, userName: string, request: CreateTokenRequest): Promise<IssuedToken> {
+  issueToken(principal: Principal, userName: string, request: CreateTokenRequest, origin?: RequestOrigin): Promise<IssuedToken> {
     this.ownOrAdmin(principal, userName, 'create tokens', 'write');
-    return this.inner.issueToken(principal, userName, request);
+    return this.inner.issueToken(principal, userName, request, origin);
   }
 
   listTokens(principal: Principal, userName: string): Promise<TokenInfo[]> {
@@ -51,9 +52,9 @@ export class AuthorizedIdentityService implements IdentityService {
     return this.inner.listTokens(principal, userName);
   }
 
-  revokeToken(principal: Principal, userName: string, tokenId: string): Promise<void> {
+  revokeToken(principal: Principal, userName: string, tokenId: string, origin?: RequestOrigin): Promise<void> {
     this.ownOrAdmin(principal, userName, 'revoke tokens', 'write');
-    return this.inner.revokeToken(principal, userName, tokenId);
+    return this.inner.revokeToken(principal, userName, tokenId, origin);
   }
 
   private ownOrAdmin(principal: Principal, userName: string, what: string, access: 'read' | 'write'): void {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '#typebox';
 import type { Services } from '../services.js';
 import { principalOf } from '../http/auth.js';
+import { originOf } from '../http/request-context.js';
 import { problemResponses } from '../http/schemas.js';
 import {
   CreateTokenRequest, CreateUserRequest, CreatedUser, IssuedToken, TokenInfo, TokenParams, UpdateUserRequest, User, UserParams, WhoAmI,
@@ -24,7 +25,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       summary: 'Create a user (platform admin); returns their first token, once', tags: ['users'], operationId: 'createUser',
       body: CreateUserRequest, response: { 201: CreatedUser, ...problemResponses },
     },
-  }, async (request, reply) => reply.status(201).send(await identity.createUser(principalOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await identity.createUser(principalOf(request), request.body, originOf(request))));
 
   app.patch('/users/:user', {
     schema: {
@@ -45,7 +46,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       summary: 'Create an API token (the user, or a platform admin): expiry, read-only, one team; returned once', tags: ['users'], operationId: 'createToken',
       params: UserParams, body: CreateTokenRequest, response: { 201: IssuedToken, ...problemResponses },
     },
-  }, async (request, reply) => reply.status(201).send(await identity.issueToken(principalOf(request), request.params.user, request.body)));
+  }, async (request, reply) => reply.status(201).send(await identity.issueToken(principalOf(request), request.params.user, request.body, originOf(request))));
 
   app.delete('/users/:user/tokens/:token', {
     schema: {
@@ -53,7 +54,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       params: TokenParams, response: { 204: Type.Null({ description: 'Revoked' }), ...problemResponses },
     },
   }, async (request, reply) => {
-    await identity.revokeToken(principalOf(request), request.params.user, request.params.token);
+    await identity.revokeToken(principalOf(request), request.params.user, request.params.token, originOf(request));
     return reply.status(204).send(null);
   });
 };

@@ -5,6 +5,7 @@ import {
 import type { Store, StoredToken } from '@paved/store';
 import type { Principal } from '../access/principal.js';
 import type { AuditLog } from '../audit/log.js';
+import type { RequestOrigin } from '../http/request-context.js';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
@@ -24,14 +25,15 @@ export interface IdentityService {
   authenticateKept(token: string): Principal | undefined;
   whoami(principal: Principal): Promise<WhoAmI>;
   listUsers(principal: Principal): Promise<User[]>;
-  createUser(principal: Principal | undefined, request: CreateUserRequest): Promise<CreatedUser>;
+  /** `origin`: the request asking, for the audit record of the user's first token (absent: `paved up`'s own). */
+  createUser(principal: Principal | undefined, request: CreateUserRequest, origin?: RequestOrigin): Promise<CreatedUser>;
   /** Disables or enables a user: a disabled user's tokens stop working with the next request. */
   updateUser(principal: Principal, userName: string, request: UpdateUserRequest): Promise<User>;
   /** A new token for `userName`; the token is returned once and only its hash is kept. */
-  issueToken(principal: Principal, userName: string, request: CreateTokenRequest): Promise<IssuedToken>;
+  issueToken(principal: Principal, userName: string, request: CreateTokenRequest, origin?: RequestOrigin): Promise<IssuedToken>;
   listTokens(principal: Principal, userName: string): Promise<TokenInfo[]>;
   /** Revokes a token: it stops working with the next request. */
-  revokeToken(principal: Principal, userName: string, tokenId: string): Promise<void>;
+  revokeToken(principal: Principal, userName: string, tokenId: string, origin?: RequestOrigin): Promise<void>;
 }
 
 export interface IdentityServiceDeps {
@@ -90,14 +92,14 @@ export class DefaultIdentityService implements IdentityService {
     return this.store.listUsers();
   }
 
-  async createUser(principal: Principal | undefined, request: CreateUserRequest): Promise<CreatedUser> {
+  async createUser(principal: Principal | undefined, request: CreateUserRequest, origin?: RequestOrigin): Promise<CreatedUser> {
     const name = assertName('name', request.name);
     if (await this.store.getUser({ name })) {
       throw new ConflictError(`User "${name}" already exists`, { code: 'user_exists', issues: [{ path: 'name', message: 'already exists' }] });
     }
     const user = await this.store.createUser({ name, admin: request.admin ?? false });
     await this.store.appendEvent({ kind: 'user.created', actor: principal?.user.name, data: { user: name, admin: user.admin } });
-    const issued = await this.newToken(principal, user, { name: 'default' });
+    const issued = await this.newToken(principal, user, { name: 'default' }, origin);
     return { user, token: issued.token, tokenInfo: issued.info };
   }
 
@@ -113,8 +115,8 @@ export class DefaultIdentityService implements IdentityService {
     return updated;
   }
 
-  async issueToken(principal: Principal, userName: string, request: CreateTokenRequest): Promise<IssuedToken> {
-    return this.newToken(principal, await this.findUser(userName), request);
+  async issueToken(principal: Principal, userName: string, request: CreateTokenRequest, origin?: RequestOrigin): Promise<IssuedToken> {
+    return this.newToken(principal, await this.findUser(userName), request, origin);
   }
 
   async listTokens(_principal: Principal, userName: string): Promise<TokenInfo[]> {
@@ -123,7 +125,7 @@ export class DefaultIdentityService implements IdentityService {
     return Promise.all(tokens.map((token) => tokenInfo(this.store, token, user.name)));
   }
 
-  async revokeToken(principal: Principal, userName: string, tokenId: string): Promise<void> {
+  async revokeToken(principal: Principal, userName: string, tokenId: string, origin?: RequestOrigin): Promise<void> {
     const user = await this.findUser(userName);
     if (!(await this.store.deleteToken(user.id, tokenId))) {
       throw new NotFoundError(`User "${userName}" has no token ${tokenId}; list them with: paved tokens list --user ${userName}`, {
@@ -131,11 +133,11 @@ export class DefaultIdentityService implements IdentityService {
       });
     }
     await this.store.appendEvent({ kind: 'token.revoked', actor: principal.user.name, data: { user: user.name, token: tokenId } });
-    await this.audit.record({ action: 'token.revoke', target: { user: user.name, token: tokenId } });
+    await this.audit.record({ action: 'token.revoke', target: { user: user.name, token: tokenId } }, origin);
   }
 
-  private newToken(principal: Principal | undefined, user: User, request: CreateTokenRequest): Promise<IssuedToken> {
-    return issueToken({ store: this.store, audit: this.audit, now: this.now }, user, request, principal?.user.name ?? user.name);
+  private newToken(principal: Principal | undefined, user: User, request: CreateTokenRequest, origin: RequestOrigin | undefined): Promise<IssuedToken> {
+    return issueToken({ store: this.store, audit: this.audit, now: this.now, origin }, user, request, principal?.user.name ?? user.name);
   }
 
   private async findUser(name: string): Promise<User> {
@@ -150,12 +152,12 @@ export class DefaultIdentityService implements IdentityService {
 /**
  * Issues a token for `user` and records who issued it to whom, with what scope and expiry
  * (never the token), as an event and in the audit log. `actor` is the caller's name, or "paved"
- * for `paved up`'s own. When the audit record cannot be written the token is deleted again and
+ * for `paved up`'s own; `deps.origin` the request asking, for the record. When the audit record cannot be written the token is deleted again and
  * the error thrown: no token is handed out without its record. A sign-in session (`session`) is
  * a token like any other, with an expiry in hours and source 'oidc'.
  */
 export async function issueToken(
-  deps: { store: Store; audit: AuditLog; now: () => number }, user: User, request: CreateTokenRequest, actor: string, session?: { ttlMs: number },
+  deps: { store: Store; audit: AuditLog; now: () => number; origin?: RequestOrigin | undefined }, user: User, request: CreateTokenRequest, actor: string, session?: { ttlMs: number },
 ): Promise<IssuedToken> {
   const { store } = deps;
   const name = assertName('name', request.name);
@@ -184,7 +186,7 @@ export async function issueToken(
       ...(info.scope.team === undefined ? {} : { team: info.scope.team }),
       target: { user: user.name, token: info.id },
       summary: { name: info.name, readOnly: info.scope.readOnly, ...(info.scope.team === undefined ? {} : { team: info.scope.team }), expiresAt: info.expiresAt },
-    });
+    }, deps.origin);
   } catch (error) {
     await store.deleteToken(user.id, stored.id);
     throw error;

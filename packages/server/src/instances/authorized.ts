@@ -1,6 +1,6 @@
 import {
   NotAllowedError, isPavedError,
-  type CreateInstanceRequest, type Credentials, type Instance, type Page, type PageRequest, type PavedEvent, type RequestPreview, type UpdateInstanceRequest,
+  type CreateInstanceRequest, type Credentials, type Instance, type Page, type PageRequest, type PavedEvent, type RequestInterface, type RequestPreview, type UpdateInstanceRequest,
 } from '@paved/model';
 import type { Store } from '@paved/store';
 import { instanceNotFound, type InstanceListRequest, type InstanceService, type InstanceWatchEvent, type InstanceWatchRequest } from './service.js';
@@ -16,20 +16,20 @@ import { can, teamFor, type Principal, type TeamAccess } from '../access/princip
 export class AuthorizedInstanceService implements InstanceService {
   constructor(private readonly inner: InstanceService, private readonly store: Store) {}
 
-  async create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance> {
+  async create(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<Instance> {
     await teamFor(this.store, principal, team, 'write');
-    return this.inner.create(principal, team, request);
+    return this.inner.create(principal, team, request, via);
   }
 
   /** A dry run needs the right to do it: it tells what the team's usage is. */
-  async previewCreate(principal: Principal, team: string, request: CreateInstanceRequest): Promise<RequestPreview> {
+  async previewCreate(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<RequestPreview> {
     await teamFor(this.store, principal, team, 'write');
-    return this.inner.previewCreate(principal, team, request);
+    return this.inner.previewCreate(principal, team, request, via);
   }
 
-  async previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview> {
+  async previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest, via?: RequestInterface): Promise<RequestPreview> {
     await this.instanceAccess(principal, team, name, 'write');
-    return this.inner.previewUpdate(principal, team, name, request);
+    return this.inner.previewUpdate(principal, team, name, request, via);
   }
 
   async list(principal: Principal, team: string, page: InstanceListRequest): Promise<Page<Instance>> {
@@ -59,9 +59,9 @@ export class AuthorizedInstanceService implements InstanceService {
     return found !== undefined && can(principal, found.id, 'read') ? this.inner.getKept?.(principal, team, name) : undefined;
   }
 
-  async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
+  async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest, via?: RequestInterface): Promise<Instance> {
     await this.instanceAccess(principal, team, name, 'write');
-    return this.inner.update(principal, team, name, request);
+    return this.inner.update(principal, team, name, request, via);
   }
 
   async delete(principal: Principal, team: string, name: string): Promise<Instance> {

@@ -1,4 +1,4 @@
-import type { CreateInstanceRequest, Instance } from '@paved/model';
+import type { CreateInstanceRequest, Instance, RequestInterface } from '@paved/model';
 import type { Principal } from '../access/principal.js';
 import type { InstanceService, InstanceWatchEvent } from './service.js';
 
@@ -11,12 +11,12 @@ import type { InstanceService, InstanceWatchEvent } from './service.js';
  * the function that stops following it.
  */
 export async function createWatched(
-  instances: InstanceService, principal: Principal, team: string, request: CreateInstanceRequest, listener: (event: InstanceWatchEvent) => void,
+  instances: InstanceService, principal: Principal, team: string, request: CreateInstanceRequest, via: RequestInterface, listener: (event: InstanceWatchEvent) => void,
 ): Promise<{ instance: Instance; stop: () => void }> {
   const following = instances.followNew(listener);
   let instance: Instance;
   try {
-    instance = await instances.create(principal, team, request);
+    instance = await instances.create(principal, team, request, via);
   } catch (error) {
     following.stop();
     throw error;

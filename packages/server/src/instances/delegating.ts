@@ -1,4 +1,4 @@
-import type { CreateInstanceRequest, Credentials, Instance, Page, PageRequest, PavedEvent, RequestPreview, UpdateInstanceRequest } from '@paved/model';
+import type { CreateInstanceRequest, Credentials, Instance, Page, PageRequest, PavedEvent, RequestInterface, RequestPreview, UpdateInstanceRequest } from '@paved/model';
 import type { Principal } from '../access/principal.js';
 import type { InstanceFollow } from './follow.js';
 import type { InstanceListRequest, InstanceService, InstanceWatchEvent, InstanceWatchRequest } from './service.js';
@@ -10,16 +10,16 @@ import type { InstanceListRequest, InstanceService, InstanceWatchEvent, Instance
 export class DelegatingInstanceService implements InstanceService {
   constructor(protected readonly inner: InstanceService) {}
 
-  create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance> {
-    return this.inner.create(principal, team, request);
+  create(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<Instance> {
+    return this.inner.create(principal, team, request, via);
   }
 
-  previewCreate(principal: Principal, team: string, request: CreateInstanceRequest): Promise<RequestPreview> {
-    return this.inner.previewCreate(principal, team, request);
+  previewCreate(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<RequestPreview> {
+    return this.inner.previewCreate(principal, team, request, via);
   }
 
-  previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview> {
-    return this.inner.previewUpdate(principal, team, name, request);
+  previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest, via?: RequestInterface): Promise<RequestPreview> {
+    return this.inner.previewUpdate(principal, team, name, request, via);
   }
 
   get(principal: Principal, team: string, name: string): Promise<Instance> {
@@ -43,8 +43,8 @@ export class DelegatingInstanceService implements InstanceService {
     return this.inner.listKept?.(principal, team, page);
   }
 
-  update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
-    return this.inner.update(principal, team, name, request);
+  update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest, via?: RequestInterface): Promise<Instance> {
+    return this.inner.update(principal, team, name, request, via);
   }
 
   delete(principal: Principal, team: string, name: string): Promise<Instance> {

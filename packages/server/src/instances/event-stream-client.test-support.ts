@@ -9,7 +9,7 @@ export interface Received {
  * A real HTTP client on the stream (inject cannot follow a response that stays open): a GET, or
  * a POST of `body` (a create with `?wait=ready`).
  */
-export function openStream(base: string, path: string, token: string, body?: unknown) {
+export function openStream(base: string, path: string, token: string, body?: unknown, extraHeaders: Record<string, string> = {}) {
   const events: Received[] = [];
   const comments: string[] = [];
   let buffer = '';
@@ -17,7 +17,7 @@ export function openStream(base: string, path: string, token: string, body?: unk
   let response: IncomingMessage | undefined;
   const waiters: (() => void)[] = [];
   const wake = () => waiters.splice(0).forEach((w) => w());
-  const headers = { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
+  const headers = { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extraHeaders };
   const req = httpRequest(`${base}${path}`, { method: body === undefined ? 'GET' : 'POST', headers }, (res) => {
     response = res;
     res.setEncoding('utf8');

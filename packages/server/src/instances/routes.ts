@@ -5,6 +5,7 @@ import type { Services } from '../services.js';
 import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams } from '../http/event-stream.js';
 import type { StreamSlots } from '../http/stream-slots.js';
 import { principalOf, type Reauthenticate } from '../http/auth.js';
+import { requestInterfaceOf } from '../http/request-context.js';
 import type { RecordOperation, RecordStreamed } from '../audit/recorder.js';
 import { problemParts } from '../http/problems.js';
 import { serveStatusStream } from './status-stream.js';
@@ -69,9 +70,9 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
     const { wait, reveal } = request.query;
     if (reveal !== undefined && wait === undefined) throw new InputError('reveal needs wait=ready: the credentials come on the status stream', { code: 'reveal_without_wait', issues: [{ path: 'query.reveal', message: 'needs wait=ready' }] });
     if (dryRun && wait !== undefined) throw new InputError('A dry run creates nothing to wait for: leave out wait', { code: 'wait_with_dry_run', issues: [{ path: 'query.wait', message: 'not with dryRun' }] });
-    if (dryRun) return reply.status(200).send(await instances.previewCreate(principalOf(request), request.params.team, body));
+    if (dryRun) return reply.status(200).send(await instances.previewCreate(principalOf(request), request.params.team, body, requestInterfaceOf(request)));
     if (wait === 'ready') return createStreamed(request, reply, request.params.team, body, reveal === true);
-    return reply.status(202).send(await instances.create(principalOf(request), request.params.team, body));
+    return reply.status(202).send(await instances.create(principalOf(request), request.params.team, body, requestInterfaceOf(request)));
   });
 
   /**
@@ -84,7 +85,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
     return serveStatusStream(streams, {
       request, reply, userId: principal.user.id, team, instance: body.name,
       ...(reveal ? { reveal: { instances, reauthenticate, record } } : {}),
-      follow: async (listener) => (await createWatched(instances, principal, team, body, listener)).stop,
+      follow: async (listener) => (await createWatched(instances, principal, team, body, requestInterfaceOf(request), listener)).stop,
       revealRecordFailed: (error) => request.log.warn({ code: problemParts(error).code }, 'the create\'s stream goes on without its reveal: its audit record was not written'),
       recordRevealAfterFollow: true,
       beforeOpen: () => recordStreamed(request, 200),
@@ -121,8 +122,8 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
   }, async (request, reply) => {
     const { team, instance } = request.params;
     const { dryRun, ...body } = request.body;
-    if (dryRun) return reply.status(200).send(await instances.previewUpdate(principalOf(request), team, instance, body));
-    return reply.status(202).send(await instances.update(principalOf(request), team, instance, body));
+    if (dryRun) return reply.status(200).send(await instances.previewUpdate(principalOf(request), team, instance, body, requestInterfaceOf(request)));
+    return reply.status(202).send(await instances.update(principalOf(request), team, instance, body, requestInterfaceOf(request)));
   });
 
   app.delete('/teams/:team/instances/:instance', {

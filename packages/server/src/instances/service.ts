@@ -15,7 +15,6 @@ import { followInstance, type InstanceFollow } from './follow.js';
 import { assertNotPart, withParts, withPartsOf } from './composition-parts.js';
 import { quotaClaims } from './quota-claims.js';
 import { findEnvironment } from '../catalog/environments/service.js';
-import { currentOrigin } from '../http/request-context.js';
 import { PolicyGate, policyDenied, type GateRequest, type GateResult } from '../policies/gate.js';
 
 /** What a watcher of one instance is told: its state on every change, then that it is gone. */
@@ -37,13 +36,18 @@ export interface InstanceListRequest extends PageRequest {
   phase?: Phase;
 }
 
+/*
+ * `via` (create, update and their previews): the interface the request came through (its route
+ * passes requestInterfaceOf(request)), which policies judge and the provenance keeps; 'api' when
+ * not given (`paved up`'s own requests, tests).
+ */
 export interface InstanceService {
   /** Refused (403 policy_denied) when a deny policy fails; held in AwaitingApproval when a requireApproval one does. */
-  create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance>;
+  create(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<Instance>;
   /** What create would do: every policy decision and quota, nothing written (`--dry-run`). */
-  previewCreate(principal: Principal, team: string, request: CreateInstanceRequest): Promise<RequestPreview>;
+  previewCreate(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<RequestPreview>;
   /** What update would do, nothing written. */
-  previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview>;
+  previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest, via?: RequestInterface): Promise<RequestPreview>;
   get(principal: Principal, team: string, name: string): Promise<Instance>;
   /**
    * `get`'s answer without a promise when everything it needs is kept and still current (the
@@ -55,7 +59,7 @@ export interface InstanceService {
   list(principal: Principal, team: string, page: InstanceListRequest): Promise<Page<Instance>>;
   /** `list`'s page without a promise when all it needs is kept and current, as getKept; undefined otherwise: then `list`. */
   listKept?(principal: Principal, team: string, page: InstanceListRequest): Page<Instance> | undefined;
-  update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance>;
+  update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest, via?: RequestInterface): Promise<Instance>;
   /** Asks for deletion; asking again is fine and returns the instance as it is. */
   delete(principal: Principal, team: string, name: string): Promise<Instance>;
   /**
@@ -122,8 +126,8 @@ export class DefaultInstanceService implements InstanceService {
 
   constructor(private readonly deps: InstanceServiceDeps) {}
 
-  async create(principal: Principal, teamName: string, request: CreateInstanceRequest): Promise<Instance> {
-    const prepared = await this.prepareCreate(principal, teamName, request);
+  async create(principal: Principal, teamName: string, request: CreateInstanceRequest, via: RequestInterface = 'api'): Promise<Instance> {
+    const prepared = await this.prepareCreate(principal, teamName, request, via);
     const { team, name, product, plan, inputs, environment, judged } = prepared;
     if (judged.denied.length > 0) throw policyDenied(judged.denied);
     // A composite has no target of its own: its parts get theirs when the engine creates them.
@@ -149,17 +153,17 @@ export class DefaultInstanceService implements InstanceService {
     });
   }
 
-  async previewCreate(principal: Principal, teamName: string, request: CreateInstanceRequest): Promise<RequestPreview> {
-    const { name, product, plan, environment, judged } = await this.prepareCreate(principal, teamName, request);
+  async previewCreate(principal: Principal, teamName: string, request: CreateInstanceRequest, via: RequestInterface = 'api'): Promise<RequestPreview> {
+    const { name, product, plan, environment, judged } = await this.prepareCreate(principal, teamName, request, via);
     return preview(judged, { name, product: product.name, version: product.version, plan, ...(environment ? { environment: environment.name } : {}) });
   }
 
-  async previewUpdate(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview> {
-    const { instance, product, plan, judged } = await this.prepareUpdate(principal, teamName, name, request);
+  async previewUpdate(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest, via: RequestInterface = 'api'): Promise<RequestPreview> {
+    const { instance, product, plan, judged } = await this.prepareUpdate(principal, teamName, name, request, via);
     return preview(judged, { name, product: product.name, version: product.version, plan, ...(instance.environment ? { environment: instance.environment } : {}) });
   }
 
-  private async prepareCreate(principal: Principal, teamName: string, request: CreateInstanceRequest): Promise<PreparedCreate> {
+  private async prepareCreate(principal: Principal, teamName: string, request: CreateInstanceRequest, via: RequestInterface): Promise<PreparedCreate> {
     const { store } = this.deps;
     const name = assertName('name', request.name);
     const team = await findTeam(store, teamName, principal);
@@ -167,7 +171,6 @@ export class DefaultInstanceService implements InstanceService {
     const plan = resolvePlan(product.manifest, request.plan);
     const inputs = validateInputs(product.manifest, request.inputs ?? {});
     const environment = request.environment === undefined ? undefined : await findEnvironment(store, request.environment);
-    const via = requestInterface();
     const judged = await this.gate().judge({
       operation: 'create', team, name, product, plan, inputs, ...(environment ? { environment } : {}), interface: via, user: principal.user.name,
       quotas: await quotaClaims(store, product, plan),
@@ -204,15 +207,15 @@ export class DefaultInstanceService implements InstanceService {
     return this.deps.store.listInstances({ teamIds: [team.id], cursor: page.cursor, limit: page.limit, product: page.product, phase: page.phase });
   }
 
-  async update(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
-    const { team, instance, product, plan, inputs, judged } = await this.prepareUpdate(principal, teamName, name, request);
+  async update(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest, via: RequestInterface = 'api'): Promise<Instance> {
+    const { team, instance, product, plan, inputs, judged } = await this.prepareUpdate(principal, teamName, name, request, via);
     if (judged.denied.length > 0) throw policyDenied(judged.denied);
     const quota = judged.quotas.find((q) => !q.passed);
     if (quota) throw quotaExceeded(team, quota.product, quota.plan, quota.max);
-    return this.deps.store.updateInstanceSpec(instance.id, { plan, productVersion: product.version, inputs }, principal.user.name, { interface: requestInterface(), decisions: judged.decisions });
+    return this.deps.store.updateInstanceSpec(instance.id, { plan, productVersion: product.version, inputs }, principal.user.name, { interface: via, decisions: judged.decisions });
   }
 
-  private async prepareUpdate(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest) {
+  private async prepareUpdate(principal: Principal, teamName: string, name: string, request: UpdateInstanceRequest, via: RequestInterface) {
     const { store } = this.deps;
     const { team, instance } = await this.find(teamName, name, principal);
     assertNotPart(instance, 'changed');
@@ -227,7 +230,7 @@ export class DefaultInstanceService implements InstanceService {
     const environment = instance.environment === undefined ? undefined : await store.getEnvironment(instance.environment);
     const judged = await this.gate().judge({
       operation: 'update', team, name, product, plan, inputs, ...(environment ? { environment } : {}),
-      ...(instance.workload ? { service: instance.workload.service } : {}), interface: requestInterface(), user: principal.user.name,
+      ...(instance.workload ? { service: instance.workload.service } : {}), interface: via, user: principal.user.name,
       // Only a move to another plan takes one more of that plan.
       quotas: plan !== instance.plan && perTeam !== undefined ? [{ product: product.name, plan, max: perTeam, adding: 1 }] : [],
     });
@@ -345,11 +348,6 @@ export class DefaultInstanceService implements InstanceService {
       issues: [{ path: 'version', message: 'no such version' }],
     });
   }
-}
-
-/** The interface the request being served came through (the CLI and portal name themselves). */
-function requestInterface(): RequestInterface {
-  return currentOrigin()?.source.interface ?? 'api';
 }
 
 /** A request waiting for approval, or denied, is not the engine's yet: nothing may change or retry it. */

@@ -1,4 +1,4 @@
-import type { CreateInstanceRequest, Deprecation, Instance, Page, PageRequest, RequestPreview, UpdateInstanceRequest } from '@paved/model';
+import type { CreateInstanceRequest, Deprecation, Instance, Page, PageRequest, RequestInterface, RequestPreview, UpdateInstanceRequest } from '@paved/model';
 import type { Store } from '@paved/store';
 import type { Principal } from '../access/principal.js';
 import { DelegatingInstanceService } from '../instances/delegating.js';
@@ -16,7 +16,7 @@ export class DeprecationAwareInstanceService extends DelegatingInstanceService {
     super(inner);
   }
 
-  override async create(principal: Principal, team: string, request: CreateInstanceRequest): Promise<Instance> {
+  override async create(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<Instance> {
     // Through the request's epoch reads, as get and list read them: setting a deprecation moves
     // the epoch, so they are as new as the request's authentication, and a create reads none of
     // its own (two statements a create, each a round trip on the PostgreSQL store). The version
@@ -27,24 +27,24 @@ export class DeprecationAwareInstanceService extends DelegatingInstanceService {
       // An unknown product or version: the inner service names it.
       if (version !== undefined) await this.refusePastDate(request.product, version, deprecations);
     }
-    return this.annotate(await this.inner.create(principal, team, request), deprecations);
+    return this.annotate(await this.inner.create(principal, team, request, via), deprecations);
   }
 
-  override async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
+  override async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest, via?: RequestInterface): Promise<Instance> {
     await this.refuseMovePastDate(principal, team, name, request);
-    return this.annotate(await this.inner.update(principal, team, name, request));
+    return this.annotate(await this.inner.update(principal, team, name, request, via));
   }
 
   /** A dry run is refused as the request itself would be: past the date, nothing would be created. */
-  override async previewCreate(principal: Principal, team: string, request: CreateInstanceRequest): Promise<RequestPreview> {
+  override async previewCreate(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<RequestPreview> {
     const version = request.version ?? (await this.deps.store.latestProductVersion(request.product));
     if (version !== undefined) await this.refusePastDate(request.product, version);
-    return this.inner.previewCreate(principal, team, request);
+    return this.inner.previewCreate(principal, team, request, via);
   }
 
-  override async previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<RequestPreview> {
+  override async previewUpdate(principal: Principal, team: string, name: string, request: UpdateInstanceRequest, via?: RequestInterface): Promise<RequestPreview> {
     await this.refuseMovePastDate(principal, team, name, request);
-    return this.inner.previewUpdate(principal, team, name, request);
+    return this.inner.previewUpdate(principal, team, name, request, via);
   }
 
   override async get(principal: Principal, team: string, name: string): Promise<Instance> {

@@ -1,6 +1,6 @@
 import {
   NotAllowedError, isPavedError,
-  type InstanceHold, type Page, type PageRequest, type Rollout, type StartRolloutRequest, type UpgradeRequest, type UpgradeResult,
+  type InstanceHold, type Page, type PageRequest, type RequestInterface, type Rollout, type StartRolloutRequest, type UpgradeRequest, type UpgradeResult,
 } from '@paved/model';
 import type { Store } from '@paved/store';
 import { actsForPlatformTeam, can, findTeam, teamFor, type Principal } from '../access/principal.js';
@@ -17,9 +17,9 @@ import type { RolloutService } from './service.js';
 export class AuthorizedRolloutService implements RolloutService {
   constructor(private readonly inner: RolloutService, private readonly store: Store) {}
 
-  async upgrade(principal: Principal, team: string, name: string, request: UpgradeRequest): Promise<UpgradeResult> {
+  async upgrade(principal: Principal, team: string, name: string, request: UpgradeRequest, via?: RequestInterface): Promise<UpgradeResult> {
     await this.instanceAccess(principal, team, name);
-    return this.inner.upgrade(principal, team, name, request);
+    return this.inner.upgrade(principal, team, name, request, via);
   }
 
   async hold(principal: Principal, team: string, name: string, reason: string): Promise<InstanceHold> {

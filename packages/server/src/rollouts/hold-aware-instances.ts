@@ -1,4 +1,4 @@
-import type { Instance, InstanceHold, UpdateInstanceRequest } from '@paved/model';
+import type { Instance, InstanceHold, RequestInterface, UpdateInstanceRequest } from '@paved/model';
 import type { Store } from '@paved/store';
 import type { Principal } from '../access/principal.js';
 import { DelegatingInstanceService } from '../instances/delegating.js';
@@ -21,8 +21,8 @@ export class HoldAwareInstanceService extends DelegatingInstanceService {
     super(inner);
   }
 
-  override async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest): Promise<Instance> {
-    return this.annotate(await this.inner.update(principal, team, name, request));
+  override async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest, via?: RequestInterface): Promise<Instance> {
+    return this.annotate(await this.inner.update(principal, team, name, request, via));
   }
 
   override async rotate(principal: Principal, team: string, name: string): Promise<Instance> {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '#typebox';
 import type { Services } from '../services.js';
 import { principalOf } from '../http/auth.js';
+import { requestInterfaceOf } from '../http/request-context.js';
 import { InstanceParams, PageQuery, page, problemResponses } from '../http/schemas.js';
 import { HoldRequest, InstanceHold, ProductParams, Rollout, StartRolloutRequest, UpgradeRequest, UpgradeResult } from './schemas.js';
 
@@ -24,7 +25,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     },
   }, async (request, reply) => {
     const { team, instance } = request.params;
-    const result = await rollouts.upgrade(principalOf(request), team, instance, request.body);
+    const result = await rollouts.upgrade(principalOf(request), team, instance, request.body, requestInterfaceOf(request));
     return reply.status(result.upgraded ? 202 : 200).send(result);
   });
 

@@ -1,14 +1,13 @@
 import {
   ConflictError, InputError, NotFoundError, ROLLOUT_DEFAULTS, assignWaves, compareSemver, parseSemver, validateInputs,
   type Instance, type InstanceHold, type Page, type PageRequest, type ProductVersion, type Rollout, type RolloutTargetState,
-  type StartRolloutRequest, type Team, type UpgradePreview, type UpgradeRequest, type UpgradeResult,
+  type RequestInterface, type StartRolloutRequest, type Team, type UpgradePreview, type UpgradeRequest, type UpgradeResult,
 } from '@paved/model';
 import type { Store } from '@paved/store';
 import { findTeam, type Principal } from '../access/principal.js';
 import { assertNotPart } from '../instances/composition-parts.js';
 import { instanceNotFound } from '../instances/service.js';
 import { productNotFound } from '../products/service.js';
-import { currentOrigin } from '../http/request-context.js';
 import { PolicyGate, policyDenied } from '../policies/gate.js';
 import { upgradeChanges } from './preview.js';
 import { judgeUpgrade, refusalText } from './upgrade-policies.js';
@@ -16,7 +15,8 @@ import { judgeUpgrade, refusalText } from './upgrade-policies.js';
 /** Moving instances to newer versions of their products: one at a time, or a product's fleet in waves (docs/rollouts.md). */
 export interface RolloutService {
   /** Previews the move of one instance and, unless `dryRun`, makes it: the engine runs the driver's update and the contract checks. */
-  upgrade(principal: Principal, team: string, name: string, request: UpgradeRequest): Promise<UpgradeResult>;
+  /** `via`: the interface the request came through (requestInterfaceOf), for the policies; 'api' when not given. */
+  upgrade(principal: Principal, team: string, name: string, request: UpgradeRequest, via?: RequestInterface): Promise<UpgradeResult>;
   hold(principal: Principal, team: string, name: string, reason: string): Promise<InstanceHold>;
   /** Lifts a hold; lifting none is fine. */
   unhold(principal: Principal, team: string, name: string): Promise<void>;
@@ -47,7 +47,7 @@ export function latestRelease(versions: readonly ProductVersion[]): ProductVersi
 export class DefaultRolloutService implements RolloutService {
   constructor(private readonly store: Store, private readonly gate = new PolicyGate(store)) {}
 
-  async upgrade(principal: Principal, teamName: string, name: string, request: UpgradeRequest): Promise<UpgradeResult> {
+  async upgrade(principal: Principal, teamName: string, name: string, request: UpgradeRequest, via: RequestInterface = 'api'): Promise<UpgradeResult> {
     const { instance } = await this.find(teamName, name);
     assertNotPart(instance, 'changed');
     if (instance.deletionRequested) {
@@ -67,7 +67,7 @@ export class DefaultRolloutService implements RolloutService {
     if (blocked !== undefined) preview.blocked = blocked;
     if (from.version === to.version) return { preview, upgraded: false };
     // The policies judge the move as they judge an update (docs/policies.md); a dry run shows their decisions.
-    const judged = await judgeUpgrade({ store: this.store, gate: this.gate }, instance, to, principal.user.name, currentOrigin()?.source.interface ?? 'api');
+    const judged = await judgeUpgrade({ store: this.store, gate: this.gate }, instance, to, principal.user.name, via);
     if (judged.decisions.length > 0) preview.decisions = judged.decisions;
     if (judged.denied.length > 0) preview.blocked ??= refusalText(judged.denied);
     if (request.dryRun === true) return { preview, upgraded: false };

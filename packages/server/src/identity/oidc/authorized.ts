@@ -1,5 +1,6 @@
 import type { DeviceLogin, DevicePoll, IssuedToken, OidcInfo, UserIdentity } from '@paved/model';
 import { requireAdmin, type Principal } from '../../access/principal.js';
+import type { RequestOrigin } from '../../http/request-context.js';
 import type { CallbackOutcome, OidcService } from './service.js';
 
 /**
@@ -18,20 +19,20 @@ export class AuthorizedOidcService implements OidcService {
     return this.inner.startLogin(request);
   }
 
-  finishLogin(query: URLSearchParams, browserState: string | undefined): Promise<CallbackOutcome> {
-    return this.inner.finishLogin(query, browserState);
+  finishLogin(query: URLSearchParams, browserState: string | undefined, origin?: RequestOrigin): Promise<CallbackOutcome> {
+    return this.inner.finishLogin(query, browserState, origin);
   }
 
-  redeemHandoff(request: { code: string; verifier: string }): Promise<IssuedToken> {
-    return this.inner.redeemHandoff(request);
+  redeemHandoff(request: { code: string; verifier: string }, origin?: RequestOrigin): Promise<IssuedToken> {
+    return this.inner.redeemHandoff(request, origin);
   }
 
   startDevice(): Promise<DeviceLogin> {
     return this.inner.startDevice();
   }
 
-  pollDevice(request: { loginId: string }): Promise<DevicePoll> {
-    return this.inner.pollDevice(request);
+  pollDevice(request: { loginId: string }, origin?: RequestOrigin): Promise<DevicePoll> {
+    return this.inner.pollDevice(request, origin);
   }
 
   linkUser(principal: Principal, userName: string, request: { subject: string }): Promise<UserIdentity> {

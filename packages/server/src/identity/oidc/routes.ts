@@ -3,6 +3,7 @@ import { Type } from '#typebox';
 import { InputError } from '@paved/model';
 import type { Services } from '../../services.js';
 import { principalOf } from '../../http/auth.js';
+import { originOf } from '../../http/request-context.js';
 import { Name, problemResponses } from '../../http/schemas.js';
 import { IssuedToken } from '../schemas.js';
 import type { SessionCookies } from './cookies.js';
@@ -60,7 +61,7 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { serv
   }, async (request, reply) => {
     // Every parameter as sent, for openid-client's checks (the schema has already bounded them).
     const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-    const outcome = await oidc.finishLogin(query, cookies.stateOf(request));
+    const outcome = await oidc.finishLogin(query, cookies.stateOf(request), originOf(request));
     if (outcome.kind === 'handoff') {
       reply.header('set-cookie', cookies.clearState());
       return reply.redirect(outcome.redirect, 302);
@@ -78,7 +79,7 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { serv
       ...publicRoute, operationId: 'oidcRedeemHandoff', body: RedeemHandoffRequest, response: { 200: IssuedToken, ...problemResponses },
       summary: "The CLI's browser hand-off: exchange the code from the loopback redirect and the CLI's verifier for a session token",
     },
-  }, async (request) => oidc.redeemHandoff(request.body));
+  }, async (request) => oidc.redeemHandoff(request.body, originOf(request)));
 
   app.post('/device', {
     schema: {
@@ -92,7 +93,7 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { serv
       ...publicRoute, operationId: 'oidcPollDevice', body: PollDeviceRequest, response: { 200: DevicePoll, ...problemResponses },
       summary: 'Poll a device sign-in at its interval: pending, slow_down (wait longer), or signed in with a session token',
     },
-  }, async (request) => oidc.pollDevice(request.body));
+  }, async (request) => oidc.pollDevice(request.body, originOf(request)));
 };
 
 /** Routes of signed-in callers about sign-in: linking a user to a subject, ending a session. */

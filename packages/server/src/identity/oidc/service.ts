@@ -1,4 +1,5 @@
 import type { AuditLog } from '../../audit/log.js';
+import type { RequestOrigin } from '../../http/request-context.js';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   ConflictError, InputError, NotFoundError, UnauthenticatedError, isPavedError,
@@ -38,10 +39,10 @@ export interface OidcService {
   /** Starts a browser sign-in; with `handoff`, the CLI on 127.0.0.1:`port` redeems it with the verifier of `challenge`. */
   startLogin(request: { handoff?: { port: number; challenge: string } }): Promise<{ url: string; state: string; ttlSeconds: number }>;
   /** The provider's redirect back: `browserState` is the state cookie of the browser that started it. */
-  finishLogin(query: URLSearchParams, browserState: string | undefined): Promise<CallbackOutcome>;
-  redeemHandoff(request: { code: string; verifier: string }): Promise<IssuedToken>;
+  finishLogin(query: URLSearchParams, browserState: string | undefined, origin?: RequestOrigin): Promise<CallbackOutcome>;
+  redeemHandoff(request: { code: string; verifier: string }, origin?: RequestOrigin): Promise<IssuedToken>;
   startDevice(): Promise<DeviceLogin>;
-  pollDevice(request: { loginId: string }): Promise<DevicePoll>;
+  pollDevice(request: { loginId: string }, origin?: RequestOrigin): Promise<DevicePoll>;
   /** Links an existing user to a subject of the configured provider (platform admins). */
   linkUser(principal: Principal, userName: string, request: { subject: string }): Promise<UserIdentity>;
   /** Ends the caller's sign-in session: its token stops working. */
@@ -88,7 +89,7 @@ export class DefaultOidcService implements OidcService {
     return { url: url.toString(), state, ttlSeconds: LOGIN_TTL_MS / 1000 };
   }
 
-  async finishLogin(query: URLSearchParams, browserState: string | undefined): Promise<CallbackOutcome> {
+  async finishLogin(query: URLSearchParams, browserState: string | undefined, origin?: RequestOrigin): Promise<CallbackOutcome> {
     const { settings, idp } = this.configured();
     const state = query.get('state') ?? '';
     const login = state === '' ? undefined : await this.store.takeLogin(hashToken(state), 'browser');
@@ -101,13 +102,13 @@ export class DefaultOidcService implements OidcService {
         throw new InputError('This sign-in was started in another browser; start again here', { code: 'oidc_state_invalid', issues: [{ path: 'query.state', message: 'not this browser\'s' }] });
       }
       const claims = await idp.exchangeCode(query, { state, nonce: String(login.data.nonce), codeVerifier: String(login.data.codeVerifier) });
-      const { user } = await signIn(this.signInDeps(settings), idpUserFrom(claims, settings), handoff ? 'cli-browser' : 'browser');
+      const { user } = await signIn(this.signInDeps(settings, origin), idpUserFrom(claims, settings), handoff ? 'cli-browser' : 'browser');
       if (handoff) {
         const code = randomBytes(32).toString('base64url');
         await this.store.putLogin({ id: hashToken(code), kind: 'handoff', data: { userId: user.id, challenge: handoff.challenge }, expiresAt: this.now() + HANDOFF_TTL_MS });
         return { kind: 'handoff', redirect: loopback(handoff.port, { code }) };
       }
-      const session = await issueSession(this.signInDeps(settings), user, 'browser');
+      const session = await issueSession(this.signInDeps(settings, origin), user, 'browser');
       return { kind: 'session', session, user, ttlSeconds: Math.floor(settings.sessionTtlMs / 1000) };
     } catch (error) {
       // The CLI waiting on its loopback port hears why, instead of waiting for nothing.
@@ -116,7 +117,7 @@ export class DefaultOidcService implements OidcService {
     }
   }
 
-  async redeemHandoff(request: { code: string; verifier: string }): Promise<IssuedToken> {
+  async redeemHandoff(request: { code: string; verifier: string }, origin?: RequestOrigin): Promise<IssuedToken> {
     const { settings } = this.configured();
     const login = await this.store.takeLogin(hashToken(request.code), 'handoff');
     const challenge = createHash('sha256').update(request.verifier).digest('base64url');
@@ -127,7 +128,7 @@ export class DefaultOidcService implements OidcService {
     }
     const user = await this.store.getUser({ id: String(login.data.userId) });
     if (!user || user.disabled) throw new UnauthenticatedError(`User "${user?.name ?? ''}" is disabled; ask a platform admin`, { code: 'user_disabled' });
-    return issueSession(this.signInDeps(settings), user, 'cli-browser');
+    return issueSession(this.signInDeps(settings, origin), user, 'cli-browser');
   }
 
   async startDevice(): Promise<DeviceLogin> {
@@ -145,7 +146,7 @@ export class DefaultOidcService implements OidcService {
     return { loginId, ...shown };
   }
 
-  async pollDevice(request: { loginId: string }): Promise<DevicePoll> {
+  async pollDevice(request: { loginId: string }, origin?: RequestOrigin): Promise<DevicePoll> {
     const { settings, idp } = this.configured();
     const id = hashToken(request.loginId);
     const login = await this.store.getLogin(id, 'device');
@@ -174,8 +175,8 @@ export class DefaultOidcService implements OidcService {
     if (poll.status !== 'approved') return { status: poll.status, interval };
     // Of two polls that both got tokens, only the one that takes the login signs in.
     if (!(await this.store.takeLogin(id, 'device'))) throw expired();
-    const { user } = await signIn(this.signInDeps(settings), idpUserFrom(poll.claims, settings), 'cli-device');
-    const session = await issueSession(this.signInDeps(settings), user, 'cli-device');
+    const { user } = await signIn(this.signInDeps(settings, origin), idpUserFrom(poll.claims, settings), 'cli-device');
+    const session = await issueSession(this.signInDeps(settings, origin), user, 'cli-device');
     return { status: 'signed-in', token: session.token, info: session.info };
   }
 
@@ -206,8 +207,8 @@ export class DefaultOidcService implements OidcService {
     return { settings: this.settings, idp: this.idp };
   }
 
-  private signInDeps(settings: OidcSettings): SignInDeps {
-    return { store: this.store, audit: this.audit, settings, now: this.now };
+  private signInDeps(settings: OidcSettings, origin: RequestOrigin | undefined): SignInDeps {
+    return { store: this.store, audit: this.audit, settings, now: this.now, origin };
   }
 }
 

@@ -1,6 +1,7 @@
 import { ConflictError, UnauthenticatedError, type IssuedToken, type User } from '@paved/model';
 import type { MembershipSync, Store } from '@paved/store';
 import type { AuditLog } from '../../audit/log.js';
+import type { RequestOrigin } from '../../http/request-context.js';
 import { issueToken } from '../service.js';
 import { grantsFrom, type IdpUser } from './claims.js';
 import type { OidcSettings } from './settings.js';
@@ -10,6 +11,8 @@ export interface SignInDeps {
   audit: AuditLog;
   settings: OidcSettings;
   now: () => number;
+  /** The request signing in, for its audit records. */
+  origin?: RequestOrigin | undefined;
 }
 
 /** How the user signed in: a browser (the portal, or the CLI's browser hand-off) or the CLI's device flow. */
@@ -47,7 +50,7 @@ export async function signIn(deps: SignInDeps, idp: IdpUser, via: SignInVia): Pr
     await store.appendEvent({ kind: 'user.created', actor: user.name, data: { user: user.name, admin: user.admin, source: 'oidc' } });
   } else {
     if (user.disabled) {
-      await deps.audit.record({ action: 'signin', actor: user.name, target: { user: user.name }, outcome: { result: 'refused', status: 401, code: 'user_disabled' }, summary: { via, issuer: idp.identity.issuer } });
+      await deps.audit.record({ action: 'signin', actor: user.name, target: { user: user.name }, outcome: { result: 'refused', status: 401, code: 'user_disabled' }, summary: { via, issuer: idp.identity.issuer } }, deps.origin);
       throw new UnauthenticatedError(`User "${user.name}" is disabled; ask a platform admin`, { code: 'user_disabled' });
     }
     if (grants.admin !== undefined && grants.admin !== user.admin) user = (await store.setUserAdmin(user.id, grants.admin)) ?? user;
@@ -65,7 +68,7 @@ export async function signIn(deps: SignInDeps, idp: IdpUser, via: SignInVia): Pr
     actor: user.name,
     target: { user: user.name },
     summary: { via, issuer: idp.identity.issuer, subject: idp.identity.subject, admin: user.admin, created, teams: grants.teams.map((t) => `${t.team}:${t.role}`) },
-  });
+  }, deps.origin);
   await store.appendEvent({
     kind: 'user.signed-in',
     actor: user.name,
@@ -80,7 +83,7 @@ export async function signIn(deps: SignInDeps, idp: IdpUser, via: SignInVia): Pr
 /** A sign-in session for the user: an API token that expires after the configured session time. Expired sessions of the user are removed. */
 export async function issueSession(deps: SignInDeps, user: User, via: SignInVia): Promise<IssuedToken> {
   await deps.store.deleteExpiredTokens(user.id, 'oidc', new Date(deps.now()).toISOString());
-  return issueToken({ store: deps.store, audit: deps.audit, now: deps.now }, user, { name: via === 'browser' ? 'browser-session' : 'cli-session' }, user.name, { ttlMs: deps.settings.sessionTtlMs });
+  return issueToken({ store: deps.store, audit: deps.audit, now: deps.now, origin: deps.origin }, user, { name: via === 'browser' ? 'browser-session' : 'cli-session' }, user.name, { ttlMs: deps.settings.sessionTtlMs });
 }
 
 function userConflict(idp: IdpUser): ConflictError {
