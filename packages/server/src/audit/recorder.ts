@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UnavailableError, type AuditEntry, type AuditOutcome, type AuditStage } from '@paved/model';
-import { PROBLEM_CONTENT_TYPE, problemParts } from '../http/problems.js';
+import { pathOf } from '../http/logging.js';
+import { PROBLEM_CONTENT_TYPE, problemParts, toProblem } from '../http/problems.js';
 import { sourceOf } from '../http/request-context.js';
 import type { AuditChain } from './chain.js';
 import { RefusalLimiter } from './refusal-limiter.js';
@@ -11,7 +12,8 @@ import { describeRequest, scrub } from './summaries.js';
  *
  * - before it is served (preHandler, after authentication and validation), a `received` record:
  *   if that cannot be written the request is refused with 503 `audit_unavailable` and nothing
- *   is changed, so no change is ever made without its record;
+ *   is changed, so no change is ever made without its record (a RECEIVED_BESIDE route's handler
+ *   starts beside the record and awaits it before its first change; its answer waits for it);
  * - when it is answered (onSend), a `completed` record with the outcome: allowed, or refused
  *   or failed with the status and the problem's code. Refusals before the handler (401, 400)
  *   have only this one; unauthenticated ones are kept to a few per address per minute.
@@ -26,6 +28,37 @@ const UNAUDITED = new Set(['appendLogLines', 'driverCallback']);
 const REFUSALS_ONLY = new Set(['githubWebhook', 'gitlabWebhook']);
 const CHANGING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const UNAUTHENTICATED_PER_MINUTE = 10;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The handler awaits the request's `received` record itself before it changes anything: see RECEIVED_BESIDE. */
+    auditReceivedBeside?: boolean;
+  }
+}
+
+/**
+ * Route config of a request whose `received` record is written beside its handler's first
+ * reads instead of before the handler starts (a create: the product, the usage and the
+ * policies are read while the record's statement and commit are under way, bench/README.md §1).
+ * The rule stays "nothing changed, nothing answered without the record": the handler awaits
+ * receivedRecord(request) before its first change (and fails with it), and onSend holds the
+ * answer until the record is written, answering 503 `audit_unavailable` instead if it was not.
+ */
+export const RECEIVED_BESIDE = { auditReceivedBeside: true } as const;
+
+/** The `received` records being written beside their handlers (RECEIVED_BESIDE). */
+const receivedBeside = new WeakMap<FastifyRequest, Promise<void>>();
+
+/**
+ * The request's `received` record: settled once written, or failed with UnavailableError
+ * `audit_unavailable`. Already written for a route without RECEIVED_BESIDE (its preHandler
+ * awaited it), so resolved.
+ */
+export function receivedRecord(request: FastifyRequest): Promise<void> {
+  return receivedBeside.get(request) ?? Promise.resolve();
+}
+
+const auditUnavailable = () => new UnavailableError('The audit log cannot be written right now, so this request was not served; try again shortly', { code: 'audit_unavailable' });
 
 export interface AuditRecorderOptions {
   chain: AuditChain;
@@ -42,9 +75,31 @@ export function recordRequests(app: FastifyInstance, { chain, now }: AuditRecord
       done();
       return;
     }
-    chain.append(entryFor(request, operationId, 'received')).then(() => done(), (error: unknown) => {
+    const written = chain.append(entryFor(request, operationId, 'received')).then(() => undefined, (error: unknown) => {
       request.log.error({ err: error }, 'audit record not written: request refused');
-      done(new UnavailableError('The audit log cannot be written right now, so this request was not served; try again shortly', { code: 'audit_unavailable' }));
+      throw auditUnavailable();
+    });
+    if (request.routeOptions.config?.auditReceivedBeside === true) {
+      written.catch(() => {}); // awaited by the handler before any change, and by onSend
+      receivedBeside.set(request, written);
+      done();
+      return;
+    }
+    written.then(() => done(), (error: Error) => done(error));
+  });
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const written = receivedBeside.get(request);
+    if (written === undefined) {
+      done(null, payload);
+      return;
+    }
+    // Nothing is answered before the request's record is written; without it, 503, as when the
+    // preHandler refuses (the handler changed nothing: it awaits the same record first).
+    written.then(() => done(null, payload), (error: unknown) => {
+      const parts = problemParts(error);
+      reply.status(parts.status).type(PROBLEM_CONTENT_TYPE);
+      done(null, JSON.stringify(toProblem(parts, pathOf(request.url))));
     });
   });
 

@@ -177,6 +177,32 @@ eachStore('audit log over the API', (open) => {
     }
   });
 
+  it('refuses a create, changing nothing, when its record (written beside the create\'s reads) cannot be written', async () => {
+    const h = await startHarness(await open());
+    try {
+      const ann = await h.user('ann');
+      await h.team('platform');
+      await h.team('own', [[ann, 'member']]);
+      await h.product('platform');
+      await runSqlBehindStore(h.store, ['DELETE FROM audit_head']);
+      // Served, refused by the service, a dry run, answered with the status stream: each 503, nothing created.
+      for (const [url, body] of [
+        ['/api/v1/teams/own/instances', { name: 'db1', product: 'pgdb' }],
+        ['/api/v1/teams/own/instances', { name: 'db2', product: 'no-such-product' }],
+        ['/api/v1/teams/own/instances', { name: 'db3', product: 'pgdb', dryRun: true }],
+        ['/api/v1/teams/own/instances?wait=ready&reveal=true', { name: 'db4', product: 'pgdb' }],
+      ] as const) {
+        const res = await h.call(ann, 'POST', url, body);
+        expect(res.statusCode, `${url} ${body.name}`).toBe(503);
+        expect(res.json().code).toBe('audit_unavailable');
+      }
+      const team = (await h.store.getTeam({ name: 'own' }))!;
+      for (const name of ['db1', 'db2', 'db3', 'db4']) expect(await h.store.getInstanceByName(team.id, name)).toBeUndefined();
+    } finally {
+      await h.close();
+    }
+  });
+
   it('keeps refusals without a valid token to a few per address per minute, and counts the rest', async () => {
     let now = Date.parse('2026-06-01T00:00:00Z');
     const h = await startHarness(await open({ now: () => now }), { now: () => now });

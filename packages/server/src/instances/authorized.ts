@@ -16,9 +16,9 @@ import { can, teamFor, type Principal, type TeamAccess } from '../access/princip
 export class AuthorizedInstanceService implements InstanceService {
   constructor(private readonly inner: InstanceService, private readonly store: Store) {}
 
-  async create(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<Instance> {
+  async create(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface, recorded?: Promise<void>): Promise<Instance> {
     await teamFor(this.store, principal, team, 'write');
-    return this.inner.create(principal, team, request, via);
+    return this.inner.create(principal, team, request, via, recorded);
   }
 
   /** A dry run needs the right to do it: it tells what the team's usage is. */

@@ -10,8 +10,8 @@ import type { InstanceListRequest, InstanceService, InstanceWatchEvent, Instance
 export class DelegatingInstanceService implements InstanceService {
   constructor(protected readonly inner: InstanceService) {}
 
-  create(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<Instance> {
-    return this.inner.create(principal, team, request, via);
+  create(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface, recorded?: Promise<void>): Promise<Instance> {
+    return this.inner.create(principal, team, request, via, recorded);
   }
 
   previewCreate(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<RequestPreview> {

@@ -6,7 +6,7 @@ import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams } from '../http
 import type { StreamSlots } from '../http/stream-slots.js';
 import { principalOf, type Reauthenticate } from '../http/auth.js';
 import { requestInterfaceOf } from '../http/request-context.js';
-import type { RecordOperation, RecordStreamed } from '../audit/recorder.js';
+import { RECEIVED_BESIDE, receivedRecord, type RecordOperation, type RecordStreamed } from '../audit/recorder.js';
 import { problemParts } from '../http/problems.js';
 import { serveStatusStream } from './status-stream.js';
 import { createWatched } from './create-watched.js';
@@ -56,6 +56,8 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
   });
 
   app.post('/teams/:team/instances', {
+    // Its `received` record is written while the create reads: awaited before the insert.
+    config: RECEIVED_BESIDE,
     schema: {
       summary: 'Request an instance of a product (team owner or member)', tags: ['instances'], operationId: 'createInstance',
       description: 'Policies judge the request (docs/policies.md): a deny policy refuses it (403 policy_denied), a requireApproval one holds it in phase AwaitingApproval. '
@@ -72,7 +74,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
     if (dryRun && wait !== undefined) throw new InputError('A dry run creates nothing to wait for: leave out wait', { code: 'wait_with_dry_run', issues: [{ path: 'query.wait', message: 'not with dryRun' }] });
     if (dryRun) return reply.status(200).send(await instances.previewCreate(principalOf(request), request.params.team, body, requestInterfaceOf(request)));
     if (wait === 'ready') return createStreamed(request, reply, request.params.team, body, reveal === true);
-    return reply.status(202).send(await instances.create(principalOf(request), request.params.team, body, requestInterfaceOf(request)));
+    return reply.status(202).send(await instances.create(principalOf(request), request.params.team, body, requestInterfaceOf(request), receivedRecord(request)));
   });
 
   /**
@@ -85,7 +87,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
     return serveStatusStream(streams, {
       request, reply, userId: principal.user.id, team, instance: body.name,
       ...(reveal ? { reveal: { instances, reauthenticate, record } } : {}),
-      follow: async (listener) => (await createWatched(instances, principal, team, body, requestInterfaceOf(request), listener)).stop,
+      follow: async (listener) => (await createWatched(instances, principal, team, body, requestInterfaceOf(request), listener, receivedRecord(request))).stop,
       revealRecordFailed: (error) => request.log.warn({ code: problemParts(error).code }, 'the create\'s stream goes on without its reveal: its audit record was not written'),
       recordRevealAfterFollow: true,
       beforeOpen: () => recordStreamed(request, 200),

@@ -42,8 +42,13 @@ export interface InstanceListRequest extends PageRequest {
  * not given (`paved up`'s own requests, tests).
  */
 export interface InstanceService {
-  /** Refused (403 policy_denied) when a deny policy fails; held in AwaitingApproval when a requireApproval one does. */
-  create(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<Instance>;
+  /**
+   * Refused (403 policy_denied) when a deny policy fails; held in AwaitingApproval when a
+   * requireApproval one does. `recorded`: the request's `received` audit record, being written
+   * while the create reads (RECEIVED_BESIDE): awaited before the instance is written, and its
+   * failure is the create's.
+   */
+  create(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface, recorded?: Promise<void>): Promise<Instance>;
   /** What create would do: every policy decision and quota, nothing written (`--dry-run`). */
   previewCreate(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<RequestPreview>;
   /** What update would do, nothing written. */
@@ -126,8 +131,10 @@ export class DefaultInstanceService implements InstanceService {
 
   constructor(private readonly deps: InstanceServiceDeps) {}
 
-  async create(principal: Principal, teamName: string, request: CreateInstanceRequest, via: RequestInterface = 'api'): Promise<Instance> {
+  async create(principal: Principal, teamName: string, request: CreateInstanceRequest, via: RequestInterface = 'api', recorded?: Promise<void>): Promise<Instance> {
     const prepared = await this.prepareCreate(principal, teamName, request, via);
+    // Nothing is changed without the request's audit record (docs/audit.md).
+    await recorded;
     const { team, name, product, plan, inputs, environment, judged } = prepared;
     if (judged.denied.length > 0) throw policyDenied(judged.denied);
     // A composite has no target of its own: its parts get theirs when the engine creates them.

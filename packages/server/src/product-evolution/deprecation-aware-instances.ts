@@ -16,7 +16,7 @@ export class DeprecationAwareInstanceService extends DelegatingInstanceService {
     super(inner);
   }
 
-  override async create(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface): Promise<Instance> {
+  override async create(principal: Principal, team: string, request: CreateInstanceRequest, via?: RequestInterface, recorded?: Promise<void>): Promise<Instance> {
     // Through the request's epoch reads, as get and list read them: setting a deprecation moves
     // the epoch, so they are as new as the request's authentication, and a create reads none of
     // its own (two statements a create, each a round trip on the PostgreSQL store). The version
@@ -27,7 +27,7 @@ export class DeprecationAwareInstanceService extends DelegatingInstanceService {
       // An unknown product or version: the inner service names it.
       if (version !== undefined) await this.refusePastDate(request.product, version, deprecations);
     }
-    return this.annotate(await this.inner.create(principal, team, request, via), deprecations);
+    return this.annotate(await this.inner.create(principal, team, request, via, recorded), deprecations);
   }
 
   override async update(principal: Principal, team: string, name: string, request: UpdateInstanceRequest, via?: RequestInterface): Promise<Instance> {
