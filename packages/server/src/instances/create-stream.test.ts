@@ -50,6 +50,21 @@ eachStore('API create answered with its status stream (?wait=ready)', (open) => 
     expect(events.filter((e) => e.kind === 'credentials.revealed' && e.instanceId === created.id)).toMatchObject([{ actor: 'ann', data: { instance: 'streamed', keys: ['host', 'password'] } }]);
   });
 
+  it('reveals nothing to a token revoked between the create and Ready: the caller is verified again at Ready', async () => {
+    const issued = (await h.call(ann, 'POST', '/api/v1/users/ann/tokens', { name: 'ci' })).json() as { token: string; info: { id: string } };
+    const stream = openStream(base, '/api/v1/teams/alpha/instances?wait=ready&reveal=true', issued.token, { name: 'revoked', product: 'pgdb' });
+    await stream.until(() => stream.events.length >= 1, 'the created status');
+    expect((await h.call(ann, 'DELETE', `/api/v1/users/ann/tokens/${issued.info.id}`)).statusCode).toBe(204);
+    const created = JSON.parse(stream.events[0]!.data) as Instance;
+    await markReady(h.store, created, { host: 'h', password: 'pw' });
+    await stream.until(() => stream.events.length >= 2, 'the Ready status');
+    expect(stream.events.map((e) => e.event)).toEqual(['status', 'status']);
+    stream.close();
+    const events = (await h.call(ann, 'GET', '/api/v1/teams/alpha/events?limit=100')).json().items as PavedEvent[];
+    expect(events.some((e) => e.kind === 'credentials.revealed' && e.instanceId === created.id)).toBe(false);
+    expect(await auditOf('revealCredentials', 'revoked')).toMatchObject([{ actor: 'ann', stage: 'completed', outcome: { result: 'refused', status: 401 } }]);
+  });
+
   it('reveals nothing on a stream not asked to, and misses no change made before the create returned', async () => {
     // The instance becomes Ready between the insert and the create's answer (as a fast engine
     // may make it): the stream still has it (the real store, wrapped).
