@@ -9,6 +9,7 @@ import { runDriverChecks, runDriverConformance } from '@paved/driver-api/conform
 import pg from 'pg';
 import { silentLogger, type DriverContext, type RotationContext } from '@paved/driver-api';
 import { createPostgresDriver, scramVerifier } from './index.js';
+import { scramVerifierAsync } from './scram.js';
 import { adminQuery, embeddedServer, postgresConformance, postgresTarget, withSession } from './test-support.js';
 
 const embedded = await embeddedServer();
@@ -61,6 +62,11 @@ describe.skipIf(skip !== undefined && process.env.CI !== 'true')('postgres drive
     expect(scramVerifier('pencil', salt)).toBe(scramVerifier('pencil', salt));
     expect(scramVerifier('pencil', salt)).not.toBe(scramVerifier('pen', salt));
     expect(scramVerifier('pencil')).not.toBe(scramVerifier('pencil'));
+  });
+
+  it('the verifier made on the thread pool is the same', async () => {
+    const salt = Buffer.alloc(16, 7);
+    expect(await scramVerifierAsync('pencil', salt)).toBe(scramVerifier('pencil', salt));
   });
 
   it('no issued password ever reached the server log, though every statement was logged', async () => {

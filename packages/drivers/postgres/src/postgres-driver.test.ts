@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
 import { runDriverChecks, runDriverConformance } from '@paved/driver-api/conformance';
 import { silentLogger, type Driver, type DriverContext, type Target } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
@@ -148,6 +149,43 @@ describe.skipIf(skipHere)('postgres driver on the machine server', () => {
       // DROP OWNED also revokes what the role holds on databases, should the update have failed.
       await adminQuery(MACHINE_URL, `DROP OWNED BY ${quoteIdent(other)}; DROP ROLE ${quoteIdent(other)}`);
     }
+  });
+
+  it('a create reads nothing first and makes the role beside the database, which ends the role\'s, closed to all others', async () => {
+    const name = fresh();
+    // What the driver's admin pool sends, in order, with when each answer came.
+    const sent: { text: string; answered?: number }[] = [];
+    const query = pg.Pool.prototype.query;
+    const spy = vi.spyOn(pg.Pool.prototype, 'query').mockImplementation(function (this: pg.Pool, ...args: unknown[]) {
+      const entry: { text: string; answered?: number } = { text: String(args[0]) };
+      sent.push(entry);
+      const answer = (query as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+      return answer.finally(() => { entry.answered = sent.length; });
+    } as typeof pg.Pool.prototype.query);
+    try {
+      await driver.create(context(target, name));
+    } finally {
+      spy.mockRestore();
+    }
+    const at = (prefix: string) => sent.findIndex((entry) => entry.text.trimStart().startsWith(prefix));
+    expect(at('CREATE DATABASE')).toBe(0);
+    // Sent before CREATE DATABASE answered: the two run at once.
+    expect(at('CREATE ROLE')).toBe(1);
+    expect(sent[0]?.answered).toBeGreaterThan(1);
+    expect(sent.filter((entry) => /^\s*SELECT/.test(entry.text))).toEqual([]);
+    const [row] = await adminQuery<{ owner: string; acl: string; allow: boolean }>(MACHINE_URL, 'SELECT pg_get_userbyid(datdba) AS owner, datacl::text AS acl, datallowconn AS allow FROM pg_database WHERE datname = $1', [name]);
+    expect(row).toEqual({ owner: name, acl: `{${name}=CTc/${name}}`, allow: true });
+  });
+
+  it('a create after one interrupted with the database still the admin\'s gives it to the role', async () => {
+    const name = fresh();
+    await adminQuery(MACHINE_URL, `CREATE DATABASE ${quoteIdent(name)} ALLOW_CONNECTIONS false`);
+    const ctx = context(target, name);
+    const { outputs } = await driver.create(ctx);
+    expect(await driver.observe(ctx)).toMatchObject({ exists: true, upToDate: true, diff: [] });
+    const [row] = await adminQuery<{ acl: string }>(MACHINE_URL, 'SELECT datacl::text AS acl FROM pg_database WHERE datname = $1', [name]);
+    expect(row?.acl).toBe(`{${name}=CTc/${name}}`);
+    await runDriverChecks(driver, { target, instance: ctx.instance, outputs });
   });
 
   it('rejects an invalid connectionLimit and a target without url, naming the field', async () => {

@@ -30,8 +30,8 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
     // create is update (the role and database are made when missing, else altered to the spec):
     // it converges an existing one, so the engine need not observe a new instance first.
     createsUnobserved: true,
-    create: async (ctx) => provision(connect(ctx), ctx),
-    update: async (ctx) => provision(connect(ctx), ctx),
+    create: async (ctx) => provision(connect(ctx), ctx, 'create'),
+    update: async (ctx) => provision(connect(ctx), ctx, 'update'),
     checks: postgresChecks,
     rotate: async (ctx) => rotate(connect(ctx), ctx),
     revoke: async (ctx) => revoke(connect(ctx), ctx),
