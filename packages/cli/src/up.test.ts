@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '@paved/client';
@@ -37,5 +38,27 @@ describe('paved up', () => {
     io.raise('SIGINT');
     expect(await running).toBe(0);
     await expect(createClient({ url: saved.url! }).health()).rejects.toThrow(/cannot reach Paved/);
+  });
+
+  it('says which port is taken, and how to choose another, when another process holds it', async () => {
+    // A real listener on a real port: what a second `paved up` on the same port meets.
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const productsDir = join(sandbox.dir, 'no-products-taken');
+      await mkdir(productsDir);
+      const io = captureIo({
+        PAVED_CLI_CONFIG: sandbox.configPath, NO_COLOR: '1', PAVED_EMBEDDED_POSTGRES: 'off', PAVED_PRODUCTS_DIR: productsDir, PAVED_LOG_LEVEL: 'silent',
+      });
+      const code = await main(['up', '--data-dir', join(sandbox.dir, 'data-taken'), '--port', String(port)], io);
+      const errors = io.errs.join('');
+      expect(code).not.toBe(0);
+      expect(errors).toContain(`127.0.0.1:${port} is already in use (is another Paved running?)`);
+      expect(errors).toContain('choose another port with --port or PAVED_PORT');
+      expect(errors).not.toMatch(/this is a bug/);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
   });
 });

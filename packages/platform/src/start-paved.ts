@@ -17,6 +17,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-p
 import { bootstrap } from './bootstrap.js';
 import { boundHeapGrowth } from './heap-growth.js';
 import { startHeapTrim } from './heap-trim.js';
+import { API_LISTEN_SETTINGS, listenError } from './listen-errors.js';
 
 export interface StartOptions {
   /** `paved up`: create the first admin and the platform team, publish built-in products, start embedded PostgreSQL. */
@@ -145,9 +146,13 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
         delivery: config.delivery,
         ...(portalDir ? { portalDir } : {}),
       });
-      const address = await app.listen({ host: config.host, port: config.port });
-      url = address.replace('://[::1]', '://localhost');
+      // Closed at stop, and when the listen below fails.
       stops.push(() => app.close());
+      const where = { host: config.host, port: config.port };
+      const address = await app.listen(where).catch((error: unknown) => {
+        throw listenError(error, where, API_LISTEN_SETTINGS);
+      });
+      url = address.replace('://[::1]', '://localhost');
       // Log retention runs where the API runs (role all or api): at start and every 10 minutes.
       stops.push(startLogRetention({ store, logger }));
       // Checkpoints of the audit chain's head where the API runs: at start, every 10 minutes, at stop.
@@ -155,7 +160,10 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
     }
     let metricsUrl: string | undefined;
     if (prometheus !== undefined && metrics !== undefined && config.metrics !== undefined) {
-      const endpoint = await prometheus.startMetricsEndpoint(metrics, config.metrics);
+      const where = config.metrics;
+      const endpoint = await prometheus.startMetricsEndpoint(metrics, where).catch((error: unknown) => {
+        throw listenError(error, where, { host: 'PAVED_METRICS_HOST', port: 'PAVED_METRICS_PORT' });
+      });
       metricsUrl = endpoint.url;
       stops.push(() => endpoint.close());
     }
