@@ -15,7 +15,8 @@
 //   --insert-only  the requests and the first page only, no engine (either store).
 //   --single  inserts through createInstance, `batch` in flight at once, instead of createInstances
 //     (`batch` requests a call); a baseline build without createInstances always does.
-//   --baseline ../other-checkout  runs another build's packages too, interleaved with this one.
+//   --baseline ../other-checkout  runs another build's packages too, interleaved with this one, through
+//     this script (so both builds run the same loop, --pg-loop included).
 // Each run is a child process. Prints one JSON line on stdout and a summary on stderr.
 import { fork } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
