@@ -8,10 +8,15 @@
 //     a fresh database on this machine's PostgreSQL per run, the requests inserted once, then
 //     copied (CREATE DATABASE … TEMPLATE) for each worker count: that many engine processes on
 //     it at once, interleaved; each instance must have been created by the driver exactly once.
+//     Each worker runs the engine's running loop (start(), as a server runs it) until the workers'
+//     creates together reach --instances (counted by the parent over IPC) and nothing is due.
+//   --pg-loop batches  PostgreSQL workers drive the engine with runOnce() batches instead, each
+//     waiting for its slowest pass (the bench's way up to round 13; for comparing with those rounds).
 //   --insert-only  the requests and the first page only, no engine (either store).
 //   --single  inserts through createInstance, `batch` in flight at once, instead of createInstances
 //     (`batch` requests a call); a baseline build without createInstances always does.
-//   --baseline ../other-checkout  runs another build's packages too, interleaved with this one.
+//   --baseline ../other-checkout  runs another build's packages too, interleaved with this one, through
+//     this script (so both builds run the same loop, --pg-loop included).
 // Each run is a child process. Prints one JSON line on stdout and a summary on stderr.
 import { fork } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -34,6 +39,9 @@ const insertOnly = process.argv.includes('--insert-only');
 // Each `batch` through createInstances (one transaction) where the build has it, unless
 // --single: then `batch` createInstance calls in flight at once, as concurrent API requests.
 const useBatch = !process.argv.includes('--single');
+// How PostgreSQL workers drive the engine: 'running' (start(), as a server) or 'batches' (runOnce()).
+const pgLoop = arg('pg-loop', 'running');
+if (pgLoop !== 'running' && pgLoop !== 'batches') throw new Error(`--pg-loop is running or batches, not ${pgLoop}`);
 
 const manifest = {
   apiVersion: 'paved.dev/v1alpha1',
@@ -139,14 +147,15 @@ async function drain(store, engine) {
 /**
  * The engine's running loop (start(), as a server runs it) until every instance is created and
  * nothing is due before the drift check; stop() then waits for the passes still in flight.
+ * `createdSoFar` counts the creates of every process on the store (this one's alone by default).
  */
-async function runLoop(p, store, driver, created) {
+async function runLoop(p, store, driver, created, createdSoFar = () => created.length) {
   let passes = 0;
   const engine = engineFor(p, store, driver, { observer: { passEnded: () => { passes++; }, firstReady: () => {} } });
   engine.start();
   for (;;) {
     await new Promise((done) => setTimeout(done, 20));
-    if (created.length < instances) continue;
+    if (createdSoFar() < instances) continue;
     const next = await store.nextDueAt();
     if (next === undefined || next > Date.now() + 60_000) break;
   }
@@ -192,7 +201,6 @@ async function runWorker() {
   const p = await packages();
   const store = await p.createStore({ url: arg('url') });
   const { driver, created } = countingDriver(p);
-  const engine = engineFor(p, store, driver);
   // The database's backends' CPU over the passes (all workers' backends: with two workers each
   // reports the pair's, overlapping; the parent keeps the largest): the server's share of a pass.
   const backends = await backendsCpu(arg('url'));
@@ -200,12 +208,31 @@ async function runWorker() {
   await new Promise((go) => process.once('message', go));
   const serverCpu = await backends.sample();
   const cpu = process.cpuUsage();
-  const passes = await drain(store, engine);
+  const passes = pgLoop === 'batches' ? await drain(store, engineFor(p, store, driver)) : await runLoop(p, store, driver, created, allCreated(created));
   const used = process.cpuUsage(cpu);
   const serverSeconds = round((await backends.sample()) - serverCpu);
   await backends.end();
   await store.close();
   await tell({ passes, created, cpuSeconds: round((used.user + used.system) / 1e6), serverCpuSeconds: serverSeconds });
+}
+
+/**
+ * The creates of every worker on the copy: this worker tells the parent its own count as it grows
+ * (each 20 ms at most) and the parent answers every worker with the sum.
+ */
+function allCreated(created) {
+  let total = created.length;
+  let told = 0;
+  process.on('message', (message) => { if (typeof message?.createdTotal === 'number') total = message.createdTotal; });
+  const timer = setInterval(() => {
+    if (created.length === told) return;
+    told = created.length;
+    process.send({ created: told });
+  }, 20);
+  return () => {
+    if (total >= instances) clearInterval(timer);
+    return total;
+  };
 }
 
 /**
@@ -280,7 +307,7 @@ function urlOf(name) {
 
 /** A child running this script in `childRole` for build `buildRoot`; resolves with its last message. */
 function child(childRole, buildRoot, extra = [], onMessage = () => {}) {
-  const args = ['--role', childRole, '--root', buildRoot, '--instances', String(instances), '--concurrency', String(concurrency), '--batch', String(batch), ...(insertOnly ? ['--insert-only'] : []), ...(useBatch ? [] : ['--single']), ...extra];
+  const args = ['--role', childRole, '--root', buildRoot, '--instances', String(instances), '--concurrency', String(concurrency), '--batch', String(batch), '--pg-loop', pgLoop, ...(insertOnly ? ['--insert-only'] : []), ...(useBatch ? [] : ['--single']), ...extra];
   const proc = fork(SCRIPT, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let out = '';
   proc.stdout.on('data', (chunk) => { out += chunk; });
@@ -306,7 +333,15 @@ async function runPostgres(buildRoot, workerCounts) {
       let go;
       const started = new Promise((resolveStart) => { go = resolveStart; });
       const procs = [];
+      // Each worker's creates so far; their sum goes back to every worker (the running loop's end).
+      const createdBy = new Map();
       const finished = Array.from({ length: workers }, () => child('worker', buildRoot, ['--url', urlOf(copy)], (message, proc) => {
+        if (typeof message.created === 'number') {
+          createdBy.set(proc, message.created);
+          const createdTotal = [...createdBy.values()].reduce((a, b) => a + b, 0);
+          for (const other of procs) if (other.connected) other.send({ createdTotal });
+          return;
+        }
         if (!message.ready) return;
         procs.push(proc);
         if (++ready === workers) go(performance.now());
@@ -391,7 +426,7 @@ async function orchestrate() {
       ]))
       : { reconcilesPerSecond: med(label, (r) => r.reconcilesPerSecond), cpuSeconds: med(label, (r) => r.cpuSeconds) }),
   });
-  const out = { bench: 'engine-throughput', store: storeKind, instances, concurrency, runs, medians: Object.fromEntries(builds.map((b) => [b.label, summary(b.label)])) };
+  const out = { bench: 'engine-throughput', store: storeKind, ...(storeKind === 'postgres' ? { pgLoop } : {}), instances, concurrency, runs, medians: Object.fromEntries(builds.map((b) => [b.label, summary(b.label)])) };
   if (!insertOnly && storeKind === 'postgres' && workerCounts.includes(1) && workerCounts.includes(2)) {
     out.twoWorkersOverOne = Object.fromEntries(builds.map((b) => [b.label, round(median(results[b.label].map((r) => r.workers[2].reconcilesPerSecond / r.workers[1].reconcilesPerSecond)))]));
   }
