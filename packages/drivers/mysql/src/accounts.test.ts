@@ -10,6 +10,7 @@ import { createMysqlDriver, nativePasswordHash } from './index.js';
 import { ADMIN_URL, TENANT_HOST, adminQuery, context, mysqlTarget, skipReason, uniqueName, withTenant } from './test-support.js';
 import { checkIsolation } from './checks.js';
 import { readTargetConfig } from './target-config.js';
+import { wantedResource } from './spec.js';
 
 const skip = await skipReason('mysql account tests');
 const skipHere = skip !== undefined && process.env.CI !== 'true';
@@ -57,6 +58,30 @@ describe.skipIf(skipHere)('mysql accounts: listed hosts only, ed25519', () => {
     const grants = await adminQuery('SELECT COUNT(*) AS n FROM mysql.db WHERE User = ?', [login]);
     expect(Number(grants[0]?.n)).toBe(3);
     await runDriverChecks(driver, { target: ctx.target, instance: ctx.instance, outputs });
+  });
+
+  it('a create over a login made behind its back (an account on another host, a listed one holding a stray grant) takes both back', async () => {
+    const target = mysqlTarget('hosts', ADMIN_URL, { clientHosts: [TENANT_HOST] });
+    const ctx = context(target, uniqueName('pv_acc'));
+    created.push(ctx);
+    const login = wantedResource(ctx).username;
+    await adminQuery(`CREATE USER '${login}'@'10.9.9.9' IDENTIFIED BY 'someone-elses'`);
+    await adminQuery(`GRANT SELECT ON *.* TO '${login}'@'10.9.9.9'`);
+    const { outputs } = await driver.create(ctx);
+    expect(outputs.username).toBe(login);
+    // Nothing of the login was on a listed host: CREATE USER did not warn, and the other host's account is gone all the same.
+    expect(await accounts(login)).toEqual([`${TENANT_HOST} ed25519`]);
+
+    const again = context(target, uniqueName('pv_acc'));
+    created.push(again);
+    const second = wantedResource(again).username;
+    await adminQuery(`CREATE USER '${second}'@'${TENANT_HOST}' IDENTIFIED BY 'someone-elses'`);
+    await adminQuery(`GRANT SELECT ON *.* TO '${second}'@'${TENANT_HOST}'`);
+    const made = await driver.create(again);
+    expect(made.outputs.username).toBe(second);
+    // The account was there: CREATE USER warned, so the create read its privileges and took the global one back.
+    expect(await adminQuery('SELECT 1 FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ? AND PRIVILEGE_TYPE <> ?', [`'${second}'@'${TENANT_HOST}'`, 'USAGE'])).toEqual([]);
+    await runDriverChecks(driver, { target, instance: again.instance, outputs: made.outputs });
   });
 
   it('refuses a login from a host the target does not list, and follows a changed list', async () => {

@@ -30,10 +30,10 @@ export function storedCredential(plugin: AuthPlugin, password: string): string {
   return plugin === 'ed25519' ? ed25519PublicKey(password) : nativePasswordHash(password);
 }
 
-/** The IDENTIFIED clause of CREATE/ALTER USER: a derived value only, never the password. */
-export function identifiedClause(plugin: AuthPlugin, password: string): string {
-  const stored = quoteLiteral(storedCredential(plugin, password));
-  return plugin === 'ed25519' ? `IDENTIFIED VIA ed25519 USING ${stored}` : `IDENTIFIED BY PASSWORD ${stored}`;
+/** The IDENTIFIED clause of CREATE/ALTER USER for `stored` (storedCredential's): a derived value only, never the password. */
+export function identifiedClause(plugin: AuthPlugin, stored: string): string {
+  const literal = quoteLiteral(stored);
+  return plugin === 'ed25519' ? `IDENTIFIED VIA ed25519 USING ${literal}` : `IDENTIFIED BY PASSWORD ${literal}`;
 }
 
 async function ed25519Active(pool: mysql.Pool): Promise<boolean> {

@@ -10,10 +10,10 @@ import { contractChecks } from './checks.js';
 export interface MysqlDriverOptions {
   logger?: Logger;
   /**
-   * Admin connections per target (default 8). A create's first wave sends the database, the
-   * accounts' read and the accounts' CREATE USER at once (three statements; five before the
-   * accounts went in one, when with 4 the fifth waited for a connection on every create: ≈ 3.6
-   * ms, bench/README §1 round 8b); two passes at once send twice as many.
+   * Admin connections per target (default 8). A create sends the accounts' read, the database
+   * and the accounts' CREATE USER at once (three statements; five before the accounts went in
+   * one, when with 4 the fifth waited for a connection on every create: ≈ 3.6 ms, bench/README
+   * §1 round 8b); two passes at once send twice as many.
    */
   maxConnections?: number;
 }
@@ -41,7 +41,7 @@ export function createMysqlDriver(options: MysqlDriverOptions = {}): Driver {
     // create is update (CREATE … IF NOT EXISTS, then ALTER USER and the grants set whole): on a
     // database and user already there it converges them, so the engine need not observe a new instance first.
     createsUnobserved: true,
-    create: async (ctx) => provision(connect(ctx), ctx),
+    create: async (ctx) => provision(connect(ctx), ctx, { create: true }),
     update: async (ctx) => provision(connect(ctx), ctx),
     // A rotation is a create of login number ctx.instance.rotation; the previous one is untouched.
     rotate: async (ctx) => provision(connect(ctx), ctx),

@@ -8,6 +8,11 @@ import { wantedResource } from './spec.js';
 import { identifiedClause, storedCredential } from './auth.js';
 import { credentialAccounts, dropAccounts } from './accounts.js';
 
+export interface ProvisionOptions {
+  /** The walk is a create: accounts it did not meet are new and hold nothing, so their privileges are not read (see provision). */
+  create?: boolean;
+}
+
 /**
  * Create, update and rotate are the same walk for one login: every step checks what is there
  * and makes it so, so a retry after a crash anywhere converges, and the password is reset every
@@ -15,11 +20,19 @@ import { credentialAccounts, dropAccounts } from './accounts.js';
  * so the steps cannot be one transaction; each is atomic on its own.
  *
  * The login is one account per host pattern the target lists (`config.clientHosts`), all with
- * the same password and grant; an account of it on any other host is dropped.
+ * the same password and grant; an account of it on any other host is dropped, and any privilege
+ * its accounts hold besides their own database's is taken back.
  * `ctx.instance.rotation` picks the login, for create and update as for rotate (which is this
  * walk for the new credential's login, the previous one left alone).
+ *
+ * Nothing waits on a read: the login's accounts on other hosts are read while CREATE DATABASE
+ * and CREATE USER go out, and the GRANT follows CREATE USER without waiting for the database.
+ * The privileges' read waited on the DDL's ACL lock (bench/README.md §1 rounds 12 and 14); a
+ * create sends it only when CREATE USER warned that an account was there already (a create
+ * resumed after a crash, repeated, or over an account made behind Paved's back): an account
+ * CREATE USER made holds no privilege yet. update and rotate always send it.
  */
-export async function provision(connection: TargetConnection, ctx: DriverContext): Promise<ApplyResult> {
+export async function provision(connection: TargetConnection, ctx: DriverContext, options: ProvisionOptions = {}): Promise<ApplyResult> {
   const { database, username, connectionLimit } = wantedResource(ctx);
   const password = requireSecret('mysql', ctx, 'password');
   const { pool, config } = connection;
@@ -35,51 +48,62 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
     }
   };
 
-  // The database and the accounts do not depend on each other (a grant names a pattern, not
-  // a database that must exist), so their statements go out together over the pool's
-  // connections; each step still converges on its own after a crash anywhere.
-  await Promise.all([
+  // An account of this login on a host the target no longer lists (or '%' made by an older
+  // Paved, or by hand before the create) would keep letting it in from there. Read on its own
+  // connection while the statements below go out: the login's own hosts are filtered out, so
+  // it does not matter whether it sees the accounts CREATE USER makes.
+  const otherHosts = credentialAccounts(pool, database).then((found) => found.filter((account) => account.user === username && !config.clientHosts.includes(account.host)));
+  otherHosts.catch(() => {}); // awaited below, once the statements settled; not unhandled meanwhile
+  const pattern = grantPattern(database);
+  // One GRANT naming every host's account, as CREATE USER below.
+  const grant = (hosts: readonly string[]) => pool.query(`GRANT ALL PRIVILEGES ON ${quoteIdent(pattern)}.* TO ${hosts.map((host) => quoteAccount(username, host)).join(', ')}`);
+  let accountsMet = false;
+
+  // The database and the accounts do not depend on each other (a grant names a pattern, not a
+  // database that must exist), so they go out together on two of the pool's connections. Both
+  // settle before the walk goes on or fails, the database's failure reported first.
+  const outcomes = await Promise.allSettled([
     step('ensure-database', async () => {
       await pool.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     }),
-    step('ensure-user', async () => {
-      // Only a value derived from the password is sent (auth.ts), never the password itself.
-      const { plugin } = await connection.auth();
-      redact.push(storedCredential(plugin, password));
-      const identified = identifiedClause(plugin, password);
-      // Every host's account in one statement (MariaDB takes a list, and the options after it
-      // hold for each): one pass over the grant tables, where a statement per account, even sent
-      // at once, waited on the others' (3 accounts: 0.6 ms against 1.7, bench/README.md §1 round 9).
-      const accounts = `${config.clientHosts.map((host) => `${quoteAccount(username, host)} ${identified}`).join(', ')} WITH MAX_USER_CONNECTIONS ${connectionLimit}`;
-      // An account of this login on a host the target no longer lists (or '%' made by an older
-      // Paved) would keep letting it in from there. Sessions already open from there stay open:
-      // MariaDB does not say which account a session logged in through.
-      const [stray] = await Promise.all([
-        credentialAccounts(pool, database).then((found) => found.filter((account) => account.user === username && !config.clientHosts.includes(account.host))),
-        (async () => {
-          const [created] = await pool.query<ResultSetHeader>(`CREATE USER IF NOT EXISTS ${accounts}`);
-          // A warning means an account was there already (a retry, an update): reset them all to the spec.
-          if (created.warningStatus > 0) await pool.query(`ALTER USER ${accounts}`);
-        })(),
-      ]);
-      await dropAccounts(pool, stray);
-    }),
+    (async () => {
+      await step('ensure-user', async () => {
+        // Only a value derived from the password is sent (auth.ts), never the password itself;
+        // derived once (an ed25519 key costs ≈ 0.2 ms of the loop), while CREATE DATABASE is on its way.
+        const { plugin } = await connection.auth();
+        const stored = storedCredential(plugin, password);
+        redact.push(stored);
+        // Every host's account in one statement (MariaDB takes a list, and the options after it
+        // hold for each): one pass over the grant tables, where a statement per account, even sent
+        // at once, waited on the others' (3 accounts: 0.6 ms against 1.7, bench/README.md §1 round 9).
+        const identified = identifiedClause(plugin, stored);
+        const accounts = `${config.clientHosts.map((host) => `${quoteAccount(username, host)} ${identified}`).join(', ')} WITH MAX_USER_CONNECTIONS ${connectionLimit}`;
+        const [created] = await pool.query<ResultSetHeader>(`CREATE USER IF NOT EXISTS ${accounts}`);
+        // A warning means an account was there already (a retry, an update): reset them all to the spec.
+        if (created.warningStatus > 0) {
+          accountsMet = true;
+          await pool.query(`ALTER USER ${accounts}`);
+        }
+      });
+      await step('grant-privileges', async () => {
+        // Anything else an account holds (a grant on an unescaped pattern, global privileges) was
+        // added behind Paved's back and may reach other tenants: take it all back, then re-grant.
+        // The read goes out beside the grant, not after it: it leaves out the grant it makes
+        // (the pattern's own), and a stray is there before it.
+        const readStrays = !options.create || accountsMet;
+        const [strays] = await Promise.all([readStrays ? strayPrivilegesByHost(connection, username, config.clientHosts, pattern) : undefined, grant(config.clientHosts)]);
+        for (const host of config.clientHosts) {
+          if ((strays?.get(host) ?? []).length === 0) continue;
+          await pool.query(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${quoteAccount(username, host)}`);
+          await grant([host]);
+        }
+      });
+    })(),
   ]);
-
-  await step('grant-privileges', async () => {
-    const pattern = grantPattern(database);
-    // One GRANT naming every host's account, as CREATE USER above.
-    const grant = (hosts: readonly string[]) => pool.query(`GRANT ALL PRIVILEGES ON ${quoteIdent(pattern)}.* TO ${hosts.map((host) => quoteAccount(username, host)).join(', ')}`);
-    // Anything else an account holds (a grant on an unescaped pattern, global privileges) was
-    // added behind Paved's back and may reach other tenants: take it all back, then re-grant.
-    // The read goes out beside the grants, not after them: it leaves out the grant they make
-    // (the pattern's own), and a stray is there before them, so one round trip fewer.
-    const [strays] = await Promise.all([strayPrivilegesByHost(connection, username, config.clientHosts, pattern), grant(config.clientHosts)]);
-    for (const host of config.clientHosts) {
-      if ((strays.get(host) ?? []).length === 0) continue;
-      await pool.query(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${quoteAccount(username, host)}`);
-      await grant([host]);
-    }
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+  // Sessions already open from another host stay open: MariaDB does not say which account a session logged in through.
+  await step('drop-other-hosts', async () => {
+    await dropAccounts(pool, await otherHosts);
   });
 
   return { outputs: allOutputs(connection.config, database, username, password) };
