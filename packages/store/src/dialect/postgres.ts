@@ -102,6 +102,8 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     db,
     transaction: (fn) => transactionOn(pool, transactionHandles, fn),
     write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
+    // One statement on the main pool, outside a transaction: it commits by itself.
+    writeAlone: <T>(fn: (db: Kysely<Database>) => Promise<T>) => (shared.idle() ? fn(db) : undefined),
     forUpdate: (query) => query.forUpdate(),
     forShare: (query) => query.forShare(),
     changeCounter: snapshots,
