@@ -31,6 +31,16 @@ describe('groupCommit', () => {
     return { runs, write };
   }
 
+  it('is idle only while no write is queued and no batch is in its transaction (writeAlone asks it)', async () => {
+    await table();
+    const { write } = inserter(true);
+    expect(write.idle()).toBe(true);
+    const written = Promise.all([write(1), write(2)]);
+    expect(write.idle()).toBe(false);
+    await written;
+    expect(write.idle()).toBe(true);
+  });
+
   for (const savepointsAfterFailure of [false, true]) {
     it(`undoes a failing write alone, the others commit${savepointsAfterFailure ? ' (savepoints only after a failure)' : ''}`, async () => {
       await table();

@@ -61,7 +61,10 @@ const SAVEPOINT_BATCH = CompiledQuery.raw('savepoint paved_batch');
 const ROLLBACK_TO_BATCH = CompiledQuery.raw('rollback to savepoint paved_batch');
 const RELEASE_BATCH = CompiledQuery.raw('release savepoint paved_batch');
 
-export function groupCommit<I, O>(write: GroupedWrite<I, O>): (item: I) => Promise<O> {
+/** A group commit's writer, and whether it is idle: no write queued, no batch in its transaction. */
+export type GroupCommit<I, O> = ((item: I) => Promise<O>) & { idle(): boolean };
+
+export function groupCommit<I, O>(write: GroupedWrite<I, O>): GroupCommit<I, O> {
   const queue: Pending<I, O>[] = [];
   const parallel = write.parallel ?? 1;
   const all = write.savepointsAfterFailure;
@@ -150,8 +153,9 @@ export function groupCommit<I, O>(write: GroupedWrite<I, O>): (item: I) => Promi
     }
   }
 
-  return (item) => new Promise<O>((resolve, reject) => {
+  const writer = (item: I) => new Promise<O>((resolve, reject) => {
     queue.push({ item, resolve, reject });
     if (flushing < parallel) void flush();
   });
+  return Object.assign(writer, { idle: () => queue.length === 0 && flushing === 0 });
 }

@@ -37,6 +37,16 @@ export interface DialectAdapter {
    */
   write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
 
+  /**
+   * A write of one statement, which commits by itself, run at once (PostgreSQL): undefined, and
+   * `fn` not run, while writes are queued or in their shared transactions, so that under load
+   * they still share commits (`write`); then the caller writes through `write`. When no other
+   * write is under way, it saves the shared transaction's BEGIN…COMMIT (a round trip, and the
+   * batch's turn of the event loop): the engine's last write of a pass, a Ready with its event in
+   * one statement (repos/status-with-outcome.ts). `fn` must issue at most one statement.
+   */
+  writeAlone?<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> | undefined;
+
   /** Locks the selected rows until the transaction ends (PostgreSQL); SQLite's write lock already covers them. */
   forUpdate<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>): SelectQueryBuilder<Database, TB, O>;
   /** Locks the selected rows against writers but not against each other (PostgreSQL's FOR SHARE); nothing on SQLite. */

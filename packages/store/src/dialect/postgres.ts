@@ -93,6 +93,8 @@ export function createPostgresAdapter(url: string): DialectAdapter {
   const pipelined = pipelinedTransactions({
     connectionString: url, types, connections: WRITE_BATCHES, onConnect: (client) => prepareCompiledStatements(client, () => { writes++; }),
   });
+  /** A write alone (writeAlone) under way: the next one joins the group commit. */
+  let aloneInFlight = false;
   const shared = groupCommit<Work, unknown>({
     transaction: (fn) => pipelined.transaction(fn), apply: (trx, fn) => fn(trx), parallel: WRITE_BATCHES, savepointsAfterFailure: true, concurrent: true,
   });
@@ -102,6 +104,14 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     db,
     transaction: (fn) => transactionOn(pool, transactionHandles, fn),
     write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
+    // One statement on the main pool, outside a transaction: it commits by itself. One at a time:
+    // writes alone are not in the group commit's queue, and under load (the engine's passes ending
+    // together) each would otherwise commit, and hold the notify lock, by itself (bench/README §1 round 14).
+    writeAlone: <T>(fn: (db: Kysely<Database>) => Promise<T>) => {
+      if (aloneInFlight || !shared.idle()) return undefined;
+      aloneInFlight = true;
+      return fn(db).finally(() => { aloneInFlight = false; });
+    },
     forUpdate: (query) => query.forUpdate(),
     forShare: (query) => query.forShare(),
     changeCounter: snapshots,

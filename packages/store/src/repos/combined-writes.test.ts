@@ -63,8 +63,12 @@ eachStore('store: the engine\'s writes made together', (open) => {
     const [theirs] = await store.claimDue({ owner: 'other', leaseMs: 10_000, limit: 3 });
     expect(theirs?.instance.id).toBe(ids[0]);
     // The status writes (guarded by the row as claimed, then read again), then the intent-only writes.
-    const statuses = await Promise.all(ids.map((id) => store.recordStatus(id, lease(id), { status: ready, observedGeneration: 1, engine: { pendingAction: 'create' } })));
+    // Each with its Ready event, which on PostgreSQL rides in the update's statement: none for the refused write.
+    const statuses = await Promise.all(ids.map((id) => store.recordStatus(id, lease(id), {
+      status: ready, observedGeneration: 1, engine: { pendingAction: 'create' }, events: [{ kind: 'instance.ready', instanceId: id }],
+    })));
     expect(statuses).toEqual(['lost-lease', 'changed', 'changed']);
+    expect(await Promise.all(ids.map(async (id) => (await store.listEvents({ instanceId: id, kinds: ['instance.ready'] })).items.length))).toEqual([0, 1, 1]);
     const states = await Promise.all(ids.map((id) => store.recordEngineState(id, lease(id), { attempts: 2 })));
     expect(states).toEqual(['lost-lease', 'changed', 'changed']);
     expect((await store.getInstance(ids[0]!))?.status.phase).toBe('Pending');

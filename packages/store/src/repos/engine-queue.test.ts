@@ -11,6 +11,18 @@ const ready: InstanceStatus = {
   conditions: [{ type: 'Ready', status: 'True', reason: 'Available', message: 'The database is ready.', lastTransitionAt: '2024-01-01T00:00:00.000Z' }],
 };
 
+/** The SQL each pg client is sent (PostgreSQL), in order, from now until `spy.mockRestore()`. */
+function watchSentSql() {
+  const sent: string[] = [];
+  const query = pg.Client.prototype.query;
+  const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+    const config = args[0] as string | { text?: string };
+    sent.push(typeof config === 'string' ? config : config.text ?? '');
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as never);
+  return { sent, spy };
+}
+
 eachStore('store: engine queue', (open) => {
   it('hands each due instance to exactly one of several concurrent claimers', async () => {
     const store = await open();
@@ -195,13 +207,7 @@ eachStore('store: engine queue', (open) => {
 
   it('writes a created-and-taken row\'s first status without reading it (held from the create, as a claim\'s), and sees a change made meanwhile', async () => {
     // The SQL each pg client is sent (PostgreSQL), in order: watched from before the store connects.
-    const sent: string[] = [];
-    const query = pg.Client.prototype.query;
-    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-      const config = args[0] as string | { text?: string };
-      sent.push(typeof config === 'string' ? config : config.text ?? '');
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as never);
+    const { sent, spy } = watchSentSql();
     try {
       const store = await open();
       const team = await seedTeam(store);
@@ -231,6 +237,55 @@ eachStore('store: engine queue', (open) => {
       expect(await store.recordStatus(b.id, taken[1]!.leaseToken, { status: failed, engine: { attempts: 1 } })).toBe('changed');
       if (store.dialect === 'postgres') expect(sent.filter(leasedRowRead)).toHaveLength(1);
       expect((await store.getInstance(b.id))?.status.phase).toBe('Failed');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("appends a status write's outcome event only with the status: none for a guess refused, none for a lost lease", async () => {
+    // On PostgreSQL the Ready's event rides in its guarded update's statement (status-with-outcome.ts): watched to be sure it does.
+    const { sent, spy } = watchSentSql();
+    try {
+      const clock = fakeClock();
+      const store = await open({ now: clock.now });
+      const team = await seedTeam(store);
+      const taken: ClaimedInstance[] = [];
+      store.claimOnCreate({ owner: 'local', leaseMs: 1000, wants: () => true, take: (claimed) => taken.push(claimed), release: () => {} });
+      const readyWrite = (instanceId: string) => ({ status: ready, outputs: { host: 'db.local' }, observedGeneration: 1, engine: { attempts: 0 }, events: [{ kind: 'instance.ready' as const, teamId: team.id, instanceId, data: { timeToReadyMs: 1 } }] });
+      const kinds = async (instanceId: string) => (await store.listEvents({ instanceId })).items.map((e) => e.kind);
+
+      // Held from its create and unchanged: one statement writes the status and appends the event,
+      // and with no other write under way it commits by itself (writeAlone), without BEGIN…COMMIT.
+      const a = await store.createInstance(newInstance(team, 'a'));
+      sent.length = 0;
+      expect(await store.recordStatus(a.id, taken[0]!.leaseToken, readyWrite(a.id))).toBe('changed');
+      if (store.dialect === 'postgres') {
+        expect(sent.filter((text) => /^(begin|commit)$/i.test(text.trim()))).toEqual([]);
+        expect(sent.filter((text) => /insert into "events"/.test(text))).toHaveLength(1);
+        expect(sent.filter((text) => /^with "v" as .*"changed" as \(update "instances".*insert into "events"/s.test(text))).toHaveLength(1);
+      }
+      expect(await kinds(a.id)).toEqual(['instance.requested', 'instance.ready']);
+
+      // Changed since it was held: the guessed write's guard refuses it, and with it its event; the row is read and written once.
+      const b = await store.createInstance(newInstance(team, 'b'));
+      await store.updateInstanceSpec(b.id, { inputs: { changed: 'during the pass' } }, 'someone');
+      sent.length = 0;
+      expect(await store.recordStatus(b.id, taken[1]!.leaseToken, readyWrite(b.id))).toBe('changed');
+      if (store.dialect === 'postgres') {
+        expect(sent.filter((text) => /insert into "events"/.test(text))).toHaveLength(2);
+        // The row read under its lock and written in a transaction, as every write whose guess was refused.
+        expect(sent.filter((text) => /^(begin|commit)$/i.test(text.trim()))).toEqual(['begin', 'commit']);
+      }
+      expect((await kinds(b.id)).filter((kind) => kind === 'instance.ready')).toHaveLength(1);
+
+      // A lease taken over: the guess and the read both find it gone, and no event is appended.
+      const c = await store.createInstance(newInstance(team, 'c'));
+      clock.advance(1500);
+      const theirs = (await store.claimDue({ owner: 'other', leaseMs: 60_000, limit: 10 })).find((claimed) => claimed.instance.id === c.id);
+      expect(theirs).toBeDefined();
+      expect(await store.recordStatus(c.id, taken[2]!.leaseToken, readyWrite(c.id))).toBe('lost-lease');
+      expect(await kinds(c.id)).toEqual(['instance.requested']);
+      expect((await store.getInstance(c.id))?.status.phase).toBe('Pending');
     } finally {
       spy.mockRestore();
     }

@@ -3,7 +3,8 @@ import type { Kysely, Updateable } from '#kysely';
 import type { StoreContext } from '../context.js';
 import type { Database, InstancesTable } from '../schema.js';
 import type { DialectAdapter } from '../dialect/adapter.js';
-import type { ClaimedInstance, EngineState, StatusWrite, WriteOutcome } from '../types.js';
+import type { ClaimedInstance, EngineState, NewEvent, StatusWrite, WriteOutcome } from '../types.js';
+import { newId } from '@paved/model';
 import { statusHash } from '../canonical.js';
 import { ROTATION_COLUMNS, engineColumns, selectInstances, toEngineState, toInstance } from '../rows.js';
 import { compiledChange, compiledRead } from '../compiled.js';
@@ -13,6 +14,8 @@ import { LEASED_ROW_COLUMNS, heldRowOf, type LeasedRow } from './held-rows.js';
 import { combinedInstanceUpdate } from './instance-updates.js';
 import { combinedOrAlone, type CombinedStatement } from '../combined-write.js';
 import { claimInOneStatement } from './claim-statement.js';
+import { outcomeOnly, type OutcomeColumn } from './measures-projection.js';
+import { statusWithOutcome, type OutcomeEventArgs } from './status-with-outcome.js';
 
 /**
  * Ends a pass's lease. Work requested during the pass (a spec change, a delete or a rotation
@@ -75,8 +78,16 @@ type CompiledUpdate = (db: Kysely<Database>, ...args: unknown[]) => Promise<numb
  * By the options and `set`'s keys in their given order (each call site's own, so a handful of
  * entries): its columns sorted, and its update. Keyed as given so that a write sorts nothing.
  */
-const updatesByColumns = new Map<string, { columns: string[]; update: CompiledUpdate; combined: CombinedStatement<readonly unknown[], number> | undefined }>();
-function updateInstance(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: { leaseToken?: string; announce?: Announce; unchangedSince?: string } = {}) {
+interface UpdateEntry {
+  columns: string[];
+  update: CompiledUpdate;
+  combined: CombinedStatement<readonly unknown[], number> | undefined;
+  /** The same update with an outcome event, by the event's outcome column (status-with-outcome.ts): made when first asked for. */
+  withOutcome: Map<OutcomeColumn, CombinedStatement<readonly unknown[], number> | undefined>;
+}
+type UpdateOptions = { leaseToken?: string; announce?: Announce; unchangedSince?: string };
+const updatesByColumns = new Map<string, UpdateEntry>();
+function updateEntry(set: Updateable<InstancesTable>, options: UpdateOptions): UpdateEntry {
   const { leaseToken, announce, unchangedSince } = options;
   const given = Object.keys(set);
   const key = `${leaseToken === undefined ? '' : 'leased'}:${announce === undefined ? '' : 'announced'}:${unchangedSince === undefined ? '' : 'unchanged'}:${given.join(',')}`;
@@ -105,17 +116,55 @@ function updateInstance(db: Kysely<Database>, id: string, set: Updateable<Instan
     }
     // With the same shape's other updates of a turn, one statement on PostgreSQL's pipelined writes (instance-updates.ts).
     const combined = combinedInstanceUpdate({ columns, leased: leaseToken !== undefined, announced: announce !== undefined, unchangedSince: unchangedSince !== undefined });
-    entry = { columns, update, combined };
+    entry = { columns, update, combined, withOutcome: new Map() };
     updatesByColumns.set(key, entry);
   }
-  const { columns, update, combined } = entry;
+  return entry;
+}
+
+/** An update's arguments, in its statement's order: id, then the guards', then the columns'. */
+function updateArgs(entry: UpdateEntry, id: string, set: Updateable<InstancesTable>, options: UpdateOptions): unknown[] {
   const args: unknown[] = [id];
-  if (leaseToken !== undefined) args.push(leaseToken);
-  if (announce !== undefined) args.push(announce.payload);
-  if (unchangedSince !== undefined) args.push(unchangedSince);
-  for (const column of columns) args.push((set as Record<string, unknown>)[column]);
+  if (options.leaseToken !== undefined) args.push(options.leaseToken);
+  if (options.announce !== undefined) args.push(options.announce.payload);
+  if (options.unchangedSince !== undefined) args.push(options.unchangedSince);
+  for (const column of entry.columns) args.push((set as Record<string, unknown>)[column]);
+  return args;
+}
+
+function updateInstance(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: UpdateOptions = {}) {
+  const entry = updateEntry(set, options);
+  const { update, combined } = entry;
+  const args = updateArgs(entry, id, set, options);
   return combined === undefined ? update(db, ...args) : combinedOrAlone(db, combined, args, () => update(db, ...args));
 }
+
+/**
+ * updateInstance with the write's one outcome event (a Ready, a Failed) in the same statement
+ * (status-with-outcome.ts: the event appended only if the update changed the row): how many rows
+ * it changed, or undefined where it cannot be one statement (then the caller writes the event
+ * after the update, as before).
+ */
+function updateInstanceWithOutcome(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: UpdateOptions, column: OutcomeColumn, event: OutcomeEventArgs): Promise<number> | undefined {
+  const entry = updateEntry(set, options);
+  let statement = entry.withOutcome.get(column);
+  if (!entry.withOutcome.has(column)) {
+    statement = statusWithOutcome({ columns: entry.columns, leased: options.leaseToken !== undefined, announced: options.announce !== undefined, unchangedSince: options.unchangedSince !== undefined }, column);
+    entry.withOutcome.set(column, statement);
+  }
+  if (statement === undefined) return undefined;
+  const row = [...updateArgs(entry, id, set, options), ...event];
+  return combinedOrAlone(db, statement, row, async () => (await statement.run(db, [row]))[0]!);
+}
+
+/** The write's events when they are one outcome event of the written instance (measures-projection.ts, outcomeOnly), and its outcome column. */
+function loneOutcome(events: readonly NewEvent[] | undefined, id: string): { event: NewEvent; column: OutcomeColumn } | undefined {
+  if (events === undefined || events.length !== 1 || events[0]!.instanceId !== id) return undefined;
+  const column = outcomeOnly(events[0]!);
+  return column === undefined ? undefined : { event: events[0]!, column };
+}
+
+const outcomeEventArgs = (at: string, event: NewEvent): OutcomeEventArgs => [newId(), at, event.kind, event.teamId ?? null, event.actor ?? null, JSON.stringify(event.data ?? {}), Date.parse(at)];
 
 /**
  * The store as the engine's work queue. A worker claims due rows with a lease (owner, random
@@ -150,7 +199,7 @@ export function engineQueueRepo(ctx: StoreContext) {
    * (`unchangedSince`: its status hash): then every update is guarded by it, and undefined
    * means it changed no row (the caller reads the row and decides again).
    */
-  async function writeStatus(trx: Kysely<Database>, id: string, leaseToken: string, write: StatusWrite, row: LeasedRow, unchangedSince?: string): Promise<StatusWritten | undefined> {
+  async function writeStatus(trx: Kysely<Database>, id: string, leaseToken: string, write: StatusWrite, row: LeasedRow, unchangedSince?: string, oneStatement = false): Promise<StatusWritten | undefined> {
     const outputs = write.outputs ?? (JSON.parse(row.outputs) as Record<string, string>);
     const observedGeneration = write.observedGeneration ?? Number(row.observed_generation);
     const hash = statusHash(write.status, outputs, observedGeneration);
@@ -188,9 +237,16 @@ export function engineQueueRepo(ctx: StoreContext) {
     set.observed_generation = observedGeneration;
     set.status_hash = hash;
     set.updated_at = at;
-    const updated = await updateInstance(trx, id, set, { ...guard, ...(announcing === undefined ? {} : { announce: { announcing, payload: announcing.announcement(change) } }) });
+    const options: UpdateOptions = { ...guard, ...(announcing === undefined ? {} : { announce: { announcing, payload: announcing.announcement(change) } }) };
+    // A lone outcome event (the Ready, a Failed) rides in the update's statement on PostgreSQL, where the update announces.
+    const outcomeEvent = announcing === undefined ? undefined : loneOutcome(write.events, id);
+    const withOutcome = outcomeEvent === undefined ? undefined
+      : updateInstanceWithOutcome(trx, id, set, options, outcomeEvent.column, outcomeEventArgs(at, outcomeEvent.event));
+    // Run alone (writeAlone), a write that would take two statements is not made there: nothing was sent.
+    if (oneStatement && withOutcome === undefined) return undefined;
+    const updated = await (withOutcome ?? updateInstance(trx, id, set, options));
     if (unchangedSince !== undefined && updated === 0) return undefined;
-    for (const event of write.events ?? []) await writeEvent(trx, at, event);
+    if (withOutcome === undefined) for (const event of write.events ?? []) await writeEvent(trx, at, event);
     // SQLite announces nothing (no other process listens): no call, no promise to wait for.
     if (announcing === undefined && adapter.dialect !== 'sqlite') await adapter.announce(trx, change);
     // A part's visible change is its composite parent's business (composition, 0006).
@@ -252,11 +308,19 @@ export function engineQueueRepo(ctx: StoreContext) {
 
     async recordStatus(id: string, leaseToken: string, write: StatusWrite): Promise<WriteOutcome> {
       const known = held.get(id, leaseToken);
+      // A held row's outcome (a Ready, a Failed: the update with its event, one statement on
+      // PostgreSQL) goes at once, committing by itself, when no other write is under way
+      // (writeAlone); it is as atomic and as guarded as in a shared transaction. Should its guard
+      // refuse it (it then changed nothing), the row is read under its lock and written, as below.
+      const alone = known !== undefined && known.parent_id === null && loneOutcome(write.events, id) !== undefined
+        ? adapter.writeAlone?.((executor) => writeStatus(executor, id, leaseToken, write, known, known.status_hash, true))
+        : undefined;
+      const aloneWritten = alone === undefined ? undefined : await alone;
       // Locks this worker's leased row (and a composite parent's when waking it): may share a commit.
-      const outcome = await adapter.write(async (trx): Promise<StatusWritten> => {
+      const outcome = aloneWritten ?? await adapter.write(async (trx): Promise<StatusWritten> => {
         // First as the row was when this pass last wrote it (or claimed it), without reading it:
         // the update then changes no row if anything changed it since, and it is read as always.
-        const guessed = known === undefined ? undefined : await writeStatus(trx, id, leaseToken, write, known, known.status_hash);
+        const guessed = known === undefined || alone !== undefined ? undefined : await writeStatus(trx, id, leaseToken, write, known, known.status_hash);
         if (guessed !== undefined) return guessed;
         const [row] = await leasedRow(trx, id, leaseToken);
         if (!row) return { outcome: 'lost-lease' };

@@ -25,15 +25,12 @@ export interface InstanceUpdateShape {
 }
 
 /**
- * The updates of one shape made in one turn (combined-write.ts), one `update … from unnest(…)`
- * (PostgreSQL): the same guards a row (its lease token, the status hash it was last known by),
- * the same NOTIFY for each row it changes (pg_notify on CHANGE_CHANNEL, as the adapter's
- * `announcing`). RETURNING the ids it changed tells each write its own count, 1 or 0, so a
- * write whose lease is gone, or whose row changed since, is refused alone, as by its own
- * statement. Two writes of one row cannot be told apart: the statement is not run (it fails,
- * and its batch runs again one write at a time).
+ * What an update of one shape is made of (combinedInstanceUpdate's, and status-with-outcome.ts's
+ * with its event): the arrays given (`v`'s columns: id, the guards', the columns'), the SET list,
+ * the guards (the row `i`, the given `v`) and the NOTIFY for the RETURNING list. Undefined for a
+ * column the engine's writes do not set.
  */
-export function combinedInstanceUpdate(shape: InstanceUpdateShape): CombinedStatement<readonly unknown[], number> | undefined {
+export function instanceUpdateParts(shape: InstanceUpdateShape): { given: Array<[alias: string, type: BinaryElementType]>; set: string; where: string; announced: string } | undefined {
   if (shape.columns.some((column) => COLUMN_TYPES[column] === undefined)) return undefined;
   const given: Array<[alias: string, type: BinaryElementType]> = [['id', 'text']];
   if (shape.leased) given.push(['paved_lease_token', 'text']);
@@ -45,11 +42,41 @@ export function combinedInstanceUpdate(shape: InstanceUpdateShape): CombinedStat
   if (shape.unchangedSince) {
     where.push('i."status_hash" = v."paved_unchanged_since"', 'i."generation" = i."claimed_generation"', 'i."desired_rotation" = i."claimed_desired_rotation"');
   }
+  return {
+    given,
+    set: shape.columns.map((column) => `"${column}" = v."${column}"`).join(', '),
+    where: where.join(' and '),
+    announced: shape.announced ? `, pg_notify('${CHANGE_CHANNEL}', v."paved_announcement") as "announced"` : '',
+  };
+}
+
+/**
+ * The updates of one shape made in one turn (combined-write.ts), one `update … from unnest(…)`
+ * (PostgreSQL): the same guards a row (its lease token, the status hash it was last known by),
+ * the same NOTIFY for each row it changes (pg_notify on CHANGE_CHANNEL, as the adapter's
+ * `announcing`). RETURNING the ids it changed tells each write its own count, 1 or 0, so a
+ * write whose lease is gone, or whose row changed since, is refused alone, as by its own
+ * statement. Two writes of one row cannot be told apart: the statement is not run (it fails,
+ * and its batch runs again one write at a time).
+ */
+export function combinedInstanceUpdate(shape: InstanceUpdateShape): CombinedStatement<readonly unknown[], number> | undefined {
+  const parts = instanceUpdateParts(shape);
+  if (parts === undefined) return undefined;
+  const { given } = parts;
   const text = preparedStatement(
-    `update "instances" as i set ${shape.columns.map((column) => `"${column}" = v."${column}"`).join(', ')} `
+    `update "instances" as i set ${parts.set} `
     + `from unnest(${given.map(([, type], n) => `$${n + 1}::${type}[]`).join(', ')}) as v(${given.map(([alias]) => `"${alias}"`).join(', ')}) `
-    + `where ${where.join(' and ')} returning i."id"${shape.announced ? `, pg_notify('${CHANGE_CHANNEL}', v."paved_announcement") as "announced"` : ''}`,
+    + `where ${parts.where} returning i."id"${parts.announced}`,
   );
+  return countedById(text, given);
+}
+
+/**
+ * A combined update whose rows (id first) go as one binary array a column of `given`, and whose
+ * RETURNING names the ids it changed: each row's count, 1 or 0. Two rows of one instance cannot
+ * be told apart: the statement is not run (it fails, and its batch runs again one write at a time).
+ */
+export function countedById(text: string, given: ReadonlyArray<[alias: string, type: BinaryElementType]>): CombinedStatement<readonly unknown[], number> {
   return {
     async run(trx, rows) {
       const ids = new Set(rows.map((args) => args[0] as string));
