@@ -312,7 +312,10 @@ export function engineQueueRepo(ctx: StoreContext) {
       // PostgreSQL) goes at once, committing by itself, when no other write is under way
       // (writeAlone); it is as atomic and as guarded as in a shared transaction. Should its guard
       // refuse it (it then changed nothing), the row is read under its lock and written, as below.
-      const alone = known !== undefined && known.parent_id === null && loneOutcome(write.events, id) !== undefined
+      // Only for the one pass this process holds (a request's own, on the path to its credentials):
+      // with other passes under way (the engine under load) their writes share commits, where
+      // commits of one write each cost the server a WAL flush apiece (bench/README §1 round 14).
+      const alone = known !== undefined && held.size === 1 && known.parent_id === null && loneOutcome(write.events, id) !== undefined
         ? adapter.writeAlone?.((executor) => writeStatus(executor, id, leaseToken, write, known, known.status_hash, true))
         : undefined;
       const aloneWritten = alone === undefined ? undefined : await alone;

@@ -51,4 +51,9 @@ export class HeldRows<R> {
   forget(id: string): void {
     this.#rows.delete(id);
   }
+
+  /** How many rows are held: the passes of this process under way (and any a crashed pass left, up to LIMIT). */
+  get size(): number {
+    return this.#rows.size;
+  }
 }
