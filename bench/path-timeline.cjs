@@ -5,7 +5,7 @@
 // /tmp/paved-timeline-<pid>.json) when the process ends; bench/path-timeline-report.mjs reads it.
 // Marks (performance.now() ms, duration ms, label): each HTTP request's arrival, each SQLite
 // statement (BEGIN and COMMIT among them) with its duration, each socket write (HTTP and the
-// drivers' own: Redis on 6379 is named) and each socket's data and connect, each crypto.sign
+// drivers' own, named by port: redis, pg, mysql, amqp, rabbitmq-http) and each socket's data and connect, each crypto.sign
 // (the audit records' Ed25519 signatures), each AbortController.abort, each garbage collection.
 // For measurement only: a mark costs ≈ 1 µs, and the totals it runs beside are a little slower.
 const { createRequire, syncBuiltinESMExports } = require('node:module');
@@ -39,7 +39,8 @@ probe.close();
 const sqlOf = (statement) => statement.source.replace(/\s+/g, ' ').slice(0, 80);
 for (const method of ['run', 'get', 'all']) timed(Statement, method, 'sql', sqlOf);
 
-const peer = (socket) => (socket.remotePort === 6379 ? 'redis' : socket.remotePort === 5432 ? 'pg' : socket.remotePort === 3306 ? 'mysql' : 'sock');
+const PEERS = { 6379: 'redis', 5432: 'pg', 3306: 'mysql', 5672: 'amqp', 15672: 'rabbitmq-http' };
+const peer = (socket) => PEERS[socket.remotePort] ?? 'sock';
 const text = (data) => String(data).slice(0, 80).replace(/\r/g, '').replace(/\n/g, '|');
 timed(net.Socket.prototype, '_writeGeneric', 'write', (socket, [writev, data]) => {
   const bytes = writev ? data.map((d) => String(d.chunk ?? d)).join('') : String(data);
