@@ -36,10 +36,11 @@ interface Run {
 // Messages in English whatever the user's locale: readiness is read from the server's output.
 const childEnv = () => ({ ...process.env, LC_MESSAGES: 'C' });
 
-function spawnAs(run: Run, program: string, args: string[]): ChildProcess {
+function spawnAs(run: Run, program: string, args: string[], detached = false): ChildProcess {
   const child = spawn(join(run.binDir, program), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: childEnv(),
+    detached,
     ...(run.account ? { uid: run.account.uid, gid: run.account.gid } : {}),
   });
   // Drained for as long as the child lives: a full pipe would stall the server.
@@ -92,7 +93,12 @@ const READY = 'database system is ready to accept connections';
 
 /** Starts `postgres` on the cluster; resolves once it accepts connections. */
 export async function startServer(run: Run & { clusterDir: string; port: number; flags: string[] }): Promise<RunningServer> {
-  const child = spawnAs(run, 'postgres', ['-D', run.clusterDir, '-p', String(run.port), '-c', 'lc_messages=C', ...run.flags]);
+  // In a process group of its own: a terminal's Ctrl-C (SIGINT to the foreground group) then
+  // reaches Paved only, which closes the drivers' connections first and stops this server after
+  // them (stop below). In the terminal's group the server shut down at the same moment, and each
+  // idle admin connection was logged as lost. A Paved killed outright leaves it running either
+  // way; the next start stops it (stopOrphan).
+  const child = spawnAs(run, 'postgres', ['-D', run.clusterDir, '-p', String(run.port), '-c', 'lc_messages=C', ...run.flags], true);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     let recent = ''; // the line may arrive split across chunks
