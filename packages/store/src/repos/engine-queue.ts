@@ -4,18 +4,18 @@ import type { StoreContext } from '../context.js';
 import type { Database, InstancesTable } from '../schema.js';
 import type { DialectAdapter } from '../dialect/adapter.js';
 import type { ClaimedInstance, EngineState, NewEvent, StatusWrite, WriteOutcome } from '../types.js';
-import { newId } from '@paved/model';
 import { statusHash } from '../canonical.js';
 import { ROTATION_COLUMNS, engineColumns, selectInstances, toEngineState, toInstance } from '../rows.js';
 import { compiledChange, compiledRead } from '../compiled.js';
-import { insertEvent, writeEvent } from './events.js';
+import { eventAndOutcomeValues, insertEvent, writeEvent } from './events.js';
 import { wakeParent } from './composition.js';
 import { LEASED_ROW_COLUMNS, heldRowOf, type LeasedRow } from './held-rows.js';
 import { combinedInstanceUpdate } from './instance-updates.js';
 import { combinedOrAlone, type CombinedStatement } from '../combined-write.js';
 import { claimInOneStatement } from './claim-statement.js';
 import { outcomeOnly, type OutcomeColumn } from './measures-projection.js';
-import { statusWithOutcome, type OutcomeEventArgs } from './status-with-outcome.js';
+import { statusWithOutcome } from './status-with-outcome.js';
+import type { EventAndOutcome } from './event-appends.js';
 
 /**
  * Ends a pass's lease. Work requested during the pass (a spec change, a delete or a rotation
@@ -145,7 +145,7 @@ function updateInstance(db: Kysely<Database>, id: string, set: Updateable<Instan
  * it changed, or undefined where it cannot be one statement (then the caller writes the event
  * after the update, as before).
  */
-function updateInstanceWithOutcome(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: UpdateOptions, column: OutcomeColumn, event: OutcomeEventArgs): Promise<number> | undefined {
+function updateInstanceWithOutcome(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: UpdateOptions, column: OutcomeColumn, event: EventAndOutcome): Promise<number> | undefined {
   const entry = updateEntry(set, options);
   let statement = entry.withOutcome.get(column);
   if (!entry.withOutcome.has(column)) {
@@ -163,8 +163,6 @@ function loneOutcome(events: readonly NewEvent[] | undefined, id: string): { eve
   const column = outcomeOnly(events[0]!);
   return column === undefined ? undefined : { event: events[0]!, column };
 }
-
-const outcomeEventArgs = (at: string, event: NewEvent): OutcomeEventArgs => [newId(), at, event.kind, event.teamId ?? null, event.actor ?? null, JSON.stringify(event.data ?? {}), Date.parse(at)];
 
 /**
  * The store as the engine's work queue. A worker claims due rows with a lease (owner, random
@@ -241,7 +239,7 @@ export function engineQueueRepo(ctx: StoreContext) {
     // A lone outcome event (the Ready, a Failed) rides in the update's statement on PostgreSQL, where the update announces.
     const outcomeEvent = announcing === undefined ? undefined : loneOutcome(write.events, id);
     const withOutcome = outcomeEvent === undefined ? undefined
-      : updateInstanceWithOutcome(trx, id, set, options, outcomeEvent.column, outcomeEventArgs(at, outcomeEvent.event));
+      : updateInstanceWithOutcome(trx, id, set, options, outcomeEvent.column, eventAndOutcomeValues(at, outcomeEvent.event));
     // Run alone (writeAlone), a write that would take two statements is not made there: nothing was sent.
     if (oneStatement && withOutcome === undefined) return undefined;
     const updated = await (withOutcome ?? updateInstance(trx, id, set, options));

@@ -8,7 +8,7 @@ import { toEvent } from '../rows.js';
 import { OUTCOME_COLUMNS, outcomeOnly, personsRequest, projectEvent, recordOutsiderAct, requestCopy, userAndMembershipOf, type OutcomeColumn } from './measures-projection.js';
 import { compiledRead, compiledRows } from '../compiled.js';
 import { combinedOrAlone } from '../combined-write.js';
-import { combinedEventsAndOutcome } from './event-appends.js';
+import { combinedEventsAndOutcome, type EventAndOutcome } from './event-appends.js';
 
 /**
  * Appends an event with the given executor, so callers can make it part of their transaction,
@@ -27,7 +27,7 @@ export async function insertEvent(db: Kysely<Database>, at: string, event: NewEv
  * less a pass.
  */
 export async function writeEvent(db: Kysely<Database>, at: string, event: NewEvent): Promise<void> {
-  const values = [newId(), at, event.kind, event.teamId ?? null, event.instanceId ?? null, event.actor ?? null, JSON.stringify(event.data ?? {})] as const;
+  const values = eventValues(at, event);
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   const outcome = postgres ? outcomeOnly(event) : undefined;
   if (outcome !== undefined) {
@@ -44,6 +44,16 @@ export async function writeEvent(db: Kysely<Database>, at: string, event: NewEve
   }
   await writeEventRow(db, ...values);
   await projectEvent(db, at, event);
+}
+
+/** A new event's row: a new id, then the events table's columns in order (EVENT_COLUMNS). */
+function eventValues(at: string, event: NewEvent) {
+  return [newId(), at, event.kind, event.teamId ?? null, event.instanceId ?? null, event.actor ?? null, JSON.stringify(event.data ?? {})] as const;
+}
+
+/** A new outcome event's row and its time in ms, as the statements that also set its request's outcome take them (event-appends.ts). */
+export function eventAndOutcomeValues(at: string, event: NewEvent): EventAndOutcome {
+  return [...eventValues(at, event), Date.parse(at)];
 }
 
 /** Events' rows only, in order, in multi-row inserts; the caller projects them (measures-projection.ts). */
