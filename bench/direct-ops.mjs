@@ -18,7 +18,7 @@ import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
 import amqp from 'amqplib';
-import { ed25519PublicKey, tenantAuthPlugins } from '@paved/driver-mysql';
+import { CHECK_SESSION_OPTIONS, ed25519PublicKey, tenantAuthPlugins } from '@paved/driver-mysql';
 import { HIDDEN_CATALOGS, ISOLATION_SQL } from '@paved/driver-postgres';
 import { TENANT_COMMAND_RULES } from '@paved/driver-redis';
 
@@ -80,8 +80,12 @@ async function mysqlSameOps() {
       // Every host's account in one statement, and one grant naming them all, as the driver sends them.
       await admin.query(`CREATE USER ${accounts.map((account) => `${account} IDENTIFIED VIA ed25519 USING '${publicKey}'`).join(', ')} WITH MAX_USER_CONNECTIONS 20`);
       await admin.query(`GRANT ALL PRIVILEGES ON \`${name.replace(/_/g, '\\_')}\`.* TO ${accounts.join(', ')}`);
-      // The checks: connect, write-read, isolation, as packages/drivers/mysql/src/checks.ts sends them.
-      const tenant = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: name, password, database: name, authPlugins: tenantAuthPlugins(), multipleStatements: true });
+      // The checks: connect, write-read, isolation, as packages/drivers/mysql/src/checks.ts sends them,
+      // on a session set up as the driver's (no statement cache, no compiled row parsers: round 16),
+      // so that the client library's defaults are not counted against the direct path.
+      const tenant = await mysql.createConnection({
+        host: '127.0.0.1', port: 3306, user: name, password, database: name, authPlugins: tenantAuthPlugins(), multipleStatements: true, ...CHECK_SESSION_OPTIONS,
+      });
       await tenant.query('SELECT DATABASE() AS db');
       await tenant.query("CREATE TABLE paved_check (probe VARCHAR(32) NOT NULL) ENGINE=MEMORY; INSERT INTO paved_check (probe) VALUES ('x'); SELECT probe FROM paved_check; DROP TABLE paved_check");
       // The isolation reads and, last, the refused read of the mysql schema, in one round trip.

@@ -36,6 +36,18 @@ async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal 
   }
 }
 
+/**
+ * A check session lives for one create's checks, which prepare no statement and read a few rows:
+ * what mysql2 sets up for a long-lived connection costs the server's loop on every create
+ * (bench/README.md §1, round 16). `maxPreparedStatements` sizes a statement cache that mysql2
+ * allocates whole when it connects (four arrays of 16,000 slots by default: ≈ 0.5 MB a
+ * connection, ≈ 1 ms of CPU with the garbage collections it brings); `disableEval` reads rows
+ * without compiling a parser per column list, where `SHOW GRANTS FOR` and `SHOW CREATE USER`
+ * name their column after the login, so each create compiled two parsers (≈ 0.15 ms each) and
+ * kept them in mysql2's process-wide cache (≈ 3 KB each, up to 15,000).
+ */
+export const CHECK_SESSION_OPTIONS = Object.freeze({ maxPreparedStatements: 1, disableEval: true });
+
 /** Logs in with the issued credentials; the caller ends the session. */
 async function openTenant(check: string, outputs: Outputs, signal: AbortSignal | undefined): Promise<mysql.Connection> {
   const { host, port, database, username, password } = outputs;
@@ -53,6 +65,7 @@ async function openTenant(check: string, outputs: Outputs, signal: AbortSignal |
     // own text, nothing the tenant wrote, and each round trip waits on a loaded machine.
     session = await mysql2().createConnection({
       host, port: Number(port), user: username, password, database, connectTimeout: 10_000, authPlugins: tenantAuthPlugins(), multipleStatements: true,
+      ...CHECK_SESSION_OPTIONS,
     });
   } catch (error) {
     throw failed(check, `login "${username}" cannot connect to database "${database}" on ${host}:${port}: ${errorLine(error, [password])}`, error);
