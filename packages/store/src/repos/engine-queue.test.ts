@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { expect, it, vi } from 'vitest';
 import type { InstanceStatus } from '@paved/model';
-import { eachStore, openAnother } from '../testing.js';
+import { eachStore, openAnother, type OpenStore } from '../testing.js';
 import { newApprovalId } from './approvals.js';
 import { fakeClock, newInstance, seedTeam } from '../test-fixtures.js';
 import type { ClaimedInstance, Store } from '../types.js';
@@ -21,6 +21,15 @@ function watchSentSql() {
     return (query as (...a: unknown[]) => unknown).apply(this, args);
   } as never);
   return { sent, spy };
+}
+
+/** A store whose creates a worker of this process takes (claimOnCreate): each new row held for its pass, its claim in `taken`. */
+async function takingCreates(open: OpenStore) {
+  const store = await open();
+  const team = await seedTeam(store);
+  const taken: ClaimedInstance[] = [];
+  store.claimOnCreate({ owner: 'local', leaseMs: 60_000, wants: () => true, take: (claimed) => taken.push(claimed), release: () => {} });
+  return { store, team, taken };
 }
 
 eachStore('store: engine queue', (open) => {
@@ -209,10 +218,7 @@ eachStore('store: engine queue', (open) => {
     // The SQL each pg client is sent (PostgreSQL), in order: watched from before the store connects.
     const { sent, spy } = watchSentSql();
     try {
-      const store = await open();
-      const team = await seedTeam(store);
-      const taken: ClaimedInstance[] = [];
-      store.claimOnCreate({ owner: 'local', leaseMs: 60_000, wants: () => true, take: (claimed) => taken.push(claimed), release: () => {} });
+      const { store, team, taken } = await takingCreates(open);
       const leasedRowRead = (text: string) => /"lease_token" = \$\d+ for update$/.test(text.trim());
       const failed: InstanceStatus = { phase: 'Failed', conditions: [], lastError: 'refused' };
 
@@ -310,10 +316,7 @@ eachStore('store: engine queue', (open) => {
   it("writes a pass's credentials alone when asked and it is the process's one pass, in the shared commit otherwise", async () => {
     const { sent, spy } = watchSentSql();
     try {
-      const store = await open();
-      const team = await seedTeam(store);
-      const taken: ClaimedInstance[] = [];
-      store.claimOnCreate({ owner: 'local', leaseMs: 60_000, wants: () => true, take: (claimed) => taken.push(claimed), release: () => {} });
+      const { store, team, taken } = await takingCreates(open);
       const beginCommit = () => sent.filter((text) => /^(begin|commit)$/i.test(text.trim()));
       const credentials = (ownerId: string, envelope: string) => ({ ownerId, name: 'credentials', envelope, keyId: 'k1' });
 
