@@ -166,8 +166,7 @@ async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepE
   // resource); nothing is recorded before it is stored (see `stored`), so a crash or a failed
   // write leaves the instance as it did when the checks waited for it: intent recorded, to
   // be observed again.
-  // Nothing else of the pass is written with them, and the Ready waits for them: `alone`.
-  const done = pass.secrets.put(pass.instance.id, CREDENTIALS, secret, { alone: true }).then(() => pass.crashPoint(`${action}:after-secrets`));
+  const done = pass.secrets.put(pass.instance.id, CREDENTIALS, secret).then(() => pass.crashPoint(`${action}:after-secrets`));
   done.catch(() => undefined);
   run.storing = { action, done };
   run.outputs = result.outputs;

@@ -74,11 +74,11 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
   }
 
   return {
-    async put(ownerId, name, values, options) {
+    async put(ownerId, name, values) {
       const aad = aadFor(ownerId, name);
       for (let attempt = 0; attempt <= STALE_KEY_RETRIES; attempt++) {
         const key = await sealingKey();
-        const outcome = await store.putSecret({ ownerId, name, envelope: boxFor(key).seal(values, aad), keyId: key.id }, options);
+        const outcome = await store.putSecret({ ownerId, name, envelope: boxFor(key).seal(values, aad), keyId: key.id });
         if (outcome === 'written') return;
         sealing = undefined; // rotated meanwhile: read the active key again
       }

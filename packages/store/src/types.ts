@@ -225,15 +225,6 @@ export interface ActiveMasterKey {
 
 /** A secret write refused because its envelope is sealed with a master key that is no longer the active one. */
 export type SecretWriteOutcome = 'written' | 'stale-key';
-/** How a secret may be written (Store.putSecret). */
-export interface SecretWriteOptions {
-  /**
-   * Nothing else of its pass is written with it and the pass waits for it (the driver's
-   * credentials, stored while the checks run, before the Ready): on PostgreSQL it may commit by
-   * itself at once, one statement, rather than in the engine's shared commit (writeAlone).
-   */
-  alone?: boolean;
-}
 
 export type InstanceChangeListener = (change: { instanceId: string; teamId: string }) => void;
 
@@ -718,7 +709,7 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * transaction that excludes `activateMasterKey`, so once a rotation has switched keys no
    * envelope under the old key can land behind its re-wrap.
    */
-  putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>, options?: SecretWriteOptions): Promise<SecretWriteOutcome>;
+  putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>): Promise<SecretWriteOutcome>;
   getSecret(ownerId: string, name: string): Promise<SecretEnvelopeRow | undefined>;
   deleteSecrets(ownerId: string): Promise<void>;
   /** Deletes one secret of an owner (a retired credential's generated values). Idempotent. */

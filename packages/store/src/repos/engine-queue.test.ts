@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { expect, it, vi } from 'vitest';
 import type { InstanceStatus } from '@paved/model';
-import { eachStore, openAnother, type OpenStore } from '../testing.js';
+import { eachStore, openAnother } from '../testing.js';
 import { newApprovalId } from './approvals.js';
 import { fakeClock, newInstance, seedTeam } from '../test-fixtures.js';
 import type { ClaimedInstance, Store } from '../types.js';
@@ -21,15 +21,6 @@ function watchSentSql() {
     return (query as (...a: unknown[]) => unknown).apply(this, args);
   } as never);
   return { sent, spy };
-}
-
-/** A store whose creates a worker of this process takes (claimOnCreate): each new row held for its pass, its claim in `taken`. */
-async function takingCreates(open: OpenStore) {
-  const store = await open();
-  const team = await seedTeam(store);
-  const taken: ClaimedInstance[] = [];
-  store.claimOnCreate({ owner: 'local', leaseMs: 60_000, wants: () => true, take: (claimed) => taken.push(claimed), release: () => {} });
-  return { store, team, taken };
 }
 
 eachStore('store: engine queue', (open) => {
@@ -218,7 +209,10 @@ eachStore('store: engine queue', (open) => {
     // The SQL each pg client is sent (PostgreSQL), in order: watched from before the store connects.
     const { sent, spy } = watchSentSql();
     try {
-      const { store, team, taken } = await takingCreates(open);
+      const store = await open();
+      const team = await seedTeam(store);
+      const taken: ClaimedInstance[] = [];
+      store.claimOnCreate({ owner: 'local', leaseMs: 60_000, wants: () => true, take: (claimed) => taken.push(claimed), release: () => {} });
       const leasedRowRead = (text: string) => /"lease_token" = \$\d+ for update$/.test(text.trim());
       const failed: InstanceStatus = { phase: 'Failed', conditions: [], lastError: 'refused' };
 
@@ -308,48 +302,6 @@ eachStore('store: engine queue', (open) => {
       expect(await kinds(d.id)).toEqual(['instance.requested', 'instance.ready']);
       expect(await store.recordStatus(e.id, taken[4]!.leaseToken, readyWrite(e.id))).toBe('changed');
       expect(await kinds(e.id)).toEqual(['instance.requested', 'instance.ready']);
-    } finally {
-      spy.mockRestore();
-    }
-  });
-
-  it("writes a pass's credentials alone when asked and it is the process's one pass, in the shared commit otherwise", async () => {
-    const { sent, spy } = watchSentSql();
-    try {
-      const { store, team, taken } = await takingCreates(open);
-      const beginCommit = () => sent.filter((text) => /^(begin|commit)$/i.test(text.trim()));
-      const credentials = (ownerId: string, envelope: string) => ({ ownerId, name: 'credentials', envelope, keyId: 'k1' });
-
-      // The one pass this process holds (a request's own): one statement that commits by itself on PostgreSQL.
-      const a = await store.createInstance(newInstance(team, 'a'));
-      sent.length = 0;
-      expect(await store.putSecret(credentials(a.id, 'e1'), { alone: true })).toBe('written');
-      if (store.dialect === 'postgres') {
-        expect(beginCommit()).toEqual([]);
-        expect(sent.filter((text) => /insert into "secrets"/.test(text))).toHaveLength(1);
-      }
-      expect((await store.getSecret(a.id, 'credentials'))?.envelope).toBe('e1');
-
-      // Not asked (a generated secret, which shares its intent's commit): in the shared commit, as before.
-      sent.length = 0;
-      expect(await store.putSecret({ ...credentials(a.id, 'e2'), name: 'generated' })).toBe('written');
-      if (store.dialect === 'postgres') expect(beginCommit()).toEqual(['begin', 'commit']);
-
-      // Two passes under way (the engine under load): asked, it still shares a commit.
-      const b = await store.createInstance(newInstance(team, 'b'));
-      sent.length = 0;
-      expect(await store.putSecret(credentials(b.id, 'e3'), { alone: true })).toBe('written');
-      if (store.dialect === 'postgres') expect(beginCommit()).toEqual(['begin', 'commit']);
-      expect((await store.getSecret(b.id, 'credentials'))?.envelope).toBe('e3');
-
-      // Alone again (the other passes ended), the write still refuses an envelope under a key that is no longer the active one.
-      for (const claimed of taken) await store.releaseLease(claimed.instance.id, claimed.leaseToken);
-      await store.activateMasterKey({ keyId: 'k2', version: 2 }, undefined);
-      const c = await store.createInstance(newInstance(team, 'c'));
-      sent.length = 0;
-      expect(await store.putSecret(credentials(c.id, 'e4'), { alone: true })).toBe('stale-key');
-      if (store.dialect === 'postgres') expect(beginCommit()).toEqual([]);
-      expect(await store.getSecret(c.id, 'credentials')).toBeUndefined();
     } finally {
       spy.mockRestore();
     }

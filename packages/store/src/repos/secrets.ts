@@ -2,7 +2,7 @@ import type { Kysely } from '#kysely';
 import type { StoreContext } from '../context.js';
 import { compiledChange, compiledRead } from '../compiled.js';
 import type { Database, SecretsTable } from '../schema.js';
-import type { ActiveMasterKey, SecretEnvelopeRow, SecretWriteOptions, SecretWriteOutcome } from '../types.js';
+import type { ActiveMasterKey, SecretEnvelopeRow, SecretWriteOutcome } from '../types.js';
 import { secretUpserts } from './secret-upserts.js';
 import { combinedOrAlone } from '../combined-write.js';
 import { columnsOf } from '../table-columns.js';
@@ -48,23 +48,14 @@ export function secretsRepo(ctx: StoreContext) {
     .onConflict((oc) => oc.columns(['owner_id', 'name']).doUpdateSet((eb) => ({ envelope: eb.ref('excluded.envelope'), key_id: eb.ref('excluded.key_id'), updated_at: eb.ref('excluded.updated_at') }))));
 
   return {
-    async putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>, options?: SecretWriteOptions): Promise<SecretWriteOutcome> {
+    async putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>): Promise<SecretWriteOutcome> {
       const updatedAt = ctx.iso();
-      const upsert = async (executor: Kysely<Database>) => {
-        const written = await upsertUnderActiveKey(executor, KEYRING_ROW, row.ownerId, row.name, row.envelope, row.keyId, updatedAt);
-        return written === 1 ? 'written' as const : 'stale-key' as const;
-      };
-      // The driver's credentials of the one pass this process holds (a request's own, waiting for
-      // them before its Ready): the upsert is one statement, as atomic and as exclusive of a key
-      // switch by itself as in a transaction, so it goes at once and commits alone (writeAlone):
-      // one round trip, where the shared commit's turn, its BEGIN, the upsert and its COMMIT
-      // outlasted the checks beside them (bench/README §1 round 16). With other passes under way
-      // (the engine under load) it shares their commits, as everything else.
-      const alone = options?.alone === true && ctx.heldRows.size === 1 ? ctx.adapter.writeAlone?.(upsert) : undefined;
-      if (alone !== undefined) return alone;
       // One owner's secret row (the engine's under its lease): it may share a commit (adapter.write),
       // and on PostgreSQL one statement with the other secret upserts of its batch (secret-upserts.ts).
-      return ctx.adapter.write((trx) => combinedOrAlone(trx, secretUpserts, { ownerId: row.ownerId, name: row.name, envelope: row.envelope, keyId: row.keyId, updatedAt }, () => upsert(trx)));
+      return ctx.adapter.write((trx) => combinedOrAlone(trx, secretUpserts, { ownerId: row.ownerId, name: row.name, envelope: row.envelope, keyId: row.keyId, updatedAt }, async () => {
+        const written = await upsertUnderActiveKey(trx, KEYRING_ROW, row.ownerId, row.name, row.envelope, row.keyId, updatedAt);
+        return written === 1 ? 'written' as const : 'stale-key' as const;
+      }));
     },
 
     async getSecret(ownerId: string, name: string): Promise<SecretEnvelopeRow | undefined> {
