@@ -5,7 +5,7 @@ import type { Database } from './schema.js';
 import { compiledRead, preparedName, rowsAgainstBase } from './compiled.js';
 
 describe('compiled reads', () => {
-  it('run with new values, and are named for preparing unless they select *', async () => {
+  it('run with new values, and are named for preparing unless they select a star of columns', async () => {
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
     await sql`create table teams (id text primary key, name text, title text, platform integer, parent text, created_at text)`.execute(db);
     await sql`insert into teams values ('t1', 'a', 'A', 0, null, 'x'), ('t2', 'b', 'B', 0, null, 'x')`.execute(db);
@@ -18,6 +18,16 @@ describe('compiled reads', () => {
     expect(preparedName(compiledSql(db.selectFrom('teams').select('title').where('name', '=', 'a')))).toMatch(/^paved_\d+$/);
     expect(preparedName(compiledSql(db.selectFrom('teams').selectAll().where('name', '=', 'a')))).toBeUndefined();
     expect(preparedName('select 1')).toBeUndefined();
+    // A star of columns keeps a statement unprepared; count(*) does not.
+    const counted = compiledRead((d, name: string) => d.selectFrom('teams').select(sql<number>`count(*)`.as('n')).where('name', '=', name));
+    const joinedStar = compiledRead((d, name: string) => d.selectFrom('teams').selectAll('teams').select('name as again').where('name', '=', name));
+    const returningStar = compiledRead((d, id: string) => d.updateTable('teams').set({ title: 'C' }).where('id', '=', id).returningAll());
+    expect(await counted(db, 'a')).toEqual([{ n: 1 }]);
+    expect((await joinedStar(db, 'a'))[0]?.again).toBe('a');
+    expect((await returningStar(db, 't2'))[0]?.title).toBe('C');
+    expect(preparedName(compiledSql(db.selectFrom('teams').select(sql<number>`count(*)`.as('n')).where('name', '=', 'a')))).toMatch(/^paved_\d+$/);
+    expect(preparedName(compiledSql(db.selectFrom('teams').selectAll('teams').select('name as again').where('name', '=', 'a')))).toBeUndefined();
+    expect(preparedName(compiledSql(db.updateTable('teams').set({ title: 'C' }).where('id', '=', 't2').returningAll()))).toBeUndefined();
     await db.destroy();
   });
 });

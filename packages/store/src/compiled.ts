@@ -93,6 +93,14 @@ export function compiledChange<A extends unknown[]>(
   };
 }
 
+/**
+ * A star that stands for a table's columns (`select *`, `"t".*`, `returning *`): its statement's
+ * result would change shape with the table, which a prepared statement refuses ("cached plan must
+ * not change result type") once another process's migration adds a column. `count(*)` and a
+ * product's `*` are not that, and leave a statement preparable (the usage reads on every create).
+ */
+const SELECTS_STAR = /(?:\.|\bselect\s+(?:distinct\s+)?|\breturning\s+|,\s*)\*/i;
+
 /** A statement built and compiled once per dialect (compiledRead): its SQL, and where each argument goes. */
 function compiledStatement<A extends unknown[]>(
   build: (db: Kysely<Database>, ...args: A) => Compilable<unknown>,
@@ -108,7 +116,7 @@ function compiledStatement<A extends unknown[]>(
     const used = new Set(slots.flatMap((slot) => ('arg' in slot ? [slot.arg] : [])));
     if (used.size !== arity || query.sql.includes('\u0000')) throw new Error(`compiledRead: every argument must be a bound parameter (${query.sql})`);
     const entry = { sql: query.sql, slots };
-    if (!fixedStatements.has(query.sql) && !/\*/.test(query.sql)) fixedStatements.set(query.sql, fixedStatements.size);
+    if (!fixedStatements.has(query.sql) && !SELECTS_STAR.test(query.sql)) fixedStatements.set(query.sql, fixedStatements.size);
     compiled.set(db.getExecutor().adapter, entry);
     return entry;
   };

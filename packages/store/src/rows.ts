@@ -2,6 +2,7 @@ import type { Selectable, Kysely } from '#kysely';
 import type { Instance, InstanceCredentials, InstanceStatus, PavedEvent, EventKind, Team, User, ProductVersion } from '@paved/model';
 import type { Database, EventsTable, InstancesTable, ProductVersionsTable, TeamsTable, UsersTable } from './schema.js';
 import type { EngineState } from './types.js';
+import { columnsOf } from './table-columns.js';
 
 /** Row ↔ domain mapping, shared by the repositories. */
 
@@ -36,25 +37,21 @@ interface HoldColumns {
 /** What toInstance reads of a row (a view's row also has its hold). */
 export type InstanceViewRow = Pick<InstanceRow, (typeof INSTANCE_VIEW_COLUMNS)[number] | 'team_name' | 'service_name' | 'parent_name'> & Partial<HoldColumns>;
 
-/**
- * Like selectInstances, with only the columns toInstance reads, and the instance's hold (`paved
- * hold`): the API's reads (one instance, a page of 50) materialise a third fewer values a row,
- * and show a hold without a query of their own.
- */
-export function selectInstanceViews(db: Kysely<Database>) {
-  return db
-    .selectFrom('instances')
-    .innerJoin('teams', 'teams.id', 'instances.team_id')
-    .leftJoin('services', 'services.id', 'instances.service_id')
-    .leftJoin('instances as parents', 'parents.id', 'instances.parent_id')
-    .leftJoin('instance_holds as holds', 'holds.instance_id', 'instances.id')
-    .select(INSTANCE_VIEW_COLUMNS.map((column) => `instances.${column}` as const))
-    .select(['teams.name as team_name', 'services.name as service_name', 'parents.name as parent_name'])
-    .select(['holds.reason as hold_reason', 'holds.held_by as hold_by', 'holds.held_at as hold_at']);
-}
+/** Every column of `instances` but its insertion order (`seq`, PostgreSQL's sequence or nextInsertionOrder): what a create writes. */
+export const INSTANCE_INSERT_COLUMNS = [
+  'id', 'team_id', 'name', 'product', 'product_version', 'plan', 'inputs', 'external_name', 'target', 'generation', 'observed_generation',
+  'deletion_requested', 'status', 'outputs', 'status_hash', 'created_by', 'created_at', 'updated_at', 'pending_action', 'deletion_step',
+  'attempts', 'due_at', 'lease_owner', 'lease_token', 'lease_expires_at', 'claimed_generation', 'rotation', 'desired_rotation',
+  'claimed_desired_rotation', 'revoke_rotation', 'revoke_at', 'service_id', 'environment', 'resource', 'shared', 'parent_id', 'part',
+] as const satisfies ReadonlyArray<Exclude<keyof InstancesTable, 'seq'>>;
+/** Every column of `instances`, listed (table-columns.ts): the reads of a whole row are prepared on PostgreSQL. */
+export const INSTANCE_COLUMNS = columnsOf<InstancesTable>()([...INSTANCE_INSERT_COLUMNS, 'seq']);
 
-/** Instances joined with their team's name, which every Instance carries. */
-export function selectInstances(db: Kysely<Database>) {
+/**
+ * An instance with only the columns toInstance reads, and its team's, service's and parent's
+ * names: what the API shows of it. Listed, so that a compiled read of it is prepared on PostgreSQL.
+ */
+export function selectInstanceView(db: Kysely<Database>) {
   return db
     .selectFrom('instances')
     .innerJoin('teams', 'teams.id', 'instances.team_id')
@@ -62,7 +59,29 @@ export function selectInstances(db: Kysely<Database>) {
     .leftJoin('services', 'services.id', 'instances.service_id')
     // The composite parent's name (migration 0006); null for top-level instances.
     .leftJoin('instances as parents', 'parents.id', 'instances.parent_id')
-    .selectAll('instances')
+    .select(INSTANCE_VIEW_COLUMNS.map((column) => `instances.${column}` as const))
+    .select(['teams.name as team_name', 'services.name as service_name', 'parents.name as parent_name']);
+}
+
+/**
+ * selectInstanceView with the instance's hold (`paved hold`): the API's reads (one instance by
+ * name, a page of 50) materialise a third fewer values a row than selectInstances, and show a
+ * hold without a query of their own.
+ */
+export function selectInstanceViews(db: Kysely<Database>) {
+  return selectInstanceView(db)
+    .leftJoin('instance_holds as holds', 'holds.instance_id', 'instances.id')
+    .select(['holds.reason as hold_reason', 'holds.held_by as hold_by', 'holds.held_at as hold_at']);
+}
+
+/** Instances, every column, joined with their team's name, which every Instance carries, and their service's and parent's. */
+export function selectInstances(db: Kysely<Database>) {
+  return db
+    .selectFrom('instances')
+    .innerJoin('teams', 'teams.id', 'instances.team_id')
+    .leftJoin('services', 'services.id', 'instances.service_id')
+    .leftJoin('instances as parents', 'parents.id', 'instances.parent_id')
+    .select(INSTANCE_COLUMNS.map((column) => `instances.${column}` as const))
     .select(['teams.name as team_name', 'services.name as service_name', 'parents.name as parent_name']);
 }
 

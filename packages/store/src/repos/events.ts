@@ -1,13 +1,14 @@
 import { PostgresAdapter, type Kysely, type QueryCreator } from '#kysely';
 import { newId, type EventKind, type Page, type PavedEvent } from '@paved/model';
 import type { StoreContext } from '../context.js';
-import type { Database } from '../schema.js';
+import type { Database, EventsTable } from '../schema.js';
 import type { NewEvent } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { toEvent } from '../rows.js';
 import { OUTCOME_COLUMNS, outcomeOnly, personsRequest, projectEvent, recordOutsiderAct, requestCopy, userAndMembershipOf, type OutcomeColumn } from './measures-projection.js';
 import { compiledRead, compiledRows } from '../compiled.js';
 import { combinedOrAlone } from '../combined-write.js';
+import { columnsOf } from '../table-columns.js';
 import { combinedEventsAndOutcome, type EventAndOutcome } from './event-appends.js';
 
 /**
@@ -70,13 +71,15 @@ export function eventRowsOf(at: string, events: readonly NewEvent[]): Array<Reco
 }
 
 const insertEventsRows = compiledRows('events', EVENT_COLUMNS);
+/** Every column of an event's row, listed, not `*`: an appended event's read-back is prepared on PostgreSQL (table-columns.ts). */
+const EVENT_ROW_COLUMNS = columnsOf<EventsTable>()([...EVENT_COLUMNS, 'seq']);
 
 /** Every instance write appends one or two: compiled once (compiled.ts). */
 const eventRow = (db: Kysely<Database>, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string) => db
   .insertInto('events')
   .values({ id, at, kind, team_id: teamId, instance_id: instanceId, actor, data });
 const insertEventRow = compiledRead((db, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string) =>
-  eventRow(db, id, at, kind, teamId, instanceId, actor, data).returningAll());
+  eventRow(db, id, at, kind, teamId, instanceId, actor, data).returning(EVENT_ROW_COLUMNS));
 const writeEventRow = compiledRead(eventRow);
 /** An event and its outcome's first time (projectEvent's update), one statement (PostgreSQL), compiled once a column. */
 const eventAndOutcome = (column: OutcomeColumn) => compiledRead((db, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string, atMs: number) => db

@@ -2,13 +2,16 @@ import { sql, type Kysely } from '#kysely';
 import { ConflictError, InternalError, isSemver, type PolicyManifest } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import { compiledRead } from '../compiled.js';
-import type { Database } from '../schema.js';
+import type { Database, PolicyVersionsTable } from '../schema.js';
+import { columnsOf } from '../table-columns.js';
 import type { InstanceUsage, NewPolicyVersion, StoredPolicyVersion } from '../types.js';
 
 // Every create and change is judged against the policies and counts the team's instances: these
 // statements are compiled once (compiled.ts) rather than built by Kysely for each request.
-const allPolicyVersions = compiledRead((db) => db.selectFrom('policy_versions').selectAll().orderBy('name'));
-const policyVersionsNamed = compiledRead((db, name: string) => db.selectFrom('policy_versions').selectAll().where('name', '=', name).orderBy('name'));
+// Their columns listed, not `*`, so that PostgreSQL keeps them prepared (table-columns.ts).
+const POLICY_VERSION_COLUMNS = columnsOf<PolicyVersionsTable>()(['name', 'version', 'owner', 'manifest', 'digest', 'applied_by', 'applied_at']);
+const allPolicyVersions = compiledRead((db) => db.selectFrom('policy_versions').select(POLICY_VERSION_COLUMNS).orderBy('name'));
+const policyVersionsNamed = compiledRead((db, name: string) => db.selectFrom('policy_versions').select(POLICY_VERSION_COLUMNS).where('name', '=', name).orderBy('name'));
 const usageOf = compiledRead((db, teamId: string, product: string, plan: string, environment: string | null) => db
   .selectFrom('instances')
   .select([

@@ -5,10 +5,13 @@ import type { Database, SecretsTable } from '../schema.js';
 import type { ActiveMasterKey, SecretEnvelopeRow, SecretWriteOutcome } from '../types.js';
 import { secretUpserts } from './secret-upserts.js';
 import { combinedOrAlone } from '../combined-write.js';
+import { columnsOf } from '../table-columns.js';
 
 const KEYRING_ROW = 1;
 
-const secretByName = compiledRead((db, ownerId: string, name: string) => db.selectFrom('secrets').selectAll().where('owner_id', '=', ownerId).where('name', '=', name));
+/** Listed, not `*`: the reveal's read is prepared on PostgreSQL (table-columns.ts). */
+const SECRET_COLUMNS = columnsOf<SecretsTable>()(['owner_id', 'name', 'envelope', 'updated_at', 'key_id']);
+const secretByName = compiledRead((db, ownerId: string, name: string) => db.selectFrom('secrets').select(SECRET_COLUMNS).where('owner_id', '=', ownerId).where('name', '=', name));
 
 function toRow(row: SecretsTable): SecretEnvelopeRow {
   return { ownerId: row.owner_id, name: row.name, envelope: row.envelope, keyId: row.key_id ?? '', updatedAt: row.updated_at };
