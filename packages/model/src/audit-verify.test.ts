@@ -48,8 +48,9 @@ function verify(records: AuditRecord[], options: { checkpoints?: AuditCheckpoint
 const kinds = (result: AuditVerification) => result.problems.map((p) => `${p.kind}@${p.seq ?? '-'}`);
 
 describe('auditRecordHash', () => {
-  it('gives the hash records were sealed with before (sha256 of the previous hash and the canonical entry)', () => {
-    // Fixed: every stored record is checked against it; computed by the Hash-object version it replaced.
+  it('keeps the hash stored records were sealed with (sha256 of the previous hash and the canonical entry)', () => {
+    // Fixed on purpose: every stored record is checked against this value, so a rewrite of the
+    // hashing (for speed, say: bench/README.md §1, round 16b) must give the same one.
     const entry: AuditEntry = { at: '2026-06-01T10:00:01.000Z', stage: 'recorded', actor: 'ann', action: 'createInstance', team: 'pay', target: { team: 'pay', instance: 'i1' }, summary: { plan: 'small', name: 'c' } };
     expect(auditRecordHash(AUDIT_GENESIS_HASH, entry)).toBe('a6700712facbc7b66b1de438190af368d20053d48f70f1465170d2eb492fa010');
   });
