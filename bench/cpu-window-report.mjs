@@ -4,7 +4,7 @@
 //   node bench/time-to-ready.mjs --product redis --runs 60 --node-args "--cpu-prof
 //     --cpu-prof-dir=/tmp/prof --cpu-prof-interval 100 --require $PWD/bench/path-timeline.cjs"
 //   node bench/cpu-window-report.mjs /tmp/prof/CPU….cpuprofile /tmp/paved-timeline-PID.json [--skip 0.15]
-// The windows are path-timeline-report.mjs's (a POST …?wait=ready&reveal=true's arrival to the end
+// The windows are path-timeline-windows.mjs's, as path-timeline-report.mjs cuts them (a POST …?wait=ready&reveal=true's arrival to the end
 // of the socket write that carries its credentials); the timeline's `clock` maps them onto the
 // profile's monotonic µs. `--skip` leaves out the first creates (one-time compilations). Prints the
 // samples' self time by package, by the outermost @paved/store frame of their stack (which store
@@ -12,6 +12,7 @@
 // shares, not milliseconds.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { createWindows } from './path-timeline-windows.mjs';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { skip: { type: 'string', default: '0.15' }, top: { type: 'string', default: '25' } } });
 const profile = JSON.parse(readFileSync(positionals[0], 'utf8'));
@@ -20,13 +21,7 @@ if (!clock) throw new Error('the timeline has no clock: take it with this checko
 const toProfileUs = (ms) => clock[1] + (ms - clock[0]) * 1000;
 const top = Number(values.top);
 
-marks.sort((a, b) => a[1] - b[1]);
-const windows = [];
-for (let i = 0; i < marks.length; i++) {
-  if (!(marks[i][0] === 'request' && marks[i][3].includes('wait=ready&reveal=true'))) continue;
-  const end = marks.findIndex((m, j) => j > i && m[0] === 'write' && m[3].includes('event: credentials'));
-  if (end >= 0) windows.push([toProfileUs(marks[i][1]), toProfileUs(marks[end][1] + marks[end][2])]);
-}
+const windows = createWindows(marks).map(([i, end]) => [toProfileUs(marks[i][1]), toProfileUs(marks[end][1] + marks[end][2])]);
 const kept = windows.slice(Math.floor(windows.length * Number(values.skip)));
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));

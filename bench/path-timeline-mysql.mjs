@@ -7,6 +7,7 @@
 //   node bench/path-timeline-mysql.mjs /tmp/paved-timeline-PID.json   (once for each file written)
 import { readFileSync } from 'node:fs';
 import { median } from './lib.mjs';
+import { createWindows } from './path-timeline-windows.mjs';
 
 const { marks } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 marks.sort((a, b) => a[1] - b[1]);
@@ -16,13 +17,7 @@ const isQuit = (m) => m[0] === 'write' && m[3].startsWith('mysql 5 '); // COM_QU
 
 /** The windows: each server create (request → credentials written), else each direct create (its CREATE DATABASE → its COM_QUIT). */
 function windows() {
-  const found = [];
-  for (let i = 0; i < marks.length; i++) {
-    if (marks[i][0] === 'request' && marks[i][3].includes('wait=ready&reveal=true')) {
-      const end = marks.findIndex((m, j) => j > i && m[0] === 'write' && m[3].includes('event: credentials'));
-      if (end > 0) found.push(marks.slice(i, end + 1));
-    }
-  }
+  const found = createWindows(marks).map(([i, end]) => marks.slice(i, end + 1));
   if (found.length > 0) return { who: 'server', found };
   for (let i = 0; i < marks.length; i++) {
     if (!isWrite('CREATE DATABASE `bench_direct')(marks[i])) continue;

@@ -9,22 +9,19 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { median } from './lib.mjs';
+import { createWindows } from './path-timeline-windows.mjs';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { from: { type: 'string' }, to: { type: 'string' }, 'min-share': { type: 'string', default: '0.5' } } });
 const { marks } = JSON.parse(readFileSync(positionals[0], 'utf8'));
-marks.sort((a, b) => a[1] - b[1]);
 const named = (m) => `${m[0]} ${m[3]}`;
-const isCredentials = (m) => m[0] === 'write' && m[3].includes('event: credentials');
 const from = values.from ? new RegExp(values.from) : undefined;
 const to = values.to ? new RegExp(values.to) : undefined;
 
 const rows = new Map();
 const spans = [];
 let creates = 0;
-for (let i = 0; i < marks.length; i++) {
-  if (!(marks[i][0] === 'request' && marks[i][3].includes('wait=ready&reveal=true'))) continue;
-  let end = marks.findIndex((m, j) => j > i && isCredentials(m));
-  if (end < 0) continue;
+for (const [i, credentials] of createWindows(marks)) {
+  let end = credentials;
   let start = from ? marks.findIndex((m, j) => j > i && j <= end && from.test(named(m))) : i;
   if (start < 0) continue;
   if (to) end = marks.findIndex((m, j) => j > start && j <= end && to.test(named(m)));
