@@ -8,7 +8,7 @@ export interface EventStream {
   send(event: string, data: unknown): void;
   /** Sends several events in one write. */
   sendAll(event: string, items: readonly unknown[]): void;
-  /** Sends several events of different names, in this order, in one write. */
+  /** Sends several events of different names, in this order, in one write, at once (not on the next tick). */
   sendEach(events: readonly (readonly [event: string, data: unknown])[]): void;
   /** A comment line, which clients ignore: tells proxies and tests the stream is alive. */
   comment(text: string): void;
@@ -85,7 +85,12 @@ export function eventStreams(app: FastifyInstance, keepaliveMs: number, slots: S
         if (!raw.writableEnded && items.length > 0) raw.write(items.map((item) => frame(event, item)).join(''));
       },
       sendEach(events) {
-        if (!raw.writableEnded && events.length > 0) raw.write(events.map(([event, data]) => frame(event, data)).join(''));
+        if (raw.writableEnded || events.length === 0) return;
+        raw.write(events.map(([event, data]) => frame(event, data)).join(''));
+        // Node corks the socket for a response's write and sends it on the next tick, after
+        // whatever the caller does next in this turn: a revealed credentials event waited for its
+        // `completed` audit record's signature (bench/README.md §1 round 17). Sent now instead.
+        if (raw.socket?.writableCorked) raw.socket.uncork();
       },
       comment(text) {
         if (!raw.writableEnded) raw.write(`: ${text}\n\n`);
