@@ -15,6 +15,10 @@
 // at the end; `--store both` runs the whole measurement on SQLite, then on PostgreSQL.
 // `--node-args "ARGS"` (space-separated) go to this build's server's node, e.g. `--node-args
 // "--cpu-prof --cpu-prof-dir=/tmp/prof"` to profile it (NODE_OPTIONS refuses --cpu-prof).
+// `--product postgres` with a `--baseline` (`.` for an A/A) also prints each server's overhead
+// outside CREATE DATABASE: every CREATE DATABASE timed at its socket in each server and in the
+// direct path (pg-create-database-clock.cjs), each run's time less its own, median over median,
+// with bootstrap 95 % ranges beside the plain overhead's (CREATE DATABASE's spread swamps that one).
 //
 //   npm run build && node bench/time-to-ready.mjs --product postgres [--runs 30] [--store sqlite|postgres|both]
 //     [--baseline ../base] [--env K=V] [--baseline-env K=V] [--way one-request|two-requests] [--baseline-way two-requests|one-request]
@@ -22,7 +26,9 @@
 //   products: postgres (machine PostgreSQL), mysql (MariaDB), redis, amqp (RabbitMQ)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClient } from '@paved/client';
@@ -64,11 +70,18 @@ async function storeEnv() {
   return { PAVED_DATABASE_URL: database.url };
 }
 const nodeArgs = arg('node-args', '').split(' ').filter(Boolean);
-const paved = await startPaved({ ...env, ...(await storeEnv()), ...envArg('env') }, { nodeArgs });
+// postgres: every CREATE DATABASE timed at its socket (pg-create-database-clock.cjs), in both
+// servers and, for the direct path, in this process, so that each create can be measured less
+// its own CREATE DATABASE (below: "outside CREATE DATABASE").
+const clockPath = fileURLToPath(new URL('./pg-create-database-clock.cjs', import.meta.url));
+const clockDir = product === 'postgres' ? mkdtempSync(join(tmpdir(), 'paved-pg-clock-')) : undefined;
+const clockFor = (side) => (clockDir ? { env: { PAVED_PG_CLOCK_OUT: join(clockDir, `${side}.json`) }, nodeArgs: ['--require', clockPath] } : { env: {}, nodeArgs: [] });
+if (clockDir) createRequire(import.meta.url)(clockPath);
+const paved = await startPaved({ ...env, ...(await storeEnv()), ...envArg('env'), ...clockFor('paved').env }, { nodeArgs: [...clockFor('paved').nodeArgs, ...nodeArgs] });
 const client = createClient({ url: paved.url, token: paved.token });
 const team = `bench-${randomBytes(3).toString('hex')}`;
 await client.createTeam({ name: team });
-const base = baselineRoot ? await startPaved({ ...env, ...(await storeEnv()), ...envArg('baseline-env') }, { cli: join(resolve(baselineRoot), 'packages/cli/dist/main.js') }) : undefined;
+const base = baselineRoot ? await startPaved({ ...env, ...(await storeEnv()), ...envArg('baseline-env'), ...clockFor('baseline').env }, { cli: join(resolve(baselineRoot), 'packages/cli/dist/main.js'), nodeArgs: clockFor('baseline').nodeArgs }) : undefined;
 // `--baseline-client own`: the baseline is asked through its own build's client (the client is
 // on the path too: how it sends, reads the stream, keeps its connections); `this` (default, as
 // before round 9): through this build's client, so that only the servers differ; or a checkout's
@@ -162,8 +175,15 @@ try {
   // Against a baseline build, the two servers get the same traffic (the reveal route's side, on
   // this one only, made it the warmer: an A/A run measured 0.82 with it, and 1.0 without).
   const cpuBefore = [cpuMs(paved.pid), base && cpuMs(base.pid)];
+  const directCreateDatabase = [];
   times = await measureRotated(runs, {
-    direct: (i) => direct.provision(i), directMinimal: (i) => directMinimal.provision(`m${i}`), paved: (i) => throughPaved(i), ...(base ? { baseline: throughBaseline } : { revealRoute: (i) => thenRevealRoute(i) }),
+    direct: async (i) => {
+      // The CREATE DATABASE this provision sends is the clock's next one.
+      const at = globalThis.__pgCreateDatabaseMs?.length;
+      const ms = await direct.provision(i);
+      if (at !== undefined) directCreateDatabase.push(globalThis.__pgCreateDatabaseMs[at]);
+      return ms;
+    }, directMinimal: (i) => directMinimal.provision(`m${i}`), paved: (i) => throughPaved(i), ...(base ? { baseline: throughBaseline } : { revealRoute: (i) => thenRevealRoute(i) }),
   });
   const cpuAfter = [cpuMs(paved.pid), base && cpuMs(base.pid)];
   if (cpuBefore[0] !== undefined) {
@@ -171,6 +191,7 @@ try {
   }
   split = await splitMedians(client, team, timings);
   if (base) baseSplit = await splitMedians(baseClient, team, baseTimings);
+  times.directCreateDatabase = directCreateDatabase;
 } finally {
   await direct.close();
   await directMinimal.close();
@@ -178,6 +199,56 @@ try {
   await base?.stop();
   for (const database of databases) await database.drop();
 }
+
+/**
+ * Each side's time less its own CREATE DATABASE, run by run, and its median over the direct
+ * path's (the same, measured the same way): what Paved adds outside the one statement whose
+ * spread on a shared cluster is ten times the target. A server's clock holds its warm-up create's
+ * first, then one a run; a count that does not match (a retry) leaves the figure out. With a
+ * bootstrap over the runs (paired, as interleaved: 2,000 resamples), the 95 % range of each median
+ * overhead, the plain one (median Paved − median direct) beside it.
+ */
+function outsideCreateDatabase(side, sideTimes) {
+  if (!clockDir) return undefined;
+  let server;
+  try {
+    server = JSON.parse(readFileSync(join(clockDir, `${side}.json`), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const direct = times.directCreateDatabase;
+  if (server.length !== runs + 1 || direct.length !== runs || [...server, ...direct].some((ms) => typeof ms !== 'number')) return undefined;
+  const rest = sideTimes.map((ms, i) => ms - server[i + 1]);
+  const directRest = times.direct.map((ms, i) => ms - direct[i]);
+  const overhead = (indices) => median(indices.map((i) => rest[i])) - median(indices.map((i) => directRest[i]));
+  const plain = (indices) => median(indices.map((i) => sideTimes[i])) - median(indices.map((i) => times.direct[i]));
+  let seed = 17;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  // CREATE DATABASE's own time, this side's less the direct path's run by run (interleaved, so
+  // neighbours in time): what the estimate above leaves out, if Paved made the statement slower.
+  const slower = (indices) => median(indices.map((i) => server[i + 1] - direct[i]));
+  const boot = { outside: [], plain: [], slower: [] };
+  for (let b = 0; b < 2000; b++) {
+    const indices = Array.from({ length: runs }, () => Math.floor(random() * runs));
+    boot.outside.push(overhead(indices));
+    boot.plain.push(plain(indices));
+    boot.slower.push(slower(indices));
+  }
+  const range = (values) => [round(percentile(values, 2.5)), round(percentile(values, 97.5))];
+  const all = Array.from({ length: runs }, (_, i) => i);
+  return {
+    createDatabaseMs: round(median(server.slice(1))),
+    restMs: round(median(rest)),
+    directRestMs: round(median(directRest)),
+    overheadMs: round(overhead(all)),
+    overhead95: range(boot.outside),
+    plainOverhead95: range(boot.plain),
+    createDatabaseOverDirectMs: round(slower(all)),
+    createDatabaseOverDirect95: range(boot.slower),
+  };
+}
+const outside = outsideCreateDatabase('paved', times.paved);
+const baseOutside = base ? outsideCreateDatabase('baseline', times.baseline) : undefined;
 
 // PostgreSQL: the direct path's CREATE DATABASE alone, and the rest of it, run by run (the
 // database's creation dominates both sides and varies by hundreds of ms on a shared cluster).
@@ -191,6 +262,7 @@ const baselineFigures = base ? {
   baseline: {
     medianMs: round(median(times.baseline)), overheadMs: round(median(times.baseline) - median(times.direct)), split: baseSplit,
     ratio: round(median(times.paved) / median(times.baseline), 3),
+    ...(baseOutside ? { outsideCreateDatabase: baseOutside, outsideRatio: outside ? round(outside.restMs / baseOutside.restMs, 3) : undefined } : {}),
   },
 } : {};
 
@@ -202,6 +274,7 @@ reportComparison({ benchmark: 'time-to-ready', product, store, ...(arg('env') ||
     ...directParts,
     directMinimal: { medianMs: round(median(times.directMinimal)), overheadMs: round(median(times.paved) - median(times.directMinimal)) },
     ...(cpu ? { serverCpu: cpu } : {}),
+    ...(outside ? { outsideCreateDatabase: outside } : {}),
     ...baselineFigures,
     ...(base ? {} : { revealRoute: { medianMs: round(median(times.revealRoute)), overheadMs: round(median(times.revealRoute) - median(times.direct)), ratio: round(median(times.revealRoute) / median(times.direct), 3) } }),
   },
@@ -215,4 +288,7 @@ if (base) {
   console.error(`  baseline (${baselineRoot}): ${round(median(times.baseline))} ms median, ${round(median(times.baseline) - median(times.direct))} ms over direct; this ÷ baseline ${round(median(times.paved) / median(times.baseline), 3)}`);
   console.error(`  baseline split: ${describeSplit(baseSplit)}`);
 }
+const describeOutside = (o) => `${o.restMs} ms median less its own CREATE DATABASE (${o.createDatabaseMs}), direct ${o.directRestMs}: ${o.overheadMs >= 0 ? '+' : ''}${o.overheadMs} ms (95 % ${o.overhead95.join(' to ')}; the plain overhead's ${o.plainOverhead95.join(' to ')}); its CREATE DATABASE over the direct path's, run by run, ${o.createDatabaseOverDirectMs} ms (95 % ${o.createDatabaseOverDirect95.join(' to ')})`;
+if (outside) console.error(`  outside CREATE DATABASE: paved ${describeOutside(outside)}`);
+if (baseOutside) console.error(`  outside CREATE DATABASE: baseline ${describeOutside(baseOutside)}; this ÷ baseline ${round(outside.restMs / baseOutside.restMs, 3)}`);
 if (cpu) console.error(`  server CPU per request (create, wait, delete): ${cpu.pavedMsPerRequest} ms${base ? `, baseline ${cpu.baselineMsPerRequest} ms` : ''}`);
