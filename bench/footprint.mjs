@@ -149,13 +149,19 @@ const result = {
   idleRssMiB,
 };
 console.log(JSON.stringify(result));
+// The targets are judged where issue 13 sets them: start-up through the bin users run (the
+// dist/main.js line is there to compare with earlier rounds), memory with 10,000 instances after
+// at least 60 s idle (a shorter or smaller run, e.g. the start-up command's, is not judged).
 for (const [k, ratio] of Object.entries(result.ratios)) {
-  console.error(`footprint: ${k} ${startup[k]} ms median, ${ratio}× node -e 0 (${node} ms); target ≤ 1.5×: ${ratio <= 1.5 ? 'met' : 'not met'}`);
+  const verdict = k.endsWith('(dist/main.js)') ? 'not judged (users run the bin)' : ratio <= 1.5 ? 'met' : 'not met';
+  console.error(`footprint: ${k} ${startup[k]} ms median, ${ratio}× node -e 0 (${node} ms); target ≤ 1.5×: ${verdict}`);
 }
+const memoryJudged = instances >= 10_000 && idleSeconds >= 60;
 for (const [store, builds] of Object.entries(idleRssMiB)) {
   for (const [build, rss] of Object.entries(builds)) {
     console.error(`footprint: idle ${build} up (${store}) ${rss.empty} MiB empty, ${rss[`with ${instances} instances`]} MiB with ${instances} instances`);
   }
   const fullMiB = builds.paved[`with ${instances} instances`];
-  console.error(`footprint (${store}): target ≤ 100 MiB with ${instances} instances: ${fullMiB <= 100 ? 'met' : 'not met'}`);
+  const verdict = !memoryJudged ? 'not judged (it is set at 10,000 instances after 60 s idle)' : fullMiB <= 100 ? 'met' : 'not met';
+  console.error(`footprint (${store}): target ≤ 100 MiB with 10,000 instances: ${fullMiB} MiB with ${instances}, ${verdict}`);
 }
