@@ -6,8 +6,7 @@
 //   NODE_OPTIONS="--require $PWD/bench/path-timeline.cjs" node bench/time-to-ready.mjs --product mysql --runs 80
 //   node bench/path-timeline-mysql.mjs /tmp/paved-timeline-PID.json   (once for each file written)
 import { readFileSync } from 'node:fs';
-import { median } from './lib.mjs';
-import { createWindows } from './path-timeline-windows.mjs';
+import { createWindows, phaseTable } from './path-timeline-windows.mjs';
 
 const { marks } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 marks.sort((a, b) => a[1] - b[1]);
@@ -29,7 +28,7 @@ function windows() {
 }
 
 const { who, found } = windows();
-const phases = new Map();
+const phases = phaseTable();
 for (const w of found) {
   const at = (pred, from = 0) => w.findIndex((m, j) => j >= from && pred(m));
   const first = at((m) => m[0] === 'write' && m[3].startsWith('mysql'));
@@ -45,11 +44,7 @@ for (const w of found) {
   const quit = at(isQuit, isolation);
   const points = { first, grant, grantAnswer, connect, greeting, authSwitch, loggedIn, select, writeRead, isolation, quit };
   if (Object.values(points).some((k) => k < 0)) continue;
-  const t = (k) => w[k][1];
-  const span = (name, from, to) => {
-    if (!phases.has(name)) phases.set(name, []);
-    phases.get(name).push(t(to) - t(from));
-  };
+  const span = (name, from, to) => phases.span(w, name, from, to);
   if (who === 'server') span('request → first statement written', 0, first);
   span('first statement → GRANT written', first, grant);
   span('GRANT → its answer', grant, grantAnswer);
@@ -64,5 +59,4 @@ for (const w of found) {
   span("GRANT's answer → COM_QUIT", grantAnswer, quit);
   if (who === 'server') span('COM_QUIT → credentials written', quit, w.length - 1);
 }
-console.log(`${who}: ${phases.values().next().value?.length ?? 0} creates of ${found.length}; medians, ms`);
-for (const [name, values] of phases) console.log(`${median(values).toFixed(3).padStart(7)}  ${name}`);
+phases.print(who, found.length);

@@ -6,8 +6,7 @@
 //   NODE_OPTIONS="--require $PWD/bench/path-timeline.cjs" node bench/time-to-ready.mjs --product postgres --runs 40
 //   node bench/path-timeline-postgres.mjs /tmp/paved-timeline-PID.json   (once for each file written)
 import { readFileSync } from 'node:fs';
-import { median } from './lib.mjs';
-import { createWindows } from './path-timeline-windows.mjs';
+import { createWindows, phaseTable } from './path-timeline-windows.mjs';
 
 const { marks } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 marks.sort((a, b) => a[1] - b[1]);
@@ -31,7 +30,7 @@ function windows() {
 }
 
 const { who, found } = windows();
-const phases = new Map();
+const phases = phaseTable();
 for (const w of found) {
   const at = (pred, from = 0) => (from < 0 ? -1 : w.findIndex((m, j) => j >= from && pred(m)));
   const createDatabase = at(isWrite('CREATE DATABASE '));
@@ -51,11 +50,7 @@ for (const w of found) {
   const end = at(isEnd, isolationAnswer);
   const points = { createDatabase, createAnswer, restrict, restrictAnswer, admin, adminIn, catalogs, catalogsAnswer, tenant, tenantIn, select, writeRead, isolation, isolationAnswer, end };
   if (Object.values(points).some((k) => k < 0)) continue;
-  const t = (k) => w[k][1];
-  const span = (name, from, to) => {
-    if (!phases.has(name)) phases.set(name, []);
-    phases.get(name).push(t(to) - t(from));
-  };
+  const span = (name, from, to) => phases.span(w, name, from, to);
   if (who === 'server') span('request → CREATE DATABASE written', 0, createDatabase);
   span('CREATE DATABASE → its answer', createDatabase, createAnswer);
   span('its answer → restrict-access written', createAnswer, restrict);
@@ -74,5 +69,4 @@ for (const w of found) {
   span("CREATE DATABASE's answer → the tenant's Terminate", createAnswer, end);
   if (who === 'server') span('Terminate → credentials written', end, w.length - 1);
 }
-console.log(`${who}: ${phases.values().next().value?.length ?? 0} creates of ${found.length}; medians, ms`);
-for (const [name, values] of phases) console.log(`${median(values).toFixed(3).padStart(7)}  ${name}`);
+phases.print(who, found.length);

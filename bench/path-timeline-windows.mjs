@@ -1,7 +1,9 @@
 // The creates in a bench/path-timeline.cjs timeline: each `POST …/instances?wait=ready&reveal=true`
 // request's arrival and the socket write that carries its credentials (the stream's `event:
-// credentials`). Shared by path-timeline-report.mjs, path-timeline-mysql.mjs and
-// cpu-window-report.mjs, so that they cut the same windows.
+// credentials`). Shared by path-timeline-report.mjs, path-timeline-mysql.mjs,
+// path-timeline-postgres.mjs and cpu-window-report.mjs, so that they cut the same windows; and the
+// per-product reports' table of phase medians (phaseTable).
+import { median } from './lib.mjs';
 
 /** Sorts `marks` by time (in place) and returns each create's [request index, credentials write index]. */
 export function createWindows(marks) {
@@ -13,4 +15,22 @@ export function createWindows(marks) {
     if (end >= 0) windows.push([i, end]);
   }
   return windows;
+}
+
+/**
+ * Phases by name, each a list of durations (ms), printed as medians in the order first added:
+ * `span(name, from, to)` adds `to`'s time less `from`'s, both indexes into `window`.
+ */
+export function phaseTable() {
+  const phases = new Map();
+  return {
+    span(window, name, from, to) {
+      if (!phases.has(name)) phases.set(name, []);
+      phases.get(name).push(window[to][1] - window[from][1]);
+    },
+    print(who, windows) {
+      console.log(`${who}: ${phases.values().next().value?.length ?? 0} creates of ${windows}; medians, ms`);
+      for (const [name, values] of phases) console.log(`${median(values).toFixed(3).padStart(7)}  ${name}`);
+    },
+  };
 }
