@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type pg from 'pg';
 import { pgLib } from './pg.js';
 import { createTargetClients, errorLine, readOnce, readUntil, type Logger, type TargetClients } from '@paved/driver-api';
@@ -12,6 +13,8 @@ export interface TargetConnection {
   facts(): Promise<ServerFacts>;
   /** Closes the server's own databases to PUBLIC as far as the admin may (server-databases.ts), until done. */
   serverDatabases(): Promise<ServerDatabases>;
+  /** Ends the pool once each of its sessions has said goodbye (endPool). */
+  end(): Promise<void>;
 }
 
 export interface ServerFacts {
@@ -37,10 +40,35 @@ export function createPools(options: PoolOptions): TargetClients<TargetConnectio
       const facts = readOnce(() => readFacts(pool));
       // Until they are closed: a superuser's fix is seen without restarting Paved.
       const serverDatabases = readUntil(async () => closeServerDatabases(pool, config, (await facts()).superuser), (result) => result.open.length === 0);
-      return { pool, config, facts, serverDatabases };
+      return { pool, config, facts, serverDatabases, end: endPool(pool) };
     },
-    close: (connection) => connection.pool.end(),
+    close: (connection) => connection.end(),
   });
+}
+
+/** How long a stop waits for the server to see the admin sessions out. */
+const GOODBYE_MS = 2_000;
+
+/**
+ * pg-pool's `end()` resolves once it has asked each idle session to end, not once they have. A
+ * server stopped right after (the embedded one, which Paved stops after its drivers) then ends
+ * the sessions itself and each is logged as an admin connection lost. So the pool's end waits
+ * for its sessions' `remove` (their socket closed: the server has let the backend go), at most
+ * GOODBYE_MS, so that a server that no longer answers does not hold up a stop.
+ */
+function endPool(pool: pg.Pool): () => Promise<void> {
+  const open = new Set<pg.PoolClient>();
+  let allGone = (): void => {};
+  pool.on('connect', (client) => open.add(client));
+  pool.on('remove', (client) => {
+    open.delete(client);
+    if (open.size === 0) allGone();
+  });
+  return async () => {
+    const gone = new Promise<void>((resolve) => (allGone = resolve));
+    await pool.end();
+    if (open.size > 0) await Promise.race([gone, delay(GOODBYE_MS, undefined, { ref: false })]);
+  };
 }
 
 async function readFacts(pool: pg.Pool): Promise<ServerFacts> {
