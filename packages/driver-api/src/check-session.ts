@@ -69,3 +69,19 @@ export async function withCheckConnection<C, T>(
     await close();
   }
 }
+
+/** How long a check connection's close waits for the server to let the connection go. */
+export const GOODBYE_MS = 2_000;
+
+/**
+ * Waits until `gone` settles (the server has let the connection go: its side of the socket is
+ * closed), at most GOODBYE_MS; past that it `tearDown`s the connection, so a server that no
+ * longer answers does not hold up a pass that waits for the close (Driver.connectionLimit).
+ */
+export async function awaitGoodbye(gone: Promise<unknown>, tearDown: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, GOODBYE_MS, true)));
+  const timedOut = await Promise.race([gone.then(() => false, () => false), late]);
+  clearTimeout(timer);
+  if (timedOut) tearDown();
+}

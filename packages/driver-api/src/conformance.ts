@@ -10,7 +10,7 @@
  * own. Everything created is deleted in afterAll even when an assertion failed.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createCheckSession, isResourceExists, type ContractCheck, type Driver, type DriverInstance, type Target } from './index.js';
+import { createCheckSession, isResourceExists, type CheckSession, type ContractCheck, type Driver, type DriverInstance, type Target } from './index.js';
 import { buildContext, generateSecrets, interruptingSignal, newSeed, type InstanceSeed } from './conformance-context.js';
 
 export { SimulatedCrash } from './conformance-context.js';
@@ -83,10 +83,20 @@ export interface ChecksInput {
  * Ready: sharing one CheckSession, in order (all started at once when the driver says
  * `checksTogether`, their outcomes read in order), stopping at the first that fails (whose error
  * is thrown). The session is closed afterwards either way, once every started check settled.
+ * Returns what the session opened (the tenant connections), closed by then, for a test that
+ * looks at them the moment the close resolved.
  */
-export async function runDriverChecks(driver: Driver, input: ChecksInput): Promise<void> {
+export async function runDriverChecks(driver: Driver, input: ChecksInput): Promise<unknown[]> {
   const offered = driver.checks ?? [];
-  const session = createCheckSession();
+  const opened: unknown[] = [];
+  const shared = createCheckSession();
+  const session: CheckSession = {
+    use: (key, open, close) => shared.use(key, async () => {
+      const value = await open();
+      opened.push(value);
+      return value;
+    }, close),
+  };
   const checks = (input.names ?? offered.map((check) => check.name)).map((name) => {
     const check = offered.find((candidate) => candidate.name === name);
     if (check === undefined) throw new Error(`driver "${driver.type}" offers no check "${name}"`);
@@ -99,8 +109,9 @@ export async function runDriverChecks(driver: Driver, input: ChecksInput): Promi
     for (const [index, check] of checks.entries()) await (started[index] ?? run(check));
   } finally {
     await Promise.allSettled(started);
-    await session.close();
+    await shared.close();
   }
+  return opened;
 }
 
 export function runDriverConformance(options: DriverConformanceOptions): void {

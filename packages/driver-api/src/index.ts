@@ -28,7 +28,7 @@ export { cannotConnect, preflightWith } from './preflight.js';
 export { credentialName, isCredentialName, requireSecret } from './credentials.js';
 export { wireInstance } from './wire-instance.js';
 export type { WireInstance } from './wire-instance.js';
-export { createCheckSession, withCheckConnection } from './check-session.js';
+export { awaitGoodbye, createCheckSession, GOODBYE_MS, withCheckConnection } from './check-session.js';
 export type { CheckConnection } from './check-session.js';
 export { isTargetUnreachable, TARGET_UNREACHABLE, targetUnreachable } from './unreachable.js';
 export { isResourceExists, RESOURCE_EXISTS, resourceExists } from './resource-exists.js';
@@ -228,6 +228,17 @@ export interface Driver {
    * Default: in order, each after the last passed.
    */
   readonly checksTogether?: boolean;
+  /**
+   * How many connections at once the instance's login may hold, read from its values (a plan's
+   * `connectionLimit`, a vhost's `maxConnections`); undefined when there is no limit (a value
+   * it cannot read throws, and the engine then takes the limit for small). Where the limit leaves no room beside the contract checks' own connection (the
+   * rule is in the engine's contract-checks.ts), the engine waits for the checks' session to
+   * close before the pass goes on to Ready, so the requester's first connection does not meet
+   * the checks' one still closing; elsewhere it closes the session in the background. A driver
+   * that says so makes its check connections' close resolve once the server has let the
+   * connection go, not once it was asked to. Default: no limit.
+   */
+  connectionLimit?(instance: DriverInstance): number | undefined;
   /**
    * Credential rotation, in two calls the engine makes with a grace period between them:
    * `rotate` issues credential `ctx.instance.rotation` alongside the previous one (both work)

@@ -209,4 +209,28 @@ describe('runContractChecks', () => {
     expect(outcome.results).toEqual([{ name: 'first', passed: false, message: 'refused' }]);
     expect(closedEarly).toBe(false);
   });
+
+  it('waits for the session\'s close where the login has no room for a connection beside the checks\' one, else closes it in the background', async () => {
+    const limits: [string, (() => number | undefined) | undefined, boolean][] = [
+      ['limit 1', () => 1, true],
+      ['limit 0', () => 0, true],
+      ['an unreadable limit', () => { throw new Error('connectionLimit must be an integer'); }, true],
+      ['limit 2', () => 2, false],
+      ['no limit', () => undefined, false],
+      ['a driver without the hook', undefined, false],
+    ];
+    for (const [what, connectionLimit, waits] of limits) {
+      let closeDone!: () => void;
+      const closing = new Promise<void>((resolve) => (closeDone = resolve));
+      const login: ContractCheck = { name: 'login', description: '', run: async ({ session }) => { await session!.use('tenant', async () => 'connection', () => closing); } };
+      const driver = { ...driverWith([login]), ...(connectionLimit === undefined ? {} : { connectionLimit }) };
+      let resolved = false;
+      const running = runContractChecks(driver, ['login'], input()).then((outcome) => ((resolved = true), outcome));
+      // A turn of the event loop: the checks are long done, only the close is pending.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(resolved, what).toBe(!waits);
+      closeDone();
+      expect((await running).results, what).toEqual([{ name: 'login', passed: true, message: 'passed' }]);
+    }
+  });
 });

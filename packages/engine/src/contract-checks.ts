@@ -98,9 +98,40 @@ export async function runContractChecks(driver: Driver, names: readonly string[]
   } finally {
     // Closed in the background: the outcome is known, and waiting for the tenant's logout (an
     // AMQP close is a round trip to the broker, ≈ 2 ms) would only delay the pass's next write.
+    // Unless the login has no room for a connection beside the checks' (closesBeforeReady).
     // The session's close ignores errors; every check has settled, so nothing still uses it.
-    void session.close();
+    if (closesBeforeReady(driver, input.instance)) await session.close();
+    else void session.close();
   }
+}
+
+/**
+ * The tenant connections a run's checks hold at most: one, since they share a session keyed by
+ * login and place (every driver's checks of one run use one login, in one database or vhost).
+ */
+const CHECK_CONNECTIONS = 1;
+
+/**
+ * Whether the checks' session must have closed before the pass goes on (to Ready, where the
+ * requester gets the credentials): when the login's connection limit (Driver.connectionLimit)
+ * is no more than the checks hold. A login limited to one connection would otherwise refuse
+ * the requester's first connection while the checks' one is still closing on the server (1–5
+ * ms: "too many connections for role"). Above that, the requester's first connection has a
+ * slot free beside the closing one; only opening the whole limit within those milliseconds
+ * could meet it, which is a client using every slot its plan gives, where any other connection
+ * of its own (a second replica, a migration) would do the same. So the wait, one close round
+ * trip, is paid only by logins at their smallest limit, and the default (20) never pays it. A
+ * limit the driver cannot read is waited for: nothing to bet the requester's connection on.
+ */
+export function closesBeforeReady(driver: Driver, instance: DriverInstance): boolean {
+  if (driver.connectionLimit === undefined) return false;
+  let limit: number | undefined;
+  try {
+    limit = driver.connectionLimit(instance);
+  } catch {
+    return true;
+  }
+  return limit !== undefined && limit <= CHECK_CONNECTIONS;
 }
 
 async function runChecksIn(session: CheckSession, driver: Driver, names: readonly string[], input: ChecksInput): Promise<ChecksOutcome> {

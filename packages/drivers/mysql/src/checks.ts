@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type mysql from 'mysql2/promise';
 import { mysql2 } from './mysql2.js';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Connection as CoreConnection } from 'mysql2';
 import { DriverError } from '@paved/model';
-import { errorLine, withCheckConnection, type CheckSession, type ContractCheck } from '@paved/driver-api';
+import { awaitGoodbye, errorLine, withCheckConnection, type CheckSession, type ContractCheck } from '@paved/driver-api';
 import { hasWildcard, quoteIdent } from './quote.js';
 import { isMysqlErrno } from './mysql-errors.js';
 import { tenantAuthPlugins } from './client-auth.js';
@@ -25,7 +26,7 @@ async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal 
   const connection = {
     key: `mysql:${outputs.username}@${outputs.database}`,
     open: () => openTenant(check, outputs, signal),
-    close: (session: mysql.Connection) => session.end().catch(() => session.destroy()),
+    close: (session: mysql.Connection) => endTenant(session),
     abort: (session: mysql.Connection) => session.destroy(),
   };
   try {
@@ -34,6 +35,25 @@ async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal 
     if (error instanceof DriverError) throw error;
     throw failed(check, `login "${outputs.username}" in database "${outputs.database}": ${errorLine(error, [outputs.password ?? ''])}`, error);
   }
+}
+
+/**
+ * Ends a tenant session and resolves once the server has let it go. mysql2's end() resolves as
+ * it queues COM_QUIT, before it is even written, and the server does not answer one: it
+ * releases the login's count against MAX_USER_CONNECTIONS (end_connection) and then closes the
+ * socket. So the socket's close is what says the slot is free. The engine waits for that only
+ * where the login's limit leaves no room beside it (Driver.connectionLimit).
+ */
+async function endTenant(session: mysql.Connection): Promise<void> {
+  const socket = coreOf(session).stream;
+  const gone = socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', resolve));
+  await session.end().catch(() => session.destroy());
+  await awaitGoodbye(gone, () => session.destroy());
+}
+
+/** The callback connection under mysql2's promise wrapper (its socket, which its types leave out; its query events). */
+function coreOf(session: mysql.Connection): CoreConnection & { stream: Duplex } {
+  return (session as unknown as { connection: CoreConnection & { stream: Duplex } }).connection;
 }
 
 /**
@@ -141,7 +161,7 @@ export async function checkWriteRead(outputs: Outputs, signal?: AbortSignal, sha
  */
 function queryEach(session: mysql.Connection, statements: readonly string[]): Promise<{ results: RowDataPacket[][]; error?: unknown }> {
   // The promise wrapper keeps the callback connection whose query() emits the events.
-  const core = (session as unknown as { connection: CoreConnection }).connection;
+  const core = coreOf(session);
   return new Promise((resolve) => {
     const results: RowDataPacket[][] = [];
     let error: unknown;

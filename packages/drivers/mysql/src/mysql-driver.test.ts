@@ -3,7 +3,7 @@ import { runDriverChecks, runDriverConformance } from '@paved/driver-api/conform
 import type { Driver } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
 import { createMysqlDriver, ed25519PublicKey, grantPattern, hasWildcard, nativePasswordHash, quoteIdent, quoteLiteral } from './index.js';
-import { ADMIN_URL, OTHER_HOST, TENANT_HOST, adminQuery, context, inventory, mysqlConformance, mysqlTarget, newPassword, skipReason, uniqueName } from './test-support.js';
+import { ADMIN_URL, OTHER_HOST, TENANT_HOST, adminQuery, context, inventory, mysqlConformance, mysqlTarget, newPassword, skipReason, tenantSession, uniqueName } from './test-support.js';
 
 const skip = await skipReason('mysql driver tests');
 const skipHere = skip !== undefined && process.env.CI !== 'true';
@@ -104,6 +104,28 @@ describe.skipIf(skipHere)('mysql driver on the machine MariaDB', () => {
     expect((bad as DriverError).issues[0]?.path).toBe('values.connectionLimit');
     const badName = await driver.create(context(target, 'Bad-Name')).catch((e: unknown) => e);
     expect((badName as DriverError).issues[0]?.path).toBe('instance.externalName');
+  });
+
+  it('a login limited to one connection: the checks\' close resolves once the server has let their session go, so the login\'s one slot is free', async () => {
+    const ctx = context(target, fresh(), { values: { connectionLimit: 1 } });
+    const { outputs } = await driver.create(ctx);
+    // The limit the engine reads to wait for that close before Ready (contract-checks.ts).
+    expect(driver.connectionLimit?.(ctx.instance)).toBe(1);
+    expect(driver.connectionLimit?.({ ...ctx.instance, values: {} })).toBe(20);
+    expect(driver.connectionLimit?.({ ...ctx.instance, values: { connectionLimit: 0 } })).toBeUndefined();
+    const opened = (await runDriverChecks(driver, { target, instance: ctx.instance, outputs })) as { connection: { stream: { closed: boolean } } }[];
+    // Read with no turn of the event loop since the close resolved: closed by then, not after.
+    // mysql2's end() alone resolves before COM_QUIT is even written.
+    expect(opened.map((session) => session.connection.stream.closed)).toEqual([true]);
+    // Not read from the processlist: MariaDB releases the login's count (end_connection), then
+    // closes the socket, then unlists the thread, so it may still be listed for a moment.
+    const session = await tenantSession(outputs);
+    try {
+      // The slot taken now is the login's only one.
+      await expect(tenantSession(outputs)).rejects.toThrow(/max_user_connections/);
+    } finally {
+      session.destroy();
+    }
   });
 
   it('reports drift (plugin, password, limit, lost privileges, stray global grant, unlisted host) and update repairs it', async () => {

@@ -6,6 +6,7 @@ import { deletionSteps } from './deletion.js';
 import { preflight } from './preflight.js';
 import { revoke } from './rotation.js';
 import { contractChecks } from './checks.js';
+import { wantedResource } from './spec.js';
 
 export interface MysqlDriverOptions {
   logger?: Logger;
@@ -36,6 +37,8 @@ export function createMysqlDriver(options: MysqlDriverOptions = {}): Driver {
     // server's loop made each turn cost). No check sees another's work: write-read's table is
     // its own, and isolation reads databases and grants, not tables.
     checksTogether: true,
+    // Each login's MAX_USER_CONNECTIONS; 0 is none.
+    connectionLimit: (instance) => wantedResource({ instance }).connectionLimit || undefined,
     preflight: (target) => preflightWith(target, pools.forTarget, preflight),
     observe: async (ctx) => observe(connect(ctx), ctx),
     // create is update (CREATE … IF NOT EXISTS, then ALTER USER and the grants set whole): on a

@@ -18,7 +18,7 @@ export interface WantedResource {
  * engine makes it: it is spliced into GRANT/CREATE USER text, and [a-z0-9_] keeps that safe.
  * MariaDB allows 64 characters for a database and 80 for a user name.
  */
-export function wantedResource(ctx: DriverContext, rotation = ctx.instance.rotation ?? 0): WantedResource {
+export function wantedResource(ctx: Pick<DriverContext, 'instance'>, rotation = ctx.instance.rotation ?? 0): WantedResource {
   const database = ctx.instance.externalName;
   if (!/^[a-z0-9_]{1,64}$/.test(database)) {
     throw new DriverError(`mysql: external name "${database.slice(0, 80)}" must be 1–64 characters of [a-z0-9_]`, {

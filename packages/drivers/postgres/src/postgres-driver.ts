@@ -1,6 +1,6 @@
 import { preflightWith, silentLogger, type Driver, type DriverContext, type Logger } from '@paved/driver-api';
 import { createPools } from './pools.js';
-import { provision } from './provision.js';
+import { provision, wantedConnectionLimit } from './provision.js';
 import { observe } from './observe.js';
 import { deletionSteps } from './deletion.js';
 import { preflight } from './preflight.js';
@@ -33,6 +33,11 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
     create: async (ctx) => provision(connect(ctx), ctx, 'create'),
     update: async (ctx) => provision(connect(ctx), ctx, 'update'),
     checks: postgresChecks,
+    // The login's CONNECTION LIMIT; -1 is none.
+    connectionLimit: (instance) => {
+      const limit = wantedConnectionLimit({ instance });
+      return limit === -1 ? undefined : limit;
+    },
     rotate: async (ctx) => rotate(connect(ctx), ctx),
     revoke: async (ctx) => revoke(connect(ctx), ctx),
     close: () => pools.closeAll(),

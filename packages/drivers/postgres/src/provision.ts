@@ -12,7 +12,7 @@ import { openDatabasesProblem } from './server-databases.js';
 export const DEFAULT_CONNECTION_LIMIT = 20;
 
 /** The connection limit an instance asks for (plan value `connectionLimit`), checked. */
-export function wantedConnectionLimit(ctx: DriverContext): number {
+export function wantedConnectionLimit(ctx: Pick<DriverContext, 'instance'>): number {
   const value = ctx.instance.values.connectionLimit ?? DEFAULT_CONNECTION_LIMIT;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < -1) {
     throw new DriverError(`postgres: connectionLimit for "${ctx.instance.externalName}" must be an integer ≥ -1`, {

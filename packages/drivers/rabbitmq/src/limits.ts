@@ -8,7 +8,7 @@ export type LimitName = (typeof LIMITS)[keyof typeof LIMITS];
 export type WantedLimits = Record<LimitName, number | undefined>;
 
 /** The vhost limits an instance asks for (plan values `maxConnections`, `maxQueues`), checked. */
-export function wantedLimits(ctx: DriverContext): WantedLimits {
+export function wantedLimits(ctx: Pick<DriverContext, 'instance'>): WantedLimits {
   const wanted = {} as WantedLimits;
   for (const [value, limit] of Object.entries(LIMITS) as [keyof typeof LIMITS, LimitName][]) {
     const raw = ctx.instance.values[value];

@@ -231,3 +231,13 @@ describe.skipIf(skipHere)('rabbitmq driver on the machine broker', () => {
     expect((anonymous as DriverError).message).toBe('rabbitmq target "bad": config.managementUrl must name the admin user and password (http://admin:password@host:15672)');
   });
 });
+
+describe('rabbitmq connection limit', () => {
+  it('is the vhost\'s maxConnections, which the engine reads to wait for the checks\' close before Ready when it is 1', () => {
+    const driver = createRabbitmqDriver();
+    const instance = { id: 'i', team: 't', name: 'q', externalName: 'pv_q', product: 'amqp', plan: 'small', values: {} };
+    expect(driver.connectionLimit?.({ ...instance, values: { maxConnections: 1 } })).toBe(1);
+    expect(driver.connectionLimit?.(instance)).toBeUndefined();
+    expect(() => driver.connectionLimit?.({ ...instance, values: { maxConnections: -1 } })).toThrow(/maxConnections/);
+  });
+});

@@ -8,6 +8,7 @@ import { deletionSteps } from './deletion.js';
 import { preflight } from './preflight.js';
 import { rotate, revoke } from './rotation.js';
 import { contractChecks } from './checks.js';
+import { wantedLimits } from './limits.js';
 
 export interface RabbitmqDriverOptions {
   logger?: Logger;
@@ -36,6 +37,8 @@ export function createRabbitmqDriver(options: RabbitmqDriverOptions = {}): Drive
     // isolation uses connections and management calls of its own: its refused logins overlap
     // the other two instead of following them.
     checksTogether: true,
+    // The vhost's max-connections, which the checks' connection counts against like any other.
+    connectionLimit: (instance) => wantedLimits({ instance })['max-connections'],
     preflight: (target) => preflightWith(target, api, preflight),
     observe: async (ctx) => observe(connect(ctx), ctx),
     // create is update (PUT vhost answers 204 when it was there, and the user, limits and grants
