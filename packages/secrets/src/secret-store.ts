@@ -1,5 +1,5 @@
 import { UnavailableError } from '@paved/model';
-import type { ActiveMasterKey, Store } from '@paved/store';
+import type { ActiveMasterKey, SecretEnvelopeRow, Store } from '@paved/store';
 import { fixedKeyring, type KeyringSource, type VersionedKey } from './keyring.js';
 import type { MasterKey } from './master-key.js';
 import { createSecretBox, envelopeKeyId, type SecretBox } from './secret-box.js';
@@ -73,6 +73,13 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
     return (sealing = key);
   }
 
+  function open(row: SecretEnvelopeRow): Record<string, string> {
+    const kid = envelopeKeyId(row.envelope);
+    const key = (kid === undefined ? undefined : findKey(kid)) ?? newest();
+    // An unknown kid opens with the newest key, which fails with a message naming both ids.
+    return boxFor(key).open(row.envelope, aadFor(row.ownerId, row.name));
+  }
+
   return {
     async put(ownerId, name, values) {
       const aad = aadFor(ownerId, name);
@@ -86,12 +93,9 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
     },
     async get(ownerId, name) {
       const row = await store.getSecret(ownerId, name);
-      if (row === undefined) return undefined;
-      const kid = envelopeKeyId(row.envelope);
-      const key = (kid === undefined ? undefined : findKey(kid)) ?? newest();
-      // An unknown kid opens with the newest key, which fails with a message naming both ids.
-      return boxFor(key).open(row.envelope, aadFor(ownerId, name));
+      return row === undefined ? undefined : open(row);
     },
+    open,
     async deleteAll(ownerId) {
       await store.deleteSecrets(ownerId);
     },

@@ -204,6 +204,12 @@ export interface NewEvent {
   data?: Record<string, unknown>;
 }
 
+/** An instance and one of its secrets, as of one snapshot (Store.getInstanceWithSecret). */
+export interface InstanceWithSecret {
+  instance: Instance;
+  secret: SecretEnvelopeRow | null;
+}
+
 /** An encrypted secret as the secret store hands it over: opaque bytes in base64. */
 export interface SecretEnvelopeRow {
   ownerId: string;
@@ -634,6 +640,11 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    */
   createInstances(inputs: readonly NewInstance[]): Promise<PromiseSettledResult<Instance>[]>;
   getInstance(id: string): Promise<Instance | undefined>;
+  /**
+   * getInstance with the instance's secret `secretName` (null when it has none), read in one
+   * statement, so under one snapshot: what a watch that will reveal the credentials re-reads.
+   */
+  getInstanceWithSecret(id: string, secretName: string): Promise<InstanceWithSecret | undefined>;
   getInstanceByName(teamId: string, name: string): Promise<Instance | undefined>;
   /** In creation order (oldest first); the cursor is the last item's place in that order. */
   /** A page of one team (and no topLevel) is frozen: answered again while the database is unchanged (unchanged-reads.ts). */

@@ -2,7 +2,7 @@ import {
   NotAllowedError, isPavedError,
   type CreateInstanceRequest, type Credentials, type Instance, type Page, type PageRequest, type PavedEvent, type RequestInterface, type RequestPreview, type UpdateInstanceRequest,
 } from '@paved/model';
-import type { Store } from '@paved/store';
+import type { SecretEnvelopeRow, Store } from '@paved/store';
 import { instanceNotFound, type InstanceListRequest, type InstanceService, type InstanceWatchEvent, type InstanceWatchRequest } from './service.js';
 import type { InstanceFollow } from './follow.js';
 import { can, teamFor, type Principal, type TeamAccess } from '../access/principal.js';
@@ -69,9 +69,9 @@ export class AuthorizedInstanceService implements InstanceService {
     return this.inner.delete(principal, team, name);
   }
 
-  async revealCredentials(principal: Principal, team: string, name: string, watched?: Instance): Promise<Credentials> {
+  async revealCredentials(principal: Principal, team: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null): Promise<Credentials> {
     await this.instanceAccess(principal, team, name, 'write');
-    return this.inner.revealCredentials(principal, team, name, watched);
+    return this.inner.revealCredentials(principal, team, name, watched, sealedCredentials);
   }
 
   async rotate(principal: Principal, team: string, name: string): Promise<Instance> {
@@ -91,8 +91,8 @@ export class AuthorizedInstanceService implements InstanceService {
   }
 
   /** Nothing to authorize: it follows only an instance the caller's own (authorized) create returned. */
-  followNew(listener: (event: InstanceWatchEvent) => void): InstanceFollow {
-    return this.inner.followNew(listener);
+  followNew(listener: (event: InstanceWatchEvent) => void, request?: InstanceWatchRequest): InstanceFollow {
+    return this.inner.followNew(listener, request);
   }
 
   /** Outsiders get "not found" for every instance name; insiders with too small a role get 403. */

@@ -50,6 +50,29 @@ eachStore('API create answered with its status stream (?wait=ready)', (open) => 
     expect(events.filter((e) => e.kind === 'credentials.revealed' && e.instanceId === created.id)).toMatchObject([{ actor: 'ann', data: { instance: 'streamed', keys: ['host', 'password'] } }]);
   });
 
+  it('reveals the credentials the Ready status was re-read with: no read of the secret after it', async () => {
+    const stream = openStream(base, '/api/v1/teams/alpha/instances?wait=ready&reveal=true', ann.token, { name: 'sealed', product: 'pgdb' });
+    await stream.until(() => stream.events.length >= 1, 'the created status');
+    const created = JSON.parse(stream.events[0]!.data) as Instance;
+    // The engine's order: the credentials are stored before the Ready status.
+    await h.secrets.put(created.id, 'credentials', { password: 'from-the-driver' });
+    const getSecret = h.store.getSecret.bind(h.store);
+    let secretReads = 0;
+    h.store.getSecret = (ownerId, name) => {
+      secretReads++;
+      return getSecret(ownerId, name);
+    };
+    try {
+      await markReady(h.store, created, { host: 'h' });
+      await stream.until(() => stream.events.length >= 3, 'the credentials and the Ready status');
+    } finally {
+      h.store.getSecret = getSecret;
+    }
+    stream.close();
+    expect(JSON.parse(stream.events[1]!.data) as Credentials).toEqual({ instance: 'sealed', team: 'alpha', values: { host: 'h', password: 'from-the-driver' } });
+    expect(secretReads).toBe(0);
+  });
+
   it('reveals nothing to a token revoked between the create and Ready: the caller is verified again at Ready', async () => {
     const issued = (await h.call(ann, 'POST', '/api/v1/users/ann/tokens', { name: 'ci' })).json() as { token: string; info: { id: string } };
     const stream = openStream(base, '/api/v1/teams/alpha/instances?wait=ready&reveal=true', issued.token, { name: 'revoked', product: 'pgdb' });

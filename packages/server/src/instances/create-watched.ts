@@ -1,6 +1,6 @@
 import type { CreateInstanceRequest, Instance, RequestInterface } from '@paved/model';
 import type { Principal } from '../access/principal.js';
-import type { InstanceService, InstanceWatchEvent } from './service.js';
+import type { InstanceService, InstanceWatchEvent, InstanceWatchRequest } from './service.js';
 
 /**
  * A create followed as the watch follows an instance (a create with `?wait=ready`): subscribed
@@ -13,9 +13,9 @@ import type { InstanceService, InstanceWatchEvent } from './service.js';
  */
 export async function createWatched(
   instances: InstanceService, principal: Principal, team: string, request: CreateInstanceRequest, via: RequestInterface, listener: (event: InstanceWatchEvent) => void,
-  recorded?: Promise<void>,
+  recorded?: Promise<void>, watchRequest?: InstanceWatchRequest,
 ): Promise<{ instance: Instance; stop: () => void }> {
-  const following = instances.followNew(listener);
+  const following = instances.followNew(listener, watchRequest);
   let instance: Instance;
   try {
     instance = await instances.create(principal, team, request, via, recorded);

@@ -1,3 +1,4 @@
+import type { SecretEnvelopeRow } from '@paved/store';
 import type { CreateInstanceRequest, Credentials, Instance, Page, PageRequest, PavedEvent, RequestInterface, RequestPreview, UpdateInstanceRequest } from '@paved/model';
 import type { Principal } from '../access/principal.js';
 import type { InstanceFollow } from './follow.js';
@@ -51,8 +52,8 @@ export class DelegatingInstanceService implements InstanceService {
     return this.inner.delete(principal, team, name);
   }
 
-  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance): Promise<Credentials> {
-    return this.inner.revealCredentials(principal, team, name, watched);
+  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null): Promise<Credentials> {
+    return this.inner.revealCredentials(principal, team, name, watched, sealedCredentials);
   }
 
   rotate(principal: Principal, team: string, name: string): Promise<Instance> {
@@ -71,7 +72,7 @@ export class DelegatingInstanceService implements InstanceService {
     return this.inner.watch(principal, team, name, listener, request);
   }
 
-  followNew(listener: (event: InstanceWatchEvent) => void): InstanceFollow {
-    return this.inner.followNew(listener);
+  followNew(listener: (event: InstanceWatchEvent) => void, request?: InstanceWatchRequest): InstanceFollow {
+    return this.inner.followNew(listener, request);
   }
 }

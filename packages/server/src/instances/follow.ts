@@ -1,5 +1,5 @@
 import type { Instance } from '@paved/model';
-import type { Store } from '@paved/store';
+import type { SecretEnvelopeRow, Store } from '@paved/store';
 import type { InstanceWatchEvent } from './service.js';
 
 /** An instance followed from before it is known: `start` with it once read (or created), `stop` to end. */
@@ -13,6 +13,17 @@ export interface InstanceFollow {
   stop(): void;
 }
 
+/** How an instance is followed. */
+export interface FollowOptions {
+  /**
+   * The watcher will reveal this secret of the instance (`credentials`, a stream's `?reveal=true`):
+   * each re-read brings it along in the same statement (Store.getInstanceWithSecret), so the
+   * reveal does not read it in a round trip of its own after the Ready status (bench/README.md §1,
+   * round 18). It goes only to the reveal (InstanceWatchEvent's `sealedCredentials`), still sealed.
+   */
+  withSecret?: string;
+}
+
 /**
  * Follows one instance's changes for a watcher (the watch stream, a create that answers with
  * it). Subscribed at once, before the instance is read or created, so that no change is
@@ -21,7 +32,8 @@ export interface InstanceFollow {
  * cost a store read on every watch, on the path from a request to its credentials
  * (bench/README.md §1).
  */
-export function followInstance(store: Store, listener: (event: InstanceWatchEvent) => void): InstanceFollow {
+export function followInstance(store: Store, listener: (event: InstanceWatchEvent) => void, options: FollowOptions = {}): InstanceFollow {
+  const { withSecret } = options;
   let followed: string | undefined;
   let stopped = false;
   const changedBeforeStart = new Map<string, number>();
@@ -35,7 +47,10 @@ export function followInstance(store: Store, listener: (event: InstanceWatchEven
   const recheck = () => {
     queue = queue.then(async () => {
       if (stopped) return;
-      const current = await store.getInstance(followed!);
+      let current: Instance | undefined;
+      let sealedCredentials: SecretEnvelopeRow | null | undefined;
+      if (withSecret === undefined) current = await store.getInstance(followed!);
+      else ({ instance: current, secret: sealedCredentials } = (await store.getInstanceWithSecret(followed!, withSecret)) ?? {});
       if (stopped) return;
       if (!current) {
         stop();
@@ -45,7 +60,7 @@ export function followInstance(store: Store, listener: (event: InstanceWatchEven
       const next = fingerprint(current);
       if (next === last) return;
       last = next;
-      listener({ type: 'status', instance: current });
+      listener(sealedCredentials === undefined ? { type: 'status', instance: current } : { type: 'status', instance: current, sealedCredentials });
     }).catch(() => {
       // A failed re-read (store briefly unreachable) skips one update; the next change retries.
     });

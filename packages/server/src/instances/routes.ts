@@ -87,7 +87,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<InstanceRoutesOptions> = 
     return serveStatusStream(streams, {
       request, reply, userId: principal.user.id, team, instance: body.name,
       ...(reveal ? { reveal: { instances, reauthenticate, record } } : {}),
-      follow: async (listener) => (await createWatched(instances, principal, team, body, requestInterfaceOf(request), listener, receivedRecord(request))).stop,
+      follow: async (listener) => (await createWatched(instances, principal, team, body, requestInterfaceOf(request), listener, receivedRecord(request), { forReveal: reveal })).stop,
       revealRecordFailed: (error) => request.log.warn({ code: problemParts(error).code }, 'the create\'s stream goes on without its reveal: its audit record was not written'),
       recordRevealAfterFollow: true,
       beforeOpen: () => recordStreamed(request, 200),

@@ -7,18 +7,27 @@ import {
 import { newApprovalId } from '@paved/store';
 import type { Driver, Target } from '@paved/driver-api';
 import type { SecretStore } from '@paved/secrets';
-import type { Store } from '@paved/store';
+import type { SecretEnvelopeRow, Store } from '@paved/store';
 import { productNotFound } from '../products/service.js';
 import { findTeam, type Principal } from '../access/principal.js';
 import { selectTarget } from './target-selection.js';
-import { followInstance, type InstanceFollow } from './follow.js';
+import { followInstance, type FollowOptions, type InstanceFollow } from './follow.js';
 import { assertNotPart, withParts, withPartsOf } from './composition-parts.js';
 import { quotaClaims } from './quota-claims.js';
 import { findEnvironment } from '../catalog/environments/service.js';
 import { PolicyGate, policyDenied, type GateRequest, type GateResult } from '../policies/gate.js';
 
 /** What a watcher of one instance is told: its state on every change, then that it is gone. */
-export type InstanceWatchEvent = { type: 'status'; instance: Instance } | { type: 'deleted' };
+export type InstanceWatchEvent = {
+  type: 'status';
+  instance: Instance;
+  /**
+   * A watch for a reveal (InstanceWatchRequest's `forReveal`): the instance's credentials, sealed,
+   * read in the same statement as `instance` (null: it has none yet); absent when not read with it
+   * (the first status, the instance as the watch began with it). For the reveal only, never sent.
+   */
+  sealedCredentials?: SecretEnvelopeRow | null;
+} | { type: 'deleted' };
 
 /** How an instance is watched. */
 export interface InstanceWatchRequest {
@@ -71,8 +80,10 @@ export interface InstanceService {
    * Every output, secret ones included; recorded as a `credentials.revealed` event. `watched`:
    * the instance as a watch stream (`?reveal=true`) has just read it for its Ready status, so it
    * is not read again (the team and the caller's access are checked as always).
+   * `sealedCredentials`: its credentials as that same read brought them (InstanceWatchEvent),
+   * opened only past the checks instead of read again; absent, they are read.
    */
-  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance): Promise<Credentials>;
+  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null): Promise<Credentials>;
   /**
    * Asks for a new credential: the engine issues it, the previous one keeps working for the
    * plan's grace period, then is revoked. Asking again before it is issued changes nothing.
@@ -94,7 +105,7 @@ export interface InstanceService {
    * changes is missed; `start` takes only the instance `create` returned to the same caller,
    * whose create was authorized (so this checks nothing itself).
    */
-  followNew(listener: (event: InstanceWatchEvent) => void): InstanceFollow;
+  followNew(listener: (event: InstanceWatchEvent) => void, request?: InstanceWatchRequest): InstanceFollow;
 }
 
 export interface InstanceServiceDeps {
@@ -254,7 +265,7 @@ export class DefaultInstanceService implements InstanceService {
     return this.deps.store.requestDeletion(instance.id, principal.user.name);
   }
 
-  async revealCredentials(principal: Principal, teamName: string, name: string, watched?: Instance): Promise<Credentials> {
+  async revealCredentials(principal: Principal, teamName: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null): Promise<Credentials> {
     const { team, instance } = watched === undefined ? await this.find(teamName, name, principal) : await this.watchedIn(teamName, watched, principal);
     // Credentials exist from the first time the instance became Ready; before that the
     // resource may not exist and the secret may not be final.
@@ -263,7 +274,12 @@ export class DefaultInstanceService implements InstanceService {
         code: 'not_ready',
       });
     }
-    const secret = (await this.deps.secrets.get(instance.id, 'credentials')) ?? {};
+    // The watch's re-read brought the credentials along (one statement, one snapshot with the
+    // Ready it showed); otherwise they are read now. Opened only here, past every check.
+    const { open } = this.deps.secrets;
+    const secret = (watched !== undefined && sealedCredentials !== undefined && open !== undefined
+      ? sealedCredentials && open(sealedCredentials)
+      : await this.deps.secrets.get(instance.id, 'credentials')) ?? {};
     const values = { ...instance.outputs, ...secret };
     // The audit record names who saw which keys, never the values.
     await this.deps.store.appendEvent({
@@ -306,8 +322,8 @@ export class DefaultInstanceService implements InstanceService {
     return this.deps.store.listEvents({ teamId: team.id, cursor: page.cursor, limit: page.limit });
   }
 
-  async watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void): Promise<() => void> {
-    const following = followInstance(this.deps.store, listener);
+  async watch(principal: Principal, team: string, name: string, listener: (event: InstanceWatchEvent) => void, request?: InstanceWatchRequest): Promise<() => void> {
+    const following = followInstance(this.deps.store, listener, followOptions(request));
     let instance: Instance;
     try {
       ({ instance } = await this.find(team, name, principal));
@@ -319,8 +335,8 @@ export class DefaultInstanceService implements InstanceService {
     return following.stop;
   }
 
-  followNew(listener: (event: InstanceWatchEvent) => void): InstanceFollow {
-    return followInstance(this.deps.store, listener);
+  followNew(listener: (event: InstanceWatchEvent) => void, request?: InstanceWatchRequest): InstanceFollow {
+    return followInstance(this.deps.store, listener, followOptions(request));
   }
 
   /** The team of an instance a watch read: its own team's, or not found (the watch was of that name in that team). */
@@ -355,6 +371,11 @@ export class DefaultInstanceService implements InstanceService {
       issues: [{ path: 'version', message: 'no such version' }],
     });
   }
+}
+
+/** A watch for a reveal re-reads the instance with its credentials (follow.ts). */
+function followOptions(request: InstanceWatchRequest | undefined): FollowOptions {
+  return request?.forReveal ? { withSecret: 'credentials' } : {};
 }
 
 /** A request waiting for approval, or denied, is not the engine's yet: nothing may change or retry it. */

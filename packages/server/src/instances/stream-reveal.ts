@@ -40,7 +40,9 @@ export async function streamReveal(deps: StreamRevealDeps, request: FastifyReque
     let credentials: Credentials | undefined;
     try {
       // The instance as the watch just read it for this status: not read again. The caller is.
-      credentials = await deps.instances.revealCredentials(await deps.reauthenticate(request), team, instance, event.type === 'status' ? event.instance : undefined);
+      // With the credentials, still sealed, when the watch's re-read brought them along (follow.ts).
+      const watched = event.type === 'status' ? event : undefined;
+      credentials = await deps.instances.revealCredentials(await deps.reauthenticate(request), team, instance, watched?.instance, watched?.sealedCredentials);
     } catch (error) {
       request.log.warn({ code: problemParts(error).code }, 'credentials not revealed on the watch stream');
       // A refusal is off the fast path: its record is written before the Ready status goes out,

@@ -36,6 +36,20 @@ eachStore('store: instances', (open) => {
     expect(events.items.map((e) => [e.kind, e.actor, e.teamId])).toEqual([['instance.requested', 'alice', team.id]]);
   });
 
+  it('reads an instance with one of its secrets in one read: the envelope as getSecret has it, null when there is none', async () => {
+    const store = await open();
+    const team = await seedTeam(store, 'payments');
+    const instance = await store.createInstance(newInstance(team, 'with-secret'));
+    expect(await store.getInstanceWithSecret(instance.id, 'credentials')).toEqual({ instance, secret: null });
+    await store.putSecret({ ownerId: instance.id, name: 'credentials', envelope: '{"v":1}', keyId: 'k1' });
+    await store.putSecret({ ownerId: instance.id, name: 'generated', envelope: '{"v":2}', keyId: 'k1' });
+    const read = await store.getInstanceWithSecret(instance.id, 'credentials');
+    expect(read).toEqual({ instance, secret: await store.getSecret(instance.id, 'credentials') });
+    expect(read?.secret).toMatchObject({ ownerId: instance.id, name: 'credentials', envelope: '{"v":1}', keyId: 'k1' });
+    expect((await store.getInstanceWithSecret(instance.id, 'generated'))?.secret?.envelope).toBe('{"v":2}');
+    expect(await store.getInstanceWithSecret('no-such-instance', 'credentials')).toBeUndefined();
+  });
+
   it('refuses a second instance with the same name in a team, naming the field', async () => {
     const store = await open();
     const team = await seedTeam(store);

@@ -4,7 +4,7 @@ import type { StoreContext } from '../context.js';
 import type { DialectAdapter } from '../dialect/adapter.js';
 import { CHANGE_CHANNEL } from '../dialect/change-channel.js';
 import type { Database, InstancesTable } from '../schema.js';
-import type { ClaimedInstance, InstanceFilter, NewEvent, NewInstance, QuotaClaim, RequestProvenance } from '../types.js';
+import type { ClaimedInstance, InstanceWithSecret, InstanceFilter, NewEvent, NewInstance, QuotaClaim, RequestProvenance } from '../types.js';
 import type { CreateLease } from '../create-claims.js';
 import { insertApproval } from './approvals.js';
 import { canonicalJson, statusHash } from '../canonical.js';
@@ -60,6 +60,16 @@ function teamPageReads(adapter: DialectAdapter) {
 }
 
 const instanceById = compiledRead((db, id: string) => selectInstanceView(db).where('instances.id', '=', id));
+/**
+ * The instance by id with one of its secrets, in one statement: one round trip, and one snapshot,
+ * so the secret is the one committed with (or before) the state read — the credentials that a Ready
+ * status shows were stored before it (the engine's order). A watch that will reveal re-reads so
+ * (followInstance), and the reveal then reads nothing more but the caller's verification.
+ */
+const instanceWithSecret = compiledRead((db, secretName: string, id: string) => selectInstanceView(db)
+  .leftJoin('secrets', (join) => join.onRef('secrets.owner_id', '=', 'instances.id').on('secrets.name', '=', secretName))
+  .select(['secrets.envelope as secret_envelope', 'secrets.updated_at as secret_updated_at', 'secrets.key_id as secret_key_id'])
+  .where('instances.id', '=', id));
 const nameInTeam = compiledRead((db, teamId: string, name: string) => db.selectFrom('instances').select('id').where('team_id', '=', teamId).where('name', '=', name));
 
 /**
@@ -458,6 +468,13 @@ export function instancesRepo(ctx: StoreContext) {
     createInstance,
     createInstances,
     getInstance: (id: string) => getInstance(id),
+
+    async getInstanceWithSecret(id: string, secretName: string): Promise<InstanceWithSecret | undefined> {
+      const [row] = await instanceWithSecret(db, secretName, id);
+      if (row === undefined) return undefined;
+      const secret = row.secret_envelope === null ? null : { ownerId: id, name: secretName, envelope: row.secret_envelope, keyId: row.secret_key_id ?? '', updatedAt: row.secret_updated_at! };
+      return { instance: toInstance(row), secret };
+    },
 
     async getInstanceByName(teamId: string, name: string): Promise<Instance | undefined> {
       const [row] = await instanceByName(db, teamId, name);

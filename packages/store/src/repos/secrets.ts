@@ -13,7 +13,7 @@ const KEYRING_ROW = 1;
 const SECRET_COLUMNS = columnsOf<SecretsTable>()(['owner_id', 'name', 'envelope', 'updated_at', 'key_id']);
 const secretByName = compiledRead((db, ownerId: string, name: string) => db.selectFrom('secrets').select(SECRET_COLUMNS).where('owner_id', '=', ownerId).where('name', '=', name));
 
-function toRow(row: SecretsTable): SecretEnvelopeRow {
+export function toSecretRow(row: SecretsTable): SecretEnvelopeRow {
   return { ownerId: row.owner_id, name: row.name, envelope: row.envelope, keyId: row.key_id ?? '', updatedAt: row.updated_at };
 }
 
@@ -60,7 +60,7 @@ export function secretsRepo(ctx: StoreContext) {
 
     async getSecret(ownerId: string, name: string): Promise<SecretEnvelopeRow | undefined> {
       const [row] = await secretByName(ctx.db, ownerId, name);
-      return row && toRow(row);
+      return row && toSecretRow(row);
     },
 
     async deleteSecrets(ownerId: string): Promise<void> {
@@ -99,7 +99,7 @@ export function secretsRepo(ctx: StoreContext) {
         query = query.where((eb) => eb.or([eb('owner_id', '>', after.ownerId), eb.and([eb('owner_id', '=', after.ownerId), eb('name', '>', after.name)])]));
       }
       const rows = await query.orderBy('owner_id').orderBy('name').limit(options.limit).execute();
-      return rows.map(toRow);
+      return rows.map(toSecretRow);
     },
 
     async rewrapSecret(row: { ownerId: string; name: string; keyId: string; envelope: string }, previousEnvelope: string): Promise<boolean | 'stale-key'> {
