@@ -6,7 +6,7 @@
 //   NODE_OPTIONS="--require $PWD/bench/path-timeline.cjs" node bench/time-to-ready.mjs --product mysql --runs 80
 //   node bench/path-timeline-mysql.mjs /tmp/paved-timeline-PID.json   (once for each file written)
 import { readFileSync } from 'node:fs';
-import { createWindows, phaseTable } from './path-timeline-windows.mjs';
+import { createWindows, intentSplit, phaseTable } from './path-timeline-windows.mjs';
 
 const { marks } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 marks.sort((a, b) => a[1] - b[1]);
@@ -46,6 +46,7 @@ for (const w of found) {
   if (Object.values(points).some((k) => k < 0)) continue;
   const span = (name, from, to) => phases.span(w, name, from, to);
   if (who === 'server') span('request → first statement written', 0, first);
+  if (who === 'server') intentSplit(phases, w, first, 'first statement written');
   span('first statement → GRANT written', first, grant);
   span('GRANT → its answer', grant, grantAnswer);
   span("GRANT's answer → tenant's TCP connect", grantAnswer, connect);

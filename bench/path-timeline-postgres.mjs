@@ -6,7 +6,7 @@
 //   NODE_OPTIONS="--require $PWD/bench/path-timeline.cjs" node bench/time-to-ready.mjs --product postgres --runs 40
 //   node bench/path-timeline-postgres.mjs /tmp/paved-timeline-PID.json   (once for each file written)
 import { readFileSync } from 'node:fs';
-import { createWindows, phaseTable } from './path-timeline-windows.mjs';
+import { createWindows, intentSplit, phaseTable } from './path-timeline-windows.mjs';
 
 const { marks } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 marks.sort((a, b) => a[1] - b[1]);
@@ -52,6 +52,7 @@ for (const w of found) {
   if (Object.values(points).some((k) => k < 0)) continue;
   const span = (name, from, to) => phases.span(w, name, from, to);
   if (who === 'server') span('request → CREATE DATABASE written', 0, createDatabase);
+  if (who === 'server') intentSplit(phases, w, createDatabase, 'CREATE DATABASE written');
   span('CREATE DATABASE → its answer', createDatabase, createAnswer);
   span('its answer → restrict-access written', createAnswer, restrict);
   span('restrict-access → its answer', restrict, restrictAnswer);

@@ -34,3 +34,16 @@ export function phaseTable() {
     },
   };
 }
+
+/**
+ * A server create's request → `first` (its driver's first statement written, named `name`), split
+ * at the last SQLite COMMIT started before it: the engine's intent record's, after which the
+ * driver is called. Nothing without one (the PostgreSQL store's statements are not marked).
+ */
+export function intentSplit(phases, window, first, name) {
+  let intent = first - 1;
+  while (intent >= 0 && !(window[intent][0] === 'sql' && window[intent][3] === 'commit')) intent--;
+  if (intent < 0) return;
+  phases.span(window, "request → the intent's COMMIT", 0, intent);
+  phases.span(window, `the intent's COMMIT → ${name}`, intent, first);
+}

@@ -31,8 +31,10 @@ function timed(owner, method, kind, label) {
   };
 }
 
-// The server's own better-sqlite3 (resolved from the checkout it runs in): its statements' prototype.
-const Database = createRequire(`${process.cwd()}/`)('better-sqlite3');
+// The server's own better-sqlite3 (resolved from the checkout its main script is in, not the
+// working directory: a --baseline server runs another checkout's main.js from this one's): its
+// statements' prototype.
+const Database = createRequire(process.argv[1] ? require('node:path').resolve(process.argv[1]) : `${process.cwd()}/`)('better-sqlite3');
 const probe = new Database(':memory:');
 const Statement = Object.getPrototypeOf(probe.prepare('select 1'));
 probe.close();

@@ -94,6 +94,13 @@ export async function serveStatusStream(streams: EventStreams, asked: StatusStre
       stop();
       throw error;
     }
+    // On SQLite a create's records share the commit of the engine's intent record (above), whose
+    // settling also lets the pass call its driver: the stream opens on the loop's next turn, so
+    // that the driver's first statement, sent within this one (pg-pool and mysql2 hand a client
+    // over on a nextTick), is not written behind the stream's answer (its HTTP 200 and first
+    // status, socket writes of 0.1–2 ms on a busy machine, which nothing waits for: the
+    // credentials come long after; bench/README.md §1 round 18).
+    if (asked.recordRevealAfterFollow) await new Promise<void>((resolve) => setImmediate(resolve));
     return () => {
       stop();
       void revealing?.ended();
