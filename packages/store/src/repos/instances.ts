@@ -7,6 +7,7 @@ import type { Database, InstancesTable } from '../schema.js';
 import type { ClaimedInstance, InstanceWithSecret, InstanceFilter, NewEvent, NewInstance, QuotaClaim, RequestProvenance } from '../types.js';
 import type { CreateLease } from '../create-claims.js';
 import { insertApproval } from './approvals.js';
+import { toSecretRow } from './secrets.js';
 import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { INSTANCE_COLUMNS, INSTANCE_INSERT_COLUMNS, selectInstanceView, selectInstanceViews, selectInstances, toEngineState, toInstance, type InstanceViewRow } from '../rows.js';
@@ -472,7 +473,7 @@ export function instancesRepo(ctx: StoreContext) {
     async getInstanceWithSecret(id: string, secretName: string): Promise<InstanceWithSecret | undefined> {
       const [row] = await instanceWithSecret(db, secretName, id);
       if (row === undefined) return undefined;
-      const secret = row.secret_envelope === null ? null : { ownerId: id, name: secretName, envelope: row.secret_envelope, keyId: row.secret_key_id ?? '', updatedAt: row.secret_updated_at! };
+      const secret = row.secret_envelope === null ? null : toSecretRow({ owner_id: id, name: secretName, envelope: row.secret_envelope, key_id: row.secret_key_id, updated_at: row.secret_updated_at! });
       return { instance: toInstance(row), secret };
     },
 
