@@ -105,6 +105,7 @@ export class PolicyGate {
   }
 }
 
+/** Whether usage `a` counted the instances `b` asks for (a read made before is used only then). */
 function sameUsage(a: UsageFilter, b: UsageFilter): boolean {
   return a.teamId === b.teamId && a.product === b.product && a.plan === b.plan && a.environment === b.environment;
 }
