@@ -25,6 +25,7 @@ import { productDeprecationsRepo } from './repos/product-deprecations.js';
 import { productRoadmapRepo } from './repos/product-roadmap.js';
 import { rolloutsRepo } from './repos/rollouts.js';
 import { policiesRepo } from './repos/policies.js';
+import { gateReadsRepo } from './repos/gate-reads.js';
 import { approvalsRepo } from './repos/approvals.js';
 import { secretsRepo } from './repos/secrets.js';
 import { servicesRepo } from './repos/services.js';
@@ -85,6 +86,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     ...productRoadmapRepo(ctx),
     ...rolloutsRepo(ctx),
     ...policiesRepo(ctx),
+    ...gateReadsRepo(ctx),
     ...approvalsRepo(ctx),
     onInstanceChange: (listener) => feed.on(listener),
     claimOnCreate: (claimer) => createClaims.add(claimer),

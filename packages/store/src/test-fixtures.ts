@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { vi } from 'vitest';
 import type { ProductManifest, ProductVersion, Team } from '@paved/model';
 import type { NewInstance, Store } from './types.js';
 
@@ -70,4 +72,23 @@ export function whenHeard(store: Store, instanceId: string, timeoutMs = 15_000):
       resolve();
     });
   });
+}
+
+/**
+ * The statements pg clients are sent (PostgreSQL), in order, from now until `spy.mockRestore()`,
+ * each as `record` makes it from its text, its client and whether it was written behind an
+ * unanswered statement of that client (pg's pipeline mode: it shares that one's round trip, as
+ * bench/count-pg-queries.cjs counts it). A pool's connections bind pg's query when they connect:
+ * watch from before the store opens to see theirs.
+ */
+export function watchSent<T>(record: (text: string, client: pg.Client, behind: boolean) => T) {
+  const sent: T[] = [];
+  const query = pg.Client.prototype.query;
+  const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+    const config = args[0] as string | { text?: string };
+    const queued = this as unknown as { _activeQuery?: unknown; _queryQueue?: unknown[] };
+    sent.push(record(typeof config === 'string' ? config : config.text ?? '', this, Boolean(queued._activeQuery || queued._queryQueue?.length)));
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as never);
+  return { sent, spy };
 }

@@ -154,6 +154,30 @@ export interface InstanceUsage {
   inEnvironment: number;
 }
 
+/** Which instances a usage counts (Store.instanceUsage): a team's, by a product, a plan and an environment. */
+export interface UsageFilter {
+  teamId: string;
+  product: string;
+  plan: string;
+  environment?: string;
+}
+
+/** What Store.readForGate is asked: a team's usage (`usage`), and the latest version of `usage.product` when `latestVersion`. */
+export interface GateReadsRequest {
+  usage: UsageFilter;
+  latestVersion: boolean;
+}
+
+/** Store.readForGate's answers: each as its own read (latestProductVersion, instanceUsage, listPolicyVersions) answers it. */
+export interface GateReads {
+  /** Read only when asked (GateReadsRequest.latestVersion); undefined also for a product with no version. */
+  latestVersion?: string;
+  /** The usage the request asked for, and which. */
+  usage: InstanceUsage;
+  usageOf: UsageFilter;
+  policyVersions: StoredPolicyVersion[];
+}
+
 export interface ApprovalFilter {
   state?: Approval['state'];
   /** Approvals these teams (by name) may decide, or asked for by these teams (ids); undefined both: all. */
@@ -680,7 +704,14 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   /** Every applied version of every policy (or of `name`), by name. */
   listPolicyVersions(name?: string): Promise<StoredPolicyVersion[]>;
   /** The team's instance counts as policies see them, composite parts included. */
-  instanceUsage(filter: { teamId: string; product: string; plan: string; environment?: string }): Promise<InstanceUsage>;
+  instanceUsage(filter: UsageFilter): Promise<InstanceUsage>;
+  /**
+   * What a request is judged with (server/src/policies/gate.ts) and, when asked, its product's
+   * latest version, read together: on PostgreSQL on one connection, pipelined, one round trip
+   * instead of one a read (DialectAdapter.readTogether). Each read as its own method answers it,
+   * under its own snapshot, taken after the call.
+   */
+  readForGate(request: GateReadsRequest): Promise<GateReads>;
   getApproval(id: string): Promise<Approval | undefined>;
   listApprovals(filter: ApprovalFilter): Promise<Approval[]>;
   /** Decides a Waiting approval and moves its instance (Pending and due now, or Denied); ConflictError approval_decided. */

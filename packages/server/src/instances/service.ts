@@ -7,7 +7,7 @@ import {
 import { newApprovalId } from '@paved/store';
 import type { Driver, Target } from '@paved/driver-api';
 import type { SecretStore } from '@paved/secrets';
-import type { SecretEnvelopeRow, Store } from '@paved/store';
+import type { GateReads, SecretEnvelopeRow, Store } from '@paved/store';
 import { productNotFound } from '../products/service.js';
 import { findTeam, type Principal } from '../access/principal.js';
 import { selectTarget } from './target-selection.js';
@@ -185,14 +185,22 @@ export class DefaultInstanceService implements InstanceService {
     const { store } = this.deps;
     const name = assertName('name', request.name);
     const team = await findTeam(store, teamName, principal);
-    const product = await this.productVersion(request.product, request.version);
+    // A request that names its plan needs nothing of the product's manifest for what the gate
+    // reads: the latest version, the usage and the policies are read together, one round trip on
+    // PostgreSQL (Store.readForGate). resolvePlan keeps a named plan as it is or refuses it, and an
+    // environment is found by its name, so the usage counted is the one the gate would count.
+    const read = request.plan === undefined || request.plan === '' ? undefined : await store.readForGate({
+      usage: { teamId: team.id, product: request.product, plan: request.plan, ...(request.environment === undefined ? {} : { environment: request.environment }) },
+      latestVersion: request.version === undefined,
+    });
+    const product = await this.productVersion(request.product, request.version, read);
     const plan = resolvePlan(product.manifest, request.plan);
     const inputs = validateInputs(product.manifest, request.inputs ?? {});
     const environment = request.environment === undefined ? undefined : await findEnvironment(store, request.environment);
     const judged = await this.gate().judge({
       operation: 'create', team, name, product, plan, inputs, ...(environment ? { environment } : {}), interface: via, user: principal.user.name,
       quotas: await quotaClaims(store, product, plan),
-    });
+    }, read);
     return { team, name, product, plan, inputs, ...(environment ? { environment } : {}), judged, via };
   }
 
@@ -353,8 +361,9 @@ export class DefaultInstanceService implements InstanceService {
     return { team, instance };
   }
 
-  private async productVersion(product: string, version: string | undefined): Promise<ProductVersion> {
-    const wanted = version ?? (await this.deps.store.latestProductVersion(product));
+  /** `read`: the latest version as read with the gate's reads (readForGate), when it was asked for. */
+  private async productVersion(product: string, version: string | undefined, read?: GateReads): Promise<ProductVersion> {
+    const wanted = version ?? (read !== undefined ? read.latestVersion : await this.deps.store.latestProductVersion(product));
     const key = `${product}@${wanted}`;
     const cached = wanted === undefined ? undefined : this.versions.get(key);
     if (cached) return cached;

@@ -4,7 +4,7 @@ import {
   type CompiledPolicy, type Environment, type PolicyDecision, type PolicyManifest, type PolicyInput, type PolicyOperation, type PolicyVerdict,
   type ProductVersion, type QuotaCheck, type RequestInterface, type Team,
 } from '@paved/model';
-import type { QuotaClaim, Store } from '@paved/store';
+import type { GateReads, QuotaClaim, StoredPolicyVersion, Store, UsageFilter } from '@paved/store';
 
 /** One request as the gate judges it: what is asked, by whom, through which door. */
 export interface GateRequest {
@@ -40,9 +40,10 @@ export class PolicyGate {
 
   constructor(private readonly store: Store) {}
 
-  async inForce(): Promise<CompiledPolicy[]> {
+  /** `versions`: every policy version, already read (Store.readForGate); absent, they are read. */
+  async inForce(versions?: readonly StoredPolicyVersion[]): Promise<CompiledPolicy[]> {
     const latest = new Map<string, { version: string; digest: string; manifest: unknown }>();
-    for (const row of await this.store.listPolicyVersions()) {
+    for (const row of versions ?? await this.store.listPolicyVersions()) {
       const seen = latest.get(row.name);
       if (!seen || compareSemverTotal(row.version, seen.version) > 0) latest.set(row.name, row);
     }
@@ -60,14 +61,19 @@ export class PolicyGate {
     return policies;
   }
 
-  async judge(request: GateRequest): Promise<GateResult> {
+  /**
+   * `read`: the usage and policy versions read before (a create's, with its product's latest
+   * version: Store.readForGate), used when they counted what this request counts; otherwise
+   * both are read now.
+   */
+  async judge(request: GateRequest, read?: GateReads): Promise<GateResult> {
     const { store } = this;
+    const counted: UsageFilter = { teamId: request.team.id, product: request.product.name, plan: request.plan, ...(request.environment ? { environment: request.environment.name } : {}) };
     // Two reads that do not wait for each other, sent together: on the PostgreSQL store each is a
     // round trip, and the create's answer waits for the gate.
-    const [usage, inForce] = await Promise.all([
-      store.instanceUsage({ teamId: request.team.id, product: request.product.name, plan: request.plan, ...(request.environment ? { environment: request.environment.name } : {}) }),
-      this.inForce(),
-    ]);
+    const [usage, inForce] = read !== undefined && sameUsage(read.usageOf, counted)
+      ? [read.usage, await this.inForce(read.policyVersions)]
+      : await Promise.all([store.instanceUsage(counted), this.inForce()]);
     const manifest = request.product.manifest;
     const input: PolicyInput = {
       request: {
@@ -97,6 +103,11 @@ export class PolicyGate {
     const approvers = held === undefined ? undefined : approversOf(held, manifest.metadata.owner);
     return { ...verdict, quotas, ...(approvers ? { approvers } : {}) };
   }
+}
+
+/** Whether usage `a` counted the instances `b` asks for (a read made before is used only then). */
+function sameUsage(a: UsageFilter, b: UsageFilter): boolean {
+  return a.teamId === b.teamId && a.product === b.product && a.plan === b.plan && a.environment === b.environment;
 }
 
 /** The team that decides a request `policy` holds: its owner, the product's owner, or a named team. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Instance, RequestPreview, WorkloadPlan } from '@paved/model';
 import { eachStore } from '@paved/store/testing';
 import { startHarness, TEST_TARGETS, type Caller, type Harness } from '../test-harness.js';
@@ -101,6 +101,26 @@ eachStore('policies through the API', (open) => {
       expect((await h.call(bob, 'POST', '/api/v1/teams/beta/instances', { name: 'dev-a', product: 'pgdb', environment: 'dev' })).statusCode).toBe(202);
       expect((await h.call(ann, 'POST', alpha, { name: 'no-env', product: 'pgdb' })).statusCode).toBe(202);
       expect((await h.call(ann, 'POST', alpha, { name: 'x', product: 'pgdb', environment: 'nowhere' })).json().code).toBe('environment_not_found');
+    });
+
+    it('judges a create that names its plan by what it read in one go: the latest version, the usage and the policies (Store.readForGate)', async () => {
+      const spies = (['readForGate', 'latestProductVersion', 'instanceUsage', 'listPolicyVersions'] as const).map((method) => vi.spyOn(h.store, method));
+      try {
+        // alpha has three in dev (the test before): a fourth, plan named, refused by the usage read with the policies.
+        const fourth = await h.call(ann, 'POST', alpha, { name: 'gate-d', product: 'pgdb', plan: 'small', environment: 'dev' });
+        expect(fourth.json()).toMatchObject({ code: 'policy_denied', errors: [{ path: 'policy.three-databases-in-dev' }] });
+        expect(spies.map((spy) => spy.mock.calls.length)).toEqual([1, 0, 0, 0]);
+        expect(spies[0]!.mock.calls[0]![0]).toMatchObject({ usage: { product: 'pgdb', plan: 'small', environment: 'dev' }, latestVersion: true });
+        // A version named: the latest is not read. No plan named: the plan comes from the manifest, so the gate reads as before.
+        for (const spy of spies) spy.mockClear();
+        expect((await h.call(ann, 'POST', alpha, { name: 'gate-e', product: 'pgdb', version: '1.2.0', plan: 'small', environment: 'staging' })).statusCode).toBe(202);
+        expect(spies[0]!.mock.calls[0]![0]).toMatchObject({ latestVersion: false });
+        for (const spy of spies) spy.mockClear();
+        expect((await h.call(ann, 'POST', alpha, { name: 'gate-f', product: 'pgdb', environment: 'dev' })).json()).toMatchObject({ code: 'policy_denied' });
+        expect(spies.map((spy) => spy.mock.calls.length)).toEqual([0, 1, 1, 1]);
+      } finally {
+        for (const spy of spies) spy.mockRestore();
+      }
     });
 
     it("names must start with the service's name: a workload's shared resource named otherwise is refused, and paved plan shows it", async () => {

@@ -47,6 +47,16 @@ export interface DialectAdapter {
    */
   writeAlone?<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> | undefined;
 
+  /**
+   * Runs `fn`'s reads on one connection, each statement sent without waiting for the answer to
+   * the one before (PostgreSQL's pipeline mode): reads that do not need each other's answers,
+   * issued together, cost one round trip and one wake-up of one backend instead of one each.
+   * Outside a transaction, so each read has its own READ COMMITTED snapshot, taken in the order
+   * issued. `fn` must settle every statement it issues before it ends. Absent (SQLite, whose
+   * reads do not wait): `fn(db)`.
+   */
+  readTogether?<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T>;
+
   /** Locks the selected rows until the transaction ends (PostgreSQL); SQLite's write lock already covers them. */
   forUpdate<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>): SelectQueryBuilder<Database, TB, O>;
   /** Locks the selected rows against writers but not against each other (PostgreSQL's FOR SHARE); nothing on SQLite. */

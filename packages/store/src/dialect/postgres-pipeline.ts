@@ -90,6 +90,21 @@ export async function transactionOn<T>(pool: pg.Pool, handleOf: (client: pg.Pool
 }
 
 /**
+ * `fn`'s statements on one connection of `pool`, outside a transaction, through its lent handle:
+ * what `fn` issues together goes out together (DialectAdapter.readTogether). pg's pipeline mode
+ * gives each statement its own Sync, so one that fails fails alone. `fn` settles every statement
+ * before it ends, so the connection goes back to the pool with nothing in flight.
+ */
+export async function readsOn<T>(pool: pg.Pool, handleOf: (client: pg.PoolClient) => Kysely<Database>, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await fn(handleOf(client));
+  } finally {
+    client.release();
+  }
+}
+
+/**
  * The statements `client` is given in one turn of the event loop go out in one socket write:
  * its socket is corked at the first and uncorked once the turn's other work (the other writes'
  * statements, issued from their own promise callbacks) is done. pg writes each statement as it

@@ -10,7 +10,7 @@ import { numberExisting } from './number-existing.js';
 import { groupCommit } from '../group-commit.js';
 import { currentSnapshots } from './postgres-snapshots.js';
 import { beginWithFirstStatement } from './postgres-begin.js';
-import { lentHandles, pipelinedTransactions, transactionOn } from './postgres-pipeline.js';
+import { lentHandles, pipelinedTransactions, readsOn, transactionOn } from './postgres-pipeline.js';
 
 import { CHANGE_CHANNEL } from './change-channel.js';
 
@@ -103,6 +103,8 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     dialect: 'postgres',
     db,
     transaction: (fn) => transactionOn(pool, transactionHandles, fn),
+    // The same lent handles: a connection's handle sends each statement at once, in or out of a transaction.
+    readTogether: (fn) => readsOn(pool, transactionHandles, fn),
     write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
     // One statement on the main pool, outside a transaction: it commits by itself. One at a time:
     // writes alone are not in the group commit's queue, and under load (the engine's passes ending

@@ -1,9 +1,8 @@
-import pg from 'pg';
-import { expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import type { InstanceStatus } from '@paved/model';
 import { eachStore, openAnother } from '../testing.js';
 import { newApprovalId } from './approvals.js';
-import { fakeClock, newInstance, seedTeam } from '../test-fixtures.js';
+import { fakeClock, newInstance, seedTeam, watchSent } from '../test-fixtures.js';
 import type { ClaimedInstance, Store } from '../types.js';
 
 const ready: InstanceStatus = {
@@ -12,16 +11,7 @@ const ready: InstanceStatus = {
 };
 
 /** The SQL each pg client is sent (PostgreSQL), in order, from now until `spy.mockRestore()`. */
-function watchSentSql() {
-  const sent: string[] = [];
-  const query = pg.Client.prototype.query;
-  const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-    const config = args[0] as string | { text?: string };
-    sent.push(typeof config === 'string' ? config : config.text ?? '');
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as never);
-  return { sent, spy };
-}
+const watchSentSql = () => watchSent((text) => text);
 
 eachStore('store: engine queue', (open) => {
   it('hands each due instance to exactly one of several concurrent claimers', async () => {

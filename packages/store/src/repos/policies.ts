@@ -4,7 +4,7 @@ import type { StoreContext } from '../context.js';
 import { compiledRead } from '../compiled.js';
 import type { Database, PolicyVersionsTable } from '../schema.js';
 import { columnsOf } from '../table-columns.js';
-import type { InstanceUsage, NewPolicyVersion, StoredPolicyVersion } from '../types.js';
+import type { InstanceUsage, NewPolicyVersion, StoredPolicyVersion, UsageFilter } from '../types.js';
 
 // Every create and change is judged against the policies and counts the team's instances: these
 // statements are compiled once (compiled.ts) rather than built by Kysely for each request.
@@ -22,6 +22,22 @@ const usageOf = compiledRead((db, teamId: string, product: string, plan: string,
     sql<number>`coalesce(sum(case when environment = ${environment} then 1 else 0 end), 0)`.as('in_environment'),
   ])
   .where('team_id', '=', teamId));
+
+/** Every version of every policy (or of `name`), read through `executor` (listPolicyVersions; gate-reads.ts reads them beside others). */
+export async function policyVersionsOn(executor: Kysely<Database>, name?: string): Promise<StoredPolicyVersion[]> {
+  const rows = name === undefined ? await allPolicyVersions(executor) : await policyVersionsNamed(executor, name);
+  return rows.map((row) => ({
+    name: row.name, version: row.version, owner: row.owner, manifest: JSON.parse(row.manifest) as PolicyManifest, digest: row.digest,
+    appliedBy: row.applied_by, appliedAt: row.applied_at,
+  }));
+}
+
+/** The team's instances counted the ways policies see them (instanceUsage), read through `executor`. */
+export async function usageOn(executor: Kysely<Database>, filter: UsageFilter): Promise<InstanceUsage> {
+  const [row] = await usageOf(executor, filter.teamId, filter.product, filter.plan, filter.environment ?? null);
+  if (row === undefined) throw new InternalError('counting instances returned no row');
+  return { team: Number(row.team), product: Number(row.product), plan: Number(row.plan), environment: Number(row.environment), inEnvironment: Number(row.in_environment) };
+}
 
 /**
  * Policy versions (migration 0019) are immutable like product versions: the same version again
@@ -69,22 +85,12 @@ export function policiesRepo(ctx: StoreContext) {
     },
 
     /** Every version of every policy (or of one), by name; callers pick the highest semver. */
-    async listPolicyVersions(name?: string): Promise<StoredPolicyVersion[]> {
-      const rows = name === undefined ? await allPolicyVersions(db) : await policyVersionsNamed(db, name);
-      return rows.map((row) => ({
-        name: row.name, version: row.version, owner: row.owner, manifest: JSON.parse(row.manifest) as PolicyManifest, digest: row.digest,
-        appliedBy: row.applied_by, appliedAt: row.applied_at,
-      }));
-    },
+    listPolicyVersions: (name?: string): Promise<StoredPolicyVersion[]> => policyVersionsOn(db, name),
 
     /**
      * The team's instances counted the ways policies see them, in one query. Every instance
      * counts, parts of composites included, and those being deleted (they still hold resources).
      */
-    async instanceUsage(filter: { teamId: string; product: string; plan: string; environment?: string }): Promise<InstanceUsage> {
-      const [row] = await usageOf(db, filter.teamId, filter.product, filter.plan, filter.environment ?? null);
-      if (row === undefined) throw new InternalError('counting instances returned no row');
-      return { team: Number(row.team), product: Number(row.product), plan: Number(row.plan), environment: Number(row.environment), inEnvironment: Number(row.in_environment) };
-    },
+    instanceUsage: (filter: UsageFilter): Promise<InstanceUsage> => usageOn(db, filter),
   };
 }

@@ -1,10 +1,18 @@
 import { compareSemverTotal, ConflictError, InternalError, isSemver, latestVersionOf, NotFoundError, type ProductSummary, type ProductVersion } from '@paved/model';
+import type { Kysely } from '#kysely';
 import type { StoreContext } from '../context.js';
+import type { Database } from '../schema.js';
 import { toProductVersion } from '../rows.js';
 import { compiledRead } from '../compiled.js';
 
 /** A product's versions, for its latest: every request that names no version asks (compiled once, compiled.ts). */
 const versionsOf = compiledRead((db, name: string) => db.selectFrom('product_versions').select('version').where('name', '=', name));
+
+/** The latest version of product `name` (latestProductVersion), read through `executor` (gate-reads.ts reads it beside others). */
+export async function latestVersionOn(executor: Kysely<Database>, name: string): Promise<string | undefined> {
+  const rows = await versionsOf(executor, name);
+  return latestVersionOf(rows.map((r) => r.version));
+}
 
 /**
  * Published product versions are immutable: publishing the same version again is a no-op when
@@ -24,10 +32,7 @@ export function productsRepo(ctx: StoreContext) {
     );
   };
 
-  const latestVersion = async (name: string): Promise<string | undefined> => {
-    const rows = await versionsOf(db, name);
-    return latestVersionOf(rows.map((r) => r.version));
-  };
+  const latestVersion = (name: string) => latestVersionOn(db, name);
 
   return {
     /**
