@@ -17,6 +17,19 @@
 //     (`batch` requests a call); a baseline build without createInstances always does.
 //   --baseline ../other-checkout  runs another build's packages too, interleaved with this one, through
 //     this script (so both builds run the same loop, --pg-loop included).
+//   --ceiling  also runs the engine's ceiling on this machine, interleaved with the builds: the same
+//     schema and requests (inserted by this build's store, the same way), then the row work a pass
+//     must do durably, in the engine's order and grouping, in plain SQL through better-sqlite3 / pg
+//     (engine-ceiling.mjs: claim with lease, intent and generated secret, the in-memory create,
+//     credentials, Ready with its event, request row and the lease's release), secrets sealed by
+//     @paved/secrets. One process on SQLite; --workers processes on PostgreSQL, as the engine's.
+//     Prints each build's rate as a fraction of the ceiling's in the same run (median of the runs').
+//     --ceiling-wave N  instances a wave (SQLite 64: the group commit's batch, the engine's passes in
+//     step; PostgreSQL 32), --ceiling-lanes N  waves in flight a PostgreSQL process (2, the engine's
+//     write connections), --ceiling-seal off  envelopes of the same size, not sealed (crypto's share).
+//     --ceiling-only  the ceiling alone, no build (to look at its shapes; no fraction then).
+// Every run checks the rows a pass leaves (Ready and released, two secrets, the Ready event, the
+// request's ready_at) for every instance, and that each instance was created exactly once.
 // Each run is a child process. Prints one JSON line on stdout and a summary on stderr.
 import { fork } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -24,7 +37,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
 import pg from 'pg';
+import { checkRowWork, ceilingParts, runCeilingPostgres, runCeilingSqlite } from './engine-ceiling.mjs';
 import { arg, MACHINE_PG, median, percentile, round } from './lib.mjs';
 
 const SCRIPT = fileURLToPath(import.meta.url);
@@ -42,6 +57,13 @@ const useBatch = !process.argv.includes('--single');
 // How PostgreSQL workers drive the engine: 'running' (start(), as a server) or 'batches' (runOnce()).
 const pgLoop = arg('pg-loop', 'running');
 if (pgLoop !== 'running' && pgLoop !== 'batches') throw new Error(`--pg-loop is running or batches, not ${pgLoop}`);
+// The ceiling's run (a child's role with --ceiling-loop) and its shape (engine-ceiling.mjs).
+const ceilingOnly = process.argv.includes('--ceiling-only');
+const withCeiling = ceilingOnly || process.argv.includes('--ceiling');
+const ceilingLoop = process.argv.includes('--ceiling-loop');
+const ceilingWave = arg('ceiling-wave');
+const ceilingLanes = Number(arg('ceiling-lanes', '2'));
+const ceilingSeal = arg('ceiling-seal', 'on') !== 'off';
 
 const manifest = {
   apiVersion: 'paved.dev/v1alpha1',
@@ -76,11 +98,24 @@ function countingDriver(p) {
   return { driver: counted, created };
 }
 
+// Every process of a run seals with the same key, as the servers of one deployment do (the ceiling too).
+const MASTER_KEY = createHash('sha256').update('paved-bench-engine-throughput').digest();
+
 function secretsFor(p, store) {
-  // Every process of a run seals with the same key, as the servers of one deployment do.
-  const key = createHash('sha256').update('paved-bench-engine-throughput').digest();
-  return p.createSecretStore({ store, masterKey: { key, id: p.masterKeyId(key) } });
+  return p.createSecretStore({ store, masterKey: { key: MASTER_KEY, id: p.masterKeyId(MASTER_KEY) } });
 }
+
+/** better-sqlite3 on the store's file, opened as the store opens it (dialect/sqlite.ts's pragmas). */
+function rawSqlite(path) {
+  const db = new Database(path, { timeout: 5000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -2000');
+  return db;
+}
+
+const sqliteCount = (db) => async (sql) => db.prepare(sql).get().n;
 
 /** The requests, through createInstance, `batch` at a time; then the API's first page of 50, timed. */
 async function insertRequests(p, store, backends = undefined) {
@@ -173,14 +208,37 @@ function verifyOnce(createdLists) {
   }
 }
 
-/** SQLite, one process: insert, first page, engine. */
+/** SQLite, one process: insert, first page, engine (or, with --ceiling-loop, the ceiling's loop on the store's file). */
 async function runSqlite() {
   const p = await packages();
   const dir = mkdtempSync(join(tmpdir(), 'paved-bench-engine-'));
-  const store = await p.createStore({ url: join(dir, 'paved.db') });
+  const path = join(dir, 'paved.db');
+  const store = await p.createStore({ url: path });
+  let open = true;
   try {
     const inserted = await insertRequests(p, store);
     if (insertOnly) return inserted;
+    let result;
+    if (ceilingLoop) {
+      // The same file as the store migrated and filled it, the store closed: the ceiling has the database to itself.
+      await store.close();
+      open = false;
+      const parts = await ceilingParts(root, MASTER_KEY);
+      const db = rawSqlite(path);
+      try {
+        const cpu = process.cpuUsage();
+        const start = performance.now();
+        const { created, commits } = runCeilingSqlite(db, parts, { wave: Number(ceilingWave ?? concurrency), seal: ceilingSeal });
+        const seconds = (performance.now() - start) / 1000;
+        const used = process.cpuUsage(cpu);
+        verifyOnce([created]);
+        await checkRowWork(sqliteCount(db), instances);
+        result = { seconds: round(seconds), reconcilesPerSecond: Math.round(instances / seconds), cpuSeconds: round((used.user + used.system) / 1e6), commitsAPass: round(commits / instances), ...inserted };
+      } finally {
+        db.close();
+      }
+      return result;
+    }
     const { driver, created } = countingDriver(p);
     const cpu = process.cpuUsage();
     const start = performance.now();
@@ -189,9 +247,17 @@ async function runSqlite() {
     const used = process.cpuUsage(cpu);
     verifyOnce([created]);
     if (passes !== instances) throw new Error(`expected ${instances} passes, got ${passes}`);
+    await store.close();
+    open = false;
+    const db = rawSqlite(path);
+    try {
+      await checkRowWork(sqliteCount(db), instances);
+    } finally {
+      db.close();
+    }
     return { seconds: round(seconds), reconcilesPerSecond: Math.round(instances / seconds), cpuSeconds: round((used.user + used.system) / 1e6), ...inserted };
   } finally {
-    await store.close();
+    if (open) await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -214,6 +280,30 @@ async function runWorker() {
   await backends.end();
   await store.close();
   await tell({ passes, created, cpuSeconds: round((used.user + used.system) / 1e6), serverCpuSeconds: serverSeconds });
+}
+
+/** PostgreSQL ceiling process: the ceiling's loop on `--url`, started by the parent's 'go'. */
+async function runCeilingWorker() {
+  const url = arg('url');
+  const parts = await ceilingParts(root, MASTER_KEY);
+  const backends = await backendsCpu(url);
+  // Connected before 'go', as an engine worker's store is: the lanes take these.
+  const clients = [];
+  for (let i = 0; i < ceilingLanes; i++) {
+    const client = new pg.Client({ connectionString: url, pipeline: true });
+    await client.connect();
+    clients.push(client);
+  }
+  await tell({ ready: true });
+  await new Promise((go) => process.once('message', go));
+  const serverCpu = await backends.sample();
+  const cpu = process.cpuUsage();
+  const { created, commits } = await runCeilingPostgres(clients, parts, { wave: Number(ceilingWave ?? 32), seal: ceilingSeal });
+  const used = process.cpuUsage(cpu);
+  const serverSeconds = round((await backends.sample()) - serverCpu);
+  await backends.end();
+  await Promise.all(clients.map((client) => client.end()));
+  await tell({ passes: created.length, created, commits, cpuSeconds: round((used.user + used.system) / 1e6), serverCpuSeconds: serverSeconds });
 }
 
 /**
@@ -279,11 +369,13 @@ async function tableWritesOnce(db) {
   const { rows } = await db.query(`select relname, n_tup_ins, n_tup_upd, n_tup_hot_upd,
       (select count(*) from pg_index i where i.indrelid = t.relid) as indexes
     from pg_stat_user_tables t where relname in ('instances', 'instance_requests', 'events', 'secrets') order by relname`);
-  return Object.fromEntries(rows.map((r) => [r.relname, { ins: Number(r.n_tup_ins), upd: Number(r.n_tup_upd), hot: Number(r.n_tup_hot_upd), indexes: Number(r.indexes) }]));
+  // Transactions committed in the copy (each statement outside a transaction is one): the commits a pass, a few reads of this bench's own besides.
+  const commits = Number((await db.query('select xact_commit from pg_stat_database where datname = current_database()')).rows[0].xact_commit);
+  return { ...Object.fromEntries(rows.map((r) => [r.relname, { ins: Number(r.n_tup_ins), upd: Number(r.n_tup_upd), hot: Number(r.n_tup_hot_upd), indexes: Number(r.indexes) }])), commits };
 }
 
 const indexEntriesAPass = (updates) => (updates === undefined ? Number.NaN
-  : round(Object.values(updates).reduce((sum, t) => sum + (t.ins + t.upd - t.hot) * t.indexes, 0) / instances));
+  : round(Object.values(updates).reduce((sum, t) => (typeof t === 'object' ? sum + (t.ins + t.upd - t.hot) * t.indexes : sum), 0) / instances));
 const hotShare = (table) => (table === undefined || table.upd === 0 ? Number.NaN : round(table.hot / table.upd));
 
 /** Sends the parent a message and waits until it is out (the process then ends). */
@@ -307,7 +399,8 @@ function urlOf(name) {
 
 /** A child running this script in `childRole` for build `buildRoot`; resolves with its last message. */
 function child(childRole, buildRoot, extra = [], onMessage = () => {}) {
-  const args = ['--role', childRole, '--root', buildRoot, '--instances', String(instances), '--concurrency', String(concurrency), '--batch', String(batch), '--pg-loop', pgLoop, ...(insertOnly ? ['--insert-only'] : []), ...(useBatch ? [] : ['--single']), ...extra];
+  const ceilingArgs = [...(ceilingWave === undefined ? [] : ['--ceiling-wave', ceilingWave]), '--ceiling-lanes', String(ceilingLanes), '--ceiling-seal', ceilingSeal ? 'on' : 'off'];
+  const args = ['--role', childRole, '--root', buildRoot, '--instances', String(instances), '--concurrency', String(concurrency), '--batch', String(batch), '--pg-loop', pgLoop, ...(insertOnly ? ['--insert-only'] : []), ...(useBatch ? [] : ['--single']), ...ceilingArgs, ...extra];
   const proc = fork(SCRIPT, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let out = '';
   proc.stdout.on('data', (chunk) => { out += chunk; });
@@ -316,8 +409,8 @@ function child(childRole, buildRoot, extra = [], onMessage = () => {}) {
   return new Promise((done, fail) => proc.on('exit', (code) => (code === 0 ? done(last ?? JSON.parse(out.trim().split('\n').at(-1))) : fail(new Error(`${childRole} exited with ${code}`)))));
 }
 
-/** PostgreSQL: insert into a fresh database once, then each worker count on its own copy of it. */
-async function runPostgres(buildRoot, workerCounts) {
+/** PostgreSQL: insert into a fresh database once, then each worker count on its own copy of it (engine workers, or the ceiling's with `ceiling`). */
+async function runPostgres(buildRoot, workerCounts, ceiling = false) {
   const base = `paved_bench_engine_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   await withAdmin((admin) => admin.query(`CREATE DATABASE ${base}`));
   const copies = [];
@@ -335,7 +428,7 @@ async function runPostgres(buildRoot, workerCounts) {
       const procs = [];
       // Each worker's creates so far; their sum goes back to every worker (the running loop's end).
       const createdBy = new Map();
-      const finished = Array.from({ length: workers }, () => child('worker', buildRoot, ['--url', urlOf(copy)], (message, proc) => {
+      const finished = Array.from({ length: workers }, () => child(ceiling ? 'ceiling-worker' : 'worker', buildRoot, ['--url', urlOf(copy)], (message, proc) => {
         if (typeof message.created === 'number') {
           createdBy.set(proc, message.created);
           const createdTotal = [...createdBy.values()].reduce((a, b) => a + b, 0);
@@ -356,13 +449,15 @@ async function runPostgres(buildRoot, workerCounts) {
         await db.connect();
         try {
           const n = Number((await db.query(`select count(*) as n from instances where status::jsonb->>'phase' = 'Ready'`)).rows[0].n);
-          return { readyCount: n, updates: await tableWrites(db) };
+          const updates = await tableWrites(db);
+          await checkRowWork(async (sql) => (await db.query(sql)).rows[0].n, instances);
+          return { readyCount: n, updates };
         } finally {
           await db.end();
         }
       });
       if (readyCount !== instances) throw new Error(`expected ${instances} Ready instances with ${workers} worker(s), found ${readyCount}`);
-      result.workers[workers] = { seconds: round(seconds), reconcilesPerSecond: Math.round(instances / seconds), passes: reports.map((r) => r.passes), cpuSeconds: reports.map((r) => r.cpuSeconds), serverCpuSeconds: Math.max(...reports.map((r) => r.serverCpuSeconds)), updates };
+      result.workers[workers] = { seconds: round(seconds), reconcilesPerSecond: Math.round(instances / seconds), passes: reports.map((r) => r.passes), cpuSeconds: reports.map((r) => r.cpuSeconds), serverCpuSeconds: Math.max(...reports.map((r) => r.serverCpuSeconds)), commitsAPass: round(updates.commits / instances), updates };
     }
     return result;
   } finally {
@@ -384,6 +479,8 @@ if (role === 'sqlite') {
   }
 } else if (role === 'worker') {
   await runWorker();
+} else if (role === 'ceiling-worker') {
+  await runCeilingWorker();
 } else {
   await orchestrate();
 }
@@ -395,14 +492,14 @@ async function orchestrate() {
   const runs = Number(arg('runs', '1'));
   const baseline = arg('baseline');
   const workerCounts = arg('workers', '1,2').split(',').map(Number);
-  const builds = [{ label: 'this', root: HERE }, ...(baseline ? [{ label: 'baseline', root: resolve(baseline) }] : [])];
+  const builds = [...(ceilingOnly ? [] : [{ label: 'this', root: HERE }, ...(baseline ? [{ label: 'baseline', root: resolve(baseline) }] : [])]), ...(withCeiling ? [{ label: 'ceiling', root: HERE, ceiling: true }] : [])];
   const results = Object.fromEntries(builds.map((b) => [b.label, []]));
   for (let i = 0; i < runs; i++) {
     const order = i % 2 === 0 ? builds : [...builds].reverse();
     for (const build of order) {
       // Which worker count goes first alternates too: the second meets a warmer (or busier) machine.
       const counts = i % 2 === 0 ? workerCounts : [...workerCounts].reverse();
-      const result = storeKind === 'postgres' ? await runPostgres(build.root, counts) : await child('sqlite', build.root);
+      const result = storeKind === 'postgres' ? await runPostgres(build.root, counts, build.ceiling === true) : await child('sqlite', build.root, build.ceiling ? ['--ceiling-loop'] : []);
       console.error(`  run ${i + 1} ${build.label}: ${JSON.stringify(result)}`);
       results[build.label].push(result);
     }
@@ -423,17 +520,24 @@ async function orchestrate() {
         // Index entries a pass (inserts and non-HOT updates, times their table's indexes; partial indexes counted as whole), and the share of instance_requests' updates that were heap-only.
         [`workers${w}IndexEntriesAPass`, med(label, (r) => indexEntriesAPass(r.workers[w].updates))],
         [`workers${w}RequestsHotShare`, med(label, (r) => hotShare(r.workers[w].updates?.instance_requests))],
+        // Transactions committed in the copy a pass (pg_stat_database; the bench's few reads included).
+        [`workers${w}CommitsAPass`, med(label, (r) => r.workers[w].commitsAPass ?? Number.NaN)],
       ]))
-      : { reconcilesPerSecond: med(label, (r) => r.reconcilesPerSecond), cpuSeconds: med(label, (r) => r.cpuSeconds) }),
+      : { reconcilesPerSecond: med(label, (r) => r.reconcilesPerSecond), cpuSeconds: med(label, (r) => r.cpuSeconds), ...(label === 'ceiling' ? { commitsAPass: med(label, (r) => r.commitsAPass) } : {}) }),
   });
   const out = { bench: 'engine-throughput', store: storeKind, ...(storeKind === 'postgres' ? { pgLoop } : {}), instances, concurrency, runs, medians: Object.fromEntries(builds.map((b) => [b.label, summary(b.label)])) };
   if (!insertOnly && storeKind === 'postgres' && workerCounts.includes(1) && workerCounts.includes(2)) {
     out.twoWorkersOverOne = Object.fromEntries(builds.map((b) => [b.label, round(median(results[b.label].map((r) => r.workers[2].reconcilesPerSecond / r.workers[1].reconcilesPerSecond)))]));
+  }
+  if (withCeiling && !ceilingOnly && !insertOnly) {
+    // Each build's rate over the ceiling's in the same run (interleaved), the median of the runs' fractions.
+    const rates = storeKind === 'postgres' ? workerCounts.map((w) => [`workers${w}`, (r) => r.workers[w].reconcilesPerSecond]) : [['sqlite', (r) => r.reconcilesPerSecond]];
+    out.fractionOfCeiling = Object.fromEntries(builds.filter((b) => !b.ceiling).map((b) => [b.label, Object.fromEntries(rates.map(([name, rate]) => [name, round(median(results[b.label].map((r, i) => rate(r) / rate(results.ceiling[i]))))]))]));
   }
   if (baseline) {
     const [a, b] = [out.medians.this, out.medians.baseline];
     out.ratios = Object.fromEntries(Object.keys(a).map((k) => [k, round(a[k] / b[k])]));
   }
   console.log(JSON.stringify(out));
-  console.error(`engine-throughput (${storeKind}, ${instances} instances, medians of ${runs}): ${JSON.stringify(out.medians)}${out.ratios ? ` ratios this/baseline ${JSON.stringify(out.ratios)}` : ''}${out.twoWorkersOverOne ? ` two workers over one ${JSON.stringify(out.twoWorkersOverOne)}` : ''}`);
+  console.error(`engine-throughput (${storeKind}, ${instances} instances, medians of ${runs}): ${JSON.stringify(out.medians)}${out.ratios ? ` ratios this/baseline ${JSON.stringify(out.ratios)}` : ''}${out.twoWorkersOverOne ? ` two workers over one ${JSON.stringify(out.twoWorkersOverOne)}` : ''}${out.fractionOfCeiling ? ` fraction of the ceiling ${JSON.stringify(out.fractionOfCeiling)}` : ''}`);
 }

@@ -14,9 +14,10 @@ export type ClaimedRow = Selectable<InstancesTable> & { team_name: string; servi
  * COMMIT), and a text that never changes, prepared once a connection (compiled.ts), instead of
  * a Kysely build a claim and an `in (…)` list of a varying length that the server planned each
  * time (bench/README §3 round 11). The rows read are the rows as the update left them
- * (RETURNING), as the select after the update read them.
+ * (RETURNING), as the select after the update read them. Exported for the engine's ceiling
+ * (bench/engine-ceiling.mjs), which claims with this very statement.
  */
-const CLAIM = preparedStatement(
+export const CLAIM = preparedStatement(
   'with "claimed" as ('
   + 'update "instances" set "lease_owner" = $1, "lease_token" = $2, "lease_expires_at" = $3, '
   + '"claimed_generation" = "generation", "claimed_desired_rotation" = "desired_rotation" '
