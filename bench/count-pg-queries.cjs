@@ -19,6 +19,13 @@ const COMMITS = '(commits)';
  * (pg's pipeline mode): they share its wait, so the waits are the statements less these.
  */
 const PIPELINED = '(pipelined)';
+/**
+ * The tally's entry for commits that do not wait for the WAL flush: a transaction that set
+ * `synchronous_commit = off` for itself, or a write outside one with set_config('synchronous_commit',
+ * 'off', true) in its text (store/src/dialect/flushed-later.ts). Counted among the commits too.
+ */
+const UNFLUSHED = '(commits not waiting for the flush)';
+const ASYNC_COMMIT = /synchronous_commit\s*=\s*off|set_config\('synchronous_commit', 'off', true\)/i;
 let patched = false;
 function label(text) {
   const s = String(text).replace(/\s+/g, ' ').trim();
@@ -38,11 +45,20 @@ function patch(pg) {
     if (sequence) sequence.push(`${(this.countedId ??= ++clients)}${inFlight ? '+' : ' '}${key}`);
     // Commits, each a WAL flush to wait for: a COMMIT, and a write sent outside a transaction
     // (it commits by itself). A client is in a transaction from its BEGIN to its COMMIT/ROLLBACK.
-    if (/^begin\b/i.test(key)) this.countedInTransaction = true;
-    else if (/^(commit|rollback)\b/i.test(key)) {
+    const unflushed = ASYNC_COMMIT.test(String(text ?? ''));
+    const commit = (async) => {
+      counts.set(COMMITS, (counts.get(COMMITS) ?? 0) + 1);
+      if (async) counts.set(UNFLUSHED, (counts.get(UNFLUSHED) ?? 0) + 1);
+    };
+    if (/^begin\b/i.test(key)) {
+      this.countedInTransaction = true;
+      this.countedUnflushed = false;
+    } else if (/^(commit|rollback)\b/i.test(key)) {
       this.countedInTransaction = false;
-      if (/^commit/i.test(key)) counts.set(COMMITS, (counts.get(COMMITS) ?? 0) + 1);
-    } else if (!this.countedInTransaction && !/^select\b/i.test(key)) counts.set(COMMITS, (counts.get(COMMITS) ?? 0) + 1);
+      if (/^commit/i.test(key)) commit(this.countedUnflushed);
+    } else if (this.countedInTransaction) {
+      if (unflushed) this.countedUnflushed = true;
+    } else if (!/^select\b/i.test(key)) commit(unflushed);
     return query.call(this, config, ...rest);
   };
 }

@@ -42,10 +42,13 @@ async function tally(server, file) {
 }
 const COMMITS = '(commits)';
 const PIPELINED = '(pipelined)';
-const sum = (t) => Object.entries(t).reduce((a, [k, n]) => (k === COMMITS || k === PIPELINED ? a : a + n), 0);
+const UNFLUSHED = '(commits not waiting for the flush)';
+const sum = (t) => Object.entries(t).reduce((a, [k, n]) => (k === COMMITS || k === PIPELINED || k === UNFLUSHED ? a : a + n), 0);
 /** Statements that waited for their own answer: those written behind an unanswered one (pg's pipeline mode) share its wait. */
 const waits = (t) => sum(t) - (t[PIPELINED] ?? 0);
 const commits = (t) => t[COMMITS] ?? 0;
+/** Commits that waited for the WAL flush (count-pg-queries.cjs: the others set synchronous_commit off for themselves). */
+const flushes = (t) => commits(t) - (t[UNFLUSHED] ?? 0);
 const transactions = (t) => Object.entries(t).filter(([k]) => /^begin\b/i.test(k)).reduce((a, [, n]) => a + n, 0);
 
 for (const side of sides) {
@@ -76,7 +79,7 @@ for (const side of sides) {
     const all = [];
     for (let i = 0; i < requests; i++) all.push(await one(i, true));
     const per = (pick) => (all.reduce((a, r) => a + pick(r), 0) / all.length).toFixed(1);
-    console.log(`${side.name}: a create → credentials ${per((r) => sum(r.create))} statements, ${per((r) => waits(r.create))} round trips, ${per((r) => commits(r.create))} commits (${per((r) => transactions(r.create))} BEGIN…COMMIT); a delete and its pass ${per((r) => sum(r.del))} statements, ${per((r) => waits(r.del))} round trips, ${per((r) => commits(r.del))} commits (${per((r) => transactions(r.del))})`);
+    console.log(`${side.name}: a create → credentials ${per((r) => sum(r.create))} statements, ${per((r) => waits(r.create))} round trips, ${per((r) => commits(r.create))} commits (${per((r) => transactions(r.create))} BEGIN…COMMIT; ${per((r) => flushes(r.create))} waiting for the WAL flush); a delete and its pass ${per((r) => sum(r.del))} statements, ${per((r) => waits(r.del))} round trips, ${per((r) => commits(r.del))} commits (${per((r) => transactions(r.del))}; ${per((r) => flushes(r.del))} waiting for the flush)`);
     if (byStatement) {
       const merged = {};
       for (const r of all) for (const [k, n] of Object.entries(r.create)) merged[k] = (merged[k] ?? 0) + n;

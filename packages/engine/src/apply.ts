@@ -166,7 +166,13 @@ async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepE
   // resource); nothing is recorded before it is stored (see `stored`), so a crash or a failed
   // write leaves the instance as it did when the checks waited for it: intent recorded, to
   // be observed again.
-  const done = pass.secrets.put(pass.instance.id, CREDENTIALS, secret).then(() => pass.crashPoint(`${action}:after-secrets`));
+  // Its commit does not wait for PostgreSQL's WAL flush (flushedLater, store/src/dialect/flushed-later.ts):
+  // nothing outside the store learns of it before a synchronous commit flushes it — the status
+  // written once it is stored (Ready, or Failed), or the intent any later pass records before its
+  // driver call; the credentials go out only after `credentials.revealed`, committed synchronously.
+  // Lost in a PostgreSQL crash, the instance is where a Paved crash during the checks leaves it:
+  // intent and generated secrets durable, observed again on the next pass.
+  const done = pass.secrets.put(pass.instance.id, CREDENTIALS, secret, { flushedLater: true }).then(() => pass.crashPoint(`${action}:after-secrets`));
   done.catch(() => undefined);
   run.storing = { action, done };
   run.outputs = result.outputs;

@@ -89,6 +89,23 @@ eachStore('engine', (open) => {
     expect(resource!.token).toBe((await world.secrets.get(id, GENERATED_SECRETS))!.token);
   });
 
+  it('stores only the credentials as flushed by a later commit (the status after them); the generated secrets with the intent, flushed before the driver call', async () => {
+    const world = await makeWorld(open);
+    const puts: string[] = [];
+    const secrets: SecretStore = {
+      ...world.secrets,
+      async put(ownerId, name, values, options) {
+        puts.push(`${name}${options?.flushedLater === true ? ' flushed later' : ''}`);
+        return world.secrets.put(ownerId, name, values, options);
+      },
+    };
+    const engine = world.engine({ secrets });
+    const { id } = await world.request('db');
+    await world.drain(engine);
+    expect((await world.store.getInstance(id))!.status.phase).toBe('Ready');
+    expect(puts).toEqual([GENERATED_SECRETS, `${CREDENTIALS} flushed later`]);
+  });
+
   it('applies a spec change and bumps observedGeneration', async () => {
     const world = await makeWorld(open);
     const { id } = await world.request('db');

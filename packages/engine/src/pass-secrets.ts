@@ -14,10 +14,10 @@ export function passSecrets(secrets: SecretStore, claimed: ClaimedInstance): Sec
   const own = claimed.instance.id;
   let storing = false;
   return {
-    put(ownerId, name, values) {
+    put(ownerId, name, values, options) {
       // From the first write on, read as before (the write may be under way or have failed).
       if (ownerId === own) storing = true;
-      return secrets.put(ownerId, name, values);
+      return secrets.put(ownerId, name, values, options);
     },
     get: (ownerId, name) => (ownerId === own && !storing ? Promise.resolve(undefined) : secrets.get(ownerId, name)),
     deleteAll: (ownerId) => secrets.deleteAll(ownerId),

@@ -81,11 +81,11 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
   }
 
   return {
-    async put(ownerId, name, values) {
+    async put(ownerId, name, values, options) {
       const aad = aadFor(ownerId, name);
       for (let attempt = 0; attempt <= STALE_KEY_RETRIES; attempt++) {
         const key = await sealingKey();
-        const outcome = await store.putSecret({ ownerId, name, envelope: boxFor(key).seal(values, aad), keyId: key.id });
+        const outcome = await store.putSecret({ ownerId, name, envelope: boxFor(key).seal(values, aad), keyId: key.id }, options);
         if (outcome === 'written') return;
         sealing = undefined; // rotated meanwhile: read the active key again
       }

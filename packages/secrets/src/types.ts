@@ -1,7 +1,8 @@
-import type { SecretEnvelopeRow } from '@paved/store';
+import type { SecretEnvelopeRow, WriteOptions } from '@paved/store';
 /** Encrypted storage of an instance's secret values, keyed by (owner id, name). */
 export interface SecretStore {
-  put(ownerId: string, name: string, values: Record<string, string>): Promise<void>;
+  /** `options.flushedLater`: see WriteOptions (@paved/store); only where dialect/flushed-later.ts's rule holds. */
+  put(ownerId: string, name: string, values: Record<string, string>, options?: WriteOptions): Promise<void>;
   get(ownerId: string, name: string): Promise<Record<string, string> | undefined>;
   deleteAll(ownerId: string): Promise<void>;
   /**

@@ -11,7 +11,8 @@ import type { Database } from './schema.js';
  * undone alone and gets its own error; the others commit. Each is answered only after the commit.
  */
 export interface GroupedWrite<I, O> {
-  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** `items`: the batch's writes, for a transaction whose commit depends on them (PostgreSQL's flushedLater, dialect/flushed-later.ts). */
+  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>, items: readonly I[]): Promise<T>;
   /** Runs first in each batch's transaction (to take its locks in one order, so batches of two processes never deadlock). */
   prepare?(trx: Kysely<Database>, items: readonly I[]): Promise<void>;
   apply(trx: Kysely<Database>, item: I): Promise<O>;
@@ -124,7 +125,7 @@ export function groupCommit<I, O>(write: GroupedWrite<I, O>): GroupCommit<I, O> 
             }
           }
           await trx.executeQuery(RELEASE_BATCH);
-        });
+        }, batch.map((p) => p.item));
         try {
           try {
             await run(optimistic.length === 0);

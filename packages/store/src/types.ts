@@ -751,7 +751,7 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * transaction that excludes `activateMasterKey`, so once a rotation has switched keys no
    * envelope under the old key can land behind its re-wrap.
    */
-  putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>): Promise<SecretWriteOutcome>;
+  putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>, options?: WriteOptions): Promise<SecretWriteOutcome>;
   getSecret(ownerId: string, name: string): Promise<SecretEnvelopeRow | undefined>;
   deleteSecrets(ownerId: string): Promise<void>;
   /** Deletes one secret of an owner (a retired credential's generated values). Idempotent. */
@@ -842,7 +842,7 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * that serialises every append (SQLite's write lock; the audit_head row FOR UPDATE on
    * PostgreSQL), `seal` hashes and signs, and record and head commit together. `at` is the store's clock.
    */
-  appendAuditRecord(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer): Promise<AuditRecord>;
+  appendAuditRecord(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer, options?: WriteOptions): Promise<AuditRecord>;
   /**
    * Newest first. A `received` record whose `completed` record exists is left out: the listing
    * shows one line per request (the export has both).
@@ -934,4 +934,14 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
   countDeliveryEvents(repositoryIds: readonly number[]): Promise<DeliveryEventCounts[]>;
   /** The facts the DORA metrics are computed from, aggregated in the database. */
   doraFacts(query: DoraFactsQuery): Promise<DoraFacts>;
+}
+
+/** How a write commits, where the caller knows more than the store (PostgreSQL; SQLite's commits never wait for a flush). */
+export interface WriteOptions {
+  /**
+   * The write is flushed by a later commit on its path (dialect/flushed-later.ts says when a
+   * write may be): its commit does not wait for PostgreSQL's WAL flush, unless it shares that
+   * commit with a write that is not marked.
+   */
+  flushedLater?: boolean;
 }

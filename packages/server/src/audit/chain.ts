@@ -3,7 +3,7 @@ import {
   auditCheckpointMessage, auditKeyId, auditRecordHash, auditRecordMessage,
   type AuditCheckpoint, type AuditEntry, type AuditKey, type AuditRecord,
 } from '@paved/model';
-import type { Store } from '@paved/store';
+import type { Store, WriteOptions } from '@paved/store';
 
 /** Signs the audit log's records and checkpoints. Its private key never leaves this process. */
 export interface AuditSigner {
@@ -39,11 +39,12 @@ export class AuditChain {
     return this.signer.key;
   }
 
-  append(entry: Omit<AuditEntry, 'at'>): Promise<AuditRecord> {
+  /** `options.flushedLater`: see WriteOptions (@paved/store); only where store/src/dialect/flushed-later.ts's rule holds. */
+  append(entry: Omit<AuditEntry, 'at'>, options?: WriteOptions): Promise<AuditRecord> {
     return this.store.appendAuditRecord(entry, ({ prevHash, entry: full }) => {
       const hash = auditRecordHash(prevHash, full);
       return { hash, keyId: this.signer.key.id, signature: this.signer.sign(auditRecordMessage(hash)) };
-    });
+    }, options);
   }
 
   /**

@@ -75,11 +75,18 @@ export function recordRequests(app: FastifyInstance, { chain, now }: AuditRecord
       done();
       return;
     }
-    const written = chain.append(entryFor(request, operationId, 'received')).then(() => undefined, (error: unknown) => {
+    const beside = request.routeOptions.config?.auditReceivedBeside === true;
+    // Beside its handler, a signed-in request's record is flushed by a later commit on its path
+    // (store/src/dialect/flushed-later.ts): the handler's first change is a synchronous commit
+    // that waits for this one (a create's transaction), and an answer without a change waits
+    // for the `completed` record (onSend below, never skipped for a principal), committed
+    // synchronously. Lost in a PostgreSQL crash, it is as if Paved had stopped before writing it.
+    const options = beside && request.principal !== undefined ? { flushedLater: true } : undefined;
+    const written = chain.append(entryFor(request, operationId, 'received'), options).then(() => undefined, (error: unknown) => {
       request.log.error({ err: error }, 'audit record not written: request refused');
       throw auditUnavailable();
     });
-    if (request.routeOptions.config?.auditReceivedBeside === true) {
+    if (beside) {
       written.catch(() => {}); // awaited by the handler before any change, and by onSend
       receivedBeside.set(request, written);
       done();

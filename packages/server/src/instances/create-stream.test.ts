@@ -145,6 +145,27 @@ eachStore('API create answered with its status stream (?wait=ready)', (open) => 
     expect(soon.json().errors).toContainEqual({ path: 'query.wait', message: 'must be "ready"' });
   });
 
+  it('marks only a create\'s `received` record as flushed by a later commit: its answer waits for a synchronous one', async () => {
+    const append = h.store.appendAuditRecord.bind(h.store);
+    const marked: string[] = [];
+    h.store.appendAuditRecord = (entry, seal, options) => {
+      marked.push(`${entry.action} ${entry.stage} ${entry.actor}${options?.flushedLater === true ? ' flushed later' : ''}`);
+      return append(entry, seal, options);
+    };
+    try {
+      const stream = openStream(base, '/api/v1/teams/alpha/instances?wait=ready&reveal=true', ann.token, { name: 'flushed', product: 'pgdb' });
+      await stream.until(() => stream.events.length >= 1, 'the created status');
+      stream.close();
+      // Refused without a change (a viewer): the answer still waits for its synchronous `completed` record.
+      expect((await h.call(vic, 'POST', '/api/v1/teams/alpha/instances', { name: 'flushed-viewed', product: 'pgdb' })).statusCode).toBe(403);
+    } finally {
+      h.store.appendAuditRecord = append;
+    }
+    // (The reveal's `completed` record, written once the stream ends, may come at any point after its `received` one.)
+    expect(marked.filter((record) => record.endsWith('flushed later'))).toEqual(['createInstance received ann flushed later', 'createInstance received vic flushed later']);
+    expect(marked).toEqual(expect.arrayContaining(['revealCredentials received ann', 'createInstance completed ann', 'createInstance completed vic']));
+  });
+
   it('answers a create that does not ask as before: 202 with the instance as JSON', async () => {
     const res = await h.call(ann, 'POST', '/api/v1/teams/alpha/instances', { name: 'plain', product: 'pgdb' });
     expect(res.statusCode).toBe(202);

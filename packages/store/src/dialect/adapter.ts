@@ -1,5 +1,5 @@
 import type { CreateTableBuilder, Kysely, RawBuilder, SelectQueryBuilder } from '#kysely';
-import type { Dialect } from '../types.js';
+import type { Dialect, WriteOptions } from '../types.js';
 import type { Database } from '../schema.js';
 
 export interface InstanceChange {
@@ -35,7 +35,7 @@ export interface DialectAdapter {
    * pipelined on one connection (postgres-pipeline.ts), so `fn` must not rely on another write's
    * effects either (the engine's writes lock only the rows their own lease holds).
    */
-  write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  write<T>(fn: (trx: Kysely<Database>) => Promise<T>, options?: WriteOptions): Promise<T>;
 
   /**
    * A write of one statement, which commits by itself, run at once (PostgreSQL): undefined, and

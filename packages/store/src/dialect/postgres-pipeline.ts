@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from '#kysely';
 import type { Database } from '../schema.js';
 import { beginWithFirstStatement } from './postgres-begin.js';
 import { combineOn } from '../combined-write.js';
+import { FLUSHED_LATER_IN_TRANSACTION } from './flushed-later.js';
 
 /**
  * Transactions whose statements are pipelined (pg's `pipeline` mode): a statement is sent at
@@ -15,7 +16,7 @@ import { combineOn } from '../combined-write.js';
  * What a transaction guarantees is unchanged: the same statements, one connection, one commit.
  */
 export interface PipelinedTransactions {
-  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>, options?: { flushedLater?: boolean }): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -35,7 +36,7 @@ export function pipelinedTransactions(options: ClientOptions & { connections: nu
   });
   const handleOf = lentHandles({ combine: true });
   return {
-    transaction: (fn) => transactionOn(pool, handleOf, fn),
+    transaction: (fn, options) => transactionOn(pool, handleOf, fn, options),
     close: () => pool.end(),
   };
 }
@@ -67,11 +68,16 @@ export function lentHandles(options: { combine: boolean }): (client: pg.PoolClie
  * out together. Rolled back when `fn` throws; a statement that failed unseen makes the COMMIT a
  * ROLLBACK, which fails the transaction.
  */
-export async function transactionOn<T>(pool: pg.Pool, handleOf: (client: pg.PoolClient) => Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+export async function transactionOn<T>(
+  pool: pg.Pool, handleOf: (client: pg.PoolClient) => Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>, options?: { flushedLater?: boolean },
+): Promise<T> {
   const client = await pool.connect();
   let broken: unknown;
   try {
     await client.query('begin');
+    // Written right behind BEGIN, before any statement of `fn`, and not waited for: should it
+    // fail, the transaction is aborted and its COMMIT answers ROLLBACK (below).
+    if (options?.flushedLater === true) (client.query(FLUSHED_LATER_IN_TRANSACTION) as Promise<unknown>).catch(() => {});
     let result;
     try {
       result = await fn(handleOf(client));

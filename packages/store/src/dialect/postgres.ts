@@ -5,6 +5,7 @@ import { preparedName } from '../compiled.js';
 import { InputError } from '@paved/model';
 import type { Database } from '../schema.js';
 import type { DialectAdapter, InstanceChange } from './adapter.js';
+import type { WriteOptions } from '../types.js';
 import { startChangeListener, type ChangeListenerHandle } from './postgres-listener.js';
 import { numberExisting } from './number-existing.js';
 import { groupCommit } from '../group-commit.js';
@@ -95,8 +96,10 @@ export function createPostgresAdapter(url: string): DialectAdapter {
   });
   /** A write alone (writeAlone) under way: the next one joins the group commit. */
   let aloneInFlight = false;
-  const shared = groupCommit<Work, unknown>({
-    transaction: (fn) => pipelined.transaction(fn), apply: (trx, fn) => fn(trx), parallel: WRITE_BATCHES, savepointsAfterFailure: true, concurrent: true,
+  const shared = groupCommit<{ fn: Work; flushedLater: boolean }, unknown>({
+    // A batch's commit waits for its WAL flush unless every write of it is flushed by a later commit on its path (flushed-later.ts).
+    transaction: (fn, items) => pipelined.transaction(fn, { flushedLater: items.every((item) => item.flushedLater) }),
+    apply: (trx, item) => item.fn(trx), parallel: WRITE_BATCHES, savepointsAfterFailure: true, concurrent: true,
   });
 
   return {
@@ -105,7 +108,7 @@ export function createPostgresAdapter(url: string): DialectAdapter {
     transaction: (fn) => transactionOn(pool, transactionHandles, fn),
     // The same lent handles: a connection's handle sends each statement at once, in or out of a transaction.
     readTogether: (fn) => readsOn(pool, transactionHandles, fn),
-    write: <T>(fn: (trx: Kysely<Database>) => Promise<T>) => shared(fn) as Promise<T>,
+    write: <T>(fn: (trx: Kysely<Database>) => Promise<T>, options?: WriteOptions) => shared({ fn, flushedLater: options?.flushedLater === true }) as Promise<T>,
     // One statement on the main pool, outside a transaction: it commits by itself. One at a time:
     // writes alone are not in the group commit's queue, and under load (the engine's passes ending
     // together) each would otherwise commit, and hold the notify lock, by itself (bench/README §1 round 14).

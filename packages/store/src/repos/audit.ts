@@ -1,8 +1,9 @@
 import { sql, type Kysely, type Selectable } from '#kysely';
 import type { AuditCheckpoint, AuditEntry, AuditRecord, AuditResult, AuditSource, AuditStage, Page } from '@paved/model';
+import { flushedLaterCondition } from '../dialect/flushed-later.js';
 import type { StoreContext } from '../context.js';
 import type { AuditCheckpointsTable, AuditLogTable, Database } from '../schema.js';
-import type { AuditRecordFilter, AuditSealer } from '../types.js';
+import type { AuditRecordFilter, AuditSealer, WriteOptions } from '../types.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { compiledRead } from '../compiled.js';
 
@@ -32,19 +33,23 @@ const moveAuditHead = compiledRead((db, seq: number, hash: string) => db.updateT
  * SQLite keeps the locked path: a statement there is no round trip. One compiled statement per
  * number of records (up to MAX_BATCH).
  */
-const appendAfterHeadFor = new Map<number, ReturnType<typeof appendAfterHeadOf>>();
-const appendAfterHeadOf = (rows: number) => compiledRead((db, prevSeq: number, prevHash: string, seq: number, hash: string, ...values: unknown[]) => db
+const appendAfterHeadFor = new Map<string, ReturnType<typeof appendAfterHeadOf>>();
+const appendAfterHeadOf = (rows: number, flushedLater: boolean) => compiledRead((db, prevSeq: number, prevHash: string, seq: number, hash: string, ...values: unknown[]) => db
   .with('moved', (qc) => qc.updateTable('audit_head').set({ seq, hash })
-    .where('id', '=', 1).where('seq', '=', prevSeq).where('hash', '=', prevHash).returning('seq'))
+    .where('id', '=', 1).where('seq', '=', prevSeq).where('hash', '=', prevHash)
+    // Records that are all flushed by a later commit on their path (dialect/flushed-later.ts).
+    .$if(flushedLater, (qb) => qb.where(flushedLaterCondition()))
+    .returning('seq'))
   .insertInto('audit_log')
   .values(Array.from({ length: rows }, (_, row) => ({
     ...Object.fromEntries(AUDIT_COLUMNS.slice(1).map((column, i) => [column, values[row * (AUDIT_COLUMNS.length - 1) + i]])),
     // The last record is the head's; the ones before it count back from there.
     seq: rows - 1 - row === 0 ? sql`(select "seq" from "moved")` : sql`(select "seq" from "moved") - ${sql.lit(rows - 1 - row)}`,
   }) as unknown as AuditLogTable)));
-function appendAfterHead(rows: number) {
-  let statement = appendAfterHeadFor.get(rows);
-  if (statement === undefined) appendAfterHeadFor.set(rows, statement = appendAfterHeadOf(rows));
+function appendAfterHead(rows: number, flushedLater: boolean) {
+  const key = `${rows}${flushedLater ? ' flushed later' : ''}`;
+  let statement = appendAfterHeadFor.get(key);
+  if (statement === undefined) appendAfterHeadFor.set(key, statement = appendAfterHeadOf(rows, flushedLater));
   return statement;
 }
 /** The most records one PostgreSQL append statement carries; more waiting go in the next. */
@@ -122,7 +127,8 @@ export function auditRepo(ctx: StoreContext) {
   /** `sealed` (records following `head`, in order) written and the head moved to the last, in one statement. */
   async function writeAfter(on: Kysely<Database>, head: { seq: number; hash: string }, sealed: readonly SealedAppend[]): Promise<void> {
     const last = sealed.at(-1)!.record;
-    await appendAfterHead(sealed.length)(on, head.seq, head.hash, last.seq, last.hash, ...sealed.flatMap(({ values }) => values.slice(1)));
+    const flushedLater = sealed.every(({ asked }) => asked.flushedLater);
+    await appendAfterHead(sealed.length, flushedLater)(on, head.seq, head.hash, last.seq, last.hash, ...sealed.flatMap(({ values }) => values.slice(1)));
   }
 
   /**
@@ -184,14 +190,15 @@ export function auditRepo(ctx: StoreContext) {
   }
 
   return {
-    appendAuditRecord(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer): Promise<AuditRecord> {
+    appendAuditRecord(entry: Omit<AuditEntry, 'at'>, seal: AuditSealer, options?: WriteOptions): Promise<AuditRecord> {
       if (adapter.dialect !== 'postgres') return appendLocked(entry, seal);
+      const flushedLater = options?.flushedLater === true;
       // This store's appends go one batch after another, so that each follows the head the one
       // before it left and the one-statement append finds the head where it expects it. Appends
       // asked for while a batch is written, or in the same turn (a create's stream asks for two
       // at once, status-stream.ts), go together in the next batch: one statement and one commit.
       return new Promise<AuditRecord>((resolve, reject) => {
-        waiting.push({ entry, seal, resolve, reject });
+        waiting.push({ entry, seal, flushedLater, resolve, reject });
         if (waiting.length === 1) appends = appends.then(appendWaiting);
       });
     },
@@ -252,6 +259,8 @@ export function auditRepo(ctx: StoreContext) {
 interface WaitingAppend {
   entry: Omit<AuditEntry, 'at'>;
   seal: AuditSealer;
+  /** Flushed by a later commit on its path (dialect/flushed-later.ts). */
+  flushedLater: boolean;
   resolve(record: AuditRecord): void;
   reject(error: unknown): void;
 }

@@ -2,7 +2,7 @@ import type { Kysely } from '#kysely';
 import type { StoreContext } from '../context.js';
 import { compiledChange, compiledRead } from '../compiled.js';
 import type { Database, SecretsTable } from '../schema.js';
-import type { ActiveMasterKey, SecretEnvelopeRow, SecretWriteOutcome } from '../types.js';
+import type { ActiveMasterKey, SecretEnvelopeRow, SecretWriteOutcome, WriteOptions } from '../types.js';
 import { secretUpserts } from './secret-upserts.js';
 import { combinedOrAlone } from '../combined-write.js';
 import { columnsOf } from '../table-columns.js';
@@ -48,14 +48,14 @@ export function secretsRepo(ctx: StoreContext) {
     .onConflict((oc) => oc.columns(['owner_id', 'name']).doUpdateSet((eb) => ({ envelope: eb.ref('excluded.envelope'), key_id: eb.ref('excluded.key_id'), updated_at: eb.ref('excluded.updated_at') }))));
 
   return {
-    async putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>): Promise<SecretWriteOutcome> {
+    async putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>, options?: WriteOptions): Promise<SecretWriteOutcome> {
       const updatedAt = ctx.iso();
       // One owner's secret row (the engine's under its lease): it may share a commit (adapter.write),
       // and on PostgreSQL one statement with the other secret upserts of its batch (secret-upserts.ts).
       return ctx.adapter.write((trx) => combinedOrAlone(trx, secretUpserts, { ownerId: row.ownerId, name: row.name, envelope: row.envelope, keyId: row.keyId, updatedAt }, async () => {
         const written = await upsertUnderActiveKey(trx, KEYRING_ROW, row.ownerId, row.name, row.envelope, row.keyId, updatedAt);
         return written === 1 ? 'written' as const : 'stale-key' as const;
-      }));
+      }), options);
     },
 
     async getSecret(ownerId: string, name: string): Promise<SecretEnvelopeRow | undefined> {
