@@ -1,4 +1,5 @@
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
+import { Kysely } from '#kysely';
 import type { InstanceStatus } from '@paved/model';
 import { eachStore, openAnother } from '../testing.js';
 import { newApprovalId } from './approvals.js';
@@ -117,6 +118,30 @@ eachStore('store: engine queue', (open) => {
     const [again] = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 5 });
     expect(again?.instance.id).toBe(a.id); // b is still leased
     expect(again?.engine).toEqual({ pendingAction: 'create', deletionStep: null, attempts: 2, dueAt: clock.now(), rotation: 0, desiredRotation: 0, revokeRotation: null, revokeAt: null });
+  });
+
+  it("claims on SQLite without building a query once a claim of that many rows has run (compiled once, the same rows)", async () => {
+    const clock = fakeClock();
+    const store = await open({ now: clock.now });
+    if (store.dialect !== 'sqlite') return; // PostgreSQL's claim is one statement of its own (claim-statement.ts)
+    const team = await seedTeam(store);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await store.createInstance(newInstance(team, `c-${i}`))).id);
+      clock.advance(1);
+    }
+    expect((await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 2 })).map((c) => c.instance.id)).toEqual(ids.slice(0, 2));
+    const built = [vi.spyOn(Kysely.prototype, 'updateTable'), vi.spyOn(Kysely.prototype, 'selectFrom')];
+    try {
+      const next = await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 2 });
+      expect(next.map((c) => c.instance.id)).toEqual(ids.slice(2, 4));
+      expect(next.map((c) => c.secretsStored)).toEqual([false, false]);
+      expect(built.map((spy) => spy.mock.calls.length)).toEqual([0, 0]);
+    } finally {
+      for (const spy of built) spy.mockRestore();
+    }
+    // Another size is compiled at its first claim, and claims what is left.
+    expect((await store.claimDue({ owner: 'w', leaseMs: 1000, limit: 2 })).map((c) => c.instance.id)).toEqual(ids.slice(4));
   });
 
   it('says whether any secret of a claimed instance is stored, so a pass on a new one need not read them', async () => {

@@ -164,6 +164,16 @@ function loneOutcome(events: readonly NewEvent[] | undefined, id: string): { eve
   return column === undefined ? undefined : { event: events[0]!, column };
 }
 
+/** The claimed rows, every column and whether the instance's secrets are stored, in the claim's order. */
+function claimedRead(executor: Kysely<Database>, ...ids: string[]) {
+  return selectInstances(executor)
+    .select((eb) => eb.exists(eb.selectFrom('secrets').select('secrets.owner_id').whereRef('secrets.owner_id', '=', 'instances.id')).as('secrets_stored'))
+    .where('instances.id', 'in', ids).orderBy('instances.due_at').orderBy('instances.seq');
+}
+const compiledClaimedRead = () => compiledRead(claimedRead);
+/** Claims of up to this many rows keep their compiled read (claimedRows). */
+const KEPT_CLAIM_SIZES = 256;
+
 /**
  * The store as the engine's work queue. A worker claims due rows with a lease (owner, random
  * token, expiry); every later write of that pass is guarded by `id AND lease_token`, so a
@@ -256,6 +266,31 @@ export function engineQueueRepo(ctx: StoreContext) {
     };
   }
 
+  /**
+   * SQLite's claim, in its immediate transaction (which excludes other claimers): due rows without
+   * a live lease, earliest first, leased to `owner`. Compiled once (compiled.ts), as the read of
+   * their rows below is once per number of rows: built with Kysely at every claim (a 64-row `in`
+   * list, joins, a subquery) it was about 3 % of the engine's CPU time at 20,000 instances.
+   */
+  const claimRows = compiledRead((executor, owner: string, leaseToken: string, leaseExpiresAt: number, now: number, limit: number) => executor
+    .updateTable('instances')
+    .set((eb) => ({ lease_owner: owner, lease_token: leaseToken, lease_expires_at: leaseExpiresAt, claimed_generation: eb.ref('generation'), claimed_desired_rotation: eb.ref('desired_rotation') }))
+    .where('id', 'in', claimable(now).orderBy('due_at').orderBy('seq').limit(limit))
+    .returning('id'));
+
+  /**
+   * The claimed rows' reads, by the number of rows claimed, each compiled once: the engine claims
+   * at most its concurrency (64 by default), so a few dozen sizes. A larger claim is compiled
+   * at each use, as every claim was before, rather than kept.
+   */
+  const claimedReads = new Map<number, ReturnType<typeof compiledClaimedRead>>();
+  const claimedRows = (count: number) => {
+    if (count > KEPT_CLAIM_SIZES) return compiledClaimedRead();
+    let read = claimedReads.get(count);
+    if (read === undefined) claimedReads.set(count, (read = compiledClaimedRead()));
+    return read;
+  };
+
   const leaseMatches = (executor: Kysely<Database>, id: string, leaseToken: string) =>
     executor.selectFrom('instances').select('team_id').where('id', '=', id).where('lease_token', '=', leaseToken);
 
@@ -267,20 +302,9 @@ export function engineQueueRepo(ctx: StoreContext) {
       const leaseExpiresAt = now + input.leaseMs;
       // PostgreSQL's claim is one statement, without a transaction (claim-statement.ts); SQLite's, within its immediate transaction.
       const rows = adapter.dialect === 'postgres' ? await claimInOneStatement(db, { owner: input.owner, leaseToken, leaseExpiresAt, now, limit: input.limit }) : await adapter.transaction(async (trx) => {
-        // skipLocked: on PostgreSQL concurrent claimers pass over each other's rows instead of
-        // waiting; a row committed by another claimer meanwhile is re-checked against the WHERE
-        // (its lease is now live) and dropped. On SQLite the immediate transaction excludes them.
-        const picked = adapter.skipLocked(claimable(now).orderBy('due_at').orderBy('seq').limit(input.limit));
-        const claimed = await trx
-          .updateTable('instances')
-          .set((eb) => ({ lease_owner: input.owner, lease_token: leaseToken, lease_expires_at: leaseExpiresAt, claimed_generation: eb.ref('generation'), claimed_desired_rotation: eb.ref('desired_rotation') }))
-          .where('id', 'in', picked)
-          .returning('id')
-          .execute();
+        const claimed = await claimRows(trx, input.owner, leaseToken, leaseExpiresAt, now, input.limit);
         if (claimed.length === 0) return [];
-        return selectInstances(trx)
-          .select((eb) => eb.exists(eb.selectFrom('secrets').select('secrets.owner_id').whereRef('secrets.owner_id', '=', 'instances.id')).as('secrets_stored'))
-          .where('instances.id', 'in', claimed.map((r) => r.id)).orderBy('instances.due_at').orderBy('instances.seq').execute();
+        return claimedRows(claimed.length)(trx, ...claimed.map((r) => r.id));
       });
       for (const row of rows) held.keep(row.id, leaseToken, heldRowOf(row));
       return rows.map((row) => ({
