@@ -16,9 +16,10 @@ const benches = [
   ['pg-round-trips.mjs', ['--requests', quick ? '5' : '20']],
   ['api-reads.mjs', quick ? ['--seconds', '2', '--rounds', '1'] : ['--seconds', '5', '--rounds', '5']],
   ['footprint.mjs', [...(quick ? ['--instances', '1000', '--runs', '10'] : ['--instances', '10000', '--runs', '30']), '--store', 'both']],
-  ['engine-throughput.mjs', quick ? ['--instances', '2000'] : ['--instances', '100000']],
-  // The PostgreSQL store: the engine at 100,000, inserting 100,000, then one worker process against two.
-  ['engine-throughput.mjs', ['--store', 'postgres', '--instances', quick ? '2000' : '100000', '--runs', '1']],
+  // The engine beside its ceiling (the row work a pass must do, in plain SQL) in the same runs.
+  ['engine-throughput.mjs', [...(quick ? ['--instances', '2000'] : ['--instances', '100000']), '--ceiling']],
+  // The PostgreSQL store: the engine at 100,000 (one worker and two, beside the ceiling), inserting 100,000, then one worker process against two at 5,000.
+  ['engine-throughput.mjs', ['--store', 'postgres', '--instances', quick ? '2000' : '100000', '--runs', '1', '--workers', '1,2', '--ceiling']],
   ['engine-throughput.mjs', ['--store', 'postgres', '--insert-only', '--instances', quick ? '5000' : '100000', '--runs', '1']],
   ['engine-throughput.mjs', ['--store', 'postgres', '--instances', quick ? '1000' : '5000', '--workers', '1,2', '--runs', quick ? '1' : '3']],
   ...['sqlite', 'postgres'].map((store) => ['dora-query.mjs', ['--store', store, ...(quick ? ['--deployments', '20000', '--runs', '5'] : [])]]),
