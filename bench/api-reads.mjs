@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createClient } from '@paved/client';
 import { CLI, arg, freshDatabase, median, round, startPaved } from './lib.mjs';
+import { ownProcess, stopProcess } from './leftovers.mjs';
 
 const seconds = Number(arg('seconds', '5'));
 const rounds = Number(arg('rounds', '3'));
@@ -27,12 +28,12 @@ const TARGETS = { get: 20_000, list: 3_400, phase: 3_400 };
 const P99_TARGET_MS = 10;
 
 async function startHello() {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('hello-world.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = ownProcess(spawn(process.execPath, [fileURLToPath(new URL('hello-world.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] }));
   const port = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`hello-world exited ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); }) };
+  return { url: `http://127.0.0.1:${port}`, stop: () => stopProcess(child) };
 }
 
 async function load(url, token, duration) {

@@ -41,6 +41,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { checkRowWork, ceilingParts, runCeilingPostgres, runCeilingSqlite } from './engine-ceiling.mjs';
 import { arg, MACHINE_PG, median, percentile, round } from './lib.mjs';
+import { dropDatabase, ownDatabase, ownProcess, stopOwnProcesses } from './leftovers.mjs';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const HERE = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -401,7 +402,7 @@ function urlOf(name) {
 function child(childRole, buildRoot, extra = [], onMessage = () => {}) {
   const ceilingArgs = [...(ceilingWave === undefined ? [] : ['--ceiling-wave', ceilingWave]), '--ceiling-lanes', String(ceilingLanes), '--ceiling-seal', ceilingSeal ? 'on' : 'off'];
   const args = ['--role', childRole, '--root', buildRoot, '--instances', String(instances), '--concurrency', String(concurrency), '--batch', String(batch), '--pg-loop', pgLoop, ...(insertOnly ? ['--insert-only'] : []), ...(useBatch ? [] : ['--single']), ...ceilingArgs, ...extra];
-  const proc = fork(SCRIPT, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const proc = ownProcess(fork(SCRIPT, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }));
   let out = '';
   proc.stdout.on('data', (chunk) => { out += chunk; });
   let last;
@@ -412,6 +413,7 @@ function child(childRole, buildRoot, extra = [], onMessage = () => {}) {
 /** PostgreSQL: insert into a fresh database once, then each worker count on its own copy of it (engine workers, or the ceiling's with `ceiling`). */
 async function runPostgres(buildRoot, workerCounts, ceiling = false) {
   const base = `paved_bench_engine_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  ownDatabase(base, MACHINE_PG);
   await withAdmin((admin) => admin.query(`CREATE DATABASE ${base}`));
   const copies = [];
   try {
@@ -421,6 +423,7 @@ async function runPostgres(buildRoot, workerCounts, ceiling = false) {
     for (const workers of workerCounts) {
       const copy = `${base}_w${workers}`;
       copies.push(copy);
+      ownDatabase(copy, MACHINE_PG);
       await withAdmin((admin) => admin.query(`CREATE DATABASE ${copy} TEMPLATE ${base}`));
       let ready = 0;
       let go;
@@ -461,9 +464,9 @@ async function runPostgres(buildRoot, workerCounts, ceiling = false) {
     }
     return result;
   } finally {
-    await withAdmin(async (admin) => {
-      for (const name of [...copies, base]) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    });
+    // A failed run's other workers may still be on the copy: stopped before it is dropped.
+    await stopOwnProcesses();
+    for (const name of [...copies, base]) await dropDatabase(name, MACHINE_PG);
   }
 }
 

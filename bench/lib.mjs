@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { dropDatabase, ownDatabase, ownProcess, stopProcess } from './leftovers.mjs';
 
 // `--help` (or `-h`) on any benchmark prints its header comment, which says what it measures
 // and which flags it takes, instead of starting a measurement. This module is imported before
@@ -25,25 +26,23 @@ export const MACHINE_PG = process.env.PAVED_BENCH_POSTGRES_URL ?? 'postgres://po
 
 /**
  * A new, empty database on this machine's PostgreSQL, named `prefix`_<random>, for a server's
- * PostgreSQL store (PAVED_DATABASE_URL); returns { url, drop }.
+ * PostgreSQL store (PAVED_DATABASE_URL); returns { url, drop }. It is dropped on every way out of
+ * the benchmark (leftovers.mjs) if `drop` has not been called by then; `drop` (WITH (FORCE)) after
+ * the servers on it have stopped.
  */
 export async function freshDatabase(prefix) {
   const name = `${prefix}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  ownDatabase(name, MACHINE_PG);
   const admin = new pg.Client({ connectionString: MACHINE_PG });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end().catch(() => {});
+  }
   const url = new URL(MACHINE_PG);
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: MACHINE_PG });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
+  return { url: url.toString(), drop: () => dropDatabase(name, MACHINE_PG) };
 }
 
 export function arg(name, fallback) {
@@ -86,9 +85,12 @@ export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI, dir 
     // PAVED_BENCH_STDOUT=1 shows the server's stdout too (e.g. node's --trace-gc through nodeArgs).
     stdio: ['ignore', process.env.PAVED_BENCH_STDOUT ? 'inherit' : 'ignore', 'inherit'],
   });
+  ownProcess(child);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
     if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
+    // A server that could not start (e.g. PostgreSQL full) fails the benchmark now, not after a minute of polling.
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`paved up (${cli}) exited (${child.exitCode ?? child.signalCode}) before it was ready`);
     await new Promise((r) => setTimeout(r, 100));
   }
   // The server answers /readyz a moment before `paved up` has written the admin's CLI config.
@@ -105,7 +107,7 @@ export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI, dir 
     token,
     dir,
     pid: child.pid,
-    stop: () => new Promise((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); }),
+    stop: () => stopProcess(child),
   };
 }
 

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MACHINE_PG, arg } from './lib.mjs';
+import { dropDatabase, ownDatabase } from './leftovers.mjs';
 
 if (process.argv.includes('--help')) {
   console.log('node bench/measures.mjs [--requests 100000] [--runs 15] [--dialects sqlite,postgres] [--baseline <checkout, built>] [--chronological]');
@@ -132,16 +133,15 @@ async function openSeeded(dialect, root, label, h) {
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   } else {
     const name = `paved_bench_measures_${label}_${Date.now().toString(36)}`;
+    ownDatabase(name, MACHINE_PG);
     const admin = new pg.Client({ connectionString: MACHINE_PG });
     await admin.connect();
     await admin.query(`create database ${name}`);
+    await admin.end();
     const u = new URL(MACHINE_PG);
     u.pathname = `/${name}`;
     url = u.toString();
-    cleanup = async () => {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    };
+    cleanup = () => dropDatabase(name, MACHINE_PG);
   }
   const store = await createStore({ url, now: () => NOW });
   try {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, it, onTestFinished } from 'vitest';
 import { createStore } from './create-store.js';
 import type { Store, StoreOptions } from './types.js';
 
@@ -76,10 +76,26 @@ export interface TempPostgresDatabase {
   drop(): Promise<void>;
 }
 
+/** PostgreSQL's answer when every connection slot is taken (53300, "sorry, too many clients already"). */
+const TOO_MANY_CONNECTIONS = '53300';
+
 async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
-  await client.connect();
+  // The fixtures' admin connection waits for a slot (up to ~30 s) when benchmarks or other test
+  // runs beside this one have taken them all, instead of failing the file (or, for the check
+  // below, calling PostgreSQL unreachable). The stores' own connections are not retried.
+  let client: pg.Client;
+  for (let attempt = 1; ; attempt++) {
+    client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 3000 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      break;
+    } catch (error) {
+      await client.end().catch(() => {});
+      if ((error as { code?: string }).code !== TOO_MANY_CONNECTIONS || attempt >= 30) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
   try {
     return await fn(client);
   } finally {
@@ -116,6 +132,35 @@ export async function postgresUnavailableReason(): Promise<string | undefined> {
   } catch (error) {
     return `PostgreSQL at ${new URL(postgresAdminUrl).host} is not reachable (${(error as Error).message})`;
   }
+}
+
+/** PostgreSQL stores opened by eachStore (and openAnother on them), and their databases, closed and dropped together. */
+interface Opened {
+  stores: Store[];
+  databases: TempPostgresDatabase[];
+}
+
+async function closeOpened(opened: Opened): Promise<void> {
+  await Promise.all(opened.stores.splice(0).map((s) => s.close()));
+  await Promise.all(opened.databases.splice(0).map((d) => d.drop()));
+}
+
+/**
+ * Inside a test (its body or a beforeEach), what it opens is closed when it finishes, after its
+ * afterEach hooks; undefined outside one (a beforeAll's store lives until the block ends). Kept
+ * to the block's end, every store held its change listener and its pool's connections (idle ones
+ * close after 10 s; a test takes less), so a file's add up: crash.test.ts alone held 73 of the
+ * machine PostgreSQL's 100 (`show max_connections`), and a second file or a benchmark beside it
+ * met "sorry, too many clients already".
+ */
+function openedForThisTest(): Opened | undefined {
+  const opened: Opened = { stores: [], databases: [] };
+  try {
+    onTestFinished(() => closeOpened(opened));
+  } catch {
+    return undefined; // "can only be called inside a test"
+  }
+  return opened;
 }
 
 const postgresProblem = await postgresUnavailableReason();
@@ -166,18 +211,15 @@ export function eachStore(name: string, fn: (open: OpenStore) => void): void {
     }
 
     describe('postgres', () => {
-      const stores: Store[] = [];
-      const databases: TempPostgresDatabase[] = [];
-      afterAll(async () => {
-        await Promise.all(stores.map((s) => s.close()));
-        await Promise.all(databases.map((d) => d.drop()));
-      });
+      const block: Opened = { stores: [], databases: [] };
+      afterAll(() => closeOpened(block));
       fn(async (options = {}) => {
+        const opened = openedForThisTest() ?? block;
         const database = await createTempPostgresDatabase();
-        databases.push(database);
+        opened.databases.push(database);
         const store = await createStore({ ...options, url: database.url });
-        stores.push(store);
-        urls.set(store, { url: database.url, opened: stores });
+        opened.stores.push(store);
+        urls.set(store, { url: database.url, opened: opened.stores });
         await store.migrate();
         return store;
       });
