@@ -14,12 +14,11 @@
 // built checkout of an earlier commit, e.g. a `git worktree` of the branch base), the same import
 // with that checkout's CLI and server, interleaved too: the before/after of a change in one run.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import jsYaml from 'js-yaml';
 import { parseAllDocuments, stringify } from 'yaml';
-import { CLI, MACHINE_PG, arg, measureInterleaved, median, percentile, reportComparison, round, startPaved } from './lib.mjs';
+import { CLI, MACHINE_PG, arg, measureInterleaved, median, percentile, reportComparison, round, startPaved, tempFolder } from './lib.mjs';
 
 const runs = Number(arg('runs', '3'));
 const before = arg('before', undefined);
@@ -30,7 +29,7 @@ const entity = (kind, name, spec, extra = {}) => ({ apiVersion: 'backstage.io/v1
 
 /** Writes the catalog; returns { dir, root, entities, files }. */
 function generateCatalog() {
-  const dir = mkdtempSync(join(tmpdir(), 'paved-bench-backstage-'));
+  const dir = tempFolder('paved-bench-backstage-');
   const departments = Array.from({ length: n(10) }, (_, i) => `department-${i}`);
   const teams = Array.from({ length: n(140) }, (_, i) => `team-${i}`);
   const users = Array.from({ length: n(1500) }, (_, i) => `user.${i}`);

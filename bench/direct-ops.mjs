@@ -8,12 +8,18 @@
 //   minimal  the earlier baseline: fewer statements (MariaDB mysql_native_password and one
 //            account, no RabbitMQ limits, no PostgreSQL catalog restriction) and lighter checks
 //            (no AMQP isolation at all, one Redis probe, one MariaDB SHOW GRANTS).
-// Each `provision` returns the elapsed milliseconds and cleans up afterwards (not timed).
+// Each `provision` returns the elapsed milliseconds and cleans up afterwards (not timed). What a
+// provision makes (bench_direct_PID_I: database, users or role, ACL user, vhost) is owned until it
+// has removed it itself (leftovers.mjs ownLeftover): a provision that fails is removed at once; on
+// SIGINT/SIGTERM/SIGHUP nothing more is sent, the provision in flight is awaited and its objects
+// removed; on any other exit, by a node of this file:
+//
+//   node bench/direct-ops.mjs --remove postgres|mysql|redis|amqp NAME   removes what a provision made
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
@@ -21,6 +27,10 @@ import amqp from 'amqplib';
 import { CHECK_SESSION_OPTIONS, ed25519PublicKey, tenantAuthPlugins } from '@paved/driver-mysql';
 import { HIDDEN_CATALOGS, ISOLATION_SQL } from '@paved/driver-postgres';
 import { TENANT_COMMAND_RULES } from '@paved/driver-redis';
+import { dropDatabase, ownLeftover } from './leftovers.mjs';
+import { tempFolder } from './lib.mjs';
+
+const SELF = fileURLToPath(import.meta.url);
 
 export const TARGETS = {
   postgres: 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -38,7 +48,7 @@ export function benchTargetsFile() {
     ['redis', { url: TARGETS.redis }],
     ['rabbitmq', { managementUrl: TARGETS.rabbitmqManagement, amqpUrl: TARGETS.amqp }],
   ].map(([driver, config]) => `apiVersion: paved.dev/v1alpha1\nkind: Target\nmetadata: { name: bench-${driver} }\nspec: { driver: ${driver}, config: ${JSON.stringify(config)} }\n`).join('---\n');
-  const file = join(tmpdir(), `paved-bench-targets-${process.pid}.yaml`);
+  const file = join(tempFolder('paved-bench-targets-'), 'targets.yaml');
   writeFileSync(file, yaml);
   return file;
 }
@@ -60,17 +70,99 @@ export async function directOps(product, variant = 'same') {
   };
   const make = variants[variant]?.[product];
   if (!make) throw new Error(`no direct baseline for product ${product} (${variant})`);
-  return make();
+  const ops = await make();
+  // On a signal, first of all: no provision starts, nor sends anything more, while the servers stop.
+  abandonOnSignal ??= ownLeftover(async () => {
+    abandoned = true;
+  });
+  return { ...ops, provision: (i) => owned(product, directName(i), () => ops.provision(i)) };
+}
+
+/** The name of provision `i`'s database, users, role, ACL user and vhost. */
+const directName = (i) => `bench_direct_${process.pid}_${i}`;
+
+/** Set when the benchmark is interrupted: nothing is sent after it. */
+let abandoned = false;
+let abandonOnSignal;
+
+/** `methods` of `client` refused once abandoned, so that a provision cut short makes nothing after its removal. */
+function untilAbandoned(client, ...methods) {
+  for (const method of methods) {
+    const send = client[method].bind(client);
+    client[method] = (...args) => (abandoned ? Promise.reject(new Error('the benchmark is stopping')) : send(...args));
+  }
+  return client;
+}
+
+/**
+ * Runs `provision` (which makes `name` on `product`'s service and removes it once timed), owning
+ * `name` until it has: removed here if it fails; on a signal, nothing more sent, the provision
+ * awaited (30 s at most), then removed.
+ */
+async function owned(product, name, provision) {
+  if (abandoned) throw new Error('the benchmark is stopping');
+  let running;
+  const release = ownLeftover(async () => {
+    abandoned = true;
+    await Promise.race([running?.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+    await removeDirect(product, name);
+  }, [SELF, '--remove', product, name]);
+  running = provision();
+  try {
+    const ms = await running;
+    release();
+    return ms;
+  } catch (error) {
+    // Abandoned, the signal's removal has it; otherwise now (a failed removal leaves it to the exit's).
+    if (!abandoned) await removeDirect(product, name).then(release, (removal) => console.error(`could not remove ${name}: ${removal.message}`));
+    throw error;
+  }
+}
+
+/** Removes what provision `name` made on `product`'s service, whatever of it exists. */
+export async function removeDirect(product, name) {
+  if (product === 'postgres') {
+    await dropDatabase(name, TARGETS.postgres); // WITH (FORCE): a tenant session left open does not keep it
+    const admin = new pg.Client({ connectionString: TARGETS.postgres });
+    await admin.connect();
+    try {
+      await admin.query(`DROP ROLE IF EXISTS "${name}"`);
+    } finally {
+      await admin.end();
+    }
+  } else if (product === 'mysql') {
+    const admin = await mysql.createConnection(TARGETS.mysql);
+    try {
+      // The driver's hosts ('same') and '%' ('minimal').
+      await admin.query(`DROP USER IF EXISTS ${[...MYSQL_CLIENT_HOSTS, '%'].map((host) => `'${name}'@'${host}'`).join(', ')}`);
+      await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    } finally {
+      await admin.end();
+    }
+  } else if (product === 'redis') {
+    const admin = new Redis(TARGETS.redis);
+    try {
+      await admin.call('ACL', 'DELUSER', name);
+    } finally {
+      admin.disconnect();
+    }
+  } else if (product === 'amqp') {
+    const api = managementApi();
+    await api.must('DELETE', `/users/${name}`);
+    await api.must('DELETE', `/vhosts/${name}`);
+  } else {
+    throw new Error(`no direct baseline for product ${product}`);
+  }
 }
 
 /** The driver's default clientHosts: one account per host pattern (packages/drivers/mysql/src/target-config.ts). */
 const MYSQL_CLIENT_HOSTS = ['localhost', '127.0.0.1', '::1'];
 
 async function mysqlSameOps() {
-  const admin = await mysql.createConnection(TARGETS.mysql);
+  const admin = untilAbandoned(await mysql.createConnection(TARGETS.mysql), 'query');
   return {
     async provision(i) {
-      const name = `bench_direct_${process.pid}_${i}`;
+      const name = directName(i);
       const password = randomBytes(24).toString('hex');
       const accounts = MYSQL_CLIENT_HOSTS.map((host) => `'${name}'@'${host}'`);
       const start = performance.now();
@@ -113,14 +205,14 @@ async function mysqlSameOps() {
  */
 async function postgresOpsWith(timed) {
   // Two admin connections, opened once: the driver's pool lends it two at a time (role and database at once).
-  const admin = new pg.Client({ connectionString: TARGETS.postgres });
-  const admin2 = new pg.Client({ connectionString: TARGETS.postgres });
+  const admin = untilAbandoned(new pg.Client({ connectionString: TARGETS.postgres }), 'query');
+  const admin2 = untilAbandoned(new pg.Client({ connectionString: TARGETS.postgres }), 'query');
   await Promise.all([admin.connect(), admin2.connect()]);
   const createDatabaseMs = [];
   return {
     createDatabaseMs,
     async provision(i) {
-      const name = `bench_direct_${process.pid}_${i}`;
+      const name = directName(i);
       const password = randomBytes(24).toString('hex');
       const start = performance.now();
       const { after, createDatabaseMs: createMs } = await timed(admin, name, password, admin2);
@@ -142,7 +234,7 @@ function postgresSameOps() {
     // as the driver's verifier). Then the owner given to the role in the batch that closes it.
     const createStart = performance.now();
     let createDatabaseMs;
-    await Promise.all([
+    await bothOrThrow([
       admin.query(`CREATE DATABASE "${name}"`).then(() => { createDatabaseMs = performance.now() - createStart; }),
       admin2.query(`CREATE ROLE "${name}" LOGIN PASSWORD '${password}' CONNECTION LIMIT 20`),
     ]);
@@ -164,14 +256,23 @@ function postgresSameOps() {
 }
 
 /**
+ * Promise.all that, when one fails, waits for the others before it throws: a CREATE DATABASE still
+ * in flight would otherwise make its database after the failed provision's removal.
+ */
+async function bothOrThrow(promises) {
+  const failed = (await Promise.allSettled(promises)).find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/**
  * A Redis baseline: the ACL user with `rules` (and the key and channel prefix), then `checks`
  * as that user over a fresh login (`tenantOptions` added to the client's).
  */
 function redisOpsWith(rules, tenantOptions, checks) {
-  const admin = new Redis(TARGETS.redis);
+  const admin = untilAbandoned(new Redis(TARGETS.redis), 'call');
   return {
     async provision(i) {
-      const name = `bench_direct_${process.pid}_${i}`;
+      const name = directName(i);
       const password = randomBytes(24).toString('hex');
       const hash = createHash('sha256').update(password).digest('hex');
       const start = performance.now();
@@ -233,10 +334,10 @@ function managementApi() {
  * through the management API, then `checks({ name, password, api })` as that user.
  */
 function amqpOpsWith(limits, checks) {
-  const api = managementApi();
+  const api = untilAbandoned(managementApi(), 'call', 'must');
   return {
     async provision(i) {
-      const name = `bench_direct_${process.pid}_${i}`;
+      const name = directName(i);
       const password = randomBytes(24).toString('hex');
       const salt = randomBytes(4);
       const hash = Buffer.concat([salt, createHash('sha256').update(Buffer.concat([salt, Buffer.from(password)])).digest()]).toString('base64');
@@ -296,10 +397,10 @@ function postgresOps() {
 }
 
 async function mysqlOps() {
-  const admin = await mysql.createConnection(TARGETS.mysql);
+  const admin = untilAbandoned(await mysql.createConnection(TARGETS.mysql), 'query');
   return {
     async provision(i) {
-      const name = `bench_direct_${process.pid}_${i}`;
+      const name = directName(i);
       const password = randomBytes(24).toString('hex');
       const hash = '*' + createHash('sha1').update(createHash('sha1').update(password).digest()).digest('hex').toUpperCase();
       const start = performance.now();
@@ -340,5 +441,14 @@ async function amqpOps() {
     channel.sendToQueue(queue, Buffer.from('x'));
     await channel.get(queue);
     await connection.close();
+  });
+}
+
+if (process.argv[1] === SELF && process.argv[2] === '--remove') {
+  const [product, name] = process.argv.slice(3);
+  console.error(`removing what this benchmark left: ${product} ${name}`);
+  await removeDirect(product, name).catch((error) => {
+    console.error(`could not remove ${name}: ${error.message}`);
+    process.exitCode = 1;
   });
 }

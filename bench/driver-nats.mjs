@@ -8,15 +8,15 @@
 //   npx tsc -b packages/drivers/nats && node bench/driver-nats.mjs [--runs 40]
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jwtLib from '@nats-io/jwt';
 import * as nkeys from '@nats-io/nkeys';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { createNatsDriver, nkeyFromRaw } from '@paved/driver-nats';
-import { arg, freePort, measureInterleaved, reportComparison } from './lib.mjs';
+import { arg, freePort, measureInterleaved, reportComparison, tempFolder } from './lib.mjs';
+import { ownProcess } from './leftovers.mjs';
 
 // The nats client libraries are the driver's own dependencies, and the lockfile installs them
 // under its package (packages/drivers/nats/node_modules), not at the root: load them from there.
@@ -29,7 +29,7 @@ const runs = Number(arg('runs', '40'));
 const te = new TextEncoder();
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-const dir = mkdtempSync(join(tmpdir(), 'paved-bench-nats-'));
+const dir = tempFolder('paved-bench-nats-');
 const operator = nkeys.createOperator();
 const signing = nkeys.createOperator();
 const sys = nkeys.createAccount();
@@ -49,7 +49,7 @@ resolver_preload: { ${sys.getPublicKey()}: ${sysJwt} }
 jetstream: { store_dir: "${join(dir, 'js')}", max_file_store: 4G, max_memory_store: 64M }
 `,
 );
-const server = spawn('/usr/sbin/nats-server', ['-c', join(dir, 'nats.conf')], { stdio: 'ignore' });
+const server = ownProcess(spawn('/usr/sbin/nats-server', ['-c', join(dir, 'nats.conf')], { stdio: 'ignore' }));
 await new Promise((resolve) => setTimeout(resolve, 300));
 
 const target = {

@@ -6,15 +6,15 @@
 //   npx tsc -b packages/drivers/redis && node bench/driver-redis-dedicated.mjs [--runs 30]
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createRedisDriver } from '@paved/driver-redis';
-import { arg, freePort, measureInterleaved, median, percentile, reportComparison, round } from './lib.mjs';
+import { arg, freePort, measureInterleaved, median, percentile, reportComparison, round, tempFolder } from './lib.mjs';
+import { ownProcess } from './leftovers.mjs';
 
 const runs = Math.max(30, Number(arg('runs', '30')));
-const dataDir = mkdtempSync(join(tmpdir(), 'paved-bench-redis-servers-'));
+const dataDir = tempFolder('paved-bench-redis-servers-');
 const first = 20_000 + Math.floor(Math.random() * 400) * 20;
 const target = { name: 'bench', driver: 'redis', labels: {}, config: { servers: { bind: '127.0.0.1', ports: `${first}-${first + 9}`, dataDir, redisServer: '/usr/bin/redis-server' } } };
 const driver = createRedisDriver();
@@ -37,7 +37,7 @@ async function byHand(i, password) {
   const start = performance.now();
   writeFileSync(join(dir, 'users.acl'), `user default on #${hash} ~* &* +@all\n`);
   writeFileSync(join(dir, 'redis.conf'), [`bind 127.0.0.1`, `port ${port}`, `dir ${join(dir, 'data')}`, `aclfile ${join(dir, 'users.acl')}`, 'maxmemory 16mb', 'appendonly yes', 'save ""', ''].join('\n'));
-  const server = spawn('/usr/bin/redis-server', [join(dir, 'redis.conf')], { detached: true, stdio: 'ignore' });
+  const server = ownProcess(spawn('/usr/bin/redis-server', [join(dir, 'redis.conf')], { detached: true, stdio: 'ignore' }));
   const redis = new Redis({ port, password, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
   redis.on('error', () => {});
   for (;;) {

@@ -5,19 +5,19 @@
 //   npx tsc -b packages/drivers/redis && node bench/driver-redis.mjs [--runs 50]
 import { spawn } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createRedisDriver, TENANT_COMMAND_RULES } from '@paved/driver-redis';
-import { arg, freePort, measureInterleaved, reportComparison } from './lib.mjs';
+import { arg, freePort, measureInterleaved, reportComparison, tempFolder } from './lib.mjs';
+import { ownProcess } from './leftovers.mjs';
 
 const runs = Math.max(30, Number(arg('runs', '50')));
-const dir = mkdtempSync(join(tmpdir(), 'paved-bench-redis-'));
+const dir = tempFolder('paved-bench-redis-');
 const aclfile = join(dir, 'users.acl');
 writeFileSync(aclfile, '');
 const port = await freePort();
-const server = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--aclfile', aclfile, '--daemonize', 'no', '--dir', dir], { stdio: 'ignore' });
+const server = ownProcess(spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--aclfile', aclfile, '--daemonize', 'no', '--dir', dir], { stdio: 'ignore' }));
 const url = `redis://127.0.0.1:${port}`;
 const admin = new Redis(url, { lazyConnect: true, retryStrategy: () => 50 });
 admin.on('error', () => {});

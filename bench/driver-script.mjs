@@ -6,17 +6,15 @@
 //   npx tsc -b && node bench/driver-script.mjs [--runs 40]
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createScriptDriver } from '@paved/driver-script';
 import { silentLogger } from '@paved/driver-api';
-import { arg, measureInterleaved, reportComparison } from './lib.mjs';
+import { arg, measureInterleaved, reportComparison, tempFolder } from './lib.mjs';
 
 const runs = Math.max(30, Number(arg('runs', '40')));
 const script = fileURLToPath(new URL('../examples/script-product/provision.mjs', import.meta.url));
-const root = mkdtempSync(join(tmpdir(), 'paved-bench-script-'));
+const root = tempFolder('paved-bench-script-');
 const target = { name: 'bench-buckets', driver: 'script', labels: {}, config: { executable: script, timeout: '30s', root } };
 const driver = createScriptDriver();
 

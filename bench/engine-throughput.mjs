@@ -33,14 +33,13 @@
 // Each run is a child process. Prints one JSON line on stdout and a summary on stderr.
 import { fork } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { checkRowWork, ceilingParts, runCeilingPostgres, runCeilingSqlite } from './engine-ceiling.mjs';
-import { arg, MACHINE_PG, median, percentile, round } from './lib.mjs';
+import { arg, MACHINE_PG, median, percentile, round, tempFolder } from './lib.mjs';
 import { dropDatabase, ownDatabase, ownProcess, stopOwnProcesses } from './leftovers.mjs';
 
 const SCRIPT = fileURLToPath(import.meta.url);
@@ -212,7 +211,7 @@ function verifyOnce(createdLists) {
 /** SQLite, one process: insert, first page, engine (or, with --ceiling-loop, the ceiling's loop on the store's file). */
 async function runSqlite() {
   const p = await packages();
-  const dir = mkdtempSync(join(tmpdir(), 'paved-bench-engine-'));
+  const dir = tempFolder('paved-bench-engine-');
   const path = join(dir, 'paved.db');
   const store = await p.createStore({ url: path });
   let open = true;

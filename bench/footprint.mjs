@@ -14,12 +14,11 @@
 // for each build; start-up is timed against SQLite only). Prints
 // one JSON line on stdout and a summary on stderr.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createClient } from '@paved/client';
 import { createStore } from '@paved/store';
-import { CLI, arg, freshDatabase, median, round, startPaved } from './lib.mjs';
+import { CLI, arg, freshDatabase, median, round, startPaved, tempFolder } from './lib.mjs';
 
 const instances = Number(arg('instances', '10000'));
 const runs = Number(arg('runs', '30'));
@@ -80,7 +79,7 @@ for (const [build, { bin, main }] of Object.entries(clis)) {
 // A code cache of this run's own (code-cache.ts): each entry holds what the run that wrote it had
 // compiled, so a cache written earlier by another command (a failed `get`, `paved up`) would make
 // one build faster or slower than the other. Here each build's first `--help` and `get` write them.
-const codeCache = mkdtempSync(join(tmpdir(), 'paved-footprint-code-cache-'));
+const codeCache = tempFolder('paved-footprint-code-cache-');
 const startup = hyperfine(commands, { PAVED_URL: first.url, PAVED_TOKEN: first.token, NO_COLOR: '1', PAVED_CODE_CACHE_DIR: codeCache });
 rmSync(codeCache, { recursive: true, force: true });
 const node = startup['node -e 0'];
@@ -93,7 +92,7 @@ await first.stop();
  * created through the API as above.
  */
 async function idleMemory(cli, store) {
-  const dir = mkdtempSync(join(tmpdir(), 'paved-footprint-'));
+  const dir = tempFolder('paved-footprint-');
   const database = store === 'postgres' ? await freshDatabase('paved_bench_footprint') : undefined;
   const env = { PAVED_EMBEDDED_POSTGRES: 'off', ...(database ? { PAVED_DATABASE_URL: database.url } : {}) };
   // Each build makes its own data, migrated by itself: a copy of this build's would hold

@@ -6,15 +6,14 @@
 // Each run starts this build's `paved up` (SQLite, empty but for the built-in products) and the
 // baseline's, one after the other, with --expose-gc and a preload (written to a temporary file)
 // that, `--seconds` after start, collects twice and prints the heap used and the RSS. Medians.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, arg, median, round, startPaved } from './lib.mjs';
+import { CLI, arg, median, round, startPaved, tempFolder } from './lib.mjs';
 
 const runs = Number(arg('runs', '3'));
 const seconds = Number(arg('seconds', '20'));
 const baselineCli = arg('baseline-cli');
-const dir = mkdtempSync(join(tmpdir(), 'paved-idle-heap-'));
+const dir = tempFolder('paved-idle-heap-');
 const out = join(dir, 'heap.jsonl');
 const preload = join(dir, 'preload.mjs');
 writeFileSync(preload, `import { appendFileSync } from 'node:fs';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { dropDatabase, ownDatabase, ownProcess, stopProcess } from './leftovers.mjs';
+import { dropDatabase, ownDatabase, ownFolder, ownProcess, stopProcess } from './leftovers.mjs';
 
 // `--help` (or `-h`) on any benchmark prints its header comment, which says what it measures
 // and which flags it takes, instead of starting a measurement. This module is imported before
@@ -71,13 +71,19 @@ export async function freePort() {
   });
 }
 
+/** A new folder /tmp/`prefix`XXXXXX, removed on every way out of the benchmark (leftovers.mjs). */
+export function tempFolder(prefix) {
+  return ownFolder(mkdtempSync(join(tmpdir(), prefix)));
+}
+
 /**
- * Starts `paved up` on a fresh data folder; returns { url, token, stop }. `nodeArgs` go to node
- * before the CLI (e.g. `--cpu-prof` to profile the server under a benchmark's load); `cli` is
- * another build's packages/cli/dist/main.js, to compare two builds in one run; `dir` an earlier
- * run's folder, to start it again on its data.
+ * Starts `paved up` on a fresh data folder (removed when the benchmark ends: tempFolder); returns
+ * { url, token, dir, stop }. `nodeArgs` go to node before the CLI (e.g. `--cpu-prof` to profile the
+ * server under a benchmark's load); `cli` is another build's packages/cli/dist/main.js, to compare
+ * two builds in one run; `dir` an earlier run's folder, to start it again on its data (the caller's
+ * to remove).
  */
-export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI, dir = mkdtempSync(join(tmpdir(), 'paved-bench-')) } = {}) {
+export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI, dir = tempFolder('paved-bench-') } = {}) {
   const port = await freePort();
   const cliConfig = join(dir, 'cli.json');
   const child = spawn(process.execPath, [...nodeArgs, cli, 'up'], {

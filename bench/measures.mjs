@@ -7,13 +7,12 @@
 //
 // --baseline: the same history in a second store of another build (its own migrations), the
 // queries asked of both interleaved (each run asks each build once, the order alternating).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MACHINE_PG, arg } from './lib.mjs';
+import { MACHINE_PG, arg, tempFolder } from './lib.mjs';
 import { dropDatabase, ownDatabase } from './leftovers.mjs';
 
 if (process.argv.includes('--help')) {
@@ -128,7 +127,7 @@ async function openSeeded(dialect, root, label, h) {
   let url;
   let cleanup;
   if (dialect === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'paved-bench-measures-'));
+    const dir = tempFolder('paved-bench-measures-');
     url = join(dir, 'paved.db');
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   } else {

@@ -9,13 +9,12 @@
 //
 //   npm run build && node bench/pg-round-trips.mjs [--requests 20] [--baseline /work/base] [--by-statement]
 //     [--way one-request|two-requests] [--baseline-way two-requests|one-request]
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
-import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@paved/client';
-import { arg, freshDatabase, startPaved } from './lib.mjs';
+import { arg, freshDatabase, startPaved, tempFolder } from './lib.mjs';
 import { benchTargetsFile, requestFor } from './direct-ops.mjs';
 import { createAndWait } from './ready-split.mjs';
 
@@ -53,7 +52,7 @@ const transactions = (t) => Object.entries(t).filter(([k]) => /^begin\b/i.test(k
 
 for (const side of sides) {
   const database = await freshDatabase('paved_bench_rt');
-  const dir = mkdtempSync(join(tmpdir(), 'paved-rt-'));
+  const dir = tempFolder('paved-rt-');
   const file = join(dir, 'count.json');
   const server = await startPaved({
     PAVED_TARGETS_FILE: benchTargetsFile(), PAVED_EMBEDDED_POSTGRES: 'off', PAVED_DATABASE_URL: database.url,

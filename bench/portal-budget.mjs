@@ -13,14 +13,13 @@
 //    interleaved, is the same navigation against a fresh Paved with only its built-in products.
 //    Budget: ≤ 1 s with 1,000 products and 10,000 instances.
 // Prints one JSON line on stdout and a summary on stderr; exits 1 when a budget is exceeded.
-import { readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { createClient } from '@paved/client';
-import { arg, median, percentile, round, startPaved } from './lib.mjs';
+import { arg, median, percentile, round, startPaved, tempFolder } from './lib.mjs';
 
 const DIST = fileURLToPath(new URL('../packages/portal/dist/', import.meta.url));
 const products = Number(arg('products', '1000'));
@@ -130,7 +129,7 @@ const MARKS = `
  * automation's round trips) and the wall-clock time of the whole, automation included.
  */
 async function catalogUsable(paved, expected, search) {
-  const profile = mkdtempSync(join(tmpdir(), 'paved-bench-chromium-'));
+  const profile = tempFolder('paved-bench-chromium-');
   const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   await context.addInitScript(MARKS);
   const page = await context.newPage();

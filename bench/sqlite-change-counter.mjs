@@ -5,11 +5,9 @@
 // matters less than for req/s.
 //
 //   npm run build && node bench/sqlite-change-counter.mjs [--reads 200000] [--rounds 10] [--baseline ../base]
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, median, round } from './lib.mjs';
+import { arg, median, round, tempFolder } from './lib.mjs';
 
 const reads = Number(arg('reads', '200000'));
 const rounds = Number(arg('rounds', '10'));
@@ -18,7 +16,7 @@ const checkouts = { paved: fileURLToPath(new URL('..', import.meta.url)), ...(ar
 const adapters = {};
 for (const [build, root] of Object.entries(checkouts)) {
   const { createSqliteAdapter } = await import(join(root, 'packages/store/dist/dialect/sqlite.js'));
-  adapters[build] = createSqliteAdapter(join(mkdtempSync(join(tmpdir(), 'paved-counter-')), 'store.db'));
+  adapters[build] = createSqliteAdapter(join(tempFolder('paved-counter-'), 'store.db'));
 }
 const runs = Object.fromEntries(Object.keys(adapters).map((build) => [build, []]));
 for (let r = 0; r < rounds; r++) {

@@ -26,13 +26,12 @@
 //   products: postgres (machine PostgreSQL), mysql (MariaDB), redis, amqp (RabbitMQ)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClient } from '@paved/client';
-import { arg, envArg, freshDatabase, median, percentile, reportComparison, round, startPaved } from './lib.mjs';
+import { arg, envArg, freshDatabase, median, percentile, reportComparison, round, startPaved, tempFolder } from './lib.mjs';
 import { benchTargetsFile, directOps, requestFor } from './direct-ops.mjs';
 import { createAndWait, describeSplit, splitMedians } from './ready-split.mjs';
 
@@ -74,7 +73,7 @@ const nodeArgs = arg('node-args', '').split(' ').filter(Boolean);
 // servers and, for the direct path, in this process, so that each create can be measured less
 // its own CREATE DATABASE (below: "outside CREATE DATABASE").
 const clockPath = fileURLToPath(new URL('./pg-create-database-clock.cjs', import.meta.url));
-const clockDir = product === 'postgres' ? mkdtempSync(join(tmpdir(), 'paved-pg-clock-')) : undefined;
+const clockDir = product === 'postgres' ? tempFolder('paved-pg-clock-') : undefined;
 const clockFor = (side) => (clockDir ? { env: { PAVED_PG_CLOCK_OUT: join(clockDir, `${side}.json`) }, nodeArgs: ['--require', clockPath] } : { env: {}, nodeArgs: [] });
 if (clockDir) createRequire(import.meta.url)(clockPath);
 const paved = await startPaved({ ...env, ...(await storeEnv()), ...envArg('env'), ...clockFor('paved').env }, { nodeArgs: [...clockFor('paved').nodeArgs, ...nodeArgs] });
