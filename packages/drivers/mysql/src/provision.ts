@@ -48,12 +48,19 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
     }
   };
 
-  // An account of this login on a host the target no longer lists (or '%' made by an older
-  // Paved, or by hand before the create) would keep letting it in from there. Read on its own
-  // connection while the statements below go out: the login's own hosts are filtered out, so
-  // it does not matter whether it sees the accounts CREATE USER makes.
-  const otherHosts = credentialAccounts(pool, database).then((found) => found.filter((account) => account.user === username && !config.clientHosts.includes(account.host)));
-  otherHosts.catch(() => {}); // awaited below, once the statements settled; not unhandled meanwhile
+  // Only a value derived from the password is sent (auth.ts), never the password itself; derived
+  // once (an ed25519 key costs ≈ 0.2 ms of the loop) before any statement is asked for, so that
+  // CREATE USER can be asked for first (below). The pool writes a statement only on a later tick,
+  // so none went out during the derivation before either. The plugin is chosen once a target
+  // (kept once ed25519 is in use); a failure to choose it is ensure-user's, after the database's.
+  const credential = await connection.auth().then(
+    ({ plugin }) => {
+      const stored = storedCredential(plugin, password);
+      redact.push(stored);
+      return { identified: identifiedClause(plugin, stored) };
+    },
+    (error: unknown) => ({ error }),
+  );
   const pattern = grantPattern(database);
   // One GRANT naming every host's account, as CREATE USER below.
   const grant = (hosts: readonly string[]) => pool.query(`GRANT ALL PRIVILEGES ON ${quoteIdent(pattern)}.* TO ${hosts.map((host) => quoteAccount(username, host)).join(', ')}`);
@@ -62,44 +69,48 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
   // The database and the accounts do not depend on each other (a grant names a pattern, not a
   // database that must exist), so they go out together on two of the pool's connections. Both
   // settle before the walk goes on or fails, the database's failure reported first.
-  const outcomes = await Promise.allSettled([
-    step('ensure-database', async () => {
-      await pool.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    }),
-    (async () => {
-      await step('ensure-user', async () => {
-        // Only a value derived from the password is sent (auth.ts), never the password itself;
-        // derived once (an ed25519 key costs ≈ 0.2 ms of the loop), while CREATE DATABASE is on its way.
-        const { plugin } = await connection.auth();
-        const stored = storedCredential(plugin, password);
-        redact.push(stored);
-        // Every host's account in one statement (MariaDB takes a list, and the options after it
-        // hold for each): one pass over the grant tables, where a statement per account, even sent
-        // at once, waited on the others' (3 accounts: 0.6 ms against 1.7, bench/README.md §1 round 9).
-        const identified = identifiedClause(plugin, stored);
-        const accounts = `${config.clientHosts.map((host) => `${quoteAccount(username, host)} ${identified}`).join(', ')} WITH MAX_USER_CONNECTIONS ${connectionLimit}`;
-        const [created] = await pool.query<ResultSetHeader>(`CREATE USER IF NOT EXISTS ${accounts}`);
-        // A warning means an account was there already (a retry, an update): reset them all to the spec.
-        if (created.warningStatus > 0) {
-          accountsMet = true;
-          await pool.query(`ALTER USER ${accounts}`);
-        }
-      });
-      await step('grant-privileges', async () => {
-        // Anything else an account holds (a grant on an unescaped pattern, global privileges) was
-        // added behind Paved's back and may reach other tenants: take it all back, then re-grant.
-        // The read goes out beside the grant, not after it: it leaves out the grant it makes
-        // (the pattern's own), and a stray is there before it.
-        const readStrays = !options.create || accountsMet;
-        const [strays] = await Promise.all([readStrays ? strayPrivilegesByHost(connection, username, config.clientHosts, pattern) : undefined, grant(config.clientHosts)]);
-        for (const host of config.clientHosts) {
-          if ((strays?.get(host) ?? []).length === 0) continue;
-          await pool.query(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${quoteAccount(username, host)}`);
-          await grant([host]);
-        }
-      });
-    })(),
-  ]);
+  // CREATE USER is asked for first, then the database, then the accounts' read: the GRANT waits
+  // for CREATE USER's answer, so it heads the longer branch, and the pool writes the statements
+  // in the order asked. Written third, behind the read and CREATE DATABASE, it met them in
+  // MariaDB (on the same two cores) and answered later (bench/README.md §1, round 20).
+  const user = (async () => {
+    await step('ensure-user', async () => {
+      if ('error' in credential) throw credential.error;
+      // Every host's account in one statement (MariaDB takes a list, and the options after it
+      // hold for each): one pass over the grant tables, where a statement per account, even sent
+      // at once, waited on the others' (3 accounts: 0.6 ms against 1.7, bench/README.md §1 round 9).
+      const accounts = `${config.clientHosts.map((host) => `${quoteAccount(username, host)} ${credential.identified}`).join(', ')} WITH MAX_USER_CONNECTIONS ${connectionLimit}`;
+      const [created] = await pool.query<ResultSetHeader>(`CREATE USER IF NOT EXISTS ${accounts}`);
+      // A warning means an account was there already (a retry, an update): reset them all to the spec.
+      if (created.warningStatus > 0) {
+        accountsMet = true;
+        await pool.query(`ALTER USER ${accounts}`);
+      }
+    });
+    await step('grant-privileges', async () => {
+      // Anything else an account holds (a grant on an unescaped pattern, global privileges) was
+      // added behind Paved's back and may reach other tenants: take it all back, then re-grant.
+      // The read goes out beside the grant, not after it: it leaves out the grant it makes
+      // (the pattern's own), and a stray is there before it.
+      const readStrays = !options.create || accountsMet;
+      const [strays] = await Promise.all([readStrays ? strayPrivilegesByHost(connection, username, config.clientHosts, pattern) : undefined, grant(config.clientHosts)]);
+      for (const host of config.clientHosts) {
+        if ((strays?.get(host) ?? []).length === 0) continue;
+        await pool.query(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${quoteAccount(username, host)}`);
+        await grant([host]);
+      }
+    });
+  })();
+  const databaseMade = step('ensure-database', async () => {
+    await pool.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  });
+  // An account of this login on a host the target no longer lists (or '%' made by an older
+  // Paved, or by hand before the create) would keep letting it in from there. Read on its own
+  // connection while the statements above go out: the login's own hosts are filtered out, so
+  // it does not matter whether it sees the accounts CREATE USER makes.
+  const otherHosts = credentialAccounts(pool, database).then((found) => found.filter((account) => account.user === username && !config.clientHosts.includes(account.host)));
+  otherHosts.catch(() => {}); // awaited below, once the statements settled; not unhandled meanwhile
+  const outcomes = await Promise.allSettled([databaseMade, user]);
   for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
   // Sessions already open from another host stay open: MariaDB does not say which account a session logged in through.
   await step('drop-other-hosts', async () => {
