@@ -76,8 +76,9 @@ export async function reconcileWithDriver(pass: Pass, resolved: Resolved, progre
     end = await applyPlan(run);
   }
   if (end !== 'next') return;
-  await stored(run);
-  await storeGeneratedAlone(run);
+  // Awaited only when there is something to wait for: an async call that has nothing to do still costs a promise and a turn.
+  if (run.storing !== undefined) await stored(run);
+  if (run.unstored !== undefined) await storeGeneratedAlone(run);
   await recordReady(pass, {
     ...(run.plain === undefined ? {} : { outputs: run.plain }),
     ...(run.plan.drifted ? { repaired: run.plan } : {}),
@@ -121,9 +122,9 @@ async function observeAndPlan(pass: Pass, resolved: Resolved, progress: Progress
 /** The plan's steps in order, until one ends the pass or finds the resource there; 'next' when all ran. */
 async function applyPlan(run: Run): Promise<StepEnd> {
   for (const step of run.plan.steps) {
-    if (step.kind !== 'run-checks') await stored(run);
+    if (run.storing !== undefined && step.kind !== 'run-checks') await stored(run);
     // A create or update stores them with its intent record (applyChange).
-    if (step.kind !== 'create' && step.kind !== 'update') await storeGeneratedAlone(run);
+    if (run.unstored !== undefined && step.kind !== 'create' && step.kind !== 'update') await storeGeneratedAlone(run);
     const end = await applyStep(run, step);
     if (end !== 'next') return end;
   }

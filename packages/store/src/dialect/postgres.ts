@@ -71,6 +71,8 @@ export function createPostgresAdapter(url: string): DialectAdapter {
   /** Tags our own NOTIFYs so the listener can ignore them: local listeners are told directly. */
   const origin = randomUUID();
   const announcement = (change: InstanceChange) => JSON.stringify({ instanceId: change.instanceId, teamId: change.teamId, origin });
+  /** How every announcement of ours ends (origin is its last key), and no other's can: its origin is ours. */
+  const ownEnding = `,"origin":${JSON.stringify(origin)}}`;
   let listener: ChangeListenerHandle | undefined;
   let closed = false;
   // A commit waits for the WAL flush, and one that notifies holds PostgreSQL's notify lock (one
@@ -170,6 +172,8 @@ export function createPostgresAdapter(url: string): DialectAdapter {
         types,
         channel: CHANGE_CHANNEL,
         onPayload(payload) {
+          // Our own (each of our writes comes back, two a pass of the engine): dropped unparsed.
+          if (payload?.endsWith(ownEnding) === true) return;
           const change = parseChange(payload);
           if (change && change.origin !== origin) onChange({ instanceId: change.instanceId, teamId: change.teamId });
         },

@@ -4,7 +4,7 @@ import type { StoreContext } from '../context.js';
 import type { Database, InstancesTable } from '../schema.js';
 import type { DialectAdapter } from '../dialect/adapter.js';
 import type { ClaimedInstance, EngineState, NewEvent, StatusWrite, WriteOutcome } from '../types.js';
-import { statusHash } from '../canonical.js';
+import { canonicalJson, sameStatusHash, statusHashOf } from '../canonical.js';
 import { ROTATION_COLUMNS, engineColumns, selectInstances, toEngineState, toInstance } from '../rows.js';
 import { compiledChange, compiledRead } from '../compiled.js';
 import { eventAndOutcomeValues, insertEvent, writeEvent } from './events.js';
@@ -208,9 +208,12 @@ export function engineQueueRepo(ctx: StoreContext) {
    * means it changed no row (the caller reads the row and decides again).
    */
   async function writeStatus(trx: Kysely<Database>, id: string, leaseToken: string, write: StatusWrite, row: LeasedRow, unchangedSince?: string, oneStatement = false): Promise<StatusWritten | undefined> {
+    // The status's text, made once for its hash and its column (statusHashOf); the outputs kept as the row has them when the write gives none.
     const outputs = write.outputs ?? (JSON.parse(row.outputs) as Record<string, string>);
+    const outputsJson = write.outputs === undefined ? row.outputs : JSON.stringify(outputs);
+    const statusJson = JSON.stringify(write.status);
     const observedGeneration = write.observedGeneration ?? Number(row.observed_generation);
-    const hash = statusHash(write.status, outputs, observedGeneration);
+    const hash = statusHashOf(statusJson, canonicalJson(outputs), observedGeneration);
     const engine: Updateable<InstancesTable> & ReturnType<typeof engineColumns> = engineColumns(write.engine);
     // A spec change or delete request that landed during this pass keeps the instance due
     // now, whatever next-check time the pass computed from the state it started with.
@@ -223,7 +226,7 @@ export function engineQueueRepo(ctx: StoreContext) {
     const after = rowAfter(row, engine);
     if (write.releaseLease) Object.assign(engine, RELEASED);
     const guard = unchangedSince === undefined ? {} : { leaseToken, unchangedSince };
-    if (hash === row.status_hash && !rotationMoved) {
+    if (!rotationMoved && sameStatusHash(row.status_hash, hash, () => [write.status, outputs, observedGeneration])) {
       // Nothing the user sees changed; engine bookkeeping (next due time, attempts) still moves.
       if (Object.keys(engine).length > 0) {
         const updated = await updateInstance(trx, id, engine, guard);
@@ -237,15 +240,16 @@ export function engineQueueRepo(ctx: StoreContext) {
     // Announced by the update itself where the dialect can (a round trip less on PostgreSQL).
     const change = { instanceId: id, teamId: row.team_id };
     const announcing = adapter.announcing;
-    const outputsJson = JSON.stringify(outputs);
     // Into the engine columns (this write's own object) rather than a copy of them.
     const set: Updateable<InstancesTable> = engine;
-    set.status = JSON.stringify(write.status);
+    set.status = statusJson;
     set.outputs = outputsJson;
     set.observed_generation = observedGeneration;
     set.status_hash = hash;
     set.updated_at = at;
-    const options: UpdateOptions = { ...guard, ...(announcing === undefined ? {} : { announce: { announcing, payload: announcing.announcement(change) } }) };
+    // Made as it is, not spread from the guard's (two spreads a write were ~0.4 % of a PostgreSQL worker).
+    const options: UpdateOptions = unchangedSince === undefined ? {} : { leaseToken, unchangedSince };
+    if (announcing !== undefined) options.announce = { announcing, payload: announcing.announcement(change) };
     // A lone outcome event (the Ready, a Failed) rides in the update's statement on PostgreSQL, where the update announces.
     const outcomeEvent = announcing === undefined ? undefined : loneOutcome(write.events, id);
     const withOutcome = outcomeEvent === undefined ? undefined
