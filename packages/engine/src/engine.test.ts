@@ -285,6 +285,24 @@ eachStore('engine', (open) => {
     expect(world.driver.calls().create).toBe(0);
   });
 
+  it('writes no status when a drift check finds nothing changed (the status hash of the Ready pass matches)', async () => {
+    const world = await makeWorld(open);
+    const { id } = await world.request('db');
+    await world.drain();
+    const ready = (await world.store.getInstance(id))!;
+    expect(ready.status.phase).toBe('Ready');
+    const eventsBefore = await kinds(world, id);
+
+    // Later, so that a status written again would carry a new updatedAt.
+    world.clock.advance(60_000);
+    await world.store.touch(id);
+    expect(await world.drain()).toBeGreaterThan(0);
+    const checked = (await world.store.getInstance(id))!;
+    expect(checked.updatedAt).toBe(ready.updatedAt);
+    expect(checked.status).toEqual(ready.status);
+    expect(await kinds(world, id)).toEqual(eventsBefore);
+  });
+
   it('repairs drift: re-creates a vanished resource and fixes a changed one', async () => {
     const world = await makeWorld(open);
     const { id, externalName } = await world.request('db');
