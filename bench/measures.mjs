@@ -12,8 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MACHINE_PG, arg, tempFolder } from './lib.mjs';
-import { dropDatabase, ownDatabase } from './leftovers.mjs';
+import { arg, freshDatabase, tempFolder } from './lib.mjs';
 
 if (process.argv.includes('--help')) {
   console.log('node bench/measures.mjs [--requests 100000] [--runs 15] [--dialects sqlite,postgres] [--baseline <checkout, built>] [--chronological]');
@@ -131,16 +130,10 @@ async function openSeeded(dialect, root, label, h) {
     url = join(dir, 'paved.db');
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   } else {
-    const name = `paved_bench_measures_${label}_${Date.now().toString(36)}`;
-    ownDatabase(name, MACHINE_PG);
-    const admin = new pg.Client({ connectionString: MACHINE_PG });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const u = new URL(MACHINE_PG);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    cleanup = () => dropDatabase(name, MACHINE_PG);
+    // Owned until dropped (leftovers.mjs), as every bench database.
+    const database = await freshDatabase(`paved_bench_measures_${label}`);
+    url = database.url;
+    cleanup = database.drop;
   }
   const store = await createStore({ url, now: () => NOW });
   try {
