@@ -4,17 +4,23 @@
 // interleaved in one run; then the driver's deletion (kill, remove the folder, release the port).
 //
 //   npx tsc -b packages/drivers/redis && node bench/driver-redis-dedicated.mjs [--runs 30]
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createRedisDriver } from '@paved/driver-redis';
 import { arg, freePort, measureInterleaved, median, percentile, reportComparison, round, tempFolder } from './lib.mjs';
-import { ownProcess } from './leftovers.mjs';
+import { ownLeftover, ownProcess } from './leftovers.mjs';
 
 const runs = Math.max(30, Number(arg('runs', '30')));
 const dataDir = tempFolder('paved-bench-redis-servers-');
+// The driver starts each dedicated redis-server detached, in a process group of its own (as it
+// must in production, to outlive a restart of Paved), so a Ctrl-C of this benchmark reaches none of
+// them and its deletion steps never run: on every way out, whatever still runs a config file under
+// dataDir is killed, before the folder is removed.
+const killServers = ['-e', `require('node:child_process').spawnSync('pkill', ['-KILL', '-f', ${JSON.stringify(`${dataDir}/`)}])`];
+ownLeftover(async () => void spawnSync(process.execPath, killServers), killServers);
 const first = 20_000 + Math.floor(Math.random() * 400) * 20;
 const target = { name: 'bench', driver: 'redis', labels: {}, config: { servers: { bind: '127.0.0.1', ports: `${first}-${first + 9}`, dataDir, redisServer: '/usr/bin/redis-server' } } };
 const driver = createRedisDriver();
