@@ -81,19 +81,21 @@ export function tempFolder(prefix) {
  * { url, token, dir, stop }. `nodeArgs` go to node before the CLI (e.g. `--cpu-prof` to profile the
  * server under a benchmark's load); `cli` is another build's packages/cli/dist/main.js, to compare
  * two builds in one run; `dir` an earlier run's folder, to start it again on its data (the caller's
- * to remove).
+ * to remove); `wrapper` a command the server runs under (e.g. valgrind and its options), with
+ * `polls` (of 100 ms) to wait for it to start.
  */
-export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI, dir = tempFolder('paved-bench-') } = {}) {
+export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI, dir = tempFolder('paved-bench-'), wrapper = [], polls = 600 } = {}) {
   const port = await freePort();
   const cliConfig = join(dir, 'cli.json');
-  const child = spawn(process.execPath, [...nodeArgs, cli, 'up'], {
+  const [command, ...args] = [...wrapper, process.execPath, ...nodeArgs, cli, 'up'];
+  const child = spawn(command, args, {
     env: { ...process.env, PAVED_DATA_DIR: join(dir, 'data'), PAVED_PORT: String(port), PAVED_CLI_CONFIG: cliConfig, PAVED_LOG_LEVEL: 'warn', NO_COLOR: '1', ...extraEnv },
     // PAVED_BENCH_STDOUT=1 shows the server's stdout too (e.g. node's --trace-gc through nodeArgs).
     stdio: ['ignore', process.env.PAVED_BENCH_STDOUT ? 'inherit' : 'ignore', 'inherit'],
   });
   ownProcess(child);
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < polls; i++) {
     if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
     // A server that could not start (e.g. PostgreSQL full) fails the benchmark now, not after a minute of polling.
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`paved up (${cli}) exited (${child.exitCode ?? child.signalCode}) before it was ready`);
@@ -101,7 +103,7 @@ export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI, dir 
   }
   // The server answers /readyz a moment before `paved up` has written the admin's CLI config.
   let token;
-  for (let i = 0; i < 600 && token === undefined; i++) {
+  for (let i = 0; i < polls && token === undefined; i++) {
     try {
       token = JSON.parse(readFileSync(cliConfig, 'utf8')).token;
     } catch {
@@ -113,7 +115,7 @@ export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI, dir 
     token,
     dir,
     pid: child.pid,
-    stop: () => stopProcess(child),
+    stop: (options) => stopProcess(child, options),
   };
 }
 
