@@ -2,14 +2,15 @@
 // not move with the machine's load: `paved up` under `valgrind --tool=cachegrind --cache-sim=no`
 // (on the SQLite store or a fresh PostgreSQL database; an API process, PAVED_ROLE=api, on data a
 // `paved up` of the same build made first: team `readers` with 10 Ready `secret` instances), a
-// fixed warm-up, then N requests (autocannon `amount`, 32 connections) in one run and
+// fixed warm-up, then N requests (autocannon `amount`, 32 connections or --connections: with 1, every request
+// meets an idle server, so the count does not move with how the machine's load batches them) in one run and
 // M in another; (instructions(M) − instructions(N)) ÷ (M − N) is a request's. Each build
 // (--baseline-cli another build's packages/cli/dist/main.js, or this one again for an A/A) is
 // run the same way; runs can be repeated (--runs) to show the spread. `--kind hello` counts the
 // ceiling's (bench/hello-world.mjs, no authorization header) the same way instead.
 //
 //   node bench/read-instructions.mjs [--store sqlite|postgres] [--kind get|list|phase] [--warmup 3000]
-//     [--n 2000] [--m 12000] [--runs 1] [--cli this build's] [--baseline-cli ../other/packages/cli/dist/main.js]
+//     [--n 2000] [--m 12000] [--runs 1] [--connections 32] [--cli this build's] [--baseline-cli ../other/packages/cli/dist/main.js]
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,13 +26,14 @@ const kind = arg('kind', 'get');
 const warmup = Number(arg('warmup', '3000'));
 const amounts = [Number(arg('n', '2000')), Number(arg('m', '12000'))];
 const runs = Number(arg('runs', '1'));
+const connections = Number(arg('connections', '32'));
 const builds = kind === 'hello' ? { hello: undefined } : { paved: arg('cli', CLI), ...(arg('baseline-cli') ? { baseline: arg('baseline-cli') } : {}) };
 const PATHS = { get: '/instances/key-7', list: '/instances?product=secret&limit=50', phase: '/instances?phase=Ready&limit=50' };
 
 const VALGRIND = (out) => ['valgrind', '--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`];
 
 async function requests(url, token, amount) {
-  const result = await autocannon({ url, connections: 32, amount, timeout: 120, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+  const result = await autocannon({ url, connections, amount, timeout: 120, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
 }
 
