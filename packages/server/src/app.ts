@@ -11,7 +11,7 @@ import { operationRecorder, recordRequests, streamedRecorder } from './audit/rec
 import { auditRoutes } from './audit/routes.js';
 import { bearerAuth, reauthenticator } from './http/auth.js';
 import { readsAsOneQuestion } from './http/one-question.js';
-import { isLoggerInstance, loggerOptions, logRequest } from './http/logging.js';
+import { isLoggerInstance, lazyRequestLogger, loggerOptions, logRequest } from './http/logging.js';
 import { DEFAULT_RATE_LIMITS, rateLimits, type RateLimits } from './http/rate-limits.js';
 import { securityHeaders } from './http/security-headers.js';
 import { DEFAULT_STREAMS_PER_USER, StreamSlots } from './http/stream-slots.js';
@@ -115,6 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: typeof deps.trustProxy === 'number' ? hopsOf(deps.trustProxy) : deps.trustProxy ?? false,
     // Fastify would log each URL with its query string, where a client may have put a token: logRequest logs the path.
     logController: new LogController({ disableRequestLogging: true }),
+    // A request's child logger is made when it writes a line, not for every request.
+    ...(deps.logger ? { childLoggerFactory: lazyRequestLogger } : {}),
     frameworkErrors: handleFrameworkError,
     schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory() } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
