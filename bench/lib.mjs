@@ -103,7 +103,7 @@ export async function startPaved(extraEnv = {}, { nodeArgs = [], cli = CLI, dir 
   }
   // The server answers /readyz a moment before `paved up` has written the admin's CLI config.
   let token;
-  for (let i = 0; i < polls && token === undefined; i++) {
+  for (let i = 0; i < 600 && token === undefined; i++) {
     try {
       token = JSON.parse(readFileSync(cliConfig, 'utf8')).token;
     } catch {
