@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { arg, startPaved, tempFolder } from './lib.mjs';
+import { arg, cachegrind, startPaved, tempFolder } from './lib.mjs';
 import { benchTargetsFile, requestFor } from './direct-ops.mjs';
 import { createAndWait } from './ready-split.mjs';
 
@@ -39,7 +39,7 @@ async function serverRun(count, label) {
     cli: join(root, 'packages/cli/dist/main.js'),
     wrap: tool === 'callgrind'
       ? ['valgrind', '--tool=callgrind', '--dump-instr=no', `--callgrind-out-file=${file}`]
-      : ['valgrind', '--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${file}`],
+      : cachegrind(file),
   });
   try {
     const client = createClient({ url: paved.url, token: paved.token });

@@ -76,6 +76,9 @@ export function tempFolder(prefix) {
   return ownFolder(mkdtempSync(join(tmpdir(), prefix)));
 }
 
+/** A `wrap` for startPaved (or any command): valgrind counting instructions into `file`, no cache simulation. */
+export const cachegrind = (file) => ['valgrind', '--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${file}`];
+
 /**
  * Starts `paved up` on a fresh data folder (removed when the benchmark ends: tempFolder); returns
  * { url, token, dir, stop }. `nodeArgs` go to node before the CLI (e.g. `--cpu-prof` to profile the

@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createClient } from '@paved/client';
-import { CLI, arg, freshDatabase, median, round, startPaved, tempFolder } from './lib.mjs';
+import { CLI, arg, cachegrind, freshDatabase, median, round, startPaved, tempFolder } from './lib.mjs';
 import { ownProcess, stopProcess } from './leftovers.mjs';
 
 const store = arg('store', 'sqlite');
@@ -29,8 +29,6 @@ const runs = Number(arg('runs', '1'));
 const connections = Number(arg('connections', '32'));
 const builds = kind === 'hello' ? { hello: undefined } : { paved: arg('cli', CLI), ...(arg('baseline-cli') ? { baseline: arg('baseline-cli') } : {}) };
 const PATHS = { get: '/instances/key-7', list: '/instances?product=secret&limit=50', phase: '/instances?phase=Ready&limit=50' };
-
-const VALGRIND = (out) => ['valgrind', '--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}`];
 
 async function requests(url, token, amount) {
   const result = await autocannon({ url, connections, amount, timeout: 120, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
@@ -46,7 +44,7 @@ const summaryOf = (out) => {
 /** Instructions of bench/hello-world.mjs that answered `amount` requests after the warm-up. */
 async function helloInstructions(amount) {
   const out = join(tempFolder('paved-instr-'), 'cachegrind.out');
-  const [command, ...args] = [...VALGRIND(out), process.execPath, fileURLToPath(new URL('hello-world.mjs', import.meta.url))];
+  const [command, ...args] = [...cachegrind(out), process.execPath, fileURLToPath(new URL('hello-world.mjs', import.meta.url))];
   const child = ownProcess(spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'] }));
   try {
     const port = await new Promise((resolve, reject) => {
@@ -92,7 +90,7 @@ async function instructions(cli, amount) {
   const out = join(tempFolder('paved-instr-'), 'cachegrind.out');
   // A new port signs the CLI in with a new token (the one before is revoked): wait for it.
   rmSync(join(dir, 'cli.json'));
-  const paved = await startPaved(env, { cli, dir, wrap: VALGRIND(out) });
+  const paved = await startPaved(env, { cli, dir, wrap: cachegrind(out) });
   try {
     const url = `${paved.url}/api/v1/teams/readers${PATHS[kind]}`;
     await requests(url, paved.token, warmup);

@@ -5,7 +5,7 @@ import { PROBLEM_CONTENT_TYPE, problemParts, toProblem } from '../http/problems.
 import { sourceOf } from '../http/request-context.js';
 import type { AuditChain } from './chain.js';
 import { RefusalLimiter } from './refusal-limiter.js';
-import { describeUnscrubbed, scrub } from './summaries.js';
+import { describeRequest, scrub } from './summaries.js';
 
 /**
  * Records every API request that changes or reveals something (docs/audit.md "What is recorded"):
@@ -213,7 +213,7 @@ function auditedOperation(request: FastifyRequest): string | undefined {
 function entryFor(request: FastifyRequest, action: string, stage: AuditStage, outcome?: AuditOutcome, extra: Record<string, unknown> = {}): Omit<AuditEntry, 'at'> {
   const { principal } = request;
   // Scrubbed below, with the rest of the record.
-  const described = describeUnscrubbed(action, request.params, request.body);
+  const described = describeRequest(action, request.params, request.body);
   const summary = { ...described.summary, ...extra };
   // Scrubbed whole: the user agent and path parameters come from outside too.
   return scrub({

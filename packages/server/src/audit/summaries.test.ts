@@ -16,9 +16,9 @@ describe('scrub', () => {
     expect(scrub(once)).toEqual(once);
   });
 
-  it('describes a request with its values scrubbed', () => {
+  it('describes a request with its values scrubbed, as the recorder scrubs its record', () => {
     const token = `pvd_${'B'.repeat(43)}`;
-    expect(describeRequest('createInstance', { team: token }, { name: 'n'.repeat(250), product: 'redis' })).toEqual({
+    expect(scrub(describeRequest('createInstance', { team: token }, { name: 'n'.repeat(250), product: 'redis' }))).toEqual({
       team: 'pvd_[redacted]', target: { team: 'pvd_[redacted]', instance: `${'n'.repeat(200)}…` }, summary: { name: `${'n'.repeat(200)}…`, product: 'redis' },
     });
   });

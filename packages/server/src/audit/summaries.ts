@@ -76,16 +76,12 @@ export interface RequestDescription {
   summary?: Record<string, unknown>;
 }
 
-/** The target, team and summary of a request to `operationId`, from its (possibly unvalidated) params and body. */
-export function describeRequest(operationId: string, params: unknown, body: unknown): RequestDescription {
-  return scrub(describeUnscrubbed(operationId, params, body));
-}
-
 /**
- * describeRequest before its scrub: for a caller that scrubs the record it goes into as a whole
- * (the recorder's entryFor), which scrubbed it a second time (scrub twice gives what once does).
+ * The target, team and summary of a request to `operationId`, from its (possibly unvalidated)
+ * params and body, as given: not scrubbed. Its caller (the recorder's entryFor) scrubs the whole
+ * record it goes into, which holds other outside values too.
  */
-export function describeUnscrubbed(operationId: string, params: unknown, body: unknown): RequestDescription {
+export function describeRequest(operationId: string, params: unknown, body: unknown): RequestDescription {
   const operation = OPERATIONS[operationId];
   const target: Record<string, string> = {};
   const given = isObject(params) ? params : {};
