@@ -38,7 +38,8 @@ function patch(pg) {
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function countedQuery(config, ...rest) {
     const text = typeof config === 'string' ? config : config && (config.text ?? (config.submit ? config.text ?? 'cursor' : ''));
-    const key = label(text ?? '?');
+    // PAVED_COUNT_PG_PREPARED=1: a statement prepared by name (a compiled one, store/src/compiled.ts) tallied apart.
+    const key = `${process.env.PAVED_COUNT_PG_PREPARED && config?.name ? '[prepared] ' : ''}${label(text ?? '?')}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
     const inFlight = this.pipeline && (this._activeQuery || this._sentQueryQueue?.length || this._queryQueue?.length);
     if (inFlight) counts.set(PIPELINED, (counts.get(PIPELINED) ?? 0) + 1);
@@ -50,15 +51,16 @@ function patch(pg) {
       counts.set(COMMITS, (counts.get(COMMITS) ?? 0) + 1);
       if (async) counts.set(UNFLUSHED, (counts.get(UNFLUSHED) ?? 0) + 1);
     };
-    if (/^begin\b/i.test(key)) {
+    const bare = key.replace(/^\[prepared\] /, '');
+    if (/^begin\b/i.test(bare)) {
       this.countedInTransaction = true;
       this.countedUnflushed = false;
-    } else if (/^(commit|rollback)\b/i.test(key)) {
+    } else if (/^(commit|rollback)\b/i.test(bare)) {
       this.countedInTransaction = false;
-      if (/^commit/i.test(key)) commit(this.countedUnflushed);
+      if (/^commit/i.test(bare)) commit(this.countedUnflushed);
     } else if (this.countedInTransaction) {
       if (unflushed) this.countedUnflushed = true;
-    } else if (!/^select\b/i.test(key)) commit(unflushed);
+    } else if (!/^select\b/i.test(bare)) commit(unflushed);
     return query.call(this, config, ...rest);
   };
 }
