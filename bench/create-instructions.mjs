@@ -11,7 +11,8 @@
 //
 //   npm run build && node bench/create-instructions.mjs [--n 10] [--m 40] [--root ../base]
 //     [--keep DIR] (the cachegrind outputs kept in DIR, for cg_annotate) [--from DIR] (no run: a kept pair read again)
-//     [--top 40] (functions listed) [--tool callgrind|none] (none: no valgrind, the CPU of the server
+//     [--top 40] (functions listed) [--node-args "ARGS"] (space-separated, to both servers' node, e.g. a V8 flag)
+//     [--tool callgrind|none] (none: no valgrind, the CPU of the server
 //     and of PostgreSQL's backends from /proc instead)
 //     [--store sqlite|postgres] (postgres: each server on a fresh database of its own on this
 //     machine's PostgreSQL, dropped at the end; the PostgreSQL backends' CPU over the counted
@@ -35,6 +36,7 @@ const keep = arg('keep');
 // `--tool none`: no valgrind; the server's own CPU (user and system, /proc/<pid>/stat) over the
 // counted requests is printed instead, beside the PostgreSQL backends' (--store postgres).
 const tool = arg('tool', 'cachegrind');
+const nodeArgs = (arg('node-args') ?? '').split(' ').filter(Boolean);
 const { createClient } = await import(pathToFileURL(join(root, 'packages/client/dist/index.js')).href);
 const targets = benchTargetsFile();
 const from = arg('from');
@@ -68,6 +70,7 @@ async function serverRun(count, label) {
   const database = store === 'postgres' ? await freshDatabase('paved_bench_cg') : undefined;
   const paved = await startPaved({ PAVED_TARGETS_FILE: targets, PAVED_EMBEDDED_POSTGRES: 'off', ...(database ? { PAVED_DATABASE_URL: database.url } : {}) }, {
     cli: join(root, 'packages/cli/dist/main.js'),
+    nodeArgs,
     wrap: tool === 'callgrind'
       ? ['valgrind', '--tool=callgrind', '--dump-instr=no', `--callgrind-out-file=${file}`]
       : tool === 'none' ? [] : cachegrind(file),
