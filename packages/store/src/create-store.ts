@@ -64,6 +64,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     close: () => adapter.close(),
     snapshot: (path) => adapter.snapshot(path),
     asOneQuestion: (fn) => ctx.unchanged.asOneQuestion(fn),
+    asOneQuestionOnceArrived: (fn) => ctx.unchanged.asOneQuestionOnceArrived(fn),
     async ping() {
       await sql`select 1`.execute(adapter.db);
     },

@@ -556,6 +556,14 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * runs synchronously; a read after an await takes its own counter, as new or newer.
    */
   asOneQuestion<T>(fn: () => T): T;
+  /**
+   * Runs `fn` as one question once it may share its change counter with the questions asked in
+   * the same turn of the event loop: on SQLite those asked while the loop reads the requests
+   * that arrived are run right after, together, under one counter taken after all of them were
+   * asked (one read of the WAL-index header for all); on PostgreSQL at once (asOneQuestion).
+   * For a read request's whole synchronous path (http/one-question.ts).
+   */
+  asOneQuestionOnceArrived(fn: () => void): void;
 
   // identity
   createUser(input: { name: string; admin: boolean }): Promise<User>;

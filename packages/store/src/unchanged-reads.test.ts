@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import pg from 'pg';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { databaseUrlOf, eachStore, openAnother, runSqlBehindStore } from './testing.js';
 import { newInstance, seedTeam } from './test-fixtures.js';
 import { isUnchangedRead } from './unchanged-reads.js';
@@ -202,6 +204,55 @@ eachStore('store: reads kept while the database is unchanged', (open) => {
     expect(after).toBe(first);
     expect(later).toBeUndefined();
     expect((await store.getInstanceWithParts(team.id, 'sync'))?.instance).not.toBe(first?.instance);
+  });
+
+  it('answers the questions asked in one turn together after it, under one counter taken after all of them were asked (SQLite)', async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const instance = await store.createInstance(newInstance(team, 'batched'));
+    const kept = () => store.keptInstanceWithParts(team.id, 'batched');
+    const one = () => store.getInstanceWithParts(team.id, 'batched');
+    const [first] = await readTwiceUnchanged(one);
+    if (store.dialect !== 'sqlite') {
+      // PostgreSQL: run at once, as asOneQuestion.
+      let ran = false;
+      store.asOneQuestionOnceArrived(() => {
+        ran = true;
+      });
+      expect(ran).toBe(true);
+      return;
+    }
+    // The WAL-index header's reads (wal-index-header.ts): node:fs's readSync, watched.
+    const readSync = vi.spyOn(fs, 'readSync');
+    syncBuiltinESMExports();
+    try {
+      const ask = async (commitAfter?: number) => {
+        const answers: unknown[] = [];
+        for (let i = 0; i < 3; i++) {
+          store.asOneQuestionOnceArrived(() => answers.push(kept()));
+          // A commit by hand after a question was asked, made synchronously (before
+          // runSqlBehindStore's first await): every question asked before it sees it.
+          if (i === commitAfter) void runSqlBehindStore(store, [`update instances set attempts = attempts + 1 where id = '${instance.id}'`]);
+        }
+        expect(answers).toEqual([]);
+        readSync.mockClear();
+        await new Promise((resolve) => setImmediate(resolve));
+        return { answers, headerReads: readSync.mock.calls.length };
+      };
+      // Unchanged: all three answered from what was kept, after one read of the header.
+      const unchanged = await ask();
+      expect(unchanged.answers).toHaveLength(3);
+      for (const answer of unchanged.answers) expect(answer).toBe(first);
+      expect(unchanged.headerReads).toBe(1);
+      // Another connection's commit after the first was asked: none of the three is answered from before it.
+      const changed = await ask(0);
+      expect(changed.answers).toEqual([undefined, undefined, undefined]);
+      expect(changed.headerReads).toBe(1);
+    } finally {
+      readSync.mockRestore();
+      syncBuiltinESMExports();
+    }
+    expect((await one())?.instance).not.toBe(first?.instance);
   });
 
   it('answers what was committed when it was asked, never a transaction still open (PostgreSQL: other connections)', async () => {

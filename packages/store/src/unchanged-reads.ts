@@ -20,6 +20,17 @@ export interface UnchangedReads {
    */
   asOneQuestion<T>(fn: () => T): T;
   /**
+   * Runs `fn` as one question (asOneQuestion) once it may share its change counter with the
+   * other questions asked in the same turn of the event loop. Where the counter is read without
+   * waiting (SQLite) the questions asked while the loop is reading the requests that arrived
+   * (its poll phase) are run together right after (a `setImmediate`, in the order asked), as one
+   * question: its counter is taken when the first of them reads, so after every one of them was
+   * asked — as new as each request's own — and one read of the WAL-index header (a system call)
+   * serves them all instead of one each. A write of this process meanwhile still makes the next
+   * read take a counter afresh. Elsewhere (PostgreSQL) `fn` is run at once, as asOneQuestion.
+   */
+  asOneQuestionOnceArrived(fn: () => void): void;
+  /**
    * The result kept under `key`, answered without a promise when the counter this read would
    * take is known now and is the one it was kept under: on SQLite always, on PostgreSQL once the
    * question's counter has arrived (a question's later reads). The same check as a read through
@@ -152,16 +163,43 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
     const known = kept.get(key);
     return known?.read ? (known.value as T) : undefined;
   };
-  return Object.assign(answer, {
-    asOneQuestion: <T>(fn: () => T): T => {
-      if (questions !== undefined) return questions.run({ counter: undefined, writes: 0 }, fn);
-      const outer = running;
-      running = { counter: undefined, writes: 0 };
-      try {
-        return fn();
-      } finally {
-        running = outer;
+  const asOneQuestion = <T>(fn: () => T): T => {
+    if (questions !== undefined) return questions.run({ counter: undefined, writes: 0 }, fn);
+    const outer = running;
+    running = { counter: undefined, writes: 0 };
+    try {
+      return fn();
+    } finally {
+      running = outer;
+    }
+  };
+  // SQLite: the questions asked since the last batch was answered, answered together next.
+  let waiting: (() => void)[] = [];
+  const answerWaiting = (): void => {
+    const batch = waiting;
+    waiting = [];
+    asOneQuestion(() => {
+      for (const fn of batch) {
+        try {
+          fn();
+        } catch (error) {
+          // Not the others' failure: thrown once they have run, as it would have been alone.
+          process.nextTick(() => {
+            throw error;
+          });
+        }
       }
+    });
+  };
+  return Object.assign(answer, {
+    asOneQuestion,
+    asOneQuestionOnceArrived: (fn: () => void): void => {
+      if (questions !== undefined) {
+        asOneQuestion(fn);
+        return;
+      }
+      waiting.push(fn);
+      if (waiting.length === 1) setImmediate(answerWaiting);
     },
     kept: keptNow,
   });

@@ -19,11 +19,14 @@ export const ONE_QUESTION = { oneQuestion: true } as const;
  * a kept read all along, unchanged-reads.ts). A revocation committed before the request
  * arrived is under that counter; one committed while it is served is seen by the next request.
  * Opt-in per route: a stream's later reads, or a credential verified again before a reveal, must
- * take a counter of their own.
+ * take a counter of their own. On SQLite the reads that arrived together (one poll of the event
+ * loop) are answered together right after it, under one counter taken after all of them arrived
+ * (Store.asOneQuestionOnceArrived): one read of the WAL-index header, a system call, for all of
+ * them instead of one each; as exact, since no request's counter is older than its arrival.
  */
-export function readsAsOneQuestion(app: FastifyInstance, store: Pick<Store, 'asOneQuestion'>): void {
+export function readsAsOneQuestion(app: FastifyInstance, store: Pick<Store, 'asOneQuestionOnceArrived'>): void {
   app.addHook('onRequest', (request, _reply, done) => {
-    if (request.routeOptions.config?.oneQuestion === true) store.asOneQuestion(done);
+    if (request.routeOptions.config?.oneQuestion === true) store.asOneQuestionOnceArrived(done);
     else done();
   });
 }
