@@ -25,8 +25,17 @@ export const ONE_QUESTION = { oneQuestion: true } as const;
  * them instead of one each; as exact, since no request's counter is older than its arrival.
  */
 export function readsAsOneQuestion(app: FastifyInstance, store: Pick<Store, 'asOneQuestionOnceArrived'>): void {
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (request.routeOptions.config?.oneQuestion === true) store.asOneQuestionOnceArrived(done);
-    else done();
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config?.oneQuestion !== true) return done();
+    store.asOneQuestionOnceArrived(() => {
+      // Run after the hook has returned (SQLite: after the loop's poll), so Fastify's hook runner no
+      // longer catches what the rest of the request throws: answered here as it would answer it,
+      // this request's error, not the process's nor the other waiting requests'.
+      try {
+        done();
+      } catch (error) {
+        reply.send(error);
+      }
+    });
   });
 }
