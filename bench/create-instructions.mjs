@@ -19,11 +19,11 @@
 //     requests is printed too, from /proc/<pid>/stat of the server's backends: not under valgrind)
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { arg, cachegrind, freshDatabase, MACHINE_PG, startPaved, tempFolder } from './lib.mjs';
+import { arg, cachegrind, cpuTicks, freshDatabase, MACHINE_PG, startPaved, tempFolder } from './lib.mjs';
 import { benchTargetsFile, requestFor } from './direct-ops.mjs';
 import { createAndWait } from './ready-split.mjs';
 
@@ -42,13 +42,6 @@ const targets = benchTargetsFile();
 const from = arg('from');
 const store = arg('store', 'sqlite');
 if (!['sqlite', 'postgres'].includes(store)) throw new Error(`--store wants sqlite or postgres, got "${store}"`);
-
-/** utime and stime (clock ticks) of process `pid`. */
-function cpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]), system: Number(fields[12]) };
-}
 
 /** utime + stime (clock ticks) of the backends connected to `database`, and how many there are. */
 async function backendTicks(admin, database) {

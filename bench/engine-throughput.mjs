@@ -33,13 +33,13 @@
 // Each run is a child process. Prints one JSON line on stdout and a summary on stderr.
 import { fork } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { checkRowWork, ceilingParts, runCeilingPostgres, runCeilingSqlite } from './engine-ceiling.mjs';
-import { arg, MACHINE_PG, median, percentile, round, tempFolder } from './lib.mjs';
+import { arg, cpuTicks, MACHINE_PG, median, percentile, round, tempFolder } from './lib.mjs';
 import { dropDatabase, ownDatabase, ownProcess, stopOwnProcesses } from './leftovers.mjs';
 
 const SCRIPT = fileURLToPath(import.meta.url);
@@ -339,8 +339,8 @@ async function backendsCpu(url) {
     let seconds = 0;
     for (const { pid } of rows) {
       try {
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-        seconds += (Number(fields[11]) + Number(fields[12])) / tick;
+        const { user, system } = cpuTicks(pid);
+        seconds += (user + system) / tick;
       } catch { /* gone since */ }
     }
     return seconds;

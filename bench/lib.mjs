@@ -77,6 +77,17 @@ export function tempFolder(prefix) {
 }
 
 /** A `wrap` for startPaved (or any command): valgrind counting instructions into `file`, no cache simulation. */
+/**
+ * utime and stime of process `pid`, in clock ticks (USER_HZ: 100 a second on Linux), from
+ * /proc/<pid>/stat; throws as readFileSync does once the process is gone. The fields are counted
+ * after the last `)`, since the command name in front may hold spaces and brackets.
+ */
+export function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]), system: Number(fields[12]) };
+}
+
 export const cachegrind = (file) => ['valgrind', '--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${file}`];
 
 /**

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createClient } from '@paved/client';
-import { CLI, arg, freshDatabase, median, startPaved } from './lib.mjs';
+import { CLI, arg, cpuTicks, freshDatabase, median, startPaved } from './lib.mjs';
 
 const store = arg('store', 'sqlite');
 const kind = arg('kind', 'get');
@@ -23,8 +23,8 @@ const builds = { paved: CLI, ...(arg('baseline-cli') ? { baseline: arg('baseline
 const PATHS = { get: '/instances/key-7', list: '/instances?product=secret&limit=50', phase: '/instances?phase=Ready&limit=50' };
 
 const cpuSeconds = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const { user, system } = cpuTicks(pid);
+  return (user + system) / 100;
 };
 const asyncCounts = (pid) => {
   try {

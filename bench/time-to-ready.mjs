@@ -31,7 +31,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClient } from '@paved/client';
-import { arg, envArg, freshDatabase, median, percentile, reportComparison, round, startPaved, tempFolder } from './lib.mjs';
+import { arg, cpuTicks, envArg, freshDatabase, median, percentile, reportComparison, round, startPaved, tempFolder } from './lib.mjs';
 import { benchTargetsFile, directOps, requestFor } from './direct-ops.mjs';
 import { createAndWait, describeSplit, splitMedians } from './ready-split.mjs';
 
@@ -154,8 +154,8 @@ async function measureRotated(n, sides) {
  */
 function cpuMs(pid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    const { user, system } = cpuTicks(pid);
+    return (user + system) * 10;
   } catch {
     return undefined;
   }

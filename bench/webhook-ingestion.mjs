@@ -21,7 +21,7 @@ import autocannon from 'autocannon';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { arg, freePort, median, round, startPaved } from './lib.mjs';
+import { arg, cpuTicks, freePort, median, round, startPaved } from './lib.mjs';
 
 const total = Number(arg('deliveries', '20000'));
 const connections = Number(arg('connections', '16'));
@@ -105,8 +105,8 @@ function deliveries(r, count, secret) {
  */
 function cpuMs(pid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in ticks of 10 ms (USER_HZ 100)
+    const { user, system } = cpuTicks(pid);
+    return (user + system) * 10; // ticks of 10 ms (USER_HZ 100)
   } catch {
     return Number.NaN;
   }

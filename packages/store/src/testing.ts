@@ -8,6 +8,22 @@ import { afterAll, describe, it, onTestFinished } from 'vitest';
 import { createStore } from './create-store.js';
 import type { Store, StoreOptions } from './types.js';
 
+/** Folders testFolder made for the test file that imports this module. */
+const testFolders = new Set<string>();
+// Registered when a test file imports this module, before the file's own hooks, so it runs after
+// them (vitest runs after-hooks in reverse order).
+afterAll(() => {
+  for (const folder of testFolders) rmSync(folder, { recursive: true, force: true });
+  testFolders.clear();
+});
+
+/** A fresh folder under the system's temporary directory, removed when the test file is done. */
+export function testFolder(prefix: string): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  testFolders.add(folder);
+  return folder;
+}
+
 /** What a test may choose about the store it opens (the database is always fresh). */
 export type OpenStoreOptions = Omit<StoreOptions, 'url'>;
 export type OpenStore = (options?: OpenStoreOptions) => Promise<Store>;

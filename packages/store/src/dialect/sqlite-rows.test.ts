@@ -1,20 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testFolder } from '../testing.js';
 import { withStatementCache } from './sqlite.js';
 
 /** Rows made in JavaScript from a kept statement's arrays are the objects better-sqlite3 would make. */
 describe('sqlite statement cache: rows', () => {
-  const folders: string[] = [];
-  afterAll(() => {
-    for (const made of folders) rmSync(made, { recursive: true, force: true });
-  });
   function open() {
-    const folder = mkdtempSync(join(tmpdir(), 'paved-rows-'));
-    folders.push(folder);
-    const path = join(folder, 'rows.db');
+    const path = join(testFolder('paved-rows-'), 'rows.db');
     const database = new BetterSqlite3(path);
     database.exec("create table t (id integer primary key, name text, note text); insert into t values (1, 'a', null), (2, 'b', 'x')");
     return { path, database, cache: withStatementCache(database) };

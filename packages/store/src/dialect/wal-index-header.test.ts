@@ -1,21 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testFolder } from '../testing.js';
 import { watchWalIndexHeader } from './wal-index-header.js';
 
-const folders: string[] = [];
-const folder = () => {
-  const made = mkdtempSync(join(tmpdir(), 'paved-wal-header-'));
-  folders.push(made);
-  return made;
-};
-afterAll(() => {
-  for (const made of folders) rmSync(made, { recursive: true, force: true });
-});
+const folder = () => testFolder('paved-wal-header-');
 
 /** A commit by another process, as another `paved up` or the sqlite3 shell would make one. */
 function commitInAnotherProcess(path: string, sql: string): void {
