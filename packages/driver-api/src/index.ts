@@ -222,7 +222,8 @@ export interface Driver {
   /**
    * True when the checks a run lists may all start at once on its session: none changes what
    * another sees (their keys, queues or tables are their own, and a probe that wrongly passed
-   * only fails its own check), and the session's connection takes several commands at a time.
+   * only fails its own check), and the session's connection takes several commands at a time
+   * (or the driver's checks take turns on it, each sent as the one before it ended: postgres).
    * The engine then waits for one round of the checks instead of one each, and reports them
    * as if they had run in order (the first failure in the product's order, nothing after it).
    * Default: in order, each after the last passed.

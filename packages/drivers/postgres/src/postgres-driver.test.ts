@@ -196,6 +196,33 @@ describe.skipIf(skipHere)('postgres driver on the machine server', () => {
     expect((noUrl as DriverError).issues[0]?.path).toBe('config.url');
   });
 
+  it('the checks start together and still send one query at a time, in order, none queued behind another (pg deprecates that)', async () => {
+    const ctx = context(target, fresh());
+    const { outputs } = await driver.create(ctx);
+    expect(driver.checksTogether).toBe(true);
+    const asked: { text: string; queued: boolean }[] = [];
+    let running = 0;
+    const original = pg.Client.prototype.query;
+    const query = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      const result = Reflect.apply(original, this, args) as Promise<unknown>;
+      if (this.user !== outputs.username) return result as never;
+      // A query asked for while another of the session's still runs is one pg queues (deprecated in pg 8.23).
+      const first = args[0] as string | { text: string };
+      asked.push({ text: (typeof first === 'string' ? first : first.text).trim().slice(0, 13), queued: running > 0 });
+      running += 1;
+      const settled = () => (running -= 1);
+      result.then(settled, settled);
+      return result as never;
+    });
+    try {
+      await runDriverChecks(driver, { target, instance: ctx.instance, outputs });
+    } finally {
+      query.mockRestore();
+    }
+    expect(asked.map((entry) => entry.text)).toEqual(['SELECT curren', 'BEGIN; CREATE', 'SELECT ARRAY(']);
+    expect(asked.filter((entry) => entry.queued)).toEqual([]);
+  });
+
   it('a login limited to one connection: the checks\' close resolves once the server has let their session go, so the login\'s one slot is free', async () => {
     const ctx = context(target, fresh(), { connectionLimit: 1 });
     const { outputs } = await driver.create(ctx);

@@ -33,6 +33,11 @@ export function createPostgresDriver(options: PostgresDriverOptions = {}): Drive
     create: async (ctx) => provision(connect(ctx), ctx, 'create'),
     update: async (ctx) => provision(connect(ctx), ctx, 'update'),
     checks: postgresChecks,
+    // Started together on the run's one tenant session: each check's query goes out as the one
+    // before it ends (checks.ts inTurn), without the engine's turn and deadline between checks.
+    // None sees another's work: write-read's transaction is rolled back before isolation's
+    // query is sent, and isolation reads databases, roles and grants, not tables.
+    checksTogether: true,
     // The login's CONNECTION LIMIT; -1 is none.
     connectionLimit: (instance) => {
       const limit = wantedConnectionLimit({ instance });
