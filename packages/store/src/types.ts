@@ -788,6 +788,13 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
 
   // events
   appendEvent(event: NewEvent): Promise<PavedEvent>;
+  /**
+   * appendEvent, only while the auth epoch (authEpoch) is still `epoch`: read by the append's own
+   * statement, so a token revoked, a user disabled or a membership removed that committed before
+   * it is seen. Undefined, and nothing written, when the epoch has moved. A verification and its
+   * audited act in one round trip (the watch stream's reveal, server/src/instances/stream-reveal.ts).
+   */
+  appendEventWhileAuthEpoch(event: NewEvent, epoch: number): Promise<PavedEvent | undefined>;
   /** Many events in one transaction, in order. */
   appendEvents(events: readonly NewEvent[]): Promise<void>;
   /** In the order they were appended (oldest first). */

@@ -58,8 +58,14 @@ export function bearerAuth(identity: IdentityService, guard: AuthFailureGuard, c
   };
 }
 
-/** Verifies an authenticated request's credential again: see `reauthenticator`. */
-export type Reauthenticate = (request: FastifyRequest) => Promise<Principal>;
+/**
+ * Verifies an authenticated request's credential again: see `reauthenticator`. `underEpoch`: the
+ * principal of a bearer token as kept under an auth epoch, for a caller that has the store confirm
+ * that epoch where it acts (IdentityService.authenticateUnderEpoch); undefined otherwise.
+ */
+export type Reauthenticate = ((request: FastifyRequest) => Promise<Principal>) & {
+  underEpoch?(request: FastifyRequest): { principal: Principal; epoch: number } | undefined;
+};
 
 /**
  * Verifies the credential an open request came with again, now, as for a request that changes
@@ -68,10 +74,16 @@ export type Reauthenticate = (request: FastifyRequest) => Promise<Principal>;
  * while it waited.
  */
 export function reauthenticator(identity: IdentityService, cookies?: SessionCookies): Reauthenticate {
-  return (request) => {
+  const reauthenticate: Reauthenticate = (request) => {
     const header = request.headers.authorization;
     return verify(request, identity, cookies, header, header ? undefined : cookies?.sessionOf(request), true);
   };
+  // A browser session (no header) is verified as above, always.
+  reauthenticate.underEpoch = (request) => {
+    const token = BEARER_RE.exec(request.headers.authorization ?? '')?.[1];
+    return token === undefined ? undefined : identity.authenticateUnderEpoch(token);
+  };
+  return reauthenticate;
 }
 
 async function verify(

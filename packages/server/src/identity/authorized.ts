@@ -22,6 +22,10 @@ export class AuthorizedIdentityService implements IdentityService {
     return this.inner.authenticateKept(token);
   }
 
+  authenticateUnderEpoch(token: string): { principal: Principal; epoch: number } | undefined {
+    return this.inner.authenticateUnderEpoch(token);
+  }
+
   whoami(principal: Principal): Promise<WhoAmI> {
     return this.inner.whoami(principal);
   }

@@ -23,6 +23,14 @@ export interface IdentityService {
    * that is not known now, or the token would be refused: then `authenticate` (which says why).
    */
   authenticateKept(token: string): Principal | undefined;
+  /**
+   * `authenticate`'s principal as verified under the auth epoch it names, without asking the store
+   * whether that epoch is still the current one: only for a caller that has the store confirm it
+   * in the very statement that acts on the principal (Store.appendEventWhileAuthEpoch), and calls
+   * `authenticate` when it has moved. Undefined when no such principal is kept, or the token would
+   * be refused now (expired, user disabled, malformed): then `authenticate`.
+   */
+  authenticateUnderEpoch(token: string): { principal: Principal; epoch: number } | undefined;
   whoami(principal: Principal): Promise<WhoAmI>;
   listUsers(principal: Principal): Promise<User[]>;
   /** `origin`: the request asking, for the audit record of the user's first token (absent: `paved up`'s own). */
@@ -60,6 +68,11 @@ export class DefaultIdentityService implements IdentityService {
   authenticateKept(token: string): Principal | undefined {
     const found = this.verified.findKept(() => hashToken(token));
     return found !== undefined && isWellFormedToken(token) && this.usable(found) ? found : undefined;
+  }
+
+  authenticateUnderEpoch(token: string): { principal: Principal; epoch: number } | undefined {
+    const found = this.verified.findKeptUnder(hashToken(token));
+    return found !== undefined && isWellFormedToken(token) && this.usable(found.principal) ? found : undefined;
   }
 
   async authenticate(token: string): Promise<Principal> {

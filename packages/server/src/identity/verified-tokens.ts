@@ -42,6 +42,17 @@ export class VerifiedTokens {
     return epoch !== undefined && this.current?.epoch === epoch ? this.current.principals.get(hashOf()) : undefined;
   }
 
+  /**
+   * The principal kept for `hash` and the auth epoch it was verified under, whatever the store's
+   * epoch is now: the caller has the store confirm that epoch in the statement that relies on it
+   * (Store.appendEventWhileAuthEpoch), and verifies with `find` when it has moved.
+   */
+  findKeptUnder(hash: string): { principal: VerifiedPrincipal; epoch: number } | undefined {
+    const snapshot = this.current;
+    const principal = snapshot?.principals.get(hash);
+    return principal === undefined ? undefined : { principal, epoch: snapshot!.epoch };
+  }
+
   async find(hash: string): Promise<VerifiedPrincipal | undefined> {
     const epoch = await this.store.authEpoch();
     if (this.current?.epoch !== epoch) this.current = new EpochSnapshot(epoch, this.store, (s) => s === this.current);

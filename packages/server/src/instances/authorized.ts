@@ -69,9 +69,9 @@ export class AuthorizedInstanceService implements InstanceService {
     return this.inner.delete(principal, team, name);
   }
 
-  async revealCredentials(principal: Principal, team: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null): Promise<Credentials> {
+  async revealCredentials(principal: Principal, team: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null, underAuthEpoch?: number): Promise<Credentials> {
     await this.instanceAccess(principal, team, name, 'write');
-    return this.inner.revealCredentials(principal, team, name, watched, sealedCredentials);
+    return this.inner.revealCredentials(principal, team, name, watched, sealedCredentials, underAuthEpoch);
   }
 
   async rotate(principal: Principal, team: string, name: string): Promise<Instance> {

@@ -73,6 +73,37 @@ eachStore('API create answered with its status stream (?wait=ready)', (open) => 
     expect(secretReads).toBe(0);
   });
 
+  it('verifies the caller at Ready in the `credentials.revealed` append itself: no epoch read of its own; a moved epoch verifies again, one event', async () => {
+    const counted = () => {
+      const authEpoch = h.store.authEpoch.bind(h.store);
+      const append = h.store.appendEventWhileAuthEpoch.bind(h.store);
+      const calls = { epochReads: 0, guardedAppends: 0 };
+      h.store.authEpoch = () => { calls.epochReads++; return authEpoch(); };
+      h.store.appendEventWhileAuthEpoch = (event, epoch) => { calls.guardedAppends++; return append(event, epoch); };
+      return { calls, restore: () => { h.store.authEpoch = authEpoch; h.store.appendEventWhileAuthEpoch = append; } };
+    };
+    const revealedOf = async (id: string) => ((await h.call(ann, 'GET', '/api/v1/teams/alpha/events?limit=100')).json().items as PavedEvent[])
+      .filter((e) => e.kind === 'credentials.revealed' && e.instanceId === id);
+    for (const [name, moveEpoch] of [['in-one', false], ['epoch-moved', true]] as const) {
+      const stream = openStream(base, '/api/v1/teams/alpha/instances?wait=ready&reveal=true', ann.token, { name, product: 'pgdb' });
+      await stream.until(() => stream.events.length >= 1, 'the created status');
+      const created = JSON.parse(stream.events[0]!.data) as Instance;
+      // Another user's membership moves the epoch without refusing ann.
+      if (moveEpoch) await h.user(`other-${name}`).then((other) => h.store.setMembership({ teamId: created.teamId, userId: other.user.id, role: 'viewer' }));
+      const { calls, restore } = counted();
+      try {
+        await markReady(h.store, created, { host: 'h', password: 'pw' });
+        await stream.until(() => stream.events.length >= 3, 'the credentials and the Ready status');
+      } finally {
+        restore();
+      }
+      stream.close();
+      expect(stream.events.map((e) => e.event)).toEqual(['status', 'credentials', 'status']);
+      expect(calls).toEqual(moveEpoch ? { epochReads: 1, guardedAppends: 1 } : { epochReads: 0, guardedAppends: 1 });
+      expect(await revealedOf(created.id)).toMatchObject([{ actor: 'ann', data: { instance: name, keys: ['host', 'password'] } }]);
+    }
+  });
+
   it('reveals nothing to a token revoked between the create and Ready: the caller is verified again at Ready', async () => {
     const issued = (await h.call(ann, 'POST', '/api/v1/users/ann/tokens', { name: 'ci' })).json() as { token: string; info: { id: string } };
     const stream = openStream(base, '/api/v1/teams/alpha/instances?wait=ready&reveal=true', issued.token, { name: 'revoked', product: 'pgdb' });

@@ -52,8 +52,8 @@ export class DelegatingInstanceService implements InstanceService {
     return this.inner.delete(principal, team, name);
   }
 
-  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null): Promise<Credentials> {
-    return this.inner.revealCredentials(principal, team, name, watched, sealedCredentials);
+  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null, underAuthEpoch?: number): Promise<Credentials> {
+    return this.inner.revealCredentials(principal, team, name, watched, sealedCredentials, underAuthEpoch);
   }
 
   rotate(principal: Principal, team: string, name: string): Promise<Instance> {

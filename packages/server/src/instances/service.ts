@@ -82,8 +82,11 @@ export interface InstanceService {
    * is not read again (the team and the caller's access are checked as always).
    * `sealedCredentials`: its credentials as that same read brought them (InstanceWatchEvent),
    * opened only past the checks instead of read again; absent, they are read.
+   * `underAuthEpoch`: `principal` as verified under that auth epoch, not asked again
+   * (Reauthenticate.underEpoch): the event is appended only while the epoch is still that one, in
+   * the same statement, else nothing is appended or revealed and AuthEpochMoved is thrown.
    */
-  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null): Promise<Credentials>;
+  revealCredentials(principal: Principal, team: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null, underAuthEpoch?: number): Promise<Credentials>;
   /**
    * Asks for a new credential: the engine issues it, the previous one keeps working for the
    * plan's grace period, then is revoked. Asking again before it is issued changes nothing.
@@ -123,6 +126,13 @@ type PreparedCreate = Pick<GateRequest, 'team' | 'name' | 'product' | 'plan' | '
   judged: GateResult;
   via: RequestInterface;
 };
+
+/** The auth epoch a reveal relied on has moved: nothing was appended or revealed; verify the caller again (InstanceService.revealCredentials). */
+export class AuthEpochMoved extends Error {
+  constructor() {
+    super('the auth epoch moved since the caller was verified');
+  }
+}
 
 export function instanceNotFound(team: string, name: string): NotFoundError {
   return new NotFoundError(`Team "${team}" has no instance "${name}"; list them with: paved list --team ${team}`, {
@@ -273,7 +283,7 @@ export class DefaultInstanceService implements InstanceService {
     return this.deps.store.requestDeletion(instance.id, principal.user.name);
   }
 
-  async revealCredentials(principal: Principal, teamName: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null): Promise<Credentials> {
+  async revealCredentials(principal: Principal, teamName: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null, underAuthEpoch?: number): Promise<Credentials> {
     const { team, instance } = watched === undefined ? await this.find(teamName, name, principal) : await this.watchedIn(teamName, watched, principal);
     // Credentials exist from the first time the instance became Ready; before that the
     // resource may not exist and the secret may not be final.
@@ -290,13 +300,15 @@ export class DefaultInstanceService implements InstanceService {
       : await this.deps.secrets.get(instance.id, 'credentials')) ?? {};
     const values = { ...instance.outputs, ...secret };
     // The audit record names who saw which keys, never the values.
-    await this.deps.store.appendEvent({
-      kind: 'credentials.revealed',
+    const revealed = {
+      kind: 'credentials.revealed' as const,
       teamId: team.id,
       instanceId: instance.id,
       actor: principal.user.name,
       data: { instance: instance.name, keys: Object.keys(values).sort() },
-    });
+    };
+    if (underAuthEpoch === undefined) await this.deps.store.appendEvent(revealed);
+    else if ((await this.deps.store.appendEventWhileAuthEpoch(revealed, underAuthEpoch)) === undefined) throw new AuthEpochMoved();
     return { instance: instance.name, team: team.name, values };
   }
 

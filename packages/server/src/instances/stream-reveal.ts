@@ -1,9 +1,13 @@
 import type { FastifyRequest } from 'fastify';
-import { ConflictError, type Credentials } from '@paved/model';
+import { ConflictError, InternalError, PavedError, UnavailableError, type Credentials } from '@paved/model';
 import type { OperationRecord, RecordOperation } from '../audit/recorder.js';
 import type { Reauthenticate } from '../http/auth.js';
 import { problemParts } from '../http/problems.js';
-import type { InstanceService, InstanceWatchEvent } from './service.js';
+import { AuthEpochMoved, type InstanceService, type InstanceWatchEvent } from './service.js';
+import type { Principal } from '../access/principal.js';
+
+/** A refusal by the checks before anything is written (not the store or the server failing). */
+const isRefusal = (error: unknown) => error instanceof PavedError && !(error instanceof InternalError || error instanceof UnavailableError);
 
 /** What a watch stream with `?reveal=true` needs to reveal as the reveal route does. */
 export interface StreamRevealDeps {
@@ -42,7 +46,18 @@ export async function streamReveal(deps: StreamRevealDeps, request: FastifyReque
       // The instance as the watch just read it for this status: not read again. The caller is.
       // With the credentials, still sealed, when the watch's re-read brought them along (follow.ts).
       const watched = event.type === 'status' ? event : undefined;
-      credentials = await deps.instances.revealCredentials(await deps.reauthenticate(request), team, instance, watched?.instance, watched?.sealedCredentials);
+      const reveal = (principal: Principal, underAuthEpoch?: number) =>
+        deps.instances.revealCredentials(principal, team, instance, watched?.instance, watched?.sealedCredentials, underAuthEpoch);
+      // A bearer token's principal as kept under an auth epoch: the `credentials.revealed` append
+      // confirms that epoch in its own statement (a revocation since moved it), one round trip for
+      // the caller's verification and the event. Any refusal, or the epoch moved, and nothing was
+      // appended: the caller is verified again, now, and the reveal made as always.
+      const kept = deps.reauthenticate.underEpoch?.(request);
+      credentials = kept === undefined ? undefined : await reveal(kept.principal, kept.epoch).catch((error: unknown) => {
+        if (error instanceof AuthEpochMoved || isRefusal(error)) return undefined;
+        throw error;
+      });
+      credentials ??= await reveal(await deps.reauthenticate(request));
     } catch (error) {
       request.log.warn({ code: problemParts(error).code }, 'credentials not revealed on the watch stream');
       // A refusal is off the fast path: its record is written before the Ready status goes out,

@@ -15,6 +15,14 @@ const ready: InstanceStatus = {
 const watchSentSql = () => watchSent((text) => text);
 
 eachStore('store: engine queue', (open) => {
+  /** A store whose creates this process takes at once (claimOnCreate), as a server's engine does; `taken` lists them. */
+  const openTakingCreates = async () => {
+    const store = await open();
+    const team = await seedTeam(store);
+    const taken: ClaimedInstance[] = [];
+    store.claimOnCreate({ owner: 'local', leaseMs: 60_000, wants: () => true, take: (claimed) => taken.push(claimed), release: () => {} });
+    return { store, team, taken };
+  };
   it('hands each due instance to exactly one of several concurrent claimers', async () => {
     const store = await open();
     const team = await seedTeam(store);
@@ -224,10 +232,7 @@ eachStore('store: engine queue', (open) => {
     // The SQL each pg client is sent (PostgreSQL), in order: watched from before the store connects.
     const { sent, spy } = watchSentSql();
     try {
-      const store = await open();
-      const team = await seedTeam(store);
-      const taken: ClaimedInstance[] = [];
-      store.claimOnCreate({ owner: 'local', leaseMs: 60_000, wants: () => true, take: (claimed) => taken.push(claimed), release: () => {} });
+      const { store, team, taken } = await openTakingCreates();
       const leasedRowRead = (text: string) => /"lease_token" = \$\d+ for update$/.test(text.trim());
       const failed: InstanceStatus = { phase: 'Failed', conditions: [], lastError: 'refused' };
 
@@ -317,6 +322,50 @@ eachStore('store: engine queue', (open) => {
       expect(await kinds(d.id)).toEqual(['instance.requested', 'instance.ready']);
       expect(await store.recordStatus(e.id, taken[4]!.leaseToken, readyWrite(e.id))).toBe('changed');
       expect(await kinds(e.id)).toEqual(['instance.requested', 'instance.ready']);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("writes the flushed-later credentials of the process's one pass alone, by one statement not waiting for the flush, in the shared commit otherwise", async () => {
+    const { sent, spy } = watchSentSql();
+    try {
+      const { store, team, taken } = await openTakingCreates();
+      const beginCommit = () => sent.filter((text) => /^(begin|commit)$/i.test(text.trim()));
+      const upserts = () => sent.filter((text) => /insert into "secrets"/.test(text));
+      const credentials = (ownerId: string, envelope: string) => ({ ownerId, name: 'credentials', envelope, keyId: 'k1' });
+
+      // The one pass this process holds (a request's own): one statement that commits by itself, asynchronously, on PostgreSQL.
+      const a = await store.createInstance(newInstance(team, 'a'));
+      sent.length = 0;
+      expect(await store.putSecret(credentials(a.id, 'e1'), { flushedLater: true })).toBe('written');
+      if (store.dialect === 'postgres') {
+        expect(beginCommit()).toEqual([]);
+        expect(upserts()).toHaveLength(1);
+        expect(upserts()[0]).toContain("set_config('synchronous_commit', 'off', true)");
+      }
+      expect((await store.getSecret(a.id, 'credentials'))?.envelope).toBe('e1');
+
+      // Not marked (a generated secret, which shares its intent's commit): in the shared commit, as before.
+      sent.length = 0;
+      expect(await store.putSecret({ ...credentials(a.id, 'e2'), name: 'generated' })).toBe('written');
+      if (store.dialect === 'postgres') expect(beginCommit()).toEqual(['begin', 'commit']);
+
+      // Two passes under way (the engine under load): marked, it still shares a commit.
+      const b = await store.createInstance(newInstance(team, 'b'));
+      sent.length = 0;
+      expect(await store.putSecret(credentials(b.id, 'e3'), { flushedLater: true })).toBe('written');
+      if (store.dialect === 'postgres') expect(beginCommit()).toEqual(['begin', 'commit']);
+      expect((await store.getSecret(b.id, 'credentials'))?.envelope).toBe('e3');
+
+      // Alone again (the other passes ended), the write still refuses an envelope under a key that is no longer the active one.
+      for (const claimed of taken) await store.releaseLease(claimed.instance.id, claimed.leaseToken);
+      await store.activateMasterKey({ keyId: 'k2', version: 2 }, undefined);
+      const c = await store.createInstance(newInstance(team, 'c'));
+      sent.length = 0;
+      expect(await store.putSecret(credentials(c.id, 'e4'), { flushedLater: true })).toBe('stale-key');
+      if (store.dialect === 'postgres') expect(beginCommit()).toEqual([]);
+      expect(await store.getSecret(c.id, 'credentials')).toBeUndefined();
     } finally {
       spy.mockRestore();
     }

@@ -36,4 +36,24 @@ eachStore('store: events', (open) => {
     expect(bad).toBeInstanceOf(InputError);
     expect((bad as InputError).issues[0]?.path).toBe('cursor');
   });
+
+  it('appends an event only while the auth epoch is the one named, read by the append itself', async () => {
+    const store = await open();
+    const epoch = await store.authEpoch();
+    const event = { kind: 'credentials.revealed' as const, teamId: 't1', instanceId: 'i1', actor: 'ann', data: { instance: 'db', keys: ['password'] } };
+    const appended = await store.appendEventWhileAuthEpoch(event, epoch);
+    expect(appended).toMatchObject(event);
+    expect((await store.listEvents({ instanceId: 'i1' })).items).toEqual([appended]);
+
+    // A membership set moves the epoch (as a token revoked or a user disabled does): nothing is appended.
+    const team = await store.createTeam({ name: 'epoch-team', title: 'Epoch' });
+    const user = await store.createUser({ name: 'epoch-user', admin: false });
+    await store.setMembership({ teamId: team.id, userId: user.id, role: 'viewer' });
+    expect(await store.appendEventWhileAuthEpoch(event, epoch)).toBeUndefined();
+    expect((await store.listEvents({ instanceId: 'i1' })).items).toEqual([appended]);
+    const moved = await store.authEpoch();
+    expect(moved).toBeGreaterThan(epoch);
+    expect(await store.appendEventWhileAuthEpoch({ ...event, actor: 'bob' }, moved)).toMatchObject({ actor: 'bob' });
+    expect((await store.listEvents({ instanceId: 'i1' })).items.map((e) => e.actor)).toEqual(['ann', 'bob']);
+  });
 });

@@ -1,4 +1,4 @@
-import { PostgresAdapter, type Kysely, type QueryCreator } from '#kysely';
+import { PostgresAdapter, sql, type Kysely, type QueryCreator } from '#kysely';
 import { newId, type EventKind, type Page, type PavedEvent } from '@paved/model';
 import type { StoreContext } from '../context.js';
 import type { Database, EventsTable } from '../schema.js';
@@ -81,6 +81,21 @@ const eventRow = (db: Kysely<Database>, id: string, at: string, kind: EventKind,
 const insertEventRow = compiledRead((db, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string) =>
   eventRow(db, id, at, kind, teamId, instanceId, actor, data).returning(EVENT_ROW_COLUMNS));
 const writeEventRow = compiledRead(eventRow);
+/**
+ * An event's row only while the auth epoch (migration 0022) is still `epoch`, read by the insert
+ * itself: a revocation committed before the statement moved the epoch, and then nothing is
+ * written. Compiled once.
+ */
+const insertEventRowWhileEpoch = compiledRead((db, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string, epoch: number) => db
+  .insertInto('events')
+  .columns(EVENT_COLUMNS)
+  .expression(db
+    .selectNoFrom([
+      sql<string>`cast(${id} as text)`.as('id'), sql<string>`cast(${at} as text)`.as('at'), sql<string>`cast(${kind} as text)`.as('kind'), sql<string | null>`cast(${teamId} as text)`.as('team_id'),
+      sql<string | null>`cast(${instanceId} as text)`.as('instance_id'), sql<string | null>`cast(${actor} as text)`.as('actor'), sql<string>`cast(${data} as text)`.as('data'),
+    ])
+    .where((eb) => eb(eb.selectFrom('auth_epoch').select('epoch').where('id', '=', 1), '=', epoch)))
+  .returning(EVENT_ROW_COLUMNS));
 /** An event and its outcome's first time (projectEvent's update), one statement (PostgreSQL), compiled once a column. */
 const eventAndOutcome = (column: OutcomeColumn) => compiledRead((db, id: string, at: string, kind: EventKind, teamId: string | null, instanceId: string | null, actor: string | null, data: string, atMs: number) => db
   .with('appended', (qc) => qc.insertInto('events').values({ id, at, kind, team_id: teamId, instance_id: instanceId, actor, data }))
@@ -110,6 +125,15 @@ export interface EventFilter {
 export function eventsRepo(ctx: StoreContext) {
   return {
     appendEvent: (event: NewEvent) => insertEvent(ctx.db, ctx.iso(), event),
+
+    /** Store.appendEventWhileAuthEpoch: the check and the append one statement, one round trip on PostgreSQL. */
+    async appendEventWhileAuthEpoch(event: NewEvent, epoch: number): Promise<PavedEvent | undefined> {
+      const at = ctx.iso();
+      const [row] = await insertEventRowWhileEpoch(ctx.db, newId(), at, event.kind, event.teamId ?? null, event.instanceId ?? null, event.actor ?? null, JSON.stringify(event.data ?? {}), epoch);
+      if (row === undefined) return undefined;
+      await projectEvent(ctx.db, at, event);
+      return toEvent(row);
+    },
 
     /** Many events in one transaction, in order (an import's thousands of user.created). */
     async appendEvents(events: readonly NewEvent[]): Promise<void> {
