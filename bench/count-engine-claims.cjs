@@ -8,6 +8,11 @@
 // (a fresh process's warm-up) shows beside the steady state. Each worker writes its tally as JSON
 // to $PAVED_COUNT_CLAIMS_DIR/<pid>.json at exit (default: the system's temp folder); the worker's
 // build is the `--root` it was given. Summarise with `node bench/count-engine-claims.cjs <dir>`.
+// It also times the worker's waits (round 23): how much of its run at least one query was out
+// (`queryOutShare`) or none (`noneOutShare`: PostgreSQL had nothing of this worker's to do), and
+// its event loop's utilisation (`elu`: the share of the run its main thread was running, not
+// waiting), both from its first query to its exit. The ceiling's processes (--role
+// ceiling-worker) are counted the same way, so the two can be put side by side.
 'use strict';
 const Module = require('node:module');
 const path = require('node:path');
@@ -28,16 +33,34 @@ if (require.main === module) {
     const s = JSON.parse(readFileSync(file, 'utf8'));
     const cpuAt = (rows) => { const t = s.timeline.find(([r]) => r >= rows); return t ? t[1] - s.timeline[0][1] : undefined; };
     const first1k = cpuAt(1000); const first2k = cpuAt(2000); const next4k = cpuAt(6000) === undefined ? undefined : cpuAt(6000) - first2k;
-    console.log(JSON.stringify({ file: path.basename(file), root: s.root, claims: s.claims, rows: s.claimRows, rowsAClaim: Math.round(s.claimRows / s.claims), short: s.short,
+    console.log(JSON.stringify({ file: path.basename(file), root: s.root, role: s.role ?? 'worker', waits: s.waits, claims: s.claims, rows: s.claimRows, rowsAClaim: Math.round(s.claimRows / s.claims), short: s.short,
       commits: s.commits, commitsAPass: Math.round((s.commits / s.claimRows) * 1000) / 1000, statementsACommit: Math.round((s.trxStatements / s.commits) * 100) / 100, nextDue: s.nextDue,
       limits: s.limits, cpuMsFirst1000: first1k, cpuMsFirst2000: first2k, cpuMsA1000Next4000: next4k === undefined ? undefined : Math.round(next4k / 4) }));
   }
-} else if (at('--role') === 'worker') {
+} else if (at('--role') === 'worker' || at('--role') === 'ceiling-worker') {
+  const { performance } = require('node:perf_hooks');
   const root = path.resolve(at('--root') ?? process.cwd());
   const pg = Module.createRequire(path.join(root, 'packages/store/package.json'))('pg');
-  const s = { root, claims: 0, claimRows: 0, short: 0, limits: {}, rows: {}, commits: 0, trxStatements: 0, nextDue: 0, other: 0, timeline: [] };
+  const s = { root, role: at('--role'), claims: 0, claimRows: 0, short: 0, limits: {}, rows: {}, commits: 0, trxStatements: 0, nextDue: 0, other: 0, timeline: [] };
+  // Waits: queries out at once, the time since the first query, and the time with none out.
+  const w = { out: 0, first: 0, changed: 0, noneOut: 0, elu: undefined };
+  const outBy = (delta) => {
+    const now = performance.now();
+    if (w.first === 0) { w.first = now; w.elu = performance.eventLoopUtilization(); }
+    else if (w.out === 0) w.noneOut += now - w.changed;
+    w.out += delta;
+    w.changed = now;
+  };
   const query = pg.Client.prototype.query;
-  pg.Client.prototype.query = function countedQuery(config, values, callback) {
+  pg.Client.prototype.query = function timedQuery(config, values, callback) {
+    const result = countedQuery.call(this, config, values, callback);
+    if (result && typeof result.then === 'function') {
+      outBy(1);
+      result.then(() => outBy(-1), () => outBy(-1));
+    }
+    return result;
+  };
+  function countedQuery(config, values, callback) {
     const text = typeof config === 'string' ? config : (config && config.text) || '';
     if (text.startsWith('with "claimed" as (update "instances"')) {
       const limit = Number(((config && config.values) || values || [])[4]);
@@ -63,8 +86,12 @@ if (require.main === module) {
     else if (/min\("due_at"\)/.test(text)) s.nextDue++;
     else s.other++;
     return query.call(this, config, values, callback);
-  };
+  }
   process.on('exit', () => {
+    const span = performance.now() - w.first;
+    const noneOut = w.noneOut + (w.out === 0 ? performance.now() - w.changed : 0);
+    s.waits = { spanMs: Math.round(span), elu: Math.round(performance.eventLoopUtilization(w.elu).utilization * 100) / 100,
+      queryOutShare: Math.round((1 - noneOut / span) * 100) / 100, noneOutShare: Math.round((noneOut / span) * 100) / 100 };
     writeFileSync(path.join(process.env.PAVED_COUNT_CLAIMS_DIR ?? tmpdir(), `${process.pid}.json`), JSON.stringify(s));
   });
 }

@@ -15,6 +15,8 @@
 //   --insert-only  the requests and the first page only, no engine (either store).
 //   --single  inserts through createInstance, `batch` in flight at once, instead of createInstances
 //     (`batch` requests a call); a baseline build without createInstances always does.
+//   --baseline-concurrency N  the baseline build's engine gets N slots instead of --concurrency (the
+//     same build at two settings, interleaved: --baseline . --concurrency 128 --baseline-concurrency 64).
 //   --baseline ../other-checkout  runs another build's packages too, interleaved with this one, through
 //     this script (so both builds run the same loop, --pg-loop included).
 //   --ceiling  also runs the engine's ceiling on this machine, interleaved with the builds: the same
@@ -397,10 +399,10 @@ function urlOf(name) {
   return url.toString();
 }
 
-/** A child running this script in `childRole` for build `buildRoot`; resolves with its last message. */
-function child(childRole, buildRoot, extra = [], onMessage = () => {}) {
+/** A child running this script in `childRole` for build `buildRoot` (its engine with `slots`); resolves with its last message. */
+function child(childRole, buildRoot, extra = [], onMessage = () => {}, slots = concurrency) {
   const ceilingArgs = [...(ceilingWave === undefined ? [] : ['--ceiling-wave', ceilingWave]), '--ceiling-lanes', String(ceilingLanes), '--ceiling-seal', ceilingSeal ? 'on' : 'off'];
-  const args = ['--role', childRole, '--root', buildRoot, '--instances', String(instances), '--concurrency', String(concurrency), '--batch', String(batch), '--pg-loop', pgLoop, ...(insertOnly ? ['--insert-only'] : []), ...(useBatch ? [] : ['--single']), ...ceilingArgs, ...extra];
+  const args = ['--role', childRole, '--root', buildRoot, '--instances', String(instances), '--concurrency', String(slots), '--batch', String(batch), '--pg-loop', pgLoop, ...(insertOnly ? ['--insert-only'] : []), ...(useBatch ? [] : ['--single']), ...ceilingArgs, ...extra];
   const proc = ownProcess(fork(SCRIPT, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] }));
   let out = '';
   proc.stdout.on('data', (chunk) => { out += chunk; });
@@ -410,7 +412,7 @@ function child(childRole, buildRoot, extra = [], onMessage = () => {}) {
 }
 
 /** PostgreSQL: insert into a fresh database once, then each worker count on its own copy of it (engine workers, or the ceiling's with `ceiling`). */
-async function runPostgres(buildRoot, workerCounts, ceiling = false) {
+async function runPostgres(buildRoot, workerCounts, ceiling = false, slots = concurrency) {
   const base = `paved_bench_engine_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   ownDatabase(base, MACHINE_PG);
   await withAdmin((admin) => admin.query(`CREATE DATABASE ${base}`));
@@ -440,7 +442,7 @@ async function runPostgres(buildRoot, workerCounts, ceiling = false) {
         if (!message.ready) return;
         procs.push(proc);
         if (++ready === workers) go(performance.now());
-      }));
+      }, slots));
       const start = await started;
       for (const proc of procs) proc.send('go');
       const reports = await Promise.all(finished);
@@ -494,14 +496,15 @@ async function orchestrate() {
   const runs = Number(arg('runs', '1'));
   const baseline = arg('baseline');
   const workerCounts = arg('workers', '1,2').split(',').map(Number);
-  const builds = [...(ceilingOnly ? [] : [{ label: 'this', root: HERE }, ...(baseline ? [{ label: 'baseline', root: resolve(baseline) }] : [])]), ...(withCeiling ? [{ label: 'ceiling', root: HERE, ceiling: true }] : [])];
+  const baselineConcurrency = Number(arg('baseline-concurrency', String(concurrency)));
+  const builds = [...(ceilingOnly ? [] : [{ label: 'this', root: HERE }, ...(baseline ? [{ label: 'baseline', root: resolve(baseline), slots: baselineConcurrency }] : [])]), ...(withCeiling ? [{ label: 'ceiling', root: HERE, ceiling: true }] : [])];
   const results = Object.fromEntries(builds.map((b) => [b.label, []]));
   for (let i = 0; i < runs; i++) {
     const order = i % 2 === 0 ? builds : [...builds].reverse();
     for (const build of order) {
       // Which worker count goes first alternates too: the second meets a warmer (or busier) machine.
       const counts = i % 2 === 0 ? workerCounts : [...workerCounts].reverse();
-      const result = storeKind === 'postgres' ? await runPostgres(build.root, counts, build.ceiling === true) : await child('sqlite', build.root, build.ceiling ? ['--ceiling-loop'] : []);
+      const result = storeKind === 'postgres' ? await runPostgres(build.root, counts, build.ceiling === true, build.slots) : await child('sqlite', build.root, build.ceiling ? ['--ceiling-loop'] : [], undefined, build.slots);
       console.error(`  run ${i + 1} ${build.label}: ${JSON.stringify(result)}`);
       results[build.label].push(result);
     }
@@ -527,7 +530,7 @@ async function orchestrate() {
       ]))
       : { reconcilesPerSecond: med(label, (r) => r.reconcilesPerSecond), cpuSeconds: med(label, (r) => r.cpuSeconds), ...(label === 'ceiling' ? { commitsAPass: med(label, (r) => r.commitsAPass) } : {}) }),
   });
-  const out = { bench: 'engine-throughput', store: storeKind, ...(storeKind === 'postgres' ? { pgLoop } : {}), instances, concurrency, runs, medians: Object.fromEntries(builds.map((b) => [b.label, summary(b.label)])) };
+  const out = { bench: 'engine-throughput', store: storeKind, ...(storeKind === 'postgres' ? { pgLoop } : {}), instances, concurrency, ...(baseline && baselineConcurrency !== concurrency ? { baselineConcurrency } : {}), runs, medians: Object.fromEntries(builds.map((b) => [b.label, summary(b.label)])) };
   if (!insertOnly && storeKind === 'postgres' && workerCounts.includes(1) && workerCounts.includes(2)) {
     out.twoWorkersOverOne = Object.fromEntries(builds.map((b) => [b.label, round(median(results[b.label].map((r) => r.workers[2].reconcilesPerSecond / r.workers[1].reconcilesPerSecond)))]));
   }

@@ -467,6 +467,34 @@ eachStore('engine', (open) => {
       await engine.stop();
     }
   });
+
+  it('counts a pass that waits for the commit of its last write as a free slot: the next instance is claimed and provisioned meanwhile', async () => {
+    const world = await makeWorld(open);
+    const first = await world.request('first');
+    const second = await world.request('second');
+    const held = deferred();
+    const commit = deferred();
+    const recordStatus = world.store.recordStatus.bind(world.store);
+    world.store.recordStatus = async (id, leaseToken, write) => {
+      if (id === first.id && write.releaseLease === true) {
+        held.resolve();
+        await commit.promise;
+      }
+      return recordStatus(id, leaseToken, write);
+    };
+    const engine = world.engine({ concurrency: 1 });
+    engine.start();
+    try {
+      await held.promise;
+      // One slot, held by the first pass until its Ready write commits: the second instance is claimed and made Ready meanwhile.
+      expect((await world.until(second.id, (instance) => instance?.status.phase === 'Ready'))?.status.phase).toBe('Ready');
+      expect(world.driver.resources().size).toBe(2);
+    } finally {
+      commit.resolve();
+      await engine.stop();
+    }
+    expect((await world.store.getInstance(first.id))?.status.phase).toBe('Ready');
+  });
 });
 
 describe('engine options', () => {

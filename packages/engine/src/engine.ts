@@ -81,6 +81,7 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.observer === undefined ? {} : { observer: options.observer }),
     gate: new TargetGate(),
     leases: new LeaseRenewals(clock, Math.max(1, Math.floor(leaseMs / 3))),
+    lastWriteSent: (id) => committing(id),
   };
 
   // Rollouts are advanced by the same worker, claimed with leases like instances.
@@ -92,6 +93,23 @@ export function createEngine(options: EngineOptions): Engine {
   });
 
   const inFlight = new Map<string, Promise<void>>();
+  /**
+   * Passes in flight that only wait for the commit of their last write. Their slots count as free
+   * (`working`): the next claim and the next passes' first writes go out while that commit is in
+   * the database, instead of after it. On PostgreSQL a claim's passes move together through their
+   * writes, each kind in one transaction, so without this the worker waited for every commit and
+   * the database for the worker's next batch, in turn (bench/README.md §3, round 23). At most
+   * `concurrency` passes work at once; up to twice as many hold a lease, the rest until their
+   * commit. (A pass whose last write fails and that records the failure still counts as free.)
+   */
+  const waitingForCommit = new Set<string>();
+  const working = () => inFlight.size - waitingForCommit.size;
+  function committing(id: string): void {
+    if (!inFlight.has(id) || waitingForCommit.has(id)) return;
+    waitingForCommit.add(id);
+    // Only a loop waiting for a slot is woken: one asleep for want of due work claims nothing more now (quietAfter).
+    if (!idleSleep && (!deferring || concurrency - working() >= claimBatch)) wakeup.ring();
+  }
   const wakeup = new Wakeup(clock);
   let running = false;
   let loop: Promise<void> | undefined;
@@ -120,11 +138,12 @@ export function createEngine(options: EngineOptions): Engine {
         const told = toldDuringPass.get(id) ?? 0;
         toldDuringPass.delete(id);
         inFlight.delete(id);
+        waitingForCommit.delete(id);
         if (end !== undefined && quietAfter(end, told)) return;
         // A free slot, and the instance may have been changed while we held it. While the loop
         // waits for a batch of free slots, only the slot that completes one wakes it: it claims
         // at the end of that wait anyway, and each wake-up made a timer and an AbortController.
-        if (!deferring || concurrency - inFlight.size >= claimBatch) wakeup.ring();
+        if (!deferring || concurrency - working() >= claimBatch) wakeup.ring();
       });
     inFlight.set(id, pass);
     return pass;
@@ -151,7 +170,7 @@ export function createEngine(options: EngineOptions): Engine {
       owner: workerId,
       leaseMs,
       wants() {
-        if (!running || inFlight.size + handing >= concurrency) return false;
+        if (!running || working() + handing >= concurrency) return false;
         handing++;
         return true;
       },
@@ -193,7 +212,7 @@ export function createEngine(options: EngineOptions): Engine {
   async function claimLoop(): Promise<void> {
     while (running) {
       try {
-        const free = concurrency - inFlight.size - handing;
+        const free = concurrency - working() - handing;
         if (backlog && free > 0 && free < claimBatch) {
           const now = clock.now();
           deferredSince ??= now;

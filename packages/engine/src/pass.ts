@@ -20,6 +20,8 @@ export interface PassDeps {
   drivers: Record<string, Driver>;
   targets: Target[];
   productVersion(name: string, version: string): Promise<ProductVersion | undefined>;
+  /** Told when a pass's last write (recordLast) has been handed to the store: from then on the pass waits for its commit. */
+  lastWriteSent?(instanceId: string): void;
   logger: Logger;
   clock: Clock;
   backoff: BackoffOptions;
@@ -134,7 +136,9 @@ export class Pass {
    * find the lease gone.
    */
   async recordLast(write: StatusWrite): Promise<WriteOutcome> {
-    const outcome = await this.recordStatus({ ...write, releaseLease: true });
+    const written = this.recordStatus({ ...write, releaseLease: true });
+    this.deps.lastWriteSent?.(this.instance.id);
+    const outcome = await written;
     this.released = true;
     this.lease.stop();
     return outcome;
