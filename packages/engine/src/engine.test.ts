@@ -468,8 +468,10 @@ eachStore('engine', (open) => {
     }
   });
 
-  it('counts a pass that waits for the commit of its last write as a free slot: the next instance is claimed and provisioned meanwhile', async () => {
+  it('on PostgreSQL, counts a pass that waits for the commit of its last write as a free slot: the next instance is claimed and provisioned meanwhile', async () => {
     const world = await makeWorld(open);
+    // On SQLite the commit is the engine's own thread's work: nothing to overlap, the slot stays taken (engine.ts).
+    if (world.store.dialect !== 'postgres') return;
     const first = await world.request('first');
     const second = await world.request('second');
     const held = deferred();

@@ -81,7 +81,9 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.observer === undefined ? {} : { observer: options.observer }),
     gate: new TargetGate(),
     leases: new LeaseRenewals(clock, Math.max(1, Math.floor(leaseMs / 3))),
-    lastWriteSent: (id) => committing(id),
+    // Only where the commit is another process's work (PostgreSQL): on SQLite it is this thread's
+    // own, so there is nothing for the next claim to overlap (bench/README.md §3, round 23).
+    ...(options.store.dialect === 'postgres' ? { lastWriteSent: (id: string) => committing(id) } : {}),
   };
 
   // Rollouts are advanced by the same worker, claimed with leases like instances.
@@ -94,9 +96,9 @@ export function createEngine(options: EngineOptions): Engine {
 
   const inFlight = new Map<string, Promise<void>>();
   /**
-   * Passes in flight that only wait for the commit of their last write. Their slots count as free
-   * (`working`): the next claim and the next passes' first writes go out while that commit is in
-   * the database, instead of after it. On PostgreSQL a claim's passes move together through their
+   * Passes in flight that only wait for the commit of their last write (PostgreSQL only). Their
+   * slots count as free (`working`): the next claim and the next passes' first writes go out while
+   * that commit is in the database, instead of after it. A claim's passes move together through their
    * writes, each kind in one transaction, so without this the worker waited for every commit and
    * the database for the worker's next batch, in turn (bench/README.md §3, round 23). At most
    * `concurrency` passes work at once; up to twice as many hold a lease, the rest until their
