@@ -1,13 +1,13 @@
 import type { FastifyRequest } from 'fastify';
-import { ConflictError, InternalError, PavedError, UnavailableError, type Credentials } from '@paved/model';
+import { ConflictError, type Credentials } from '@paved/model';
 import type { OperationRecord, RecordOperation } from '../audit/recorder.js';
 import type { Reauthenticate } from '../http/auth.js';
 import { problemParts } from '../http/problems.js';
 import { AuthEpochMoved, type InstanceService, type InstanceWatchEvent } from './service.js';
 import type { Principal } from '../access/principal.js';
 
-/** A refusal by the checks before anything is written (not the store or the server failing). */
-const isRefusal = (error: unknown) => error instanceof PavedError && !(error instanceof InternalError || error instanceof UnavailableError);
+/** A refusal by the checks before anything is written (a 4xx, not the store or the server failing). */
+const isRefusal = (error: unknown) => problemParts(error).status < 500;
 
 /** What a watch stream with `?reveal=true` needs to reveal as the reveal route does. */
 export interface StreamRevealDeps {
