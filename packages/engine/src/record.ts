@@ -7,6 +7,7 @@ import { backoffDelay } from './backoff.js';
 import { supportOf, type Pass, type Resolved } from './pass.js';
 import type { ReconcilePlan } from './plan.js';
 import { checksFailedStatus, readyStatus } from './status.js';
+import { CREDENTIALS } from './outputs.js';
 
 /**
  * When a pass that ends well is next due: the drift check, unless a rotation is waiting (now)
@@ -72,6 +73,8 @@ export async function recordReady(
     observedGeneration: pass.instance.generation,
     engine: { pendingAction: null, attempts: 0, dueAt: followUpDueAt(pass, state), ...options.engine },
     events,
+    // A create's stream in this process reveals the credentials with the Ready: told them as committed, it need not read them again.
+    shownWithSecret: CREDENTIALS,
   });
 }
 

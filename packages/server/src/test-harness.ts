@@ -104,11 +104,19 @@ async function claimOnly(store: Store, instance: Instance) {
   return claimed;
 }
 
-/** Does what the engine does when a create succeeds: claim, record Ready with outputs, release. */
-export async function markReady(store: Store, instance: Instance, outputs: Record<string, string> = {}): Promise<void> {
+/**
+ * Does what the engine does when a create succeeds: claim, record Ready with outputs, release.
+ * `asEngine`: as the engine's last write does it (engine/src/record.ts recordReady): the
+ * `instance.ready` event, the lease ended by the write, the credentials shown with it.
+ */
+export async function markReady(store: Store, instance: Instance, outputs: Record<string, string> = {}, options: { asEngine?: boolean } = {}): Promise<void> {
   const claimed = await claimOnly(store, instance);
   const at = new Date().toISOString();
+  const asEngine = options.asEngine === true
+    ? { events: [{ kind: 'instance.ready' as const, teamId: instance.teamId, instanceId: instance.id, data: { timeToReadyMs: 1 } }], releaseLease: true, shownWithSecret: 'credentials' }
+    : undefined;
   const outcome = await store.recordStatus(instance.id, claimed.leaseToken, {
+    ...asEngine,
     status: {
       phase: 'Ready',
       conditions: [{ type: 'Ready', status: 'True', reason: 'Available', message: 'The resource is ready', lastTransitionAt: at }],
@@ -119,7 +127,7 @@ export async function markReady(store: Store, instance: Instance, outputs: Recor
     engine: { pendingAction: null, attempts: 0, dueAt: Date.now() + 3_600_000 },
   });
   if (outcome !== 'changed') throw new Error(`recordStatus: ${outcome}`);
-  await store.releaseLease(instance.id, claimed.leaseToken);
+  if (asEngine === undefined) await store.releaseLease(instance.id, claimed.leaseToken);
 }
 
 /** Does what the engine does when it gives up: claim, record Failed after 5 attempts, next try in an hour, release. */

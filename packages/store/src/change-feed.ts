@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { InstanceChangeListener } from './types.js';
+import type { InstanceChangeListener, InstanceChangeTold } from './types.js';
 import type { InstanceChange } from './dialect/adapter.js';
 
 /**
@@ -15,9 +15,18 @@ export class ChangeFeed {
     this.#emitter.setMaxListeners(0);
   }
 
-  emit(changes: InstanceChange | InstanceChange[]): void {
+  #told = 0;
+
+  /** How many changes were told so far: a write that compares it before and after knows whether any was told meanwhile. */
+  get told(): number {
+    return this.#told;
+  }
+
+  /** `committed`: the one change's instance as committed (InstanceChangeTold.committed). */
+  emit(changes: InstanceChange | InstanceChange[], committed?: InstanceChangeTold['committed']): void {
     for (const change of Array.isArray(changes) ? changes : [changes]) {
-      this.#emitter.emit('change', { instanceId: change.instanceId, teamId: change.teamId });
+      this.#told++;
+      this.#emitter.emit('change', committed === undefined ? { instanceId: change.instanceId, teamId: change.teamId } : { instanceId: change.instanceId, teamId: change.teamId, committed });
     }
   }
 

@@ -21,7 +21,7 @@ export function toProductVersion(row: Selectable<ProductVersionsTable>): Product
 export type InstanceRow = Selectable<InstancesTable> & { team_name: string; service_name: string | null; parent_name: string | null };
 
 /** The instance columns an Instance is made of (toInstance); the engine's own state stays out. */
-const INSTANCE_VIEW_COLUMNS = [
+export const INSTANCE_VIEW_COLUMNS = [
   'id', 'team_id', 'name', 'product', 'product_version', 'plan', 'inputs', 'external_name', 'target', 'generation',
   'observed_generation', 'deletion_requested', 'status', 'outputs', 'created_by', 'created_at', 'updated_at', 'rotation',
   'desired_rotation', 'revoke_at', 'revoke_rotation', 'environment', 'resource', 'shared', 'parent_id', 'part', 'seq',

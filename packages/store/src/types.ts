@@ -216,6 +216,12 @@ export interface StatusWrite {
    * saves each pass a write of its own; a crash between the two used to leave the lease to expire.
    */
   releaseLease?: boolean;
+  /**
+   * A watcher may be told the instance as this write commits it, with this secret of it
+   * (InstanceChange.committed; the engine's Ready names its credentials): where the write is one
+   * statement alone (PostgreSQL), that statement answers them, and a local watcher need not read them again.
+   */
+  shownWithSecret?: string;
 }
 
 export type WriteOutcome = 'changed' | 'unchanged' | 'lost-lease';
@@ -256,7 +262,21 @@ export interface ActiveMasterKey {
 /** A secret write refused because its envelope is sealed with a master key that is no longer the active one. */
 export type SecretWriteOutcome = 'written' | 'stale-key';
 
-export type InstanceChangeListener = (change: { instanceId: string; teamId: string }) => void;
+export type InstanceChangeListener = (change: InstanceChangeTold) => void;
+
+/** A change as onInstanceChange tells it. */
+export interface InstanceChangeTold {
+  instanceId: string;
+  teamId: string;
+  /**
+   * The instance as this change committed it, with the secret `secretName` as of the same
+   * snapshot (StatusWrite.shownWithSecret): only when the write's own statement answered them and
+   * no other change was told between sending it and its answer, so nothing committed after it
+   * can have been told before it (ChangeFeed.told). A listener that would read the instance
+   * again for this change may take it instead.
+   */
+  committed?: InstanceWithSecret & { secretName: string };
+}
 
 // ------------------------------------------------------------------------------------------
 // Logs (migration 0005): a log stream per (team, service, environment), stored in the store

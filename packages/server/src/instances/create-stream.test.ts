@@ -73,6 +73,32 @@ eachStore('API create answered with its status stream (?wait=ready)', (open) => 
     expect(secretReads).toBe(0);
   });
 
+  it("reveals the credentials with the engine's Ready as its own statement committed it: no re-read after it on PostgreSQL", async () => {
+    const stream = openStream(base, '/api/v1/teams/alpha/instances?wait=ready&reveal=true', ann.token, { name: 'shown', product: 'pgdb' });
+    await stream.until(() => stream.events.length >= 1, 'the created status');
+    const created = JSON.parse(stream.events[0]!.data) as Instance;
+    await h.secrets.put(created.id, 'credentials', { password: 'as-committed' });
+    const reread = h.store.getInstanceWithSecret.bind(h.store);
+    let rereads = 0;
+    h.store.getInstanceWithSecret = (id, name) => {
+      rereads++;
+      return reread(id, name);
+    };
+    try {
+      await markReady(h.store, created, { host: 'h' }, { asEngine: true });
+      await stream.until(() => stream.events.length >= 3, 'the credentials and the Ready status');
+    } finally {
+      h.store.getInstanceWithSecret = reread;
+    }
+    stream.close();
+    expect(stream.events.map((e) => e.event)).toEqual(['status', 'credentials', 'status']);
+    expect(JSON.parse(stream.events[1]!.data) as Credentials).toEqual({ instance: 'shown', team: 'alpha', values: { host: 'h', password: 'as-committed' } });
+    // The Ready told is the committed row, as a read of it now finds it.
+    expect(JSON.parse(stream.events[2]!.data) as Instance).toEqual(JSON.parse(JSON.stringify(await h.store.getInstance(created.id))));
+    // SQLite's Ready is not one statement alone: re-read there, as before.
+    expect(rereads).toBe(h.store.dialect === 'postgres' ? 0 : 1);
+  });
+
   it('verifies the caller at Ready in the `credentials.revealed` append itself: no epoch read of its own; a moved epoch verifies again, one event', async () => {
     const counted = () => {
       const authEpoch = h.store.authEpoch.bind(h.store);

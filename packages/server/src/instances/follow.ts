@@ -1,5 +1,5 @@
 import type { Instance } from '@paved/model';
-import type { SecretEnvelopeRow, Store } from '@paved/store';
+import type { InstanceChangeTold, SecretEnvelopeRow, Store } from '@paved/store';
 import type { InstanceWatchEvent } from './service.js';
 
 /** An instance followed from before it is known: `start` with it once read (or created), `stop` to end. */
@@ -39,17 +39,24 @@ export function followInstance(store: Store, listener: (event: InstanceWatchEven
   const changedBeforeStart = new Map<string, number>();
   const unsubscribe = store.onInstanceChange((change) => {
     if (followed === undefined) changedBeforeStart.set(change.instanceId, (changedBeforeStart.get(change.instanceId) ?? 0) + 1);
-    else if (change.instanceId === followed) recheck();
+    else if (change.instanceId === followed) recheck(change.committed);
   });
   let last = '';
   // Re-reads are chained so that events reach the listener in the order of the changes.
   let queue = Promise.resolve();
-  const recheck = () => {
+  /**
+   * `committed`: the change's instance as its write committed it (the engine's Ready on
+   * PostgreSQL, InstanceChangeTold.committed), with the secret this follow reads: told instead of
+   * a re-read, the state the re-read would find unless a later change, which is told after it.
+   */
+  const recheck = (committed?: InstanceChangeTold['committed']) => {
+    const told = committed !== undefined && (withSecret === undefined || committed.secretName === withSecret) ? committed : undefined;
     queue = queue.then(async () => {
       if (stopped) return;
       let current: Instance | undefined;
       let sealedCredentials: SecretEnvelopeRow | null | undefined;
-      if (withSecret === undefined) current = await store.getInstance(followed!);
+      if (told !== undefined) ({ instance: current, secret: sealedCredentials } = withSecret === undefined ? { instance: told.instance, secret: undefined } : told);
+      else if (withSecret === undefined) current = await store.getInstance(followed!);
       else ({ instance: current, secret: sealedCredentials } = (await store.getInstanceWithSecret(followed!, withSecret)) ?? {});
       if (stopped) return;
       if (!current) {

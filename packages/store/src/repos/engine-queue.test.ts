@@ -1,10 +1,11 @@
 import { expect, it, vi } from 'vitest';
 import { Kysely } from '#kysely';
 import type { InstanceStatus } from '@paved/model';
-import { eachStore, openAnother } from '../testing.js';
+import pg from 'pg';
+import { databaseUrlOf, eachStore, openAnother } from '../testing.js';
 import { newApprovalId } from './approvals.js';
 import { fakeClock, newInstance, seedTeam, watchSent } from '../test-fixtures.js';
-import type { ClaimedInstance, Store } from '../types.js';
+import type { ClaimedInstance, InstanceChangeTold, Store } from '../types.js';
 
 const ready: InstanceStatus = {
   phase: 'Ready',
@@ -325,6 +326,52 @@ eachStore('store: engine queue', (open) => {
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it("tells a local watcher the Ready written alone as its statement committed it, with the credentials; not when another change was told while it was out", async () => {
+    const { store, team, taken } = await openTakingCreates();
+    const told: InstanceChangeTold[] = [];
+    store.onInstanceChange((change) => told.push(change));
+    const readyWrite = (instanceId: string) => ({
+      status: ready, outputs: { host: 'db.local' }, observedGeneration: 1, engine: { attempts: 0 }, releaseLease: true, shownWithSecret: 'credentials',
+      events: [{ kind: 'instance.ready' as const, teamId: team.id, instanceId, data: { timeToReadyMs: 1 } }],
+    });
+    const a = await store.createInstance(newInstance(team, 'a'));
+    expect(await store.putSecret({ ownerId: a.id, name: 'credentials', envelope: 'e1', keyId: 'k1' }, { flushedLater: true })).toBe('written');
+    told.length = 0;
+    expect(await store.recordStatus(a.id, taken[0]!.leaseToken, readyWrite(a.id))).toBe('changed');
+    expect(told.map((change) => change.instanceId)).toEqual([a.id]);
+    if (store.dialect === 'postgres') {
+      // What a re-read finds now: the same instance, the same secret.
+      const read = await store.getInstanceWithSecret(a.id, 'credentials');
+      expect(told[0]!.committed).toEqual({ ...read, secretName: 'credentials' });
+      expect(told[0]!.committed?.instance.status.phase).toBe('Ready');
+      expect(told[0]!.committed?.secret?.envelope).toBe('e1');
+    } else {
+      expect(told[0]!.committed).toBeUndefined();
+    }
+    if (store.dialect !== 'postgres') return;
+
+    // Another change told between the write's start and its answer (the row locked behind the store's back
+    // until it is): told without the committed instance, so the watcher reads it again, after that change's.
+    const x = await store.createInstance(newInstance(team, 'x'));
+    await store.releaseLease(x.id, taken[1]!.leaseToken);
+    const b = await store.createInstance(newInstance(team, 'b'));
+    const locker = new pg.Client({ connectionString: databaseUrlOf(store) });
+    await locker.connect();
+    try {
+      await locker.query('begin');
+      await locker.query('select 1 from "instances" where "id" = $1 for update', [b.id]);
+      told.length = 0;
+      const written = store.recordStatus(b.id, taken[2]!.leaseToken, readyWrite(b.id));
+      await store.updateInstanceSpec(x.id, { inputs: { changed: 'meanwhile' } }, 'someone');
+      await locker.query('commit');
+      expect(await written).toBe('changed');
+    } finally {
+      await locker.end();
+    }
+    expect(told.map((change) => [change.instanceId, change.committed])).toEqual([[x.id, undefined], [b.id, undefined]]);
+    expect((await store.getInstance(b.id))?.status.phase).toBe('Ready');
   });
 
   it("writes the flushed-later credentials of the process's one pass alone, by one statement not waiting for the flush, in the shared commit otherwise", async () => {

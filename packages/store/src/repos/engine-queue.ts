@@ -3,7 +3,7 @@ import type { Kysely, Updateable } from '#kysely';
 import type { StoreContext } from '../context.js';
 import type { Database, InstancesTable } from '../schema.js';
 import type { DialectAdapter } from '../dialect/adapter.js';
-import type { ClaimedInstance, EngineState, NewEvent, StatusWrite, WriteOutcome } from '../types.js';
+import type { ClaimedInstance, EngineState, InstanceWithSecret, NewEvent, StatusWrite, WriteOutcome } from '../types.js';
 import { canonicalJson, sameStatusHash, statusHashOf } from '../canonical.js';
 import { ROTATION_COLUMNS, engineColumns, selectInstances, toEngineState, toInstance } from '../rows.js';
 import { compiledChange, compiledRead } from '../compiled.js';
@@ -14,7 +14,8 @@ import { combinedInstanceUpdate } from './instance-updates.js';
 import { combinedOrAlone, type CombinedStatement } from '../combined-write.js';
 import { claimInOneStatement } from './claim-statement.js';
 import { outcomeOnly, type OutcomeColumn } from './measures-projection.js';
-import { statusWithOutcome } from './status-with-outcome.js';
+import { statusWithOutcome, statusWithOutcomeShown, type ShownRow } from './status-with-outcome.js';
+import { toSecretRow } from './secrets.js';
 import type { EventAndOutcome } from './event-appends.js';
 
 /**
@@ -52,6 +53,8 @@ interface StatusWritten {
   teamId?: string;
   parent?: { instanceId: string; teamId: string };
   row?: LeasedRow;
+  /** The instance as the write committed it, with StatusWrite.shownWithSecret, where its statement answered them. */
+  shown?: InstanceWithSecret;
 }
 
 /**
@@ -94,6 +97,8 @@ interface UpdateEntry {
   combined: CombinedStatement<readonly unknown[], number> | undefined;
   /** The same update with an outcome event, by the event's outcome column (status-with-outcome.ts): made when first asked for. */
   withOutcome: Map<OutcomeColumn, CombinedStatement<readonly unknown[], number> | undefined>;
+  /** The same, alone, answering the instance as committed (status-with-outcome.ts statusWithOutcomeShown): made when first asked for. */
+  shown: Map<OutcomeColumn, ReturnType<typeof statusWithOutcomeShown>>;
 }
 type UpdateOptions = { leaseToken?: string; announce?: Announce; unchangedSince?: string };
 const updatesByColumns = new Map<string, UpdateEntry>();
@@ -126,7 +131,7 @@ function updateEntry(set: Updateable<InstancesTable>, options: UpdateOptions): U
     }
     // With the same shape's other updates of a turn, one statement on PostgreSQL's pipelined writes (instance-updates.ts).
     const combined = combinedInstanceUpdate({ columns, leased: leaseToken !== undefined, announced: announce !== undefined, unchangedSince: unchangedSince !== undefined });
-    entry = { columns, update, combined, withOutcome: new Map() };
+    entry = { columns, update, combined, withOutcome: new Map(), shown: new Map() };
     updatesByColumns.set(key, entry);
   }
   return entry;
@@ -165,6 +170,27 @@ function updateInstanceWithOutcome(db: Kysely<Database>, id: string, set: Update
   if (statement === undefined) return undefined;
   const row = [...updateArgs(entry, id, set, options), ...event];
   return combinedOrAlone(db, statement, row, async () => (await statement.run(db, [row]))[0]!);
+}
+
+/**
+ * updateInstanceWithOutcome alone (writeAlone), answering the instance as it committed it with
+ * its secret `secretName` (statusWithOutcomeShown): undefined when its guard refused it; the
+ * outer undefined where it cannot be one statement.
+ */
+function updateInstanceWithOutcomeShown(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: UpdateOptions, column: OutcomeColumn, event: EventAndOutcome, secretName: string): Promise<InstanceWithSecret | undefined> | undefined {
+  const entry = updateEntry(set, options);
+  let statement = entry.shown.get(column);
+  if (!entry.shown.has(column)) {
+    statement = statusWithOutcomeShown({ columns: entry.columns, leased: options.leaseToken !== undefined, announced: options.announce !== undefined, unchangedSince: options.unchangedSince !== undefined }, column);
+    entry.shown.set(column, statement);
+  }
+  if (statement === undefined) return undefined;
+  return statement(db, [...updateArgs(entry, id, set, options), ...event], secretName).then((row) => row && shownOf(row, secretName));
+}
+
+function shownOf(row: ShownRow, secretName: string): InstanceWithSecret {
+  const secret = row.secret_envelope === null ? null : toSecretRow({ owner_id: row.id, name: secretName, envelope: row.secret_envelope, key_id: row.secret_key_id!, updated_at: row.secret_updated_at! });
+  return { instance: toInstance(row), secret };
 }
 
 /** The write's events when they are one outcome event of the written instance (measures-projection.ts, outcomeOnly), and its outcome column. */
@@ -262,8 +288,13 @@ export function engineQueueRepo(ctx: StoreContext) {
     if (announcing !== undefined) options.announce = { announcing, payload: announcing.announcement(change) };
     // A lone outcome event (the Ready, a Failed) rides in the update's statement on PostgreSQL, where the update announces.
     const outcomeEvent = announcing === undefined ? undefined : loneOutcome(write.events, id);
+    // Alone, the statement may also answer the instance as it commits it (StatusWrite.shownWithSecret), for a watcher in this process.
+    let shown: InstanceWithSecret | undefined;
+    const shownWith = oneStatement ? write.shownWithSecret : undefined;
     const withOutcome = outcomeEvent === undefined ? undefined
-      : updateInstanceWithOutcome(trx, id, set, options, outcomeEvent.column, eventAndOutcomeValues(at, outcomeEvent.event));
+      : (shownWith === undefined ? undefined
+        : updateInstanceWithOutcomeShown(trx, id, set, options, outcomeEvent.column, eventAndOutcomeValues(at, outcomeEvent.event), shownWith)?.then((committed) => ((shown = committed) === undefined ? 0 : 1)))
+        ?? updateInstanceWithOutcome(trx, id, set, options, outcomeEvent.column, eventAndOutcomeValues(at, outcomeEvent.event));
     // Run alone (writeAlone), a write that would take two statements is not made there: nothing was sent.
     if (oneStatement && withOutcome === undefined) return undefined;
     const updated = await (withOutcome ?? updateInstance(trx, id, set, options));
@@ -274,7 +305,7 @@ export function engineQueueRepo(ctx: StoreContext) {
     // A part's visible change is its composite parent's business (composition, 0006).
     const parent = row.parent_id === null ? undefined : await wakeParent(ctx, trx, row.parent_id);
     return {
-      outcome: 'changed', teamId: row.team_id, ...(parent === undefined ? {} : { parent }),
+      outcome: 'changed', teamId: row.team_id, ...(parent === undefined ? {} : { parent }), ...(shown === undefined ? {} : { shown }),
       // `after` is this write's own copy: kept as it is, with what the write changed.
       row: Object.assign(after, { status_hash: hash, outputs: outputsJson, observed_generation: observedGeneration }),
     };
@@ -351,6 +382,8 @@ export function engineQueueRepo(ctx: StoreContext) {
       // Only for the one pass this process holds (a request's own, on the path to its credentials):
       // with other passes under way (the engine under load) their writes share commits, where
       // commits of one write each cost the server a WAL flush apiece (bench/README §1 round 14).
+      // Changes told so far: the write's committed instance goes with its change only if none was told while it was out (InstanceChangeTold.committed).
+      const toldBefore = ctx.feed.told;
       const alone = known !== undefined && held.size === 1 && known.parent_id === null && loneOutcome(write.events, id) !== undefined
         ? adapter.writeAlone?.((executor) => writeStatus(executor, id, leaseToken, write, known, known.status_hash, true))
         : undefined;
@@ -367,7 +400,10 @@ export function engineQueueRepo(ctx: StoreContext) {
       });
       if (outcome.outcome === 'lost-lease' || write.releaseLease) held.forget(id);
       else if (outcome.row !== undefined) held.keep(id, leaseToken, outcome.row);
-      if (outcome.teamId !== undefined) ctx.feed.emit({ instanceId: id, teamId: outcome.teamId });
+      if (outcome.teamId !== undefined) {
+        const committed = outcome.shown === undefined || ctx.feed.told !== toldBefore ? undefined : { ...outcome.shown, secretName: write.shownWithSecret! };
+        ctx.feed.emit({ instanceId: id, teamId: outcome.teamId }, committed);
+      }
       if (outcome.parent !== undefined) ctx.feed.emit(outcome.parent);
       return outcome.outcome;
     },

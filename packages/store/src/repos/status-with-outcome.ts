@@ -1,6 +1,9 @@
+import { CompiledQuery, type Kysely } from '#kysely';
 import type { CombinedStatement } from '../combined-write.js';
 import { preparedStatement } from '../compiled.js';
-import type { BinaryElementType } from '../dialect/postgres-binary-arrays.js';
+import { binaryArray, type BinaryElementType } from '../dialect/postgres-binary-arrays.js';
+import { INSTANCE_VIEW_COLUMNS, type InstanceViewRow } from '../rows.js';
+import type { Database } from '../schema.js';
 import { countedById, instanceUpdateParts, type InstanceUpdateShape } from './instance-updates.js';
 import type { OutcomeColumn } from './measures-projection.js';
 
@@ -26,15 +29,46 @@ export function statusWithOutcome(shape: InstanceUpdateShape, column: OutcomeCol
   const parts = instanceUpdateParts(shape);
   if (parts === undefined) return undefined;
   const given = [...parts.given, ...EVENT_GIVEN];
-  const text = preparedStatement(
-    `with "v" as (select * from unnest(${given.map(([, type], n) => `$${n + 1}::${type}[]`).join(', ')}) as v(${given.map(([alias]) => `"${alias}"`).join(', ')})), `
-    + `"changed" as (update "instances" as i set ${parts.set} from "v" where ${parts.where} returning i."id"${parts.announced}), `
+  return countedById(preparedStatement(statusWithOutcomeText(parts, given, column, 'i."id"', 'select "id" from "changed"')), given);
+}
+
+/** The instance a status write left (the row it RETURNs, the view's joins) and one of its secrets, as statusWithOutcomeShown answers them. */
+export type ShownRow = InstanceViewRow & { secret_envelope: string | null; secret_updated_at: string | null; secret_key_id: string | null };
+
+/**
+ * statusWithOutcome for one write alone (writeAlone: the statement commits by itself) that also
+ * answers the instance as it committed it, as a watcher reads it (rows.ts selectInstanceView:
+ * the updated row, its team's, service's and parent's names) with its secret named last in the
+ * arguments: the row the update RETURNs, the joins and the secret under the statement's own
+ * snapshot, which has every commit made before the write was sent (the engine stores the
+ * credentials before its Ready write). Undefined when the guard refused the write (nothing changed).
+ * So a watcher in this process is told the Ready without reading it again (bench/README §1 round 24).
+ */
+export function statusWithOutcomeShown(shape: InstanceUpdateShape, column: OutcomeColumn): ((db: Kysely<Database>, args: readonly unknown[], secretName: string) => Promise<ShownRow | undefined>) | undefined {
+  const parts = instanceUpdateParts(shape);
+  if (parts === undefined) return undefined;
+  const given = [...parts.given, ...EVENT_GIVEN];
+  const secretParam = `$${given.length + 1}::text`;
+  const text = preparedStatement(statusWithOutcomeText(parts, given, column, 'i.*',
+    `select ${INSTANCE_VIEW_COLUMNS.map((name) => `c."${name}"`).join(', ')}, t."name" as "team_name", s."name" as "service_name", p."name" as "parent_name", `
+    + 'x."envelope" as "secret_envelope", x."updated_at" as "secret_updated_at", x."key_id" as "secret_key_id" '
+    + 'from "changed" as c join "teams" as t on t."id" = c."team_id" left join "services" as s on s."id" = c."service_id" '
+    + 'left join "instances" as p on p."id" = c."parent_id" '
+    + `left join "secrets" as x on x."owner_id" = c."id" and x."name" = ${secretParam}`));
+  return async (db, args, secretName) => {
+    const arrays = given.map(([, type], n) => binaryArray(type, [args[n]]));
+    const result = await db.executeQuery<ShownRow>(CompiledQuery.raw(text, [...arrays, secretName]));
+    return result.rows[0];
+  };
+}
+
+function statusWithOutcomeText(parts: NonNullable<ReturnType<typeof instanceUpdateParts>>, given: ReadonlyArray<[alias: string, type: BinaryElementType]>, column: OutcomeColumn, returning: string, last: string): string {
+  return `with "v" as (select * from unnest(${given.map(([, type], n) => `$${n + 1}::${type}[]`).join(', ')}) as v(${given.map(([alias]) => `"${alias}"`).join(', ')})), `
+    + `"changed" as (update "instances" as i set ${parts.set} from "v" where ${parts.where} returning ${returning}${parts.announced}), `
     + `"appended" as (insert into "events" ("id", "at", "kind", "team_id", "instance_id", "actor", "data") `
     + 'select v."paved_event_id", v."paved_event_at", v."paved_event_kind", v."paved_event_team", v."paved_event_instance", v."paved_event_actor", v."paved_event_data" '
     + 'from "v" join "changed" as c on c."id" = v."id"), '
     + `"outcome" as (update "instance_requests" as r set "${column}" = v."paved_event_at_ms" from "v" join "changed" as c on c."id" = v."id" `
     + `where r."instance_id" = v."id" and r."${column}" is null) `
-    + 'select "id" from "changed"',
-  );
-  return countedById(text, given);
+    + last;
 }
