@@ -254,24 +254,44 @@ export function instancesRepo(ctx: StoreContext) {
         const [first, ...others] = quotaClaims(input);
         const locked = lockedTeam(trx, input.teamId);
         const read = nameAndUsage(trx, input.teamId, input.name, first);
-        const [[team], { taken, used }] = await Promise.all([locked, read]);
-        if (!team) throw teamNotFound();
-        if (taken) throw nameTaken(team.name, input.name);
-        if (first !== undefined) withinQuota(team.name, first, used);
-        for (const claim of others) await checkQuota(trx, team.name, input.teamId, claim);
-        // Asked once (a write may run again after a rolled-back batch): a yes is answered by take or release below.
-        if (!input.approval) lease ??= ctx.createClaims.lease(now);
-        const row = instanceRow(input, id, status, now, at);
-        const leased = lease === undefined ? row : leasedTo(row, lease);
         const { announcing } = adapter;
-        // A taken create on PostgreSQL: the claim's row is the insert's answer (insertClaimedInstanceRow).
-        const payload = announcing?.announcement({ instanceId: id, teamId: input.teamId });
-        const inserted = announcing === undefined ? insertInstanceRow(trx, leased)
-          : lease !== undefined ? insertClaimedInstanceRow(trx, leased, announcing, payload!)
-          : insertAnnouncedInstanceRow(trx, leased, announcing, payload!);
-        // The event (and its request row, copied from the new row) asked right behind the insert,
-        // in this order: one flight on PostgreSQL; should the insert fail, the event fails with it.
-        const [insertedRows] = await Promise.all([inserted, writeEvent(trx, at, requestedEvent(input, id))]);
+        const insertWithEvent = () => {
+          // Asked once (a write may run again after a rolled-back batch): a yes is answered by take or release below.
+          if (!input.approval) lease ??= ctx.createClaims.lease(now);
+          const row = instanceRow(input, id, status, now, at);
+          const leased = lease === undefined ? row : leasedTo(row, lease);
+          // A taken create on PostgreSQL: the claim's row is the insert's answer (insertClaimedInstanceRow).
+          const payload = announcing?.announcement({ instanceId: id, teamId: input.teamId });
+          const inserted = announcing === undefined ? insertInstanceRow(trx, leased)
+            : lease !== undefined ? insertClaimedInstanceRow(trx, leased, announcing, payload!)
+            : insertAnnouncedInstanceRow(trx, leased, announcing, payload!);
+          // The event (and its request row, copied from the new row) asked right behind the insert,
+          // in this order: one flight on PostgreSQL; should the insert fail, the event fails with it.
+          return Promise.all([inserted, writeEvent(trx, at, requestedEvent(input, id))]);
+        };
+        // PostgreSQL, at most one quota claim: the insert and its event go right behind the read, in
+        // the same flight as BEGIN and the lock, before the checks' answers (a round trip a create,
+        // bench/README.md §1 round 24). Still in this order on the connection, so the read (its own
+        // snapshot, once the lock is held) does not see the new row, and a failed lock fails the rest
+        // (the transaction is aborted). A create the checks refuse throws as before, its insert failed
+        // (the name taken, the team gone) or rolled back with the transaction: nothing written, the
+        // error the checks'; it is thrown once the insert and its event have settled, so that nothing
+        // of theirs (an outsider's intervention follows the event's answer) comes after the ROLLBACK.
+        // SQLite runs each statement before the next is built: nothing to save there. A composite's
+        // further claims are counted before the insert, as before.
+        const early = adapter.dialect === 'postgres' && others.length === 0 ? insertWithEvent() : undefined;
+        early?.catch(() => {}); // awaited below, after the checks
+        try {
+          const [[team], { taken, used }] = await Promise.all([locked, read]);
+          if (!team) throw teamNotFound();
+          if (taken) throw nameTaken(team.name, input.name);
+          if (first !== undefined) withinQuota(team.name, first, used);
+          for (const claim of others) await checkQuota(trx, team.name, input.teamId, claim);
+        } catch (error) {
+          await early?.catch(() => {});
+          throw error;
+        }
+        const [insertedRows] = await (early ?? insertWithEvent());
         const claimedRowRead = lease !== undefined && announcing !== undefined ? (insertedRows as ClaimedRow[])[0] : undefined;
         if (input.approval) await insertApproval(trx, at, { ...input.approval, instanceId: id, teamId: input.teamId, instanceName: input.name, requestedBy: input.createdBy });
         if (announcing === undefined) await adapter.announce(trx, { instanceId: id, teamId: input.teamId });
