@@ -3,21 +3,21 @@ import { ConflictError, NotFoundError, QuotaError } from '@paved/model';
 import { eachStore } from '../testing.js';
 import { newInstance, seedTeam, watchSent } from '../test-fixtures.js';
 
-eachStore('store: a create\'s statements in flights (PostgreSQL)', (open) => {
-  it('sends the insert and its event behind the lock and the name/usage read, unanswered; a create its checks refuse writes and holds nothing', async (context) => {
+eachStore('store: a create\'s statements in flights', (open) => {
+  it('sends the insert and its event behind the lock and the name/usage read, unanswered (PostgreSQL); a create its checks refuse writes and holds nothing', async () => {
     // Watched from before the store opens: its connections bind pg's query when they connect.
     const { sent, spy } = watchSent((text, _client, behind) => ({ text: text.replace(/\s+/g, ' ').slice(0, 40), behind }));
     try {
       const store = await open();
-      if (store.dialect !== 'postgres') context.skip();
       const team = await seedTeam(store);
       const root = await store.createUser({ name: 'root', admin: true }); // no member of the team: an outsider
       const quota = { max: 2 };
       await store.createInstance(newInstance(team, 'a', { quota })); // the statements prepared on a connection
       const from = sent.length;
       await store.createInstance(newInstance(team, 'b', { quota }));
-      const flight = sent.slice(from);
-      expect(flight.slice(0, 6).map((s) => s.text)).toEqual([
+      // SQLite runs each statement before the next is built: no flight to check there, the refusals below hold on both.
+      const flight = store.dialect === 'postgres' ? sent.slice(from) : undefined;
+      if (flight !== undefined) expect(flight.slice(0, 6).map((s) => s.text)).toEqual([
         'begin',
         expect.stringMatching(/^select "id", "name" from "teams" where/),
         expect.stringMatching(/^select \(select "id" from "instances"/),
@@ -26,7 +26,7 @@ eachStore('store: a create\'s statements in flights (PostgreSQL)', (open) => {
         'commit',
       ]);
       // The insert and the event written while the read is still unanswered: one flight with BEGIN and the lock.
-      expect(flight.slice(1, 5).map((s) => s.behind)).toEqual([true, true, true, true]);
+      if (flight !== undefined) expect(flight.slice(1, 5).map((s) => s.behind)).toEqual([true, true, true, true]);
 
       // Refused by the checks, its insert already sent: the checks' error, nothing written (not even an
       // outsider's intervention, which follows the event's answer), the team's lock not held after.
