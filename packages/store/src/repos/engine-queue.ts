@@ -10,7 +10,7 @@ import { compiledChange, compiledRead } from '../compiled.js';
 import { eventAndOutcomeValues, insertEvent, writeEvent } from './events.js';
 import { wakeParent } from './composition.js';
 import { LEASED_ROW_COLUMNS, heldRowOf, type LeasedRow } from './held-rows.js';
-import { combinedInstanceUpdate } from './instance-updates.js';
+import { combinedInstanceUpdate, type InstanceUpdateShape } from './instance-updates.js';
 import { combinedOrAlone, type CombinedStatement } from '../combined-write.js';
 import { claimInOneStatement } from './claim-statement.js';
 import { outcomeOnly, type OutcomeColumn } from './measures-projection.js';
@@ -98,7 +98,7 @@ interface UpdateEntry {
   /** The same update with an outcome event, by the event's outcome column (status-with-outcome.ts): made when first asked for. */
   withOutcome: Map<OutcomeColumn, CombinedStatement<readonly unknown[], number> | undefined>;
   /** The same, alone, answering the instance as committed (status-with-outcome.ts statusWithOutcomeShown): made when first asked for. */
-  shown: Map<OutcomeColumn, ReturnType<typeof statusWithOutcomeShown>>;
+  shown: Map<OutcomeColumn, NonNullable<ReturnType<typeof statusWithOutcomeShown>> | undefined>;
 }
 type UpdateOptions = { leaseToken?: string; announce?: Announce; unchangedSince?: string };
 const updatesByColumns = new Map<string, UpdateEntry>();
@@ -162,11 +162,7 @@ function updateInstance(db: Kysely<Database>, id: string, set: Updateable<Instan
  */
 function updateInstanceWithOutcome(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: UpdateOptions, column: OutcomeColumn, event: EventAndOutcome): Promise<number> | undefined {
   const entry = updateEntry(set, options);
-  let statement = entry.withOutcome.get(column);
-  if (!entry.withOutcome.has(column)) {
-    statement = statusWithOutcome({ columns: entry.columns, leased: options.leaseToken !== undefined, announced: options.announce !== undefined, unchangedSince: options.unchangedSince !== undefined }, column);
-    entry.withOutcome.set(column, statement);
-  }
+  const statement = madeOnce(entry.withOutcome, entry, options, column, statusWithOutcome);
   if (statement === undefined) return undefined;
   const row = [...updateArgs(entry, id, set, options), ...event];
   return combinedOrAlone(db, statement, row, async () => (await statement.run(db, [row]))[0]!);
@@ -179,13 +175,18 @@ function updateInstanceWithOutcome(db: Kysely<Database>, id: string, set: Update
  */
 function updateInstanceWithOutcomeShown(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: UpdateOptions, column: OutcomeColumn, event: EventAndOutcome, secretName: string): Promise<InstanceWithSecret | undefined> | undefined {
   const entry = updateEntry(set, options);
-  let statement = entry.shown.get(column);
-  if (!entry.shown.has(column)) {
-    statement = statusWithOutcomeShown({ columns: entry.columns, leased: options.leaseToken !== undefined, announced: options.announce !== undefined, unchangedSince: options.unchangedSince !== undefined }, column);
-    entry.shown.set(column, statement);
-  }
+  const statement = madeOnce(entry.shown, entry, options, column, statusWithOutcomeShown);
   if (statement === undefined) return undefined;
   return statement(db, [...updateArgs(entry, id, set, options), ...event], secretName).then((row) => row && shownOf(row, secretName));
+}
+
+/** An entry's statement for an outcome column, made from the update's shape when first asked for (undefined too: it cannot be one statement). */
+function madeOnce<T>(made: Map<OutcomeColumn, T | undefined>, entry: UpdateEntry, options: UpdateOptions, column: OutcomeColumn, make: (shape: InstanceUpdateShape, column: OutcomeColumn) => T | undefined): T | undefined {
+  if (!made.has(column)) {
+    const shape = { columns: entry.columns, leased: options.leaseToken !== undefined, announced: options.announce !== undefined, unchangedSince: options.unchangedSince !== undefined };
+    made.set(column, make(shape, column));
+  }
+  return made.get(column);
 }
 
 function shownOf(row: ShownRow, secretName: string): InstanceWithSecret {
