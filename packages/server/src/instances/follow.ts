@@ -55,8 +55,10 @@ export function followInstance(store: Store, listener: (event: InstanceWatchEven
       if (stopped) return;
       let current: Instance | undefined;
       let sealedCredentials: SecretEnvelopeRow | null | undefined;
-      if (told !== undefined) ({ instance: current, secret: sealedCredentials } = withSecret === undefined ? { instance: told.instance, secret: undefined } : told);
-      else if (withSecret === undefined) current = await store.getInstance(followed!);
+      if (told !== undefined) {
+        current = told.instance;
+        if (withSecret !== undefined) sealedCredentials = told.secret;
+      } else if (withSecret === undefined) current = await store.getInstance(followed!);
       else ({ instance: current, secret: sealedCredentials } = (await store.getInstanceWithSecret(followed!, withSecret)) ?? {});
       if (stopped) return;
       if (!current) {

@@ -289,13 +289,18 @@ export function engineQueueRepo(ctx: StoreContext) {
     if (announcing !== undefined) options.announce = { announcing, payload: announcing.announcement(change) };
     // A lone outcome event (the Ready, a Failed) rides in the update's statement on PostgreSQL, where the update announces.
     const outcomeEvent = announcing === undefined ? undefined : loneOutcome(write.events, id);
-    // Alone, the statement may also answer the instance as it commits it (StatusWrite.shownWithSecret), for a watcher in this process.
     let shown: InstanceWithSecret | undefined;
-    const shownWith = oneStatement ? write.shownWithSecret : undefined;
-    const withOutcome = outcomeEvent === undefined ? undefined
-      : (shownWith === undefined ? undefined
-        : updateInstanceWithOutcomeShown(trx, id, set, options, outcomeEvent.column, eventAndOutcomeValues(at, outcomeEvent.event), shownWith)?.then((committed) => ((shown = committed) === undefined ? 0 : 1)))
-        ?? updateInstanceWithOutcome(trx, id, set, options, outcomeEvent.column, eventAndOutcomeValues(at, outcomeEvent.event));
+    let withOutcome: Promise<number> | undefined;
+    if (outcomeEvent !== undefined) {
+      const values = eventAndOutcomeValues(at, outcomeEvent.event);
+      // Alone, the statement may also answer the instance as it commits it (StatusWrite.shownWithSecret), for a watcher in this process.
+      const shownWith = oneStatement ? write.shownWithSecret : undefined;
+      const answering = shownWith === undefined ? undefined : updateInstanceWithOutcomeShown(trx, id, set, options, outcomeEvent.column, values, shownWith);
+      withOutcome = answering?.then((committed) => {
+        shown = committed;
+        return committed === undefined ? 0 : 1;
+      }) ?? updateInstanceWithOutcome(trx, id, set, options, outcomeEvent.column, values);
+    }
     // Run alone (writeAlone), a write that would take two statements is not made there: nothing was sent.
     if (oneStatement && withOutcome === undefined) return undefined;
     const updated = await (withOutcome ?? updateInstance(trx, id, set, options));
