@@ -29,7 +29,11 @@ export interface TenantConnection {
 /**
  * A tenant connection as an application would open one, not yet connected. The ready check is
  * off: ioredis's runs INFO, which tenants are refused. No reconnects and no queued retries, so a
- * refused login fails at once instead of looping.
+ * refused login fails at once instead of looping. No `CLIENT SETINFO` (ioredis sends two beside
+ * AUTH and waits for their answers before the connection is ready): it names the library in
+ * `CLIENT LIST` for a connection that lives for one check run, cost two writes and two answers on
+ * every create's path to its credentials, and servers before Redis 7.2 refuse it, each refusal
+ * an error built and dropped (bench/README.md §1 round 25).
  */
 function tenantConnection(outputs: TenantOutputs): TenantConnection {
   const redis = new (RedisClient())({
@@ -39,6 +43,7 @@ function tenantConnection(outputs: TenantOutputs): TenantConnection {
     password: outputs.password,
     ...(outputs.url?.startsWith('rediss:') ? { tls: {} } : {}),
     enableReadyCheck: false,
+    disableClientInfo: true,
     lazyConnect: true,
     connectTimeout: 5_000,
     maxRetriesPerRequest: 0,

@@ -10,6 +10,12 @@ export interface EventStream {
   sendAll(event: string, items: readonly unknown[]): void;
   /** Sends several events of different names, in this order, in one write, at once (not on the next tick). */
   sendEach(events: readonly (readonly [event: string, data: unknown])[]): void;
+  /**
+   * Holds what is sent from now until the current run of promise jobs has finished (the next
+   * tick), then sends it in one write with whatever was held before it (at the opening: the
+   * response's headers). sendEach sends at once again after that.
+   */
+  holdThisTurn(): void;
   /** A comment line, which clients ignore: tells proxies and tests the stream is alive. */
   comment(text: string): void;
   /** Ends the stream from the server's side. */
@@ -77,6 +83,7 @@ export function eventStreams(app: FastifyInstance, keepaliveMs: number, slots: S
     if (raw.destroyed || raw.socket?.destroyed) closed();
     else raw.on('close', closed);
     const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    let held = false;
     return {
       send(event, data) {
         if (!raw.writableEnded) raw.write(frame(event, data));
@@ -89,8 +96,24 @@ export function eventStreams(app: FastifyInstance, keepaliveMs: number, slots: S
         raw.write(events.map(([event, data]) => frame(event, data)).join(''));
         // Node corks the socket for a response's write and sends it on the next tick, after
         // whatever the caller does next in this turn: a revealed credentials event waited for its
-        // `completed` audit record's signature (bench/README.md §1 round 17). Sent now instead.
-        if (raw.socket?.writableCorked) raw.socket.uncork();
+        // `completed` audit record's signature (bench/README.md §1 round 17). Sent now instead,
+        // unless held (holdThisTurn).
+        if (!held && raw.socket?.writableCorked) raw.socket.uncork();
+      },
+      holdThisTurn() {
+        const socket = raw.socket;
+        if (held || !socket || socket.destroyed) return;
+        // Each write to the client is a system call that wakes the client's process, and on a
+        // busy machine the woken process can take the core from this one: a stream's opening
+        // sent its headers and each status it had gathered (a create's first status and its
+        // pass's Provisioning one) in writes of their own, on the create's path to its credentials
+        // (bench/README.md §1 round 25). The same bytes, in one write.
+        held = true;
+        socket.cork();
+        process.nextTick(() => {
+          held = false;
+          socket.uncork();
+        });
       },
       comment(text) {
         if (!raw.writableEnded) raw.write(`: ${text}\n\n`);

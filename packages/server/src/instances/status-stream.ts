@@ -121,5 +121,8 @@ export async function serveStatusStream(streams: EventStreams, asked: StatusStre
     stream.end();
   };
   send = revealing ? revealing.sender(deliver, () => !stream.ended) : deliver;
+  // The headers and the statuses gathered while subscribing go out in one write (the reveal's
+  // sender delivers them in promise jobs of this turn; a Ready one waiting for its reveal comes after).
+  if (early.length > 0) stream.holdThisTurn();
   for (const event of early.splice(0)) send(event);
 }
