@@ -580,8 +580,10 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * Runs `fn` as one question once it may share its change counter with the questions asked in
    * the same turn of the event loop: on SQLite those asked while the loop reads the requests
    * that arrived are run right after, together, under one counter taken after all of them were
-   * asked (one read of the WAL-index header for all); on PostgreSQL at once (asOneQuestion).
-   * For a read request's whole synchronous path (http/one-question.ts).
+   * asked (one read of the WAL-index header for all); on PostgreSQL the same, run once the
+   * snapshot asked for after all of them has arrived (one round trip for all), so their kept
+   * reads are answered without a promise. For a read request's whole synchronous path
+   * (http/one-question.ts); a read after an await of it takes a counter of its own.
    */
   asOneQuestionOnceArrived(fn: () => void): void;
 

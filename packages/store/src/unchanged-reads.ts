@@ -27,7 +27,10 @@ export interface UnchangedReads {
    * question: its counter is taken when the first of them reads, so after every one of them was
    * asked — as new as each request's own — and one read of the WAL-index header (a system call)
    * serves them all instead of one each. A write of this process meanwhile still makes the next
-   * read take a counter afresh. Elsewhere (PostgreSQL) `fn` is run at once, as asOneQuestion.
+   * read take a counter afresh. On PostgreSQL the same questions are run together once the
+   * snapshot asked for after all of them arrived is here (one round trip for the lot), held while
+   * they run synchronously as on SQLite: their kept reads are answered at once (`kept`), and a
+   * read after an await takes a counter of its own.
    */
   asOneQuestionOnceArrived(fn: () => void): void;
   /**
@@ -70,8 +73,10 @@ interface Question {
  * written nothing (DialectAdapter.ownWrites): it was taken after the question was asked, which
  * is all a read owes its caller. Such a counter may have been superseded by a newer caller's
  * meanwhile: the read then takes a counter afresh (rather than empty the newer results).
- * On PostgreSQL, where the counter is a round trip, a question is held in an AsyncLocalStorage
- * and lasts across its awaits. On SQLite, where it is read without waiting and without a lock
+ * On PostgreSQL, where the counter is a round trip, a question of asOneQuestion is held in an
+ * AsyncLocalStorage and lasts across its awaits; the API's read requests (asOneQuestionOnceArrived)
+ * are not: run once their counter has arrived, they are held while they run synchronously, as on
+ * SQLite, and never enter it. On SQLite, where it is read without waiting and without a lock
  * (wal-index-header.ts), it lasts only while the question's function runs synchronously (nothing
  * else runs meanwhile, so the reads then are the question's): a kept read request is answered
  * within it, without a promise; a read after an await takes a counter of its own, as new or
@@ -86,9 +91,9 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
   // question's first read), and must not empty the results kept under the newer.
   const superseded = new Set<string>();
   const questions = adapter.changeCounterIsImmediate ? undefined : new AsyncLocalStorage<Question | undefined>();
-  // SQLite: the question whose function is running now, synchronously; undefined outside one.
+  // The question whose function is running now, synchronously (SQLite's, PostgreSQL's batches); undefined outside one.
   let running: Question | undefined;
-  const currentQuestion = (): Question | undefined => (questions === undefined ? running : questions.getStore());
+  const currentQuestion = (): Question | undefined => running ?? questions?.getStore();
   const counterNow = (afresh: boolean): ReturnType<DialectAdapter['changeCounter']> => {
     const question = currentQuestion();
     if (question === undefined) return adapter.changeCounter();
@@ -173,31 +178,49 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
       running = outer;
     }
   };
-  // SQLite: the questions asked since the last batch was answered, answered together next.
+  // The questions asked since the last batch was answered, answered together next.
   let waiting: (() => void)[] = [];
+  const runBatch = (batch: (() => void)[]): void => {
+    for (const fn of batch) {
+      try {
+        fn();
+      } catch (error) {
+        // Not the others' failure: thrown once they have run, as it would have been alone.
+        process.nextTick(() => {
+          throw error;
+        });
+      }
+    }
+  };
   const answerWaiting = (): void => {
     const batch = waiting;
     waiting = [];
-    asOneQuestion(() => {
-      for (const fn of batch) {
-        try {
-          fn();
-        } catch (error) {
-          // Not the others' failure: thrown once they have run, as it would have been alone.
-          process.nextTick(() => {
-            throw error;
-          });
-        }
+    if (questions === undefined) {
+      asOneQuestion(() => runBatch(batch));
+      return;
+    }
+    // PostgreSQL: the batch's counter is asked for now, after every one of its questions arrived,
+    // and the batch is run once it is here — so its kept reads (the auth epoch, the instance) are
+    // answered at once (`kept`), without the awaits and promises of a read through `answer`.
+    const question: Question = { counter: adapter.changeCounter(), writes: adapter.ownWrites() };
+    const taken = question.counter as Promise<string | undefined>;
+    void taken.then((now) => {
+      question.arrived = { from: taken, counter: now };
+      // Held while the batch runs synchronously, as on SQLite, not in the AsyncLocalStorage: entered
+      // once, that turns on promise hooks for every promise of the process (round 12); a read
+      // after an await of a request takes a counter of its own.
+      const outer = running;
+      running = question;
+      try {
+        runBatch(batch);
+      } finally {
+        running = outer;
       }
     });
   };
   return Object.assign(answer, {
     asOneQuestion,
     asOneQuestionOnceArrived: (fn: () => void): void => {
-      if (questions !== undefined) {
-        asOneQuestion(fn);
-        return;
-      }
       waiting.push(fn);
       if (waiting.length === 1) setImmediate(answerWaiting);
     },
