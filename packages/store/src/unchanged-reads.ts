@@ -169,8 +169,17 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
     return known?.read ? (known.value as T) : undefined;
   };
   const asOneQuestion = <T>(fn: () => T): T => {
-    if (questions !== undefined) return questions.run({ counter: undefined, writes: 0 }, fn);
     const outer = running;
+    if (questions !== undefined) {
+      // A question of its own even when asked inside a batch's synchronous run, whose question
+      // `running` holds (currentQuestion looks there first).
+      running = undefined;
+      try {
+        return questions.run({ counter: undefined, writes: 0 }, fn);
+      } finally {
+        running = outer;
+      }
+    }
     running = { counter: undefined, writes: 0 };
     try {
       return fn();
