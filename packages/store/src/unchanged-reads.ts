@@ -168,24 +168,21 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
     const known = kept.get(key);
     return known?.read ? (known.value as T) : undefined;
   };
-  const asOneQuestion = <T>(fn: () => T): T => {
+  // Runs `fn` with `question` as the one running synchronously, the outer one restored after.
+  const runningAs = <T>(question: Question | undefined, fn: () => T): T => {
     const outer = running;
-    if (questions !== undefined) {
-      // A question of its own even when asked inside a batch's synchronous run, whose question
-      // `running` holds (currentQuestion looks there first).
-      running = undefined;
-      try {
-        return questions.run({ counter: undefined, writes: 0 }, fn);
-      } finally {
-        running = outer;
-      }
-    }
-    running = { counter: undefined, writes: 0 };
+    running = question;
     try {
       return fn();
     } finally {
       running = outer;
     }
+  };
+  const asOneQuestion = <T>(fn: () => T): T => {
+    // PostgreSQL: a question of its own in the AsyncLocalStorage, even when asked inside a batch's
+    // synchronous run, whose question `running` holds (currentQuestion looks there first).
+    if (questions !== undefined) return runningAs(undefined, () => questions.run({ counter: undefined, writes: 0 }, fn));
+    return runningAs({ counter: undefined, writes: 0 }, fn);
   };
   // The questions asked since the last batch was answered, answered together next.
   let waiting: (() => void)[] = [];
@@ -218,13 +215,7 @@ export function unchangedReads(adapter: DialectAdapter): UnchangedReads {
       // Held while the batch runs synchronously, as on SQLite, not in the AsyncLocalStorage: entered
       // once, that turns on promise hooks for every promise of the process (round 12); a read
       // after an await of a request takes a counter of its own.
-      const outer = running;
-      running = question;
-      try {
-        runBatch(batch);
-      } finally {
-        running = outer;
-      }
+      runningAs(question, () => runBatch(batch));
     });
   };
   return Object.assign(answer, {
