@@ -11,6 +11,7 @@ import {
 } from './harness.js';
 
 const CREATE_POINTS = ['create:after-intent', 'create:after-driver', 'create:after-secrets'];
+const INTENT_AT_CREATE_POINTS = ['create:after-intent', 'create:after-driver'];
 const DELETE_POINTS = ['delete:before:revoke-login', 'delete:after:drop-database', 'delete:after:drop-role', 'delete:before-forget'];
 const suffix = Math.random().toString(16).slice(2, 8);
 const team = `crash-${suffix}`;
@@ -66,6 +67,32 @@ describe('crash test: SIGKILL during provisioning and deletion', () => {
     try {
       const live = (await instance(name)) ? [name] : [];
       for (const n of live) await watchInstance(admin, team, n, (i) => i.status.phase === 'Ready');
+      await assertNoOrphans(await liveNames());
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
+
+  // A create the running worker takes at once, once a first pass has read the product and the
+  // sealing key: its first intent is recorded in the create's own transaction (engine
+  // create-intent.ts), so the kill comes right after the create's commit, or after the driver's
+  // call that followed it with no write between.
+  it.each(INTENT_AT_CREATE_POINTS)('resumes a create whose intent its own transaction recorded, killed at %s', async (point, ctx) => {
+    if (!available) return ctx.skip();
+    const name = `i-${point.replace(/[^a-z]+/g, '-')}`.slice(0, 40).replace(/-$/, '');
+    const crashing = await up(`${point}#2`);
+    await pavedOk(['create', 'postgres', `${name}-w`, '--team', team, '--wait'], admin);
+    const created = await paved(['create', 'postgres', name, '--team', team, '-o', 'json'], admin);
+    // Answered before the kill (always, before a driver call's): what was committed, the intent with it.
+    if (created.code === 0) expect(JSON.parse(created.stdout).status.phase).toBe('Provisioning');
+    else expect(point).toBe('create:after-intent');
+    const exit = await crashing.exited;
+    expect(exit.signal).toBe('SIGKILL');
+
+    const server = await up();
+    try {
+      expect((await instance(name))?.name).toBe(name);
+      await watchInstance(admin, team, name, (i) => i.status.phase === 'Ready');
       await assertNoOrphans(await liveNames());
     } finally {
       await server.stop();

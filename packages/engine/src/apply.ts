@@ -3,6 +3,7 @@ import type { CheckResult } from '@paved/model';
 import type { EngineState, NewEvent } from '@paved/store';
 import { sameStatus } from './conditions.js';
 import { forget, runDeletionStep } from './deletion.js';
+import type { RecordedByCreate } from './create-intent.js';
 import { createsUnobserved } from './first-pass.js';
 import type { FailureStage } from './failure.js';
 import { isInterruption } from './interruptions.js';
@@ -47,6 +48,8 @@ export interface Run {
   storing?: { action: 'create' | 'update'; done: Promise<void> };
   /** The plan was made without the driver's observe (first-pass.ts): a create may find the resource there. */
   unobserved?: boolean;
+  /** The create's intent and generated secrets were recorded by the instance's own create (create-intent.ts): its step writes none. */
+  intentRecorded?: boolean;
   /**
    * Generated secrets observe made and nothing stored yet: stored before the first step that
    * changes anything, a create's or update's in the commit of its intent record.
@@ -65,8 +68,11 @@ export type StepEnd = 'next' | 'recorded' | 'exists';
 
 /** observe → plan → apply → record, for an instance with a driver. */
 export async function reconcileWithDriver(pass: Pass, resolved: Resolved, progress: Progress): Promise<void> {
-  const unobserved = createsUnobserved(pass, resolved.driver);
-  let run = await observeAndPlan(pass, resolved, progress, unobserved);
+  // The intent its own create recorded, no call started since: created without observing, as
+  // the intent-less first pass would (create-intent.ts made it only for such a driver).
+  const recorded = resolved.driver.createsUnobserved === true ? pass.recordedByCreate() : undefined;
+  const unobserved = recorded !== undefined || createsUnobserved(pass, resolved.driver);
+  let run = await observeAndPlan(pass, resolved, progress, unobserved, recorded);
   let end = await applyPlan(run);
   // The create met the resource (an earlier create's, or one made under the same name): look at
   // it as any pass would. Its intent and generated secrets are stored, so this plans an update
@@ -112,11 +118,14 @@ function applyStep(run: Run, step: DriverStep): Promise<StepEnd> {
   }
 }
 
-async function observeAndPlan(pass: Pass, resolved: Resolved, progress: Progress, unobserved: boolean): Promise<Run> {
-  const { ctx, sources, unstored } = await observe(pass, resolved, progress, { unobserved });
+async function observeAndPlan(pass: Pass, resolved: Resolved, progress: Progress, unobserved: boolean, recorded?: RecordedByCreate): Promise<Run> {
+  const { ctx, sources, unstored } = await observe(pass, resolved, progress, { unobserved, ...(recorded === undefined ? {} : { generated: recorded.generated }) });
   const plan = planInstance(sources);
   pass.deps.logger.debug({ instanceId: pass.instance.id, reason: plan.reason, steps: plan.steps.map((step) => step.kind), unobserved }, 'planned');
-  return { pass, resolved, plan, progress, ctx, engine: {}, events: [], ...(unobserved ? { unobserved } : {}), ...(unstored === undefined ? {} : { unstored }) };
+  return {
+    pass, resolved, plan, progress, ctx, engine: {}, events: [], ...(unobserved ? { unobserved } : {}), ...(recorded === undefined ? {} : { intentRecorded: true }),
+    ...(unstored === undefined ? {} : { unstored }),
+  };
 }
 
 /** The plan's steps in order, until one ends the pass or finds the resource there; 'next' when all ran. */
@@ -134,23 +143,9 @@ async function applyPlan(run: Run): Promise<StepEnd> {
 async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepEnd> {
   const { pass, resolved: { driver, target, product } } = run;
   run.progress.stage = action;
-
-  // Intent before side effect: once this is stored, a crash during the driver call is
-  // resumed by observing, never by guessing whether the call happened.
-  // Generated secrets still unstored (a new instance's) are written beside it, in the same tick,
-  // so that both share one commit (the store's group commit); the driver is called only once both are stored.
-  const working = workingStatus(pass.previous, action, pass.subject(target.name), pass.nowIso());
-  const generated = storeGenerated(run);
-  const intent = sameStatus(pass.previous, working)
-    ? pass.recordEngineState({ pendingAction: action })
-    : pass.recordStatus({ status: working, engine: { pendingAction: action } });
-  const [secrets, recorded] = await Promise.allSettled([generated, intent]);
-  // A lost lease first; then the secrets' failure, the prepare stage's (as when they were written alone); then the intent's.
-  if (recorded.status === 'rejected' && (isInterruption(recorded.reason) || secrets.status === 'fulfilled')) throw recorded.reason;
-  if (secrets.status === 'rejected') {
-    if (!isInterruption(secrets.reason)) run.progress.stage = 'prepare';
-    throw secrets.reason;
-  }
+  // Recorded with the instance by its create, committed before this pass started: nothing to write.
+  if (run.intentRecorded === true) run.intentRecorded = undefined;
+  else await recordIntent(run, action);
   pass.crashPoint(`${action}:after-intent`);
 
   pass.assertLease();
@@ -181,6 +176,27 @@ async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepE
   // New credentials: earlier check results do not speak for them (a run-checks step follows if the product has checks).
   run.checks = [];
   return 'next';
+}
+
+/** The change's intent, with generated secrets still unstored, before its driver call. */
+async function recordIntent(run: Run, action: 'create' | 'update'): Promise<void> {
+  const { pass, resolved: { target } } = run;
+  // Intent before side effect: once this is stored, a crash during the driver call is
+  // resumed by observing, never by guessing whether the call happened.
+  // Generated secrets still unstored (a new instance's) are written beside it, in the same tick,
+  // so that both share one commit (the store's group commit); the driver is called only once both are stored.
+  const working = workingStatus(pass.previous, action, pass.subject(target.name), pass.nowIso());
+  const generated = storeGenerated(run);
+  const intent = sameStatus(pass.previous, working)
+    ? pass.recordEngineState({ pendingAction: action })
+    : pass.recordStatus({ status: working, engine: { pendingAction: action } });
+  const [secrets, recorded] = await Promise.allSettled([generated, intent]);
+  // A lost lease first; then the secrets' failure, the prepare stage's (as when they were written alone); then the intent's.
+  if (recorded.status === 'rejected' && (isInterruption(recorded.reason) || secrets.status === 'fulfilled')) throw recorded.reason;
+  if (secrets.status === 'rejected') {
+    if (!isInterruption(secrets.reason)) run.progress.stage = 'prepare';
+    throw secrets.reason;
+  }
 }
 
 /** Stores the generated secrets observe made, if any (see Run.unstored). */

@@ -2,10 +2,11 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { silentLogger } from '@paved/driver-api';
 import type { ProductVersion } from '@paved/model';
-import type { ClaimedInstance } from '@paved/store';
+import type { ClaimedInstance, CreateIntent } from '@paved/store';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { systemClock } from './clock.js';
 import { DEFAULT_CHECK_TIMEOUT_MS } from './contract-checks.js';
+import { intentAtCreate, type RecordedByCreate } from './create-intent.js';
 import type { PassDeps } from './pass.js';
 import { runPass, type PassEnd } from './run-pass.js';
 import { createRolloutLoop } from './rollout-worker.js';
@@ -33,25 +34,28 @@ export const ENGINE_DEFAULTS = Object.freeze({
 /**
  * Product versions never change once published, so a found one is cached for good. The passes
  * that ask for one while it is being read share the read (a first claim of 64 used to read it 64 times).
+ * `known`: the cached one, at once (a create's intent, create-intent.ts).
  */
-function cachedProductLookup(options: EngineOptions): PassDeps['productVersion'] {
-  const lookup = options.products ?? ((name: string, version: string) => options.store.getProductVersion(name, version));
+function cachedProductLookup(options: EngineOptions): { lookup: PassDeps['productVersion']; known: (name: string, version: string) => ProductVersion | undefined } {
+  const read = options.products ?? ((name: string, version: string) => options.store.getProductVersion(name, version));
   const cache = new Map<string, ProductVersion>();
   const reading = new Map<string, Promise<ProductVersion | undefined>>();
-  return async (name, version) => {
+  const known = (name: string, version: string) => cache.get(`${name}@${version}`);
+  const lookup: PassDeps['productVersion'] = async (name, version) => {
     const key = `${name}@${version}`;
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
-    let read = reading.get(key);
-    if (read === undefined) {
-      read = lookup(name, version).then((found) => {
+    let answer = reading.get(key);
+    if (answer === undefined) {
+      answer = read(name, version).then((found) => {
         if (found !== undefined) cache.set(key, found);
         return found;
       }).finally(() => reading.delete(key));
-      reading.set(key, read);
+      reading.set(key, answer);
     }
-    return read;
+    return answer;
   };
+  return { lookup, known };
 }
 
 /**
@@ -65,12 +69,13 @@ export function createEngine(options: EngineOptions): Engine {
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
+  const products = cachedProductLookup(options);
   const deps: PassDeps = {
     store: options.store,
     secrets: options.secrets,
     drivers: options.drivers,
     targets: options.targets,
-    productVersion: cachedProductLookup(options),
+    productVersion: products.lookup,
     logger,
     clock,
     backoff: options.backoff ?? DEFAULT_BACKOFF,
@@ -128,11 +133,11 @@ export function createEngine(options: EngineOptions): Engine {
    * `told`: changes of the instance told on the feed before the pass started that the listener
    * will count as made during it (a create's own, which follows its hand-over).
    */
-  function launch(claimed: ClaimedInstance, told = 0): Promise<void> {
+  function launch(claimed: ClaimedInstance, told = 0, recorded?: RecordedByCreate): Promise<void> {
     const id = claimed.instance.id;
     toldDuringPass.set(id, -told);
     let end: PassEnd | undefined;
-    const pass = runPass(deps, claimed, leaseMs)
+    const pass = runPass(deps, claimed, leaseMs, recorded)
       .then((ended) => {
         end = ended;
       })
@@ -165,9 +170,12 @@ export function createEngine(options: EngineOptions): Engine {
   /**
    * A create of this process hands its new instance over in its own transaction when a slot is
    * free (Store.claimOnCreate): the pass starts at its commit, with no claim of its own waiting
-   * for a turn of the store behind the request's other writes. The lease is claimDue's.
+   * for a turn of the store behind the request's other writes. The lease is claimDue's. When the
+   * pass would create without observing, the create records its intent too (create-intent.ts):
+   * what this worker made for it is kept here until `take` hands it to the pass, in memory only.
    */
   function takeOnCreate(): () => void {
+    const made = new WeakMap<CreateIntent, RecordedByCreate>();
     return options.store.claimOnCreate({
       owner: workerId,
       leaseMs,
@@ -176,11 +184,18 @@ export function createEngine(options: EngineOptions): Engine {
         handing++;
         return true;
       },
-      take(claimed) {
+      intentFor(request) {
+        const atCreate = intentAtCreate(deps, products.known, request);
+        if (atCreate === undefined) return undefined;
+        made.set(atCreate.intent, atCreate.recorded);
+        return atCreate.intent;
+      },
+      take(claimed, intent) {
         handing--;
-        // Stopped while the create committed: handed back untouched, as the claim loop does.
+        // Stopped while the create committed: handed back untouched, as the claim loop does (an
+        // intent it recorded is then found by a pass that observes first, as after a crash).
         // The create tells its change right after this hand-over: the pass's own, not another's.
-        if (running) void launch(claimed, 1);
+        if (running) void launch(claimed, 1, intent === undefined ? undefined : made.get(intent));
         else void options.store.releaseLease(claimed.instance.id, claimed.leaseToken).catch(() => undefined);
       },
       release() {

@@ -29,16 +29,17 @@ export function driverInstance(pass: Pass, product: ProductVersion): DriverInsta
  * values, kept until the instance is forgotten.
  */
 export async function observe(
-  pass: Pass, resolved: Resolved, progress: Progress, options: { unobserved?: boolean } = {},
+  pass: Pass, resolved: Resolved, progress: Progress, options: { unobserved?: boolean; generated?: Record<string, string> } = {},
 ): Promise<{ ctx: DriverContext; sources: PlanSources; unstored?: UnstoredSecrets }> {
   const { product, driver, target } = resolved;
   const { id, deletionRequested } = pass.instance;
   const engine = pass.claimed.engine;
 
   progress.stage = 'prepare';
-  const { values: secrets, unstored } = deletionRequested
-    ? { values: (await pass.secrets.get(id, generatedSecretsName(engine.rotation))) ?? {} }
-    : await generatedSecrets(pass.secrets, id, driver.secrets, undefined, engine.rotation);
+  // `generated`: stored by the instance's own create with its intent (create-intent.ts), in hand.
+  const { values: secrets, unstored } = options.generated !== undefined ? { values: options.generated }
+    : deletionRequested ? { values: (await pass.secrets.get(id, generatedSecretsName(engine.rotation))) ?? {} }
+      : await generatedSecrets(pass.secrets, id, driver.secrets, undefined, engine.rotation);
   const ctx: DriverContext = { instance: driverInstance(pass, product), target, secrets, signal: pass.lease.signal, logger: pass.deps.logger };
   const sources: PlanSources = { instance: pass.instance, engine, product, driver, hasCredentials: false, now: pass.now() };
   if (deletionRequested) return { ctx, sources };

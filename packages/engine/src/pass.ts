@@ -11,6 +11,7 @@ import type { LeaseRenewals } from './lease-renewals.js';
 import type { StatusSubject } from './status.js';
 import type { TargetGate } from './target-gate.js';
 import { passSecrets } from './pass-secrets.js';
+import type { RecordedByCreate } from './create-intent.js';
 import type { Clock, EngineObserver } from './types.js';
 
 /** Everything a pass needs, resolved once by createEngine from EngineOptions and its defaults. */
@@ -65,13 +66,28 @@ export class Pass {
   /** The secret store as this pass sees it (pass-secrets.ts): what the claim knew spares a read. */
   readonly secrets: SecretStore;
 
+  /**
+   * Set while the intent the claim carries was recorded by this pass's own create and no driver
+   * call has started (create-intent.ts): taken once, by the first plan (recordedByCreate).
+   */
+  #recorded: RecordedByCreate | undefined;
+
   constructor(
     readonly deps: PassDeps,
     readonly claimed: ClaimedInstance,
     readonly lease: LeaseKeeper,
+    recorded?: RecordedByCreate,
   ) {
     this.claimedAt = deps.clock.now();
     this.secrets = passSecrets(deps.secrets, claimed);
+    this.#recorded = recorded;
+  }
+
+  /** What the create recorded for this pass, if anything, once: a later plan (after a create met the resource) observes. */
+  recordedByCreate(): RecordedByCreate | undefined {
+    const recorded = this.#recorded;
+    this.#recorded = undefined;
+    return recorded;
   }
 
   get instance(): Instance {

@@ -1,6 +1,7 @@
 import type { ClaimedInstance } from '@paved/store';
 import { reconcileWithDriver, type Progress } from './apply.js';
 import { compositeProduct, reconcileComposite } from './composite.js';
+import type { RecordedByCreate } from './create-intent.js';
 import { isInterruption, LeaseLost, SimulatedCrash } from './interruptions.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { observe, Pass, resolveFor, supportOf, type PassDeps } from './pass.js';
@@ -24,12 +25,13 @@ export interface PassEnd {
 /**
  * Runs one pass over a claimed instance and always leaves the lease in a sane state: released
  * after a normal end (success or recorded failure), left to expire after a simulated crash
- * (as a dead process would), untouched when another worker owns it.
+ * (as a dead process would), untouched when another worker owns it. `recorded`: the create that
+ * handed the claim over recorded the first intent (create-intent.ts).
  */
-export async function runPass(deps: PassDeps, claimed: ClaimedInstance, leaseMs: number): Promise<PassEnd> {
+export async function runPass(deps: PassDeps, claimed: ClaimedInstance, leaseMs: number, recorded?: RecordedByCreate): Promise<PassEnd> {
   const { id } = claimed.instance;
   const lease = new LeaseKeeper(deps.store, id, claimed.leaseToken, leaseMs, deps.logger, deps.leases);
-  const pass = new Pass(deps, claimed, lease);
+  const pass = new Pass(deps, claimed, lease, recorded);
   const started = deps.clock.now();
   let release = true;
   let outcome: PassOutcome = 'done';

@@ -96,6 +96,13 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
       return row === undefined ? undefined : open(row);
     },
     open,
+    sealNow(ownerId, name, values) {
+      if (sealing === undefined) {
+        sealingKey().catch(() => undefined); // known for the next one; a failure is put's to report
+        return undefined;
+      }
+      return { envelope: boxFor(sealing).seal(values, aadFor(ownerId, name)), keyId: sealing.id };
+    },
     async deleteAll(ownerId) {
       await store.deleteSecrets(ownerId);
     },

@@ -10,4 +10,11 @@ export interface SecretStore {
    * watch's re-read that brings the credentials along): what `get` opens after its read.
    */
   open?(row: SecretEnvelopeRow): Record<string, string>;
+  /**
+   * `values` sealed as `put` would seal them, at once, when the key new secrets are sealed with is
+   * already known (a write has found it); else undefined, and that key is looked up meanwhile.
+   * For a write made elsewhere (a create's intent, Store.claimOnCreate); the store refuses an
+   * envelope whose key is no longer the active one, as it refuses `put`'s.
+   */
+  sealNow?(ownerId: string, name: string, values: Record<string, string>): { envelope: string; keyId: string } | undefined;
 }

@@ -68,8 +68,28 @@ export interface CreateClaimer {
   owner: string;
   leaseMs: number;
   wants(): boolean;
-  take(claimed: ClaimedInstance): void;
+  /**
+   * Asked inside the create's transaction once `wants` said yes: the first pass's intent, when
+   * the worker can make it at once (synchronously) and would create without observing. The
+   * create then records it with the instance (its status, its pending action, its generated
+   * secrets, sealed), and hands the same object back to `take`; undefined: the create is as
+   * without it, and the pass records its intent itself.
+   */
+  intentFor?(request: NewInstance & { id: string }): CreateIntent | undefined;
+  take(claimed: ClaimedInstance, intent?: CreateIntent): void;
   release(): void;
+}
+
+/**
+ * A new instance's first intent, recorded in its create's own transaction (CreateClaimer.intentFor):
+ * what the first pass's intent write would record before its driver call.
+ */
+export interface CreateIntent {
+  /** The working status (Provisioning) the pass would write. */
+  status: InstanceStatus;
+  pendingAction: 'create';
+  /** The generated secrets, sealed as the secret store seals them (@paved/secrets); absent when the driver generates none. */
+  secret?: { name: string; envelope: string; keyId: string };
 }
 
 /** An instance claimed by a worker, with the token that guards every write of this pass. */

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { databaseUrlOf, eachStore, openAnother } from '../testing.js';
 import { newApprovalId } from './approvals.js';
 import { fakeClock, newInstance, seedTeam, watchSent } from '../test-fixtures.js';
-import type { ClaimedInstance, InstanceChangeTold, Store } from '../types.js';
+import type { ClaimedInstance, CreateIntent, InstanceChangeTold, Store } from '../types.js';
 
 const ready: InstanceStatus = {
   phase: 'Ready',
@@ -106,6 +106,61 @@ eachStore('store: engine queue', (open) => {
     // The lease lapses as any claim's does.
     clock.advance(1000);
     expect((await store.claimDue({ owner: 'other', leaseMs: 1000, limit: 10 })).map((claimed) => claimed.instance.id).sort()).toEqual([a.id, b.id, c.id, w.id].sort());
+  });
+
+  it('records the first intent the worker makes at the create (CreateClaimer.intentFor) with the instance, in its transaction, or nothing of it', async () => {
+    const clock = fakeClock();
+    const store = await open({ now: clock.now });
+    const team = await seedTeam(store);
+    const working: InstanceStatus = {
+      phase: 'Provisioning',
+      conditions: [{ type: 'Ready', status: 'False', reason: 'Creating', message: 'Creating kv.', lastTransitionAt: '2024-01-01T00:00:00.000Z' }],
+    };
+    const taken: Array<{ claimed: ClaimedInstance; intent: CreateIntent | undefined }> = [];
+    const made: CreateIntent[] = [];
+    let released = 0;
+    store.claimOnCreate({
+      owner: 'local', leaseMs: 1000, wants: () => true,
+      intentFor: (request) => {
+        const intent: CreateIntent = { status: working, pendingAction: 'create', secret: { name: 'generated', envelope: `sealed-for-${request.name}`, keyId: 'k1' } };
+        made.push(intent);
+        return intent;
+      },
+      take: (claimed, intent) => taken.push({ claimed, intent }),
+      release: () => released++,
+    });
+    const a = await store.createInstance(newInstance(team, 'a'));
+    // What the create answers and the claim carries is what was committed: the intent, its pending create, its secret.
+    expect(a.status).toEqual(working);
+    expect(taken).toHaveLength(1);
+    expect(taken[0]!.intent).toBe(made[0]);
+    expect(taken[0]!.claimed).toMatchObject({ secretsStored: true, instance: { id: a.id, status: working } });
+    expect(taken[0]!.claimed.engine.pendingAction).toBe('create');
+    expect(await store.getInstance(a.id)).toEqual(a);
+    expect(await store.getSecret(a.id, 'generated')).toMatchObject({ envelope: 'sealed-for-a', keyId: 'k1' });
+    // The intent's status is written as the pass writes one: the same write again changes nothing.
+    expect(await store.recordStatus(a.id, taken[0]!.claimed.leaseToken, { status: working, engine: { pendingAction: 'create' } })).toBe('unchanged');
+
+    // A create that fails leaves nothing: no row, no secret; the slot is handed back.
+    const id = '00000000-0000-4000-8000-00000000b001';
+    await expect(store.createInstance(newInstance(team, 'a', { id }))).rejects.toMatchObject({ code: 'instance_exists' });
+    await expect(store.createInstance(newInstance(team, 'q', { id, quota: { max: 1 } }))).rejects.toMatchObject({ code: 'quota_exceeded' });
+    expect(await store.getInstance(id)).toBeUndefined();
+    expect(await store.getSecret(id, 'generated')).toBeUndefined();
+    // Refused by its insert, after the intent was made (a caller-chosen id reused): a's row and secret untouched.
+    await expect(store.createInstance(newInstance(team, 'a3', { id: a.id }))).rejects.toMatchObject({ code: 'instance_exists' });
+    expect(await store.getInstance(a.id)).toEqual(a);
+    expect(await store.getSecret(a.id, 'generated')).toMatchObject({ envelope: 'sealed-for-a' });
+    // SQLite refuses the first two before the worker is asked (PostgreSQL sends the insert before the checks' answers).
+    expect(released).toBe(store.dialect === 'postgres' ? 3 : 1);
+    expect(made).toHaveLength(store.dialect === 'postgres' ? 4 : 2);
+
+    // Sealed under a key that is no longer the active one: the create is made again without it, as before.
+    expect(await store.activateMasterKey({ keyId: 'k2', version: 2 }, undefined)).toBe(true);
+    const b = await store.createInstance(newInstance(team, 'b'));
+    expect(b.status.phase).toBe('Pending');
+    expect(taken.at(-1)).toMatchObject({ intent: undefined, claimed: { secretsStored: false, instance: { id: b.id } } });
+    expect(await store.getSecret(b.id, 'generated')).toBeUndefined();
   });
 
   it('claims only due instances, earliest first, with the engine state and a live lease', async () => {

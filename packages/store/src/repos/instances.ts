@@ -4,10 +4,10 @@ import type { StoreContext } from '../context.js';
 import type { DialectAdapter } from '../dialect/adapter.js';
 import { CHANGE_CHANNEL } from '../dialect/change-channel.js';
 import type { Database, InstancesTable } from '../schema.js';
-import type { ClaimedInstance, InstanceWithSecret, InstanceFilter, NewEvent, NewInstance, QuotaClaim, RequestProvenance } from '../types.js';
+import type { ClaimedInstance, CreateIntent, InstanceWithSecret, InstanceFilter, NewEvent, NewInstance, QuotaClaim, RequestProvenance } from '../types.js';
 import type { CreateLease } from '../create-claims.js';
 import { insertApproval } from './approvals.js';
-import { toSecretRow } from './secrets.js';
+import { KEYRING_ROW, toSecretRow, upsertUnderActiveKeyOf } from './secrets.js';
 import { canonicalJson, statusHash } from '../canonical.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../cursor.js';
 import { INSTANCE_COLUMNS, INSTANCE_INSERT_COLUMNS, selectInstanceView, selectInstanceViews, selectInstances, toEngineState, toInstance, type InstanceViewRow } from '../rows.js';
@@ -234,13 +234,19 @@ export function instancesRepo(ctx: StoreContext) {
     return row;
   };
 
-  async function createInstance(input: NewInstance): Promise<Instance> {
+  /** A create's intent's generated secrets (CreateClaimer.intentFor): the engine's own upsert, under the active key only. */
+  const recordIntentSecret = upsertUnderActiveKeyOf(adapter, false);
+
+  /** `intents`: false once a create's intent met a switched master key (its retry records none). */
+  async function createInstance(input: NewInstance, intents = true): Promise<Instance> {
     const id = input.id ?? newId();
     const now = ctx.now();
     const at = ctx.iso();
     const status = firstStatus(input);
-    // A worker of this process may take the new instance in this transaction (Store.claimOnCreate).
+    // A worker of this process may take the new instance in this transaction (Store.claimOnCreate),
+    // and its first pass's intent be recorded with it (CreateClaimer.intentFor).
     let lease: CreateLease | undefined;
+    let intent: CreateIntent | undefined;
     let claimed: { claim: ClaimedInstance; created: Instance; held: LeasedRow } | undefined;
     try {
       await adapter.transaction(async (trx) => {
@@ -257,9 +263,13 @@ export function instancesRepo(ctx: StoreContext) {
         const { announcing } = adapter;
         const insertWithEvent = () => {
           // Asked once (a write may run again after a rolled-back batch): a yes is answered by take or release below.
-          if (!input.approval) lease ??= ctx.createClaims.lease(now);
-          const row = instanceRow(input, id, status, now, at);
-          const leased = lease === undefined ? row : leasedTo(row, lease);
+          if (!input.approval && lease === undefined) {
+            lease = ctx.createClaims.lease(now);
+            // A composite's part is left to its pass: its status changes are its parent's business (wakeParent).
+            if (lease !== undefined && intents && input.parent === undefined) intent = lease.claimer.intentFor?.({ ...input, id });
+          }
+          const row = instanceRow(input, id, intent?.status ?? status, now, at);
+          const leased = lease === undefined ? row : leasedTo(row, lease, intent);
           // A taken create on PostgreSQL: the claim's row is the insert's answer (insertClaimedInstanceRow).
           const payload = announcing?.announcement({ instanceId: id, teamId: input.teamId });
           const inserted = announcing === undefined ? insertInstanceRow(trx, leased)
@@ -267,7 +277,11 @@ export function instancesRepo(ctx: StoreContext) {
             : insertAnnouncedInstanceRow(trx, leased, announcing, payload!);
           // The event (and its request row, copied from the new row) asked right behind the insert,
           // in this order: one flight on PostgreSQL; should the insert fail, the event fails with it.
-          return Promise.all([inserted, writeEvent(trx, at, requestedEvent(input, id))]);
+          // An intent's generated secrets go in the same flight, after them: written only under the
+          // active key, as the pass's own write (0 rows: a key switched since the engine sealed them).
+          const secret = intent?.secret;
+          return Promise.all([inserted, writeEvent(trx, at, requestedEvent(input, id)),
+            secret === undefined ? undefined : recordIntentSecret(trx, KEYRING_ROW, id, secret.name, secret.envelope, secret.keyId, at)]);
         };
         // PostgreSQL, at most one quota claim: the insert and its event go right behind the read, in
         // the same flight as BEGIN and the lock, before the checks' answers (a round trip a create,
@@ -291,14 +305,17 @@ export function instancesRepo(ctx: StoreContext) {
           await early?.catch(() => {});
           throw error;
         }
-        const [insertedRows] = await (early ?? insertWithEvent());
+        const [insertedRows, , secretWritten] = await (early ?? insertWithEvent());
+        if (secretWritten === 0) throw new IntentKeySwitched();
         const claimedRowRead = lease !== undefined && announcing !== undefined ? (insertedRows as ClaimedRow[])[0] : undefined;
         if (input.approval) await insertApproval(trx, at, { ...input.approval, instanceId: id, teamId: input.teamId, instanceName: input.name, requestedBy: input.createdBy });
         if (announcing === undefined) await adapter.announce(trx, { instanceId: id, teamId: input.teamId });
-        if (lease !== undefined) claimed = await claimedAtCreate(trx, id, lease, claimedRowRead);
+        if (lease !== undefined) claimed = await claimedAtCreate(trx, id, lease, claimedRowRead, intent?.secret !== undefined);
       });
     } catch (error) {
       lease?.claimer.release();
+      // Rolled back, nothing of it written: made again as a create whose pass records its intent (its put seals anew).
+      if (error instanceof IntentKeySwitched) return createInstance(input, false);
       // The pre-check covers the usual case; this covers a race the lock did not (or a caller-chosen id reused).
       if (adapter.isUniqueViolation(error)) throw nameTaken(undefined, input.name, error);
       throw error;
@@ -310,7 +327,7 @@ export function instancesRepo(ctx: StoreContext) {
       ctx.heldRows.keep(id, lease!.token, claimed.held);
       // Handed over before the change is told (once), so the worker's own listener knows it holds
       // it and counts that change as its pass's own (engine.ts, launch).
-      lease!.claimer.take(claimed.claim);
+      lease!.claimer.take(claimed.claim, intent);
       ctx.feed.emit({ instanceId: id, teamId: input.teamId });
       return claimed.created;
     }
@@ -322,12 +339,13 @@ export function instancesRepo(ctx: StoreContext) {
    * The new row as claimDue hands a claimed one over, read in the create's transaction (compiled
    * once: every create taken at once reads it), or as its insert returned it (PostgreSQL).
    */
-  async function claimedAtCreate(trx: Kysely<Database>, id: string, lease: CreateLease, inserted?: ClaimedRow): Promise<{ claim: ClaimedInstance; created: Instance; held: LeasedRow }> {
+  async function claimedAtCreate(trx: Kysely<Database>, id: string, lease: CreateLease, inserted?: ClaimedRow, secretWritten = false): Promise<{ claim: ClaimedInstance; created: Instance; held: LeasedRow }> {
     const row = inserted ?? (await claimedRow(trx, id))[0];
     if (row === undefined) throw new Error(`instance ${id} not found in the transaction that inserted it`);
     const claim = {
       instance: toInstance(row), engine: toEngineState(row), leaseToken: lease.token, leaseExpiresAt: lease.expiresAt,
-      secretsStored: row.secrets_stored === true || Number(row.secrets_stored) === 1,
+      // The insert's RETURNING (PostgreSQL) ran before the intent's secret was written behind it.
+      secretsStored: secretWritten || row.secrets_stored === true || Number(row.secrets_stored) === 1,
     };
     // The create's answer is an object of its own: the pass keeps the claim's.
     return { claim, created: toInstance(row), held: heldRowOf(row) };
@@ -735,6 +753,9 @@ function nameTaken(teamName: string | undefined, name: string, cause?: unknown):
 }
 
 /** A request held for approval waits where the engine never looks (due at the end of time) until decided. */
+/** A create's intent's secret was not written: the master key switched since the engine sealed it. */
+class IntentKeySwitched extends Error {}
+
 function firstStatus(input: NewInstance): InstanceStatus {
   return input.approval
     ? { phase: 'AwaitingApproval', conditions: [], approval: { id: input.approval.id, state: 'Waiting', approvers: input.approval.approvers, policies: input.approval.decisions.map((d) => d.policy) } }
@@ -788,10 +809,11 @@ function instanceRow(input: NewInstance, id: string, status: InstanceStatus, now
   };
 }
 
-/** The lease columns claimDue sets, for a row inserted already claimed (Store.claimOnCreate). */
-function leasedTo(row: Omit<NewInstanceRow, 'seq'>, lease: CreateLease): Omit<NewInstanceRow, 'seq'> {
+/** The lease columns claimDue sets, for a row inserted already claimed (Store.claimOnCreate), with its first intent's if recorded. */
+function leasedTo(row: Omit<NewInstanceRow, 'seq'>, lease: CreateLease, intent?: CreateIntent): Omit<NewInstanceRow, 'seq'> {
   return {
     ...row, lease_owner: lease.claimer.owner, lease_token: lease.token, lease_expires_at: lease.expiresAt,
+    pending_action: intent === undefined ? null : intent.pendingAction,
     claimed_generation: row.generation, claimed_desired_rotation: row.desired_rotation,
   };
 }

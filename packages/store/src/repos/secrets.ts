@@ -1,5 +1,6 @@
 import type { Kysely } from '#kysely';
 import type { StoreContext } from '../context.js';
+import type { DialectAdapter } from '../dialect/adapter.js';
 import { compiledChange, compiledRead } from '../compiled.js';
 import type { Database, SecretsTable } from '../schema.js';
 import type { ActiveMasterKey, SecretEnvelopeRow, SecretWriteOutcome, WriteOptions } from '../types.js';
@@ -8,7 +9,7 @@ import { combinedOrAlone } from '../combined-write.js';
 import { columnsOf } from '../table-columns.js';
 import { flushedLaterCondition } from '../dialect/flushed-later.js';
 
-const KEYRING_ROW = 1;
+export const KEYRING_ROW = 1;
 
 /** Listed, not `*`: the reveal's read is prepared on PostgreSQL (table-columns.ts). */
 const SECRET_COLUMNS = columnsOf<SecretsTable>()(['owner_id', 'name', 'envelope', 'updated_at', 'key_id']);
@@ -17,6 +18,24 @@ const secretByName = compiledRead((db, ownerId: string, name: string) => db.sele
 export function toSecretRow(row: SecretsTable): SecretEnvelopeRow {
   return { ownerId: row.owner_id, name: row.name, envelope: row.envelope, keyId: row.key_id ?? '', updatedAt: row.updated_at };
 }
+
+/**
+ * What every pass of the engine writes (its generated secrets and credentials), compiled once
+ * (compiled.ts): the upsert, unless the keyring names another active key than the envelope's,
+ * in one statement (on PostgreSQL one round trip instead of two). The keyring row is read
+ * under a shared lock (the CTE, evaluated whatever its key), so writes of secrets do not wait
+ * for each other's commits but a master-key switch waits for them. Returns how many rows it
+ * wrote (1, or 0 under another key): counted, no RETURNING (compiledChange).
+ */
+export const upsertUnderActiveKeyOf = (adapter: DialectAdapter, flushedLater: boolean) => compiledChange((db, keyring: number, ownerId: string, name: string, envelope: string, keyId: string, updatedAt: string) => db
+  .with('active', (qb) => adapter.forShare(qb.selectFrom('keyring').select('active_key_id').where('id', '=', keyring)))
+  .insertInto('secrets')
+  .columns(['owner_id', 'name', 'envelope', 'key_id', 'updated_at'])
+  .expression((db as unknown as Kysely<Database & { active: { active_key_id: string } }>)
+    .selectNoFrom((eb) => [eb.val(ownerId).as('owner_id'), eb.val(name).as('name'), eb.val(envelope).as('envelope'), eb.val(keyId).as('key_id'), eb.val(updatedAt).as('updated_at')])
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('active').select('active_key_id').where('active_key_id', '<>', keyId))))
+    .$if(flushedLater, (qb) => qb.where(flushedLaterCondition())))
+  .onConflict((oc) => oc.columns(['owner_id', 'name']).doUpdateSet((eb) => ({ envelope: eb.ref('excluded.envelope'), key_id: eb.ref('excluded.key_id'), updated_at: eb.ref('excluded.updated_at') }))));
 
 /** Encrypted envelopes only: @paved/secrets encrypts before calling, so nothing here is plaintext. */
 export function secretsRepo(ctx: StoreContext) {
@@ -31,26 +50,9 @@ export function secretsRepo(ctx: StoreContext) {
     return row?.active_key_id;
   }
 
-  /**
-   * What every pass of the engine writes (its generated secrets and credentials), compiled once
-   * (compiled.ts): the upsert, unless the keyring names another active key than the envelope's,
-   * in one statement (on PostgreSQL one round trip instead of two). The keyring row is read
-   * under a shared lock (the CTE, evaluated whatever its key), so writes of secrets do not wait
-   * for each other's commits but a master-key switch waits for them. Returns how many rows it
-   * wrote (1, or 0 under another key): counted, no RETURNING (compiledChange).
-   */
-  const upsertUnderActiveKeyOf = (flushedLater: boolean) => compiledChange((db, keyring: number, ownerId: string, name: string, envelope: string, keyId: string, updatedAt: string) => db
-    .with('active', (qb) => ctx.adapter.forShare(qb.selectFrom('keyring').select('active_key_id').where('id', '=', keyring)))
-    .insertInto('secrets')
-    .columns(['owner_id', 'name', 'envelope', 'key_id', 'updated_at'])
-    .expression((db as unknown as Kysely<Database & { active: { active_key_id: string } }>)
-      .selectNoFrom((eb) => [eb.val(ownerId).as('owner_id'), eb.val(name).as('name'), eb.val(envelope).as('envelope'), eb.val(keyId).as('key_id'), eb.val(updatedAt).as('updated_at')])
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('active').select('active_key_id').where('active_key_id', '<>', keyId))))
-      .$if(flushedLater, (qb) => qb.where(flushedLaterCondition())))
-    .onConflict((oc) => oc.columns(['owner_id', 'name']).doUpdateSet((eb) => ({ envelope: eb.ref('excluded.envelope'), key_id: eb.ref('excluded.key_id'), updated_at: eb.ref('excluded.updated_at') }))));
-  const upsertUnderActiveKey = upsertUnderActiveKeyOf(false);
+  const upsertUnderActiveKey = upsertUnderActiveKeyOf(ctx.adapter, false);
   /** The same, committing by itself without waiting for the WAL flush (flushed-later.ts), for writeAlone. */
-  const upsertAloneFlushedLater = upsertUnderActiveKeyOf(true);
+  const upsertAloneFlushedLater = upsertUnderActiveKeyOf(ctx.adapter, true);
 
   return {
     async putSecret(row: Omit<SecretEnvelopeRow, 'updatedAt'>, options?: WriteOptions): Promise<SecretWriteOutcome> {
