@@ -126,6 +126,33 @@ eachStore('engine: the first intent in the create\'s own transaction', (open) =>
     });
   }
 
+  it('hands the lease back when the worker stops between the create\'s commit and its take: the next pass observes first', async () => {
+    const w = await converging(open);
+    let stopping: Promise<void> | undefined;
+    let engine: Engine | undefined;
+    // The worker stops while the create that it said yes to is committing (right after making its intent).
+    const claimOnCreate = w.store.claimOnCreate.bind(w.store);
+    w.store.claimOnCreate = (claimer) => claimOnCreate({
+      ...claimer,
+      intentFor: (request) => {
+        const intent = claimer.intentFor!(request);
+        if (intent !== undefined && request.name === 'db') stopping = engine!.stop();
+        return intent;
+      },
+    });
+    engine = await warmEngine(w);
+    const calls = w.driver.calls();
+    const created = await w.request('db');
+    await stopping;
+    expect(created.status.phase).toBe('Provisioning');
+    expect(w.driver.calls().create - calls.create).toBe(0);
+    // Released, not left to lapse: claimed at once (the clock has not moved), observed, then created.
+    await w.drain();
+    expect(w.driver.calls().observe - calls.observe).toBe(1);
+    expect(w.driver.calls().create - calls.create).toBe(1);
+    await expectOneWorkingResource(w, created);
+  });
+
   it('leaves nothing when the create\'s transaction fails: no row, no status, no secret', async () => {
     const w = await converging(open);
     await withWarmEngine(w, async () => {
