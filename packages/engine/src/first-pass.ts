@@ -14,6 +14,9 @@ import type { Pass } from './pass.js';
  *   after the first driver call), or not known to be absent (secretsStored undefined).
  * Anything else (a resource made under the same name outside Paved, a lost record) the driver's
  * create meets itself: it converges it, or throws the exists-error and the pass observes.
+ * An intent recorded by the instance's own create (create-intent.ts) is known to the one pass that
+ * create handed its claim to, in memory (Pass.recordedByCreate): that pass alone creates without
+ * observing on it; here, as for any pass that finds it, it counts as touched.
  */
 export function createsUnobserved(pass: Pass, driver: Driver): boolean {
   if (driver.createsUnobserved !== true) return false;
