@@ -752,10 +752,10 @@ function nameTaken(teamName: string | undefined, name: string, cause?: unknown):
   });
 }
 
-/** A request held for approval waits where the engine never looks (due at the end of time) until decided. */
 /** A create's intent's secret was not written: the master key switched since the engine sealed it. */
 class IntentKeySwitched extends Error {}
 
+/** A request held for approval waits where the engine never looks (due at the end of time) until decided. */
 function firstStatus(input: NewInstance): InstanceStatus {
   return input.approval
     ? { phase: 'AwaitingApproval', conditions: [], approval: { id: input.approval.id, state: 'Waiting', approvers: input.approval.approvers, policies: input.approval.decisions.map((d) => d.policy) } }
