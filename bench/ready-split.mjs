@@ -26,7 +26,7 @@ export async function createAndWait(client, team, request, way = 'one-request') 
     const t1 = wallNow();
     const { credentials } = await client.waitForCredentials(team, request.name);
     const t2 = wallNow();
-    return { id: created.id, createdAt: Date.parse(created.createdAt), t0, t1, t2, credentials };
+    return { id: created.id, createdAt: Date.parse(created.createdAt), phase: created.status.phase, t0, t1, t2, credentials };
   }
   let created;
   let t1;
@@ -38,7 +38,7 @@ export async function createAndWait(client, team, request, way = 'one-request') 
     },
   });
   const t2 = wallNow();
-  return { id: created.id, createdAt: Date.parse(created.createdAt), t0, t1, t2, credentials };
+  return { id: created.id, createdAt: Date.parse(created.createdAt), phase: created.status.phase, t0, t1, t2, credentials };
 }
 
 /** Medians of each segment over `timings` (from createAndWait), with the engine's instance.ready events of `team`. */

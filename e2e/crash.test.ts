@@ -73,15 +73,14 @@ describe('crash test: SIGKILL during provisioning and deletion', () => {
     }
   }, 120_000);
 
-  // A create the running worker takes at once, once a first pass has read the product and the
-  // sealing key: its first intent is recorded in the create's own transaction (engine
-  // create-intent.ts), so the kill comes right after the create's commit, or after the driver's
-  // call that followed it with no write between.
-  it.each(INTENT_AT_CREATE_POINTS)('resumes a create whose intent its own transaction recorded, killed at %s', async (point, ctx) => {
+  // A create the running worker takes at once, the first after the start included (the sealing key
+  // looked up as the worker started, the product version handed by the request): its first intent
+  // is recorded in the create's own transaction (engine create-intent.ts), so the kill comes right
+  // after the create's commit, or after the driver's call that followed it with no write between.
+  it.each(INTENT_AT_CREATE_POINTS)('resumes the first create after a start, its intent recorded by its own transaction, killed at %s', async (point, ctx) => {
     if (!available) return ctx.skip();
     const name = `i-${point.replace(/[^a-z]+/g, '-')}`.slice(0, 40).replace(/-$/, '');
-    const crashing = await up(`${point}#2`);
-    await pavedOk(['create', 'postgres', `${name}-w`, '--team', team, '--wait'], admin);
+    const crashing = await up(point);
     const created = await paved(['create', 'postgres', name, '--team', team, '-o', 'json'], admin);
     // Answered before the kill (always, before a driver call's): what was committed, the intent with it.
     if (created.code === 0) expect(JSON.parse(created.stdout).status.phase).toBe('Provisioning');

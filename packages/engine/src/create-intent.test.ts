@@ -43,6 +43,18 @@ async function withWarmEngine(w: World, body: () => Promise<void>): Promise<void
   }
 }
 
+/** Counts the writes a pass makes through `w.store` (status, engine state, secrets) from now on; `n` may be reset. */
+function writesCounted(w: World): { n: number } {
+  const counted = { n: 0 };
+  const recordStatus = w.store.recordStatus.bind(w.store);
+  const recordEngineState = w.store.recordEngineState.bind(w.store);
+  const putSecret = w.store.putSecret.bind(w.store);
+  w.store.recordStatus = (...args) => (counted.n++, recordStatus(...args));
+  w.store.recordEngineState = (...args) => (counted.n++, recordEngineState(...args));
+  w.store.putSecret = (...args) => (counted.n++, putSecret(...args));
+  return counted;
+}
+
 const resourcesOf = (w: World) => w.driver.resources() as Map<string, MemoryResource>;
 
 async function expectOneWorkingResource(w: World, instance: Instance): Promise<void> {
@@ -58,22 +70,16 @@ eachStore('engine: the first intent in the create\'s own transaction', (open) =>
   it('is committed with the instance: the create answers Provisioning, and the pass calls create with the stored secrets, writing nothing first', async () => {
     const w = await converging(open);
     const seen: Array<{ secrets: Record<string, string>; stored: Record<string, string> | undefined; phase: string | undefined; writes: number }> = [];
-    let writes = 0;
-    const recordStatus = w.store.recordStatus.bind(w.store);
-    const recordEngineState = w.store.recordEngineState.bind(w.store);
-    const putSecret = w.store.putSecret.bind(w.store);
-    w.store.recordStatus = (...args) => (writes++, recordStatus(...args));
-    w.store.recordEngineState = (...args) => (writes++, recordEngineState(...args));
-    w.store.putSecret = (...args) => (writes++, putSecret(...args));
+    const writes = writesCounted(w);
     const create = async (ctx: DriverContext) => {
-      seen.push({ secrets: ctx.secrets, stored: await w.secrets.get(ctx.instance.id, GENERATED_SECRETS), phase: (await w.store.getInstance(ctx.instance.id))?.status.phase, writes });
+      seen.push({ secrets: ctx.secrets, stored: await w.secrets.get(ctx.instance.id, GENERATED_SECRETS), phase: (await w.store.getInstance(ctx.instance.id))?.status.phase, writes: writes.n });
       return w.driver.create(ctx);
     };
     const engine = await warmEngine(w, { drivers: { memory: { ...w.driver, create } } });
     try {
       seen.length = 0;
       const calls = w.driver.calls();
-      writes = 0;
+      writes.n = 0;
       const created = await w.request('db');
       // What was committed: the working status and its pending create, not Pending.
       expect(created.status.phase).toBe('Provisioning');
@@ -89,6 +95,33 @@ eachStore('engine: the first intent in the create\'s own transaction', (open) =>
       expect(w.driver.calls().observe - calls.observe).toBe(0);
       await expectOneWorkingResource(w, created);
       expect((await w.store.listEvents({ instanceId: created.id, kinds: ['instance.ready'] })).items).toHaveLength(1);
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('is recorded by the first create after a start too: the sealing key looked up as the worker starts, the product version handed by the request', async () => {
+    const w = await converging(open);
+    const product = (await w.store.getProductVersion('kv', '1.0.0'))!; // as the server's create reads it
+    const writes = writesCounted(w);
+    let productReads = 0;
+    const getProductVersion = w.store.getProductVersion.bind(w.store);
+    w.store.getProductVersion = (...args) => (productReads++, getProductVersion(...args));
+    const writesBeforeCreate: number[] = [];
+    const create = (ctx: DriverContext) => (writesBeforeCreate.push(writes.n), w.driver.create(ctx));
+    // A fresh engine: no pass has run, no secret been written through this secret store.
+    const engine = w.engine({ leaseMs: LEASE_MS, drivers: { memory: { ...w.driver, create } } });
+    engine.start();
+    try {
+      await w.clock.whenSleeping();
+      const created = await w.request('db', { productRead: product });
+      expect(created.status.phase).toBe('Provisioning');
+      await w.until(created.id, (instance) => instance?.status.phase === 'Ready');
+      // Its pass recorded no intent of its own, read no product version, and did not observe.
+      expect(writesBeforeCreate).toEqual([0]);
+      expect(productReads).toBe(0);
+      expect(w.driver.calls().observe).toBe(0);
+      await expectOneWorkingResource(w, created);
     } finally {
       await engine.stop();
     }
@@ -141,11 +174,22 @@ eachStore('engine: the first intent in the create\'s own transaction', (open) =>
       },
     });
     engine = await warmEngine(w);
+    // The hand-back is not awaited by the worker (nor by its stop): its commit is awaited here before
+    // the next claim, which on PostgreSQL could otherwise run first and find the row still leased.
+    const released: Array<Promise<void>> = [];
+    const releaseLease = w.store.releaseLease.bind(w.store);
+    w.store.releaseLease = (...args) => {
+      const release = releaseLease(...args);
+      released.push(release);
+      return release;
+    };
     const calls = w.driver.calls();
     const created = await w.request('db');
     await stopping;
     expect(created.status.phase).toBe('Provisioning');
     expect(w.driver.calls().create - calls.create).toBe(0);
+    expect(released).toHaveLength(1);
+    await Promise.all(released);
     // Released, not left to lapse: claimed at once (the clock has not moved), observed, then created.
     await w.drain();
     expect(w.driver.calls().observe - calls.observe).toBe(1);

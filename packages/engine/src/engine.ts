@@ -34,9 +34,14 @@ export const ENGINE_DEFAULTS = Object.freeze({
 /**
  * Product versions never change once published, so a found one is cached for good. The passes
  * that ask for one while it is being read share the read (a first claim of 64 used to read it 64 times).
- * `known`: the cached one, at once (a create's intent, create-intent.ts).
+ * `known`: the cached one, at once (a create's intent, create-intent.ts). `keep`: one read
+ * elsewhere (a create's request, NewInstance.productRead), cached as if read here.
  */
-function cachedProductLookup(options: EngineOptions): { lookup: PassDeps['productVersion']; known: (name: string, version: string) => ProductVersion | undefined } {
+function cachedProductLookup(options: EngineOptions): {
+  lookup: PassDeps['productVersion'];
+  known: (name: string, version: string) => ProductVersion | undefined;
+  keep: (found: ProductVersion) => void;
+} {
   const read = options.products ?? ((name: string, version: string) => options.store.getProductVersion(name, version));
   const cache = new Map<string, ProductVersion>();
   const reading = new Map<string, Promise<ProductVersion | undefined>>();
@@ -55,7 +60,11 @@ function cachedProductLookup(options: EngineOptions): { lookup: PassDeps['produc
     }
     return answer;
   };
-  return { lookup, known };
+  const keep = (found: ProductVersion) => {
+    const key = `${found.name}@${found.version}`;
+    if (!cache.has(key)) cache.set(key, found);
+  };
+  return { lookup, known, keep };
 }
 
 /**
@@ -185,6 +194,8 @@ export function createEngine(options: EngineOptions): Engine {
         return true;
       },
       intentFor(request) {
+        // The version the create was checked against: its first create after a start needs no read either.
+        if (request.productRead !== undefined) products.keep(request.productRead);
         const atCreate = intentAtCreate(deps, products.known, request);
         if (atCreate === undefined) return undefined;
         made.set(atCreate.intent, atCreate.recorded);
@@ -285,7 +296,10 @@ export function createEngine(options: EngineOptions): Engine {
         else if (!inFlight.has(change.instanceId)) wakeup.ring();
       });
       stopTaking = takeOnCreate();
-      loop = claimLoop();
+      // The key new secrets are sealed with, looked up before the first claim: a create's intent
+      // needs it at once (create-intent.ts), the first create after a start included.
+      const keyKnown = options.secrets.knowSealingKey?.() ?? Promise.resolve();
+      loop = keyKnown.then(claimLoop);
       rollouts.start();
       logger.info({ workerId, concurrency }, 'engine started');
     },

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Target } from '@paved/driver-api';
 import { createMemoryDriver, type MemoryDriver } from '@paved/driver-memory';
-import { externalNameFor, type Instance, type ProductManifest } from '@paved/model';
+import { externalNameFor, type Instance, type ProductManifest, type ProductVersion } from '@paved/model';
 import { createSecretStore, masterKeyId } from '@paved/secrets';
 import type { SecretStore } from '@paved/secrets';
 import type { Store } from '@paved/store';
@@ -137,7 +137,8 @@ export interface World {
   teamName: string;
   userId: string;
   /** Creates an instance of product `product` (default 'kv'@1.0.0) due now. */
-  request(name: string, overrides?: { product?: string; version?: string; target?: string; inputs?: Record<string, unknown> }): Promise<Instance>;
+  /** `productRead`: the product version the request was checked against, as a server's create hands it (NewInstance.productRead). */
+  request(name: string, overrides?: { product?: string; version?: string; target?: string; inputs?: Record<string, unknown>; productRead?: ProductVersion }): Promise<Instance>;
   engine(options?: Partial<EngineOptions>): Engine;
   /**
    * Runs passes until nothing is due (or `max` rounds); returns how many ran. When nothing is
@@ -190,6 +191,7 @@ export async function makeWorld(open: OpenStore, options: { manifest?: ProductMa
         externalName: externalNameFor(team.name, name, id),
         target: overrides.target ?? target.name,
         createdBy: user.id,
+        ...(overrides.productRead === undefined ? {} : { productRead: overrides.productRead }),
       });
     },
     engine(engineOptions = {}) {

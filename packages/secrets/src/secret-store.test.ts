@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { createStore } from '@paved/store';
 import { eachStore } from '@paved/store/testing';
 import { describe, expect, it } from 'vitest';
+import { fixedKeyring } from './keyring.js';
 import { masterKeyId, type MasterKey } from './master-key.js';
 import { createSecretStore } from './secret-store.js';
 
@@ -57,6 +58,32 @@ eachStore('createSecretStore', (open) => {
     await store.putSecret({ ownerId: attacker, name: 'credentials', envelope: row!.envelope, keyId: row!.keyId });
     await expect(secrets.get(attacker, 'credentials')).rejects.toMatchObject({ code: 'secret_unreadable' });
     await expect(createSecretStore({ store, masterKey: newMaster() }).get(victim, 'credentials')).rejects.toThrow(/sealed with master key/);
+  });
+
+  it('knows the key new secrets are sealed with once asked (a worker\'s start), before any write: the active one, or on a brand-new store the newest', async () => {
+    const store = await open();
+    const [older, newer] = [newMaster(), newMaster()];
+    const keyring = fixedKeyring([{ ...older, version: 1 }, { ...newer, version: 2 }]);
+    const fresh = createSecretStore({ store, keyring });
+    expect(fresh.sealNow!('owner', 'generated', { token: 'x' })).toBeUndefined();
+    await fresh.knowSealingKey!();
+    // No active key recorded yet: the newest, as the first put would take it.
+    expect(fresh.sealNow!('owner', 'generated', { token: 'x' })?.keyId).toBe(newer.id);
+    expect(await store.activateMasterKey({ keyId: older.id, version: 1 }, undefined)).toBe(true);
+    const started = createSecretStore({ store, keyring });
+    await started.knowSealingKey!();
+    const sealed = started.sealNow!('owner', 'generated', { token: 'x' });
+    expect(sealed?.keyId).toBe(older.id);
+    expect(started.open!({ ownerId: 'owner', name: 'generated', envelope: sealed!.envelope, keyId: sealed!.keyId, updatedAt: '' })).toEqual({ token: 'x' });
+  });
+
+  it('leaves a key it cannot find for put to report: knowSealingKey does not throw', async () => {
+    const store = await open();
+    expect(await store.activateMasterKey({ keyId: 'held-elsewhere', version: 3 }, undefined)).toBe(true);
+    const secrets = createSecretStore({ store, masterKey: newMaster() });
+    await expect(secrets.knowSealingKey!()).resolves.toBeUndefined();
+    expect(secrets.sealNow!('owner', 'generated', { token: 'x' })).toBeUndefined();
+    await expect(secrets.put('owner', 'generated', { token: 'x' })).rejects.toMatchObject({ code: 'master_key_missing' });
   });
 });
 

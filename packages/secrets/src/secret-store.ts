@@ -103,6 +103,9 @@ export function createSecretStore(options: SecretStoreOptions): SecretStore {
       }
       return { envelope: boxFor(sealing).seal(values, aadFor(ownerId, name)), keyId: sealing.id };
     },
+    async knowSealingKey() {
+      await sealingKey().catch(() => undefined);
+    },
     async deleteAll(ownerId) {
       await store.deleteSecrets(ownerId);
     },

@@ -17,4 +17,10 @@ export interface SecretStore {
    * envelope whose key is no longer the active one, as it refuses `put`'s.
    */
   sealNow?(ownerId: string, name: string, values: Record<string, string>): { envelope: string; keyId: string } | undefined;
+  /**
+   * Looks up the key new secrets are sealed with, unless known: asked when a worker starts, so
+   * that `sealNow` has it from the first create on. On a store with no active key yet it is the
+   * keyring's newest, as for `put`; a failure is left for `put` to report.
+   */
+  knowSealingKey?(): Promise<void>;
 }

@@ -137,6 +137,12 @@ export interface NewInstance {
   workload?: { serviceId: string; environment: string; resource: string; shared: boolean };
   /** Composition (migration 0006): the composite instance this one is a part of, and which include it is. */
   parent?: { id: string; part: string };
+  /**
+   * The product version the request was checked against, as its caller read it; in memory only,
+   * never stored. A worker taking the create makes its first intent with it (CreateClaimer.intentFor)
+   * instead of needing it read already: a first create after a start is then like every other.
+   */
+  productRead?: ProductVersion;
 }
 
 export interface QuotaClaim {

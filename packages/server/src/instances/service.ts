@@ -178,6 +178,7 @@ export class DefaultInstanceService implements InstanceService {
       ...(environment ? { environment: environment.name } : {}),
       provenance: { interface: prepared.via, decisions: judged.decisions },
       ...(judged.approvers ? { approval: { id: newApprovalId(), approvers: judged.approvers, decisions: judged.approvals } } : {}),
+      productRead: product,
     });
   }
 
