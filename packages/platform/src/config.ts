@@ -67,8 +67,7 @@ export interface PavedConfig {
   delivery: DeliveryConfig & { settings: NonNullable<DeliveryConfig['settings']> };
   /**
    * Test-only crash point: the process SIGKILLs itself when the engine reaches the named
-   * failpoint (e.g. `create:after-driver`), or the n-th time it reaches it (`create:after-driver#2`).
-   * Used by the crash test; never set in production.
+   * failpoint (e.g. `create:after-driver`). Used by the crash test; never set in production.
    */
   crashAt?: string;
 }

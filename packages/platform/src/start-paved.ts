@@ -126,8 +126,8 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
         ...(metrics === undefined ? {} : { observer: metrics.engineObserver }),
         // A rollout's instances are judged by the policies when their wave starts, like an update.
         rolloutPolicyCheck: rolloutPolicyCheck(store),
-        // Test-only (PAVED_CRASH_AT): die like a power cut at the named point (`point#n`: the n-th time it is reached).
-        ...(crashAt ? { failpoint: crashingAt(crashAt) } : {}),
+        // Test-only (PAVED_CRASH_AT): die like a power cut at the named point.
+        ...(crashAt ? { failpoint: (name: string) => { if (name === crashAt) process.kill(process.pid, 'SIGKILL'); } } : {}),
       });
       engine.start();
       // Stop the worker before the store and drivers it uses.
@@ -176,13 +176,4 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
     await stop();
     throw error;
   }
-}
-
-/** PAVED_CRASH_AT's failpoint: SIGKILL at `point`, or at its n-th reaching with `point#n` (after a pass that warmed the worker up). */
-function crashingAt(crashAt: string): (name: string) => void {
-  const [point, nth] = crashAt.split('#');
-  let reached = 0;
-  return (name) => {
-    if (name === point && ++reached >= Number(nth ?? 1)) process.kill(process.pid, 'SIGKILL');
-  };
 }
