@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import type { SecretSpec } from '@paved/driver-api';
 import { COMPOSITE_DRIVER, type ProductVersion } from '@paved/model';
 import { isoAt, type CreateIntent, type NewInstance } from '@paved/store';
-import { GENERATED_SECRETS } from './outputs.js';
+import { GENERATED_SECRETS, withMissingGenerated } from './outputs.js';
 import type { PassDeps } from './pass.js';
 import { workingStatus } from './status.js';
 
@@ -39,7 +37,7 @@ export function intentAtCreate(
   if (driver?.createsUnobserved !== true) return undefined;
   const target = deps.targets.find((candidate) => candidate.name === request.target);
   if (target === undefined) return undefined;
-  const generated = newSecretValues(driver.secrets);
+  const generated = withMissingGenerated(driver.secrets) ?? {};
   let secret: CreateIntent['secret'];
   if (Object.keys(generated).length > 0) {
     const sealed = deps.secrets.sealNow?.(request.id, GENERATED_SECRETS, generated);
@@ -50,11 +48,4 @@ export function intentAtCreate(
   // From the status every request not held for approval starts with (the store's first status).
   const status = workingStatus({ phase: 'Pending', conditions: [] }, 'create', subject, isoAt(deps.clock.now()));
   return { intent: { status, pendingAction: 'create', ...(secret === undefined ? {} : { secret }) }, recorded: { generated } };
-}
-
-/** Every generated secret of a driver, made as observe makes the missing ones (outputs.ts generatedSecrets). */
-function newSecretValues(specs: Readonly<Record<string, SecretSpec>>): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const name of Object.keys(specs)) values[name] = randomBytes(specs[name]!.bytes).toString('hex');
-  return values;
 }

@@ -60,16 +60,32 @@ export async function generatedSecrets(
   secrets: SecretStore,
   instanceId: string,
   specs: Readonly<Record<string, SecretSpec>>,
-  generate: (bytes: number) => string = (bytes) => randomBytes(bytes).toString('hex'),
+  generate: (bytes: number) => string = randomSecret,
   rotation = 0,
 ): Promise<{ values: Record<string, string>; unstored?: UnstoredSecrets }> {
   const name = generatedSecretsName(rotation);
   const stored = (await secrets.get(instanceId, name)) ?? {};
+  const values = withMissingGenerated(specs, stored, generate);
+  return values === undefined ? { values: stored } : { values, unstored: { name, values } };
+}
+
+/** A generated secret's value: `bytes` random bytes, in hex. */
+const randomSecret = (bytes: number): string => randomBytes(bytes).toString('hex');
+
+/**
+ * `stored` with every secret of `specs` it lacks generated, as a new object; undefined when none
+ * is missing. A new instance has none stored (a create's intent, create-intent.ts).
+ */
+export function withMissingGenerated(
+  specs: Readonly<Record<string, SecretSpec>>,
+  stored: Readonly<Record<string, string>> = {},
+  generate: (bytes: number) => string = randomSecret,
+): Record<string, string> | undefined {
   const missing = Object.keys(specs).filter((name) => !Object.hasOwn(stored, name));
-  if (missing.length === 0) return { values: stored };
+  if (missing.length === 0) return undefined;
   const values = { ...stored };
   for (const name of missing) values[name] = generate(specs[name]!.bytes);
-  return { values, unstored: { name, values } };
+  return values;
 }
 
 /** generatedSecrets, with what was missing stored before it returns. */
