@@ -876,7 +876,8 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * is one statement alone (PostgreSQL's writeAlone, StatusWrite.shownSecretKeys given), and
    * appended in that statement, after `instance.ready`, while the auth epoch is still the one it
    * gives: one commit for both. Any other Ready (another process's, a shared transaction) asks
-   * nothing. Asked at most once; returns the function that withdraws it. Absent: never asked.
+   * nothing. Asked at most once; returns the function that withdraws it. Absent where no Ready
+   * is one statement alone (SQLite): never asked.
    */
   rideOnReady?(instanceId: string, rider: ReadyRider): () => void;
   /** Many events in one transaction, in order. */

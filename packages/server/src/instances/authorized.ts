@@ -85,8 +85,8 @@ export class AuthorizedInstanceService implements InstanceService {
     return this.inner.revealRecorded!(team, watched, sealedCredentials, recorded);
   }
 
-  rideOnReady(instanceId: string, rider: ReadyRider): () => void {
-    return this.inner.rideOnReady?.(instanceId, rider) ?? (() => {});
+  rideOnReady(instanceId: string, rider: ReadyRider): (() => void) | undefined {
+    return this.inner.rideOnReady?.(instanceId, rider);
   }
 
   async rotate(principal: Principal, team: string, name: string): Promise<Instance> {

@@ -32,8 +32,11 @@ eachStore('API create answered with its status stream (?wait=ready)', (open) => 
   };
   /** What became of each reveal riding on a Ready (Store.rideOnReady), as the store told it, until `restore`. */
   const rides = () => {
-    const ride = h.store.rideOnReady!.bind(h.store);
     const outcomes: string[] = [];
+    const ride = h.store.rideOnReady?.bind(h.store);
+    // SQLite's store has none: no Ready of it is one statement alone.
+    expect(ride === undefined).toBe(h.store.dialect === 'sqlite');
+    if (ride === undefined) return { outcomes, restore: () => {} };
     h.store.rideOnReady = (id, rider) => ride(id, { ask: (ready) => rider.ask(ready), settled: (outcome) => { outcomes.push(outcome); rider.settled(outcome); } });
     return { outcomes, restore: () => { h.store.rideOnReady = ride; } };
   };

@@ -101,8 +101,8 @@ export interface InstanceService {
    * are not the keys the event names.
    */
   revealRecorded?(team: string, watched: Instance, sealedCredentials: SecretEnvelopeRow | null | undefined, recorded: NewEvent): Promise<Credentials>;
-  /** Store.rideOnReady: absent where the store has none. */
-  rideOnReady?(instanceId: string, rider: ReadyRider): () => void;
+  /** Store.rideOnReady: undefined (nothing registered) where the store has none. */
+  rideOnReady?(instanceId: string, rider: ReadyRider): (() => void) | undefined;
   /**
    * Asks for a new credential: the engine issues it, the previous one keeps working for the
    * plan's grace period, then is revoked. Asking again before it is issued changes nothing.
@@ -333,8 +333,8 @@ export class DefaultInstanceService implements InstanceService {
     return { instance: watched.name, team: teamName, values };
   }
 
-  rideOnReady(instanceId: string, rider: ReadyRider): () => void {
-    return this.deps.store.rideOnReady?.(instanceId, rider) ?? (() => {});
+  rideOnReady(instanceId: string, rider: ReadyRider): (() => void) | undefined {
+    return this.deps.store.rideOnReady?.(instanceId, rider);
   }
 
   /**

@@ -7,6 +7,9 @@ import { problemParts } from '../http/problems.js';
 import { AuthEpochMoved, type InstanceService, type InstanceWatchEvent } from './service.js';
 import type { Principal } from '../access/principal.js';
 
+/** A ride withdrawn, or none made (the store has none): nothing to withdraw. */
+const noWithdrawal = () => {};
+
 /** A refusal by the checks before anything is written (a 4xx, not the store or the server failing). */
 const isRefusal = (error: unknown) => problemParts(error).status < 500;
 
@@ -55,8 +58,8 @@ export async function streamReveal(deps: StreamRevealDeps, request: FastifyReque
   let asked: { event: NewEvent; outcome: Promise<RideOutcome> } | undefined;
   let settle: ((outcome: RideOutcome) => void) | undefined;
   const rideOn = (watched: Instance, isOpen: () => boolean) => {
-    if (withdraw !== undefined || deps.instances.rideOnReady === undefined) return;
-    withdraw = deps.instances.rideOnReady(watched.id, {
+    if (withdraw !== undefined) return;
+    withdraw = deps.instances.rideOnReady?.(watched.id, {
       ask({ keys }) {
         const kept = isOpen() ? deps.reauthenticate.underEpoch?.(request) : undefined;
         const event = kept === undefined ? undefined : deps.instances.revealEventAtReady?.(kept.principal, team, watched, keys);
@@ -65,12 +68,12 @@ export async function streamReveal(deps: StreamRevealDeps, request: FastifyReque
         return { event, authEpoch: kept.epoch };
       },
       settled: (outcome) => settle?.(outcome),
-    });
+    }) ?? noWithdrawal;
   };
   /** The event the Ready's statement appended, if it did; no later write may ask after this. */
   const rode = async (): Promise<NewEvent | undefined> => {
     withdraw?.();
-    withdraw = () => {};
+    withdraw = noWithdrawal;
     const ride = asked;
     return ride !== undefined && (await ride.outcome) === 'appended' ? ride.event : undefined;
   };

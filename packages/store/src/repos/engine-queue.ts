@@ -443,7 +443,8 @@ export function engineQueueRepo(ctx: StoreContext) {
       return outcome.outcome;
     },
 
-    rideOnReady(instanceId: string, rider: ReadyRider): () => void {
+    // Only where a Ready can be one statement alone (PostgreSQL's writeAlone): elsewhere nothing would ask.
+    rideOnReady: adapter.writeAlone === undefined ? undefined : (instanceId: string, rider: ReadyRider): (() => void) => {
       ctx.readyRiders.set(instanceId, rider);
       return () => {
         if (ctx.readyRiders.get(instanceId) === rider) ctx.readyRiders.delete(instanceId);
