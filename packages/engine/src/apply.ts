@@ -34,6 +34,8 @@ export interface Run {
   outputs?: Record<string, string>;
   /** The non-secret part of `outputs`, for the instance's row. */
   plain?: Record<string, string>;
+  /** The names of the secret part, as a create or update stored them (the credentials): what the Ready write will show (StatusWrite.shownSecretKeys). */
+  secretKeys?: readonly string[];
   checks?: CheckResult[];
   /** Engine state and events the final write records. */
   engine: Partial<EngineState>;
@@ -87,6 +89,7 @@ export async function reconcileWithDriver(pass: Pass, resolved: Resolved, progre
   if (run.unstored !== undefined) await storeGeneratedAlone(run);
   await recordReady(pass, {
     ...(run.plain === undefined ? {} : { outputs: run.plain }),
+    ...(run.plain === undefined || run.secretKeys === undefined ? {} : { shownSecretKeys: run.secretKeys }),
     ...(run.plan.drifted ? { repaired: run.plan } : {}),
     ...(run.checks === undefined ? {} : { checks: run.checks }),
     engine: run.engine,
@@ -173,6 +176,7 @@ async function applyChange(run: Run, action: 'create' | 'update'): Promise<StepE
   run.storing = { action, done };
   run.outputs = result.outputs;
   run.plain = plain;
+  run.secretKeys = Object.keys(secret);
   // New credentials: earlier check results do not speak for them (a run-checks step follows if the product has checks).
   run.checks = [];
   return 'next';

@@ -48,7 +48,9 @@ export async function runChecks(pass: Pass, resolved: Resolved, names: readonly 
  */
 export async function recordReady(
   pass: Pass,
-  options: { outputs?: Record<string, string>; repaired?: Pick<ReconcilePlan, 'reason' | 'message'>; checks?: CheckResult[]; engine?: Partial<EngineState>; events?: NewEvent[] } = {},
+  options: {
+    outputs?: Record<string, string>; shownSecretKeys?: readonly string[]; repaired?: Pick<ReconcilePlan, 'reason' | 'message'>; checks?: CheckResult[]; engine?: Partial<EngineState>; events?: NewEvent[];
+  } = {},
 ): Promise<void> {
   const now = pass.now();
   const status = readyStatus(pass.previous, pass.subject(), pass.nowIso(), options.checks);
@@ -75,6 +77,8 @@ export async function recordReady(
     events,
     // A create's stream in this process reveals the credentials with the Ready: told them as committed, it need not read them again.
     shownWithSecret: CREDENTIALS,
+    // The credentials this pass stored, by name: an event a watcher wants with the Ready may name them (Store.rideOnReady).
+    ...(options.shownSecretKeys === undefined ? {} : { shownSecretKeys: options.shownSecretKeys }),
   });
 }
 

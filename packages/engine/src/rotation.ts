@@ -41,6 +41,7 @@ export async function rotate(run: Run, step: Extract<DriverStep, { kind: 'rotate
   run.ctx = { ...current, instance, secrets };
   run.outputs = result.outputs;
   run.plain = plain;
+  run.secretKeys = Object.keys(secret);
   // New credentials: earlier check results do not speak for them (a run-checks step follows if the product has checks).
   run.checks = [];
   run.engine = { ...run.engine, rotation: next, revokeRotation: previous, revokeAt };

@@ -107,13 +107,17 @@ async function claimOnly(store: Store, instance: Instance) {
 /**
  * Does what the engine does when a create succeeds: claim, record Ready with outputs, release.
  * `asEngine`: as the engine's last write does it (engine/src/record.ts recordReady): the
- * `instance.ready` event, the lease ended by the write, the credentials shown with it.
+ * `instance.ready` event, the lease ended by the write, the credentials shown with it, and
+ * `secretKeys`: the names of the credentials the pass stored (StatusWrite.shownSecretKeys).
  */
-export async function markReady(store: Store, instance: Instance, outputs: Record<string, string> = {}, options: { asEngine?: boolean } = {}): Promise<void> {
+export async function markReady(store: Store, instance: Instance, outputs: Record<string, string> = {}, options: { asEngine?: boolean; secretKeys?: string[] } = {}): Promise<void> {
   const claimed = await claimOnly(store, instance);
   const at = new Date().toISOString();
   const asEngine = options.asEngine === true
-    ? { events: [{ kind: 'instance.ready' as const, teamId: instance.teamId, instanceId: instance.id, data: { timeToReadyMs: 1 } }], releaseLease: true, shownWithSecret: 'credentials' }
+    ? {
+      events: [{ kind: 'instance.ready' as const, teamId: instance.teamId, instanceId: instance.id, data: { timeToReadyMs: 1 } }], releaseLease: true, shownWithSecret: 'credentials',
+      ...(options.secretKeys === undefined ? {} : { shownSecretKeys: options.secretKeys }),
+    }
     : undefined;
   const outcome = await store.recordStatus(instance.id, claimed.leaseToken, {
     ...asEngine,

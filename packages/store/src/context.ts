@@ -5,6 +5,7 @@ import type { CreateClaims } from './create-claims.js';
 import type { Database } from './schema.js';
 import type { UnchangedReads } from './unchanged-reads.js';
 import type { HeldRows, LeasedRow } from './repos/held-rows.js';
+import type { ReadyRider } from './types.js';
 
 /** What every repository module shares: the adapter, the clock and the local change feed. */
 export interface StoreContext {
@@ -20,4 +21,6 @@ export interface StoreContext {
   createClaims: CreateClaims;
   /** The rows this process's passes hold leases on (repos/held-rows.ts): kept by a claim, and by a create a worker took. */
   heldRows: HeldRows<LeasedRow>;
+  /** The events watchers of this process want committed with an instance's Ready, by instance id (Store.rideOnReady). */
+  readyRiders: Map<string, ReadyRider>;
 }

@@ -50,7 +50,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   const now = options.now ?? Date.now;
   const feed = new ChangeFeed();
   const createClaims = new CreateClaims();
-  const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: () => isoAt(now()), unchanged: unchangedReads(adapter), createClaims, heldRows: new HeldRows() };
+  const ctx: StoreContext = { adapter, db: adapter.db, feed, now, iso: () => isoAt(now()), unchanged: unchangedReads(adapter), createClaims, heldRows: new HeldRows(), readyRiders: new Map() };
   try {
     await adapter.listen((change) => feed.emit(change));
   } catch (error) {

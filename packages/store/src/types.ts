@@ -248,6 +248,34 @@ export interface StatusWrite {
    * statement alone (PostgreSQL), that statement answers them, and a local watcher need not read them again.
    */
   shownWithSecret?: string;
+  /**
+   * The names in the secret `shownWithSecret` as this pass stored it before this write (the
+   * credentials it issued): with the write's outputs, what a watcher would reveal once it commits,
+   * so that a ReadyRider's event may name them (Store.rideOnReady). Absent: no rider is asked.
+   */
+  shownSecretKeys?: readonly string[];
+}
+
+/** What became of a rider's event (ReadyRider.settled). */
+export type RideOutcome = 'appended' | 'not-appended' | 'unknown';
+
+/**
+ * An event a watcher in this process wants committed with an instance's Ready (Store.rideOnReady):
+ * asked just before the write that could carry it is sent, in the same synchronous turn.
+ */
+export interface ReadyRider {
+  /**
+   * The event and the auth epoch it holds under, or undefined (it does not ride; asked once).
+   * `keys`: the names the instance's outputs and StatusWrite.shownWithSecret's secret will hold
+   * once the write commits (StatusWrite.shownSecretKeys), sorted.
+   */
+  ask(ready: { keys: readonly string[] }): { event: NewEvent; authEpoch: number } | undefined;
+  /**
+   * Told once, when `ask` gave an event: 'appended' (committed in the Ready's own statement, only
+   * because the write changed the row and the auth epoch was still the one given), 'not-appended'
+   * (nothing of it written), 'unknown' (the statement failed: it may have committed).
+   */
+  settled(outcome: RideOutcome): void;
 }
 
 export type WriteOutcome = 'changed' | 'unchanged' | 'lost-lease';
@@ -843,6 +871,15 @@ export interface Store extends ProductEvolutionStore, RolloutStore {
    * audited act in one round trip (the watch stream's reveal, server/src/instances/stream-reveal.ts).
    */
   appendEventWhileAuthEpoch(event: NewEvent, epoch: number): Promise<PavedEvent | undefined>;
+  /**
+   * `rider`'s event is asked for by this process's next write of the instance's first Ready that
+   * is one statement alone (PostgreSQL's writeAlone, StatusWrite.shownSecretKeys given), and
+   * appended in that statement, after `instance.ready`, while the auth epoch is still the one it
+   * gives: one commit for both. Any other Ready (another process's, a shared transaction) asks
+   * nothing. Asked at most once; returns the function that withdraws it. Absent where no Ready
+   * is one statement alone (SQLite): never asked.
+   */
+  rideOnReady?(instanceId: string, rider: ReadyRider): () => void;
   /** Many events in one transaction, in order. */
   appendEvents(events: readonly NewEvent[]): Promise<void>;
   /** In the order they were appended (oldest first). */

@@ -2,7 +2,7 @@ import {
   NotAllowedError, isPavedError,
   type CreateInstanceRequest, type Credentials, type Instance, type Page, type PageRequest, type PavedEvent, type RequestInterface, type RequestPreview, type UpdateInstanceRequest,
 } from '@paved/model';
-import type { SecretEnvelopeRow, Store } from '@paved/store';
+import type { NewEvent, ReadyRider, SecretEnvelopeRow, Store } from '@paved/store';
 import { instanceNotFound, type InstanceListRequest, type InstanceService, type InstanceWatchEvent, type InstanceWatchRequest } from './service.js';
 import type { InstanceFollow } from './follow.js';
 import { can, teamFor, type Principal, type TeamAccess } from '../access/principal.js';
@@ -72,6 +72,21 @@ export class AuthorizedInstanceService implements InstanceService {
   async revealCredentials(principal: Principal, team: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null, underAuthEpoch?: number): Promise<Credentials> {
     await this.instanceAccess(principal, team, name, 'write');
     return this.inner.revealCredentials(principal, team, name, watched, sealedCredentials, underAuthEpoch);
+  }
+
+  /** revealCredentials's authorization, made now from what is in hand (the team kept under the caller's epoch), or undefined: then revealCredentials. */
+  revealEventAtReady(principal: Principal, team: string, watched: Instance, keys: readonly string[]): NewEvent | undefined {
+    const found = principal.reads?.keptTeam(team);
+    return found !== undefined && can(principal, found.id, 'write') ? this.inner.revealEventAtReady?.(principal, team, watched, keys) : undefined;
+  }
+
+  /** Authorized when its event was made (revealEventAtReady), under the auth epoch the Ready's statement confirmed. */
+  revealRecorded(team: string, watched: Instance, sealedCredentials: SecretEnvelopeRow | null | undefined, recorded: NewEvent): Promise<Credentials> {
+    return this.inner.revealRecorded!(team, watched, sealedCredentials, recorded);
+  }
+
+  rideOnReady(instanceId: string, rider: ReadyRider): (() => void) | undefined {
+    return this.inner.rideOnReady?.(instanceId, rider);
   }
 
   async rotate(principal: Principal, team: string, name: string): Promise<Instance> {

@@ -18,11 +18,30 @@ eachStore('API create answered with its status stream (?wait=ready)', (open) => 
     vic = await h.user('vic');
     await h.team('platform');
     await h.team('alpha', [[ann, 'member'], [vic, 'viewer']]);
+    await h.team('beta', [[ann, 'member']]);
     await h.product('platform');
     await h.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
   });
   afterAll(() => h.close());
+  /** Until the reveal's `completed` record of `instance` is written (after the credentials went out). */
+  const completedOf = async (instance: string) => (await h.store.readAuditRecords({ afterSeq: 0, limit: 10_000 }))
+    .filter((r) => r.action === 'revealCredentials' && r.stage === 'completed' && r.target?.instance === instance);
+  const recorded = async (instance: string) => {
+    for (let i = 0; i < 200 && (await completedOf(instance)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+  /** What became of each reveal riding on a Ready (Store.rideOnReady), as the store told it, until `restore`. */
+  const rides = () => {
+    const outcomes: string[] = [];
+    const ride = h.store.rideOnReady?.bind(h.store);
+    // SQLite's store has none: no Ready of it is one statement alone.
+    expect(ride === undefined).toBe(h.store.dialect === 'sqlite');
+    if (ride === undefined) return { outcomes, restore: () => {} };
+    h.store.rideOnReady = (id, rider) => ride(id, { ask: (ready) => rider.ask(ready), settled: (outcome) => { outcomes.push(outcome); rider.settled(outcome); } });
+    return { outcomes, restore: () => { h.store.rideOnReady = ride; } };
+  };
+  /** The instance's events, oldest first, read from the store (not the API: its rate limit). */
+  const eventsOf = async (instanceId: string) => (await h.store.listEvents({ instanceId, limit: 500 })).items;
 
   it('streams the created instance, then its changes, with the credentials right before the first Ready status', async () => {
     const stream = openStream(base, '/api/v1/teams/alpha/instances?wait=ready&reveal=true', ann.token, { name: 'streamed', product: 'pgdb' });
@@ -127,6 +146,76 @@ eachStore('API create answered with its status stream (?wait=ready)', (open) => 
       expect(stream.events.map((e) => e.event)).toEqual(['status', 'credentials', 'status']);
       expect(calls).toEqual(moveEpoch ? { epochReads: 1, guardedAppends: 1 } : { epochReads: 0, guardedAppends: 1 });
       expect(await revealedOf(created.id)).toMatchObject([{ actor: 'ann', data: { instance: name, keys: ['host', 'password'] } }]);
+    }
+  });
+
+  it("records `credentials.revealed` in the engine's Ready statement on PostgreSQL, right after `instance.ready`: the reveal appends nothing of its own", async () => {
+    const appends = () => {
+      const guarded = h.store.appendEventWhileAuthEpoch.bind(h.store);
+      const plain = h.store.appendEvent.bind(h.store);
+      const calls = { appends: 0 };
+      h.store.appendEventWhileAuthEpoch = (event, epoch) => { calls.appends++; return guarded(event, epoch); };
+      h.store.appendEvent = (event) => { if (event.kind === 'credentials.revealed') calls.appends++; return plain(event); };
+      return { calls, restore: () => { h.store.appendEventWhileAuthEpoch = guarded; h.store.appendEvent = plain; } };
+    };
+    const riding = rides();
+    const stream = openStream(base, '/api/v1/teams/beta/instances?wait=ready&reveal=true', ann.token, { name: 'rode', product: 'pgdb' });
+    await stream.until(() => stream.events.length >= 1, 'the created status');
+    const created = JSON.parse(stream.events[0]!.data) as Instance;
+    await h.secrets.put(created.id, 'credentials', { password: 'pw' });
+    const { calls, restore } = appends();
+    try {
+      await markReady(h.store, created, { host: 'h' }, { asEngine: true, secretKeys: ['password'] });
+      await stream.until(() => stream.events.length >= 3, 'the credentials and the Ready status');
+    } finally {
+      restore();
+      riding.restore();
+    }
+    stream.close();
+    expect(riding.outcomes).toEqual(h.store.dialect === 'postgres' ? ['appended'] : []);
+    expect(stream.events.map((e) => e.event)).toEqual(['status', 'credentials', 'status']);
+    expect(JSON.parse(stream.events[1]!.data) as Credentials).toEqual({ instance: 'rode', team: 'beta', values: { host: 'h', password: 'pw' } });
+    // SQLite's Ready is not one statement alone: the reveal appends its event, as before.
+    expect(calls.appends).toBe(h.store.dialect === 'postgres' ? 0 : 1);
+    const events = await eventsOf(created.id);
+    expect(events.map((e) => e.kind).slice(-2)).toEqual(['instance.ready', 'credentials.revealed']);
+    expect(events.filter((e) => e.kind === 'credentials.revealed')).toMatchObject([{ actor: 'ann', teamId: created.teamId, data: { instance: 'rode', keys: ['host', 'password'] } }]);
+    await recorded('rode');
+    expect(await completedOf('rode')).toMatchObject([{ actor: 'ann', stage: 'completed', outcome: { result: 'allowed', status: 200 }, summary: { within: 'createInstance' } }]);
+  });
+
+  it("appends no `credentials.revealed` in the Ready's statement once the auth epoch moved: a member removed before Ready gets nothing, a moved epoch alone reveals once", async () => {
+    const kim = await h.user('kim');
+    await h.store.setMembership({ teamId: (await h.store.getTeam({ name: 'beta' }))!.id, userId: kim.user.id, role: 'member' });
+    for (const [name, removed] of [['kim-removed', true], ['kim-moved', false]] as const) {
+      const riding = rides();
+      const stream = openStream(base, '/api/v1/teams/beta/instances?wait=ready&reveal=true', kim.token, { name, product: 'pgdb' });
+      await stream.until(() => stream.events.length >= 1, 'the created status');
+      const created = JSON.parse(stream.events[0]!.data) as Instance;
+      await h.secrets.put(created.id, 'credentials', { password: 'pw' });
+      // After the stream's checks, before the Ready: the server's kept principal is the one from before.
+      if (removed) await h.store.removeMembership(created.teamId, kim.user.id);
+      else await h.user(`other-${name}`).then((other) => h.store.setMembership({ teamId: created.teamId, userId: other.user.id, role: 'viewer' }));
+      try {
+        await markReady(h.store, created, { host: 'h' }, { asEngine: true, secretKeys: ['password'] });
+        await stream.until(() => stream.events.length >= (removed ? 2 : 3), 'the Ready status');
+      } finally {
+        riding.restore();
+      }
+      stream.close();
+      // Asked, with the epoch kim was verified under, and refused by the statement itself: the reveal then made as always.
+      expect(riding.outcomes).toEqual(h.store.dialect === 'postgres' ? ['not-appended'] : []);
+      const revealed = (await eventsOf(created.id)).filter((e) => e.kind === 'credentials.revealed');
+      if (removed) {
+        expect(stream.events.map((e) => e.event)).toEqual(['status', 'status']);
+        expect(revealed).toEqual([]);
+        await recorded(name);
+        expect(await completedOf(name)).toMatchObject([{ actor: 'kim', stage: 'completed', outcome: { result: 'refused' } }]);
+        await h.store.setMembership({ teamId: created.teamId, userId: kim.user.id, role: 'member' });
+      } else {
+        expect(stream.events.map((e) => e.event)).toEqual(['status', 'credentials', 'status']);
+        expect(revealed).toMatchObject([{ actor: 'kim', data: { instance: name, keys: ['host', 'password'] } }]);
+      }
     }
   });
 

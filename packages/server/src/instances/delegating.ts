@@ -1,4 +1,4 @@
-import type { SecretEnvelopeRow } from '@paved/store';
+import type { NewEvent, ReadyRider, SecretEnvelopeRow } from '@paved/store';
 import type { CreateInstanceRequest, Credentials, Instance, Page, PageRequest, PavedEvent, RequestInterface, RequestPreview, UpdateInstanceRequest } from '@paved/model';
 import type { Principal } from '../access/principal.js';
 import type { InstanceFollow } from './follow.js';
@@ -54,6 +54,20 @@ export class DelegatingInstanceService implements InstanceService {
 
   revealCredentials(principal: Principal, team: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null, underAuthEpoch?: number): Promise<Credentials> {
     return this.inner.revealCredentials(principal, team, name, watched, sealedCredentials, underAuthEpoch);
+  }
+
+  revealEventAtReady(principal: Principal, team: string, watched: Instance, keys: readonly string[]): NewEvent | undefined {
+    // As getKept: a capability that changes the reveal must make its own event, or none.
+    if (this.revealCredentials !== DelegatingInstanceService.prototype.revealCredentials) return undefined;
+    return this.inner.revealEventAtReady?.(principal, team, watched, keys);
+  }
+
+  revealRecorded(team: string, watched: Instance, sealedCredentials: SecretEnvelopeRow | null | undefined, recorded: NewEvent): Promise<Credentials> {
+    return this.inner.revealRecorded!(team, watched, sealedCredentials, recorded);
+  }
+
+  rideOnReady(instanceId: string, rider: ReadyRider): (() => void) | undefined {
+    return this.inner.rideOnReady?.(instanceId, rider);
   }
 
   rotate(principal: Principal, team: string, name: string): Promise<Instance> {

@@ -1,5 +1,5 @@
 import {
-  COMPOSITE_DRIVER, COMPOSITE_TARGET, ConflictError, NotFoundError, QuotaError, assertName, externalNameFor, resolvePlan, validateInputs,
+  COMPOSITE_DRIVER, COMPOSITE_TARGET, ConflictError, InternalError, NotFoundError, QuotaError, assertName, externalNameFor, resolvePlan, validateInputs,
   type CreateInstanceRequest, type Credentials, type Environment, type Instance, type Page, type PavedEvent, type ProductVersion, type Team,
   type PageRequest, type Phase, type RequestInterface, type RequestPreview, type UpdateInstanceRequest,
   newId,
@@ -7,7 +7,7 @@ import {
 import { newApprovalId } from '@paved/store';
 import type { Driver, Target } from '@paved/driver-api';
 import type { SecretStore } from '@paved/secrets';
-import type { GateReads, SecretEnvelopeRow, Store } from '@paved/store';
+import type { GateReads, NewEvent, ReadyRider, SecretEnvelopeRow, Store } from '@paved/store';
 import { productNotFound } from '../products/service.js';
 import { findTeam, type Principal } from '../access/principal.js';
 import { selectTarget } from './target-selection.js';
@@ -87,6 +87,22 @@ export interface InstanceService {
    * the same statement, else nothing is appended or revealed and AuthEpochMoved is thrown.
    */
   revealCredentials(principal: Principal, team: string, name: string, watched?: Instance, sealedCredentials?: SecretEnvelopeRow | null, underAuthEpoch?: number): Promise<Credentials>;
+  /**
+   * revealCredentials's checks made now, synchronously, for a reveal the instance's Ready write
+   * may carry (Store.rideOnReady): the `credentials.revealed` event naming `keys` when `principal`
+   * may reveal `watched`'s credentials with all it needs in hand (its team read under its auth
+   * epoch); undefined otherwise (then revealCredentials, after the Ready). Absent: never.
+   */
+  revealEventAtReady?(principal: Principal, team: string, watched: Instance, keys: readonly string[]): NewEvent | undefined;
+  /**
+   * The credentials of `watched` (a Ready status a watch read, with its credentials still sealed
+   * as read in the same statement) whose `credentials.revealed` event `recorded` the Ready's own
+   * statement committed: opened, no check made again, nothing appended; refused (500) if they
+   * are not the keys the event names.
+   */
+  revealRecorded?(team: string, watched: Instance, sealedCredentials: SecretEnvelopeRow | null | undefined, recorded: NewEvent): Promise<Credentials>;
+  /** Store.rideOnReady: undefined (nothing registered) where the store has none. */
+  rideOnReady?(instanceId: string, rider: ReadyRider): (() => void) | undefined;
   /**
    * Asks for a new credential: the engine issues it, the previous one keeps working for the
    * plan's grace period, then is revoked. Asking again before it is issued changes nothing.
@@ -293,24 +309,44 @@ export class DefaultInstanceService implements InstanceService {
         code: 'not_ready',
       });
     }
-    // The watch's re-read brought the credentials along (one statement, one snapshot with the
-    // Ready it showed); otherwise they are read now. Opened only here, past every check.
-    const { open } = this.deps.secrets;
-    const secret = (watched !== undefined && sealedCredentials !== undefined && open !== undefined
-      ? sealedCredentials && open(sealedCredentials)
-      : await this.deps.secrets.get(instance.id, 'credentials')) ?? {};
-    const values = { ...instance.outputs, ...secret };
-    // The audit record names who saw which keys, never the values.
-    const revealed = {
-      kind: 'credentials.revealed' as const,
-      teamId: team.id,
-      instanceId: instance.id,
-      actor: principal.user.name,
-      data: { instance: instance.name, keys: Object.keys(values).sort() },
-    };
+    // Opened only here, past every check.
+    const values = await this.credentialValues(instance, watched === undefined ? undefined : sealedCredentials);
+    const revealed = revealedEvent(principal, team.id, instance, Object.keys(values).sort());
     if (underAuthEpoch === undefined) await this.deps.store.appendEvent(revealed);
     else if ((await this.deps.store.appendEventWhileAuthEpoch(revealed, underAuthEpoch)) === undefined) throw new AuthEpochMoved();
     return { instance: instance.name, team: team.name, values };
+  }
+
+  revealEventAtReady(principal: Principal, teamName: string, watched: Instance, keys: readonly string[]): NewEvent | undefined {
+    // revealCredentials's checks with the team as kept under the caller's epoch (watchedIn's), the phase the Ready's.
+    const team = principal.reads?.keptTeam(teamName);
+    return team === undefined || watched.teamId !== team.id ? undefined : revealedEvent(principal, team.id, watched, keys);
+  }
+
+  async revealRecorded(teamName: string, watched: Instance, sealedCredentials: SecretEnvelopeRow | null | undefined, recorded: NewEvent): Promise<Credentials> {
+    const values = await this.credentialValues(watched, sealedCredentials);
+    const keys = Object.keys(values).sort();
+    const named = (recorded.data as { keys?: unknown } | undefined)?.keys;
+    if (!Array.isArray(named) || named.length !== keys.length || keys.some((key, n) => named[n] !== key)) {
+      throw new InternalError(`${teamName}/${watched.name}: the credentials are not those its Ready recorded as revealed`);
+    }
+    return { instance: watched.name, team: teamName, values };
+  }
+
+  rideOnReady(instanceId: string, rider: ReadyRider): (() => void) | undefined {
+    return this.deps.store.rideOnReady?.(instanceId, rider);
+  }
+
+  /**
+   * Every output of `instance`, its credentials opened: from `sealedCredentials` when a watch's
+   * re-read brought them along (one statement, one snapshot with the Ready it showed), else read now.
+   */
+  private async credentialValues(instance: Instance, sealedCredentials: SecretEnvelopeRow | null | undefined): Promise<Record<string, string>> {
+    const { open } = this.deps.secrets;
+    const secret = (sealedCredentials !== undefined && open !== undefined
+      ? sealedCredentials && open(sealedCredentials)
+      : await this.deps.secrets.get(instance.id, 'credentials')) ?? {};
+    return { ...instance.outputs, ...secret };
   }
 
   async rotate(principal: Principal, teamName: string, name: string): Promise<Instance> {
@@ -393,6 +429,11 @@ export class DefaultInstanceService implements InstanceService {
       issues: [{ path: 'version', message: 'no such version' }],
     });
   }
+}
+
+/** The audit event of a reveal: who saw which keys of which instance, never the values. */
+function revealedEvent(principal: Principal, teamId: string, instance: Instance, keys: readonly string[]): NewEvent {
+  return { kind: 'credentials.revealed', teamId, instanceId: instance.id, actor: principal.user.name, data: { instance: instance.name, keys } };
 }
 
 /** A watch for a reveal re-reads the instance with its credentials (follow.ts). */

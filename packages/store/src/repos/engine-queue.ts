@@ -3,7 +3,7 @@ import type { Kysely, Updateable } from '#kysely';
 import type { StoreContext } from '../context.js';
 import type { Database, InstancesTable } from '../schema.js';
 import type { DialectAdapter } from '../dialect/adapter.js';
-import type { ClaimedInstance, EngineState, InstanceWithSecret, NewEvent, StatusWrite, WriteOutcome } from '../types.js';
+import type { ClaimedInstance, EngineState, InstanceWithSecret, NewEvent, ReadyRider, StatusWrite, WriteOutcome } from '../types.js';
 import { canonicalJson, sameStatusHash, statusHashOf } from '../canonical.js';
 import { ROTATION_COLUMNS, engineColumns, selectInstances, toEngineState, toInstance } from '../rows.js';
 import { compiledChange, compiledRead } from '../compiled.js';
@@ -99,6 +99,8 @@ interface UpdateEntry {
   withOutcome: Map<OutcomeColumn, CombinedStatement<readonly unknown[], number> | undefined>;
   /** The same, alone, answering the instance as committed (status-with-outcome.ts statusWithOutcomeShown): made when first asked for. */
   shown: Map<OutcomeColumn, NonNullable<ReturnType<typeof statusWithOutcomeShown>> | undefined>;
+  /** `shown` with a rider's event (Store.rideOnReady): made when first asked for. */
+  riding: Map<OutcomeColumn, NonNullable<ReturnType<typeof statusWithOutcomeShown>> | undefined>;
 }
 type UpdateOptions = { leaseToken?: string; announce?: Announce; unchangedSince?: string };
 const updatesByColumns = new Map<string, UpdateEntry>();
@@ -131,7 +133,7 @@ function updateEntry(set: Updateable<InstancesTable>, options: UpdateOptions): U
     }
     // With the same shape's other updates of a turn, one statement on PostgreSQL's pipelined writes (instance-updates.ts).
     const combined = combinedInstanceUpdate({ columns, leased: leaseToken !== undefined, announced: announce !== undefined, unchangedSince: unchangedSince !== undefined });
-    entry = { columns, update, combined, withOutcome: new Map(), shown: new Map() };
+    entry = { columns, update, combined, withOutcome: new Map(), shown: new Map(), riding: new Map() };
     updatesByColumns.set(key, entry);
   }
   return entry;
@@ -168,16 +170,42 @@ function updateInstanceWithOutcome(db: Kysely<Database>, id: string, set: Update
   return combinedOrAlone(db, statement, row, async () => (await statement.run(db, [row]))[0]!);
 }
 
+/** A rider (Store.rideOnReady) to ask as a Ready's statement is sent, and the names it would reveal. */
+interface Ride {
+  rider: ReadyRider;
+  keys: readonly string[];
+}
+
 /**
  * updateInstanceWithOutcome alone (writeAlone), answering the instance as it committed it with
  * its secret `secretName` (statusWithOutcomeShown): undefined when its guard refused it; the
- * outer undefined where it cannot be one statement.
+ * outer undefined where it cannot be one statement. `ride`: asked now, as the statement is sent;
+ * its event, if it gives one, goes in the same statement, and it is told what became of it.
  */
-function updateInstanceWithOutcomeShown(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: UpdateOptions, column: OutcomeColumn, event: EventAndOutcome, secretName: string): Promise<InstanceWithSecret | undefined> | undefined {
+function updateInstanceWithOutcomeShown(db: Kysely<Database>, id: string, set: Updateable<InstancesTable>, options: UpdateOptions, column: OutcomeColumn, event: EventAndOutcome, secretName: string, ride?: Ride): Promise<InstanceWithSecret | undefined> | undefined {
   const entry = updateEntry(set, options);
   const statement = madeOnce(entry.shown, entry, options, column, statusWithOutcomeShown);
   if (statement === undefined) return undefined;
-  return statement(db, [...updateArgs(entry, id, set, options), ...event], secretName).then((row) => row && shownOf(row, secretName));
+  const args = [...updateArgs(entry, id, set, options), ...event];
+  const asked = ride?.rider.ask({ keys: ride.keys });
+  const riding = asked === undefined ? undefined : madeOnce(entry.riding, entry, options, column, (shape, c) => statusWithOutcomeShown(shape, c, true));
+  if (asked === undefined || riding === undefined) return statement(db, args, secretName).then((row) => row && shownOf(row, secretName));
+  const values = eventAndOutcomeValues(event[1], asked.event);
+  return riding(db, args, secretName, { values: [values[0], values[1], values[2], values[3], values[4], values[5], values[6]], authEpoch: asked.authEpoch }).then((row) => {
+    ride!.rider.settled(row?.rode === true ? 'appended' : 'not-appended');
+    return row && shownOf(row, secretName);
+  }, (error: unknown) => {
+    ride!.rider.settled('unknown');
+    throw error;
+  });
+}
+
+/** The rider waiting for this write (Store.rideOnReady), taken: a first Ready alone, naming its secret's keys. */
+function rideFor(riders: Map<string, ReadyRider>, id: string, write: StatusWrite, event: NewEvent, outputs: Record<string, string>): Ride | undefined {
+  const rider = riders.get(id);
+  if (rider === undefined || event.kind !== 'instance.ready' || write.shownSecretKeys === undefined) return undefined;
+  riders.delete(id);
+  return { rider, keys: [...new Set([...Object.keys(outputs), ...write.shownSecretKeys])].sort() };
 }
 
 /** An entry's statement for an outcome column, made from the update's shape when first asked for (undefined too: it cannot be one statement). */
@@ -295,7 +323,8 @@ export function engineQueueRepo(ctx: StoreContext) {
       const values = eventAndOutcomeValues(at, outcomeEvent.event);
       // Alone, the statement may also answer the instance as it commits it (StatusWrite.shownWithSecret), for a watcher in this process.
       const shownWith = oneStatement ? write.shownWithSecret : undefined;
-      const answering = shownWith === undefined ? undefined : updateInstanceWithOutcomeShown(trx, id, set, options, outcomeEvent.column, values, shownWith);
+      const ride = shownWith === undefined ? undefined : rideFor(ctx.readyRiders, id, write, outcomeEvent.event, outputs);
+      const answering = shownWith === undefined ? undefined : updateInstanceWithOutcomeShown(trx, id, set, options, outcomeEvent.column, values, shownWith, ride);
       withOutcome = answering?.then((committed) => {
         shown = committed;
         return committed === undefined ? 0 : 1;
@@ -412,6 +441,14 @@ export function engineQueueRepo(ctx: StoreContext) {
       }
       if (outcome.parent !== undefined) ctx.feed.emit(outcome.parent);
       return outcome.outcome;
+    },
+
+    // Only where a Ready can be one statement alone (PostgreSQL's writeAlone): elsewhere nothing would ask.
+    rideOnReady: adapter.writeAlone === undefined ? undefined : (instanceId: string, rider: ReadyRider): (() => void) => {
+      ctx.readyRiders.set(instanceId, rider);
+      return () => {
+        if (ctx.readyRiders.get(instanceId) === rider) ctx.readyRiders.delete(instanceId);
+      };
     },
 
     async releaseLease(id: string, leaseToken: string): Promise<void> {

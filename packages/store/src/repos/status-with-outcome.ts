@@ -32,8 +32,17 @@ export function statusWithOutcome(shape: InstanceUpdateShape, column: OutcomeCol
   return countedById(preparedStatement(statusWithOutcomeText(parts, given, column, 'i."id"', 'select "id" from "changed"')), given);
 }
 
-/** The instance a status write left (the row it RETURNs, the view's joins) and one of its secrets, as statusWithOutcomeShown answers them. */
-export type ShownRow = InstanceViewRow & { secret_envelope: string | null; secret_updated_at: string | null; secret_key_id: string | null };
+/**
+ * The instance a status write left (the row it RETURNs, the view's joins) and one of its secrets,
+ * as statusWithOutcomeShown answers them; `rode`: whether a rider's event was appended (with one).
+ */
+export type ShownRow = InstanceViewRow & { secret_envelope: string | null; secret_updated_at: string | null; secret_key_id: string | null; rode?: boolean };
+
+/** A rider's event (Store.rideOnReady) in the Ready's statement: its row's values (events.ts, EVENT_COLUMNS' order) and the auth epoch it holds under. */
+export interface RiderRow {
+  values: readonly [id: string, at: string, kind: string, teamId: string | null, instanceId: string | null, actor: string | null, data: string];
+  authEpoch: number;
+}
 
 /**
  * statusWithOutcome for one write alone (writeAlone: the statement commits by itself) that also
@@ -44,30 +53,47 @@ export type ShownRow = InstanceViewRow & { secret_envelope: string | null; secre
  * credentials before its Ready write). Undefined when the guard refused the write (nothing changed).
  * So a watcher in this process is told the Ready without reading it again (bench/README §1 round 24).
  */
-export function statusWithOutcomeShown(shape: InstanceUpdateShape, column: OutcomeColumn): ((db: Kysely<Database>, args: readonly unknown[], secretName: string) => Promise<ShownRow | undefined>) | undefined {
+export function statusWithOutcomeShown(shape: InstanceUpdateShape, column: OutcomeColumn, riding = false): ((db: Kysely<Database>, args: readonly unknown[], secretName: string, rider?: RiderRow) => Promise<ShownRow | undefined>) | undefined {
   const parts = instanceUpdateParts(shape);
   if (parts === undefined) return undefined;
   const given = [...parts.given, ...EVENT_GIVEN];
   const secretParam = `$${given.length + 1}::text`;
+  // A rider's event (Store.rideOnReady): its values and auth epoch after the secret's name.
+  const rider = riding ? given.length + 2 : undefined;
   const text = preparedStatement(statusWithOutcomeText(parts, given, column, 'i.*',
     `select ${INSTANCE_VIEW_COLUMNS.map((name) => `c."${name}"`).join(', ')}, t."name" as "team_name", s."name" as "service_name", p."name" as "parent_name", `
     + 'x."envelope" as "secret_envelope", x."updated_at" as "secret_updated_at", x."key_id" as "secret_key_id" '
+    + (rider === undefined ? '' : `, exists (select 1 from "appended" where "rode") as "rode" `)
     + 'from "changed" as c join "teams" as t on t."id" = c."team_id" left join "services" as s on s."id" = c."service_id" '
     + 'left join "instances" as p on p."id" = c."parent_id" '
-    + `left join "secrets" as x on x."owner_id" = c."id" and x."name" = ${secretParam}`));
-  return async (db, args, secretName) => {
+    + `left join "secrets" as x on x."owner_id" = c."id" and x."name" = ${secretParam}`, rider));
+  return async (db, args, secretName, ridden) => {
     const arrays = given.map(([, type], n) => binaryArray(type, [args[n]]));
-    const result = await db.executeQuery<ShownRow>(CompiledQuery.raw(text, [...arrays, secretName]));
+    const riderArgs = rider === undefined || ridden === undefined ? [] : [...ridden.values, ridden.authEpoch];
+    if (rider !== undefined && ridden === undefined) throw new Error('a riding Ready statement without its rider');
+    const result = await db.executeQuery<ShownRow>(CompiledQuery.raw(text, [...arrays, secretName, ...riderArgs]));
     return result.rows[0];
   };
 }
 
-function statusWithOutcomeText(parts: NonNullable<ReturnType<typeof instanceUpdateParts>>, given: ReadonlyArray<[alias: string, type: BinaryElementType]>, column: OutcomeColumn, returning: string, last: string): string {
+/**
+ * `rider`: the number of the first of a rider's parameters (its event's seven values, then the
+ * auth epoch). Its row is inserted by the outcome event's own insert, after it (the rows in that
+ * order, so `seq` too), only for a changed row and while the auth epoch is the one given: an
+ * append as guarded as appendEventWhileAuthEpoch's, in the Ready's commit.
+ */
+function statusWithOutcomeText(parts: NonNullable<ReturnType<typeof instanceUpdateParts>>, given: ReadonlyArray<[alias: string, type: BinaryElementType]>, column: OutcomeColumn, returning: string, last: string, rider?: number): string {
+  const outcomeRow = 'v."paved_event_id", v."paved_event_at", v."paved_event_kind", v."paved_event_team", v."paved_event_instance", v."paved_event_actor", v."paved_event_data" '
+    + 'from "v" join "changed" as c on c."id" = v."id"';
+  const rows = rider === undefined
+    ? `select ${outcomeRow}`
+    : `select e."id", e."at", e."kind", e."team_id", e."instance_id", e."actor", e."data" from (select 1 as "n", ${outcomeRow} `
+      + `union all select 2, ${Array.from({ length: 7 }, (_, n) => `$${rider + n}::text`).join(', ')} from "changed" `
+      + `where (select "epoch" from "auth_epoch" where "id" = 1) = $${rider + 7}::bigint) as e("n", "id", "at", "kind", "team_id", "instance_id", "actor", "data") order by e."n"`;
   return `with "v" as (select * from unnest(${given.map(([, type], n) => `$${n + 1}::${type}[]`).join(', ')}) as v(${given.map(([alias]) => `"${alias}"`).join(', ')})), `
     + `"changed" as (update "instances" as i set ${parts.set} from "v" where ${parts.where} returning ${returning}${parts.announced}), `
     + `"appended" as (insert into "events" ("id", "at", "kind", "team_id", "instance_id", "actor", "data") `
-    + 'select v."paved_event_id", v."paved_event_at", v."paved_event_kind", v."paved_event_team", v."paved_event_instance", v."paved_event_actor", v."paved_event_data" '
-    + 'from "v" join "changed" as c on c."id" = v."id"), '
+    + rows + (rider === undefined ? '' : ` returning "id" = $${rider}::text as "rode"`) + '), '
     + `"outcome" as (update "instance_requests" as r set "${column}" = v."paved_event_at_ms" from "v" join "changed" as c on c."id" = v."id" `
     + `where r."instance_id" = v."id" and r."${column}" is null) `
     + last;
