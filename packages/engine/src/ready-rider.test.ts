@@ -54,4 +54,36 @@ eachStore('engine: an event riding on the first Ready', (open) => {
       await engine.stop();
     }
   });
+  it("writes the Ready as ever when a rider's ask throws: a watcher's failure is not the engine's", async () => {
+    const w = await makeWorld(open);
+    const settled: RideOutcome[] = [];
+    const create = async (ctx: DriverContext) => {
+      w.store.rideOnReady?.(ctx.instance.id, {
+        ask: () => { throw new Error('a watcher that failed'); },
+        settled: (outcome) => settled.push(outcome),
+      });
+      return w.driver.create(ctx);
+    };
+    // The pass observes once before it creates (the memory driver does not create unobserved);
+    // a pass failed by the throw would be run again and observe a second time.
+    let observed = 0;
+    const observe = (ctx: DriverContext) => {
+      observed += 1;
+      return w.driver.observe(ctx);
+    };
+    const engine = w.engine({ drivers: { memory: { ...w.driver, create, observe } } });
+    engine.start();
+    try {
+      const created = await w.request('db');
+      const ready = await w.until(created.id, (instance) => instance?.status.phase === 'Ready');
+      expect(ready?.status.phase).toBe('Ready');
+      expect(settled).toEqual([]);
+      expect(observed).toBe(1);
+      const kinds = (await w.store.listEvents({ instanceId: created.id })).items.map((event) => event.kind);
+      expect(kinds).toContain('instance.ready');
+      expect(kinds).not.toContain('credentials.revealed');
+    } finally {
+      await engine.stop();
+    }
+  });
 });

@@ -187,8 +187,9 @@ function updateInstanceWithOutcomeShown(db: Kysely<Database>, id: string, set: U
   const statement = madeOnce(entry.shown, entry, options, column, statusWithOutcomeShown);
   if (statement === undefined) return undefined;
   const args = [...updateArgs(entry, id, set, options), ...event];
-  const asked = ride?.rider.ask({ keys: ride.keys });
+  const asked = ride === undefined ? undefined : askRider(ride);
   const riding = asked === undefined ? undefined : madeOnce(entry.riding, entry, options, column, (shape, c) => statusWithOutcomeShown(shape, c, true));
+  if (asked !== undefined && riding === undefined) ride!.rider.settled('not-appended');
   if (asked === undefined || riding === undefined) return statement(db, args, secretName).then((row) => row && shownOf(row, secretName));
   const values = eventAndOutcomeValues(event[1], asked.event);
   return riding(db, args, secretName, { values: [values[0], values[1], values[2], values[3], values[4], values[5], values[6]], authEpoch: asked.authEpoch }).then((row) => {
@@ -198,6 +199,15 @@ function updateInstanceWithOutcomeShown(db: Kysely<Database>, id: string, set: U
     ride!.rider.settled('unknown');
     throw error;
   });
+}
+
+/** A rider's answer; one that throws rides on nothing: a watcher's failure must not fail the engine's Ready (the watcher then reveals as it would without it). */
+function askRider(ride: Ride): ReturnType<ReadyRider['ask']> {
+  try {
+    return ride.rider.ask({ keys: ride.keys });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The rider waiting for this write (Store.rideOnReady), taken: a first Ready alone, naming its secret's keys. */
