@@ -7,7 +7,7 @@ import type { ClaimedInstance, EngineState, InstanceWithSecret, NewEvent, ReadyR
 import { canonicalJson, sameStatusHash, statusHashOf } from '../canonical.js';
 import { ROTATION_COLUMNS, engineColumns, selectInstances, toEngineState, toInstance } from '../rows.js';
 import { compiledChange, compiledRead } from '../compiled.js';
-import { eventAndOutcomeValues, insertEvent, writeEvent } from './events.js';
+import { eventAndOutcomeValues, eventValues, insertEvent, writeEvent } from './events.js';
 import { wakeParent } from './composition.js';
 import { LEASED_ROW_COLUMNS, heldRowOf, type LeasedRow } from './held-rows.js';
 import { combinedInstanceUpdate, type InstanceUpdateShape } from './instance-updates.js';
@@ -191,8 +191,7 @@ function updateInstanceWithOutcomeShown(db: Kysely<Database>, id: string, set: U
   const riding = asked === undefined ? undefined : madeOnce(entry.riding, entry, options, column, (shape, c) => statusWithOutcomeShown(shape, c, true));
   if (asked !== undefined && riding === undefined) ride!.rider.settled('not-appended');
   if (asked === undefined || riding === undefined) return statement(db, args, secretName).then((row) => row && shownOf(row, secretName));
-  const values = eventAndOutcomeValues(event[1], asked.event);
-  return riding(db, args, secretName, { values: [values[0], values[1], values[2], values[3], values[4], values[5], values[6]], authEpoch: asked.authEpoch }).then((row) => {
+  return riding(db, args, secretName, { values: eventValues(event[1], asked.event), authEpoch: asked.authEpoch }).then((row) => {
     ride!.rider.settled(row?.rode === true ? 'appended' : 'not-appended');
     return row && shownOf(row, secretName);
   }, (error: unknown) => {

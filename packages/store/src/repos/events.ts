@@ -48,7 +48,7 @@ export async function writeEvent(db: Kysely<Database>, at: string, event: NewEve
 }
 
 /** A new event's row: a new id, then the events table's columns in order (EVENT_COLUMNS). */
-function eventValues(at: string, event: NewEvent) {
+export function eventValues(at: string, event: NewEvent) {
   return [newId(), at, event.kind, event.teamId ?? null, event.instanceId ?? null, event.actor ?? null, JSON.stringify(event.data ?? {})] as const;
 }
 
