@@ -26,10 +26,10 @@ function converging(open: Parameters<typeof makeWorld>[0]): Promise<World> {
 async function warmEngine(w: World, options: Parameters<World['engine']>[0] = {}): Promise<Engine> {
   const engine = w.engine({ leaseMs: LEASE_MS, ...options });
   engine.start();
-  await w.clock.whenSleeping();
+  await w.engineAsleep();
   const warm = await w.request('warm');
   await w.until(warm.id, (instance) => instance?.status.phase === 'Ready');
-  await w.clock.whenSleeping();
+  await w.engineAsleep();
   return engine;
 }
 
@@ -113,7 +113,7 @@ eachStore('engine: the first intent in the create\'s own transaction', (open) =>
     const engine = w.engine({ leaseMs: LEASE_MS, drivers: { memory: { ...w.driver, create } } });
     engine.start();
     try {
-      await w.clock.whenSleeping();
+      await w.engineAsleep();
       const created = await w.request('db', { productRead: product });
       expect(created.status.phase).toBe('Provisioning');
       await w.until(created.id, (instance) => instance?.status.phase === 'Ready');

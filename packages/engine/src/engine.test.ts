@@ -397,7 +397,7 @@ eachStore('engine', (open) => {
     try {
       // The loop found nothing and sleeps. The clock never moves in this test, so that sleep
       // never ends by itself: only the store's change notification can wake the loop.
-      await world.clock.whenSleeping();
+      await world.engineAsleep();
       const { id } = await world.request('db');
       const ready = await world.until(id, (instance) => instance?.status.phase === 'Ready');
       expect(ready?.observedGeneration).toBe(1);
@@ -420,19 +420,19 @@ eachStore('engine', (open) => {
     };
     engine.start();
     try {
-      await world.clock.whenSleeping();
+      await world.engineAsleep();
       const before = claims;
       // Handed to the engine by the create itself (Store.claimOnCreate): no claim, before or after.
       const { id } = await world.request('db');
       await world.until(id, (instance) => instance?.status.phase === 'Ready');
       await new Promise((resolve) => setImmediate(resolve));
-      await world.clock.whenSleeping();
+      await world.engineAsleep();
       expect(claims).toBe(before);
       // A delete request wakes it (the instance is not held then); the pass that forgets the instance does not.
       await world.store.requestDeletion(id, 'someone');
       await world.until(id, (instance) => instance === undefined);
       await new Promise((resolve) => setImmediate(resolve));
-      await world.clock.whenSleeping();
+      await world.engineAsleep();
       expect(claims).toBe(before + 1);
       // Anything else still wakes the loop at once (the clock never moves here).
       const other = await world.request('other');
@@ -454,7 +454,7 @@ eachStore('engine', (open) => {
     const engine = world.engine({ drivers: { memory: { ...world.driver, create } } });
     engine.start();
     try {
-      await world.clock.whenSleeping();
+      await world.engineAsleep();
       const { id } = await world.request('db');
       await started.promise;
       // A spec change while the pass holds the lease: the store keeps it due now, and the

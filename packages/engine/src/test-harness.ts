@@ -147,6 +147,12 @@ export interface World {
   drain(engine?: Engine, max?: number): Promise<number>;
   /** Resolves with the instance once `ready(instance)` holds, re-reading it on each of its changes (no polling). */
   until(id: string, ready: (instance: Instance | undefined) => boolean): Promise<Instance | undefined>;
+  /**
+   * Resolves once a started engine's claim loop sleeps, not only its rollout loop: both sleep on
+   * the world's clock, and the rollout loop (one query before its sleep) often sleeps first, before
+   * the claim loop has made its first claim (it looks up the sealing key first).
+   */
+  engineAsleep(): Promise<void>;
 }
 
 export function secretStoreFor(store: Store, key: Buffer): SecretStore {
@@ -218,6 +224,7 @@ export async function makeWorld(open: OpenStore, options: { manifest?: ProductMa
       }
       return total;
     },
+    engineAsleep: () => clock.whenSleeping(2),
     until(id, ready) {
       return new Promise((resolve, reject) => {
         let reading = Promise.resolve();
