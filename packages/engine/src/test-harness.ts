@@ -149,7 +149,7 @@ export interface World {
   until(id: string, ready: (instance: Instance | undefined) => boolean): Promise<Instance | undefined>;
   /**
    * Resolves once a started engine's claim loop sleeps, not only its rollout loop: both sleep on
-   * the world's clock, and the rollout loop (one query before its sleep) often sleeps first, before
+   * the world's clock, and the rollout loop (one query before its sleep) can sleep first, before
    * the claim loop has made its first claim (it looks up the sealing key first).
    */
   engineAsleep(): Promise<void>;
