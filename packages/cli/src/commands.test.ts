@@ -10,7 +10,7 @@ import { createSecretStore } from '@paved/secrets';
 import { buildApp, createAuditSigner } from '@paved/server';
 import { createStore, type Store } from '@paved/store';
 import type { SecretStore } from '@paved/secrets';
-import { cliSandbox, newToken } from './test-support.js';
+import { cliSandbox, newToken, type captureIo } from './test-support.js';
 
 /**
  * The CLI against a real Paved API (SQLite store, real secret store) listening on a port.
@@ -71,6 +71,27 @@ afterAll(async () => {
   await store?.close();
   await sandbox?.cleanup();
 });
+
+/**
+ * For `sandbox.run`'s onIo: `open` resolves once that run follows `name`, i.e. the first status line
+ * of its wait is on stderr (only the wait prints `name: phase`): a status written after that is one
+ * the CLI sees arrive on its stream, not one it finds already there.
+ */
+function follows(name: string): { onIo: (io: ReturnType<typeof captureIo>) => void; open: Promise<void> } {
+  let opened!: () => void;
+  const open = new Promise<void>((resolve) => (opened = resolve));
+  return {
+    onIo(io) {
+      const write = io.stderr.write;
+      io.stderr.write = (text: string) => {
+        const written = write(text);
+        if (io.errs.join('').includes(`${name}: `)) opened();
+        return written;
+      };
+    },
+    open,
+  };
+}
 
 /** Claims `name` as a worker would once it is due (waiting up to 2 s), releasing what else was due untouched. */
 async function claimWhenDue(name: string, wanted: (instance: Instance) => boolean = () => true) {
@@ -253,12 +274,12 @@ describe('paved against a real API', () => {
 
   it('create --wait follows the status stream to Ready or Failed, and stops on timeout or Ctrl-C', async () => {
     const env = { PAVED_TEAM: 'payments' };
-    /** Records a status for `name` as the engine would, once the CLI has created it. */
-    const engineWrites = async (name: string, phase: 'Ready' | 'Failed') => {
+    /** Records a status for `name` as the engine would, once the CLI has created it and follows it. */
+    const engineWrites = async (name: string, phase: 'Ready' | 'Failed', following: Promise<void>) => {
       for (let i = 0; i < 100; i++) {
         const claimed = (await store.claimDue({ owner: 'test', leaseMs: 30_000, limit: 50 })).find((c) => c.instance.name === name);
         if (claimed) {
-          await new Promise((r) => setTimeout(r, 100)); // let the CLI's watch connect first
+          await following;
           const ok = phase === 'Ready';
           await store.recordStatus(claimed.instance.id, claimed.leaseToken, {
             status: {
@@ -275,13 +296,15 @@ describe('paved against a real API', () => {
       throw new Error(`${name} never appeared`);
     };
 
-    const [ready] = await Promise.all([sandbox.run(['create', 'cache', 'wait-ok', '--wait'], { env }), engineWrites('wait-ok', 'Ready')]);
+    const waitOk = follows('wait-ok');
+    const [ready] = await Promise.all([sandbox.run(['create', 'cache', 'wait-ok', '--wait'], { env, onIo: waitOk.onIo }), engineWrites('wait-ok', 'Ready', waitOk.open)]);
     expect(ready.code).toBe(0);
     expect(ready.stdout).toMatch(/wait-ok is Ready \(took \d+\.\ds\)/);
     expect(ready.stdout).toContain('paved env wait-ok');
     expect(ready.stderr).toContain('wait-ok: Pending');
 
-    const [failed] = await Promise.all([sandbox.run(['create', 'cache', 'wait-bad', '--wait'], { env }), engineWrites('wait-bad', 'Failed')]);
+    const waitBad = follows('wait-bad');
+    const [failed] = await Promise.all([sandbox.run(['create', 'cache', 'wait-bad', '--wait'], { env, onIo: waitBad.onIo }), engineWrites('wait-bad', 'Failed', waitBad.open)]);
     expect(failed.code).toBe(exit('driver'));
     expect(failed.stderr).toContain('error: wait-bad failed: could not create the cache on target mem');
     expect(failed.stderr).toContain('status.lastError: connection refused');
@@ -319,12 +342,13 @@ describe('paved against a real API', () => {
 
     // What the engine does once the new credential is issued.
     const revokeAt = Date.now() + 3_600_000;
+    const following = follows('rotating');
     const engineRotates = async () => {
       const claimed = await claimFor('rotating');
-      await new Promise((r) => setTimeout(r, 150)); // let the CLI's watch connect first
+      await following.open;
       await store.recordStatus(claimed.instance.id, claimed.leaseToken, { status: ready, engine: { rotation: 1, revokeRotation: 0, revokeAt } });
     };
-    const [waited] = await Promise.all([sandbox.run(['rotate', 'rotating', '--wait'], { env }), engineRotates()]);
+    const [waited] = await Promise.all([sandbox.run(['rotate', 'rotating', '--wait'], { env, onIo: following.onIo }), engineRotates()]);
     expect(waited.code).toBe(0);
     expect(waited.stdout).toContain('rotating has new credentials (credential #1');
     expect(waited.stdout).toContain(`keep working until ${new Date(revokeAt).toISOString()}`);
@@ -355,17 +379,18 @@ describe('paved against a real API', () => {
     expect(events.map((e) => e.actor)).toEqual(['admin']);
 
     // The engine retries at once (attempts back to 0) and succeeds this time.
+    const fixing = follows('stuck');
     const engineSucceeds = async () => {
       const claimed = await claimWhenDue('stuck');
       expect(claimed.engine.attempts).toBe(0);
-      await new Promise((r) => setTimeout(r, 150)); // let the CLI's watch connect first
+      await fixing.open;
       await store.recordStatus(claimed.instance.id, claimed.leaseToken, {
         status: { phase: 'Ready', conditions: [condition('Available', 'ready')] }, observedGeneration: claimed.instance.generation, engine: { attempts: 0 },
       });
       await store.releaseLease(claimed.instance.id, claimed.leaseToken);
     };
     await giveUp('stuck');
-    const [fixed] = await Promise.all([sandbox.run(['reconcile', 'stuck', '--wait'], { env }), engineSucceeds()]);
+    const [fixed] = await Promise.all([sandbox.run(['reconcile', 'stuck', '--wait'], { env, onIo: fixing.onIo }), engineSucceeds()]);
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toMatch(/stuck is Ready \(took \d+\.\ds\)/);
     expect(fixed.stderr).toContain('stuck: Provisioning');
@@ -378,25 +403,27 @@ describe('paved against a real API', () => {
     // Failing again the same way ends the wait with the condition's message and exit code 8.
     expect((await sandbox.run(['create', 'cache', 'still-stuck', '--plan', 'large'], { env })).code).toBe(0);
     await giveUp('still-stuck');
+    const failing = follows('still-stuck');
     const engineFailsAgain = async () => {
       const claimed = await claimWhenDue('still-stuck');
-      await new Promise((r) => setTimeout(r, 150));
+      await failing.open;
       await store.recordStatus(claimed.instance.id, claimed.leaseToken, { status: failed, engine: { attempts: 1, dueAt: Date.now() + 3_600_000 } });
       await store.releaseLease(claimed.instance.id, claimed.leaseToken);
     };
-    const [again] = await Promise.all([sandbox.run(['reconcile', 'still-stuck', '--wait'], { env }), engineFailsAgain()]);
+    const [again] = await Promise.all([sandbox.run(['reconcile', 'still-stuck', '--wait'], { env, onIo: failing.onIo }), engineFailsAgain()]);
     expect(again.code).toBe(exit('driver'));
     expect(again.stderr).toContain('error: still-stuck failed: Creating "x" failed: permission denied.');
 
     // Being deleted: --wait waits until it is gone.
     expect((await sandbox.run(['delete', 'still-stuck'], { env })).code).toBe(0);
     await giveUp('still-stuck');
+    const deleting = follows('still-stuck');
     const engineDeletes = async () => {
       const claimed = await claimWhenDue('still-stuck');
-      await new Promise((r) => setTimeout(r, 150));
+      await deleting.open;
       await store.forgetInstance(claimed.instance.id, claimed.leaseToken);
     };
-    const [gone] = await Promise.all([sandbox.run(['reconcile', 'still-stuck', '--wait'], { env }), engineDeletes()]);
+    const [gone] = await Promise.all([sandbox.run(['reconcile', 'still-stuck', '--wait'], { env, onIo: deleting.onIo }), engineDeletes()]);
     expect(gone.code).toBe(0);
     expect(gone.stdout).toContain('still-stuck is deleted');
 
@@ -406,15 +433,16 @@ describe('paved against a real API', () => {
   it('delete --wait ends with the reason when the deletion fails', async () => {
     const env = { PAVED_TEAM: 'payments' };
     expect((await sandbox.run(['create', 'cache', 'undeletable', '--plan', 'large'], { env })).code).toBe(0);
+    const following = follows('undeletable');
     const engineFailsDeletion = async () => {
       const claimed = await claimWhenDue('undeletable', (instance) => instance.deletionRequested);
-      await new Promise((r) => setTimeout(r, 150)); // let the CLI's watch connect first
+      await following.open;
       await store.recordStatus(claimed.instance.id, claimed.leaseToken, {
         status: { phase: 'Failed', conditions: [{ type: 'Ready', status: 'False', reason: 'DeletionFailed', message: 'Deleting "x" failed: the target refused', lastTransitionAt: new Date().toISOString() }] },
         engine: { attempts: 5, dueAt: Date.now() + 3_600_000 },
       });
     };
-    const [res] = await Promise.all([sandbox.run(['delete', 'undeletable', '--wait', '--timeout', '20s'], { env }), engineFailsDeletion()]);
+    const [res] = await Promise.all([sandbox.run(['delete', 'undeletable', '--wait', '--timeout', '20s'], { env, onIo: following.onIo }), engineFailsDeletion()]);
     expect(res.code).toBe(exit('driver'));
     expect(res.stderr).toContain('undeletable failed: Deleting "x" failed: the target refused');
   });
