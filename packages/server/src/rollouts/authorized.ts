@@ -1,12 +1,25 @@
 import {
   NotAllowedError, isPavedError,
-  type InstanceHold, type Page, type PageRequest, type RequestInterface, type Rollout, type StartRolloutRequest, type UpgradeRequest, type UpgradeResult,
+  type InstanceHold, type Page, type PageRequest, type RequestInterface, type Rollout, type RolloutTarget, type StartRolloutRequest, type UpgradeRequest, type UpgradeResult,
 } from '@paved/model';
 import type { Store } from '@paved/store';
 import { actsForPlatformTeam, can, findTeam, teamFor, type Principal } from '../access/principal.js';
 import { instanceNotFound } from '../instances/service.js';
 import { productNotFound } from '../products/service.js';
 import type { RolloutService } from './service.js';
+
+/**
+ * A halt's message names the first failed instance and why (engine/src/rollout-worker.ts halt):
+ * when that instance is one the caller may not see, the message says only that one failed, as
+ * instance names and failures stay inside their team.
+ */
+function untold(message: string, hidden: readonly RolloutTarget[]): string {
+  for (const target of hidden) {
+    const at = message.indexOf(`: ${target.team}/${target.instance}: `);
+    if (at >= 0) return `${message.slice(0, at)}: an instance of another team failed`;
+  }
+  return message;
+}
 
 /**
  * Who may do what: a team's members and owners upgrade and hold its instances (viewers may
@@ -60,15 +73,16 @@ export class AuthorizedRolloutService implements RolloutService {
   private async visible(principal: Principal, rollout: Rollout): Promise<Rollout> {
     if (await this.isOwner(principal, rollout.product, 'read')) return rollout;
     const teams = new Map<string, boolean>();
-    const targets = [];
+    const targets: RolloutTarget[] = [];
+    const hidden: RolloutTarget[] = [];
     for (const target of rollout.targets) {
       if (!teams.has(target.team)) {
         const team = await this.store.getTeam({ name: target.team });
         teams.set(target.team, team !== undefined && can(principal, team.id, 'read'));
       }
-      if (teams.get(target.team)) targets.push(target);
+      (teams.get(target.team) ? targets : hidden).push(target);
     }
-    return { ...rollout, targets };
+    return { ...rollout, targets, message: untold(rollout.message, hidden) };
   }
 
   private async isOwner(principal: Principal, product: string, access: 'read' | 'write'): Promise<boolean> {

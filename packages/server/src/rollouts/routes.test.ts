@@ -114,6 +114,44 @@ describe('API upgrades, holds and rollouts', () => {
     expect(await h.store.getHold((await h.store.getInstanceByName((await h.store.getTeam({ name: 'beta' }))!.id, 'b1'))!.id)).toBeUndefined();
   });
 
+  it("tells a halt's failed instance and why only to whoever may read its team", async () => {
+    await h.product('platform', (m) => { m.metadata.name = 'halting'; m.spec.version = '1.0.0'; });
+    await h.product('platform', (m) => { m.metadata.name = 'halting'; m.spec.version = '1.1.0'; });
+    for (const [caller, team, name] of [[mia, 'alpha', 'ha'], [bob, 'beta', 'secret-ledger']] as const) {
+      const created = await h.call(caller, 'POST', instances(team), { name, product: 'halting', version: '1.0.0' });
+      expect(created.statusCode, created.body).toBe(202);
+      await markReady(h.store, created.json() as Instance);
+    }
+    const started = await h.call(pat, 'POST', '/api/v1/products/halting/rollouts', { to: '1.1.0', canaryPercent: 100 });
+    expect(started.statusCode, started.body).toBe(202);
+    const rollout = started.json() as Rollout;
+    // The halt as the engine records it (engine/src/rollout-worker.ts halt): beta's instance failed its check.
+    const others = [];
+    let claimed = await h.store.claimDueRollout({ owner: 'test-engine', leaseMs: 30_000 });
+    while (claimed !== undefined && claimed.rollout.id !== rollout.id) {
+      others.push(claimed);
+      claimed = await h.store.claimDueRollout({ owner: 'test-engine', leaseMs: 30_000 });
+    }
+    for (const other of others) await h.store.releaseRolloutLease(other.rollout.id, other.leaseToken);
+    const position = rollout.targets.findIndex((t) => t.instance === 'secret-ledger');
+    const why = 'contract check connect failed: host ledger-db.beta.internal refused';
+    expect(await h.store.recordRolloutProgress(rollout.id, claimed!.leaseToken, {
+      state: 'RollingBack', dueAt: null, message: `halted in wave 1 of 1: beta/secret-ledger: ${why}`, targets: [{ position, state: 'failed', message: why }],
+    })).toBe('changed');
+    await h.store.releaseRolloutLease(rollout.id, claimed!.leaseToken);
+
+    // mia reads alpha only: the halt is told without beta's instance or its failure.
+    const asMia = (await h.call(mia, 'GET', '/api/v1/products/halting/rollout')).json() as Rollout;
+    expect(asMia.targets.map((t) => t.instance)).toEqual(['ha']);
+    expect(asMia.message).toBe('halted in wave 1 of 1: an instance of another team failed');
+    const listed = (await h.call(mia, 'GET', '/api/v1/rollouts')).json() as { items: Rollout[] };
+    expect(JSON.stringify(listed)).not.toContain('secret-ledger');
+    // Its own team and the product's owner read it whole.
+    const whole = `halted in wave 1 of 1: beta/secret-ledger: ${why}`;
+    expect(((await h.call(bob, 'GET', '/api/v1/products/halting/rollout')).json() as Rollout).message).toBe(whole);
+    expect(((await h.call(pat, 'GET', '/api/v1/products/halting/rollout')).json() as Rollout).message).toBe(whole);
+  });
+
   it('refuses a rollout with nothing to do, and names a product without rollouts', async () => {
     await h.product('platform', (m) => { m.metadata.name = 'lonely'; m.spec.version = '1.0.0'; });
     const none = await h.call(pat, 'POST', '/api/v1/products/lonely/rollouts', { to: '1.0.0' });
