@@ -190,9 +190,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await v1.register(serviceRoutes, { services });
     await v1.register(productRoutes, { services });
     await v1.register(productEvolutionRoutes, { services });
-    await v1.register(instanceRoutes, { services, ...streaming, reauthenticate: reauthenticator(services.identity, cookies), record: operationRecorder(auditChain), recordStreamed: streamedRecorder(auditChain) });
+    const reauthenticate = reauthenticator(services.identity, cookies);
+    await v1.register(instanceRoutes, { services, ...streaming, reauthenticate, record: operationRecorder(auditChain), recordStreamed: streamedRecorder(auditChain) });
     await v1.register(workloadRoutes, { services });
-    await v1.register(logRoutes, { services, ...streaming });
+    await v1.register(logRoutes, { services, ...streaming, reauthenticate });
     await v1.register(templateRoutes, { services });
     await v1.register(backstageRoutes, { services });
     await v1.register(auditRoutes, { services });

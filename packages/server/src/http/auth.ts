@@ -63,20 +63,20 @@ export function bearerAuth(identity: IdentityService, guard: AuthFailureGuard, c
  * principal of a bearer token as kept under an auth epoch, for a caller that has the store confirm
  * that epoch where it acts (IdentityService.authenticateUnderEpoch); undefined otherwise.
  */
-export type Reauthenticate = ((request: FastifyRequest) => Promise<Principal>) & {
+export type Reauthenticate = ((request: FastifyRequest, access?: 'read' | 'write') => Promise<Principal>) & {
   underEpoch?(request: FastifyRequest): { principal: Principal; epoch: number } | undefined;
 };
 
 /**
  * Verifies the credential an open request came with again, now, as for a request that changes
- * something (a browser session must have sent the CSRF header): what a stream does before it
- * reveals credentials, since the token may have been revoked, or the user's roles changed,
- * while it waited.
+ * something (a browser session must have sent the CSRF header), or with `access` 'read' as for
+ * one that reads: what a stream does before it reveals credentials, or delivers what it
+ * follows, since the token may have been revoked, or the user's roles changed, while it waited.
  */
 export function reauthenticator(identity: IdentityService, cookies?: SessionCookies): Reauthenticate {
-  const reauthenticate: Reauthenticate = (request) => {
+  const reauthenticate: Reauthenticate = (request, access = 'write') => {
     const header = request.headers.authorization;
-    return verify(request, identity, cookies, header, header ? undefined : cookies?.sessionOf(request), true);
+    return verify(request, identity, cookies, header, header ? undefined : cookies?.sessionOf(request), access === 'write');
   };
   // A browser session (no header) is verified as above, always.
   reauthenticate.underEpoch = (request) => {

@@ -21,9 +21,14 @@ export class AuthorizedLogService implements LogService {
     return this.inner.list(principal, stream, query);
   }
 
-  async follow(principal: Principal, stream: LogStreamName, query: Omit<LogQuery, 'limit'>, onLines: (lines: LogLine[]) => void): Promise<() => void> {
+  async follow(principal: Principal, stream: LogStreamName, query: Omit<LogQuery, 'limit'>, onLines: (lines: LogLine[]) => void | Promise<void>): Promise<() => void> {
     await teamFor(this.store, principal, stream.team, 'read');
     return this.inner.follow(principal, stream, query, onLines);
+  }
+
+  async mayFollow(principal: Principal, stream: LogStreamName): Promise<void> {
+    await teamFor(this.store, principal, stream.team, 'read');
+    return this.inner.mayFollow(principal, stream);
   }
 
   prune(principal: Principal): Promise<PruneResult> {

@@ -17,6 +17,7 @@ async function follow(url: string, token: string) {
   const lines: LogLine[] = [];
   let text = '';
   let comments = 0;
+  let ended = false;
   const waiters: (() => void)[] = [];
   const wake = () => waiters.splice(0).forEach((w) => w());
   const reading = (async () => {
@@ -25,7 +26,11 @@ async function follow(url: string, token: string) {
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) {
+          ended = true;
+          wake();
+          return;
+        }
         text += decoder.decode(value, { stream: true });
         let end: number;
         while ((end = text.indexOf('\n\n')) !== -1) {
@@ -43,6 +48,8 @@ async function follow(url: string, token: string) {
   return {
     response, lines,
     comments: () => comments,
+    /** Whether the server ended the stream. */
+    ended: () => ended,
     /**
      * Resolves once `predicate` holds, checked whenever the stream receives data; fails after
      * 30 s (a bound on a hang, not a wait).
@@ -162,6 +169,34 @@ eachStore('API: logs', (open) => {
 
     const refused = await fetch(`${base}${path}/follow`, { headers: { authorization: `Bearer ${outsider.token}` } });
     expect(refused.status).toBe(403);
+  });
+
+  it('ends a follow once its caller may no longer read the stream: removed from the team, token revoked, user disabled', async () => {
+    const cases: [string, (reader: Caller, tokenId: string) => Promise<void>][] = [
+      ['removed', async (reader) => {
+        expect((await h.call(h.admin, 'DELETE', `/api/v1/teams/orders/members/${reader.user.name}`)).statusCode).toBe(204);
+      }],
+      ['revoked', async (reader, tokenId) => {
+        expect((await h.call(h.admin, 'DELETE', `/api/v1/users/${reader.user.name}/tokens/${tokenId}`)).statusCode).toBe(204);
+      }],
+      ['disabled', async (reader) => {
+        expect((await h.call(h.admin, 'PATCH', `/api/v1/users/${reader.user.name}`, { disabled: true })).statusCode).toBe(200);
+      }],
+    ];
+    for (const [what, revoke] of cases) {
+      const reader = await h.user(`reader-${what}`);
+      await h.call(h.admin, 'PUT', `/api/v1/teams/orders/members/${reader.user.name}`, { role: 'viewer' });
+      const issued = (await h.call(reader, 'POST', `/api/v1/users/${reader.user.name}/tokens`, { name: 'follow' })).json() as { token: string; info: { id: string } };
+      const stream = await follow(`${base}${path}/follow?grep=${what}`, issued.token);
+      await stream.until('the stream to open', () => stream.comments() > 0);
+      await h.call(member, 'POST', path, { lines: [{ stream: 'stdout', line: `${what}: before` }] });
+      await stream.until('the line shipped before', () => stream.lines.length >= 1);
+      await revoke(reader, issued.info.id);
+      await h.call(member, 'POST', path, { lines: [{ stream: 'stdout', line: `${what}: after` }] });
+      await stream.until('the line shipped after, or the end', () => stream.lines.length >= 2 || stream.ended());
+      expect([what, stream.lines.map((l) => l.line), stream.ended()]).toEqual([what, [`${what}: before`], true]);
+      await stream.close();
+    }
   });
 
   it('prunes by the retention of the stream\'s logs instance, 7 days without one (admin endpoint)', async () => {

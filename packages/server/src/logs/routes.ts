@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { LogLine } from '@paved/model';
 import type { Services } from '../services.js';
-import { principalOf } from '../http/auth.js';
+import { principalOf, type Reauthenticate } from '../http/auth.js';
 import { DEFAULT_KEEPALIVE_MS, eventStreamResponse, eventStreams } from '../http/event-stream.js';
 import type { StreamSlots } from '../http/stream-slots.js';
 import { problemResponses } from '../http/schemas.js';
@@ -13,12 +13,14 @@ export interface LogRoutesOptions {
   keepaliveMs?: number;
   /** Open streams per user, shared with the instance watch route. */
   slots?: StreamSlots;
+  /** A follower's credential verified again before each delivery. */
+  reauthenticate: Reauthenticate;
 }
 
 const streamPath = '/teams/:team/services/:service/environments/:environment/logs';
 
 /** A service's log stream in one environment: ship lines, read them, follow them live. */
-export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, { services, keepaliveMs = DEFAULT_KEEPALIVE_MS, slots }) => {
+export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app, { services, keepaliveMs = DEFAULT_KEEPALIVE_MS, slots, reauthenticate }) => {
   const { logs } = services;
   const streams = eventStreams(app, keepaliveMs, slots);
 
@@ -39,20 +41,32 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
   app.get(`${streamPath}/follow`, {
     schema: {
       summary: "Follow a service's log stream (server-sent events)", tags: ['logs'], operationId: 'followLogLines',
-      description: 'Events: `log` (data: LogLine JSON) for each line as it arrives: after `cursor`, or since `since`, or from now. A `: keepalive` comment every 15 s. Ends when the client disconnects.',
+      description: 'Events: `log` (data: LogLine JSON) for each line as it arrives: after `cursor`, or since `since`, or from now. A `: keepalive` comment every 15 s. Ends when the client disconnects, or when the caller may no longer read the stream (token revoked, user disabled or removed from the team): that line is not sent.',
       params: LogStreamParams, querystring: LogFollowQuery,
       response: { 200: eventStreamResponse, ...problemResponses },
     },
   }, async (request, reply) => {
     const early: LogLine[] = [];
-    let send: (lines: LogLine[]) => void = (lines) => early.push(...lines);
+    let send: (lines: LogLine[]) => void | Promise<void> = (lines) => {
+      early.push(...lines);
+    };
     // Subscribing first authorizes and checks the stream, so a refusal is still a problem response.
     const principal = principalOf(request);
     const stream = await streams.start(reply, principal.user.id, () => logs.follow(principal, request.params, request.query, (lines) => send(lines)));
     // Sent at once so the client knows it is following before any line arrives.
     stream.comment('following');
-    send = (lines) => stream.sendAll('log', lines);
-    send(early.splice(0));
+    stream.sendAll('log', early.splice(0));
+    // Each later delivery is for the caller as they are then: a token revoked, a user disabled or
+    // removed from the team since the follow began ends it (docs/authorization.md#tokens).
+    send = async (lines) => {
+      try {
+        await logs.mayFollow(await reauthenticate(request, 'read'), request.params);
+      } catch {
+        stream.end();
+        return;
+      }
+      stream.sendAll('log', lines);
+    };
   });
 
   // '::' is Fastify's escape for a literal ':' (Google-style custom method).

@@ -20,8 +20,15 @@ export interface LogService {
   /**
    * Delivers the stream's lines (after `cursor`, or since `since`, or from now when neither is
    * given) as they arrive, until the returned stop function is called. Resolves once following.
+   * A delivery that returns a promise is waited for before the next one.
    */
-  follow(principal: Principal, stream: LogStreamName, query: Omit<LogQuery, 'limit'>, onLines: (lines: LogLine[]) => void): Promise<() => void>;
+  follow(principal: Principal, stream: LogStreamName, query: Omit<LogQuery, 'limit'>, onLines: (lines: LogLine[]) => void | Promise<void>): Promise<() => void>;
+  /**
+   * Refuses, as `follow` would, a caller who may not follow the stream: an open follow asks
+   * again before each delivery, since its token may have been revoked, or its user disabled or
+   * removed from the team, while it was open.
+   */
+  mayFollow(principal: Principal, stream: LogStreamName): Promise<void>;
   /** Runs the retention job now (platform admins). */
   prune(principal: Principal): Promise<PruneResult>;
 }
@@ -85,7 +92,7 @@ export class DefaultLogService implements LogService {
     return page.nextSeq === undefined ? { items: page.items } : { items: page.items, nextCursor: String(page.nextSeq) };
   }
 
-  async follow(_principal: Principal, name: LogStreamName, query: Omit<LogQuery, 'limit'>, onLines: (lines: LogLine[]) => void): Promise<() => void> {
+  async follow(_principal: Principal, name: LogStreamName, query: Omit<LogQuery, 'limit'>, onLines: (lines: LogLine[]) => void | Promise<void>): Promise<() => void> {
     const cursor = parseCursor(query.cursor);
     const sinceAt = query.since === undefined ? undefined : parseSince(query.since, this.now());
     const ref = await this.resolve(name);
@@ -112,7 +119,7 @@ export class DefaultLogService implements LogService {
               ...(query.grep === undefined ? {} : { grep: query.grep }),
             });
             after = Math.max(after, page.readTo);
-            if (page.items.length > 0 && !stopped) onLines(page.items);
+            if (page.items.length > 0 && !stopped) await onLines(page.items);
             if (page.nextSeq === undefined) break;
           }
         } while (again && !stopped);
@@ -135,6 +142,9 @@ export class DefaultLogService implements LogService {
       off();
     };
   }
+
+  /** Who may follow is the authorization's to say; the stream was found when the follow began. */
+  async mayFollow(): Promise<void> {}
 
   prune(_principal: Principal): Promise<PruneResult> {
     return pruneExpiredLogs({ store: this.store, now: this.now() });
