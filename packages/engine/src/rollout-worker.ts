@@ -1,4 +1,4 @@
-import { validateInputs, type Instance, type Rollout, type RolloutTarget, type RolloutTargetState, type ProductVersion } from '@paved/model';
+import { haltMessage, validateInputs, type Instance, type Rollout, type RolloutTarget, type RolloutTargetState, type ProductVersion } from '@paved/model';
 import type { Driver, Logger } from '@paved/driver-api';
 import type { ClaimedRollout, NewEvent, RolloutProgress, Store } from '@paved/store';
 import type { Failpoint } from './failpoints.js';
@@ -215,7 +215,7 @@ export class RolloutStep {
     }
     const first = changes.find((change) => change.state === 'failed')!;
     const target = this.rollout.targets[first.position]!;
-    const message = `halted in wave ${this.rollout.wave + 1} of ${this.rollout.waves}: ${target.team}/${target.instance}: ${first.message}`;
+    const message = haltMessage(this.rollout.wave, this.rollout.waves, target, first.message);
     this.deps.logger.warn({ rollout: this.rollout.id, product: this.rollout.product }, message);
     await this.write({ state: 'RollingBack', dueAt: this.now, targets: changes, message });
   }

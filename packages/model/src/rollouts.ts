@@ -47,6 +47,26 @@ export interface RolloutTarget {
   message: string;
 }
 
+type Named = Pick<RolloutTarget, 'team' | 'instance'>;
+
+/** A halted rollout's message, as the engine records it: the wave, the first failed instance and why. */
+export function haltMessage(wave: number, waves: number, failed: Named, why: string): string {
+  return `halted in wave ${wave + 1} of ${waves}: ${failed.team}/${failed.instance}: ${why}`;
+}
+
+/**
+ * `message` as told to someone who may not read the teams of `hidden`: when it is a halt whose
+ * failed instance is one of them, it says only that an instance of another team failed, since
+ * instance names and failures stay inside their team.
+ */
+export function haltMessageFor(message: string, hidden: readonly Named[]): string {
+  for (const target of hidden) {
+    const at = message.indexOf(`: ${target.team}/${target.instance}: `);
+    if (message.startsWith('halted in wave ') && at >= 0) return `${message.slice(0, at)}: an instance of another team failed`;
+  }
+  return message;
+}
+
 export interface RolloutSettings {
   /** Share of the instances in the canary wave, in percent (at least one instance). */
   canaryPercent: number;

@@ -57,7 +57,8 @@ export const logRoutes: FastifyPluginAsyncTypebox<LogRoutesOptions> = async (app
     stream.comment('following');
     stream.sendAll('log', early.splice(0));
     // Each later delivery is for the caller as they are then: a token revoked, a user disabled or
-    // removed from the team since the follow began ends it (docs/authorization.md#tokens).
+    // removed from the team since the follow began ends it (docs/authorization.md#tokens). A check
+    // that cannot be made (the store away) ends it too: the client's reconnect asks again.
     send = async (lines) => {
       try {
         await logs.mayFollow(await reauthenticate(request, 'read'), request.params);

@@ -1,5 +1,5 @@
 import {
-  NotAllowedError, isPavedError,
+  NotAllowedError, haltMessageFor, isPavedError,
   type InstanceHold, type Page, type PageRequest, type RequestInterface, type Rollout, type RolloutTarget, type StartRolloutRequest, type UpgradeRequest, type UpgradeResult,
 } from '@paved/model';
 import type { Store } from '@paved/store';
@@ -7,19 +7,6 @@ import { actsForPlatformTeam, can, findTeam, teamFor, type Principal } from '../
 import { instanceNotFound } from '../instances/service.js';
 import { productNotFound } from '../products/service.js';
 import type { RolloutService } from './service.js';
-
-/**
- * A halt's message names the first failed instance and why (engine/src/rollout-worker.ts halt):
- * when that instance is one the caller may not see, the message says only that one failed, as
- * instance names and failures stay inside their team.
- */
-function untold(message: string, hidden: readonly RolloutTarget[]): string {
-  for (const target of hidden) {
-    const at = message.indexOf(`: ${target.team}/${target.instance}: `);
-    if (at >= 0) return `${message.slice(0, at)}: an instance of another team failed`;
-  }
-  return message;
-}
 
 /**
  * Who may do what: a team's members and owners upgrade and hold its instances (viewers may
@@ -82,7 +69,7 @@ export class AuthorizedRolloutService implements RolloutService {
       }
       (teams.get(target.team) ? targets : hidden).push(target);
     }
-    return { ...rollout, targets, message: untold(rollout.message, hidden) };
+    return { ...rollout, targets, message: haltMessageFor(rollout.message, hidden) };
   }
 
   private async isOwner(principal: Principal, product: string, access: 'read' | 'write'): Promise<boolean> {

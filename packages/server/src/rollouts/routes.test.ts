@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Instance, Rollout, UpgradeResult } from '@paved/model';
+import { haltMessage, type Instance, type Rollout, type UpgradeResult } from '@paved/model';
 import { createStore } from '@paved/store';
 import { markReady, startHarness, type Caller, type Harness } from '../test-harness.js';
 
@@ -125,7 +125,7 @@ describe('API upgrades, holds and rollouts', () => {
     const started = await h.call(pat, 'POST', '/api/v1/products/halting/rollouts', { to: '1.1.0', canaryPercent: 100 });
     expect(started.statusCode, started.body).toBe(202);
     const rollout = started.json() as Rollout;
-    // The halt as the engine records it (engine/src/rollout-worker.ts halt): beta's instance failed its check.
+    // The halt as the engine records it (its message by haltMessage, as engine/src/rollout-worker.ts): beta's instance failed its check.
     const others = [];
     let claimed = await h.store.claimDueRollout({ owner: 'test-engine', leaseMs: 30_000 });
     while (claimed !== undefined && claimed.rollout.id !== rollout.id) {
@@ -136,7 +136,7 @@ describe('API upgrades, holds and rollouts', () => {
     const position = rollout.targets.findIndex((t) => t.instance === 'secret-ledger');
     const why = 'contract check connect failed: host ledger-db.beta.internal refused';
     expect(await h.store.recordRolloutProgress(rollout.id, claimed!.leaseToken, {
-      state: 'RollingBack', dueAt: null, message: `halted in wave 1 of 1: beta/secret-ledger: ${why}`, targets: [{ position, state: 'failed', message: why }],
+      state: 'RollingBack', dueAt: null, message: haltMessage(0, 1, rollout.targets[position]!, why), targets: [{ position, state: 'failed', message: why }],
     })).toBe('changed');
     await h.store.releaseRolloutLease(rollout.id, claimed!.leaseToken);
 
