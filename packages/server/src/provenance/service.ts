@@ -41,7 +41,9 @@ function entryOf(event: PavedEvent): HistoryEntry {
   if (text('plan')) entry.plan = text('plan')!;
   if (Array.isArray(data.policies) && data.policies.every((p) => typeof p === 'object' && p !== null)) entry.policies = data.policies as PolicyDecision[];
   if (text('approvers')) entry.approvers = text('approvers')!;
-  if (text('reason') && event.kind === 'instance.denied') entry.reason = text('reason')!;
+  // A decision's why, approved or denied (docs/policies.md#provenance); other events' reasons
+  // (a failure's, a hold's) are said by their outcome or not at all.
+  if (text('reason') && (event.kind === 'instance.denied' || event.kind === 'instance.approved')) entry.reason = text('reason')!;
   if (outcome) entry.outcome = outcome;
   return entry;
 }
