@@ -32,7 +32,9 @@ export class HistoryService {
 function entryOf(event: PavedEvent): HistoryEntry {
   const data = event.data;
   const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
-  const version = text('version') ?? text('productVersion');
+  // An upgrade (or a rollout's move back) is a change to a version: the one it moved to.
+  const moved = event.kind === 'instance.upgraded' || event.kind === 'instance.rolled-back' ? text('to') : undefined;
+  const version = text('version') ?? text('productVersion') ?? moved;
   const outcome = outcomeOf(event);
   const entry: HistoryEntry = { at: event.at, event: event.kind };
   if (event.actor) entry.actor = event.actor;
