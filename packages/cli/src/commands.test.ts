@@ -154,6 +154,10 @@ describe('paved against a real API', () => {
     expect((await sandbox.run(['teams', 'update', 'infra'])).code).toBe(exit('input'));
     expect((await sandbox.run(['teams', 'create', 'search'])).code).toBe(0);
     expect((await sandbox.run(['teams', 'create', 'payments'])).code).toBe(exit('conflict'));
+    // `--team` limits the token (docs/cli.md), though the program's global --team parses it.
+    const teamToken = await sandbox.run(['tokens', 'create', 'ci-payments', '--team', 'payments', '-o', 'json']);
+    expect(teamToken.code, teamToken.stderr).toBe(0);
+    expect((JSON.parse(teamToken.stdout) as { info: { scope: { team?: string } } }).info.scope.team).toBe('payments');
     expect((await sandbox.run(['teams', 'add-member', 'payments', 'ann', '--role', 'viewer'])).stdout).toContain('ann is now viewer of payments');
 
     const members = await sandbox.run(['teams', 'members', 'payments', '-o', 'json']);

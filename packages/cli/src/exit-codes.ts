@@ -52,7 +52,7 @@ export function exitCodeTable(): string {
     '| exit code | error kind | HTTP status | meaning |',
     '| --- | --- | --- | --- |',
     '| 0 | — | — | success |',
-    '| 1 | — | — | `paved audit verify`: the audit log failed verification (every problem is printed) |',
+    '| 1 | — | — | `paved audit verify`: the audit log failed verification (every problem is printed); `paved upgrade`: the preview says it cannot go ahead, or nobody confirmed |',
     ...rows,
     '| 2 | usage | — | unknown command or option, missing argument (commander) |',
     '| 130 | — | — | `--wait` interrupted with Ctrl-C (the work goes on in Paved) |',

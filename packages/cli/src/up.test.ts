@@ -12,6 +12,14 @@ beforeAll(async () => { sandbox = await cliSandbox(); });
 afterAll(async () => { await sandbox?.cleanup(); });
 
 describe('paved up', () => {
+  it('says in its help that each default comes from its PAVED_* variable first', async () => {
+    const io = captureIo({ PAVED_CLI_CONFIG: sandbox.configPath, NO_COLOR: '1' });
+    expect(await main(['up', '--help'], io)).toBe(0);
+    const help = io.out.join('').replace(/\s+/g, ' ');
+    // loadConfig reads PAVED_HOST as it reads PAVED_PORT and PAVED_DATA_DIR (README.md, Configuration).
+    for (const shown of ['$PAVED_DATA_DIR or', '$PAVED_PORT or 7468', '$PAVED_HOST or 127.0.0.1']) expect(help).toContain(shown);
+  });
+
   it('starts Paved, signs the CLI in as admin, and stops cleanly on SIGINT', async () => {
     const dataDir = join(sandbox.dir, 'data');
     const productsDir = join(sandbox.dir, 'no-products');

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { InputError } from '@paved/model';
 import { createStore, type Store } from '@paved/store';
 import { openKeyring, registerKeyring, rotateMasterKey, type RotationReport } from '@paved/secrets';
 import type { PavedConfig } from './config.js';
@@ -8,6 +10,7 @@ import type { PavedConfig } from './config.js';
  */
 
 async function withStore<T>(config: PavedConfig, fn: (store: Store) => Promise<T>): Promise<T> {
+  requireStore(config);
   const store = await createStore({ url: config.databaseUrl });
   try {
     await store.migrate();
@@ -19,6 +22,19 @@ async function withStore<T>(config: PavedConfig, fn: (store: Store) => Promise<T
 
 function keyringOf(config: PavedConfig) {
   return openKeyring({ envValue: config.masterKey, keyFile: config.masterKeyFile }).source;
+}
+
+/**
+ * Run without the servers' settings, `paved keys` would find no SQLite store in the default data
+ * folder and make one, with a new master key, then report that key as active: a status that
+ * writes, and a key that seals nothing. It refuses instead, before the keyring is opened (a
+ * missing key file would be created). A PostgreSQL store is the servers' own, checked by opening it.
+ */
+function requireStore(config: PavedConfig): void {
+  if (/^postgres(ql)?:\/\//i.test(config.databaseUrl) || existsSync(config.databaseUrl)) return;
+  throw new InputError(`there is no Paved store at ${config.databaseUrl}: run this where the servers run, with their PAVED_* settings (PAVED_DATA_DIR, or PAVED_DATABASE_URL and the master key)`, {
+    code: 'keys_no_store', issues: [{ path: 'PAVED_DATA_DIR', message: 'holds no Paved store' }],
+  });
 }
 
 /** `paved keys rotate`: a new master key, every data key re-wrapped under it (see rotateMasterKey). */
@@ -40,6 +56,7 @@ export interface KeysStatus {
 
 /** `paved keys status`: which key seals new secrets, which keys are held, how many secrets each seals. */
 export async function keysStatus(config: PavedConfig): Promise<KeysStatus> {
+  requireStore(config);
   const keyring = keyringOf(config);
   return withStore(config, async (store) => {
     const active = await registerKeyring(store, keyring);

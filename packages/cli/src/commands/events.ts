@@ -67,7 +67,7 @@ export function registerEventCommands(program: Command, runner: Runner): void {
 
   events
     .command('incident')
-    .description('record an incident of a service; record it again with --resolved-at when it is over')
+    .description('record an incident of a service; record it again when it is over, with its --created-at and --resolved-at (the same --id replaces it)')
     .argument('<service>')
     .requiredOption('--id <id>', "your pager's id for the incident")
     .option('--created-at <time>', 'when it began (default: now)')

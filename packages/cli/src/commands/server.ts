@@ -50,7 +50,7 @@ export function registerServerCommands(program: Command, runner: Runner): void {
     .description('run Paved locally in one process (API and worker) on SQLite, and sign this CLI in as its admin')
     .option('--data-dir <dir>', 'data folder (default: $PAVED_DATA_DIR or ~/.local/share/paved)')
     .option('--port <port>', 'HTTP port (default: $PAVED_PORT or 7468)', parsePort)
-    .option('--host <host>', 'address to listen on (default: 127.0.0.1)')
+    .option('--host <host>', 'address to listen on (default: $PAVED_HOST or 127.0.0.1)')
     .addHelpText('after', '\nExamples:\n  paved up\n  paved up --data-dir ./.paved --port 8080')
     .action(action(runner, async (ctx, opts: { dataDir?: string; port?: number; host?: string }) => {
       const { loadConfig, startPaved } = await loadRuntime();

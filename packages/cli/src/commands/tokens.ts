@@ -64,7 +64,10 @@ export function registerTokenCommands(program: Command, runner: Runner): void {
         name,
         expiresInDays: parseExpiryDays(opts.expiresIn),
         readOnly: opts.readOnly,
-        ...(opts.team ? { team: opts.team } : {}),
+        // The program's global --team takes `--team T` wherever it is written, so this option's
+        // own value stays unset: the flag given is the one the token is limited to (never
+        // PAVED_TEAM or the CLI config's team, which only choose whom a command acts for).
+        ...(opts.team ?? ctx.options.team ? { team: opts.team ?? ctx.options.team } : {}),
       });
       printIssued(ctx, issued);
     }));

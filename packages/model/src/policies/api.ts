@@ -73,7 +73,7 @@ export interface HistoryEntry {
   plan?: string;
   /** What each policy decided about the request. */
   policies?: PolicyDecision[];
-  /** Approval events: the approving team, the reason of a denial. */
+  /** Approval events: the approving team, the reason given for an approval or a denial. */
   approvers?: string;
   reason?: string;
   /** A reconcile's outcome in one line (ready, failed with why, drift). */

@@ -16,9 +16,23 @@ export function renderTemplate(value: string, workload: ScoreWorkload, values: R
     const resolved = root === 'metadata'
       ? lookup(workload.metadata, part.ref.slice(1))
       : rest.length === 0 ? values[name!]?.source : lookup(values[name!], [rest.join('.')]) ?? lookup(values[name!], rest);
-    if (resolved === undefined) throw new Error(`${where}: ${part.source} has no value (is the resource Ready?)`);
+    if (resolved === undefined) throw new Error(`${where}: ${part.source} has no value${root === 'metadata' ? '' : missingOutput(workload, values, name!, rest)}`);
     return typeof resolved === 'string' ? resolved : JSON.stringify(resolved);
   }).join('');
+}
+
+/**
+ * Why a resource's placeholder has no value. `paved run` and `score render` render Ready
+ * resources only, so "is it Ready?" would send the developer the wrong way: a resource with
+ * values lacks that output, and for an `environment` resource that means a variable set nowhere.
+ */
+function missingOutput(workload: ScoreWorkload, values: ResourceValues, name: string, rest: string[]): string {
+  if (values[name] === undefined) return ' (is the resource Ready?)';
+  const output = rest.join('.');
+  if (workload.resources?.[name]?.type === 'environment') {
+    return `: ${output} is set neither in the environment's variables nor in the service's own config there (set it with: paved config set SERVICE ${output}=VALUE --env ENV)`;
+  }
+  return `: resource "${name}" has no output "${output}"`;
 }
 
 /**

@@ -143,6 +143,17 @@ describe('score: placeholders', () => {
     expect(() => renderVariables(workload, { db: {} })).toThrow(/DB_HOST: \$\{resources\.db\.host\} has no value/);
     expect(() => renderVariables(workload, {}, ['worker'])).toThrow(/no container "worker"/);
   });
+
+  it('says why a Ready resource has no value for a placeholder: an environment variable set nowhere', () => {
+    const { workload } = parseScoreText([
+      'apiVersion: score.dev/v1b1', 'metadata: { name: web }',
+      'containers: { web: { image: ., variables: { LOG: "${resources.env.LOG_LEVEL}" } } }',
+      'resources: { env: { type: environment } }',
+    ].join('\n'), 'score.yaml');
+    expect(() => renderVariables(workload, { env: { REGION: 'eu' } })).toThrow(
+      'containers.web.variables.LOG: ${resources.env.LOG_LEVEL} has no value: LOG_LEVEL is set neither in the environment\'s variables nor in the service\'s own config there (set it with: paved config set SERVICE LOG_LEVEL=VALUE --env ENV)',
+    );
+  });
 });
 
 describe('score: files and volumes', () => {

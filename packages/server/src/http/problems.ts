@@ -77,6 +77,15 @@ export function validationIssues(items: ValidationItem[], context = 'body'): Fie
     seen.add(path);
     issues.push({ path, message });
   };
+  // A union of literals (an instance's phase) fails each branch's `const` at the same path: the
+  // first alone would say `must be "AwaitingApproval"` of a field that takes seven values.
+  const constsAt = new Map<string, unknown[]>();
+  for (const item of items) {
+    if (item.keyword !== 'const') continue;
+    const allowed = constsAt.get(item.instancePath ?? '') ?? [];
+    allowed.push(item.params?.allowedValue);
+    constsAt.set(item.instancePath ?? '', allowed);
+  }
   for (const item of items) {
     const segments = (item.instancePath ?? '').split('/').filter(Boolean).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const params = item.params ?? {};
@@ -90,7 +99,8 @@ export function validationIssues(items: ValidationItem[], context = 'body'): Fie
       add(segments, 'is not allowed');
     } else if (item.keyword === 'const') {
       // Ajv's own wording ("must be equal to constant") does not say what the constant is.
-      add(segments, `must be ${JSON.stringify(params.allowedValue)}`);
+      const allowed = constsAt.get(item.instancePath ?? '') ?? [params.allowedValue];
+      add(segments, allowed.length > 1 ? `must be one of: ${allowed.map((value) => JSON.stringify(value)).join(', ')}` : `must be ${JSON.stringify(params.allowedValue)}`);
     } else if (item.keyword === 'enum' && Array.isArray(params.allowedValues)) {
       add(segments, `must be one of: ${params.allowedValues.map((value) => JSON.stringify(value)).join(', ')}`);
     } else {

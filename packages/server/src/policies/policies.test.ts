@@ -210,7 +210,7 @@ eachStore('policies through the API', (open) => {
       expect(history.entries[0]).toMatchObject({ actor: 'ann', interface: 'api', version: '1.2.0', plan: 'large' });
       expect(history.entries[0].policies).toContainEqual({ policy: 'large-needs-approval', version: '1.0.0', action: 'requireApproval', result: 'failed', message: expect.any(String) });
       expect(history.entries[1]).toMatchObject({ approvers: 'platform' });
-      expect(history.entries[2]).toMatchObject({ actor: 'pia' });
+      expect(history.entries[2]).toMatchObject({ actor: 'pia', reason: 'capacity checked' });
       expect((await h.call(bob, 'GET', `${alpha}/big-two/history`)).statusCode).toBe(404);
     });
   });

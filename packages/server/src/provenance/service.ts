@@ -32,7 +32,9 @@ export class HistoryService {
 function entryOf(event: PavedEvent): HistoryEntry {
   const data = event.data;
   const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
-  const version = text('version') ?? text('productVersion');
+  // An upgrade (or a rollout's move back) is a change to a version: the one it moved to.
+  const moved = event.kind === 'instance.upgraded' || event.kind === 'instance.rolled-back' ? text('to') : undefined;
+  const version = text('version') ?? text('productVersion') ?? moved;
   const outcome = outcomeOf(event);
   const entry: HistoryEntry = { at: event.at, event: event.kind };
   if (event.actor) entry.actor = event.actor;
@@ -41,7 +43,9 @@ function entryOf(event: PavedEvent): HistoryEntry {
   if (text('plan')) entry.plan = text('plan')!;
   if (Array.isArray(data.policies) && data.policies.every((p) => typeof p === 'object' && p !== null)) entry.policies = data.policies as PolicyDecision[];
   if (text('approvers')) entry.approvers = text('approvers')!;
-  if (text('reason') && event.kind === 'instance.denied') entry.reason = text('reason')!;
+  // A decision's why, approved or denied (docs/policies.md#provenance); other events' reasons
+  // (a failure's, a hold's) are said by their outcome or not at all.
+  if (text('reason') && (event.kind === 'instance.denied' || event.kind === 'instance.approved')) entry.reason = text('reason')!;
   if (outcome) entry.outcome = outcome;
   return entry;
 }

@@ -64,6 +64,9 @@ describe('API upgrades, holds and rollouts', () => {
     expect([a2.productVersion, a2.generation > a2.observedGeneration]).toEqual(['2.0.0', true]);
     const events = await h.store.listEvents({ instanceId: a2.id, kinds: ['instance.upgraded'] });
     expect(events.items.map((e) => [e.actor, e.data.from, e.data.to])).toEqual([['mia', '1.0.0', '2.0.0']]);
+    // Its history says to which version (docs/cli.md: each change's product version).
+    const history = (await h.call(mia, 'GET', `${instances('alpha')}/a2/history`)).json() as { entries: { event: string }[] };
+    expect(history.entries.at(-1)).toMatchObject({ event: 'instance.upgraded', actor: 'mia', version: '2.0.0' });
 
     const down = await h.call(mia, 'POST', `${instances('alpha')}/a2/upgrade`, { to: '1.0.0' });
     expect([down.statusCode, down.json().code]).toEqual([409, 'downgrade_refused']);

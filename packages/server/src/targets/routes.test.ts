@@ -88,7 +88,7 @@ describe('DefaultTargetService', () => {
     });
     const [leaky, orphan, throws] = await service.list(principal);
     expect(leaky!.health).toEqual({ ok: false, problems: ['login [redacted] and [redacted] refused'], warnings: ['token [redacted] expires'] });
-    expect(orphan!.health).toEqual({ ok: false, problems: [expect.stringContaining('no driver "nope"')] });
+    expect(orphan!.health).toEqual({ ok: false, problems: ['no driver "nope" runs on this platform; check the target\'s driver in the targets file (PAVED_TARGETS_FILE)'] });
     expect(throws!.health).toEqual({ ok: false, problems: ['boom'] });
   });
 

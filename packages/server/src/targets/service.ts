@@ -3,7 +3,7 @@ import { REDACTED, errorLine, redactSecrets } from '@paved/driver-api';
 import type { TargetHealth } from '@paved/model';
 import type { Principal } from '../access/principal.js';
 
-/** The targets this platform acts on (PAVED_TARGETS) and whether each driver can act on its target now. */
+/** The targets this platform acts on (PAVED_TARGETS_FILE's and the built-in ones) and whether each driver can act on its target now. */
 export interface TargetService {
   list(principal: Principal): Promise<TargetHealth[]>;
 }
@@ -27,7 +27,7 @@ export class DefaultTargetService implements TargetService {
 
   private async health(target: Target): Promise<TargetHealth['health']> {
     const driver = this.deps.drivers[target.driver];
-    if (!driver) return { ok: false, problems: [`no driver "${target.driver}" runs on this platform; check the target's driver in PAVED_TARGETS`] };
+    if (!driver) return { ok: false, problems: [`no driver "${target.driver}" runs on this platform; check the target's driver in the targets file (PAVED_TARGETS_FILE)`] };
     const result = await withTimeout(driver.preflight(target), this.deps.timeoutMs ?? PREFLIGHT_TIMEOUT_MS)
       .catch((error: unknown): PreflightResult => ({ ok: false, problems: [errorLine(error)] }));
     return redacted(result, secretsOf(target.config));
