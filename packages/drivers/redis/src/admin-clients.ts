@@ -9,6 +9,8 @@ export interface TargetConnection {
   config: RedisTargetConfig;
   /** Version and how ACL changes are persisted, read once per connection. */
   facts(): Promise<ServerFacts>;
+  /** Why the connection is down (`connect ECONNREFUSED …`) while it is; its commands' own errors do not say. */
+  whyDown(): Error | undefined;
 }
 
 export interface ServerFacts {
@@ -36,8 +38,13 @@ export function createAdminClients(logger: Logger): TargetClients<TargetConnecti
         retryStrategy: (times) => Math.min(times * 100, 2_000),
       });
       // Without a listener a lost connection would crash the process; the next command reconnects.
-      redis.on('error', (error: Error) => logger.warn({ target: target.name, err: errorLine(error, [config.admin.password]) }, 'redis admin connection error'));
-      return { redis, config, facts: readOnce(() => readFacts(redis, config)) };
+      let down: Error | undefined;
+      redis.on('error', (error: Error) => {
+        down = error;
+        logger.warn({ target: target.name, err: errorLine(error, [config.admin.password]) }, 'redis admin connection error');
+      });
+      redis.on('ready', () => { down = undefined; });
+      return { redis, config, facts: readOnce(() => readFacts(redis, config)), whyDown: () => down };
     },
     close: (connection) => connection.redis.quit().then(() => undefined, () => connection.redis.disconnect()),
   });

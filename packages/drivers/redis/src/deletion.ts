@@ -23,10 +23,12 @@ export function deletionSteps(connect: Connect): DeletionStep[] {
       if (isDedicated(ctx.instance) && ctx.target.config.url === undefined) return;
       ctx.signal.throwIfAborted();
       const externalName = assertExternalName(ctx.instance);
+      let connection: TargetConnection | undefined;
       try {
-        await run(connect(ctx), externalName, ctx);
+        connection = connect(ctx);
+        await run(connection, externalName, ctx);
       } catch (error) {
-        throw wrapRedisError(error, name, externalName);
+        throw wrapRedisError(error, name, externalName, [], connection?.whyDown());
       }
     },
   });

@@ -43,7 +43,7 @@ export async function observe(connection: TargetConnection, ctx: DriverContext):
     diff.push(...(await commandDrift(connection, user, prefix)));
     return { exists: true, upToDate: diff.length === 0, diff, outputs: publicOutputs(connection.config, externalName, user) };
   } catch (error) {
-    throw wrapRedisError(error, 'observe', user);
+    throw wrapRedisError(error, 'observe', user, [], connection.whyDown());
   }
 }
 

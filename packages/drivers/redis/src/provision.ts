@@ -24,7 +24,7 @@ export async function provision(connection: TargetConnection, ctx: DriverContext
     try {
       await run();
     } catch (error) {
-      throw wrapRedisError(error, stepName, user, redact);
+      throw wrapRedisError(error, stepName, user, redact, connection.whyDown());
     }
   };
 

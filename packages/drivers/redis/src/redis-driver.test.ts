@@ -64,6 +64,21 @@ describe.skipIf(skipHere)('redis driver on the machine server', () => {
     expect(down.problems[0]).not.toContain('s3cret-pw');
   });
 
+  it("says why a target is down (the network's reason), not that a command ran out of retries", async () => {
+    const down = redisTarget('down', 'redis://admin:s3cret-pw@127.0.0.1:1');
+    for (const [what, run] of [
+      ['create', () => driver.create(context(down, fresh()))],
+      ['observe', () => driver.observe(context(down, fresh()))],
+    ] as const) {
+      const failure = await run().then(() => undefined, (e: unknown) => e);
+      expect(failure, what).toBeInstanceOf(DriverError);
+      expect((failure as DriverError).code, what).toBe('target_unreachable');
+      // docs/operations.md shows this message under "A target that is down".
+      expect((failure as DriverError).message, what).toMatch(/^redis: \S+ failed for "[^"]+": connect ECONNREFUSED 127\.0\.0\.1:1$/);
+      expect((failure as DriverError).message, what).not.toContain('s3cret-pw');
+    }
+  });
+
   it('rejects a bad target config, naming the field', async () => {
     for (const [config, path] of [
       [{}, 'config.url'],

@@ -17,11 +17,13 @@ function lostServer(error: unknown): boolean {
 /**
  * An ioredis error as a one-line DriverError naming the step and the subject. ioredis attaches
  * the failed command with its arguments (an AUTH password, an ACL hash) to its errors, so the
- * cause kept is a copy carrying only the redacted message, never the raw error.
+ * cause kept is a copy carrying only the redacted message, never the raw error. `whyDown` is the
+ * connection's own error while it is down: a command lost with the server says only that it ran
+ * out of retries, where the operator needs the network's reason (docs/operations.md).
  */
-export function wrapRedisError(error: unknown, step: string, subject: string, redact: readonly string[] = []): DriverError {
+export function wrapRedisError(error: unknown, step: string, subject: string, redact: readonly string[] = [], whyDown?: Error): DriverError {
   if (error instanceof DriverError) return error;
-  const detail = errorLine(error, redact);
+  const detail = errorLine(whyDown !== undefined && lostServer(error) ? whyDown : error, redact);
   const replyCode = /^[A-Z]+(?= )/.exec(detail)?.[0];
   const retryable = replyCode === undefined ? true : !PERMANENT.includes(replyCode);
   return new DriverError(`redis: ${step} failed for "${subject}": ${detail}`, {

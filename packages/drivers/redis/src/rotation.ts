@@ -22,6 +22,6 @@ export async function revoke(connection: TargetConnection, ctx: RotationContext)
     ctx.signal.throwIfAborted();
     await persistAcl(connection);
   } catch (error) {
-    throw wrapRedisError(error, 'revoke', user);
+    throw wrapRedisError(error, 'revoke', user, [], connection.whyDown());
   }
 }
