@@ -27,7 +27,7 @@ export interface WebhookOutcome {
 }
 
 export interface RecordDeploymentRequest {
-  /** Your CI system's id for the deployment; recording the same id again replaces it. */
+  /** Your CI system's id for the deployment; your team recording the same id again replaces it (another team's is refused, 409). */
   id: string;
   /** Environment name; it counts as production when it matches the configured pattern (default `(?i)prod`). */
   environment: string;
@@ -43,7 +43,7 @@ export interface RecordDeploymentRequest {
 }
 
 export interface RecordChangeRequest {
-  /** Your id for the change (a pull request number, a ticket); recording it again replaces it. */
+  /** Your id for the change (a pull request number, a ticket); your team recording it again replaces it. */
   id: string;
   title?: string;
   /** The commit that brought the change onto the deployed branch (a merge or squash commit). */
@@ -59,7 +59,7 @@ export interface RecordChangeRequest {
 }
 
 export interface RecordIncidentRequest {
-  /** Your pager's id for the incident; recording it again replaces it. */
+  /** Your pager's id for the incident; your team recording it again replaces it. */
   id: string;
   title?: string;
   createdAt: string;

@@ -20,6 +20,7 @@ export * from './audit.js';
 export * from './audit-verify.js';
 export * from './measures.js';
 export * from './delivery.js';
+export * from './repository-url.js';
 export * from './targets.js';
 export * from './versions/index.js';
 export * from './rollouts.js';

@@ -62,6 +62,11 @@ export interface DeploymentStatusFact {
   seq: number;
   /** Set by the generic API: this status replaces whatever was recorded, whatever its time. */
   replace?: boolean;
+  /**
+   * The team (id) that recorded it: set on every fact from the API (source 'api'). An API record
+   * is only ever rewritten by the team that recorded it (migration 0027, docs/metrics/dora.md).
+   */
+  recordedBy?: string;
 }
 
 /** A change: a pull or merge request, or one recorded through the API. */
@@ -84,6 +89,8 @@ export interface ChangeFact {
   /** The event's own time: an older event never overwrites what a newer one recorded. */
   at: number;
   replace?: boolean;
+  /** As DeploymentStatusFact's. */
+  recordedBy?: string;
 }
 
 /** An issue (an incident when its labels say so), or an incident recorded through the API. */
@@ -101,6 +108,8 @@ export interface IssueFact {
   resolvedAt?: number;
   at: number;
   replace?: boolean;
+  /** As DeploymentStatusFact's. */
+  recordedBy?: string;
 }
 
 export type DeliveryFact = PushFact | DeploymentStatusFact | ChangeFact | IssueFact;

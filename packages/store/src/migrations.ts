@@ -1,5 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration } from '#kysely';
-import { AUDIT_GENESIS_HASH, DEFAULT_ENVIRONMENTS, compareSemver } from '@paved/model';
+import { AUDIT_GENESIS_HASH, DEFAULT_ENVIRONMENTS, compareSemver, repositoryKeyOfUrl } from '@paved/model';
 import type { DialectAdapter } from './dialect/adapter.js';
 import { backfillMeasures } from './measures-backfill.js';
 
@@ -804,7 +804,60 @@ function migrations(adapter: DialectAdapter): Record<string, Migration> {
         await db.schema.createIndex('instances_workload').on('instances').columns(['service_id', 'environment']).where(sql.ref('service_id'), 'is not', null).execute();
       },
     },
+    // Whose an API record is (docs/metrics/dora.md "Whose records a team's calls touch"): records
+    // are kept by repository and any team may claim any repository, so an API record now carries
+    // the team that recorded it, and only that team's calls rewrite it (repos/delivery-owner.ts).
+    // A column rather than a wider key: SQLite cannot change a table's unique constraint without
+    // rebuilding it, and one record per id and repository keeps every metric as it was.
+    '0027_delivery_recorded_by': {
+      async up(db: Kysely<any>) {
+        for (const table of DELIVERY_RECORD_TABLES) await db.schema.alterTable(table).addColumn('recorded_by', 'text').execute();
+        await backfillRecordedBy(db);
+      },
+    },
   };
+}
+
+const DELIVERY_RECORD_TABLES = ['delivery_deployments', 'delivery_changes', 'delivery_issues'] as const;
+
+/**
+ * 0027's owners of the API records kept before it, per repository: under host `paved` (a service
+ * without a repository URL, path `team/service`) the team its path names; under a repository
+ * the services of exactly one team claim, that team. The rest (a repository several teams'
+ * services claim, or none now does) stay without an owner: who recorded them is not known, and
+ * the first team to record the same id again takes them, as before 0027, once.
+ */
+async function backfillRecordedBy(db: Kysely<any>): Promise<void> {
+  const repoIds = new Set<number>();
+  for (const table of DELIVERY_RECORD_TABLES) {
+    const rows = await db.selectFrom(table).select('repo_id').distinct().where('source', '=', 'api').execute() as { repo_id: number }[];
+    for (const row of rows) repoIds.add(Number(row.repo_id));
+  }
+  if (repoIds.size === 0) return;
+  const teams = await db.selectFrom('teams').select(['id', 'name']).execute() as { id: string; name: string }[];
+  const teamByName = new Map(teams.map((t) => [t.name, t.id]));
+  const services = await db.selectFrom('services').select(['team_id', 'repository_url']).where('repository_url', 'is not', null).execute() as { team_id: string; repository_url: string }[];
+  const claimants = new Map<string, Set<string>>();
+  for (const service of services) {
+    const key = repositoryKeyOfUrl(service.repository_url);
+    if (key === undefined) continue;
+    const at = `${key.host} ${key.path}`;
+    claimants.set(at, (claimants.get(at) ?? new Set()).add(service.team_id));
+  }
+  const repositories = await db.selectFrom('delivery_repositories').select(['id', 'host', 'path']).where('id', 'in', [...repoIds]).execute() as { id: number; host: string; path: string }[];
+  for (const repository of repositories) {
+    let owner: string | undefined;
+    if (repository.host === 'paved') {
+      owner = teamByName.get(repository.path.split('/')[0]!);
+    } else {
+      const teamIds = claimants.get(`${repository.host} ${repository.path}`);
+      if (teamIds?.size === 1) [owner] = teamIds;
+    }
+    if (owner === undefined) continue;
+    for (const table of DELIVERY_RECORD_TABLES) {
+      await db.updateTable(table).set({ recorded_by: owner }).where('repo_id', '=', repository.id).where('source', '=', 'api').execute();
+    }
+  }
 }
 
 /** The `kid` of a stored envelope (JSON written by @paved/secrets), undefined when it has none. */

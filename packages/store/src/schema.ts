@@ -402,6 +402,12 @@ export interface DeliveryDeploymentsTable {
   changes: Generated<number>;
   /** The commit where the walk back through the pushes found no push: relinked when that push arrives. */
   gap_sha: string | null;
+  /**
+   * The team (id) that recorded it through the API (migration 0027): only that team's API calls
+   * rewrite it. Null for webhook records, and for API records whose team 0027 could not tell
+   * (the first team to record the same id again takes them).
+   */
+  recorded_by: string | null;
 }
 
 export interface DeliveryPushesTable {
@@ -457,6 +463,8 @@ export interface DeliveryChangesTable {
   /** The shipping deployment's shipped_ms, and the lead time it makes (kept by the linker). */
   shipped_ms: number | null;
   lead_minutes: number | null;
+  /** As delivery_deployments.recorded_by. */
+  recorded_by: string | null;
 }
 
 /** Issues (incidents when a label matches the configured pattern) and incidents recorded through the API. */
@@ -474,6 +482,8 @@ export interface DeliveryIssuesTable {
   created_ms: number;
   resolved_ms: number | null;
   updated_ms: number;
+  /** As delivery_deployments.recorded_by. */
+  recorded_by: string | null;
 }
 
 /** Webhook deliveries seen, by the source's delivery id: a redelivery is recognised and not applied twice. */

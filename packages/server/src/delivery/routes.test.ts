@@ -210,3 +210,62 @@ describe('the generic events API', () => {
     expect(metrics.json()).toMatchObject({ deployments: 1, leadTime: { changes: 1, medianMinutes: 60 }, changeFailureRate: { failed: 1, deployments: 1 } });
   });
 });
+
+describe("the generic events API: one team's records are out of another's reach", () => {
+  let h: Harness;
+  let bob: Caller;
+  let eve: Caller;
+  const payments = '/api/v1/teams/payments/services/checkout';
+  const spy = '/api/v1/teams/spies/services/spy';
+  const metrics = async () => (await h.call(bob, 'GET', '/api/v1/metrics/dora?team=payments&service=checkout&from=2025-03-03&to=2025-03-03')).json();
+
+  beforeAll(async () => {
+    const store = await createStore({ url: ':memory:' });
+    await store.migrate();
+    h = await startHarness(store);
+    bob = await h.user('bob');
+    eve = await h.user('eve');
+    await h.team('payments', [[bob, 'member']]);
+    await h.team('spies', [[eve, 'member']]);
+    const repositoryUrl = 'https://github.com/acme/payments-api';
+    expect((await h.call(bob, 'POST', '/api/v1/teams/payments/services', { name: 'checkout', repositoryUrl })).statusCode).toBe(201);
+    // Any team may claim any repository (a monorepo may be claimed by several services).
+    expect((await h.call(eve, 'POST', '/api/v1/teams/spies/services', { name: 'spy', repositoryUrl })).statusCode).toBe(201);
+    expect((await h.call(bob, 'POST', `${payments}/deployments`, { id: 'D-1', environment: 'production', finishedAt: '2025-03-03T10:00:00Z' })).statusCode).toBe(200);
+    expect((await h.call(bob, 'POST', `${payments}/changes`, { id: 'C-1', firstCommitAt: '2025-03-03T08:00:00Z', mergedAt: '2025-03-03T09:00:00Z', deployment: 'D-1' })).statusCode).toBe(200);
+    expect((await h.call(bob, 'POST', `${payments}/incidents`, { id: 'INC-1', createdAt: '2025-03-03T12:00:00Z' })).statusCode).toBe(200);
+  });
+  afterAll(() => h.close());
+
+  const refused = (res: { statusCode: number; body: string; json(): any }) => {
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: 'delivery_id_taken', errors: [{ path: 'id' }] });
+    // That the id is taken, nothing of the record: not its team, environment or times.
+    expect(res.body).not.toMatch(/payments|checkout|production|2025-03-03T1/);
+  };
+
+  it("refuses another team's deployment with the same id: the recording team's metrics are unchanged", async () => {
+    const before = await metrics();
+    expect(before).toMatchObject({ deployments: 1, leadTime: { changes: 1, medianMinutes: 120 } });
+    refused(await h.call(eve, 'POST', `${spy}/deployments`, { id: 'D-1', environment: 'staging', status: 'failure', finishedAt: '2025-03-03T11:00:00Z' }));
+    expect(await metrics()).toEqual(before);
+  });
+
+  it("refuses another team's change and incident with the same ids", async () => {
+    const before = await metrics();
+    refused(await h.call(eve, 'POST', `${spy}/changes`, { id: 'C-1', firstCommitAt: '2025-03-03T09:58:00Z', mergedAt: '2025-03-03T09:59:00Z' }));
+    refused(await h.call(eve, 'POST', `${spy}/incidents`, { id: 'INC-1', createdAt: '2025-03-03T12:00:00Z', resolvedAt: '2025-03-03T12:01:00Z' }));
+    expect(await metrics()).toEqual(before);
+    expect(before).toMatchObject({ leadTime: { changes: 1, medianMinutes: 120 }, changeFailureRate: { failed: 1 }, failedDeploymentRecoveryTime: { incidents: 0 } });
+  });
+
+  it("records another team's own ids, and never links its change to the recording team's deployment", async () => {
+    const before = await metrics();
+    expect((await h.call(eve, 'POST', `${spy}/changes`, { id: 'C-SPY', firstCommitAt: '2025-03-03T09:58:00Z', mergedAt: '2025-03-03T09:59:00Z', deployment: 'D-1' })).statusCode).toBe(200);
+    // Recorded, but shipped by no deployment of another team: the lead time is still C-1's alone.
+    expect(await metrics()).toEqual(before);
+    // The recording team still replaces its own records.
+    expect((await h.call(bob, 'POST', `${payments}/incidents`, { id: 'INC-1', createdAt: '2025-03-03T12:00:00Z', resolvedAt: '2025-03-03T12:30:00Z' })).statusCode).toBe(200);
+    expect(await metrics()).toMatchObject({ failedDeploymentRecoveryTime: { incidents: 1, medianMinutes: 150 } });
+  });
+});

@@ -1,7 +1,7 @@
 import { Type } from '#typebox';
 import { Name, Timestamp } from '../http/schemas.js';
 
-const Id = Type.String({ minLength: 1, maxLength: 200, description: 'Your id for it; recording the same id again replaces what was recorded' });
+const Id = Type.String({ minLength: 1, maxLength: 200, description: "Your id for it; your team recording the same id again replaces what it recorded (another team's id for the same repository is refused: 409 delivery_id_taken)" });
 const Sha = Type.String({ minLength: 4, maxLength: 64, pattern: '^[0-9a-fA-F]+$' });
 const Time = Type.String({ maxLength: 40, description: 'ISO 8601 date-time with a UTC offset, e.g. 2025-03-03T10:12:33+01:00' });
 

@@ -113,7 +113,7 @@ export class DefaultDeliveryService implements DeliveryService {
       throw new InputError('startedAt must not be after finishedAt', { code: 'deployment_times_invalid', issues: [{ path: 'startedAt', message: 'is after finishedAt' }] });
     }
     await this.record(service, 'deployment', {
-      kind: 'deployment-status', repo: serviceRepository(service), source: 'api', id: request.id, environment: request.environment,
+      kind: 'deployment-status', repo: serviceRepository(service), source: 'api', recordedBy: service.teamId, id: request.id, environment: request.environment,
       ...(request.commitSha ? { sha: request.commitSha.toLowerCase() } : {}), ...(request.ref ? { ref: request.ref } : {}),
       startedAt: started ?? finished, state: request.status === 'failure' ? 'failure' : 'success', at: finished, seq: 0, replace: true,
     });
@@ -126,7 +126,7 @@ export class DefaultDeliveryService implements DeliveryService {
     const opened = optionalTimestamp(request.openedAt, 'openedAt');
     const first = optionalTimestamp(request.firstCommitAt, 'firstCommitAt');
     await this.record(service, 'change', {
-      kind: 'change', repo: serviceRepository(service), source: 'api', id: request.id, state: 'merged',
+      kind: 'change', repo: serviceRepository(service), source: 'api', recordedBy: service.teamId, id: request.id, state: 'merged',
       ...(request.title ? { title: request.title } : {}), ...(request.commitSha ? { mergeSha: request.commitSha.toLowerCase() } : {}),
       ...(opened === undefined ? {} : { openedAt: opened }), mergedAt: merged, ...(first === undefined ? {} : { firstCommitAt: first }),
       ...(request.deployment ? { deployment: request.deployment } : {}), at: this.deps.now(), replace: true,
@@ -142,7 +142,7 @@ export class DefaultDeliveryService implements DeliveryService {
       throw new InputError('resolvedAt must not be before createdAt', { code: 'incident_times_invalid', issues: [{ path: 'resolvedAt', message: 'is before createdAt' }] });
     }
     await this.record(service, 'incident', {
-      kind: 'issue', repo: serviceRepository(service), source: 'api', id: request.id, labels: [], incident: true,
+      kind: 'issue', repo: serviceRepository(service), source: 'api', recordedBy: service.teamId, id: request.id, labels: [], incident: true,
       ...(request.title ? { title: request.title } : {}), state: resolved === undefined ? 'open' : 'closed', createdAt: created,
       ...(resolved === undefined ? {} : { resolvedAt: resolved }), at: this.deps.now(), replace: true,
     });
@@ -164,6 +164,11 @@ export class DefaultDeliveryService implements DeliveryService {
     return service;
   }
 
+  /**
+   * Facts carry the service's team (recordedBy): records are kept by repository, which any team's
+   * service may claim, and the store lets only the team that recorded an id rewrite it (409
+   * delivery_id_taken otherwise; docs/metrics/dora.md).
+   */
   private async record(service: Service, event: string, fact: DeliveryFact): Promise<void> {
     await this.deps.store.recordDelivery({ source: 'api', event: `${event}:${service.teamName}/${service.name}`, facts: [fact] }, this.deps.rules);
   }

@@ -188,10 +188,10 @@ eachStore('delivery facts', (open) => {
   it('links changes named by the API to their deployment, in either order', async () => {
     const store = await open();
     const api = { host: 'paved', path: 'shop/cart', name: 'shop/cart' };
-    await store.recordDelivery({ source: 'api', event: 'change', facts: [{ kind: 'change', repo: api, source: 'api', id: 'C-1', state: 'merged', firstCommitAt: t('2025-01-06T08:00:00Z'), mergedAt: t('2025-01-06T09:00:00Z'), deployment: 'D-2', at: 0, replace: true }] }, rules);
-    await store.recordDelivery({ source: 'api', event: 'deployment', facts: [{ kind: 'deployment-status', repo: api, source: 'api', id: 'D-1', environment: 'production', state: 'success', at: t('2025-01-06T07:00:00Z'), seq: 0, replace: true }] }, rules);
-    await store.recordDelivery({ source: 'api', event: 'deployment', facts: [{ kind: 'deployment-status', repo: api, source: 'api', id: 'D-2', environment: 'production', state: 'success', at: t('2025-01-06T10:00:00Z'), seq: 0, replace: true }] }, rules);
-    await store.recordDelivery({ source: 'api', event: 'change', facts: [{ kind: 'change', repo: api, source: 'api', id: 'C-2', state: 'merged', firstCommitAt: t('2025-01-06T09:30:00Z'), mergedAt: t('2025-01-06T09:45:00Z'), deployment: 'D-2', at: 0, replace: true }] }, rules);
+    await store.recordDelivery({ source: 'api', event: 'change', facts: [{ kind: 'change', repo: api, source: 'api', recordedBy: 'team-shop', id: 'C-1', state: 'merged', firstCommitAt: t('2025-01-06T08:00:00Z'), mergedAt: t('2025-01-06T09:00:00Z'), deployment: 'D-2', at: 0, replace: true }] }, rules);
+    await store.recordDelivery({ source: 'api', event: 'deployment', facts: [{ kind: 'deployment-status', repo: api, source: 'api', recordedBy: 'team-shop', id: 'D-1', environment: 'production', state: 'success', at: t('2025-01-06T07:00:00Z'), seq: 0, replace: true }] }, rules);
+    await store.recordDelivery({ source: 'api', event: 'deployment', facts: [{ kind: 'deployment-status', repo: api, source: 'api', recordedBy: 'team-shop', id: 'D-2', environment: 'production', state: 'success', at: t('2025-01-06T10:00:00Z'), seq: 0, replace: true }] }, rules);
+    await store.recordDelivery({ source: 'api', event: 'change', facts: [{ kind: 'change', repo: api, source: 'api', recordedBy: 'team-shop', id: 'C-2', state: 'merged', firstCommitAt: t('2025-01-06T09:30:00Z'), mergedAt: t('2025-01-06T09:45:00Z'), deployment: 'D-2', at: 0, replace: true }] }, rules);
     const repositoryIds = (await store.listDeliveryRepositories()).map((r) => r.id);
     const facts = await store.doraFacts({ ...(await query(store)), services: [{ key: 'shop/cart', repositoryIds }] });
     // C-1: 08:00 → 09:00 (60) → 10:00 (60); C-2: 09:30 → 09:45 (15) → 10:00 (15).

@@ -7,6 +7,7 @@ import type {
   DeliveryInboxDepth, DeploymentStatusFact, DrainedDeliveries, IssueFact, PushFact,
 } from '../types.js';
 import { firstDeploymentsOf, recountChanges, relinkDeployment, relinkGaps, relinkRepository } from './delivery-links.js';
+import { recorderOf, updateRecord } from './delivery-owner.js';
 import { groupCommit } from '../group-commit.js';
 import { refreshLeadOfChange, refreshLeadsOfBranch, refreshLeadsOfDeployments } from './lead-time.js';
 
@@ -35,7 +36,7 @@ const deploymentByKey = compiledRead((db, repoId: number, source: string, id: st
 const changeByKey = compiledRead((db, repoId: number, source: string, id: string) => db.selectFrom('delivery_changes').selectAll()
   .where('repo_id', '=', repoId).where('source', '=', source).where('external_id', '=', id));
 const changeLinks = compiledRead((db, id: number) => db.selectFrom('delivery_changes')
-  .select(['head_ref', 'first_commit_given', 'deployment_id', 'deployment_ref', 'merge_sha', 'state']).where('id', '=', id));
+  .select(['head_ref', 'first_commit_given', 'deployment_id', 'deployment_ref', 'merge_sha', 'state', 'recorded_by']).where('id', '=', id));
 const issueByKey = compiledRead((db, repoId: number, source: string, id: string) => db.selectFrom('delivery_issues').select(['id', 'updated_ms'])
   .where('repo_id', '=', repoId).where('source', '=', source).where('external_id', '=', id));
 const insertPush = compiledRead((db, repoId: number, ref: string, before: string, after: string, pushedMs: number | null) => db.insertInto('delivery_pushes')
@@ -101,6 +102,7 @@ export function deliveryRepo(ctx: StoreContext) {
   }
 
   async function applyDeploymentStatus(trx: Trx, repoId: number, fact: DeploymentStatusFact, rules: DeliveryRules, seen: Map<string, EnvironmentRow>): Promise<void> {
+    const team = recorderOf(fact);
     const [existing] = await deploymentByKey(trx, repoId, fact.source, fact.id);
     const environment = existing && !fact.replace
       ? { id: Number(existing.environment_id), production: await isProductionEnvironment(trx, Number(existing.environment_id)) }
@@ -132,16 +134,17 @@ export function deliveryRepo(ctx: StoreContext) {
       result,
       finished_ms: finished,
       shipped_ms: shipped,
+      ...(team === undefined ? {} : { recorded_by: team }),
     };
     let id: number;
     if (existing === undefined) {
       const row = await trx.insertInto('delivery_deployments')
         .values({ repo_id: repoId, source: fact.source, external_id: fact.id, ...values }).returning('id').executeTakeFirstOrThrow();
       id = Number(row.id);
-      if (fact.source === 'api') await linkNamedChanges(trx, repoId, fact.id, id);
+      if (team !== undefined) await linkNamedChanges(trx, repoId, fact.id, id, team);
     } else {
       id = Number(existing.id);
-      await trx.updateTable('delivery_deployments').set(values).where('id', '=', id).execute();
+      await updateRecord(trx.updateTable('delivery_deployments').set(values).where('id', '=', id), team, 'deployment', fact.id);
     }
     const before = existing?.shipped_ms === null || existing === undefined ? null : Number(existing.shipped_ms);
     const shaChanged = existing !== undefined && existing.sha !== values.sha;
@@ -155,6 +158,7 @@ export function deliveryRepo(ctx: StoreContext) {
   }
 
   async function applyChange(trx: Trx, repoId: number, fact: ChangeFact): Promise<void> {
+    const team = recorderOf(fact);
     const [existing] = await changeByKey(trx, repoId, fact.source, fact.id);
     const merged = fact.state === 'merged';
     let id: number;
@@ -164,12 +168,13 @@ export function deliveryRepo(ctx: StoreContext) {
         merge_sha: merged ? fact.mergeSha ?? null : null, state: fact.state, opened_ms: fact.openedAt ?? null,
         merged_ms: merged ? fact.mergedAt ?? null : null, first_commit_ms: fact.firstCommitAt ?? null,
         first_commit_given: fact.firstCommitAt === undefined ? 0 : 1, updated_ms: fact.at, deployment_id: null, deployment_ref: fact.deployment ?? null,
+        recorded_by: team ?? null,
       }).returning('id').executeTakeFirstOrThrow();
       id = Number(row.id);
     } else {
       id = Number(existing.id);
       if (fact.replace || fact.at >= Number(existing.updated_ms)) {
-        await trx.updateTable('delivery_changes').set({
+        await updateRecord(trx.updateTable('delivery_changes').set({
           title: fact.title ?? existing.title,
           head_ref: fact.headBranch ?? existing.head_ref,
           state: fact.state,
@@ -179,14 +184,15 @@ export function deliveryRepo(ctx: StoreContext) {
           ...(fact.firstCommitAt !== undefined ? { first_commit_ms: fact.firstCommitAt, first_commit_given: 1 } : fact.replace ? { first_commit_given: 0 } : {}),
           updated_ms: fact.at,
           deployment_ref: fact.replace ? fact.deployment ?? null : fact.deployment ?? existing.deployment_ref,
-        }).where('id', '=', id).execute();
+          ...(team === undefined ? {} : { recorded_by: team }),
+        }).where('id', '=', id), team, 'change', fact.id);
       } else {
         // An older event: it may still know what no newer one said (GitLab sends the merge time only with the merge).
-        await trx.updateTable('delivery_changes').set({
+        await updateRecord(trx.updateTable('delivery_changes').set({
           head_ref: existing.head_ref ?? fact.headBranch ?? null,
           opened_ms: existing.opened_ms ?? fact.openedAt ?? null,
           ...(existing.state === 'merged' ? { merge_sha: existing.merge_sha ?? fact.mergeSha ?? null, merged_ms: existing.merged_ms ?? fact.mergedAt ?? null } : {}),
-        }).where('id', '=', id).execute();
+        }).where('id', '=', id), team, 'change', fact.id);
       }
     }
     const [change] = await changeLinks(trx, id);
@@ -194,8 +200,10 @@ export function deliveryRepo(ctx: StoreContext) {
     if (change.head_ref !== null && Number(change.first_commit_given) === 0) await refreshFirstCommits(trx, repoId, change.head_ref, id);
     let wanted: number | null = null;
     if (change.deployment_ref !== null) {
-      const named = await trx.selectFrom('delivery_deployments').select('id')
-        .where('repo_id', '=', repoId).where('source', '=', 'api').where('external_id', '=', change.deployment_ref).executeTakeFirst();
+      // Only a deployment the change's own team recorded: a team never links its changes to another's.
+      const named = change.recorded_by === null ? undefined : await trx.selectFrom('delivery_deployments').select('id')
+        .where('repo_id', '=', repoId).where('source', '=', 'api').where('external_id', '=', change.deployment_ref)
+        .where('recorded_by', '=', change.recorded_by).executeTakeFirst();
       wanted = named === undefined ? null : Number(named.id);
     } else if (change.state === 'merged' && change.merge_sha !== null) {
       wanted = (await firstDeploymentsOf(trx, repoId, [change.merge_sha])).get(change.merge_sha) ?? null;
@@ -209,6 +217,7 @@ export function deliveryRepo(ctx: StoreContext) {
   }
 
   async function applyIssue(trx: Trx, repoId: number, fact: IssueFact, rules: DeliveryRules): Promise<void> {
+    const team = recorderOf(fact);
     const [existing] = await issueByKey(trx, repoId, fact.source, fact.id);
     if (existing !== undefined && !fact.replace && fact.at < Number(existing.updated_ms)) return;
     const values = {
@@ -219,11 +228,12 @@ export function deliveryRepo(ctx: StoreContext) {
       created_ms: fact.createdAt,
       resolved_ms: fact.state === 'open' ? null : fact.resolvedAt ?? null,
       updated_ms: fact.at,
+      ...(team === undefined ? {} : { recorded_by: team }),
     };
     if (existing === undefined) {
       await trx.insertInto('delivery_issues').values({ repo_id: repoId, source: fact.source, external_id: fact.id, ...values }).execute();
     } else {
-      await trx.updateTable('delivery_issues').set(values).where('id', '=', existing.id).execute();
+      await updateRecord(trx.updateTable('delivery_issues').set(values).where('id', '=', existing.id), team, 'incident', fact.id);
     }
   }
 
@@ -413,12 +423,13 @@ async function refreshFirstCommits(trx: Trx, repoId: number, branch: string, cha
   await refreshLeadsOfBranch(trx, repoId, branch);
 }
 
-/** An API deployment arrived: the changes that named it are now linked to it. */
-async function linkNamedChanges(trx: Trx, repoId: number, externalId: string, deploymentId: number): Promise<void> {
+/** An API deployment arrived: the changes its team recorded naming it are now linked to it (never another team's). */
+async function linkNamedChanges(trx: Trx, repoId: number, externalId: string, deploymentId: number, team: string): Promise<void> {
   const named = await trx.selectFrom('delivery_changes').select(['id', 'deployment_id'])
-    .where('repo_id', '=', repoId).where('deployment_ref', '=', externalId).execute();
+    .where('repo_id', '=', repoId).where('deployment_ref', '=', externalId).where('recorded_by', '=', team).execute();
   if (named.length === 0) return;
-  await trx.updateTable('delivery_changes').set({ deployment_id: deploymentId }).where('repo_id', '=', repoId).where('deployment_ref', '=', externalId).execute();
+  await trx.updateTable('delivery_changes').set({ deployment_id: deploymentId })
+    .where('repo_id', '=', repoId).where('deployment_ref', '=', externalId).where('recorded_by', '=', team).execute();
   const previous = named.map((c) => c.deployment_id).filter((d): d is number => d !== null).map(Number);
   await recountChanges(trx, [...new Set([deploymentId, ...previous])]);
   await refreshLeadsOfDeployments(trx, [deploymentId]);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { repositoryKeyOfUrl } from '@paved/model';
 import { changeFailureRateLevel, deploymentFrequencyLevel, leadTimeLevel, recoveryTimeLevel } from './levels.js';
 import { lowerMedian, lowerMedianOfHistogram } from './median.js';
 import { dayStart, localDay, offsetIntervals } from './timezone.js';
 import { dayOf, doraWindow, monthOf, weekOf } from './window.js';
 import { parseTimestamp } from '../../delivery/timestamps.js';
-import { claims, repositoryKeyOfUrl } from '../../delivery/repositories.js';
+import { claims } from '../../delivery/repositories.js';
 import { compilePattern } from '../../delivery/settings.js';
 
 describe('levels (DORA 2023, as DevLake assigns them)', () => {
