@@ -356,7 +356,7 @@ describe('paved against a real API', () => {
     expect(waited.code).toBe(0);
     expect(waited.stdout).toContain('rotating has new credentials (credential #1');
     expect(waited.stdout).toContain(`keep working until ${new Date(revokeAt).toISOString()}`);
-    expect((await sandbox.run(['get', 'rotating'], { env })).stdout).toMatch(/credentials:\s+#1, previous revoked at /);
+    expect((await sandbox.run(['get', 'rotating'], { env })).stdout).toContain(`#1, previous works until ${new Date(revokeAt).toISOString()}`);
 
     const pending = await sandbox.run(['rotate', 'orders-db-missing'], { env });
     expect(pending.code).toBe(exit('not-found'));

@@ -191,7 +191,8 @@ function describeCredentials(i: Instance): string {
   const { rotation, rotating, previousRevokeAt } = i.credentials;
   const parts = [`#${rotation}`];
   if (rotating) parts.push(`#${rotation + 1} being issued`);
-  if (previousRevokeAt !== undefined) parts.push(`previous revoked at ${previousRevokeAt}`);
+  // Pending: the time is when the previous credential stops working, as paved rotate said (not when it did).
+  if (previousRevokeAt !== undefined) parts.push(`previous works until ${previousRevokeAt}`);
   return parts.join(', ');
 }
 

@@ -62,7 +62,8 @@ export class AuthorizedIdentityService implements IdentityService {
   }
 
   private ownOrAdmin(principal: Principal, userName: string, what: string, access: 'read' | 'write'): void {
-    if (principal.user.admin) return requireAdmin(principal, `${what} of other users`, access);
+    // An admin's own tokens are checked as anyone's own, so a refusal does not call them another user's.
+    if (principal.user.admin && principal.user.name !== userName) return requireAdmin(principal, `${what} of other users`, access);
     if (principal.user.name !== userName) {
       // Whether another user exists is not the caller's business.
       throw new NotFoundError(`User "${userName}" does not exist`, { code: 'user_not_found', issues: [{ path: 'user', message: 'no such user' }] });

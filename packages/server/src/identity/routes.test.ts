@@ -76,6 +76,13 @@ eachStore('API tokens and users', (open) => {
     expect((await h.call(as(ci.token), 'POST', '/api/v1/users/ann/tokens', { name: 'wider' })).json().code).toBe('token_scope');
     expect((await h.call(as(reader.token), 'POST', '/api/v1/users/ann/tokens', { name: 'wider' })).json().code).toBe('token_scope');
     expect((await h.call(bob, 'POST', '/api/v1/users/bob/tokens', { name: 'x', team: 'alpha' })).json().code).toBe('token_team_invalid');
+
+    // An admin's own tokens are theirs, not "other users'": the refusal says what was asked.
+    const adminReader = await newToken(h.admin, h.admin.user.name, { name: 'reader', readOnly: true });
+    const own = await h.call(as(adminReader.token, h.admin.user), 'POST', `/api/v1/users/${h.admin.user.name}/tokens`, { name: 'wider' });
+    expect(own.json()).toMatchObject({ code: 'token_scope', detail: 'This token is read-only; use a token that may change things (to create tokens)' });
+    const others = await h.call(as(adminReader.token, h.admin.user), 'POST', '/api/v1/users/ann/tokens', { name: 'for-ann' });
+    expect(others.json()).toMatchObject({ code: 'token_scope', detail: 'This token is read-only; use a token that may change things (to create tokens of other users)' });
   });
 
   it('lets only admins list and disable users; a disabled user\'s tokens stop at once', async () => {

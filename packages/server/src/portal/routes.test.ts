@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '@paved/store';
@@ -38,6 +39,18 @@ describe('the portal beside the API', () => {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).not.toContain('unsafe-eval');
       expect(page.headers['x-frame-options']).toBe('DENY');
+    }
+  });
+
+  it("answers every page of the portal's own router, so a link to one or a reload of it finds the portal", async () => {
+    // The router's table (packages/portal/src/app/App.tsx) is the list the server must keep up with.
+    const app = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../portal/src/app/App.tsx'), 'utf8');
+    const paths = [...app.matchAll(/<Route path="([^"]+)"/g)].map((m) => m[1].replace(/:[a-z]+/g, 'x'));
+    expect(paths).toContain('/rollouts');
+    for (const path of paths) {
+      const page = await h.app.inject({ method: 'GET', url: path });
+      expect(page.statusCode, path).toBe(200);
+      expect(page.body).toContain('<title>Paved</title>');
     }
   });
 

@@ -25,8 +25,11 @@ const PAGE_CSP = {
   frameAncestors: ["'none'"],
 };
 
-/** The portal's client-side routes: each answers the same page, which routes in the browser. */
-export const PORTAL_PAGES = ['/', '/sign-in', '/products', '/products/*', '/requests/*', '/team', '/team/*', '/dashboards', '/dashboards/*', '/admin', '/admin/*'];
+/**
+ * The portal's client-side routes (its App.tsx): each answers the same page, which routes in
+ * the browser. A page missing here still works from the menu but not from a link or a reload.
+ */
+export const PORTAL_PAGES = ['/', '/sign-in', '/products', '/products/*', '/requests/*', '/team', '/team/*', '/approvals', '/rollouts', '/dashboards', '/dashboards/*', '/admin', '/admin/*'];
 
 /**
  * Serves the web portal (docs/portal.md): hashed assets from dist/assets with @fastify/static,
