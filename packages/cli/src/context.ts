@@ -7,6 +7,7 @@ import type { Io } from './io.js';
 import { formatData, type OutputFormat } from './output.js';
 import { CLI_VERSION } from './root-program.js';
 import { resolveTeam } from './team-resolution.js';
+import { printable } from './terminal-text.js';
 
 /** Options every command accepts (declared once on the program). */
 export interface GlobalOptions {
@@ -78,9 +79,12 @@ export class Context {
     this.io.stderr.write(text);
   }
 
-  /** Prints the API object as json/yaml, or the human rendering for table output. */
+  /**
+   * Prints the API object as json/yaml, or the human rendering for table output, which holds
+   * text others wrote: printable only, its colours and lines kept (terminal-text.ts).
+   */
   print(data: unknown, human: () => string): void {
-    this.out(this.output === 'table' ? human() : formatData(data, this.output));
+    this.out(this.output === 'table' ? printable(human(), { newlines: true }) : formatData(data, this.output));
   }
 }
 
