@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '@paved/store';
+import { DriverError } from '@paved/model';
 import { createColors } from './colors.js';
 import { Context } from './context.js';
+import { formatError } from './exit-codes.js';
 import { formatFields, formatTable } from './output.js';
 import { createProgress } from './progress.js';
 import { printable } from './terminal-text.js';
@@ -68,7 +70,7 @@ describe('text from other people on the terminal', () => {
     expect(listed.stdout).toContain('disk full\\u001b]52;c;');
   });
 
-  it('every human rendering and the status a wait shows are printable only; json is left as it is', () => {
+  it('every human rendering, a wait\'s status line and an error are printable only; json is left as it is', () => {
     const io = captureIo({});
     new Context(io, { output: 'table' }).print({ message: hostile }, () => `message: ${hostile}\nnext\n`);
     expect(io.out.join('')).toBe('message: disk full\\u001b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\\u0007\\u000d\\u001b[1A\\u001b[2Kall good\nnext\n');
@@ -76,6 +78,8 @@ describe('text from other people on the terminal', () => {
     expect(JSON.parse(io.out.at(-1)!)).toEqual({ message: hostile });
     createProgress(io).update(`db: Failed · AutomationFailed — ${hostile}`);
     expect(io.errs.join('').trimEnd()).not.toMatch(OBEYED);
+    const failed = formatError(new DriverError(`db failed: ${hostile}`, { code: 'AutomationFailed', issues: [{ path: 'status.lastError', message: hostile }] }), createColors(false));
+    expect(failed.replaceAll('\n', '')).not.toMatch(OBEYED);
   });
 
   it('keeps colours, tabs and a table cell\'s line breaks', () => {
