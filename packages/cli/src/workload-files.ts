@@ -49,7 +49,8 @@ export async function placeFilesAndVolumes(rendered: RenderedWorkload): Promise<
     const message = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `a file's source does not exist: ${(error as NodeJS.ErrnoException).path}` : (error as Error).message;
     throw new InputError(message, { code: 'score_render_failed', issues: [{ path: `containers.${container}.files`, message }] });
   }
-  const filesRoot = join(folder, 'files', rendered.service, rendered.env, container);
+  // A container's name is any YAML key ("../../x" too): it is placed like a target, never above files/.
+  const filesRoot = under(join(folder, 'files'), join(rendered.service, rendered.env, container));
   for (const file of files) {
     const path = under(filesRoot, file.target);
     await mkdir(dirname(path), { recursive: true });
