@@ -53,9 +53,11 @@ export async function placeFilesAndVolumes(rendered: RenderedWorkload): Promise<
   const filesRoot = under(join(folder, 'files'), join(rendered.service, rendered.env, container));
   for (const file of files) {
     const path = under(filesRoot, file.target);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, file.content);
-    if (file.mode !== undefined) await chmod(path, file.mode);
+    // A file may hold revealed credentials (a placeholder of a secret output): the owner's only,
+    // unless the Score file gives its mode; chmod too, since a file of an earlier run keeps its own.
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await writeFile(path, file.content, { mode: 0o600 });
+    await chmod(path, file.mode ?? 0o600);
     placed.push({ kind: 'file', target: file.target, path });
   }
   for (const volume of containerVolumes(container, workload.containers[container]!)) {
