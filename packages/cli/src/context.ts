@@ -75,8 +75,9 @@ export class Context {
     this.io.stdout.write(text);
   }
 
+  /** Messages for people on stderr (warnings, where things are), which may quote others' words: printable only. */
   err(text: string): void {
-    this.io.stderr.write(text);
+    this.io.stderr.write(printable(text, { newlines: true }));
   }
 
   /**

@@ -70,14 +70,16 @@ describe('text from other people on the terminal', () => {
     expect(listed.stdout).toContain('disk full\\u001b]52;c;');
   });
 
-  it('every human rendering, a wait\'s status line and an error are printable only; json is left as it is', () => {
+  it('every human rendering, stderr message, wait\'s status line and error is printable only; json is left as it is', () => {
     const io = captureIo({});
     new Context(io, { output: 'table' }).print({ message: hostile }, () => `message: ${hostile}\nnext\n`);
     expect(io.out.join('')).toBe('message: disk full\\u001b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\\u0007\\u000d\\u001b[1A\\u001b[2Kall good\nnext\n');
     new Context(io, { output: 'json' }).print({ message: hostile }, () => '');
     expect(JSON.parse(io.out.at(-1)!)).toEqual({ message: hostile });
+    new Context(io, { output: 'json' }).err(`warning: db is deprecated: ${hostile}\n`);
     createProgress(io).update(`db: Failed · AutomationFailed — ${hostile}`);
-    expect(io.errs.join('').trimEnd()).not.toMatch(OBEYED);
+    expect(io.errs.join('').replaceAll('\n', '')).not.toMatch(OBEYED); // their own line breaks aside
+    expect(io.errs.join('')).toContain('deprecated: disk full\\u001b]52;');
     const failed = formatError(new DriverError(`db failed: ${hostile}`, { code: 'AutomationFailed', issues: [{ path: 'status.lastError', message: hostile }] }), createColors(false));
     expect(failed.replaceAll('\n', '')).not.toMatch(OBEYED);
   });
