@@ -122,7 +122,9 @@ const FAST_SCHEMA = jsYaml.CORE_SCHEMA.extend([(jsYaml as unknown as { types: { 
 function parseDocuments(name: string, text: string, read: CatalogRead): ParsedDocument[] {
   try {
     const values = jsYaml.loadAll(text, undefined, { schema: FAST_SCHEMA, filename: name }).filter((v) => v !== null && v !== undefined);
-    if (values.every((v) => notAnEntity(v) === undefined)) return values.map((value) => ({ value: value as Record<string, unknown>, at: name }));
+    if (values.every((v) => notAnEntity(v) === undefined) && !expandsTooFar(values, text.length * VALUES_PER_CHARACTER)) {
+      return values.map((value) => ({ value: value as Record<string, unknown>, at: name }));
+    }
   } catch {
     // Reported with its line by the slower parser below.
   }
@@ -141,14 +143,46 @@ function parseDocumentsWithLines(name: string, text: string, read: CatalogRead):
       read.skipped.push({ entity: `${name}:${line}:${col}`, reason: `not valid YAML: ${error.message.split('\n')[0]!.trim()}` });
       continue;
     }
-    const value = document.toJS({ maxAliasCount: 100 }) as unknown;
-    if (value === null || value === undefined) continue; // an empty document (trailing ---)
     const at = `${name}:${lineCounter.linePos(document.contents?.range[0] ?? 0).line}`;
+    let value: unknown;
+    try {
+      value = document.toJS({ maxAliasCount: 100 }) as unknown;
+    } catch (refused) {
+      // yaml's own guard: the document's aliases would expand without end.
+      if (!(refused instanceof ReferenceError)) throw refused;
+      read.skipped.push({ entity: at, reason: 'its aliases expand too far (a YAML "billion laughs"); not read' });
+      continue;
+    }
+    if (value === null || value === undefined) continue; // an empty document (trailing ---)
     const problem = notAnEntity(value);
     if (problem) read.skipped.push({ entity: at, reason: problem });
     else found.push({ value: value as Record<string, unknown>, at });
   }
   return found;
+}
+
+/**
+ * How many values a file's documents may hold, aliases expanded, per character of the file. A
+ * document without aliases holds fewer values than characters; nine lines of aliases can hold
+ * 10^8 (a "billion laughs"), which js-yaml keeps as shared references but the import's JSON
+ * would spell out in full, taking the CLI's whole memory. Such a file is read again by the
+ * slower parser, whose alias limit names the document.
+ */
+const VALUES_PER_CHARACTER = 10;
+
+/** Whether `values` hold more than `budget` values once every alias is expanded (counted up to the budget, no further). */
+function expandsTooFar(values: readonly unknown[], budget: number): boolean {
+  const pending = [...values];
+  let left = budget - pending.length;
+  while (pending.length > 0 && left >= 0) {
+    const value = pending.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    for (const child of Object.values(value)) {
+      pending.push(child);
+      if (--left < 0) break;
+    }
+  }
+  return left < 0;
 }
 
 function notAnEntity(value: unknown): string | undefined {

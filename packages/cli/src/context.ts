@@ -7,6 +7,7 @@ import type { Io } from './io.js';
 import { formatData, type OutputFormat } from './output.js';
 import { CLI_VERSION } from './root-program.js';
 import { resolveTeam } from './team-resolution.js';
+import { printable } from './terminal-text.js';
 
 /** Options every command accepts (declared once on the program). */
 export interface GlobalOptions {
@@ -74,13 +75,17 @@ export class Context {
     this.io.stdout.write(text);
   }
 
+  /** Messages for people on stderr (warnings, where things are), which may quote others' words: printable only. */
   err(text: string): void {
-    this.io.stderr.write(text);
+    this.io.stderr.write(printable(text, { newlines: true }));
   }
 
-  /** Prints the API object as json/yaml, or the human rendering for table output. */
+  /**
+   * Prints the API object as json/yaml, or the human rendering for table output, which holds
+   * text others wrote: printable only, its colours and lines kept (terminal-text.ts).
+   */
   print(data: unknown, human: () => string): void {
-    this.out(this.output === 'table' ? human() : formatData(data, this.output));
+    this.out(this.output === 'table' ? printable(human(), { newlines: true }) : formatData(data, this.output));
   }
 }
 

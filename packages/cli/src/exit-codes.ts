@@ -1,5 +1,6 @@
 import { errorCatalogue, toPavedError, type PavedError } from '@paved/model';
 import type { Colors } from './colors.js';
+import { printable } from './terminal-text.js';
 
 /** The exit code of any thrown value, through errorCatalogue and nowhere else. */
 export function exitCodeFor(error: unknown): number {
@@ -32,7 +33,8 @@ export function formatError(error: unknown, colors: Colors): string {
   const hint = paved.kind === 'not-allowed' && !needsMembershipHint(paved) ? undefined : hints[paved.kind];
   if (hint) lines.push(colors.dim(`hint: ${hint}`));
   if (paved.kind === 'internal' && paved.cause instanceof Error) lines.push(colors.dim(`cause: ${paved.cause.message}`));
-  return lines.join('\n') + '\n';
+  // The message may quote a driver's or an automation's words: printable only (terminal-text.ts).
+  return printable(lines.join('\n') + '\n', { newlines: true });
 }
 
 /**

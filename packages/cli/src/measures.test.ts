@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCatalogue, exampleProductManifest, type Instance } from '@paved/model';
+import { errorCatalogue, type Instance } from '@paved/model';
 import type { Store } from '@paved/store';
 import { Context } from './context.js';
 import { askForFeedback, askedPath } from './feedback-prompt.js';
 import type { Io } from './io.js';
-import { cliSandbox, newToken, startTestApi } from './test-support.js';
+import { cliSandbox, seedShop, startTestApi } from './test-support.js';
 
 /**
  * The measures' commands, `paved feedback` and `paved help` against a real API (SQLite store),
@@ -26,18 +26,7 @@ beforeAll(async () => {
   sandbox = await cliSandbox();
   const api = await startTestApi(sandbox.dir);
   ({ store, app, url } = api);
-  const manifest = exampleProductManifest();
-  manifest.metadata.owner = 'platform';
-  manifest.spec.driver = 'memory';
-  delete manifest.spec.targets;
-  await store.publishProductVersion({ name: 'postgres', version: manifest.spec.version, manifest, digest: 'd1' });
-  const dev = await store.createUser({ name: 'dev', admin: false });
-  const d = newToken();
-  await store.createToken({ userId: dev.id, name: 'test', hash: d.hash });
-  devToken = d.token;
-  const shop = await store.createTeam({ name: 'shop', title: 'Shop' });
-  await store.setMembership({ teamId: shop.id, userId: dev.id, role: 'member' });
-  db = await store.createInstance({ teamId: shop.id, name: 'db', product: 'postgres', productVersion: '1.2.0', plan: 'small', inputs: {}, externalName: 'db', target: 'mem', createdBy: 'dev' });
+  ({ devToken, db } = await seedShop(store));
   await sandbox.run(['login', '--url', url, '--token', '-'], { stdin: `${api.adminToken}\n` });
 });
 

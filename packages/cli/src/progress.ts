@@ -1,4 +1,5 @@
 import type { Io } from './io.js';
+import { printable } from './terminal-text.js';
 
 export interface Progress {
   /** Shows the current state; repeated identical text is not reprinted. */
@@ -16,6 +17,12 @@ export function canAnimate(io: Pick<Io, 'env' | 'stderr'>): boolean {
 
 /** Progress on stderr, so stdout keeps only data: a spinner on a terminal, one line per change elsewhere. */
 export function createProgress(io: Pick<Io, 'env' | 'stderr'>): Progress {
+  const progress = createRawProgress(io);
+  // The status shown is a driver's or an automation's message: printable only (terminal-text.ts).
+  return { update: (text) => progress.update(printable(text)), stop: () => progress.stop() };
+}
+
+function createRawProgress(io: Pick<Io, 'env' | 'stderr'>): Progress {
   let last = '';
   if (!canAnimate(io)) {
     return {

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createMemoryDriver } from '@paved/driver-memory';
+import { exampleProductManifest, type Instance, type Team } from '@paved/model';
 import { createSecretStore } from '@paved/secrets';
 import { buildApp, createAuditSigner } from '@paved/server';
 import { createStore, type Store } from '@paved/store';
@@ -80,4 +81,23 @@ export async function startTestApi(dir: string): Promise<{ store: Store; app: Fa
   const platform = await store.createTeam({ name: 'platform', title: 'Platform', platform: true });
   await store.setMembership({ teamId: platform.id, userId: admin.id, role: 'owner' });
   return { store, app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, adminToken: token.token };
+}
+
+/**
+ * What several CLI tests stand on: the example postgres product (memory driver) published, a
+ * member `dev` of team `shop` with a token, and `shop`'s instance `db` of it (no engine ran).
+ */
+export async function seedShop(store: Store): Promise<{ devToken: string; db: Instance; shop: Team }> {
+  const manifest = exampleProductManifest();
+  manifest.metadata.owner = 'platform';
+  manifest.spec.driver = 'memory';
+  delete manifest.spec.targets;
+  await store.publishProductVersion({ name: 'postgres', version: manifest.spec.version, manifest, digest: 'd1' });
+  const dev = await store.createUser({ name: 'dev', admin: false });
+  const d = newToken();
+  await store.createToken({ userId: dev.id, name: 'test', hash: d.hash });
+  const shop = await store.createTeam({ name: 'shop', title: 'Shop' });
+  await store.setMembership({ teamId: shop.id, userId: dev.id, role: 'member' });
+  const db = await store.createInstance({ teamId: shop.id, name: 'db', product: 'postgres', productVersion: manifest.spec.version, plan: 'small', inputs: {}, externalName: 'db', target: 'mem', createdBy: 'dev' });
+  return { devToken: d.token, db, shop };
 }

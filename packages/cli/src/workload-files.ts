@@ -49,12 +49,15 @@ export async function placeFilesAndVolumes(rendered: RenderedWorkload): Promise<
     const message = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `a file's source does not exist: ${(error as NodeJS.ErrnoException).path}` : (error as Error).message;
     throw new InputError(message, { code: 'score_render_failed', issues: [{ path: `containers.${container}.files`, message }] });
   }
-  const filesRoot = join(folder, 'files', rendered.service, rendered.env, container);
+  // A container's name is any YAML key ("../../x" too): it is placed like a target, never above files/.
+  const filesRoot = under(join(folder, 'files'), join(rendered.service, rendered.env, container));
   for (const file of files) {
     const path = under(filesRoot, file.target);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, file.content);
-    if (file.mode !== undefined) await chmod(path, file.mode);
+    // A file may hold revealed credentials (a placeholder of a secret output): the owner's only,
+    // unless the Score file gives its mode; chmod too, since a file of an earlier run keeps its own.
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    await writeFile(path, file.content, { mode: 0o600 });
+    await chmod(path, file.mode ?? 0o600);
     placed.push({ kind: 'file', target: file.target, path });
   }
   for (const volume of containerVolumes(container, workload.containers[container]!)) {

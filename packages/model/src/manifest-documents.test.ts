@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from './errors.js';
 import { parseManifestDocuments, parseProductManifestsFromText } from './manifest-documents.js';
+import { parseScoreText } from './score/parse-score.js';
 
 const valid = `apiVersion: paved.dev/v1alpha1
 kind: Product
@@ -48,6 +49,18 @@ describe('parseManifestDocuments', () => {
     expect(error.code).toBe('manifest_syntax');
     expect(error.message).toMatch(/^bad\.yaml is not valid YAML or JSON:\n {2}bad\.yaml:\d+:\d+: /);
     expect(error.issues[0]!.path).toMatch(/^bad\.yaml:\d+:\d+$/);
+  });
+
+  it('refuses a document whose aliases expand without end (a "billion laughs") as bad input naming file:line, in a manifest and a Score file', () => {
+    const laughs = ['l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i <= 8; i++) laughs.push(`l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);
+    const error = thrown(() => parseManifestDocuments(`a: 1\n---\n${laughs.join('\n')}\n`, 'bomb.yaml'));
+    expect(error.code).toBe('manifest_syntax');
+    expect(error.message).toBe('bomb.yaml:3: its aliases expand too far (a YAML "billion laughs")');
+    expect(error.issues).toEqual([{ path: 'bomb.yaml:3', message: 'its aliases expand too far (a YAML "billion laughs")' }]);
+    const score = thrown(() => parseScoreText(`apiVersion: score.dev/v1b1\nmetadata:\n  name: shop\n${laughs.map((l) => `  ${l}`).join('\n')}\ncontainers: { main: { image: . } }\n`, 'score.yaml'));
+    expect(score.code).toBe('score_yaml_invalid');
+    expect(score.message).toBe('score.yaml:1: its aliases expand too far (a YAML "billion laughs")');
   });
 
   it('reports the line of a duplicate key', () => {

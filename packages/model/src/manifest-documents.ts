@@ -4,6 +4,7 @@ import { InputError, type FieldIssue } from './errors.js';
 import { dottedPath } from './manifest-ajv.js';
 import { collectManifestIssues, manifestInvalid } from './manifest-parse.js';
 import type { ProductManifest } from './types.js';
+import { documentValue } from './yaml-values.js';
 
 interface ParsedDocument {
   value: unknown;
@@ -34,7 +35,7 @@ function parseDocuments(text: string, file: string, lineCounter: LineCounter): P
     });
   }
   return documents
-    .map((document) => ({ value: document.toJS({ maxAliasCount: 100 }) as unknown, document }))
+    .map((document) => ({ value: documentValue(document, file, lineCounter, 'manifest_syntax'), document }))
     .filter((parsed) => parsed.value !== null && parsed.value !== undefined);
 }
 

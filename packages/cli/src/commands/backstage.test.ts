@@ -68,6 +68,28 @@ describe('readBackstageCatalog', () => {
     expect(skipped[2]).toMatch(/^broken\.yaml:\d+:\d+: not valid YAML/);
   });
 
+  it('skips a document whose aliases expand without end (a "billion laughs"), alone or beside a broken one, and reads the rest', async () => {
+    // 1 KB of YAML that is 10^8 strings once its aliases are expanded: sent as JSON it took the CLI's whole memory.
+    const laughs = ['  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i <= 8; i++) laughs.push(`  l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);
+    const bomb = ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata: { name: bomb }', 'spec:', '  type: service', ...laughs].join('\n');
+    const ok = 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: { name: ok }\n';
+    const alone = join(dir, 'laughs.yaml');
+    await writeFile(alone, `${ok}---\n${bomb}\n`);
+    // Beside a document that is not an entity, the file is read again with positions (the slower parser).
+    const mixed = join(dir, 'laughs-mixed.yaml');
+    await writeFile(mixed, `${ok.replace('name: ok', 'name: ok2')}---\n${bomb}\n---\nnot: an entity\n`);
+    const read = await readBackstageCatalog([alone, mixed]);
+    expect(names(read.entities)).toEqual(['Component:ok', 'Component:ok2']);
+    expect(JSON.stringify(read.entities).length).toBeLessThan(1000);
+    const skipped = read.skipped.map((s) => `${s.entity.replace(dir + '/', '')}: ${s.reason}`);
+    expect(skipped).toEqual([
+      'laughs.yaml:5: its aliases expand too far (a YAML "billion laughs"); not read',
+      'laughs-mixed.yaml:5: its aliases expand too far (a YAML "billion laughs"); not read',
+      expect.stringMatching(/^laughs-mixed\.yaml:\d+: not a Backstage entity/),
+    ]);
+  });
+
   it('follows relative and glob targets once (cycles too), refuses paths that leave the folder, reports URLs', async () => {
     const root = join(dir, 'catalog');
     await mkdir(join(root, 'teams'), { recursive: true });

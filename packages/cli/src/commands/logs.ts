@@ -2,6 +2,7 @@ import { InputError, type LogLine } from '@paved/model';
 import type { Command } from 'commander';
 import { action, type Context, type Runner } from '../context.js';
 import { formatData } from '../output.js';
+import { printable } from '../terminal-text.js';
 
 interface LogsOptions {
   env: string;
@@ -62,7 +63,9 @@ function nonEmpty(grep: string): string {
 }
 
 /**
- * Table output: `time stream line`, stderr in red (colours follow NO_COLOR and the terminal).
+ * Table output: `time stream line`, stderr in red (colours follow NO_COLOR and the terminal);
+ * a line is printable only (its colours kept, any other control sequence shown escaped), since
+ * whoever shipped it is not whoever reads it.
  * json/yaml print the lines as the API returns them: one array at the end, or with --follow one
  * JSON object per line (NDJSON), since a followed stream has no end.
  */
@@ -71,7 +74,7 @@ function printer(ctx: Context, follow: boolean): { line(line: LogLine): void; en
   if (ctx.output === 'table') {
     return {
       line: (l) => {
-        const text = `${ctx.colors.dim(l.at)} ${l.stream} ${l.line}`;
+        const text = `${ctx.colors.dim(l.at)} ${l.stream} ${printable(l.line)}`;
         ctx.out(`${l.stream === 'stderr' ? ctx.colors.red(text) : text}\n`);
       },
       end: () => {},

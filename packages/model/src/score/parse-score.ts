@@ -1,6 +1,7 @@
 import type { Node } from 'yaml';
 import { isMap, isScalar, isSeq, newLineCounter, parseDocument } from '../lazy-deps.js';
 import { InputError } from '../errors.js';
+import { documentValue } from '../yaml-values.js';
 import { validateScoreDocument } from './validate-score.js';
 import type { ScoreLocation, ScoreLocator, ScoreWorkload } from './types.js';
 
@@ -54,7 +55,7 @@ export function parseScoreText(text: string, file: string): ParsedScore {
     const range = found?.range;
     return range ? position(range[0]) : { file, line: 1, column: 1 };
   };
-  const workload = validateScoreDocument(document.toJS(), locate, file);
+  const workload = validateScoreDocument(documentValue(document, file, lineCounter, 'score_yaml_invalid'), locate, file);
   const segments = (dotted: string): string[] => {
     const out: string[] = [];
     let node: unknown = document.contents;

@@ -8,8 +8,8 @@ export interface ValidLogLine {
 
 /**
  * Checks shipped lines one by one so a bad one is named by its place (`lines[3].line`), and
- * gives each an ISO `at` (the server's time when the shipper sent none). Every problem is
- * reported at once.
+ * gives each an ISO `at` (the server's time when the shipper sent none, or a later one). Every
+ * problem is reported at once.
  */
 export function validateLogLines(lines: readonly unknown[], now: number): ValidLogLine[] {
   const issues: FieldIssue[] = [];
@@ -29,7 +29,9 @@ export function validateLogLines(lines: readonly unknown[], now: number): ValidL
     if (at !== undefined) {
       const parsed = typeof at === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(at) ? Date.parse(at) : Number.NaN;
       if (Number.isNaN(parsed)) issues.push({ path: `${path}.at`, message: 'must be an ISO 8601 date-time' });
-      else iso = new Date(parsed).toISOString();
+      // A line cannot be from the future: one that says so is taken as received now, or it
+      // would outlive every retention (pruning goes by `at`) and match every `since` to come.
+      else iso = new Date(Math.min(parsed, now)).toISOString();
     }
     if (typeof line === 'string' && (stream === 'stdout' || stream === 'stderr')) valid.push({ at: iso, stream, line });
   });

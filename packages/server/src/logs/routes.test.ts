@@ -6,6 +6,7 @@ import { createMemoryDriver } from '@paved/driver-memory';
 import { createLogStreamDriver } from '@paved/driver-log-stream';
 import { eachStore } from '@paved/store/testing';
 import { startHarness, TEST_TARGETS, type Caller, type Harness } from '../test-harness.js';
+import { pruneExpiredLogs } from './retention.js';
 
 const logsManifest = () => parseProductManifestsFromText(readFileSync(new URL('../../../../products/logs.yaml', import.meta.url), 'utf8'), 'logs.yaml')[0]!;
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
@@ -215,5 +216,17 @@ eachStore('API: logs', (open) => {
     expect(pruned.json()).toEqual({ deleted: 1, streams: 2 });
     expect((await h.call(member, 'GET', prod)).json().items.map((l: LogLine) => l.line)).toEqual(['new prod line']);
     expect((await h.call(member, 'GET', `${path}?grep=old`)).json().items.map((l: LogLine) => l.line)).toEqual(['old dev line']);
+  });
+
+  it('takes a line that claims to come from the future as received now, so retention reaches it', async () => {
+    const shipped = await h.call(member, 'POST', '/api/v1/teams/orders/services/shop/environments/staging/logs', {
+      lines: [{ stream: 'stdout', line: 'from the year 9999', at: '9999-12-31T23:59:59Z' }],
+    });
+    expect(shipped.statusCode, shipped.body).toBe(200);
+    const [line] = (await h.call(viewer, 'GET', '/api/v1/teams/orders/services/shop/environments/staging/logs')).json().items as LogLine[];
+    expect(Date.parse(line!.at)).toBeLessThanOrEqual(Date.now());
+    // Past the 7 days a stream without a logs instance keeps, it is pruned like any line.
+    await pruneExpiredLogs({ store: h.store, now: Date.now() + 8 * 86_400_000 });
+    expect((await h.call(viewer, 'GET', '/api/v1/teams/orders/services/shop/environments/staging/logs')).json().items).toEqual([]);
   });
 });
