@@ -26,10 +26,10 @@ describe('loadConfig: limits and TLS', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('has generous defaults and takes the limits from the environment', () => {
-    expect(loadConfig({ PAVED_DATA_DIR: dir }).limits).toEqual({ requestsPerHour: 7200, authFailuresPerMinute: 30, streamsPerUser: 20 });
-    const set = loadConfig({ PAVED_DATA_DIR: dir, PAVED_RATE_LIMIT: '0', PAVED_AUTH_FAILURE_LIMIT: '5', PAVED_STREAMS_PER_USER: '3' });
-    expect(set.limits).toEqual({ requestsPerHour: 0, authFailuresPerMinute: 5, streamsPerUser: 3 });
-    expect(issuesOf({ PAVED_DATA_DIR: dir, PAVED_RATE_LIMIT: 'lots', PAVED_STREAMS_PER_USER: '0' }).map((i) => i.path)).toEqual(['PAVED_RATE_LIMIT', 'PAVED_STREAMS_PER_USER']);
+    expect(loadConfig({ PAVED_DATA_DIR: dir }).limits).toEqual({ requestsPerHour: 7200, authFailuresPerMinute: 30, signInStartsPerMinute: 60, streamsPerUser: 20 });
+    const set = loadConfig({ PAVED_DATA_DIR: dir, PAVED_RATE_LIMIT: '0', PAVED_AUTH_FAILURE_LIMIT: '5', PAVED_SIGN_IN_START_LIMIT: '7', PAVED_STREAMS_PER_USER: '3' });
+    expect(set.limits).toEqual({ requestsPerHour: 0, authFailuresPerMinute: 5, signInStartsPerMinute: 7, streamsPerUser: 3 });
+    expect(issuesOf({ PAVED_DATA_DIR: dir, PAVED_RATE_LIMIT: 'lots', PAVED_SIGN_IN_START_LIMIT: '0', PAVED_STREAMS_PER_USER: '0' }).map((i) => i.path)).toEqual(['PAVED_RATE_LIMIT', 'PAVED_SIGN_IN_START_LIMIT', 'PAVED_STREAMS_PER_USER']);
   });
 
   it('takes both TLS files or neither, and names the variable that is wrong', () => {

@@ -43,6 +43,8 @@ export interface PavedConfig {
     requestsPerHour: number;
     /** Failed authentications per minute per client address (PAVED_AUTH_FAILURE_LIMIT). */
     authFailuresPerMinute: number;
+    /** Sign-ins started per minute per client address (PAVED_SIGN_IN_START_LIMIT). */
+    signInStartsPerMinute: number;
     /** Open watch and log-follow streams per user (PAVED_STREAMS_PER_USER). */
     streamsPerUser: number;
   };
@@ -213,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     limits: {
       requestsPerHour: int('PAVED_RATE_LIMIT', 7200, 0, 10_000_000),
       authFailuresPerMinute: int('PAVED_AUTH_FAILURE_LIMIT', 30, 1, 100_000),
+      signInStartsPerMinute: int('PAVED_SIGN_IN_START_LIMIT', 60, 1, 100_000),
       streamsPerUser: int('PAVED_STREAMS_PER_USER', 20, 1, 10_000),
     },
     ...(tls ? { tls } : {}),

@@ -137,10 +137,10 @@ export async function startPaved(config: PavedConfig, options: StartOptions = {}
     let url: string | undefined;
     const portalDir = config.role === 'worker' ? undefined : findPortalDir();
     if (config.role !== 'worker') {
-      const { requestsPerHour, authFailuresPerMinute, streamsPerUser } = config.limits;
+      const { requestsPerHour, authFailuresPerMinute, signInStartsPerMinute, streamsPerUser } = config.limits;
       const app = await buildApp({
         store, secrets, targets, drivers, logger, version: PAVED_VERSION, templatesDir: config.templatesDir, auditSigner, trustProxy: config.trustProxy,
-        rateLimits: { requestsPerHour, authFailuresPerMinute }, streamsPerUser, ...(tls ? { tls } : {}),
+        rateLimits: { requestsPerHour, authFailuresPerMinute, signInStartsPerMinute }, streamsPerUser, ...(tls ? { tls } : {}),
         ...(config.oidc ? { oidc: config.oidc } : {}),
         ...(metrics === undefined ? {} : { metrics }),
         delivery: config.delivery,

@@ -80,7 +80,7 @@ export interface AppDeps {
    * (default: the connection's address), true, a number of hops, or addresses/CIDRs.
    */
   trustProxy?: boolean | number | string;
-  /** Requests per token and failed sign-ins per address (PAVED_RATE_LIMIT, PAVED_AUTH_FAILURE_LIMIT). */
+  /** Requests per token, failed sign-ins and sign-ins started per address (PAVED_RATE_LIMIT, PAVED_AUTH_FAILURE_LIMIT, PAVED_SIGN_IN_START_LIMIT). */
   rateLimits?: Partial<RateLimits>;
   /** Open watch and log-follow streams per user (PAVED_STREAMS_PER_USER). Default 20. */
   streamsPerUser?: number;
@@ -175,7 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.portalDir) await app.register(portalRoutes, { dir: deps.portalDir });
   // Signing in authenticates the person through the identity provider, not a bearer token.
   const cookies = new SessionCookies(deps.oidc?.redirectUri);
-  await app.register(oidcRoutes, { prefix: '/api/v1/auth/oidc', services, cookies });
+  await app.register(oidcRoutes, { prefix: '/api/v1/auth/oidc', services, cookies, signInStart: limiters.signInStart });
 
   // The streaming routes share one count of each user's open streams.
   const streaming = { slots, ...(deps.watchKeepaliveMs ? { keepaliveMs: deps.watchKeepaliveMs } : {}) };

@@ -8,9 +8,11 @@ export interface RateLimits {
   requestsPerHour: number;
   /** Failed authentications per minute per client address before it is refused outright. Default 30. */
   authFailuresPerMinute: number;
+  /** Sign-ins started (browser or device) per minute per client address. Default 60. */
+  signInStartsPerMinute: number;
 }
 
-export const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerHour: 7200, authFailuresPerMinute: 30 };
+export const DEFAULT_RATE_LIMITS: RateLimits = { requestsPerHour: 7200, authFailuresPerMinute: 30, signInStartsPerMinute: 60 };
 
 /** Blocks an address that keeps presenting tokens that do not work; see `rateLimits`. */
 export interface AuthFailureGuard {
@@ -24,6 +26,12 @@ export interface RateLimiters {
   /** onRequest hook, after authentication: counts the request against its token. */
   perToken: onRequestHookHandler;
   authFailures: AuthFailureGuard;
+  /**
+   * Counts a sign-in started from the caller's address; throws 429 `sign_in_rate_limited` when
+   * that was one too many. Each start stores a login for up to 30 minutes and a device start also
+   * asks the identity provider, all without a token: this keeps an anonymous flood from doing either.
+   */
+  signInStart(request: FastifyRequest, reply: FastifyReply): void;
 }
 
 const HOUR_MS = 3_600_000;
@@ -43,13 +51,9 @@ const MINUTE_MS = 60_000;
  */
 export function rateLimits(limits: RateLimits): RateLimiters {
   const failures = new FixedWindows(MINUTE_MS, FAILED_ADDRESSES_KEPT);
+  const starts = new FixedWindows(MINUTE_MS, FAILED_ADDRESSES_KEPT);
   const refuse = (reply: FastifyReply, ttlMs: number): never => {
-    const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
-    reply.header('retry-after', seconds);
-    throw new QuotaError(
-      `Too many failed sign-ins from this address: at most ${limits.authFailuresPerMinute} a minute; retry in ${seconds} s (retry-after)`,
-      { code: 'auth_rate_limited' },
-    );
+    throw tooMany(reply, ttlMs, `Too many failed sign-ins from this address: at most ${limits.authFailuresPerMinute} a minute`, 'auth_rate_limited');
   };
   const key = (request: FastifyRequest) => `auth:${request.ip}`;
   return {
@@ -64,10 +68,23 @@ export function rateLimits(limits: RateLimits): RateLimiters {
         if (window.count > limits.authFailuresPerMinute) refuse(reply, window.ttlMs);
       },
     },
+    signInStart(request, reply) {
+      const window = starts.take(`sign-in:${request.ip}`);
+      if (window.count > limits.signInStartsPerMinute) {
+        throw tooMany(reply, window.ttlMs, `Too many sign-ins started from this address: at most ${limits.signInStartsPerMinute} a minute`, 'sign_in_rate_limited');
+      }
+    },
   };
 }
 
-/** Addresses whose failures are counted at most: past that the expired go, then the oldest (as @fastify/rate-limit's 5,000). */
+/** A 429 of a per-address limit: retry-after (at least 1 s) in the header and the message. */
+function tooMany(reply: FastifyReply, ttlMs: number, what: string, code: 'auth_rate_limited' | 'sign_in_rate_limited'): QuotaError {
+  const seconds = Math.max(1, Math.ceil(ttlMs / 1000));
+  reply.header('retry-after', seconds);
+  return new QuotaError(`${what}; retry in ${seconds} s (retry-after)`, { code });
+}
+
+/** Addresses whose failures (and, apart, sign-in starts) are counted at most: past that the expired go, then the oldest (as @fastify/rate-limit's 5,000). */
 const FAILED_ADDRESSES_KEPT = 5_000;
 
 /** onRequest hook: counts the request against its token, says what is left, and refuses it (429) past `max` an hour. */

@@ -272,6 +272,31 @@ eachStore('sign-in with an identity provider', (open) => {
     }
   });
 
+  it('limits the sign-ins one address starts, browser and device together, with 429 and retry-after; other addresses still start', async () => {
+    const limited = await startHarness(h.store, { now: () => now, oidc: settingsFor(idp), rateLimits: { signInStartsPerMinute: 3 } });
+    try {
+      const login = (remoteAddress: string) => limited.app.inject({ method: 'GET', url: '/api/v1/auth/oidc/login', remoteAddress });
+      const device = (remoteAddress: string) => limited.app.inject({ method: 'POST', url: '/api/v1/auth/oidc/device', remoteAddress });
+      const flood = '192.0.2.7';
+      expect((await login(flood)).statusCode).toBe(302);
+      expect((await device(flood)).statusCode).toBe(200);
+      expect((await login(flood)).statusCode).toBe(302);
+      for (const refused of [await login(flood), await device(flood)]) {
+        expect(refused.statusCode).toBe(429);
+        expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(refused.json()).toMatchObject({ status: 429, code: 'sign_in_rate_limited' });
+        expect(refused.json().detail).toMatch(/at most 3 a minute; retry in \d+ s/);
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+        expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+        expect(refused.headers['set-cookie']).toBeUndefined();
+      }
+      expect((await login('192.0.2.8')).statusCode).toBe(302);
+      expect((await device('192.0.2.8')).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('lets in only verified addresses of allowed domains when domains are listed', async () => {
     const strict = await startHarness(h.store, { now: () => now, oidc: settingsFor(idp, { allowedDomains: ['example.com'] }) });
     try {

@@ -6,6 +6,7 @@ import { principalOf } from '../../http/auth.js';
 import { originOf } from '../../http/request-context.js';
 import { Name, problemResponses } from '../../http/schemas.js';
 import { IssuedToken } from '../schemas.js';
+import type { RateLimiters } from '../../http/rate-limits.js';
 import type { SessionCookies } from './cookies.js';
 import {
   CallbackQuery, DeviceLogin, DevicePoll, LinkIdentityRequest, LoginQuery, OidcInfo, PollDeviceRequest, RedeemHandoffRequest, UserIdentity,
@@ -14,6 +15,11 @@ import {
 interface Options {
   services: Services;
   cookies: SessionCookies;
+}
+
+interface SignInOptions extends Options {
+  /** Counts each sign-in started per client address (PAVED_SIGN_IN_START_LIMIT). */
+  signInStart: RateLimiters['signInStart'];
 }
 
 const publicRoute = { tags: ['sign-in'], security: [] };
@@ -25,7 +31,7 @@ const redirect = { 302: Type.Null({ description: 'A redirect (Location)' }) };
  * HttpOnly cookie and the CLI in a response body; a hand-off code in the loopback redirect is
  * worth nothing without the CLI's verifier.
  */
-export const oidcRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { services, cookies }) => {
+export const oidcRoutes: FastifyPluginAsyncTypebox<SignInOptions> = async (app, { services, cookies, signInStart }) => {
   const { oidc } = services;
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -45,6 +51,7 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { serv
     if ((port === undefined) !== (challenge === undefined)) {
       throw new InputError('port and challenge go together (the CLI browser hand-off)', { issues: [{ path: 'query.port', message: 'needs challenge, and challenge needs port' }] });
     }
+    signInStart(request, reply);
     const started = await oidc.startLogin(port === undefined || challenge === undefined ? {} : { handoff: { port, challenge } });
     cookies.setState(reply, started.state, started.ttlSeconds);
     return reply.redirect(started.url, 302);
@@ -86,7 +93,10 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<Options> = async (app, { serv
       ...publicRoute, operationId: 'oidcStartDevice', response: { 200: DeviceLogin, ...problemResponses },
       summary: 'Start a device sign-in (RFC 8628) for the CLI: a code for the person to enter at the provider',
     },
-  }, async () => oidc.startDevice());
+  }, async (request, reply) => {
+    signInStart(request, reply);
+    return oidc.startDevice();
+  });
 
   app.post('/device/token', {
     schema: {
