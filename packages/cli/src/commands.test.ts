@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCatalogue, type Instance } from '@paved/model';
@@ -10,6 +11,7 @@ import { createSecretStore } from '@paved/secrets';
 import { buildApp, createAuditSigner } from '@paved/server';
 import { createStore, type Store } from '@paved/store';
 import type { SecretStore } from '@paved/secrets';
+import { sendsInClear } from './commands/auth.js';
 import { cliSandbox, newToken, type captureIo } from './test-support.js';
 
 /**
@@ -120,6 +122,44 @@ describe('paved against a real API', () => {
 
     const me = await sandbox.run(['whoami', '-o', 'json']);
     expect(JSON.parse(me.stdout).user.name).toBe('admin');
+  });
+
+  // This machine's own address on a network, as a host that is not loopback; a machine without one cannot run the login below.
+  const networkAddress = Object.values(networkInterfaces()).flat().find((a) => a !== undefined && !a.internal && a.family === 'IPv4')?.address;
+
+  it.runIf(networkAddress)('login over plain http to another host warns once on stderr that the token goes unencrypted, and still logs in', async () => {
+    // The API listens on 127.0.0.1: a forwarder on the network address makes it "another host".
+    const sockets = new Set<Socket>();
+    const forwarder = createServer((client) => {
+      const upstream = createConnection({ host: '127.0.0.1', port: Number(new URL(url).port) });
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('error', () => client.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => forwarder.listen(0, networkAddress, resolve));
+    try {
+      const remote = `http://${networkAddress}:${(forwarder.address() as AddressInfo).port}`;
+      const res = await sandbox.run(['login', '--url', remote, '--token', '-'], { stdin: `${adminToken}\n` });
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toContain('as admin');
+      expect(res.stderr).toBe(`warning: ${remote} is plain http: your token will cross the network unencrypted (anyone on the way can read and use it). Use https://.\n`);
+      expect(res.stdout + res.stderr).not.toContain(adminToken);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => forwarder.close(resolve));
+      await sandbox.run(['login', '--url', url, '--token', '-'], { stdin: `${adminToken}\n` });
+    }
+  });
+
+  it('counts only plain http to a host other than loopback as sending the token in clear', () => {
+    for (const clear of ['http://paved.example.com', 'http://10.0.0.5:7468', 'http://[fd00::2]:7468', 'http://128.0.0.1', 'http://localhost.example.com', 'HTTP://Paved.Example.com/']) {
+      expect(sendsInClear(clear), clear).toBe(true);
+    }
+    for (const safe of ['https://paved.example.com', 'http://127.0.0.1:7468', 'http://127.1.2.3', 'http://127.1', 'http://localhost:7468', 'http://LOCALHOST', 'http://[::1]:7468', 'not a url']) {
+      expect(sendsInClear(safe), safe).toBe(false);
+    }
   });
 
   it('manages users and teams', async () => {

@@ -41,6 +41,8 @@ async function login(ctx: Context, options: { oidc?: boolean; browser?: boolean 
   const config = await ctx.config();
   const url = ctx.options.url ?? ctx.io.env.PAVED_URL ?? config.url;
   if (!url) throw new InputError('--url is required', { code: 'url_required', issues: [{ path: '--url', message: 'is required, e.g. http://127.0.0.1:7468' }] });
+  // Told before the token first goes out; not refused: local development and private networks use http.
+  if (sendsInClear(url)) ctx.err(`warning: ${url} is plain http: your token will cross the network unencrypted (anyone on the way can read and use it). Use https://.\n`);
   // oidc-login.js (a local HTTP server, crypto, a browser) is loaded by the sign-ins that use it.
   let token = options.oidc ? await (await import('./oidc-login.js')).oidcSessionToken(ctx, createClient({ url }), { browser: options.browser === true }) : ctx.options.token ?? ctx.io.env.PAVED_TOKEN;
   // `--token -` keeps the token out of shell history and `ps`.
@@ -53,6 +55,20 @@ async function login(ctx: Context, options: { oidc?: boolean; browser?: boolean 
   ctx.out(`Logged in to ${normalized} as ${ctx.colors.bold(me.user.name)}${me.user.admin ? ' (platform admin)' : ''}.\n`);
   const teams = me.memberships.map((m) => m.teamName);
   ctx.out(teams.length > 0 ? `Teams: ${teams.join(', ')}\n` : 'You are not in any team yet.\n');
+}
+
+/** Whether the token would go over the network unencrypted: an http:// URL to a host that is not this machine's loopback. */
+export function sendsInClear(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false; // Not a URL: the client refuses it before anything is sent.
+  }
+  if (parsed.protocol !== 'http:') return false;
+  // URL has already normalized the host: 127.1 is 127.0.0.1, an IPv6 address is bracketed and lowercase.
+  const host = parsed.hostname.toLowerCase();
+  return !(host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host));
 }
 
 function describeMe(ctx: Context, me: WhoAmI): string {
