@@ -369,7 +369,7 @@ describe.skipIf(missing !== undefined)('Score workloads on the machine services'
       expect(password).toBe(revealed.PASSWORD);
     }
     const dotenv = await pavedOk(['score', 'render', '-f', fixture('postgres'), '--env', 'dev', '--service', serviceOf.postgres], dev);
-    expect(dotenv).toMatch(/^POSTGRES_PASSWORD="[^"$]{16,}"$/m);
+    expect(dotenv).toMatch(/^POSTGRES_PASSWORD='[^'$]{16,}'$/m);
   }, 60_000);
 
   it('deletes the instance of a resource removed from the file, and it is gone from the server', async () => {

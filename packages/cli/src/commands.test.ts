@@ -298,14 +298,17 @@ describe('paved against a real API', () => {
       engine: {},
     });
 
-    const dotenv = await sandbox.run(['env', 'orders-db'], { env });
-    expect(dotenv.stdout).toBe(`ORDERS_DB_HOST="mem.local"\nORDERS_DB_PASSWORD="it's \\"s3cret\\" $x"\n`);
+    // A ' with $ and ": no dotenv quoting reads it back both in a shell and in dotenv. Refused, named, never shown.
+    const unquotable = await sandbox.run(['env', 'orders-db'], { env });
+    expect([unquotable.code, unquotable.stdout]).toEqual([exit('input'), '']);
+    expect(unquotable.stderr).toContain('ORDERS_DB_PASSWORD holds a \'');
+    expect(unquotable.stderr).not.toContain('s3cret');
     const shell = await sandbox.run(['env', 'orders-db', '--format', 'shell', '--prefix', 'DB_'], { env });
     expect(shell.stdout).toBe(`export DB_HOST='mem.local'\nexport DB_PASSWORD='it'\\''s "s3cret" $x'\n`);
     const json = await sandbox.run(['env', 'orders-db', '--format', 'json', '--no-prefix'], { env });
     expect(JSON.parse(json.stdout)).toEqual({ HOST: 'mem.local', PASSWORD: password });
-    // Every format ends its last line, so the shell prompt or the next appended line starts on its own.
-    for (const output of [dotenv, shell, json]) expect(output.stdout).toMatch(/[^\n]\n$/);
+    // Every format ends its last line, so the shell prompt or the next appended line starts on its own (dotenv: env-format.test.ts).
+    for (const output of [shell, json]) expect(output.stdout).toMatch(/[^\n]\n$/);
 
     const check = `process.exit(process.env.ORDERS_DB_PASSWORD === ${JSON.stringify(password)} ? 42 : 1)`;
     const run = await sandbox.run(['run', '--instance', 'orders-db', '--', process.execPath, '-e', check], { env });

@@ -39,9 +39,19 @@ export function credentialVariables(all: readonly Credentials[], prefix: PrefixO
   return vars;
 }
 
-/** Double-quoted with backslash escapes, which dotenv, docker compose and `node --env-file` read back. */
-export function dotenvQuote(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+/**
+ * The value quoted so that a POSIX shell (`set -a; . ./.env`), the dotenv package and
+ * `node --env-file` all read it back unchanged, or undefined when no quoting does. A .env file is
+ * sourced by shells, and a value comes from a driver or an automation (any text): inside double
+ * quotes a shell runs `$(…)` and `` `…` `` and expands `$VAR`, and dotenv unescapes neither `\\`
+ * nor `\"`. So single quotes, inside which none of them changes anything (newlines included).
+ * dotenv has no way to write ' inside '…': such a value is double-quoted, which all of them read
+ * alike only without $, `, ", \ and carriage returns (dotenv turns those into newlines).
+ */
+export function dotenvQuote(value: string): string | undefined {
+  if (value.includes('\r')) return undefined;
+  if (!value.includes("'")) return `'${value}'`;
+  return /[$`"\\]/.test(value) ? undefined : `"${value}"`;
 }
 
 /** Single-quoted for POSIX shells: nothing is special inside '…' except ' itself, written '\''. */
@@ -57,6 +67,13 @@ export function formatEnv(vars: Record<string, string>, format: EnvFormat): stri
     case 'shell':
       return entries.map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join('');
     case 'dotenv':
-      return entries.map(([k, v]) => `${k}=${dotenvQuote(v)}\n`).join('');
+      return entries.map(([k, v]) => `${k}=${dotenvQuote(v) ?? unquotable(k)}\n`).join('');
   }
+}
+
+/** A value no dotenv quoting keeps: refused rather than written as something a shell would run or dotenv would change. Never quotes the value (a secret). */
+function unquotable(name: string): never {
+  throw new InputError(`${name} holds a ' together with $, \`, ", \\ or a carriage return: no dotenv quoting reads it back unchanged both in a shell and in dotenv; use --format shell or --format json`, {
+    code: 'env_value_unquotable', issues: [{ path: '--format', message: `dotenv cannot hold the value of ${name}` }],
+  });
 }
