@@ -187,23 +187,23 @@ describe('the web portal in Chromium', () => {
     expect(await page.locator('textarea.secret').count()).toBe(0);
     await page.getByRole('button', { name: 'Reveal credentials' }).click();
     const lines = await page.getByLabel('Env lines').inputValue();
-    expect(lines).toMatch(/^ORDERS_DB_HOST="/m);
-    expect(lines).toMatch(/^ORDERS_DB_PASSWORD="/m);
+    expect(lines).toMatch(/^ORDERS_DB_HOST='/m);
+    expect(lines).toMatch(/^ORDERS_DB_PASSWORD='/m);
     await page.getByRole('button', { name: 'Copy env lines' }).click();
     await page.getByText('Copied as env lines.').waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(lines);
 
     // The copied credentials work.
-    const url = /^ORDERS_DB_URL="(.*)"$/m.exec(lines)![1]!;
+    const url = /^ORDERS_DB_URL='(.*)'$/m.exec(lines)![1]!;
     const db = new pg.Client({ connectionString: url });
     await db.connect();
-    const database = /^ORDERS_DB_DATABASE="(.*)"$/m.exec(lines)![1];
+    const database = /^ORDERS_DB_DATABASE='(.*)'$/m.exec(lines)![1];
     expect((await db.query('SELECT current_database() AS name')).rows[0].name).toBe(database);
     await db.end();
 
     const audit = await admin.listAudit({ action: 'revealCredentials', actor: `alice-${suffix}` });
     expect(audit.items.some((r) => r.source?.interface === 'portal' && r.target?.instance === 'orders-db')).toBe(true);
-    const password = /^ORDERS_DB_PASSWORD="(.*)"$/m.exec(lines)![1]!;
+    const password = /^ORDERS_DB_PASSWORD='(.*)'$/m.exec(lines)![1]!;
     expect(consoleLines.join('\n')).not.toContain(password);
     expect(consoleLines.join('\n')).not.toContain(aliceToken);
     await page.getByRole('button', { name: 'Hide' }).click();
@@ -267,7 +267,7 @@ describe('the web portal in Chromium', () => {
     await page.getByTestId('status').filter({ hasText: 'Ready' }).waitFor({ timeout: READY_BOUND_MS });
     await tabTo(page, /^Reveal credentials$/);
     await page.keyboard.press('Enter');
-    expect(await page.getByLabel('Env lines').inputValue()).toMatch(/^REPORTS_PASSWORD="/m);
+    expect(await page.getByLabel('Env lines').inputValue()).toMatch(/^REPORTS_PASSWORD='/m);
     expect((await admin.getInstance(TEAM, 'reports')).inputs).toEqual({ retentionDays: 90, purpose: 'billing' });
     await page.close();
   }, 150_000);
