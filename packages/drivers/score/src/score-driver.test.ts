@@ -40,7 +40,7 @@ describe('score driver', () => {
     await expect(createScoreDriver().create(ctx({}))).rejects.toMatchObject({
       code: 'score_resource_without_workload',
       retryable: false,
-      remedy: 'delete it (paved delete shop-dns-dev) and name the resource under resources: in a score.yaml, then run paved apply -f score.yaml --env ENV',
+      remedy: 'delete it (paved delete shop-dns-dev --team payments) and name the resource under resources: in a score.yaml, then run paved apply -f score.yaml --env ENV',
     });
   });
 

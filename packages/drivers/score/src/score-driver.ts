@@ -55,7 +55,7 @@ function issue(ctx: DriverContext): ApplyResult {
     throw new DriverError(`${instance.product} resources come from a Score file, whose apply works out their outputs; this one was taken by hand`, {
       retryable: false,
       code: 'score_resource_without_workload',
-      remedy: `delete it (paved delete ${instance.name}) and name the resource under resources: in a score.yaml, then run paved apply -f score.yaml --env ENV`,
+      remedy: `delete it (paved delete ${instance.name} --team ${instance.team}) and name the resource under resources: in a score.yaml, then run paved apply -f score.yaml --env ENV`,
     });
   }
   return { outputs };
