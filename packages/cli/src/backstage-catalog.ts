@@ -2,7 +2,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '@paved/model';
 import jsYaml from 'js-yaml';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { isScalar, LineCounter, parseAllDocuments } from 'yaml';
 
 /**
  * Reads a Backstage catalog as teams keep it: files and folders named by `-f`, and every file
@@ -67,7 +67,7 @@ export async function readBackstageCatalog(paths: readonly string[], options: Re
         continue;
       }
       read.locations++;
-      queue.push(...await locationTargets(source, document.value, document.at, options, read));
+      queue.push(...await locationTargets(source, document.value, document.at(), options, read));
     }
     options.onFile?.(name, read);
   }
@@ -105,7 +105,8 @@ async function readSource(source: Source, read: CatalogRead): Promise<string | u
   }
 }
 
-interface ParsedDocument { value: Record<string, unknown>; at: string }
+/** A catalog document and where it is (`file:line`), worked out only when something asks. */
+interface ParsedDocument { value: Record<string, unknown>; at: () => string }
 
 /**
  * YAML 1.2's core schema (no timestamps: a date stays the string Backstage reads) with merge
@@ -123,12 +124,26 @@ function parseDocuments(name: string, text: string, read: CatalogRead): ParsedDo
   try {
     const values = jsYaml.loadAll(text, undefined, { schema: FAST_SCHEMA, filename: name }).filter((v) => v !== null && v !== undefined);
     if (values.every((v) => notAnEntity(v) === undefined) && !expandsTooFar(values, text.length * VALUES_PER_CHARACTER)) {
-      return values.map((value) => ({ value: value as Record<string, unknown>, at: name }));
+      // The fast parser keeps no positions: a document's line is found by the slower one, and
+      // only for the rare document reported (a Location whose target is skipped).
+      let lines: string[] | undefined;
+      const at = (index: number) => () => (lines ??= documentLines(name, text))[index] ?? name;
+      return values.map((value, index) => ({ value: value as Record<string, unknown>, at: at(index) }));
     }
   } catch {
     // Reported with its line by the slower parser below.
   }
   return parseDocumentsWithLines(name, text, read);
+}
+
+/** `file:line` of each non-empty document of a file, in order (as the fast parser returns them). */
+function documentLines(name: string, text: string): string[] {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  if (!Array.isArray(documents)) return [];
+  // The fast parser drops empty documents (a trailing ---, a lone ~): so does this list.
+  return documents.filter((document) => document.contents !== null && !(isScalar(document.contents) && document.contents.value === null))
+    .map((document) => `${name}:${lineCounter.linePos(document.contents!.range[0]).line}`);
 }
 
 function parseDocumentsWithLines(name: string, text: string, read: CatalogRead): ParsedDocument[] {
@@ -156,7 +171,7 @@ function parseDocumentsWithLines(name: string, text: string, read: CatalogRead):
     if (value === null || value === undefined) continue; // an empty document (trailing ---)
     const problem = notAnEntity(value);
     if (problem) read.skipped.push({ entity: at, reason: problem });
-    else found.push({ value: value as Record<string, unknown>, at });
+    else found.push({ value: value as Record<string, unknown>, at: () => at });
   }
   return found;
 }

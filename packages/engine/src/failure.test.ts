@@ -48,6 +48,14 @@ describe('failureStatus', () => {
     expect(ready.message).toContain('#data-platform');
   });
 
+  it('gives the driver\'s own remedy, instead of "paved reconcile", for a failure retrying cannot fix', () => {
+    const error = new DriverError('dns resources come from a Score file', { retryable: false, remedy: 'delete it (paved delete x) and name the resource in a score.yaml.' });
+    const ready = failureStatus(provisioning, input({ error }), subject, now).status.conditions.find((c) => c.type === 'Ready')!;
+    expect(ready.message).toBe('Creating "pv_team_db_1234abcd" on target "pg-main" failed: dns resources come from a Score file. Retrying will not help: delete it (paved delete x) and name the resource in a score.yaml; ask #data-platform if unsure.');
+    const generic = failureStatus(provisioning, input({ error: new DriverError('permission denied', { retryable: false }) }), subject, now).status;
+    expect(generic.conditions[0]!.message).toContain('Retrying will not help: fix the cause, then run "paved reconcile"; ask #data-platform if unsure.');
+  });
+
   it(`fails after ${MAX_ATTEMPTS} attempts`, () => {
     expect(failureStatus(provisioning, input({ attempts: MAX_ATTEMPTS - 1 }), subject, now).final).toBe(false);
     const { status, final } = failureStatus(provisioning, input({ attempts: MAX_ATTEMPTS }), subject, now);

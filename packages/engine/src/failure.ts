@@ -55,6 +55,12 @@ export function isRetryable(error: unknown): boolean {
   return !(error instanceof InputError);
 }
 
+/** What to do about a failure retrying cannot fix: the driver's own remedy when it gives one. */
+function remedyOf(error: unknown): string {
+  const remedy = error instanceof DriverError && error.remedy !== undefined ? oneLine(error.remedy).replace(/\.$/, '') : '';
+  return remedy !== '' ? remedy : 'fix the cause, then run "paved reconcile"';
+}
+
 export interface FailureInput {
   stage: FailureStage;
   /** The deletion step that failed. */
@@ -146,7 +152,7 @@ export function failureStatus(previous: InstanceStatus, input: FailureInput, sub
 
   const final = !retryable || input.attempts >= MAX_ATTEMPTS;
   const advice = !retryable
-    ? `Retrying will not help: fix the cause, then run "paved reconcile"; ask ${input.support} if unsure.`
+    ? `Retrying will not help: ${remedyOf(input.error)}; ask ${input.support} if unsure.`
     : final
       ? `Gave up after ${input.attempts} attempts; Paved keeps retrying at longer intervals. Ask ${input.support} if this persists.`
       : `Paved retries automatically (attempt ${input.attempts} of ${MAX_ATTEMPTS}).`;

@@ -104,9 +104,17 @@ export class DriverError extends PavedError {
   override readonly name = 'DriverError';
   /** Whether retrying the same call may succeed (network blip, lock timeout) or never will (bad permissions). */
   readonly retryable: boolean;
-  constructor(message: string, options: PavedErrorOptions & { retryable?: boolean } = {}) {
+  /**
+   * What the requester does about a non-retryable error, when the driver knows better than the
+   * engine's generic "fix the cause, then run paved reconcile" (an instance that should never
+   * have been taken this way is deleted, not reconciled). A clause that reads on from "Retrying
+   * will not help: ", no secret.
+   */
+  readonly remedy: string | undefined;
+  constructor(message: string, options: PavedErrorOptions & { retryable?: boolean; remedy?: string } = {}) {
     super(message, 'driver_failed', options);
     this.retryable = options.retryable ?? true;
+    this.remedy = options.remedy;
   }
 }
 export class UnavailableError extends PavedError {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createColors } from '../colors.js';
 import { readBackstageCatalog } from '../backstage-catalog.js';
 import { emptySummary, importBatches, mergeSummaries } from '../backstage-import.js';
-import { formatImportSummary } from './backstage.js';
+import { formatImportSummary, readingLine } from './backstage.js';
 
 const fixtures = new URL('../../../../e2e/fixtures/backstage/', import.meta.url).pathname;
 const wild = new URL('../../../../fixtures/backstage/', import.meta.url).pathname;
@@ -110,6 +110,24 @@ describe('readBackstageCatalog', () => {
   });
 });
 
+describe('readBackstageCatalog: skipped locations', () => {
+  it('names the file and line of a Location whose target is skipped, in a file the fast parser read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'paved-backstage-lines-'));
+    try {
+      const file = join(dir, 'all.yaml');
+      await writeFile(file, [
+        'apiVersion: backstage.io/v1alpha1', 'kind: Group', 'metadata: { name: a }', 'spec: { type: team, children: [] }', '---',
+        '# the components', 'apiVersion: backstage.io/v1alpha1', 'kind: Location', 'metadata: { name: parts }', 'spec:', '  targets: [./missing.yaml, https://example.com/c.yaml]', '',
+      ].join('\n'));
+      const read = await readBackstageCatalog([file]);
+      expect(names(read.entities)).toEqual(['Group:a']);
+      expect(read.skipped.map((s) => s.entity.replace(dir + '/', ''))).toEqual(['location all.yaml:7', 'location all.yaml:7']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('readBackstageCatalog --follow-urls', () => {
   it('fetches URL targets when allowed, and resolves their relative targets against the URL', async () => {
     const files: Record<string, string> = {
@@ -165,6 +183,17 @@ describe('importBatches', () => {
 });
 
 describe('formatImportSummary', () => {
+  it("counts every skip it lists, the reader's and the server's; the reading line counts the reader's only, and says so", async () => {
+    const read = await readBackstageCatalog([join(wild, 'demo')]);
+    expect(readingLine(read)).toBe('Read 3 files (0 locations followed): 2 entities, 2 skipped while reading.\n');
+    const summary = emptySummary(false);
+    summary.skipped.push({ entity: 'api:default/demo-graphql', reason: 'kind API has no Paved equivalent' });
+    summary.skipped.unshift(...read.skipped);
+    const text = formatImportSummary(summary, createColors(false));
+    expect(text).toContain('Skipped (3):\n');
+    expect(text.split('\n').filter((line) => line.startsWith('  ') && line.includes(': '))).toHaveLength(3);
+  });
+
   it('shows counts and every skipped entity with its reason', () => {
     const none = { teams: [], users: [], memberships: [], services: [] };
     const text = formatImportSummary({
@@ -176,7 +205,7 @@ describe('formatImportSummary', () => {
     expect(text).toContain('Dry run: nothing was changed.');
     expect(text).toMatch(/teams\s+2\s+0\s+0/);
     expect(text).toMatch(/services\s+0\s+0\s+1/);
-    expect(text).toContain('api:default/x: kind API has no Paved equivalent');
+    expect(text).toContain('Skipped (1):\n  api:default/x: kind API has no Paved equivalent');
     expect(text).toContain('paved create postgres NAME --team a');
     expect(text).toContain('component:default/c: user:default/guest → team a');
   });

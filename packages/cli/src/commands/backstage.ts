@@ -1,5 +1,6 @@
 import type { BackstageImportSummary } from '@paved/model';
 import type { Command } from 'commander';
+import type { CatalogRead } from '../backstage-catalog.js';
 import { importCatalog } from '../backstage-import.js';
 import type { Colors } from '../colors.js';
 import { action, type Runner } from '../context.js';
@@ -18,12 +19,23 @@ export function formatImportSummary(summary: BackstageImportSummary, colors: Col
     if (lines.length > 0) sections.push(`${colors.bold(title)}\n${lines.map((l) => `  ${l}\n`).join('')}`);
   };
   list('Renamed (Paved names are lowercase, "-" only):', summary.renamed.map((r) => `${r.entity}: ${r.from} → ${r.to}`));
-  list('Skipped:', summary.skipped.map((s) => `${s.entity}: ${s.reason}`));
+  // Counted here, where the reader's skips and the server's (an API, an unknown owner) are one list.
+  list(`Skipped (${summary.skipped.length.toLocaleString('en-US')}):`, summary.skipped.map((s) => `${s.entity}: ${s.reason}`));
   list('Owned by a user, imported into their team:', (summary.ownersMapped ?? []).map((o) => `${o.entity}: ${o.user} → team ${o.team}`));
   list('Could be requested as a product:', summary.suggestions.map((s) => `${s.entity}: paved create ${s.product} NAME --team ${s.team}`));
   list('Dependencies (reported, not stored):', summary.dependencies.map((d) => `${d.from} → ${d.to}`));
   list('Notes:', summary.notes.map((n) => `${n.entity}: ${n.message}`));
   return sections.join('\n');
+}
+
+const count = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/**
+ * What the reader found, before the import: its skips only ("while reading"), as the server's
+ * are not known yet; the summary's Skipped list counts both.
+ */
+export function readingLine(catalog: Pick<CatalogRead, 'files' | 'locations' | 'entities' | 'skipped'>): string {
+  return `Read ${count(catalog.files, 'file', 'files')} (${count(catalog.locations, 'location', 'locations')} followed): ${count(catalog.entities.length, 'entity', 'entities')}, ${catalog.skipped.length.toLocaleString('en-US')} skipped while reading.\n`;
 }
 
 export function registerBackstageCommands(program: Command, runner: Runner): void {
@@ -42,8 +54,7 @@ export function registerBackstageCommands(program: Command, runner: Runner): voi
       const { readBackstageCatalog } = await import('../backstage-catalog.js');
       const catalog = await readBackstageCatalog(opts.file, { followUrls: opts.followUrls ?? false });
       const client = await ctx.client();
-      const count = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-      ctx.err(`Read ${count(catalog.files, 'file', 'files')} (${count(catalog.locations, 'location', 'locations')} followed): ${count(catalog.entities.length, 'entity', 'entities')}, ${catalog.skipped.length} skipped.\n`);
+      ctx.err(readingLine(catalog));
       const summary = await importCatalog(client, catalog.entities, {
         dryRun: opts.dryRun ?? false,
         onBatch: (p) => { if (p.batches > 1) ctx.err(`  ${opts.dryRun ? 'checked' : 'imported'} ${p.done.toLocaleString('en-US')}/${catalog.entities.length.toLocaleString('en-US')} (batch ${p.batch}/${p.batches})\n`); },

@@ -36,7 +36,16 @@ describe('score driver', () => {
     expect(error).toMatchObject({ code: DRIVER_PENDING, message: 'Waits for workload a to be applied in dev' });
   });
 
-  it('refuses an instance taken by hand: its outputs come from a Score file', async () => {
-    await expect(createScoreDriver().create(ctx({}))).rejects.toMatchObject({ code: 'score_resource_without_workload', retryable: false });
+  it('refuses an instance taken by hand: its outputs come from a Score file, and the remedy is to delete it', async () => {
+    await expect(createScoreDriver().create(ctx({}))).rejects.toMatchObject({
+      code: 'score_resource_without_workload',
+      retryable: false,
+      remedy: 'delete it (paved delete shop-dns-dev --team payments) and name the resource under resources: in a score.yaml, then run paved apply -f score.yaml --env ENV',
+    });
+  });
+
+  it('is created without observing first, so a new instance\'s first pass says Creating', () => {
+    // observe always finds it (stateless), so an observing first pass plans an update.
+    expect(createScoreDriver().createsUnobserved).toBe(true);
   });
 });

@@ -21,6 +21,10 @@ export function createScoreDriver(_options: ScoreDriverOptions = {}): Driver {
     type: 'score',
     secrets: Object.freeze({}),
     deletion: [],
+    // Create is update (nothing lives on a target), so it converges whatever is there: the
+    // first pass creates at once, and a hand-taken instance's failure says "Creating", not the
+    // "Updating" an always-exists observation planned.
+    createsUnobserved: true,
     async preflight(_target: Target) {
       return { ok: true, problems: [] };
     },
@@ -46,9 +50,12 @@ function issue(ctx: DriverContext): ApplyResult {
   const outputs = resolvedOutputs(ctx);
   // Taken by hand (paved create dns x): nothing worked its outputs out.
   if (outputs === undefined) {
-    throw new DriverError(`${instance.product} resources come from a Score file: name one under resources: in a score.yaml and run paved apply -f score.yaml --env ENV`, {
+    // Reconciling it again cannot help: the remedy is a different request, which the engine's
+    // generic advice ("fix the cause, then run paved reconcile") would not say.
+    throw new DriverError(`${instance.product} resources come from a Score file, whose apply works out their outputs; this one was taken by hand`, {
       retryable: false,
       code: 'score_resource_without_workload',
+      remedy: `delete it (paved delete ${instance.name} --team ${instance.team}) and name the resource under resources: in a score.yaml, then run paved apply -f score.yaml --env ENV`,
     });
   }
   return { outputs };

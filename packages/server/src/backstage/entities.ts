@@ -16,6 +16,12 @@ export const PAVED_ANNOTATIONS = {
 } as const;
 
 export const SOURCE_LOCATION = 'backstage.io/source-location';
+
+/**
+ * The Component type the export writes for a service that has none (one made with `paved
+ * services create`): Backstage requires `spec.type`. The import reads it back as no change.
+ */
+export const DEFAULT_COMPONENT_TYPE = 'service';
 export const GITHUB_SLUG = 'github.com/project-slug';
 
 export type CheckedEntity = { ok: true; entity: BackstageEntity; ref: EntityRef; label: string } | { ok: false; label: string; reason: string };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BackstageEntity, Instance, Service, Team } from '@paved/model';
-import { PAVED_ANNOTATIONS, SOURCE_LOCATION } from './entities.js';
+import { DEFAULT_COMPONENT_TYPE, PAVED_ANNOTATIONS, SOURCE_LOCATION } from './entities.js';
 import { BACKSTAGE_NAME_MAX_LENGTH } from './refs.js';
 
 /**
@@ -112,7 +112,7 @@ function groupEntity(team: Team, children: string[], exported: ReadonlySet<strin
 function componentEntity(service: Service, name: string, dependsOn: string[]): BackstageEntity {
   const annotations: Record<string, string> = { [PAVED_ANNOTATIONS.team]: service.teamName, [PAVED_ANNOTATIONS.service]: service.name };
   if (service.repositoryUrl) annotations[SOURCE_LOCATION] = `url:${service.repositoryUrl}`;
-  const spec: Record<string, unknown> = { type: service.type ?? 'service', lifecycle: service.lifecycle, owner: owner(service.teamName) };
+  const spec: Record<string, unknown> = { type: service.type ?? DEFAULT_COMPONENT_TYPE, lifecycle: service.lifecycle, owner: owner(service.teamName) };
   if (service.system) spec.system = service.system;
   if (dependsOn.length > 0) spec.dependsOn = dependsOn;
   return {

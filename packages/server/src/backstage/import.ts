@@ -1,6 +1,7 @@
 import { ConflictError, type BackstageImportCounts, type BackstageImportSummary, type Service, type Team, type User } from '@paved/model';
 import type { NewEvent, NewService, Store } from '@paved/store';
 import { allServices } from './catalog.js';
+import { DEFAULT_COMPONENT_TYPE } from './entities.js';
 import type { ImportPlan, PlannedService } from './import-plan.js';
 
 /**
@@ -249,6 +250,7 @@ export function servicePatch(existing: Service, planned: PlannedService): { desc
   if (planned.lifecycle !== existing.lifecycle) patch.lifecycle = planned.lifecycle;
   if (planned.repositoryUrl && planned.repositoryUrl !== existing.repositoryUrl) patch.repositoryUrl = planned.repositoryUrl;
   if (planned.system && planned.system !== existing.system) patch.system = planned.system;
-  if (planned.type && planned.type !== existing.type) patch.type = planned.type;
+  // A service without a type is exported as the default one: reading that back changes nothing.
+  if (planned.type && planned.type !== (existing.type ?? DEFAULT_COMPONENT_TYPE)) patch.type = planned.type;
   return patch;
 }

@@ -145,4 +145,20 @@ eachStore('API backstage', (open) => {
     expect(back.skipped).toEqual([expect.objectContaining({ entity: 'resource:default/orders-db', reason: expect.stringMatching(/Paved already manages it/) })]);
     expect((await h.store.listTeams()).length).toBe(teamsBefore);
   });
+
+  it('reads back its own export of a service made without a type as no change (the export writes type service, which Backstage requires)', async () => {
+    await h.team('roundtrip');
+    expect((await h.call(h.admin, 'POST', '/api/v1/teams/roundtrip/services', { name: 'plain' })).statusCode).toBe(201);
+    const exported = ((await h.call(h.admin, 'GET', '/api/v1/backstage/export')).json() as { entities: BackstageEntity[] }).entities;
+    const plain = exported.find((e) => e.kind === 'Component' && e.metadata.name === 'plain')!;
+    expect(plain.spec).toMatchObject({ type: 'service' });
+    const back = (await importAs(h.admin, { entities: exported })).json() as BackstageImportSummary;
+    expect(back.updated).toEqual({ teams: [], users: [], memberships: [], services: [] });
+    expect(back.unchanged.services).toContain('plain');
+    expect((await h.store.getService((await h.store.getTeam({ name: 'roundtrip' }))!.id, 'plain'))?.type).toBeUndefined();
+    // A type Backstage says differently is still taken.
+    const website = structuredClone(exported);
+    (website.find((e) => e.kind === 'Component' && e.metadata.name === 'plain')!.spec as { type: string }).type = 'website';
+    expect(((await importAs(h.admin, { entities: website })).json() as BackstageImportSummary).updated.services).toEqual(['plain']);
+  });
 });
