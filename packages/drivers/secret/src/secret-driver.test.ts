@@ -34,6 +34,8 @@ describe('secret driver', () => {
     expect(await driver.create(ctx({ value }))).toEqual({ outputs: { value } });
     expect(await driver.update(ctx({ value: 'cd'.repeat(32) }))).toEqual({ outputs: { value: 'cd'.repeat(32) } });
     expect(driver.deletion).toEqual([]);
+    // Create is update: a first pass creates without observing (the conformance suite checks the promise).
+    expect(driver.createsUnobserved).toBe(true);
   });
 
   it('refuses to issue when the engine passed no value', async () => {

@@ -17,6 +17,9 @@ export function createSecretDriver(_options: SecretDriverOptions = {}): Driver {
     type: 'secret',
     secrets: Object.freeze({ value: { bytes: 32 } }),
     deletion: [],
+    // Create is update, and nothing lives outside Paved to find: a first pass creates without
+    // observing (and a failure on it says Creating, not Updating).
+    createsUnobserved: true,
     async preflight(_target: Target) {
       return { ok: true, problems: [] };
     },
