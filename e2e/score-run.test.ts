@@ -187,7 +187,7 @@ describe('Score workloads run on a developer\'s machine', () => {
     const applied = await paved(['apply', '-f', a, '--env', 'dev', ...t], admin);
     expect(applied.stdout).toContain('note: updated workload-b-dependency-dev: it reaches workload-a');
     // workload-a publishes web: 8080 → targetPort 80, which is where a process listens.
-    expect(await pavedOk(['score', 'render', '-f', b, '--env', 'dev', ...t], admin)).toBe('DEPENDENCY_URL="http://127.0.0.1:80"\n');
+    expect(await pavedOk(['score', 'render', '-f', b, '--env', 'dev', ...t], admin)).toBe("DEPENDENCY_URL='http://127.0.0.1:80'\n");
   }, 60_000);
 
   it('runs with the environment\'s values and the service\'s config, writes files, and keeps volumes across runs', async () => {
