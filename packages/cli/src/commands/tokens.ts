@@ -59,15 +59,16 @@ export function registerTokenCommands(program: Command, runner: Runner): void {
     .option('--read-only', 'the token may only read', false)
     .option('--expires-in <days>', 'days until it stops working, 1d to 366d', '90d')
     .addHelpText('after', '\nExamples:\n  paved tokens create ci --team payments --expires-in 30d\n  paved tokens create grafana --read-only -o json')
-    .action(action(runner, async (ctx, name: string, opts: { user?: string; team?: string; readOnly: boolean; expiresIn: string }) => {
+    .action(action(runner, async (ctx, name: string, opts: { user?: string; readOnly: boolean; expiresIn: string }) => {
       const issued = await (await ctx.client()).createToken(await userOf(ctx, opts.user), {
         name,
         expiresInDays: parseExpiryDays(opts.expiresIn),
         readOnly: opts.readOnly,
-        // The program's global --team takes `--team T` wherever it is written, so this option's
-        // own value stays unset: the flag given is the one the token is limited to (never
-        // PAVED_TEAM or the CLI config's team, which only choose whom a command acts for).
-        ...(opts.team ?? ctx.options.team ? { team: opts.team ?? ctx.options.team } : {}),
+        // The program's global --team takes `--team T` wherever it is written (this command's
+        // option is declared for its help line; its own value stays unset): the flag given is the
+        // team the token is limited to, never PAVED_TEAM or the CLI config's team, which only
+        // choose whom a command acts for.
+        ...(ctx.options.team ? { team: ctx.options.team } : {}),
       });
       printIssued(ctx, issued);
     }));
